@@ -1,0 +1,48 @@
+# wirewalk: the two commands are `make run` and `make test`. Each installs what is missing first
+# (scripts/bootstrap.sh: idempotent, prints what it does, a second run only checks).
+
+SHELL := /bin/bash
+PORT ?= 8080
+WASM := scripts/wasm-env.sh
+WASM_TARGET := wasm32-unknown-unknown
+
+.PHONY: run test setup setup-build build serve size fmt-check clippy clippy-wasm test-native test-browser
+
+## make run: build the size-optimised release bundle and serve it on 127.0.0.1:$(PORT)
+run: setup-build build serve
+
+## make test: formatting, clippy (native and wasm32), native tests, browser tests on the release bundle
+test: setup fmt-check clippy clippy-wasm test-native build test-browser
+	@echo "make test: all checks passed"
+
+setup:
+	@scripts/bootstrap.sh all
+
+setup-build:
+	@scripts/bootstrap.sh build
+
+## the release bundle in dist/ (trunk: opt-level z, LTO, one codegen unit, panic=abort, wasm-opt -Oz)
+build:
+	$(WASM) trunk build --release
+
+serve:
+	cargo run --quiet -- serve --dir dist --port $(PORT)
+
+## every file of the bundle with its raw and gzip size
+size: setup-build build
+	@scripts/size.sh dist
+
+fmt-check:
+	cargo fmt --all -- --check
+
+clippy:
+	cargo clippy --all-targets -- -D warnings
+
+clippy-wasm:
+	$(WASM) cargo clippy --target $(WASM_TARGET) -- -D warnings
+
+test-native:
+	cargo test --lib --bins --test it
+
+test-browser:
+	cargo test --test browser

@@ -1,0 +1,17 @@
+//! wirewalk: an in-browser visualizer of what a browser does after someone types a URL.
+//!
+//! The crate has three layers (see `README.md` and the architecture notes):
+//! - [`model`]: a pure, deterministic model of the browser's networking stack. Native and wasm32.
+//! - `ui` (wasm32 only): the Yew front end, a view of the model's output.
+//! - `cli` and `serve` (native only): the `wirewalk` command line and the small static server
+//!   that `make run` and the browser tests use.
+
+pub mod model;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod serve;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

@@ -1,0 +1,180 @@
+//! A small static file server for the built bundle, on 127.0.0.1 only.
+//!
+//! `make run` serves `dist/` with it, and the browser tests start one on a free port. It answers
+//! GET and HEAD for files under its root, with the content types the app needs (`application/wasm`
+//! lets the browser compile the module while it downloads), and refuses anything that would
+//! leave the root. One thread per connection, `Connection: close`: enough for one person and a
+//! test browser, not a production server.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Component, Path, PathBuf};
+use std::thread::JoinHandle;
+
+/// A running server. Dropping it leaves the thread running until the process ends.
+pub struct Server {
+    addr: SocketAddr,
+    handle: JoinHandle<()>,
+}
+
+impl Server {
+    /// Binds 127.0.0.1:`port` (0 picks a free port) and serves `root` on a background thread.
+    pub fn start(root: &Path, port: u16) -> std::io::Result<Server> {
+        if !root.join("index.html").is_file() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{} has no index.html (build it first)", root.display()),
+            ));
+        }
+        let listener = TcpListener::bind(("127.0.0.1", port))?;
+        let addr = listener.local_addr()?;
+        let root = root.to_path_buf();
+        let handle = std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let root = root.clone();
+                std::thread::spawn(move || {
+                    let _ = handle(stream, &root);
+                });
+            }
+        });
+        Ok(Server { addr, handle })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Blocks for as long as the server runs.
+    pub fn wait(self) {
+        let _ = self.handle.join();
+    }
+}
+
+fn handle(stream: TcpStream, root: &Path) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    // Drain the headers; nothing in them changes the answer.
+    let mut line = String::new();
+    while reader.read_line(&mut line)? > 2 {
+        line.clear();
+    }
+    let mut words = request_line.split_whitespace();
+    let method = words.next().unwrap_or("");
+    let target = words.next().unwrap_or("/");
+    let mut out = stream;
+    if method != "GET" && method != "HEAD" {
+        return respond(
+            &mut out,
+            "405 Method Not Allowed",
+            "text/plain",
+            b"",
+            method,
+        );
+    }
+    match resolve(root, target) {
+        Some(path) => match std::fs::read(&path) {
+            Ok(body) => respond(&mut out, "200 OK", content_type(&path), &body, method),
+            Err(_) => respond(
+                &mut out,
+                "404 Not Found",
+                "text/plain",
+                b"not found\n",
+                method,
+            ),
+        },
+        None => respond(
+            &mut out,
+            "404 Not Found",
+            "text/plain",
+            b"not found\n",
+            method,
+        ),
+    }
+}
+
+/// Maps a request target to a file under `root`; `None` for anything outside it.
+pub fn resolve(root: &Path, target: &str) -> Option<PathBuf> {
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let decoded = percent_decode(path)?;
+    let mut out = root.to_path_buf();
+    for c in Path::new(decoded.trim_start_matches('/')).components() {
+        match c {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    if out.is_dir() {
+        out.push("index.html");
+    }
+    out.is_file().then_some(out)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok().filter(|s| !s.contains('\0'))
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("json") => "application/json",
+        Some("ico") => "image/x-icon",
+        _ => "application/octet-stream",
+    }
+}
+
+fn respond(
+    out: &mut TcpStream,
+    status: &str,
+    content_type: &str,
+    body: &[u8],
+    method: &str,
+) -> std::io::Result<()> {
+    write!(
+        out,
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+         Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
+    if method != "HEAD" {
+        out.write_all(body)?;
+    }
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_to_leave_the_root() {
+        let root = std::env::temp_dir().join("wirewalk-serve-test");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join("index.html"), "x").unwrap();
+        assert!(resolve(&root, "/").is_some());
+        assert!(resolve(&root, "/index.html?x=1").is_some());
+        assert!(resolve(&root, "/../etc/passwd").is_none());
+        assert!(resolve(&root, "/%2e%2e/etc/passwd").is_none());
+        assert!(resolve(&root, "/%zz").is_none());
+        assert!(resolve(&root, "/nope").is_none());
+    }
+}

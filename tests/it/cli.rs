@@ -1,0 +1,148 @@
+//! The `wirewalk url` command, run as a real process.
+
+use std::process::Command;
+
+fn wirewalk(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wirewalk"))
+        .args(args)
+        .output()
+        .expect("run wirewalk");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+#[test]
+fn the_issue_example() {
+    let (code, out, _) = wirewalk(&["url", "https://EXAMPLE.com:443/a/../b?x#y", "--json"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains(r#""href":"https://example.com/b?x#y""#),
+        "{out}"
+    );
+    assert!(out.contains(r#""origin":"https://example.com""#), "{out}");
+    let v = json(&out);
+    // The getters in the order of the URL API, as the standard lists them.
+    let order = [
+        "href", "protocol", "username", "password", "host", "hostname", "port", "pathname",
+        "search", "hash", "origin",
+    ];
+    let at: Vec<usize> = order
+        .iter()
+        .map(|k| {
+            out.find(&format!("\"{k}\":"))
+                .unwrap_or_else(|| panic!("{k} missing: {out}"))
+        })
+        .collect();
+    assert!(
+        at.windows(2).all(|w| w[0] < w[1]),
+        "keys out of order: {out}"
+    );
+    assert_eq!(v.as_object().map(|o| o.len()), Some(order.len()));
+    assert_eq!(v["protocol"], "https:");
+    assert_eq!(v["port"], "");
+    assert_eq!(v["pathname"], "/b");
+    assert_eq!(v["search"], "?x");
+    assert_eq!(v["hash"], "#y");
+}
+
+#[test]
+fn base_and_credentials() {
+    let (code, out, _) = wirewalk(&[
+        "url",
+        "../c?d",
+        "--base",
+        "http://u:p@h.test:8080/a/b/",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    let v = json(&out);
+    assert_eq!(v["href"], "http://u:p@h.test:8080/a/c?d");
+    assert_eq!(v["username"], "u");
+    assert_eq!(v["password"], "p");
+    assert_eq!(v["host"], "h.test:8080");
+    assert_eq!(v["origin"], "http://h.test:8080");
+}
+
+#[test]
+fn invalid_url_is_an_error_object_and_status_1() {
+    for input in [
+        "https://exa mple.com/",
+        "no scheme",
+        "https://x:99999/",
+        "",
+        "http://[::1",
+    ] {
+        let (code, out, _) = wirewalk(&["url", input, "--json"]);
+        assert_eq!(code, 1, "{input:?}: {out}");
+        let v = json(&out);
+        assert_eq!(v.as_object().map(|o| o.len()), Some(1), "{out}");
+        assert!(v["error"].as_str().is_some_and(|e| !e.is_empty()), "{out}");
+    }
+    let (_, out, _) = wirewalk(&["url", "https://ex<ample.com/", "--json"]);
+    assert!(
+        json(&out)["error"].as_str().unwrap_or("").contains("\"<\""),
+        "{out}"
+    );
+}
+
+#[test]
+fn text_output_marks_the_problem() {
+    let (code, out, err) = wirewalk(&["url", "https://example.com:8o/"]);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert!(err.contains("only digits"), "{err}");
+    assert!(
+        err.contains(&format!("{}^", " ".repeat(2 + 21))),
+        "caret under the 'o':\n{err}"
+    );
+    let (code, out, _) = wirewalk(&[
+        "url",
+        "https://www.example.com:443/path/page?query=123#section",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("port      443  (default port, implied)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("origin    (https, www.example.com, 443)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn usage_errors_do_not_panic() {
+    for args in [
+        &[][..],
+        &["url"],
+        &["url", "--base"],
+        &["url", "a", "b"],
+        &["nope"],
+        &["serve", "--port", "x"],
+    ] {
+        let (code, _, err) = wirewalk(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(err.contains("usage"), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn non_utf8_argument_is_refused() {
+    use std::os::unix::ffi::OsStrExt;
+    let out = Command::new(env!("CARGO_BIN_EXE_wirewalk"))
+        .arg("url")
+        .arg(std::ffi::OsStr::from_bytes(b"https://\xff.example/"))
+        .output()
+        .expect("run wirewalk");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("UTF-8"));
+}
