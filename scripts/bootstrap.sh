@@ -60,6 +60,21 @@ apt_install() {
   took $s
 }
 
+# ---- 0. the native toolchain's formatter and linter (make test runs both) ----------------------
+command -v cargo >/dev/null || { say "cargo is missing: install Rust with rustup first" >&2; exit 1; }
+for comp in rustfmt clippy; do
+  sub=$([ $comp = rustfmt ] && echo fmt || echo clippy)
+  if cargo "$sub" --version >/dev/null 2>&1; then
+    :
+  elif command -v rustup >/dev/null; then
+    say "adding the rustup component $comp"
+    rustup component add "$comp"
+  else
+    say "cargo $sub is missing and there is no rustup to add it" >&2
+    exit 1
+  fi
+done
+
 # ---- 1. a compiler that can target wasm32 -------------------------------------------------------
 sysroot=$(rustc --print sysroot 2>/dev/null || true)
 if [ -n "$sysroot" ] && [ -d "$sysroot/lib/rustlib/wasm32-unknown-unknown/lib" ]; then

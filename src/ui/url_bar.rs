@@ -62,13 +62,15 @@ pub fn ColouredUrl(props: &ColouredUrlProps) -> Html {
     html! {
         <div class="coloured" aria-label={format!("Parsed URL: {}", props.parsed.getters.href)}>
             { for props.parsed.segments.iter().map(|s| {
-                let label = (s.part != Part::Delimiter).then(|| {
-                    if s.implied { format!("{} (implied)", s.part.name()) } else { s.part.name().to_string() }
-                });
+                let label = (s.part != Part::Delimiter).then(|| s.part.name().to_string());
+                let title = match (&label, s.implied) {
+                    (Some(l), true) => format!("{l}: the scheme's default, implied (not written in the URL)"),
+                    (Some(l), false) => l.clone(),
+                    (None, _) => String::new(),
+                };
                 html! {
                     <span class={classes!("seg", format!("part-{}", s.part.name()), s.implied.then_some("implied"))}
-                        data-part={s.part.name()} data-implied={s.implied.to_string()}
-                        title={label.clone().unwrap_or_default()}>
+                        data-part={s.part.name()} data-implied={s.implied.to_string()} {title}>
                         <span class="seg-text">{ s.text.clone() }</span>
                         if let Some(l) = label { <span class="seg-label" aria-hidden="true">{ l }</span> }
                     </span>

@@ -58,7 +58,16 @@ pub fn UrlStage(props: &UrlStageProps) -> Html {
                    reads these parts: DNS gets the host, the TCP connection gets the port, and the \
                    HTTP request carries the path and query." }
             </p>
-            <div class="big-url"><ColouredUrl parsed={p.clone()} /></div>
+            <div class="big-url">
+                <ColouredUrl parsed={p.clone()} />
+                if let (true, Some(port)) = (p.segments.iter().any(|s| s.implied), p.default_port) {
+                    <p class="legend">
+                        <span class="legend-box" aria-hidden="true">{ port.to_string() }</span>
+                        { format!(" In a dashed box: port {port} is the default for {}, so the URL does not \
+                                   need to say it. The connection still goes to port {port}.", p.getters.protocol.trim_end_matches(':')) }
+                    </p>
+                }
+            </div>
             <div class="grid">
                 <table class="components" id="components">
                     <caption>{ "What " }<code>{ "new URL(…)" }</code>{ " reports" }</caption>

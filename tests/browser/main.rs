@@ -212,6 +212,7 @@ fn phone_width_and_dark_theme() {
         "page is {overflow} px wide on a 390 px phone"
     );
     s.screenshot("default-390x844");
+    s.screenshot_full("default-390-full");
     s.dark_mode(true);
     s.wait_for(
         "the dark theme",
@@ -221,4 +222,35 @@ fn phone_width_and_dark_theme() {
     s.set_viewport(1440, 900);
     s.screenshot("default-1440x900-dark");
     s.assert_no_errors();
+}
+
+/// The harness itself: a page that logs a console error and throws must fail `assert_no_errors`,
+/// so the check on the real app is known to be able to fail.
+#[test]
+fn the_error_check_catches_console_errors_and_exceptions() {
+    let root = std::env::temp_dir().join(format!("wirewalk-fixture-{}", std::process::id()));
+    std::fs::create_dir_all(&root).expect("fixture dir");
+    std::fs::write(
+        root.join("index.html"),
+        "<!DOCTYPE html><title>fixture</title><script>console.error('fixture: console error');\
+         setTimeout(() => { document.documentElement.dataset.ready = 'true'; \
+         throw new Error('fixture: uncaught'); }, 0);</script>",
+    )
+    .expect("fixture page");
+    let server = wirewalk::serve::Server::start(&root, 0).expect("serve fixture");
+    let driver = Driver::start();
+    let s = driver.session(800, 600);
+    s.goto(&format!("http://{}/", server.addr()));
+    s.wait_for(
+        "the fixture",
+        "document.documentElement.dataset.ready === 'true'",
+    );
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| s.assert_no_errors()));
+    let message = caught
+        .err()
+        .and_then(|e| e.downcast_ref::<String>().cloned())
+        .expect("assert_no_errors must fail on a page with errors");
+    assert!(message.contains("fixture: console error"), "{message}");
+    assert!(message.contains("fixture: uncaught"), "{message}");
 }

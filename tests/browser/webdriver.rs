@@ -254,15 +254,17 @@ impl Session {
 
     /// Saves a PNG of the viewport under `target/screenshots/<name>.png`.
     pub fn screenshot(&self, name: &str) -> PathBuf {
-        use base64::Engine;
         let v = get(&format!("{}/screenshot", self.url));
-        let b64 = v["value"].as_str().expect("screenshot data");
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .expect("screenshot is base64");
-        let path = screenshot_dir().join(format!("{name}.png"));
-        std::fs::write(&path, png).expect("write screenshot");
-        path
+        save_png(name, v["value"].as_str())
+    }
+
+    /// Saves a PNG of the whole page, below the fold too.
+    pub fn screenshot_full(&self, name: &str) -> PathBuf {
+        let v = self.cdp(
+            "Page.captureScreenshot",
+            json!({"format": "png", "captureBeyondViewport": true}),
+        );
+        save_png(name, v["value"]["data"].as_str())
     }
 
     /// Fails on anything the page reported as an error: chromedriver's browser log at level
@@ -291,6 +293,17 @@ impl Session {
             kept.join("\n")
         );
     }
+}
+
+fn save_png(name: &str, b64: Option<&str>) -> PathBuf {
+    use base64::Engine;
+    let b64 = b64.unwrap_or_else(|| panic!("no screenshot data for {name}"));
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .expect("screenshot is base64");
+    let path = screenshot_dir().join(format!("{name}.png"));
+    std::fs::write(&path, png).expect("write screenshot");
+    path
 }
 
 impl Drop for Session {
