@@ -9,6 +9,15 @@
 //! - [`url`]: WHATWG URL parsing, the components in place, the origin tuple, and errors located
 //!   in the typed text.
 
+pub mod cert;
+pub mod http_date;
+pub mod rng;
+pub mod scenario;
+pub mod step;
+pub mod tcp;
+pub mod time;
+pub mod tls;
+pub mod trace;
 pub mod url;
 
 /// The URL the page opens on, from the source documents' walk-through of URL parsing.

@@ -1,0 +1,67 @@
+//! A small seeded pseudo-random generator (SplitMix64), for the values a real stack draws at
+//! random: TCP initial sequence numbers, TLS client and server randoms, session ids.
+//!
+//! Seeded from the scenario, so the same scenario produces the same bytes every time. It is not
+//! for cryptography: nothing in the model is secret. SplitMix64 is Steele, Lea and Flood,
+//! "Fast splittable pseudorandom number generators" (OOPSLA 2014).
+
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    /// A generator for one purpose (`"tcp.isn.client"`), independent of the order in which other
+    /// purposes draw: the label is hashed into the seed.
+    pub fn for_purpose(seed: u64, label: &str) -> Rng {
+        // FNV-1a over the label, mixed with the seed.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in label.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        Rng(seed ^ h)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    pub fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+
+    /// `n` random bytes, as lower-case hex (how the inspector shows randoms).
+    pub fn hex(&mut self, n: usize) -> String {
+        let mut s = String::with_capacity(n * 2);
+        while s.len() < n * 2 {
+            for b in self.next_u64().to_be_bytes() {
+                if s.len() < n * 2 {
+                    s.push_str(&format!("{b:02x}"));
+                }
+            }
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_and_independent() {
+        let a: Vec<u64> = (0..3).map(|_| Rng::new(7).next_u64()).collect();
+        assert!(a.windows(2).all(|w| w[0] == w[1]));
+        let mut x = Rng::for_purpose(1, "tcp.isn.client");
+        let mut y = Rng::for_purpose(1, "tcp.isn.server");
+        assert_ne!(x.next_u32(), y.next_u32());
+        assert_eq!(Rng::new(1).hex(32).len(), 64);
+    }
+}

@@ -1,0 +1,313 @@
+//! Everything the user can set, as plain data. A scenario fully decides the trace: the same
+//! scenario always gives the same trace, byte for byte.
+//!
+//! Numbers here are either from a cited source (the profile round-trip times, Chromium's limits)
+//! or assumptions of the scenario that the user can change and the view labels as such (server
+//! think-time, document size, render costs).
+
+use super::time::Duration;
+use serde::{Deserialize, Serialize};
+
+/// The network between the browser and the web server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProfileName {
+    Local,
+    Transcontinental,
+    Intercontinental,
+    Custom,
+}
+
+impl ProfileName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProfileName::Local => "local",
+            ProfileName::Transcontinental => "transcontinental",
+            ProfileName::Intercontinental => "intercontinental",
+            ProfileName::Custom => "custom",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProfileName> {
+        match s {
+            "local" => Some(ProfileName::Local),
+            "transcontinental" => Some(ProfileName::Transcontinental),
+            "intercontinental" => Some(ProfileName::Intercontinental),
+            "custom" => Some(ProfileName::Custom),
+            _ => None,
+        }
+    }
+}
+
+/// Round-trip time and bandwidth of the path to the web server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub name: ProfileName,
+    /// Round-trip time in microseconds.
+    pub rtt_us: u64,
+    /// Downstream bandwidth in bits per second.
+    pub bandwidth_bps: u64,
+}
+
+/// The built-in profiles' round-trip times are the source documents' figures for opening a new
+/// TCP connection (003_f94fd188aac002da.txt: local 23 ms, transcontinental 120 ms,
+/// intercontinental 225 ms); opening a connection costs exactly one round trip.
+pub const LOCAL_RTT_MS: u64 = 23;
+pub const TRANSCONTINENTAL_RTT_MS: u64 = 120;
+pub const INTERCONTINENTAL_RTT_MS: u64 = 225;
+/// 10 Mbit/s: Lighthouse's `desktopDense4G` throughput (GoogleChrome/lighthouse
+/// core/config/constants.js), the broadband figure Chrome's own tooling uses.
+pub const DEFAULT_BANDWIDTH_BPS: u64 = 10_000_000;
+
+impl Profile {
+    pub fn builtin(name: ProfileName) -> Profile {
+        let rtt_ms = match name {
+            ProfileName::Local => LOCAL_RTT_MS,
+            ProfileName::Transcontinental | ProfileName::Custom => TRANSCONTINENTAL_RTT_MS,
+            ProfileName::Intercontinental => INTERCONTINENTAL_RTT_MS,
+        };
+        Profile {
+            name,
+            rtt_us: rtt_ms * 1000,
+            bandwidth_bps: DEFAULT_BANDWIDTH_BPS,
+        }
+    }
+
+    /// A custom profile; the values are clamped to what the model accepts (0.1 ms to 10 s of
+    /// RTT, 1 kbit/s to 100 Gbit/s).
+    pub fn custom(rtt_ms: f64, bandwidth_mbps: f64) -> Profile {
+        let rtt_us = if rtt_ms.is_finite() {
+            (rtt_ms * 1000.0).clamp(100.0, 10_000_000.0) as u64
+        } else {
+            TRANSCONTINENTAL_RTT_MS * 1000
+        };
+        let bw = if bandwidth_mbps.is_finite() {
+            (bandwidth_mbps * 1e6).clamp(1e3, 1e11) as u64
+        } else {
+            DEFAULT_BANDWIDTH_BPS
+        };
+        Profile {
+            name: ProfileName::Custom,
+            rtt_us,
+            bandwidth_bps: bw,
+        }
+    }
+
+    pub fn rtt(&self) -> Duration {
+        Duration::from_micros(self.rtt_us)
+    }
+}
+
+/// What the HTTP cache holds for the URL when the navigation starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CacheState {
+    /// Nothing stored.
+    Empty,
+    /// Stored 10 minutes ago with `max-age=3600`: fresh.
+    Fresh,
+    /// Stored an hour ago with `max-age=600` and an `ETag`: stale, revalidated with If-None-Match.
+    StaleEtag,
+    /// Stored 2 days ago with only `Last-Modified` (10 days before): the heuristic lifetime is
+    /// 10% of that age, one day, so it is stale and revalidated with If-Modified-Since.
+    StaleLastModified,
+    /// The last response said `no-store`: nothing was kept.
+    NoStore,
+}
+
+impl CacheState {
+    pub const ALL: [CacheState; 5] = [
+        CacheState::Empty,
+        CacheState::Fresh,
+        CacheState::StaleEtag,
+        CacheState::StaleLastModified,
+        CacheState::NoStore,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CacheState::Empty => "empty",
+            CacheState::Fresh => "fresh",
+            CacheState::StaleEtag => "stale-etag",
+            CacheState::StaleLastModified => "stale-last-modified",
+            CacheState::NoStore => "no-store",
+        }
+    }
+    pub fn parse(s: &str) -> Option<CacheState> {
+        CacheState::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Where the host name's address is cached when the navigation starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DnsState {
+    /// Nothing cached anywhere, not even at the recursive resolver: the full walk from the root.
+    Cold,
+    /// The recursive resolver has the answer cached (the common case): one round trip.
+    ResolverCached,
+    /// The operating system has it cached.
+    OsCached,
+    /// The browser's own host cache has it.
+    BrowserCached,
+    /// The name does not exist.
+    Nxdomain,
+}
+
+impl DnsState {
+    pub const ALL: [DnsState; 5] = [
+        DnsState::Cold,
+        DnsState::ResolverCached,
+        DnsState::OsCached,
+        DnsState::BrowserCached,
+        DnsState::Nxdomain,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DnsState::Cold => "cold",
+            DnsState::ResolverCached => "resolver-cached",
+            DnsState::OsCached => "os-cached",
+            DnsState::BrowserCached => "browser-cached",
+            DnsState::Nxdomain => "nxdomain",
+        }
+    }
+    pub fn parse(s: &str) -> Option<DnsState> {
+        DnsState::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// The TLS handshake used for https (http: has none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsChoice {
+    /// TLS 1.3: one round trip.
+    Tls13,
+    /// TLS 1.2 with ECDHE key exchange: two round trips.
+    Tls12Ecdhe,
+    /// TLS 1.2 with RSA key exchange (the client encrypts a pre-master secret to the server's key):
+    /// two round trips, no forward secrecy.
+    Tls12Rsa,
+}
+
+impl TlsChoice {
+    pub const ALL: [TlsChoice; 3] = [TlsChoice::Tls13, TlsChoice::Tls12Ecdhe, TlsChoice::Tls12Rsa];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsChoice::Tls13 => "1.3",
+            TlsChoice::Tls12Ecdhe => "1.2-ecdhe",
+            TlsChoice::Tls12Rsa => "1.2-rsa",
+        }
+    }
+    pub fn parse(s: &str) -> Option<TlsChoice> {
+        TlsChoice::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// The certificate the server presents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CertChoice {
+    Valid,
+    SelfSigned,
+    Expired,
+    WrongHost,
+}
+
+impl CertChoice {
+    pub const ALL: [CertChoice; 4] = [
+        CertChoice::Valid,
+        CertChoice::SelfSigned,
+        CertChoice::Expired,
+        CertChoice::WrongHost,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CertChoice::Valid => "valid",
+            CertChoice::SelfSigned => "self-signed",
+            CertChoice::Expired => "expired",
+            CertChoice::WrongHost => "wrong-host",
+        }
+    }
+    pub fn parse(s: &str) -> Option<CertChoice> {
+        CertChoice::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Costs that depend on the server and the page, not on the network: assumptions of the
+/// scenario, shown as such.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Costs {
+    /// Server think-time to build the page, µs.
+    pub server_us: u64,
+    /// Size of the HTML body, bytes.
+    pub document_bytes: u64,
+    /// Main-thread time to parse the HTML, µs.
+    pub parse_html_us: u64,
+    /// Time to parse the stylesheet, µs.
+    pub parse_css_us: u64,
+    /// Time to run the page's script, µs.
+    pub script_us: u64,
+    /// Time for style, layout and the first paint, µs.
+    pub paint_us: u64,
+}
+
+impl Default for Costs {
+    fn default() -> Self {
+        Costs {
+            server_us: 20_000,
+            document_bytes: 30_000,
+            parse_html_us: 8_000,
+            parse_css_us: 2_000,
+            script_us: 6_000,
+            paint_us: 10_000,
+        }
+    }
+}
+
+/// One navigation: the URL and every knob.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    pub url: String,
+    pub profile: Profile,
+    pub cache: CacheState,
+    /// For a revalidation: has the resource changed on the server since it was stored
+    /// (then the answer is 200 with a new body instead of 304)?
+    pub changed: bool,
+    pub dns: DnsState,
+    pub tls: TlsChoice,
+    pub cert: CertChoice,
+    pub client_cert: bool,
+    /// TLS session resumption with a ticket from an earlier visit.
+    pub resumption: bool,
+    pub keep_alive: bool,
+    /// An idle keep-alive connection to the origin is already in the pool.
+    pub existing_connection: bool,
+    /// Nothing listens on the port: the SYN is answered with RST.
+    pub refused: bool,
+    /// Cookies already in the jar for the URL's site, as `name=value`.
+    pub cookies: Vec<String>,
+    pub costs: Costs,
+    /// Seeds the random values (sequence numbers, TLS randoms).
+    pub seed: u64,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            url: super::DEFAULT_URL.to_string(),
+            profile: Profile::builtin(ProfileName::Transcontinental),
+            cache: CacheState::Empty,
+            changed: false,
+            dns: DnsState::Cold,
+            tls: TlsChoice::Tls13,
+            cert: CertChoice::Valid,
+            client_cert: false,
+            resumption: false,
+            keep_alive: true,
+            existing_connection: false,
+            refused: false,
+            cookies: vec!["session=4f2a9c".to_string()],
+            costs: Costs::default(),
+            seed: 0x7769_7265_7761_6c6b, // "wirewalk"
+        }
+    }
+}

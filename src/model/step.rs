@@ -1,0 +1,448 @@
+//! Step ids: the public, stable names of the journey's steps, and what the inspector says about
+//! each. Tutorials deep-link to these ids (`?step=tls.server_hello`), so renaming one is a
+//! breaking change: add a new id instead. The README lists them all (a test checks it).
+//!
+//! Every explanation is written for wirewalk in plain words (2 to 4 sentences), with why the step
+//! matters and the section of the specification that defines it.
+
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// The stages of the journey track, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Url,
+    Cache,
+    Dns,
+    Pool,
+    Tcp,
+    Tls,
+    Http,
+    SameOrigin,
+    Render,
+    EventLoop,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 10] = [
+        Stage::Url,
+        Stage::Cache,
+        Stage::Dns,
+        Stage::Pool,
+        Stage::Tcp,
+        Stage::Tls,
+        Stage::Http,
+        Stage::SameOrigin,
+        Stage::Render,
+        Stage::EventLoop,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Url => "URL",
+            Stage::Cache => "Cache",
+            Stage::Dns => "DNS",
+            Stage::Pool => "Socket pool",
+            Stage::Tcp => "TCP",
+            Stage::Tls => "TLS",
+            Stage::Http => "HTTP",
+            Stage::SameOrigin => "Same-origin",
+            Stage::Render => "Render",
+            Stage::EventLoop => "Event loop",
+        }
+    }
+}
+
+/// What the inspector shows about a step.
+#[derive(Debug)]
+pub struct StepInfo {
+    pub id: &'static str,
+    pub stage: Stage,
+    pub title: &'static str,
+    /// What happens, in plain words.
+    pub explain: &'static str,
+    /// Why it matters: its cost, or what it buys.
+    pub why: &'static str,
+    /// The specification section, as a label and a link.
+    pub spec: (&'static str, &'static str),
+}
+
+/// A stable step id. Only the constants in [`steps`] exist; [`StepId::parse`] finds one by name.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StepId(usize);
+
+impl StepId {
+    pub fn as_str(self) -> &'static str {
+        CATALOGUE[self.0].id
+    }
+
+    pub fn info(self) -> &'static StepInfo {
+        &CATALOGUE[self.0]
+    }
+
+    pub fn stage(self) -> Stage {
+        CATALOGUE[self.0].stage
+    }
+
+    /// The step with this id, if there is one.
+    pub fn parse(id: &str) -> Option<StepId> {
+        CATALOGUE.iter().position(|s| s.id == id).map(StepId)
+    }
+
+    /// Every step, in catalogue order.
+    pub fn all() -> impl Iterator<Item = StepId> {
+        (0..CATALOGUE.len()).map(StepId)
+    }
+}
+
+impl fmt::Debug for StepId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StepId({})", self.as_str())
+    }
+}
+
+impl fmt::Display for StepId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for StepId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+macro_rules! catalogue {
+    ($( $name:ident = $id:literal, $stage:ident, $title:literal,
+        explain: $explain:literal, why: $why:literal, spec: ($label:literal, $url:literal); )+) => {
+        /// The step constants: `steps::TCP_SYN` is `tcp.syn`.
+        pub mod steps {
+            use super::StepId;
+            catalogue!(@consts 0usize; $($name)+);
+        }
+        static CATALOGUE: &[StepInfo] = &[
+            $( StepInfo { id: $id, stage: Stage::$stage, title: $title, explain: $explain, why: $why, spec: ($label, $url) }, )+
+        ];
+    };
+    (@consts $n:expr; $first:ident $($rest:ident)*) => {
+        pub const $first: StepId = StepId($n);
+        catalogue!(@consts $n + 1usize; $($rest)*);
+    };
+    (@consts $n:expr;) => {};
+}
+
+catalogue! {
+    URL_PARSE = "url.parse", Url, "Parse the typed URL",
+        explain: "The address bar text goes through the URL parser before anything else happens. It finds the scheme, host, port, path, query and fragment, normalises them, and works out the origin: the scheme, host and port that every later security decision compares.",
+        why: "Costs no network time. An address that cannot be parsed stops here, and the browser treats the text as a search instead.",
+        spec: ("WHATWG URL §4.4 basic URL parser", "https://url.spec.whatwg.org/#concept-basic-url-parser");
+    URL_NOT_FETCHED = "url.not_fetched", Url, "Not a network scheme",
+        explain: "Only http and https URLs are fetched from a server. A data: URL carries its own content, javascript: runs script in the current page, about: pages are built into the browser, and file: reads the local disk, so none of them has DNS, TCP, TLS or HTTP to show.",
+        why: "These schemes get an opaque origin (file: is left to the browser), so they are never same-origin with a web site.",
+        spec: ("Fetch §4.2 scheme fetch", "https://fetch.spec.whatwg.org/#scheme-fetch");
+    CACHE_LOOKUP = "cache.lookup", Cache, "Look in the HTTP cache",
+        explain: "Before using the network the browser checks its own HTTP cache for a stored response to this URL. The entry is keyed by the URL (and, in Chromium, by the top-level site that asks) and keeps the response headers, the body and the time it was received.",
+        why: "The fastest request is the one that never leaves the machine: a fresh entry costs no round trip at all.",
+        spec: ("RFC 9111 §4 constructing responses from caches", "https://www.rfc-editor.org/rfc/rfc9111#section-4");
+    CACHE_HIT = "cache.hit", Cache, "Fresh cache hit",
+        explain: "The stored response is still fresh: its age is below its freshness lifetime (from max-age, from Expires minus Date, or the heuristic 10% of the time since Last-Modified). The browser uses it directly and skips DNS, the connection and the request.",
+        why: "Zero network time. Navigation Timing shows no DNS, connect or request time, and transferSize is 0.",
+        spec: ("RFC 9111 §4.2 freshness", "https://www.rfc-editor.org/rfc/rfc9111#section-4.2");
+    CACHE_MISS = "cache.miss", Cache, "Cache miss",
+        explain: "There is no usable stored response, so the request goes to the network. Either nothing was stored, or the last response said no-store.",
+        why: "Every step below this one costs time.",
+        spec: ("RFC 9111 §4 constructing responses from caches", "https://www.rfc-editor.org/rfc/rfc9111#section-4");
+    CACHE_REVALIDATE = "cache.revalidate", Cache, "Stale entry: ask the server",
+        explain: "A stored response exists but may not be used as it is: it is stale, or it said no-cache. The browser sends a conditional request carrying the entry's validators, If-None-Match with its ETag and If-Modified-Since with its Last-Modified date, so the server can answer 304 Not Modified instead of sending the body again.",
+        why: "Still a full round trip (and a connection if none is open), but a 304 saves downloading the body.",
+        spec: ("RFC 9111 §4.3 validation", "https://www.rfc-editor.org/rfc/rfc9111#section-4.3");
+    CACHE_NOT_MODIFIED = "cache.not_modified", Cache, "304: the stored copy is still good",
+        explain: "The server answered 304 Not Modified. The browser updates the stored headers (and so the freshness) and serves the body it already had.",
+        why: "The body is not downloaded again; Resource Timing reports a small transferSize for the headers only.",
+        spec: ("RFC 9111 §4.3.4 freshening stored responses", "https://www.rfc-editor.org/rfc/rfc9111#section-4.3.4");
+    CACHE_STORE = "cache.store", Cache, "Store the response",
+        explain: "The response may be reused later, so the cache keeps it with its validators (ETag, Last-Modified) and the times it was requested and received, which later decide how old it is.",
+        why: "The next visit can skip the network while the entry is fresh, or revalidate it cheaply once it is stale.",
+        spec: ("RFC 9111 §3 storing responses in caches", "https://www.rfc-editor.org/rfc/rfc9111#section-3");
+    CACHE_NO_STORE = "cache.no_store", Cache, "Not stored (no-store)",
+        explain: "The response carried Cache-Control: no-store, so the cache must not keep any copy of it. The next visit starts from a cache miss.",
+        why: "Used for sensitive pages; it costs a full fetch every time.",
+        spec: ("RFC 9111 §5.2.2.5 no-store", "https://www.rfc-editor.org/rfc/rfc9111#section-5.2.2.5");
+    DNS_BROWSER_CACHE = "dns.browser_cache", Dns, "Browser host cache",
+        explain: "The browser keeps its own cache of host names it resolved recently. Chromium keeps an answer for the record's TTL but at least 60 seconds, and an answer from the operating system for exactly 60 seconds, because the OS does not say the TTL.",
+        why: "A hit here costs nothing, which is why DNS usually happens once per host name per page load.",
+        spec: ("Chromium net/dns/host_cache.cc", "https://source.chromium.org/chromium/chromium/src/+/main:net/dns/host_cache.cc");
+    DNS_OS_CACHE = "dns.os_cache", Dns, "OS cache and hosts file",
+        explain: "On a browser cache miss the name goes to the operating system's stub resolver, which checks the hosts file and its own cache before asking the network.",
+        why: "Still local: microseconds, not round trips.",
+        spec: ("RFC 1034 §5.3.1 stub resolvers", "https://www.rfc-editor.org/rfc/rfc1034#section-5.3.1");
+    DNS_QUERY_RESOLVER = "dns.query.resolver", Dns, "Ask the recursive resolver",
+        explain: "The stub resolver sends one query over UDP to the configured recursive resolver (the ISP's, or a public one) and waits. The recursive resolver does the rest of the work and answers from its own cache when it can.",
+        why: "One round trip to the resolver, plus whatever the resolver has to look up.",
+        spec: ("RFC 1035 §4.1 message format", "https://www.rfc-editor.org/rfc/rfc1035#section-4.1");
+    DNS_QUERY_ROOT = "dns.query.root", Dns, "Ask a root server",
+        explain: "With nothing cached, the recursive resolver starts at the top of the name space: it asks a root server about the name. The root does not know the address; it answers with a referral to the servers of the top-level domain.",
+        why: "One round trip from the resolver; in practice the root referral is almost always cached.",
+        spec: ("RFC 1034 §5.3.3 resolver algorithm", "https://www.rfc-editor.org/rfc/rfc1034#section-5.3.3");
+    DNS_REFERRAL_ROOT = "dns.referral.root", Dns, "Referral to the TLD servers",
+        explain: "The root server replies with the name servers for the top-level domain (.com, .org ...) and their addresses. The resolver caches them for their TTL, two days for .com's delegation.",
+        why: "The next query goes one level down the tree.",
+        spec: ("RFC 1034 §4.3.2 algorithm", "https://www.rfc-editor.org/rfc/rfc1034#section-4.3.2");
+    DNS_QUERY_TLD = "dns.query.tld", Dns, "Ask the TLD server",
+        explain: "The resolver asks a server of the top-level domain about the name. It still does not know the address, but it knows which servers are authoritative for the domain.",
+        why: "Another round trip from the resolver.",
+        spec: ("RFC 1034 §5.3.3 resolver algorithm", "https://www.rfc-editor.org/rfc/rfc1034#section-5.3.3");
+    DNS_REFERRAL_TLD = "dns.referral.tld", Dns, "Referral to the authoritative servers",
+        explain: "The TLD server answers with the domain's name servers, the ones that hold its records. The resolver caches the referral.",
+        why: "The next query reaches the server that has the answer.",
+        spec: ("RFC 1034 §4.3.2 algorithm", "https://www.rfc-editor.org/rfc/rfc1034#section-4.3.2");
+    DNS_QUERY_AUTHORITATIVE = "dns.query.authoritative", Dns, "Ask the authoritative server",
+        explain: "The resolver asks the domain's own name server for the address record of the host.",
+        why: "The last round trip of a cold lookup.",
+        spec: ("RFC 1034 §5.3.3 resolver algorithm", "https://www.rfc-editor.org/rfc/rfc1034#section-5.3.3");
+    DNS_RESPONSE_AUTHORITATIVE = "dns.response.authoritative", Dns, "The authoritative answer",
+        explain: "The authoritative server answers with the address and its TTL, how long anyone may cache it, or with NXDOMAIN if the name does not exist.",
+        why: "The TTL decides how long every cache on the way may skip this whole walk.",
+        spec: ("RFC 1035 §4.1.3 resource records", "https://www.rfc-editor.org/rfc/rfc1035#section-4.1.3");
+    DNS_ANSWER = "dns.answer", Dns, "The address reaches the browser",
+        explain: "The recursive resolver passes the answer back to the stub resolver and the browser, and each of them caches it. The browser now knows which IP address to connect to.",
+        why: "domainLookupEnd in Navigation Timing. A cold lookup costs a round trip to the resolver plus the resolver's own walk.",
+        spec: ("RFC 1035 §4.1 message format", "https://www.rfc-editor.org/rfc/rfc1035#section-4.1");
+    DNS_NXDOMAIN = "dns.nxdomain", Dns, "The name does not exist",
+        explain: "The answer is NXDOMAIN: no such name. There is nothing to connect to, so the navigation ends with the browser's error page, ERR_NAME_NOT_RESOLVED in Chromium.",
+        why: "A failed lookup is a complete journey: the page never loads.",
+        spec: ("RFC 8020 NXDOMAIN: there really is nothing underneath", "https://www.rfc-editor.org/rfc/rfc8020");
+    POOL_REQUEST_SOCKET = "pool.request_socket", Pool, "Ask the socket pool for a connection",
+        explain: "The request asks the socket pool for a connection to its group: scheme, host and port (Chromium also keys on privacy mode and the top-level site). The pool reuses an idle connection of the group if it has one; otherwise it opens a new one, as long as the group has fewer than 6 and the whole pool fewer than 256.",
+        why: "Reuse skips DNS, TCP and TLS entirely. The 6-per-group limit is why the seventh image on an HTTP/1.1 site waits.",
+        spec: ("Chromium net/socket/client_socket_pool_manager.cc", "https://source.chromium.org/chromium/chromium/src/+/main:net/socket/client_socket_pool_manager.cc");
+    POOL_REUSE = "pool.reuse", Pool, "Reuse an idle keep-alive connection",
+        explain: "An earlier response on this group left its connection open and idle (keep-alive). The pool hands it to this request, so the request can be written at once.",
+        why: "No DNS, no TCP handshake, no TLS handshake: the request starts immediately.",
+        spec: ("RFC 9112 §9.3 persistence", "https://www.rfc-editor.org/rfc/rfc9112#section-9.3");
+    POOL_NEW_CONNECTION = "pool.new_connection", Pool, "Open a new connection",
+        explain: "No idle connection is available and the group is below its limit, so the pool starts a connect job: resolve the host, open TCP, and for https run the TLS handshake.",
+        why: "This is where the round trips of the next stages come from.",
+        spec: ("Fetch §4.10 obtain a connection", "https://fetch.spec.whatwg.org/#concept-connection-obtain");
+    POOL_RELEASE = "pool.release", Pool, "Connection kept alive",
+        explain: "The response is complete and the connection stays open, so the pool files it as idle in its group. Chromium closes an idle connection that was used after 5 minutes.",
+        why: "The next request to the same origin can reuse it.",
+        spec: ("Chromium net/socket/client_socket_pool.cc", "https://source.chromium.org/chromium/chromium/src/+/main:net/socket/client_socket_pool.cc");
+    TCP_SYN = "tcp.syn", Tcp, "SYN",
+        explain: "The browser's TCP stack opens the connection: a segment with the SYN flag and a random initial sequence number, plus the options it supports (maximum segment size, window scaling, selective acknowledgements, timestamps).",
+        why: "The start of the handshake that costs one round trip before any request can be sent.",
+        spec: ("RFC 9293 §3.5 establishing a connection", "https://www.rfc-editor.org/rfc/rfc9293#section-3.5");
+    TCP_SYN_ACK = "tcp.syn_ack", Tcp, "SYN-ACK",
+        explain: "The server accepts: its segment has both SYN and ACK set, its own random initial sequence number, and acknowledges the client's number plus one. It also sends its own options.",
+        why: "When it arrives, one full round trip has passed since the SYN.",
+        spec: ("RFC 9293 §3.5 establishing a connection", "https://www.rfc-editor.org/rfc/rfc9293#section-3.5");
+    TCP_ACK = "tcp.ack", Tcp, "ACK: connection established",
+        explain: "The client acknowledges the server's sequence number plus one. Both sides are now ESTABLISHED, and the client may send data right behind this ACK without waiting.",
+        why: "connectEnd for http; for https the TLS handshake starts now.",
+        spec: ("RFC 9293 §3.5 establishing a connection", "https://www.rfc-editor.org/rfc/rfc9293#section-3.5");
+    TCP_RST = "tcp.rst", Tcp, "RST: connection refused",
+        explain: "Nothing listens on that port, so the server's TCP stack answers the SYN with a reset. The connection attempt fails at once.",
+        why: "The navigation ends with ERR_CONNECTION_REFUSED after one round trip.",
+        spec: ("RFC 9293 §3.5.2 reset generation", "https://www.rfc-editor.org/rfc/rfc9293#section-3.5.2");
+    TCP_SEGMENT = "tcp.segment", Tcp, "The request inside TCP and IP",
+        explain: "The HTTP request does not travel alone: TCP adds a header with ports, sequence and acknowledgment numbers, and IP adds one with the two addresses. Each layer wraps the one above it, and the receiver unwraps them in reverse order.",
+        why: "About 40 bytes of headers per packet (more with options), and at most one MSS of data in each segment.",
+        spec: ("RFC 9293 §3.1 header format", "https://www.rfc-editor.org/rfc/rfc9293#section-3.1");
+    TCP_CLOSE_FIN = "tcp.close.fin", Tcp, "FIN",
+        explain: "With keep-alive off, the server closes the connection after the response: a segment with the FIN flag says it has nothing more to send.",
+        why: "The next request to this origin will need a new handshake.",
+        spec: ("RFC 9293 §3.6 closing a connection", "https://www.rfc-editor.org/rfc/rfc9293#section-3.6");
+    TCP_CLOSE_FIN_ACK = "tcp.close.fin_ack", Tcp, "FIN-ACK",
+        explain: "The client acknowledges the server's FIN and closes its own side in the same segment.",
+        why: "Closing costs packets but no waiting for the page.",
+        spec: ("RFC 9293 §3.6 closing a connection", "https://www.rfc-editor.org/rfc/rfc9293#section-3.6");
+    TCP_CLOSE_ACK = "tcp.close.ack", Tcp, "Last ACK",
+        explain: "The server acknowledges the client's FIN and the connection is gone.",
+        why: "The socket leaves the pool for good.",
+        spec: ("RFC 9293 §3.6 closing a connection", "https://www.rfc-editor.org/rfc/rfc9293#section-3.6");
+    TLS_CLIENT_HELLO = "tls.client_hello", Tls, "ClientHello",
+        explain: "The browser opens the TLS handshake in the clear: the TLS versions and cipher suites it supports, a fresh client random, the host name it wants (SNI) and the application protocols it speaks (ALPN: h2, http/1.1). For TLS 1.3 it also guesses a key-exchange group and sends its key share right away.",
+        why: "secureConnectionStart in Navigation Timing. Sending the key share early is what lets TLS 1.3 finish in one round trip.",
+        spec: ("RFC 8446 §4.1.2 ClientHello", "https://www.rfc-editor.org/rfc/rfc8446#section-4.1.2");
+    TLS_SERVER_HELLO = "tls.server_hello", Tls, "ServerHello",
+        explain: "The server picks the version and one cipher suite from the client's lists and sends its own random. In TLS 1.3 it also sends its key share, so both sides can compute the handshake keys and everything after this message is encrypted.",
+        why: "From here on an eavesdropper of TLS 1.3 sees only ciphertext, certificate included.",
+        spec: ("RFC 8446 §4.1.3 ServerHello", "https://www.rfc-editor.org/rfc/rfc8446#section-4.1.3");
+    TLS_ENCRYPTED_EXTENSIONS = "tls.encrypted_extensions", Tls, "EncryptedExtensions",
+        explain: "TLS 1.3 only: the server's answers to the client's extensions that do not shape the keys, such as the chosen ALPN protocol, sent already encrypted.",
+        why: "Hides what used to travel in the clear in TLS 1.2's ServerHello.",
+        spec: ("RFC 8446 §4.3.1 EncryptedExtensions", "https://www.rfc-editor.org/rfc/rfc8446#section-4.3.1");
+    TLS_CERTIFICATE_REQUEST = "tls.certificate_request", Tls, "CertificateRequest",
+        explain: "The server asks the client to prove who it is with a certificate of its own, as banks and company intranets sometimes do.",
+        why: "The browser has to pick a client certificate (often by asking the user) and sign with its key.",
+        spec: ("RFC 8446 §4.3.2 CertificateRequest", "https://www.rfc-editor.org/rfc/rfc8446#section-4.3.2");
+    TLS_CERTIFICATE = "tls.certificate", Tls, "Certificate",
+        explain: "The server sends its certificate chain: its own certificate, which binds its public key to its host names, and the intermediate certificates that link it to a certificate authority.",
+        why: "The chain is usually the largest handshake message, a few kilobytes.",
+        spec: ("RFC 8446 §4.4.2 Certificate", "https://www.rfc-editor.org/rfc/rfc8446#section-4.4.2");
+    TLS_CERTIFICATE_VERIFY = "tls.certificate_verify", Tls, "CertificateVerify",
+        explain: "TLS 1.3: the server signs a hash of the handshake so far with the private key of its certificate. Only the holder of that key can make this signature.",
+        why: "Proves the server owns the certificate it sent, not just a copy of it.",
+        spec: ("RFC 8446 §4.4.3 CertificateVerify", "https://www.rfc-editor.org/rfc/rfc8446#section-4.4.3");
+    TLS_SERVER_KEY_EXCHANGE = "tls.server_key_exchange", Tls, "ServerKeyExchange",
+        explain: "TLS 1.2 with ECDHE: the server sends a fresh elliptic-curve public key for this connection only, signed with its certificate's key.",
+        why: "Ephemeral keys give forward secrecy: stealing the server's key later does not decrypt this session.",
+        spec: ("RFC 5246 §7.4.3 ServerKeyExchange", "https://www.rfc-editor.org/rfc/rfc5246#section-7.4.3");
+    TLS_SERVER_HELLO_DONE = "tls.server_hello_done", Tls, "ServerHelloDone",
+        explain: "TLS 1.2: the server has sent everything for its half of the negotiation and now waits for the client.",
+        why: "Ends the server's first flight; the client answers with its key exchange.",
+        spec: ("RFC 5246 §7.4.5 ServerHelloDone", "https://www.rfc-editor.org/rfc/rfc5246#section-7.4.5");
+    TLS_CERTIFICATE_CHECK = "tls.certificate_check", Tls, "Check the certificate",
+        explain: "The browser checks the chain: each certificate is signed by the next, the last one is signed by a root in its trust store, every certificate is within its validity dates, and the host name in the URL is listed in the certificate's subjectAltName.",
+        why: "Without this check, encryption would only protect the conversation with whoever answered, attacker or not.",
+        spec: ("RFC 5280 §6 path validation", "https://www.rfc-editor.org/rfc/rfc5280#section-6");
+    TLS_CERTIFICATE_ERROR = "tls.certificate_error", Tls, "Certificate error",
+        explain: "The certificate fails a check: it is self-signed (no trusted root vouches for it), expired, or issued for another host name. The browser aborts the handshake and shows its warning page instead of the site.",
+        why: "The user sees \"Your connection is not private\"; proceeding would mean trusting an unverified server.",
+        spec: ("RFC 5280 §6 path validation", "https://www.rfc-editor.org/rfc/rfc5280#section-6");
+    TLS_CLIENT_CERTIFICATE = "tls.client_certificate", Tls, "Client Certificate",
+        explain: "Because the server asked, the client sends its own certificate chain.",
+        why: "Authenticates the user or the device to the server without a password.",
+        spec: ("RFC 5246 §7.4.6 client Certificate", "https://www.rfc-editor.org/rfc/rfc5246#section-7.4.6");
+    TLS_CLIENT_KEY_EXCHANGE = "tls.client_key_exchange", Tls, "ClientKeyExchange",
+        explain: "TLS 1.2: with RSA key exchange the client makes a random 48-byte pre-master secret and encrypts it with the public key from the server's certificate; only the server can decrypt it. With ECDHE the client sends its own ephemeral public key instead. Either way both sides can now derive the master secret and the session keys.",
+        why: "With RSA there is no forward secrecy: whoever later gets the server's private key can decrypt recorded sessions.",
+        spec: ("RFC 5246 §7.4.7 ClientKeyExchange", "https://www.rfc-editor.org/rfc/rfc5246#section-7.4.7");
+    TLS_CLIENT_CERTIFICATE_VERIFY = "tls.client_certificate_verify", Tls, "Client CertificateVerify",
+        explain: "The client signs the handshake so far with its certificate's private key, proving it owns the certificate it sent.",
+        why: "Without it, a copied client certificate would be enough to log in.",
+        spec: ("RFC 5246 §7.4.8 CertificateVerify", "https://www.rfc-editor.org/rfc/rfc5246#section-7.4.8");
+    TLS_SESSION_KEYS = "tls.session_keys", Tls, "Derive the session keys",
+        explain: "Both sides turn the shared secret and the two randoms into the same set of symmetric keys, one for each direction, without ever sending them. From here on the records are encrypted and authenticated with these keys.",
+        why: "Symmetric encryption is fast; the expensive public-key work happens only in the handshake.",
+        spec: ("RFC 5246 §8.1 computing the master secret", "https://www.rfc-editor.org/rfc/rfc5246#section-8.1");
+    TLS_CHANGE_CIPHER_SPEC = "tls.change_cipher_spec", Tls, "ChangeCipherSpec (client)",
+        explain: "TLS 1.2: a one-byte message that tells the server that everything the client sends next is protected with the new session keys.",
+        why: "Marks the switch from plaintext to encrypted records in the client's direction.",
+        spec: ("RFC 5246 §7.1 ChangeCipherSpec", "https://www.rfc-editor.org/rfc/rfc5246#section-7.1");
+    TLS_FINISHED = "tls.finished", Tls, "Finished (client)",
+        explain: "The client's first encrypted message: a keyed hash over every handshake message so far. If an attacker altered any of them, for example to force a weaker cipher, the server's check fails.",
+        why: "In TLS 1.3 the request can follow right behind it; this is where connectEnd falls.",
+        spec: ("RFC 8446 §4.4.4 Finished", "https://www.rfc-editor.org/rfc/rfc8446#section-4.4.4");
+    TLS_SERVER_CHANGE_CIPHER_SPEC = "tls.server_change_cipher_spec", Tls, "ChangeCipherSpec (server)",
+        explain: "TLS 1.2: the server switches its own direction to the session keys, after checking the client's Finished.",
+        why: "The second half of the switch to encryption.",
+        spec: ("RFC 5246 §7.1 ChangeCipherSpec", "https://www.rfc-editor.org/rfc/rfc5246#section-7.1");
+    TLS_SERVER_FINISHED = "tls.server_finished", Tls, "Finished (server)",
+        explain: "The server's keyed hash over the whole handshake. When the client has checked it, both sides know they saw the same messages and hold the same keys.",
+        why: "In TLS 1.2 the client waits for this before sending the request (without False Start): the second round trip.",
+        spec: ("RFC 8446 §4.4.4 Finished", "https://www.rfc-editor.org/rfc/rfc8446#section-4.4.4");
+    TLS_NEW_SESSION_TICKET = "tls.new_session_ticket", Tls, "NewSessionTicket",
+        explain: "After the handshake the server gives the client a ticket. On the next connection the client presents it and both sides skip the certificate and the full key exchange.",
+        why: "Resumption saves the certificate checks and, in TLS 1.2, a whole round trip.",
+        spec: ("RFC 8446 §4.6.1 NewSessionTicket", "https://www.rfc-editor.org/rfc/rfc8446#section-4.6.1");
+    HTTP_REQUEST = "http.request", Http, "Send the HTTP request",
+        explain: "The browser writes the request: the method and path, the Host header, its User-Agent, what it accepts, the cookies it holds for this site and, for a stale cache entry, the validators. On https it travels encrypted inside TLS records, inside TCP segments, inside IP packets.",
+        why: "requestStart in Navigation Timing. Everything before this was overhead.",
+        spec: ("RFC 9112 §3 request line", "https://www.rfc-editor.org/rfc/rfc9112#section-3");
+    HTTP_SERVER_PROCESSING = "http.server_processing", Http, "The server builds the response",
+        explain: "The server reads the request: the path and query, the cookies that identify the session, and checks that the user is logged in. Then it builds the page, from a file or from a program and a database.",
+        why: "Server think-time adds directly to the time to first byte.",
+        spec: ("RFC 9110 §9.3.1 GET", "https://www.rfc-editor.org/rfc/rfc9110#section-9.3.1");
+    HTTP_RESPONSE = "http.response", Http, "Response headers",
+        explain: "The first bytes back are the status line and the headers: the status code, the content type, the caching rules (Cache-Control, ETag, Last-Modified) and any cookies to set.",
+        why: "responseStart in Navigation Timing: the time to first byte.",
+        spec: ("RFC 9110 §15 status codes", "https://www.rfc-editor.org/rfc/rfc9110#section-15");
+    HTTP_RESPONSE_BODY = "http.response_body", Http, "Download the body",
+        explain: "The body follows the headers. How long it takes depends on its size and the bandwidth, and on TCP's slow start, which lets only about ten segments out in the first round trip and doubles that each round trip after.",
+        why: "responseEnd in Navigation Timing. Large pages pay in round trips, not just bytes.",
+        spec: ("RFC 6928 increasing TCP's initial window", "https://www.rfc-editor.org/rfc/rfc6928");
+    COOKIE_STORE = "cookie.store", Http, "Update the cookie jar",
+        explain: "Each Set-Cookie header is stored in the browser's cookie jar for the site that sent it, with its expiry, path and flags (Secure, HttpOnly, SameSite). Later requests to that site carry it back.",
+        why: "This is how the server recognises the same user on the next request.",
+        spec: ("RFC 6265 §5.3 storage model", "https://www.rfc-editor.org/rfc/rfc6265#section-5.3");
+    POLICY_ORIGIN = "policy.origin", SameOrigin, "Record the document's origin",
+        explain: "The new document takes the origin of its URL. From now on every script, frame and request of the page is judged against it: only content with the same scheme, host and port may read it freely.",
+        why: "The same-origin policy is what keeps another site's scripts from reading your mail.",
+        spec: ("HTML §7.1.1 origins", "https://html.spec.whatwg.org/multipage/browsers.html#origin");
+    RENDER_PARSE_HTML = "render.parse_html", Render, "Parse HTML into the DOM",
+        explain: "The HTML parser turns the bytes into a tree of elements, the DOM, as they arrive. Stylesheets and scripts it meets start downloads of their own.",
+        why: "A script without async or defer stops the parser until it has run.",
+        spec: ("HTML §13.2 parsing HTML documents", "https://html.spec.whatwg.org/multipage/parsing.html");
+    RENDER_PARSE_CSS = "render.parse_css", Render, "Parse CSS into the CSSOM",
+        explain: "Each stylesheet becomes a tree of rules, the CSSOM. Together with the DOM it decides what every element looks like.",
+        why: "Stylesheets block rendering: nothing is painted until they are parsed.",
+        spec: ("CSSOM", "https://www.w3.org/TR/cssom-1/");
+    RENDER_SCRIPT = "render.script", Render, "Run the page's script",
+        explain: "The JavaScript engine compiles and runs the page's script. It can read and change the DOM, and register handlers for events that come later.",
+        why: "Long scripts delay DOMContentLoaded and make the page slow to respond.",
+        spec: ("HTML §8.1.4 scripting", "https://html.spec.whatwg.org/multipage/webappapis.html#scripting");
+    RENDER_DOM_CONTENT_LOADED = "render.dom_content_loaded", Render, "DOMContentLoaded",
+        explain: "The parser has reached the end of the document and the deferred scripts have run. The DOMContentLoaded event fires, and scripts waiting for the DOM can start.",
+        why: "domContentLoadedEventStart in Navigation Timing.",
+        spec: ("HTML §13.2.7 the end", "https://html.spec.whatwg.org/multipage/parsing.html#the-end");
+    RENDER_PAINT = "render.paint", Render, "Layout and first paint",
+        explain: "The browser combines DOM and CSSOM into the render tree, computes where every box goes (layout), and paints the pixels.",
+        why: "The first moment the user sees the page.",
+        spec: ("HTML §8.1.7.3 update the rendering", "https://html.spec.whatwg.org/multipage/webappapis.html#update-the-rendering");
+    RENDER_LOAD = "render.load", Render, "load",
+        explain: "Every sub-resource (images, stylesheets, scripts, frames) has finished, and the window's load event fires.",
+        why: "loadEventStart in Navigation Timing: the classic \"page loaded\" moment.",
+        spec: ("HTML §13.2.7 the end", "https://html.spec.whatwg.org/multipage/parsing.html#the-end");
+    LOOP_CLICK = "loop.click", EventLoop, "Task: a click",
+        explain: "The user clicks a button. The browser queues a task, and when the event loop picks it up the click handler runs. In this page the handler starts a fetch() and sets a timer.",
+        why: "While a task runs, nothing else on the page can: keep handlers short.",
+        spec: ("HTML §8.1.7 event loops", "https://html.spec.whatwg.org/multipage/webappapis.html#event-loops");
+    LOOP_TIMER = "loop.timer", EventLoop, "Task: a timer",
+        explain: "The setTimeout delay has passed, so the timer's callback is queued as a task and runs when the loop reaches it, never earlier and sometimes later.",
+        why: "A timer's delay is a minimum, not a promise.",
+        spec: ("HTML §8.6 timers", "https://html.spec.whatwg.org/multipage/timers-and-user-prompts.html#timers");
+    LOOP_FETCH = "loop.fetch", EventLoop, "Task: fetch() completes",
+        explain: "The response of the fetch() started by the click has arrived over the network (through the same cache, pool and connection machinery), and a task resolves its promise.",
+        why: "This is where the network hands its result back to the page's JavaScript.",
+        spec: ("Fetch §5.6 fetch method", "https://fetch.spec.whatwg.org/#fetch-method");
+    LOOP_MICROTASK = "loop.microtask", EventLoop, "Microtask: the promise reaction",
+        explain: "The .then() callback of the fetch promise runs as a microtask, right after the current task and before the loop renders or takes the next task.",
+        why: "Microtasks always run before the next task: a long chain of them can starve rendering.",
+        spec: ("HTML §8.1.7.2 microtask queue", "https://html.spec.whatwg.org/multipage/webappapis.html#microtask-queue");
+    NAV_ERROR_PAGE = "nav.error_page", Url, "The browser's error page",
+        explain: "The navigation failed before any response arrived, so the browser shows its own error page with the network error code (for example ERR_NAME_NOT_RESOLVED or ERR_CONNECTION_REFUSED).",
+        why: "The journey ends here; nothing of the site is shown.",
+        spec: ("Chromium net/base/net_error_list.h", "https://source.chromium.org/chromium/chromium/src/+/main:net/base/net_error_list.h");
+    NAV_INTERSTITIAL = "nav.interstitial", Tls, "Warning page: your connection is not private",
+        explain: "The certificate could not be trusted, so the browser shows a full-page warning instead of the site, naming the error (NET::ERR_CERT_AUTHORITY_INVALID, ERR_CERT_DATE_INVALID or ERR_CERT_COMMON_NAME_INVALID).",
+        why: "Clicking through means sending cookies and passwords to a server nobody vouched for.",
+        spec: ("Chromium net/base/net_error_list.h", "https://source.chromium.org/chromium/chromium/src/+/main:net/base/net_error_list.h");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_well_formed() {
+        let ids: Vec<&str> = StepId::all().map(StepId::as_str).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), ids.len(), "duplicate step id");
+        for id in ids {
+            assert!(
+                id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_'),
+                "{id}"
+            );
+            assert_eq!(StepId::parse(id).map(StepId::as_str), Some(id));
+        }
+        assert_eq!(StepId::parse("nope"), None);
+        assert_eq!(steps::TCP_SYN.as_str(), "tcp.syn");
+    }
+
+    #[test]
+    fn explanations_are_two_to_four_sentences() {
+        for s in StepId::all() {
+            let i = s.info();
+            let n = i.explain.matches(". ").count() + usize::from(i.explain.ends_with('.'));
+            assert!((1..=4).contains(&n), "{}: {n} sentences", i.id);
+            assert!(i.spec.1.starts_with("https://"), "{}", i.id);
+            assert!(!i.why.is_empty() && !i.title.is_empty());
+        }
+    }
+}

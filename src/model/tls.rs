@@ -1,0 +1,910 @@
+//! The TLS handshake, message by message: TLS 1.3 (RFC 8446), and TLS 1.2 (RFC 5246) with ECDHE
+//! (RFC 8422) or RSA key exchange.
+//!
+//! Two sans-IO machines, [`Client`] and [`Server`]: messages go in with `handle`, and
+//! [`Output`]s (messages to send, the certificate verdict, the switch to session keys, the end
+//! of the handshake) come out of `poll_output`. The client's states are named after the message
+//! it expects next, as rustls names them.
+//!
+//! Modelled: version and cipher-suite negotiation (the client offers 1.3 and 1.2, the server
+//! picks what it supports), SNI and ALPN, the key share, the certificate chain and its checks
+//! (see [`super::cert`]), an optional client certificate, session resumption with a ticket
+//! (TLS 1.3 PSK; TLS 1.2's abbreviated handshake), TLS 1.2 False Start (RFC 7918: the client
+//! sends data after its Finished without waiting for the server's; Chromium allows it only with
+//! ECDHE and ALPN), and the alert that ends a failed handshake. Message sizes are the handshake
+//! lengths of RFC 8448 §3's example where TLS 1.3 has them, and otherwise computed from the
+//! message structures with an RSA-2048 key.
+//!
+//! Left out: the cryptography itself (randoms and keys are seeded hex strings, not derived),
+//! HelloRetryRequest, 0-RTT early data (disabled by default in Chromium: `kEnableTLS13EarlyData`),
+//! the middlebox-compatibility ChangeCipherSpec of TLS 1.3, record fragmentation, and
+//! renegotiation.
+
+use super::cert::{self, CertError, Certificate, RootStore, Verdict};
+use std::collections::VecDeque;
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Version {
+    Tls12,
+    Tls13,
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Version::Tls12 => "TLS 1.2 (0x0303)",
+            Version::Tls13 => "TLS 1.3 (0x0304)",
+        })
+    }
+}
+
+/// How a TLS 1.2 handshake agrees on the pre-master secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyExchange {
+    /// Ephemeral elliptic-curve Diffie-Hellman (x25519), signed by the server: forward secrecy.
+    Ecdhe,
+    /// The client encrypts a random pre-master secret to the certificate's RSA key.
+    Rsa,
+}
+
+/// The cipher suites a current Chrome offers, in its order (TLS 1.3 suites first).
+pub const CLIENT_SUITES: [&str; 11] = [
+    "TLS_AES_128_GCM_SHA256 (0x1301)",
+    "TLS_AES_256_GCM_SHA384 (0x1302)",
+    "TLS_CHACHA20_POLY1305_SHA256 (0x1303)",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (0xc02b)",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xc02f)",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 (0xc02c)",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xc030)",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 (0xcca9)",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 (0xcca8)",
+    "TLS_RSA_WITH_AES_128_GCM_SHA256 (0x009c)",
+    "TLS_RSA_WITH_AES_256_GCM_SHA384 (0x009d)",
+];
+
+/// A session ticket from an earlier connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ticket {
+    pub version: Version,
+    pub lifetime_s: u32,
+}
+
+/// The handshake messages (RFC 8446 §4, RFC 5246 §7.4) and the two that are not handshake
+/// messages: ChangeCipherSpec (its own content type) and Alert.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Message {
+    ClientHello {
+        random: String,
+        session_id: String,
+        suites: Vec<&'static str>,
+        sni: String,
+        alpn: Vec<&'static str>,
+        versions: Vec<Version>,
+        key_share: String,
+        resume: bool,
+    },
+    ServerHello {
+        version: Version,
+        random: String,
+        suite: &'static str,
+        key_share: Option<String>,
+        alpn: Option<&'static str>,
+        resumed: bool,
+    },
+    EncryptedExtensions {
+        alpn: &'static str,
+    },
+    CertificateRequest,
+    Certificate {
+        chain: Vec<Certificate>,
+        from_client: bool,
+    },
+    CertificateVerify {
+        from_client: bool,
+    },
+    ServerKeyExchange {
+        key_share: String,
+    },
+    ServerHelloDone,
+    ClientKeyExchange {
+        kx: KeyExchange,
+        /// The encrypted pre-master secret (RSA) or the client's public key (ECDHE), as hex.
+        value: String,
+    },
+    ChangeCipherSpec {
+        from_client: bool,
+    },
+    Finished {
+        from_client: bool,
+        verify_data: String,
+    },
+    NewSessionTicket {
+        lifetime_s: u32,
+    },
+    Alert {
+        description: &'static str,
+    },
+}
+
+impl Message {
+    /// Bytes on the wire: the handshake message with its 4-byte header, inside a record (5-byte
+    /// header; an encrypted record adds a 16-byte AEAD tag, plus the inner content type in TLS 1.3
+    /// or an 8-byte explicit nonce in TLS 1.2 AES-GCM).
+    pub fn wire_len(&self, version: Version) -> u64 {
+        let body: u64 = match self {
+            Message::ClientHello { resume, .. } => 196 + if *resume { 200 } else { 0 },
+            Message::ServerHello { .. } => 90,
+            Message::EncryptedExtensions { .. } => 40,
+            Message::CertificateRequest => 37,
+            Message::Certificate { chain, .. } => 8 + 437 * chain.len().max(1) as u64,
+            Message::CertificateVerify { .. } => 4 + 4 + 256,
+            Message::ServerKeyExchange { .. } => 4 + 4 + 32 + 4 + 256,
+            Message::ServerHelloDone => 4,
+            Message::ClientKeyExchange {
+                kx: KeyExchange::Rsa,
+                ..
+            } => 4 + 2 + 256,
+            Message::ClientKeyExchange {
+                kx: KeyExchange::Ecdhe,
+                ..
+            } => 4 + 1 + 32,
+            Message::ChangeCipherSpec { .. } => 1,
+            Message::Finished { .. } => {
+                if version == Version::Tls13 {
+                    36
+                } else {
+                    16
+                }
+            }
+            Message::NewSessionTicket { .. } => 4 + 4 + 4 + 1 + 8 + 2 + 192 + 2,
+            Message::Alert { .. } => 2,
+        };
+        let overhead = if self.encrypted(version) {
+            if version == Version::Tls13 {
+                5 + 1 + 16
+            } else {
+                5 + 8 + 16
+            }
+        } else {
+            5
+        };
+        body + overhead
+    }
+
+    /// Whether the message travels encrypted: in TLS 1.3 everything after ServerHello; in TLS
+    /// 1.2 only Finished (and what follows it).
+    pub fn encrypted(&self, version: Version) -> bool {
+        match version {
+            Version::Tls13 => !matches!(
+                self,
+                Message::ClientHello { .. }
+                    | Message::ServerHello { .. }
+                    | Message::ChangeCipherSpec { .. }
+            ),
+            Version::Tls12 => matches!(
+                self,
+                Message::Finished { .. } | Message::NewSessionTicket { .. }
+            ),
+        }
+    }
+
+    pub fn from_client(&self) -> bool {
+        match self {
+            Message::ClientHello { .. } | Message::ClientKeyExchange { .. } => true,
+            Message::Certificate { from_client, .. }
+            | Message::CertificateVerify { from_client }
+            | Message::ChangeCipherSpec { from_client }
+            | Message::Finished { from_client, .. } => *from_client,
+            _ => false,
+        }
+    }
+}
+
+/// What a machine has to say after an input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// Put this message on the wire.
+    Send(Message),
+    /// The client checked the server's certificate chain.
+    Verified(Verdict),
+    /// This side now encrypts with the session keys.
+    Keys,
+    /// The client may send application data (its request) from now on.
+    ReadyToSend,
+    /// The handshake is complete.
+    Connected {
+        version: Version,
+        suite: &'static str,
+        alpn: &'static str,
+        resumed: bool,
+    },
+    /// The handshake failed: the certificate was rejected.
+    Failed(CertError),
+}
+
+/// The client's states, named after what it waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientState {
+    ExpectServerHello,
+    ExpectEncryptedExtensions,
+    ExpectCertificate,
+    ExpectCertificateVerify,
+    ExpectServerKeyExchange,
+    ExpectServerHelloDone,
+    ExpectChangeCipherSpec,
+    ExpectFinished,
+    Connected,
+    Failed,
+}
+
+impl fmt::Display for ClientState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+pub struct ClientConfig {
+    pub host: String,
+    pub alpn: Vec<&'static str>,
+    pub roots: RootStore,
+    /// The simulated date, for the certificate's validity period.
+    pub now_unix: i64,
+    pub ticket: Option<Ticket>,
+    pub client_chain: Option<Vec<Certificate>>,
+    pub false_start: bool,
+    pub random: String,
+    pub key_share: String,
+    pub secret: String,
+}
+
+pub struct Client {
+    cfg: ClientConfig,
+    state: ClientState,
+    version: Version,
+    suite: &'static str,
+    alpn: &'static str,
+    kx: KeyExchange,
+    resumed: bool,
+    cert_requested: bool,
+    server_chain: Vec<Certificate>,
+    out: VecDeque<Output>,
+}
+
+impl Client {
+    /// Starts the handshake: the ClientHello is the first output.
+    pub fn new(cfg: ClientConfig) -> Client {
+        let hello = Message::ClientHello {
+            random: cfg.random.clone(),
+            session_id: cfg.random.chars().rev().collect(),
+            suites: CLIENT_SUITES.to_vec(),
+            sni: cfg.host.clone(),
+            alpn: cfg.alpn.clone(),
+            versions: vec![Version::Tls13, Version::Tls12],
+            key_share: cfg.key_share.clone(),
+            resume: cfg.ticket.is_some(),
+        };
+        let mut out = VecDeque::new();
+        out.push_back(Output::Send(hello));
+        Client {
+            cfg,
+            state: ClientState::ExpectServerHello,
+            version: Version::Tls13,
+            suite: "",
+            alpn: "http/1.1",
+            kx: KeyExchange::Ecdhe,
+            resumed: false,
+            cert_requested: false,
+            server_chain: Vec::new(),
+            out,
+        }
+    }
+
+    pub fn state(&self) -> ClientState {
+        self.state
+    }
+
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.out.pop_front()
+    }
+
+    fn send(&mut self, m: Message) {
+        self.out.push_back(Output::Send(m));
+    }
+
+    fn fail(&mut self, e: CertError) {
+        self.send(Message::Alert {
+            description: e.alert(),
+        });
+        self.out.push_back(Output::Failed(e));
+        self.state = ClientState::Failed;
+    }
+
+    fn connected(&mut self) {
+        self.state = ClientState::Connected;
+        self.out.push_back(Output::Connected {
+            version: self.version,
+            suite: self.suite,
+            alpn: self.alpn,
+            resumed: self.resumed,
+        });
+    }
+
+    /// Checks the server's chain; false (and the alert queued) when it fails.
+    fn check_certificate(&mut self) -> bool {
+        let verdict = cert::verify(
+            &self.server_chain,
+            &self.cfg.host,
+            self.cfg.now_unix,
+            &self.cfg.roots,
+        );
+        let error = verdict.error;
+        self.out.push_back(Output::Verified(verdict));
+        match error {
+            Some(e) => {
+                self.fail(e);
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// The client's second flight: its certificate if asked, the key exchange (TLS 1.2), the
+    /// switch to the new keys and Finished.
+    fn second_flight(&mut self) {
+        if self.cert_requested {
+            let chain = self.cfg.client_chain.clone().unwrap_or_default();
+            let has = !chain.is_empty();
+            self.send(Message::Certificate {
+                chain,
+                from_client: true,
+            });
+            if self.version == Version::Tls12 && !self.resumed {
+                self.send(Message::ClientKeyExchange {
+                    kx: self.kx,
+                    value: self.cfg.secret.clone(),
+                });
+            }
+            if has {
+                self.send(Message::CertificateVerify { from_client: true });
+            }
+        } else if self.version == Version::Tls12 && !self.resumed {
+            self.send(Message::ClientKeyExchange {
+                kx: self.kx,
+                value: self.cfg.secret.clone(),
+            });
+        }
+        if self.version == Version::Tls12 {
+            self.send(Message::ChangeCipherSpec { from_client: true });
+            self.out.push_back(Output::Keys);
+        }
+        self.send(Message::Finished {
+            from_client: true,
+            verify_data: finished_hash(&self.cfg.random, true),
+        });
+    }
+
+    pub fn handle(&mut self, m: &Message) {
+        use ClientState as S;
+        match (self.state, m) {
+            (
+                S::ExpectServerHello,
+                Message::ServerHello {
+                    version,
+                    suite,
+                    alpn,
+                    resumed,
+                    ..
+                },
+            ) => {
+                self.version = *version;
+                self.suite = suite;
+                self.resumed = *resumed;
+                self.kx = if suite.starts_with("TLS_RSA_") {
+                    KeyExchange::Rsa
+                } else {
+                    KeyExchange::Ecdhe
+                };
+                if let Some(a) = alpn {
+                    self.alpn = a;
+                }
+                self.state = match (version, resumed) {
+                    (Version::Tls13, _) => {
+                        // Both key shares are known: handshake keys from here on (RFC 8446 §7.1).
+                        self.out.push_back(Output::Keys);
+                        S::ExpectEncryptedExtensions
+                    }
+                    (Version::Tls12, true) => S::ExpectChangeCipherSpec,
+                    (Version::Tls12, false) => S::ExpectCertificate,
+                };
+            }
+            (S::ExpectEncryptedExtensions, Message::EncryptedExtensions { alpn }) => {
+                self.alpn = alpn;
+                self.state = if self.resumed {
+                    S::ExpectFinished
+                } else {
+                    S::ExpectCertificate
+                };
+            }
+            (S::ExpectCertificate | S::ExpectServerHelloDone, Message::CertificateRequest) => {
+                self.cert_requested = true;
+            }
+            (
+                S::ExpectCertificate,
+                Message::Certificate {
+                    chain,
+                    from_client: false,
+                },
+            ) => {
+                self.server_chain = chain.clone();
+                match self.version {
+                    Version::Tls13 => self.state = S::ExpectCertificateVerify,
+                    Version::Tls12 => {
+                        // TLS 1.2 sends no proof of key possession: the chain is checked now.
+                        if self.check_certificate() {
+                            self.state = match self.kx {
+                                KeyExchange::Ecdhe => S::ExpectServerKeyExchange,
+                                KeyExchange::Rsa => S::ExpectServerHelloDone,
+                            };
+                        }
+                    }
+                }
+            }
+            (S::ExpectCertificateVerify, Message::CertificateVerify { from_client: false }) => {
+                // TLS 1.3: the signature proves key possession; now the chain itself is checked.
+                if !self.check_certificate() {
+                    return;
+                }
+                self.state = S::ExpectFinished;
+            }
+            (S::ExpectServerKeyExchange, Message::ServerKeyExchange { .. }) => {
+                self.state = S::ExpectServerHelloDone;
+            }
+            (S::ExpectServerHelloDone, Message::ServerHelloDone) => {
+                self.second_flight();
+                // RFC 7918: with a forward-secret key exchange and ALPN, Chromium may send its
+                // request now instead of waiting a round trip for the server's Finished.
+                if self.cfg.false_start && self.kx == KeyExchange::Ecdhe {
+                    self.out.push_back(Output::ReadyToSend);
+                }
+                self.state = S::ExpectChangeCipherSpec;
+            }
+            (S::ExpectChangeCipherSpec, Message::NewSessionTicket { .. }) => {}
+            (S::ExpectChangeCipherSpec, Message::ChangeCipherSpec { from_client: false }) => {
+                self.state = S::ExpectFinished;
+            }
+            (
+                S::ExpectFinished,
+                Message::Finished {
+                    from_client: false, ..
+                },
+            ) => match self.version {
+                Version::Tls13 => {
+                    self.second_flight();
+                    self.out.push_back(Output::ReadyToSend);
+                    self.connected();
+                }
+                Version::Tls12 => {
+                    if self.resumed {
+                        // Abbreviated handshake: the server finished first, the client answers.
+                        self.second_flight();
+                    }
+                    let sent_early =
+                        self.cfg.false_start && self.kx == KeyExchange::Ecdhe && !self.resumed;
+                    if !sent_early {
+                        self.out.push_back(Output::ReadyToSend);
+                    }
+                    self.connected();
+                }
+            },
+            _ => {}
+        }
+    }
+}
+
+pub struct ServerConfig {
+    pub max_version: Version,
+    pub kx: KeyExchange,
+    pub chain: Vec<Certificate>,
+    pub request_client_cert: bool,
+    pub accept_ticket: bool,
+    pub random: String,
+    pub key_share: String,
+}
+
+pub struct Server {
+    cfg: ServerConfig,
+    version: Version,
+    resumed: bool,
+    out: VecDeque<Output>,
+    done: bool,
+}
+
+impl Server {
+    pub fn new(cfg: ServerConfig) -> Server {
+        Server {
+            version: cfg.max_version,
+            cfg,
+            resumed: false,
+            out: VecDeque::new(),
+            done: false,
+        }
+    }
+
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.out.pop_front()
+    }
+
+    fn send(&mut self, m: Message) {
+        self.out.push_back(Output::Send(m));
+    }
+
+    fn suite(&self) -> &'static str {
+        match (self.version, self.cfg.kx) {
+            (Version::Tls13, _) => CLIENT_SUITES[0],
+            (Version::Tls12, KeyExchange::Ecdhe) => CLIENT_SUITES[4],
+            (Version::Tls12, KeyExchange::Rsa) => CLIENT_SUITES[9],
+        }
+    }
+
+    pub fn handle(&mut self, m: &Message) {
+        match m {
+            Message::ClientHello {
+                versions,
+                alpn,
+                resume,
+                ..
+            } => {
+                // RFC 8446 §4.2.1: the highest version both support.
+                self.version = versions
+                    .iter()
+                    .copied()
+                    .filter(|v| *v <= self.cfg.max_version)
+                    .max()
+                    .unwrap_or(Version::Tls12);
+                self.resumed = *resume && self.cfg.accept_ticket;
+                let chosen = if alpn.contains(&"http/1.1") {
+                    "http/1.1"
+                } else {
+                    alpn.first().copied().unwrap_or("http/1.1")
+                };
+                let tls13 = self.version == Version::Tls13;
+                self.send(Message::ServerHello {
+                    version: self.version,
+                    random: self.cfg.random.clone(),
+                    suite: self.suite(),
+                    key_share: tls13.then(|| self.cfg.key_share.clone()),
+                    alpn: (!tls13).then_some(chosen),
+                    resumed: self.resumed,
+                });
+                if tls13 {
+                    self.out.push_back(Output::Keys);
+                    self.send(Message::EncryptedExtensions { alpn: chosen });
+                    if !self.resumed {
+                        if self.cfg.request_client_cert {
+                            self.send(Message::CertificateRequest);
+                        }
+                        self.send(Message::Certificate {
+                            chain: self.cfg.chain.clone(),
+                            from_client: false,
+                        });
+                        self.send(Message::CertificateVerify { from_client: false });
+                    }
+                    self.send(Message::Finished {
+                        from_client: false,
+                        verify_data: finished_hash(&self.cfg.random, false),
+                    });
+                } else if self.resumed {
+                    // RFC 5246 §7.3 abbreviated handshake: straight to ChangeCipherSpec and Finished.
+                    self.send(Message::NewSessionTicket { lifetime_s: 7200 });
+                    self.send(Message::ChangeCipherSpec { from_client: false });
+                    self.out.push_back(Output::Keys);
+                    self.send(Message::Finished {
+                        from_client: false,
+                        verify_data: finished_hash(&self.cfg.random, false),
+                    });
+                } else {
+                    self.send(Message::Certificate {
+                        chain: self.cfg.chain.clone(),
+                        from_client: false,
+                    });
+                    if self.cfg.kx == KeyExchange::Ecdhe {
+                        self.send(Message::ServerKeyExchange {
+                            key_share: self.cfg.key_share.clone(),
+                        });
+                    }
+                    if self.cfg.request_client_cert {
+                        self.send(Message::CertificateRequest);
+                    }
+                    self.send(Message::ServerHelloDone);
+                }
+            }
+            Message::Finished {
+                from_client: true, ..
+            } if !self.done => {
+                self.done = true;
+                match self.version {
+                    // RFC 8446 §4.6.1: tickets come after the handshake.
+                    Version::Tls13 => self.send(Message::NewSessionTicket {
+                        lifetime_s: 7 * 24 * 3600,
+                    }),
+                    Version::Tls12 if !self.resumed => {
+                        self.send(Message::NewSessionTicket { lifetime_s: 7200 });
+                        self.send(Message::ChangeCipherSpec { from_client: false });
+                        self.out.push_back(Output::Keys);
+                        self.send(Message::Finished {
+                            from_client: false,
+                            verify_data: finished_hash(&self.cfg.random, false),
+                        });
+                    }
+                    Version::Tls12 => {}
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A stand-in for the Finished MAC: 12 bytes (TLS 1.2) shown as hex, derived from the random so
+/// it is stable. Not cryptography.
+fn finished_hash(random: &str, client: bool) -> String {
+    let mut h: u64 = if client { 0x1234_5678 } else { 0x8765_4321 };
+    for b in random.bytes() {
+        h = h.rotate_left(5) ^ u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}{:08x}", (h >> 17) as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400;
+
+    fn chain(host: &str) -> Vec<Certificate> {
+        vec![
+            Certificate {
+                subject: host.into(),
+                issuer: "CA".into(),
+                san: vec![host.into()],
+                not_before: 0,
+                not_after: 100 * DAY,
+                is_ca: false,
+                key: "RSA 2048",
+            },
+            Certificate {
+                subject: "CA".into(),
+                issuer: "Root".into(),
+                san: vec![],
+                not_before: 0,
+                not_after: 100 * DAY,
+                is_ca: true,
+                key: "RSA 2048",
+            },
+        ]
+    }
+
+    fn roots() -> RootStore {
+        RootStore {
+            roots: vec![Certificate {
+                subject: "Root".into(),
+                issuer: "Root".into(),
+                san: vec![],
+                not_before: 0,
+                not_after: 100 * DAY,
+                is_ca: true,
+                key: "RSA 4096",
+            }],
+        }
+    }
+
+    fn client(ticket: bool, false_start: bool) -> Client {
+        Client::new(ClientConfig {
+            host: "a.test".into(),
+            alpn: vec!["h2", "http/1.1"],
+            roots: roots(),
+            now_unix: DAY,
+            ticket: ticket.then_some(Ticket {
+                version: Version::Tls13,
+                lifetime_s: 100,
+            }),
+            client_chain: None,
+            false_start,
+            random: "aa".repeat(32),
+            key_share: "bb".repeat(32),
+            secret: "cc".repeat(48),
+        })
+    }
+
+    fn server(version: Version, kx: KeyExchange, host: &str) -> Server {
+        Server::new(ServerConfig {
+            max_version: version,
+            kx,
+            chain: chain(host),
+            request_client_cert: false,
+            accept_ticket: true,
+            random: "dd".repeat(32),
+            key_share: "ee".repeat(32),
+        })
+    }
+
+    /// Runs the handshake flight by flight; returns each flight's message names, and whether the
+    /// client became ready to send after that flight.
+    fn run(c: &mut Client, s: &mut Server) -> Vec<(bool, Vec<&'static str>, bool)> {
+        let mut flights = Vec::new();
+        let mut to_server: Vec<Message> = Vec::new();
+        let drain_client = |c: &mut Client, to_server: &mut Vec<Message>| {
+            let mut ready = false;
+            while let Some(o) = c.poll_output() {
+                match o {
+                    Output::Send(m) => to_server.push(m),
+                    Output::ReadyToSend => ready = true,
+                    _ => {}
+                }
+            }
+            ready
+        };
+        drain_client(c, &mut to_server);
+        for _ in 0..6 {
+            if to_server.is_empty() {
+                break;
+            }
+            flights.push((true, to_server.iter().map(name).collect(), false));
+            let mut to_client = Vec::new();
+            for m in to_server.drain(..) {
+                s.handle(&m);
+            }
+            while let Some(o) = s.poll_output() {
+                if let Output::Send(m) = o {
+                    to_client.push(m);
+                }
+            }
+            if to_client.is_empty() {
+                break;
+            }
+            let mut ready = false;
+            let names = to_client.iter().map(name).collect();
+            for m in &to_client {
+                c.handle(m);
+                ready |= drain_client(c, &mut to_server);
+            }
+            flights.push((false, names, ready));
+        }
+        flights
+    }
+
+    fn name(m: &Message) -> &'static str {
+        match m {
+            Message::ClientHello { .. } => "ClientHello",
+            Message::ServerHello { .. } => "ServerHello",
+            Message::EncryptedExtensions { .. } => "EncryptedExtensions",
+            Message::CertificateRequest => "CertificateRequest",
+            Message::Certificate { .. } => "Certificate",
+            Message::CertificateVerify { .. } => "CertificateVerify",
+            Message::ServerKeyExchange { .. } => "ServerKeyExchange",
+            Message::ServerHelloDone => "ServerHelloDone",
+            Message::ClientKeyExchange { .. } => "ClientKeyExchange",
+            Message::ChangeCipherSpec { .. } => "ChangeCipherSpec",
+            Message::Finished { .. } => "Finished",
+            Message::NewSessionTicket { .. } => "NewSessionTicket",
+            Message::Alert { .. } => "Alert",
+        }
+    }
+
+    #[test]
+    fn tls13_is_one_round_trip() {
+        let (mut c, mut s) = (
+            client(false, false),
+            server(Version::Tls13, KeyExchange::Ecdhe, "a.test"),
+        );
+        let f = run(&mut c, &mut s);
+        assert_eq!(f[0].1, ["ClientHello"]);
+        assert_eq!(
+            f[1].1,
+            [
+                "ServerHello",
+                "EncryptedExtensions",
+                "Certificate",
+                "CertificateVerify",
+                "Finished"
+            ]
+        );
+        assert!(f[1].2, "ready to send after one round trip");
+        assert_eq!(f[2].1, ["Finished"]);
+        assert_eq!(c.state(), ClientState::Connected);
+    }
+
+    #[test]
+    fn tls12_rsa_is_two_round_trips() {
+        let (mut c, mut s) = (
+            client(false, false),
+            server(Version::Tls12, KeyExchange::Rsa, "a.test"),
+        );
+        let f = run(&mut c, &mut s);
+        assert_eq!(f[1].1, ["ServerHello", "Certificate", "ServerHelloDone"]);
+        assert!(!f[1].2);
+        assert_eq!(
+            f[2].1,
+            ["ClientKeyExchange", "ChangeCipherSpec", "Finished"]
+        );
+        assert_eq!(f[3].1, ["NewSessionTicket", "ChangeCipherSpec", "Finished"]);
+        assert!(f[3].2, "ready only after the server's Finished");
+    }
+
+    #[test]
+    fn tls12_ecdhe_with_false_start() {
+        let (mut c, mut s) = (
+            client(false, true),
+            server(Version::Tls12, KeyExchange::Ecdhe, "a.test"),
+        );
+        let f = run(&mut c, &mut s);
+        assert_eq!(
+            f[1].1,
+            [
+                "ServerHello",
+                "Certificate",
+                "ServerKeyExchange",
+                "ServerHelloDone"
+            ]
+        );
+        assert!(f[1].2, "False Start: ready after the first round trip");
+        assert!(!f[3].2);
+    }
+
+    #[test]
+    fn resumption_skips_the_certificate() {
+        let (mut c, mut s) = (
+            client(true, false),
+            server(Version::Tls13, KeyExchange::Ecdhe, "a.test"),
+        );
+        let f = run(&mut c, &mut s);
+        assert_eq!(f[1].1, ["ServerHello", "EncryptedExtensions", "Finished"]);
+        let (mut c, mut s) = (
+            client(true, false),
+            server(Version::Tls12, KeyExchange::Ecdhe, "a.test"),
+        );
+        let f = run(&mut c, &mut s);
+        assert_eq!(
+            f[1].1,
+            [
+                "ServerHello",
+                "NewSessionTicket",
+                "ChangeCipherSpec",
+                "Finished"
+            ]
+        );
+        assert_eq!(f[2].1, ["ChangeCipherSpec", "Finished"]);
+        assert!(f[1].2, "abbreviated handshake: one round trip");
+    }
+
+    #[test]
+    fn wrong_host_ends_with_an_alert() {
+        let (mut c, mut s) = (
+            client(false, false),
+            server(Version::Tls13, KeyExchange::Ecdhe, "b.test"),
+        );
+        let f = run(&mut c, &mut s);
+        assert_eq!(f.last().map(|x| x.1.clone()), Some(vec!["Alert"]));
+        assert_eq!(c.state(), ClientState::Failed);
+    }
+
+    #[test]
+    fn sizes_follow_rfc8448() {
+        let sh = Message::ServerHello {
+            version: Version::Tls13,
+            random: String::new(),
+            suite: "",
+            key_share: None,
+            alpn: None,
+            resumed: false,
+        };
+        assert_eq!(
+            sh.wire_len(Version::Tls13),
+            95,
+            "RFC 8448 §3: the ServerHello record is 95 bytes"
+        );
+        assert!(!sh.encrypted(Version::Tls13));
+        assert!(Message::EncryptedExtensions { alpn: "h2" }.encrypted(Version::Tls13));
+    }
+}

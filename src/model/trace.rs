@@ -1,0 +1,263 @@
+//! The trace: what the model computed, as a time-ordered list of events.
+//!
+//! It is protocol-agnostic on purpose: an event carries its step id, the actor, a one-line summary,
+//! an ordered list of labelled fields, and for a message the sender, receiver and flight times. So
+//! the inspector, the JSON output and the tests need no code per protocol; each protocol module
+//! turns its own typed messages into fields.
+//!
+//! Ordering: events are sorted by time; `seq` breaks ties by the order the world produced them,
+//! which is itself deterministic. After [`Trace::finish`], `seq` equals the event's index.
+
+use super::step::{Stage, StepId};
+use super::time::{Duration, Instant};
+use serde::Serialize;
+use std::fmt;
+
+/// Who does something, or sends a message: one lane of the sequence diagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Actor {
+    /// The browser's network stack and renderer.
+    Browser,
+    /// The browser's HTTP cache.
+    Cache,
+    /// The operating system's stub resolver, its cache and the hosts file.
+    Os,
+    /// The recursive resolver (the ISP's or a public one).
+    Resolver,
+    /// A root name server.
+    Root,
+    /// The top-level-domain name server (`.com`).
+    Tld,
+    /// The domain's authoritative name server.
+    Authoritative,
+    /// The web server.
+    Server,
+}
+
+impl Actor {
+    pub const ALL: [Actor; 8] = [
+        Actor::Browser,
+        Actor::Cache,
+        Actor::Os,
+        Actor::Resolver,
+        Actor::Root,
+        Actor::Tld,
+        Actor::Authoritative,
+        Actor::Server,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Actor::Browser => "browser",
+            Actor::Cache => "cache",
+            Actor::Os => "os",
+            Actor::Resolver => "resolver",
+            Actor::Root => "root",
+            Actor::Tld => "tld",
+            Actor::Authoritative => "authoritative",
+            Actor::Server => "server",
+        }
+    }
+
+    /// The lane's label on screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            Actor::Browser => "Browser",
+            Actor::Cache => "HTTP cache",
+            Actor::Os => "OS resolver",
+            Actor::Resolver => "Recursive resolver",
+            Actor::Root => "Root server",
+            Actor::Tld => "TLD server",
+            Actor::Authoritative => "Authoritative server",
+            Actor::Server => "Web server",
+        }
+    }
+}
+
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One labelled value shown in the inspector: `seq = 2081443105`, `cipher_suite = ...`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+    /// Where the field is defined (`RFC 9293 §3.1`), when it is worth a link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spec: Option<&'static str>,
+}
+
+impl Field {
+    pub fn new(name: impl Into<String>, value: impl fmt::Display) -> Field {
+        Field {
+            name: name.into(),
+            value: value.to_string(),
+            spec: None,
+        }
+    }
+
+    pub fn spec(mut self, spec: &'static str) -> Field {
+        self.spec = Some(spec);
+        self
+    }
+}
+
+/// A message in flight between two actors.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Flight {
+    pub from: Actor,
+    pub to: Actor,
+    pub sent_at: Instant,
+    pub arrives_at: Instant,
+    /// Bytes on the wire, headers of every layer included.
+    pub bytes: u64,
+}
+
+impl Flight {
+    pub fn duration(&self) -> Duration {
+        self.arrives_at - self.sent_at
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Event {
+    /// When it happens; for a message, when it is sent.
+    pub at: Instant,
+    pub seq: u64,
+    pub stage: Stage,
+    pub actor: Actor,
+    pub step: StepId,
+    pub summary: String,
+    pub fields: Vec<Field>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flight: Option<Flight>,
+}
+
+impl Event {
+    /// When the event is over from the receiver's side: arrival for a message, `at` otherwise.
+    pub fn end(&self) -> Instant {
+        self.flight.as_ref().map_or(self.at, |f| f.arrives_at)
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.value.as_str())
+    }
+}
+
+/// Builds an event: `Event::new(now, Actor::Browser, steps::TCP_SYN, "SYN").field(...)`.
+impl Event {
+    pub fn new(at: Instant, actor: Actor, step: StepId, summary: impl Into<String>) -> Event {
+        Event {
+            at,
+            seq: 0,
+            stage: step.stage(),
+            actor,
+            step,
+            summary: summary.into(),
+            fields: Vec::new(),
+            flight: None,
+        }
+    }
+
+    pub fn field(mut self, name: impl Into<String>, value: impl fmt::Display) -> Event {
+        self.fields.push(Field::new(name, value));
+        self
+    }
+
+    pub fn field_spec(
+        mut self,
+        name: impl Into<String>,
+        value: impl fmt::Display,
+        spec: &'static str,
+    ) -> Event {
+        self.fields.push(Field::new(name, value).spec(spec));
+        self
+    }
+
+    pub fn fields(mut self, fields: impl IntoIterator<Item = Field>) -> Event {
+        self.fields.extend(fields);
+        self
+    }
+
+    /// Marks the event as a message from its actor to `to`, arriving at `arrives_at`.
+    pub fn message(mut self, to: Actor, arrives_at: Instant, bytes: u64) -> Event {
+        self.flight = Some(Flight {
+            from: self.actor,
+            to,
+            sent_at: self.at,
+            arrives_at: arrives_at.max(self.at),
+            bytes,
+        });
+        self
+    }
+}
+
+/// The events of one journey, in time order once finished.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Trace {
+    pub events: Vec<Event>,
+}
+
+impl Trace {
+    pub fn push(&mut self, mut e: Event) {
+        e.seq = self.events.len() as u64;
+        self.events.push(e);
+    }
+
+    /// Sorts by time (ties keep the order of production) and renumbers `seq` to the index.
+    pub fn finish(&mut self) {
+        self.events.sort_by_key(|e| (e.at, e.seq));
+        for (i, e) in self.events.iter_mut().enumerate() {
+            e.seq = i as u64;
+        }
+    }
+
+    /// When the last thing happens (the last arrival included).
+    pub fn end(&self) -> Instant {
+        self.events
+            .iter()
+            .map(Event::end)
+            .max()
+            .unwrap_or(Instant::ZERO)
+    }
+
+    pub fn find(&self, step: StepId) -> Option<&Event> {
+        self.events.iter().find(|e| e.step == step)
+    }
+
+    pub fn position(&self, step: StepId) -> Option<usize> {
+        self.events.iter().position(|e| e.step == step)
+    }
+
+    pub fn has(&self, step: StepId) -> bool {
+        self.find(step).is_some()
+    }
+}
+
+/// One aligned line per event: time, actor, step id, summary (and `→ to @ arrival` for messages).
+impl fmt::Display for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.events {
+            write!(
+                f,
+                "{:>11}  {:<13} {:<28} {}",
+                e.at.to_string(),
+                e.actor.name(),
+                e.step.as_str(),
+                e.summary
+            )?;
+            if let Some(fl) = &e.flight {
+                write!(f, "  [→ {} at {}]", fl.to.name(), fl.arrives_at)?;
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
