@@ -9,7 +9,11 @@
 //! - [`url`]: WHATWG URL parsing, the components in place, the origin tuple, and errors located
 //!   in the typed text.
 
+pub mod cache;
 pub mod cert;
+pub mod cookie;
+pub mod dns;
+pub mod http;
 pub mod http_date;
 pub mod rng;
 pub mod scenario;

@@ -263,6 +263,32 @@ impl Default for Costs {
     }
 }
 
+/// Round trips of the DNS walk, µs. Defaults: the recursive resolver sits in the user's ISP and
+/// the root and TLD servers are anycast copies nearby, so they cost the source documents' "local"
+/// round trip (23 ms); the authoritative server sits with the site, so it costs the profile's RTT
+/// (`None`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DnsLatency {
+    pub resolver_rtt_us: u64,
+    pub root_rtt_us: u64,
+    pub tld_rtt_us: u64,
+    pub authoritative_rtt_us: Option<u64>,
+    /// TTL of the site's address record, seconds.
+    pub ttl_s: u32,
+}
+
+impl Default for DnsLatency {
+    fn default() -> Self {
+        DnsLatency {
+            resolver_rtt_us: LOCAL_RTT_MS * 1000,
+            root_rtt_us: LOCAL_RTT_MS * 1000,
+            tld_rtt_us: LOCAL_RTT_MS * 1000,
+            authoritative_rtt_us: None,
+            ttl_s: 300,
+        }
+    }
+}
+
 /// One navigation: the URL and every knob.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
@@ -273,7 +299,11 @@ pub struct Scenario {
     /// (then the answer is 200 with a new body instead of 304)?
     pub changed: bool,
     pub dns: DnsState,
+    pub dns_latency: DnsLatency,
     pub tls: TlsChoice,
+    /// TLS 1.2 False Start (RFC 7918). Chromium enables it for ECDHE with ALPN; off by default
+    /// here so the full two-round-trip TLS 1.2 handshake is what a learner sees first.
+    pub false_start: bool,
     pub cert: CertChoice,
     pub client_cert: bool,
     /// TLS session resumption with a ticket from an earlier visit.
@@ -286,6 +316,9 @@ pub struct Scenario {
     /// Cookies already in the jar for the URL's site, as `name=value`.
     pub cookies: Vec<String>,
     pub costs: Costs,
+    /// The simulated date of the visit, seconds since the Unix epoch (for HTTP dates, cache
+    /// ages and certificate validity).
+    pub unix_time: i64,
     /// Seeds the random values (sequence numbers, TLS randoms).
     pub seed: u64,
 }
@@ -298,7 +331,9 @@ impl Default for Scenario {
             cache: CacheState::Empty,
             changed: false,
             dns: DnsState::Cold,
+            dns_latency: DnsLatency::default(),
             tls: TlsChoice::Tls13,
+            false_start: false,
             cert: CertChoice::Valid,
             client_cert: false,
             resumption: false,
@@ -307,6 +342,7 @@ impl Default for Scenario {
             refused: false,
             cookies: vec!["session=4f2a9c".to_string()],
             costs: Costs::default(),
+            unix_time: 1_795_300_000,    // Fri, 21 Nov 2026 21:06:40 GMT
             seed: 0x7769_7265_7761_6c6b, // "wirewalk"
         }
     }

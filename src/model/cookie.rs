@@ -1,0 +1,132 @@
+//! The cookie jar: RFC 6265 §5.3 storage and §5.4 the Cookie header, for host-only cookies.
+//!
+//! Cookies are scoped by host and path, not by origin: they ignore the port and, unless marked
+//! Secure, the scheme (RFC 6265 §8.5). Left out: the Domain attribute (every cookie here is
+//! host-only), Expires dates (Max-Age only), SameSite enforcement (every request here is
+//! same-site), partitioned cookies, and Chromium's per-domain limits (180).
+
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Cookie {
+    pub name: String,
+    pub value: String,
+    pub host: String,
+    pub path: String,
+    pub secure: bool,
+    pub http_only: bool,
+    pub same_site: String,
+    pub max_age_s: Option<i64>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Jar {
+    pub cookies: Vec<Cookie>,
+}
+
+impl Jar {
+    /// The `Cookie` header for a request to `host` and `path` (§5.4), if any cookie applies.
+    pub fn header_for(&self, host: &str, path: &str, secure_channel: bool) -> Option<String> {
+        let v: Vec<String> = self
+            .cookies
+            .iter()
+            .filter(|c| {
+                c.host.eq_ignore_ascii_case(host)
+                    && path_matches(&c.path, path)
+                    && (!c.secure || secure_channel)
+            })
+            .map(|c| format!("{}={}", c.name, c.value))
+            .collect();
+        (!v.is_empty()).then(|| v.join("; "))
+    }
+
+    /// Stores one `Set-Cookie` value received from `host` (§5.2, §5.3). A malformed header is
+    /// ignored, as browsers do, with the reason.
+    pub fn set(
+        &mut self,
+        host: &str,
+        header: &str,
+        secure_channel: bool,
+    ) -> Result<Cookie, &'static str> {
+        let mut parts = header.split(';');
+        let pair = parts.next().unwrap_or("");
+        let (name, value) = pair
+            .split_once('=')
+            .ok_or("no '=' in the name-value pair")?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err("empty cookie name");
+        }
+        let mut c = Cookie {
+            name: name.to_string(),
+            value: value.trim().to_string(),
+            host: host.to_ascii_lowercase(),
+            path: "/".to_string(),
+            secure: false,
+            http_only: false,
+            same_site: "Lax (Chrome's default)".to_string(),
+            max_age_s: None,
+        };
+        for attr in parts {
+            let (k, v) = attr
+                .split_once('=')
+                .map_or((attr.trim(), ""), |(k, v)| (k.trim(), v.trim()));
+            match k.to_ascii_lowercase().as_str() {
+                "path" if v.starts_with('/') => c.path = v.to_string(),
+                "secure" => c.secure = true,
+                "httponly" => c.http_only = true,
+                "samesite" => c.same_site = v.to_string(),
+                "max-age" => c.max_age_s = v.parse().ok(),
+                _ => {}
+            }
+        }
+        // RFC 6265bis §5.6 step 15: a Secure cookie only from a secure channel.
+        if c.secure && !secure_channel {
+            return Err("a Secure cookie sent over http is ignored");
+        }
+        self.cookies
+            .retain(|o| !(o.name == c.name && o.host == c.host && o.path == c.path));
+        if c.max_age_s.is_some_and(|m| m <= 0) {
+            return Ok(c);
+        }
+        self.cookies.push(c.clone());
+        Ok(c)
+    }
+}
+
+/// §5.1.4 path-match.
+fn path_matches(cookie_path: &str, request_path: &str) -> bool {
+    request_path == cookie_path
+        || (request_path.starts_with(cookie_path)
+            && (cookie_path.ends_with('/') || request_path[cookie_path.len()..].starts_with('/')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_by_host_path_and_secure() {
+        let mut j = Jar::default();
+        j.set("a.test", "sid=1; Path=/app; Secure; HttpOnly", true)
+            .unwrap();
+        j.set("a.test", "theme=dark", true).unwrap();
+        assert_eq!(
+            j.header_for("a.test", "/app/x", true).as_deref(),
+            Some("sid=1; theme=dark")
+        );
+        assert_eq!(
+            j.header_for("a.test", "/apple", true).as_deref(),
+            Some("theme=dark")
+        );
+        assert_eq!(
+            j.header_for("a.test", "/app", false).as_deref(),
+            Some("theme=dark")
+        );
+        assert_eq!(j.header_for("b.test", "/", true), None);
+        assert!(j.set("a.test", "novalue", true).is_err());
+        assert!(j.set("a.test", "s=1; Secure", false).is_err());
+        j.set("a.test", "theme=; Max-Age=0", true).unwrap();
+        assert_eq!(j.header_for("a.test", "/", true), None);
+    }
+}

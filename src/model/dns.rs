@@ -1,0 +1,543 @@
+//! Resolving a host name to an address, as a browser on a desktop OS does.
+//!
+//! The lookup goes down a chain of caches and stops at the first that has the name: the
+//! browser's host cache, then the operating system (its cache and the hosts file), then the
+//! recursive resolver, which on a miss walks the name space from a root server to the
+//! top-level-domain server to the domain's authoritative server (RFC 1034 §5.3.3). Every query
+//! on the network is a round trip.
+//!
+//! TTLs follow Chromium (`net/dns/host_resolver_manager_job.cc`): an answer obtained through
+//! the system resolver is kept 60 s in the browser's cache, because the OS does not pass the TTL
+//! on; a failure through the system resolver is not cached (0 s). The OS and the recursive
+//! resolver keep the record for its TTL.
+//!
+//! Left out: AAAA and HTTPS records and the IPv6/IPv4 race, DNS over HTTPS, search domains,
+//! retransmission, and DNSSEC. Addresses are taken from the documentation range 203.0.113.0/24
+//! (RFC 5737), chosen from the host name so they are stable.
+
+use super::scenario::{DnsLatency, DnsState};
+use super::step::steps;
+use super::time::{Duration, Instant};
+use super::trace::{Actor, Event};
+use std::net::Ipv4Addr;
+
+/// Chromium: `kCacheEntryTTLSeconds = 60` for answers from the system resolver.
+pub const BROWSER_CACHE_TTL_S: u32 = 60;
+/// Bytes of a query and an answer for one A record on the wire (IP + UDP + DNS), from the
+/// RFC 1035 §4.1 layout: 12-byte header, the question, and one 16-byte answer record.
+const QUERY_BYTES: u64 = 20 + 8 + 12 + 21;
+const ANSWER_BYTES: u64 = QUERY_BYTES + 16;
+/// A referral carries name server records and their addresses (glue).
+const REFERRAL_BYTES: u64 = 500;
+
+/// The result of a lookup.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    Address(Ipv4Addr),
+    /// The name does not exist (RCODE 3).
+    NxDomain,
+}
+
+/// What a lookup did, for the world and Navigation Timing.
+#[derive(Clone, Debug)]
+pub struct Lookup {
+    pub events: Vec<Event>,
+    pub start: Instant,
+    pub end: Instant,
+    pub answer: Answer,
+    /// Where the answer came from.
+    pub source: &'static str,
+}
+
+/// The stable address wirewalk gives a host: 203.0.113.x, x from the name.
+pub fn address_of(host: &str) -> Ipv4Addr {
+    let mut h: u32 = 2_166_136_261;
+    for b in host.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(16_777_619);
+    }
+    Ipv4Addr::new(203, 0, 113, (h % 254 + 1) as u8)
+}
+
+/// The zone a host belongs to, for the referral chain: `www.example.com` → (`com`, `example.com`).
+/// The walk is simplified to three levels (root, TLD, domain); names under a multi-label public
+/// suffix such as `co.uk` have one more referral in reality.
+pub fn zones(host: &str) -> (String, String) {
+    let labels: Vec<&str> = host.trim_end_matches('.').split('.').collect();
+    let tld = labels.last().copied().unwrap_or(host).to_string();
+    let domain = if labels.len() >= 2 {
+        labels[labels.len() - 2..].join(".")
+    } else {
+        host.to_string()
+    };
+    (tld, domain)
+}
+
+/// Where the name is cached when the lookup starts. Each layer's state is a plain value, so a
+/// second lookup in the same journey finds what the first one stored.
+#[derive(Clone, Debug, Default)]
+pub struct Caches {
+    /// Browser host cache: host → (address, expiry).
+    pub browser: Vec<(String, Ipv4Addr, Instant)>,
+    pub os: Vec<(String, Ipv4Addr)>,
+    pub resolver: Vec<(String, Ipv4Addr)>,
+    /// The resolver knows the TLD and the domain delegations.
+    pub resolver_referrals: bool,
+}
+
+impl Caches {
+    /// The caches as the scenario's DNS state says, for `host`.
+    pub fn for_state(state: DnsState, host: &str) -> Caches {
+        let a = address_of(host);
+        let mut c = Caches::default();
+        match state {
+            DnsState::Cold | DnsState::Nxdomain => {}
+            DnsState::ResolverCached => {
+                c.resolver.push((host.to_string(), a));
+                c.resolver_referrals = true;
+            }
+            DnsState::OsCached => {
+                c.os.push((host.to_string(), a));
+                c.resolver.push((host.to_string(), a));
+                c.resolver_referrals = true;
+            }
+            DnsState::BrowserCached => {
+                c.browser.push((
+                    host.to_string(),
+                    a,
+                    Instant::ZERO + Duration::from_secs(u64::from(BROWSER_CACHE_TTL_S)),
+                ));
+                c.os.push((host.to_string(), a));
+                c.resolver.push((host.to_string(), a));
+                c.resolver_referrals = true;
+            }
+        }
+        c
+    }
+}
+
+/// Looks `host` up at `now`. `exists` false makes the authoritative server answer NXDOMAIN;
+/// `site_rtt` is the round trip to the site's network (the authoritative server's default).
+pub fn lookup(
+    now: Instant,
+    host: &str,
+    exists: bool,
+    caches: &mut Caches,
+    lat: &DnsLatency,
+    site_rtt: Duration,
+    ttl_s: u32,
+) -> Lookup {
+    let mut events = Vec::new();
+    let start = now;
+    let mut t = now;
+
+    // 1. The browser's host cache.
+    let hit = caches
+        .browser
+        .iter()
+        .find(|(h, _, exp)| h == host && *exp > t)
+        .map(|(_, a, exp)| (*a, *exp));
+    events.push(
+        Event::new(
+            t,
+            Actor::Browser,
+            steps::DNS_BROWSER_CACHE,
+            match hit {
+                Some((a, _)) => format!("host cache hit: {host} → {a}"),
+                None => format!("host cache miss for {host}"),
+            },
+        )
+        .field("host", host)
+        .field("result", if hit.is_some() { "hit" } else { "miss" })
+        .fields(hit.map(|(_, exp)| {
+            super::trace::Field::new(
+                "expires_in",
+                format!("{} s", exp.since(t).micros() / 1_000_000),
+            )
+        })),
+    );
+    if let Some((a, _)) = hit {
+        return Lookup {
+            events,
+            start,
+            end: t,
+            answer: Answer::Address(a),
+            source: "browser host cache",
+        };
+    }
+
+    // 2. The OS: hosts file, then its cache.
+    let localhost = host == "localhost" || host.ends_with(".localhost");
+    let os_hit = if localhost {
+        Some(Ipv4Addr::LOCALHOST)
+    } else {
+        caches.os.iter().find(|(h, _)| h == host).map(|(_, a)| *a)
+    };
+    events.push(
+        Event::new(
+            t,
+            Actor::Os,
+            steps::DNS_OS_CACHE,
+            match (os_hit, localhost) {
+                (Some(a), true) => format!("hosts file: {host} → {a}"),
+                (Some(a), false) => format!("OS cache hit: {host} → {a}"),
+                (None, _) => "not in the hosts file or the OS cache".to_string(),
+            },
+        )
+        .field(
+            "hosts_file",
+            if localhost {
+                "localhost → 127.0.0.1"
+            } else {
+                "no entry"
+            },
+        )
+        .field(
+            "os_cache",
+            if os_hit.is_some() && !localhost {
+                "hit"
+            } else {
+                "miss"
+            },
+        ),
+    );
+    if let Some(a) = os_hit {
+        remember_browser(caches, host, a, t);
+        return Lookup {
+            events,
+            start,
+            end: t,
+            answer: Answer::Address(a),
+            source: if localhost { "hosts file" } else { "OS cache" },
+        };
+    }
+
+    // 3. A query to the recursive resolver.
+    let to_resolver = Duration::from_micros(lat.resolver_rtt_us).half();
+    events.push(
+        Event::new(
+            t,
+            Actor::Os,
+            steps::DNS_QUERY_RESOLVER,
+            format!("A? {host}"),
+        )
+        .field_spec("question", format!("{host}. IN A"), "RFC 1035 §4.1.2")
+        .field("transport", "UDP to port 53")
+        .field("flags", "RD (recursion desired)")
+        .message(Actor::Resolver, t + to_resolver, QUERY_BYTES),
+    );
+    t += to_resolver;
+
+    let cached = caches
+        .resolver
+        .iter()
+        .find(|(h, _)| h == host)
+        .map(|(_, a)| *a);
+    let answer = match cached {
+        Some(a) => Answer::Address(a),
+        None => {
+            let (tld, domain) = zones(host);
+            let steps_walk: [(Actor, u64, &str); 2] = [
+                (Actor::Root, lat.root_rtt_us, "."),
+                (Actor::Tld, lat.tld_rtt_us, &tld),
+            ];
+            if !caches.resolver_referrals {
+                for (actor, rtt, zone) in steps_walk {
+                    let half = Duration::from_micros(rtt).half();
+                    let (q, r, next) = if actor == Actor::Root {
+                        (
+                            steps::DNS_QUERY_ROOT,
+                            steps::DNS_REFERRAL_ROOT,
+                            format!("{tld}. name servers"),
+                        )
+                    } else {
+                        (
+                            steps::DNS_QUERY_TLD,
+                            steps::DNS_REFERRAL_TLD,
+                            format!("{domain}. name servers"),
+                        )
+                    };
+                    events.push(
+                        Event::new(
+                            t,
+                            Actor::Resolver,
+                            q,
+                            format!(
+                                "A? {host} (asking the {} zone)",
+                                if zone == "." { "root" } else { zone }
+                            ),
+                        )
+                        .field("question", format!("{host}. IN A"))
+                        .field("flags", "no recursion: the resolver walks the tree itself")
+                        .message(actor, t + half, QUERY_BYTES),
+                    );
+                    t += half;
+                    events.push(
+                        Event::new(t, actor, r, format!("referral: ask the {next}"))
+                            .field_spec("authority", next.clone(), "RFC 1034 §4.3.2")
+                            .field(
+                                "ttl",
+                                "172800 s (2 days, the delegation TTL of .com and the root)",
+                            )
+                            .message(Actor::Resolver, t + half, REFERRAL_BYTES),
+                    );
+                    t += half;
+                }
+                caches.resolver_referrals = true;
+            }
+            let half = lat
+                .authoritative_rtt_us
+                .map_or(site_rtt, Duration::from_micros)
+                .half();
+            events.push(
+                Event::new(
+                    t,
+                    Actor::Resolver,
+                    steps::DNS_QUERY_AUTHORITATIVE,
+                    format!("A? {host} (asking {domain}'s name server)"),
+                )
+                .field("question", format!("{host}. IN A"))
+                .message(Actor::Authoritative, t + half, QUERY_BYTES),
+            );
+            t += half;
+            let answer = if exists {
+                Answer::Address(address_of(host))
+            } else {
+                Answer::NxDomain
+            };
+            let e = Event::new(
+                t,
+                Actor::Authoritative,
+                steps::DNS_RESPONSE_AUTHORITATIVE,
+                match &answer {
+                    Answer::Address(a) => format!("{host} A {a} (TTL {ttl_s} s)"),
+                    Answer::NxDomain => format!("NXDOMAIN: {host} does not exist"),
+                },
+            );
+            let e = match &answer {
+                Answer::Address(a) => e
+                    .field_spec(
+                        "answer",
+                        format!("{host}. {ttl_s} IN A {a}"),
+                        "RFC 1035 §4.1.3",
+                    )
+                    .field("flags", "AA (authoritative answer)")
+                    .field("rcode", "NOERROR (0)"),
+                Answer::NxDomain => e
+                    .field_spec("rcode", "NXDOMAIN (3)", "RFC 1035 §4.1.1")
+                    .field(
+                        "authority",
+                        format!("{domain}. SOA (negative answers are cached for its minimum TTL)"),
+                    ),
+            };
+            events.push(e.message(Actor::Resolver, t + half, ANSWER_BYTES));
+            t += half;
+            if let Answer::Address(a) = answer {
+                caches.resolver.push((host.to_string(), a));
+            }
+            answer
+        }
+    };
+
+    // 4. Back to the OS and the browser.
+    let e = Event::new(
+        t,
+        Actor::Resolver,
+        steps::DNS_ANSWER,
+        match &answer {
+            Answer::Address(a) => format!(
+                "{host} → {a}{}",
+                if cached.is_some() {
+                    " (from the resolver's cache)"
+                } else {
+                    ""
+                }
+            ),
+            Answer::NxDomain => format!("NXDOMAIN for {host}"),
+        },
+    );
+    let e = match &answer {
+        Answer::Address(a) => e
+            .field("answer", format!("{host}. {ttl_s} IN A {a}"))
+            .field("cached_by_os", format!("{ttl_s} s (the record's TTL)"))
+            .field(
+                "cached_by_browser",
+                format!(
+                    "{BROWSER_CACHE_TTL_S} s (Chromium's fixed TTL for system-resolver answers)"
+                ),
+            ),
+        Answer::NxDomain => e.field("rcode", "NXDOMAIN (3)").field(
+            "cached_by_browser",
+            "no: Chromium does not cache system-resolver failures",
+        ),
+    };
+    events.push(e.message(Actor::Os, t + to_resolver, ANSWER_BYTES));
+    t += to_resolver;
+    if let Answer::Address(a) = answer {
+        caches.os.push((host.to_string(), a));
+        remember_browser(caches, host, a, t);
+    } else {
+        events.push(
+            Event::new(
+                t,
+                Actor::Browser,
+                steps::DNS_NXDOMAIN,
+                format!("{host} does not exist: ERR_NAME_NOT_RESOLVED"),
+            )
+            .field_spec(
+                "net_error",
+                "ERR_NAME_NOT_RESOLVED (-105)",
+                "Chromium net/base/net_error_list.h",
+            ),
+        );
+    }
+    Lookup {
+        events,
+        start,
+        end: t,
+        answer,
+        source: if cached.is_some() {
+            "recursive resolver's cache"
+        } else {
+            "authoritative server"
+        },
+    }
+}
+
+fn remember_browser(caches: &mut Caches, host: &str, a: Ipv4Addr, now: Instant) {
+    caches.browser.retain(|(h, _, _)| h != host);
+    caches.browser.push((
+        host.to_string(),
+        a,
+        now + Duration::from_secs(u64::from(BROWSER_CACHE_TTL_S)),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(state: DnsState, exists: bool) -> Lookup {
+        let mut c = Caches::for_state(state, "www.example.com");
+        lookup(
+            Instant::ZERO,
+            "www.example.com",
+            exists,
+            &mut c,
+            &DnsLatency::default(),
+            Duration::from_millis(120),
+            300,
+        )
+    }
+
+    fn ids(l: &Lookup) -> Vec<&'static str> {
+        l.events.iter().map(|e| e.step.as_str()).collect()
+    }
+
+    #[test]
+    fn cold_walks_from_the_root() {
+        let l = run(DnsState::Cold, true);
+        assert_eq!(
+            ids(&l),
+            [
+                "dns.browser_cache",
+                "dns.os_cache",
+                "dns.query.resolver",
+                "dns.query.root",
+                "dns.referral.root",
+                "dns.query.tld",
+                "dns.referral.tld",
+                "dns.query.authoritative",
+                "dns.response.authoritative",
+                "dns.answer"
+            ]
+        );
+        // resolver 23 + root 23 + tld 23 + authoritative 120
+        assert_eq!(
+            l.end.since(l.start),
+            Duration::from_millis(23 + 23 + 23 + 120)
+        );
+        assert_eq!(l.answer, Answer::Address(address_of("www.example.com")));
+    }
+
+    #[test]
+    fn caches_cut_the_walk_short() {
+        let l = run(DnsState::ResolverCached, true);
+        assert_eq!(
+            ids(&l),
+            [
+                "dns.browser_cache",
+                "dns.os_cache",
+                "dns.query.resolver",
+                "dns.answer"
+            ]
+        );
+        assert_eq!(l.end.since(l.start), Duration::from_millis(23));
+        let l = run(DnsState::OsCached, true);
+        assert_eq!(l.end, l.start);
+        assert_eq!(l.source, "OS cache");
+        let l = run(DnsState::BrowserCached, true);
+        assert_eq!(ids(&l), ["dns.browser_cache"]);
+    }
+
+    #[test]
+    fn a_second_lookup_hits_the_browser_cache() {
+        let mut c = Caches::for_state(DnsState::Cold, "a.test");
+        let first = lookup(
+            Instant::ZERO,
+            "a.test",
+            true,
+            &mut c,
+            &DnsLatency::default(),
+            Duration::from_millis(50),
+            300,
+        );
+        let second = lookup(
+            first.end,
+            "a.test",
+            true,
+            &mut c,
+            &DnsLatency::default(),
+            Duration::from_millis(50),
+            300,
+        );
+        assert_eq!(second.source, "browser host cache");
+        // ... until Chromium's 60 s are over; then the OS cache still has it.
+        let later = lookup(
+            first.end + Duration::from_secs(61),
+            "a.test",
+            true,
+            &mut c,
+            &DnsLatency::default(),
+            Duration::from_millis(50),
+            300,
+        );
+        assert_eq!(later.source, "OS cache");
+    }
+
+    #[test]
+    fn nxdomain_is_a_failure_event() {
+        let l = run(DnsState::Nxdomain, false);
+        assert_eq!(l.answer, Answer::NxDomain);
+        assert_eq!(ids(&l).last(), Some(&"dns.nxdomain"));
+    }
+
+    #[test]
+    fn localhost_is_in_the_hosts_file() {
+        let mut c = Caches::default();
+        let l = lookup(
+            Instant::ZERO,
+            "localhost",
+            true,
+            &mut c,
+            &DnsLatency::default(),
+            Duration::from_millis(50),
+            300,
+        );
+        assert_eq!(l.answer, Answer::Address(Ipv4Addr::LOCALHOST));
+        assert_eq!(
+            zones("www.example.com"),
+            ("com".to_string(), "example.com".to_string())
+        );
+    }
+}

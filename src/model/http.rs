@@ -1,0 +1,357 @@
+//! HTTP/1.1 as the browser writes it and the modelled server answers: RFC 9110 and RFC 9112.
+//!
+//! The navigation request carries the headers Chromium sends for a top-level navigation
+//! (including the Sec-Fetch metadata of the Fetch Metadata spec and the reduced User-Agent); a
+//! `fetch()` from the page sends its own set. The server is a small program with a session
+//! cookie: it recognises a returning session or starts one, answers a conditional request with
+//! 304 when its validator still matches, and labels the page with cache headers.
+//!
+//! Transfer time uses TCP slow start without loss (RFC 5681 §3.1) from an initial window of ten
+//! segments (RFC 6928): the sender may have 10 segments in flight in the first round trip, 20 in
+//! the second, and so on, and the body also takes its size divided by the bandwidth.
+//!
+//! Left out: HTTP/2 and HTTP/3 (the page-load work models them), compression, chunked encoding,
+//! redirects and 1xx responses.
+
+use super::cache::Headers;
+use super::time::Duration;
+
+/// The reduced User-Agent of Chromium on Linux: only the major version is real.
+pub const USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+/// Chromium's Accept header for a navigation.
+pub const ACCEPT_NAVIGATION: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    pub method: &'static str,
+    /// Path and query: the fragment never leaves the browser.
+    pub target: String,
+    pub headers: Headers,
+}
+
+impl Request {
+    pub fn request_line(&self) -> String {
+        format!("{} {} HTTP/1.1", self.method, self.target)
+    }
+
+    /// Bytes on the wire: request line, header fields, the empty line.
+    pub fn wire_len(&self) -> u64 {
+        self.request_line().len() as u64 + 2 + self.headers.wire_len() + 2
+    }
+}
+
+/// The request for a top-level navigation typed into the address bar.
+pub fn navigation_request(
+    host_header: &str,
+    target: &str,
+    cookie: Option<&str>,
+    conditional: &Headers,
+) -> Request {
+    let mut h = Headers::new()
+        .with("Host", host_header)
+        .with("Connection", "keep-alive")
+        .with("Upgrade-Insecure-Requests", "1")
+        .with("User-Agent", USER_AGENT)
+        .with("Accept", ACCEPT_NAVIGATION)
+        .with("Sec-Fetch-Site", "none")
+        .with("Sec-Fetch-Mode", "navigate")
+        .with("Sec-Fetch-User", "?1")
+        .with("Sec-Fetch-Dest", "document")
+        .with("Accept-Encoding", "gzip, deflate, br, zstd")
+        .with("Accept-Language", "en-US,en;q=0.9");
+    if let Some(c) = cookie {
+        h = h.with("Cookie", c);
+    }
+    for (n, v) in &conditional.0 {
+        h = h.with(n, v.clone());
+    }
+    Request {
+        method: "GET",
+        target: target.to_string(),
+        headers: h,
+    }
+}
+
+/// The request a same-origin `fetch()` from the page sends.
+pub fn fetch_request(
+    host_header: &str,
+    target: &str,
+    referer: &str,
+    cookie: Option<&str>,
+) -> Request {
+    let mut h = Headers::new()
+        .with("Host", host_header)
+        .with("Connection", "keep-alive")
+        .with("User-Agent", USER_AGENT)
+        .with("Accept", "*/*")
+        .with("Sec-Fetch-Site", "same-origin")
+        .with("Sec-Fetch-Mode", "cors")
+        .with("Sec-Fetch-Dest", "empty")
+        .with("Referer", referer)
+        .with("Accept-Encoding", "gzip, deflate, br, zstd")
+        .with("Accept-Language", "en-US,en;q=0.9");
+    if let Some(c) = cookie {
+        h = h.with("Cookie", c);
+    }
+    Request {
+        method: "GET",
+        target: target.to_string(),
+        headers: h,
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    pub reason: &'static str,
+    pub headers: Headers,
+    pub body_bytes: u64,
+}
+
+impl Response {
+    pub fn status_line(&self) -> String {
+        format!("HTTP/1.1 {} {}", self.status, self.reason)
+    }
+
+    pub fn head_len(&self) -> u64 {
+        self.status_line().len() as u64 + 2 + self.headers.wire_len() + 2
+    }
+}
+
+/// How the modelled server is set up.
+#[derive(Clone, Debug)]
+pub struct Site {
+    /// The resource's current validator.
+    pub etag: String,
+    /// When the resource last changed, seconds since the epoch.
+    pub last_modified: i64,
+    /// The Cache-Control the site sends with the page.
+    pub cache_control: &'static str,
+    /// Whether the site sends an ETag (a site that only has Last-Modified does not).
+    pub sends_etag: bool,
+    pub keep_alive: bool,
+    pub document_bytes: u64,
+    /// A new session id, used when the request has none.
+    pub new_session: String,
+}
+
+/// What the server did with a request, for the trace.
+#[derive(Clone, Debug)]
+pub struct Processing {
+    pub response: Response,
+    /// What the server read and decided, in order.
+    pub notes: Vec<String>,
+}
+
+/// The server's work for one request (RFC 9110 §13.2.2 for the conditional part).
+pub fn serve(site: &Site, req: &Request, now_unix: i64, api: bool) -> Processing {
+    let mut notes = vec![format!("reads the request line: {}", req.request_line())];
+    let session = req.headers.get("cookie").and_then(|c| {
+        c.split(';')
+            .map(str::trim)
+            .find_map(|kv| kv.strip_prefix("session="))
+            .map(str::to_string)
+    });
+    let mut h = Headers::new().with("Date", super::http_date::format(now_unix));
+    match &session {
+        Some(s) => notes.push(format!(
+            "finds the cookie session={s}: a known session, the user is signed in"
+        )),
+        None => {
+            notes
+                .push("finds no session cookie: a new visitor, so it starts a session".to_string());
+            h = h.with(
+                "Set-Cookie",
+                format!(
+                    "session={}; Path=/; Secure; HttpOnly; SameSite=Lax",
+                    site.new_session
+                ),
+            );
+        }
+    }
+    if api {
+        notes.push("queries the database and serializes the result as JSON".to_string());
+        let body = 2_000;
+        let h = h
+            .with("Content-Type", "application/json")
+            .with("Content-Length", body.to_string())
+            .with("Cache-Control", "no-store")
+            .with(
+                "Connection",
+                if site.keep_alive {
+                    "keep-alive"
+                } else {
+                    "close"
+                },
+            );
+        return Processing {
+            response: Response {
+                status: 200,
+                reason: "OK",
+                headers: h,
+                body_bytes: body,
+            },
+            notes,
+        };
+    }
+    // RFC 9110 §13.2.2: If-None-Match first; If-Modified-Since only without it.
+    let not_modified = match (
+        req.headers.get("if-none-match"),
+        req.headers.get("if-modified-since"),
+    ) {
+        (Some(inm), _) => {
+            let m = site.sends_etag && inm.split(',').any(|t| t.trim() == site.etag);
+            notes.push(format!(
+                "compares If-None-Match {inm} with the current ETag {}: {}",
+                site.etag,
+                if m { "unchanged" } else { "changed" }
+            ));
+            m
+        }
+        (None, Some(ims)) => {
+            let since = super::http_date::parse(ims);
+            let m = since.is_some_and(|s| site.last_modified <= s);
+            notes.push(format!(
+                "compares If-Modified-Since {ims} with Last-Modified: {}",
+                if m {
+                    "not modified since"
+                } else {
+                    "modified since"
+                }
+            ));
+            m
+        }
+        (None, None) => false,
+    };
+    let mut h = h.with("Cache-Control", site.cache_control);
+    if site.sends_etag {
+        h = h.with("ETag", site.etag.clone());
+    }
+    h = h.with(
+        "Last-Modified",
+        super::http_date::format(site.last_modified),
+    );
+    let connection = if site.keep_alive {
+        "keep-alive"
+    } else {
+        "close"
+    };
+    if not_modified {
+        notes.push("the cached copy is current: answers 304 without a body".to_string());
+        let h = h.with("Connection", connection);
+        return Processing {
+            response: Response {
+                status: 304,
+                reason: "Not Modified",
+                headers: h,
+                body_bytes: 0,
+            },
+            notes,
+        };
+    }
+    notes.push(format!(
+        "renders the page template: {} bytes of HTML",
+        site.document_bytes
+    ));
+    let h = h
+        .with("Content-Type", "text/html; charset=utf-8")
+        .with("Content-Length", site.document_bytes.to_string())
+        .with("Connection", connection);
+    Processing {
+        response: Response {
+            status: 200,
+            reason: "OK",
+            headers: h,
+            body_bytes: site.document_bytes,
+        },
+        notes,
+    }
+}
+
+/// RFC 6928: the initial congestion window, in segments.
+pub const INITIAL_WINDOW_SEGMENTS: u64 = 10;
+
+/// Round trips slow start needs to deliver `bytes` with `mss`-sized segments: 10 segments in
+/// the first, then 20, 40, ... (cwnd doubles each round trip without loss; RFC 5681 §3.1).
+pub fn slow_start_rounds(bytes: u64, mss: u64) -> u64 {
+    let segments = bytes.div_ceil(mss.max(1));
+    let mut cwnd = INITIAL_WINDOW_SEGMENTS;
+    let mut sent = 0;
+    let mut rounds = 0;
+    while sent < segments {
+        sent += cwnd;
+        cwnd = cwnd.saturating_mul(2);
+        rounds += 1;
+    }
+    rounds.max(1)
+}
+
+/// From the first byte to the last of a body: the extra round trips of slow start, plus the time
+/// the bytes take at the link's bandwidth.
+pub fn transfer_time(bytes: u64, mss: u64, rtt: Duration, bandwidth_bps: u64) -> Duration {
+    let extra_rounds = slow_start_rounds(bytes, mss) - 1;
+    rtt.times(extra_rounds) + Duration::transmission(bytes, bandwidth_bps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> Site {
+        Site {
+            etag: "\"v1\"".into(),
+            last_modified: 1000,
+            cache_control: "max-age=600",
+            sends_etag: true,
+            keep_alive: true,
+            document_bytes: 30_000,
+            new_session: "abc".into(),
+        }
+    }
+
+    #[test]
+    fn slow_start() {
+        assert_eq!(slow_start_rounds(14_600, 1460), 1);
+        assert_eq!(slow_start_rounds(14_601, 1460), 2);
+        assert_eq!(slow_start_rounds(30_000, 1460), 2);
+        assert_eq!(slow_start_rounds(100_000, 1460), 3);
+        assert_eq!(slow_start_rounds(0, 1460), 1);
+        let t = transfer_time(30_000, 1460, Duration::from_millis(100), 10_000_000);
+        assert_eq!(t, Duration::from_millis(100) + Duration::from_millis(24));
+    }
+
+    #[test]
+    fn conditional_requests() {
+        let req = navigation_request(
+            "a.test",
+            "/",
+            Some("session=1"),
+            &Headers::new().with("If-None-Match", "\"v1\""),
+        );
+        let p = serve(&site(), &req, 5000, false);
+        assert_eq!(p.response.status, 304);
+        assert!(p.response.headers.get("set-cookie").is_none());
+        let mut changed = site();
+        changed.etag = "\"v2\"".into();
+        assert_eq!(serve(&changed, &req, 5000, false).response.status, 200);
+        let req = navigation_request(
+            "a.test",
+            "/",
+            None,
+            &Headers::new().with("If-Modified-Since", super::super::http_date::format(2000)),
+        );
+        let p = serve(&site(), &req, 5000, false);
+        assert_eq!(p.response.status, 304);
+        assert!(
+            p.response.headers.get("set-cookie").is_some(),
+            "no cookie: a new session"
+        );
+    }
+
+    #[test]
+    fn request_bytes() {
+        let r = navigation_request("a.test", "/x?y", None, &Headers::new());
+        assert_eq!(r.request_line(), "GET /x?y HTTP/1.1");
+        assert!(r.wire_len() > 500 && r.wire_len() < 900, "{}", r.wire_len());
+    }
+}
