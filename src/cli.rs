@@ -8,13 +8,27 @@
 //! Arguments are untrusted text: anything that is not valid gives a message and exit status 1 or 2
 //! (2 for a usage error), never a panic.
 
+use crate::model::scenario::{
+    CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
+};
 use crate::model::url::{self, Origin, Part};
+use crate::model::world::{self, Journey};
 use std::ffi::OsString;
 use std::io::Write;
 
 const USAGE: &str = "usage:
   wirewalk url <input> [--base <url>] [--json]   parse a URL as a browser does (WHATWG)
-  wirewalk serve [--dir <dir>] [--port <port>]   serve the built app on 127.0.0.1";
+  wirewalk trace <url> [options] [--json]        the whole journey, event by event
+  wirewalk serve [--dir <dir>] [--port <port>]   serve the built app on 127.0.0.1
+
+trace options:
+  --profile local|transcontinental|intercontinental   network (RTT 23 / 120 / 225 ms)
+  --rtt <ms> --bandwidth <Mbit/s>                      a custom network instead
+  --cache empty|fresh|stale-etag|stale-last-modified|no-store   [--changed]
+  --dns cold|resolver-cached|os-cached|browser-cached|nxdomain
+  --tls 1.3|1.2-ecdhe|1.2-rsa   [--false-start]   [--resumption]
+  --cert valid|self-signed|expired|wrong-host      [--client-cert]
+  --keep-alive on|off   [--existing-connection]   [--refused]";
 
 /// Runs the command line; returns the process exit status.
 pub fn run(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
@@ -30,6 +44,7 @@ pub fn run(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     }
     match words.first().map(String::as_str) {
         Some("url") => url_command(&words[1..], out, err),
+        Some("trace") => trace_command(&words[1..], out, err),
         Some("serve") => serve_command(&words[1..], out, err),
         Some("-h" | "--help" | "help") => {
             let _ = writeln!(out, "{USAGE}");
@@ -181,4 +196,194 @@ fn serve_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
             1
         }
     }
+}
+
+/// Builds a scenario from `trace` arguments; `Err` names the argument that is wrong.
+pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
+    let mut sc = Scenario::default();
+    let mut json = false;
+    let mut url = None;
+    let (mut rtt, mut bandwidth) = (None, None);
+    let mut i = 0;
+    fn value<'a>(words: &'a [String], i: usize, name: &str) -> Result<&'a str, String> {
+        words
+            .get(i + 1)
+            .map(String::as_str)
+            .ok_or_else(|| format!("{name} needs a value"))
+    }
+    fn bad(name: &str, v: &str, allowed: &str) -> String {
+        format!("{name} {v:?} is not one of: {allowed}")
+    }
+    while i < words.len() {
+        let w = words[i].as_str();
+        let mut takes_value = true;
+        match w {
+            "--json" => {
+                json = true;
+                takes_value = false;
+            }
+            "--profile" => {
+                let v = value(words, i, w)?;
+                let name = ProfileName::parse(v)
+                    .filter(|n| *n != ProfileName::Custom)
+                    .ok_or_else(|| bad(w, v, "local, transcontinental, intercontinental"))?;
+                sc.profile = Profile::builtin(name);
+            }
+            "--rtt" => {
+                let v = value(words, i, w)?;
+                rtt = Some(
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite() && *x > 0.0)
+                        .ok_or_else(|| {
+                            format!("--rtt {v:?} is not a positive number of milliseconds")
+                        })?,
+                );
+            }
+            "--bandwidth" => {
+                let v = value(words, i, w)?;
+                bandwidth = Some(
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite() && *x > 0.0)
+                        .ok_or_else(|| {
+                            format!("--bandwidth {v:?} is not a positive number of Mbit/s")
+                        })?,
+                );
+            }
+            "--cache" => {
+                let v = value(words, i, w)?;
+                sc.cache = CacheState::parse(v).ok_or_else(|| {
+                    bad(
+                        w,
+                        v,
+                        "empty, fresh, stale-etag, stale-last-modified, no-store",
+                    )
+                })?;
+            }
+            "--dns" => {
+                let v = value(words, i, w)?;
+                sc.dns = DnsState::parse(v).ok_or_else(|| {
+                    bad(
+                        w,
+                        v,
+                        "cold, resolver-cached, os-cached, browser-cached, nxdomain",
+                    )
+                })?;
+            }
+            "--tls" => {
+                let v = value(words, i, w)?;
+                sc.tls = TlsChoice::parse(v).ok_or_else(|| bad(w, v, "1.3, 1.2-ecdhe, 1.2-rsa"))?;
+            }
+            "--cert" => {
+                let v = value(words, i, w)?;
+                sc.cert = CertChoice::parse(v)
+                    .ok_or_else(|| bad(w, v, "valid, self-signed, expired, wrong-host"))?;
+            }
+            "--keep-alive" => {
+                let v = value(words, i, w)?;
+                sc.keep_alive = match v {
+                    "on" => true,
+                    "off" => false,
+                    _ => return Err(bad(w, v, "on, off")),
+                };
+            }
+            "--changed"
+            | "--false-start"
+            | "--resumption"
+            | "--client-cert"
+            | "--existing-connection"
+            | "--refused" => {
+                takes_value = false;
+                match w {
+                    "--changed" => sc.changed = true,
+                    "--false-start" => sc.false_start = true,
+                    "--resumption" => sc.resumption = true,
+                    "--client-cert" => sc.client_cert = true,
+                    "--existing-connection" => sc.existing_connection = true,
+                    _ => sc.refused = true,
+                }
+            }
+            "--" => {
+                url = words.get(i + 1).cloned();
+                break;
+            }
+            w if w.starts_with("--") => return Err(format!("unknown option {w}")),
+            w if url.is_none() => {
+                url = Some(w.to_string());
+                takes_value = false;
+            }
+            w => return Err(format!("unexpected argument {w:?}")),
+        }
+        i += if takes_value { 2 } else { 1 };
+    }
+    sc.url = url.ok_or("no URL given")?;
+    if rtt.is_some() || bandwidth.is_some() {
+        sc.profile = Profile::custom(
+            rtt.unwrap_or(sc.profile.rtt_us as f64 / 1000.0),
+            bandwidth.unwrap_or(sc.profile.bandwidth_bps as f64 / 1e6),
+        );
+    }
+    Ok((sc, json))
+}
+
+fn trace_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let (sc, json) = match trace_scenario(words) {
+        Ok(x) => x,
+        Err(e) => {
+            let _ = writeln!(err, "wirewalk trace: {e}\n{USAGE}");
+            return 2;
+        }
+    };
+    let j = world::run(&sc);
+    if json {
+        let _ = writeln!(out, "{}", to_json(&trace_json(&j)));
+    } else {
+        let _ = write!(out, "{}", j.trace);
+        let _ = writeln!(out, "\nNavigation Timing (ms):");
+        for (name, v) in j.timing.entries() {
+            let _ = writeln!(out, "  {name:<28} {v:>10.3}");
+        }
+        let _ = writeln!(out, "\noutcome: {}", j.outcome.describe());
+    }
+    match j.outcome {
+        world::Outcome::Error { .. } => 1,
+        _ => 0,
+    }
+}
+
+/// The JSON form of a journey: events, Navigation Timing, outcome.
+pub fn trace_json(j: &Journey) -> serde_json::Value {
+    let events: Vec<serde_json::Value> = j
+        .trace
+        .events
+        .iter()
+        .map(|e| {
+            let mut v = serde_json::json!({
+                "at_ms": e.at.as_ms(),
+                "seq": e.seq,
+                "step": e.step.as_str(),
+                "stage": e.stage,
+                "actor": e.actor.name(),
+                "summary": e.summary,
+                "fields": e.fields.iter().map(|f| serde_json::json!({"name": f.name, "value": f.value})).collect::<Vec<_>>(),
+            });
+            if e.request != 0 {
+                v["request"] = e.request.into();
+            }
+            if let Some(fl) = &e.flight {
+                v["to"] = fl.to.name().into();
+                v["arrives_ms"] = fl.arrives_at.as_ms().into();
+                v["bytes"] = fl.bytes.into();
+            }
+            v
+        })
+        .collect();
+    let timing: serde_json::Map<String, serde_json::Value> = j
+        .timing
+        .entries()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.into()))
+        .collect();
+    serde_json::json!({ "events": events, "timing": timing, "outcome": j.outcome.describe() })
 }

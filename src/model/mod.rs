@@ -15,6 +15,7 @@ pub mod cookie;
 pub mod dns;
 pub mod http;
 pub mod http_date;
+pub mod render;
 pub mod rng;
 pub mod scenario;
 pub mod step;
@@ -23,6 +24,7 @@ pub mod time;
 pub mod tls;
 pub mod trace;
 pub mod url;
+pub mod world;
 
 /// The URL the page opens on, from the source documents' walk-through of URL parsing.
 pub const DEFAULT_URL: &str = "https://www.example.com:443/path/page?query=123#section";

@@ -302,6 +302,10 @@ catalogue! {
         explain: "The certificate fails a check: it is self-signed (no trusted root vouches for it), expired, or issued for another host name. The browser aborts the handshake and shows its warning page instead of the site.",
         why: "The user sees \"Your connection is not private\"; proceeding would mean trusting an unverified server.",
         spec: ("RFC 5280 §6 path validation", "https://www.rfc-editor.org/rfc/rfc5280#section-6");
+    TLS_ALERT = "tls.alert", Tls, "Alert",
+        explain: "The client gives up on the handshake and tells the server why with a fatal alert: unknown_ca, certificate_expired or bad_certificate. Then it closes the connection.",
+        why: "No request is ever sent: the server only learns that the handshake failed.",
+        spec: ("RFC 8446 §6 alert protocol", "https://www.rfc-editor.org/rfc/rfc8446#section-6");
     TLS_CLIENT_CERTIFICATE = "tls.client_certificate", Tls, "Client Certificate",
         explain: "Because the server asked, the client sends its own certificate chain.",
         why: "Authenticates the user or the device to the server without a password.",

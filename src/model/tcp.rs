@@ -669,3 +669,50 @@ mod tests {
         assert_eq!(server.state(), State::Established);
     }
 }
+
+/// How a segment appears in the trace.
+pub mod present {
+    use super::{Segment, State};
+    use crate::model::trace::Field;
+
+    /// `seq_base` / `ack_base`: the initial numbers, to show relative numbers as analysers do.
+    pub fn fields(
+        s: &Segment,
+        seq_base: u32,
+        ack_base: u32,
+        transition: Option<(State, State)>,
+    ) -> Vec<Field> {
+        let mut f = vec![
+            Field::new("ports", format!("{} → {}", s.src_port, s.dst_port)),
+            Field::new(
+                "seq",
+                format!("{} (relative {})", s.seq, s.seq.wrapping_sub(seq_base)),
+            )
+            .spec("RFC 9293 §3.4"),
+        ];
+        if s.flags.ack {
+            f.push(Field::new(
+                "ack",
+                format!("{} (relative {})", s.ack, s.ack.wrapping_sub(ack_base)),
+            ));
+        }
+        f.push(Field::new("flags", s.flags).spec("RFC 9293 §3.1"));
+        f.push(Field::new("window", s.window));
+        if !s.options.is_empty() {
+            f.push(Field::new("options", s.options_text()));
+        }
+        f.push(Field::new(
+            "size",
+            format!(
+                "{} bytes: IPv4 header 20 + TCP header {} + data {}",
+                s.wire_len(),
+                s.header_len(),
+                s.payload
+            ),
+        ));
+        if let Some((from, to)) = transition {
+            f.push(Field::new("state", format!("{from} → {to}")));
+        }
+        f
+    }
+}

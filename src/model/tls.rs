@@ -908,3 +908,319 @@ mod tests {
         assert!(Message::EncryptedExtensions { alpn: "h2" }.encrypted(Version::Tls13));
     }
 }
+
+/// How a message appears in the trace: its step id, a one-line summary and its fields.
+pub mod present {
+    use super::{KeyExchange, Message, Version};
+    use crate::model::step::{steps, StepId};
+    use crate::model::trace::Field;
+
+    pub fn step(m: &Message) -> StepId {
+        match m {
+            Message::ClientHello { .. } => steps::TLS_CLIENT_HELLO,
+            Message::ServerHello { .. } => steps::TLS_SERVER_HELLO,
+            Message::EncryptedExtensions { .. } => steps::TLS_ENCRYPTED_EXTENSIONS,
+            Message::CertificateRequest => steps::TLS_CERTIFICATE_REQUEST,
+            Message::Certificate {
+                from_client: false, ..
+            } => steps::TLS_CERTIFICATE,
+            Message::Certificate {
+                from_client: true, ..
+            } => steps::TLS_CLIENT_CERTIFICATE,
+            Message::CertificateVerify { from_client: false } => steps::TLS_CERTIFICATE_VERIFY,
+            Message::CertificateVerify { from_client: true } => {
+                steps::TLS_CLIENT_CERTIFICATE_VERIFY
+            }
+            Message::ServerKeyExchange { .. } => steps::TLS_SERVER_KEY_EXCHANGE,
+            Message::ServerHelloDone => steps::TLS_SERVER_HELLO_DONE,
+            Message::ClientKeyExchange { .. } => steps::TLS_CLIENT_KEY_EXCHANGE,
+            Message::ChangeCipherSpec { from_client: true } => steps::TLS_CHANGE_CIPHER_SPEC,
+            Message::ChangeCipherSpec { from_client: false } => {
+                steps::TLS_SERVER_CHANGE_CIPHER_SPEC
+            }
+            Message::Finished {
+                from_client: true, ..
+            } => steps::TLS_FINISHED,
+            Message::Finished {
+                from_client: false, ..
+            } => steps::TLS_SERVER_FINISHED,
+            Message::NewSessionTicket { .. } => steps::TLS_NEW_SESSION_TICKET,
+            Message::Alert { .. } => steps::TLS_ALERT,
+        }
+    }
+
+    fn short(hex: &str) -> String {
+        if hex.len() > 16 {
+            format!(
+                "{}…{} ({} bytes)",
+                &hex[..8],
+                &hex[hex.len() - 8..],
+                hex.len() / 2
+            )
+        } else {
+            hex.to_string()
+        }
+    }
+
+    pub fn summary(m: &Message, version: Version) -> String {
+        match m {
+            Message::ClientHello { sni, resume, .. } => format!(
+                "ClientHello: TLS 1.3 and 1.2, 11 cipher suites, SNI {sni}{}",
+                if *resume {
+                    ", with a session ticket"
+                } else {
+                    ""
+                }
+            ),
+            Message::ServerHello {
+                version,
+                suite,
+                resumed,
+                ..
+            } => {
+                let v = if *version == Version::Tls13 {
+                    "TLS 1.3"
+                } else {
+                    "TLS 1.2"
+                };
+                format!(
+                    "ServerHello: {v}, {}{}",
+                    suite.split(' ').next().unwrap_or(suite),
+                    if *resumed {
+                        ", resuming the session"
+                    } else {
+                        ""
+                    }
+                )
+            }
+            Message::EncryptedExtensions { alpn } => format!("EncryptedExtensions: ALPN {alpn}"),
+            Message::CertificateRequest => {
+                "CertificateRequest: the server wants a client certificate".into()
+            }
+            Message::Certificate { chain, from_client } => {
+                let who = if *from_client { "client" } else { "server" };
+                match chain.first() {
+                    Some(c) => format!("Certificate ({who}): {} issued by {}", c.subject, c.issuer),
+                    None => format!("Certificate ({who}): empty (no certificate to offer)"),
+                }
+            }
+            Message::CertificateVerify { from_client } => format!(
+                "CertificateVerify: the {} signs the handshake",
+                if *from_client { "client" } else { "server" }
+            ),
+            Message::ServerKeyExchange { .. } => {
+                "ServerKeyExchange: an ephemeral x25519 key, signed".into()
+            }
+            Message::ServerHelloDone => "ServerHelloDone".into(),
+            Message::ClientKeyExchange {
+                kx: KeyExchange::Rsa,
+                ..
+            } => "ClientKeyExchange: the pre-master secret, encrypted with the server's RSA key"
+                .into(),
+            Message::ClientKeyExchange {
+                kx: KeyExchange::Ecdhe,
+                ..
+            } => "ClientKeyExchange: the client's ephemeral x25519 key".into(),
+            Message::ChangeCipherSpec { from_client } => format!(
+                "ChangeCipherSpec: the {} switches to the session keys",
+                if *from_client { "client" } else { "server" }
+            ),
+            Message::Finished { from_client, .. } => format!(
+                "Finished ({}): a MAC over the whole handshake{}",
+                if *from_client { "client" } else { "server" },
+                if version == Version::Tls13 || !*from_client {
+                    ""
+                } else {
+                    ", encrypted"
+                }
+            ),
+            Message::NewSessionTicket { lifetime_s } => {
+                format!("NewSessionTicket: resume within {} h", lifetime_s / 3600)
+            }
+            Message::Alert { description } => format!("Alert: fatal, {description}"),
+        }
+    }
+
+    pub fn fields(m: &Message, version: Version) -> Vec<Field> {
+        let mut f = Vec::new();
+        let enc = if m.encrypted(version) {
+            "encrypted (application_data record)"
+        } else {
+            "plaintext"
+        };
+        match m {
+            Message::ClientHello {
+                random,
+                session_id,
+                suites,
+                sni,
+                alpn,
+                versions,
+                key_share,
+                resume,
+            } => {
+                f.push(
+                    Field::new("legacy_version", "0x0303 (TLS 1.2, kept for middleboxes)")
+                        .spec("RFC 8446 §4.1.2"),
+                );
+                f.push(Field::new("random", short(random)));
+                f.push(Field::new("legacy_session_id", short(session_id)));
+                f.push(Field::new("cipher_suites", suites.join(", ")));
+                f.push(Field::new("server_name (SNI)", sni).spec("RFC 6066 §3"));
+                f.push(Field::new("alpn", alpn.join(", ")).spec("RFC 7301"));
+                f.push(
+                    Field::new(
+                        "supported_versions",
+                        versions
+                            .iter()
+                            .map(|v| v.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    )
+                    .spec("RFC 8446 §4.2.1"),
+                );
+                f.push(
+                    Field::new("key_share", format!("x25519 {}", short(key_share)))
+                        .spec("RFC 8446 §4.2.8"),
+                );
+                f.push(Field::new(
+                    "signature_algorithms",
+                    "ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256, rsa_pkcs1_sha256, …",
+                ));
+                if *resume {
+                    f.push(
+                        Field::new(
+                            "pre_shared_key / session_ticket",
+                            "a ticket from an earlier visit",
+                        )
+                        .spec("RFC 8446 §4.2.11"),
+                    );
+                }
+            }
+            Message::ServerHello {
+                version,
+                random,
+                suite,
+                key_share,
+                alpn,
+                resumed,
+            } => {
+                f.push(Field::new("selected_version", version).spec("RFC 8446 §4.2.1"));
+                f.push(Field::new("random", short(random)));
+                f.push(Field::new("cipher_suite", suite));
+                if let Some(k) = key_share {
+                    f.push(Field::new("key_share", format!("x25519 {}", short(k))));
+                }
+                if let Some(a) = alpn {
+                    f.push(Field::new("alpn", a));
+                }
+                f.push(Field::new(
+                    "resumed",
+                    if *resumed {
+                        "yes: no certificate this time"
+                    } else {
+                        "no: full handshake"
+                    },
+                ));
+            }
+            Message::EncryptedExtensions { alpn } => {
+                f.push(Field::new("alpn", alpn).spec("RFC 7301 §3.1"))
+            }
+            Message::CertificateRequest => f.push(Field::new(
+                "signature_algorithms",
+                "ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256",
+            )),
+            Message::Certificate { chain, .. } => {
+                for (i, c) in chain.iter().enumerate() {
+                    f.push(Field::new(
+                        format!("certificate[{i}]"),
+                        format!("subject {}, issuer {}, {}", c.subject, c.issuer, c.key),
+                    ));
+                    if !c.san.is_empty() {
+                        f.push(
+                            Field::new(
+                                format!("certificate[{i}].subjectAltName"),
+                                c.san.join(", "),
+                            )
+                            .spec("RFC 5280 §4.2.1.6"),
+                        );
+                    }
+                    f.push(Field::new(
+                        format!("certificate[{i}].validity"),
+                        format!(
+                            "{} to {}",
+                            crate::model::http_date::date_only(c.not_before),
+                            crate::model::http_date::date_only(c.not_after)
+                        ),
+                    ));
+                }
+            }
+            Message::CertificateVerify { .. } => f.push(
+                Field::new("signature", "rsa_pss_rsae_sha256 over the transcript hash")
+                    .spec("RFC 8446 §4.4.3"),
+            ),
+            Message::ServerKeyExchange { key_share } => {
+                f.push(Field::new("curve", "x25519 (named_curve 29)").spec("RFC 8422 §5.4"));
+                f.push(Field::new("public", short(key_share)));
+                f.push(Field::new(
+                    "signature",
+                    "rsa_pkcs1_sha256 over both randoms and the key",
+                ));
+            }
+            Message::ServerHelloDone => {}
+            Message::ClientKeyExchange { kx, value } => match kx {
+                KeyExchange::Rsa => {
+                    f.push(
+                        Field::new("pre_master_secret", "48 bytes: 0x0303 + 46 random bytes")
+                            .spec("RFC 5246 §7.4.7.1"),
+                    );
+                    f.push(Field::new(
+                        "encrypted_pre_master_secret",
+                        format!("RSA-encrypted, 256 bytes: {}", short(value)),
+                    ));
+                    f.push(Field::new(
+                        "forward_secrecy",
+                        "none: the server's private key decrypts every recorded session",
+                    ));
+                }
+                KeyExchange::Ecdhe => {
+                    f.push(
+                        Field::new("public", format!("x25519 {}", short(value)))
+                            .spec("RFC 8422 §5.7"),
+                    );
+                    f.push(Field::new(
+                        "forward_secrecy",
+                        "yes: the keys are thrown away after the handshake",
+                    ));
+                }
+            },
+            Message::ChangeCipherSpec { .. } => f.push(
+                Field::new("content_type", "change_cipher_spec (20), 1 byte: 0x01")
+                    .spec("RFC 5246 §7.1"),
+            ),
+            Message::Finished { verify_data, .. } => {
+                let len = if version == Version::Tls13 {
+                    "32-byte HMAC-SHA256"
+                } else {
+                    "12-byte PRF output"
+                };
+                f.push(Field::new(
+                    "verify_data",
+                    format!("{len}: {}", short(verify_data)),
+                ));
+            }
+            Message::NewSessionTicket { lifetime_s } => {
+                f.push(Field::new("ticket_lifetime", format!("{lifetime_s} s")))
+            }
+            Message::Alert { description } => f.push(
+                Field::new("alert", format!("level fatal (2), {description}"))
+                    .spec("RFC 8446 §6.2"),
+            ),
+        }
+        f.push(Field::new(
+            "record",
+            format!("{} bytes, {enc}", m.wire_len(version)),
+        ));
+        f
+    }
+}

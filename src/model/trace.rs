@@ -128,6 +128,9 @@ pub struct Event {
     /// When it happens; for a message, when it is sent.
     pub at: Instant,
     pub seq: u64,
+    /// Which request of the journey: 0 for the navigation, 1 and up for requests the page makes.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub request: u32,
     pub stage: Stage,
     pub actor: Actor,
     pub step: StepId,
@@ -157,6 +160,7 @@ impl Event {
         Event {
             at,
             seq: 0,
+            request: 0,
             stage: step.stage(),
             actor,
             step,
@@ -164,6 +168,11 @@ impl Event {
             fields: Vec::new(),
             flight: None,
         }
+    }
+
+    pub fn request(mut self, request: u32) -> Event {
+        self.request = request;
+        self
     }
 
     pub fn field(mut self, name: impl Into<String>, value: impl fmt::Display) -> Event {
@@ -197,6 +206,10 @@ impl Event {
         });
         self
     }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// The events of one journey, in time order once finished.

@@ -1,0 +1,66 @@
+//! The last stages: the page the modelled server sends, and what the browser does with it.
+//!
+//! The document is generated to the scenario's size: a head with an inline stylesheet, a body of
+//! paragraphs, a button, and an inline script at the end that registers a click handler (which
+//! calls `fetch()` and `setTimeout()`). The renderer's work is counted from that document (its
+//! elements and style rules); how long each phase takes is a scenario assumption.
+//!
+//! Left out: real HTML tokenization (elements are counted by their start tags), style
+//! resolution, layout geometry, and sub-resources (the page-load work adds them).
+
+/// The page served for `title`, padded with paragraphs to about `bytes`.
+pub fn document(title: &str, bytes: u64) -> String {
+    let head = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
+         <style>\nbody {{ font-family: sans-serif; margin: 2em; }}\nh1 {{ color: #1d4ed8; }}\n\
+         p {{ line-height: 1.5; }}\nbutton {{ padding: 0.5em 1em; }}\n</style>\n</head>\n<body>\n<h1>{title}</h1>\n"
+    );
+    let tail = "<button id=\"load\">Load data</button>\n<pre id=\"out\"></pre>\n<script>\n\
+                document.getElementById('load').addEventListener('click', () => {\n\
+                \x20 fetch('/api/data').then(r => r.json()).then(d => { out.textContent = JSON.stringify(d); });\n\
+                \x20 setTimeout(() => console.log('timer'), 100);\n});\n</script>\n</body>\n</html>\n";
+    let para = "<p>Every request this page makes goes through the same cache, DNS, socket pool and connection as the page itself.</p>\n";
+    let mut doc = head;
+    let target = usize::try_from(bytes).unwrap_or(usize::MAX).min(50_000_000);
+    while doc.len() + tail.len() + para.len() <= target {
+        doc.push_str(para);
+    }
+    doc.push_str(tail);
+    doc
+}
+
+/// Elements in a document: start tags, not end tags, comments or the doctype.
+pub fn element_count(html: &str) -> usize {
+    html.as_bytes()
+        .windows(2)
+        .filter(|w| w[0] == b'<' && w[1].is_ascii_alphabetic())
+        .count()
+}
+
+/// Style rules in the document's inline stylesheets: one per `{`.
+pub fn css_rule_count(html: &str) -> usize {
+    let mut n = 0;
+    let mut rest = html;
+    while let Some(start) = rest.find("<style>") {
+        let after = &rest[start + 7..];
+        let end = after.find("</style>").unwrap_or(after.len());
+        n += after[..end].matches('{').count();
+        rest = &after[end..];
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn document_has_the_requested_size_and_counts() {
+        let d = document("Example", 30_000);
+        assert!(d.len() <= 30_000 && d.len() > 29_000, "{}", d.len());
+        assert_eq!(css_rule_count(&d), 4);
+        let small = document("x", 0);
+        // html, head, meta, title, style, body, h1, button, pre, script
+        assert_eq!(element_count(&small), 10);
+    }
+}

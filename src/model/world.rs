@@ -1,0 +1,2041 @@
+//! The world: one journey, from the typed URL to the page's event loop.
+//!
+//! It owns every machine and every cache, moves messages between the browser and the servers
+//! over a simulated link, and writes the trace. The link from the browser to the web server
+//! takes half the profile's round trip each way; response bodies also take their size divided
+//! by the bandwidth, and TCP slow start's round trips. The DNS servers have their own round
+//! trips (see [`super::scenario::DnsLatency`]).
+//!
+//! The order follows Chromium: the HTTP cache is checked first; then the socket pool is asked
+//! for a connection to the group (scheme, host, port), and only when it has no idle one does a
+//! connect job resolve the host, open TCP and run TLS. After the response the page is parsed
+//! and run, and a click later makes a `fetch()` that goes through the same machinery again: the
+//! DNS answer is then in the browser's cache, and with keep-alive the connection is reused.
+//!
+//! Left out here (modelled elsewhere or later): several requests at once and the pool's queue,
+//! HTTP/2, redirects, and sub-resources of the page.
+
+use super::cache::{self, Headers, Lookup as CacheLookup, StoreOutcome, Stored};
+use super::cert::{self, Certificate, RootStore};
+use super::cookie::Jar;
+use super::dns::{self, Answer};
+use super::http::{self, Site};
+use super::render;
+use super::rng::Rng;
+use super::scenario::{CacheState, CertChoice, Scenario, TlsChoice};
+use super::step::{steps, StepId};
+use super::tcp;
+use super::time::{Duration, Instant};
+use super::tls::{self, present as tls_present, KeyExchange, Output as TlsOutput, Version};
+use super::trace::{Actor, Event, Field, Trace};
+use super::url::{self, Origin, Parsed};
+use serde::Serialize;
+
+/// How the journey ended.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The page loaded.
+    Ok,
+    /// The scheme is not fetched over the network.
+    NotFetched { scheme: String, reason: String },
+    /// The navigation failed; `code` is Chromium's name for the error.
+    Error {
+        code: String,
+        net_error: Option<i32>,
+        message: String,
+    },
+}
+
+impl Outcome {
+    /// `ok`, `not fetched: ...` or `error: CODE: message`, as the CLI prints it.
+    pub fn describe(&self) -> String {
+        match self {
+            Outcome::Ok => "ok".to_string(),
+            Outcome::NotFetched { reason, .. } => format!("not fetched: {reason}"),
+            Outcome::Error { code, message, .. } => format!("error: {code}: {message}"),
+        }
+    }
+}
+
+/// The navigation's `PerformanceNavigationTiming` attributes, in milliseconds from the start of
+/// the navigation (Navigation Timing Level 2). Attributes that do not apply are 0, as in the API.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Timing {
+    pub start_time: f64,
+    pub fetch_start: f64,
+    pub domain_lookup_start: f64,
+    pub domain_lookup_end: f64,
+    pub connect_start: f64,
+    pub secure_connection_start: f64,
+    pub connect_end: f64,
+    pub request_start: f64,
+    pub response_start: f64,
+    pub response_end: f64,
+    pub dom_interactive: f64,
+    pub dom_content_loaded_event_start: f64,
+    pub dom_content_loaded_event_end: f64,
+    pub dom_complete: f64,
+    pub load_event_start: f64,
+    pub load_event_end: f64,
+}
+
+impl Timing {
+    /// (name, value) in the order of the specification's processing model.
+    pub fn entries(&self) -> Vec<(&'static str, f64)> {
+        vec![
+            ("startTime", self.start_time),
+            ("fetchStart", self.fetch_start),
+            ("domainLookupStart", self.domain_lookup_start),
+            ("domainLookupEnd", self.domain_lookup_end),
+            ("connectStart", self.connect_start),
+            ("secureConnectionStart", self.secure_connection_start),
+            ("connectEnd", self.connect_end),
+            ("requestStart", self.request_start),
+            ("responseStart", self.response_start),
+            ("responseEnd", self.response_end),
+            ("domInteractive", self.dom_interactive),
+            (
+                "domContentLoadedEventStart",
+                self.dom_content_loaded_event_start,
+            ),
+            (
+                "domContentLoadedEventEnd",
+                self.dom_content_loaded_event_end,
+            ),
+            ("domComplete", self.dom_complete),
+            ("loadEventStart", self.load_event_start),
+            ("loadEventEnd", self.load_event_end),
+        ]
+    }
+}
+
+/// Everything one run computes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Journey {
+    pub trace: Trace,
+    pub timing: Timing,
+    pub outcome: Outcome,
+    #[serde(skip)]
+    pub url: Option<Parsed>,
+}
+
+/// Runs the scenario. Never panics: a URL that does not parse, or a scheme that is not fetched,
+/// is an outcome like any other.
+pub fn run(sc: &Scenario) -> Journey {
+    let mut trace = Trace::default();
+    let parsed = url::parse(&sc.url, None);
+    let e = Event::new(
+        Instant::ZERO,
+        Actor::Browser,
+        steps::URL_PARSE,
+        match &parsed {
+            Ok(p) => format!("parsed {}", p.getters.href),
+            Err(e) => format!("not a valid URL: {}", e.message),
+        },
+    )
+    .field("input", &sc.url);
+    let p = match parsed {
+        Ok(p) => p,
+        Err(err) => {
+            trace.push(
+                e.field("error", &err.message)
+                    .field("what_a_browser_does", "treats the text as a search query"),
+            );
+            trace.finish();
+            return Journey {
+                trace,
+                timing: Timing::default(),
+                outcome: Outcome::Error {
+                    code: "INVALID_URL".into(),
+                    net_error: None,
+                    message: err.message,
+                },
+                url: None,
+            };
+        }
+    };
+    let origin_text = match &p.origin {
+        Origin::Tuple { scheme, host, port } => format!("({scheme}, {host}, {port})"),
+        Origin::Opaque => "opaque".to_string(),
+    };
+    let port_text = if p.getters.port.is_empty() {
+        p.default_port
+            .map_or("none".to_string(), |d| format!("{d} (default, implied)"))
+    } else {
+        p.getters.port.clone()
+    };
+    let mut e = e
+        .field("href", &p.getters.href)
+        .field("scheme", p.getters.protocol.trim_end_matches(':'))
+        .field("host", &p.getters.hostname)
+        .field("port", port_text)
+        .field("path", &p.getters.pathname)
+        .field("query", &p.getters.search)
+        .field(
+            "fragment",
+            format!("{} (stays in the browser)", p.getters.hash),
+        )
+        .field_spec("origin", origin_text, "HTML §7.1.1");
+    for c in &p.changes {
+        e = e.field("normalised", &c.note);
+    }
+    trace.push(e);
+
+    let scheme = p.getters.protocol.trim_end_matches(':').to_string();
+    if scheme != "http" && scheme != "https" {
+        let reason = match scheme.as_str() {
+            "data" => "a data: URL carries its content in the URL itself: nothing to fetch",
+            "javascript" => {
+                "a javascript: URL runs its code in the current page instead of loading a new one"
+            }
+            "about" => "about: pages are built into the browser",
+            "file" => "a file: URL is read from the local disk, without DNS, TCP, TLS or HTTP",
+            "blob" => "a blob: URL points at data already in this browser's memory",
+            "ws" | "wss" => "WebSockets start from a page's script, not from the address bar",
+            _ => "the browser hands this scheme to another application or refuses it",
+        };
+        trace.push(
+            Event::new(
+                Instant::ZERO,
+                Actor::Browser,
+                steps::URL_NOT_FETCHED,
+                format!("{scheme}: is not fetched over the network"),
+            )
+            .field("scheme", &scheme)
+            .field("why", reason)
+            .field(
+                "origin",
+                if p.origin == Origin::Opaque {
+                    "opaque: never same-origin with a web site"
+                } else {
+                    "a tuple origin"
+                },
+            ),
+        );
+        trace.finish();
+        return Journey {
+            trace,
+            timing: Timing::default(),
+            outcome: Outcome::NotFetched {
+                scheme,
+                reason: reason.to_string(),
+            },
+            url: Some(p),
+        };
+    }
+
+    let mut w = World::new(sc, &p, trace);
+    let outcome = w.navigate(&p);
+    let mut trace = w.trace;
+    trace.finish();
+    Journey {
+        trace,
+        timing: w.timing,
+        outcome,
+        url: Some(p),
+    }
+}
+
+/// Where a request goes.
+#[derive(Clone, Debug)]
+struct Target {
+    secure: bool,
+    host: String,
+    port: u16,
+    host_header: String,
+    path_query: String,
+    /// The cache key: the URL without its fragment.
+    key: String,
+    /// The socket pool group: scheme, host and port.
+    group: String,
+    ip_literal: bool,
+    referer: String,
+}
+
+impl Target {
+    fn of(p: &Parsed, path_query: Option<&str>) -> Target {
+        let secure = p.getters.protocol == "https:";
+        let port = p
+            .getters
+            .port
+            .parse()
+            .ok()
+            .or(p.default_port)
+            .unwrap_or(if secure { 443 } else { 80 });
+        let host = p.getters.hostname.clone();
+        let pq = path_query.map_or_else(
+            || format!("{}{}", p.getters.pathname, p.getters.search),
+            str::to_string,
+        );
+        let origin = p.getters.origin.clone();
+        Target {
+            secure,
+            ip_literal: host.parse::<std::net::Ipv4Addr>().is_ok() || host.starts_with('['),
+            host_header: p.getters.host.clone(),
+            key: format!("{origin}{pq}"),
+            group: format!(
+                "{}://{}:{port}",
+                if secure { "https" } else { "http" },
+                host
+            ),
+            referer: p.getters.href.split('#').next().unwrap_or("").to_string(),
+            host,
+            port,
+            path_query: pq,
+        }
+    }
+}
+
+/// An open connection the pool can hand out.
+struct Conn {
+    id: u32,
+    group: String,
+    client: tcp::Connection,
+    server: tcp::Connection,
+    client_iss: u32,
+    server_iss: u32,
+    tls: Option<Version>,
+}
+
+enum Failure {
+    Dns,
+    Refused,
+    Cert(cert::CertError),
+    Internal(&'static str),
+}
+
+/// When each phase of one request happened.
+#[derive(Clone, Copy, Debug, Default)]
+struct ReqTiming {
+    fetch_start: Instant,
+    dns: Option<(Instant, Instant)>,
+    connect_start: Option<Instant>,
+    secure_start: Option<Instant>,
+    connect_end: Option<Instant>,
+    request_start: Instant,
+    response_start: Instant,
+    response_end: Instant,
+}
+
+struct World<'a> {
+    sc: &'a Scenario,
+    trace: Trace,
+    timing: Timing,
+    rng: Rng,
+    rtt: Duration,
+    bandwidth: u64,
+    dns: dns::Caches,
+    cache: cache::Cache,
+    jar: Jar,
+    idle: Vec<Conn>,
+    ticket: Option<tls::Ticket>,
+    next_conn: u32,
+    site: Site,
+    roots: RootStore,
+    request: u32,
+    page_title: String,
+}
+
+const DAY: i64 = 86_400;
+/// The browser's address on its home network (RFC 1918 private range).
+const CLIENT_IP: &str = "192.168.1.23";
+
+impl<'a> World<'a> {
+    fn new(sc: &'a Scenario, p: &Parsed, trace: Trace) -> World<'a> {
+        let mut rng = Rng::for_purpose(sc.seed, "world");
+        let now = sc.unix_time;
+        let changed = sc.changed;
+        let site = Site {
+            etag: if changed {
+                "\"v2\"".into()
+            } else {
+                "\"v1\"".into()
+            },
+            last_modified: if changed { now - DAY } else { now - 12 * DAY },
+            cache_control: if sc.cache == CacheState::NoStore {
+                "no-store"
+            } else {
+                "max-age=600"
+            },
+            sends_etag: sc.cache != CacheState::StaleLastModified,
+            keep_alive: sc.keep_alive,
+            document_bytes: sc.costs.document_bytes,
+            new_session: rng.hex(6),
+        };
+        let target = Target::of(p, None);
+        let mut w = World {
+            sc,
+            trace,
+            timing: Timing::default(),
+            rtt: sc.profile.rtt(),
+            bandwidth: sc.profile.bandwidth_bps,
+            dns: dns::Caches::for_state(sc.dns, &target.host),
+            cache: cache::Cache::default(),
+            jar: Jar::default(),
+            idle: Vec::new(),
+            ticket: sc.resumption.then_some(tls::Ticket {
+                version: Version::Tls13,
+                lifetime_s: 7200,
+            }),
+            next_conn: 1,
+            site,
+            roots: RootStore {
+                roots: vec![Certificate {
+                    subject: "ISRG Root X1".into(),
+                    issuer: "ISRG Root X1".into(),
+                    san: vec![],
+                    not_before: 1_433_980_800,
+                    not_after: 2_064_528_000,
+                    is_ca: true,
+                    key: "RSA 4096",
+                }],
+            },
+            rng,
+            request: 0,
+            page_title: format!("Welcome to {}", target.host),
+        };
+        for c in &sc.cookies {
+            // Cookies from an earlier visit: untrusted text, so a malformed one is just skipped.
+            let _ = w.jar.set(
+                &target.host,
+                &format!("{c}; Path=/; Secure; HttpOnly"),
+                target.secure,
+            );
+        }
+        w.seed_cache(&target);
+        if sc.existing_connection && !sc.refused {
+            w.open_idle(&target);
+        }
+        w
+    }
+
+    fn unix(&self, t: Instant) -> i64 {
+        self.sc.unix_time + (t.micros() / 1_000_000) as i64
+    }
+
+    fn one_way(&self) -> Duration {
+        self.rtt.half()
+    }
+
+    /// When a message sent at `t` arrives: half a round trip later. Handshake messages,
+    /// requests and response headers are a few hundred bytes to a few kilobytes, whose
+    /// serialization at the profile's bandwidth is microseconds; leaving it out keeps every round
+    /// trip exact. Bandwidth is charged where it matters, on response bodies
+    /// ([`http::transfer_time`]).
+    fn arrival(&self, t: Instant, _bytes: u64) -> Instant {
+        t + self.one_way()
+    }
+
+    fn push(&mut self, e: Event) {
+        let r = self.request;
+        self.trace.push(e.request(r));
+    }
+
+    /// The cache as the scenario says, from an earlier visit.
+    fn seed_cache(&mut self, t: &Target) {
+        let now = self.sc.unix_time;
+        let (age, headers) = match self.sc.cache {
+            CacheState::Empty | CacheState::NoStore => return,
+            CacheState::Fresh => (
+                600,
+                Headers::new()
+                    .with("Cache-Control", "max-age=3600")
+                    .with("ETag", "\"v1\""),
+            ),
+            CacheState::StaleEtag => (
+                3600,
+                Headers::new()
+                    .with("Cache-Control", "max-age=600")
+                    .with("ETag", "\"v1\""),
+            ),
+            CacheState::StaleLastModified => (2 * DAY, Headers::new()),
+        };
+        let stored_at = now - age;
+        let headers = headers
+            .with("Date", super::http_date::format(stored_at))
+            .with("Last-Modified", super::http_date::format(now - 12 * DAY))
+            .with("Content-Type", "text/html; charset=utf-8");
+        self.cache.insert(
+            &t.key,
+            Stored {
+                status: 200,
+                headers,
+                body_bytes: self.sc.costs.document_bytes,
+                request_time: stored_at,
+                response_time: stored_at,
+            },
+        );
+    }
+
+    /// An idle keep-alive connection from before the navigation (not traced).
+    fn open_idle(&mut self, t: &Target) {
+        let c_iss = self.rng.next_u32();
+        let s_iss = self.rng.next_u32();
+        let port = 49152 + (self.rng.next_u32() % 16384) as u16;
+        let mut client = tcp::Connection::connect(port, t.port, c_iss, tcp::Config::default());
+        let mut server = tcp::Connection::listen(t.port, s_iss, tcp::Config::default());
+        for _ in 0..3 {
+            while let Some(s) = client.poll_output() {
+                server.handle(&s);
+            }
+            while let Some(s) = server.poll_output() {
+                client.handle(&s);
+            }
+        }
+        client.take_transitions();
+        server.take_transitions();
+        let id = self.next_conn;
+        self.next_conn += 1;
+        let tls = t.secure.then(|| {
+            if self.sc.tls == TlsChoice::Tls13 {
+                Version::Tls13
+            } else {
+                Version::Tls12
+            }
+        });
+        self.idle.push(Conn {
+            id,
+            group: t.group.clone(),
+            client,
+            server,
+            client_iss: c_iss,
+            server_iss: s_iss,
+            tls,
+        });
+    }
+
+    fn navigate(&mut self, p: &Parsed) -> Outcome {
+        let target = Target::of(p, None);
+        let start = Instant::ZERO;
+        let result = self.fetch(start, &target, false);
+        let rt = match result {
+            Ok(rt) => rt,
+            Err((f, at)) => return self.fail(f, at, &target),
+        };
+        self.set_navigation_timing(&rt);
+        // The document commits when its first bytes arrive: its origin is now the page's origin.
+        let origin = match &p.origin {
+            Origin::Tuple { scheme, host, port } => format!("({scheme}, {host}, {port})"),
+            Origin::Opaque => "opaque".into(),
+        };
+        self.push(
+            Event::new(rt.response_start, Actor::Browser, steps::POLICY_ORIGIN, format!("the document's origin is {}", p.getters.origin))
+                .field_spec("origin", origin, "HTML §7.1.1")
+                .field("serialized", &p.getters.origin)
+                .field("same-origin means", "same scheme, same host, same port: all three")
+                .field("cookies", "are scoped by host and path instead (RFC 6265), so the port does not separate them"),
+        );
+        self.render(&rt);
+        Outcome::Ok
+    }
+
+    fn set_navigation_timing(&mut self, rt: &ReqTiming) {
+        let ms = |t: Instant| t.as_ms();
+        let fs = rt.fetch_start;
+        // Fetch §"clamp and coarsen connection timing info": a reused connection or a cache hit
+        // reports the connection times as fetchStart.
+        let (ds, de) = rt.dns.unwrap_or((fs, fs));
+        let cs = rt.connect_start.unwrap_or(fs);
+        let ce = rt.connect_end.unwrap_or(fs);
+        self.timing = Timing {
+            start_time: 0.0,
+            fetch_start: ms(fs),
+            domain_lookup_start: ms(ds),
+            domain_lookup_end: ms(de),
+            connect_start: ms(cs),
+            secure_connection_start: match (rt.connect_start, rt.secure_start) {
+                (Some(_), Some(s)) => ms(s),
+                (None, _) => ms(fs),
+                (Some(_), None) => 0.0,
+            },
+            connect_end: ms(ce),
+            request_start: ms(rt.request_start),
+            response_start: ms(rt.response_start),
+            response_end: ms(rt.response_end),
+            ..Timing::default()
+        };
+    }
+
+    fn fail(&mut self, f: Failure, at: Instant, t: &Target) -> Outcome {
+        let (code, net, message, step) = match f {
+            Failure::Dns => (
+                "ERR_NAME_NOT_RESOLVED",
+                Some(-105),
+                format!("{}'s server IP address could not be found", t.host),
+                steps::NAV_ERROR_PAGE,
+            ),
+            Failure::Refused => (
+                "ERR_CONNECTION_REFUSED",
+                Some(-102),
+                format!("{} refused to connect", t.host),
+                steps::NAV_ERROR_PAGE,
+            ),
+            Failure::Cert(e) => (
+                e.chromium_name(),
+                Some(e.chromium_code()),
+                "Your connection is not private".to_string(),
+                steps::NAV_INTERSTITIAL,
+            ),
+            Failure::Internal(what) => (
+                "INTERNAL",
+                None,
+                format!("the model could not continue: {what}"),
+                steps::NAV_ERROR_PAGE,
+            ),
+        };
+        let mut e =
+            Event::new(at, Actor::Browser, step, format!("{code}: {message}")).field("error", code);
+        if let Some(n) = net {
+            e = e.field_spec("net_error", n, "Chromium net/base/net_error_list.h");
+        }
+        if step == steps::NAV_INTERSTITIAL {
+            e = e
+                .field("page_title", "Privacy error")
+                .field("heading", "Your connection is not private")
+                .field("text", format!("Attackers might be trying to steal your information from {} (for example, passwords, messages or credit cards).", t.host))
+                .field("buttons", "Back to safety · Advanced → Proceed to the site (unsafe)");
+        } else {
+            e = e
+                .field("page_title", t.host.clone())
+                .field("heading", "This site can't be reached");
+        }
+        self.push(e);
+        Outcome::Error {
+            code: code.to_string(),
+            net_error: net,
+            message,
+        }
+    }
+
+    /// One request through cache, pool, DNS, TCP, TLS and HTTP. `api`: a fetch() from the page.
+    fn fetch(
+        &mut self,
+        t0: Instant,
+        target: &Target,
+        api: bool,
+    ) -> Result<ReqTiming, (Failure, Instant)> {
+        let mut rt = ReqTiming {
+            fetch_start: t0,
+            ..ReqTiming::default()
+        };
+        let now_unix = self.unix(t0);
+
+        // ---- HTTP cache ----------------------------------------------------------------------
+        let lookup = if api {
+            CacheLookup::Miss
+        } else {
+            self.cache.lookup(&target.key, now_unix)
+        };
+        let mut lk = Event::new(
+            t0,
+            Actor::Cache,
+            steps::CACHE_LOOKUP,
+            format!("look up {}", target.key),
+        )
+        .field("key", &target.key);
+        lk = match &lookup {
+            CacheLookup::Miss => lk.field("entry", "none"),
+            CacheLookup::Fresh {
+                age_s, freshness, ..
+            }
+            | CacheLookup::Revalidate {
+                age_s, freshness, ..
+            } => lk
+                .field("entry", "found")
+                .field_spec("age", format!("{age_s} s"), "RFC 9111 §4.2.3")
+                .field_spec(
+                    "freshness_lifetime",
+                    lifetime_text(freshness.lifetime_s),
+                    "RFC 9111 §4.2.1",
+                )
+                .field("lifetime_from", &freshness.source),
+            CacheLookup::StaleNoValidator { age_s, .. } => lk
+                .field("entry", "found, stale, no validator")
+                .field("age", format!("{age_s} s")),
+        };
+        self.push(lk);
+        let mut conditional = Headers::new();
+        match lookup {
+            CacheLookup::Fresh {
+                age_s,
+                freshness,
+                stored,
+            } => {
+                self.push(
+                    Event::new(
+                        t0,
+                        Actor::Cache,
+                        steps::CACHE_HIT,
+                        format!(
+                            "fresh: age {age_s} s < lifetime {}; no network at all",
+                            lifetime_text(freshness.lifetime_s)
+                        ),
+                    )
+                    .field("status", stored.status)
+                    .field(
+                        "body",
+                        format!("{} bytes from the disk cache", stored.body_bytes),
+                    )
+                    .field("transferSize", "0 (Resource Timing: served locally)"),
+                );
+                rt.request_start = t0;
+                rt.response_start = t0;
+                rt.response_end = t0;
+                return Ok(rt);
+            }
+            CacheLookup::Revalidate {
+                age_s,
+                freshness,
+                conditional: c,
+                ..
+            } => {
+                let why = if freshness.must_validate {
+                    "the entry says no-cache".to_string()
+                } else {
+                    format!(
+                        "stale: age {age_s} s ≥ lifetime {}",
+                        lifetime_text(freshness.lifetime_s)
+                    )
+                };
+                let mut e = Event::new(
+                    t0,
+                    Actor::Cache,
+                    steps::CACHE_REVALIDATE,
+                    format!("{why}: ask the server with validators"),
+                );
+                for (n, v) in &c.0 {
+                    e = e.field_spec(n.clone(), v, "RFC 9110 §13.1");
+                }
+                self.push(e);
+                conditional = c;
+            }
+            CacheLookup::Miss => {
+                let why = if self.sc.cache == CacheState::NoStore && !api {
+                    "nothing stored: the last response said no-store"
+                } else {
+                    "nothing stored for this URL"
+                };
+                self.push(Event::new(
+                    t0,
+                    Actor::Cache,
+                    steps::CACHE_MISS,
+                    format!("miss: {why}"),
+                ));
+            }
+            CacheLookup::StaleNoValidator { .. } => {
+                self.push(Event::new(
+                    t0,
+                    Actor::Cache,
+                    steps::CACHE_MISS,
+                    "stale and without a validator: fetch it again in full",
+                ));
+            }
+        }
+
+        // ---- socket pool ---------------------------------------------------------------------
+        let idle_pos = self.idle.iter().position(|c| c.group == target.group);
+        let active = self.idle.iter().filter(|c| c.group == target.group).count();
+        self.push(
+            Event::new(
+                t0,
+                Actor::Browser,
+                steps::POOL_REQUEST_SOCKET,
+                format!("request a socket for group {}", target.group),
+            )
+            .field_spec("group", &target.group, "Chromium ClientSocketPool::GroupId")
+            .field("idle_sockets_in_group", active)
+            .field(
+                "limits",
+                "6 per group, 256 per pool (Chromium client_socket_pool_manager.cc)",
+            )
+            .field(
+                "order",
+                "the pool is asked before DNS: a reused socket needs no lookup",
+            ),
+        );
+        let mut conn = match idle_pos {
+            Some(i) => {
+                let c = self.idle.remove(i);
+                self.push(
+                    Event::new(
+                        t0,
+                        Actor::Browser,
+                        steps::POOL_REUSE,
+                        format!("reuse idle connection #{} to {}", c.id, target.group),
+                    )
+                    .field("connection", format!("#{}", c.id))
+                    .field(
+                        "saves",
+                        if target.secure {
+                            "DNS, the TCP handshake and the TLS handshake"
+                        } else {
+                            "DNS and the TCP handshake"
+                        },
+                    ),
+                );
+                c
+            }
+            None => {
+                self.push(
+                    Event::new(
+                        t0,
+                        Actor::Browser,
+                        steps::POOL_NEW_CONNECTION,
+                        format!(
+                            "no idle socket: open connection #{} (1 of at most 6 for this group)",
+                            self.next_conn
+                        ),
+                    )
+                    .field(
+                        "connect_job",
+                        if target.secure {
+                            "resolve host → TCP connect → TLS handshake"
+                        } else {
+                            "resolve host → TCP connect"
+                        },
+                    ),
+                );
+                self.connect(t0, target, &mut rt)?
+            }
+        };
+        let ready = rt.connect_end.unwrap_or(t0);
+
+        // ---- HTTP ----------------------------------------------------------------------------
+        let cookie = self.jar.header_for(
+            &target.host,
+            target.path_query.split('?').next().unwrap_or("/"),
+            target.secure,
+        );
+        let req = if api {
+            http::fetch_request(
+                &target.host_header,
+                &target.path_query,
+                &target.referer,
+                cookie.as_deref(),
+            )
+        } else {
+            http::navigation_request(
+                &target.host_header,
+                &target.path_query,
+                cookie.as_deref(),
+                &conditional,
+            )
+        };
+        let tls_overhead = if conn.tls.is_some() { 22 } else { 0 };
+        let req_bytes = req.wire_len() + tls_overhead;
+        let req_arrives = self.arrival(ready, req_bytes + 52);
+        rt.request_start = ready;
+        let mut e = Event::new(
+            ready,
+            Actor::Browser,
+            steps::HTTP_REQUEST,
+            req.request_line(),
+        )
+        .field_spec("request_line", req.request_line(), "RFC 9112 §3");
+        for (n, v) in &req.headers.0 {
+            e = e.field(n.clone(), v);
+        }
+        e = e.field("size", format!("{} bytes of HTTP", req.wire_len()));
+        self.push(e.message(Actor::Server, req_arrives, req_bytes + 52));
+
+        // The wrapping: HTTP inside TLS inside TCP inside IP.
+        conn.client
+            .send(u32::try_from(req_bytes).unwrap_or(u32::MAX));
+        let segs: Vec<tcp::Segment> = std::iter::from_fn(|| conn.client.poll_output()).collect();
+        for s in &segs {
+            conn.server.handle(s);
+        }
+        if let Some(first) = segs.first() {
+            let tcp_fields = tcp::present::fields(first, conn.client_iss, conn.server_iss, None);
+            let mut e = Event::new(ready, Actor::Browser, steps::TCP_SEGMENT, format!("{} bytes of HTTP → {} TCP segment(s) → IP packet(s) to {}", req.wire_len(), segs.len(), dns::address_of(&target.host)))
+                .field("1. HTTP", format!("{} bytes: request line and headers", req.wire_len()))
+                .field("2. TLS record", if conn.tls.is_some() { "+22 bytes: 5-byte header, 1-byte type, 16-byte AEAD tag; the HTTP text is encrypted".to_string() } else { "none: http sends the text in the clear".to_string() })
+                .field("3. TCP", format!("+{} bytes of header: ports, sequence and acknowledgment numbers, flags", first.header_len()))
+                .field("4. IP", format!("+20 bytes of header: {CLIENT_IP} → {}, protocol 6 (TCP), TTL 64", if target.ip_literal { target.host.clone() } else { dns::address_of(&target.host).to_string() }));
+            for f in tcp_fields {
+                e = e.fields([Field {
+                    name: format!("tcp.{}", f.name),
+                    ..f
+                }]);
+            }
+            self.push(e);
+        }
+
+        let site = self.site.clone();
+        let processing = http::serve(&site, &req, self.unix(req_arrives), api);
+        let mut e = Event::new(
+            req_arrives,
+            Actor::Server,
+            steps::HTTP_SERVER_PROCESSING,
+            format!(
+                "the server builds the response ({} of work)",
+                Duration::from_micros(self.sc.costs.server_us)
+            ),
+        );
+        for (i, n) in processing.notes.iter().enumerate() {
+            e = e.field(format!("{}.", i + 1), n);
+        }
+        e = e.field(
+            "think_time",
+            format!(
+                "{} (a scenario assumption)",
+                Duration::from_micros(self.sc.costs.server_us)
+            ),
+        );
+        self.push(e);
+        let resp = processing.response;
+        let t_resp = req_arrives + Duration::from_micros(self.sc.costs.server_us);
+        let head = resp.head_len() + tls_overhead;
+        let first_byte = self.arrival(t_resp, head + 52);
+        rt.response_start = first_byte;
+        let mut e = Event::new(
+            t_resp,
+            Actor::Server,
+            steps::HTTP_RESPONSE,
+            resp.status_line(),
+        )
+        .field_spec("status_line", resp.status_line(), "RFC 9112 §4");
+        for (n, v) in &resp.headers.0 {
+            e = e.field(n.clone(), v);
+        }
+        self.push(e.message(Actor::Browser, first_byte, head + 52));
+        let mss = u64::from(conn.client.peer_mss().max(536));
+        let end = if resp.body_bytes > 0 {
+            let rounds = http::slow_start_rounds(resp.body_bytes, mss);
+            let end =
+                first_byte + http::transfer_time(resp.body_bytes, mss, self.rtt, self.bandwidth);
+            self.push(
+                Event::new(
+                    t_resp,
+                    Actor::Server,
+                    steps::HTTP_RESPONSE_BODY,
+                    format!(
+                        "{} bytes of body in {} round trip(s) of slow start",
+                        resp.body_bytes, rounds
+                    ),
+                )
+                .field("bytes", resp.body_bytes)
+                .field(
+                    "segments",
+                    format!("{} of at most {mss} bytes", resp.body_bytes.div_ceil(mss)),
+                )
+                .field_spec(
+                    "initial_window",
+                    "10 segments in the first round trip, doubling after each",
+                    "RFC 6928 §2",
+                )
+                .field(
+                    "bandwidth",
+                    format!(
+                        "{} Mbit/s: {}",
+                        self.bandwidth as f64 / 1e6,
+                        Duration::transmission(resp.body_bytes, self.bandwidth)
+                    ),
+                )
+                .message(Actor::Browser, end, resp.body_bytes),
+            );
+            end
+        } else {
+            first_byte
+        };
+        rt.response_end = end;
+        conn.server
+            .send(u32::try_from(head + resp.body_bytes).unwrap_or(u32::MAX));
+        while let Some(s) = conn.server.poll_output() {
+            conn.client.handle(&s);
+        }
+        conn.client.flush_ack();
+        while let Some(s) = conn.client.poll_output() {
+            conn.server.handle(&s);
+        }
+
+        // ---- after the response ---------------------------------------------------------------
+        if let Some(sc) = resp.headers.get("set-cookie").map(str::to_string) {
+            match self.jar.set(&target.host, &sc, target.secure) {
+                Ok(c) => self.push(
+                    Event::new(
+                        first_byte,
+                        Actor::Browser,
+                        steps::COOKIE_STORE,
+                        format!("store cookie {}={} for {}", c.name, c.value, c.host),
+                    )
+                    .field_spec("set-cookie", &sc, "RFC 6265 §5.2")
+                    .field("jar", format!("{} (host-only), path {}", c.host, c.path))
+                    .field(
+                        "flags",
+                        format!(
+                            "Secure {}, HttpOnly {}, SameSite {}",
+                            c.secure, c.http_only, c.same_site
+                        ),
+                    ),
+                ),
+                Err(why) => self.push(Event::new(
+                    first_byte,
+                    Actor::Browser,
+                    steps::COOKIE_STORE,
+                    format!("cookie ignored: {why}"),
+                )),
+            }
+        }
+        if !api {
+            let (req_unix, resp_unix) = (self.unix(ready), self.unix(end));
+            if resp.status == 304 {
+                let f = self
+                    .cache
+                    .freshen(&target.key, &resp.headers, req_unix, resp_unix);
+                self.push(
+                    Event::new(
+                        first_byte,
+                        Actor::Cache,
+                        steps::CACHE_NOT_MODIFIED,
+                        "304: serve the stored body, with refreshed headers",
+                    )
+                    .field(
+                        "freshness_lifetime",
+                        f.map_or("unknown".to_string(), |f| lifetime_text(f.lifetime_s)),
+                    )
+                    .field("body_downloaded", "0 bytes"),
+                );
+            } else {
+                let stored = Stored {
+                    status: resp.status,
+                    headers: resp.headers.clone(),
+                    body_bytes: resp.body_bytes,
+                    request_time: req_unix,
+                    response_time: resp_unix,
+                };
+                match self.cache.store(&target.key, stored) {
+                    StoreOutcome::Stored(f) => self.push(
+                        Event::new(
+                            end,
+                            Actor::Cache,
+                            steps::CACHE_STORE,
+                            format!("stored: fresh for {}", lifetime_text(f.lifetime_s)),
+                        )
+                        .field("lifetime_from", f.source)
+                        .field(
+                            "validators",
+                            [
+                                resp.headers.get("etag").map(|e| format!("ETag {e}")),
+                                resp.headers
+                                    .get("last-modified")
+                                    .map(|l| format!("Last-Modified {l}")),
+                            ]
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        ),
+                    ),
+                    StoreOutcome::NoStore => self.push(Event::new(
+                        end,
+                        Actor::Cache,
+                        steps::CACHE_NO_STORE,
+                        "Cache-Control: no-store: nothing is kept",
+                    )),
+                    StoreOutcome::NotCacheable(why) => self.push(Event::new(
+                        end,
+                        Actor::Cache,
+                        steps::CACHE_NO_STORE,
+                        format!("not stored: {why}"),
+                    )),
+                }
+            }
+        }
+        if self.site.keep_alive {
+            self.push(
+                Event::new(
+                    end,
+                    Actor::Browser,
+                    steps::POOL_RELEASE,
+                    format!("connection #{} goes back to the pool, idle", conn.id),
+                )
+                .field("group", &conn.group)
+                .field(
+                    "closes_if_unused_for",
+                    "5 minutes (Chromium's used-idle-socket timeout)",
+                ),
+            );
+            self.idle.push(conn);
+        } else {
+            self.close(end, &mut conn);
+        }
+        Ok(rt)
+    }
+
+    /// The server closes after `Connection: close`: FIN, FIN-ACK, ACK.
+    fn close(&mut self, end: Instant, conn: &mut Conn) {
+        let ow = self.one_way();
+        let sent = Instant::from_micros(end.micros().saturating_sub(ow.micros()));
+        conn.server.close();
+        if let Some(fin) = conn.server.poll_output() {
+            conn.client.handle(&fin);
+            let tr = conn.server.take_transitions().pop();
+            let f = tcp::present::fields(&fin, conn.server_iss, conn.client_iss, tr);
+            self.push(
+                Event::new(
+                    sent,
+                    Actor::Server,
+                    steps::TCP_CLOSE_FIN,
+                    "FIN: the server is done (Connection: close)",
+                )
+                .fields(f)
+                .message(Actor::Browser, end, u64::from(fin.wire_len())),
+            );
+        }
+        conn.client.close();
+        if let Some(fa) = conn.client.poll_output() {
+            conn.server.handle(&fa);
+            let tr = conn.client.take_transitions().pop();
+            let f = tcp::present::fields(&fa, conn.client_iss, conn.server_iss, tr);
+            self.push(
+                Event::new(
+                    end,
+                    Actor::Browser,
+                    steps::TCP_CLOSE_FIN_ACK,
+                    "FIN, ACK: the browser closes its side too",
+                )
+                .fields(f)
+                .message(Actor::Server, end + ow, u64::from(fa.wire_len())),
+            );
+        }
+        if let Some(last) = conn.server.poll_output() {
+            conn.client.handle(&last);
+            let f = tcp::present::fields(
+                &last,
+                conn.server_iss,
+                conn.client_iss,
+                Some((tcp::State::TimeWait, tcp::State::TimeWait)),
+            );
+            self.push(
+                Event::new(
+                    end + ow,
+                    Actor::Server,
+                    steps::TCP_CLOSE_ACK,
+                    "ACK: the connection is closed",
+                )
+                .fields(f)
+                .message(Actor::Browser, end + ow + ow, u64::from(last.wire_len())),
+            );
+        }
+    }
+
+    /// The connect job: DNS, TCP, TLS.
+    fn connect(
+        &mut self,
+        t0: Instant,
+        target: &Target,
+        rt: &mut ReqTiming,
+    ) -> Result<Conn, (Failure, Instant)> {
+        // ---- DNS ------------------------------------------------------------------------------
+        let mut t = t0;
+        if target.ip_literal {
+            self.push(
+                Event::new(
+                    t,
+                    Actor::Browser,
+                    steps::DNS_BROWSER_CACHE,
+                    format!("{} is an IP address: nothing to resolve", target.host),
+                )
+                .field("host", &target.host),
+            );
+            rt.dns = Some((t, t));
+        } else {
+            let exists = self.sc.dns != super::scenario::DnsState::Nxdomain;
+            let ttl = self.sc.dns_latency.ttl_s;
+            let lat = self.sc.dns_latency.clone();
+            let l = dns::lookup(t, &target.host, exists, &mut self.dns, &lat, self.rtt, ttl);
+            for e in l.events {
+                self.push(e);
+            }
+            rt.dns = Some((l.start, l.end));
+            t = l.end;
+            if l.answer == Answer::NxDomain {
+                return Err((Failure::Dns, t));
+            }
+        }
+
+        // ---- TCP ------------------------------------------------------------------------------
+        rt.connect_start = Some(t);
+        let id = self.next_conn;
+        self.next_conn += 1;
+        let port = 49152 + (self.rng.next_u32() % 16384) as u16;
+        let c_iss = self.rng.next_u32();
+        let s_iss = self.rng.next_u32();
+        let ts = ((t.micros() / 1000) as u32).wrapping_add(self.rng.next_u32());
+        let cfg = tcp::Config {
+            timestamp: ts,
+            ..tcp::Config::default()
+        };
+        let mut client = tcp::Connection::connect(port, target.port, c_iss, cfg);
+        let mut server = if self.sc.refused {
+            tcp::Connection::closed_port(target.port)
+        } else {
+            tcp::Connection::listen(
+                target.port,
+                s_iss,
+                tcp::Config {
+                    timestamp: s_iss.rotate_left(7),
+                    ..cfg
+                },
+            )
+        };
+        let Some(syn) = client.poll_output() else {
+            return Err((Failure::Internal("no SYN"), t));
+        };
+        let a1 = self.arrival(t, u64::from(syn.wire_len()));
+        let tr = client.take_transitions().pop();
+        self.push(
+            Event::new(
+                t,
+                Actor::Browser,
+                steps::TCP_SYN,
+                format!(
+                    "SYN seq={} to {}:{}",
+                    syn.seq,
+                    if target.ip_literal {
+                        target.host.clone()
+                    } else {
+                        dns::address_of(&target.host).to_string()
+                    },
+                    target.port
+                ),
+            )
+            .fields(tcp::present::fields(&syn, c_iss, 0, tr))
+            .field(
+                "initial_sequence_number",
+                "random per connection (RFC 9293 §3.4.1, RFC 6528)",
+            )
+            .message(Actor::Server, a1, u64::from(syn.wire_len())),
+        );
+        server.handle(&syn);
+        let Some(reply) = server.poll_output() else {
+            return Err((Failure::Internal("no reply to SYN"), a1));
+        };
+        let a2 = self.arrival(a1, u64::from(reply.wire_len()));
+        if reply.flags.rst {
+            self.push(
+                Event::new(
+                    a1,
+                    Actor::Server,
+                    steps::TCP_RST,
+                    format!("RST, ACK: nothing listens on port {}", target.port),
+                )
+                .fields(tcp::present::fields(&reply, 0, c_iss, None))
+                .message(Actor::Browser, a2, u64::from(reply.wire_len())),
+            );
+            client.handle(&reply);
+            return Err((Failure::Refused, a2));
+        }
+        let str_ = server.take_transitions().pop();
+        self.push(
+            Event::new(
+                a1,
+                Actor::Server,
+                steps::TCP_SYN_ACK,
+                format!("SYN-ACK seq={} ack={}", reply.seq, reply.ack),
+            )
+            .fields(tcp::present::fields(&reply, s_iss, c_iss, str_))
+            .message(Actor::Browser, a2, u64::from(reply.wire_len())),
+        );
+        client.handle(&reply);
+        let Some(ack) = client.poll_output() else {
+            return Err((Failure::Internal("no ACK"), a2));
+        };
+        let a3 = self.arrival(a2, u64::from(ack.wire_len()));
+        let tr = client.take_transitions().pop();
+        self.push(
+            Event::new(
+                a2,
+                Actor::Browser,
+                steps::TCP_ACK,
+                format!("ACK ack={}: connected after one round trip", ack.ack),
+            )
+            .fields(tcp::present::fields(&ack, c_iss, s_iss, tr))
+            .field(
+                "round_trips_so_far",
+                format!("1 ({} since the SYN)", a2.since(t)),
+            )
+            .message(Actor::Server, a3, u64::from(ack.wire_len())),
+        );
+        server.handle(&ack);
+        server.take_transitions();
+        let mut conn = Conn {
+            id,
+            group: target.group.clone(),
+            client,
+            server,
+            client_iss: c_iss,
+            server_iss: s_iss,
+            tls: None,
+        };
+        let t = a2;
+        if !target.secure {
+            rt.connect_end = Some(t);
+            return Ok(conn);
+        }
+
+        // ---- TLS ------------------------------------------------------------------------------
+        rt.secure_start = Some(t);
+        let ready = self.handshake(t, target, &mut conn)?;
+        rt.connect_end = Some(ready);
+        Ok(conn)
+    }
+
+    fn certificate_chain(&self, host: &str) -> Vec<Certificate> {
+        let now = self.sc.unix_time;
+        let (nb, na) = match self.sc.cert {
+            CertChoice::Expired => (now - 120 * DAY, now - 30 * DAY),
+            _ => (now - 30 * DAY, now + 60 * DAY),
+        };
+        let san = match self.sc.cert {
+            CertChoice::WrongHost => vec![if host == "www.example.net" {
+                "www.example.org".to_string()
+            } else {
+                "www.example.net".to_string()
+            }],
+            _ => {
+                let mut v = vec![host.to_string()];
+                if let Some(apex) = host.strip_prefix("www.") {
+                    v.push(apex.to_string());
+                }
+                v
+            }
+        };
+        let leaf = Certificate {
+            subject: san[0].clone(),
+            issuer: if self.sc.cert == CertChoice::SelfSigned {
+                san[0].clone()
+            } else {
+                "R11".into()
+            },
+            san,
+            not_before: nb,
+            not_after: na,
+            is_ca: false,
+            key: "RSA 2048",
+        };
+        if self.sc.cert == CertChoice::SelfSigned {
+            return vec![leaf];
+        }
+        vec![
+            leaf,
+            Certificate {
+                subject: "R11".into(),
+                issuer: "ISRG Root X1".into(),
+                san: vec![],
+                not_before: 1_710_288_000,
+                not_after: 1_805_068_800,
+                is_ca: true,
+                key: "RSA 2048",
+            },
+        ]
+    }
+
+    /// Runs the TLS machines flight by flight from `t`; returns when the client may send its
+    /// request.
+    fn handshake(
+        &mut self,
+        t: Instant,
+        target: &Target,
+        conn: &mut Conn,
+    ) -> Result<Instant, (Failure, Instant)> {
+        let (version, kx) = match self.sc.tls {
+            TlsChoice::Tls13 => (Version::Tls13, KeyExchange::Ecdhe),
+            TlsChoice::Tls12Ecdhe => (Version::Tls12, KeyExchange::Ecdhe),
+            TlsChoice::Tls12Rsa => (Version::Tls12, KeyExchange::Rsa),
+        };
+        let client_chain = self.sc.client_cert.then(|| {
+            vec![Certificate {
+                subject: "user@example.com".into(),
+                issuer: "Example Corp Client CA".into(),
+                san: vec![],
+                not_before: self.sc.unix_time - 100 * DAY,
+                not_after: self.sc.unix_time + 265 * DAY,
+                is_ca: false,
+                key: "ECDSA P-256",
+            }]
+        });
+        let mut client = tls::Client::new(tls::ClientConfig {
+            host: target.host.clone(),
+            alpn: vec!["h2", "http/1.1"],
+            roots: self.roots.clone(),
+            now_unix: self.unix(t),
+            ticket: self.ticket.clone(),
+            client_chain,
+            false_start: self.sc.false_start,
+            random: self.rng.hex(32),
+            key_share: self.rng.hex(32),
+            secret: self.rng.hex(if kx == KeyExchange::Rsa { 256 } else { 32 }),
+        });
+        let mut server = tls::Server::new(tls::ServerConfig {
+            max_version: version,
+            kx,
+            chain: self.certificate_chain(&target.host),
+            request_client_cert: self.sc.client_cert,
+            accept_ticket: true,
+            random: self.rng.hex(32),
+            key_share: self.rng.hex(32),
+        });
+        let mut negotiated = Version::Tls13;
+        let mut ready: Option<Instant> = None;
+        let mut keys_shown = false;
+        let mut failure: Option<(cert::CertError, Instant)> = None;
+
+        // The client's first flight.
+        let mut flight: Vec<tls::Message> = Vec::new();
+        let mut flight_at = t;
+        self.drain_client(
+            &mut client,
+            t,
+            &mut flight,
+            &mut ready,
+            &mut keys_shown,
+            &mut failure,
+            &mut negotiated,
+        );
+        for _ in 0..8 {
+            if flight.is_empty() {
+                break;
+            }
+            let arrivals = self.send_flight(Actor::Browser, flight_at, &flight, negotiated, conn);
+            if failure.is_some() {
+                break;
+            }
+            for m in &flight {
+                server.handle(m);
+            }
+            let at_server = arrivals.last().copied().unwrap_or(flight_at);
+            let mut sflight = Vec::new();
+            while let Some(o) = server.poll_output() {
+                if let TlsOutput::Send(m) = o {
+                    if let tls::Message::ServerHello { version, .. } = &m {
+                        negotiated = *version;
+                    }
+                    sflight.push(m);
+                }
+            }
+            if sflight.is_empty() {
+                break;
+            }
+            let arrivals = self.send_flight(Actor::Server, at_server, &sflight, negotiated, conn);
+            flight = Vec::new();
+            for (m, a) in sflight.iter().zip(arrivals) {
+                client.handle(m);
+                let before = flight.len();
+                self.drain_client(
+                    &mut client,
+                    a,
+                    &mut flight,
+                    &mut ready,
+                    &mut keys_shown,
+                    &mut failure,
+                    &mut negotiated,
+                );
+                if flight.len() > before {
+                    flight_at = a;
+                }
+                if failure.is_some() {
+                    break;
+                }
+            }
+        }
+        if let Some((e, at)) = failure {
+            // The alert is on its way; the browser shows its warning page.
+            return Err((Failure::Cert(e), at));
+        }
+        // The server sent a NewSessionTicket: a later connection can resume.
+        self.ticket = Some(tls::Ticket {
+            version: negotiated,
+            lifetime_s: 7200,
+        });
+        conn.tls = Some(negotiated);
+        ready.ok_or((Failure::Internal("the TLS handshake did not complete"), t))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn drain_client(
+        &mut self,
+        client: &mut tls::Client,
+        at: Instant,
+        flight: &mut Vec<tls::Message>,
+        ready: &mut Option<Instant>,
+        keys_shown: &mut bool,
+        failure: &mut Option<(cert::CertError, Instant)>,
+        negotiated: &mut Version,
+    ) {
+        while let Some(o) = client.poll_output() {
+            match o {
+                TlsOutput::Send(m) => flight.push(m),
+                TlsOutput::Keys => {
+                    if !*keys_shown {
+                        *keys_shown = true;
+                        let text = if *negotiated == Version::Tls13 {
+                            "x25519 shared secret → HKDF → handshake keys now; application keys after the Finished messages"
+                        } else {
+                            "pre-master secret + both randoms → master secret (PRF) → client and server write keys"
+                        };
+                        self.push(
+                            Event::new(
+                                at,
+                                Actor::Browser,
+                                steps::TLS_SESSION_KEYS,
+                                "both sides now hold the same symmetric keys",
+                            )
+                            .field("derivation", text)
+                            .field(
+                                "spec",
+                                if *negotiated == Version::Tls13 {
+                                    "RFC 8446 §7.1 key schedule"
+                                } else {
+                                    "RFC 5246 §8.1 master secret"
+                                },
+                            )
+                            .field(
+                                "cipher",
+                                "AES-128-GCM: every record encrypted and authenticated",
+                            ),
+                        );
+                    }
+                }
+                TlsOutput::ReadyToSend => {
+                    if ready.is_none() {
+                        *ready = Some(at);
+                    }
+                }
+                TlsOutput::Verified(v) => {
+                    let step = if v.error.is_some() {
+                        steps::TLS_CERTIFICATE_ERROR
+                    } else {
+                        steps::TLS_CERTIFICATE_CHECK
+                    };
+                    let summary = match v.error {
+                        Some(e) => format!("{}: the certificate is rejected", e.chromium_name()),
+                        None => format!("trusted: {}", v.path.join(" → ")),
+                    };
+                    let mut e = Event::new(at, Actor::Browser, step, summary);
+                    for c in &v.checks {
+                        e = e.field(
+                            format!("{} {}", if c.passed { "✓" } else { "✗" }, c.name),
+                            &c.detail,
+                        );
+                    }
+                    if let Some(err) = v.error {
+                        e = e.field_spec(
+                            "net_error",
+                            format!("{} ({})", err.chromium_name(), err.chromium_code()),
+                            "Chromium net/base/net_error_list.h",
+                        );
+                    }
+                    self.push(e);
+                }
+                TlsOutput::Failed(e) => *failure = Some((e, at)),
+                TlsOutput::Connected { .. } => {}
+            }
+        }
+    }
+
+    /// Emits one flight of TLS messages sent together at `at`; returns each one's arrival.
+    fn send_flight(
+        &mut self,
+        from: Actor,
+        at: Instant,
+        msgs: &[tls::Message],
+        version: Version,
+        conn: &mut Conn,
+    ) -> Vec<Instant> {
+        let to = if from == Actor::Browser {
+            Actor::Server
+        } else {
+            Actor::Browser
+        };
+        let total: u64 = msgs.iter().map(|m| m.wire_len(version)).sum();
+        let (tx, rx) = if from == Actor::Browser {
+            (&mut conn.client, &mut conn.server)
+        } else {
+            (&mut conn.server, &mut conn.client)
+        };
+        tx.send(u32::try_from(total).unwrap_or(u32::MAX));
+        let mut first_seq = None;
+        while let Some(s) = tx.poll_output() {
+            first_seq.get_or_insert(s.seq);
+            rx.handle(&s);
+        }
+        let base = if from == Actor::Browser {
+            conn.client_iss
+        } else {
+            conn.server_iss
+        };
+        let mut cum = 0;
+        let mut out = Vec::new();
+        for (i, m) in msgs.iter().enumerate() {
+            cum += m.wire_len(version);
+            let arrives = self.arrival(at, cum + 52);
+            let mut e = Event::new(
+                at,
+                from,
+                tls_present::step(m),
+                tls_present::summary(m, version),
+            )
+            .fields(tls_present::fields(m, version));
+            if i == 0 {
+                if let Some(seq) = first_seq {
+                    e = e.field(
+                        "tcp",
+                        format!(
+                            "{} byte(s) of TLS records from seq {} (relative {})",
+                            total,
+                            seq,
+                            seq.wrapping_sub(base)
+                        ),
+                    );
+                }
+            }
+            self.push(e.message(to, arrives, m.wire_len(version)));
+            out.push(arrives);
+        }
+        out
+    }
+
+    /// Parse, style, script, DOMContentLoaded, paint, load; then the event loop.
+    fn render(&mut self, rt: &ReqTiming) {
+        let c = self.sc.costs.clone();
+        let doc = render::document(&self.page_title, c.document_bytes);
+        let elements = render::element_count(&doc);
+        let rules = render::css_rule_count(&doc);
+        let t0 = rt.response_start;
+        self.push(
+            Event::new(
+                t0,
+                Actor::Browser,
+                steps::RENDER_PARSE_HTML,
+                format!(
+                    "parse {} bytes of HTML into a DOM of {elements} elements",
+                    doc.len()
+                ),
+            )
+            .field("elements", elements)
+            .field(
+                "streaming",
+                "parsing starts with the first bytes, before the rest has arrived",
+            )
+            .field(
+                "cost",
+                format!(
+                    "{} (scenario assumption)",
+                    Duration::from_micros(c.parse_html_us)
+                ),
+            ),
+        );
+        let t1 = t0 + Duration::from_micros(c.parse_html_us / 2);
+        self.push(
+            Event::new(
+                t1,
+                Actor::Browser,
+                steps::RENDER_PARSE_CSS,
+                format!("parse the inline stylesheet: {rules} rules into the CSSOM"),
+            )
+            .field("rules", rules)
+            .field(
+                "render_blocking",
+                "yes: nothing is painted before the CSSOM is ready",
+            )
+            .field(
+                "cost",
+                format!(
+                    "{} (scenario assumption)",
+                    Duration::from_micros(c.parse_css_us)
+                ),
+            ),
+        );
+        let t2 = (t1 + Duration::from_micros(c.parse_css_us)).max(Instant::from_micros(
+            rt.response_end.micros().saturating_sub(c.parse_html_us / 2),
+        ));
+        self.push(
+            Event::new(
+                t2,
+                Actor::Browser,
+                steps::RENDER_SCRIPT,
+                "run the inline script: register the button's click handler",
+            )
+            .field(
+                "parser",
+                "blocked while the script runs (no async or defer)",
+            )
+            .field(
+                "cost",
+                format!(
+                    "{} (scenario assumption)",
+                    Duration::from_micros(c.script_us)
+                ),
+            ),
+        );
+        let interactive =
+            (t2 + Duration::from_micros(c.script_us + c.parse_html_us / 2)).max(rt.response_end);
+        self.push(
+            Event::new(
+                interactive,
+                Actor::Browser,
+                steps::RENDER_DOM_CONTENT_LOADED,
+                "DOMContentLoaded: the DOM is complete",
+            )
+            .field("document.readyState", "interactive"),
+        );
+        self.push(
+            Event::new(
+                interactive,
+                Actor::Browser,
+                steps::RENDER_LOAD,
+                "load: no sub-resources to wait for, so load follows at once",
+            )
+            .field("document.readyState", "complete"),
+        );
+        let painted = interactive + Duration::from_micros(c.paint_us);
+        self.push(
+            Event::new(
+                interactive,
+                Actor::Browser,
+                steps::RENDER_PAINT,
+                "style, layout and the first paint",
+            )
+            .field(
+                "cost",
+                format!(
+                    "{} (scenario assumption)",
+                    Duration::from_micros(c.paint_us)
+                ),
+            )
+            .field("visible_at", painted),
+        );
+        let ms = |t: Instant| t.as_ms();
+        self.timing.dom_interactive = ms(interactive);
+        self.timing.dom_content_loaded_event_start = ms(interactive);
+        self.timing.dom_content_loaded_event_end = ms(interactive);
+        self.timing.dom_complete = ms(interactive);
+        self.timing.load_event_start = ms(interactive);
+        self.timing.load_event_end = ms(interactive);
+
+        // ---- the event loop --------------------------------------------------------------------
+        let click = painted + Duration::from_millis(1000);
+        self.push(
+            Event::new(click, Actor::Browser, steps::LOOP_CLICK, "task: the user clicks \"Load data\"; the handler calls fetch() and setTimeout(…, 100)")
+                .field("when", "1 s after the first paint (scenario assumption)")
+                .field("queues", "a network request, and a timer task due in 100 ms"),
+        );
+        let timer = click + Duration::from_millis(100);
+        self.push(
+            Event::new(
+                timer,
+                Actor::Browser,
+                steps::LOOP_TIMER,
+                "task: the 100 ms timer fires and logs \"timer\"",
+            )
+            .field_spec(
+                "delay",
+                "100 ms, a minimum: the task waits for the loop",
+                "HTML §8.6",
+            ),
+        );
+        self.request = 1;
+        let Some(url) = self.api_target() else { return };
+        match self.fetch(click, &url, true) {
+            Ok(api) => {
+                let done = api.response_end;
+                let order = if done < timer { "before" } else { "after" };
+                self.push(
+                    Event::new(done, Actor::Browser, steps::LOOP_FETCH, format!("task: the fetch() response is in ({order} the timer); its promise resolves"))
+                        .field("took", done.since(click))
+                        .field("request", "GET /api/data on the same origin, through the same pool"),
+                );
+                self.push(
+                    Event::new(
+                        done,
+                        Actor::Browser,
+                        steps::LOOP_MICROTASK,
+                        "microtask: the .then() callbacks run and write the data into the page",
+                    )
+                    .field(
+                        "runs",
+                        "right after the task, before rendering or the next task",
+                    ),
+                );
+            }
+            Err((f, at)) => {
+                let what = match f {
+                    Failure::Dns => "ERR_NAME_NOT_RESOLVED",
+                    Failure::Refused => "ERR_CONNECTION_REFUSED",
+                    Failure::Cert(e) => e.chromium_name(),
+                    Failure::Internal(w) => w,
+                };
+                self.push(Event::new(
+                    at,
+                    Actor::Browser,
+                    steps::LOOP_FETCH,
+                    format!("task: fetch() rejects with TypeError ({what})"),
+                ));
+            }
+        }
+        self.request = 0;
+    }
+
+    fn api_target(&self) -> Option<Target> {
+        let p = url::parse(&self.sc.url, None).ok()?;
+        Some(Target::of(&p, Some("/api/data")))
+    }
+}
+
+fn lifetime_text(s: u64) -> String {
+    if s == u64::MAX {
+        "unlimited".to_string()
+    } else {
+        format!("{s} s")
+    }
+}
+
+/// The step ids a trace contains, in order (for tests and the CLI).
+pub fn step_ids(t: &Trace) -> Vec<StepId> {
+    t.events.iter().map(|e| e.step).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::scenario::{DnsState, Profile, ProfileName};
+
+    fn ids(j: &Journey) -> Vec<&'static str> {
+        j.trace
+            .events
+            .iter()
+            .filter(|e| e.request == 0)
+            .map(|e| e.step.as_str())
+            .collect()
+    }
+
+    fn at(j: &Journey, step: &str) -> Instant {
+        let s = StepId::parse(step).expect("known step");
+        j.trace
+            .find(s)
+            .map(|e| e.at)
+            .unwrap_or_else(|| panic!("{step} missing:\n{}", j.trace))
+    }
+
+    #[test]
+    fn default_journey_succeeds() {
+        let j = run(&Scenario::default());
+        assert_eq!(j.outcome, Outcome::Ok, "{}", j.trace);
+        for s in [
+            "url.parse",
+            "cache.lookup",
+            "cache.miss",
+            "pool.request_socket",
+            "pool.new_connection",
+            "dns.query.root",
+            "tcp.syn",
+            "tls.client_hello",
+            "tls.finished",
+            "http.request",
+            "http.response",
+            "cache.store",
+            "render.dom_content_loaded",
+            "render.load",
+            "loop.click",
+            "loop.fetch",
+        ] {
+            assert!(
+                j.trace.has(StepId::parse(s).unwrap()),
+                "{s} missing:\n{}",
+                j.trace
+            );
+        }
+        let times: Vec<Instant> = j.trace.events.iter().map(|e| e.at).collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]));
+    }
+
+    #[test]
+    fn intercontinental_syn_ack_takes_225_ms() {
+        let sc = Scenario {
+            profile: Profile::builtin(ProfileName::Intercontinental),
+            ..Scenario::default()
+        };
+        let j = run(&sc);
+        let syn = j.trace.find(steps::TCP_SYN).unwrap();
+        let syn_ack = j.trace.find(steps::TCP_SYN_ACK).unwrap();
+        let received = syn_ack.flight.as_ref().unwrap().arrives_at;
+        assert_eq!(received.since(syn.at), Duration::from_millis(225));
+        // TLS 1.3: the client Finished (with the request behind it) one round trip later.
+        assert_eq!(
+            at(&j, "tls.finished").since(received),
+            Duration::from_millis(225)
+        );
+        assert_eq!(at(&j, "http.request"), at(&j, "tls.finished"));
+    }
+
+    #[test]
+    fn round_trips_from_syn_to_request() {
+        let rtts = |tls| {
+            let sc = Scenario {
+                tls,
+                ..Scenario::default()
+            };
+            let j = run(&sc);
+            let d = at(&j, "http.request").since(at(&j, "tcp.syn"));
+            (d.micros() as f64 / sc.profile.rtt().micros() as f64).round() as u64
+        };
+        assert_eq!(rtts(TlsChoice::Tls13), 2);
+        assert_eq!(rtts(TlsChoice::Tls12Ecdhe), 3);
+        assert_eq!(rtts(TlsChoice::Tls12Rsa), 3);
+    }
+
+    #[test]
+    fn fresh_cache_touches_no_network() {
+        let j = run(&Scenario {
+            cache: CacheState::Fresh,
+            ..Scenario::default()
+        });
+        let nav = ids(&j);
+        assert!(nav.contains(&"cache.hit"));
+        for s in [
+            "dns.query.resolver",
+            "tcp.syn",
+            "tls.client_hello",
+            "http.request",
+        ] {
+            assert!(!nav.contains(&s), "{s} in a fresh hit:\n{}", j.trace);
+        }
+        assert_eq!(j.timing.response_end, 0.0);
+    }
+
+    #[test]
+    fn stale_entries_revalidate() {
+        let j = run(&Scenario {
+            cache: CacheState::StaleEtag,
+            ..Scenario::default()
+        });
+        let req = j.trace.find(steps::HTTP_REQUEST).unwrap();
+        assert_eq!(req.get("If-None-Match"), Some("\"v1\""));
+        assert!(j.trace.has(steps::CACHE_NOT_MODIFIED));
+        let j = run(&Scenario {
+            cache: CacheState::StaleLastModified,
+            ..Scenario::default()
+        });
+        assert!(j
+            .trace
+            .find(steps::HTTP_REQUEST)
+            .unwrap()
+            .get("If-Modified-Since")
+            .is_some());
+        assert!(j.trace.has(steps::CACHE_NOT_MODIFIED));
+        let j = run(&Scenario {
+            cache: CacheState::StaleEtag,
+            changed: true,
+            ..Scenario::default()
+        });
+        assert!(j.trace.has(steps::CACHE_STORE) && !j.trace.has(steps::CACHE_NOT_MODIFIED));
+        let j = run(&Scenario {
+            cache: CacheState::NoStore,
+            ..Scenario::default()
+        });
+        assert!(j.trace.has(steps::CACHE_NO_STORE));
+    }
+
+    #[test]
+    fn failures_end_the_journey() {
+        let j = run(&Scenario {
+            dns: DnsState::Nxdomain,
+            ..Scenario::default()
+        });
+        assert!(
+            matches!(&j.outcome, Outcome::Error { code, .. } if code == "ERR_NAME_NOT_RESOLVED")
+        );
+        assert!(!j.trace.has(steps::TCP_SYN));
+        let j = run(&Scenario {
+            refused: true,
+            ..Scenario::default()
+        });
+        assert!(
+            matches!(&j.outcome, Outcome::Error { code, .. } if code == "ERR_CONNECTION_REFUSED")
+        );
+        assert!(j.trace.has(steps::TCP_RST));
+        for (cert, code) in [
+            (CertChoice::SelfSigned, "NET::ERR_CERT_AUTHORITY_INVALID"),
+            (CertChoice::Expired, "NET::ERR_CERT_DATE_INVALID"),
+            (CertChoice::WrongHost, "NET::ERR_CERT_COMMON_NAME_INVALID"),
+        ] {
+            let j = run(&Scenario {
+                cert,
+                ..Scenario::default()
+            });
+            assert!(
+                matches!(&j.outcome, Outcome::Error { code: c, .. } if c == code),
+                "{cert:?}: {:?}",
+                j.outcome
+            );
+            assert!(
+                j.trace.has(steps::TLS_CERTIFICATE_ERROR) && j.trace.has(steps::NAV_INTERSTITIAL)
+            );
+            assert!(!j.trace.has(steps::HTTP_REQUEST));
+        }
+    }
+
+    #[test]
+    fn keep_alive_and_reuse() {
+        let j = run(&Scenario {
+            existing_connection: true,
+            ..Scenario::default()
+        });
+        let nav = ids(&j);
+        assert!(nav.contains(&"pool.reuse"));
+        assert!(!nav.contains(&"tcp.syn") && !nav.contains(&"dns.browser_cache"));
+        assert_eq!(j.timing.connect_start, j.timing.fetch_start);
+        // Keep-alive off: the connection closes, and the page's fetch() opens a new one,
+        // resuming the TLS session and finding the address in the browser's DNS cache.
+        let j = run(&Scenario {
+            keep_alive: false,
+            ..Scenario::default()
+        });
+        assert!(j.trace.has(steps::TCP_CLOSE_FIN) && j.trace.has(steps::TCP_CLOSE_ACK));
+        let api: Vec<&str> = j
+            .trace
+            .events
+            .iter()
+            .filter(|e| e.request == 1)
+            .map(|e| e.step.as_str())
+            .collect();
+        assert!(
+            api.contains(&"tcp.syn")
+                && api.contains(&"dns.browser_cache")
+                && !api.contains(&"dns.query.resolver"),
+            "{api:?}"
+        );
+        assert!(!api.contains(&"tls.certificate"), "resumed: no certificate");
+    }
+
+    #[test]
+    fn other_schemes_and_bad_urls() {
+        let j = run(&Scenario {
+            url: "data:text/html,hi".into(),
+            ..Scenario::default()
+        });
+        assert!(matches!(j.outcome, Outcome::NotFetched { .. }));
+        let j = run(&Scenario {
+            url: "http://exa mple.com".into(),
+            ..Scenario::default()
+        });
+        assert!(matches!(&j.outcome, Outcome::Error { code, .. } if code == "INVALID_URL"));
+        let j = run(&Scenario {
+            url: "http://127.0.0.1:8080/".into(),
+            ..Scenario::default()
+        });
+        assert_eq!(j.outcome, Outcome::Ok);
+        assert!(!j.trace.has(steps::TLS_CLIENT_HELLO));
+    }
+
+    #[test]
+    fn deterministic() {
+        let a = serde_json::to_string(&run(&Scenario::default())).unwrap();
+        let b = serde_json::to_string(&run(&Scenario::default())).unwrap();
+        assert_eq!(a, b);
+    }
+}
