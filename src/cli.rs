@@ -19,6 +19,8 @@ use std::io::Write;
 const USAGE: &str = "usage:
   wirewalk url <input> [--base <url>] [--json]   parse a URL as a browser does (WHATWG)
   wirewalk trace <url> [options] [--json]        the whole journey, event by event
+  wirewalk trace --preset <name> [--json]        a named scenario (--preset list to see them)
+  wirewalk steps [--markdown]                    every step id, its stage and title
   wirewalk serve [--dir <dir>] [--port <port>]   serve the built app on 127.0.0.1
 
 trace options:
@@ -45,6 +47,11 @@ pub fn run(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     match words.first().map(String::as_str) {
         Some("url") => url_command(&words[1..], out, err),
         Some("trace") => trace_command(&words[1..], out, err),
+        Some("steps") => {
+            let markdown = words.get(1).map(String::as_str) == Some("--markdown");
+            let _ = write!(out, "{}", steps_table(markdown));
+            0
+        }
         Some("serve") => serve_command(&words[1..], out, err),
         Some("-h" | "--help" | "help") => {
             let _ = writeln!(out, "{USAGE}");
@@ -304,6 +311,17 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
                     _ => sc.refused = true,
                 }
             }
+            "--preset" => {
+                let v = value(words, i, w)?;
+                let names: Vec<&str> = crate::model::scenario::presets()
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect();
+                let p = crate::model::scenario::preset(v)
+                    .ok_or_else(|| bad(w, v, &names.join(", ")))?;
+                url = Some(p.url.clone());
+                sc = p;
+            }
             "--" => {
                 url = words.get(i + 1).cloned();
                 break;
@@ -386,4 +404,34 @@ pub fn trace_json(j: &Journey) -> serde_json::Value {
         .map(|(k, v)| (k.to_string(), v.into()))
         .collect();
     serde_json::json!({ "events": events, "timing": timing, "outcome": j.outcome.describe() })
+}
+
+/// The step catalogue as text, or as the Markdown table the README carries.
+pub fn steps_table(markdown: bool) -> String {
+    use crate::model::step::StepId;
+    let mut s = String::new();
+    if markdown {
+        s.push_str("| id | stage | step | spec |\n|---|---|---|---|\n");
+    }
+    for id in StepId::all() {
+        let i = id.info();
+        if markdown {
+            s.push_str(&format!(
+                "| `{}` | {} | {} | [{}]({}) |\n",
+                i.id,
+                i.stage.label(),
+                i.title,
+                i.spec.0,
+                i.spec.1
+            ));
+        } else {
+            s.push_str(&format!(
+                "{:<32} {:<12} {}\n",
+                i.id,
+                i.stage.label(),
+                i.title
+            ));
+        }
+    }
+    s
 }

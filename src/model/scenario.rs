@@ -347,3 +347,202 @@ impl Default for Scenario {
         }
     }
 }
+
+/// Named scenarios: each shows one part of the journey. The CLI, the page and the snapshot
+/// tests share them.
+pub fn presets() -> Vec<(&'static str, Scenario)> {
+    let d = Scenario::default;
+    vec![
+        ("default", d()),
+        (
+            "local",
+            Scenario {
+                profile: Profile::builtin(ProfileName::Local),
+                ..d()
+            },
+        ),
+        (
+            "intercontinental",
+            Scenario {
+                profile: Profile::builtin(ProfileName::Intercontinental),
+                ..d()
+            },
+        ),
+        (
+            "resolver-cached",
+            Scenario {
+                dns: DnsState::ResolverCached,
+                ..d()
+            },
+        ),
+        (
+            "browser-dns-cached",
+            Scenario {
+                dns: DnsState::BrowserCached,
+                ..d()
+            },
+        ),
+        (
+            "tls12-ecdhe",
+            Scenario {
+                tls: TlsChoice::Tls12Ecdhe,
+                ..d()
+            },
+        ),
+        (
+            "tls12-ecdhe-false-start",
+            Scenario {
+                tls: TlsChoice::Tls12Ecdhe,
+                false_start: true,
+                ..d()
+            },
+        ),
+        (
+            "tls12-rsa",
+            Scenario {
+                tls: TlsChoice::Tls12Rsa,
+                ..d()
+            },
+        ),
+        (
+            "tls12-rsa-client-cert",
+            Scenario {
+                tls: TlsChoice::Tls12Rsa,
+                client_cert: true,
+                ..d()
+            },
+        ),
+        (
+            "tls13-resumption",
+            Scenario {
+                resumption: true,
+                ..d()
+            },
+        ),
+        (
+            "fresh-cache",
+            Scenario {
+                cache: CacheState::Fresh,
+                ..d()
+            },
+        ),
+        (
+            "stale-etag",
+            Scenario {
+                cache: CacheState::StaleEtag,
+                dns: DnsState::ResolverCached,
+                ..d()
+            },
+        ),
+        (
+            "stale-last-modified",
+            Scenario {
+                cache: CacheState::StaleLastModified,
+                dns: DnsState::ResolverCached,
+                ..d()
+            },
+        ),
+        (
+            "stale-changed",
+            Scenario {
+                cache: CacheState::StaleEtag,
+                changed: true,
+                dns: DnsState::ResolverCached,
+                ..d()
+            },
+        ),
+        (
+            "no-store",
+            Scenario {
+                cache: CacheState::NoStore,
+                dns: DnsState::ResolverCached,
+                ..d()
+            },
+        ),
+        (
+            "keep-alive-off",
+            Scenario {
+                keep_alive: false,
+                dns: DnsState::ResolverCached,
+                ..d()
+            },
+        ),
+        (
+            "existing-connection",
+            Scenario {
+                existing_connection: true,
+                ..d()
+            },
+        ),
+        (
+            "http",
+            Scenario {
+                url: "http://www.example.com/".into(),
+                dns: DnsState::ResolverCached,
+                ..d()
+            },
+        ),
+        (
+            "nxdomain",
+            Scenario {
+                url: "https://www.no-such-host.example/".into(),
+                dns: DnsState::Nxdomain,
+                ..d()
+            },
+        ),
+        (
+            "refused",
+            Scenario {
+                refused: true,
+                dns: DnsState::ResolverCached,
+                ..d()
+            },
+        ),
+        (
+            "self-signed",
+            Scenario {
+                cert: CertChoice::SelfSigned,
+                dns: DnsState::ResolverCached,
+                ..d()
+            },
+        ),
+        (
+            "expired",
+            Scenario {
+                cert: CertChoice::Expired,
+                dns: DnsState::ResolverCached,
+                ..d()
+            },
+        ),
+        (
+            "wrong-host",
+            Scenario {
+                cert: CertChoice::WrongHost,
+                dns: DnsState::ResolverCached,
+                ..d()
+            },
+        ),
+        (
+            "data-url",
+            Scenario {
+                url: "data:text/html,<h1>hi</h1>".into(),
+                ..d()
+            },
+        ),
+        (
+            "invalid-url",
+            Scenario {
+                url: "https://exa mple.com/".into(),
+                ..d()
+            },
+        ),
+    ]
+}
+
+/// The preset with this name.
+pub fn preset(name: &str) -> Option<Scenario> {
+    presets()
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, s)| s)
+}

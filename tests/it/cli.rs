@@ -146,3 +146,114 @@ fn non_utf8_argument_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("UTF-8"));
 }
+
+/// Issue 3's "done when": SYN at t, SYN-ACK received at t + 225 ms, TLS 1.3 one round trip
+/// later, every stage present with its step id.
+#[test]
+fn trace_json_intercontinental() {
+    let (code, out, err) = wirewalk(&[
+        "trace",
+        "https://www.example.com/",
+        "--profile",
+        "intercontinental",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    let events = v["events"].as_array().expect("events");
+    let find = |step: &str| {
+        events
+            .iter()
+            .find(|e| e["step"] == step)
+            .unwrap_or_else(|| panic!("{step} missing"))
+    };
+    let syn = find("tcp.syn")["at_ms"].as_f64().expect("at_ms");
+    let syn_ack = find("tcp.syn_ack");
+    assert_eq!(syn_ack["arrives_ms"].as_f64(), Some(syn + 225.0));
+    assert_eq!(find("tls.finished")["at_ms"].as_f64(), Some(syn + 450.0));
+    for e in events {
+        for key in ["at_ms", "seq", "step", "actor", "summary"] {
+            assert!(!e[key].is_null(), "{key} missing in {e}");
+        }
+    }
+    let stages: std::collections::BTreeSet<&str> =
+        events.iter().filter_map(|e| e["stage"].as_str()).collect();
+    for s in [
+        "url",
+        "cache",
+        "dns",
+        "pool",
+        "tcp",
+        "tls",
+        "http",
+        "same_origin",
+        "render",
+        "event_loop",
+    ] {
+        assert!(stages.contains(s), "stage {s} missing");
+    }
+    assert_eq!(v["outcome"], "ok");
+    assert_eq!(v["timing"]["connectStart"].as_f64(), Some(syn));
+    let keys: Vec<&String> = v["timing"].as_object().expect("timing").keys().collect();
+    assert_eq!(keys.first().map(|k| k.as_str()), Some("startTime"));
+    assert_eq!(keys.last().map(|k| k.as_str()), Some("loadEventEnd"));
+}
+
+#[test]
+fn trace_outcomes_and_errors() {
+    let (code, out, _) = wirewalk(&["trace", "not a url", "--json"]);
+    assert_eq!(code, 1);
+    assert!(
+        json(&out)["outcome"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("error: INVALID_URL"),
+        "{out}"
+    );
+    let (code, out, _) = wirewalk(&["trace", "https://x.example/", "--dns", "nxdomain", "--json"]);
+    assert_eq!(code, 1);
+    assert!(
+        json(&out)["outcome"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("error: ERR_NAME_NOT_RESOLVED"),
+        "{out}"
+    );
+    let (code, out, _) = wirewalk(&["trace", "data:,hi", "--json"]);
+    assert_eq!(code, 0);
+    assert!(
+        json(&out)["outcome"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("not fetched"),
+        "{out}"
+    );
+    for args in [
+        &["trace"][..],
+        &["trace", "https://a/", "--profile", "mars"],
+        &["trace", "https://a/", "--tls", "1.0"],
+        &["trace", "https://a/", "--rtt", "-5"],
+        &["trace", "https://a/", "--rtt", "NaN"],
+        &["trace", "https://a/", "--keep-alive"],
+        &["trace", "https://a/", "--bogus"],
+        &["trace", "--preset", "nope"],
+    ] {
+        let (code, _, err) = wirewalk(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let (code, out, _) = wirewalk(&[
+        "trace",
+        "https://a.test/",
+        "--rtt",
+        "1e308",
+        "--bandwidth",
+        "1e-300",
+    ]);
+    assert!(code == 0 || code == 1, "{out}");
+    let (code, out, _) = wirewalk(&["trace", "--preset", "tls12-rsa"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("tls.client_key_exchange"));
+    let (_, out, _) = wirewalk(&["steps"]);
+    assert!(out.contains("tls.server_hello"));
+}

@@ -1,6 +1,7 @@
 //! wirewalk's native integration tests, one binary with a module per concern.
 
 mod cli;
+mod journey;
 mod properties;
 mod purity;
 mod wpt_url;
