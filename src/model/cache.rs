@@ -7,13 +7,19 @@
 //! `Last-Modified` (no upper cap in Chromium); 300, 301, 308 and 410 are fresh forever; anything
 //! else has no freshness. The age is RFC 9111 §4.2.3's `current_age`. A stale entry, or one that
 //! must be validated, is revalidated with `If-None-Match` (its ETag) and `If-Modified-Since` (its
-//! Last-Modified), as Chromium's `ConditionalizeRequest` does.
+//! Last-Modified), as Chromium's `ConditionalizeRequest` does, for stored 200 and 206 responses.
+//!
+//! [`Cache::fetch`] is the whole exchange for one request: unsafe methods pass through and
+//! invalidate (§4.4); request directives and fetch's cache modes are honoured (§5.2.1); stored
+//! responses are selected by URL and `Vary` (§4.1); a response served from the cache carries
+//! `Age` (§5.1); a 304 freshens the stored headers (§3.2, §4.3.4); and what may be stored is
+//! decided by §3. The HTTP cache-tests suite drives this function (`tests/it/cache_tests.rs`).
 //!
 //! Times are seconds since the Unix epoch (HTTP dates have one-second resolution).
 //!
-//! Left out: `Vary`, `stale-while-revalidate` serving, range requests and 206 merging, cache
-//! partitioning by top-level site (one site here), invalidation by unsafe methods, and
-//! heuristics for other statuses.
+//! Left out: `stale-while-revalidate` and `stale-if-error` serving, range requests and 206
+//! merging, cache partitioning by top-level site (one site here), and heuristic freshness for
+//! statuses other than Chromium's three.
 
 use super::http_date;
 use serde::Serialize;
@@ -40,6 +46,10 @@ impl Headers {
             .map(|(_, v)| v.as_str())
     }
 
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
     /// All values of a field joined with ", " (RFC 9110 §5.3), or `None`.
     pub fn combined(&self, name: &str) -> Option<String> {
         let v: Vec<&str> = self
@@ -53,8 +63,12 @@ impl Headers {
 
     /// Replaces every field of that name with one value.
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
-        self.0.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.remove(name);
         self.0.push((name.to_string(), value.into()));
+    }
+
+    pub fn remove(&mut self, name: &str) {
+        self.0.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
     }
 
     /// Bytes as HTTP/1.1 writes them: `Name: value\r\n` each.
@@ -66,7 +80,7 @@ impl Headers {
     }
 }
 
-/// The Cache-Control directives this model reads (RFC 9111 §5.2).
+/// The Cache-Control directives this model reads (RFC 9111 §5.2), of a request or a response.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CacheControl {
     pub no_store: bool,
@@ -76,12 +90,30 @@ pub struct CacheControl {
     pub private: bool,
     pub public: bool,
     pub immutable: bool,
+    /// Request only: accept a response stale by up to this much (`Some(MAX)` for no limit).
+    pub max_stale: Option<u64>,
+    /// Request only: the response must stay fresh at least this much longer.
+    pub min_fresh: Option<u64>,
+    pub only_if_cached: bool,
+    /// Response only (RFC 5861): may be served stale this long while it is revalidated.
+    pub stale_while_revalidate: Option<u64>,
+}
+
+/// delta-seconds (RFC 9111 §1.2.2): digits only; too large means 2^31.
+fn delta_seconds(v: &str) -> Option<u64> {
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(
+        v.parse::<u64>()
+            .map_or(MAX_DELTA as u64, |n| n.min(MAX_DELTA as u64)),
+    )
 }
 
 impl CacheControl {
-    /// Parses every Cache-Control field. Unknown directives are ignored; a malformed max-age
-    /// is ignored too (RFC 9111 §4.2.1: treat an invalid value as stale: handled by the caller
-    /// seeing no lifetime).
+    /// Parses every Cache-Control field. Unknown directives are ignored; for a repeated
+    /// directive the first occurrence is used (RFC 9111 §4.2.1); a max-age whose value is not
+    /// delta-seconds makes the response stale (`Some(0)`), as the same section allows.
     pub fn parse(h: &Headers) -> CacheControl {
         let mut cc = CacheControl::default();
         let Some(all) = h.combined("cache-control") else {
@@ -89,12 +121,15 @@ impl CacheControl {
         };
         for d in all.split(',') {
             let (name, value) = match d.split_once('=') {
-                Some((n, v)) => (
-                    n.trim().to_ascii_lowercase(),
-                    Some(v.trim().trim_matches('"')),
-                ),
+                Some((n, v)) => (n.trim().to_ascii_lowercase(), Some(v.trim())),
                 None => (d.trim().to_ascii_lowercase(), None),
             };
+            // A quoted value is accepted (RFC 9111 §5.2: recipients should accept both forms).
+            let value = value.map(|v| {
+                v.strip_prefix('"')
+                    .and_then(|v| v.strip_suffix('"'))
+                    .unwrap_or(v)
+            });
             match name.as_str() {
                 "no-store" => cc.no_store = true,
                 "no-cache" => cc.no_cache = true,
@@ -102,15 +137,18 @@ impl CacheControl {
                 "private" => cc.private = true,
                 "public" => cc.public = true,
                 "immutable" => cc.immutable = true,
-                // RFC 9111 §1.2.2: delta-seconds; the first occurrence wins, and a value too large
-                // for the cache is taken as the largest it can hold.
+                "only-if-cached" => cc.only_if_cached = true,
                 "max-age" if cc.max_age.is_none() => {
-                    cc.max_age = value.and_then(|v| {
-                        v.parse::<u64>().ok().or_else(|| {
-                            (!v.is_empty() && v.chars().all(|c| c.is_ascii_digit()))
-                                .then_some(u64::from(u32::MAX))
-                        })
-                    });
+                    cc.max_age = Some(value.and_then(delta_seconds).unwrap_or(0));
+                }
+                "max-stale" if cc.max_stale.is_none() => {
+                    cc.max_stale = Some(value.map_or(Some(u64::MAX), delta_seconds).unwrap_or(0));
+                }
+                "min-fresh" if cc.min_fresh.is_none() => {
+                    cc.min_fresh = value.and_then(delta_seconds)
+                }
+                "stale-while-revalidate" if cc.stale_while_revalidate.is_none() => {
+                    cc.stale_while_revalidate = value.and_then(delta_seconds);
                 }
                 _ => {}
             }
@@ -141,6 +179,15 @@ pub struct Freshness {
     pub must_validate: bool,
 }
 
+/// The response's Date, or when it was received if Date is missing or invalid (§4.2.3).
+fn date_of(stored: &Stored) -> i64 {
+    stored
+        .headers
+        .get("date")
+        .and_then(http_date::parse)
+        .unwrap_or(stored.response_time)
+}
+
 /// Chromium's `GetFreshnessLifetimes`, step by step.
 pub fn freshness(stored: &Stored) -> Freshness {
     let h = &stored.headers;
@@ -162,13 +209,18 @@ pub fn freshness(stored: &Stored) -> Freshness {
             must_validate: false,
         };
     }
-    let date = h
-        .get("date")
-        .and_then(http_date::parse)
-        .unwrap_or(stored.response_time);
+    let date = date_of(stored);
     if let Some(expires) = h.get("expires") {
-        // RFC 9111 §5.3: an invalid date (such as "0") means already expired.
-        let lifetime = http_date::parse(expires).map_or(0, |e| (e - date).max(0) as u64);
+        // RFC 9111 §5.3: an invalid date (such as "0"), or more than one Expires field, means
+        // already expired.
+        let single =
+            h.0.iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case("expires"))
+                .count()
+                == 1;
+        let lifetime = http_date::parse(expires)
+            .filter(|_| single)
+            .map_or(0, |e| (e - date).max(0) as u64);
         return Freshness {
             lifetime_s: lifetime,
             source: format!("Expires − Date = {lifetime} s"),
@@ -206,18 +258,21 @@ pub fn freshness(stored: &Stored) -> Freshness {
     }
 }
 
+/// RFC 9111 §5.1: the first member of Age; digits only (otherwise ignored); values of 2^31 or
+/// more are taken as 2^31.
+pub fn age_header(h: &Headers) -> Option<i64> {
+    let v = h.combined("age")?;
+    let first = v.split(',').next()?.trim();
+    delta_seconds(first).map(|n| n as i64)
+}
+
+/// RFC 9111 §1.2.2: delta-seconds too large to hold are 2^31.
+const MAX_DELTA: i64 = 2_147_483_648;
+
 /// RFC 9111 §4.2.3: the age of a stored response at `now`.
 pub fn current_age(stored: &Stored, now: i64) -> u64 {
-    let h = &stored.headers;
-    let date = h
-        .get("date")
-        .and_then(http_date::parse)
-        .unwrap_or(stored.response_time);
-    let age_value = h
-        .get("age")
-        .and_then(|a| a.trim().parse::<i64>().ok())
-        .unwrap_or(0)
-        .max(0);
+    let date = date_of(stored);
+    let age_value = age_header(&stored.headers).unwrap_or(0);
     let apparent_age = (stored.response_time - date).max(0);
     let response_delay = (stored.response_time - stored.request_time).max(0);
     let corrected_age_value = age_value.saturating_add(response_delay);
@@ -258,23 +313,114 @@ pub enum StoreOutcome {
     NotCacheable(&'static str),
 }
 
-/// The cache: URL (without fragment) → stored response.
+/// A request as the cache sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    pub method: String,
+    pub url: String,
+    pub headers: Headers,
+    /// The Fetch standard's cache mode (`default`, `no-store`, `reload`, `no-cache`,
+    /// `force-cache`, `only-if-cached`).
+    pub mode: String,
+}
+
+/// A response from the origin, with its body as bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Headers,
+    pub body: Vec<u8>,
+}
+
+/// Where a response handed to the page came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// From the cache, without contacting the origin.
+    Cache,
+    /// The origin answered 304 and the stored response was used.
+    Validated,
+    /// The origin's response, as it came.
+    Network,
+    /// Neither: the network failed, or only-if-cached found nothing.
+    Error,
+}
+
+/// One stored response with the request headers its Vary names select on.
+#[derive(Clone, Debug)]
+struct Entry {
+    stored: Stored,
+    body: Vec<u8>,
+    request_headers: Headers,
+}
+
+/// The cache: URL (without fragment) → stored responses, newest last.
 #[derive(Clone, Debug, Default)]
 pub struct Cache {
-    entries: BTreeMap<String, Stored>,
+    entries: BTreeMap<String, Vec<Entry>>,
+}
+
+/// Hop-by-hop fields and Content-Length are not taken from a 304 (RFC 9111 §3.2, §3.1).
+fn keeps_from_304(name: &str) -> bool {
+    !matches!(
+        name.to_ascii_lowercase().as_str(),
+        "content-length"
+            | "connection"
+            | "keep-alive"
+            | "te"
+            | "transfer-encoding"
+            | "upgrade"
+            | "proxy-connection"
+    )
+}
+
+/// RFC 9111 §4.1: the request headers named by the stored Vary match the new request's.
+fn vary_matches(stored: &Headers, stored_req: &Headers, req: &Headers) -> bool {
+    let Some(vary) = stored.combined("vary") else {
+        return true;
+    };
+    vary.split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .all(|name| {
+            name != "*" && normalise(stored_req.combined(name)) == normalise(req.combined(name))
+        })
+}
+
+fn normalise(v: Option<String>) -> Option<String> {
+    v.map(|v| {
+        v.split(',')
+            .map(|p| p.trim().to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    })
+}
+
+fn is_unsafe(method: &str) -> bool {
+    !matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE")
 }
 
 impl Cache {
     pub fn insert(&mut self, key: &str, stored: Stored) {
-        self.entries.insert(key.to_string(), stored);
+        self.entries.insert(
+            key.to_string(),
+            vec![Entry {
+                stored,
+                body: Vec::new(),
+                request_headers: Headers::new(),
+            }],
+        );
     }
 
     pub fn get(&self, key: &str) -> Option<&Stored> {
-        self.entries.get(key)
+        self.entries
+            .get(key)
+            .and_then(|v| v.last())
+            .map(|e| &e.stored)
     }
 
+    /// What a plain navigation (no request directives, no Vary) finds for `key`.
     pub fn lookup(&self, key: &str, now: i64) -> Lookup {
-        let Some(stored) = self.entries.get(key) else {
+        let Some(stored) = self.get(key) else {
             return Lookup::Miss;
         };
         let f = freshness(stored);
@@ -287,16 +433,7 @@ impl Cache {
                 freshness: f,
             };
         }
-        // RFC 9111 §4.3.1 (Chromium: first ETag, first Last-Modified, only for 200/206).
-        let mut conditional = Headers::new();
-        if matches!(stored.status, 200 | 206) {
-            if let Some(etag) = stored.headers.get("etag") {
-                conditional = conditional.with("If-None-Match", etag);
-            }
-            if let Some(lm) = stored.headers.get("last-modified") {
-                conditional = conditional.with("If-Modified-Since", lm);
-            }
-        }
+        let conditional = conditional_headers(stored);
         if conditional.0.is_empty() {
             Lookup::StaleNoValidator {
                 age_s: age,
@@ -312,29 +449,71 @@ impl Cache {
         }
     }
 
-    /// Stores a response to GET (RFC 9111 §3) unless it says no-store.
+    /// Stores a response to GET (RFC 9111 §3) unless it may not be.
     pub fn store(&mut self, key: &str, stored: Stored) -> StoreOutcome {
+        self.store_entry(key, stored, Vec::new(), Headers::new())
+    }
+
+    fn store_entry(
+        &mut self,
+        key: &str,
+        stored: Stored,
+        body: Vec<u8>,
+        request_headers: Headers,
+    ) -> StoreOutcome {
         let cc = CacheControl::parse(&stored.headers);
         if cc.no_store {
             self.entries.remove(key);
             return StoreOutcome::NoStore;
         }
-        if !matches!(
+        // §3: the status must be final and understood; without explicit freshness only the
+        // heuristically cacheable statuses (RFC 9110 §15.1) may be stored.
+        let understood = matches!(stored.status, 200..=206 | 300..=308 | 400..=417 | 421..=429 | 431 | 451 | 500..=505 | 511);
+        let explicit = cc.max_age.is_some() || stored.headers.has("expires") || cc.public;
+        let heuristic = matches!(
             stored.status,
             200 | 203 | 204 | 206 | 300 | 301 | 308 | 404 | 405 | 410 | 414 | 501
-        ) && cc.max_age.is_none()
-            && stored.headers.get("expires").is_none()
-        {
+        );
+        if !understood || (!explicit && !heuristic) {
             return StoreOutcome::NotCacheable(
                 "the status is not cacheable by default and no explicit lifetime was given",
             );
         }
+        // §3.1: the Connection field, the fields it names and the other hop-by-hop fields are
+        // not stored.
+        let mut stored = stored;
+        let named: Vec<String> = stored
+            .headers
+            .combined("connection")
+            .map(|c| {
+                c.split(',')
+                    .map(|n| n.trim().to_ascii_lowercase())
+                    .filter(|n| !n.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        stored.headers.0.retain(|(n, _)| {
+            let n = n.to_ascii_lowercase();
+            keeps_from_304(&n) || n == "content-length"
+        });
+        stored
+            .headers
+            .0
+            .retain(|(n, _)| !named.contains(&n.to_ascii_lowercase()));
         let f = freshness(&stored);
-        self.entries.insert(key.to_string(), stored);
+        let list = self.entries.entry(key.to_string()).or_default();
+        // A new response replaces the stored one it would be selected with (same Vary key).
+        list.retain(|e| !vary_matches(&stored.headers, &request_headers, &e.request_headers));
+        list.push(Entry {
+            stored,
+            body,
+            request_headers,
+        });
         StoreOutcome::Stored(f)
     }
 
-    /// RFC 9111 §4.3.4: a 304 updates the stored headers (all but the content ones) and times.
+    /// RFC 9111 §4.3.4: a 304 updates the stored headers (all but Content-Length and hop-by-hop
+    /// fields) and times.
     pub fn freshen(
         &mut self,
         key: &str,
@@ -342,15 +521,243 @@ impl Cache {
         request_time: i64,
         response_time: i64,
     ) -> Option<Freshness> {
-        let stored = self.entries.get_mut(key)?;
-        for (n, v) in &not_modified.0 {
-            if !n.eq_ignore_ascii_case("content-length") {
-                stored.headers.set(n, v.clone());
+        let e = self.entries.get_mut(key)?.last_mut()?;
+        update_headers(&mut e.stored.headers, not_modified);
+        e.stored.request_time = request_time;
+        e.stored.response_time = response_time;
+        Some(freshness(&e.stored))
+    }
+
+    /// The whole exchange for one request at `now`: `origin` is called when the network is
+    /// needed and returns `None` when the connection fails.
+    pub fn fetch(
+        &mut self,
+        req: &Request,
+        now: i64,
+        origin: &mut dyn FnMut(&Request) -> Option<Response>,
+    ) -> (Response, Source) {
+        let key = req.url.split('#').next().unwrap_or("").to_string();
+        if is_unsafe(&req.method) {
+            // §4.4: an unsafe request passes through; a non-error answer invalidates the URL.
+            let Some(resp) = origin(req) else {
+                return (gateway_error(), Source::Error);
+            };
+            if (200..400).contains(&resp.status) {
+                self.entries.remove(&key);
+                for h in ["location", "content-location"] {
+                    if let Some(loc) = resp.headers.get(h) {
+                        self.entries.remove(&resolve_same_origin(&key, loc));
+                    }
+                }
+            }
+            return (resp, Source::Network);
+        }
+        let rcc = CacheControl::parse(&req.headers);
+        let pragma = !req.headers.has("cache-control")
+            && req
+                .headers
+                .combined("pragma")
+                .is_some_and(|p| p.to_ascii_lowercase().contains("no-cache"));
+        let mode = req.mode.as_str();
+        let bypass = mode == "no-store" || mode == "reload" || rcc.no_store;
+        let must_validate = mode == "no-cache" || rcc.no_cache || pragma;
+        let entry = if bypass {
+            None
+        } else {
+            self.entries
+                .get(&key)
+                .and_then(|list| {
+                    list.iter()
+                        .rev()
+                        .find(|e| vary_matches(&e.stored.headers, &e.request_headers, &req.headers))
+                })
+                .cloned()
+        };
+        if let Some(e) = &entry {
+            let f = freshness(&e.stored);
+            let age = current_age(&e.stored, now);
+            let fresh_enough = !f.must_validate && !must_validate && {
+                let lifetime = f.lifetime_s;
+                let age_ok = rcc.max_age.is_none_or(|m| age <= m);
+                let min_fresh_ok = rcc
+                    .min_fresh
+                    .is_none_or(|m| lifetime.saturating_sub(age) >= m);
+                let fresh = lifetime > age;
+                let stale_ok = rcc
+                    .max_stale
+                    .is_some_and(|s| age.saturating_sub(lifetime) <= s)
+                    && !CacheControl::parse(&e.stored.headers).must_revalidate;
+                (fresh || stale_ok) && age_ok && min_fresh_ok
+            };
+            if fresh_enough || mode == "force-cache" || mode == "only-if-cached" {
+                return (served(e, age, req), Source::Cache);
+            }
+            // RFC 5861 §3 (Chromium: VALIDATION_ASYNCHRONOUS): stale, but inside the
+            // stale-while-revalidate window: serve it now and revalidate in the background.
+            let scc = CacheControl::parse(&e.stored.headers);
+            let swr_ok = !f.must_validate
+                && !must_validate
+                && !scc.must_revalidate
+                && scc
+                    .stale_while_revalidate
+                    .is_some_and(|w| age < f.lifetime_s.saturating_add(w));
+            if swr_ok {
+                let out = served(e, age, req);
+                let mut background = req.clone();
+                for (n, v) in &conditional_headers(&e.stored).0 {
+                    background.headers = background.headers.with(n, v.clone());
+                }
+                if let Some(resp) = origin(&background) {
+                    self.absorb(&key, e, &resp, req, now);
+                }
+                return (out, Source::Cache);
+            }
+        } else if mode == "only-if-cached" || rcc.only_if_cached {
+            return (gateway_error(), Source::Error);
+        }
+        // To the network, conditionally when there is a stored 200 or 206 with validators.
+        let mut forward = req.clone();
+        // Fetch §4.5 (HTTP-network-or-cache fetch): the cache mode shows in the request.
+        if mode == "no-cache" && !forward.headers.has("cache-control") {
+            forward.headers = forward.headers.with("Cache-Control", "max-age=0");
+        }
+        if (mode == "no-store" || mode == "reload") && !forward.headers.has("cache-control") {
+            if !forward.headers.has("pragma") {
+                forward.headers = forward.headers.with("Pragma", "no-cache");
+            }
+            forward.headers = forward.headers.with("Cache-Control", "no-cache");
+        }
+        let validating = entry
+            .as_ref()
+            .filter(|_| !bypass)
+            .map(|e| (e, conditional_headers(&e.stored)));
+        let conditional = validating.as_ref().is_some_and(|(_, c)| !c.0.is_empty());
+        if let Some((_, c)) = &validating {
+            for (n, v) in &c.0 {
+                if !forward.headers.has(n) {
+                    forward.headers = forward.headers.with(n, v.clone());
+                }
             }
         }
-        stored.request_time = request_time;
-        stored.response_time = response_time;
-        Some(freshness(stored))
+        let Some(resp) = origin(&forward) else {
+            return (gateway_error(), Source::Error);
+        };
+        if resp.status == 304 && conditional {
+            if let Some((e, _)) = validating {
+                let updated = self.absorb(&key, e, &resp, req, now);
+                let age = current_age(&updated.stored, now);
+                return (served(&updated, age, req), Source::Validated);
+            }
+        }
+        if req.method == "GET" && !rcc.no_store && mode != "no-store" {
+            self.store_response(&key, &resp, req, now);
+        }
+        (resp, Source::Network)
+    }
+
+    /// Takes the answer to a revalidation: a 304 freshens the stored response `e` (§4.3.4), any
+    /// other response replaces it when it may be stored. Returns the entry now in effect.
+    fn absorb(&mut self, key: &str, e: &Entry, resp: &Response, req: &Request, now: i64) -> Entry {
+        if resp.status != 304 {
+            self.store_response(key, resp, req, now);
+            return e.clone();
+        }
+        let mut updated = e.clone();
+        update_headers(&mut updated.stored.headers, &resp.headers);
+        updated.stored.request_time = now;
+        updated.stored.response_time = now;
+        if let Some(list) = self.entries.get_mut(key) {
+            for x in list.iter_mut() {
+                if x.request_headers == e.request_headers && x.stored == e.stored {
+                    *x = updated.clone();
+                }
+            }
+        }
+        updated
+    }
+
+    fn store_response(&mut self, key: &str, resp: &Response, req: &Request, now: i64) {
+        let stored = Stored {
+            status: resp.status,
+            headers: resp.headers.clone(),
+            body_bytes: resp.body.len() as u64,
+            request_time: now,
+            response_time: now,
+        };
+        let _ = self.store_entry(
+            key,
+            stored,
+            resp.body.clone(),
+            Headers(req.headers.0.clone()),
+        );
+    }
+}
+
+/// §4.3.1 as Chromium does it: the first ETag and the first Last-Modified, only for 200 and
+/// 206 responses.
+fn conditional_headers(stored: &Stored) -> Headers {
+    let mut c = Headers::new();
+    if matches!(stored.status, 200 | 206) {
+        if let Some(etag) = stored.headers.get("etag") {
+            c = c.with("If-None-Match", etag);
+        }
+        if let Some(lm) = stored.headers.get("last-modified") {
+            c = c.with("If-Modified-Since", lm);
+        }
+    }
+    c
+}
+
+fn update_headers(stored: &mut Headers, from: &Headers) {
+    let mut names: Vec<&str> = Vec::new();
+    for (n, _) in &from.0 {
+        if keeps_from_304(n) && !names.iter().any(|x| x.eq_ignore_ascii_case(n)) {
+            names.push(n);
+        }
+    }
+    for n in names {
+        stored.remove(n);
+        for (name, v) in from.0.iter().filter(|(x, _)| x.eq_ignore_ascii_case(n)) {
+            stored.0.push((name.clone(), v.clone()));
+        }
+    }
+}
+
+/// The stored response as handed out, with `Age` (§5.1: replacing any stored value). A HEAD
+/// request gets no body.
+fn served(e: &Entry, age: u64, req: &Request) -> Response {
+    let mut headers = e.stored.headers.clone();
+    headers.set("Age", age.min(MAX_DELTA as u64).to_string());
+    Response {
+        status: e.stored.status,
+        headers,
+        body: if req.method == "HEAD" {
+            Vec::new()
+        } else {
+            e.body.clone()
+        },
+    }
+}
+
+fn gateway_error() -> Response {
+    Response {
+        status: 504,
+        headers: Headers::new(),
+        body: Vec::new(),
+    }
+}
+
+/// A Location or Content-Location relative to `base`, as a cache key; other origins are not
+/// invalidated (§4.4), which the key comparison achieves by never matching.
+fn resolve_same_origin(base: &str, loc: &str) -> String {
+    match (
+        url::Url::parse(base),
+        url::Url::parse(base).and_then(|b| b.join(loc)),
+    ) {
+        (Ok(b), Ok(u)) if b.origin() == u.origin() => {
+            u.as_str().split('#').next().unwrap_or("").to_string()
+        }
+        _ => String::new(),
     }
 }
 
@@ -432,6 +839,13 @@ mod tests {
         assert_eq!(freshness(&s).lifetime_s, 100);
         let s = stored(0, Headers::new().with("Expires", "0"));
         assert_eq!(freshness(&s).lifetime_s, 0);
+        let s = stored(
+            0,
+            Headers::new().with("Cache-Control", "max-age=\"60\", max-age=9"),
+        );
+        assert_eq!(freshness(&s).lifetime_s, 60);
+        let s = stored(0, Headers::new().with("Cache-Control", "max-age=-1"));
+        assert_eq!(freshness(&s).lifetime_s, 0);
         let mut c = Cache::default();
         assert_eq!(
             c.store(
@@ -460,6 +874,12 @@ mod tests {
         };
         // apparent_age = 20, corrected_age_value = 30 + 10 = 40 → 40 + 100 resident.
         assert_eq!(current_age(&s, NOW), 140);
+        assert_eq!(age_header(&Headers::new().with("Age", "10, 20")), Some(10));
+        assert_eq!(age_header(&Headers::new().with("Age", "-5")), None);
+        assert_eq!(
+            age_header(&Headers::new().with("Age", "99999999999999999999")),
+            Some(MAX_DELTA)
+        );
     }
 
     #[test]
@@ -484,5 +904,77 @@ mod tests {
         );
         assert_eq!(f.map(|f| f.lifetime_s), Some(600));
         assert!(matches!(c.lookup("u", NOW + 1), Lookup::Fresh { .. }));
+    }
+
+    fn get(url: &str, headers: Headers) -> Request {
+        Request {
+            method: "GET".into(),
+            url: url.into(),
+            headers,
+            mode: "default".into(),
+        }
+    }
+
+    #[test]
+    fn fetch_vary_and_invalidation() {
+        let mut c = Cache::default();
+        let mut calls = 0;
+        let mut origin = |_: &Request| {
+            calls += 1;
+            Some(Response {
+                status: 200,
+                headers: Headers::new()
+                    .with("Date", http_date::format(NOW))
+                    .with("Cache-Control", "max-age=100")
+                    .with("Vary", "Foo"),
+                body: b"x".to_vec(),
+            })
+        };
+        let u = "https://a.test/x";
+        assert_eq!(
+            c.fetch(&get(u, Headers::new().with("Foo", "1")), NOW, &mut origin)
+                .1,
+            Source::Network
+        );
+        assert_eq!(
+            c.fetch(
+                &get(u, Headers::new().with("Foo", "1")),
+                NOW + 1,
+                &mut origin
+            )
+            .1,
+            Source::Cache
+        );
+        assert_eq!(
+            c.fetch(
+                &get(u, Headers::new().with("Foo", "2")),
+                NOW + 1,
+                &mut origin
+            )
+            .1,
+            Source::Network
+        );
+        let (r, _) = c.fetch(
+            &get(u, Headers::new().with("Foo", "2")),
+            NOW + 5,
+            &mut origin,
+        );
+        // Date says NOW, received at NOW + 1 (apparent age 1), then 4 s in the cache.
+        assert_eq!(r.headers.get("age"), Some("5"));
+        let post = Request {
+            method: "POST".into(),
+            ..get(u, Headers::new())
+        };
+        c.fetch(&post, NOW + 6, &mut origin);
+        assert_eq!(
+            c.fetch(
+                &get(u, Headers::new().with("Foo", "2")),
+                NOW + 7,
+                &mut origin
+            )
+            .1,
+            Source::Network
+        );
+        assert_eq!(calls, 4, "three misses and the POST");
     }
 }

@@ -61,14 +61,26 @@ pub fn parse(s: &str) -> Option<i64> {
     let s = s.trim();
     let (_, rest) = s.split_once(", ")?;
     let mut parts = rest.split(' ');
-    let day: u32 = parts.next()?.parse().ok()?;
+    let digits = |t: &str, n: usize| t.len() == n && t.bytes().all(|b| b.is_ascii_digit());
+    let day_text = parts.next()?;
+    if !digits(day_text, 2) {
+        return None;
+    }
+    let day: u32 = day_text.parse().ok()?;
     let mon = parts.next()?;
     let month = MONTHS.iter().position(|m| *m == mon)? as u32 + 1;
-    let year: i64 = parts.next()?.parse().ok()?;
-    let mut hms = parts.next()?.split(':');
-    let h: i64 = hms.next()?.parse().ok()?;
-    let mi: i64 = hms.next()?.parse().ok()?;
-    let se: i64 = hms.next()?.parse().ok()?;
+    let year_text = parts.next()?;
+    if !digits(year_text, 4) {
+        return None;
+    }
+    let year: i64 = year_text.parse().ok()?;
+    let time: Vec<&str> = parts.next()?.split(':').collect();
+    if time.len() != 3 || !time.iter().all(|t| digits(t, 2)) {
+        return None;
+    }
+    let h: i64 = time[0].parse().ok()?;
+    let mi: i64 = time[1].parse().ok()?;
+    let se: i64 = time[2].parse().ok()?;
     if parts.next()? != "GMT"
         || parts.next().is_some()
         || !(1..=31).contains(&day)
@@ -93,6 +105,8 @@ mod tests {
         assert_eq!(date_only(951_782_400), "2000-02-29");
         assert_eq!(parse("Sunday, 06-Nov-94 08:49:37 GMT"), None);
         assert_eq!(parse("garbage"), None);
+        assert_eq!(parse("Thu, 18 Aug 2050 2:01:18 GMT"), None, "1-digit hour");
+        assert_eq!(parse("Thu, 18 Aug 50 02:01:18 GMT"), None, "2-digit year");
         for t in [-86_400 * 400, 0, 1_790_000_000, 4_102_444_800] {
             assert_eq!(parse(&format(t)), Some(t));
         }

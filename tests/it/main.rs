@@ -1,5 +1,6 @@
 //! wirewalk's native integration tests, one binary with a module per concern.
 
+mod cache_tests;
 mod cli;
 mod journey;
 mod properties;
