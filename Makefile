@@ -6,7 +6,7 @@ PORT ?= 8080
 WASM := scripts/wasm-env.sh
 WASM_TARGET := wasm32-unknown-unknown
 
-.PHONY: run test setup setup-build build serve size fmt-check clippy clippy-wasm test-native test-browser
+.PHONY: run test setup setup-build build serve size bench fmt-check clippy clippy-wasm test-native test-browser
 
 ## make run: build the size-optimised release bundle and serve it on 127.0.0.1:$(PORT)
 run: setup-build build serve
@@ -31,6 +31,10 @@ serve:
 ## every file of the bundle with its raw and gzip size
 size: setup-build build
 	@scripts/size.sh dist
+
+## model benchmarks (criterion) with their budgets; writes target/bench/*.json
+bench:
+	cargo bench --bench model -- --warm-up-time 1 --measurement-time 3
 
 fmt-check:
 	cargo fmt --all -- --check

@@ -18,6 +18,7 @@ pub mod http_date;
 pub mod render;
 pub mod rng;
 pub mod scenario;
+pub mod site;
 pub mod step;
 pub mod tcp;
 pub mod time;

@@ -4,6 +4,7 @@ mod cache_tests;
 mod cli;
 mod journey;
 mod properties;
+mod psl;
 mod purity;
 mod wpt_url;
 
