@@ -240,7 +240,18 @@ pub enum ClientState {
 
 impl fmt::Display for ClientState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self, f)
+        f.write_str(match self {
+            ClientState::ExpectServerHello => "ExpectServerHello",
+            ClientState::ExpectEncryptedExtensions => "ExpectEncryptedExtensions",
+            ClientState::ExpectCertificate => "ExpectCertificate",
+            ClientState::ExpectCertificateVerify => "ExpectCertificateVerify",
+            ClientState::ExpectServerKeyExchange => "ExpectServerKeyExchange",
+            ClientState::ExpectServerHelloDone => "ExpectServerHelloDone",
+            ClientState::ExpectChangeCipherSpec => "ExpectChangeCipherSpec",
+            ClientState::ExpectFinished => "ExpectFinished",
+            ClientState::Connected => "Connected",
+            ClientState::Failed => "Failed",
+        })
     }
 }
 

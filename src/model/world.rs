@@ -930,7 +930,7 @@ impl<'a> World<'a> {
                     "bandwidth",
                     format!(
                         "{} Mbit/s: {}",
-                        self.bandwidth as f64 / 1e6,
+                        mbit(self.bandwidth),
                         Duration::transmission(resp.body_bytes, self.bandwidth)
                     ),
                 )
@@ -1783,6 +1783,16 @@ impl<'a> World<'a> {
     fn api_target(&self) -> Option<Target> {
         let p = url::parse(&self.sc.url, None).ok()?;
         Some(Target::of(&p, Some("/api/data")))
+    }
+}
+
+/// Bits per second as Mbit/s with up to three decimals, by integer arithmetic.
+fn mbit(bps: u64) -> String {
+    let (whole, frac) = (bps / 1_000_000, bps % 1_000_000 / 1000);
+    if frac == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{}", format!("{frac:03}").trim_end_matches('0'))
     }
 }
 

@@ -1,16 +1,31 @@
-//! The Yew front end (wasm32 only). It renders what the model computes and holds no protocol
-//! logic: the URL stage shows [`crate::model::url::parse`]'s output as it is.
+//! The Yew front end (wasm32 only). It renders what the model computed and holds no protocol
+//! logic: [`state`] runs the model when the scenario changes, [`crate::timeline`] says what to
+//! draw at the cursor, and the components below only turn that into elements.
 //!
-//! State lives in one reducer ([`state::UrlState`]); components only render props and send
-//! actions.
+//! Layout: the address bar and its live parse; the knobs; the journey track; the sequence
+//! diagram beside the inspector; the player (scrubber and controls); the URL in detail.
 
+mod inspector;
+mod knobs;
+mod player;
+mod sequence;
 mod state;
+mod track;
 mod url_bar;
 mod url_stage;
 
-use state::{UrlAction, UrlState};
+use inspector::Inspector;
+use knobs::Knobs;
+use player::Player;
+use sequence::Sequence;
+use state::{AppAction, AppState};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use track::Track;
 use url_bar::UrlBar;
 use url_stage::UrlStage;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Mounts the app on the page's `<body>`.
@@ -22,18 +37,164 @@ pub fn start() {
     yew::Renderer::<App>::new().render();
 }
 
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
+}
+
+/// The frame callback, kept where it can schedule itself again and be dropped on cleanup.
+type FrameSlot = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
+
+/// Calls `on_frame(milliseconds since the previous frame)` on every animation frame while
+/// `active`; cancels the pending frame when it stops.
+#[hook]
+fn use_animation_frames(active: bool, on_frame: Callback<f64>) {
+    use_effect_with(active, move |active| {
+        let id = Rc::new(Cell::new(None::<i32>));
+        let slot: FrameSlot = Rc::new(RefCell::new(None));
+        if *active {
+            let last = Rc::new(Cell::new(None::<f64>));
+            let (id2, slot2) = (id.clone(), slot.clone());
+            let f = Closure::<dyn FnMut(f64)>::new(move |ts: f64| {
+                let dt = last.get().map_or(0.0, |l| ts - l);
+                last.set(Some(ts));
+                on_frame.emit(dt);
+                if let (Some(w), Some(cb)) = (web_sys::window(), slot2.borrow().as_ref()) {
+                    id2.set(w.request_animation_frame(cb.as_ref().unchecked_ref()).ok());
+                }
+            });
+            if let Some(w) = web_sys::window() {
+                id.set(w.request_animation_frame(f.as_ref().unchecked_ref()).ok());
+            }
+            *slot.borrow_mut() = Some(f);
+        }
+        move || {
+            if let (Some(w), Some(i)) = (web_sys::window(), id.get()) {
+                let _ = w.cancel_animation_frame(i);
+            }
+            slot.borrow_mut().take();
+        }
+    });
+}
+
+/// Space, ← →, Home, End and 1–5 anywhere on the page, except while typing in a field.
+#[hook]
+fn use_keyboard(dispatch: Callback<AppAction>) {
+    use_effect_with((), move |_| {
+        let handler = Closure::<dyn FnMut(KeyboardEvent)>::new(move |e: KeyboardEvent| {
+            let tag = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .map(|el| el.tag_name().to_ascii_uppercase())
+                .unwrap_or_default();
+            if matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                || e.ctrl_key()
+                || e.meta_key()
+                || e.alt_key()
+            {
+                return;
+            }
+            let key = e.key();
+            // On a focused button, Space and Enter already click it.
+            if tag == "BUTTON" && (key == " " || key == "Enter") {
+                return;
+            }
+            let action = match key.as_str() {
+                " " | "Spacebar" => Some(AppAction::TogglePlay),
+                "ArrowRight" => Some(AppAction::Step(1)),
+                "ArrowLeft" => Some(AppAction::Step(-1)),
+                "Home" => Some(AppAction::First),
+                "End" => Some(AppAction::Last),
+                "1" | "2" | "3" | "4" | "5" => key
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| crate::timeline::SPEEDS.get(i - 1).copied())
+                    .map(AppAction::Speed),
+                _ => None,
+            };
+            if let Some(a) = action {
+                e.prevent_default();
+                dispatch.emit(a);
+            }
+        });
+        let doc = web_sys::window().and_then(|w| w.document());
+        if let Some(d) = &doc {
+            let _ = d.add_event_listener_with_callback("keydown", handler.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(d) = doc {
+                let _ = d.remove_event_listener_with_callback(
+                    "keydown",
+                    handler.as_ref().unchecked_ref(),
+                );
+            }
+            drop(handler);
+        }
+    });
+}
+
+/// Follows `prefers-reduced-motion` when the user changes it while the page is open.
+#[hook]
+fn use_reduced_motion(dispatch: Callback<AppAction>) {
+    use_effect_with((), move |_| {
+        let mql = web_sys::window().and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        });
+        let handler = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            if let Some(m) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::MediaQueryList>().ok())
+            {
+                dispatch.emit(AppAction::ReducedMotion(m.matches()));
+            }
+        });
+        if let Some(m) = &mql {
+            let _ = m.add_event_listener_with_callback("change", handler.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(m) = mql {
+                let _ = m.remove_event_listener_with_callback(
+                    "change",
+                    handler.as_ref().unchecked_ref(),
+                );
+            }
+            drop(handler);
+        }
+    });
+}
+
 #[component]
 fn App() -> Html {
-    let state = use_reducer(UrlState::default);
-    let on_edit = {
+    let state = use_reducer(|| AppState::new(prefers_reduced_motion()));
+    let dispatch = {
         let state = state.clone();
-        Callback::from(move |text: String| state.dispatch(UrlAction::Edit(text)))
+        Callback::from(move |a: AppAction| state.dispatch(a))
+    };
+    let on_edit = {
+        let d = dispatch.clone();
+        Callback::from(move |text: String| d.emit(AppAction::Edit(text)))
     };
     let on_go = {
-        let state = state.clone();
-        Callback::from(move |()| state.dispatch(UrlAction::Go))
+        let d = dispatch.clone();
+        Callback::from(move |()| d.emit(AppAction::Go))
     };
+    let on_frame = {
+        let d = dispatch.clone();
+        Callback::from(move |dt: f64| d.emit(AppAction::Tick(dt)))
+    };
+    use_animation_frames(state.playing, on_frame);
+    use_keyboard(dispatch.clone());
+    use_reduced_motion(dispatch.clone());
     use_effect_with((), |_| mark_ready());
+    let s = &*state;
+    let announce = crate::timeline::announcement(&s.journey.0.trace, s.cursor);
     html! {
         <>
             <header class="top">
@@ -42,19 +203,24 @@ fn App() -> Html {
                     <span class="name">{ "wirewalk" }</span>
                     <span class="tagline">{ "what your browser does after you type a URL" }</span>
                 </div>
-                <UrlBar input={state.input.clone()} live={state.live.clone()} {on_edit} {on_go} />
+                <UrlBar input={s.input.clone()} live={s.live.clone()} {on_edit} {on_go} />
             </header>
-            <main id="main">
-                if let Some(parsed) = state.current.clone() {
-                    <UrlStage {parsed} />
-                }
+            <Knobs state={s.clone()} dispatch={dispatch.clone()} />
+            <Track journey={s.journey.clone()} cursor={s.cursor} />
+            <main id="main" class="main-grid">
+                <Sequence journey={s.journey.clone()} cursor={s.cursor} revealed={s.revealed} playhead={s.playhead} reduced_motion={s.reduced_motion} dispatch={dispatch.clone()} />
+                <Inspector journey={s.journey.clone()} cursor={s.cursor} />
             </main>
+            <Player journey={s.journey.clone()} cursor={s.cursor} playhead={s.playhead} playing={s.playing} speed={s.speed} dispatch={dispatch.clone()} />
+            <div id="announce" class="visually-hidden" role="status" aria-live="polite">{ announce }</div>
+            if let Some(parsed) = s.current.clone() {
+                <div class="url-details"><UrlStage {parsed} /></div>
+            }
             <footer class="foot">
                 <p>
-                    { "Parsing follows the " }
-                    <a href="https://url.spec.whatwg.org/">{ "WHATWG URL Standard" }</a>
-                    { ", the rules every modern browser uses. Nothing here touches the network: \
-                       wirewalk models the journey in your browser." }
+                    { "A model of Chromium's behaviour, computed in your browser: nothing here touches the network. \
+                       Round trips of the three networks are the source documents' figures for opening a connection; \
+                       limits and timers come from Chromium's source." }
                 </p>
             </footer>
         </>

@@ -1,57 +1,345 @@
-//! The app's state: what is typed, its live parse, and the URL the journey runs on.
+//! The app's state and every change to it, as one reducer. The model is run here (and only
+//! here) when the scenario changes; everything else moves the cursor or the playhead.
 
+use crate::model::scenario::{
+    CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
+};
+use crate::model::time::Instant;
 use crate::model::url::{self, Parsed, UrlError};
+use crate::model::world::{run, Journey};
 use crate::model::DEFAULT_URL;
+use crate::timeline;
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct UrlState {
-    /// The text in the address bar.
-    pub input: String,
-    /// Its parse, updated on every keystroke.
-    pub live: Result<Parsed, UrlError>,
-    /// The last valid URL that was submitted: what the rest of the page shows. An invalid
-    /// submission leaves it as it was. `None` only until a first valid URL is submitted.
-    pub current: Option<Parsed>,
-}
+/// A journey shared between components; equal when it is the same run (no deep comparison on
+/// every frame).
+#[derive(Clone)]
+pub struct JourneyRef(pub Rc<Journey>);
 
-pub enum UrlAction {
-    Edit(String),
-    Go,
-}
-
-impl Default for UrlState {
-    fn default() -> Self {
-        let live = url::parse(DEFAULT_URL, None);
-        UrlState {
-            input: DEFAULT_URL.to_string(),
-            current: live.as_ref().ok().cloned(),
-            live,
-        }
+impl PartialEq for JourneyRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
     }
 }
 
-impl Reducible for UrlState {
-    type Action = UrlAction;
+#[derive(Clone, PartialEq)]
+pub struct AppState {
+    /// The text in the address bar and its parse, updated on every keystroke.
+    pub input: String,
+    pub live: Result<Parsed, UrlError>,
+    /// The last valid URL that was submitted: the journey's URL.
+    pub current: Option<Parsed>,
+    pub scenario: Scenario,
+    pub preset: Option<&'static str>,
+    pub journey: JourneyRef,
+    /// The index of the current event.
+    pub cursor: usize,
+    /// The furthest event reached in this journey: the diagram shows rows up to here.
+    pub revealed: usize,
+    /// The simulated time shown.
+    pub playhead: Instant,
+    pub playing: bool,
+    pub speed: f64,
+    /// `prefers-reduced-motion`: no flying tokens, steps change instantly.
+    pub reduced_motion: bool,
+    /// Real milliseconds since the last step, for reduced-motion playback.
+    pub dwell_ms: f64,
+}
 
-    fn reduce(self: Rc<Self>, action: UrlAction) -> Rc<Self> {
-        match action {
-            UrlAction::Edit(text) => {
+/// One knob of the scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Knob {
+    Profile(ProfileName),
+    Cache(CacheState),
+    Dns(DnsState),
+    Tls(TlsChoice),
+    Cert(CertChoice),
+    ClientCert(bool),
+    KeepAlive(bool),
+    ExistingConnection(bool),
+    Resumption(bool),
+    FalseStart(bool),
+    Refused(bool),
+    Changed(bool),
+}
+
+pub enum AppAction {
+    Edit(String),
+    Go,
+    Knob(Knob),
+    Preset(String),
+    Play,
+    Pause,
+    TogglePlay,
+    Step(i64),
+    First,
+    Last,
+    Seek(usize),
+    Scrub(Instant),
+    Speed(f64),
+    /// Real milliseconds since the previous animation frame.
+    Tick(f64),
+    ReducedMotion(bool),
+}
+
+/// In reduced-motion playback, each step stays this long (real ms at 1×).
+const REDUCED_DWELL_MS: f64 = 1200.0;
+
+impl AppState {
+    pub fn new(reduced_motion: bool) -> AppState {
+        let scenario = Scenario::default();
+        let live = url::parse(DEFAULT_URL, None);
+        let journey = JourneyRef(Rc::new(run(&scenario)));
+        AppState {
+            input: DEFAULT_URL.to_string(),
+            current: live.as_ref().ok().cloned(),
+            live,
+            scenario,
+            preset: Some("default"),
+            journey,
+            cursor: 0,
+            revealed: 0,
+            playhead: Instant::ZERO,
+            playing: false,
+            speed: 1.0,
+            reduced_motion,
+            dwell_ms: 0.0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.journey.0.trace.events.len()
+    }
+
+    fn at_cursor(mut self, cursor: usize) -> Self {
+        let last = self.len().saturating_sub(1);
+        self.cursor = cursor.min(last);
+        self.revealed = self.revealed.max(self.cursor).min(last);
+        self.playhead = self
+            .journey
+            .0
+            .trace
+            .events
+            .get(self.cursor)
+            .map_or(Instant::ZERO, |e| e.at);
+        self.dwell_ms = 0.0;
+        self
+    }
+
+    /// Runs the model for a changed scenario, keeping the cursor on the same step (and request)
+    /// when the new journey has it, else at the same time.
+    fn rerun(mut self, scenario: Scenario) -> Self {
+        let old = self
+            .journey
+            .0
+            .trace
+            .events
+            .get(self.cursor)
+            .map(|e| (e.step, e.request));
+        let old_time = self.playhead;
+        self.scenario = scenario;
+        self.journey = JourneyRef(Rc::new(run(&self.scenario)));
+        self.revealed = 0;
+        let events = &self.journey.0.trace.events;
+        let same = old.and_then(|(step, req)| {
+            events
+                .iter()
+                .position(|e| e.step == step && e.request == req)
+        });
+        let cursor = same.unwrap_or_else(|| timeline::cursor_at(&self.journey.0.trace, old_time));
+        self.at_cursor(cursor)
+    }
+}
+
+impl Reducible for AppState {
+    type Action = AppAction;
+
+    fn reduce(self: Rc<Self>, action: AppAction) -> Rc<Self> {
+        let s = (*self).clone();
+        let next = match action {
+            AppAction::Edit(text) => {
                 let live = url::parse(&text, None);
-                Rc::new(UrlState {
+                AppState {
                     input: text,
                     live,
-                    current: self.current.clone(),
-                })
+                    ..s
+                }
             }
-            UrlAction::Go => match &self.live {
-                Ok(p) if self.current.as_ref() != Some(p) => Rc::new(UrlState {
-                    current: Some(p.clone()),
-                    ..(*self).clone()
-                }),
-                _ => self,
+            AppAction::Go => match &s.live {
+                Ok(p) => {
+                    let p = p.clone();
+                    let scenario = Scenario {
+                        url: p.getters.href.clone(),
+                        ..s.scenario.clone()
+                    };
+                    let mut n = AppState {
+                        current: Some(p),
+                        preset: None,
+                        ..s
+                    }
+                    .rerun(scenario)
+                    .at_cursor(0);
+                    n.playing = true;
+                    n
+                }
+                Err(_) => return self,
             },
-        }
+            AppAction::Knob(k) => {
+                let mut sc = s.scenario.clone();
+                match k {
+                    Knob::Profile(p) => sc.profile = Profile::builtin(p),
+                    Knob::Cache(c) => sc.cache = c,
+                    Knob::Dns(d) => sc.dns = d,
+                    Knob::Tls(t) => sc.tls = t,
+                    Knob::Cert(c) => sc.cert = c,
+                    Knob::ClientCert(b) => sc.client_cert = b,
+                    Knob::KeepAlive(b) => sc.keep_alive = b,
+                    Knob::ExistingConnection(b) => sc.existing_connection = b,
+                    Knob::Resumption(b) => sc.resumption = b,
+                    Knob::FalseStart(b) => sc.false_start = b,
+                    Knob::Refused(b) => sc.refused = b,
+                    Knob::Changed(b) => sc.changed = b,
+                }
+                AppState { preset: None, ..s }.rerun(sc)
+            }
+            AppAction::Preset(name) => {
+                let Some((key, sc)) = crate::model::scenario::presets()
+                    .into_iter()
+                    .find(|(n, _)| *n == name)
+                else {
+                    return self;
+                };
+                let live = url::parse(&sc.url, None);
+                AppState {
+                    input: sc.url.clone(),
+                    current: live.as_ref().ok().cloned().or(s.current.clone()),
+                    live,
+                    preset: Some(key),
+                    ..s
+                }
+                .rerun(sc)
+                .at_cursor(0)
+            }
+            AppAction::Play => {
+                let at_end =
+                    s.cursor + 1 >= s.len() && s.playhead >= timeline::end(&s.journey.0.trace);
+                let base = if at_end { s.at_cursor(0) } else { s };
+                AppState {
+                    playing: true,
+                    ..base
+                }
+            }
+            AppAction::Pause => AppState {
+                playing: false,
+                ..s
+            },
+            AppAction::TogglePlay => {
+                return if s.playing {
+                    self.reduce(AppAction::Pause)
+                } else {
+                    self.reduce(AppAction::Play)
+                };
+            }
+            AppAction::Step(d) => {
+                let target =
+                    (s.cursor as i64 + d).clamp(0, s.len().saturating_sub(1) as i64) as usize;
+                AppState {
+                    playing: false,
+                    ..s
+                }
+                .at_cursor(target)
+            }
+            AppAction::First => AppState {
+                playing: false,
+                ..s
+            }
+            .at_cursor(0),
+            AppAction::Last => {
+                let last = s.len().saturating_sub(1);
+                let end = timeline::end(&s.journey.0.trace);
+                let mut n = AppState {
+                    playing: false,
+                    ..s
+                }
+                .at_cursor(last);
+                n.playhead = end;
+                n
+            }
+            AppAction::Seek(i) => AppState {
+                playing: false,
+                ..s
+            }
+            .at_cursor(i),
+            AppAction::Scrub(t) => {
+                let end = timeline::end(&s.journey.0.trace);
+                let t = t.min(end);
+                let cursor = timeline::cursor_at(&s.journey.0.trace, t);
+                let revealed = s.revealed.max(cursor);
+                AppState {
+                    playing: false,
+                    playhead: t,
+                    cursor,
+                    revealed,
+                    ..s
+                }
+            }
+            AppAction::Speed(x) => {
+                if !timeline::SPEEDS.contains(&x) {
+                    return self;
+                }
+                AppState { speed: x, ..s }
+            }
+            AppAction::ReducedMotion(b) => AppState {
+                reduced_motion: b,
+                ..s
+            },
+            AppAction::Tick(real_ms) => {
+                if !s.playing {
+                    return self;
+                }
+                let trace = &s.journey.0.trace;
+                let end = timeline::end(trace);
+                if s.reduced_motion {
+                    // No motion: the cursor jumps from step to step after a dwell.
+                    let dwell = s.dwell_ms
+                        + if real_ms.is_finite() {
+                            real_ms.clamp(0.0, 250.0)
+                        } else {
+                            0.0
+                        };
+                    if dwell < REDUCED_DWELL_MS / s.speed {
+                        return Rc::new(AppState {
+                            dwell_ms: dwell,
+                            ..s
+                        });
+                    }
+                    if s.cursor + 1 >= s.len() {
+                        return Rc::new(AppState {
+                            playing: false,
+                            playhead: end,
+                            ..s
+                        });
+                    }
+                    let c = s.cursor + 1;
+                    let mut n = s.at_cursor(c);
+                    n.playing = true;
+                    n
+                } else {
+                    let t = timeline::advance(trace, s.playhead, real_ms, s.speed);
+                    let cursor = timeline::cursor_at(trace, t);
+                    let done = t >= end;
+                    let revealed = s.revealed.max(cursor);
+                    AppState {
+                        playhead: t,
+                        cursor,
+                        revealed,
+                        playing: !done,
+                        ..s
+                    }
+                }
+            }
+        };
+        Rc::new(next)
     }
 }

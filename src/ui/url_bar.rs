@@ -22,6 +22,15 @@ pub fn UrlBar(props: &UrlBarProps) -> Html {
             on_edit.emit(input.value());
         })
     };
+    // Also on `change`, so a value set without keystrokes (autofill, a test driver) is never
+    // replaced by a re-render of the old text.
+    let onchange = {
+        let on_edit = props.on_edit.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            on_edit.emit(input.value());
+        })
+    };
     let onsubmit = {
         let on_go = props.on_go.clone();
         Callback::from(move |e: SubmitEvent| {
@@ -35,7 +44,7 @@ pub fn UrlBar(props: &UrlBarProps) -> Html {
             <div class="urlbar-row">
                 <label for="url-input" class="visually-hidden">{ "URL" }</label>
                 <input id="url-input" type="text" class={classes!("url-input", invalid.then_some("invalid"))}
-                    value={props.input.clone()} {oninput}
+                    value={props.input.clone()} {oninput} {onchange}
                     spellcheck="false" autocomplete="off" autocapitalize="off"
                     aria-invalid={invalid.to_string()}
                     aria-describedby="url-parse" />

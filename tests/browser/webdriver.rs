@@ -32,6 +32,20 @@ pub fn dist_dir() -> PathBuf {
     dir
 }
 
+/// axe-core's script, installed by scripts/bootstrap.sh from npm.
+pub fn axe_source() -> String {
+    let tools = std::env::var_os("WIREWALK_TOOLS")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/wirewalk-tools"))
+        })
+        .unwrap_or_default();
+    let path = tools.join("npm/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("axe-core is missing at {} ({e}): scripts/bootstrap.sh installs it (`make test` runs it)", path.display())
+    })
+}
+
 /// Where screenshots go: `target/screenshots/`.
 pub fn screenshot_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
@@ -200,6 +214,15 @@ impl Session {
         v["value"].clone()
     }
 
+    /// Runs an async script: its last argument is the callback that returns the value.
+    pub fn js_async(&self, script: &str) -> Value {
+        let v = post(
+            &format!("{}/execute/async", self.url),
+            &json!({"script": script, "args": []}),
+        );
+        v["value"].clone()
+    }
+
     /// Waits up to 10 s for `script` (a JS expression) to be truthy.
     pub fn wait_for(&self, what: &str, script: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -235,8 +258,14 @@ impl Session {
             .to_string()
     }
 
+    /// Empties a text field the way a person does, select-all then Backspace, so the page sees
+    /// `input` events. (WebDriver's own Element Clear fires none, and a page that re-renders the
+    /// field from its state would put the old text back.)
     pub fn clear(&self, e: &Element) {
-        post(&format!("{}/element/{}/clear", self.url, e.0), &json!({}));
+        post(
+            &format!("{}/element/{}/value", self.url, e.0),
+            &json!({"text": "\u{E009}a\u{E000}\u{E003}"}),
+        );
     }
 
     /// Types into an element the way a person does: key events, one character at a time.

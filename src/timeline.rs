@@ -1,0 +1,494 @@
+//! The view-model: what the page draws for a journey at a moment. Pure (no web crates), so it
+//! is tested natively; the Yew components only turn these values into elements.
+//!
+//! The page holds a journey, a cursor (the index of the current event) and a playhead (a
+//! simulated time). Playing moves the playhead and the cursor follows it; stepping moves the
+//! cursor and puts the playhead at that event. Everything below is a function of
+//! `(journey, cursor, playhead)`.
+
+use crate::model::step::Stage;
+use crate::model::time::{Duration, Instant};
+use crate::model::trace::{Actor, Event, Trace};
+use crate::model::world::{Journey, Outcome};
+
+/// At 1×, one simulated millisecond takes this many real milliseconds, so a 600 ms navigation
+/// plays in 15 s: slow enough to follow a message across the diagram.
+pub const REAL_MS_PER_SIM_MS: f64 = 25.0;
+/// When nothing is in flight and the next event is further away than this, the playhead moves
+/// `IDLE_FACTOR` times faster (the 1 s before the user's click, for instance).
+pub const IDLE_GAP: Duration = Duration::from_millis(30);
+pub const IDLE_FACTOR: f64 = 12.0;
+/// The speeds offered, as in the keyboard shortcuts 1–5.
+pub const SPEEDS: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
+
+/// The actors that appear in the trace, in lane order (browser on the left, web server on the
+/// right). The browser and the server are always there for a journey that reaches the network.
+pub fn lanes(trace: &Trace) -> Vec<Actor> {
+    Actor::ALL
+        .into_iter()
+        .filter(|a| {
+            trace
+                .events
+                .iter()
+                .any(|e| e.actor == *a || e.flight.as_ref().is_some_and(|f| f.to == *a))
+                || *a == Actor::Browser
+        })
+        .collect()
+}
+
+/// The index of the last event at or before `t` (0 when none).
+pub fn cursor_at(trace: &Trace, t: Instant) -> usize {
+    trace
+        .events
+        .partition_point(|e| e.at <= t)
+        .saturating_sub(1)
+}
+
+/// When the journey's last thing happens: the playhead's end.
+pub fn end(trace: &Trace) -> Instant {
+    trace.end()
+}
+
+/// The playhead after `real_ms` of playback at `speed`.
+pub fn advance(trace: &Trace, t: Instant, real_ms: f64, speed: f64) -> Instant {
+    let real_ms = if real_ms.is_finite() {
+        real_ms.clamp(0.0, 250.0)
+    } else {
+        0.0
+    };
+    let speed = if speed.is_finite() {
+        speed.clamp(0.05, 16.0)
+    } else {
+        1.0
+    };
+    let mut sim_us = real_ms * speed / REAL_MS_PER_SIM_MS * 1000.0;
+    if is_idle(trace, t) {
+        sim_us *= IDLE_FACTOR;
+    }
+    let next = t + Duration::from_micros(sim_us.round() as u64);
+    next.min(end(trace)).max(t)
+}
+
+/// True when no message is in flight at `t` and the next event is more than [`IDLE_GAP`] away.
+pub fn is_idle(trace: &Trace, t: Instant) -> bool {
+    let flying = trace.events.iter().any(|e| {
+        e.flight
+            .as_ref()
+            .is_some_and(|f| f.sent_at <= t && t < f.arrives_at)
+    });
+    let next = trace.events.iter().map(|e| e.at).find(|at| *at > t);
+    !flying && next.is_some_and(|n| n.since(t) > IDLE_GAP)
+}
+
+/// How a stage of the journey track looks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StageState {
+    Done,
+    Active,
+    Pending,
+    /// The journey does not pass through this stage, and why.
+    Skipped(String),
+    /// The journey ended in this stage with an error.
+    Failed(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StageView {
+    pub stage: Stage,
+    pub state: StageState,
+}
+
+/// The journey track at `cursor`.
+pub fn stages(j: &Journey, cursor: usize) -> Vec<StageView> {
+    let events = &j.trace.events;
+    let current = events.get(cursor).map(|e| e.stage);
+    // Skipped is judged on the navigation itself (request 0); the page's later fetch() may still
+    // pass through a stage the navigation skipped, and is shown as active when the cursor is on it.
+    let has = |s: Stage| events.iter().any(|e| e.stage == s && e.request == 0);
+    let has_step = |id: &str| {
+        events
+            .iter()
+            .any(|e| e.step.as_str() == id && e.request == 0)
+    };
+    let failed_stage = match &j.outcome {
+        Outcome::Error { .. } => events
+            .iter()
+            .rev()
+            .find(|e| {
+                !matches!(
+                    e.step.as_str(),
+                    "nav.error_page" | "nav.interstitial" | "tls.alert"
+                )
+            })
+            .map(|e| e.stage),
+        _ => None,
+    };
+    let error_code = match &j.outcome {
+        Outcome::Error { code, .. } => Some(code.clone()),
+        _ => None,
+    };
+    Stage::ALL
+        .into_iter()
+        .map(|stage| {
+            let state =
+                if failed_stage == Some(stage) && cursor + 1 >= events.len().saturating_sub(2) {
+                    StageState::Failed(error_code.clone().unwrap_or_default())
+                } else if current == Some(stage) {
+                    StageState::Active
+                } else if !has(stage) {
+                    StageState::Skipped(skip_reason(
+                        j,
+                        stage,
+                        &has_step,
+                        failed_stage,
+                        error_code.as_deref(),
+                    ))
+                } else if events.iter().take(cursor + 1).any(|e| e.stage == stage) {
+                    StageState::Done
+                } else {
+                    StageState::Pending
+                };
+            StageView { stage, state }
+        })
+        .collect()
+}
+
+fn skip_reason(
+    j: &Journey,
+    stage: Stage,
+    has_step: &dyn Fn(&str) -> bool,
+    failed: Option<Stage>,
+    code: Option<&str>,
+) -> String {
+    if let Outcome::NotFetched { scheme, .. } = &j.outcome {
+        return format!("not fetched: {scheme} URLs carry no network request");
+    }
+    if let (Some(f), Some(code)) = (failed, code) {
+        if stage > f {
+            return format!("not reached: the journey ended with {code}");
+        }
+    }
+    match stage {
+        Stage::Dns | Stage::Pool | Stage::Tcp | Stage::Tls | Stage::Http
+            if has_step("cache.hit") =>
+        {
+            "fresh cache hit: the stored response is used, no network at all".to_string()
+        }
+        Stage::Dns | Stage::Tcp | Stage::Tls if has_step("pool.reuse") => {
+            "connection reused: an idle keep-alive connection needs no lookup and no handshakes"
+                .to_string()
+        }
+        Stage::Tls => "no TLS: an http URL travels in the clear".to_string(),
+        _ => "not part of this journey".to_string(),
+    }
+}
+
+/// One row of the sequence diagram.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub index: usize,
+    pub at: Instant,
+    pub actor: Actor,
+    /// For a message: the receiver and how far it has flown at the playhead (0 to 1).
+    pub to: Option<Actor>,
+    pub progress: f64,
+    pub label: String,
+    pub step: &'static str,
+    pub stage: Stage,
+    /// 0 for the navigation, 1 for the page's fetch().
+    pub request: u32,
+    pub current: bool,
+    /// Already seen, but after the cursor.
+    pub ahead: bool,
+}
+
+/// The rows to draw: every event up to the furthest point reached (`revealed`); those after
+/// the cursor are marked `ahead` (drawn muted, with their messages complete).
+pub fn rows(trace: &Trace, cursor: usize, revealed: usize, t: Instant) -> Vec<Row> {
+    let upto = cursor.max(revealed);
+    trace
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i <= upto)
+        .map(|(i, e)| Row {
+            index: i,
+            at: e.at,
+            actor: e.actor,
+            to: e.flight.as_ref().map(|f| f.to),
+            progress: if i > cursor {
+                1.0
+            } else {
+                progress(e, t, i == cursor)
+            },
+            label: short_label(e),
+            step: e.step.as_str(),
+            stage: e.stage,
+            request: e.request,
+            current: i == cursor,
+            ahead: i > cursor,
+        })
+        .collect()
+}
+
+/// How far a message has flown at `t`: 1 once arrived. The current event, when the playhead
+/// stands exactly at it (after a step), is shown whole.
+fn progress(e: &Event, t: Instant, current: bool) -> f64 {
+    match &e.flight {
+        None => 1.0,
+        Some(f) => {
+            let total = f.arrives_at.since(f.sent_at).micros();
+            if total == 0 || t >= f.arrives_at || (current && t <= f.sent_at) {
+                1.0
+            } else {
+                (t.since(f.sent_at).micros() as f64 / total as f64).clamp(0.0, 1.0)
+            }
+        }
+    }
+}
+
+/// A short label for the diagram: the summary up to its first colon or 48 characters.
+pub fn short_label(e: &Event) -> String {
+    let s = e.summary.split(": ").next().unwrap_or(&e.summary);
+    let mut out: String = s.chars().take(48).collect();
+    if s.chars().count() > 48 {
+        out.push('…');
+    }
+    out
+}
+
+/// A coloured stretch of the scrubber: `stage` from `start` to `end` (fractions of the whole).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Phase {
+    pub stage: Stage,
+    pub start: f64,
+    pub end: f64,
+}
+
+/// The scrubber's phases: each event colours the time until the next one, except idle gaps
+/// (nothing on the wire, the next event more than [`IDLE_GAP`] away), which stay neutral.
+pub fn phases(trace: &Trace) -> Vec<Phase> {
+    let total = end(trace).micros().max(1) as f64;
+    let mut out: Vec<Phase> = Vec::new();
+    for (i, e) in trace.events.iter().enumerate() {
+        let mut next = trace.events.get(i + 1).map_or(end(trace), |n| n.at);
+        let busy_until = trace
+            .events
+            .iter()
+            .filter_map(|x| x.flight.as_ref())
+            .filter(|f| f.sent_at <= e.at && f.arrives_at > e.at)
+            .map(|f| f.arrives_at)
+            .max();
+        if next.since(e.at) > IDLE_GAP {
+            next = busy_until.unwrap_or(e.at).min(next);
+        }
+        let (a, b) = (e.at.micros() as f64 / total, next.micros() as f64 / total);
+        match out.last_mut() {
+            Some(last) if last.stage == e.stage => last.end = b,
+            _ => out.push(Phase {
+                stage: e.stage,
+                start: a,
+                end: b,
+            }),
+        }
+    }
+    out.retain(|p| p.end > p.start);
+    out
+}
+
+/// Each step's position on the scrubber (0 to 1).
+pub fn ticks(trace: &Trace) -> Vec<f64> {
+    let total = end(trace).micros().max(1) as f64;
+    trace
+        .events
+        .iter()
+        .map(|e| e.at.micros() as f64 / total)
+        .collect()
+}
+
+/// `v` with `decimals` decimals, by integer arithmetic. The page formats its numbers with this
+/// so the web bundle carries no floating-point formatting code.
+pub fn fixed(v: f64, decimals: u32) -> String {
+    let v = if v.is_finite() {
+        v.clamp(-1e12, 1e12)
+    } else {
+        0.0
+    };
+    let scale = 10i64.pow(decimals.min(6));
+    let n = (v * scale as f64).round() as i64;
+    let (sign, n) = if n < 0 { ("-", -n) } else { ("", n) };
+    if decimals == 0 {
+        format!("{sign}{n}")
+    } else {
+        format!(
+            "{sign}{}.{:0width$}",
+            n / scale,
+            n % scale,
+            width = decimals.min(6) as usize
+        )
+    }
+}
+
+/// `182.0 ms of 612.0 ms`
+pub fn time_label(trace: &Trace, t: Instant) -> String {
+    format!("{} of {}", t, end(trace))
+}
+
+/// What the aria-live region says when the cursor lands on an event.
+pub fn announcement(trace: &Trace, cursor: usize) -> String {
+    match trace.events.get(cursor) {
+        Some(e) => format!(
+            "Step {} of {}, {}, at {}: {}",
+            cursor + 1,
+            trace.events.len(),
+            e.step.info().title,
+            e.at,
+            e.summary
+        ),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::scenario::{preset, Scenario};
+    use crate::model::world::run;
+
+    #[test]
+    fn cursor_follows_the_playhead() {
+        let j = run(&Scenario::default());
+        let tr = &j.trace;
+        assert_eq!(
+            cursor_at(tr, Instant::ZERO),
+            tr.events
+                .iter()
+                .rposition(|e| e.at == Instant::ZERO)
+                .unwrap()
+        );
+        let syn = tr.position(crate::model::step::steps::TCP_SYN).unwrap();
+        assert_eq!(
+            cursor_at(tr, tr.events[syn].at),
+            syn.max(cursor_at(tr, tr.events[syn].at))
+        );
+        assert_eq!(cursor_at(tr, end(tr)), tr.events.len() - 1);
+    }
+
+    #[test]
+    fn playback_pace_and_idle_skip() {
+        let j = run(&Scenario::default());
+        let tr = &j.trace;
+        // In the middle of the DNS walk a message is in flight: 1 s real at 1× is 40 sim-ms.
+        let t0 = tr
+            .find(crate::model::step::steps::DNS_QUERY_ROOT)
+            .unwrap()
+            .at;
+        assert!(!is_idle(tr, t0));
+        let t1 = advance(tr, t0, 100.0, 1.0);
+        assert_eq!(t1.since(t0), Duration::from_micros(4000));
+        assert_eq!(
+            advance(tr, t0, 100.0, 4.0).since(t0),
+            Duration::from_micros(16000)
+        );
+        // Waiting for the click: idle, so faster.
+        let painted = tr.find(crate::model::step::steps::RENDER_PAINT).unwrap().at
+            + Duration::from_millis(20);
+        assert!(is_idle(tr, painted));
+        assert!(advance(tr, painted, 100.0, 1.0).since(painted) > Duration::from_micros(4000));
+        assert_eq!(advance(tr, end(tr), 100.0, 1.0), end(tr));
+        assert_eq!(advance(tr, t0, f64::NAN, f64::INFINITY), t0);
+    }
+
+    #[test]
+    fn stages_done_active_skipped() {
+        let j = run(&Scenario::default());
+        let syn = j
+            .trace
+            .position(crate::model::step::steps::TCP_SYN)
+            .unwrap();
+        let s = stages(&j, syn);
+        let st = |stage: Stage| s.iter().find(|v| v.stage == stage).unwrap().state.clone();
+        assert_eq!(st(Stage::Tcp), StageState::Active);
+        assert_eq!(st(Stage::Dns), StageState::Done);
+        assert_eq!(st(Stage::Tls), StageState::Pending);
+
+        let hit = run(&preset("fresh-cache").unwrap());
+        let s = stages(&hit, 0);
+        for stage in [Stage::Dns, Stage::Tcp, Stage::Tls] {
+            let state = &s.iter().find(|v| v.stage == stage).unwrap().state;
+            assert!(
+                matches!(state, StageState::Skipped(r) if r.contains("fresh cache hit")),
+                "{stage:?}: {state:?}"
+            );
+        }
+        let http = run(&preset("http").unwrap());
+        assert!(
+            matches!(&stages(&http, 0)[5].state, StageState::Skipped(r) if r.contains("no TLS"))
+        );
+        let nx = run(&preset("nxdomain").unwrap());
+        let last = nx.trace.events.len() - 1;
+        let s = stages(&nx, last);
+        assert!(
+            matches!(&s[2].state, StageState::Failed(c) if c == "ERR_NAME_NOT_RESOLVED"),
+            "{:?}",
+            s[2]
+        );
+        assert!(matches!(&s[4].state, StageState::Skipped(r) if r.starts_with("not reached")));
+    }
+
+    #[test]
+    fn fixed_point() {
+        assert_eq!(fixed(12.345, 1), "12.3");
+        assert_eq!(fixed(-0.05, 1), "-0.1");
+        assert_eq!(fixed(3.0, 3), "3.000");
+        assert_eq!(fixed(0.25, 2), "0.25");
+        assert_eq!(fixed(7.6, 0), "8");
+        assert_eq!(fixed(f64::NAN, 2), "0.00");
+    }
+
+    #[test]
+    fn rows_and_flights() {
+        let j = run(&Scenario::default());
+        let tr = &j.trace;
+        let syn = tr.position(crate::model::step::steps::TCP_SYN).unwrap();
+        let e = &tr.events[syn];
+        let f = e.flight.as_ref().unwrap();
+        let mid = f.sent_at + f.arrives_at.since(f.sent_at).half();
+        let r = rows(tr, syn, 0, mid);
+        assert_eq!(r.len(), syn + 1);
+        let later = rows(tr, syn, syn + 5, mid);
+        assert_eq!(later.len(), syn + 6);
+        assert!(later[syn + 3].ahead && later[syn + 3].progress == 1.0 && !later[syn].ahead);
+        let last = r.last().unwrap();
+        assert!(last.current && (last.progress - 0.5).abs() < 1e-9);
+        assert_eq!(last.to, Some(Actor::Server));
+        // Stepping onto it shows it whole.
+        assert_eq!(rows(tr, syn, 0, e.at).last().unwrap().progress, 1.0);
+        assert!(announcement(tr, syn).starts_with(&format!(
+            "Step {} of {}, SYN",
+            syn + 1,
+            tr.events.len()
+        )));
+        assert_eq!(
+            time_label(tr, Instant::from_micros(182_000)),
+            format!("182.0 ms of {}", end(tr))
+        );
+        let ph = phases(tr);
+        // The wait for the user's click is not coloured as any stage.
+        let click = tr
+            .find(crate::model::step::steps::LOOP_CLICK)
+            .unwrap()
+            .at
+            .micros() as f64
+            / end(tr).micros() as f64;
+        assert!(
+            !ph.iter()
+                .any(|p| p.start < click - 0.05 && p.end > click - 0.01),
+            "{ph:?}"
+        );
+        assert!(ph.windows(2).all(|w| w[0].end <= w[1].start + 1e-12));
+        assert_eq!(ticks(tr).len(), tr.events.len());
+        assert!(lanes(tr).contains(&Actor::Root));
+        assert!(!lanes(&run(&preset("resolver-cached").unwrap()).trace).contains(&Actor::Root));
+    }
+}

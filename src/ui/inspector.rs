@@ -1,0 +1,113 @@
+//! The inspector: everything about the current step, and, where the journey shows the user
+//! something (the painted page, an error page, the certificate warning), what that looks like.
+
+use super::state::JourneyRef;
+use crate::model::trace::Event;
+use crate::model::world::Outcome;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct InspectorProps {
+    pub journey: JourneyRef,
+    pub cursor: usize,
+}
+
+#[component]
+pub fn Inspector(p: &InspectorProps) -> Html {
+    let j = &p.journey.0;
+    let n = j.trace.events.len();
+    let Some(e) = j.trace.events.get(p.cursor) else {
+        return html! { <section class="panel inspector" aria-label="Inspector"><p>{ "Nothing to show." }</p></section> };
+    };
+    let info = e.step.info();
+    html! {
+        <section class="panel inspector" aria-labelledby="insp-title">
+            <p class="insp-meta">
+                <span>{ format!("step {} of {n}", p.cursor + 1) }</span>
+                <code class="step-id" id="insp-step">{ info.id }</code>
+                <span id="insp-time">{ e.at.to_string() }</span>
+                if e.request > 0 { <span class="req-badge">{ "page's fetch()" }</span> }
+            </p>
+            <h2 id="insp-title">{ info.title }</h2>
+            <p class="insp-summary" id="insp-summary">{ e.summary.clone() }</p>
+            <p class="insp-explain">{ info.explain }</p>
+            if let Some(f) = &e.flight {
+                <p class="insp-flight">
+                    { format!("{} → {}: sent at {}, arrives at {} ({} on the wire, {} bytes)", f.from.label(), f.to.label(), f.sent_at, f.arrives_at, f.duration(), f.bytes) }
+                </p>
+            }
+            { seen_by_user(e, &j.outcome) }
+            if !e.fields.is_empty() {
+                <table class="fields" id="insp-fields">
+                    <caption>{ "Fields" }</caption>
+                    <tbody>
+                        { for e.fields.iter().map(|f| html! {
+                            <tr>
+                                <th scope="row">{ f.name.clone() }</th>
+                                <td>
+                                    <code>{ f.value.clone() }</code>
+                                    if let Some(s) = f.spec { <span class="field-spec">{ s }</span> }
+                                </td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+            <h3 class="insp-h">{ "Why it matters" }</h3>
+            <p class="insp-why">{ info.why }</p>
+            <p class="insp-spec">{ "Spec: " }<a href={info.spec.1} target="_blank" rel="noopener noreferrer">{ info.spec.0 }</a></p>
+        </section>
+    }
+}
+
+/// A small mock of the browser window for the steps where the user sees the result.
+fn seen_by_user(e: &Event, outcome: &Outcome) -> Html {
+    let step = e.step.as_str();
+    let get = |n: &str| e.get(n).unwrap_or("").to_string();
+    let body = match step {
+        "nav.interstitial" => html! {
+            <div class="mock interstitial" id="warning-page">
+                <div class="mock-icon" aria-hidden="true">{ "⚠" }</div>
+                <p class="mock-h">{ get("heading") }</p>
+                <p>{ get("text") }</p>
+                <p class="mock-code">{ get("error") }</p>
+                <div class="mock-buttons"><span class="mock-btn primary">{ "Back to safety" }</span><span class="mock-btn">{ "Advanced" }</span></div>
+            </div>
+        },
+        "nav.error_page" => html! {
+            <div class="mock errorpage" id="error-page">
+                <p class="mock-h">{ get("heading") }</p>
+                <p>{ e.summary.split(": ").nth(1).unwrap_or("").to_string() }</p>
+                <p class="mock-code">{ get("error") }</p>
+                <div class="mock-buttons"><span class="mock-btn primary">{ "Reload" }</span></div>
+            </div>
+        },
+        "render.paint" => html! {
+            <div class="mock page" id="painted-page">
+                <p class="mock-h">{ "The page appears" }</p>
+                <p>{ "Text, styles and the \u{201c}Load data\u{201d} button are on screen; the script has registered its click handler." }</p>
+            </div>
+        },
+        "url.not_fetched" => html! {
+            <div class="mock page" id="not-fetched">
+                <p class="mock-h">{ "No network request" }</p>
+                <p>{ get("why") }</p>
+            </div>
+        },
+        "url.parse" if matches!(outcome, Outcome::Error { code, .. } if code == "INVALID_URL") => {
+            html! {
+                <div class="mock errorpage" id="invalid-url">
+                    <p class="mock-h">{ "Not a URL: the address bar searches for it instead" }</p>
+                    <p>{ get("error") }</p>
+                </div>
+            }
+        }
+        _ => return Html::default(),
+    };
+    html! {
+        <figure class="seen">
+            <figcaption>{ "What the user sees" }</figcaption>
+            { body }
+        </figure>
+    }
+}

@@ -1,0 +1,161 @@
+//! The scenario's knobs: every option of the model, plus named scenarios to try.
+
+use super::state::{AppAction, AppState, Knob};
+use crate::model::scenario::{presets, CacheState, CertChoice, DnsState, ProfileName, TlsChoice};
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct KnobsProps {
+    pub state: AppState,
+    pub dispatch: Callback<AppAction>,
+}
+
+fn preset_label(name: &str) -> &'static str {
+    match name {
+        "default" => "Default: a cold first visit",
+        "local" => "Same city (23 ms round trip)",
+        "intercontinental" => "Across an ocean (225 ms round trip)",
+        "resolver-cached" => "DNS answer cached at the resolver",
+        "browser-dns-cached" => "DNS answer in the browser's cache",
+        "tls12-ecdhe" => "TLS 1.2 with ECDHE",
+        "tls12-ecdhe-false-start" => "TLS 1.2 with False Start",
+        "tls12-rsa" => "TLS 1.2 with RSA key exchange",
+        "tls12-rsa-client-cert" => "TLS 1.2 RSA with a client certificate",
+        "tls13-resumption" => "TLS 1.3 session resumption",
+        "fresh-cache" => "Fresh cache hit: no network",
+        "stale-etag" => "Stale cache: revalidate with ETag",
+        "stale-last-modified" => "Stale cache: revalidate with Last-Modified",
+        "stale-changed" => "Stale cache, page changed: 200",
+        "no-store" => "Cache-Control: no-store",
+        "keep-alive-off" => "Keep-alive off: connections close",
+        "existing-connection" => "Reuse an open connection",
+        "http" => "Plain http: (no TLS)",
+        "nxdomain" => "Failure: the name does not exist",
+        "refused" => "Failure: connection refused",
+        "self-signed" => "Failure: self-signed certificate",
+        "expired" => "Failure: expired certificate",
+        "wrong-host" => "Failure: certificate for another host",
+        "data-url" => "A data: URL (not fetched)",
+        "invalid-url" => "Failure: an invalid URL",
+        _ => "Scenario",
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SelectProps {
+    id: AttrValue,
+    label: AttrValue,
+    value: AttrValue,
+    options: Vec<(AttrValue, AttrValue)>,
+    onchange: Callback<String>,
+}
+
+#[component]
+fn Select(p: &SelectProps) -> Html {
+    let onchange = {
+        let cb = p.onchange.clone();
+        Callback::from(move |e: Event| {
+            let el: HtmlSelectElement = e.target_unchecked_into();
+            cb.emit(el.value());
+        })
+    };
+    html! {
+        <label class="knob" for={p.id.clone()}>
+            <span class="knob-label">{ p.label.clone() }</span>
+            <select id={p.id.clone()} {onchange}>
+                { for p.options.iter().map(|(v, l)| html! {
+                    <option value={v.clone()} selected={*v == p.value}>{ l.clone() }</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ToggleProps {
+    id: AttrValue,
+    label: AttrValue,
+    on: bool,
+    onclick: Callback<bool>,
+}
+
+#[component]
+fn Toggle(p: &ToggleProps) -> Html {
+    let onclick = {
+        let (cb, on) = (p.onclick.clone(), p.on);
+        Callback::from(move |_| cb.emit(!on))
+    };
+    html! {
+        <button id={p.id.clone()} type="button" class={classes!("toggle", p.on.then_some("on"))}
+            aria-pressed={p.on.to_string()} {onclick}>
+            <span class="toggle-dot" aria-hidden="true"></span>{ p.label.clone() }
+        </button>
+    }
+}
+
+#[component]
+pub fn Knobs(p: &KnobsProps) -> Html {
+    let sc = &p.state.scenario;
+    let knob = |make: fn(String) -> Option<Knob>| {
+        let d = p.dispatch.clone();
+        Callback::from(move |v: String| {
+            if let Some(k) = make(v) {
+                d.emit(AppAction::Knob(k));
+            }
+        })
+    };
+    let toggle = |make: fn(bool) -> Knob| {
+        let d = p.dispatch.clone();
+        Callback::from(move |b: bool| d.emit(AppAction::Knob(make(b))))
+    };
+    let on_preset = {
+        let d = p.dispatch.clone();
+        Callback::from(move |v: String| d.emit(AppAction::Preset(v)))
+    };
+    let o = |v: &str, l: &str| {
+        (
+            AttrValue::from(v.to_string()),
+            AttrValue::from(l.to_string()),
+        )
+    };
+    let mut preset_opts = vec![o("", "Choose a scenario…")];
+    preset_opts.extend(presets().iter().map(|(n, _)| o(n, preset_label(n))));
+    let https = p
+        .state
+        .current
+        .as_ref()
+        .is_none_or(|c| c.getters.protocol == "https:");
+    html! {
+        <section class="knobs" aria-label="Scenario">
+            <Select id="knob-preset" label="Try" value={p.state.preset.unwrap_or("").to_string()} options={preset_opts} onchange={on_preset} />
+            <Select id="knob-profile" label="Network" value={sc.profile.name.as_str().to_string()}
+                options={vec![o("local", "Local · 23 ms RTT"), o("transcontinental", "Transcontinental · 120 ms"), o("intercontinental", "Intercontinental · 225 ms")]}
+                onchange={knob(|v| ProfileName::parse(&v).filter(|n| *n != ProfileName::Custom).map(Knob::Profile))} />
+            <Select id="knob-cache" label="Cache" value={sc.cache.as_str().to_string()}
+                options={vec![o("empty", "Empty"), o("fresh", "Fresh copy"), o("stale-etag", "Stale, has ETag"), o("stale-last-modified", "Stale, Last-Modified only"), o("no-store", "no-store")]}
+                onchange={knob(|v| CacheState::parse(&v).map(Knob::Cache))} />
+            <Select id="knob-dns" label="DNS" value={sc.dns.as_str().to_string()}
+                options={vec![o("cold", "Cold (walk from the root)"), o("resolver-cached", "Cached at resolver"), o("os-cached", "Cached by the OS"), o("browser-cached", "Cached by the browser"), o("nxdomain", "NXDOMAIN")]}
+                onchange={knob(|v| DnsState::parse(&v).map(Knob::Dns))} />
+            <Select id="knob-tls" label={if https { "TLS" } else { "TLS (https only)" }} value={sc.tls.as_str().to_string()}
+                options={vec![o("1.3", "TLS 1.3"), o("1.2-ecdhe", "TLS 1.2 ECDHE"), o("1.2-rsa", "TLS 1.2 RSA")]}
+                onchange={knob(|v| TlsChoice::parse(&v).map(Knob::Tls))} />
+            <Select id="knob-cert" label="Certificate" value={sc.cert.as_str().to_string()}
+                options={vec![o("valid", "Valid"), o("self-signed", "Self-signed"), o("expired", "Expired"), o("wrong-host", "Wrong host")]}
+                onchange={knob(|v| CertChoice::parse(&v).map(Knob::Cert))} />
+            <details class="more">
+            <summary>{ "More options" }</summary>
+            <div class="toggles" role="group" aria-label="Options">
+                <Toggle id="knob-keep-alive" label="Keep-alive" on={sc.keep_alive} onclick={toggle(Knob::KeepAlive)} />
+                <Toggle id="knob-existing" label="Open connection" on={sc.existing_connection} onclick={toggle(Knob::ExistingConnection)} />
+                <Toggle id="knob-client-cert" label="Client certificate" on={sc.client_cert} onclick={toggle(Knob::ClientCert)} />
+                <Toggle id="knob-resumption" label="TLS resumption" on={sc.resumption} onclick={toggle(Knob::Resumption)} />
+                <Toggle id="knob-false-start" label="False Start" on={sc.false_start} onclick={toggle(Knob::FalseStart)} />
+                <Toggle id="knob-changed" label="Page changed" on={sc.changed} onclick={toggle(Knob::Changed)} />
+                <Toggle id="knob-refused" label="Port closed" on={sc.refused} onclick={toggle(Knob::Refused)} />
+            </div>
+            </details>
+        </section>
+    }
+}

@@ -1,0 +1,108 @@
+//! The timeline and playback controls: a scrubber over the simulated time with the phases
+//! coloured and a tick per step, and first / back / play-pause / forward / last and the speed.
+
+use super::state::{AppAction, JourneyRef};
+use super::track::stage_class;
+use crate::model::time::Instant;
+use crate::timeline::{self, fixed};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct PlayerProps {
+    pub journey: JourneyRef,
+    pub cursor: usize,
+    pub playhead: Instant,
+    pub playing: bool,
+    pub speed: f64,
+    pub dispatch: Callback<AppAction>,
+}
+
+/// The scrubber works in tenths of a millisecond.
+const UNITS_PER_MS: f64 = 10.0;
+
+/// Playback icons as inline SVG: the symbol fonts of many systems lack ⏮ and ⏭.
+fn icon(kind: &str) -> Html {
+    let path = match kind {
+        "first" => "M5 4h2v16H5zM20 4v16L9 12z",
+        "back" => "M18 4v16L6 12z",
+        "play" => "M7 4v16l13-8z",
+        "pause" => "M6 4h4v16H6zM14 4h4v16h-4z",
+        "forward" => "M6 4v16l12-8z",
+        _ => "M17 4h2v16h-2zM4 4v16l11-8z",
+    };
+    html! { <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d={path} /></svg> }
+}
+
+#[component]
+pub fn Player(p: &PlayerProps) -> Html {
+    let trace = &p.journey.0.trace;
+    let end = timeline::end(trace);
+    let max = (end.as_ms() * UNITS_PER_MS).round() as u64;
+    let value = (p.playhead.as_ms() * UNITS_PER_MS).round() as u64;
+    let n = trace.events.len();
+    let d = &p.dispatch;
+    let act = |a: fn() -> AppAction| {
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.emit(a()))
+    };
+    let oninput = {
+        let d = d.clone();
+        Callback::from(move |e: InputEvent| {
+            let el: HtmlInputElement = e.target_unchecked_into();
+            // The range gives whole tenths of a millisecond.
+            if let Ok(v) = el.value().parse::<u64>() {
+                d.emit(AppAction::Scrub(Instant::from_micros(
+                    v.saturating_mul(100),
+                )));
+            }
+        })
+    };
+    let current = trace.events.get(p.cursor);
+    let valuetext = current.map_or(String::new(), |e| {
+        format!(
+            "step {} of {n}: {}, at {}",
+            p.cursor + 1,
+            e.step.info().title,
+            e.at
+        )
+    });
+    let pct = |f: f64| format!("{}%", fixed(f * 100.0, 3));
+    html! {
+        <section class="player" aria-label="Playback">
+            <div class="scrub">
+                <div class="scrub-strip" aria-hidden="true">
+                    { for timeline::phases(trace).iter().map(|ph| html! {
+                        <span class={classes!("phase", stage_class(ph.stage))} style={format!("left:{};width:{}", pct(ph.start), pct(ph.end - ph.start))}></span>
+                    }) }
+                    { for timeline::ticks(trace).iter().map(|t| html! { <span class="tick" style={format!("left:{}", pct(*t))}></span> }) }
+                    <span class="playhead" style={format!("left:{}", pct(if max == 0 { 0.0 } else { value as f64 / max as f64 }))}></span>
+                </div>
+                <input id="scrubber" type="range" min="0" max={max.to_string()} step="1" value={value.to_string()}
+                    aria-label="Position in the journey" aria-valuetext={valuetext} {oninput} />
+            </div>
+            <div class="controls">
+                <div class="buttons">
+                    <button id="btn-first" type="button" aria-label="First step" title="First step (Home)" onclick={act(|| AppAction::First)}>{ icon("first") }</button>
+                    <button id="btn-back" type="button" aria-label="Step back" title="Step back (←)" onclick={act(|| AppAction::Step(-1))}>{ icon("back") }</button>
+                    <button id="btn-play" type="button" class="play" aria-label={if p.playing { "Pause" } else { "Play" }}
+                        title="Play / pause (Space)" onclick={act(|| AppAction::TogglePlay)}>{ icon(if p.playing { "pause" } else { "play" }) }</button>
+                    <button id="btn-forward" type="button" aria-label="Step forward" title="Step forward (→)" onclick={act(|| AppAction::Step(1))}>{ icon("forward") }</button>
+                    <button id="btn-last" type="button" aria-label="Last step" title="Last step (End)" onclick={act(|| AppAction::Last)}>{ icon("last") }</button>
+                </div>
+                <p class="clock" id="clock" aria-label="Simulated time">{ timeline::time_label(trace, p.playhead) }</p>
+                <div class="speeds" role="group" aria-label="Speed">
+                    { for timeline::SPEEDS.iter().enumerate().map(|(i, s)| {
+                        let onclick = { let d = d.clone(); let s = *s; Callback::from(move |_| d.emit(AppAction::Speed(s))) };
+                        let label = if *s < 1.0 { format!("{}×", fixed(*s, 2).trim_end_matches('0')) } else { format!("{}×", fixed(*s, 0)) };
+                        html! {
+                            <button type="button" class={classes!("speed", (p.speed == *s).then_some("on"))} aria-pressed={(p.speed == *s).to_string()}
+                                title={format!("Speed {label} (key {})", i + 1)} {onclick}>{ label }</button>
+                        }
+                    }) }
+                </div>
+            </div>
+            <p class="pace-note">{ format!("At 1×, 1 ms of simulated time takes {} ms; gaps where nothing is on the wire play {}× faster.", fixed(timeline::REAL_MS_PER_SIM_MS, 0), fixed(timeline::IDLE_FACTOR, 0)) }</p>
+        </section>
+    }
+}

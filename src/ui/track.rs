@@ -1,0 +1,70 @@
+//! The journey track: URL → Cache → DNS → Socket pool → TCP → TLS → HTTP → Same-origin →
+//! Render → Event loop, with the active stage lit, skipped stages marked with the reason, and a
+//! token that moves to the active stage.
+
+use super::state::JourneyRef;
+use crate::model::step::Stage;
+use crate::timeline::{self, StageState};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct TrackProps {
+    pub journey: JourneyRef,
+    pub cursor: usize,
+}
+
+pub fn stage_class(s: Stage) -> &'static str {
+    match s {
+        Stage::Url => "st-url",
+        Stage::Cache => "st-cache",
+        Stage::Dns => "st-dns",
+        Stage::Pool => "st-pool",
+        Stage::Tcp => "st-tcp",
+        Stage::Tls => "st-tls",
+        Stage::Http => "st-http",
+        Stage::SameOrigin => "st-origin",
+        Stage::Render => "st-render",
+        Stage::EventLoop => "st-loop",
+    }
+}
+
+#[component]
+pub fn Track(p: &TrackProps) -> Html {
+    let views = timeline::stages(&p.journey.0, p.cursor);
+    let active = views
+        .iter()
+        .position(|v| matches!(v.state, StageState::Active | StageState::Failed(_)))
+        .unwrap_or(0);
+    let n = views.len().max(1);
+    let token_left = format!("left: calc({} * (100% / {n}) + (100% / {n}) / 2)", active);
+    html! {
+        <nav class="track" aria-label="Journey stages">
+            <ol>
+                { for views.iter().map(|v| {
+                    let (state, note) = match &v.state {
+                        StageState::Done => ("done", None),
+                        StageState::Active => ("active", None),
+                        StageState::Pending => ("pending", None),
+                        StageState::Skipped(r) => ("skipped", Some(r.clone())),
+                        StageState::Failed(c) => ("failed", Some(format!("failed: {c}"))),
+                    };
+                    let label = v.stage.label();
+                    let aria = match &note { Some(n) => format!("{label}: {state}, {n}"), None => format!("{label}: {state}") };
+                    // The pill shows the reason up to its first colon; the whole of it is in the
+                    // tooltip and the accessible name.
+                    let note = note.map(|n| if state == "failed" { n.trim_start_matches("failed: ").to_string() } else { n.split(':').next().unwrap_or(&n).to_string() });
+                    let title = aria.clone();
+                    html! {
+                        <li class={classes!("stage-pill", stage_class(v.stage), state)} data-stage={label} data-state={state}
+                            {title} aria-label={aria}
+                            aria-current={(state == "active").then_some("step")}>
+                            <span class="pill-name">{ label }</span>
+                            if let Some(n) = note { <span class="pill-note">{ n }</span> }
+                        </li>
+                    }
+                }) }
+            </ol>
+            <span class="token" style={token_left} aria-hidden="true"></span>
+        </nav>
+    }
+}

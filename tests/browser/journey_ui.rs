@@ -1,0 +1,361 @@
+//! The visualizer in real Chromium: playback, stepping, scrubbing, knobs, keyboard, the diagram,
+//! failure journeys, reduced motion and accessibility. Expected values come from running the same
+//! model natively, never from numbers typed into the test.
+
+use super::webdriver::{axe_source, Session};
+use super::{open, Driver};
+use serde_json::Value;
+use std::time::Duration;
+use wirewalk::model::scenario::{preset, Profile, ProfileName, Scenario, TlsChoice};
+use wirewalk::model::step::StepId;
+use wirewalk::model::world::run;
+
+fn step_id(s: &Session) -> String {
+    s.text("#insp-step")
+}
+
+/// The cursor, from the inspector's "step N of M".
+fn step_index(s: &Session) -> usize {
+    let meta = s.text(".insp-meta span");
+    meta.split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no step number in {meta:?}"))
+}
+
+fn click(s: &Session, css: &str) {
+    s.click(&s.find(css));
+}
+
+fn choose(s: &Session, select: &str, value: &str) {
+    click(s, &format!("{select} option[value='{value}']"));
+}
+
+fn sleep(ms: u64) {
+    std::thread::sleep(Duration::from_millis(ms));
+}
+
+#[test]
+fn play_advances_and_pause_stops() {
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    assert_eq!(step_index(&s), 1);
+    assert!(s.text("#seq-hint").contains("Play"));
+    click(&s, "#btn-play");
+    s.wait_for(
+        "playback to move",
+        "document.querySelector('#clock').textContent.split(' ')[0] !== '0.0'",
+    );
+    s.wait_for(
+        "the cursor to advance",
+        "parseInt(document.querySelector('.insp-meta span').textContent.split(' ')[1]) > 4",
+    );
+    assert_eq!(
+        s.js("return document.querySelector('#btn-play').getAttribute('aria-label');"),
+        "Pause"
+    );
+    click(&s, "#btn-play");
+    let (at, clock) = (step_index(&s), s.text("#clock"));
+    sleep(600);
+    assert_eq!(
+        (step_index(&s), s.text("#clock")),
+        (at, clock),
+        "paused playback moved"
+    );
+    s.screenshot("playing-1440x900");
+    s.assert_no_errors();
+}
+
+#[test]
+fn step_back_first_last_and_scrub() {
+    let j = run(&Scenario::default());
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    click(&s, "#btn-forward");
+    assert_eq!(step_index(&s), 2);
+    assert_eq!(step_id(&s), j.trace.events[1].step.as_str());
+    click(&s, "#btn-forward");
+    click(&s, "#btn-back");
+    assert_eq!(step_index(&s), 2);
+    click(&s, "#btn-last");
+    assert_eq!(step_index(&s), j.trace.events.len());
+    assert!(s
+        .text("#clock")
+        .starts_with(&format!("{} of {}", j.trace.end(), j.trace.end())));
+    click(&s, "#btn-first");
+    assert_eq!(step_index(&s), 1);
+    // Scrub to the moment the SYN leaves: the cursor lands on tcp.syn.
+    let syn = j.trace.find(StepId::parse("tcp.syn").unwrap()).unwrap();
+    let units = (syn.at.as_ms() * 10.0).round();
+    s.js(&format!(
+        "const r = document.querySelector('#scrubber'); r.value = '{units}'; r.dispatchEvent(new Event('input', {{bubbles: true}}));"
+    ));
+    s.wait_for(
+        "the scrub",
+        "document.querySelector('#insp-step').textContent === 'tcp.syn'",
+    );
+    assert!(s.text("#clock").starts_with(&format!("{} of", syn.at)));
+    s.assert_no_errors();
+}
+
+#[test]
+fn knobs_change_the_journey() {
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    // TLS 1.2 with RSA key exchange: ClientKeyExchange appears.
+    choose(&s, "#knob-tls", "1.2-rsa");
+    click(&s, "#btn-last");
+    s.wait_for(
+        "ClientKeyExchange",
+        "!!document.querySelector(\"[data-step='tls.client_key_exchange']\")",
+    );
+    click(&s, "[data-step='tls.client_key_exchange']");
+    assert_eq!(step_id(&s), "tls.client_key_exchange");
+    assert!(s.text("#insp-fields").contains("pre_master_secret"));
+    s.screenshot("tls12-rsa-1440x900");
+
+    // Changing a knob keeps the cursor on the same step when the new journey has it.
+    choose(&s, "#knob-profile", "local");
+    s.wait_for(
+        "the re-run",
+        "document.querySelector('#clock').textContent.includes('of')",
+    );
+    assert_eq!(step_id(&s), "tls.client_key_exchange");
+
+    // A fresh cache: DNS, TCP and TLS are skipped, and say why.
+    choose(&s, "#knob-cache", "fresh");
+    for stage in ["DNS", "TCP", "TLS"] {
+        let state = s.js(&format!(
+            "return document.querySelector(\"[data-stage='{stage}']\").dataset.state;"
+        ));
+        assert_eq!(state, "skipped", "{stage}");
+        let why = s.js(&format!(
+            "return document.querySelector(\"[data-stage='{stage}']\").getAttribute('aria-label');"
+        ));
+        assert!(
+            why.as_str().unwrap_or("").contains("fresh cache hit"),
+            "{why}"
+        );
+    }
+    click(&s, "#btn-last");
+    let nav_network = s.js("return document.querySelectorAll(\"[data-request='0'][data-step^='tcp.'], [data-request='0'][data-step^='tls.'], [data-request='0'][data-step^='dns.']\").length;");
+    assert_eq!(nav_network, 0);
+    s.screenshot("fresh-cache-1440x900");
+    s.assert_no_errors();
+}
+
+#[test]
+fn intercontinental_handshake_is_225_ms_on_screen() {
+    let sc = Scenario {
+        profile: Profile::builtin(ProfileName::Intercontinental),
+        ..Scenario::default()
+    };
+    let j = run(&sc);
+    let syn = j.trace.find(StepId::parse("tcp.syn").unwrap()).unwrap().at;
+    let ack = j.trace.find(StepId::parse("tcp.ack").unwrap()).unwrap().at;
+    assert_eq!(ack.since(syn).as_ms(), 225.0);
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    choose(&s, "#knob-profile", "intercontinental");
+    click(&s, "#btn-last");
+    click(&s, "[data-step='tcp.syn']");
+    assert_eq!(s.text("#insp-time"), syn.to_string());
+    click(&s, "[data-step='tcp.syn_ack']");
+    let flight = s.text(".insp-flight");
+    assert!(
+        flight.contains(&format!("arrives at {ack}")) && flight.contains("112.5 ms on the wire"),
+        "{flight}"
+    );
+    click(&s, "[data-step='tcp.ack']");
+    assert_eq!(
+        s.text("#insp-time"),
+        ack.to_string(),
+        "SYN at {syn}, ACK (connected) at {ack}: 225 ms"
+    );
+    s.assert_no_errors();
+}
+
+#[test]
+fn keyboard_controls() {
+    let j = run(&Scenario::default());
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    // Keys go to the page, not to a field.
+    s.js("document.activeElement && document.activeElement.blur();");
+    let body = s.find("body");
+    let key = |k: &str| s.type_text(&body, k);
+    key("\u{E014}"); // →
+    assert_eq!(step_index(&s), 2);
+    key("\u{E012}"); // ←
+    assert_eq!(step_index(&s), 1);
+    key("\u{E010}"); // End
+    assert_eq!(step_index(&s), j.trace.events.len());
+    key("\u{E011}"); // Home
+    assert_eq!(step_index(&s), 1);
+    key("5");
+    assert_eq!(
+        s.js("return document.querySelector('.speed.on').textContent;"),
+        "4×"
+    );
+    key("3");
+    assert_eq!(
+        s.js("return document.querySelector('.speed.on').textContent;"),
+        "1×"
+    );
+    key(" ");
+    s.wait_for(
+        "Space to play",
+        "document.querySelector('#btn-play').getAttribute('aria-label') === 'Pause'",
+    );
+    key(" ");
+    s.wait_for(
+        "Space to pause",
+        "document.querySelector('#btn-play').getAttribute('aria-label') === 'Play'",
+    );
+    // Typing a space in the address bar does not toggle playback.
+    let input = s.find("#url-input");
+    s.type_text(&input, " ");
+    assert_eq!(
+        s.js("return document.querySelector('#btn-play').getAttribute('aria-label');"),
+        "Play"
+    );
+    // The current step is announced.
+    let announce = s.text("#announce");
+    assert!(announce.starts_with("Step "), "{announce}");
+    s.assert_no_errors();
+}
+
+#[test]
+fn failures_end_with_what_the_user_sees() {
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    for (name, element, text) in [
+        (
+            "self-signed",
+            "#warning-page",
+            "Your connection is not private",
+        ),
+        ("expired", "#warning-page", "ERR_CERT_DATE_INVALID"),
+        (
+            "wrong-host",
+            "#warning-page",
+            "ERR_CERT_COMMON_NAME_INVALID",
+        ),
+        ("nxdomain", "#error-page", "ERR_NAME_NOT_RESOLVED"),
+        ("refused", "#error-page", "ERR_CONNECTION_REFUSED"),
+        ("invalid-url", "#invalid-url", "search"),
+        ("data-url", "#not-fetched", "data:"),
+    ] {
+        assert!(preset(name).is_some());
+        choose(&s, "#knob-preset", name);
+        click(&s, "#btn-last");
+        s.wait_for(name, &format!("!!document.querySelector('{element}')"));
+        let shown = s.text(element);
+        assert!(shown.contains(text), "{name}: {shown}");
+        if name == "self-signed" {
+            let failed =
+                s.js("return document.querySelector(\"[data-stage='TLS']\").dataset.state;");
+            assert_eq!(failed, "failed");
+            s.screenshot("self-signed-1440x900");
+        }
+        if name == "nxdomain" {
+            s.screenshot("nxdomain-1440x900");
+        }
+    }
+    s.assert_no_errors();
+}
+
+#[test]
+fn reduced_motion_shows_no_flying_tokens() {
+    let driver = Driver::start();
+    let s = driver.session(1440, 900);
+    s.cdp(
+        "Emulation.setEmulatedMedia",
+        serde_json::json!({"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]}),
+    );
+    s.goto(&super::webdriver::serve_dist());
+    s.wait_for(
+        "the app",
+        "document.documentElement.dataset.ready === 'true'",
+    );
+    choose(&s, "#knob-tls", "1.2-rsa");
+    click(&s, "#btn-play");
+    let mut seen_flying = 0;
+    for _ in 0..12 {
+        sleep(150);
+        seen_flying += s
+            .js("return document.querySelectorAll('.flying').length;")
+            .as_u64()
+            .unwrap_or(0);
+    }
+    assert_eq!(seen_flying, 0, "tokens flew with reduced motion");
+    s.wait_for(
+        "a step change",
+        "parseInt(document.querySelector('.insp-meta span').textContent.split(' ')[1]) > 1",
+    );
+    s.assert_no_errors();
+}
+
+#[test]
+fn clicking_an_arrow_selects_it() {
+    let sc = Scenario {
+        tls: TlsChoice::Tls13,
+        ..Scenario::default()
+    };
+    let j = run(&sc);
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    click(&s, "#btn-last");
+    for step in ["tls.server_hello", "dns.query.root", "http.response"] {
+        click(&s, &format!("[data-step='{step}']"));
+        assert_eq!(step_id(&s), step);
+        let e = j.trace.find(StepId::parse(step).unwrap()).unwrap();
+        assert_eq!(s.text("#insp-time"), e.at.to_string());
+        assert_eq!(s.text("#insp-summary"), e.summary);
+        assert!(s.text(".insp-spec a").len() > 5);
+        let current = s.js("return document.querySelector('.row.current').dataset.step;");
+        assert_eq!(current, step);
+    }
+    s.screenshot("inspector-1440x900");
+    s.assert_no_errors();
+}
+
+fn axe(s: &Session) -> Vec<String> {
+    s.js(&axe_source());
+    let result = s.js_async(
+        "const done = arguments[arguments.length - 1]; \
+         axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v => [v.impact, v.id, v.help, v.nodes.length, v.nodes.slice(0,3).map(n => n.target.join(' ')).join(' | ')])), e => done([['error', String(e), '', 0, '']]));",
+    );
+    result
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|v: &Value| matches!(v[0].as_str(), Some("serious" | "critical" | "error")))
+        .map(|v| format!("{} {}: {} ({} nodes: {})", v[0], v[1], v[2], v[3], v[4]))
+        .collect()
+}
+
+#[test]
+fn axe_finds_no_serious_violations() {
+    let driver = Driver::start();
+    for (w, h, dark) in [(1440, 900, false), (390, 844, false), (1440, 900, true)] {
+        let s = open(&driver, w, h);
+        if dark {
+            s.dark_mode(true);
+        }
+        // Look at a journey in progress, with messages and the inspector full.
+        for _ in 0..14 {
+            click(&s, "#btn-forward");
+        }
+        let found = axe(&s);
+        assert!(
+            found.is_empty(),
+            "axe at {w}x{h} dark={dark}:\n{}",
+            found.join("\n")
+        );
+        let name = format!("mid-journey-{w}x{h}{}", if dark { "-dark" } else { "" });
+        s.screenshot(&name);
+        s.assert_no_errors();
+    }
+}
