@@ -32,9 +32,11 @@ serve:
 size: setup-build build
 	@scripts/size.sh dist
 
-## model benchmarks (criterion) with their budgets; writes target/bench/*.json
-bench:
+## benchmarks with their budgets: the model (criterion) and the web app in headless Chromium;
+## writes target/bench/model.json and target/bench/ui.json
+bench: setup build
 	cargo bench --bench model -- --warm-up-time 1 --measurement-time 3
+	cargo bench --bench ui
 
 fmt-check:
 	cargo fmt --all -- --check

@@ -1,13 +1,19 @@
 //! The scenario's knobs: every option of the model, plus named scenarios to try.
 
-use super::state::{AppAction, AppState, Knob};
-use crate::model::scenario::{presets, CacheState, CertChoice, DnsState, ProfileName, TlsChoice};
+use super::state::{AppAction, Knob};
+use crate::model::scenario::{
+    presets, CacheState, CertChoice, DnsState, ProfileName, Scenario, TlsChoice,
+};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+/// Only what the knobs show: they are not rendered again when the cursor moves.
 #[derive(Properties, PartialEq)]
 pub struct KnobsProps {
-    pub state: AppState,
+    pub scenario: Scenario,
+    pub preset: Option<&'static str>,
+    /// The URL is https (the TLS knob applies).
+    pub https: bool,
     pub dispatch: Callback<AppAction>,
 }
 
@@ -96,7 +102,7 @@ fn Toggle(p: &ToggleProps) -> Html {
 
 #[component]
 pub fn Knobs(p: &KnobsProps) -> Html {
-    let sc = &p.state.scenario;
+    let sc = &p.scenario;
     let knob = |make: fn(String) -> Option<Knob>| {
         let d = p.dispatch.clone();
         Callback::from(move |v: String| {
@@ -121,14 +127,10 @@ pub fn Knobs(p: &KnobsProps) -> Html {
     };
     let mut preset_opts = vec![o("", "Choose a scenario…")];
     preset_opts.extend(presets().iter().map(|(n, _)| o(n, preset_label(n))));
-    let https = p
-        .state
-        .current
-        .as_ref()
-        .is_none_or(|c| c.getters.protocol == "https:");
+    let https = p.https;
     html! {
         <section class="knobs" aria-label="Scenario">
-            <Select id="knob-preset" label="Try" value={p.state.preset.unwrap_or("").to_string()} options={preset_opts} onchange={on_preset} />
+            <Select id="knob-preset" label="Try" value={p.preset.unwrap_or("").to_string()} options={preset_opts} onchange={on_preset} />
             <Select id="knob-profile" label="Network" value={sc.profile.name.as_str().to_string()}
                 options={vec![o("local", "Local · 23 ms RTT"), o("transcontinental", "Transcontinental · 120 ms"), o("intercontinental", "Intercontinental · 225 ms")]}
                 onchange={knob(|v| ProfileName::parse(&v).filter(|n| *n != ProfileName::Custom).map(Knob::Profile))} />

@@ -30,6 +30,10 @@ use yew::prelude::*;
 
 /// Mounts the app on the page's `<body>`.
 pub fn start() {
+    // For the benchmark: when the module has been compiled and `main` runs.
+    if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = perf.mark("wirewalk-start");
+    }
     // A panic is a bug: say so in the console (the browser tests fail on any console error).
     yew::set_custom_panic_hook(Box::new(|info| {
         web_sys::console::error_1(&format!("wirewalk panicked: {info}").into());
@@ -173,22 +177,23 @@ fn use_reduced_motion(dispatch: Callback<AppAction>) {
 #[component]
 fn App() -> Html {
     let state = use_reducer(|| AppState::new(prefers_reduced_motion()));
-    let dispatch = {
-        let state = state.clone();
-        Callback::from(move |a: AppAction| state.dispatch(a))
-    };
-    let on_edit = {
-        let d = dispatch.clone();
-        Callback::from(move |text: String| d.emit(AppAction::Edit(text)))
-    };
-    let on_go = {
-        let d = dispatch.clone();
-        Callback::from(move |()| d.emit(AppAction::Go))
-    };
-    let on_frame = {
-        let d = dispatch.clone();
-        Callback::from(move |dt: f64| d.emit(AppAction::Tick(dt)))
-    };
+    // Callbacks made once: equal from render to render, so a component whose other props did
+    // not change is not rendered again on every animation frame.
+    let (dispatch, on_edit, on_go, on_frame) = (*use_memo((), {
+        let dispatcher = state.dispatcher();
+        move |_| {
+            let d = dispatcher.clone();
+            let dispatch = Callback::from(move |a: AppAction| d.dispatch(a));
+            let (d1, d2, d3) = (dispatch.clone(), dispatch.clone(), dispatch.clone());
+            (
+                dispatch,
+                Callback::from(move |text: String| d1.emit(AppAction::Edit(text))),
+                Callback::from(move |()| d2.emit(AppAction::Go)),
+                Callback::from(move |dt: f64| d3.emit(AppAction::Tick(dt))),
+            )
+        }
+    }))
+    .clone();
     use_animation_frames(state.playing, on_frame);
     use_keyboard(dispatch.clone());
     use_reduced_motion(dispatch.clone());
@@ -205,7 +210,7 @@ fn App() -> Html {
                 </div>
                 <UrlBar input={s.input.clone()} live={s.live.clone()} {on_edit} {on_go} />
             </header>
-            <Knobs state={s.clone()} dispatch={dispatch.clone()} />
+            <Knobs scenario={s.scenario.clone()} preset={s.preset} https={s.current.as_ref().is_none_or(|c| c.getters.protocol == "https:")} dispatch={dispatch.clone()} />
             <Track journey={s.journey.clone()} cursor={s.cursor} />
             <main id="main" class="main-grid">
                 <Sequence journey={s.journey.clone()} cursor={s.cursor} revealed={s.revealed} playhead={s.playhead} reduced_motion={s.reduced_motion} dispatch={dispatch.clone()} />

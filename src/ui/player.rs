@@ -21,6 +21,30 @@ pub struct PlayerProps {
 /// The scrubber works in tenths of a millisecond.
 const UNITS_PER_MS: f64 = 10.0;
 
+fn pct(f: f64) -> String {
+    format!("{}%", fixed(f * 100.0, 3))
+}
+
+#[derive(Properties, PartialEq)]
+struct StripProps {
+    journey: JourneyRef,
+}
+
+/// The coloured phases and the tick of every step: fixed for a journey, so rendered once per run
+/// rather than on every frame.
+#[component]
+fn Strip(p: &StripProps) -> Html {
+    let trace = &p.journey.0.trace;
+    html! {
+        <>
+            { for timeline::phases(trace).iter().map(|ph| html! {
+                <span class={classes!("phase", stage_class(ph.stage))} style={format!("left:{};width:{}", pct(ph.start), pct(ph.end - ph.start))}></span>
+            }) }
+            { for timeline::ticks(trace).iter().map(|t| html! { <span class="tick" style={format!("left:{}", pct(*t))}></span> }) }
+        </>
+    }
+}
+
 /// Playback icons as inline SVG: the symbol fonts of many systems lack ⏮ and ⏭.
 fn icon(kind: &str) -> Html {
     let path = match kind {
@@ -67,15 +91,11 @@ pub fn Player(p: &PlayerProps) -> Html {
             e.at
         )
     });
-    let pct = |f: f64| format!("{}%", fixed(f * 100.0, 3));
     html! {
         <section class="player" aria-label="Playback">
             <div class="scrub">
                 <div class="scrub-strip" aria-hidden="true">
-                    { for timeline::phases(trace).iter().map(|ph| html! {
-                        <span class={classes!("phase", stage_class(ph.stage))} style={format!("left:{};width:{}", pct(ph.start), pct(ph.end - ph.start))}></span>
-                    }) }
-                    { for timeline::ticks(trace).iter().map(|t| html! { <span class="tick" style={format!("left:{}", pct(*t))}></span> }) }
+                    <Strip journey={p.journey.clone()} />
                     <span class="playhead" style={format!("left:{}", pct(if max == 0 { 0.0 } else { value as f64 / max as f64 }))}></span>
                 </div>
                 <input id="scrubber" type="range" min="0" max={max.to_string()} step="1" value={value.to_string()}

@@ -1,13 +1,19 @@
-//! The sequence diagram: one lifeline per actor, one row per event up to the cursor. A message
-//! is an arrow from sender to receiver whose token flies as the playhead moves through its
-//! simulated flight; the current row is highlighted; clicking (or Enter on) a row moves the
-//! cursor there.
+//! The sequence diagram: one lifeline per actor, one row per event up to the furthest point
+//! reached. A message is an arrow from sender to receiver whose token flies as the playhead moves
+//! through its simulated flight; the current row is highlighted; clicking (or Enter on) a row
+//! moves the cursor there.
+//!
+//! Each row is its own component with plain props, so a step re-renders only the rows whose
+//! state changed, and the scroll check runs in the next animation frame, where the browser
+//! lays the page out anyway.
 
 use super::state::{AppAction, JourneyRef};
 use super::track::stage_class;
 use crate::model::time::Instant;
 use crate::model::trace::Actor;
 use crate::timeline::{self, fixed};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
 
@@ -38,32 +44,165 @@ fn lane_label(a: Actor) -> &'static str {
     }
 }
 
-#[component]
-pub fn Sequence(p: &SequenceProps) -> Html {
-    let trace = &p.journey.0.trace;
+/// Keeps the row `cursor` in view inside `scroller` (never the page), one frame later.
+fn scroll_row_into_view(scroller: &NodeRef, cursor: usize) {
+    let Some(c) = scroller.cast::<Element>() else {
+        return;
+    };
+    let Some(w) = web_sys::window() else { return };
+    let f = Closure::once_into_js(move || {
+        if let Ok(Some(row)) = c.query_selector(&format!("[data-index='{cursor}']")) {
+            let (cb, rb) = (c.get_bounding_client_rect(), row.get_bounding_client_rect());
+            if rb.bottom() > cb.bottom() - 4.0 {
+                c.set_scroll_top(c.scroll_top() + (rb.bottom() - cb.bottom() + ROW_H) as i32);
+            } else if rb.top() < cb.top() {
+                c.set_scroll_top(c.scroll_top() - (cb.top() - rb.top() + 8.0) as i32);
+            }
+        }
+    });
+    let _ = w.request_animation_frame(f.unchecked_ref());
+}
+
+/// A message arrow: its ends, its tip, where its label goes, and the raw numbers the flying token
+/// needs.
+struct MsgGeom {
+    x1: AttrValue,
+    x2: AttrValue,
+    tip: AttrValue,
+    label_x: AttrValue,
+    label_y: AttrValue,
+    xa: f64,
+    xb: f64,
+    y: f64,
+}
+
+/// Everything about a row that is fixed for a journey, formatted once per run.
+struct RowGeom {
+    y: AttrValue,
+    bg_y: AttrValue,
+    text_y: AttrValue,
+    time: AttrValue,
+    label: AttrValue,
+    aria: AttrValue,
+    step: &'static str,
+    stage_class: &'static str,
+    request: AttrValue,
+    index: AttrValue,
+    msg: Option<MsgGeom>,
+    /// Note: (dot x, dot y, text x, anchor).
+    note: Option<(AttrValue, AttrValue, AttrValue, &'static str)>,
+}
+
+struct Geometry {
+    width: f64,
+    lanes: Vec<Actor>,
+    rows: Vec<RowGeom>,
+}
+
+fn geometry(j: &JourneyRef) -> Geometry {
+    let trace = &j.0.trace;
     let lanes = timeline::lanes(trace);
     let x =
         |a: Actor| GUTTER + (lanes.iter().position(|l| *l == a).unwrap_or(0) as f64 + 0.5) * LANE_W;
     let width = GUTTER + lanes.len() as f64 * LANE_W;
+    let last_lane = lanes.last().copied().filter(|_| lanes.len() > 1);
+    let rows = trace
+        .events
+        .iter()
+        .enumerate()
+        .map(|(k, e)| {
+            let y = k as f64 * ROW_H + ROW_H / 2.0;
+            let label = timeline::short_label(e);
+            let xa = x(e.actor);
+            let to = e.flight.as_ref().map(|f| f.to);
+            // The accessible name starts with the visible text (time, then label).
+            let aria = match to {
+                Some(t) => format!(
+                    "{} {}, {} from {} to {}",
+                    e.at,
+                    label,
+                    e.step,
+                    lane_label(e.actor),
+                    lane_label(t)
+                ),
+                None => format!(
+                    "{} {}, {} at the {}",
+                    e.at,
+                    label,
+                    e.step,
+                    lane_label(e.actor)
+                ),
+            };
+            let msg = to.map(|t| {
+                let xb = x(t);
+                let dir = if xb >= xa { 1.0 } else { -1.0 };
+                let tip = format!(
+                    "{},{} {},{} {},{}",
+                    fixed(xb, 1),
+                    fixed(y, 1),
+                    fixed(xb - 9.0 * dir, 1),
+                    fixed(y - 4.5, 1),
+                    fixed(xb - 9.0 * dir, 1),
+                    fixed(y + 4.5, 1)
+                );
+                MsgGeom {
+                    x1: fixed(xa, 1).into(),
+                    x2: fixed(xb, 1).into(),
+                    tip: tip.into(),
+                    label_x: fixed((xa + xb) / 2.0, 1).into(),
+                    label_y: fixed(y - 6.0, 1).into(),
+                    xa,
+                    xb,
+                    y,
+                }
+            });
+            let note = to.is_none().then(|| {
+                let (tx, anchor) = if last_lane == Some(e.actor) {
+                    (xa - 10.0, "end")
+                } else {
+                    (xa + 10.0, "start")
+                };
+                (
+                    fixed(xa - 5.0, 1).into(),
+                    fixed(y - 5.0, 1).into(),
+                    fixed(tx, 1).into(),
+                    anchor,
+                )
+            });
+            RowGeom {
+                y: fixed(y, 1).into(),
+                bg_y: fixed(y - ROW_H / 2.0, 1).into(),
+                text_y: fixed(y + 4.0, 1).into(),
+                time: format!("{} ", e.at).into(),
+                label: label.into(),
+                aria: aria.into(),
+                step: e.step.as_str(),
+                stage_class: stage_class(e.stage),
+                request: e.request.to_string().into(),
+                index: k.to_string().into(),
+                msg,
+                note,
+            }
+        })
+        .collect();
+    Geometry { width, lanes, rows }
+}
+
+#[component]
+pub fn Sequence(p: &SequenceProps) -> Html {
+    let trace = &p.journey.0.trace;
+    let geo = use_memo(p.journey.clone(), geometry);
+    let lanes = &geo.lanes;
+    let x =
+        |a: Actor| GUTTER + (lanes.iter().position(|l| *l == a).unwrap_or(0) as f64 + 0.5) * LANE_W;
+    let width = geo.width;
     let rows = timeline::rows(trace, p.cursor, p.revealed, p.playhead);
     let height = (rows.len() as f64 * ROW_H).max(ROW_H) + 8.0;
     let scroller = use_node_ref();
     {
-        // Keep the current row in view inside the diagram's own scroll box (never the page).
         let scroller = scroller.clone();
         use_effect_with(p.cursor, move |cursor| {
-            if let Some(c) = scroller.cast::<Element>() {
-                if let Ok(Some(row)) = c.query_selector(&format!("[data-index='{cursor}']")) {
-                    let (cb, rb) = (c.get_bounding_client_rect(), row.get_bounding_client_rect());
-                    if rb.bottom() > cb.bottom() - 4.0 {
-                        c.set_scroll_top(
-                            c.scroll_top() + (rb.bottom() - cb.bottom() + ROW_H) as i32,
-                        );
-                    } else if rb.top() < cb.top() {
-                        c.set_scroll_top(c.scroll_top() - (cb.top() - rb.top() + 8.0) as i32);
-                    }
-                }
-            }
+            scroll_row_into_view(&scroller, *cursor)
         });
     }
     // Drawn at its natural size when there is room, never below 75% (then the panel scrolls
@@ -73,31 +212,29 @@ pub fn Sequence(p: &SequenceProps) -> Html {
         fixed(width, 0),
         fixed(width * 0.75, 0)
     );
-    let head = html! {
-        <svg class="seq-head" style={size.clone()} viewBox={format!("0 0 {} 30", fixed(width, 0))} preserveAspectRatio="xMinYMin meet" aria-hidden="true">
-            <text x="8" y="20" class="gutter-head">{ "time" }</text>
-            { for lanes.iter().map(|a| html! {
-                <text x={fixed(x(*a), 1)} y="20" text-anchor="middle" class={classes!("lane-head", (*a == Actor::Browser || *a == Actor::Server).then_some("major"))}>{ lane_label(*a) }</text>
-            }) }
-        </svg>
-    };
+    let width_attr = AttrValue::from(fixed(width, 1));
+    let row_h = AttrValue::from(fixed(ROW_H, 1));
+    let time_x = AttrValue::from(fixed(GUTTER - 8.0, 1));
     html! {
         <section class="panel sequence" aria-labelledby="seq-title">
             <h2 id="seq-title" class="panel-title">{ "Sequence diagram" }</h2>
             <div class="seq-wrap">
-                { head }
+                <svg class="seq-head" style={size.clone()} viewBox={format!("0 0 {} 30", fixed(width, 0))} preserveAspectRatio="xMinYMin meet" aria-hidden="true">
+                    <text x="8" y="20" class="gutter-head">{ "time" }</text>
+                    { for lanes.iter().map(|a| html! {
+                        <text x={fixed(x(*a), 1)} y="20" text-anchor="middle" class={classes!("lane-head", (*a == Actor::Browser || *a == Actor::Server).then_some("major"))}>{ lane_label(*a) }</text>
+                    }) }
+                </svg>
                 if p.cursor == 0 {
                     <p class="seq-hint" id="seq-hint">{ "Press ▶ Play (or Space) to watch the request travel, or → to go one message at a time. Click any row to inspect it." }</p>
                 }
-                <div class="seq-scroll" ref={scroller} style={size.clone()}>
+                <div class="seq-scroll" ref={scroller} style={size}>
                     <svg class="seq" viewBox={format!("0 0 {} {}", fixed(width, 0), fixed(height, 0))} preserveAspectRatio="xMinYMin meet"
                         role="group" aria-label="Messages and events so far">
                         { for lanes.iter().map(|a| html! {
-                            <line class="lifeline" x1={fixed(x(*a), 1)} x2={fixed(x(*a), 1)} y1="0" y2={fixed(height, 1)} />
+                            <line class="lifeline" x1={fixed(x(*a), 1)} x2={fixed(x(*a), 1)} y1="0" y2={fixed(height, 0)} />
                         }) }
-                        { for rows.iter().enumerate().map(|(k, r)| {
-                            let y = k as f64 * ROW_H + ROW_H / 2.0;
-                            let xa = x(r.actor);
+                        { for rows.iter().filter_map(|r| geo.rows.get(r.index).map(|g| (r, g))).map(|(r, g)| {
                             let index = r.index;
                             let onclick = {
                                 let d = p.dispatch.clone();
@@ -112,46 +249,35 @@ pub fn Sequence(p: &SequenceProps) -> Html {
                                     }
                                 })
                             };
-                            // The accessible name starts with the visible text (time, then label).
-                            let aria = match r.to {
-                                Some(to) => format!("{} {}, {} from {} to {}", r.at, r.label, r.step, lane_label(r.actor), lane_label(to)),
-                                None => format!("{} {}, {} at the {}", r.at, r.label, r.step, lane_label(r.actor)),
-                            };
-                            let body = match r.to {
-                                Some(to) => {
-                                    let xb = x(to);
-                                    let dir = if xb >= xa { 1.0 } else { -1.0 };
-                                    let prog = if p.reduced_motion { 1.0 } else { r.progress };
-                                    let xp = xa + (xb - xa) * prog;
-                                    let tip = format!("{},{} {},{} {},{}", fixed(xb, 1), fixed(y, 1), fixed(xb - 9.0 * dir, 1), fixed(y - 4.5, 1), fixed(xb - 9.0 * dir, 1), fixed(y + 4.5, 1));
-                                    let mid = (xa + xb) / 2.0;
+                            let progress = if p.reduced_motion { 1.0 } else { r.progress };
+                            let body = match (&g.msg, &g.note) {
+                                (Some(MsgGeom { x1, x2, tip, label_x: lx, label_y: ly, xa, xb, y }), _) => {
+                                    let moving = progress < 1.0;
+                                    let xp = xa + (xb - xa) * progress;
                                     html! {
                                         <>
-                                            <line class="msg-ghost" x1={fixed(xa, 1)} x2={fixed(xb, 1)} y1={fixed(y, 1)} y2={fixed(y, 1)} />
-                                            <line class="msg" x1={fixed(xa, 1)} x2={fixed(xp, 1)} y1={fixed(y, 1)} y2={fixed(y, 1)} />
-                                            if prog >= 1.0 { <polygon class="tip" points={tip} /> }
-                                            else { <circle class="flying" cx={fixed(xp, 1)} cy={fixed(y, 1)} r="5" /> }
-                                            <text class="msg-label" x={fixed(mid, 1)} y={fixed(y - 6.0, 1)} text-anchor="middle">{ r.label.clone() }</text>
+                                            <line class="msg-ghost" x1={x1.clone()} x2={x2.clone()} y1={g.y.clone()} y2={g.y.clone()} />
+                                            <line class="msg" x1={x1.clone()} x2={if moving { AttrValue::from(fixed(xp, 1)) } else { x2.clone() }} y1={g.y.clone()} y2={g.y.clone()} />
+                                            if moving { <circle class="flying" cx={fixed(xp, 1)} cy={fixed(*y, 1)} r="5" /> }
+                                            else { <polygon class="tip" points={tip.clone()} /> }
+                                            <text class="msg-label" x={lx.clone()} y={ly.clone()} text-anchor="middle">{ g.label.clone() }</text>
                                         </>
                                     }
                                 }
-                                None => {
-                                    let last = lanes.last().copied() == Some(r.actor) && lanes.len() > 1;
-                                    let (tx, anchor) = if last { (xa - 10.0, "end") } else { (xa + 10.0, "start") };
-                                    html! {
-                                        <>
-                                            <rect class="note-dot" x={fixed(xa - 5.0, 1)} y={fixed(y - 5.0, 1)} width="10" height="10" rx="2" />
-                                            <text class="note-label" x={fixed(tx, 1)} y={fixed(y + 4.0, 1)} text-anchor={anchor}>{ r.label.clone() }</text>
-                                        </>
-                                    }
-                                }
+                                (None, Some((dx, dy, tx, anchor))) => html! {
+                                    <>
+                                        <rect class="note-dot" x={dx.clone()} y={dy.clone()} width="10" height="10" rx="2" />
+                                        <text class="note-label" x={tx.clone()} y={g.text_y.clone()} text-anchor={*anchor}>{ g.label.clone() }</text>
+                                    </>
+                                },
+                                (None, None) => Html::default(),
                             };
                             html! {
-                                <g class={classes!("row", stage_class(r.stage), r.current.then_some("current"), r.ahead.then_some("ahead"))}
-                                    data-index={index.to_string()} data-step={r.step} data-request={r.request.to_string()} role="button" tabindex="0"
-                                    aria-label={aria} aria-current={r.current.then_some("step")} {onclick} {onkeydown}>
-                                    <rect class="row-bg" x="0" y={fixed(y - ROW_H / 2.0, 1)} width={fixed(width, 1)} height={fixed(ROW_H, 1)} />
-                                    <text class="row-time" x={fixed(GUTTER - 8.0, 1)} y={fixed(y + 4.0, 1)} text-anchor="end">{ format!("{} ", r.at) }</text>
+                                <g class={classes!("row", g.stage_class, r.current.then_some("current"), r.ahead.then_some("ahead"))}
+                                    data-index={g.index.clone()} data-step={g.step} data-request={g.request.clone()} role="button" tabindex="0"
+                                    aria-label={g.aria.clone()} aria-current={r.current.then_some("step")} {onclick} {onkeydown}>
+                                    <rect class="row-bg" x="0" y={g.bg_y.clone()} width={width_attr.clone()} height={row_h.clone()} />
+                                    <text class="row-time" x={time_x.clone()} y={g.text_y.clone()} text-anchor="end">{ g.time.clone() }</text>
                                     { body }
                                 </g>
                             }

@@ -1,0 +1,184 @@
+//! `make bench`, part two: the web app in headless Chromium (Debian's), on the release bundle
+//! served from 127.0.0.1. Prints one table with each figure beside its budget and writes
+//! `target/bench/ui.json`. A figure over budget is printed as such; it does not fail the run.
+//!
+//! - ready: navigation start to the `wirewalk-ready` mark (first full render), median of 7 loads
+//!   in one running browser with its HTTP cache disabled (a first visit, not a browser start)
+//! - step: a click on "step forward", made at the start of a frame, until all its work is done
+//!   and the page can paint: the median of 40 is held to the budget (16 ms, one frame); the p95
+//!   and the time to the next frame, which adds the wait for vsync, are recorded beside it
+//! - frame: p95 of frame-to-frame times during 4 s of playback at 4×, every view on screen
+//! - heap: `performance.memory.usedJSHeapSize` after load
+//! - bundle: every file of `dist/`, gzip -9
+
+#![allow(clippy::disallowed_methods)] // a benchmark waits on real time
+
+#[path = "../tests/browser/webdriver.rs"]
+#[allow(dead_code)]
+mod webdriver;
+
+use std::io::Write;
+use webdriver::{dist_dir, serve_dist, Driver};
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let i = ((p / 100.0) * (v.len() - 1) as f64).round() as usize;
+    v[i.min(v.len() - 1)]
+}
+
+fn gzip_len(bytes: &[u8]) -> usize {
+    let mut child = std::process::Command::new("gzip")
+        .arg("-9c")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("gzip");
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(bytes).expect("write to gzip");
+    }
+    child.wait_with_output().expect("gzip output").stdout.len()
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing to configure.
+    let dist = dist_dir();
+    let mut bundle = 0;
+    for entry in std::fs::read_dir(&dist).expect("dist/").flatten() {
+        if entry.path().is_file() {
+            bundle += gzip_len(&std::fs::read(entry.path()).expect("read"));
+        }
+    }
+
+    let driver = Driver::start();
+    let url = serve_dist();
+    // One running browser, as a person has; its HTTP cache off, so every load fetches and
+    // compiles the bundle as on a first visit.
+    let s = driver.session(1440, 900);
+    s.cdp("Network.enable", serde_json::json!({}));
+    s.cdp(
+        "Network.setCacheDisabled",
+        serde_json::json!({"cacheDisabled": true}),
+    );
+    let mut ready = Vec::new();
+    let mut heap = 0.0;
+    for i in 0..8 {
+        s.goto(&format!("{url}?load={i}"));
+        s.wait_for("ready", "document.documentElement.dataset.ready === 'true'");
+        let v = s.js("const m = performance.getEntriesByName('wirewalk-ready')[0]; return m ? m.startTime : -1;");
+        // The first load also starts the renderer process; it is not counted.
+        if i > 0 {
+            ready.push(v.as_f64().unwrap_or(f64::NAN));
+        }
+        if i == 1 {
+            heap = s
+                .js("return performance.memory ? performance.memory.usedJSHeapSize : -1;")
+                .as_f64()
+                .unwrap_or(-1.0)
+                / 1e6;
+        }
+    }
+    drop(s);
+
+    let s = driver.session(1440, 900);
+    s.goto(&url);
+    s.wait_for("ready", "document.documentElement.dataset.ready === 'true'");
+    // A step's cost: from the click, at the start of a frame, until all its work is done (the
+    // state change, Yew's render microtasks and the DOM updates): the next macrotask. The frame
+    // is then painted at the next vsync. Click to that next frame is recorded too.
+    let steps = s.js_async(
+        "const done = arguments[arguments.length - 1]; const work = [], frame = []; const btn = document.querySelector('#btn-forward');          const ch = new MessageChannel(); let t0 = 0, n = 0;          ch.port1.onmessage = () => { work.push(performance.now() - t0); requestAnimationFrame(() => { frame.push(performance.now() - t0); if (++n < 40) setTimeout(one, 30); else done([work, frame]); }); };          function one() { requestAnimationFrame(() => { t0 = performance.now(); btn.click(); ch.port2.postMessage(0); }); } one();",
+    );
+    let series = |i: usize| -> Vec<f64> {
+        steps[i]
+            .as_array()
+            .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
+            .unwrap_or_default()
+    };
+    let (mut steps, mut to_frame) = (series(0), series(1));
+    s.js("document.querySelector('#btn-first').click(); document.querySelectorAll('.speed')[4].click();");
+    let frames = s.js_async(
+        "const done = arguments[arguments.length - 1]; const out = []; let last = null; const end = performance.now() + 4000; \
+         document.querySelector('#btn-play').click(); \
+         function tick(t) { if (last !== null) out.push(t - last); last = t; if (t < end) requestAnimationFrame(tick); else done(out); } \
+         requestAnimationFrame(tick);",
+    );
+    let mut frames: Vec<f64> = frames
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
+        .unwrap_or_default();
+    let frame_count = frames.len();
+    s.assert_no_errors();
+
+    let rows = [
+        ("bundle, gzip", bundle as f64 / 1000.0, "KB", 250.0),
+        (
+            "navigation to wirewalk-ready (median of 7)",
+            percentile(&mut ready, 50.0),
+            "ms",
+            150.0,
+        ),
+        (
+            "step click to updated page (median of 40)",
+            percentile(&mut steps.clone(), 50.0),
+            "ms",
+            16.0,
+        ),
+        (
+            "step click to updated page (p95 of 40)",
+            percentile(&mut steps, 95.0),
+            "ms",
+            f64::INFINITY,
+        ),
+        (
+            "step click to next frame, vsync included (p95)",
+            percentile(&mut to_frame, 95.0),
+            "ms",
+            f64::INFINITY,
+        ),
+        (
+            "frame time during playback at 4× (p95)",
+            percentile(&mut frames, 95.0),
+            "ms",
+            20.0,
+        ),
+        ("JS heap after load", heap, "MB", f64::INFINITY),
+    ];
+    println!(
+        "\n{:<46} {:>12} {:>12}  verdict",
+        "measurement", "value", "budget"
+    );
+    let mut json = Vec::new();
+    for (name, value, unit, budget) in rows {
+        let verdict = if !value.is_finite() || value < 0.0 {
+            "not measured"
+        } else if budget.is_infinite() {
+            "recorded"
+        } else if value <= budget {
+            "within budget"
+        } else {
+            "OVER BUDGET"
+        };
+        let b = if budget.is_infinite() {
+            "-".to_string()
+        } else {
+            format!("≤ {budget} {unit}")
+        };
+        println!(
+            "{name:<46} {:>12} {b:>12}  {verdict}",
+            format!("{value:.1} {unit}")
+        );
+        json.push(serde_json::json!({"measurement": name, "value": value, "unit": unit, "budget": if budget.is_infinite() { None } else { Some(budget) }, "verdict": verdict}));
+    }
+    println!("({frame_count} frames sampled during playback)");
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+    std::fs::create_dir_all(&out).expect("target/bench");
+    std::fs::write(
+        out.join("ui.json"),
+        serde_json::to_string_pretty(&json).unwrap_or_default(),
+    )
+    .expect("write ui.json");
+    println!("written: {}", out.join("ui.json").display());
+}
