@@ -430,6 +430,19 @@ mod tests {
         )
     }
 
+    /// A lookup of a name that exists, with the default latencies and a 50 ms site round trip.
+    fn look(at: Instant, host: &str, c: &mut Caches) -> Lookup {
+        lookup(
+            at,
+            host,
+            true,
+            c,
+            &DnsLatency::default(),
+            Duration::from_millis(50),
+            300,
+        )
+    }
+
     fn ids(l: &Lookup) -> Vec<&'static str> {
         l.events.iter().map(|e| e.step.as_str()).collect()
     }
@@ -483,35 +496,11 @@ mod tests {
     #[test]
     fn a_second_lookup_hits_the_browser_cache() {
         let mut c = Caches::for_state(DnsState::Cold, "a.test");
-        let first = lookup(
-            Instant::ZERO,
-            "a.test",
-            true,
-            &mut c,
-            &DnsLatency::default(),
-            Duration::from_millis(50),
-            300,
-        );
-        let second = lookup(
-            first.end,
-            "a.test",
-            true,
-            &mut c,
-            &DnsLatency::default(),
-            Duration::from_millis(50),
-            300,
-        );
+        let first = look(Instant::ZERO, "a.test", &mut c);
+        let second = look(first.end, "a.test", &mut c);
         assert_eq!(second.source, "browser host cache");
         // ... until Chromium's 60 s are over; then the OS cache still has it.
-        let later = lookup(
-            first.end + Duration::from_secs(61),
-            "a.test",
-            true,
-            &mut c,
-            &DnsLatency::default(),
-            Duration::from_millis(50),
-            300,
-        );
+        let later = look(first.end + Duration::from_secs(61), "a.test", &mut c);
         assert_eq!(later.source, "OS cache");
     }
 
@@ -525,15 +514,7 @@ mod tests {
     #[test]
     fn localhost_is_in_the_hosts_file() {
         let mut c = Caches::default();
-        let l = lookup(
-            Instant::ZERO,
-            "localhost",
-            true,
-            &mut c,
-            &DnsLatency::default(),
-            Duration::from_millis(50),
-            300,
-        );
+        let l = look(Instant::ZERO, "localhost", &mut c);
         assert_eq!(l.answer, Answer::Address(Ipv4Addr::LOCALHOST));
         assert_eq!(
             zones("www.example.com"),

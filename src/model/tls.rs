@@ -785,6 +785,20 @@ mod tests {
         flights
     }
 
+    /// Runs a whole handshake: the client and its flights.
+    type Flights = Vec<(bool, Vec<&'static str>, bool)>;
+    fn handshake(
+        ticket: bool,
+        false_start: bool,
+        v: Version,
+        kx: KeyExchange,
+        host: &str,
+    ) -> (Client, Flights) {
+        let (mut c, mut s) = (client(ticket, false_start), server(v, kx, host));
+        let f = run(&mut c, &mut s);
+        (c, f)
+    }
+
     fn name(m: &Message) -> &'static str {
         match m {
             Message::ClientHello { .. } => "ClientHello",
@@ -805,11 +819,7 @@ mod tests {
 
     #[test]
     fn tls13_is_one_round_trip() {
-        let (mut c, mut s) = (
-            client(false, false),
-            server(Version::Tls13, KeyExchange::Ecdhe, "a.test"),
-        );
-        let f = run(&mut c, &mut s);
+        let (c, f) = handshake(false, false, Version::Tls13, KeyExchange::Ecdhe, "a.test");
         assert_eq!(f[0].1, ["ClientHello"]);
         assert_eq!(
             f[1].1,
@@ -828,11 +838,7 @@ mod tests {
 
     #[test]
     fn tls12_rsa_is_two_round_trips() {
-        let (mut c, mut s) = (
-            client(false, false),
-            server(Version::Tls12, KeyExchange::Rsa, "a.test"),
-        );
-        let f = run(&mut c, &mut s);
+        let (_, f) = handshake(false, false, Version::Tls12, KeyExchange::Rsa, "a.test");
         assert_eq!(f[1].1, ["ServerHello", "Certificate", "ServerHelloDone"]);
         assert!(!f[1].2);
         assert_eq!(
@@ -845,11 +851,7 @@ mod tests {
 
     #[test]
     fn tls12_ecdhe_with_false_start() {
-        let (mut c, mut s) = (
-            client(false, true),
-            server(Version::Tls12, KeyExchange::Ecdhe, "a.test"),
-        );
-        let f = run(&mut c, &mut s);
+        let (_, f) = handshake(false, true, Version::Tls12, KeyExchange::Ecdhe, "a.test");
         assert_eq!(
             f[1].1,
             [
@@ -865,17 +867,9 @@ mod tests {
 
     #[test]
     fn resumption_skips_the_certificate() {
-        let (mut c, mut s) = (
-            client(true, false),
-            server(Version::Tls13, KeyExchange::Ecdhe, "a.test"),
-        );
-        let f = run(&mut c, &mut s);
+        let (_, f) = handshake(true, false, Version::Tls13, KeyExchange::Ecdhe, "a.test");
         assert_eq!(f[1].1, ["ServerHello", "EncryptedExtensions", "Finished"]);
-        let (mut c, mut s) = (
-            client(true, false),
-            server(Version::Tls12, KeyExchange::Ecdhe, "a.test"),
-        );
-        let f = run(&mut c, &mut s);
+        let (_, f) = handshake(true, false, Version::Tls12, KeyExchange::Ecdhe, "a.test");
         assert_eq!(
             f[1].1,
             [
@@ -891,11 +885,7 @@ mod tests {
 
     #[test]
     fn wrong_host_ends_with_an_alert() {
-        let (mut c, mut s) = (
-            client(false, false),
-            server(Version::Tls13, KeyExchange::Ecdhe, "b.test"),
-        );
-        let f = run(&mut c, &mut s);
+        let (c, f) = handshake(false, false, Version::Tls13, KeyExchange::Ecdhe, "b.test");
         assert_eq!(f.last().map(|x| x.1.clone()), Some(vec!["Alert"]));
         assert_eq!(c.state(), ClientState::Failed);
     }

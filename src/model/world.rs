@@ -834,10 +834,8 @@ impl<'a> World<'a> {
             req.request_line(),
         )
         .field_spec("request_line", req.request_line(), "RFC 9112 §3");
-        for (n, v) in &req.headers.0 {
-            e = e.field(n.clone(), v);
-        }
-        e = e.field("size", format!("{} bytes of HTTP", req.wire_len()));
+        e = with_headers(e, &req.headers)
+            .field("size", format!("{} bytes of HTTP", req.wire_len()));
         self.push(e.message(Actor::Server, req_arrives, req_bytes + 52));
 
         // The wrapping: HTTP inside TLS inside TCP inside IP.
@@ -890,17 +888,14 @@ impl<'a> World<'a> {
         let head = resp.head_len() + tls_overhead;
         let first_byte = self.arrival(t_resp, head + 52);
         rt.response_start = first_byte;
-        let mut e = Event::new(
+        let e = Event::new(
             t_resp,
             Actor::Server,
             steps::HTTP_RESPONSE,
             resp.status_line(),
         )
         .field_spec("status_line", resp.status_line(), "RFC 9112 §4");
-        for (n, v) in &resp.headers.0 {
-            e = e.field(n.clone(), v);
-        }
-        self.push(e.message(Actor::Browser, first_byte, head + 52));
+        self.push(with_headers(e, &resp.headers).message(Actor::Browser, first_byte, head + 52));
         let mss = u64::from(conn.client.peer_mss().max(536));
         let end = if resp.body_bytes > 0 {
             let rounds = http::slow_start_rounds(resp.body_bytes, mss);
@@ -1794,6 +1789,11 @@ fn mbit(bps: u64) -> String {
     } else {
         format!("{whole}.{}", format!("{frac:03}").trim_end_matches('0'))
     }
+}
+
+/// One field per header line, in order.
+fn with_headers(e: Event, h: &Headers) -> Event {
+    e.fields(h.0.iter().map(|(n, v)| Field::new(n.clone(), v)))
 }
 
 fn lifetime_text(s: u64) -> String {
