@@ -14,6 +14,8 @@ pub struct KnobsProps {
     pub preset: Option<&'static str>,
     /// The URL is https (the TLS knob applies).
     pub https: bool,
+    /// Start with the knobs shown (wide screens) or folded under a summary (phones).
+    pub open: bool,
     pub dispatch: Callback<AppAction>,
 }
 
@@ -128,7 +130,13 @@ pub fn Knobs(p: &KnobsProps) -> Html {
     let mut preset_opts = vec![o("", "Choose a scenario…")];
     preset_opts.extend(presets().iter().map(|(n, _)| o(n, preset_label(n))));
     let https = p.https;
+    let summary = match p.preset {
+        Some(name) => format!("Scenario: {}", preset_label(name)),
+        None => "Scenario: your own settings".to_string(),
+    };
     html! {
+        <details class="knobs-box" open={p.open}>
+        <summary class="knobs-summary">{ summary }</summary>
         <section class="knobs" aria-label="Scenario">
             <Select id="knob-preset" label="Try" value={p.preset.unwrap_or("").to_string()} options={preset_opts} onchange={on_preset} />
             <Select id="knob-profile" label="Network" value={sc.profile.name.as_str().to_string()}
@@ -159,5 +167,6 @@ pub fn Knobs(p: &KnobsProps) -> Html {
             </div>
             </details>
         </section>
+        </details>
     }
 }

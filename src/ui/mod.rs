@@ -195,6 +195,13 @@ fn App() -> Html {
     }))
     .clone();
     use_animation_frames(state.playing, on_frame);
+    // Wide screens start with the knobs open; phones fold them under a summary line.
+    let wide = use_memo((), |_| {
+        web_sys::window()
+            .and_then(|w| w.inner_width().ok())
+            .and_then(|v| v.as_f64())
+            .is_none_or(|w| w > 820.0)
+    });
     use_keyboard(dispatch.clone());
     use_reduced_motion(dispatch.clone());
     use_effect_with((), |_| mark_ready());
@@ -210,7 +217,7 @@ fn App() -> Html {
                 </div>
                 <UrlBar input={s.input.clone()} live={s.live.clone()} {on_edit} {on_go} />
             </header>
-            <Knobs scenario={s.scenario.clone()} preset={s.preset} https={s.current.as_ref().is_none_or(|c| c.getters.protocol == "https:")} dispatch={dispatch.clone()} />
+            <Knobs open={*wide} scenario={s.scenario.clone()} preset={s.preset} https={s.current.as_ref().is_none_or(|c| c.getters.protocol == "https:")} dispatch={dispatch.clone()} />
             <Track journey={s.journey.clone()} cursor={s.cursor} />
             <main id="main" class="main-grid">
                 <Sequence journey={s.journey.clone()} cursor={s.cursor} revealed={s.revealed} playhead={s.playhead} reduced_motion={s.reduced_motion} dispatch={dispatch.clone()} />

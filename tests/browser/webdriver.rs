@@ -277,7 +277,13 @@ impl Session {
         );
     }
 
+    /// Scrolls the element to the middle of the view, as a person would before clicking it
+    /// (the page has a sticky player at the bottom), then clicks it.
     pub fn click(&self, e: &Element) {
+        post(
+            &format!("{}/execute/sync", self.url),
+            &json!({"script": "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'});", "args": [{ELEMENT_KEY: e.0}]}),
+        );
         post(&format!("{}/element/{}/click", self.url, e.0), &json!({}));
     }
 
