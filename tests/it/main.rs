@@ -3,6 +3,7 @@
 mod cache_tests;
 mod cli;
 mod journey;
+mod pool;
 mod properties;
 mod psl;
 mod purity;

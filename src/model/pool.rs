@@ -1,0 +1,760 @@
+//! The socket pool, as Chromium's `TransportClientSocketPool` runs it
+//! (`net/socket/transport_client_socket_pool.cc`, `client_socket_pool_manager.cc`).
+//!
+//! Sockets are kept in groups keyed by the destination: scheme, host and port (Chromium's
+//! `GroupId` also holds the privacy mode and the network anonymization key; the key here is a
+//! string the caller builds). A request for a socket:
+//! 1. reuses an idle socket of the group if there is one (the newest one that was used before,
+//!    else the oldest never-used one, as `AssignIdleSocketToRequest` prefers);
+//! 2. else waits for a connect job a preconnect started and nobody claimed;
+//! 3. else waits in the group's queue when the group already has [`MAX_SOCKETS_PER_GROUP`]
+//!    sockets (handed out, connecting or idle) — `SOCKET_POOL_STALLED_MAX_SOCKETS_PER_GROUP`;
+//! 4. else, when the whole pool holds [`MAX_SOCKETS_PER_POOL`], closes an idle socket of another
+//!    group to make room, or waits — `SOCKET_POOL_STALLED_MAX_SOCKETS`;
+//! 5. else starts a connect job (DNS, TCP, TLS: the world drives it).
+//!
+//! Waiting requests sit in a per-group priority queue, first in first out within a priority.
+//! Binding is late: a connect job that finishes hands its socket to the request at the head of
+//! the queue, which is not necessarily the request that started the job. A released keep-alive
+//! socket goes straight to the head of its group's queue, else it goes idle; idle sockets close
+//! after 5 minutes if they were used and 1 minute if never used. When a socket closes, a group
+//! stalled on the pool limit gets the slot.
+//!
+//! A sans-IO machine: calls push inputs with the time, [`Pool::poll_output`] pulls what happened,
+//! [`Pool::poll_timeout`] tells the next idle expiry. Left out: the 250 ms backup connect job,
+//! proxies, WebSocket pools, and HTTP/2 sessions (the world multiplexes streams over one socket).
+
+use super::time::{Duration, Instant};
+use std::collections::{BTreeMap, VecDeque};
+
+/// `g_max_sockets_per_group[NORMAL_SOCKET_POOL] = 6` (client_socket_pool_manager.cc).
+pub const MAX_SOCKETS_PER_GROUP: usize = 6;
+/// `g_max_sockets_per_pool[NORMAL_SOCKET_POOL] = 256` (client_socket_pool_manager.cc).
+pub const MAX_SOCKETS_PER_POOL: usize = 256;
+/// `g_used_idle_socket_timeout_s = 300` (client_socket_pool.cc).
+pub const USED_IDLE_SOCKET_TIMEOUT: Duration = Duration::from_secs(300);
+/// `unused_idle_socket_timeout()` default: 60 s (client_socket_pool_manager.cc).
+pub const UNUSED_IDLE_SOCKET_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Chromium's `RequestPriority` (net/base/request_priority.h), lowest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Priority {
+    Throttled,
+    Idle,
+    Lowest,
+    Low,
+    Medium,
+    Highest,
+}
+
+impl Priority {
+    /// The name DevTools shows (`VeryLow`, `Low`, `Medium`, `High`, `VeryHigh`).
+    pub fn devtools_name(self) -> &'static str {
+        match self {
+            Priority::Throttled | Priority::Idle => "VeryLow",
+            Priority::Lowest => "Low",
+            Priority::Low => "Medium",
+            Priority::Medium => "High",
+            Priority::Highest => "VeryHigh",
+        }
+    }
+}
+
+pub type RequestId = u32;
+pub type SocketId = u32;
+pub type JobId = u32;
+
+/// Why a request waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stall {
+    /// The group already has its 6 sockets.
+    GroupLimit,
+    /// The pool already has its 256 sockets and none is idle elsewhere.
+    PoolLimit,
+    /// A preconnect's connect job is on its way; the request waits for it.
+    Preconnect,
+}
+
+/// What the pool did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// An idle socket went to the request at once.
+    Reused {
+        request: RequestId,
+        socket: SocketId,
+        group: String,
+        idle_for: Duration,
+        was_used: bool,
+    },
+    /// A connect job started for the group; `for_request` is `None` for a preconnect.
+    ConnectJobStarted {
+        job: JobId,
+        group: String,
+        for_request: Option<RequestId>,
+    },
+    /// The request waits; `ahead` requests of the group are before it in the queue.
+    Queued {
+        request: RequestId,
+        group: String,
+        reason: Stall,
+        ahead: usize,
+    },
+    /// A finished connect job's socket goes to the request at the head of the queue (late
+    /// binding: `started_for` may be another request, or none).
+    Bound {
+        request: RequestId,
+        socket: SocketId,
+        group: String,
+        job: JobId,
+        started_for: Option<RequestId>,
+    },
+    /// A released keep-alive socket went straight to a waiting request.
+    Handed {
+        request: RequestId,
+        socket: SocketId,
+        group: String,
+    },
+    /// A socket nobody is waiting for is kept, idle.
+    Idle { socket: SocketId, group: String },
+    Closed {
+        socket: SocketId,
+        group: String,
+        reason: &'static str,
+    },
+    /// A connect job failed; the request at the head of the queue gets the error.
+    Failed {
+        request: Option<RequestId>,
+        job: JobId,
+        group: String,
+    },
+}
+
+#[derive(Clone, Debug)]
+struct IdleSocket {
+    id: SocketId,
+    since: Instant,
+    used: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Pending {
+    request: RequestId,
+    priority: Priority,
+    seq: u64,
+}
+
+#[derive(Clone, Debug)]
+struct Job {
+    id: JobId,
+    started_for: Option<RequestId>,
+    /// A preconnect job no request has claimed yet.
+    unclaimed: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Group {
+    pending: Vec<Pending>,
+    idle: Vec<IdleSocket>,
+    handed_out: Vec<SocketId>,
+    jobs: Vec<Job>,
+}
+
+impl Group {
+    fn slots(&self) -> usize {
+        self.handed_out.len() + self.jobs.len() + self.idle.len()
+    }
+
+    /// Inserts by priority, highest first, after the others of the same priority.
+    fn enqueue(&mut self, p: Pending) -> usize {
+        let at = self
+            .pending
+            .iter()
+            .position(|q| q.priority < p.priority)
+            .unwrap_or(self.pending.len());
+        self.pending.insert(at, p);
+        at
+    }
+
+    fn pop_head(&mut self) -> Option<Pending> {
+        (!self.pending.is_empty()).then(|| self.pending.remove(0))
+    }
+}
+
+/// A summary of one group, for views and tests.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GroupView {
+    pub handed_out: usize,
+    pub connecting: usize,
+    pub idle: usize,
+    pub waiting: Vec<RequestId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Pool {
+    per_group: usize,
+    per_pool: usize,
+    groups: BTreeMap<String, Group>,
+    next_socket: SocketId,
+    next_job: JobId,
+    seq: u64,
+    out: VecDeque<Output>,
+}
+
+impl Default for Pool {
+    fn default() -> Self {
+        Pool::new(MAX_SOCKETS_PER_GROUP, MAX_SOCKETS_PER_POOL)
+    }
+}
+
+impl Pool {
+    pub fn new(per_group: usize, per_pool: usize) -> Pool {
+        Pool {
+            per_group: per_group.max(1),
+            per_pool: per_pool.max(1),
+            groups: BTreeMap::new(),
+            next_socket: 1,
+            next_job: 1,
+            seq: 0,
+            out: VecDeque::new(),
+        }
+    }
+
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.out.pop_front()
+    }
+
+    /// Sockets in the whole pool: handed out, connecting and idle.
+    pub fn total(&self) -> usize {
+        self.groups.values().map(Group::slots).sum()
+    }
+
+    pub fn group(&self, key: &str) -> GroupView {
+        self.groups
+            .get(key)
+            .map_or_else(GroupView::default, |g| GroupView {
+                handed_out: g.handed_out.len(),
+                connecting: g.jobs.len(),
+                idle: g.idle.len(),
+                waiting: g.pending.iter().map(|p| p.request).collect(),
+            })
+    }
+
+    /// The next idle socket expiry, if any socket is idle.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.groups
+            .values()
+            .flat_map(|g| g.idle.iter())
+            .map(|s| s.since + timeout(s.used))
+            .min()
+    }
+
+    /// Closes idle sockets whose timeout has passed.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        for (key, g) in self.groups.iter_mut() {
+            let (expired, kept): (Vec<_>, Vec<_>) = g
+                .idle
+                .drain(..)
+                .partition(|s| s.since + timeout(s.used) <= now);
+            g.idle = kept;
+            for s in expired {
+                let reason = if s.used {
+                    "idle for 5 minutes after use"
+                } else {
+                    "unused for 1 minute"
+                };
+                self.out.push_back(Output::Closed {
+                    socket: s.id,
+                    group: key.clone(),
+                    reason,
+                });
+            }
+        }
+    }
+
+    /// A request asks for a socket of `group`.
+    pub fn request(&mut self, now: Instant, group: &str, request: RequestId, priority: Priority) {
+        self.handle_timeout(now);
+        self.seq += 1;
+        let seq = self.seq;
+        let g = self.groups.entry(group.to_string()).or_default();
+        // 1. An idle socket: the newest that was used, else the oldest never used.
+        let pick = g
+            .idle
+            .iter()
+            .rposition(|s| s.used)
+            .or_else(|| g.idle.iter().position(|s| !s.used));
+        if let Some(i) = pick {
+            let s = g.idle.remove(i);
+            g.handed_out.push(s.id);
+            self.out.push_back(Output::Reused {
+                request,
+                socket: s.id,
+                group: group.to_string(),
+                idle_for: now.since(s.since),
+                was_used: s.used,
+            });
+            return;
+        }
+        // 2. A preconnect job nobody has claimed.
+        if let Some(job) = g.jobs.iter_mut().find(|j| j.unclaimed) {
+            job.unclaimed = false;
+            let ahead = g.enqueue(Pending {
+                request,
+                priority,
+                seq,
+            });
+            self.out.push_back(Output::Queued {
+                request,
+                group: group.to_string(),
+                reason: Stall::Preconnect,
+                ahead,
+            });
+            return;
+        }
+        // 3. The group is full.
+        if g.slots() >= self.per_group {
+            let ahead = g.enqueue(Pending {
+                request,
+                priority,
+                seq,
+            });
+            self.out.push_back(Output::Queued {
+                request,
+                group: group.to_string(),
+                reason: Stall::GroupLimit,
+                ahead,
+            });
+            return;
+        }
+        // 4. The pool is full: close an idle socket of another group, or wait.
+        if self.total() >= self.per_pool && !self.close_idle_elsewhere(group) {
+            let g = self.groups.entry(group.to_string()).or_default();
+            let ahead = g.enqueue(Pending {
+                request,
+                priority,
+                seq,
+            });
+            self.out.push_back(Output::Queued {
+                request,
+                group: group.to_string(),
+                reason: Stall::PoolLimit,
+                ahead,
+            });
+            return;
+        }
+        // 5. A new connect job; the request waits for whichever socket comes first.
+        let job = self.next_job;
+        self.next_job += 1;
+        let g = self.groups.entry(group.to_string()).or_default();
+        g.jobs.push(Job {
+            id: job,
+            started_for: Some(request),
+            unclaimed: false,
+        });
+        g.enqueue(Pending {
+            request,
+            priority,
+            seq,
+        });
+        self.out.push_back(Output::ConnectJobStarted {
+            job,
+            group: group.to_string(),
+            for_request: Some(request),
+        });
+    }
+
+    /// Opens sockets for `group` until it has `n` (at most the group limit), as
+    /// `<link rel=preconnect>` does (`RequestSockets`).
+    pub fn preconnect(&mut self, now: Instant, group: &str, n: usize) {
+        self.handle_timeout(now);
+        let n = n.min(self.per_group);
+        while self.groups.get(group).map_or(0, Group::slots) < n && self.total() < self.per_pool {
+            let job = self.next_job;
+            self.next_job += 1;
+            self.groups
+                .entry(group.to_string())
+                .or_default()
+                .jobs
+                .push(Job {
+                    id: job,
+                    started_for: None,
+                    unclaimed: true,
+                });
+            self.out.push_back(Output::ConnectJobStarted {
+                job,
+                group: group.to_string(),
+                for_request: None,
+            });
+        }
+    }
+
+    /// A connect job finished with a connected socket: it goes to the head of the group's queue,
+    /// or idle when nobody waits. Returns the new socket's id.
+    pub fn connect_complete(&mut self, now: Instant, job: JobId) -> Option<SocketId> {
+        let (key, j) = self.take_job(job)?;
+        let socket = self.next_socket;
+        self.next_socket += 1;
+        let g = self.groups.entry(key.clone()).or_default();
+        match g.pop_head() {
+            Some(p) => {
+                g.handed_out.push(socket);
+                self.out.push_back(Output::Bound {
+                    request: p.request,
+                    socket,
+                    group: key,
+                    job,
+                    started_for: j.started_for,
+                });
+            }
+            None => {
+                g.idle.push(IdleSocket {
+                    id: socket,
+                    since: now,
+                    used: false,
+                });
+                self.out.push_back(Output::Idle { socket, group: key });
+            }
+        }
+        Some(socket)
+    }
+
+    /// A connect job failed (DNS, refused, certificate): the request at the head of the queue
+    /// gets the error.
+    pub fn connect_failed(&mut self, now: Instant, job: JobId) {
+        let Some((key, _)) = self.take_job(job) else {
+            return;
+        };
+        let g = self.groups.entry(key.clone()).or_default();
+        let request = g.pop_head().map(|p| p.request);
+        self.out.push_back(Output::Failed {
+            request,
+            job,
+            group: key,
+        });
+        self.free_slot(now);
+    }
+
+    /// The request is done with `socket`: with keep-alive it serves the next waiting request or
+    /// goes idle; without, it closes and its slot goes to a waiting request.
+    pub fn release(&mut self, now: Instant, socket: SocketId, keep_alive: bool) {
+        let Some(key) = self
+            .groups
+            .iter()
+            .find(|(_, g)| g.handed_out.contains(&socket))
+            .map(|(k, _)| k.clone())
+        else {
+            return;
+        };
+        let g = self.groups.entry(key.clone()).or_default();
+        if keep_alive {
+            if let Some(p) = g.pop_head() {
+                self.out.push_back(Output::Handed {
+                    request: p.request,
+                    socket,
+                    group: key,
+                });
+                return;
+            }
+            g.handed_out.retain(|s| *s != socket);
+            g.idle.push(IdleSocket {
+                id: socket,
+                since: now,
+                used: true,
+            });
+            self.out.push_back(Output::Idle { socket, group: key });
+        } else {
+            g.handed_out.retain(|s| *s != socket);
+            self.out.push_back(Output::Closed {
+                socket,
+                group: key,
+                reason: "Connection: close",
+            });
+            self.free_slot(now);
+        }
+    }
+
+    fn take_job(&mut self, job: JobId) -> Option<(String, Job)> {
+        for (k, g) in self.groups.iter_mut() {
+            if let Some(i) = g.jobs.iter().position(|j| j.id == job) {
+                return Some((k.clone(), g.jobs.remove(i)));
+            }
+        }
+        None
+    }
+
+    /// A slot freed: the group whose waiting request has the highest priority (and that is below
+    /// its own limit) starts a connect job for it (`CheckForStalledSocketGroups`).
+    fn free_slot(&mut self, _now: Instant) {
+        while self.total() < self.per_pool {
+            let per_group = self.per_group;
+            let best = self
+                .groups
+                .iter()
+                .filter(|(_, g)| g.slots() < per_group)
+                .filter_map(|(k, g)| {
+                    g.pending
+                        .iter()
+                        .filter(|p| !g.jobs.iter().any(|j| j.started_for == Some(p.request)))
+                        .map(|p| (p.priority, std::cmp::Reverse(p.seq), k.clone(), p.request))
+                        .max()
+                })
+                .max();
+            let Some((_, _, key, request)) = best else {
+                return;
+            };
+            let job = self.next_job;
+            self.next_job += 1;
+            self.groups.entry(key.clone()).or_default().jobs.push(Job {
+                id: job,
+                started_for: Some(request),
+                unclaimed: false,
+            });
+            self.out.push_back(Output::ConnectJobStarted {
+                job,
+                group: key,
+                for_request: Some(request),
+            });
+        }
+    }
+
+    /// Closes one idle socket of a group other than `except`; false when there is none.
+    fn close_idle_elsewhere(&mut self, except: &str) -> bool {
+        for (k, g) in self.groups.iter_mut() {
+            if k != except && !g.idle.is_empty() {
+                let s = g.idle.remove(0);
+                self.out.push_back(Output::Closed {
+                    socket: s.id,
+                    group: k.clone(),
+                    reason: "the pool is full: closed to make room",
+                });
+                return true;
+            }
+        }
+        false
+    }
+}
+
+fn timeout(used: bool) -> Duration {
+    if used {
+        USED_IDLE_SOCKET_TIMEOUT
+    } else {
+        UNUSED_IDLE_SOCKET_TIMEOUT
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const G: &str = "https://img.example:443";
+    const T0: Instant = Instant::ZERO;
+
+    fn drain(p: &mut Pool) -> Vec<Output> {
+        std::iter::from_fn(|| p.poll_output()).collect()
+    }
+
+    fn jobs(out: &[Output]) -> Vec<JobId> {
+        out.iter()
+            .filter_map(|o| {
+                if let Output::ConnectJobStarted { job, .. } = o {
+                    Some(*job)
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn twenty_images_open_six_connections_and_fourteen_wait() {
+        let mut p = Pool::default();
+        for r in 1..=20 {
+            p.request(T0, G, r, Priority::Lowest);
+        }
+        let out = drain(&mut p);
+        assert_eq!(jobs(&out).len(), 6);
+        let queued = out
+            .iter()
+            .filter(|o| {
+                matches!(
+                    o,
+                    Output::Queued {
+                        reason: Stall::GroupLimit,
+                        ..
+                    }
+                )
+            })
+            .count();
+        assert_eq!(queued, 14);
+        assert_eq!(p.group(G).connecting, 6);
+        assert_eq!(
+            p.group(G).waiting.len(),
+            20,
+            "all twenty wait for a socket: binding is late"
+        );
+        // The first socket goes to the first request; released, it serves the seventh.
+        let s = p.connect_complete(T0, 1).unwrap();
+        assert!(matches!(
+            drain(&mut p)[..],
+            [Output::Bound { request: 1, .. }]
+        ));
+        for j in 2..=6 {
+            p.connect_complete(T0, j);
+        }
+        drain(&mut p);
+        p.release(T0, s, true);
+        assert_eq!(
+            drain(&mut p),
+            vec![Output::Handed {
+                request: 7,
+                socket: s,
+                group: G.into()
+            }]
+        );
+        assert!(p.total() <= MAX_SOCKETS_PER_GROUP);
+    }
+
+    #[test]
+    fn late_binding_serves_the_highest_priority_first() {
+        let mut p = Pool::default();
+        p.request(T0, G, 1, Priority::Lowest);
+        for r in 2..=6 {
+            p.request(T0, G, r, Priority::Lowest);
+        }
+        p.request(T0, G, 7, Priority::Highest); // the group is full: it waits, at the head
+        let out = drain(&mut p);
+        assert!(matches!(
+            out.last(),
+            Some(Output::Queued {
+                request: 7,
+                ahead: 0,
+                ..
+            })
+        ));
+        p.connect_complete(T0, 1);
+        match &drain(&mut p)[..] {
+            [Output::Bound {
+                request,
+                started_for,
+                ..
+            }] => {
+                assert_eq!(
+                    *request, 7,
+                    "the job started for request 1 serves request 7"
+                );
+                assert_eq!(*started_for, Some(1));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn idle_reuse_and_timeouts() {
+        let mut p = Pool::default();
+        p.request(T0, G, 1, Priority::Medium);
+        p.connect_complete(T0, 1);
+        let s = match drain(&mut p).last() {
+            Some(Output::Bound { socket, .. }) => *socket,
+            o => panic!("{o:?}"),
+        };
+        p.release(T0, s, true);
+        drain(&mut p);
+        let later = T0 + Duration::from_secs(10);
+        p.request(later, G, 2, Priority::Medium);
+        assert_eq!(
+            drain(&mut p),
+            vec![Output::Reused {
+                request: 2,
+                socket: s,
+                group: G.into(),
+                idle_for: Duration::from_secs(10),
+                was_used: true
+            }]
+        );
+        p.release(later, s, true);
+        drain(&mut p);
+        assert_eq!(p.poll_timeout(), Some(later + USED_IDLE_SOCKET_TIMEOUT));
+        p.handle_timeout(later + USED_IDLE_SOCKET_TIMEOUT);
+        assert!(matches!(
+            drain(&mut p)[..],
+            [Output::Closed {
+                reason: "idle for 5 minutes after use",
+                ..
+            }]
+        ));
+    }
+
+    #[test]
+    fn preconnect_then_request_uses_it() {
+        let mut p = Pool::default();
+        p.preconnect(T0, G, 2);
+        assert_eq!(jobs(&drain(&mut p)).len(), 2);
+        p.request(T0, G, 1, Priority::Highest);
+        assert!(matches!(
+            drain(&mut p)[..],
+            [Output::Queued {
+                reason: Stall::Preconnect,
+                ..
+            }]
+        ));
+        p.connect_complete(T0, 1);
+        assert!(matches!(
+            drain(&mut p)[..],
+            [Output::Bound {
+                request: 1,
+                started_for: None,
+                ..
+            }]
+        ));
+        p.connect_complete(T0, 2);
+        assert!(matches!(drain(&mut p)[..], [Output::Idle { .. }]));
+        p.handle_timeout(T0 + UNUSED_IDLE_SOCKET_TIMEOUT);
+        assert!(matches!(
+            drain(&mut p)[..],
+            [Output::Closed {
+                reason: "unused for 1 minute",
+                ..
+            }]
+        ));
+    }
+
+    #[test]
+    fn pool_limit_closes_idle_sockets_elsewhere_or_waits() {
+        let mut p = Pool::new(6, 2);
+        p.request(T0, "a", 1, Priority::Medium);
+        p.connect_complete(T0, 1);
+        let s = match drain(&mut p).last() {
+            Some(Output::Bound { socket, .. }) => *socket,
+            o => panic!("{o:?}"),
+        };
+        p.release(T0, s, true); // idle in "a"
+        p.request(T0, "b", 2, Priority::Medium); // second slot
+        drain(&mut p);
+        p.request(T0, "b", 3, Priority::Medium); // pool full: close a's idle socket
+        let out = drain(&mut p);
+        assert!(
+            matches!(
+                out[0],
+                Output::Closed {
+                    reason: "the pool is full: closed to make room",
+                    ..
+                }
+            ),
+            "{out:?}"
+        );
+        assert_eq!(jobs(&out).len(), 1);
+        p.request(T0, "c", 4, Priority::Medium); // nothing idle: wait
+        assert!(matches!(
+            drain(&mut p)[..],
+            [Output::Queued {
+                reason: Stall::PoolLimit,
+                ..
+            }]
+        ));
+        // A job of "b" fails: its slot goes to the stalled group "c".
+        p.connect_failed(T0, 2);
+        let out = drain(&mut p);
+        assert!(out.iter().any(|o| matches!(o, Output::ConnectJobStarted { group, for_request: Some(4), .. } if group == "c")), "{out:?}");
+        assert!(p.total() <= 2);
+    }
+}
