@@ -15,6 +15,7 @@ pub mod cookie;
 pub mod dns;
 pub mod http;
 pub mod http_date;
+pub mod page;
 pub mod policy;
 pub mod pool;
 pub mod render;

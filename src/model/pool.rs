@@ -48,14 +48,15 @@ pub enum Priority {
 }
 
 impl Priority {
-    /// The name DevTools shows (`VeryLow`, `Low`, `Medium`, `High`, `VeryHigh`).
+    /// The name in DevTools' Priority column: net HIGHEST is "Highest", MEDIUM "High", LOW
+    /// "Medium", LOWEST "Low", and IDLE (and THROTTLED) "Lowest".
     pub fn devtools_name(self) -> &'static str {
         match self {
-            Priority::Throttled | Priority::Idle => "VeryLow",
+            Priority::Throttled | Priority::Idle => "Lowest",
             Priority::Lowest => "Low",
             Priority::Low => "Medium",
             Priority::Medium => "High",
-            Priority::Highest => "VeryHigh",
+            Priority::Highest => "Highest",
         }
     }
 }

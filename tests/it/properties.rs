@@ -44,6 +44,15 @@ proptest! {
     }
 
     #[test]
+    fn any_html_is_scanned_without_panic(html in any::<String>(), tagged in "(<[a-z]{1,6}( [a-z]{1,5}(=('[^']{0,8}'|\"[^\"]{0,8}\"|[a-z:/.]{0,8}))?){0,3}>?|fetch\\('[^']{0,10}'|@font-face\\{src:url\\(|</script>|<!--|[a-z ]{0,5}){0,30}") {
+        let _ = wirewalk::model::page::discover(&html, "https://a.example/");
+        let d = wirewalk::model::page::discover(&tagged, "https://a.example/dir/page");
+        for r in d.resources {
+            prop_assert!(r.url.starts_with("http://") || r.url.starts_with("https://"), "{}", r.url);
+        }
+    }
+
+    #[test]
     fn url_shaped_text_parses_or_explains(
         scheme in "(https?|wss?|ftp|file|data|javascript|[a-z][a-z0-9+.-]{0,6})",
         sep in "(://|:/|:|:\\\\\\\\|://[^/]*@)",
