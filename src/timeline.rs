@@ -247,9 +247,15 @@ fn progress(e: &Event, t: Instant, current: bool) -> f64 {
     }
 }
 
-/// A short label for the diagram: the summary up to its first colon or 48 characters.
+/// A short label for the diagram: the summary up to its first colon, unless that leaves a word
+/// too short to say anything ("task", "miss"); at most 48 characters.
 pub fn short_label(e: &Event) -> String {
-    let s = e.summary.split(": ").next().unwrap_or(&e.summary);
+    let head = e.summary.split(": ").next().unwrap_or(&e.summary);
+    let s = if head.chars().count() < 12 {
+        e.summary.as_str()
+    } else {
+        head
+    };
     let mut out: String = s.chars().take(48).collect();
     if s.chars().count() > 48 {
         out.push('…');
@@ -464,6 +470,12 @@ mod tests {
         assert_eq!(last.to, Some(Actor::Server));
         // Stepping onto it shows it whole.
         assert_eq!(rows(tr, syn, 0, e.at).last().unwrap().progress, 1.0);
+        let click = tr.find(crate::model::step::steps::LOOP_CLICK).unwrap();
+        assert!(
+            short_label(click).starts_with("task: the user clicks"),
+            "{}",
+            short_label(click)
+        );
         assert!(announcement(tr, syn).starts_with(&format!(
             "Step {} of {}, SYN",
             syn + 1,
