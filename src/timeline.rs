@@ -192,7 +192,6 @@ pub struct Row {
     /// For a message: the receiver and how far it has flown at the playhead (0 to 1).
     pub to: Option<Actor>,
     pub progress: f64,
-    pub label: String,
     pub step: &'static str,
     pub stage: Stage,
     /// 0 for the navigation, 1 for the page's fetch().
@@ -221,7 +220,6 @@ pub fn rows(trace: &Trace, cursor: usize, revealed: usize, t: Instant) -> Vec<Ro
             } else {
                 progress(e, t, i == cursor)
             },
-            label: short_label(e),
             step: e.step.as_str(),
             stage: e.stage,
             request: e.request,

@@ -65,23 +65,45 @@ pub fn Player(p: &PlayerProps) -> Html {
     let max = (end.as_ms() * UNITS_PER_MS).round() as u64;
     let value = (p.playhead.as_ms() * UNITS_PER_MS).round() as u64;
     let n = trace.events.len();
-    let d = &p.dispatch;
-    let act = |a: fn() -> AppAction| {
-        let d = d.clone();
-        Callback::from(move |_: MouseEvent| d.emit(a()))
-    };
-    let oninput = {
-        let d = d.clone();
-        Callback::from(move |e: InputEvent| {
-            let el: HtmlInputElement = e.target_unchecked_into();
-            // The range gives whole tenths of a millisecond.
-            if let Ok(v) = el.value().parse::<u64>() {
-                d.emit(AppAction::Scrub(Instant::from_micros(
-                    v.saturating_mul(100),
-                )));
-            }
-        })
-    };
+    // Made once per dispatch callback (which never changes): equal from render to render, so
+    // stepping does not re-register the buttons' listeners.
+    let cbs = use_memo(p.dispatch.clone(), |d| {
+        let mk = |f: fn() -> AppAction| {
+            let d = d.clone();
+            Callback::from(move |_: MouseEvent| d.emit(f()))
+        };
+        let scrub = {
+            let d = d.clone();
+            Callback::from(move |e: InputEvent| {
+                let el: HtmlInputElement = e.target_unchecked_into();
+                // The range gives whole tenths of a millisecond.
+                if let Ok(v) = el.value().parse::<u64>() {
+                    d.emit(AppAction::Scrub(Instant::from_micros(
+                        v.saturating_mul(100),
+                    )));
+                }
+            })
+        };
+        let speeds: Vec<Callback<MouseEvent>> = timeline::SPEEDS
+            .iter()
+            .map(|s| {
+                let (d, s) = (d.clone(), *s);
+                Callback::from(move |_: MouseEvent| d.emit(AppAction::Speed(s)))
+            })
+            .collect();
+        (
+            [
+                mk(|| AppAction::First),
+                mk(|| AppAction::Step(-1)),
+                mk(|| AppAction::TogglePlay),
+                mk(|| AppAction::Step(1)),
+                mk(|| AppAction::Last),
+            ],
+            scrub,
+            speeds,
+        )
+    });
+    let (buttons, oninput, speed_cbs) = (&cbs.0, cbs.1.clone(), &cbs.2);
     let current = trace.events.get(p.cursor);
     let valuetext = current.map_or(String::new(), |e| {
         format!(
@@ -103,17 +125,17 @@ pub fn Player(p: &PlayerProps) -> Html {
             </div>
             <div class="controls">
                 <div class="buttons">
-                    <button id="btn-first" type="button" aria-label="First step" title="First step (Home)" onclick={act(|| AppAction::First)}>{ icon("first") }</button>
-                    <button id="btn-back" type="button" aria-label="Step back" title="Step back (←)" onclick={act(|| AppAction::Step(-1))}>{ icon("back") }</button>
+                    <button id="btn-first" type="button" aria-label="First step" title="First step (Home)" onclick={buttons[0].clone()}>{ icon("first") }</button>
+                    <button id="btn-back" type="button" aria-label="Step back" title="Step back (←)" onclick={buttons[1].clone()}>{ icon("back") }</button>
                     <button id="btn-play" type="button" class="play" aria-label={if p.playing { "Pause" } else { "Play" }}
-                        title="Play / pause (Space)" onclick={act(|| AppAction::TogglePlay)}>{ icon(if p.playing { "pause" } else { "play" }) }</button>
-                    <button id="btn-forward" type="button" aria-label="Step forward" title="Step forward (→)" onclick={act(|| AppAction::Step(1))}>{ icon("forward") }</button>
-                    <button id="btn-last" type="button" aria-label="Last step" title="Last step (End)" onclick={act(|| AppAction::Last)}>{ icon("last") }</button>
+                        title="Play / pause (Space)" onclick={buttons[2].clone()}>{ icon(if p.playing { "pause" } else { "play" }) }</button>
+                    <button id="btn-forward" type="button" aria-label="Step forward" title="Step forward (→)" onclick={buttons[3].clone()}>{ icon("forward") }</button>
+                    <button id="btn-last" type="button" aria-label="Last step" title="Last step (End)" onclick={buttons[4].clone()}>{ icon("last") }</button>
                 </div>
                 <p class="clock" id="clock" aria-label="Simulated time">{ timeline::time_label(trace, p.playhead) }</p>
                 <div class="speeds" role="group" aria-label="Speed">
                     { for timeline::SPEEDS.iter().enumerate().map(|(i, s)| {
-                        let onclick = { let d = d.clone(); let s = *s; Callback::from(move |_| d.emit(AppAction::Speed(s))) };
+                        let onclick = speed_cbs[i].clone();
                         let label = if *s < 1.0 { format!("{}×", fixed(*s, 2).trim_end_matches('0')) } else { format!("{}×", fixed(*s, 0)) };
                         html! {
                             <button type="button" class={classes!("speed", (p.speed == *s).then_some("on"))} aria-pressed={(p.speed == *s).to_string()}

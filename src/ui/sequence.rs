@@ -44,6 +44,16 @@ fn lane_label(a: Actor) -> &'static str {
     }
 }
 
+/// The index of the row an event happened in, from its `data-index`.
+fn row_index(target: Option<web_sys::EventTarget>) -> Option<usize> {
+    let el = target?.dyn_into::<Element>().ok()?;
+    el.closest("[data-index]")
+        .ok()??
+        .get_attribute("data-index")?
+        .parse()
+        .ok()
+}
+
 /// Keeps the row `cursor` in view inside `scroller` (never the page), one frame later.
 fn scroll_row_into_view(scroller: &NodeRef, cursor: usize) {
     let Some(c) = scroller.cast::<Element>() else {
@@ -212,6 +222,26 @@ pub fn Sequence(p: &SequenceProps) -> Html {
         fixed(width, 0),
         fixed(width * 0.75, 0)
     );
+    // One click and one keydown handler for all rows (delegation): a row says which event it is
+    // in `data-index`, so stepping does not re-register a listener per row.
+    let (onclick, onkeydown) = {
+        let (d1, d2) = (p.dispatch.clone(), p.dispatch.clone());
+        (
+            Callback::from(move |e: MouseEvent| {
+                if let Some(i) = row_index(e.target()) {
+                    d1.emit(AppAction::Seek(i));
+                }
+            }),
+            Callback::from(move |e: KeyboardEvent| {
+                if e.key() == "Enter" {
+                    if let Some(i) = row_index(e.target()) {
+                        e.prevent_default();
+                        d2.emit(AppAction::Seek(i));
+                    }
+                }
+            }),
+        )
+    };
     let width_attr = AttrValue::from(fixed(width, 1));
     let row_h = AttrValue::from(fixed(ROW_H, 1));
     let time_x = AttrValue::from(fixed(GUTTER - 8.0, 1));
@@ -230,25 +260,11 @@ pub fn Sequence(p: &SequenceProps) -> Html {
                 }
                 <div class="seq-scroll" ref={scroller} style={size}>
                     <svg class="seq" viewBox={format!("0 0 {} {}", fixed(width, 0), fixed(height, 0))} preserveAspectRatio="xMinYMin meet"
-                        role="group" aria-label="Messages and events so far">
+                        role="group" aria-label="Messages and events so far" {onclick} {onkeydown}>
                         { for lanes.iter().map(|a| html! {
                             <line class="lifeline" x1={fixed(x(*a), 1)} x2={fixed(x(*a), 1)} y1="0" y2={fixed(height, 0)} />
                         }) }
                         { for rows.iter().filter_map(|r| geo.rows.get(r.index).map(|g| (r, g))).map(|(r, g)| {
-                            let index = r.index;
-                            let onclick = {
-                                let d = p.dispatch.clone();
-                                Callback::from(move |_| d.emit(AppAction::Seek(index)))
-                            };
-                            let onkeydown = {
-                                let d = p.dispatch.clone();
-                                Callback::from(move |e: KeyboardEvent| {
-                                    if e.key() == "Enter" {
-                                        e.prevent_default();
-                                        d.emit(AppAction::Seek(index));
-                                    }
-                                })
-                            };
                             let progress = if p.reduced_motion { 1.0 } else { r.progress };
                             let body = match (&g.msg, &g.note) {
                                 (Some(MsgGeom { x1, x2, tip, label_x: lx, label_y: ly, xa, xb, y }), _) => {
@@ -275,7 +291,7 @@ pub fn Sequence(p: &SequenceProps) -> Html {
                             html! {
                                 <g class={classes!("row", g.stage_class, r.current.then_some("current"), r.ahead.then_some("ahead"))}
                                     data-index={g.index.clone()} data-step={g.step} data-request={g.request.clone()} role="button" tabindex="0"
-                                    aria-label={g.aria.clone()} aria-current={r.current.then_some("step")} {onclick} {onkeydown}>
+                                    aria-label={g.aria.clone()} aria-current={r.current.then_some("step")}>
                                     <rect class="row-bg" x="0" y={g.bg_y.clone()} width={width_attr.clone()} height={row_h.clone()} />
                                     <text class="row-time" x={time_x.clone()} y={g.text_y.clone()} text-anchor="end">{ g.time.clone() }</text>
                                     { body }
