@@ -304,13 +304,7 @@ impl Pool {
                 priority,
                 seq,
             });
-            self.out.push_back(Output::Queued {
-                request,
-                group: group.to_string(),
-                reason: Stall::Preconnect,
-                ahead,
-            });
-            return;
+            return self.queued(request, group, Stall::Preconnect, ahead);
         }
         // 3. The group is full.
         if g.slots() >= self.per_group {
@@ -319,13 +313,7 @@ impl Pool {
                 priority,
                 seq,
             });
-            self.out.push_back(Output::Queued {
-                request,
-                group: group.to_string(),
-                reason: Stall::GroupLimit,
-                ahead,
-            });
-            return;
+            return self.queued(request, group, Stall::GroupLimit, ahead);
         }
         // 4. The pool is full: close an idle socket of another group, or wait.
         if self.total() >= self.per_pool && !self.close_idle_elsewhere(group) {
@@ -335,13 +323,7 @@ impl Pool {
                 priority,
                 seq,
             });
-            self.out.push_back(Output::Queued {
-                request,
-                group: group.to_string(),
-                reason: Stall::PoolLimit,
-                ahead,
-            });
-            return;
+            return self.queued(request, group, Stall::PoolLimit, ahead);
         }
         // 5. A new connect job; the request waits for whichever socket comes first.
         let job = self.next_job;
@@ -472,6 +454,15 @@ impl Pool {
             });
             self.free_slot(now);
         }
+    }
+
+    fn queued(&mut self, request: RequestId, group: &str, reason: Stall, ahead: usize) {
+        self.out.push_back(Output::Queued {
+            request,
+            group: group.to_string(),
+            reason,
+            ahead,
+        });
     }
 
     fn take_job(&mut self, job: JobId) -> Option<(String, Job)> {

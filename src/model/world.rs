@@ -1065,56 +1065,73 @@ impl<'a> World<'a> {
         let ow = self.one_way();
         let sent = Instant::from_micros(end.micros().saturating_sub(ow.micros()));
         conn.server.close();
-        if let Some(fin) = conn.server.poll_output() {
-            conn.client.handle(&fin);
-            let tr = conn.server.take_transitions().pop();
-            let f = tcp::present::fields(&fin, conn.server_iss, conn.client_iss, tr);
-            self.push(
-                Event::new(
-                    sent,
-                    Actor::Server,
-                    steps::TCP_CLOSE_FIN,
-                    "FIN: the server is done (Connection: close)",
-                )
-                .fields(f)
-                .message(Actor::Browser, end, u64::from(fin.wire_len())),
-            );
-        }
+        self.close_segment(
+            conn,
+            true,
+            steps::TCP_CLOSE_FIN,
+            "FIN: the server is done (Connection: close)",
+            sent,
+            end,
+        );
         conn.client.close();
-        if let Some(fa) = conn.client.poll_output() {
-            conn.server.handle(&fa);
-            let tr = conn.client.take_transitions().pop();
-            let f = tcp::present::fields(&fa, conn.client_iss, conn.server_iss, tr);
-            self.push(
-                Event::new(
-                    end,
-                    Actor::Browser,
-                    steps::TCP_CLOSE_FIN_ACK,
-                    "FIN, ACK: the browser closes its side too",
-                )
-                .fields(f)
-                .message(Actor::Server, end + ow, u64::from(fa.wire_len())),
-            );
-        }
-        if let Some(last) = conn.server.poll_output() {
-            conn.client.handle(&last);
-            let f = tcp::present::fields(
-                &last,
+        self.close_segment(
+            conn,
+            false,
+            steps::TCP_CLOSE_FIN_ACK,
+            "FIN, ACK: the browser closes its side too",
+            end,
+            end + ow,
+        );
+        self.close_segment(
+            conn,
+            true,
+            steps::TCP_CLOSE_ACK,
+            "ACK: the connection is closed",
+            end + ow,
+            end + ow + ow,
+        );
+    }
+
+    /// Delivers the next segment one side sends and writes its event, with the sender's state
+    /// change since its last segment.
+    fn close_segment(
+        &mut self,
+        conn: &mut Conn,
+        server_sends: bool,
+        step: StepId,
+        summary: &str,
+        at: Instant,
+        arrives: Instant,
+    ) {
+        let (tx, rx, tx_iss, rx_iss, from, to) = if server_sends {
+            (
+                &mut conn.server,
+                &mut conn.client,
                 conn.server_iss,
                 conn.client_iss,
-                Some((tcp::State::TimeWait, tcp::State::TimeWait)),
-            );
-            self.push(
-                Event::new(
-                    end + ow,
-                    Actor::Server,
-                    steps::TCP_CLOSE_ACK,
-                    "ACK: the connection is closed",
-                )
-                .fields(f)
-                .message(Actor::Browser, end + ow + ow, u64::from(last.wire_len())),
-            );
-        }
+                Actor::Server,
+                Actor::Browser,
+            )
+        } else {
+            (
+                &mut conn.client,
+                &mut conn.server,
+                conn.client_iss,
+                conn.server_iss,
+                Actor::Browser,
+                Actor::Server,
+            )
+        };
+        let Some(seg) = tx.poll_output() else { return };
+        rx.handle(&seg);
+        let changes = tx.take_transitions();
+        let transition = changes.first().zip(changes.last()).map(|(a, b)| (a.0, b.1));
+        let fields = tcp::present::fields(&seg, tx_iss, rx_iss, transition);
+        self.push(Event::new(at, from, step, summary).fields(fields).message(
+            to,
+            arrives,
+            u64::from(seg.wire_len()),
+        ));
     }
 
     /// The connect job: DNS, TCP, TLS.
