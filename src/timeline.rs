@@ -371,10 +371,17 @@ mod tests {
                 .unwrap()
         );
         let syn = tr.position(crate::model::step::steps::TCP_SYN).unwrap();
-        assert_eq!(
-            cursor_at(tr, tr.events[syn].at),
-            syn.max(cursor_at(tr, tr.events[syn].at))
-        );
+        // At the SYN's time the cursor is on the last event of that instant: the SYN itself or
+        // an event after it at the same time, never an earlier one.
+        let c = cursor_at(tr, tr.events[syn].at);
+        assert!(c >= syn && tr.events[c].at == tr.events[syn].at);
+        assert!(tr
+            .events
+            .get(c + 1)
+            .is_none_or(|n| n.at > tr.events[syn].at));
+        // Just before it, the cursor is still before it.
+        let before = Instant::from_micros(tr.events[syn].at.micros() - 1);
+        assert!(cursor_at(tr, before) < syn);
         assert_eq!(cursor_at(tr, end(tr)), tr.events.len() - 1);
     }
 

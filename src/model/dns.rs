@@ -23,6 +23,10 @@ use std::net::Ipv4Addr;
 
 /// Chromium: `kCacheEntryTTLSeconds = 60` for answers from the system resolver.
 pub const BROWSER_CACHE_TTL_S: u32 = 60;
+/// The TTL of the NS records that delegate `com.` in the root zone, and of `.com`'s own
+/// delegations: 172800 s (IANA's root zone file, `root.zone`).
+pub const DELEGATION_TTL_S: u32 = 172_800;
+
 /// Bytes of a query and an answer for one A record on the wire (IP + UDP + DNS), from the
 /// RFC 1035 §4.1 layout: 12-byte header, the question, and one 16-byte answer record.
 const QUERY_BYTES: u64 = 20 + 8 + 12 + 21;
@@ -275,10 +279,7 @@ pub fn lookup(
                     events.push(
                         Event::new(t, actor, r, format!("referral: ask the {next}"))
                             .field_spec("authority", next.clone(), "RFC 1034 §4.3.2")
-                            .field(
-                                "ttl",
-                                "172800 s (2 days, the delegation TTL of .com and the root)",
-                            )
+                            .field("ttl", format!("{DELEGATION_TTL_S} s (2 days)"))
                             .message(Actor::Resolver, t + half, REFERRAL_BYTES),
                     );
                     t += half;

@@ -435,6 +435,11 @@ mod tests {
         }
     }
 
+    /// The verdict for a GET of `d` from `page` to `res`, answered with `resp`.
+    fn verdict(page: &Origin, res: &Origin, d: Destination, resp: &Response) -> Verdict {
+        decide(page, res, &req(d, "GET", &[]), resp, None).verdict
+    }
+
     fn blocked(v: &Verdict) -> bool {
         matches!(v, Verdict::Blocked { .. })
     }
@@ -466,30 +471,17 @@ mod tests {
             content_type: Some("text/javascript".into()),
             ..Response::default()
         };
-        assert!(!blocked(
-            &decide(
-                &page,
-                &other,
-                &req(Destination::Script, "GET", &[]),
-                &js,
-                None
-            )
-            .verdict
-        ));
+        assert!(!blocked(&verdict(&page, &other, Destination::Script, &js)));
         let img_as_js = Response {
             content_type: Some("image/png".into()),
             ..Response::default()
         };
-        assert!(blocked(
-            &decide(
-                &page,
-                &other,
-                &req(Destination::Script, "GET", &[]),
-                &img_as_js,
-                None
-            )
-            .verdict
-        ));
+        assert!(blocked(&verdict(
+            &page,
+            &other,
+            Destination::Script,
+            &img_as_js
+        )));
         let plain = Response {
             content_type: Some("text/plain".into()),
             ..Response::default()
@@ -504,16 +496,12 @@ mod tests {
         assert!(
             matches!(&d.verdict, Verdict::Blocked { console, .. } if console.contains("not a supported stylesheet MIME type"))
         );
-        assert!(!blocked(
-            &decide(
-                &page,
-                &other,
-                &req(Destination::Image, "GET", &[]),
-                &plain,
-                None
-            )
-            .verdict
-        ));
+        assert!(!blocked(&verdict(
+            &page,
+            &other,
+            Destination::Image,
+            &plain
+        )));
         let font = decide(
             &page,
             &other,
@@ -528,16 +516,7 @@ mod tests {
             allow_origin: Some("*".into()),
             ..Response::default()
         };
-        assert!(!blocked(
-            &decide(
-                &page,
-                &other,
-                &req(Destination::Font, "GET", &[]),
-                &cors,
-                None
-            )
-            .verdict
-        ));
+        assert!(!blocked(&verdict(&page, &other, Destination::Font, &cors)));
     }
 
     #[test]
@@ -548,56 +527,20 @@ mod tests {
             x_frame_options: Some("DENY".into()),
             ..Response::default()
         };
-        assert!(blocked(
-            &decide(
-                &page,
-                &other,
-                &req(Destination::Iframe, "GET", &[]),
-                &deny,
-                None
-            )
-            .verdict
-        ));
+        assert!(blocked(&verdict(&page, &other, Destination::Iframe, &deny)));
         let same = Response {
             x_frame_options: Some("SAMEORIGIN".into()),
             ..Response::default()
         };
-        assert!(blocked(
-            &decide(
-                &page,
-                &other,
-                &req(Destination::Iframe, "GET", &[]),
-                &same,
-                None
-            )
-            .verdict
-        ));
-        assert!(!blocked(
-            &decide(
-                &page,
-                &page,
-                &req(Destination::Iframe, "GET", &[]),
-                &same,
-                None
-            )
-            .verdict
-        ));
+        assert!(blocked(&verdict(&page, &other, Destination::Iframe, &same)));
+        assert!(!blocked(&verdict(&page, &page, Destination::Iframe, &same)));
         // frame-ancestors wins over X-Frame-Options.
         let csp = Response {
             x_frame_options: Some("DENY".into()),
             frame_ancestors: Some("https://www.example".into()),
             ..Response::default()
         };
-        assert!(!blocked(
-            &decide(
-                &page,
-                &other,
-                &req(Destination::Iframe, "GET", &[]),
-                &csp,
-                None
-            )
-            .verdict
-        ));
+        assert!(!blocked(&verdict(&page, &other, Destination::Iframe, &csp)));
     }
 
     #[test]

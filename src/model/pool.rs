@@ -47,20 +47,6 @@ pub enum Priority {
     Highest,
 }
 
-impl Priority {
-    /// The name in DevTools' Priority column: net HIGHEST is "Highest", MEDIUM "High", LOW
-    /// "Medium", LOWEST "Low", and IDLE (and THROTTLED) "Lowest".
-    pub fn devtools_name(self) -> &'static str {
-        match self {
-            Priority::Throttled | Priority::Idle => "Lowest",
-            Priority::Lowest => "Low",
-            Priority::Low => "Medium",
-            Priority::Medium => "High",
-            Priority::Highest => "Highest",
-        }
-    }
-}
-
 pub type RequestId = u32;
 pub type SocketId = u32;
 pub type JobId = u32;

@@ -11,9 +11,10 @@
 //! (see [`super::cert`]), an optional client certificate, session resumption with a ticket
 //! (TLS 1.3 PSK; TLS 1.2's abbreviated handshake), TLS 1.2 False Start (RFC 7918: the client
 //! sends data after its Finished without waiting for the server's; Chromium allows it only with
-//! ECDHE and ALPN), and the alert that ends a failed handshake. Message sizes are the handshake
-//! lengths of RFC 8448 §3's example where TLS 1.3 has them, and otherwise computed from the
-//! message structures with an RSA-2048 key.
+//! ECDHE and ALPN), and the alert that ends a failed handshake. Message sizes are RFC 8448 §3's
+//! handshake lengths for ClientHello, ServerHello, EncryptedExtensions, the certificate entry and
+//! Finished; the rest (CertificateVerify and the TLS 1.2 messages) are computed from the message
+//! structures with an RSA-2048 key, so a signature is 256 bytes where RFC 8448's example has 128.
 //!
 //! Left out: the cryptography itself (randoms and keys are seeded hex strings, not derived),
 //! HelloRetryRequest, 0-RTT early data (disabled by default in Chromium: `kEnableTLS13EarlyData`),

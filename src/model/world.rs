@@ -31,6 +31,18 @@ use super::trace::{Actor, Event, Field, Trace};
 use super::url::{self, Origin, Parsed};
 use serde::Serialize;
 
+/// How far a TLS handshake has got, while the world drives it.
+struct Progress {
+    negotiated: Version,
+    /// When the client may send its request.
+    ready: Option<Instant>,
+    /// The session-keys step is shown once, when the client first switches keys.
+    keys_shown: bool,
+    failure: Option<(cert::CertError, Instant)>,
+    /// The client's messages for its next flight.
+    flight: Vec<tls::Message>,
+}
+
 /// How the journey ended.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -424,7 +436,7 @@ impl<'a> World<'a> {
     /// serialization at the profile's bandwidth is microseconds; leaving it out keeps every round
     /// trip exact. Bandwidth is charged where it matters, on response bodies
     /// ([`http::transfer_time`]).
-    fn arrival(&self, t: Instant, _bytes: u64) -> Instant {
+    fn arrival(&self, t: Instant) -> Instant {
         t + self.one_way()
     }
 
@@ -825,7 +837,7 @@ impl<'a> World<'a> {
         };
         let tls_overhead = if conn.tls.is_some() { 22 } else { 0 };
         let req_bytes = req.wire_len() + tls_overhead;
-        let req_arrives = self.arrival(ready, req_bytes + 52);
+        let req_arrives = self.arrival(ready);
         rt.request_start = ready;
         let mut e = Event::new(
             ready,
@@ -886,7 +898,7 @@ impl<'a> World<'a> {
         let resp = processing.response;
         let t_resp = req_arrives + Duration::from_micros(self.sc.costs.server_us);
         let head = resp.head_len() + tls_overhead;
-        let first_byte = self.arrival(t_resp, head + 52);
+        let first_byte = self.arrival(t_resp);
         rt.response_start = first_byte;
         let e = Event::new(
             t_resp,
@@ -1197,7 +1209,7 @@ impl<'a> World<'a> {
         let Some(syn) = client.poll_output() else {
             return Err((Failure::Internal("no SYN"), t));
         };
-        let a1 = self.arrival(t, u64::from(syn.wire_len()));
+        let a1 = self.arrival(t);
         let tr = client.take_transitions().pop();
         self.push(
             Event::new(
@@ -1226,7 +1238,7 @@ impl<'a> World<'a> {
         let Some(reply) = server.poll_output() else {
             return Err((Failure::Internal("no reply to SYN"), a1));
         };
-        let a2 = self.arrival(a1, u64::from(reply.wire_len()));
+        let a2 = self.arrival(a1);
         if reply.flags.rst {
             self.push(
                 Event::new(
@@ -1256,7 +1268,7 @@ impl<'a> World<'a> {
         let Some(ack) = client.poll_output() else {
             return Err((Failure::Internal("no ACK"), a2));
         };
-        let a3 = self.arrival(a2, u64::from(ack.wire_len()));
+        let a3 = self.arrival(a2);
         let tr = client.take_transitions().pop();
         self.push(
             Event::new(
@@ -1391,29 +1403,25 @@ impl<'a> World<'a> {
             random: self.rng.hex(32),
             key_share: self.rng.hex(32),
         });
-        let mut negotiated = Version::Tls13;
-        let mut ready: Option<Instant> = None;
-        let mut keys_shown = false;
-        let mut failure: Option<(cert::CertError, Instant)> = None;
+        let mut hs = Progress {
+            negotiated: Version::Tls13,
+            ready: None,
+            keys_shown: false,
+            failure: None,
+            flight: Vec::new(),
+        };
 
         // The client's first flight.
-        let mut flight: Vec<tls::Message> = Vec::new();
         let mut flight_at = t;
-        self.drain_client(
-            &mut client,
-            t,
-            &mut flight,
-            &mut ready,
-            &mut keys_shown,
-            &mut failure,
-            &mut negotiated,
-        );
+        self.drain_client(&mut client, t, &mut hs);
         for _ in 0..8 {
-            if flight.is_empty() {
+            if hs.flight.is_empty() {
                 break;
             }
-            let arrivals = self.send_flight(Actor::Browser, flight_at, &flight, negotiated, conn);
-            if failure.is_some() {
+            let flight = std::mem::take(&mut hs.flight);
+            let arrivals =
+                self.send_flight(Actor::Browser, flight_at, &flight, hs.negotiated, conn);
+            if hs.failure.is_some() {
                 break;
             }
             for m in &flight {
@@ -1424,7 +1432,7 @@ impl<'a> World<'a> {
             while let Some(o) = server.poll_output() {
                 if let TlsOutput::Send(m) = o {
                     if let tls::Message::ServerHello { version, .. } = &m {
-                        negotiated = *version;
+                        hs.negotiated = *version;
                     }
                     sflight.push(m);
                 }
@@ -1432,59 +1440,44 @@ impl<'a> World<'a> {
             if sflight.is_empty() {
                 break;
             }
-            let arrivals = self.send_flight(Actor::Server, at_server, &sflight, negotiated, conn);
-            flight = Vec::new();
+            let arrivals =
+                self.send_flight(Actor::Server, at_server, &sflight, hs.negotiated, conn);
             for (m, a) in sflight.iter().zip(arrivals) {
                 client.handle(m);
-                let before = flight.len();
-                self.drain_client(
-                    &mut client,
-                    a,
-                    &mut flight,
-                    &mut ready,
-                    &mut keys_shown,
-                    &mut failure,
-                    &mut negotiated,
-                );
-                if flight.len() > before {
+                let before = hs.flight.len();
+                self.drain_client(&mut client, a, &mut hs);
+                if hs.flight.len() > before {
                     flight_at = a;
                 }
-                if failure.is_some() {
+                if hs.failure.is_some() {
                     break;
                 }
             }
         }
-        if let Some((e, at)) = failure {
+        if let Some((e, at)) = hs.failure {
             // The alert is on its way; the browser shows its warning page.
             return Err((Failure::Cert(e), at));
         }
         // The server sent a NewSessionTicket: a later connection can resume.
         self.ticket = Some(tls::Ticket {
-            version: negotiated,
+            version: hs.negotiated,
             lifetime_s: 7200,
         });
-        conn.tls = Some(negotiated);
-        ready.ok_or((Failure::Internal("the TLS handshake did not complete"), t))
+        conn.tls = Some(hs.negotiated);
+        hs.ready
+            .ok_or((Failure::Internal("the TLS handshake did not complete"), t))
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn drain_client(
-        &mut self,
-        client: &mut tls::Client,
-        at: Instant,
-        flight: &mut Vec<tls::Message>,
-        ready: &mut Option<Instant>,
-        keys_shown: &mut bool,
-        failure: &mut Option<(cert::CertError, Instant)>,
-        negotiated: &mut Version,
-    ) {
+    /// Takes everything the client has to say at `at`: messages join the next flight, the rest
+    /// becomes events or handshake progress.
+    fn drain_client(&mut self, client: &mut tls::Client, at: Instant, hs: &mut Progress) {
         while let Some(o) = client.poll_output() {
             match o {
-                TlsOutput::Send(m) => flight.push(m),
+                TlsOutput::Send(m) => hs.flight.push(m),
                 TlsOutput::Keys => {
-                    if !*keys_shown {
-                        *keys_shown = true;
-                        let text = if *negotiated == Version::Tls13 {
+                    if !hs.keys_shown {
+                        hs.keys_shown = true;
+                        let text = if hs.negotiated == Version::Tls13 {
                             "x25519 shared secret → HKDF → handshake keys now; application keys after the Finished messages"
                         } else {
                             "pre-master secret + both randoms → master secret (PRF) → client and server write keys"
@@ -1499,7 +1492,7 @@ impl<'a> World<'a> {
                             .field("derivation", text)
                             .field(
                                 "spec",
-                                if *negotiated == Version::Tls13 {
+                                if hs.negotiated == Version::Tls13 {
                                     "RFC 8446 §7.1 key schedule"
                                 } else {
                                     "RFC 5246 §8.1 master secret"
@@ -1513,8 +1506,8 @@ impl<'a> World<'a> {
                     }
                 }
                 TlsOutput::ReadyToSend => {
-                    if ready.is_none() {
-                        *ready = Some(at);
+                    if hs.ready.is_none() {
+                        hs.ready = Some(at);
                     }
                 }
                 TlsOutput::Verified(v) => {
@@ -1543,7 +1536,7 @@ impl<'a> World<'a> {
                     }
                     self.push(e);
                 }
-                TlsOutput::Failed(e) => *failure = Some((e, at)),
+                TlsOutput::Failed(e) => hs.failure = Some((e, at)),
                 TlsOutput::Connected { .. } => {}
             }
         }
@@ -1580,11 +1573,9 @@ impl<'a> World<'a> {
         } else {
             conn.server_iss
         };
-        let mut cum = 0;
         let mut out = Vec::new();
         for (i, m) in msgs.iter().enumerate() {
-            cum += m.wire_len(version);
-            let arrives = self.arrival(at, cum + 52);
+            let arrives = self.arrival(at);
             let mut e = Event::new(
                 at,
                 from,
@@ -1819,11 +1810,6 @@ fn lifetime_text(s: u64) -> String {
     } else {
         format!("{s} s")
     }
-}
-
-/// The step ids a trace contains, in order (for tests and the CLI).
-pub fn step_ids(t: &Trace) -> Vec<StepId> {
-    t.events.iter().map(|e| e.step).collect()
 }
 
 #[cfg(test)]
