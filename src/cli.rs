@@ -20,6 +20,8 @@ const USAGE: &str = "usage:
   wirewalk url <input> [--base <url>] [--json]   parse a URL as a browser does (WHATWG)
   wirewalk trace <url> [options] [--json]        the whole journey, event by event
   wirewalk trace --preset <name> [--json]        a named scenario (--preset list to see them)
+  wirewalk page --preset <name> [--json]         a whole page load: pools, phases, same-origin checks
+  wirewalk page <scenario.json> [--json]         a page scenario from a file (format in README)
   wirewalk steps [--markdown]                    every step id, its stage and title
   wirewalk serve [--dir <dir>] [--port <port>]   serve the built app on 127.0.0.1
 
@@ -47,6 +49,7 @@ pub fn run(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     match words.first().map(String::as_str) {
         Some("url") => url_command(&words[1..], out, err),
         Some("trace") => trace_command(&words[1..], out, err),
+        Some("page") => page_command(&words[1..], out, err),
         Some("steps") => {
             let markdown = words.get(1).map(String::as_str) == Some("--markdown");
             let _ = write!(out, "{}", steps_table(markdown));
@@ -131,6 +134,251 @@ fn url_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i3
             1
         }
     }
+}
+
+fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    use crate::model::{load, pages};
+    let mut json = false;
+    let mut scenario = None;
+    let mut i = 0;
+    while i < words.len() {
+        match words[i].as_str() {
+            "--json" => json = true,
+            "--preset" => {
+                i += 1;
+                let v = words.get(i).map_or("", String::as_str);
+                match pages::preset(v) {
+                    Some(p) => scenario = Some(p),
+                    None => {
+                        let _ = writeln!(
+                            err,
+                            "wirewalk page: --preset {v:?} is not one of: {}",
+                            pages::NAMES.join(", ")
+                        );
+                        return 2;
+                    }
+                }
+            }
+            w if w.starts_with("--") => {
+                let _ = writeln!(err, "wirewalk page: unknown option {w}\n{USAGE}");
+                return 2;
+            }
+            path if scenario.is_none() => {
+                let text = match read_limited(path, 2 * load::MAX_HTML_BYTES as u64 + 1) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        let _ = writeln!(err, "wirewalk page: {path}: {e}");
+                        return 1;
+                    }
+                };
+                match load::PageScenario::from_json(&text) {
+                    Ok(p) => scenario = Some(p),
+                    Err(e) => {
+                        let _ = writeln!(err, "wirewalk page: {path}: {e}");
+                        return 1;
+                    }
+                }
+            }
+            w => {
+                let _ = writeln!(err, "wirewalk page: unexpected argument {w:?}\n{USAGE}");
+                return 2;
+            }
+        }
+        i += 1;
+    }
+    let Some(sc) = scenario else {
+        let _ = writeln!(
+            err,
+            "wirewalk page: give --preset NAME or a scenario file\n{USAGE}"
+        );
+        return 2;
+    };
+    let load = match load::run(&sc) {
+        Ok(l) => l,
+        Err(e) => {
+            let _ = writeln!(err, "wirewalk page: {e}");
+            return 1;
+        }
+    };
+    if json {
+        let _ = writeln!(out, "{}", page_json(&load));
+    } else {
+        let _ = write!(out, "{}", page_text(&load));
+    }
+    0
+}
+
+/// Reads a file of at most `limit` bytes as UTF-8.
+fn read_limited(path: &str, limit: u64) -> Result<String, String> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    f.take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 >= limit {
+        return Err(format!("larger than {} bytes", limit - 1));
+    }
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+/// Phase durations in ms under short JSON names, DevTools' order.
+fn phase_ms(r: &crate::model::load::Request) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    for (key, name) in [
+        ("queueing", "Queueing"),
+        ("stalled", "Stalled"),
+        ("dns", "DNS Lookup"),
+        ("ssl", "SSL"),
+        ("request_sent", "Request sent"),
+        ("waiting", "Waiting for server response"),
+        ("content_download", "Content Download"),
+    ] {
+        m.insert(key.into(), serde_json::json!(r.phase(name).as_ms()));
+        if key == "dns" {
+            m.insert(
+                "initial_connection".into(),
+                serde_json::json!(r.initial_connection().as_ms()),
+            );
+        }
+    }
+    serde_json::Value::Object(m)
+}
+
+pub fn page_json(load: &crate::model::load::PageLoad) -> String {
+    let mut v = serde_json::to_value(load).unwrap_or_default();
+    let requests: Vec<serde_json::Value> = load
+        .requests
+        .iter()
+        .map(|r| {
+            let mut o = serde_json::to_value(r).unwrap_or_default();
+            if let Some(m) = o.as_object_mut() {
+                m.insert("durations".into(), phase_ms(r));
+                m.insert(
+                    "total".into(),
+                    serde_json::json!(r.end.since(r.start).as_ms()),
+                );
+            }
+            o
+        })
+        .collect();
+    let mut conns = serde_json::Map::new();
+    for (o, n) in load.connections_per_origin() {
+        conns.insert(o, serde_json::json!(n));
+    }
+    let mut queued = serde_json::Map::new();
+    for r in load.requests.iter().filter(|r| r.queued) {
+        let e = queued
+            .entry(r.origin.clone())
+            .or_insert(serde_json::json!(0));
+        *e = serde_json::json!(e.as_u64().unwrap_or(0) + 1);
+    }
+    if let Some(m) = v.as_object_mut() {
+        m.insert("requests".into(), serde_json::Value::Array(requests));
+        m.insert("connections".into(), serde_json::Value::Object(conns));
+        m.insert("queued".into(), serde_json::Value::Object(queued));
+        m.insert(
+            "connection_list".into(),
+            serde_json::to_value(&load.connections).unwrap_or_default(),
+        );
+    }
+    to_json(&v)
+}
+
+fn page_text(load: &crate::model::load::PageLoad) -> String {
+    let f = |d: crate::model::time::Duration| crate::timeline::fixed(d.as_ms(), 1);
+    let mut s = format!(
+        "{}  {}  (RTT {} ms, {} Mbit/s, TLS {})\n",
+        if load.name.is_empty() {
+            "page"
+        } else {
+            &load.name
+        },
+        load.url,
+        f(load.rtt),
+        crate::timeline::fixed(load.bandwidth_bps as f64 / 1e6, 1),
+        load.tls
+    );
+    s.push_str(&format!(
+        "{:>3}  {:<44} {:<8} {:>4} {:<6} {:>7} {:>7} {:>6} {:>6} {:>6} {:>5} {:>7} {:>8} {:>7}  outcome\n",
+        "id", "url", "priority", "conn", "", "queue", "stalled", "dns", "conn", "ssl", "sent", "waiting", "download", "total"
+    ));
+    for r in &load.requests {
+        let url = if r.url.chars().count() > 44 {
+            format!(
+                "…{}",
+                r.url
+                    .chars()
+                    .rev()
+                    .take(43)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect::<String>()
+            )
+        } else {
+            r.url.clone()
+        };
+        let conn = r.connection.map_or("-".to_string(), |c| c.to_string());
+        let how = if r.memory_cache {
+            "memory"
+        } else if r.connection.is_none() {
+            "-"
+        } else if r.reused {
+            "reused"
+        } else {
+            "new"
+        };
+        s.push_str(&format!(
+            "{:>3}  {:<44} {:<8} {:>4} {:<6} {:>7} {:>7} {:>6} {:>6} {:>6} {:>5} {:>7} {:>8} {:>7}  {}{}\n",
+            r.id,
+            url,
+            r.priority,
+            conn,
+            how,
+            f(r.phase("Queueing")),
+            f(r.phase("Stalled")),
+            f(r.phase("DNS Lookup")),
+            f(r.initial_connection()),
+            f(r.phase("SSL")),
+            f(r.phase("Request sent")),
+            f(r.phase("Waiting for server response")),
+            f(r.phase("Content Download")),
+            f(r.end.since(r.start)),
+            if r.method == "GET" { String::new() } else { format!("{} ", r.method) },
+            r.outcome.describe()
+        ));
+    }
+    s.push_str("\nsocket groups\n");
+    for g in &load.groups {
+        s.push_str(&format!(
+            "  {:<40} {:<8} {} requests, {} connection{} opened (at most {} at once), {} queued\n",
+            g.group,
+            g.protocol,
+            g.requests,
+            g.opened,
+            if g.opened == 1 { "" } else { "s" },
+            g.max_open,
+            g.queued
+        ));
+    }
+    if !load.console.is_empty() {
+        s.push_str("\nconsole\n");
+        for c in &load.console {
+            s.push_str(&format!("  {c}\n"));
+        }
+    }
+    if !load.problems.is_empty() {
+        s.push_str("\nproblems\n");
+        for p in &load.problems {
+            s.push_str(&format!("  {p}\n"));
+        }
+    }
+    s.push_str(&format!(
+        "\nloaded in {} ms\n",
+        f(load.end.since(crate::model::time::Instant::ZERO))
+    ));
+    s
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> String {

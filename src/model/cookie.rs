@@ -2,8 +2,8 @@
 //!
 //! Cookies are scoped by host and path, not by origin: they ignore the port and, unless marked
 //! Secure, the scheme (RFC 6265 §8.5). Left out: the Domain attribute (every cookie here is
-//! host-only), Expires dates (Max-Age only), SameSite enforcement (every request here is
-//! same-site), partitioned cookies, and Chromium's per-domain limits (180).
+//! host-only), Expires dates (Max-Age only), SameSite=Strict's difference from Lax
+//! on top-level navigations from other sites, partitioned cookies, and Chromium's per-domain limits (180).
 
 use serde::Serialize;
 
@@ -27,6 +27,19 @@ pub struct Jar {
 impl Jar {
     /// The `Cookie` header for a request to `host` and `path` (§5.4), if any cookie applies.
     pub fn header_for(&self, host: &str, path: &str, secure_channel: bool) -> Option<String> {
+        self.header_for_subresource(host, path, secure_channel, false)
+    }
+
+    /// The `Cookie` header for a sub-resource or frame request that is cross-site or not: a
+    /// cross-site request carries only `SameSite=None` cookies, and a cookie set without the
+    /// attribute counts as `Lax` (Chrome's default since version 80; RFC 6265bis §5.4.7).
+    pub fn header_for_subresource(
+        &self,
+        host: &str,
+        path: &str,
+        secure_channel: bool,
+        cross_site: bool,
+    ) -> Option<String> {
         let v: Vec<String> = self
             .cookies
             .iter()
@@ -34,6 +47,7 @@ impl Jar {
                 c.host.eq_ignore_ascii_case(host)
                     && path_matches(&c.path, path)
                     && (!c.secure || secure_channel)
+                    && (!cross_site || c.same_site.eq_ignore_ascii_case("none"))
             })
             .map(|c| format!("{}={}", c.name, c.value))
             .collect();
@@ -83,6 +97,10 @@ impl Jar {
         // RFC 6265bis §5.6 step 15: a Secure cookie only from a secure channel.
         if c.secure && !secure_channel {
             return Err("a Secure cookie sent over http is ignored");
+        }
+        // RFC 6265bis §5.6 step 19, as Chrome enforces it: SameSite=None requires Secure.
+        if c.same_site.eq_ignore_ascii_case("none") && !c.secure {
+            return Err("SameSite=None without Secure is rejected");
         }
         self.cookies
             .retain(|o| !(o.name == c.name && o.host == c.host && o.path == c.path));

@@ -35,14 +35,27 @@ pub struct Resource {
     pub method: String,
     pub headers: Vec<String>,
     pub credentials: bool,
+    /// A classic `<script src>` without `async` or `defer`: the parser stops until it has
+    /// loaded and run.
+    pub parser_blocking: bool,
+}
+
+/// A `<link rel=preconnect href=… [crossorigin]>` hint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Preconnect {
+    pub origin: String,
+    /// With `crossorigin` the socket is opened without credentials, so only CORS requests
+    /// without credentials (fonts, anonymous fetches) can use it.
+    pub anonymous: bool,
+    pub offset: usize,
 }
 
 /// What the scan found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Discovery {
     pub resources: Vec<Resource>,
-    /// Origins of `<link rel=preconnect>`, in order.
-    pub preconnects: Vec<String>,
+    /// `<link rel=preconnect>` hints, in order.
+    pub preconnects: Vec<Preconnect>,
     /// URLs that could not be used, with the reason.
     pub problems: Vec<String>,
 }
@@ -184,6 +197,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                 method: "GET".into(),
                 headers: vec![],
                 credentials: false,
+                parser_blocking: false,
             });
         };
         match tag.name.as_str() {
@@ -200,7 +214,11 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                 if rels.iter().any(|r| r == "preconnect") {
                     if let Some(u) = resolve(href, &mut d) {
                         if let Ok(p) = ::url::Url::parse(&u) {
-                            d.preconnects.push(p.origin().ascii_serialization());
+                            d.preconnects.push(Preconnect {
+                                origin: p.origin().ascii_serialization(),
+                                anonymous: tag.has("crossorigin"),
+                                offset: tag.start,
+                            });
                         }
                     }
                 } else if rels.iter().any(|r| r == "stylesheet") {
@@ -241,6 +259,9 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                     };
                     if let Some(u) = resolve(src, &mut d) {
                         push(&mut d, u, Destination::Script, pri);
+                        if let Some(last) = d.resources.last_mut() {
+                            last.parser_blocking = !later;
+                        }
                     }
                 } else {
                     for f in fetch_calls(&html[i..close]) {
@@ -254,6 +275,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                                 method: f.1,
                                 headers: f.2,
                                 credentials: f.3,
+                                parser_blocking: false,
                             });
                         }
                     }
@@ -281,6 +303,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                             method: "GET".into(),
                             headers: vec![],
                             credentials: false,
+                            parser_blocking: false,
                         });
                     }
                 }
@@ -500,7 +523,12 @@ mod tests {
         let f = &d.resources[8];
         assert_eq!((f.method.as_str(), f.credentials), ("PUT", true));
         assert_eq!(f.headers, ["X-Token", "Content-Type"]);
-        assert_eq!(d.preconnects, ["https://fonts.example"]);
+        let pc: Vec<(&str, bool)> = d
+            .preconnects
+            .iter()
+            .map(|p| (p.origin.as_str(), p.anonymous))
+            .collect();
+        assert_eq!(pc, [("https://fonts.example", false)]);
         assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
     }
 

@@ -257,3 +257,65 @@ fn trace_outcomes_and_errors() {
     let (_, out, _) = wirewalk(&["steps"]);
     assert!(out.contains("tls.server_hello"));
 }
+
+#[test]
+fn page_many_images_reports_six_connections_and_fourteen_queued() {
+    let (code, out, err) = wirewalk(&["page", "--preset", "many-images", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    assert_eq!(v["connections"]["https://img.example"], 6);
+    assert_eq!(v["queued"]["https://img.example"], 14);
+    let reqs = v["requests"].as_array().unwrap();
+    assert_eq!(reqs.len(), 21);
+    for key in [
+        "url",
+        "origin",
+        "priority",
+        "connection",
+        "reused",
+        "durations",
+        "outcome",
+    ] {
+        assert!(reqs[8].get(key).is_some(), "{key} missing");
+    }
+    assert!(reqs[8]["durations"]["queueing"].as_f64().unwrap() > 0.0);
+    // The text form: one line per request and the group summary.
+    let (code, out, _) = wirewalk(&["page", "--preset", "many-images"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("https://img.example")
+            && out.contains("6 connections opened")
+            && out.contains("14 queued"),
+        "{out}"
+    );
+}
+
+#[test]
+fn page_scenario_files_and_mistakes() {
+    let dir = std::env::temp_dir().join(format!("wirewalk-page-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("page.json");
+    std::fs::write(
+        &good,
+        r#"{"url": "https://a.example/", "html": "<img src=/x.png><script>fetch('https://b.example/d')</script>",
+            "responses": [{"url": "https://b.example/d", "headers": ["Access-Control-Allow-Origin: *"]}]}"#,
+    )
+    .unwrap();
+    let (code, out, err) = wirewalk(&["page", good.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    assert_eq!(v["requests"].as_array().unwrap().len(), 3);
+    assert_eq!(v["requests"][2]["outcome"]["kind"], "ok");
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{\"url\": \"https://a.example/\", \"htlm\": \"\"}").unwrap();
+    let (code, _, err) = wirewalk(&["page", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("unknown field `htlm`"), "{err}");
+    let (code, _, err) = wirewalk(&["page", "--preset", "nope"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("many-images"), "{err}");
+    let (code, _, err) = wirewalk(&["page", dir.join("missing.json").to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(!err.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}

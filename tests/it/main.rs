@@ -3,6 +3,7 @@
 mod cache_tests;
 mod cli;
 mod journey;
+mod page_load;
 mod pool;
 mod properties;
 mod psl;

@@ -1,0 +1,2060 @@
+//! A page load: the document and every sub-resource it names, all in flight at once through
+//! one socket pool, as Chromium's network stack runs them.
+//!
+//! A discrete-event simulation. The document is fetched first; when its last byte arrives the
+//! parser finds the sub-resources ([`super::page::discover`]), each at the moment the parser
+//! reaches its tag, and every request then goes the same way:
+//! 1. a repeat of a URL already requested is served from the memory cache (Blink's
+//!    `ResourceFetcher` shares one resource between the two);
+//! 2. a cross-origin `fetch()` that is not simple first sends an OPTIONS preflight (Fetch §4.8);
+//! 3. the socket pool ([`super::pool`]) is asked for a socket of the request's group: the
+//!    origin plus whether credentials go with the request, since Chromium's `GroupId` holds the
+//!    privacy mode. A full group queues the request; late binding may give it a connection
+//!    another request started;
+//! 4. a new connection resolves the host (one lookup per host name, shared by every connection
+//!    that needs it, and kept in the browser's host cache), opens TCP (one round trip) and runs
+//!    TLS (one round trip for 1.3, two for 1.2);
+//! 5. over HTTP/1.1 a connection carries one request at a time; over HTTP/2 (ALPN `h2`) the
+//!    first connection to the origin carries every request as a stream, up to 100 at once
+//!    (`kInitialMaxConcurrentStreams`, net/spdy/spdy_session.h), and later requests wait for it
+//!    instead of opening their own (Chromium does so when it knows the server speaks h2);
+//! 6. the response comes back after a round trip and the server's think-time; its body takes
+//!    slow start's round trips on that connection (the congestion window grows across the
+//!    requests a connection carries) and its bytes at the link's bandwidth. The downstream link
+//!    is shared: bodies cross it one after another, so the page can never load faster than its
+//!    bytes allow;
+//! 7. the same-origin rules ([`super::policy`]) decide whether the page may use the response,
+//!    and a blocked request ends with the message Chromium prints in the console.
+//!
+//! Cookies come from the jar of the request's host and go only with credentialed requests; a
+//! cross-site request carries only `SameSite=None` cookies. `Set-Cookie` answers are stored.
+//!
+//! Phases use Chrome DevTools' names (Queueing, Stalled, DNS Lookup, Initial connection, SSL,
+//! Request sent, Waiting for server response, Content Download). As in DevTools, "Initial
+//! connection" includes the TLS handshake and "SSL" is that part of it.
+//!
+//! Left out: the renderer's `ResourceScheduler` (which also holds back low-priority requests),
+//! parser-blocking scripts, the iframe's own sub-resources, redirects, HTTP/2 header
+//! compression, priorities inside an HTTP/2 connection, the slow-start restart after idle, the
+//! TLS messages' own transmission time, and the HTTP cache (a page load starts with it empty).
+//! Sites are approximated as the last two labels of the host name (the bundled app carries no
+//! Public Suffix List).
+
+use super::cookie::Jar;
+use super::dns::{self, Caches};
+use super::page;
+use super::policy::{self, Destination, Verdict};
+use super::pool::{self, Output as PoolOut, Pool, Priority, Stall};
+use super::scenario::{DnsLatency, Profile, ProfileName, TlsChoice};
+use super::time::{Duration, Instant};
+use super::url::{self, Origin};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Maximum segment size assumed for every connection (an Ethernet MTU of 1500 bytes minus the
+/// IPv4 and TCP headers).
+const MSS: u64 = 1460;
+/// RFC 6928's initial window, in segments.
+const INITIAL_CWND: u64 = super::http::INITIAL_WINDOW_SEGMENTS;
+/// `kInitialMaxConcurrentStreams` (net/spdy/spdy_session.h).
+pub const H2_MAX_STREAMS: usize = 100;
+/// Request headers the browser adds to every request besides the request line, Host and
+/// Cookie (User-Agent, Accept, Accept-Encoding, Accept-Language, the sec-ch-ua and sec-fetch
+/// headers): about 600 bytes in Chrome, counted from a DevTools capture of a plain GET.
+const COMMON_REQUEST_HEADER_BYTES: u64 = 600;
+/// The most the model accepts, so a pasted page cannot exhaust the browser.
+pub const MAX_HTML_BYTES: usize = 2_000_000;
+pub const MAX_REQUESTS: usize = 20_000;
+
+/// The wire protocol an origin answers with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Protocol {
+    #[default]
+    #[serde(rename = "http/1.1")]
+    Http1,
+    #[serde(rename = "h2")]
+    H2,
+}
+
+impl Protocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Http1 => "http/1.1",
+            Protocol::H2 => "h2",
+        }
+    }
+}
+
+/// How one origin's server behaves.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct OriginSpec {
+    /// `https://img.example` (a port only when it is not the default).
+    pub origin: String,
+    pub protocol: Protocol,
+    /// Overrides the page's `keep_alive` for this server.
+    pub keep_alive: Option<bool>,
+}
+
+/// What one URL answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResponseSpec {
+    pub url: String,
+    pub status: u16,
+    /// `Name: value` lines.
+    pub headers: Vec<String>,
+    /// Body bytes; by default a size typical of the kind of resource.
+    pub bytes: Option<u64>,
+    /// Server think-time for this URL, ms; by default the page's `server_ms`.
+    pub server_ms: Option<f64>,
+    /// Headers of the answer to a CORS preflight (OPTIONS) for this URL; by default `headers`.
+    pub preflight_headers: Option<Vec<String>>,
+}
+
+impl Default for ResponseSpec {
+    fn default() -> Self {
+        ResponseSpec {
+            url: String::new(),
+            status: 200,
+            headers: vec![],
+            bytes: None,
+            server_ms: None,
+            preflight_headers: None,
+        }
+    }
+}
+
+/// A cookie already in the jar: set by `url` with `set_cookie` as its `Set-Cookie` value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct CookieSpec {
+    pub url: String,
+    pub set_cookie: String,
+}
+
+/// A page scenario, as the CLI reads it from JSON and the page editor edits it. Every field
+/// has a default, so `{"url": …, "html": …}` is a complete scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PageScenario {
+    pub name: String,
+    /// The document's URL.
+    pub url: String,
+    /// The document's HTML.
+    pub html: String,
+    /// `local`, `transcontinental` or `intercontinental` (the round trip of every server), or
+    /// `custom` with `rtt_ms`.
+    pub profile: ProfileName,
+    pub rtt_ms: Option<f64>,
+    pub bandwidth_mbps: Option<f64>,
+    /// `1.3`, `1.2-ecdhe` or `1.2-rsa`.
+    pub tls: String,
+    pub keep_alive: bool,
+    /// Server think-time, ms, for every URL without its own.
+    pub server_ms: f64,
+    /// Main-thread time to parse the document, ms: the parser reaches a tag at the fraction of
+    /// this time where the tag sits in the document.
+    pub parse_ms: f64,
+    /// Main-thread time to run a script, ms: an inline script after a parser-blocking script
+    /// runs this long after that script arrives.
+    pub script_ms: f64,
+    pub origins: Vec<OriginSpec>,
+    pub responses: Vec<ResponseSpec>,
+    pub cookies: Vec<CookieSpec>,
+}
+
+impl Default for PageScenario {
+    fn default() -> Self {
+        PageScenario {
+            name: String::new(),
+            url: String::new(),
+            html: String::new(),
+            profile: ProfileName::Transcontinental,
+            rtt_ms: None,
+            bandwidth_mbps: None,
+            tls: "1.3".into(),
+            keep_alive: true,
+            server_ms: 20.0,
+            parse_ms: 8.0,
+            script_ms: 6.0,
+            origins: vec![],
+            responses: vec![],
+            cookies: vec![],
+        }
+    }
+}
+
+impl PageScenario {
+    /// Reads a scenario from JSON, with a message that says what is wrong.
+    pub fn from_json(text: &str) -> Result<PageScenario, String> {
+        if text.len() > MAX_HTML_BYTES * 2 {
+            return Err(format!(
+                "the scenario is {} bytes; the limit is {} bytes",
+                text.len(),
+                MAX_HTML_BYTES * 2
+            ));
+        }
+        if !text.trim_start().starts_with('{') {
+            return Err("not a page scenario: expected a JSON object ({…})".into());
+        }
+        serde_json::from_str(text).map_err(|e| format!("not a page scenario: {e}"))
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    fn profile(&self) -> Profile {
+        let base = Profile::builtin(self.profile);
+        match (self.rtt_ms, self.bandwidth_mbps) {
+            (None, None) => base,
+            (rtt, bw) => Profile::custom(
+                rtt.unwrap_or(base.rtt_us as f64 / 1000.0),
+                bw.unwrap_or(base.bandwidth_bps as f64 / 1e6),
+            ),
+        }
+    }
+
+    fn origin_spec(&self, origin: &str) -> Option<&OriginSpec> {
+        self.origins
+            .iter()
+            .find(|o| o.origin.trim_end_matches('/').eq_ignore_ascii_case(origin))
+    }
+}
+
+fn same_url(a: &str, b: &str) -> bool {
+    match (::url::Url::parse(a), ::url::Url::parse(b)) {
+        (Ok(x), Ok(y)) => x.as_str().split('#').next() == y.as_str().split('#').next(),
+        _ => a == b,
+    }
+}
+
+/// How a request ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The page may use the response.
+    Ok { status: u16, rule: String },
+    /// The response (or the preflight) arrived but the page may not use it; or, after a failed
+    /// preflight, the request was never sent.
+    Blocked {
+        rule: String,
+        console: String,
+        sent: bool,
+    },
+    /// No connection could be made.
+    Failed { error: String },
+}
+
+impl Outcome {
+    pub fn describe(&self) -> String {
+        match self {
+            Outcome::Ok { status, .. } => format!("ok {status}"),
+            Outcome::Blocked { console, .. } => format!("blocked: {console}"),
+            Outcome::Failed { error } => format!("failed: {error}"),
+        }
+    }
+}
+
+/// One stretch of a request's time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Phase {
+    /// Chrome DevTools' name.
+    pub name: &'static str,
+    pub start: Instant,
+    pub end: Instant,
+    pub why: String,
+}
+
+/// The phase names, in DevTools' order.
+pub const PHASES: [&str; 8] = [
+    "Queueing",
+    "Stalled",
+    "DNS Lookup",
+    "Initial connection",
+    "SSL",
+    "Request sent",
+    "Waiting for server response",
+    "Content Download",
+];
+
+/// One comparison line of the same-origin panel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OriginPart {
+    pub part: &'static str,
+    pub page: String,
+    pub resource: String,
+    pub equal: bool,
+}
+
+/// One request of the page, as the waterfall and the CLI show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Request {
+    pub id: u32,
+    pub url: String,
+    pub origin: String,
+    /// `document`, `stylesheet`, `script`, `image`, `font`, `iframe`, `fetch`, `media` or
+    /// `preflight`.
+    pub destination: &'static str,
+    pub method: String,
+    /// DevTools' priority label (Highest, High, Medium, Low, Lowest).
+    pub priority: &'static str,
+    /// Where the request came from (`<img src=a.png>`).
+    pub initiator: String,
+    /// The socket pool group: the origin, prefixed `pm/` when the request goes without
+    /// credentials (Chromium's privacy mode).
+    pub group: String,
+    pub credentials: bool,
+    /// The `Cookie` header sent, if any, and why cookies were or were not sent.
+    pub cookie: Option<String>,
+    pub cookie_note: String,
+    pub protocol: &'static str,
+    pub connection: Option<u32>,
+    /// The connection had carried a request before.
+    pub reused: bool,
+    /// Waited in the pool's queue for a free socket.
+    pub queued: bool,
+    pub memory_cache: bool,
+    pub start: Instant,
+    pub end: Instant,
+    pub phases: Vec<Phase>,
+    pub bytes: u64,
+    pub outcome: Outcome,
+    pub same_origin: bool,
+    pub comparison: Vec<OriginPart>,
+    /// For a request that needed one: the preflight's id and why it was needed.
+    pub preflight: Option<(u32, String)>,
+    /// For a preflight: the request it asks permission for.
+    pub preflight_for: Option<u32>,
+}
+
+impl Request {
+    /// Time spent in the phase called `name`.
+    pub fn phase(&self, name: &str) -> Duration {
+        self.phases
+            .iter()
+            .filter(|p| p.name == name)
+            .fold(Duration::ZERO, |d, p| d + p.end.since(p.start))
+    }
+
+    /// DevTools' "Initial connection", which includes the TLS handshake.
+    pub fn initial_connection(&self) -> Duration {
+        self.phase("Initial connection") + self.phase("SSL")
+    }
+}
+
+/// One connection (one socket), from the connect job that opened it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Connection {
+    pub id: u32,
+    pub group: String,
+    pub origin: String,
+    pub credentials: bool,
+    pub protocol: &'static str,
+    /// Which of the group's six slots it occupies, for the socket-pool view.
+    pub lane: usize,
+    /// Opened by `<link rel=preconnect>`.
+    pub preconnect: bool,
+    /// The request whose arrival started it.
+    pub started_for: Option<u32>,
+    pub start: Instant,
+    pub dns_end: Instant,
+    pub tcp_end: Instant,
+    pub ready: Instant,
+    pub closed: Option<Instant>,
+    pub close_reason: String,
+    /// (request, from, to): when it carried each request.
+    pub uses: Vec<(u32, Instant, Instant)>,
+}
+
+impl Connection {
+    /// What the socket is doing at `t`: `none` (not yet opened), `connecting`, `busy`,
+    /// `idle` or `closed`.
+    pub fn state_at(&self, t: Instant) -> &'static str {
+        if t < self.start {
+            "none"
+        } else if self.closed.is_some_and(|c| t >= c) {
+            "closed"
+        } else if t < self.ready {
+            "connecting"
+        } else if self.uses.iter().any(|(_, a, b)| *a <= t && t < *b) {
+            "busy"
+        } else {
+            "idle"
+        }
+    }
+}
+
+/// One socket group's summary.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Group {
+    pub group: String,
+    pub origin: String,
+    pub credentials: bool,
+    pub protocol: &'static str,
+    pub requests: usize,
+    /// Connections opened.
+    pub opened: usize,
+    /// The most open at one time.
+    pub max_open: usize,
+    /// Requests that waited for a free socket.
+    pub queued: usize,
+}
+
+/// The whole load.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PageLoad {
+    pub name: String,
+    pub url: String,
+    pub page_origin: String,
+    pub rtt: Duration,
+    pub bandwidth_bps: u64,
+    pub tls: &'static str,
+    pub requests: Vec<Request>,
+    pub connections: Vec<Connection>,
+    pub groups: Vec<Group>,
+    /// What the console shows: every blocked request's message.
+    pub console: Vec<String>,
+    /// URLs in the page that could not be requested, and scenario entries that were ignored.
+    pub problems: Vec<String>,
+    pub end: Instant,
+}
+
+impl PageLoad {
+    /// Requests waiting in `group`'s queue at `t`, in queue order (priority, then arrival).
+    pub fn waiting_at(&self, group: &str, t: Instant) -> Vec<&Request> {
+        let mut w: Vec<(&Request, Priority, Instant)> = Vec::new();
+        for r in &self.requests {
+            if r.group != group || !r.queued {
+                continue;
+            }
+            if let Some(q) = r.phases.iter().find(|p| p.name == "Queueing") {
+                if q.start <= t && t < q.end {
+                    w.push((r, priority_of(r.priority), q.start));
+                }
+            }
+        }
+        w.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)).then(a.0.id.cmp(&b.0.id)));
+        w.into_iter().map(|x| x.0).collect()
+    }
+
+    /// Connections per origin (both credential groups together), in first-opened order.
+    pub fn connections_per_origin(&self) -> Vec<(String, usize)> {
+        let mut out: Vec<(String, usize)> = Vec::new();
+        for c in &self.connections {
+            match out.iter_mut().find(|(o, _)| *o == c.origin) {
+                Some(e) => e.1 += 1,
+                None => out.push((c.origin.clone(), 1)),
+            }
+        }
+        out
+    }
+}
+
+/// DevTools' label for Chromium's net priority (DevTools shows `MEDIUM` as High and `LOW` as
+/// Medium).
+pub fn devtools_priority(p: Priority) -> &'static str {
+    match p {
+        Priority::Highest => "Highest",
+        Priority::Medium => "High",
+        Priority::Low => "Medium",
+        Priority::Lowest => "Low",
+        Priority::Idle => "Lowest",
+        Priority::Throttled => "Throttled",
+    }
+}
+
+fn priority_of(label: &str) -> Priority {
+    match label {
+        "Highest" => Priority::Highest,
+        "High" => Priority::Medium,
+        "Medium" => Priority::Low,
+        "Low" => Priority::Lowest,
+        "Lowest" => Priority::Idle,
+        _ => Priority::Throttled,
+    }
+}
+
+/// The body size assumed for a kind of resource when the scenario gives none.
+fn default_bytes(d: Dest) -> u64 {
+    match d {
+        Dest::Fetch(Destination::Style) => 20_000,
+        Dest::Fetch(Destination::Script) => 50_000,
+        Dest::Fetch(Destination::Image) => 40_000,
+        Dest::Fetch(Destination::Font) => 30_000,
+        Dest::Fetch(Destination::Media) => 200_000,
+        Dest::Fetch(Destination::Iframe) | Dest::Fetch(Destination::Document) => 15_000,
+        Dest::Fetch(Destination::Fetch) => 2_000,
+        Dest::Preflight => 0,
+    }
+}
+
+/// The Content-Type assumed when the scenario gives none: from the file extension, else from
+/// the kind of resource.
+fn default_content_type(url: &str, d: Dest) -> &'static str {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+    match ext.to_ascii_lowercase().as_str() {
+        "css" => "text/css",
+        "js" | "mjs" => "text/javascript",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "webp" => "image/webp",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "json" => "application/json",
+        "html" | "htm" => "text/html",
+        "mp4" => "video/mp4",
+        _ => match d {
+            Dest::Fetch(Destination::Style) => "text/css",
+            Dest::Fetch(Destination::Script) => "text/javascript",
+            Dest::Fetch(Destination::Image) => "image/png",
+            Dest::Fetch(Destination::Font) => "font/woff2",
+            Dest::Fetch(Destination::Media) => "video/mp4",
+            Dest::Fetch(Destination::Fetch) => "application/json",
+            _ => "text/html",
+        },
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dest {
+    Fetch(Destination),
+    Preflight,
+}
+
+impl Dest {
+    fn name(self) -> &'static str {
+        match self {
+            Dest::Fetch(d) => d.name(),
+            Dest::Preflight => "preflight",
+        }
+    }
+}
+
+/// How the request got its connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Binding {
+    /// A new connection from connect job `job` (late binding: maybe started by another).
+    New,
+    /// An idle socket; `used` when it had carried a request before.
+    Idle { used: bool, idle_for: Duration },
+    /// A socket released by the request before it, handed straight over.
+    Handed,
+    /// A stream on the origin's HTTP/2 connection.
+    Stream,
+}
+
+#[derive(Clone, Debug)]
+struct R {
+    url: String,
+    origin: Origin,
+    origin_s: String,
+    host: String,
+    path: String,
+    https: bool,
+    dest: Dest,
+    method: String,
+    headers: Vec<String>,
+    include_credentials: bool,
+    priority: Priority,
+    initiator: String,
+    group: String,
+    credentialed: bool,
+    h2: bool,
+    cookie: Option<String>,
+    cookie_note: String,
+    t0: Instant,
+    queue: Option<(Instant, Instant, Stall, usize)>,
+    conn: Option<u32>,
+    binding: Option<Binding>,
+    started_job: Option<u32>,
+    stalled_why: Option<String>,
+    send_start: Option<Instant>,
+    send_end: Instant,
+    first_byte: Instant,
+    end: Option<Instant>,
+    status: u16,
+    bytes: u64,
+    download_why: String,
+    response: Option<usize>,
+    outcome: Option<Outcome>,
+    preflight: Option<(usize, String)>,
+    preflight_for: Option<usize>,
+    /// When the preflight answered, for a request that needed one.
+    preflight_end: Option<Instant>,
+    dup_of: Option<usize>,
+    followers: Vec<usize>,
+}
+
+#[derive(Clone, Debug)]
+struct Job {
+    conn: Connection,
+    dns_why: String,
+    ip: String,
+    cwnd: u64,
+    socket: Option<u32>,
+    taken_by: Option<usize>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct H2 {
+    conn: Option<u32>,
+    connecting: bool,
+    active: usize,
+    waiting: Vec<usize>,
+}
+
+#[derive(Clone, Debug)]
+enum Ev {
+    Issue(usize),
+    Preconnect(String, bool),
+    DnsDone(String),
+    JobReady(u32),
+    FirstByte(usize),
+    Done(usize),
+}
+
+struct Sim<'a> {
+    sc: &'a PageScenario,
+    page_origin: Origin,
+    rtt: Duration,
+    bandwidth: u64,
+    tls: TlsChoice,
+    lat: DnsLatency,
+    pool: Pool,
+    events: BTreeMap<(Instant, u64), Ev>,
+    seq: u64,
+    reqs: Vec<R>,
+    jobs: BTreeMap<u32, Job>,
+    socket_job: BTreeMap<u32, u32>,
+    dns: Caches,
+    dns_pending: BTreeMap<String, (Instant, Caches, u32)>,
+    h2: BTreeMap<String, H2>,
+    lanes: BTreeMap<String, Vec<bool>>,
+    link_free: Instant,
+    jar: Jar,
+    problems: Vec<String>,
+    console: Vec<String>,
+    /// Requests the parser has not reached yet: (request, earliest time, requests it waits
+    /// for, extra time after they end, why).
+    deferred: Vec<Deferred>,
+}
+
+#[derive(Clone, Debug)]
+struct Deferred {
+    request: usize,
+    earliest: Instant,
+    waits_for: Vec<usize>,
+    extra: Duration,
+    why: String,
+}
+
+/// Loads the page. Never panics: a scenario that cannot load (a bad URL, too much HTML) gives
+/// an error message instead.
+pub fn run(sc: &PageScenario) -> Result<PageLoad, String> {
+    if sc.html.len() > MAX_HTML_BYTES {
+        return Err(format!(
+            "the HTML is {} bytes; the limit is {MAX_HTML_BYTES} bytes",
+            sc.html.len()
+        ));
+    }
+    let parsed = url::parse(&sc.url, None).map_err(|e| {
+        format!(
+            "the document URL {:?} is not valid: {}",
+            short(&sc.url),
+            e.message
+        )
+    })?;
+    let scheme = parsed.getters.protocol.trim_end_matches(':').to_string();
+    if !matches!(scheme.as_str(), "http" | "https") {
+        return Err(format!(
+            "the document URL must be http or https, not {scheme}:"
+        ));
+    }
+    let tls = TlsChoice::parse(&sc.tls).ok_or_else(|| {
+        format!(
+            "tls must be 1.3, 1.2-ecdhe or 1.2-rsa, not {:?}",
+            short(&sc.tls)
+        )
+    })?;
+    let profile = sc.profile();
+    let mut sim = Sim {
+        sc,
+        page_origin: parsed.origin.clone(),
+        rtt: profile.rtt(),
+        bandwidth: profile.bandwidth_bps,
+        tls,
+        lat: DnsLatency::default(),
+        pool: Pool::default(),
+        events: BTreeMap::new(),
+        seq: 0,
+        reqs: vec![],
+        jobs: BTreeMap::new(),
+        socket_job: BTreeMap::new(),
+        dns: Caches::default(),
+        dns_pending: BTreeMap::new(),
+        h2: BTreeMap::new(),
+        lanes: BTreeMap::new(),
+        link_free: Instant::ZERO,
+        jar: Jar::default(),
+        problems: vec![],
+        console: vec![],
+        deferred: vec![],
+    };
+    for c in &sc.cookies {
+        match ::url::Url::parse(&c.url) {
+            Ok(u) => {
+                let host = u.host_str().unwrap_or("");
+                if let Err(why) = sim.jar.set(host, &c.set_cookie, u.scheme() == "https") {
+                    sim.problems
+                        .push(format!("cookie {:?}: {why}", short(&c.set_cookie)));
+                }
+            }
+            Err(e) => sim
+                .problems
+                .push(format!("cookie URL {:?}: {e}", short(&c.url))),
+        }
+    }
+    for o in &sc.origins {
+        if o.protocol == Protocol::H2 && o.origin.starts_with("http:") {
+            sim.problems.push(format!(
+                "{}: browsers speak HTTP/2 only over TLS, so this origin uses HTTP/1.1",
+                o.origin
+            ));
+        }
+    }
+    let doc = sim.new_request(
+        parsed.getters.href.clone(),
+        Dest::Fetch(Destination::Document),
+        Priority::Highest,
+        "the typed URL".into(),
+        "GET".into(),
+        vec![],
+        true,
+        Instant::ZERO,
+    );
+    if let Some(doc) = doc {
+        sim.schedule(Instant::ZERO, Ev::Issue(doc));
+    }
+    sim.run_events();
+    Ok(sim.finish())
+}
+
+fn short(s: &str) -> String {
+    if s.chars().count() > 80 {
+        format!("{}…", s.chars().take(80).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+/// The site of a host: its last two labels (an IP address or a one-label host is its own site).
+fn site_of(host: &str) -> String {
+    if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
+        return host.to_string();
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    labels[labels.len().saturating_sub(2)..].join(".")
+}
+
+fn header<'h>(headers: &'h [String], name: &str) -> Option<&'h str> {
+    headers.iter().find_map(|h| {
+        let (n, v) = h.split_once(':')?;
+        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+fn headers_all<'h>(headers: &'h [String], name: &'h str) -> impl Iterator<Item = &'h str> + 'h {
+    headers.iter().filter_map(move |h| {
+        let (n, v) = h.split_once(':')?;
+        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+fn list(v: Option<&str>) -> Vec<String> {
+    v.unwrap_or("")
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The response headers the same-origin rules read.
+fn policy_response(headers: &[String]) -> policy::Response {
+    let csp = headers_all(headers, "content-security-policy")
+        .flat_map(|v| v.split(';'))
+        .find_map(|d| {
+            let d = d.trim();
+            d.strip_prefix("frame-ancestors")
+                .filter(|rest| rest.is_empty() || rest.starts_with(' '))
+                .map(|rest| rest.trim().to_string())
+        });
+    policy::Response {
+        content_type: header(headers, "content-type").map(str::to_string),
+        nosniff: header(headers, "x-content-type-options")
+            .is_some_and(|v| v.eq_ignore_ascii_case("nosniff")),
+        allow_origin: header(headers, "access-control-allow-origin").map(str::to_string),
+        allow_credentials: header(headers, "access-control-allow-credentials")
+            .is_some_and(|v| v == "true"),
+        allow_methods: list(header(headers, "access-control-allow-methods")),
+        allow_headers: list(header(headers, "access-control-allow-headers")),
+        x_frame_options: header(headers, "x-frame-options").map(str::to_string),
+        frame_ancestors: csp,
+    }
+}
+
+/// Milliseconds with one decimal, from whole microseconds (no float formatting).
+fn ms(d: Duration) -> String {
+    let tenths = (d.micros() + 50) / 100;
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
+
+/// Mbit/s with one decimal.
+fn mbit(bps: u64) -> String {
+    let tenths = (bps + 50_000) / 100_000;
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
+
+impl<'a> Sim<'a> {
+    fn schedule(&mut self, at: Instant, ev: Ev) {
+        self.seq += 1;
+        self.events.insert((at, self.seq), ev);
+    }
+
+    fn run_events(&mut self) {
+        while let Some(((t, _), ev)) = self.events.pop_first() {
+            match ev {
+                Ev::Issue(r) => self.issue(t, r),
+                Ev::Preconnect(origin, anonymous) => {
+                    let group = if anonymous {
+                        format!("pm/{origin}")
+                    } else {
+                        origin
+                    };
+                    self.pool.preconnect(t, &group, 1);
+                    self.pool_outputs(t);
+                }
+                Ev::DnsDone(host) => {
+                    if let Some((_, caches, _)) = self.dns_pending.remove(&host) {
+                        merge_dns(&mut self.dns, caches);
+                    }
+                }
+                Ev::JobReady(job) => {
+                    let socket = self.pool.connect_complete(t, job);
+                    if let Some(j) = self.jobs.get_mut(&job) {
+                        j.socket = socket;
+                    }
+                    if let Some(s) = socket {
+                        self.socket_job.insert(s, job);
+                    }
+                    let group = self.jobs.get(&job).map(|j| j.conn.group.clone());
+                    self.pool_outputs(t);
+                    if let Some(g) = group {
+                        self.h2_ready(t, &g, job);
+                    }
+                }
+                Ev::FirstByte(r) => self.first_byte(t, r),
+                Ev::Done(r) => self.done(t, r),
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn new_request(
+        &mut self,
+        url: String,
+        dest: Dest,
+        priority: Priority,
+        initiator: String,
+        method: String,
+        headers: Vec<String>,
+        include_credentials: bool,
+        t0: Instant,
+    ) -> Option<usize> {
+        if self.reqs.len() >= MAX_REQUESTS {
+            if self.reqs.len() == MAX_REQUESTS {
+                self.problems.push(format!(
+                    "the page makes more than {MAX_REQUESTS} requests; the rest are left out"
+                ));
+            }
+            return None;
+        }
+        let u = ::url::Url::parse(&url).ok()?;
+        let parsed = url::parse(u.as_str(), None).ok()?;
+        let origin = parsed.origin.clone();
+        let origin_s = origin.serialize();
+        let host = u.host_str().unwrap_or("").to_string();
+        let https = u.scheme() == "https";
+        let same = origin == self.page_origin;
+        let credentialed = match dest {
+            Dest::Preflight => false,
+            Dest::Fetch(Destination::Font) => same,
+            Dest::Fetch(Destination::Fetch) => include_credentials || same,
+            Dest::Fetch(_) => true,
+        };
+        let group = if credentialed {
+            origin_s.clone()
+        } else {
+            format!("pm/{origin_s}")
+        };
+        let h2 = https
+            && self
+                .sc
+                .origin_spec(&origin_s)
+                .is_some_and(|o| o.protocol == Protocol::H2);
+        let path = u.path().to_string();
+        let top_level = self.reqs.is_empty();
+        let cross_site = !top_level
+            && (site_of(&host)
+                != match &self.page_origin {
+                    Origin::Tuple { host, .. } => site_of(host),
+                    Origin::Opaque => String::new(),
+                }
+                || !matches!(&self.page_origin, Origin::Tuple { scheme, .. } if scheme == u.scheme()));
+        let (cookie, cookie_note) = if !credentialed {
+            (
+                None,
+                match dest {
+                    Dest::Preflight => "a preflight never carries cookies".to_string(),
+                    _ => "sent without credentials (CORS, credentials 'same-origin' to another origin): no cookies".to_string(),
+                },
+            )
+        } else {
+            let c = self
+                .jar
+                .header_for_subresource(&host, &path, https, cross_site);
+            let all = self.jar.header_for(&host, &path, https);
+            let note = match (&c, &all, cross_site) {
+                (Some(_), _, false) => format!("cookies from {host}'s jar"),
+                (Some(_), _, true) => format!(
+                    "cross-site request: only {host}'s SameSite=None cookies go with it"
+                ),
+                (None, Some(_), true) => format!(
+                    "cross-site request: {host}'s cookies are SameSite=Lax (the default), so none are sent"
+                ),
+                (None, _, _) => format!("no cookies in {host}'s jar"),
+            };
+            (c, note)
+        };
+        let response = self
+            .sc
+            .responses
+            .iter()
+            .position(|r| same_url(&r.url, &url));
+        let id = self.reqs.len();
+        self.reqs.push(R {
+            url,
+            origin,
+            origin_s,
+            host,
+            path,
+            https,
+            dest,
+            method,
+            headers,
+            include_credentials,
+            priority,
+            initiator,
+            group,
+            credentialed,
+            h2,
+            cookie,
+            cookie_note,
+            t0,
+            queue: None,
+            conn: None,
+            binding: None,
+            started_job: None,
+            stalled_why: None,
+            send_start: None,
+            send_end: t0,
+            first_byte: t0,
+            end: None,
+            status: 0,
+            bytes: 0,
+            download_why: String::new(),
+            response,
+            outcome: None,
+            preflight: None,
+            preflight_for: None,
+            preflight_end: None,
+            dup_of: None,
+            followers: vec![],
+        });
+        Some(id)
+    }
+
+    fn policy_request(&self, r: usize) -> policy::Request {
+        let q = &self.reqs[r];
+        policy::Request {
+            url: q.url.clone(),
+            destination: match q.dest {
+                Dest::Fetch(d) => d,
+                Dest::Preflight => Destination::Fetch,
+            },
+            method: q.method.clone(),
+            headers: q
+                .headers
+                .iter()
+                .map(|h| (h.clone(), String::new()))
+                .collect(),
+            credentials: q.include_credentials,
+        }
+    }
+
+    fn issue(&mut self, t: Instant, r: usize) {
+        // 1. The memory cache: the same URL already requested by this page.
+        let dup = self.reqs[..r].iter().position(|o| {
+            o.url == self.reqs[r].url
+                && o.dest == self.reqs[r].dest
+                && o.dup_of.is_none()
+                && o.method == "GET"
+                && self.reqs[r].method == "GET"
+                && o.dest != Dest::Fetch(Destination::Fetch)
+        });
+        if let Some(first) = dup {
+            self.reqs[r].dup_of = Some(first);
+            match self.reqs[first].end {
+                Some(_) => self.finish_duplicate(t, r),
+                None => self.reqs[first].followers.push(r),
+            }
+            return;
+        }
+        // 2. A preflight for a non-simple cross-origin fetch.
+        if self.reqs[r].dest == Dest::Fetch(Destination::Fetch)
+            && self.reqs[r].origin != self.page_origin
+        {
+            let req = self.policy_request(r);
+            let d = policy::decide(
+                &self.page_origin,
+                &self.reqs[r].origin,
+                &req,
+                &policy::Response::default(),
+                None,
+            );
+            if let Some(pf) = d.preflight {
+                let q = &self.reqs[r];
+                let mut acr = vec![format!(
+                    "Access-Control-Request-Method: {}",
+                    pf.request_method
+                )];
+                if !pf.request_headers.is_empty() {
+                    acr.push(format!(
+                        "Access-Control-Request-Headers: {}",
+                        pf.request_headers.join(",")
+                    ));
+                }
+                let (url, priority) = (q.url.clone(), q.priority);
+                let initiator = format!("CORS preflight for request {}", r + 1);
+                if let Some(p) = self.new_request(
+                    url,
+                    Dest::Preflight,
+                    priority,
+                    initiator,
+                    "OPTIONS".into(),
+                    acr,
+                    false,
+                    t,
+                ) {
+                    self.reqs[p].preflight_for = Some(r);
+                    self.reqs[r].preflight = Some((p, pf.because));
+                    self.reqs[r].stalled_why = Some(format!(
+                        "waiting for its CORS preflight (request {}) to answer",
+                        p + 1
+                    ));
+                    self.ask_pool(t, p);
+                    return;
+                }
+            }
+        }
+        self.ask_pool(t, r);
+    }
+
+    fn finish_duplicate(&mut self, t: Instant, r: usize) {
+        let Some(first) = self.reqs[r].dup_of else {
+            return;
+        };
+        let (outcome, status, bytes) = (
+            self.reqs[first].outcome.clone(),
+            self.reqs[first].status,
+            self.reqs[first].bytes,
+        );
+        let q = &mut self.reqs[r];
+        q.end = Some(t);
+        q.status = status;
+        q.bytes = bytes;
+        q.outcome = outcome;
+        q.cookie = None;
+        q.cookie_note = "served from the memory cache: nothing is sent".into();
+        if t > q.t0 {
+            q.stalled_why = Some(format!(
+                "the same URL is already being fetched (request {}); it shares that response",
+                first + 1
+            ));
+        }
+        self.release_deferred(t);
+    }
+
+    fn ask_pool(&mut self, t: Instant, r: usize) {
+        let group = self.reqs[r].group.clone();
+        if self.reqs[r].h2 {
+            let h = self.h2.entry(group.clone()).or_default();
+            if let Some(c) = h.conn {
+                if h.active < H2_MAX_STREAMS {
+                    return self.start_stream(t, r, c);
+                }
+                h.waiting.push(r);
+                self.reqs[r].stalled_why = Some(format!(
+                    "the HTTP/2 connection already carries {H2_MAX_STREAMS} streams, its limit"
+                ));
+                return;
+            }
+            if h.connecting {
+                h.waiting.push(r);
+                self.reqs[r].stalled_why = Some(format!(
+                    "waits for the HTTP/2 connection to {} that is being opened: one connection carries every request to the origin",
+                    self.reqs[r].origin_s
+                ));
+                return;
+            }
+        }
+        let prio = self.reqs[r].priority;
+        self.pool.request(t, &group, r as u32, prio);
+        self.pool_outputs(t);
+    }
+
+    fn pool_outputs(&mut self, t: Instant) {
+        while let Some(o) = self.pool.poll_output() {
+            match o {
+                PoolOut::Reused {
+                    request,
+                    socket,
+                    idle_for,
+                    was_used,
+                    ..
+                } => {
+                    let r = request as usize;
+                    let job = self.socket_job.get(&socket).copied();
+                    self.reqs[r].binding = Some(Binding::Idle {
+                        used: was_used,
+                        idle_for,
+                    });
+                    if let Some(j) = job {
+                        self.send(t, r, j);
+                    }
+                }
+                PoolOut::ConnectJobStarted {
+                    job,
+                    group,
+                    for_request,
+                } => self.start_job(t, job, group, for_request),
+                PoolOut::Queued {
+                    request,
+                    reason,
+                    ahead,
+                    ..
+                } => {
+                    if reason != Stall::Preconnect {
+                        self.reqs[request as usize].queue = Some((t, t, reason, ahead));
+                    } else {
+                        self.reqs[request as usize].stalled_why =
+                            Some("waits for the connection a <link rel=preconnect> started".into());
+                    }
+                }
+                PoolOut::Bound { request, job, .. } => {
+                    let r = request as usize;
+                    self.reqs[r].binding = Some(Binding::New);
+                    if let Some(j) = self.jobs.get_mut(&job) {
+                        j.taken_by = Some(r);
+                    }
+                    self.send(t, r, job);
+                }
+                PoolOut::Handed {
+                    request, socket, ..
+                } => {
+                    let r = request as usize;
+                    self.reqs[r].binding = Some(Binding::Handed);
+                    if let Some(j) = self.socket_job.get(&socket).copied() {
+                        self.send(t, r, j);
+                    }
+                }
+                PoolOut::Idle { .. } => {}
+                PoolOut::Closed { socket, reason, .. } => {
+                    if let Some(j) = self.socket_job.get(&socket).copied() {
+                        self.close_conn(t, j, reason);
+                    }
+                }
+                PoolOut::Failed { request, job, .. } => {
+                    self.close_conn(t, job, "the connection failed");
+                    if let Some(r) = request {
+                        self.fail(t, r as usize, "net::ERR_CONNECTION_FAILED");
+                    }
+                }
+            }
+        }
+    }
+
+    fn close_conn(&mut self, t: Instant, job: u32, reason: &str) {
+        if let Some(j) = self.jobs.get_mut(&job) {
+            if j.conn.closed.is_none() {
+                j.conn.closed = Some(t);
+                j.conn.close_reason = reason.to_string();
+                if let Some(l) = self.lanes.get_mut(&j.conn.group) {
+                    if let Some(slot) = l.get_mut(j.conn.lane) {
+                        *slot = false;
+                    }
+                }
+            }
+        }
+    }
+
+    fn start_job(&mut self, t: Instant, job: u32, group: String, for_request: Option<u32>) {
+        let origin = group.trim_start_matches("pm/").to_string();
+        let host = ::url::Url::parse(&origin)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        let https = origin.starts_with("https:");
+        let h2 = https
+            && self
+                .sc
+                .origin_spec(&origin)
+                .is_some_and(|o| o.protocol == Protocol::H2);
+        if h2 {
+            self.h2.entry(group.clone()).or_default().connecting = true;
+        }
+        // DNS: one lookup per host, shared; then the browser's host cache.
+        let (dns_end, dns_why) = self.resolve(t, &host, job);
+        let tcp_end = dns_end + self.rtt;
+        let rounds = match (https, self.tls) {
+            (false, _) => 0,
+            (true, TlsChoice::Tls13) => 1,
+            (true, _) => 2,
+        };
+        let ready = tcp_end + self.rtt.times(rounds);
+        let lanes = self.lanes.entry(group.clone()).or_default();
+        let lane = match lanes.iter().position(|b| !b) {
+            Some(i) => {
+                lanes[i] = true;
+                i
+            }
+            None => {
+                lanes.push(true);
+                lanes.len() - 1
+            }
+        };
+        let ip = if host.parse::<std::net::IpAddr>().is_ok() {
+            host.clone()
+        } else {
+            dns::address_of(&host).to_string()
+        };
+        self.jobs.insert(
+            job,
+            Job {
+                conn: Connection {
+                    id: job,
+                    credentials: !group.starts_with("pm/"),
+                    group,
+                    origin,
+                    protocol: if h2 { "h2" } else { "http/1.1" },
+                    lane,
+                    preconnect: for_request.is_none(),
+                    started_for: for_request.map(|r| r + 1),
+                    start: t,
+                    dns_end,
+                    tcp_end,
+                    ready,
+                    closed: None,
+                    close_reason: String::new(),
+                    uses: vec![],
+                },
+                dns_why,
+                ip,
+                cwnd: INITIAL_CWND,
+                socket: None,
+                taken_by: None,
+            },
+        );
+        if let Some(r) = for_request {
+            self.reqs[r as usize].started_job = Some(job);
+        }
+        self.schedule(ready, Ev::JobReady(job));
+    }
+
+    /// When the address of `host` is known, and how.
+    fn resolve(&mut self, t: Instant, host: &str, job: u32) -> (Instant, String) {
+        if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
+            return (t, "an IP address: nothing to look up".into());
+        }
+        if let Some((end, _, by)) = self.dns_pending.get(host) {
+            return (
+                *end,
+                format!(
+                    "one lookup per host name: it shares the lookup of {host} that connection {by} started"
+                ),
+            );
+        }
+        let mut caches = self.dns.clone();
+        let l = dns::lookup(
+            t,
+            host,
+            true,
+            &mut caches,
+            &self.lat,
+            self.rtt,
+            self.lat.ttl_s,
+        );
+        if l.end == t {
+            return (t, format!("{host} is in the {}: no lookup", l.source));
+        }
+        let why = format!(
+            "looked up {host}: answered by the {} after {} ms",
+            l.source,
+            ms(l.end.since(t))
+        );
+        self.dns_pending
+            .insert(host.to_string(), (l.end, caches, job));
+        self.schedule(l.end, Ev::DnsDone(host.to_string()));
+        (l.end, why)
+    }
+
+    /// An HTTP/2 connection finished its handshake: every request waiting for it becomes a
+    /// stream.
+    fn h2_ready(&mut self, t: Instant, group: &str, job: u32) {
+        let Some(j) = self.jobs.get(&job) else {
+            return;
+        };
+        if j.conn.protocol != "h2" {
+            return;
+        }
+        let h = self.h2.entry(group.to_string()).or_default();
+        if h.conn.is_none() {
+            h.conn = Some(job);
+        }
+        h.connecting = false;
+        self.drain_h2(t, group);
+    }
+
+    fn drain_h2(&mut self, t: Instant, group: &str) {
+        loop {
+            let Some(h) = self.h2.get_mut(group) else {
+                return;
+            };
+            let Some(c) = h.conn else { return };
+            if h.active >= H2_MAX_STREAMS || h.waiting.is_empty() {
+                return;
+            }
+            // The highest priority first, in arrival order within a priority.
+            let reqs = &self.reqs;
+            let best = (0..h.waiting.len())
+                .max_by(|&a, &b| {
+                    reqs[h.waiting[a]]
+                        .priority
+                        .cmp(&reqs[h.waiting[b]].priority)
+                        .then(b.cmp(&a))
+                })
+                .unwrap_or(0);
+            let r = h.waiting.remove(best);
+            self.start_stream(t, r, c);
+        }
+    }
+
+    fn start_stream(&mut self, t: Instant, r: usize, job: u32) {
+        if let Some(h) = self.h2.get_mut(&self.reqs[r].group) {
+            h.active += 1;
+        }
+        self.reqs[r].binding = Some(Binding::Stream);
+        self.send(t, r, job);
+    }
+
+    fn send(&mut self, t: Instant, r: usize, job: u32) {
+        if let Some((q0, _, reason, ahead)) = self.reqs[r].queue {
+            self.reqs[r].queue = Some((q0, t, reason, ahead));
+        }
+        let q = &self.reqs[r];
+        let spec = q.response.and_then(|i| self.sc.responses.get(i));
+        let server_ms = spec.and_then(|s| s.server_ms).unwrap_or(self.sc.server_ms);
+        let server = if server_ms.is_finite() {
+            Duration::from_micros((server_ms.clamp(0.0, 600_000.0) * 1000.0) as u64)
+        } else {
+            Duration::ZERO
+        };
+        let request_bytes = (q.method.len() + q.path.len() + q.host.len() + 30) as u64
+            + COMMON_REQUEST_HEADER_BYTES
+            + q.cookie.as_ref().map_or(0, |c| c.len() as u64 + 10)
+            + q.headers.iter().map(|h| h.len() as u64 + 2).sum::<u64>();
+        let send_end = t + Duration::transmission(request_bytes, self.bandwidth);
+        let first_byte = send_end + self.rtt + server;
+        let q = &mut self.reqs[r];
+        q.conn = Some(job);
+        q.send_start = Some(t);
+        q.send_end = send_end;
+        q.first_byte = first_byte;
+        if let Some(j) = self.jobs.get_mut(&job) {
+            j.conn.uses.push((r as u32 + 1, t, t));
+        }
+        self.schedule(first_byte, Ev::FirstByte(r));
+    }
+
+    fn first_byte(&mut self, t: Instant, r: usize) {
+        let q = &self.reqs[r];
+        let spec = q.response.and_then(|i| self.sc.responses.get(i));
+        let status = spec.map_or(200, |s| s.status);
+        let body = match (spec.and_then(|s| s.bytes), q.dest) {
+            (Some(b), _) => b,
+            (None, Dest::Fetch(Destination::Document)) if r == 0 => self.sc.html.len() as u64,
+            (None, d) => default_bytes(d),
+        };
+        let head = 200 + spec.map_or(0, |s| s.headers.iter().map(|h| h.len() as u64 + 2).sum());
+        let bytes = body + head;
+        let Some(job) = q.conn else { return };
+        let cwnd = self.jobs.get(&job).map_or(INITIAL_CWND, |j| j.cwnd);
+        // Slow start on this connection (RFC 5681 §3.1): cwnd segments in the first round trip,
+        // doubling each round.
+        let segments = bytes.div_ceil(MSS);
+        let (mut sent, mut w, mut rounds) = (0u64, cwnd, 0u64);
+        while sent < segments {
+            sent += w;
+            w = w.saturating_mul(2).min(1 << 30);
+            rounds += 1;
+        }
+        let rounds = rounds.max(1);
+        if let Some(j) = self.jobs.get_mut(&job) {
+            j.cwnd = w;
+        }
+        let tx = Duration::transmission(bytes, self.bandwidth);
+        let by_rounds = t + self.rtt.times(rounds - 1) + tx;
+        self.link_free = self.link_free.max(t) + tx;
+        let end = by_rounds.max(self.link_free);
+        let mut why = format!(
+            "{} bytes in {} slow-start round trip{} on connection {job} (window {} segments at the start), {} Mbit/s",
+            bytes,
+            rounds,
+            if rounds == 1 { "" } else { "s" },
+            cwnd,
+            mbit(self.bandwidth)
+        );
+        if self.link_free > by_rounds {
+            why.push_str(&format!(
+                "; the link was busy with other responses for {} ms of it",
+                ms(self.link_free.since(by_rounds))
+            ));
+        }
+        let q = &mut self.reqs[r];
+        q.status = status;
+        q.bytes = bytes;
+        q.download_why = why;
+        self.schedule(end, Ev::Done(r));
+    }
+
+    fn done(&mut self, t: Instant, r: usize) {
+        self.reqs[r].end = Some(t);
+        let job = self.reqs[r].conn;
+        if let Some(j) = job.and_then(|j| self.jobs.get_mut(&j)) {
+            if let Some(u) = j.conn.uses.iter_mut().rev().find(|u| u.0 == r as u32 + 1) {
+                u.2 = t;
+            }
+        }
+        let spec = self.reqs[r]
+            .response
+            .and_then(|i| self.sc.responses.get(i))
+            .cloned()
+            .unwrap_or_default();
+        let dest = self.reqs[r].dest;
+        let mut headers = if dest == Dest::Preflight {
+            spec.preflight_headers
+                .clone()
+                .unwrap_or_else(|| spec.headers.clone())
+        } else {
+            spec.headers.clone()
+        };
+        if header(&headers, "content-type").is_none() && dest != Dest::Preflight {
+            headers.push(format!(
+                "Content-Type: {}",
+                default_content_type(&self.reqs[r].url, dest)
+            ));
+        }
+        // Cookies the response sets.
+        if dest != Dest::Preflight {
+            let (host, https) = (self.reqs[r].host.clone(), self.reqs[r].https);
+            for v in headers_all(&headers, "set-cookie") {
+                if let Err(why) = self.jar.set(&host, v, https) {
+                    self.problems
+                        .push(format!("{host}: Set-Cookie {:?} ignored: {why}", short(v)));
+                }
+            }
+        }
+        let keep_alive = self.sc.keep_alive
+            && self
+                .sc
+                .origin_spec(&self.reqs[r].origin_s)
+                .and_then(|o| o.keep_alive)
+                .unwrap_or(true)
+            && !header(&headers, "connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
+        // The same-origin rules.
+        let resp = policy_response(&headers);
+        let status = self.reqs[r].status;
+        match dest {
+            Dest::Preflight => {
+                self.reqs[r].outcome = Some(Outcome::Ok {
+                    status,
+                    rule: "a preflight's answer is read by the browser, not the page".into(),
+                });
+            }
+            Dest::Fetch(_) => {
+                let req = self.policy_request(r);
+                let pf = self.reqs[r].preflight.as_ref().map(|(p, _)| *p);
+                let pf_resp = pf.map(|p| self.preflight_response(p));
+                let d = policy::decide(
+                    &self.page_origin,
+                    &self.reqs[r].origin,
+                    &req,
+                    &resp,
+                    pf_resp.as_ref(),
+                );
+                self.reqs[r].outcome = Some(match d.verdict {
+                    Verdict::Allowed { rule } => Outcome::Ok { status, rule },
+                    Verdict::Blocked { rule, console } => {
+                        self.console.push(console.clone());
+                        Outcome::Blocked {
+                            rule,
+                            console,
+                            sent: true,
+                        }
+                    }
+                });
+            }
+        }
+        // Give the connection back.
+        if let Some(job) = job {
+            if self.reqs[r].binding == Some(Binding::Stream) {
+                let group = self.reqs[r].group.clone();
+                if let Some(h) = self.h2.get_mut(&group) {
+                    h.active = h.active.saturating_sub(1);
+                }
+                self.drain_h2(t, &group);
+            } else if let Some(s) = self.jobs.get(&job).and_then(|j| j.socket) {
+                self.pool.release(t, s, keep_alive);
+                self.pool_outputs(t);
+            }
+        }
+        for f in std::mem::take(&mut self.reqs[r].followers) {
+            self.finish_duplicate(t, f);
+        }
+        if let Some(main) = self.reqs[r].preflight_for {
+            self.after_preflight(t, r, main);
+        }
+        if r == 0 {
+            self.discover(t);
+        }
+        self.release_deferred(t);
+    }
+
+    fn preflight_response(&self, p: usize) -> policy::Response {
+        let spec = self.reqs[p]
+            .response
+            .and_then(|i| self.sc.responses.get(i))
+            .cloned()
+            .unwrap_or_default();
+        policy_response(&spec.preflight_headers.unwrap_or(spec.headers))
+    }
+
+    fn after_preflight(&mut self, t: Instant, p: usize, main: usize) {
+        let req = self.policy_request(main);
+        let pr = self.preflight_response(p);
+        let d = policy::decide(
+            &self.page_origin,
+            &self.reqs[main].origin,
+            &req,
+            &policy::Response::default(),
+            Some(&pr),
+        );
+        if let Some(Verdict::Blocked { rule, console }) = d.preflight_verdict {
+            self.console.push(console.clone());
+            self.reqs[p].outcome = Some(Outcome::Blocked {
+                rule: rule.clone(),
+                console: console.clone(),
+                sent: true,
+            });
+            let q = &mut self.reqs[main];
+            q.end = Some(t);
+            q.outcome = Some(Outcome::Blocked {
+                rule,
+                console,
+                sent: false,
+            });
+            self.release_deferred(t);
+            return;
+        }
+        self.reqs[main].stalled_why = None;
+        self.reqs[main].preflight_end = Some(t);
+        self.ask_pool(t, main);
+    }
+
+    fn fail(&mut self, t: Instant, r: usize, error: &str) {
+        let q = &mut self.reqs[r];
+        q.end = Some(t);
+        q.outcome = Some(Outcome::Failed {
+            error: error.to_string(),
+        });
+        self.release_deferred(t);
+    }
+
+    /// The document has arrived: the parser meets each tag at its place in the document.
+    fn discover(&mut self, t: Instant) {
+        let d = page::discover(&self.sc.html, &self.reqs[0].url);
+        self.problems.extend(d.problems);
+        let len = self.sc.html.len().max(1) as u64;
+        let parse = if self.sc.parse_ms.is_finite() {
+            (self.sc.parse_ms.clamp(0.0, 60_000.0) * 1000.0) as u64
+        } else {
+            0
+        };
+        let at = |offset: usize| {
+            t + Duration::from_micros(
+                (u128::from(parse) * offset.min(len as usize) as u128 / u128::from(len)) as u64,
+            )
+        };
+        for p in d.preconnects {
+            let when = at(p.offset);
+            self.schedule(when, Ev::Preconnect(p.origin, p.anonymous));
+        }
+        // What the parser must wait for: a classic script stops it until the script has loaded
+        // and run, and a script also waits for the stylesheets before it (HTML §4.2.6
+        // "script-blocking style sheet"). The preload scanner still finds `src` and `href`
+        // URLs ahead of the parser, so only what the parser itself creates waits: inline
+        // scripts (their `fetch()` calls) and iframes. A web font is fetched when layout first
+        // needs it, after the stylesheets have loaded.
+        let script_ms = if self.sc.script_ms.is_finite() {
+            (self.sc.script_ms.clamp(0.0, 60_000.0) * 1000.0) as u64
+        } else {
+            0
+        };
+        let mut blocking: Vec<(usize, usize)> = Vec::new();
+        let mut styles: Vec<(usize, usize)> = Vec::new();
+        for res in d.resources {
+            let when = at(res.offset);
+            let (offset, dest, blocks) = (res.offset, res.destination, res.parser_blocking);
+            let Some(r) = self.new_request(
+                res.url,
+                Dest::Fetch(res.destination),
+                res.priority,
+                res.source,
+                res.method,
+                res.headers,
+                res.credentials,
+                when,
+            ) else {
+                continue;
+            };
+            let before = |v: &[(usize, usize)]| -> Vec<usize> {
+                v.iter()
+                    .filter(|(o, _)| *o < offset)
+                    .map(|(_, r)| *r)
+                    .collect()
+            };
+            let names = |this: &Self, v: &[usize]| -> String {
+                v.iter()
+                    .map(|i| {
+                        let u = &this.reqs[*i].url;
+                        u.rsplit('/')
+                            .next()
+                            .filter(|x| !x.is_empty())
+                            .unwrap_or(u)
+                            .to_string()
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let wait = match dest {
+                Destination::Fetch => {
+                    let mut w = before(&blocking);
+                    w.extend(before(&styles));
+                    let why = format!(
+                        "the inline script runs once the parser gets past {}",
+                        names(self, &w)
+                    );
+                    Some((w, Duration::from_micros(script_ms), why))
+                }
+                Destination::Iframe => {
+                    let w = before(&blocking);
+                    let why = format!(
+                        "the parser creates the frame once {} has run",
+                        names(self, &w)
+                    );
+                    Some((w, Duration::from_micros(script_ms), why))
+                }
+                Destination::Font => {
+                    let w: Vec<usize> = styles.iter().map(|(_, r)| *r).collect();
+                    let why = format!(
+                        "a web font is fetched when layout first needs it, after {} arrived",
+                        names(self, &w)
+                    );
+                    Some((w, Duration::ZERO, why))
+                }
+                _ => None,
+            };
+            if blocks {
+                blocking.push((offset, r));
+            }
+            if dest == Destination::Style {
+                styles.push((offset, r));
+            }
+            match wait {
+                Some((w, extra, why)) if !w.is_empty() => self.deferred.push(Deferred {
+                    request: r,
+                    earliest: when,
+                    waits_for: w,
+                    extra,
+                    why,
+                }),
+                _ => self.schedule(when, Ev::Issue(r)),
+            }
+        }
+    }
+
+    /// A request ended: the parser may go on past it.
+    fn release_deferred(&mut self, t: Instant) {
+        let mut i = 0;
+        while i < self.deferred.len() {
+            let ready = self.deferred[i]
+                .waits_for
+                .iter()
+                .all(|w| self.reqs[*w].end.is_some());
+            if ready {
+                let d = self.deferred.remove(i);
+                let when = d.earliest.max(t + d.extra);
+                self.reqs[d.request].t0 = when;
+                self.reqs[d.request]
+                    .initiator
+                    .push_str(&format!(" ({})", d.why));
+                self.schedule(when, Ev::Issue(d.request));
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    fn finish(mut self) -> PageLoad {
+        let mut requests = Vec::with_capacity(self.reqs.len());
+        for i in 0..self.reqs.len() {
+            requests.push(self.present(i));
+        }
+        let mut connections: Vec<Connection> = std::mem::take(&mut self.jobs)
+            .into_values()
+            .map(|j| j.conn)
+            .collect();
+        connections.sort_by_key(|c| c.id);
+        let mut groups: Vec<Group> = Vec::new();
+        for c in &connections {
+            if !groups.iter().any(|g| g.group == c.group) {
+                groups.push(Group {
+                    group: c.group.clone(),
+                    origin: c.origin.clone(),
+                    credentials: c.credentials,
+                    protocol: c.protocol,
+                    requests: 0,
+                    opened: 0,
+                    max_open: 0,
+                    queued: 0,
+                });
+            }
+        }
+        for q in &requests {
+            if q.memory_cache || q.connection.is_none() && q.phases.is_empty() {
+                continue;
+            }
+            if let Some(g) = groups.iter_mut().find(|g| g.group == q.group) {
+                g.requests += 1;
+                g.queued += usize::from(q.queued);
+            }
+        }
+        for g in groups.iter_mut() {
+            let cs: Vec<&Connection> = connections.iter().filter(|c| c.group == g.group).collect();
+            g.opened = cs.len();
+            g.max_open = cs
+                .iter()
+                .map(|c| {
+                    cs.iter()
+                        .filter(|o| o.start <= c.start && o.closed.is_none_or(|e| e > c.start))
+                        .count()
+                })
+                .max()
+                .unwrap_or(0);
+        }
+        let end = requests
+            .iter()
+            .map(|r| r.end)
+            .max()
+            .unwrap_or(Instant::ZERO);
+        PageLoad {
+            name: self.sc.name.clone(),
+            url: self.reqs.first().map(|r| r.url.clone()).unwrap_or_default(),
+            page_origin: self.page_origin.serialize(),
+            rtt: self.rtt,
+            bandwidth_bps: self.bandwidth,
+            tls: self.tls.as_str(),
+            requests,
+            connections,
+            groups,
+            console: self.console,
+            problems: self.problems,
+            end,
+        }
+    }
+
+    fn present(&self, i: usize) -> Request {
+        let q = &self.reqs[i];
+        let end = q.end.unwrap_or(q.t0);
+        let job = q.conn.and_then(|c| self.jobs.get(&c));
+        let comparison = policy::compare(&self.page_origin, &q.origin);
+        let phases = if q.dup_of.is_some() {
+            if end > q.t0 {
+                vec![Phase {
+                    name: "Stalled",
+                    start: q.t0,
+                    end,
+                    why: q.stalled_why.clone().unwrap_or_default(),
+                }]
+            } else {
+                vec![]
+            }
+        } else {
+            self.phases(i, job, end)
+        };
+        Request {
+            id: i as u32 + 1,
+            url: q.url.clone(),
+            origin: q.origin_s.clone(),
+            destination: q.dest.name(),
+            method: q.method.clone(),
+            priority: devtools_priority(q.priority),
+            initiator: q.initiator.clone(),
+            group: q.group.clone(),
+            credentials: q.credentialed,
+            cookie: q.cookie.clone(),
+            cookie_note: q.cookie_note.clone(),
+            protocol: job.map_or(if q.h2 { "h2" } else { "http/1.1" }, |j| j.conn.protocol),
+            connection: if q.dup_of.is_some() { None } else { q.conn },
+            reused: matches!(
+                q.binding,
+                Some(Binding::Idle { used: true, .. }) | Some(Binding::Handed)
+            ) || (q.binding == Some(Binding::Stream)
+                && job.is_some_and(|j| j.conn.uses.first().is_some_and(|u| u.0 != i as u32 + 1))),
+            queued: q.queue.is_some(),
+            memory_cache: q.dup_of.is_some(),
+            start: q.t0,
+            end,
+            phases,
+            bytes: q.bytes,
+            outcome: q.outcome.clone().unwrap_or(Outcome::Failed {
+                error: "never finished".into(),
+            }),
+            same_origin: comparison.same_origin,
+            comparison: comparison
+                .parts
+                .into_iter()
+                .map(|(part, page, resource, equal)| OriginPart {
+                    part,
+                    page,
+                    resource,
+                    equal,
+                })
+                .collect(),
+            preflight: q
+                .preflight
+                .as_ref()
+                .map(|(p, b)| (*p as u32 + 1, b.clone())),
+            preflight_for: q.preflight_for.map(|m| m as u32 + 1),
+        }
+    }
+
+    /// The request's time cut into DevTools' phases, end to end.
+    fn phases(&self, i: usize, job: Option<&Job>, end: Instant) -> Vec<Phase> {
+        let q = &self.reqs[i];
+        let t0 = q.t0;
+        let send = q.send_start.unwrap_or(end);
+        let new_conn = q.binding == Some(Binding::New)
+            || (q.binding == Some(Binding::Stream)
+                && job.is_some_and(|j| j.conn.start >= t0 || j.taken_by.is_none()))
+            || matches!(q.binding, Some(Binding::Idle { used: false, .. }));
+        let mut cuts = vec![t0, send];
+        cuts.extend(q.preflight_end);
+        if let Some((a, b, _, _)) = q.queue {
+            cuts.extend([a, b]);
+        }
+        if let (Some(j), true) = (job, new_conn) {
+            cuts.extend([j.conn.start, j.conn.dns_end, j.conn.tcp_end, j.conn.ready]);
+        }
+        cuts.retain(|c| *c >= t0 && *c <= send);
+        cuts.sort();
+        cuts.dedup();
+        let mut out: Vec<Phase> = Vec::new();
+        let rtt = ms(self.rtt);
+        for w in cuts.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let (name, why) = match (q.queue, job) {
+                (Some((qa, qb, reason, ahead)), _) if a >= qa && b <= qb => (
+                    "Queueing",
+                    match reason {
+                        Stall::PoolLimit => format!(
+                            "queued: the socket pool's {} sockets are all in use",
+                            pool::MAX_SOCKETS_PER_POOL
+                        ),
+                        _ => format!(
+                            "queued: {} connections to {}{} are busy or opening; {} request{} ahead in the queue",
+                            pool::MAX_SOCKETS_PER_GROUP,
+                            q.origin_s,
+                            if q.credentialed { "" } else { " (without credentials)" },
+                            ahead,
+                            if ahead == 1 { " was" } else { "s were" }
+                        ),
+                    },
+                ),
+                (_, Some(j)) if new_conn && a >= j.conn.start && b <= j.conn.dns_end => {
+                    ("DNS Lookup", j.dns_why.clone())
+                }
+                (_, Some(j)) if new_conn && a >= j.conn.dns_end && b <= j.conn.tcp_end => (
+                    "Initial connection",
+                    format!(
+                        "TCP handshake with {} ({}): SYN and SYN-ACK take one round trip, {rtt} ms{}",
+                        j.ip,
+                        q.host,
+                        started_by(i, j)
+                    ),
+                ),
+                (_, Some(j)) if new_conn && a >= j.conn.tcp_end && b <= j.conn.ready => (
+                    "SSL",
+                    match self.tls {
+                        TlsChoice::Tls13 => format!("TLS 1.3 handshake: one round trip, {rtt} ms"),
+                        _ => format!(
+                            "TLS 1.2 handshake: two round trips, {} ms",
+                            ms(self.rtt.times(2))
+                        ),
+                    },
+                ),
+                _ => ("Stalled", self.stalled_why(q, job, b)),
+            };
+            push_phase(&mut out, name, a, b, why);
+        }
+        if let Some(s) = q.send_start {
+            push_phase(
+                &mut out,
+                "Request sent",
+                s,
+                q.send_end,
+                format!(
+                    "the request line and headers leave at {} Mbit/s",
+                    mbit(self.bandwidth)
+                ),
+            );
+            let server = q
+                .first_byte
+                .since(q.send_end)
+                .micros()
+                .saturating_sub(self.rtt.micros());
+            push_phase(
+                &mut out,
+                "Waiting for server response",
+                q.send_end,
+                q.first_byte,
+                format!(
+                    "half a round trip to the server and half back ({rtt} ms) plus {} ms the server takes",
+                    ms(Duration::from_micros(server))
+                ),
+            );
+            push_phase(
+                &mut out,
+                "Content Download",
+                q.first_byte,
+                end,
+                q.download_why.clone(),
+            );
+        }
+        out
+    }
+
+    /// Why the request is stalled in the stretch that ends at `until`.
+    fn stalled_why(&self, q: &R, job: Option<&Job>, until: Instant) -> String {
+        if let (Some(end), Some((p, because))) = (q.preflight_end, &q.preflight) {
+            if until <= end {
+                return format!(
+                    "waits for its CORS preflight (request {}): {because}",
+                    p + 1
+                );
+            }
+        }
+        if let (Some(own), Some(j)) = (q.started_job, job) {
+            if own != j.conn.id {
+                return match self.jobs.get(&own).and_then(|o| o.taken_by) {
+                    Some(other) => format!(
+                        "late binding: the connection it started ({own}) went to request {}, which was ahead in the queue; it took connection {} when that came free",
+                        other + 1,
+                        j.conn.id
+                    ),
+                    None => format!(
+                        "late binding: connection {} came free while the connection it started ({own}) was still opening, so it took that one and its own stayed idle",
+                        j.conn.id
+                    ),
+                };
+            }
+        }
+        if let Some(w) = &q.stalled_why {
+            return w.clone();
+        }
+        "waiting for a socket".into()
+    }
+}
+
+/// Who opened the connection, when not the request itself.
+fn started_by(i: usize, j: &Job) -> String {
+    match j.conn.started_for {
+        None => " (a <link rel=preconnect> opened it)".into(),
+        Some(s) if s != i as u32 + 1 => {
+            format!(" (request {s} started this connection; late binding gave it to this request)")
+        }
+        _ => String::new(),
+    }
+}
+
+fn push_phase(out: &mut Vec<Phase>, name: &'static str, a: Instant, b: Instant, why: String) {
+    if b <= a {
+        return;
+    }
+    if let Some(last) = out.last_mut() {
+        if last.name == name && last.end == a && last.why == why {
+            last.end = b;
+            return;
+        }
+    }
+    out.push(Phase {
+        name,
+        start: a,
+        end: b,
+        why,
+    });
+}
+
+/// Adds what a finished lookup learnt to the shared caches.
+fn merge_dns(into: &mut Caches, from: Caches) {
+    for e in from.browser {
+        if !into.browser.iter().any(|o| o.0 == e.0) {
+            into.browser.push(e);
+        }
+    }
+    for e in from.os {
+        if !into.os.iter().any(|o| o.0 == e.0) {
+            into.os.push(e);
+        }
+    }
+    for e in from.resolver {
+        if !into.resolver.iter().any(|o| o.0 == e.0) {
+            into.resolver.push(e);
+        }
+    }
+    into.resolver_referrals |= from.resolver_referrals;
+}

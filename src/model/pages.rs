@@ -1,0 +1,162 @@
+//! Named page scenarios: each shows one thing about loading a whole page. The CLI
+//! (`wirewalk page --preset NAME`), the page-load view and the tests share them.
+//!
+//! Sizes and think-times are the scenario's assumptions (see [`super::load`] for the defaults);
+//! the network is the source documents' transcontinental profile (120 ms round trip).
+
+use super::load::{CookieSpec, OriginSpec, PageScenario, Protocol, ResponseSpec};
+
+/// The names, in the order the page lists them.
+pub const NAMES: [&str; 5] = [
+    "single",
+    "many-images",
+    "multi-origin",
+    "http2",
+    "preconnect",
+];
+
+fn response(url: &str, headers: &[&str]) -> ResponseSpec {
+    ResponseSpec {
+        url: url.into(),
+        headers: headers.iter().map(|h| h.to_string()).collect(),
+        ..ResponseSpec::default()
+    }
+}
+
+fn gallery(name: &str, about: &str) -> PageScenario {
+    let mut html = format!(
+        "<!DOCTYPE html>\n<html><head><title>Gallery</title></head>\n<body>\n<h1>{about}</h1>\n"
+    );
+    for i in 1..=20 {
+        html.push_str(&format!(
+            "<img src=\"/photos/{i:02}.jpg\" alt=\"photo {i}\">\n"
+        ));
+    }
+    html.push_str("</body></html>\n");
+    PageScenario {
+        name: name.into(),
+        url: "https://img.example/gallery.html".into(),
+        html,
+        ..PageScenario::default()
+    }
+}
+
+const SHOP_HEAD: &str = "<!DOCTYPE html>\n<html><head>\n<title>Shop</title>\n";
+const SHOP_BODY: &str = r#"<link rel="stylesheet" href="https://static.shop.example/site.css">
+<script src="https://static.shop.example/app.js"></script>
+<style>
+  @font-face { font-family: Brand; src: url("https://fonts.example/brand.woff2") format("woff2"); }
+</style>
+</head><body>
+<img src="/logo.png" alt="logo">
+<img src="https://static.shop.example/hero.jpg" alt="hero">
+<img src="https://static.shop.example/shoes.jpg" alt="shoes">
+<iframe src="https://pay.partner.example/widget"></iframe>
+<script>
+  fetch('https://pay.partner.example/api/prices');
+  fetch('https://pay.partner.example/api/cart', { method: 'PUT', headers: { 'X-Cart-Token': token }, credentials: 'include' });
+</script>
+</body></html>
+"#;
+
+fn shop(name: &str, hints: &str) -> PageScenario {
+    PageScenario {
+        name: name.into(),
+        url: "https://shop.example/".into(),
+        html: format!("{SHOP_HEAD}{hints}{SHOP_BODY}"),
+        responses: vec![
+            response(
+                "https://shop.example/",
+                &["Content-Type: text/html; charset=utf-8"],
+            ),
+            response(
+                "https://static.shop.example/site.css",
+                &["Content-Type: text/css"],
+            ),
+            response(
+                "https://static.shop.example/app.js",
+                &["Content-Type: text/javascript"],
+            ),
+            response(
+                "https://fonts.example/brand.woff2",
+                &["Content-Type: font/woff2", "Access-Control-Allow-Origin: *"],
+            ),
+            response(
+                "https://pay.partner.example/widget",
+                &["Content-Type: text/html", "X-Frame-Options: DENY"],
+            ),
+            response(
+                "https://pay.partner.example/api/prices",
+                &["Content-Type: application/json"],
+            ),
+            ResponseSpec {
+                preflight_headers: Some(
+                    [
+                        "Access-Control-Allow-Origin: https://shop.example",
+                        "Access-Control-Allow-Credentials: true",
+                        "Access-Control-Allow-Methods: GET, PUT",
+                        "Access-Control-Allow-Headers: X-Cart-Token",
+                        "Access-Control-Max-Age: 600",
+                    ]
+                    .map(String::from)
+                    .to_vec(),
+                ),
+                ..response(
+                    "https://pay.partner.example/api/cart",
+                    &[
+                        "Content-Type: application/json",
+                        "Access-Control-Allow-Origin: https://shop.example",
+                        "Access-Control-Allow-Credentials: true",
+                    ],
+                )
+            },
+        ],
+        cookies: vec![
+            CookieSpec {
+                url: "https://shop.example/".into(),
+                set_cookie: "session=4f2a9c; Secure; HttpOnly".into(),
+            },
+            CookieSpec {
+                url: "https://pay.partner.example/".into(),
+                set_cookie: "wallet=77ab; SameSite=None; Secure".into(),
+            },
+            CookieSpec {
+                url: "https://pay.partner.example/".into(),
+                set_cookie: "theme=dark".into(),
+            },
+        ],
+        ..PageScenario::default()
+    }
+}
+
+/// The preset called `name`.
+pub fn preset(name: &str) -> Option<PageScenario> {
+    Some(match name {
+        "single" => PageScenario {
+            name: "single".into(),
+            url: "https://www.example.com/".into(),
+            html: "<!DOCTYPE html>\n<html><head><title>Example Domain</title></head>\n<body>\n<h1>Example Domain</h1>\n<p>This page needs nothing else: one request, one connection.</p>\n</body></html>\n".into(),
+            ..PageScenario::default()
+        },
+        "many-images" => gallery("many-images", "Twenty photos over HTTP/1.1"),
+        "http2" => PageScenario {
+            origins: vec![OriginSpec {
+                origin: "https://img.example".into(),
+                protocol: Protocol::H2,
+                keep_alive: None,
+            }],
+            ..gallery("http2", "Twenty photos over HTTP/2")
+        },
+        "multi-origin" => shop("multi-origin", ""),
+        "preconnect" => shop(
+            "preconnect",
+            "<link rel=\"preconnect\" href=\"https://static.shop.example\">\n<link rel=\"preconnect\" href=\"https://fonts.example\" crossorigin>\n<link rel=\"preconnect\" href=\"https://pay.partner.example\">\n",
+        ),
+        _ => return None,
+    })
+}
+
+/// Every preset, in order.
+pub fn presets() -> Vec<PageScenario> {
+    NAMES.iter().filter_map(|n| preset(n)).collect()
+}

@@ -1,0 +1,427 @@
+//! Page loads: the presets behave as Chromium would, the limits hold for random pages, and any
+//! scenario text is either loaded or refused with a message.
+
+use proptest::prelude::*;
+use wirewalk::model::load::{self, Outcome, PageLoad, PageScenario, Request};
+use wirewalk::model::pages;
+use wirewalk::model::pool::{MAX_SOCKETS_PER_GROUP, MAX_SOCKETS_PER_POOL};
+use wirewalk::model::time::Instant;
+
+fn preset(name: &str) -> PageLoad {
+    load::run(&pages::preset(name).expect(name)).expect(name)
+}
+
+fn by_url<'a>(l: &'a PageLoad, tail: &str) -> &'a Request {
+    l.requests
+        .iter()
+        .find(|r| r.url.ends_with(tail) && r.destination != "preflight")
+        .unwrap_or_else(|| panic!("no request for {tail}"))
+}
+
+/// The number of connections open at `t` in each group, and in all.
+fn open_at(l: &PageLoad, t: Instant) -> (Vec<(String, usize)>, usize) {
+    let mut per: Vec<(String, usize)> = Vec::new();
+    let mut total = 0;
+    for c in &l.connections {
+        if c.start <= t && c.closed.is_none_or(|e| e > t) {
+            total += 1;
+            match per.iter_mut().find(|(g, _)| *g == c.group) {
+                Some(e) => e.1 += 1,
+                None => per.push((c.group.clone(), 1)),
+            }
+        }
+    }
+    (per, total)
+}
+
+#[test]
+fn many_images_open_six_connections_and_fourteen_wait() {
+    let l = preset("many-images");
+    assert_eq!(
+        l.connections_per_origin(),
+        [("https://img.example".to_string(), 6)]
+    );
+    let queued: Vec<&Request> = l.requests.iter().filter(|r| r.queued).collect();
+    assert_eq!(queued.len(), 14);
+    // Images 7 to 20 are the ones that wait, each in the Queueing phase with the reason.
+    for (i, r) in queued.iter().enumerate() {
+        assert!(
+            r.url.ends_with(&format!("/photos/{:02}.jpg", i + 7)),
+            "{}",
+            r.url
+        );
+        let q = r
+            .phases
+            .iter()
+            .find(|p| p.name == "Queueing")
+            .expect("queueing");
+        assert!(
+            q.why
+                .contains("6 connections to https://img.example are busy"),
+            "{}",
+            q.why
+        );
+    }
+    // The 7th image waits for the first socket to free: the document's connection, which the
+    // first image reused, goes to it the moment the first image is done.
+    let first = by_url(&l, "/photos/01.jpg");
+    let seventh = by_url(&l, "/photos/07.jpg");
+    assert!(first.reused && first.connection == Some(1));
+    assert_eq!(seventh.connection, Some(1));
+    let sent = seventh
+        .phases
+        .iter()
+        .find(|p| p.name == "Request sent")
+        .unwrap();
+    assert_eq!(sent.start, first.end);
+    // Up to then every one of the six sockets was busy or connecting.
+    let (per, _) = open_at(&l, Instant::from_micros(first.end.micros() - 1));
+    assert_eq!(per, [("https://img.example".to_string(), 6)]);
+    assert_eq!(l.groups[0].max_open, MAX_SOCKETS_PER_GROUP);
+    for r in &l.requests {
+        assert!(
+            matches!(r.outcome, Outcome::Ok { status: 200, .. }),
+            "{r:?}"
+        );
+    }
+}
+
+#[test]
+fn http2_carries_everything_on_one_connection() {
+    let l = preset("http2");
+    assert_eq!(l.connections.len(), 1);
+    assert!(l
+        .requests
+        .iter()
+        .all(|r| r.connection == Some(1) && !r.queued));
+    assert!(l.requests.iter().all(|r| r.protocol == "h2"));
+    // Streams overlap: the twenty images are in flight together.
+    let imgs: Vec<&Request> = l
+        .requests
+        .iter()
+        .filter(|r| r.destination == "image")
+        .collect();
+    let latest_start = imgs.iter().map(|r| r.start).max().unwrap();
+    assert!(imgs.iter().all(|r| r.end > latest_start));
+    // And the page finishes sooner than over six HTTP/1.1 connections.
+    assert!(l.end < preset("many-images").end, "{} vs h1", l.end);
+}
+
+#[test]
+fn multi_origin_applies_the_same_origin_rules() {
+    let l = preset("multi-origin");
+    let origins: Vec<String> = l
+        .connections_per_origin()
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
+    assert_eq!(
+        origins,
+        [
+            "https://shop.example",
+            "https://static.shop.example",
+            "https://fonts.example",
+            "https://pay.partner.example"
+        ]
+    );
+    let ok = |tail: &str| {
+        let r = by_url(&l, tail);
+        assert!(
+            matches!(r.outcome, Outcome::Ok { .. }),
+            "{tail}: {:?}",
+            r.outcome
+        );
+        r
+    };
+    ok("/site.css");
+    ok("/app.js");
+    ok("/logo.png");
+    ok("/hero.jpg");
+    assert!(by_url(&l, "/logo.png").same_origin);
+    assert!(!by_url(&l, "/hero.jpg").same_origin);
+    // The font needs CORS: it goes without credentials, in its own socket group.
+    let font = ok("/brand.woff2");
+    assert_eq!(font.group, "pm/https://fonts.example");
+    assert!(font.cookie.is_none());
+    // The iframe is refused by X-Frame-Options, with Chromium's console message.
+    let frame = by_url(&l, "/widget");
+    match &frame.outcome {
+        Outcome::Blocked { rule, console, .. } => {
+            assert!(rule.contains("X-Frame-Options"), "{rule}");
+            assert_eq!(console, "Refused to display 'https://pay.partner.example/widget' in a frame because it set 'X-Frame-Options' to 'deny'.");
+        }
+        o => panic!("{o:?}"),
+    }
+    // A cross-site frame carries only the SameSite=None cookie.
+    assert_eq!(frame.cookie.as_deref(), Some("wallet=77ab"));
+    // The simple fetch gets no Access-Control-Allow-Origin: blocked.
+    let prices = by_url(&l, "/api/prices");
+    match &prices.outcome {
+        Outcome::Blocked { console, sent, .. } => {
+            assert!(*sent);
+            assert!(
+                console.contains("No 'Access-Control-Allow-Origin' header"),
+                "{console}"
+            );
+        }
+        o => panic!("{o:?}"),
+    }
+    assert!(prices.preflight.is_none() && prices.cookie.is_none());
+    // The PUT with a custom header is preflighted; the preflight allows it.
+    let cart = by_url(&l, "/api/cart");
+    let (pf, because) = cart.preflight.clone().expect("a preflight");
+    assert!(because.contains("PUT"), "{because}");
+    let options = &l.requests[pf as usize - 1];
+    assert_eq!(
+        (options.method.as_str(), options.destination),
+        ("OPTIONS", "preflight")
+    );
+    assert_eq!(options.group, "pm/https://pay.partner.example");
+    assert!(
+        options.end
+            <= cart
+                .phases
+                .iter()
+                .find(|p| p.name == "Request sent")
+                .unwrap()
+                .start
+    );
+    assert!(
+        matches!(cart.outcome, Outcome::Ok { .. }),
+        "{:?}",
+        cart.outcome
+    );
+    assert_eq!(cart.cookie.as_deref(), Some("wallet=77ab"));
+    // Each blocked request is in the console, once.
+    assert_eq!(l.console.len(), 2, "{:?}", l.console);
+}
+
+#[test]
+fn preconnect_saves_the_connection_for_late_requests() {
+    let without = preset("multi-origin");
+    let with = preset("preconnect");
+    // The font preconnect has `crossorigin`: the uncredentialed socket is ready when the font
+    // is needed, so the font's own time has no DNS or connection.
+    let font = by_url(&with, "/brand.woff2");
+    assert_eq!(font.phase("DNS Lookup").micros(), 0);
+    assert_eq!(font.initial_connection().micros(), 0);
+    assert!(with
+        .connections
+        .iter()
+        .any(|c| c.preconnect && c.group == "pm/https://fonts.example"));
+    assert!(
+        by_url(&without, "/brand.woff2")
+            .initial_connection()
+            .micros()
+            > 0
+    );
+    // The fetch without credentials cannot use the credentialed preconnect.
+    assert!(by_url(&with, "/api/prices").initial_connection().micros() > 0);
+    assert!(with.end < without.end);
+}
+
+#[test]
+fn keep_alive_off_opens_a_connection_per_request() {
+    let mut sc = pages::preset("many-images").unwrap();
+    sc.keep_alive = false;
+    let l = load::run(&sc).unwrap();
+    assert_eq!(l.connections.len(), 21);
+    assert!(l.requests.iter().all(|r| !r.reused));
+    let (_, _) = open_at(&l, Instant::ZERO);
+    for t in l.connections.iter().map(|c| c.start) {
+        let (per, _) = open_at(&l, t);
+        assert!(per.iter().all(|(_, n)| *n <= MAX_SOCKETS_PER_GROUP));
+    }
+}
+
+#[test]
+fn same_scenario_same_load() {
+    for sc in pages::presets() {
+        let a = serde_json::to_string(&load::run(&sc).unwrap()).unwrap();
+        let b = serde_json::to_string(&load::run(&sc).unwrap()).unwrap();
+        assert_eq!(a, b, "{}", sc.name);
+    }
+}
+
+#[test]
+fn every_request_is_cut_into_contiguous_phases() {
+    for sc in pages::presets() {
+        let l = load::run(&sc).unwrap();
+        for r in &l.requests {
+            let mut t = r.start;
+            for p in &r.phases {
+                assert_eq!(p.start, t, "{}: {} {:?}", sc.name, r.url, r.phases);
+                assert!(p.end > p.start && !p.why.is_empty());
+                assert!(load::PHASES.contains(&p.name));
+                t = p.end;
+            }
+            if !r.phases.is_empty() {
+                assert_eq!(t, r.end, "{}: {}", sc.name, r.url);
+            }
+        }
+    }
+}
+
+#[test]
+fn scenario_text_is_loaded_or_refused_with_a_message() {
+    let sc = pages::preset("multi-origin").unwrap();
+    let back = PageScenario::from_json(&sc.to_json()).unwrap();
+    assert_eq!(back, sc);
+    let minimal =
+        PageScenario::from_json(r#"{"url": "https://a.example/", "html": "<img src=x.png>"}"#)
+            .unwrap();
+    assert_eq!(load::run(&minimal).unwrap().requests.len(), 2);
+    for (text, says) in [
+        ("", "not a page scenario"),
+        ("[]", "not a page scenario"),
+        (r#"{"url": 5}"#, "not a page scenario"),
+        (r#"{"nonsense": true}"#, "unknown field"),
+        (
+            r#"{"origins": [{"origin": "https://a", "protocol": "h3"}]}"#,
+            "unknown variant",
+        ),
+    ] {
+        let e = PageScenario::from_json(text).unwrap_err();
+        assert!(e.contains(says), "{text}: {e}");
+    }
+    for (sc, says) in [
+        (PageScenario::default(), "not valid"),
+        (
+            PageScenario {
+                url: "file:///etc/passwd".into(),
+                ..PageScenario::default()
+            },
+            "must be http or https",
+        ),
+        (
+            PageScenario {
+                url: "https://a.example/".into(),
+                tls: "0.9".into(),
+                ..PageScenario::default()
+            },
+            "tls must be",
+        ),
+        (
+            PageScenario {
+                url: "https://a.example/".into(),
+                html: "x".repeat(load::MAX_HTML_BYTES + 1),
+                ..PageScenario::default()
+            },
+            "the limit is",
+        ),
+    ] {
+        let e = load::run(&sc).unwrap_err();
+        assert!(e.contains(says), "{e}");
+    }
+}
+
+/// A random page: resources spread over `origins` origins, some HTTP/2, some without
+/// keep-alive, with preconnects and repeated URLs.
+fn page() -> impl Strategy<Value = PageScenario> {
+    (
+        1usize..70,
+        prop::collection::vec((0usize..70, 0u8..8, 0u8..40), 0..400),
+        prop::collection::vec(any::<bool>(), 70),
+        prop::collection::vec(any::<bool>(), 70),
+        any::<bool>(),
+    )
+        .prop_map(|(n, items, h2, ka, keep_alive)| {
+            let host = |o: usize| format!("https://o{}.example", o % n);
+            let mut html = String::from("<!DOCTYPE html><head>");
+            for (o, kind, file) in items {
+                let u = format!("{}/f{file}", host(o));
+                html.push_str(&match kind {
+                    0 => format!("<link rel=stylesheet href={u}.css>"),
+                    1 => format!("<script src={u}.js></script>"),
+                    2 => format!("<script src={u}.js async></script>"),
+                    3 => format!("<link rel=preconnect href={}>", host(o)),
+                    4 => format!("<iframe src={u}.html></iframe>"),
+                    5 => format!("<script>fetch('{u}.json', {{method: 'DELETE'}})</script>"),
+                    6 => format!("<style>@font-face {{ src: url({u}.woff2) }}</style>"),
+                    _ => format!("<img src={u}.png>"),
+                });
+            }
+            PageScenario {
+                url: "https://o0.example/".into(),
+                html,
+                keep_alive,
+                origins: (0..n)
+                    .map(|o| load::OriginSpec {
+                        origin: host(o),
+                        protocol: if h2[o] {
+                            load::Protocol::H2
+                        } else {
+                            load::Protocol::Http1
+                        },
+                        keep_alive: Some(ka[o]),
+                    })
+                    .collect(),
+                ..PageScenario::default()
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// No HTTP/1.1 group ever holds more than 6 sockets, no HTTP/2 origin more than one
+    /// connection per credentials mode beyond the pool's rules, and the pool never more than 256.
+    #[test]
+    fn pool_limits_hold_for_random_pages(sc in page()) {
+        let l = load::run(&sc).unwrap();
+        let mut times: Vec<Instant> = l.connections.iter().map(|c| c.start).collect();
+        times.extend(l.connections.iter().filter_map(|c| c.closed));
+        for t in times {
+            let (per, total) = open_at(&l, t);
+            prop_assert!(total <= MAX_SOCKETS_PER_POOL, "{total} sockets at {t}");
+            for (g, n) in per {
+                prop_assert!(n <= MAX_SOCKETS_PER_GROUP, "{g}: {n} sockets at {t}");
+            }
+        }
+        // Every request ends, after it starts; a connection carries one HTTP/1.1 request at
+        // a time.
+        for r in &l.requests {
+            prop_assert!(r.end >= r.start);
+            prop_assert!(!matches!(&r.outcome, Outcome::Failed { error } if error == "never finished"), "{:?}", r);
+        }
+        for c in l.connections.iter().filter(|c| c.protocol == "http/1.1") {
+            for w in c.uses.windows(2) {
+                prop_assert!(w[0].2 <= w[1].1, "connection {} overlaps: {:?}", c.id, c.uses);
+            }
+        }
+    }
+
+    /// Any text as the page's HTML: it loads, never panics.
+    #[test]
+    fn any_html_loads(html in ".{0,400}") {
+        let sc = PageScenario { url: "https://a.example/".into(), html, ..PageScenario::default() };
+        prop_assert!(load::run(&sc).is_ok());
+    }
+}
+
+#[test]
+fn the_readme_documents_every_scenario_field() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let v = serde_json::to_value(pages::preset("multi-origin").unwrap()).unwrap();
+    let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    keys.extend(
+        [
+            "protocol",
+            "keep_alive",
+            "status",
+            "headers",
+            "bytes",
+            "server_ms",
+            "preflight_headers",
+            "set_cookie",
+        ]
+        .map(String::from),
+    );
+    for k in keys.iter().filter(|k| *k != "name") {
+        assert!(
+            readme.contains(&format!("`{k}`")),
+            "README does not document `{k}`"
+        );
+    }
+}
