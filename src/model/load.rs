@@ -629,12 +629,15 @@ struct Sim<'a> {
     events: BTreeMap<(Instant, u64), Ev>,
     seq: u64,
     reqs: Vec<R>,
-    jobs: BTreeMap<u32, Job>,
-    socket_job: BTreeMap<u32, u32>,
+    /// Connect jobs by id: the pool numbers them 1, 2, 3…, so job `n` is at `n - 1`.
+    jobs: Vec<Job>,
+    /// The job that made each socket, by socket id (also numbered from 1).
+    socket_job: Vec<u32>,
     dns: Caches,
-    dns_pending: BTreeMap<String, (Instant, Caches, u32)>,
-    h2: BTreeMap<String, H2>,
-    lanes: BTreeMap<String, Vec<bool>>,
+    /// Lookups in flight: host, end, the caches it will leave, the connection that asked.
+    dns_pending: Vec<(String, Instant, Caches, u32)>,
+    h2: Vec<(String, H2)>,
+    lanes: Vec<(String, Vec<bool>)>,
     link_free: Instant,
     jar: Jar,
     problems: Vec<String>,
@@ -693,12 +696,12 @@ pub fn run(sc: &PageScenario) -> Result<PageLoad, String> {
         events: BTreeMap::new(),
         seq: 0,
         reqs: vec![],
-        jobs: BTreeMap::new(),
-        socket_job: BTreeMap::new(),
+        jobs: vec![],
+        socket_job: vec![],
         dns: Caches::default(),
-        dns_pending: BTreeMap::new(),
-        h2: BTreeMap::new(),
-        lanes: BTreeMap::new(),
+        dns_pending: vec![],
+        h2: vec![],
+        lanes: vec![],
         link_free: Instant::ZERO,
         jar: Jar::default(),
         problems: vec![],
@@ -819,7 +822,37 @@ fn mbit(bps: u64) -> String {
     format!("{}.{}", tenths / 10, tenths % 10)
 }
 
+/// The entry for `key` in a short list of (key, value) pairs, made when missing.
+fn entry<'v, V: Default>(list: &'v mut Vec<(String, V)>, key: &str) -> &'v mut V {
+    let i = match list.iter().position(|(k, _)| k == key) {
+        Some(i) => i,
+        None => {
+            list.push((key.to_string(), V::default()));
+            list.len() - 1
+        }
+    };
+    &mut list[i].1
+}
+
 impl<'a> Sim<'a> {
+    fn job(&self, id: u32) -> Option<&Job> {
+        self.jobs.get((id as usize).checked_sub(1)?)
+    }
+
+    fn job_mut(&mut self, id: u32) -> Option<&mut Job> {
+        self.jobs.get_mut((id as usize).checked_sub(1)?)
+    }
+
+    fn job_of_socket(&self, socket: u32) -> Option<u32> {
+        self.socket_job
+            .get((socket as usize).checked_sub(1)?)
+            .copied()
+    }
+
+    fn h2_of(&mut self, group: &str) -> Option<&mut H2> {
+        self.h2.iter_mut().find(|(g, _)| g == group).map(|(_, h)| h)
+    }
+
     fn schedule(&mut self, at: Instant, ev: Ev) {
         self.seq += 1;
         self.events.insert((at, self.seq), ev);
@@ -839,19 +872,24 @@ impl<'a> Sim<'a> {
                     self.pool_outputs(t);
                 }
                 Ev::DnsDone(host) => {
-                    if let Some((_, caches, _)) = self.dns_pending.remove(&host) {
+                    if let Some(i) = self.dns_pending.iter().position(|d| d.0 == host) {
+                        let (_, _, caches, _) = self.dns_pending.remove(i);
                         merge_dns(&mut self.dns, caches);
                     }
                 }
                 Ev::JobReady(job) => {
                     let socket = self.pool.connect_complete(t, job);
-                    if let Some(j) = self.jobs.get_mut(&job) {
+                    if let Some(j) = self.job_mut(job) {
                         j.socket = socket;
                     }
                     if let Some(s) = socket {
-                        self.socket_job.insert(s, job);
+                        let i = s as usize - 1;
+                        if self.socket_job.len() <= i {
+                            self.socket_job.resize(i + 1, 0);
+                        }
+                        self.socket_job[i] = job;
                     }
-                    let group = self.jobs.get(&job).map(|j| j.conn.group.clone());
+                    let group = self.job(job).map(|j| j.conn.group.clone());
                     self.pool_outputs(t);
                     if let Some(g) = group {
                         self.h2_ready(t, &g, job);
@@ -1102,7 +1140,7 @@ impl<'a> Sim<'a> {
     fn ask_pool(&mut self, t: Instant, r: usize) {
         let group = self.reqs[r].group.clone();
         if self.reqs[r].h2 {
-            let h = self.h2.entry(group.clone()).or_default();
+            let h = entry(&mut self.h2, &group);
             if let Some(c) = h.conn {
                 if h.active < H2_MAX_STREAMS {
                     return self.start_stream(t, r, c);
@@ -1138,7 +1176,7 @@ impl<'a> Sim<'a> {
                     ..
                 } => {
                     let r = request as usize;
-                    let job = self.socket_job.get(&socket).copied();
+                    let job = self.job_of_socket(socket);
                     self.reqs[r].binding = Some(Binding::Idle {
                         used: was_used,
                         idle_for,
@@ -1168,7 +1206,7 @@ impl<'a> Sim<'a> {
                 PoolOut::Bound { request, job, .. } => {
                     let r = request as usize;
                     self.reqs[r].binding = Some(Binding::New);
-                    if let Some(j) = self.jobs.get_mut(&job) {
+                    if let Some(j) = self.job_mut(job) {
                         j.taken_by = Some(r);
                     }
                     self.send(t, r, job);
@@ -1178,13 +1216,13 @@ impl<'a> Sim<'a> {
                 } => {
                     let r = request as usize;
                     self.reqs[r].binding = Some(Binding::Handed);
-                    if let Some(j) = self.socket_job.get(&socket).copied() {
+                    if let Some(j) = self.job_of_socket(socket) {
                         self.send(t, r, j);
                     }
                 }
                 PoolOut::Idle { .. } => {}
                 PoolOut::Closed { socket, reason, .. } => {
-                    if let Some(j) = self.socket_job.get(&socket).copied() {
+                    if let Some(j) = self.job_of_socket(socket) {
                         self.close_conn(t, j, reason);
                     }
                 }
@@ -1199,14 +1237,13 @@ impl<'a> Sim<'a> {
     }
 
     fn close_conn(&mut self, t: Instant, job: u32, reason: &str) {
-        if let Some(j) = self.jobs.get_mut(&job) {
+        if let Some(j) = self.job_mut(job) {
             if j.conn.closed.is_none() {
                 j.conn.closed = Some(t);
                 j.conn.close_reason = reason.to_string();
-                if let Some(l) = self.lanes.get_mut(&j.conn.group) {
-                    if let Some(slot) = l.get_mut(j.conn.lane) {
-                        *slot = false;
-                    }
+                let (group, lane) = (j.conn.group.clone(), j.conn.lane);
+                if let Some(slot) = entry(&mut self.lanes, &group).get_mut(lane) {
+                    *slot = false;
                 }
             }
         }
@@ -1225,7 +1262,7 @@ impl<'a> Sim<'a> {
                 .origin_spec(&origin)
                 .is_some_and(|o| o.protocol == Protocol::H2);
         if h2 {
-            self.h2.entry(group.clone()).or_default().connecting = true;
+            entry(&mut self.h2, &group).connecting = true;
         }
         // DNS: one lookup per host, shared; then the browser's host cache.
         let (dns_end, dns_why) = self.resolve(t, &host, job);
@@ -1236,7 +1273,7 @@ impl<'a> Sim<'a> {
             (true, _) => 2,
         };
         let ready = tcp_end + self.rtt.times(rounds);
-        let lanes = self.lanes.entry(group.clone()).or_default();
+        let lanes = entry(&mut self.lanes, &group);
         let lane = match lanes.iter().position(|b| !b) {
             Some(i) => {
                 lanes[i] = true;
@@ -1252,33 +1289,35 @@ impl<'a> Sim<'a> {
         } else {
             dns::address_of(&host).to_string()
         };
-        self.jobs.insert(
-            job,
-            Job {
-                conn: Connection {
-                    id: job,
-                    credentials: !group.starts_with("pm/"),
-                    group,
-                    origin,
-                    protocol: if h2 { "h2" } else { "http/1.1" },
-                    lane,
-                    preconnect: for_request.is_none(),
-                    started_for: for_request.map(|r| r + 1),
-                    start: t,
-                    dns_end,
-                    tcp_end,
-                    ready,
-                    closed: None,
-                    close_reason: String::new(),
-                    uses: vec![],
-                },
-                dns_why,
-                ip,
-                cwnd: INITIAL_CWND,
-                socket: None,
-                taken_by: None,
-            },
+        debug_assert_eq!(
+            self.jobs.len() + 1,
+            job as usize,
+            "the pool numbers jobs in order"
         );
+        self.jobs.push(Job {
+            conn: Connection {
+                id: job,
+                credentials: !group.starts_with("pm/"),
+                group,
+                origin,
+                protocol: if h2 { "h2" } else { "http/1.1" },
+                lane,
+                preconnect: for_request.is_none(),
+                started_for: for_request.map(|r| r + 1),
+                start: t,
+                dns_end,
+                tcp_end,
+                ready,
+                closed: None,
+                close_reason: String::new(),
+                uses: vec![],
+            },
+            dns_why,
+            ip,
+            cwnd: INITIAL_CWND,
+            socket: None,
+            taken_by: None,
+        });
         if let Some(r) = for_request {
             self.reqs[r as usize].started_job = Some(job);
         }
@@ -1290,7 +1329,7 @@ impl<'a> Sim<'a> {
         if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
             return (t, "an IP address: nothing to look up".into());
         }
-        if let Some((end, _, by)) = self.dns_pending.get(host) {
+        if let Some((_, end, _, by)) = self.dns_pending.iter().find(|d| d.0 == host) {
             return (
                 *end,
                 format!(
@@ -1317,7 +1356,7 @@ impl<'a> Sim<'a> {
             ms(l.end.since(t))
         );
         self.dns_pending
-            .insert(host.to_string(), (l.end, caches, job));
+            .push((host.to_string(), l.end, caches, job));
         self.schedule(l.end, Ev::DnsDone(host.to_string()));
         (l.end, why)
     }
@@ -1325,13 +1364,13 @@ impl<'a> Sim<'a> {
     /// An HTTP/2 connection finished its handshake: every request waiting for it becomes a
     /// stream.
     fn h2_ready(&mut self, t: Instant, group: &str, job: u32) {
-        let Some(j) = self.jobs.get(&job) else {
+        let Some(j) = self.job(job) else {
             return;
         };
         if j.conn.protocol != "h2" {
             return;
         }
-        let h = self.h2.entry(group.to_string()).or_default();
+        let h = entry(&mut self.h2, group);
         if h.conn.is_none() {
             h.conn = Some(job);
         }
@@ -1341,7 +1380,7 @@ impl<'a> Sim<'a> {
 
     fn drain_h2(&mut self, t: Instant, group: &str) {
         loop {
-            let Some(h) = self.h2.get_mut(group) else {
+            let Some(h) = self.h2_of(group) else {
                 return;
             };
             let Some(c) = h.conn else { return };
@@ -1349,6 +1388,9 @@ impl<'a> Sim<'a> {
                 return;
             }
             // The highest priority first, in arrival order within a priority.
+            let Some(h) = self.h2.iter().find(|(g, _)| g == group).map(|(_, h)| h) else {
+                return;
+            };
             let reqs = &self.reqs;
             let best = (0..h.waiting.len())
                 .max_by(|&a, &b| {
@@ -1358,13 +1400,15 @@ impl<'a> Sim<'a> {
                         .then(b.cmp(&a))
                 })
                 .unwrap_or(0);
+            let Some(h) = self.h2_of(group) else { return };
             let r = h.waiting.remove(best);
             self.start_stream(t, r, c);
         }
     }
 
     fn start_stream(&mut self, t: Instant, r: usize, job: u32) {
-        if let Some(h) = self.h2.get_mut(&self.reqs[r].group) {
+        let group = self.reqs[r].group.clone();
+        if let Some(h) = self.h2_of(&group) {
             h.active += 1;
         }
         self.reqs[r].binding = Some(Binding::Stream);
@@ -1394,7 +1438,7 @@ impl<'a> Sim<'a> {
         q.send_start = Some(t);
         q.send_end = send_end;
         q.first_byte = first_byte;
-        if let Some(j) = self.jobs.get_mut(&job) {
+        if let Some(j) = self.job_mut(job) {
             j.conn.uses.push((r as u32 + 1, t, t));
         }
         self.schedule(first_byte, Ev::FirstByte(r));
@@ -1412,7 +1456,7 @@ impl<'a> Sim<'a> {
         let head = 200 + spec.map_or(0, |s| s.headers.iter().map(|h| h.len() as u64 + 2).sum());
         let bytes = body + head;
         let Some(job) = q.conn else { return };
-        let cwnd = self.jobs.get(&job).map_or(INITIAL_CWND, |j| j.cwnd);
+        let cwnd = self.job(job).map_or(INITIAL_CWND, |j| j.cwnd);
         // Slow start on this connection (RFC 5681 §3.1): cwnd segments in the first round trip,
         // doubling each round.
         let segments = bytes.div_ceil(MSS);
@@ -1423,7 +1467,7 @@ impl<'a> Sim<'a> {
             rounds += 1;
         }
         let rounds = rounds.max(1);
-        if let Some(j) = self.jobs.get_mut(&job) {
+        if let Some(j) = self.job_mut(job) {
             j.cwnd = w;
         }
         let tx = Duration::transmission(bytes, self.bandwidth);
@@ -1454,7 +1498,7 @@ impl<'a> Sim<'a> {
     fn done(&mut self, t: Instant, r: usize) {
         self.reqs[r].end = Some(t);
         let job = self.reqs[r].conn;
-        if let Some(j) = job.and_then(|j| self.jobs.get_mut(&j)) {
+        if let Some(j) = job.and_then(|j| self.job_mut(j)) {
             if let Some(u) = j.conn.uses.iter_mut().rev().find(|u| u.0 == r as u32 + 1) {
                 u.2 = t;
             }
@@ -1533,11 +1577,11 @@ impl<'a> Sim<'a> {
         if let Some(job) = job {
             if self.reqs[r].binding == Some(Binding::Stream) {
                 let group = self.reqs[r].group.clone();
-                if let Some(h) = self.h2.get_mut(&group) {
+                if let Some(h) = self.h2_of(&group) {
                     h.active = h.active.saturating_sub(1);
                 }
                 self.drain_h2(t, &group);
-            } else if let Some(s) = self.jobs.get(&job).and_then(|j| j.socket) {
+            } else if let Some(s) = self.job(job).and_then(|j| j.socket) {
                 self.pool.release(t, s, keep_alive);
                 self.pool_outputs(t);
             }
@@ -1744,11 +1788,10 @@ impl<'a> Sim<'a> {
         for i in 0..self.reqs.len() {
             requests.push(self.present(i));
         }
-        let mut connections: Vec<Connection> = std::mem::take(&mut self.jobs)
-            .into_values()
+        let connections: Vec<Connection> = std::mem::take(&mut self.jobs)
+            .into_iter()
             .map(|j| j.conn)
             .collect();
-        connections.sort_by_key(|c| c.id);
         let mut groups: Vec<Group> = Vec::new();
         for c in &connections {
             if !groups.iter().any(|g| g.group == c.group) {
@@ -1810,7 +1853,7 @@ impl<'a> Sim<'a> {
     fn present(&self, i: usize) -> Request {
         let q = &self.reqs[i];
         let end = q.end.unwrap_or(q.t0);
-        let job = q.conn.and_then(|c| self.jobs.get(&c));
+        let job = q.conn.and_then(|c| self.job(c));
         let comparison = policy::compare(&self.page_origin, &q.origin);
         let phases = if q.dup_of.is_some() {
             if end > q.t0 {
@@ -1990,7 +2033,7 @@ impl<'a> Sim<'a> {
         }
         if let (Some(own), Some(j)) = (q.started_job, job) {
             if own != j.conn.id {
-                return match self.jobs.get(&own).and_then(|o| o.taken_by) {
+                return match self.job(own).and_then(|o| o.taken_by) {
                     Some(other) => format!(
                         "late binding: the connection it started ({own}) went to request {}, which was ahead in the queue; it took connection {} when that came free",
                         other + 1,

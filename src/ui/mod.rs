@@ -3,10 +3,12 @@
 //! draw at the cursor, and the components below only turn that into elements.
 //!
 //! Layout: the address bar and its live parse; the knobs; the journey track; the sequence
-//! diagram beside the inspector; the player (scrubber and controls); the URL in detail.
+//! diagram beside the inspector; the player (scrubber and controls); the URL in detail; then a
+//! whole page load ([`page_load`]).
 
 mod inspector;
 mod knobs;
+mod page_load;
 mod player;
 mod sequence;
 mod state;
@@ -228,6 +230,7 @@ fn App() -> Html {
             if let Some(parsed) = s.current.clone() {
                 <div class="url-details"><UrlStage {parsed} /></div>
             }
+            <page_load::PageView />
             <footer class="foot">
                 <p>
                     { "A model of Chromium's behaviour, computed in your browser: nothing here touches the network. \

@@ -4,6 +4,7 @@
 //! is missing they fail and say what is missing. Screenshots land in `target/screenshots/`.
 
 mod journey_ui;
+mod page_ui;
 mod webdriver;
 
 use webdriver::{serve_dist, Driver, Session};

@@ -1,0 +1,555 @@
+//! The page load: the socket pools at the cursor, the waterfall, the same-origin panel of the
+//! selected request, and the page editor. Everything shown comes from
+//! [`crate::model::load::run`]; this module only draws it at a time and keeps the editor's text.
+
+use crate::model::load::{self, Connection, Outcome, PageLoad, PageScenario, Request};
+use crate::model::pages;
+use crate::model::time::Instant;
+use crate::timeline::fixed;
+use std::rc::Rc;
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+/// Real milliseconds of playback per simulated millisecond.
+const SLOWDOWN: f64 = 8.0;
+
+#[derive(Clone, PartialEq)]
+pub struct LoadRef(pub Rc<PageLoad>);
+
+pub struct PageState {
+    preset: String,
+    scenario: PageScenario,
+    load: LoadRef,
+    headers_text: String,
+    /// The cursor, µs of simulated time.
+    t: u64,
+    playing: bool,
+    selected: u32,
+    error: Option<String>,
+}
+
+pub enum PageAction {
+    Preset(String),
+    Html(String),
+    Headers(String),
+    Seek(u64),
+    Tick(f64),
+    TogglePlay,
+    Select(u32),
+}
+
+/// The response headers of a scenario as the editor shows them: a URL line, then its header
+/// lines; `preflight Name: value` for the answer to a CORS preflight.
+fn headers_text(sc: &PageScenario) -> String {
+    let mut s = String::new();
+    for r in &sc.responses {
+        s.push_str(&r.url);
+        s.push('\n');
+        for h in &r.headers {
+            s.push_str(h);
+            s.push('\n');
+        }
+        for h in r.preflight_headers.iter().flatten() {
+            s.push_str("preflight ");
+            s.push_str(h);
+            s.push('\n');
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// Reads the editor's header text back into `sc`'s responses, keeping each URL's other
+/// settings (status, size).
+fn apply_headers(sc: &PageScenario, text: &str) -> Result<PageScenario, String> {
+    let mut out = sc.clone();
+    let mut blocks: Vec<load::ResponseSpec> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line.starts_with("http://") || line.starts_with("https://") {
+            let old = sc.responses.iter().find(|r| r.url == line).cloned();
+            blocks.push(load::ResponseSpec {
+                url: line.to_string(),
+                headers: vec![],
+                preflight_headers: None,
+                ..old.unwrap_or_default()
+            });
+            continue;
+        }
+        let Some(b) = blocks.last_mut() else {
+            return Err(format!(
+                "line {}: a header must follow a URL line (https://…)",
+                n + 1
+            ));
+        };
+        let (pre, h) = match line.strip_prefix("preflight ") {
+            Some(rest) => (true, rest.trim()),
+            None => (false, line),
+        };
+        if !h.contains(':') {
+            return Err(format!("line {}: a header is written Name: value", n + 1));
+        }
+        if pre {
+            b.preflight_headers
+                .get_or_insert_with(Vec::new)
+                .push(h.to_string());
+        } else {
+            b.headers.push(h.to_string());
+        }
+    }
+    out.responses = blocks;
+    Ok(out)
+}
+
+impl PageState {
+    pub fn new() -> PageState {
+        let sc = pages::preset("many-images").unwrap_or_default();
+        let load = load::run(&sc).ok().map(Rc::new).unwrap_or_else(|| {
+            Rc::new(PageLoad {
+                name: String::new(),
+                url: String::new(),
+                page_origin: String::new(),
+                rtt: crate::model::time::Duration::ZERO,
+                bandwidth_bps: 0,
+                tls: "",
+                requests: vec![],
+                connections: vec![],
+                groups: vec![],
+                console: vec![],
+                problems: vec![],
+                end: Instant::ZERO,
+            })
+        });
+        PageState {
+            preset: "many-images".into(),
+            headers_text: headers_text(&sc),
+            scenario: sc,
+            t: 0,
+            playing: false,
+            selected: 1,
+            error: None,
+            load: LoadRef(load),
+        }
+    }
+
+    /// Runs the model on `sc`; on an error the previous load stays on screen.
+    fn rerun(&mut self, sc: PageScenario) {
+        match load::run(&sc) {
+            Ok(l) => {
+                self.t = self.t.min(l.end.micros());
+                if !l.requests.iter().any(|r| r.id == self.selected) {
+                    self.selected = 1;
+                }
+                self.load = LoadRef(Rc::new(l));
+                self.scenario = sc;
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+}
+
+impl Reducible for PageState {
+    type Action = PageAction;
+
+    fn reduce(self: Rc<Self>, action: PageAction) -> Rc<Self> {
+        let mut s = match Rc::try_unwrap(self) {
+            Ok(s) => s,
+            Err(rc) => PageState {
+                preset: rc.preset.clone(),
+                scenario: rc.scenario.clone(),
+                load: rc.load.clone(),
+                headers_text: rc.headers_text.clone(),
+                t: rc.t,
+                playing: rc.playing,
+                selected: rc.selected,
+                error: rc.error.clone(),
+            },
+        };
+        let end = s.load.0.end.micros();
+        match action {
+            PageAction::Preset(name) => {
+                if let Some(sc) = pages::preset(&name) {
+                    s.preset = name;
+                    s.headers_text = headers_text(&sc);
+                    s.t = 0;
+                    s.selected = 1;
+                    s.rerun(sc);
+                }
+            }
+            PageAction::Html(html) => {
+                let mut sc = s.scenario.clone();
+                sc.html = html;
+                s.rerun(sc);
+            }
+            PageAction::Headers(text) => {
+                s.headers_text = text;
+                match apply_headers(&s.scenario, &s.headers_text) {
+                    Ok(sc) => s.rerun(sc),
+                    Err(e) => s.error = Some(e),
+                }
+            }
+            PageAction::Seek(t) => {
+                s.t = t.min(end);
+                s.playing = false;
+            }
+            PageAction::Tick(dt) => {
+                let step = (dt.clamp(0.0, 100.0) * 1000.0 / SLOWDOWN) as u64;
+                s.t = (s.t + step).min(end);
+                if s.t >= end {
+                    s.playing = false;
+                }
+            }
+            PageAction::TogglePlay => {
+                if !s.playing && s.t >= end {
+                    s.t = 0;
+                }
+                s.playing = !s.playing;
+            }
+            PageAction::Select(id) => s.selected = id,
+        }
+        Rc::new(s)
+    }
+}
+
+fn ms(us: u64) -> String {
+    fixed(us as f64 / 1000.0, 1)
+}
+
+fn phase_class(name: &str) -> &'static str {
+    match name {
+        "Queueing" => "ph-queue",
+        "Stalled" => "ph-stall",
+        "DNS Lookup" => "ph-dns",
+        "Initial connection" => "ph-tcp",
+        "SSL" => "ph-ssl",
+        "Request sent" => "ph-send",
+        "Waiting for server response" => "ph-wait",
+        _ => "ph-down",
+    }
+}
+
+/// The last path segment of a URL, or its host for `/`.
+fn short_url(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    match rest.split_once('/') {
+        Some((host, "")) => format!("{host}/"),
+        Some((_, path)) => path.rsplit('/').next().unwrap_or(path).to_string(),
+        None => rest.to_string(),
+    }
+}
+
+#[component]
+pub fn PageView() -> Html {
+    let state = use_reducer(PageState::new);
+    let dispatch = {
+        let d = state.dispatcher();
+        Callback::from(move |a: PageAction| d.dispatch(a))
+    };
+    let on_frame = {
+        let d = dispatch.clone();
+        use_memo((), move |_| {
+            Callback::from(move |dt: f64| d.emit(PageAction::Tick(dt)))
+        })
+    };
+    super::use_animation_frames(state.playing, (*on_frame).clone());
+    let s = &*state;
+    let l = &s.load.0;
+    let t = Instant::from_micros(s.t);
+    let end = l.end.micros().max(1);
+    let on_preset = dispatch.reform(|e: Event| {
+        let v = e
+            .target_dyn_into::<HtmlSelectElement>()
+            .map(|x| x.value())
+            .unwrap_or_default();
+        PageAction::Preset(v)
+    });
+    let on_seek = dispatch.reform(|e: InputEvent| {
+        let v = e
+            .target_dyn_into::<HtmlInputElement>()
+            .map(|x| x.value())
+            .unwrap_or_default();
+        PageAction::Seek(v.parse::<u64>().unwrap_or(0).saturating_mul(100))
+    });
+    let on_play = dispatch.reform(|_| PageAction::TogglePlay);
+    let on_html = dispatch.reform(|e: InputEvent| {
+        PageAction::Html(
+            e.target_dyn_into::<HtmlTextAreaElement>()
+                .map(|x| x.value())
+                .unwrap_or_default(),
+        )
+    });
+    let on_headers = dispatch.reform(|e: InputEvent| {
+        PageAction::Headers(
+            e.target_dyn_into::<HtmlTextAreaElement>()
+                .map(|x| x.value())
+                .unwrap_or_default(),
+        )
+    });
+    let selected = l.requests.iter().find(|r| r.id == s.selected);
+    let blocked = l
+        .requests
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Blocked { .. }))
+        .count();
+    html! {
+        <section id="page-load" class="page-load" aria-labelledby="pl-title">
+            <div class="pl-head">
+                <h2 id="pl-title">{ "A whole page: socket pools, the waterfall and the same-origin checks" }</h2>
+                <label class="knob">
+                    <span class="knob-label">{ "page" }</span>
+                    <select id="pl-preset" onchange={on_preset} aria-label="Page scenario">
+                        { for pages::NAMES.iter().map(|n| html! { <option value={*n} selected={s.preset == *n}>{ *n }</option> }) }
+                    </select>
+                </label>
+                <button id="pl-play" type="button" class="pl-play" onclick={on_play} aria-pressed={if s.playing { "true" } else { "false" }}>
+                    { if s.playing { "❚❚ Pause" } else { "▶ Play the load" } }
+                </button>
+                <input id="pl-scrubber" type="range" min="0" max={(end / 100).to_string()} value={(s.t / 100).to_string()} oninput={on_seek} aria-label="Time in the page load" />
+                <span id="pl-time" class="pl-time">{ format!("{} / {} ms", ms(s.t), ms(end)) }</span>
+            </div>
+            <p class="pl-summary" id="pl-summary">
+                { format!("{} requests, {} connections, {} waited in a queue, {} blocked · RTT {} ms, {} Mbit/s, TLS {}",
+                    l.requests.len(), l.connections.len(), l.requests.iter().filter(|r| r.queued).count(), blocked,
+                    ms(l.rtt.micros()), fixed(l.bandwidth_bps as f64 / 1e6, 1), l.tls) }
+            </p>
+            if let Some(e) = &s.error {
+                <p class="pl-error" id="pl-error" role="alert">{ format!("Not loaded: {e}. The last good load stays on screen.") }</p>
+            }
+            <div class="pl-grid">
+                <div class="pl-left">
+                    { pools(l, t) }
+                    { waterfall(l, t, s.selected, &dispatch) }
+                </div>
+                <div class="pl-right">
+                    if let Some(r) = selected { { detail(r, l) } }
+                    if !l.console.is_empty() {
+                        <div class="card console" id="pl-console">
+                            <h3>{ "Console" }</h3>
+                            <ul>{ for l.console.iter().map(|c| html! { <li>{ c.clone() }</li> }) }</ul>
+                        </div>
+                    }
+                    if !l.problems.is_empty() {
+                        <div class="card">
+                            <h3>{ "Not requested" }</h3>
+                            <ul>{ for l.problems.iter().take(20).map(|c| html! { <li>{ c.clone() }</li> }) }</ul>
+                        </div>
+                    }
+                </div>
+            </div>
+            <details class="pl-editor" id="pl-editor">
+                <summary>{ "Edit the page: its HTML and each URL's response headers (the load re-runs as you type)" }</summary>
+                <div class="pl-edit-grid">
+                    <label>
+                        <span class="knob-label">{ format!("HTML of {}", l.url) }</span>
+                        <textarea id="pl-html" spellcheck="false" value={s.scenario.html.clone()} oninput={on_html} rows="14" />
+                    </label>
+                    <label>
+                        <span class="knob-label">{ "Response headers: a URL line, then Name: value lines (preflight Name: value for the OPTIONS answer)" }</span>
+                        <textarea id="pl-headers" spellcheck="false" value={s.headers_text.clone()} oninput={on_headers} rows="14" />
+                    </label>
+                </div>
+            </details>
+        </section>
+    }
+}
+
+/// One group's six slots (one for HTTP/2) and its queue, at `t`.
+fn pools(l: &PageLoad, t: Instant) -> Html {
+    html! {
+        <div class="card pools" id="pl-pools">
+            <h3>{ "Socket pools" }</h3>
+            <p class="pl-legend">
+                <span class="slot-key connecting">{ "connecting" }</span>
+                <span class="slot-key busy">{ "busy" }</span>
+                <span class="slot-key idle">{ "idle" }</span>
+                <span class="slot-key closed">{ "closed" }</span>
+                { " · waiting requests queue beside the slots, highest priority first" }
+            </p>
+            { for l.groups.iter().map(|g| {
+                let conns: Vec<&Connection> = l.connections.iter().filter(|c| c.group == g.group).collect();
+                let lanes = if g.protocol == "h2" { 1 } else { crate::model::pool::MAX_SOCKETS_PER_GROUP };
+                let lanes = lanes.max(conns.iter().map(|c| c.lane + 1).max().unwrap_or(0));
+                let waiting = l.waiting_at(&g.group, t);
+                html! {
+                    <div class="pool-row" data-group={g.group.clone()}>
+                        <div class="pool-name">
+                            <code>{ g.origin.clone() }</code>
+                            <small>{ format!("{}{}", g.protocol, if g.credentials { "" } else { " · without credentials" }) }</small>
+                        </div>
+                        <div class="slots">
+                            { for (0..lanes).map(|lane| slot(l, &conns, lane, t)) }
+                        </div>
+                        <div class="queue" role="group" aria-label={format!("{} waiting", waiting.len())}>
+                            { for waiting.iter().map(|r| html! {
+                                <span key={r.id} class="chip" title={format!("{} ({})", r.url, r.priority)}>{ format!("#{}", r.id) }</span>
+                            }) }
+                        </div>
+                    </div>
+                }
+            }) }
+        </div>
+    }
+}
+
+fn slot(l: &PageLoad, conns: &[&Connection], lane: usize, t: Instant) -> Html {
+    // The connection in this lane at `t`: the one open now, else the last one closed.
+    let here: Vec<&&Connection> = conns
+        .iter()
+        .filter(|c| c.lane == lane && c.start <= t)
+        .collect();
+    let c = here
+        .iter()
+        .find(|c| c.closed.is_none_or(|e| e > t))
+        .or_else(|| here.last());
+    let Some(c) = c else {
+        return html! { <div class="slot free"><span>{ "free" }</span></div> };
+    };
+    let state = c.state_at(t);
+    let carrying: Vec<u32> = c
+        .uses
+        .iter()
+        .filter(|(_, a, b)| *a <= t && t < *b)
+        .map(|u| u.0)
+        .collect();
+    let label = match state {
+        "busy" if carrying.len() > 1 => format!("conn {} · {} streams", c.id, carrying.len()),
+        "busy" => format!(
+            "conn {} · #{} {}",
+            c.id,
+            carrying[0],
+            l.requests
+                .get(carrying[0] as usize - 1)
+                .map(|r| short_url(&r.url))
+                .unwrap_or_default()
+        ),
+        other => format!(
+            "conn {} · {other}{}",
+            c.id,
+            if c.preconnect { " (preconnect)" } else { "" }
+        ),
+    };
+    html! {
+        <div class={classes!("slot", state)} title={label.clone()}>
+            <span>{ label }</span>
+        </div>
+    }
+}
+
+fn waterfall(l: &PageLoad, t: Instant, selected: u32, dispatch: &Callback<PageAction>) -> Html {
+    let end = l.end.micros().max(1) as f64;
+    let pct = |i: Instant| fixed(i.micros() as f64 * 100.0 / end, 3);
+    let mut rows: Vec<&Request> = l.requests.iter().collect();
+    rows.sort_by_key(|r| (r.start, r.id));
+    let onclick = dispatch.reform(|e: MouseEvent| {
+        let id = e
+            .target()
+            .and_then(|x| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(x).ok())
+            .and_then(|el| el.closest("[data-id]").ok().flatten())
+            .and_then(|el| el.get_attribute("data-id"))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        PageAction::Select(id)
+    });
+    html! {
+        <div class="card waterfall" id="pl-waterfall">
+            <h3>{ "Waterfall" }</h3>
+            <p class="pl-legend">
+                { for load::PHASES.iter().map(|p| html! { <span class={classes!("ph-key", phase_class(p))}>{ *p }</span> }) }
+            </p>
+            <div class="wf-rows" {onclick}>
+                <div class="wf-cursor" style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {} / 100)", pct(t))} aria-hidden="true"></div>
+                { for rows.iter().map(|r| {
+                    let blocked = matches!(r.outcome, Outcome::Blocked { .. });
+                    let future = r.start > t;
+                    html! {
+                        <button key={r.id} class={classes!("wf-row", blocked.then_some("blocked"), future.then_some("future"), (r.id == selected).then_some("selected"))}
+                            data-id={r.id.to_string()} aria-pressed={if r.id == selected { "true" } else { "false" }}
+                            title={r.url.clone()}>
+                            <span class="wf-label">
+                                <span class="wf-id">{ format!("#{}", r.id) }</span>
+                                <span class="wf-url">{ short_url(&r.url) }</span>
+                                <span class="wf-meta">
+                                    { format!("{} · {}", if r.method == "GET" { r.destination.to_string() } else { format!("{} {}", r.method, r.destination) }, r.priority) }
+                                    if blocked && r.end <= t { <span class="wf-blocked">{ " · blocked" }</span> }
+                                </span>
+                            </span>
+                            <span class="wf-track">
+                                { for r.phases.iter().filter(|p| p.start <= t).map(|p| {
+                                    let shown_end = if p.end < t { p.end } else { t };
+                                    html! {
+                                        <span class={classes!("seg", phase_class(p.name))}
+                                            style={format!("left: {}%; width: {}%", pct(p.start), fixed((shown_end.micros() - p.start.micros()) as f64 * 100.0 / end, 3))}
+                                            title={format!("{}: {} ms: {}", p.name, ms(p.end.micros() - p.start.micros()), p.why)}></span>
+                                    }
+                                }) }
+                            </span>
+                        </button>
+                    }
+                }) }
+            </div>
+        </div>
+    }
+}
+
+fn detail(r: &Request, l: &PageLoad) -> Html {
+    let total = r.end.micros() - r.start.micros();
+    html! {
+        <div class="card pl-detail" id="pl-detail" aria-live="polite">
+            <h3>{ format!("#{} {} {}", r.id, r.method, r.url) }</h3>
+            <p class="pl-kv">
+                { format!("{} · priority {} · {} · group {}", r.destination, r.priority, r.protocol, r.group) }
+                <br />
+                { match r.connection {
+                    _ if r.memory_cache => "served from the memory cache".to_string(),
+                    Some(c) => format!("connection {c} ({})", if r.reused { "reused" } else { "new" }),
+                    None => "no connection".to_string(),
+                } }
+                { format!(" · {} ms in all", ms(total)) }
+            </p>
+            <table class="components phases">
+                <thead><tr><th>{ "phase" }</th><th>{ "ms" }</th><th>{ "why" }</th></tr></thead>
+                <tbody>
+                    { for r.phases.iter().map(|p| html! {
+                        <tr><td><span class={classes!("ph-dot", phase_class(p.name))}></span>{ p.name }</td><td class="num">{ ms(p.end.micros() - p.start.micros()) }</td><td class="why">{ p.why.clone() }</td></tr>
+                    }) }
+                </tbody>
+            </table>
+            <h3 class="so-title">{ "Same origin?" }</h3>
+            <table class="components so" id="pl-same-origin">
+                <thead><tr><th></th><th>{ "page" }</th><th>{ "this request" }</th><th></th></tr></thead>
+                <tbody>
+                    { for r.comparison.iter().map(|c| html! {
+                        <tr class={if c.equal { "eq" } else { "ne" }}>
+                            <th scope="row">{ c.part }</th><td><code>{ c.page.clone() }</code></td><td><code>{ c.resource.clone() }</code></td>
+                            <td>{ if c.equal { "= same" } else { "≠ differs" } }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            <p class={classes!("verdict", matches!(r.outcome, Outcome::Blocked { .. }).then_some("bad"))} id="pl-verdict">
+                { match &r.outcome {
+                    Outcome::Ok { status, rule } => format!("{} → allowed ({status}): {rule}", if r.same_origin { "same origin" } else { "cross-origin" }),
+                    Outcome::Blocked { rule, sent, .. } => format!("blocked{}: {rule}", if *sent { "" } else { " before it was sent" }),
+                    Outcome::Failed { error } => format!("failed: {error}"),
+                } }
+            </p>
+            if let Outcome::Blocked { console, .. } = &r.outcome {
+                <pre class="console-line">{ console.clone() }</pre>
+            }
+            if let Some((p, because)) = &r.preflight {
+                <p class="pl-kv">{ format!("Preflighted by request #{p}: {because}.") }</p>
+            }
+            if let Some(m) = r.preflight_for {
+                <p class="pl-kv">{ format!("The CORS preflight for request #{m}.") }</p>
+            }
+            <p class="pl-kv">
+                { format!("Cookie: {} — {}", r.cookie.clone().unwrap_or_else(|| "none".into()), r.cookie_note) }
+            </p>
+            <p class="pl-kv">{ format!("Page origin {} · from {}", l.page_origin, r.initiator) }</p>
+        </div>
+    }
+}

@@ -1,0 +1,249 @@
+//! The page-load views in real Chromium: the socket pools draining their queue, the waterfall
+//! with its phases and blocked requests, the same-origin panel, and the editor that re-runs the
+//! load. Expected values come from running the same model natively.
+
+use super::webdriver::Session;
+use super::{open, Driver};
+use wirewalk::model::load::{self, Outcome, PageLoad};
+use wirewalk::model::pages;
+use wirewalk::model::time::Instant;
+
+fn native(name: &str) -> PageLoad {
+    load::run(&pages::preset(name).unwrap()).unwrap()
+}
+
+fn show(s: &Session, css: &str) {
+    s.js(&format!(
+        "document.querySelector('{css}').scrollIntoView({{block: 'start'}});"
+    ));
+}
+
+fn choose_page(s: &Session, name: &str) {
+    s.click(&s.find(&format!("#pl-preset option[value='{name}']")));
+    s.wait_for(
+        "the page to load",
+        &format!(
+            "document.querySelector('#pl-editor textarea') && document.querySelector('#pl-preset').value === '{name}'"
+        ),
+    );
+}
+
+/// Moves the page-load scrubber to `t`, rounded up to the scrubber's tenths of a millisecond.
+fn seek(s: &Session, t: Instant) {
+    s.js(&format!(
+        "const r = document.querySelector('#pl-scrubber'); r.value = '{}'; r.dispatchEvent(new Event('input', {{bubbles: true}}));",
+        t.micros().div_ceil(100)
+    ));
+}
+
+fn chips(s: &Session) -> usize {
+    s.js("return document.querySelectorAll('#pl-pools .chip').length;")
+        .as_u64()
+        .unwrap_or(0) as usize
+}
+
+/// Replaces a text area's content as a paste would: one `input` event.
+fn paste(s: &Session, css: &str, text: &str) {
+    let text = serde_json::to_string(text).unwrap();
+    s.js(&format!(
+        "const t = document.querySelector('{css}'); t.value = {text}; t.dispatchEvent(new Event('input', {{bubbles: true}}));"
+    ));
+}
+
+#[test]
+fn pools_view_animates_the_queue_draining() {
+    let l = native("many-images");
+    // The moment the most requests wait, from the model.
+    let group = &l.groups[0].group;
+    let peak = l
+        .requests
+        .iter()
+        .map(|r| r.start)
+        .max_by_key(|t| l.waiting_at(group, *t).len())
+        .unwrap();
+    let waiting = l.waiting_at(group, peak).len();
+    assert_eq!(waiting, 14);
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    show(&s, "#page-load");
+    assert!(s
+        .text("#pl-summary")
+        .starts_with("21 requests, 6 connections, 14 waited"));
+    assert_eq!(chips(&s), 0, "nothing waits at the start");
+    seek(&s, peak);
+    s.wait_for(
+        "the queue",
+        "document.querySelectorAll('#pl-pools .chip').length > 0",
+    );
+    assert_eq!(chips(&s), waiting);
+    // Six slots, all connecting or busy.
+    let states = s.js(
+        "return [...document.querySelectorAll('#pl-pools .slot')].map(e => e.className.replace('slot ', ''));",
+    );
+    let states: Vec<String> = serde_json::from_value(states).unwrap();
+    assert_eq!(states.len(), 6);
+    assert!(
+        states.iter().all(|c| c == "connecting" || c == "busy"),
+        "{states:?}"
+    );
+    show(&s, "#pl-pools");
+    s.screenshot("pools-queued-1440x900");
+    // Play: the queue drains into the slots, a few requests at a time.
+    s.click(&s.find("#pl-play"));
+    let mut seen = vec![chips(&s)];
+    for _ in 0..400 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let n = chips(&s);
+        if seen.last() != Some(&n) {
+            seen.push(n);
+        }
+        if n == 0 {
+            break;
+        }
+    }
+    assert_eq!(seen.last(), Some(&0), "the queue never drained: {seen:?}");
+    assert!(seen.windows(2).all(|w| w[1] < w[0]), "{seen:?}");
+    assert!(seen.len() >= 4, "drained in one jump: {seen:?}");
+    s.wait_for(
+        "the load to finish",
+        "document.querySelector('#pl-play').textContent.includes('Play')",
+    );
+    assert!(
+        s.js("return [...document.querySelectorAll('#pl-pools .slot')].every(e => e.classList.contains('idle'));")
+            == true,
+        "every socket is idle at the end"
+    );
+    s.assert_no_errors();
+}
+
+#[test]
+fn waterfall_and_same_origin_panel_show_each_blocked_request() {
+    let l = native("multi-origin");
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    choose_page(&s, "multi-origin");
+    seek(&s, l.end);
+    let rows = s.js("return document.querySelectorAll('#pl-waterfall .wf-row').length;");
+    assert_eq!(rows, l.requests.len());
+    // Every blocked request is marked in the waterfall and its message is in the console.
+    let blocked: Vec<&load::Request> = l
+        .requests
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Blocked { .. }))
+        .collect();
+    assert_eq!(blocked.len(), 2);
+    assert_eq!(
+        s.js(
+            "return document.querySelectorAll('#pl-waterfall .wf-row.blocked .wf-blocked').length;"
+        ),
+        2
+    );
+    let console = s.text("#pl-console");
+    for r in &blocked {
+        let Outcome::Blocked {
+            console: msg, rule, ..
+        } = &r.outcome
+        else {
+            unreachable!()
+        };
+        assert!(console.contains(msg.as_str()), "{console}");
+        s.click(&s.find(&format!("#pl-waterfall .wf-row[data-id='{}']", r.id)));
+        s.wait_for(
+            "the detail",
+            &format!(
+                "document.querySelector('#pl-detail h3').textContent.startsWith('#{} ')",
+                r.id
+            ),
+        );
+        assert!(s.text("#pl-verdict").contains(rule.as_str()));
+        assert_eq!(s.text("#pl-detail .console-line"), *msg);
+        // The origins compared part by part: the host differs.
+        let host = s.text("#pl-same-origin tr.ne th");
+        assert_eq!(host, "host");
+    }
+    // A phase's "why" is on screen for the selected request.
+    let font = l
+        .requests
+        .iter()
+        .find(|r| r.url.ends_with("brand.woff2"))
+        .unwrap();
+    s.click(&s.find(&format!("#pl-waterfall .wf-row[data-id='{}']", font.id)));
+    let table = s.text("#pl-detail table.phases");
+    for p in &font.phases {
+        assert!(table.contains(p.name) && table.contains(&p.why), "{table}");
+    }
+    show(&s, "#pl-waterfall");
+    s.screenshot("waterfall-multi-origin-1440x900");
+    show(&s, "#pl-detail");
+    s.screenshot("same-origin-panel-1440x900");
+    // The phone width: no horizontal scrolling.
+    s.set_viewport(390, 844);
+    show(&s, "#page-load");
+    assert_eq!(
+        s.js("return document.documentElement.scrollWidth <= window.innerWidth;"),
+        true,
+        "the page scrolls sideways at 390 px"
+    );
+    s.screenshot("page-load-390x844");
+    s.assert_no_errors();
+}
+
+#[test]
+fn the_editor_reruns_the_load_and_keeps_text_as_text() {
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    choose_page(&s, "multi-origin");
+    s.click(&s.find("#pl-editor summary"));
+    // Headers: dropping X-Frame-Options lets the frame load.
+    let text: String = s
+        .js("return document.querySelector('#pl-headers').value;")
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(text.contains("X-Frame-Options: DENY"));
+    paste(
+        &s,
+        "#pl-headers",
+        &text.replace("X-Frame-Options: DENY\n", ""),
+    );
+    s.wait_for(
+        "the re-run",
+        "document.querySelector('#pl-summary').textContent.includes('1 blocked')",
+    );
+    // A mistake keeps the last good load and says what is wrong.
+    paste(&s, "#pl-headers", "Oops: no URL first");
+    assert!(s.text("#pl-error").contains("line 1"));
+    assert!(s.text("#pl-summary").contains("1 blocked"));
+    // HTML: the page the user writes is what loads.
+    paste(
+        &s,
+        "#pl-html",
+        "<img src=/a.png><img src=/b.png><script>fetch('/c.json')</script>",
+    );
+    s.wait_for(
+        "the re-run",
+        "document.querySelector('#pl-summary').textContent.startsWith('4 requests')",
+    );
+    // Hostile text stays text: nothing is created from it, nothing runs.
+    let imgs = s.js("return document.querySelectorAll('img').length;");
+    let payload = "\"><img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=2</script><iframe src=javascript:window.__pwned=3>";
+    s.clear(&s.find("#pl-html"));
+    s.type_text(&s.find("#pl-html"), payload);
+    s.wait_for(
+        "the re-run",
+        "document.querySelector('#pl-summary').textContent.startsWith('2 requests')",
+    );
+    assert_eq!(
+        s.js("return document.querySelectorAll('img').length;"),
+        imgs
+    );
+    assert_eq!(s.js("return window.__pwned === undefined;"), true);
+    assert_eq!(
+        s.js("return document.querySelector('#pl-html').value;")
+            .as_str(),
+        Some(payload)
+    );
+    show(&s, "#pl-editor");
+    s.screenshot("page-editor-1440x900");
+    s.assert_no_errors();
+}
