@@ -274,8 +274,15 @@ pub const INITIAL_WINDOW_SEGMENTS: u64 = 10;
 /// Round trips slow start needs to deliver `bytes` with `mss`-sized segments: 10 segments in
 /// the first, then 20, 40, ... (cwnd doubles each round trip without loss; RFC 5681 §3.1).
 pub fn slow_start_rounds(bytes: u64, mss: u64) -> u64 {
+    slow_start(bytes, mss, INITIAL_WINDOW_SEGMENTS).0
+}
+
+/// Slow start from a window of `cwnd` segments (a connection that has carried earlier responses
+/// starts with a larger one): the round trips to deliver `bytes`, at least one, and the window
+/// after them.
+pub fn slow_start(bytes: u64, mss: u64, cwnd: u64) -> (u64, u64) {
     let segments = bytes.div_ceil(mss.max(1));
-    let mut cwnd = INITIAL_WINDOW_SEGMENTS;
+    let mut cwnd = cwnd.max(1);
     let mut sent = 0;
     let mut rounds = 0;
     while sent < segments {
@@ -283,7 +290,7 @@ pub fn slow_start_rounds(bytes: u64, mss: u64) -> u64 {
         cwnd = cwnd.saturating_mul(2);
         rounds += 1;
     }
-    rounds.max(1)
+    (rounds.max(1), cwnd)
 }
 
 /// From the first byte to the last of a body: the extra round trips of slow start, plus the time

@@ -48,6 +48,7 @@ use super::pool::{self, Output as PoolOut, Pool, Priority, Stall};
 use super::scenario::{DnsLatency, Profile, ProfileName, TlsChoice};
 use super::time::{Duration, Instant};
 use super::url::{self, Origin};
+use super::world::mbit;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -58,10 +59,6 @@ const MSS: u64 = 1460;
 const INITIAL_CWND: u64 = super::http::INITIAL_WINDOW_SEGMENTS;
 /// `kInitialMaxConcurrentStreams` (net/spdy/spdy_session.h).
 pub const H2_MAX_STREAMS: usize = 100;
-/// Request headers the browser adds to every request besides the request line, Host and
-/// Cookie (User-Agent, Accept, Accept-Encoding, Accept-Language, the sec-ch-ua and sec-fetch
-/// headers): about 600 bytes in Chrome, counted from a DevTools capture of a plain GET.
-const COMMON_REQUEST_HEADER_BYTES: u64 = 600;
 /// The most the model accepts, so a pasted page cannot exhaust the browser.
 pub const MAX_HTML_BYTES: usize = 2_000_000;
 pub const MAX_REQUESTS: usize = 20_000;
@@ -816,12 +813,6 @@ fn ms(d: Duration) -> String {
     format!("{}.{}", tenths / 10, tenths % 10)
 }
 
-/// Mbit/s with one decimal.
-fn mbit(bps: u64) -> String {
-    let tenths = (bps + 50_000) / 100_000;
-    format!("{}.{}", tenths / 10, tenths % 10)
-}
-
 /// The entry for `key` in a short list of (key, value) pairs, made when missing.
 fn entry<'v, V: Default>(list: &'v mut Vec<(String, V)>, key: &str) -> &'v mut V {
     let i = match list.iter().position(|(k, _)| k == key) {
@@ -1427,10 +1418,13 @@ impl<'a> Sim<'a> {
         } else {
             Duration::ZERO
         };
-        let request_bytes = (q.method.len() + q.path.len() + q.host.len() + 30) as u64
-            + COMMON_REQUEST_HEADER_BYTES
-            + q.cookie.as_ref().map_or(0, |c| c.len() as u64 + 10)
-            + q.headers.iter().map(|h| h.len() as u64 + 2).sum::<u64>();
+        // The headers of the model's `fetch()` request, with this request's method, cookie and
+        // extra headers.
+        let request_bytes =
+            super::http::fetch_request(&q.host, &q.path, &self.reqs[0].url, q.cookie.as_deref())
+                .wire_len()
+                + (q.method.len() as u64).saturating_sub(3)
+                + q.headers.iter().map(|h| h.len() as u64 + 2).sum::<u64>();
         let send_end = t + Duration::transmission(request_bytes, self.bandwidth);
         let first_byte = send_end + self.rtt + server;
         let q = &mut self.reqs[r];
@@ -1457,16 +1451,8 @@ impl<'a> Sim<'a> {
         let bytes = body + head;
         let Some(job) = q.conn else { return };
         let cwnd = self.job(job).map_or(INITIAL_CWND, |j| j.cwnd);
-        // Slow start on this connection (RFC 5681 §3.1): cwnd segments in the first round trip,
-        // doubling each round.
-        let segments = bytes.div_ceil(MSS);
-        let (mut sent, mut w, mut rounds) = (0u64, cwnd, 0u64);
-        while sent < segments {
-            sent += w;
-            w = w.saturating_mul(2).min(1 << 30);
-            rounds += 1;
-        }
-        let rounds = rounds.max(1);
+        // Slow start on this connection (RFC 5681 §3.1), from the window it has reached.
+        let (rounds, w) = super::http::slow_start(bytes, MSS, cwnd);
         if let Some(j) = self.job_mut(job) {
             j.cwnd = w;
         }

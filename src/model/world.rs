@@ -1790,7 +1790,7 @@ impl<'a> World<'a> {
 }
 
 /// Bits per second as Mbit/s with up to three decimals, by integer arithmetic.
-fn mbit(bps: u64) -> String {
+pub(super) fn mbit(bps: u64) -> String {
     let (whole, frac) = (bps / 1_000_000, bps % 1_000_000 / 1000);
     if frac == 0 {
         whole.to_string()

@@ -16,6 +16,7 @@ const SLOWDOWN: f64 = 8.0;
 #[derive(Clone, PartialEq)]
 pub struct LoadRef(pub Rc<PageLoad>);
 
+#[derive(Clone)]
 pub struct PageState {
     preset: String,
     scenario: PageScenario,
@@ -156,19 +157,7 @@ impl Reducible for PageState {
     type Action = PageAction;
 
     fn reduce(self: Rc<Self>, action: PageAction) -> Rc<Self> {
-        let mut s = match Rc::try_unwrap(self) {
-            Ok(s) => s,
-            Err(rc) => PageState {
-                preset: rc.preset.clone(),
-                scenario: rc.scenario.clone(),
-                load: rc.load.clone(),
-                headers_text: rc.headers_text.clone(),
-                t: rc.t,
-                playing: rc.playing,
-                selected: rc.selected,
-                error: rc.error.clone(),
-            },
-        };
+        let mut s = Rc::unwrap_or_clone(self);
         let end = s.load.0.end.micros();
         match action {
             PageAction::Preset(name) => {
