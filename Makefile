@@ -6,13 +6,14 @@ PORT ?= 8080
 WASM := scripts/wasm-env.sh
 WASM_TARGET := wasm32-unknown-unknown
 
-.PHONY: run test setup setup-build build serve size bench fmt-check clippy clippy-wasm test-native test-browser
+.PHONY: run test setup setup-build build serve size bench fuzz fuzz-short fmt-check clippy clippy-wasm test-native test-browser
 
 ## make run: build the size-optimised release bundle and serve it on 127.0.0.1:$(PORT)
 run: setup-build build serve
 
-## make test: formatting, clippy (native and wasm32), native tests, browser tests on the release bundle
-test: setup fmt-check clippy clippy-wasm test-native build test-browser
+## make test: formatting, clippy (native and wasm32), native tests, a bounded fuzz run (5 targets ×
+## 20 s), browser tests on the release bundle
+test: setup fmt-check clippy clippy-wasm test-native fuzz-short build test-browser
 	@echo "make test: all checks passed"
 
 setup:
@@ -24,6 +25,7 @@ setup-build:
 ## the release bundle in dist/ (trunk: opt-level z, LTO, one codegen unit, panic=abort, wasm-opt -Oz)
 build:
 	$(WASM) trunk build --release
+	cargo run --quiet -- secure-bundle dist
 
 serve:
 	cargo run --quiet -- serve --dir dist --port $(PORT)
@@ -35,8 +37,19 @@ size: setup-build build
 ## benchmarks with their budgets: the model (criterion) and the web app in headless Chromium;
 ## writes target/bench/model.json and target/bench/ui.json
 bench: setup build
-	cargo bench --bench model -- --warm-up-time 1 --measurement-time 3
-	cargo bench --bench ui
+	@mkdir -p target/bench
+	@echo "bench: the model (criterion; its log in target/bench/model.log)"
+	@cargo bench --bench model -- --warm-up-time 1 --measurement-time 3 > target/bench/model.log
+	@echo "bench: the web app in headless Chromium"
+	@cargo bench --bench ui
+
+## every fuzz target for FUZZ_SECONDS each (default 300); the corpus stays in target/fuzz/corpus
+FUZZ_SECONDS ?= 300
+fuzz:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+fuzz-short:
+	scripts/fuzz.sh 20
 
 fmt-check:
 	cargo fmt --all -- --check

@@ -146,10 +146,6 @@ fn main() {
         ),
         ("JS heap after load", heap, "MB", f64::INFINITY),
     ];
-    println!(
-        "\n{:<46} {:>12} {:>12}  verdict",
-        "measurement", "value", "budget"
-    );
     let mut json = Vec::new();
     for (name, value, unit, budget) in rows {
         let verdict = if !value.is_finite() || value < 0.0 {
@@ -161,16 +157,38 @@ fn main() {
         } else {
             "OVER BUDGET"
         };
-        let b = if budget.is_infinite() {
-            "-".to_string()
-        } else {
-            format!("≤ {budget} {unit}")
+        json.push(serde_json::json!({"measurement": format!("browser: {name}"), "value": value, "unit": unit, "budget": if budget.is_infinite() { None } else { Some(budget) }, "verdict": verdict}));
+    }
+    // One table: the model's figures (written by `--bench model` just before) and these.
+    let model: Vec<serde_json::Value> = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench/model.json"),
+    )
+    .ok()
+    .and_then(|t| serde_json::from_str(&t).ok())
+    .unwrap_or_default();
+    if model.is_empty() {
+        println!("(no target/bench/model.json: run `make bench` for the model's figures)");
+    }
+    println!(
+        "\n{:<56} {:>12} {:>12}  verdict",
+        "measurement", "value", "budget"
+    );
+    for r in model.iter().chain(json.iter()) {
+        let unit = r["unit"].as_str().unwrap_or_default();
+        let value = match r["value"].as_f64() {
+            Some(v) if unit == "ms" && v < 10.0 => format!("{v:.3} {unit}"),
+            Some(v) => format!("{v:.1} {unit}"),
+            None => "-".to_string(),
+        };
+        let budget = match r["budget"].as_f64() {
+            Some(b) => format!("≤ {b} {unit}"),
+            None => "-".to_string(),
         };
         println!(
-            "{name:<46} {:>12} {b:>12}  {verdict}",
-            format!("{value:.1} {unit}")
+            "{:<56} {value:>12} {budget:>12}  {}",
+            r["measurement"].as_str().unwrap_or_default(),
+            r["verdict"].as_str().unwrap_or_default()
         );
-        json.push(serde_json::json!({"measurement": name, "value": value, "unit": unit, "budget": if budget.is_infinite() { None } else { Some(budget) }, "verdict": verdict}));
     }
     println!("({frame_count} frames sampled during playback)");
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");

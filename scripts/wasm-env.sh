@@ -12,6 +12,8 @@ case "$mode" in
   rustup) ;;
   debian)
     export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort
+    # std built for size: smaller sort and formatting code (9.5 KB less gzip, measured).
+    export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
     # Size: no source paths in panic locations, no Debug formatting code (the app never shows
     # Debug output). Only here, where the compiler already runs with unstable features.
     export RUSTFLAGS="${RUSTFLAGS:-} -Zlocation-detail=none -Zfmt-debug=none"

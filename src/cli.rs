@@ -24,6 +24,8 @@ const USAGE: &str = "usage:
   wirewalk page <scenario.json> [--json]         a page scenario from a file (format in README)
   wirewalk steps [--markdown]                    every step id, its stage and title
   wirewalk serve [--dir <dir>] [--port <port>]   serve the built app on 127.0.0.1
+  wirewalk secure-bundle [<dir>]                 move the start script out of dist/index.html
+                                                 and add the Content-Security-Policy
 
 trace options:
   --profile local|transcontinental|intercontinental   network (RTT 23 / 120 / 225 ms)
@@ -56,6 +58,19 @@ pub fn run(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             0
         }
         Some("serve") => serve_command(&words[1..], out, err),
+        Some("secure-bundle") => {
+            let dir = words.get(1).map_or("dist", String::as_str);
+            match crate::csp::secure_bundle(std::path::Path::new(dir)) {
+                Ok(msg) => {
+                    let _ = writeln!(out, "wirewalk secure-bundle: {msg}");
+                    0
+                }
+                Err(e) => {
+                    let _ = writeln!(err, "wirewalk secure-bundle: {e}");
+                    1
+                }
+            }
+        }
         Some("-h" | "--help" | "help") => {
             let _ = writeln!(out, "{USAGE}");
             0

@@ -3,15 +3,19 @@
 //! The crate has three layers (see `README.md` and the architecture notes):
 //! - [`model`]: a pure, deterministic model of the browser's networking stack. Native and wasm32.
 //! - [`timeline`]: the pure view-model: what to draw for a journey at a cursor and a time.
+//! - [`link`]: the view in the page's query string (what a shared link restores), pure.
 //! - `ui` (wasm32 only): the Yew front end, a view of the model's output.
 //! - `cli` and `serve` (native only): the `wirewalk` command line and the small static server
 //!   that `make run` and the browser tests use.
 
+pub mod link;
 pub mod model;
 pub mod timeline;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod csp;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod serve;
 

@@ -653,6 +653,89 @@ struct Deferred {
     why: String,
 }
 
+/// Refuses pasted text that is not text: a control character other than tab, line feed, form
+/// feed and carriage return, or U+FFFD (what a browser puts for bytes that are not UTF-8). The
+/// message names the character and where it is.
+pub fn check_text(what: &str, text: &str) -> Result<(), String> {
+    let bad = text.chars().enumerate().find(|(_, c)| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}')) || *c == '\u{fffd}'
+    });
+    match bad {
+        None => Ok(()),
+        Some((i, c)) => Err(format!(
+            "the {what} is not text: U+{:04X} at character {}. Paste HTML or header lines, not a binary file; the last page that loaded stays.",
+            u32::from(c),
+            i + 1
+        )),
+    }
+}
+
+/// The response headers of a scenario as the editor shows them: a URL line, then its header
+/// lines; `preflight Name: value` for the answer to a CORS preflight.
+pub fn headers_text(sc: &PageScenario) -> String {
+    let mut s = String::new();
+    for r in &sc.responses {
+        s.push_str(&r.url);
+        s.push('\n');
+        for h in &r.headers {
+            s.push_str(h);
+            s.push('\n');
+        }
+        for h in r.preflight_headers.iter().flatten() {
+            s.push_str("preflight ");
+            s.push_str(h);
+            s.push('\n');
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// Reads the editor's header text back into `sc`'s responses, keeping each URL's other
+/// settings (status, size).
+pub fn apply_headers_text(sc: &PageScenario, text: &str) -> Result<PageScenario, String> {
+    let mut out = sc.clone();
+    let mut blocks: Vec<ResponseSpec> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line.starts_with("http://") || line.starts_with("https://") {
+            let old = sc.responses.iter().find(|r| r.url == line).cloned();
+            blocks.push(ResponseSpec {
+                url: line.to_string(),
+                headers: vec![],
+                preflight_headers: None,
+                ..old.unwrap_or_default()
+            });
+            continue;
+        }
+        let Some(b) = blocks.last_mut() else {
+            return Err(format!(
+                "line {}: a header must follow a URL line (https://…)",
+                n + 1
+            ));
+        };
+        let (pre, h) = match line.strip_prefix("preflight ") {
+            Some(rest) => (true, rest.trim()),
+            None => (false, line),
+        };
+        if !h.contains(':') {
+            return Err(format!("line {}: a header is written Name: value", n + 1));
+        }
+        if pre {
+            b.preflight_headers
+                .get_or_insert_with(Vec::new)
+                .push(h.to_string());
+        } else {
+            b.headers.push(h.to_string());
+        }
+    }
+    out.responses = blocks;
+    Ok(out)
+}
+
 /// Loads the page. Never panics: a scenario that cannot load (a bad URL, too much HTML) gives
 /// an error message instead.
 pub fn run(sc: &PageScenario) -> Result<PageLoad, String> {
@@ -664,7 +747,7 @@ pub fn run(sc: &PageScenario) -> Result<PageLoad, String> {
     }
     let parsed = url::parse(&sc.url, None).map_err(|e| {
         format!(
-            "the document URL {:?} is not valid: {}",
+            "the document URL \"{}\" is not valid: {}",
             short(&sc.url),
             e.message
         )
@@ -677,7 +760,7 @@ pub fn run(sc: &PageScenario) -> Result<PageLoad, String> {
     }
     let tls = TlsChoice::parse(&sc.tls).ok_or_else(|| {
         format!(
-            "tls must be 1.3, 1.2-ecdhe or 1.2-rsa, not {:?}",
+            "tls must be 1.3, 1.2-ecdhe or 1.2-rsa, not \"{}\"",
             short(&sc.tls)
         )
     })?;
@@ -711,12 +794,12 @@ pub fn run(sc: &PageScenario) -> Result<PageLoad, String> {
                 let host = u.host_str().unwrap_or("");
                 if let Err(why) = sim.jar.set(host, &c.set_cookie, u.scheme() == "https") {
                     sim.problems
-                        .push(format!("cookie {:?}: {why}", short(&c.set_cookie)));
+                        .push(format!("cookie \"{}\": {why}", short(&c.set_cookie)));
                 }
             }
             Err(e) => sim
                 .problems
-                .push(format!("cookie URL {:?}: {e}", short(&c.url))),
+                .push(format!("cookie URL \"{}\": {e}", short(&c.url))),
         }
     }
     for o in &sc.origins {
@@ -1513,8 +1596,10 @@ impl<'a> Sim<'a> {
             let (host, https) = (self.reqs[r].host.clone(), self.reqs[r].https);
             for v in headers_all(&headers, "set-cookie") {
                 if let Err(why) = self.jar.set(&host, v, https) {
-                    self.problems
-                        .push(format!("{host}: Set-Cookie {:?} ignored: {why}", short(v)));
+                    self.problems.push(format!(
+                        "{host}: Set-Cookie \"{}\" ignored: {why}",
+                        short(v)
+                    ));
                 }
             }
         }

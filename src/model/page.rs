@@ -151,7 +151,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
     let mut d = Discovery::default();
     let Ok(base_url) = ::url::Url::parse(base) else {
         d.problems
-            .push(format!("the document URL {base:?} is not valid"));
+            .push(format!("the document URL \"{base}\" is not valid"));
         return d;
     };
     let resolve = |raw: &str, d: &mut Discovery| -> Option<String> {
@@ -168,7 +168,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                 None
             }
             Err(e) => {
-                d.problems.push(format!("{raw:?}: not a valid URL ({e})"));
+                d.problems.push(format!("\"{raw}\": not a valid URL ({e})"));
                 None
             }
         }

@@ -160,3 +160,34 @@ pub fn preset(name: &str) -> Option<PageScenario> {
 pub fn presets() -> Vec<PageScenario> {
     NAMES.iter().filter_map(|n| preset(n)).collect()
 }
+
+/// A page of `requests` sub-resources spread over `origins` origins (round robin; the first
+/// is the page's own), for benchmarks and limit tests: a stylesheet and a script per origin,
+/// the rest images. Not a preset: nothing about it is meant to teach.
+pub fn synthetic(requests: usize, origins: usize) -> PageScenario {
+    let origins = origins.max(1);
+    let origin = |i: usize| {
+        if i % origins == 0 {
+            String::new()
+        } else {
+            format!("https://cdn{}.example", i % origins)
+        }
+    };
+    let mut html = String::from("<!DOCTYPE html>\n<html><head><title>Synthetic</title>\n");
+    for i in 0..requests {
+        let o = origin(i);
+        let line = match i / origins {
+            0 => format!("<link rel=\"stylesheet\" href=\"{o}/s{i}.css\">\n"),
+            1 => format!("<script src=\"{o}/j{i}.js\" async></script>\n"),
+            _ => format!("<img src=\"{o}/i{i}.png\">\n"),
+        };
+        html.push_str(&line);
+    }
+    html.push_str("</head><body></body></html>\n");
+    PageScenario {
+        name: format!("synthetic-{requests}x{origins}"),
+        url: "https://www.example/".into(),
+        html,
+        ..PageScenario::default()
+    }
+}

@@ -77,12 +77,12 @@ impl Profile {
     /// RTT, 1 kbit/s to 100 Gbit/s).
     pub fn custom(rtt_ms: f64, bandwidth_mbps: f64) -> Profile {
         let rtt_us = if rtt_ms.is_finite() {
-            (rtt_ms * 1000.0).clamp(100.0, 10_000_000.0) as u64
+            (rtt_ms * 1000.0).round().clamp(100.0, 10_000_000.0) as u64
         } else {
             TRANSCONTINENTAL_RTT_MS * 1000
         };
         let bw = if bandwidth_mbps.is_finite() {
-            (bandwidth_mbps * 1e6).clamp(1e3, 1e11) as u64
+            (bandwidth_mbps * 1e6).round().clamp(1e3, 1e11) as u64
         } else {
             DEFAULT_BANDWIDTH_BPS
         };
@@ -90,6 +90,16 @@ impl Profile {
             name: ProfileName::Custom,
             rtt_us,
             bandwidth_bps: bw,
+        }
+    }
+
+    /// A custom profile from whole microseconds and bits per second, clamped as [`Self::custom`]
+    /// clamps.
+    pub fn custom_exact(rtt_us: u64, bandwidth_bps: u64) -> Profile {
+        Profile {
+            name: ProfileName::Custom,
+            rtt_us: rtt_us.clamp(100, 10_000_000),
+            bandwidth_bps: bandwidth_bps.clamp(1_000, 100_000_000_000),
         }
     }
 

@@ -153,6 +153,10 @@ pub enum ErrorKind {
     Other,
 }
 
+/// Chromium's longest URL: `url::kMaxURLChars` (url/url_constants.h), 2 MiB. A longer one is
+/// refused before parsing, as Chromium refuses to send it between processes.
+pub const MAX_URL_CHARS: usize = 2 * 1024 * 1024;
+
 /// A URL that could not be parsed: the message explains it, `span` is the byte range of the input
 /// that caused it (always on character boundaries; may be empty at the end of the input).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -179,6 +183,16 @@ impl std::fmt::Display for UrlError {
 
 /// Parses `input` against an optional `base`, as `new URL(input, base)` does in a browser.
 pub fn parse(input: &str, base: Option<&str>) -> Result<Parsed, UrlError> {
+    if input.len() > MAX_URL_CHARS {
+        return Err(UrlError {
+            kind: ErrorKind::TooLong,
+            message: format!(
+                "the URL is {} bytes long; Chromium refuses URLs over {MAX_URL_CHARS} characters (2 MiB)",
+                input.len()
+            ),
+            span: 0..0,
+        });
+    }
     let base_url = match base {
         Some(b) => match Url::parse(b) {
             Ok(u) => Some(u),

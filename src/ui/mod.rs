@@ -8,6 +8,7 @@
 
 mod inspector;
 mod knobs;
+mod link_sync;
 mod page_load;
 mod player;
 mod sequence;
@@ -36,11 +37,27 @@ pub fn start() {
     if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
         let _ = perf.mark("wirewalk-start");
     }
-    // A panic is a bug: say so in the console (the browser tests fail on any console error).
+    // A panic is a bug: it is shown, logged (the browser tests fail on any console error), and
+    // the page restarts at the last good view.
+    // (Panic locations are left out of the bundle, so the message is the payload alone.)
     yew::set_custom_panic_hook(Box::new(|info| {
-        web_sys::console::error_1(&format!("wirewalk panicked: {info}").into());
+        let p = info.payload();
+        let msg = p
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| p.downcast_ref::<String>().map(String::as_str));
+        link_sync::on_panic(msg.unwrap_or("a panic without a message"))
     }));
     yew::Renderer::<App>::new().render();
+}
+
+/// The notes about a link show at most this many lines.
+const MAX_NOTES: usize = 8;
+
+/// For the browser tests: panics as a bug would, to show that the app reports it and recovers.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn wirewalk_test_panic() {
+    panic!("wirewalk_test_panic was called (a test of the panic handler)");
 }
 
 fn prefers_reduced_motion() -> bool {
@@ -178,7 +195,17 @@ fn use_reduced_motion(dispatch: Callback<AppAction>) {
 
 #[component]
 fn App() -> Html {
-    let state = use_reducer(|| AppState::new(prefers_reduced_motion()));
+    // The view the page's link describes, with what could not be used from it.
+    let boot = use_memo((), |_| {
+        let (link, mut notes) = link_sync::initial();
+        let state = AppState::from_link(&link, prefers_reduced_motion(), &mut notes);
+        if let Some(m) = link_sync::take_crash_message() {
+            notes.insert(0, format!("wirewalk recovered from an internal error: {m}"));
+        }
+        (state, notes)
+    });
+    let state = use_reducer(|| boot.0.clone());
+    let notes_open = use_state(|| !boot.1.is_empty());
     // Callbacks made once: equal from render to render, so a component whose other props did
     // not change is not rendered again on every animation frame.
     let (dispatch, on_edit, on_go, on_frame) = (*use_memo((), {
@@ -208,6 +235,22 @@ fn App() -> Html {
     use_reduced_motion(dispatch.clone());
     use_effect_with((), |_| mark_ready());
     let s = &*state;
+    // The link follows the view.
+    use_effect_with((s.scenario.clone(), s.base, s.cursor, s.journey.clone()), {
+        let step = if s.cursor == 0 { None } else { s.step_ref() };
+        let (scenario, base) = (s.scenario.clone(), s.base);
+        move |_| {
+            link_sync::update(|l| {
+                l.preset = base.to_string();
+                l.scenario = scenario;
+                l.step = step;
+            })
+        }
+    });
+    let close_notes = {
+        let open = notes_open.clone();
+        Callback::from(move |_| open.set(false))
+    };
     let announce = crate::timeline::announcement(&s.journey.0.trace, s.cursor);
     html! {
         <>
@@ -219,6 +262,17 @@ fn App() -> Html {
                 </div>
                 <UrlBar input={s.input.clone()} live={s.live.clone()} {on_edit} {on_go} />
             </header>
+            if *notes_open {
+                <div id="link-notes" class="link-notes" role="status">
+                    <ul>
+                        { for boot.1.iter().take(MAX_NOTES).map(|n| html! { <li>{ n.clone() }</li> }) }
+                        if boot.1.len() > MAX_NOTES {
+                            <li>{ format!("…and {} more parameters that could not be used", boot.1.len() - MAX_NOTES) }</li>
+                        }
+                    </ul>
+                    <button id="link-notes-close" type="button" onclick={close_notes}>{ "Dismiss" }</button>
+                </div>
+            }
             <Knobs open={*wide} scenario={s.scenario.clone()} preset={s.preset} https={s.current.as_ref().is_none_or(|c| c.getters.protocol == "https:")} dispatch={dispatch.clone()} />
             <Track journey={s.journey.clone()} cursor={s.cursor} />
             <main id="main" class="main-grid">

@@ -10,6 +10,29 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+/// A load with nothing in it, for when not even the default page loads.
+fn empty_load() -> PageLoad {
+    PageLoad {
+        name: String::new(),
+        url: String::new(),
+        page_origin: String::new(),
+        rtt: crate::model::time::Duration::ZERO,
+        bandwidth_bps: 0,
+        tls: "",
+        requests: vec![],
+        connections: vec![],
+        groups: vec![],
+        console: vec![],
+        problems: vec![],
+        end: Instant::ZERO,
+    }
+}
+
+/// The waterfall draws the first this many requests (by start); the rest are counted.
+const MAX_ROWS: usize = 300;
+/// A pool's queue shows this many waiting requests, then how many more.
+const MAX_CHIPS: usize = 40;
+
 /// Real milliseconds of playback per simulated millisecond.
 const SLOWDOWN: f64 = 8.0;
 
@@ -39,100 +62,55 @@ pub enum PageAction {
     Select(u32),
 }
 
-/// The response headers of a scenario as the editor shows them: a URL line, then its header
-/// lines; `preflight Name: value` for the answer to a CORS preflight.
-fn headers_text(sc: &PageScenario) -> String {
-    let mut s = String::new();
-    for r in &sc.responses {
-        s.push_str(&r.url);
-        s.push('\n');
-        for h in &r.headers {
-            s.push_str(h);
-            s.push('\n');
-        }
-        for h in r.preflight_headers.iter().flatten() {
-            s.push_str("preflight ");
-            s.push_str(h);
-            s.push('\n');
-        }
-        s.push('\n');
-    }
-    s
-}
-
-/// Reads the editor's header text back into `sc`'s responses, keeping each URL's other
-/// settings (status, size).
-fn apply_headers(sc: &PageScenario, text: &str) -> Result<PageScenario, String> {
-    let mut out = sc.clone();
-    let mut blocks: Vec<load::ResponseSpec> = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        if line.starts_with("http://") || line.starts_with("https://") {
-            let old = sc.responses.iter().find(|r| r.url == line).cloned();
-            blocks.push(load::ResponseSpec {
-                url: line.to_string(),
-                headers: vec![],
-                preflight_headers: None,
-                ..old.unwrap_or_default()
-            });
-            continue;
-        }
-        let Some(b) = blocks.last_mut() else {
-            return Err(format!(
-                "line {}: a header must follow a URL line (https://…)",
-                n + 1
-            ));
-        };
-        let (pre, h) = match line.strip_prefix("preflight ") {
-            Some(rest) => (true, rest.trim()),
-            None => (false, line),
-        };
-        if !h.contains(':') {
-            return Err(format!("line {}: a header is written Name: value", n + 1));
-        }
-        if pre {
-            b.preflight_headers
-                .get_or_insert_with(Vec::new)
-                .push(h.to_string());
-        } else {
-            b.headers.push(h.to_string());
-        }
-    }
-    out.responses = blocks;
-    Ok(out)
-}
-
 impl PageState {
-    pub fn new() -> PageState {
-        let sc = pages::preset("many-images").unwrap_or_default();
-        let load = load::run(&sc).ok().map(Rc::new).unwrap_or_else(|| {
-            Rc::new(PageLoad {
-                name: String::new(),
-                url: String::new(),
-                page_origin: String::new(),
-                rtt: crate::model::time::Duration::ZERO,
-                bandwidth_bps: 0,
-                tls: "",
-                requests: vec![],
-                connections: vec![],
-                groups: vec![],
-                console: vec![],
-                problems: vec![],
-                end: Instant::ZERO,
-            })
-        });
+    /// The page the link names (the preset with the editor's text), or the default page; what
+    /// could not be used from the link is shown as the editor's error.
+    pub fn from_link() -> PageState {
+        let (link, _) = super::link_sync::initial();
+        let mut notes = vec![];
+        let mut sc = crate::link::page_scenario(&link.page, &mut notes);
+        let mut preset = link.page.preset.clone();
+        let load = match load::run(&sc) {
+            Ok(l) => l,
+            Err(e) => {
+                notes.push(format!(
+                    "the linked page could not load ({e}): the preset is shown"
+                ));
+                sc = pages::preset(&preset).unwrap_or_default();
+                match load::run(&sc) {
+                    Ok(l) => l,
+                    Err(_) => {
+                        preset = crate::link::DEFAULT_PAGE.into();
+                        sc = pages::preset(&preset).unwrap_or_default();
+                        load::run(&sc).unwrap_or_else(|_| empty_load())
+                    }
+                }
+            }
+        };
         PageState {
-            preset: "many-images".into(),
-            headers_text: headers_text(&sc),
+            preset,
+            headers_text: link
+                .page
+                .headers
+                .clone()
+                .unwrap_or_else(|| load::headers_text(&sc)),
             scenario: sc,
             t: 0,
             playing: false,
             selected: 1,
-            error: None,
-            load: LoadRef(load),
+            error: (!notes.is_empty()).then(|| notes.join("; ")),
+            load: LoadRef(Rc::new(load)),
+        }
+    }
+
+    /// The link's part for this view: what differs from the preset.
+    fn link(&self) -> crate::link::PageLink {
+        let base = pages::preset(&self.preset).unwrap_or_default();
+        crate::link::PageLink {
+            preset: self.preset.clone(),
+            html: (self.scenario.html != base.html).then(|| self.scenario.html.clone()),
+            headers: (self.headers_text != load::headers_text(&base))
+                .then(|| self.headers_text.clone()),
         }
     }
 
@@ -163,20 +141,25 @@ impl Reducible for PageState {
             PageAction::Preset(name) => {
                 if let Some(sc) = pages::preset(&name) {
                     s.preset = name;
-                    s.headers_text = headers_text(&sc);
+                    s.headers_text = load::headers_text(&sc);
                     s.t = 0;
                     s.selected = 1;
                     s.rerun(sc);
                 }
             }
-            PageAction::Html(html) => {
-                let mut sc = s.scenario.clone();
-                sc.html = html;
-                s.rerun(sc);
-            }
+            PageAction::Html(html) => match load::check_text("HTML", &html) {
+                Ok(()) => {
+                    let mut sc = s.scenario.clone();
+                    sc.html = html;
+                    s.rerun(sc);
+                }
+                Err(e) => s.error = Some(e),
+            },
             PageAction::Headers(text) => {
                 s.headers_text = text;
-                match apply_headers(&s.scenario, &s.headers_text) {
+                match load::check_text("header text", &s.headers_text)
+                    .and_then(|()| load::apply_headers_text(&s.scenario, &s.headers_text))
+                {
                     Ok(sc) => s.rerun(sc),
                     Err(e) => s.error = Some(e),
                 }
@@ -233,7 +216,21 @@ fn short_url(url: &str) -> String {
 
 #[component]
 pub fn PageView() -> Html {
-    let state = use_reducer(PageState::new);
+    let state = use_reducer(PageState::from_link);
+    use_effect_with(
+        (
+            state.preset.clone(),
+            state.load.clone(),
+            state.headers_text.clone(),
+        ),
+        {
+            let st = state.clone();
+            move |_| {
+                let page = st.link();
+                super::link_sync::update(|l| l.page = page)
+            }
+        },
+    );
     let dispatch = {
         let d = state.dispatcher();
         Callback::from(move |a: PageAction| d.dispatch(a))
@@ -373,9 +370,12 @@ fn pools(l: &PageLoad, t: Instant) -> Html {
                             { for (0..lanes).map(|lane| slot(l, &conns, lane, t)) }
                         </div>
                         <div class="queue" role="group" aria-label={format!("{} waiting", waiting.len())}>
-                            { for waiting.iter().map(|r| html! {
+                            { for waiting.iter().take(MAX_CHIPS).map(|r| html! {
                                 <span key={r.id} class="chip" title={format!("{} ({})", r.url, r.priority)}>{ format!("#{}", r.id) }</span>
                             }) }
+                            if waiting.len() > MAX_CHIPS {
+                                <span class="chip more">{ format!("+{} more", waiting.len() - MAX_CHIPS) }</span>
+                            }
                         </div>
                     </div>
                 }
@@ -433,6 +433,8 @@ fn waterfall(l: &PageLoad, t: Instant, selected: u32, dispatch: &Callback<PageAc
     let pct = |i: Instant| fixed(i.micros() as f64 * 100.0 / end, 3);
     let mut rows: Vec<&Request> = l.requests.iter().collect();
     rows.sort_by_key(|r| (r.start, r.id));
+    let hidden = rows.len().saturating_sub(MAX_ROWS);
+    rows.truncate(MAX_ROWS);
     let onclick = dispatch.reform(|e: MouseEvent| {
         let id = e
             .target()
@@ -480,6 +482,11 @@ fn waterfall(l: &PageLoad, t: Instant, selected: u32, dispatch: &Callback<PageAc
                     }
                 }) }
             </div>
+            if hidden > 0 {
+                <p class="pl-legend" id="pl-more">
+                    { format!("…and {hidden} more requests: the waterfall draws the first {MAX_ROWS}; the summary, the pools and the console count them all.") }
+                </p>
+            }
         </div>
     }
 }

@@ -1,6 +1,7 @@
 //! The app's state and every change to it, as one reducer. The model is run here (and only
 //! here) when the scenario changes; everything else moves the cursor or the playhead.
 
+use crate::link::{LinkState, StepRef};
 use crate::model::scenario::{
     CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
 };
@@ -32,6 +33,8 @@ pub struct AppState {
     pub current: Option<Parsed>,
     pub scenario: Scenario,
     pub preset: Option<&'static str>,
+    /// The preset the knobs were last reset to: what the link's knobs are written against.
+    pub base: &'static str,
     pub journey: JourneyRef,
     /// The index of the current event.
     pub cursor: usize,
@@ -97,6 +100,7 @@ impl AppState {
             live,
             scenario,
             preset: Some("default"),
+            base: "default",
             journey,
             cursor: 0,
             revealed: 0,
@@ -106,6 +110,63 @@ impl AppState {
             reduced_motion,
             dwell_ms: 0.0,
         }
+    }
+
+    /// The view a link describes: its scenario, and the cursor on its step when the journey has
+    /// it (else a note).
+    pub fn from_link(link: &LinkState, reduced_motion: bool, notes: &mut Vec<String>) -> AppState {
+        let base = AppState::new(reduced_motion);
+        let sc = link.scenario.clone();
+        let live = url::parse(&sc.url, None);
+        let Ok(parsed) = live.clone() else {
+            if let Err(e) = &live {
+                notes.push(format!("url was ignored: {}", e.message));
+            }
+            return base;
+        };
+        let named = crate::model::scenario::presets()
+            .into_iter()
+            .find(|(n, _)| *n == link.preset);
+        let preset = named.as_ref().filter(|(_, p)| *p == sc).map(|(n, _)| *n);
+        let s = AppState {
+            input: sc.url.clone(),
+            live,
+            current: Some(parsed),
+            preset,
+            base: named.map_or("default", |(n, _)| n),
+            ..base
+        }
+        .rerun(sc);
+        let cursor = link.step.and_then(|st| {
+            let found = s
+                .journey
+                .0
+                .trace
+                .events
+                .iter()
+                .position(|e| e.step == st.id && e.request == st.request);
+            if found.is_none() {
+                notes.push(format!(
+                    "step {} does not happen in this journey: showing the first step",
+                    st.to_param()
+                ));
+            }
+            found
+        });
+        s.at_cursor(cursor.unwrap_or(0))
+    }
+
+    /// The step at the cursor, for the link.
+    pub fn step_ref(&self) -> Option<StepRef> {
+        self.journey
+            .0
+            .trace
+            .events
+            .get(self.cursor)
+            .map(|e| StepRef {
+                id: e.step,
+                request: e.request,
+            })
     }
 
     pub fn len(&self) -> usize {
@@ -216,6 +277,7 @@ impl Reducible for AppState {
                     current: live.as_ref().ok().cloned().or(s.current.clone()),
                     live,
                     preset: Some(key),
+                    base: key,
                     ..s
                 }
                 .rerun(sc)

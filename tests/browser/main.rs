@@ -5,6 +5,7 @@
 
 mod journey_ui;
 mod page_ui;
+mod robust;
 mod webdriver;
 
 use webdriver::{serve_dist, Driver, Session};

@@ -138,6 +138,7 @@ impl Driver {
                 console.error = (...a) => { keep(a.join(' ')); orig(...a); };
                 addEventListener('error', (e) => keep('error: ' + (e.message || e.target && e.target.src)), true);
                 addEventListener('unhandledrejection', (e) => keep('unhandled rejection: ' + e.reason));
+                document.addEventListener('securitypolicyviolation', (e) => keep('Content Security Policy: ' + e.violatedDirective + ' blocked ' + e.blockedURI));
             "#}),
         );
         s
@@ -305,6 +306,16 @@ impl Session {
     /// Fails on anything the page reported as an error: chromedriver's browser log at level
     /// SEVERE, and what the early script kept.
     pub fn assert_no_errors(&self) {
+        let errors = self.errors();
+        assert!(
+            errors.is_empty(),
+            "the page reported errors:\n{}",
+            errors.join("\n")
+        );
+    }
+
+    /// Everything the page reported as an error so far (see [`Self::assert_no_errors`]).
+    pub fn errors(&self) -> Vec<String> {
         let log = post(&format!("{}/se/log", self.url), &json!({"type": "browser"}));
         let entries = log["value"].as_array().cloned().unwrap_or_default();
         let severe: Vec<String> = entries
@@ -321,12 +332,7 @@ impl Session {
                     .collect()
             })
             .unwrap_or_default();
-        assert!(
-            severe.is_empty() && kept.is_empty(),
-            "the page reported errors:\n{}\n{}",
-            severe.join("\n"),
-            kept.join("\n")
-        );
+        severe.into_iter().chain(kept).collect()
     }
 }
 

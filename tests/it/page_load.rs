@@ -424,3 +424,51 @@ fn the_readme_documents_every_scenario_field() {
         );
     }
 }
+
+#[test]
+fn ten_thousand_requests_and_deep_nesting_load() {
+    let l = load::run(&wirewalk::model::pages::synthetic(10_000, 10)).expect("loads");
+    assert_eq!(l.requests.len(), 10_001);
+    // Ten origins, six connections each at most (HTTP/1.1).
+    assert!(l.connections.len() <= 60, "{}", l.connections.len());
+    let deep = format!(
+        "{}<img src=/deep.png>{}",
+        "<div>".repeat(100_000),
+        "</div>".repeat(100_000)
+    );
+    let sc = PageScenario {
+        html: deep,
+        ..wirewalk::model::pages::synthetic(0, 1)
+    };
+    assert_eq!(load::run(&sc).map(|l| l.requests.len()), Ok(2));
+}
+
+#[test]
+fn limits_name_their_numbers() {
+    let big = PageScenario {
+        html: "x".repeat(load::MAX_HTML_BYTES + 1),
+        ..PageScenario::default()
+    };
+    let e = load::run(&big).err().unwrap_or_default();
+    assert!(e.contains("2000000 bytes"), "{e}");
+    let e = load::check_text("HTML", "GIF89a\u{0}\u{1}")
+        .err()
+        .unwrap_or_default();
+    assert!(e.contains("U+0000 at character 7"), "{e}");
+    let e = load::check_text("HTML", "ok\u{fffd}")
+        .err()
+        .unwrap_or_default();
+    assert!(e.contains("U+FFFD at character 3"), "{e}");
+    assert_eq!(load::check_text("HTML", "tabs\tand\r\nlines\u{c}"), Ok(()));
+    let long = format!(
+        "https://x.example/{}",
+        "a".repeat(wirewalk::model::url::MAX_URL_CHARS)
+    );
+    let e = wirewalk::model::url::parse(&long, None)
+        .err()
+        .map(|e| e.message)
+        .unwrap_or_default();
+    assert!(e.contains("2097152"), "{e}");
+    let ok = format!("https://x.example/{}", "a".repeat(1_000_000));
+    assert!(wirewalk::model::url::parse(&ok, None).is_ok());
+}

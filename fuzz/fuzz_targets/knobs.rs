@@ -1,0 +1,68 @@
+//! Every knob of the journey at once, with any values, including the custom network's extremes.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use wirewalk::model::scenario::{
+    CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
+};
+use wirewalk::model::world;
+
+const URLS: [&str; 5] = [
+    "https://example.com/",
+    "http://example.com:8080/a?b",
+    "https://[::1]/",
+    "https://xn--bcher-kva.example/",
+    "file:///etc/hosts",
+];
+
+fuzz_target!(|data: &[u8]| {
+    if data.len() < 20 {
+        return;
+    }
+    let b = |i: usize| data[i];
+    let f = |i: usize| f64::from_le_bytes(data[i..i + 8].try_into().unwrap_or([0; 8]));
+    let pick = |i: usize, n: usize| usize::from(b(i)) % n;
+    let mut sc = Scenario {
+        url: URLS[pick(0, URLS.len())].to_string(),
+        ..Scenario::default()
+    };
+    sc.profile = match pick(1, 4) {
+        0 => Profile::builtin(ProfileName::Local),
+        1 => Profile::builtin(ProfileName::Transcontinental),
+        2 => Profile::builtin(ProfileName::Intercontinental),
+        _ => Profile::custom(f(4), f(12)),
+    };
+    let cache = [
+        "empty",
+        "fresh",
+        "stale-etag",
+        "stale-last-modified",
+        "no-store",
+    ];
+    let dns = [
+        "cold",
+        "resolver-cached",
+        "os-cached",
+        "browser-cached",
+        "nxdomain",
+    ];
+    let tls = ["1.3", "1.2-ecdhe", "1.2-rsa"];
+    let cert = ["valid", "self-signed", "expired", "wrong-host"];
+    sc.cache = CacheState::parse(cache[pick(2, cache.len())]).unwrap_or(sc.cache);
+    sc.dns = DnsState::parse(dns[pick(3, dns.len())]).unwrap_or(sc.dns);
+    sc.tls = TlsChoice::parse(tls[usize::from(b(20 % data.len())) % tls.len()]).unwrap_or(sc.tls);
+    sc.cert =
+        CertChoice::parse(cert[usize::from(b(data.len() - 1)) % cert.len()]).unwrap_or(sc.cert);
+    let bits = b(data.len() / 2);
+    sc.client_cert = bits & 1 != 0;
+    sc.keep_alive = bits & 2 != 0;
+    sc.existing_connection = bits & 4 != 0;
+    sc.resumption = bits & 8 != 0;
+    sc.false_start = bits & 16 != 0;
+    sc.refused = bits & 32 != 0;
+    sc.changed = bits & 64 != 0;
+    let j = world::run(&sc);
+    assert!(!j.trace.events.is_empty());
+    // Same scenario, same trace.
+    assert_eq!(world::run(&sc).trace.events.len(), j.trace.events.len());
+});

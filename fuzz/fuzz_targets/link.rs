@@ -1,0 +1,20 @@
+//! A shared link's query string: decoded, applied to both views, and written back.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use wirewalk::link;
+use wirewalk::model::{load, world};
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let d = link::decode(&text);
+    // Writing the state and reading it back gives the same state, with nothing to note.
+    let again = link::decode(&link::encode(&d.state));
+    assert!(again.notes.is_empty(), "{:?}", again.notes);
+    assert_eq!(again.state, d.state);
+    if d.state.scenario.url.len() < 4096 {
+        let _ = world::run(&d.state.scenario);
+    }
+    let mut notes = vec![];
+    let _ = load::run(&link::page_scenario(&d.state.page, &mut notes));
+});

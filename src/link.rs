@@ -1,0 +1,517 @@
+//! The view in the page's query string, so that a link reopens it: the journey's URL and knobs,
+//! the step on screen, and the page load's preset and edits.
+//!
+//! Everything here is untrusted text from a link someone shared. [`decode`] never fails: an
+//! unknown parameter, a value it cannot read or one over a limit is left out with a note saying
+//! why, and the rest of the link still applies. [`encode`] writes only what differs from the
+//! named presets, so the usual link stays short.
+//!
+//! | parameter | value | default |
+//! |---|---|---|
+//! | `preset` | a journey preset (`wirewalk presets`) | `default` |
+//! | `url` | the URL typed (at most [`MAX_URL_CHARS`] characters) | the preset's |
+//! | `profile` | `local`, `transcontinental`, `intercontinental` | the preset's |
+//! | `rtt`, `bw` | a custom network: round trip in ms, bandwidth in Mbit/s | - |
+//! | `cache` | `empty`, `fresh`, `stale-etag`, `stale-last-modified`, `no-store` | the preset's |
+//! | `dns` | `cold`, `resolver-cached`, `os-cached`, `browser-cached`, `nxdomain` | the preset's |
+//! | `tls` | `1.3`, `1.2-ecdhe`, `1.2-rsa` | the preset's |
+//! | `cert` | `valid`, `self-signed`, `expired`, `wrong-host` | the preset's |
+//! | `client-cert`, `keep-alive`, `existing`, `resumption`, `false-start`, `refused`, `changed` | `1` or `0` | the preset's |
+//! | `step` | a step id, `@N` for request N (`http.response@1`) | the first step |
+//! | `page` | a page-load preset (`wirewalk page --preset`) | `many-images` |
+//! | `html`, `headers` | the page editor's text | the page preset's |
+//!
+//! Parameters the embedding options of a later version use (`embed`, `autoplay`, `controls`,
+//! `theme`, `start`, `end`) are recognised and left to the caller.
+
+use crate::model::load::{self, PageScenario};
+use crate::model::pages;
+use crate::model::scenario::{
+    self, CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
+};
+use crate::model::step::StepId;
+
+pub use crate::model::url::MAX_URL_CHARS;
+/// The whole query string: the page editor's HTML may be long, but a link over this is refused.
+pub const MAX_QUERY_BYTES: usize = 4 * 1024 * 1024;
+/// The page preset when the link names none.
+pub const DEFAULT_PAGE: &str = "many-images";
+
+/// A step of the journey: its id, and which request (0 for the navigation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StepRef {
+    pub id: StepId,
+    pub request: u32,
+}
+
+/// What a link says about the page-load view.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageLink {
+    pub preset: String,
+    /// The editor's HTML when it differs from the preset's.
+    pub html: Option<String>,
+    /// The editor's header text when it differs from the preset's.
+    pub headers: Option<String>,
+}
+
+impl Default for PageLink {
+    fn default() -> Self {
+        PageLink {
+            preset: DEFAULT_PAGE.to_string(),
+            html: None,
+            headers: None,
+        }
+    }
+}
+
+/// The view a link describes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkState {
+    /// The journey preset the knobs start from.
+    pub preset: String,
+    pub scenario: Scenario,
+    pub step: Option<StepRef>,
+    pub page: PageLink,
+    /// Parameters for the caller (the embedding options), in link order.
+    pub extra: Vec<(String, String)>,
+}
+
+impl Default for LinkState {
+    fn default() -> Self {
+        LinkState {
+            preset: "default".to_string(),
+            scenario: Scenario::default(),
+            step: None,
+            page: PageLink::default(),
+            extra: vec![],
+        }
+    }
+}
+
+/// A decoded link and what was left out of it.
+#[derive(Debug)]
+pub struct Decoded {
+    pub state: LinkState,
+    pub notes: Vec<String>,
+}
+
+const EXTRA: [&str; 6] = ["embed", "autoplay", "controls", "theme", "start", "end"];
+
+fn flag(v: &str) -> Option<bool> {
+    match v {
+        "1" | "true" | "on" | "yes" => Some(true),
+        "0" | "false" | "off" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// At most 40 characters of `v`, for a note.
+fn shown(v: &str) -> String {
+    let mut s: String = v.chars().take(40).collect();
+    if s.len() < v.len() {
+        s.push('…');
+    }
+    s
+}
+
+/// Reads a decimal with at most `decimals` digits after the point as a whole number of
+/// 10^-`decimals` units (`12.5` with 3 decimals is 12500). No floating point: the link's numbers
+/// read back exactly, and the bundle needs no float parser.
+pub fn parse_fixed(v: &str, decimals: u32) -> Option<u64> {
+    let (int, frac) = v.split_once('.').unwrap_or((v, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() && frac.is_empty()
+        || !digits(int)
+        || !digits(frac)
+        || int.len() > 12
+        || frac.len() > decimals as usize
+    {
+        return None;
+    }
+    let whole: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let scale = 10u64.pow(decimals);
+    let part: u64 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse::<u64>().ok()? * 10u64.pow(decimals - frac.len() as u32)
+    };
+    whole.checked_mul(scale)?.checked_add(part)
+}
+
+/// Writes `n` units of 10^-`decimals` as the shortest decimal that [`parse_fixed`] reads back.
+pub fn format_fixed(n: u64, decimals: u32) -> String {
+    let scale = 10u64.pow(decimals);
+    let (whole, frac) = (n / scale, n % scale);
+    if frac == 0 {
+        return whole.to_string();
+    }
+    let f = format!("{frac:0width$}", width = decimals as usize);
+    format!("{whole}.{}", f.trim_end_matches('0'))
+}
+
+/// Reads a step reference: `id` or `id@N`.
+pub fn parse_step(v: &str) -> Option<StepRef> {
+    let (id, request) = match v.split_once('@') {
+        Some((id, n)) => (id, n.parse::<u32>().ok()?),
+        None => (v, 0),
+    };
+    Some(StepRef {
+        id: StepId::parse(id)?,
+        request,
+    })
+}
+
+impl StepRef {
+    pub fn to_param(self) -> String {
+        if self.request == 0 {
+            self.id.as_str().to_string()
+        } else {
+            format!("{}@{}", self.id.as_str(), self.request)
+        }
+    }
+}
+
+/// Reads a query string (with or without its leading `?`). Never fails: what cannot be used is
+/// noted and skipped.
+pub fn decode(query: &str) -> Decoded {
+    let mut notes = Vec::new();
+    let mut state = LinkState::default();
+    let query = query.strip_prefix('?').unwrap_or(query);
+    if query.len() > MAX_QUERY_BYTES {
+        notes.push(format!(
+            "the link's parameters are {} bytes, over the limit of {} bytes: none was used",
+            query.len(),
+            MAX_QUERY_BYTES
+        ));
+        return Decoded { state, notes };
+    }
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    // The presets first, whatever their place: the other parameters change them.
+    for (k, v) in &pairs {
+        match k.as_str() {
+            "preset" => match scenario::preset(v) {
+                Some(sc) => {
+                    state.preset = v.clone();
+                    state.scenario = sc;
+                }
+                None => notes.push(format!("preset \"{}\" is not a journey preset", shown(v))),
+            },
+            "page" => {
+                if pages::preset(v).is_some() {
+                    state.page.preset = v.clone();
+                } else {
+                    notes.push(format!("page \"{}\" is not a page preset", shown(v)));
+                }
+            }
+            _ => {}
+        }
+    }
+    let (mut rtt, mut bw) = (None, None);
+    for (k, v) in pairs {
+        let sc = &mut state.scenario;
+        let bad = |what: &str| format!("{k}=\"{}\" was ignored: {what}", shown(&v));
+        let ok = match k.as_str() {
+            "preset" | "page" => Ok(()),
+            "url" => {
+                if v.len() > MAX_URL_CHARS {
+                    Err(format!(
+                        "url was ignored: it is longer than {MAX_URL_CHARS} characters, Chromium's limit (2 MiB)"
+                    ))
+                } else {
+                    sc.url = v;
+                    Ok(())
+                }
+            }
+            "profile" => match ProfileName::parse(&v).filter(|p| *p != ProfileName::Custom) {
+                Some(p) => {
+                    sc.profile = Profile::builtin(p);
+                    Ok(())
+                }
+                None => Err(bad("expected local, transcontinental or intercontinental")),
+            },
+            "rtt" => match parse_fixed(&v, 3) {
+                Some(us) if us > 0 => {
+                    rtt = Some(us);
+                    Ok(())
+                }
+                _ => Err(bad("expected milliseconds, such as 80 or 12.5")),
+            },
+            "bw" => match parse_fixed(&v, 6) {
+                Some(bps) if bps > 0 => {
+                    bw = Some(bps);
+                    Ok(())
+                }
+                _ => Err(bad("expected Mbit/s, such as 10 or 1.5")),
+            },
+            "cache" => CacheState::parse(&v).map(|c| sc.cache = c).ok_or_else(|| {
+                bad("expected empty, fresh, stale-etag, stale-last-modified or no-store")
+            }),
+            "dns" => DnsState::parse(&v).map(|d| sc.dns = d).ok_or_else(|| {
+                bad("expected cold, resolver-cached, os-cached, browser-cached or nxdomain")
+            }),
+            "tls" => TlsChoice::parse(&v)
+                .map(|t| sc.tls = t)
+                .ok_or_else(|| bad("expected 1.3, 1.2-ecdhe or 1.2-rsa")),
+            "cert" => CertChoice::parse(&v)
+                .map(|c| sc.cert = c)
+                .ok_or_else(|| bad("expected valid, self-signed, expired or wrong-host")),
+            "client-cert" | "keep-alive" | "existing" | "resumption" | "false-start"
+            | "refused" | "changed" => match flag(&v) {
+                Some(b) => {
+                    *match k.as_str() {
+                        "client-cert" => &mut sc.client_cert,
+                        "keep-alive" => &mut sc.keep_alive,
+                        "existing" => &mut sc.existing_connection,
+                        "resumption" => &mut sc.resumption,
+                        "false-start" => &mut sc.false_start,
+                        "refused" => &mut sc.refused,
+                        _ => &mut sc.changed,
+                    } = b;
+                    Ok(())
+                }
+                None => Err(bad("expected 1 or 0")),
+            },
+            "step" => match parse_step(&v) {
+                Some(s) => {
+                    state.step = Some(s);
+                    Ok(())
+                }
+                None => Err(bad("not a step id (the README lists them)")),
+            },
+            "html" => {
+                if v.len() > load::MAX_HTML_BYTES {
+                    Err(format!(
+                        "html was ignored: it is {} bytes, over the page editor's limit of {} bytes",
+                        v.len(),
+                        load::MAX_HTML_BYTES
+                    ))
+                } else {
+                    state.page.html = Some(v);
+                    Ok(())
+                }
+            }
+            "headers" => {
+                state.page.headers = Some(v);
+                Ok(())
+            }
+            other if EXTRA.contains(&other) => {
+                state.extra.push((k.clone(), v));
+                Ok(())
+            }
+            _ => Err(format!("unknown parameter \"{}\" was ignored", shown(&k))),
+        };
+        if let Err(n) = ok {
+            notes.push(n);
+        }
+    }
+    if rtt.is_some() || bw.is_some() {
+        let p = state.scenario.profile;
+        state.scenario.profile =
+            Profile::custom_exact(rtt.unwrap_or(p.rtt_us), bw.unwrap_or(p.bandwidth_bps));
+    }
+    Decoded { state, notes }
+}
+
+/// Writes a query string (without the `?`) that [`decode`] reads back to `state`. Only what
+/// differs from the presets is written.
+pub fn encode(state: &LinkState) -> String {
+    let base = scenario::preset(&state.preset).unwrap_or_default();
+    let sc = &state.scenario;
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    if state.preset != "default" {
+        q.append_pair("preset", &state.preset);
+    }
+    if sc.url != base.url {
+        q.append_pair("url", &sc.url);
+    }
+    if sc.profile != base.profile {
+        if sc.profile.name == ProfileName::Custom {
+            q.append_pair("rtt", &format_fixed(sc.profile.rtt_us, 3));
+            q.append_pair("bw", &format_fixed(sc.profile.bandwidth_bps, 6));
+        } else {
+            q.append_pair("profile", sc.profile.name.as_str());
+        }
+    }
+    if sc.cache != base.cache {
+        q.append_pair("cache", sc.cache.as_str());
+    }
+    if sc.dns != base.dns {
+        q.append_pair("dns", sc.dns.as_str());
+    }
+    if sc.tls != base.tls {
+        q.append_pair("tls", sc.tls.as_str());
+    }
+    if sc.cert != base.cert {
+        q.append_pair("cert", sc.cert.as_str());
+    }
+    for (key, now, was) in [
+        ("client-cert", sc.client_cert, base.client_cert),
+        ("keep-alive", sc.keep_alive, base.keep_alive),
+        ("existing", sc.existing_connection, base.existing_connection),
+        ("resumption", sc.resumption, base.resumption),
+        ("false-start", sc.false_start, base.false_start),
+        ("refused", sc.refused, base.refused),
+        ("changed", sc.changed, base.changed),
+    ] {
+        if now != was {
+            q.append_pair(key, if now { "1" } else { "0" });
+        }
+    }
+    if let Some(s) = state.step {
+        q.append_pair("step", &s.to_param());
+    }
+    if state.page.preset != DEFAULT_PAGE {
+        q.append_pair("page", &state.page.preset);
+    }
+    if let Some(h) = &state.page.html {
+        q.append_pair("html", h);
+    }
+    if let Some(h) = &state.page.headers {
+        q.append_pair("headers", h);
+    }
+    for (k, v) in &state.extra {
+        q.append_pair(k, v);
+    }
+    q.finish()
+}
+
+/// The page scenario a link describes: the preset with the editor's text applied. An edit that
+/// cannot be used is noted and the preset's own text kept.
+pub fn page_scenario(page: &PageLink, notes: &mut Vec<String>) -> PageScenario {
+    let mut sc = pages::preset(&page.preset)
+        .or_else(|| pages::preset(DEFAULT_PAGE))
+        .unwrap_or_default();
+    if let Some(h) = &page.html {
+        sc.html = h.clone();
+    }
+    if let Some(text) = &page.headers {
+        match load::apply_headers_text(&sc, text) {
+            Ok(s) => sc = s,
+            Err(e) => notes.push(format!("headers were ignored: {e}")),
+        }
+    }
+    sc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::step::steps;
+
+    #[test]
+    fn an_empty_link_is_the_default_view() {
+        let d = decode("");
+        assert!(d.notes.is_empty());
+        assert_eq!(d.state, LinkState::default());
+        assert_eq!(encode(&d.state), "");
+    }
+
+    #[test]
+    fn knobs_step_and_page_round_trip() {
+        let mut st = LinkState::default();
+        st.scenario.url = "https://bücher.example/a b?q=1&r=<x>#frag".into();
+        st.scenario.tls = TlsChoice::Tls12Rsa;
+        st.scenario.cache = CacheState::StaleEtag;
+        st.scenario.keep_alive = false;
+        st.scenario.profile = Profile::custom(42.5, 3.0);
+        st.step = Some(StepRef {
+            id: steps::TLS_SERVER_HELLO,
+            request: 0,
+        });
+        st.page = PageLink {
+            preset: "multi-origin".into(),
+            html: Some("<img src=\"/a.png\">&amp;".into()),
+            headers: Some("https://x.example/\nA: b\n".into()),
+        };
+        let q = encode(&st);
+        let d = decode(&q);
+        assert!(d.notes.is_empty(), "{:?}", d.notes);
+        assert_eq!(d.state, st, "{q}");
+        assert!(
+            q.contains("tls=1.2-rsa") && q.contains("keep-alive=0"),
+            "{q}"
+        );
+    }
+
+    #[test]
+    fn a_preset_applies_before_the_knobs_wherever_it_stands() {
+        let d = decode("tls=1.2-ecdhe&preset=local");
+        assert!(d.notes.is_empty());
+        assert_eq!(d.state.preset, "local");
+        assert_eq!(d.state.scenario.tls, TlsChoice::Tls12Ecdhe);
+        assert_eq!(
+            d.state.scenario.profile,
+            Profile::builtin(ProfileName::Local)
+        );
+    }
+
+    #[test]
+    fn bad_parameters_are_noted_and_the_rest_applies() {
+        let d = decode(
+            "?tls=9.9&nope=1&keep-alive=maybe&step=tls.nope&rtt=-3&cache=fresh&preset=%3Cb%3E",
+        );
+        assert_eq!(d.state.scenario.cache, CacheState::Fresh);
+        assert_eq!(d.state.scenario.tls, TlsChoice::Tls13);
+        assert_eq!(d.notes.len(), 6, "{:?}", d.notes);
+        assert!(d
+            .notes
+            .iter()
+            .any(|n| n.contains("unknown parameter \"nope\"")));
+        assert!(d.notes.iter().any(|n| n.contains("preset \"<b>\"")));
+    }
+
+    #[test]
+    fn limits_are_named() {
+        let long = format!("url=https://x.example/{}", "a".repeat(MAX_URL_CHARS));
+        let d = decode(&long);
+        assert_eq!(d.state.scenario.url, Scenario::default().url);
+        assert!(d.notes[0].contains("2097152 characters"), "{:?}", d.notes);
+        let huge = "a".repeat(MAX_QUERY_BYTES + 1);
+        assert!(decode(&huge).notes[0].contains("over the limit"));
+    }
+
+    #[test]
+    fn numbers_are_fixed_point() {
+        assert_eq!(parse_fixed("12.5", 3), Some(12_500));
+        assert_eq!(parse_fixed(".25", 3), Some(250));
+        assert_eq!(parse_fixed("7", 6), Some(7_000_000));
+        for bad in [
+            "",
+            ".",
+            "1.2345",
+            "-1",
+            "1e3",
+            "NaN",
+            "1,5",
+            "9999999999999",
+        ] {
+            assert_eq!(parse_fixed(bad, 3), None, "{bad}");
+        }
+        assert_eq!(format_fixed(12_500, 3), "12.5");
+        assert_eq!(format_fixed(1_000_001, 6), "1.000001");
+        assert_eq!(format_fixed(3_000, 3), "3");
+    }
+
+    #[test]
+    fn steps_name_their_request() {
+        let s = parse_step("http.request@2").map(StepRef::to_param);
+        assert_eq!(s.as_deref(), Some("http.request@2"));
+        assert_eq!(parse_step("http.request@x"), None);
+        assert_eq!(parse_step(""), None);
+    }
+
+    #[test]
+    fn bad_headers_keep_the_presets() {
+        let mut notes = vec![];
+        let page = PageLink {
+            preset: "single".into(),
+            html: None,
+            headers: Some("X-No-Url: 1".into()),
+        };
+        let sc = page_scenario(&page, &mut notes);
+        assert_eq!(sc, pages::preset("single").unwrap_or_default());
+        assert_eq!(notes.len(), 1);
+    }
+}

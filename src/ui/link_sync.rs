@@ -1,0 +1,152 @@
+//! Keeps the page's query string in step with the view ([`crate::link`] says what is in it), and
+//! brings the app back after a panic.
+//!
+//! Both views write their part of the link here; the address is replaced (no new history entry)
+//! once the view has been still for [`QUIET_MS`], so stepping or playing does not flood the
+//! browser's history API. A panic shows its message, and the page reloads at the last link
+//! written, which is the last view that rendered; a panic before the first render reloads at
+//! the default view instead. The message is shown again after the reload.
+
+use crate::link::{self, Decoded, LinkState};
+use std::cell::{Cell, RefCell};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+/// How long the view must be still before the address is rewritten.
+const QUIET_MS: i32 = 300;
+/// A link longer than this leaves out the page editor's text (Chromium's URL limit is 2 MiB).
+const MAX_LINK_BYTES: usize = 1 << 20;
+const CRASH_KEY: &str = "wirewalk-crash";
+
+thread_local! {
+    static INITIAL: RefCell<Option<(LinkState, Vec<String>)>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<LinkState> = RefCell::new(LinkState::default());
+    static TIMER: Cell<Option<i32>> = const { Cell::new(None) };
+    static WRITER: RefCell<Option<Closure<dyn FnMut()>>> = const { RefCell::new(None) };
+    /// This load follows a panic's reload.
+    static RECOVERED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The link the page was opened with, decoded once; with the notes about what was left out.
+pub fn initial() -> (LinkState, Vec<String>) {
+    INITIAL.with(|i| {
+        i.borrow_mut()
+            .get_or_insert_with(|| {
+                let search = web_sys::window()
+                    .and_then(|w| w.location().search().ok())
+                    .unwrap_or_default();
+                let Decoded { state, notes } = link::decode(&search);
+                CURRENT.with(|c| *c.borrow_mut() = state.clone());
+                (state, notes)
+            })
+            .clone()
+    })
+}
+
+/// Changes the current link; the address follows once the view is still.
+pub fn update(f: impl FnOnce(&mut LinkState)) {
+    let changed = CURRENT.with(|c| {
+        let before = c.borrow().clone();
+        f(&mut c.borrow_mut());
+        *c.borrow() != before
+    });
+    if changed {
+        schedule();
+    }
+}
+
+fn schedule() {
+    let Some(w) = web_sys::window() else {
+        return;
+    };
+    if let Some(t) = TIMER.with(|t| t.take()) {
+        w.clear_timeout_with_handle(t);
+    }
+    WRITER.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        let cb = slot.get_or_insert_with(|| Closure::new(write_now));
+        let id = w
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                cb.as_ref().unchecked_ref(),
+                QUIET_MS,
+            )
+            .ok();
+        TIMER.with(|t| t.set(id));
+    });
+}
+
+fn write_now() {
+    TIMER.with(|t| t.set(None));
+    let Some(w) = web_sys::window() else {
+        return;
+    };
+    let mut state = CURRENT.with(|c| c.borrow().clone());
+    let mut query = link::encode(&state);
+    if query.len() > MAX_LINK_BYTES {
+        state.page.html = None;
+        state.page.headers = None;
+        query = link::encode(&state);
+    }
+    let path = w.location().pathname().unwrap_or_default();
+    let url = if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    };
+    if let Ok(h) = w.history() {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// The message of a panic before the last reload, once.
+pub fn take_crash_message() -> Option<String> {
+    let storage = web_sys::window()?.session_storage().ok()??;
+    let msg = storage.get_item(CRASH_KEY).ok()??;
+    let _ = storage.remove_item(CRASH_KEY);
+    RECOVERED.with(|r| r.set(true));
+    Some(msg)
+}
+
+/// Shows a panic's message on the page (as text), keeps it for after the reload, and reloads:
+/// at the last link written, or at the default view when the app never rendered or the view
+/// it was restored to panicked again. A default view that panics right after a restart is not
+/// reloaded again: the message stays.
+pub fn on_panic(message: &str) {
+    web_sys::console::error_1(&format!("wirewalk panicked: {message}").into());
+    let Some(w) = web_sys::window() else {
+        return;
+    };
+    let doc = w.document();
+    let ready = doc
+        .as_ref()
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.get_attribute("data-ready"))
+        .is_some();
+    if let Some(d) = &doc {
+        if let (Ok(el), Some(body)) = (d.create_element("div"), d.body()) {
+            el.set_id("crash");
+            let _ = el.set_attribute("role", "alert");
+            el.set_text_content(Some(&format!(
+                "wirewalk hit an internal error and is restarting at the last good view. {message}"
+            )));
+            let _ = body.append_child(&el);
+        }
+    }
+    if let Ok(Some(s)) = w.session_storage() {
+        let what = if ready && !RECOVERED.with(|r| r.get()) {
+            "the last good view was restored"
+        } else {
+            "the link could not be opened, so the default view is shown"
+        };
+        let _ = s.set_item(CRASH_KEY, &format!("{what}. The error: {message}"));
+    }
+    let location = w.location();
+    let recovered = RECOVERED.with(|r| r.get());
+    let search = location.search().unwrap_or_default();
+    if ready && !recovered {
+        let _ = location.reload();
+    } else if !search.is_empty() {
+        let path = location.pathname().unwrap_or_default();
+        let _ = location.replace(&path);
+    }
+}

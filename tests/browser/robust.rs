@@ -1,0 +1,320 @@
+//! Hostile input, limits, the security policy, panics and long runs, in the release bundle.
+
+use crate::webdriver::{serve_dist, Driver, Session};
+use crate::{open, ENTER};
+
+/// Markup and script that must only ever show as characters. Each would set `window.__pwned`
+/// or leave an element with an event-handler attribute if it became markup.
+const PAYLOADS: [&str; 6] = [
+    "https://x/\"><img src=x onerror=\"window.__pwned=1\">",
+    "<script>window.__pwned=2</script>",
+    "javascript:window.__pwned=3",
+    "<svg onload=\"window.__pwned=4\"></svg><iframe srcdoc=\"<script>parent.__pwned=5</script>\"></iframe>",
+    "https://example.com/?q=</textarea><img src=x onerror=window.__pwned=6>",
+    "'\"><details open ontoggle=\"window.__pwned=7\">",
+];
+
+/// Sets a field's value as a paste does: one `input` event.
+fn paste(s: &Session, css: &str, text: &str) {
+    let text = serde_json::to_string(text).unwrap_or_default();
+    s.js(&format!(
+        "const t = document.querySelector('{css}'); t.value = {text}; t.dispatchEvent(new Event('input', {{bubbles: true}}));"
+    ));
+}
+
+/// Nothing ran and no element came from the payloads.
+fn assert_inert(s: &Session, when: &str) {
+    let found = s.js(
+        "return { pwned: window.__pwned === undefined ? null : window.__pwned, \
+         handlers: document.querySelectorAll('[onerror],[onload],[ontoggle],[onclick],[srcdoc]').length, \
+         scripts: [...document.scripts].filter(x => !x.src).length, \
+         foreign: document.querySelectorAll('img[src=x],svg[onload],iframe').length };",
+    );
+    assert_eq!(
+        found,
+        serde_json::json!({"pwned": null, "handlers": 0, "scripts": 0, "foreign": 0}),
+        "{when}: a payload became markup or ran"
+    );
+}
+
+#[test]
+fn hostile_text_never_becomes_markup() {
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    let input = s.find("#url-input");
+    for p in PAYLOADS {
+        // The address bar: typed, parsed live, then submitted.
+        s.clear(&input);
+        paste(&s, "#url-input", p);
+        s.type_text(&input, ENTER);
+        assert_inert(&s, &format!("address bar: {p}"));
+        // The page editor's HTML and headers.
+        paste(&s, "#pl-html", &format!("<p>{p}</p><img src=/ok.png>{p}"));
+        paste(
+            &s,
+            "#pl-headers",
+            &format!("https://img.example/gallery.html\nX-Test: {p}\n{p}"),
+        );
+        assert_inert(&s, &format!("page editor: {p}"));
+    }
+    // What the user typed is still there, as text.
+    assert_eq!(
+        s.js("return document.querySelector('#url-input').value;")
+            .as_str(),
+        Some(PAYLOADS[5])
+    );
+    s.assert_no_errors();
+
+    // The link: every parameter at once, with payloads for names and values.
+    let base = serve_dist();
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    for (i, p) in PAYLOADS.iter().enumerate() {
+        q.append_pair("url", p);
+        q.append_pair("html", p);
+        q.append_pair("headers", p);
+        q.append_pair("step", p);
+        q.append_pair("preset", p);
+        q.append_pair("page", p);
+        q.append_pair("tls", p);
+        q.append_pair(p, &i.to_string());
+    }
+    let query = q.finish();
+    // What the app should say: the link's own notes, and one for the URL that does not parse.
+    let decoded = wirewalk::link::decode(&query);
+    let url_note = wirewalk::model::url::parse(&decoded.state.scenario.url, None).is_err();
+    let expected = decoded.notes.len() + usize::from(url_note);
+    let s2 = driver.session(1440, 900);
+    s2.goto(&format!("{base}?{query}"));
+    s2.wait_for(
+        "the app to render",
+        "document.documentElement.dataset.ready === 'true'",
+    );
+    assert_inert(&s2, "link parameters");
+    // Each unusable parameter is named in the notes, as text.
+    let notes = s2.text("#link-notes");
+    assert!(notes.contains("is not a journey preset"), "{notes}");
+    assert!(
+        notes.contains("<script>"),
+        "the notes quote the payload as text: {notes}"
+    );
+    // The first 8 notes are listed, the rest counted.
+    assert!(expected > 8);
+    assert!(
+        notes.contains(&format!("…and {} more parameters", expected - 8)),
+        "{notes}"
+    );
+    s2.screenshot("hostile-link-notes");
+    s2.assert_no_errors();
+    drop(s2);
+    let s3 = driver.session(390, 844);
+    s3.goto(&format!("{base}?%3Cb%3Ebold%3C%2Fb%3E=1&tls=%3Ci%3E"));
+    s3.wait_for(
+        "the app to render",
+        "document.documentElement.dataset.ready === 'true'",
+    );
+    assert_inert(&s3, "a link with markup in a parameter's name");
+    let notes = s3.text("#link-notes");
+    assert!(
+        notes.contains("unknown parameter \"<b>bold</b>\""),
+        "{notes}"
+    );
+    assert!(notes.contains("tls=\"<i>\" was ignored"), "{notes}");
+    s3.screenshot("hostile-link-notes-390x844");
+    s3.assert_no_errors();
+}
+
+#[test]
+fn the_security_policy_is_in_force_and_the_app_works_under_it() {
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    let policy = s.js(
+        "const m = document.querySelector('meta[http-equiv=Content-Security-Policy]'); return m ? m.content : '';",
+    );
+    let policy = policy.as_str().unwrap_or_default().to_string();
+    for part in [
+        "default-src 'none'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "style-src 'self'",
+    ] {
+        assert!(policy.contains(part), "{policy}");
+    }
+    let script_src = policy
+        .split(';')
+        .map(str::trim)
+        .find(|d| d.starts_with("script-src"))
+        .unwrap_or_default();
+    assert!(
+        !script_src.contains("'unsafe-inline'") && !script_src.contains("'unsafe-eval'"),
+        "{script_src}"
+    );
+    // An inline script added now does not run, and the browser reports the violation.
+    let blocked = s.js_async(
+        "const done = arguments[arguments.length - 1]; let v = null; \
+         document.addEventListener('securitypolicyviolation', e => { v = e.violatedDirective; }, {once: true}); \
+         const x = document.createElement('script'); x.textContent = 'window.__ran = 1'; document.body.appendChild(x); \
+         setTimeout(() => { x.remove(); done([window.__ran === undefined, v]); }, 200);",
+    );
+    assert_eq!(blocked[0], true, "an inline script ran despite the policy");
+    assert!(
+        blocked[1]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("script-src"),
+        "{blocked}"
+    );
+    // The journey plays to the end with every view on screen, with no other violation.
+    s.js("window.__violations = 0; document.addEventListener('securitypolicyviolation', () => window.__violations++);");
+    s.click(&s.find("#btn-last"));
+    s.click(&s.find("#pl-play"));
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(s.js("return window.__violations;"), 0);
+    // The blocked inline script above logged a console error on purpose; forget it.
+    s.js("window.__errors = window.__errors.filter(e => !e.includes('Content Security Policy'));");
+}
+
+#[test]
+fn a_panic_is_reported_and_the_last_good_view_comes_back() {
+    let driver = Driver::start();
+    let s = driver.session(1440, 900);
+    s.goto(&format!(
+        "{}?tls=1.2-rsa&step=tls.server_hello",
+        serve_dist()
+    ));
+    s.wait_for(
+        "the app to render",
+        "document.documentElement.dataset.ready === 'true'",
+    );
+    assert_eq!(s.text("#insp-step"), "tls.server_hello");
+    // A knob changed: the link follows once the view is still.
+    s.js("const k = document.querySelector('#knob-keep-alive'); k.click();");
+    s.wait_for(
+        "the link to follow the view",
+        "location.search.includes('keep-alive=0')",
+    );
+    let before = s.js("return location.search;");
+    // A panic in the app, as a bug would cause.
+    s.js("try { window.wasmBindings.wirewalk_test_panic(); } catch (e) {}");
+    s.wait_for(
+        "the page to restart",
+        "document.documentElement.dataset.ready === 'true' && !!document.querySelector('#link-notes')",
+    );
+    let notes = s.text("#link-notes");
+    assert!(
+        notes.contains("recovered from an internal error") && notes.contains("wirewalk_test_panic"),
+        "{notes}"
+    );
+    assert_eq!(s.js("return location.search;"), before);
+    assert_eq!(s.text("#insp-step"), "tls.server_hello");
+    assert_eq!(
+        s.js("return document.querySelector('#knob-tls').value;"),
+        "1.2-rsa"
+    );
+    s.screenshot("recovered-after-panic");
+    // The one error logged is the panic itself, from the page before the restart.
+    let errors = s.errors();
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.contains("wirewalk_test_panic was called")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn limits_are_refused_with_their_numbers_or_work() {
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    // A 1 MB URL parses and walks (Chromium's limit is 2 MiB); a 3 MB one is refused by name.
+    let long = format!("https://example.com/{}", "a".repeat(1_000_000));
+    paste(&s, "#url-input", &long);
+    s.type_text(&s.find("#url-input"), ENTER);
+    s.wait_for(
+        "the long URL's journey",
+        "(document.querySelector('tr[data-getter=pathname] td.value') || {}).textContent?.length > 1000000",
+    );
+    paste(&s, "#url-input", &"b".repeat(3_000_000));
+    s.wait_for(
+        "the limit to be named",
+        "(document.querySelector('#url-error') || {}).textContent?.includes('2097152')",
+    );
+    // 10,000 sub-resources load; the waterfall draws the first 300 and counts the rest.
+    let many: String = (0..10_000)
+        .map(|i| format!("<img src=/i/{i}.png>"))
+        .collect();
+    paste(&s, "#pl-html", &many);
+    s.wait_for(
+        "the 10,001-request load",
+        "document.querySelector('#pl-summary').textContent.startsWith('10001 requests')",
+    );
+    assert!(s.text("#pl-more").contains("9701 more"));
+    let rows = s.js("return document.querySelectorAll('#pl-waterfall .wf-row').length;");
+    assert_eq!(rows, 300);
+    // Deeply nested HTML is fine: discovery does not recurse.
+    let deep = format!(
+        "{}<img src=/deep.png>{}",
+        "<div>".repeat(100_000),
+        "</div>".repeat(100_000)
+    );
+    paste(&s, "#pl-html", &deep);
+    s.wait_for(
+        "the nested page",
+        "document.querySelector('#pl-summary').textContent.startsWith('2 requests')",
+    );
+    // Binary is refused with what and where; the last good load stays.
+    paste(&s, "#pl-html", "GIF89a\u{0}\u{1}\u{2}binary");
+    s.wait_for(
+        "the refusal",
+        "(document.querySelector('#pl-error') || {}).textContent?.includes('U+0000 at character 7')",
+    );
+    assert!(s.text("#pl-summary").starts_with("2 requests"));
+    // Over the editor's limit: refused by number.
+    paste(&s, "#pl-html", &"x".repeat(2_100_000));
+    s.wait_for(
+        "the size limit",
+        "(document.querySelector('#pl-error') || {}).textContent?.includes('2000000 bytes')",
+    );
+    assert!(s.text("#pl-summary").starts_with("2 requests"));
+    s.assert_no_errors();
+}
+
+#[test]
+fn ten_thousand_steps_leave_memory_and_the_dom_bounded() {
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    let measure = |s: &Session| {
+        s.js_async(
+            "const done = arguments[arguments.length - 1]; \
+             setTimeout(() => done([performance.memory.usedJSHeapSize, document.getElementsByTagName('*').length]), 50);",
+        )
+    };
+    // Warm up: one pass through the journey so every view has drawn once.
+    s.js("for (let i = 0; i < 200; i++) document.querySelector('#btn-forward').click();");
+    s.js("document.querySelector('#btn-first').click();");
+    let start = measure(&s);
+    // 10,000 steps, each rendered before the next (a message-channel task runs after Yew's
+    // render microtasks): forward through the journey, back to the start, again.
+    let steps = s.js_async(
+        "const done = arguments[arguments.length - 1]; let n = 0; \
+         const fwd = document.querySelector('#btn-forward'), first = document.querySelector('#btn-first'); \
+         const ch = new MessageChannel(); \
+         ch.port1.onmessage = () => { if (n % 80 === 79) first.click(); else fwd.click(); n++; \
+           if (n < 10000) ch.port2.postMessage(0); else done(n); }; \
+         ch.port2.postMessage(0);",
+    );
+    assert_eq!(steps, 10_000);
+    let end = measure(&s);
+    let (h0, h1) = (
+        start[0].as_f64().unwrap_or(0.0),
+        end[0].as_f64().unwrap_or(f64::MAX),
+    );
+    let (d0, d1) = (
+        start[1].as_u64().unwrap_or(0),
+        end[1].as_u64().unwrap_or(u64::MAX),
+    );
+    println!("heap {h0:.0} -> {h1:.0} bytes; DOM {d0} -> {d1} elements");
+    // Bounds: the heap within 8 MB of where it started (garbage not yet collected included),
+    // and the DOM within 5% (the diagram's rows differ from step to step).
+    assert!(h1 < h0 + 8e6, "JS heap grew from {h0} to {h1} bytes");
+    assert!(d1 <= d0 + d0 / 20, "DOM grew from {d0} to {d1} elements");
+    s.assert_no_errors();
+}
