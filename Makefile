@@ -39,7 +39,7 @@ size: setup-build build
 bench: setup build
 	@mkdir -p target/bench
 	@echo "bench: the model (criterion; its log in target/bench/model.log)"
-	@cargo bench --bench model -- --warm-up-time 1 --measurement-time 3 > target/bench/model.log
+	@cargo bench --bench model -- --warm-up-time 1 --measurement-time 3 > target/bench/model.log 2>&1
 	@echo "bench: the web app in headless Chromium"
 	@cargo bench --bench ui
 

@@ -24,13 +24,12 @@ const NAVIGATIONS: [&str; 4] = [
 const PAGES: [(usize, f64); 3] = [(100, 5.0), (1_000, f64::INFINITY), (10_000, 300.0)];
 
 fn mean_ms(root: &std::path::Path, id: &str) -> Option<f64> {
-    // Criterion writes "group/name" to the directory "group_name".
-    let est = root
-        .join("criterion")
-        .join(id.replace('/', "_"))
-        .join("new/estimates.json");
-    std::fs::read_to_string(est)
-        .ok()
+    // Criterion writes a function named "a/b" to the directory "a_b", and the function "b" of
+    // the group "a" to "a/b".
+    let dir = root.join("criterion");
+    [dir.join(id.replace('/', "_")), dir.join(id)]
+        .iter()
+        .find_map(|d| std::fs::read_to_string(d.join("new/estimates.json")).ok())
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
         .and_then(|v| v["mean"]["point_estimate"].as_f64())
         .map(|ns| ns / 1e6)

@@ -626,6 +626,9 @@ struct Sim<'a> {
     events: BTreeMap<(Instant, u64), Ev>,
     seq: u64,
     reqs: Vec<R>,
+    /// The memory cache's index: for each URL, the GET requests for it (not `fetch()`), in the
+    /// order they were made, so a repeat finds its first without a scan.
+    originals: BTreeMap<String, Vec<usize>>,
     /// Connect jobs by id: the pool numbers them 1, 2, 3…, so job `n` is at `n - 1`.
     jobs: Vec<Job>,
     /// The job that made each socket, by socket id (also numbered from 1).
@@ -776,6 +779,7 @@ pub fn run(sc: &PageScenario) -> Result<PageLoad, String> {
         events: BTreeMap::new(),
         seq: 0,
         reqs: vec![],
+        originals: BTreeMap::new(),
         jobs: vec![],
         socket_job: vec![],
         dns: Caches::default(),
@@ -1097,6 +1101,12 @@ impl<'a> Sim<'a> {
             dup_of: None,
             followers: vec![],
         });
+        if self.reqs[id].method == "GET" && self.reqs[id].dest != Dest::Fetch(Destination::Fetch) {
+            self.originals
+                .entry(self.reqs[id].url.clone())
+                .or_default()
+                .push(id);
+        }
         Some(id)
     }
 
@@ -1120,14 +1130,17 @@ impl<'a> Sim<'a> {
 
     fn issue(&mut self, t: Instant, r: usize) {
         // 1. The memory cache: the same URL already requested by this page.
-        let dup = self.reqs[..r].iter().position(|o| {
-            o.url == self.reqs[r].url
-                && o.dest == self.reqs[r].dest
-                && o.dup_of.is_none()
-                && o.method == "GET"
-                && self.reqs[r].method == "GET"
-                && o.dest != Dest::Fetch(Destination::Fetch)
-        });
+        // The first earlier request for the URL that went to the network (an index, not a scan).
+        let cacheable =
+            self.reqs[r].method == "GET" && self.reqs[r].dest != Dest::Fetch(Destination::Fetch);
+        let dup = cacheable
+            .then_some(())
+            .and_then(|()| self.originals.get(&self.reqs[r].url))
+            .and_then(|v| {
+                v.iter().copied().take_while(|&o| o < r).find(|&o| {
+                    self.reqs[o].dest == self.reqs[r].dest && self.reqs[o].dup_of.is_none()
+                })
+            });
         if let Some(first) = dup {
             self.reqs[r].dup_of = Some(first);
             match self.reqs[first].end {
