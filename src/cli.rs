@@ -484,6 +484,24 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
     fn bad(name: &str, v: &str, allowed: &str) -> String {
         format!("{name} {v:?} is not one of: {allowed}")
     }
+    fn positive(name: &str, v: &str, unit: &str) -> Result<f64, String> {
+        v.parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite() && *x > 0.0)
+            .ok_or_else(|| format!("{name} {v:?} is not a positive number of {unit}"))
+    }
+    // A preset is where the other options start from, wherever it stands.
+    let mut preset_url = None;
+    if let Some(at) = words.iter().position(|w| w == "--preset") {
+        let v = value(words, at, "--preset")?;
+        let names: Vec<&str> = crate::model::scenario::presets()
+            .iter()
+            .map(|(n, _)| *n)
+            .collect();
+        sc = crate::model::scenario::preset(v)
+            .ok_or_else(|| bad("--preset", v, &names.join(", ")))?;
+        preset_url = Some(sc.url.clone());
+    }
     while i < words.len() {
         let w = words[i].as_str();
         let mut takes_value = true;
@@ -499,56 +517,29 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
                     .ok_or_else(|| bad(w, v, "local, transcontinental, intercontinental"))?;
                 sc.profile = Profile::builtin(name);
             }
-            "--rtt" => {
-                let v = value(words, i, w)?;
-                rtt = Some(
-                    v.parse::<f64>()
-                        .ok()
-                        .filter(|x| x.is_finite() && *x > 0.0)
-                        .ok_or_else(|| {
-                            format!("--rtt {v:?} is not a positive number of milliseconds")
-                        })?,
-                );
-            }
-            "--bandwidth" => {
-                let v = value(words, i, w)?;
-                bandwidth = Some(
-                    v.parse::<f64>()
-                        .ok()
-                        .filter(|x| x.is_finite() && *x > 0.0)
-                        .ok_or_else(|| {
-                            format!("--bandwidth {v:?} is not a positive number of Mbit/s")
-                        })?,
-                );
-            }
+            "--rtt" => rtt = Some(positive(w, value(words, i, w)?, "milliseconds")?),
+            "--bandwidth" => bandwidth = Some(positive(w, value(words, i, w)?, "Mbit/s")?),
             "--cache" => {
                 let v = value(words, i, w)?;
                 sc.cache = CacheState::parse(v).ok_or_else(|| {
-                    bad(
-                        w,
-                        v,
-                        "empty, fresh, stale-etag, stale-last-modified, no-store",
-                    )
+                    bad(w, v, &CacheState::ALL.map(CacheState::as_str).join(", "))
                 })?;
             }
             "--dns" => {
                 let v = value(words, i, w)?;
-                sc.dns = DnsState::parse(v).ok_or_else(|| {
-                    bad(
-                        w,
-                        v,
-                        "cold, resolver-cached, os-cached, browser-cached, nxdomain",
-                    )
-                })?;
+                sc.dns = DnsState::parse(v)
+                    .ok_or_else(|| bad(w, v, &DnsState::ALL.map(DnsState::as_str).join(", ")))?;
             }
             "--tls" => {
                 let v = value(words, i, w)?;
-                sc.tls = TlsChoice::parse(v).ok_or_else(|| bad(w, v, "1.3, 1.2-ecdhe, 1.2-rsa"))?;
+                sc.tls = TlsChoice::parse(v)
+                    .ok_or_else(|| bad(w, v, &TlsChoice::ALL.map(TlsChoice::as_str).join(", ")))?;
             }
             "--cert" => {
                 let v = value(words, i, w)?;
-                sc.cert = CertChoice::parse(v)
-                    .ok_or_else(|| bad(w, v, "valid, self-signed, expired, wrong-host"))?;
+                sc.cert = CertChoice::parse(v).ok_or_else(|| {
+                    bad(w, v, &CertChoice::ALL.map(CertChoice::as_str).join(", "))
+                })?;
             }
             "--keep-alive" => {
                 let v = value(words, i, w)?;
@@ -574,17 +565,8 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
                     _ => sc.refused = true,
                 }
             }
-            "--preset" => {
-                let v = value(words, i, w)?;
-                let names: Vec<&str> = crate::model::scenario::presets()
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .collect();
-                let p = crate::model::scenario::preset(v)
-                    .ok_or_else(|| bad(w, v, &names.join(", ")))?;
-                url = Some(p.url.clone());
-                sc = p;
-            }
+            // Applied before the loop.
+            "--preset" => {}
             "--" => {
                 url = words.get(i + 1).cloned();
                 break;
@@ -598,13 +580,8 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
         }
         i += if takes_value { 2 } else { 1 };
     }
-    sc.url = url.ok_or("no URL given")?;
-    if rtt.is_some() || bandwidth.is_some() {
-        sc.profile = Profile::custom(
-            rtt.unwrap_or(sc.profile.rtt_us as f64 / 1000.0),
-            bandwidth.unwrap_or(sc.profile.bandwidth_bps as f64 / 1e6),
-        );
-    }
+    sc.url = url.or(preset_url).ok_or("no URL given")?;
+    sc.profile = sc.profile.with(rtt, bandwidth);
     Ok((sc, json))
 }
 

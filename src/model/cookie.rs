@@ -3,7 +3,9 @@
 //! Cookies are scoped by host and path, not by origin: they ignore the port and, unless marked
 //! Secure, the scheme (RFC 6265 §8.5). Left out: the Domain attribute (every cookie here is
 //! host-only), Expires dates (Max-Age only), SameSite=Strict's difference from Lax
-//! on top-level navigations from other sites, partitioned cookies, and Chromium's per-domain limits (180).
+//! on top-level navigations from other sites, and partitioned cookies. Chromium's per-domain
+//! limit is kept (180, then down to 150), evicting the oldest rather than the least recently
+//! used.
 
 use serde::Serialize;
 
@@ -108,9 +110,24 @@ impl Jar {
             return Ok(c);
         }
         self.cookies.push(c.clone());
+        // Chromium's per-domain limit: past 180 cookies it evicts down to 150, oldest first
+        // (it evicts the least recently used; here the jar keeps no access times).
+        let on_host = self.cookies.iter().filter(|o| o.host == c.host).count();
+        if on_host > DOMAIN_MAX_COOKIES {
+            let mut evict = on_host - DOMAIN_PURGE_COOKIES;
+            self.cookies.retain(|o| {
+                let drop = evict > 0 && o.host == c.host;
+                evict -= usize::from(drop);
+                !drop
+            });
+        }
         Ok(c)
     }
 }
+
+/// `CookieMonster::kDomainMaxCookies` and `kDomainPurgeCookies` (net/cookies/cookie_monster.h).
+pub const DOMAIN_MAX_COOKIES: usize = 180;
+pub const DOMAIN_PURGE_COOKIES: usize = 150;
 
 /// §5.1.4 path-match.
 fn path_matches(cookie_path: &str, request_path: &str) -> bool {
@@ -122,6 +139,24 @@ fn path_matches(cookie_path: &str, request_path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_host_keeps_at_most_180_cookies() {
+        let mut j = Jar::default();
+        for i in 0..181 {
+            assert!(j.set("a.example", &format!("c{i}=v"), true).is_ok());
+        }
+        assert!(j.set("b.example", "other=1", true).is_ok());
+        let on_a: Vec<&str> = j
+            .cookies
+            .iter()
+            .filter(|c| c.host == "a.example")
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(on_a.len(), DOMAIN_PURGE_COOKIES);
+        assert_eq!(on_a[0], "c31", "the oldest 31 were evicted");
+        assert_eq!(j.cookies.len(), DOMAIN_PURGE_COOKIES + 1);
+    }
 
     #[test]
     fn scope_by_host_path_and_secure() {

@@ -108,6 +108,32 @@ pub struct Response {
     pub body_bytes: u64,
 }
 
+/// The reason phrase of a status code (RFC 9110 §15); empty for one not listed, as HTTP/1.1
+/// allows.
+pub fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        204 => "No Content",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "",
+    }
+}
+
 impl Response {
     pub fn status_line(&self) -> String {
         format!("HTTP/1.1 {} {}", self.status, self.reason)
@@ -279,15 +305,17 @@ pub fn slow_start_rounds(bytes: u64, mss: u64) -> u64 {
 
 /// Slow start from a window of `cwnd` segments (a connection that has carried earlier responses
 /// starts with a larger one): the round trips to deliver `bytes`, at least one, and the window
-/// after them.
+/// after them. Each acknowledged segment widens the window by one (RFC 5681 §3.1), so a full
+/// round doubles it and the last, partial round adds only what it carried.
 pub fn slow_start(bytes: u64, mss: u64, cwnd: u64) -> (u64, u64) {
     let segments = bytes.div_ceil(mss.max(1));
     let mut cwnd = cwnd.max(1);
     let mut sent = 0;
     let mut rounds = 0;
     while sent < segments {
-        sent += cwnd;
-        cwnd = cwnd.saturating_mul(2);
+        let n = cwnd.min(segments - sent);
+        sent += n;
+        cwnd = cwnd.saturating_add(n);
         rounds += 1;
     }
     (rounds.max(1), cwnd)
@@ -323,6 +351,11 @@ mod tests {
         assert_eq!(slow_start_rounds(30_000, 1460), 2);
         assert_eq!(slow_start_rounds(100_000, 1460), 3);
         assert_eq!(slow_start_rounds(0, 1460), 1);
+        // The window grows by what was acknowledged: one segment takes 10 to 11, a full first
+        // round to 20, and 30 segments (10 + 20) to 40.
+        assert_eq!(super::slow_start(1460, 1460, 10), (1, 11));
+        assert_eq!(super::slow_start(14_600, 1460, 10), (1, 20));
+        assert_eq!(super::slow_start(30 * 1460, 1460, 10), (2, 40));
         let t = transfer_time(30_000, 1460, Duration::from_millis(100), 10_000_000);
         assert_eq!(t, Duration::from_millis(100) + Duration::from_millis(24));
     }

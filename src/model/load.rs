@@ -33,19 +33,25 @@
 //! Request sent, Waiting for server response, Content Download). As in DevTools, "Initial
 //! connection" includes the TLS handshake and "SSL" is that part of it.
 //!
+//! The parser waits for classic scripts (and a script for the stylesheets before it): an inline
+//! script's `fetch()` and an iframe start only once the parser gets past them; a web font waits
+//! for the stylesheets.
+//!
 //! Left out: the renderer's `ResourceScheduler` (which also holds back low-priority requests),
-//! parser-blocking scripts, the iframe's own sub-resources, redirects, HTTP/2 header
+//! the iframe's own sub-resources, redirects, HTTP/2 header
 //! compression, priorities inside an HTTP/2 connection, the slow-start restart after idle, the
 //! TLS messages' own transmission time, and the HTTP cache (a page load starts with it empty).
-//! Sites are approximated as the last two labels of the host name (the bundled app carries no
-//! Public Suffix List).
+//! Sites come from [`super::site`] with an empty suffix list, so a site is the host's last two
+//! labels (the bundled app carries no Public Suffix List).
 
+use super::cache::Headers;
 use super::cookie::Jar;
 use super::dns::{self, Caches};
 use super::page;
 use super::policy::{self, Destination, Verdict};
 use super::pool::{self, Output as PoolOut, Pool, Priority, Stall};
 use super::scenario::{DnsLatency, Profile, ProfileName, TlsChoice};
+use super::site::SuffixList;
 use super::time::{Duration, Instant};
 use super::url::{self, Origin};
 use super::world::mbit;
@@ -62,6 +68,8 @@ pub const H2_MAX_STREAMS: usize = 100;
 /// The most the model accepts, so a pasted page cannot exhaust the browser.
 pub const MAX_HTML_BYTES: usize = 2_000_000;
 pub const MAX_REQUESTS: usize = 20_000;
+/// The largest response body a scenario may give: 1 TiB, hours at any bandwidth.
+pub const MAX_BODY_BYTES: u64 = 1 << 40;
 
 /// The wire protocol an origin answers with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -140,8 +148,9 @@ pub struct PageScenario {
     pub url: String,
     /// The document's HTML.
     pub html: String,
-    /// `local`, `transcontinental` or `intercontinental` (the round trip of every server), or
-    /// `custom` with `rtt_ms`.
+    /// `local`, `transcontinental` or `intercontinental`: the round trip of every server.
+    /// `rtt_ms` or `bandwidth_mbps`, when given, replace the profile's figure (the profile is
+    /// then custom).
     pub profile: ProfileName,
     pub rtt_ms: Option<f64>,
     pub bandwidth_mbps: Option<f64>,
@@ -153,8 +162,8 @@ pub struct PageScenario {
     /// Main-thread time to parse the document, ms: the parser reaches a tag at the fraction of
     /// this time where the tag sits in the document.
     pub parse_ms: f64,
-    /// Main-thread time to run a script, ms: an inline script after a parser-blocking script
-    /// runs this long after that script arrives.
+    /// Main-thread time to run a script, ms: what the parser was waiting for has arrived, and
+    /// the inline script's `fetch()` or the iframe starts this long after.
     pub script_ms: f64,
     pub origins: Vec<OriginSpec>,
     pub responses: Vec<ResponseSpec>,
@@ -203,14 +212,7 @@ impl PageScenario {
     }
 
     fn profile(&self) -> Profile {
-        let base = Profile::builtin(self.profile);
-        match (self.rtt_ms, self.bandwidth_mbps) {
-            (None, None) => base,
-            (rtt, bw) => Profile::custom(
-                rtt.unwrap_or(base.rtt_us as f64 / 1000.0),
-                bw.unwrap_or(base.bandwidth_bps as f64 / 1e6),
-            ),
-        }
+        Profile::builtin(self.profile).with(self.rtt_ms, self.bandwidth_mbps)
     }
 
     fn origin_spec(&self, origin: &str) -> Option<&OriginSpec> {
@@ -220,10 +222,12 @@ impl PageScenario {
     }
 }
 
-fn same_url(a: &str, b: &str) -> bool {
-    match (::url::Url::parse(a), ::url::Url::parse(b)) {
-        (Ok(x), Ok(y)) => x.as_str().split('#').next() == y.as_str().split('#').next(),
-        _ => a == b,
+/// A response's URL as requests name it: parsed and serialised, without the fragment (the text
+/// as it is when it does not parse).
+fn response_key(u: &str) -> String {
+    match ::url::Url::parse(u) {
+        Ok(x) => x.as_str().split('#').next().unwrap_or_default().to_string(),
+        Err(_) => u.to_string(),
     }
 }
 
@@ -383,6 +387,21 @@ impl Connection {
     }
 }
 
+/// A request's time in a socket group's queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Queued {
+    pub id: u32,
+    pub from: Instant,
+    pub until: Instant,
+}
+
+impl Queued {
+    /// Waiting at `t`.
+    pub fn at(&self, t: Instant) -> bool {
+        self.from <= t && t < self.until
+    }
+}
+
 /// One socket group's summary.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Group {
@@ -397,6 +416,18 @@ pub struct Group {
     pub max_open: usize,
     /// Requests that waited for a free socket.
     pub queued: usize,
+}
+
+impl Group {
+    /// How many connections the group may have open: one for HTTP/2 (every request is a stream
+    /// on it), else Chromium's six.
+    pub fn slots(&self) -> usize {
+        if self.protocol == "h2" {
+            1
+        } else {
+            super::pool::MAX_SOCKETS_PER_GROUP
+        }
+    }
 }
 
 /// The whole load.
@@ -419,21 +450,48 @@ pub struct PageLoad {
 }
 
 impl PageLoad {
-    /// Requests waiting in `group`'s queue at `t`, in queue order (priority, then arrival).
+    /// Every request that waited in `group`'s queue, in queue order (priority, then arrival):
+    /// the order is the same at every moment, so a view builds this once and filters it by time.
+    pub fn queue(&self, group: &str) -> Vec<Queued> {
+        let mut w: Vec<(Priority, Queued)> = self
+            .requests
+            .iter()
+            .filter(|r| r.group == group && r.queued)
+            .filter_map(|r| {
+                let q = r.phases.iter().find(|p| p.name == "Queueing")?;
+                Some((
+                    priority_of(r.priority),
+                    Queued {
+                        id: r.id,
+                        from: q.start,
+                        until: q.end,
+                    },
+                ))
+            })
+            .collect();
+        w.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then(a.1.from.cmp(&b.1.from))
+                .then(a.1.id.cmp(&b.1.id))
+        });
+        w.into_iter().map(|x| x.1).collect()
+    }
+
+    /// Requests waiting in `group`'s queue at `t`, in queue order.
     pub fn waiting_at(&self, group: &str, t: Instant) -> Vec<&Request> {
-        let mut w: Vec<(&Request, Priority, Instant)> = Vec::new();
-        for r in &self.requests {
-            if r.group != group || !r.queued {
-                continue;
-            }
-            if let Some(q) = r.phases.iter().find(|p| p.name == "Queueing") {
-                if q.start <= t && t < q.end {
-                    w.push((r, priority_of(r.priority), q.start));
-                }
-            }
-        }
-        w.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)).then(a.0.id.cmp(&b.0.id)));
-        w.into_iter().map(|x| x.0).collect()
+        self.queue(group)
+            .iter()
+            .filter(|q| q.at(t))
+            .filter_map(|q| self.request(q.id))
+            .collect()
+    }
+
+    /// The request with this id.
+    pub fn request(&self, id: u32) -> Option<&Request> {
+        // Ids are 1, 2, 3, … in order.
+        self.requests
+            .get((id as usize).checked_sub(1)?)
+            .filter(|r| r.id == id)
     }
 
     /// Connections per origin (both credential groups together), in first-opened order.
@@ -487,6 +545,36 @@ fn default_bytes(d: Dest) -> u64 {
     }
 }
 
+/// The bytes of a response's head: the status line, the scenario's header lines, and the
+/// `Date`, `Content-Type` and `Content-Length` a server sends when the scenario names none.
+fn response_head(status: u16, lines: &[String], content_type: &str, body: u64) -> u64 {
+    let mut h = Headers::new();
+    for l in lines {
+        if let Some((n, v)) = l.split_once(':') {
+            h = h.with(n.trim(), v.trim());
+        }
+    }
+    for (name, value) in [
+        (
+            "Date",
+            super::http_date::format(super::scenario::VISIT_UNIX_TIME),
+        ),
+        ("Content-Type", content_type.to_string()),
+        ("Content-Length", body.to_string()),
+    ] {
+        if h.get(name).is_none() {
+            h = h.with(name, value);
+        }
+    }
+    super::http::Response {
+        status,
+        reason: super::http::reason_phrase(status),
+        headers: h,
+        body_bytes: body,
+    }
+    .head_len()
+}
+
 /// The Content-Type assumed when the scenario gives none: from the file extension, else from
 /// the kind of resource.
 fn default_content_type(url: &str, d: Dest) -> &'static str {
@@ -535,10 +623,10 @@ impl Dest {
 /// How the request got its connection.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Binding {
-    /// A new connection from connect job `job` (late binding: maybe started by another).
+    /// A new connection (late binding: maybe one another request started).
     New,
     /// An idle socket; `used` when it had carried a request before.
-    Idle { used: bool, idle_for: Duration },
+    Idle { used: bool },
     /// A socket released by the request before it, handed straight over.
     Handed,
     /// A stream on the origin's HTTP/2 connection.
@@ -626,6 +714,8 @@ struct Sim<'a> {
     events: BTreeMap<(Instant, u64), Ev>,
     seq: u64,
     reqs: Vec<R>,
+    /// The scenario's responses by URL ([`response_key`]): the first for each.
+    response_of: BTreeMap<String, usize>,
     /// The memory cache's index: for each URL, the GET requests for it (not `fetch()`), in the
     /// order they were made, so a repeat finds its first without a scan.
     originals: BTreeMap<String, Vec<usize>>,
@@ -642,16 +732,25 @@ struct Sim<'a> {
     jar: Jar,
     problems: Vec<String>,
     console: Vec<String>,
-    /// Requests the parser has not reached yet: (request, earliest time, requests it waits
-    /// for, extra time after they end, why).
+    /// What the parser waits for, in document order: parser-blocking scripts and stylesheets,
+    /// each (offset in the document, request); and how many at the head of each list have
+    /// ended.
+    blocking: Vec<(usize, usize)>,
+    styles: Vec<(usize, usize)>,
+    blocking_done: usize,
+    styles_done: usize,
+    /// Requests the parser has not reached yet.
     deferred: Vec<Deferred>,
 }
 
+/// A request that waits for the first `blocking` parser-blocking scripts and the first
+/// `styles` stylesheets to end, then `extra` more.
 #[derive(Clone, Debug)]
 struct Deferred {
     request: usize,
     earliest: Instant,
-    waits_for: Vec<usize>,
+    blocking: usize,
+    styles: usize,
     extra: Duration,
     why: String,
 }
@@ -748,6 +847,17 @@ pub fn run(sc: &PageScenario) -> Result<PageLoad, String> {
             sc.html.len()
         ));
     }
+    if let Some(r) = sc
+        .responses
+        .iter()
+        .find(|r| r.bytes.is_some_and(|b| b > MAX_BODY_BYTES))
+    {
+        return Err(format!(
+            "the response for {} has {} bytes; the limit is {MAX_BODY_BYTES} bytes (1 TiB)",
+            short(&r.url),
+            r.bytes.unwrap_or_default()
+        ));
+    }
     let parsed = url::parse(&sc.url, None).map_err(|e| {
         format!(
             "the document URL \"{}\" is not valid: {}",
@@ -779,6 +889,7 @@ pub fn run(sc: &PageScenario) -> Result<PageLoad, String> {
         events: BTreeMap::new(),
         seq: 0,
         reqs: vec![],
+        response_of: BTreeMap::new(),
         originals: BTreeMap::new(),
         jobs: vec![],
         socket_job: vec![],
@@ -790,8 +901,15 @@ pub fn run(sc: &PageScenario) -> Result<PageLoad, String> {
         jar: Jar::default(),
         problems: vec![],
         console: vec![],
+        blocking: vec![],
+        styles: vec![],
+        blocking_done: 0,
+        styles_done: 0,
         deferred: vec![],
     };
+    for (i, r) in sc.responses.iter().enumerate() {
+        sim.response_of.entry(response_key(&r.url)).or_insert(i);
+    }
     for c in &sc.cookies {
         match ::url::Url::parse(&c.url) {
             Ok(u) => {
@@ -832,20 +950,7 @@ pub fn run(sc: &PageScenario) -> Result<PageLoad, String> {
 }
 
 fn short(s: &str) -> String {
-    if s.chars().count() > 80 {
-        format!("{}…", s.chars().take(80).collect::<String>())
-    } else {
-        s.to_string()
-    }
-}
-
-/// The site of a host: its last two labels (an IP address or a one-label host is its own site).
-fn site_of(host: &str) -> String {
-    if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
-        return host.to_string();
-    }
-    let labels: Vec<&str> = host.split('.').collect();
-    labels[labels.len().saturating_sub(2)..].join(".")
+    super::text::shorten(s, 80)
 }
 
 fn header<'h>(headers: &'h [String], name: &str) -> Option<&'h str> {
@@ -1024,13 +1129,9 @@ impl<'a> Sim<'a> {
                 .is_some_and(|o| o.protocol == Protocol::H2);
         let path = u.path().to_string();
         let top_level = self.reqs.is_empty();
-        let cross_site = !top_level
-            && (site_of(&host)
-                != match &self.page_origin {
-                    Origin::Tuple { host, .. } => site_of(host),
-                    Origin::Opaque => String::new(),
-                }
-                || !matches!(&self.page_origin, Origin::Tuple { scheme, .. } if scheme == u.scheme()));
+        // Sites without the Public Suffix List (the bundle does not carry it): its implicit
+        // `*` rule alone, so a site is the host's last two labels.
+        let cross_site = !top_level && !SuffixList::default().same_site(&self.page_origin, &origin);
         let (cookie, cookie_note) = if !credentialed {
             (
                 None,
@@ -1056,11 +1157,7 @@ impl<'a> Sim<'a> {
             };
             (c, note)
         };
-        let response = self
-            .sc
-            .responses
-            .iter()
-            .position(|r| same_url(&r.url, &url));
+        let response = self.response_of.get(&response_key(&url)).copied();
         let id = self.reqs.len();
         self.reqs.push(R {
             url,
@@ -1258,16 +1355,12 @@ impl<'a> Sim<'a> {
                 PoolOut::Reused {
                     request,
                     socket,
-                    idle_for,
                     was_used,
                     ..
                 } => {
                     let r = request as usize;
                     let job = self.job_of_socket(socket);
-                    self.reqs[r].binding = Some(Binding::Idle {
-                        used: was_used,
-                        idle_for,
-                    });
+                    self.reqs[r].binding = Some(Binding::Idle { used: was_used });
                     if let Some(j) = job {
                         self.send(t, r, j);
                     }
@@ -1543,8 +1636,13 @@ impl<'a> Sim<'a> {
             (None, Dest::Fetch(Destination::Document)) if r == 0 => self.sc.html.len() as u64,
             (None, d) => default_bytes(d),
         };
-        let head = 200 + spec.map_or(0, |s| s.headers.iter().map(|h| h.len() as u64 + 2).sum());
-        let bytes = body + head;
+        let head = response_head(
+            status,
+            spec.map_or(&[][..], |s| &s.headers[..]),
+            default_content_type(&q.url, q.dest),
+            body,
+        );
+        let bytes = body.saturating_add(head);
         let Some(job) = q.conn else { return };
         let cwnd = self.job(job).map_or(INITIAL_CWND, |j| j.cwnd);
         // Slow start on this connection (RFC 5681 §3.1), from the window it has reached.
@@ -1762,8 +1860,6 @@ impl<'a> Sim<'a> {
         } else {
             0
         };
-        let mut blocking: Vec<(usize, usize)> = Vec::new();
-        let mut styles: Vec<(usize, usize)> = Vec::new();
         for res in d.resources {
             let when = at(res.offset);
             let (offset, dest, blocks) = (res.offset, res.destination, res.parser_blocking);
@@ -1779,91 +1875,120 @@ impl<'a> Sim<'a> {
             ) else {
                 continue;
             };
-            let before = |v: &[(usize, usize)]| -> Vec<usize> {
-                v.iter()
-                    .filter(|(o, _)| *o < offset)
-                    .map(|(_, r)| *r)
-                    .collect()
-            };
-            let names = |this: &Self, v: &[usize]| -> String {
-                v.iter()
-                    .map(|i| {
-                        let u = &this.reqs[*i].url;
-                        u.rsplit('/')
-                            .next()
-                            .filter(|x| !x.is_empty())
-                            .unwrap_or(u)
-                            .to_string()
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
+            // How many of each list come before this place in the document.
+            let before = |v: &[(usize, usize)]| v.partition_point(|(o, _)| *o < offset);
+            let (nb, ns) = (before(&self.blocking), before(&self.styles));
+            let script = Duration::from_micros(script_ms);
             let wait = match dest {
-                Destination::Fetch => {
-                    let mut w = before(&blocking);
-                    w.extend(before(&styles));
-                    let why = format!(
+                Destination::Fetch => Some((
+                    nb,
+                    ns,
+                    script,
+                    format!(
                         "the inline script runs once the parser gets past {}",
-                        names(self, &w)
-                    );
-                    Some((w, Duration::from_micros(script_ms), why))
-                }
-                Destination::Iframe => {
-                    let w = before(&blocking);
-                    let why = format!(
+                        self.names(nb, ns)
+                    ),
+                )),
+                Destination::Iframe => Some((
+                    nb,
+                    0,
+                    script,
+                    format!(
                         "the parser creates the frame once {} has run",
-                        names(self, &w)
-                    );
-                    Some((w, Duration::from_micros(script_ms), why))
-                }
+                        self.names(nb, 0)
+                    ),
+                )),
                 Destination::Font => {
-                    let w: Vec<usize> = styles.iter().map(|(_, r)| *r).collect();
-                    let why = format!(
-                        "a web font is fetched when layout first needs it, after {} arrived",
-                        names(self, &w)
-                    );
-                    Some((w, Duration::ZERO, why))
+                    let ns = self.styles.len();
+                    Some((
+                        0,
+                        ns,
+                        Duration::ZERO,
+                        format!(
+                            "a web font is fetched when layout first needs it, after {} arrived",
+                            self.names(0, ns)
+                        ),
+                    ))
                 }
                 _ => None,
             };
             if blocks {
-                blocking.push((offset, r));
+                self.blocking.push((offset, r));
             }
             if dest == Destination::Style {
-                styles.push((offset, r));
+                self.styles.push((offset, r));
             }
             match wait {
-                Some((w, extra, why)) if !w.is_empty() => self.deferred.push(Deferred {
-                    request: r,
-                    earliest: when,
-                    waits_for: w,
-                    extra,
-                    why,
-                }),
+                Some((blocking, styles, extra, why)) if blocking + styles > 0 => {
+                    self.deferred.push(Deferred {
+                        request: r,
+                        earliest: when,
+                        blocking,
+                        styles,
+                        extra,
+                        why,
+                    })
+                }
                 _ => self.schedule(when, Ev::Issue(r)),
             }
         }
     }
 
+    /// The file names of the first `nb` parser-blocking scripts and `ns` stylesheets: the last
+    /// three of them, and how many more.
+    fn names(&self, nb: usize, ns: usize) -> String {
+        let mut all: Vec<(usize, usize)> = self.blocking[..nb]
+            .iter()
+            .chain(&self.styles[..ns])
+            .copied()
+            .collect();
+        all.sort_unstable();
+        let shown = all.len().saturating_sub(3);
+        let mut text = all[shown..]
+            .iter()
+            .map(|(_, i)| {
+                let u = &self.reqs[*i].url;
+                u.rsplit('/')
+                    .next()
+                    .filter(|x| !x.is_empty())
+                    .unwrap_or(u)
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        if shown > 0 {
+            text.push_str(&format!(" and {shown} before them"));
+        }
+        text
+    }
+
     /// A request ended: the parser may go on past it.
     fn release_deferred(&mut self, t: Instant) {
-        let mut i = 0;
-        while i < self.deferred.len() {
-            let ready = self.deferred[i]
-                .waits_for
+        let done = |list: &[(usize, usize)], from: usize, reqs: &[R]| {
+            from + list[from..]
                 .iter()
-                .all(|w| self.reqs[*w].end.is_some());
-            if ready {
-                let d = self.deferred.remove(i);
-                let when = d.earliest.max(t + d.extra);
-                self.reqs[d.request].t0 = when;
-                self.reqs[d.request]
-                    .initiator
-                    .push_str(&format!(" ({})", d.why));
-                self.schedule(when, Ev::Issue(d.request));
-            } else {
-                i += 1;
-            }
+                .take_while(|(_, r)| reqs[*r].end.is_some())
+                .count()
+        };
+        let (b, s) = (
+            done(&self.blocking, self.blocking_done, &self.reqs),
+            done(&self.styles, self.styles_done, &self.reqs),
+        );
+        if (b, s) == (self.blocking_done, self.styles_done) {
+            return;
+        }
+        (self.blocking_done, self.styles_done) = (b, s);
+        let (ready, waiting): (Vec<Deferred>, Vec<Deferred>) = std::mem::take(&mut self.deferred)
+            .into_iter()
+            .partition(|d| d.blocking <= b && d.styles <= s);
+        self.deferred = waiting;
+        for d in ready {
+            let when = d.earliest.max(t + d.extra);
+            self.reqs[d.request].t0 = when;
+            self.reqs[d.request]
+                .initiator
+                .push_str(&format!(" ({})", d.why));
+            self.schedule(when, Ev::Issue(d.request));
         }
     }
 
@@ -1969,7 +2094,7 @@ impl<'a> Sim<'a> {
             connection: if q.dup_of.is_some() { None } else { q.conn },
             reused: matches!(
                 q.binding,
-                Some(Binding::Idle { used: true, .. }) | Some(Binding::Handed)
+                Some(Binding::Idle { used: true }) | Some(Binding::Handed)
             ) || (q.binding == Some(Binding::Stream)
                 && job.is_some_and(|j| j.conn.uses.first().is_some_and(|u| u.0 != i as u32 + 1))),
             queued: q.queue.is_some(),
@@ -2008,7 +2133,7 @@ impl<'a> Sim<'a> {
         let new_conn = q.binding == Some(Binding::New)
             || (q.binding == Some(Binding::Stream)
                 && job.is_some_and(|j| j.conn.start >= t0 || j.taken_by.is_none()))
-            || matches!(q.binding, Some(Binding::Idle { used: false, .. }));
+            || matches!(q.binding, Some(Binding::Idle { used: false }));
         let mut cuts = vec![t0, send];
         cuts.extend(q.preflight_end);
         if let Some((a, b, _, _)) = q.queue {

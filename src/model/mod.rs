@@ -26,6 +26,7 @@ pub mod scenario;
 pub mod site;
 pub mod step;
 pub mod tcp;
+pub mod text;
 pub mod time;
 pub mod tls;
 pub mod trace;

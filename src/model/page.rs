@@ -82,12 +82,21 @@ impl Tag {
     }
 }
 
-/// Reads the start tag at `at` (which points at `<`); `None` if it is not one.
-fn read_tag(html: &str, at: usize) -> Option<Tag> {
+/// Why there is no start tag at a `<`.
+enum NoTag {
+    /// Not a start tag (`< `, `</p>`, `<!x>`): go on after the `<`.
+    NotATag,
+    /// A start tag the document ends inside (an open quote, no `>`): as in HTML's tokenizer,
+    /// the rest of the document is part of it, so nothing after it is a tag.
+    Eof,
+}
+
+/// Reads the start tag at `at` (which points at `<`).
+fn read_tag(html: &str, at: usize) -> Result<Tag, NoTag> {
     let b = html.as_bytes();
     let mut i = at + 1;
     if !b.get(i).is_some_and(u8::is_ascii_alphabetic) {
-        return None;
+        return Err(NoTag::NotATag);
     }
     let name_start = i;
     while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'-') {
@@ -100,10 +109,10 @@ fn read_tag(html: &str, at: usize) -> Option<Tag> {
             i += 1;
         }
         if i >= b.len() {
-            return None;
+            return Err(NoTag::Eof);
         }
         if b[i] == b'>' {
-            return Some(Tag {
+            return Ok(Tag {
                 name,
                 attrs,
                 start: at,
@@ -127,7 +136,7 @@ fn read_tag(html: &str, at: usize) -> Option<Tag> {
             match b.get(i) {
                 Some(&q) if q == b'"' || q == b'\'' => {
                     let v0 = i + 1;
-                    let close = html[v0..].find(q as char)? + v0;
+                    let close = html[v0..].find(q as char).ok_or(NoTag::Eof)? + v0;
                     value = html[v0..close].to_string();
                     i = close + 1;
                 }
@@ -173,6 +182,8 @@ pub fn discover(html: &str, base: &str) -> Discovery {
             }
         }
     };
+    // Lower-cased once (the same byte offsets), for the searches for closing tags.
+    let lower = html.to_ascii_lowercase();
     let mut seen_image = false;
     let mut i = 0;
     while let Some(rel) = html.get(i..).and_then(|r| r.find('<')) {
@@ -181,9 +192,13 @@ pub fn discover(html: &str, base: &str) -> Discovery {
             i = html[at..].find("-->").map_or(html.len(), |e| at + e + 3);
             continue;
         }
-        let Some(tag) = read_tag(html, at) else {
-            i = at + 1;
-            continue;
+        let tag = match read_tag(html, at) {
+            Ok(t) => t,
+            Err(NoTag::NotATag) => {
+                i = at + 1;
+                continue;
+            }
+            Err(NoTag::Eof) => break,
         };
         i = tag.end;
         let source = html[tag.start..tag.end].to_string();
@@ -240,10 +255,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                 }
             }
             "script" => {
-                let close = html[i..]
-                    .to_ascii_lowercase()
-                    .find("</script")
-                    .map_or(html.len(), |e| i + e);
+                let close = lower[i..].find("</script").map_or(html.len(), |e| i + e);
                 if let Some(src) = tag.attr("src") {
                     let later = tag.has("async")
                         || tag.has("defer")
@@ -283,10 +295,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                 i = close;
             }
             "style" => {
-                let close = html[i..]
-                    .to_ascii_lowercase()
-                    .find("</style")
-                    .map_or(html.len(), |e| i + e);
+                let close = lower[i..].find("</style").map_or(html.len(), |e| i + e);
                 for (url, kind) in css_urls(&html[i..close]) {
                     if let Some(u) = resolve(&url, &mut d) {
                         let dest = if kind == "font" {
@@ -344,7 +353,9 @@ fn css_urls(css: &str) -> Vec<(String, &'static str)> {
     let mut i = 0;
     while let Some(p) = lower[i..].find("@import") {
         let at = i + p + 7;
-        if let Some(u) = css_url_at(&css[at..]) {
+        // The rule ends at `;`, or where the next at-rule starts.
+        let end = css[at..].find([';', '@']).map_or(css.len(), |e| at + e);
+        if let Some(u) = css_url_at(&css[at..end]) {
             out.push((u, "@import"));
         }
         i = at;
@@ -385,7 +396,9 @@ fn fetch_calls(js: &str) -> Vec<(String, String, Vec<String>, bool)> {
     while let Some(p) = js[i..].find("fetch(") {
         let at = i + p + 6;
         i = at;
-        let rest = js[at..].trim_start();
+        // One call is read no further than the next one starts (each byte is read once or twice).
+        let next = js[at..].find("fetch(").map_or(js.len(), |n| at + n);
+        let rest = js[at..next].trim_start();
         let Some(q) = rest
             .chars()
             .next()

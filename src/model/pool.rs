@@ -17,8 +17,9 @@
 //! Binding is late: a connect job that finishes hands its socket to the request at the head of
 //! the queue, which is not necessarily the request that started the job. A released keep-alive
 //! socket goes straight to the head of its group's queue, else it goes idle; idle sockets close
-//! after 5 minutes if they were used and 1 minute if never used. When a socket closes, a group
-//! stalled on the pool limit gets the slot.
+//! after 5 minutes if they were used and 1 minute if never used. When a socket closes or goes
+//! idle while a group waits on the pool limit, an idle socket is closed if need be and the slot
+//! goes to that group (`CheckForStalledSocketGroups`).
 //!
 //! A sans-IO machine: calls push inputs with the time, [`Pool::poll_output`] pulls what happened,
 //! [`Pool::poll_timeout`] tells the next idle expiry. Left out: the 250 ms backup connect job,
@@ -256,6 +257,7 @@ impl Pool {
                 });
             }
         }
+        self.check_stalled();
     }
 
     /// A request asks for a socket of `group`.
@@ -389,7 +391,7 @@ impl Pool {
 
     /// A connect job failed (DNS, refused, certificate): the request at the head of the queue
     /// gets the error.
-    pub fn connect_failed(&mut self, now: Instant, job: JobId) {
+    pub fn connect_failed(&mut self, _now: Instant, job: JobId) {
         let Some((key, _)) = self.take_job(job) else {
             return;
         };
@@ -400,7 +402,7 @@ impl Pool {
             job,
             group: key,
         });
-        self.free_slot(now);
+        self.free_slot();
     }
 
     /// The request is done with `socket`: with keep-alive it serves the next waiting request or
@@ -431,6 +433,7 @@ impl Pool {
                 used: true,
             });
             self.out.push_back(Output::Idle { socket, group: key });
+            self.check_stalled();
         } else {
             g.handed_out.retain(|s| *s != socket);
             self.out.push_back(Output::Closed {
@@ -438,7 +441,7 @@ impl Pool {
                 group: key,
                 reason: "Connection: close",
             });
-            self.free_slot(now);
+            self.free_slot();
         }
     }
 
@@ -460,24 +463,27 @@ impl Pool {
         None
     }
 
-    /// A slot freed: the group whose waiting request has the highest priority (and that is below
-    /// its own limit) starts a connect job for it (`CheckForStalledSocketGroups`).
-    fn free_slot(&mut self, _now: Instant) {
+    /// The waiting request that should get the next free slot: the highest priority (then the
+    /// earliest) among groups below their own limit, with no connect job started for it.
+    fn stalled_head(&self) -> Option<(String, RequestId)> {
+        self.groups
+            .iter()
+            .filter(|(_, g)| g.slots() < self.per_group)
+            .filter_map(|(k, g)| {
+                g.pending
+                    .iter()
+                    .filter(|p| !g.jobs.iter().any(|j| j.started_for == Some(p.request)))
+                    .map(|p| (p.priority, std::cmp::Reverse(p.seq), k, p.request))
+                    .max()
+            })
+            .max()
+            .map(|(_, _, k, r)| (k.clone(), r))
+    }
+
+    /// A slot freed: waiting requests start connect jobs while the pool has room.
+    fn free_slot(&mut self) {
         while self.total() < self.per_pool {
-            let per_group = self.per_group;
-            let best = self
-                .groups
-                .iter()
-                .filter(|(_, g)| g.slots() < per_group)
-                .filter_map(|(k, g)| {
-                    g.pending
-                        .iter()
-                        .filter(|p| !g.jobs.iter().any(|j| j.started_for == Some(p.request)))
-                        .map(|p| (p.priority, std::cmp::Reverse(p.seq), k.clone(), p.request))
-                        .max()
-                })
-                .max();
-            let Some((_, _, key, request)) = best else {
+            let Some((key, request)) = self.stalled_head() else {
                 return;
             };
             let job = self.next_job;
@@ -492,6 +498,17 @@ impl Pool {
                 group: key,
                 for_request: Some(request),
             });
+        }
+    }
+
+    /// `CheckForStalledSocketGroups`: a socket went idle or closed. While a group waits on the
+    /// pool limit, an idle socket is closed to make room, and the room goes to that group.
+    fn check_stalled(&mut self) {
+        while self.stalled_head().is_some() {
+            if self.total() >= self.per_pool && !self.close_idle_elsewhere("") {
+                return;
+            }
+            self.free_slot();
         }
     }
 
@@ -734,5 +751,35 @@ mod tests {
         let out = drain(&mut p);
         assert!(out.iter().any(|o| matches!(o, Output::ConnectJobStarted { group, for_request: Some(4), .. } if group == "c")), "{out:?}");
         assert!(p.total() <= 2);
+    }
+
+    #[test]
+    fn a_socket_going_idle_frees_its_slot_for_a_group_stalled_on_the_pool() {
+        let mut p = Pool::new(6, 2);
+        for (r, g) in [(1, "a"), (2, "b")] {
+            p.request(T0, g, r, Priority::Medium);
+            p.connect_complete(T0, r);
+        }
+        p.request(T0, "c", 3, Priority::Medium); // both slots busy: waits on the pool
+        let a = match drain(&mut p)[..] {
+            [Output::ConnectJobStarted { .. }, Output::Bound { socket, .. }, ..] => socket,
+            ref o => panic!("{o:?}"),
+        };
+        // "a" is done with keep-alive: its socket would go idle, but "c" is stalled, so it is
+        // closed and "c" starts a connect job in its place.
+        p.release(T0 + Duration::from_millis(5), a, true);
+        let out = drain(&mut p);
+        assert!(
+            out.iter().any(|o| matches!(
+                o,
+                Output::Closed {
+                    reason: "the pool is full: closed to make room",
+                    ..
+                }
+            )),
+            "{out:?}"
+        );
+        assert!(out.iter().any(|o| matches!(o, Output::ConnectJobStarted { group, for_request: Some(3), .. } if group == "c")), "{out:?}");
+        assert_eq!(p.total(), 2);
     }
 }

@@ -59,6 +59,11 @@ pub const INTERCONTINENTAL_RTT_MS: u64 = 225;
 /// core/config/constants.js), the broadband figure Chrome's own tooling uses.
 pub const DEFAULT_BANDWIDTH_BPS: u64 = 10_000_000;
 
+/// The round trips the model accepts: 0.1 ms to 10 s, in microseconds.
+pub const RTT_US: std::ops::RangeInclusive<u64> = 100..=10_000_000;
+/// The bandwidths the model accepts: 1 kbit/s to 100 Gbit/s.
+pub const BANDWIDTH_BPS: std::ops::RangeInclusive<u64> = 1_000..=100_000_000_000;
+
 impl Profile {
     pub fn builtin(name: ProfileName) -> Profile {
         let rtt_ms = match name {
@@ -73,33 +78,42 @@ impl Profile {
         }
     }
 
-    /// A custom profile; the values are clamped to what the model accepts (0.1 ms to 10 s of
-    /// RTT, 1 kbit/s to 100 Gbit/s).
+    /// A custom profile; the values are clamped to what the model accepts ([`RTT_US`],
+    /// [`BANDWIDTH_BPS`]); a value that is not a number keeps the default.
     pub fn custom(rtt_ms: f64, bandwidth_mbps: f64) -> Profile {
+        // `as` saturates: a huge or negative figure lands on a bound after the clamp.
         let rtt_us = if rtt_ms.is_finite() {
-            (rtt_ms * 1000.0).round().clamp(100.0, 10_000_000.0) as u64
+            (rtt_ms * 1000.0).round() as u64
         } else {
             TRANSCONTINENTAL_RTT_MS * 1000
         };
         let bw = if bandwidth_mbps.is_finite() {
-            (bandwidth_mbps * 1e6).round().clamp(1e3, 1e11) as u64
+            (bandwidth_mbps * 1e6).round() as u64
         } else {
             DEFAULT_BANDWIDTH_BPS
         };
-        Profile {
-            name: ProfileName::Custom,
-            rtt_us,
-            bandwidth_bps: bw,
-        }
+        Profile::custom_exact(rtt_us, bw)
     }
 
-    /// A custom profile from whole microseconds and bits per second, clamped as [`Self::custom`]
-    /// clamps.
+    /// This profile with the round trip (ms) and bandwidth (Mbit/s) that are given replacing
+    /// its own: a custom profile then, else this one.
+    pub fn with(self, rtt_ms: Option<f64>, bandwidth_mbps: Option<f64>) -> Profile {
+        if rtt_ms.is_none() && bandwidth_mbps.is_none() {
+            return self;
+        }
+        Profile::custom(
+            rtt_ms.unwrap_or(self.rtt_us as f64 / 1000.0),
+            bandwidth_mbps.unwrap_or(self.bandwidth_bps as f64 / 1e6),
+        )
+    }
+
+    /// A custom profile from whole microseconds and bits per second, clamped to
+    /// [`RTT_US`] and [`BANDWIDTH_BPS`].
     pub fn custom_exact(rtt_us: u64, bandwidth_bps: u64) -> Profile {
         Profile {
             name: ProfileName::Custom,
-            rtt_us: rtt_us.clamp(100, 10_000_000),
-            bandwidth_bps: bandwidth_bps.clamp(1_000, 100_000_000_000),
+            rtt_us: rtt_us.clamp(*RTT_US.start(), *RTT_US.end()),
+            bandwidth_bps: bandwidth_bps.clamp(*BANDWIDTH_BPS.start(), *BANDWIDTH_BPS.end()),
         }
     }
 
@@ -299,6 +313,9 @@ impl Default for DnsLatency {
     }
 }
 
+/// The simulated date of a visit, seconds since the Unix epoch: Fri, 21 Nov 2026 21:06:40 GMT.
+pub const VISIT_UNIX_TIME: i64 = 1_795_300_000;
+
 /// One navigation: the URL and every knob.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
@@ -352,7 +369,7 @@ impl Default for Scenario {
             refused: false,
             cookies: vec!["session=4f2a9c".to_string()],
             costs: Costs::default(),
-            unix_time: 1_795_300_000,    // Fri, 21 Nov 2026 21:06:40 GMT
+            unix_time: VISIT_UNIX_TIME,
             seed: 0x7769_7265_7761_6c6b, // "wirewalk"
         }
     }

@@ -117,14 +117,9 @@ impl Sub for Instant {
 
 fn fmt_ms(us: u64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     // Exact decimal formatting from integer microseconds: no float rounding surprises.
-    let ms = us / 1000;
-    let frac = us % 1000;
-    if frac == 0 {
-        write!(f, "{ms}.0 ms")
-    } else {
-        let s = format!("{frac:03}");
-        write!(f, "{ms}.{} ms", s.trim_end_matches('0'))
-    }
+    let ms = super::text::decimal(us, 3);
+    let point = if ms.contains('.') { "" } else { ".0" };
+    write!(f, "{ms}{point} ms")
 }
 
 impl fmt::Display for Instant {

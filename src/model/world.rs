@@ -1791,12 +1791,7 @@ impl<'a> World<'a> {
 
 /// Bits per second as Mbit/s with up to three decimals, by integer arithmetic.
 pub(super) fn mbit(bps: u64) -> String {
-    let (whole, frac) = (bps / 1_000_000, bps % 1_000_000 / 1000);
-    if frac == 0 {
-        whole.to_string()
-    } else {
-        format!("{whole}.{}", format!("{frac:03}").trim_end_matches('0'))
-    }
+    super::text::decimal(bps / 1000, 3)
 }
 
 /// One field per header line, in order.

@@ -68,10 +68,24 @@ fn Select(p: &SelectProps) -> Html {
             cb.emit(el.value());
         })
     };
+    // The `selected` attributes only set the first choice: once a person has picked an option,
+    // the browser no longer follows them (HTML's "dirtiness"), so the value is also set as a
+    // property whenever it changes (a preset after a hand-picked option, say).
+    let select = use_node_ref();
+    {
+        let select = select.clone();
+        use_effect_with(p.value.clone(), move |v| {
+            if let Some(el) = select.cast::<HtmlSelectElement>() {
+                if el.value() != v.as_str() {
+                    el.set_value(v);
+                }
+            }
+        });
+    }
     html! {
         <label class="knob" for={p.id.clone()}>
             <span class="knob-label">{ p.label.clone() }</span>
-            <select id={p.id.clone()} {onchange}>
+            <select id={p.id.clone()} ref={select} {onchange}>
                 { for p.options.iter().map(|(v, l)| html! {
                     <option value={v.clone()} selected={*v == p.value}>{ l.clone() }</option>
                 }) }

@@ -14,7 +14,8 @@ use wasm_bindgen::JsCast;
 
 /// How long the view must be still before the address is rewritten.
 const QUIET_MS: i32 = 300;
-/// A link longer than this leaves out the page editor's text (Chromium's URL limit is 2 MiB).
+/// A link longer than this leaves out the page editor's text, so that the address stays well
+/// inside Chromium's 2 MiB URL limit (a URL parameter alone may be up to that).
 const MAX_LINK_BYTES: usize = 1 << 20;
 const CRASH_KEY: &str = "wirewalk-crash";
 
@@ -23,7 +24,8 @@ thread_local! {
     static CURRENT: RefCell<LinkState> = RefCell::new(LinkState::default());
     static TIMER: Cell<Option<i32>> = const { Cell::new(None) };
     static WRITER: RefCell<Option<Closure<dyn FnMut()>>> = const { RefCell::new(None) };
-    /// This load follows a panic's reload.
+    /// This load follows a panic's reload and no view has been written since: a second panic
+    /// now would come from the restored view itself.
     static RECOVERED: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -43,15 +45,21 @@ pub fn initial() -> (LinkState, Vec<String>) {
     })
 }
 
-/// Changes the current link; the address follows once the view is still.
-pub fn update(f: impl FnOnce(&mut LinkState)) {
-    let changed = CURRENT.with(|c| {
-        let before = c.borrow().clone();
-        f(&mut c.borrow_mut());
-        *c.borrow() != before
-    });
-    if changed {
+/// Changes the current link; `f` says whether it changed anything. The address follows once
+/// the view is still.
+pub fn update(f: impl FnOnce(&mut LinkState) -> bool) {
+    if CURRENT.with(|c| f(&mut c.borrow_mut())) {
         schedule();
+    }
+}
+
+/// Sets `*slot` to `value`; whether it changed.
+pub fn set<T: PartialEq>(slot: &mut T, value: T) -> bool {
+    if *slot == value {
+        false
+    } else {
+        *slot = value;
+        true
     }
 }
 
@@ -77,6 +85,8 @@ fn schedule() {
 
 fn write_now() {
     TIMER.with(|t| t.set(None));
+    // A view rendered after the restart and was written: later panics are its own.
+    RECOVERED.with(|r| r.set(false));
     let Some(w) = web_sys::window() else {
         return;
     };
@@ -122,8 +132,16 @@ pub fn on_panic(message: &str) {
         .and_then(|d| d.document_element())
         .and_then(|e| e.get_attribute("data-ready"))
         .is_some();
+    let recovered = RECOVERED.with(|r| r.get());
+    // The last view that rendered may not be in the address yet.
+    if TIMER.with(|t| t.get()).is_some() {
+        write_now();
+    }
     if let Some(d) = &doc {
-        if let (Ok(el), Some(body)) = (d.create_element("div"), d.body()) {
+        let el = d
+            .get_element_by_id("crash")
+            .or_else(|| d.create_element("div").ok());
+        if let (Some(el), Some(body)) = (el, d.body()) {
             el.set_id("crash");
             let _ = el.set_attribute("role", "alert");
             el.set_text_content(Some(&format!(
@@ -133,7 +151,7 @@ pub fn on_panic(message: &str) {
         }
     }
     if let Ok(Some(s)) = w.session_storage() {
-        let what = if ready && !RECOVERED.with(|r| r.get()) {
+        let what = if ready && !recovered {
             "the last good view was restored"
         } else {
             "the link could not be opened, so the default view is shown"
@@ -141,7 +159,6 @@ pub fn on_panic(message: &str) {
         let _ = s.set_item(CRASH_KEY, &format!("{what}. The error: {message}"));
     }
     let location = w.location();
-    let recovered = RECOVERED.with(|r| r.get());
     let search = location.search().unwrap_or_default();
     if ready && !recovered {
         let _ = location.reload();

@@ -1,6 +1,7 @@
 //! The Yew front end (wasm32 only). It renders what the model computed and holds no protocol
-//! logic: [`state`] runs the model when the scenario changes, [`crate::timeline`] says what to
-//! draw at the cursor, and the components below only turn that into elements.
+//! logic: [`state`] runs the journey's model when its scenario changes, [`page_load`] the page
+//! load's, [`crate::timeline`] says what to draw at the cursor, and the components below only
+//! turn that into elements.
 //!
 //! Layout: the address bar and its live parse; the knobs; the journey track; the sequence
 //! diagram beside the inspector; the player (scrubber and controls); the URL in detail; then a
@@ -236,14 +237,16 @@ fn App() -> Html {
     use_effect_with((), |_| mark_ready());
     let s = &*state;
     // The link follows the view.
-    use_effect_with((s.scenario.clone(), s.base, s.cursor, s.journey.clone()), {
-        let step = if s.cursor == 0 { None } else { s.step_ref() };
-        let (scenario, base) = (s.scenario.clone(), s.base);
+    // (The journey is the scenario's run: a new scenario is a new journey.)
+    use_effect_with((s.journey.clone(), s.base, s.cursor), {
+        let st = state.clone();
         move |_| {
+            let step = if st.cursor == 0 { None } else { st.step_ref() };
             link_sync::update(|l| {
-                l.preset = base.to_string();
-                l.scenario = scenario;
-                l.step = step;
+                // Not `||`: every part is set.
+                link_sync::set(&mut l.preset, st.base.to_string())
+                    | link_sync::set(&mut l.scenario, st.scenario.clone())
+                    | link_sync::set(&mut l.step, step)
             })
         }
     });

@@ -2,7 +2,7 @@
 //! selected request, and the page editor. Everything shown comes from
 //! [`crate::model::load::run`]; this module only draws it at a time and keeps the editor's text.
 
-use crate::model::load::{self, Connection, Outcome, PageLoad, PageScenario, Request};
+use crate::model::load::{self, Outcome, PageLoad, PageScenario, Request};
 use crate::model::pages;
 use crate::model::time::Instant;
 use crate::timeline::fixed;
@@ -36,15 +36,92 @@ const MAX_CHIPS: usize = 40;
 /// Real milliseconds of playback per simulated millisecond.
 const SLOWDOWN: f64 = 8.0;
 
-#[derive(Clone, PartialEq)]
-pub struct LoadRef(pub Rc<PageLoad>);
+/// A load and what the view draws from it at every moment, computed once per load (the view
+/// renders each animation frame while it plays). Equal when it is the same load.
+#[derive(Clone)]
+pub struct LoadRef(pub Rc<PageLoad>, Rc<LoadView>);
+
+impl PartialEq for LoadRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl LoadRef {
+    fn new(l: PageLoad) -> LoadRef {
+        let mut rows: Vec<usize> = (0..l.requests.len()).collect();
+        rows.sort_by_key(|&i| (l.requests[i].start, l.requests[i].id));
+        let hidden = rows.len().saturating_sub(MAX_ROWS);
+        rows.truncate(MAX_ROWS);
+        let groups = l
+            .groups
+            .iter()
+            .map(|g| {
+                let conns: Vec<usize> = (0..l.connections.len())
+                    .filter(|&i| l.connections[i].group == g.group)
+                    .collect();
+                let lanes = conns
+                    .iter()
+                    .map(|&i| l.connections[i].lane + 1)
+                    .max()
+                    .unwrap_or(0)
+                    .max(g.slots());
+                GroupView {
+                    lanes: (0..lanes)
+                        .map(|lane| {
+                            conns
+                                .iter()
+                                .copied()
+                                .filter(|&i| l.connections[i].lane == lane)
+                                .collect()
+                        })
+                        .collect(),
+                    queue: l.queue(&g.group),
+                }
+            })
+            .collect();
+        let view = LoadView {
+            rows,
+            hidden,
+            blocked: l
+                .requests
+                .iter()
+                .filter(|r| matches!(r.outcome, Outcome::Blocked { .. }))
+                .count(),
+            queued: l.requests.iter().filter(|r| r.queued).count(),
+            groups,
+        };
+        LoadRef(Rc::new(l), Rc::new(view))
+    }
+}
+
+/// See [`LoadRef`].
+pub struct LoadView {
+    /// The waterfall's rows: request indices by start, the first [`MAX_ROWS`].
+    rows: Vec<usize>,
+    /// Requests not drawn.
+    hidden: usize,
+    blocked: usize,
+    queued: usize,
+    /// Per group, in `PageLoad::groups` order.
+    groups: Vec<GroupView>,
+}
+
+struct GroupView {
+    /// Per lane (slot), the connections that used it, in opening order.
+    lanes: Vec<Vec<usize>>,
+    queue: Vec<load::Queued>,
+}
 
 #[derive(Clone)]
 pub struct PageState {
     preset: String,
-    scenario: PageScenario,
+    /// The scenario, and its HTML and header text as the editor shows them, shared: a Tick
+    /// copies none of them (the HTML may be 2 MB).
+    scenario: Rc<PageScenario>,
+    html: AttrValue,
     load: LoadRef,
-    headers_text: String,
+    headers_text: AttrValue,
     /// The cursor, µs of simulated time.
     t: u64,
     playing: bool,
@@ -93,13 +170,15 @@ impl PageState {
                 .page
                 .headers
                 .clone()
-                .unwrap_or_else(|| load::headers_text(&sc)),
-            scenario: sc,
+                .unwrap_or_else(|| load::headers_text(&sc))
+                .into(),
+            html: sc.html.clone().into(),
+            scenario: Rc::new(sc),
             t: 0,
             playing: false,
             selected: 1,
             error: (!notes.is_empty()).then(|| notes.join("; ")),
-            load: LoadRef(Rc::new(load)),
+            load: LoadRef::new(load),
         }
     }
 
@@ -109,8 +188,8 @@ impl PageState {
         crate::link::PageLink {
             preset: self.preset.clone(),
             html: (self.scenario.html != base.html).then(|| self.scenario.html.clone()),
-            headers: (self.headers_text != load::headers_text(&base))
-                .then(|| self.headers_text.clone()),
+            headers: (*self.headers_text != load::headers_text(&base))
+                .then(|| self.headers_text.to_string()),
         }
     }
 
@@ -122,8 +201,11 @@ impl PageState {
                 if !l.requests.iter().any(|r| r.id == self.selected) {
                     self.selected = 1;
                 }
-                self.load = LoadRef(Rc::new(l));
-                self.scenario = sc;
+                self.load = LoadRef::new(l);
+                if sc.html != self.scenario.html {
+                    self.html = sc.html.clone().into();
+                }
+                self.scenario = Rc::new(sc);
                 self.error = None;
             }
             Err(e) => self.error = Some(e),
@@ -141,7 +223,7 @@ impl Reducible for PageState {
             PageAction::Preset(name) => {
                 if let Some(sc) = pages::preset(&name) {
                     s.preset = name;
-                    s.headers_text = load::headers_text(&sc);
+                    s.headers_text = load::headers_text(&sc).into();
                     s.t = 0;
                     s.selected = 1;
                     s.rerun(sc);
@@ -149,14 +231,14 @@ impl Reducible for PageState {
             }
             PageAction::Html(html) => match load::check_text("HTML", &html) {
                 Ok(()) => {
-                    let mut sc = s.scenario.clone();
+                    let mut sc = (*s.scenario).clone();
                     sc.html = html;
                     s.rerun(sc);
                 }
                 Err(e) => s.error = Some(e),
             },
             PageAction::Headers(text) => {
-                s.headers_text = text;
+                s.headers_text = text.into();
                 match load::check_text("header text", &s.headers_text)
                     .and_then(|()| load::apply_headers_text(&s.scenario, &s.headers_text))
                 {
@@ -227,7 +309,7 @@ pub fn PageView() -> Html {
             let st = state.clone();
             move |_| {
                 let page = st.link();
-                super::link_sync::update(|l| l.page = page)
+                super::link_sync::update(|l| super::link_sync::set(&mut l.page, page))
             }
         },
     );
@@ -275,12 +357,8 @@ pub fn PageView() -> Html {
                 .unwrap_or_default(),
         )
     });
-    let selected = l.requests.iter().find(|r| r.id == s.selected);
-    let blocked = l
-        .requests
-        .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Blocked { .. }))
-        .count();
+    let v = &s.load.1;
+    let selected = l.request(s.selected);
     html! {
         <section id="page-load" class="page-load" aria-labelledby="pl-title">
             <div class="pl-head">
@@ -299,7 +377,7 @@ pub fn PageView() -> Html {
             </div>
             <p class="pl-summary" id="pl-summary">
                 { format!("{} requests, {} connections, {} waited in a queue, {} blocked · RTT {} ms, {} Mbit/s, TLS {}",
-                    l.requests.len(), l.connections.len(), l.requests.iter().filter(|r| r.queued).count(), blocked,
+                    l.requests.len(), l.connections.len(), v.queued, v.blocked,
                     ms(l.rtt.micros()), fixed(l.bandwidth_bps as f64 / 1e6, 1), l.tls) }
             </p>
             if let Some(e) = &s.error {
@@ -307,8 +385,8 @@ pub fn PageView() -> Html {
             }
             <div class="pl-grid">
                 <div class="pl-left">
-                    { pools(l, t) }
-                    { waterfall(l, t, s.selected, &dispatch) }
+                    { pools(l, v, t) }
+                    { waterfall(l, v, t, s.selected, &dispatch) }
                 </div>
                 <div class="pl-right">
                     if let Some(r) = selected { { detail(r, l) } }
@@ -331,7 +409,7 @@ pub fn PageView() -> Html {
                 <div class="pl-edit-grid">
                     <label>
                         <span class="knob-label">{ format!("HTML of {}", l.url) }</span>
-                        <textarea id="pl-html" spellcheck="false" value={s.scenario.html.clone()} oninput={on_html} rows="14" />
+                        <textarea id="pl-html" spellcheck="false" value={s.html.clone()} oninput={on_html} rows="14" />
                     </label>
                     <label>
                         <span class="knob-label">{ "Response headers: a URL line, then Name: value lines (preflight Name: value for the OPTIONS answer)" }</span>
@@ -344,7 +422,7 @@ pub fn PageView() -> Html {
 }
 
 /// One group's six slots (one for HTTP/2) and its queue, at `t`.
-fn pools(l: &PageLoad, t: Instant) -> Html {
+fn pools(l: &PageLoad, v: &LoadView, t: Instant) -> Html {
     html! {
         <div class="card pools" id="pl-pools">
             <h3>{ "Socket pools" }</h3>
@@ -355,11 +433,8 @@ fn pools(l: &PageLoad, t: Instant) -> Html {
                 <span class="slot-key closed">{ "closed" }</span>
                 { " · waiting requests queue beside the slots, highest priority first" }
             </p>
-            { for l.groups.iter().map(|g| {
-                let conns: Vec<&Connection> = l.connections.iter().filter(|c| c.group == g.group).collect();
-                let lanes = if g.protocol == "h2" { 1 } else { crate::model::pool::MAX_SOCKETS_PER_GROUP };
-                let lanes = lanes.max(conns.iter().map(|c| c.lane + 1).max().unwrap_or(0));
-                let waiting = l.waiting_at(&g.group, t);
+            { for l.groups.iter().zip(&v.groups).map(|(g, gv)| {
+                let waiting: Vec<&Request> = gv.queue.iter().filter(|q| q.at(t)).filter_map(|q| l.request(q.id)).collect();
                 html! {
                     <div class="pool-row" data-group={g.group.clone()}>
                         <div class="pool-name">
@@ -367,7 +442,7 @@ fn pools(l: &PageLoad, t: Instant) -> Html {
                             <small>{ format!("{}{}", g.protocol, if g.credentials { "" } else { " · without credentials" }) }</small>
                         </div>
                         <div class="slots">
-                            { for (0..lanes).map(|lane| slot(l, &conns, lane, t)) }
+                            { for gv.lanes.iter().map(|lane| slot(l, lane, t)) }
                         </div>
                         <div class="queue" role="group" aria-label={format!("{} waiting", waiting.len())}>
                             { for waiting.iter().take(MAX_CHIPS).map(|r| html! {
@@ -384,16 +459,16 @@ fn pools(l: &PageLoad, t: Instant) -> Html {
     }
 }
 
-fn slot(l: &PageLoad, conns: &[&Connection], lane: usize, t: Instant) -> Html {
-    // The connection in this lane at `t`: the one open now, else the last one closed.
-    let here: Vec<&&Connection> = conns
-        .iter()
-        .filter(|c| c.lane == lane && c.start <= t)
-        .collect();
-    let c = here
-        .iter()
+/// A slot: the connection in this lane at `t` (the one open now, else the last one closed).
+fn slot(l: &PageLoad, lane: &[usize], t: Instant) -> Html {
+    let here = || {
+        lane.iter()
+            .map(|&i| &l.connections[i])
+            .filter(|c| c.start <= t)
+    };
+    let c = here()
         .find(|c| c.closed.is_none_or(|e| e > t))
-        .or_else(|| here.last());
+        .or_else(|| here().next_back());
     let Some(c) = c else {
         return html! { <div class="slot free"><span>{ "free" }</span></div> };
     };
@@ -404,18 +479,16 @@ fn slot(l: &PageLoad, conns: &[&Connection], lane: usize, t: Instant) -> Html {
         .filter(|(_, a, b)| *a <= t && t < *b)
         .map(|u| u.0)
         .collect();
-    let label = match state {
-        "busy" if carrying.len() > 1 => format!("conn {} · {} streams", c.id, carrying.len()),
-        "busy" => format!(
-            "conn {} · #{} {}",
+    let label = match (state, carrying.as_slice()) {
+        ("busy", [one]) => format!(
+            "conn {} · #{one} {}",
             c.id,
-            carrying[0],
-            l.requests
-                .get(carrying[0] as usize - 1)
+            l.request(*one)
                 .map(|r| short_url(&r.url))
                 .unwrap_or_default()
         ),
-        other => format!(
+        ("busy", many) if !many.is_empty() => format!("conn {} · {} streams", c.id, many.len()),
+        (other, _) => format!(
             "conn {} · {other}{}",
             c.id,
             if c.preconnect { " (preconnect)" } else { "" }
@@ -428,22 +501,29 @@ fn slot(l: &PageLoad, conns: &[&Connection], lane: usize, t: Instant) -> Html {
     }
 }
 
-fn waterfall(l: &PageLoad, t: Instant, selected: u32, dispatch: &Callback<PageAction>) -> Html {
+fn waterfall(
+    l: &PageLoad,
+    v: &LoadView,
+    t: Instant,
+    selected: u32,
+    dispatch: &Callback<PageAction>,
+) -> Html {
     let end = l.end.micros().max(1) as f64;
     let pct = |i: Instant| fixed(i.micros() as f64 * 100.0 / end, 3);
-    let mut rows: Vec<&Request> = l.requests.iter().collect();
-    rows.sort_by_key(|r| (r.start, r.id));
-    let hidden = rows.len().saturating_sub(MAX_ROWS);
-    rows.truncate(MAX_ROWS);
-    let onclick = dispatch.reform(|e: MouseEvent| {
+    let rows = v.rows.iter().map(|&i| &l.requests[i]);
+    let hidden = v.hidden;
+    // A click between the rows selects nothing new.
+    let d = dispatch.clone();
+    let onclick = Callback::from(move |e: MouseEvent| {
         let id = e
             .target()
             .and_then(|x| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(x).ok())
             .and_then(|el| el.closest("[data-id]").ok().flatten())
             .and_then(|el| el.get_attribute("data-id"))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        PageAction::Select(id)
+            .and_then(|v| v.parse().ok());
+        if let Some(id) = id {
+            d.emit(PageAction::Select(id));
+        }
     });
     html! {
         <div class="card waterfall" id="pl-waterfall">
@@ -453,7 +533,7 @@ fn waterfall(l: &PageLoad, t: Instant, selected: u32, dispatch: &Callback<PageAc
             </p>
             <div class="wf-rows" {onclick}>
                 <div class="wf-cursor" style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {} / 100)", pct(t))} aria-hidden="true"></div>
-                { for rows.iter().map(|r| {
+                { for rows.map(|r| {
                     let blocked = matches!(r.outcome, Outcome::Blocked { .. });
                     let future = r.start > t;
                     html! {

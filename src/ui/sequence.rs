@@ -3,9 +3,10 @@
 //! through its simulated flight; the current row is highlighted; clicking (or Enter on) a row
 //! moves the cursor there.
 //!
-//! Each row is its own component with plain props, so a step re-renders only the rows whose
-//! state changed, and the scroll check runs in the next animation frame, where the browser
-//! lays the page out anyway.
+//! The lanes and their geometry are computed once per journey; the rows are drawn from
+//! [`timeline::rows`] on each render, and Yew's diff touches only the elements that changed.
+//! The scroll check runs in the next animation frame, where the browser lays the page out
+//! anyway.
 
 use super::state::{AppAction, JourneyRef};
 use super::track::stage_class;

@@ -1,5 +1,6 @@
-//! The app's state and every change to it, as one reducer. The model is run here (and only
-//! here) when the scenario changes; everything else moves the cursor or the playhead.
+//! The journey's state and every change to it, as one reducer. The journey's model is run here
+//! when the scenario changes; everything else moves the cursor or the playhead. (The page load
+//! below the journey has a reducer of its own, in `page_load.rs`.)
 
 use crate::link::{LinkState, StepRef};
 use crate::model::scenario::{
@@ -8,7 +9,6 @@ use crate::model::scenario::{
 use crate::model::time::Instant;
 use crate::model::url::{self, Parsed, UrlError};
 use crate::model::world::{run, Journey};
-use crate::model::DEFAULT_URL;
 use crate::timeline;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -90,17 +90,22 @@ pub enum AppAction {
 const REDUCED_DWELL_MS: f64 = 1200.0;
 
 impl AppState {
-    pub fn new(reduced_motion: bool) -> AppState {
-        let scenario = Scenario::default();
-        let live = url::parse(DEFAULT_URL, None);
+    /// The state for `scenario` at its first step; the model runs once.
+    fn start(
+        scenario: Scenario,
+        preset: Option<&'static str>,
+        base: &'static str,
+        reduced_motion: bool,
+    ) -> AppState {
+        let live = url::parse(&scenario.url, None);
         let journey = JourneyRef(Rc::new(run(&scenario)));
         AppState {
-            input: DEFAULT_URL.to_string(),
+            input: scenario.url.clone(),
             current: live.as_ref().ok().cloned(),
             live,
             scenario,
-            preset: Some("default"),
-            base: "default",
+            preset,
+            base,
             journey,
             cursor: 0,
             revealed: 0,
@@ -113,30 +118,16 @@ impl AppState {
     }
 
     /// The view a link describes: its scenario, and the cursor on its step when the journey has
-    /// it (else a note).
+    /// it (else a note). A URL that does not parse shows as typed, with its error, as the
+    /// `invalid-url` preset does.
     pub fn from_link(link: &LinkState, reduced_motion: bool, notes: &mut Vec<String>) -> AppState {
-        let base = AppState::new(reduced_motion);
-        let sc = link.scenario.clone();
-        let live = url::parse(&sc.url, None);
-        let Ok(parsed) = live.clone() else {
-            if let Err(e) = &live {
-                notes.push(format!("url was ignored: {}", e.message));
-            }
-            return base;
-        };
         let named = crate::model::scenario::presets()
             .into_iter()
             .find(|(n, _)| *n == link.preset);
+        let sc = link.scenario.clone();
         let preset = named.as_ref().filter(|(_, p)| *p == sc).map(|(n, _)| *n);
-        let s = AppState {
-            input: sc.url.clone(),
-            live,
-            current: Some(parsed),
-            preset,
-            base: named.map_or("default", |(n, _)| n),
-            ..base
-        }
-        .rerun(sc);
+        let base = named.map_or("default", |(n, _)| n);
+        let s = AppState::start(sc, preset, base, reduced_motion);
         let cursor = link.step.and_then(|st| {
             let found = s
                 .journey

@@ -359,3 +359,24 @@ fn axe_finds_no_serious_violations() {
         s.assert_no_errors();
     }
 }
+
+#[test]
+fn knob_menus_follow_presets_after_a_hand_picked_option() {
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    let tls = |s: &Session| s.js("return document.querySelector('#knob-tls').value;");
+    // A hand-picked option, then presets that set the knob both ways.
+    choose(&s, "#knob-tls", "1.2-rsa");
+    choose(&s, "#knob-preset", "default");
+    s.wait_for(
+        "TLS 1.3",
+        "document.querySelector('#knob-tls').value === '1.3'",
+    );
+    choose(&s, "#knob-preset", "tls12-rsa");
+    s.wait_for(
+        "the preset's TLS",
+        "document.querySelector('#insp-step') !== null && document.querySelector('#knob-tls').value === '1.2-rsa'",
+    );
+    assert_eq!(tls(&s), "1.2-rsa");
+    s.assert_no_errors();
+}

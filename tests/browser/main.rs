@@ -13,13 +13,26 @@ use webdriver::{serve_dist, Driver, Session};
 const ENTER: &str = "\u{E007}";
 
 fn open(driver: &Driver, width: u32, height: u32) -> Session {
+    open_at(driver, width, height, "")
+}
+
+/// A new browser on the app with `query` (`?…` or empty) once it has rendered.
+fn open_at(driver: &Driver, width: u32, height: u32, query: &str) -> Session {
     let s = driver.session(width, height);
-    s.goto(&serve_dist());
+    s.goto(&format!("{}{query}", serve_dist()));
     s.wait_for(
         "the app to render",
         "document.documentElement.dataset.ready === 'true'",
     );
     s
+}
+
+/// Replaces a field's content as a paste does: one `input` event.
+fn paste(s: &Session, css: &str, text: &str) {
+    let text = serde_json::to_string(text).unwrap_or_default();
+    s.js(&format!(
+        "const t = document.querySelector('{css}'); t.value = {text}; t.dispatchEvent(new Event('input', {{bubbles: true}}));"
+    ));
 }
 
 /// The coloured parse under the address bar, as (part, text, implied) triples.

@@ -3,7 +3,7 @@
 //! load. Expected values come from running the same model natively.
 
 use super::webdriver::Session;
-use super::{open, Driver};
+use super::{open, paste, Driver};
 use wirewalk::model::load::{self, Outcome, PageLoad};
 use wirewalk::model::pages;
 use wirewalk::model::time::Instant;
@@ -40,14 +40,6 @@ fn chips(s: &Session) -> usize {
     s.js("return document.querySelectorAll('#pl-pools .chip').length;")
         .as_u64()
         .unwrap_or(0) as usize
-}
-
-/// Replaces a text area's content as a paste would: one `input` event.
-fn paste(s: &Session, css: &str, text: &str) {
-    let text = serde_json::to_string(text).unwrap();
-    s.js(&format!(
-        "const t = document.querySelector('{css}'); t.value = {text}; t.dispatchEvent(new Event('input', {{bubbles: true}}));"
-    ));
 }
 
 #[test]

@@ -319,3 +319,18 @@ fn page_scenario_files_and_mistakes() {
     assert!(!err.is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_preset_is_the_base_wherever_it_stands() {
+    let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let (sc, _) = wirewalk::cli::trace_scenario(&words(&["--tls", "1.2-rsa", "--preset", "local"]))
+        .expect("valid");
+    let local = wirewalk::model::scenario::preset("local").expect("preset");
+    assert_eq!(sc.tls.as_str(), "1.2-rsa");
+    assert_eq!((sc.profile, &sc.url), (local.profile, &local.url));
+    // A URL given anywhere replaces the preset's.
+    let (sc, _) =
+        wirewalk::cli::trace_scenario(&words(&["https://a.example/", "--preset", "local"]))
+            .expect("valid");
+    assert_eq!(sc.url, "https://a.example/");
+}

@@ -263,13 +263,13 @@ fn any_scenario() -> impl Strategy<Value = Scenario> {
         prop::sample::select(DnsState::ALL.to_vec()),
         prop::sample::select(TlsChoice::ALL.to_vec()),
         prop::sample::select(CertChoice::ALL.to_vec()),
-        any::<[bool; 7]>(),
+        any::<[bool; 8]>(),
         (0.0f64..5000.0, 0.001f64..10_000.0, any::<u64>()),
     )
         .prop_map(
             |(url, profile, cache, dns, tls, cert, b, (rtt, bw, seed))| Scenario {
                 url,
-                profile: if b[6] {
+                profile: if b[7] {
                     Profile::custom(rtt, bw)
                 } else {
                     Profile::builtin(profile)

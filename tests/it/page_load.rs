@@ -472,3 +472,61 @@ fn limits_name_their_numbers() {
     let ok = format!("https://x.example/{}", "a".repeat(1_000_000));
     assert!(wirewalk::model::url::parse(&ok, None).is_ok());
 }
+
+#[test]
+fn more_origins_than_the_pool_has_sockets_all_load() {
+    // 300 origins, one image each: past 256 sockets, each request waits for an idle socket
+    // elsewhere to be closed for it (Chromium's `CheckForStalledSocketGroups`).
+    let l = load::run(&pages::synthetic(300, 300)).expect("loads");
+    assert_eq!(l.requests.len(), 301);
+    let unfinished: Vec<u32> = l
+        .requests
+        .iter()
+        .filter(|r| matches!(&r.outcome, Outcome::Failed { error } if error == "never finished"))
+        .map(|r| r.id)
+        .collect();
+    assert!(unfinished.is_empty(), "never finished: {unfinished:?}");
+    assert!(l.connections.iter().filter(|c| c.closed.is_none()).count() <= MAX_SOCKETS_PER_POOL);
+}
+
+/// Shapes of HTML that cost time squared in the length when a scanner re-reads the rest of the
+/// document at every tag: each must load (a quadratic scan of these would not finish).
+#[test]
+fn hostile_html_shapes_load() {
+    let n = 40_000;
+    let shapes = [
+        "<a ".repeat(n),
+        "<script>".repeat(n),
+        format!("<style>{}</style>", "@import ".repeat(n)),
+        format!("<script>{}</script>", "fetch(`".repeat(n)),
+        format!("<script>{}</script>", "fetch('x'".repeat(n)),
+        "<!--".repeat(n),
+        format!("<img src=\"{}", "x".repeat(n * 4)),
+        // Many stylesheets, then many inline scripts that each wait for all of them.
+        format!(
+            "{}{}",
+            "<link rel=stylesheet href=/s.css>".repeat(5_000),
+            "<script>fetch('/f.json')</script>".repeat(5_000)
+        ),
+    ];
+    for html in shapes {
+        let sc = PageScenario {
+            html,
+            ..wirewalk::model::pages::synthetic(0, 1)
+        };
+        let l = load::run(&sc).expect("loads");
+        assert!(!l.requests.is_empty());
+    }
+}
+
+#[test]
+fn a_written_scenario_reads_back_exactly() {
+    // Found by the page_json fuzz target: without serde_json's exact float parsing, an RTT of
+    // 6e34 ms written out read back as a neighbouring number.
+    let sc = PageScenario {
+        rtt_ms: Some(59_999_999_999_999_999_999_999_999_999_999_990.0),
+        bandwidth_mbps: Some(0.1 + 0.2),
+        ..pages::preset("single").expect("preset")
+    };
+    assert_eq!(PageScenario::from_json(&sc.to_json()), Ok(sc));
+}

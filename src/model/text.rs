@@ -1,0 +1,41 @@
+//! Small text helpers the model's messages share: exact decimals from whole numbers (no float
+//! formatting, so the same figure always reads the same), and long untrusted text cut short.
+
+/// `n` units of 10^-`decimals` as the shortest exact decimal: `decimal(12_500, 3)` is `12.5`,
+/// `decimal(3_000, 3)` is `3`.
+pub fn decimal(n: u64, decimals: u32) -> String {
+    let scale = 10u64.pow(decimals);
+    let (whole, frac) = (n / scale, n % scale);
+    if frac == 0 {
+        return whole.to_string();
+    }
+    let f = format!("{frac:0width$}", width = decimals as usize);
+    format!("{whole}.{}", f.trim_end_matches('0'))
+}
+
+/// At most `max` characters of `s`, with `…` when it was cut.
+pub fn shorten(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_exact_and_short() {
+        assert_eq!(decimal(12_500, 3), "12.5");
+        assert_eq!(decimal(1_000_001, 6), "1.000001");
+        assert_eq!(decimal(3_000, 3), "3");
+        assert_eq!(decimal(7, 0), "7");
+    }
+
+    #[test]
+    fn shortening_counts_characters() {
+        assert_eq!(shorten("üüü", 2), "üü…");
+        assert_eq!(shorten("ab", 2), "ab");
+    }
+}
