@@ -55,13 +55,14 @@ fmt-check:
 	cargo fmt --all -- --check
 
 clippy:
-	cargo clippy --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets -- -D warnings
 
 clippy-wasm:
-	$(WASM) cargo clippy --target $(WASM_TARGET) -- -D warnings
+	$(WASM) cargo clippy --workspace --target $(WASM_TARGET) -- -D warnings
 
 test-native:
 	cargo test --lib --bins --test it
+	cargo test -p idna_adapter
 
 test-browser:
 	cargo test --test browser

@@ -48,11 +48,21 @@ pub fn secure_bundle(dir: &Path) -> Result<String, String> {
     let html = if html.contains("http-equiv=\"Content-Security-Policy\"") {
         html
     } else {
-        // First in <head>, before anything it governs.
-        let at = html
-            .find("<head>")
-            .map(|i| i + "<head>".len())
-            .ok_or("index.html has no <head>")?;
+        // First in <head>, before anything it governs. Minified HTML leaves out the optional
+        // <head> tag: then right after <meta charset>, which must come first.
+        let at = match html.find("<head>") {
+            Some(i) => i + "<head>".len(),
+            None => {
+                let charset = html
+                    .find("<meta charset")
+                    .ok_or("index.html has neither <head> nor <meta charset>")?;
+                charset
+                    + html[charset..]
+                        .find('>')
+                        .ok_or("index.html: <meta charset is not closed")?
+                    + 1
+            }
+        };
         format!("{}\n    {meta}{}", &html[..at], &html[at..])
     };
     if html.contains("<script>") || extract_inline_module(&html).is_some() {
@@ -67,9 +77,11 @@ pub fn secure_bundle(dir: &Path) -> Result<String, String> {
 
 /// Splits `html` around the body of its first inline `<script type="module">`.
 fn extract_inline_module(html: &str) -> Option<(&str, &str, &str)> {
-    let open = "<script type=\"module\">";
-    let start = html.find(open)?;
-    let body = start + open.len();
+    let (start, open) = ["<script type=\"module\">", "<script type=module>"]
+        .iter()
+        .filter_map(|open| Some((html.find(open)?, open.len())))
+        .min()?;
+    let body = start + open;
     let end = body + html[body..].find("</script>")?;
     Some((
         &html[..start],
@@ -106,6 +118,25 @@ mod tests {
             std::fs::read_to_string(dir.join("index.html")).unwrap_or_default(),
             out
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn minified_html_without_a_head_tag() {
+        let dir = std::env::temp_dir().join(format!("wirewalk-csp-min-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let page = "<!doctype html><html lang=en><meta charset=utf-8><title>t</title><script type=module>import init from '/a.js';</script><body>";
+        std::fs::write(dir.join("index.html"), page).unwrap_or_default();
+        assert_eq!(
+            secure_bundle(&dir).map(|m| m.starts_with("moved the start script")),
+            Ok(true)
+        );
+        let out = std::fs::read_to_string(dir.join("index.html")).unwrap_or_default();
+        assert!(
+            out.starts_with("<!doctype html><html lang=en><meta charset=utf-8>\n    <meta http-equiv=\"Content-Security-Policy\""),
+            "{out}"
+        );
+        assert!(!out.contains("import init"), "{out}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

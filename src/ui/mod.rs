@@ -61,6 +61,17 @@ pub fn wirewalk_test_panic() {
     panic!("wirewalk_test_panic was called (a test of the panic handler)");
 }
 
+/// For the browser tests: the model's URL parser as the bundle runs it (international hosts go
+/// through the browser's mapping, see `crates/idna_adapter`). Returns the `href`, or `!` and the
+/// error message.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn wirewalk_test_parse_url(input: &str, base: Option<String>) -> String {
+    match crate::model::url::parse(input, base.as_deref()) {
+        Ok(p) => p.getters.href,
+        Err(e) => format!("!{}", e.message),
+    }
+}
+
 fn prefers_reduced_motion() -> bool {
     web_sys::window()
         .and_then(|w| {

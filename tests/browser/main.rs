@@ -3,11 +3,15 @@
 //! They need `dist/` (built by `make test`), /usr/bin/chromium and /usr/bin/chromedriver; when any
 //! is missing they fail and say what is missing. Screenshots land in `target/screenshots/`.
 
+#[path = "../common/conformance.rs"]
+mod conformance;
+mod idna;
 mod journey_ui;
 mod page_ui;
 mod robust;
 mod webdriver;
 
+use conformance::conformance_dir;
 use webdriver::{serve_dist, Driver, Session};
 
 const ENTER: &str = "\u{E007}";

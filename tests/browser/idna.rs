@@ -1,0 +1,116 @@
+//! International host names in the bundle. There the `idna` crate's mapping comes from the
+//! browser's URL parser (crates/idna_adapter), not ICU4X as natively, so this compares the two on
+//! every web-platform-tests URL case that has a non-ASCII character or a Punycode label, and on
+//! a list of our own: the bundle must give the native parser's result, or, where it does not,
+//! exactly what Chromium's `new URL` gives.
+
+use crate::webdriver::Driver;
+use crate::{conformance_dir, open};
+use serde_json::{json, Value};
+use wirewalk::model::url::parse;
+
+/// Ours: the hosts a learner is likely to type, and the rules IDNA applies to them.
+const OWN: &[&str] = &[
+    "http://bücher.example/",
+    "https://MÜNCHEN.de/",
+    "http://faß.de/",
+    "http://ＥＸＡＭＰＬＥ.com/",
+    "http://１２３.example/",
+    "http://例え.テスト/",
+    "http://مثال.إختبار/",
+    "http://a.١٢٣/",
+    "http://☃.net/",
+    "http://xn--n3h.net/",
+    "http://xn--bcher-kva.example/",
+    "http://xn--BCHER-KVA.example/",
+    "http://example-ü.com/",
+    "http://ab-\u{301}.com/",
+    "http://\u{301}a.com/",
+    "http://a\u{200D}b.com/",
+    "http://क्\u{200D}.in/",
+    "http://a_ü.com/",
+    "http://ü!.com/",
+    "http://a\u{3002}b\u{FF0E}c.com/",
+    "http://a\u{FF0F}b.com/",
+    "http://a\u{AD}b.com/",
+    "http://1ش.com/",
+    "http://aש.com/",
+];
+
+fn has_idna_work(s: &str) -> bool {
+    !s.is_ascii() || s.to_ascii_lowercase().contains("xn--")
+}
+
+#[test]
+fn idna_in_the_bundle() {
+    let path = conformance_dir().join("wpt-url/urltestdata.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let wpt: Vec<Value> = serde_json::from_str(&text).expect("urltestdata.json is JSON");
+    let mut cases: Vec<(String, Option<String>)> = wpt
+        .iter()
+        .filter_map(|c| {
+            let input = c["input"].as_str()?;
+            let base = c["base"].as_str().map(str::to_string);
+            let idna = has_idna_work(input) || base.as_deref().is_some_and(has_idna_work);
+            idna.then(|| (input.to_string(), base))
+        })
+        .collect();
+    let from_wpt = cases.len();
+    assert!(from_wpt > 50, "only {from_wpt} WPT cases with IDNA work");
+    cases.extend(OWN.iter().map(|s| (s.to_string(), None)));
+
+    let driver = Driver::start();
+    let s = open(&driver, 1000, 700);
+    let arg = serde_json::to_string(&cases).expect("cases serialize");
+    let got = s.js(&format!(
+        "return {arg}.map(([input, base]) => {{ \
+           let chromium; \
+           try {{ chromium = new URL(input, base ?? undefined).href; }} catch (e) {{ chromium = '!'; }} \
+           return [window.wasmBindings.wirewalk_test_parse_url(input, base), chromium]; }});"
+    ));
+    let got = got.as_array().expect("an array of results");
+    assert_eq!(got.len(), cases.len());
+
+    let (mut same, mut as_chromium, mut wrong) = (0, Vec::new(), Vec::new());
+    for ((input, base), pair) in cases.iter().zip(got) {
+        let bundle = pair[0].as_str().unwrap_or("?").to_string();
+        let chromium = pair[1].as_str().unwrap_or("?").to_string();
+        let native = match parse(input, base.as_deref()) {
+            Ok(p) => p.getters.href,
+            Err(e) => format!("!{}", e.message),
+        };
+        let fails = |r: &str| r.starts_with('!');
+        if bundle == native || (fails(&bundle) && fails(&native)) {
+            same += 1;
+        } else if bundle == chromium || (fails(&bundle) && fails(&chromium)) {
+            as_chromium.push(json!([input, base, native, bundle]));
+        } else {
+            wrong.push(json!({"input": input, "base": base, "native": native,
+                              "bundle": bundle, "chromium": chromium}));
+        }
+    }
+    eprintln!(
+        "IDNA in the bundle: {} cases ({from_wpt} from WPT, {} ours): {same} as natively, {} as Chromium",
+        cases.len(),
+        OWN.len(),
+        as_chromium.len()
+    );
+    for c in &as_chromium {
+        eprintln!("  differs from native, agrees with Chromium: {c}");
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} cases where the bundle agrees with neither the native parser nor Chromium:\n{}",
+        wrong.len(),
+        serde_json::to_string_pretty(&wrong).unwrap_or_default()
+    );
+    // Most hosts must come out exactly as natively; a drift to "Chromium only" would mean the
+    // adapter lost the ICU4X behaviour the native conformance test checks.
+    assert!(
+        as_chromium.len() * 10 <= cases.len(),
+        "{} of {} cases differ from the native parser",
+        as_chromium.len(),
+        cases.len()
+    );
+    s.assert_no_errors();
+}
