@@ -22,8 +22,8 @@
 //! statuses other than Chromium's three.
 
 use super::http_date;
+use super::sorted::SortedMap;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// Header fields in order, names compared case-insensitively.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -356,7 +356,7 @@ struct Entry {
 /// The cache: URL (without fragment) → stored responses, newest last.
 #[derive(Clone, Debug, Default)]
 pub struct Cache {
-    entries: BTreeMap<String, Vec<Entry>>,
+    entries: SortedMap<Vec<Entry>>,
 }
 
 /// Hop-by-hop fields and Content-Length are not taken from a 304 (RFC 9111 §3.2, §3.1).
@@ -501,7 +501,7 @@ impl Cache {
             .0
             .retain(|(n, _)| !named.contains(&n.to_ascii_lowercase()));
         let f = freshness(&stored);
-        let list = self.entries.entry(key.to_string()).or_default();
+        let list = self.entries.entry(key);
         // A new response replaces the stored one it would be selected with (same Vary key).
         list.retain(|e| !vary_matches(&stored.headers, &request_headers, &e.request_headers));
         list.push(Entry {

@@ -56,7 +56,8 @@ use super::time::{Duration, Instant};
 use super::url::{self, Origin};
 use super::world::mbit;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
 
 /// Maximum segment size assumed for every connection (an Ethernet MTU of 1500 bytes minus the
 /// IPv4 and TCP headers).
@@ -703,6 +704,33 @@ enum Ev {
     Done(usize),
 }
 
+/// An event in the queue, ordered by time and then by `seq` alone (which is unique).
+struct Scheduled {
+    at: Instant,
+    seq: u64,
+    ev: Ev,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+
+impl Eq for Scheduled {}
+
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Scheduled {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
 struct Sim<'a> {
     sc: &'a PageScenario,
     page_origin: Origin,
@@ -711,14 +739,18 @@ struct Sim<'a> {
     tls: TlsChoice,
     lat: DnsLatency,
     pool: Pool,
-    events: BTreeMap<(Instant, u64), Ev>,
+    /// Events by time, then by the order they were scheduled (`seq` is unique).
+    events: BinaryHeap<Reverse<Scheduled>>,
     seq: u64,
     reqs: Vec<R>,
     /// The scenario's responses by URL ([`response_key`]): the first for each.
     response_of: BTreeMap<String, usize>,
-    /// The memory cache's index: for each URL, the GET requests for it (not `fetch()`), in the
-    /// order they were made, so a repeat finds its first without a scan.
-    originals: BTreeMap<String, Vec<usize>>,
+    /// The memory cache's index: for each URL, its place in `requests_for`, which holds the GET
+    /// requests for it (not `fetch()`) in the order they were made, so a repeat finds its first
+    /// without a scan. (Every text-keyed map here is `String` → `usize`: one copy of the map's
+    /// code in the web bundle.)
+    originals: BTreeMap<String, usize>,
+    requests_for: Vec<Vec<usize>>,
     /// Connect jobs by id: the pool numbers them 1, 2, 3…, so job `n` is at `n - 1`.
     jobs: Vec<Job>,
     /// The job that made each socket, by socket id (also numbered from 1).
@@ -886,11 +918,12 @@ pub fn run(sc: &PageScenario) -> Result<PageLoad, String> {
         tls,
         lat: DnsLatency::default(),
         pool: Pool::default(),
-        events: BTreeMap::new(),
+        events: BinaryHeap::new(),
         seq: 0,
         reqs: vec![],
         response_of: BTreeMap::new(),
         originals: BTreeMap::new(),
+        requests_for: vec![],
         jobs: vec![],
         socket_job: vec![],
         dns: Caches::default(),
@@ -1038,11 +1071,15 @@ impl<'a> Sim<'a> {
 
     fn schedule(&mut self, at: Instant, ev: Ev) {
         self.seq += 1;
-        self.events.insert((at, self.seq), ev);
+        self.events.push(Reverse(Scheduled {
+            at,
+            seq: self.seq,
+            ev,
+        }));
     }
 
     fn run_events(&mut self) {
-        while let Some(((t, _), ev)) = self.events.pop_first() {
+        while let Some(Reverse(Scheduled { at: t, ev, .. })) = self.events.pop() {
             match ev {
                 Ev::Issue(r) => self.issue(t, r),
                 Ev::Preconnect(origin, anonymous) => {
@@ -1199,10 +1236,17 @@ impl<'a> Sim<'a> {
             followers: vec![],
         });
         if self.reqs[id].method == "GET" && self.reqs[id].dest != Dest::Fetch(Destination::Fetch) {
-            self.originals
+            let next = self.requests_for.len();
+            let at = *self
+                .originals
                 .entry(self.reqs[id].url.clone())
-                .or_default()
-                .push(id);
+                .or_insert(next);
+            if at == next {
+                self.requests_for.push(vec![]);
+            }
+            if let Some(list) = self.requests_for.get_mut(at) {
+                list.push(id);
+            }
         }
         Some(id)
     }
@@ -1233,6 +1277,7 @@ impl<'a> Sim<'a> {
         let dup = cacheable
             .then_some(())
             .and_then(|()| self.originals.get(&self.reqs[r].url))
+            .and_then(|&at| self.requests_for.get(at))
             .and_then(|v| {
                 v.iter().copied().take_while(|&o| o < r).find(|&o| {
                     self.reqs[o].dest == self.reqs[r].dest && self.reqs[o].dup_of.is_none()

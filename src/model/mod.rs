@@ -24,6 +24,7 @@ pub mod render;
 pub mod rng;
 pub mod scenario;
 pub mod site;
+pub mod sorted;
 pub mod step;
 pub mod tcp;
 pub mod text;

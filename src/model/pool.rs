@@ -25,8 +25,9 @@
 //! [`Pool::poll_timeout`] tells the next idle expiry. Left out: the 250 ms backup connect job,
 //! proxies, WebSocket pools, and HTTP/2 sessions (the world multiplexes streams over one socket).
 
+use super::sorted::SortedMap;
 use super::time::{Duration, Instant};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 /// `g_max_sockets_per_group[NORMAL_SOCKET_POOL] = 6` (client_socket_pool_manager.cc).
 pub const MAX_SOCKETS_PER_GROUP: usize = 6;
@@ -181,7 +182,7 @@ pub struct GroupView {
 pub struct Pool {
     per_group: usize,
     per_pool: usize,
-    groups: BTreeMap<String, Group>,
+    groups: SortedMap<Group>,
     next_socket: SocketId,
     next_job: JobId,
     seq: u64,
@@ -199,7 +200,7 @@ impl Pool {
         Pool {
             per_group: per_group.max(1),
             per_pool: per_pool.max(1),
-            groups: BTreeMap::new(),
+            groups: SortedMap::default(),
             next_socket: 1,
             next_job: 1,
             seq: 0,
@@ -265,7 +266,7 @@ impl Pool {
         self.handle_timeout(now);
         self.seq += 1;
         let seq = self.seq;
-        let g = self.groups.entry(group.to_string()).or_default();
+        let g = self.groups.entry(group);
         // 1. An idle socket: the newest that was used, else the oldest never used.
         let pick = g
             .idle
@@ -305,7 +306,7 @@ impl Pool {
         }
         // 4. The pool is full: close an idle socket of another group, or wait.
         if self.total() >= self.per_pool && !self.close_idle_elsewhere(group) {
-            let g = self.groups.entry(group.to_string()).or_default();
+            let g = self.groups.entry(group);
             let ahead = g.enqueue(Pending {
                 request,
                 priority,
@@ -316,7 +317,7 @@ impl Pool {
         // 5. A new connect job; the request waits for whichever socket comes first.
         let job = self.next_job;
         self.next_job += 1;
-        let g = self.groups.entry(group.to_string()).or_default();
+        let g = self.groups.entry(group);
         g.jobs.push(Job {
             id: job,
             started_for: Some(request),
@@ -342,15 +343,11 @@ impl Pool {
         while self.groups.get(group).map_or(0, Group::slots) < n && self.total() < self.per_pool {
             let job = self.next_job;
             self.next_job += 1;
-            self.groups
-                .entry(group.to_string())
-                .or_default()
-                .jobs
-                .push(Job {
-                    id: job,
-                    started_for: None,
-                    unclaimed: true,
-                });
+            self.groups.entry(group).jobs.push(Job {
+                id: job,
+                started_for: None,
+                unclaimed: true,
+            });
             self.out.push_back(Output::ConnectJobStarted {
                 job,
                 group: group.to_string(),
@@ -365,7 +362,7 @@ impl Pool {
         let (key, j) = self.take_job(job)?;
         let socket = self.next_socket;
         self.next_socket += 1;
-        let g = self.groups.entry(key.clone()).or_default();
+        let g = self.groups.entry(&key);
         match g.pop_head() {
             Some(p) => {
                 g.handed_out.push(socket);
@@ -395,7 +392,7 @@ impl Pool {
         let Some((key, _)) = self.take_job(job) else {
             return;
         };
-        let g = self.groups.entry(key.clone()).or_default();
+        let g = self.groups.entry(&key);
         let request = g.pop_head().map(|p| p.request);
         self.out.push_back(Output::Failed {
             request,
@@ -416,7 +413,7 @@ impl Pool {
         else {
             return;
         };
-        let g = self.groups.entry(key.clone()).or_default();
+        let g = self.groups.entry(&key);
         if keep_alive {
             if let Some(p) = g.pop_head() {
                 self.out.push_back(Output::Handed {
@@ -488,7 +485,7 @@ impl Pool {
             };
             let job = self.next_job;
             self.next_job += 1;
-            self.groups.entry(key.clone()).or_default().jobs.push(Job {
+            self.groups.entry(&key).jobs.push(Job {
                 id: job,
                 started_for: Some(request),
                 unclaimed: false,

@@ -11,16 +11,17 @@
 //! ASCII (punycode) form. Left out: the list's private/ICANN section split (browsers use both).
 
 use super::url::Origin;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
-/// The rules of a Public Suffix List.
+/// The rules of a Public Suffix List, each with the line of the list it came from (the first, if
+/// a rule repeats).
 #[derive(Clone, Debug, Default)]
 pub struct SuffixList {
-    rules: BTreeSet<String>,
+    rules: BTreeMap<String, usize>,
     /// `*.ck` is stored as `ck`.
-    wildcards: BTreeSet<String>,
+    wildcards: BTreeMap<String, usize>,
     /// `!www.ck` is stored as `www.ck`.
-    exceptions: BTreeSet<String>,
+    exceptions: BTreeMap<String, usize>,
 }
 
 /// A host in its ASCII form, lower-cased; `None` if it is not a valid domain.
@@ -39,21 +40,21 @@ impl SuffixList {
     /// first white space.
     pub fn parse(text: &str) -> SuffixList {
         let mut l = SuffixList::default();
-        for line in text.lines() {
+        for (at, line) in text.lines().enumerate() {
             let rule = line.split_whitespace().next().unwrap_or("");
             if rule.is_empty() || rule.starts_with("//") {
                 continue;
             }
             if let Some(r) = rule.strip_prefix('!') {
                 if let Some(a) = to_ascii(r) {
-                    l.exceptions.insert(a);
+                    l.exceptions.entry(a).or_insert(at + 1);
                 }
             } else if let Some(r) = rule.strip_prefix("*.") {
                 if let Some(a) = to_ascii(r) {
-                    l.wildcards.insert(a);
+                    l.wildcards.entry(a).or_insert(at + 1);
                 }
             } else if let Some(a) = to_ascii(rule) {
-                l.rules.insert(a);
+                l.rules.entry(a).or_insert(at + 1);
             }
         }
         l
@@ -74,13 +75,13 @@ impl SuffixList {
         let mut longest = 1;
         for i in 0..n {
             let s = labels[i..].join(".");
-            if self.exceptions.contains(&s) {
+            if self.exceptions.contains_key(&s) {
                 return n - i - 1;
             }
-            if self.rules.contains(&s) {
+            if self.rules.contains_key(&s) {
                 longest = longest.max(n - i);
             }
-            if i + 1 < n && self.wildcards.contains(&labels[i + 1..].join(".")) {
+            if i + 1 < n && self.wildcards.contains_key(&labels[i + 1..].join(".")) {
                 longest = longest.max(n - i);
             }
         }

@@ -10,7 +10,6 @@ mod psl;
 mod purity;
 mod wpt_url;
 
-
 #[path = "../common/conformance.rs"]
 mod conformance;
 pub use conformance::conformance_dir;
