@@ -109,7 +109,7 @@ fn Toggle(p: &ToggleProps) -> Html {
         Callback::from(move |_| cb.emit(!on))
     };
     html! {
-        <button id={p.id.clone()} type="button" class={classes!("toggle", p.on.then_some("on"))}
+        <button id={p.id.clone()} type="button" class="toggle"
             aria-pressed={p.on.to_string()} {onclick}>
             <span class="toggle-dot" aria-hidden="true"></span>{ p.label.clone() }
         </button>

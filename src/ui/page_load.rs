@@ -273,16 +273,16 @@ fn ms(us: u64) -> String {
     fixed(us as f64 / 1000.0, 1)
 }
 
-fn phase_class(name: &str) -> &'static str {
+fn phase_key(name: &str) -> &'static str {
     match name {
-        "Queueing" => "ph-queue",
-        "Stalled" => "ph-stall",
-        "DNS Lookup" => "ph-dns",
-        "Initial connection" => "ph-tcp",
-        "SSL" => "ph-ssl",
-        "Request sent" => "ph-send",
-        "Waiting for server response" => "ph-wait",
-        _ => "ph-down",
+        "Queueing" => "queue",
+        "Stalled" => "stall",
+        "DNS Lookup" => "dns",
+        "Initial connection" => "tcp",
+        "SSL" => "ssl",
+        "Request sent" => "send",
+        "Waiting for server response" => "wait",
+        _ => "down",
     }
 }
 
@@ -495,7 +495,7 @@ fn slot(l: &PageLoad, lane: &[usize], t: Instant) -> Html {
         ),
     };
     html! {
-        <div class={classes!("slot", state)} title={label.clone()}>
+        <div class="slot" data-state={state} title={label.clone()}>
             <span>{ label }</span>
         </div>
     }
@@ -529,7 +529,7 @@ fn waterfall(
         <div class="card waterfall" id="pl-waterfall">
             <h3>{ "Waterfall" }</h3>
             <p class="pl-legend">
-                { for load::PHASES.iter().map(|p| html! { <span class={classes!("ph-key", phase_class(p))}>{ *p }</span> }) }
+                { for load::PHASES.iter().map(|p| html! { <span class="ph-key" data-ph={phase_key(p)}>{ *p }</span> }) }
             </p>
             <div class="wf-rows" {onclick}>
                 <div class="wf-cursor" style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {} / 100)", pct(t))} aria-hidden="true"></div>
@@ -537,7 +537,7 @@ fn waterfall(
                     let blocked = matches!(r.outcome, Outcome::Blocked { .. });
                     let future = r.start > t;
                     html! {
-                        <button key={r.id} class={classes!("wf-row", blocked.then_some("blocked"), future.then_some("future"), (r.id == selected).then_some("selected"))}
+                        <button key={r.id} class="wf-row" data-blocked={blocked.then_some("")} data-future={future.then_some("")}
                             data-id={r.id.to_string()} aria-pressed={if r.id == selected { "true" } else { "false" }}
                             title={r.url.clone()}>
                             <span class="wf-label">
@@ -552,7 +552,7 @@ fn waterfall(
                                 { for r.phases.iter().filter(|p| p.start <= t).map(|p| {
                                     let shown_end = if p.end < t { p.end } else { t };
                                     html! {
-                                        <span class={classes!("seg", phase_class(p.name))}
+                                        <span class="seg" data-ph={phase_key(p.name)}
                                             style={format!("left: {}%; width: {}%", pct(p.start), fixed((shown_end.micros() - p.start.micros()) as f64 * 100.0 / end, 3))}
                                             title={format!("{}: {} ms: {}", p.name, ms(p.end.micros() - p.start.micros()), p.why)}></span>
                                     }
@@ -590,7 +590,7 @@ fn detail(r: &Request, l: &PageLoad) -> Html {
                 <thead><tr><th>{ "phase" }</th><th>{ "ms" }</th><th>{ "why" }</th></tr></thead>
                 <tbody>
                     { for r.phases.iter().map(|p| html! {
-                        <tr><td><span class={classes!("ph-dot", phase_class(p.name))}></span>{ p.name }</td><td class="num">{ ms(p.end.micros() - p.start.micros()) }</td><td class="why">{ p.why.clone() }</td></tr>
+                        <tr><td><span class="ph-dot" data-ph={phase_key(p.name)}></span>{ p.name }</td><td class="num">{ ms(p.end.micros() - p.start.micros()) }</td><td class="why">{ p.why.clone() }</td></tr>
                     }) }
                 </tbody>
             </table>
@@ -599,14 +599,14 @@ fn detail(r: &Request, l: &PageLoad) -> Html {
                 <thead><tr><th></th><th>{ "page" }</th><th>{ "this request" }</th><th></th></tr></thead>
                 <tbody>
                     { for r.comparison.iter().map(|c| html! {
-                        <tr class={if c.equal { "eq" } else { "ne" }}>
+                        <tr data-equal={c.equal.to_string()}>
                             <th scope="row">{ c.part }</th><td><code>{ c.page.clone() }</code></td><td><code>{ c.resource.clone() }</code></td>
                             <td>{ if c.equal { "= same" } else { "≠ differs" } }</td>
                         </tr>
                     }) }
                 </tbody>
             </table>
-            <p class={classes!("verdict", matches!(r.outcome, Outcome::Blocked { .. }).then_some("bad"))} id="pl-verdict">
+            <p class="verdict" data-bad={matches!(r.outcome, Outcome::Blocked { .. }).then_some("")} id="pl-verdict">
                 { match &r.outcome {
                     Outcome::Ok { status, rule } => format!("{} → allowed ({status}): {rule}", if r.same_origin { "same origin" } else { "cross-origin" }),
                     Outcome::Blocked { rule, sent, .. } => format!("blocked{}: {rule}", if *sent { "" } else { " before it was sent" }),

@@ -2,7 +2,7 @@
 //! coloured and a tick per step, and first / back / play-pause / forward / last and the speed.
 
 use super::state::{AppAction, JourneyRef};
-use super::track::stage_class;
+use super::track::stage_key;
 use crate::model::time::Instant;
 use crate::timeline::{self, fixed};
 use web_sys::HtmlInputElement;
@@ -38,7 +38,7 @@ fn Strip(p: &StripProps) -> Html {
     html! {
         <>
             { for timeline::phases(trace).iter().map(|ph| html! {
-                <span class={classes!("phase", stage_class(ph.stage))} style={format!("left:{};width:{}", pct(ph.start), pct(ph.end - ph.start))}></span>
+                <span class="phase" data-st={stage_key(ph.stage)} style={format!("left:{};width:{}", pct(ph.start), pct(ph.end - ph.start))}></span>
             }) }
             { for timeline::ticks(trace).iter().map(|t| html! { <span class="tick" style={format!("left:{}", pct(*t))}></span> }) }
         </>
@@ -138,7 +138,7 @@ pub fn Player(p: &PlayerProps) -> Html {
                         let onclick = speed_cbs[i].clone();
                         let label = if *s < 1.0 { format!("{}×", fixed(*s, 2).trim_end_matches('0')) } else { format!("{}×", fixed(*s, 0)) };
                         html! {
-                            <button type="button" class={classes!("speed", (p.speed == *s).then_some("on"))} aria-pressed={(p.speed == *s).to_string()}
+                            <button type="button" class="speed" aria-pressed={(p.speed == *s).to_string()}
                                 title={format!("Speed {label} (key {})", i + 1)} {onclick}>{ label }</button>
                         }
                     }) }

@@ -9,7 +9,7 @@
 //! anyway.
 
 use super::state::{AppAction, JourneyRef};
-use super::track::stage_class;
+use super::track::stage_key;
 use crate::model::time::Instant;
 use crate::model::trace::Actor;
 use crate::timeline::{self, fixed};
@@ -96,7 +96,7 @@ struct RowGeom {
     label: AttrValue,
     aria: AttrValue,
     step: &'static str,
-    stage_class: &'static str,
+    stage_key: &'static str,
     request: AttrValue,
     index: AttrValue,
     msg: Option<MsgGeom>,
@@ -188,7 +188,7 @@ fn geometry(j: &JourneyRef) -> Geometry {
                 label: label.into(),
                 aria: aria.into(),
                 step: e.step.as_str(),
-                stage_class: stage_class(e.stage),
+                stage_key: stage_key(e.stage),
                 request: e.request.to_string().into(),
                 index: k.to_string().into(),
                 msg,
@@ -253,7 +253,7 @@ pub fn Sequence(p: &SequenceProps) -> Html {
                 <svg class="seq-head" style={size.clone()} viewBox={format!("0 0 {} 30", fixed(width, 0))} preserveAspectRatio="xMinYMin meet" aria-hidden="true">
                     <text x="8" y="20" class="gutter-head">{ "time" }</text>
                     { for lanes.iter().map(|a| html! {
-                        <text x={fixed(x(*a), 1)} y="20" text-anchor="middle" class={classes!("lane-head", (*a == Actor::Browser || *a == Actor::Server).then_some("major"))}>{ lane_label(*a) }</text>
+                        <text x={fixed(x(*a), 1)} y="20" text-anchor="middle" class="lane-head" data-major={(*a == Actor::Browser || *a == Actor::Server).then_some("")}>{ lane_label(*a) }</text>
                     }) }
                 </svg>
                 if p.cursor == 0 {
@@ -290,7 +290,7 @@ pub fn Sequence(p: &SequenceProps) -> Html {
                                 (None, None) => Html::default(),
                             };
                             html! {
-                                <g class={classes!("row", g.stage_class, r.current.then_some("current"), r.ahead.then_some("ahead"))}
+                                <g class="row" data-st={g.stage_key} data-ahead={r.ahead.then_some("")}
                                     data-index={g.index.clone()} data-step={g.step} data-request={g.request.clone()} role="button" tabindex="0"
                                     aria-label={g.aria.clone()} aria-current={r.current.then_some("step")}>
                                     <rect class="row-bg" x="0" y={g.bg_y.clone()} width={width_attr.clone()} height={row_h.clone()} />

@@ -13,18 +13,18 @@ pub struct TrackProps {
     pub cursor: usize,
 }
 
-pub fn stage_class(s: Stage) -> &'static str {
+pub fn stage_key(s: Stage) -> &'static str {
     match s {
-        Stage::Url => "st-url",
-        Stage::Cache => "st-cache",
-        Stage::Dns => "st-dns",
-        Stage::Pool => "st-pool",
-        Stage::Tcp => "st-tcp",
-        Stage::Tls => "st-tls",
-        Stage::Http => "st-http",
-        Stage::SameOrigin => "st-origin",
-        Stage::Render => "st-render",
-        Stage::EventLoop => "st-loop",
+        Stage::Url => "url",
+        Stage::Cache => "cache",
+        Stage::Dns => "dns",
+        Stage::Pool => "pool",
+        Stage::Tcp => "tcp",
+        Stage::Tls => "tls",
+        Stage::Http => "http",
+        Stage::SameOrigin => "origin",
+        Stage::Render => "render",
+        Stage::EventLoop => "loop",
     }
 }
 
@@ -55,7 +55,7 @@ pub fn Track(p: &TrackProps) -> Html {
                     let note = note.map(|n| if state == "failed" { n.trim_start_matches("failed: ").to_string() } else { n.split(':').next().unwrap_or(&n).to_string() });
                     let title = aria.clone();
                     html! {
-                        <li class={classes!("stage-pill", stage_class(v.stage), state)} data-stage={label} data-state={state}
+                        <li class="stage-pill" data-st={stage_key(v.stage)} data-stage={label} data-state={state}
                             {title} aria-label={aria}
                             aria-current={(state == "active").then_some("step")}>
                             <span class="pill-name">{ label }</span>

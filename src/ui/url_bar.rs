@@ -43,7 +43,7 @@ pub fn UrlBar(props: &UrlBarProps) -> Html {
         <form class="urlbar" {onsubmit} role="search" aria-label="Address bar">
             <div class="urlbar-row">
                 <label for="url-input" class="visually-hidden">{ "URL" }</label>
-                <input id="url-input" type="text" class={classes!("url-input", invalid.then_some("invalid"))}
+                <input id="url-input" type="text" class="url-input"
                     value={props.input.clone()} {oninput} {onchange}
                     spellcheck="false" autocomplete="off" autocapitalize="off"
                     aria-invalid={invalid.to_string()}
@@ -78,7 +78,7 @@ pub fn ColouredUrl(props: &ColouredUrlProps) -> Html {
                     (None, _) => String::new(),
                 };
                 html! {
-                    <span class={classes!("seg", format!("part-{}", s.part.name()), s.implied.then_some("implied"))}
+                    <span class="seg"
                         data-part={s.part.name()} data-implied={s.implied.to_string()} {title}>
                         <span class="seg-text">{ s.text.clone() }</span>
                         if let Some(l) = label { <span class="seg-label" aria-hidden="true">{ l }</span> }

@@ -77,7 +77,7 @@ pub fn UrlStage(props: &UrlStageProps) -> Html {
                             let v = value(name);
                             html! {
                                 <tr data-getter={*name}>
-                                    <th scope="row"><code class={classes!(format!("part-{part}"))}>{ *name }</code></th>
+                                    <th scope="row"><code data-part={*part}>{ *name }</code></th>
                                     <td class="value">
                                         if v.is_empty() { <span class="empty">{ "\"\" (empty)" }</span> }
                                         else { <code>{ v }</code> }

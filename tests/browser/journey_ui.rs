@@ -194,12 +194,12 @@ fn keyboard_controls() {
     assert_eq!(step_index(&s), 1);
     key("5");
     assert_eq!(
-        s.js("return document.querySelector('.speed.on').textContent;"),
+        s.js("return document.querySelector('.speed[aria-pressed=true]').textContent;"),
         "4×"
     );
     key("3");
     assert_eq!(
-        s.js("return document.querySelector('.speed.on').textContent;"),
+        s.js("return document.querySelector('.speed[aria-pressed=true]').textContent;"),
         "1×"
     );
     key(" ");
@@ -313,7 +313,7 @@ fn clicking_an_arrow_selects_it() {
         assert_eq!(s.text("#insp-time"), e.at.to_string());
         assert_eq!(s.text("#insp-summary"), e.summary);
         assert!(s.text(".insp-spec a").len() > 5);
-        let current = s.js("return document.querySelector('.row.current').dataset.step;");
+        let current = s.js("return document.querySelector('.row[aria-current]').dataset.step;");
         assert_eq!(current, step);
     }
     s.screenshot("inspector-1440x900");

@@ -69,9 +69,8 @@ fn pools_view_animates_the_queue_draining() {
     );
     assert_eq!(chips(&s), waiting);
     // Six slots, all connecting or busy.
-    let states = s.js(
-        "return [...document.querySelectorAll('#pl-pools .slot')].map(e => e.className.replace('slot ', ''));",
-    );
+    let states =
+        s.js("return [...document.querySelectorAll('#pl-pools .slot')].map(e => e.dataset.state);");
     let states: Vec<String> = serde_json::from_value(states).unwrap();
     assert_eq!(states.len(), 6);
     assert!(
@@ -101,7 +100,7 @@ fn pools_view_animates_the_queue_draining() {
         "document.querySelector('#pl-play').textContent.includes('Play')",
     );
     assert!(
-        s.js("return [...document.querySelectorAll('#pl-pools .slot')].every(e => e.classList.contains('idle'));")
+        s.js("return [...document.querySelectorAll('#pl-pools .slot')].every(e => e.dataset.state === 'idle');")
             == true,
         "every socket is idle at the end"
     );
@@ -126,7 +125,7 @@ fn waterfall_and_same_origin_panel_show_each_blocked_request() {
     assert_eq!(blocked.len(), 2);
     assert_eq!(
         s.js(
-            "return document.querySelectorAll('#pl-waterfall .wf-row.blocked .wf-blocked').length;"
+            "return document.querySelectorAll('#pl-waterfall .wf-row[data-blocked] .wf-blocked').length;"
         ),
         2
     );
@@ -150,7 +149,7 @@ fn waterfall_and_same_origin_panel_show_each_blocked_request() {
         assert!(s.text("#pl-verdict").contains(rule.as_str()));
         assert_eq!(s.text("#pl-detail .console-line"), *msg);
         // The origins compared part by part: the host differs.
-        let host = s.text("#pl-same-origin tr.ne th");
+        let host = s.text("#pl-same-origin tr[data-equal=false] th");
         assert_eq!(host, "host");
     }
     // A phase's "why" is on screen for the selected request.
