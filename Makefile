@@ -26,6 +26,7 @@ setup-build:
 build:
 	$(WASM) trunk build --release
 	cargo run --quiet -- secure-bundle dist
+	cargo run --quiet -- compress-bundle dist
 
 serve:
 	cargo run --quiet -- serve --dir dist --port $(PORT)

@@ -26,6 +26,8 @@ const USAGE: &str = "usage:
   wirewalk serve [--dir <dir>] [--port <port>]   serve the built app on 127.0.0.1
   wirewalk secure-bundle [<dir>]                 move the start script out of dist/index.html
                                                  and add the Content-Security-Policy
+  wirewalk compress-bundle [<dir>]               write <file>.gz (gzip by Zopfli) beside each
+                                                 file, which `serve` sends to browsers
 
 trace options:
   --profile local|transcontinental|intercontinental   network (RTT 23 / 120 / 225 ms)
@@ -58,15 +60,20 @@ pub fn run(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             0
         }
         Some("serve") => serve_command(&words[1..], out, err),
-        Some("secure-bundle") => {
-            let dir = words.get(1).map_or("dist", String::as_str);
-            match crate::csp::secure_bundle(std::path::Path::new(dir)) {
+        Some(step @ ("secure-bundle" | "compress-bundle")) => {
+            let dir = std::path::Path::new(words.get(1).map_or("dist", String::as_str));
+            let done = if step == "secure-bundle" {
+                crate::csp::secure_bundle(dir)
+            } else {
+                crate::compress::compress_bundle(dir)
+            };
+            match done {
                 Ok(msg) => {
-                    let _ = writeln!(out, "wirewalk secure-bundle: {msg}");
+                    let _ = writeln!(out, "wirewalk {step}: {msg}");
                     0
                 }
                 Err(e) => {
-                    let _ = writeln!(err, "wirewalk secure-bundle: {e}");
+                    let _ = writeln!(err, "wirewalk {step}: {e}");
                     1
                 }
             }

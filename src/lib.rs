@@ -15,6 +15,8 @@ pub mod timeline;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 #[cfg(not(target_arch = "wasm32"))]
+pub mod compress;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod csp;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod serve;

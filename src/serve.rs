@@ -54,9 +54,13 @@ fn handle(stream: TcpStream, root: &Path) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
-    // Drain the headers; nothing in them changes the answer.
+    // Read the headers: only Accept-Encoding changes the answer.
     let mut line = String::new();
+    let mut gzip_ok = false;
     while reader.read_line(&mut line)? > 2 {
+        if let Some((name, value)) = line.split_once(':') {
+            gzip_ok |= name.trim().eq_ignore_ascii_case("accept-encoding") && accepts_gzip(value);
+        }
         line.clear();
     }
     let mut words = request_line.split_whitespace();
@@ -73,8 +77,15 @@ fn handle(stream: TcpStream, root: &Path) -> std::io::Result<()> {
         );
     }
     match resolve(root, target) {
-        Some(path) => match std::fs::read(&path) {
-            Ok(body) => respond(&mut out, "200 OK", content_type(&path), &body, method),
+        Some(path) => match read_encoded(&path, gzip_ok) {
+            Ok((body, encoding)) => respond_with(
+                &mut out,
+                "200 OK",
+                content_type(&path),
+                encoding,
+                &body,
+                method,
+            ),
             Err(_) => respond(
                 &mut out,
                 "404 Not Found",
@@ -142,6 +153,38 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
+/// Whether an Accept-Encoding value allows gzip (RFC 9110 §12.5.3): listed, or `*`, and not
+/// with `q=0`.
+fn accepts_gzip(value: &str) -> bool {
+    value.split(',').any(|item| {
+        let mut parts = item.split(';');
+        let coding = parts.next().unwrap_or("").trim();
+        let refused = parts.any(|p| {
+            p.trim()
+                .strip_prefix("q=")
+                .is_some_and(|q| q.trim().chars().all(|c| c == '0' || c == '.'))
+        });
+        (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+    })
+}
+
+/// The file's bytes, or those of its precompressed copy `<file>.gz` (see `compress`) when the
+/// browser accepts gzip and the copy is at least as new as the file.
+fn read_encoded(path: &Path, gzip_ok: bool) -> std::io::Result<(Vec<u8>, Option<&'static str>)> {
+    if gzip_ok {
+        let mut gz = path.as_os_str().to_owned();
+        gz.push(".gz");
+        let gz = PathBuf::from(gz);
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        if matches!((modified(path), modified(&gz)), (Some(f), Some(g)) if g >= f) {
+            if let Ok(body) = std::fs::read(&gz) {
+                return Ok((body, Some("gzip")));
+            }
+        }
+    }
+    Ok((std::fs::read(path)?, None))
+}
+
 fn respond(
     out: &mut TcpStream,
     status: &str,
@@ -149,10 +192,23 @@ fn respond(
     body: &[u8],
     method: &str,
 ) -> std::io::Result<()> {
+    respond_with(out, status, content_type, None, body, method)
+}
+
+fn respond_with(
+    out: &mut TcpStream,
+    status: &str,
+    content_type: &str,
+    encoding: Option<&str>,
+    body: &[u8],
+    method: &str,
+) -> std::io::Result<()> {
+    let encoding = encoding.map_or(String::new(), |e| format!("Content-Encoding: {e}\r\n"));
     write!(
         out,
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
-         Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n{encoding}Content-Length: {}\r\n\
+         Vary: Accept-Encoding\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n\
+         Connection: close\r\n\r\n",
         body.len()
     )?;
     if method != "HEAD" {
@@ -176,5 +232,39 @@ mod tests {
         assert!(resolve(&root, "/%2e%2e/etc/passwd").is_none());
         assert!(resolve(&root, "/%zz").is_none());
         assert!(resolve(&root, "/nope").is_none());
+    }
+
+    #[test]
+    fn gzip_is_sent_only_when_accepted() {
+        for (value, ok) in [
+            ("gzip, deflate, br, zstd", true),
+            (" GZIP", true),
+            ("*", true),
+            ("gzip;q=0.5", true),
+            ("gzip;q=0", false),
+            ("gzip; q=0.000", false),
+            ("identity", false),
+            ("", false),
+        ] {
+            assert_eq!(accepts_gzip(value), ok, "{value:?}");
+        }
+        let root = std::env::temp_dir().join(format!("wirewalk-serve-gz-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        let file = root.join("app.js");
+        std::fs::write(&file, "plain").unwrap();
+        assert_eq!(
+            read_encoded(&file, true).unwrap(),
+            (b"plain".to_vec(), None)
+        );
+        std::fs::write(root.join("app.js.gz"), "packed").unwrap();
+        assert_eq!(
+            read_encoded(&file, true).unwrap(),
+            (b"packed".to_vec(), Some("gzip"))
+        );
+        assert_eq!(
+            read_encoded(&file, false).unwrap(),
+            (b"plain".to_vec(), None)
+        );
+        let _ = std::fs::remove_dir_all(&root);
     }
 }

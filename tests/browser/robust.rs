@@ -321,3 +321,26 @@ fn ten_thousand_steps_leave_memory_and_the_dom_bounded() {
     assert!(d1 <= d0 + d0 / 20.0, "DOM grew from {d0} to {d1} elements");
     s.assert_no_errors();
 }
+
+/// `wirewalk serve` sends the Zopfli copies `make build` writes, and Chromium reads them: the
+/// module arrives as exactly the bytes of its `.gz` file and decodes to the module.
+#[test]
+fn the_bundle_is_served_precompressed() {
+    let driver = Driver::start();
+    let s = open(&driver, 1000, 700);
+    let got = s.js(
+        "const e = performance.getEntriesByType('resource').find(r => r.name.endsWith('_bg.wasm')); \
+         return e ? [e.name.split('/').pop(), e.encodedBodySize, e.decodedBodySize] : null;",
+    );
+    let name = got[0].as_str().expect("the module is in Resource Timing");
+    let dist = crate::webdriver::dist_dir();
+    let raw = std::fs::metadata(dist.join(name))
+        .expect("the module")
+        .len();
+    let gz = std::fs::metadata(dist.join(format!("{name}.gz")))
+        .expect("make build writes the .gz copy")
+        .len();
+    assert_eq!(got[1].as_u64(), Some(gz), "received the .gz bytes");
+    assert_eq!(got[2].as_u64(), Some(raw), "decoded to the module");
+    s.assert_no_errors();
+}
