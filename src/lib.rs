@@ -8,6 +8,7 @@
 //! - `cli` and `serve` (native only): the `wirewalk` command line and the small static server
 //!   that `make run` and the browser tests use.
 
+pub mod embed;
 pub mod link;
 pub mod model;
 pub mod timeline;

@@ -83,6 +83,59 @@ fn schedule() {
     });
 }
 
+/// `state` as a query string, without the editor's text if it would make the link too long.
+fn query_of(mut state: LinkState) -> String {
+    let query = link::encode(&state);
+    if query.len() <= MAX_LINK_BYTES {
+        return query;
+    }
+    state.page.html = None;
+    state.page.headers = None;
+    link::encode(&state)
+}
+
+fn with_query(base: String, query: &str) -> String {
+    if query.is_empty() {
+        base
+    } else {
+        format!("{base}?{query}")
+    }
+}
+
+/// The full address of the view now, and the same view as an embedded frame (`embed=1`, the
+/// other embedding options kept).
+pub fn share_links() -> (String, String) {
+    let base = web_sys::window()
+        .map(|w| {
+            let l = w.location();
+            format!(
+                "{}{}",
+                l.origin().unwrap_or_default(),
+                l.pathname().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    let state = CURRENT.with(|c| c.borrow().clone());
+    let page = with_query(base.clone(), &query_of(state.clone()));
+    let mut notes = vec![];
+    let mut embed = crate::embed::Embed::from_extra(&state.extra, &mut notes);
+    embed.on = true;
+    let mut framed = state;
+    framed.extra = embed.to_extra();
+    (page, with_query(base, &query_of(framed)))
+}
+
+/// The full app at the view now: the link without the embedding options.
+pub fn app_link() -> String {
+    let (page, _) = share_links();
+    let mut state = CURRENT.with(|c| c.borrow().clone());
+    state.extra.clear();
+    match page.split_once('?') {
+        Some((base, _)) => with_query(base.to_string(), &query_of(state)),
+        None => with_query(page, &query_of(state)),
+    }
+}
+
 fn write_now() {
     TIMER.with(|t| t.set(None));
     // A view rendered after the restart and was written: later panics are its own.
@@ -90,19 +143,10 @@ fn write_now() {
     let Some(w) = web_sys::window() else {
         return;
     };
-    let mut state = CURRENT.with(|c| c.borrow().clone());
-    let mut query = link::encode(&state);
-    if query.len() > MAX_LINK_BYTES {
-        state.page.html = None;
-        state.page.headers = None;
-        query = link::encode(&state);
-    }
+    let state = CURRENT.with(|c| c.borrow().clone());
+    let query = query_of(state);
     let path = w.location().pathname().unwrap_or_default();
-    let url = if query.is_empty() {
-        path
-    } else {
-        format!("{path}?{query}")
-    };
+    let url = with_query(path, &query);
     if let Ok(h) = w.history() {
         let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }

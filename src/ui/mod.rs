@@ -7,12 +7,14 @@
 //! diagram beside the inspector; the player (scrubber and controls); the URL in detail; then a
 //! whole page load ([`page_load`]).
 
+mod embed_api;
 mod inspector;
 mod knobs;
 mod link_sync;
 mod page_load;
 mod player;
 mod sequence;
+mod share;
 mod state;
 mod track;
 mod url_bar;
@@ -210,12 +212,14 @@ fn App() -> Html {
     // The view the page's link describes, with what could not be used from it.
     let boot = use_memo((), |_| {
         let (link, mut notes) = link_sync::initial();
-        let state = AppState::from_link(&link, prefers_reduced_motion(), &mut notes);
+        let embed = crate::embed::Embed::from_extra(&link.extra, &mut notes);
+        let state = AppState::from_link(&link, &embed, prefers_reduced_motion(), &mut notes);
         if let Some(m) = link_sync::take_crash_message() {
             notes.insert(0, format!("wirewalk recovered from an internal error: {m}"));
         }
-        (state, notes)
+        (state, notes, embed)
     });
+    let embed = boot.2.clone();
     let state = use_reducer(|| boot.0.clone());
     let notes_open = use_state(|| !boot.1.is_empty());
     // Callbacks made once: equal from render to render, so a component whose other props did
@@ -245,8 +249,20 @@ fn App() -> Html {
     });
     use_keyboard(dispatch.clone());
     use_reduced_motion(dispatch.clone());
-    use_effect_with((), |_| mark_ready());
+    embed_api::use_messages(dispatch.clone());
+    use_effect_with((), {
+        let (st, embed) = (state.clone(), embed.clone());
+        move |_| {
+            mark_ready(&embed);
+            embed_api::post_ready(&st);
+        }
+    });
     let s = &*state;
+    // The embedding page hears of every step change.
+    use_effect_with((s.journey.clone(), s.cursor), {
+        let st = state.clone();
+        move |_| embed_api::post_step(&st)
+    });
     // The link follows the view.
     // (The journey is the scenario's run: a new scenario is a new journey.)
     use_effect_with((s.journey.clone(), s.base, s.cursor), {
@@ -268,14 +284,23 @@ fn App() -> Html {
     let announce = crate::timeline::announcement(&s.journey.0.trace, s.cursor);
     html! {
         <>
-            <header class="top">
-                <div class="brand">
+            if embed.on {
+                <header class="embed-top">
                     <span class="logo" aria-hidden="true">{ "⇢" }</span>
-                    <span class="name">{ "wirewalk" }</span>
-                    <span class="tagline">{ "what your browser does after you type a URL" }</span>
-                </div>
-                <UrlBar input={s.input.clone()} live={s.live.clone()} {on_edit} {on_go} />
-            </header>
+                    <code class="embed-url" title={s.scenario.url.clone()}>{ s.scenario.url.clone() }</code>
+                    <button id="embed-open" type="button" class="embed-open" onclick={Callback::from(|_| open_full_app())}>{ "Open in wirewalk ↗" }</button>
+                </header>
+            } else {
+                <header class="top">
+                    <div class="brand">
+                        <span class="logo" aria-hidden="true">{ "⇢" }</span>
+                        <span class="name">{ "wirewalk" }</span>
+                        <span class="tagline">{ "what your browser does after you type a URL" }</span>
+                        <share::Share />
+                    </div>
+                    <UrlBar input={s.input.clone()} live={s.live.clone()} {on_edit} {on_go} />
+                </header>
+            }
             if *notes_open {
                 <div id="link-notes" class="link-notes" role="status">
                     <ul>
@@ -287,7 +312,9 @@ fn App() -> Html {
                     <button id="link-notes-close" type="button" onclick={close_notes}>{ "Dismiss" }</button>
                 </div>
             }
+            if !embed.on {
             <Knobs open={*wide} scenario={s.scenario.clone()} preset={s.preset} https={s.current.as_ref().is_none_or(|c| c.getters.protocol == "https:")} dispatch={dispatch.clone()} />
+            }
             <Track journey={s.journey.clone()} cursor={s.cursor} />
             <main id="main" class="main-grid">
                 <Sequence journey={s.journey.clone()} cursor={s.cursor} revealed={s.revealed} playhead={s.playhead} reduced_motion={s.reduced_motion} dispatch={dispatch.clone()} />
@@ -295,6 +322,8 @@ fn App() -> Html {
             </main>
             <Player journey={s.journey.clone()} cursor={s.cursor} playhead={s.playhead} playing={s.playing} speed={s.speed} dispatch={dispatch.clone()} />
             <div id="announce" class="visually-hidden" role="status" aria-live="polite">{ announce }</div>
+            if embed.on {
+            } else {
             if let Some(parsed) = s.current.clone() {
                 <div class="url-details"><UrlStage {parsed} /></div>
             }
@@ -306,17 +335,33 @@ fn App() -> Html {
                        limits and timers come from Chromium's source." }
                 </p>
             </footer>
+            }
         </>
     }
 }
 
+/// Opens the view of this frame in the full app, in a new tab.
+fn open_full_app() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.open_with_url_and_target(&link_sync::app_link(), "_blank");
+    }
+}
+
 /// Tells tests and benchmarks the first render is on screen: a `data-ready` attribute on `<html>`
-/// and a `wirewalk-ready` performance mark.
-fn mark_ready() {
+/// and a `wirewalk-ready` performance mark. An embedded frame also gets its layout and theme
+/// attributes there (the stylesheet selects on them).
+fn mark_ready(embed: &crate::embed::Embed) {
     let Some(window) = web_sys::window() else {
         return;
     };
     if let Some(root) = window.document().and_then(|d| d.document_element()) {
+        if embed.on {
+            let _ = root.set_attribute("data-embed", "1");
+            let _ = root.set_attribute("data-controls", embed.controls.as_str());
+        }
+        if embed.theme != crate::embed::Theme::System {
+            let _ = root.set_attribute("data-theme", embed.theme.as_str());
+        }
         let _ = root.set_attribute("data-ready", "true");
     }
     if let Some(perf) = window.performance() {

@@ -2,6 +2,7 @@
 //! when the scenario changes; everything else moves the cursor or the playhead. (The page load
 //! below the journey has a reducer of its own, in `page_load.rs`.)
 
+use crate::embed::Embed;
 use crate::link::{LinkState, StepRef};
 use crate::model::scenario::{
     CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
@@ -48,6 +49,9 @@ pub struct AppState {
     pub reduced_motion: bool,
     /// Real milliseconds since the last step, for reduced-motion playback.
     pub dwell_ms: f64,
+    /// An embedded frame's first and last step (`start=`, `end=`): the cursor stays between
+    /// them. Kept as step ids so a changed scenario keeps its range where the steps exist.
+    pub range: (Option<StepRef>, Option<StepRef>),
 }
 
 /// One knob of the scenario.
@@ -84,6 +88,8 @@ pub enum AppAction {
     /// Real milliseconds since the previous animation frame.
     Tick(f64),
     ReducedMotion(bool),
+    /// To a step by id (a message from the embedding page); ignored if the journey lacks it.
+    Goto(StepRef),
 }
 
 /// In reduced-motion playback, each step stays this long (real ms at 1×).
@@ -114,37 +120,85 @@ impl AppState {
             speed: 1.0,
             reduced_motion,
             dwell_ms: 0.0,
+            range: (None, None),
         }
+    }
+
+    /// The index of `step` in this journey.
+    pub fn find(&self, step: StepRef) -> Option<usize> {
+        self.journey
+            .0
+            .trace
+            .events
+            .iter()
+            .position(|e| e.step == step.id && e.request == step.request)
+    }
+
+    /// The first step the cursor may be on: 0, or an embedded frame's `start`.
+    pub fn lo(&self) -> usize {
+        self.range.0.and_then(|r| self.find(r)).unwrap_or(0)
+    }
+
+    /// The last step the cursor may be on: the journey's last, or an embedded frame's `end`.
+    pub fn hi(&self) -> usize {
+        let last = self.len().saturating_sub(1);
+        self.range
+            .1
+            .and_then(|r| self.find(r))
+            .unwrap_or(last)
+            .max(self.lo())
+    }
+
+    fn time_of(&self, i: usize) -> Instant {
+        self.journey
+            .0
+            .trace
+            .events
+            .get(i)
+            .map_or(Instant::ZERO, |e| e.at)
     }
 
     /// The view a link describes: its scenario, and the cursor on its step when the journey has
     /// it (else a note). A URL that does not parse shows as typed, with its error, as the
     /// `invalid-url` preset does.
-    pub fn from_link(link: &LinkState, reduced_motion: bool, notes: &mut Vec<String>) -> AppState {
+    pub fn from_link(
+        link: &LinkState,
+        embed: &Embed,
+        reduced_motion: bool,
+        notes: &mut Vec<String>,
+    ) -> AppState {
         let named = crate::model::scenario::presets()
             .into_iter()
             .find(|(n, _)| *n == link.preset);
         let sc = link.scenario.clone();
         let preset = named.as_ref().filter(|(_, p)| *p == sc).map(|(n, _)| *n);
         let base = named.map_or("default", |(n, _)| n);
-        let s = AppState::start(sc, preset, base, reduced_motion);
-        let cursor = link.step.and_then(|st| {
-            let found = s
-                .journey
-                .0
-                .trace
-                .events
-                .iter()
-                .position(|e| e.step == st.id && e.request == st.request);
+        let mut s = AppState::start(sc, preset, base, reduced_motion);
+        let mut missing = |s: &AppState, what: &str, st: Option<StepRef>| {
+            let st = st?;
+            let found = s.find(st);
             if found.is_none() {
                 notes.push(format!(
-                    "step {} does not happen in this journey: showing the first step",
-                    st.to_param()
+                    "{what} {} does not happen in this journey: {}",
+                    st.to_param(),
+                    if what == "step" {
+                        "showing the first step"
+                    } else {
+                        "ignored"
+                    }
                 ));
             }
-            found
-        });
-        s.at_cursor(cursor.unwrap_or(0))
+            found.map(|_| st)
+        };
+        s.range = (
+            missing(&s, "start", embed.start),
+            missing(&s, "end", embed.end),
+        );
+        let cursor = missing(&s, "step", link.step).and_then(|st| s.find(st));
+        let lo = s.lo();
+        let mut s = s.at_cursor(cursor.unwrap_or(lo));
+        s.playing = embed.autoplay && !reduced_motion;
+        s
     }
 
     /// The step at the cursor, for the link.
@@ -166,7 +220,7 @@ impl AppState {
 
     fn at_cursor(mut self, cursor: usize) -> Self {
         let last = self.len().saturating_sub(1);
-        self.cursor = cursor.min(last);
+        self.cursor = cursor.clamp(self.lo(), self.hi());
         self.revealed = self.revealed.max(self.cursor).min(last);
         self.playhead = self
             .journey
@@ -275,9 +329,13 @@ impl Reducible for AppState {
                 .at_cursor(0)
             }
             AppAction::Play => {
-                let at_end =
-                    s.cursor + 1 >= s.len() && s.playhead >= timeline::end(&s.journey.0.trace);
-                let base = if at_end { s.at_cursor(0) } else { s };
+                let at_end = if s.range.1.is_some() {
+                    s.cursor >= s.hi()
+                } else {
+                    s.cursor + 1 >= s.len() && s.playhead >= timeline::end(&s.journey.0.trace)
+                };
+                let lo = s.lo();
+                let base = if at_end { s.at_cursor(lo) } else { s };
                 AppState {
                     playing: true,
                     ..base
@@ -295,22 +353,28 @@ impl Reducible for AppState {
                 };
             }
             AppAction::Step(d) => {
-                let target =
-                    (s.cursor as i64 + d).clamp(0, s.len().saturating_sub(1) as i64) as usize;
+                let target = (s.cursor as i64 + d).clamp(s.lo() as i64, s.hi() as i64) as usize;
                 AppState {
                     playing: false,
                     ..s
                 }
                 .at_cursor(target)
             }
-            AppAction::First => AppState {
-                playing: false,
-                ..s
+            AppAction::First => {
+                let lo = s.lo();
+                AppState {
+                    playing: false,
+                    ..s
+                }
+                .at_cursor(lo)
             }
-            .at_cursor(0),
             AppAction::Last => {
-                let last = s.len().saturating_sub(1);
-                let end = timeline::end(&s.journey.0.trace);
+                let last = s.hi();
+                let end = if s.range.1.is_some() {
+                    s.time_of(last)
+                } else {
+                    timeline::end(&s.journey.0.trace)
+                };
                 let mut n = AppState {
                     playing: false,
                     ..s
@@ -325,8 +389,12 @@ impl Reducible for AppState {
             }
             .at_cursor(i),
             AppAction::Scrub(t) => {
-                let end = timeline::end(&s.journey.0.trace);
-                let t = t.min(end);
+                let end = if s.range.1.is_some() {
+                    s.time_of(s.hi())
+                } else {
+                    timeline::end(&s.journey.0.trace)
+                };
+                let t = t.min(end).max(s.time_of(s.lo()));
                 let cursor = timeline::cursor_at(&s.journey.0.trace, t);
                 let revealed = s.revealed.max(cursor);
                 AppState {
@@ -346,6 +414,14 @@ impl Reducible for AppState {
             AppAction::ReducedMotion(b) => AppState {
                 reduced_motion: b,
                 ..s
+            },
+            AppAction::Goto(step) => match s.find(step) {
+                Some(i) => AppState {
+                    playing: false,
+                    ..s
+                }
+                .at_cursor(i),
+                None => return self,
             },
             AppAction::Tick(real_ms) => {
                 if !s.playing {
@@ -367,10 +443,11 @@ impl Reducible for AppState {
                             ..s
                         });
                     }
-                    if s.cursor + 1 >= s.len() {
+                    if s.cursor >= s.hi() {
+                        let playhead = if s.range.1.is_some() { s.playhead } else { end };
                         return Rc::new(AppState {
                             playing: false,
-                            playhead: end,
+                            playhead,
                             ..s
                         });
                     }
@@ -381,6 +458,13 @@ impl Reducible for AppState {
                 } else {
                     let t = timeline::advance(trace, s.playhead, real_ms, s.speed);
                     let cursor = timeline::cursor_at(trace, t);
+                    if cursor > s.hi() {
+                        // An embedded frame's `end`: playback stops on that step.
+                        let hi = s.hi();
+                        let mut n = s.at_cursor(hi);
+                        n.playing = false;
+                        return Rc::new(n);
+                    }
                     let done = t >= end;
                     let revealed = s.revealed.max(cursor);
                     AppState {

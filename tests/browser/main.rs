@@ -5,6 +5,7 @@
 
 #[path = "../common/conformance.rs"]
 mod conformance;
+mod embed;
 mod idna;
 mod journey_ui;
 mod page_ui;

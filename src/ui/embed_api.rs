@@ -1,0 +1,116 @@
+//! The frame's side of the embedding API: messages from the embedding page become actions, and
+//! the frame tells its parent where it is. What a message may say is [`crate::embed::Command`];
+//! the README's "Embedding" section documents the shapes.
+//!
+//! Any page may embed wirewalk, so messages are accepted from any origin; a message can do no
+//! more than the buttons can (step, play, pause, type a URL, pick a preset). The frame's own
+//! messages carry only the step and its time, and go to the parent with target origin `*`.
+
+use super::state::{AppAction, AppState};
+use crate::embed::Command;
+use js_sys::{Object, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use yew::prelude::*;
+
+fn text_field(data: &JsValue, name: &str) -> Option<String> {
+    Reflect::get(data, &JsValue::from_str(name))
+        .ok()
+        .and_then(|v| v.as_string())
+}
+
+/// Turns one message's data into an action, or explains why not.
+fn action_of(data: &JsValue) -> Result<Vec<AppAction>, String> {
+    if !data.is_object() {
+        return Ok(vec![]);
+    }
+    let kind = text_field(data, "type");
+    let cmd = Command::parse(
+        kind.as_deref(),
+        text_field(data, "step").as_deref(),
+        text_field(data, "url").as_deref(),
+        text_field(data, "preset").as_deref(),
+    )?;
+    Ok(match cmd {
+        None => vec![],
+        Some(Command::Goto(step)) => vec![AppAction::Goto(step)],
+        Some(Command::Play) => vec![AppAction::Play],
+        Some(Command::Pause) => vec![AppAction::Pause],
+        Some(Command::SetUrl(u)) => vec![AppAction::Edit(u), AppAction::Go],
+        Some(Command::SetScenario(p)) => vec![AppAction::Preset(p)],
+    })
+}
+
+/// Listens for the embedding page's messages for as long as the app runs.
+#[hook]
+pub fn use_messages(dispatch: Callback<AppAction>) {
+    use_effect_with((), move |_| {
+        let handler =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                match action_of(&e.data()) {
+                    Ok(actions) => actions.into_iter().for_each(|a| dispatch.emit(a)),
+                    Err(why) => web_sys::console::warn_1(
+                        &format!("wirewalk: a message was ignored: {why}").into(),
+                    ),
+                }
+            });
+        let w = web_sys::window();
+        if let Some(w) = &w {
+            let _ = w.add_event_listener_with_callback("message", handler.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(w) = w {
+                let _ = w.remove_event_listener_with_callback(
+                    "message",
+                    handler.as_ref().unchecked_ref(),
+                );
+            }
+            drop(handler);
+        }
+    });
+}
+
+/// Posts `{type, ...fields}` to the parent page, when there is one.
+fn post(kind: &str, fields: &[(&str, JsValue)]) {
+    let Some(w) = web_sys::window() else {
+        return;
+    };
+    let Ok(Some(parent)) = w.parent() else {
+        return;
+    };
+    if parent == w {
+        return;
+    }
+    let msg = Object::new();
+    let _ = Reflect::set(&msg, &"type".into(), &kind.into());
+    for (k, v) in fields {
+        let _ = Reflect::set(&msg, &(*k).into(), v);
+    }
+    let _ = parent.post_message(&msg, "*");
+}
+
+/// `wirewalk:ready`, once the first view is on screen: with the step the frame shows.
+pub fn post_ready(s: &AppState) {
+    post("wirewalk:ready", &step_fields(s));
+}
+
+/// `wirewalk:step`, whenever the step changes.
+pub fn post_step(s: &AppState) {
+    post("wirewalk:step", &step_fields(s));
+}
+
+fn step_fields(s: &AppState) -> Vec<(&'static str, JsValue)> {
+    let step = s.step_ref().map(|r| r.to_param()).unwrap_or_default();
+    let time_ms = s
+        .journey
+        .0
+        .trace
+        .events
+        .get(s.cursor)
+        .map_or(0.0, |e| e.at.micros() as f64 / 1000.0);
+    vec![
+        ("step", step.into()),
+        ("index", (s.cursor as f64).into()),
+        ("time", time_ms.into()),
+    ]
+}

@@ -1,0 +1,229 @@
+//! Sharing and embedding: the Share panel's link reopens the same step, an embedded frame fits
+//! 720×480 with its options, the postMessage API drives it, and the example tutorial steps two
+//! frames in lockstep.
+
+use crate::open_at;
+use crate::webdriver::{serve_dist, Driver, Session};
+
+/// The step the view is on (the diagram's current row).
+fn current_step(s: &Session) -> String {
+    s.js(
+        "const r = document.querySelector('.row[aria-current]'); return r ? r.dataset.step : null;",
+    )
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+#[test]
+fn a_shared_link_reopens_the_same_step() {
+    let driver = Driver::start();
+    let s = open_at(&driver, 1440, 900, "?preset=tls12-rsa");
+    let forward = s.find("#btn-forward");
+    for _ in 0..24 {
+        s.click(&forward);
+    }
+    let step = current_step(&s);
+    assert!(
+        step.starts_with("tls."),
+        "24 steps in is the TLS handshake: {step}"
+    );
+    s.click(&s.find("#share-btn"));
+    s.wait_for(
+        "the share panel",
+        "document.querySelector('#share-link') !== null",
+    );
+    let link = s.js("return document.querySelector('#share-link').value;");
+    let link = link.as_str().expect("a link").to_string();
+    let here = s.js("return location.origin + location.pathname;");
+    assert!(link.starts_with(here.as_str().unwrap_or("?")), "{link}");
+    assert!(
+        link.contains("preset=tls12-rsa") && link.contains(&format!("step={step}")),
+        "{link}"
+    );
+    let code = s.js("return document.querySelector('#share-embed').value;");
+    let code = code.as_str().unwrap_or_default();
+    assert!(
+        code.starts_with("<iframe src=\"") && code.contains("embed=1"),
+        "{code}"
+    );
+    assert!(code.contains("width=\"720\" height=\"480\""), "{code}");
+    s.screenshot("share-panel-1440x900");
+    s.assert_no_errors();
+
+    // A new browser opens the copied link: the same journey at the same step.
+    let t = driver.session(1440, 900);
+    t.goto(&link);
+    t.wait_for(
+        "the app to render",
+        "document.documentElement.dataset.ready === 'true'",
+    );
+    assert_eq!(current_step(&t), step);
+    assert_eq!(
+        t.js("return document.querySelector('#knob-preset').value;"),
+        serde_json::json!("tls12-rsa")
+    );
+    t.assert_no_errors();
+}
+
+#[test]
+fn an_embedded_frame_fits_720_by_480_with_its_options() {
+    let driver = Driver::start();
+    let s = open_at(
+        &driver,
+        720,
+        480,
+        "?preset=tls12-ecdhe&embed=1&controls=minimal&theme=dark&start=tls.client_hello&end=tls.finished",
+    );
+    let layout = s.js("const d = document.documentElement; \
+         return { embed: d.dataset.embed, theme: d.dataset.theme, controls: d.dataset.controls, \
+           width: d.scrollWidth, height: d.scrollHeight, \
+           first: document.querySelector('#btn-first').offsetParent === null, \
+           speeds: document.querySelector('.speeds').offsetParent === null, \
+           knobs: document.querySelector('.knobs') === null, \
+           share: document.querySelector('#share-btn') === null, \
+           dark: getComputedStyle(document.body).backgroundColor };");
+    assert_eq!(layout["embed"], "1");
+    assert_eq!(layout["theme"], "dark");
+    assert_eq!(layout["controls"], "minimal");
+    assert!(
+        layout["width"].as_u64() <= Some(720),
+        "no horizontal scroll: {layout}"
+    );
+    assert!(
+        layout["height"].as_u64() <= Some(480),
+        "no page scroll: {layout}"
+    );
+    for hidden in ["first", "speeds", "knobs", "share"] {
+        assert_eq!(layout[hidden], true, "{hidden} is not shown: {layout}");
+    }
+    assert_eq!(layout["dark"], "rgb(13, 17, 23)", "the dark theme");
+    assert_eq!(current_step(&s), "tls.client_hello", "starts at start=");
+    s.screenshot("embed-720x480-dark");
+    // The range holds: back stays at start, forward stops at end.
+    s.click(&s.find("#btn-back"));
+    assert_eq!(current_step(&s), "tls.client_hello");
+    let forward = s.find("#btn-forward");
+    for _ in 0..40 {
+        s.click(&forward);
+    }
+    assert_eq!(current_step(&s), "tls.finished", "stops at end=");
+    s.assert_no_errors();
+
+    // Light theme, no controls, autoplay: it plays and stops at its end.
+    let t = open_at(
+        &driver,
+        720,
+        480,
+        "?embed=1&controls=none&theme=light&autoplay=1&start=tls.client_hello&end=tls.server_hello",
+    );
+    let shown = t.js("return [getComputedStyle(document.body).backgroundColor, document.querySelector('.player').offsetParent === null];");
+    assert_eq!(shown, serde_json::json!(["rgb(246, 247, 249)", true]));
+    t.wait_for(
+        "autoplay to reach end=",
+        "(() => { const r = document.querySelector('.row[aria-current]'); return r && r.dataset.step === 'tls.server_hello'; })()",
+    );
+    t.screenshot("embed-720x480-light");
+    t.assert_no_errors();
+}
+
+#[test]
+fn messages_drive_the_frame_and_bad_ones_are_ignored() {
+    let driver = Driver::start();
+    let base = serve_dist();
+    let s = driver.session(1200, 800);
+    // A parent page of our own, on the tutorial's address (its policy allows frames of the
+    // app): a frame of the app, and a log of what it posts.
+    s.goto(&format!("{base}tutorial/"));
+    s.wait_for("the page", "document.readyState === 'complete'");
+    let frame = format!("{base}?embed=1&preset=tls12-rsa");
+    s.js(&format!(
+        "window.__got = []; window.addEventListener('message', e => window.__got.push(e.data)); \
+         document.body.textContent = ''; const f = document.createElement('iframe'); \
+         f.id = 'f'; f.width = 720; f.height = 480; f.src = {}; document.body.append(f);",
+        serde_json::to_string(&frame).unwrap_or_default()
+    ));
+    s.wait_for(
+        "wirewalk:ready",
+        "window.__got.some(m => m && m.type === 'wirewalk:ready')",
+    );
+    let post = |m: &str| {
+        s.js(&format!(
+            "document.getElementById('f').contentWindow.postMessage({m}, '*');"
+        ))
+    };
+    let frame_step = "return document.getElementById('f').contentDocument.querySelector('.row[aria-current]').dataset.step;";
+    post("{type: 'wirewalk:goto', step: 'tls.server_hello_done'}");
+    s.wait_for(
+        "the frame to step",
+        "window.__got.some(m => m.type === 'wirewalk:step' && m.step === 'tls.server_hello_done' && typeof m.time === 'number')",
+    );
+    assert_eq!(s.js(frame_step), "tls.server_hello_done");
+    // Malformed messages change nothing.
+    for bad in [
+        "{type: 'wirewalk:goto', step: 5}",
+        "{type: 'wirewalk:goto', step: 'no.such.step'}",
+        "{type: 'wirewalk:setScenario', preset: '<img src=x onerror=alert(1)>'}",
+        "{type: 'wirewalk:explode'}",
+        "'wirewalk:play'",
+        "null",
+    ] {
+        post(bad);
+    }
+    post("{type: 'wirewalk:pause'}");
+    s.js("return new Promise(r => setTimeout(r, 200));");
+    assert_eq!(s.js(frame_step), "tls.server_hello_done");
+    // A preset and a URL.
+    post("{type: 'wirewalk:setScenario', preset: 'tls13-resumption'}");
+    s.wait_for(
+        "the new scenario",
+        "document.getElementById('f').contentDocument.querySelector('.embed-url') !== null",
+    );
+    post("{type: 'wirewalk:setUrl', url: 'https://example.org/x'}");
+    s.wait_for(
+        "the new URL",
+        "document.getElementById('f').contentDocument.querySelector('.embed-url').textContent === 'https://example.org/x'",
+    );
+    post("{type: 'wirewalk:pause'}");
+    s.assert_no_errors();
+}
+
+#[test]
+fn the_tutorial_steps_two_frames_in_lockstep() {
+    let driver = Driver::start();
+    let s = driver.session(1500, 1000);
+    s.goto(&format!("{}tutorial/", serve_dist()));
+    s.wait_for(
+        "both frames ready",
+        "!document.getElementById('next').disabled",
+    );
+    let next = s.find("#next");
+    for _ in 0..6 {
+        s.click(&next);
+    }
+    // Both frames on the sixth chapter, the HTTP request: TLS 1.2 gets there a round trip later.
+    s.wait_for(
+        "both frames at the request",
+        "document.getElementById('time-tls12').dataset.step === 'http.request' && \
+         document.getElementById('time-tls13').dataset.step === 'http.request'",
+    );
+    let times = s.js(
+        "return [1, 2].map(i => Number(document.getElementById(i === 1 ? 'time-tls12' : 'time-tls13').dataset.time));",
+    );
+    let (t12, t13) = (
+        times[0].as_f64().unwrap_or(0.0),
+        times[1].as_f64().unwrap_or(0.0),
+    );
+    assert!(
+        t12 - t13 >= 119.0,
+        "TLS 1.2 sends its request about one 120 ms round trip later: {t12} vs {t13}"
+    );
+    for id in ["tls12", "tls13"] {
+        let step = s.js(&format!(
+            "return document.getElementById('{id}').contentDocument.querySelector('.row[aria-current]').dataset.step;"
+        ));
+        assert_eq!(step, "http.request", "{id}");
+    }
+    s.screenshot_full("tutorial-1500");
+    s.assert_no_errors();
+}
