@@ -1,7 +1,9 @@
-//! A shared link's query string: decoded, applied to both views, and written back.
+//! A shared link's query string: decoded, applied to both views, and written back; its
+//! embedding options read and written back; its text as an embedding page's message.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use wirewalk::embed::{Command, Embed};
 use wirewalk::link;
 use wirewalk::model::{load, world};
 
@@ -17,4 +19,15 @@ fuzz_target!(|data: &[u8]| {
     }
     let mut notes = vec![];
     let _ = load::run(&link::page_scenario(&d.state.page, &mut notes));
+    let e = Embed::from_extra(&d.state.extra, &mut notes);
+    assert_eq!(Embed::from_extra(&e.to_extra(), &mut vec![]), e);
+    // The same text as each field of a message.
+    for kind in [
+        "wirewalk:goto",
+        "wirewalk:setUrl",
+        "wirewalk:setScenario",
+        &*text,
+    ] {
+        let _ = Command::parse(Some(kind), Some(&text), Some(&text), Some(&text));
+    }
 });
