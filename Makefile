@@ -25,6 +25,7 @@ setup-build:
 ## the release bundle in dist/ (trunk: opt-level z, LTO, one codegen unit, panic=abort, wasm-opt -Oz)
 build:
 	$(WASM) trunk build --release
+	$(WASM) scripts/minify.sh dist
 	cargo run --quiet -- secure-bundle dist
 	cargo run --quiet -- compress-bundle dist
 

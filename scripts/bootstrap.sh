@@ -24,6 +24,7 @@ mkdir -p "$tools/bin"
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
+ESBUILD_VERSION=0.25.12
 # The wasm-bindgen CLI must equal the crate pinned in Cargo.toml (`wasm-bindgen = "=X"`).
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { *version = "=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' "$here/Cargo.toml" | head -n1)
 if [ -z "$WASM_BINDGEN_VERSION" ]; then
@@ -109,18 +110,27 @@ else
   took $s
 fi
 
-# ---- 4. wasm-opt from npm binaryen ----------------------------------------------------------------
-if "$tools/npm/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
-  say "wasm-opt (binaryen $BINARYEN_VERSION) present"
-else
-  command -v npm >/dev/null || apt_install nodejs npm
-  say "installing binaryen@$BINARYEN_VERSION from npm"
-  s=$SECONDS
-  mkdir -p "$tools/npm"
-  npm install --silent --no-audit --no-fund --prefix "$tools/npm" "binaryen@$BINARYEN_VERSION"
-  took $s
-fi
-ln -sf "$tools/npm/node_modules/.bin/wasm-opt" "$tools/bin/wasm-opt"
+# ---- 4. tools from npm -----------------------------------------------------------------------------
+# npm_tool <package> <version> <binary> <text its --version prints>: installs <package>@<version>
+# into $tools/npm unless <binary> already reports that version, and links <binary> into $tools/bin.
+npm_tool() {
+  local bin="$tools/npm/node_modules/.bin/$3"
+  if "$bin" --version 2>/dev/null | grep -qx "$4"; then
+    say "$3 ($1 $2) present"
+  else
+    command -v npm >/dev/null || apt_install nodejs npm
+    say "installing $1@$2 from npm"
+    local s=$SECONDS
+    mkdir -p "$tools/npm"
+    npm install --silent --no-audit --no-fund --prefix "$tools/npm" "$1@$2"
+    took $s
+  fi
+  ln -sf "$bin" "$tools/bin/$3"
+}
+# wasm-opt, which Trunk runs on the module.
+npm_tool binaryen "$BINARYEN_VERSION" wasm-opt "wasm-opt version $BINARYEN_VERSION.*"
+# esbuild minifies wasm-bindgen's JavaScript glue (Trunk's own minifier cannot parse it).
+npm_tool esbuild "$ESBUILD_VERSION" esbuild "$ESBUILD_VERSION"
 
 # ---- 5. a real browser for the tests --------------------------------------------------------------
 if [ "$what" != build ]; then

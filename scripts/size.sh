@@ -12,7 +12,7 @@ while IFS= read -r f; do
   if [ -f "$f.gz" ]; then served=$(stat -c %s "$f.gz"); else served=$raw; fi
   raw_total=$((raw_total + raw)); gz_total=$((gz_total + gz)); served_total=$((served_total + served))
   printf '%-44s %10d %10d %10d\n' "${f#"$dir"/}" "$raw" "$gz" "$served"
-done < <(find "$dir" -type f ! -name '*.gz' | LC_ALL=C sort)
+done < <(find "$dir" -maxdepth 1 -type f ! -name '*.gz' | LC_ALL=C sort)
 printf '%-44s %10d %10d %10d\n' TOTAL "$raw_total" "$gz_total" "$served_total"
 awk -v r="$raw_total" -v g="$gz_total" -v s="$served_total" \
   'BEGIN { printf "total: %.1f KB raw, %.1f KB gzip -9, %.1f KB as served (gzip by Zopfli)\n", r / 1000, g / 1000, s / 1000 }'

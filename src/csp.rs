@@ -65,6 +65,7 @@ pub fn secure_bundle(dir: &Path) -> Result<String, String> {
         };
         format!("{}\n    {meta}{}", &html[..at], &html[at..])
     };
+    let html = refresh_integrity(&html, dir)?;
     if html.contains("<script>") || extract_inline_module(&html).is_some() {
         return Err("index.html still has an inline script".into());
     }
@@ -73,6 +74,75 @@ pub fn secure_bundle(dir: &Path) -> Result<String, String> {
         Some(name) => format!("moved the start script to {name}; policy: {POLICY}"),
         None => format!("no inline script; policy: {POLICY}"),
     })
+}
+
+/// `sha384-<base64>` of `bytes`: a Subresource Integrity value (W3C SRI §3.1).
+fn sri(bytes: &[u8]) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(bytes))
+    )
+}
+
+/// Rewrites every `integrity` value in `html` to the hash of the file its tag names (`href` or
+/// `src`, relative to `dir`): the JavaScript is minified after Trunk wrote the hashes.
+fn refresh_integrity(html: &str, dir: &Path) -> Result<String, String> {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("integrity=") {
+        let tag_start = rest[..at]
+            .rfind('<')
+            .ok_or("an integrity attribute outside a tag")?;
+        let tag_end = at + rest[at..].find('>').ok_or("an unclosed tag")?;
+        let tag = &rest[tag_start..tag_end];
+        let target = ["href=", "src="]
+            .iter()
+            .find_map(|a| attr_value(tag, a))
+            .ok_or("a tag with an integrity attribute but no href or src")?;
+        let file = dir.join(target.trim_start_matches("./").trim_start_matches('/'));
+        let bytes =
+            std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let value_start = at + "integrity=".len();
+        let quoted = rest[value_start..].starts_with('"');
+        let value_end = if quoted {
+            value_start
+                + 1
+                + rest[value_start + 1..]
+                    .find('"')
+                    .ok_or("an unclosed quote")?
+                + 1
+        } else {
+            value_start
+                + rest[value_start..]
+                    .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                    .ok_or("an unclosed tag")?
+        };
+        out.push_str(&rest[..value_start]);
+        out.push('"');
+        out.push_str(&sri(&bytes));
+        out.push('"');
+        rest = &rest[value_end..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The value of attribute `name` (with its `=`) in a tag's text, quoted or not.
+fn attr_value<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
+    let at = tag
+        .match_indices(name)
+        .find(|(i, _)| tag[..*i].ends_with(|c: char| c.is_ascii_whitespace()))?
+        .0
+        + name.len();
+    let v = &tag[at..];
+    match v.strip_prefix('"') {
+        Some(q) => q.split('"').next(),
+        None => v
+            .split(|c: char| c.is_ascii_whitespace() || c == '>')
+            .next(),
+    }
 }
 
 /// Splits `html` around the body of its first inline `<script type="module">`.
@@ -138,5 +208,33 @@ mod tests {
         );
         assert!(!out.contains("import init"), "{out}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn integrity_follows_the_files() {
+        let dir = std::env::temp_dir().join(format!("wirewalk-csp-sri-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        std::fs::write(dir.join("a.js"), "export default 1;").unwrap_or_default();
+        std::fs::write(dir.join("b.css"), "p{}").unwrap_or_default();
+        let page = "<meta charset=utf-8><link crossorigin href=/a.js integrity=sha384-old rel=modulepreload><link href=\"./b.css\" integrity=\"sha384-old\" rel=stylesheet>";
+        let out = refresh_integrity(page, &dir).unwrap_or_default();
+        // `openssl dgst -sha384 -binary | base64` of the two files.
+        assert!(out.contains("href=/a.js integrity=\"sha384-"), "{out}");
+        assert!(!out.contains("sha384-old"), "{out}");
+        assert_eq!(out.matches("integrity=\"sha384-").count(), 2, "{out}");
+        assert!(out.contains(&sri(b"export default 1;")));
+        assert!(out.contains(&sri(b"p{}")));
+        // A file that is missing is an error, not a stale hash.
+        assert!(refresh_integrity("<link href=/gone.js integrity=x>", &dir).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn sri_is_sha384_in_base64() {
+        // FIPS 180-2's "abc" example, SHA-384, in base64.
+        assert_eq!(
+            sri(b"abc"),
+            "sha384-ywB1P0WjXou1oD1pmsZQBycsMqsO3tFjGotgWkP/W+2AhgcroefMI1i67KE0yCWn"
+        );
     }
 }

@@ -35,6 +35,20 @@ const OWN: &[&str] = &[
     "http://a\u{AD}b.com/",
     "http://1ش.com/",
     "http://aש.com/",
+    // The joiner rules (RFC 5892 CONTEXTJ), which the browser checks in the bundle.
+    "http://\u{915}\u{94D}\u{200C}\u{937}.in/",
+    "http://\u{915}\u{200C}\u{937}.in/",
+    "http://\u{628}\u{200C}\u{628}.com/",
+    "http://\u{628}\u{200C}a.com/",
+    "http://a\u{200C}b.com/",
+    "http://\u{200D}.com/",
+    "http://x.\u{915}\u{94D}\u{200D}.in/",
+    "http://xn--1ug.com/",
+    "http://xn--ab-m1t.com/",
+    // The bidi rule across labels: an ASCII label that starts with a digit in a domain with a
+    // right-to-left label.
+    "http://1a.\u{5E9}\u{5DC}\u{5D5}\u{5DD}/",
+    "http://a1.\u{5E9}\u{5DC}\u{5D5}\u{5DD}/",
 ];
 
 fn has_idna_work(s: &str) -> bool {

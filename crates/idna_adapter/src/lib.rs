@@ -12,8 +12,14 @@
 //! - **In the web bundle** the mapping and the Mark test come from the browser itself: the mapping
 //!   from its WHATWG URL parser (`new URL`), the Mark test from a `\p{M}` regular expression. The
 //!   browser is Chromium or another engine that already carries ICU's tables, so the bundle does not
-//!   need ICU4X's normalisation data (about 35 KB gzip of the app's budget of 250 KB). Bidi_Class,
-//!   Joining_Type and the combining class still come from ICU4X; they are small.
+//!   need ICU4X's normalisation data (about 35 KB gzip of the app's budget of 250 KB). Bidi_Class
+//!   still comes from ICU4X: the bidi rule spans labels, and the browser sees one label at a time.
+//!   The joiner rules (RFC 5892 CONTEXTJ: a ZERO WIDTH JOINER after a virama, a NON-JOINER between
+//!   joining letters) need no data here: their context never leaves the label, the browser's parser
+//!   has already checked them on the label's whole non-ASCII tail (an ASCII neighbour is
+//!   non-joining and never a virama, so the result is the same), and a tail it refuses never
+//!   reaches these checks. So [`Adapter::is_virama`] answers "yes" there, which lets every joiner
+//!   the browser accepted pass, and Joining_Type is never asked.
 //!
 //! How the browser mapping is asked, and what it leaves out, is in [`browser`]'s docs.
 
@@ -147,14 +153,12 @@ impl BidiClassMask {
 /// The data `idna` asks for; see the crate docs for where each answer comes from.
 pub struct Adapter {
     bidi_class: CodePointMapDataBorrowed<'static, Bc>,
+    #[cfg(not(target_arch = "wasm32"))]
     joining_type: CodePointMapDataBorrowed<'static, Jt>,
     #[cfg(not(target_arch = "wasm32"))]
     mapper: icu_normalizer::uts46::Uts46MapperBorrowed<'static>,
     #[cfg(not(target_arch = "wasm32"))]
     general_category: CodePointMapDataBorrowed<'static, icu_properties::props::GeneralCategory>,
-    #[cfg(target_arch = "wasm32")]
-    combining_class:
-        CodePointMapDataBorrowed<'static, icu_properties::props::CanonicalCombiningClass>,
 }
 
 impl Default for Adapter {
@@ -168,24 +172,25 @@ impl Adapter {
     pub const fn new() -> Self {
         Self {
             bidi_class: CodePointMapData::<Bc>::new(),
+            #[cfg(not(target_arch = "wasm32"))]
             joining_type: CodePointMapData::<Jt>::new(),
             #[cfg(not(target_arch = "wasm32"))]
             mapper: icu_normalizer::uts46::Uts46MapperBorrowed::new(),
             #[cfg(not(target_arch = "wasm32"))]
             general_category: CodePointMapData::<icu_properties::props::GeneralCategory>::new(),
-            #[cfg(target_arch = "wasm32")]
-            combining_class:
-                CodePointMapData::<icu_properties::props::CanonicalCombiningClass>::new(),
         }
     }
 
     /// Whether `c`'s Canonical_Combining_Class is Virama (9), for the CONTEXTJ rules of RFC 5892.
+    /// In the web bundle always `true`: the browser has checked those rules (see the crate docs).
     pub fn is_virama(&self, c: char) -> bool {
         #[cfg(not(target_arch = "wasm32"))]
         return self.mapper.is_virama(c);
         #[cfg(target_arch = "wasm32")]
-        return self.combining_class.get(c)
-            == icu_properties::props::CanonicalCombiningClass::Virama;
+        {
+            let _ = c;
+            true
+        }
     }
 
     /// Whether `c`'s General_Category is a Mark (Mn, Mc or Me): a label may not start with one.
@@ -207,9 +212,16 @@ impl Adapter {
         BidiClass(self.bidi_class.get(c))
     }
 
-    /// `c`'s Joining_Type.
+    /// `c`'s Joining_Type. Never asked in the web bundle, where [`Adapter::is_virama`] is `true`
+    /// (see the crate docs); it answers Dual_Joining there, which would let a joiner pass.
     pub fn joining_type(&self, c: char) -> JoiningType {
-        JoiningType(self.joining_type.get(c))
+        #[cfg(not(target_arch = "wasm32"))]
+        return JoiningType(self.joining_type.get(c));
+        #[cfg(target_arch = "wasm32")]
+        {
+            let _ = c;
+            JoiningType(Jt::DualJoining)
+        }
     }
 
     /// The UTS #46 mapping of `iter` (disallowed characters become U+FFFD, ignored ones vanish),

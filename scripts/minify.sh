@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Minifies the bundle's JavaScript in place with esbuild (scripts/bootstrap.sh installs it; Trunk's
+# own minifier cannot parse wasm-bindgen's glue). `wirewalk secure-bundle`, run next, rewrites the
+# integrity hashes in index.html to match.
+set -euo pipefail
+dir=${1:-dist}
+for f in "$dir"/*.js; do
+  [ -e "$f" ] || continue
+  esbuild "$f" --minify --format=esm --allow-overwrite --outfile="$f" --log-level=warning
+done
