@@ -6,7 +6,7 @@ PORT ?= 8080
 WASM := scripts/wasm-env.sh
 WASM_TARGET := wasm32-unknown-unknown
 
-.PHONY: run test setup setup-build build serve size bench fuzz fuzz-short fmt-check clippy clippy-wasm test-native test-browser
+.PHONY: run test setup setup-build build dist serve size bench fuzz fuzz-short fmt-check clippy clippy-wasm test-native test-browser
 
 ## make run: build the size-optimised release bundle and serve it on 127.0.0.1:$(PORT)
 run: setup-build build serve
@@ -28,6 +28,11 @@ build:
 	$(WASM) scripts/minify.sh dist
 	cargo run --quiet -- secure-bundle dist
 	cargo run --quiet -- compress-bundle dist
+
+## make dist: the release bundle in dist/, ready for any static host at any path: every asset path is
+## relative, and each file has its precompressed .gz copy beside it
+dist: setup-build build
+	@echo "dist/ is ready: copy it to any folder of a static host (the example tutorial is dist/tutorial/)"
 
 serve:
 	cargo run --quiet -- serve --dir dist --port $(PORT)

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! wirewalk url <input> [--base <url>] [--json]
-//! wirewalk serve [--dir <dir>] [--port <port>]
+//! wirewalk serve [--dir <dir>] [--port <port>] [--base <path>]
 //! ```
 //!
 //! Arguments are untrusted text: anything that is not valid gives a message and exit status 1 or 2
@@ -23,7 +23,9 @@ const USAGE: &str = "usage:
   wirewalk page --preset <name> [--json]         a whole page load: pools, phases, same-origin checks
   wirewalk page <scenario.json> [--json]         a page scenario from a file (format in README)
   wirewalk steps [--markdown]                    every step id, its stage and title
-  wirewalk serve [--dir <dir>] [--port <port>]   serve the built app on 127.0.0.1
+  wirewalk serve [--dir <dir>] [--port <port>] [--base <path>]
+                                                 serve the built app on 127.0.0.1 (at <path>,
+                                                 default /)
   wirewalk secure-bundle [<dir>]                 move the start script out of dist/index.html
                                                  and add the Content-Security-Policy
   wirewalk compress-bundle [<dir>]               write <file>.gz (gzip by Zopfli) beside each
@@ -436,11 +438,13 @@ pub fn describe(p: &url::Parsed) -> String {
 fn serve_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let mut dir = "dist".to_string();
     let mut port: u16 = 8080;
+    let mut base = "/".to_string();
     let mut i = 0;
     while i < words.len() {
         let value = words.get(i + 1);
         match (words[i].as_str(), value) {
             ("--dir", Some(v)) => dir = v.clone(),
+            ("--base", Some(v)) => base = v.clone(),
             ("--port", Some(v)) => match v.parse() {
                 Ok(p) => port = p,
                 Err(_) => {
@@ -458,9 +462,14 @@ fn serve_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
         }
         i += 2;
     }
-    match crate::serve::Server::start(std::path::Path::new(&dir), port) {
+    match crate::serve::Server::start_under(std::path::Path::new(&dir), port, &base) {
         Ok(server) => {
-            let _ = writeln!(out, "wirewalk: serving {dir} on http://{}/", server.addr());
+            let base = format!("/{}/", base.trim_matches('/')).replace("//", "/");
+            let _ = writeln!(
+                out,
+                "wirewalk: serving {dir} on http://{}{base}",
+                server.addr()
+            );
             let _ = out.flush();
             server.wait();
             0

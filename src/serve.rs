@@ -20,6 +20,13 @@ pub struct Server {
 impl Server {
     /// Binds 127.0.0.1:`port` (0 picks a free port) and serves `root` on a background thread.
     pub fn start(root: &Path, port: u16) -> std::io::Result<Server> {
+        Server::start_under(root, port, "/")
+    }
+
+    /// As [`Server::start`], with `root` at the path `base` (`/wirewalk/`, say) as a static host
+    /// serves a project site; anything outside `base` is not found.
+    pub fn start_under(root: &Path, port: u16, base: &str) -> std::io::Result<Server> {
+        let base = format!("/{}/", base.trim_matches('/')).replace("//", "/");
         if !root.join("index.html").is_file() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
@@ -31,9 +38,9 @@ impl Server {
         let root = root.to_path_buf();
         let handle = std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let root = root.clone();
+                let (root, base) = (root.clone(), base.clone());
                 std::thread::spawn(move || {
-                    let _ = handle(stream, &root);
+                    let _ = handle(stream, &root, &base);
                 });
             }
         });
@@ -50,7 +57,7 @@ impl Server {
     }
 }
 
-fn handle(stream: TcpStream, root: &Path) -> std::io::Result<()> {
+fn handle(stream: TcpStream, root: &Path, base: &str) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
@@ -76,7 +83,8 @@ fn handle(stream: TcpStream, root: &Path) -> std::io::Result<()> {
             method,
         );
     }
-    match resolve(root, target) {
+    let inside = target.strip_prefix(base).map(|rest| format!("/{rest}"));
+    match inside.and_then(|t| resolve(root, &t)) {
         Some(path) => match read_encoded(&path, gzip_ok) {
             Ok((body, encoding)) => respond_with(
                 &mut out,

@@ -227,3 +227,47 @@ fn the_tutorial_steps_two_frames_in_lockstep() {
     s.screenshot_full("tutorial-1500");
     s.assert_no_errors();
 }
+
+/// `make dist` output served from a sub-path, as a static host serves a project site: the app,
+/// its share link and the tutorial all work under `/wirewalk/`, and nothing is asked of `/`.
+#[test]
+fn the_bundle_works_from_a_sub_path() {
+    let server =
+        wirewalk::serve::Server::start_under(&crate::webdriver::dist_dir(), 0, "/wirewalk/")
+            .expect("serve dist/ under /wirewalk/");
+    let base = format!("http://{}/wirewalk/", server.addr());
+    let driver = Driver::start();
+    let s = driver.session(1200, 800);
+    s.goto(&format!("{base}?preset=tls12-rsa&step=tls.server_hello"));
+    s.wait_for(
+        "the app to render under /wirewalk/",
+        "document.documentElement.dataset.ready === 'true'",
+    );
+    assert_eq!(current_step(&s), "tls.server_hello");
+    let outside = s.js(
+        "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname) \
+           .filter(p => !p.startsWith('/wirewalk/'));",
+    );
+    assert_eq!(
+        outside,
+        serde_json::json!([]),
+        "every asset is under the sub-path"
+    );
+    s.click(&s.find("#share-btn"));
+    s.wait_for(
+        "the share panel",
+        "document.querySelector('#share-link') !== null",
+    );
+    let link = s.js("return document.querySelector('#share-link').value;");
+    assert!(
+        link.as_str().unwrap_or_default().starts_with(&base),
+        "the link keeps the sub-path: {link}"
+    );
+    s.assert_no_errors();
+    s.goto(&format!("{base}tutorial/"));
+    s.wait_for(
+        "the tutorial's frames under /wirewalk/",
+        "!document.getElementById('next').disabled",
+    );
+    s.assert_no_errors();
+}
