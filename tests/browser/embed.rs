@@ -15,6 +15,19 @@ fn current_step(s: &Session) -> String {
     .to_string()
 }
 
+/// Opens the Share panel and reads the link it offers.
+fn share_link(s: &Session) -> String {
+    s.click(&s.find("#share-btn"));
+    s.wait_for(
+        "the share panel",
+        "document.querySelector('#share-link') !== null",
+    );
+    s.js("return document.querySelector('#share-link').value;")
+        .as_str()
+        .expect("a link")
+        .to_string()
+}
+
 #[test]
 fn a_shared_link_reopens_the_same_step() {
     let driver = Driver::start();
@@ -28,13 +41,7 @@ fn a_shared_link_reopens_the_same_step() {
         step.starts_with("tls."),
         "24 steps in is the TLS handshake: {step}"
     );
-    s.click(&s.find("#share-btn"));
-    s.wait_for(
-        "the share panel",
-        "document.querySelector('#share-link') !== null",
-    );
-    let link = s.js("return document.querySelector('#share-link').value;");
-    let link = link.as_str().expect("a link").to_string();
+    let link = share_link(&s);
     let here = s.js("return location.origin + location.pathname;");
     assert!(link.starts_with(here.as_str().unwrap_or("?")), "{link}");
     assert!(
@@ -253,14 +260,9 @@ fn the_bundle_works_from_a_sub_path() {
         serde_json::json!([]),
         "every asset is under the sub-path"
     );
-    s.click(&s.find("#share-btn"));
-    s.wait_for(
-        "the share panel",
-        "document.querySelector('#share-link') !== null",
-    );
-    let link = s.js("return document.querySelector('#share-link').value;");
+    let link = share_link(&s);
     assert!(
-        link.as_str().unwrap_or_default().starts_with(&base),
+        link.starts_with(&base),
         "the link keeps the sub-path: {link}"
     );
     s.assert_no_errors();
