@@ -20,8 +20,9 @@ const USAGE: &str = "usage:
   wirewalk url <input> [--base <url>] [--json]   parse a URL as a browser does (WHATWG)
   wirewalk trace <url> [options] [--json]        the whole journey, event by event
   wirewalk trace --preset <name> [--json]        a named scenario (--preset list to see them)
-  wirewalk page --preset <name> [--json]         a whole page load: pools, phases, same-origin checks
-  wirewalk page <scenario.json> [--json]         a page scenario from a file (format in README)
+  wirewalk page --preset <name> [--json|--har]   a whole page load: pools, phases, same-origin checks
+  wirewalk page <scenario.json> [--json|--har]   a page scenario from a file (format in README);
+                                                 --har writes it as a HAR 1.2 file
   wirewalk steps [--markdown]                    every step id, its stage and title
   wirewalk serve [--dir <dir>] [--port <port>] [--base <path>]
                                                  serve the built app on 127.0.0.1 (at <path>,
@@ -163,11 +164,13 @@ fn url_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i3
 fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     use crate::model::{load, pages};
     let mut json = false;
+    let mut har = false;
     let mut scenario = None;
     let mut i = 0;
     while i < words.len() {
         match words[i].as_str() {
             "--json" => json = true,
+            "--har" => har = true,
             "--preset" => {
                 i += 1;
                 let v = words.get(i).map_or("", String::as_str);
@@ -224,7 +227,14 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
             return 1;
         }
     };
-    if json {
+    if har {
+        let log = crate::model::har::export(&sc, &load, crate::model::scenario::VISIT_UNIX_TIME);
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&log).unwrap_or_default()
+        );
+    } else if json {
         let _ = writeln!(out, "{}", page_json(&load));
     } else {
         let _ = write!(out, "{}", page_text(&load));

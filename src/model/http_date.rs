@@ -55,6 +55,21 @@ pub fn date_only(unix: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// `2026-11-21T09:30:00.123Z`: ISO 8601 in UTC with milliseconds, as HAR's `startedDateTime`,
+/// from microseconds since the Unix epoch.
+pub fn iso8601_ms(unix_micros: i64) -> String {
+    let secs = unix_micros.div_euclid(1_000_000);
+    let ms = unix_micros.rem_euclid(1_000_000) / 1000;
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let t = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z",
+        t / 3600,
+        t % 3600 / 60,
+        t % 60
+    )
+}
+
 /// Parses an IMF-fixdate; `None` for anything else (RFC 9110 §5.6.7 says a recipient may treat
 /// other formats as invalid, and an invalid Expires means "already expired").
 pub fn parse(s: &str) -> Option<i64> {

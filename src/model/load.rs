@@ -329,6 +329,15 @@ pub struct Request {
     pub preflight: Option<(u32, String)>,
     /// For a preflight: the request it asks permission for.
     pub preflight_for: Option<u32>,
+    /// The response's status; 0 when none arrived.
+    pub status: u16,
+    /// The body's bytes (without the head), and its Content-Type.
+    pub body_bytes: u64,
+    pub content_type: &'static str,
+    /// The scenario's response for this URL (an index into `PageScenario::responses`).
+    pub response: Option<usize>,
+    /// Headers the page's script added to a `fetch()` (their names).
+    pub extra_headers: Vec<String>,
 }
 
 impl Request {
@@ -549,6 +558,17 @@ fn default_bytes(d: Dest) -> u64 {
 /// The bytes of a response's head: the status line, the scenario's header lines, and the
 /// `Date`, `Content-Type` and `Content-Length` a server sends when the scenario names none.
 fn response_head(status: u16, lines: &[String], content_type: &str, body: u64) -> u64 {
+    response_message(status, lines, content_type, body).head_len()
+}
+
+/// The response the model sends: the scenario's header lines, then `Date`, `Content-Type` and
+/// `Content-Length` where the lines do not give them.
+pub fn response_message(
+    status: u16,
+    lines: &[String],
+    content_type: &str,
+    body: u64,
+) -> super::http::Response {
     let mut h = Headers::new();
     for l in lines {
         if let Some((n, v)) = l.split_once(':') {
@@ -573,7 +593,6 @@ fn response_head(status: u16, lines: &[String], content_type: &str, body: u64) -
         headers: h,
         body_bytes: body,
     }
-    .head_len()
 }
 
 /// The Content-Type assumed when the scenario gives none: from the file extension, else from
@@ -665,6 +684,7 @@ struct R {
     end: Option<Instant>,
     status: u16,
     bytes: u64,
+    body_bytes: u64,
     download_why: String,
     response: Option<usize>,
     outcome: Option<Outcome>,
@@ -1226,6 +1246,7 @@ impl<'a> Sim<'a> {
             end: None,
             status: 0,
             bytes: 0,
+            body_bytes: 0,
             download_why: String::new(),
             response,
             outcome: None,
@@ -1716,6 +1737,7 @@ impl<'a> Sim<'a> {
         let q = &mut self.reqs[r];
         q.status = status;
         q.bytes = bytes;
+        q.body_bytes = body;
         q.download_why = why;
         self.schedule(end, Ev::Done(r));
     }
@@ -2167,6 +2189,11 @@ impl<'a> Sim<'a> {
                 .as_ref()
                 .map(|(p, b)| (*p as u32 + 1, b.clone())),
             preflight_for: q.preflight_for.map(|m| m as u32 + 1),
+            status: q.status,
+            body_bytes: q.body_bytes,
+            content_type: default_content_type(&q.url, q.dest),
+            response: q.response,
+            extra_headers: q.headers.clone(),
         }
     }
 

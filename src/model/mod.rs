@@ -13,6 +13,7 @@ pub mod cache;
 pub mod cert;
 pub mod cookie;
 pub mod dns;
+pub mod har;
 pub mod http;
 pub mod http_date;
 pub mod load;

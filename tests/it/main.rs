@@ -2,6 +2,7 @@
 
 mod cache_tests;
 mod cli;
+mod har;
 mod journey;
 mod page_load;
 mod pool;

@@ -1,0 +1,192 @@
+//! A simulated page load as a HAR 1.2 file ("HTTP Archive", the format DevTools' "Save all as
+//! HAR" writes: <http://www.softwareishard.com/blog/har-12-spec/>).
+//!
+//! Modelled, for each request: `startedDateTime` (the scenario's visit time plus the request's
+//! start), `time`, the request line and headers the model sends (the same as it counts for the
+//! request's size), the response status, headers and sizes, `timings` cut from the request's
+//! DevTools phases, `connection` (the connection's id) and `pageref`. Timings follow HAR's rules:
+//! `blocked` is Queueing plus Stalled; `dns`, `connect` and `ssl` are -1 on a reused connection;
+//! `connect` includes `ssl`; `time` is the sum of the others (without `ssl`), which is the
+//! request's whole span because its phases cut it end to end.
+//!
+//! The request headers are the ones the model counts for every request's size (those of a
+//! `fetch()`: its `Sec-Fetch-*` values for every destination), plus the names of headers a
+//! script added.
+//!
+//! Left out: bodies (`content.text`), the cookies lists (empty; the `Cookie` header is there),
+//! `cache`, `serverIPAddress`, and DevTools' own `_`-prefixed fields. A request blocked before it
+//! was sent, or that never got a response, has status 0 and an empty response, as DevTools
+//! writes one.
+
+use super::load::{PageLoad, PageScenario, Request};
+use super::time::Instant;
+use serde_json::{json, Value};
+
+/// The page's id in `log.pages`.
+const PAGE_ID: &str = "page_1";
+
+fn ms(micros: u64) -> Value {
+    // Microsecond precision, as DevTools writes (three decimals of a millisecond).
+    json!(micros as f64 / 1000.0)
+}
+
+fn phase_ms(r: &Request, names: &[&str]) -> Option<u64> {
+    let spans: Vec<u64> = r
+        .phases
+        .iter()
+        .filter(|p| names.contains(&p.name))
+        .map(|p| p.end.micros() - p.start.micros())
+        .collect();
+    (!spans.is_empty()).then(|| spans.iter().sum())
+}
+
+fn headers(list: &[(String, String)]) -> Value {
+    Value::Array(
+        list.iter()
+            .map(|(n, v)| json!({"name": n, "value": v}))
+            .collect(),
+    )
+}
+
+fn http_version(r: &Request) -> &'static str {
+    // As Chromium's HAR export writes them.
+    if r.protocol == "h2" {
+        "http/2.0"
+    } else {
+        "http/1.1"
+    }
+}
+
+/// The request as the model sends it: method, URL, the headers it counts for the request's size.
+fn request(r: &Request, referer: &str) -> Value {
+    let parsed = ::url::Url::parse(&r.url).ok();
+    let host = parsed
+        .as_ref()
+        .map(|u| match u.port() {
+            Some(p) => format!("{}:{p}", u.host_str().unwrap_or_default()),
+            None => u.host_str().unwrap_or_default().to_string(),
+        })
+        .unwrap_or_default();
+    let target = parsed.as_ref().map_or_else(
+        || "/".to_string(),
+        |u| match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        },
+    );
+    let mut sent = super::http::fetch_request(&host, &target, referer, r.cookie.as_deref());
+    for name in &r.extra_headers {
+        sent.headers.0.push((name.clone(), String::new()));
+    }
+    let query: Vec<Value> = parsed
+        .as_ref()
+        .map(|u| {
+            u.query_pairs()
+                .map(|(n, v)| json!({"name": n, "value": v}))
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({
+        "method": r.method,
+        "url": r.url,
+        "httpVersion": http_version(r),
+        "cookies": [],
+        "headers": headers(&sent.headers.0),
+        "queryString": query,
+        "headersSize": sent.wire_len(),
+        "bodySize": 0,
+    })
+}
+
+fn response(r: &Request, sc: &PageScenario) -> Value {
+    if r.status == 0 {
+        return json!({
+            "status": 0, "statusText": "", "httpVersion": "", "cookies": [], "headers": [],
+            "content": {"size": 0, "mimeType": "x-unknown"}, "redirectURL": "",
+            "headersSize": -1, "bodySize": -1,
+        });
+    }
+    let lines = r
+        .response
+        .and_then(|i| sc.responses.get(i))
+        .map_or(&[][..], |s| &s.headers[..]);
+    let message = super::load::response_message(r.status, lines, r.content_type, r.body_bytes);
+    let mime = message
+        .headers
+        .get("content-type")
+        .unwrap_or(r.content_type)
+        .to_string();
+    let location = message
+        .headers
+        .get("location")
+        .unwrap_or_default()
+        .to_string();
+    json!({
+        "status": r.status,
+        "statusText": message.reason,
+        "httpVersion": http_version(r),
+        "cookies": [],
+        "headers": headers(&message.headers.0),
+        "content": {"size": r.body_bytes, "mimeType": mime},
+        "redirectURL": location,
+        "headersSize": message.head_len(),
+        "bodySize": r.body_bytes,
+    })
+}
+
+fn timings(r: &Request) -> Value {
+    let opt = |v: Option<u64>| v.map_or(json!(-1), ms);
+    let ssl = phase_ms(r, &["SSL"]);
+    let connect = phase_ms(r, &["Initial connection"]).map(|c| c + ssl.unwrap_or(0));
+    json!({
+        "blocked": opt(phase_ms(r, &["Queueing", "Stalled"])),
+        "dns": opt(phase_ms(r, &["DNS Lookup"])),
+        "connect": opt(connect),
+        "ssl": opt(ssl),
+        "send": ms(phase_ms(r, &["Request sent"]).unwrap_or(0)),
+        "wait": ms(phase_ms(r, &["Waiting for server response"]).unwrap_or(0)),
+        "receive": ms(phase_ms(r, &["Content Download"]).unwrap_or(0)),
+    })
+}
+
+/// The page load as a HAR 1.2 log. `visit_unix` is when the page was opened (seconds since the
+/// Unix epoch): each entry's `startedDateTime` is that plus the request's start.
+pub fn export(sc: &PageScenario, load: &PageLoad, visit_unix: i64) -> Value {
+    let at = |t: Instant| {
+        super::http_date::iso8601_ms(visit_unix.saturating_mul(1_000_000) + t.micros() as i64)
+    };
+    let referer = load.url.as_str();
+    let entries: Vec<Value> = load
+        .requests
+        .iter()
+        .map(|r| {
+            let mut e = json!({
+                "pageref": PAGE_ID,
+                "startedDateTime": at(r.start),
+                "time": ms(r.end.micros() - r.start.micros()),
+                "request": request(r, referer),
+                "response": response(r, sc),
+                "cache": {},
+                "timings": timings(r),
+            });
+            if let Some(c) = r.connection {
+                e["connection"] = json!(c.to_string());
+            }
+            e
+        })
+        .collect();
+    json!({
+        "log": {
+            "version": "1.2",
+            "creator": {"name": "wirewalk", "version": env!("CARGO_PKG_VERSION")},
+            "pages": [{
+                "startedDateTime": at(Instant::ZERO),
+                "id": PAGE_ID,
+                "title": load.url,
+                // The page-load model has no DOMContentLoaded or load event of its own.
+                "pageTimings": {"onContentLoad": -1, "onLoad": -1},
+            }],
+            "entries": entries,
+        }
+    })
+}
