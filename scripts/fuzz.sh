@@ -13,7 +13,7 @@ secs=${1:-20}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(url page_html page_json link knobs)
+  targets=(url page_html page_json link knobs har)
 fi
 out=$PWD/target/fuzz
 export CARGO_TARGET_DIR=$out/build

@@ -23,6 +23,8 @@ const USAGE: &str = "usage:
   wirewalk page --preset <name> [--json|--har]   a whole page load: pools, phases, same-origin checks
   wirewalk page <scenario.json> [--json|--har]   a page scenario from a file (format in README);
                                                  --har writes it as a HAR 1.2 file
+  wirewalk har <file.har> [--json]               a HAR recording (DevTools' Save all as HAR)
+                                                 replayed as a page load
   wirewalk steps [--markdown]                    every step id, its stage and title
   wirewalk serve [--dir <dir>] [--port <port>] [--base <path>]
                                                  serve the built app on 127.0.0.1 (at <path>,
@@ -57,6 +59,7 @@ pub fn run(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Some("url") => url_command(&words[1..], out, err),
         Some("trace") => trace_command(&words[1..], out, err),
         Some("page") => page_command(&words[1..], out, err),
+        Some("har") => har_command(&words[1..], out, err),
         Some("steps") => {
             let markdown = words.get(1).map(String::as_str) == Some("--markdown");
             let _ = write!(out, "{}", steps_table(markdown));
@@ -242,6 +245,33 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
     0
 }
 
+/// `wirewalk har <file.har> [--json]`: a browser's recording replayed as a page load.
+fn har_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    use crate::model::har_replay;
+    let json = words.iter().any(|w| w == "--json");
+    let Some(path) = words.iter().find(|w| !w.starts_with("--")) else {
+        let _ = writeln!(err, "wirewalk har: give a .har file\n{USAGE}");
+        return 2;
+    };
+    let loaded = read_limited(path, har_replay::MAX_HAR_BYTES as u64 + 1)
+        .and_then(|text| har_replay::parse(&text))
+        .and_then(|entries| har_replay::replay(&entries, path));
+    match loaded {
+        Ok(load) => {
+            if json {
+                let _ = writeln!(out, "{}", page_json(&load));
+            } else {
+                let _ = write!(out, "{}", page_text(&load));
+            }
+            0
+        }
+        Err(e) => {
+            let _ = writeln!(err, "wirewalk har: {path}: {e}");
+            1
+        }
+    }
+}
+
 /// Reads a file of at most `limit` bytes as UTF-8.
 fn read_limited(path: &str, limit: u64) -> Result<String, String> {
     use std::io::Read;
@@ -322,7 +352,7 @@ pub fn page_json(load: &crate::model::load::PageLoad) -> String {
 fn page_text(load: &crate::model::load::PageLoad) -> String {
     let f = |d: crate::model::time::Duration| crate::timeline::fixed(d.as_ms(), 1);
     let mut s = format!(
-        "{}  {}  (RTT {} ms, {} Mbit/s, TLS {})\n",
+        "{}  {}  (RTT {} ms, {}, TLS {})\n",
         if load.name.is_empty() {
             "page"
         } else {
@@ -330,7 +360,14 @@ fn page_text(load: &crate::model::load::PageLoad) -> String {
         },
         load.url,
         f(load.rtt),
-        crate::timeline::fixed(load.bandwidth_bps as f64 / 1e6, 1),
+        if load.bandwidth_bps == 0 {
+            "bandwidth not recorded".to_string()
+        } else {
+            format!(
+                "{} Mbit/s",
+                crate::timeline::fixed(load.bandwidth_bps as f64 / 1e6, 1)
+            )
+        },
         load.tls
     );
     s.push_str(&format!(

@@ -13,6 +13,10 @@
 //! `fetch()`: its `Sec-Fetch-*` values for every destination), plus the names of headers a
 //! script added.
 //!
+//! Like Chromium's export it adds `_priority`, `_resourceType`, `_fromCache` and
+//! `timings._blocked_queueing`, and it adds its own `_socketGroup`, so that a file read back
+//! ([`super::har_replay`]) draws the same waterfall and the same socket pools.
+//!
 //! Left out: bodies (`content.text`), the cookies lists (empty; the `Cookie` header is there),
 //! `cache`, `serverIPAddress`, and DevTools' own `_`-prefixed fields. A request blocked before it
 //! was sent, or that never got a response, has status 0 and an empty response, as DevTools
@@ -110,11 +114,11 @@ fn response(r: &Request, sc: &PageScenario) -> Value {
         .response
         .and_then(|i| sc.responses.get(i))
         .map_or(&[][..], |s| &s.headers[..]);
-    let message = super::load::response_message(r.status, lines, r.content_type, r.body_bytes);
+    let message = super::load::response_message(r.status, lines, &r.content_type, r.body_bytes);
     let mime = message
         .headers
         .get("content-type")
-        .unwrap_or(r.content_type)
+        .unwrap_or(&r.content_type)
         .to_string();
     let location = message
         .headers
@@ -134,12 +138,25 @@ fn response(r: &Request, sc: &PageScenario) -> Value {
     })
 }
 
+/// DevTools' priority label as Chromium's HAR export writes it (`_priority`).
+pub fn chromium_priority(label: &str) -> &'static str {
+    match label {
+        "Highest" => "VeryHigh",
+        "High" => "High",
+        "Medium" => "Medium",
+        "Low" => "Low",
+        _ => "VeryLow",
+    }
+}
+
 fn timings(r: &Request) -> Value {
     let opt = |v: Option<u64>| v.map_or(json!(-1), ms);
     let ssl = phase_ms(r, &["SSL"]);
     let connect = phase_ms(r, &["Initial connection"]).map(|c| c + ssl.unwrap_or(0));
     json!({
         "blocked": opt(phase_ms(r, &["Queueing", "Stalled"])),
+        // Chromium's own field: the part of `blocked` spent queueing.
+        "_blocked_queueing": opt(phase_ms(r, &["Queueing"])),
         "dns": opt(phase_ms(r, &["DNS Lookup"])),
         "connect": opt(connect),
         "ssl": opt(ssl),
@@ -153,7 +170,7 @@ fn timings(r: &Request) -> Value {
 /// Unix epoch): each entry's `startedDateTime` is that plus the request's start.
 pub fn export(sc: &PageScenario, load: &PageLoad, visit_unix: i64) -> Value {
     let at = |t: Instant| {
-        super::http_date::iso8601_ms(visit_unix.saturating_mul(1_000_000) + t.micros() as i64)
+        super::http_date::iso8601_us(visit_unix.saturating_mul(1_000_000) + t.micros() as i64)
     };
     let referer = load.url.as_str();
     let entries: Vec<Value> = load
@@ -172,6 +189,15 @@ pub fn export(sc: &PageScenario, load: &PageLoad, visit_unix: i64) -> Value {
             if let Some(c) = r.connection {
                 e["connection"] = json!(c.to_string());
             }
+            // Chromium's own fields, which its HAR files carry too.
+            e["_priority"] = json!(chromium_priority(r.priority));
+            e["_resourceType"] = json!(r.destination);
+            if r.memory_cache {
+                e["_fromCache"] = json!("memory");
+            }
+            // wirewalk's own: the socket-pool group (`pm/` marks a request without credentials,
+            // which Chromium keeps apart); a HAR from a browser does not say.
+            e["_socketGroup"] = json!(r.group);
             e
         })
         .collect();

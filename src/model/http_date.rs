@@ -55,19 +55,76 @@ pub fn date_only(unix: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// `2026-11-21T09:30:00.123Z`: ISO 8601 in UTC with milliseconds, as HAR's `startedDateTime`,
-/// from microseconds since the Unix epoch.
-pub fn iso8601_ms(unix_micros: i64) -> String {
+/// `2026-11-21T09:30:00.123456Z`: ISO 8601 in UTC to the microsecond, as HAR's
+/// `startedDateTime` (browsers write milliseconds; the model's clock counts microseconds, and
+/// ISO 8601 allows any number of fraction digits), from microseconds since the Unix epoch.
+pub fn iso8601_us(unix_micros: i64) -> String {
     let secs = unix_micros.div_euclid(1_000_000);
-    let ms = unix_micros.rem_euclid(1_000_000) / 1000;
+    let us = unix_micros.rem_euclid(1_000_000);
     let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
     let t = secs.rem_euclid(86_400);
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z",
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{us:06}Z",
         t / 3600,
         t % 3600 / 60,
         t % 60
     )
+}
+
+/// Reads an ISO 8601 date-time as HAR files write it (`2026-11-21T09:30:00.123Z`, or with a
+/// `+01:00` offset; any number of fraction digits): microseconds since the Unix epoch.
+pub fn parse_iso8601(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let t = s.get(r)?;
+        (!t.is_empty() && t.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| t.parse().ok())
+            .flatten()
+    };
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let mut i = 19;
+    let mut micros = 0i64;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            if i - start < 6 {
+                micros = micros * 10 + i64::from(b[i] - b'0');
+            }
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        for _ in (i - start)..6 {
+            micros *= 10;
+        }
+    }
+    let offset = match s.get(i..)? {
+        "Z" | "z" => 0,
+        o if o.len() == 6 && (o.starts_with('+') || o.starts_with('-')) && &o[3..4] == ":" => {
+            let m = num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?;
+            if o.starts_with('-') {
+                -m
+            } else {
+                m
+            }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(y, mo as u32, d as u32);
+    let secs = days * 86_400 + h * 3600 + mi * 60 + sec - offset * 60;
+    Some(secs * 1_000_000 + micros)
 }
 
 /// Parses an IMF-fixdate; `None` for anything else (RFC 9110 §5.6.7 says a recipient may treat
@@ -124,6 +181,31 @@ mod tests {
         assert_eq!(parse("Thu, 18 Aug 50 02:01:18 GMT"), None, "2-digit year");
         for t in [-86_400 * 400, 0, 1_790_000_000, 4_102_444_800] {
             assert_eq!(parse(&format(t)), Some(t));
+        }
+    }
+
+    #[test]
+    fn iso8601_both_ways() {
+        let t = 1_779_402_400_123_000;
+        assert_eq!(iso8601_us(t + 4), "2026-05-21T22:26:40.123004Z");
+        assert_eq!(parse_iso8601("2026-05-21T22:26:40.123004Z"), Some(t + 4));
+        assert_eq!(parse_iso8601("2026-05-21T22:26:40.123Z"), Some(t));
+        assert_eq!(parse_iso8601("2026-05-22T00:26:40.123+02:00"), Some(t));
+        assert_eq!(
+            parse_iso8601("2026-05-21T21:26:40.123456-01:00"),
+            Some(t + 456)
+        );
+        assert_eq!(parse_iso8601("2026-05-21T22:26:40Z"), Some(t - 123_000));
+        for bad in [
+            "",
+            "2026-05-21",
+            "2026-13-01T00:00:00Z",
+            "2026-05-21T22:26:40.Z",
+            "2026-05-21T22:26:40",
+            "x026-05-21T22:26:40Z",
+            "2026-05-21T22:26:40+2",
+        ] {
+            assert_eq!(parse_iso8601(bad), None, "{bad}");
         }
     }
 }

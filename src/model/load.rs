@@ -269,6 +269,49 @@ pub struct Phase {
     pub why: String,
 }
 
+/// The socket-pool groups of a load: each with its requests (those that used the network), the
+/// connections it opened, the most open at once, and how many requests waited.
+pub fn groups_of(connections: &[Connection], requests: &[Request]) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for c in connections {
+        if !groups.iter().any(|g| g.group == c.group) {
+            groups.push(Group {
+                group: c.group.clone(),
+                origin: c.origin.clone(),
+                credentials: c.credentials,
+                protocol: c.protocol,
+                requests: 0,
+                opened: 0,
+                max_open: 0,
+                queued: 0,
+            });
+        }
+    }
+    for q in requests {
+        if q.memory_cache || q.connection.is_none() && q.phases.is_empty() {
+            continue;
+        }
+        if let Some(g) = groups.iter_mut().find(|g| g.group == q.group) {
+            g.requests += 1;
+            g.queued += usize::from(q.queued);
+        }
+    }
+    for g in groups.iter_mut() {
+        let cs: Vec<&Connection> = connections.iter().filter(|c| c.group == g.group).collect();
+        g.opened = cs.len();
+        g.max_open = cs
+            .iter()
+            .map(|c| {
+                cs.iter()
+                    .filter(|o| o.start <= c.start && o.closed.is_none_or(|e| e > c.start))
+                    .count()
+            })
+            .max()
+            .unwrap_or(0);
+    }
+    groups
+}
+
 /// The phase names, in DevTools' order.
 pub const PHASES: [&str; 8] = [
     "Queueing",
@@ -333,7 +376,7 @@ pub struct Request {
     pub status: u16,
     /// The body's bytes (without the head), and its Content-Type.
     pub body_bytes: u64,
-    pub content_type: &'static str,
+    pub content_type: String,
     /// The scenario's response for this URL (an index into `PageScenario::responses`).
     pub response: Option<usize>,
     /// Headers the page's script added to a `fetch()` (their names).
@@ -2068,43 +2111,7 @@ impl<'a> Sim<'a> {
             .into_iter()
             .map(|j| j.conn)
             .collect();
-        let mut groups: Vec<Group> = Vec::new();
-        for c in &connections {
-            if !groups.iter().any(|g| g.group == c.group) {
-                groups.push(Group {
-                    group: c.group.clone(),
-                    origin: c.origin.clone(),
-                    credentials: c.credentials,
-                    protocol: c.protocol,
-                    requests: 0,
-                    opened: 0,
-                    max_open: 0,
-                    queued: 0,
-                });
-            }
-        }
-        for q in &requests {
-            if q.memory_cache || q.connection.is_none() && q.phases.is_empty() {
-                continue;
-            }
-            if let Some(g) = groups.iter_mut().find(|g| g.group == q.group) {
-                g.requests += 1;
-                g.queued += usize::from(q.queued);
-            }
-        }
-        for g in groups.iter_mut() {
-            let cs: Vec<&Connection> = connections.iter().filter(|c| c.group == g.group).collect();
-            g.opened = cs.len();
-            g.max_open = cs
-                .iter()
-                .map(|c| {
-                    cs.iter()
-                        .filter(|o| o.start <= c.start && o.closed.is_none_or(|e| e > c.start))
-                        .count()
-                })
-                .max()
-                .unwrap_or(0);
-        }
+        let groups = groups_of(&connections, &requests);
         let end = requests
             .iter()
             .map(|r| r.end)
@@ -2191,7 +2198,7 @@ impl<'a> Sim<'a> {
             preflight_for: q.preflight_for.map(|m| m as u32 + 1),
             status: q.status,
             body_bytes: q.body_bytes,
-            content_type: default_content_type(&q.url, q.dest),
+            content_type: default_content_type(&q.url, q.dest).to_string(),
             response: q.response,
             extra_headers: q.headers.clone(),
         }

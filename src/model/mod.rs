@@ -14,6 +14,7 @@ pub mod cert;
 pub mod cookie;
 pub mod dns;
 pub mod har;
+pub mod har_replay;
 pub mod http;
 pub mod http_date;
 pub mod load;

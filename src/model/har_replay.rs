@@ -1,0 +1,527 @@
+//! Replaying a HAR file: a page load recorded by a real browser (DevTools' "Save all as HAR" in
+//! Chrome or Firefox), or one wirewalk wrote ([`super::har`]), becomes a [`PageLoad`] that the
+//! waterfall and socket-pool views animate like a simulated one.
+//!
+//! What is read from each entry: `startedDateTime`, `time`, the request's method, URL and
+//! `Cookie` header, the response's status and sizes, `timings`, `connection` and
+//! `serverIPAddress`, and Chromium's own `_priority`, `_resourceType`, `_fromCache`,
+//! `_transferSize`, `_error` and `timings._blocked_queueing` when present, and wirewalk's own
+//! `_socketGroup` (the pool group, which keeps requests without credentials apart; a browser's
+//! file does not say, so there the group is the origin).
+//!
+//! How the views' structures are made from it:
+//! - **Connections.** One per distinct `connection` id. The first entry that uses an id opened
+//!   it, if its `dns` or `connect` is not -1; its timings place the DNS lookup, the TCP handshake
+//!   and TLS. An entry on an id seen before is on a reused connection (HAR writes -1 for its
+//!   `dns` and `connect`).
+//! - **Phases.** The DevTools phases come from `timings`:
+//!   - `_blocked_queueing` is Queueing, and the rest of `blocked` is Stalled;
+//!   - `connect` minus `ssl` is Initial connection;
+//!   - the others map one to one.
+//!
+//!   They are laid end to end from `startedDateTime`. The last one ends at `time`, where a
+//!   browser's rounding leaves a gap.
+//! - **"Why" lines.** Each phase gets one from what the file says: its milliseconds, how many
+//!   connections its origin had open then, the bytes.
+//!
+//! Left out: what a HAR does not record. The model's reasons (which socket-pool rule held a
+//! request, or why a CORS check passed) are not in a recording. The round trip and bandwidth are
+//! not known either; the round trip is estimated as the median TCP handshake. Entries whose URL
+//! is not http(s) (`data:`, `blob:`, extension URLs) are skipped, with a note.
+
+use super::load::{self, Connection, OriginPart, Outcome, PageLoad, Phase, Request};
+use super::time::{Duration, Instant};
+
+/// The largest HAR file read: 32 MiB. A recording with response bodies can be larger; DevTools
+/// can save one without them ("Save all as HAR (sanitized)" or with content excluded).
+pub const MAX_HAR_BYTES: usize = 32 << 20;
+
+/// What the replay uses of one HAR entry. [`parse`] reads them from a file's text.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Entry {
+    /// `startedDateTime`, in microseconds since the Unix epoch.
+    pub started_us: i64,
+    /// `time`, ms.
+    pub time: f64,
+    pub method: String,
+    pub url: String,
+    pub http_version: String,
+    /// 0 when no response arrived.
+    pub status: u16,
+    /// Chromium's `_error` (`net::ERR_…`).
+    pub error: Option<String>,
+    pub connection: Option<String>,
+    pub server_ip: Option<String>,
+    pub priority: Option<String>,
+    pub resource_type: Option<String>,
+    pub from_cache: Option<String>,
+    /// wirewalk's own `_socketGroup` (`pm/` for a request without credentials).
+    pub socket_group: Option<String>,
+    pub mime: String,
+    pub cookie: Option<String>,
+    /// `_transferSize`, else `headersSize + bodySize` of the response, when known.
+    pub transfer_size: Option<u64>,
+    pub body_size: u64,
+    /// blocked, dns, connect, ssl, send, wait, receive, _blocked_queueing: ms, -1 for none.
+    pub timings: [f64; 8],
+}
+
+const BLOCKED: usize = 0;
+const DNS: usize = 1;
+const CONNECT: usize = 2;
+const SSL: usize = 3;
+const SEND: usize = 4;
+const WAIT: usize = 5;
+const RECEIVE: usize = 6;
+const QUEUEING: usize = 7;
+const TIMING_NAMES: [&str; 8] = [
+    "blocked",
+    "dns",
+    "connect",
+    "ssl",
+    "send",
+    "wait",
+    "receive",
+    "_blocked_queueing",
+];
+
+/// Reads a HAR file's text. Every problem is an error that says where it is; nothing partial
+/// is returned.
+pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
+    use serde_json::Value;
+    if text.len() > MAX_HAR_BYTES {
+        return Err(format!(
+            "the HAR file is {} bytes, over the limit of {MAX_HAR_BYTES} bytes (32 MiB): save it \
+             without response bodies",
+            text.len()
+        ));
+    }
+    let v: Value = serde_json::from_str(text).map_err(|e| {
+        format!(
+            "not a HAR file: the JSON is {} at line {}, column {}",
+            if e.is_eof() { "cut short" } else { "malformed" },
+            e.line(),
+            e.column()
+        )
+    })?;
+    let entries = v
+        .get("log")
+        .and_then(|l| l.get("entries"))
+        .and_then(Value::as_array)
+        .ok_or("not a HAR file: it has no log.entries list")?;
+    if entries.len() > load::MAX_REQUESTS {
+        return Err(format!(
+            "the HAR file has {} entries, over the limit of {}",
+            entries.len(),
+            load::MAX_REQUESTS
+        ));
+    }
+    let text_of = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
+    let number = |v: &Value, key: &str| v.get(key).and_then(Value::as_f64);
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let at = |what: &str| format!("entry {}: {what}", i + 1);
+            let req = e.get("request").ok_or_else(|| at("it has no request"))?;
+            let resp = e.get("response").ok_or_else(|| at("it has no response"))?;
+            let started = text_of(e, "startedDateTime")
+                .and_then(|d| super::http_date::parse_iso8601(&d))
+                .ok_or_else(|| at("startedDateTime is missing or not a date"))?;
+            let url = text_of(req, "url").ok_or_else(|| at("request.url is missing"))?;
+            let status = number(resp, "status").unwrap_or(0.0);
+            let t = e.get("timings").ok_or_else(|| at("it has no timings"))?;
+            let mut timings = [-1.0; 8];
+            for (k, name) in TIMING_NAMES.iter().enumerate() {
+                timings[k] = match number(t, name) {
+                    Some(x) if (0.0..3.6e6).contains(&x) => x,
+                    _ => -1.0,
+                };
+            }
+            let time = number(e, "time")
+                .filter(|x| (0.0..3.6e6).contains(x))
+                .ok_or_else(|| at("time is missing, negative or over an hour"))?;
+            let size = |v: Option<f64>| v.filter(|x| x.is_finite() && *x >= 0.0).map(|x| x as u64);
+            let headers_size = size(number(resp, "headersSize"));
+            let body_size = size(number(resp, "bodySize"))
+                .or_else(|| size(resp.get("content").and_then(|c| number(c, "size"))))
+                .unwrap_or(0);
+            let cookie = req
+                .get("headers")
+                .and_then(Value::as_array)
+                .and_then(|hs| {
+                    hs.iter().find(|h| {
+                        h.get("name")
+                            .and_then(Value::as_str)
+                            .is_some_and(|n| n.eq_ignore_ascii_case("cookie"))
+                    })
+                })
+                .and_then(|h| text_of(h, "value"));
+            Ok(Entry {
+                started_us: started,
+                time,
+                method: text_of(req, "method").unwrap_or_else(|| "GET".into()),
+                url,
+                http_version: text_of(resp, "httpVersion")
+                    .or_else(|| text_of(req, "httpVersion"))
+                    .unwrap_or_default(),
+                status: if (0.0..1000.0).contains(&status) {
+                    status as u16
+                } else {
+                    0
+                },
+                error: text_of(e, "_error").or_else(|| text_of(resp, "_error")),
+                connection: text_of(e, "connection").or_else(|| {
+                    number(e, "connection")
+                        .filter(|n| n.is_finite())
+                        .map(|n| format!("{n}"))
+                }),
+                server_ip: text_of(e, "serverIPAddress"),
+                priority: text_of(e, "_priority"),
+                resource_type: text_of(e, "_resourceType"),
+                from_cache: text_of(e, "_fromCache"),
+                socket_group: text_of(e, "_socketGroup"),
+                mime: resp
+                    .get("content")
+                    .and_then(|c| text_of(c, "mimeType"))
+                    .unwrap_or_default(),
+                cookie,
+                transfer_size: size(number(resp, "_transferSize"))
+                    .or_else(|| Some(headers_size? + body_size)),
+                body_size,
+                timings,
+            })
+        })
+        .collect()
+}
+
+fn priority_label(p: Option<&str>) -> &'static str {
+    match p {
+        Some("VeryHigh") => "Highest",
+        Some("High") => "High",
+        Some("Medium") => "Medium",
+        Some("Low") => "Low",
+        Some("VeryLow") => "Lowest",
+        _ => "(not recorded)",
+    }
+}
+
+fn destination(e: &Entry) -> &'static str {
+    match e.resource_type.as_deref() {
+        Some("document") => "document",
+        Some("iframe") => "iframe",
+        Some("stylesheet") => "stylesheet",
+        Some("script") => "script",
+        Some("image") => "image",
+        Some("font") => "font",
+        Some("media") => "media",
+        Some("preflight") => "preflight",
+        Some("fetch" | "xhr") => "fetch",
+        _ => {
+            let m = e.mime.to_ascii_lowercase();
+            if m.starts_with("text/html") {
+                "document"
+            } else if m.starts_with("text/css") {
+                "stylesheet"
+            } else if m.contains("javascript") {
+                "script"
+            } else if m.starts_with("image/") {
+                "image"
+            } else if m.starts_with("font/") || m.contains("font") {
+                "font"
+            } else {
+                "fetch"
+            }
+        }
+    }
+}
+
+fn protocol(v: &str) -> &'static str {
+    match v.to_ascii_lowercase().as_str() {
+        "h2" | "http/2" | "http/2.0" => "h2",
+        "h3" | "http/3" | "http/3.0" => "h3",
+        _ => "http/1.1",
+    }
+}
+
+fn us(ms: f64) -> u64 {
+    if ms > 0.0 {
+        (ms * 1000.0).round() as u64
+    } else {
+        0
+    }
+}
+
+fn ms_text(micros: u64) -> String {
+    super::text::decimal(micros, 3)
+}
+
+/// Turns the entries of a HAR file into a page load the views can show, named `name`.
+pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
+    let mut notes = Vec::new();
+    let mut list: Vec<&Entry> = Vec::new();
+    for e in entries {
+        if e.url.starts_with("http://") || e.url.starts_with("https://") {
+            list.push(e);
+        } else {
+            notes.push(format!(
+                "skipped {}: not an http(s) URL",
+                super::text::shorten(&e.url, 60)
+            ));
+        }
+    }
+    list.sort_by_key(|e| e.started_us);
+    let t0 = list
+        .first()
+        .ok_or("the HAR file has no http(s) entries")?
+        .started_us;
+    // The page: the first document that arrived (after any redirects), else the first entry.
+    let page = list
+        .iter()
+        .find(|e| destination(e) == "document" && (200..300).contains(&e.status))
+        .unwrap_or(&list[0]);
+    let page_url = page.url.clone();
+    let page_origin = super::url::parse(&page_url, None)
+        .map_err(|e| format!("the page's URL cannot be parsed: {}", e.message))?
+        .origin;
+    let mut conn_ids: Vec<&str> = Vec::new();
+    let mut connections: Vec<Connection> = Vec::new();
+    let mut requests: Vec<Request> = Vec::new();
+    let mut console = Vec::new();
+    for (i, e) in list.iter().enumerate() {
+        let id = i as u32 + 1;
+        let parsed = super::url::parse(&e.url, None).ok();
+        let origin = parsed
+            .as_ref()
+            .map(|p| p.origin.serialize())
+            .unwrap_or_default();
+        let start = Instant::from_micros(e.started_us.saturating_sub(t0).max(0) as u64);
+        let end = start + Duration::from_micros(us(e.time));
+        let t = &e.timings;
+        let host = parsed
+            .as_ref()
+            .map(|p| p.getters.hostname.clone())
+            .unwrap_or_default();
+        let group = e.socket_group.clone().unwrap_or_else(|| origin.clone());
+        let credentials = !group.starts_with("pm/");
+        // The connection: a new one if this entry opened it.
+        let (connection, reused) = match e.connection.as_deref() {
+            Some(c) if e.from_cache.is_none() => match conn_ids.iter().position(|x| *x == c) {
+                Some(k) => (Some(k as u32 + 1), true),
+                None => {
+                    conn_ids.push(c);
+                    let opened = t[DNS] >= 0.0 || t[CONNECT] >= 0.0;
+                    let begin = start + Duration::from_micros(us(t[BLOCKED]));
+                    let dns_end = begin + Duration::from_micros(us(t[DNS]));
+                    let tcp_end =
+                        dns_end + Duration::from_micros(us(t[CONNECT]).saturating_sub(us(t[SSL])));
+                    let ready = tcp_end + Duration::from_micros(us(t[SSL]));
+                    let lane = connections.iter().filter(|k| k.group == group).count();
+                    connections.push(Connection {
+                        id: connections.len() as u32 + 1,
+                        group: group.clone(),
+                        origin: origin.clone(),
+                        credentials,
+                        protocol: protocol(&e.http_version),
+                        lane,
+                        preconnect: false,
+                        started_for: opened.then_some(id),
+                        start: if opened { begin } else { start },
+                        dns_end: if opened { dns_end } else { start },
+                        tcp_end: if opened { tcp_end } else { start },
+                        ready: if opened { ready } else { start },
+                        closed: None,
+                        close_reason: String::new(),
+                        uses: vec![],
+                    });
+                    (Some(connections.len() as u32), !opened)
+                }
+            },
+            _ => (None, false),
+        };
+        // The phases, end to end.
+        let open_then = |at: Instant| {
+            connections
+                .iter()
+                .filter(|c| c.group == group && c.start <= at)
+                .count()
+        };
+        let mut phases = Vec::new();
+        let mut cursor = start;
+        let mut push = |name: &'static str, ms: f64, why: String| {
+            if ms > 0.0 {
+                let b = (cursor + Duration::from_micros(us(ms))).min(end.max(cursor));
+                phases.push(Phase {
+                    name,
+                    start: cursor,
+                    end: b,
+                    why,
+                });
+                cursor = b;
+            }
+        };
+        let queueing = t[QUEUEING].max(0.0).min(t[BLOCKED].max(0.0));
+        let stalled = t[BLOCKED].max(0.0) - queueing;
+        let recorded =
+            |what: &str, ms: f64| format!("{what}: {} ms in the recording", ms_text(us(ms)));
+        push(
+            "Queueing",
+            queueing,
+            format!(
+                "{} (its origin had {} connection{} open then)",
+                recorded("queued", queueing),
+                open_then(start),
+                if open_then(start) == 1 { "" } else { "s" }
+            ),
+        );
+        push(
+            "Stalled",
+            stalled,
+            recorded("stalled before it could be sent", stalled),
+        );
+        push(
+            "DNS Lookup",
+            t[DNS],
+            recorded(&format!("looked up {host}"), t[DNS]),
+        );
+        push(
+            "Initial connection",
+            (t[CONNECT] - t[SSL].max(0.0)).max(0.0),
+            format!(
+                "{}: about one round trip",
+                recorded(
+                    &format!(
+                        "TCP handshake with {}",
+                        e.server_ip.clone().unwrap_or_else(|| host.clone())
+                    ),
+                    (t[CONNECT] - t[SSL].max(0.0)).max(0.0)
+                )
+            ),
+        );
+        push("SSL", t[SSL], recorded("TLS handshake", t[SSL]));
+        push(
+            "Request sent",
+            t[SEND],
+            recorded("the request left", t[SEND]),
+        );
+        push(
+            "Waiting for server response",
+            t[WAIT],
+            format!(
+                "{}: a round trip plus the server's time",
+                recorded("waited for the first byte", t[WAIT])
+            ),
+        );
+        let bytes = e.transfer_size.unwrap_or(0);
+        push(
+            "Content Download",
+            t[RECEIVE],
+            format!(
+                "{} ({bytes} bytes on the wire)",
+                recorded("downloaded", t[RECEIVE])
+            ),
+        );
+        // Rounding in the file: the last phase reaches the entry's end.
+        if let Some(last) = phases.last_mut() {
+            last.end = last.end.max(end);
+        }
+        let send_start = phases
+            .iter()
+            .find(|p| p.name == "Request sent" || p.name == "Waiting for server response")
+            .map_or(start, |p| p.start);
+        if let Some(c) = connection.and_then(|c| connections.get_mut(c as usize - 1)) {
+            c.uses.push((id, send_start, end));
+        }
+        let outcome = match (&e.error, e.status) {
+            (Some(err), _) => Outcome::Failed { error: err.clone() },
+            (None, 0) => Outcome::Failed {
+                error: "no response was recorded (status 0)".into(),
+            },
+            (None, s) => Outcome::Ok {
+                status: s,
+                rule: "as recorded (a HAR file holds no same-origin decisions)".into(),
+            },
+        };
+        if let Outcome::Failed { error } = &outcome {
+            console.push(format!("{} {}: {error}", e.method, e.url));
+        }
+        let comparison = parsed
+            .as_ref()
+            .map(|p| super::policy::compare(&page_origin, &p.origin));
+        requests.push(Request {
+            id,
+            url: e.url.clone(),
+            origin: origin.clone(),
+            destination: destination(e),
+            method: e.method.clone(),
+            priority: priority_label(e.priority.as_deref()),
+            initiator: "recorded by the browser".into(),
+            group,
+            credentials,
+            cookie: e.cookie.clone(),
+            cookie_note: if e.cookie.is_some() {
+                "the Cookie header the browser sent".into()
+            } else {
+                "no Cookie header in the recording".into()
+            },
+            protocol: protocol(&e.http_version),
+            connection,
+            reused,
+            queued: queueing > 0.0,
+            memory_cache: e.from_cache.as_deref() == Some("memory"),
+            start,
+            end,
+            phases,
+            bytes,
+            outcome,
+            same_origin: comparison.as_ref().is_some_and(|c| c.same_origin),
+            comparison: comparison
+                .map(|c| {
+                    c.parts
+                        .into_iter()
+                        .map(|(part, page, resource, equal)| OriginPart {
+                            part,
+                            page,
+                            resource,
+                            equal,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            preflight: None,
+            preflight_for: None,
+            status: e.status,
+            body_bytes: e.body_size,
+            content_type: e.mime.clone(),
+            response: None,
+            extra_headers: vec![],
+        });
+    }
+    let groups = load::groups_of(&connections, &requests);
+    let mut handshakes: Vec<u64> = connections
+        .iter()
+        .filter(|c| c.tcp_end > c.dns_end)
+        .map(|c| c.tcp_end.micros() - c.dns_end.micros())
+        .collect();
+    handshakes.sort_unstable();
+    let rtt = Duration::from_micros(handshakes.get(handshakes.len() / 2).copied().unwrap_or(0));
+    let end = requests
+        .iter()
+        .map(|r| r.end)
+        .max()
+        .unwrap_or(Instant::ZERO);
+    Ok(PageLoad {
+        name: name.to_string(),
+        url: page_url,
+        page_origin: page_origin.serialize(),
+        rtt,
+        bandwidth_bps: 0,
+        tls: "as recorded",
+        requests,
+        connections,
+        groups,
+        console,
+        problems: notes,
+        end,
+    })
+}
