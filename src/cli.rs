@@ -18,11 +18,15 @@ use std::io::Write;
 
 const USAGE: &str = "usage:
   wirewalk url <input> [--base <url>] [--json]   parse a URL as a browser does (WHATWG)
-  wirewalk trace <url> [options] [--json]        the whole journey, event by event
-  wirewalk trace --preset <name> [--json]        a named scenario (--preset list to see them)
-  wirewalk page --preset <name> [--json|--har]   a whole page load: pools, phases, same-origin checks
-  wirewalk page <scenario.json> [--json|--har]   a page scenario from a file (format in README);
-                                                 --har writes it as a HAR 1.2 file
+  wirewalk trace <url> [options] [--json|--svg]  the whole journey, event by event (--svg draws
+                                                 its sequence diagram)
+  wirewalk trace --preset <name> [--json|--svg]  a named scenario (--preset list to see them)
+  wirewalk page --preset <name> [--json|--har|--svg]
+                                                 a whole page load: pools, phases, same-origin checks
+  wirewalk page <scenario.json> [--json|--har|--svg]
+                                                 a page scenario from a file (format in README);
+                                                 --har writes it as a HAR 1.2 file, --svg draws
+                                                 its waterfall
   wirewalk har <file.har> [--json]               a HAR recording (DevTools' Save all as HAR)
                                                  replayed as a page load
   wirewalk steps [--markdown]                    every step id, its stage and title
@@ -168,12 +172,14 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
     use crate::model::{load, pages};
     let mut json = false;
     let mut har = false;
+    let mut svg = false;
     let mut scenario = None;
     let mut i = 0;
     while i < words.len() {
         match words[i].as_str() {
             "--json" => json = true,
             "--har" => har = true,
+            "--svg" => svg = true,
             "--preset" => {
                 i += 1;
                 let v = words.get(i).map_or("", String::as_str);
@@ -230,7 +236,9 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
             return 1;
         }
     };
-    if har {
+    if svg {
+        let _ = write!(out, "{}", crate::svg::waterfall(&load, &load.url));
+    } else if har {
         let log = crate::model::har::export(&sc, &load, crate::model::scenario::VISIT_UNIX_TIME);
         let _ = writeln!(
             out,
@@ -649,7 +657,9 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
 }
 
 fn trace_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let (sc, json) = match trace_scenario(words) {
+    let svg = words.iter().any(|w| w == "--svg");
+    let words: Vec<String> = words.iter().filter(|w| *w != "--svg").cloned().collect();
+    let (sc, json) = match trace_scenario(&words) {
         Ok(x) => x,
         Err(e) => {
             let _ = writeln!(err, "wirewalk trace: {e}\n{USAGE}");
@@ -657,7 +667,10 @@ fn trace_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
         }
     };
     let j = world::run(&sc);
-    if json {
+    if svg {
+        let last = j.trace.events.len().saturating_sub(1);
+        let _ = write!(out, "{}", crate::svg::sequence(&j.trace, last, &sc.url));
+    } else if json {
         let _ = writeln!(out, "{}", to_json(&trace_json(&j)));
     } else {
         let _ = write!(out, "{}", j.trace);

@@ -11,6 +11,7 @@
 pub mod embed;
 pub mod link;
 pub mod model;
+pub mod svg;
 pub mod timeline;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -18,9 +18,7 @@ use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
 
-const GUTTER: f64 = 70.0;
-const LANE_W: f64 = 118.0;
-const ROW_H: f64 = 34.0;
+use crate::svg::{lane_label, GUTTER, LANE_W, ROW_H};
 
 #[derive(Properties, PartialEq)]
 pub struct SequenceProps {
@@ -30,19 +28,6 @@ pub struct SequenceProps {
     pub playhead: Instant,
     pub reduced_motion: bool,
     pub dispatch: Callback<AppAction>,
-}
-
-fn lane_label(a: Actor) -> &'static str {
-    match a {
-        Actor::Browser => "Browser",
-        Actor::Cache => "HTTP cache",
-        Actor::Os => "OS resolver",
-        Actor::Resolver => "Resolver",
-        Actor::Root => "Root",
-        Actor::Tld => "TLD",
-        Actor::Authoritative => "Authoritative",
-        Actor::Server => "Web server",
-    }
 }
 
 /// The index of the row an event happened in, from its `data-index`.

@@ -9,6 +9,7 @@ mod pool;
 mod properties;
 mod psl;
 mod purity;
+mod svg;
 mod wpt_url;
 
 #[path = "../common/conformance.rs"]

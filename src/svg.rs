@@ -1,0 +1,248 @@
+//! Standalone SVG pictures for slides and articles: the sequence diagram of a journey and the
+//! waterfall of a page load, drawn from the model's output as the app draws them (the same lane
+//! and row geometry, the light theme's colours), with every text escaped.
+//!
+//! Left out: what only moves on screen (the flying tokens, the playhead) and interaction. The
+//! waterfall shows every request, where the page's view draws the first 300.
+
+use crate::model::load::PageLoad;
+use crate::model::step::Stage;
+use crate::model::trace::{Actor, Trace};
+use crate::timeline::{self, fixed};
+use std::fmt::Write;
+
+/// The diagram's geometry: the time gutter, one lane per actor, one row per event (the app's
+/// sequence view uses the same).
+pub const GUTTER: f64 = 70.0;
+pub const LANE_W: f64 = 118.0;
+pub const ROW_H: f64 = 34.0;
+
+/// Text as SVG character data or an attribute value.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // XML 1.0 forbids most control characters even as references.
+            c if c < ' ' && c != '\t' && c != '\n' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The light theme's stage colours (static/style.css, `--c-*`).
+fn stage_colour(s: Stage) -> &'static str {
+    match s {
+        Stage::Url => "#6d28d9",
+        Stage::Cache => "#a16207",
+        Stage::Dns => "#0e7490",
+        Stage::Pool => "#4d7c0f",
+        Stage::Tcp => "#1d4ed8",
+        Stage::Tls => "#be123c",
+        Stage::Http => "#c2410c",
+        Stage::SameOrigin => "#0f766e",
+        Stage::Render => "#a21caf",
+        Stage::EventLoop => "#475569",
+    }
+}
+
+/// The lane's name over its lifeline (the app's diagram uses it too).
+pub fn lane_label(a: Actor) -> &'static str {
+    match a {
+        Actor::Browser => "Browser",
+        Actor::Cache => "HTTP cache",
+        Actor::Os => "OS resolver",
+        Actor::Resolver => "Resolver",
+        Actor::Root => "Root",
+        Actor::Tld => "TLD",
+        Actor::Authoritative => "Authoritative",
+        Actor::Server => "Web server",
+    }
+}
+
+const FONT: &str = "font-family=\"system-ui, sans-serif\"";
+
+/// The document's start: its size, a white page, the title as `<title>` and as a heading.
+fn open(width: f64, height: f64, title: &str) -> String {
+    let t = escape(title);
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" {FONT} font-size=\"12\">\
+         <title>{t}</title><rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\
+         <text x=\"8\" y=\"18\" font-size=\"14\" font-weight=\"700\" fill=\"#1a1d23\">{t}</text>",
+        w = fixed(width, 0),
+        h = fixed(height, 0)
+    )
+}
+
+/// The sequence diagram of `trace` up to event `upto` (inclusive), as the app shows it there.
+pub fn sequence(trace: &Trace, upto: usize, title: &str) -> String {
+    let lanes = timeline::lanes(trace);
+    let x =
+        |a: Actor| GUTTER + (lanes.iter().position(|l| *l == a).unwrap_or(0) as f64 + 0.5) * LANE_W;
+    let events: Vec<_> = trace.events.iter().take(upto.saturating_add(1)).collect();
+    let width = GUTTER + lanes.len() as f64 * LANE_W;
+    let top = 56.0;
+    let height = top + events.len() as f64 * ROW_H + 12.0;
+    let mut s = open(width, height, title);
+    let _ = write!(s, "<text x=\"8\" y=\"44\" fill=\"#545b66\">time</text>");
+    for a in &lanes {
+        let major = matches!(a, Actor::Browser | Actor::Server);
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"44\" text-anchor=\"middle\" font-weight=\"{}\" fill=\"{}\">{}</text>\
+             <line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\" stroke=\"#d9dde3\" stroke-dasharray=\"3 4\"/>",
+            fixed(x(*a), 1),
+            if major { 700 } else { 600 },
+            if major { "#1a1d23" } else { "#545b66" },
+            lane_label(*a),
+            fixed(top, 0),
+            fixed(height - 6.0, 0),
+            x = fixed(x(*a), 1)
+        );
+    }
+    for (i, e) in events.iter().enumerate() {
+        let y = top + i as f64 * ROW_H;
+        let mid = y + ROW_H * 0.62;
+        let colour = stage_colour(e.stage);
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"10\" fill=\"#545b66\">{} ms</text>",
+            fixed(GUTTER - 8.0, 1),
+            fixed(mid, 1),
+            fixed(e.at.micros() as f64 / 1000.0, 1)
+        );
+        let label = escape(&crate::model::text::shorten(&e.summary, 70));
+        match &e.flight {
+            Some(f) => {
+                let (x1, x2) = (x(f.from), x(f.to));
+                let dir = if x2 >= x1 { 1.0 } else { -1.0 };
+                let _ = write!(
+                    s,
+                    "<line x1=\"{}\" x2=\"{}\" y1=\"{y2}\" y2=\"{y2}\" stroke=\"{colour}\" stroke-width=\"1.6\"/>\
+                     <path d=\"M{} {} l{} -4 v8 z\" fill=\"{colour}\"/>\
+                     <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#1a1d23\">{label}</text>",
+                    fixed(x1, 1),
+                    fixed(x2, 1),
+                    fixed(x2, 1),
+                    fixed(mid + 4.0, 1),
+                    fixed(-7.0 * dir, 1),
+                    fixed((x1 + x2) / 2.0, 1),
+                    fixed(mid, 1),
+                    y2 = fixed(mid + 4.0, 1)
+                );
+            }
+            None => {
+                let cx = x(e.actor);
+                let _ = write!(
+                    s,
+                    "<rect x=\"{}\" y=\"{}\" width=\"8\" height=\"8\" rx=\"2\" fill=\"{colour}\"/>\
+                     <text x=\"{}\" y=\"{}\" fill=\"#1a1d23\">{label}</text>",
+                    fixed(cx - 4.0, 1),
+                    fixed(mid - 8.0, 1),
+                    fixed(cx + 8.0, 1),
+                    fixed(mid, 1)
+                );
+            }
+        }
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The light theme's phase colours (static/style.css, `[data-ph=…]`).
+fn phase_colour(name: &str) -> &'static str {
+    match name {
+        "Queueing" => "#a8a29e",
+        "Stalled" => "#d6d3d1",
+        "DNS Lookup" => "#0e7490",
+        "Initial connection" => "#ea580c",
+        "SSL" => "#9333ea",
+        "Request sent" => "#475569",
+        "Waiting for server response" => "#16a34a",
+        _ => "#2563eb",
+    }
+}
+
+/// A tick every 1, 2 or 5 × 10ⁿ ms, about eight across.
+fn tick_ms(end_ms: f64) -> f64 {
+    let raw = (end_ms / 8.0).max(0.001);
+    let pow = 10f64.powi(raw.log10().floor() as i32);
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * pow)
+        .find(|t| *t >= raw)
+        .unwrap_or(10.0 * pow)
+}
+
+/// The waterfall of a page load: one row per request, its phases as coloured bars on one time
+/// axis, with the legend.
+pub fn waterfall(load: &PageLoad, title: &str) -> String {
+    let (label_w, bar_w, row_h, top) = (300.0, 700.0, 22.0, 70.0);
+    let end_ms = (load.end.micros() as f64 / 1000.0).max(1.0);
+    let scale = bar_w / end_ms;
+    let width = label_w + bar_w + 20.0;
+    let height = top + load.requests.len() as f64 * row_h + 16.0;
+    let mut s = open(width, height, title);
+    // Legend.
+    let mut lx = 8.0;
+    for p in crate::model::load::PHASES {
+        let _ = write!(
+            s,
+            "<rect x=\"{}\" y=\"28\" width=\"10\" height=\"10\" rx=\"2\" fill=\"{}\"/><text x=\"{}\" y=\"37\" fill=\"#545b66\" font-size=\"11\">{p}</text>",
+            fixed(lx, 1),
+            phase_colour(p),
+            fixed(lx + 14.0, 1)
+        );
+        lx += 26.0 + p.len() as f64 * 6.4;
+    }
+    // Time axis.
+    let tick = tick_ms(end_ms);
+    let mut t = 0.0;
+    while t <= end_ms + 1e-9 {
+        let x = label_w + t * scale;
+        let _ = write!(
+            s,
+            "<line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\" stroke=\"#d9dde3\"/><text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"#545b66\">{} ms</text>",
+            fixed(top - 6.0, 0),
+            fixed(height - 8.0, 0),
+            fixed(top - 10.0, 0),
+            fixed(t, if tick < 1.0 { 1 } else { 0 }),
+            x = fixed(x, 1)
+        );
+        t += tick;
+    }
+    for (i, r) in load.requests.iter().enumerate() {
+        let y = top + i as f64 * row_h;
+        let short = crate::model::text::shorten(&r.url, 44);
+        let _ = write!(
+            s,
+            "<text x=\"8\" y=\"{}\" fill=\"#1a1d23\"><tspan fill=\"#545b66\">#{} </tspan>{} <tspan fill=\"#545b66\" font-size=\"10\">{} · {}</tspan></text>",
+            fixed(y + 15.0, 1),
+            r.id,
+            escape(&short),
+            r.destination,
+            r.priority
+        );
+        for p in &r.phases {
+            let x0 = label_w + p.start.micros() as f64 / 1000.0 * scale;
+            let w = ((p.end.micros() - p.start.micros()) as f64 / 1000.0 * scale).max(0.5);
+            let _ = write!(
+                s,
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"12\" fill=\"{}\"><title>{}: {} ms</title></rect>",
+                fixed(x0, 2),
+                fixed(y + 5.0, 1),
+                fixed(w, 2),
+                phase_colour(p.name),
+                p.name,
+                fixed((p.end.micros() - p.start.micros()) as f64 / 1000.0, 1)
+            );
+        }
+    }
+    s.push_str("</svg>\n");
+    s
+}
