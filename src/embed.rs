@@ -229,7 +229,14 @@ impl Command {
             }
             "wirewalk:play" => Command::Play,
             "wirewalk:pause" => Command::Pause,
-            "wirewalk:setUrl" => Command::SetUrl(text("url", url)?),
+            "wirewalk:setUrl" => {
+                let u = text("url", url)?;
+                // A URL the address bar would refuse is refused here, with the parser's reason.
+                if let Err(e) = crate::model::url::parse(&u, None) {
+                    return Err(format!("wirewalk:setUrl: {}", e.message));
+                }
+                Command::SetUrl(u)
+            }
             "wirewalk:setScenario" => {
                 let p = text("preset", preset)?;
                 if !crate::model::scenario::presets()
@@ -328,6 +335,14 @@ mod tests {
         assert_eq!(
             p("wirewalk:setScenario", None, None, Some("tls12-rsa")),
             Ok(Some(Command::SetScenario("tls12-rsa".into())))
+        );
+        assert!(
+            p("wirewalk:setUrl", None, Some("https://exa mple.com/"), None)
+                .is_err_and(|e| e.starts_with("wirewalk:setUrl: "))
+        );
+        assert_eq!(
+            p("wirewalk:setUrl", None, Some("https://example.org/"), None),
+            Ok(Some(Command::SetUrl("https://example.org/".into())))
         );
         let long = "x".repeat(MAX_MESSAGE_TEXT + 1);
         assert!(p("wirewalk:setUrl", None, Some(&long), None).is_err());
