@@ -573,6 +573,11 @@ impl Preset {
     }
 }
 
+/// The presets' names, in order, without building their scenarios.
+pub fn preset_names() -> impl Iterator<Item = &'static str> {
+    PRESETS.iter().map(|p| p.name)
+}
+
 /// Named scenarios: each shows one part of the journey. The CLI, the page and the snapshot
 /// tests share them.
 pub fn presets() -> Vec<(&'static str, Scenario)> {

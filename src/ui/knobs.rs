@@ -2,7 +2,7 @@
 
 use super::state::{AppAction, Knob};
 use crate::model::scenario::{
-    presets, CacheState, CertChoice, DnsState, ProfileName, Scenario, TlsChoice,
+    preset_names, CacheState, CertChoice, DnsState, ProfileName, Scenario, TlsChoice,
 };
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -55,7 +55,8 @@ struct SelectProps {
     id: AttrValue,
     label: AttrValue,
     value: AttrValue,
-    options: Vec<(AttrValue, AttrValue)>,
+    /// (value, label) pairs.
+    options: Vec<(&'static str, &'static str)>,
     onchange: Callback<String>,
 }
 
@@ -87,7 +88,7 @@ fn Select(p: &SelectProps) -> Html {
             <span class="knob-label">{ p.label.clone() }</span>
             <select id={p.id.clone()} ref={select} {onchange}>
                 { for p.options.iter().map(|(v, l)| html! {
-                    <option value={v.clone()} selected={*v == p.value}>{ l.clone() }</option>
+                    <option value={*v} selected={*v == p.value}>{ *l }</option>
                 }) }
             </select>
         </label>
@@ -135,14 +136,9 @@ pub fn Knobs(p: &KnobsProps) -> Html {
         let d = p.dispatch.clone();
         Callback::from(move |v: String| d.emit(AppAction::Preset(v)))
     };
-    let o = |v: &str, l: &str| {
-        (
-            AttrValue::from(v.to_string()),
-            AttrValue::from(l.to_string()),
-        )
-    };
+    let o = |v: &'static str, l: &'static str| (v, l);
     let mut preset_opts = vec![o("", "Choose a scenario…")];
-    preset_opts.extend(presets().iter().map(|(n, _)| o(n, preset_label(n))));
+    preset_opts.extend(preset_names().map(|n| o(n, preset_label(n))));
     let https = p.https;
     let summary = match p.preset {
         Some(name) => format!("Scenario: {}", preset_label(name)),
