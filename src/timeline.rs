@@ -24,12 +24,19 @@ pub const SPEEDS: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
 /// The actors that appear in the trace, in lane order (browser on the left, web server on the
 /// right). The browser and the server are always there for a journey that reaches the network.
 pub fn lanes(trace: &Trace) -> Vec<Actor> {
+    lanes_from(trace, 0)
+}
+
+/// The lanes of the events from index `first` on (an embedded frame's `start`), and the
+/// browser's always.
+pub fn lanes_from(trace: &Trace, first: usize) -> Vec<Actor> {
     Actor::ALL
         .into_iter()
         .filter(|a| {
             trace
                 .events
                 .iter()
+                .skip(first)
                 .any(|e| e.actor == *a || e.flight.as_ref().is_some_and(|f| f.to == *a))
                 || *a == Actor::Browser
         })

@@ -317,7 +317,7 @@ fn App() -> Html {
             }
             <Track journey={s.journey.clone()} cursor={s.cursor} />
             <main id="main" class="main-grid">
-                <Sequence journey={s.journey.clone()} cursor={s.cursor} revealed={s.revealed} playhead={s.playhead} reduced_motion={s.reduced_motion} dispatch={dispatch.clone()} />
+                <Sequence journey={s.journey.clone()} cursor={s.cursor} revealed={s.revealed} playhead={s.playhead} reduced_motion={s.reduced_motion} first={s.lo()} dispatch={dispatch.clone()} />
                 <Inspector journey={s.journey.clone()} cursor={s.cursor} />
             </main>
             <Player journey={s.journey.clone()} cursor={s.cursor} playhead={s.playhead} playing={s.playing} speed={s.speed} dispatch={dispatch.clone()} />

@@ -27,6 +27,10 @@ pub struct SequenceProps {
     pub revealed: usize,
     pub playhead: Instant,
     pub reduced_motion: bool,
+    /// The first event shown: an embedded frame's `start` (0 otherwise). Rows and lanes before
+    /// it are left out, so a frame that shows the TLS handshake draws two lanes.
+    #[prop_or_default]
+    pub first: usize,
     pub dispatch: Callback<AppAction>,
 }
 
@@ -95,9 +99,10 @@ struct Geometry {
     rows: Vec<RowGeom>,
 }
 
-fn geometry(j: &JourneyRef) -> Geometry {
+fn geometry((j, first): &(JourneyRef, usize)) -> Geometry {
     let trace = &j.0.trace;
-    let lanes = timeline::lanes(trace);
+    let first = *first;
+    let lanes = timeline::lanes_from(trace, first);
     let x =
         |a: Actor| GUTTER + (lanes.iter().position(|l| *l == a).unwrap_or(0) as f64 + 0.5) * LANE_W;
     let width = GUTTER + lanes.len() as f64 * LANE_W;
@@ -107,7 +112,7 @@ fn geometry(j: &JourneyRef) -> Geometry {
         .iter()
         .enumerate()
         .map(|(k, e)| {
-            let y = k as f64 * ROW_H + ROW_H / 2.0;
+            let y = k.saturating_sub(first) as f64 * ROW_H + ROW_H / 2.0;
             let label = timeline::short_label(e);
             let xa = x(e.actor);
             let to = e.flight.as_ref().map(|f| f.to);
@@ -187,12 +192,13 @@ fn geometry(j: &JourneyRef) -> Geometry {
 #[component]
 pub fn Sequence(p: &SequenceProps) -> Html {
     let trace = &p.journey.0.trace;
-    let geo = use_memo(p.journey.clone(), geometry);
+    let geo = use_memo((p.journey.clone(), p.first), geometry);
     let lanes = &geo.lanes;
     let x =
         |a: Actor| GUTTER + (lanes.iter().position(|l| *l == a).unwrap_or(0) as f64 + 0.5) * LANE_W;
     let width = geo.width;
-    let rows = timeline::rows(trace, p.cursor, p.revealed, p.playhead);
+    let mut rows = timeline::rows(trace, p.cursor, p.revealed, p.playhead);
+    rows.retain(|r| r.index >= p.first);
     let height = (rows.len() as f64 * ROW_H).max(ROW_H) + 8.0;
     let scroller = use_node_ref();
     {
