@@ -565,10 +565,7 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
     let mut preset_url = None;
     if let Some(at) = words.iter().position(|w| w == "--preset") {
         let v = value(words, at, "--preset")?;
-        let names: Vec<&str> = crate::model::scenario::presets()
-            .iter()
-            .map(|(n, _)| *n)
-            .collect();
+        let names: Vec<&str> = crate::model::scenario::preset_names().collect();
         sc = crate::model::scenario::preset(v)
             .ok_or_else(|| bad("--preset", v, &names.join(", ")))?;
         preset_url = Some(sc.url.clone());

@@ -9,7 +9,7 @@
 //! A copy is written again only when its file changed (the copy is older), so a second
 //! `make build` with an unchanged module costs nothing.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Files worth compressing: everything the page loads that is not already compressed.
 const EXTENSIONS: [&str; 5] = ["wasm", "js", "css", "html", "svg"];
@@ -26,6 +26,20 @@ pub fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(bytes.len() / 3);
     zopfli::compress(options, zopfli::Format::Gzip, bytes, &mut out)?;
     Ok(out)
+}
+
+/// `<file>.gz` beside `path`.
+fn copy_path(path: &Path) -> PathBuf {
+    let mut gz = path.as_os_str().to_owned();
+    gz.push(".gz");
+    PathBuf::from(gz)
+}
+
+/// `path`'s precompressed copy, if it exists and is at least as new as the file.
+pub fn fresh_copy(path: &Path) -> Option<PathBuf> {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let gz = copy_path(path);
+    (modified(&gz)? >= modified(path)?).then_some(gz)
 }
 
 /// Writes `<file>.gz` for each bundle file in `dir` that needs it; returns a summary line.
@@ -45,16 +59,9 @@ pub fn compress_bundle(dir: &Path) -> Result<String, String> {
     paths.sort();
     for path in paths {
         let name = path.display().to_string();
-        let gz = path.with_file_name(format!(
-            "{}.gz",
-            path.file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-        ));
-        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        let gz = copy_path(&path);
         let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {name}: {e}"))?;
-        let fresh = matches!((modified(&path), modified(&gz)), (Some(f), Some(g)) if g >= f);
-        let size = if fresh {
+        let size = if let Some(gz) = fresh_copy(&path) {
             std::fs::metadata(&gz).map_or(0, |m| m.len())
         } else {
             let out = gzip(&bytes).map_err(|e| format!("cannot compress {name}: {e}"))?;

@@ -18,7 +18,7 @@
 //! "wirewalk:setScenario", preset}`. [`Command::parse`] checks each; a wrong one is refused
 //! with a reason the app logs as a console warning.
 
-use crate::link::StepRef;
+use crate::link::{expected, flag, parse_step, StepRef};
 
 /// How much of the player an embedded frame shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +32,12 @@ pub enum Controls {
 }
 
 impl Controls {
+    const ALL: [Controls; 3] = [Controls::Full, Controls::Minimal, Controls::None];
+
+    fn parse(v: &str) -> Option<Controls> {
+        Controls::ALL.into_iter().find(|c| c.as_str() == v)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Controls::Full => "full",
@@ -51,6 +57,13 @@ pub enum Theme {
 }
 
 impl Theme {
+    const ALL: [Theme; 3] = [Theme::System, Theme::Light, Theme::Dark];
+
+    fn parse(v: &str) -> Option<Theme> {
+        let v = if v == "auto" { "system" } else { v };
+        Theme::ALL.into_iter().find(|t| t.as_str() == v)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Theme::System => "system",
@@ -84,14 +97,6 @@ impl Default for Embed {
     }
 }
 
-fn flag(v: &str) -> Option<bool> {
-    match v {
-        "1" | "true" | "on" | "yes" => Some(true),
-        "0" | "false" | "off" | "no" => Some(false),
-        _ => None,
-    }
-}
-
 impl Embed {
     /// Reads the options from a link's extra parameters ([`crate::link::LinkState::extra`]); a
     /// value it cannot use is left at its default and named in `notes`.
@@ -101,22 +106,10 @@ impl Embed {
             let ok = match k.as_str() {
                 "embed" => flag(v).map(|b| e.on = b),
                 "autoplay" => flag(v).map(|b| e.autoplay = b),
-                "controls" => match v.as_str() {
-                    "full" => Some(Controls::Full),
-                    "minimal" => Some(Controls::Minimal),
-                    "none" => Some(Controls::None),
-                    _ => None,
-                }
-                .map(|c| e.controls = c),
-                "theme" => match v.as_str() {
-                    "light" => Some(Theme::Light),
-                    "dark" => Some(Theme::Dark),
-                    "system" | "auto" => Some(Theme::System),
-                    _ => None,
-                }
-                .map(|t| e.theme = t),
-                "start" => crate::link::parse_step(v).map(|s| e.start = Some(s)),
-                "end" => crate::link::parse_step(v).map(|s| e.end = Some(s)),
+                "controls" => Controls::parse(v).map(|c| e.controls = c),
+                "theme" => Theme::parse(v).map(|t| e.theme = t),
+                "start" => parse_step(v).map(|s| e.start = Some(s)),
+                "end" => parse_step(v).map(|s| e.end = Some(s)),
                 _ => Some(()),
             };
             if ok.is_none() {
@@ -124,10 +117,10 @@ impl Embed {
                     "{k}={} was ignored: {}",
                     crate::model::text::shorten(v, 40),
                     match k.as_str() {
-                        "controls" => "expected full, minimal or none",
-                        "theme" => "expected light or dark",
-                        "start" | "end" => "not a step id (the README lists them)",
-                        _ => "expected 1 or 0",
+                        "controls" => expected(Controls::ALL.map(Controls::as_str)),
+                        "theme" => expected(["light", "dark"]),
+                        "start" | "end" => "not a step id (the README lists them)".into(),
+                        _ => expected(["1", "0"]),
                     }
                 ));
             }
@@ -166,16 +159,10 @@ impl Embed {
 /// the view and `embed=1`): 720×480, as the compact layout is made for. Attribute values are
 /// escaped, so the snippet is well-formed whatever the link holds.
 pub fn iframe_code(link: &str, title: &str) -> String {
-    fn attr(s: &str) -> String {
-        s.replace('&', "&amp;")
-            .replace('"', "&quot;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    }
     format!(
         "<iframe src=\"{}\" title=\"{}\" width=\"720\" height=\"480\" style=\"border:0\" loading=\"lazy\"></iframe>",
-        attr(link),
-        attr(title)
+        crate::model::text::escape_xml(link),
+        crate::model::text::escape_xml(title)
     )
 }
 
@@ -220,7 +207,7 @@ impl Command {
         let c = match kind {
             "wirewalk:goto" => {
                 let s = text("step", step)?;
-                Command::Goto(crate::link::parse_step(&s).ok_or_else(|| {
+                Command::Goto(parse_step(&s).ok_or_else(|| {
                     format!(
                         "wirewalk:goto: \"{}\" is not a step id",
                         crate::model::text::shorten(&s, 40)
@@ -239,10 +226,7 @@ impl Command {
             }
             "wirewalk:setScenario" => {
                 let p = text("preset", preset)?;
-                if !crate::model::scenario::presets()
-                    .iter()
-                    .any(|(n, _)| *n == p)
-                {
+                if !crate::model::scenario::preset_names().any(|n| n == p) {
                     return Err(format!(
                         "wirewalk:setScenario: no preset \"{}\" (`wirewalk presets` lists them)",
                         crate::model::text::shorten(&p, 40)

@@ -97,7 +97,8 @@ pub struct Decoded {
 
 const EXTRA: [&str; 6] = ["embed", "autoplay", "controls", "theme", "start", "end"];
 
-fn flag(v: &str) -> Option<bool> {
+/// A yes/no parameter: `1`, `true`, `on`, `yes` or their opposites.
+pub(crate) fn flag(v: &str) -> Option<bool> {
     match v {
         "1" | "true" | "on" | "yes" => Some(true),
         "0" | "false" | "off" | "no" => Some(false),
@@ -106,7 +107,7 @@ fn flag(v: &str) -> Option<bool> {
 }
 
 /// "expected a, b or c", from a knob's values.
-fn expected<const N: usize>(values: [&str; N]) -> String {
+pub(crate) fn expected<const N: usize>(values: [&str; N]) -> String {
     match values.split_last() {
         Some((last, [])) => format!("expected {last}"),
         Some((last, rest)) => format!("expected {} or {last}", rest.join(", ")),
@@ -193,7 +194,7 @@ pub fn decode(query: &str) -> Decoded {
                 None => notes.push(format!("preset \"{}\" is not a journey preset", shown(v))),
             },
             "page" => {
-                if pages::preset(v).is_some() {
+                if pages::NAMES.contains(&v.as_str()) {
                     state.page.preset = v.clone();
                 } else {
                     notes.push(format!("page \"{}\" is not a page preset", shown(v)));

@@ -179,15 +179,9 @@ fn accepts_gzip(value: &str) -> bool {
 /// The file's bytes, or those of its precompressed copy `<file>.gz` (see `compress`) when the
 /// browser accepts gzip and the copy is at least as new as the file.
 fn read_encoded(path: &Path, gzip_ok: bool) -> std::io::Result<(Vec<u8>, Option<&'static str>)> {
-    if gzip_ok {
-        let mut gz = path.as_os_str().to_owned();
-        gz.push(".gz");
-        let gz = PathBuf::from(gz);
-        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-        if matches!((modified(path), modified(&gz)), (Some(f), Some(g)) if g >= f) {
-            if let Ok(body) = std::fs::read(&gz) {
-                return Ok((body, Some("gzip")));
-            }
+    if let Some(gz) = gzip_ok.then(|| crate::compress::fresh_copy(path)).flatten() {
+        if let Ok(body) = std::fs::read(&gz) {
+            return Ok((body, Some("gzip")));
         }
     }
     Ok((std::fs::read(path)?, None))

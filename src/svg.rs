@@ -17,23 +17,12 @@ pub const GUTTER: f64 = 70.0;
 pub const LANE_W: f64 = 118.0;
 pub const ROW_H: f64 = 34.0;
 
-/// Text as SVG character data or an attribute value.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // XML 1.0 forbids most control characters even as references.
-            c if c < ' ' && c != '\t' && c != '\n' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+/// The x of `a`'s lifeline among `lanes` (the first lane's for an actor not among them).
+pub fn lane_x(lanes: &[Actor], a: Actor) -> f64 {
+    GUTTER + (lanes.iter().position(|l| *l == a).unwrap_or(0) as f64 + 0.5) * LANE_W
 }
+
+pub use crate::model::text::escape_xml as escape;
 
 /// The light theme's stage colours (static/style.css, `--c-*`).
 fn stage_colour(s: Stage) -> &'static str {
@@ -82,8 +71,7 @@ fn open(width: f64, height: f64, title: &str) -> String {
 /// The sequence diagram of `trace` up to event `upto` (inclusive), as the app shows it there.
 pub fn sequence(trace: &Trace, upto: usize, title: &str) -> String {
     let lanes = timeline::lanes(trace);
-    let x =
-        |a: Actor| GUTTER + (lanes.iter().position(|l| *l == a).unwrap_or(0) as f64 + 0.5) * LANE_W;
+    let x = |a: Actor| lane_x(&lanes, a);
     let events: Vec<_> = trace.events.iter().take(upto.saturating_add(1)).collect();
     let width = GUTTER + lanes.len() as f64 * LANE_W;
     let top = 56.0;
@@ -116,7 +104,7 @@ pub fn sequence(trace: &Trace, upto: usize, title: &str) -> String {
             fixed(mid, 1),
             fixed(e.at.micros() as f64 / 1000.0, 1)
         );
-        let label = escape(&crate::model::text::shorten(&e.summary, 70));
+        let label = escape(&timeline::short_label(e));
         match &e.flight {
             Some(f) => {
                 let (x1, x2) = (x(f.from), x(f.to));

@@ -9,9 +9,11 @@
 //! `connect` includes `ssl`; `time` is the sum of the others (without `ssl`), which is the
 //! request's whole span because its phases cut it end to end.
 //!
-//! The request headers are the ones the model counts for every request's size (those of a
-//! `fetch()`: its `Sec-Fetch-*` values for every destination), plus the names of headers a
-//! script added.
+//! The request headers are the ones the model counts for every request's size
+//! ([`super::load::sent_request`]: those of a `fetch()`, with its `Sec-Fetch-*` values for every
+//! destination, plus the lines a script or a preflight adds), and `headersSize` is that size.
+//! A request that failed, or that the page may not use, carries Chromium's `_error` (the
+//! console's message for a blocked one); a frame's document is `_resourceType` `document`.
 //!
 //! Like Chromium's export it adds `_priority`, `_resourceType`, `_fromCache` and
 //! `timings._blocked_queueing`, and it adds its own `_socketGroup`, so that a file read back
@@ -22,7 +24,7 @@
 //! was sent, or that never got a response, has status 0 and an empty response, as DevTools
 //! writes one.
 
-use super::load::{PageLoad, PageScenario, Request};
+use super::load::{Outcome, PageLoad, PageScenario, Request};
 use super::time::Instant;
 use serde_json::{json, Value};
 
@@ -34,7 +36,8 @@ fn ms(micros: u64) -> Value {
     json!(micros as f64 / 1000.0)
 }
 
-fn phase_ms(r: &Request, names: &[&str]) -> Option<u64> {
+/// Microseconds `r` spent in the phases called `names`, if it has any of them.
+fn phase_us(r: &Request, names: &[&str]) -> Option<u64> {
     let spans: Vec<u64> = r
         .phases
         .iter()
@@ -63,25 +66,14 @@ fn http_version(r: &Request) -> &'static str {
 
 /// The request as the model sends it: method, URL, the headers it counts for the request's size.
 fn request(r: &Request, referer: &str) -> Value {
-    let parsed = ::url::Url::parse(&r.url).ok();
-    let host = parsed
-        .as_ref()
-        .map(|u| match u.port() {
-            Some(p) => format!("{}:{p}", u.host_str().unwrap_or_default()),
-            None => u.host_str().unwrap_or_default().to_string(),
-        })
-        .unwrap_or_default();
-    let target = parsed.as_ref().map_or_else(
-        || "/".to_string(),
-        |u| match u.query() {
-            Some(q) => format!("{}?{q}", u.path()),
-            None => u.path().to_string(),
-        },
+    let (sent, size) = super::load::sent_request(
+        &r.url,
+        referer,
+        &r.method,
+        r.cookie.as_deref(),
+        &r.extra_headers,
     );
-    let mut sent = super::http::fetch_request(&host, &target, referer, r.cookie.as_deref());
-    for name in &r.extra_headers {
-        sent.headers.0.push((name.clone(), String::new()));
-    }
+    let parsed = ::url::Url::parse(&r.url).ok();
     let query: Vec<Value> = parsed
         .as_ref()
         .map(|u| {
@@ -97,7 +89,7 @@ fn request(r: &Request, referer: &str) -> Value {
         "cookies": [],
         "headers": headers(&sent.headers.0),
         "queryString": query,
-        "headersSize": sent.wire_len(),
+        "headersSize": size,
         "bodySize": 0,
     })
 }
@@ -139,7 +131,7 @@ fn response(r: &Request, sc: &PageScenario) -> Value {
 }
 
 /// DevTools' priority label as Chromium's HAR export writes it (`_priority`).
-pub fn chromium_priority(label: &str) -> &'static str {
+fn chromium_priority(label: &str) -> &'static str {
     match label {
         "Highest" => "VeryHigh",
         "High" => "High",
@@ -151,18 +143,18 @@ pub fn chromium_priority(label: &str) -> &'static str {
 
 fn timings(r: &Request) -> Value {
     let opt = |v: Option<u64>| v.map_or(json!(-1), ms);
-    let ssl = phase_ms(r, &["SSL"]);
-    let connect = phase_ms(r, &["Initial connection"]).map(|c| c + ssl.unwrap_or(0));
+    let ssl = phase_us(r, &["SSL"]);
+    let connect = phase_us(r, &["Initial connection"]).map(|c| c + ssl.unwrap_or(0));
     json!({
-        "blocked": opt(phase_ms(r, &["Queueing", "Stalled"])),
+        "blocked": opt(phase_us(r, &["Queueing", "Stalled"])),
         // Chromium's own field: the part of `blocked` spent queueing.
-        "_blocked_queueing": opt(phase_ms(r, &["Queueing"])),
-        "dns": opt(phase_ms(r, &["DNS Lookup"])),
+        "_blocked_queueing": opt(phase_us(r, &["Queueing"])),
+        "dns": opt(phase_us(r, &["DNS Lookup"])),
         "connect": opt(connect),
         "ssl": opt(ssl),
-        "send": ms(phase_ms(r, &["Request sent"]).unwrap_or(0)),
-        "wait": ms(phase_ms(r, &["Waiting for server response"]).unwrap_or(0)),
-        "receive": ms(phase_ms(r, &["Content Download"]).unwrap_or(0)),
+        "send": ms(phase_us(r, &["Request sent"]).unwrap_or(0)),
+        "wait": ms(phase_us(r, &["Waiting for server response"]).unwrap_or(0)),
+        "receive": ms(phase_us(r, &["Content Download"]).unwrap_or(0)),
     })
 }
 
@@ -191,7 +183,17 @@ pub fn export(sc: &PageScenario, load: &PageLoad, visit_unix: i64) -> Value {
             }
             // Chromium's own fields, which its HAR files carry too.
             e["_priority"] = json!(chromium_priority(r.priority));
-            e["_resourceType"] = json!(r.destination);
+            // Chromium calls a frame's document a document.
+            e["_resourceType"] = json!(match r.destination {
+                "iframe" => "document",
+                d => d,
+            });
+            // Chromium's `_error` for a request that failed or that the page may not use.
+            match &r.outcome {
+                Outcome::Failed { error } => e["_error"] = json!(error),
+                Outcome::Blocked { console, .. } => e["_error"] = json!(console),
+                Outcome::Ok { .. } => {}
+            }
             if r.memory_cache {
                 e["_fromCache"] = json!("memory");
             }

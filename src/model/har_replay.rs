@@ -162,8 +162,10 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
                 time,
                 method: text_of(req, "method").unwrap_or_else(|| "GET".into()),
                 url,
-                http_version: text_of(resp, "httpVersion")
-                    .or_else(|| text_of(req, "httpVersion"))
+                // A failed response's is "" in Chromium's files: then the request's.
+                http_version: [resp, req]
+                    .iter()
+                    .find_map(|v| text_of(v, "httpVersion").filter(|h| !h.is_empty()))
                     .unwrap_or_default(),
                 status: if (0.0..1000.0).contains(&status) {
                     status as u16

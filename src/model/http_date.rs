@@ -112,7 +112,11 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
     }
     let offset = match s.get(i..)? {
         "Z" | "z" => 0,
-        o if o.len() == 6 && (o.starts_with('+') || o.starts_with('-')) && &o[3..4] == ":" => {
+        o if o.len() == 6
+            && o.is_ascii()
+            && (o.starts_with('+') || o.starts_with('-'))
+            && o.as_bytes()[3] == b':' =>
+        {
             let m = num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?;
             if o.starts_with('-') {
                 -m
@@ -123,6 +127,10 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
         _ => return None,
     };
     let days = days_from_civil(y, mo as u32, d as u32);
+    // No 31 February: the date must come back as written.
+    if civil_from_days(days) != (y, mo as u32, d as u32) {
+        return None;
+    }
     let secs = days * 86_400 + h * 3600 + mi * 60 + sec - offset * 60;
     Some(secs * 1_000_000 + micros)
 }

@@ -432,11 +432,19 @@ impl Connection {
             "closed"
         } else if t < self.ready {
             "connecting"
-        } else if self.uses.iter().any(|(_, a, b)| *a <= t && t < *b) {
+        } else if self.carrying(t).next().is_some() {
             "busy"
         } else {
             "idle"
         }
+    }
+
+    /// The requests it carries at `t` (one on HTTP/1.1; any number of HTTP/2 streams).
+    pub fn carrying(&self, t: Instant) -> impl Iterator<Item = u32> + '_ {
+        self.uses
+            .iter()
+            .filter(move |(_, a, b)| *a <= t && t < *b)
+            .map(|u| u.0)
     }
 }
 
@@ -604,6 +612,43 @@ fn response_head(status: u16, lines: &[String], content_type: &str, body: u64) -
     response_message(status, lines, content_type, body).head_len()
 }
 
+/// The request the model sends for `url`: the model's `fetch()` headers ([`super::http::fetch_request`],
+/// with the `Host` and target the URL gives, port and query included), this request's cookie and
+/// the extra header lines a script or a preflight adds (`Name: value`, or a name alone); with its
+/// size on the wire for `method` (the request line says `GET`, so the size adds the difference).
+pub fn sent_request(
+    url: &str,
+    referer: &str,
+    method: &str,
+    cookie: Option<&str>,
+    extra: &[String],
+) -> (super::http::Request, u64) {
+    let parsed = ::url::Url::parse(url).ok();
+    let host = parsed.as_ref().map_or_else(String::new, |u| {
+        let h = u.host_str().unwrap_or_default();
+        match u.port() {
+            Some(p) => format!("{h}:{p}"),
+            None => h.to_string(),
+        }
+    });
+    let target = parsed.as_ref().map_or_else(
+        || "/".to_string(),
+        |u| match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        },
+    );
+    let mut sent = super::http::fetch_request(&host, &target, referer, cookie);
+    for line in extra {
+        let (name, value) = line.split_once(':').unwrap_or((line, ""));
+        sent.headers
+            .0
+            .push((name.trim().to_string(), value.trim().to_string()));
+    }
+    let size = sent.wire_len() + (method.len() as u64).saturating_sub(3);
+    (sent, size)
+}
+
 /// The response the model sends: the scenario's header lines, then `Date`, `Content-Type` and
 /// `Content-Length` where the lines do not give them.
 pub fn response_message(
@@ -702,7 +747,6 @@ struct R {
     origin: Origin,
     origin_s: String,
     host: String,
-    path: String,
     https: bool,
     dest: Dest,
     method: String,
@@ -1227,7 +1271,6 @@ impl<'a> Sim<'a> {
                 .sc
                 .origin_spec(&origin_s)
                 .is_some_and(|o| o.protocol == Protocol::H2);
-        let path = u.path().to_string();
         let top_level = self.reqs.is_empty();
         // Sites without the Public Suffix List (the bundle does not carry it): its implicit
         // `*` rule alone, so a site is the host's last two labels.
@@ -1243,8 +1286,8 @@ impl<'a> Sim<'a> {
         } else {
             let c = self
                 .jar
-                .header_for_subresource(&host, &path, https, cross_site);
-            let all = self.jar.header_for(&host, &path, https);
+                .header_for_subresource(&host, u.path(), https, cross_site);
+            let all = self.jar.header_for(&host, u.path(), https);
             let note = match (&c, &all, cross_site) {
                 (Some(_), _, false) => format!("cookies from {host}'s jar"),
                 (Some(_), _, true) => format!(
@@ -1264,7 +1307,6 @@ impl<'a> Sim<'a> {
             origin,
             origin_s,
             host,
-            path,
             https,
             dest,
             method,
@@ -1718,11 +1760,13 @@ impl<'a> Sim<'a> {
         };
         // The headers of the model's `fetch()` request, with this request's method, cookie and
         // extra headers.
-        let request_bytes =
-            super::http::fetch_request(&q.host, &q.path, &self.reqs[0].url, q.cookie.as_deref())
-                .wire_len()
-                + (q.method.len() as u64).saturating_sub(3)
-                + q.headers.iter().map(|h| h.len() as u64 + 2).sum::<u64>();
+        let (_, request_bytes) = sent_request(
+            &q.url,
+            &self.reqs[0].url,
+            &q.method,
+            q.cookie.as_deref(),
+            &q.headers,
+        );
         let send_end = t + Duration::transmission(request_bytes, self.bandwidth);
         let first_byte = send_end + self.rtt + server;
         let q = &mut self.reqs[r];

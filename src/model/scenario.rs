@@ -584,10 +584,15 @@ pub fn presets() -> Vec<(&'static str, Scenario)> {
     PRESETS.iter().map(|p| (p.name, p.scenario())).collect()
 }
 
+/// The preset with this name, with its name as a `'static` string; only that one is built.
+pub fn preset_named(name: &str) -> Option<(&'static str, Scenario)> {
+    PRESETS
+        .iter()
+        .find(|p| p.name == name)
+        .map(|p| (p.name, p.scenario()))
+}
+
 /// The preset with this name.
 pub fn preset(name: &str) -> Option<Scenario> {
-    presets()
-        .into_iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, s)| s)
+    preset_named(name).map(|(_, s)| s)
 }

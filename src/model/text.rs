@@ -21,6 +21,26 @@ pub fn shorten(s: &str, max: usize) -> String {
     }
 }
 
+/// Text as XML or HTML character data or a quoted attribute value (an SVG export, an
+/// `<iframe>` snippet): the five markup characters as entities, control characters that XML
+/// forbids as U+FFFD.
+pub fn escape_xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // XML 1.0 forbids most control characters even as references.
+            c if c < ' ' && c != '\t' && c != '\n' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,6 @@
 use super::state::{AppAction, AppState};
 use crate::embed::Command;
 use js_sys::{Object, Reflect};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
@@ -45,28 +44,17 @@ fn action_of(data: &JsValue) -> Result<Vec<AppAction>, String> {
 #[hook]
 pub fn use_messages(dispatch: Callback<AppAction>) {
     use_effect_with((), move |_| {
-        let handler =
-            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-                match action_of(&e.data()) {
-                    Ok(actions) => actions.into_iter().for_each(|a| dispatch.emit(a)),
-                    Err(why) => web_sys::console::warn_1(
-                        &format!("wirewalk: a message was ignored: {why}").into(),
-                    ),
-                }
-            });
-        let w = web_sys::window();
-        if let Some(w) = &w {
-            let _ = w.add_event_listener_with_callback("message", handler.as_ref().unchecked_ref());
-        }
-        move || {
-            if let Some(w) = w {
-                let _ = w.remove_event_listener_with_callback(
-                    "message",
-                    handler.as_ref().unchecked_ref(),
-                );
+        super::listen(web_sys::window().map(Into::into), "message", move |e| {
+            let Ok(e) = e.dyn_into::<web_sys::MessageEvent>() else {
+                return;
+            };
+            match action_of(&e.data()) {
+                Ok(actions) => actions.into_iter().for_each(|a| dispatch.emit(a)),
+                Err(why) => web_sys::console::warn_1(
+                    &format!("wirewalk: a message was ignored: {why}").into(),
+                ),
             }
-            drop(handler);
-        }
+        })
     });
 }
 
@@ -101,13 +89,7 @@ pub fn post_step(s: &AppState) {
 
 fn step_fields(s: &AppState) -> Vec<(&'static str, JsValue)> {
     let step = s.step_ref().map(|r| r.to_param()).unwrap_or_default();
-    let time_ms = s
-        .journey
-        .0
-        .trace
-        .events
-        .get(s.cursor)
-        .map_or(0.0, |e| e.at.micros() as f64 / 1000.0);
+    let time_ms = s.time_of(s.cursor).micros() as f64 / 1000.0;
     vec![
         ("step", step.into()),
         ("index", (s.cursor as f64).into()),

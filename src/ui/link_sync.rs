@@ -102,10 +102,9 @@ fn with_query(base: String, query: &str) -> String {
     }
 }
 
-/// The full address of the view now, and the same view as an embedded frame (`embed=1`, the
-/// other embedding options kept).
-pub fn share_links() -> (String, String) {
-    let base = web_sys::window()
+/// The page's address without its query: origin and path.
+fn base() -> String {
+    web_sys::window()
         .map(|w| {
             let l = w.location();
             format!(
@@ -114,7 +113,13 @@ pub fn share_links() -> (String, String) {
                 l.pathname().unwrap_or_default()
             )
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The full address of the view now, and the same view as an embedded frame (`embed=1`, the
+/// other embedding options kept).
+pub fn share_links() -> (String, String) {
+    let base = base();
     let state = CURRENT.with(|c| c.borrow().clone());
     let page = with_query(base.clone(), &query_of(state.clone()));
     let mut notes = vec![];
@@ -127,13 +132,9 @@ pub fn share_links() -> (String, String) {
 
 /// The full app at the view now: the link without the embedding options.
 pub fn app_link() -> String {
-    let (page, _) = share_links();
     let mut state = CURRENT.with(|c| c.borrow().clone());
     state.extra.clear();
-    match page.split_once('?') {
-        Some((base, _)) => with_query(base.to_string(), &query_of(state)),
-        None => with_query(page, &query_of(state)),
-    }
+    with_query(base(), &query_of(state))
 }
 
 fn write_now() {

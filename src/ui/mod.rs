@@ -123,7 +123,11 @@ fn use_animation_frames(active: bool, on_frame: Callback<f64>) {
 #[hook]
 fn use_keyboard(dispatch: Callback<AppAction>) {
     use_effect_with((), move |_| {
-        let handler = Closure::<dyn FnMut(KeyboardEvent)>::new(move |e: KeyboardEvent| {
+        let doc = web_sys::window().and_then(|w| w.document());
+        listen(doc.map(Into::into), "keydown", move |e| {
+            let Ok(e) = e.dyn_into::<KeyboardEvent>() else {
+                return;
+            };
             let tag = e
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -158,21 +162,27 @@ fn use_keyboard(dispatch: Callback<AppAction>) {
                 e.prevent_default();
                 dispatch.emit(a);
             }
-        });
-        let doc = web_sys::window().and_then(|w| w.document());
-        if let Some(d) = &doc {
-            let _ = d.add_event_listener_with_callback("keydown", handler.as_ref().unchecked_ref());
-        }
-        move || {
-            if let Some(d) = doc {
-                let _ = d.remove_event_listener_with_callback(
-                    "keydown",
-                    handler.as_ref().unchecked_ref(),
-                );
-            }
-            drop(handler);
-        }
+        })
     });
+}
+
+/// Listens for `event` on `target` (when there is one); the returned cleanup, for
+/// `use_effect_with`, removes the listener and frees it.
+pub(crate) fn listen(
+    target: Option<web_sys::EventTarget>,
+    event: &'static str,
+    handler: impl FnMut(web_sys::Event) + 'static,
+) -> impl FnOnce() {
+    let handler = Closure::<dyn FnMut(web_sys::Event)>::new(handler);
+    if let Some(t) = &target {
+        let _ = t.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+    }
+    move || {
+        if let Some(t) = target {
+            let _ = t.remove_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+        }
+        drop(handler);
+    }
 }
 
 /// Follows `prefers-reduced-motion` when the user changes it while the page is open.
@@ -184,26 +194,14 @@ fn use_reduced_motion(dispatch: Callback<AppAction>) {
                 .ok()
                 .flatten()
         });
-        let handler = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        listen(mql.map(Into::into), "change", move |e| {
             if let Some(m) = e
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::MediaQueryList>().ok())
             {
                 dispatch.emit(AppAction::ReducedMotion(m.matches()));
             }
-        });
-        if let Some(m) = &mql {
-            let _ = m.add_event_listener_with_callback("change", handler.as_ref().unchecked_ref());
-        }
-        move || {
-            if let Some(m) = mql {
-                let _ = m.remove_event_listener_with_callback(
-                    "change",
-                    handler.as_ref().unchecked_ref(),
-                );
-            }
-            drop(handler);
-        }
+        })
     });
 }
 
@@ -322,8 +320,7 @@ fn App() -> Html {
             </main>
             <Player journey={s.journey.clone()} cursor={s.cursor} playhead={s.playhead} playing={s.playing} speed={s.speed} dispatch={dispatch.clone()} />
             <div id="announce" class="visually-hidden" role="status" aria-live="polite">{ announce }</div>
-            if embed.on {
-            } else {
+            if !embed.on {
             if let Some(parsed) = s.current.clone() {
                 <div class="url-details"><UrlStage {parsed} /></div>
             }

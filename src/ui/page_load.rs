@@ -470,15 +470,10 @@ fn slot(l: &PageLoad, lane: &[usize], t: Instant) -> Html {
         .find(|c| c.closed.is_none_or(|e| e > t))
         .or_else(|| here().next_back());
     let Some(c) = c else {
-        return html! { <div class="slot free"><span>{ "free" }</span></div> };
+        return html! { <div class="slot" data-state="free"><span>{ "free" }</span></div> };
     };
     let state = c.state_at(t);
-    let carrying: Vec<u32> = c
-        .uses
-        .iter()
-        .filter(|(_, a, b)| *a <= t && t < *b)
-        .map(|u| u.0)
-        .collect();
+    let carrying: Vec<u32> = c.carrying(t).collect();
     let label = match (state, carrying.as_slice()) {
         ("busy", [one]) => format!(
             "conn {} · #{one} {}",

@@ -18,7 +18,7 @@ use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
 
-use crate::svg::{lane_label, GUTTER, LANE_W, ROW_H};
+use crate::svg::{lane_label, lane_x, GUTTER, LANE_W, ROW_H};
 
 #[derive(Properties, PartialEq)]
 pub struct SequenceProps {
@@ -103,8 +103,7 @@ fn geometry((j, first): &(JourneyRef, usize)) -> Geometry {
     let trace = &j.0.trace;
     let first = *first;
     let lanes = timeline::lanes_from(trace, first);
-    let x =
-        |a: Actor| GUTTER + (lanes.iter().position(|l| *l == a).unwrap_or(0) as f64 + 0.5) * LANE_W;
+    let x = |a: Actor| lane_x(&lanes, a);
     let width = GUTTER + lanes.len() as f64 * LANE_W;
     let last_lane = lanes.last().copied().filter(|_| lanes.len() > 1);
     let rows = trace
@@ -194,8 +193,7 @@ pub fn Sequence(p: &SequenceProps) -> Html {
     let trace = &p.journey.0.trace;
     let geo = use_memo((p.journey.clone(), p.first), geometry);
     let lanes = &geo.lanes;
-    let x =
-        |a: Actor| GUTTER + (lanes.iter().position(|l| *l == a).unwrap_or(0) as f64 + 0.5) * LANE_W;
+    let x = |a: Actor| lane_x(lanes, a);
     let width = geo.width;
     let mut rows = timeline::rows(trace, p.cursor, p.revealed, p.playhead);
     rows.retain(|r| r.index >= p.first);

@@ -52,6 +52,9 @@ pub struct AppState {
     /// An embedded frame's first and last step (`start=`, `end=`): the cursor stays between
     /// them. Kept as step ids so a changed scenario keeps its range where the steps exist.
     pub range: (Option<StepRef>, Option<StepRef>),
+    /// `range` in this journey: the indices of its first and last step (the whole journey
+    /// without a range, or where the journey lacks a step). Set with the journey ([`Self::bind`]).
+    bounds: (usize, usize),
 }
 
 /// One knob of the scenario.
@@ -121,7 +124,18 @@ impl AppState {
             reduced_motion,
             dwell_ms: 0.0,
             range: (None, None),
+            bounds: (0, 0),
         }
+        .bind()
+    }
+
+    /// Works `range` out in this journey (once per journey, not per frame).
+    fn bind(mut self) -> Self {
+        let last = self.len().saturating_sub(1);
+        let lo = self.range.0.and_then(|r| self.find(r)).unwrap_or(0);
+        let hi = self.range.1.and_then(|r| self.find(r)).unwrap_or(last);
+        self.bounds = (lo, hi.max(lo));
+        self
     }
 
     /// The index of `step` in this journey.
@@ -136,20 +150,24 @@ impl AppState {
 
     /// The first step the cursor may be on: 0, or an embedded frame's `start`.
     pub fn lo(&self) -> usize {
-        self.range.0.and_then(|r| self.find(r)).unwrap_or(0)
+        self.bounds.0
     }
 
     /// The last step the cursor may be on: the journey's last, or an embedded frame's `end`.
     pub fn hi(&self) -> usize {
-        let last = self.len().saturating_sub(1);
-        self.range
-            .1
-            .and_then(|r| self.find(r))
-            .unwrap_or(last)
-            .max(self.lo())
+        self.bounds.1
     }
 
-    fn time_of(&self, i: usize) -> Instant {
+    /// Where playback ends: the journey's end, or an embedded frame's `end` step.
+    fn end_time(&self) -> Instant {
+        if self.hi() + 1 >= self.len() {
+            timeline::end(&self.journey.0.trace)
+        } else {
+            self.time_of(self.hi())
+        }
+    }
+
+    pub fn time_of(&self, i: usize) -> Instant {
         self.journey
             .0
             .trace
@@ -167,9 +185,7 @@ impl AppState {
         reduced_motion: bool,
         notes: &mut Vec<String>,
     ) -> AppState {
-        let named = crate::model::scenario::presets()
-            .into_iter()
-            .find(|(n, _)| *n == link.preset);
+        let named = crate::model::scenario::preset_named(&link.preset);
         let sc = link.scenario.clone();
         let preset = named.as_ref().filter(|(_, p)| *p == sc).map(|(n, _)| *n);
         let base = named.map_or("default", |(n, _)| n);
@@ -194,6 +210,7 @@ impl AppState {
             missing(&s, "start", embed.start),
             missing(&s, "end", embed.end),
         );
+        let s = s.bind();
         let cursor = missing(&s, "step", link.step).and_then(|st| s.find(st));
         let lo = s.lo();
         let mut s = s.at_cursor(cursor.unwrap_or(lo));
@@ -222,13 +239,7 @@ impl AppState {
         let last = self.len().saturating_sub(1);
         self.cursor = cursor.clamp(self.lo(), self.hi());
         self.revealed = self.revealed.max(self.cursor).min(last);
-        self.playhead = self
-            .journey
-            .0
-            .trace
-            .events
-            .get(self.cursor)
-            .map_or(Instant::ZERO, |e| e.at);
+        self.playhead = self.time_of(self.cursor);
         self.dwell_ms = 0.0;
         self
     }
@@ -236,25 +247,16 @@ impl AppState {
     /// Runs the model for a changed scenario, keeping the cursor on the same step (and request)
     /// when the new journey has it, else at the same time.
     fn rerun(mut self, scenario: Scenario) -> Self {
-        let old = self
-            .journey
-            .0
-            .trace
-            .events
-            .get(self.cursor)
-            .map(|e| (e.step, e.request));
+        let old = self.step_ref();
         let old_time = self.playhead;
         self.scenario = scenario;
         self.journey = JourneyRef(Rc::new(run(&self.scenario)));
         self.revealed = 0;
-        let events = &self.journey.0.trace.events;
-        let same = old.and_then(|(step, req)| {
-            events
-                .iter()
-                .position(|e| e.step == step && e.request == req)
-        });
-        let cursor = same.unwrap_or_else(|| timeline::cursor_at(&self.journey.0.trace, old_time));
-        self.at_cursor(cursor)
+        let s = self.bind();
+        let cursor = old
+            .and_then(|st| s.find(st))
+            .unwrap_or_else(|| timeline::cursor_at(&s.journey.0.trace, old_time));
+        s.at_cursor(cursor)
     }
 }
 
@@ -310,10 +312,7 @@ impl Reducible for AppState {
                 AppState { preset: None, ..s }.rerun(sc)
             }
             AppAction::Preset(name) => {
-                let Some((key, sc)) = crate::model::scenario::presets()
-                    .into_iter()
-                    .find(|(n, _)| *n == name)
-                else {
+                let Some((key, sc)) = crate::model::scenario::preset_named(&name) else {
                     return self;
                 };
                 let live = url::parse(&sc.url, None);
@@ -329,11 +328,7 @@ impl Reducible for AppState {
                 .at_cursor(0)
             }
             AppAction::Play => {
-                let at_end = if s.range.1.is_some() {
-                    s.cursor >= s.hi()
-                } else {
-                    s.cursor + 1 >= s.len() && s.playhead >= timeline::end(&s.journey.0.trace)
-                };
+                let at_end = s.cursor >= s.hi() && s.playhead >= s.end_time();
                 let lo = s.lo();
                 let base = if at_end { s.at_cursor(lo) } else { s };
                 AppState {
@@ -370,11 +365,7 @@ impl Reducible for AppState {
             }
             AppAction::Last => {
                 let last = s.hi();
-                let end = if s.range.1.is_some() {
-                    s.time_of(last)
-                } else {
-                    timeline::end(&s.journey.0.trace)
-                };
+                let end = s.end_time();
                 let mut n = AppState {
                     playing: false,
                     ..s
@@ -389,12 +380,7 @@ impl Reducible for AppState {
             }
             .at_cursor(i),
             AppAction::Scrub(t) => {
-                let end = if s.range.1.is_some() {
-                    s.time_of(s.hi())
-                } else {
-                    timeline::end(&s.journey.0.trace)
-                };
-                let t = t.min(end).max(s.time_of(s.lo()));
+                let t = t.min(s.end_time()).max(s.time_of(s.lo()));
                 let cursor = timeline::cursor_at(&s.journey.0.trace, t);
                 let revealed = s.revealed.max(cursor);
                 AppState {
@@ -444,10 +430,9 @@ impl Reducible for AppState {
                         });
                     }
                     if s.cursor >= s.hi() {
-                        let playhead = if s.range.1.is_some() { s.playhead } else { end };
                         return Rc::new(AppState {
                             playing: false,
-                            playhead,
+                            playhead: s.end_time(),
                             ..s
                         });
                     }
