@@ -239,6 +239,7 @@ impl Pool {
 
     /// Closes idle sockets whose timeout has passed.
     pub fn handle_timeout(&mut self, now: Instant) {
+        let mut closed = false;
         for (key, g) in self.groups.iter_mut() {
             let (expired, kept): (Vec<_>, Vec<_>) = g
                 .idle
@@ -246,6 +247,7 @@ impl Pool {
                 .partition(|s| s.since + timeout(s.used) <= now);
             g.idle = kept;
             for s in expired {
+                closed = true;
                 let reason = if s.used {
                     "idle for 5 minutes after use"
                 } else {
@@ -258,7 +260,10 @@ impl Pool {
                 });
             }
         }
-        self.check_stalled();
+        // Only a socket that closed frees room for a stalled group.
+        if closed {
+            self.check_stalled();
+        }
     }
 
     /// A request asks for a socket of `group`.
@@ -465,7 +470,10 @@ impl Pool {
     fn stalled_head(&self) -> Option<(String, RequestId)> {
         self.groups
             .iter()
-            .filter(|(_, g)| g.slots() < self.per_group)
+            // Chromium's `IsStalledOnPoolMaxSockets`: below its own limit, with more requests
+            // waiting than connect jobs under way (a job, late-bound, serves whichever request
+            // is first, so a request a job was not started for is not short of one).
+            .filter(|(_, g)| g.slots() < self.per_group && g.pending.len() > g.jobs.len())
             .filter_map(|(k, g)| {
                 g.pending
                     .iter()

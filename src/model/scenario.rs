@@ -313,7 +313,7 @@ impl Default for DnsLatency {
     }
 }
 
-/// The simulated date of a visit, seconds since the Unix epoch: Fri, 21 Nov 2026 21:06:40 GMT.
+/// The simulated date of a visit, seconds since the Unix epoch: Sat, 21 Nov 2026 22:26:40 GMT.
 pub const VISIT_UNIX_TIME: i64 = 1_795_300_000;
 
 /// One navigation: the URL and every knob.

@@ -13,8 +13,9 @@
 use super::url::Origin;
 use std::collections::BTreeMap;
 
-/// The rules of a Public Suffix List, each with the line of the list it came from (the first, if
-/// a rule repeats).
+/// The rules of a Public Suffix List. Only membership is asked; the value (the rule's first line
+/// in the list) is there so these maps share the web bundle's one `BTreeMap<String, usize>`
+/// instantiation with the page load's indexes.
 #[derive(Clone, Debug, Default)]
 pub struct SuffixList {
     rules: BTreeMap<String, usize>,

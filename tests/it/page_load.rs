@@ -530,3 +530,29 @@ fn a_written_scenario_reads_back_exactly() {
     };
     assert_eq!(PageScenario::from_json(&sc.to_json()), Ok(sc));
 }
+
+/// A request that claimed a preconnected socket is not short of a connection: the pool opens no
+/// extra job for it (Chromium starts one only while a group has more requests waiting than
+/// connect jobs). The preconnect preset needs no more connections than the same page without
+/// the hints.
+#[test]
+fn preconnect_adds_no_connection() {
+    let opened = |name: &str| -> Vec<(String, usize)> {
+        let l = load::run(&pages::preset(name).unwrap()).unwrap();
+        l.groups
+            .iter()
+            .map(|g| (g.group.clone(), g.opened))
+            .collect()
+    };
+    let with = opened("preconnect");
+    for (group, n) in opened("multi-origin") {
+        let m = with
+            .iter()
+            .find(|(g, _)| *g == group)
+            .map_or(0, |(_, m)| *m);
+        assert!(
+            m <= n,
+            "{group}: {m} connections with preconnect, {n} without"
+        );
+    }
+}
