@@ -240,11 +240,11 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
         let _ = write!(out, "{}", crate::svg::waterfall(&load, &load.url));
     } else if har {
         let log = crate::model::har::export(&sc, &load, crate::model::scenario::VISIT_UNIX_TIME);
-        let _ = writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&log).unwrap_or_default()
-        );
+        // The export is compact JSON (the app's download); the CLI indents it for reading.
+        let pretty = serde_json::from_str::<serde_json::Value>(&log)
+            .and_then(|v| serde_json::to_string_pretty(&v))
+            .unwrap_or(log);
+        let _ = writeln!(out, "{pretty}");
     } else if json {
         let _ = writeln!(out, "{}", page_json(&load));
     } else {

@@ -24,17 +24,12 @@
 //! was sent, or that never got a response, has status 0 and an empty response, as DevTools
 //! writes one.
 
+use super::json::Writer;
 use super::load::{Outcome, PageLoad, PageScenario, Request};
 use super::time::Instant;
-use serde_json::{json, Value};
 
 /// The page's id in `log.pages`.
 const PAGE_ID: &str = "page_1";
-
-fn ms(micros: u64) -> Value {
-    // Microsecond precision, as DevTools writes (three decimals of a millisecond).
-    json!(micros as f64 / 1000.0)
-}
 
 /// Microseconds `r` spent in the phases called `names`, if it has any of them.
 fn phase_us(r: &Request, names: &[&str]) -> Option<u64> {
@@ -47,12 +42,23 @@ fn phase_us(r: &Request, names: &[&str]) -> Option<u64> {
     (!spans.is_empty()).then(|| spans.iter().sum())
 }
 
-fn headers(list: &[(String, String)]) -> Value {
-    Value::Array(
-        list.iter()
-            .map(|(n, v)| json!({"name": n, "value": v}))
-            .collect(),
-    )
+/// `key`: a list of `{"name", "value"}` objects.
+fn pairs(w: &mut Writer, key: &str, list: &[(String, String)]) {
+    w.key(key).arr();
+    for (n, v) in list {
+        w.obj().str_field("name", n).str_field("value", v).end_obj();
+    }
+    w.end_arr();
+}
+
+/// What a request and a response both have: `httpVersion`, `cookies` (left empty: the
+/// `Cookie` header is in `headers`) and `headers`.
+fn head(w: &mut Writer, version: &str, headers: &[(String, String)]) {
+    w.str_field("httpVersion", version)
+        .key("cookies")
+        .arr()
+        .end_arr();
+    pairs(w, "headers", headers);
 }
 
 fn http_version(r: &Request) -> &'static str {
@@ -65,7 +71,7 @@ fn http_version(r: &Request) -> &'static str {
 }
 
 /// The request as the model sends it: method, URL, the headers it counts for the request's size.
-fn request(r: &Request, referer: &str) -> Value {
+fn request(w: &mut Writer, r: &Request, referer: &str) {
     let (sent, size) = super::load::sent_request(
         &r.url,
         referer,
@@ -73,34 +79,34 @@ fn request(r: &Request, referer: &str) -> Value {
         r.cookie.as_deref(),
         &r.extra_headers,
     );
-    let parsed = ::url::Url::parse(&r.url).ok();
-    let query: Vec<Value> = parsed
-        .as_ref()
-        .map(|u| {
-            u.query_pairs()
-                .map(|(n, v)| json!({"name": n, "value": v}))
-                .collect()
-        })
+    let query: Vec<(String, String)> = ::url::Url::parse(&r.url)
+        .map(|u| u.query_pairs().map(|(n, v)| (n.into(), v.into())).collect())
         .unwrap_or_default();
-    json!({
-        "method": r.method,
-        "url": r.url,
-        "httpVersion": http_version(r),
-        "cookies": [],
-        "headers": headers(&sent.headers.0),
-        "queryString": query,
-        "headersSize": size,
-        "bodySize": 0,
-    })
+    w.obj()
+        .str_field("method", &r.method)
+        .str_field("url", &r.url);
+    head(w, http_version(r), &sent.headers.0);
+    pairs(w, "queryString", &query);
+    w.int_field("headersSize", size as i64)
+        .int_field("bodySize", 0)
+        .end_obj();
 }
 
-fn response(r: &Request, sc: &PageScenario) -> Value {
+fn response(w: &mut Writer, r: &Request, sc: &PageScenario) {
+    w.obj();
     if r.status == 0 {
-        return json!({
-            "status": 0, "statusText": "", "httpVersion": "", "cookies": [], "headers": [],
-            "content": {"size": 0, "mimeType": "x-unknown"}, "redirectURL": "",
-            "headersSize": -1, "bodySize": -1,
-        });
+        w.int_field("status", 0).str_field("statusText", "");
+        head(w, "", &[]);
+        w.key("content")
+            .obj()
+            .int_field("size", 0)
+            .str_field("mimeType", "x-unknown")
+            .end_obj()
+            .str_field("redirectURL", "")
+            .int_field("headersSize", -1)
+            .int_field("bodySize", -1)
+            .end_obj();
+        return;
     }
     let lines = r
         .response
@@ -110,24 +116,20 @@ fn response(r: &Request, sc: &PageScenario) -> Value {
     let mime = message
         .headers
         .get("content-type")
-        .unwrap_or(&r.content_type)
-        .to_string();
-    let location = message
-        .headers
-        .get("location")
-        .unwrap_or_default()
-        .to_string();
-    json!({
-        "status": r.status,
-        "statusText": message.reason,
-        "httpVersion": http_version(r),
-        "cookies": [],
-        "headers": headers(&message.headers.0),
-        "content": {"size": r.body_bytes, "mimeType": mime},
-        "redirectURL": location,
-        "headersSize": message.head_len(),
-        "bodySize": r.body_bytes,
-    })
+        .unwrap_or(r.content_type.as_str());
+    let location = message.headers.get("location").unwrap_or_default();
+    w.int_field("status", r.status.into())
+        .str_field("statusText", message.reason);
+    head(w, http_version(r), &message.headers.0);
+    w.key("content")
+        .obj()
+        .int_field("size", r.body_bytes as i64)
+        .str_field("mimeType", mime)
+        .end_obj()
+        .str_field("redirectURL", location)
+        .int_field("headersSize", message.head_len() as i64)
+        .int_field("bodySize", r.body_bytes as i64)
+        .end_obj();
 }
 
 /// DevTools' priority label as Chromium's HAR export writes it (`_priority`).
@@ -141,80 +143,109 @@ fn chromium_priority(label: &str) -> &'static str {
     }
 }
 
-fn timings(r: &Request) -> Value {
-    let opt = |v: Option<u64>| v.map_or(json!(-1), ms);
+fn timings(w: &mut Writer, r: &Request) {
+    let opt = |w: &mut Writer, key: &str, v: Option<u64>| {
+        match v {
+            Some(us) => w.key(key).ms(us),
+            None => w.int_field(key, -1),
+        };
+    };
     let ssl = phase_us(r, &["SSL"]);
     let connect = phase_us(r, &["Initial connection"]).map(|c| c + ssl.unwrap_or(0));
-    json!({
-        "blocked": opt(phase_us(r, &["Queueing", "Stalled"])),
-        // Chromium's own field: the part of `blocked` spent queueing.
-        "_blocked_queueing": opt(phase_us(r, &["Queueing"])),
-        "dns": opt(phase_us(r, &["DNS Lookup"])),
-        "connect": opt(connect),
-        "ssl": opt(ssl),
-        "send": ms(phase_us(r, &["Request sent"]).unwrap_or(0)),
-        "wait": ms(phase_us(r, &["Waiting for server response"]).unwrap_or(0)),
-        "receive": ms(phase_us(r, &["Content Download"]).unwrap_or(0)),
-    })
+    w.key("timings").obj();
+    opt(w, "blocked", phase_us(r, &["Queueing", "Stalled"]));
+    // Chromium's own field: the part of `blocked` spent queueing.
+    opt(w, "_blocked_queueing", phase_us(r, &["Queueing"]));
+    opt(w, "dns", phase_us(r, &["DNS Lookup"]));
+    opt(w, "connect", connect);
+    opt(w, "ssl", ssl);
+    for (key, phase) in [
+        ("send", "Request sent"),
+        ("wait", "Waiting for server response"),
+        ("receive", "Content Download"),
+    ] {
+        w.key(key).ms(phase_us(r, &[phase]).unwrap_or(0));
+    }
+    w.end_obj();
 }
 
-/// The page load as a HAR 1.2 log. `visit_unix` is when the page was opened (seconds since the
-/// Unix epoch): each entry's `startedDateTime` is that plus the request's start.
-pub fn export(sc: &PageScenario, load: &PageLoad, visit_unix: i64) -> Value {
+/// The page load as the text of a HAR 1.2 file (JSON, without indentation). `visit_unix` is when
+/// the page was opened (seconds since the Unix epoch): each entry's `startedDateTime` is that
+/// plus the request's start.
+pub fn export(sc: &PageScenario, load: &PageLoad, visit_unix: i64) -> String {
     let at = |t: Instant| {
         super::http_date::iso8601_us(visit_unix.saturating_mul(1_000_000) + t.micros() as i64)
     };
     let referer = load.url.as_str();
-    let entries: Vec<Value> = load
-        .requests
-        .iter()
-        .map(|r| {
-            let mut e = json!({
-                "pageref": PAGE_ID,
-                "startedDateTime": at(r.start),
-                "time": ms(r.end.micros() - r.start.micros()),
-                "request": request(r, referer),
-                "response": response(r, sc),
-                "cache": {},
-                "timings": timings(r),
-            });
-            if let Some(c) = r.connection {
-                e["connection"] = json!(c.to_string());
-            }
-            // Chromium's own fields, which its HAR files carry too.
-            e["_priority"] = json!(chromium_priority(r.priority));
-            // Chromium calls a frame's document a document.
-            e["_resourceType"] = json!(match r.destination {
+    let mut w = Writer::default();
+    w.obj()
+        .key("log")
+        .obj()
+        .str_field("version", "1.2")
+        .key("creator")
+        .obj()
+        .str_field("name", "wirewalk")
+        .str_field("version", env!("CARGO_PKG_VERSION"))
+        .end_obj()
+        .key("pages")
+        .arr()
+        .obj()
+        .str_field("startedDateTime", &at(Instant::ZERO))
+        .str_field("id", PAGE_ID)
+        .str_field("title", &load.url)
+        // The page-load model has no DOMContentLoaded or load event of its own.
+        .key("pageTimings")
+        .obj()
+        .int_field("onContentLoad", -1)
+        .int_field("onLoad", -1)
+        .end_obj()
+        .end_obj()
+        .end_arr()
+        .key("entries")
+        .arr();
+    for r in &load.requests {
+        w.obj()
+            .str_field("pageref", PAGE_ID)
+            .str_field("startedDateTime", &at(r.start))
+            .key("time")
+            .ms(r.end.micros() - r.start.micros())
+            .key("request");
+        request(&mut w, r, referer);
+        w.key("response");
+        response(&mut w, r, sc);
+        w.key("cache").obj().end_obj();
+        timings(&mut w, r);
+        if let Some(c) = r.connection {
+            w.str_field("connection", &c.to_string());
+        }
+        // Chromium's own fields, which its HAR files carry too.
+        w.str_field("_priority", chromium_priority(r.priority));
+        // Chromium calls a frame's document a document.
+        w.str_field(
+            "_resourceType",
+            match r.destination {
                 "iframe" => "document",
                 d => d,
-            });
-            // Chromium's `_error` for a request that failed or that the page may not use.
-            match &r.outcome {
-                Outcome::Failed { error } => e["_error"] = json!(error),
-                Outcome::Blocked { console, .. } => e["_error"] = json!(console),
-                Outcome::Ok { .. } => {}
+            },
+        );
+        // Chromium's `_error` for a request that failed or that the page may not use.
+        match &r.outcome {
+            Outcome::Failed { error } => {
+                w.str_field("_error", error);
             }
-            if r.memory_cache {
-                e["_fromCache"] = json!("memory");
+            Outcome::Blocked { console, .. } => {
+                w.str_field("_error", console);
             }
-            // wirewalk's own: the socket-pool group (`pm/` marks a request without credentials,
-            // which Chromium keeps apart); a HAR from a browser does not say.
-            e["_socketGroup"] = json!(r.group);
-            e
-        })
-        .collect();
-    json!({
-        "log": {
-            "version": "1.2",
-            "creator": {"name": "wirewalk", "version": env!("CARGO_PKG_VERSION")},
-            "pages": [{
-                "startedDateTime": at(Instant::ZERO),
-                "id": PAGE_ID,
-                "title": load.url,
-                // The page-load model has no DOMContentLoaded or load event of its own.
-                "pageTimings": {"onContentLoad": -1, "onLoad": -1},
-            }],
-            "entries": entries,
+            Outcome::Ok { .. } => {}
         }
-    })
+        if r.memory_cache {
+            w.str_field("_fromCache", "memory");
+        }
+        // wirewalk's own: the socket-pool group (`pm/` marks a request without credentials,
+        // which Chromium keeps apart); a HAR from a browser does not say.
+        w.str_field("_socketGroup", &r.group);
+        w.end_obj();
+    }
+    w.end_arr().end_obj().end_obj();
+    w.finish()
 }

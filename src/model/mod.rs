@@ -17,6 +17,7 @@ pub mod har;
 pub mod har_replay;
 pub mod http;
 pub mod http_date;
+pub mod json;
 pub mod load;
 pub mod page;
 pub mod pages;

@@ -144,7 +144,10 @@ fn write_now() {
     let Some(w) = web_sys::window() else {
         return;
     };
-    let state = CURRENT.with(|c| c.borrow().clone());
+    // (A panic can stop the module while the link is borrowed: then the last address stays.)
+    let Some(state) = CURRENT.with(|c| c.try_borrow().ok().map(|s| s.clone())) else {
+        return;
+    };
     let query = query_of(state);
     let path = w.location().pathname().unwrap_or_default();
     let url = with_query(path, &query);

@@ -8,6 +8,7 @@
 //! whole page load ([`page_load`]).
 
 mod embed_api;
+mod files;
 mod inspector;
 mod knobs;
 mod link_sync;
@@ -31,7 +32,7 @@ use track::Track;
 use url_bar::UrlBar;
 use url_stage::UrlStage;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 /// Mounts the app on the page's `<body>`.
@@ -41,23 +42,40 @@ pub fn start() {
         let _ = perf.mark("wirewalk-start");
     }
     // A panic is a bug: it is shown, logged (the browser tests fail on any console error), and
-    // the page restarts at the last good view.
-    // (Panic locations are left out of the bundle, so the message is the payload alone.)
-    yew::set_custom_panic_hook(Box::new(|info| {
-        let p = info.payload();
-        let msg = p
-            .downcast_ref::<&str>()
-            .copied()
-            .or_else(|| p.downcast_ref::<String>().map(String::as_str));
-        link_sync::on_panic(msg.unwrap_or("a panic without a message"))
-    }));
+    // the page restarts at the last good view. The bundle is built with panics that stop the
+    // module at once (`-Cpanic=immediate-abort`, scripts/wasm-env.sh: 7 KB less gzip than
+    // formatting a message), so a panic reaches the page as a WebAssembly trap thrown out of
+    // whatever called in: an event listener, a timer, a frame callback or a promise.
+    for event in ["error", "unhandledrejection"] {
+        let on_trap = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
+            let get = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &k.into()).ok();
+            let error = get(&e, "error")
+                .filter(|v| !v.is_undefined())
+                .or_else(|| get(&e, "reason"));
+            if let Some(trap) =
+                error.filter(|v| v.is_instance_of::<js_sys::WebAssembly::RuntimeError>())
+            {
+                let what = get(&trap, "message").and_then(|m| m.as_string());
+                link_sync::on_panic(&format!(
+                    "A panic stopped the WebAssembly module ({}).",
+                    what.unwrap_or_default()
+                ));
+            }
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.add_event_listener_with_callback(event, on_trap.as_ref().unchecked_ref());
+        }
+        // Listens for as long as the page is open.
+        on_trap.forget();
+    }
     yew::Renderer::<App>::new().render();
 }
 
 /// The notes about a link show at most this many lines.
 const MAX_NOTES: usize = 8;
 
-/// For the browser tests: panics as a bug would, to show that the app reports it and recovers.
+/// For the browser tests: panics as a bug would, to show that the app reports it and recovers
+/// (called from a timer, as a bug's panic comes from an event).
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn wirewalk_test_panic() {
     panic!("wirewalk_test_panic was called (a test of the panic handler)");

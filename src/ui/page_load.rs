@@ -2,6 +2,7 @@
 //! selected request, and the page editor. Everything shown comes from
 //! [`crate::model::load::run`]; this module only draws it at a time and keeps the editor's text.
 
+use crate::model::har;
 use crate::model::load::{self, Outcome, PageLoad, PageScenario, Request};
 use crate::model::pages;
 use crate::model::time::Instant;
@@ -357,6 +358,23 @@ pub fn PageView() -> Html {
                 .unwrap_or_default(),
         )
     });
+    let save_har = {
+        let (sc, load, preset) = (s.scenario.clone(), s.load.0.clone(), s.preset.clone());
+        Callback::from(move |_| {
+            let text = har::export(&sc, &load, crate::model::scenario::VISIT_UNIX_TIME);
+            super::files::download(&format!("wirewalk-{preset}.har"), "application/json", &text)
+        })
+    };
+    let save_svg = {
+        let (load, preset) = (s.load.0.clone(), s.preset.clone());
+        Callback::from(move |_| {
+            super::files::download(
+                &format!("wirewalk-{preset}-waterfall.svg"),
+                "image/svg+xml",
+                &crate::svg::waterfall(&load, &load.url),
+            )
+        })
+    };
     let v = &s.load.1;
     let selected = l.request(s.selected);
     html! {
@@ -374,6 +392,10 @@ pub fn PageView() -> Html {
                 </button>
                 <input id="pl-scrubber" type="range" min="0" max={(end / 100).to_string()} value={(s.t / 100).to_string()} oninput={on_seek} aria-label="Time in the page load" />
                 <span id="pl-time" class="pl-time">{ format!("{} / {} ms", ms(s.t), ms(end)) }</span>
+                <span class="pl-files">
+                    <button id="pl-save-har" type="button" onclick={save_har} title="This load as a HAR 1.2 file, as DevTools saves one">{ "Save HAR" }</button>
+                    <button id="pl-save-svg" type="button" onclick={save_svg} title="The waterfall as an SVG image">{ "Save SVG" }</button>
+                </span>
             </div>
             <p class="pl-summary" id="pl-summary">
                 { format!("{} requests, {} connections, {} waited in a queue, {} blocked · RTT {} ms, {} Mbit/s, TLS {}",

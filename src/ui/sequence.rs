@@ -232,12 +232,32 @@ pub fn Sequence(p: &SequenceProps) -> Html {
             }),
         )
     };
+    let save_svg = {
+        let (journey, upto) = (p.journey.clone(), p.cursor.max(p.revealed));
+        Callback::from(move |_| {
+            let j = &journey.0;
+            let last = if upto == 0 { usize::MAX } else { upto };
+            let title = j
+                .url
+                .as_ref()
+                .map_or("wirewalk", |u| u.getters.href.as_str());
+            super::files::download(
+                "wirewalk-sequence.svg",
+                "image/svg+xml",
+                &crate::svg::sequence(&j.trace, last, title),
+            )
+        })
+    };
     let width_attr = AttrValue::from(fixed(width, 1));
     let row_h = AttrValue::from(fixed(ROW_H, 1));
     let time_x = AttrValue::from(fixed(GUTTER - 8.0, 1));
     html! {
         <section class="panel sequence" aria-labelledby="seq-title">
-            <h2 id="seq-title" class="panel-title">{ "Sequence diagram" }</h2>
+            <div class="panel-head">
+                <h2 id="seq-title" class="panel-title">{ "Sequence diagram" }</h2>
+                <button id="seq-save-svg" type="button" class="save-svg" onclick={save_svg}
+                    title="The diagram up to this step as an SVG image (the whole journey before the first step is played)">{ "Save SVG" }</button>
+            </div>
             <div class="seq-wrap">
                 <svg class="seq-head" style={size.clone()} viewBox={format!("0 0 {} 30", fixed(width, 0))} preserveAspectRatio="xMinYMin meet" aria-hidden="true">
                     <text x="8" y="20" class="gutter-head">{ "time" }</text>

@@ -4,8 +4,6 @@
 //! keeps the clipboard closed) with a button each that copies through the Clipboard API.
 
 use super::link_sync;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 /// Copies `text`; `done` hears whether the browser allowed it.
@@ -14,16 +12,12 @@ fn copy(text: &str, done: Callback<bool>) {
         done.emit(false);
         return;
     };
-    let (yes, no) = (done.clone(), done);
-    // One-shot callbacks that free themselves once called.
-    let ok = Closure::<dyn FnMut(JsValue)>::once_into_js(move |_: JsValue| yes.emit(true));
-    let err = Closure::<dyn FnMut(JsValue)>::once_into_js(move |_: JsValue| no.emit(false));
-    let promise: JsValue = clip.write_text(text).into();
-    if let Ok(then) = js_sys::Reflect::get(&promise, &"then".into()) {
-        if let Some(then) = then.dyn_ref::<js_sys::Function>() {
-            let _ = then.call2(&promise, &ok, &err);
-        }
-    }
+    let yes = done.clone();
+    super::files::settle(
+        clip.write_text(text).into(),
+        move |_| yes.emit(true),
+        move |_| done.emit(false),
+    );
 }
 
 #[component]

@@ -6,6 +6,7 @@
 #[path = "../common/conformance.rs"]
 mod conformance;
 mod embed;
+mod files;
 mod idna;
 mod journey_ui;
 mod page_ui;
