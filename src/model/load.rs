@@ -1366,10 +1366,14 @@ impl<'a> Sim<'a> {
                 Dest::Preflight => Destination::Fetch,
             },
             method: q.method.clone(),
+            // `Name: value` lines: the value decides whether a Content-Type is safelisted.
             headers: q
                 .headers
                 .iter()
-                .map(|h| (h.clone(), String::new()))
+                .map(|h| {
+                    let (n, v) = h.split_once(':').unwrap_or((h, ""));
+                    (n.trim().to_string(), v.trim().to_string())
+                })
                 .collect(),
             credentials: q.include_credentials,
         }

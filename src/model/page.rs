@@ -31,7 +31,9 @@ pub struct Resource {
     pub source: String,
     /// Byte offset in the document: discovery order.
     pub offset: usize,
-    /// For `fetch()`: the method, the header names, and whether credentials are included.
+    /// For `fetch()`: the method, the headers as `Name: value` lines, and whether credentials
+    /// are included. A value written as a string literal is kept; any other expression (a
+    /// variable, a call) is left empty (`Name:`), since the model runs no script.
     pub method: String,
     pub headers: Vec<String>,
     pub credentials: bool,
@@ -389,7 +391,7 @@ fn css_url_at(s: &str) -> Option<String> {
 }
 
 /// `fetch('url', { method: 'PUT', headers: { 'X-A': ... }, credentials: 'include' })` calls with
-/// a literal URL: (url, method, header names, credentials included).
+/// a literal URL: (url, method, `Name: value` header lines, credentials included).
 fn fetch_calls(js: &str) -> Vec<(String, String, Vec<String>, bool)> {
     let mut out = Vec::new();
     let mut i = 0;
@@ -422,10 +424,22 @@ fn fetch_calls(js: &str) -> Vec<(String, String, Vec<String>, bool)> {
             if let (Some(o), Some(c)) = (opts[h..].find('{'), opts[h..].find('}')) {
                 let body = &opts[h + o + 1..h + c.max(o + 1)];
                 for part in body.split(',') {
-                    if let Some((k, _)) = part.split_once(':') {
-                        let k = k.trim().trim_matches(['"', '\'']).to_string();
+                    if let Some((k, v)) = part.split_once(':') {
+                        let k = k.trim().trim_matches(['"', '\'', '`']);
+                        let v = v.trim();
+                        // Only a string literal has a value the model can know.
+                        let literal = v
+                            .chars()
+                            .next()
+                            .filter(|q| matches!(q, '\'' | '"' | '`'))
+                            .and_then(|q| v[1..].strip_suffix(q))
+                            .unwrap_or("");
                         if !k.is_empty() {
-                            headers.push(k);
+                            headers.push(if literal.is_empty() {
+                                format!("{k}:")
+                            } else {
+                                format!("{k}: {literal}")
+                            });
                         }
                     }
                 }
@@ -535,7 +549,7 @@ mod tests {
         );
         let f = &d.resources[8];
         assert_eq!((f.method.as_str(), f.credentials), ("PUT", true));
-        assert_eq!(f.headers, ["X-Token", "Content-Type"]);
+        assert_eq!(f.headers, ["X-Token:", "Content-Type: application/json"]);
         let pc: Vec<(&str, bool)> = d
             .preconnects
             .iter()

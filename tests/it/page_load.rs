@@ -556,3 +556,55 @@ fn preconnect_adds_no_connection() {
         );
     }
 }
+
+/// Fetch §4.1 (CORS-preflight fetch) and §2.2.2 (CORS-safelisted request-header): a cross-origin
+/// POST whose only header is a Content-Type of `text/plain` is a simple request and goes out
+/// without a preflight; the same call with `application/json`, or with a value the model cannot
+/// read (a variable), is preflighted.
+#[test]
+fn a_safelisted_content_type_is_not_preflighted() {
+    let html = "<script>\
+        fetch('https://api.example/plain', { method: 'POST', headers: { 'Content-Type': 'text/plain;charset=UTF-8' } });\
+        fetch('https://api.example/json', { method: 'POST', headers: { 'Content-Type': 'application/json' } });\
+        fetch('https://api.example/var', { method: 'POST', headers: { 'Content-Type': type } });\
+        </script>";
+    let sc = PageScenario {
+        url: "https://www.example/".into(),
+        html: html.into(),
+        responses: ["plain", "json", "var"]
+            .iter()
+            .map(|p| load::ResponseSpec {
+                url: format!("https://api.example/{p}"),
+                headers: vec![
+                    "Access-Control-Allow-Origin: https://www.example".into(),
+                    "Access-Control-Allow-Methods: POST".into(),
+                    "Access-Control-Allow-Headers: Content-Type".into(),
+                ],
+                ..load::ResponseSpec::default()
+            })
+            .collect(),
+        ..PageScenario::default()
+    };
+    let l = load::run(&sc).expect("it loads");
+    let plain = by_url(&l, "/plain");
+    assert!(plain.preflight.is_none(), "{:?}", plain.preflight);
+    assert!(matches!(plain.outcome, Outcome::Ok { .. }));
+    for tail in ["/json", "/var"] {
+        let r = by_url(&l, tail);
+        let (_, because) = r.preflight.clone().expect("a preflight");
+        assert!(because.contains("content-type"), "{tail}: {because}");
+        assert!(matches!(r.outcome, Outcome::Ok { .. }), "{tail}");
+    }
+    // The header is sent with its value.
+    assert!(plain
+        .extra_headers
+        .iter()
+        .any(|h| h == "Content-Type: text/plain;charset=UTF-8"));
+    assert_eq!(
+        l.requests
+            .iter()
+            .filter(|r| r.destination == "preflight")
+            .count(),
+        2
+    );
+}
