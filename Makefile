@@ -60,16 +60,19 @@ fuzz-short:
 
 fmt-check:
 	cargo fmt --all -- --check
+	cargo fmt --all --manifest-path web/Cargo.toml -- --check
 
 clippy:
 	cargo clippy --workspace --all-targets -- -D warnings
 
+## both workspaces for wasm32: this one (the model with the real `idna`) and web/ (the bundle's
+## build, with crates/idna_web)
 clippy-wasm:
 	$(WASM) cargo clippy --workspace --target $(WASM_TARGET) -- -D warnings
+	$(WASM) cargo clippy --manifest-path web/Cargo.toml --target $(WASM_TARGET) -- -D warnings
 
 test-native:
 	cargo test --lib --bins --test it
-	cargo test -p idna_adapter
 
 test-browser:
 	cargo test --test browser

@@ -82,7 +82,7 @@ pub fn wirewalk_test_panic() {
 }
 
 /// For the browser tests: the model's URL parser as the bundle runs it (international hosts go
-/// through the browser's mapping, see `crates/idna_adapter`). Returns the `href`, or `!` and the
+/// through the browser's own UTS #46, see `crates/idna_web`). Returns the `href`, or `!` and the
 /// error message.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn wirewalk_test_parse_url(input: &str, base: Option<String>) -> String {

@@ -1,6 +1,6 @@
 //! Punycode decoding (RFC 3492), to read back the labels the browser's URL parser writes.
 //!
-//! Only decoding is modelled; `idna` encodes. Overflow and invalid digits give `None`.
+//! Only decoding is modelled; the browser encodes. Overflow and invalid digits give `None`.
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
 // RFC 3492, section 5: the parameters for IDNA.
