@@ -85,18 +85,54 @@ const TIMING_NAMES: [&str; 8] = [
     "_blocked_queueing",
 ];
 
+/// A JSON value as [`entries`] reads it. Natively it is `serde_json`'s; the web app reads a file
+/// with the browser's own `JSON.parse` and walks the result, so its bundle carries no JSON parser.
+pub trait Json: Sized {
+    /// An object's member.
+    fn member(&self, key: &str) -> Option<Self>;
+    /// The value if it is a string.
+    fn string(&self) -> Option<String>;
+    /// The value if it is a number.
+    fn number(&self) -> Option<f64>;
+    /// An array's length.
+    fn length(&self) -> Option<usize>;
+    /// An array's item.
+    fn item(&self, i: usize) -> Option<Self>;
+}
+
+impl Json for &serde_json::Value {
+    fn member(&self, key: &str) -> Option<Self> {
+        self.get(key)
+    }
+    fn string(&self) -> Option<String> {
+        self.as_str().map(str::to_string)
+    }
+    fn number(&self) -> Option<f64> {
+        self.as_f64()
+    }
+    fn length(&self) -> Option<usize> {
+        self.as_array().map(Vec::len)
+    }
+    fn item(&self, i: usize) -> Option<Self> {
+        self.get(i)
+    }
+}
+
+/// The refusal of a file over [`MAX_HAR_BYTES`].
+pub fn too_large(bytes: u64) -> String {
+    format!(
+        "the HAR file is {bytes} bytes, over the limit of {MAX_HAR_BYTES} bytes (32 MiB): save it \
+         without response bodies"
+    )
+}
+
 /// Reads a HAR file's text. Every problem is an error that says where it is; nothing partial
 /// is returned.
 pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
-    use serde_json::Value;
     if text.len() > MAX_HAR_BYTES {
-        return Err(format!(
-            "the HAR file is {} bytes, over the limit of {MAX_HAR_BYTES} bytes (32 MiB): save it \
-             without response bodies",
-            text.len()
-        ));
+        return Err(too_large(text.len() as u64));
     }
-    let v: Value = serde_json::from_str(text).map_err(|e| {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         format!(
             "not a HAR file: the JSON is {} at line {}, column {}",
             if e.is_eof() { "cut short" } else { "malformed" },
@@ -104,91 +140,96 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
             e.column()
         )
     })?;
-    let entries = v
-        .get("log")
-        .and_then(|l| l.get("entries"))
-        .and_then(Value::as_array)
+    entries(&v)
+}
+
+/// The entries of a HAR file's JSON. Every problem is an error that says where it is; nothing
+/// partial is returned.
+pub fn entries<J: Json>(root: J) -> Result<Vec<Entry>, String> {
+    let list = root
+        .member("log")
+        .and_then(|l| l.member("entries"))
+        .filter(|e| e.length().is_some())
         .ok_or("not a HAR file: it has no log.entries list")?;
-    if entries.len() > load::MAX_REQUESTS {
+    let count = list.length().unwrap_or(0);
+    if count > load::MAX_REQUESTS {
         return Err(format!(
-            "the HAR file has {} entries, over the limit of {}",
-            entries.len(),
+            "the HAR file has {count} entries, over the limit of {}",
             load::MAX_REQUESTS
         ));
     }
-    let text_of = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
-    let number = |v: &Value, key: &str| v.get(key).and_then(Value::as_f64);
-    entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
+    let text_of = |v: &J, key: &str| v.member(key).and_then(|x| x.string());
+    let number = |v: &J, key: &str| v.member(key).and_then(|x| x.number());
+    (0..count)
+        .map(|i| {
             let at = |what: &str| format!("entry {}: {what}", i + 1);
-            let req = e.get("request").ok_or_else(|| at("it has no request"))?;
-            let resp = e.get("response").ok_or_else(|| at("it has no response"))?;
-            let started = text_of(e, "startedDateTime")
+            let e = list.item(i).ok_or_else(|| at("it is missing"))?;
+            let req = e.member("request").ok_or_else(|| at("it has no request"))?;
+            let resp = e
+                .member("response")
+                .ok_or_else(|| at("it has no response"))?;
+            let started = text_of(&e, "startedDateTime")
                 .and_then(|d| super::http_date::parse_iso8601(&d))
                 .ok_or_else(|| at("startedDateTime is missing or not a date"))?;
-            let url = text_of(req, "url").ok_or_else(|| at("request.url is missing"))?;
-            let status = number(resp, "status").unwrap_or(0.0);
-            let t = e.get("timings").ok_or_else(|| at("it has no timings"))?;
+            let url = text_of(&req, "url").ok_or_else(|| at("request.url is missing"))?;
+            let status = number(&resp, "status").unwrap_or(0.0);
+            let t = e.member("timings").ok_or_else(|| at("it has no timings"))?;
             let mut timings = [-1.0; 8];
             for (k, name) in TIMING_NAMES.iter().enumerate() {
-                timings[k] = match number(t, name) {
+                timings[k] = match number(&t, name) {
                     Some(x) if (0.0..3.6e6).contains(&x) => x,
                     _ => -1.0,
                 };
             }
-            let time = number(e, "time")
+            let time = number(&e, "time")
                 .filter(|x| (0.0..3.6e6).contains(x))
                 .ok_or_else(|| at("time is missing, negative or over an hour"))?;
             let size = |v: Option<f64>| v.filter(|x| x.is_finite() && *x >= 0.0).map(|x| x as u64);
-            let headers_size = size(number(resp, "headersSize"));
-            let body_size = size(number(resp, "bodySize"))
-                .or_else(|| size(resp.get("content").and_then(|c| number(c, "size"))))
+            let headers_size = size(number(&resp, "headersSize"));
+            let body_size = size(number(&resp, "bodySize"))
+                .or_else(|| size(resp.member("content").and_then(|c| number(&c, "size"))))
                 .unwrap_or(0);
-            let cookie = req
-                .get("headers")
-                .and_then(Value::as_array)
-                .and_then(|hs| {
-                    hs.iter().find(|h| {
-                        h.get("name")
-                            .and_then(Value::as_str)
-                            .is_some_and(|n| n.eq_ignore_ascii_case("cookie"))
-                    })
+            let cookie = req.member("headers").and_then(|hs| {
+                (0..hs.length()?).find_map(|k| {
+                    let h = hs.item(k)?;
+                    text_of(&h, "name")
+                        .filter(|n| n.eq_ignore_ascii_case("cookie"))
+                        .and_then(|_| text_of(&h, "value"))
                 })
-                .and_then(|h| text_of(h, "value"));
+            });
             Ok(Entry {
                 started_us: started,
                 time,
-                method: text_of(req, "method").unwrap_or_else(|| "GET".into()),
+                method: text_of(&req, "method").unwrap_or_else(|| "GET".into()),
                 url,
                 // A failed response's is "" in Chromium's files: then the request's.
-                http_version: [resp, req]
-                    .iter()
-                    .find_map(|v| text_of(v, "httpVersion").filter(|h| !h.is_empty()))
+                http_version: text_of(&resp, "httpVersion")
+                    .filter(|h| !h.is_empty())
+                    .or_else(|| text_of(&req, "httpVersion"))
                     .unwrap_or_default(),
                 status: if (0.0..1000.0).contains(&status) {
                     status as u16
                 } else {
                     0
                 },
-                error: text_of(e, "_error").or_else(|| text_of(resp, "_error")),
-                connection: text_of(e, "connection").or_else(|| {
-                    number(e, "connection")
-                        .filter(|n| n.is_finite())
-                        .map(|n| format!("{n}"))
+                error: text_of(&e, "_error").or_else(|| text_of(&resp, "_error")),
+                // Firefox writes a string; a number is read as its integer.
+                connection: text_of(&e, "connection").or_else(|| {
+                    number(&e, "connection")
+                        .filter(|n| n.fract() == 0.0 && n.abs() < 1e15)
+                        .map(|n| (n as i64).to_string())
                 }),
-                server_ip: text_of(e, "serverIPAddress"),
-                priority: text_of(e, "_priority"),
-                resource_type: text_of(e, "_resourceType"),
-                from_cache: text_of(e, "_fromCache"),
-                socket_group: text_of(e, "_socketGroup"),
+                server_ip: text_of(&e, "serverIPAddress"),
+                priority: text_of(&e, "_priority"),
+                resource_type: text_of(&e, "_resourceType"),
+                from_cache: text_of(&e, "_fromCache"),
+                socket_group: text_of(&e, "_socketGroup"),
                 mime: resp
-                    .get("content")
-                    .and_then(|c| text_of(c, "mimeType"))
+                    .member("content")
+                    .and_then(|c| text_of(&c, "mimeType"))
                     .unwrap_or_default(),
                 cookie,
-                transfer_size: size(number(resp, "_transferSize"))
+                transfer_size: size(number(&resp, "_transferSize"))
                     .or_else(|| Some(headers_size? + body_size)),
                 body_size,
                 timings,

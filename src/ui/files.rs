@@ -1,10 +1,17 @@
-//! Files out of the app: the page load as a HAR file, the sequence diagram and the waterfall as
-//! SVG. The model writes the text ([`crate::model::har`], [`crate::svg`]); this module hands it to
-//! the browser as a download.
+//! Files in and out of the app: downloads (the page load as a HAR file, the sequence diagram and
+//! the waterfall as SVG; the model writes the text, [`crate::model::har`] and [`crate::svg`]) and
+//! opening a HAR file a browser recorded ([`har_replay`] replays it).
+//!
+//! A file is read with the browser's `File.text()` and `JSON.parse`, and the model's
+//! [`har_replay::entries`] walks the parsed value through [`har_replay::Json`]: the bundle carries
+//! no JSON parser of its own. The size limit is checked on the file's size before a byte is read.
+//! Every failure is a message for the page-load panel; the view on screen stays as it was.
 
+use crate::model::har_replay::{self, Entry, Json};
 use js_sys::{Array, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
+use yew::Callback;
 
 /// Calls `ok` or `err` with the outcome of `promise`. The callbacks free themselves once called.
 pub(crate) fn settle(
@@ -42,4 +49,64 @@ pub fn download(name: &str, mime: &str, text: &str) {
         a.click();
     }
     let _ = web_sys::Url::revoke_object_url(&href);
+}
+
+/// A value from `JSON.parse`, read as [`har_replay`] asks.
+struct Parsed(JsValue);
+
+impl Json for Parsed {
+    fn member(&self, key: &str) -> Option<Self> {
+        if !self.0.is_object() {
+            return None;
+        }
+        Reflect::get(&self.0, &JsValue::from_str(key))
+            .ok()
+            .filter(|v| !v.is_undefined())
+            .map(Parsed)
+    }
+    fn string(&self) -> Option<String> {
+        self.0.as_string()
+    }
+    fn number(&self) -> Option<f64> {
+        self.0.as_f64()
+    }
+    fn length(&self) -> Option<usize> {
+        Array::is_array(&self.0).then(|| self.0.unchecked_ref::<Array>().length() as usize)
+    }
+    fn item(&self, i: usize) -> Option<Self> {
+        Reflect::get_u32(&self.0, i as u32).ok().map(Parsed)
+    }
+}
+
+/// Reads `file` as a HAR recording; `done` hears its name and entries, or why not.
+pub fn read_har(file: web_sys::File, done: Callback<Result<(String, Vec<Entry>), String>>) {
+    let name = file.name();
+    if file.size() > har_replay::MAX_HAR_BYTES as f64 {
+        done.emit(Err(format!(
+            "{name}: {}",
+            har_replay::too_large(file.size() as u64)
+        )));
+        return;
+    }
+    let fail = done.clone();
+    settle(
+        file.text().into(),
+        move |text| {
+            let result = match js_sys::JSON::parse(&text.as_string().unwrap_or_default()) {
+                Ok(v) => har_replay::entries(Parsed(v)),
+                Err(e) => Err(format!(
+                    "not a HAR file: the JSON is malformed ({})",
+                    Reflect::get(&e, &"message".into())
+                        .ok()
+                        .and_then(|m| m.as_string())
+                        .unwrap_or_default()
+                )),
+            };
+            done.emit(match result {
+                Ok(entries) => Ok((name, entries)),
+                Err(e) => Err(format!("{name}: {e}")),
+            })
+        },
+        move |_| fail.emit(Err("the browser could not read the file".into())),
+    );
 }

@@ -2,10 +2,10 @@
 //! selected request, and the page editor. Everything shown comes from
 //! [`crate::model::load::run`]; this module only draws it at a time and keeps the editor's text.
 
-use crate::model::har;
 use crate::model::load::{self, Outcome, PageLoad, PageScenario, Request};
 use crate::model::pages;
 use crate::model::time::Instant;
+use crate::model::{har, har_replay};
 use crate::timeline::fixed;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
@@ -128,6 +128,9 @@ pub struct PageState {
     playing: bool,
     selected: u32,
     error: Option<String>,
+    /// The name of the HAR file on screen, when the load is a browser's recording replayed
+    /// rather than the scenario's simulation.
+    har: Option<AttrValue>,
 }
 
 pub enum PageAction {
@@ -138,6 +141,10 @@ pub enum PageAction {
     Tick(f64),
     TogglePlay,
     Select(u32),
+    /// A HAR file read (its name and entries), or why it could not be.
+    OpenHar(Result<(String, Vec<har_replay::Entry>), String>),
+    /// Back from a recording to the scenario's simulation.
+    LeaveHar,
 }
 
 impl PageState {
@@ -180,6 +187,7 @@ impl PageState {
             selected: 1,
             error: (!notes.is_empty()).then(|| notes.join("; ")),
             load: LoadRef::new(load),
+            har: None,
         }
     }
 
@@ -208,6 +216,7 @@ impl PageState {
                 }
                 self.scenario = Rc::new(sc);
                 self.error = None;
+                self.har = None;
             }
             Err(e) => self.error = Some(e),
         }
@@ -265,6 +274,29 @@ impl Reducible for PageState {
                 s.playing = !s.playing;
             }
             PageAction::Select(id) => s.selected = id,
+            PageAction::OpenHar(read) => {
+                match read.and_then(|(name, entries)| {
+                    har_replay::replay(&entries, &name)
+                        .map(|l| (name.clone(), l))
+                        .map_err(|e| format!("{name}: {e}"))
+                }) {
+                    Ok((name, l)) => {
+                        s.selected = l.requests.first().map_or(1, |r| r.id);
+                        s.t = 0;
+                        s.playing = false;
+                        s.load = LoadRef::new(l);
+                        s.har = Some(name.into());
+                        s.error = None;
+                    }
+                    Err(e) => s.error = Some(e),
+                }
+            }
+            PageAction::LeaveHar => {
+                let sc = (*s.scenario).clone();
+                s.t = 0;
+                s.playing = false;
+                s.rerun(sc);
+            }
         }
         Rc::new(s)
     }
@@ -358,6 +390,20 @@ pub fn PageView() -> Html {
                 .unwrap_or_default(),
         )
     });
+    let on_open = {
+        let done = dispatch.reform(PageAction::OpenHar);
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                super::files::read_har(file, done.clone());
+            }
+            // Cleared, so that choosing the same file again reads it again.
+            input.set_value("");
+        })
+    };
+    let on_leave = dispatch.reform(|_| PageAction::LeaveHar);
     let save_har = {
         let (sc, load, preset) = (s.scenario.clone(), s.load.0.clone(), s.preset.clone());
         Callback::from(move |_| {
@@ -366,10 +412,14 @@ pub fn PageView() -> Html {
         })
     };
     let save_svg = {
-        let (load, preset) = (s.load.0.clone(), s.preset.clone());
+        let (load, name) = (s.load.0.clone(), s.har.clone());
+        let preset = s.preset.clone();
         Callback::from(move |_| {
+            let stem = name
+                .as_deref()
+                .map_or(preset.as_str(), |n| n.trim_end_matches(".har"));
             super::files::download(
-                &format!("wirewalk-{preset}-waterfall.svg"),
+                &format!("wirewalk-{stem}-waterfall.svg"),
                 "image/svg+xml",
                 &crate::svg::waterfall(&load, &load.url),
             )
@@ -390,18 +440,35 @@ pub fn PageView() -> Html {
                 <button id="pl-play" type="button" class="pl-play" onclick={on_play} aria-pressed={if s.playing { "true" } else { "false" }}>
                     { if s.playing { "❚❚ Pause" } else { "▶ Play the load" } }
                 </button>
-                <input id="pl-scrubber" type="range" min="0" max={(end / 100).to_string()} value={(s.t / 100).to_string()} oninput={on_seek} aria-label="Time in the page load" />
+                <input id="pl-scrubber" type="range" min="0" max={end.div_ceil(100).to_string()} value={(s.t / 100).to_string()} oninput={on_seek} aria-label="Time in the page load" />
                 <span id="pl-time" class="pl-time">{ format!("{} / {} ms", ms(s.t), ms(end)) }</span>
                 <span class="pl-files">
-                    <button id="pl-save-har" type="button" onclick={save_har} title="This load as a HAR 1.2 file, as DevTools saves one">{ "Save HAR" }</button>
+                    if s.har.is_none() {
+                        <button id="pl-save-har" type="button" onclick={save_har} title="This simulated load as a HAR 1.2 file, as DevTools saves one">{ "Save HAR" }</button>
+                    }
                     <button id="pl-save-svg" type="button" onclick={save_svg} title="The waterfall as an SVG image">{ "Save SVG" }</button>
+                    <label class="pl-open" title="A HAR file saved by Chrome or Firefox DevTools (Save all as HAR)">
+                        { "Open HAR…" }
+                        <input id="pl-open-har" type="file" accept=".har,application/json" onchange={on_open} />
+                    </label>
                 </span>
             </div>
             <p class="pl-summary" id="pl-summary">
-                { format!("{} requests, {} connections, {} waited in a queue, {} blocked · RTT {} ms, {} Mbit/s, TLS {}",
+                { format!("{} requests, {} connections, {} waited in a queue, {} blocked · {}",
                     l.requests.len(), l.connections.len(), v.queued, v.blocked,
-                    ms(l.rtt.micros()), fixed(l.bandwidth_bps as f64 / 1e6, 1), l.tls) }
+                    if s.har.is_some() {
+                        // A recording holds no network settings: the round trip is estimated.
+                        format!("round trip about {} ms (the median TCP handshake recorded)", ms(l.rtt.micros()))
+                    } else {
+                        format!("RTT {} ms, {} Mbit/s, TLS {}", ms(l.rtt.micros()), fixed(l.bandwidth_bps as f64 / 1e6, 1), l.tls)
+                    }) }
             </p>
+            if let Some(name) = &s.har {
+                <p class="pl-har" id="pl-har">
+                    { format!("Replaying {name}: {} requests as a browser recorded them, with their own timings and connections. A recording is not part of the share link. ", l.requests.len()) }
+                    <button id="pl-leave-har" type="button" onclick={on_leave}>{ "Back to the simulated page" }</button>
+                </p>
+            }
             if let Some(e) = &s.error {
                 <p class="pl-error" id="pl-error" role="alert">{ format!("Not loaded: {e}. The last good load stays on screen.") }</p>
             }
@@ -426,6 +493,7 @@ pub fn PageView() -> Html {
                     }
                 </div>
             </div>
+            if s.har.is_none() {
             <details class="pl-editor" id="pl-editor">
                 <summary>{ "Edit the page: its HTML and each URL's response headers (the load re-runs as you type)" }</summary>
                 <div class="pl-edit-grid">
@@ -439,6 +507,7 @@ pub fn PageView() -> Html {
                     </label>
                 </div>
             </details>
+            }
         </section>
     }
 }

@@ -1,11 +1,14 @@
-//! Files out of the app: Save HAR and Save SVG hand over exactly what the model writes natively
-//! for the same view (the HAR of the page load, the waterfall, the sequence diagram up to the
-//! step on screen), as downloads with their names.
+//! Files in and out of the app. Save HAR and Save SVG hand over exactly what the model writes
+//! natively for the same view (the HAR of the page load, the waterfall, the sequence diagram up
+//! to the step on screen), as downloads with their names. Open HAR replays a recording in the
+//! waterfall and the pools: a HAR the app saved comes back as the same waterfall, a Chrome-like
+//! recording shows its connections and failures, and a broken or huge file is refused with the
+//! view left as it was.
 
 use crate::open_at;
 use crate::webdriver::Session;
 use wirewalk::model::scenario::{Scenario, VISIT_UNIX_TIME};
-use wirewalk::model::{har, load, pages, world};
+use wirewalk::model::{har, har_replay, load, pages, world};
 use wirewalk::svg;
 
 /// Keeps every file the page offers for download (the Blob behind the link and the name).
@@ -105,5 +108,166 @@ fn the_sequence_svg_stops_at_the_step_on_screen() {
     // It is shorter than the whole journey's, and ends with the step's row.
     assert!(text.len() < svg::sequence(&j.trace, usize::MAX, &title).len());
     assert!(parses_as_svg(&s, &text));
+    s.assert_no_errors();
+}
+
+const CHROME_LIKE: &str = include_str!("../common/chrome_like.har");
+
+/// Opens `text` through the page load's file input, as a file called `name` (what choosing it
+/// in the file dialog does).
+fn open_har(s: &Session, name: &str, text: &str) {
+    let quoted = serde_json::to_string(text).unwrap();
+    s.js(&format!(
+        "const dt = new DataTransfer();
+         dt.items.add(new File([{quoted}], '{name}', {{type: 'application/json'}}));
+         const i = document.querySelector('#pl-open-har');
+         i.files = dt.files;
+         i.dispatchEvent(new Event('change', {{bubbles: true}}));"
+    ));
+}
+
+/// The page load at its end: the summary line, and each waterfall row's URL, kind and priority,
+/// and phases (name and place).
+fn waterfall_at_end(s: &Session) -> (String, serde_json::Value) {
+    s.js(
+        "const r = document.querySelector('#pl-scrubber'); r.value = r.max;
+          r.dispatchEvent(new Event('input', {bubbles: true}));",
+    );
+    let rows = s.js(
+        "return [...document.querySelectorAll('#pl-waterfall .wf-row')].map((r) => [
+           r.querySelector('.wf-url').textContent, r.querySelector('.wf-meta').textContent,
+           [...r.querySelectorAll('.seg')].map((g) => g.dataset.ph + ' ' + g.getAttribute('style'))]);",
+    );
+    (s.text("#pl-summary"), rows)
+}
+
+#[test]
+fn a_har_the_app_saved_opens_as_the_same_waterfall() {
+    let driver = crate::Driver::start();
+    for preset in ["many-images", "http2"] {
+        let s = open_at(&driver, 1440, 900, &format!("?page={preset}"));
+        catch_downloads(&s);
+        let (_, _, text) = save(&s, "#pl-save-har");
+        let (summary, rows) = waterfall_at_end(&s);
+        assert!(rows.as_array().is_some_and(|r| r.len() > 1), "{rows}");
+        open_har(&s, "saved.har", &text);
+        s.wait_for(
+            "the recording",
+            "document.querySelector('#pl-har') !== null",
+        );
+        assert!(s.text("#pl-har").contains("Replaying saved.har"));
+        let (replayed_summary, replayed) = waterfall_at_end(&s);
+        assert_eq!(replayed, rows, "{preset}: the same waterfall");
+        // The same requests, connections and queueing; the network figures are the recording's.
+        let counts = |t: &str| t.split(" · ").next().unwrap_or_default().to_string();
+        assert_eq!(counts(&replayed_summary), counts(&summary), "{preset}");
+        // The same connections in the pools.
+        let native = load::run(&pages::preset(preset).unwrap()).unwrap();
+        let lanes = s
+            .js("return document.querySelectorAll('#pl-pools .slot').length;")
+            .as_u64()
+            .unwrap_or(0);
+        assert!(lanes as usize >= native.groups.len(), "{preset}: {lanes}");
+        s.js("document.querySelector('#pl-har').scrollIntoView({block: 'center'});");
+        s.screenshot(&format!("har-replayed-{preset}"));
+        // Back to the simulation.
+        s.click(&s.find("#pl-leave-har"));
+        s.wait_for(
+            "the simulation",
+            "document.querySelector('#pl-har') === null",
+        );
+        assert_eq!(waterfall_at_end(&s), (summary, rows));
+        s.assert_no_errors();
+    }
+}
+
+#[test]
+fn a_chrome_recording_opens_with_its_connections_and_failures() {
+    let driver = crate::Driver::start();
+    let s = open_at(&driver, 1440, 900, "");
+    open_har(&s, "news.har", CHROME_LIKE);
+    s.wait_for(
+        "the recording",
+        "document.querySelector('#pl-har') !== null",
+    );
+    let native = har_replay::replay(&har_replay::parse(CHROME_LIKE).unwrap(), "news.har").unwrap();
+    let summary = s.text("#pl-summary");
+    assert!(
+        summary.starts_with(&format!(
+            "{} requests, {} connections",
+            native.requests.len(),
+            native.connections.len()
+        )),
+        "{summary}"
+    );
+    let (_, rows) = waterfall_at_end(&s);
+    assert_eq!(
+        rows.as_array().map(Vec::len),
+        Some(native.requests.len()),
+        "the data: URL is skipped"
+    );
+    assert!(s.text("#pl-console").contains("net::ERR_NAME_NOT_RESOLVED"));
+    // The reused HTTP/2 connection carries two requests in the pools view.
+    assert!(s.text("#pl-pools").contains("https://news.example"));
+    s.js("document.querySelector('#pl-har').scrollIntoView({block: 'start'});");
+    s.screenshot("har-chrome-like");
+    s.assert_no_errors();
+}
+
+#[test]
+fn a_broken_or_huge_har_is_refused_and_the_view_stays() {
+    let driver = crate::Driver::start();
+    let s = open_at(&driver, 1440, 900, "?page=many-images");
+    let before = waterfall_at_end(&s);
+    let cut = &CHROME_LIKE[..CHROME_LIKE.len() / 2];
+    for (name, text, says) in [
+        ("cut.har", cut, "not a HAR file: the JSON is malformed"),
+        (
+            "words.har",
+            "hello",
+            "not a HAR file: the JSON is malformed",
+        ),
+        ("empty.har", "{\"log\": {}}", "it has no log.entries list"),
+        (
+            "odd.har",
+            "{\"log\": {\"entries\": [{\"request\": 1}]}}",
+            "entry 1: it has no response",
+        ),
+        (
+            "markup.har",
+            "<img src=x onerror=alert(1)>",
+            "not a HAR file",
+        ),
+    ] {
+        open_har(&s, name, text);
+        s.wait_for(
+            "the refusal",
+            &format!(
+                "(document.querySelector('#pl-error') || {{}}).textContent?.includes('{name}')"
+            ),
+        );
+        let error = s.text("#pl-error");
+        assert!(error.contains(says), "{name}: {error}");
+        assert_eq!(waterfall_at_end(&s), before, "{name}: the view stays");
+        assert!(s.js("return document.querySelector('#pl-har') === null;") == true);
+    }
+    // 50 MB: refused by its size, before a byte of it is read.
+    s.js("const dt = new DataTransfer();
+          dt.items.add(new File([new Uint8Array(50 * 1000 * 1000)], 'huge.har'));
+          const i = document.querySelector('#pl-open-har');
+          i.files = dt.files;
+          i.dispatchEvent(new Event('change', {bubbles: true}));");
+    s.wait_for(
+        "the refusal",
+        "(document.querySelector('#pl-error') || {}).textContent?.includes('huge.har')",
+    );
+    let error = s.text("#pl-error");
+    assert!(
+        error.contains("50000000 bytes, over the limit of 33554432 bytes"),
+        "{error}"
+    );
+    assert_eq!(waterfall_at_end(&s), before);
+    // No markup was made from the file's text.
+    assert!(s.js("return document.querySelectorAll('img[src=x]').length === 0;") == true);
     s.assert_no_errors();
 }

@@ -271,37 +271,10 @@ fn a_har_wirewalk_writes_reads_back_as_the_same_waterfall() {
     assert!(cached > 0, "a memory-cache hit was read back");
 }
 
-/// A recording as Chrome writes one, written for this test: two origins, a reused
-/// connection, a disk-cache hit, a redirect, a failed request and a `data:` URL.
-const CHROME_LIKE: &str = r#"{"log": {"version": "1.2", "creator": {"name": "WebInspector", "version": "537.36"},
- "pages": [{"startedDateTime": "2026-03-01T10:00:00.000Z", "id": "page_1", "title": "https://news.example/", "pageTimings": {"onContentLoad": 400, "onLoad": 900}}],
- "entries": [
-  {"startedDateTime": "2026-03-01T10:00:00.000Z", "time": 300.5, "connection": "101", "serverIPAddress": "192.0.2.10",
-   "_priority": "VeryHigh", "_resourceType": "document",
-   "request": {"method": "GET", "url": "http://news.example/", "httpVersion": "http/1.1", "headers": [{"name": "Cookie", "value": "id=1"}], "cookies": [], "queryString": [], "headersSize": 300, "bodySize": 0},
-   "response": {"status": 301, "statusText": "Moved Permanently", "httpVersion": "http/1.1", "headers": [{"name": "Location", "value": "https://news.example/"}], "cookies": [], "content": {"size": 0, "mimeType": "text/html"}, "redirectURL": "https://news.example/", "headersSize": 200, "bodySize": 0},
-   "cache": {}, "timings": {"blocked": 2, "dns": 40, "connect": 60, "ssl": -1, "send": 0.5, "wait": 190, "receive": 8, "_blocked_queueing": 1}},
-  {"startedDateTime": "2026-03-01T10:00:00.310Z", "time": 420, "connection": "202", "_priority": "VeryHigh", "_resourceType": "document",
-   "request": {"method": "GET", "url": "https://news.example/", "httpVersion": "h2", "headers": [], "cookies": [], "queryString": [], "headersSize": -1, "bodySize": 0},
-   "response": {"status": 200, "statusText": "", "httpVersion": "h2", "headers": [], "cookies": [], "content": {"size": 5000, "mimeType": "text/html"}, "redirectURL": "", "headersSize": -1, "bodySize": 1800, "_transferSize": 2100},
-   "cache": {}, "timings": {"blocked": 1, "dns": 0, "connect": 120, "ssl": 60, "send": 0, "wait": 250, "receive": 49}},
-  {"startedDateTime": "2026-03-01T10:00:00.740Z", "time": 90, "connection": "202", "_priority": "Low", "_resourceType": "image",
-   "request": {"method": "GET", "url": "https://news.example/a.png", "httpVersion": "h2", "headers": [], "cookies": [], "queryString": [], "headersSize": -1, "bodySize": 0},
-   "response": {"status": 200, "statusText": "", "httpVersion": "h2", "headers": [], "cookies": [], "content": {"size": 900, "mimeType": "image/png"}, "redirectURL": "", "headersSize": -1, "bodySize": 900},
-   "cache": {}, "timings": {"blocked": 0.4, "dns": -1, "connect": -1, "ssl": -1, "send": 0.1, "wait": 80, "receive": 9.5}},
-  {"startedDateTime": "2026-03-01T10:00:00.745Z", "time": 2, "_priority": "High", "_resourceType": "stylesheet", "_fromCache": "disk",
-   "request": {"method": "GET", "url": "https://news.example/s.css", "httpVersion": "", "headers": [], "cookies": [], "queryString": [], "headersSize": -1, "bodySize": 0},
-   "response": {"status": 200, "statusText": "", "httpVersion": "", "headers": [], "cookies": [], "content": {"size": 700, "mimeType": "text/css"}, "redirectURL": "", "headersSize": -1, "bodySize": 0, "_transferSize": 0},
-   "cache": {}, "timings": {"blocked": 1, "dns": -1, "connect": -1, "ssl": -1, "send": 0, "wait": 0.5, "receive": 0.5}},
-  {"startedDateTime": "2026-03-01T10:00:00.750Z", "time": 35, "connection": "303", "_priority": "Low", "_resourceType": "script", "_error": "net::ERR_NAME_NOT_RESOLVED",
-   "request": {"method": "GET", "url": "https://ads.example/x.js", "httpVersion": "", "headers": [], "cookies": [], "queryString": [], "headersSize": -1, "bodySize": 0},
-   "response": {"status": 0, "statusText": "", "httpVersion": "", "headers": [], "cookies": [], "content": {"size": 0, "mimeType": "x-unknown"}, "redirectURL": "", "headersSize": -1, "bodySize": -1},
-   "cache": {}, "timings": {"blocked": 1, "dns": 34, "connect": -1, "ssl": -1, "send": 0, "wait": 0, "receive": 0}},
-  {"startedDateTime": "2026-03-01T10:00:00.760Z", "time": 0, "_resourceType": "image",
-   "request": {"method": "GET", "url": "data:image/png;base64,AAAA", "httpVersion": "", "headers": [], "cookies": [], "queryString": [], "headersSize": -1, "bodySize": 0},
-   "response": {"status": 200, "statusText": "", "httpVersion": "", "headers": [], "cookies": [], "content": {"size": 3, "mimeType": "image/png"}, "redirectURL": "", "headersSize": -1, "bodySize": 0},
-   "cache": {}, "timings": {"blocked": -1, "dns": -1, "connect": -1, "ssl": -1, "send": 0, "wait": 0, "receive": 0}}
- ]}}"#;
+/// A recording as Chrome writes one, written for the tests (the browser tests open it in the
+/// app too): two origins, a reused connection, a disk-cache hit, a redirect, a failed request
+/// and a `data:` URL.
+const CHROME_LIKE: &str = include_str!("../common/chrome_like.har");
 
 #[test]
 fn a_chrome_recording_replays_with_its_connections() {
