@@ -26,6 +26,7 @@ setup-build:
 build:
 	$(WASM) trunk build --release
 	$(WASM) scripts/minify.sh dist
+	cargo run --quiet -- shorten-imports dist
 	cargo run --quiet -- secure-bundle dist
 	cargo run --quiet -- compress-bundle dist
 
@@ -66,13 +67,14 @@ clippy:
 	cargo clippy --workspace --all-targets -- -D warnings
 
 ## both workspaces for wasm32: this one (the model with the real `idna`) and web/ (the bundle's
-## build, with crates/idna_web)
+## build, with its own idna in web/idna)
 clippy-wasm:
 	$(WASM) cargo clippy --workspace --target $(WASM_TARGET) -- -D warnings
-	$(WASM) cargo clippy --manifest-path web/Cargo.toml --target $(WASM_TARGET) -- -D warnings
+	$(WASM) cargo clippy --manifest-path web/Cargo.toml --workspace --target $(WASM_TARGET) -- -D warnings
 
 test-native:
 	cargo test --lib --bins --test it
+	cargo test --manifest-path web/Cargo.toml -p idna
 
 test-browser:
 	cargo test --test browser

@@ -33,6 +33,8 @@ const USAGE: &str = "usage:
   wirewalk serve [--dir <dir>] [--port <port>] [--base <path>]
                                                  serve the built app on 127.0.0.1 (at <path>,
                                                  default /)
+  wirewalk shorten-imports [<dir>]               give the module's imports from its glue short
+                                                 names, in both files
   wirewalk secure-bundle [<dir>]                 move the start script out of dist/index.html
                                                  and add the Content-Security-Policy
   wirewalk compress-bundle [<dir>]               write <file>.gz (gzip by Zopfli) beside each
@@ -70,12 +72,12 @@ pub fn run(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             0
         }
         Some("serve") => serve_command(&words[1..], out, err),
-        Some(step @ ("secure-bundle" | "compress-bundle")) => {
+        Some(step @ ("secure-bundle" | "compress-bundle" | "shorten-imports")) => {
             let dir = std::path::Path::new(words.get(1).map_or("dist", String::as_str));
-            let done = if step == "secure-bundle" {
-                crate::csp::secure_bundle(dir)
-            } else {
-                crate::compress::compress_bundle(dir)
+            let done = match step {
+                "secure-bundle" => crate::csp::secure_bundle(dir),
+                "shorten-imports" => crate::imports::shorten_bundle(dir),
+                _ => crate::compress::compress_bundle(dir),
             };
             match done {
                 Ok(msg) => {

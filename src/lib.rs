@@ -21,6 +21,8 @@ pub mod compress;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod csp;
 #[cfg(not(target_arch = "wasm32"))]
+pub mod imports;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod serve;
 
 #[cfg(target_arch = "wasm32")]

@@ -31,6 +31,10 @@
 
 use super::load::{self, Connection, OriginPart, Outcome, PageLoad, Phase, Request};
 use super::time::{Duration, Instant};
+use std::collections::BTreeMap;
+
+/// The longest span of a recording replayed: one hour, in µs.
+const MAX_SPAN_US: i64 = 3_600_000_000;
 
 /// The largest HAR file read: 32 MiB. A recording with response bodies can be larger; DevTools
 /// can save one without them ("Save all as HAR (sanitized)" or with content excluded).
@@ -230,7 +234,7 @@ pub fn entries<J: Json>(root: J) -> Result<Vec<Entry>, String> {
                     .unwrap_or_default(),
                 cookie,
                 transfer_size: size(number(&resp, "_transferSize"))
-                    .or_else(|| Some(headers_size? + body_size)),
+                    .or_else(|| Some(headers_size?.saturating_add(body_size))),
                 body_size,
                 timings,
             })
@@ -318,6 +322,15 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
         .first()
         .ok_or("the HAR file has no http(s) entries")?
         .started_us;
+    // One page load: a recording that spans hours is several visits, or a date gone wrong.
+    let last = list.last().map_or(t0, |e| e.started_us);
+    if last.saturating_sub(t0) > MAX_SPAN_US {
+        return Err(format!(
+            "the entries start {} s apart, over the limit of one hour: wirewalk replays one page \
+             load (save the HAR of one visit)",
+            last.saturating_sub(t0) / 1_000_000
+        ));
+    }
     // The page: the first document that arrived (after any redirects), else the first entry.
     let page = list
         .iter()
@@ -327,7 +340,11 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
     let page_origin = super::url::parse(&page_url, None)
         .map_err(|e| format!("the page's URL cannot be parsed: {}", e.message))?
         .origin;
-    let mut conn_ids: Vec<&str> = Vec::new();
+    // A connection's index by its id, and each group's connection starts (sorted) by the group's
+    // index: looked up once per entry, so a recording with thousands of connections stays fast.
+    let mut conn_ids: BTreeMap<String, usize> = BTreeMap::new();
+    let mut group_ids: BTreeMap<String, usize> = BTreeMap::new();
+    let mut starts: Vec<Vec<Instant>> = Vec::new();
     let mut connections: Vec<Connection> = Vec::new();
     let mut requests: Vec<Request> = Vec::new();
     let mut console = Vec::new();
@@ -346,20 +363,27 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
             .map(|p| p.getters.hostname.clone())
             .unwrap_or_default();
         let group = e.socket_group.clone().unwrap_or_else(|| origin.clone());
+        let g = *group_ids.entry(group.clone()).or_insert_with(|| {
+            starts.push(Vec::new());
+            starts.len() - 1
+        });
         let credentials = !group.starts_with("pm/");
         // The connection: a new one if this entry opened it.
         let (connection, reused) = match e.connection.as_deref() {
-            Some(c) if e.from_cache.is_none() => match conn_ids.iter().position(|x| *x == c) {
-                Some(k) => (Some(k as u32 + 1), true),
+            Some(c) if e.from_cache.is_none() => match conn_ids.get(c) {
+                Some(&k) => (Some(k as u32 + 1), true),
                 None => {
-                    conn_ids.push(c);
+                    conn_ids.insert(c.to_string(), connections.len());
                     let opened = t[DNS] >= 0.0 || t[CONNECT] >= 0.0;
                     let begin = start + Duration::from_micros(us(t[BLOCKED]));
                     let dns_end = begin + Duration::from_micros(us(t[DNS]));
                     let tcp_end =
                         dns_end + Duration::from_micros(us(t[CONNECT]).saturating_sub(us(t[SSL])));
                     let ready = tcp_end + Duration::from_micros(us(t[SSL]));
-                    let lane = connections.iter().filter(|k| k.group == group).count();
+                    let lane = starts[g].len();
+                    let at = if opened { begin } else { start };
+                    let k = starts[g].partition_point(|s| *s <= at);
+                    starts[g].insert(k, at);
                     connections.push(Connection {
                         id: connections.len() as u32 + 1,
                         group: group.clone(),
@@ -383,12 +407,7 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
             _ => (None, false),
         };
         // The phases, end to end.
-        let open_then = |at: Instant| {
-            connections
-                .iter()
-                .filter(|c| c.group == group && c.start <= at)
-                .count()
-        };
+        let open_then = starts[g].partition_point(|s| *s <= start);
         let mut phases = Vec::new();
         let mut cursor = start;
         let mut push = |name: &'static str, ms: f64, why: String| {
@@ -405,65 +424,63 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
         };
         let queueing = t[QUEUEING].max(0.0).min(t[BLOCKED].max(0.0));
         let stalled = t[BLOCKED].max(0.0) - queueing;
-        let recorded =
-            |what: &str, ms: f64| format!("{what}: {} ms in the recording", ms_text(us(ms)));
-        push(
-            "Queueing",
-            queueing,
-            format!(
-                "{} (its origin had {} connection{} open then)",
-                recorded("queued", queueing),
-                open_then(start),
-                if open_then(start) == 1 { "" } else { "s" }
-            ),
-        );
-        push(
-            "Stalled",
-            stalled,
-            recorded("stalled before it could be sent", stalled),
-        );
-        push(
-            "DNS Lookup",
-            t[DNS],
-            recorded(&format!("looked up {host}"), t[DNS]),
-        );
-        push(
-            "Initial connection",
-            (t[CONNECT] - t[SSL].max(0.0)).max(0.0),
-            format!(
-                "{}: about one round trip",
-                recorded(
-                    &format!(
-                        "TCP handshake with {}",
-                        e.server_ip.clone().unwrap_or_else(|| host.clone())
-                    ),
-                    (t[CONNECT] - t[SSL].max(0.0)).max(0.0)
-                )
-            ),
-        );
-        push("SSL", t[SSL], recorded("TLS handshake", t[SSL]));
-        push(
-            "Request sent",
-            t[SEND],
-            recorded("the request left", t[SEND]),
-        );
-        push(
-            "Waiting for server response",
-            t[WAIT],
-            format!(
-                "{}: a round trip plus the server's time",
-                recorded("waited for the first byte", t[WAIT])
-            ),
-        );
+        let connect = (t[CONNECT] - t[SSL].max(0.0)).max(0.0);
+        let peer = e.server_ip.as_deref().unwrap_or(&host);
+        let plural = if open_then == 1 { "" } else { "s" };
         let bytes = e.transfer_size.unwrap_or(0);
-        push(
-            "Content Download",
-            t[RECEIVE],
-            format!(
-                "{} ({bytes} bytes on the wire)",
-                recorded("downloaded", t[RECEIVE])
+        // Each phase: its name, its milliseconds, what the recording says, and what that means.
+        let table: [(&'static str, f64, String, String); 8] = [
+            (
+                "Queueing",
+                queueing,
+                "queued".into(),
+                format!(" (its origin had {open_then} connection{plural} open then)"),
             ),
-        );
+            (
+                "Stalled",
+                stalled,
+                "stalled before it could be sent".into(),
+                String::new(),
+            ),
+            (
+                "DNS Lookup",
+                t[DNS],
+                format!("looked up {host}"),
+                String::new(),
+            ),
+            (
+                "Initial connection",
+                connect,
+                format!("TCP handshake with {peer}"),
+                ": about one round trip".into(),
+            ),
+            ("SSL", t[SSL], "TLS handshake".into(), String::new()),
+            (
+                "Request sent",
+                t[SEND],
+                "the request left".into(),
+                String::new(),
+            ),
+            (
+                "Waiting for server response",
+                t[WAIT],
+                "waited for the first byte".into(),
+                ": a round trip plus the server's time".into(),
+            ),
+            (
+                "Content Download",
+                t[RECEIVE],
+                "downloaded".into(),
+                format!(" ({bytes} bytes on the wire)"),
+            ),
+        ];
+        for (name, ms, what, then) in table {
+            push(
+                name,
+                ms,
+                format!("{what}: {} ms in the recording{then}", ms_text(us(ms))),
+            );
+        }
         // Rounding in the file: the last phase reaches the entry's end.
         if let Some(last) = phases.last_mut() {
             last.end = last.end.max(end);

@@ -105,13 +105,7 @@ impl Writer {
     /// DevTools writes its timings.
     pub fn ms(&mut self, micros: u64) -> &mut Self {
         self.sep();
-        let _ = write!(self.out, "{}", micros / 1000);
-        let frac = micros % 1000;
-        if frac != 0 {
-            let digits = format!("{frac:03}");
-            self.out.push('.');
-            self.out.push_str(digits.trim_end_matches('0'));
-        }
+        self.out.push_str(&super::text::decimal(micros, 3));
         self
     }
 
@@ -140,12 +134,15 @@ mod tests {
         let mut w = Writer::default();
         w.obj()
             .str_field("a", "quote \" slash \\ line\nbell\u{7} é")
+            .str_field("k\"\u{1f}", "\u{7f}\u{8}\u{c}\u{2028}")
             .key("list")
             .arr()
             .int(-3)
             .ms(12_500)
             .ms(4)
             .ms(3000)
+            .ms(999)
+            .ms(1001)
             .obj()
             .end_obj()
             .arr()
@@ -156,10 +153,11 @@ mod tests {
         let text = w.finish();
         assert_eq!(
             text,
-            r#"{"a":"quote \" slash \\ line\nbell\u0007 é","list":[-3,12.5,0.004,3,{},[]],"n":0}"#
+            "{\"a\":\"quote \\\" slash \\\\ line\\nbell\\u0007 é\",\"k\\\"\\u001f\":\"\u{7f}\\u0008\\u000c\u{2028}\",\"list\":[-3,12.5,0.004,3,0.999,1.001,{},[]],\"n\":0}"
         );
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["a"], "quote \" slash \\ line\nbell\u{7} é");
         assert_eq!(v["list"][1], 12.5);
+        assert_eq!(v["k\"\u{1f}"], "\u{7f}\u{8}\u{c}\u{2028}");
     }
 }

@@ -299,15 +299,20 @@ pub fn groups_of(connections: &[Connection], requests: &[Request]) -> Vec<Group>
     for g in groups.iter_mut() {
         let cs: Vec<&Connection> = connections.iter().filter(|c| c.group == g.group).collect();
         g.opened = cs.len();
-        g.max_open = cs
+        // The most open at once, at some connection's start: a sweep over opens and closes,
+        // a close at the same moment first (a socket closed as another opens is not counted).
+        let mut events: Vec<(Instant, i64)> = cs
             .iter()
-            .map(|c| {
-                cs.iter()
-                    .filter(|o| o.start <= c.start && o.closed.is_none_or(|e| e > c.start))
-                    .count()
-            })
-            .max()
-            .unwrap_or(0);
+            .flat_map(|c| std::iter::once((c.start, 1)).chain(c.closed.map(|e| (e, -1))))
+            .collect();
+        events.sort_unstable();
+        let mut open = 0i64;
+        for (_, d) in events {
+            open += d;
+            if d > 0 {
+                g.max_open = g.max_open.max(open.max(0) as usize);
+            }
+        }
     }
     groups
 }
@@ -640,10 +645,8 @@ pub fn sent_request(
     );
     let mut sent = super::http::fetch_request(&host, &target, referer, cookie);
     for line in extra {
-        let (name, value) = line.split_once(':').unwrap_or((line, ""));
-        sent.headers
-            .0
-            .push((name.trim().to_string(), value.trim().to_string()));
+        let (name, value) = header_line(line);
+        sent.headers.0.push((name.to_string(), value.to_string()));
     }
     let size = sent.wire_len() + (method.len() as u64).saturating_sub(3);
     (sent, size)
@@ -1093,6 +1096,12 @@ fn short(s: &str) -> String {
     super::text::shorten(s, 80)
 }
 
+/// A `Name: value` line's name and value, trimmed; a line without a colon is a name alone.
+pub(crate) fn header_line(line: &str) -> (&str, &str) {
+    let (n, v) = line.split_once(':').unwrap_or((line, ""));
+    (n.trim(), v.trim())
+}
+
 fn header<'h>(headers: &'h [String], name: &str) -> Option<&'h str> {
     headers.iter().find_map(|h| {
         let (n, v) = h.split_once(':')?;
@@ -1371,8 +1380,8 @@ impl<'a> Sim<'a> {
                 .headers
                 .iter()
                 .map(|h| {
-                    let (n, v) = h.split_once(':').unwrap_or((h, ""));
-                    (n.trim().to_string(), v.trim().to_string())
+                    let (n, v) = header_line(h);
+                    (n.to_string(), v.to_string())
                 })
                 .collect(),
             credentials: q.include_credentials,

@@ -427,13 +427,19 @@ fn fetch_calls(js: &str) -> Vec<(String, String, Vec<String>, bool)> {
                     if let Some((k, v)) = part.split_once(':') {
                         let k = k.trim().trim_matches(['"', '\'', '`']);
                         let v = v.trim();
-                        // Only a string literal has a value the model can know.
+                        // Only a plain string literal has a value the model can know: not a
+                        // concatenation, an escape or a template with a substitution.
                         let literal = v
                             .chars()
                             .next()
                             .filter(|q| matches!(q, '\'' | '"' | '`'))
-                            .and_then(|q| v[1..].strip_suffix(q))
-                            .unwrap_or("");
+                            .and_then(|q| v[1..].strip_suffix(q).map(|inner| (q, inner)))
+                            .filter(|(q, inner)| {
+                                !inner.contains(*q)
+                                    && !inner.contains('\\')
+                                    && !inner.contains("${")
+                            })
+                            .map_or("", |(_, inner)| inner);
                         if !k.is_empty() {
                             headers.push(if literal.is_empty() {
                                 format!("{k}:")

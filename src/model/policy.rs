@@ -173,23 +173,33 @@ fn is_javascript(mime: &str) -> bool {
     )
 }
 
-/// Fetch §3.2: is this header safelisted for CORS?
+/// Fetch §2.2.2: is this header a CORS-safelisted request-header?
 fn safelisted(name: &str, value: &str) -> bool {
     if value.len() > 128 {
         return false;
     }
+    // A CORS-unsafe request-header byte: a control other than tab, `"():<>?@[\]{}` or DEL.
+    let unsafe_byte =
+        |b: u8| (b < 0x20 && b != b'\t') || b == 0x7f || b"\"():<>?@[\\]{}".contains(&b);
+    let has_unsafe = value.bytes().any(unsafe_byte);
     match name.to_ascii_lowercase().as_str() {
-        "accept" | "accept-language" | "content-language" => true,
-        "content-type" => matches!(
-            value
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-                .as_str(),
-            "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
-        ),
+        "accept" => !has_unsafe,
+        "accept-language" | "content-language" => value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b" *,-.;=".contains(&b)),
+        "content-type" => {
+            !has_unsafe
+                && matches!(
+                    value
+                        .split(';')
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .to_ascii_lowercase()
+                        .as_str(),
+                    "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
+                )
+        }
         _ => false,
     }
 }
@@ -413,6 +423,25 @@ fn frame_verdict(page: &Origin, frame: &Origin, url: &str, resp: &Response) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn safelisted_headers_follow_fetch() {
+        assert!(safelisted("Content-Type", "text/plain;charset=UTF-8"));
+        assert!(safelisted("accept", "application/json, text/*"));
+        assert!(safelisted("Accept-Language", "en-GB,en;q=0.9"));
+        // A quote, a bracket or a control is a CORS-unsafe byte, whatever the type.
+        assert!(!safelisted("content-type", "text/plain; a=\"b\""));
+        assert!(!safelisted("accept", "<x>"));
+        assert!(!safelisted("accept", "a\u{1}"));
+        // Languages allow only letters, digits and ` *,-.;=`.
+        assert!(!safelisted("content-language", "en_GB"));
+        assert!(!safelisted("content-type", "application/json"));
+        assert!(!safelisted(
+            "content-type",
+            &format!("text/plain;{}", "a".repeat(130))
+        ));
+        assert!(!safelisted("x-token", ""));
+    }
 
     fn o(s: &str, h: &str, p: u16) -> Origin {
         Origin::Tuple {

@@ -33,8 +33,11 @@ pub fn escape_xml(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            // XML 1.0 forbids most control characters even as references.
-            c if c < ' ' && c != '\t' && c != '\n' => out.push('\u{FFFD}'),
+            // XML 1.0 forbids most control characters, and U+FFFE and U+FFFF, even as
+            // references (§2.2 Char).
+            c if (c < ' ' && c != '\t' && c != '\n') || c == '\u{FFFE}' || c == '\u{FFFF}' => {
+                out.push('\u{FFFD}')
+            }
             c => out.push(c),
         }
     }
@@ -51,6 +54,14 @@ mod tests {
         assert_eq!(decimal(1_000_001, 6), "1.000001");
         assert_eq!(decimal(3_000, 3), "3");
         assert_eq!(decimal(7, 0), "7");
+    }
+
+    #[test]
+    fn xml_text_holds_only_characters_xml_allows() {
+        assert_eq!(
+            escape_xml("<a href=\"x\">&'\u{1}\u{FFFE}\u{FFFF}\tü"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;\u{FFFD}\u{FFFD}\u{FFFD}\tü"
+        );
     }
 
     #[test]

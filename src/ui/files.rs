@@ -10,8 +10,17 @@
 use crate::model::har_replay::{self, Entry, Json};
 use js_sys::{Array, Reflect};
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::Callback;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` on the file's text as the browser holds it: the text is not copied into
+    /// the module's memory (which never shrinks) on its way.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
+}
 
 /// Calls `ok` or `err` with the outcome of `promise`. The callbacks free themselves once called.
 pub(crate) fn settle(
@@ -56,10 +65,14 @@ struct Parsed(JsValue);
 
 impl Json for Parsed {
     fn member(&self, key: &str) -> Option<Self> {
-        if !self.0.is_object() {
+        let key = JsValue::from_str(key);
+        // Own members only, as in the file: not what every object inherits (`constructor`).
+        if !self.0.is_object()
+            || !js_sys::Object::has_own(self.0.unchecked_ref::<js_sys::Object>(), &key)
+        {
             return None;
         }
-        Reflect::get(&self.0, &JsValue::from_str(key))
+        Reflect::get(&self.0, &key)
             .ok()
             .filter(|v| !v.is_undefined())
             .map(Parsed)
@@ -88,11 +101,11 @@ pub fn read_har(file: web_sys::File, done: Callback<Result<(String, Vec<Entry>),
         )));
         return;
     }
-    let fail = done.clone();
+    let (fail, unread) = (done.clone(), name.clone());
     settle(
         file.text().into(),
         move |text| {
-            let result = match js_sys::JSON::parse(&text.as_string().unwrap_or_default()) {
+            let result = match json_parse(&text) {
                 Ok(v) => har_replay::entries(Parsed(v)),
                 Err(e) => Err(format!(
                     "not a HAR file: the JSON is malformed ({})",
@@ -107,6 +120,10 @@ pub fn read_har(file: web_sys::File, done: Callback<Result<(String, Vec<Entry>),
                 Err(e) => Err(format!("{name}: {e}")),
             })
         },
-        move |_| fail.emit(Err("the browser could not read the file".into())),
+        move |_| {
+            fail.emit(Err(format!(
+                "{unread}: the browser could not read the file"
+            )))
+        },
     );
 }

@@ -46,6 +46,10 @@ pub fn start() {
     // module at once (`-Cpanic=immediate-abort`, scripts/wasm-env.sh: 7 KB less gzip than
     // formatting a message), so a panic reaches the page as a WebAssembly trap thrown out of
     // whatever called in: an event listener, a timer, a frame callback or a promise.
+    // Without immediate abort (a toolchain that cannot rebuild std), a panic would first run
+    // Yew's default hook and log its own error; the trap below is the one report.
+    #[cfg(panic = "abort")]
+    yew::set_custom_panic_hook(Box::new(|_| {}));
     for event in ["error", "unhandledrejection"] {
         let on_trap = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
             let get = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &k.into()).ok();
@@ -82,7 +86,7 @@ pub fn wirewalk_test_panic() {
 }
 
 /// For the browser tests: the model's URL parser as the bundle runs it (international hosts go
-/// through the browser's own UTS #46, see `crates/idna_web`). Returns the `href`, or `!` and the
+/// through the browser's own UTS #46, see `web/idna`). Returns the `href`, or `!` and the
 /// error message.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn wirewalk_test_parse_url(input: &str, base: Option<String>) -> String {

@@ -67,16 +67,13 @@ impl LoadRef {
                     .max()
                     .unwrap_or(0)
                     .max(g.slots());
+                // One pass: a replayed recording may have thousands of connections.
+                let mut by_lane: Vec<Vec<usize>> = vec![Vec::new(); lanes];
+                for &i in &conns {
+                    by_lane[l.connections[i].lane].push(i);
+                }
                 GroupView {
-                    lanes: (0..lanes)
-                        .map(|lane| {
-                            conns
-                                .iter()
-                                .copied()
-                                .filter(|&i| l.connections[i].lane == lane)
-                                .collect()
-                        })
-                        .collect(),
+                    lanes: by_lane,
                     queue: l.queue(&g.group),
                 }
             })
@@ -131,7 +128,12 @@ pub struct PageState {
     /// The name of the HAR file on screen, when the load is a browser's recording replayed
     /// rather than the scenario's simulation.
     har: Option<AttrValue>,
+    /// While a recording is shown: the simulation's view to go back to.
+    simulated: Option<Rc<Simulated>>,
 }
+
+/// The simulation's view while a recording is shown: its load, time, selected request, error.
+pub struct Simulated(LoadRef, u64, u32, Option<String>);
 
 pub enum PageAction {
     Preset(String),
@@ -188,6 +190,7 @@ impl PageState {
             error: (!notes.is_empty()).then(|| notes.join("; ")),
             load: LoadRef::new(load),
             har: None,
+            simulated: None,
         }
     }
 
@@ -217,6 +220,7 @@ impl PageState {
                 self.scenario = Rc::new(sc);
                 self.error = None;
                 self.har = None;
+                self.simulated = None;
             }
             Err(e) => self.error = Some(e),
         }
@@ -281,6 +285,14 @@ impl Reducible for PageState {
                         .map_err(|e| format!("{name}: {e}"))
                 }) {
                     Ok((name, l)) => {
+                        if s.simulated.is_none() {
+                            s.simulated = Some(Rc::new(Simulated(
+                                s.load.clone(),
+                                s.t,
+                                s.selected,
+                                s.error.take(),
+                            )));
+                        }
                         s.selected = l.requests.first().map_or(1, |r| r.id);
                         s.t = 0;
                         s.playing = false;
@@ -292,10 +304,13 @@ impl Reducible for PageState {
                 }
             }
             PageAction::LeaveHar => {
-                let sc = (*s.scenario).clone();
-                s.t = 0;
                 s.playing = false;
-                s.rerun(sc);
+                if let Some(sim) = s.simulated.take() {
+                    let Simulated(load, t, selected, error) = &*sim;
+                    (s.load, s.t, s.selected) = (load.clone(), *t, *selected);
+                    s.error = error.clone();
+                    s.har = None;
+                }
             }
         }
         Rc::new(s)
@@ -361,12 +376,23 @@ pub fn PageView() -> Html {
     let l = &s.load.0;
     let t = Instant::from_micros(s.t);
     let end = l.end.micros().max(1);
-    let on_preset = dispatch.reform(|e: Event| {
-        let v = e
-            .target_dyn_into::<HtmlSelectElement>()
-            .map(|x| x.value())
-            .unwrap_or_default();
-        PageAction::Preset(v)
+    // Bumped by every change the user makes; a HAR file read applies only if nothing changed
+    // while it was read (a preset picked meanwhile wins over a slow file).
+    let epoch = use_mut_ref(|| 0u32);
+    let changed = {
+        let epoch = epoch.clone();
+        move || *epoch.borrow_mut() += 1
+    };
+    let on_preset = dispatch.reform({
+        let changed = changed.clone();
+        move |e: Event| {
+            changed();
+            let v = e
+                .target_dyn_into::<HtmlSelectElement>()
+                .map(|x| x.value())
+                .unwrap_or_default();
+            PageAction::Preset(v)
+        }
     });
     let on_seek = dispatch.reform(|e: InputEvent| {
         let v = e
@@ -376,34 +402,49 @@ pub fn PageView() -> Html {
         PageAction::Seek(v.parse::<u64>().unwrap_or(0).saturating_mul(100))
     });
     let on_play = dispatch.reform(|_| PageAction::TogglePlay);
-    let on_html = dispatch.reform(|e: InputEvent| {
-        PageAction::Html(
-            e.target_dyn_into::<HtmlTextAreaElement>()
-                .map(|x| x.value())
-                .unwrap_or_default(),
-        )
+    let text_of = |e: InputEvent| {
+        e.target_dyn_into::<HtmlTextAreaElement>()
+            .map(|x| x.value())
+            .unwrap_or_default()
+    };
+    let on_html = dispatch.reform({
+        let changed = changed.clone();
+        move |e: InputEvent| {
+            changed();
+            PageAction::Html(text_of(e))
+        }
     });
-    let on_headers = dispatch.reform(|e: InputEvent| {
-        PageAction::Headers(
-            e.target_dyn_into::<HtmlTextAreaElement>()
-                .map(|x| x.value())
-                .unwrap_or_default(),
-        )
+    let on_headers = dispatch.reform({
+        let changed = changed.clone();
+        move |e: InputEvent| {
+            changed();
+            PageAction::Headers(text_of(e))
+        }
     });
     let on_open = {
-        let done = dispatch.reform(PageAction::OpenHar);
+        let (done, epoch) = (dispatch.reform(PageAction::OpenHar), epoch.clone());
         Callback::from(move |e: Event| {
             let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
                 return;
             };
             if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                super::files::read_har(file, done.clone());
+                *epoch.borrow_mut() += 1;
+                let (now, epoch, done) = (*epoch.borrow(), epoch.clone(), done.clone());
+                let apply = Callback::from(move |read| {
+                    if *epoch.borrow() == now {
+                        done.emit(read)
+                    }
+                });
+                super::files::read_har(file, apply);
             }
             // Cleared, so that choosing the same file again reads it again.
             input.set_value("");
         })
     };
-    let on_leave = dispatch.reform(|_| PageAction::LeaveHar);
+    let on_leave = dispatch.reform(move |_| {
+        changed();
+        PageAction::LeaveHar
+    });
     let save_har = {
         let (sc, load, preset) = (s.scenario.clone(), s.load.0.clone(), s.preset.clone());
         Callback::from(move |_| {
@@ -415,9 +456,13 @@ pub fn PageView() -> Html {
         let (load, name) = (s.load.0.clone(), s.har.clone());
         let preset = s.preset.clone();
         Callback::from(move |_| {
-            let stem = name
-                .as_deref()
-                .map_or(preset.as_str(), |n| n.trim_end_matches(".har"));
+            let stem = name.as_deref().map_or(preset.as_str(), |n| {
+                let cut = n.len().saturating_sub(4);
+                match n.get(cut..) {
+                    Some(ext) if ext.eq_ignore_ascii_case(".har") => &n[..cut],
+                    _ => n,
+                }
+            });
             super::files::download(
                 &format!("wirewalk-{stem}-waterfall.svg"),
                 "image/svg+xml",

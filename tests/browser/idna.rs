@@ -1,5 +1,5 @@
 //! International host names in the bundle. There the browser's URL parser does UTS #46
-//! (crates/idna_web replaces the `idna` crate), not `idna` with ICU4X as natively, so this compares the two on
+//! (web/idna replaces the `idna` crate), not `idna` with ICU4X as natively, so this compares the two on
 //! every web-platform-tests URL case that has a non-ASCII character or a Punycode label, and on
 //! a list of our own: the bundle must give the native parser's result, or, where it does not,
 //! exactly what Chromium's `new URL` gives.
@@ -55,6 +55,9 @@ const OWN: &[&str] = &[
     "http://xn--zz.ü.com/",
     "http://xn--abc.ü.com/",
     "http://a\u{3002}xn--bcher-kva.com/",
+    "http://xn--bcher-kva\u{3002}com/",
+    "http://xn--bcher-kva\u{FF0E}com/",
+    "http://xn--bcher-kv\u{FF21}.com/",
     // Hosts that map to digits: IPv4 is the URL parser's step, after IDNA.
     "http://\u{FF11}.\u{FF12}.\u{FF13}.\u{FF14}/",
     "http://\u{FF11}.\u{FF12}.\u{FF13}.\u{FF14}.\u{FF15}/",
@@ -82,6 +85,8 @@ fn idna_in_the_bundle() {
     let from_wpt = cases.len();
     assert!(from_wpt > 50, "only {from_wpt} WPT cases with IDNA work");
     cases.extend(OWN.iter().map(|s| (s.to_string(), None)));
+    // Punycode longer than `idna` decodes (2,000 characters) is refused.
+    cases.push((format!("http://xn--{}.com/", "a".repeat(2100)), None));
 
     let driver = Driver::start();
     let s = open(&driver, 1000, 700);

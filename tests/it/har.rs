@@ -390,4 +390,42 @@ fn bad_har_files_are_refused_with_reasons() {
     let e = har_replay::parse(&odd).expect("still a HAR");
     assert_eq!(e[0].timings[5], -1.0);
     assert!(har_replay::replay(&[], "empty").is_err());
+    // Sizes too large to add up are kept, not overflowed.
+    let huge = CHROME_LIKE.replacen("\"headersSize\": 200", "\"headersSize\": 1e300", 1);
+    let e = har_replay::parse(&huge).expect("still a HAR");
+    assert_eq!(e[0].transfer_size, Some(u64::MAX));
+    assert!(har_replay::replay(&e, "huge").is_ok());
+    // One page load: entries hours apart are refused.
+    let spread = CHROME_LIKE.replacen("2026-03-01T10:00:00.750Z", "2026-03-01T12:00:00.750Z", 1);
+    let e = har_replay::parse(&spread).expect("still a HAR");
+    let refused = har_replay::replay(&e, "spread").expect_err("two hours apart");
+    assert!(refused.contains("over the limit of one hour"), "{refused}");
+}
+
+/// Thousands of connections, each its own id on one origin: the replay looks each up once, and
+/// the queueing note counts the connections open at the request's start.
+#[test]
+fn many_connections_replay_quickly_and_count_what_was_open() {
+    let entries: Vec<har_replay::Entry> = (0..load::MAX_REQUESTS as i64)
+        .map(|i| har_replay::Entry {
+            started_us: 1_700_000_000_000_000 + i * 100,
+            time: 10.0,
+            method: "GET".into(),
+            url: format!("https://one.example/{i}"),
+            status: 200,
+            connection: Some(i.to_string()),
+            timings: [1.0, 1.0, 2.0, -1.0, 0.1, 5.0, 0.9, 0.5],
+            ..har_replay::Entry::default()
+        })
+        .collect();
+    let l = har_replay::replay(&entries, "many").expect("replays");
+    assert_eq!(l.connections.len(), load::MAX_REQUESTS);
+    // Request 3 starts at 200 µs; the connections before it began 1 ms after their requests.
+    let why = &l.requests[2].phases[0].why;
+    assert!(why.contains("had 0 connections open"), "{why}");
+    let last = &l.requests[load::MAX_REQUESTS - 1].phases[0].why;
+    assert!(
+        last.contains(&format!("had {} connections open", load::MAX_REQUESTS - 10)),
+        "{last}"
+    );
 }

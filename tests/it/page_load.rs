@@ -560,18 +560,20 @@ fn preconnect_adds_no_connection() {
 /// Fetch §4.1 (CORS-preflight fetch) and §2.2.2 (CORS-safelisted request-header): a cross-origin
 /// POST whose only header is a Content-Type of `text/plain` is a simple request and goes out
 /// without a preflight; the same call with `application/json`, or with a value the model cannot
-/// read (a variable), is preflighted.
+/// read (a variable, a concatenation, a template with a substitution), is preflighted.
 #[test]
 fn a_safelisted_content_type_is_not_preflighted() {
     let html = "<script>\
         fetch('https://api.example/plain', { method: 'POST', headers: { 'Content-Type': 'text/plain;charset=UTF-8' } });\
         fetch('https://api.example/json', { method: 'POST', headers: { 'Content-Type': 'application/json' } });\
         fetch('https://api.example/var', { method: 'POST', headers: { 'Content-Type': type } });\
+        fetch('https://api.example/concat', { method: 'POST', headers: { 'Content-Type': 'text/' + 'plain' } });\
+        fetch('https://api.example/template', { method: 'POST', headers: { 'Content-Type': `${t}/plain` } });\
         </script>";
     let sc = PageScenario {
         url: "https://www.example/".into(),
         html: html.into(),
-        responses: ["plain", "json", "var"]
+        responses: ["plain", "json", "var", "concat", "template"]
             .iter()
             .map(|p| load::ResponseSpec {
                 url: format!("https://api.example/{p}"),
@@ -589,7 +591,7 @@ fn a_safelisted_content_type_is_not_preflighted() {
     let plain = by_url(&l, "/plain");
     assert!(plain.preflight.is_none(), "{:?}", plain.preflight);
     assert!(matches!(plain.outcome, Outcome::Ok { .. }));
-    for tail in ["/json", "/var"] {
+    for tail in ["/json", "/var", "/concat", "/template"] {
         let r = by_url(&l, tail);
         let (_, because) = r.preflight.clone().expect("a preflight");
         assert!(because.contains("content-type"), "{tail}: {because}");
@@ -605,6 +607,6 @@ fn a_safelisted_content_type_is_not_preflighted() {
             .iter()
             .filter(|r| r.destination == "preflight")
             .count(),
-        2
+        4
     );
 }

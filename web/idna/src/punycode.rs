@@ -33,8 +33,15 @@ fn digit(b: u8) -> Option<u32> {
     }
 }
 
+/// Longer Punycode is refused, as `idna` and ICU do: decoding inserts into the output, so its
+/// cost grows with the square of the length.
+const MAX_INPUT: usize = 2000;
+
 /// Decodes the part of a label after `xn--` (RFC 3492, section 6.2).
 pub fn decode(input: &str) -> Option<Vec<char>> {
+    if input.len() > MAX_INPUT {
+        return None;
+    }
     let bytes = input.as_bytes();
     let (basic, rest) = match bytes.iter().rposition(|&b| b == b'-') {
         Some(at) => (&bytes[..at], &bytes[at + 1..]),
@@ -79,6 +86,12 @@ pub fn decode(input: &str) -> Option<Vec<char>> {
 #[cfg(test)]
 mod tests {
     use super::decode;
+
+    #[test]
+    fn long_input_is_refused() {
+        assert!(decode(&"a".repeat(2001)).is_none());
+        assert!(decode(&format!("{}-{}", "b".repeat(900), "a".repeat(900))).is_some());
+    }
 
     fn text(s: &str) -> Option<String> {
         decode(s).map(|c| c.into_iter().collect())
