@@ -1209,8 +1209,8 @@ impl<'a> Sim<'a> {
                 }
                 Ev::DnsDone(host) => {
                     if let Some(i) = self.dns_pending.iter().position(|d| d.0 == host) {
-                        let (_, _, caches, _) = self.dns_pending.remove(i);
-                        merge_dns(&mut self.dns, caches);
+                        let (host, _, caches, _) = self.dns_pending.remove(i);
+                        merge_dns(&mut self.dns, &host, caches);
                     }
                 }
                 Ev::JobReady(job) => {
@@ -1681,7 +1681,32 @@ impl<'a> Sim<'a> {
                 ),
             );
         }
-        let mut caches = self.dns.clone();
+        // A lookup reads and writes only `host`'s entries (and whether the resolver knows the
+        // zones above): it starts from those, not a copy of every host the page has resolved.
+        let mut caches = Caches {
+            browser: self
+                .dns
+                .browser
+                .iter()
+                .filter(|e| e.0 == host)
+                .cloned()
+                .collect(),
+            os: self
+                .dns
+                .os
+                .iter()
+                .filter(|e| e.0 == host)
+                .cloned()
+                .collect(),
+            resolver: self
+                .dns
+                .resolver
+                .iter()
+                .filter(|e| e.0 == host)
+                .cloned()
+                .collect(),
+            resolver_referrals: self.dns.resolver_referrals,
+        };
         let l = dns::lookup(
             t,
             host,
@@ -2427,22 +2452,14 @@ fn push_phase(out: &mut Vec<Phase>, name: &'static str, a: Instant, b: Instant, 
     });
 }
 
-/// Adds what a finished lookup learnt to the shared caches.
-fn merge_dns(into: &mut Caches, from: Caches) {
-    for e in from.browser {
-        if !into.browser.iter().any(|o| o.0 == e.0) {
-            into.browser.push(e);
-        }
-    }
-    for e in from.os {
-        if !into.os.iter().any(|o| o.0 == e.0) {
-            into.os.push(e);
-        }
-    }
-    for e in from.resolver {
-        if !into.resolver.iter().any(|o| o.0 == e.0) {
-            into.resolver.push(e);
-        }
-    }
+/// Puts what a finished lookup of `host` knows of it (`from` holds only `host`'s entries) into
+/// the shared caches, in place of what they had.
+fn merge_dns(into: &mut Caches, host: &str, from: Caches) {
+    into.browser.retain(|o| o.0 != host);
+    into.browser.extend(from.browser);
+    into.os.retain(|o| o.0 != host);
+    into.os.extend(from.os);
+    into.resolver.retain(|o| o.0 != host);
+    into.resolver.extend(from.resolver);
     into.resolver_referrals |= from.resolver_referrals;
 }
