@@ -57,7 +57,14 @@ pub fn download(name: &str, mime: &str, text: &str) {
         a.set_download(name);
         a.click();
     }
-    let _ = web_sys::Url::revoke_object_url(&href);
+    // Freed once the download has begun: some browsers read the URL after `click` returns.
+    let free = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&href);
+    });
+    if let Some(w) = web_sys::window() {
+        let _ =
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(free.unchecked_ref(), 10_000);
+    }
 }
 
 /// A value from `JSON.parse`, read as [`har_replay`] asks.

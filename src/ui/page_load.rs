@@ -510,7 +510,7 @@ pub fn PageView() -> Html {
             </p>
             if let Some(name) = &s.har {
                 <p class="pl-har" id="pl-har">
-                    { format!("Replaying {name}: {} requests as a browser recorded them, with their own timings and connections. A recording is not part of the share link. ", l.requests.len()) }
+                    { format!("Replaying {name}: {} requests as the file recorded them, with their own timings and connections. A recording is not part of the share link. ", l.requests.len()) }
                     <button id="pl-leave-har" type="button" onclick={on_leave}>{ "Back to the simulated page" }</button>
                 </p>
             }
