@@ -62,6 +62,7 @@ fuzz-short:
 fmt-check:
 	cargo fmt --all -- --check
 	cargo fmt --all --manifest-path web/Cargo.toml -- --check
+	scripts/check-locks.sh
 
 clippy:
 	cargo clippy --workspace --all-targets -- -D warnings
