@@ -2068,7 +2068,8 @@ impl<'a> Sim<'a> {
                 continue;
             };
             // How many of each list come before this place in the document.
-            let before = |v: &[(usize, usize)]| v.partition_point(|(o, _)| *o < offset);
+            let before_at = |v: &[(usize, usize)], at: usize| v.partition_point(|(o, _)| *o < at);
+            let before = |v: &[(usize, usize)]| before_at(v, offset);
             let (nb, ns) = (before(&self.blocking), before(&self.styles));
             let script = Duration::from_micros(script_ms);
             let wait = match dest {
@@ -2081,15 +2082,22 @@ impl<'a> Sim<'a> {
                         self.names(nb, ns)
                     ),
                 )),
-                Destination::Iframe => Some((
-                    nb,
-                    0,
-                    script,
-                    format!(
-                        "the parser creates the frame once {} has run",
-                        self.names(nb, 0)
-                    ),
-                )),
+                Destination::Iframe => {
+                    // The parser reaches the frame once the last blocking script before it has
+                    // run, and that script ran once the stylesheets before *it* had loaded.
+                    let ns = nb
+                        .checked_sub(1)
+                        .map_or(0, |k| before_at(&self.styles, self.blocking[k].0));
+                    Some((
+                        nb,
+                        ns,
+                        script,
+                        format!(
+                            "the parser creates the frame once {} has run",
+                            self.names(nb, ns)
+                        ),
+                    ))
+                }
                 Destination::Font => {
                     let ns = self.styles.len();
                     Some((

@@ -610,3 +610,33 @@ fn a_safelisted_content_type_is_not_preflighted() {
         4
     );
 }
+
+/// HTML §4.2.6 and §8.1.3: the parser reaches an iframe after a blocking script only once that
+/// script has run, and the script ran only once the stylesheets before it had loaded; so a slow
+/// stylesheet before the script holds the frame back too. A frame before them waits for nothing.
+#[test]
+fn a_frame_after_a_blocking_script_waits_for_the_stylesheets_before_it() {
+    let html = "<iframe src=\"/early.html\"></iframe>\
+        <link rel=\"stylesheet\" href=\"/slow.css\">\
+        <script src=\"/fast.js\"></script>\
+        <iframe src=\"/late.html\"></iframe>";
+    let spec = |path: &str, ms: f64| load::ResponseSpec {
+        url: format!("https://www.example{path}"),
+        server_ms: Some(ms),
+        ..load::ResponseSpec::default()
+    };
+    let sc = PageScenario {
+        url: "https://www.example/".into(),
+        html: html.into(),
+        responses: vec![spec("/slow.css", 900.0), spec("/fast.js", 10.0)],
+        ..PageScenario::default()
+    };
+    let l = load::run(&sc).expect("it loads");
+    let (css, js) = (by_url(&l, "/slow.css"), by_url(&l, "/fast.js"));
+    assert!(js.end < css.end, "the script arrives first");
+    let late = by_url(&l, "/late.html");
+    assert!(late.start >= css.end, "{:?} < {:?}", late.start, css.end);
+    // The initiator says what the parser waited for.
+    assert!(late.initiator.contains("slow.css"), "{}", late.initiator);
+    assert!(by_url(&l, "/early.html").start < js.end);
+}
