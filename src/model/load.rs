@@ -2054,7 +2054,12 @@ impl<'a> Sim<'a> {
         };
         for res in d.resources {
             let when = at(res.offset);
-            let (offset, dest, blocks) = (res.offset, res.destination, res.parser_blocking);
+            let (offset, dest, blocks, preload) = (
+                res.offset,
+                res.destination,
+                res.parser_blocking,
+                res.preload,
+            );
             let Some(r) = self.new_request(
                 res.url,
                 Dest::Fetch(res.destination),
@@ -2073,6 +2078,8 @@ impl<'a> Sim<'a> {
             let (nb, ns) = (before(&self.blocking), before(&self.styles));
             let script = Duration::from_micros(script_ms);
             let wait = match dest {
+                // A preload is fetched when the scanner finds it: it waits for nothing.
+                _ if preload => None,
                 Destination::Fetch => Some((
                     nb,
                     ns,
@@ -2115,7 +2122,8 @@ impl<'a> Sim<'a> {
             if blocks {
                 self.blocking.push((offset, r));
             }
-            if dest == Destination::Style {
+            // A preloaded stylesheet is not applied: it holds no script back.
+            if dest == Destination::Style && !preload {
                 self.styles.push((offset, r));
             }
             match wait {

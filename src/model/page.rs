@@ -40,6 +40,9 @@ pub struct Resource {
     /// A classic `<script src>` without `async` or `defer`: the parser stops until it has
     /// loaded and run.
     pub parser_blocking: bool,
+    /// A `<link rel=preload>`: fetched as soon as the preload scanner finds it, whatever its
+    /// type, and it blocks nothing (Preload §3: it is not applied, only fetched).
+    pub preload: bool,
 }
 
 /// A `<link rel=preconnect href=… [crossorigin]>` hint.
@@ -215,6 +218,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                 headers: vec![],
                 credentials: false,
                 parser_blocking: false,
+                preload: false,
             });
         };
         match tag.name.as_str() {
@@ -253,6 +257,9 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                     };
                     if let Some(u) = resolve(href, &mut d) {
                         push(&mut d, u, dest, pri);
+                        if let Some(last) = d.resources.last_mut() {
+                            last.preload = true;
+                        }
                     }
                 }
             }
@@ -290,6 +297,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                                 headers: f.2,
                                 credentials: f.3,
                                 parser_blocking: false,
+                                preload: false,
                             });
                         }
                     }
@@ -315,6 +323,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                             headers: vec![],
                             credentials: false,
                             parser_blocking: false,
+                            preload: false,
                         });
                     }
                 }

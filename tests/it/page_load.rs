@@ -640,3 +640,35 @@ fn a_frame_after_a_blocking_script_waits_for_the_stylesheets_before_it() {
     assert!(late.initiator.contains("slow.css"), "{}", late.initiator);
     assert!(by_url(&l, "/early.html").start < js.end);
 }
+
+/// Preload §3: `<link rel=preload>` fetches when the preload scanner finds it and is not
+/// applied: a preloaded font does not wait for the stylesheets (a font found through CSS does),
+/// and a preloaded stylesheet holds no script back.
+#[test]
+fn a_preload_is_fetched_at_once_and_blocks_nothing() {
+    let html = "<link rel=\"stylesheet\" href=\"/slow.css\">\
+        <link rel=\"preload\" as=\"font\" href=\"/f.woff2\" crossorigin>\
+        <link rel=\"preload\" as=\"style\" href=\"/later.css\">\
+        <script>fetch('/x.json')</script>";
+    let spec = |path: &str, ms: f64| load::ResponseSpec {
+        url: format!("https://www.example{path}"),
+        server_ms: Some(ms),
+        ..load::ResponseSpec::default()
+    };
+    let sc = PageScenario {
+        url: "https://www.example/".into(),
+        html: html.into(),
+        responses: vec![spec("/slow.css", 900.0), spec("/later.css", 3000.0)],
+        ..PageScenario::default()
+    };
+    let l = load::run(&sc).expect("it loads");
+    let (slow, later) = (by_url(&l, "/slow.css"), by_url(&l, "/later.css"));
+    let font = by_url(&l, "/f.woff2");
+    assert!(font.start < slow.end, "the preloaded font starts at once");
+    let fetch = by_url(&l, "/x.json");
+    assert!(
+        fetch.start >= slow.end,
+        "the inline script waits for the stylesheet"
+    );
+    assert!(fetch.start < later.end, "but not for the preloaded one");
+}
