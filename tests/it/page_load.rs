@@ -611,6 +611,25 @@ fn a_safelisted_content_type_is_not_preflighted() {
     );
 }
 
+/// A page on https://www.example/ with `html`, whose server takes the given milliseconds for
+/// the given paths.
+fn load_with_delays(html: &str, delays: &[(&str, f64)]) -> PageLoad {
+    let sc = PageScenario {
+        url: "https://www.example/".into(),
+        html: html.into(),
+        responses: delays
+            .iter()
+            .map(|(path, ms)| load::ResponseSpec {
+                url: format!("https://www.example{path}"),
+                server_ms: Some(*ms),
+                ..load::ResponseSpec::default()
+            })
+            .collect(),
+        ..PageScenario::default()
+    };
+    load::run(&sc).expect("it loads")
+}
+
 /// HTML §4.2.6 and §8.1.3: the parser reaches an iframe after a blocking script only once that
 /// script has run, and the script ran only once the stylesheets before it had loaded; so a slow
 /// stylesheet before the script holds the frame back too. A frame before them waits for nothing.
@@ -620,18 +639,7 @@ fn a_frame_after_a_blocking_script_waits_for_the_stylesheets_before_it() {
         <link rel=\"stylesheet\" href=\"/slow.css\">\
         <script src=\"/fast.js\"></script>\
         <iframe src=\"/late.html\"></iframe>";
-    let spec = |path: &str, ms: f64| load::ResponseSpec {
-        url: format!("https://www.example{path}"),
-        server_ms: Some(ms),
-        ..load::ResponseSpec::default()
-    };
-    let sc = PageScenario {
-        url: "https://www.example/".into(),
-        html: html.into(),
-        responses: vec![spec("/slow.css", 900.0), spec("/fast.js", 10.0)],
-        ..PageScenario::default()
-    };
-    let l = load::run(&sc).expect("it loads");
+    let l = load_with_delays(html, &[("/slow.css", 900.0), ("/fast.js", 10.0)]);
     let (css, js) = (by_url(&l, "/slow.css"), by_url(&l, "/fast.js"));
     assert!(js.end < css.end, "the script arrives first");
     let late = by_url(&l, "/late.html");
@@ -650,18 +658,7 @@ fn a_preload_is_fetched_at_once_and_blocks_nothing() {
         <link rel=\"preload\" as=\"font\" href=\"/f.woff2\" crossorigin>\
         <link rel=\"preload\" as=\"style\" href=\"/later.css\">\
         <script>fetch('/x.json')</script>";
-    let spec = |path: &str, ms: f64| load::ResponseSpec {
-        url: format!("https://www.example{path}"),
-        server_ms: Some(ms),
-        ..load::ResponseSpec::default()
-    };
-    let sc = PageScenario {
-        url: "https://www.example/".into(),
-        html: html.into(),
-        responses: vec![spec("/slow.css", 900.0), spec("/later.css", 3000.0)],
-        ..PageScenario::default()
-    };
-    let l = load::run(&sc).expect("it loads");
+    let l = load_with_delays(html, &[("/slow.css", 900.0), ("/later.css", 3000.0)]);
     let (slow, later) = (by_url(&l, "/slow.css"), by_url(&l, "/later.css"));
     let font = by_url(&l, "/f.woff2");
     assert!(font.start < slow.end, "the preloaded font starts at once");
