@@ -34,8 +34,9 @@
 //! connection" includes the TLS handshake and "SSL" is that part of it.
 //!
 //! The parser waits for classic scripts (and a script for the stylesheets before it): an inline
-//! script's `fetch()` and an iframe start only once the parser gets past them; a web font waits
-//! for the stylesheets.
+//! script's `fetch()` and an iframe start only once the parser gets past them (for an iframe
+//! after a script, that includes the stylesheets before the script); a web font waits for the
+//! stylesheets. A `<link rel=preload>` is fetched when found and waits for, and blocks, nothing.
 //!
 //! Left out: the renderer's `ResourceScheduler` (which also holds back low-priority requests),
 //! the iframe's own sub-resources, redirects, HTTP/2 header
