@@ -44,7 +44,9 @@ fn row_index(target: Option<web_sys::EventTarget>) -> Option<usize> {
         .ok()
 }
 
-/// Keeps the row `cursor` in view inside `scroller` (never the page), one frame later.
+/// Keeps the row `cursor` in view inside `scroller` (never the page), one frame later: up and
+/// down in the scroller, and sideways in the panel when the diagram is wider than it (a phone,
+/// an embedded frame), so that the lanes of the current message or event are on screen.
 fn scroll_row_into_view(scroller: &NodeRef, cursor: usize) {
     let Some(c) = scroller.cast::<Element>() else {
         return;
@@ -57,6 +59,27 @@ fn scroll_row_into_view(scroller: &NodeRef, cursor: usize) {
                 c.set_scroll_top(c.scroll_top() + (rb.bottom() - cb.bottom() + ROW_H) as i32);
             } else if rb.top() < cb.top() {
                 c.set_scroll_top(c.scroll_top() - (cb.top() - rb.top() + 8.0) as i32);
+            }
+            // The arrow (or the event's mark), with some room around it.
+            let part = row.query_selector(".msg-ghost, .note-dot").ok().flatten();
+            if let (Some(wrap), Some(part)) = (c.parent_element(), part) {
+                let (wb, pb) = (
+                    wrap.get_bounding_client_rect(),
+                    part.get_bounding_client_rect(),
+                );
+                let pad = 24.0;
+                // An arrow wider than the panel shows from its left end, as the diagram opens.
+                let fits = pb.width() <= wb.width() - 2.0 * pad;
+                let shift = if pb.left() < wb.left() + pad {
+                    pb.left() - wb.left() - pad
+                } else if fits && pb.right() > wb.right() - pad {
+                    pb.right() - wb.right() + pad
+                } else {
+                    0.0
+                };
+                if shift != 0.0 {
+                    wrap.set_scroll_left(wrap.scroll_left() + shift as i32);
+                }
             }
         }
     });

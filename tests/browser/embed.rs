@@ -134,6 +134,39 @@ fn an_embedded_frame_fits_720_by_480_with_its_options() {
     t.assert_no_errors();
 }
 
+/// Whether the current row's arrow (or mark) is inside the visible part of the diagram's panel.
+const CURRENT_IN_VIEW: &str = "(() => {
+    const w = document.querySelector('.seq-wrap').getBoundingClientRect();
+    const m = document.querySelector('.row[aria-current] .msg-ghost, .row[aria-current] .note-dot');
+    if (!m) return false;
+    const b = m.getBoundingClientRect();
+    return b.left >= w.left - 1 && (b.right <= w.right + 1 || b.width > w.width);
+})()";
+
+#[test]
+fn a_narrow_frame_follows_the_current_lanes_sideways() {
+    let driver = Driver::start();
+    // All eight lanes in a 720 px frame: the diagram is wider than its panel.
+    let s = open_at(&driver, 720, 480, "?embed=1&step=dns.query.tld");
+    assert!(
+        s.js(
+            "const w = document.querySelector('.seq-wrap'); return w.scrollWidth > w.clientWidth;"
+        ) == true,
+        "the diagram is wider than its panel"
+    );
+    s.wait_for("the TLD server's lane in view", CURRENT_IN_VIEW);
+    let right = s.js("return document.querySelector('.seq-wrap').scrollLeft;");
+    assert!(right.as_f64().unwrap_or(0.0) > 0.0, "{right}");
+    s.screenshot("embed-720-follows-lanes");
+    // Back to the first step, in the browser's lane on the left: the panel follows.
+    s.click(&s.find("#btn-first"));
+    s.wait_for(
+        "the browser's lane in view",
+        &format!("document.querySelector('.seq-wrap').scrollLeft < {right} && {CURRENT_IN_VIEW}"),
+    );
+    s.assert_no_errors();
+}
+
 #[test]
 fn messages_drive_the_frame_and_bad_ones_are_ignored() {
     let driver = Driver::start();
