@@ -118,7 +118,7 @@ impl Embed {
                     crate::model::text::shorten(v, 40),
                     match k.as_str() {
                         "controls" => expected(Controls::ALL.map(Controls::as_str)),
-                        "theme" => expected(["light", "dark"]),
+                        "theme" => expected(Theme::ALL.map(Theme::as_str)),
                         "start" | "end" => "not a step id (the README lists them)".into(),
                         _ => expected(["1", "0"]),
                     }

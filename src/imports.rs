@@ -3,9 +3,8 @@
 //! wasm-bindgen names each function the module imports from its JavaScript glue after the
 //! function it binds plus a hash of 16 hex digits (`__wbg_addEventListener_90e553fdce254421`),
 //! and every name is written twice: in the module's import section and as a key of the glue's
-//! import object. The hashes do not compress, so 161 names cost about 5 KB of the bundle's
-//! gzip budget. This step renames each of them to a short one (`w0`, `w1`, … `w4h`) in both
-//! files; Binaryen's `--minify-imports` does the same to the module alone.
+//! import object. The hashes do not compress (the README has what renaming them saved). This
+//! step renames each of them to a short one (`w0`, `w1`, … in base 36) in both files; Binaryen's `--minify-imports` does the same to the module alone.
 //!
 //! What is read of the module: its sections (WebAssembly core spec §5.5), and of the import
 //! section each import's module name, field name and descriptor (§5.5.5), so that it can be
@@ -21,9 +20,7 @@ fn leb(b: &[u8], at: &mut usize) -> Result<u64, String> {
     loop {
         let byte = *b.get(*at).ok_or("the module ends inside a number")?;
         *at += 1;
-        if shift < 64 {
-            v |= u64::from(byte & 0x7f) << shift;
-        }
+        v |= u64::from(byte & 0x7f) << shift;
         if byte & 0x80 == 0 {
             return Ok(v);
         }

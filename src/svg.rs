@@ -3,7 +3,7 @@
 //! and row geometry, the light theme's colours), with every text escaped.
 //!
 //! Left out: what only moves on screen (the flying tokens, the playhead) and interaction. The
-//! waterfall shows every request, where the page's view draws the first 300.
+//! waterfall shows every request, where the page's view draws only the first few hundred.
 
 use crate::model::load::PageLoad;
 use crate::model::step::Stage;

@@ -20,7 +20,7 @@
 //! ([`super::har_replay`]) draws the same waterfall and the same socket pools.
 //!
 //! Left out: bodies (`content.text`), the cookies lists (empty; the `Cookie` header is there),
-//! `cache`, `serverIPAddress`, and DevTools' own `_`-prefixed fields. A request blocked before it
+//! `cache`, `serverIPAddress`, and DevTools' other `_`-prefixed fields (`_initiator`, `_transferSize`…). A request blocked before it
 //! was sent, or that never got a response, has status 0 and an empty response, as DevTools
 //! writes one.
 
@@ -132,15 +132,21 @@ fn response(w: &mut Writer, r: &Request, sc: &PageScenario) {
         .end_obj();
 }
 
-/// DevTools' priority label as Chromium's HAR export writes it (`_priority`).
+/// DevTools' priority labels and Chromium's names for them in a HAR file (`_priority`).
+pub(crate) const PRIORITIES: [(&str, &str); 5] = [
+    ("Highest", "VeryHigh"),
+    ("High", "High"),
+    ("Medium", "Medium"),
+    ("Low", "Low"),
+    ("Lowest", "VeryLow"),
+];
+
+/// DevTools' priority label as Chromium's HAR export writes it.
 fn chromium_priority(label: &str) -> &'static str {
-    match label {
-        "Highest" => "VeryHigh",
-        "High" => "High",
-        "Medium" => "Medium",
-        "Low" => "Low",
-        _ => "VeryLow",
-    }
+    PRIORITIES
+        .iter()
+        .find(|(l, _)| *l == label)
+        .map_or("VeryLow", |(_, c)| c)
 }
 
 fn timings(w: &mut Writer, r: &Request) {

@@ -35,6 +35,8 @@ use std::collections::BTreeMap;
 
 /// The longest span of a recording replayed: one hour, in µs.
 const MAX_SPAN_US: i64 = 3_600_000_000;
+/// The same, in the milliseconds of a HAR's `time` and `timings`.
+const MAX_SPAN_MS: f64 = (MAX_SPAN_US / 1000) as f64;
 
 /// The largest HAR file read: 32 MiB. A recording with response bodies can be larger; DevTools
 /// can save one without them ("Save all as HAR (sanitized)" or with content excluded).
@@ -125,8 +127,9 @@ impl Json for &serde_json::Value {
 /// The refusal of a file over [`MAX_HAR_BYTES`].
 pub fn too_large(bytes: u64) -> String {
     format!(
-        "the HAR file is {bytes} bytes, over the limit of {MAX_HAR_BYTES} bytes (32 MiB): save it \
-         without response bodies"
+        "the HAR file is {bytes} bytes, over the limit of {MAX_HAR_BYTES} bytes ({} MiB): save it \
+         without response bodies",
+        MAX_HAR_BYTES >> 20
     )
 }
 
@@ -181,12 +184,12 @@ pub fn entries<J: Json>(root: J) -> Result<Vec<Entry>, String> {
             let mut timings = [-1.0; 8];
             for (k, name) in TIMING_NAMES.iter().enumerate() {
                 timings[k] = match number(&t, name) {
-                    Some(x) if (0.0..3.6e6).contains(&x) => x,
+                    Some(x) if (0.0..MAX_SPAN_MS).contains(&x) => x,
                     _ => -1.0,
                 };
             }
             let time = number(&e, "time")
-                .filter(|x| (0.0..3.6e6).contains(x))
+                .filter(|x| (0.0..MAX_SPAN_MS).contains(x))
                 .ok_or_else(|| at("time is missing, negative or over an hour"))?;
             let size = |v: Option<f64>| v.filter(|x| x.is_finite() && *x >= 0.0).map(|x| x as u64);
             let headers_size = size(number(&resp, "headersSize"));
@@ -243,14 +246,10 @@ pub fn entries<J: Json>(root: J) -> Result<Vec<Entry>, String> {
 }
 
 fn priority_label(p: Option<&str>) -> &'static str {
-    match p {
-        Some("VeryHigh") => "Highest",
-        Some("High") => "High",
-        Some("Medium") => "Medium",
-        Some("Low") => "Low",
-        Some("VeryLow") => "Lowest",
-        _ => "(not recorded)",
-    }
+    super::har::PRIORITIES
+        .iter()
+        .find(|(_, c)| Some(*c) == p)
+        .map_or("(not recorded)", |(l, _)| l)
 }
 
 fn destination(e: &Entry) -> &'static str {
@@ -297,10 +296,6 @@ fn us(ms: f64) -> u64 {
     } else {
         0
     }
-}
-
-fn ms_text(micros: u64) -> String {
-    super::text::decimal(micros, 3)
 }
 
 /// Turns the entries of a HAR file into a page load the views can show, named `name`.
@@ -375,13 +370,23 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
                 None => {
                     conn_ids.insert(c.to_string(), connections.len());
                     let opened = t[DNS] >= 0.0 || t[CONNECT] >= 0.0;
-                    let begin = start + Duration::from_micros(us(t[BLOCKED]));
-                    let dns_end = begin + Duration::from_micros(us(t[DNS]));
-                    let tcp_end =
-                        dns_end + Duration::from_micros(us(t[CONNECT]).saturating_sub(us(t[SSL])));
-                    let ready = tcp_end + Duration::from_micros(us(t[SSL]));
+                    // Its lookup and handshakes, when this entry opened it; a connection
+                    // seen first on a reused entry is simply there at its start.
+                    let (at, dns_end, tcp_end, ready) = if opened {
+                        let begin = start + Duration::from_micros(us(t[BLOCKED]));
+                        let dns_end = begin + Duration::from_micros(us(t[DNS]));
+                        let tcp_end = dns_end
+                            + Duration::from_micros(us(t[CONNECT]).saturating_sub(us(t[SSL])));
+                        (
+                            begin,
+                            dns_end,
+                            tcp_end,
+                            tcp_end + Duration::from_micros(us(t[SSL])),
+                        )
+                    } else {
+                        (start, start, start, start)
+                    };
                     let lane = starts[g].len();
-                    let at = if opened { begin } else { start };
                     let k = starts[g].partition_point(|s| *s <= at);
                     starts[g].insert(k, at);
                     connections.push(Connection {
@@ -393,10 +398,10 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
                         lane,
                         preconnect: false,
                         started_for: opened.then_some(id),
-                        start: if opened { begin } else { start },
-                        dns_end: if opened { dns_end } else { start },
-                        tcp_end: if opened { tcp_end } else { start },
-                        ready: if opened { ready } else { start },
+                        start: at,
+                        dns_end,
+                        tcp_end,
+                        ready,
                         closed: None,
                         close_reason: String::new(),
                         uses: vec![],
@@ -478,7 +483,10 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
             push(
                 name,
                 ms,
-                format!("{what}: {} ms in the recording{then}", ms_text(us(ms))),
+                format!(
+                    "{what}: {} ms in the recording{then}",
+                    super::text::decimal(us(ms), 3)
+                ),
             );
         }
         // Rounding in the file: the last phase reaches the entry's end.

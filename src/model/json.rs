@@ -1,8 +1,7 @@
 //! A small JSON writer (RFC 8259), for the files the app hands out (the HAR export).
 //!
-//! The web bundle carries no JSON serializer: `serde_json` with its derived code and float
-//! printing costs several kilobytes of the bundle's budget, while a HAR needs strings, integers
-//! and milliseconds with three decimals. Values are written in the order given; the writer puts
+//! The web bundle carries no JSON serializer (`serde_json` brings its derived code and float
+//! printing), while a HAR needs strings, integers and milliseconds with three decimals. Values are written in the order given; the writer puts
 //! the commas, and the caller keeps objects and arrays balanced.
 //!
 //! Left out: pretty printing (the CLI re-indents with `serde_json`), floats in general.

@@ -385,7 +385,7 @@ pub struct Request {
     pub content_type: String,
     /// The scenario's response for this URL (an index into `PageScenario::responses`).
     pub response: Option<usize>,
-    /// Headers the page's script added to a `fetch()` (their names).
+    /// Headers the page's script added to a `fetch()`, as `Name: value` lines.
     pub extra_headers: Vec<String>,
 }
 
@@ -1211,7 +1211,7 @@ impl<'a> Sim<'a> {
                 Ev::DnsDone(host) => {
                     if let Some(i) = self.dns_pending.iter().position(|d| d.0 == host) {
                         let (host, _, caches, _) = self.dns_pending.remove(i);
-                        merge_dns(&mut self.dns, &host, caches);
+                        self.dns.replace_host(&host, caches);
                     }
                 }
                 Ev::JobReady(job) => {
@@ -1684,30 +1684,7 @@ impl<'a> Sim<'a> {
         }
         // A lookup reads and writes only `host`'s entries (and whether the resolver knows the
         // zones above): it starts from those, not a copy of every host the page has resolved.
-        let mut caches = Caches {
-            browser: self
-                .dns
-                .browser
-                .iter()
-                .filter(|e| e.0 == host)
-                .cloned()
-                .collect(),
-            os: self
-                .dns
-                .os
-                .iter()
-                .filter(|e| e.0 == host)
-                .cloned()
-                .collect(),
-            resolver: self
-                .dns
-                .resolver
-                .iter()
-                .filter(|e| e.0 == host)
-                .cloned()
-                .collect(),
-            resolver_referrals: self.dns.resolver_referrals,
-        };
+        let mut caches = self.dns.for_host(host);
         let l = dns::lookup(
             t,
             host,
@@ -2467,16 +2444,4 @@ fn push_phase(out: &mut Vec<Phase>, name: &'static str, a: Instant, b: Instant, 
         end: b,
         why,
     });
-}
-
-/// Puts what a finished lookup of `host` knows of it (`from` holds only `host`'s entries) into
-/// the shared caches, in place of what they had.
-fn merge_dns(into: &mut Caches, host: &str, from: Caches) {
-    into.browser.retain(|o| o.0 != host);
-    into.browser.extend(from.browser);
-    into.os.retain(|o| o.0 != host);
-    into.os.extend(from.os);
-    into.resolver.retain(|o| o.0 != host);
-    into.resolver.extend(from.resolver);
-    into.resolver_referrals |= from.resolver_referrals;
 }

@@ -50,29 +50,28 @@ pub fn start() {
     // Yew's default hook and log its own error; the trap below is the one report.
     #[cfg(panic = "abort")]
     yew::set_custom_panic_hook(Box::new(|_| {}));
+    let window = web_sys::window().map(Into::into);
     for event in ["error", "unhandledrejection"] {
-        let on_trap = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
-            let get = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &k.into()).ok();
-            let error = get(&e, "error")
-                .filter(|v| !v.is_undefined())
-                .or_else(|| get(&e, "reason"));
-            if let Some(trap) =
-                error.filter(|v| v.is_instance_of::<js_sys::WebAssembly::RuntimeError>())
-            {
-                let what = get(&trap, "message").and_then(|m| m.as_string());
-                link_sync::on_panic(&format!(
-                    "A panic stopped the WebAssembly module ({}).",
-                    what.unwrap_or_default()
-                ));
-            }
-        });
-        if let Some(w) = web_sys::window() {
-            let _ = w.add_event_listener_with_callback(event, on_trap.as_ref().unchecked_ref());
-        }
         // Listens for as long as the page is open.
-        on_trap.forget();
+        std::mem::forget(listen(window.clone(), event, on_trap));
     }
     yew::Renderer::<App>::new().render();
+}
+
+/// Reports a WebAssembly trap (a panic) that reached the page as an `error` or an
+/// `unhandledrejection` event.
+fn on_trap(e: web_sys::Event) {
+    let get = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &k.into()).ok();
+    let error = get(&e, "error")
+        .filter(|v| !v.is_undefined())
+        .or_else(|| get(&e, "reason"));
+    if let Some(trap) = error.filter(|v| v.is_instance_of::<js_sys::WebAssembly::RuntimeError>()) {
+        let what = get(&trap, "message").and_then(|m| m.as_string());
+        link_sync::on_panic(&format!(
+            "A panic stopped the WebAssembly module ({}).",
+            what.unwrap_or_default()
+        ));
+    }
 }
 
 /// The notes about a link show at most this many lines.

@@ -125,15 +125,19 @@ pub struct PageState {
     playing: bool,
     selected: u32,
     error: Option<String>,
-    /// The name of the HAR file on screen, when the load is a browser's recording replayed
-    /// rather than the scenario's simulation.
-    har: Option<AttrValue>,
-    /// While a recording is shown: the simulation's view to go back to.
-    simulated: Option<Rc<Simulated>>,
+    /// A recording on screen in place of the scenario's simulation.
+    har: Option<Rc<Recording>>,
 }
 
-/// The simulation's view while a recording is shown: its load, time, selected request, error.
-pub struct Simulated(LoadRef, u64, u32, Option<String>);
+/// A HAR file replayed, and the simulation's view to go back to.
+#[derive(Clone)]
+pub struct Recording {
+    name: AttrValue,
+    load: LoadRef,
+    t: u64,
+    selected: u32,
+    error: Option<String>,
+}
 
 pub enum PageAction {
     Preset(String),
@@ -190,7 +194,6 @@ impl PageState {
             error: (!notes.is_empty()).then(|| notes.join("; ")),
             load: LoadRef::new(load),
             har: None,
-            simulated: None,
         }
     }
 
@@ -220,7 +223,6 @@ impl PageState {
                 self.scenario = Rc::new(sc);
                 self.error = None;
                 self.har = None;
-                self.simulated = None;
             }
             Err(e) => self.error = Some(e),
         }
@@ -285,19 +287,25 @@ impl Reducible for PageState {
                         .map_err(|e| format!("{name}: {e}"))
                 }) {
                     Ok((name, l)) => {
-                        if s.simulated.is_none() {
-                            s.simulated = Some(Rc::new(Simulated(
-                                s.load.clone(),
-                                s.t,
-                                s.selected,
-                                s.error.take(),
-                            )));
-                        }
+                        // The simulation to go back to: the one under any earlier recording.
+                        let back = match s.har.take() {
+                            Some(h) => Recording {
+                                name: name.into(),
+                                ..Rc::unwrap_or_clone(h)
+                            },
+                            None => Recording {
+                                name: name.into(),
+                                load: s.load.clone(),
+                                t: s.t,
+                                selected: s.selected,
+                                error: s.error.take(),
+                            },
+                        };
+                        s.har = Some(Rc::new(back));
                         s.selected = l.requests.first().map_or(1, |r| r.id);
                         s.t = 0;
                         s.playing = false;
                         s.load = LoadRef::new(l);
-                        s.har = Some(name.into());
                         s.error = None;
                     }
                     Err(e) => s.error = Some(e),
@@ -305,11 +313,9 @@ impl Reducible for PageState {
             }
             PageAction::LeaveHar => {
                 s.playing = false;
-                if let Some(sim) = s.simulated.take() {
-                    let Simulated(load, t, selected, error) = &*sim;
-                    (s.load, s.t, s.selected) = (load.clone(), *t, *selected);
-                    s.error = error.clone();
-                    s.har = None;
+                if let Some(h) = s.har.take() {
+                    let h = Rc::unwrap_or_clone(h);
+                    (s.load, s.t, s.selected, s.error) = (h.load, h.t, h.selected, h.error);
                 }
             }
         }
@@ -422,13 +428,17 @@ pub fn PageView() -> Html {
         }
     });
     let on_open = {
-        let (done, epoch) = (dispatch.reform(PageAction::OpenHar), epoch.clone());
+        let (done, epoch, changed) = (
+            dispatch.reform(PageAction::OpenHar),
+            epoch.clone(),
+            changed.clone(),
+        );
         Callback::from(move |e: Event| {
             let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
                 return;
             };
             if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                *epoch.borrow_mut() += 1;
+                changed();
                 let (now, epoch, done) = (*epoch.borrow(), epoch.clone(), done.clone());
                 let apply = Callback::from(move |read| {
                     if *epoch.borrow() == now {
@@ -445,28 +455,39 @@ pub fn PageView() -> Html {
         changed();
         PageAction::LeaveHar
     });
+    // The files are made from the state when clicked (the view renders every frame while
+    // it plays).
     let save_har = {
-        let (sc, load, preset) = (s.scenario.clone(), s.load.0.clone(), s.preset.clone());
+        let st = state.clone();
         Callback::from(move |_| {
-            let text = har::export(&sc, &load, crate::model::scenario::VISIT_UNIX_TIME);
-            super::files::download(&format!("wirewalk-{preset}.har"), "application/json", &text)
+            let text = har::export(
+                &st.scenario,
+                &st.load.0,
+                crate::model::scenario::VISIT_UNIX_TIME,
+            );
+            super::files::download(
+                &format!("wirewalk-{}.har", st.preset),
+                "application/json",
+                &text,
+            )
         })
     };
     let save_svg = {
-        let (load, name) = (s.load.0.clone(), s.har.clone());
-        let preset = s.preset.clone();
+        let st = state.clone();
         Callback::from(move |_| {
-            let stem = name.as_deref().map_or(preset.as_str(), |n| {
+            let stem = st.har.as_ref().map_or(st.preset.as_str(), |h| {
+                let n = h.name.as_str();
                 let cut = n.len().saturating_sub(4);
                 match n.get(cut..) {
                     Some(ext) if ext.eq_ignore_ascii_case(".har") => &n[..cut],
                     _ => n,
                 }
             });
+            let load = &st.load.0;
             super::files::download(
                 &format!("wirewalk-{stem}-waterfall.svg"),
                 "image/svg+xml",
-                &crate::svg::waterfall(&load, &load.url),
+                &crate::svg::waterfall(load, &load.url),
             )
         })
     };
@@ -508,7 +529,7 @@ pub fn PageView() -> Html {
                         format!("RTT {} ms, {} Mbit/s, TLS {}", ms(l.rtt.micros()), fixed(l.bandwidth_bps as f64 / 1e6, 1), l.tls)
                     }) }
             </p>
-            if let Some(name) = &s.har {
+            if let Some(name) = s.har.as_ref().map(|h| &h.name) {
                 <p class="pl-har" id="pl-har">
                     { format!("Replaying {name}: {} requests as the file recorded them, with their own timings and connections. A recording is not part of the share link. ", l.requests.len()) }
                     <button id="pl-leave-har" type="button" onclick={on_leave}>{ "Back to the simulated page" }</button>

@@ -51,7 +51,7 @@ pub struct AppState {
     pub dwell_ms: f64,
     /// An embedded frame's first and last step (`start=`, `end=`): the cursor stays between
     /// them. Kept as step ids so a changed scenario keeps its range where the steps exist.
-    pub range: (Option<StepRef>, Option<StepRef>),
+    range: (Option<StepRef>, Option<StepRef>),
     /// `range` in this journey: the indices of its first and last step (the whole journey
     /// without a range, or where the journey lacks a step). Set with the journey ([`Self::bind`]).
     bounds: (usize, usize),

@@ -117,10 +117,15 @@ const CHROME_LIKE: &str = include_str!("../common/chrome_like.har");
 /// Opens `text` through the page load's file input, as a file called `name` (what choosing it
 /// in the file dialog does).
 fn open_har(s: &Session, name: &str, text: &str) {
-    let quoted = serde_json::to_string(text).unwrap();
+    choose_file(s, name, &serde_json::to_string(text).unwrap());
+}
+
+/// Chooses a file called `name` whose content is the JavaScript expression `content`.
+fn choose_file(s: &Session, name: &str, content: &str) {
+    let name = serde_json::to_string(name).unwrap();
     s.js(&format!(
         "const dt = new DataTransfer();
-         dt.items.add(new File([{quoted}], '{name}', {{type: 'application/json'}}));
+         dt.items.add(new File([{content}], {name}, {{type: 'application/json'}}));
          const i = document.querySelector('#pl-open-har');
          i.files = dt.files;
          i.dispatchEvent(new Event('change', {{bubbles: true}}));"
@@ -224,8 +229,12 @@ fn a_chrome_recording_opens_with_its_connections_and_failures() {
         .collect();
     assert_eq!(titles, serde_json::json!(want), "the data: URL is skipped");
     assert!(s.text("#pl-console").contains("net::ERR_NAME_NOT_RESOLVED"));
-    // The reused HTTP/2 connection carries two requests in the pools view.
-    assert!(s.text("#pl-pools").contains("https://news.example"));
+    // The pools show the recording's connections, one slot each (the image reused the
+    // document's HTTP/2 connection, so it opened none).
+    let used =
+        s.js("return document.querySelectorAll('#pl-pools .slot:not([data-state=free])').length;");
+    assert_eq!(used.as_u64(), Some(native.connections.len() as u64));
+    assert_eq!(native.connections.len(), 3);
     s.js("document.querySelector('#pl-har').scrollIntoView({block: 'start'});");
     s.screenshot("har-chrome-like");
     s.assert_no_errors();
@@ -302,11 +311,7 @@ fn a_broken_or_huge_har_is_refused_and_the_view_stays() {
     );
     assert_eq!(waterfall_at_end(&s), before);
     // 50 MB: refused by its size, before a byte of it is read.
-    s.js("const dt = new DataTransfer();
-          dt.items.add(new File([new Uint8Array(50 * 1000 * 1000)], 'huge.har'));
-          const i = document.querySelector('#pl-open-har');
-          i.files = dt.files;
-          i.dispatchEvent(new Event('change', {bubbles: true}));");
+    choose_file(&s, "huge.har", "new Uint8Array(50 * 1000 * 1000)");
     s.wait_for(
         "the refusal",
         "(document.querySelector('#pl-error') || {}).textContent?.includes('huge.har')",

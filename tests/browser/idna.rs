@@ -121,7 +121,7 @@ fn idna_in_the_bundle() {
     eprintln!(
         "IDNA in the bundle: {} cases ({from_wpt} from WPT, {} ours): {same} as natively, {} as Chromium",
         cases.len(),
-        OWN.len(),
+        cases.len() - from_wpt,
         as_chromium.len()
     );
     for c in &as_chromium {
@@ -133,13 +133,14 @@ fn idna_in_the_bundle() {
         wrong.len(),
         serde_json::to_string_pretty(&wrong).unwrap_or_default()
     );
-    // Most hosts must come out exactly as natively; a drift to "Chromium only" would mean the
-    // bundle lost the behaviour the native conformance test checks.
-    assert!(
-        as_chromium.len() * 10 <= cases.len(),
-        "{} of {} cases differ from the native parser",
-        as_chromium.len(),
-        cases.len()
+    // Every host comes out as natively but one, where Chromium's UTS #46 reads a percent-encoded
+    // full-width host (`％４１.com`) that the standard refuses: a new difference means the bundle
+    // lost the behaviour the native conformance test checks.
+    let known: Vec<&str> = as_chromium.iter().filter_map(|c| c[0].as_str()).collect();
+    assert_eq!(
+        known,
+        ["http://％４１.com"],
+        "the cases that differ from the native parser"
     );
     s.assert_no_errors();
 }

@@ -5,8 +5,7 @@
 //! normalisation, Punycode, and the validity rules: bidi, joiners, hyphens). In the browser that
 //! exact work is already there: Chromium's URL parser runs ICU's UTS #46 on every host. So the web
 //! bundle's build (web/Cargo.toml) replaces `idna` with this crate, which asks the browser, and
-//! carries neither `idna`'s code nor any Unicode table (12 KB of the bundle's gzip budget,
-//! measured). The native build (the CLI, the tests with WPT's URL cases) keeps the real `idna`.
+//! carries neither `idna`'s code nor any Unicode table (the README has what that saved). The native build (the CLI, the tests with WPT's URL cases) keeps the real `idna`.
 //!
 //! What is kept from `idna`'s contract, so that `url` decides as it does natively:
 //! - An ASCII host with no `xn--` label is only lower-cased, and refused if it holds a forbidden
