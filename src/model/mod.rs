@@ -11,6 +11,7 @@
 
 pub mod cache;
 pub mod cert;
+pub mod connection;
 pub mod cookie;
 pub mod dns;
 pub mod har;

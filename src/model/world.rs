@@ -16,32 +16,21 @@
 //! HTTP/2, redirects, and sub-resources of the page.
 
 use super::cache::{self, Headers, Lookup as CacheLookup, StoreOutcome, Stored};
-use super::cert::{self, Certificate, RootStore};
+use super::cert::Certificate;
+use super::connection::{self, Connection, Failure, CLIENT_IP};
 use super::cookie::Jar;
 use super::dns::{self, Answer};
 use super::http::{self, Site};
 use super::render;
 use super::rng::Rng;
-use super::scenario::{CacheState, CertChoice, Scenario, TlsChoice};
+use super::scenario::{CacheState, Scenario};
 use super::step::{steps, StepId};
 use super::tcp;
 use super::time::{Duration, Instant};
-use super::tls::{self, present as tls_present, KeyExchange, Output as TlsOutput, Version};
+use super::tls::{self, Version};
 use super::trace::{Actor, Event, Field, Trace};
 use super::url::{self, Origin, Parsed};
 use serde::Serialize;
-
-/// How far a TLS handshake has got, while the world drives it.
-struct Progress {
-    negotiated: Version,
-    /// When the client may send its request.
-    ready: Option<Instant>,
-    /// The session-keys step is shown once, when the client first switches keys.
-    keys_shown: bool,
-    failure: Option<(cert::CertError, Instant)>,
-    /// The client's messages for its next flight.
-    flight: Vec<tls::Message>,
-}
 
 /// How the journey ended.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -300,23 +289,8 @@ impl Target {
     }
 }
 
-/// An open connection the pool can hand out.
-struct Conn {
-    id: u32,
-    group: String,
-    client: tcp::Connection,
-    server: tcp::Connection,
-    client_iss: u32,
-    server_iss: u32,
-    tls: Option<Version>,
-}
-
-enum Failure {
-    Dns,
-    Refused,
-    Cert(cert::CertError),
-    Internal(&'static str),
-}
+/// An open connection the pool can hand out, with its machines.
+type Conn = Connection;
 
 /// When each phase of one request happened.
 #[derive(Clone, Copy, Debug, Default)]
@@ -345,14 +319,11 @@ struct World<'a> {
     ticket: Option<tls::Ticket>,
     next_conn: u32,
     site: Site,
-    roots: RootStore,
     request: u32,
     page_title: String,
 }
 
 const DAY: i64 = 86_400;
-/// The browser's address on its home network (RFC 1918 private range).
-const CLIENT_IP: &str = "192.168.1.23";
 
 impl<'a> World<'a> {
     fn new(sc: &'a Scenario, p: &Parsed, trace: Trace) -> World<'a> {
@@ -393,17 +364,6 @@ impl<'a> World<'a> {
             }),
             next_conn: 1,
             site,
-            roots: RootStore {
-                roots: vec![Certificate {
-                    subject: "ISRG Root X1".into(),
-                    issuer: "ISRG Root X1".into(),
-                    san: vec![],
-                    not_before: 1_433_980_800,
-                    not_after: 2_064_528_000,
-                    is_ca: true,
-                    key: "RSA 4096",
-                }],
-            },
             rng,
             request: 0,
             page_title: format!("Welcome to {}", target.host),
@@ -483,39 +443,39 @@ impl<'a> World<'a> {
 
     /// An idle keep-alive connection from before the navigation (not traced).
     fn open_idle(&mut self, t: &Target) {
-        let c_iss = self.rng.next_u32();
-        let s_iss = self.rng.next_u32();
-        let port = 49152 + (self.rng.next_u32() % 16384) as u16;
-        let mut client = tcp::Connection::connect(port, t.port, c_iss, tcp::Config::default());
-        let mut server = tcp::Connection::listen(t.port, s_iss, tcp::Config::default());
-        for _ in 0..3 {
-            while let Some(s) = client.poll_output() {
-                server.handle(&s);
-            }
-            while let Some(s) = server.poll_output() {
-                client.handle(&s);
-            }
-        }
-        client.take_transitions();
-        server.take_transitions();
         let id = self.next_conn;
         self.next_conn += 1;
-        let tls = t.secure.then(|| {
-            if self.sc.tls == TlsChoice::Tls13 {
-                Version::Tls13
-            } else {
-                Version::Tls12
-            }
-        });
-        self.idle.push(Conn {
-            id,
+        let config = self.connection_config(t);
+        let conn = Connection::established(id, config, &mut self.rng);
+        self.idle.push(conn);
+    }
+
+    /// What a connection to `t` needs: the scenario's server, certificate and TLS settings.
+    fn connection_config(&self, t: &Target) -> connection::Config {
+        connection::Config {
             group: t.group.clone(),
-            client,
-            server,
-            client_iss: c_iss,
-            server_iss: s_iss,
-            tls,
-        });
+            host: t.host.clone(),
+            port: t.port,
+            secure: t.secure,
+            refused: self.sc.refused,
+            one_way: self.one_way(),
+            unix_time: self.sc.unix_time,
+            tls: self.sc.tls,
+            cert: self.sc.cert,
+            client_chain: self.sc.client_cert.then(|| {
+                vec![Certificate {
+                    subject: "user@example.com".into(),
+                    issuer: "Example Corp Client CA".into(),
+                    san: vec![],
+                    not_before: self.sc.unix_time - 100 * DAY,
+                    not_after: self.sc.unix_time + 265 * DAY,
+                    is_ca: false,
+                    key: "ECDSA P-256",
+                }]
+            }),
+            ticket: self.ticket.clone(),
+            false_start: self.sc.false_start,
+        }
     }
 
     fn navigate(&mut self, p: &Parsed) -> Outcome {
@@ -747,8 +707,15 @@ impl<'a> World<'a> {
         }
 
         // ---- socket pool ---------------------------------------------------------------------
-        let idle_pos = self.idle.iter().position(|c| c.group == target.group);
-        let active = self.idle.iter().filter(|c| c.group == target.group).count();
+        let idle_pos = self
+            .idle
+            .iter()
+            .position(|c| c.config.group == target.group);
+        let active = self
+            .idle
+            .iter()
+            .filter(|c| c.config.group == target.group)
+            .count();
         self.push(
             Event::new(
                 t0,
@@ -1059,7 +1026,7 @@ impl<'a> World<'a> {
                     steps::POOL_RELEASE,
                     format!("connection #{} goes back to the pool, idle", conn.id),
                 )
-                .field("group", &conn.group)
+                .field("group", &conn.config.group)
                 .field(
                     "closes_if_unused_for",
                     "5 minutes (Chromium's used-idle-socket timeout)",
@@ -1181,425 +1148,47 @@ impl<'a> World<'a> {
             }
         }
 
-        // ---- TCP ------------------------------------------------------------------------------
+        // ---- TCP and TLS ----------------------------------------------------------------------
         rt.connect_start = Some(t);
         let id = self.next_conn;
         self.next_conn += 1;
-        let port = 49152 + (self.rng.next_u32() % 16384) as u16;
-        let c_iss = self.rng.next_u32();
-        let s_iss = self.rng.next_u32();
-        let ts = ((t.micros() / 1000) as u32).wrapping_add(self.rng.next_u32());
-        let cfg = tcp::Config {
-            timestamp: ts,
-            ..tcp::Config::default()
-        };
-        let mut client = tcp::Connection::connect(port, target.port, c_iss, cfg);
-        let mut server = if self.sc.refused {
-            tcp::Connection::closed_port(target.port)
-        } else {
-            tcp::Connection::listen(
-                target.port,
-                s_iss,
-                tcp::Config {
-                    timestamp: s_iss.rotate_left(7),
-                    ..cfg
-                },
-            )
-        };
-        let Some(syn) = client.poll_output() else {
-            return Err((Failure::Internal("no SYN"), t));
-        };
-        let a1 = self.arrival(t);
-        let tr = client.take_transitions().pop();
-        self.push(
-            Event::new(
-                t,
-                Actor::Browser,
-                steps::TCP_SYN,
-                format!(
-                    "SYN seq={} to {}:{}",
-                    syn.seq,
-                    if target.ip_literal {
-                        target.host.clone()
-                    } else {
-                        dns::address_of(&target.host).to_string()
-                    },
-                    target.port
-                ),
-            )
-            .fields(tcp::present::fields(&syn, c_iss, 0, tr))
-            .field(
-                "initial_sequence_number",
-                "random per connection (RFC 9293 §3.4.1, RFC 6528)",
-            )
-            .message(Actor::Server, a1, u64::from(syn.wire_len())),
-        );
-        server.handle(&syn);
-        let Some(reply) = server.poll_output() else {
-            return Err((Failure::Internal("no reply to SYN"), a1));
-        };
-        let a2 = self.arrival(a1);
-        if reply.flags.rst {
-            self.push(
-                Event::new(
-                    a1,
-                    Actor::Server,
-                    steps::TCP_RST,
-                    format!("RST, ACK: nothing listens on port {}", target.port),
-                )
-                .fields(tcp::present::fields(&reply, 0, c_iss, None))
-                .message(Actor::Browser, a2, u64::from(reply.wire_len())),
-            );
-            client.handle(&reply);
-            return Err((Failure::Refused, a2));
+        let config = self.connection_config(target);
+        let mut conn = Connection::new(id, config, t, &mut self.rng);
+        conn.start(t);
+        // One connection: its deliveries come one at a time, each later than the last.
+        let mut ready = None;
+        let mut failure = None;
+        loop {
+            let mut next = None;
+            while let Some(o) = conn.poll_output() {
+                match o {
+                    connection::Output::Trace(e) => self.push(e),
+                    connection::Output::Deliver(d) => next = Some(d),
+                    connection::Output::TcpConnected(at) if target.secure => {
+                        rt.secure_start = Some(at)
+                    }
+                    connection::Output::TcpConnected(_) => {}
+                    connection::Output::Ready(at) => ready = ready.or(Some(at)),
+                    connection::Output::Failed(f, at) => failure = Some((f, at)),
+                }
+            }
+            match next {
+                Some(d) if failure.is_none() => conn.handle(d.at, d),
+                _ => break,
+            }
         }
-        let str_ = server.take_transitions().pop();
-        self.push(
-            Event::new(
-                a1,
-                Actor::Server,
-                steps::TCP_SYN_ACK,
-                format!("SYN-ACK seq={} ack={}", reply.seq, reply.ack),
-            )
-            .fields(tcp::present::fields(&reply, s_iss, c_iss, str_))
-            .message(Actor::Browser, a2, u64::from(reply.wire_len())),
-        );
-        client.handle(&reply);
-        let Some(ack) = client.poll_output() else {
-            return Err((Failure::Internal("no ACK"), a2));
-        };
-        let a3 = self.arrival(a2);
-        let tr = client.take_transitions().pop();
-        self.push(
-            Event::new(
-                a2,
-                Actor::Browser,
-                steps::TCP_ACK,
-                format!("ACK ack={}: connected after one round trip", ack.ack),
-            )
-            .fields(tcp::present::fields(&ack, c_iss, s_iss, tr))
-            .field(
-                "round_trips_so_far",
-                format!("1 ({} since the SYN)", a2.since(t)),
-            )
-            .message(Actor::Server, a3, u64::from(ack.wire_len())),
-        );
-        server.handle(&ack);
-        server.take_transitions();
-        let mut conn = Conn {
-            id,
-            group: target.group.clone(),
-            client,
-            server,
-            client_iss: c_iss,
-            server_iss: s_iss,
-            tls: None,
-        };
-        let t = a2;
-        if !target.secure {
-            rt.connect_end = Some(t);
-            return Ok(conn);
+        if let Some(f) = failure {
+            return Err(f);
         }
-
-        // ---- TLS ------------------------------------------------------------------------------
-        rt.secure_start = Some(t);
-        let ready = self.handshake(t, target, &mut conn)?;
+        let Some(ready) = ready else {
+            return Err((Failure::Internal("the TLS handshake did not complete"), t));
+        };
         rt.connect_end = Some(ready);
+        if target.secure {
+            // The server sent a NewSessionTicket: a later connection can resume.
+            self.ticket = conn.ticket();
+        }
         Ok(conn)
-    }
-
-    fn certificate_chain(&self, host: &str) -> Vec<Certificate> {
-        let now = self.sc.unix_time;
-        let (nb, na) = match self.sc.cert {
-            CertChoice::Expired => (now - 120 * DAY, now - 30 * DAY),
-            _ => (now - 30 * DAY, now + 60 * DAY),
-        };
-        let san = match self.sc.cert {
-            CertChoice::WrongHost => vec![if host == "www.example.net" {
-                "www.example.org".to_string()
-            } else {
-                "www.example.net".to_string()
-            }],
-            _ => {
-                let mut v = vec![host.to_string()];
-                if let Some(apex) = host.strip_prefix("www.") {
-                    v.push(apex.to_string());
-                }
-                v
-            }
-        };
-        let leaf = Certificate {
-            subject: san[0].clone(),
-            issuer: if self.sc.cert == CertChoice::SelfSigned {
-                san[0].clone()
-            } else {
-                "R11".into()
-            },
-            san,
-            not_before: nb,
-            not_after: na,
-            is_ca: false,
-            key: "RSA 2048",
-        };
-        if self.sc.cert == CertChoice::SelfSigned {
-            return vec![leaf];
-        }
-        vec![
-            leaf,
-            Certificate {
-                subject: "R11".into(),
-                issuer: "ISRG Root X1".into(),
-                san: vec![],
-                not_before: 1_710_288_000,
-                not_after: 1_805_068_800,
-                is_ca: true,
-                key: "RSA 2048",
-            },
-        ]
-    }
-
-    /// Runs the TLS machines flight by flight from `t`; returns when the client may send its
-    /// request.
-    fn handshake(
-        &mut self,
-        t: Instant,
-        target: &Target,
-        conn: &mut Conn,
-    ) -> Result<Instant, (Failure, Instant)> {
-        let (version, kx) = match self.sc.tls {
-            TlsChoice::Tls13 => (Version::Tls13, KeyExchange::Ecdhe),
-            TlsChoice::Tls12Ecdhe => (Version::Tls12, KeyExchange::Ecdhe),
-            TlsChoice::Tls12Rsa => (Version::Tls12, KeyExchange::Rsa),
-        };
-        let client_chain = self.sc.client_cert.then(|| {
-            vec![Certificate {
-                subject: "user@example.com".into(),
-                issuer: "Example Corp Client CA".into(),
-                san: vec![],
-                not_before: self.sc.unix_time - 100 * DAY,
-                not_after: self.sc.unix_time + 265 * DAY,
-                is_ca: false,
-                key: "ECDSA P-256",
-            }]
-        });
-        let mut client = tls::Client::new(tls::ClientConfig {
-            host: target.host.clone(),
-            alpn: vec!["h2", "http/1.1"],
-            roots: self.roots.clone(),
-            now_unix: self.unix(t),
-            ticket: self.ticket.clone(),
-            client_chain,
-            false_start: self.sc.false_start,
-            random: self.rng.hex(32),
-            key_share: self.rng.hex(32),
-            secret: self.rng.hex(if kx == KeyExchange::Rsa { 256 } else { 32 }),
-        });
-        let mut server = tls::Server::new(tls::ServerConfig {
-            max_version: version,
-            kx,
-            chain: self.certificate_chain(&target.host),
-            request_client_cert: self.sc.client_cert,
-            accept_ticket: true,
-            random: self.rng.hex(32),
-            key_share: self.rng.hex(32),
-        });
-        let mut hs = Progress {
-            negotiated: Version::Tls13,
-            ready: None,
-            keys_shown: false,
-            failure: None,
-            flight: Vec::new(),
-        };
-
-        // The client's first flight.
-        let mut flight_at = t;
-        self.drain_client(&mut client, t, &mut hs);
-        for _ in 0..8 {
-            if hs.flight.is_empty() {
-                break;
-            }
-            let flight = std::mem::take(&mut hs.flight);
-            let arrivals =
-                self.send_flight(Actor::Browser, flight_at, &flight, hs.negotiated, conn);
-            if hs.failure.is_some() {
-                break;
-            }
-            for m in &flight {
-                server.handle(m);
-            }
-            let at_server = arrivals.last().copied().unwrap_or(flight_at);
-            let mut sflight = Vec::new();
-            while let Some(o) = server.poll_output() {
-                if let TlsOutput::Send(m) = o {
-                    if let tls::Message::ServerHello { version, .. } = &m {
-                        hs.negotiated = *version;
-                    }
-                    sflight.push(m);
-                }
-            }
-            if sflight.is_empty() {
-                break;
-            }
-            let arrivals =
-                self.send_flight(Actor::Server, at_server, &sflight, hs.negotiated, conn);
-            for (m, a) in sflight.iter().zip(arrivals) {
-                client.handle(m);
-                let before = hs.flight.len();
-                self.drain_client(&mut client, a, &mut hs);
-                if hs.flight.len() > before {
-                    flight_at = a;
-                }
-                if hs.failure.is_some() {
-                    break;
-                }
-            }
-        }
-        if let Some((e, at)) = hs.failure {
-            // The alert is on its way; the browser shows its warning page.
-            return Err((Failure::Cert(e), at));
-        }
-        // The server sent a NewSessionTicket: a later connection can resume.
-        self.ticket = Some(tls::Ticket {
-            version: hs.negotiated,
-            lifetime_s: 7200,
-        });
-        conn.tls = Some(hs.negotiated);
-        hs.ready
-            .ok_or((Failure::Internal("the TLS handshake did not complete"), t))
-    }
-
-    /// Takes everything the client has to say at `at`: messages join the next flight, the rest
-    /// becomes events or handshake progress.
-    fn drain_client(&mut self, client: &mut tls::Client, at: Instant, hs: &mut Progress) {
-        while let Some(o) = client.poll_output() {
-            match o {
-                TlsOutput::Send(m) => hs.flight.push(m),
-                TlsOutput::Keys => {
-                    if !hs.keys_shown {
-                        hs.keys_shown = true;
-                        let text = if hs.negotiated == Version::Tls13 {
-                            "x25519 shared secret → HKDF → handshake keys now; application keys after the Finished messages"
-                        } else {
-                            "pre-master secret + both randoms → master secret (PRF) → client and server write keys"
-                        };
-                        self.push(
-                            Event::new(
-                                at,
-                                Actor::Browser,
-                                steps::TLS_SESSION_KEYS,
-                                "both sides now hold the same symmetric keys",
-                            )
-                            .field("derivation", text)
-                            .field(
-                                "spec",
-                                if hs.negotiated == Version::Tls13 {
-                                    "RFC 8446 §7.1 key schedule"
-                                } else {
-                                    "RFC 5246 §8.1 master secret"
-                                },
-                            )
-                            .field(
-                                "cipher",
-                                "AES-128-GCM: every record encrypted and authenticated",
-                            ),
-                        );
-                    }
-                }
-                TlsOutput::ReadyToSend => {
-                    if hs.ready.is_none() {
-                        hs.ready = Some(at);
-                    }
-                }
-                TlsOutput::Verified(v) => {
-                    let step = if v.error.is_some() {
-                        steps::TLS_CERTIFICATE_ERROR
-                    } else {
-                        steps::TLS_CERTIFICATE_CHECK
-                    };
-                    let summary = match v.error {
-                        Some(e) => format!("{}: the certificate is rejected", e.chromium_name()),
-                        None => format!("trusted: {}", v.path.join(" → ")),
-                    };
-                    let mut e = Event::new(at, Actor::Browser, step, summary);
-                    for c in &v.checks {
-                        e = e.field(
-                            format!("{} {}", if c.passed { "✓" } else { "✗" }, c.name),
-                            &c.detail,
-                        );
-                    }
-                    if let Some(err) = v.error {
-                        e = e.field_spec(
-                            "net_error",
-                            format!("{} ({})", err.chromium_name(), err.chromium_code()),
-                            "Chromium net/base/net_error_list.h",
-                        );
-                    }
-                    self.push(e);
-                }
-                TlsOutput::Failed(e) => hs.failure = Some((e, at)),
-                TlsOutput::Connected { .. } => {}
-            }
-        }
-    }
-
-    /// Emits one flight of TLS messages sent together at `at`; returns each one's arrival.
-    fn send_flight(
-        &mut self,
-        from: Actor,
-        at: Instant,
-        msgs: &[tls::Message],
-        version: Version,
-        conn: &mut Conn,
-    ) -> Vec<Instant> {
-        let to = if from == Actor::Browser {
-            Actor::Server
-        } else {
-            Actor::Browser
-        };
-        let total: u64 = msgs.iter().map(|m| m.wire_len(version)).sum();
-        let (tx, rx) = if from == Actor::Browser {
-            (&mut conn.client, &mut conn.server)
-        } else {
-            (&mut conn.server, &mut conn.client)
-        };
-        tx.send(u32::try_from(total).unwrap_or(u32::MAX));
-        let mut first_seq = None;
-        while let Some(s) = tx.poll_output() {
-            first_seq.get_or_insert(s.seq);
-            rx.handle(&s);
-        }
-        let base = if from == Actor::Browser {
-            conn.client_iss
-        } else {
-            conn.server_iss
-        };
-        let mut out = Vec::new();
-        for (i, m) in msgs.iter().enumerate() {
-            let arrives = self.arrival(at);
-            let mut e = Event::new(
-                at,
-                from,
-                tls_present::step(m),
-                tls_present::summary(m, version),
-            )
-            .fields(tls_present::fields(m, version));
-            if i == 0 {
-                if let Some(seq) = first_seq {
-                    e = e.field(
-                        "tcp",
-                        format!(
-                            "{} byte(s) of TLS records from seq {} (relative {})",
-                            total,
-                            seq,
-                            seq.wrapping_sub(base)
-                        ),
-                    );
-                }
-            }
-            self.push(e.message(to, arrives, m.wire_len(version)));
-            out.push(arrives);
-        }
-        out
     }
 
     /// Parse, style, script, DOMContentLoaded, paint, load; then the event loop.
@@ -1810,7 +1399,7 @@ fn lifetime_text(s: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::scenario::{DnsState, Profile, ProfileName};
+    use crate::model::scenario::{CertChoice, DnsState, Profile, ProfileName, TlsChoice};
 
     fn ids(j: &Journey) -> Vec<&'static str> {
         j.trace

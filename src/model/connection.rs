@@ -1,0 +1,713 @@
+//! One connection's handshakes, message by message, as an event-driven machine: the browser's
+//! and the server's TCP machines ([`super::tcp`]), then for `https` their TLS machines
+//! ([`super::tls`]), exchanging the SYN, the SYN-ACK and the TLS flights over a link with a
+//! fixed one-way delay.
+//!
+//! It is sans-IO in the way of quinn-proto's `Connection`: the caller starts it with
+//! [`Connection::start`] at the moment the address is known, delivers each message back with
+//! [`Connection::handle`] when its flight arrives, and pulls [`Output`]s: trace events (always
+//! stamped with the moment they happen, so a caller that handles deliveries in time order emits
+//! its trace in time order), messages to deliver later, and the handshake's milestones. The
+//! page-load engine puts the deliveries on its event queue, so the handshakes of many
+//! connections interleave; the journey of one request delivers them in a loop.
+//!
+//! What is modelled and what is left out:
+//! - The SYN, SYN-ACK and RST are delivered after the one-way delay; the browser's final ACK
+//!   and the TCP segments that carry TLS records are accounted to both machines at once (their
+//!   sequence numbers stay exact), and their flight is drawn but not waited for: nothing
+//!   depends on their arrival in a handshake (RFC 9293 §3.5: the client may send data with the
+//!   ACK of the SYN-ACK).
+//! - A TLS flight is delivered whole: every message of it is handled in order when the flight
+//!   arrives, and the answer leaves at that moment. Serialisation time of handshake messages
+//!   (a few kilobytes at the profile's bandwidth) is left out, so each round trip is exact.
+//! - After a certificate error the client's alert is sent and the connection stops.
+
+use super::cert::{self, CertError, Certificate, RootStore};
+use super::dns;
+use super::rng::Rng;
+use super::scenario::{CertChoice, TlsChoice};
+use super::step::steps;
+use super::tcp;
+use super::time::{Duration, Instant};
+use super::tls::{self, present as tls_present, KeyExchange, Output as TlsOutput, Version};
+use super::trace::{Actor, Event};
+
+/// Why a connection (or the request that waited for it) failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The host name does not exist.
+    Dns,
+    /// Nothing listens on the port: the SYN was answered with RST.
+    Refused,
+    /// The certificate was rejected.
+    Cert(CertError),
+    /// The model could not go on (a machine said nothing where it must): a bug, shown as such.
+    Internal(&'static str),
+}
+
+/// What the connection needs to know about its server and the handshake to run.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The socket pool group it belongs to (scheme, host and port).
+    pub group: String,
+    /// The host name: the TLS server name and the certificate's subject.
+    pub host: String,
+    pub port: u16,
+    pub secure: bool,
+    /// Nothing listens on the port.
+    pub refused: bool,
+    pub one_way: Duration,
+    /// The simulated date at [`Instant::ZERO`], seconds since the Unix epoch.
+    pub unix_time: i64,
+    pub tls: TlsChoice,
+    pub cert: CertChoice,
+    /// The client certificate the server asks for, when it does.
+    pub client_chain: Option<Vec<Certificate>>,
+    pub ticket: Option<tls::Ticket>,
+    pub false_start: bool,
+}
+
+/// Which way a delivery goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Client,
+    Server,
+}
+
+/// A message on its way: a TCP segment of the handshake or a TLS flight.
+#[derive(Clone, Debug)]
+pub enum Payload {
+    Segment(tcp::Segment),
+    Flight(Vec<tls::Message>),
+}
+
+/// A message to hand back to [`Connection::handle`] at `at`.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub at: Instant,
+    pub to: Side,
+    pub payload: Payload,
+}
+
+/// What the connection has to say.
+#[derive(Clone, Debug)]
+pub enum Output {
+    /// Something happened now (a message was sent, a certificate checked): for the trace.
+    Trace(Event),
+    /// A message is on its way.
+    Deliver(Delivery),
+    /// The TCP handshake is complete on the browser's side.
+    TcpConnected(Instant),
+    /// The browser may send its request (TLS done, or TLS 1.2 False Start, or plain http).
+    Ready(Instant),
+    /// The handshake failed; the connection is dead.
+    Failed(Failure, Instant),
+}
+
+/// The TLS part, once TCP is up.
+struct Tls {
+    client: tls::Client,
+    server: tls::Server,
+    negotiated: Version,
+    /// The session-keys step is shown once, when the client first switches keys.
+    keys_shown: bool,
+    ready: bool,
+}
+
+/// One connection: its machines and where the handshake is.
+pub struct Connection {
+    pub id: u32,
+    pub config: Config,
+    pub client: tcp::Connection,
+    pub server: tcp::Connection,
+    pub client_iss: u32,
+    pub server_iss: u32,
+    /// The TLS version once the handshake is done.
+    pub tls: Option<Version>,
+    started: Instant,
+    /// The random values drawn for the TLS handshake, in the order the machines use them.
+    randoms: [String; 6],
+    handshake: Option<Tls>,
+    failed: bool,
+    out: std::collections::VecDeque<Output>,
+}
+
+/// The browser's address on its home network (RFC 1918 private range).
+pub const CLIENT_IP: &str = "192.168.1.23";
+
+/// The server's address as a capture shows it: the host itself when it is an IP literal.
+pub fn address(host: &str) -> String {
+    if host.parse::<std::net::Ipv4Addr>().is_ok() || host.starts_with('[') {
+        host.to_string()
+    } else {
+        dns::address_of(host).to_string()
+    }
+}
+
+impl Connection {
+    /// A connection about to open at `now`. It draws its random values from `rng` here, in a
+    /// fixed order (port, both initial sequence numbers, the timestamp, then the TLS randoms),
+    /// so the same scenario gives the same numbers.
+    pub fn new(id: u32, config: Config, now: Instant, rng: &mut Rng) -> Connection {
+        let port = 49152 + (rng.next_u32() % 16384) as u16;
+        let c_iss = rng.next_u32();
+        let s_iss = rng.next_u32();
+        let ts = ((now.micros() / 1000) as u32).wrapping_add(rng.next_u32());
+        let cfg = tcp::Config {
+            timestamp: ts,
+            ..tcp::Config::default()
+        };
+        let client = tcp::Connection::connect(port, config.port, c_iss, cfg);
+        let server = if config.refused {
+            tcp::Connection::closed_port(config.port)
+        } else {
+            tcp::Connection::listen(
+                config.port,
+                s_iss,
+                tcp::Config {
+                    timestamp: s_iss.rotate_left(7),
+                    ..cfg
+                },
+            )
+        };
+        let randoms = if config.secure {
+            let rsa = config.tls == TlsChoice::Tls12Rsa;
+            [
+                rng.hex(32),
+                rng.hex(32),
+                rng.hex(if rsa { 256 } else { 32 }),
+                rng.hex(32),
+                rng.hex(32),
+                String::new(),
+            ]
+        } else {
+            Default::default()
+        };
+        Connection {
+            id,
+            config,
+            client,
+            server,
+            client_iss: c_iss,
+            server_iss: s_iss,
+            tls: None,
+            started: now,
+            randoms,
+            handshake: None,
+            failed: false,
+            out: Default::default(),
+        }
+    }
+
+    /// A connection that was opened before the simulation started (an idle keep-alive socket):
+    /// its TCP handshake runs here, untraced.
+    pub fn established(id: u32, config: Config, rng: &mut Rng) -> Connection {
+        let c_iss = rng.next_u32();
+        let s_iss = rng.next_u32();
+        let port = 49152 + (rng.next_u32() % 16384) as u16;
+        let mut client = tcp::Connection::connect(port, config.port, c_iss, tcp::Config::default());
+        let mut server = tcp::Connection::listen(config.port, s_iss, tcp::Config::default());
+        for _ in 0..3 {
+            while let Some(s) = client.poll_output() {
+                server.handle(&s);
+            }
+            while let Some(s) = server.poll_output() {
+                client.handle(&s);
+            }
+        }
+        client.take_transitions();
+        server.take_transitions();
+        let tls = config.secure.then_some(match config.tls {
+            TlsChoice::Tls13 => Version::Tls13,
+            _ => Version::Tls12,
+        });
+        Connection {
+            id,
+            config,
+            client,
+            server,
+            client_iss: c_iss,
+            server_iss: s_iss,
+            tls,
+            started: Instant::ZERO,
+            randoms: Default::default(),
+            handshake: None,
+            failed: false,
+            out: Default::default(),
+        }
+    }
+
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.out.pop_front()
+    }
+
+    fn trace(&mut self, e: Event) {
+        self.out.push_back(Output::Trace(e));
+    }
+
+    fn deliver(&mut self, at: Instant, to: Side, payload: Payload) {
+        self.out
+            .push_back(Output::Deliver(Delivery { at, to, payload }));
+    }
+
+    fn fail(&mut self, f: Failure, at: Instant) {
+        self.failed = true;
+        self.out.push_back(Output::Failed(f, at));
+    }
+
+    /// Sends the SYN at `now`.
+    pub fn start(&mut self, now: Instant) {
+        self.started = now;
+        let Some(syn) = self.client.poll_output() else {
+            return self.fail(Failure::Internal("no SYN"), now);
+        };
+        let tr = self.client.take_transitions().pop();
+        let e = Event::new(
+            now,
+            Actor::Browser,
+            steps::TCP_SYN,
+            format!(
+                "SYN seq={} to {}:{}",
+                syn.seq,
+                address(&self.config.host),
+                self.config.port
+            ),
+        )
+        .fields(tcp::present::fields(&syn, self.client_iss, 0, tr))
+        .field(
+            "initial_sequence_number",
+            "random per connection (RFC 9293 §3.4.1, RFC 6528)",
+        )
+        .message(
+            Actor::Server,
+            now + self.config.one_way,
+            u64::from(syn.wire_len()),
+        );
+        self.trace(e);
+        self.deliver(
+            now + self.config.one_way,
+            Side::Server,
+            Payload::Segment(syn),
+        );
+    }
+
+    /// A delivery arrived at `now`.
+    pub fn handle(&mut self, now: Instant, d: Delivery) {
+        if self.failed {
+            return;
+        }
+        match (d.to, d.payload) {
+            (Side::Server, Payload::Segment(s)) => self.server_segment(now, &s),
+            (Side::Client, Payload::Segment(s)) => self.client_segment(now, &s),
+            (Side::Server, Payload::Flight(f)) => self.server_flight(now, &f),
+            (Side::Client, Payload::Flight(f)) => self.client_flight(now, &f),
+        }
+    }
+
+    /// The SYN reaches the server: SYN-ACK, or RST from a closed port.
+    fn server_segment(&mut self, now: Instant, syn: &tcp::Segment) {
+        self.server.handle(syn);
+        let Some(reply) = self.server.poll_output() else {
+            return self.fail(Failure::Internal("no reply to SYN"), now);
+        };
+        let arrives = now + self.config.one_way;
+        let e = if reply.flags.rst {
+            Event::new(
+                now,
+                Actor::Server,
+                steps::TCP_RST,
+                format!("RST, ACK: nothing listens on port {}", self.config.port),
+            )
+            .fields(tcp::present::fields(&reply, 0, self.client_iss, None))
+        } else {
+            let tr = self.server.take_transitions().pop();
+            Event::new(
+                now,
+                Actor::Server,
+                steps::TCP_SYN_ACK,
+                format!("SYN-ACK seq={} ack={}", reply.seq, reply.ack),
+            )
+            .fields(tcp::present::fields(
+                &reply,
+                self.server_iss,
+                self.client_iss,
+                tr,
+            ))
+        };
+        let e = e.message(Actor::Browser, arrives, u64::from(reply.wire_len()));
+        self.trace(e);
+        self.deliver(arrives, Side::Client, Payload::Segment(reply));
+    }
+
+    /// The SYN-ACK (or RST) reaches the browser: it answers with the ACK and, for https, its
+    /// ClientHello at once.
+    fn client_segment(&mut self, now: Instant, reply: &tcp::Segment) {
+        self.client.handle(reply);
+        if reply.flags.rst {
+            return self.fail(Failure::Refused, now);
+        }
+        let Some(ack) = self.client.poll_output() else {
+            return self.fail(Failure::Internal("no ACK"), now);
+        };
+        let tr = self.client.take_transitions().pop();
+        let e = Event::new(
+            now,
+            Actor::Browser,
+            steps::TCP_ACK,
+            format!("ACK ack={}: connected after one round trip", ack.ack),
+        )
+        .fields(tcp::present::fields(
+            &ack,
+            self.client_iss,
+            self.server_iss,
+            tr,
+        ))
+        .field(
+            "round_trips_so_far",
+            format!("1 ({} since the SYN)", now.since(self.started)),
+        )
+        .message(
+            Actor::Server,
+            now + self.config.one_way,
+            u64::from(ack.wire_len()),
+        );
+        self.trace(e);
+        self.server.handle(&ack);
+        self.server.take_transitions();
+        self.out.push_back(Output::TcpConnected(now));
+        if self.config.secure {
+            self.start_tls(now);
+        } else {
+            self.out.push_back(Output::Ready(now));
+        }
+    }
+
+    fn start_tls(&mut self, now: Instant) {
+        let (version, kx) = match self.config.tls {
+            TlsChoice::Tls13 => (Version::Tls13, KeyExchange::Ecdhe),
+            TlsChoice::Tls12Ecdhe => (Version::Tls12, KeyExchange::Ecdhe),
+            TlsChoice::Tls12Rsa => (Version::Tls12, KeyExchange::Rsa),
+        };
+        let now_unix = self.config.unix_time + (now.micros() / 1_000_000) as i64;
+        let [random, key_share, secret, s_random, s_key_share, _] =
+            std::mem::take(&mut self.randoms);
+        let client = tls::Client::new(tls::ClientConfig {
+            host: self.config.host.clone(),
+            alpn: vec!["h2", "http/1.1"],
+            roots: web_roots(),
+            now_unix,
+            ticket: self.config.ticket.clone(),
+            client_chain: self.config.client_chain.clone(),
+            false_start: self.config.false_start,
+            random,
+            key_share,
+            secret,
+        });
+        let server = tls::Server::new(tls::ServerConfig {
+            max_version: version,
+            kx,
+            chain: chain_for(&self.config.host, self.config.cert, self.config.unix_time),
+            request_client_cert: self.config.client_chain.is_some(),
+            accept_ticket: true,
+            random: s_random,
+            key_share: s_key_share,
+        });
+        self.handshake = Some(Tls {
+            client,
+            server,
+            negotiated: Version::Tls13,
+            keys_shown: false,
+            ready: false,
+        });
+        let flight = self.drain_client(now);
+        self.send_flight(Side::Server, now, flight);
+    }
+
+    /// The client's flight reaches the server, which answers with its own.
+    fn server_flight(&mut self, now: Instant, flight: &[tls::Message]) {
+        let Some(hs) = self.handshake.as_mut() else {
+            return;
+        };
+        for m in flight {
+            hs.server.handle(m);
+        }
+        let mut answer = Vec::new();
+        while let Some(o) = hs.server.poll_output() {
+            if let TlsOutput::Send(m) = o {
+                if let tls::Message::ServerHello { version, .. } = &m {
+                    hs.negotiated = *version;
+                }
+                answer.push(m);
+            }
+        }
+        self.send_flight(Side::Client, now, answer);
+    }
+
+    /// The server's flight reaches the browser: each message is handled in order, and whatever
+    /// the client has to say leaves together at this moment.
+    fn client_flight(&mut self, now: Instant, flight: &[tls::Message]) {
+        let mut answer = Vec::new();
+        let mut failure = None;
+        for m in flight {
+            let Some(hs) = self.handshake.as_mut() else {
+                return;
+            };
+            hs.client.handle(m);
+            let (said, failed) = self.drain_client_checked(now);
+            answer.extend(said);
+            if let Some(e) = failed {
+                failure = Some(e);
+                break;
+            }
+        }
+        if let Some(e) = failure {
+            // The alert is on its way (the server's answer to it is not modelled); the browser
+            // shows its warning page.
+            self.failed = true;
+            self.send_flight(Side::Server, now, answer);
+            self.out.push_back(Output::Failed(Failure::Cert(e), now));
+            return;
+        }
+        self.send_flight(Side::Server, now, answer);
+        let done = self
+            .handshake
+            .as_ref()
+            .is_some_and(|hs| hs.client.state() == tls::ClientState::Connected);
+        if done && self.tls.is_none() {
+            self.tls = self.handshake.as_ref().map(|hs| hs.negotiated);
+        }
+    }
+
+    fn drain_client(&mut self, now: Instant) -> Vec<tls::Message> {
+        self.drain_client_checked(now).0
+    }
+
+    /// Takes everything the client has to say at `now`: messages for its next flight, the rest
+    /// as trace events or milestones.
+    fn drain_client_checked(&mut self, now: Instant) -> (Vec<tls::Message>, Option<CertError>) {
+        let mut flight = Vec::new();
+        let mut failed = None;
+        let mut events = Vec::new();
+        let mut ready = false;
+        let Some(hs) = self.handshake.as_mut() else {
+            return (flight, failed);
+        };
+        while let Some(o) = hs.client.poll_output() {
+            match o {
+                TlsOutput::Send(m) => flight.push(m),
+                TlsOutput::Keys if !hs.keys_shown => {
+                    hs.keys_shown = true;
+                    events.push(session_keys(now, hs.negotiated));
+                }
+                TlsOutput::Keys | TlsOutput::Connected { .. } => {}
+                TlsOutput::ReadyToSend if !hs.ready => {
+                    hs.ready = true;
+                    ready = true;
+                }
+                TlsOutput::ReadyToSend => {}
+                TlsOutput::Verified(v) => events.push(certificate_check(now, &v)),
+                TlsOutput::Failed(e) => failed = Some(e),
+            }
+        }
+        for e in events {
+            self.trace(e);
+        }
+        if ready {
+            if self.tls.is_none() {
+                self.tls = self.handshake.as_ref().map(|hs| hs.negotiated);
+            }
+            self.out.push_back(Output::Ready(now));
+        }
+        (flight, failed)
+    }
+
+    /// Emits one flight of TLS messages sent together at `now` and puts it on its way. Its
+    /// records go through the sender's TCP machine now, so sequence numbers stay exact.
+    fn send_flight(&mut self, to: Side, now: Instant, msgs: Vec<tls::Message>) {
+        if msgs.is_empty() {
+            return;
+        }
+        let version = self
+            .handshake
+            .as_ref()
+            .map_or(Version::Tls13, |hs| hs.negotiated);
+        let total: u64 = msgs.iter().map(|m| m.wire_len(version)).sum();
+        let (tx, rx, base, from, actor_to) = match to {
+            Side::Server => (
+                &mut self.client,
+                &mut self.server,
+                self.client_iss,
+                Actor::Browser,
+                Actor::Server,
+            ),
+            Side::Client => (
+                &mut self.server,
+                &mut self.client,
+                self.server_iss,
+                Actor::Server,
+                Actor::Browser,
+            ),
+        };
+        tx.send(u32::try_from(total).unwrap_or(u32::MAX));
+        let mut first_seq = None;
+        while let Some(s) = tx.poll_output() {
+            first_seq.get_or_insert(s.seq);
+            rx.handle(&s);
+        }
+        let arrives = now + self.config.one_way;
+        for (i, m) in msgs.iter().enumerate() {
+            let mut e = Event::new(
+                now,
+                from,
+                tls_present::step(m),
+                tls_present::summary(m, version),
+            )
+            .fields(tls_present::fields(m, version));
+            if let (0, Some(seq)) = (i, first_seq) {
+                e = e.field(
+                    "tcp",
+                    format!(
+                        "{} byte(s) of TLS records from seq {} (relative {})",
+                        total,
+                        seq,
+                        seq.wrapping_sub(base)
+                    ),
+                );
+            }
+            self.trace(e.message(actor_to, arrives, m.wire_len(version)));
+        }
+        if !self.failed {
+            self.deliver(arrives, to, Payload::Flight(msgs));
+        }
+    }
+
+    /// The ticket a later connection to the same server may resume with, once the handshake
+    /// is done.
+    pub fn ticket(&self) -> Option<tls::Ticket> {
+        self.tls.map(|version| tls::Ticket {
+            version,
+            lifetime_s: 7200,
+        })
+    }
+}
+
+fn session_keys(at: Instant, negotiated: Version) -> Event {
+    let text = if negotiated == Version::Tls13 {
+        "x25519 shared secret → HKDF → handshake keys now; application keys after the Finished messages"
+    } else {
+        "pre-master secret + both randoms → master secret (PRF) → client and server write keys"
+    };
+    Event::new(
+        at,
+        Actor::Browser,
+        steps::TLS_SESSION_KEYS,
+        "both sides now hold the same symmetric keys",
+    )
+    .field("derivation", text)
+    .field(
+        "spec",
+        if negotiated == Version::Tls13 {
+            "RFC 8446 §7.1 key schedule"
+        } else {
+            "RFC 5246 §8.1 master secret"
+        },
+    )
+    .field(
+        "cipher",
+        "AES-128-GCM: every record encrypted and authenticated",
+    )
+}
+
+fn certificate_check(at: Instant, v: &cert::Verdict) -> Event {
+    let step = if v.error.is_some() {
+        steps::TLS_CERTIFICATE_ERROR
+    } else {
+        steps::TLS_CERTIFICATE_CHECK
+    };
+    let summary = match v.error {
+        Some(e) => format!("{}: the certificate is rejected", e.chromium_name()),
+        None => format!("trusted: {}", v.path.join(" → ")),
+    };
+    let mut e = Event::new(at, Actor::Browser, step, summary);
+    for c in &v.checks {
+        e = e.field(
+            format!("{} {}", if c.passed { "✓" } else { "✗" }, c.name),
+            &c.detail,
+        );
+    }
+    if let Some(err) = v.error {
+        e = e.field_spec(
+            "net_error",
+            format!("{} ({})", err.chromium_name(), err.chromium_code()),
+            "Chromium net/base/net_error_list.h",
+        );
+    }
+    e
+}
+
+const DAY: i64 = 86_400;
+
+/// The browser's trust store: one root, as the Let's Encrypt chains of the scenarios need.
+pub fn web_roots() -> RootStore {
+    RootStore {
+        roots: vec![Certificate {
+            subject: "ISRG Root X1".into(),
+            issuer: "ISRG Root X1".into(),
+            san: vec![],
+            not_before: 1_433_980_800,
+            not_after: 2_064_528_000,
+            is_ca: true,
+            key: "RSA 4096",
+        }],
+    }
+}
+
+/// The chain the server presents for `host`, as the scenario's certificate choice makes it.
+pub fn chain_for(host: &str, choice: CertChoice, now: i64) -> Vec<Certificate> {
+    let (nb, na) = match choice {
+        CertChoice::Expired => (now - 120 * DAY, now - 30 * DAY),
+        _ => (now - 30 * DAY, now + 60 * DAY),
+    };
+    let san = match choice {
+        CertChoice::WrongHost => vec![if host == "www.example.net" {
+            "www.example.org".to_string()
+        } else {
+            "www.example.net".to_string()
+        }],
+        _ => {
+            let mut v = vec![host.to_string()];
+            if let Some(apex) = host.strip_prefix("www.") {
+                v.push(apex.to_string());
+            }
+            v
+        }
+    };
+    let leaf = Certificate {
+        subject: san[0].clone(),
+        issuer: if choice == CertChoice::SelfSigned {
+            san[0].clone()
+        } else {
+            "R11".into()
+        },
+        san,
+        not_before: nb,
+        not_after: na,
+        is_ca: false,
+        key: "RSA 2048",
+    };
+    if choice == CertChoice::SelfSigned {
+        return vec![leaf];
+    }
+    vec![
+        leaf,
+        Certificate {
+            subject: "R11".into(),
+            issuer: "ISRG Root X1".into(),
+            san: vec![],
+            not_before: 1_710_288_000,
+            not_after: 1_805_068_800,
+            is_ca: true,
+            key: "RSA 2048",
+        },
+    ]
+}
