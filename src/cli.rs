@@ -27,6 +27,10 @@ const USAGE: &str = "usage:
                                                  a page scenario from a file (format in README);
                                                  --har writes it as a HAR 1.2 file, --svg draws
                                                  its waterfall
+  wirewalk page <preset|file> --events [--request N | --connection N] [--json]
+                                                 every message of the load (each connection's
+                                                 handshakes, each request's exchange), or one
+                                                 request's or one connection's
   wirewalk har <file.har> [--json]               a HAR recording (DevTools' Save all as HAR)
                                                  replayed as a page load
   wirewalk steps [--markdown]                    every step id, its stage and title
@@ -175,6 +179,8 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
     let mut json = false;
     let mut har = false;
     let mut svg = false;
+    let mut events = false;
+    let mut slice = Slice::All;
     let mut scenario = None;
     let mut i = 0;
     while i < words.len() {
@@ -182,6 +188,19 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
             "--json" => json = true,
             "--har" => har = true,
             "--svg" => svg = true,
+            "--events" => events = true,
+            which @ ("--request" | "--connection") => {
+                i += 1;
+                let Some(n) = words.get(i).and_then(|v| v.parse::<u32>().ok()) else {
+                    let _ = writeln!(err, "wirewalk page: {which} needs a number (1, 2, …)");
+                    return 2;
+                };
+                slice = if which == "--request" {
+                    Slice::Request(n)
+                } else {
+                    Slice::Connection(n)
+                };
+            }
             "--preset" => {
                 i += 1;
                 let v = words.get(i).map_or("", String::as_str);
@@ -238,6 +257,16 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
             return 1;
         }
     };
+    if slice != Slice::All && !events {
+        let _ = writeln!(
+            err,
+            "wirewalk page: --request and --connection go with --events"
+        );
+        return 2;
+    }
+    if events {
+        return page_events(&load, slice, json, out, err);
+    }
     if svg {
         let _ = write!(out, "{}", crate::svg::waterfall(&load, &load.url));
     } else if har {
@@ -251,6 +280,55 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
         let _ = writeln!(out, "{}", page_json(&load));
     } else {
         let _ = write!(out, "{}", page_text(&load));
+    }
+    0
+}
+
+/// Which events of a page load `--events` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slice {
+    All,
+    Request(u32),
+    Connection(u32),
+}
+
+/// `wirewalk page … --events`: the load's events, or one request's or one connection's, one
+/// line each (with the request and connection columns) or as JSON.
+fn page_events(
+    load: &crate::model::load::PageLoad,
+    slice: Slice,
+    json: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    let keep = |e: &&crate::model::trace::Event| match slice {
+        Slice::All => true,
+        Slice::Request(n) => e.request == n,
+        Slice::Connection(n) => e.connection == Some(n),
+    };
+    let picked: Vec<&crate::model::trace::Event> = load.trace.events.iter().filter(keep).collect();
+    let exists = match slice {
+        Slice::All => true,
+        Slice::Request(n) => load.request(n).is_some(),
+        Slice::Connection(n) => load.connections.iter().any(|c| c.id == n),
+    };
+    if !exists {
+        let _ = writeln!(
+            err,
+            "wirewalk page: the load has {} requests and {} connections; {slice:?} is not one of them",
+            load.requests.len(),
+            load.connections.len()
+        );
+        return 1;
+    }
+    if json {
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&picked).unwrap_or_default()
+        );
+    } else {
+        let _ = write!(out, "{}", crate::model::trace::lines_with_ids(&picked));
     }
     0
 }

@@ -56,7 +56,9 @@ pub struct Config {
     pub secure: bool,
     /// Nothing listens on the port.
     pub refused: bool,
-    pub one_way: Duration,
+    /// The round trip to the server: half of it each way (the odd microsecond, if any, on the
+    /// way back).
+    pub rtt: Duration,
     /// The simulated date at [`Instant::ZERO`], seconds since the Unix epoch.
     pub unix_time: i64,
     pub tls: TlsChoice,
@@ -237,6 +239,23 @@ impl Connection {
         }
     }
 
+    /// The browser-to-server delay.
+    fn up(&self) -> Duration {
+        self.config.rtt.half()
+    }
+
+    /// The server-to-browser delay: the rest of the round trip.
+    fn down(&self) -> Duration {
+        Duration::from_micros(self.config.rtt.micros().saturating_sub(self.up().micros()))
+    }
+
+    fn way(&self, to: Side) -> Duration {
+        match to {
+            Side::Server => self.up(),
+            Side::Client => self.down(),
+        }
+    }
+
     pub fn poll_output(&mut self) -> Option<Output> {
         self.out.pop_front()
     }
@@ -278,17 +297,9 @@ impl Connection {
             "initial_sequence_number",
             "random per connection (RFC 9293 §3.4.1, RFC 6528)",
         )
-        .message(
-            Actor::Server,
-            now + self.config.one_way,
-            u64::from(syn.wire_len()),
-        );
+        .message(Actor::Server, now + self.up(), u64::from(syn.wire_len()));
         self.trace(e);
-        self.deliver(
-            now + self.config.one_way,
-            Side::Server,
-            Payload::Segment(syn),
-        );
+        self.deliver(now + self.up(), Side::Server, Payload::Segment(syn));
     }
 
     /// A delivery arrived at `now`.
@@ -310,7 +321,7 @@ impl Connection {
         let Some(reply) = self.server.poll_output() else {
             return self.fail(Failure::Internal("no reply to SYN"), now);
         };
-        let arrives = now + self.config.one_way;
+        let arrives = now + self.down();
         let e = if reply.flags.rst {
             Event::new(
                 now,
@@ -366,11 +377,7 @@ impl Connection {
             "round_trips_so_far",
             format!("1 ({} since the SYN)", now.since(self.started)),
         )
-        .message(
-            Actor::Server,
-            now + self.config.one_way,
-            u64::from(ack.wire_len()),
-        );
+        .message(Actor::Server, now + self.up(), u64::from(ack.wire_len()));
         self.trace(e);
         self.server.handle(&ack);
         self.server.take_transitions();
@@ -419,7 +426,7 @@ impl Connection {
             keys_shown: false,
             ready: false,
         });
-        let flight = self.drain_client(now);
+        let (flight, _, _) = self.drain_client(now);
         self.send_flight(Side::Server, now, flight);
     }
 
@@ -448,13 +455,15 @@ impl Connection {
     fn client_flight(&mut self, now: Instant, flight: &[tls::Message]) {
         let mut answer = Vec::new();
         let mut failure = None;
+        let mut ready = false;
         for m in flight {
             let Some(hs) = self.handshake.as_mut() else {
                 return;
             };
             hs.client.handle(m);
-            let (said, failed) = self.drain_client_checked(now);
+            let (said, now_ready, failed) = self.drain_client(now);
             answer.extend(said);
+            ready |= now_ready;
             if let Some(e) = failed {
                 failure = Some(e);
                 break;
@@ -469,6 +478,10 @@ impl Connection {
             return;
         }
         self.send_flight(Side::Server, now, answer);
+        // The request follows the client's flight (its Finished) on the wire.
+        if ready {
+            self.out.push_back(Output::Ready(now));
+        }
         let done = self
             .handshake
             .as_ref()
@@ -478,19 +491,15 @@ impl Connection {
         }
     }
 
-    fn drain_client(&mut self, now: Instant) -> Vec<tls::Message> {
-        self.drain_client_checked(now).0
-    }
-
-    /// Takes everything the client has to say at `now`: messages for its next flight, the rest
-    /// as trace events or milestones.
-    fn drain_client_checked(&mut self, now: Instant) -> (Vec<tls::Message>, Option<CertError>) {
+    /// Takes everything the client has to say at `now`: messages for its next flight, whether
+    /// it may now send its request, and a certificate error; the rest become trace events.
+    fn drain_client(&mut self, now: Instant) -> (Vec<tls::Message>, bool, Option<CertError>) {
         let mut flight = Vec::new();
         let mut failed = None;
         let mut events = Vec::new();
         let mut ready = false;
         let Some(hs) = self.handshake.as_mut() else {
-            return (flight, failed);
+            return (flight, ready, failed);
         };
         while let Some(o) = hs.client.poll_output() {
             match o {
@@ -512,13 +521,10 @@ impl Connection {
         for e in events {
             self.trace(e);
         }
-        if ready {
-            if self.tls.is_none() {
-                self.tls = self.handshake.as_ref().map(|hs| hs.negotiated);
-            }
-            self.out.push_back(Output::Ready(now));
+        if ready && self.tls.is_none() {
+            self.tls = self.handshake.as_ref().map(|hs| hs.negotiated);
         }
-        (flight, failed)
+        (flight, ready, failed)
     }
 
     /// Emits one flight of TLS messages sent together at `now` and puts it on its way. Its
@@ -554,7 +560,7 @@ impl Connection {
             first_seq.get_or_insert(s.seq);
             rx.handle(&s);
         }
-        let arrives = now + self.config.one_way;
+        let arrives = now + self.way(to);
         for (i, m) in msgs.iter().enumerate() {
             let mut e = Event::new(
                 now,

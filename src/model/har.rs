@@ -25,7 +25,7 @@
 //! writes one.
 
 use super::json::Writer;
-use super::load::{Outcome, PageLoad, PageScenario, Request};
+use super::load::{Outcome, PageLoad, PageScenario, Protocol, Request};
 use super::time::Instant;
 
 /// The page's id in `log.pages`.
@@ -63,10 +63,10 @@ fn head(w: &mut Writer, version: &str, headers: &[(String, String)]) {
 
 fn http_version(r: &Request) -> &'static str {
     // As Chromium's HAR export writes them.
-    if r.protocol == "h2" {
-        "http/2.0"
-    } else {
-        "http/1.1"
+    match r.protocol {
+        Protocol::Http1 => "http/1.1",
+        Protocol::H2 => "http/2.0",
+        Protocol::H3 => "h3",
     }
 }
 

@@ -29,7 +29,7 @@
 //! not known either; the round trip is estimated as the median TCP handshake. Entries whose URL
 //! is not http(s) (`data:`, `blob:`, extension URLs) are skipped, with a note.
 
-use super::load::{self, Connection, OriginPart, Outcome, PageLoad, Phase, Request};
+use super::load::{self, Connection, OriginPart, Outcome, PageLoad, Phase, Protocol, Request};
 use super::time::{Duration, Instant};
 use std::collections::BTreeMap;
 
@@ -282,11 +282,11 @@ fn destination(e: &Entry) -> &'static str {
     }
 }
 
-fn protocol(v: &str) -> &'static str {
+fn protocol(v: &str) -> Protocol {
     match v.to_ascii_lowercase().as_str() {
-        "h2" | "http/2" | "http/2.0" => "h2",
-        "h3" | "http/3" | "http/3.0" => "h3",
-        _ => "http/1.1",
+        "h2" | "http/2" | "http/2.0" => Protocol::H2,
+        "h3" | "http/3" | "http/3.0" => Protocol::H3,
+        _ => Protocol::Http1,
     }
 }
 
@@ -591,5 +591,7 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
         console,
         problems: notes,
         end,
+        // A HAR records no messages: the replay has a waterfall but no handshakes to step.
+        trace: Default::default(),
     })
 }

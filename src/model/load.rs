@@ -46,14 +46,19 @@
 //! labels (the bundled app carries no Public Suffix List).
 
 use super::cache::Headers;
+use super::connection::{self, Connection as Machines};
 use super::cookie::Jar;
 use super::dns::{self, Caches};
 use super::page;
 use super::policy::{self, Destination, Verdict};
 use super::pool::{self, Output as PoolOut, Pool, Priority, Stall};
+use super::rng::Rng;
+use super::scenario::CertChoice;
 use super::scenario::{DnsLatency, Profile, ProfileName, TlsChoice};
 use super::site::SuffixList;
+use super::step::steps;
 use super::time::{Duration, Instant};
+use super::trace::{Actor, Event, Trace};
 use super::url::{self, Origin};
 use super::world::mbit;
 use serde::{Deserialize, Serialize};
@@ -67,6 +72,9 @@ const MSS: u64 = 1460;
 const INITIAL_CWND: u64 = super::http::INITIAL_WINDOW_SEGMENTS;
 /// `kInitialMaxConcurrentStreams` (net/spdy/spdy_session.h).
 pub const H2_MAX_STREAMS: usize = 100;
+/// The seed of every page's random values (sequence numbers, TLS randoms): a page scenario
+/// names none, so each connection's numbers come from this and its id.
+const PAGE_SEED: u64 = 0x7769_7265_7761_6c6b;
 /// The most the model accepts, so a pasted page cannot exhaust the browser.
 pub const MAX_HTML_BYTES: usize = 2_000_000;
 pub const MAX_REQUESTS: usize = 20_000;
@@ -81,6 +89,16 @@ pub enum Protocol {
     Http1,
     #[serde(rename = "h2")]
     H2,
+    /// HTTP/3 over QUIC: only in a recording (HAR replay); the engine does not model it yet, so
+    /// a scenario cannot ask for it.
+    #[serde(rename = "h3", skip_deserializing)]
+    H3,
+}
+
+impl std::fmt::Display for Protocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Protocol {
@@ -88,6 +106,7 @@ impl Protocol {
         match self {
             Protocol::Http1 => "http/1.1",
             Protocol::H2 => "h2",
+            Protocol::H3 => "h3",
         }
     }
 }
@@ -360,7 +379,7 @@ pub struct Request {
     /// The `Cookie` header sent, if any, and why cookies were or were not sent.
     pub cookie: Option<String>,
     pub cookie_note: String,
-    pub protocol: &'static str,
+    pub protocol: Protocol,
     pub connection: Option<u32>,
     /// The connection had carried a request before.
     pub reused: bool,
@@ -411,7 +430,7 @@ pub struct Connection {
     pub group: String,
     pub origin: String,
     pub credentials: bool,
-    pub protocol: &'static str,
+    pub protocol: Protocol,
     /// Which of the group's six slots it occupies, for the socket-pool view.
     pub lane: usize,
     /// Opened by `<link rel=preconnect>`.
@@ -475,7 +494,7 @@ pub struct Group {
     pub group: String,
     pub origin: String,
     pub credentials: bool,
-    pub protocol: &'static str,
+    pub protocol: Protocol,
     pub requests: usize,
     /// Connections opened.
     pub opened: usize,
@@ -489,7 +508,7 @@ impl Group {
     /// How many connections the group may have open: one for HTTP/2 (every request is a stream
     /// on it), else Chromium's six.
     pub fn slots(&self) -> usize {
-        if self.protocol == "h2" {
+        if self.protocol == Protocol::H2 {
             1
         } else {
             super::pool::MAX_SOCKETS_PER_GROUP
@@ -514,6 +533,10 @@ pub struct PageLoad {
     /// URLs in the page that could not be requested, and scenario entries that were ignored.
     pub problems: Vec<String>,
     pub end: Instant,
+    /// Every message of every request and connection, in the order the engine produced them
+    /// (which is time order). Each event names its request and its connection.
+    #[serde(skip)]
+    pub trace: Trace,
 }
 
 impl PageLoad {
@@ -610,12 +633,6 @@ fn default_bytes(d: Dest) -> u64 {
         Dest::Fetch(Destination::Fetch) => 2_000,
         Dest::Preflight => 0,
     }
-}
-
-/// The bytes of a response's head: the status line, the scenario's header lines, and the
-/// `Date`, `Content-Type` and `Content-Length` a server sends when the scenario names none.
-fn response_head(status: u16, lines: &[String], content_type: &str, body: u64) -> u64 {
-    response_message(status, lines, content_type, body).head_len()
 }
 
 /// The request the model sends for `url`: the model's `fetch()` headers ([`super::http::fetch_request`],
@@ -785,11 +802,14 @@ struct R {
     preflight_end: Option<Instant>,
     dup_of: Option<usize>,
     followers: Vec<usize>,
+    /// The HTTP/2 stream that carries it.
+    stream: Option<u32>,
 }
 
-#[derive(Clone, Debug)]
 struct Job {
     conn: Connection,
+    /// The connection's TCP and TLS machines, from the end of its DNS lookup.
+    machines: Option<Box<Machines>>,
     dns_why: String,
     ip: String,
     cwnd: u64,
@@ -810,7 +830,12 @@ enum Ev {
     Issue(usize),
     Preconnect(String, bool),
     DnsDone(String),
-    JobReady(u32),
+    /// The address is known: the connection sends its SYN.
+    ConnStart(u32),
+    /// A handshake message reaches its side of the connection.
+    Deliver(u32, connection::Delivery),
+    /// An event computed ahead (a DNS lookup's messages) whose moment has come.
+    Emit(Box<Event>),
     FirstByte(usize),
     Done(usize),
 }
@@ -884,6 +909,7 @@ struct Sim<'a> {
     styles_done: usize,
     /// Requests the parser has not reached yet.
     deferred: Vec<Deferred>,
+    trace: Trace,
 }
 
 /// A request that waits for the first `blocking` parser-blocking scripts and the first
@@ -1050,6 +1076,7 @@ pub fn run(sc: &PageScenario) -> Result<PageLoad, String> {
         blocking_done: 0,
         styles_done: 0,
         deferred: vec![],
+        trace: Trace::default(),
     };
     for (i, r) in sc.responses.iter().enumerate() {
         sim.response_of.entry(response_key(&r.url)).or_insert(i);
@@ -1214,24 +1241,19 @@ impl<'a> Sim<'a> {
                         self.dns.replace_host(&host, caches);
                     }
                 }
-                Ev::JobReady(job) => {
-                    let socket = self.pool.connect_complete(t, job);
-                    if let Some(j) = self.job_mut(job) {
-                        j.socket = socket;
+                Ev::ConnStart(job) => {
+                    if let Some(m) = self.job_mut(job).and_then(|j| j.machines.as_mut()) {
+                        m.start(t);
                     }
-                    if let Some(s) = socket {
-                        let i = s as usize - 1;
-                        if self.socket_job.len() <= i {
-                            self.socket_job.resize(i + 1, 0);
-                        }
-                        self.socket_job[i] = job;
-                    }
-                    let group = self.job(job).map(|j| j.conn.group.clone());
-                    self.pool_outputs(t);
-                    if let Some(g) = group {
-                        self.h2_ready(t, &g, job);
-                    }
+                    self.machine_outputs(t, job);
                 }
+                Ev::Deliver(job, d) => {
+                    if let Some(m) = self.job_mut(job).and_then(|j| j.machines.as_mut()) {
+                        m.handle(t, d);
+                    }
+                    self.machine_outputs(t, job);
+                }
+                Ev::Emit(e) => self.push(*e),
                 Ev::FirstByte(r) => self.first_byte(t, r),
                 Ev::Done(r) => self.done(t, r),
             }
@@ -1350,6 +1372,7 @@ impl<'a> Sim<'a> {
             preflight_end: None,
             dup_of: None,
             followers: vec![],
+            stream: None,
         });
         if self.reqs[id].method == "GET" && self.reqs[id].dest != Dest::Fetch(Destination::Fetch) {
             let next = self.requests_for.len();
@@ -1510,6 +1533,19 @@ impl<'a> Sim<'a> {
             }
         }
         let prio = self.reqs[r].priority;
+        let e = Event::new(
+            t,
+            Actor::Browser,
+            steps::POOL_REQUEST_SOCKET,
+            format!("request a socket for group {group}"),
+        )
+        .field_spec("group", &group, "Chromium ClientSocketPool::GroupId")
+        .field("priority", devtools_priority(prio))
+        .field(
+            "limits",
+            "6 per group, 256 per pool (Chromium client_socket_pool_manager.cc)",
+        );
+        self.push_request(r, e);
         self.pool.request(t, &group, r as u32, prio);
         self.pool_outputs(t);
     }
@@ -1526,6 +1562,7 @@ impl<'a> Sim<'a> {
                     let r = request as usize;
                     let job = self.job_of_socket(socket);
                     self.reqs[r].binding = Some(Binding::Idle { used: was_used });
+                    self.reuse_event(t, r, job, "an idle socket of the group");
                     if let Some(j) = job {
                         self.send(t, r, j);
                     }
@@ -1541,7 +1578,26 @@ impl<'a> Sim<'a> {
                     ahead,
                     ..
                 } => {
+                    let why = match reason {
+                        Stall::PoolLimit => format!(
+                            "the pool's {} sockets are all in use",
+                            pool::MAX_SOCKETS_PER_POOL
+                        ),
+                        _ => format!(
+                            "the group's {} sockets are busy or opening",
+                            pool::MAX_SOCKETS_PER_GROUP
+                        ),
+                    };
                     if reason != Stall::Preconnect {
+                        let e = Event::new(
+                            t,
+                            Actor::Browser,
+                            steps::POOL_QUEUED,
+                            format!("queued: {why}"),
+                        )
+                        .field("ahead_in_queue", ahead)
+                        .field("order", "priority, then arrival");
+                        self.push_request(request as usize, e);
                         self.reqs[request as usize].queue = Some((t, t, reason, ahead));
                     } else {
                         self.reqs[request as usize].stalled_why =
@@ -1561,6 +1617,8 @@ impl<'a> Sim<'a> {
                 } => {
                     let r = request as usize;
                     self.reqs[r].binding = Some(Binding::Handed);
+                    let job = self.job_of_socket(socket);
+                    self.reuse_event(t, r, job, "the socket the request before it just released");
                     if let Some(j) = self.job_of_socket(socket) {
                         self.send(t, r, j);
                     }
@@ -1581,6 +1639,19 @@ impl<'a> Sim<'a> {
         }
     }
 
+    fn reuse_event(&mut self, t: Instant, r: usize, job: Option<u32>, which: &str) {
+        let mut e = Event::new(
+            t,
+            Actor::Browser,
+            steps::POOL_REUSE,
+            format!("reuse {which}: no DNS, no handshakes"),
+        );
+        if let Some(j) = job {
+            e = e.connection(j);
+        }
+        self.push_request(r, e);
+    }
+
     fn close_conn(&mut self, t: Instant, job: u32, reason: &str) {
         if let Some(j) = self.job_mut(job) {
             if j.conn.closed.is_none() {
@@ -1596,11 +1667,16 @@ impl<'a> Sim<'a> {
 
     fn start_job(&mut self, t: Instant, job: u32, group: String, for_request: Option<u32>) {
         let origin = group.trim_start_matches("pm/").to_string();
-        let host = ::url::Url::parse(&origin)
-            .ok()
+        let parsed = ::url::Url::parse(&origin).ok();
+        let host = parsed
+            .as_ref()
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_default();
         let https = origin.starts_with("https:");
+        let port = parsed
+            .as_ref()
+            .and_then(::url::Url::port_or_known_default)
+            .unwrap_or(if https { 443 } else { 80 });
         let h2 = https
             && self
                 .sc
@@ -1609,15 +1685,32 @@ impl<'a> Sim<'a> {
         if h2 {
             entry(&mut self.h2, &group).connecting = true;
         }
+        let e = Event::new(
+            t,
+            Actor::Browser,
+            steps::POOL_NEW_CONNECTION,
+            format!("open connection {job} to {group}"),
+        )
+        .field(
+            "connect_job",
+            if https {
+                "resolve host → TCP connect → TLS handshake"
+            } else {
+                "resolve host → TCP connect"
+            },
+        )
+        .field(
+            "opened_for",
+            match for_request {
+                Some(r) => format!("request {}", r + 1),
+                None => "a <link rel=preconnect>".into(),
+            },
+        )
+        .request(for_request.map_or(0, |r| r + 1))
+        .connection(job);
+        self.push(e);
         // DNS: one lookup per host, shared; then the browser's host cache.
-        let (dns_end, dns_why) = self.resolve(t, &host, job);
-        let tcp_end = dns_end + self.rtt;
-        let rounds = match (https, self.tls) {
-            (false, _) => 0,
-            (true, TlsChoice::Tls13) => 1,
-            (true, _) => 2,
-        };
-        let ready = tcp_end + self.rtt.times(rounds);
+        let (dns_end, dns_why) = self.resolve(t, &host, job, for_request);
         let lanes = entry(&mut self.lanes, &group);
         let lane = match lanes.iter().position(|b| !b) {
             Some(i) => {
@@ -1629,15 +1722,33 @@ impl<'a> Sim<'a> {
                 lanes.len() - 1
             }
         };
-        let ip = if host.parse::<std::net::IpAddr>().is_ok() {
-            host.clone()
-        } else {
-            dns::address_of(&host).to_string()
-        };
+        let ip = connection::address(&host);
         debug_assert_eq!(
             self.jobs.len() + 1,
             job as usize,
             "the pool numbers jobs in order"
+        );
+        // Each connection draws its own numbers (port, sequence numbers, TLS randoms), so one
+        // connection's values do not depend on how many others the page opened before it.
+        let mut rng = Rng::for_purpose(PAGE_SEED, &format!("connection {job}"));
+        let machines = Machines::new(
+            job,
+            connection::Config {
+                group: group.clone(),
+                host,
+                port,
+                secure: https,
+                refused: false,
+                rtt: self.rtt,
+                unix_time: super::scenario::VISIT_UNIX_TIME,
+                tls: self.tls,
+                cert: CertChoice::Valid,
+                client_chain: None,
+                ticket: None,
+                false_start: false,
+            },
+            dns_end,
+            &mut rng,
         );
         self.jobs.push(Job {
             conn: Connection {
@@ -1645,18 +1756,20 @@ impl<'a> Sim<'a> {
                 credentials: !group.starts_with("pm/"),
                 group,
                 origin,
-                protocol: if h2 { "h2" } else { "http/1.1" },
+                protocol: if h2 { Protocol::H2 } else { Protocol::Http1 },
                 lane,
                 preconnect: for_request.is_none(),
                 started_for: for_request.map(|r| r + 1),
                 start: t,
                 dns_end,
-                tcp_end,
-                ready,
+                // Set by the machines as the handshakes complete.
+                tcp_end: dns_end,
+                ready: dns_end,
                 closed: None,
                 close_reason: String::new(),
                 uses: vec![],
             },
+            machines: Some(Box::new(machines)),
             dns_why,
             ip,
             cwnd: INITIAL_CWND,
@@ -1666,11 +1779,78 @@ impl<'a> Sim<'a> {
         if let Some(r) = for_request {
             self.reqs[r as usize].started_job = Some(job);
         }
-        self.schedule(ready, Ev::JobReady(job));
+        self.schedule(dns_end, Ev::ConnStart(job));
+    }
+
+    /// Takes what connection `job`'s machines have to say at `t`: trace events, deliveries to
+    /// put on the queue, and the handshake's milestones.
+    fn machine_outputs(&mut self, t: Instant, job: u32) {
+        let Some(j) = self.job_mut(job) else { return };
+        let request = j.conn.started_for.unwrap_or(0);
+        let mut outs = Vec::new();
+        if let Some(m) = j.machines.as_mut() {
+            outs.extend(std::iter::from_fn(|| m.poll_output()));
+        }
+        for o in outs {
+            match o {
+                connection::Output::Trace(e) => self.push(e.request(request).connection(job)),
+                connection::Output::Deliver(d) => self.schedule(d.at, Ev::Deliver(job, d)),
+                connection::Output::TcpConnected(at) => {
+                    if let Some(j) = self.job_mut(job) {
+                        j.conn.tcp_end = at;
+                    }
+                }
+                connection::Output::Ready(at) => {
+                    if let Some(j) = self.job_mut(job) {
+                        j.conn.ready = at;
+                    }
+                    self.job_ready(t, job);
+                }
+                connection::Output::Failed(..) => {
+                    self.pool.connect_failed(t, job);
+                    self.pool_outputs(t);
+                }
+            }
+        }
+    }
+
+    /// A connection finished its handshakes: the pool hands it out.
+    fn job_ready(&mut self, t: Instant, job: u32) {
+        let socket = self.pool.connect_complete(t, job);
+        if let Some(j) = self.job_mut(job) {
+            j.socket = socket;
+        }
+        if let Some(s) = socket {
+            let i = s as usize - 1;
+            if self.socket_job.len() <= i {
+                self.socket_job.resize(i + 1, 0);
+            }
+            self.socket_job[i] = job;
+        }
+        let group = self.job(job).map(|j| j.conn.group.clone());
+        self.pool_outputs(t);
+        if let Some(g) = group {
+            self.h2_ready(t, &g, job);
+        }
+    }
+
+    /// Adds an event that happens now to the trace.
+    fn push(&mut self, e: Event) {
+        debug_assert!(
+            self.trace.events.last().is_none_or(|l| l.at <= e.at),
+            "the engine emits events in time order"
+        );
+        self.trace.push(e);
     }
 
     /// When the address of `host` is known, and how.
-    fn resolve(&mut self, t: Instant, host: &str, job: u32) -> (Instant, String) {
+    fn resolve(
+        &mut self,
+        t: Instant,
+        host: &str,
+        job: u32,
+        for_request: Option<u32>,
+    ) -> (Instant, String) {
         if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
             return (t, "an IP address: nothing to look up".into());
         }
@@ -1694,6 +1874,16 @@ impl<'a> Sim<'a> {
             self.rtt,
             self.lat.ttl_s,
         );
+        // The lookup's messages are computed now and emitted each at its moment.
+        let request = for_request.map_or(0, |r| r + 1);
+        for e in l.events {
+            let e = e.request(request).connection(job);
+            if e.at == t {
+                self.push(e);
+            } else {
+                self.schedule(e.at, Ev::Emit(Box::new(e)));
+            }
+        }
         if l.end == t {
             return (t, format!("{host} is in the {}: no lookup", l.source));
         }
@@ -1714,7 +1904,7 @@ impl<'a> Sim<'a> {
         let Some(j) = self.job(job) else {
             return;
         };
-        if j.conn.protocol != "h2" {
+        if j.conn.protocol != Protocol::H2 {
             return;
         }
         let h = entry(&mut self.h2, group);
@@ -1776,7 +1966,7 @@ impl<'a> Sim<'a> {
         };
         // The headers of the model's `fetch()` request, with this request's method, cookie and
         // extra headers.
-        let (_, request_bytes) = sent_request(
+        let (sent, request_bytes) = sent_request(
             &q.url,
             &self.reqs[0].url,
             &q.method,
@@ -1790,13 +1980,99 @@ impl<'a> Sim<'a> {
         q.send_start = Some(t);
         q.send_end = send_end;
         q.first_byte = first_byte;
+        // An HTTP/2 request is a stream: the client numbers its streams 1, 3, 5… (RFC 9113 §5.1.1).
+        let stream = self
+            .job(job)
+            .filter(|j| j.conn.protocol == Protocol::H2)
+            .map(|j| 2 * j.conn.uses.len() as u32 + 1);
+        self.reqs[r].stream = stream;
         if let Some(j) = self.job_mut(job) {
             j.conn.uses.push((r as u32 + 1, t, t));
         }
+        self.request_events(t, r, job, stream, &sent, request_bytes, send_end, server);
         self.schedule(first_byte, Ev::FirstByte(r));
     }
 
-    fn first_byte(&mut self, t: Instant, r: usize) {
+    /// The request leaves now; the server's work and its response head are emitted at their
+    /// moments (they follow from the scenario alone).
+    #[allow(clippy::too_many_arguments)]
+    fn request_events(
+        &mut self,
+        t: Instant,
+        r: usize,
+        job: u32,
+        stream: Option<u32>,
+        sent: &super::http::Request,
+        bytes: u64,
+        send_end: Instant,
+        server: Duration,
+    ) {
+        let (up, down) = (
+            self.rtt.half(),
+            Duration::from_micros(self.rtt.micros() - self.rtt.half().micros()),
+        );
+        let q = &self.reqs[r];
+        let target = sent.target.clone();
+        let line = match stream {
+            Some(id) => format!("HEADERS on stream {id}: {} {target}", q.method),
+            None => format!("{} {target} HTTP/1.1", q.method),
+        };
+        let e = Event::new(t, Actor::Browser, steps::HTTP_REQUEST, line)
+            .fields(
+                sent.headers
+                    .0
+                    .iter()
+                    .map(|(n, v)| super::trace::Field::new(n.clone(), v)),
+            )
+            .field("size", format!("{bytes} bytes of HTTP"))
+            .message(Actor::Server, send_end + up, bytes);
+        let arrives = send_end + up;
+        let processing = Event::new(
+            arrives,
+            Actor::Server,
+            steps::HTTP_SERVER_PROCESSING,
+            format!("the server builds the response ({server} of work)"),
+        );
+        let resp = self.response(r);
+        let mut head = Event::new(
+            arrives + server,
+            Actor::Server,
+            steps::HTTP_RESPONSE,
+            resp.status_line(),
+        )
+        .fields(
+            resp.headers
+                .0
+                .iter()
+                .map(|(n, v)| super::trace::Field::new(n.clone(), v)),
+        );
+        head = head.message(Actor::Browser, arrives + server + down, resp.head_len());
+        let mut later = vec![processing, head];
+        if let Some(id) = stream {
+            later = later.into_iter().map(|x| x.stream(id)).collect();
+        }
+        self.push_request(r, e.connection(job));
+        for x in later {
+            let x = x.request(r as u32 + 1).connection(job);
+            self.schedule(x.at, Ev::Emit(Box::new(x)));
+        }
+    }
+
+    /// Adds an event of request `r` that happens now, on its connection if it has one.
+    fn push_request(&mut self, r: usize, e: Event) {
+        let mut e = e.request(r as u32 + 1);
+        if let (None, Some(c)) = (e.connection, self.reqs[r].conn) {
+            e = e.connection(c);
+        }
+        if let (None, Some(s)) = (e.stream, self.reqs[r].stream) {
+            e = e.stream(s);
+        }
+        self.push(e);
+    }
+
+    /// The response the server sends for request `r`: the scenario's status and header lines,
+    /// and its body size (or the size typical of the kind of resource).
+    fn response(&self, r: usize) -> super::http::Response {
         let q = &self.reqs[r];
         let spec = q.response.and_then(|i| self.sc.responses.get(i));
         let status = spec.map_or(200, |s| s.status);
@@ -1805,14 +2081,19 @@ impl<'a> Sim<'a> {
             (None, Dest::Fetch(Destination::Document)) if r == 0 => self.sc.html.len() as u64,
             (None, d) => default_bytes(d),
         };
-        let head = response_head(
+        response_message(
             status,
             spec.map_or(&[][..], |s| &s.headers[..]),
             default_content_type(&q.url, q.dest),
             body,
-        );
-        let bytes = body.saturating_add(head);
-        let Some(job) = q.conn else { return };
+        )
+    }
+
+    fn first_byte(&mut self, t: Instant, r: usize) {
+        let resp = self.response(r);
+        let (status, body) = (resp.status, resp.body_bytes);
+        let bytes = body.saturating_add(resp.head_len());
+        let Some(job) = self.reqs[r].conn else { return };
         let cwnd = self.job(job).map_or(INITIAL_CWND, |j| j.cwnd);
         // Slow start on this connection (RFC 5681 §3.1), from the window it has reached.
         let (rounds, w) = super::http::slow_start(bytes, MSS, cwnd);
@@ -1837,6 +2118,16 @@ impl<'a> Sim<'a> {
                 ms(self.link_free.since(by_rounds))
             ));
         }
+        let e = Event::new(
+            t,
+            Actor::Server,
+            steps::HTTP_RESPONSE_BODY,
+            format!("{body} bytes of body in {rounds} round trip(s) of slow start"),
+        )
+        .field("bytes", body)
+        .field("download", &why)
+        .message(Actor::Browser, end, body);
+        self.push_request(r, e);
         let q = &mut self.reqs[r];
         q.status = status;
         q.bytes = bytes;
@@ -1925,6 +2216,7 @@ impl<'a> Sim<'a> {
                 });
             }
         }
+        self.policy_event(t, r);
         // Give the connection back.
         if let Some(job) = job {
             if self.reqs[r].binding == Some(Binding::Stream) {
@@ -1948,6 +2240,41 @@ impl<'a> Sim<'a> {
             self.discover(t);
         }
         self.release_deferred(t);
+    }
+
+    /// The same-origin decision on a response that arrived.
+    fn policy_event(&mut self, t: Instant, r: usize) {
+        let q = &self.reqs[r];
+        let comparison = if q.origin == self.page_origin {
+            "same origin as the page".to_string()
+        } else {
+            format!(
+                "{} is not the page's origin {}",
+                q.origin_s,
+                self.page_origin.serialize()
+            )
+        };
+        let e = match &q.outcome {
+            Some(Outcome::Ok { rule, .. }) => Event::new(
+                t,
+                Actor::Browser,
+                steps::POLICY_CHECK,
+                format!("allowed: {rule}"),
+            )
+            .field("origin", comparison)
+            .field("rule", rule),
+            Some(Outcome::Blocked { rule, console, .. }) => Event::new(
+                t,
+                Actor::Browser,
+                steps::POLICY_CHECK,
+                format!("blocked: {rule}"),
+            )
+            .field("origin", comparison)
+            .field("rule", rule)
+            .field("console", console),
+            _ => return,
+        };
+        self.push_request(r, e);
     }
 
     fn preflight_response(&self, p: usize) -> policy::Response {
@@ -1983,6 +2310,7 @@ impl<'a> Sim<'a> {
                 console,
                 sent: false,
             });
+            self.policy_event(t, main);
             self.release_deferred(t);
             return;
         }
@@ -2206,6 +2534,7 @@ impl<'a> Sim<'a> {
             console: self.console,
             problems: self.problems,
             end,
+            trace: self.trace,
         }
     }
 
@@ -2240,7 +2569,9 @@ impl<'a> Sim<'a> {
             credentials: q.credentialed,
             cookie: q.cookie.clone(),
             cookie_note: q.cookie_note.clone(),
-            protocol: job.map_or(if q.h2 { "h2" } else { "http/1.1" }, |j| j.conn.protocol),
+            protocol: job.map_or(if q.h2 { Protocol::H2 } else { Protocol::Http1 }, |j| {
+                j.conn.protocol
+            }),
             connection: if q.dup_of.is_some() { None } else { q.conn },
             reused: matches!(
                 q.binding,

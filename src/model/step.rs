@@ -358,6 +358,10 @@ catalogue! {
         explain: "The body follows the headers. How long it takes depends on its size and the bandwidth, and on TCP's slow start, which lets only about ten segments out in the first round trip and doubles that each round trip after.",
         why: "responseEnd in Navigation Timing. Large pages pay in round trips, not just bytes.",
         spec: ("RFC 6928 increasing TCP's initial window", "https://www.rfc-editor.org/rfc/rfc6928");
+    POOL_QUEUED = "pool.queued", Pool, "Wait for a free socket",
+        explain: "Every connection the group may have (6 for an HTTP/1.1 origin) is busy or still opening, or the whole pool has its 256, so the request waits in the group's queue. The queue is ordered by priority and then by arrival: when a socket comes free, or a new one finishes its handshakes, the request at the head takes it, even if another request started that connection.",
+        why: "This wait is the Queueing and Stalled time in DevTools, and the reason the seventh image of an HTTP/1.1 origin starts a round trip after the first six.",
+        spec: ("Chromium net/socket/transport_client_socket_pool.cc", "https://source.chromium.org/chromium/chromium/src/+/main:net/socket/transport_client_socket_pool.cc");
     COOKIE_STORE = "cookie.store", Http, "Update the cookie jar",
         explain: "Each Set-Cookie header is stored in the browser's cookie jar for the site that sent it, with its expiry, path and flags (Secure, HttpOnly, SameSite). Later requests to that site carry it back.",
         why: "This is how the server recognises the same user on the next request.",
@@ -366,6 +370,10 @@ catalogue! {
         explain: "The new document takes the origin of its URL. From now on every script, frame and request of the page is judged against it: only content with the same scheme, host and port may read it freely.",
         why: "The same-origin policy is what keeps another site's scripts from reading your mail.",
         spec: ("HTML §7.1.1 origins", "https://html.spec.whatwg.org/multipage/browsers.html#origin");
+    POLICY_CHECK = "policy.check", SameOrigin, "May the page use the response?",
+        explain: "When a response arrives, its origin is compared with the page's. A same-origin response is the page's to use. A cross-origin one passes only by a rule: an image or a stylesheet may be shown without the page reading it, a fetch() needs an Access-Control-Allow-Origin that names the page (and Allow-Credentials when cookies went along), and a frame can be refused by X-Frame-Options or the frame-ancestors directive.",
+        why: "A blocked response has still crossed the network and cost the server its work; only the page is kept from reading it, which is why the console error comes after a full round trip.",
+        spec: ("Fetch §4.9 CORS check", "https://fetch.spec.whatwg.org/#concept-cors-check");
     RENDER_PARSE_HTML = "render.parse_html", Render, "Parse HTML into the DOM",
         explain: "The HTML parser turns the bytes into a tree of elements, the DOM, as they arrive. Stylesheets and scripts it meets start downloads of their own.",
         why: "A script without async or defer stops the parser until it has run.",

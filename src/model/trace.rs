@@ -131,6 +131,12 @@ pub struct Event {
     /// Which request of the journey: 0 for the navigation, 1 and up for requests the page makes.
     #[serde(skip_serializing_if = "is_zero")]
     pub request: u32,
+    /// The connection whose machines produced it, or that carries the message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connection: Option<u32>,
+    /// The HTTP/2 stream that carries it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream: Option<u32>,
     pub stage: Stage,
     pub actor: Actor,
     pub step: StepId,
@@ -161,6 +167,8 @@ impl Event {
             at,
             seq: 0,
             request: 0,
+            connection: None,
+            stream: None,
             stage: step.stage(),
             actor,
             step,
@@ -172,6 +180,16 @@ impl Event {
 
     pub fn request(mut self, request: u32) -> Event {
         self.request = request;
+        self
+    }
+
+    pub fn connection(mut self, connection: u32) -> Event {
+        self.connection = Some(connection);
+        self
+    }
+
+    pub fn stream(mut self, stream: u32) -> Event {
+        self.stream = Some(stream);
         self
     }
 
@@ -252,6 +270,37 @@ impl Trace {
     pub fn has(&self, step: StepId) -> bool {
         self.find(step).is_some()
     }
+}
+
+/// One aligned line per event with the request and the connection (and the HTTP/2 stream)
+/// that it belongs to: `req 3  conn 2  s5`.
+pub fn lines_with_ids(events: &[&Event]) -> String {
+    use fmt::Write;
+    let mut s = String::new();
+    for e in events {
+        let conn = e.connection.map_or("-".to_string(), |c| c.to_string());
+        let stream = e.stream.map_or(String::new(), |st| format!(" s{st}"));
+        let _ = write!(
+            s,
+            "{:>11}  req {:<4} conn {:<3}{:<5} {:<13} {:<28} {}",
+            e.at.to_string(),
+            if e.request == 0 {
+                "-".to_string()
+            } else {
+                e.request.to_string()
+            },
+            conn,
+            stream,
+            e.actor.name(),
+            e.step.as_str(),
+            e.summary
+        );
+        if let Some(fl) = &e.flight {
+            let _ = write!(s, "  [→ {} at {}]", fl.to.name(), fl.arrives_at);
+        }
+        s.push('\n');
+    }
+    s
 }
 
 /// One aligned line per event: time, actor, step id, summary (and `→ to @ arrival` for messages).

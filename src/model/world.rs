@@ -458,7 +458,7 @@ impl<'a> World<'a> {
             port: t.port,
             secure: t.secure,
             refused: self.sc.refused,
-            one_way: self.one_way(),
+            rtt: self.rtt,
             unix_time: self.sc.unix_time,
             tls: self.sc.tls,
             cert: self.sc.cert,

@@ -26,6 +26,7 @@ fn empty_load() -> PageLoad {
         console: vec![],
         problems: vec![],
         end: Instant::ZERO,
+        trace: Default::default(),
     }
 }
 

@@ -334,3 +334,71 @@ fn a_preset_is_the_base_wherever_it_stands() {
             .expect("valid");
     assert_eq!(sc.url, "https://a.example/");
 }
+
+/// `wirewalk page --events`: one connection's slice is its own handshake and the requests it
+/// carried; one request's slice is its exchange; mistakes are usage errors.
+#[test]
+fn page_events_slices() {
+    let (code, out, err) = wirewalk(&[
+        "page",
+        "--preset",
+        "many-images",
+        "--events",
+        "--connection",
+        "3",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.iter().all(|l| l.contains(" conn 3 ")), "{out}");
+    let pos = |step: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(&format!(" {step} ")))
+            .unwrap_or_else(|| panic!("{step} missing:\n{out}"))
+    };
+    assert!(pos("tcp.syn") < pos("tcp.syn_ack"));
+    assert!(pos("tcp.ack") < pos("tls.client_hello"));
+    assert!(pos("tls.client_hello") < pos("tls.finished"));
+    assert!(pos("tls.finished") < pos("http.request"));
+
+    let (code, out, err) = wirewalk(&[
+        "page",
+        "--preset",
+        "many-images",
+        "--events",
+        "--request",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    let events = v.as_array().expect("an array of events");
+    assert!(events.iter().all(|e| e["request"] == 1), "{out}");
+    let steps: Vec<&str> = events.iter().filter_map(|e| e["step"].as_str()).collect();
+    for s in [
+        "pool.request_socket",
+        "dns.query.resolver",
+        "tcp.syn",
+        "tls.finished",
+        "http.response",
+    ] {
+        assert!(steps.contains(&s), "{s} missing from {steps:?}");
+    }
+
+    let (code, _, err) = wirewalk(&[
+        "page",
+        "--preset",
+        "single",
+        "--events",
+        "--connection",
+        "99",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("connections"), "{err}");
+    let (code, _, err) = wirewalk(&["page", "--preset", "single", "--request", "1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--events"), "{err}");
+    let (code, _, err) = wirewalk(&["page", "--preset", "single", "--events", "--request", "x"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("needs a number"), "{err}");
+}

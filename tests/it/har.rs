@@ -309,7 +309,7 @@ fn a_chrome_recording_replays_with_its_connections() {
     assert!(r(0).phases.iter().any(|p| p.why.contains("192.0.2.10")));
     // The h2 connection: opened by the document (TLS 60 ms of its 120 ms connect), reused by
     // the image.
-    assert_eq!(r(1).protocol, "h2");
+    assert_eq!(r(1).protocol, load::Protocol::H2);
     assert!(!r(1).reused && r(2).reused);
     assert_eq!(r(1).connection, r(2).connection);
     assert_eq!(r(1).phase("SSL").micros(), 60_000);

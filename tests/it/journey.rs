@@ -18,7 +18,6 @@ fn snapshot_dir() -> PathBuf {
 /// change, run with `WIREWALK_UPDATE_SNAPSHOTS=1` and review the diff.
 #[test]
 fn preset_traces_match_their_snapshots() {
-    let update = std::env::var_os("WIREWALK_UPDATE_SNAPSHOTS").is_some();
     let mut failures = Vec::new();
     for (name, sc) in presets() {
         let j = run(&sc);
@@ -27,31 +26,7 @@ fn preset_traces_match_their_snapshots() {
             text.push_str(&format!("{k} {v}\n"));
         }
         let path = snapshot_dir().join(format!("{name}.txt"));
-        if update {
-            std::fs::write(&path, &text).expect("write snapshot");
-            continue;
-        }
-        match std::fs::read_to_string(&path) {
-            Ok(old) if old == text => {}
-            Ok(old) => {
-                let first = old
-                    .lines()
-                    .zip(text.lines())
-                    .position(|(a, b)| a != b)
-                    .unwrap_or(0);
-                failures.push(format!(
-                    "{name}: differs from {} at line {}:\n  was: {}\n  now: {}",
-                    path.display(),
-                    first + 1,
-                    old.lines().nth(first).unwrap_or(""),
-                    text.lines().nth(first).unwrap_or("")
-                ));
-            }
-            Err(_) => failures.push(format!(
-                "{name}: no snapshot at {} (run with WIREWALK_UPDATE_SNAPSHOTS=1)",
-                path.display()
-            )),
-        }
+        failures.extend(crate::snapshot::check(name, &path, &text));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
@@ -220,10 +195,14 @@ fn required_step_ids_exist_and_appear() {
             "no preset shows {id}"
         );
     }
-    // Every step in the catalogue is reachable from some preset.
+    // Every step in the catalogue is reachable from some preset: a journey's or a page's.
+    let pages: Vec<_> = wirewalk::model::pages::presets()
+        .iter()
+        .map(|p| wirewalk::model::load::run(p).expect("a page preset loads"))
+        .collect();
     for step in StepId::all() {
         assert!(
-            all.iter().any(|j| j.trace.has(step)),
+            all.iter().any(|j| j.trace.has(step)) || pages.iter().any(|l| l.trace.has(step)),
             "{step} appears in no preset"
         );
     }

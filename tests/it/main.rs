@@ -4,11 +4,13 @@ mod cache_tests;
 mod cli;
 mod har;
 mod journey;
+mod page_events;
 mod page_load;
 mod pool;
 mod properties;
 mod psl;
 mod purity;
+mod snapshot;
 mod svg;
 mod wpt_url;
 

@@ -2,7 +2,7 @@
 //! scenario text is either loaded or refused with a message.
 
 use proptest::prelude::*;
-use wirewalk::model::load::{self, Outcome, PageLoad, PageScenario, Request};
+use wirewalk::model::load::{self, Outcome, PageLoad, PageScenario, Protocol, Request};
 use wirewalk::model::pages;
 use wirewalk::model::pool::{MAX_SOCKETS_PER_GROUP, MAX_SOCKETS_PER_POOL};
 use wirewalk::model::time::Instant;
@@ -94,7 +94,7 @@ fn http2_carries_everything_on_one_connection() {
         .requests
         .iter()
         .all(|r| r.connection == Some(1) && !r.queued));
-    assert!(l.requests.iter().all(|r| r.protocol == "h2"));
+    assert!(l.requests.iter().all(|r| r.protocol == Protocol::H2));
     // Streams overlap: the twenty images are in flight together.
     let imgs: Vec<&Request> = l
         .requests
@@ -383,7 +383,7 @@ proptest! {
             prop_assert!(r.end >= r.start);
             prop_assert!(!matches!(&r.outcome, Outcome::Failed { error } if error == "never finished"), "{:?}", r);
         }
-        for c in l.connections.iter().filter(|c| c.protocol == "http/1.1") {
+        for c in l.connections.iter().filter(|c| c.protocol == Protocol::Http1) {
             for w in c.uses.windows(2) {
                 prop_assert!(w[0].2 <= w[1].1, "connection {} overlaps: {:?}", c.id, c.uses);
             }

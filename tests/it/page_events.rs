@@ -1,0 +1,219 @@
+//! The page-load engine's message-level events: every connection runs its own TCP and TLS
+//! machines, every request's exchange is in the trace, each event names its request and its
+//! connection (and its HTTP/2 stream), and the engine emits them in time order.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use wirewalk::model::load::{self, PageLoad, Protocol};
+use wirewalk::model::pages;
+use wirewalk::model::step::steps;
+use wirewalk::model::trace::{lines_with_ids, Event};
+
+fn run(name: &str) -> PageLoad {
+    load::run(&pages::preset(name).expect("preset")).expect("loads")
+}
+
+fn of_connection(l: &PageLoad, c: u32) -> Vec<&Event> {
+    l.trace
+        .events
+        .iter()
+        .filter(|e| e.connection == Some(c))
+        .collect()
+}
+
+/// Each page preset's events must equal `tests/snapshots/pages/<name>.events.txt`. To accept a
+/// deliberate change, run with `WIREWALK_UPDATE_SNAPSHOTS=1` and review the diff.
+#[test]
+fn preset_events_match_their_snapshots() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/pages");
+    let mut failures = Vec::new();
+    for name in pages::NAMES {
+        let l = run(name);
+        let all: Vec<&Event> = l.trace.events.iter().collect();
+        let path = dir.join(format!("{name}.events.txt"));
+        failures.extend(crate::snapshot::check(name, &path, &lines_with_ids(&all)));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The engine never sorts its trace: it must produce the events in time order itself (the
+/// page load's trace is not passed through `Trace::finish`).
+#[test]
+fn the_engine_emits_events_in_time_order() {
+    for name in pages::NAMES {
+        let l = run(name);
+        assert!(!l.trace.events.is_empty(), "{name}");
+        for w in l.trace.events.windows(2) {
+            assert!(
+                w[0].at <= w[1].at,
+                "{name}: {} at {} comes before {} at {}",
+                w[0].step,
+                w[0].at,
+                w[1].step,
+                w[1].at
+            );
+        }
+    }
+    let big = load::run(&pages::synthetic(400, 7)).expect("loads");
+    assert!(big.trace.events.windows(2).all(|w| w[0].at <= w[1].at));
+}
+
+/// many-images opens six connections to its origin: each runs a handshake of its own, with
+/// its own sequence numbers and ClientHello random, ending in its own client Finished; a
+/// request that reused a connection has no handshake of its own.
+#[test]
+fn every_connection_has_its_own_handshake() {
+    let l = run("many-images");
+    assert_eq!(l.connections.len(), 6);
+    let mut isns = BTreeSet::new();
+    let mut randoms = BTreeSet::new();
+    for c in &l.connections {
+        let ev = of_connection(&l, c.id);
+        let ids: Vec<&str> = ev.iter().map(|e| e.step.as_str()).collect();
+        for step in [
+            "tcp.syn",
+            "tcp.syn_ack",
+            "tcp.ack",
+            "tls.client_hello",
+            "tls.server_hello",
+            "tls.certificate_check",
+            "tls.finished",
+        ] {
+            assert_eq!(
+                ids.iter().filter(|s| **s == step).count(),
+                1,
+                "connection {}: {step} in {ids:?}",
+                c.id
+            );
+        }
+        let syn = ev.iter().find(|e| e.step == steps::TCP_SYN).expect("SYN");
+        isns.insert(syn.get("seq").expect("seq").to_string());
+        let hello = ev
+            .iter()
+            .find(|e| e.step == steps::TLS_CLIENT_HELLO)
+            .unwrap();
+        randoms.insert(hello.get("random").expect("random").to_string());
+        // The handshake runs from the end of the connection's DNS to the moment it is ready.
+        assert_eq!(syn.at, c.dns_end, "connection {}", c.id);
+        let fin = ev.iter().find(|e| e.step == steps::TLS_FINISHED).unwrap();
+        assert_eq!(fin.at, c.ready, "connection {}", c.id);
+        let ack = ev.iter().find(|e| e.step == steps::TCP_ACK).unwrap();
+        assert_eq!(ack.at, c.tcp_end, "connection {}", c.id);
+    }
+    assert_eq!(
+        isns.len(),
+        6,
+        "six connections, six initial sequence numbers"
+    );
+    assert_eq!(randoms.len(), 6, "six ClientHello randoms");
+    for r in l.requests.iter().filter(|r| r.reused) {
+        let mine: Vec<&str> = l
+            .trace
+            .events
+            .iter()
+            .filter(|e| e.request == r.id)
+            .map(|e| e.step.as_str())
+            .collect();
+        assert!(mine.contains(&"pool.reuse"), "request {}: {mine:?}", r.id);
+        assert!(
+            !mine.contains(&"tcp.syn") && !mine.contains(&"tls.client_hello"),
+            "request {} reused a connection: {mine:?}",
+            r.id
+        );
+        assert!(mine.contains(&"http.request"), "request {}", r.id);
+    }
+}
+
+/// Every request that went to the network has one request line and one response head in the
+/// trace, on the connection the waterfall says carried it; queued requests show the queue.
+#[test]
+fn every_request_has_its_exchange() {
+    for name in pages::NAMES {
+        let l = run(name);
+        for r in l.requests.iter().filter(|r| r.connection.is_some()) {
+            let mine: Vec<&Event> = l
+                .trace
+                .events
+                .iter()
+                .filter(|e| e.request == r.id)
+                .collect();
+            let req: Vec<&&Event> = mine
+                .iter()
+                .filter(|e| e.step == steps::HTTP_REQUEST)
+                .collect();
+            assert_eq!(req.len(), 1, "{name} request {}", r.id);
+            assert_eq!(req[0].connection, r.connection, "{name} request {}", r.id);
+            assert!(
+                req[0].summary.contains(&r.method),
+                "{name}: {}",
+                req[0].summary
+            );
+            assert_eq!(
+                mine.iter()
+                    .filter(|e| e.step == steps::HTTP_RESPONSE)
+                    .count(),
+                1,
+                "{name} request {}",
+                r.id
+            );
+            assert_eq!(
+                mine.iter().any(|e| e.step == steps::POOL_QUEUED),
+                r.queued,
+                "{name} request {}: queued in the waterfall and in the trace",
+                r.id
+            );
+        }
+    }
+}
+
+/// Over HTTP/2 every request is a stream on the origin's one connection, the document
+/// included: odd ids from 1, none used twice (RFC 9113 §5.1.1).
+#[test]
+fn http2_requests_are_streams() {
+    let l = run("http2");
+    for c in l.connections.iter().filter(|c| c.protocol == Protocol::H2) {
+        let streams: Vec<u32> = of_connection(&l, c.id)
+            .iter()
+            .filter(|e| e.step == steps::HTTP_REQUEST)
+            .map(|e| e.stream.expect("an h2 request has a stream"))
+            .collect();
+        assert!(!streams.is_empty());
+        let expected: Vec<u32> = (0..streams.len() as u32).map(|i| 2 * i + 1).collect();
+        assert_eq!(streams, expected, "connection {}", c.id);
+    }
+    let doc = l
+        .trace
+        .events
+        .iter()
+        .find(|e| e.request == 1 && e.step == steps::HTTP_REQUEST)
+        .expect("the document's request");
+    assert_eq!(doc.stream, Some(1), "the document is the first stream");
+    // HTTP/1.1 requests have no stream.
+    let h1 = run("many-images");
+    assert!(h1.trace.events.iter().all(|e| e.stream.is_none()));
+}
+
+/// A blocked cross-origin response shows its same-origin decision with the console message.
+#[test]
+fn blocked_responses_show_the_decision() {
+    let l = run("multi-origin");
+    let blocked: Vec<&load::Request> = l
+        .requests
+        .iter()
+        .filter(|r| matches!(r.outcome, load::Outcome::Blocked { .. }))
+        .collect();
+    assert!(!blocked.is_empty(), "multi-origin blocks something");
+    for r in blocked {
+        let e = l
+            .trace
+            .events
+            .iter()
+            .find(|e| e.request == r.id && e.step == steps::POLICY_CHECK)
+            .unwrap_or_else(|| panic!("request {} has no policy.check", r.id));
+        assert!(e.summary.starts_with("blocked"), "{}", e.summary);
+        let load::Outcome::Blocked { console, .. } = &r.outcome else {
+            unreachable!()
+        };
+        assert_eq!(e.get("console"), Some(console.as_str()));
+    }
+}
