@@ -29,7 +29,7 @@ use super::scenario::{CertChoice, TlsChoice};
 use super::step::steps;
 use super::tcp;
 use super::time::{Duration, Instant};
-use super::tls::{self, present as tls_present, KeyExchange, Output as TlsOutput, Version};
+use super::tls::{self, present as tls_present, Output as TlsOutput, Version};
 use super::trace::{Actor, Event};
 
 /// Why a connection (or the request that waited for it) failed.
@@ -219,10 +219,7 @@ impl Connection {
         }
         client.take_transitions();
         server.take_transitions();
-        let tls = config.secure.then_some(match config.tls {
-            TlsChoice::Tls13 => Version::Tls13,
-            _ => Version::Tls12,
-        });
+        let tls = config.secure.then_some(config.tls.version());
         Connection {
             id,
             config,
@@ -390,11 +387,7 @@ impl Connection {
     }
 
     fn start_tls(&mut self, now: Instant) {
-        let (version, kx) = match self.config.tls {
-            TlsChoice::Tls13 => (Version::Tls13, KeyExchange::Ecdhe),
-            TlsChoice::Tls12Ecdhe => (Version::Tls12, KeyExchange::Ecdhe),
-            TlsChoice::Tls12Rsa => (Version::Tls12, KeyExchange::Rsa),
-        };
+        let (version, kx) = (self.config.tls.version(), self.config.tls.key_exchange());
         let now_unix = self.config.unix_time + (now.micros() / 1_000_000) as i64;
         let [random, key_share, secret, s_random, s_key_share, _] =
             std::mem::take(&mut self.randoms);

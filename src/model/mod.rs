@@ -34,6 +34,7 @@ pub mod tcp;
 pub mod text;
 pub mod time;
 pub mod tls;
+pub mod tls_text;
 pub mod trace;
 pub mod url;
 pub mod world;

@@ -224,6 +224,23 @@ impl TlsChoice {
     pub fn parse(s: &str) -> Option<TlsChoice> {
         TlsChoice::ALL.into_iter().find(|c| c.as_str() == s)
     }
+
+    /// The version the server picks: the client offers both.
+    pub fn version(self) -> super::tls::Version {
+        match self {
+            TlsChoice::Tls13 => super::tls::Version::Tls13,
+            TlsChoice::Tls12Ecdhe | TlsChoice::Tls12Rsa => super::tls::Version::Tls12,
+        }
+    }
+
+    /// The key exchange the server uses: ECDHE (x25519), or for `1.2-rsa` the client's
+    /// pre-master secret encrypted to the certificate's RSA key.
+    pub fn key_exchange(self) -> super::tls::KeyExchange {
+        match self {
+            TlsChoice::Tls12Rsa => super::tls::KeyExchange::Rsa,
+            TlsChoice::Tls13 | TlsChoice::Tls12Ecdhe => super::tls::KeyExchange::Ecdhe,
+        }
+    }
 }
 
 /// The certificate the server presents.

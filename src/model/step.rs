@@ -81,6 +81,14 @@ impl StepId {
         &CATALOGUE[self.0]
     }
 
+    /// What the inspector says about the step when the TLS version on screen is `tls`: the
+    /// catalogue's text, or the one written for that version where they differ
+    /// ([`super::tls_text`]).
+    pub fn info_for(self, tls: Option<super::tls::Version>) -> &'static StepInfo {
+        tls.and_then(|v| super::tls_text::for_version(self.as_str(), v))
+            .unwrap_or_else(|| self.info())
+    }
+
     pub fn stage(self) -> Stage {
         CATALOGUE[self.0].stage
     }
@@ -449,8 +457,12 @@ mod tests {
 
     #[test]
     fn explanations_are_two_to_four_sentences() {
-        for s in StepId::all() {
-            let i = s.info();
+        use crate::model::tls::Version;
+        let versions = [None, Some(Version::Tls13), Some(Version::Tls12)];
+        for (s, v) in StepId::all().flat_map(|s| versions.map(|v| (s, v))) {
+            let i = s.info_for(v);
+            assert_eq!(i.id, s.as_str());
+            assert_eq!(i.stage, s.stage());
             let n = i.explain.matches(". ").count() + usize::from(i.explain.ends_with('.'));
             assert!((2..=4).contains(&n), "{}: {n} sentences", i.id);
             assert!(i.spec.1.starts_with("https://"), "{}", i.id);

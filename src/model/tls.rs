@@ -49,19 +49,48 @@ pub enum KeyExchange {
     Rsa,
 }
 
+/// A cipher suite by its IANA code point. The key exchange of a TLS 1.2 suite is part of the
+/// suite (RFC 5246 Appendix A.5); a TLS 1.3 suite names only the AEAD and the hash, the key
+/// exchange being negotiated apart (RFC 8446 §4.1.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CipherSuite {
+    pub code: u16,
+    pub name: &'static str,
+    /// The TLS 1.2 key exchange; `None` for a TLS 1.3 suite.
+    pub kx: Option<KeyExchange>,
+}
+
+impl fmt::Display for CipherSuite {
+    /// `TLS_AES_128_GCM_SHA256 (0x1301)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (0x{:04x})", self.name, self.code)
+    }
+}
+
+const fn suite(code: u16, name: &'static str, kx: Option<KeyExchange>) -> CipherSuite {
+    CipherSuite { code, name, kx }
+}
+
+const ECDHE: Option<KeyExchange> = Some(KeyExchange::Ecdhe);
+const RSA: Option<KeyExchange> = Some(KeyExchange::Rsa);
+
 /// The cipher suites a current Chrome offers, in its order (TLS 1.3 suites first).
-pub const CLIENT_SUITES: [&str; 11] = [
-    "TLS_AES_128_GCM_SHA256 (0x1301)",
-    "TLS_AES_256_GCM_SHA384 (0x1302)",
-    "TLS_CHACHA20_POLY1305_SHA256 (0x1303)",
-    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (0xc02b)",
-    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xc02f)",
-    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 (0xc02c)",
-    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xc030)",
-    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 (0xcca9)",
-    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 (0xcca8)",
-    "TLS_RSA_WITH_AES_128_GCM_SHA256 (0x009c)",
-    "TLS_RSA_WITH_AES_256_GCM_SHA384 (0x009d)",
+pub const CLIENT_SUITES: [CipherSuite; 11] = [
+    suite(0x1301, "TLS_AES_128_GCM_SHA256", None),
+    suite(0x1302, "TLS_AES_256_GCM_SHA384", None),
+    suite(0x1303, "TLS_CHACHA20_POLY1305_SHA256", None),
+    suite(0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", ECDHE),
+    suite(0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", ECDHE),
+    suite(0xc02c, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", ECDHE),
+    suite(0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", ECDHE),
+    suite(
+        0xcca9,
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        ECDHE,
+    ),
+    suite(0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", ECDHE),
+    suite(0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256", RSA),
+    suite(0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384", RSA),
 ];
 
 /// A session ticket from an earlier connection.
@@ -78,7 +107,7 @@ pub enum Message {
     ClientHello {
         random: String,
         session_id: String,
-        suites: Vec<&'static str>,
+        suites: Vec<CipherSuite>,
         sni: String,
         alpn: Vec<&'static str>,
         versions: Vec<Version>,
@@ -88,7 +117,7 @@ pub enum Message {
     ServerHello {
         version: Version,
         random: String,
-        suite: &'static str,
+        suite: CipherSuite,
         key_share: Option<String>,
         alpn: Option<&'static str>,
         resumed: bool,
@@ -174,7 +203,7 @@ impl Message {
     }
 
     /// Whether the message travels encrypted: in TLS 1.3 everything after ServerHello; in TLS
-    /// 1.2 only Finished (and what follows it).
+    /// 1.2 only Finished (what follows it is application data).
     pub fn encrypted(&self, version: Version) -> bool {
         match version {
             Version::Tls13 => !matches!(
@@ -183,10 +212,8 @@ impl Message {
                     | Message::ServerHello { .. }
                     | Message::ChangeCipherSpec { .. }
             ),
-            Version::Tls12 => matches!(
-                self,
-                Message::Finished { .. } | Message::NewSessionTicket { .. }
-            ),
+            // RFC 5077 §3.3: the ticket comes before the server's ChangeCipherSpec, in the clear.
+            Version::Tls12 => matches!(self, Message::Finished { .. }),
         }
     }
 
@@ -216,7 +243,7 @@ pub enum Output {
     /// The handshake is complete.
     Connected {
         version: Version,
-        suite: &'static str,
+        suite: CipherSuite,
         alpn: &'static str,
         resumed: bool,
     },
@@ -274,7 +301,7 @@ pub struct Client {
     cfg: ClientConfig,
     state: ClientState,
     version: Version,
-    suite: &'static str,
+    suite: CipherSuite,
     alpn: &'static str,
     kx: KeyExchange,
     resumed: bool,
@@ -302,7 +329,7 @@ impl Client {
             cfg,
             state: ClientState::ExpectServerHello,
             version: Version::Tls13,
-            suite: "",
+            suite: CLIENT_SUITES[0],
             alpn: "http/1.1",
             kx: KeyExchange::Ecdhe,
             resumed: false,
@@ -392,7 +419,7 @@ impl Client {
         }
         self.send(Message::Finished {
             from_client: true,
-            verify_data: finished_hash(&self.cfg.random, true),
+            verify_data: finished_hash(&self.cfg.random, true, self.version),
         });
     }
 
@@ -410,13 +437,10 @@ impl Client {
                 },
             ) => {
                 self.version = *version;
-                self.suite = suite;
+                self.suite = *suite;
                 self.resumed = *resumed;
-                self.kx = if suite.starts_with("TLS_RSA_") {
-                    KeyExchange::Rsa
-                } else {
-                    KeyExchange::Ecdhe
-                };
+                // A TLS 1.3 suite leaves the key exchange to the key_share: (EC)DHE.
+                self.kx = suite.kx.unwrap_or(KeyExchange::Ecdhe);
                 if let Some(a) = alpn {
                     self.alpn = a;
                 }
@@ -551,7 +575,7 @@ impl Server {
         self.out.push_back(Output::Send(m));
     }
 
-    fn suite(&self) -> &'static str {
+    fn suite(&self) -> CipherSuite {
         match (self.version, self.cfg.kx) {
             (Version::Tls13, _) => CLIENT_SUITES[0],
             (Version::Tls12, KeyExchange::Ecdhe) => CLIENT_SUITES[4],
@@ -604,7 +628,7 @@ impl Server {
                     }
                     self.send(Message::Finished {
                         from_client: false,
-                        verify_data: finished_hash(&self.cfg.random, false),
+                        verify_data: finished_hash(&self.cfg.random, false, self.version),
                     });
                 } else if self.resumed {
                     // RFC 5246 §7.3 abbreviated handshake: straight to ChangeCipherSpec and Finished.
@@ -613,7 +637,7 @@ impl Server {
                     self.out.push_back(Output::Keys);
                     self.send(Message::Finished {
                         from_client: false,
-                        verify_data: finished_hash(&self.cfg.random, false),
+                        verify_data: finished_hash(&self.cfg.random, false, self.version),
                     });
                 } else {
                     self.send(Message::Certificate {
@@ -646,7 +670,7 @@ impl Server {
                         self.out.push_back(Output::Keys);
                         self.send(Message::Finished {
                             from_client: false,
-                            verify_data: finished_hash(&self.cfg.random, false),
+                            verify_data: finished_hash(&self.cfg.random, false, self.version),
                         });
                     }
                     Version::Tls12 => {}
@@ -659,13 +683,22 @@ impl Server {
 
 /// A stand-in for the Finished MAC: 12 bytes (TLS 1.2) shown as hex, derived from the random so
 /// it is stable. Not cryptography.
-fn finished_hash(random: &str, client: bool) -> String {
+fn finished_hash(random: &str, client: bool, version: Version) -> String {
     let mut h: u64 = if client { 0x1234_5678 } else { 0x8765_4321 };
     for b in random.bytes() {
         h = h.rotate_left(5) ^ u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    format!("{h:016x}{:08x}", (h >> 17) as u32)
+    // TLS 1.2: 12 bytes of PRF output (RFC 5246 §7.4.9); TLS 1.3: an HMAC as long as the
+    // suite's hash, 32 bytes for SHA-256 (RFC 8446 §4.4.4).
+    let bytes = if version == Version::Tls13 { 32 } else { 12 };
+    let mut hex = String::with_capacity(bytes * 2);
+    while hex.len() < bytes * 2 {
+        h = h.rotate_left(17).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5bd1_e995;
+        hex.push_str(&format!("{h:016x}"));
+    }
+    hex.truncate(bytes * 2);
+    hex
 }
 
 #[cfg(test)]
@@ -896,7 +929,7 @@ mod tests {
         let sh = Message::ServerHello {
             version: Version::Tls13,
             random: String::new(),
-            suite: "",
+            suite: CLIENT_SUITES[0],
             key_share: None,
             alpn: None,
             resumed: false,
@@ -913,7 +946,7 @@ mod tests {
 
 /// How a message appears in the trace: its step id, a one-line summary and its fields.
 pub mod present {
-    use super::{KeyExchange, Message, Version};
+    use super::{CipherSuite, KeyExchange, Message, Version};
     use crate::model::step::{steps, StepId};
     use crate::model::trace::Field;
 
@@ -987,7 +1020,7 @@ pub mod present {
                 };
                 format!(
                     "ServerHello: {v}, {}{}",
-                    suite.split(' ').next().unwrap_or(suite),
+                    suite.name,
                     if *resumed {
                         ", resuming the session"
                     } else {
@@ -1045,10 +1078,14 @@ pub mod present {
 
     pub fn fields(m: &Message, version: Version) -> Vec<Field> {
         let mut f = Vec::new();
-        let enc = if m.encrypted(version) {
-            "encrypted (application_data record)"
-        } else {
-            "plaintext"
+        // TLS 1.3 hides the real content type inside the encryption: every encrypted record
+        // says application_data outside (RFC 8446 §5.2). TLS 1.2 keeps the handshake type.
+        let enc = match (m.encrypted(version), version) {
+            (false, _) => "plaintext",
+            (true, Version::Tls13) => {
+                "encrypted: an application_data record (type 23) with the handshake message inside"
+            }
+            (true, Version::Tls12) => "encrypted: a handshake record (type 22) under the new keys",
         };
         match m {
             Message::ClientHello {
@@ -1067,7 +1104,14 @@ pub mod present {
                 );
                 f.push(Field::new("random", short(random)));
                 f.push(Field::new("legacy_session_id", short(session_id)));
-                f.push(Field::new("cipher_suites", suites.join(", ")));
+                f.push(Field::new(
+                    "cipher_suites",
+                    suites
+                        .iter()
+                        .map(CipherSuite::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ));
                 f.push(Field::new("server_name (SNI)", sni).spec("RFC 6066 §3"));
                 f.push(Field::new("alpn", alpn.join(", ")).spec("RFC 7301"));
                 f.push(

@@ -120,6 +120,10 @@ pub struct Journey {
     pub outcome: Outcome,
     #[serde(skip)]
     pub url: Option<Parsed>,
+    /// The TLS version of the document's connection (none for http and for what is not
+    /// fetched): the version whose texts the inspector shows.
+    #[serde(skip)]
+    pub tls: Option<Version>,
 }
 
 /// Runs the scenario. Never panics: a URL that does not parse, or a scheme that is not fetched,
@@ -154,6 +158,7 @@ pub fn run(sc: &Scenario) -> Journey {
                     message: err.message,
                 },
                 url: None,
+                tls: None,
             };
         }
     };
@@ -224,6 +229,7 @@ pub fn run(sc: &Scenario) -> Journey {
                 reason: reason.to_string(),
             },
             url: Some(p),
+            tls: None,
         };
     }
 
@@ -231,11 +237,13 @@ pub fn run(sc: &Scenario) -> Journey {
     let outcome = w.navigate(&p);
     let mut trace = w.trace;
     trace.finish();
+    let tls = (p.getters.protocol == "https:").then_some(sc.tls.version());
     Journey {
         trace,
         timing: w.timing,
         outcome,
         url: Some(p),
+        tls,
     }
 }
 

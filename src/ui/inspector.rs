@@ -19,7 +19,7 @@ pub fn Inspector(p: &InspectorProps) -> Html {
     let Some(e) = j.trace.events.get(p.cursor) else {
         return html! { <section class="panel inspector" aria-label="Inspector"><p>{ "Nothing to show." }</p></section> };
     };
-    let info = e.step.info();
+    let info = e.step.info_for(j.tls);
     html! {
         <section class="panel inspector" aria-labelledby="insp-title">
             <p class="insp-meta">

@@ -299,3 +299,78 @@ proptest! {
         prop_assert!(!matches!(&j.outcome, Outcome::Error { code, .. } if code == "INTERNAL"), "{:?}", j.outcome);
     }
 }
+
+/// Every TLS step of every preset, in each TLS version, explains itself with that version's
+/// rules and links that version's RFC: a TLS 1.2 handshake never speaks of TLS 1.3 or links
+/// RFC 8446, and the other way round; the Finished MAC has its version's length and a TLS 1.2
+/// Finished is an encrypted handshake record. Journeys and page loads alike.
+#[test]
+fn tls_texts_match_the_version_on_screen() {
+    use wirewalk::model::tls::Version;
+    use wirewalk::model::trace::Event;
+    fn check(what: &str, version: Version, events: &[Event]) -> usize {
+        let (other, other_rfcs): (&str, &[&str]) = match version {
+            Version::Tls13 => ("TLS 1.2", &["rfc5246", "rfc5077", "rfc7918"]),
+            Version::Tls12 => ("TLS 1.3", &["rfc8446"]),
+        };
+        let mut checked = 0;
+        for e in events
+            .iter()
+            .filter(|e| e.stage == wirewalk::model::step::Stage::Tls)
+        {
+            let info = e.step.info_for(Some(version));
+            for rfc in other_rfcs {
+                assert!(
+                    !info.spec.1.contains(rfc),
+                    "{what} ({version:?}): {} links {}",
+                    info.id,
+                    info.spec.1
+                );
+            }
+            assert!(
+                !info.explain.contains(other) && !info.why.contains(other),
+                "{what} ({version:?}): {} speaks of {other}",
+                info.id
+            );
+            if e.step == steps::TLS_FINISHED || e.step == steps::TLS_SERVER_FINISHED {
+                let mac = e.get("verify_data").expect("verify_data");
+                let len = if version == Version::Tls13 {
+                    "(32 bytes)"
+                } else {
+                    "(12 bytes)"
+                };
+                assert!(mac.ends_with(len), "{what}: {} verify_data {mac}", info.id);
+                let record = e.get("record").expect("record");
+                let kind = if version == Version::Tls13 {
+                    "application_data record"
+                } else {
+                    "handshake record"
+                };
+                assert!(record.contains(kind), "{what}: {} record {record}", info.id);
+            }
+            checked += 1;
+        }
+        checked
+    }
+    let mut checked = 0;
+    for (name, sc) in presets() {
+        for tls in TlsChoice::ALL {
+            let j = run(&Scenario { tls, ..sc.clone() });
+            if let Some(v) = j.tls {
+                assert_eq!(v, tls.version());
+                checked += check(name, v, &j.trace.events);
+            }
+        }
+    }
+    for page in wirewalk::model::pages::presets() {
+        for tls in TlsChoice::ALL {
+            let sc = wirewalk::model::load::PageScenario {
+                tls: tls.as_str().into(),
+                ..page.clone()
+            };
+            let l = wirewalk::model::load::run(&sc).expect("loads");
+            checked += check(&page.name, tls.version(), &l.trace.events);
+        }
+    }
+    assert!(checked > 1000, "only {checked} TLS events checked");
+}
