@@ -9,15 +9,19 @@
 //! must be validated, is revalidated with `If-None-Match` (its ETag) and `If-Modified-Since` (its
 //! Last-Modified), as Chromium's `ConditionalizeRequest` does, for stored 200 and 206 responses.
 //!
-//! [`Cache::fetch`] is the whole exchange for one request: unsafe methods pass through and
-//! invalidate (§4.4); request directives and fetch's cache modes are honoured (§5.2.1); stored
-//! responses are selected by URL and `Vary` (§4.1); a response served from the cache carries
-//! `Age` (§5.1); a 304 freshens the stored headers (§3.2, §4.3.4); and what may be stored is
-//! decided by §3. The HTTP cache-tests suite drives this function (`tests/it/cache_tests.rs`).
+//! One exchange in two halves, so an event-driven engine can put the network between them:
+//! [`Cache::plan`] decides before any network (a hit to serve, or the request to forward, made
+//! conditional when revalidating, with why), and [`Cache::complete`] takes the origin's answer
+//! (a 304 freshens the stored headers and serves the stored body, §3.2 and §4.3.4; what may be
+//! stored is decided by §3; an unsafe method's success invalidates, §4.4). Request directives and
+//! fetch's cache modes are honoured (§5.2.1); stored responses are selected by URL and `Vary`
+//! (§4.1); a response served from the cache carries `Age` (§5.1). [`Cache::fetch`] runs both
+//! halves around a synchronous origin: the HTTP cache-tests suite drives it
+//! (`tests/it/cache_tests.rs`), and the journey calls the same two halves.
 //!
 //! Times are seconds since the Unix epoch (HTTP dates have one-second resolution).
 //!
-//! Left out: `stale-while-revalidate` and `stale-if-error` serving, range requests and 206
+//! Left out: `stale-if-error` serving, range requests and 206
 //! merging, cache partitioning by top-level site (one site here), and heuristic freshness for
 //! statuses other than Chromium's three.
 
@@ -281,38 +285,6 @@ pub fn current_age(stored: &Stored, now: i64) -> u64 {
     corrected_initial_age.saturating_add(resident_time) as u64
 }
 
-/// What a lookup found.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Lookup {
-    Miss,
-    /// Usable as it is.
-    Fresh {
-        stored: Stored,
-        age_s: u64,
-        freshness: Freshness,
-    },
-    /// Stored, but it must be revalidated: send these conditional headers.
-    Revalidate {
-        stored: Stored,
-        age_s: u64,
-        freshness: Freshness,
-        conditional: Headers,
-    },
-    /// Stored and stale, but with no validator: fetched again in full.
-    StaleNoValidator {
-        age_s: u64,
-        freshness: Freshness,
-    },
-}
-
-/// What storing a response did.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StoreOutcome {
-    Stored(Freshness),
-    NoStore,
-    NotCacheable(&'static str),
-}
-
 /// A request as the cache sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Request {
@@ -324,12 +296,94 @@ pub struct Request {
     pub mode: String,
 }
 
-/// A response from the origin, with its body as bytes.
+/// A response from the origin, with its body as bytes (the cache-tests' bodies), or only its
+/// size (`length`, the simulated bodies of the model, which carry no bytes).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
     pub status: u16,
     pub headers: Headers,
     pub body: Vec<u8>,
+    /// The body's size when `body` is not kept: a simulated response.
+    pub length: Option<u64>,
+}
+
+impl Response {
+    pub fn body_bytes(&self) -> u64 {
+        self.length.unwrap_or(self.body.len() as u64)
+    }
+}
+
+/// Why a request goes to the network, as [`Cache::plan`] decided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Miss {
+    /// Nothing stored for the URL (or nothing its Vary selects).
+    NotStored,
+    /// The request's cache mode or directives bypass the cache (no-store, reload).
+    Bypassed,
+    /// Stored but stale (or marked no-cache), with no validator: fetched again in full.
+    StaleNoValidator { age_s: u64, freshness: Freshness },
+    /// Stored but must be checked with the origin: the forwarded request carries
+    /// `conditional` (RFC 9111 §4.3.1).
+    Revalidate {
+        age_s: u64,
+        freshness: Freshness,
+        conditional: Headers,
+    },
+    /// An unsafe method: it passes through and may invalidate (§4.4).
+    Unsafe,
+}
+
+/// A request on its way to the origin, and what the cache needs to take the answer.
+#[derive(Clone, Debug)]
+pub struct Pending {
+    /// What goes to the origin: the request, with validators when revalidating.
+    pub forward: Request,
+    pub why: Miss,
+    key: String,
+    req: Request,
+    validating: Option<Entry>,
+    /// The answer may be stored.
+    store: bool,
+    /// A stale-while-revalidate check: the page already has the stored response.
+    background: bool,
+}
+
+/// What [`Cache::plan`] decided before any network.
+#[derive(Clone, Debug)]
+pub enum Plan {
+    /// Served from the cache, without the network.
+    Hit {
+        response: Response,
+        age_s: u64,
+        freshness: Freshness,
+    },
+    /// Stale but inside its stale-while-revalidate window: served now, and `background` goes
+    /// to the origin to refresh the entry.
+    HitRevalidate {
+        response: Response,
+        age_s: u64,
+        freshness: Freshness,
+        background: Pending,
+    },
+    /// Nothing to serve and not allowed to ask (only-if-cached): a network error.
+    Error(Response),
+    /// To the network.
+    Network(Pending),
+}
+
+/// What [`Cache::complete`] did with the origin's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Kept {
+    /// A 304: the stored response was freshened and served.
+    Freshened(Freshness),
+    Stored(Freshness),
+    /// `Cache-Control: no-store`: nothing kept, and any stored copy dropped.
+    NoStore,
+    NotCacheable(&'static str),
+    /// An unsafe method's success removed the stored responses of its URL.
+    Invalidated,
+    /// The request may not be stored (no-store request, not GET), or the exchange failed.
+    Nothing,
 }
 
 /// Where a response handed to the page came from.
@@ -418,53 +472,17 @@ impl Cache {
             .map(|e| &e.stored)
     }
 
-    /// What a plain navigation (no request directives, no Vary) finds for `key`.
-    pub fn lookup(&self, key: &str, now: i64) -> Lookup {
-        let Some(stored) = self.get(key) else {
-            return Lookup::Miss;
-        };
-        let f = freshness(stored);
-        let age = current_age(stored, now);
-        // RFC 9111 §4.2: fresh when the lifetime is greater than the age.
-        if !f.must_validate && f.lifetime_s > age {
-            return Lookup::Fresh {
-                stored: stored.clone(),
-                age_s: age,
-                freshness: f,
-            };
-        }
-        let conditional = conditional_headers(stored);
-        if conditional.0.is_empty() {
-            Lookup::StaleNoValidator {
-                age_s: age,
-                freshness: f,
-            }
-        } else {
-            Lookup::Revalidate {
-                stored: stored.clone(),
-                age_s: age,
-                freshness: f,
-                conditional,
-            }
-        }
-    }
-
-    /// Stores a response to GET (RFC 9111 §3) unless it may not be.
-    pub fn store(&mut self, key: &str, stored: Stored) -> StoreOutcome {
-        self.store_entry(key, stored, Vec::new(), Headers::new())
-    }
-
     fn store_entry(
         &mut self,
         key: &str,
         stored: Stored,
         body: Vec<u8>,
         request_headers: Headers,
-    ) -> StoreOutcome {
+    ) -> Kept {
         let cc = CacheControl::parse(&stored.headers);
         if cc.no_store {
             self.entries.remove(key);
-            return StoreOutcome::NoStore;
+            return Kept::NoStore;
         }
         // §3: the status must be final and understood; without explicit freshness only the
         // heuristically cacheable statuses (RFC 9110 §15.1) may be stored.
@@ -475,7 +493,7 @@ impl Cache {
             200 | 203 | 204 | 206 | 300 | 301 | 308 | 404 | 405 | 410 | 414 | 501
         );
         if !understood || (!explicit && !heuristic) {
-            return StoreOutcome::NotCacheable(
+            return Kept::NotCacheable(
                 "the status is not cacheable by default and no explicit lifetime was given",
             );
         }
@@ -509,48 +527,27 @@ impl Cache {
             body,
             request_headers,
         });
-        StoreOutcome::Stored(f)
+        Kept::Stored(f)
     }
 
-    /// RFC 9111 §4.3.4: a 304 updates the stored headers (all but Content-Length and hop-by-hop
-    /// fields) and times.
-    pub fn freshen(
-        &mut self,
-        key: &str,
-        not_modified: &Headers,
-        request_time: i64,
-        response_time: i64,
-    ) -> Option<Freshness> {
-        let e = self.entries.get_mut(key)?.last_mut()?;
-        update_headers(&mut e.stored.headers, not_modified);
-        e.stored.request_time = request_time;
-        e.stored.response_time = response_time;
-        Some(freshness(&e.stored))
-    }
-
-    /// The whole exchange for one request at `now`: `origin` is called when the network is
-    /// needed and returns `None` when the connection fails.
-    pub fn fetch(
-        &mut self,
-        req: &Request,
-        now: i64,
-        origin: &mut dyn FnMut(&Request) -> Option<Response>,
-    ) -> (Response, Source) {
+    /// The first half of the exchange for one request at `now`, before any network: a hit to
+    /// serve, or the request to forward (conditional when revalidating) with why. The engine
+    /// and the HTTP cache-tests both go through this and [`Cache::complete`].
+    pub fn plan(&self, req: &Request, now: i64) -> Plan {
         let key = req.url.split('#').next().unwrap_or("").to_string();
+        let mut pending = Pending {
+            forward: req.clone(),
+            why: Miss::NotStored,
+            key,
+            req: req.clone(),
+            validating: None,
+            store: false,
+            background: false,
+        };
         if is_unsafe(&req.method) {
             // §4.4: an unsafe request passes through; a non-error answer invalidates the URL.
-            let Some(resp) = origin(req) else {
-                return (gateway_error(), Source::Error);
-            };
-            if (200..400).contains(&resp.status) {
-                self.entries.remove(&key);
-                for h in ["location", "content-location"] {
-                    if let Some(loc) = resp.headers.get(h) {
-                        self.entries.remove(&resolve_same_origin(&key, loc));
-                    }
-                }
-            }
-            return (resp, Source::Network);
+            pending.why = Miss::Unsafe;
+            return Plan::Network(pending);
         }
         let rcc = CacheControl::parse(&req.headers);
         let pragma = !req.headers.has("cache-control")
@@ -561,11 +558,12 @@ impl Cache {
         let mode = req.mode.as_str();
         let bypass = mode == "no-store" || mode == "reload" || rcc.no_store;
         let must_validate = mode == "no-cache" || rcc.no_cache || pragma;
+        pending.store = req.method == "GET" && !rcc.no_store && mode != "no-store";
         let entry = if bypass {
             None
         } else {
             self.entries
-                .get(&key)
+                .get(&pending.key)
                 .and_then(|list| {
                     list.iter()
                         .rev()
@@ -573,6 +571,9 @@ impl Cache {
                 })
                 .cloned()
         };
+        if bypass {
+            pending.why = Miss::Bypassed;
+        }
         if let Some(e) = &entry {
             let f = freshness(&e.stored);
             let age = current_age(&e.stored, now);
@@ -590,7 +591,11 @@ impl Cache {
                 (fresh || stale_ok) && age_ok && min_fresh_ok
             };
             if fresh_enough || mode == "force-cache" || mode == "only-if-cached" {
-                return (served(e, age, req), Source::Cache);
+                return Plan::Hit {
+                    response: served(e, age, req),
+                    age_s: age,
+                    freshness: f,
+                };
             }
             // RFC 5861 §3 (Chromium: VALIDATION_ASYNCHRONOUS): stale, but inside the
             // stale-while-revalidate window: serve it now and revalidate in the background.
@@ -602,70 +607,165 @@ impl Cache {
                     .stale_while_revalidate
                     .is_some_and(|w| age < f.lifetime_s.saturating_add(w));
             if swr_ok {
-                let out = served(e, age, req);
-                let mut background = req.clone();
-                for (n, v) in &conditional_headers(&e.stored).0 {
-                    background.headers = background.headers.with(n, v.clone());
+                let conditional = conditional_headers(&e.stored);
+                for (n, v) in &conditional.0 {
+                    pending.forward.headers = pending.forward.headers.with(n, v.clone());
                 }
-                if let Some(resp) = origin(&background) {
-                    self.absorb(&key, e, &resp, req, now);
-                }
-                return (out, Source::Cache);
+                pending.why = Miss::Revalidate {
+                    age_s: age,
+                    freshness: f.clone(),
+                    conditional,
+                };
+                pending.validating = Some(e.clone());
+                pending.background = true;
+                return Plan::HitRevalidate {
+                    response: served(e, age, req),
+                    age_s: age,
+                    freshness: f,
+                    background: pending,
+                };
             }
         } else if mode == "only-if-cached" || rcc.only_if_cached {
-            return (gateway_error(), Source::Error);
+            return Plan::Error(gateway_error());
         }
         // To the network, conditionally when there is a stored 200 or 206 with validators.
-        let mut forward = req.clone();
+        let forward = &mut pending.forward;
         // Fetch §4.5 (HTTP-network-or-cache fetch): the cache mode shows in the request.
         if mode == "no-cache" && !forward.headers.has("cache-control") {
-            forward.headers = forward.headers.with("Cache-Control", "max-age=0");
+            forward.headers = forward.headers.clone().with("Cache-Control", "max-age=0");
         }
         if (mode == "no-store" || mode == "reload") && !forward.headers.has("cache-control") {
             if !forward.headers.has("pragma") {
-                forward.headers = forward.headers.with("Pragma", "no-cache");
+                forward.headers = forward.headers.clone().with("Pragma", "no-cache");
             }
-            forward.headers = forward.headers.with("Cache-Control", "no-cache");
+            forward.headers = forward.headers.clone().with("Cache-Control", "no-cache");
         }
-        let validating = entry
-            .as_ref()
-            .filter(|_| !bypass)
-            .map(|e| (e, conditional_headers(&e.stored)));
-        let conditional = validating.as_ref().is_some_and(|(_, c)| !c.0.is_empty());
-        if let Some((_, c)) = &validating {
-            for (n, v) in &c.0 {
-                if !forward.headers.has(n) {
-                    forward.headers = forward.headers.with(n, v.clone());
+        if let Some(e) = entry.filter(|_| !bypass) {
+            let f = freshness(&e.stored);
+            let age = current_age(&e.stored, now);
+            let conditional = conditional_headers(&e.stored);
+            for (n, v) in &conditional.0 {
+                if !pending.forward.headers.has(n) {
+                    pending.forward.headers = pending.forward.headers.clone().with(n, v.clone());
                 }
             }
+            pending.why = if conditional.0.is_empty() {
+                Miss::StaleNoValidator {
+                    age_s: age,
+                    freshness: f,
+                }
+            } else {
+                Miss::Revalidate {
+                    age_s: age,
+                    freshness: f,
+                    conditional,
+                }
+            };
+            pending.validating = Some(e);
         }
-        let Some(resp) = origin(&forward) else {
-            return (gateway_error(), Source::Error);
+        Plan::Network(pending)
+    }
+
+    /// The second half: the origin's answer (`None` when the connection failed) to a planned
+    /// request, received between `request_time` and `response_time`. A 304 to a conditional
+    /// request freshens the stored response and serves it (§4.3.4); another answer is stored
+    /// when it may be (§3); an unsafe method's success invalidates (§4.4).
+    pub fn complete(
+        &mut self,
+        p: Pending,
+        resp: Option<Response>,
+        request_time: i64,
+        response_time: i64,
+    ) -> (Response, Source, Kept) {
+        let Some(resp) = resp else {
+            return (gateway_error(), Source::Error, Kept::Nothing);
         };
-        if resp.status == 304 && conditional {
-            if let Some((e, _)) = validating {
-                let updated = self.absorb(&key, e, &resp, req, now);
-                let age = current_age(&updated.stored, now);
-                return (served(&updated, age, req), Source::Validated);
+        if p.why == Miss::Unsafe {
+            if !(200..400).contains(&resp.status) {
+                return (resp, Source::Network, Kept::Nothing);
+            }
+            self.entries.remove(&p.key);
+            for h in ["location", "content-location"] {
+                if let Some(loc) = resp.headers.get(h) {
+                    self.entries.remove(&resolve_same_origin(&p.key, loc));
+                }
+            }
+            return (resp, Source::Network, Kept::Invalidated);
+        }
+        let times = (request_time, response_time);
+        if let (Some(e), true) = (&p.validating, resp.status == 304 || p.background) {
+            let conditional = matches!(p.why, Miss::Revalidate { .. });
+            if resp.status == 304 && conditional {
+                let updated = self.absorb(&p.key, e, &resp, &p.req, times);
+                let age = current_age(&updated.stored, response_time);
+                let f = freshness(&updated.stored);
+                return (
+                    served(&updated, age, &p.req),
+                    Source::Validated,
+                    Kept::Freshened(f),
+                );
+            }
+            if p.background {
+                self.absorb(&p.key, e, &resp, &p.req, times);
+                return (resp, Source::Network, Kept::Nothing);
             }
         }
-        if req.method == "GET" && !rcc.no_store && mode != "no-store" {
-            self.store_response(&key, &resp, req, now);
+        let kept = if p.store {
+            self.store_response(&p.key, &resp, &p.req, times)
+        } else {
+            Kept::Nothing
+        };
+        (resp, Source::Network, kept)
+    }
+
+    /// The whole exchange for one request at `now`: [`Cache::plan`], the origin when the
+    /// network is needed (`None` when the connection fails), then [`Cache::complete`].
+    pub fn fetch(
+        &mut self,
+        req: &Request,
+        now: i64,
+        origin: &mut dyn FnMut(&Request) -> Option<Response>,
+    ) -> (Response, Source) {
+        match self.plan(req, now) {
+            Plan::Hit { response, .. } => (response, Source::Cache),
+            Plan::Error(r) => (r, Source::Error),
+            Plan::HitRevalidate {
+                response,
+                background,
+                ..
+            } => {
+                let answer = origin(&background.forward);
+                if answer.is_some() {
+                    self.complete(background, answer, now, now);
+                }
+                (response, Source::Cache)
+            }
+            Plan::Network(p) => {
+                let answer = origin(&p.forward);
+                let (resp, source, _) = self.complete(p, answer, now, now);
+                (resp, source)
+            }
         }
-        (resp, Source::Network)
     }
 
     /// Takes the answer to a revalidation: a 304 freshens the stored response `e` (§4.3.4), any
     /// other response replaces it when it may be stored. Returns the entry now in effect.
-    fn absorb(&mut self, key: &str, e: &Entry, resp: &Response, req: &Request, now: i64) -> Entry {
+    fn absorb(
+        &mut self,
+        key: &str,
+        e: &Entry,
+        resp: &Response,
+        req: &Request,
+        (request_time, response_time): (i64, i64),
+    ) -> Entry {
         if resp.status != 304 {
-            self.store_response(key, resp, req, now);
+            self.store_response(key, resp, req, (request_time, response_time));
             return e.clone();
         }
         let mut updated = e.clone();
         update_headers(&mut updated.stored.headers, &resp.headers);
-        updated.stored.request_time = now;
-        updated.stored.response_time = now;
+        updated.stored.request_time = request_time;
+        updated.stored.response_time = response_time;
         if let Some(list) = self.entries.get_mut(key) {
             for x in list.iter_mut() {
                 if x.request_headers == e.request_headers && x.stored == e.stored {
@@ -676,20 +776,26 @@ impl Cache {
         updated
     }
 
-    fn store_response(&mut self, key: &str, resp: &Response, req: &Request, now: i64) {
+    fn store_response(
+        &mut self,
+        key: &str,
+        resp: &Response,
+        req: &Request,
+        (request_time, response_time): (i64, i64),
+    ) -> Kept {
         let stored = Stored {
             status: resp.status,
             headers: resp.headers.clone(),
-            body_bytes: resp.body.len() as u64,
-            request_time: now,
-            response_time: now,
+            body_bytes: resp.body_bytes(),
+            request_time,
+            response_time,
         };
-        let _ = self.store_entry(
+        self.store_entry(
             key,
             stored,
             resp.body.clone(),
             Headers(req.headers.0.clone()),
-        );
+        )
     }
 }
 
@@ -728,14 +834,12 @@ fn update_headers(stored: &mut Headers, from: &Headers) {
 fn served(e: &Entry, age: u64, req: &Request) -> Response {
     let mut headers = e.stored.headers.clone();
     headers.set("Age", age.min(MAX_DELTA as u64).to_string());
+    let head = req.method == "HEAD";
     Response {
         status: e.stored.status,
         headers,
-        body: if req.method == "HEAD" {
-            Vec::new()
-        } else {
-            e.body.clone()
-        },
+        body: if head { Vec::new() } else { e.body.clone() },
+        length: (!head && e.body.is_empty()).then_some(e.stored.body_bytes),
     }
 }
 
@@ -744,6 +848,7 @@ fn gateway_error() -> Response {
         status: 504,
         headers: Headers::new(),
         body: Vec::new(),
+        length: None,
     }
 }
 
@@ -777,6 +882,14 @@ mod tests {
         }
     }
 
+    /// Why a GET of `u` goes to the network at `now` (it must).
+    fn why(c: &Cache, now: i64) -> Miss {
+        match c.plan(&get("u", Headers::new()), now) {
+            Plan::Network(p) => p.why,
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn max_age_fresh_then_stale() {
         let mut c = Cache::default();
@@ -789,8 +902,8 @@ mod tests {
                     .with("ETag", "\"v1\""),
             ),
         );
-        match c.lookup("u", NOW) {
-            Lookup::Fresh {
+        match c.plan(&get("u", Headers::new()), NOW) {
+            Plan::Hit {
                 age_s, freshness, ..
             } => {
                 assert_eq!(age_s, 600);
@@ -798,8 +911,8 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        match c.lookup("u", NOW + 3000) {
-            Lookup::Revalidate { conditional, .. } => {
+        match why(&c, NOW + 3000) {
+            Miss::Revalidate { conditional, .. } => {
                 assert_eq!(conditional.get("if-none-match"), Some("\"v1\""))
             }
             other => panic!("{other:?}"),
@@ -814,8 +927,8 @@ mod tests {
         assert_eq!(f.lifetime_s, 86_400);
         let mut c = Cache::default();
         c.insert("u", s);
-        match c.lookup("u", NOW) {
-            Lookup::Revalidate { conditional, .. } => {
+        match why(&c, NOW) {
+            Miss::Revalidate { conditional, .. } => {
                 assert_eq!(conditional.get("if-modified-since"), Some(lm.as_str()));
                 assert_eq!(conditional.get("if-none-match"), None);
             }
@@ -847,14 +960,18 @@ mod tests {
         let s = stored(0, Headers::new().with("Cache-Control", "max-age=-1"));
         assert_eq!(freshness(&s).lifetime_s, 0);
         let mut c = Cache::default();
-        assert_eq!(
-            c.store(
-                "u",
-                stored(0, Headers::new().with("Cache-Control", "no-store"))
-            ),
-            StoreOutcome::NoStore
-        );
-        assert_eq!(c.lookup("u", NOW), Lookup::Miss);
+        let Plan::Network(p) = c.plan(&get("u", Headers::new()), NOW) else {
+            panic!("an empty cache forwards")
+        };
+        let answer = Response {
+            status: 200,
+            headers: stored(0, Headers::new().with("Cache-Control", "no-store")).headers,
+            body: Vec::new(),
+            length: Some(10),
+        };
+        let (_, source, kept) = c.complete(p, Some(answer), NOW, NOW);
+        assert_eq!((source, kept), (Source::Network, Kept::NoStore));
+        assert_eq!(why(&c, NOW), Miss::NotStored);
         let mut s301 = stored(0, Headers::new());
         s301.status = 301;
         assert_eq!(freshness(&s301).lifetime_s, u64::MAX);
@@ -894,16 +1011,27 @@ mod tests {
                     .with("ETag", "\"v1\""),
             ),
         );
-        let f = c.freshen(
-            "u",
-            &Headers::new()
+        let Plan::Network(p) = c.plan(&get("u", Headers::new()), NOW) else {
+            panic!("a stale entry is revalidated")
+        };
+        assert_eq!(p.forward.headers.get("if-none-match"), Some("\"v1\""));
+        let not_modified = Response {
+            status: 304,
+            headers: Headers::new()
                 .with("Date", http_date::format(NOW))
                 .with("Cache-Control", "max-age=600"),
-            NOW,
-            NOW,
-        );
-        assert_eq!(f.map(|f| f.lifetime_s), Some(600));
-        assert!(matches!(c.lookup("u", NOW + 1), Lookup::Fresh { .. }));
+            body: Vec::new(),
+            length: None,
+        };
+        let (served, source, kept) = c.complete(p, Some(not_modified), NOW, NOW);
+        assert_eq!(source, Source::Validated);
+        assert!(matches!(kept, Kept::Freshened(f) if f.lifetime_s == 600));
+        assert_eq!(served.status, 200);
+        assert_eq!(served.body_bytes(), 1000, "the stored body is served");
+        assert!(matches!(
+            c.plan(&get("u", Headers::new()), NOW + 1),
+            Plan::Hit { .. }
+        ));
     }
 
     fn get(url: &str, headers: Headers) -> Request {
@@ -928,6 +1056,7 @@ mod tests {
                     .with("Cache-Control", "max-age=100")
                     .with("Vary", "Foo"),
                 body: b"x".to_vec(),
+                length: None,
             })
         };
         let u = "https://a.test/x";

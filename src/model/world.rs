@@ -15,7 +15,7 @@
 //! Left out here (modelled elsewhere or later): several requests at once and the pool's queue,
 //! HTTP/2, redirects, and sub-resources of the page.
 
-use super::cache::{self, Headers, Lookup as CacheLookup, StoreOutcome, Stored};
+use super::cache::{self, Headers, Kept, Miss, Plan, Stored};
 use super::cert::Certificate;
 use super::connection::{self, Connection, Failure, CLIENT_IP};
 use super::cookie::Jar;
@@ -603,45 +603,28 @@ impl<'a> World<'a> {
         let now_unix = self.unix(t0);
 
         // ---- HTTP cache ----------------------------------------------------------------------
-        let lookup = if api {
-            CacheLookup::Miss
-        } else {
-            self.cache.lookup(&target.key, now_unix)
+        // The one cache exchange (`Cache::plan` now, `Cache::complete` with the answer), as
+        // every request and the HTTP cache-tests go through it.
+        let creq = cache::Request {
+            method: "GET".into(),
+            url: target.key.clone(),
+            headers: Headers::new(),
+            mode: "default".into(),
         };
-        let mut lk = Event::new(
-            t0,
-            Actor::Cache,
-            steps::CACHE_LOOKUP,
-            format!("look up {}", target.key),
-        )
-        .field("key", &target.key);
-        lk = match &lookup {
-            CacheLookup::Miss => lk.field("entry", "none"),
-            CacheLookup::Fresh {
-                age_s, freshness, ..
-            }
-            | CacheLookup::Revalidate {
-                age_s, freshness, ..
-            } => lk
-                .field("entry", "found")
-                .field_spec("age", format!("{age_s} s"), "RFC 9111 §4.2.3")
-                .field_spec(
-                    "freshness_lifetime",
-                    lifetime_text(freshness.lifetime_s),
-                    "RFC 9111 §4.2.1",
-                )
-                .field("lifetime_from", &freshness.source),
-            CacheLookup::StaleNoValidator { age_s, .. } => lk
-                .field("entry", "found, stale, no validator")
-                .field("age", format!("{age_s} s")),
-        };
-        self.push(lk);
+        let plan = self.cache.plan(&creq, now_unix);
+        self.push(lookup_event(t0, &target.key, &plan));
         let mut conditional = Headers::new();
-        match lookup {
-            CacheLookup::Fresh {
+        let pending = match plan {
+            Plan::Hit {
+                response,
                 age_s,
                 freshness,
-                stored,
+            }
+            | Plan::HitRevalidate {
+                response,
+                age_s,
+                freshness,
+                ..
             } => {
                 self.push(
                     Event::new(
@@ -653,10 +636,10 @@ impl<'a> World<'a> {
                             lifetime_text(freshness.lifetime_s)
                         ),
                     )
-                    .field("status", stored.status)
+                    .field("status", response.status)
                     .field(
                         "body",
-                        format!("{} bytes from the disk cache", stored.body_bytes),
+                        format!("{} bytes from the disk cache", response.body_bytes()),
                     )
                     .field("transferSize", "0 (Resource Timing: served locally)"),
                 );
@@ -665,11 +648,14 @@ impl<'a> World<'a> {
                 rt.response_end = t0;
                 return Ok(rt);
             }
-            CacheLookup::Revalidate {
+            Plan::Error(_) => return Err((Failure::Internal("only-if-cached"), t0)),
+            Plan::Network(p) => p,
+        };
+        match &pending.why {
+            Miss::Revalidate {
                 age_s,
                 freshness,
                 conditional: c,
-                ..
             } => {
                 let why = if freshness.must_validate {
                     "the entry says no-cache".to_string()
@@ -689,9 +675,15 @@ impl<'a> World<'a> {
                     e = e.field_spec(n.clone(), v, "RFC 9110 §13.1");
                 }
                 self.push(e);
-                conditional = c;
+                conditional = c.clone();
             }
-            CacheLookup::Miss => {
+            Miss::StaleNoValidator { .. } => self.push(Event::new(
+                t0,
+                Actor::Cache,
+                steps::CACHE_MISS,
+                "stale and without a validator: fetch it again in full",
+            )),
+            Miss::NotStored | Miss::Bypassed | Miss::Unsafe => {
                 let why = if self.sc.cache == CacheState::NoStore && !api {
                     "nothing stored: the last response said no-store"
                 } else {
@@ -702,14 +694,6 @@ impl<'a> World<'a> {
                     Actor::Cache,
                     steps::CACHE_MISS,
                     format!("miss: {why}"),
-                ));
-            }
-            CacheLookup::StaleNoValidator { .. } => {
-                self.push(Event::new(
-                    t0,
-                    Actor::Cache,
-                    steps::CACHE_MISS,
-                    "stale and without a validator: fetch it again in full",
                 ));
             }
         }
@@ -961,70 +945,18 @@ impl<'a> World<'a> {
                 )),
             }
         }
-        if !api {
-            let (req_unix, resp_unix) = (self.unix(ready), self.unix(end));
-            if resp.status == 304 {
-                let f = self
-                    .cache
-                    .freshen(&target.key, &resp.headers, req_unix, resp_unix);
-                self.push(
-                    Event::new(
-                        first_byte,
-                        Actor::Cache,
-                        steps::CACHE_NOT_MODIFIED,
-                        "304: serve the stored body, with refreshed headers",
-                    )
-                    .field(
-                        "freshness_lifetime",
-                        f.map_or("unknown".to_string(), |f| lifetime_text(f.lifetime_s)),
-                    )
-                    .field("body_downloaded", "0 bytes"),
-                );
-            } else {
-                let stored = Stored {
-                    status: resp.status,
-                    headers: resp.headers.clone(),
-                    body_bytes: resp.body_bytes,
-                    request_time: req_unix,
-                    response_time: resp_unix,
-                };
-                match self.cache.store(&target.key, stored) {
-                    StoreOutcome::Stored(f) => self.push(
-                        Event::new(
-                            end,
-                            Actor::Cache,
-                            steps::CACHE_STORE,
-                            format!("stored: fresh for {}", lifetime_text(f.lifetime_s)),
-                        )
-                        .field("lifetime_from", f.source)
-                        .field(
-                            "validators",
-                            [
-                                resp.headers.get("etag").map(|e| format!("ETag {e}")),
-                                resp.headers
-                                    .get("last-modified")
-                                    .map(|l| format!("Last-Modified {l}")),
-                            ]
-                            .into_iter()
-                            .flatten()
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        ),
-                    ),
-                    StoreOutcome::NoStore => self.push(Event::new(
-                        end,
-                        Actor::Cache,
-                        steps::CACHE_NO_STORE,
-                        "Cache-Control: no-store: nothing is kept",
-                    )),
-                    StoreOutcome::NotCacheable(why) => self.push(Event::new(
-                        end,
-                        Actor::Cache,
-                        steps::CACHE_NO_STORE,
-                        format!("not stored: {why}"),
-                    )),
-                }
-            }
+        let (req_unix, resp_unix) = (self.unix(ready), self.unix(end));
+        let answer = cache::Response {
+            status: resp.status,
+            headers: resp.headers.clone(),
+            body: Vec::new(),
+            length: Some(resp.body_bytes),
+        };
+        let (_, _, kept) = self
+            .cache
+            .complete(pending, Some(answer), req_unix, resp_unix);
+        if let Some(e) = kept_event(&kept, &resp.headers, first_byte, end) {
+            self.push(e);
         }
         if self.site.keep_alive {
             self.push(
@@ -1394,6 +1326,93 @@ pub(super) fn mbit(bps: u64) -> String {
 /// One field per header line, in order.
 fn with_headers(e: Event, h: &Headers) -> Event {
     e.fields(h.0.iter().map(|(n, v)| Field::new(n.clone(), v)))
+}
+
+/// The `cache.lookup` event: what the cache found for `key`, as the plan says.
+fn lookup_event(t: Instant, key: &str, plan: &Plan) -> Event {
+    let e = Event::new(
+        t,
+        Actor::Cache,
+        steps::CACHE_LOOKUP,
+        format!("look up {key}"),
+    )
+    .field("key", key);
+    let found = |e: Event, age_s: u64, f: &cache::Freshness| {
+        e.field("entry", "found")
+            .field_spec("age", format!("{age_s} s"), "RFC 9111 §4.2.3")
+            .field_spec(
+                "freshness_lifetime",
+                lifetime_text(f.lifetime_s),
+                "RFC 9111 §4.2.1",
+            )
+            .field("lifetime_from", &f.source)
+    };
+    match plan {
+        Plan::Hit {
+            age_s, freshness, ..
+        }
+        | Plan::HitRevalidate {
+            age_s, freshness, ..
+        } => found(e, *age_s, freshness),
+        Plan::Network(p) => match &p.why {
+            Miss::Revalidate {
+                age_s, freshness, ..
+            } => found(e, *age_s, freshness),
+            Miss::StaleNoValidator { age_s, .. } => e
+                .field("entry", "found, stale, no validator")
+                .field("age", format!("{age_s} s")),
+            Miss::NotStored | Miss::Bypassed | Miss::Unsafe => e.field("entry", "none"),
+        },
+        Plan::Error(_) => e.field("entry", "none"),
+    }
+}
+
+/// What the cache did with an answer, as an event: a 304 freshened the stored copy (when its
+/// head arrived, at `first_byte`), or the response was stored or not (when all of it arrived).
+fn kept_event(kept: &Kept, headers: &Headers, first_byte: Instant, end: Instant) -> Option<Event> {
+    Some(match kept {
+        Kept::Freshened(f) => Event::new(
+            first_byte,
+            Actor::Cache,
+            steps::CACHE_NOT_MODIFIED,
+            "304: serve the stored body, with refreshed headers",
+        )
+        .field("freshness_lifetime", lifetime_text(f.lifetime_s))
+        .field("body_downloaded", "0 bytes"),
+        Kept::Stored(f) => Event::new(
+            end,
+            Actor::Cache,
+            steps::CACHE_STORE,
+            format!("stored: fresh for {}", lifetime_text(f.lifetime_s)),
+        )
+        .field("lifetime_from", &f.source)
+        .field(
+            "validators",
+            [
+                headers.get("etag").map(|e| format!("ETag {e}")),
+                headers
+                    .get("last-modified")
+                    .map(|l| format!("Last-Modified {l}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", "),
+        ),
+        Kept::NoStore => Event::new(
+            end,
+            Actor::Cache,
+            steps::CACHE_NO_STORE,
+            "Cache-Control: no-store: nothing is kept",
+        ),
+        Kept::NotCacheable(why) => Event::new(
+            end,
+            Actor::Cache,
+            steps::CACHE_NO_STORE,
+            format!("not stored: {why}"),
+        ),
+        Kept::Invalidated | Kept::Nothing => return None,
+    })
 }
 
 fn lifetime_text(s: u64) -> String {

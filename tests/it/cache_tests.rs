@@ -190,6 +190,7 @@ impl Server<'_> {
             status,
             headers: h,
             body,
+            length: None,
         })
     }
 }
