@@ -866,6 +866,177 @@ fn resolve_same_origin(base: &str, loc: &str) -> String {
     }
 }
 
+/// The cache's part of the trace: the events the journey and the page engine both show.
+pub mod present {
+    use super::{Freshness, Headers, Kept, Miss, Plan};
+    use crate::model::step::steps;
+    use crate::model::time::Instant;
+    use crate::model::trace::{Actor, Event};
+
+    /// A freshness lifetime as the inspector shows it.
+    pub fn lifetime(s: u64) -> String {
+        if s == u64::MAX {
+            "unlimited".to_string()
+        } else {
+            format!("{s} s")
+        }
+    }
+
+    /// The `cache.lookup` event: what the cache found for `key`, as the plan says.
+    pub fn lookup(t: Instant, key: &str, plan: &Plan) -> Event {
+        let e = Event::new(
+            t,
+            Actor::Cache,
+            steps::CACHE_LOOKUP,
+            format!("look up {key}"),
+        )
+        .field("key", key);
+        let found = |e: Event, age_s: u64, f: &Freshness| {
+            e.field("entry", "found")
+                .field_spec("age", format!("{age_s} s"), "RFC 9111 §4.2.3")
+                .field_spec(
+                    "freshness_lifetime",
+                    lifetime(f.lifetime_s),
+                    "RFC 9111 §4.2.1",
+                )
+                .field("lifetime_from", &f.source)
+        };
+        match plan {
+            Plan::Hit {
+                age_s, freshness, ..
+            }
+            | Plan::HitRevalidate {
+                age_s, freshness, ..
+            } => found(e, *age_s, freshness),
+            Plan::Network(p) => match &p.why {
+                Miss::Revalidate {
+                    age_s, freshness, ..
+                } => found(e, *age_s, freshness),
+                Miss::StaleNoValidator { age_s, .. } => e
+                    .field("entry", "found, stale, no validator")
+                    .field("age", format!("{age_s} s")),
+                Miss::NotStored | Miss::Bypassed | Miss::Unsafe => e.field("entry", "none"),
+            },
+            Plan::Error(_) => e.field("entry", "none"),
+        }
+    }
+
+    /// A fresh hit: served from the disk cache at `t`, no network at all.
+    pub fn hit(t: Instant, age_s: u64, freshness: &Freshness, response: &super::Response) -> Event {
+        Event::new(
+            t,
+            Actor::Cache,
+            steps::CACHE_HIT,
+            format!(
+                "fresh: age {age_s} s < lifetime {}; no network at all",
+                lifetime(freshness.lifetime_s)
+            ),
+        )
+        .field("status", response.status)
+        .field(
+            "body",
+            format!("{} bytes from the disk cache", response.body_bytes()),
+        )
+        .field("transferSize", "0 (Resource Timing: served locally)")
+    }
+
+    /// Why the request goes to the network: a revalidation with its validators, or a miss
+    /// (`not_stored` says why nothing was stored).
+    pub fn to_network(t: Instant, why: &Miss, not_stored: &str) -> Event {
+        match why {
+            Miss::Revalidate {
+                age_s,
+                freshness,
+                conditional,
+            } => {
+                let why = if freshness.must_validate {
+                    "the entry says no-cache".to_string()
+                } else {
+                    format!(
+                        "stale: age {age_s} s ≥ lifetime {}",
+                        lifetime(freshness.lifetime_s)
+                    )
+                };
+                let mut e = Event::new(
+                    t,
+                    Actor::Cache,
+                    steps::CACHE_REVALIDATE,
+                    format!("{why}: ask the server with validators"),
+                );
+                for (n, v) in &conditional.0 {
+                    e = e.field_spec(n.clone(), v, "RFC 9110 §13.1");
+                }
+                e
+            }
+            Miss::StaleNoValidator { .. } => Event::new(
+                t,
+                Actor::Cache,
+                steps::CACHE_MISS,
+                "stale and without a validator: fetch it again in full",
+            ),
+            Miss::NotStored | Miss::Bypassed | Miss::Unsafe => Event::new(
+                t,
+                Actor::Cache,
+                steps::CACHE_MISS,
+                format!("miss: {not_stored}"),
+            ),
+        }
+    }
+
+    /// What the cache did with an answer, as an event: a 304 freshened the stored copy (when its
+    /// head arrived, at `first_byte`), or the response was stored or not (when all of it arrived).
+    pub fn kept(
+        kept: &Kept,
+        headers: &Headers,
+        first_byte: Instant,
+        end: Instant,
+    ) -> Option<Event> {
+        Some(match kept {
+            Kept::Freshened(f) => Event::new(
+                first_byte,
+                Actor::Cache,
+                steps::CACHE_NOT_MODIFIED,
+                "304: serve the stored body, with refreshed headers",
+            )
+            .field("freshness_lifetime", lifetime(f.lifetime_s))
+            .field("body_downloaded", "0 bytes"),
+            Kept::Stored(f) => Event::new(
+                end,
+                Actor::Cache,
+                steps::CACHE_STORE,
+                format!("stored: fresh for {}", lifetime(f.lifetime_s)),
+            )
+            .field("lifetime_from", &f.source)
+            .field(
+                "validators",
+                [
+                    headers.get("etag").map(|e| format!("ETag {e}")),
+                    headers
+                        .get("last-modified")
+                        .map(|l| format!("Last-Modified {l}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", "),
+            ),
+            Kept::NoStore => Event::new(
+                end,
+                Actor::Cache,
+                steps::CACHE_NO_STORE,
+                "Cache-Control: no-store: nothing is kept",
+            ),
+            Kept::NotCacheable(why) => Event::new(
+                end,
+                Actor::Cache,
+                steps::CACHE_NO_STORE,
+                format!("not stored: {why}"),
+            ),
+            Kept::Invalidated | Kept::Nothing => return None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@
 //! Left out here (modelled elsewhere or later): several requests at once and the pool's queue,
 //! HTTP/2, redirects, and sub-resources of the page.
 
-use super::cache::{self, Headers, Kept, Miss, Plan, Stored};
+use super::cache::{self, Headers, Miss, Plan, Stored};
 use super::cert::Certificate;
 use super::connection::{self, Connection, Failure, CLIENT_IP};
 use super::cookie::Jar;
@@ -612,7 +612,7 @@ impl<'a> World<'a> {
             mode: "default".into(),
         };
         let plan = self.cache.plan(&creq, now_unix);
-        self.push(lookup_event(t0, &target.key, &plan));
+        self.push(cache::present::lookup(t0, &target.key, &plan));
         let mut conditional = Headers::new();
         let pending = match plan {
             Plan::Hit {
@@ -626,23 +626,7 @@ impl<'a> World<'a> {
                 freshness,
                 ..
             } => {
-                self.push(
-                    Event::new(
-                        t0,
-                        Actor::Cache,
-                        steps::CACHE_HIT,
-                        format!(
-                            "fresh: age {age_s} s < lifetime {}; no network at all",
-                            lifetime_text(freshness.lifetime_s)
-                        ),
-                    )
-                    .field("status", response.status)
-                    .field(
-                        "body",
-                        format!("{} bytes from the disk cache", response.body_bytes()),
-                    )
-                    .field("transferSize", "0 (Resource Timing: served locally)"),
-                );
+                self.push(cache::present::hit(t0, age_s, &freshness, &response));
                 rt.request_start = t0;
                 rt.response_start = t0;
                 rt.response_end = t0;
@@ -651,51 +635,14 @@ impl<'a> World<'a> {
             Plan::Error(_) => return Err((Failure::Internal("only-if-cached"), t0)),
             Plan::Network(p) => p,
         };
-        match &pending.why {
-            Miss::Revalidate {
-                age_s,
-                freshness,
-                conditional: c,
-            } => {
-                let why = if freshness.must_validate {
-                    "the entry says no-cache".to_string()
-                } else {
-                    format!(
-                        "stale: age {age_s} s ≥ lifetime {}",
-                        lifetime_text(freshness.lifetime_s)
-                    )
-                };
-                let mut e = Event::new(
-                    t0,
-                    Actor::Cache,
-                    steps::CACHE_REVALIDATE,
-                    format!("{why}: ask the server with validators"),
-                );
-                for (n, v) in &c.0 {
-                    e = e.field_spec(n.clone(), v, "RFC 9110 §13.1");
-                }
-                self.push(e);
-                conditional = c.clone();
-            }
-            Miss::StaleNoValidator { .. } => self.push(Event::new(
-                t0,
-                Actor::Cache,
-                steps::CACHE_MISS,
-                "stale and without a validator: fetch it again in full",
-            )),
-            Miss::NotStored | Miss::Bypassed | Miss::Unsafe => {
-                let why = if self.sc.cache == CacheState::NoStore && !api {
-                    "nothing stored: the last response said no-store"
-                } else {
-                    "nothing stored for this URL"
-                };
-                self.push(Event::new(
-                    t0,
-                    Actor::Cache,
-                    steps::CACHE_MISS,
-                    format!("miss: {why}"),
-                ));
-            }
+        let not_stored = if self.sc.cache == CacheState::NoStore && !api {
+            "nothing stored: the last response said no-store"
+        } else {
+            "nothing stored for this URL"
+        };
+        self.push(cache::present::to_network(t0, &pending.why, not_stored));
+        if let Miss::Revalidate { conditional: c, .. } = &pending.why {
+            conditional = c.clone();
         }
 
         // ---- socket pool ---------------------------------------------------------------------
@@ -955,7 +902,7 @@ impl<'a> World<'a> {
         let (_, _, kept) = self
             .cache
             .complete(pending, Some(answer), req_unix, resp_unix);
-        if let Some(e) = kept_event(&kept, &resp.headers, first_byte, end) {
+        if let Some(e) = cache::present::kept(&kept, &resp.headers, first_byte, end) {
             self.push(e);
         }
         if self.site.keep_alive {
@@ -1326,101 +1273,6 @@ pub(super) fn mbit(bps: u64) -> String {
 /// One field per header line, in order.
 fn with_headers(e: Event, h: &Headers) -> Event {
     e.fields(h.0.iter().map(|(n, v)| Field::new(n.clone(), v)))
-}
-
-/// The `cache.lookup` event: what the cache found for `key`, as the plan says.
-fn lookup_event(t: Instant, key: &str, plan: &Plan) -> Event {
-    let e = Event::new(
-        t,
-        Actor::Cache,
-        steps::CACHE_LOOKUP,
-        format!("look up {key}"),
-    )
-    .field("key", key);
-    let found = |e: Event, age_s: u64, f: &cache::Freshness| {
-        e.field("entry", "found")
-            .field_spec("age", format!("{age_s} s"), "RFC 9111 §4.2.3")
-            .field_spec(
-                "freshness_lifetime",
-                lifetime_text(f.lifetime_s),
-                "RFC 9111 §4.2.1",
-            )
-            .field("lifetime_from", &f.source)
-    };
-    match plan {
-        Plan::Hit {
-            age_s, freshness, ..
-        }
-        | Plan::HitRevalidate {
-            age_s, freshness, ..
-        } => found(e, *age_s, freshness),
-        Plan::Network(p) => match &p.why {
-            Miss::Revalidate {
-                age_s, freshness, ..
-            } => found(e, *age_s, freshness),
-            Miss::StaleNoValidator { age_s, .. } => e
-                .field("entry", "found, stale, no validator")
-                .field("age", format!("{age_s} s")),
-            Miss::NotStored | Miss::Bypassed | Miss::Unsafe => e.field("entry", "none"),
-        },
-        Plan::Error(_) => e.field("entry", "none"),
-    }
-}
-
-/// What the cache did with an answer, as an event: a 304 freshened the stored copy (when its
-/// head arrived, at `first_byte`), or the response was stored or not (when all of it arrived).
-fn kept_event(kept: &Kept, headers: &Headers, first_byte: Instant, end: Instant) -> Option<Event> {
-    Some(match kept {
-        Kept::Freshened(f) => Event::new(
-            first_byte,
-            Actor::Cache,
-            steps::CACHE_NOT_MODIFIED,
-            "304: serve the stored body, with refreshed headers",
-        )
-        .field("freshness_lifetime", lifetime_text(f.lifetime_s))
-        .field("body_downloaded", "0 bytes"),
-        Kept::Stored(f) => Event::new(
-            end,
-            Actor::Cache,
-            steps::CACHE_STORE,
-            format!("stored: fresh for {}", lifetime_text(f.lifetime_s)),
-        )
-        .field("lifetime_from", &f.source)
-        .field(
-            "validators",
-            [
-                headers.get("etag").map(|e| format!("ETag {e}")),
-                headers
-                    .get("last-modified")
-                    .map(|l| format!("Last-Modified {l}")),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(", "),
-        ),
-        Kept::NoStore => Event::new(
-            end,
-            Actor::Cache,
-            steps::CACHE_NO_STORE,
-            "Cache-Control: no-store: nothing is kept",
-        ),
-        Kept::NotCacheable(why) => Event::new(
-            end,
-            Actor::Cache,
-            steps::CACHE_NO_STORE,
-            format!("not stored: {why}"),
-        ),
-        Kept::Invalidated | Kept::Nothing => return None,
-    })
-}
-
-fn lifetime_text(s: u64) -> String {
-    if s == u64::MAX {
-        "unlimited".to_string()
-    } else {
-        format!("{s} s")
-    }
 }
 
 #[cfg(test)]
