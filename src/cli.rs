@@ -479,8 +479,8 @@ fn page_text(load: &crate::model::load::PageLoad) -> String {
             r.url.clone()
         };
         let conn = r.connection.map_or("-".to_string(), |c| c.to_string());
-        let how = if r.memory_cache {
-            "memory"
+        let how = if let Some(from) = r.from_cache.har_name() {
+            from
         } else if r.connection.is_none() {
             "-"
         } else if r.reused {

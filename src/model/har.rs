@@ -112,7 +112,13 @@ fn response(w: &mut Writer, r: &Request, sc: &PageScenario) {
         .response
         .and_then(|i| sc.responses.get(i))
         .map_or(&[][..], |s| &s.headers[..]);
-    let message = super::load::response_message(r.status, lines, &r.content_type, r.body_bytes);
+    let message = super::load::response_message(
+        r.status,
+        lines,
+        &r.content_type,
+        r.body_bytes,
+        super::scenario::VISIT_UNIX_TIME,
+    );
     let mime = message
         .headers
         .get("content-type")
@@ -128,7 +134,15 @@ fn response(w: &mut Writer, r: &Request, sc: &PageScenario) {
         .end_obj()
         .str_field("redirectURL", location)
         .int_field("headersSize", message.head_len() as i64)
-        .int_field("bodySize", r.body_bytes as i64)
+        // HAR 1.2: a response from the cache received no body.
+        .int_field(
+            "bodySize",
+            if r.from_cache == super::load::FromCache::No {
+                r.body_bytes as i64
+            } else {
+                0
+            },
+        )
         .end_obj();
 }
 
@@ -244,8 +258,8 @@ pub fn export(sc: &PageScenario, load: &PageLoad, visit_unix: i64) -> String {
             }
             Outcome::Ok { .. } => {}
         }
-        if r.memory_cache {
-            w.str_field("_fromCache", "memory");
+        if let Some(from) = r.from_cache.har_name() {
+            w.str_field("_fromCache", from);
         }
         // wirewalk's own: the socket-pool group (`pm/` marks a request without credentials,
         // which Chromium keeps apart); a HAR from a browser does not say.

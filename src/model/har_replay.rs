@@ -29,7 +29,9 @@
 //! not known either; the round trip is estimated as the median TCP handshake. Entries whose URL
 //! is not http(s) (`data:`, `blob:`, extension URLs) are skipped, with a note.
 
-use super::load::{self, Connection, OriginPart, Outcome, PageLoad, Phase, Protocol, Request};
+use super::load::{
+    self, Connection, FromCache, OriginPart, Outcome, PageLoad, Phase, Protocol, Request,
+};
 use super::time::{Duration, Instant};
 use std::collections::BTreeMap;
 
@@ -536,7 +538,11 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
             connection,
             reused,
             queued: queueing > 0.0,
-            memory_cache: e.from_cache.as_deref() == Some("memory"),
+            from_cache: match e.from_cache.as_deref() {
+                Some("memory") => FromCache::Memory,
+                Some("disk") => FromCache::Disk,
+                _ => FromCache::No,
+            },
             start,
             end,
             phases,

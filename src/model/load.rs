@@ -45,7 +45,7 @@
 //! Sites come from [`super::site`] with an empty suffix list, so a site is the host's last two
 //! labels (the bundled app carries no Public Suffix List).
 
-use super::cache::Headers;
+use super::cache::{self as http_cache, Cache, Headers, Miss, Pending, Plan};
 use super::connection::{self, Connection as Machines};
 use super::cookie::Jar;
 use super::dns::{self, Caches};
@@ -54,6 +54,7 @@ use super::policy::{self, Destination, Verdict};
 use super::pool::{self, Output as PoolOut, Pool, Priority, Stall};
 use super::rng::Rng;
 use super::scenario::CertChoice;
+use super::scenario::VISIT_UNIX_TIME;
 use super::scenario::{DnsLatency, Profile, ProfileName, TlsChoice};
 use super::site::SuffixList;
 use super::step::steps;
@@ -78,6 +79,8 @@ const PAGE_SEED: u64 = 0x7769_7265_7761_6c6b;
 /// The most the model accepts, so a pasted page cannot exhaust the browser.
 pub const MAX_HTML_BYTES: usize = 2_000_000;
 pub const MAX_REQUESTS: usize = 20_000;
+/// The longest a return visit may come after the first: a year.
+pub const MAX_WARM_CACHE_S: u64 = 365 * 86_400;
 /// The largest response body a scenario may give: 1 TiB, hours at any bandwidth.
 pub const MAX_BODY_BYTES: u64 = 1 << 40;
 
@@ -189,6 +192,11 @@ pub struct PageScenario {
     pub origins: Vec<OriginSpec>,
     pub responses: Vec<ResponseSpec>,
     pub cookies: Vec<CookieSpec>,
+    /// A return visit: the page was loaded this many seconds before, from an empty cache, and
+    /// what that load stored is in the HTTP cache now (fresh entries are hits, stale ones with
+    /// validators are revalidated). Only the HTTP cache is kept: the host cache and the
+    /// connections of the first visit are not.
+    pub warm_cache_s: Option<u64>,
 }
 
 impl Default for PageScenario {
@@ -208,6 +216,7 @@ impl Default for PageScenario {
             origins: vec![],
             responses: vec![],
             cookies: vec![],
+            warm_cache_s: None,
         }
     }
 }
@@ -249,6 +258,28 @@ fn response_key(u: &str) -> String {
     match ::url::Url::parse(u) {
         Ok(x) => x.as_str().split('#').next().unwrap_or_default().to_string(),
         Err(_) => u.to_string(),
+    }
+}
+
+/// Where a response came from when not from the network, as DevTools' Size column says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FromCache {
+    No,
+    /// The renderer's memory cache: the same URL already fetched by this page.
+    Memory,
+    /// The HTTP cache: a fresh stored response.
+    Disk,
+}
+
+impl FromCache {
+    /// HAR's `_fromCache` value (Chromium's), when there is one.
+    pub fn har_name(self) -> Option<&'static str> {
+        match self {
+            FromCache::No => None,
+            FromCache::Memory => Some("memory"),
+            FromCache::Disk => Some("disk"),
+        }
     }
 }
 
@@ -308,7 +339,7 @@ pub fn groups_of(connections: &[Connection], requests: &[Request]) -> Vec<Group>
         }
     }
     for q in requests {
-        if q.memory_cache || q.connection.is_none() && q.phases.is_empty() {
+        if q.from_cache != FromCache::No || q.connection.is_none() && q.phases.is_empty() {
             continue;
         }
         if let Some(g) = groups.iter_mut().find(|g| g.group == q.group) {
@@ -385,7 +416,9 @@ pub struct Request {
     pub reused: bool,
     /// Waited in the pool's queue for a free socket.
     pub queued: bool,
-    pub memory_cache: bool,
+    /// Served without the network: from the page's memory cache (the same URL fetched
+    /// earlier in the load) or from the HTTP cache on disk (a fresh entry).
+    pub from_cache: FromCache,
     pub start: Instant,
     pub end: Instant,
     pub phases: Vec<Phase>,
@@ -404,7 +437,8 @@ pub struct Request {
     pub content_type: String,
     /// The scenario's response for this URL (an index into `PageScenario::responses`).
     pub response: Option<usize>,
-    /// Headers the page's script added to a `fetch()`, as `Name: value` lines.
+    /// Header lines the request carries beyond the model's own: those a script gave its
+    /// `fetch()`, and the validators of a revalidation (`If-None-Match: …`).
     pub extra_headers: Vec<String>,
 }
 
@@ -670,13 +704,14 @@ pub fn sent_request(
     (sent, size)
 }
 
-/// The response the model sends: the scenario's header lines, then `Date`, `Content-Type` and
-/// `Content-Length` where the lines do not give them.
+/// The response the model sends at `date` (seconds since the Unix epoch): the scenario's header
+/// lines, then `Date`, `Content-Type` and `Content-Length` where the lines do not give them.
 pub fn response_message(
     status: u16,
     lines: &[String],
     content_type: &str,
     body: u64,
+    date: i64,
 ) -> super::http::Response {
     let mut h = Headers::new();
     for l in lines {
@@ -685,10 +720,7 @@ pub fn response_message(
         }
     }
     for (name, value) in [
-        (
-            "Date",
-            super::http_date::format(super::scenario::VISIT_UNIX_TIME),
-        ),
+        ("Date", super::http_date::format(date)),
         ("Content-Type", content_type.to_string()),
         ("Content-Length", body.to_string()),
     ] {
@@ -701,6 +733,43 @@ pub fn response_message(
         reason: super::http::reason_phrase(status),
         headers: h,
         body_bytes: body,
+    }
+}
+
+/// RFC 9110 §13.2.2: If-None-Match decides when present (weak comparison, §13.1.2); else
+/// If-Modified-Since against Last-Modified. False when the request is not conditional.
+fn validators_match(conditional: &Headers, response: &Headers) -> bool {
+    let weak = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    if let Some(inm) = conditional.get("if-none-match") {
+        return response.get("etag").is_some_and(|etag| {
+            inm.split(',')
+                .any(|t| t.trim() == "*" || weak(t) == weak(etag))
+        });
+    }
+    match (
+        conditional
+            .get("if-modified-since")
+            .and_then(super::http_date::parse),
+        response
+            .get("last-modified")
+            .and_then(super::http_date::parse),
+    ) {
+        (Some(since), Some(modified)) => modified <= since,
+        _ => false,
+    }
+}
+
+/// The 304 a server sends instead of `full`: the same header fields but the body's own
+/// (RFC 9110 §15.4.5), and no body.
+fn not_modified(full: super::http::Response) -> super::http::Response {
+    let mut headers = full.headers;
+    headers.remove("content-length");
+    headers.remove("content-type");
+    super::http::Response {
+        status: 304,
+        reason: super::http::reason_phrase(304),
+        headers,
+        body_bytes: 0,
     }
 }
 
@@ -762,6 +831,15 @@ enum Binding {
     Stream,
 }
 
+impl R {
+    /// The header lines sent beyond the model's own: the script's, then the cache's validators.
+    fn sent_lines(&self) -> Vec<String> {
+        let mut lines = self.headers.clone();
+        lines.extend(self.conditional.0.iter().map(|(n, v)| format!("{n}: {v}")));
+        lines
+    }
+}
+
 #[derive(Clone, Debug)]
 struct R {
     url: String,
@@ -804,6 +882,14 @@ struct R {
     followers: Vec<usize>,
     /// The HTTP/2 stream that carries it.
     stream: Option<u32>,
+    /// Served from the disk cache (a fresh hit).
+    disk_cache: bool,
+    /// The cache's half of the exchange, while the request is on the network.
+    pending: Option<Box<Pending>>,
+    /// The validators the cache added (a revalidation).
+    conditional: Headers,
+    /// The cache has been asked (once per request).
+    cache_asked: bool,
 }
 
 struct Job {
@@ -869,6 +955,10 @@ impl Ord for Scheduled {
 
 struct Sim<'a> {
     sc: &'a PageScenario,
+    /// The browser's HTTP cache: every request's exchange goes through it.
+    cache: Cache,
+    /// The simulated date at the load's start, seconds since the Unix epoch.
+    unix_time: i64,
     page_origin: Origin,
     rtt: Duration,
     bandwidth: u64,
@@ -1046,9 +1136,30 @@ pub fn run(sc: &PageScenario) -> Result<PageLoad, String> {
             short(&sc.tls)
         )
     })?;
+    // A return visit: the same page loaded `warm_cache_s` seconds before, from a cold cache,
+    // leaves its responses in the HTTP cache; only that cache carries over.
+    let mut cache = Cache::default();
+    if let Some(age) = sc.warm_cache_s {
+        let age = age.min(MAX_WARM_CACHE_S) as i64;
+        cache = run_at(sc, &parsed, tls, VISIT_UNIX_TIME - age, cache).1;
+    }
+    Ok(run_at(sc, &parsed, tls, VISIT_UNIX_TIME, cache).0)
+}
+
+/// One load of the page at `unix_time` with `cache` as the HTTP cache; returns the load and the
+/// cache as the load left it.
+fn run_at(
+    sc: &PageScenario,
+    parsed: &url::Parsed,
+    tls: TlsChoice,
+    unix_time: i64,
+    cache: Cache,
+) -> (PageLoad, Cache) {
     let profile = sc.profile();
     let mut sim = Sim {
         sc,
+        cache,
+        unix_time,
         page_origin: parsed.origin.clone(),
         rtt: profile.rtt(),
         bandwidth: profile.bandwidth_bps,
@@ -1117,7 +1228,7 @@ pub fn run(sc: &PageScenario) -> Result<PageLoad, String> {
         sim.schedule(Instant::ZERO, Ev::Issue(doc));
     }
     sim.run_events();
-    Ok(sim.finish())
+    sim.finish()
 }
 
 fn short(s: &str) -> String {
@@ -1373,6 +1484,10 @@ impl<'a> Sim<'a> {
             dup_of: None,
             followers: vec![],
             stream: None,
+            disk_cache: false,
+            pending: None,
+            conditional: Headers::new(),
+            cache_asked: false,
         });
         if self.reqs[id].method == "GET" && self.reqs[id].dest != Dest::Fetch(Destination::Fetch) {
             let next = self.requests_for.len();
@@ -1484,6 +1599,72 @@ impl<'a> Sim<'a> {
         self.ask_pool(t, r);
     }
 
+    /// The HTTP cache's half before the network (RFC 9111 §4): true when the disk cache serves
+    /// the request; otherwise it goes on, conditionally when the entry can be revalidated.
+    fn ask_cache(&mut self, t: Instant, r: usize) -> bool {
+        let q = &self.reqs[r];
+        let key = q.url.split('#').next().unwrap_or_default().to_string();
+        let creq = http_cache::Request {
+            method: q.method.clone(),
+            url: key.clone(),
+            headers: Headers(
+                q.headers
+                    .iter()
+                    .map(|h| {
+                        let (n, v) = header_line(h);
+                        (n.to_string(), v.to_string())
+                    })
+                    .collect(),
+            ),
+            mode: "default".into(),
+        };
+        let plan = self.cache.plan(&creq, self.unix(t));
+        self.push_request(r, http_cache::present::lookup(t, &key, &plan));
+        match plan {
+            // A hit within its stale-while-revalidate window is served the same way; the
+            // background revalidation is left out.
+            Plan::Hit {
+                response,
+                age_s,
+                freshness,
+            }
+            | Plan::HitRevalidate {
+                response,
+                age_s,
+                freshness,
+                ..
+            } => {
+                self.push_request(r, http_cache::present::hit(t, age_s, &freshness, &response));
+                let q = &mut self.reqs[r];
+                q.disk_cache = true;
+                q.status = response.status;
+                q.body_bytes = response.body_bytes();
+                q.cookie = None;
+                q.cookie_note = "served from the disk cache: nothing is sent".into();
+                self.done(t, r);
+                true
+            }
+            Plan::Error(_) => {
+                self.fail(t, r, "net::ERR_CACHE_MISS");
+                true
+            }
+            Plan::Network(p) => {
+                let e = http_cache::present::to_network(t, &p.why, "nothing stored for this URL");
+                self.push_request(r, e);
+                if let Miss::Revalidate { conditional, .. } = &p.why {
+                    self.reqs[r].conditional = conditional.clone();
+                }
+                self.reqs[r].pending = Some(Box::new(p));
+                false
+            }
+        }
+    }
+
+    /// The simulated date at `t`.
+    fn unix(&self, t: Instant) -> i64 {
+        self.unix_time + (t.micros() / 1_000_000) as i64
+    }
+
     fn finish_duplicate(&mut self, t: Instant, r: usize) {
         let Some(first) = self.reqs[r].dup_of else {
             return;
@@ -1510,6 +1691,12 @@ impl<'a> Sim<'a> {
     }
 
     fn ask_pool(&mut self, t: Instant, r: usize) {
+        if !self.reqs[r].cache_asked && self.reqs[r].dest != Dest::Preflight {
+            self.reqs[r].cache_asked = true;
+            if self.ask_cache(t, r) {
+                return;
+            }
+        }
         let group = self.reqs[r].group.clone();
         if self.reqs[r].h2 {
             let h = entry(&mut self.h2, &group);
@@ -1971,7 +2158,7 @@ impl<'a> Sim<'a> {
             &self.reqs[0].url,
             &q.method,
             q.cookie.as_deref(),
-            &q.headers,
+            &q.sent_lines(),
         );
         let send_end = t + Duration::transmission(request_bytes, self.bandwidth);
         let first_byte = send_end + self.rtt + server;
@@ -2081,12 +2268,18 @@ impl<'a> Sim<'a> {
             (None, Dest::Fetch(Destination::Document)) if r == 0 => self.sc.html.len() as u64,
             (None, d) => default_bytes(d),
         };
-        response_message(
+        let full = response_message(
             status,
             spec.map_or(&[][..], |s| &s.headers[..]),
             default_content_type(&q.url, q.dest),
             body,
-        )
+            self.unix_time,
+        );
+        if status == 200 && validators_match(&q.conditional, &full.headers) {
+            not_modified(full)
+        } else {
+            full
+        }
     }
 
     fn first_byte(&mut self, t: Instant, r: usize) {
@@ -2216,6 +2409,7 @@ impl<'a> Sim<'a> {
                 });
             }
         }
+        self.complete_cache(t, r);
         self.policy_event(t, r);
         // Give the connection back.
         if let Some(job) = job {
@@ -2240,6 +2434,26 @@ impl<'a> Sim<'a> {
             self.discover(t);
         }
         self.release_deferred(t);
+    }
+
+    /// The HTTP cache's half after the network: a 304 freshens the stored response, another
+    /// answer is stored when its headers allow (RFC 9111 §3, §4.3.4).
+    fn complete_cache(&mut self, t: Instant, r: usize) {
+        let Some(p) = self.reqs[r].pending.take() else {
+            return;
+        };
+        let resp = self.response(r);
+        let answer = http_cache::Response {
+            status: resp.status,
+            headers: resp.headers.clone(),
+            body: Vec::new(),
+            length: Some(resp.body_bytes),
+        };
+        let sent = self.unix(self.reqs[r].send_start.unwrap_or(t));
+        let (_, _, kept) = self.cache.complete(*p, Some(answer), sent, self.unix(t));
+        if let Some(e) = http_cache::present::kept(&kept, &resp.headers, t, t) {
+            self.push_request(r, e);
+        }
     }
 
     /// The same-origin decision on a response that arrived.
@@ -2506,7 +2720,7 @@ impl<'a> Sim<'a> {
         }
     }
 
-    fn finish(mut self) -> PageLoad {
+    fn finish(mut self) -> (PageLoad, Cache) {
         let mut requests = Vec::with_capacity(self.reqs.len());
         for i in 0..self.reqs.len() {
             requests.push(self.present(i));
@@ -2521,7 +2735,7 @@ impl<'a> Sim<'a> {
             .map(|r| r.end)
             .max()
             .unwrap_or(Instant::ZERO);
-        PageLoad {
+        let load = PageLoad {
             name: self.sc.name.clone(),
             url: self.reqs.first().map(|r| r.url.clone()).unwrap_or_default(),
             page_origin: self.page_origin.serialize(),
@@ -2535,7 +2749,8 @@ impl<'a> Sim<'a> {
             problems: self.problems,
             end,
             trace: self.trace,
-        }
+        };
+        (load, self.cache)
     }
 
     fn present(&self, i: usize) -> Request {
@@ -2579,7 +2794,13 @@ impl<'a> Sim<'a> {
             ) || (q.binding == Some(Binding::Stream)
                 && job.is_some_and(|j| j.conn.uses.first().is_some_and(|u| u.0 != i as u32 + 1))),
             queued: q.queue.is_some(),
-            memory_cache: q.dup_of.is_some(),
+            from_cache: if q.dup_of.is_some() {
+                FromCache::Memory
+            } else if q.disk_cache {
+                FromCache::Disk
+            } else {
+                FromCache::No
+            },
             start: q.t0,
             end,
             phases,
@@ -2607,7 +2828,7 @@ impl<'a> Sim<'a> {
             body_bytes: q.body_bytes,
             content_type: default_content_type(&q.url, q.dest).to_string(),
             response: q.response,
-            extra_headers: q.headers.clone(),
+            extra_headers: q.sent_lines(),
         }
     }
 

@@ -7,12 +7,13 @@
 use super::load::{CookieSpec, OriginSpec, PageScenario, Protocol, ResponseSpec};
 
 /// The names, in the order the page lists them.
-pub const NAMES: [&str; 5] = [
+pub const NAMES: [&str; 6] = [
     "single",
     "many-images",
     "multi-origin",
     "http2",
     "preconnect",
+    "return-visit",
 ];
 
 fn response(url: &str, headers: &[&str]) -> ResponseSpec {
@@ -129,6 +130,61 @@ fn shop(name: &str, hints: &str) -> PageScenario {
     }
 }
 
+/// A return visit ten minutes after the first: what the HTTP cache does with each kind of
+/// response. The stylesheet and script are immutable for a year (fresh: no network); the
+/// document says `no-cache` and has an ETag (revalidated: 304); the photos were fresh for five
+/// minutes and carry Last-Modified (stale: revalidated with If-Modified-Since, 304); the banner
+/// gives no lifetime and no validator (fetched again in full); the news feed says `no-store`.
+fn return_visit() -> PageScenario {
+    let modified = format!(
+        "Last-Modified: {}",
+        super::http_date::format(super::scenario::VISIT_UNIX_TIME - 30 * 86_400)
+    );
+    let mut html = String::from(
+        "<!DOCTYPE html>\n<html><head><title>News</title>\n<link rel=\"stylesheet\" href=\"/static/site.css\">\n<script src=\"/static/app.js\" defer></script>\n</head><body>\n<h1>Today</h1>\n",
+    );
+    let mut responses = vec![
+        response(
+            "https://news.example/",
+            &[
+                "Content-Type: text/html; charset=utf-8",
+                "Cache-Control: no-cache",
+                "ETag: \"home-42\"",
+            ],
+        ),
+        response(
+            "https://news.example/static/site.css",
+            &["Cache-Control: max-age=31536000, immutable"],
+        ),
+        response(
+            "https://news.example/static/app.js",
+            &["Cache-Control: max-age=31536000, immutable"],
+        ),
+        response(
+            "https://news.example/api/latest",
+            &["Content-Type: application/json", "Cache-Control: no-store"],
+        ),
+    ];
+    for i in 1..=4 {
+        html.push_str(&format!(
+            "<img src=\"/photos/{i}.jpg\" alt=\"story {i}\">\n"
+        ));
+        responses.push(response(
+            &format!("https://news.example/photos/{i}.jpg"),
+            &["Cache-Control: max-age=300", &modified],
+        ));
+    }
+    html.push_str("<img src=\"/banner.png\" alt=\"banner\">\n<script>fetch('/api/latest');</script>\n</body></html>\n");
+    PageScenario {
+        name: "return-visit".into(),
+        url: "https://news.example/".into(),
+        html,
+        responses,
+        warm_cache_s: Some(600),
+        ..PageScenario::default()
+    }
+}
+
 /// The preset called `name`.
 pub fn preset(name: &str) -> Option<PageScenario> {
     Some(match name {
@@ -148,6 +204,7 @@ pub fn preset(name: &str) -> Option<PageScenario> {
             ..gallery("http2", "Twenty photos over HTTP/2")
         },
         "multi-origin" => shop("multi-origin", ""),
+        "return-visit" => return_visit(),
         "preconnect" => shop(
             "preconnect",
             "<link rel=\"preconnect\" href=\"https://static.shop.example\">\n<link rel=\"preconnect\" href=\"https://fonts.example\" crossorigin>\n<link rel=\"preconnect\" href=\"https://pay.partner.example\">\n",

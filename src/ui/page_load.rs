@@ -2,7 +2,7 @@
 //! selected request, and the page editor. Everything shown comes from
 //! [`crate::model::load::run`]; this module only draws it at a time and keeps the editor's text.
 
-use crate::model::load::{self, Outcome, PageLoad, PageScenario, Request};
+use crate::model::load::{self, FromCache, Outcome, PageLoad, PageScenario, Request};
 use crate::model::pages;
 use crate::model::time::Instant;
 use crate::model::{har, har_replay};
@@ -733,7 +733,8 @@ fn detail(r: &Request, l: &PageLoad) -> Html {
                 { format!("{} · priority {} · {} · group {}", r.destination, r.priority, r.protocol, r.group) }
                 <br />
                 { match r.connection {
-                    _ if r.memory_cache => "served from the memory cache".to_string(),
+                    _ if r.from_cache == FromCache::Memory => "served from the memory cache".to_string(),
+                    _ if r.from_cache == FromCache::Disk => "served from the disk cache".to_string(),
                     Some(c) => format!("connection {c} ({})", if r.reused { "reused" } else { "new" }),
                     None => "no connection".to_string(),
                 } }

@@ -121,7 +121,7 @@ fn every_page_preset_exports_as_valid_har() {
             assert_eq!(r.status as f64, number(resp, "status", &path));
             // headersSize is what the model sent: its transmission is the Request sent phase.
             let sent = r.phase("Request sent");
-            if !r.memory_cache && sent.micros() > 0 {
+            if r.from_cache == load::FromCache::No && sent.micros() > 0 {
                 let size = number(req, "headersSize", &path) as u64;
                 assert_eq!(
                     sent,
@@ -130,7 +130,9 @@ fn every_page_preset_exports_as_valid_har() {
                 );
             }
             match r.connection {
-                Some(c) if !r.memory_cache => assert_eq!(e["connection"], c.to_string()),
+                Some(c) if r.from_cache == load::FromCache::No => {
+                    assert_eq!(e["connection"], c.to_string())
+                }
                 _ => {}
             }
             if r.reused {
@@ -224,8 +226,8 @@ fn a_har_wirewalk_writes_reads_back_as_the_same_waterfall() {
                 r.destination
             };
             assert_eq!(b.destination, dest, "{name}: #{}", r.id);
-            assert_eq!(b.memory_cache, r.memory_cache, "{name}: #{}", r.id);
-            cached += usize::from(r.memory_cache);
+            assert_eq!(b.from_cache, r.from_cache, "{name}: #{}", r.id);
+            cached += usize::from(r.from_cache != load::FromCache::No);
             // A request that failed or was blocked does not come back as one that worked.
             assert_eq!(
                 matches!(b.outcome, load::Outcome::Ok { .. }),

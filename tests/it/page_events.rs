@@ -217,3 +217,91 @@ fn blocked_responses_show_the_decision() {
         assert_eq!(e.get("console"), Some(console.as_str()));
     }
 }
+
+/// A return visit goes through the one cache exchange for every request: immutable files are
+/// fresh hits with no network at all, the `no-cache` document and the stale photos are
+/// revalidated with their validators and answered 304, a response without a lifetime or a
+/// validator is fetched again in full, and `no-store` is not kept.
+#[test]
+fn a_return_visit_shows_hits_and_revalidations() {
+    let l = run("return-visit");
+    let by_path = |p: &str| {
+        l.requests
+            .iter()
+            .find(|r| r.url.ends_with(p))
+            .unwrap_or_else(|| panic!("{p} not requested"))
+    };
+    let steps_of = |r: &load::Request| -> Vec<&'static str> {
+        l.trace
+            .events
+            .iter()
+            .filter(|e| e.request == r.id)
+            .map(|e| e.step.as_str())
+            .collect()
+    };
+    for p in ["/static/site.css", "/static/app.js"] {
+        let r = by_path(p);
+        assert_eq!(r.from_cache, load::FromCache::Disk, "{p}");
+        assert_eq!((r.status, r.connection), (200, None), "{p}");
+        assert_eq!(r.end, r.start, "{p}: a disk hit takes no network time");
+        assert_eq!(steps_of(r)[..2], ["cache.lookup", "cache.hit"], "{p}");
+        assert!(!steps_of(r).contains(&"http.request"), "{p}");
+    }
+    let revalidated = ["news.example/", "/photos/1.jpg", "/photos/4.jpg"];
+    for (p, validator) in
+        revalidated
+            .iter()
+            .zip(["If-None-Match", "If-Modified-Since", "If-Modified-Since"])
+    {
+        let r = by_path(p);
+        assert_eq!(r.status, 304, "{p}");
+        assert_eq!(r.body_bytes, 0, "{p}: a 304 carries no body");
+        let s = steps_of(r);
+        assert!(
+            s.contains(&"cache.revalidate") && s.contains(&"cache.not_modified"),
+            "{p}: {s:?}"
+        );
+        let sent = l
+            .trace
+            .events
+            .iter()
+            .find(|e| e.request == r.id && e.step == steps::HTTP_REQUEST)
+            .expect("the conditional request");
+        assert!(sent.get(validator).is_some(), "{p} sends {validator}");
+    }
+    let banner = by_path("/banner.png");
+    assert_eq!(
+        (banner.status, banner.from_cache),
+        (200, load::FromCache::No)
+    );
+    assert!(banner.body_bytes > 0);
+    let s = steps_of(banner);
+    assert!(
+        s.contains(&"cache.miss") && s.contains(&"cache.store"),
+        "{s:?}"
+    );
+    let api = by_path("/api/latest");
+    assert!(steps_of(api).contains(&"cache.no_store"));
+}
+
+/// A warm cache of responses that give no lifetime and no validator changes nothing: every
+/// request is fetched again, and the waterfall is the cold load's.
+#[test]
+fn a_warm_cache_without_lifetimes_is_a_cold_load() {
+    let cold = run("many-images");
+    let sc = load::PageScenario {
+        warm_cache_s: Some(600),
+        ..pages::preset("many-images").unwrap()
+    };
+    let warm = load::run(&sc).expect("loads");
+    assert_eq!(cold.requests.len(), warm.requests.len());
+    for (a, b) in cold.requests.iter().zip(&warm.requests) {
+        assert_eq!(a.phases, b.phases, "request {}", a.id);
+        assert_eq!(b.from_cache, load::FromCache::No);
+    }
+    assert!(warm
+        .trace
+        .events
+        .iter()
+        .any(|e| e.step == steps::CACHE_MISS && e.summary.contains("without a validator")));
+}
