@@ -983,11 +983,26 @@ pub mod present {
         }
     }
 
+    /// The validators of a response, as the store event lists them.
+    pub fn validators(headers: &Headers) -> String {
+        [
+            headers.get("etag").map(|e| format!("ETag {e}")),
+            headers
+                .get("last-modified")
+                .map(|l| format!("Last-Modified {l}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
+
     /// What the cache did with an answer, as an event: a 304 freshened the stored copy (when its
-    /// head arrived, at `first_byte`), or the response was stored or not (when all of it arrived).
+    /// head arrived, at `first_byte`), or the response was stored or not (when all of it
+    /// arrived); `validators` as [`validators`] gives them.
     pub fn kept(
         kept: &Kept,
-        headers: &Headers,
+        validators: String,
         first_byte: Instant,
         end: Instant,
     ) -> Option<Event> {
@@ -1007,19 +1022,7 @@ pub mod present {
                 format!("stored: fresh for {}", lifetime(f.lifetime_s)),
             )
             .field("lifetime_from", &f.source)
-            .field(
-                "validators",
-                [
-                    headers.get("etag").map(|e| format!("ETag {e}")),
-                    headers
-                        .get("last-modified")
-                        .map(|l| format!("Last-Modified {l}")),
-                ]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(", "),
-            ),
+            .field("validators", validators),
             Kept::NoStore => Event::new(
                 end,
                 Actor::Cache,

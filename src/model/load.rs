@@ -773,6 +773,19 @@ fn not_modified(full: super::http::Response) -> super::http::Response {
     }
 }
 
+/// A parsed URL's origin (HTML §7.1.1), as the model's URL parser would give it: the same
+/// WHATWG parse, without parsing the text a second time.
+fn origin_of(u: &::url::Url) -> Origin {
+    match u.origin() {
+        ::url::Origin::Tuple(scheme, host, port) => Origin::Tuple {
+            scheme,
+            host: host.to_string(),
+            port,
+        },
+        ::url::Origin::Opaque(_) => Origin::Opaque,
+    }
+}
+
 /// The Content-Type assumed when the scenario gives none: from the file extension, else from
 /// the kind of resource.
 fn default_content_type(url: &str, d: Dest) -> &'static str {
@@ -890,6 +903,8 @@ struct R {
     conditional: Headers,
     /// The cache has been asked (once per request).
     cache_asked: bool,
+    /// The server's response, worked out when the request is sent.
+    resp: Option<Box<super::http::Response>>,
 }
 
 struct Job {
@@ -919,7 +934,7 @@ enum Ev {
     /// The address is known: the connection sends its SYN.
     ConnStart(u32),
     /// A handshake message reaches its side of the connection.
-    Deliver(u32, connection::Delivery),
+    Deliver(u32, Box<connection::Delivery>),
     /// An event computed ahead (a DNS lookup's messages) whose moment has come.
     Emit(Box<Event>),
     FirstByte(usize),
@@ -1360,7 +1375,7 @@ impl<'a> Sim<'a> {
                 }
                 Ev::Deliver(job, d) => {
                     if let Some(m) = self.job_mut(job).and_then(|j| j.machines.as_mut()) {
-                        m.handle(t, d);
+                        m.handle(t, *d);
                     }
                     self.machine_outputs(t, job);
                 }
@@ -1392,8 +1407,7 @@ impl<'a> Sim<'a> {
             return None;
         }
         let u = ::url::Url::parse(&url).ok()?;
-        let parsed = url::parse(u.as_str(), None).ok()?;
-        let origin = parsed.origin.clone();
+        let origin = origin_of(&u);
         let origin_s = origin.serialize();
         let host = u.host_str().unwrap_or("").to_string();
         let https = u.scheme() == "https";
@@ -1488,6 +1502,7 @@ impl<'a> Sim<'a> {
             pending: None,
             conditional: Headers::new(),
             cache_asked: false,
+            resp: None,
         });
         if self.reqs[id].method == "GET" && self.reqs[id].dest != Dest::Fetch(Destination::Fetch) {
             let next = self.requests_for.len();
@@ -1981,7 +1996,7 @@ impl<'a> Sim<'a> {
         for o in outs {
             match o {
                 connection::Output::Trace(e) => self.push(e.request(request).connection(job)),
-                connection::Output::Deliver(d) => self.schedule(d.at, Ev::Deliver(job, d)),
+                connection::Output::Deliver(d) => self.schedule(d.at, Ev::Deliver(job, Box::new(d))),
                 connection::Output::TcpConnected(at) => {
                     if let Some(j) = self.job_mut(job) {
                         j.conn.tcp_end = at;
@@ -2243,6 +2258,7 @@ impl<'a> Sim<'a> {
             let x = x.request(r as u32 + 1).connection(job);
             self.schedule(x.at, Ev::Emit(Box::new(x)));
         }
+        self.reqs[r].resp = Some(Box::new(resp));
     }
 
     /// Adds an event of request `r` that happens now, on its connection if it has one.
@@ -2283,7 +2299,9 @@ impl<'a> Sim<'a> {
     }
 
     fn first_byte(&mut self, t: Instant, r: usize) {
-        let resp = self.response(r);
+        let Some(resp) = self.reqs[r].resp.as_deref() else {
+            return;
+        };
         let (status, body) = (resp.status, resp.body_bytes);
         let bytes = body.saturating_add(resp.head_len());
         let Some(job) = self.reqs[r].conn else { return };
@@ -2439,19 +2457,19 @@ impl<'a> Sim<'a> {
     /// The HTTP cache's half after the network: a 304 freshens the stored response, another
     /// answer is stored when its headers allow (RFC 9111 §3, §4.3.4).
     fn complete_cache(&mut self, t: Instant, r: usize) {
-        let Some(p) = self.reqs[r].pending.take() else {
+        let (Some(p), Some(resp)) = (self.reqs[r].pending.take(), self.reqs[r].resp.take()) else {
             return;
         };
-        let resp = self.response(r);
         let answer = http_cache::Response {
             status: resp.status,
-            headers: resp.headers.clone(),
+            headers: resp.headers,
             body: Vec::new(),
             length: Some(resp.body_bytes),
         };
         let sent = self.unix(self.reqs[r].send_start.unwrap_or(t));
+        let validators = http_cache::present::validators(&answer.headers);
         let (_, _, kept) = self.cache.complete(*p, Some(answer), sent, self.unix(t));
-        if let Some(e) = http_cache::present::kept(&kept, &resp.headers, t, t) {
+        if let Some(e) = http_cache::present::kept(&kept, validators, t, t) {
             self.push_request(r, e);
         }
     }

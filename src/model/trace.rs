@@ -11,6 +11,7 @@
 use super::step::{Stage, StepId};
 use super::time::{Duration, Instant};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 
 /// Who does something, or sends a message: one lane of the sequence diagram.
@@ -81,10 +82,12 @@ impl fmt::Display for Actor {
     }
 }
 
-/// One labelled value shown in the inspector: `seq = 2081443105`, `cipher_suite = ...`.
+/// One labelled value shown in the inspector: `seq = 2081443105`, `cipher_suite = ...`. A name
+/// is nearly always a literal, so it is borrowed rather than allocated (a page load has
+/// hundreds of thousands of fields).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Field {
-    pub name: String,
+    pub name: Cow<'static, str>,
     pub value: String,
     /// Where the field is defined (`RFC 9293 §3.1`), when it is worth a link.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -92,7 +95,7 @@ pub struct Field {
 }
 
 impl Field {
-    pub fn new(name: impl Into<String>, value: impl fmt::Display) -> Field {
+    pub fn new(name: impl Into<Cow<'static, str>>, value: impl fmt::Display) -> Field {
         Field {
             name: name.into(),
             value: value.to_string(),
@@ -193,14 +196,14 @@ impl Event {
         self
     }
 
-    pub fn field(mut self, name: impl Into<String>, value: impl fmt::Display) -> Event {
+    pub fn field(mut self, name: impl Into<Cow<'static, str>>, value: impl fmt::Display) -> Event {
         self.fields.push(Field::new(name, value));
         self
     }
 
     pub fn field_spec(
         mut self,
-        name: impl Into<String>,
+        name: impl Into<Cow<'static, str>>,
         value: impl fmt::Display,
         spec: &'static str,
     ) -> Event {

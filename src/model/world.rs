@@ -772,7 +772,7 @@ impl<'a> World<'a> {
                 .field("4. IP", format!("+20 bytes of header: {CLIENT_IP} → {}, protocol 6 (TCP), TTL 64", if target.ip_literal { target.host.clone() } else { dns::address_of(&target.host).to_string() }));
             for f in tcp_fields {
                 e = e.fields([Field {
-                    name: format!("tcp.{}", f.name),
+                    name: format!("tcp.{}", f.name).into(),
                     ..f
                 }]);
             }
@@ -902,7 +902,8 @@ impl<'a> World<'a> {
         let (_, _, kept) = self
             .cache
             .complete(pending, Some(answer), req_unix, resp_unix);
-        if let Some(e) = cache::present::kept(&kept, &resp.headers, first_byte, end) {
+        let validators = cache::present::validators(&resp.headers);
+        if let Some(e) = cache::present::kept(&kept, validators, first_byte, end) {
             self.push(e);
         }
         if self.site.keep_alive {
