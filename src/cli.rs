@@ -24,7 +24,8 @@ const USAGE: &str = "usage:
   wirewalk page --preset <name> [--json|--har|--svg]
                                                  a whole page load: pools, phases, same-origin checks
   wirewalk page <scenario.json> [--json|--har|--svg]
-                                                 a page scenario from a file (format in README);
+                                                 a page scenario from a file (its format:
+                                                 docs/page-scenario.md);
                                                  --har writes it as a HAR 1.2 file, --svg draws
                                                  its waterfall
   wirewalk page <preset|file> --events [--request N | --connection N] [--json]
@@ -799,7 +800,7 @@ pub fn trace_json(j: &Journey) -> serde_json::Value {
     serde_json::json!({ "events": events, "timing": timing, "outcome": j.outcome.describe() })
 }
 
-/// The step catalogue as text, or as the Markdown table the README carries.
+/// The step catalogue as text, or as the Markdown table docs/steps.md carries.
 pub fn steps_table(markdown: bool) -> String {
     use crate::model::step::StepId;
     let mut s = String::new();

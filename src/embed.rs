@@ -2,7 +2,7 @@
 //! may send it. Pure, like [`crate::link`]: the web app reads the values, this module decides
 //! what they mean, and nothing a stranger writes can do more than a learner's clicks.
 //!
-//! Link options (after `embed=1`; see the README's "Embedding" section):
+//! Link options (after `embed=1`; see docs/embedding.md):
 //!
 //! | parameter  | values                      | default |
 //! |------------|-----------------------------|---------|
@@ -119,7 +119,7 @@ impl Embed {
                     match k.as_str() {
                         "controls" => expected(Controls::ALL.map(Controls::as_str)),
                         "theme" => expected(Theme::ALL.map(Theme::as_str)),
-                        "start" | "end" => "not a step id (the README lists them)".into(),
+                        "start" | "end" => "not a step id (docs/steps.md lists them)".into(),
                         _ => expected(["1", "0"]),
                     }
                 ));

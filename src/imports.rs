@@ -3,7 +3,7 @@
 //! wasm-bindgen names each function the module imports from its JavaScript glue after the
 //! function it binds plus a hash of 16 hex digits (`__wbg_addEventListener_90e553fdce254421`),
 //! and every name is written twice: in the module's import section and as a key of the glue's
-//! import object. The hashes do not compress (the README has what renaming them saved). This
+//! import object. The hashes do not compress (docs/performance.md has what renaming them saved). This
 //! step renames each of them to a short one (`w0`, `w1`, … in base 36) in both files; Binaryen's `--minify-imports` does the same to the module alone.
 //!
 //! What is read of the module: its sections (WebAssembly core spec §5.5), and of the import

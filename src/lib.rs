@@ -1,6 +1,6 @@
 //! wirewalk: an in-browser visualizer of what a browser does after someone types a URL.
 //!
-//! The crate has three layers (see `README.md` and the architecture notes):
+//! The crate has three layers (see `docs/architecture.md`):
 //! - [`model`]: a pure, deterministic model of the browser's networking stack. Native and wasm32.
 //! - [`timeline`]: the pure view-model: what to draw for a journey at a cursor and a time.
 //! - [`link`]: the view in the page's query string (what a shared link restores), pure.

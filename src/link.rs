@@ -268,7 +268,7 @@ pub fn decode(query: &str) -> Decoded {
                     state.step = Some(s);
                     Ok(())
                 }
-                None => Err(bad("not a step id (the README lists them)")),
+                None => Err(bad("not a step id (docs/steps.md lists them)")),
             },
             "html" => {
                 if v.len() > load::MAX_HTML_BYTES {

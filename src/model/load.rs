@@ -1996,7 +1996,9 @@ impl<'a> Sim<'a> {
         for o in outs {
             match o {
                 connection::Output::Trace(e) => self.push(e.request(request).connection(job)),
-                connection::Output::Deliver(d) => self.schedule(d.at, Ev::Deliver(job, Box::new(d))),
+                connection::Output::Deliver(d) => {
+                    self.schedule(d.at, Ev::Deliver(job, Box::new(d)))
+                }
                 connection::Output::TcpConnected(at) => {
                     if let Some(j) = self.job_mut(job) {
                         j.conn.tcp_end = at;

@@ -1,6 +1,6 @@
 //! Step ids: the public, stable names of the journey's steps, and what the inspector says about
 //! each. Tutorials deep-link to these ids (`?step=tls.server_hello`), so renaming one is a
-//! breaking change: add a new id instead. The README lists them all (a test checks it).
+//! breaking change: add a new id instead. docs/steps.md lists them all (a test checks it).
 //!
 //! Every explanation is written for wirewalk in plain words (2 to 4 sentences), with why the step
 //! matters and the section of the specification that defines it.

@@ -1,7 +1,7 @@
 //! What the inspector says about a TLS step once the version on screen is known.
 //!
 //! The catalogue in [`super::step`] has one text per step id, written for a reader who has not
-//! picked a version (the step list, the README). Where a step behaves differently in TLS 1.3 and
+//! picked a version (the step list, docs/steps.md). Where a step behaves differently in TLS 1.3 and
 //! TLS 1.2 (what is encrypted, which round trip it ends, which RFC defines it), the text here
 //! replaces it for that version, so a TLS 1.2 handshake never explains itself with TLS 1.3's
 //! rules or links RFC 8446, and the other way round. A test walks every preset in both versions

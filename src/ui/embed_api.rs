@@ -1,6 +1,6 @@
 //! The frame's side of the embedding API: messages from the embedding page become actions, and
 //! the frame tells its parent where it is. What a message may say is [`crate::embed::Command`];
-//! the README's "Embedding" section documents the shapes.
+//! docs/embedding.md documents the shapes.
 //!
 //! Any page may embed wirewalk, so messages are accepted from any origin; a message can do no
 //! more than the buttons can (step, play, pause, type a URL, pick a preset). The frame's own

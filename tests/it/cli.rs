@@ -402,3 +402,17 @@ fn page_events_slices() {
     assert_eq!(code, 2);
     assert!(err.contains("needs a number"), "{err}");
 }
+
+/// docs/steps.md holds exactly the table `wirewalk steps --markdown` prints, so a step's title
+/// or link cannot drift from the model's.
+#[test]
+fn the_step_table_in_the_docs_is_the_generated_one() {
+    let (code, table, err) = wirewalk(&["steps", "--markdown"]);
+    assert_eq!(code, 0, "{err}");
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/steps.md"))
+        .expect("docs/steps.md");
+    assert!(
+        doc.contains(table.trim()),
+        "docs/steps.md differs from `wirewalk steps --markdown`: regenerate its table"
+    );
+}

@@ -209,17 +209,17 @@ fn required_step_ids_exist_and_appear() {
 }
 
 #[test]
-fn readme_documents_every_step_id() {
+fn the_docs_list_every_step_id() {
     let readme =
-        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-            .expect("README.md");
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/steps.md"))
+            .expect("docs/steps.md");
     let missing: Vec<&str> = StepId::all()
         .map(StepId::as_str)
         .filter(|id| !readme.contains(&format!("`{id}`")))
         .collect();
     assert!(
         missing.is_empty(),
-        "README.md does not list these step ids: {missing:?}"
+        "docs/steps.md does not list these step ids: {missing:?}"
     );
 }
 

@@ -399,9 +399,12 @@ proptest! {
 }
 
 #[test]
-fn the_readme_documents_every_scenario_field() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+fn the_docs_document_every_scenario_field() {
+    let readme = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/page-scenario.md"
+    ))
+    .unwrap();
     let v = serde_json::to_value(pages::preset("multi-origin").unwrap()).unwrap();
     let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
     keys.extend(
@@ -420,7 +423,7 @@ fn the_readme_documents_every_scenario_field() {
     for k in keys.iter().filter(|k| *k != "name") {
         assert!(
             readme.contains(&format!("`{k}`")),
-            "README does not document `{k}`"
+            "docs/page-scenario.md does not document `{k}`"
         );
     }
 }
