@@ -26,8 +26,8 @@
 //! statuses other than Chromium's three.
 
 use super::http_date;
-use super::sorted::SortedMap;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Header fields in order, names compared case-insensitively.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -410,21 +410,67 @@ struct Entry {
 /// The cache: URL (without fragment) → stored responses, newest last.
 #[derive(Clone, Debug, Default)]
 pub struct Cache {
-    entries: SortedMap<Vec<Entry>>,
+    entries: Entries,
+}
+
+/// The stored responses by URL. A page load stores one URL per request, thousands of them, so
+/// a key is found through a `BTreeMap<String, usize>` (O(log n), the one text-keyed map
+/// instantiation the model shares, see [`super::sorted`]) into a list that only grows; a
+/// removed URL keeps its slot, empty.
+#[derive(Clone, Debug, Default)]
+struct Entries {
+    index: BTreeMap<String, usize>,
+    lists: Vec<Vec<Entry>>,
+}
+
+impl Entries {
+    fn get(&self, key: &str) -> Option<&Vec<Entry>> {
+        self.index.get(key).and_then(|&i| self.lists.get(i))
+    }
+
+    fn get_mut(&mut self, key: &str) -> Option<&mut Vec<Entry>> {
+        let i = *self.index.get(key)?;
+        self.lists.get_mut(i)
+    }
+
+    /// The list for `key`, made empty when missing.
+    fn entry(&mut self, key: &str) -> &mut Vec<Entry> {
+        let next = self.lists.len();
+        let i = *self.index.entry(key.to_string()).or_insert(next);
+        if i == next {
+            self.lists.push(Vec::new());
+        }
+        &mut self.lists[i]
+    }
+
+    fn insert(&mut self, key: String, list: Vec<Entry>) {
+        *self.entry(&key) = list;
+    }
+
+    fn remove(&mut self, key: &str) {
+        if let Some(list) = self.get_mut(key) {
+            list.clear();
+        }
+    }
 }
 
 /// Hop-by-hop fields and Content-Length are not taken from a 304 (RFC 9111 §3.2, §3.1).
 fn keeps_from_304(name: &str) -> bool {
-    !matches!(
-        name.to_ascii_lowercase().as_str(),
-        "content-length"
-            | "connection"
-            | "keep-alive"
-            | "te"
-            | "transfer-encoding"
-            | "upgrade"
-            | "proxy-connection"
-    )
+    !is_hop_by_hop(name) && !name.eq_ignore_ascii_case("content-length")
+}
+
+/// RFC 9110 §7.6.1's connection-specific fields (and the old Proxy-Connection).
+fn is_hop_by_hop(name: &str) -> bool {
+    [
+        "connection",
+        "keep-alive",
+        "te",
+        "transfer-encoding",
+        "upgrade",
+        "proxy-connection",
+    ]
+    .iter()
+    .any(|h| name.eq_ignore_ascii_case(h))
 }
 
 /// RFC 9111 §4.1: the request headers named by the stored Vary match the new request's.
@@ -500,24 +546,13 @@ impl Cache {
         // §3.1: the Connection field, the fields it names and the other hop-by-hop fields are
         // not stored.
         let mut stored = stored;
-        let named: Vec<String> = stored
-            .headers
-            .combined("connection")
-            .map(|c| {
-                c.split(',')
-                    .map(|n| n.trim().to_ascii_lowercase())
-                    .filter(|n| !n.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let named = stored.headers.combined("connection").unwrap_or_default();
         stored.headers.0.retain(|(n, _)| {
-            let n = n.to_ascii_lowercase();
-            keeps_from_304(&n) || n == "content-length"
+            !is_hop_by_hop(n)
+                && !named
+                    .split(',')
+                    .any(|x| !x.trim().is_empty() && x.trim().eq_ignore_ascii_case(n))
         });
-        stored
-            .headers
-            .0
-            .retain(|(n, _)| !named.contains(&n.to_ascii_lowercase()));
         let f = freshness(&stored);
         let list = self.entries.entry(key);
         // A new response replaces the stored one it would be selected with (same Vary key).

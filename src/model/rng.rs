@@ -39,11 +39,13 @@ impl Rng {
 
     /// `n` random bytes, as lower-case hex (how the inspector shows randoms).
     pub fn hex(&mut self, n: usize) -> String {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
         let mut s = String::with_capacity(n * 2);
         while s.len() < n * 2 {
             for b in self.next_u64().to_be_bytes() {
                 if s.len() < n * 2 {
-                    s.push_str(&format!("{b:02x}"));
+                    s.push(char::from(DIGITS[usize::from(b >> 4)]));
+                    s.push(char::from(DIGITS[usize::from(b & 15)]));
                 }
             }
         }
@@ -63,5 +65,15 @@ mod tests {
         let mut y = Rng::for_purpose(1, "tcp.isn.server");
         assert_ne!(x.next_u32(), y.next_u32());
         assert_eq!(Rng::new(1).hex(32).len(), 64);
+        // The same digits as formatting each byte would give.
+        let mut r = Rng::new(9);
+        let words = [r.next_u64(), r.next_u64()];
+        let formatted: String = words
+            .iter()
+            .flat_map(|w| w.to_be_bytes())
+            .take(13)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(Rng::new(9).hex(13), formatted);
     }
 }

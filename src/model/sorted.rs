@@ -1,7 +1,7 @@
 //! A small map from text keys to values, kept as one vector sorted by key.
 //!
-//! The socket pool's groups and the HTTP cache's entries are few (one per origin, one per URL
-//! of a navigation) and are walked in key order, which keeps the model deterministic. A sorted
+//! The socket pool's groups are few (one per origin and credentials mode) and are walked in key
+//! order, which keeps the model deterministic. A sorted
 //! vector does that with a binary search per lookup and an O(n) insert, and its code is a
 //! fraction of a `BTreeMap`'s for each value type, which matters in the web bundle. Maps that can
 //! hold thousands of keys (a page's URLs) use `BTreeMap<String, usize>`, one instantiation

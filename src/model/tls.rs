@@ -93,6 +93,10 @@ pub const CLIENT_SUITES: [CipherSuite; 11] = [
     suite(0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384", RSA),
 ];
 
+/// [`CLIENT_SUITES`] as the ClientHello's field shows them (every connection's ClientHello
+/// offers the same list; a test checks the two agree).
+pub const CLIENT_SUITES_TEXT: &str = "TLS_AES_128_GCM_SHA256 (0x1301), TLS_AES_256_GCM_SHA384 (0x1302), TLS_CHACHA20_POLY1305_SHA256 (0x1303), TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (0xc02b), TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xc02f), TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 (0xc02c), TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xc030), TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 (0xcca9), TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 (0xcca8), TLS_RSA_WITH_AES_128_GCM_SHA256 (0x009c), TLS_RSA_WITH_AES_256_GCM_SHA384 (0x009d)";
+
 /// A session ticket from an earlier connection.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ticket {
@@ -925,6 +929,12 @@ mod tests {
     }
 
     #[test]
+    fn the_suites_text_is_the_list() {
+        let joined: Vec<String> = CLIENT_SUITES.iter().map(|s| s.to_string()).collect();
+        assert_eq!(CLIENT_SUITES_TEXT, joined.join(", "));
+    }
+
+    #[test]
     fn sizes_follow_rfc8448() {
         let sh = Message::ServerHello {
             version: Version::Tls13,
@@ -1106,11 +1116,15 @@ pub mod present {
                 f.push(Field::new("legacy_session_id", short(session_id)));
                 f.push(Field::new(
                     "cipher_suites",
-                    suites
-                        .iter()
-                        .map(CipherSuite::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    if suites[..] == super::CLIENT_SUITES[..] {
+                        super::CLIENT_SUITES_TEXT.to_string()
+                    } else {
+                        suites
+                            .iter()
+                            .map(CipherSuite::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    },
                 ));
                 f.push(Field::new("server_name (SNI)", sni).spec("RFC 6066 §3"));
                 f.push(Field::new("alpn", alpn.join(", ")).spec("RFC 7301"));
