@@ -1083,8 +1083,7 @@ impl<'a> World<'a> {
     fn render(&mut self, rt: &ReqTiming) {
         let c = self.sc.costs.clone();
         let doc = render::document(&self.page_title, c.document_bytes);
-        let elements = render::element_count(&doc);
-        let rules = render::css_rule_count(&doc);
+        let (elements, rules) = (doc.elements, doc.css_rules);
         let t0 = rt.response_start;
         self.push(
             Event::new(
@@ -1093,7 +1092,7 @@ impl<'a> World<'a> {
                 steps::RENDER_PARSE_HTML,
                 format!(
                     "parse {} bytes of HTML into a DOM of {elements} elements",
-                    doc.len()
+                    doc.html.len()
                 ),
             )
             .field("elements", elements)
