@@ -956,23 +956,33 @@ pub mod present {
         }
     }
 
-    /// A fresh hit: served from the disk cache at `t`, no network at all.
-    pub fn hit(t: Instant, age_s: u64, freshness: &Freshness, response: &super::Response) -> Event {
-        Event::new(
-            t,
-            Actor::Cache,
-            steps::CACHE_HIT,
+    /// A hit: served from the disk cache at `t`, no network for the page. `revalidate`: it was
+    /// stale but inside its stale-while-revalidate window (RFC 5861 §3).
+    pub fn hit(
+        t: Instant,
+        age_s: u64,
+        freshness: &Freshness,
+        response: &super::Response,
+        revalidate: bool,
+    ) -> Event {
+        let summary = if revalidate {
+            format!(
+                "stale (age {age_s} s ≥ lifetime {}) but within stale-while-revalidate: served now, refreshed in the background",
+                lifetime(freshness.lifetime_s)
+            )
+        } else {
             format!(
                 "fresh: age {age_s} s < lifetime {}; no network at all",
                 lifetime(freshness.lifetime_s)
-            ),
-        )
-        .field("status", response.status)
-        .field(
-            "body",
-            format!("{} bytes from the disk cache", response.body_bytes()),
-        )
-        .field("transferSize", "0 (Resource Timing: served locally)")
+            )
+        };
+        Event::new(t, Actor::Cache, steps::CACHE_HIT, summary)
+            .field("status", response.status)
+            .field(
+                "body",
+                format!("{} bytes from the disk cache", response.body_bytes()),
+            )
+            .field("transferSize", "0 (Resource Timing: served locally)")
     }
 
     /// Why the request goes to the network: a revalidation with its validators, or a miss

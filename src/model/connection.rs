@@ -128,7 +128,7 @@ pub struct Connection {
     pub tls: Option<Version>,
     started: Instant,
     /// The random values drawn for the TLS handshake, in the order the machines use them.
-    randoms: [String; 6],
+    randoms: [String; 5],
     handshake: Option<Tls>,
     failed: bool,
     out: std::collections::VecDeque<Output>,
@@ -180,7 +180,6 @@ impl Connection {
                 rng.hex(if rsa { 256 } else { 32 }),
                 rng.hex(32),
                 rng.hex(32),
-                String::new(),
             ]
         } else {
             Default::default()
@@ -389,8 +388,7 @@ impl Connection {
     fn start_tls(&mut self, now: Instant) {
         let (version, kx) = (self.config.tls.version(), self.config.tls.key_exchange());
         let now_unix = self.config.unix_time + (now.micros() / 1_000_000) as i64;
-        let [random, key_share, secret, s_random, s_key_share, _] =
-            std::mem::take(&mut self.randoms);
+        let [random, key_share, secret, s_random, s_key_share] = std::mem::take(&mut self.randoms);
         let client = tls::Client::new(tls::ClientConfig {
             host: self.config.host.clone(),
             alpn: vec!["h2", "http/1.1"],
@@ -406,7 +404,9 @@ impl Connection {
         let server = tls::Server::new(tls::ServerConfig {
             max_version: version,
             kx,
-            chain: chain_for(&self.config.host, self.config.cert, self.config.unix_time),
+            // Issued relative to the moment of the handshake, so a connection late in a long
+            // load sees the same valid (or expired) certificate as the first.
+            chain: chain_for(&self.config.host, self.config.cert, now_unix),
             request_client_cert: self.config.client_chain.is_some(),
             accept_ticket: true,
             random: s_random,

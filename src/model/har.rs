@@ -108,17 +108,26 @@ fn response(w: &mut Writer, r: &Request, sc: &PageScenario) {
             .end_obj();
         return;
     }
+    // The header lines the model's server sent: a preflight is answered with its own.
     let lines = r
         .response
         .and_then(|i| sc.responses.get(i))
-        .map_or(&[][..], |s| &s.headers[..]);
-    let message = super::load::response_message(
-        r.status,
+        .map_or(&[][..], |s| match (r.preflight_for, &s.preflight_headers) {
+            (Some(_), Some(p)) => &p[..],
+            _ => &s.headers[..],
+        });
+    let status = if r.status == 304 { 200 } else { r.status };
+    let mut message = super::load::response_message(
+        status,
         lines,
         &r.content_type,
         r.body_bytes,
         super::scenario::VISIT_UNIX_TIME,
     );
+    if r.status == 304 {
+        // As the engine's server sends it: the 200's fields but the body's own, and no body.
+        message = super::load::not_modified(message);
+    }
     let mime = message
         .headers
         .get("content-type")

@@ -41,7 +41,8 @@
 //! Left out: the renderer's `ResourceScheduler` (which also holds back low-priority requests),
 //! the iframe's own sub-resources, redirects, HTTP/2 header
 //! compression, priorities inside an HTTP/2 connection, the slow-start restart after idle, the
-//! TLS messages' own transmission time, and the HTTP cache (a page load starts with it empty).
+//! TLS messages' own transmission time, and a stale-while-revalidate hit's background
+//! revalidation (the hit is served; the refresh is not sent).
 //! Sites come from [`super::site`] with an empty suffix list, so a site is the host's last two
 //! labels (the bundled app carries no Public Suffix List).
 
@@ -761,7 +762,7 @@ fn validators_match(conditional: &Headers, response: &Headers) -> bool {
 
 /// The 304 a server sends instead of `full`: the same header fields but the body's own
 /// (RFC 9110 §15.4.5), and no body.
-fn not_modified(full: super::http::Response) -> super::http::Response {
+pub(crate) fn not_modified(full: super::http::Response) -> super::http::Response {
     let mut headers = full.headers;
     headers.remove("content-length");
     headers.remove("content-type");
@@ -1635,6 +1636,7 @@ impl<'a> Sim<'a> {
         };
         let plan = self.cache.plan(&creq, self.unix(t));
         self.push_request(r, http_cache::present::lookup(t, &key, &plan));
+        let revalidate = matches!(plan, Plan::HitRevalidate { .. });
         match plan {
             // A hit within its stale-while-revalidate window is served the same way; the
             // background revalidation is left out.
@@ -1649,7 +1651,10 @@ impl<'a> Sim<'a> {
                 freshness,
                 ..
             } => {
-                self.push_request(r, http_cache::present::hit(t, age_s, &freshness, &response));
+                self.push_request(
+                    r,
+                    http_cache::present::hit(t, age_s, &freshness, &response, revalidate),
+                );
                 let q = &mut self.reqs[r];
                 q.disk_cache = true;
                 q.status = response.status;
@@ -1702,6 +1707,17 @@ impl<'a> Sim<'a> {
                 first + 1
             ));
         }
+        let e = Event::new(
+            t,
+            Actor::Browser,
+            steps::CACHE_MEMORY_HIT,
+            format!(
+                "the page already has this URL (request {}): served from the memory cache",
+                first + 1
+            ),
+        )
+        .field("shares", format!("request {}'s response", first + 1));
+        self.push_request(r, e);
         self.release_deferred(t);
     }
 
@@ -1836,6 +1852,18 @@ impl<'a> Sim<'a> {
                     if let Some(r) = request {
                         self.fail(t, r as usize, "net::ERR_CONNECTION_FAILED");
                     }
+                    // Requests waiting for an HTTP/2 connection that never came fail with it.
+                    let group = self.job(job).map(|j| j.conn.group.clone());
+                    let waiting = match group.as_deref().and_then(|g| self.h2_of(g)) {
+                        Some(h) if h.conn.is_none() => {
+                            h.connecting = false;
+                            std::mem::take(&mut h.waiting)
+                        }
+                        _ => vec![],
+                    };
+                    for w in waiting {
+                        self.fail(t, w, "net::ERR_CONNECTION_FAILED");
+                    }
                 }
             }
         }
@@ -1942,7 +1970,7 @@ impl<'a> Sim<'a> {
                 secure: https,
                 refused: false,
                 rtt: self.rtt,
-                unix_time: super::scenario::VISIT_UNIX_TIME,
+                unix_time: self.unix_time,
                 tls: self.tls,
                 cert: CertChoice::Valid,
                 client_chain: None,
@@ -2286,9 +2314,13 @@ impl<'a> Sim<'a> {
             (None, Dest::Fetch(Destination::Document)) if r == 0 => self.sc.html.len() as u64,
             (None, d) => default_bytes(d),
         };
+        let lines = spec.map_or(&[][..], |s| match (&q.dest, &s.preflight_headers) {
+            (Dest::Preflight, Some(p)) => &p[..],
+            _ => &s.headers[..],
+        });
         let full = response_message(
             status,
-            spec.map_or(&[][..], |s| &s.headers[..]),
+            lines,
             default_content_type(&q.url, q.dest),
             body,
             self.unix_time,
@@ -2331,15 +2363,19 @@ impl<'a> Sim<'a> {
                 ms(self.link_free.since(by_rounds))
             ));
         }
+        // The body streams in from the first byte to `end`; the browser is the one who sees
+        // both ends of it.
         let e = Event::new(
             t,
-            Actor::Server,
+            Actor::Browser,
             steps::HTTP_RESPONSE_BODY,
-            format!("{body} bytes of body in {rounds} round trip(s) of slow start"),
+            format!(
+                "{body} bytes of body arrive by {end}, in {rounds} round trip(s) of slow start"
+            ),
         )
         .field("bytes", body)
         .field("download", &why)
-        .message(Actor::Browser, end, body);
+        .field("last_byte", end);
         self.push_request(r, e);
         let q = &mut self.reqs[r];
         q.status = status;
@@ -2376,8 +2412,9 @@ impl<'a> Sim<'a> {
                 default_content_type(&self.reqs[r].url, dest)
             ));
         }
-        // Cookies the response sets.
-        if dest != Dest::Preflight {
+        // Cookies the response sets (a response from the disk cache sets none: RFC 6265 §5.3
+        // stores what a server sends, and no server answered).
+        if dest != Dest::Preflight && !self.reqs[r].disk_cache {
             let (host, https) = (self.reqs[r].host.clone(), self.reqs[r].https);
             for v in headers_all(&headers, "set-cookie") {
                 if let Err(why) = self.jar.set(&host, v, https) {
@@ -2553,12 +2590,23 @@ impl<'a> Sim<'a> {
         self.ask_pool(t, main);
     }
 
+    /// Request `r` ends without a response: so do the repeats of its URL that waited for it,
+    /// and the request its preflight was for.
     fn fail(&mut self, t: Instant, r: usize, error: &str) {
         let q = &mut self.reqs[r];
         q.end = Some(t);
         q.outcome = Some(Outcome::Failed {
             error: error.to_string(),
         });
+        q.pending = None;
+        for f in std::mem::take(&mut self.reqs[r].followers) {
+            self.finish_duplicate(t, f);
+        }
+        if let Some(main) = self.reqs[r].preflight_for {
+            if self.reqs[main].end.is_none() {
+                self.fail(t, main, error);
+            }
+        }
         self.release_deferred(t);
     }
 

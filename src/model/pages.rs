@@ -134,7 +134,8 @@ fn shop(name: &str, hints: &str) -> PageScenario {
 /// response. The stylesheet and script are immutable for a year (fresh: no network); the
 /// document says `no-cache` and has an ETag (revalidated: 304); the photos were fresh for five
 /// minutes and carry Last-Modified (stale: revalidated with If-Modified-Since, 304); the banner
-/// gives no lifetime and no validator (fetched again in full); the news feed says `no-store`.
+/// gives no lifetime and no validator (fetched again in full); the news feed says `no-store`; and
+/// the first photo appears twice, so the second is served by the memory cache.
 fn return_visit() -> PageScenario {
     let modified = format!(
         "Last-Modified: {}",
@@ -174,7 +175,8 @@ fn return_visit() -> PageScenario {
             &["Cache-Control: max-age=300", &modified],
         ));
     }
-    html.push_str("<img src=\"/banner.png\" alt=\"banner\">\n<script>fetch('/api/latest');</script>\n</body></html>\n");
+    // The first story's photo again, as a thumbnail: the memory cache shares the first request.
+    html.push_str("<img src=\"/banner.png\" alt=\"banner\">\n<img src=\"/photos/1.jpg\" alt=\"story 1, small\">\n<script>fetch('/api/latest');</script>\n</body></html>\n");
     PageScenario {
         name: "return-visit".into(),
         url: "https://news.example/".into(),

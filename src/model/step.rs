@@ -162,6 +162,10 @@ catalogue! {
         explain: "There is no usable stored response, so the request goes to the network. Either nothing was stored, or the last response said no-store.",
         why: "Every step below this one costs time.",
         spec: ("RFC 9111 §4 constructing responses from caches", "https://www.rfc-editor.org/rfc/rfc9111#section-4");
+    CACHE_MEMORY_HIT = "cache.memory_hit", Cache, "Served from the memory cache",
+        explain: "The page already asked for this URL: the renderer's memory cache shares that one response with every element that names the same URL, so this request reaches neither the HTTP cache nor the network. A repeat made while the first is still loading waits for it.",
+        why: "A repeated image or stylesheet costs nothing more; DevTools shows it as (memory cache).",
+        spec: ("Chromium blink/renderer/platform/loader/fetch/memory_cache.cc", "https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/fetch/memory_cache.cc");
     CACHE_REVALIDATE = "cache.revalidate", Cache, "Stale entry: ask the server",
         explain: "A stored response exists but may not be used as it is: it is stale, or it said no-cache. The browser sends a conditional request carrying the entry's validators, If-None-Match with its ETag and If-Modified-Since with its Last-Modified date, so the server can answer 304 Not Modified instead of sending the body again.",
         why: "Still a full round trip (and a connection if none is open), but a 304 saves downloading the body.",

@@ -613,6 +613,7 @@ impl<'a> World<'a> {
         };
         let plan = self.cache.plan(&creq, now_unix);
         self.push(cache::present::lookup(t0, &target.key, &plan));
+        let revalidate = matches!(plan, Plan::HitRevalidate { .. });
         let mut conditional = Headers::new();
         let pending = match plan {
             Plan::Hit {
@@ -626,7 +627,9 @@ impl<'a> World<'a> {
                 freshness,
                 ..
             } => {
-                self.push(cache::present::hit(t0, age_s, &freshness, &response));
+                self.push(cache::present::hit(
+                    t0, age_s, &freshness, &response, revalidate,
+                ));
                 rt.request_start = t0;
                 rt.response_start = t0;
                 rt.response_end = t0;
@@ -765,11 +768,11 @@ impl<'a> World<'a> {
         }
         if let Some(first) = segs.first() {
             let tcp_fields = tcp::present::fields(first, conn.client_iss, conn.server_iss, None);
-            let mut e = Event::new(ready, Actor::Browser, steps::TCP_SEGMENT, format!("{} bytes of HTTP → {} TCP segment(s) → IP packet(s) to {}", req.wire_len(), segs.len(), dns::address_of(&target.host)))
+            let mut e = Event::new(ready, Actor::Browser, steps::TCP_SEGMENT, format!("{} bytes of HTTP → {} TCP segment(s) → IP packet(s) to {}", req.wire_len(), segs.len(), connection::address(&target.host)))
                 .field("1. HTTP", format!("{} bytes: request line and headers", req.wire_len()))
                 .field("2. TLS record", if conn.tls.is_some() { "+22 bytes: 5-byte header, 1-byte type, 16-byte AEAD tag; the HTTP text is encrypted".to_string() } else { "none: http sends the text in the clear".to_string() })
                 .field("3. TCP", format!("+{} bytes of header: ports, sequence and acknowledgment numbers, flags", first.header_len()))
-                .field("4. IP", format!("+20 bytes of header: {CLIENT_IP} → {}, protocol 6 (TCP), TTL 64", if target.ip_literal { target.host.clone() } else { dns::address_of(&target.host).to_string() }));
+                .field("4. IP", format!("+20 bytes of header: {CLIENT_IP} → {}, protocol 6 (TCP), TTL 64", connection::address(&target.host)));
             for f in tcp_fields {
                 e = e.fields([Field {
                     name: format!("tcp.{}", f.name).into(),

@@ -305,3 +305,55 @@ fn a_warm_cache_without_lifetimes_is_a_cold_load() {
         .iter()
         .any(|e| e.step == steps::CACHE_MISS && e.summary.contains("without a validator")));
 }
+
+/// A connection opened months into a very slow load (a gigabyte document at 1 kbit/s) still
+/// trusts its server's certificate: the certificate's validity is judged at the handshake's own
+/// date, against a certificate issued relative to it, not to the load's start.
+#[test]
+fn a_connection_late_in_a_long_load_still_trusts_the_certificate() {
+    let sc = load::PageScenario {
+        url: "https://slow.example/".into(),
+        html: "<img src=\"https://img.slow.example/a.png\">".into(),
+        bandwidth_mbps: Some(0.001),
+        responses: vec![load::ResponseSpec {
+            url: "https://slow.example/".into(),
+            bytes: Some(1_000_000_000),
+            ..load::ResponseSpec::default()
+        }],
+        ..load::PageScenario::default()
+    };
+    let l = load::run(&sc).expect("loads");
+    let img = l.request(2).expect("the image");
+    assert!(
+        img.start.micros() > 90 * 86_400 * 1_000_000,
+        "the image starts after 90 days ({})",
+        img.start
+    );
+    assert!(
+        matches!(img.outcome, load::Outcome::Ok { status: 200, .. }),
+        "{:?}",
+        img.outcome
+    );
+    assert!(!l.trace.has(steps::TLS_CERTIFICATE_ERROR));
+}
+
+/// The memory cache: a repeated URL takes the first request's response, and says so in the
+/// trace with an event of its own.
+#[test]
+fn a_repeated_url_is_served_by_the_memory_cache() {
+    let l = run("return-visit");
+    let repeats: Vec<&load::Request> = l
+        .requests
+        .iter()
+        .filter(|r| r.from_cache == load::FromCache::Memory)
+        .collect();
+    assert_eq!(repeats.len(), 1);
+    let e = l
+        .trace
+        .events
+        .iter()
+        .find(|e| e.request == repeats[0].id)
+        .expect("the repeat's event");
+    assert_eq!(e.step, steps::CACHE_MEMORY_HIT);
+    assert!(e.connection.is_none());
+}
