@@ -26,9 +26,9 @@ setup-build:
 build:
 	$(WASM) trunk build --release
 	$(WASM) scripts/minify.sh dist
-	cargo run --quiet -- shorten-imports dist
-	cargo run --quiet -- secure-bundle dist
-	cargo run --quiet -- compress-bundle dist
+	cargo xtask shorten-imports dist
+	cargo xtask secure-bundle dist
+	cargo xtask compress-bundle dist
 
 ## make dist: the release bundle in dist/, ready for any static host at any path: every asset path is
 ## relative, and each file has its precompressed .gz copy beside it
@@ -36,7 +36,7 @@ dist: setup-build build
 	@echo "dist/ is ready: copy it to any folder of a static host (the example tutorial is dist/tutorial/)"
 
 serve:
-	cargo run --quiet -- serve --dir dist --port $(PORT)
+	cargo xtask serve --dir dist --port $(PORT)
 
 ## every file of the bundle with its raw and gzip size
 size: setup-build build
@@ -70,11 +70,12 @@ clippy:
 ## both workspaces for wasm32: this one (the model with the real `idna`) and web/ (the bundle's
 ## build, with its own idna in web/idna)
 clippy-wasm:
-	$(WASM) cargo clippy --workspace --target $(WASM_TARGET) -- -D warnings
+	$(WASM) cargo clippy --workspace --exclude xtask --target $(WASM_TARGET) -- -D warnings
 	$(WASM) cargo clippy --manifest-path web/Cargo.toml --workspace --target $(WASM_TARGET) -- -D warnings
 
 test-native:
 	cargo test --lib --bins --test it
+	cargo test -p xtask
 	cargo test --manifest-path web/Cargo.toml -p idna
 
 test-browser:

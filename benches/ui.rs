@@ -12,8 +12,8 @@
 //! - frame: p95 of frame-to-frame times during 4 s of playback at 4×, every view on screen
 //! - heap: `performance.memory.usedJSHeapSize` after load
 //! - bundle as served: the bytes Chromium received for the page and everything it loaded
-//!   (Resource Timing's `encodedBodySize`), from `wirewalk serve`, which sends the Zopfli-made
-//!   gzip copies `make build` writes (src/compress.rs); this is the figure the budget is for
+//!   (Resource Timing's `encodedBodySize`), from `cargo xtask serve`, which sends the Zopfli-made
+//!   gzip copies `make build` writes (xtask/src/compress.rs); this is the figure the budget is for
 //! - bundle, gzip -9: every file of `dist/` compressed by `gzip -9`, as a host that compresses on
 //!   the fly at its best setting would send it (recorded beside it, no budget)
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints every file of the built bundle with its raw size, its gzip -9 size, and the size of the
-# precompressed copy `wirewalk serve` sends (<file>.gz, gzip by Zopfli; see src/compress.rs).
+# precompressed copy `cargo xtask serve` sends (<file>.gz, gzip by Zopfli; see xtask/src/compress.rs).
 set -euo pipefail
 dir=${1:-dist}
 [ -f "$dir/index.html" ] || { echo "size: $dir/index.html is missing: build first (make size does)" >&2; exit 1; }

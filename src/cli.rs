@@ -2,8 +2,11 @@
 //!
 //! ```text
 //! wirewalk url <input> [--base <url>] [--json]
-//! wirewalk serve [--dir <dir>] [--port <port>] [--base <path>]
+//! wirewalk trace <url> [options] [--json|--svg]
+//! wirewalk page <preset|file> [--json|--har|--svg|--events …]
 //! ```
+//!
+//! The static server and the bundle's build steps are `cargo xtask` (the `xtask` package).
 //!
 //! Arguments are untrusted text: anything that is not valid gives a message and exit status 1 or 2
 //! (2 for a usage error), never a panic.
@@ -35,15 +38,6 @@ const USAGE: &str = "usage:
   wirewalk har <file.har> [--json]               a HAR recording (DevTools' Save all as HAR)
                                                  replayed as a page load
   wirewalk steps [--markdown]                    every step id, its stage and title
-  wirewalk serve [--dir <dir>] [--port <port>] [--base <path>]
-                                                 serve the built app on 127.0.0.1 (at <path>,
-                                                 default /)
-  wirewalk shorten-imports [<dir>]               give the module's imports from its glue short
-                                                 names, in both files
-  wirewalk secure-bundle [<dir>]                 move the start script out of dist/index.html
-                                                 and add the Content-Security-Policy
-  wirewalk compress-bundle [<dir>]               write <file>.gz (gzip by Zopfli) beside each
-                                                 file, which `serve` sends to browsers
 
 trace options:
   --profile local|transcontinental|intercontinental   network (RTT 23 / 120 / 225 ms)
@@ -75,25 +69,6 @@ pub fn run(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             let markdown = words.get(1).map(String::as_str) == Some("--markdown");
             let _ = write!(out, "{}", steps_table(markdown));
             0
-        }
-        Some("serve") => serve_command(&words[1..], out, err),
-        Some(step @ ("secure-bundle" | "compress-bundle" | "shorten-imports")) => {
-            let dir = std::path::Path::new(words.get(1).map_or("dist", String::as_str));
-            let done = match step {
-                "secure-bundle" => crate::csp::secure_bundle(dir),
-                "shorten-imports" => crate::imports::shorten_bundle(dir),
-                _ => crate::compress::compress_bundle(dir),
-            };
-            match done {
-                Ok(msg) => {
-                    let _ = writeln!(out, "wirewalk {step}: {msg}");
-                    0
-                }
-                Err(e) => {
-                    let _ = writeln!(err, "wirewalk {step}: {e}");
-                    1
-                }
-            }
         }
         Some("-h" | "--help" | "help") => {
             let _ = writeln!(out, "{USAGE}");
@@ -569,55 +544,6 @@ pub fn describe(p: &url::Parsed) -> String {
         s.push_str(&format!("changed   {}\n", c.note));
     }
     s
-}
-
-fn serve_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let mut dir = "dist".to_string();
-    let mut port: u16 = 8080;
-    let mut base = "/".to_string();
-    let mut i = 0;
-    while i < words.len() {
-        let value = words.get(i + 1);
-        match (words[i].as_str(), value) {
-            ("--dir", Some(v)) => dir = v.clone(),
-            ("--base", Some(v)) => base = v.clone(),
-            ("--port", Some(v)) => match v.parse() {
-                Ok(p) => port = p,
-                Err(_) => {
-                    let _ = writeln!(
-                        err,
-                        "wirewalk serve: --port takes a number from 0 to 65535\n{USAGE}"
-                    );
-                    return 2;
-                }
-            },
-            (w, _) => {
-                let _ = writeln!(err, "wirewalk serve: unexpected argument {w:?}\n{USAGE}");
-                return 2;
-            }
-        }
-        i += 2;
-    }
-    match crate::serve::Server::start_under(std::path::Path::new(&dir), port, &base) {
-        Ok(server) => {
-            let base = format!("/{}/", base.trim_matches('/')).replace("//", "/");
-            let _ = writeln!(
-                out,
-                "wirewalk: serving {dir} on http://{}{base}",
-                server.addr()
-            );
-            let _ = out.flush();
-            server.wait();
-            0
-        }
-        Err(e) => {
-            let _ = writeln!(
-                err,
-                "wirewalk serve: cannot serve {dir} on port {port}: {e}"
-            );
-            1
-        }
-    }
 }
 
 /// Builds a scenario from `trace` arguments; `Err` names the argument that is wrong.

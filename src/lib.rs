@@ -5,8 +5,10 @@
 //! - [`timeline`]: the pure view-model: what to draw for a journey at a cursor and a time.
 //! - [`link`]: the view in the page's query string (what a shared link restores), pure.
 //! - `ui` (wasm32 only): the Yew front end, a view of the model's output.
-//! - `cli` and `serve` (native only): the `wirewalk` command line and the small static server
-//!   that `make run` and the browser tests use.
+//! - `cli` (native only): the `wirewalk` command line.
+//!
+//! The build-time tools (the static server `make run` and the browser tests use, import
+//! shortening, the security policy, precompression) are the `xtask` package beside it.
 
 pub mod embed;
 pub mod link;
@@ -16,14 +18,6 @@ pub mod timeline;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod compress;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod csp;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod imports;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod serve;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -272,9 +272,8 @@ fn the_tutorial_steps_two_frames_in_lockstep() {
 /// its share link and the tutorial all work under `/wirewalk/`, and nothing is asked of `/`.
 #[test]
 fn the_bundle_works_from_a_sub_path() {
-    let server =
-        wirewalk::serve::Server::start_under(&crate::webdriver::dist_dir(), 0, "/wirewalk/")
-            .expect("serve dist/ under /wirewalk/");
+    let server = xtask::serve::Server::start_under(&crate::webdriver::dist_dir(), 0, "/wirewalk/")
+        .expect("serve dist/ under /wirewalk/");
     let base = format!("http://{}/wirewalk/", server.addr());
     let driver = Driver::start();
     let s = driver.session(1200, 800);

@@ -259,7 +259,7 @@ fn the_error_check_catches_console_errors_and_exceptions() {
          throw new Error('fixture: uncaught'); }, 0);</script>",
     )
     .expect("fixture page");
-    let server = wirewalk::serve::Server::start(&root, 0).expect("serve fixture");
+    let server = xtask::serve::Server::start(&root, 0).expect("serve fixture");
     let driver = Driver::start();
     let s = driver.session(800, 600);
     s.goto(&format!("http://{}/", server.addr()));

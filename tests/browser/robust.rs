@@ -323,7 +323,7 @@ fn ten_thousand_steps_leave_memory_and_the_dom_bounded() {
     s.assert_no_errors();
 }
 
-/// `wirewalk serve` sends the Zopfli copies `make build` writes, and Chromium reads them: the
+/// `cargo xtask serve` sends the Zopfli copies `make build` writes, and Chromium reads them: the
 /// module arrives as exactly the bytes of its `.gz` file and decodes to the module.
 #[test]
 fn the_bundle_is_served_precompressed() {

@@ -356,7 +356,7 @@ impl Drop for Session {
 
 /// The release bundle served on 127.0.0.1 by wirewalk's own static server.
 pub fn serve_dist() -> String {
-    let server = wirewalk::serve::Server::start(&dist_dir(), 0).expect("serve dist/");
+    let server = xtask::serve::Server::start(&dist_dir(), 0).expect("serve dist/");
     // Dropping the handle detaches the thread: it serves until the test process ends.
     format!("http://{}/", server.addr())
 }

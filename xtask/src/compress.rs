@@ -2,7 +2,7 @@
 //!
 //! The copies are gzip (RFC 1952), written with Zopfli, which searches much harder than
 //! `gzip -9` for the same format: the module is about 5% smaller, and every browser reads it as
-//! plain gzip. `wirewalk serve` sends the copy with `Content-Encoding: gzip` to a browser that
+//! plain gzip. `cargo xtask serve` sends the copy with `Content-Encoding: gzip` to a browser that
 //! accepts gzip, as static servers do with such files (nginx's `gzip_static`, for one); a host
 //! that compresses on the fly with its own settings sends more. `make bench` reports both sizes.
 //!

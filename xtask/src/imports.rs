@@ -1,4 +1,4 @@
-//! Short import names for the web bundle (`wirewalk shorten-imports`, run by `make build`).
+//! Short import names for the web bundle (`cargo xtask shorten-imports`, run by `make build`).
 //!
 //! wasm-bindgen names each function the module imports from its JavaScript glue after the
 //! function it binds plus a hash of 16 hex digits (`__wbg_addEventListener_90e553fdce254421`),
