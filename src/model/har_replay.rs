@@ -364,6 +364,8 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
             starts.push(Vec::new());
             starts.len() - 1
         });
+        // Reading the file's format: wirewalk writes `_socketGroup` as GroupKey::text, with
+        // `pm/` before a group that sends no credentials.
         let credentials = !group.starts_with("pm/");
         // The connection: a new one if this entry opened it.
         let (connection, reused) = match e.connection.as_deref() {

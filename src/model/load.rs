@@ -52,7 +52,7 @@ use super::cookie::Jar;
 use super::dns::{self, Caches};
 use super::page;
 use super::policy::{self, Destination, Verdict};
-use super::pool::{self, Output as PoolOut, Pool, Priority, Stall};
+use super::pool::{self, GroupKey, Output as PoolOut, Pool, Priority, Stall};
 use super::rng::Rng;
 use super::scenario::CertChoice;
 use super::scenario::VISIT_UNIX_TIME;
@@ -1002,6 +1002,10 @@ struct Sim<'a> {
     dns_pending: Vec<(String, Instant, Caches, u32)>,
     h2: Vec<(String, H2)>,
     lanes: Vec<(String, Vec<bool>)>,
+    /// Every socket group the load used, typed, by the pool's key text: a connect job knows its
+    /// origin and credentials mode from here, not from reading its key back.
+    group_index: BTreeMap<String, usize>,
+    group_keys: Vec<GroupKey>,
     link_free: Instant,
     jar: Jar,
     problems: Vec<String>,
@@ -1194,6 +1198,8 @@ fn run_at(
         dns_pending: vec![],
         h2: vec![],
         lanes: vec![],
+        group_index: BTreeMap::new(),
+        group_keys: vec![],
         link_free: Instant::ZERO,
         jar: Jar::default(),
         problems: vec![],
@@ -1354,11 +1360,10 @@ impl<'a> Sim<'a> {
             match ev {
                 Ev::Issue(r) => self.issue(t, r),
                 Ev::Preconnect(origin, anonymous) => {
-                    let group = if anonymous {
-                        format!("pm/{origin}")
-                    } else {
-                        origin
+                    let Ok(u) = ::url::Url::parse(&origin) else {
+                        continue;
                     };
+                    let group = self.group_of(&u, !anonymous);
                     self.pool.preconnect(t, &group, 1);
                     self.pool_outputs(t);
                 }
@@ -1419,11 +1424,7 @@ impl<'a> Sim<'a> {
             Dest::Fetch(Destination::Fetch) => include_credentials || same,
             Dest::Fetch(_) => true,
         };
-        let group = if credentialed {
-            origin_s.clone()
-        } else {
-            format!("pm/{origin_s}")
-        };
+        let group = self.group_of(&u, credentialed);
         let h2 = https
             && self
                 .sc
@@ -1896,17 +1897,22 @@ impl<'a> Sim<'a> {
     }
 
     fn start_job(&mut self, t: Instant, job: u32, group: String, for_request: Option<u32>) {
-        let origin = group.trim_start_matches("pm/").to_string();
-        let parsed = ::url::Url::parse(&origin).ok();
-        let host = parsed
-            .as_ref()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_default();
-        let https = origin.starts_with("https:");
-        let port = parsed
-            .as_ref()
-            .and_then(::url::Url::port_or_known_default)
-            .unwrap_or(if https { 443 } else { 80 });
+        let Some(key) = self
+            .group_index
+            .get(&group)
+            .and_then(|&i| self.group_keys.get(i))
+            .cloned()
+        else {
+            return;
+        };
+        let GroupKey {
+            origin,
+            host,
+            port,
+            https,
+            credentials,
+            ..
+        } = key;
         let h2 = https
             && self
                 .sc
@@ -1983,7 +1989,7 @@ impl<'a> Sim<'a> {
         self.jobs.push(Job {
             conn: Connection {
                 id: job,
-                credentials: !group.starts_with("pm/"),
+                credentials,
                 group,
                 origin,
                 protocol: if h2 { Protocol::H2 } else { Protocol::Http1 },
@@ -2064,6 +2070,19 @@ impl<'a> Sim<'a> {
         if let Some(g) = group {
             self.h2_ready(t, &g, job);
         }
+    }
+
+    /// The socket group of a request to `u`'s origin, with or without credentials: its key text
+    /// for the pool, the typed key kept for the connect job.
+    fn group_of(&mut self, u: &::url::Url, credentials: bool) -> String {
+        let key = GroupKey::new(u, credentials);
+        let next = self.group_keys.len();
+        let text = key.text.clone();
+        let i = *self.group_index.entry(text.clone()).or_insert(next);
+        if i == next {
+            self.group_keys.push(key);
+        }
+        text
     }
 
     /// Adds an event that happens now to the trace.

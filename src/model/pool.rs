@@ -38,6 +38,43 @@ pub const USED_IDLE_SOCKET_TIMEOUT: Duration = Duration::from_secs(300);
 /// `unused_idle_socket_timeout()` default: 60 s (client_socket_pool_manager.cc).
 pub const UNUSED_IDLE_SOCKET_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// A socket group, typed: Chromium's `ClientSocketPool::GroupId` is the destination (scheme,
+/// host, port) and the privacy mode, whether the requests it carries send credentials. The
+/// pool itself keys groups by [`GroupKey::text`]: the origin, prefixed `pm/` without
+/// credentials (how the waterfall and HAR's `_socketGroup` show it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupKey {
+    pub text: String,
+    /// The serialized origin.
+    pub origin: String,
+    pub host: String,
+    pub port: u16,
+    pub https: bool,
+    pub credentials: bool,
+}
+
+impl GroupKey {
+    /// The group of requests to `u`'s origin.
+    pub fn new(u: &::url::Url, credentials: bool) -> GroupKey {
+        let origin = u.origin().ascii_serialization();
+        let https = u.scheme() == "https";
+        GroupKey {
+            text: if credentials {
+                origin.clone()
+            } else {
+                format!("pm/{origin}")
+            },
+            host: u.host_str().unwrap_or_default().to_string(),
+            port: u
+                .port_or_known_default()
+                .unwrap_or(if https { 443 } else { 80 }),
+            origin,
+            https,
+            credentials,
+        }
+    }
+}
+
 /// Chromium's `RequestPriority` (net/base/request_priority.h), lowest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Priority {
