@@ -468,7 +468,7 @@ fn page_text(load: &crate::model::load::PageLoad) -> String {
             "{:>3}  {:<44} {:<8} {:>4} {:<6} {:>7} {:>7} {:>6} {:>6} {:>6} {:>5} {:>7} {:>8} {:>7}  {}{}\n",
             r.id,
             url,
-            r.priority,
+            crate::model::load::priority_label(r.priority),
             conn,
             how,
             f(r.phase("Queueing")),

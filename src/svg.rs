@@ -214,7 +214,7 @@ pub fn waterfall(load: &PageLoad, title: &str) -> String {
             r.id,
             escape(&short),
             r.destination,
-            r.priority
+            crate::model::load::priority_label(r.priority)
         );
         for p in &r.phases {
             let x0 = label_w + p.start.micros() as f64 / 1000.0 * scale;

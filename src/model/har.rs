@@ -26,6 +26,7 @@
 
 use super::json::Writer;
 use super::load::{Outcome, PageLoad, PageScenario, Protocol, Request};
+use super::pool::Priority;
 use super::time::Instant;
 
 /// The page's id in `log.pages`.
@@ -155,20 +156,21 @@ fn response(w: &mut Writer, r: &Request, sc: &PageScenario) {
         .end_obj();
 }
 
-/// DevTools' priority labels and Chromium's names for them in a HAR file (`_priority`).
-pub(crate) const PRIORITIES: [(&str, &str); 5] = [
-    ("Highest", "VeryHigh"),
-    ("High", "High"),
-    ("Medium", "Medium"),
-    ("Low", "Low"),
-    ("Lowest", "VeryLow"),
+/// Chromium's net priorities and their names in a HAR file (`_priority`; DevTools shows them
+/// as Highest, High, Medium, Low and Lowest).
+pub(crate) const PRIORITIES: [(Priority, &str); 5] = [
+    (Priority::Highest, "VeryHigh"),
+    (Priority::Medium, "High"),
+    (Priority::Low, "Medium"),
+    (Priority::Lowest, "Low"),
+    (Priority::Idle, "VeryLow"),
 ];
 
-/// DevTools' priority label as Chromium's HAR export writes it.
-fn chromium_priority(label: &str) -> &'static str {
+/// A priority as Chromium's HAR export writes it.
+fn chromium_priority(p: Option<Priority>) -> &'static str {
     PRIORITIES
         .iter()
-        .find(|(l, _)| *l == label)
+        .find(|(x, _)| Some(*x) == p)
         .map_or("VeryLow", |(_, c)| c)
 }
 

@@ -247,11 +247,12 @@ pub fn entries<J: Json>(root: J) -> Result<Vec<Entry>, String> {
         .collect()
 }
 
-fn priority_label(p: Option<&str>) -> &'static str {
+/// The net priority a HAR's `_priority` names, if it names one.
+fn priority_of(p: Option<&str>) -> Option<super::pool::Priority> {
     super::har::PRIORITIES
         .iter()
         .find(|(_, c)| Some(*c) == p)
-        .map_or("(not recorded)", |(l, _)| l)
+        .map(|(x, _)| *x)
 }
 
 fn destination(e: &Entry) -> &'static str {
@@ -526,7 +527,7 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
             origin: origin.clone(),
             destination: destination(e),
             method: e.method.clone(),
-            priority: priority_label(e.priority.as_deref()),
+            priority: priority_of(e.priority.as_deref()),
             initiator: "recorded by the browser".into(),
             group,
             credentials,

@@ -400,8 +400,10 @@ pub struct Request {
     /// `preflight`.
     pub destination: &'static str,
     pub method: String,
-    /// DevTools' priority label (Highest, High, Medium, Low, Lowest).
-    pub priority: &'static str,
+    /// Chromium's net priority (`None` when a recording did not say); [`priority_label`] is
+    /// DevTools' name for it, which the JSON carries.
+    #[serde(serialize_with = "serialize_priority")]
+    pub priority: Option<Priority>,
     /// Where the request came from (`<img src=a.png>`).
     pub initiator: String,
     /// The socket pool group: the origin, prefixed `pm/` when the request goes without
@@ -578,14 +580,14 @@ impl PageLoad {
     /// Every request that waited in `group`'s queue, in queue order (priority, then arrival):
     /// the order is the same at every moment, so a view builds this once and filters it by time.
     pub fn queue(&self, group: &str) -> Vec<Queued> {
-        let mut w: Vec<(Priority, Queued)> = self
+        let mut w: Vec<(Option<Priority>, Queued)> = self
             .requests
             .iter()
             .filter(|r| r.group == group && r.queued)
             .filter_map(|r| {
                 let q = r.phases.iter().find(|p| p.name == "Queueing")?;
                 Some((
-                    priority_of(r.priority),
+                    r.priority,
                     Queued {
                         id: r.id,
                         from: q.start,
@@ -645,15 +647,13 @@ pub fn devtools_priority(p: Priority) -> &'static str {
     }
 }
 
-fn priority_of(label: &str) -> Priority {
-    match label {
-        "Highest" => Priority::Highest,
-        "High" => Priority::Medium,
-        "Medium" => Priority::Low,
-        "Low" => Priority::Lowest,
-        "Lowest" => Priority::Idle,
-        _ => Priority::Throttled,
-    }
+/// DevTools' label for a request's priority, or `(not recorded)`.
+pub fn priority_label(p: Option<Priority>) -> &'static str {
+    p.map_or("(not recorded)", devtools_priority)
+}
+
+fn serialize_priority<S: serde::Serializer>(p: &Option<Priority>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(priority_label(*p))
 }
 
 /// The body size assumed for a kind of resource when the scenario gives none.
@@ -2865,7 +2865,7 @@ impl<'a> Sim<'a> {
             origin: q.origin_s.clone(),
             destination: q.dest.name(),
             method: q.method.clone(),
-            priority: devtools_priority(q.priority),
+            priority: Some(q.priority),
             initiator: q.initiator.clone(),
             group: q.group.clone(),
             credentials: q.credentialed,

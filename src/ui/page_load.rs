@@ -604,7 +604,7 @@ fn pools(l: &PageLoad, v: &LoadView, t: Instant) -> Html {
                         </div>
                         <div class="queue" role="group" aria-label={format!("{} waiting", waiting.len())}>
                             { for waiting.iter().take(MAX_CHIPS).map(|r| html! {
-                                <span key={r.id} class="chip" title={format!("{} ({})", r.url, r.priority)}>{ format!("#{}", r.id) }</span>
+                                <span key={r.id} class="chip" title={format!("{} ({})", r.url, load::priority_label(r.priority))}>{ format!("#{}", r.id) }</span>
                             }) }
                             if waiting.len() > MAX_CHIPS {
                                 <span class="chip more">{ format!("+{} more", waiting.len() - MAX_CHIPS) }</span>
@@ -697,7 +697,7 @@ fn waterfall(
                                 <span class="wf-id">{ format!("#{}", r.id) }</span>
                                 <span class="wf-url">{ short_url(&r.url) }</span>
                                 <span class="wf-meta">
-                                    { format!("{} · {}", if r.method == "GET" { r.destination.to_string() } else { format!("{} {}", r.method, r.destination) }, r.priority) }
+                                    { format!("{} · {}", if r.method == "GET" { r.destination.to_string() } else { format!("{} {}", r.method, r.destination) }, load::priority_label(r.priority)) }
                                     if blocked && r.end <= t { <span class="wf-blocked">{ " · blocked" }</span> }
                                 </span>
                             </span>
@@ -730,7 +730,7 @@ fn detail(r: &Request, l: &PageLoad) -> Html {
         <div class="card pl-detail" id="pl-detail" aria-live="polite">
             <h3>{ format!("#{} {} {}", r.id, r.method, r.url) }</h3>
             <p class="pl-kv">
-                { format!("{} · priority {} · {} · group {}", r.destination, r.priority, r.protocol, r.group) }
+                { format!("{} · priority {} · {} · group {}", r.destination, load::priority_label(r.priority), r.protocol, r.group) }
                 <br />
                 { match r.connection {
                     _ if r.from_cache == FromCache::Memory => "served from the memory cache".to_string(),

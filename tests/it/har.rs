@@ -317,7 +317,7 @@ fn a_chrome_recording_replays_with_its_connections() {
     assert_eq!(r(1).phase("SSL").micros(), 60_000);
     assert_eq!(r(1).phase("Initial connection").micros(), 60_000);
     assert_eq!(r(1).bytes, 2100);
-    assert_eq!(r(2).priority, "Low");
+    assert_eq!(load::priority_label(r(2).priority), "Low");
     // The disk-cache hit has no connection; the failed script is in the console.
     assert_eq!(r(3).connection, None);
     assert!(
