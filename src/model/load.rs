@@ -911,7 +911,7 @@ struct R {
 struct Job {
     conn: Connection,
     /// The connection's TCP and TLS machines, from the end of its DNS lookup.
-    machines: Option<Box<Machines>>,
+    machines: Box<Machines>,
     dns_why: String,
     ip: String,
     cwnd: u64,
@@ -1263,6 +1263,17 @@ pub(crate) fn header_line(line: &str) -> (&str, &str) {
     (n.trim(), v.trim())
 }
 
+/// `Name: value` lines as (name, value) pairs.
+fn header_pairs(lines: &[String]) -> Vec<(String, String)> {
+    lines
+        .iter()
+        .map(|h| {
+            let (n, v) = header_line(h);
+            (n.to_string(), v.to_string())
+        })
+        .collect()
+}
+
 fn header<'h>(headers: &'h [String], name: &str) -> Option<&'h str> {
     headers.iter().find_map(|h| {
         let (n, v) = h.split_once(':')?;
@@ -1374,14 +1385,14 @@ impl<'a> Sim<'a> {
                     }
                 }
                 Ev::ConnStart(job) => {
-                    if let Some(m) = self.job_mut(job).and_then(|j| j.machines.as_mut()) {
-                        m.start(t);
+                    if let Some(j) = self.job_mut(job) {
+                        j.machines.start(t);
                     }
                     self.machine_outputs(t, job);
                 }
                 Ev::Deliver(job, d) => {
-                    if let Some(m) = self.job_mut(job).and_then(|j| j.machines.as_mut()) {
-                        m.handle(t, *d);
+                    if let Some(j) = self.job_mut(job) {
+                        j.machines.handle(t, *d);
                     }
                     self.machine_outputs(t, job);
                 }
@@ -1532,14 +1543,7 @@ impl<'a> Sim<'a> {
             },
             method: q.method.clone(),
             // `Name: value` lines: the value decides whether a Content-Type is safelisted.
-            headers: q
-                .headers
-                .iter()
-                .map(|h| {
-                    let (n, v) = header_line(h);
-                    (n.to_string(), v.to_string())
-                })
-                .collect(),
+            headers: header_pairs(&q.headers),
             credentials: q.include_credentials,
         }
     }
@@ -1624,15 +1628,7 @@ impl<'a> Sim<'a> {
         let creq = http_cache::Request {
             method: q.method.clone(),
             url: key.clone(),
-            headers: Headers(
-                q.headers
-                    .iter()
-                    .map(|h| {
-                        let (n, v) = header_line(h);
-                        (n.to_string(), v.to_string())
-                    })
-                    .collect(),
-            ),
+            headers: Headers(header_pairs(&q.headers)),
             mode: "default".into(),
         };
         let plan = self.cache.plan(&creq, self.unix(t));
@@ -2005,7 +2001,7 @@ impl<'a> Sim<'a> {
                 close_reason: String::new(),
                 uses: vec![],
             },
-            machines: Some(Box::new(machines)),
+            machines: Box::new(machines),
             dns_why,
             ip,
             cwnd: INITIAL_CWND,
@@ -2023,10 +2019,8 @@ impl<'a> Sim<'a> {
     fn machine_outputs(&mut self, t: Instant, job: u32) {
         let Some(j) = self.job_mut(job) else { return };
         let request = j.conn.started_for.unwrap_or(0);
-        let mut outs = Vec::new();
-        if let Some(m) = j.machines.as_mut() {
-            outs.extend(std::iter::from_fn(|| m.poll_output()));
-        }
+        let m = &mut j.machines;
+        let outs: Vec<connection::Output> = std::iter::from_fn(|| m.poll_output()).collect();
         for o in outs {
             match o {
                 connection::Output::Trace(e) => self.push(e.request(request).connection(job)),

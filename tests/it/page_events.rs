@@ -188,6 +188,48 @@ fn http2_requests_are_streams() {
         .find(|e| e.request == 1 && e.step == steps::HTTP_REQUEST)
         .expect("the document's request");
     assert_eq!(doc.stream, Some(1), "the document is the first stream");
+    // Every event of an exchange on the connection carries its request's stream: the server's
+    // work, the response and its body, what the cache kept, the same-origin decision.
+    for r in l
+        .requests
+        .iter()
+        .filter(|r| r.protocol == Protocol::H2 && r.connection.is_some())
+    {
+        let mine: Vec<&Event> = l
+            .trace
+            .events
+            .iter()
+            .filter(|e| e.request == r.id && e.connection == r.connection)
+            .filter(|e| {
+                use wirewalk::model::step::Stage;
+                // The handshakes and the lookup belong to the connection, not to one stream.
+                !matches!(e.stage, Stage::Tcp | Stage::Tls | Stage::Dns)
+                    && e.step != steps::POOL_NEW_CONNECTION
+            })
+            .collect();
+        let stream = mine
+            .iter()
+            .find(|e| e.step == steps::HTTP_REQUEST)
+            .and_then(|e| e.stream);
+        for e in &mine {
+            assert_eq!(
+                e.stream, stream,
+                "request {}: {} has no stream",
+                r.id, e.step
+            );
+        }
+        for step in [
+            steps::HTTP_RESPONSE,
+            steps::HTTP_RESPONSE_BODY,
+            steps::POLICY_CHECK,
+        ] {
+            assert!(
+                mine.iter().any(|e| e.step == step),
+                "request {}: {step}",
+                r.id
+            );
+        }
+    }
     // HTTP/1.1 requests have no stream.
     let h1 = run("many-images");
     assert!(h1.trace.events.iter().all(|e| e.stream.is_none()));
