@@ -11,6 +11,7 @@
 //! Arguments are untrusted text: anything that is not valid gives a message and exit status 1 or 2
 //! (2 for a usage error), never a panic.
 
+use crate::model::load::PhaseName;
 use crate::model::scenario::{
     CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
 };
@@ -354,13 +355,13 @@ fn read_limited(path: &str, limit: u64) -> Result<String, String> {
 fn phase_ms(r: &crate::model::load::Request) -> serde_json::Value {
     let mut m = serde_json::Map::new();
     for (key, name) in [
-        ("queueing", "Queueing"),
-        ("stalled", "Stalled"),
-        ("dns", "DNS Lookup"),
-        ("ssl", "SSL"),
-        ("request_sent", "Request sent"),
-        ("waiting", "Waiting for server response"),
-        ("content_download", "Content Download"),
+        ("queueing", PhaseName::Queueing),
+        ("stalled", PhaseName::Stalled),
+        ("dns", PhaseName::DnsLookup),
+        ("ssl", PhaseName::Ssl),
+        ("request_sent", PhaseName::RequestSent),
+        ("waiting", PhaseName::Waiting),
+        ("content_download", PhaseName::ContentDownload),
     ] {
         m.insert(key.into(), serde_json::json!(r.phase(name).as_ms()));
         if key == "dns" {
@@ -471,14 +472,14 @@ fn page_text(load: &crate::model::load::PageLoad) -> String {
             crate::model::load::priority_label(r.priority),
             conn,
             how,
-            f(r.phase("Queueing")),
-            f(r.phase("Stalled")),
-            f(r.phase("DNS Lookup")),
+            f(r.phase(PhaseName::Queueing)),
+            f(r.phase(PhaseName::Stalled)),
+            f(r.phase(PhaseName::DnsLookup)),
             f(r.initial_connection()),
-            f(r.phase("SSL")),
-            f(r.phase("Request sent")),
-            f(r.phase("Waiting for server response")),
-            f(r.phase("Content Download")),
+            f(r.phase(PhaseName::Ssl)),
+            f(r.phase(PhaseName::RequestSent)),
+            f(r.phase(PhaseName::Waiting)),
+            f(r.phase(PhaseName::ContentDownload)),
             f(r.end.since(r.start)),
             if r.method == "GET" { String::new() } else { format!("{} ", r.method) },
             r.outcome.describe()

@@ -5,7 +5,7 @@
 //! Left out: what only moves on screen (the flying tokens, the playhead) and interaction. The
 //! waterfall shows every request, where the page's view draws only the first few hundred.
 
-use crate::model::load::PageLoad;
+use crate::model::load::{PageLoad, PhaseName};
 use crate::model::step::Stage;
 use crate::model::trace::{Actor, Trace};
 use crate::timeline::{self, fixed};
@@ -143,16 +143,16 @@ pub fn sequence(trace: &Trace, upto: usize, title: &str) -> String {
 }
 
 /// The light theme's phase colours (static/style.css, `[data-ph=…]`).
-fn phase_colour(name: &str) -> &'static str {
+fn phase_colour(name: PhaseName) -> &'static str {
     match name {
-        "Queueing" => "#a8a29e",
-        "Stalled" => "#d6d3d1",
-        "DNS Lookup" => "#0e7490",
-        "Initial connection" => "#ea580c",
-        "SSL" => "#9333ea",
-        "Request sent" => "#475569",
-        "Waiting for server response" => "#16a34a",
-        _ => "#2563eb",
+        PhaseName::Queueing => "#a8a29e",
+        PhaseName::Stalled => "#d6d3d1",
+        PhaseName::DnsLookup => "#0e7490",
+        PhaseName::InitialConnection => "#ea580c",
+        PhaseName::Ssl => "#9333ea",
+        PhaseName::RequestSent => "#475569",
+        PhaseName::Waiting => "#16a34a",
+        PhaseName::ContentDownload => "#2563eb",
     }
 }
 
@@ -178,7 +178,7 @@ pub fn waterfall(load: &PageLoad, title: &str) -> String {
     let mut s = open(width, height, title);
     // Legend.
     let mut lx = 8.0;
-    for p in crate::model::load::PHASES {
+    for p in PhaseName::ALL {
         let _ = write!(
             s,
             "<rect x=\"{}\" y=\"28\" width=\"10\" height=\"10\" rx=\"2\" fill=\"{}\"/><text x=\"{}\" y=\"37\" fill=\"#545b66\" font-size=\"11\">{p}</text>",
@@ -186,7 +186,7 @@ pub fn waterfall(load: &PageLoad, title: &str) -> String {
             phase_colour(p),
             fixed(lx + 14.0, 1)
         );
-        lx += 26.0 + p.len() as f64 * 6.4;
+        lx += 26.0 + p.label().len() as f64 * 6.4;
     }
     // Time axis.
     let tick = tick_ms(end_ms);

@@ -25,7 +25,7 @@
 //! writes one.
 
 use super::json::Writer;
-use super::load::{Outcome, PageLoad, PageScenario, Protocol, Request};
+use super::load::{Outcome, PageLoad, PageScenario, PhaseName, Protocol, Request};
 use super::pool::Priority;
 use super::time::Instant;
 
@@ -33,7 +33,7 @@ use super::time::Instant;
 const PAGE_ID: &str = "page_1";
 
 /// Microseconds `r` spent in the phases called `names`, if it has any of them.
-fn phase_us(r: &Request, names: &[&str]) -> Option<u64> {
+fn phase_us(r: &Request, names: &[PhaseName]) -> Option<u64> {
     let spans: Vec<u64> = r
         .phases
         .iter()
@@ -181,19 +181,23 @@ fn timings(w: &mut Writer, r: &Request) {
             None => w.int_field(key, -1),
         };
     };
-    let ssl = phase_us(r, &["SSL"]);
-    let connect = phase_us(r, &["Initial connection"]).map(|c| c + ssl.unwrap_or(0));
+    let ssl = phase_us(r, &[PhaseName::Ssl]);
+    let connect = phase_us(r, &[PhaseName::InitialConnection]).map(|c| c + ssl.unwrap_or(0));
     w.key("timings").obj();
-    opt(w, "blocked", phase_us(r, &["Queueing", "Stalled"]));
+    opt(
+        w,
+        "blocked",
+        phase_us(r, &[PhaseName::Queueing, PhaseName::Stalled]),
+    );
     // Chromium's own field: the part of `blocked` spent queueing.
-    opt(w, "_blocked_queueing", phase_us(r, &["Queueing"]));
-    opt(w, "dns", phase_us(r, &["DNS Lookup"]));
+    opt(w, "_blocked_queueing", phase_us(r, &[PhaseName::Queueing]));
+    opt(w, "dns", phase_us(r, &[PhaseName::DnsLookup]));
     opt(w, "connect", connect);
     opt(w, "ssl", ssl);
     for (key, phase) in [
-        ("send", "Request sent"),
-        ("wait", "Waiting for server response"),
-        ("receive", "Content Download"),
+        ("send", PhaseName::RequestSent),
+        ("wait", PhaseName::Waiting),
+        ("receive", PhaseName::ContentDownload),
     ] {
         w.key(key).ms(phase_us(r, &[phase]).unwrap_or(0));
     }

@@ -30,7 +30,7 @@
 //! is not http(s) (`data:`, `blob:`, extension URLs) are skipped, with a note.
 
 use super::load::{
-    self, Connection, FromCache, OriginPart, Outcome, PageLoad, Phase, Protocol, Request,
+    self, Connection, FromCache, OriginPart, Outcome, PageLoad, Phase, PhaseName, Protocol, Request,
 };
 use super::time::{Duration, Instant};
 use std::collections::BTreeMap;
@@ -420,7 +420,7 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
         let open_then = starts[g].partition_point(|s| *s <= start);
         let mut phases = Vec::new();
         let mut cursor = start;
-        let mut push = |name: &'static str, ms: f64, why: String| {
+        let mut push = |name: PhaseName, ms: f64, why: String| {
             if ms > 0.0 {
                 let b = (cursor + Duration::from_micros(us(ms))).min(end.max(cursor));
                 phases.push(Phase {
@@ -439,46 +439,51 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
         let plural = if open_then == 1 { "" } else { "s" };
         let bytes = e.transfer_size.unwrap_or(0);
         // Each phase: its name, its milliseconds, what the recording says, and what that means.
-        let table: [(&'static str, f64, String, String); 8] = [
+        let table: [(PhaseName, f64, String, String); 8] = [
             (
-                "Queueing",
+                PhaseName::Queueing,
                 queueing,
                 "queued".into(),
                 format!(" (its origin had {open_then} connection{plural} open then)"),
             ),
             (
-                "Stalled",
+                PhaseName::Stalled,
                 stalled,
                 "stalled before it could be sent".into(),
                 String::new(),
             ),
             (
-                "DNS Lookup",
+                PhaseName::DnsLookup,
                 t[DNS],
                 format!("looked up {host}"),
                 String::new(),
             ),
             (
-                "Initial connection",
+                PhaseName::InitialConnection,
                 connect,
                 format!("TCP handshake with {peer}"),
                 ": about one round trip".into(),
             ),
-            ("SSL", t[SSL], "TLS handshake".into(), String::new()),
             (
-                "Request sent",
+                PhaseName::Ssl,
+                t[SSL],
+                "TLS handshake".into(),
+                String::new(),
+            ),
+            (
+                PhaseName::RequestSent,
                 t[SEND],
                 "the request left".into(),
                 String::new(),
             ),
             (
-                "Waiting for server response",
+                PhaseName::Waiting,
                 t[WAIT],
                 "waited for the first byte".into(),
                 ": a round trip plus the server's time".into(),
             ),
             (
-                "Content Download",
+                PhaseName::ContentDownload,
                 t[RECEIVE],
                 "downloaded".into(),
                 format!(" ({bytes} bytes on the wire)"),
@@ -500,7 +505,7 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
         }
         let send_start = phases
             .iter()
-            .find(|p| p.name == "Request sent" || p.name == "Waiting for server response")
+            .find(|p| p.name == PhaseName::RequestSent || p.name == PhaseName::Waiting)
             .map_or(start, |p| p.start);
         if let Some(c) = connection.and_then(|c| connections.get_mut(c as usize - 1)) {
             c.uses.push((id, send_start, end));

@@ -314,8 +314,8 @@ impl Outcome {
 /// One stretch of a request's time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Phase {
-    /// Chrome DevTools' name.
-    pub name: &'static str,
+    /// Which of DevTools' phases.
+    pub name: PhaseName,
     pub start: Instant,
     pub end: Instant,
     pub why: String,
@@ -369,17 +369,61 @@ pub fn groups_of(connections: &[Connection], requests: &[Request]) -> Vec<Group>
     groups
 }
 
-/// The phase names, in DevTools' order.
-pub const PHASES: [&str; 8] = [
-    "Queueing",
-    "Stalled",
-    "DNS Lookup",
-    "Initial connection",
-    "SSL",
-    "Request sent",
-    "Waiting for server response",
-    "Content Download",
-];
+/// Chrome DevTools' phases of a request, in its order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PhaseName {
+    Queueing,
+    Stalled,
+    DnsLookup,
+    /// DevTools' "Initial connection": the TCP handshake (and, in its total, the TLS one).
+    InitialConnection,
+    /// The TLS handshake, the part of "Initial connection" DevTools shows apart.
+    Ssl,
+    RequestSent,
+    /// "Waiting for server response" (TTFB).
+    Waiting,
+    ContentDownload,
+}
+
+impl PhaseName {
+    pub const ALL: [PhaseName; 8] = [
+        PhaseName::Queueing,
+        PhaseName::Stalled,
+        PhaseName::DnsLookup,
+        PhaseName::InitialConnection,
+        PhaseName::Ssl,
+        PhaseName::RequestSent,
+        PhaseName::Waiting,
+        PhaseName::ContentDownload,
+    ];
+
+    /// DevTools' name for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            PhaseName::Queueing => "Queueing",
+            PhaseName::Stalled => "Stalled",
+            PhaseName::DnsLookup => "DNS Lookup",
+            PhaseName::InitialConnection => "Initial connection",
+            PhaseName::Ssl => "SSL",
+            PhaseName::RequestSent => "Request sent",
+            PhaseName::Waiting => "Waiting for server response",
+            PhaseName::ContentDownload => "Content Download",
+        }
+    }
+}
+
+impl std::fmt::Display for PhaseName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// The JSON carries DevTools' names.
+impl Serialize for PhaseName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.label())
+    }
+}
 
 /// One comparison line of the same-origin panel.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -447,7 +491,7 @@ pub struct Request {
 
 impl Request {
     /// Time spent in the phase called `name`.
-    pub fn phase(&self, name: &str) -> Duration {
+    pub fn phase(&self, name: PhaseName) -> Duration {
         self.phases
             .iter()
             .filter(|p| p.name == name)
@@ -456,7 +500,7 @@ impl Request {
 
     /// DevTools' "Initial connection", which includes the TLS handshake.
     pub fn initial_connection(&self) -> Duration {
-        self.phase("Initial connection") + self.phase("SSL")
+        self.phase(PhaseName::InitialConnection) + self.phase(PhaseName::Ssl)
     }
 }
 
@@ -585,7 +629,7 @@ impl PageLoad {
             .iter()
             .filter(|r| r.group == group && r.queued)
             .filter_map(|r| {
-                let q = r.phases.iter().find(|p| p.name == "Queueing")?;
+                let q = r.phases.iter().find(|p| p.name == PhaseName::Queueing)?;
                 Some((
                     r.priority,
                     Queued {
@@ -2842,7 +2886,7 @@ impl<'a> Sim<'a> {
         let phases = if q.dup_of.is_some() {
             if end > q.t0 {
                 vec![Phase {
-                    name: "Stalled",
+                    name: PhaseName::Stalled,
                     start: q.t0,
                     end,
                     why: q.stalled_why.clone().unwrap_or_default(),
@@ -2939,7 +2983,7 @@ impl<'a> Sim<'a> {
             let (a, b) = (w[0], w[1]);
             let (name, why) = match (q.queue, job) {
                 (Some((qa, qb, reason, ahead)), _) if a >= qa && b <= qb => (
-                    "Queueing",
+                    PhaseName::Queueing,
                     match reason {
                         Stall::PoolLimit => format!(
                             "queued: the socket pool's {} sockets are all in use",
@@ -2956,10 +3000,10 @@ impl<'a> Sim<'a> {
                     },
                 ),
                 (_, Some(j)) if new_conn && a >= j.conn.start && b <= j.conn.dns_end => {
-                    ("DNS Lookup", j.dns_why.clone())
+                    (PhaseName::DnsLookup, j.dns_why.clone())
                 }
                 (_, Some(j)) if new_conn && a >= j.conn.dns_end && b <= j.conn.tcp_end => (
-                    "Initial connection",
+                    PhaseName::InitialConnection,
                     format!(
                         "TCP handshake with {} ({}): SYN and SYN-ACK take one round trip, {rtt} ms{}",
                         j.ip,
@@ -2968,7 +3012,7 @@ impl<'a> Sim<'a> {
                     ),
                 ),
                 (_, Some(j)) if new_conn && a >= j.conn.tcp_end && b <= j.conn.ready => (
-                    "SSL",
+                    PhaseName::Ssl,
                     match self.tls {
                         TlsChoice::Tls13 => format!("TLS 1.3 handshake: one round trip, {rtt} ms"),
                         _ => format!(
@@ -2977,14 +3021,14 @@ impl<'a> Sim<'a> {
                         ),
                     },
                 ),
-                _ => ("Stalled", self.stalled_why(q, job, b)),
+                _ => (PhaseName::Stalled, self.stalled_why(q, job, b)),
             };
             push_phase(&mut out, name, a, b, why);
         }
         if let Some(s) = q.send_start {
             push_phase(
                 &mut out,
-                "Request sent",
+                PhaseName::RequestSent,
                 s,
                 q.send_end,
                 format!(
@@ -2999,7 +3043,7 @@ impl<'a> Sim<'a> {
                 .saturating_sub(self.rtt.micros());
             push_phase(
                 &mut out,
-                "Waiting for server response",
+                PhaseName::Waiting,
                 q.send_end,
                 q.first_byte,
                 format!(
@@ -3009,7 +3053,7 @@ impl<'a> Sim<'a> {
             );
             push_phase(
                 &mut out,
-                "Content Download",
+                PhaseName::ContentDownload,
                 q.first_byte,
                 end,
                 q.download_why.clone(),
@@ -3061,7 +3105,7 @@ fn started_by(i: usize, j: &Job) -> String {
     }
 }
 
-fn push_phase(out: &mut Vec<Phase>, name: &'static str, a: Instant, b: Instant, why: String) {
+fn push_phase(out: &mut Vec<Phase>, name: PhaseName, a: Instant, b: Instant, why: String) {
     if b <= a {
         return;
     }

@@ -2,7 +2,7 @@
 //! selected request, and the page editor. Everything shown comes from
 //! [`crate::model::load::run`]; this module only draws it at a time and keeps the editor's text.
 
-use crate::model::load::{self, FromCache, Outcome, PageLoad, PageScenario, Request};
+use crate::model::load::{self, FromCache, Outcome, PageLoad, PageScenario, PhaseName, Request};
 use crate::model::pages;
 use crate::model::time::Instant;
 use crate::model::{har, har_replay};
@@ -328,16 +328,16 @@ fn ms(us: u64) -> String {
     fixed(us as f64 / 1000.0, 1)
 }
 
-fn phase_key(name: &str) -> &'static str {
+fn phase_key(name: PhaseName) -> &'static str {
     match name {
-        "Queueing" => "queue",
-        "Stalled" => "stall",
-        "DNS Lookup" => "dns",
-        "Initial connection" => "tcp",
-        "SSL" => "ssl",
-        "Request sent" => "send",
-        "Waiting for server response" => "wait",
-        _ => "down",
+        PhaseName::Queueing => "queue",
+        PhaseName::Stalled => "stall",
+        PhaseName::DnsLookup => "dns",
+        PhaseName::InitialConnection => "tcp",
+        PhaseName::Ssl => "ssl",
+        PhaseName::RequestSent => "send",
+        PhaseName::Waiting => "wait",
+        PhaseName::ContentDownload => "down",
     }
 }
 
@@ -682,7 +682,7 @@ fn waterfall(
         <div class="card waterfall" id="pl-waterfall">
             <h3>{ "Waterfall" }</h3>
             <p class="pl-legend">
-                { for load::PHASES.iter().map(|p| html! { <span class="ph-key" data-ph={phase_key(p)}>{ *p }</span> }) }
+                { for PhaseName::ALL.iter().map(|p| html! { <span class="ph-key" data-ph={phase_key(*p)}>{ p.label() }</span> }) }
             </p>
             <div class="wf-rows" {onclick}>
                 <div class="wf-cursor" style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {} / 100)", pct(t))} aria-hidden="true"></div>
@@ -744,7 +744,7 @@ fn detail(r: &Request, l: &PageLoad) -> Html {
                 <thead><tr><th>{ "phase" }</th><th>{ "ms" }</th><th>{ "why" }</th></tr></thead>
                 <tbody>
                     { for r.phases.iter().map(|p| html! {
-                        <tr><td><span class="ph-dot" data-ph={phase_key(p.name)}></span>{ p.name }</td><td class="num">{ ms(p.end.micros() - p.start.micros()) }</td><td class="why">{ p.why.clone() }</td></tr>
+                        <tr><td><span class="ph-dot" data-ph={phase_key(p.name)}></span>{ p.name.label() }</td><td class="num">{ ms(p.end.micros() - p.start.micros()) }</td><td class="why">{ p.why.clone() }</td></tr>
                     }) }
                 </tbody>
             </table>

@@ -161,7 +161,10 @@ fn waterfall_and_same_origin_panel_show_each_blocked_request() {
     s.click(&s.find(&format!("#pl-waterfall .wf-row[data-id='{}']", font.id)));
     let table = s.text("#pl-detail table.phases");
     for p in &font.phases {
-        assert!(table.contains(p.name) && table.contains(&p.why), "{table}");
+        assert!(
+            table.contains(p.name.label()) && table.contains(&p.why),
+            "{table}"
+        );
     }
     show(&s, "#pl-waterfall");
     s.screenshot("waterfall-multi-origin-1440x900");

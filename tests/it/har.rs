@@ -2,6 +2,7 @@
 //! (<http://www.softwareishard.com/blog/har-12-spec/>), and its numbers agree with the load.
 
 use serde_json::Value;
+use wirewalk::model::load::PhaseName;
 use wirewalk::model::{har, load, pages, scenario::VISIT_UNIX_TIME};
 
 fn obj<'v>(v: &'v Value, path: &str) -> &'v serde_json::Map<String, Value> {
@@ -120,7 +121,7 @@ fn every_page_preset_exports_as_valid_har() {
             );
             assert_eq!(r.status as f64, number(resp, "status", &path));
             // headersSize is what the model sent: its transmission is the Request sent phase.
-            let sent = r.phase("Request sent");
+            let sent = r.phase(PhaseName::RequestSent);
             if r.from_cache == load::FromCache::No && sent.micros() > 0 {
                 let size = number(req, "headersSize", &path) as u64;
                 assert_eq!(
@@ -203,8 +204,8 @@ fn a_har_wirewalk_writes_reads_back_as_the_same_waterfall() {
             pairs.push((r, b));
             // The bars as drawn: two phases of one name in a row are one bar (the model can
             // stall a request twice for two reasons; a HAR has one `blocked`).
-            let cut = |r: &load::Request| -> Vec<(&str, u64, u64)> {
-                let mut bars: Vec<(&str, u64, u64)> = Vec::new();
+            let cut = |r: &load::Request| -> Vec<(PhaseName, u64, u64)> {
+                let mut bars: Vec<(PhaseName, u64, u64)> = Vec::new();
                 for p in &r.phases {
                     match bars.last_mut() {
                         Some(last) if last.0 == p.name && last.2 == p.start.micros() => {
@@ -295,17 +296,17 @@ fn a_chrome_recording_replays_with_its_connections() {
     let r = |i: usize| &l.requests[i];
     // The redirect: its own connection, DNS and TCP, Queueing 1 ms then Stalled 1 ms.
     assert_eq!(r(0).status, 301);
-    let names: Vec<&str> = r(0).phases.iter().map(|p| p.name).collect();
+    let names: Vec<PhaseName> = r(0).phases.iter().map(|p| p.name).collect();
     assert_eq!(
         names,
         [
-            "Queueing",
-            "Stalled",
-            "DNS Lookup",
-            "Initial connection",
-            "Request sent",
-            "Waiting for server response",
-            "Content Download"
+            PhaseName::Queueing,
+            PhaseName::Stalled,
+            PhaseName::DnsLookup,
+            PhaseName::InitialConnection,
+            PhaseName::RequestSent,
+            PhaseName::Waiting,
+            PhaseName::ContentDownload
         ]
     );
     assert!(r(0).phases.iter().any(|p| p.why.contains("192.0.2.10")));
@@ -314,8 +315,8 @@ fn a_chrome_recording_replays_with_its_connections() {
     assert_eq!(r(1).protocol, load::Protocol::H2);
     assert!(!r(1).reused && r(2).reused);
     assert_eq!(r(1).connection, r(2).connection);
-    assert_eq!(r(1).phase("SSL").micros(), 60_000);
-    assert_eq!(r(1).phase("Initial connection").micros(), 60_000);
+    assert_eq!(r(1).phase(PhaseName::Ssl).micros(), 60_000);
+    assert_eq!(r(1).phase(PhaseName::InitialConnection).micros(), 60_000);
     assert_eq!(r(1).bytes, 2100);
     assert_eq!(load::priority_label(r(2).priority), "Low");
     // The disk-cache hit has no connection; the failed script is in the console.

@@ -2,7 +2,7 @@
 //! scenario text is either loaded or refused with a message.
 
 use proptest::prelude::*;
-use wirewalk::model::load::{self, Outcome, PageLoad, PageScenario, Protocol, Request};
+use wirewalk::model::load::{self, Outcome, PageLoad, PageScenario, PhaseName, Protocol, Request};
 use wirewalk::model::pages;
 use wirewalk::model::pool::{MAX_SOCKETS_PER_GROUP, MAX_SOCKETS_PER_POOL};
 use wirewalk::model::time::Instant;
@@ -53,7 +53,7 @@ fn many_images_open_six_connections_and_fourteen_wait() {
         let q = r
             .phases
             .iter()
-            .find(|p| p.name == "Queueing")
+            .find(|p| p.name == PhaseName::Queueing)
             .expect("queueing");
         assert!(
             q.why
@@ -71,7 +71,7 @@ fn many_images_open_six_connections_and_fourteen_wait() {
     let sent = seventh
         .phases
         .iter()
-        .find(|p| p.name == "Request sent")
+        .find(|p| p.name == PhaseName::RequestSent)
         .unwrap();
     assert_eq!(sent.start, first.end);
     // Up to then every one of the six sockets was busy or connecting.
@@ -182,7 +182,7 @@ fn multi_origin_applies_the_same_origin_rules() {
             <= cart
                 .phases
                 .iter()
-                .find(|p| p.name == "Request sent")
+                .find(|p| p.name == PhaseName::RequestSent)
                 .unwrap()
                 .start
     );
@@ -203,7 +203,7 @@ fn preconnect_saves_the_connection_for_late_requests() {
     // The font preconnect has `crossorigin`: the uncredentialed socket is ready when the font
     // is needed, so the font's own time has no DNS or connection.
     let font = by_url(&with, "/brand.woff2");
-    assert_eq!(font.phase("DNS Lookup").micros(), 0);
+    assert_eq!(font.phase(PhaseName::DnsLookup).micros(), 0);
     assert_eq!(font.initial_connection().micros(), 0);
     assert!(with
         .connections
@@ -251,7 +251,7 @@ fn every_request_is_cut_into_contiguous_phases() {
             for p in &r.phases {
                 assert_eq!(p.start, t, "{}: {} {:?}", sc.name, r.url, r.phases);
                 assert!(p.end > p.start && !p.why.is_empty());
-                assert!(load::PHASES.contains(&p.name));
+                assert!(PhaseName::ALL.contains(&p.name));
                 t = p.end;
             }
             if !r.phases.is_empty() {
