@@ -291,9 +291,34 @@ pub struct Request {
     pub method: String,
     pub url: String,
     pub headers: Headers,
-    /// The Fetch standard's cache mode (`default`, `no-store`, `reload`, `no-cache`,
-    /// `force-cache`, `only-if-cached`).
-    pub mode: String,
+    pub mode: Mode,
+}
+
+/// The Fetch standard's request cache mode (Fetch §2.2.5, `RequestCache`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    #[default]
+    Default,
+    NoStore,
+    Reload,
+    NoCache,
+    ForceCache,
+    OnlyIfCached,
+}
+
+impl Mode {
+    /// The mode a `fetch()` names (`"no-store"`, …); `None` for a value Fetch does not define.
+    pub fn parse(text: &str) -> Option<Mode> {
+        Some(match text {
+            "default" => Mode::Default,
+            "no-store" => Mode::NoStore,
+            "reload" => Mode::Reload,
+            "no-cache" => Mode::NoCache,
+            "force-cache" => Mode::ForceCache,
+            "only-if-cached" => Mode::OnlyIfCached,
+            _ => return None,
+        })
+    }
 }
 
 /// A response from the origin, with its body as bytes (the cache-tests' bodies), or only its
@@ -590,10 +615,10 @@ impl Cache {
                 .headers
                 .combined("pragma")
                 .is_some_and(|p| p.to_ascii_lowercase().contains("no-cache"));
-        let mode = req.mode.as_str();
-        let bypass = mode == "no-store" || mode == "reload" || rcc.no_store;
-        let must_validate = mode == "no-cache" || rcc.no_cache || pragma;
-        pending.store = req.method == "GET" && !rcc.no_store && mode != "no-store";
+        let mode = req.mode;
+        let bypass = matches!(mode, Mode::NoStore | Mode::Reload) || rcc.no_store;
+        let must_validate = mode == Mode::NoCache || rcc.no_cache || pragma;
+        pending.store = req.method == "GET" && !rcc.no_store && mode != Mode::NoStore;
         let entry = if bypass {
             None
         } else {
@@ -625,7 +650,7 @@ impl Cache {
                     && !CacheControl::parse(&e.stored.headers).must_revalidate;
                 (fresh || stale_ok) && age_ok && min_fresh_ok
             };
-            if fresh_enough || mode == "force-cache" || mode == "only-if-cached" {
+            if fresh_enough || matches!(mode, Mode::ForceCache | Mode::OnlyIfCached) {
                 return Plan::Hit {
                     response: served(e, age, req),
                     age_s: age,
@@ -660,16 +685,16 @@ impl Cache {
                     background: pending,
                 };
             }
-        } else if mode == "only-if-cached" || rcc.only_if_cached {
+        } else if mode == Mode::OnlyIfCached || rcc.only_if_cached {
             return Plan::Error(gateway_error());
         }
         // To the network, conditionally when there is a stored 200 or 206 with validators.
         let forward = &mut pending.forward;
         // Fetch §4.5 (HTTP-network-or-cache fetch): the cache mode shows in the request.
-        if mode == "no-cache" && !forward.headers.has("cache-control") {
+        if mode == Mode::NoCache && !forward.headers.has("cache-control") {
             forward.headers = forward.headers.clone().with("Cache-Control", "max-age=0");
         }
-        if (mode == "no-store" || mode == "reload") && !forward.headers.has("cache-control") {
+        if matches!(mode, Mode::NoStore | Mode::Reload) && !forward.headers.has("cache-control") {
             if !forward.headers.has("pragma") {
                 forward.headers = forward.headers.clone().with("Pragma", "no-cache");
             }
@@ -1258,7 +1283,7 @@ mod tests {
             method: "GET".into(),
             url: url.into(),
             headers,
-            mode: "default".into(),
+            mode: Mode::Default,
         }
     }
 

@@ -1673,7 +1673,7 @@ impl<'a> Sim<'a> {
             method: q.method.clone(),
             url: key.clone(),
             headers: Headers(header_pairs(&q.headers)),
-            mode: "default".into(),
+            mode: http_cache::Mode::Default,
         };
         let plan = self.cache.plan(&creq, self.unix(t));
         self.push_request(r, http_cache::present::lookup(t, &key, &plan));

@@ -609,7 +609,7 @@ impl<'a> World<'a> {
             method: "GET".into(),
             url: target.key.clone(),
             headers: Headers::new(),
-            mode: "default".into(),
+            mode: cache::Mode::Default,
         };
         let plan = self.cache.plan(&creq, now_unix);
         self.push(cache::present::lookup(t0, &target.key, &plan));

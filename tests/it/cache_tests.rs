@@ -18,7 +18,7 @@
 
 use serde_json::Value;
 use std::collections::BTreeMap;
-use wirewalk::model::cache::{Cache, Headers, Request, Response};
+use wirewalk::model::cache::{Cache, Headers, Mode, Request, Response};
 use wirewalk::model::http_date;
 
 const BASE: &str = "https://cache.example";
@@ -242,13 +242,17 @@ fn run_test(test: &Value) -> Result<(), Fail> {
             method: rc["request_method"].as_str().unwrap_or("GET").to_string(),
             url,
             headers,
-            mode: rc["cache"].as_str().unwrap_or("default").to_string(),
+            // The test's `cache` mode, as its fetch() would be given it.
+            mode: rc["cache"]
+                .as_str()
+                .map_or(Some(Mode::Default), Mode::parse)
+                .ok_or_else(|| Fail::Setup(format!("unknown cache mode {}", rc["cache"])))?,
         };
         let (resp, source) = cache.fetch(&req, now, &mut |r| server.respond(r, now));
         if source == wirewalk::model::cache::Source::Error
             && resp.status == 504
             && !req.headers.has("cache-control")
-            && req.mode != "only-if-cached"
+            && req.mode != Mode::OnlyIfCached
         {
             // fetch() rejects on a network error: the suite records the exception as a failure.
             return Err(Fail::Assertion(format!("request {req_num}: network error")));
