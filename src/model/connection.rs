@@ -26,7 +26,7 @@ use super::cert::{self, CertError, Certificate, RootStore};
 use super::dns;
 use super::rng::Rng;
 use super::scenario::{CertChoice, TlsChoice};
-use super::step::steps;
+use super::step::{steps, StepId};
 use super::tcp;
 use super::time::{Duration, Instant};
 use super::tls::{self, present as tls_present, Output as TlsOutput, Version};
@@ -270,6 +270,27 @@ impl Connection {
         self.out.push_back(Output::Failed(f, at));
     }
 
+    /// The event of a handshake segment sent at `now` towards `to`: its TCP fields, with
+    /// sequence numbers relative to `seq_base` and acknowledgments relative to the other side's
+    /// initial number, the sender's state change, and its flight.
+    fn segment_event(
+        &self,
+        now: Instant,
+        to: Side,
+        step: StepId,
+        summary: String,
+        seg: &tcp::Segment,
+        (seq_base, transition): (u32, Option<(tcp::State, tcp::State)>),
+    ) -> Event {
+        let (from, actor_to, ack_base) = match to {
+            Side::Server => (Actor::Browser, Actor::Server, self.server_iss),
+            Side::Client => (Actor::Server, Actor::Browser, self.client_iss),
+        };
+        Event::new(now, from, step, summary)
+            .fields(tcp::present::fields(seg, seq_base, ack_base, transition))
+            .message(actor_to, now + self.way(to), u64::from(seg.wire_len()))
+    }
+
     /// Sends the SYN at `now`.
     pub fn start(&mut self, now: Instant) {
         self.started = now;
@@ -277,23 +298,25 @@ impl Connection {
             return self.fail(Failure::Internal("no SYN"), now);
         };
         let tr = self.client.take_transitions().pop();
-        let e = Event::new(
-            now,
-            Actor::Browser,
-            steps::TCP_SYN,
-            format!(
-                "SYN seq={} to {}:{}",
-                syn.seq,
-                address(&self.config.host),
-                self.config.port
-            ),
-        )
-        .fields(tcp::present::fields(&syn, self.client_iss, 0, tr))
-        .field(
-            "initial_sequence_number",
-            "random per connection (RFC 9293 §3.4.1, RFC 6528)",
-        )
-        .message(Actor::Server, now + self.up(), u64::from(syn.wire_len()));
+        let summary = format!(
+            "SYN seq={} to {}:{}",
+            syn.seq,
+            address(&self.config.host),
+            self.config.port
+        );
+        let e = self
+            .segment_event(
+                now,
+                Side::Server,
+                steps::TCP_SYN,
+                summary,
+                &syn,
+                (self.client_iss, tr),
+            )
+            .field(
+                "initial_sequence_number",
+                "random per connection (RFC 9293 §3.4.1, RFC 6528)",
+            );
         self.trace(e);
         self.deliver(now + self.up(), Side::Server, Payload::Segment(syn));
     }
@@ -319,29 +342,29 @@ impl Connection {
         };
         let arrives = now + self.down();
         let e = if reply.flags.rst {
-            Event::new(
+            // A closed port's RST has no sequence space of its own to show relative to.
+            let summary = format!("RST, ACK: nothing listens on port {}", self.config.port);
+            self.segment_event(
                 now,
-                Actor::Server,
+                Side::Client,
                 steps::TCP_RST,
-                format!("RST, ACK: nothing listens on port {}", self.config.port),
+                summary,
+                &reply,
+                (0, None),
             )
-            .fields(tcp::present::fields(&reply, 0, self.client_iss, None))
         } else {
             let tr = self.server.take_transitions().pop();
-            Event::new(
+            let summary = format!("SYN-ACK seq={} ack={}", reply.seq, reply.ack);
+            let base = self.server_iss;
+            self.segment_event(
                 now,
-                Actor::Server,
+                Side::Client,
                 steps::TCP_SYN_ACK,
-                format!("SYN-ACK seq={} ack={}", reply.seq, reply.ack),
-            )
-            .fields(tcp::present::fields(
+                summary,
                 &reply,
-                self.server_iss,
-                self.client_iss,
-                tr,
-            ))
+                (base, tr),
+            )
         };
-        let e = e.message(Actor::Browser, arrives, u64::from(reply.wire_len()));
         self.trace(e);
         self.deliver(arrives, Side::Client, Payload::Segment(reply));
     }
@@ -357,23 +380,14 @@ impl Connection {
             return self.fail(Failure::Internal("no ACK"), now);
         };
         let tr = self.client.take_transitions().pop();
-        let e = Event::new(
-            now,
-            Actor::Browser,
-            steps::TCP_ACK,
-            format!("ACK ack={}: connected after one round trip", ack.ack),
-        )
-        .fields(tcp::present::fields(
-            &ack,
-            self.client_iss,
-            self.server_iss,
-            tr,
-        ))
-        .field(
-            "round_trips_so_far",
-            format!("1 ({} since the SYN)", now.since(self.started)),
-        )
-        .message(Actor::Server, now + self.up(), u64::from(ack.wire_len()));
+        let summary = format!("ACK ack={}: connected after one round trip", ack.ack);
+        let base = self.client_iss;
+        let e = self
+            .segment_event(now, Side::Server, steps::TCP_ACK, summary, &ack, (base, tr))
+            .field(
+                "round_trips_so_far",
+                format!("1 ({} since the SYN)", now.since(self.started)),
+            );
         self.trace(e);
         self.server.handle(&ack);
         self.server.take_transitions();

@@ -365,9 +365,9 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
             starts.push(Vec::new());
             starts.len() - 1
         });
-        // Reading the file's format: wirewalk writes `_socketGroup` as GroupKey::text, with
-        // `pm/` before a group that sends no credentials.
-        let credentials = !group.starts_with("pm/");
+        // wirewalk writes `_socketGroup` as GroupKey::text; a browser's HAR has none (the origin
+        // stands in, with credentials).
+        let (_, credentials) = super::pool::GroupKey::read(&group);
         // The connection: a new one if this entry opened it.
         let (connection, reused) = match e.connection.as_deref() {
             Some(c) if e.from_cache.is_none() => match conn_ids.get(c) {

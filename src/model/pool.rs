@@ -53,7 +53,20 @@ pub struct GroupKey {
     pub credentials: bool,
 }
 
+/// What marks a group without credentials in its text (Chromium's privacy mode).
+const PRIVACY_MODE_MARK: &str = "pm/";
+
 impl GroupKey {
+    /// Reads a group's text, as [`GroupKey::text`] writes it (HAR's `_socketGroup`): its origin
+    /// and whether its requests send credentials. The one reader of the text form, beside its
+    /// one writer.
+    pub fn read(text: &str) -> (&str, bool) {
+        match text.strip_prefix(PRIVACY_MODE_MARK) {
+            Some(origin) => (origin, false),
+            None => (text, true),
+        }
+    }
+
     /// The group of requests to `u`'s origin.
     pub fn new(u: &::url::Url, credentials: bool) -> GroupKey {
         let origin = u.origin().ascii_serialization();
@@ -62,7 +75,7 @@ impl GroupKey {
             text: if credentials {
                 origin.clone()
             } else {
-                format!("pm/{origin}")
+                format!("{PRIVACY_MODE_MARK}{origin}")
             },
             host: u.host_str().unwrap_or_default().to_string(),
             port: u
@@ -582,6 +595,25 @@ fn timeout(used: bool) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_group_text_reads_back_as_written() {
+        for (url, credentials) in [
+            ("https://a.example/x", true),
+            ("http://b.example:8080/", false),
+        ] {
+            let u = ::url::Url::parse(url).unwrap();
+            let key = GroupKey::new(&u, credentials);
+            assert_eq!(
+                GroupKey::read(&key.text),
+                (key.origin.as_str(), credentials)
+            );
+        }
+        assert_eq!(
+            GroupKey::read("https://c.example"),
+            ("https://c.example", true)
+        );
+    }
 
     const G: &str = "https://img.example:443";
     const T0: Instant = Instant::ZERO;
