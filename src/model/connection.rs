@@ -660,6 +660,21 @@ fn certificate_check(at: Instant, v: &cert::Verdict) -> Event {
 
 const DAY: i64 = 86_400;
 
+/// The certificate the browser sends when a server asks for one (a scenario's client
+/// certificate), valid at `now` (seconds since the epoch).
+pub fn client_chain(now: i64) -> Vec<Certificate> {
+    const DAY: i64 = 86_400;
+    vec![Certificate {
+        subject: "user@example.com".into(),
+        issuer: "Example Corp Client CA".into(),
+        san: vec![],
+        not_before: now - 100 * DAY,
+        not_after: now + 265 * DAY,
+        is_ca: false,
+        key: "ECDSA P-256",
+    }]
+}
+
 /// The browser's trust store: one root, as the Let's Encrypt chains of the scenarios need.
 pub fn web_roots() -> RootStore {
     RootStore {

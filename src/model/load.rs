@@ -56,7 +56,7 @@ use super::pool::{self, GroupKey, Output as PoolOut, Pool, Priority, Stall};
 use super::rng::Rng;
 use super::scenario::CertChoice;
 use super::scenario::VISIT_UNIX_TIME;
-use super::scenario::{DnsLatency, Profile, ProfileName, TlsChoice};
+use super::scenario::{DnsLatency, DnsState, Profile, ProfileName, TlsChoice};
 use super::site::SuffixList;
 use super::step::steps;
 use super::time::{Duration, Instant};
@@ -250,6 +250,50 @@ impl PageScenario {
         self.origins
             .iter()
             .find(|o| o.origin.trim_end_matches('/').eq_ignore_ascii_case(origin))
+    }
+}
+
+/// Where a load starts from, beyond what the page scenario says: the journey's knobs. A journey
+/// scenario ([`super::scenario::Scenario`]) sets them for its document's host: what an earlier
+/// visit left in the browser's and the resolvers' DNS caches, an idle connection, the server's
+/// certificate, TLS options, a server that refuses or a name that does not exist, the modelled
+/// server that answers the document ([`super::http::serve`]) and what the page does once it has
+/// arrived. [`Situation::default`] is a page load's: a cold browser on a working network.
+#[derive(Clone, Debug)]
+pub struct Situation {
+    /// The seed of every connection's random values (each draws from it and its own id).
+    pub seed: u64,
+    /// The simulated date at the start, seconds since the Unix epoch.
+    pub unix_time: i64,
+    /// The DNS caches for the document's host (`Nxdomain`: the name does not exist).
+    pub dns: DnsState,
+    pub dns_latency: DnsLatency,
+    /// The document's server: its certificate, whether it asks for a client certificate,
+    /// whether nothing listens on its port.
+    pub cert: CertChoice,
+    pub client_cert: bool,
+    pub refused: bool,
+    /// TLS 1.2 False Start, and a session ticket from an earlier visit to the document's host.
+    pub false_start: bool,
+    pub resumption: bool,
+    /// A keep-alive connection to the document's origin is already open and idle.
+    pub existing_connection: bool,
+}
+
+impl Default for Situation {
+    fn default() -> Self {
+        Situation {
+            seed: PAGE_SEED,
+            unix_time: VISIT_UNIX_TIME,
+            dns: DnsState::Cold,
+            dns_latency: DnsLatency::default(),
+            cert: CertChoice::Valid,
+            client_cert: false,
+            refused: false,
+            false_start: false,
+            resumption: false,
+            existing_connection: false,
+        }
     }
 }
 
@@ -961,6 +1005,10 @@ struct Job {
     cwnd: u64,
     socket: Option<u32>,
     taken_by: Option<usize>,
+    /// The lookup found no such name: the connection fails when its DNS ends.
+    dns_failed: bool,
+    /// Why the connection failed, once it has.
+    failure: Option<connection::Failure>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -1015,6 +1063,11 @@ impl Ord for Scheduled {
 
 struct Sim<'a> {
     sc: &'a PageScenario,
+    situation: &'a Situation,
+    /// The document's host: the journey's knobs apply to it.
+    doc_host: String,
+    /// Session tickets by server (`host:port`): a later connection there resumes.
+    tickets: Vec<(String, super::tls::Ticket)>,
     /// The browser's HTTP cache: every request's exchange goes through it.
     cache: Cache,
     /// The simulated date at the load's start, seconds since the Unix epoch.
@@ -1042,8 +1095,9 @@ struct Sim<'a> {
     /// The job that made each socket, by socket id (also numbered from 1).
     socket_job: Vec<u32>,
     dns: Caches,
-    /// Lookups in flight: host, end, the caches it will leave, the connection that asked.
-    dns_pending: Vec<(String, Instant, Caches, u32)>,
+    /// Lookups in flight: host, end, the caches it will leave, the connection that asked,
+    /// whether the name exists.
+    dns_pending: Vec<(String, Instant, Caches, u32, bool)>,
     h2: Vec<(String, H2)>,
     lanes: Vec<(String, Vec<bool>)>,
     /// Every socket group the load used, typed, by the pool's key text: a connect job knows its
@@ -1164,6 +1218,11 @@ pub fn apply_headers_text(sc: &PageScenario, text: &str) -> Result<PageScenario,
 /// Loads the page. Never panics: a scenario that cannot load (a bad URL, too much HTML) gives
 /// an error message instead.
 pub fn run(sc: &PageScenario) -> Result<PageLoad, String> {
+    run_in(sc, &Situation::default(), Cache::default())
+}
+
+/// Loads the page from `situation`, with `cache` as the HTTP cache at the start.
+pub fn run_in(sc: &PageScenario, situation: &Situation, cache: Cache) -> Result<PageLoad, String> {
     if sc.html.len() > MAX_HTML_BYTES {
         return Err(format!(
             "the HTML is {} bytes; the limit is {MAX_HTML_BYTES} bytes",
@@ -1202,33 +1261,40 @@ pub fn run(sc: &PageScenario) -> Result<PageLoad, String> {
     })?;
     // A return visit: the same page loaded `warm_cache_s` seconds before, from a cold cache,
     // leaves its responses in the HTTP cache; only that cache carries over.
-    let mut cache = Cache::default();
+    let mut cache = cache;
+    let now = situation.unix_time;
     if let Some(age) = sc.warm_cache_s {
         let age = age.min(MAX_WARM_CACHE_S) as i64;
-        cache = run_at(sc, &parsed, tls, VISIT_UNIX_TIME - age, cache).1;
+        cache = run_at(sc, situation, &parsed, tls, now - age, cache).1;
     }
-    Ok(run_at(sc, &parsed, tls, VISIT_UNIX_TIME, cache).0)
+    Ok(run_at(sc, situation, &parsed, tls, now, cache).0)
 }
 
 /// One load of the page at `unix_time` with `cache` as the HTTP cache; returns the load and the
 /// cache as the load left it.
 fn run_at(
     sc: &PageScenario,
+    situation: &Situation,
     parsed: &url::Parsed,
     tls: TlsChoice,
     unix_time: i64,
     cache: Cache,
 ) -> (PageLoad, Cache) {
     let profile = sc.profile();
+    let doc_host = parsed.getters.hostname.clone();
     let mut sim = Sim {
         sc,
+        situation,
+        dns: Caches::for_state(situation.dns, &doc_host),
+        doc_host,
+        tickets: vec![],
         cache,
         unix_time,
         page_origin: parsed.origin.clone(),
         rtt: profile.rtt(),
         bandwidth: profile.bandwidth_bps,
         tls,
-        lat: DnsLatency::default(),
+        lat: situation.dns_latency.clone(),
         pool: Pool::default(),
         events: BinaryHeap::new(),
         seq: 0,
@@ -1238,7 +1304,6 @@ fn run_at(
         requests_for: vec![],
         jobs: vec![],
         socket_job: vec![],
-        dns: Caches::default(),
         dns_pending: vec![],
         h2: vec![],
         lanes: vec![],
@@ -1280,6 +1345,11 @@ fn run_at(
             ));
         }
     }
+    if situation.existing_connection && !situation.refused {
+        if let Ok(u) = ::url::Url::parse(&parsed.getters.href) {
+            sim.open_idle(&u);
+        }
+    }
     let doc = sim.new_request(
         parsed.getters.href.clone(),
         Dest::Fetch(Destination::Document),
@@ -1295,6 +1365,16 @@ fn run_at(
     }
     sim.run_events();
     sim.finish()
+}
+
+/// Chromium's name for why a connection failed (net/base/net_error_list.h).
+fn net_error(f: Option<connection::Failure>) -> String {
+    match f {
+        Some(connection::Failure::Dns) => "net::ERR_NAME_NOT_RESOLVED".into(),
+        Some(connection::Failure::Refused) => "net::ERR_CONNECTION_REFUSED".into(),
+        Some(connection::Failure::Cert(e)) => format!("net::{}", e.chromium_name()),
+        _ => "net::ERR_CONNECTION_FAILED".into(),
+    }
 }
 
 fn short(s: &str) -> String {
@@ -1424,14 +1504,20 @@ impl<'a> Sim<'a> {
                 }
                 Ev::DnsDone(host) => {
                     if let Some(i) = self.dns_pending.iter().position(|d| d.0 == host) {
-                        let (host, _, caches, _) = self.dns_pending.remove(i);
+                        let (host, _, caches, _, _) = self.dns_pending.remove(i);
                         self.dns.replace_host(&host, caches);
                     }
                 }
                 Ev::ConnStart(job) => {
-                    if let Some(j) = self.job_mut(job) {
-                        j.machines.start(t);
+                    let Some(j) = self.job_mut(job) else { continue };
+                    if j.dns_failed {
+                        // RFC 1035 §4.1.1 RCODE 3: the name does not exist; nothing to connect to.
+                        j.failure = Some(connection::Failure::Dns);
+                        self.pool.connect_failed(t, job);
+                        self.pool_outputs(t);
+                        continue;
                     }
+                    j.machines.start(t);
                     self.machine_outputs(t, job);
                 }
                 Ev::Deliver(job, d) => {
@@ -1890,8 +1976,9 @@ impl<'a> Sim<'a> {
                 }
                 PoolOut::Failed { request, job, .. } => {
                     self.close_conn(t, job, "the connection failed");
+                    let error = net_error(self.job(job).and_then(|j| j.failure));
                     if let Some(r) = request {
-                        self.fail(t, r as usize, "net::ERR_CONNECTION_FAILED");
+                        self.fail(t, r as usize, &error);
                     }
                     // Requests waiting for an HTTP/2 connection that never came fail with it.
                     let group = self.job(job).map(|j| j.conn.group.clone());
@@ -1903,7 +1990,7 @@ impl<'a> Sim<'a> {
                         _ => vec![],
                     };
                     for w in waiting {
-                        self.fail(t, w, "net::ERR_CONNECTION_FAILED");
+                        self.fail(t, w, &error);
                     }
                 }
             }
@@ -1986,7 +2073,7 @@ impl<'a> Sim<'a> {
         .connection(job);
         self.push(e);
         // DNS: one lookup per host, shared; then the browser's host cache.
-        let (dns_end, dns_why) = self.resolve(t, &host, job, for_request);
+        let (dns_end, dns_why, resolved) = self.resolve(t, &host, job, for_request);
         let lanes = entry(&mut self.lanes, &group);
         let lane = match lanes.iter().position(|b| !b) {
             Some(i) => {
@@ -2006,26 +2093,9 @@ impl<'a> Sim<'a> {
         );
         // Each connection draws its own numbers (port, sequence numbers, TLS randoms), so one
         // connection's values do not depend on how many others the page opened before it.
-        let mut rng = Rng::for_purpose(PAGE_SEED, &format!("connection {job}"));
-        let machines = Machines::new(
-            job,
-            connection::Config {
-                group: group.clone(),
-                host,
-                port,
-                secure: https,
-                refused: false,
-                rtt: self.rtt,
-                unix_time: self.unix_time,
-                tls: self.tls,
-                cert: CertChoice::Valid,
-                client_chain: None,
-                ticket: None,
-                false_start: false,
-            },
-            dns_end,
-            &mut rng,
-        );
+        let mut rng = Rng::for_purpose(self.situation.seed, &format!("connection {job}"));
+        let config = self.connection_config(&group, host, port, https);
+        let machines = Machines::new(job, config, dns_end, &mut rng);
         self.jobs.push(Job {
             conn: Connection {
                 id: job,
@@ -2051,6 +2121,8 @@ impl<'a> Sim<'a> {
             cwnd: INITIAL_CWND,
             socket: None,
             taken_by: None,
+            dns_failed: !resolved,
+            failure: None,
         });
         if let Some(r) = for_request {
             self.reqs[r as usize].started_job = Some(job);
@@ -2080,9 +2152,13 @@ impl<'a> Sim<'a> {
                     if let Some(j) = self.job_mut(job) {
                         j.conn.ready = at;
                     }
+                    self.keep_ticket(job);
                     self.job_ready(t, job);
                 }
-                connection::Output::Failed(..) => {
+                connection::Output::Failed(f, _) => {
+                    if let Some(j) = self.job_mut(job) {
+                        j.failure = Some(f);
+                    }
                     self.pool.connect_failed(t, job);
                     self.pool_outputs(t);
                 }
@@ -2107,6 +2183,105 @@ impl<'a> Sim<'a> {
         self.pool_outputs(t);
         if let Some(g) = group {
             self.h2_ready(t, &g, job);
+        }
+    }
+
+    /// What a connection to `host:port` needs: the load's TLS version, and for the document's
+    /// host the situation's server and TLS options; a ticket that server gave earlier.
+    fn connection_config(
+        &self,
+        group: &str,
+        host: String,
+        port: u16,
+        secure: bool,
+    ) -> connection::Config {
+        let s = self.situation;
+        let doc = host == self.doc_host;
+        let server = format!("{host}:{port}");
+        let ticket = self
+            .tickets
+            .iter()
+            .find(|(k, _)| *k == server)
+            .map(|(_, t)| t.clone());
+        connection::Config {
+            group: group.to_string(),
+            refused: doc && s.refused,
+            rtt: self.rtt,
+            unix_time: self.unix_time,
+            tls: self.tls,
+            cert: if doc { s.cert } else { CertChoice::Valid },
+            client_chain: (doc && s.client_cert).then(|| connection::client_chain(self.unix_time)),
+            ticket: ticket.or_else(|| {
+                (doc && s.resumption).then_some(super::tls::Ticket {
+                    version: super::tls::Version::Tls13,
+                    lifetime_s: 7200,
+                })
+            }),
+            false_start: doc && s.false_start,
+            host,
+            port,
+            secure,
+        }
+    }
+
+    /// A connection that finished its handshake keeps its server's ticket for later ones.
+    fn keep_ticket(&mut self, job: u32) {
+        let Some(j) = self.job(job) else { return };
+        let Some(ticket) = j.machines.ticket() else {
+            return;
+        };
+        let server = format!("{}:{}", j.machines.config.host, j.machines.config.port);
+        match self.tickets.iter_mut().find(|(k, _)| *k == server) {
+            Some(slot) => slot.1 = ticket,
+            None => self.tickets.push((server, ticket)),
+        }
+    }
+
+    /// An idle keep-alive connection to `u`'s origin, open before the load starts (untraced).
+    fn open_idle(&mut self, u: &::url::Url) {
+        let group = self.group_of(u, true);
+        self.pool.preconnect(Instant::ZERO, &group, 1);
+        while let Some(o) = self.pool.poll_output() {
+            let PoolOut::ConnectJobStarted { job, group, .. } = o else {
+                continue;
+            };
+            let key = GroupKey::new(u, true);
+            let mut rng = Rng::for_purpose(self.situation.seed, &format!("connection {job}"));
+            let config = self.connection_config(&group, key.host.clone(), key.port, key.https);
+            let machines = Machines::established(job, config, &mut rng);
+            let lane = {
+                let lanes = entry(&mut self.lanes, &group);
+                lanes.push(true);
+                lanes.len() - 1
+            };
+            self.jobs.push(Job {
+                conn: Connection {
+                    id: job,
+                    credentials: true,
+                    group: group.clone(),
+                    origin: key.origin.clone(),
+                    protocol: Protocol::Http1,
+                    lane,
+                    preconnect: false,
+                    started_for: None,
+                    start: Instant::ZERO,
+                    dns_end: Instant::ZERO,
+                    tcp_end: Instant::ZERO,
+                    ready: Instant::ZERO,
+                    closed: None,
+                    close_reason: String::new(),
+                    uses: vec![],
+                },
+                ip: connection::address(&key.host),
+                machines: Box::new(machines),
+                dns_why: "open before the load started".into(),
+                cwnd: INITIAL_CWND,
+                socket: None,
+                taken_by: None,
+                dns_failed: false,
+                failure: None,
+            });
+            self.job_ready(Instant::ZERO, job);
         }
     }
 
@@ -2139,25 +2314,27 @@ impl<'a> Sim<'a> {
         host: &str,
         job: u32,
         for_request: Option<u32>,
-    ) -> (Instant, String) {
+    ) -> (Instant, String, bool) {
         if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
-            return (t, "an IP address: nothing to look up".into());
+            return (t, "an IP address: nothing to look up".into(), true);
         }
-        if let Some((_, end, _, by)) = self.dns_pending.iter().find(|d| d.0 == host) {
+        if let Some((_, end, _, by, exists)) = self.dns_pending.iter().find(|d| d.0 == host) {
             return (
                 *end,
                 format!(
                     "one lookup per host name: it shares the lookup of {host} that connection {by} started"
                 ),
+                *exists,
             );
         }
         // A lookup reads and writes only `host`'s entries (and whether the resolver knows the
         // zones above): it starts from those, not a copy of every host the page has resolved.
         let mut caches = self.dns.for_host(host);
+        let exists = !(self.situation.dns == DnsState::Nxdomain && host == self.doc_host);
         let l = dns::lookup(
             t,
             host,
-            true,
+            exists,
             &mut caches,
             &self.lat,
             self.rtt,
@@ -2173,8 +2350,13 @@ impl<'a> Sim<'a> {
                 self.schedule(e.at, Ev::Emit(Box::new(e)));
             }
         }
+        let exists = l.answer != dns::Answer::NxDomain;
         if l.end == t {
-            return (t, format!("{host} is in the {}: no lookup", l.source));
+            return (
+                t,
+                format!("{host} is in the {}: no lookup", l.source),
+                exists,
+            );
         }
         let why = format!(
             "looked up {host}: answered by the {} after {} ms",
@@ -2182,9 +2364,9 @@ impl<'a> Sim<'a> {
             ms(l.end.since(t))
         );
         self.dns_pending
-            .push((host.to_string(), l.end, caches, job));
+            .push((host.to_string(), l.end, caches, job, exists));
         self.schedule(l.end, Ev::DnsDone(host.to_string()));
-        (l.end, why)
+        (l.end, why, exists)
     }
 
     /// An HTTP/2 connection finished its handshake: every request waiting for it becomes a

@@ -16,7 +16,6 @@
 //! HTTP/2, redirects, and sub-resources of the page.
 
 use super::cache::{self, Headers, Miss, Plan, Stored};
-use super::cert::Certificate;
 use super::connection::{self, Connection, Failure, CLIENT_IP};
 use super::cookie::Jar;
 use super::dns::{self, Answer};
@@ -470,17 +469,10 @@ impl<'a> World<'a> {
             unix_time: self.sc.unix_time,
             tls: self.sc.tls,
             cert: self.sc.cert,
-            client_chain: self.sc.client_cert.then(|| {
-                vec![Certificate {
-                    subject: "user@example.com".into(),
-                    issuer: "Example Corp Client CA".into(),
-                    san: vec![],
-                    not_before: self.sc.unix_time - 100 * DAY,
-                    not_after: self.sc.unix_time + 265 * DAY,
-                    is_ca: false,
-                    key: "ECDSA P-256",
-                }]
-            }),
+            client_chain: self
+                .sc
+                .client_cert
+                .then(|| connection::client_chain(self.sc.unix_time)),
             ticket: self.ticket.clone(),
             false_start: self.sc.false_start,
         }
