@@ -594,6 +594,152 @@ impl Connection {
         }
     }
 
+    /// Bytes of TLS record overhead around each application record: the 5-byte header, the
+    /// 1-byte inner content type (1.3) or explicit nonce share, and the 16-byte AEAD tag.
+    pub fn record_overhead(&self) -> u64 {
+        if self.tls.is_some() {
+            22
+        } else {
+            0
+        }
+    }
+
+    /// A request of `http` bytes leaves the browser at `at`: its bytes go down the client's TCP
+    /// machine to the server's. Returns the event that shows the wrapping (HTTP inside a TLS
+    /// record inside TCP segments inside IP packets) with the first segment's header.
+    pub fn send_request(&mut self, at: Instant, http: u64) -> Option<Event> {
+        let bytes = http + self.record_overhead();
+        self.client.send(u32::try_from(bytes).unwrap_or(u32::MAX));
+        let segs: Vec<tcp::Segment> = std::iter::from_fn(|| self.client.poll_output()).collect();
+        for s in &segs {
+            self.server.handle(s);
+        }
+        let first = segs.first()?;
+        let to = address(&self.config.host);
+        let mut e = Event::new(
+            at,
+            Actor::Browser,
+            steps::TCP_SEGMENT,
+            format!(
+                "{http} bytes of HTTP → {} TCP segment(s) → IP packet(s) to {to}",
+                segs.len()
+            ),
+        )
+        .field("1. HTTP", format!("{http} bytes: request line and headers"))
+        .field(
+            "2. TLS record",
+            if self.tls.is_some() {
+                "+22 bytes: 5-byte header, 1-byte type, 16-byte AEAD tag; the HTTP text is encrypted"
+            } else {
+                "none: http sends the text in the clear"
+            },
+        )
+        .field(
+            "3. TCP",
+            format!(
+                "+{} bytes of header: ports, sequence and acknowledgment numbers, flags",
+                first.header_len()
+            ),
+        )
+        .field(
+            "4. IP",
+            format!("+20 bytes of header: {CLIENT_IP} → {to}, protocol 6 (TCP), TTL 64"),
+        );
+        for f in tcp::present::fields(first, self.client_iss, self.server_iss, None) {
+            e = e.fields([super::trace::Field {
+                name: format!("tcp.{}", f.name).into(),
+                ..f
+            }]);
+        }
+        Some(e)
+    }
+
+    /// The response's `bytes` cross from the server's TCP machine to the browser's, which
+    /// acknowledges them.
+    pub fn receive_response(&mut self, bytes: u64) {
+        self.server.send(u32::try_from(bytes).unwrap_or(u32::MAX));
+        while let Some(s) = self.server.poll_output() {
+            self.client.handle(&s);
+        }
+        self.client.flush_ack();
+        while let Some(s) = self.client.poll_output() {
+            self.server.handle(&s);
+        }
+    }
+
+    /// The server closes after `Connection: close` once the response's last byte has arrived
+    /// at `end`: FIN, FIN-ACK, ACK, each with its sender's state change.
+    pub fn close_by_server(&mut self, end: Instant) -> Vec<Event> {
+        let ow = self.down();
+        let sent = Instant::from_micros(end.micros().saturating_sub(ow.micros()));
+        let mut out = Vec::with_capacity(3);
+        self.server.close();
+        out.extend(self.close_segment(
+            Side::Client,
+            steps::TCP_CLOSE_FIN,
+            "FIN: the server is done (Connection: close)",
+            sent,
+            end,
+        ));
+        self.client.close();
+        let up = self.up();
+        out.extend(self.close_segment(
+            Side::Server,
+            steps::TCP_CLOSE_FIN_ACK,
+            "FIN, ACK: the browser closes its side too",
+            end,
+            end + up,
+        ));
+        out.extend(self.close_segment(
+            Side::Client,
+            steps::TCP_CLOSE_ACK,
+            "ACK: the connection is closed",
+            end + up,
+            end + up + ow,
+        ));
+        out
+    }
+
+    /// Delivers the next segment one side sends (to `to`) and writes its event, with the
+    /// sender's state change since its last segment.
+    fn close_segment(
+        &mut self,
+        to: Side,
+        step: StepId,
+        summary: &str,
+        at: Instant,
+        arrives: Instant,
+    ) -> Option<Event> {
+        let (tx, rx, tx_iss, rx_iss, from, actor_to) = match to {
+            Side::Client => (
+                &mut self.server,
+                &mut self.client,
+                self.server_iss,
+                self.client_iss,
+                Actor::Server,
+                Actor::Browser,
+            ),
+            Side::Server => (
+                &mut self.client,
+                &mut self.server,
+                self.client_iss,
+                self.server_iss,
+                Actor::Browser,
+                Actor::Server,
+            ),
+        };
+        let seg = tx.poll_output()?;
+        rx.handle(&seg);
+        let changes = tx.take_transitions();
+        let transition = changes.first().zip(changes.last()).map(|(a, b)| (a.0, b.1));
+        let fields = tcp::present::fields(&seg, tx_iss, rx_iss, transition);
+        Some(Event::new(at, from, step, summary).fields(fields).message(
+            actor_to,
+            arrives,
+            u64::from(seg.wire_len()),
+        ))
+    }
+
     /// The ticket a later connection to the same server may resume with, once the handshake
     /// is done.
     pub fn ticket(&self) -> Option<tls::Ticket> {

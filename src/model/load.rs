@@ -1345,6 +1345,18 @@ fn run_at(
             ));
         }
     }
+    if situation.resumption {
+        // A session ticket from an earlier visit to the document's server.
+        let port = parsed.default_port.unwrap_or(443);
+        let port = parsed.getters.port.parse().unwrap_or(port);
+        sim.tickets.push((
+            format!("{}:{port}", sim.doc_host),
+            super::tls::Ticket {
+                version: super::tls::Version::Tls13,
+                lifetime_s: 7200,
+            },
+        ));
+    }
     if situation.existing_connection && !situation.refused {
         if let Ok(u) = ::url::Url::parse(&parsed.getters.href) {
             sim.open_idle(&u);
@@ -2187,9 +2199,12 @@ impl<'a> Sim<'a> {
     }
 
     /// What a connection to `host:port` needs: the load's TLS version, and for the document's
-    /// host the situation's server and TLS options; a ticket that server gave earlier.
+    /// host the situation's server and TLS options; a ticket that server gave earlier. A TLS 1.3
+    /// ticket is used once: Chromium's session cache pops a single-use session when it hands it
+    /// out (`SSLClientSessionCache::Lookup`, net/ssl/ssl_client_session_cache.cc, after
+    /// BoringSSL's `SSL_SESSION_should_be_single_use`; RFC 8446 §C.4 advises clients so).
     fn connection_config(
-        &self,
+        &mut self,
         group: &str,
         host: String,
         port: u16,
@@ -2201,8 +2216,14 @@ impl<'a> Sim<'a> {
         let ticket = self
             .tickets
             .iter()
-            .find(|(k, _)| *k == server)
-            .map(|(_, t)| t.clone());
+            .position(|(k, _)| *k == server)
+            .map(|i| {
+                if self.tickets[i].1.version == super::tls::Version::Tls13 {
+                    self.tickets.remove(i).1
+                } else {
+                    self.tickets[i].1.clone()
+                }
+            });
         connection::Config {
             group: group.to_string(),
             refused: doc && s.refused,
@@ -2211,12 +2232,7 @@ impl<'a> Sim<'a> {
             tls: self.tls,
             cert: if doc { s.cert } else { CertChoice::Valid },
             client_chain: (doc && s.client_cert).then(|| connection::client_chain(self.unix_time)),
-            ticket: ticket.or_else(|| {
-                (doc && s.resumption).then_some(super::tls::Ticket {
-                    version: super::tls::Version::Tls13,
-                    lifetime_s: 7200,
-                })
-            }),
+            ticket,
             false_start: doc && s.false_start,
             host,
             port,

@@ -16,15 +16,14 @@
 //! HTTP/2, redirects, and sub-resources of the page.
 
 use super::cache::{self, Headers, Miss, Plan, Stored};
-use super::connection::{self, Connection, Failure, CLIENT_IP};
+use super::connection::{self, Connection, Failure};
 use super::cookie::Jar;
 use super::dns::{self, Answer};
 use super::http::{self, Site};
 use super::render;
 use super::rng::Rng;
 use super::scenario::{CacheState, Scenario};
-use super::step::{steps, StepId};
-use super::tcp;
+use super::step::steps;
 use super::time::{Duration, Instant};
 use super::tls::{self, Version};
 use super::trace::{Actor, Event, Field, Trace};
@@ -752,25 +751,7 @@ impl<'a> World<'a> {
         self.push(e.message(Actor::Server, req_arrives, req_bytes + 52));
 
         // The wrapping: HTTP inside TLS inside TCP inside IP.
-        conn.client
-            .send(u32::try_from(req_bytes).unwrap_or(u32::MAX));
-        let segs: Vec<tcp::Segment> = std::iter::from_fn(|| conn.client.poll_output()).collect();
-        for s in &segs {
-            conn.server.handle(s);
-        }
-        if let Some(first) = segs.first() {
-            let tcp_fields = tcp::present::fields(first, conn.client_iss, conn.server_iss, None);
-            let mut e = Event::new(ready, Actor::Browser, steps::TCP_SEGMENT, format!("{} bytes of HTTP → {} TCP segment(s) → IP packet(s) to {}", req.wire_len(), segs.len(), connection::address(&target.host)))
-                .field("1. HTTP", format!("{} bytes: request line and headers", req.wire_len()))
-                .field("2. TLS record", if conn.tls.is_some() { "+22 bytes: 5-byte header, 1-byte type, 16-byte AEAD tag; the HTTP text is encrypted".to_string() } else { "none: http sends the text in the clear".to_string() })
-                .field("3. TCP", format!("+{} bytes of header: ports, sequence and acknowledgment numbers, flags", first.header_len()))
-                .field("4. IP", format!("+20 bytes of header: {CLIENT_IP} → {}, protocol 6 (TCP), TTL 64", connection::address(&target.host)));
-            for f in tcp_fields {
-                e = e.fields([Field {
-                    name: format!("tcp.{}", f.name).into(),
-                    ..f
-                }]);
-            }
+        if let Some(e) = conn.send_request(ready, req.wire_len()) {
             self.push(e);
         }
 
@@ -849,15 +830,7 @@ impl<'a> World<'a> {
             first_byte
         };
         rt.response_end = end;
-        conn.server
-            .send(u32::try_from(head + resp.body_bytes).unwrap_or(u32::MAX));
-        while let Some(s) = conn.server.poll_output() {
-            conn.client.handle(&s);
-        }
-        conn.client.flush_ack();
-        while let Some(s) = conn.client.poll_output() {
-            conn.server.handle(&s);
-        }
+        conn.receive_response(head + resp.body_bytes);
 
         // ---- after the response ---------------------------------------------------------------
         if let Some(sc) = resp.headers.get("set-cookie").map(str::to_string) {
@@ -924,76 +897,9 @@ impl<'a> World<'a> {
 
     /// The server closes after `Connection: close`: FIN, FIN-ACK, ACK.
     fn close(&mut self, end: Instant, conn: &mut Conn) {
-        let ow = self.one_way();
-        let sent = Instant::from_micros(end.micros().saturating_sub(ow.micros()));
-        conn.server.close();
-        self.close_segment(
-            conn,
-            true,
-            steps::TCP_CLOSE_FIN,
-            "FIN: the server is done (Connection: close)",
-            sent,
-            end,
-        );
-        conn.client.close();
-        self.close_segment(
-            conn,
-            false,
-            steps::TCP_CLOSE_FIN_ACK,
-            "FIN, ACK: the browser closes its side too",
-            end,
-            end + ow,
-        );
-        self.close_segment(
-            conn,
-            true,
-            steps::TCP_CLOSE_ACK,
-            "ACK: the connection is closed",
-            end + ow,
-            end + ow + ow,
-        );
-    }
-
-    /// Delivers the next segment one side sends and writes its event, with the sender's state
-    /// change since its last segment.
-    fn close_segment(
-        &mut self,
-        conn: &mut Conn,
-        server_sends: bool,
-        step: StepId,
-        summary: &str,
-        at: Instant,
-        arrives: Instant,
-    ) {
-        let (tx, rx, tx_iss, rx_iss, from, to) = if server_sends {
-            (
-                &mut conn.server,
-                &mut conn.client,
-                conn.server_iss,
-                conn.client_iss,
-                Actor::Server,
-                Actor::Browser,
-            )
-        } else {
-            (
-                &mut conn.client,
-                &mut conn.server,
-                conn.client_iss,
-                conn.server_iss,
-                Actor::Browser,
-                Actor::Server,
-            )
-        };
-        let Some(seg) = tx.poll_output() else { return };
-        rx.handle(&seg);
-        let changes = tx.take_transitions();
-        let transition = changes.first().zip(changes.last()).map(|(a, b)| (a.0, b.1));
-        let fields = tcp::present::fields(&seg, tx_iss, rx_iss, transition);
-        self.push(Event::new(at, from, step, summary).fields(fields).message(
-            to,
-            arrives,
-            u64::from(seg.wire_len()),
-        ));
+        for e in conn.close_by_server(end) {
+            self.push(e);
+        }
     }
 
     /// The connect job: DNS, TCP, TLS.
