@@ -20,6 +20,7 @@ pub mod http;
 pub mod http_date;
 pub mod json;
 pub mod load;
+pub mod navigation;
 pub mod page;
 pub mod pages;
 pub mod policy;

@@ -20,6 +20,7 @@ use super::connection::{self, Connection, Failure};
 use super::cookie::Jar;
 use super::dns::{self, Answer};
 use super::http::{self, Site};
+use super::navigation;
 use super::render;
 use super::rng::Rng;
 use super::scenario::{CacheState, Scenario};
@@ -27,88 +28,10 @@ use super::step::steps;
 use super::time::{Duration, Instant};
 use super::tls::{self, Version};
 use super::trace::{Actor, Event, Field, Trace};
-use super::url::{self, Origin, Parsed};
+use super::url::{self, Parsed};
 use serde::Serialize;
 
-/// How the journey ended.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Outcome {
-    /// The page loaded.
-    Ok,
-    /// The scheme is not fetched over the network.
-    NotFetched { scheme: String, reason: String },
-    /// The navigation failed; `code` is Chromium's name for the error.
-    Error {
-        code: String,
-        net_error: Option<i32>,
-        message: String,
-    },
-}
-
-impl Outcome {
-    /// `ok`, `not fetched: ...` or `error: CODE: message`, as the CLI prints it.
-    pub fn describe(&self) -> String {
-        match self {
-            Outcome::Ok => "ok".to_string(),
-            Outcome::NotFetched { reason, .. } => format!("not fetched: {reason}"),
-            Outcome::Error { code, message, .. } => format!("error: {code}: {message}"),
-        }
-    }
-}
-
-/// The navigation's `PerformanceNavigationTiming` attributes, in milliseconds from the start of
-/// the navigation (Navigation Timing Level 2). Attributes that do not apply are 0, as in the API.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Timing {
-    pub start_time: f64,
-    pub fetch_start: f64,
-    pub domain_lookup_start: f64,
-    pub domain_lookup_end: f64,
-    pub connect_start: f64,
-    pub secure_connection_start: f64,
-    pub connect_end: f64,
-    pub request_start: f64,
-    pub response_start: f64,
-    pub response_end: f64,
-    pub dom_interactive: f64,
-    pub dom_content_loaded_event_start: f64,
-    pub dom_content_loaded_event_end: f64,
-    pub dom_complete: f64,
-    pub load_event_start: f64,
-    pub load_event_end: f64,
-}
-
-impl Timing {
-    /// (name, value) in the order of the specification's processing model.
-    pub fn entries(&self) -> Vec<(&'static str, f64)> {
-        vec![
-            ("startTime", self.start_time),
-            ("fetchStart", self.fetch_start),
-            ("domainLookupStart", self.domain_lookup_start),
-            ("domainLookupEnd", self.domain_lookup_end),
-            ("connectStart", self.connect_start),
-            ("secureConnectionStart", self.secure_connection_start),
-            ("connectEnd", self.connect_end),
-            ("requestStart", self.request_start),
-            ("responseStart", self.response_start),
-            ("responseEnd", self.response_end),
-            ("domInteractive", self.dom_interactive),
-            (
-                "domContentLoadedEventStart",
-                self.dom_content_loaded_event_start,
-            ),
-            (
-                "domContentLoadedEventEnd",
-                self.dom_content_loaded_event_end,
-            ),
-            ("domComplete", self.dom_complete),
-            ("loadEventStart", self.load_event_start),
-            ("loadEventEnd", self.load_event_end),
-        ]
-    }
-}
+pub use super::navigation::{Outcome, Timing};
 
 /// Everything one run computes.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -129,23 +52,10 @@ pub struct Journey {
 pub fn run(sc: &Scenario) -> Journey {
     let mut trace = Trace::default();
     let parsed = url::parse(&sc.url, None);
-    let e = Event::new(
-        Instant::ZERO,
-        Actor::Browser,
-        steps::URL_PARSE,
-        match &parsed {
-            Ok(p) => format!("parsed {}", p.getters.href),
-            Err(e) => format!("not a valid URL: {}", e.message),
-        },
-    )
-    .field("input", &sc.url);
+    trace.push(navigation::parse_event(&sc.url, &parsed));
     let p = match parsed {
         Ok(p) => p,
         Err(err) => {
-            trace.push(
-                e.field("error", &err.message)
-                    .field("what_a_browser_does", "treats the text as a search query"),
-            );
             trace.finish();
             return Journey {
                 trace,
@@ -160,72 +70,14 @@ pub fn run(sc: &Scenario) -> Journey {
             };
         }
     };
-    let origin_text = match &p.origin {
-        Origin::Tuple { scheme, host, port } => format!("({scheme}, {host}, {port})"),
-        Origin::Opaque => "opaque".to_string(),
-    };
-    let port_text = if p.getters.port.is_empty() {
-        p.default_port
-            .map_or("none".to_string(), |d| format!("{d} (default, implied)"))
-    } else {
-        p.getters.port.clone()
-    };
-    let mut e = e
-        .field("href", &p.getters.href)
-        .field("scheme", p.getters.protocol.trim_end_matches(':'))
-        .field("host", &p.getters.hostname)
-        .field("port", port_text)
-        .field("path", &p.getters.pathname)
-        .field("query", &p.getters.search)
-        .field(
-            "fragment",
-            format!("{} (stays in the browser)", p.getters.hash),
-        )
-        .field_spec("origin", origin_text, "HTML §7.1.1");
-    for c in &p.changes {
-        e = e.field("normalised", &c.note);
-    }
-    trace.push(e);
-
-    let scheme = p.getters.protocol.trim_end_matches(':').to_string();
-    if scheme != "http" && scheme != "https" {
-        let reason = match scheme.as_str() {
-            "data" => "a data: URL carries its content in the URL itself: nothing to fetch",
-            "javascript" => {
-                "a javascript: URL runs its code in the current page instead of loading a new one"
-            }
-            "about" => "about: pages are built into the browser",
-            "file" => "a file: URL is read from the local disk, without DNS, TCP, TLS or HTTP",
-            "blob" => "a blob: URL points at data already in this browser's memory",
-            "ws" | "wss" => "WebSockets start from a page's script, not from the address bar",
-            _ => "the browser hands this scheme to another application or refuses it",
-        };
-        trace.push(
-            Event::new(
-                Instant::ZERO,
-                Actor::Browser,
-                steps::URL_NOT_FETCHED,
-                format!("{scheme}: is not fetched over the network"),
-            )
-            .field("scheme", &scheme)
-            .field("why", reason)
-            .field(
-                "origin",
-                if p.origin == Origin::Opaque {
-                    "opaque: never same-origin with a web site"
-                } else {
-                    "a tuple origin"
-                },
-            ),
-        );
+    if !matches!(p.getters.protocol.as_str(), "http:" | "https:") {
+        let (e, outcome) = navigation::not_fetched(&p);
+        trace.push(e);
         trace.finish();
         return Journey {
             trace,
             timing: Timing::default(),
-            outcome: Outcome::NotFetched {
-                scheme,
-                reason: reason.to_string(),
-            },
+            outcome,
             url: Some(p),
             tls: None,
         };
@@ -486,18 +338,7 @@ impl<'a> World<'a> {
             Err((f, at)) => return self.fail(f, at, &target),
         };
         self.set_navigation_timing(&rt);
-        // The document commits when its first bytes arrive: its origin is now the page's origin.
-        let origin = match &p.origin {
-            Origin::Tuple { scheme, host, port } => format!("({scheme}, {host}, {port})"),
-            Origin::Opaque => "opaque".into(),
-        };
-        self.push(
-            Event::new(rt.response_start, Actor::Browser, steps::POLICY_ORIGIN, format!("the document's origin is {}", p.getters.origin))
-                .field_spec("origin", origin, "HTML §7.1.1")
-                .field("serialized", &p.getters.origin)
-                .field("same-origin means", "same scheme, same host, same port: all three")
-                .field("cookies", "are scoped by host and path instead (RFC 6265), so the port does not separate them"),
-        );
+        self.push(navigation::origin_event(rt.response_start, p));
         self.render(&rt);
         Outcome::Ok
     }
@@ -530,54 +371,9 @@ impl<'a> World<'a> {
     }
 
     fn fail(&mut self, f: Failure, at: Instant, t: &Target) -> Outcome {
-        let (code, net, message, step) = match f {
-            Failure::Dns => (
-                "ERR_NAME_NOT_RESOLVED",
-                Some(-105),
-                format!("{}'s server IP address could not be found", t.host),
-                steps::NAV_ERROR_PAGE,
-            ),
-            Failure::Refused => (
-                "ERR_CONNECTION_REFUSED",
-                Some(-102),
-                format!("{} refused to connect", t.host),
-                steps::NAV_ERROR_PAGE,
-            ),
-            Failure::Cert(e) => (
-                e.chromium_name(),
-                Some(e.chromium_code()),
-                "Your connection is not private".to_string(),
-                steps::NAV_INTERSTITIAL,
-            ),
-            Failure::Internal(what) => (
-                "INTERNAL",
-                None,
-                format!("the model could not continue: {what}"),
-                steps::NAV_ERROR_PAGE,
-            ),
-        };
-        let mut e =
-            Event::new(at, Actor::Browser, step, format!("{code}: {message}")).field("error", code);
-        if let Some(n) = net {
-            e = e.field_spec("net_error", n, "Chromium net/base/net_error_list.h");
-        }
-        if step == steps::NAV_INTERSTITIAL {
-            e = e
-                .field("page_title", "Privacy error")
-                .field("heading", "Your connection is not private")
-                .field("text", format!("Attackers might be trying to steal your information from {} (for example, passwords, messages or credit cards).", t.host))
-                .field("buttons", "Back to safety · Advanced → Proceed to the site (unsafe)");
-        } else {
-            e = e
-                .field("page_title", t.host.clone())
-                .field("heading", "This site can't be reached");
-        }
+        let (e, outcome) = navigation::failure(f, at, &t.host);
         self.push(e);
-        Outcome::Error {
-            code: code.to_string(),
-            net_error: net,
-            message,
-        }
+        outcome
     }
 
     /// One request through cache, pool, DNS, TCP, TLS and HTTP. `api`: a fetch() from the page.
