@@ -136,6 +136,39 @@ fn path_matches(cookie_path: &str, request_path: &str) -> bool {
             && (cookie_path.ends_with('/') || request_path[cookie_path.len()..].starts_with('/')))
 }
 
+/// The `cookie.store` step: what the jar did with one `Set-Cookie` value received at `at`.
+pub fn store_event(
+    at: super::time::Instant,
+    set_cookie: &str,
+    stored: &Result<Cookie, &'static str>,
+) -> super::trace::Event {
+    use super::step::steps;
+    use super::trace::{Actor, Event};
+    match stored {
+        Ok(c) => Event::new(
+            at,
+            Actor::Browser,
+            steps::COOKIE_STORE,
+            format!("store cookie {}={} for {}", c.name, c.value, c.host),
+        )
+        .field_spec("set-cookie", set_cookie, "RFC 6265 §5.2")
+        .field("jar", format!("{} (host-only), path {}", c.host, c.path))
+        .field(
+            "flags",
+            format!(
+                "Secure {}, HttpOnly {}, SameSite {}",
+                c.secure, c.http_only, c.same_site
+            ),
+        ),
+        Err(why) => Event::new(
+            at,
+            Actor::Browser,
+            steps::COOKIE_STORE,
+            format!("cookie ignored: {why}"),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,9 +9,10 @@
 //! `connect` includes `ssl`; `time` is the sum of the others (without `ssl`), which is the
 //! request's whole span because its phases cut it end to end.
 //!
-//! The request headers are the ones the model counts for every request's size
-//! ([`super::load::sent_request`]: those of a `fetch()`, with its `Sec-Fetch-*` values for every
-//! destination, plus the lines a script or a preflight adds), and `headersSize` is that size.
+//! The request headers are the ones the model sent ([`super::load::request_as_sent`]: the
+//! document's navigation request, and for every other request those of a `fetch()`, with its
+//! `Sec-Fetch-*` values for every destination, plus the lines a script or a preflight adds),
+//! and `headersSize` is that size.
 //! A request that failed, or that the page may not use, carries Chromium's `_error` (the
 //! console's message for a blocked one); a frame's document is `_resourceType` `document`.
 //!
@@ -73,7 +74,8 @@ fn http_version(r: &Request) -> &'static str {
 
 /// The request as the model sends it: method, URL, the headers it counts for the request's size.
 fn request(w: &mut Writer, r: &Request, referer: &str) {
-    let (sent, size) = super::load::sent_request(
+    let (sent, size) = super::load::request_as_sent(
+        r.id,
         &r.url,
         referer,
         &r.method,

@@ -50,6 +50,7 @@ use super::cache::{self as http_cache, Cache, Headers, Miss, Pending, Plan};
 use super::connection::{self, Connection as Machines};
 use super::cookie::Jar;
 use super::dns::{self, Caches};
+use super::navigation;
 use super::page;
 use super::policy::{self, Destination, Verdict};
 use super::pool::{self, GroupKey, Output as PoolOut, Pool, Priority, Stall};
@@ -278,6 +279,10 @@ pub struct Situation {
     pub resumption: bool,
     /// A keep-alive connection to the document's origin is already open and idle.
     pub existing_connection: bool,
+    /// The modelled server that answers the document and the page's `fetch()`es to its
+    /// origin, reading the request (its cookie, its validators); `None`: the scenario's
+    /// responses.
+    pub server: Option<super::http::Site>,
 }
 
 impl Default for Situation {
@@ -293,6 +298,7 @@ impl Default for Situation {
             false_start: false,
             resumption: false,
             existing_connection: false,
+            server: None,
         }
     }
 }
@@ -769,6 +775,50 @@ pub fn sent_request(
     cookie: Option<&str>,
     extra: &[String],
 ) -> (super::http::Request, u64) {
+    let (host, target) = host_and_target(url);
+    let mut sent = super::http::fetch_request(&host, &target, referer, cookie);
+    for line in extra {
+        let (name, value) = header_line(line);
+        sent.headers.0.push((name.to_string(), value.to_string()));
+    }
+    let size = sent.wire_len() + (method.len() as u64).saturating_sub(3);
+    (sent, size)
+}
+
+/// Request `id` of a load as the model sends it, and its size: the document's (request 1) is a
+/// navigation request (Fetch's mode `navigate`) whose extra lines are the cache's validators;
+/// every other is the model's `fetch()` request ([`sent_request`]). The engine and the HAR
+/// export both call this, so the export shows what was sent.
+pub fn request_as_sent(
+    id: u32,
+    url: &str,
+    referer: &str,
+    method: &str,
+    cookie: Option<&str>,
+    extra: &[String],
+) -> (super::http::Request, u64) {
+    if id == 1 {
+        return sent_navigation(url, cookie, &Headers(header_pairs(extra)));
+    }
+    sent_request(url, referer, method, cookie, extra)
+}
+
+/// The document's request: a navigation ([`super::http::navigation_request`]) with its cookie
+/// and the cache's validators; with its size on the wire.
+pub fn sent_navigation(
+    url: &str,
+    cookie: Option<&str>,
+    conditional: &Headers,
+) -> (super::http::Request, u64) {
+    let (host, target) = host_and_target(url);
+    let sent = super::http::navigation_request(&host, &target, cookie, conditional);
+    let size = sent.wire_len();
+    (sent, size)
+}
+
+/// The `Host` header (the port only when the URL gives one) and the request target (path and
+/// query) for `url`.
+fn host_and_target(url: &str) -> (String, String) {
     let parsed = ::url::Url::parse(url).ok();
     let host = parsed.as_ref().map_or_else(String::new, |u| {
         let h = u.host_str().unwrap_or_default();
@@ -784,13 +834,7 @@ pub fn sent_request(
             None => u.path().to_string(),
         },
     );
-    let mut sent = super::http::fetch_request(&host, &target, referer, cookie);
-    for line in extra {
-        let (name, value) = header_line(line);
-        sent.headers.0.push((name.to_string(), value.to_string()));
-    }
-    let size = sent.wire_len() + (method.len() as u64).saturating_sub(3);
-    (sent, size)
+    (host, target)
 }
 
 /// The response the model sends at `date` (seconds since the Unix epoch): the scenario's header
@@ -994,6 +1038,8 @@ struct R {
     cache_asked: bool,
     /// The server's response, worked out when the request is sent.
     resp: Option<Box<super::http::Response>>,
+    /// The connection stays open after this response (keep-alive, no `Connection: close`).
+    keep_alive: bool,
 }
 
 struct Job {
@@ -1030,6 +1076,8 @@ enum Ev {
     Deliver(u32, Box<connection::Delivery>),
     /// An event computed ahead (a DNS lookup's messages) whose moment has come.
     Emit(Box<Event>),
+    /// The server starts sending request `r`'s response.
+    ServerSends(usize),
     FirstByte(usize),
     Done(usize),
 }
@@ -1373,6 +1421,8 @@ fn run_at(
         Instant::ZERO,
     );
     if let Some(doc) = doc {
+        // The load starts where the address bar left the typed text.
+        sim.push_request(doc, navigation::parse_event(&sc.url, Ok(parsed)));
         sim.schedule(Instant::ZERO, Ev::Issue(doc));
     }
     sim.run_events();
@@ -1539,6 +1589,7 @@ impl<'a> Sim<'a> {
                     self.machine_outputs(t, job);
                 }
                 Ev::Emit(e) => self.push(*e),
+                Ev::ServerSends(r) => self.server_sends(t, r),
                 Ev::FirstByte(r) => self.first_byte(t, r),
                 Ev::Done(r) => self.done(t, r),
             }
@@ -1658,6 +1709,7 @@ impl<'a> Sim<'a> {
             conditional: Headers::new(),
             cache_asked: false,
             resp: None,
+            keep_alive: true,
         });
         if self.reqs[id].method == "GET" && self.reqs[id].dest != Dest::Fetch(Destination::Fetch) {
             let next = self.requests_for.len();
@@ -1988,8 +2040,16 @@ impl<'a> Sim<'a> {
                 }
                 PoolOut::Failed { request, job, .. } => {
                     self.close_conn(t, job, "the connection failed");
-                    let error = net_error(self.job(job).and_then(|j| j.failure));
+                    let failure = self.job(job).and_then(|j| j.failure);
+                    let error = net_error(failure);
                     if let Some(r) = request {
+                        if r == 0 {
+                            // The navigation fails: the browser shows its error page.
+                            let host = self.reqs[0].host.clone();
+                            let f = failure
+                                .unwrap_or(connection::Failure::Internal("the connection failed"));
+                            self.push_request(0, navigation::failure(f, t, &host).0);
+                        }
                         self.fail(t, r as usize, &error);
                     }
                     // Requests waiting for an HTTP/2 connection that never came fail with it.
@@ -2443,24 +2503,10 @@ impl<'a> Sim<'a> {
         if let Some((q0, _, reason, ahead)) = self.reqs[r].queue {
             self.reqs[r].queue = Some((q0, t, reason, ahead));
         }
-        let q = &self.reqs[r];
-        let spec = q.response.and_then(|i| self.sc.responses.get(i));
-        let server_ms = spec.and_then(|s| s.server_ms).unwrap_or(self.sc.server_ms);
-        let server = if server_ms.is_finite() {
-            Duration::from_micros((server_ms.clamp(0.0, 600_000.0) * 1000.0) as u64)
-        } else {
-            Duration::ZERO
-        };
-        // The headers of the model's `fetch()` request, with this request's method, cookie and
-        // extra headers.
-        let (sent, request_bytes) = sent_request(
-            &q.url,
-            &self.reqs[0].url,
-            &q.method,
-            q.cookie.as_deref(),
-            &q.sent_lines(),
-        );
+        let server = self.think_time(r);
+        let (sent, request_bytes) = self.sent(r);
         let send_end = t + Duration::transmission(request_bytes, self.bandwidth);
+        let arrives = send_end + self.rtt.half();
         let first_byte = send_end + self.rtt + server;
         let q = &mut self.reqs[r];
         q.conn = Some(job);
@@ -2476,31 +2522,50 @@ impl<'a> Sim<'a> {
         if let Some(j) = self.job_mut(job) {
             j.conn.uses.push((r as u32 + 1, t, t));
         }
-        self.request_events(t, r, job, stream, &sent, request_bytes, send_end, server);
-        self.schedule(first_byte, Ev::FirstByte(r));
+        self.request_events(t, r, job, &sent, request_bytes, arrives, server);
+        self.schedule(arrives + server, Ev::ServerSends(r));
     }
 
-    /// The request leaves now; the server's work and its response head are emitted at their
-    /// moments (they follow from the scenario alone).
+    /// The server's think-time for request `r`: its response's own, else the page's.
+    fn think_time(&self, r: usize) -> Duration {
+        let spec = self.reqs[r].response.and_then(|i| self.sc.responses.get(i));
+        let server_ms = spec.and_then(|s| s.server_ms).unwrap_or(self.sc.server_ms);
+        if server_ms.is_finite() {
+            Duration::from_micros((server_ms.clamp(0.0, 600_000.0) * 1000.0) as u64)
+        } else {
+            Duration::ZERO
+        }
+    }
+
+    /// The request as sent, and its size ([`request_as_sent`]).
+    fn sent(&self, r: usize) -> (super::http::Request, u64) {
+        let q = &self.reqs[r];
+        request_as_sent(
+            r as u32 + 1,
+            &q.url,
+            &self.reqs[0].url,
+            &q.method,
+            q.cookie.as_deref(),
+            &q.sent_lines(),
+        )
+    }
+
+    /// The request leaves now and reaches the server at `arrives`, which works out its answer
+    /// for `server`; the server's work is emitted at its moment.
     #[allow(clippy::too_many_arguments)]
     fn request_events(
         &mut self,
         t: Instant,
         r: usize,
         job: u32,
-        stream: Option<u32>,
         sent: &super::http::Request,
         bytes: u64,
-        send_end: Instant,
+        arrives: Instant,
         server: Duration,
     ) {
-        let (up, down) = (
-            self.rtt.half(),
-            Duration::from_micros(self.rtt.micros() - self.rtt.half().micros()),
-        );
         let q = &self.reqs[r];
         let target = sent.target.clone();
-        let line = match stream {
+        let line = match q.stream {
             Some(id) => format!("HEADERS on stream {id}: {} {target}", q.method),
             None => format!("{} {target} HTTP/1.1", q.method),
         };
@@ -2512,37 +2577,45 @@ impl<'a> Sim<'a> {
                     .map(|(n, v)| super::trace::Field::new(n.clone(), v)),
             )
             .field("size", format!("{bytes} bytes of HTTP"))
-            .message(Actor::Server, send_end + up, bytes);
-        let arrives = send_end + up;
-        let processing = Event::new(
+            .message(Actor::Server, arrives, bytes);
+        self.push_request(r, e.connection(job));
+        // The bytes go down the connection's TCP machines: the wrapping, shown once.
+        let wire = self
+            .job_mut(job)
+            .and_then(|j| j.machines.send_request(t, sent.wire_len()));
+        if let Some(e) = wire {
+            self.push_request(r, e);
+        }
+        let (resp, notes) = self.response(r, sent, arrives);
+        let mut processing = Event::new(
             arrives,
             Actor::Server,
             steps::HTTP_SERVER_PROCESSING,
             format!("the server builds the response ({server} of work)"),
         );
-        let resp = self.response(r);
-        let mut head = Event::new(
-            arrives + server,
-            Actor::Server,
-            steps::HTTP_RESPONSE,
-            resp.status_line(),
-        )
-        .fields(
-            resp.headers
-                .0
-                .iter()
-                .map(|(n, v)| super::trace::Field::new(n.clone(), v)),
-        );
-        head = head.message(Actor::Browser, arrives + server + down, resp.head_len());
-        let mut later = vec![processing, head];
-        if let Some(id) = stream {
-            later = later.into_iter().map(|x| x.stream(id)).collect();
+        for (i, n) in notes.iter().enumerate() {
+            processing = processing.field(format!("{}.", i + 1), n);
         }
-        self.push_request(r, e.connection(job));
-        for x in later {
-            let x = x.request(r as u32 + 1).connection(job);
-            self.schedule(x.at, Ev::Emit(Box::new(x)));
+        let mut processing = processing
+            .field("think_time", format!("{server} (a scenario assumption)"))
+            .request(r as u32 + 1)
+            .connection(job);
+        if let Some(id) = self.reqs[r].stream {
+            processing = processing.stream(id);
         }
+        self.schedule(arrives, Ev::Emit(Box::new(processing)));
+        let q = &self.reqs[r];
+        let keep_alive = self.sc.keep_alive
+            && self
+                .sc
+                .origin_spec(&q.origin_s)
+                .and_then(|o| o.keep_alive)
+                .unwrap_or(true)
+            && !resp
+                .headers
+                .get("connection")
+                .is_some_and(|v| v.eq_ignore_ascii_case("close"));
+        self.reqs[r].keep_alive = keep_alive;
         self.reqs[r].resp = Some(Box::new(resp));
     }
 
@@ -2558,10 +2631,25 @@ impl<'a> Sim<'a> {
         self.push(e);
     }
 
-    /// The response the server sends for request `r`: the scenario's status and header lines,
+    /// The response the server sends for request `r` (and what the server noted doing): the
+    /// situation's server, or the scenario's status and header lines,
     /// and its body size (or the size typical of the kind of resource).
-    fn response(&self, r: usize) -> super::http::Response {
+    fn response(
+        &self,
+        r: usize,
+        sent: &super::http::Request,
+        arrives: Instant,
+    ) -> (super::http::Response, Vec<String>) {
         let q = &self.reqs[r];
+        // The situation's server answers the document and the page's GET `fetch()`es to its
+        // origin, reading the request as a server does.
+        if let Some(site) = &self.situation.server {
+            let api = q.dest == Dest::Fetch(Destination::Fetch);
+            if q.origin == self.page_origin && q.method == "GET" && (r == 0 || api) {
+                let p = super::http::serve(site, sent, self.unix(arrives), api);
+                return (p.response, p.notes);
+            }
+        }
         let spec = q.response.and_then(|i| self.sc.responses.get(i));
         let status = spec.map_or(200, |s| s.status);
         let body = match (spec.and_then(|s| s.bytes), q.dest) {
@@ -2580,25 +2668,41 @@ impl<'a> Sim<'a> {
             body,
             self.unix_time,
         );
-        if status == 200 && validators_match(&q.conditional, &full.headers) {
+        let resp = if status == 200 && validators_match(&q.conditional, &full.headers) {
             not_modified(full)
         } else {
             full
-        }
+        };
+        (resp, vec![])
     }
 
-    fn first_byte(&mut self, t: Instant, r: usize) {
+    /// The server starts sending request `r`'s response at `ts`: its head, then its body,
+    /// which takes slow start's round trips on this connection (RFC 5681 §3.1, from the window
+    /// the connection has reached) and its bytes on the shared link. With `Connection: close`
+    /// the server's FIN follows the last byte.
+    fn server_sends(&mut self, ts: Instant, r: usize) {
         let Some(resp) = self.reqs[r].resp.as_deref() else {
             return;
         };
-        let (status, body) = (resp.status, resp.body_bytes);
-        let bytes = body.saturating_add(resp.head_len());
         let Some(job) = self.reqs[r].conn else { return };
+        let (status, body, head_len) = (resp.status, resp.body_bytes, resp.head_len());
+        let mut head = Event::new(ts, Actor::Server, steps::HTTP_RESPONSE, resp.status_line())
+            .fields(
+                resp.headers
+                    .0
+                    .iter()
+                    .map(|(n, v)| super::trace::Field::new(n.clone(), v)),
+            );
+        // The browser sees the first byte after the way down.
+        let t = ts + Duration::from_micros(self.rtt.micros() - self.rtt.half().micros());
+        head = head.message(Actor::Browser, t, head_len);
+        self.push_request(r, head);
+        let bytes = body.saturating_add(head_len);
         let cwnd = self.job(job).map_or(INITIAL_CWND, |j| j.cwnd);
-        // Slow start on this connection (RFC 5681 §3.1), from the window it has reached.
         let (rounds, w) = super::http::slow_start(bytes, MSS, cwnd);
         if let Some(j) = self.job_mut(job) {
             j.cwnd = w;
+            j.machines.receive_response(bytes);
         }
         let tx = Duration::transmission(bytes, self.bandwidth);
         let by_rounds = t + self.rtt.times(rounds - 1) + tx;
@@ -2618,26 +2722,73 @@ impl<'a> Sim<'a> {
                 ms(self.link_free.since(by_rounds))
             ));
         }
-        // The body streams in from the first byte to `end`; the browser is the one who sees
-        // both ends of it.
-        let e = Event::new(
-            t,
-            Actor::Browser,
-            steps::HTTP_RESPONSE_BODY,
-            format!(
-                "{body} bytes of body arrive by {end}, in {rounds} round trip(s) of slow start"
-            ),
-        )
-        .field("bytes", body)
-        .field("download", &why)
-        .field("last_byte", end);
-        self.push_request(r, e);
+        if body > 0 {
+            let e = Event::new(
+                ts,
+                Actor::Server,
+                steps::HTTP_RESPONSE_BODY,
+                format!(
+                    "{body} bytes of body arrive by {end}, in {rounds} round trip(s) of slow start"
+                ),
+            )
+            .field("bytes", body)
+            .field("download", &why)
+            .field("last_byte", end)
+            .message(Actor::Browser, end, body);
+            self.push_request(r, e);
+        }
+        if !self.reqs[r].keep_alive && self.reqs[r].binding != Some(Binding::Stream) {
+            let close = self
+                .job_mut(job)
+                .map(|j| j.machines.close_by_server(end))
+                .unwrap_or_default();
+            for e in close {
+                let e = e.request(r as u32 + 1).connection(job);
+                self.schedule(e.at, Ev::Emit(Box::new(e)));
+            }
+        }
         let q = &mut self.reqs[r];
         q.status = status;
         q.bytes = bytes;
         q.body_bytes = body;
         q.download_why = why;
+        self.schedule(t, Ev::FirstByte(r));
         self.schedule(end, Ev::Done(r));
+    }
+
+    /// The response's first bytes reach the browser: the cookies it sets are stored (RFC 6265
+    /// §5.3; a preflight's are not), and the document commits, so its origin is the page's.
+    fn first_byte(&mut self, t: Instant, r: usize) {
+        if self.reqs[r].dest != Dest::Preflight {
+            let (host, https) = (self.reqs[r].host.clone(), self.reqs[r].https);
+            let values: Vec<String> = self.reqs[r]
+                .resp
+                .as_deref()
+                .map(|resp| {
+                    resp.headers
+                        .0
+                        .iter()
+                        .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
+                        .map(|(_, v)| v.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            for v in values {
+                let stored = self.jar.set(&host, &v, https);
+                if let Err(why) = &stored {
+                    self.problems.push(format!(
+                        "{host}: Set-Cookie \"{}\" ignored: {why}",
+                        short(&v)
+                    ));
+                }
+                self.push_request(r, super::cookie::store_event(t, &v, &stored));
+            }
+        }
+        if r == 0 {
+            if let Ok(p) = url::parse(&self.reqs[0].url, None) {
+                self.push_request(r, navigation::origin_event(t, &p));
+            }
+        }
     }
 
     fn done(&mut self, t: Instant, r: usize) {
@@ -2667,26 +2818,7 @@ impl<'a> Sim<'a> {
                 default_content_type(&self.reqs[r].url, dest)
             ));
         }
-        // Cookies the response sets (a response from the disk cache sets none: RFC 6265 §5.3
-        // stores what a server sends, and no server answered).
-        if dest != Dest::Preflight && !self.reqs[r].disk_cache {
-            let (host, https) = (self.reqs[r].host.clone(), self.reqs[r].https);
-            for v in headers_all(&headers, "set-cookie") {
-                if let Err(why) = self.jar.set(&host, v, https) {
-                    self.problems.push(format!(
-                        "{host}: Set-Cookie \"{}\" ignored: {why}",
-                        short(v)
-                    ));
-                }
-            }
-        }
-        let keep_alive = self.sc.keep_alive
-            && self
-                .sc
-                .origin_spec(&self.reqs[r].origin_s)
-                .and_then(|o| o.keep_alive)
-                .unwrap_or(true)
-            && !header(&headers, "connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
+        let keep_alive = self.reqs[r].keep_alive;
         // The same-origin rules.
         let resp = policy_response(&headers);
         let status = self.reqs[r].status;
@@ -2732,6 +2864,21 @@ impl<'a> Sim<'a> {
                 }
                 self.drain_h2(t, &group);
             } else if let Some(s) = self.job(job).and_then(|j| j.socket) {
+                if keep_alive {
+                    let group = self.reqs[r].group.clone();
+                    let e = Event::new(
+                        t,
+                        Actor::Browser,
+                        steps::POOL_RELEASE,
+                        format!("connection {job} goes back to the pool"),
+                    )
+                    .field("group", group)
+                    .field(
+                        "closes_if_unused_for",
+                        "5 minutes (Chromium's used-idle-socket timeout)",
+                    );
+                    self.push_request(r, e);
+                }
                 self.pool.release(t, s, keep_alive);
                 self.pool_outputs(t);
             }

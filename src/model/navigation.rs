@@ -94,7 +94,7 @@ impl Timing {
 }
 
 /// The address bar's `url.parse` step for the typed `input`, at the start.
-pub fn parse_event(input: &str, parsed: &Result<Parsed, UrlError>) -> Event {
+pub fn parse_event(input: &str, parsed: Result<&Parsed, &UrlError>) -> Event {
     let e = Event::new(
         Instant::ZERO,
         Actor::Browser,

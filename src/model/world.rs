@@ -52,7 +52,7 @@ pub struct Journey {
 pub fn run(sc: &Scenario) -> Journey {
     let mut trace = Trace::default();
     let parsed = url::parse(&sc.url, None);
-    trace.push(navigation::parse_event(&sc.url, &parsed));
+    trace.push(navigation::parse_event(&sc.url, parsed.as_ref()));
     let p = match parsed {
         Ok(p) => p,
         Err(err) => {
@@ -630,31 +630,8 @@ impl<'a> World<'a> {
 
         // ---- after the response ---------------------------------------------------------------
         if let Some(sc) = resp.headers.get("set-cookie").map(str::to_string) {
-            match self.jar.set(&target.host, &sc, target.secure) {
-                Ok(c) => self.push(
-                    Event::new(
-                        first_byte,
-                        Actor::Browser,
-                        steps::COOKIE_STORE,
-                        format!("store cookie {}={} for {}", c.name, c.value, c.host),
-                    )
-                    .field_spec("set-cookie", &sc, "RFC 6265 §5.2")
-                    .field("jar", format!("{} (host-only), path {}", c.host, c.path))
-                    .field(
-                        "flags",
-                        format!(
-                            "Secure {}, HttpOnly {}, SameSite {}",
-                            c.secure, c.http_only, c.same_site
-                        ),
-                    ),
-                ),
-                Err(why) => self.push(Event::new(
-                    first_byte,
-                    Actor::Browser,
-                    steps::COOKIE_STORE,
-                    format!("cookie ignored: {why}"),
-                )),
-            }
+            let stored = self.jar.set(&target.host, &sc, target.secure);
+            self.push(super::cookie::store_event(first_byte, &sc, &stored));
         }
         let (req_unix, resp_unix) = (self.unix(ready), self.unix(end));
         let answer = cache::Response {
@@ -976,6 +953,7 @@ fn with_headers(e: Event, h: &Headers) -> Event {
 mod tests {
     use super::*;
     use crate::model::scenario::{CertChoice, DnsState, Profile, ProfileName, TlsChoice};
+    use crate::model::step::StepId;
 
     fn ids(j: &Journey) -> Vec<&'static str> {
         j.trace

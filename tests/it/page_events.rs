@@ -67,6 +67,7 @@ fn every_connection_has_its_own_handshake() {
     assert_eq!(l.connections.len(), 6);
     let mut isns = BTreeSet::new();
     let mut randoms = BTreeSet::new();
+    let mut resumed = vec![];
     for c in &l.connections {
         let ev = of_connection(&l, c.id);
         let ids: Vec<&str> = ev.iter().map(|e| e.step.as_str()).collect();
@@ -76,7 +77,6 @@ fn every_connection_has_its_own_handshake() {
             "tcp.ack",
             "tls.client_hello",
             "tls.server_hello",
-            "tls.certificate_check",
             "tls.finished",
         ] {
             assert_eq!(
@@ -93,6 +93,20 @@ fn every_connection_has_its_own_handshake() {
             .find(|e| e.step == steps::TLS_CLIENT_HELLO)
             .unwrap();
         randoms.insert(hello.get("random").expect("random").to_string());
+        // The first connection opened after the document's finished its handshake offers that
+        // server's single-use TLS 1.3 ticket and resumes: no certificate to check. Every other
+        // checks the certificate once.
+        let checks = ids
+            .iter()
+            .filter(|s| **s == "tls.certificate_check")
+            .count();
+        if hello.summary.contains("with a session ticket") {
+            resumed.push(c.id);
+            assert_eq!(checks, 0, "connection {} resumed: {ids:?}", c.id);
+            assert!(!ids.contains(&"tls.certificate"), "connection {}", c.id);
+        } else {
+            assert_eq!(checks, 1, "connection {}: {ids:?}", c.id);
+        }
         // The handshake runs from the end of the connection's DNS to the moment it is ready.
         assert_eq!(syn.at, c.dns_end, "connection {}", c.id);
         let fin = ev.iter().find(|e| e.step == steps::TLS_FINISHED).unwrap();
@@ -106,6 +120,11 @@ fn every_connection_has_its_own_handshake() {
         "six connections, six initial sequence numbers"
     );
     assert_eq!(randoms.len(), 6, "six ClientHello randoms");
+    assert_eq!(
+        resumed,
+        [2],
+        "one ticket, used once, by the connection opened next"
+    );
     for r in l.requests.iter().filter(|r| r.reused) {
         let mine: Vec<&str> = l
             .trace
