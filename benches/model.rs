@@ -17,10 +17,10 @@ use criterion::{black_box, Criterion};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use wirewalk::model::journey::run;
 use wirewalk::model::load;
 use wirewalk::model::pages::synthetic;
 use wirewalk::model::scenario::preset;
-use wirewalk::model::world::run;
 
 const NAVIGATIONS: [&str; 4] = [
     "default",

@@ -11,12 +11,13 @@
 //! Arguments are untrusted text: anything that is not valid gives a message and exit status 1 or 2
 //! (2 for a usage error), never a panic.
 
+use crate::model::journey::{self, Journey};
 use crate::model::load::PhaseName;
+use crate::model::navigation;
 use crate::model::scenario::{
     CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
 };
 use crate::model::url::{self, Origin, Part};
-use crate::model::world::{self, Journey};
 use std::ffi::OsString;
 use std::io::Write;
 
@@ -671,7 +672,7 @@ fn trace_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
             return 2;
         }
     };
-    let j = world::run(&sc);
+    let j = journey::run(&sc);
     if svg {
         let last = j.trace.events.len().saturating_sub(1);
         let _ = write!(out, "{}", crate::svg::sequence(&j.trace, last, &sc.url));
@@ -686,7 +687,7 @@ fn trace_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
         let _ = writeln!(out, "\noutcome: {}", j.outcome.describe());
     }
     match j.outcome {
-        world::Outcome::Error { .. } => 1,
+        navigation::Outcome::Error { .. } => 1,
         _ => 0,
     }
 }

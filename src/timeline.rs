@@ -9,7 +9,7 @@
 use crate::model::step::Stage;
 use crate::model::time::{Duration, Instant};
 use crate::model::trace::{Actor, Event, Trace};
-use crate::model::world::{Journey, Outcome};
+use crate::model::{journey::Journey, navigation::Outcome};
 
 /// At 1×, one simulated millisecond takes this many real milliseconds, so a 600 ms navigation
 /// plays in 15 s: slow enough to follow a message across the diagram.
@@ -363,8 +363,8 @@ pub fn announcement(trace: &Trace, cursor: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::journey::run;
     use crate::model::scenario::{preset, Scenario};
-    use crate::model::world::run;
 
     #[test]
     fn cursor_follows_the_playhead() {

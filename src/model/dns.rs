@@ -42,7 +42,7 @@ pub enum Answer {
     NxDomain,
 }
 
-/// What a lookup did, for the world and Navigation Timing.
+/// What a lookup did, for the engine and Navigation Timing.
 #[derive(Clone, Debug)]
 pub struct Lookup {
     pub events: Vec<Event>,

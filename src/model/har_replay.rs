@@ -607,5 +607,8 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
         end,
         // A HAR records no messages: the replay has a waterfall but no handshakes to step.
         trace: Default::default(),
+        // The recording's pages carry their own timings; the replay computes none.
+        timing: Default::default(),
+        failed: None,
     })
 }

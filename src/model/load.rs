@@ -50,20 +50,20 @@ use super::cache::{self as http_cache, Cache, Headers, Miss, Pending, Plan};
 use super::connection::{self, Connection as Machines};
 use super::cookie::Jar;
 use super::dns::{self, Caches};
-use super::navigation;
+use super::navigation::{self, Timing};
 use super::page;
+use super::page_run;
 use super::policy::{self, Destination, Verdict};
 use super::pool::{self, GroupKey, Output as PoolOut, Pool, Priority, Stall};
 use super::rng::Rng;
 use super::scenario::CertChoice;
 use super::scenario::VISIT_UNIX_TIME;
-use super::scenario::{DnsLatency, DnsState, Profile, ProfileName, TlsChoice};
+use super::scenario::{Costs, DnsLatency, DnsState, Profile, ProfileName, TlsChoice};
 use super::site::SuffixList;
 use super::step::steps;
 use super::time::{Duration, Instant};
 use super::trace::{Actor, Event, Trace};
 use super::url::{self, Origin};
-use super::world::mbit;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -283,6 +283,12 @@ pub struct Situation {
     /// origin, reading the request (its cookie, its validators); `None`: the scenario's
     /// responses.
     pub server: Option<super::http::Site>,
+    /// Why the HTTP cache holds nothing for the document, when the situation knows (an earlier
+    /// response said `no-store`).
+    pub empty_cache_why: Option<&'static str>,
+    /// The journey's page ([`super::page_run`]): once the document arrives it is rendered at
+    /// these costs, and a click a second after the first paint fetches `/api/data`.
+    pub page: Option<Costs>,
 }
 
 impl Default for Situation {
@@ -299,6 +305,8 @@ impl Default for Situation {
             resumption: false,
             existing_connection: false,
             server: None,
+            empty_cache_why: None,
+            page: None,
         }
     }
 }
@@ -668,6 +676,13 @@ pub struct PageLoad {
     /// (which is time order). Each event names its request and its connection.
     #[serde(skip)]
     pub trace: Trace,
+    /// The document's `PerformanceNavigationTiming` (its DOM milestones when the load ran a
+    /// page, [`Situation::page`]); all zero when the navigation failed.
+    #[serde(skip)]
+    pub timing: Timing,
+    /// How the navigation failed (the error page or interstitial it shows), if it did.
+    #[serde(skip)]
+    pub failed: Option<navigation::Outcome>,
 }
 
 impl PageLoad {
@@ -1040,6 +1055,8 @@ struct R {
     resp: Option<Box<super::http::Response>>,
     /// The connection stays open after this response (keep-alive, no `Connection: close`).
     keep_alive: bool,
+    /// When the response's last byte arrives, once the server has sent its head.
+    last_byte: Instant,
 }
 
 struct Job {
@@ -1078,6 +1095,8 @@ enum Ev {
     Emit(Box<Event>),
     /// The server starts sending request `r`'s response.
     ServerSends(usize),
+    /// The user clicks the journey page's button.
+    Click,
     FirstByte(usize),
     Done(usize),
 }
@@ -1165,6 +1184,12 @@ struct Sim<'a> {
     styles_done: usize,
     /// Requests the parser has not reached yet.
     deferred: Vec<Deferred>,
+    /// The journey's page: its milestones once the document has arrived, and its click's
+    /// `fetch()`.
+    milestones: Option<page_run::Milestones>,
+    api: Option<usize>,
+    /// How the navigation ended, when it failed.
+    nav_failed: Option<navigation::Outcome>,
     trace: Trace,
 }
 
@@ -1366,6 +1391,9 @@ fn run_at(
         blocking_done: 0,
         styles_done: 0,
         deferred: vec![],
+        milestones: None,
+        api: None,
+        nav_failed: None,
         trace: Trace::default(),
     };
     for (i, r) in sc.responses.iter().enumerate() {
@@ -1427,6 +1455,11 @@ fn run_at(
     }
     sim.run_events();
     sim.finish()
+}
+
+/// Bits per second as Mbit/s with up to three decimals, by integer arithmetic.
+pub(super) fn mbit(bps: u64) -> String {
+    super::text::decimal(bps / 1000, 3)
 }
 
 /// Chromium's name for why a connection failed (net/base/net_error_list.h).
@@ -1590,6 +1623,7 @@ impl<'a> Sim<'a> {
                 }
                 Ev::Emit(e) => self.push(*e),
                 Ev::ServerSends(r) => self.server_sends(t, r),
+                Ev::Click => self.click(t),
                 Ev::FirstByte(r) => self.first_byte(t, r),
                 Ev::Done(r) => self.done(t, r),
             }
@@ -1710,6 +1744,7 @@ impl<'a> Sim<'a> {
             cache_asked: false,
             resp: None,
             keep_alive: true,
+            last_byte: t0,
         });
         if self.reqs[id].method == "GET" && self.reqs[id].dest != Dest::Fetch(Destination::Fetch) {
             let next = self.requests_for.len();
@@ -1860,7 +1895,11 @@ impl<'a> Sim<'a> {
                 true
             }
             Plan::Network(p) => {
-                let e = http_cache::present::to_network(t, &p.why, "nothing stored for this URL");
+                let empty = match self.situation.empty_cache_why {
+                    Some(why) if r == 0 => why,
+                    _ => "nothing stored for this URL",
+                };
+                let e = http_cache::present::to_network(t, &p.why, empty);
                 self.push_request(r, e);
                 if let Miss::Revalidate { conditional, .. } = &p.why {
                     self.reqs[r].conditional = conditional.clone();
@@ -2048,7 +2087,9 @@ impl<'a> Sim<'a> {
                             let host = self.reqs[0].host.clone();
                             let f = failure
                                 .unwrap_or(connection::Failure::Internal("the connection failed"));
-                            self.push_request(0, navigation::failure(f, t, &host).0);
+                            let (e, outcome) = navigation::failure(f, t, &host);
+                            self.push_request(0, e);
+                            self.nav_failed = Some(outcome);
                         }
                         self.fail(t, r as usize, &error);
                     }
@@ -2392,6 +2433,16 @@ impl<'a> Sim<'a> {
         for_request: Option<u32>,
     ) -> (Instant, String, bool) {
         if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
+            let e = Event::new(
+                t,
+                Actor::Browser,
+                steps::DNS_BROWSER_CACHE,
+                format!("{host} is an IP address: nothing to resolve"),
+            )
+            .field("host", host)
+            .request(for_request.map_or(0, |r| r + 1))
+            .connection(job);
+            self.push(e);
             return (t, "an IP address: nothing to look up".into(), true);
         }
         if let Some((_, end, _, by, exists)) = self.dns_pending.iter().find(|d| d.0 == host) {
@@ -2537,13 +2588,15 @@ impl<'a> Sim<'a> {
         }
     }
 
-    /// The request as sent, and its size ([`request_as_sent`]).
+    /// The request as sent, and its size ([`request_as_sent`]). The `Referer` is the page's
+    /// URL without its fragment (Fetch §"strip url for use as a referrer").
     fn sent(&self, r: usize) -> (super::http::Request, u64) {
         let q = &self.reqs[r];
+        let referer = self.reqs[0].url.split('#').next().unwrap_or_default();
         request_as_sent(
             r as u32 + 1,
             &q.url,
-            &self.reqs[0].url,
+            referer,
             &q.method,
             q.cookie.as_deref(),
             &q.sent_lines(),
@@ -2752,6 +2805,7 @@ impl<'a> Sim<'a> {
         q.bytes = bytes;
         q.body_bytes = body;
         q.download_why = why;
+        q.last_byte = end;
         self.schedule(t, Ev::FirstByte(r));
         self.schedule(end, Ev::Done(r));
     }
@@ -2788,6 +2842,55 @@ impl<'a> Sim<'a> {
             if let Ok(p) = url::parse(&self.reqs[0].url, None) {
                 self.push_request(r, navigation::origin_event(t, &p));
             }
+            let last = self.reqs[0].last_byte;
+            self.start_page(t, last);
+        }
+    }
+
+    /// The journey's page starts rendering with the document's first byte at `t`.
+    fn start_page(&mut self, t: Instant, last_byte: Instant) {
+        let Some(costs) = self.situation.page.clone() else {
+            return;
+        };
+        let title = format!("Welcome to {}", self.doc_host);
+        let (events, m) = page_run::render(&costs, &title, t, last_byte);
+        for e in events {
+            let e = e.request(1);
+            if e.at == t {
+                self.push(e);
+            } else {
+                self.schedule(e.at, Ev::Emit(Box::new(e)));
+            }
+        }
+        self.milestones = Some(m);
+        self.schedule(m.click, Ev::Click);
+    }
+
+    /// The click's task: its handler's `fetch()` goes out now, and its timer is set.
+    fn click(&mut self, t: Instant) {
+        let [click, timer] = page_run::click(t);
+        self.push(click.request(1));
+        self.schedule(timer.at, Ev::Emit(Box::new(timer.request(1))));
+        let Ok(base) = ::url::Url::parse(&self.reqs[0].url) else {
+            return;
+        };
+        let Ok(u) = base.join(page_run::API_PATH) else {
+            return;
+        };
+        let api = self.new_request(
+            u.to_string(),
+            Dest::Fetch(Destination::Fetch),
+            // As the page's other `fetch()`es (DevTools' High).
+            Priority::Medium,
+            "the click handler's fetch()".into(),
+            "GET".into(),
+            vec![],
+            false,
+            t,
+        );
+        if let Some(a) = api {
+            self.api = Some(a);
+            self.schedule(t, Ev::Issue(a));
         }
     }
 
@@ -2890,7 +2993,21 @@ impl<'a> Sim<'a> {
             self.after_preflight(t, r, main);
         }
         if r == 0 {
+            if self.reqs[0].disk_cache {
+                // Served from the disk cache: the document commits now.
+                if let Ok(p) = url::parse(&self.reqs[0].url, None) {
+                    self.push_request(0, navigation::origin_event(t, &p));
+                }
+                self.start_page(t, t);
+            }
             self.discover(t);
+        }
+        if self.api == Some(r) {
+            if let Some(m) = self.milestones {
+                for e in page_run::fetched(m.click, t) {
+                    self.push_request(r, e);
+                }
+            }
         }
         self.release_deferred(t);
     }
@@ -2995,6 +3112,9 @@ impl<'a> Sim<'a> {
     /// Request `r` ends without a response: so do the repeats of its URL that waited for it,
     /// and the request its preflight was for.
     fn fail(&mut self, t: Instant, r: usize, error: &str) {
+        if self.api == Some(r) {
+            self.push_request(r, page_run::fetch_failed(t, error));
+        }
         let q = &mut self.reqs[r];
         q.end = Some(t);
         q.outcome = Some(Outcome::Failed {
@@ -3190,7 +3310,52 @@ impl<'a> Sim<'a> {
         }
     }
 
+    /// Navigation Timing Level 2 for the document. Fetch's "clamp and coarsen connection timing
+    /// info": a reused connection or a cache hit reports the connection's times as fetchStart;
+    /// secureConnectionStart is 0 on a new connection without TLS.
+    fn navigation_timing(&self) -> Timing {
+        let Some(q) = self.reqs.first().filter(|_| self.nav_failed.is_none()) else {
+            return Timing::default();
+        };
+        let ms = |t: Instant| t.as_ms();
+        let fs = q.t0;
+        let new = q
+            .conn
+            .and_then(|c| self.job(c))
+            .filter(|_| q.binding == Some(Binding::New));
+        let (ds, de, cs, ss, ce) = match new {
+            Some(j) => (
+                j.conn.start,
+                j.conn.dns_end,
+                j.conn.dns_end,
+                q.https.then_some(j.conn.tcp_end),
+                j.conn.ready,
+            ),
+            None => (fs, fs, fs, Some(fs), fs),
+        };
+        let dom = self.milestones.map_or(0.0, |m| ms(m.interactive));
+        Timing {
+            start_time: 0.0,
+            fetch_start: ms(fs),
+            domain_lookup_start: ms(ds),
+            domain_lookup_end: ms(de),
+            connect_start: ms(cs),
+            secure_connection_start: ss.map_or(0.0, ms),
+            connect_end: ms(ce),
+            request_start: ms(q.send_start.unwrap_or(fs)),
+            response_start: ms(q.first_byte),
+            response_end: ms(q.end.unwrap_or(fs)),
+            dom_interactive: dom,
+            dom_content_loaded_event_start: dom,
+            dom_content_loaded_event_end: dom,
+            dom_complete: dom,
+            load_event_start: dom,
+            load_event_end: dom,
+        }
+    }
+
     fn finish(mut self) -> (PageLoad, Cache) {
+        let timing = self.navigation_timing();
         let mut requests = Vec::with_capacity(self.reqs.len());
         for i in 0..self.reqs.len() {
             requests.push(self.present(i));
@@ -3219,6 +3384,8 @@ impl<'a> Sim<'a> {
             problems: self.problems,
             end,
             trace: self.trace,
+            timing,
+            failed: self.nav_failed,
         };
         (load, self.cache)
     }

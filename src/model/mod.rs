@@ -18,10 +18,12 @@ pub mod har;
 pub mod har_replay;
 pub mod http;
 pub mod http_date;
+pub mod journey;
 pub mod json;
 pub mod load;
 pub mod navigation;
 pub mod page;
+pub mod page_run;
 pub mod pages;
 pub mod policy;
 pub mod pool;
@@ -38,7 +40,6 @@ pub mod tls;
 pub mod tls_text;
 pub mod trace;
 pub mod url;
-pub mod world;
 
 /// The URL the page opens on, from the source documents' walk-through of URL parsing.
 pub const DEFAULT_URL: &str = "https://www.example.com:443/path/page?query=123#section";

@@ -11,7 +11,7 @@
 //!    sockets (handed out, connecting or idle) — `SOCKET_POOL_STALLED_MAX_SOCKETS_PER_GROUP`;
 //! 4. else, when the whole pool holds [`MAX_SOCKETS_PER_POOL`], closes an idle socket of another
 //!    group to make room, or waits — `SOCKET_POOL_STALLED_MAX_SOCKETS`;
-//! 5. else starts a connect job (DNS, TCP, TLS: the world drives it).
+//! 5. else starts a connect job (DNS, TCP, TLS: the engine drives it).
 //!
 //! Waiting requests sit in a per-group priority queue, first in first out within a priority.
 //! Binding is late: a connect job that finishes hands its socket to the request at the head of
@@ -23,7 +23,7 @@
 //!
 //! A sans-IO machine: calls push inputs with the time, [`Pool::poll_output`] pulls what happened,
 //! [`Pool::poll_timeout`] tells the next idle expiry. Left out: the 250 ms backup connect job,
-//! proxies, WebSocket pools, and HTTP/2 sessions (the world multiplexes streams over one socket).
+//! proxies, WebSocket pools, and HTTP/2 sessions (the engine multiplexes streams over one socket).
 
 use super::sorted::SortedMap;
 use super::time::{Duration, Instant};

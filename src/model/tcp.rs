@@ -2,15 +2,15 @@
 //!
 //! A sans-IO machine: segments go in with [`Connection::handle`], segments to put on the wire
 //! come out of [`Connection::poll_output`], and every state change is kept for the trace
-//! ([`Connection::take_transitions`]). It never reads a clock; the world moves the segments.
+//! ([`Connection::take_transitions`]). It never reads a clock; the engine moves the segments.
 //!
-//! Modelled: the three-way handshake with initial sequence numbers from the world's seeded
+//! Modelled: the three-way handshake with initial sequence numbers from the engine's seeded
 //! generator (RFC 9293 §3.4.1 wants them unpredictable; RFC 6528), the SYN options Linux sends
 //! (MSS, SACK-permitted, timestamps, window scale), sequence and acknowledgment arithmetic for
 //! data, the reset a closed port sends (§3.5.2), and the close where the second FIN rides on the
 //! ACK of the first (three segments, §3.6).
 //!
-//! Left out: retransmission and its timers, congestion control (the world computes slow start's
+//! Left out: retransmission and its timers, congestion control (the engine computes slow start's
 //! cost from the initial window), the ACK of every data segment (the receiver's ACKs are delayed
 //! and ride on its own data; they are not shown), simultaneous open and close, urgent data,
 //! and TIME-WAIT's 2·MSL expiry.
@@ -213,7 +213,7 @@ pub struct Config {
     pub mss: u16,
     pub window: u16,
     pub window_scale: u8,
-    /// Timestamp clock value to send (the world passes one derived from time).
+    /// Timestamp clock value to send (the engine passes one derived from time).
     pub timestamp: u32,
 }
 

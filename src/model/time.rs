@@ -1,5 +1,5 @@
 //! Simulated time. The model never reads a clock: every function that needs the time takes
-//! `now: Instant`, and the world advances it event by event.
+//! `now: Instant`, and the engine advances it event by event.
 //!
 //! An [`Instant`] counts microseconds since the scenario started (the navigation's time origin,
 //! Navigation Timing's `startTime = 0`). Microseconds keep half a round trip exact for every

@@ -5,7 +5,7 @@
 //! the inspector, the JSON output and the tests need no code per protocol; each protocol module
 //! turns its own typed messages into fields.
 //!
-//! Ordering: events are sorted by time; `seq` breaks ties by the order the world produced them,
+//! Ordering: events are sorted by time; `seq` breaks ties by the order the engine produced them,
 //! which is itself deterministic. After [`Trace::finish`], `seq` equals the event's index.
 
 use super::step::{Stage, StepId};

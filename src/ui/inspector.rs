@@ -2,8 +2,8 @@
 //! something (the painted page, an error page, the certificate warning), what that looks like.
 
 use super::state::JourneyRef;
+use crate::model::navigation::Outcome;
 use crate::model::trace::Event;
-use crate::model::world::Outcome;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

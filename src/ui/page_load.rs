@@ -27,6 +27,8 @@ fn empty_load() -> PageLoad {
         problems: vec![],
         end: Instant::ZERO,
         trace: Default::default(),
+        timing: Default::default(),
+        failed: None,
     }
 }
 

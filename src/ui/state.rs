@@ -4,12 +4,12 @@
 
 use crate::embed::Embed;
 use crate::link::{LinkState, StepRef};
+use crate::model::journey::{run, Journey};
 use crate::model::scenario::{
     CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
 };
 use crate::model::time::Instant;
 use crate::model::url::{self, Parsed, UrlError};
-use crate::model::world::{run, Journey};
 use crate::timeline;
 use std::rc::Rc;
 use yew::prelude::*;

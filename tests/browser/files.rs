@@ -8,7 +8,7 @@
 use crate::open_at;
 use crate::webdriver::Session;
 use wirewalk::model::scenario::{Scenario, VISIT_UNIX_TIME};
-use wirewalk::model::{har, har_replay, load, pages, world};
+use wirewalk::model::{har, har_replay, journey, load, pages};
 use wirewalk::svg;
 use wirewalk::timeline::fixed;
 
@@ -79,7 +79,7 @@ fn save_har_and_svg_give_what_the_model_writes() {
     assert!(parses_as_svg(&s, &text));
 
     // The sequence diagram before the first step is played: the whole journey.
-    let j = world::run(&Scenario::default());
+    let j = journey::run(&Scenario::default());
     let title = j.url.as_ref().map(|u| u.getters.href.clone()).unwrap();
     let (name, mime, text) = save(&s, "#seq-save-svg");
     assert_eq!(name, "wirewalk-sequence.svg");
@@ -96,7 +96,7 @@ fn the_sequence_svg_stops_at_the_step_on_screen() {
     let driver = crate::Driver::start();
     let s = open_at(&driver, 1440, 900, "?step=tls.server_hello");
     catch_downloads(&s);
-    let j = world::run(&Scenario::default());
+    let j = journey::run(&Scenario::default());
     let at = j
         .trace
         .events

@@ -6,9 +6,9 @@ use super::webdriver::{axe_source, Session};
 use super::{open, Driver};
 use serde_json::Value;
 use std::time::Duration;
+use wirewalk::model::journey::run;
 use wirewalk::model::scenario::{preset, Profile, ProfileName, Scenario, TlsChoice};
 use wirewalk::model::step::StepId;
-use wirewalk::model::world::run;
 
 fn step_id(s: &Session) -> String {
     s.text("#insp-step")

@@ -3,12 +3,13 @@
 
 use proptest::prelude::*;
 use std::path::PathBuf;
+use wirewalk::model::journey::run;
+use wirewalk::model::navigation::Outcome;
 use wirewalk::model::scenario::{
     presets, CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
 };
 use wirewalk::model::step::{steps, StepId};
 use wirewalk::model::trace::Actor;
-use wirewalk::model::world::{run, Outcome};
 
 fn snapshot_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots")
@@ -372,4 +373,46 @@ fn tls_texts_match_the_version_on_screen() {
         }
     }
     assert!(checked > 1000, "only {checked} TLS events checked");
+}
+
+/// The journey is the document's request of the page engine: for every preset, running the
+/// one-document page the journey builds gives a load whose trace holds only the document's
+/// request (1) and its page's click `fetch()` (2), and the journey is exactly those events in
+/// the engine's order, renumbered from 0.
+#[test]
+fn the_journey_is_the_document_slice_of_a_one_document_load() {
+    use wirewalk::model::{journey, load};
+    for (name, sc) in presets() {
+        let Ok(p) = wirewalk::model::url::parse(&sc.url, None) else {
+            continue;
+        };
+        if !matches!(p.getters.protocol.as_str(), "http:" | "https:") {
+            continue;
+        }
+        let page = journey::page_of(&sc, &p);
+        let l = load::run_in(
+            &page,
+            &journey::situation_of(&sc),
+            journey::cache_of(&sc, &p),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            l.trace.events.iter().all(|e| matches!(e.request, 1 | 2)),
+            "{name}: the one-document load made other requests"
+        );
+        assert!(
+            l.requests.len() <= 2,
+            "{name}: {} requests",
+            l.requests.len()
+        );
+        let j = run(&sc);
+        assert_eq!(j.trace.events.len(), l.trace.events.len(), "{name}");
+        for (a, b) in j.trace.events.iter().zip(&l.trace.events) {
+            assert_eq!(
+                (a.at, a.step, &a.summary, a.request + 1),
+                (b.at, b.step, &b.summary, b.request),
+                "{name}"
+            );
+        }
+    }
 }

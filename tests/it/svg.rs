@@ -1,7 +1,7 @@
 //! The SVG exports: well-formed XML for every preset, one row per event or request, and no text
 //! that becomes markup.
 
-use wirewalk::model::{load, pages, scenario, world};
+use wirewalk::model::{journey, load, pages, scenario};
 use wirewalk::svg;
 
 /// A small well-formedness check: every tag closes in order, attribute values are quoted, and
@@ -48,7 +48,7 @@ fn well_formed(doc: &str) -> Result<(), String> {
 #[test]
 fn every_journey_draws_a_well_formed_sequence_diagram() {
     for (name, sc) in scenario::presets() {
-        let j = world::run(&sc);
+        let j = journey::run(&sc);
         let last = j.trace.events.len().saturating_sub(1);
         let doc = svg::sequence(&j.trace, last, &sc.url);
         well_formed(&doc).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -90,7 +90,7 @@ fn text_stays_text() {
         e,
         "x&quot;&gt;&lt;script&gt;alert(&#39;1&#39;)&lt;/script&gt;&amp;amp;\u{FFFD}"
     );
-    let j = world::run(&scenario::Scenario::default());
+    let j = journey::run(&scenario::Scenario::default());
     let doc = svg::sequence(&j.trace, 0, hostile);
     well_formed(&doc).unwrap();
     assert!(!doc.contains("<script"));

@@ -1,0 +1,470 @@
+//! The journey: one typed URL, from the address bar to the page's event loop — the document's
+//! request of a page load, as the engine ([`super::load`]) runs it.
+//!
+//! A journey scenario ([`Scenario`]) is a one-document page ([`PageScenario`]) in a
+//! [`Situation`]: the scenario's network and server costs; its knobs for the document's host
+//! (the DNS caches an earlier visit left, a name that does not exist, an idle connection, the
+//! certificate, TLS options, a refused port); the modelled server ([`super::http::serve`], whose
+//! `ETag`, `Last-Modified`, `Cache-Control` and session cookie follow the scenario); the HTTP
+//! cache an earlier visit left; and the page it serves ([`super::page_run`]: rendered, then a
+//! click whose handler fetches `/api/data`). The journey is that load's trace — the document's
+//! request and what its page then does, its click's `fetch()` included — with nothing computed
+//! beside the engine. Only the address bar's refusals (text that is not a URL, a scheme that is
+//! not fetched) end it before a load starts.
+//!
+//! The journey numbers the document's request 0 and the click's `fetch()` 1 (the app's links
+//! and views name them so); in the engine they are requests 1 and 2.
+
+use super::cache::{self, Headers, Stored};
+use super::http::Site;
+use super::load::{self, PageScenario, Situation};
+use super::navigation::{self, Outcome, Timing};
+use super::rng::Rng;
+use super::scenario::{CacheState, Scenario};
+use super::tls::Version;
+use super::trace::Trace;
+use super::url::{self, Parsed};
+use serde::Serialize;
+
+/// Everything one run computes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Journey {
+    pub trace: Trace,
+    pub timing: Timing,
+    pub outcome: Outcome,
+    #[serde(skip)]
+    pub url: Option<Parsed>,
+    /// The TLS version of the document's connection (none for http and for what is not
+    /// fetched): the version whose texts the inspector shows.
+    #[serde(skip)]
+    pub tls: Option<Version>,
+}
+
+const DAY: i64 = 86_400;
+
+/// Runs the scenario. Never panics: a URL that does not parse, or a scheme that is not fetched,
+/// is an outcome like any other.
+pub fn run(sc: &Scenario) -> Journey {
+    let parsed = url::parse(&sc.url, None);
+    let p = match parsed {
+        Ok(p) => p,
+        Err(err) => {
+            let mut trace = Trace::default();
+            trace.push(navigation::parse_event(&sc.url, Err(&err)));
+            return Journey {
+                trace,
+                timing: Timing::default(),
+                outcome: Outcome::Error {
+                    code: "INVALID_URL".into(),
+                    net_error: None,
+                    message: err.message,
+                },
+                url: None,
+                tls: None,
+            };
+        }
+    };
+    if !matches!(p.getters.protocol.as_str(), "http:" | "https:") {
+        let mut trace = Trace::default();
+        trace.push(navigation::parse_event(&sc.url, Ok(&p)));
+        let (e, outcome) = navigation::not_fetched(&p);
+        trace.push(e);
+        return Journey {
+            trace,
+            timing: Timing::default(),
+            outcome,
+            url: Some(p),
+            tls: None,
+        };
+    }
+    let page = page_of(sc, &p);
+    let situation = situation_of(sc);
+    let cache = cache_of(sc, &p);
+    let load = match load::run_in(&page, &situation, cache) {
+        Ok(l) => l,
+        // The scenario was built from a URL that parsed as http(s): the engine takes it.
+        Err(why) => {
+            let mut trace = Trace::default();
+            trace.push(navigation::parse_event(&sc.url, Ok(&p)));
+            return Journey {
+                trace,
+                timing: Timing::default(),
+                outcome: Outcome::Error {
+                    code: "INTERNAL".into(),
+                    net_error: None,
+                    message: why,
+                },
+                url: Some(p),
+                tls: None,
+            };
+        }
+    };
+    let tls = (p.getters.protocol == "https:").then_some(sc.tls.version());
+    Journey {
+        trace: document_slice(load.trace),
+        timing: load.timing,
+        outcome: load.failed.unwrap_or(Outcome::Ok),
+        url: Some(p),
+        tls,
+    }
+}
+
+/// The document's request and its page's events (engine requests 1 and 2), renumbered from 0.
+pub fn document_slice(trace: Trace) -> Trace {
+    let mut out = Trace::default();
+    for e in trace.events {
+        if matches!(e.request, 1 | 2) {
+            let r = e.request - 1;
+            out.push(e.request(r));
+        }
+    }
+    out
+}
+
+/// The one-document page: the scenario's URL, network and server costs. Its document's body
+/// comes from the situation's server, so the page names no HTML to discover.
+pub fn page_of(sc: &Scenario, p: &Parsed) -> PageScenario {
+    let builtin = super::scenario::Profile::builtin(sc.profile.name);
+    let custom = builtin != sc.profile;
+    let cookies = sc
+        .cookies
+        .iter()
+        .map(|c| load::CookieSpec {
+            url: p.getters.href.clone(),
+            set_cookie: format!("{c}; Path=/; Secure; HttpOnly"),
+        })
+        .collect();
+    PageScenario {
+        name: "journey".into(),
+        url: sc.url.clone(),
+        html: String::new(),
+        profile: sc.profile.name,
+        rtt_ms: custom.then_some(sc.profile.rtt_us as f64 / 1000.0),
+        bandwidth_mbps: custom.then_some(sc.profile.bandwidth_bps as f64 / 1e6),
+        tls: sc.tls.as_str().into(),
+        keep_alive: sc.keep_alive,
+        server_ms: sc.costs.server_us as f64 / 1000.0,
+        cookies,
+        ..PageScenario::default()
+    }
+}
+
+/// The scenario's knobs, its server and its page, for the document's host.
+pub fn situation_of(sc: &Scenario) -> Situation {
+    let mut rng = Rng::for_purpose(sc.seed, "world");
+    let now = sc.unix_time;
+    let changed = sc.changed;
+    let server = Site {
+        etag: if changed { "\"v2\"" } else { "\"v1\"" }.into(),
+        last_modified: if changed { now - DAY } else { now - 12 * DAY },
+        cache_control: if sc.cache == CacheState::NoStore {
+            "no-store"
+        } else {
+            "max-age=600"
+        },
+        sends_etag: sc.cache != CacheState::StaleLastModified,
+        keep_alive: sc.keep_alive,
+        document_bytes: sc.costs.document_bytes,
+        new_session: rng.hex(6),
+    };
+    Situation {
+        seed: sc.seed,
+        unix_time: sc.unix_time,
+        dns: sc.dns,
+        dns_latency: sc.dns_latency.clone(),
+        cert: sc.cert,
+        client_cert: sc.client_cert,
+        refused: sc.refused,
+        false_start: sc.false_start,
+        resumption: sc.resumption,
+        existing_connection: sc.existing_connection,
+        server: Some(server),
+        empty_cache_why: (sc.cache == CacheState::NoStore)
+            .then_some("nothing stored: the last response said no-store"),
+        page: Some(sc.costs.clone()),
+    }
+}
+
+/// The HTTP cache as the scenario says an earlier visit left it: the document's entry, fresh,
+/// stale with an `ETag`, or stale with only `Last-Modified`.
+pub fn cache_of(sc: &Scenario, p: &Parsed) -> cache::Cache {
+    let mut c = cache::Cache::default();
+    let now = sc.unix_time;
+    let (age, headers) = match sc.cache {
+        CacheState::Empty | CacheState::NoStore => return c,
+        CacheState::Fresh => (
+            600,
+            Headers::new()
+                .with("Cache-Control", "max-age=3600")
+                .with("ETag", "\"v1\""),
+        ),
+        CacheState::StaleEtag => (
+            3600,
+            Headers::new()
+                .with("Cache-Control", "max-age=600")
+                .with("ETag", "\"v1\""),
+        ),
+        CacheState::StaleLastModified => (2 * DAY, Headers::new()),
+    };
+    let stored_at = now - age;
+    let headers = headers
+        .with("Date", super::http_date::format(stored_at))
+        .with("Last-Modified", super::http_date::format(now - 12 * DAY))
+        .with("Content-Type", "text/html; charset=utf-8");
+    let key = p.getters.href.split('#').next().unwrap_or_default();
+    c.insert(
+        key,
+        Stored {
+            status: 200,
+            headers,
+            body_bytes: sc.costs.document_bytes,
+            request_time: stored_at,
+            response_time: stored_at,
+        },
+    );
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::scenario::{CertChoice, DnsState, Profile, ProfileName, TlsChoice};
+    use crate::model::step::{steps, StepId};
+    use crate::model::time::{Duration, Instant};
+
+    fn ids(j: &Journey) -> Vec<&'static str> {
+        j.trace
+            .events
+            .iter()
+            .filter(|e| e.request == 0)
+            .map(|e| e.step.as_str())
+            .collect()
+    }
+
+    fn at(j: &Journey, step: &str) -> Instant {
+        let s = StepId::parse(step).expect("known step");
+        j.trace
+            .find(s)
+            .map(|e| e.at)
+            .unwrap_or_else(|| panic!("{step} missing:\n{}", j.trace))
+    }
+
+    #[test]
+    fn default_journey_succeeds() {
+        let j = run(&Scenario::default());
+        assert_eq!(j.outcome, Outcome::Ok, "{}", j.trace);
+        for s in [
+            "url.parse",
+            "cache.lookup",
+            "cache.miss",
+            "pool.request_socket",
+            "pool.new_connection",
+            "dns.query.root",
+            "tcp.syn",
+            "tls.client_hello",
+            "tls.finished",
+            "http.request",
+            "http.response",
+            "cache.store",
+            "render.dom_content_loaded",
+            "render.load",
+            "loop.click",
+            "loop.fetch",
+        ] {
+            assert!(
+                j.trace.has(StepId::parse(s).unwrap()),
+                "{s} missing:\n{}",
+                j.trace
+            );
+        }
+        // The engine emits in time order; the journey does not sort.
+        let times: Vec<Instant> = j.trace.events.iter().map(|e| e.at).collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]));
+    }
+
+    #[test]
+    fn intercontinental_syn_ack_takes_225_ms() {
+        let sc = Scenario {
+            profile: Profile::builtin(ProfileName::Intercontinental),
+            ..Scenario::default()
+        };
+        let j = run(&sc);
+        let syn = j.trace.find(steps::TCP_SYN).unwrap();
+        let syn_ack = j.trace.find(steps::TCP_SYN_ACK).unwrap();
+        let received = syn_ack.flight.as_ref().unwrap().arrives_at;
+        assert_eq!(received.since(syn.at), Duration::from_millis(225));
+        // TLS 1.3: the client Finished (with the request behind it) one round trip later.
+        assert_eq!(
+            at(&j, "tls.finished").since(received),
+            Duration::from_millis(225)
+        );
+        assert_eq!(at(&j, "http.request"), at(&j, "tls.finished"));
+    }
+
+    #[test]
+    fn round_trips_from_syn_to_request() {
+        let rtts = |tls| {
+            let sc = Scenario {
+                tls,
+                ..Scenario::default()
+            };
+            let j = run(&sc);
+            let d = at(&j, "http.request").since(at(&j, "tcp.syn"));
+            (d.micros() as f64 / sc.profile.rtt().micros() as f64).round() as u64
+        };
+        assert_eq!(rtts(TlsChoice::Tls13), 2);
+        assert_eq!(rtts(TlsChoice::Tls12Ecdhe), 3);
+        assert_eq!(rtts(TlsChoice::Tls12Rsa), 3);
+    }
+
+    #[test]
+    fn fresh_cache_touches_no_network() {
+        let j = run(&Scenario {
+            cache: CacheState::Fresh,
+            ..Scenario::default()
+        });
+        let nav = ids(&j);
+        assert!(nav.contains(&"cache.hit"));
+        for s in [
+            "dns.query.resolver",
+            "tcp.syn",
+            "tls.client_hello",
+            "http.request",
+        ] {
+            assert!(!nav.contains(&s), "{s} in a fresh hit:\n{}", j.trace);
+        }
+        assert_eq!(j.timing.response_end, 0.0);
+    }
+
+    #[test]
+    fn stale_entries_revalidate() {
+        let j = run(&Scenario {
+            cache: CacheState::StaleEtag,
+            ..Scenario::default()
+        });
+        let req = j.trace.find(steps::HTTP_REQUEST).unwrap();
+        assert_eq!(req.get("If-None-Match"), Some("\"v1\""));
+        assert!(j.trace.has(steps::CACHE_NOT_MODIFIED));
+        let j = run(&Scenario {
+            cache: CacheState::StaleLastModified,
+            ..Scenario::default()
+        });
+        assert!(j
+            .trace
+            .find(steps::HTTP_REQUEST)
+            .unwrap()
+            .get("If-Modified-Since")
+            .is_some());
+        assert!(j.trace.has(steps::CACHE_NOT_MODIFIED));
+        let j = run(&Scenario {
+            cache: CacheState::StaleEtag,
+            changed: true,
+            ..Scenario::default()
+        });
+        assert!(j.trace.has(steps::CACHE_STORE) && !j.trace.has(steps::CACHE_NOT_MODIFIED));
+        let j = run(&Scenario {
+            cache: CacheState::NoStore,
+            ..Scenario::default()
+        });
+        assert!(j.trace.has(steps::CACHE_NO_STORE));
+    }
+
+    #[test]
+    fn failures_end_the_journey() {
+        let j = run(&Scenario {
+            dns: DnsState::Nxdomain,
+            ..Scenario::default()
+        });
+        assert!(
+            matches!(&j.outcome, Outcome::Error { code, .. } if code == "ERR_NAME_NOT_RESOLVED")
+        );
+        assert!(!j.trace.has(steps::TCP_SYN));
+        let j = run(&Scenario {
+            refused: true,
+            ..Scenario::default()
+        });
+        assert!(
+            matches!(&j.outcome, Outcome::Error { code, .. } if code == "ERR_CONNECTION_REFUSED")
+        );
+        assert!(j.trace.has(steps::TCP_RST));
+        for (cert, code) in [
+            (CertChoice::SelfSigned, "NET::ERR_CERT_AUTHORITY_INVALID"),
+            (CertChoice::Expired, "NET::ERR_CERT_DATE_INVALID"),
+            (CertChoice::WrongHost, "NET::ERR_CERT_COMMON_NAME_INVALID"),
+        ] {
+            let j = run(&Scenario {
+                cert,
+                ..Scenario::default()
+            });
+            assert!(
+                matches!(&j.outcome, Outcome::Error { code: c, .. } if c == code),
+                "{cert:?}: {:?}",
+                j.outcome
+            );
+            assert!(
+                j.trace.has(steps::TLS_CERTIFICATE_ERROR) && j.trace.has(steps::NAV_INTERSTITIAL)
+            );
+            assert!(!j.trace.has(steps::HTTP_REQUEST));
+        }
+    }
+
+    #[test]
+    fn keep_alive_and_reuse() {
+        let j = run(&Scenario {
+            existing_connection: true,
+            ..Scenario::default()
+        });
+        let nav = ids(&j);
+        assert!(nav.contains(&"pool.reuse"));
+        assert!(!nav.contains(&"tcp.syn") && !nav.contains(&"dns.browser_cache"));
+        assert_eq!(j.timing.connect_start, j.timing.fetch_start);
+        // Keep-alive off: the connection closes, and the page's fetch() opens a new one,
+        // resuming the TLS session and finding the address in the browser's DNS cache.
+        let j = run(&Scenario {
+            keep_alive: false,
+            ..Scenario::default()
+        });
+        assert!(j.trace.has(steps::TCP_CLOSE_FIN) && j.trace.has(steps::TCP_CLOSE_ACK));
+        let api: Vec<&str> = j
+            .trace
+            .events
+            .iter()
+            .filter(|e| e.request == 1)
+            .map(|e| e.step.as_str())
+            .collect();
+        assert!(
+            api.contains(&"tcp.syn")
+                && api.contains(&"dns.browser_cache")
+                && !api.contains(&"dns.query.resolver"),
+            "{api:?}"
+        );
+        assert!(!api.contains(&"tls.certificate"), "resumed: no certificate");
+    }
+
+    #[test]
+    fn other_schemes_and_bad_urls() {
+        let j = run(&Scenario {
+            url: "data:text/html,hi".into(),
+            ..Scenario::default()
+        });
+        assert!(matches!(j.outcome, Outcome::NotFetched { .. }));
+        let j = run(&Scenario {
+            url: "http://exa mple.com".into(),
+            ..Scenario::default()
+        });
+        assert!(matches!(&j.outcome, Outcome::Error { code, .. } if code == "INVALID_URL"));
+        let j = run(&Scenario {
+            url: "http://127.0.0.1:8080/".into(),
+            ..Scenario::default()
+        });
+        assert_eq!(j.outcome, Outcome::Ok);
+        assert!(!j.trace.has(steps::TLS_CLIENT_HELLO));
+    }
+
+    #[test]
+    fn deterministic() {
+        let a = serde_json::to_string(&run(&Scenario::default())).unwrap();
+        let b = serde_json::to_string(&run(&Scenario::default())).unwrap();
+        assert_eq!(a, b);
+    }
+}
