@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 use wirewalk::model::scenario::{
     CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
 };
-use wirewalk::model::world;
+use wirewalk::model::journey;
 
 const URLS: [&str; 5] = [
     "https://example.com/",
@@ -44,8 +44,8 @@ fuzz_target!(|data: &[u8]| {
     sc.false_start = bits & 16 != 0;
     sc.refused = bits & 32 != 0;
     sc.changed = bits & 64 != 0;
-    let j = world::run(&sc);
+    let j = journey::run(&sc);
     assert!(!j.trace.events.is_empty());
     // Same scenario, same trace, byte for byte.
-    assert_eq!(world::run(&sc).trace.to_string(), j.trace.to_string());
+    assert_eq!(journey::run(&sc).trace.to_string(), j.trace.to_string());
 });

@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 use wirewalk::embed::{Command, Embed};
 use wirewalk::link;
-use wirewalk::model::{load, world};
+use wirewalk::model::{journey, load};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     assert!(again.notes.is_empty(), "{:?}", again.notes);
     assert_eq!(again.state, d.state);
     if d.state.scenario.url.len() < 4096 {
-        let _ = world::run(&d.state.scenario);
+        let _ = journey::run(&d.state.scenario);
     }
     let mut notes = vec![];
     let _ = load::run(&link::page_scenario(&d.state.page, &mut notes));

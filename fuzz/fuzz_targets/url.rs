@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wirewalk::model::{scenario::Scenario, url, world};
+use wirewalk::model::{journey, scenario::Scenario, url};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
             url: p.getters.href.clone(),
             ..Scenario::default()
         };
-        let j = world::run(&sc);
+        let j = journey::run(&sc);
         assert!(!j.trace.events.is_empty());
     }
 });
