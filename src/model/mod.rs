@@ -5,41 +5,37 @@
 //! same input always gives the same output, byte for byte, so the web view and the command line
 //! show the same thing.
 //!
-//! Stages modelled so far:
-//! - [`url`]: WHATWG URL parsing, the components in place, the origin tuple, and errors located
-//!   in the typed text.
+//! Where to find what, by concern (each module is also re-exported here, so
+//! `model::tcp` is `model::protocols::tcp`):
+//! - [`engine`]: the discrete-event engine that runs a page load ([`load`]), one connection's
+//!   TCP and TLS machines ([`connection`]), the journey as the document's request of a load
+//!   ([`journey`]) and the journey page's render and event loop ([`page_run`]);
+//! - [`protocols`]: the wire protocols, each in a file named after it: [`url`], [`dns`],
+//!   [`tcp`], [`tls`] (with [`tls_text`], its explanations per version), [`http`] (with
+//!   [`http_date`]) and the certificates [`cert`];
+//! - [`browser`]: the browser's parts: the HTTP [`cache`], the socket [`pool`], the same-origin
+//!   [`policy`], the [`cookie`] jar, [`page`] discovery, [`render`], the [`navigation`]'s own
+//!   steps and [`site`] (registrable domains);
+//! - [`scenarios`]: what a run starts from: the journey's knobs and presets ([`scenario`]) and
+//!   the page presets ([`pages`]);
+//! - [`reports`]: what a run gives: the [`trace`] and its [`step`] ids, the [`har`] export and
+//!   its replay ([`har_replay`]), and the JSON writer ([`json`]);
+//! - [`support`]: simulated [`time`], the seeded [`rng`], a [`sorted`] map and [`text`]
+//!   helpers.
 
-pub mod cache;
-pub mod cert;
-pub mod connection;
-pub mod cookie;
-pub mod dns;
-pub mod har;
-pub mod har_replay;
-pub mod http;
-pub mod http_date;
-pub mod journey;
-pub mod json;
-pub mod load;
-pub mod navigation;
-pub mod page;
-pub mod page_run;
-pub mod pages;
-pub mod policy;
-pub mod pool;
-pub mod render;
-pub mod rng;
-pub mod scenario;
-pub mod site;
-pub mod sorted;
-pub mod step;
-pub mod tcp;
-pub mod text;
-pub mod time;
-pub mod tls;
-pub mod tls_text;
-pub mod trace;
-pub mod url;
+pub mod browser;
+pub mod engine;
+pub mod protocols;
+pub mod reports;
+pub mod scenarios;
+pub mod support;
+
+pub use browser::{cache, cookie, navigation, page, policy, pool, render, site};
+pub use engine::{connection, journey, load, page_run};
+pub use protocols::{cert, dns, http, http_date, tcp, tls, tls_text, url};
+pub use reports::{har, har_replay, json, step, trace};
+pub use scenarios::{pages, scenario};
+pub use support::{rng, sorted, text, time};
 
 /// The URL the page opens on, from the source documents' walk-through of URL parsing.
 pub const DEFAULT_URL: &str = "https://www.example.com:443/path/page?query=123#section";

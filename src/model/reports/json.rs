@@ -104,7 +104,7 @@ impl Writer {
     /// DevTools writes its timings.
     pub fn ms(&mut self, micros: u64) -> &mut Self {
         self.sep();
-        self.out.push_str(&super::text::decimal(micros, 3));
+        self.out.push_str(&crate::model::text::decimal(micros, 3));
         self
     }
 

@@ -1,14 +1,14 @@
 //! What the inspector says about a TLS step once the version on screen is known.
 //!
-//! The catalogue in [`super::step`] has one text per step id, written for a reader who has not
+//! The catalogue in [`crate::model::step`] has one text per step id, written for a reader who has not
 //! picked a version (the step list, docs/steps.md). Where a step behaves differently in TLS 1.3 and
 //! TLS 1.2 (what is encrypted, which round trip it ends, which RFC defines it), the text here
 //! replaces it for that version, so a TLS 1.2 handshake never explains itself with TLS 1.3's
 //! rules or links RFC 8446, and the other way round. A test walks every preset in both versions
 //! and checks each step's text and link against the version.
 
-use super::step::{Stage, StepInfo};
-use super::tls::Version;
+use crate::model::step::{Stage, StepInfo};
+use crate::model::tls::Version;
 
 /// The text of step `id` written for `version`, where it differs from the catalogue's.
 pub fn for_version(id: &str, version: Version) -> Option<&'static StepInfo> {

@@ -5,7 +5,7 @@
 //! or assumptions of the scenario that the user can change and the view labels as such (server
 //! think-time, document size, render costs).
 
-use super::time::Duration;
+use crate::model::time::Duration;
 use serde::{Deserialize, Serialize};
 
 /// The network between the browser and the web server.
@@ -226,19 +226,19 @@ impl TlsChoice {
     }
 
     /// The version the server picks: the client offers both.
-    pub fn version(self) -> super::tls::Version {
+    pub fn version(self) -> crate::model::tls::Version {
         match self {
-            TlsChoice::Tls13 => super::tls::Version::Tls13,
-            TlsChoice::Tls12Ecdhe | TlsChoice::Tls12Rsa => super::tls::Version::Tls12,
+            TlsChoice::Tls13 => crate::model::tls::Version::Tls13,
+            TlsChoice::Tls12Ecdhe | TlsChoice::Tls12Rsa => crate::model::tls::Version::Tls12,
         }
     }
 
     /// The key exchange the server uses: ECDHE (x25519), or for `1.2-rsa` the client's
     /// pre-master secret encrypted to the certificate's RSA key.
-    pub fn key_exchange(self) -> super::tls::KeyExchange {
+    pub fn key_exchange(self) -> crate::model::tls::KeyExchange {
         match self {
-            TlsChoice::Tls12Rsa => super::tls::KeyExchange::Rsa,
-            TlsChoice::Tls13 | TlsChoice::Tls12Ecdhe => super::tls::KeyExchange::Ecdhe,
+            TlsChoice::Tls12Rsa => crate::model::tls::KeyExchange::Rsa,
+            TlsChoice::Tls13 | TlsChoice::Tls12Ecdhe => crate::model::tls::KeyExchange::Ecdhe,
         }
     }
 }
@@ -370,7 +370,7 @@ pub struct Scenario {
 impl Default for Scenario {
     fn default() -> Self {
         Scenario {
-            url: super::DEFAULT_URL.to_string(),
+            url: crate::model::DEFAULT_URL.to_string(),
             profile: Profile::builtin(ProfileName::Transcontinental),
             cache: CacheState::Empty,
             changed: false,

@@ -117,7 +117,7 @@ impl Sub for Instant {
 
 fn fmt_ms(us: u64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     // Exact decimal formatting from integer microseconds: no float rounding surprises.
-    let ms = super::text::decimal(us, 3);
+    let ms = crate::model::text::decimal(us, 3);
     let point = if ms.contains('.') { "" } else { ".0" };
     write!(f, "{ms}{point} ms")
 }

@@ -1,6 +1,6 @@
 //! One connection's handshakes, message by message, as an event-driven machine: the browser's
-//! and the server's TCP machines ([`super::tcp`]), then for `https` their TLS machines
-//! ([`super::tls`]), exchanging the SYN, the SYN-ACK and the TLS flights over a link with a
+//! and the server's TCP machines ([`crate::model::tcp`]), then for `https` their TLS machines
+//! ([`crate::model::tls`]), exchanging the SYN, the SYN-ACK and the TLS flights over a link with a
 //! fixed one-way delay.
 //!
 //! It is sans-IO in the way of quinn-proto's `Connection`: the caller starts it with
@@ -22,15 +22,15 @@
 //!   (a few kilobytes at the profile's bandwidth) is left out, so each round trip is exact.
 //! - After a certificate error the client's alert is sent and the connection stops.
 
-use super::cert::{self, CertError, Certificate, RootStore};
-use super::dns;
-use super::rng::Rng;
-use super::scenario::{CertChoice, TlsChoice};
-use super::step::{steps, StepId};
-use super::tcp;
-use super::time::{Duration, Instant};
-use super::tls::{self, present as tls_present, Output as TlsOutput, Version};
-use super::trace::{Actor, Event};
+use crate::model::cert::{self, CertError, Certificate, RootStore};
+use crate::model::dns;
+use crate::model::rng::Rng;
+use crate::model::scenario::{CertChoice, TlsChoice};
+use crate::model::step::{steps, StepId};
+use crate::model::tcp;
+use crate::model::time::{Duration, Instant};
+use crate::model::tls::{self, present as tls_present, Output as TlsOutput, Version};
+use crate::model::trace::{Actor, Event};
 
 /// Why a connection (or the request that waited for it) failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -646,7 +646,7 @@ impl Connection {
             format!("+20 bytes of header: {CLIENT_IP} → {to}, protocol 6 (TCP), TTL 64"),
         );
         for f in tcp::present::fields(first, self.client_iss, self.server_iss, None) {
-            e = e.fields([super::trace::Field {
+            e = e.fields([crate::model::trace::Field {
                 name: format!("tcp.{}", f.name).into(),
                 ..f
             }]);

@@ -8,8 +8,8 @@
 //! Ordering: events are sorted by time; `seq` breaks ties by the order the engine produced them,
 //! which is itself deterministic. After [`Trace::finish`], `seq` equals the event's index.
 
-use super::step::{Stage, StepId};
-use super::time::{Duration, Instant};
+use crate::model::step::{Stage, StepId};
+use crate::model::time::{Duration, Instant};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt;

@@ -8,7 +8,7 @@
 //!
 //! Modelled: version and cipher-suite negotiation (the client offers 1.3 and 1.2, the server
 //! picks what it supports), SNI and ALPN, the key share, the certificate chain and its checks
-//! (see [`super::cert`]), an optional client certificate, session resumption with a ticket
+//! (see [`crate::model::cert`]), an optional client certificate, session resumption with a ticket
 //! (TLS 1.3 PSK; TLS 1.2's abbreviated handshake), TLS 1.2 False Start (RFC 7918: the client
 //! sends data after its Finished without waiting for the server's; Chromium allows it only with
 //! ECDHE and ALPN), and the alert that ends a failed handshake. Message sizes are RFC 8448 §3's
@@ -21,7 +21,7 @@
 //! the middlebox-compatibility ChangeCipherSpec of TLS 1.3, record fragmentation, and
 //! renegotiation.
 
-use super::cert::{self, CertError, Certificate, RootStore, Verdict};
+use crate::model::cert::{self, CertError, Certificate, RootStore, Verdict};
 use std::collections::VecDeque;
 use std::fmt;
 

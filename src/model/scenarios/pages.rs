@@ -1,10 +1,10 @@
 //! Named page scenarios: each shows one thing about loading a whole page. The CLI
 //! (`wirewalk page --preset NAME`), the page-load view and the tests share them.
 //!
-//! Sizes and think-times are the scenario's assumptions (see [`super::load`] for the defaults);
+//! Sizes and think-times are the scenario's assumptions (see [`crate::model::load`] for the defaults);
 //! the network is the source documents' transcontinental profile (120 ms round trip).
 
-use super::load::{CookieSpec, OriginSpec, PageScenario, Protocol, ResponseSpec};
+use crate::model::load::{CookieSpec, OriginSpec, PageScenario, Protocol, ResponseSpec};
 
 /// The names, in the order the page lists them.
 pub const NAMES: [&str; 6] = [
@@ -139,7 +139,7 @@ fn shop(name: &str, hints: &str) -> PageScenario {
 fn return_visit() -> PageScenario {
     let modified = format!(
         "Last-Modified: {}",
-        super::http_date::format(super::scenario::VISIT_UNIX_TIME - 30 * 86_400)
+        crate::model::http_date::format(crate::model::scenario::VISIT_UNIX_TIME - 30 * 86_400)
     );
     let mut html = String::from(
         "<!DOCTYPE html>\n<html><head><title>News</title>\n<link rel=\"stylesheet\" href=\"/static/site.css\">\n<script src=\"/static/app.js\" defer></script>\n</head><body>\n<h1>Today</h1>\n",

@@ -3,14 +3,14 @@
 //! the navigation fails (`nav.error_page`, `nav.interstitial`), the document's origin once it
 //! commits (`policy.origin`), and the `PerformanceNavigationTiming` attributes.
 //!
-//! The engine ([`super::load`]) emits these for the document of every load; the journey
-//! ([`super::journey`]) is that load's document request.
+//! The engine ([`crate::model::load`]) emits these for the document of every load; the journey
+//! ([`crate::model::journey`]) is that load's document request.
 
-use super::connection::Failure;
-use super::step::steps;
-use super::time::Instant;
-use super::trace::{Actor, Event};
-use super::url::{Origin, Parsed, UrlError};
+use crate::model::connection::Failure;
+use crate::model::step::steps;
+use crate::model::time::Instant;
+use crate::model::trace::{Actor, Event};
+use crate::model::url::{Origin, Parsed, UrlError};
 use serde::Serialize;
 
 /// How the journey ended.

@@ -2,12 +2,12 @@
 //! one socket pool, as Chromium's network stack runs them.
 //!
 //! A discrete-event simulation. The document is fetched first; when its last byte arrives the
-//! parser finds the sub-resources ([`super::page::discover`]), each at the moment the parser
+//! parser finds the sub-resources ([`crate::model::page::discover`]), each at the moment the parser
 //! reaches its tag, and every request then goes the same way:
 //! 1. a repeat of a URL already requested is served from the memory cache (Blink's
 //!    `ResourceFetcher` shares one resource between the two);
 //! 2. a cross-origin `fetch()` that is not simple first sends an OPTIONS preflight (Fetch §4.8);
-//! 3. the socket pool ([`super::pool`]) is asked for a socket of the request's group: the
+//! 3. the socket pool ([`crate::model::pool`]) is asked for a socket of the request's group: the
 //!    origin plus whether credentials go with the request, since Chromium's `GroupId` holds the
 //!    privacy mode. A full group queues the request; late binding may give it a connection
 //!    another request started;
@@ -23,7 +23,7 @@
 //!    requests a connection carries) and its bytes at the link's bandwidth. The downstream link
 //!    is shared: bodies cross it one after another, so the page can never load faster than its
 //!    bytes allow;
-//! 7. the same-origin rules ([`super::policy`]) decide whether the page may use the response,
+//! 7. the same-origin rules ([`crate::model::policy`]) decide whether the page may use the response,
 //!    and a blocked request ends with the message Chromium prints in the console.
 //!
 //! Cookies come from the jar of the request's host and go only with credentialed requests; a
@@ -43,27 +43,27 @@
 //! compression, priorities inside an HTTP/2 connection, the slow-start restart after idle, the
 //! TLS messages' own transmission time, and a stale-while-revalidate hit's background
 //! revalidation (the hit is served; the refresh is not sent).
-//! Sites come from [`super::site`] with an empty suffix list, so a site is the host's last two
+//! Sites come from [`crate::model::site`] with an empty suffix list, so a site is the host's last two
 //! labels (the bundled app carries no Public Suffix List).
 
-use super::cache::{self as http_cache, Cache, Headers, Miss, Pending, Plan};
-use super::connection::{self, Connection as Machines};
-use super::cookie::Jar;
-use super::dns::{self, Caches};
-use super::navigation::{self, Timing};
-use super::page;
-use super::page_run;
-use super::policy::{self, Destination, Verdict};
-use super::pool::{self, GroupKey, Output as PoolOut, Pool, Priority, Stall};
-use super::rng::Rng;
-use super::scenario::CertChoice;
-use super::scenario::VISIT_UNIX_TIME;
-use super::scenario::{Costs, DnsLatency, DnsState, Profile, ProfileName, TlsChoice};
-use super::site::SuffixList;
-use super::step::steps;
-use super::time::{Duration, Instant};
-use super::trace::{Actor, Event, Trace};
-use super::url::{self, Origin};
+use crate::model::cache::{self as http_cache, Cache, Headers, Miss, Pending, Plan};
+use crate::model::connection::{self, Connection as Machines};
+use crate::model::cookie::Jar;
+use crate::model::dns::{self, Caches};
+use crate::model::navigation::{self, Timing};
+use crate::model::page;
+use crate::model::page_run;
+use crate::model::policy::{self, Destination, Verdict};
+use crate::model::pool::{self, GroupKey, Output as PoolOut, Pool, Priority, Stall};
+use crate::model::rng::Rng;
+use crate::model::scenario::CertChoice;
+use crate::model::scenario::VISIT_UNIX_TIME;
+use crate::model::scenario::{Costs, DnsLatency, DnsState, Profile, ProfileName, TlsChoice};
+use crate::model::site::SuffixList;
+use crate::model::step::steps;
+use crate::model::time::{Duration, Instant};
+use crate::model::trace::{Actor, Event, Trace};
+use crate::model::url::{self, Origin};
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -72,7 +72,7 @@ use std::collections::{BTreeMap, BinaryHeap};
 /// IPv4 and TCP headers).
 const MSS: u64 = 1460;
 /// RFC 6928's initial window, in segments.
-const INITIAL_CWND: u64 = super::http::INITIAL_WINDOW_SEGMENTS;
+const INITIAL_CWND: u64 = crate::model::http::INITIAL_WINDOW_SEGMENTS;
 /// `kInitialMaxConcurrentStreams` (net/spdy/spdy_session.h).
 pub const H2_MAX_STREAMS: usize = 100;
 /// The seed of every page's random values (sequence numbers, TLS randoms): a page scenario
@@ -255,10 +255,10 @@ impl PageScenario {
 }
 
 /// Where a load starts from, beyond what the page scenario says: the journey's knobs. A journey
-/// scenario ([`super::scenario::Scenario`]) sets them for its document's host: what an earlier
+/// scenario ([`crate::model::scenario::Scenario`]) sets them for its document's host: what an earlier
 /// visit left in the browser's and the resolvers' DNS caches, an idle connection, the server's
 /// certificate, TLS options, a server that refuses or a name that does not exist, the modelled
-/// server that answers the document ([`super::http::serve`]) and what the page does once it has
+/// server that answers the document ([`crate::model::http::serve`]) and what the page does once it has
 /// arrived. [`Situation::default`] is a page load's: a cold browser on a working network.
 #[derive(Clone, Debug)]
 pub struct Situation {
@@ -282,11 +282,11 @@ pub struct Situation {
     /// The modelled server that answers the document and the page's `fetch()`es to its
     /// origin, reading the request (its cookie, its validators); `None`: the scenario's
     /// responses.
-    pub server: Option<super::http::Site>,
+    pub server: Option<crate::model::http::Site>,
     /// Why the HTTP cache holds nothing for the document, when the situation knows (an earlier
     /// response said `no-store`).
     pub empty_cache_why: Option<&'static str>,
-    /// The journey's page ([`super::page_run`]): once the document arrives it is rendered at
+    /// The journey's page ([`crate::model::page_run`]): once the document arrives it is rendered at
     /// these costs, and a click a second after the first paint fetches `/api/data`.
     pub page: Option<Costs>,
 }
@@ -650,7 +650,7 @@ impl Group {
         if self.protocol == Protocol::H2 {
             1
         } else {
-            super::pool::MAX_SOCKETS_PER_GROUP
+            crate::model::pool::MAX_SOCKETS_PER_GROUP
         }
     }
 }
@@ -779,7 +779,7 @@ fn default_bytes(d: Dest) -> u64 {
     }
 }
 
-/// The request the model sends for `url`: the model's `fetch()` headers ([`super::http::fetch_request`],
+/// The request the model sends for `url`: the model's `fetch()` headers ([`crate::model::http::fetch_request`],
 /// with the `Host` and target the URL gives, port and query included), this request's cookie and
 /// the extra header lines a script or a preflight adds (`Name: value`, or a name alone); with its
 /// size on the wire for `method` (the request line says `GET`, so the size adds the difference).
@@ -789,9 +789,9 @@ pub fn sent_request(
     method: &str,
     cookie: Option<&str>,
     extra: &[String],
-) -> (super::http::Request, u64) {
+) -> (crate::model::http::Request, u64) {
     let (host, target) = host_and_target(url);
-    let mut sent = super::http::fetch_request(&host, &target, referer, cookie);
+    let mut sent = crate::model::http::fetch_request(&host, &target, referer, cookie);
     for line in extra {
         let (name, value) = header_line(line);
         sent.headers.0.push((name.to_string(), value.to_string()));
@@ -811,22 +811,22 @@ pub fn request_as_sent(
     method: &str,
     cookie: Option<&str>,
     extra: &[String],
-) -> (super::http::Request, u64) {
+) -> (crate::model::http::Request, u64) {
     if id == 1 {
         return sent_navigation(url, cookie, &Headers(header_pairs(extra)));
     }
     sent_request(url, referer, method, cookie, extra)
 }
 
-/// The document's request: a navigation ([`super::http::navigation_request`]) with its cookie
+/// The document's request: a navigation ([`crate::model::http::navigation_request`]) with its cookie
 /// and the cache's validators; with its size on the wire.
 pub fn sent_navigation(
     url: &str,
     cookie: Option<&str>,
     conditional: &Headers,
-) -> (super::http::Request, u64) {
+) -> (crate::model::http::Request, u64) {
     let (host, target) = host_and_target(url);
-    let sent = super::http::navigation_request(&host, &target, cookie, conditional);
+    let sent = crate::model::http::navigation_request(&host, &target, cookie, conditional);
     let size = sent.wire_len();
     (sent, size)
 }
@@ -860,7 +860,7 @@ pub fn response_message(
     content_type: &str,
     body: u64,
     date: i64,
-) -> super::http::Response {
+) -> crate::model::http::Response {
     let mut h = Headers::new();
     for l in lines {
         if let Some((n, v)) = l.split_once(':') {
@@ -868,7 +868,7 @@ pub fn response_message(
         }
     }
     for (name, value) in [
-        ("Date", super::http_date::format(date)),
+        ("Date", crate::model::http_date::format(date)),
         ("Content-Type", content_type.to_string()),
         ("Content-Length", body.to_string()),
     ] {
@@ -876,9 +876,9 @@ pub fn response_message(
             h = h.with(name, value);
         }
     }
-    super::http::Response {
+    crate::model::http::Response {
         status,
-        reason: super::http::reason_phrase(status),
+        reason: crate::model::http::reason_phrase(status),
         headers: h,
         body_bytes: body,
     }
@@ -897,10 +897,10 @@ fn validators_match(conditional: &Headers, response: &Headers) -> bool {
     match (
         conditional
             .get("if-modified-since")
-            .and_then(super::http_date::parse),
+            .and_then(crate::model::http_date::parse),
         response
             .get("last-modified")
-            .and_then(super::http_date::parse),
+            .and_then(crate::model::http_date::parse),
     ) {
         (Some(since), Some(modified)) => modified <= since,
         _ => false,
@@ -909,13 +909,13 @@ fn validators_match(conditional: &Headers, response: &Headers) -> bool {
 
 /// The 304 a server sends instead of `full`: the same header fields but the body's own
 /// (RFC 9110 §15.4.5), and no body.
-pub(crate) fn not_modified(full: super::http::Response) -> super::http::Response {
+pub(crate) fn not_modified(full: crate::model::http::Response) -> crate::model::http::Response {
     let mut headers = full.headers;
     headers.remove("content-length");
     headers.remove("content-type");
-    super::http::Response {
+    crate::model::http::Response {
         status: 304,
-        reason: super::http::reason_phrase(304),
+        reason: crate::model::http::reason_phrase(304),
         headers,
         body_bytes: 0,
     }
@@ -1052,7 +1052,7 @@ struct R {
     /// The cache has been asked (once per request).
     cache_asked: bool,
     /// The server's response, worked out when the request is sent.
-    resp: Option<Box<super::http::Response>>,
+    resp: Option<Box<crate::model::http::Response>>,
     /// The connection stays open after this response (keep-alive, no `Connection: close`).
     keep_alive: bool,
     /// When the response's last byte arrives, once the server has sent its head.
@@ -1134,7 +1134,7 @@ struct Sim<'a> {
     /// The document's host: the journey's knobs apply to it.
     doc_host: String,
     /// Session tickets by server (`host:port`): a later connection there resumes.
-    tickets: Vec<(String, super::tls::Ticket)>,
+    tickets: Vec<(String, crate::model::tls::Ticket)>,
     /// The browser's HTTP cache: every request's exchange goes through it.
     cache: Cache,
     /// The simulated date at the load's start, seconds since the Unix epoch.
@@ -1427,8 +1427,8 @@ fn run_at(
         let port = parsed.getters.port.parse().unwrap_or(port);
         sim.tickets.push((
             format!("{}:{port}", sim.doc_host),
-            super::tls::Ticket {
-                version: super::tls::Version::Tls13,
+            crate::model::tls::Ticket {
+                version: crate::model::tls::Version::Tls13,
                 lifetime_s: 7200,
             },
         ));
@@ -1459,7 +1459,7 @@ fn run_at(
 
 /// Bits per second as Mbit/s with up to three decimals, by integer arithmetic.
 pub(super) fn mbit(bps: u64) -> String {
-    super::text::decimal(bps / 1000, 3)
+    crate::model::text::decimal(bps / 1000, 3)
 }
 
 /// Chromium's name for why a connection failed (net/base/net_error_list.h).
@@ -1473,7 +1473,7 @@ fn net_error(f: Option<connection::Failure>) -> String {
 }
 
 fn short(s: &str) -> String {
-    super::text::shorten(s, 80)
+    crate::model::text::shorten(s, 80)
 }
 
 /// A `Name: value` line's name and value, trimmed; a line without a colon is a name alone.
@@ -2319,7 +2319,7 @@ impl<'a> Sim<'a> {
             .iter()
             .position(|(k, _)| *k == server)
             .map(|i| {
-                if self.tickets[i].1.version == super::tls::Version::Tls13 {
+                if self.tickets[i].1.version == crate::model::tls::Version::Tls13 {
                     self.tickets.remove(i).1
                 } else {
                     self.tickets[i].1.clone()
@@ -2590,7 +2590,7 @@ impl<'a> Sim<'a> {
 
     /// The request as sent, and its size ([`request_as_sent`]). The `Referer` is the page's
     /// URL without its fragment (Fetch §"strip url for use as a referrer").
-    fn sent(&self, r: usize) -> (super::http::Request, u64) {
+    fn sent(&self, r: usize) -> (crate::model::http::Request, u64) {
         let q = &self.reqs[r];
         let referer = self.reqs[0].url.split('#').next().unwrap_or_default();
         request_as_sent(
@@ -2611,7 +2611,7 @@ impl<'a> Sim<'a> {
         t: Instant,
         r: usize,
         job: u32,
-        sent: &super::http::Request,
+        sent: &crate::model::http::Request,
         bytes: u64,
         arrives: Instant,
         server: Duration,
@@ -2627,7 +2627,7 @@ impl<'a> Sim<'a> {
                 sent.headers
                     .0
                     .iter()
-                    .map(|(n, v)| super::trace::Field::new(n.clone(), v)),
+                    .map(|(n, v)| crate::model::trace::Field::new(n.clone(), v)),
             )
             .field("size", format!("{bytes} bytes of HTTP"))
             .message(Actor::Server, arrives, bytes);
@@ -2690,16 +2690,16 @@ impl<'a> Sim<'a> {
     fn response(
         &self,
         r: usize,
-        sent: &super::http::Request,
+        sent: &crate::model::http::Request,
         arrives: Instant,
-    ) -> (super::http::Response, Vec<String>) {
+    ) -> (crate::model::http::Response, Vec<String>) {
         let q = &self.reqs[r];
         // The situation's server answers the document and the page's GET `fetch()`es to its
         // origin, reading the request as a server does.
         if let Some(site) = &self.situation.server {
             let api = q.dest == Dest::Fetch(Destination::Fetch);
             if q.origin == self.page_origin && q.method == "GET" && (r == 0 || api) {
-                let p = super::http::serve(site, sent, self.unix(arrives), api);
+                let p = crate::model::http::serve(site, sent, self.unix(arrives), api);
                 return (p.response, p.notes);
             }
         }
@@ -2744,7 +2744,7 @@ impl<'a> Sim<'a> {
                 resp.headers
                     .0
                     .iter()
-                    .map(|(n, v)| super::trace::Field::new(n.clone(), v)),
+                    .map(|(n, v)| crate::model::trace::Field::new(n.clone(), v)),
             );
         // The browser sees the first byte after the way down.
         let t = ts + Duration::from_micros(self.rtt.micros() - self.rtt.half().micros());
@@ -2752,7 +2752,7 @@ impl<'a> Sim<'a> {
         self.push_request(r, head);
         let bytes = body.saturating_add(head_len);
         let cwnd = self.job(job).map_or(INITIAL_CWND, |j| j.cwnd);
-        let (rounds, w) = super::http::slow_start(bytes, MSS, cwnd);
+        let (rounds, w) = crate::model::http::slow_start(bytes, MSS, cwnd);
         if let Some(j) = self.job_mut(job) {
             j.cwnd = w;
             j.machines.receive_response(bytes);
@@ -2835,7 +2835,7 @@ impl<'a> Sim<'a> {
                         short(&v)
                     ));
                 }
-                self.push_request(r, super::cookie::store_event(t, &v, &stored));
+                self.push_request(r, crate::model::cookie::store_event(t, &v, &stored));
             }
         }
         if r == 0 {

@@ -138,12 +138,12 @@ fn path_matches(cookie_path: &str, request_path: &str) -> bool {
 
 /// The `cookie.store` step: what the jar did with one `Set-Cookie` value received at `at`.
 pub fn store_event(
-    at: super::time::Instant,
+    at: crate::model::time::Instant,
     set_cookie: &str,
     stored: &Result<Cookie, &'static str>,
-) -> super::trace::Event {
-    use super::step::steps;
-    use super::trace::{Actor, Event};
+) -> crate::model::trace::Event {
+    use crate::model::step::steps;
+    use crate::model::trace::{Actor, Event};
     match stored {
         Ok(c) => Event::new(
             at,

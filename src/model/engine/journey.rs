@@ -1,12 +1,12 @@
 //! The journey: one typed URL, from the address bar to the page's event loop — the document's
-//! request of a page load, as the engine ([`super::load`]) runs it.
+//! request of a page load, as the engine ([`crate::model::load`]) runs it.
 //!
 //! A journey scenario ([`Scenario`]) is a one-document page ([`PageScenario`]) in a
 //! [`Situation`]: the scenario's network and server costs; its knobs for the document's host
 //! (the DNS caches an earlier visit left, a name that does not exist, an idle connection, the
-//! certificate, TLS options, a refused port); the modelled server ([`super::http::serve`], whose
+//! certificate, TLS options, a refused port); the modelled server ([`crate::model::http::serve`], whose
 //! `ETag`, `Last-Modified`, `Cache-Control` and session cookie follow the scenario); the HTTP
-//! cache an earlier visit left; and the page it serves ([`super::page_run`]: rendered, then a
+//! cache an earlier visit left; and the page it serves ([`crate::model::page_run`]: rendered, then a
 //! click whose handler fetches `/api/data`). The journey is that load's trace — the document's
 //! request and what its page then does, its click's `fetch()` included — with nothing computed
 //! beside the engine. Only the address bar's refusals (text that is not a URL, a scheme that is
@@ -15,15 +15,15 @@
 //! The journey numbers the document's request 0 and the click's `fetch()` 1 (the app's links
 //! and views name them so); in the engine they are requests 1 and 2.
 
-use super::cache::{self, Headers, Stored};
-use super::http::Site;
-use super::load::{self, PageScenario, Situation};
-use super::navigation::{self, Outcome, Timing};
-use super::rng::Rng;
-use super::scenario::{CacheState, Scenario};
-use super::tls::Version;
-use super::trace::Trace;
-use super::url::{self, Parsed};
+use crate::model::cache::{self, Headers, Stored};
+use crate::model::http::Site;
+use crate::model::load::{self, PageScenario, Situation};
+use crate::model::navigation::{self, Outcome, Timing};
+use crate::model::rng::Rng;
+use crate::model::scenario::{CacheState, Scenario};
+use crate::model::tls::Version;
+use crate::model::trace::Trace;
+use crate::model::url::{self, Parsed};
 use serde::Serialize;
 
 /// Everything one run computes.
@@ -124,7 +124,7 @@ pub fn document_slice(trace: Trace) -> Trace {
 /// The one-document page: the scenario's URL, network and server costs. Its document's body
 /// comes from the situation's server, so the page names no HTML to discover.
 pub fn page_of(sc: &Scenario, p: &Parsed) -> PageScenario {
-    let builtin = super::scenario::Profile::builtin(sc.profile.name);
+    let builtin = crate::model::scenario::Profile::builtin(sc.profile.name);
     let custom = builtin != sc.profile;
     let cookies = sc
         .cookies
@@ -208,8 +208,11 @@ pub fn cache_of(sc: &Scenario, p: &Parsed) -> cache::Cache {
     };
     let stored_at = now - age;
     let headers = headers
-        .with("Date", super::http_date::format(stored_at))
-        .with("Last-Modified", super::http_date::format(now - 12 * DAY))
+        .with("Date", crate::model::http_date::format(stored_at))
+        .with(
+            "Last-Modified",
+            crate::model::http_date::format(now - 12 * DAY),
+        )
         .with("Content-Type", "text/html; charset=utf-8");
     let key = p.getters.href.split('#').next().unwrap_or_default();
     c.insert(

@@ -1,5 +1,5 @@
 //! Replaying a HAR file: a page load recorded by a real browser (DevTools' "Save all as HAR" in
-//! Chrome or Firefox), or one wirewalk wrote ([`super::har`]), becomes a [`PageLoad`] that the
+//! Chrome or Firefox), or one wirewalk wrote ([`crate::model::har`]), becomes a [`PageLoad`] that the
 //! waterfall and socket-pool views animate like a simulated one.
 //!
 //! What is read from each entry: `startedDateTime`, `time`, the request's method, URL and
@@ -29,10 +29,10 @@
 //! not known either; the round trip is estimated as the median TCP handshake. Entries whose URL
 //! is not http(s) (`data:`, `blob:`, extension URLs) are skipped, with a note.
 
-use super::load::{
+use crate::model::load::{
     self, Connection, FromCache, OriginPart, Outcome, PageLoad, Phase, PhaseName, Protocol, Request,
 };
-use super::time::{Duration, Instant};
+use crate::model::time::{Duration, Instant};
 use std::collections::BTreeMap;
 
 /// The longest span of a recording replayed: one hour, in µs.
@@ -178,7 +178,7 @@ pub fn entries<J: Json>(root: J) -> Result<Vec<Entry>, String> {
                 .member("response")
                 .ok_or_else(|| at("it has no response"))?;
             let started = text_of(&e, "startedDateTime")
-                .and_then(|d| super::http_date::parse_iso8601(&d))
+                .and_then(|d| crate::model::http_date::parse_iso8601(&d))
                 .ok_or_else(|| at("startedDateTime is missing or not a date"))?;
             let url = text_of(&req, "url").ok_or_else(|| at("request.url is missing"))?;
             let status = number(&resp, "status").unwrap_or(0.0);
@@ -248,8 +248,8 @@ pub fn entries<J: Json>(root: J) -> Result<Vec<Entry>, String> {
 }
 
 /// The net priority a HAR's `_priority` names, if it names one.
-fn priority_of(p: Option<&str>) -> Option<super::pool::Priority> {
-    super::har::PRIORITIES
+fn priority_of(p: Option<&str>) -> Option<crate::model::pool::Priority> {
+    crate::model::har::PRIORITIES
         .iter()
         .find(|(_, c)| Some(*c) == p)
         .map(|(x, _)| *x)
@@ -311,7 +311,7 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
         } else {
             notes.push(format!(
                 "skipped {}: not an http(s) URL",
-                super::text::shorten(&e.url, 60)
+                crate::model::text::shorten(&e.url, 60)
             ));
         }
     }
@@ -335,7 +335,7 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
         .find(|e| destination(e) == "document" && (200..300).contains(&e.status))
         .unwrap_or(&list[0]);
     let page_url = page.url.clone();
-    let page_origin = super::url::parse(&page_url, None)
+    let page_origin = crate::model::url::parse(&page_url, None)
         .map_err(|e| format!("the page's URL cannot be parsed: {}", e.message))?
         .origin;
     // A connection's index by its id, and each group's connection starts (sorted) by the group's
@@ -348,7 +348,7 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
     let mut console = Vec::new();
     for (i, e) in list.iter().enumerate() {
         let id = i as u32 + 1;
-        let parsed = super::url::parse(&e.url, None).ok();
+        let parsed = crate::model::url::parse(&e.url, None).ok();
         let origin = parsed
             .as_ref()
             .map(|p| p.origin.serialize())
@@ -367,7 +367,7 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
         });
         // wirewalk writes `_socketGroup` as GroupKey::text; a browser's HAR has none (the origin
         // stands in, with credentials).
-        let (_, credentials) = super::pool::GroupKey::read(&group);
+        let (_, credentials) = crate::model::pool::GroupKey::read(&group);
         // The connection: a new one if this entry opened it.
         let (connection, reused) = match e.connection.as_deref() {
             Some(c) if e.from_cache.is_none() => match conn_ids.get(c) {
@@ -495,7 +495,7 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
                 ms,
                 format!(
                     "{what}: {} ms in the recording{then}",
-                    super::text::decimal(us(ms), 3)
+                    crate::model::text::decimal(us(ms), 3)
                 ),
             );
         }
@@ -525,7 +525,7 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
         }
         let comparison = parsed
             .as_ref()
-            .map(|p| super::policy::compare(&page_origin, &p.origin));
+            .map(|p| crate::model::policy::compare(&page_origin, &p.origin));
         requests.push(Request {
             id,
             url: e.url.clone(),

@@ -19,7 +19,7 @@
 //!
 //! Left out: CORP, COEP/COOP, ORB's sniffing of bodies, `document.domain`, and redirects.
 
-use super::url::Origin;
+use crate::model::url::Origin;
 
 /// What the page asks for, as the Fetch standard's request destination.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

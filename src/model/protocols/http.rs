@@ -13,8 +13,8 @@
 //! Left out: HTTP/2 and HTTP/3 (the page-load work models them), compression, chunked encoding,
 //! redirects and 1xx responses.
 
-use super::cache::Headers;
-use super::time::Duration;
+use crate::model::cache::Headers;
+use crate::model::time::Duration;
 
 /// The reduced User-Agent of Chromium on Linux: only the major version is real.
 pub const USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
@@ -178,7 +178,7 @@ pub fn serve(site: &Site, req: &Request, now_unix: i64, api: bool) -> Processing
             .find_map(|kv| kv.strip_prefix("session="))
             .map(str::to_string)
     });
-    let mut h = Headers::new().with("Date", super::http_date::format(now_unix));
+    let mut h = Headers::new().with("Date", crate::model::http_date::format(now_unix));
     match &session {
         Some(s) => notes.push(format!(
             "finds the cookie session={s}: a known session, the user is signed in"
@@ -235,7 +235,7 @@ pub fn serve(site: &Site, req: &Request, now_unix: i64, api: bool) -> Processing
             m
         }
         (None, Some(ims)) => {
-            let since = super::http_date::parse(ims);
+            let since = crate::model::http_date::parse(ims);
             let m = since.is_some_and(|s| site.last_modified <= s);
             notes.push(format!(
                 "compares If-Modified-Since {ims} with Last-Modified: {}",
@@ -255,7 +255,7 @@ pub fn serve(site: &Site, req: &Request, now_unix: i64, api: bool) -> Processing
     }
     h = h.with(
         "Last-Modified",
-        super::http_date::format(site.last_modified),
+        crate::model::http_date::format(site.last_modified),
     );
     let connection = if site.keep_alive {
         "keep-alive"

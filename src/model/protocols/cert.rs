@@ -178,11 +178,14 @@ pub fn verify(chain: &[Certificate], host: &str, now: i64, roots: &RootStore) ->
         if !ok {
             dates_ok = false;
             let when = if now > c.not_after {
-                format!("expired on {}", super::http_date::date_only(c.not_after))
+                format!(
+                    "expired on {}",
+                    crate::model::http_date::date_only(c.not_after)
+                )
             } else {
                 format!(
                     "not valid before {}",
-                    super::http_date::date_only(c.not_before)
+                    crate::model::http_date::date_only(c.not_before)
                 )
             };
             checks.push(Check {
@@ -191,7 +194,7 @@ pub fn verify(chain: &[Certificate], host: &str, now: i64, roots: &RootStore) ->
                 detail: format!(
                     "\"{}\" {when}; today is {}",
                     c.subject,
-                    super::http_date::date_only(now)
+                    crate::model::http_date::date_only(now)
                 ),
             });
         }
@@ -202,8 +205,8 @@ pub fn verify(chain: &[Certificate], host: &str, now: i64, roots: &RootStore) ->
             passed: true,
             detail: format!(
                 "valid until {} (today is {})",
-                super::http_date::date_only(leaf.not_after),
-                super::http_date::date_only(now)
+                crate::model::http_date::date_only(leaf.not_after),
+                crate::model::http_date::date_only(now)
             ),
         });
     } else if error.is_none() {

@@ -10,7 +10,7 @@
 //! The list is data handed in ([`SuffixList::parse`]); rules and hosts are compared in their
 //! ASCII (punycode) form. Left out: the list's private/ICANN section split (browsers use both).
 
-use super::url::Origin;
+use crate::model::url::Origin;
 use std::collections::BTreeMap;
 
 /// The rules of a Public Suffix List. Only membership is asked; the value (the rule's first line

@@ -15,10 +15,10 @@
 //! retransmission, and DNSSEC. Addresses are taken from the documentation range 203.0.113.0/24
 //! (RFC 5737), chosen from the host name so they are stable.
 
-use super::scenario::{DnsLatency, DnsState};
-use super::step::steps;
-use super::time::{Duration, Instant};
-use super::trace::{Actor, Event};
+use crate::model::scenario::{DnsLatency, DnsState};
+use crate::model::step::steps;
+use crate::model::time::{Duration, Instant};
+use crate::model::trace::{Actor, Event};
 use std::net::Ipv4Addr;
 
 /// Chromium: `kCacheEntryTTLSeconds = 60` for answers from the system resolver.
@@ -187,7 +187,7 @@ pub fn lookup(
         .field("host", host)
         .field("result", if hit.is_some() { "hit" } else { "miss" })
         .fields(hit.map(|(_, exp)| {
-            super::trace::Field::new(
+            crate::model::trace::Field::new(
                 "expires_in",
                 format!("{} s", exp.since(t).micros() / 1_000_000),
             )

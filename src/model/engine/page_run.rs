@@ -1,22 +1,22 @@
 //! What the page does once its document arrives, as the journey shows it: the renderer's
-//! stages for the generated document ([`super::render::document`]: parse the HTML, the inline
+//! stages for the generated document ([`crate::model::render::document`]: parse the HTML, the inline
 //! stylesheet, the inline script that registers a click handler; `DOMContentLoaded`, `load`,
 //! the first paint), then the event loop: a click a second after the paint whose handler calls
 //! `fetch('/api/data')` and `setTimeout(…, 100)`, the timer's task, and the fetch's task and
 //! microtask when its response is in.
 //!
-//! The engine ([`super::load`]) runs it when its situation gives the page's [`Costs`]; how long
+//! The engine ([`crate::model::load`]) runs it when its situation gives the page's [`Costs`]; how long
 //! each stage takes is a scenario assumption, and parsing streams: it starts with the first
 //! bytes and cannot finish before the last.
 //!
 //! Left out: real tokenization, style resolution, layout geometry; the journey's document has
 //! no sub-resources, so `load` follows `DOMContentLoaded` at once.
 
-use super::render;
-use super::scenario::Costs;
-use super::step::steps;
-use super::time::{Duration, Instant};
-use super::trace::{Actor, Event};
+use crate::model::render;
+use crate::model::scenario::Costs;
+use crate::model::step::steps;
+use crate::model::time::{Duration, Instant};
+use crate::model::trace::{Actor, Event};
 
 /// The page's milestones, for Navigation Timing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -18,8 +18,8 @@
 //! Left out: full HTML tokenization (character references, `<template>`, `<noscript>`),
 //! `srcset` and `<picture>` selection, CSS `background-image` URLs, and script-inserted elements.
 
-use super::policy::Destination;
-use super::pool::Priority;
+use crate::model::policy::Destination;
+use crate::model::pool::Priority;
 
 /// One request the page will make.
 #[derive(Clone, Debug, PartialEq, Eq)]

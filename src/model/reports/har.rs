@@ -9,7 +9,7 @@
 //! `connect` includes `ssl`; `time` is the sum of the others (without `ssl`), which is the
 //! request's whole span because its phases cut it end to end.
 //!
-//! The request headers are the ones the model sent ([`super::load::request_as_sent`]: the
+//! The request headers are the ones the model sent ([`crate::model::load::request_as_sent`]: the
 //! document's navigation request, and for every other request those of a `fetch()`, with its
 //! `Sec-Fetch-*` values for every destination, plus the lines a script or a preflight adds),
 //! and `headersSize` is that size.
@@ -18,17 +18,17 @@
 //!
 //! Like Chromium's export it adds `_priority`, `_resourceType`, `_fromCache` and
 //! `timings._blocked_queueing`, and it adds its own `_socketGroup`, so that a file read back
-//! ([`super::har_replay`]) draws the same waterfall and the same socket pools.
+//! ([`crate::model::har_replay`]) draws the same waterfall and the same socket pools.
 //!
 //! Left out: bodies (`content.text`), the cookies lists (empty; the `Cookie` header is there),
 //! `cache`, `serverIPAddress`, and DevTools' other `_`-prefixed fields (`_initiator`, `_transferSize`…). A request blocked before it
 //! was sent, or that never got a response, has status 0 and an empty response, as DevTools
 //! writes one.
 
-use super::json::Writer;
-use super::load::{Outcome, PageLoad, PageScenario, PhaseName, Protocol, Request};
-use super::pool::Priority;
-use super::time::Instant;
+use crate::model::json::Writer;
+use crate::model::load::{Outcome, PageLoad, PageScenario, PhaseName, Protocol, Request};
+use crate::model::pool::Priority;
+use crate::model::time::Instant;
 
 /// The page's id in `log.pages`.
 const PAGE_ID: &str = "page_1";
@@ -74,7 +74,7 @@ fn http_version(r: &Request) -> &'static str {
 
 /// The request as the model sends it: method, URL, the headers it counts for the request's size.
 fn request(w: &mut Writer, r: &Request, referer: &str) {
-    let (sent, size) = super::load::request_as_sent(
+    let (sent, size) = crate::model::load::request_as_sent(
         r.id,
         &r.url,
         referer,
@@ -120,16 +120,16 @@ fn response(w: &mut Writer, r: &Request, sc: &PageScenario) {
             _ => &s.headers[..],
         });
     let status = if r.status == 304 { 200 } else { r.status };
-    let mut message = super::load::response_message(
+    let mut message = crate::model::load::response_message(
         status,
         lines,
         &r.content_type,
         r.body_bytes,
-        super::scenario::VISIT_UNIX_TIME,
+        crate::model::scenario::VISIT_UNIX_TIME,
     );
     if r.status == 304 {
         // As the engine's server sends it: the 200's fields but the body's own, and no body.
-        message = super::load::not_modified(message);
+        message = crate::model::load::not_modified(message);
     }
     let mime = message
         .headers
@@ -149,7 +149,7 @@ fn response(w: &mut Writer, r: &Request, sc: &PageScenario) {
         // HAR 1.2: a response from the cache received no body.
         .int_field(
             "bodySize",
-            if r.from_cache == super::load::FromCache::No {
+            if r.from_cache == crate::model::load::FromCache::No {
                 r.body_bytes as i64
             } else {
                 0
@@ -211,7 +211,9 @@ fn timings(w: &mut Writer, r: &Request) {
 /// plus the request's start.
 pub fn export(sc: &PageScenario, load: &PageLoad, visit_unix: i64) -> String {
     let at = |t: Instant| {
-        super::http_date::iso8601_us(visit_unix.saturating_mul(1_000_000) + t.micros() as i64)
+        crate::model::http_date::iso8601_us(
+            visit_unix.saturating_mul(1_000_000) + t.micros() as i64,
+        )
     };
     let referer = load.url.as_str();
     let mut w = Writer::default();

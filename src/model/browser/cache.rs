@@ -25,7 +25,7 @@
 //! merging, cache partitioning by top-level site (one site here), and heuristic freshness for
 //! statuses other than Chromium's three.
 
-use super::http_date;
+use crate::model::http_date;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -440,7 +440,7 @@ pub struct Cache {
 
 /// The stored responses by URL. A page load stores one URL per request, thousands of them, so
 /// a key is found through a `BTreeMap<String, usize>` (O(log n), the one text-keyed map
-/// instantiation the model shares, see [`super::sorted`]) into a list that only grows; a
+/// instantiation the model shares, see [`crate::model::sorted`]) into a list that only grows; a
 /// removed URL keeps its slot, empty.
 #[derive(Clone, Debug, Default)]
 struct Entries {

@@ -25,8 +25,8 @@
 //! [`Pool::poll_timeout`] tells the next idle expiry. Left out: the 250 ms backup connect job,
 //! proxies, WebSocket pools, and HTTP/2 sessions (the engine multiplexes streams over one socket).
 
-use super::sorted::SortedMap;
-use super::time::{Duration, Instant};
+use crate::model::sorted::SortedMap;
+use crate::model::time::{Duration, Instant};
 use std::collections::VecDeque;
 
 /// `g_max_sockets_per_group[NORMAL_SOCKET_POOL] = 6` (client_socket_pool_manager.cc).

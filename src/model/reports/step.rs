@@ -83,9 +83,9 @@ impl StepId {
 
     /// What the inspector says about the step when the TLS version on screen is `tls`: the
     /// catalogue's text, or the one written for that version where they differ
-    /// ([`super::tls_text`]).
-    pub fn info_for(self, tls: Option<super::tls::Version>) -> &'static StepInfo {
-        tls.and_then(|v| super::tls_text::for_version(self.as_str(), v))
+    /// ([`crate::model::tls_text`]).
+    pub fn info_for(self, tls: Option<crate::model::tls::Version>) -> &'static StepInfo {
+        tls.and_then(|v| crate::model::tls_text::for_version(self.as_str(), v))
             .unwrap_or_else(|| self.info())
     }
 

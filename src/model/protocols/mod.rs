@@ -1,0 +1,11 @@
+//! The wire protocols, one file each: WHATWG URLs, DNS resolution, TCP and TLS as sans-IO
+//! machines, certificates, HTTP/1.1 messages and the modelled server, and HTTP dates.
+
+pub mod cert;
+pub mod dns;
+pub mod http;
+pub mod http_date;
+pub mod tcp;
+pub mod tls;
+pub mod tls_text;
+pub mod url;

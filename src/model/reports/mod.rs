@@ -1,0 +1,8 @@
+//! What a run gives: the trace of events with their step ids, a page load as a HAR file and a
+//! recorded HAR replayed as a load, and the small JSON writer they use.
+
+pub mod har;
+pub mod har_replay;
+pub mod json;
+pub mod step;
+pub mod trace;
