@@ -1,0 +1,271 @@
+//! A request's end: the same-origin decision, the connection given back, a preflight's
+//! verdict, failures, and the journey page's render and click.
+
+use super::*;
+
+impl Sim<'_> {
+    /// The journey's page starts rendering with the document's first byte at `t`.
+    pub(super) fn start_page(&mut self, t: Instant, last_byte: Instant) {
+        let Some(costs) = self.situation.page.clone() else {
+            return;
+        };
+        let title = format!("Welcome to {}", self.doc_host);
+        let (events, m) = page_run::render(&costs, &title, t, last_byte);
+        for e in events {
+            let e = e.request(1);
+            if e.at == t {
+                self.push(e);
+            } else {
+                self.schedule(e.at, Ev::Emit(Box::new(e)));
+            }
+        }
+        self.milestones = Some(m);
+        self.schedule(m.click, Ev::Click);
+    }
+
+    /// The click's task: its handler's `fetch()` goes out now, and its timer is set.
+    pub(super) fn click(&mut self, t: Instant) {
+        let [click, timer] = page_run::click(t);
+        self.push(click.request(1));
+        self.schedule(timer.at, Ev::Emit(Box::new(timer.request(1))));
+        let Ok(base) = ::url::Url::parse(&self.reqs[0].url) else {
+            return;
+        };
+        let Ok(u) = base.join(page_run::API_PATH) else {
+            return;
+        };
+        let api = self.new_request(
+            u.to_string(),
+            Dest::Fetch(Destination::Fetch),
+            // As the page's other `fetch()`es (DevTools' High).
+            Priority::Medium,
+            "the click handler's fetch()".into(),
+            "GET".into(),
+            vec![],
+            false,
+            t,
+        );
+        if let Some(a) = api {
+            self.api = Some(a);
+            self.schedule(t, Ev::Issue(a));
+        }
+    }
+
+    pub(super) fn done(&mut self, t: Instant, r: usize) {
+        self.reqs[r].end = Some(t);
+        let job = self.reqs[r].conn;
+        if let Some(j) = job.and_then(|j| self.job_mut(j)) {
+            if let Some(u) = j.conn.uses.iter_mut().rev().find(|u| u.0 == r as u32 + 1) {
+                u.2 = t;
+            }
+        }
+        let spec = self.reqs[r]
+            .response
+            .and_then(|i| self.sc.responses.get(i))
+            .cloned()
+            .unwrap_or_default();
+        let dest = self.reqs[r].dest;
+        let mut headers = if dest == Dest::Preflight {
+            spec.preflight_headers
+                .clone()
+                .unwrap_or_else(|| spec.headers.clone())
+        } else {
+            spec.headers.clone()
+        };
+        if header(&headers, "content-type").is_none() && dest != Dest::Preflight {
+            headers.push(format!(
+                "Content-Type: {}",
+                default_content_type(&self.reqs[r].url, dest)
+            ));
+        }
+        let keep_alive = self.reqs[r].keep_alive;
+        // The same-origin rules.
+        let resp = policy_response(&headers);
+        let status = self.reqs[r].status;
+        match dest {
+            Dest::Preflight => {
+                self.reqs[r].outcome = Some(Outcome::Ok {
+                    status,
+                    rule: "a preflight's answer is read by the browser, not the page".into(),
+                });
+            }
+            Dest::Fetch(_) => {
+                let req = self.policy_request(r);
+                let pf = self.reqs[r].preflight.as_ref().map(|(p, _)| *p);
+                let pf_resp = pf.map(|p| self.preflight_response(p));
+                let d = policy::decide(
+                    &self.page_origin,
+                    &self.reqs[r].origin,
+                    &req,
+                    &resp,
+                    pf_resp.as_ref(),
+                );
+                self.reqs[r].outcome = Some(match d.verdict {
+                    Verdict::Allowed { rule } => Outcome::Ok { status, rule },
+                    Verdict::Blocked { rule, console } => {
+                        self.console.push(console.clone());
+                        Outcome::Blocked {
+                            rule,
+                            console,
+                            sent: true,
+                        }
+                    }
+                });
+            }
+        }
+        self.complete_cache(t, r);
+        self.policy_event(t, r);
+        // Give the connection back.
+        if let Some(job) = job {
+            if self.reqs[r].binding == Some(Binding::Stream) {
+                let group = self.reqs[r].group.clone();
+                if let Some(h) = self.h2_of(&group) {
+                    h.active = h.active.saturating_sub(1);
+                }
+                self.drain_h2(t, &group);
+            } else if let Some(s) = self.job(job).and_then(|j| j.socket) {
+                if keep_alive {
+                    let group = self.reqs[r].group.clone();
+                    let e = Event::new(
+                        t,
+                        Actor::Browser,
+                        steps::POOL_RELEASE,
+                        format!("connection {job} goes back to the pool"),
+                    )
+                    .field("group", group)
+                    .field(
+                        "closes_if_unused_for",
+                        "5 minutes (Chromium's used-idle-socket timeout)",
+                    );
+                    self.push_request(r, e);
+                }
+                self.pool.release(t, s, keep_alive);
+                self.pool_outputs(t);
+            }
+        }
+        for f in std::mem::take(&mut self.reqs[r].followers) {
+            self.finish_duplicate(t, f);
+        }
+        if let Some(main) = self.reqs[r].preflight_for {
+            self.after_preflight(t, r, main);
+        }
+        if r == 0 {
+            if self.reqs[0].disk_cache {
+                // Served from the disk cache: the document commits now.
+                if let Ok(p) = url::parse(&self.reqs[0].url, None) {
+                    self.push_request(0, navigation::origin_event(t, &p));
+                }
+                self.start_page(t, t);
+            }
+            self.discover(t);
+        }
+        if self.api == Some(r) {
+            if let Some(m) = self.milestones {
+                for e in page_run::fetched(m.click, t) {
+                    self.push_request(r, e);
+                }
+            }
+        }
+        self.release_deferred(t);
+    }
+
+    /// The same-origin decision on a response that arrived.
+    pub(super) fn policy_event(&mut self, t: Instant, r: usize) {
+        let q = &self.reqs[r];
+        let comparison = if q.origin == self.page_origin {
+            "same origin as the page".to_string()
+        } else {
+            format!(
+                "{} is not the page's origin {}",
+                q.origin_s,
+                self.page_origin.serialize()
+            )
+        };
+        let e = match &q.outcome {
+            Some(Outcome::Ok { rule, .. }) => Event::new(
+                t,
+                Actor::Browser,
+                steps::POLICY_CHECK,
+                format!("allowed: {rule}"),
+            )
+            .field("origin", comparison)
+            .field("rule", rule),
+            Some(Outcome::Blocked { rule, console, .. }) => Event::new(
+                t,
+                Actor::Browser,
+                steps::POLICY_CHECK,
+                format!("blocked: {rule}"),
+            )
+            .field("origin", comparison)
+            .field("rule", rule)
+            .field("console", console),
+            _ => return,
+        };
+        self.push_request(r, e);
+    }
+
+    pub(super) fn preflight_response(&self, p: usize) -> policy::Response {
+        let spec = self.reqs[p]
+            .response
+            .and_then(|i| self.sc.responses.get(i))
+            .cloned()
+            .unwrap_or_default();
+        policy_response(&spec.preflight_headers.unwrap_or(spec.headers))
+    }
+
+    pub(super) fn after_preflight(&mut self, t: Instant, p: usize, main: usize) {
+        let req = self.policy_request(main);
+        let pr = self.preflight_response(p);
+        let d = policy::decide(
+            &self.page_origin,
+            &self.reqs[main].origin,
+            &req,
+            &policy::Response::default(),
+            Some(&pr),
+        );
+        if let Some(Verdict::Blocked { rule, console }) = d.preflight_verdict {
+            self.console.push(console.clone());
+            self.reqs[p].outcome = Some(Outcome::Blocked {
+                rule: rule.clone(),
+                console: console.clone(),
+                sent: true,
+            });
+            let q = &mut self.reqs[main];
+            q.end = Some(t);
+            q.outcome = Some(Outcome::Blocked {
+                rule,
+                console,
+                sent: false,
+            });
+            self.policy_event(t, main);
+            self.release_deferred(t);
+            return;
+        }
+        self.reqs[main].stalled_why = None;
+        self.reqs[main].preflight_end = Some(t);
+        self.ask_pool(t, main);
+    }
+
+    /// Request `r` ends without a response: so do the repeats of its URL that waited for it,
+    /// and the request its preflight was for.
+    pub(super) fn fail(&mut self, t: Instant, r: usize, error: &str) {
+        if self.api == Some(r) {
+            self.push_request(r, page_run::fetch_failed(t, error));
+        }
+        let q = &mut self.reqs[r];
+        q.end = Some(t);
+        q.outcome = Some(Outcome::Failed {
+            error: error.to_string(),
+        });
+        q.pending = None;
+        for f in std::mem::take(&mut self.reqs[r].followers) {
+            self.finish_duplicate(t, f);
+        }
+        if let Some(main) = self.reqs[r].preflight_for {
+            if self.reqs[main].end.is_none() {
+                self.fail(t, main, error);
+            }
+        }
+        self.release_deferred(t);
+    }
+}

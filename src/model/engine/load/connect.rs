@@ -1,0 +1,603 @@
+//! Sockets for requests: the pool's answers (reuse, queue, a new connect job, late binding),
+//! each connect job's DNS lookup and TCP and TLS machines, session tickets, an idle connection
+//! from before the load, and HTTP/2 sessions carrying streams.
+
+use super::*;
+
+impl Sim<'_> {
+    pub(super) fn ask_pool(&mut self, t: Instant, r: usize) {
+        if !self.reqs[r].cache_asked && self.reqs[r].dest != Dest::Preflight {
+            self.reqs[r].cache_asked = true;
+            if self.ask_cache(t, r) {
+                return;
+            }
+        }
+        let group = self.reqs[r].group.clone();
+        if self.reqs[r].h2 {
+            let h = entry(&mut self.h2, &group);
+            if let Some(c) = h.conn {
+                if h.active < H2_MAX_STREAMS {
+                    return self.start_stream(t, r, c);
+                }
+                h.waiting.push(r);
+                self.reqs[r].stalled_why = Some(format!(
+                    "the HTTP/2 connection already carries {H2_MAX_STREAMS} streams, its limit"
+                ));
+                return;
+            }
+            if h.connecting {
+                h.waiting.push(r);
+                self.reqs[r].stalled_why = Some(format!(
+                    "waits for the HTTP/2 connection to {} that is being opened: one connection carries every request to the origin",
+                    self.reqs[r].origin_s
+                ));
+                return;
+            }
+        }
+        let prio = self.reqs[r].priority;
+        let e = Event::new(
+            t,
+            Actor::Browser,
+            steps::POOL_REQUEST_SOCKET,
+            format!("request a socket for group {group}"),
+        )
+        .field_spec("group", &group, "Chromium ClientSocketPool::GroupId")
+        .field("priority", devtools_priority(prio))
+        .field(
+            "limits",
+            "6 per group, 256 per pool (Chromium client_socket_pool_manager.cc)",
+        );
+        self.push_request(r, e);
+        self.pool.request(t, &group, r as u32, prio);
+        self.pool_outputs(t);
+    }
+
+    pub(super) fn pool_outputs(&mut self, t: Instant) {
+        while let Some(o) = self.pool.poll_output() {
+            match o {
+                PoolOut::Reused {
+                    request,
+                    socket,
+                    was_used,
+                    ..
+                } => {
+                    let r = request as usize;
+                    let job = self.job_of_socket(socket);
+                    self.reqs[r].binding = Some(Binding::Idle { used: was_used });
+                    self.reuse_event(t, r, job, "an idle socket of the group");
+                    if let Some(j) = job {
+                        self.send(t, r, j);
+                    }
+                }
+                PoolOut::ConnectJobStarted {
+                    job,
+                    group,
+                    for_request,
+                } => self.start_job(t, job, group, for_request),
+                PoolOut::Queued {
+                    request,
+                    reason,
+                    ahead,
+                    ..
+                } => {
+                    let why = match reason {
+                        Stall::PoolLimit => format!(
+                            "the pool's {} sockets are all in use",
+                            pool::MAX_SOCKETS_PER_POOL
+                        ),
+                        _ => format!(
+                            "the group's {} sockets are busy or opening",
+                            pool::MAX_SOCKETS_PER_GROUP
+                        ),
+                    };
+                    if reason != Stall::Preconnect {
+                        let e = Event::new(
+                            t,
+                            Actor::Browser,
+                            steps::POOL_QUEUED,
+                            format!("queued: {why}"),
+                        )
+                        .field("ahead_in_queue", ahead)
+                        .field("order", "priority, then arrival");
+                        self.push_request(request as usize, e);
+                        self.reqs[request as usize].queue = Some((t, t, reason, ahead));
+                    } else {
+                        self.reqs[request as usize].stalled_why =
+                            Some("waits for the connection a <link rel=preconnect> started".into());
+                    }
+                }
+                PoolOut::Bound { request, job, .. } => {
+                    let r = request as usize;
+                    self.reqs[r].binding = Some(Binding::New);
+                    if let Some(j) = self.job_mut(job) {
+                        j.taken_by = Some(r);
+                    }
+                    self.send(t, r, job);
+                }
+                PoolOut::Handed {
+                    request, socket, ..
+                } => {
+                    let r = request as usize;
+                    self.reqs[r].binding = Some(Binding::Handed);
+                    let job = self.job_of_socket(socket);
+                    self.reuse_event(t, r, job, "the socket the request before it just released");
+                    if let Some(j) = self.job_of_socket(socket) {
+                        self.send(t, r, j);
+                    }
+                }
+                PoolOut::Idle { .. } => {}
+                PoolOut::Closed { socket, reason, .. } => {
+                    if let Some(j) = self.job_of_socket(socket) {
+                        self.close_conn(t, j, reason);
+                    }
+                }
+                PoolOut::Failed { request, job, .. } => {
+                    self.close_conn(t, job, "the connection failed");
+                    let failure = self.job(job).and_then(|j| j.failure);
+                    let error = net_error(failure);
+                    if let Some(r) = request {
+                        if r == 0 {
+                            // The navigation fails: the browser shows its error page.
+                            let host = self.reqs[0].host.clone();
+                            let f = failure
+                                .unwrap_or(connection::Failure::Internal("the connection failed"));
+                            let (e, outcome) = navigation::failure(f, t, &host);
+                            self.push_request(0, e);
+                            self.nav_failed = Some(outcome);
+                        }
+                        self.fail(t, r as usize, &error);
+                    }
+                    // Requests waiting for an HTTP/2 connection that never came fail with it.
+                    let group = self.job(job).map(|j| j.conn.group.clone());
+                    let waiting = match group.as_deref().and_then(|g| self.h2_of(g)) {
+                        Some(h) if h.conn.is_none() => {
+                            h.connecting = false;
+                            std::mem::take(&mut h.waiting)
+                        }
+                        _ => vec![],
+                    };
+                    for w in waiting {
+                        self.fail(t, w, &error);
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn reuse_event(&mut self, t: Instant, r: usize, job: Option<u32>, which: &str) {
+        let mut e = Event::new(
+            t,
+            Actor::Browser,
+            steps::POOL_REUSE,
+            format!("reuse {which}: no DNS, no handshakes"),
+        );
+        if let Some(j) = job {
+            e = e.connection(j);
+        }
+        self.push_request(r, e);
+    }
+
+    pub(super) fn close_conn(&mut self, t: Instant, job: u32, reason: &str) {
+        if let Some(j) = self.job_mut(job) {
+            if j.conn.closed.is_none() {
+                j.conn.closed = Some(t);
+                j.conn.close_reason = reason.to_string();
+                let (group, lane) = (j.conn.group.clone(), j.conn.lane);
+                if let Some(slot) = entry(&mut self.lanes, &group).get_mut(lane) {
+                    *slot = false;
+                }
+            }
+        }
+    }
+
+    pub(super) fn start_job(
+        &mut self,
+        t: Instant,
+        job: u32,
+        group: String,
+        for_request: Option<u32>,
+    ) {
+        let Some(key) = self
+            .group_index
+            .get(&group)
+            .and_then(|&i| self.group_keys.get(i))
+            .cloned()
+        else {
+            return;
+        };
+        let GroupKey {
+            origin,
+            host,
+            port,
+            https,
+            credentials,
+            ..
+        } = key;
+        let h2 = https
+            && self
+                .sc
+                .origin_spec(&origin)
+                .is_some_and(|o| o.protocol == Protocol::H2);
+        if h2 {
+            entry(&mut self.h2, &group).connecting = true;
+        }
+        let e = Event::new(
+            t,
+            Actor::Browser,
+            steps::POOL_NEW_CONNECTION,
+            format!("open connection {job} to {group}"),
+        )
+        .field(
+            "connect_job",
+            if https {
+                "resolve host → TCP connect → TLS handshake"
+            } else {
+                "resolve host → TCP connect"
+            },
+        )
+        .field(
+            "opened_for",
+            match for_request {
+                Some(r) => format!("request {}", r + 1),
+                None => "a <link rel=preconnect>".into(),
+            },
+        )
+        .request(for_request.map_or(0, |r| r + 1))
+        .connection(job);
+        self.push(e);
+        // DNS: one lookup per host, shared; then the browser's host cache.
+        let (dns_end, dns_why, resolved) = self.resolve(t, &host, job, for_request);
+        let lanes = entry(&mut self.lanes, &group);
+        let lane = match lanes.iter().position(|b| !b) {
+            Some(i) => {
+                lanes[i] = true;
+                i
+            }
+            None => {
+                lanes.push(true);
+                lanes.len() - 1
+            }
+        };
+        let ip = connection::address(&host);
+        debug_assert_eq!(
+            self.jobs.len() + 1,
+            job as usize,
+            "the pool numbers jobs in order"
+        );
+        // Each connection draws its own numbers (port, sequence numbers, TLS randoms), so one
+        // connection's values do not depend on how many others the page opened before it.
+        let mut rng = Rng::for_purpose(self.situation.seed, &format!("connection {job}"));
+        let config = self.connection_config(&group, host, port, https);
+        let machines = Machines::new(job, config, dns_end, &mut rng);
+        self.jobs.push(Job {
+            conn: Connection {
+                id: job,
+                credentials,
+                group,
+                origin,
+                protocol: if h2 { Protocol::H2 } else { Protocol::Http1 },
+                lane,
+                preconnect: for_request.is_none(),
+                started_for: for_request.map(|r| r + 1),
+                start: t,
+                dns_end,
+                // Set by the machines as the handshakes complete.
+                tcp_end: dns_end,
+                ready: dns_end,
+                closed: None,
+                close_reason: String::new(),
+                uses: vec![],
+            },
+            machines: Box::new(machines),
+            dns_why,
+            ip,
+            cwnd: INITIAL_CWND,
+            socket: None,
+            taken_by: None,
+            dns_failed: !resolved,
+            failure: None,
+        });
+        if let Some(r) = for_request {
+            self.reqs[r as usize].started_job = Some(job);
+        }
+        self.schedule(dns_end, Ev::ConnStart(job));
+    }
+
+    /// Takes what connection `job`'s machines have to say at `t`: trace events, deliveries to
+    /// put on the queue, and the handshake's milestones.
+    pub(super) fn machine_outputs(&mut self, t: Instant, job: u32) {
+        let Some(j) = self.job_mut(job) else { return };
+        let request = j.conn.started_for.unwrap_or(0);
+        let m = &mut j.machines;
+        let outs: Vec<connection::Output> = std::iter::from_fn(|| m.poll_output()).collect();
+        for o in outs {
+            match o {
+                connection::Output::Trace(e) => self.push(e.request(request).connection(job)),
+                connection::Output::Deliver(d) => {
+                    self.schedule(d.at, Ev::Deliver(job, Box::new(d)))
+                }
+                connection::Output::TcpConnected(at) => {
+                    if let Some(j) = self.job_mut(job) {
+                        j.conn.tcp_end = at;
+                    }
+                }
+                connection::Output::Ready(at) => {
+                    if let Some(j) = self.job_mut(job) {
+                        j.conn.ready = at;
+                    }
+                    self.keep_ticket(job);
+                    self.job_ready(t, job);
+                }
+                connection::Output::Failed(f, _) => {
+                    if let Some(j) = self.job_mut(job) {
+                        j.failure = Some(f);
+                    }
+                    self.pool.connect_failed(t, job);
+                    self.pool_outputs(t);
+                }
+            }
+        }
+    }
+
+    /// A connection finished its handshakes: the pool hands it out.
+    pub(super) fn job_ready(&mut self, t: Instant, job: u32) {
+        let socket = self.pool.connect_complete(t, job);
+        if let Some(j) = self.job_mut(job) {
+            j.socket = socket;
+        }
+        if let Some(s) = socket {
+            let i = s as usize - 1;
+            if self.socket_job.len() <= i {
+                self.socket_job.resize(i + 1, 0);
+            }
+            self.socket_job[i] = job;
+        }
+        let group = self.job(job).map(|j| j.conn.group.clone());
+        self.pool_outputs(t);
+        if let Some(g) = group {
+            self.h2_ready(t, &g, job);
+        }
+    }
+
+    /// What a connection to `host:port` needs: the load's TLS version, and for the document's
+    /// host the situation's server and TLS options; a ticket that server gave earlier. A TLS 1.3
+    /// ticket is used once: Chromium's session cache pops a single-use session when it hands it
+    /// out (`SSLClientSessionCache::Lookup`, net/ssl/ssl_client_session_cache.cc, after
+    /// BoringSSL's `SSL_SESSION_should_be_single_use`; RFC 8446 §C.4 advises clients so).
+    pub(super) fn connection_config(
+        &mut self,
+        group: &str,
+        host: String,
+        port: u16,
+        secure: bool,
+    ) -> connection::Config {
+        let s = self.situation;
+        let doc = host == self.doc_host;
+        let server = format!("{host}:{port}");
+        let ticket = self
+            .tickets
+            .iter()
+            .position(|(k, _)| *k == server)
+            .map(|i| {
+                if self.tickets[i].1.version == crate::model::tls::Version::Tls13 {
+                    self.tickets.remove(i).1
+                } else {
+                    self.tickets[i].1.clone()
+                }
+            });
+        connection::Config {
+            group: group.to_string(),
+            refused: doc && s.refused,
+            rtt: self.rtt,
+            unix_time: self.unix_time,
+            tls: self.tls,
+            cert: if doc { s.cert } else { CertChoice::Valid },
+            client_chain: (doc && s.client_cert).then(|| connection::client_chain(self.unix_time)),
+            ticket,
+            false_start: doc && s.false_start,
+            host,
+            port,
+            secure,
+        }
+    }
+
+    /// A connection that finished its handshake keeps its server's ticket for later ones.
+    pub(super) fn keep_ticket(&mut self, job: u32) {
+        let Some(j) = self.job(job) else { return };
+        let Some(ticket) = j.machines.ticket() else {
+            return;
+        };
+        let server = format!("{}:{}", j.machines.config.host, j.machines.config.port);
+        match self.tickets.iter_mut().find(|(k, _)| *k == server) {
+            Some(slot) => slot.1 = ticket,
+            None => self.tickets.push((server, ticket)),
+        }
+    }
+
+    /// An idle keep-alive connection to `u`'s origin, open before the load starts (untraced).
+    pub(super) fn open_idle(&mut self, u: &::url::Url) {
+        let group = self.group_of(u, true);
+        self.pool.preconnect(Instant::ZERO, &group, 1);
+        while let Some(o) = self.pool.poll_output() {
+            let PoolOut::ConnectJobStarted { job, group, .. } = o else {
+                continue;
+            };
+            let key = GroupKey::new(u, true);
+            let mut rng = Rng::for_purpose(self.situation.seed, &format!("connection {job}"));
+            let config = self.connection_config(&group, key.host.clone(), key.port, key.https);
+            let machines = Machines::established(job, config, &mut rng);
+            let lane = {
+                let lanes = entry(&mut self.lanes, &group);
+                lanes.push(true);
+                lanes.len() - 1
+            };
+            self.jobs.push(Job {
+                conn: Connection {
+                    id: job,
+                    credentials: true,
+                    group: group.clone(),
+                    origin: key.origin.clone(),
+                    protocol: Protocol::Http1,
+                    lane,
+                    preconnect: false,
+                    started_for: None,
+                    start: Instant::ZERO,
+                    dns_end: Instant::ZERO,
+                    tcp_end: Instant::ZERO,
+                    ready: Instant::ZERO,
+                    closed: None,
+                    close_reason: String::new(),
+                    uses: vec![],
+                },
+                ip: connection::address(&key.host),
+                machines: Box::new(machines),
+                dns_why: "open before the load started".into(),
+                cwnd: INITIAL_CWND,
+                socket: None,
+                taken_by: None,
+                dns_failed: false,
+                failure: None,
+            });
+            self.job_ready(Instant::ZERO, job);
+        }
+    }
+
+    /// The socket group of a request to `u`'s origin, with or without credentials: its key text
+    /// for the pool, the typed key kept for the connect job.
+    pub(super) fn group_of(&mut self, u: &::url::Url, credentials: bool) -> String {
+        let key = GroupKey::new(u, credentials);
+        let next = self.group_keys.len();
+        let text = key.text.clone();
+        let i = *self.group_index.entry(text.clone()).or_insert(next);
+        if i == next {
+            self.group_keys.push(key);
+        }
+        text
+    }
+
+    /// When the address of `host` is known, and how.
+    pub(super) fn resolve(
+        &mut self,
+        t: Instant,
+        host: &str,
+        job: u32,
+        for_request: Option<u32>,
+    ) -> (Instant, String, bool) {
+        if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
+            let e = Event::new(
+                t,
+                Actor::Browser,
+                steps::DNS_BROWSER_CACHE,
+                format!("{host} is an IP address: nothing to resolve"),
+            )
+            .field("host", host)
+            .request(for_request.map_or(0, |r| r + 1))
+            .connection(job);
+            self.push(e);
+            return (t, "an IP address: nothing to look up".into(), true);
+        }
+        if let Some((_, end, _, by, exists)) = self.dns_pending.iter().find(|d| d.0 == host) {
+            return (
+                *end,
+                format!(
+                    "one lookup per host name: it shares the lookup of {host} that connection {by} started"
+                ),
+                *exists,
+            );
+        }
+        // A lookup reads and writes only `host`'s entries (and whether the resolver knows the
+        // zones above): it starts from those, not a copy of every host the page has resolved.
+        let mut caches = self.dns.for_host(host);
+        let exists = !(self.situation.dns == DnsState::Nxdomain && host == self.doc_host);
+        let l = dns::lookup(
+            t,
+            host,
+            exists,
+            &mut caches,
+            &self.lat,
+            self.rtt,
+            self.lat.ttl_s,
+        );
+        // The lookup's messages are computed now and emitted each at its moment.
+        let request = for_request.map_or(0, |r| r + 1);
+        for e in l.events {
+            let e = e.request(request).connection(job);
+            if e.at == t {
+                self.push(e);
+            } else {
+                self.schedule(e.at, Ev::Emit(Box::new(e)));
+            }
+        }
+        let exists = l.answer != dns::Answer::NxDomain;
+        if l.end == t {
+            return (
+                t,
+                format!("{host} is in the {}: no lookup", l.source),
+                exists,
+            );
+        }
+        let why = format!(
+            "looked up {host}: answered by the {} after {} ms",
+            l.source,
+            ms(l.end.since(t))
+        );
+        self.dns_pending
+            .push((host.to_string(), l.end, caches, job, exists));
+        self.schedule(l.end, Ev::DnsDone(host.to_string()));
+        (l.end, why, exists)
+    }
+
+    /// An HTTP/2 connection finished its handshake: every request waiting for it becomes a
+    /// stream.
+    pub(super) fn h2_ready(&mut self, t: Instant, group: &str, job: u32) {
+        let Some(j) = self.job(job) else {
+            return;
+        };
+        if j.conn.protocol != Protocol::H2 {
+            return;
+        }
+        let h = entry(&mut self.h2, group);
+        if h.conn.is_none() {
+            h.conn = Some(job);
+        }
+        h.connecting = false;
+        self.drain_h2(t, group);
+    }
+
+    pub(super) fn drain_h2(&mut self, t: Instant, group: &str) {
+        loop {
+            let Some(h) = self.h2_of(group) else {
+                return;
+            };
+            let Some(c) = h.conn else { return };
+            if h.active >= H2_MAX_STREAMS || h.waiting.is_empty() {
+                return;
+            }
+            // The highest priority first, in arrival order within a priority.
+            let Some(h) = self.h2.iter().find(|(g, _)| g == group).map(|(_, h)| h) else {
+                return;
+            };
+            let reqs = &self.reqs;
+            let best = (0..h.waiting.len())
+                .max_by(|&a, &b| {
+                    reqs[h.waiting[a]]
+                        .priority
+                        .cmp(&reqs[h.waiting[b]].priority)
+                        .then(b.cmp(&a))
+                })
+                .unwrap_or(0);
+            let Some(h) = self.h2_of(group) else { return };
+            let r = h.waiting.remove(best);
+            self.start_stream(t, r, c);
+        }
+    }
+
+    pub(super) fn start_stream(&mut self, t: Instant, r: usize, job: u32) {
+        let group = self.reqs[r].group.clone();
+        if let Some(h) = self.h2_of(&group) {
+            h.active += 1;
+        }
+        self.reqs[r].binding = Some(Binding::Stream);
+        self.send(t, r, job);
+    }
+}

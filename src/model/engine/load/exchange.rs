@@ -1,0 +1,491 @@
+//! One HTTP exchange on a connection: the request as sent (the document's a navigation), the
+//! server's answer (the scenario's, or the modelled server's), its head and body over slow
+//! start and the shared link, and what the browser does at the first byte.
+
+use super::*;
+
+/// The body size assumed for a kind of resource when the scenario gives none.
+pub(super) fn default_bytes(d: Dest) -> u64 {
+    match d {
+        Dest::Fetch(Destination::Style) => 20_000,
+        Dest::Fetch(Destination::Script) => 50_000,
+        Dest::Fetch(Destination::Image) => 40_000,
+        Dest::Fetch(Destination::Font) => 30_000,
+        Dest::Fetch(Destination::Media) => 200_000,
+        Dest::Fetch(Destination::Iframe) | Dest::Fetch(Destination::Document) => 15_000,
+        Dest::Fetch(Destination::Fetch) => 2_000,
+        Dest::Preflight => 0,
+    }
+}
+
+/// The request the model sends for `url`: the model's `fetch()` headers ([`crate::model::http::fetch_request`],
+/// with the `Host` and target the URL gives, port and query included), this request's cookie and
+/// the extra header lines a script or a preflight adds (`Name: value`, or a name alone); with its
+/// size on the wire for `method` (the request line says `GET`, so the size adds the difference).
+pub fn sent_request(
+    url: &str,
+    referer: &str,
+    method: &str,
+    cookie: Option<&str>,
+    extra: &[String],
+) -> (crate::model::http::Request, u64) {
+    let (host, target) = host_and_target(url);
+    let mut sent = crate::model::http::fetch_request(&host, &target, referer, cookie);
+    for line in extra {
+        let (name, value) = header_line(line);
+        sent.headers.0.push((name.to_string(), value.to_string()));
+    }
+    let size = sent.wire_len() + (method.len() as u64).saturating_sub(3);
+    (sent, size)
+}
+
+/// Request `id` of a load as the model sends it, and its size: the document's (request 1) is a
+/// navigation request (Fetch's mode `navigate`) whose extra lines are the cache's validators;
+/// every other is the model's `fetch()` request ([`sent_request`]). The engine and the HAR
+/// export both call this, so the export shows what was sent.
+pub fn request_as_sent(
+    id: u32,
+    url: &str,
+    referer: &str,
+    method: &str,
+    cookie: Option<&str>,
+    extra: &[String],
+) -> (crate::model::http::Request, u64) {
+    if id == 1 {
+        return sent_navigation(url, cookie, &Headers(header_pairs(extra)));
+    }
+    sent_request(url, referer, method, cookie, extra)
+}
+
+/// The document's request: a navigation ([`crate::model::http::navigation_request`]) with its cookie
+/// and the cache's validators; with its size on the wire.
+pub fn sent_navigation(
+    url: &str,
+    cookie: Option<&str>,
+    conditional: &Headers,
+) -> (crate::model::http::Request, u64) {
+    let (host, target) = host_and_target(url);
+    let sent = crate::model::http::navigation_request(&host, &target, cookie, conditional);
+    let size = sent.wire_len();
+    (sent, size)
+}
+
+/// The `Host` header (the port only when the URL gives one) and the request target (path and
+/// query) for `url`.
+pub(super) fn host_and_target(url: &str) -> (String, String) {
+    let parsed = ::url::Url::parse(url).ok();
+    let host = parsed.as_ref().map_or_else(String::new, |u| {
+        let h = u.host_str().unwrap_or_default();
+        match u.port() {
+            Some(p) => format!("{h}:{p}"),
+            None => h.to_string(),
+        }
+    });
+    let target = parsed.as_ref().map_or_else(
+        || "/".to_string(),
+        |u| match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        },
+    );
+    (host, target)
+}
+
+/// The response the model sends at `date` (seconds since the Unix epoch): the scenario's header
+/// lines, then `Date`, `Content-Type` and `Content-Length` where the lines do not give them.
+pub fn response_message(
+    status: u16,
+    lines: &[String],
+    content_type: &str,
+    body: u64,
+    date: i64,
+) -> crate::model::http::Response {
+    let mut h = Headers::new();
+    for l in lines {
+        if let Some((n, v)) = l.split_once(':') {
+            h = h.with(n.trim(), v.trim());
+        }
+    }
+    for (name, value) in [
+        ("Date", crate::model::http_date::format(date)),
+        ("Content-Type", content_type.to_string()),
+        ("Content-Length", body.to_string()),
+    ] {
+        if h.get(name).is_none() {
+            h = h.with(name, value);
+        }
+    }
+    crate::model::http::Response {
+        status,
+        reason: crate::model::http::reason_phrase(status),
+        headers: h,
+        body_bytes: body,
+    }
+}
+
+/// RFC 9110 §13.2.2: If-None-Match decides when present (weak comparison, §13.1.2); else
+/// If-Modified-Since against Last-Modified. False when the request is not conditional.
+pub(super) fn validators_match(conditional: &Headers, response: &Headers) -> bool {
+    let weak = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    if let Some(inm) = conditional.get("if-none-match") {
+        return response.get("etag").is_some_and(|etag| {
+            inm.split(',')
+                .any(|t| t.trim() == "*" || weak(t) == weak(etag))
+        });
+    }
+    match (
+        conditional
+            .get("if-modified-since")
+            .and_then(crate::model::http_date::parse),
+        response
+            .get("last-modified")
+            .and_then(crate::model::http_date::parse),
+    ) {
+        (Some(since), Some(modified)) => modified <= since,
+        _ => false,
+    }
+}
+
+/// The 304 a server sends instead of `full`: the same header fields but the body's own
+/// (RFC 9110 §15.4.5), and no body.
+pub(crate) fn not_modified(full: crate::model::http::Response) -> crate::model::http::Response {
+    let mut headers = full.headers;
+    headers.remove("content-length");
+    headers.remove("content-type");
+    crate::model::http::Response {
+        status: 304,
+        reason: crate::model::http::reason_phrase(304),
+        headers,
+        body_bytes: 0,
+    }
+}
+
+/// A parsed URL's origin (HTML §7.1.1), as the model's URL parser would give it: the same
+/// WHATWG parse, without parsing the text a second time.
+pub(super) fn origin_of(u: &::url::Url) -> Origin {
+    match u.origin() {
+        ::url::Origin::Tuple(scheme, host, port) => Origin::Tuple {
+            scheme,
+            host: host.to_string(),
+            port,
+        },
+        ::url::Origin::Opaque(_) => Origin::Opaque,
+    }
+}
+
+/// The Content-Type assumed when the scenario gives none: from the file extension, else from
+/// the kind of resource.
+pub(super) fn default_content_type(url: &str, d: Dest) -> &'static str {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+    match ext.to_ascii_lowercase().as_str() {
+        "css" => "text/css",
+        "js" | "mjs" => "text/javascript",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "webp" => "image/webp",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "json" => "application/json",
+        "html" | "htm" => "text/html",
+        "mp4" => "video/mp4",
+        _ => match d {
+            Dest::Fetch(Destination::Style) => "text/css",
+            Dest::Fetch(Destination::Script) => "text/javascript",
+            Dest::Fetch(Destination::Image) => "image/png",
+            Dest::Fetch(Destination::Font) => "font/woff2",
+            Dest::Fetch(Destination::Media) => "video/mp4",
+            Dest::Fetch(Destination::Fetch) => "application/json",
+            _ => "text/html",
+        },
+    }
+}
+
+impl Sim<'_> {
+    pub(super) fn send(&mut self, t: Instant, r: usize, job: u32) {
+        if let Some((q0, _, reason, ahead)) = self.reqs[r].queue {
+            self.reqs[r].queue = Some((q0, t, reason, ahead));
+        }
+        let server = self.think_time(r);
+        let (sent, request_bytes) = self.sent(r);
+        let send_end = t + Duration::transmission(request_bytes, self.bandwidth);
+        let arrives = send_end + self.rtt.half();
+        let first_byte = send_end + self.rtt + server;
+        let q = &mut self.reqs[r];
+        q.conn = Some(job);
+        q.send_start = Some(t);
+        q.send_end = send_end;
+        q.first_byte = first_byte;
+        // An HTTP/2 request is a stream: the client numbers its streams 1, 3, 5… (RFC 9113 §5.1.1).
+        let stream = self
+            .job(job)
+            .filter(|j| j.conn.protocol == Protocol::H2)
+            .map(|j| 2 * j.conn.uses.len() as u32 + 1);
+        self.reqs[r].stream = stream;
+        if let Some(j) = self.job_mut(job) {
+            j.conn.uses.push((r as u32 + 1, t, t));
+        }
+        self.request_events(t, r, job, &sent, request_bytes, arrives, server);
+        self.schedule(arrives + server, Ev::ServerSends(r));
+    }
+
+    /// The server's think-time for request `r`: its response's own, else the page's.
+    pub(super) fn think_time(&self, r: usize) -> Duration {
+        let spec = self.reqs[r].response.and_then(|i| self.sc.responses.get(i));
+        let server_ms = spec.and_then(|s| s.server_ms).unwrap_or(self.sc.server_ms);
+        if server_ms.is_finite() {
+            Duration::from_micros((server_ms.clamp(0.0, 600_000.0) * 1000.0) as u64)
+        } else {
+            Duration::ZERO
+        }
+    }
+
+    /// The request as sent, and its size ([`request_as_sent`]). The `Referer` is the page's
+    /// URL without its fragment (Fetch §"strip url for use as a referrer").
+    pub(super) fn sent(&self, r: usize) -> (crate::model::http::Request, u64) {
+        let q = &self.reqs[r];
+        let referer = self.reqs[0].url.split('#').next().unwrap_or_default();
+        request_as_sent(
+            r as u32 + 1,
+            &q.url,
+            referer,
+            &q.method,
+            q.cookie.as_deref(),
+            &q.sent_lines(),
+        )
+    }
+
+    /// The request leaves now and reaches the server at `arrives`, which works out its answer
+    /// for `server`; the server's work is emitted at its moment.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn request_events(
+        &mut self,
+        t: Instant,
+        r: usize,
+        job: u32,
+        sent: &crate::model::http::Request,
+        bytes: u64,
+        arrives: Instant,
+        server: Duration,
+    ) {
+        let q = &self.reqs[r];
+        let target = sent.target.clone();
+        let line = match q.stream {
+            Some(id) => format!("HEADERS on stream {id}: {} {target}", q.method),
+            None => format!("{} {target} HTTP/1.1", q.method),
+        };
+        let e = Event::new(t, Actor::Browser, steps::HTTP_REQUEST, line)
+            .fields(
+                sent.headers
+                    .0
+                    .iter()
+                    .map(|(n, v)| crate::model::trace::Field::new(n.clone(), v)),
+            )
+            .field("size", format!("{bytes} bytes of HTTP"))
+            .message(Actor::Server, arrives, bytes);
+        self.push_request(r, e.connection(job));
+        // The bytes go down the connection's TCP machines: the wrapping, shown once.
+        let wire = self
+            .job_mut(job)
+            .and_then(|j| j.machines.send_request(t, sent.wire_len()));
+        if let Some(e) = wire {
+            self.push_request(r, e);
+        }
+        let (resp, notes) = self.response(r, sent, arrives);
+        let mut processing = Event::new(
+            arrives,
+            Actor::Server,
+            steps::HTTP_SERVER_PROCESSING,
+            format!("the server builds the response ({server} of work)"),
+        );
+        for (i, n) in notes.iter().enumerate() {
+            processing = processing.field(format!("{}.", i + 1), n);
+        }
+        let mut processing = processing
+            .field("think_time", format!("{server} (a scenario assumption)"))
+            .request(r as u32 + 1)
+            .connection(job);
+        if let Some(id) = self.reqs[r].stream {
+            processing = processing.stream(id);
+        }
+        self.schedule(arrives, Ev::Emit(Box::new(processing)));
+        let q = &self.reqs[r];
+        let keep_alive = self.sc.keep_alive
+            && self
+                .sc
+                .origin_spec(&q.origin_s)
+                .and_then(|o| o.keep_alive)
+                .unwrap_or(true)
+            && !resp
+                .headers
+                .get("connection")
+                .is_some_and(|v| v.eq_ignore_ascii_case("close"));
+        self.reqs[r].keep_alive = keep_alive;
+        self.reqs[r].resp = Some(Box::new(resp));
+    }
+
+    /// The response the server sends for request `r` (and what the server noted doing): the
+    /// situation's server, or the scenario's status and header lines,
+    /// and its body size (or the size typical of the kind of resource).
+    pub(super) fn response(
+        &self,
+        r: usize,
+        sent: &crate::model::http::Request,
+        arrives: Instant,
+    ) -> (crate::model::http::Response, Vec<String>) {
+        let q = &self.reqs[r];
+        // The situation's server answers the document and the page's GET `fetch()`es to its
+        // origin, reading the request as a server does.
+        if let Some(site) = &self.situation.server {
+            let api = q.dest == Dest::Fetch(Destination::Fetch);
+            if q.origin == self.page_origin && q.method == "GET" && (r == 0 || api) {
+                let p = crate::model::http::serve(site, sent, self.unix(arrives), api);
+                return (p.response, p.notes);
+            }
+        }
+        let spec = q.response.and_then(|i| self.sc.responses.get(i));
+        let status = spec.map_or(200, |s| s.status);
+        let body = match (spec.and_then(|s| s.bytes), q.dest) {
+            (Some(b), _) => b,
+            (None, Dest::Fetch(Destination::Document)) if r == 0 => self.sc.html.len() as u64,
+            (None, d) => default_bytes(d),
+        };
+        let lines = spec.map_or(&[][..], |s| match (&q.dest, &s.preflight_headers) {
+            (Dest::Preflight, Some(p)) => &p[..],
+            _ => &s.headers[..],
+        });
+        let full = response_message(
+            status,
+            lines,
+            default_content_type(&q.url, q.dest),
+            body,
+            self.unix_time,
+        );
+        let resp = if status == 200 && validators_match(&q.conditional, &full.headers) {
+            not_modified(full)
+        } else {
+            full
+        };
+        (resp, vec![])
+    }
+
+    /// The server starts sending request `r`'s response at `ts`: its head, then its body,
+    /// which takes slow start's round trips on this connection (RFC 5681 §3.1, from the window
+    /// the connection has reached) and its bytes on the shared link. With `Connection: close`
+    /// the server's FIN follows the last byte.
+    pub(super) fn server_sends(&mut self, ts: Instant, r: usize) {
+        let Some(resp) = self.reqs[r].resp.as_deref() else {
+            return;
+        };
+        let Some(job) = self.reqs[r].conn else { return };
+        let (status, body, head_len) = (resp.status, resp.body_bytes, resp.head_len());
+        let mut head = Event::new(ts, Actor::Server, steps::HTTP_RESPONSE, resp.status_line())
+            .fields(
+                resp.headers
+                    .0
+                    .iter()
+                    .map(|(n, v)| crate::model::trace::Field::new(n.clone(), v)),
+            );
+        // The browser sees the first byte after the way down.
+        let t = ts + Duration::from_micros(self.rtt.micros() - self.rtt.half().micros());
+        head = head.message(Actor::Browser, t, head_len);
+        self.push_request(r, head);
+        let bytes = body.saturating_add(head_len);
+        let cwnd = self.job(job).map_or(INITIAL_CWND, |j| j.cwnd);
+        let (rounds, w) = crate::model::http::slow_start(bytes, MSS, cwnd);
+        if let Some(j) = self.job_mut(job) {
+            j.cwnd = w;
+            j.machines.receive_response(bytes);
+        }
+        let tx = Duration::transmission(bytes, self.bandwidth);
+        let by_rounds = t + self.rtt.times(rounds - 1) + tx;
+        self.link_free = self.link_free.max(t) + tx;
+        let end = by_rounds.max(self.link_free);
+        let mut why = format!(
+            "{} bytes in {} slow-start round trip{} on connection {job} (window {} segments at the start), {} Mbit/s",
+            bytes,
+            rounds,
+            if rounds == 1 { "" } else { "s" },
+            cwnd,
+            mbit(self.bandwidth)
+        );
+        if self.link_free > by_rounds {
+            why.push_str(&format!(
+                "; the link was busy with other responses for {} ms of it",
+                ms(self.link_free.since(by_rounds))
+            ));
+        }
+        if body > 0 {
+            let e = Event::new(
+                ts,
+                Actor::Server,
+                steps::HTTP_RESPONSE_BODY,
+                format!(
+                    "{body} bytes of body arrive by {end}, in {rounds} round trip(s) of slow start"
+                ),
+            )
+            .field("bytes", body)
+            .field("download", &why)
+            .field("last_byte", end)
+            .message(Actor::Browser, end, body);
+            self.push_request(r, e);
+        }
+        if !self.reqs[r].keep_alive && self.reqs[r].binding != Some(Binding::Stream) {
+            let close = self
+                .job_mut(job)
+                .map(|j| j.machines.close_by_server(end))
+                .unwrap_or_default();
+            for e in close {
+                let e = e.request(r as u32 + 1).connection(job);
+                self.schedule(e.at, Ev::Emit(Box::new(e)));
+            }
+        }
+        let q = &mut self.reqs[r];
+        q.status = status;
+        q.bytes = bytes;
+        q.body_bytes = body;
+        q.download_why = why;
+        q.last_byte = end;
+        self.schedule(t, Ev::FirstByte(r));
+        self.schedule(end, Ev::Done(r));
+    }
+
+    /// The response's first bytes reach the browser: the cookies it sets are stored (RFC 6265
+    /// §5.3; a preflight's are not), and the document commits, so its origin is the page's.
+    pub(super) fn first_byte(&mut self, t: Instant, r: usize) {
+        if self.reqs[r].dest != Dest::Preflight {
+            let (host, https) = (self.reqs[r].host.clone(), self.reqs[r].https);
+            let values: Vec<String> = self.reqs[r]
+                .resp
+                .as_deref()
+                .map(|resp| {
+                    resp.headers
+                        .0
+                        .iter()
+                        .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
+                        .map(|(_, v)| v.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            for v in values {
+                let stored = self.jar.set(&host, &v, https);
+                if let Err(why) = &stored {
+                    self.problems.push(format!(
+                        "{host}: Set-Cookie \"{}\" ignored: {why}",
+                        short(&v)
+                    ));
+                }
+                self.push_request(r, crate::model::cookie::store_event(t, &v, &stored));
+            }
+        }
+        if r == 0 {
+            if let Ok(p) = url::parse(&self.reqs[0].url, None) {
+                self.push_request(r, navigation::origin_event(t, &p));
+            }
+            let last = self.reqs[0].last_byte;
+            self.start_page(t, last);
+        }
+    }
+}

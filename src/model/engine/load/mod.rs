@@ -1,0 +1,938 @@
+//! A page load: the document and every sub-resource it names, all in flight at once through
+//! one socket pool, as Chromium's network stack runs them.
+//!
+//! A discrete-event simulation. The document is fetched first; when its last byte arrives the
+//! parser finds the sub-resources ([`crate::model::page::discover`]), each at the moment the parser
+//! reaches its tag, and every request then goes the same way:
+//! 1. a repeat of a URL already requested is served from the memory cache (Blink's
+//!    `ResourceFetcher` shares one resource between the two);
+//! 2. a cross-origin `fetch()` that is not simple first sends an OPTIONS preflight (Fetch §4.8);
+//! 3. the socket pool ([`crate::model::pool`]) is asked for a socket of the request's group: the
+//!    origin plus whether credentials go with the request, since Chromium's `GroupId` holds the
+//!    privacy mode. A full group queues the request; late binding may give it a connection
+//!    another request started;
+//! 4. a new connection resolves the host (one lookup per host name, shared by every connection
+//!    that needs it, and kept in the browser's host cache), opens TCP (one round trip) and runs
+//!    TLS (one round trip for 1.3, two for 1.2);
+//! 5. over HTTP/1.1 a connection carries one request at a time; over HTTP/2 (ALPN `h2`) the
+//!    first connection to the origin carries every request as a stream, up to 100 at once
+//!    (`kInitialMaxConcurrentStreams`, net/spdy/spdy_session.h), and later requests wait for it
+//!    instead of opening their own (Chromium does so when it knows the server speaks h2);
+//! 6. the response comes back after a round trip and the server's think-time; its body takes
+//!    slow start's round trips on that connection (the congestion window grows across the
+//!    requests a connection carries) and its bytes at the link's bandwidth. The downstream link
+//!    is shared: bodies cross it one after another, so the page can never load faster than its
+//!    bytes allow;
+//! 7. the same-origin rules ([`crate::model::policy`]) decide whether the page may use the response,
+//!    and a blocked request ends with the message Chromium prints in the console.
+//!
+//! Cookies come from the jar of the request's host and go only with credentialed requests; a
+//! cross-site request carries only `SameSite=None` cookies. `Set-Cookie` answers are stored.
+//!
+//! Phases use Chrome DevTools' names (Queueing, Stalled, DNS Lookup, Initial connection, SSL,
+//! Request sent, Waiting for server response, Content Download). As in DevTools, "Initial
+//! connection" includes the TLS handshake and "SSL" is that part of it.
+//!
+//! The parser waits for classic scripts (and a script for the stylesheets before it): an inline
+//! script's `fetch()` and an iframe start only once the parser gets past them (for an iframe
+//! after a script, that includes the stylesheets before the script); a web font waits for the
+//! stylesheets. A `<link rel=preload>` is fetched when found and waits for, and blocks, nothing.
+//!
+//! Left out: the renderer's `ResourceScheduler` (which also holds back low-priority requests),
+//! the iframe's own sub-resources, redirects, HTTP/2 header
+//! compression, priorities inside an HTTP/2 connection, the slow-start restart after idle, the
+//! TLS messages' own transmission time, and a stale-while-revalidate hit's background
+//! revalidation (the hit is served; the refresh is not sent).
+//! Sites come from [`crate::model::site`] with an empty suffix list, so a site is the host's last two
+//! labels (the bundled app carries no Public Suffix List).
+//!
+//! The code, by concern: this file holds the engine's state, its event queue and how a request
+//! starts; `scenario.rs` the page scenario and the situation; `caching.rs` the HTTP and memory
+//! caches' side; `connect.rs` the socket pool, connect jobs, DNS and HTTP/2 sessions; `exchange.rs`
+//! the request and response on a connection; `complete.rs` a request's end (the same-origin
+//! decision, preflights, failures, the journey page); `parser.rs` the document's sub-resources;
+//! `report.rs` what the load gives (requests, phases, connections, Navigation Timing).
+
+use crate::model::cache::{self as http_cache, Cache, Headers, Miss, Pending, Plan};
+use crate::model::connection::{self, Connection as Machines};
+use crate::model::cookie::Jar;
+use crate::model::dns::{self, Caches};
+use crate::model::navigation::{self, Timing};
+use crate::model::page;
+use crate::model::page_run;
+use crate::model::policy::{self, Destination, Verdict};
+use crate::model::pool::{self, GroupKey, Output as PoolOut, Pool, Priority, Stall};
+use crate::model::rng::Rng;
+use crate::model::scenario::CertChoice;
+use crate::model::scenario::VISIT_UNIX_TIME;
+use crate::model::scenario::{Costs, DnsLatency, DnsState, Profile, ProfileName, TlsChoice};
+use crate::model::site::SuffixList;
+use crate::model::step::steps;
+use crate::model::time::{Duration, Instant};
+use crate::model::trace::{Actor, Event, Trace};
+use crate::model::url::{self, Origin};
+use serde::{Deserialize, Serialize};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+
+mod caching;
+mod complete;
+mod connect;
+mod exchange;
+mod parser;
+mod report;
+mod scenario;
+
+pub(crate) use exchange::not_modified;
+use exchange::*;
+pub use exchange::{request_as_sent, response_message, sent_navigation, sent_request};
+pub use report::*;
+use scenario::response_key;
+pub use scenario::*;
+
+/// Maximum segment size assumed for every connection (an Ethernet MTU of 1500 bytes minus the
+/// IPv4 and TCP headers).
+const MSS: u64 = 1460;
+/// RFC 6928's initial window, in segments.
+const INITIAL_CWND: u64 = crate::model::http::INITIAL_WINDOW_SEGMENTS;
+/// `kInitialMaxConcurrentStreams` (net/spdy/spdy_session.h).
+pub const H2_MAX_STREAMS: usize = 100;
+/// The seed of every page's random values (sequence numbers, TLS randoms): a page scenario
+/// names none, so each connection's numbers come from this and its id.
+const PAGE_SEED: u64 = 0x7769_7265_7761_6c6b;
+/// The most the model accepts, so a pasted page cannot exhaust the browser.
+pub const MAX_HTML_BYTES: usize = 2_000_000;
+pub const MAX_REQUESTS: usize = 20_000;
+/// The longest a return visit may come after the first: a year.
+pub const MAX_WARM_CACHE_S: u64 = 365 * 86_400;
+/// The largest response body a scenario may give: 1 TiB, hours at any bandwidth.
+pub const MAX_BODY_BYTES: u64 = 1 << 40;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dest {
+    Fetch(Destination),
+    Preflight,
+}
+
+impl Dest {
+    fn name(self) -> &'static str {
+        match self {
+            Dest::Fetch(d) => d.name(),
+            Dest::Preflight => "preflight",
+        }
+    }
+}
+
+/// How the request got its connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Binding {
+    /// A new connection (late binding: maybe one another request started).
+    New,
+    /// An idle socket; `used` when it had carried a request before.
+    Idle { used: bool },
+    /// A socket released by the request before it, handed straight over.
+    Handed,
+    /// A stream on the origin's HTTP/2 connection.
+    Stream,
+}
+
+impl R {
+    /// The header lines sent beyond the model's own: the script's, then the cache's validators.
+    fn sent_lines(&self) -> Vec<String> {
+        let mut lines = self.headers.clone();
+        lines.extend(self.conditional.0.iter().map(|(n, v)| format!("{n}: {v}")));
+        lines
+    }
+}
+
+#[derive(Clone, Debug)]
+struct R {
+    url: String,
+    origin: Origin,
+    origin_s: String,
+    host: String,
+    https: bool,
+    dest: Dest,
+    method: String,
+    headers: Vec<String>,
+    include_credentials: bool,
+    priority: Priority,
+    initiator: String,
+    group: String,
+    credentialed: bool,
+    h2: bool,
+    cookie: Option<String>,
+    cookie_note: String,
+    t0: Instant,
+    queue: Option<(Instant, Instant, Stall, usize)>,
+    conn: Option<u32>,
+    binding: Option<Binding>,
+    started_job: Option<u32>,
+    stalled_why: Option<String>,
+    send_start: Option<Instant>,
+    send_end: Instant,
+    first_byte: Instant,
+    end: Option<Instant>,
+    status: u16,
+    bytes: u64,
+    body_bytes: u64,
+    download_why: String,
+    response: Option<usize>,
+    outcome: Option<Outcome>,
+    preflight: Option<(usize, String)>,
+    preflight_for: Option<usize>,
+    /// When the preflight answered, for a request that needed one.
+    preflight_end: Option<Instant>,
+    dup_of: Option<usize>,
+    followers: Vec<usize>,
+    /// The HTTP/2 stream that carries it.
+    stream: Option<u32>,
+    /// Served from the disk cache (a fresh hit).
+    disk_cache: bool,
+    /// The cache's half of the exchange, while the request is on the network.
+    pending: Option<Box<Pending>>,
+    /// The validators the cache added (a revalidation).
+    conditional: Headers,
+    /// The cache has been asked (once per request).
+    cache_asked: bool,
+    /// The server's response, worked out when the request is sent.
+    resp: Option<Box<crate::model::http::Response>>,
+    /// The connection stays open after this response (keep-alive, no `Connection: close`).
+    keep_alive: bool,
+    /// When the response's last byte arrives, once the server has sent its head.
+    last_byte: Instant,
+}
+
+struct Job {
+    conn: Connection,
+    /// The connection's TCP and TLS machines, from the end of its DNS lookup.
+    machines: Box<Machines>,
+    dns_why: String,
+    ip: String,
+    cwnd: u64,
+    socket: Option<u32>,
+    taken_by: Option<usize>,
+    /// The lookup found no such name: the connection fails when its DNS ends.
+    dns_failed: bool,
+    /// Why the connection failed, once it has.
+    failure: Option<connection::Failure>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct H2 {
+    conn: Option<u32>,
+    connecting: bool,
+    active: usize,
+    waiting: Vec<usize>,
+}
+
+#[derive(Clone, Debug)]
+enum Ev {
+    Issue(usize),
+    Preconnect(String, bool),
+    DnsDone(String),
+    /// The address is known: the connection sends its SYN.
+    ConnStart(u32),
+    /// A handshake message reaches its side of the connection.
+    Deliver(u32, Box<connection::Delivery>),
+    /// An event computed ahead (a DNS lookup's messages) whose moment has come.
+    Emit(Box<Event>),
+    /// The server starts sending request `r`'s response.
+    ServerSends(usize),
+    /// The user clicks the journey page's button.
+    Click,
+    FirstByte(usize),
+    Done(usize),
+}
+
+/// An event in the queue, ordered by time and then by `seq` alone (which is unique).
+struct Scheduled {
+    at: Instant,
+    seq: u64,
+    ev: Ev,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+
+impl Eq for Scheduled {}
+
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Scheduled {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+struct Sim<'a> {
+    sc: &'a PageScenario,
+    situation: &'a Situation,
+    /// The document's host: the journey's knobs apply to it.
+    doc_host: String,
+    /// Session tickets by server (`host:port`): a later connection there resumes.
+    tickets: Vec<(String, crate::model::tls::Ticket)>,
+    /// The browser's HTTP cache: every request's exchange goes through it.
+    cache: Cache,
+    /// The simulated date at the load's start, seconds since the Unix epoch.
+    unix_time: i64,
+    page_origin: Origin,
+    rtt: Duration,
+    bandwidth: u64,
+    tls: TlsChoice,
+    lat: DnsLatency,
+    pool: Pool,
+    /// Events by time, then by the order they were scheduled (`seq` is unique).
+    events: BinaryHeap<Reverse<Scheduled>>,
+    seq: u64,
+    reqs: Vec<R>,
+    /// The scenario's responses by URL ([`response_key`]): the first for each.
+    response_of: BTreeMap<String, usize>,
+    /// The memory cache's index: for each URL, its place in `requests_for`, which holds the GET
+    /// requests for it (not `fetch()`) in the order they were made, so a repeat finds its first
+    /// without a scan. (Every text-keyed map here is `String` → `usize`: one copy of the map's
+    /// code in the web bundle.)
+    originals: BTreeMap<String, usize>,
+    requests_for: Vec<Vec<usize>>,
+    /// Connect jobs by id: the pool numbers them 1, 2, 3…, so job `n` is at `n - 1`.
+    jobs: Vec<Job>,
+    /// The job that made each socket, by socket id (also numbered from 1).
+    socket_job: Vec<u32>,
+    dns: Caches,
+    /// Lookups in flight: host, end, the caches it will leave, the connection that asked,
+    /// whether the name exists.
+    dns_pending: Vec<(String, Instant, Caches, u32, bool)>,
+    h2: Vec<(String, H2)>,
+    lanes: Vec<(String, Vec<bool>)>,
+    /// Every socket group the load used, typed, by the pool's key text: a connect job knows its
+    /// origin and credentials mode from here, not from reading its key back.
+    group_index: BTreeMap<String, usize>,
+    group_keys: Vec<GroupKey>,
+    link_free: Instant,
+    jar: Jar,
+    problems: Vec<String>,
+    console: Vec<String>,
+    /// What the parser waits for, in document order: parser-blocking scripts and stylesheets,
+    /// each (offset in the document, request); and how many at the head of each list have
+    /// ended.
+    blocking: Vec<(usize, usize)>,
+    styles: Vec<(usize, usize)>,
+    blocking_done: usize,
+    styles_done: usize,
+    /// Requests the parser has not reached yet.
+    deferred: Vec<Deferred>,
+    /// The journey's page: its milestones once the document has arrived, and its click's
+    /// `fetch()`.
+    milestones: Option<page_run::Milestones>,
+    api: Option<usize>,
+    /// How the navigation ended, when it failed.
+    nav_failed: Option<navigation::Outcome>,
+    trace: Trace,
+}
+
+/// A request that waits for the first `blocking` parser-blocking scripts and the first
+/// `styles` stylesheets to end, then `extra` more.
+#[derive(Clone, Debug)]
+struct Deferred {
+    request: usize,
+    earliest: Instant,
+    blocking: usize,
+    styles: usize,
+    extra: Duration,
+    why: String,
+}
+
+/// Loads the page. Never panics: a scenario that cannot load (a bad URL, too much HTML) gives
+/// an error message instead.
+pub fn run(sc: &PageScenario) -> Result<PageLoad, String> {
+    run_in(sc, &Situation::default(), Cache::default())
+}
+
+/// Loads the page from `situation`, with `cache` as the HTTP cache at the start.
+pub fn run_in(sc: &PageScenario, situation: &Situation, cache: Cache) -> Result<PageLoad, String> {
+    if sc.html.len() > MAX_HTML_BYTES {
+        return Err(format!(
+            "the HTML is {} bytes; the limit is {MAX_HTML_BYTES} bytes",
+            sc.html.len()
+        ));
+    }
+    if let Some(r) = sc
+        .responses
+        .iter()
+        .find(|r| r.bytes.is_some_and(|b| b > MAX_BODY_BYTES))
+    {
+        return Err(format!(
+            "the response for {} has {} bytes; the limit is {MAX_BODY_BYTES} bytes (1 TiB)",
+            short(&r.url),
+            r.bytes.unwrap_or_default()
+        ));
+    }
+    let parsed = url::parse(&sc.url, None).map_err(|e| {
+        format!(
+            "the document URL \"{}\" is not valid: {}",
+            short(&sc.url),
+            e.message
+        )
+    })?;
+    let scheme = parsed.getters.protocol.trim_end_matches(':').to_string();
+    if !matches!(scheme.as_str(), "http" | "https") {
+        return Err(format!(
+            "the document URL must be http or https, not {scheme}:"
+        ));
+    }
+    let tls = TlsChoice::parse(&sc.tls).ok_or_else(|| {
+        format!(
+            "tls must be 1.3, 1.2-ecdhe or 1.2-rsa, not \"{}\"",
+            short(&sc.tls)
+        )
+    })?;
+    // A return visit: the same page loaded `warm_cache_s` seconds before, from a cold cache,
+    // leaves its responses in the HTTP cache; only that cache carries over.
+    let mut cache = cache;
+    let now = situation.unix_time;
+    if let Some(age) = sc.warm_cache_s {
+        let age = age.min(MAX_WARM_CACHE_S) as i64;
+        cache = run_at(sc, situation, &parsed, tls, now - age, cache).1;
+    }
+    Ok(run_at(sc, situation, &parsed, tls, now, cache).0)
+}
+
+/// One load of the page at `unix_time` with `cache` as the HTTP cache; returns the load and the
+/// cache as the load left it.
+fn run_at(
+    sc: &PageScenario,
+    situation: &Situation,
+    parsed: &url::Parsed,
+    tls: TlsChoice,
+    unix_time: i64,
+    cache: Cache,
+) -> (PageLoad, Cache) {
+    let profile = sc.profile();
+    let doc_host = parsed.getters.hostname.clone();
+    let mut sim = Sim {
+        sc,
+        situation,
+        dns: Caches::for_state(situation.dns, &doc_host),
+        doc_host,
+        tickets: vec![],
+        cache,
+        unix_time,
+        page_origin: parsed.origin.clone(),
+        rtt: profile.rtt(),
+        bandwidth: profile.bandwidth_bps,
+        tls,
+        lat: situation.dns_latency.clone(),
+        pool: Pool::default(),
+        events: BinaryHeap::new(),
+        seq: 0,
+        reqs: vec![],
+        response_of: BTreeMap::new(),
+        originals: BTreeMap::new(),
+        requests_for: vec![],
+        jobs: vec![],
+        socket_job: vec![],
+        dns_pending: vec![],
+        h2: vec![],
+        lanes: vec![],
+        group_index: BTreeMap::new(),
+        group_keys: vec![],
+        link_free: Instant::ZERO,
+        jar: Jar::default(),
+        problems: vec![],
+        console: vec![],
+        blocking: vec![],
+        styles: vec![],
+        blocking_done: 0,
+        styles_done: 0,
+        deferred: vec![],
+        milestones: None,
+        api: None,
+        nav_failed: None,
+        trace: Trace::default(),
+    };
+    for (i, r) in sc.responses.iter().enumerate() {
+        sim.response_of.entry(response_key(&r.url)).or_insert(i);
+    }
+    for c in &sc.cookies {
+        match ::url::Url::parse(&c.url) {
+            Ok(u) => {
+                let host = u.host_str().unwrap_or("");
+                if let Err(why) = sim.jar.set(host, &c.set_cookie, u.scheme() == "https") {
+                    sim.problems
+                        .push(format!("cookie \"{}\": {why}", short(&c.set_cookie)));
+                }
+            }
+            Err(e) => sim
+                .problems
+                .push(format!("cookie URL \"{}\": {e}", short(&c.url))),
+        }
+    }
+    for o in &sc.origins {
+        if o.protocol == Protocol::H2 && o.origin.starts_with("http:") {
+            sim.problems.push(format!(
+                "{}: browsers speak HTTP/2 only over TLS, so this origin uses HTTP/1.1",
+                o.origin
+            ));
+        }
+    }
+    if situation.resumption {
+        // A session ticket from an earlier visit to the document's server.
+        let port = parsed.default_port.unwrap_or(443);
+        let port = parsed.getters.port.parse().unwrap_or(port);
+        sim.tickets.push((
+            format!("{}:{port}", sim.doc_host),
+            crate::model::tls::Ticket {
+                version: crate::model::tls::Version::Tls13,
+                lifetime_s: 7200,
+            },
+        ));
+    }
+    if situation.existing_connection && !situation.refused {
+        if let Ok(u) = ::url::Url::parse(&parsed.getters.href) {
+            sim.open_idle(&u);
+        }
+    }
+    let doc = sim.new_request(
+        parsed.getters.href.clone(),
+        Dest::Fetch(Destination::Document),
+        Priority::Highest,
+        "the typed URL".into(),
+        "GET".into(),
+        vec![],
+        true,
+        Instant::ZERO,
+    );
+    if let Some(doc) = doc {
+        // The load starts where the address bar left the typed text.
+        sim.push_request(doc, navigation::parse_event(&sc.url, Ok(parsed)));
+        sim.schedule(Instant::ZERO, Ev::Issue(doc));
+    }
+    sim.run_events();
+    sim.finish()
+}
+
+/// Bits per second as Mbit/s with up to three decimals, by integer arithmetic.
+pub(super) fn mbit(bps: u64) -> String {
+    crate::model::text::decimal(bps / 1000, 3)
+}
+
+/// Chromium's name for why a connection failed (net/base/net_error_list.h).
+fn net_error(f: Option<connection::Failure>) -> String {
+    match f {
+        Some(connection::Failure::Dns) => "net::ERR_NAME_NOT_RESOLVED".into(),
+        Some(connection::Failure::Refused) => "net::ERR_CONNECTION_REFUSED".into(),
+        Some(connection::Failure::Cert(e)) => format!("net::{}", e.chromium_name()),
+        _ => "net::ERR_CONNECTION_FAILED".into(),
+    }
+}
+
+fn short(s: &str) -> String {
+    crate::model::text::shorten(s, 80)
+}
+
+/// A `Name: value` line's name and value, trimmed; a line without a colon is a name alone.
+pub(crate) fn header_line(line: &str) -> (&str, &str) {
+    let (n, v) = line.split_once(':').unwrap_or((line, ""));
+    (n.trim(), v.trim())
+}
+
+/// `Name: value` lines as (name, value) pairs.
+fn header_pairs(lines: &[String]) -> Vec<(String, String)> {
+    lines
+        .iter()
+        .map(|h| {
+            let (n, v) = header_line(h);
+            (n.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+fn header<'h>(headers: &'h [String], name: &str) -> Option<&'h str> {
+    headers.iter().find_map(|h| {
+        let (n, v) = h.split_once(':')?;
+        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+fn headers_all<'h>(headers: &'h [String], name: &'h str) -> impl Iterator<Item = &'h str> + 'h {
+    headers.iter().filter_map(move |h| {
+        let (n, v) = h.split_once(':')?;
+        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+fn list(v: Option<&str>) -> Vec<String> {
+    v.unwrap_or("")
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The response headers the same-origin rules read.
+fn policy_response(headers: &[String]) -> policy::Response {
+    let csp = headers_all(headers, "content-security-policy")
+        .flat_map(|v| v.split(';'))
+        .find_map(|d| {
+            let d = d.trim();
+            d.strip_prefix("frame-ancestors")
+                .filter(|rest| rest.is_empty() || rest.starts_with(' '))
+                .map(|rest| rest.trim().to_string())
+        });
+    policy::Response {
+        content_type: header(headers, "content-type").map(str::to_string),
+        nosniff: header(headers, "x-content-type-options")
+            .is_some_and(|v| v.eq_ignore_ascii_case("nosniff")),
+        allow_origin: header(headers, "access-control-allow-origin").map(str::to_string),
+        allow_credentials: header(headers, "access-control-allow-credentials")
+            .is_some_and(|v| v == "true"),
+        allow_methods: list(header(headers, "access-control-allow-methods")),
+        allow_headers: list(header(headers, "access-control-allow-headers")),
+        x_frame_options: header(headers, "x-frame-options").map(str::to_string),
+        frame_ancestors: csp,
+    }
+}
+
+/// Milliseconds with one decimal, from whole microseconds (no float formatting).
+fn ms(d: Duration) -> String {
+    let tenths = (d.micros() + 50) / 100;
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
+
+/// The entry for `key` in a short list of (key, value) pairs, made when missing.
+fn entry<'v, V: Default>(list: &'v mut Vec<(String, V)>, key: &str) -> &'v mut V {
+    let i = match list.iter().position(|(k, _)| k == key) {
+        Some(i) => i,
+        None => {
+            list.push((key.to_string(), V::default()));
+            list.len() - 1
+        }
+    };
+    &mut list[i].1
+}
+
+impl Sim<'_> {
+    fn job(&self, id: u32) -> Option<&Job> {
+        self.jobs.get((id as usize).checked_sub(1)?)
+    }
+
+    fn job_mut(&mut self, id: u32) -> Option<&mut Job> {
+        self.jobs.get_mut((id as usize).checked_sub(1)?)
+    }
+
+    fn job_of_socket(&self, socket: u32) -> Option<u32> {
+        self.socket_job
+            .get((socket as usize).checked_sub(1)?)
+            .copied()
+    }
+
+    fn h2_of(&mut self, group: &str) -> Option<&mut H2> {
+        self.h2.iter_mut().find(|(g, _)| g == group).map(|(_, h)| h)
+    }
+
+    fn schedule(&mut self, at: Instant, ev: Ev) {
+        self.seq += 1;
+        self.events.push(Reverse(Scheduled {
+            at,
+            seq: self.seq,
+            ev,
+        }));
+    }
+
+    fn run_events(&mut self) {
+        while let Some(Reverse(Scheduled { at: t, ev, .. })) = self.events.pop() {
+            match ev {
+                Ev::Issue(r) => self.issue(t, r),
+                Ev::Preconnect(origin, anonymous) => {
+                    let Ok(u) = ::url::Url::parse(&origin) else {
+                        continue;
+                    };
+                    let group = self.group_of(&u, !anonymous);
+                    self.pool.preconnect(t, &group, 1);
+                    self.pool_outputs(t);
+                }
+                Ev::DnsDone(host) => {
+                    if let Some(i) = self.dns_pending.iter().position(|d| d.0 == host) {
+                        let (host, _, caches, _, _) = self.dns_pending.remove(i);
+                        self.dns.replace_host(&host, caches);
+                    }
+                }
+                Ev::ConnStart(job) => {
+                    let Some(j) = self.job_mut(job) else { continue };
+                    if j.dns_failed {
+                        // RFC 1035 §4.1.1 RCODE 3: the name does not exist; nothing to connect to.
+                        j.failure = Some(connection::Failure::Dns);
+                        self.pool.connect_failed(t, job);
+                        self.pool_outputs(t);
+                        continue;
+                    }
+                    j.machines.start(t);
+                    self.machine_outputs(t, job);
+                }
+                Ev::Deliver(job, d) => {
+                    if let Some(j) = self.job_mut(job) {
+                        j.machines.handle(t, *d);
+                    }
+                    self.machine_outputs(t, job);
+                }
+                Ev::Emit(e) => self.push(*e),
+                Ev::ServerSends(r) => self.server_sends(t, r),
+                Ev::Click => self.click(t),
+                Ev::FirstByte(r) => self.first_byte(t, r),
+                Ev::Done(r) => self.done(t, r),
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn new_request(
+        &mut self,
+        url: String,
+        dest: Dest,
+        priority: Priority,
+        initiator: String,
+        method: String,
+        headers: Vec<String>,
+        include_credentials: bool,
+        t0: Instant,
+    ) -> Option<usize> {
+        if self.reqs.len() >= MAX_REQUESTS {
+            if self.reqs.len() == MAX_REQUESTS {
+                self.problems.push(format!(
+                    "the page makes more than {MAX_REQUESTS} requests; the rest are left out"
+                ));
+            }
+            return None;
+        }
+        let u = ::url::Url::parse(&url).ok()?;
+        let origin = origin_of(&u);
+        let origin_s = origin.serialize();
+        let host = u.host_str().unwrap_or("").to_string();
+        let https = u.scheme() == "https";
+        let same = origin == self.page_origin;
+        let credentialed = match dest {
+            Dest::Preflight => false,
+            Dest::Fetch(Destination::Font) => same,
+            Dest::Fetch(Destination::Fetch) => include_credentials || same,
+            Dest::Fetch(_) => true,
+        };
+        let group = self.group_of(&u, credentialed);
+        let h2 = https
+            && self
+                .sc
+                .origin_spec(&origin_s)
+                .is_some_and(|o| o.protocol == Protocol::H2);
+        let top_level = self.reqs.is_empty();
+        // Sites without the Public Suffix List (the bundle does not carry it): its implicit
+        // `*` rule alone, so a site is the host's last two labels.
+        let cross_site = !top_level && !SuffixList::default().same_site(&self.page_origin, &origin);
+        let (cookie, cookie_note) = if !credentialed {
+            (
+                None,
+                match dest {
+                    Dest::Preflight => "a preflight never carries cookies".to_string(),
+                    _ => "sent without credentials (CORS, credentials 'same-origin' to another origin): no cookies".to_string(),
+                },
+            )
+        } else {
+            let c = self
+                .jar
+                .header_for_subresource(&host, u.path(), https, cross_site);
+            let all = self.jar.header_for(&host, u.path(), https);
+            let note = match (&c, &all, cross_site) {
+                (Some(_), _, false) => format!("cookies from {host}'s jar"),
+                (Some(_), _, true) => format!(
+                    "cross-site request: only {host}'s SameSite=None cookies go with it"
+                ),
+                (None, Some(_), true) => format!(
+                    "cross-site request: {host}'s cookies are SameSite=Lax (the default), so none are sent"
+                ),
+                (None, _, _) => format!("no cookies in {host}'s jar"),
+            };
+            (c, note)
+        };
+        let response = self.response_of.get(&response_key(&url)).copied();
+        let id = self.reqs.len();
+        self.reqs.push(R {
+            url,
+            origin,
+            origin_s,
+            host,
+            https,
+            dest,
+            method,
+            headers,
+            include_credentials,
+            priority,
+            initiator,
+            group,
+            credentialed,
+            h2,
+            cookie,
+            cookie_note,
+            t0,
+            queue: None,
+            conn: None,
+            binding: None,
+            started_job: None,
+            stalled_why: None,
+            send_start: None,
+            send_end: t0,
+            first_byte: t0,
+            end: None,
+            status: 0,
+            bytes: 0,
+            body_bytes: 0,
+            download_why: String::new(),
+            response,
+            outcome: None,
+            preflight: None,
+            preflight_for: None,
+            preflight_end: None,
+            dup_of: None,
+            followers: vec![],
+            stream: None,
+            disk_cache: false,
+            pending: None,
+            conditional: Headers::new(),
+            cache_asked: false,
+            resp: None,
+            keep_alive: true,
+            last_byte: t0,
+        });
+        if self.reqs[id].method == "GET" && self.reqs[id].dest != Dest::Fetch(Destination::Fetch) {
+            let next = self.requests_for.len();
+            let at = *self
+                .originals
+                .entry(self.reqs[id].url.clone())
+                .or_insert(next);
+            if at == next {
+                self.requests_for.push(vec![]);
+            }
+            if let Some(list) = self.requests_for.get_mut(at) {
+                list.push(id);
+            }
+        }
+        Some(id)
+    }
+
+    fn policy_request(&self, r: usize) -> policy::Request {
+        let q = &self.reqs[r];
+        policy::Request {
+            url: q.url.clone(),
+            destination: match q.dest {
+                Dest::Fetch(d) => d,
+                Dest::Preflight => Destination::Fetch,
+            },
+            method: q.method.clone(),
+            // `Name: value` lines: the value decides whether a Content-Type is safelisted.
+            headers: header_pairs(&q.headers),
+            credentials: q.include_credentials,
+        }
+    }
+
+    fn issue(&mut self, t: Instant, r: usize) {
+        // 1. The memory cache: the same URL already requested by this page.
+        // The first earlier request for the URL that went to the network (an index, not a scan).
+        let cacheable =
+            self.reqs[r].method == "GET" && self.reqs[r].dest != Dest::Fetch(Destination::Fetch);
+        let dup = cacheable
+            .then_some(())
+            .and_then(|()| self.originals.get(&self.reqs[r].url))
+            .and_then(|&at| self.requests_for.get(at))
+            .and_then(|v| {
+                v.iter().copied().take_while(|&o| o < r).find(|&o| {
+                    self.reqs[o].dest == self.reqs[r].dest && self.reqs[o].dup_of.is_none()
+                })
+            });
+        if let Some(first) = dup {
+            self.reqs[r].dup_of = Some(first);
+            match self.reqs[first].end {
+                Some(_) => self.finish_duplicate(t, r),
+                None => self.reqs[first].followers.push(r),
+            }
+            return;
+        }
+        // 2. A preflight for a non-simple cross-origin fetch.
+        if self.reqs[r].dest == Dest::Fetch(Destination::Fetch)
+            && self.reqs[r].origin != self.page_origin
+        {
+            let req = self.policy_request(r);
+            let d = policy::decide(
+                &self.page_origin,
+                &self.reqs[r].origin,
+                &req,
+                &policy::Response::default(),
+                None,
+            );
+            if let Some(pf) = d.preflight {
+                let q = &self.reqs[r];
+                let mut acr = vec![format!(
+                    "Access-Control-Request-Method: {}",
+                    pf.request_method
+                )];
+                if !pf.request_headers.is_empty() {
+                    acr.push(format!(
+                        "Access-Control-Request-Headers: {}",
+                        pf.request_headers.join(",")
+                    ));
+                }
+                let (url, priority) = (q.url.clone(), q.priority);
+                let initiator = format!("CORS preflight for request {}", r + 1);
+                if let Some(p) = self.new_request(
+                    url,
+                    Dest::Preflight,
+                    priority,
+                    initiator,
+                    "OPTIONS".into(),
+                    acr,
+                    false,
+                    t,
+                ) {
+                    self.reqs[p].preflight_for = Some(r);
+                    self.reqs[r].preflight = Some((p, pf.because));
+                    self.reqs[r].stalled_why = Some(format!(
+                        "waiting for its CORS preflight (request {}) to answer",
+                        p + 1
+                    ));
+                    self.ask_pool(t, p);
+                    return;
+                }
+            }
+        }
+        self.ask_pool(t, r);
+    }
+
+    /// The simulated date at `t`.
+    fn unix(&self, t: Instant) -> i64 {
+        self.unix_time + (t.micros() / 1_000_000) as i64
+    }
+
+    /// Adds an event that happens now to the trace.
+    fn push(&mut self, e: Event) {
+        debug_assert!(
+            self.trace.events.last().is_none_or(|l| l.at <= e.at),
+            "the engine emits events in time order"
+        );
+        self.trace.push(e);
+    }
+
+    /// Adds an event of request `r` that happens now, on its connection if it has one.
+    fn push_request(&mut self, r: usize, e: Event) {
+        let mut e = e.request(r as u32 + 1);
+        if let (None, Some(c)) = (e.connection, self.reqs[r].conn) {
+            e = e.connection(c);
+        }
+        if let (None, Some(s)) = (e.stream, self.reqs[r].stream) {
+            e = e.stream(s);
+        }
+        self.push(e);
+    }
+}

@@ -1,0 +1,184 @@
+//! The document's parser: it finds the sub-resources at their places in the document, and
+//! holds back what must wait for parser-blocking scripts and stylesheets.
+
+use super::*;
+
+impl Sim<'_> {
+    /// The document has arrived: the parser meets each tag at its place in the document.
+    pub(super) fn discover(&mut self, t: Instant) {
+        let d = page::discover(&self.sc.html, &self.reqs[0].url);
+        self.problems.extend(d.problems);
+        let len = self.sc.html.len().max(1) as u64;
+        let parse = if self.sc.parse_ms.is_finite() {
+            (self.sc.parse_ms.clamp(0.0, 60_000.0) * 1000.0) as u64
+        } else {
+            0
+        };
+        let at = |offset: usize| {
+            t + Duration::from_micros(
+                (u128::from(parse) * offset.min(len as usize) as u128 / u128::from(len)) as u64,
+            )
+        };
+        for p in d.preconnects {
+            let when = at(p.offset);
+            self.schedule(when, Ev::Preconnect(p.origin, p.anonymous));
+        }
+        // What the parser must wait for: a classic script stops it until the script has loaded
+        // and run, and a script also waits for the stylesheets before it (HTML §4.2.6
+        // "script-blocking style sheet"). The preload scanner still finds `src` and `href`
+        // URLs ahead of the parser, so only what the parser itself creates waits: inline
+        // scripts (their `fetch()` calls) and iframes. A web font is fetched when layout first
+        // needs it, after the stylesheets have loaded.
+        let script_ms = if self.sc.script_ms.is_finite() {
+            (self.sc.script_ms.clamp(0.0, 60_000.0) * 1000.0) as u64
+        } else {
+            0
+        };
+        for res in d.resources {
+            let when = at(res.offset);
+            let (offset, dest, blocks, preload) = (
+                res.offset,
+                res.destination,
+                res.parser_blocking,
+                res.preload,
+            );
+            let Some(r) = self.new_request(
+                res.url,
+                Dest::Fetch(res.destination),
+                res.priority,
+                res.source,
+                res.method,
+                res.headers,
+                res.credentials,
+                when,
+            ) else {
+                continue;
+            };
+            // How many of each list come before this place in the document.
+            let before_at = |v: &[(usize, usize)], at: usize| v.partition_point(|(o, _)| *o < at);
+            let before = |v: &[(usize, usize)]| before_at(v, offset);
+            let (nb, ns) = (before(&self.blocking), before(&self.styles));
+            let script = Duration::from_micros(script_ms);
+            let wait = match dest {
+                // A preload is fetched when the scanner finds it: it waits for nothing.
+                _ if preload => None,
+                Destination::Fetch => Some((
+                    nb,
+                    ns,
+                    script,
+                    format!(
+                        "the inline script runs once the parser gets past {}",
+                        self.names(nb, ns)
+                    ),
+                )),
+                Destination::Iframe => {
+                    // The parser reaches the frame once the last blocking script before it has
+                    // run, and that script ran once the stylesheets before *it* had loaded.
+                    let ns = nb
+                        .checked_sub(1)
+                        .map_or(0, |k| before_at(&self.styles, self.blocking[k].0));
+                    Some((
+                        nb,
+                        ns,
+                        script,
+                        format!(
+                            "the parser creates the frame once {} has run",
+                            self.names(nb, ns)
+                        ),
+                    ))
+                }
+                Destination::Font => {
+                    let ns = self.styles.len();
+                    Some((
+                        0,
+                        ns,
+                        Duration::ZERO,
+                        format!(
+                            "a web font is fetched when layout first needs it, after {} arrived",
+                            self.names(0, ns)
+                        ),
+                    ))
+                }
+                _ => None,
+            };
+            if blocks {
+                self.blocking.push((offset, r));
+            }
+            // A preloaded stylesheet is not applied: it holds no script back.
+            if dest == Destination::Style && !preload {
+                self.styles.push((offset, r));
+            }
+            match wait {
+                Some((blocking, styles, extra, why)) if blocking + styles > 0 => {
+                    self.deferred.push(Deferred {
+                        request: r,
+                        earliest: when,
+                        blocking,
+                        styles,
+                        extra,
+                        why,
+                    })
+                }
+                _ => self.schedule(when, Ev::Issue(r)),
+            }
+        }
+    }
+
+    /// The file names of the first `nb` parser-blocking scripts and `ns` stylesheets: the last
+    /// three of them, and how many more.
+    pub(super) fn names(&self, nb: usize, ns: usize) -> String {
+        let mut all: Vec<(usize, usize)> = self.blocking[..nb]
+            .iter()
+            .chain(&self.styles[..ns])
+            .copied()
+            .collect();
+        all.sort_unstable();
+        let shown = all.len().saturating_sub(3);
+        let mut text = all[shown..]
+            .iter()
+            .map(|(_, i)| {
+                let u = &self.reqs[*i].url;
+                u.rsplit('/')
+                    .next()
+                    .filter(|x| !x.is_empty())
+                    .unwrap_or(u)
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        if shown > 0 {
+            text.push_str(&format!(" and {shown} before them"));
+        }
+        text
+    }
+
+    /// A request ended: the parser may go on past it.
+    pub(super) fn release_deferred(&mut self, t: Instant) {
+        let done = |list: &[(usize, usize)], from: usize, reqs: &[R]| {
+            from + list[from..]
+                .iter()
+                .take_while(|(_, r)| reqs[*r].end.is_some())
+                .count()
+        };
+        let (b, s) = (
+            done(&self.blocking, self.blocking_done, &self.reqs),
+            done(&self.styles, self.styles_done, &self.reqs),
+        );
+        if (b, s) == (self.blocking_done, self.styles_done) {
+            return;
+        }
+        (self.blocking_done, self.styles_done) = (b, s);
+        let (ready, waiting): (Vec<Deferred>, Vec<Deferred>) = std::mem::take(&mut self.deferred)
+            .into_iter()
+            .partition(|d| d.blocking <= b && d.styles <= s);
+        self.deferred = waiting;
+        for d in ready {
+            let when = d.earliest.max(t + d.extra);
+            self.reqs[d.request].t0 = when;
+            self.reqs[d.request]
+                .initiator
+                .push_str(&format!(" ({})", d.why));
+            self.schedule(when, Ev::Issue(d.request));
+        }
+    }
+}

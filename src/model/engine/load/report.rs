@@ -1,0 +1,784 @@
+//! What a load gives: its requests with DevTools' phases, its connections and socket groups,
+//! the trace, and the document's Navigation Timing.
+
+use super::*;
+
+/// Where a response came from when not from the network, as DevTools' Size column says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FromCache {
+    No,
+    /// The renderer's memory cache: the same URL already fetched by this page.
+    Memory,
+    /// The HTTP cache: a fresh stored response.
+    Disk,
+}
+
+impl FromCache {
+    /// HAR's `_fromCache` value (Chromium's), when there is one.
+    pub fn har_name(self) -> Option<&'static str> {
+        match self {
+            FromCache::No => None,
+            FromCache::Memory => Some("memory"),
+            FromCache::Disk => Some("disk"),
+        }
+    }
+}
+
+/// How a request ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The page may use the response.
+    Ok { status: u16, rule: String },
+    /// The response (or the preflight) arrived but the page may not use it; or, after a failed
+    /// preflight, the request was never sent.
+    Blocked {
+        rule: String,
+        console: String,
+        sent: bool,
+    },
+    /// No connection could be made.
+    Failed { error: String },
+}
+
+impl Outcome {
+    pub fn describe(&self) -> String {
+        match self {
+            Outcome::Ok { status, .. } => format!("ok {status}"),
+            Outcome::Blocked { console, .. } => format!("blocked: {console}"),
+            Outcome::Failed { error } => format!("failed: {error}"),
+        }
+    }
+}
+
+/// One stretch of a request's time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Phase {
+    /// Which of DevTools' phases.
+    pub name: PhaseName,
+    pub start: Instant,
+    pub end: Instant,
+    pub why: String,
+}
+
+/// The socket-pool groups of a load: each with its requests (those that used the network), the
+/// connections it opened, the most open at once, and how many requests waited.
+pub fn groups_of(connections: &[Connection], requests: &[Request]) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for c in connections {
+        if !groups.iter().any(|g| g.group == c.group) {
+            groups.push(Group {
+                group: c.group.clone(),
+                origin: c.origin.clone(),
+                credentials: c.credentials,
+                protocol: c.protocol,
+                requests: 0,
+                opened: 0,
+                max_open: 0,
+                queued: 0,
+            });
+        }
+    }
+    for q in requests {
+        if q.from_cache != FromCache::No || q.connection.is_none() && q.phases.is_empty() {
+            continue;
+        }
+        if let Some(g) = groups.iter_mut().find(|g| g.group == q.group) {
+            g.requests += 1;
+            g.queued += usize::from(q.queued);
+        }
+    }
+    for g in groups.iter_mut() {
+        let cs: Vec<&Connection> = connections.iter().filter(|c| c.group == g.group).collect();
+        g.opened = cs.len();
+        // The most open at once, at some connection's start: a sweep over opens and closes,
+        // a close at the same moment first (a socket closed as another opens is not counted).
+        let mut events: Vec<(Instant, i64)> = cs
+            .iter()
+            .flat_map(|c| std::iter::once((c.start, 1)).chain(c.closed.map(|e| (e, -1))))
+            .collect();
+        events.sort_unstable();
+        let mut open = 0i64;
+        for (_, d) in events {
+            open += d;
+            if d > 0 {
+                g.max_open = g.max_open.max(open.max(0) as usize);
+            }
+        }
+    }
+    groups
+}
+
+/// Chrome DevTools' phases of a request, in its order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PhaseName {
+    Queueing,
+    Stalled,
+    DnsLookup,
+    /// DevTools' "Initial connection": the TCP handshake (and, in its total, the TLS one).
+    InitialConnection,
+    /// The TLS handshake, the part of "Initial connection" DevTools shows apart.
+    Ssl,
+    RequestSent,
+    /// "Waiting for server response" (TTFB).
+    Waiting,
+    ContentDownload,
+}
+
+impl PhaseName {
+    pub const ALL: [PhaseName; 8] = [
+        PhaseName::Queueing,
+        PhaseName::Stalled,
+        PhaseName::DnsLookup,
+        PhaseName::InitialConnection,
+        PhaseName::Ssl,
+        PhaseName::RequestSent,
+        PhaseName::Waiting,
+        PhaseName::ContentDownload,
+    ];
+
+    /// DevTools' name for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            PhaseName::Queueing => "Queueing",
+            PhaseName::Stalled => "Stalled",
+            PhaseName::DnsLookup => "DNS Lookup",
+            PhaseName::InitialConnection => "Initial connection",
+            PhaseName::Ssl => "SSL",
+            PhaseName::RequestSent => "Request sent",
+            PhaseName::Waiting => "Waiting for server response",
+            PhaseName::ContentDownload => "Content Download",
+        }
+    }
+}
+
+impl std::fmt::Display for PhaseName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// The JSON carries DevTools' names.
+impl Serialize for PhaseName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.label())
+    }
+}
+
+/// One comparison line of the same-origin panel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OriginPart {
+    pub part: &'static str,
+    pub page: String,
+    pub resource: String,
+    pub equal: bool,
+}
+
+/// One request of the page, as the waterfall and the CLI show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Request {
+    pub id: u32,
+    pub url: String,
+    pub origin: String,
+    /// `document`, `stylesheet`, `script`, `image`, `font`, `iframe`, `fetch`, `media` or
+    /// `preflight`.
+    pub destination: &'static str,
+    pub method: String,
+    /// Chromium's net priority (`None` when a recording did not say); [`priority_label`] is
+    /// DevTools' name for it, which the JSON carries.
+    #[serde(serialize_with = "serialize_priority")]
+    pub priority: Option<Priority>,
+    /// Where the request came from (`<img src=a.png>`).
+    pub initiator: String,
+    /// The socket pool group: the origin, prefixed `pm/` when the request goes without
+    /// credentials (Chromium's privacy mode).
+    pub group: String,
+    pub credentials: bool,
+    /// The `Cookie` header sent, if any, and why cookies were or were not sent.
+    pub cookie: Option<String>,
+    pub cookie_note: String,
+    pub protocol: Protocol,
+    pub connection: Option<u32>,
+    /// The connection had carried a request before.
+    pub reused: bool,
+    /// Waited in the pool's queue for a free socket.
+    pub queued: bool,
+    /// Served without the network: from the page's memory cache (the same URL fetched
+    /// earlier in the load) or from the HTTP cache on disk (a fresh entry).
+    pub from_cache: FromCache,
+    pub start: Instant,
+    pub end: Instant,
+    pub phases: Vec<Phase>,
+    pub bytes: u64,
+    pub outcome: Outcome,
+    pub same_origin: bool,
+    pub comparison: Vec<OriginPart>,
+    /// For a request that needed one: the preflight's id and why it was needed.
+    pub preflight: Option<(u32, String)>,
+    /// For a preflight: the request it asks permission for.
+    pub preflight_for: Option<u32>,
+    /// The response's status; 0 when none arrived.
+    pub status: u16,
+    /// The body's bytes (without the head), and its Content-Type.
+    pub body_bytes: u64,
+    pub content_type: String,
+    /// The scenario's response for this URL (an index into `PageScenario::responses`).
+    pub response: Option<usize>,
+    /// Header lines the request carries beyond the model's own: those a script gave its
+    /// `fetch()`, and the validators of a revalidation (`If-None-Match: …`).
+    pub extra_headers: Vec<String>,
+}
+
+impl Request {
+    /// Time spent in the phase called `name`.
+    pub fn phase(&self, name: PhaseName) -> Duration {
+        self.phases
+            .iter()
+            .filter(|p| p.name == name)
+            .fold(Duration::ZERO, |d, p| d + p.end.since(p.start))
+    }
+
+    /// DevTools' "Initial connection", which includes the TLS handshake.
+    pub fn initial_connection(&self) -> Duration {
+        self.phase(PhaseName::InitialConnection) + self.phase(PhaseName::Ssl)
+    }
+}
+
+/// One connection (one socket), from the connect job that opened it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Connection {
+    pub id: u32,
+    pub group: String,
+    pub origin: String,
+    pub credentials: bool,
+    pub protocol: Protocol,
+    /// Which of the group's six slots it occupies, for the socket-pool view.
+    pub lane: usize,
+    /// Opened by `<link rel=preconnect>`.
+    pub preconnect: bool,
+    /// The request whose arrival started it.
+    pub started_for: Option<u32>,
+    pub start: Instant,
+    pub dns_end: Instant,
+    pub tcp_end: Instant,
+    pub ready: Instant,
+    pub closed: Option<Instant>,
+    pub close_reason: String,
+    /// (request, from, to): when it carried each request.
+    pub uses: Vec<(u32, Instant, Instant)>,
+}
+
+impl Connection {
+    /// What the socket is doing at `t`: `none` (not yet opened), `connecting`, `busy`,
+    /// `idle` or `closed`.
+    pub fn state_at(&self, t: Instant) -> &'static str {
+        if t < self.start {
+            "none"
+        } else if self.closed.is_some_and(|c| t >= c) {
+            "closed"
+        } else if t < self.ready {
+            "connecting"
+        } else if self.carrying(t).next().is_some() {
+            "busy"
+        } else {
+            "idle"
+        }
+    }
+
+    /// The requests it carries at `t` (one on HTTP/1.1; any number of HTTP/2 streams).
+    pub fn carrying(&self, t: Instant) -> impl Iterator<Item = u32> + '_ {
+        self.uses
+            .iter()
+            .filter(move |(_, a, b)| *a <= t && t < *b)
+            .map(|u| u.0)
+    }
+}
+
+/// A request's time in a socket group's queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Queued {
+    pub id: u32,
+    pub from: Instant,
+    pub until: Instant,
+}
+
+impl Queued {
+    /// Waiting at `t`.
+    pub fn at(&self, t: Instant) -> bool {
+        self.from <= t && t < self.until
+    }
+}
+
+/// One socket group's summary.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Group {
+    pub group: String,
+    pub origin: String,
+    pub credentials: bool,
+    pub protocol: Protocol,
+    pub requests: usize,
+    /// Connections opened.
+    pub opened: usize,
+    /// The most open at one time.
+    pub max_open: usize,
+    /// Requests that waited for a free socket.
+    pub queued: usize,
+}
+
+impl Group {
+    /// How many connections the group may have open: one for HTTP/2 (every request is a stream
+    /// on it), else Chromium's six.
+    pub fn slots(&self) -> usize {
+        if self.protocol == Protocol::H2 {
+            1
+        } else {
+            crate::model::pool::MAX_SOCKETS_PER_GROUP
+        }
+    }
+}
+
+/// The whole load.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PageLoad {
+    pub name: String,
+    pub url: String,
+    pub page_origin: String,
+    pub rtt: Duration,
+    pub bandwidth_bps: u64,
+    pub tls: &'static str,
+    pub requests: Vec<Request>,
+    pub connections: Vec<Connection>,
+    pub groups: Vec<Group>,
+    /// What the console shows: every blocked request's message.
+    pub console: Vec<String>,
+    /// URLs in the page that could not be requested, and scenario entries that were ignored.
+    pub problems: Vec<String>,
+    pub end: Instant,
+    /// Every message of every request and connection, in the order the engine produced them
+    /// (which is time order). Each event names its request and its connection.
+    #[serde(skip)]
+    pub trace: Trace,
+    /// The document's `PerformanceNavigationTiming` (its DOM milestones when the load ran a
+    /// page, [`Situation::page`]); all zero when the navigation failed.
+    #[serde(skip)]
+    pub timing: Timing,
+    /// How the navigation failed (the error page or interstitial it shows), if it did.
+    #[serde(skip)]
+    pub failed: Option<navigation::Outcome>,
+}
+
+impl PageLoad {
+    /// Every request that waited in `group`'s queue, in queue order (priority, then arrival):
+    /// the order is the same at every moment, so a view builds this once and filters it by time.
+    pub fn queue(&self, group: &str) -> Vec<Queued> {
+        let mut w: Vec<(Option<Priority>, Queued)> = self
+            .requests
+            .iter()
+            .filter(|r| r.group == group && r.queued)
+            .filter_map(|r| {
+                let q = r.phases.iter().find(|p| p.name == PhaseName::Queueing)?;
+                Some((
+                    r.priority,
+                    Queued {
+                        id: r.id,
+                        from: q.start,
+                        until: q.end,
+                    },
+                ))
+            })
+            .collect();
+        w.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then(a.1.from.cmp(&b.1.from))
+                .then(a.1.id.cmp(&b.1.id))
+        });
+        w.into_iter().map(|x| x.1).collect()
+    }
+
+    /// Requests waiting in `group`'s queue at `t`, in queue order.
+    pub fn waiting_at(&self, group: &str, t: Instant) -> Vec<&Request> {
+        self.queue(group)
+            .iter()
+            .filter(|q| q.at(t))
+            .filter_map(|q| self.request(q.id))
+            .collect()
+    }
+
+    /// The request with this id.
+    pub fn request(&self, id: u32) -> Option<&Request> {
+        // Ids are 1, 2, 3, … in order.
+        self.requests
+            .get((id as usize).checked_sub(1)?)
+            .filter(|r| r.id == id)
+    }
+
+    /// Connections per origin (both credential groups together), in first-opened order.
+    pub fn connections_per_origin(&self) -> Vec<(String, usize)> {
+        let mut out: Vec<(String, usize)> = Vec::new();
+        for c in &self.connections {
+            match out.iter_mut().find(|(o, _)| *o == c.origin) {
+                Some(e) => e.1 += 1,
+                None => out.push((c.origin.clone(), 1)),
+            }
+        }
+        out
+    }
+}
+
+/// DevTools' label for Chromium's net priority (DevTools shows `MEDIUM` as High and `LOW` as
+/// Medium).
+pub fn devtools_priority(p: Priority) -> &'static str {
+    match p {
+        Priority::Highest => "Highest",
+        Priority::Medium => "High",
+        Priority::Low => "Medium",
+        Priority::Lowest => "Low",
+        Priority::Idle => "Lowest",
+        Priority::Throttled => "Throttled",
+    }
+}
+
+/// DevTools' label for a request's priority, or `(not recorded)`.
+pub fn priority_label(p: Option<Priority>) -> &'static str {
+    p.map_or("(not recorded)", devtools_priority)
+}
+
+pub(super) fn serialize_priority<S: serde::Serializer>(
+    p: &Option<Priority>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(priority_label(*p))
+}
+
+/// Who opened the connection, when not the request itself.
+pub(super) fn started_by(i: usize, j: &Job) -> String {
+    match j.conn.started_for {
+        None => " (a <link rel=preconnect> opened it)".into(),
+        Some(s) if s != i as u32 + 1 => {
+            format!(" (request {s} started this connection; late binding gave it to this request)")
+        }
+        _ => String::new(),
+    }
+}
+
+pub(super) fn push_phase(
+    out: &mut Vec<Phase>,
+    name: PhaseName,
+    a: Instant,
+    b: Instant,
+    why: String,
+) {
+    if b <= a {
+        return;
+    }
+    if let Some(last) = out.last_mut() {
+        if last.name == name && last.end == a && last.why == why {
+            last.end = b;
+            return;
+        }
+    }
+    out.push(Phase {
+        name,
+        start: a,
+        end: b,
+        why,
+    });
+}
+
+impl Sim<'_> {
+    /// Navigation Timing Level 2 for the document. Fetch's "clamp and coarsen connection timing
+    /// info": a reused connection or a cache hit reports the connection's times as fetchStart;
+    /// secureConnectionStart is 0 on a new connection without TLS.
+    pub(super) fn navigation_timing(&self) -> Timing {
+        let Some(q) = self.reqs.first().filter(|_| self.nav_failed.is_none()) else {
+            return Timing::default();
+        };
+        let ms = |t: Instant| t.as_ms();
+        let fs = q.t0;
+        let new = q
+            .conn
+            .and_then(|c| self.job(c))
+            .filter(|_| q.binding == Some(Binding::New));
+        let (ds, de, cs, ss, ce) = match new {
+            Some(j) => (
+                j.conn.start,
+                j.conn.dns_end,
+                j.conn.dns_end,
+                q.https.then_some(j.conn.tcp_end),
+                j.conn.ready,
+            ),
+            None => (fs, fs, fs, Some(fs), fs),
+        };
+        let dom = self.milestones.map_or(0.0, |m| ms(m.interactive));
+        Timing {
+            start_time: 0.0,
+            fetch_start: ms(fs),
+            domain_lookup_start: ms(ds),
+            domain_lookup_end: ms(de),
+            connect_start: ms(cs),
+            secure_connection_start: ss.map_or(0.0, ms),
+            connect_end: ms(ce),
+            request_start: ms(q.send_start.unwrap_or(fs)),
+            response_start: ms(q.first_byte),
+            response_end: ms(q.end.unwrap_or(fs)),
+            dom_interactive: dom,
+            dom_content_loaded_event_start: dom,
+            dom_content_loaded_event_end: dom,
+            dom_complete: dom,
+            load_event_start: dom,
+            load_event_end: dom,
+        }
+    }
+
+    pub(super) fn finish(mut self) -> (PageLoad, Cache) {
+        let timing = self.navigation_timing();
+        let mut requests = Vec::with_capacity(self.reqs.len());
+        for i in 0..self.reqs.len() {
+            requests.push(self.present(i));
+        }
+        let connections: Vec<Connection> = std::mem::take(&mut self.jobs)
+            .into_iter()
+            .map(|j| j.conn)
+            .collect();
+        let groups = groups_of(&connections, &requests);
+        let end = requests
+            .iter()
+            .map(|r| r.end)
+            .max()
+            .unwrap_or(Instant::ZERO);
+        let load = PageLoad {
+            name: self.sc.name.clone(),
+            url: self.reqs.first().map(|r| r.url.clone()).unwrap_or_default(),
+            page_origin: self.page_origin.serialize(),
+            rtt: self.rtt,
+            bandwidth_bps: self.bandwidth,
+            tls: self.tls.as_str(),
+            requests,
+            connections,
+            groups,
+            console: self.console,
+            problems: self.problems,
+            end,
+            trace: self.trace,
+            timing,
+            failed: self.nav_failed,
+        };
+        (load, self.cache)
+    }
+
+    pub(super) fn present(&self, i: usize) -> Request {
+        let q = &self.reqs[i];
+        let end = q.end.unwrap_or(q.t0);
+        let job = q.conn.and_then(|c| self.job(c));
+        let comparison = policy::compare(&self.page_origin, &q.origin);
+        let phases = if q.dup_of.is_some() {
+            if end > q.t0 {
+                vec![Phase {
+                    name: PhaseName::Stalled,
+                    start: q.t0,
+                    end,
+                    why: q.stalled_why.clone().unwrap_or_default(),
+                }]
+            } else {
+                vec![]
+            }
+        } else {
+            self.phases(i, job, end)
+        };
+        Request {
+            id: i as u32 + 1,
+            url: q.url.clone(),
+            origin: q.origin_s.clone(),
+            destination: q.dest.name(),
+            method: q.method.clone(),
+            priority: Some(q.priority),
+            initiator: q.initiator.clone(),
+            group: q.group.clone(),
+            credentials: q.credentialed,
+            cookie: q.cookie.clone(),
+            cookie_note: q.cookie_note.clone(),
+            protocol: job.map_or(if q.h2 { Protocol::H2 } else { Protocol::Http1 }, |j| {
+                j.conn.protocol
+            }),
+            connection: if q.dup_of.is_some() { None } else { q.conn },
+            reused: matches!(
+                q.binding,
+                Some(Binding::Idle { used: true }) | Some(Binding::Handed)
+            ) || (q.binding == Some(Binding::Stream)
+                && job.is_some_and(|j| j.conn.uses.first().is_some_and(|u| u.0 != i as u32 + 1))),
+            queued: q.queue.is_some(),
+            from_cache: if q.dup_of.is_some() {
+                FromCache::Memory
+            } else if q.disk_cache {
+                FromCache::Disk
+            } else {
+                FromCache::No
+            },
+            start: q.t0,
+            end,
+            phases,
+            bytes: q.bytes,
+            outcome: q.outcome.clone().unwrap_or(Outcome::Failed {
+                error: "never finished".into(),
+            }),
+            same_origin: comparison.same_origin,
+            comparison: comparison
+                .parts
+                .into_iter()
+                .map(|(part, page, resource, equal)| OriginPart {
+                    part,
+                    page,
+                    resource,
+                    equal,
+                })
+                .collect(),
+            preflight: q
+                .preflight
+                .as_ref()
+                .map(|(p, b)| (*p as u32 + 1, b.clone())),
+            preflight_for: q.preflight_for.map(|m| m as u32 + 1),
+            status: q.status,
+            body_bytes: q.body_bytes,
+            content_type: default_content_type(&q.url, q.dest).to_string(),
+            response: q.response,
+            extra_headers: q.sent_lines(),
+        }
+    }
+
+    /// The request's time cut into DevTools' phases, end to end.
+    pub(super) fn phases(&self, i: usize, job: Option<&Job>, end: Instant) -> Vec<Phase> {
+        let q = &self.reqs[i];
+        let t0 = q.t0;
+        let send = q.send_start.unwrap_or(end);
+        let new_conn = q.binding == Some(Binding::New)
+            || (q.binding == Some(Binding::Stream)
+                && job.is_some_and(|j| j.conn.start >= t0 || j.taken_by.is_none()))
+            || matches!(q.binding, Some(Binding::Idle { used: false }));
+        let mut cuts = vec![t0, send];
+        cuts.extend(q.preflight_end);
+        if let Some((a, b, _, _)) = q.queue {
+            cuts.extend([a, b]);
+        }
+        if let (Some(j), true) = (job, new_conn) {
+            cuts.extend([j.conn.start, j.conn.dns_end, j.conn.tcp_end, j.conn.ready]);
+        }
+        cuts.retain(|c| *c >= t0 && *c <= send);
+        cuts.sort();
+        cuts.dedup();
+        let mut out: Vec<Phase> = Vec::new();
+        let rtt = ms(self.rtt);
+        for w in cuts.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let (name, why) = match (q.queue, job) {
+                (Some((qa, qb, reason, ahead)), _) if a >= qa && b <= qb => (
+                    PhaseName::Queueing,
+                    match reason {
+                        Stall::PoolLimit => format!(
+                            "queued: the socket pool's {} sockets are all in use",
+                            pool::MAX_SOCKETS_PER_POOL
+                        ),
+                        _ => format!(
+                            "queued: {} connections to {}{} are busy or opening; {} request{} ahead in the queue",
+                            pool::MAX_SOCKETS_PER_GROUP,
+                            q.origin_s,
+                            if q.credentialed { "" } else { " (without credentials)" },
+                            ahead,
+                            if ahead == 1 { " was" } else { "s were" }
+                        ),
+                    },
+                ),
+                (_, Some(j)) if new_conn && a >= j.conn.start && b <= j.conn.dns_end => {
+                    (PhaseName::DnsLookup, j.dns_why.clone())
+                }
+                (_, Some(j)) if new_conn && a >= j.conn.dns_end && b <= j.conn.tcp_end => (
+                    PhaseName::InitialConnection,
+                    format!(
+                        "TCP handshake with {} ({}): SYN and SYN-ACK take one round trip, {rtt} ms{}",
+                        j.ip,
+                        q.host,
+                        started_by(i, j)
+                    ),
+                ),
+                (_, Some(j)) if new_conn && a >= j.conn.tcp_end && b <= j.conn.ready => (
+                    PhaseName::Ssl,
+                    match self.tls {
+                        TlsChoice::Tls13 => format!("TLS 1.3 handshake: one round trip, {rtt} ms"),
+                        _ => format!(
+                            "TLS 1.2 handshake: two round trips, {} ms",
+                            ms(self.rtt.times(2))
+                        ),
+                    },
+                ),
+                _ => (PhaseName::Stalled, self.stalled_why(q, job, b)),
+            };
+            push_phase(&mut out, name, a, b, why);
+        }
+        if let Some(s) = q.send_start {
+            push_phase(
+                &mut out,
+                PhaseName::RequestSent,
+                s,
+                q.send_end,
+                format!(
+                    "the request line and headers leave at {} Mbit/s",
+                    mbit(self.bandwidth)
+                ),
+            );
+            let server = q
+                .first_byte
+                .since(q.send_end)
+                .micros()
+                .saturating_sub(self.rtt.micros());
+            push_phase(
+                &mut out,
+                PhaseName::Waiting,
+                q.send_end,
+                q.first_byte,
+                format!(
+                    "half a round trip to the server and half back ({rtt} ms) plus {} ms the server takes",
+                    ms(Duration::from_micros(server))
+                ),
+            );
+            push_phase(
+                &mut out,
+                PhaseName::ContentDownload,
+                q.first_byte,
+                end,
+                q.download_why.clone(),
+            );
+        }
+        out
+    }
+
+    /// Why the request is stalled in the stretch that ends at `until`.
+    pub(super) fn stalled_why(&self, q: &R, job: Option<&Job>, until: Instant) -> String {
+        if let (Some(end), Some((p, because))) = (q.preflight_end, &q.preflight) {
+            if until <= end {
+                return format!(
+                    "waits for its CORS preflight (request {}): {because}",
+                    p + 1
+                );
+            }
+        }
+        if let (Some(own), Some(j)) = (q.started_job, job) {
+            if own != j.conn.id {
+                return match self.job(own).and_then(|o| o.taken_by) {
+                    Some(other) => format!(
+                        "late binding: the connection it started ({own}) went to request {}, which was ahead in the queue; it took connection {} when that came free",
+                        other + 1,
+                        j.conn.id
+                    ),
+                    None => format!(
+                        "late binding: connection {} came free while the connection it started ({own}) was still opening, so it took that one and its own stayed idle",
+                        j.conn.id
+                    ),
+                };
+            }
+        }
+        if let Some(w) = &q.stalled_why {
+            return w.clone();
+        }
+        "waiting for a socket".into()
+    }
+}

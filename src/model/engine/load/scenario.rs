@@ -1,0 +1,321 @@
+//! The page scenario a load reads (the CLI's JSON, the app's editor) and the situation it starts
+//! from: origins, responses, cookies, and the journey's knobs for the document's host.
+
+use super::*;
+
+/// The wire protocol an origin answers with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Protocol {
+    #[default]
+    #[serde(rename = "http/1.1")]
+    Http1,
+    #[serde(rename = "h2")]
+    H2,
+    /// HTTP/3 over QUIC: only in a recording (HAR replay); the engine does not model it yet, so
+    /// a scenario cannot ask for it.
+    #[serde(rename = "h3", skip_deserializing)]
+    H3,
+}
+
+impl std::fmt::Display for Protocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Protocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Http1 => "http/1.1",
+            Protocol::H2 => "h2",
+            Protocol::H3 => "h3",
+        }
+    }
+}
+
+/// How one origin's server behaves.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct OriginSpec {
+    /// `https://img.example` (a port only when it is not the default).
+    pub origin: String,
+    pub protocol: Protocol,
+    /// Overrides the page's `keep_alive` for this server.
+    pub keep_alive: Option<bool>,
+}
+
+/// What one URL answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResponseSpec {
+    pub url: String,
+    pub status: u16,
+    /// `Name: value` lines.
+    pub headers: Vec<String>,
+    /// Body bytes; by default a size typical of the kind of resource.
+    pub bytes: Option<u64>,
+    /// Server think-time for this URL, ms; by default the page's `server_ms`.
+    pub server_ms: Option<f64>,
+    /// Headers of the answer to a CORS preflight (OPTIONS) for this URL; by default `headers`.
+    pub preflight_headers: Option<Vec<String>>,
+}
+
+impl Default for ResponseSpec {
+    fn default() -> Self {
+        ResponseSpec {
+            url: String::new(),
+            status: 200,
+            headers: vec![],
+            bytes: None,
+            server_ms: None,
+            preflight_headers: None,
+        }
+    }
+}
+
+/// A cookie already in the jar: set by `url` with `set_cookie` as its `Set-Cookie` value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct CookieSpec {
+    pub url: String,
+    pub set_cookie: String,
+}
+
+/// A page scenario, as the CLI reads it from JSON and the page editor edits it. Every field
+/// has a default, so `{"url": …, "html": …}` is a complete scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PageScenario {
+    pub name: String,
+    /// The document's URL.
+    pub url: String,
+    /// The document's HTML.
+    pub html: String,
+    /// `local`, `transcontinental` or `intercontinental`: the round trip of every server.
+    /// `rtt_ms` or `bandwidth_mbps`, when given, replace the profile's figure (the profile is
+    /// then custom).
+    pub profile: ProfileName,
+    pub rtt_ms: Option<f64>,
+    pub bandwidth_mbps: Option<f64>,
+    /// `1.3`, `1.2-ecdhe` or `1.2-rsa`.
+    pub tls: String,
+    pub keep_alive: bool,
+    /// Server think-time, ms, for every URL without its own.
+    pub server_ms: f64,
+    /// Main-thread time to parse the document, ms: the parser reaches a tag at the fraction of
+    /// this time where the tag sits in the document.
+    pub parse_ms: f64,
+    /// Main-thread time to run a script, ms: what the parser was waiting for has arrived, and
+    /// the inline script's `fetch()` or the iframe starts this long after.
+    pub script_ms: f64,
+    pub origins: Vec<OriginSpec>,
+    pub responses: Vec<ResponseSpec>,
+    pub cookies: Vec<CookieSpec>,
+    /// A return visit: the page was loaded this many seconds before, from an empty cache, and
+    /// what that load stored is in the HTTP cache now (fresh entries are hits, stale ones with
+    /// validators are revalidated). Only the HTTP cache is kept: the host cache and the
+    /// connections of the first visit are not.
+    pub warm_cache_s: Option<u64>,
+}
+
+impl Default for PageScenario {
+    fn default() -> Self {
+        PageScenario {
+            name: String::new(),
+            url: String::new(),
+            html: String::new(),
+            profile: ProfileName::Transcontinental,
+            rtt_ms: None,
+            bandwidth_mbps: None,
+            tls: "1.3".into(),
+            keep_alive: true,
+            server_ms: 20.0,
+            parse_ms: 8.0,
+            script_ms: 6.0,
+            origins: vec![],
+            responses: vec![],
+            cookies: vec![],
+            warm_cache_s: None,
+        }
+    }
+}
+
+impl PageScenario {
+    /// Reads a scenario from JSON, with a message that says what is wrong.
+    pub fn from_json(text: &str) -> Result<PageScenario, String> {
+        if text.len() > MAX_HTML_BYTES * 2 {
+            return Err(format!(
+                "the scenario is {} bytes; the limit is {} bytes",
+                text.len(),
+                MAX_HTML_BYTES * 2
+            ));
+        }
+        if !text.trim_start().starts_with('{') {
+            return Err("not a page scenario: expected a JSON object ({…})".into());
+        }
+        serde_json::from_str(text).map_err(|e| format!("not a page scenario: {e}"))
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    pub(super) fn profile(&self) -> Profile {
+        Profile::builtin(self.profile).with(self.rtt_ms, self.bandwidth_mbps)
+    }
+
+    pub(super) fn origin_spec(&self, origin: &str) -> Option<&OriginSpec> {
+        self.origins
+            .iter()
+            .find(|o| o.origin.trim_end_matches('/').eq_ignore_ascii_case(origin))
+    }
+}
+
+/// Where a load starts from, beyond what the page scenario says: the journey's knobs. A journey
+/// scenario ([`crate::model::scenario::Scenario`]) sets them for its document's host: what an earlier
+/// visit left in the browser's and the resolvers' DNS caches, an idle connection, the server's
+/// certificate, TLS options, a server that refuses or a name that does not exist, the modelled
+/// server that answers the document ([`crate::model::http::serve`]) and what the page does once it has
+/// arrived. [`Situation::default`] is a page load's: a cold browser on a working network.
+#[derive(Clone, Debug)]
+pub struct Situation {
+    /// The seed of every connection's random values (each draws from it and its own id).
+    pub seed: u64,
+    /// The simulated date at the start, seconds since the Unix epoch.
+    pub unix_time: i64,
+    /// The DNS caches for the document's host (`Nxdomain`: the name does not exist).
+    pub dns: DnsState,
+    pub dns_latency: DnsLatency,
+    /// The document's server: its certificate, whether it asks for a client certificate,
+    /// whether nothing listens on its port.
+    pub cert: CertChoice,
+    pub client_cert: bool,
+    pub refused: bool,
+    /// TLS 1.2 False Start, and a session ticket from an earlier visit to the document's host.
+    pub false_start: bool,
+    pub resumption: bool,
+    /// A keep-alive connection to the document's origin is already open and idle.
+    pub existing_connection: bool,
+    /// The modelled server that answers the document and the page's `fetch()`es to its
+    /// origin, reading the request (its cookie, its validators); `None`: the scenario's
+    /// responses.
+    pub server: Option<crate::model::http::Site>,
+    /// Why the HTTP cache holds nothing for the document, when the situation knows (an earlier
+    /// response said `no-store`).
+    pub empty_cache_why: Option<&'static str>,
+    /// The journey's page ([`crate::model::page_run`]): once the document arrives it is rendered at
+    /// these costs, and a click a second after the first paint fetches `/api/data`.
+    pub page: Option<Costs>,
+}
+
+impl Default for Situation {
+    fn default() -> Self {
+        Situation {
+            seed: PAGE_SEED,
+            unix_time: VISIT_UNIX_TIME,
+            dns: DnsState::Cold,
+            dns_latency: DnsLatency::default(),
+            cert: CertChoice::Valid,
+            client_cert: false,
+            refused: false,
+            false_start: false,
+            resumption: false,
+            existing_connection: false,
+            server: None,
+            empty_cache_why: None,
+            page: None,
+        }
+    }
+}
+
+/// A response's URL as requests name it: parsed and serialised, without the fragment (the text
+/// as it is when it does not parse).
+pub(super) fn response_key(u: &str) -> String {
+    match ::url::Url::parse(u) {
+        Ok(x) => x.as_str().split('#').next().unwrap_or_default().to_string(),
+        Err(_) => u.to_string(),
+    }
+}
+
+/// Refuses pasted text that is not text: a control character other than tab, line feed, form
+/// feed and carriage return, or U+FFFD (what a browser puts for bytes that are not UTF-8). The
+/// message names the character and where it is.
+pub fn check_text(what: &str, text: &str) -> Result<(), String> {
+    let bad = text.chars().enumerate().find(|(_, c)| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}')) || *c == '\u{fffd}'
+    });
+    match bad {
+        None => Ok(()),
+        Some((i, c)) => Err(format!(
+            "the {what} is not text: U+{:04X} at character {}. Paste HTML or header lines, not a binary file; the last page that loaded stays.",
+            u32::from(c),
+            i + 1
+        )),
+    }
+}
+
+/// The response headers of a scenario as the editor shows them: a URL line, then its header
+/// lines; `preflight Name: value` for the answer to a CORS preflight.
+pub fn headers_text(sc: &PageScenario) -> String {
+    let mut s = String::new();
+    for r in &sc.responses {
+        s.push_str(&r.url);
+        s.push('\n');
+        for h in &r.headers {
+            s.push_str(h);
+            s.push('\n');
+        }
+        for h in r.preflight_headers.iter().flatten() {
+            s.push_str("preflight ");
+            s.push_str(h);
+            s.push('\n');
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// Reads the editor's header text back into `sc`'s responses, keeping each URL's other
+/// settings (status, size).
+pub fn apply_headers_text(sc: &PageScenario, text: &str) -> Result<PageScenario, String> {
+    let mut out = sc.clone();
+    let mut blocks: Vec<ResponseSpec> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line.starts_with("http://") || line.starts_with("https://") {
+            let old = sc.responses.iter().find(|r| r.url == line).cloned();
+            blocks.push(ResponseSpec {
+                url: line.to_string(),
+                headers: vec![],
+                preflight_headers: None,
+                ..old.unwrap_or_default()
+            });
+            continue;
+        }
+        let Some(b) = blocks.last_mut() else {
+            return Err(format!(
+                "line {}: a header must follow a URL line (https://…)",
+                n + 1
+            ));
+        };
+        let (pre, h) = match line.strip_prefix("preflight ") {
+            Some(rest) => (true, rest.trim()),
+            None => (false, line),
+        };
+        if !h.contains(':') {
+            return Err(format!("line {}: a header is written Name: value", n + 1));
+        }
+        if pre {
+            b.preflight_headers
+                .get_or_insert_with(Vec::new)
+                .push(h.to_string());
+        } else {
+            b.headers.push(h.to_string());
+        }
+    }
+    out.responses = blocks;
+    Ok(out)
+}
