@@ -300,10 +300,27 @@ fn page_events(
         return 1;
     }
     if json {
+        // Each event with the names of the endpoints it involves (this server, that name server).
+        let named: Vec<serde_json::Value> = picked
+            .iter()
+            .map(|e| {
+                let mut v = serde_json::to_value(e).unwrap_or_default();
+                if let Some(name) = load.trace.endpoint_name(e.endpoint) {
+                    v["endpoint"] = name.into();
+                }
+                if let Some(name) = load
+                    .trace
+                    .endpoint_name(e.flight.as_ref().and_then(|f| f.to_endpoint))
+                {
+                    v["to_endpoint"] = name.into();
+                }
+                v
+            })
+            .collect();
         let _ = writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&picked).unwrap_or_default()
+            serde_json::to_string_pretty(&named).unwrap_or_default()
         );
     } else {
         let _ = write!(out, "{}", crate::model::trace::lines_with_ids(&picked));
@@ -711,8 +728,17 @@ pub fn trace_json(j: &Journey) -> serde_json::Value {
             if e.request != 0 {
                 v["request"] = e.request.into();
             }
+            if let Some(c) = e.connection {
+                v["connection"] = c.into();
+            }
+            if let Some(name) = j.trace.endpoint_name(e.endpoint) {
+                v["endpoint"] = name.into();
+            }
             if let Some(fl) = &e.flight {
                 v["to"] = fl.to.name().into();
+                if let Some(name) = j.trace.endpoint_name(fl.to_endpoint) {
+                    v["to_endpoint"] = name.into();
+                }
                 v["arrives_ms"] = fl.arrives_at.as_ms().into();
                 v["bytes"] = fl.bytes.into();
             }

@@ -33,7 +33,7 @@ pub fn Inspector(p: &InspectorProps) -> Html {
             <p class="insp-explain">{ info.explain }</p>
             if let Some(f) = &e.flight {
                 <p class="insp-flight">
-                    { format!("{} → {}: sent at {}, arrives at {} ({} on the wire, {} bytes)", f.from.label(), f.to.label(), f.sent_at, f.arrives_at, f.duration(), f.bytes) }
+                    { format!("{} → {}: sent at {}, arrives at {} ({} on the wire, {} bytes)", endpoint_label(&j.trace, f.from, e.endpoint), endpoint_label(&j.trace, f.to, f.to_endpoint), f.sent_at, f.arrives_at, f.duration(), f.bytes) }
                 </p>
             }
             { seen_by_user(e, &j.outcome) }
@@ -57,6 +57,20 @@ pub fn Inspector(p: &InspectorProps) -> Html {
             <p class="insp-why">{ info.why }</p>
             <p class="insp-spec">{ "Spec: " }<a href={info.spec.1} target="_blank" rel="noopener noreferrer">{ info.spec.0 }</a></p>
         </section>
+    }
+}
+
+/// A lane's label with the one endpoint in that role, when it is not the browser's own:
+/// `Web server (www.example.com:443 (203.0.113.112))`.
+fn endpoint_label(
+    trace: &crate::model::trace::Trace,
+    actor: crate::model::trace::Actor,
+    id: Option<u16>,
+) -> String {
+    use crate::model::trace::Actor;
+    match (actor, trace.endpoint_name(id)) {
+        (Actor::Browser | Actor::Cache | Actor::Os, _) | (_, None) => actor.label().to_string(),
+        (_, Some(name)) => format!("{} ({name})", actor.label()),
     }
 }
 

@@ -166,6 +166,11 @@ fn intercontinental_handshake_is_225_ms_on_screen() {
         flight.contains(&format!("arrives at {ack}")) && flight.contains("112.5 ms on the wire"),
         "{flight}"
     );
+    // The message names the one server it comes from.
+    assert!(
+        flight.starts_with("Web server (www.example.com:443 (203.0.113.112)) → Browser"),
+        "{flight}"
+    );
     click(&s, "[data-step='tcp.ack']");
     assert_eq!(
         s.text("#insp-time"),

@@ -418,3 +418,73 @@ fn a_repeated_url_is_served_by_the_memory_cache() {
     assert_eq!(e.step, steps::CACHE_MEMORY_HIT);
     assert!(e.connection.is_none());
 }
+
+/// Every event names the one endpoint it happens at (and a message the one it goes to): a
+/// connection's server events name that connection's server, and its DNS messages the name
+/// servers of its own host's zones; two origins' servers are two endpoints.
+#[test]
+fn events_name_their_endpoints() {
+    use wirewalk::model::trace::Actor;
+    for name in pages::NAMES {
+        let l = run(name);
+        for e in &l.trace.events {
+            let me = l.trace.endpoint_name(e.endpoint);
+            assert!(
+                me.is_some(),
+                "{name}: {} names no endpoint",
+                e.step.as_str()
+            );
+            let p = &l.trace.endpoints[usize::from(e.endpoint.unwrap_or_default())];
+            assert_eq!(p.actor, e.actor, "{name}: {}", e.step.as_str());
+            if let Some(f) = &e.flight {
+                let to = f
+                    .to_endpoint
+                    .and_then(|i| l.trace.endpoints.get(usize::from(i)));
+                assert_eq!(
+                    to.map(|p| p.actor),
+                    Some(f.to),
+                    "{name}: {}",
+                    e.step.as_str()
+                );
+            }
+            let Some(c) = e
+                .connection
+                .and_then(|c| l.connections.iter().find(|x| x.id == c))
+            else {
+                continue;
+            };
+            let host = c.origin.split("://").nth(1).unwrap_or_default().to_string();
+            let server = e
+                .flight
+                .as_ref()
+                .filter(|f| f.to == Actor::Server)
+                .map(|f| f.to_endpoint);
+            for id in [
+                Some(e.endpoint).filter(|_| e.actor == Actor::Server),
+                server,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let n = l.trace.endpoint_name(id).unwrap_or_default();
+                assert!(
+                    n.starts_with(&format!("{host}:")),
+                    "{name}: {n} for connection {}",
+                    c.id
+                );
+            }
+        }
+        let servers = l
+            .trace
+            .endpoints
+            .iter()
+            .filter(|p| p.actor == Actor::Server)
+            .count();
+        let origins: BTreeSet<&str> = l.connections.iter().map(|c| c.origin.as_str()).collect();
+        assert_eq!(
+            servers,
+            origins.len(),
+            "{name}: one server endpoint per origin"
+        );
+    }
+}

@@ -111,7 +111,10 @@ pub fn run(sc: &Scenario) -> Journey {
 
 /// The document's request and its page's events (engine requests 1 and 2), renumbered from 0.
 pub fn document_slice(trace: Trace) -> Trace {
-    let mut out = Trace::default();
+    let mut out = Trace {
+        endpoints: trace.endpoints,
+        ..Trace::default()
+    };
     for e in trace.events {
         if matches!(e.request, 1 | 2) {
             let r = e.request - 1;

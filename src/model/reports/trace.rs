@@ -114,6 +114,9 @@ impl Field {
 pub struct Flight {
     pub from: Actor,
     pub to: Actor,
+    /// Which endpoint in the `to` role receives it ([`Trace::endpoints`]).
+    #[serde(skip)]
+    pub to_endpoint: Option<u16>,
     pub sent_at: Instant,
     pub arrives_at: Instant,
     /// Bytes on the wire, headers of every layer included.
@@ -142,6 +145,10 @@ pub struct Event {
     pub stream: Option<u32>,
     pub stage: Stage,
     pub actor: Actor,
+    /// Which endpoint in the actor's role does it or sends it: this server, that name server
+    /// ([`Trace::endpoints`]).
+    #[serde(skip)]
+    pub endpoint: Option<u16>,
     pub step: StepId,
     pub summary: String,
     pub fields: Vec<Field>,
@@ -174,6 +181,7 @@ impl Event {
             stream: None,
             stage: step.stage(),
             actor,
+            endpoint: None,
             step,
             summary: summary.into(),
             fields: Vec::new(),
@@ -221,6 +229,7 @@ impl Event {
         self.flight = Some(Flight {
             from: self.actor,
             to,
+            to_endpoint: None,
             sent_at: self.at,
             arrives_at: arrives_at.max(self.at),
             bytes,
@@ -233,13 +242,49 @@ fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
-/// The events of one journey, in time order once finished.
+/// One machine of a trace, named: the browser (with its HTTP cache and the OS resolver), the
+/// recursive resolver, a root server, a TLD's or a domain's name servers, or one web server. An
+/// actor is a role; an endpoint is the one machine in that role, so a page load's messages to
+/// two servers name two endpoints.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Endpoint {
+    pub actor: Actor,
+    /// `www.example.com:443 (203.0.113.112)`, `the com. name servers`, `the recursive resolver`.
+    pub name: String,
+}
+
+/// The events of one journey, in time order once finished, and the endpoints they name.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Trace {
     pub events: Vec<Event>,
+    pub endpoints: Vec<Endpoint>,
 }
 
 impl Trace {
+    /// The id of the endpoint called `name` in `actor`'s role, added the first time.
+    pub fn endpoint(&mut self, actor: Actor, name: &str) -> u16 {
+        match self
+            .endpoints
+            .iter()
+            .position(|p| p.actor == actor && p.name == name)
+        {
+            Some(i) => i as u16,
+            None => {
+                self.endpoints.push(Endpoint {
+                    actor,
+                    name: name.to_string(),
+                });
+                (self.endpoints.len() - 1) as u16
+            }
+        }
+    }
+
+    /// The name of endpoint `id`.
+    pub fn endpoint_name(&self, id: Option<u16>) -> Option<&str> {
+        id.and_then(|i| self.endpoints.get(usize::from(i)))
+            .map(|p| p.name.as_str())
+    }
+
     pub fn push(&mut self, mut e: Event) {
         e.seq = self.events.len() as u64;
         self.events.push(e);

@@ -259,6 +259,7 @@ impl Sim<'_> {
             }
         };
         let ip = connection::address(&host);
+        let endpoints = self.job_endpoints(&host, port, &ip);
         debug_assert_eq!(
             self.jobs.len() + 1,
             job as usize,
@@ -295,6 +296,7 @@ impl Sim<'_> {
             socket: None,
             taken_by: None,
             dns_failed: !resolved,
+            endpoints,
             failure: None,
         });
         if let Some(r) = for_request {
@@ -426,6 +428,8 @@ impl Sim<'_> {
             let mut rng = Rng::for_purpose(self.situation.seed, &format!("connection {job}"));
             let config = self.connection_config(&group, key.host.clone(), key.port, key.https);
             let machines = Machines::established(job, config, &mut rng);
+            let endpoints =
+                self.job_endpoints(&key.host, key.port, &connection::address(&key.host));
             let lane = {
                 let lanes = entry(&mut self.lanes, &group);
                 lanes.push(true);
@@ -456,6 +460,7 @@ impl Sim<'_> {
                 socket: None,
                 taken_by: None,
                 dns_failed: false,
+                endpoints,
                 failure: None,
             });
             self.job_ready(Instant::ZERO, job);

@@ -214,6 +214,8 @@ struct Job {
     taken_by: Option<usize>,
     /// The lookup found no such name: the connection fails when its DNS ends.
     dns_failed: bool,
+    /// The endpoints its events name: its server, its TLD's and its domain's name servers.
+    endpoints: [u16; 3],
     /// Why the connection failed, once it has.
     failure: Option<connection::Failure>,
 }
@@ -457,6 +459,16 @@ fn run_at(
         nav_failed: None,
         trace: Trace::default(),
     };
+    // The endpoints every load has, in the order `endpoint_of` numbers them.
+    for (actor, name) in [
+        (Actor::Browser, "the browser"),
+        (Actor::Cache, "the browser's HTTP cache"),
+        (Actor::Os, "the operating system's resolver"),
+        (Actor::Resolver, "the recursive resolver"),
+        (Actor::Root, "a root server"),
+    ] {
+        sim.trace.endpoint(actor, name);
+    }
     for (i, r) in sc.responses.iter().enumerate() {
         sim.response_of.entry(response_key(&r.url)).or_insert(i);
     }
@@ -916,12 +928,53 @@ impl Sim<'_> {
     }
 
     /// Adds an event that happens now to the trace.
-    fn push(&mut self, e: Event) {
+    fn push(&mut self, mut e: Event) {
         debug_assert!(
             self.trace.events.last().is_none_or(|l| l.at <= e.at),
             "the engine emits events in time order"
         );
+        e.endpoint = self.endpoint_of(e.actor, e.connection);
+        if let Some(to) = e.flight.as_ref().map(|f| f.to) {
+            let id = self.endpoint_of(to, e.connection);
+            if let Some(f) = e.flight.as_mut() {
+                f.to_endpoint = id;
+            }
+        }
         self.trace.push(e);
+    }
+
+    /// The one endpoint in `actor`'s role that an event of connection `conn` involves: the
+    /// browser's parts and the recursive resolver and root are one each; the server and the
+    /// name servers below the root are the connection's host's.
+    fn endpoint_of(&self, actor: Actor, conn: Option<u32>) -> Option<u16> {
+        let of_job = |i: usize| conn.and_then(|c| self.job(c)).map(|j| j.endpoints[i]);
+        match actor {
+            Actor::Browser => Some(0),
+            Actor::Cache => Some(1),
+            Actor::Os => Some(2),
+            Actor::Resolver => Some(3),
+            Actor::Root => Some(4),
+            Actor::Server => of_job(0),
+            Actor::Tld => of_job(1),
+            Actor::Authoritative => of_job(2),
+        }
+    }
+
+    /// The endpoints a connection to `host:port` at `ip` talks to, named in the trace.
+    fn job_endpoints(&mut self, host: &str, port: u16, ip: &str) -> [u16; 3] {
+        let mut labels = host.rsplit('.');
+        let tld = labels.next().unwrap_or(host);
+        let domain = labels
+            .next()
+            .map_or(host.to_string(), |d| format!("{d}.{tld}"));
+        [
+            self.trace
+                .endpoint(Actor::Server, &format!("{host}:{port} ({ip})")),
+            self.trace
+                .endpoint(Actor::Tld, &format!("the {tld}. name servers")),
+            self.trace
+                .endpoint(Actor::Authoritative, &format!("the {domain}. name servers")),
+        ]
     }
 
     /// Adds an event of request `r` that happens now, on its connection if it has one.
