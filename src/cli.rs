@@ -15,7 +15,8 @@ use crate::model::journey::{self, Journey};
 use crate::model::load::PhaseName;
 use crate::model::navigation;
 use crate::model::scenario::{
-    CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
+    ApiChoice, CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
+    MAX_BUSY_SOCKETS,
 };
 use crate::model::url::{self, Origin, Part};
 use std::ffi::OsString;
@@ -48,7 +49,9 @@ trace options:
   --dns cold|resolver-cached|os-cached|browser-cached|nxdomain
   --tls 1.3|1.2-ecdhe|1.2-rsa   [--false-start]   [--resumption]
   --cert valid|self-signed|expired|wrong-host      [--client-cert]
-  --keep-alive on|off   [--existing-connection]   [--refused]";
+  --keep-alive on|off   [--existing-connection]   [--refused]
+  --busy 0..6                          sockets of the origin busy in another tab
+  --api same-origin|cross-origin|cross-origin-blocked   where the click's fetch() goes";
 
 /// Runs the command line; returns the process exit status.
 pub fn run(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
@@ -634,6 +637,19 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
                 sc.cert = CertChoice::parse(v).ok_or_else(|| {
                     bad(w, v, &CertChoice::ALL.map(CertChoice::as_str).join(", "))
                 })?;
+            }
+            "--busy" => {
+                let v = value(words, i, w)?;
+                sc.busy_sockets = v
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|n| *n <= MAX_BUSY_SOCKETS)
+                    .ok_or_else(|| bad(w, v, "a number of sockets from 0 to 6"))?;
+            }
+            "--api" => {
+                let v = value(words, i, w)?;
+                sc.api = ApiChoice::parse(v)
+                    .ok_or_else(|| bad(w, v, &ApiChoice::ALL.map(ApiChoice::as_str).join(", ")))?;
             }
             "--keep-alive" => {
                 let v = value(words, i, w)?;

@@ -27,7 +27,8 @@
 use crate::model::load::{self, PageScenario};
 use crate::model::pages;
 use crate::model::scenario::{
-    self, CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
+    self, ApiChoice, CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
+    MAX_BUSY_SOCKETS,
 };
 use crate::model::step::StepId;
 use crate::model::text;
@@ -247,6 +248,15 @@ pub fn decode(query: &str) -> Decoded {
             "cert" => CertChoice::parse(&v)
                 .map(|c| sc.cert = c)
                 .ok_or_else(|| bad(&expected(CertChoice::ALL.map(CertChoice::as_str)))),
+            "api" => ApiChoice::parse(&v)
+                .map(|a| sc.api = a)
+                .ok_or_else(|| bad(&expected(ApiChoice::ALL.map(ApiChoice::as_str)))),
+            "busy" => v
+                .parse::<u8>()
+                .ok()
+                .filter(|n| *n <= MAX_BUSY_SOCKETS)
+                .map(|n| sc.busy_sockets = n)
+                .ok_or_else(|| bad("expected a number of sockets from 0 to 6")),
             "client-cert" | "keep-alive" | "existing" | "resumption" | "false-start"
             | "refused" | "changed" => match flag(&v) {
                 Some(b) => {
@@ -336,6 +346,12 @@ pub fn encode(state: &LinkState) -> String {
     if sc.cert != base.cert {
         q.append_pair("cert", sc.cert.as_str());
     }
+    if sc.api != base.api {
+        q.append_pair("api", sc.api.as_str());
+    }
+    if sc.busy_sockets != base.busy_sockets {
+        q.append_pair("busy", &sc.busy_sockets.to_string());
+    }
     for (key, now, was) in [
         ("client-cert", sc.client_cert, base.client_cert),
         ("keep-alive", sc.keep_alive, base.keep_alive),
@@ -405,6 +421,8 @@ mod tests {
         st.scenario.tls = TlsChoice::Tls12Rsa;
         st.scenario.cache = CacheState::StaleEtag;
         st.scenario.keep_alive = false;
+        st.scenario.busy_sockets = 6;
+        st.scenario.api = ApiChoice::CrossOriginBlocked;
         st.scenario.profile = Profile::custom(42.5, 3.0);
         st.step = Some(StepRef {
             id: steps::TLS_SERVER_HELLO,
@@ -420,7 +438,10 @@ mod tests {
         assert!(d.notes.is_empty(), "{:?}", d.notes);
         assert_eq!(d.state, st, "{q}");
         assert!(
-            q.contains("tls=1.2-rsa") && q.contains("keep-alive=0"),
+            q.contains("tls=1.2-rsa")
+                && q.contains("keep-alive=0")
+                && q.contains("busy=6")
+                && q.contains("api=cross-origin-blocked"),
             "{q}"
         );
     }

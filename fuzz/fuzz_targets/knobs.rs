@@ -3,7 +3,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use wirewalk::model::scenario::{
-    CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
+    ApiChoice, CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
 };
 use wirewalk::model::journey;
 
@@ -44,6 +44,9 @@ fuzz_target!(|data: &[u8]| {
     sc.false_start = bits & 16 != 0;
     sc.refused = bits & 32 != 0;
     sc.changed = bits & 64 != 0;
+    let more = b(data.len() / 3);
+    sc.busy_sockets = more % 7;
+    sc.api = ApiChoice::ALL[usize::from(more / 7) % ApiChoice::ALL.len()];
     let j = journey::run(&sc);
     assert!(!j.trace.events.is_empty());
     // Same scenario, same trace, byte for byte.

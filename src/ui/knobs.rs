@@ -2,7 +2,7 @@
 
 use super::state::{AppAction, Knob};
 use crate::model::scenario::{
-    preset_names, CacheState, CertChoice, DnsState, ProfileName, Scenario, TlsChoice,
+    preset_names, ApiChoice, CacheState, CertChoice, DnsState, ProfileName, Scenario, TlsChoice,
 };
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -41,6 +41,9 @@ fn preset_label(name: &str) -> &'static str {
         "http" => "Plain http: (no TLS)",
         "nxdomain" => "Failure: the name does not exist",
         "refused" => "Failure: connection refused",
+        "busy-origin" => "Six sockets busy: the request queues",
+        "api-cross-origin" => "fetch() to another origin, allowed",
+        "api-cors-blocked" => "fetch() to another origin, blocked",
         "self-signed" => "Failure: self-signed certificate",
         "expired" => "Failure: expired certificate",
         "wrong-host" => "Failure: certificate for another host",
@@ -166,6 +169,12 @@ pub fn Knobs(p: &KnobsProps) -> Html {
                 onchange={knob(|v| CertChoice::parse(&v).map(Knob::Cert))} />
             <details class="more">
             <summary>{ "More options" }</summary>
+            <Select id="knob-api" label="The page's fetch()" value={sc.api.as_str().to_string()}
+                options={vec![o("same-origin", "To its own origin"), o("cross-origin", "To another origin, allowed (CORS)"), o("cross-origin-blocked", "To another origin, not allowed")]}
+                onchange={knob(|v| ApiChoice::parse(&v).map(Knob::Api))} />
+            <Select id="knob-busy" label="Busy sockets (another tab)" value={sc.busy_sockets.to_string()}
+                options={vec![o("0", "None"), o("1", "1 of 6"), o("2", "2 of 6"), o("3", "3 of 6"), o("4", "4 of 6"), o("5", "5 of 6"), o("6", "All 6: the request queues")]}
+                onchange={knob(|v| v.parse::<u8>().ok().filter(|n| *n <= 6).map(Knob::Busy))} />
             <div class="toggles" role="group" aria-label="Options">
                 <Toggle id="knob-keep-alive" label="Keep-alive" on={sc.keep_alive} onclick={toggle(Knob::KeepAlive)} />
                 <Toggle id="knob-existing" label="Open connection" on={sc.existing_connection} onclick={toggle(Knob::ExistingConnection)} />

@@ -6,7 +6,7 @@ use crate::embed::Embed;
 use crate::link::{LinkState, StepRef};
 use crate::model::journey::{run, Journey};
 use crate::model::scenario::{
-    CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
+    ApiChoice, CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
 };
 use crate::model::time::Instant;
 use crate::model::url::{self, Parsed, UrlError};
@@ -72,6 +72,8 @@ pub enum Knob {
     FalseStart(bool),
     Refused(bool),
     Changed(bool),
+    Api(ApiChoice),
+    Busy(u8),
 }
 
 pub enum AppAction {
@@ -308,6 +310,8 @@ impl Reducible for AppState {
                     Knob::FalseStart(b) => sc.false_start = b,
                     Knob::Refused(b) => sc.refused = b,
                     Knob::Changed(b) => sc.changed = b,
+                    Knob::Api(a) => sc.api = a,
+                    Knob::Busy(n) => sc.busy_sockets = n,
                 }
                 AppState { preset: None, ..s }.rerun(sc)
             }

@@ -144,6 +144,38 @@ fn knobs_change_the_journey() {
     s.assert_no_errors();
 }
 
+/// Six busy sockets make the document wait in the pool's queue; the page's fetch() to another
+/// origin that does not allow the page shows the CORS check blocking it; both are in the link.
+#[test]
+fn busy_sockets_queue_and_a_cross_origin_fetch_is_checked() {
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    click(&s, "details.more summary");
+    choose(&s, "#knob-busy", "6");
+    click(&s, "#btn-last");
+    s.wait_for(
+        "the queue",
+        "!!document.querySelector(\"[data-request='0'][data-step='pool.queued']\")",
+    );
+    choose(&s, "#knob-api", "cross-origin-blocked");
+    click(&s, "#btn-last");
+    s.wait_for(
+        "the CORS check",
+        "!!document.querySelector(\"[data-request='1'][data-step='policy.check']\")",
+    );
+    click(&s, "[data-request='1'][data-step='policy.check']");
+    let summary = s.text("#insp-summary");
+    assert!(summary.starts_with("blocked"), "{summary}");
+    let query = s.js("return location.search;");
+    let query = query.as_str().unwrap_or_default();
+    assert!(
+        query.contains("busy=6") && query.contains("api=cross-origin-blocked"),
+        "{query}"
+    );
+    s.screenshot("cors-blocked-1440x900");
+    s.assert_no_errors();
+}
+
 #[test]
 fn intercontinental_handshake_is_225_ms_on_screen() {
     let sc = Scenario {

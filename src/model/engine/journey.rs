@@ -181,6 +181,8 @@ pub fn situation_of(sc: &Scenario) -> Situation {
         false_start: sc.false_start,
         resumption: sc.resumption,
         existing_connection: sc.existing_connection,
+        busy_sockets: sc.busy_sockets,
+        api: sc.api,
         server: Some(server),
         empty_cache_why: (sc.cache == CacheState::NoStore)
             .then_some("nothing stored: the last response said no-store"),
@@ -465,6 +467,77 @@ mod tests {
         });
         assert_eq!(j.outcome, Outcome::Ok);
         assert!(!j.trace.has(steps::TLS_CLIENT_HELLO));
+    }
+
+    /// Six sockets of the origin busy with another tab's downloads: the document's request
+    /// waits in the pool's queue and takes the first socket released, a round trip in, with no
+    /// DNS and no handshake (Navigation Timing reports the connection as reused).
+    #[test]
+    fn a_busy_origin_queues_the_document() {
+        let sc = Scenario {
+            busy_sockets: crate::model::scenario::MAX_BUSY_SOCKETS,
+            ..Scenario::default()
+        };
+        let j = run(&sc);
+        let nav = ids(&j);
+        let queued = nav.iter().position(|s| *s == "pool.queued");
+        let sent = nav.iter().position(|s| *s == "http.request");
+        assert!(queued.is_some() && queued < sent, "{nav:?}");
+        assert!(!nav.contains(&"tcp.syn") && !nav.contains(&"dns.browser_cache"));
+        assert_eq!(j.timing.request_start, sc.profile.rtt().as_ms());
+        assert_eq!(j.timing.connect_end, j.timing.fetch_start);
+        // Five busy sockets leave one slot: the document opens its own connection at once.
+        let j = run(&Scenario {
+            busy_sockets: 5,
+            ..Scenario::default()
+        });
+        assert!(!ids(&j).contains(&"pool.queued") && ids(&j).contains(&"tcp.syn"));
+    }
+
+    /// The click's fetch() to an API on another origin carries the page's Origin; the
+    /// answer's Access-Control-Allow-Origin decides whether the page may read it.
+    #[test]
+    fn a_cross_origin_fetch_shows_its_cors_decision() {
+        use crate::model::scenario::ApiChoice;
+        let api = |choice| {
+            let j = run(&Scenario {
+                api: choice,
+                ..Scenario::default()
+            });
+            let of = |step| {
+                j.trace
+                    .events
+                    .iter()
+                    .find(|e| e.request == 1 && e.step == step)
+                    .cloned()
+                    .unwrap_or_else(|| panic!("{step:?} missing:\n{}", j.trace))
+            };
+            let sent = of(steps::HTTP_REQUEST);
+            assert_eq!(sent.get("Origin"), Some("https://www.example.com"));
+            (
+                of(steps::POLICY_CHECK).summary,
+                of(steps::LOOP_FETCH).summary,
+            )
+        };
+        let (check, fetch) = api(ApiChoice::CrossOrigin);
+        assert!(
+            check.starts_with("allowed") && fetch.contains("resolves"),
+            "{check} / {fetch}"
+        );
+        let (check, fetch) = api(ApiChoice::CrossOriginBlocked);
+        assert!(
+            check.starts_with("blocked") && fetch.contains("rejects"),
+            "{check} / {fetch}"
+        );
+        // The same-origin fetch sends no Origin (a GET to its own origin).
+        let j = run(&Scenario::default());
+        let sent = j
+            .trace
+            .events
+            .iter()
+            .find(|e| e.request == 1 && e.step == steps::HTTP_REQUEST)
+            .expect("the fetch");
+        assert_eq!(sent.get("Origin"), None);
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! no sub-resources, so `load` follows `DOMContentLoaded` at once.
 
 use crate::model::render;
-use crate::model::scenario::Costs;
+use crate::model::scenario::{ApiChoice, Costs};
 use crate::model::step::steps;
 use crate::model::time::{Duration, Instant};
 use crate::model::trace::{Actor, Event};
@@ -135,6 +135,20 @@ pub fn render(
 /// The path the click handler fetches.
 pub const API_PATH: &str = "/api/data";
 
+/// The URL the click handler fetches from the page at `base`: `/api/data` on the page's
+/// origin, or on `api.` and the page's site (`https://api.example.com/data`) for an API on
+/// another origin.
+pub fn api_url(base: &::url::Url, api: ApiChoice) -> Option<::url::Url> {
+    if api == ApiChoice::SameOrigin {
+        return base.join(API_PATH).ok();
+    }
+    let host = base.host_str()?;
+    let site = crate::model::site::SuffixList::default()
+        .registrable_domain(host)
+        .unwrap_or_else(|| host.to_string());
+    ::url::Url::parse(&format!("{}://api.{site}/data", base.scheme())).ok()
+}
+
 /// The timer the click handler sets, HTML §8.6: a minimum delay.
 pub const TIMER: Duration = Duration::from_millis(100);
 
@@ -184,7 +198,7 @@ pub fn fetched(click: Instant, done: Instant) -> [Event; 2] {
         .field("took", done.since(click))
         .field(
             "request",
-            "GET /api/data on the same origin, through the same pool",
+            "the click handler's GET, through the same cache and pool",
         ),
         Event::new(
             done,

@@ -273,6 +273,38 @@ impl CertChoice {
     }
 }
 
+/// Where the page's click handler sends its `fetch()`: the page's own origin, or an API on
+/// another origin of the same site (`https://api.example.com`) whose answer allows the page's
+/// origin (`Access-Control-Allow-Origin`) or does not, so the browser blocks it (Fetch §4.9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ApiChoice {
+    SameOrigin,
+    CrossOrigin,
+    CrossOriginBlocked,
+}
+
+impl ApiChoice {
+    pub const ALL: [ApiChoice; 3] = [
+        ApiChoice::SameOrigin,
+        ApiChoice::CrossOrigin,
+        ApiChoice::CrossOriginBlocked,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiChoice::SameOrigin => "same-origin",
+            ApiChoice::CrossOrigin => "cross-origin",
+            ApiChoice::CrossOriginBlocked => "cross-origin-blocked",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ApiChoice> {
+        ApiChoice::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// The most sockets a group holds (Chromium's 6): the most that can be busy.
+pub const MAX_BUSY_SOCKETS: u8 = 6;
+
 /// Costs that depend on the server and the page, not on the network: assumptions of the
 /// scenario, shown as such.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -357,6 +389,12 @@ pub struct Scenario {
     pub existing_connection: bool,
     /// Nothing listens on the port: the SYN is answered with RST.
     pub refused: bool,
+    /// Connections to the document's origin already busy with another tab's downloads when the
+    /// navigation starts (0 to [`MAX_BUSY_SOCKETS`]); the k-th finishes k round trips in (a
+    /// scenario assumption). With all six busy the document's request waits in the pool's queue.
+    pub busy_sockets: u8,
+    /// Where the click's `fetch()` goes.
+    pub api: ApiChoice,
     /// Cookies already in the jar for the URL's site, as `name=value`.
     pub cookies: Vec<String>,
     pub costs: Costs,
@@ -384,6 +422,8 @@ impl Default for Scenario {
             keep_alive: true,
             existing_connection: false,
             refused: false,
+            busy_sockets: 0,
+            api: ApiChoice::SameOrigin,
             cookies: vec!["session=4f2a9c".to_string()],
             costs: Costs::default(),
             unix_time: VISIT_UNIX_TIME,
@@ -410,6 +450,8 @@ struct Preset {
     keep_alive: Option<bool>,
     existing_connection: Option<bool>,
     refused: Option<bool>,
+    busy_sockets: Option<u8>,
+    api: Option<ApiChoice>,
 }
 
 /// The default scenario: each preset sets only what it changes (`None` keeps the default).
@@ -428,6 +470,8 @@ const BASE: Preset = Preset {
     keep_alive: None,
     existing_connection: None,
     refused: None,
+    busy_sockets: None,
+    api: None,
 };
 
 const PRESETS: &[Preset] = &[
@@ -539,6 +583,21 @@ const PRESETS: &[Preset] = &[
         ..BASE
     },
     Preset {
+        name: "busy-origin",
+        busy_sockets: Some(MAX_BUSY_SOCKETS),
+        ..BASE
+    },
+    Preset {
+        name: "api-cross-origin",
+        api: Some(ApiChoice::CrossOrigin),
+        ..BASE
+    },
+    Preset {
+        name: "api-cors-blocked",
+        api: Some(ApiChoice::CrossOriginBlocked),
+        ..BASE
+    },
+    Preset {
         name: "self-signed",
         cert: Some(CertChoice::SelfSigned),
         dns: Some(DnsState::ResolverCached),
@@ -585,6 +644,8 @@ impl Preset {
             keep_alive: self.keep_alive.unwrap_or(d.keep_alive),
             existing_connection: self.existing_connection.unwrap_or(d.existing_connection),
             refused: self.refused.unwrap_or(d.refused),
+            busy_sockets: self.busy_sockets.unwrap_or(d.busy_sockets),
+            api: self.api.unwrap_or(d.api),
             ..d
         }
     }

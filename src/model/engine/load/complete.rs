@@ -31,7 +31,7 @@ impl Sim<'_> {
         let Ok(base) = ::url::Url::parse(&self.reqs[0].url) else {
             return;
         };
-        let Ok(u) = base.join(page_run::API_PATH) else {
+        let Some(u) = page_run::api_url(&base, self.situation.api) else {
             return;
         };
         let api = self.new_request(
@@ -65,7 +65,20 @@ impl Sim<'_> {
             .cloned()
             .unwrap_or_default();
         let dest = self.reqs[r].dest;
-        let mut headers = if dest == Dest::Preflight {
+        let mut headers = if self.reqs[r].site_served {
+            // The modelled server's answer: its own header lines.
+            self.reqs[r]
+                .resp
+                .as_deref()
+                .map(|resp| {
+                    resp.headers
+                        .0
+                        .iter()
+                        .map(|(n, v)| format!("{n}: {v}"))
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else if dest == Dest::Preflight {
             spec.preflight_headers
                 .clone()
                 .unwrap_or_else(|| spec.headers.clone())
@@ -160,10 +173,16 @@ impl Sim<'_> {
             self.discover(t);
         }
         if self.api == Some(r) {
-            if let Some(m) = self.milestones {
-                for e in page_run::fetched(m.click, t) {
-                    self.push_request(r, e);
+            match (&self.reqs[r].outcome, self.milestones) {
+                (Some(Outcome::Blocked { .. }), _) => {
+                    self.push_request(r, page_run::fetch_failed(t, "CORS"));
                 }
+                (_, Some(m)) => {
+                    for e in page_run::fetched(m.click, t) {
+                        self.push_request(r, e);
+                    }
+                }
+                _ => {}
             }
         }
         self.release_deferred(t);

@@ -62,6 +62,10 @@ impl Sim<'_> {
                     ..
                 } => {
                     let r = request as usize;
+                    if r >= self.reqs.len() {
+                        // Another tab's download took it (a busy socket).
+                        continue;
+                    }
                     let job = self.job_of_socket(socket);
                     self.reqs[r].binding = Some(Binding::Idle { used: was_used });
                     self.reuse_event(t, r, job, "an idle socket of the group");
@@ -416,10 +420,32 @@ impl Sim<'_> {
         }
     }
 
-    /// An idle keep-alive connection to `u`'s origin, open before the load starts (untraced).
+    /// `n` connections to `u`'s origin, open before the load starts and busy with another tab's
+    /// downloads (untraced): the k-th download ends k round trips in, and its socket goes back
+    /// to the pool, where a waiting request takes it.
+    pub(super) fn occupy(&mut self, u: &::url::Url, n: u8) {
+        let group = self.group_of(u, true);
+        for k in 0..u32::from(n.min(crate::model::scenario::MAX_BUSY_SOCKETS)) {
+            self.open_idle(u);
+            // Another tab's request: an id no request of this load has.
+            self.pool
+                .request(Instant::ZERO, &group, u32::MAX - k, Priority::Medium);
+            while let Some(o) = self.pool.poll_output() {
+                if let PoolOut::Reused { socket, .. } = o {
+                    let end = Instant::ZERO + self.rtt.times(u64::from(k) + 1);
+                    self.schedule(end, Ev::BusyDone(socket));
+                }
+            }
+        }
+    }
+
+    /// One more idle keep-alive connection to `u`'s origin, open before the load starts
+    /// (untraced).
     pub(super) fn open_idle(&mut self, u: &::url::Url) {
         let group = self.group_of(u, true);
-        self.pool.preconnect(Instant::ZERO, &group, 1);
+        let g = self.pool.group(&group);
+        let open = g.handed_out + g.connecting + g.idle;
+        self.pool.preconnect(Instant::ZERO, &group, open + 1);
         while let Some(o) = self.pool.poll_output() {
             let PoolOut::ConnectJobStarted { job, group, .. } = o else {
                 continue;

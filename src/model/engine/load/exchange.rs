@@ -323,6 +323,7 @@ impl Sim<'_> {
                 .get("connection")
                 .is_some_and(|v| v.eq_ignore_ascii_case("close"));
         self.reqs[r].keep_alive = keep_alive;
+        self.reqs[r].site_served = !notes.is_empty();
         self.reqs[r].resp = Some(Box::new(resp));
     }
 
@@ -339,9 +340,12 @@ impl Sim<'_> {
         // The situation's server answers the document and the page's GET `fetch()`es to its
         // origin, reading the request as a server does.
         if let Some(site) = &self.situation.server {
-            let api = q.dest == Dest::Fetch(Destination::Fetch);
-            if q.origin == self.page_origin && q.method == "GET" && (r == 0 || api) {
-                let p = crate::model::http::serve(site, sent, self.unix(arrives), api);
+            let api = self.api == Some(r);
+            if q.method == "GET" && ((r == 0 && q.origin == self.page_origin) || api) {
+                let mut p = crate::model::http::serve(site, sent, self.unix(arrives), api);
+                if api && q.origin != self.page_origin {
+                    p.response = self.api_cors(p.response, &mut p.notes);
+                }
                 return (p.response, p.notes);
             }
         }
@@ -375,6 +379,29 @@ impl Sim<'_> {
     /// which takes slow start's round trips on this connection (RFC 5681 §3.1, from the window
     /// the connection has reached) and its bytes on the shared link. With `Connection: close`
     /// the server's FIN follows the last byte.
+    /// The API on another origin answers the page's cross-origin `fetch()`: with
+    /// `Access-Control-Allow-Origin` naming the page's origin when the situation allows it, and
+    /// without when it does not (Fetch §4.9, "CORS check").
+    fn api_cors(
+        &self,
+        resp: crate::model::http::Response,
+        notes: &mut Vec<String>,
+    ) -> crate::model::http::Response {
+        let page = self.page_origin.serialize();
+        let mut resp = resp;
+        if self.situation.api == ApiChoice::CrossOrigin {
+            notes.push(format!(
+                "reads Origin: {page}, a site it serves: allows it with Access-Control-Allow-Origin"
+            ));
+            resp.headers = resp.headers.with("Access-Control-Allow-Origin", page);
+        } else {
+            notes.push(format!(
+                "reads Origin: {page}, which it does not serve: no Access-Control-Allow-Origin"
+            ));
+        }
+        resp
+    }
+
     pub(super) fn server_sends(&mut self, ts: Instant, r: usize) {
         let Some(resp) = self.reqs[r].resp.as_deref() else {
             return;
@@ -455,7 +482,9 @@ impl Sim<'_> {
     /// The response's first bytes reach the browser: the cookies it sets are stored (RFC 6265
     /// §5.3; a preflight's are not), and the document commits, so its origin is the page's.
     pub(super) fn first_byte(&mut self, t: Instant, r: usize) {
-        if self.reqs[r].dest != Dest::Preflight {
+        // Only a request that includes credentials stores the cookies its response sets (Fetch
+        // §4.6 "HTTP-network fetch": cookies are set only when includeCredentials).
+        if self.reqs[r].dest != Dest::Preflight && self.reqs[r].credentialed {
             let (host, https) = (self.reqs[r].host.clone(), self.reqs[r].https);
             let values: Vec<String> = self.reqs[r]
                 .resp

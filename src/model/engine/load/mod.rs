@@ -65,7 +65,9 @@ use crate::model::pool::{self, GroupKey, Output as PoolOut, Pool, Priority, Stal
 use crate::model::rng::Rng;
 use crate::model::scenario::CertChoice;
 use crate::model::scenario::VISIT_UNIX_TIME;
-use crate::model::scenario::{Costs, DnsLatency, DnsState, Profile, ProfileName, TlsChoice};
+use crate::model::scenario::{
+    ApiChoice, Costs, DnsLatency, DnsState, Profile, ProfileName, TlsChoice,
+};
 use crate::model::site::SuffixList;
 use crate::model::step::steps;
 use crate::model::time::{Duration, Instant};
@@ -137,9 +139,11 @@ enum Binding {
 }
 
 impl R {
-    /// The header lines sent beyond the model's own: the script's, then the cache's validators.
+    /// The header lines sent beyond the model's own: `Origin` on a CORS request, the script's,
+    /// then the cache's validators.
     fn sent_lines(&self) -> Vec<String> {
-        let mut lines = self.headers.clone();
+        let mut lines: Vec<String> = self.origin_header.iter().cloned().collect();
+        lines.extend(self.headers.iter().cloned());
         lines.extend(self.conditional.0.iter().map(|(n, v)| format!("{n}: {v}")));
         lines
     }
@@ -199,6 +203,11 @@ struct R {
     resp: Option<Box<crate::model::http::Response>>,
     /// The connection stays open after this response (keep-alive, no `Connection: close`).
     keep_alive: bool,
+    /// The situation's modelled server answered it (its headers are the response's own).
+    site_served: bool,
+    /// `Origin: <the page's origin>`, sent with a cross-origin `fetch()` and a preflight, the
+    /// requests whose answer the CORS check reads (Fetch §3.1 "`Origin` header").
+    origin_header: Option<String>,
     /// When the response's last byte arrives, once the server has sent its head.
     last_byte: Instant,
 }
@@ -243,6 +252,8 @@ enum Ev {
     ServerSends(usize),
     /// The user clicks the journey page's button.
     Click,
+    /// Another tab's download on a busy socket ends: the socket goes back to the pool.
+    BusyDone(u32),
     FirstByte(usize),
     Done(usize),
 }
@@ -506,9 +517,12 @@ fn run_at(
             },
         ));
     }
-    if situation.existing_connection && !situation.refused {
+    if !situation.refused {
         if let Ok(u) = ::url::Url::parse(&parsed.getters.href) {
-            sim.open_idle(&u);
+            if situation.existing_connection {
+                sim.open_idle(&u);
+            }
+            sim.occupy(&u, situation.busy_sockets);
         }
     }
     let doc = sim.new_request(
@@ -697,6 +711,10 @@ impl Sim<'_> {
                 Ev::Emit(e) => self.push(*e),
                 Ev::ServerSends(r) => self.server_sends(t, r),
                 Ev::Click => self.click(t),
+                Ev::BusyDone(socket) => {
+                    self.pool.release(t, socket, true);
+                    self.pool_outputs(t);
+                }
                 Ev::FirstByte(r) => self.first_byte(t, r),
                 Ev::Done(r) => self.done(t, r),
             }
@@ -817,6 +835,14 @@ impl Sim<'_> {
             cache_asked: false,
             resp: None,
             keep_alive: true,
+            site_served: false,
+            origin_header: match dest {
+                Dest::Preflight => Some(format!("Origin: {}", self.page_origin.serialize())),
+                Dest::Fetch(Destination::Fetch) if !same => {
+                    Some(format!("Origin: {}", self.page_origin.serialize()))
+                }
+                _ => None,
+            },
             last_byte: t0,
         });
         if self.reqs[id].method == "GET" && self.reqs[id].dest != Dest::Fetch(Destination::Fetch) {

@@ -200,6 +200,11 @@ pub struct Situation {
     /// origin, reading the request (its cookie, its validators); `None`: the scenario's
     /// responses.
     pub server: Option<crate::model::http::Site>,
+    /// Connections to the document's origin busy with another tab's downloads at the start;
+    /// the k-th finishes k round trips in.
+    pub busy_sockets: u8,
+    /// Where the journey page's click sends its `fetch()` (the modelled server answers it).
+    pub api: ApiChoice,
     /// Why the HTTP cache holds nothing for the document, when the situation knows (an earlier
     /// response said `no-store`).
     pub empty_cache_why: Option<&'static str>,
@@ -222,6 +227,8 @@ impl Default for Situation {
             resumption: false,
             existing_connection: false,
             server: None,
+            busy_sockets: 0,
+            api: ApiChoice::SameOrigin,
             empty_cache_why: None,
             page: None,
         }
