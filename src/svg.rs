@@ -12,8 +12,9 @@ use crate::timeline::{self, fixed};
 use std::fmt::Write;
 
 /// The diagram's geometry: the time gutter, one lane per actor, one row per event (the app's
-/// sequence view uses the same).
-pub const GUTTER: f64 = 70.0;
+/// sequence view uses the same). The gutter is wide enough for `12345.678 ms` in the 11 px
+/// monospace time labels (a journey's click and fetch come after a second).
+pub const GUTTER: f64 = 90.0;
 pub const LANE_W: f64 = 118.0;
 pub const ROW_H: f64 = 34.0;
 

@@ -252,11 +252,11 @@ fn progress(e: &Event, t: Instant, current: bool) -> f64 {
     }
 }
 
-/// A short label for the diagram: the summary up to its first colon, unless that leaves a word
-/// too short to say anything ("task", "miss"); at most 48 characters.
+/// A short label for the diagram: the summary up to its first colon, unless that leaves one
+/// word, which says too little ("task", "miss", "Cache-Control"); at most 48 characters.
 pub fn short_label(e: &Event) -> String {
     let head = e.summary.split(": ").next().unwrap_or(&e.summary);
-    let s = if head.chars().count() < 12 {
+    let s = if head.chars().count() < 12 || !head.contains(' ') {
         e.summary.as_str()
     } else {
         head
