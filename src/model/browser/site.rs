@@ -73,6 +73,10 @@ impl SuffixList {
     /// wins and loses its left-most label; otherwise the longest rule; with no match, `*`).
     fn suffix_labels(&self, labels: &[&str]) -> usize {
         let n = labels.len();
+        if self.is_empty() {
+            // Only the implicit `*` rule: the last label.
+            return 1;
+        }
         let mut longest = 1;
         for i in 0..n {
             let s = labels[i..].join(".");

@@ -616,7 +616,7 @@ impl Connection {
         }
         let first = segs.first()?;
         let to = address(&self.config.host);
-        let mut e = Event::new(
+        let e = Event::new(
             at,
             Actor::Browser,
             steps::TCP_SEGMENT,
@@ -645,13 +645,11 @@ impl Connection {
             "4. IP",
             format!("+20 bytes of header: {CLIENT_IP} → {to}, protocol 6 (TCP), TTL 64"),
         );
-        for f in tcp::present::fields(first, self.client_iss, self.server_iss, None) {
-            e = e.fields([crate::model::trace::Field {
-                name: format!("tcp.{}", f.name).into(),
-                ..f
-            }]);
-        }
-        Some(e)
+        Some(e.fields(tcp::present::layer_fields(
+            first,
+            self.client_iss,
+            self.server_iss,
+        )))
     }
 
     /// The response's `bytes` cross from the server's TCP machine to the browser's, which

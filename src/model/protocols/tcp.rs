@@ -682,27 +682,57 @@ pub mod present {
         ack_base: u32,
         transition: Option<(State, State)>,
     ) -> Vec<Field> {
-        let mut f = vec![
-            Field::new("ports", format!("{} → {}", s.src_port, s.dst_port)),
+        named(s, seq_base, ack_base, transition, &NAMES)
+    }
+
+    /// The same fields named `tcp.ports`, `tcp.seq`…, for an event that shows several layers.
+    pub fn layer_fields(s: &Segment, seq_base: u32, ack_base: u32) -> Vec<Field> {
+        named(s, seq_base, ack_base, None, &LAYER_NAMES)
+    }
+
+    const NAMES: [&str; 8] = [
+        "ports", "seq", "ack", "flags", "window", "options", "size", "state",
+    ];
+    const LAYER_NAMES: [&str; 8] = [
+        "tcp.ports",
+        "tcp.seq",
+        "tcp.ack",
+        "tcp.flags",
+        "tcp.window",
+        "tcp.options",
+        "tcp.size",
+        "tcp.state",
+    ];
+
+    fn named(
+        s: &Segment,
+        seq_base: u32,
+        ack_base: u32,
+        transition: Option<(State, State)>,
+        n: &[&'static str; 8],
+    ) -> Vec<Field> {
+        let mut f = Vec::with_capacity(8);
+        f.push(Field::new(n[0], format!("{} → {}", s.src_port, s.dst_port)));
+        f.push(
             Field::new(
-                "seq",
+                n[1],
                 format!("{} (relative {})", s.seq, s.seq.wrapping_sub(seq_base)),
             )
             .spec("RFC 9293 §3.4"),
-        ];
+        );
         if s.flags.ack {
             f.push(Field::new(
-                "ack",
+                n[2],
                 format!("{} (relative {})", s.ack, s.ack.wrapping_sub(ack_base)),
             ));
         }
-        f.push(Field::new("flags", s.flags).spec("RFC 9293 §3.1"));
-        f.push(Field::new("window", s.window));
+        f.push(Field::new(n[3], s.flags).spec("RFC 9293 §3.1"));
+        f.push(Field::new(n[4], s.window));
         if !s.options.is_empty() {
-            f.push(Field::new("options", s.options_text()));
+            f.push(Field::new(n[5], s.options_text()));
         }
         f.push(Field::new(
-            "size",
+            n[6],
             format!(
                 "{} bytes: IPv4 header 20 + TCP header {} + data {}",
                 s.wire_len(),
@@ -711,7 +741,7 @@ pub mod present {
             ),
         ));
         if let Some((from, to)) = transition {
-            f.push(Field::new("state", format!("{from} → {to}")));
+            f.push(Field::new(n[7], format!("{from} → {to}")));
         }
         f
     }

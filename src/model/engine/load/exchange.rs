@@ -227,7 +227,7 @@ impl Sim<'_> {
         if let Some(j) = self.job_mut(job) {
             j.conn.uses.push((r as u32 + 1, t, t));
         }
-        self.request_events(t, r, job, &sent, request_bytes, arrives, server);
+        self.request_events(t, r, job, sent, request_bytes, arrives, server);
         self.schedule(arrives + server, Ev::ServerSends(r));
     }
 
@@ -265,23 +265,30 @@ impl Sim<'_> {
         t: Instant,
         r: usize,
         job: u32,
-        sent: &crate::model::http::Request,
+        sent: crate::model::http::Request,
         bytes: u64,
         arrives: Instant,
         server: Duration,
     ) {
+        // The server's answer reads the request (its cookie, its validators): worked out
+        // first, so the request's headers can then move into its event.
+        let (resp, notes) = self.response(r, &sent, arrives);
+        let wire_len = sent.wire_len();
         let q = &self.reqs[r];
-        let target = sent.target.clone();
         let line = match q.stream {
-            Some(id) => format!("HEADERS on stream {id}: {} {target}", q.method),
-            None => format!("{} {target} HTTP/1.1", q.method),
+            Some(id) => format!("HEADERS on stream {id}: {} {}", q.method, sent.target),
+            None => format!("{} {} HTTP/1.1", q.method, sent.target),
         };
         let e = Event::new(t, Actor::Browser, steps::HTTP_REQUEST, line)
             .fields(
                 sent.headers
                     .0
-                    .iter()
-                    .map(|(n, v)| crate::model::trace::Field::new(n.clone(), v)),
+                    .into_iter()
+                    .map(|(n, v)| crate::model::trace::Field {
+                        name: n.into(),
+                        value: v,
+                        spec: None,
+                    }),
             )
             .field("size", format!("{bytes} bytes of HTTP"))
             .message(Actor::Server, arrives, bytes);
@@ -289,11 +296,10 @@ impl Sim<'_> {
         // The bytes go down the connection's TCP machines: the wrapping, shown once.
         let wire = self
             .job_mut(job)
-            .and_then(|j| j.machines.send_request(t, sent.wire_len()));
+            .and_then(|j| j.machines.send_request(t, wire_len));
         if let Some(e) = wire {
             self.push_request(r, e);
         }
-        let (resp, notes) = self.response(r, sent, arrives);
         let mut processing = Event::new(
             arrives,
             Actor::Server,
@@ -436,7 +442,7 @@ impl Sim<'_> {
             rounds,
             if rounds == 1 { "" } else { "s" },
             cwnd,
-            mbit(self.bandwidth)
+            self.mbit
         );
         if self.link_free > by_rounds {
             why.push_str(&format!(

@@ -347,6 +347,11 @@ struct Sim<'a> {
     api: Option<usize>,
     /// How the navigation ended, when it failed.
     nav_failed: Option<navigation::Outcome>,
+    /// The bandwidth in Mbit/s, as the texts show it (written once).
+    mbit: String,
+    /// Each host's site (its registrable domain), worked out once: host → index in `site_names`.
+    sites: BTreeMap<String, usize>,
+    site_names: Vec<String>,
     trace: Trace,
 }
 
@@ -468,6 +473,9 @@ fn run_at(
         milestones: None,
         api: None,
         nav_failed: None,
+        sites: BTreeMap::new(),
+        site_names: vec![],
+        mbit: mbit(profile.bandwidth_bps),
         trace: Trace::default(),
     };
     // The endpoints every load has, in the order `endpoint_of` numbers them.
@@ -762,7 +770,7 @@ impl Sim<'_> {
         let top_level = self.reqs.is_empty();
         // Sites without the Public Suffix List (the bundle does not carry it): its implicit
         // `*` rule alone, so a site is the host's last two labels.
-        let cross_site = !top_level && !SuffixList::default().same_site(&self.page_origin, &origin);
+        let cross_site = !top_level && !self.same_site_as_page(&origin);
         let (cookie, cookie_note) = if !credentialed {
             (
                 None,
@@ -967,6 +975,50 @@ impl Sim<'_> {
             }
         }
         self.trace.push(e);
+    }
+
+    /// HTML's "same site" between the page and `origin`: the same scheme and the same site.
+    /// Sites come without the Public Suffix List (the bundle does not carry it): its implicit
+    /// `*` rule alone, so a site is the host's last two labels ([`SuffixList::same_site`]);
+    /// each host's is worked out once.
+    fn same_site_as_page(&mut self, origin: &Origin) -> bool {
+        let (
+            Origin::Tuple {
+                scheme: sa,
+                host: ha,
+                ..
+            },
+            Origin::Tuple {
+                scheme: sb,
+                host: hb,
+                ..
+            },
+        ) = (&self.page_origin, origin)
+        else {
+            return false;
+        };
+        if sa != sb {
+            return false;
+        }
+        let (sites, names) = (&mut self.sites, &mut self.site_names);
+        let mut site = |h: &str| {
+            if let Some(&i) = sites.get(h) {
+                return i;
+            }
+            let s = SuffixList::default()
+                .registrable_domain(h)
+                .unwrap_or_else(|| h.to_ascii_lowercase());
+            let i = match names.iter().position(|n| *n == s) {
+                Some(i) => i,
+                None => {
+                    names.push(s);
+                    names.len() - 1
+                }
+            };
+            sites.insert(h.to_string(), i);
+            i
+        };
+        site(ha) == site(hb)
     }
 
     /// The one endpoint in `actor`'s role that an event of connection `conn` involves: the

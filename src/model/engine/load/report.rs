@@ -720,10 +720,7 @@ impl Sim<'_> {
                 PhaseName::RequestSent,
                 s,
                 q.send_end,
-                format!(
-                    "the request line and headers leave at {} Mbit/s",
-                    mbit(self.bandwidth)
-                ),
+                format!("the request line and headers leave at {} Mbit/s", self.mbit),
             );
             let server = q
                 .first_byte
