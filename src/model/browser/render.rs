@@ -18,10 +18,8 @@ pub struct Document {
     pub css_rules: usize,
 }
 
-/// The page served for `title`, padded with paragraphs to about `bytes`. Its counts come from
-/// its parts (the head and the tail counted once, one element per paragraph), so a
-/// navigation does not scan the padding it just wrote.
-pub fn document(title: &str, bytes: u64) -> Document {
+/// The generated page's parts: its head (with `title`), the paragraph it repeats, its tail.
+fn parts(title: &str) -> (String, &'static str, &'static str) {
     let head = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
          <style>\nbody {{ font-family: sans-serif; margin: 2em; }}\nh1 {{ color: #1d4ed8; }}\n\
@@ -32,21 +30,43 @@ pub fn document(title: &str, bytes: u64) -> Document {
                 \x20 fetch('/api/data').then(r => r.json()).then(d => { out.textContent = JSON.stringify(d); });\n\
                 \x20 setTimeout(() => console.log('timer'), 100);\n});\n</script>\n</body>\n</html>\n";
     let para = "<p>Every request this page makes goes through the same cache, DNS, socket pool and connection as the page itself.</p>\n";
-    let elements = element_count(&head) + element_count(tail);
-    let css_rules = css_rule_count(&head);
+    (head, para, tail)
+}
+
+/// How many paragraphs pad a page of `head` and `tail` to at most `bytes` (at least none).
+fn paragraphs(head: usize, para: usize, tail: usize, bytes: u64) -> usize {
     let target = usize::try_from(bytes).unwrap_or(usize::MAX).min(50_000_000);
-    let mut doc = String::with_capacity(target.max(head.len() + tail.len()));
+    target.saturating_sub(head + tail) / para
+}
+
+/// What the renderer counts in the page served for `title` at about `bytes`, without writing
+/// it: its length, its elements and its style rules (the same as [`document`]'s).
+pub fn measure(title: &str, bytes: u64) -> (usize, usize, usize) {
+    let (head, para, tail) = parts(title);
+    let n = paragraphs(head.len(), para.len(), tail.len(), bytes);
+    (
+        head.len() + n * para.len() + tail.len(),
+        element_count(&head) + element_count(tail) + n * element_count(para),
+        css_rule_count(&head),
+    )
+}
+
+/// The page served for `title`, padded with paragraphs to about `bytes`. Its counts come from
+/// its parts (the head and the tail counted once, one element per paragraph), so a
+/// navigation does not scan the padding it just wrote.
+pub fn document(title: &str, bytes: u64) -> Document {
+    let (head, para, tail) = parts(title);
+    let n = paragraphs(head.len(), para.len(), tail.len(), bytes);
+    let mut doc = String::with_capacity(head.len() + n * para.len() + tail.len());
     doc.push_str(&head);
-    let mut paragraphs = 0;
-    while doc.len() + tail.len() + para.len() <= target {
+    for _ in 0..n {
         doc.push_str(para);
-        paragraphs += 1;
     }
     doc.push_str(tail);
     Document {
+        elements: element_count(&head) + element_count(tail) + n * element_count(para),
+        css_rules: css_rule_count(&head),
         html: doc,
-        elements: elements + paragraphs * element_count(para),
-        css_rules,
     }
 }
 
@@ -75,6 +95,23 @@ pub fn css_rule_count(html: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn measuring_agrees_with_writing() {
+        for bytes in [0, 100, 1_000, 30_000, 30_117, 1_000_000] {
+            let d = document("Welcome to www.example.com", bytes);
+            assert_eq!(
+                measure("Welcome to www.example.com", bytes),
+                (
+                    d.html.len(),
+                    element_count(&d.html),
+                    css_rule_count(&d.html)
+                ),
+                "{bytes}"
+            );
+            assert_eq!(d.elements, element_count(&d.html));
+        }
+    }
 
     #[test]
     fn document_has_the_requested_size_and_counts() {

@@ -110,18 +110,13 @@ pub fn run(sc: &Scenario) -> Journey {
 }
 
 /// The document's request and its page's events (engine requests 1 and 2), renumbered from 0.
-pub fn document_slice(trace: Trace) -> Trace {
-    let mut out = Trace {
-        endpoints: trace.endpoints,
-        ..Trace::default()
-    };
-    for e in trace.events {
-        if matches!(e.request, 1 | 2) {
-            let r = e.request - 1;
-            out.push(e.request(r));
-        }
+pub fn document_slice(mut trace: Trace) -> Trace {
+    trace.events.retain(|e| matches!(e.request, 1 | 2));
+    for (i, e) in trace.events.iter_mut().enumerate() {
+        e.request -= 1;
+        e.seq = i as u64;
     }
-    out
+    trace
 }
 
 /// The one-document page: the scenario's URL, network and server costs. Its document's body

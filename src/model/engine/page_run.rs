@@ -38,18 +38,14 @@ pub fn render(
     last_byte: Instant,
 ) -> (Vec<Event>, Milestones) {
     let c = costs;
-    let doc = render::document(title, c.document_bytes);
-    let (elements, rules) = (doc.elements, doc.css_rules);
+    let (html_len, elements, rules) = render::measure(title, c.document_bytes);
     let assumed = |us: u64| format!("{} (scenario assumption)", Duration::from_micros(us));
     let t0 = first_byte;
     let mut out = vec![Event::new(
         t0,
         Actor::Browser,
         steps::RENDER_PARSE_HTML,
-        format!(
-            "parse {} bytes of HTML into a DOM of {elements} elements",
-            doc.html.len()
-        ),
+        format!("parse {html_len} bytes of HTML into a DOM of {elements} elements"),
     )
     .field("elements", elements)
     .field(

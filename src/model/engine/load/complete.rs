@@ -165,9 +165,8 @@ impl Sim<'_> {
         if r == 0 {
             if self.reqs[0].disk_cache {
                 // Served from the disk cache: the document commits now.
-                if let Ok(p) = url::parse(&self.reqs[0].url, None) {
-                    self.push_request(0, navigation::origin_event(t, &p));
-                }
+                let e = navigation::origin_event(t, &self.doc_url);
+                self.push_request(0, e);
                 self.start_page(t, t);
             }
             self.discover(t);

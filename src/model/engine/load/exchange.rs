@@ -516,9 +516,8 @@ impl Sim<'_> {
             }
         }
         if r == 0 {
-            if let Ok(p) = url::parse(&self.reqs[0].url, None) {
-                self.push_request(r, navigation::origin_event(t, &p));
-            }
+            let e = navigation::origin_event(t, &self.doc_url);
+            self.push_request(r, e);
             let last = self.reqs[0].last_byte;
             self.start_page(t, last);
         }

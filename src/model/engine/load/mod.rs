@@ -347,6 +347,8 @@ struct Sim<'a> {
     api: Option<usize>,
     /// How the navigation ended, when it failed.
     nav_failed: Option<navigation::Outcome>,
+    /// The document's URL, parsed once.
+    doc_url: url::Parsed,
     /// The bandwidth in Mbit/s, as the texts show it (written once).
     mbit: String,
     /// Each host's site (its registrable domain), worked out once: host → index in `site_names`.
@@ -476,7 +478,12 @@ fn run_at(
         sites: BTreeMap::new(),
         site_names: vec![],
         mbit: mbit(profile.bandwidth_bps),
-        trace: Trace::default(),
+        doc_url: parsed.clone(),
+        trace: Trace {
+            // A one-document load has about sixty events; a page grows from there.
+            events: Vec::with_capacity(64),
+            endpoints: vec![],
+        },
     };
     // The endpoints every load has, in the order `endpoint_of` numbers them.
     for (actor, name) in [
