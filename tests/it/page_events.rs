@@ -488,3 +488,33 @@ fn events_name_their_endpoints() {
         );
     }
 }
+
+/// HTTP/2 has no `Connection: close`: with keep-alive off, an h2 origin's one connection still
+/// carries every stream, each with its bytes on the connection's TCP machines, and is never
+/// closed by a FIN mid-load.
+#[test]
+fn http2_connections_stay_open_without_keep_alive() {
+    let mut sc = pages::preset("http2").expect("preset");
+    sc.keep_alive = false;
+    let l = load::run(&sc).expect("loads");
+    let h2: Vec<u32> = l
+        .connections
+        .iter()
+        .filter(|c| c.protocol == Protocol::H2)
+        .map(|c| c.id)
+        .collect();
+    assert!(!h2.is_empty());
+    for c in h2 {
+        let ev = of_connection(&l, c);
+        assert!(
+            !ev.iter().any(|e| e.step == steps::TCP_CLOSE_FIN),
+            "connection {c} closed"
+        );
+        let requests = ev.iter().filter(|e| e.step == steps::HTTP_REQUEST).count();
+        let segments = ev.iter().filter(|e| e.step == steps::TCP_SEGMENT).count();
+        assert!(
+            requests > 1 && requests == segments,
+            "{requests} / {segments}"
+        );
+    }
+}

@@ -9,7 +9,7 @@
 //! stamped with the moment they happen, so a caller that handles deliveries in time order emits
 //! its trace in time order), messages to deliver later, and the handshake's milestones. The
 //! page-load engine puts the deliveries on its event queue, so the handshakes of many
-//! connections interleave; the journey of one request delivers them in a loop.
+//! connections interleave.
 //!
 //! What is modelled and what is left out:
 //! - The SYN, SYN-ACK and RST are delivered after the one-way delay; the browser's final ACK

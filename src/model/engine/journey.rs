@@ -3,11 +3,12 @@
 //!
 //! A journey scenario ([`Scenario`]) is a one-document page ([`PageScenario`]) in a
 //! [`Situation`]: the scenario's network and server costs; its knobs for the document's host
-//! (the DNS caches an earlier visit left, a name that does not exist, an idle connection, the
-//! certificate, TLS options, a refused port); the modelled server ([`crate::model::http::serve`], whose
-//! `ETag`, `Last-Modified`, `Cache-Control` and session cookie follow the scenario); the HTTP
-//! cache an earlier visit left; and the page it serves ([`crate::model::page_run`]: rendered, then a
-//! click whose handler fetches `/api/data`). The journey is that load's trace — the document's
+//! (the DNS caches an earlier visit left, a name that does not exist, an idle connection,
+//! sockets another tab keeps busy, the certificate, TLS options, a refused port); the modelled
+//! server ([`crate::model::http::serve`], whose `ETag`, `Last-Modified`, `Cache-Control` and
+//! session cookie follow the scenario, and which also answers the page's API, on the page's
+//! origin or another); the HTTP cache an earlier visit left; and the page it serves
+//! ([`crate::model::page_run`]: rendered, then a click whose handler calls `fetch()`). The journey is that load's trace — the document's
 //! request and what its page then does, its click's `fetch()` included — with nothing computed
 //! beside the engine. Only the address bar's refusals (text that is not a URL, a scheme that is
 //! not fetched) end it before a load starts.
@@ -533,6 +534,50 @@ mod tests {
             .find(|e| e.request == 1 && e.step == steps::HTTP_REQUEST)
             .expect("the fetch");
         assert_eq!(sent.get("Origin"), None);
+    }
+
+    /// What the knobs leave alone when combined: sockets opened before the load (busy or
+    /// idle) take no session ticket, so the document's own new connection still resumes; with
+    /// keep-alive off a busy socket closes when its download ends, so the queued document opens
+    /// a connection of its own; an idle connection from before counts as used (reused).
+    #[test]
+    fn knobs_combine() {
+        let hello = |sc: &Scenario| {
+            let j = run(sc);
+            j.trace
+                .events
+                .iter()
+                .find(|e| e.request == 0 && e.step == steps::TLS_CLIENT_HELLO)
+                .map(|e| e.summary.clone())
+                .unwrap_or_default()
+        };
+        let sc = Scenario {
+            resumption: true,
+            busy_sockets: 3,
+            ..Scenario::default()
+        };
+        assert!(
+            hello(&sc).contains("with a session ticket"),
+            "{}",
+            hello(&sc)
+        );
+        let j = run(&Scenario {
+            busy_sockets: 6,
+            keep_alive: false,
+            ..Scenario::default()
+        });
+        let nav = ids(&j);
+        let queued = nav.iter().position(|s| *s == "pool.queued");
+        let syn = nav.iter().position(|s| *s == "tcp.syn");
+        assert!(queued.is_some() && queued < syn, "{nav:?}");
+        let sc = Scenario {
+            existing_connection: true,
+            ..Scenario::default()
+        };
+        let p = url::parse(&sc.url, None).expect("URL");
+        let l =
+            load::run_in(&page_of(&sc, &p), &situation_of(&sc), cache_of(&sc, &p)).expect("loads");
+        assert!(l.requests[0].reused, "{:?}", l.requests[0]);
     }
 
     #[test]

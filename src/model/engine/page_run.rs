@@ -2,8 +2,9 @@
 //! stages for the generated document ([`crate::model::render::document`]: parse the HTML, the inline
 //! stylesheet, the inline script that registers a click handler; `DOMContentLoaded`, `load`,
 //! the first paint), then the event loop: a click a second after the paint whose handler calls
-//! `fetch('/api/data')` and `setTimeout(…, 100)`, the timer's task, and the fetch's task and
-//! microtask when its response is in.
+//! `fetch()` (`/api/data` on the page's origin, or an API on another origin: [`api_url`]) and
+//! `setTimeout(…, 100)`, the timer's task, and the fetch's task and microtask when its response
+//! is in (or its rejection).
 //!
 //! The engine ([`crate::model::load`]) runs it when its situation gives the page's [`Costs`]; how long
 //! each stage takes is a scenario assumption, and parsing streams: it starts with the first
@@ -207,6 +208,22 @@ pub fn fetched(click: Instant, done: Instant) -> [Event; 2] {
             "right after the task, before rendering or the next task",
         ),
     ]
+}
+
+/// The CORS check blocked the fetch's response at `at`: its promise rejects, and the page
+/// never sees the response (the console has Chromium's message).
+pub fn fetch_blocked(at: Instant) -> Event {
+    Event::new(
+        at,
+        Actor::Browser,
+        steps::LOOP_FETCH,
+        "task: fetch() rejects with TypeError (blocked by CORS)",
+    )
+    .field_spec(
+        "why",
+        "the response arrived, but the CORS check refused it to the page",
+        "Fetch §4.9",
+    )
 }
 
 /// The fetch failed at `at` with Chromium's `error` (`net::ERR_…`): its promise rejects.

@@ -40,6 +40,20 @@ impl Request {
     }
 }
 
+/// The `Referer` a request carries under Chromium's default referrer policy,
+/// `strict-origin-when-cross-origin` (Referrer Policy §3.7): to the page's own origin the page's
+/// URL without its fragment, to another origin the page's origin alone, and nothing from an
+/// https page to an http URL. `page_origin` and `to_origin` are serialized origins.
+pub fn referer(page_url: &str, page_origin: &str, to_origin: &str) -> Option<String> {
+    if to_origin == page_origin {
+        return Some(page_url.split('#').next().unwrap_or_default().to_string());
+    }
+    if page_origin.starts_with("https:") && to_origin.starts_with("http:") {
+        return None;
+    }
+    Some(format!("{page_origin}/"))
+}
+
 /// The request for a top-level navigation typed into the address bar.
 pub fn navigation_request(
     host_header: &str,
@@ -76,7 +90,7 @@ pub fn navigation_request(
 pub fn fetch_request(
     host_header: &str,
     target: &str,
-    referer: &str,
+    referer: Option<&str>,
     cookie: Option<&str>,
 ) -> Request {
     let mut h = Headers::new()
@@ -86,8 +100,11 @@ pub fn fetch_request(
         .with("Accept", "*/*")
         .with("Sec-Fetch-Site", "same-origin")
         .with("Sec-Fetch-Mode", "cors")
-        .with("Sec-Fetch-Dest", "empty")
-        .with("Referer", referer)
+        .with("Sec-Fetch-Dest", "empty");
+    if let Some(r) = referer {
+        h = h.with("Referer", r);
+    }
+    h = h
         .with("Accept-Encoding", "gzip, deflate, br, zstd")
         .with("Accept-Language", "en-US,en;q=0.9");
     if let Some(c) = cookie {

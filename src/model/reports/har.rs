@@ -73,11 +73,12 @@ fn http_version(r: &Request) -> &'static str {
 }
 
 /// The request as the model sends it: method, URL, the headers it counts for the request's size.
-fn request(w: &mut Writer, r: &Request, referer: &str) {
+fn request(w: &mut Writer, r: &Request, page_url: &str, page_origin: &str) {
+    let referer = crate::model::http::referer(page_url, page_origin, &r.origin);
     let (sent, size) = crate::model::load::request_as_sent(
         r.id,
         &r.url,
-        referer,
+        referer.as_deref(),
         &r.method,
         r.cookie.as_deref(),
         &r.extra_headers,
@@ -215,7 +216,7 @@ pub fn export(sc: &PageScenario, load: &PageLoad, visit_unix: i64) -> String {
             visit_unix.saturating_mul(1_000_000) + t.micros() as i64,
         )
     };
-    let referer = load.url.as_str();
+    let (page_url, page_origin) = (load.url.as_str(), load.page_origin.as_str());
     let mut w = Writer::default();
     w.obj()
         .key("log")
@@ -249,7 +250,7 @@ pub fn export(sc: &PageScenario, load: &PageLoad, visit_unix: i64) -> String {
             .key("time")
             .ms(r.end.micros() - r.start.micros())
             .key("request");
-        request(&mut w, r, referer);
+        request(&mut w, r, page_url, page_origin);
         w.key("response");
         response(&mut w, r, sc);
         w.key("cache").obj().end_obj();

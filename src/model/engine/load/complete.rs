@@ -174,7 +174,7 @@ impl Sim<'_> {
         if self.api == Some(r) {
             match (&self.reqs[r].outcome, self.milestones) {
                 (Some(Outcome::Blocked { .. }), _) => {
-                    self.push_request(r, page_run::fetch_failed(t, "CORS"));
+                    self.push_request(r, page_run::fetch_blocked(t));
                 }
                 (_, Some(m)) => {
                     for e in page_run::fetched(m.click, t) {

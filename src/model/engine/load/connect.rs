@@ -54,6 +54,9 @@ impl Sim<'_> {
 
     pub(super) fn pool_outputs(&mut self, t: Instant) {
         while let Some(o) = self.pool.poll_output() {
+            if self.other_tab(t, &o) {
+                continue;
+            }
             match o {
                 PoolOut::Reused {
                     request,
@@ -62,10 +65,6 @@ impl Sim<'_> {
                     ..
                 } => {
                     let r = request as usize;
-                    if r >= self.reqs.len() {
-                        // Another tab's download took it (a busy socket).
-                        continue;
-                    }
                     let job = self.job_of_socket(socket);
                     self.reqs[r].binding = Some(Binding::Idle { used: was_used });
                     self.reuse_event(t, r, job, "an idle socket of the group");
@@ -124,7 +123,16 @@ impl Sim<'_> {
                     let r = request as usize;
                     self.reqs[r].binding = Some(Binding::Handed);
                     let job = self.job_of_socket(socket);
-                    self.reuse_event(t, r, job, "the socket the request before it just released");
+                    // A busy socket carried another tab's download, none of this load's.
+                    let other_tab = job
+                        .and_then(|j| self.job(j))
+                        .is_some_and(|j| j.conn.uses.is_empty());
+                    let which = if other_tab {
+                        "the socket another tab's download just released"
+                    } else {
+                        "the socket the request before it just released"
+                    };
+                    self.reuse_event(t, r, job, which);
                     if let Some(j) = self.job_of_socket(socket) {
                         self.send(t, r, j);
                     }
@@ -366,12 +374,10 @@ impl Sim<'_> {
     }
 
     /// What a connection to `host:port` needs: the load's TLS version, and for the document's
-    /// host the situation's server and TLS options; a ticket that server gave earlier. A TLS 1.3
-    /// ticket is used once: Chromium's session cache pops a single-use session when it hands it
-    /// out (`SSLClientSessionCache::Lookup`, net/ssl/ssl_client_session_cache.cc, after
-    /// BoringSSL's `SSL_SESSION_should_be_single_use`; RFC 8446 §C.4 advises clients so).
+    /// host the situation's server and TLS options. The session ticket is taken later, when
+    /// the connection starts ([`Sim::take_ticket`]).
     pub(super) fn connection_config(
-        &mut self,
+        &self,
         group: &str,
         host: String,
         port: u16,
@@ -379,18 +385,6 @@ impl Sim<'_> {
     ) -> connection::Config {
         let s = self.situation;
         let doc = host == self.doc_host;
-        let server = format!("{host}:{port}");
-        let ticket = self
-            .tickets
-            .iter()
-            .position(|(k, _)| *k == server)
-            .map(|i| {
-                if self.tickets[i].1.version == crate::model::tls::Version::Tls13 {
-                    self.tickets.remove(i).1
-                } else {
-                    self.tickets[i].1.clone()
-                }
-            });
         connection::Config {
             group: group.to_string(),
             refused: doc && s.refused,
@@ -399,11 +393,35 @@ impl Sim<'_> {
             tls: self.tls,
             cert: if doc { s.cert } else { CertChoice::Valid },
             client_chain: (doc && s.client_cert).then(|| connection::client_chain(self.unix_time)),
-            ticket,
+            ticket: None,
             false_start: doc && s.false_start,
             host,
             port,
             secure,
+        }
+    }
+
+    /// A ticket the server of connection `job` gave earlier, taken as the connection starts (a
+    /// lookup that failed takes none). A TLS 1.3 ticket is used once: Chromium's session cache
+    /// pops a single-use session when it hands it out (`SSLClientSessionCache::Lookup`,
+    /// net/ssl/ssl_client_session_cache.cc, after BoringSSL's
+    /// `SSL_SESSION_should_be_single_use`; RFC 8446 §C.4 advises clients so).
+    pub(super) fn take_ticket(&mut self, job: u32) {
+        let Some(j) = self.job(job) else { return };
+        if !j.machines.config.secure {
+            return;
+        }
+        let server = format!("{}:{}", j.machines.config.host, j.machines.config.port);
+        let Some(i) = self.tickets.iter().position(|(k, _)| *k == server) else {
+            return;
+        };
+        let ticket = if self.tickets[i].1.version == crate::model::tls::Version::Tls13 {
+            self.tickets.remove(i).1
+        } else {
+            self.tickets[i].1.clone()
+        };
+        if let Some(j) = self.job_mut(job) {
+            j.machines.config.ticket = Some(ticket);
         }
     }
 
@@ -428,8 +446,12 @@ impl Sim<'_> {
         for k in 0..u32::from(n.min(crate::model::scenario::MAX_BUSY_SOCKETS)) {
             self.open_idle(u);
             // Another tab's request: an id no request of this load has.
-            self.pool
-                .request(Instant::ZERO, &group, u32::MAX - k, Priority::Medium);
+            self.pool.request(
+                Instant::ZERO,
+                &group,
+                PHANTOM_REQUEST - 1 - k,
+                Priority::Medium,
+            );
             while let Some(o) = self.pool.poll_output() {
                 if let PoolOut::Reused { socket, .. } = o {
                     let end = Instant::ZERO + self.rtt.times(u64::from(k) + 1);
@@ -491,6 +513,50 @@ impl Sim<'_> {
             });
             self.job_ready(Instant::ZERO, job);
         }
+        // It carried the earlier page's requests: a used socket (the 5-minute timeout, and the
+        // pool prefers it), as one request and its release through the pool make it.
+        self.pool
+            .request(Instant::ZERO, &group, PHANTOM_REQUEST, Priority::Medium);
+        while let Some(o) = self.pool.poll_output() {
+            if let PoolOut::Reused { socket, .. } = o {
+                self.pool.release(Instant::ZERO, socket, true);
+            }
+        }
+        while self.pool.poll_output().is_some() {}
+    }
+
+    /// Handles what the pool says about another tab's request (none of this load's): a
+    /// socket it was given goes straight back. True when `o` was about one.
+    fn other_tab(&mut self, t: Instant, o: &PoolOut) -> bool {
+        match *o {
+            PoolOut::Reused { request, .. } | PoolOut::Queued { request, .. }
+                if self.phantom(request) =>
+            {
+                true
+            }
+            PoolOut::Failed {
+                request: Some(request),
+                ..
+            } if self.phantom(request) => true,
+            PoolOut::Handed {
+                request, socket, ..
+            } if self.phantom(request) => {
+                self.pool.release(t, socket, true);
+                true
+            }
+            PoolOut::Bound { request, job, .. } if self.phantom(request) => {
+                if let Some(s) = self.job(job).and_then(|j| j.socket) {
+                    self.pool.release(t, s, true);
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether a pool request id is another tab's (a busy socket's), not this load's.
+    pub(super) fn phantom(&self, request: u32) -> bool {
+        request as usize >= self.reqs.len() && request >= PHANTOM_REQUEST - 16
     }
 
     /// The socket group of a request to `u`'s origin, with or without credentials: its key text

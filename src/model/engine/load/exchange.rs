@@ -24,7 +24,7 @@ pub(super) fn default_bytes(d: Dest) -> u64 {
 /// size on the wire for `method` (the request line says `GET`, so the size adds the difference).
 pub fn sent_request(
     url: &str,
-    referer: &str,
+    referer: Option<&str>,
     method: &str,
     cookie: Option<&str>,
     extra: &[String],
@@ -46,7 +46,7 @@ pub fn sent_request(
 pub fn request_as_sent(
     id: u32,
     url: &str,
-    referer: &str,
+    referer: Option<&str>,
     method: &str,
     cookie: Option<&str>,
     extra: &[String],
@@ -242,15 +242,16 @@ impl Sim<'_> {
         }
     }
 
-    /// The request as sent, and its size ([`request_as_sent`]). The `Referer` is the page's
-    /// URL without its fragment (Fetch §"strip url for use as a referrer").
+    /// The request as sent, and its size ([`request_as_sent`]), with the `Referer` Chromium's
+    /// default referrer policy gives it ([`crate::model::http::referer`]).
     pub(super) fn sent(&self, r: usize) -> (crate::model::http::Request, u64) {
         let q = &self.reqs[r];
-        let referer = self.reqs[0].url.split('#').next().unwrap_or_default();
+        let page = self.page_origin.serialize();
+        let referer = crate::model::http::referer(&self.reqs[0].url, &page, &q.origin_s);
         request_as_sent(
             r as u32 + 1,
             &q.url,
-            referer,
+            referer.as_deref(),
             &q.method,
             q.cookie.as_deref(),
             &q.sent_lines(),
@@ -318,16 +319,19 @@ impl Sim<'_> {
         }
         self.schedule(arrives, Ev::Emit(Box::new(processing)));
         let q = &self.reqs[r];
-        let keep_alive = self.sc.keep_alive
-            && self
-                .sc
-                .origin_spec(&q.origin_s)
-                .and_then(|o| o.keep_alive)
-                .unwrap_or(true)
-            && !resp
-                .headers
-                .get("connection")
-                .is_some_and(|v| v.eq_ignore_ascii_case("close"));
+        // HTTP/2 has no `Connection: close` (RFC 9113 §8.2.2): its connection carries every
+        // stream to the origin and stays open.
+        let keep_alive = q.h2
+            || self.sc.keep_alive
+                && self
+                    .sc
+                    .origin_spec(&q.origin_s)
+                    .and_then(|o| o.keep_alive)
+                    .unwrap_or(true)
+                && !resp
+                    .headers
+                    .get("connection")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("close"));
         self.reqs[r].keep_alive = keep_alive;
         self.reqs[r].site_served = !notes.is_empty();
         self.reqs[r].resp = Some(Box::new(resp));
@@ -381,10 +385,6 @@ impl Sim<'_> {
         (resp, vec![])
     }
 
-    /// The server starts sending request `r`'s response at `ts`: its head, then its body,
-    /// which takes slow start's round trips on this connection (RFC 5681 §3.1, from the window
-    /// the connection has reached) and its bytes on the shared link. With `Connection: close`
-    /// the server's FIN follows the last byte.
     /// The API on another origin answers the page's cross-origin `fetch()`: with
     /// `Access-Control-Allow-Origin` naming the page's origin when the situation allows it, and
     /// without when it does not (Fetch §4.9, "CORS check").
@@ -408,6 +408,10 @@ impl Sim<'_> {
         resp
     }
 
+    /// The server starts sending request `r`'s response at `ts`: its head, then its body,
+    /// which takes slow start's round trips on this connection (RFC 5681 §3.1, from the window
+    /// the connection has reached) and its bytes on the shared link. With `Connection: close`
+    /// the server's FIN follows the last byte.
     pub(super) fn server_sends(&mut self, ts: Instant, r: usize) {
         let Some(resp) = self.reqs[r].resp.as_deref() else {
             return;

@@ -27,7 +27,8 @@
 //!    and a blocked request ends with the message Chromium prints in the console.
 //!
 //! Cookies come from the jar of the request's host and go only with credentialed requests; a
-//! cross-site request carries only `SameSite=None` cookies. `Set-Cookie` answers are stored.
+//! cross-site request carries only `SameSite=None` cookies. `Set-Cookie` answers are stored for
+//! requests that include credentials.
 //!
 //! Phases use Chrome DevTools' names (Queueing, Stalled, DNS Lookup, Initial connection, SSL,
 //! Request sent, Waiting for server response, Content Download). As in DevTools, "Initial
@@ -102,6 +103,9 @@ pub const H2_MAX_STREAMS: usize = 100;
 /// The seed of every page's random values (sequence numbers, TLS randoms): a page scenario
 /// names none, so each connection's numbers come from this and its id.
 const PAGE_SEED: u64 = 0x7769_7265_7761_6c6b;
+/// The pool request ids of another tab's requests (a busy socket's, or the one that used an
+/// idle connection before the load): the top of the range, far above any load's requests.
+const PHANTOM_REQUEST: u32 = u32::MAX;
 /// The most the model accepts, so a pasted page cannot exhaust the browser.
 pub const MAX_HTML_BYTES: usize = 2_000_000;
 pub const MAX_REQUESTS: usize = 20_000;
@@ -527,7 +531,7 @@ fn run_at(
         sim.tickets.push((
             format!("{}:{port}", sim.doc_host),
             crate::model::tls::Ticket {
-                version: crate::model::tls::Version::Tls13,
+                version: tls.version(),
                 lifetime_s: 7200,
             },
         ));
@@ -714,7 +718,10 @@ impl Sim<'_> {
                         self.pool_outputs(t);
                         continue;
                     }
-                    j.machines.start(t);
+                    self.take_ticket(job);
+                    if let Some(j) = self.job_mut(job) {
+                        j.machines.start(t);
+                    }
                     self.machine_outputs(t, job);
                 }
                 Ev::Deliver(job, d) => {
@@ -727,7 +734,8 @@ impl Sim<'_> {
                 Ev::ServerSends(r) => self.server_sends(t, r),
                 Ev::Click => self.click(t),
                 Ev::BusyDone(socket) => {
-                    self.pool.release(t, socket, true);
+                    // Kept alive only where the server keeps connections open.
+                    self.pool.release(t, socket, self.sc.keep_alive);
                     self.pool_outputs(t);
                 }
                 Ev::FirstByte(r) => self.first_byte(t, r),
@@ -804,6 +812,7 @@ impl Sim<'_> {
             (c, note)
         };
         let response = self.response_of.get(&response_key(&url)).copied();
+        let safe_method = matches!(method.as_str(), "GET" | "HEAD");
         let id = self.reqs.len();
         self.reqs.push(R {
             url,
@@ -851,13 +860,12 @@ impl Sim<'_> {
             resp: None,
             keep_alive: true,
             site_served: false,
-            origin_header: match dest {
-                Dest::Preflight => Some(format!("Origin: {}", self.page_origin.serialize())),
-                Dest::Fetch(Destination::Fetch) if !same => {
-                    Some(format!("Origin: {}", self.page_origin.serialize()))
-                }
-                _ => None,
-            },
+            // Fetch §3.1: a CORS request (a cross-origin fetch() or font) and any request whose
+            // method is neither GET nor HEAD (a preflight's OPTIONS included) say where from.
+            origin_header: (matches!(dest, Dest::Preflight)
+                || (!same && matches!(dest, Dest::Fetch(Destination::Fetch | Destination::Font)))
+                || !safe_method)
+                .then(|| format!("Origin: {}", self.page_origin.serialize())),
             last_byte: t0,
         });
         if self.reqs[id].method == "GET" && self.reqs[id].dest != Dest::Fetch(Destination::Fetch) {

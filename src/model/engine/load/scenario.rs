@@ -209,7 +209,8 @@ pub struct Situation {
     /// response said `no-store`).
     pub empty_cache_why: Option<&'static str>,
     /// The journey's page ([`crate::model::page_run`]): once the document arrives it is rendered at
-    /// these costs, and a click a second after the first paint fetches `/api/data`.
+    /// these costs, and a click a second after the first paint calls `fetch()` (where to:
+    /// [`Situation::api`]).
     pub page: Option<Costs>,
 }
 
