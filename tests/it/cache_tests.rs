@@ -120,7 +120,7 @@ impl Server<'_> {
                 {
                     for hdr in list {
                         if let (Some(n), Some(v)) = (hdr[0].as_str(), hdr[1].as_str()) {
-                            h = h.with(n, v);
+                            h = h.with(n.to_string(), v.to_string());
                         }
                     }
                 }
@@ -148,8 +148,8 @@ impl Server<'_> {
                 continue;
             };
             let value = fixup(name, &hdr[1], now);
-            h = h.with(name, value.clone());
-            sent = sent.with(name, value);
+            h = h.with(name.to_string(), value.clone());
+            sent = sent.with(name.to_string(), value);
             if hdr.get(2).is_none_or(|c| *c == true) {
                 saved.push(name.to_string());
             }
@@ -232,10 +232,10 @@ fn run_test(test: &Value) -> Result<(), Fail> {
             } else {
                 fixup("x-not-a-date", &hdr[1], now)
             };
-            headers = headers.with(name, value);
+            headers = headers.with(name.to_string(), value);
         }
         headers = headers
-            .with("Test-Name", test["name"].as_str().unwrap_or(""))
+            .with("Test-Name", test["name"].as_str().unwrap_or("").to_string())
             .with("Test-ID", uuid.clone())
             .with("Req-Num", req_num.to_string());
         let req = Request {

@@ -27,19 +27,24 @@
 
 use crate::model::http_date;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+
+/// Text that is usually a constant (a header's name, a fixed value): borrowed when it is, so a
+/// page's thousands of requests do not copy `User-Agent` and its value each time.
+pub type Text = Cow<'static, str>;
 
 /// Header fields in order, names compared case-insensitively.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Headers(pub Vec<(String, String)>);
+pub struct Headers(pub Vec<(Text, Text)>);
 
 impl Headers {
     pub fn new() -> Headers {
         Headers(Vec::new())
     }
 
-    pub fn with(mut self, name: &str, value: impl Into<String>) -> Headers {
-        self.0.push((name.to_string(), value.into()));
+    pub fn with(mut self, name: impl Into<Text>, value: impl Into<Text>) -> Headers {
+        self.0.push((name.into(), value.into()));
         self
     }
 
@@ -47,7 +52,7 @@ impl Headers {
         self.0
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -60,15 +65,16 @@ impl Headers {
             .0
             .iter()
             .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
             .collect();
         (!v.is_empty()).then(|| v.join(", "))
     }
 
     /// Replaces every field of that name with one value.
-    pub fn set(&mut self, name: &str, value: impl Into<String>) {
-        self.remove(name);
-        self.0.push((name.to_string(), value.into()));
+    pub fn set(&mut self, name: impl Into<Text>, value: impl Into<Text>) {
+        let name = name.into();
+        self.remove(&name);
+        self.0.push((name, value.into()));
     }
 
     pub fn remove(&mut self, name: &str) {
@@ -669,7 +675,7 @@ impl Cache {
             if swr_ok {
                 let conditional = conditional_headers(&e.stored);
                 for (n, v) in &conditional.0 {
-                    pending.forward.headers = pending.forward.headers.with(n, v.clone());
+                    pending.forward.headers = pending.forward.headers.with(n.clone(), v.clone());
                 }
                 pending.why = Miss::Revalidate {
                     age_s: age,
@@ -706,7 +712,8 @@ impl Cache {
             let conditional = conditional_headers(&e.stored);
             for (n, v) in &conditional.0 {
                 if !pending.forward.headers.has(n) {
-                    pending.forward.headers = pending.forward.headers.clone().with(n, v.clone());
+                    pending.forward.headers =
+                        pending.forward.headers.clone().with(n.clone(), v.clone());
                 }
             }
             pending.why = if conditional.0.is_empty() {
@@ -865,10 +872,10 @@ fn conditional_headers(stored: &Stored) -> Headers {
     let mut c = Headers::new();
     if matches!(stored.status, 200 | 206) {
         if let Some(etag) = stored.headers.get("etag") {
-            c = c.with("If-None-Match", etag);
+            c = c.with("If-None-Match", etag.to_string());
         }
         if let Some(lm) = stored.headers.get("last-modified") {
-            c = c.with("If-Modified-Since", lm);
+            c = c.with("If-Modified-Since", lm.to_string());
         }
     }
     c
@@ -952,7 +959,7 @@ pub mod present {
         )
         .field("key", key);
         let found = |e: Event, age_s: u64, f: &Freshness| {
-            e.field("entry", "found")
+            e.note("entry", "found")
                 .field_spec("age", format!("{age_s} s"), "RFC 9111 §4.2.3")
                 .field_spec(
                     "freshness_lifetime",
@@ -973,11 +980,11 @@ pub mod present {
                     age_s, freshness, ..
                 } => found(e, *age_s, freshness),
                 Miss::StaleNoValidator { age_s, .. } => e
-                    .field("entry", "found, stale, no validator")
+                    .note("entry", "found, stale, no validator")
                     .field("age", format!("{age_s} s")),
-                Miss::NotStored | Miss::Bypassed | Miss::Unsafe => e.field("entry", "none"),
+                Miss::NotStored | Miss::Bypassed | Miss::Unsafe => e.note("entry", "none"),
             },
-            Plan::Error(_) => e.field("entry", "none"),
+            Plan::Error(_) => e.note("entry", "none"),
         }
     }
 
@@ -1007,7 +1014,7 @@ pub mod present {
                 "body",
                 format!("{} bytes from the disk cache", response.body_bytes()),
             )
-            .field("transferSize", "0 (Resource Timing: served locally)")
+            .note("transferSize", "0 (Resource Timing: served locally)")
     }
 
     /// Why the request goes to the network: a revalidation with its validators, or a miss
@@ -1084,7 +1091,7 @@ pub mod present {
                 "304: serve the stored body, with refreshed headers",
             )
             .field("freshness_lifetime", lifetime(f.lifetime_s))
-            .field("body_downloaded", "0 bytes"),
+            .note("body_downloaded", "0 bytes"),
             Kept::Stored(f) => Event::new(
                 end,
                 Actor::Cache,

@@ -110,7 +110,7 @@ pub fn parse_event(input: &str, parsed: Result<&Parsed, &UrlError>) -> Event {
         Err(err) => {
             return e
                 .field("error", &err.message)
-                .field("what_a_browser_does", "treats the text as a search query")
+                .note("what_a_browser_does", "treats the text as a search query")
         }
     };
     let port_text = if p.getters.port.is_empty() {
@@ -194,11 +194,11 @@ pub fn origin_event(at: Instant, p: &Parsed) -> Event {
     )
     .field_spec("origin", origin_tuple(&p.origin), "HTML §7.1.1")
     .field("serialized", &p.getters.origin)
-    .field(
+    .note(
         "same-origin means",
         "same scheme, same host, same port: all three",
     )
-    .field(
+    .note(
         "cookies",
         "are scoped by host and path instead (RFC 6265), so the port does not separate them",
     )
@@ -240,14 +240,14 @@ pub fn failure(f: Failure, at: Instant, host: &str) -> (Event, Outcome) {
     }
     if step == steps::NAV_INTERSTITIAL {
         e = e
-            .field("page_title", "Privacy error")
-            .field("heading", "Your connection is not private")
+            .note("page_title", "Privacy error")
+            .note("heading", "Your connection is not private")
             .field("text", format!("Attackers might be trying to steal your information from {host} (for example, passwords, messages or credit cards)."))
-            .field("buttons", "Back to safety · Advanced → Proceed to the site (unsafe)");
+            .note("buttons", "Back to safety · Advanced → Proceed to the site (unsafe)");
     } else {
         e = e
             .field("page_title", host)
-            .field("heading", "This site can't be reached");
+            .note("heading", "This site can't be reached");
     }
     (
         e,

@@ -313,7 +313,7 @@ impl Connection {
                 &syn,
                 (self.client_iss, tr),
             )
-            .field(
+            .note(
                 "initial_sequence_number",
                 "random per connection (RFC 9293 §3.4.1, RFC 6528)",
             );
@@ -769,7 +769,7 @@ fn session_keys(at: Instant, negotiated: Version) -> Event {
             "RFC 5246 §8.1 master secret"
         },
     )
-    .field(
+    .note(
         "cipher",
         "AES-128-GCM: every record encrypted and authenticated",
     )

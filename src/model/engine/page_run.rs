@@ -49,7 +49,7 @@ pub fn render(
         format!("parse {html_len} bytes of HTML into a DOM of {elements} elements"),
     )
     .field("elements", elements)
-    .field(
+    .note(
         "streaming",
         "parsing starts with the first bytes, before the rest has arrived",
     )
@@ -63,7 +63,7 @@ pub fn render(
             format!("parse the inline stylesheet: {rules} rules into the CSSOM"),
         )
         .field("rules", rules)
-        .field(
+        .note(
             "render_blocking",
             "yes: nothing is painted before the CSSOM is ready",
         )
@@ -81,7 +81,7 @@ pub fn render(
             steps::RENDER_SCRIPT,
             "run the inline script: register the button's click handler",
         )
-        .field(
+        .note(
             "parser",
             "blocked while the script runs (no async or defer)",
         )
@@ -96,7 +96,7 @@ pub fn render(
             steps::RENDER_DOM_CONTENT_LOADED,
             "DOMContentLoaded: the DOM is complete",
         )
-        .field("document.readyState", "interactive"),
+        .note("document.readyState", "interactive"),
     );
     out.push(
         Event::new(
@@ -105,7 +105,7 @@ pub fn render(
             steps::RENDER_LOAD,
             "load: no sub-resources to wait for, so load follows at once",
         )
-        .field("document.readyState", "complete"),
+        .note("document.readyState", "complete"),
     );
     let painted = interactive + Duration::from_micros(c.paint_us);
     out.push(
@@ -158,8 +158,8 @@ pub fn click(at: Instant) -> [Event; 2] {
             steps::LOOP_CLICK,
             "task: the user clicks \"Load data\"; the handler calls fetch() and setTimeout(…, 100)",
         )
-        .field("when", "1 s after the first paint (scenario assumption)")
-        .field(
+        .note("when", "1 s after the first paint (scenario assumption)")
+        .note(
             "queues",
             "a network request, and a timer task due in 100 ms",
         ),
@@ -193,7 +193,7 @@ pub fn fetched(click: Instant, done: Instant) -> [Event; 2] {
             format!("task: the fetch() response is in ({order} the timer); its promise resolves"),
         )
         .field("took", done.since(click))
-        .field(
+        .note(
             "request",
             "the click handler's GET, through the same cache and pool",
         ),
@@ -203,7 +203,7 @@ pub fn fetched(click: Instant, done: Instant) -> [Event; 2] {
             steps::LOOP_MICROTASK,
             "microtask: the .then() callbacks run and write the data into the page",
         )
-        .field(
+        .note(
             "runs",
             "right after the task, before rendering or the next task",
         ),

@@ -259,8 +259,8 @@ pub fn lookup(
             format!("A? {host}"),
         )
         .field_spec("question", format!("{host}. IN A"), "RFC 1035 §4.1.2")
-        .field("transport", "UDP to port 53")
-        .field("flags", "RD (recursion desired)")
+        .note("transport", "UDP to port 53")
+        .note("flags", "RD (recursion desired)")
         .message(Actor::Resolver, t + to_resolver, QUERY_BYTES),
     );
     t += to_resolver;
@@ -305,7 +305,7 @@ pub fn lookup(
                             ),
                         )
                         .field("question", format!("{host}. IN A"))
-                        .field("flags", "no recursion: the resolver walks the tree itself")
+                        .note("flags", "no recursion: the resolver walks the tree itself")
                         .message(actor, t + half, QUERY_BYTES),
                     );
                     t += half;
@@ -355,8 +355,8 @@ pub fn lookup(
                         format!("{host}. {ttl_s} IN A {a}"),
                         "RFC 1035 §4.1.3",
                     )
-                    .field("flags", "AA (authoritative answer)")
-                    .field("rcode", "NOERROR (0)"),
+                    .note("flags", "AA (authoritative answer)")
+                    .note("rcode", "NOERROR (0)"),
                 Answer::NxDomain => e
                     .field_spec("rcode", "NXDOMAIN (3)", "RFC 1035 §4.1.1")
                     .field(
@@ -400,7 +400,7 @@ pub fn lookup(
                     "{BROWSER_CACHE_TTL_S} s (Chromium's fixed TTL for system-resolver answers)"
                 ),
             ),
-        Answer::NxDomain => e.field("rcode", "NXDOMAIN (3)").field(
+        Answer::NxDomain => e.note("rcode", "NXDOMAIN (3)").note(
             "cached_by_browser",
             "no: Chromium does not cache system-resolver failures",
         ),

@@ -62,7 +62,7 @@ pub fn navigation_request(
     conditional: &Headers,
 ) -> Request {
     let mut h = Headers::new()
-        .with("Host", host_header)
+        .with("Host", host_header.to_string())
         .with("Connection", "keep-alive")
         .with("Upgrade-Insecure-Requests", "1")
         .with("User-Agent", USER_AGENT)
@@ -74,10 +74,10 @@ pub fn navigation_request(
         .with("Accept-Encoding", "gzip, deflate, br, zstd")
         .with("Accept-Language", "en-US,en;q=0.9");
     if let Some(c) = cookie {
-        h = h.with("Cookie", c);
+        h = h.with("Cookie", c.to_string());
     }
     for (n, v) in &conditional.0 {
-        h = h.with(n, v.clone());
+        h = h.with(n.clone(), v.clone());
     }
     Request {
         method: "GET",
@@ -94,7 +94,7 @@ pub fn fetch_request(
     cookie: Option<&str>,
 ) -> Request {
     let mut h = Headers::new()
-        .with("Host", host_header)
+        .with("Host", host_header.to_string())
         .with("Connection", "keep-alive")
         .with("User-Agent", USER_AGENT)
         .with("Accept", "*/*")
@@ -102,13 +102,13 @@ pub fn fetch_request(
         .with("Sec-Fetch-Mode", "cors")
         .with("Sec-Fetch-Dest", "empty");
     if let Some(r) = referer {
-        h = h.with("Referer", r);
+        h = h.with("Referer", r.to_string());
     }
     h = h
         .with("Accept-Encoding", "gzip, deflate, br, zstd")
         .with("Accept-Language", "en-US,en;q=0.9");
     if let Some(c) = cookie {
-        h = h.with("Cookie", c);
+        h = h.with("Cookie", c.to_string());
     }
     Request {
         method: "GET",

@@ -45,17 +45,20 @@ fn phase_us(r: &Request, names: &[PhaseName]) -> Option<u64> {
 }
 
 /// `key`: a list of `{"name", "value"}` objects.
-fn pairs(w: &mut Writer, key: &str, list: &[(String, String)]) {
+fn pairs<N: AsRef<str>, V: AsRef<str>>(w: &mut Writer, key: &str, list: &[(N, V)]) {
     w.key(key).arr();
     for (n, v) in list {
-        w.obj().str_field("name", n).str_field("value", v).end_obj();
+        w.obj()
+            .str_field("name", n.as_ref())
+            .str_field("value", v.as_ref())
+            .end_obj();
     }
     w.end_arr();
 }
 
 /// What a request and a response both have: `httpVersion`, `cookies` (left empty: the
 /// `Cookie` header is in `headers`) and `headers`.
-fn head(w: &mut Writer, version: &str, headers: &[(String, String)]) {
+fn head<N: AsRef<str>, V: AsRef<str>>(w: &mut Writer, version: &str, headers: &[(N, V)]) {
     w.str_field("httpVersion", version)
         .key("cookies")
         .arr()
@@ -100,7 +103,7 @@ fn response(w: &mut Writer, r: &Request, sc: &PageScenario) {
     w.obj();
     if r.status == 0 {
         w.int_field("status", 0).str_field("statusText", "");
-        head(w, "", &[]);
+        head::<&str, &str>(w, "", &[]);
         w.key("content")
             .obj()
             .int_field("size", 0)

@@ -88,7 +88,8 @@ impl fmt::Display for Actor {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Field {
     pub name: Cow<'static, str>,
-    pub value: String,
+    /// Borrowed when it is a constant ([`Event::note`]): no copy per event.
+    pub value: Cow<'static, str>,
     /// Where the field is defined (`RFC 9293 §3.1`), when it is worth a link.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spec: Option<&'static str>,
@@ -98,7 +99,7 @@ impl Field {
     pub fn new(name: impl Into<Cow<'static, str>>, value: impl fmt::Display) -> Field {
         Field {
             name: name.into(),
-            value: value.to_string(),
+            value: Cow::Owned(value.to_string()),
             spec: None,
         }
     }
@@ -166,7 +167,7 @@ impl Event {
         self.fields
             .iter()
             .find(|f| f.name == name)
-            .map(|f| f.value.as_str())
+            .map(|f| f.value.as_ref())
     }
 }
 
@@ -206,6 +207,16 @@ impl Event {
 
     pub fn field(mut self, name: impl Into<Cow<'static, str>>, value: impl fmt::Display) -> Event {
         self.fields.push(Field::new(name, value));
+        self
+    }
+
+    /// A field whose value is a constant: borrowed, not copied.
+    pub fn note(mut self, name: &'static str, value: &'static str) -> Event {
+        self.fields.push(Field {
+            name: Cow::Borrowed(name),
+            value: Cow::Borrowed(value),
+            spec: None,
+        });
         self
     }
 

@@ -12,7 +12,7 @@ impl Sim<'_> {
         let creq = http_cache::Request {
             method: q.method.clone(),
             url: key.clone(),
-            headers: Headers(header_pairs(&q.headers)),
+            headers: header_fields(&q.headers),
             mode: http_cache::Mode::Default,
         };
         let plan = self.cache.plan(&creq, self.unix(t));

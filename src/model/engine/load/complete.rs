@@ -146,7 +146,7 @@ impl Sim<'_> {
                         format!("connection {job} goes back to the pool"),
                     )
                     .field("group", group)
-                    .field(
+                    .note(
                         "closes_if_unused_for",
                         "5 minutes (Chromium's used-idle-socket timeout)",
                     );

@@ -42,8 +42,8 @@ impl Sim<'_> {
             format!("request a socket for group {group}"),
         )
         .field_spec("group", &group, "Chromium ClientSocketPool::GroupId")
-        .field("priority", devtools_priority(prio))
-        .field(
+        .note("priority", devtools_priority(prio))
+        .note(
             "limits",
             "6 per group, 256 per pool (Chromium client_socket_pool_manager.cc)",
         );
@@ -101,7 +101,7 @@ impl Sim<'_> {
                             format!("queued: {why}"),
                         )
                         .field("ahead_in_queue", ahead)
-                        .field("order", "priority, then arrival");
+                        .note("order", "priority, then arrival");
                         self.push_request(request as usize, e);
                         self.reqs[request as usize].queue = Some((t, t, reason, ahead));
                     } else {
@@ -239,7 +239,7 @@ impl Sim<'_> {
             steps::POOL_NEW_CONNECTION,
             format!("open connection {job} to {group}"),
         )
-        .field(
+        .note(
             "connect_job",
             if https {
                 "resolve host → TCP connect → TLS handshake"

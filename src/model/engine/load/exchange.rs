@@ -33,7 +33,9 @@ pub fn sent_request(
     let mut sent = crate::model::http::fetch_request(&host, &target, referer, cookie);
     for line in extra {
         let (name, value) = header_line(line);
-        sent.headers.0.push((name.to_string(), value.to_string()));
+        sent.headers
+            .0
+            .push((name.to_string().into(), value.to_string().into()));
     }
     let size = sent.wire_len() + (method.len() as u64).saturating_sub(3);
     (sent, size)
@@ -52,7 +54,7 @@ pub fn request_as_sent(
     extra: &[String],
 ) -> (crate::model::http::Request, u64) {
     if id == 1 {
-        return sent_navigation(url, cookie, &Headers(header_pairs(extra)));
+        return sent_navigation(url, cookie, &header_fields(extra));
     }
     sent_request(url, referer, method, cookie, extra)
 }
@@ -103,7 +105,7 @@ pub fn response_message(
     let mut h = Headers::new();
     for l in lines {
         if let Some((n, v)) = l.split_once(':') {
-            h = h.with(n.trim(), v.trim());
+            h = h.with(n.trim().to_string(), v.trim().to_string());
         }
     }
     for (name, value) in [
@@ -286,7 +288,7 @@ impl Sim<'_> {
                     .0
                     .into_iter()
                     .map(|(n, v)| crate::model::trace::Field {
-                        name: n.into(),
+                        name: n,
                         value: v,
                         spec: None,
                     }),
@@ -504,7 +506,7 @@ impl Sim<'_> {
                         .0
                         .iter()
                         .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
-                        .map(|(_, v)| v.clone())
+                        .map(|(_, v)| v.to_string())
                         .collect()
                 })
                 .unwrap_or_default();

@@ -589,6 +589,16 @@ pub(crate) fn header_line(line: &str) -> (&str, &str) {
 }
 
 /// `Name: value` lines as (name, value) pairs.
+/// Header lines as the cache's fields.
+fn header_fields(lines: &[String]) -> Headers {
+    Headers(
+        header_pairs(lines)
+            .into_iter()
+            .map(|(n, v)| (n.into(), v.into()))
+            .collect(),
+    )
+}
+
 fn header_pairs(lines: &[String]) -> Vec<(String, String)> {
     lines
         .iter()
