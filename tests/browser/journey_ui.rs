@@ -166,11 +166,10 @@ fn busy_sockets_queue_and_a_cross_origin_fetch_is_checked() {
     click(&s, "[data-request='1'][data-step='policy.check']");
     let summary = s.text("#insp-summary");
     assert!(summary.starts_with("blocked"), "{summary}");
-    let query = s.js("return location.search;");
-    let query = query.as_str().unwrap_or_default();
-    assert!(
-        query.contains("busy=6") && query.contains("api=cross-origin-blocked"),
-        "{query}"
+    // The address follows the view (written after a short pause, as the link sync does).
+    s.wait_for(
+        "both knobs in the link",
+        "location.search.includes('busy=6') && location.search.includes('api=cross-origin-blocked')",
     );
     s.screenshot("cors-blocked-1440x900");
     s.assert_no_errors();
