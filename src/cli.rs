@@ -739,7 +739,7 @@ pub fn trace_json(j: &Journey) -> serde_json::Value {
                 "stage": e.stage,
                 "actor": e.actor.name(),
                 "summary": e.summary,
-                "fields": e.fields.iter().map(|f| serde_json::json!({"name": f.name, "value": f.value})).collect::<Vec<_>>(),
+                "fields": e.field_list().iter().map(|f| serde_json::json!({"name": f.name, "value": f.value})).collect::<Vec<_>>(),
             });
             if e.request != 0 {
                 v["request"] = e.request.into();

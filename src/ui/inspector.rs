@@ -37,11 +37,11 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                 </p>
             }
             { seen_by_user(e, &j.outcome) }
-            if !e.fields.is_empty() {
+            if !e.field_list().is_empty() {
                 <table class="fields" id="insp-fields">
                     <caption>{ "Fields" }</caption>
                     <tbody>
-                        { for e.fields.iter().map(|f| html! {
+                        { for e.field_list().iter().map(|f| html! {
                             <tr>
                                 <th scope="row">{ f.name.clone() }</th>
                                 <td>

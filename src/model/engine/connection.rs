@@ -30,7 +30,7 @@ use crate::model::step::{steps, StepId};
 use crate::model::tcp;
 use crate::model::time::{Duration, Instant};
 use crate::model::tls::{self, present as tls_present, Output as TlsOutput, Version};
-use crate::model::trace::{Actor, Event};
+use crate::model::trace::{Actor, Event, Field, LazyFields};
 
 /// Why a connection (or the request that waited for it) failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -287,7 +287,13 @@ impl Connection {
             Side::Client => (Actor::Server, Actor::Browser, self.client_iss),
         };
         Event::new(now, from, step, summary)
-            .fields(tcp::present::fields(seg, seq_base, ack_base, transition))
+            .lazy_fields(Box::new(tcp::present::Lazy {
+                segment: seg.clone(),
+                seq_base,
+                ack_base,
+                transition,
+                layer: false,
+            }))
             .message(actor_to, now + self.way(to), u64::from(seg.wire_len()))
     }
 
@@ -614,42 +620,26 @@ impl Connection {
         for s in &segs {
             self.server.handle(s);
         }
-        let first = segs.first()?;
+        let n = segs.len();
+        let first = segs.into_iter().next()?;
         let to = address(&self.config.host);
-        let e = Event::new(
-            at,
-            Actor::Browser,
-            steps::TCP_SEGMENT,
-            format!(
-                "{http} bytes of HTTP → {} TCP segment(s) → IP packet(s) to {to}",
-                segs.len()
-            ),
-        )
-        .field("1. HTTP", format!("{http} bytes: request line and headers"))
-        .field(
-            "2. TLS record",
-            if self.tls.is_some() {
-                "+22 bytes: 5-byte header, 1-byte type, 16-byte AEAD tag; the HTTP text is encrypted"
-            } else {
-                "none: http sends the text in the clear"
+        let summary = format!("{http} bytes of HTTP → {n} TCP segment(s) → IP packet(s) to {to}");
+        let wrapping = Wrapping {
+            http,
+            tls: self.tls.is_some(),
+            to,
+            first: tcp::present::Lazy {
+                segment: first,
+                seq_base: self.client_iss,
+                ack_base: self.server_iss,
+                transition: None,
+                layer: true,
             },
+        };
+        Some(
+            Event::new(at, Actor::Browser, steps::TCP_SEGMENT, summary)
+                .lazy_fields(Box::new(wrapping)),
         )
-        .field(
-            "3. TCP",
-            format!(
-                "+{} bytes of header: ports, sequence and acknowledgment numbers, flags",
-                first.header_len()
-            ),
-        )
-        .field(
-            "4. IP",
-            format!("+20 bytes of header: {CLIENT_IP} → {to}, protocol 6 (TCP), TTL 64"),
-        );
-        Some(e.fields(tcp::present::layer_fields(
-            first,
-            self.client_iss,
-            self.server_iss,
-        )))
     }
 
     /// The response's `bytes` cross from the server's TCP machine to the browser's, which
@@ -730,12 +720,19 @@ impl Connection {
         rx.handle(&seg);
         let changes = tx.take_transitions();
         let transition = changes.first().zip(changes.last()).map(|(a, b)| (a.0, b.1));
-        let fields = tcp::present::fields(&seg, tx_iss, rx_iss, transition);
-        Some(Event::new(at, from, step, summary).fields(fields).message(
-            actor_to,
-            arrives,
-            u64::from(seg.wire_len()),
-        ))
+        let bytes = u64::from(seg.wire_len());
+        let fields = Box::new(tcp::present::Lazy {
+            segment: seg,
+            seq_base: tx_iss,
+            ack_base: rx_iss,
+            transition,
+            layer: false,
+        });
+        Some(
+            Event::new(at, from, step, summary)
+                .lazy_fields(fields)
+                .message(actor_to, arrives, bytes),
+        )
     }
 
     /// The ticket a later connection to the same server may resume with, once the handshake
@@ -803,6 +800,52 @@ fn certificate_check(at: Instant, v: &cert::Verdict) -> Event {
 }
 
 const DAY: i64 = 86_400;
+
+/// How a request's bytes are wrapped (`tcp.segment`): HTTP inside a TLS record inside TCP
+/// segments inside IP packets, each layer's header, then the first segment's TCP fields;
+/// written when read.
+#[derive(Clone, Debug)]
+struct Wrapping {
+    http: u64,
+    tls: bool,
+    /// The server's address.
+    to: String,
+    first: tcp::present::Lazy,
+}
+
+impl LazyFields for Wrapping {
+    fn write(&self) -> Vec<Field> {
+        let (http, to) = (self.http, &self.to);
+        let mut f = vec![
+            Field::new("1. HTTP", format!("{http} bytes: request line and headers")),
+            Field::new(
+                "2. TLS record",
+                if self.tls {
+                    "+22 bytes: 5-byte header, 1-byte type, 16-byte AEAD tag; the HTTP text is encrypted"
+                } else {
+                    "none: http sends the text in the clear"
+                },
+            ),
+            Field::new(
+                "3. TCP",
+                format!(
+                    "+{} bytes of header: ports, sequence and acknowledgment numbers, flags",
+                    self.first.segment.header_len()
+                ),
+            ),
+            Field::new(
+                "4. IP",
+                format!("+20 bytes of header: {CLIENT_IP} → {to}, protocol 6 (TCP), TTL 64"),
+            ),
+        ];
+        f.extend(self.first.write());
+        f
+    }
+
+    fn clone_box(&self) -> Box<dyn LazyFields> {
+        Box::new(self.clone())
+    }
+}
 
 /// The certificate the browser sends when a server asks for one (a scenario's client
 /// certificate), valid at `now` (seconds since the epoch).

@@ -673,7 +673,7 @@ mod tests {
 /// How a segment appears in the trace.
 pub mod present {
     use super::{Segment, State};
-    use crate::model::trace::Field;
+    use crate::model::trace::{Field, LazyFields};
 
     /// `seq_base` / `ack_base`: the initial numbers, to show relative numbers as analysers do.
     pub fn fields(
@@ -688,6 +688,34 @@ pub mod present {
     /// The same fields named `tcp.ports`, `tcp.seq`…, for an event that shows several layers.
     pub fn layer_fields(s: &Segment, seq_base: u32, ack_base: u32) -> Vec<Field> {
         named(s, seq_base, ack_base, None, &LAYER_NAMES)
+    }
+
+    /// A segment's fields kept as the segment and written when read ([`fields`], or named as a
+    /// layer with `layer`).
+    #[derive(Clone, Debug)]
+    pub struct Lazy {
+        pub segment: Segment,
+        pub seq_base: u32,
+        pub ack_base: u32,
+        pub transition: Option<(State, State)>,
+        pub layer: bool,
+    }
+
+    impl LazyFields for Lazy {
+        fn write(&self) -> Vec<Field> {
+            let names = if self.layer { &LAYER_NAMES } else { &NAMES };
+            named(
+                &self.segment,
+                self.seq_base,
+                self.ack_base,
+                self.transition,
+                names,
+            )
+        }
+
+        fn clone_box(&self) -> Box<dyn LazyFields> {
+            Box::new(self.clone())
+        }
     }
 
     const NAMES: [&str; 8] = [

@@ -10,8 +10,9 @@
 
 use crate::model::step::{Stage, StepId};
 use crate::model::time::{Duration, Instant};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::fmt;
 
 /// Who does something, or sends a message: one lane of the sequence diagram.
@@ -130,6 +131,59 @@ impl Flight {
     }
 }
 
+/// Fields an event keeps as typed values and writes only when they are read (the inspector,
+/// the JSON, a test): a page load has hundreds of thousands of fields, most never shown. A
+/// protocol implements it for its own message (a TCP segment's header, say), so the trace stays
+/// protocol-agnostic.
+pub trait LazyFields: fmt::Debug {
+    /// The fields, in order, as [`Event::field`] would have written them.
+    fn write(&self) -> Vec<Field>;
+    fn clone_box(&self) -> Box<dyn LazyFields>;
+}
+
+/// An event's fields: those kept as typed values (written when first read), then those written
+/// at once.
+#[derive(Debug, Default)]
+pub struct Fields {
+    written: Vec<Field>,
+    lazy: Option<Box<dyn LazyFields>>,
+    all: OnceCell<Vec<Field>>,
+}
+
+impl Fields {
+    /// Every field, the lazy ones written on the first call.
+    pub fn get(&self) -> &[Field] {
+        match &self.lazy {
+            None => &self.written,
+            Some(l) => self.all.get_or_init(|| {
+                let mut v = l.write();
+                v.extend(self.written.iter().cloned());
+                v
+            }),
+        }
+    }
+}
+
+impl Clone for Fields {
+    fn clone(&self) -> Self {
+        Fields {
+            written: self.written.clone(),
+            lazy: self.lazy.as_ref().map(|l| l.clone_box()),
+            all: self.all.clone(),
+        }
+    }
+}
+
+impl PartialEq for Fields {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+fn serialize_fields<S: Serializer>(f: &Fields, s: S) -> Result<S::Ok, S::Error> {
+    f.get().serialize(s)
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Event {
     /// When it happens; for a message, when it is sent.
@@ -152,7 +206,8 @@ pub struct Event {
     pub endpoint: Option<u16>,
     pub step: StepId,
     pub summary: String,
-    pub fields: Vec<Field>,
+    #[serde(serialize_with = "serialize_fields")]
+    fields: Fields,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flight: Option<Flight>,
 }
@@ -163,8 +218,14 @@ impl Event {
         self.flight.as_ref().map_or(self.at, |f| f.arrives_at)
     }
 
+    /// The event's fields in order (those kept as typed values are written now).
+    pub fn field_list(&self) -> &[Field] {
+        self.fields.get()
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.fields
+            .get()
             .iter()
             .find(|f| f.name == name)
             .map(|f| f.value.as_ref())
@@ -185,7 +246,7 @@ impl Event {
             endpoint: None,
             step,
             summary: summary.into(),
-            fields: Vec::new(),
+            fields: Fields::default(),
             flight: None,
         }
     }
@@ -206,13 +267,13 @@ impl Event {
     }
 
     pub fn field(mut self, name: impl Into<Cow<'static, str>>, value: impl fmt::Display) -> Event {
-        self.fields.push(Field::new(name, value));
+        self.fields.written.push(Field::new(name, value));
         self
     }
 
     /// A field whose value is a constant: borrowed, not copied.
     pub fn note(mut self, name: &'static str, value: &'static str) -> Event {
-        self.fields.push(Field {
+        self.fields.written.push(Field {
             name: Cow::Borrowed(name),
             value: Cow::Borrowed(value),
             spec: None,
@@ -226,12 +287,18 @@ impl Event {
         value: impl fmt::Display,
         spec: &'static str,
     ) -> Event {
-        self.fields.push(Field::new(name, value).spec(spec));
+        self.fields.written.push(Field::new(name, value).spec(spec));
         self
     }
 
     pub fn fields(mut self, fields: impl IntoIterator<Item = Field>) -> Event {
-        self.fields.extend(fields);
+        self.fields.written.extend(fields);
+        self
+    }
+
+    /// Fields kept as typed values and written when first read; they come before the others.
+    pub fn lazy_fields(mut self, fields: Box<dyn LazyFields>) -> Event {
+        self.fields.lazy = Some(fields);
         self
     }
 
@@ -380,5 +447,47 @@ impl fmt::Display for Trace {
             writeln!(f)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::step::steps;
+
+    #[derive(Clone, Debug)]
+    struct Two(u32);
+
+    impl LazyFields for Two {
+        fn write(&self) -> Vec<Field> {
+            vec![Field::new("a", self.0), Field::new("b", self.0 + 1)]
+        }
+        fn clone_box(&self) -> Box<dyn LazyFields> {
+            Box::new(self.clone())
+        }
+    }
+
+    /// Fields kept as typed values read as if written at once: first, in order, before the
+    /// written ones; an event compares, clones and serializes the same either way.
+    #[test]
+    fn lazy_fields_read_as_written_ones() {
+        let at = Instant::ZERO;
+        let lazy = Event::new(at, Actor::Browser, steps::TCP_SYN, "SYN")
+            .lazy_fields(Box::new(Two(7)))
+            .field("c", "x");
+        let written = Event::new(at, Actor::Browser, steps::TCP_SYN, "SYN")
+            .field("a", 7)
+            .field("b", 8)
+            .field("c", "x");
+        let copy = lazy.clone();
+        assert_eq!(lazy.get("b"), Some("8"));
+        assert_eq!(lazy, written);
+        assert_eq!(copy, written, "a clone made before the first read");
+        let names: Vec<&str> = lazy.field_list().iter().map(|f| f.name.as_ref()).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        assert_eq!(
+            serde_json::to_string(&lazy).expect("json"),
+            serde_json::to_string(&written).expect("json")
+        );
     }
 }
