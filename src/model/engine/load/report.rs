@@ -533,6 +533,7 @@ impl Sim<'_> {
 
     pub(super) fn finish(mut self) -> (PageLoad, Cache) {
         let timing = self.navigation_timing();
+        let url = self.reqs.first().map(|r| r.url.clone()).unwrap_or_default();
         let mut requests = Vec::with_capacity(self.reqs.len());
         for i in 0..self.reqs.len() {
             requests.push(self.present(i));
@@ -549,7 +550,7 @@ impl Sim<'_> {
             .unwrap_or(Instant::ZERO);
         let load = PageLoad {
             name: self.sc.name.clone(),
-            url: self.reqs.first().map(|r| r.url.clone()).unwrap_or_default(),
+            url,
             page_origin: self.page_origin.serialize(),
             rtt: self.rtt,
             bandwidth_bps: self.bandwidth,
@@ -567,7 +568,9 @@ impl Sim<'_> {
         (load, self.cache)
     }
 
-    pub(super) fn present(&self, i: usize) -> Request {
+    /// Request `i` as the load reports it. Its texts move out of the engine's record (the load
+    /// is over), and what is worked out reads only request `i` and its connection.
+    pub(super) fn present(&mut self, i: usize) -> Request {
         let q = &self.reqs[i];
         let end = q.end.unwrap_or(q.t0);
         let job = q.conn.and_then(|c| self.job(c));
@@ -586,27 +589,33 @@ impl Sim<'_> {
         } else {
             self.phases(i, job, end)
         };
+        let protocol = job.map_or(if q.h2 { Protocol::H2 } else { Protocol::Http1 }, |j| {
+            j.conn.protocol
+        });
+        let reused = matches!(
+            q.binding,
+            Some(Binding::Idle { used: true }) | Some(Binding::Handed)
+        ) || (q.binding == Some(Binding::Stream)
+            && job.is_some_and(|j| j.conn.uses.first().is_some_and(|u| u.0 != i as u32 + 1)));
+        let content_type = default_content_type(&q.url, q.dest).to_string();
+        let extra_headers = q.sent_lines();
+        let q = &mut self.reqs[i];
+        let take = std::mem::take::<String>;
         Request {
             id: i as u32 + 1,
-            url: q.url.clone(),
-            origin: q.origin_s.clone(),
+            url: take(&mut q.url),
+            origin: take(&mut q.origin_s),
             destination: q.dest.name(),
-            method: q.method.clone(),
+            method: take(&mut q.method),
             priority: Some(q.priority),
-            initiator: q.initiator.clone(),
-            group: q.group.clone(),
+            initiator: take(&mut q.initiator),
+            group: take(&mut q.group),
             credentials: q.credentialed,
-            cookie: q.cookie.clone(),
-            cookie_note: q.cookie_note.clone(),
-            protocol: job.map_or(if q.h2 { Protocol::H2 } else { Protocol::Http1 }, |j| {
-                j.conn.protocol
-            }),
+            cookie: q.cookie.take(),
+            cookie_note: take(&mut q.cookie_note),
+            protocol,
             connection: if q.dup_of.is_some() { None } else { q.conn },
-            reused: matches!(
-                q.binding,
-                Some(Binding::Idle { used: true }) | Some(Binding::Handed)
-            ) || (q.binding == Some(Binding::Stream)
-                && job.is_some_and(|j| j.conn.uses.first().is_some_and(|u| u.0 != i as u32 + 1))),
+            reused,
             queued: q.queue.is_some(),
             from_cache: if q.dup_of.is_some() {
                 FromCache::Memory
@@ -619,7 +628,7 @@ impl Sim<'_> {
             end,
             phases,
             bytes: q.bytes,
-            outcome: q.outcome.clone().unwrap_or(Outcome::Failed {
+            outcome: q.outcome.take().unwrap_or(Outcome::Failed {
                 error: "never finished".into(),
             }),
             same_origin: comparison.same_origin,
@@ -633,16 +642,13 @@ impl Sim<'_> {
                     equal,
                 })
                 .collect(),
-            preflight: q
-                .preflight
-                .as_ref()
-                .map(|(p, b)| (*p as u32 + 1, b.clone())),
+            preflight: q.preflight.take().map(|(p, b)| (p as u32 + 1, b)),
             preflight_for: q.preflight_for.map(|m| m as u32 + 1),
             status: q.status,
             body_bytes: q.body_bytes,
-            content_type: default_content_type(&q.url, q.dest).to_string(),
+            content_type,
             response: q.response,
-            extra_headers: q.sent_lines(),
+            extra_headers,
         }
     }
 
