@@ -116,6 +116,19 @@ impl SuffixList {
     /// HTML's "same site" for two origins: both opaque and equal, or the same scheme and the same
     /// registrable domain (the host itself when it has none, such as an IP address).
     pub fn same_site(&self, a: &Origin, b: &Origin) -> bool {
+        Self::same_site_by(a, b, |h| {
+            self.registrable_domain(h)
+                .unwrap_or_else(|| h.to_ascii_lowercase())
+        })
+    }
+
+    /// [`SuffixList::same_site`] with each host's site found by `site` (a caller that asks
+    /// about many requests keeps the sites it has worked out).
+    pub fn same_site_by<S: PartialEq>(
+        a: &Origin,
+        b: &Origin,
+        mut site: impl FnMut(&str) -> S,
+    ) -> bool {
         match (a, b) {
             (
                 Origin::Tuple {
@@ -128,13 +141,7 @@ impl SuffixList {
                     host: hb,
                     ..
                 },
-            ) => {
-                let site = |h: &str| {
-                    self.registrable_domain(h)
-                        .unwrap_or_else(|| h.to_ascii_lowercase())
-                };
-                sa == sb && site(ha) == site(hb)
-            }
+            ) => sa == sb && site(ha) == site(hb),
             _ => false,
         }
     }

@@ -685,13 +685,8 @@ pub mod present {
         named(s, seq_base, ack_base, transition, &NAMES)
     }
 
-    /// The same fields named `tcp.ports`, `tcp.seq`…, for an event that shows several layers.
-    pub fn layer_fields(s: &Segment, seq_base: u32, ack_base: u32) -> Vec<Field> {
-        named(s, seq_base, ack_base, None, &LAYER_NAMES)
-    }
-
-    /// A segment's fields kept as the segment and written when read ([`fields`], or named as a
-    /// layer with `layer`).
+    /// A segment's fields kept as the segment and written when read ([`fields`], or named
+    /// `tcp.ports`, `tcp.seq`… with `layer`, for an event that shows several layers).
     #[derive(Clone, Debug)]
     pub struct Lazy {
         pub segment: Segment,

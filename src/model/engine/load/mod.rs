@@ -1007,26 +1007,13 @@ impl Sim<'_> {
     /// `*` rule alone, so a site is the host's last two labels ([`SuffixList::same_site`]);
     /// each host's is worked out once.
     fn same_site_as_page(&mut self, origin: &Origin) -> bool {
-        let (
-            Origin::Tuple {
-                scheme: sa,
-                host: ha,
-                ..
-            },
-            Origin::Tuple {
-                scheme: sb,
-                host: hb,
-                ..
-            },
-        ) = (&self.page_origin, origin)
-        else {
-            return false;
-        };
-        if sa != sb {
-            return false;
-        }
-        let (sites, names) = (&mut self.sites, &mut self.site_names);
-        let mut site = |h: &str| {
+        let Sim {
+            page_origin,
+            sites,
+            site_names: names,
+            ..
+        } = self;
+        SuffixList::same_site_by(page_origin, origin, |h| {
             if let Some(&i) = sites.get(h) {
                 return i;
             }
@@ -1042,8 +1029,7 @@ impl Sim<'_> {
             };
             sites.insert(h.to_string(), i);
             i
-        };
-        site(ha) == site(hb)
+        })
     }
 
     /// The one endpoint in `actor`'s role that an event of connection `conn` involves: the
