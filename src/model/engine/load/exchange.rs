@@ -425,7 +425,11 @@ impl Sim<'_> {
                 resp.headers
                     .0
                     .iter()
-                    .map(|(n, v)| crate::model::trace::Field::new(n.clone(), v)),
+                    .map(|(n, v)| crate::model::trace::Field {
+                        name: n.clone(),
+                        value: v.clone(),
+                        spec: None,
+                    }),
             );
         // The browser sees the first byte after the way down.
         let t = ts + Duration::from_micros(self.rtt.micros() - self.rtt.half().micros());
