@@ -67,16 +67,26 @@ impl GroupKey {
         }
     }
 
+    /// The text of the group of requests to `u`'s origin (what [`GroupKey::new`] names it),
+    /// without building the rest of the key.
+    pub fn text_of(u: &::url::Url, credentials: bool) -> String {
+        Self::text_for(u.origin().ascii_serialization(), credentials)
+    }
+
+    fn text_for(origin: String, credentials: bool) -> String {
+        if credentials {
+            origin
+        } else {
+            format!("{PRIVACY_MODE_MARK}{origin}")
+        }
+    }
+
     /// The group of requests to `u`'s origin.
     pub fn new(u: &::url::Url, credentials: bool) -> GroupKey {
         let origin = u.origin().ascii_serialization();
         let https = u.scheme() == "https";
         GroupKey {
-            text: if credentials {
-                origin.clone()
-            } else {
-                format!("{PRIVACY_MODE_MARK}{origin}")
-            },
+            text: Self::text_for(origin.clone(), credentials),
             host: u.host_str().unwrap_or_default().to_string(),
             port: u
                 .port_or_known_default()

@@ -195,8 +195,7 @@ impl Sim<'_> {
         } else {
             format!(
                 "{} is not the page's origin {}",
-                q.origin_s,
-                self.page_origin.serialize()
+                q.origin_s, self.page_origin_s
             )
         };
         let e = match &q.outcome {

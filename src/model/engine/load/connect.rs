@@ -562,12 +562,10 @@ impl Sim<'_> {
     /// The socket group of a request to `u`'s origin, with or without credentials: its key text
     /// for the pool, the typed key kept for the connect job.
     pub(super) fn group_of(&mut self, u: &::url::Url, credentials: bool) -> String {
-        let key = GroupKey::new(u, credentials);
-        let next = self.group_keys.len();
-        let text = key.text.clone();
-        let i = *self.group_index.entry(text.clone()).or_insert(next);
-        if i == next {
-            self.group_keys.push(key);
+        let text = GroupKey::text_of(u, credentials);
+        if !self.group_index.contains_key(&text) {
+            self.group_index.insert(text.clone(), self.group_keys.len());
+            self.group_keys.push(GroupKey::new(u, credentials));
         }
         text
     }

@@ -248,8 +248,8 @@ impl Sim<'_> {
     /// default referrer policy gives it ([`crate::model::http::referer`]).
     pub(super) fn sent(&self, r: usize) -> (crate::model::http::Request, u64) {
         let q = &self.reqs[r];
-        let page = self.page_origin.serialize();
-        let referer = crate::model::http::referer(&self.reqs[0].url, &page, &q.origin_s);
+        let referer =
+            crate::model::http::referer(&self.reqs[0].url, &self.page_origin_s, &q.origin_s);
         request_as_sent(
             r as u32 + 1,
             &q.url,
@@ -395,13 +395,15 @@ impl Sim<'_> {
         resp: crate::model::http::Response,
         notes: &mut Vec<String>,
     ) -> crate::model::http::Response {
-        let page = self.page_origin.serialize();
+        let page = &self.page_origin_s;
         let mut resp = resp;
         if self.situation.api == ApiChoice::CrossOrigin {
             notes.push(format!(
                 "reads Origin: {page}, a site it serves: allows it with Access-Control-Allow-Origin"
             ));
-            resp.headers = resp.headers.with("Access-Control-Allow-Origin", page);
+            resp.headers = resp
+                .headers
+                .with("Access-Control-Allow-Origin", page.clone());
         } else {
             notes.push(format!(
                 "reads Origin: {page}, which it does not serve: no Access-Control-Allow-Origin"

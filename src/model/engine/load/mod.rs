@@ -351,8 +351,9 @@ struct Sim<'a> {
     api: Option<usize>,
     /// How the navigation ended, when it failed.
     nav_failed: Option<navigation::Outcome>,
-    /// The document's URL, parsed once.
+    /// The document's URL, parsed once, and the page's origin as text.
     doc_url: url::Parsed,
+    page_origin_s: String,
     /// The bandwidth in Mbit/s, as the texts show it (written once).
     mbit: String,
     /// Each host's site (its registrable domain), worked out once: host → index in `site_names`.
@@ -483,6 +484,7 @@ fn run_at(
         site_names: vec![],
         mbit: mbit(profile.bandwidth_bps),
         doc_url: parsed.clone(),
+        page_origin_s: parsed.origin.serialize(),
         trace: Trace {
             // A one-document load has about sixty events; a page grows from there.
             events: Vec::with_capacity(64),
@@ -875,7 +877,7 @@ impl Sim<'_> {
             origin_header: (matches!(dest, Dest::Preflight)
                 || (!same && matches!(dest, Dest::Fetch(Destination::Fetch | Destination::Font)))
                 || !safe_method)
-                .then(|| format!("Origin: {}", self.page_origin.serialize())),
+                .then(|| format!("Origin: {}", self.page_origin_s)),
             last_byte: t0,
         });
         if self.reqs[id].method == "GET" && self.reqs[id].dest != Dest::Fetch(Destination::Fetch) {
