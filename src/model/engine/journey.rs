@@ -50,33 +50,14 @@ pub fn run(sc: &Scenario) -> Journey {
     let p = match parsed {
         Ok(p) => p,
         Err(err) => {
-            let mut trace = Trace::default();
-            trace.push(navigation::parse_event(&sc.url, Err(&err)));
-            return Journey {
-                trace,
-                timing: Timing::default(),
-                outcome: Outcome::Error {
-                    code: "INVALID_URL".into(),
-                    net_error: None,
-                    message: err.message,
-                },
-                url: None,
-                tls: None,
-            };
+            let parse = navigation::parse_event(&sc.url, Err(&err));
+            return ended([parse], error("INVALID_URL", err.message), None);
         }
     };
     if !matches!(p.getters.protocol.as_str(), "http:" | "https:") {
-        let mut trace = Trace::default();
-        trace.push(navigation::parse_event(&sc.url, Ok(&p)));
+        let parse = navigation::parse_event(&sc.url, Ok(&p));
         let (e, outcome) = navigation::not_fetched(&p);
-        trace.push(e);
-        return Journey {
-            trace,
-            timing: Timing::default(),
-            outcome,
-            url: Some(p),
-            tls: None,
-        };
+        return ended([parse, e], outcome, Some(p));
     }
     let page = page_of(sc, &p);
     let situation = situation_of(sc);
@@ -85,19 +66,8 @@ pub fn run(sc: &Scenario) -> Journey {
         Ok(l) => l,
         // The scenario was built from a URL that parsed as http(s): the engine takes it.
         Err(why) => {
-            let mut trace = Trace::default();
-            trace.push(navigation::parse_event(&sc.url, Ok(&p)));
-            return Journey {
-                trace,
-                timing: Timing::default(),
-                outcome: Outcome::Error {
-                    code: "INTERNAL".into(),
-                    net_error: None,
-                    message: why,
-                },
-                url: Some(p),
-                tls: None,
-            };
+            let parse = navigation::parse_event(&sc.url, Ok(&p));
+            return ended([parse], error("INTERNAL", why), Some(p));
         }
     };
     let tls = (p.getters.protocol == "https:").then_some(sc.tls.version());
@@ -107,6 +77,34 @@ pub fn run(sc: &Scenario) -> Journey {
         outcome: load.failed.unwrap_or(Outcome::Ok),
         url: Some(p),
         tls,
+    }
+}
+
+/// A journey that ends before any load: the address bar's steps and how it ended.
+fn ended<const N: usize>(
+    events: [crate::model::trace::Event; N],
+    outcome: Outcome,
+    url: Option<Parsed>,
+) -> Journey {
+    let mut trace = Trace::default();
+    for e in events {
+        trace.push(e);
+    }
+    Journey {
+        trace,
+        timing: Timing::default(),
+        outcome,
+        url,
+        tls: None,
+    }
+}
+
+/// An error outcome the model names itself (not one of Chromium's `net::` errors).
+fn error(code: &str, message: String) -> Outcome {
+    Outcome::Error {
+        code: code.into(),
+        net_error: None,
+        message,
     }
 }
 

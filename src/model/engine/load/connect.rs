@@ -556,7 +556,8 @@ impl Sim<'_> {
 
     /// Whether a pool request id is another tab's (a busy socket's), not this load's.
     pub(super) fn phantom(&self, request: u32) -> bool {
-        request as usize >= self.reqs.len() && request >= PHANTOM_REQUEST - 16
+        let busy = u32::from(crate::model::scenario::MAX_BUSY_SOCKETS);
+        request as usize >= self.reqs.len() && request >= PHANTOM_REQUEST - busy
     }
 
     /// The socket group of a request to `u`'s origin, with or without credentials: its key text

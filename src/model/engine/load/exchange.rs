@@ -309,7 +309,7 @@ impl Sim<'_> {
             steps::HTTP_SERVER_PROCESSING,
             format!("the server builds the response ({server} of work)"),
         );
-        for (i, n) in notes.iter().enumerate() {
+        for (i, n) in notes.iter().flatten().enumerate() {
             processing = processing.field(format!("{}.", i + 1), n);
         }
         let mut processing = processing
@@ -335,7 +335,7 @@ impl Sim<'_> {
                     .get("connection")
                     .is_some_and(|v| v.eq_ignore_ascii_case("close"));
         self.reqs[r].keep_alive = keep_alive;
-        self.reqs[r].site_served = !notes.is_empty();
+        self.reqs[r].site_served = notes.is_some();
         self.reqs[r].resp = Some(Box::new(resp));
     }
 
@@ -347,7 +347,7 @@ impl Sim<'_> {
         r: usize,
         sent: &crate::model::http::Request,
         arrives: Instant,
-    ) -> (crate::model::http::Response, Vec<String>) {
+    ) -> (crate::model::http::Response, Option<Vec<String>>) {
         let q = &self.reqs[r];
         // The situation's server answers the document and the page's GET `fetch()`es to its
         // origin, reading the request as a server does.
@@ -358,7 +358,7 @@ impl Sim<'_> {
                 if api && q.origin != self.page_origin {
                     p.response = self.api_cors(p.response, &mut p.notes);
                 }
-                return (p.response, p.notes);
+                return (p.response, Some(p.notes));
             }
         }
         let spec = q.response.and_then(|i| self.sc.responses.get(i));
@@ -384,7 +384,7 @@ impl Sim<'_> {
         } else {
             full
         };
-        (resp, vec![])
+        (resp, None)
     }
 
     /// The API on another origin answers the page's cross-origin `fetch()`: with
