@@ -738,7 +738,7 @@ pub fn trace_json(j: &Journey) -> serde_json::Value {
                 "step": e.step.as_str(),
                 "stage": e.stage,
                 "actor": e.actor.name(),
-                "summary": e.summary,
+                "summary": e.summary(),
                 "fields": e.field_list().iter().map(|f| serde_json::json!({"name": f.name, "value": f.value})).collect::<Vec<_>>(),
             });
             if e.request != 0 {

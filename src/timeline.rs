@@ -255,9 +255,9 @@ fn progress(e: &Event, t: Instant, current: bool) -> f64 {
 /// A short label for the diagram: the summary up to its first colon, unless that leaves one
 /// word, which says too little ("task", "miss", "Cache-Control"); at most 48 characters.
 pub fn short_label(e: &Event) -> String {
-    let head = e.summary.split(": ").next().unwrap_or(&e.summary);
+    let head = e.summary().split(": ").next().unwrap_or(e.summary());
     let s = if head.chars().count() < 12 || !head.contains(' ') {
-        e.summary.as_str()
+        e.summary()
     } else {
         head
     };
@@ -354,7 +354,7 @@ pub fn announcement(trace: &Trace, cursor: usize) -> String {
             trace.events.len(),
             e.step.info().title,
             e.at,
-            e.summary
+            e.summary()
         ),
         None => String::new(),
     }

@@ -29,7 +29,7 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                 if e.request > 0 { <span class="req-badge">{ "page's fetch()" }</span> }
             </p>
             <h2 id="insp-title">{ info.title }</h2>
-            <p class="insp-summary" id="insp-summary">{ e.summary.clone() }</p>
+            <p class="insp-summary" id="insp-summary">{ e.summary().to_string() }</p>
             <p class="insp-explain">{ info.explain }</p>
             if let Some(f) = &e.flight {
                 <p class="insp-flight">
@@ -91,7 +91,7 @@ fn seen_by_user(e: &Event, outcome: &Outcome) -> Html {
         "nav.error_page" => html! {
             <div class="mock errorpage" id="error-page">
                 <p class="mock-h">{ get("heading") }</p>
-                <p>{ e.summary.split(": ").nth(1).unwrap_or("").to_string() }</p>
+                <p>{ e.summary().split(": ").nth(1).unwrap_or("").to_string() }</p>
                 <p class="mock-code">{ get("error") }</p>
                 <div class="mock-buttons"><span class="mock-btn primary">{ "Reload" }</span></div>
             </div>

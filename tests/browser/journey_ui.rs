@@ -347,7 +347,7 @@ fn clicking_an_arrow_selects_it() {
         assert_eq!(step_id(&s), step);
         let e = j.trace.find(StepId::parse(step).unwrap()).unwrap();
         assert_eq!(s.text("#insp-time"), e.at.to_string());
-        assert_eq!(s.text("#insp-summary"), e.summary);
+        assert_eq!(s.text("#insp-summary"), e.summary());
         assert!(s.text(".insp-spec a").len() > 5);
         let current = s.js("return document.querySelector('.row[aria-current]').dataset.step;");
         assert_eq!(current, step);

@@ -146,7 +146,7 @@ fn waterfall_and_same_origin_panel_show_each_blocked_request() {
                 r.id
             ),
         );
-        assert!(s.text("#pl-verdict").contains(rule.as_str()));
+        assert!(s.text("#pl-verdict").contains(rule.as_ref()));
         assert_eq!(s.text("#pl-detail .console-line"), *msg);
         // The origins compared part by part: the host differs.
         let host = s.text("#pl-same-origin tr[data-equal=false] th");

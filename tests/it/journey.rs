@@ -409,8 +409,8 @@ fn the_journey_is_the_document_slice_of_a_one_document_load() {
         assert_eq!(j.trace.events.len(), l.trace.events.len(), "{name}");
         for (a, b) in j.trace.events.iter().zip(&l.trace.events) {
             assert_eq!(
-                (a.at, a.step, &a.summary, a.request + 1),
-                (b.at, b.step, &b.summary, b.request),
+                (a.at, a.step, a.summary(), a.request + 1),
+                (b.at, b.step, b.summary(), b.request),
                 "{name}"
             );
         }

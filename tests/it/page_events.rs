@@ -100,7 +100,7 @@ fn every_connection_has_its_own_handshake() {
             .iter()
             .filter(|s| **s == "tls.certificate_check")
             .count();
-        if hello.summary.contains("with a session ticket") {
+        if hello.summary().contains("with a session ticket") {
             resumed.push(c.id);
             assert_eq!(checks, 0, "connection {} resumed: {ids:?}", c.id);
             assert!(!ids.contains(&"tls.certificate"), "connection {}", c.id);
@@ -163,9 +163,9 @@ fn every_request_has_its_exchange() {
             assert_eq!(req.len(), 1, "{name} request {}", r.id);
             assert_eq!(req[0].connection, r.connection, "{name} request {}", r.id);
             assert!(
-                req[0].summary.contains(&r.method),
+                req[0].summary().contains(&r.method),
                 "{name}: {}",
-                req[0].summary
+                req[0].summary()
             );
             assert_eq!(
                 mine.iter()
@@ -271,7 +271,7 @@ fn blocked_responses_show_the_decision() {
             .iter()
             .find(|e| e.request == r.id && e.step == steps::POLICY_CHECK)
             .unwrap_or_else(|| panic!("request {} has no policy.check", r.id));
-        assert!(e.summary.starts_with("blocked"), "{}", e.summary);
+        assert!(e.summary().starts_with("blocked"), "{}", e.summary());
         let load::Outcome::Blocked { console, .. } = &r.outcome else {
             unreachable!()
         };
@@ -364,7 +364,7 @@ fn a_warm_cache_without_lifetimes_is_a_cold_load() {
         .trace
         .events
         .iter()
-        .any(|e| e.step == steps::CACHE_MISS && e.summary.contains("without a validator")));
+        .any(|e| e.step == steps::CACHE_MISS && e.summary().contains("without a validator")));
 }
 
 /// A connection opened months into a very slow load (a gigabyte document at 1 kbit/s) still

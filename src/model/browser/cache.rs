@@ -938,7 +938,8 @@ pub mod present {
     use super::{Freshness, Headers, Kept, Miss, Plan};
     use crate::model::step::steps;
     use crate::model::time::Instant;
-    use crate::model::trace::{Actor, Event};
+    use crate::model::trace::{Actor, Detail, Event, Field};
+    use std::borrow::Cow;
 
     /// A freshness lifetime as the inspector shows it.
     pub fn lifetime(s: u64) -> String {
@@ -951,40 +952,117 @@ pub mod present {
 
     /// The `cache.lookup` event: what the cache found for `key`, as the plan says.
     pub fn lookup(t: Instant, key: &str, plan: &Plan) -> Event {
-        let e = Event::new(
-            t,
-            Actor::Cache,
-            steps::CACHE_LOOKUP,
-            format!("look up {key}"),
-        )
-        .field("key", key);
-        let found = |e: Event, age_s: u64, f: &Freshness| {
-            e.note("entry", "found")
-                .field_spec("age", format!("{age_s} s"), "RFC 9111 §4.2.3")
-                .field_spec(
-                    "freshness_lifetime",
-                    lifetime(f.lifetime_s),
-                    "RFC 9111 §4.2.1",
-                )
-                .field("lifetime_from", &f.source)
+        let found = |age_s: u64, f: &Freshness| Found::Entry {
+            age_s,
+            lifetime_s: f.lifetime_s,
+            source: f.source.clone(),
         };
-        match plan {
+        let found = match plan {
             Plan::Hit {
                 age_s, freshness, ..
             }
             | Plan::HitRevalidate {
                 age_s, freshness, ..
-            } => found(e, *age_s, freshness),
+            } => found(*age_s, freshness),
             Plan::Network(p) => match &p.why {
                 Miss::Revalidate {
                     age_s, freshness, ..
-                } => found(e, *age_s, freshness),
-                Miss::StaleNoValidator { age_s, .. } => e
-                    .note("entry", "found, stale, no validator")
-                    .field("age", format!("{age_s} s")),
-                Miss::NotStored | Miss::Bypassed | Miss::Unsafe => e.note("entry", "none"),
+                } => found(*age_s, freshness),
+                Miss::StaleNoValidator { age_s, .. } => Found::StaleNoValidator { age_s: *age_s },
+                Miss::NotStored | Miss::Bypassed | Miss::Unsafe => Found::Nothing,
             },
-            Plan::Error(_) => e.note("entry", "none"),
+            Plan::Error(_) => Found::Nothing,
+        };
+        let lookup = Lookup {
+            key: key.to_string(),
+            found,
+        };
+        Event::described(t, Actor::Cache, steps::CACHE_LOOKUP, lookup)
+    }
+
+    /// What a lookup found.
+    #[derive(Clone, Debug)]
+    enum Found {
+        Entry {
+            age_s: u64,
+            lifetime_s: u64,
+            source: String,
+        },
+        StaleNoValidator {
+            age_s: u64,
+        },
+        Nothing,
+    }
+
+    /// `cache.lookup`: the key and what is stored under it.
+    #[derive(Clone, Debug)]
+    struct Lookup {
+        key: String,
+        found: Found,
+    }
+
+    impl Detail for Lookup {
+        fn summary(&self) -> Cow<'static, str> {
+            format!("look up {}", self.key).into()
+        }
+
+        fn fields(&self) -> Vec<Field> {
+            let mut f = vec![Field::new("key", &self.key)];
+            match &self.found {
+                Found::Entry {
+                    age_s,
+                    lifetime_s,
+                    source,
+                } => f.extend([
+                    Field::note("entry", "found"),
+                    Field::new("age", format_args!("{age_s} s")).spec("RFC 9111 §4.2.3"),
+                    Field::new("freshness_lifetime", lifetime(*lifetime_s)).spec("RFC 9111 §4.2.1"),
+                    Field::new("lifetime_from", source),
+                ]),
+                Found::StaleNoValidator { age_s } => f.extend([
+                    Field::note("entry", "found, stale, no validator"),
+                    Field::new("age", format_args!("{age_s} s")),
+                ]),
+                Found::Nothing => f.push(Field::note("entry", "none")),
+            }
+            f
+        }
+    }
+
+    /// `cache.miss` for a URL with nothing stored, and why.
+    #[derive(Clone, Debug)]
+    struct NotStored {
+        why: &'static str,
+    }
+
+    impl Detail for NotStored {
+        fn summary(&self) -> Cow<'static, str> {
+            format!("miss: {}", self.why).into()
+        }
+
+        fn fields(&self) -> Vec<Field> {
+            Vec::new()
+        }
+    }
+
+    /// `cache.store`: how long the response stays fresh, from what, and its validators.
+    #[derive(Clone, Debug)]
+    struct Stored {
+        lifetime_s: u64,
+        source: String,
+        validators: String,
+    }
+
+    impl Detail for Stored {
+        fn summary(&self) -> Cow<'static, str> {
+            format!("stored: fresh for {}", lifetime(self.lifetime_s)).into()
+        }
+
+        fn fields(&self) -> Vec<Field> {
+            vec![
+                Field::new("lifetime_from", &self.source),
+                Field::new("validators", &self.validators),
+            ]
         }
     }
 
@@ -1019,7 +1097,7 @@ pub mod present {
 
     /// Why the request goes to the network: a revalidation with its validators, or a miss
     /// (`not_stored` says why nothing was stored).
-    pub fn to_network(t: Instant, why: &Miss, not_stored: &str) -> Event {
+    pub fn to_network(t: Instant, why: &Miss, not_stored: &'static str) -> Event {
         match why {
             Miss::Revalidate {
                 age_s,
@@ -1051,11 +1129,11 @@ pub mod present {
                 steps::CACHE_MISS,
                 "stale and without a validator: fetch it again in full",
             ),
-            Miss::NotStored | Miss::Bypassed | Miss::Unsafe => Event::new(
+            Miss::NotStored | Miss::Bypassed | Miss::Unsafe => Event::described(
                 t,
                 Actor::Cache,
                 steps::CACHE_MISS,
-                format!("miss: {not_stored}"),
+                NotStored { why: not_stored },
             ),
         }
     }
@@ -1078,7 +1156,7 @@ pub mod present {
     /// head arrived, at `first_byte`), or the response was stored or not (when all of it
     /// arrived); `validators` as [`validators`] gives them.
     pub fn kept(
-        kept: &Kept,
+        kept: Kept,
         validators: String,
         first_byte: Instant,
         end: Instant,
@@ -1092,14 +1170,16 @@ pub mod present {
             )
             .field("freshness_lifetime", lifetime(f.lifetime_s))
             .note("body_downloaded", "0 bytes"),
-            Kept::Stored(f) => Event::new(
+            Kept::Stored(f) => Event::described(
                 end,
                 Actor::Cache,
                 steps::CACHE_STORE,
-                format!("stored: fresh for {}", lifetime(f.lifetime_s)),
-            )
-            .field("lifetime_from", &f.source)
-            .field("validators", validators),
+                Stored {
+                    lifetime_s: f.lifetime_s,
+                    source: f.source,
+                    validators,
+                },
+            ),
             Kept::NoStore => Event::new(
                 end,
                 Actor::Cache,

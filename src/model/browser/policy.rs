@@ -20,6 +20,7 @@
 //! Left out: CORP, COEP/COOP, ORB's sniffing of bodies, `document.domain`, and redirects.
 
 use crate::model::url::Origin;
+use std::borrow::Cow;
 
 /// What the page asks for, as the Fetch standard's request destination.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,11 +126,11 @@ pub struct Preflight {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
     Allowed {
-        rule: String,
+        rule: Cow<'static, str>,
     },
     /// `console` is what Chromium prints.
     Blocked {
-        rule: String,
+        rule: Cow<'static, str>,
         console: String,
     },
 }
@@ -143,9 +144,9 @@ pub struct Decision {
     pub verdict: Verdict,
 }
 
-fn allowed(rule: &str) -> Verdict {
+fn allowed(rule: &'static str) -> Verdict {
     Verdict::Allowed {
-        rule: rule.to_string(),
+        rule: Cow::Borrowed(rule),
     }
 }
 
@@ -417,6 +418,49 @@ fn frame_verdict(page: &Origin, frame: &Origin, url: &str, resp: &Response) -> V
         },
         _ if same => allowed("same origin: the page can also reach into the frame's document"),
         _ => allowed("a cross-origin frame loads, but the page's scripts cannot reach into it"),
+    }
+}
+
+/// The policy's part of the trace: what each event keeps, its words written when read
+/// ([`crate::model::trace::Detail`]).
+pub mod present {
+    use crate::model::trace::{Detail, Field};
+    use std::borrow::Cow;
+
+    /// `policy.check`: the same-origin decision on a response, by which rule; blocked ones
+    /// with what the console prints. `other` holds the resource's and the page's origins when
+    /// they differ.
+    #[derive(Clone, Debug)]
+    pub struct Check {
+        pub rule: Cow<'static, str>,
+        pub console: Option<String>,
+        pub other: Option<(String, String)>,
+    }
+
+    impl Detail for Check {
+        fn summary(&self) -> Cow<'static, str> {
+            let verdict = if self.console.is_some() {
+                "blocked"
+            } else {
+                "allowed"
+            };
+            format!("{verdict}: {}", self.rule).into()
+        }
+
+        fn fields(&self) -> Vec<Field> {
+            let origin = match &self.other {
+                None => Field::note("origin", "same origin as the page"),
+                Some((resource, page)) => Field::new(
+                    "origin",
+                    format_args!("{resource} is not the page's origin {page}"),
+                ),
+            };
+            let mut f = vec![origin, Field::new("rule", &self.rule)];
+            if let Some(c) = &self.console {
+                f.push(Field::new("console", c));
+            }
+            f
+        }
     }
 }
 

@@ -243,6 +243,9 @@ pub struct Pool {
     per_group: usize,
     per_pool: usize,
     groups: SortedMap<Group>,
+    /// The group of each socket, by id (ids count from 1): a released socket's group is found
+    /// without walking the groups.
+    socket_groups: Vec<String>,
     next_socket: SocketId,
     next_job: JobId,
     seq: u64,
@@ -261,6 +264,7 @@ impl Pool {
             per_group: per_group.max(1),
             per_pool: per_pool.max(1),
             groups: SortedMap::default(),
+            socket_groups: Vec::new(),
             next_socket: 1,
             next_job: 1,
             seq: 0,
@@ -301,6 +305,9 @@ impl Pool {
     pub fn handle_timeout(&mut self, now: Instant) {
         let mut closed = false;
         for (key, g) in self.groups.iter_mut() {
+            if !g.idle.iter().any(|s| s.since + timeout(s.used) <= now) {
+                continue;
+            }
             let (expired, kept): (Vec<_>, Vec<_>) = g
                 .idle
                 .drain(..)
@@ -427,6 +434,7 @@ impl Pool {
         let (key, j) = self.take_job(job)?;
         let socket = self.next_socket;
         self.next_socket += 1;
+        self.socket_groups.push(key.clone());
         let g = self.groups.entry(&key);
         match g.pop_head() {
             Some(p) => {
@@ -470,11 +478,15 @@ impl Pool {
     /// The request is done with `socket`: with keep-alive it serves the next waiting request or
     /// goes idle; without, it closes and its slot goes to a waiting request.
     pub fn release(&mut self, now: Instant, socket: SocketId, keep_alive: bool) {
-        let Some(key) = self
-            .groups
-            .iter()
-            .find(|(_, g)| g.handed_out.contains(&socket))
-            .map(|(k, _)| k.clone())
+        let Some(key) = (socket as usize)
+            .checked_sub(1)
+            .and_then(|i| self.socket_groups.get(i))
+            .filter(|k| {
+                self.groups
+                    .get(k)
+                    .is_some_and(|g| g.handed_out.contains(&socket))
+            })
+            .cloned()
         else {
             return;
         };
@@ -591,6 +603,139 @@ impl Pool {
             }
         }
         false
+    }
+}
+
+/// The pool's part of the trace: what each event keeps, its words written when read
+/// ([`crate::model::trace::Detail`]).
+pub mod present {
+    use super::{Stall, MAX_SOCKETS_PER_GROUP, MAX_SOCKETS_PER_POOL};
+    use crate::model::trace::{Detail, Field};
+    use std::borrow::Cow;
+
+    /// `pool.request_socket`: a request asks its group for a socket.
+    #[derive(Clone, Debug)]
+    pub struct RequestSocket {
+        pub group: String,
+        /// DevTools' name for the request's priority.
+        pub priority: &'static str,
+    }
+
+    impl Detail for RequestSocket {
+        fn summary(&self) -> Cow<'static, str> {
+            format!("request a socket for group {}", self.group).into()
+        }
+
+        fn fields(&self) -> Vec<Field> {
+            vec![
+                Field::new("group", &self.group).spec("Chromium ClientSocketPool::GroupId"),
+                Field::note("priority", self.priority),
+                Field::note(
+                    "limits",
+                    "6 per group, 256 per pool (Chromium client_socket_pool_manager.cc)",
+                ),
+            ]
+        }
+    }
+
+    /// `pool.queued`: the request waits, `ahead` requests before it.
+    #[derive(Clone, Debug)]
+    pub struct Queued {
+        pub reason: Stall,
+        pub ahead: usize,
+    }
+
+    impl Detail for Queued {
+        fn summary(&self) -> Cow<'static, str> {
+            match self.reason {
+                Stall::PoolLimit => {
+                    format!("queued: the pool's {MAX_SOCKETS_PER_POOL} sockets are all in use")
+                }
+                Stall::GroupLimit | Stall::Preconnect => format!(
+                    "queued: the group's {MAX_SOCKETS_PER_GROUP} sockets are busy or opening"
+                ),
+            }
+            .into()
+        }
+
+        fn fields(&self) -> Vec<Field> {
+            vec![
+                Field::new("ahead_in_queue", self.ahead),
+                Field::note("order", "priority, then arrival"),
+            ]
+        }
+    }
+
+    /// `pool.reuse`: the request gets a socket that is already connected; `which` says whose.
+    #[derive(Clone, Debug)]
+    pub struct Reuse {
+        pub which: &'static str,
+    }
+
+    impl Detail for Reuse {
+        fn summary(&self) -> Cow<'static, str> {
+            format!("reuse {}: no DNS, no handshakes", self.which).into()
+        }
+
+        fn fields(&self) -> Vec<Field> {
+            Vec::new()
+        }
+    }
+
+    /// `pool.new_connection`: a connect job opens connection `job` to `group`, for a request
+    /// (its number from 1) or for a `<link rel=preconnect>`.
+    #[derive(Clone, Debug)]
+    pub struct NewConnection {
+        pub job: u32,
+        pub group: String,
+        pub https: bool,
+        pub for_request: Option<u32>,
+    }
+
+    impl Detail for NewConnection {
+        fn summary(&self) -> Cow<'static, str> {
+            format!("open connection {} to {}", self.job, self.group).into()
+        }
+
+        fn fields(&self) -> Vec<Field> {
+            vec![
+                Field::note(
+                    "connect_job",
+                    if self.https {
+                        "resolve host → TCP connect → TLS handshake"
+                    } else {
+                        "resolve host → TCP connect"
+                    },
+                ),
+                match self.for_request {
+                    Some(r) => Field::new("opened_for", format_args!("request {r}")),
+                    None => Field::note("opened_for", "a <link rel=preconnect>"),
+                },
+            ]
+        }
+    }
+
+    /// `pool.release`: a keep-alive connection goes back to its group.
+    #[derive(Clone, Debug)]
+    pub struct Release {
+        pub job: u32,
+        pub group: String,
+    }
+
+    impl Detail for Release {
+        fn summary(&self) -> Cow<'static, str> {
+            format!("connection {} goes back to the pool", self.job).into()
+        }
+
+        fn fields(&self) -> Vec<Field> {
+            vec![
+                Field::new("group", &self.group),
+                Field::note(
+                    "closes_if_unused_for",
+                    "5 minutes (Chromium's used-idle-socket timeout)",
+                ),
+            ]
+        }
     }
 }
 

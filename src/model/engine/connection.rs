@@ -30,7 +30,8 @@ use crate::model::step::{steps, StepId};
 use crate::model::tcp;
 use crate::model::time::{Duration, Instant};
 use crate::model::tls::{self, present as tls_present, Output as TlsOutput, Version};
-use crate::model::trace::{Actor, Event, Field, LazyFields};
+use crate::model::trace::{Actor, Detail, Event, Field, LazyFields};
+use std::borrow::Cow;
 
 /// Why a connection (or the request that waited for it) failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -575,24 +576,14 @@ impl Connection {
         }
         let arrives = now + self.way(to);
         for (i, m) in msgs.iter().enumerate() {
-            let mut e = Event::new(
-                now,
-                from,
-                tls_present::step(m),
-                tls_present::summary(m, version),
-            )
-            .fields(tls_present::fields(m, version));
-            if let (0, Some(seq)) = (i, first_seq) {
-                e = e.field(
-                    "tcp",
-                    format!(
-                        "{} byte(s) of TLS records from seq {} (relative {})",
-                        total,
-                        seq,
-                        seq.wrapping_sub(base)
-                    ),
-                );
-            }
+            let record = tls_present::Record {
+                msg: m.clone(),
+                version,
+                carried: first_seq
+                    .filter(|_| i == 0)
+                    .map(|seq| (total, seq, seq.wrapping_sub(base))),
+            };
+            let e = Event::described(now, from, tls_present::step(m), record);
             self.trace(e.message(actor_to, arrives, m.wire_len(version)));
         }
         if !self.failed {
@@ -622,12 +613,11 @@ impl Connection {
         }
         let n = segs.len();
         let first = segs.into_iter().next()?;
-        let to = address(&self.config.host);
-        let summary = format!("{http} bytes of HTTP → {n} TCP segment(s) → IP packet(s) to {to}");
         let wrapping = Wrapping {
             http,
+            segments: n,
             tls: self.tls.is_some(),
-            to,
+            to: address(&self.config.host),
             first: tcp::present::Lazy {
                 segment: first,
                 seq_base: self.client_iss,
@@ -636,10 +626,12 @@ impl Connection {
                 layer: true,
             },
         };
-        Some(
-            Event::new(at, Actor::Browser, steps::TCP_SEGMENT, summary)
-                .lazy_fields(Box::new(wrapping)),
-        )
+        Some(Event::described(
+            at,
+            Actor::Browser,
+            steps::TCP_SEGMENT,
+            wrapping,
+        ))
     }
 
     /// The response's `bytes` cross from the server's TCP machine to the browser's, which
@@ -694,7 +686,7 @@ impl Connection {
         &mut self,
         to: Side,
         step: StepId,
-        summary: &str,
+        summary: &'static str,
         at: Instant,
         arrives: Instant,
     ) -> Option<Event> {
@@ -807,14 +799,24 @@ const DAY: i64 = 86_400;
 #[derive(Clone, Debug)]
 struct Wrapping {
     http: u64,
+    /// How many TCP segments carry it.
+    segments: usize,
     tls: bool,
     /// The server's address.
     to: String,
     first: tcp::present::Lazy,
 }
 
-impl LazyFields for Wrapping {
-    fn write(&self) -> Vec<Field> {
+impl Detail for Wrapping {
+    fn summary(&self) -> Cow<'static, str> {
+        format!(
+            "{} bytes of HTTP → {} TCP segment(s) → IP packet(s) to {}",
+            self.http, self.segments, self.to
+        )
+        .into()
+    }
+
+    fn fields(&self) -> Vec<Field> {
         let (http, to) = (self.http, &self.to);
         let mut f = vec![
             Field::new("1. HTTP", format!("{http} bytes: request line and headers")),
@@ -840,10 +842,6 @@ impl LazyFields for Wrapping {
         ];
         f.extend(self.first.write());
         f
-    }
-
-    fn clone_box(&self) -> Box<dyn LazyFields> {
-        Box::new(self.clone())
     }
 }
 

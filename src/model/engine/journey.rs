@@ -509,8 +509,8 @@ mod tests {
             let sent = of(steps::HTTP_REQUEST);
             assert_eq!(sent.get("Origin"), Some("https://www.example.com"));
             (
-                of(steps::POLICY_CHECK).summary,
-                of(steps::LOOP_FETCH).summary,
+                of(steps::POLICY_CHECK).summary().to_string(),
+                of(steps::LOOP_FETCH).summary().to_string(),
             )
         };
         let (check, fetch) = api(ApiChoice::CrossOrigin);
@@ -546,7 +546,7 @@ mod tests {
                 .events
                 .iter()
                 .find(|e| e.request == 0 && e.step == steps::TLS_CLIENT_HELLO)
-                .map(|e| e.summary.clone())
+                .map(|e| e.summary().to_string())
                 .unwrap_or_default()
         };
         let sc = Scenario {

@@ -36,7 +36,9 @@ impl Request {
 
     /// Bytes on the wire: request line, header fields, the empty line.
     pub fn wire_len(&self) -> u64 {
-        self.request_line().len() as u64 + 2 + self.headers.wire_len() + 2
+        // `GET /x HTTP/1.1`: the method, a space, the target, ` HTTP/1.1`.
+        let line = self.method.len() + 1 + self.target.len() + 9;
+        line as u64 + 2 + self.headers.wire_len() + 2
     }
 }
 
@@ -157,7 +159,10 @@ impl Response {
     }
 
     pub fn head_len(&self) -> u64 {
-        self.status_line().len() as u64 + 2 + self.headers.wire_len() + 2
+        // `HTTP/1.1 200 OK`: the version and a space, the code, a space, the reason.
+        let code = self.status.checked_ilog10().unwrap_or(0) as usize + 1;
+        let line = 9 + code + 1 + self.reason.len();
+        line as u64 + 2 + self.headers.wire_len() + 2
     }
 }
 
@@ -343,6 +348,126 @@ pub fn slow_start(bytes: u64, mss: u64, cwnd: u64) -> (u64, u64) {
 pub fn transfer_time(bytes: u64, mss: u64, rtt: Duration, bandwidth_bps: u64) -> Duration {
     let extra_rounds = slow_start_rounds(bytes, mss) - 1;
     rtt.times(extra_rounds) + Duration::transmission(bytes, bandwidth_bps)
+}
+
+/// HTTP's part of the trace: what each event keeps, its words written when read
+/// ([`crate::model::trace::Detail`]).
+pub mod present {
+    use crate::model::cache::Headers;
+    use crate::model::time::{Duration, Instant};
+    use crate::model::trace::{Detail, Field};
+    use std::borrow::Cow;
+
+    fn header_fields(h: &Headers) -> impl Iterator<Item = Field> + '_ {
+        h.0.iter().map(|(n, v)| Field {
+            name: n.clone(),
+            value: v.clone(),
+            spec: None,
+        })
+    }
+
+    /// `http.request`: the request line (on HTTP/2, the stream's HEADERS) and the header
+    /// fields as sent, and the size on the wire.
+    #[derive(Clone, Debug)]
+    pub struct Sent {
+        pub method: Cow<'static, str>,
+        pub target: String,
+        pub stream: Option<u32>,
+        pub headers: Headers,
+        pub bytes: u64,
+    }
+
+    impl Detail for Sent {
+        fn summary(&self) -> Cow<'static, str> {
+            match self.stream {
+                Some(id) => format!("HEADERS on stream {id}: {} {}", self.method, self.target),
+                None => format!("{} {} HTTP/1.1", self.method, self.target),
+            }
+            .into()
+        }
+
+        fn fields(&self) -> Vec<Field> {
+            let mut f: Vec<Field> = header_fields(&self.headers).collect();
+            f.push(Field::new(
+                "size",
+                format_args!("{} bytes of HTTP", self.bytes),
+            ));
+            f
+        }
+    }
+
+    /// `http.server_processing`: the server's think-time, and what it noted doing.
+    #[derive(Clone, Debug)]
+    pub struct Processing {
+        pub think: Duration,
+        pub notes: Vec<String>,
+    }
+
+    impl Detail for Processing {
+        fn summary(&self) -> Cow<'static, str> {
+            format!("the server builds the response ({} of work)", self.think).into()
+        }
+
+        fn fields(&self) -> Vec<Field> {
+            let mut f: Vec<Field> = self
+                .notes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| Field::new(format!("{}.", i + 1), n))
+                .collect();
+            f.push(Field::new(
+                "think_time",
+                format_args!("{} (a scenario assumption)", self.think),
+            ));
+            f
+        }
+    }
+
+    /// `http.response`: the status line and the header fields.
+    #[derive(Clone, Debug)]
+    pub struct Head {
+        pub status: u16,
+        pub reason: &'static str,
+        pub headers: Headers,
+    }
+
+    impl Detail for Head {
+        fn summary(&self) -> Cow<'static, str> {
+            format!("HTTP/1.1 {} {}", self.status, self.reason).into()
+        }
+
+        fn fields(&self) -> Vec<Field> {
+            header_fields(&self.headers).collect()
+        }
+    }
+
+    /// `http.response_body`: the body's bytes, when the last arrives, in how many round trips
+    /// of slow start, and why it took that long.
+    #[derive(Clone, Debug)]
+    pub struct Body {
+        pub bytes: u64,
+        pub rounds: u64,
+        pub last_byte: Instant,
+        pub download: String,
+    }
+
+    impl Detail for Body {
+        fn summary(&self) -> Cow<'static, str> {
+            format!(
+                "{} bytes of body arrive by {}, in {} round trip(s) of slow start",
+                self.bytes, self.last_byte, self.rounds
+            )
+            .into()
+        }
+
+        fn fields(&self) -> Vec<Field> {
+            vec![
+                Field::new("bytes", self.bytes),
+                Field::new("download", &self.download),
+                Field::new("last_byte", self.last_byte),
+            ]
+        }
+    }
 }
 
 #[cfg(test)]

@@ -958,7 +958,8 @@ mod tests {
 pub mod present {
     use super::{CipherSuite, KeyExchange, Message, Version};
     use crate::model::step::{steps, StepId};
-    use crate::model::trace::Field;
+    use crate::model::trace::{Detail, Field};
+    use std::borrow::Cow;
 
     pub fn step(m: &Message) -> StepId {
         match m {
@@ -1083,6 +1084,36 @@ pub mod present {
                 format!("NewSessionTicket: resume within {} h", lifetime_s / 3600)
             }
             Message::Alert { description } => format!("Alert: fatal, {description}"),
+        }
+    }
+
+    /// A handshake message as its event keeps it, its words written when read: the message,
+    /// the version negotiated, and for the first message of a flight the TCP bytes that carry
+    /// the flight (all of its records' bytes, the first sequence number, and that number
+    /// relative to the sender's initial one).
+    #[derive(Clone, Debug)]
+    pub struct Record {
+        pub msg: Message,
+        pub version: Version,
+        pub carried: Option<(u64, u32, u32)>,
+    }
+
+    impl Detail for Record {
+        fn summary(&self) -> Cow<'static, str> {
+            summary(&self.msg, self.version).into()
+        }
+
+        fn fields(&self) -> Vec<Field> {
+            let mut f = fields(&self.msg, self.version);
+            if let Some((bytes, seq, relative)) = self.carried {
+                f.push(Field::new(
+                    "tcp",
+                    format_args!(
+                        "{bytes} byte(s) of TLS records from seq {seq} (relative {relative})"
+                    ),
+                ));
+            }
+            f
         }
     }
 

@@ -105,6 +105,15 @@ impl Field {
         }
     }
 
+    /// A field whose name and value are constants: nothing is copied.
+    pub const fn note(name: &'static str, value: &'static str) -> Field {
+        Field {
+            name: Cow::Borrowed(name),
+            value: Cow::Borrowed(value),
+            spec: None,
+        }
+    }
+
     pub fn spec(mut self, spec: &'static str) -> Field {
         self.spec = Some(spec);
         self
@@ -180,8 +189,127 @@ impl PartialEq for Fields {
     }
 }
 
-fn serialize_fields<S: Serializer>(f: &Fields, s: S) -> Result<S::Ok, S::Error> {
-    f.get().serialize(s)
+/// An event's words: its one-line summary and its labelled fields, however they are kept.
+pub trait Words: fmt::Debug {
+    fn summary(&self) -> &str;
+    fn fields(&self) -> &[Field];
+    fn clone_box(&self) -> Box<dyn Words>;
+    /// The words as written ones, to add fields to.
+    fn into_written(self: Box<Self>) -> Written;
+}
+
+/// Words written when the event is made (beside fields kept as typed values, [`LazyFields`]).
+#[derive(Clone, Debug, Default)]
+pub struct Written {
+    summary: Cow<'static, str>,
+    fields: Fields,
+}
+
+impl Words for Written {
+    fn summary(&self) -> &str {
+        &self.summary
+    }
+
+    fn fields(&self) -> &[Field] {
+        self.fields.get()
+    }
+
+    fn clone_box(&self) -> Box<dyn Words> {
+        Box::new(self.clone())
+    }
+
+    fn into_written(self: Box<Self>) -> Written {
+        *self
+    }
+}
+
+/// What an event keeps instead of its text: the typed values it is about (ids, sizes, a
+/// request's headers), from which its summary and fields are written when first read. A page
+/// load has a hundred thousand events and a view shows a few; the protocol or browser part
+/// that makes the event implements it, so the trace needs no code per protocol.
+pub trait Detail: fmt::Debug + Clone + 'static {
+    fn summary(&self) -> Cow<'static, str>;
+    fn fields(&self) -> Vec<Field>;
+}
+
+/// A [`Detail`] and its words once written.
+#[derive(Clone, Debug)]
+struct Described<D> {
+    detail: D,
+    summary: OnceCell<Cow<'static, str>>,
+    fields: OnceCell<Vec<Field>>,
+}
+
+impl<D: Detail> Words for Described<D> {
+    fn summary(&self) -> &str {
+        self.summary.get_or_init(|| self.detail.summary())
+    }
+
+    fn fields(&self) -> &[Field] {
+        self.fields.get_or_init(|| self.detail.fields())
+    }
+
+    fn clone_box(&self) -> Box<dyn Words> {
+        Box::new(self.clone())
+    }
+
+    fn into_written(self: Box<Self>) -> Written {
+        let Described {
+            detail,
+            summary,
+            fields,
+        } = *self;
+        Written {
+            summary: summary.into_inner().unwrap_or_else(|| detail.summary()),
+            fields: Fields {
+                written: fields.into_inner().unwrap_or_else(|| detail.fields()),
+                ..Fields::default()
+            },
+        }
+    }
+}
+
+/// An event's words, boxed: one pointer in the event whichever way they are kept.
+#[derive(Debug)]
+enum WordsBox {
+    Written(Box<Written>),
+    Described(Box<dyn Words>),
+}
+
+impl WordsBox {
+    fn get(&self) -> &dyn Words {
+        match self {
+            WordsBox::Written(w) => w.as_ref(),
+            WordsBox::Described(d) => d.as_ref(),
+        }
+    }
+}
+
+impl Clone for WordsBox {
+    fn clone(&self) -> Self {
+        match self {
+            WordsBox::Written(w) => WordsBox::Written(w.clone()),
+            WordsBox::Described(d) => WordsBox::Described(d.clone_box()),
+        }
+    }
+}
+
+impl PartialEq for WordsBox {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (self.get(), other.get());
+        a.summary() == b.summary() && a.fields() == b.fields()
+    }
+}
+
+/// Serialized in the event's place as `summary` and `fields`.
+impl Serialize for WordsBox {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Words", 2)?;
+        st.serialize_field("summary", self.get().summary())?;
+        st.serialize_field("fields", self.get().fields())?;
+        st.end()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -205,9 +333,9 @@ pub struct Event {
     #[serde(skip)]
     pub endpoint: Option<u16>,
     pub step: StepId,
-    pub summary: String,
-    #[serde(serialize_with = "serialize_fields")]
-    fields: Fields,
+    /// The summary and the fields.
+    #[serde(flatten)]
+    words: WordsBox,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flight: Option<Flight>,
 }
@@ -218,14 +346,18 @@ impl Event {
         self.flight.as_ref().map_or(self.at, |f| f.arrives_at)
     }
 
+    /// The one-line summary (written now if the event kept typed values).
+    pub fn summary(&self) -> &str {
+        self.words.get().summary()
+    }
+
     /// The event's fields in order (those kept as typed values are written now).
     pub fn field_list(&self) -> &[Field] {
-        self.fields.get()
+        self.words.get().fields()
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.fields
-            .get()
+        self.field_list()
             .iter()
             .find(|f| f.name == name)
             .map(|f| f.value.as_ref())
@@ -234,7 +366,38 @@ impl Event {
 
 /// Builds an event: `Event::new(now, Actor::Browser, steps::TCP_SYN, "SYN").field(...)`.
 impl Event {
-    pub fn new(at: Instant, actor: Actor, step: StepId, summary: impl Into<String>) -> Event {
+    pub fn new(
+        at: Instant,
+        actor: Actor,
+        step: StepId,
+        summary: impl Into<Cow<'static, str>>,
+    ) -> Event {
+        Self::with_words(
+            at,
+            actor,
+            step,
+            WordsBox::Written(Box::new(Written {
+                summary: summary.into(),
+                fields: Fields::default(),
+            })),
+        )
+    }
+
+    /// An event whose summary and fields are written from `detail` when first read.
+    pub fn described(at: Instant, actor: Actor, step: StepId, detail: impl Detail) -> Event {
+        Self::with_words(
+            at,
+            actor,
+            step,
+            WordsBox::Described(Box::new(Described {
+                detail,
+                summary: OnceCell::new(),
+                fields: OnceCell::new(),
+            })),
+        )
+    }
+
+    fn with_words(at: Instant, actor: Actor, step: StepId, words: WordsBox) -> Event {
         Event {
             at,
             seq: 0,
@@ -245,8 +408,7 @@ impl Event {
             actor,
             endpoint: None,
             step,
-            summary: summary.into(),
-            fields: Fields::default(),
+            words,
             flight: None,
         }
     }
@@ -266,40 +428,44 @@ impl Event {
         self
     }
 
-    pub fn field(mut self, name: impl Into<Cow<'static, str>>, value: impl fmt::Display) -> Event {
-        self.fields.written.push(Field::new(name, value));
+    /// Changes the written words (described ones are written out first).
+    fn with_written(mut self, change: impl FnOnce(&mut Written)) -> Event {
+        let mut w = match self.words {
+            WordsBox::Written(w) => w,
+            WordsBox::Described(d) => Box::new(d.into_written()),
+        };
+        change(&mut w);
+        self.words = WordsBox::Written(w);
         self
+    }
+
+    pub fn field(self, name: impl Into<Cow<'static, str>>, value: impl fmt::Display) -> Event {
+        let f = Field::new(name, value);
+        self.with_written(|w| w.fields.written.push(f))
     }
 
     /// A field whose value is a constant: borrowed, not copied.
-    pub fn note(mut self, name: &'static str, value: &'static str) -> Event {
-        self.fields.written.push(Field {
-            name: Cow::Borrowed(name),
-            value: Cow::Borrowed(value),
-            spec: None,
-        });
-        self
+    pub fn note(self, name: &'static str, value: &'static str) -> Event {
+        self.with_written(|w| w.fields.written.push(Field::note(name, value)))
     }
 
     pub fn field_spec(
-        mut self,
+        self,
         name: impl Into<Cow<'static, str>>,
         value: impl fmt::Display,
         spec: &'static str,
     ) -> Event {
-        self.fields.written.push(Field::new(name, value).spec(spec));
-        self
+        let f = Field::new(name, value).spec(spec);
+        self.with_written(|w| w.fields.written.push(f))
     }
 
-    pub fn fields(mut self, fields: impl IntoIterator<Item = Field>) -> Event {
-        self.fields.written.extend(fields);
-        self
+    pub fn fields(self, fields: impl IntoIterator<Item = Field>) -> Event {
+        self.with_written(|w| w.fields.written.extend(fields))
     }
 
     /// Fields kept as typed values and written when first read; they come before the others.
-    pub fn lazy_fields(mut self, fields: Box<dyn LazyFields>) -> Event {
-        self.fields.lazy = Some(fields);
-        self
+    pub fn lazy_fields(self, fields: Box<dyn LazyFields>) -> Event {
+        self.with_written(|w| w.fields.lazy = Some(fields))
     }
 
     /// Marks the event as a message from its actor to `to`, arriving at `arrives_at`.
@@ -419,7 +585,7 @@ pub fn lines_with_ids(events: &[&Event]) -> String {
             stream,
             e.actor.name(),
             e.step.as_str(),
-            e.summary
+            e.summary()
         );
         if let Some(fl) = &e.flight {
             let _ = write!(s, "  [→ {} at {}]", fl.to.name(), fl.arrives_at);
@@ -439,7 +605,7 @@ impl fmt::Display for Trace {
                 e.at.to_string(),
                 e.actor.name(),
                 e.step.as_str(),
-                e.summary
+                e.summary()
             )?;
             if let Some(fl) = &e.flight {
                 write!(f, "  [→ {} at {}]", fl.to.name(), fl.arrives_at)?;
@@ -489,5 +655,40 @@ mod tests {
             serde_json::to_string(&lazy).expect("json"),
             serde_json::to_string(&written).expect("json")
         );
+    }
+
+    #[derive(Clone, Debug)]
+    struct Port(u16);
+
+    impl Detail for Port {
+        fn summary(&self) -> Cow<'static, str> {
+            format!("SYN to port {}", self.0).into()
+        }
+        fn fields(&self) -> Vec<Field> {
+            vec![Field::new("port", self.0)]
+        }
+    }
+
+    /// An event described by typed values reads, compares, clones and serializes as the same
+    /// event written at once; a field added later comes after the described ones.
+    #[test]
+    fn described_events_read_as_written_ones() {
+        let at = Instant::ZERO;
+        let described = Event::described(at, Actor::Browser, steps::TCP_SYN, Port(443));
+        let written =
+            Event::new(at, Actor::Browser, steps::TCP_SYN, "SYN to port 443").field("port", 443);
+        let copy = described.clone();
+        assert_eq!(described.summary(), "SYN to port 443");
+        assert_eq!(described.get("port"), Some("443"));
+        assert_eq!(described, written);
+        assert_eq!(copy, written, "a clone made before the first read");
+        assert_eq!(
+            serde_json::to_string(&described).expect("json"),
+            serde_json::to_string(&written).expect("json")
+        );
+        let more = Event::described(at, Actor::Browser, steps::TCP_SYN, Port(80)).note("x", "y");
+        let names: Vec<&str> = more.field_list().iter().map(|f| f.name.as_ref()).collect();
+        assert_eq!(names, ["port", "x"]);
+        assert_eq!(more.summary(), "SYN to port 80");
     }
 }

@@ -116,7 +116,7 @@ impl Sim<'_> {
         let sent = self.unix(self.reqs[r].send_start.unwrap_or(t));
         let validators = http_cache::present::validators(&answer.headers);
         let (_, _, kept) = self.cache.complete(*p, Some(answer), sent, self.unix(t));
-        if let Some(e) = http_cache::present::kept(&kept, validators, t, t) {
+        if let Some(e) = http_cache::present::kept(kept, validators, t, t) {
             self.push_request(r, e);
         }
     }

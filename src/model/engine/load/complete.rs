@@ -139,16 +139,11 @@ impl Sim<'_> {
             } else if let Some(s) = self.job(job).and_then(|j| j.socket) {
                 if keep_alive {
                     let group = self.reqs[r].group.clone();
-                    let e = Event::new(
+                    let e = Event::described(
                         t,
                         Actor::Browser,
                         steps::POOL_RELEASE,
-                        format!("connection {job} goes back to the pool"),
-                    )
-                    .field("group", group)
-                    .note(
-                        "closes_if_unused_for",
-                        "5 minutes (Chromium's used-idle-socket timeout)",
+                        pool::present::Release { job, group },
                     );
                     self.push_request(r, e);
                 }
@@ -190,34 +185,22 @@ impl Sim<'_> {
     /// The same-origin decision on a response that arrived.
     pub(super) fn policy_event(&mut self, t: Instant, r: usize) {
         let q = &self.reqs[r];
-        let comparison = if q.origin == self.page_origin {
-            "same origin as the page".to_string()
-        } else {
-            format!(
-                "{} is not the page's origin {}",
-                q.origin_s, self.page_origin_s
-            )
-        };
-        let e = match &q.outcome {
-            Some(Outcome::Ok { rule, .. }) => Event::new(
-                t,
-                Actor::Browser,
-                steps::POLICY_CHECK,
-                format!("allowed: {rule}"),
-            )
-            .field("origin", comparison)
-            .field("rule", rule),
-            Some(Outcome::Blocked { rule, console, .. }) => Event::new(
-                t,
-                Actor::Browser,
-                steps::POLICY_CHECK,
-                format!("blocked: {rule}"),
-            )
-            .field("origin", comparison)
-            .field("rule", rule)
-            .field("console", console),
+        let other = (q.origin != self.page_origin)
+            .then(|| (q.origin_s.clone(), self.page_origin_s.clone()));
+        let check = match &q.outcome {
+            Some(Outcome::Ok { rule, .. }) => policy::present::Check {
+                rule: rule.clone(),
+                console: None,
+                other,
+            },
+            Some(Outcome::Blocked { rule, console, .. }) => policy::present::Check {
+                rule: rule.clone(),
+                console: Some(console.clone()),
+                other,
+            },
             _ => return,
         };
+        let e = Event::described(t, Actor::Browser, steps::POLICY_CHECK, check);
         self.push_request(r, e);
     }
 

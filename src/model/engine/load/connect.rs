@@ -35,17 +35,14 @@ impl Sim<'_> {
             }
         }
         let prio = self.reqs[r].priority;
-        let e = Event::new(
+        let e = Event::described(
             t,
             Actor::Browser,
             steps::POOL_REQUEST_SOCKET,
-            format!("request a socket for group {group}"),
-        )
-        .field_spec("group", &group, "Chromium ClientSocketPool::GroupId")
-        .note("priority", devtools_priority(prio))
-        .note(
-            "limits",
-            "6 per group, 256 per pool (Chromium client_socket_pool_manager.cc)",
+            pool::present::RequestSocket {
+                group: group.clone(),
+                priority: devtools_priority(prio),
+            },
         );
         self.push_request(r, e);
         self.pool.request(t, &group, r as u32, prio);
@@ -83,25 +80,13 @@ impl Sim<'_> {
                     ahead,
                     ..
                 } => {
-                    let why = match reason {
-                        Stall::PoolLimit => format!(
-                            "the pool's {} sockets are all in use",
-                            pool::MAX_SOCKETS_PER_POOL
-                        ),
-                        _ => format!(
-                            "the group's {} sockets are busy or opening",
-                            pool::MAX_SOCKETS_PER_GROUP
-                        ),
-                    };
                     if reason != Stall::Preconnect {
-                        let e = Event::new(
+                        let e = Event::described(
                             t,
                             Actor::Browser,
                             steps::POOL_QUEUED,
-                            format!("queued: {why}"),
-                        )
-                        .field("ahead_in_queue", ahead)
-                        .note("order", "priority, then arrival");
+                            pool::present::Queued { reason, ahead },
+                        );
                         self.push_request(request as usize, e);
                         self.reqs[request as usize].queue = Some((t, t, reason, ahead));
                     } else {
@@ -176,12 +161,18 @@ impl Sim<'_> {
         }
     }
 
-    pub(super) fn reuse_event(&mut self, t: Instant, r: usize, job: Option<u32>, which: &str) {
-        let mut e = Event::new(
+    pub(super) fn reuse_event(
+        &mut self,
+        t: Instant,
+        r: usize,
+        job: Option<u32>,
+        which: &'static str,
+    ) {
+        let mut e = Event::described(
             t,
             Actor::Browser,
             steps::POOL_REUSE,
-            format!("reuse {which}: no DNS, no handshakes"),
+            pool::present::Reuse { which },
         );
         if let Some(j) = job {
             e = e.connection(j);
@@ -233,25 +224,15 @@ impl Sim<'_> {
         if h2 {
             entry(&mut self.h2, &group).connecting = true;
         }
-        let e = Event::new(
+        let e = Event::described(
             t,
             Actor::Browser,
             steps::POOL_NEW_CONNECTION,
-            format!("open connection {job} to {group}"),
-        )
-        .note(
-            "connect_job",
-            if https {
-                "resolve host → TCP connect → TLS handshake"
-            } else {
-                "resolve host → TCP connect"
-            },
-        )
-        .field(
-            "opened_for",
-            match for_request {
-                Some(r) => format!("request {}", r + 1),
-                None => "a <link rel=preconnect>".into(),
+            pool::present::NewConnection {
+                job,
+                group: group.clone(),
+                https,
+                for_request: for_request.map(|r| r + 1),
             },
         )
         .request(for_request.map_or(0, |r| r + 1))

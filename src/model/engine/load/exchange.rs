@@ -3,6 +3,8 @@
 //! start and the shared link, and what the browser does at the first byte.
 
 use super::*;
+use crate::model::http;
+use std::borrow::Cow;
 
 /// The body size assumed for a kind of resource when the scenario gives none.
 pub(super) fn default_bytes(d: Dest) -> u64 {
@@ -278,23 +280,22 @@ impl Sim<'_> {
         let (resp, notes) = self.response(r, &sent, arrives);
         let wire_len = sent.wire_len();
         let q = &self.reqs[r];
-        let line = match q.stream {
-            Some(id) => format!("HEADERS on stream {id}: {} {}", q.method, sent.target),
-            None => format!("{} {} HTTP/1.1", q.method, sent.target),
+        let method = match q.method.as_str() {
+            "GET" => Cow::Borrowed("GET"),
+            m => Cow::Owned(m.to_string()),
         };
-        let e = Event::new(t, Actor::Browser, steps::HTTP_REQUEST, line)
-            .fields(
-                sent.headers
-                    .0
-                    .into_iter()
-                    .map(|(n, v)| crate::model::trace::Field {
-                        name: n,
-                        value: v,
-                        spec: None,
-                    }),
-            )
-            .field("size", format!("{bytes} bytes of HTTP"))
-            .message(Actor::Server, arrives, bytes);
+        let line = http::present::Sent {
+            method,
+            target: sent.target,
+            stream: q.stream,
+            headers: sent.headers,
+            bytes,
+        };
+        let e = Event::described(t, Actor::Browser, steps::HTTP_REQUEST, line).message(
+            Actor::Server,
+            arrives,
+            bytes,
+        );
         self.push_request(r, e.connection(job));
         // The bytes go down the connection's TCP machines: the wrapping, shown once.
         let wire = self
@@ -303,19 +304,18 @@ impl Sim<'_> {
         if let Some(e) = wire {
             self.push_request(r, e);
         }
-        let mut processing = Event::new(
+        let site_served = notes.is_some();
+        let mut processing = Event::described(
             arrives,
             Actor::Server,
             steps::HTTP_SERVER_PROCESSING,
-            format!("the server builds the response ({server} of work)"),
-        );
-        for (i, n) in notes.iter().flatten().enumerate() {
-            processing = processing.field(format!("{}.", i + 1), n);
-        }
-        let mut processing = processing
-            .field("think_time", format!("{server} (a scenario assumption)"))
-            .request(r as u32 + 1)
-            .connection(job);
+            http::present::Processing {
+                think: server,
+                notes: notes.unwrap_or_default(),
+            },
+        )
+        .request(r as u32 + 1)
+        .connection(job);
         if let Some(id) = self.reqs[r].stream {
             processing = processing.stream(id);
         }
@@ -335,7 +335,7 @@ impl Sim<'_> {
                     .get("connection")
                     .is_some_and(|v| v.eq_ignore_ascii_case("close"));
         self.reqs[r].keep_alive = keep_alive;
-        self.reqs[r].site_served = notes.is_some();
+        self.reqs[r].site_served = site_served;
         self.reqs[r].resp = Some(Box::new(resp));
     }
 
@@ -422,17 +422,16 @@ impl Sim<'_> {
         };
         let Some(job) = self.reqs[r].conn else { return };
         let (status, body, head_len) = (resp.status, resp.body_bytes, resp.head_len());
-        let mut head = Event::new(ts, Actor::Server, steps::HTTP_RESPONSE, resp.status_line())
-            .fields(
-                resp.headers
-                    .0
-                    .iter()
-                    .map(|(n, v)| crate::model::trace::Field {
-                        name: n.clone(),
-                        value: v.clone(),
-                        spec: None,
-                    }),
-            );
+        let mut head = Event::described(
+            ts,
+            Actor::Server,
+            steps::HTTP_RESPONSE,
+            http::present::Head {
+                status: resp.status,
+                reason: resp.reason,
+                headers: resp.headers.clone(),
+            },
+        );
         // The browser sees the first byte after the way down.
         let t = ts + Duration::from_micros(self.rtt.micros() - self.rtt.half().micros());
         head = head.message(Actor::Browser, t, head_len);
@@ -463,17 +462,17 @@ impl Sim<'_> {
             ));
         }
         if body > 0 {
-            let e = Event::new(
+            let e = Event::described(
                 ts,
                 Actor::Server,
                 steps::HTTP_RESPONSE_BODY,
-                format!(
-                    "{body} bytes of body arrive by {end}, in {rounds} round trip(s) of slow start"
-                ),
+                http::present::Body {
+                    bytes: body,
+                    rounds,
+                    last_byte: end,
+                    download: why.clone(),
+                },
             )
-            .field("bytes", body)
-            .field("download", &why)
-            .field("last_byte", end)
             .message(Actor::Browser, end, body);
             self.push_request(r, e);
         }

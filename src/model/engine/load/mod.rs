@@ -75,6 +75,7 @@ use crate::model::time::{Duration, Instant};
 use crate::model::trace::{Actor, Event, Trace};
 use crate::model::url::{self, Origin};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 

@@ -30,11 +30,14 @@ impl FromCache {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Outcome {
     /// The page may use the response.
-    Ok { status: u16, rule: String },
+    Ok {
+        status: u16,
+        rule: Cow<'static, str>,
+    },
     /// The response (or the preflight) arrived but the page may not use it; or, after a failed
     /// preflight, the request was never sent.
     Blocked {
-        rule: String,
+        rule: Cow<'static, str>,
         console: String,
         sent: bool,
     },
