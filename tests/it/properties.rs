@@ -48,7 +48,7 @@ proptest! {
         let _ = wirewalk::model::page::discover(&html, "https://a.example/");
         let d = wirewalk::model::page::discover(&tagged, "https://a.example/dir/page");
         for r in d.resources {
-            prop_assert!(r.url.starts_with("http://") || r.url.starts_with("https://"), "{}", r.url);
+            prop_assert!(r.url.as_str().starts_with("http://") || r.url.as_str().starts_with("https://"), "{}", r.url);
         }
     }
 

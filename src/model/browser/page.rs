@@ -24,7 +24,8 @@ use crate::model::pool::Priority;
 /// One request the page will make.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Resource {
-    pub url: String,
+    /// Without its fragment, which never leaves the browser.
+    pub url: ::url::Url,
     pub destination: Destination,
     pub priority: Priority,
     /// Where it came from, as written (`<script src="…" async>`).
@@ -168,11 +169,12 @@ pub fn discover(html: &str, base: &str) -> Discovery {
             .push(format!("the document URL \"{base}\" is not valid"));
         return d;
     };
-    let resolve = |raw: &str, d: &mut Discovery| -> Option<String> {
+    let resolve = |raw: &str, d: &mut Discovery| -> Option<::url::Url> {
         let raw = raw.trim();
         match base_url.join(raw) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") => {
-                Some(u.as_str().split('#').next().unwrap_or("").to_string())
+            Ok(mut u) if matches!(u.scheme(), "http" | "https") => {
+                u.set_fragment(None);
+                Some(u)
             }
             Ok(u) => {
                 d.problems.push(format!(
@@ -207,7 +209,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
         };
         i = tag.end;
         let source = html[tag.start..tag.end].to_string();
-        let push = |d: &mut Discovery, url: String, destination, priority| {
+        let push = |d: &mut Discovery, url: ::url::Url, destination, priority| {
             d.resources.push(Resource {
                 url,
                 destination,
@@ -233,14 +235,12 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                     continue;
                 };
                 if rels.iter().any(|r| r == "preconnect") {
-                    if let Some(u) = resolve(href, &mut d) {
-                        if let Ok(p) = ::url::Url::parse(&u) {
-                            d.preconnects.push(Preconnect {
-                                origin: p.origin().ascii_serialization(),
-                                anonymous: tag.has("crossorigin"),
-                                offset: tag.start,
-                            });
-                        }
+                    if let Some(p) = resolve(href, &mut d) {
+                        d.preconnects.push(Preconnect {
+                            origin: p.origin().ascii_serialization(),
+                            anonymous: tag.has("crossorigin"),
+                            offset: tag.start,
+                        });
                     }
                 } else if rels.iter().any(|r| r == "stylesheet") {
                     if let Some(u) = resolve(href, &mut d) {

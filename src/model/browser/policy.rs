@@ -88,6 +88,11 @@ pub fn compare(page: &Origin, resource: &Origin) -> Comparison {
     }
 }
 
+/// HTML §7.1.1 without the part-by-part comparison ([`compare`] gives that).
+pub fn same_origin(a: &Origin, b: &Origin) -> bool {
+    matches!(a, Origin::Tuple { .. }) && a == b
+}
+
 /// The request as the policy sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Request {
@@ -137,7 +142,6 @@ pub enum Verdict {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decision {
-    pub comparison: Comparison,
     pub preflight: Option<Preflight>,
     /// The preflight's own verdict, when one was needed.
     pub preflight_verdict: Option<Verdict>,
@@ -231,9 +235,13 @@ pub fn decide(
     resp: &Response,
     preflight_resp: Option<&Response>,
 ) -> Decision {
-    let comparison = compare(page, resource);
-    let page_serial = page.serialize();
-    let same = comparison.same_origin;
+    let same = same_origin(page, resource);
+    // Only a cross-origin request's rules name the page's origin.
+    let page_serial = if same {
+        String::new()
+    } else {
+        page.serialize()
+    };
     let mut preflight = None;
     let mut preflight_verdict = None;
     let verdict = match req.destination {
@@ -379,7 +387,6 @@ pub fn decide(
         }
     };
     Decision {
-        comparison,
         preflight,
         preflight_verdict,
         verdict,
@@ -388,7 +395,7 @@ pub fn decide(
 
 /// HTML §7.7 (X-Frame-Options) and CSP3 `frame-ancestors`, which wins when present.
 fn frame_verdict(page: &Origin, frame: &Origin, url: &str, resp: &Response) -> Verdict {
-    let same = compare(page, frame).same_origin;
+    let same = same_origin(page, frame);
     if let Some(fa) = &resp.frame_ancestors {
         let sources: Vec<&str> = fa.split_whitespace().collect();
         let page_s = page.serialize();
@@ -534,6 +541,18 @@ mod tests {
         );
         assert!(compare(&o("https", "a.example", 443), &o("https", "a.example", 443)).same_origin);
         assert!(!compare(&Origin::Opaque, &Origin::Opaque).same_origin);
+        let all = [
+            o("https", "a.example", 443),
+            o("http", "a.example", 443),
+            o("https", "b.example", 443),
+            o("https", "a.example", 8443),
+            Origin::Opaque,
+        ];
+        for a in &all {
+            for b in &all {
+                assert_eq!(same_origin(a, b), compare(a, b).same_origin, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]

@@ -246,6 +246,8 @@ pub struct Pool {
     /// The group of each socket, by id (ids count from 1): a released socket's group is found
     /// without walking the groups.
     socket_groups: Vec<String>,
+    /// No idle socket expires before this (none may expire at all): most calls need not look.
+    expiry_floor: Option<Instant>,
     next_socket: SocketId,
     next_job: JobId,
     seq: u64,
@@ -265,6 +267,7 @@ impl Pool {
             per_pool: per_pool.max(1),
             groups: SortedMap::default(),
             socket_groups: Vec::new(),
+            expiry_floor: None,
             next_socket: 1,
             next_job: 1,
             seq: 0,
@@ -303,6 +306,9 @@ impl Pool {
 
     /// Closes idle sockets whose timeout has passed.
     pub fn handle_timeout(&mut self, now: Instant) {
+        if self.expiry_floor.is_none_or(|t| now < t) {
+            return;
+        }
         let mut closed = false;
         for (key, g) in self.groups.iter_mut() {
             if !g.idle.iter().any(|s| s.since + timeout(s.used) <= now) {
@@ -327,6 +333,7 @@ impl Pool {
                 });
             }
         }
+        self.expiry_floor = self.poll_timeout();
         // Only a socket that closed frees room for a stalled group.
         if closed {
             self.check_stalled();
@@ -453,6 +460,7 @@ impl Pool {
                     since: now,
                     used: false,
                 });
+                self.expires(now + timeout(false));
                 self.out.push_back(Output::Idle { socket, group: key });
             }
         }
@@ -506,6 +514,7 @@ impl Pool {
                 since: now,
                 used: true,
             });
+            self.expires(now + timeout(true));
             self.out.push_back(Output::Idle { socket, group: key });
             self.check_stalled();
         } else {
@@ -517,6 +526,11 @@ impl Pool {
             });
             self.free_slot();
         }
+    }
+
+    /// An idle socket will expire at `at`.
+    fn expires(&mut self, at: Instant) {
+        self.expiry_floor = Some(self.expiry_floor.map_or(at, |t| t.min(at)));
     }
 
     fn queued(&mut self, request: RequestId, group: &str, reason: Stall, ahead: usize) {
@@ -547,11 +561,12 @@ impl Pool {
             // is first, so a request a job was not started for is not short of one).
             .filter(|(_, g)| g.slots() < self.per_group && g.pending.len() > g.jobs.len())
             .filter_map(|(k, g)| {
+                // The queue is in priority order, first come first within a priority, so the
+                // group's best is the first without a job of its own.
                 g.pending
                     .iter()
-                    .filter(|p| !g.jobs.iter().any(|j| j.started_for == Some(p.request)))
+                    .find(|p| !g.jobs.iter().any(|j| j.started_for == Some(p.request)))
                     .map(|p| (p.priority, std::cmp::Reverse(p.seq), k, p.request))
-                    .max()
             })
             .max()
             .map(|(_, _, k, r)| (k.clone(), r))

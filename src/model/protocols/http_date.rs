@@ -32,21 +32,40 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// `Sun, 06 Nov 1994 08:49:37 GMT`
+/// `Sun, 06 Nov 1994 08:49:37 GMT`. Written digit by digit: every response of a page load
+/// carries one.
 pub fn format(unix: i64) -> String {
     let days = unix.div_euclid(86_400);
     let secs = unix.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
-        DAYS[days.rem_euclid(7) as usize],
-        d,
-        MONTHS[(m - 1) as usize],
-        y,
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    let mut s = String::with_capacity(29);
+    s.push_str(DAYS[days.rem_euclid(7) as usize]);
+    s.push_str(", ");
+    two_digits(&mut s, i64::from(d));
+    s.push(' ');
+    s.push_str(MONTHS[(m - 1) as usize]);
+    s.push(' ');
+    if (0..10_000).contains(&y) {
+        two_digits(&mut s, y / 100);
+        two_digits(&mut s, y % 100);
+    } else {
+        s.push_str(&format!("{y:04}"));
+    }
+    s.push(' ');
+    two_digits(&mut s, secs / 3600);
+    s.push(':');
+    two_digits(&mut s, secs % 3600 / 60);
+    s.push(':');
+    two_digits(&mut s, secs % 60);
+    s.push_str(" GMT");
+    s
+}
+
+/// `n` (0 to 99) as two digits.
+fn two_digits(s: &mut String, n: i64) {
+    let n = n.clamp(0, 99) as u8;
+    s.push(char::from(b'0' + n / 10));
+    s.push(char::from(b'0' + n % 10));
 }
 
 /// `2026-11-21`
@@ -182,6 +201,23 @@ mod tests {
         assert_eq!(format(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");
         assert_eq!(parse("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
         assert_eq!(format(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+        // Digit by digit, as `format!` with zero padding would write it.
+        for t in (-70_000_000_000_i64..300_000_000_000).step_by(997_000_003) {
+            let days = t.div_euclid(86_400);
+            let secs = t.rem_euclid(86_400);
+            let (y, m, d) = civil_from_days(days);
+            let padded = format!(
+                "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
+                DAYS[days.rem_euclid(7) as usize],
+                d,
+                MONTHS[(m - 1) as usize],
+                y,
+                secs / 3600,
+                secs % 3600 / 60,
+                secs % 60
+            );
+            assert_eq!(format(t), padded, "{t}");
+        }
         assert_eq!(date_only(951_782_400), "2000-02-29");
         assert_eq!(parse("Sunday, 06-Nov-94 08:49:37 GMT"), None);
         assert_eq!(parse("garbage"), None);

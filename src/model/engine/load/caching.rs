@@ -8,7 +8,13 @@ impl Sim<'_> {
     /// the request; otherwise it goes on, conditionally when the entry can be revalidated.
     pub(super) fn ask_cache(&mut self, t: Instant, r: usize) -> bool {
         let q = &self.reqs[r];
-        let key = q.url.split('#').next().unwrap_or_default().to_string();
+        let key = q
+            .url
+            .as_str()
+            .split('#')
+            .next()
+            .unwrap_or_default()
+            .to_string();
         let creq = http_cache::Request {
             method: q.method.clone(),
             url: key.clone(),

@@ -28,14 +28,11 @@ impl Sim<'_> {
         let [click, timer] = page_run::click(t);
         self.push(click.request(1));
         self.schedule(timer.at, Ev::Emit(Box::new(timer.request(1))));
-        let Ok(base) = ::url::Url::parse(&self.reqs[0].url) else {
-            return;
-        };
-        let Some(u) = page_run::api_url(&base, self.situation.api) else {
+        let Some(u) = page_run::api_url(&self.reqs[0].url, self.situation.api) else {
             return;
         };
         let api = self.new_request(
-            u.to_string(),
+            u,
             Dest::Fetch(Destination::Fetch),
             // As the page's other `fetch()`es (DevTools' High).
             Priority::Medium,
@@ -88,7 +85,7 @@ impl Sim<'_> {
         if header(&headers, "content-type").is_none() && dest != Dest::Preflight {
             headers.push(format!(
                 "Content-Type: {}",
-                default_content_type(&self.reqs[r].url, dest)
+                default_content_type(self.reqs[r].url.as_str(), dest)
             ));
         }
         let keep_alive = self.reqs[r].keep_alive;

@@ -32,7 +32,19 @@ pub fn sent_request(
     extra: &[String],
 ) -> (crate::model::http::Request, u64) {
     let (host, target) = host_and_target(url);
-    let mut sent = crate::model::http::fetch_request(&host, &target, referer, cookie);
+    sent_request_to(&host, &target, referer, method, cookie, extra)
+}
+
+/// [`sent_request`] to `host` (the `Host` header) for `target` (path and query).
+fn sent_request_to(
+    host: &str,
+    target: &str,
+    referer: Option<&str>,
+    method: &str,
+    cookie: Option<&str>,
+    extra: &[String],
+) -> (crate::model::http::Request, u64) {
+    let mut sent = crate::model::http::fetch_request(host, target, referer, cookie);
     for line in extra {
         let (name, value) = header_line(line);
         sent.headers
@@ -55,10 +67,26 @@ pub fn request_as_sent(
     cookie: Option<&str>,
     extra: &[String],
 ) -> (crate::model::http::Request, u64) {
+    let (host, target) = host_and_target(url);
+    request_as_sent_to(id, (&host, &target), referer, method, cookie, extra)
+}
+
+/// [`request_as_sent`] to a URL already parsed into its `Host` header and target.
+fn request_as_sent_to(
+    id: u32,
+    (host, target): (&str, &str),
+    referer: Option<&str>,
+    method: &str,
+    cookie: Option<&str>,
+    extra: &[String],
+) -> (crate::model::http::Request, u64) {
     if id == 1 {
-        return sent_navigation(url, cookie, &header_fields(extra));
+        let sent =
+            crate::model::http::navigation_request(host, target, cookie, &header_fields(extra));
+        let size = sent.wire_len();
+        return (sent, size);
     }
-    sent_request(url, referer, method, cookie, extra)
+    sent_request_to(host, target, referer, method, cookie, extra)
 }
 
 /// The document's request: a navigation ([`crate::model::http::navigation_request`]) with its cookie
@@ -77,21 +105,23 @@ pub fn sent_navigation(
 /// The `Host` header (the port only when the URL gives one) and the request target (path and
 /// query) for `url`.
 pub(super) fn host_and_target(url: &str) -> (String, String) {
-    let parsed = ::url::Url::parse(url).ok();
-    let host = parsed.as_ref().map_or_else(String::new, |u| {
-        let h = u.host_str().unwrap_or_default();
-        match u.port() {
-            Some(p) => format!("{h}:{p}"),
-            None => h.to_string(),
-        }
-    });
-    let target = parsed.as_ref().map_or_else(
-        || "/".to_string(),
-        |u| match u.query() {
-            Some(q) => format!("{}?{q}", u.path()),
-            None => u.path().to_string(),
-        },
-    );
+    match ::url::Url::parse(url) {
+        Ok(u) => host_and_target_of(&u),
+        Err(_) => (String::new(), "/".to_string()),
+    }
+}
+
+/// [`host_and_target`] of a parsed URL.
+pub(super) fn host_and_target_of(u: &::url::Url) -> (String, String) {
+    let h = u.host_str().unwrap_or_default();
+    let host = match u.port() {
+        Some(p) => format!("{h}:{p}"),
+        None => h.to_string(),
+    };
+    let target = match u.query() {
+        Some(q) => format!("{}?{q}", u.path()),
+        None => u.path().to_string(),
+    };
     (host, target)
 }
 
@@ -250,11 +280,15 @@ impl Sim<'_> {
     /// default referrer policy gives it ([`crate::model::http::referer`]).
     pub(super) fn sent(&self, r: usize) -> (crate::model::http::Request, u64) {
         let q = &self.reqs[r];
-        let referer =
-            crate::model::http::referer(&self.reqs[0].url, &self.page_origin_s, &q.origin_s);
-        request_as_sent(
+        let referer = crate::model::http::referer(
+            self.reqs[0].url.as_str(),
+            &self.page_origin_s,
+            &q.origin_s,
+        );
+        let (host, target) = host_and_target_of(&q.url);
+        request_as_sent_to(
             r as u32 + 1,
-            &q.url,
+            (&host, &target),
             referer.as_deref(),
             &q.method,
             q.cookie.as_deref(),
@@ -375,7 +409,7 @@ impl Sim<'_> {
         let full = response_message(
             status,
             lines,
-            default_content_type(&q.url, q.dest),
+            default_content_type(q.url.as_str(), q.dest),
             body,
             self.unix_time,
         );

@@ -156,7 +156,8 @@ impl R {
 
 #[derive(Clone, Debug)]
 struct R {
-    url: String,
+    /// Parsed once, when the request is made.
+    url: ::url::Url,
     origin: Origin,
     origin_s: String,
     host: String,
@@ -547,16 +548,19 @@ fn run_at(
             sim.occupy(&u, situation.busy_sockets);
         }
     }
-    let doc = sim.new_request(
-        parsed.getters.href.clone(),
-        Dest::Fetch(Destination::Document),
-        Priority::Highest,
-        "the typed URL".into(),
-        "GET".into(),
-        vec![],
-        true,
-        Instant::ZERO,
-    );
+    let doc = ::url::Url::parse(&parsed.getters.href).ok();
+    let doc = doc.and_then(|u| {
+        sim.new_request(
+            u,
+            Dest::Fetch(Destination::Document),
+            Priority::Highest,
+            "the typed URL".into(),
+            "GET".into(),
+            vec![],
+            true,
+            Instant::ZERO,
+        )
+    });
     if let Some(doc) = doc {
         // The load starts where the address bar left the typed text.
         sim.push_request(doc, navigation::parse_event(&sc.url, Ok(parsed)));
@@ -760,7 +764,7 @@ impl Sim<'_> {
     #[allow(clippy::too_many_arguments)]
     fn new_request(
         &mut self,
-        url: String,
+        u: ::url::Url,
         dest: Dest,
         priority: Priority,
         initiator: String,
@@ -777,7 +781,6 @@ impl Sim<'_> {
             }
             return None;
         }
-        let u = ::url::Url::parse(&url).ok()?;
         let origin = origin_of(&u);
         let origin_s = origin.serialize();
         let host = u.host_str().unwrap_or("").to_string();
@@ -824,11 +827,12 @@ impl Sim<'_> {
             };
             (c, note)
         };
-        let response = self.response_of.get(&response_key(&url)).copied();
+        let key = u.as_str().split('#').next().unwrap_or_default();
+        let response = self.response_of.get(key).copied();
         let safe_method = matches!(method.as_str(), "GET" | "HEAD");
         let id = self.reqs.len();
         self.reqs.push(R {
-            url,
+            url: u,
             origin,
             origin_s,
             host,
@@ -885,7 +889,7 @@ impl Sim<'_> {
             let next = self.requests_for.len();
             let at = *self
                 .originals
-                .entry(self.reqs[id].url.clone())
+                .entry(self.reqs[id].url.as_str().to_string())
                 .or_insert(next);
             if at == next {
                 self.requests_for.push(vec![]);
@@ -900,7 +904,7 @@ impl Sim<'_> {
     fn policy_request(&self, r: usize) -> policy::Request {
         let q = &self.reqs[r];
         policy::Request {
-            url: q.url.clone(),
+            url: q.url.to_string(),
             destination: match q.dest {
                 Dest::Fetch(d) => d,
                 Dest::Preflight => Destination::Fetch,
@@ -919,7 +923,7 @@ impl Sim<'_> {
             self.reqs[r].method == "GET" && self.reqs[r].dest != Dest::Fetch(Destination::Fetch);
         let dup = cacheable
             .then_some(())
-            .and_then(|()| self.originals.get(&self.reqs[r].url))
+            .and_then(|()| self.originals.get(self.reqs[r].url.as_str()))
             .and_then(|&at| self.requests_for.get(at))
             .and_then(|v| {
                 v.iter().copied().take_while(|&o| o < r).find(|&o| {

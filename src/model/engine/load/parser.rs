@@ -6,7 +6,7 @@ use super::*;
 impl Sim<'_> {
     /// The document has arrived: the parser meets each tag at its place in the document.
     pub(super) fn discover(&mut self, t: Instant) {
-        let d = page::discover(&self.sc.html, &self.reqs[0].url);
+        let d = page::discover(&self.sc.html, self.reqs[0].url.as_str());
         self.problems.extend(d.problems);
         let len = self.sc.html.len().max(1) as u64;
         let parse = if self.sc.parse_ms.is_finite() {
@@ -137,7 +137,7 @@ impl Sim<'_> {
         let mut text = all[shown..]
             .iter()
             .map(|(_, i)| {
-                let u = &self.reqs[*i].url;
+                let u = self.reqs[*i].url.as_str();
                 u.rsplit('/')
                     .next()
                     .filter(|x| !x.is_empty())

@@ -536,7 +536,11 @@ impl Sim<'_> {
 
     pub(super) fn finish(mut self) -> (PageLoad, Cache) {
         let timing = self.navigation_timing();
-        let url = self.reqs.first().map(|r| r.url.clone()).unwrap_or_default();
+        let url = self
+            .reqs
+            .first()
+            .map(|r| r.url.to_string())
+            .unwrap_or_default();
         let mut requests = Vec::with_capacity(self.reqs.len());
         for i in 0..self.reqs.len() {
             requests.push(self.present(i));
@@ -600,13 +604,13 @@ impl Sim<'_> {
             Some(Binding::Idle { used: true }) | Some(Binding::Handed)
         ) || (q.binding == Some(Binding::Stream)
             && job.is_some_and(|j| j.conn.uses.first().is_some_and(|u| u.0 != i as u32 + 1)));
-        let content_type = default_content_type(&q.url, q.dest).to_string();
+        let content_type = default_content_type(q.url.as_str(), q.dest).to_string();
         let extra_headers = q.sent_lines();
         let q = &mut self.reqs[i];
         let take = std::mem::take::<String>;
         Request {
             id: i as u32 + 1,
-            url: take(&mut q.url),
+            url: q.url.as_str().to_string(),
             origin: take(&mut q.origin_s),
             destination: q.dest.name(),
             method: take(&mut q.method),
