@@ -162,7 +162,7 @@ fn waterfall_and_same_origin_panel_show_each_blocked_request() {
     let table = s.text("#pl-detail table.phases");
     for p in &font.phases {
         assert!(
-            table.contains(p.name.label()) && table.contains(&p.why),
+            table.contains(p.name.label()) && table.contains(&*p.why),
             "{table}"
         );
     }

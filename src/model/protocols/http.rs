@@ -357,6 +357,7 @@ pub mod present {
     use crate::model::time::{Duration, Instant};
     use crate::model::trace::{Detail, Field};
     use std::borrow::Cow;
+    use std::rc::Rc;
 
     fn header_fields(h: &Headers) -> impl Iterator<Item = Field> + '_ {
         h.0.iter().map(|(n, v)| Field {
@@ -448,7 +449,7 @@ pub mod present {
         pub bytes: u64,
         pub rounds: u64,
         pub last_byte: Instant,
-        pub download: String,
+        pub download: Rc<str>,
     }
 
     impl Detail for Body {
@@ -463,7 +464,7 @@ pub mod present {
         fn fields(&self) -> Vec<Field> {
             vec![
                 Field::new("bytes", self.bytes),
-                Field::new("download", &self.download),
+                Field::new("download", &*self.download),
                 Field::new("last_byte", self.last_byte),
             ]
         }

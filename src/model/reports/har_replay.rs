@@ -427,7 +427,7 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
                     name,
                     start: cursor,
                     end: b,
-                    why,
+                    why: why.into(),
                 });
                 cursor = b;
             }

@@ -5,6 +5,7 @@
 use super::*;
 use crate::model::http;
 use std::borrow::Cow;
+use std::rc::Rc;
 
 /// The body size assumed for a kind of resource when the scenario gives none.
 pub(super) fn default_bytes(d: Dest) -> u64 {
@@ -495,6 +496,8 @@ impl Sim<'_> {
                 ms(self.link_free.since(by_rounds))
             ));
         }
+        // The body's event and the waterfall's download phase share it.
+        let why: Rc<str> = why.into();
         if body > 0 {
             let e = Event::described(
                 ts,

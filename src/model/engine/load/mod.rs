@@ -78,6 +78,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
+use std::rc::Rc;
 
 mod caching;
 mod complete;
@@ -110,6 +111,10 @@ const PHANTOM_REQUEST: u32 = u32::MAX;
 /// The most the model accepts, so a pasted page cannot exhaust the browser.
 pub const MAX_HTML_BYTES: usize = 2_000_000;
 pub const MAX_REQUESTS: usize = 20_000;
+/// About how many events a request adds to the trace once its connection is open (the cache's
+/// lookup, miss and store, the pool's three, HTTP's four, its TCP segment and the same-origin
+/// check): what the trace reserves for each request the parser finds.
+const EVENTS_PER_REQUEST: usize = 14;
 /// The longest a return visit may come after the first: a year.
 pub const MAX_WARM_CACHE_S: u64 = 365 * 86_400;
 /// The largest response body a scenario may give: 1 TiB, hours at any bandwidth.
@@ -186,7 +191,7 @@ struct R {
     status: u16,
     bytes: u64,
     body_bytes: u64,
-    download_why: String,
+    download_why: Rc<str>,
     response: Option<usize>,
     outcome: Option<Outcome>,
     preflight: Option<(usize, String)>,
@@ -861,7 +866,7 @@ impl Sim<'_> {
             status: 0,
             bytes: 0,
             body_bytes: 0,
-            download_why: String::new(),
+            download_why: Rc::from(""),
             response,
             outcome: None,
             preflight: None,

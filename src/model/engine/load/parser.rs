@@ -8,6 +8,12 @@ impl Sim<'_> {
     pub(super) fn discover(&mut self, t: Instant) {
         let d = page::discover(&self.sc.html, self.reqs[0].url.as_str());
         self.problems.extend(d.problems);
+        // Room for what the page will add, so a page of thousands of requests does not
+        // reallocate (and hold twice) its trace: a request on a kept-alive connection has
+        // about fourteen events.
+        let n = d.resources.len().min(MAX_REQUESTS);
+        self.reqs.reserve(n);
+        self.trace.events.reserve(n * EVENTS_PER_REQUEST);
         let len = self.sc.html.len().max(1) as u64;
         let parse = if self.sc.parse_ms.is_finite() {
             (self.sc.parse_ms.clamp(0.0, 60_000.0) * 1000.0) as u64

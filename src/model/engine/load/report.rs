@@ -62,7 +62,9 @@ pub struct Phase {
     pub name: PhaseName,
     pub start: Instant,
     pub end: Instant,
-    pub why: String,
+    /// Shared: a load's requests often have the same reason for a phase (the same bandwidth,
+    /// the same handshake).
+    pub why: Rc<str>,
 }
 
 /// The socket-pool groups of a load: each with its requests (those that used the network), the
@@ -465,12 +467,64 @@ pub(super) fn started_by(i: usize, j: &Job) -> String {
     }
 }
 
+/// The phase texts a load's requests share, each written once: the round trip, the request's
+/// way out, the TLS handshake, a full pool, and the wait for each server time met.
+pub(super) struct Texts {
+    rtt: String,
+    sent: Rc<str>,
+    tls: Rc<str>,
+    pool_full: Rc<str>,
+    /// By the server's time in microseconds; a load has few distinct ones.
+    waiting: Vec<(u64, Rc<str>)>,
+}
+
+impl Texts {
+    pub(super) fn new(sim: &Sim) -> Texts {
+        let rtt = ms(sim.rtt);
+        let tls = match sim.tls {
+            TlsChoice::Tls13 => format!("TLS 1.3 handshake: one round trip, {rtt} ms"),
+            _ => format!(
+                "TLS 1.2 handshake: two round trips, {} ms",
+                ms(sim.rtt.times(2))
+            ),
+        };
+        Texts {
+            sent: format!("the request line and headers leave at {} Mbit/s", sim.mbit).into(),
+            tls: tls.into(),
+            pool_full: format!(
+                "queued: the socket pool's {} sockets are all in use",
+                pool::MAX_SOCKETS_PER_POOL
+            )
+            .into(),
+            rtt,
+            waiting: Vec::new(),
+        }
+    }
+
+    /// The wait for the first byte: the round trip and `server` µs of the server's work.
+    fn waiting(&mut self, server: u64) -> Rc<str> {
+        if let Some((_, t)) = self.waiting.iter().find(|(s, _)| *s == server) {
+            return t.clone();
+        }
+        let t: Rc<str> = format!(
+            "half a round trip to the server and half back ({} ms) plus {} ms the server takes",
+            self.rtt,
+            ms(Duration::from_micros(server))
+        )
+        .into();
+        if self.waiting.len() < 16 {
+            self.waiting.push((server, t.clone()));
+        }
+        t
+    }
+}
+
 pub(super) fn push_phase(
     out: &mut Vec<Phase>,
     name: PhaseName,
     a: Instant,
     b: Instant,
-    why: String,
+    why: Rc<str>,
 ) {
     if b <= a {
         return;
@@ -542,8 +596,9 @@ impl Sim<'_> {
             .map(|r| r.url.to_string())
             .unwrap_or_default();
         let mut requests = Vec::with_capacity(self.reqs.len());
+        let mut texts = Texts::new(&self);
         for i in 0..self.reqs.len() {
-            requests.push(self.present(i));
+            requests.push(self.present(i, &mut texts));
         }
         let connections: Vec<Connection> = std::mem::take(&mut self.jobs)
             .into_iter()
@@ -577,7 +632,7 @@ impl Sim<'_> {
 
     /// Request `i` as the load reports it. Its texts move out of the engine's record (the load
     /// is over), and what is worked out reads only request `i` and its connection.
-    pub(super) fn present(&mut self, i: usize) -> Request {
+    pub(super) fn present(&mut self, i: usize, texts: &mut Texts) -> Request {
         let q = &self.reqs[i];
         let end = q.end.unwrap_or(q.t0);
         let job = q.conn.and_then(|c| self.job(c));
@@ -588,13 +643,13 @@ impl Sim<'_> {
                     name: PhaseName::Stalled,
                     start: q.t0,
                     end,
-                    why: q.stalled_why.clone().unwrap_or_default(),
+                    why: q.stalled_why.as_deref().unwrap_or_default().into(),
                 }]
             } else {
                 vec![]
             }
         } else {
-            self.phases(i, job, end)
+            self.phases(i, job, end, texts)
         };
         let protocol = job.map_or(if q.h2 { Protocol::H2 } else { Protocol::Http1 }, |j| {
             j.conn.protocol
@@ -660,7 +715,13 @@ impl Sim<'_> {
     }
 
     /// The request's time cut into DevTools' phases, end to end.
-    pub(super) fn phases(&self, i: usize, job: Option<&Job>, end: Instant) -> Vec<Phase> {
+    pub(super) fn phases(
+        &self,
+        i: usize,
+        job: Option<&Job>,
+        end: Instant,
+        texts: &mut Texts,
+    ) -> Vec<Phase> {
         let q = &self.reqs[i];
         let t0 = q.t0;
         let send = q.send_start.unwrap_or(end);
@@ -680,17 +741,14 @@ impl Sim<'_> {
         cuts.sort();
         cuts.dedup();
         let mut out: Vec<Phase> = Vec::new();
-        let rtt = ms(self.rtt);
+        let rtt = &texts.rtt;
         for w in cuts.windows(2) {
             let (a, b) = (w[0], w[1]);
             let (name, why) = match (q.queue, job) {
                 (Some((qa, qb, reason, ahead)), _) if a >= qa && b <= qb => (
                     PhaseName::Queueing,
                     match reason {
-                        Stall::PoolLimit => format!(
-                            "queued: the socket pool's {} sockets are all in use",
-                            pool::MAX_SOCKETS_PER_POOL
-                        ),
+                        Stall::PoolLimit => texts.pool_full.clone(),
                         _ => format!(
                             "queued: {} connections to {}{} are busy or opening; {} request{} ahead in the queue",
                             pool::MAX_SOCKETS_PER_GROUP,
@@ -698,11 +756,12 @@ impl Sim<'_> {
                             if q.credentialed { "" } else { " (without credentials)" },
                             ahead,
                             if ahead == 1 { " was" } else { "s were" }
-                        ),
+                        )
+                        .into(),
                     },
                 ),
                 (_, Some(j)) if new_conn && a >= j.conn.start && b <= j.conn.dns_end => {
-                    (PhaseName::DnsLookup, j.dns_why.clone())
+                    (PhaseName::DnsLookup, j.dns_why.as_str().into())
                 }
                 (_, Some(j)) if new_conn && a >= j.conn.dns_end && b <= j.conn.tcp_end => (
                     PhaseName::InitialConnection,
@@ -711,19 +770,13 @@ impl Sim<'_> {
                         j.ip,
                         q.host,
                         started_by(i, j)
-                    ),
+                    )
+                    .into(),
                 ),
-                (_, Some(j)) if new_conn && a >= j.conn.tcp_end && b <= j.conn.ready => (
-                    PhaseName::Ssl,
-                    match self.tls {
-                        TlsChoice::Tls13 => format!("TLS 1.3 handshake: one round trip, {rtt} ms"),
-                        _ => format!(
-                            "TLS 1.2 handshake: two round trips, {} ms",
-                            ms(self.rtt.times(2))
-                        ),
-                    },
-                ),
-                _ => (PhaseName::Stalled, self.stalled_why(q, job, b)),
+                (_, Some(j)) if new_conn && a >= j.conn.tcp_end && b <= j.conn.ready => {
+                    (PhaseName::Ssl, texts.tls.clone())
+                }
+                _ => (PhaseName::Stalled, self.stalled_why(q, job, b).into()),
             };
             push_phase(&mut out, name, a, b, why);
         }
@@ -733,7 +786,7 @@ impl Sim<'_> {
                 PhaseName::RequestSent,
                 s,
                 q.send_end,
-                format!("the request line and headers leave at {} Mbit/s", self.mbit),
+                texts.sent.clone(),
             );
             let server = q
                 .first_byte
@@ -745,10 +798,7 @@ impl Sim<'_> {
                 PhaseName::Waiting,
                 q.send_end,
                 q.first_byte,
-                format!(
-                    "half a round trip to the server and half back ({rtt} ms) plus {} ms the server takes",
-                    ms(Duration::from_micros(server))
-                ),
+                texts.waiting(server),
             );
             push_phase(
                 &mut out,
