@@ -292,7 +292,7 @@ pub fn current_age(stored: &Stored, now: i64) -> u64 {
 }
 
 /// A request as the cache sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Request {
     pub method: String,
     pub url: String,
@@ -599,13 +599,23 @@ impl Cache {
     /// The first half of the exchange for one request at `now`, before any network: a hit to
     /// serve, or the request to forward (conditional when revalidating) with why. The engine
     /// and the HTTP cache-tests both go through this and [`Cache::complete`].
-    pub fn plan(&self, req: &Request, now: i64) -> Plan {
+    pub fn plan(&self, req: Request, now: i64) -> Plan {
+        let mut plan = self.plan_for(&req, now);
+        // The request itself goes with what is pending, moved rather than copied.
+        if let Plan::Network(p) | Plan::HitRevalidate { background: p, .. } = &mut plan {
+            p.req = req;
+        }
+        plan
+    }
+
+    /// [`Cache::plan`], with the request to be put in what is pending.
+    fn plan_for(&self, req: &Request, now: i64) -> Plan {
         let key = req.url.split('#').next().unwrap_or("").to_string();
         let mut pending = Pending {
             forward: req.clone(),
             why: Miss::NotStored,
             key,
-            req: req.clone(),
+            req: Request::default(),
             validating: None,
             store: false,
             background: false,
@@ -793,7 +803,7 @@ impl Cache {
         now: i64,
         origin: &mut dyn FnMut(&Request) -> Option<Response>,
     ) -> (Response, Source) {
-        match self.plan(req, now) {
+        match self.plan(req.clone(), now) {
             Plan::Hit { response, .. } => (response, Source::Cache),
             Plan::Error(r) => (r, Source::Error),
             Plan::HitRevalidate {
@@ -1215,7 +1225,7 @@ mod tests {
 
     /// Why a GET of `u` goes to the network at `now` (it must).
     fn why(c: &Cache, now: i64) -> Miss {
-        match c.plan(&get("u", Headers::new()), now) {
+        match c.plan(get("u", Headers::new()), now) {
             Plan::Network(p) => p.why,
             other => panic!("{other:?}"),
         }
@@ -1233,7 +1243,7 @@ mod tests {
                     .with("ETag", "\"v1\""),
             ),
         );
-        match c.plan(&get("u", Headers::new()), NOW) {
+        match c.plan(get("u", Headers::new()), NOW) {
             Plan::Hit {
                 age_s, freshness, ..
             } => {
@@ -1291,7 +1301,7 @@ mod tests {
         let s = stored(0, Headers::new().with("Cache-Control", "max-age=-1"));
         assert_eq!(freshness(&s).lifetime_s, 0);
         let mut c = Cache::default();
-        let Plan::Network(p) = c.plan(&get("u", Headers::new()), NOW) else {
+        let Plan::Network(p) = c.plan(get("u", Headers::new()), NOW) else {
             panic!("an empty cache forwards")
         };
         let answer = Response {
@@ -1342,7 +1352,7 @@ mod tests {
                     .with("ETag", "\"v1\""),
             ),
         );
-        let Plan::Network(p) = c.plan(&get("u", Headers::new()), NOW) else {
+        let Plan::Network(p) = c.plan(get("u", Headers::new()), NOW) else {
             panic!("a stale entry is revalidated")
         };
         assert_eq!(p.forward.headers.get("if-none-match"), Some("\"v1\""));
@@ -1360,7 +1370,7 @@ mod tests {
         assert_eq!(served.status, 200);
         assert_eq!(served.body_bytes(), 1000, "the stored body is served");
         assert!(matches!(
-            c.plan(&get("u", Headers::new()), NOW + 1),
+            c.plan(get("u", Headers::new()), NOW + 1),
             Plan::Hit { .. }
         ));
     }

@@ -32,6 +32,7 @@ use crate::model::time::{Duration, Instant};
 use crate::model::tls::{self, present as tls_present, Output as TlsOutput, Version};
 use crate::model::trace::{Actor, Detail, Event, Field, LazyFields};
 use std::borrow::Cow;
+use std::rc::Rc;
 
 /// Why a connection (or the request that waited for it) failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,6 +128,8 @@ pub struct Connection {
     pub server_iss: u32,
     /// The TLS version once the handshake is done.
     pub tls: Option<Version>,
+    /// The server's address ([`address`]), written once: every request's segment names it.
+    to: Rc<str>,
     started: Instant,
     /// The random values drawn for the TLS handshake, in the order the machines use them.
     randoms: [String; 5],
@@ -187,6 +190,7 @@ impl Connection {
         };
         Connection {
             id,
+            to: address(&config.host).into(),
             config,
             client,
             server,
@@ -222,6 +226,7 @@ impl Connection {
         let tls = config.secure.then_some(config.tls.version());
         Connection {
             id,
+            to: address(&config.host).into(),
             config,
             client,
             server,
@@ -617,7 +622,7 @@ impl Connection {
             http,
             segments: n,
             tls: self.tls.is_some(),
-            to: address(&self.config.host),
+            to: self.to.clone(),
             first: tcp::present::Lazy {
                 segment: first,
                 seq_base: self.client_iss,
@@ -803,7 +808,7 @@ struct Wrapping {
     segments: usize,
     tls: bool,
     /// The server's address.
-    to: String,
+    to: Rc<str>,
     first: tcp::present::Lazy,
 }
 

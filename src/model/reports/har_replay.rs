@@ -557,19 +557,7 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
             bytes,
             outcome,
             same_origin: comparison.as_ref().is_some_and(|c| c.same_origin),
-            comparison: comparison
-                .map(|c| {
-                    c.parts
-                        .into_iter()
-                        .map(|(part, page, resource, equal)| OriginPart {
-                            part,
-                            page,
-                            resource,
-                            equal,
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
+            comparison: comparison.map(OriginPart::list).unwrap_or_default(),
             preflight: None,
             preflight_for: None,
             status: e.status,

@@ -21,7 +21,7 @@ impl Sim<'_> {
             headers: header_fields(&q.headers),
             mode: http_cache::Mode::Default,
         };
-        let plan = self.cache.plan(&creq, self.unix(t));
+        let plan = self.cache.plan(creq, self.unix(t));
         self.push_request(r, http_cache::present::lookup(t, &key, &plan));
         let revalidate = matches!(plan, Plan::HitRevalidate { .. });
         match plan {

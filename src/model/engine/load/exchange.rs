@@ -208,25 +208,36 @@ pub(super) fn origin_of(u: &::url::Url) -> Origin {
     }
 }
 
+/// The Content-Type of a file extension (compared without case).
+const BY_EXTENSION: [(&str, &str); 15] = [
+    ("css", "text/css"),
+    ("js", "text/javascript"),
+    ("mjs", "text/javascript"),
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("gif", "image/gif"),
+    ("svg", "image/svg+xml"),
+    ("webp", "image/webp"),
+    ("woff2", "font/woff2"),
+    ("woff", "font/woff"),
+    ("json", "application/json"),
+    ("html", "text/html"),
+    ("htm", "text/html"),
+    ("mp4", "video/mp4"),
+];
+
 /// The Content-Type assumed when the scenario gives none: from the file extension, else from
 /// the kind of resource.
 pub(super) fn default_content_type(url: &str, d: Dest) -> &'static str {
     let path = url.split(['?', '#']).next().unwrap_or("");
     let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
-    match ext.to_ascii_lowercase().as_str() {
-        "css" => "text/css",
-        "js" | "mjs" => "text/javascript",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "svg" => "image/svg+xml",
-        "webp" => "image/webp",
-        "woff2" => "font/woff2",
-        "woff" => "font/woff",
-        "json" => "application/json",
-        "html" | "htm" => "text/html",
-        "mp4" => "video/mp4",
-        _ => match d {
+    let known = BY_EXTENSION
+        .iter()
+        .find(|(e, _)| e.eq_ignore_ascii_case(ext));
+    match known {
+        Some((_, t)) => t,
+        None => match d {
             Dest::Fetch(Destination::Style) => "text/css",
             Dest::Fetch(Destination::Script) => "text/javascript",
             Dest::Fetch(Destination::Image) => "image/png",

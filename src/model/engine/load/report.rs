@@ -180,6 +180,21 @@ pub struct OriginPart {
     pub equal: bool,
 }
 
+impl OriginPart {
+    /// The parts of a comparison, as the panel lists them.
+    pub fn list(c: policy::Comparison) -> Rc<[OriginPart]> {
+        c.parts
+            .into_iter()
+            .map(|(part, page, resource, equal)| OriginPart {
+                part,
+                page,
+                resource,
+                equal,
+            })
+            .collect()
+    }
+}
+
 /// One request of the page, as the waterfall and the CLI show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Request {
@@ -218,7 +233,8 @@ pub struct Request {
     pub bytes: u64,
     pub outcome: Outcome,
     pub same_origin: bool,
-    pub comparison: Vec<OriginPart>,
+    /// Shared by the requests to one origin.
+    pub comparison: Rc<[OriginPart]>,
     /// For a request that needed one: the preflight's id and why it was needed.
     pub preflight: Option<(u32, String)>,
     /// For a preflight: the request it asks permission for.
@@ -476,6 +492,8 @@ pub(super) struct Texts {
     pool_full: Rc<str>,
     /// By the server's time in microseconds; a load has few distinct ones.
     waiting: Vec<(u64, Rc<str>)>,
+    /// Each origin's comparison with the page's, by the origin's text.
+    comparisons: BTreeMap<String, (bool, Rc<[OriginPart]>)>,
 }
 
 impl Texts {
@@ -498,7 +516,24 @@ impl Texts {
             .into(),
             rtt,
             waiting: Vec::new(),
+            comparisons: BTreeMap::new(),
         }
+    }
+
+    /// Whether `origin` (written `text`) is the page's, and the comparison part by part.
+    fn comparison(
+        &mut self,
+        page: &Origin,
+        origin: &Origin,
+        text: &str,
+    ) -> (bool, Rc<[OriginPart]>) {
+        if let Some(c) = self.comparisons.get(text) {
+            return c.clone();
+        }
+        let c = policy::compare(page, origin);
+        let made = (c.same_origin, OriginPart::list(c));
+        self.comparisons.insert(text.to_string(), made.clone());
+        made
     }
 
     /// The wait for the first byte: the round trip and `server` µs of the server's work.
@@ -636,7 +671,7 @@ impl Sim<'_> {
         let q = &self.reqs[i];
         let end = q.end.unwrap_or(q.t0);
         let job = q.conn.and_then(|c| self.job(c));
-        let comparison = policy::compare(&self.page_origin, &q.origin);
+        let (same_origin, comparison) = texts.comparison(&self.page_origin, &q.origin, &q.origin_s);
         let phases = if q.dup_of.is_some() {
             if end > q.t0 {
                 vec![Phase {
@@ -693,17 +728,8 @@ impl Sim<'_> {
             outcome: q.outcome.take().unwrap_or(Outcome::Failed {
                 error: "never finished".into(),
             }),
-            same_origin: comparison.same_origin,
-            comparison: comparison
-                .parts
-                .into_iter()
-                .map(|(part, page, resource, equal)| OriginPart {
-                    part,
-                    page,
-                    resource,
-                    equal,
-                })
-                .collect(),
+            same_origin,
+            comparison,
             preflight: q.preflight.take().map(|(p, b)| (p as u32 + 1, b)),
             preflight_for: q.preflight_for.map(|m| m as u32 + 1),
             status: q.status,
