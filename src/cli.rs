@@ -419,7 +419,7 @@ pub fn page_json(load: &crate::model::load::PageLoad) -> String {
     let mut queued = serde_json::Map::new();
     for r in load.requests.iter().filter(|r| r.queued) {
         let e = queued
-            .entry(r.origin.clone())
+            .entry(r.origin.to_string())
             .or_insert(serde_json::json!(0));
         *e = serde_json::json!(e.as_u64().unwrap_or(0) + 1);
     }

@@ -141,7 +141,7 @@ fn multi_origin_applies_the_same_origin_rules() {
     assert!(!by_url(&l, "/hero.jpg").same_origin);
     // The font needs CORS: it goes without credentials, in its own socket group.
     let font = ok("/brand.woff2");
-    assert_eq!(font.group, "pm/https://fonts.example");
+    assert_eq!(&*font.group, "pm/https://fonts.example");
     assert!(font.cookie.is_none());
     // The iframe is refused by X-Frame-Options, with Chromium's console message.
     let frame = by_url(&l, "/widget");
@@ -176,7 +176,7 @@ fn multi_origin_applies_the_same_origin_rules() {
         (options.method.as_str(), options.destination),
         ("OPTIONS", "preflight")
     );
-    assert_eq!(options.group, "pm/https://pay.partner.example");
+    assert_eq!(&*options.group, "pm/https://pay.partner.example");
     assert!(
         options.end
             <= cart

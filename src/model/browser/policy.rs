@@ -433,6 +433,7 @@ fn frame_verdict(page: &Origin, frame: &Origin, url: &str, resp: &Response) -> V
 pub mod present {
     use crate::model::trace::{Detail, Field};
     use std::borrow::Cow;
+    use std::rc::Rc;
 
     /// `policy.check`: the same-origin decision on a response, by which rule; blocked ones
     /// with what the console prints. `other` holds the resource's and the page's origins when
@@ -441,7 +442,7 @@ pub mod present {
     pub struct Check {
         pub rule: Cow<'static, str>,
         pub console: Option<String>,
-        pub other: Option<(String, String)>,
+        pub other: Option<(Rc<str>, Rc<str>)>,
     }
 
     impl Detail for Check {

@@ -627,11 +627,12 @@ pub mod present {
     use super::{Stall, MAX_SOCKETS_PER_GROUP, MAX_SOCKETS_PER_POOL};
     use crate::model::trace::{Detail, Field};
     use std::borrow::Cow;
+    use std::rc::Rc;
 
     /// `pool.request_socket`: a request asks its group for a socket.
     #[derive(Clone, Debug)]
     pub struct RequestSocket {
-        pub group: String,
+        pub group: Rc<str>,
         /// DevTools' name for the request's priority.
         pub priority: &'static str,
     }
@@ -643,7 +644,7 @@ pub mod present {
 
         fn fields(&self) -> Vec<Field> {
             vec![
-                Field::new("group", &self.group).spec("Chromium ClientSocketPool::GroupId"),
+                Field::new("group", &*self.group).spec("Chromium ClientSocketPool::GroupId"),
                 Field::note("priority", self.priority),
                 Field::note(
                     "limits",
@@ -702,7 +703,7 @@ pub mod present {
     #[derive(Clone, Debug)]
     pub struct NewConnection {
         pub job: u32,
-        pub group: String,
+        pub group: Rc<str>,
         pub https: bool,
         pub for_request: Option<u32>,
     }
@@ -734,7 +735,7 @@ pub mod present {
     #[derive(Clone, Debug)]
     pub struct Release {
         pub job: u32,
-        pub group: String,
+        pub group: Rc<str>,
     }
 
     impl Detail for Release {
@@ -744,7 +745,7 @@ pub mod present {
 
         fn fields(&self) -> Vec<Field> {
             vec![
-                Field::new("group", &self.group),
+                Field::new("group", &*self.group),
                 Field::note(
                     "closes_if_unused_for",
                     "5 minutes (Chromium's used-idle-socket timeout)",

@@ -529,12 +529,12 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
         requests.push(Request {
             id,
             url: e.url.clone(),
-            origin: origin.clone(),
+            origin: origin.as_str().into(),
             destination: destination(e),
             method: e.method.clone(),
             priority: priority_of(e.priority.as_deref()),
             initiator: "recorded by the browser".into(),
-            group,
+            group: group.into(),
             credentials,
             cookie: e.cookie.clone(),
             cookie_note: if e.cookie.is_some() {

@@ -182,7 +182,7 @@ impl Sim<'_> {
     /// The same-origin decision on a response that arrived.
     pub(super) fn policy_event(&mut self, t: Instant, r: usize) {
         let q = &self.reqs[r];
-        let other = (q.origin != self.page_origin)
+        let other = (*q.origin != self.page_origin)
             .then(|| (q.origin_s.clone(), self.page_origin_s.clone()));
         let check = match &q.outcome {
             Some(Outcome::Ok { rule, .. }) => policy::present::Check {

@@ -230,7 +230,7 @@ impl Sim<'_> {
             steps::POOL_NEW_CONNECTION,
             pool::present::NewConnection {
                 job,
-                group: group.clone(),
+                group: group.as_str().into(),
                 https,
                 for_request: for_request.map(|r| r + 1),
             },
@@ -543,12 +543,24 @@ impl Sim<'_> {
 
     /// The socket group of a request to `u`'s origin, with or without credentials: its key text
     /// for the pool, the typed key kept for the connect job.
-    pub(super) fn group_of(&mut self, u: &::url::Url, credentials: bool) -> String {
+    pub(super) fn group_of(&mut self, u: &::url::Url, credentials: bool) -> Rc<str> {
+        let of = self.origin_facts(u);
+        self.group_in(of, u, credentials)
+    }
+
+    /// [`Sim::group_of`] for `u`, whose origin's facts are at `of`.
+    pub(super) fn group_in(&mut self, of: usize, u: &::url::Url, credentials: bool) -> Rc<str> {
+        let slot = usize::from(!credentials);
+        if let Some(text) = &self.origins[of].groups[slot] {
+            return text.clone();
+        }
         let text = GroupKey::text_of(u, credentials);
         if !self.group_index.contains_key(&text) {
             self.group_index.insert(text.clone(), self.group_keys.len());
             self.group_keys.push(GroupKey::new(u, credentials));
         }
+        let text: Rc<str> = text.into();
+        self.origins[of].groups[slot] = Some(text.clone());
         text
     }
 

@@ -399,9 +399,9 @@ impl Sim<'_> {
         // origin, reading the request as a server does.
         if let Some(site) = &self.situation.server {
             let api = self.api == Some(r);
-            if q.method == "GET" && ((r == 0 && q.origin == self.page_origin) || api) {
+            if q.method == "GET" && ((r == 0 && *q.origin == self.page_origin) || api) {
                 let mut p = crate::model::http::serve(site, sent, self.unix(arrives), api);
-                if api && q.origin != self.page_origin {
+                if api && *q.origin != self.page_origin {
                     p.response = self.api_cors(p.response, &mut p.notes);
                 }
                 return (p.response, Some(p.notes));
@@ -449,7 +449,7 @@ impl Sim<'_> {
             ));
             resp.headers = resp
                 .headers
-                .with("Access-Control-Allow-Origin", page.clone());
+                .with("Access-Control-Allow-Origin", page.to_string());
         } else {
             notes.push(format!(
                 "reads Origin: {page}, which it does not serve: no Access-Control-Allow-Origin"

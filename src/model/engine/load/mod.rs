@@ -163,9 +163,10 @@ impl R {
 struct R {
     /// Parsed once, when the request is made.
     url: ::url::Url,
-    origin: Origin,
-    origin_s: String,
-    host: String,
+    /// Shared by the requests to one origin ([`OriginFacts`]).
+    origin: Rc<Origin>,
+    origin_s: Rc<str>,
+    host: Rc<str>,
     https: bool,
     dest: Dest,
     method: String,
@@ -173,7 +174,7 @@ struct R {
     include_credentials: bool,
     priority: Priority,
     initiator: String,
-    group: String,
+    group: Rc<str>,
     credentialed: bool,
     h2: bool,
     cookie: Option<String>,
@@ -221,6 +222,19 @@ struct R {
     origin_header: Option<String>,
     /// When the response's last byte arrives, once the server has sent its head.
     last_byte: Instant,
+}
+
+/// What the load knows of one origin its requests go to: worked out for the first request
+/// there and shared by the rest.
+struct OriginFacts {
+    origin: Rc<Origin>,
+    text: Rc<str>,
+    host: Rc<str>,
+    https: bool,
+    /// Its socket groups' key texts: with credentials, then without.
+    groups: [Option<Rc<str>>; 2],
+    /// Same site as the page, once asked.
+    same_site: Option<bool>,
 }
 
 struct Job {
@@ -360,12 +374,15 @@ struct Sim<'a> {
     nav_failed: Option<navigation::Outcome>,
     /// The document's URL, parsed once, and the page's origin as text.
     doc_url: url::Parsed,
-    page_origin_s: String,
+    page_origin_s: Rc<str>,
     /// The bandwidth in Mbit/s, as the texts show it (written once).
     mbit: String,
     /// Each host's site (its registrable domain), worked out once: host → index in `site_names`.
     sites: BTreeMap<String, usize>,
     site_names: Vec<String>,
+    /// The origins the load's requests go to, and where to find them by host.
+    origins: Vec<OriginFacts>,
+    origin_by_host: BTreeMap<String, Vec<usize>>,
     trace: Trace,
 }
 
@@ -489,9 +506,11 @@ fn run_at(
         nav_failed: None,
         sites: BTreeMap::new(),
         site_names: vec![],
+        origins: vec![],
+        origin_by_host: BTreeMap::new(),
         mbit: mbit(profile.bandwidth_bps),
         doc_url: parsed.clone(),
-        page_origin_s: parsed.origin.serialize(),
+        page_origin_s: parsed.origin.serialize().into(),
         trace: Trace {
             // A one-document load has about sixty events; a page grows from there.
             events: Vec::with_capacity(64),
@@ -786,18 +805,22 @@ impl Sim<'_> {
             }
             return None;
         }
-        let origin = origin_of(&u);
-        let origin_s = origin.serialize();
-        let host = u.host_str().unwrap_or("").to_string();
-        let https = u.scheme() == "https";
-        let same = origin == self.page_origin;
+        let of = self.origin_facts(&u);
+        let facts = &self.origins[of];
+        let (origin, origin_s, host, https) = (
+            facts.origin.clone(),
+            facts.text.clone(),
+            facts.host.clone(),
+            facts.https,
+        );
+        let same = *origin == self.page_origin;
         let credentialed = match dest {
             Dest::Preflight => false,
             Dest::Fetch(Destination::Font) => same,
             Dest::Fetch(Destination::Fetch) => include_credentials || same,
             Dest::Fetch(_) => true,
         };
-        let group = self.group_of(&u, credentialed);
+        let group = self.group_in(of, &u, credentialed);
         let h2 = https
             && self
                 .sc
@@ -806,7 +829,7 @@ impl Sim<'_> {
         let top_level = self.reqs.is_empty();
         // Sites without the Public Suffix List (the bundle does not carry it): its implicit
         // `*` rule alone, so a site is the host's last two labels.
-        let cross_site = !top_level && !self.same_site_as_page(&origin);
+        let cross_site = !top_level && !self.same_site_of(of);
         let (cookie, cookie_note) = if !credentialed {
             (
                 None,
@@ -945,7 +968,7 @@ impl Sim<'_> {
         }
         // 2. A preflight for a non-simple cross-origin fetch.
         if self.reqs[r].dest == Dest::Fetch(Destination::Fetch)
-            && self.reqs[r].origin != self.page_origin
+            && *self.reqs[r].origin != self.page_origin
         {
             let req = self.policy_request(r);
             let d = policy::decide(
@@ -1018,6 +1041,51 @@ impl Sim<'_> {
     /// Sites come without the Public Suffix List (the bundle does not carry it): its implicit
     /// `*` rule alone, so a site is the host's last two labels ([`SuffixList::same_site`]);
     /// each host's is worked out once.
+    /// Where the facts of `u`'s origin are, worked out the first time.
+    fn origin_facts(&mut self, u: &::url::Url) -> usize {
+        let host = u.host_str().unwrap_or_default();
+        let port = u.port_or_known_default();
+        let found = self.origin_by_host.get(host).and_then(|list| {
+            list.iter()
+                .copied()
+                .find(|&i| match &*self.origins[i].origin {
+                    Origin::Tuple {
+                        scheme, port: p, ..
+                    } => scheme == u.scheme() && Some(*p) == port,
+                    Origin::Opaque => false,
+                })
+        });
+        if let Some(i) = found {
+            return i;
+        }
+        let origin = origin_of(u);
+        let i = self.origins.len();
+        self.origins.push(OriginFacts {
+            text: origin.serialize().into(),
+            origin: Rc::new(origin),
+            host: host.into(),
+            https: u.scheme() == "https",
+            groups: [None, None],
+            same_site: None,
+        });
+        self.origin_by_host
+            .entry(host.to_string())
+            .or_default()
+            .push(i);
+        i
+    }
+
+    /// Whether origin `of` is the same site as the page's (asked once per origin).
+    fn same_site_of(&mut self, of: usize) -> bool {
+        if let Some(same) = self.origins[of].same_site {
+            return same;
+        }
+        let origin = self.origins[of].origin.clone();
+        let same = self.same_site_as_page(&origin);
+        self.origins[of].same_site = Some(same);
+        same
+    }
+
     fn same_site_as_page(&mut self, origin: &Origin) -> bool {
         let Sim {
             page_origin,

@@ -89,7 +89,7 @@ pub fn groups_of(connections: &[Connection], requests: &[Request]) -> Vec<Group>
         if q.from_cache != FromCache::No || q.connection.is_none() && q.phases.is_empty() {
             continue;
         }
-        if let Some(g) = groups.iter_mut().find(|g| g.group == q.group) {
+        if let Some(g) = groups.iter_mut().find(|g| *g.group == *q.group) {
             g.requests += 1;
             g.queued += usize::from(q.queued);
         }
@@ -200,7 +200,7 @@ impl OriginPart {
 pub struct Request {
     pub id: u32,
     pub url: String,
-    pub origin: String,
+    pub origin: Rc<str>,
     /// `document`, `stylesheet`, `script`, `image`, `font`, `iframe`, `fetch`, `media` or
     /// `preflight`.
     pub destination: &'static str,
@@ -213,7 +213,7 @@ pub struct Request {
     pub initiator: String,
     /// The socket pool group: the origin, prefixed `pm/` when the request goes without
     /// credentials (Chromium's privacy mode).
-    pub group: String,
+    pub group: Rc<str>,
     pub credentials: bool,
     /// The `Cookie` header sent, if any, and why cookies were or were not sent.
     pub cookie: Option<String>,
@@ -396,7 +396,7 @@ impl PageLoad {
         let mut w: Vec<(Option<Priority>, Queued)> = self
             .requests
             .iter()
-            .filter(|r| r.group == group && r.queued)
+            .filter(|r| *r.group == *group && r.queued)
             .filter_map(|r| {
                 let q = r.phases.iter().find(|p| p.name == PhaseName::Queueing)?;
                 Some((
@@ -701,12 +701,12 @@ impl Sim<'_> {
         Request {
             id: i as u32 + 1,
             url: q.url.as_str().to_string(),
-            origin: take(&mut q.origin_s),
+            origin: q.origin_s.clone(),
             destination: q.dest.name(),
             method: take(&mut q.method),
             priority: Some(q.priority),
             initiator: take(&mut q.initiator),
-            group: take(&mut q.group),
+            group: q.group.clone(),
             credentials: q.credentialed,
             cookie: q.cookie.take(),
             cookie_note: take(&mut q.cookie_note),
