@@ -93,12 +93,12 @@ pub fn same_origin(a: &Origin, b: &Origin) -> bool {
     matches!(a, Origin::Tuple { .. }) && a == b
 }
 
-/// The request as the policy sees it.
+/// The request as the policy sees it (its texts borrowed from the request).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Request {
-    pub url: String,
+pub struct Request<'a> {
+    pub url: &'a str,
     pub destination: Destination,
-    pub method: String,
+    pub method: &'a str,
     /// Headers the page's script added (for `fetch()`).
     pub headers: Vec<(String, String)>,
     /// Cookies and other credentials are sent.
@@ -231,16 +231,17 @@ fn cors_allows(resp: &Response, origin: &str, credentials: bool) -> Result<(), S
 pub fn decide(
     page: &Origin,
     resource: &Origin,
-    req: &Request,
+    req: &Request<'_>,
     resp: &Response,
     preflight_resp: Option<&Response>,
 ) -> Decision {
     let same = same_origin(page, resource);
-    // Only a cross-origin request's rules name the page's origin.
-    let page_serial = if same {
-        String::new()
-    } else {
+    // Only the rules of a cross-origin font or fetch() name the page's origin.
+    let page_serial = if !same && matches!(req.destination, Destination::Font | Destination::Fetch)
+    {
         page.serialize()
+    } else {
+        String::new()
     };
     let mut preflight = None;
     let mut preflight_verdict = None;
@@ -303,7 +304,7 @@ pub fn decide(
                 }
             }
         }
-        Destination::Iframe => frame_verdict(page, resource, &req.url, resp),
+        Destination::Iframe => frame_verdict(page, resource, req.url, resp),
         Destination::Fetch => {
             if same {
                 allowed("same origin: the page may read the response")
@@ -503,11 +504,11 @@ mod tests {
         }
     }
 
-    fn req(d: Destination, method: &str, headers: &[(&str, &str)]) -> Request {
+    fn req<'a>(d: Destination, method: &'a str, headers: &[(&str, &str)]) -> Request<'a> {
         Request {
-            url: "https://api.example/x".into(),
+            url: "https://api.example/x",
             destination: d,
-            method: method.into(),
+            method,
             headers: headers
                 .iter()
                 .map(|(a, b)| (a.to_string(), b.to_string()))

@@ -63,7 +63,7 @@ pub fn navigation_request(
     cookie: Option<&str>,
     conditional: &Headers,
 ) -> Request {
-    let mut h = Headers::new()
+    let mut h = Headers(Vec::with_capacity(12 + conditional.0.len()))
         .with("Host", host_header.to_string())
         .with("Connection", "keep-alive")
         .with("Upgrade-Insecure-Requests", "1")
@@ -95,7 +95,8 @@ pub fn fetch_request(
     referer: Option<&str>,
     cookie: Option<&str>,
 ) -> Request {
-    let mut h = Headers::new()
+    // Room for every field and a few a script or a preflight adds.
+    let mut h = Headers(Vec::with_capacity(14))
         .with("Host", host_header.to_string())
         .with("Connection", "keep-alive")
         .with("User-Agent", USER_AGENT)

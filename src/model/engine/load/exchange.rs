@@ -538,7 +538,7 @@ impl Sim<'_> {
         q.status = status;
         q.bytes = bytes;
         q.body_bytes = body;
-        q.download_why = why;
+        q.download_why = Some(why);
         q.last_byte = end;
         self.schedule(t, Ev::FirstByte(r));
         self.schedule(end, Ev::Done(r));

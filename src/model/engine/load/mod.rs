@@ -178,7 +178,7 @@ struct R {
     credentialed: bool,
     h2: bool,
     cookie: Option<String>,
-    cookie_note: String,
+    cookie_note: Rc<str>,
     t0: Instant,
     queue: Option<(Instant, Instant, Stall, usize)>,
     conn: Option<u32>,
@@ -192,7 +192,7 @@ struct R {
     status: u16,
     bytes: u64,
     body_bytes: u64,
-    download_why: Rc<str>,
+    download_why: Option<Rc<str>>,
     response: Option<usize>,
     outcome: Option<Outcome>,
     preflight: Option<(usize, String)>,
@@ -235,6 +235,21 @@ struct OriginFacts {
     groups: [Option<Rc<str>>; 2],
     /// Same site as the page, once asked.
     same_site: Option<bool>,
+    /// Why a request there sends the cookies it does, each written once ([`CookieNote`]).
+    cookie_notes: [Option<Rc<str>>; 4],
+}
+
+/// Why a credentialed request sends the cookies it does.
+#[derive(Clone, Copy)]
+enum CookieNote {
+    /// Its host's cookies go with it.
+    FromJar,
+    /// Cross-site: only its host's `SameSite=None` cookies go.
+    SameSiteNone,
+    /// Cross-site, and every cookie of its host is `SameSite=Lax`: none go.
+    AllLax,
+    /// Its host has no cookies.
+    Empty,
 }
 
 struct Job {
@@ -338,7 +353,7 @@ struct Sim<'a> {
     /// without a scan. (Every text-keyed map here is `String` → `usize`: one copy of the map's
     /// code in the web bundle.)
     originals: BTreeMap<String, usize>,
-    requests_for: Vec<Vec<usize>>,
+    requests_for: Vec<(usize, Vec<usize>)>,
     /// Connect jobs by id: the pool numbers them 1, 2, 3…, so job `n` is at `n - 1`.
     jobs: Vec<Job>,
     /// The job that made each socket, by socket id (also numbered from 1).
@@ -833,27 +848,24 @@ impl Sim<'_> {
         let (cookie, cookie_note) = if !credentialed {
             (
                 None,
-                match dest {
-                    Dest::Preflight => "a preflight never carries cookies".to_string(),
-                    _ => "sent without credentials (CORS, credentials 'same-origin' to another origin): no cookies".to_string(),
-                },
+                Rc::from(match dest {
+                    Dest::Preflight => "a preflight never carries cookies",
+                    _ => "sent without credentials (CORS, credentials 'same-origin' to another origin): no cookies",
+                }),
             )
         } else {
             let c = self
                 .jar
                 .header_for_subresource(&host, u.path(), https, cross_site);
-            let all = self.jar.header_for(&host, u.path(), https);
-            let note = match (&c, &all, cross_site) {
-                (Some(_), _, false) => format!("cookies from {host}'s jar"),
-                (Some(_), _, true) => format!(
-                    "cross-site request: only {host}'s SameSite=None cookies go with it"
-                ),
-                (None, Some(_), true) => format!(
-                    "cross-site request: {host}'s cookies are SameSite=Lax (the default), so none are sent"
-                ),
-                (None, _, _) => format!("no cookies in {host}'s jar"),
+            let lax =
+                c.is_none() && cross_site && self.jar.header_for(&host, u.path(), https).is_some();
+            let note = match (c.is_some(), cross_site, lax) {
+                (true, false, _) => CookieNote::FromJar,
+                (true, true, _) => CookieNote::SameSiteNone,
+                (false, _, true) => CookieNote::AllLax,
+                (false, _, false) => CookieNote::Empty,
             };
-            (c, note)
+            (c, self.cookie_note(of, note))
         };
         let key = u.as_str().split('#').next().unwrap_or_default();
         let response = self.response_of.get(key).copied();
@@ -889,7 +901,7 @@ impl Sim<'_> {
             status: 0,
             bytes: 0,
             body_bytes: 0,
-            download_why: Rc::from(""),
+            download_why: None,
             response,
             outcome: None,
             preflight: None,
@@ -920,24 +932,23 @@ impl Sim<'_> {
                 .entry(self.reqs[id].url.as_str().to_string())
                 .or_insert(next);
             if at == next {
-                self.requests_for.push(vec![]);
-            }
-            if let Some(list) = self.requests_for.get_mut(at) {
-                list.push(id);
+                self.requests_for.push((id, vec![]));
+            } else if let Some((_, more)) = self.requests_for.get_mut(at) {
+                more.push(id);
             }
         }
         Some(id)
     }
 
-    fn policy_request(&self, r: usize) -> policy::Request {
+    fn policy_request(&self, r: usize) -> policy::Request<'_> {
         let q = &self.reqs[r];
         policy::Request {
-            url: q.url.to_string(),
+            url: q.url.as_str(),
             destination: match q.dest {
                 Dest::Fetch(d) => d,
                 Dest::Preflight => Destination::Fetch,
             },
-            method: q.method.clone(),
+            method: &q.method,
             // `Name: value` lines: the value decides whether a Content-Type is safelisted.
             headers: header_pairs(&q.headers),
             credentials: q.include_credentials,
@@ -953,10 +964,13 @@ impl Sim<'_> {
             .then_some(())
             .and_then(|()| self.originals.get(self.reqs[r].url.as_str()))
             .and_then(|&at| self.requests_for.get(at))
-            .and_then(|v| {
-                v.iter().copied().take_while(|&o| o < r).find(|&o| {
-                    self.reqs[o].dest == self.reqs[r].dest && self.reqs[o].dup_of.is_none()
-                })
+            .and_then(|(first, more)| {
+                std::iter::once(*first)
+                    .chain(more.iter().copied())
+                    .take_while(|&o| o < r)
+                    .find(|&o| {
+                        self.reqs[o].dest == self.reqs[r].dest && self.reqs[o].dup_of.is_none()
+                    })
             });
         if let Some(first) = dup {
             self.reqs[r].dup_of = Some(first);
@@ -1067,12 +1081,34 @@ impl Sim<'_> {
             https: u.scheme() == "https",
             groups: [None, None],
             same_site: None,
+            cookie_notes: Default::default(),
         });
         self.origin_by_host
             .entry(host.to_string())
             .or_default()
             .push(i);
         i
+    }
+
+    /// The cookie note of a request to origin `of` (written once per origin and note).
+    fn cookie_note(&mut self, of: usize, note: CookieNote) -> Rc<str> {
+        let facts = &mut self.origins[of];
+        let host = &facts.host;
+        facts.cookie_notes[note as usize]
+            .get_or_insert_with(|| {
+                match note {
+                    CookieNote::FromJar => format!("cookies from {host}'s jar"),
+                    CookieNote::SameSiteNone => format!(
+                        "cross-site request: only {host}'s SameSite=None cookies go with it"
+                    ),
+                    CookieNote::AllLax => format!(
+                        "cross-site request: {host}'s cookies are SameSite=Lax (the default), so none are sent"
+                    ),
+                    CookieNote::Empty => format!("no cookies in {host}'s jar"),
+                }
+                .into()
+            })
+            .clone()
     }
 
     /// Whether origin `of` is the same site as the page's (asked once per origin).

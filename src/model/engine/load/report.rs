@@ -217,7 +217,7 @@ pub struct Request {
     pub credentials: bool,
     /// The `Cookie` header sent, if any, and why cookies were or were not sent.
     pub cookie: Option<String>,
-    pub cookie_note: String,
+    pub cookie_note: Rc<str>,
     pub protocol: Protocol,
     pub connection: Option<u32>,
     /// The connection had carried a request before.
@@ -709,7 +709,7 @@ impl Sim<'_> {
             group: q.group.clone(),
             credentials: q.credentialed,
             cookie: q.cookie.take(),
-            cookie_note: take(&mut q.cookie_note),
+            cookie_note: q.cookie_note.clone(),
             protocol,
             connection: if q.dup_of.is_some() { None } else { q.conn },
             reused,
@@ -831,7 +831,7 @@ impl Sim<'_> {
                 PhaseName::ContentDownload,
                 q.first_byte,
                 end,
-                q.download_why.clone(),
+                q.download_why.clone().unwrap_or_else(|| Rc::from("")),
             );
         }
         out
