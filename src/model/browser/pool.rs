@@ -607,7 +607,7 @@ impl Pool {
     /// Closes one idle socket of a group other than `except`; false when there is none.
     fn close_idle_elsewhere(&mut self, except: &str) -> bool {
         for (k, g) in self.groups.iter_mut() {
-            if k != except && !g.idle.is_empty() {
+            if !g.idle.is_empty() && k != except {
                 let s = g.idle.remove(0);
                 self.out.push_back(Output::Closed {
                     socket: s.id,

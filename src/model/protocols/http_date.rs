@@ -158,43 +158,115 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
 /// other formats as invalid, and an invalid Expires means "already expired").
 pub fn parse(s: &str) -> Option<i64> {
     let s = s.trim();
+    // After the day name: exactly `06 Nov 1994 08:49:37 GMT`, read by position.
     let (_, rest) = s.split_once(", ")?;
-    let mut parts = rest.split(' ');
-    let digits = |t: &str, n: usize| t.len() == n && t.bytes().all(|b| b.is_ascii_digit());
-    let day_text = parts.next()?;
-    if !digits(day_text, 2) {
+    let b = rest.as_bytes();
+    if b.len() != 24 || !rest.is_ascii() {
         return None;
     }
-    let day: u32 = day_text.parse().ok()?;
-    let mon = parts.next()?;
-    let month = MONTHS.iter().position(|m| *m == mon)? as u32 + 1;
-    let year_text = parts.next()?;
-    if !digits(year_text, 4) {
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        b[r].iter().try_fold(0i64, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
+        })
+    };
+    let at = |i: usize, c: u8| b[i] == c;
+    let spaced = [
+        (2, b' '),
+        (6, b' '),
+        (11, b' '),
+        (14, b':'),
+        (17, b':'),
+        (20, b' '),
+    ];
+    if !spaced.iter().all(|&(i, c)| at(i, c)) || &rest[21..] != "GMT" {
         return None;
     }
-    let year: i64 = year_text.parse().ok()?;
-    let time: Vec<&str> = parts.next()?.split(':').collect();
-    if time.len() != 3 || !time.iter().all(|t| digits(t, 2)) {
+    let day = num(0..2)?;
+    let month = MONTHS.iter().position(|m| *m == &rest[3..6])? as u32 + 1;
+    let year = num(7..11)?;
+    let (h, mi, se) = (num(12..14)?, num(15..17)?, num(18..20)?);
+    if !(1..=31).contains(&day) || h > 23 || mi > 59 || se > 60 {
         return None;
     }
-    let h: i64 = time[0].parse().ok()?;
-    let mi: i64 = time[1].parse().ok()?;
-    let se: i64 = time[2].parse().ok()?;
-    if parts.next()? != "GMT"
-        || parts.next().is_some()
-        || !(1..=31).contains(&day)
-        || h > 23
-        || mi > 59
-        || se > 60
-    {
-        return None;
-    }
-    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + mi * 60 + se)
+    Some(days_from_civil(year, month, day as u32) * 86_400 + h * 3600 + mi * 60 + se)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The reader by parts this one replaced: what it accepted and what it read is the contract.
+    fn parse_by_parts(s: &str) -> Option<i64> {
+        let s = s.trim();
+        let (_, rest) = s.split_once(", ")?;
+        let mut parts = rest.split(' ');
+        let digits = |t: &str, n: usize| t.len() == n && t.bytes().all(|b| b.is_ascii_digit());
+        let day_text = parts.next()?;
+        if !digits(day_text, 2) {
+            return None;
+        }
+        let day: u32 = day_text.parse().ok()?;
+        let mon = parts.next()?;
+        let month = MONTHS.iter().position(|m| *m == mon)? as u32 + 1;
+        let year_text = parts.next()?;
+        if !digits(year_text, 4) {
+            return None;
+        }
+        let year: i64 = year_text.parse().ok()?;
+        let time: Vec<&str> = parts.next()?.split(':').collect();
+        if time.len() != 3 || !time.iter().all(|t| digits(t, 2)) {
+            return None;
+        }
+        let h: i64 = time[0].parse().ok()?;
+        let mi: i64 = time[1].parse().ok()?;
+        let se: i64 = time[2].parse().ok()?;
+        if parts.next()? != "GMT"
+            || parts.next().is_some()
+            || !(1..=31).contains(&day)
+            || h > 23
+            || mi > 59
+            || se > 60
+        {
+            return None;
+        }
+        Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + mi * 60 + se)
+    }
+
+    #[test]
+    fn parse_by_position_reads_as_by_parts() {
+        let mut cases: Vec<String> = [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "  Sun, 06 Nov 1994 08:49:37 GMT ",
+            "Xyz, 06 Nov 1994 08:49:37 GMT",
+            "a, b, 06 Nov 1994 08:49:37 GMT",
+            "Sun, 6 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 94 08:49:37 GMT",
+            "Sun, 06 nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+            "Sun, 06 Nov 1994 08:49:37 GMT x",
+            "Sun, 06 Nov 1994 08:49 GMT",
+            "Sun, 06 Nov 1994 8:49:37 GMT",
+            "Sun, 32 Nov 1994 08:49:37 GMT",
+            "Sun, 00 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 24:00:00 GMT",
+            "Sun, 06 Nov 1994 23:60:00 GMT",
+            "Sun, 06 Nov 1994 23:59:60 GMT",
+            "Sun, 06 Nov 1994 23:59:61 GMT",
+            "Sun, +6 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37  GMT",
+            "Sun, 06 Nov 1994 08:49:37 GMTé",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "",
+            ", ",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        cases.extend((0..2_000_i64).map(|i| format(i * 7_919_993 - 400_000_000)));
+        for c in &cases {
+            assert_eq!(parse(c), parse_by_parts(c), "{c:?}");
+        }
+    }
 
     #[test]
     fn rfc_example() {

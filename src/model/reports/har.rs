@@ -138,7 +138,7 @@ fn response(w: &mut Writer, r: &Request, sc: &PageScenario) {
     let mime = message
         .headers
         .get("content-type")
-        .unwrap_or(r.content_type.as_str());
+        .unwrap_or(&r.content_type);
     let location = message.headers.get("location").unwrap_or_default();
     w.int_field("status", r.status.into())
         .str_field("statusText", message.reason);

@@ -562,7 +562,7 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
             preflight_for: None,
             status: e.status,
             body_bytes: e.body_size,
-            content_type: e.mime.clone(),
+            content_type: e.mime.clone().into(),
             response: None,
             extra_headers: vec![],
         });

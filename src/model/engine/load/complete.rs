@@ -56,41 +56,27 @@ impl Sim<'_> {
                 u.2 = t;
             }
         }
-        let spec = self.reqs[r]
-            .response
-            .and_then(|i| self.sc.responses.get(i))
-            .cloned()
-            .unwrap_or_default();
+        let sc = self.sc;
+        let spec = self.reqs[r].response.and_then(|i| sc.responses.get(i));
         let dest = self.reqs[r].dest;
-        let mut headers = if self.reqs[r].site_served {
-            // The modelled server's answer: its own header lines.
-            self.reqs[r]
-                .resp
-                .as_deref()
-                .map(|resp| {
-                    resp.headers
-                        .0
-                        .iter()
-                        .map(|(n, v)| format!("{n}: {v}"))
-                        .collect()
-                })
-                .unwrap_or_default()
-        } else if dest == Dest::Preflight {
-            spec.preflight_headers
-                .clone()
-                .unwrap_or_else(|| spec.headers.clone())
-        } else {
-            spec.headers.clone()
+        // A response without a Content-Type is read as the kind of resource it is.
+        let assumed = (dest != Dest::Preflight).then_some(self.reqs[r].content_type);
+        let resp = match (self.reqs[r].site_served, self.reqs[r].resp.as_deref()) {
+            // The modelled server's answer: its own header fields.
+            (true, Some(resp)) => policy_response_of(
+                resp.headers.0.iter().map(|(n, v)| (n.trim(), v.trim())),
+                assumed,
+            ),
+            (true, None) => policy_response_of(std::iter::empty(), assumed),
+            (false, _) => {
+                let lines = spec.map_or(&[][..], |s| match (dest, &s.preflight_headers) {
+                    (Dest::Preflight, Some(p)) => &p[..],
+                    _ => &s.headers[..],
+                });
+                policy_response_of(fields_of(lines), assumed)
+            }
         };
-        if header(&headers, "content-type").is_none() && dest != Dest::Preflight {
-            headers.push(format!(
-                "Content-Type: {}",
-                default_content_type(self.reqs[r].url.as_str(), dest)
-            ));
-        }
         let keep_alive = self.reqs[r].keep_alive;
-        // The same-origin rules.
-        let resp = policy_response(&headers);
         let status = self.reqs[r].status;
         match dest {
             Dest::Preflight => {

@@ -418,13 +418,7 @@ impl Sim<'_> {
             (Dest::Preflight, Some(p)) => &p[..],
             _ => &s.headers[..],
         });
-        let full = response_message(
-            status,
-            lines,
-            default_content_type(q.url.as_str(), q.dest),
-            body,
-            self.unix_time,
-        );
+        let full = response_message(status, lines, q.content_type, body, self.unix_time);
         let resp = if status == 200 && validators_match(&q.conditional, &full.headers) {
             not_modified(full)
         } else {

@@ -222,6 +222,8 @@ struct R {
     origin_header: Option<String>,
     /// When the response's last byte arrives, once the server has sent its head.
     last_byte: Instant,
+    /// The Content-Type assumed when the scenario gives none ([`default_content_type`]).
+    content_type: &'static str,
 }
 
 /// What the load knows of one origin its requests go to: worked out for the first request
@@ -655,20 +657,6 @@ fn header_pairs(lines: &[String]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn header<'h>(headers: &'h [String], name: &str) -> Option<&'h str> {
-    headers.iter().find_map(|h| {
-        let (n, v) = h.split_once(':')?;
-        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-    })
-}
-
-fn headers_all<'h>(headers: &'h [String], name: &'h str) -> impl Iterator<Item = &'h str> + 'h {
-    headers.iter().filter_map(move |h| {
-        let (n, v) = h.split_once(':')?;
-        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-    })
-}
-
 fn list(v: Option<&str>) -> Vec<String> {
     v.unwrap_or("")
         .split(',')
@@ -677,28 +665,79 @@ fn list(v: Option<&str>) -> Vec<String> {
         .collect()
 }
 
-/// The response headers the same-origin rules read.
-fn policy_response(headers: &[String]) -> policy::Response {
-    let csp = headers_all(headers, "content-security-policy")
-        .flat_map(|v| v.split(';'))
-        .find_map(|d| {
-            let d = d.trim();
-            d.strip_prefix("frame-ancestors")
-                .filter(|rest| rest.is_empty() || rest.starts_with(' '))
-                .map(|rest| rest.trim().to_string())
-        });
-    policy::Response {
-        content_type: header(headers, "content-type").map(str::to_string),
-        nosniff: header(headers, "x-content-type-options")
-            .is_some_and(|v| v.eq_ignore_ascii_case("nosniff")),
-        allow_origin: header(headers, "access-control-allow-origin").map(str::to_string),
-        allow_credentials: header(headers, "access-control-allow-credentials")
-            .is_some_and(|v| v == "true"),
-        allow_methods: list(header(headers, "access-control-allow-methods")),
-        allow_headers: list(header(headers, "access-control-allow-headers")),
-        x_frame_options: header(headers, "x-frame-options").map(str::to_string),
-        frame_ancestors: csp,
+/// The response headers the same-origin rules read, from (name, value) fields in one pass:
+/// the first of each name counts (the policy reads every Content-Security-Policy), and
+/// `content_type` stands in for a missing Content-Type.
+fn policy_response_of<'h>(
+    fields: impl Iterator<Item = (&'h str, &'h str)>,
+    content_type: Option<&str>,
+) -> policy::Response {
+    let mut r = policy::Response::default();
+    // Which names were met: the first field of each decides.
+    let mut met = [false; 7];
+    let mut first = |i: usize| !std::mem::replace(&mut met[i], true);
+    for (n, v) in fields {
+        let is = |name: &str| n.eq_ignore_ascii_case(name);
+        if is("content-security-policy") {
+            if r.frame_ancestors.is_none() {
+                r.frame_ancestors = frame_ancestors(v);
+            }
+        } else if is("content-type") {
+            if first(0) {
+                r.content_type = Some(v.to_string());
+            }
+        } else if is("x-content-type-options") {
+            if first(1) {
+                r.nosniff = v.eq_ignore_ascii_case("nosniff");
+            }
+        } else if is("access-control-allow-origin") {
+            if first(2) {
+                r.allow_origin = Some(v.to_string());
+            }
+        } else if is("access-control-allow-credentials") {
+            if first(3) {
+                r.allow_credentials = v == "true";
+            }
+        } else if is("access-control-allow-methods") {
+            if first(4) {
+                r.allow_methods = list(Some(v));
+            }
+        } else if is("access-control-allow-headers") {
+            if first(5) {
+                r.allow_headers = list(Some(v));
+            }
+        } else if is("x-frame-options") && first(6) {
+            r.x_frame_options = Some(v.to_string());
+        }
     }
+    if r.content_type.is_none() {
+        r.content_type = content_type.map(str::to_string);
+    }
+    r
+}
+
+/// A CSP header value's `frame-ancestors` directive, if it has one.
+fn frame_ancestors(v: &str) -> Option<String> {
+    v.split(';').find_map(|d| {
+        let d = d.trim();
+        d.strip_prefix("frame-ancestors")
+            .filter(|rest| rest.is_empty() || rest.starts_with(' '))
+            .map(|rest| rest.trim().to_string())
+    })
+}
+
+/// The response headers the same-origin rules read, from `Name: value` lines (a line without
+/// a colon is not a field).
+fn policy_response(headers: &[String]) -> policy::Response {
+    policy_response_of(fields_of(headers), None)
+}
+
+/// The fields of `Name: value` lines, trimmed; a line without a colon is skipped.
+fn fields_of(lines: &[String]) -> impl Iterator<Item = (&str, &str)> {
+    lines
+        .iter()
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim(), v.trim()))
 }
 
 /// Milliseconds with one decimal, from whole microseconds (no float formatting).
@@ -871,6 +910,7 @@ impl Sim<'_> {
         let response = self.response_of.get(key).copied();
         let safe_method = matches!(method.as_str(), "GET" | "HEAD");
         let id = self.reqs.len();
+        let content_type = default_content_type(u.as_str(), dest);
         self.reqs.push(R {
             url: u,
             origin,
@@ -924,6 +964,7 @@ impl Sim<'_> {
                 || !safe_method)
                 .then(|| format!("Origin: {}", self.page_origin_s)),
             last_byte: t0,
+            content_type,
         });
         if self.reqs[id].method == "GET" && self.reqs[id].dest != Dest::Fetch(Destination::Fetch) {
             let next = self.requests_for.len();
@@ -1192,5 +1233,105 @@ impl Sim<'_> {
             e = e.stream(s);
         }
         self.push(e);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header<'h>(headers: &'h [String], name: &str) -> Option<&'h str> {
+        headers.iter().find_map(|h| {
+            let (n, v) = h.split_once(':')?;
+            n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+
+    fn headers_all<'h>(headers: &'h [String], name: &'h str) -> impl Iterator<Item = &'h str> + 'h {
+        headers.iter().filter_map(move |h| {
+            let (n, v) = h.split_once(':')?;
+            n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+
+    /// The reader by scans that [`policy_response_of`] replaced, kept as its reference.
+    fn by_scans(headers: &[String]) -> policy::Response {
+        let csp = headers_all(headers, "content-security-policy")
+            .flat_map(|v| v.split(';'))
+            .find_map(|d| {
+                let d = d.trim();
+                d.strip_prefix("frame-ancestors")
+                    .filter(|rest| rest.is_empty() || rest.starts_with(' '))
+                    .map(|rest| rest.trim().to_string())
+            });
+        policy::Response {
+            content_type: header(headers, "content-type").map(str::to_string),
+            nosniff: header(headers, "x-content-type-options")
+                .is_some_and(|v| v.eq_ignore_ascii_case("nosniff")),
+            allow_origin: header(headers, "access-control-allow-origin").map(str::to_string),
+            allow_credentials: header(headers, "access-control-allow-credentials")
+                .is_some_and(|v| v == "true"),
+            allow_methods: list(header(headers, "access-control-allow-methods")),
+            allow_headers: list(header(headers, "access-control-allow-headers")),
+            x_frame_options: header(headers, "x-frame-options").map(str::to_string),
+            frame_ancestors: csp,
+        }
+    }
+
+    /// One pass reads what the scans read: the first field of each name, every CSP, lines
+    /// without a colon skipped, in any case and spacing.
+    #[test]
+    fn one_pass_reads_as_scans() {
+        let sets: &[&[&str]] = &[
+            &[],
+            &["Content-Type: text/css", "content-type: image/png"],
+            &[
+                "X-Content-Type-Options:nosniff",
+                "x-content-type-options: none",
+            ],
+            &[
+                "x-content-type-options: sniff",
+                "X-Content-Type-Options: nosniff",
+            ],
+            &[
+                "Access-Control-Allow-Origin: *",
+                "access-control-allow-origin: https://a",
+            ],
+            &[
+                "Access-Control-Allow-Credentials: true",
+                "Access-Control-Allow-Credentials: false",
+            ],
+            &[
+                "Access-Control-Allow-Methods: PUT, DELETE ,",
+                "Access-Control-Allow-Headers: x-a,X-B",
+            ],
+            &[
+                "X-Frame-Options",
+                "X-Frame-Options: DENY",
+                "x-frame-options: SAMEORIGIN",
+            ],
+            &[
+                "Content-Security-Policy: default-src 'self'",
+                "Content-Security-Policy: frame-ancestors 'none'; x",
+            ],
+            &[
+                "Content-Security-Policy: frame-ancestorsx; frame-ancestors https://a",
+                "Content-Security-Policy: frame-ancestors",
+            ],
+            &["  CONTENT-TYPE  :   text/html  ", "Set-Cookie: a=b: c"],
+        ];
+        for set in sets {
+            let lines: Vec<String> = set.iter().map(|l| l.to_string()).collect();
+            assert_eq!(policy_response(&lines), by_scans(&lines), "{lines:?}");
+            let mut with_type = lines.clone();
+            if header(&lines, "content-type").is_none() {
+                with_type.push("Content-Type: image/png".into());
+            }
+            assert_eq!(
+                policy_response_of(fields_of(&lines), Some("image/png")),
+                by_scans(&with_type),
+                "{lines:?}"
+            );
+        }
     }
 }

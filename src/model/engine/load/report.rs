@@ -71,8 +71,19 @@ pub struct Phase {
 /// connections it opened, the most open at once, and how many requests waited.
 pub fn groups_of(connections: &[Connection], requests: &[Request]) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
+    // Each group's place in `groups`, by its text.
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    // Each group's connections.
+    let mut members: Vec<Vec<&Connection>> = Vec::new();
     for c in connections {
-        if !groups.iter().any(|g| g.group == c.group) {
+        if let Some(m) = index
+            .get(c.group.as_str())
+            .and_then(|&i| members.get_mut(i))
+        {
+            m.push(c);
+        } else {
+            index.insert(&c.group, groups.len());
+            members.push(vec![c]);
             groups.push(Group {
                 group: c.group.clone(),
                 origin: c.origin.clone(),
@@ -89,13 +100,12 @@ pub fn groups_of(connections: &[Connection], requests: &[Request]) -> Vec<Group>
         if q.from_cache != FromCache::No || q.connection.is_none() && q.phases.is_empty() {
             continue;
         }
-        if let Some(g) = groups.iter_mut().find(|g| *g.group == *q.group) {
+        if let Some(g) = index.get(&*q.group).and_then(|&i| groups.get_mut(i)) {
             g.requests += 1;
             g.queued += usize::from(q.queued);
         }
     }
-    for g in groups.iter_mut() {
-        let cs: Vec<&Connection> = connections.iter().filter(|c| c.group == g.group).collect();
+    for (g, cs) in groups.iter_mut().zip(members) {
         g.opened = cs.len();
         // The most open at once, at some connection's start: a sweep over opens and closes,
         // a close at the same moment first (a socket closed as another opens is not counted).
@@ -243,7 +253,7 @@ pub struct Request {
     pub status: u16,
     /// The body's bytes (without the head), and its Content-Type.
     pub body_bytes: u64,
-    pub content_type: String,
+    pub content_type: Cow<'static, str>,
     /// The scenario's response for this URL (an index into `PageScenario::responses`).
     pub response: Option<usize>,
     /// Header lines the request carries beyond the model's own: those a script gave its
@@ -694,7 +704,7 @@ impl Sim<'_> {
             Some(Binding::Idle { used: true }) | Some(Binding::Handed)
         ) || (q.binding == Some(Binding::Stream)
             && job.is_some_and(|j| j.conn.uses.first().is_some_and(|u| u.0 != i as u32 + 1)));
-        let content_type = default_content_type(q.url.as_str(), q.dest).to_string();
+        let content_type = Cow::Borrowed(q.content_type);
         let extra_headers = q.sent_lines();
         let q = &mut self.reqs[i];
         let take = std::mem::take::<String>;
