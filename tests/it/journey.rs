@@ -282,7 +282,7 @@ proptest! {
         let t: Vec<_> = j.trace.events.iter().map(|e| e.at).collect();
         prop_assert!(t.windows(2).all(|w| w[0] <= w[1]));
         for (i, e) in j.trace.events.iter().enumerate() {
-            prop_assert_eq!(e.seq, i as u64);
+            prop_assert_eq!(e.seq, i as u32);
             if let Some(f) = &e.flight {
                 prop_assert!(f.arrives_at >= f.sent_at);
                 prop_assert!(f.from != f.to);

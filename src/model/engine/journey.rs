@@ -113,7 +113,7 @@ pub fn document_slice(mut trace: Trace) -> Trace {
     trace.events.retain(|e| matches!(e.request, 1 | 2));
     for (i, e) in trace.events.iter_mut().enumerate() {
         e.request -= 1;
-        e.seq = i as u64;
+        e.seq = i as u32;
     }
     trace
 }

@@ -368,36 +368,6 @@ pub mod present {
         })
     }
 
-    /// `http.request`: the request line (on HTTP/2, the stream's HEADERS) and the header
-    /// fields as sent, and the size on the wire.
-    #[derive(Clone, Debug)]
-    pub struct Sent {
-        pub method: Cow<'static, str>,
-        pub target: String,
-        pub stream: Option<u32>,
-        pub headers: Headers,
-        pub bytes: u64,
-    }
-
-    impl Detail for Sent {
-        fn summary(&self) -> Cow<'static, str> {
-            match self.stream {
-                Some(id) => format!("HEADERS on stream {id}: {} {}", self.method, self.target),
-                None => format!("{} {} HTTP/1.1", self.method, self.target),
-            }
-            .into()
-        }
-
-        fn fields(&self) -> Vec<Field> {
-            let mut f: Vec<Field> = header_fields(&self.headers).collect();
-            f.push(Field::new(
-                "size",
-                format_args!("{} bytes of HTTP", self.bytes),
-            ));
-            f
-        }
-    }
-
     /// `http.server_processing`: the server's think-time, and what it noted doing.
     #[derive(Clone, Debug)]
     pub struct Processing {

@@ -70,15 +70,15 @@ pub struct StepInfo {
 
 /// A stable step id. Only the constants in [`steps`] exist; [`StepId::parse`] finds one by name.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct StepId(usize);
+pub struct StepId(u16);
 
 impl StepId {
     pub fn as_str(self) -> &'static str {
-        CATALOGUE[self.0].id
+        CATALOGUE[usize::from(self.0)].id
     }
 
     pub fn info(self) -> &'static StepInfo {
-        &CATALOGUE[self.0]
+        &CATALOGUE[usize::from(self.0)]
     }
 
     /// What the inspector says about the step when the TLS version on screen is `tls`: the
@@ -90,17 +90,20 @@ impl StepId {
     }
 
     pub fn stage(self) -> Stage {
-        CATALOGUE[self.0].stage
+        CATALOGUE[usize::from(self.0)].stage
     }
 
     /// The step with this id, if there is one.
     pub fn parse(id: &str) -> Option<StepId> {
-        CATALOGUE.iter().position(|s| s.id == id).map(StepId)
+        CATALOGUE
+            .iter()
+            .position(|s| s.id == id)
+            .map(|i| StepId(i as u16))
     }
 
     /// Every step, in catalogue order.
     pub fn all() -> impl Iterator<Item = StepId> {
-        (0..CATALOGUE.len()).map(StepId)
+        (0..CATALOGUE.len()).map(|i| StepId(i as u16))
     }
 }
 
@@ -128,7 +131,7 @@ macro_rules! catalogue {
         /// The step constants: `steps::TCP_SYN` is `tcp.syn`.
         pub mod steps {
             use super::StepId;
-            catalogue!(@consts 0usize; $($name)+);
+            catalogue!(@consts 0u16; $($name)+);
         }
         static CATALOGUE: &[StepInfo] = &[
             $( StepInfo { id: $id, stage: Stage::$stage, title: $title, explain: $explain, why: $why, spec: ($label, $url) }, )+
@@ -136,7 +139,7 @@ macro_rules! catalogue {
     };
     (@consts $n:expr; $first:ident $($rest:ident)*) => {
         pub const $first: StepId = StepId($n);
-        catalogue!(@consts $n + 1usize; $($rest)*);
+        catalogue!(@consts $n + 1u16; $($rest)*);
     };
     (@consts $n:expr;) => {};
 }

@@ -196,6 +196,10 @@ pub trait Words: fmt::Debug {
     fn clone_box(&self) -> Box<dyn Words>;
     /// The words as written ones, to add fields to.
     fn into_written(self: Box<Self>) -> Written;
+    /// The written words themselves, when they are written ones.
+    fn as_written(&mut self) -> Option<&mut Written> {
+        None
+    }
 }
 
 /// Words written when the event is made (beside fields kept as typed values, [`LazyFields`]).
@@ -220,6 +224,10 @@ impl Words for Written {
 
     fn into_written(self: Box<Self>) -> Written {
         *self
+    }
+
+    fn as_written(&mut self) -> Option<&mut Written> {
+        Some(self)
     }
 }
 
@@ -271,26 +279,17 @@ impl<D: Detail> Words for Described<D> {
 
 /// An event's words, boxed: one pointer in the event whichever way they are kept.
 #[derive(Debug)]
-enum WordsBox {
-    Written(Box<Written>),
-    Described(Box<dyn Words>),
-}
+struct WordsBox(Box<dyn Words>);
 
 impl WordsBox {
     fn get(&self) -> &dyn Words {
-        match self {
-            WordsBox::Written(w) => w.as_ref(),
-            WordsBox::Described(d) => d.as_ref(),
-        }
+        self.0.as_ref()
     }
 }
 
 impl Clone for WordsBox {
     fn clone(&self) -> Self {
-        match self {
-            WordsBox::Written(w) => WordsBox::Written(w.clone()),
-            WordsBox::Described(d) => WordsBox::Described(d.clone_box()),
-        }
+        WordsBox(self.0.clone_box())
     }
 }
 
@@ -316,7 +315,7 @@ impl Serialize for WordsBox {
 pub struct Event {
     /// When it happens; for a message, when it is sent.
     pub at: Instant,
-    pub seq: u64,
+    pub seq: u32,
     /// Which request of the journey: 0 for the navigation, 1 and up for requests the page makes.
     #[serde(skip_serializing_if = "is_zero")]
     pub request: u32,
@@ -376,7 +375,7 @@ impl Event {
             at,
             actor,
             step,
-            WordsBox::Written(Box::new(Written {
+            WordsBox(Box::new(Written {
                 summary: summary.into(),
                 fields: Fields::default(),
             })),
@@ -389,7 +388,7 @@ impl Event {
             at,
             actor,
             step,
-            WordsBox::Described(Box::new(Described {
+            WordsBox(Box::new(Described {
                 detail,
                 summary: OnceCell::new(),
                 fields: OnceCell::new(),
@@ -430,12 +429,13 @@ impl Event {
 
     /// Changes the written words (described ones are written out first).
     fn with_written(mut self, change: impl FnOnce(&mut Written)) -> Event {
-        let mut w = match self.words {
-            WordsBox::Written(w) => w,
-            WordsBox::Described(d) => Box::new(d.into_written()),
-        };
+        if let Some(w) = self.words.0.as_written() {
+            change(w);
+            return self;
+        }
+        let mut w = self.words.0.into_written();
         change(&mut w);
-        self.words = WordsBox::Written(w);
+        self.words = WordsBox(Box::new(w));
         self
     }
 
@@ -530,7 +530,7 @@ impl Trace {
     }
 
     pub fn push(&mut self, mut e: Event) {
-        e.seq = self.events.len() as u64;
+        e.seq = self.events.len() as u32;
         self.events.push(e);
     }
 
@@ -538,7 +538,7 @@ impl Trace {
     pub fn finish(&mut self) {
         self.events.sort_by_key(|e| (e.at, e.seq));
         for (i, e) in self.events.iter_mut().enumerate() {
-            e.seq = i as u64;
+            e.seq = i as u32;
         }
     }
 

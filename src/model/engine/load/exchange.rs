@@ -208,6 +208,63 @@ pub(super) fn origin_of(u: &::url::Url) -> Origin {
     }
 }
 
+/// `http.request`: what decided a request as sent (its number, `Host` and target, `Referer`,
+/// method, cookie and extra lines) and its size; its header fields are made again
+/// ([`request_as_sent_to`]) when the event is read, so a page's thousands of requests do not
+/// each keep a copy of the same dozen fields.
+#[derive(Clone, Debug)]
+pub(super) struct Sent {
+    id: u32,
+    host: String,
+    target: String,
+    referer: Option<String>,
+    method: Cow<'static, str>,
+    cookie: Option<String>,
+    extra: Vec<String>,
+    /// The HTTP/2 stream that carries it.
+    stream: Option<u32>,
+    bytes: u64,
+}
+
+impl Sent {
+    /// The request and its size on the wire.
+    fn request(&self) -> (crate::model::http::Request, u64) {
+        request_as_sent_to(
+            self.id,
+            (&self.host, &self.target),
+            self.referer.as_deref(),
+            &self.method,
+            self.cookie.as_deref(),
+            &self.extra,
+        )
+    }
+}
+
+impl crate::model::trace::Detail for Sent {
+    fn summary(&self) -> Cow<'static, str> {
+        match self.stream {
+            Some(id) => format!("HEADERS on stream {id}: {} {}", self.method, self.target),
+            None => format!("{} {} HTTP/1.1", self.method, self.target),
+        }
+        .into()
+    }
+
+    fn fields(&self) -> Vec<crate::model::trace::Field> {
+        let mut f: Vec<_> = (self.request().0.headers.0.into_iter())
+            .map(|(name, value)| crate::model::trace::Field {
+                name,
+                value,
+                spec: None,
+            })
+            .collect();
+        f.push(crate::model::trace::Field::new(
+            "size",
+            format_args!("{} bytes of HTTP", self.bytes),
+        ));
+        f
+    }
+}
+
 /// The Content-Type of a file extension (compared without case).
 const BY_EXTENSION: [(&str, &str); 15] = [
     ("css", "text/css"),
@@ -255,7 +312,8 @@ impl Sim<'_> {
             self.reqs[r].queue = Some((q0, t, reason, ahead));
         }
         let server = self.think_time(r);
-        let (sent, request_bytes) = self.sent(r);
+        let mut sent = self.sent(r);
+        let (request, request_bytes) = sent.request();
         let send_end = t + Duration::transmission(request_bytes, self.bandwidth);
         let arrives = send_end + self.rtt.half();
         let first_byte = send_end + self.rtt + server;
@@ -273,7 +331,8 @@ impl Sim<'_> {
         if let Some(j) = self.job_mut(job) {
             j.conn.uses.push((r as u32 + 1, t, t));
         }
-        self.request_events(t, r, job, sent, request_bytes, arrives, server);
+        (sent.stream, sent.bytes) = (stream, request_bytes);
+        self.request_events(t, r, job, sent, request, arrives, server);
         self.schedule(arrives + server, Ev::ServerSends(r));
     }
 
@@ -288,9 +347,9 @@ impl Sim<'_> {
         }
     }
 
-    /// The request as sent, and its size ([`request_as_sent`]), with the `Referer` Chromium's
+    /// What decides request `r` as sent ([`request_as_sent`]), with the `Referer` Chromium's
     /// default referrer policy gives it ([`crate::model::http::referer`]).
-    pub(super) fn sent(&self, r: usize) -> (crate::model::http::Request, u64) {
+    pub(super) fn sent(&self, r: usize) -> Sent {
         let q = &self.reqs[r];
         let referer = crate::model::http::referer(
             self.reqs[0].url.as_str(),
@@ -298,14 +357,20 @@ impl Sim<'_> {
             &q.origin_s,
         );
         let (host, target) = host_and_target_of(&q.url);
-        request_as_sent_to(
-            r as u32 + 1,
-            (&host, &target),
-            referer.as_deref(),
-            &q.method,
-            q.cookie.as_deref(),
-            &q.sent_lines(),
-        )
+        Sent {
+            id: r as u32 + 1,
+            host,
+            target,
+            referer,
+            method: match q.method.as_str() {
+                "GET" => Cow::Borrowed("GET"),
+                m => Cow::Owned(m.to_string()),
+            },
+            cookie: q.cookie.clone(),
+            extra: q.sent_lines(),
+            stream: None,
+            bytes: 0,
+        }
     }
 
     /// The request leaves now and reaches the server at `arrives`, which works out its answer
@@ -316,28 +381,18 @@ impl Sim<'_> {
         t: Instant,
         r: usize,
         job: u32,
-        sent: crate::model::http::Request,
-        bytes: u64,
+        sent: Sent,
+        request: crate::model::http::Request,
         arrives: Instant,
         server: Duration,
     ) {
-        // The server's answer reads the request (its cookie, its validators): worked out
-        // first, so the request's headers can then move into its event.
-        let (resp, notes) = self.response(r, &sent, arrives);
-        let wire_len = sent.wire_len();
-        let q = &self.reqs[r];
-        let method = match q.method.as_str() {
-            "GET" => Cow::Borrowed("GET"),
-            m => Cow::Owned(m.to_string()),
-        };
-        let line = http::present::Sent {
-            method,
-            target: sent.target,
-            stream: q.stream,
-            headers: sent.headers,
-            bytes,
-        };
-        let e = Event::described(t, Actor::Browser, steps::HTTP_REQUEST, line).message(
+        // The server's answer reads the request (its cookie, its validators); the event keeps
+        // what the request was made from, not its fields.
+        let (resp, notes) = self.response(r, &request, arrives);
+        let wire_len = request.wire_len();
+        drop(request);
+        let bytes = sent.bytes;
+        let e = Event::described(t, Actor::Browser, steps::HTTP_REQUEST, sent).message(
             Actor::Server,
             arrives,
             bytes,
