@@ -144,10 +144,17 @@ pub const CLIENT_IP: &str = "192.168.1.23";
 /// The server's address as a capture shows it: the host itself when it is an IP literal.
 pub fn address(host: &str) -> String {
     if host.parse::<std::net::Ipv4Addr>().is_ok() || host.starts_with('[') {
-        host.to_string()
-    } else {
-        dns::address_of(host).to_string()
+        return host.to_string();
     }
+    // The dotted quad, written octet by octet (as `Ipv4Addr`'s Display writes it).
+    let mut s = String::with_capacity(15);
+    for (i, o) in dns::address_of(host).octets().into_iter().enumerate() {
+        if i > 0 {
+            s.push('.');
+        }
+        crate::model::text::decimal_into(&mut s, u64::from(o));
+    }
+    s
 }
 
 impl Connection {
@@ -533,7 +540,7 @@ impl Connection {
                     ready = true;
                 }
                 TlsOutput::ReadyToSend => {}
-                TlsOutput::Verified(v) => events.push(certificate_check(now, &v)),
+                TlsOutput::Verified(v) => events.push(certificate_check(now, v)),
                 TlsOutput::Failed(e) => failed = Some(e),
             }
         }
@@ -769,31 +776,47 @@ fn session_keys(at: Instant, negotiated: Version) -> Event {
     )
 }
 
-fn certificate_check(at: Instant, v: &cert::Verdict) -> Event {
+fn certificate_check(at: Instant, v: cert::Verdict) -> Event {
     let step = if v.error.is_some() {
         steps::TLS_CERTIFICATE_ERROR
     } else {
         steps::TLS_CERTIFICATE_CHECK
     };
-    let summary = match v.error {
-        Some(e) => format!("{}: the certificate is rejected", e.chromium_name()),
-        None => format!("trusted: {}", v.path.join(" → ")),
-    };
-    let mut e = Event::new(at, Actor::Browser, step, summary);
-    for c in &v.checks {
-        e = e.field(
-            format!("{} {}", if c.passed { "✓" } else { "✗" }, c.name),
-            &c.detail,
-        );
+    Event::described(at, Actor::Browser, step, Checked(v))
+}
+
+/// `tls.certificate_check` (or `_error`): the verdict on the server's chain, its checks and
+/// their details written when read.
+#[derive(Clone, Debug)]
+struct Checked(cert::Verdict);
+
+impl Detail for Checked {
+    fn summary(&self) -> Cow<'static, str> {
+        match self.0.error {
+            Some(e) => format!("{}: the certificate is rejected", e.chromium_name()),
+            None => format!("trusted: {}", self.0.path.join(" → ")),
+        }
+        .into()
     }
-    if let Some(err) = v.error {
-        e = e.field_spec(
-            "net_error",
-            format!("{} ({})", err.chromium_name(), err.chromium_code()),
-            "Chromium net/base/net_error_list.h",
-        );
+
+    fn fields(&self) -> Vec<Field> {
+        let mut f: Vec<Field> = (self.0.checks.iter())
+            .map(|c| {
+                let mark = if c.passed { "✓" } else { "✗" };
+                Field::new(format!("{mark} {}", c.name), &c.detail)
+            })
+            .collect();
+        if let Some(err) = self.0.error {
+            f.push(
+                Field::new(
+                    "net_error",
+                    format_args!("{} ({})", err.chromium_name(), err.chromium_code()),
+                )
+                .spec("Chromium net/base/net_error_list.h"),
+            );
+        }
+        f
     }
-    e
 }
 
 const DAY: i64 = 86_400;
@@ -928,4 +951,18 @@ pub fn chain_for(host: &str, choice: CertChoice, now: i64) -> Vec<Certificate> {
             key: "RSA 2048",
         },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_reads_as_the_dotted_quad() {
+        for host in ["www.example.com", "a.example", "img.example", "x", ""] {
+            assert_eq!(address(host), dns::address_of(host).to_string(), "{host}");
+        }
+        assert_eq!(address("192.0.2.7"), "192.0.2.7");
+        assert_eq!(address("[::1]"), "[::1]");
+    }
 }

@@ -699,7 +699,12 @@ fn finished_hash(random: &str, client: bool, version: Version) -> String {
     let mut hex = String::with_capacity(bytes * 2);
     while hex.len() < bytes * 2 {
         h = h.rotate_left(17).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5bd1_e995;
-        hex.push_str(&format!("{h:016x}"));
+        // `{h:016x}`, nibble by nibble.
+        for i in (0..16).rev() {
+            hex.push(char::from(
+                b"0123456789abcdef"[((h >> (4 * i)) & 15) as usize],
+            ));
+        }
     }
     hex.truncate(bytes * 2);
     hex

@@ -13,6 +13,21 @@ pub fn decimal(n: u64, decimals: u32) -> String {
     format!("{whole}.{}", f.trim_end_matches('0'))
 }
 
+/// `n` in decimal appended to `s`, as `write!(s, "{n}")` writes it, without the formatter.
+pub fn decimal_into(s: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let (mut i, mut n) = (digits.len(), n);
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    s.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+}
+
 /// At most `max` characters of `s`, with `…` when it was cut.
 pub fn shorten(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
@@ -47,6 +62,15 @@ pub fn escape_xml(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_into_writes_as_display() {
+        for n in [0, 1, 9, 10, 99, 100, 255, 65_535, 1_234_567_890, u64::MAX] {
+            let mut s = String::from("x");
+            decimal_into(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
+    }
 
     #[test]
     fn decimals_are_exact_and_short() {
