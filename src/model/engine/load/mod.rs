@@ -163,7 +163,9 @@ impl R {
 struct R {
     /// Parsed once, when the request is made.
     url: ::url::Url,
-    /// Shared by the requests to one origin ([`OriginFacts`]).
+    /// Its origin's place in `origins`, and what is shared by the requests there
+    /// ([`OriginFacts`]).
+    of: usize,
     origin: Rc<Origin>,
     origin_s: Rc<str>,
     host: Rc<str>,
@@ -239,6 +241,8 @@ struct OriginFacts {
     same_site: Option<bool>,
     /// Why a request there sends the cookies it does, each written once ([`CookieNote`]).
     cookie_notes: [Option<Rc<str>>; 4],
+    /// Whether it is the page's origin and the comparison part by part, once the report asks.
+    comparison: Option<(bool, Rc<[OriginPart]>)>,
 }
 
 /// Why a credentialed request sends the cookies it does.
@@ -252,6 +256,14 @@ enum CookieNote {
     AllLax,
     /// Its host has no cookies.
     Empty,
+}
+
+/// What the load knows of one host: its origins (in `origins`) and its connections'
+/// endpoints, by port and address.
+#[derive(Default)]
+struct HostFacts {
+    origins: Vec<usize>,
+    endpoints: Vec<(u16, Rc<str>, [u16; 3])>,
 }
 
 struct Job {
@@ -399,7 +411,9 @@ struct Sim<'a> {
     site_names: Vec<String>,
     /// The origins the load's requests go to, and where to find them by host.
     origins: Vec<OriginFacts>,
-    origin_by_host: BTreeMap<String, Vec<usize>>,
+    /// Each host's place in `host_facts`.
+    hosts: BTreeMap<String, usize>,
+    host_facts: Vec<HostFacts>,
     trace: Trace,
 }
 
@@ -524,7 +538,8 @@ fn run_at(
         sites: BTreeMap::new(),
         site_names: vec![],
         origins: vec![],
-        origin_by_host: BTreeMap::new(),
+        hosts: BTreeMap::new(),
+        host_facts: vec![],
         mbit: mbit(profile.bandwidth_bps),
         doc_url: parsed.clone(),
         page_origin_s: parsed.origin.serialize().into(),
@@ -912,6 +927,7 @@ impl Sim<'_> {
         let id = self.reqs.len();
         let content_type = default_content_type(u.as_str(), dest);
         self.reqs.push(R {
+            of,
             url: u,
             origin,
             origin_s,
@@ -1092,16 +1108,15 @@ impl Sim<'_> {
         self.trace.push(e);
     }
 
-    /// HTML's "same site" between the page and `origin`: the same scheme and the same site.
-    /// Sites come without the Public Suffix List (the bundle does not carry it): its implicit
-    /// `*` rule alone, so a site is the host's last two labels ([`SuffixList::same_site`]);
-    /// each host's is worked out once.
     /// Where the facts of `u`'s origin are, worked out the first time.
     fn origin_facts(&mut self, u: &::url::Url) -> usize {
         let host = u.host_str().unwrap_or_default();
         let port = u.port_or_known_default();
-        let found = self.origin_by_host.get(host).and_then(|list| {
-            list.iter()
+        let h = self.host(host);
+        let found = self.host_facts.get(h).and_then(|facts| {
+            facts
+                .origins
+                .iter()
                 .copied()
                 .find(|&i| match &*self.origins[i].origin {
                     Origin::Tuple {
@@ -1123,12 +1138,22 @@ impl Sim<'_> {
             groups: [None, None],
             same_site: None,
             cookie_notes: Default::default(),
+            comparison: None,
         });
-        self.origin_by_host
-            .entry(host.to_string())
-            .or_default()
-            .push(i);
+        if let Some(facts) = self.host_facts.get_mut(h) {
+            facts.origins.push(i);
+        }
         i
+    }
+
+    /// Where the facts of `host` are, made empty the first time.
+    fn host(&mut self, host: &str) -> usize {
+        if let Some(&h) = self.hosts.get(host) {
+            return h;
+        }
+        self.hosts.insert(host.to_string(), self.host_facts.len());
+        self.host_facts.push(HostFacts::default());
+        self.host_facts.len() - 1
     }
 
     /// The cookie note of a request to origin `of` (written once per origin and note).
@@ -1163,6 +1188,10 @@ impl Sim<'_> {
         same
     }
 
+    /// HTML's "same site" between the page and `origin`: the same scheme and the same site.
+    /// Sites come without the Public Suffix List (the bundle does not carry it): its implicit
+    /// `*` rule alone, so a site is the host's last two labels ([`SuffixList::same_site`]);
+    /// each host's is worked out once.
     fn same_site_as_page(&mut self, origin: &Origin) -> bool {
         let Sim {
             page_origin,
@@ -1208,6 +1237,25 @@ impl Sim<'_> {
 
     /// The endpoints a connection to `host:port` at `ip` talks to, named in the trace.
     fn job_endpoints(&mut self, host: &str, port: u16, ip: &str) -> [u16; 3] {
+        // A host's connections share its endpoints: named once per host and port.
+        let h = self.host(host);
+        let known = self.host_facts.get(h).and_then(|facts| {
+            (facts.endpoints.iter())
+                .find(|(p, ip_was, _)| *p == port && **ip_was == *ip)
+                .map(|(_, _, e)| *e)
+        });
+        if let Some(e) = known {
+            return e;
+        }
+        let e = self.name_endpoints(host, port, ip);
+        if let Some(facts) = self.host_facts.get_mut(h) {
+            facts.endpoints.push((port, ip.into(), e));
+        }
+        e
+    }
+
+    /// [`Sim::job_endpoints`], named in the trace.
+    fn name_endpoints(&mut self, host: &str, port: u16, ip: &str) -> [u16; 3] {
         let mut labels = host.rsplit('.');
         let tld = labels.next().unwrap_or(host);
         let domain = labels

@@ -72,7 +72,7 @@ pub struct Phase {
 pub fn groups_of(connections: &[Connection], requests: &[Request]) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     // Each group's place in `groups`, by its text.
-    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
     // Each group's connections.
     let mut members: Vec<Vec<&Connection>> = Vec::new();
     for c in connections {
@@ -82,7 +82,7 @@ pub fn groups_of(connections: &[Connection], requests: &[Request]) -> Vec<Group>
         {
             m.push(c);
         } else {
-            index.insert(&c.group, groups.len());
+            index.insert(c.group.clone(), groups.len());
             members.push(vec![c]);
             groups.push(Group {
                 group: c.group.clone(),
@@ -502,8 +502,6 @@ pub(super) struct Texts {
     pool_full: Rc<str>,
     /// By the server's time in microseconds; a load has few distinct ones.
     waiting: Vec<(u64, Rc<str>)>,
-    /// Each origin's comparison with the page's, by the origin's text.
-    comparisons: BTreeMap<String, (bool, Rc<[OriginPart]>)>,
 }
 
 impl Texts {
@@ -526,24 +524,7 @@ impl Texts {
             .into(),
             rtt,
             waiting: Vec::new(),
-            comparisons: BTreeMap::new(),
         }
-    }
-
-    /// Whether `origin` (written `text`) is the page's, and the comparison part by part.
-    fn comparison(
-        &mut self,
-        page: &Origin,
-        origin: &Origin,
-        text: &str,
-    ) -> (bool, Rc<[OriginPart]>) {
-        if let Some(c) = self.comparisons.get(text) {
-            return c.clone();
-        }
-        let c = policy::compare(page, origin);
-        let made = (c.same_origin, OriginPart::list(c));
-        self.comparisons.insert(text.to_string(), made.clone());
-        made
     }
 
     /// The wait for the first byte: the round trip and `server` µs of the server's work.
@@ -677,11 +658,28 @@ impl Sim<'_> {
 
     /// Request `i` as the load reports it. Its texts move out of the engine's record (the load
     /// is over), and what is worked out reads only request `i` and its connection.
+    /// Whether origin `of` is the page's, and the comparison part by part (worked out once
+    /// per origin).
+    fn comparison(&mut self, of: usize) -> (bool, Rc<[OriginPart]>) {
+        let page = &self.page_origin;
+        let Some(facts) = self.origins.get_mut(of) else {
+            return (false, Rc::from([]));
+        };
+        let origin = &facts.origin;
+        facts
+            .comparison
+            .get_or_insert_with(|| {
+                let c = policy::compare(page, origin);
+                (c.same_origin, OriginPart::list(c))
+            })
+            .clone()
+    }
+
     pub(super) fn present(&mut self, i: usize, texts: &mut Texts) -> Request {
+        let (same_origin, comparison) = self.comparison(self.reqs[i].of);
         let q = &self.reqs[i];
         let end = q.end.unwrap_or(q.t0);
         let job = q.conn.and_then(|c| self.job(c));
-        let (same_origin, comparison) = texts.comparison(&self.page_origin, &q.origin, &q.origin_s);
         let phases = if q.dup_of.is_some() {
             if end > q.t0 {
                 vec![Phase {
