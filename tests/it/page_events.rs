@@ -163,7 +163,7 @@ fn every_request_has_its_exchange() {
             assert_eq!(req.len(), 1, "{name} request {}", r.id);
             assert_eq!(req[0].connection, r.connection, "{name} request {}", r.id);
             assert!(
-                req[0].summary().contains(&r.method),
+                req[0].summary().contains(&*r.method),
                 "{name}: {}",
                 req[0].summary()
             );

@@ -173,7 +173,7 @@ fn multi_origin_applies_the_same_origin_rules() {
     assert!(because.contains("PUT"), "{because}");
     let options = &l.requests[pf as usize - 1];
     assert_eq!(
-        (options.method.as_str(), options.destination),
+        (options.method.as_ref(), options.destination),
         ("OPTIONS", "preflight")
     );
     assert_eq!(&*options.group, "pm/https://pay.partner.example");

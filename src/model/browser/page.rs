@@ -20,6 +20,7 @@
 
 use crate::model::policy::Destination;
 use crate::model::pool::Priority;
+use std::borrow::Cow;
 
 /// One request the page will make.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,7 +36,7 @@ pub struct Resource {
     /// For `fetch()`: the method, the headers as `Name: value` lines, and whether credentials
     /// are included. A value written as a string literal is kept; any other expression (a
     /// variable, a call) is left empty (`Name:`), since the model runs no script.
-    pub method: String,
+    pub method: Cow<'static, str>,
     pub headers: Vec<String>,
     pub credentials: bool,
     /// A classic `<script src>` without `async` or `defer`: the parser stops until it has
@@ -66,26 +67,39 @@ pub struct Discovery {
     pub problems: Vec<String>,
 }
 
-/// A start tag: its lower-cased name, attributes, and byte range.
+/// A start tag: its name and attributes as written in the document (compared without case),
+/// and its byte range.
 #[derive(Debug)]
-struct Tag {
-    name: String,
-    attrs: Vec<(String, String)>,
+struct Tag<'h> {
+    name: &'h str,
+    attrs: Vec<(&'h str, &'h str)>,
     start: usize,
     end: usize,
 }
 
-impl Tag {
-    fn attr(&self, name: &str) -> Option<&str> {
+impl<'h> Tag<'h> {
+    /// The first attribute called `name` (lower case), as HTML's tokenizer keeps the first.
+    fn attr(&self, name: &str) -> Option<&'h str> {
         self.attrs
             .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| *v)
     }
 
     fn has(&self, name: &str) -> bool {
         self.attr(name).is_some()
     }
+}
+
+/// A short name in lower case, in `buf`; a name longer than `buf` is none this parser reads
+/// (it gives the empty string).
+fn lower_name<'b>(name: &str, buf: &'b mut [u8; 8]) -> &'b str {
+    let Some(out) = buf.get_mut(..name.len()) else {
+        return "";
+    };
+    out.copy_from_slice(name.as_bytes());
+    out.make_ascii_lowercase();
+    std::str::from_utf8(out).unwrap_or_default()
 }
 
 /// Why there is no start tag at a `<`.
@@ -98,7 +112,7 @@ enum NoTag {
 }
 
 /// Reads the start tag at `at` (which points at `<`).
-fn read_tag(html: &str, at: usize) -> Result<Tag, NoTag> {
+fn read_tag(html: &str, at: usize) -> Result<Tag<'_>, NoTag> {
     let b = html.as_bytes();
     let mut i = at + 1;
     if !b.get(i).is_some_and(u8::is_ascii_alphabetic) {
@@ -108,7 +122,7 @@ fn read_tag(html: &str, at: usize) -> Result<Tag, NoTag> {
     while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'-') {
         i += 1;
     }
-    let name = html[name_start..i].to_ascii_lowercase();
+    let name = &html[name_start..i];
     let mut attrs = Vec::new();
     loop {
         while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
@@ -129,11 +143,11 @@ fn read_tag(html: &str, at: usize) -> Result<Tag, NoTag> {
         while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/') {
             i += 1;
         }
-        let an = html[n0..i].to_ascii_lowercase();
+        let an = &html[n0..i];
         while i < b.len() && b[i].is_ascii_whitespace() {
             i += 1;
         }
-        let mut value = String::new();
+        let mut value = "";
         if b.get(i) == Some(&b'=') {
             i += 1;
             while i < b.len() && b[i].is_ascii_whitespace() {
@@ -143,7 +157,7 @@ fn read_tag(html: &str, at: usize) -> Result<Tag, NoTag> {
                 Some(&q) if q == b'"' || q == b'\'' => {
                     let v0 = i + 1;
                     let close = html[v0..].find(q as char).ok_or(NoTag::Eof)? + v0;
-                    value = html[v0..close].to_string();
+                    value = &html[v0..close];
                     i = close + 1;
                 }
                 _ => {
@@ -151,7 +165,7 @@ fn read_tag(html: &str, at: usize) -> Result<Tag, NoTag> {
                     while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
                         i += 1;
                     }
-                    value = html[v0..i].to_string();
+                    value = &html[v0..i];
                 }
             }
         }
@@ -208,13 +222,14 @@ pub fn discover(html: &str, base: &str) -> Discovery {
             Err(NoTag::Eof) => break,
         };
         i = tag.end;
-        let source = html[tag.start..tag.end].to_string();
+        // The tag as written, for the resources it makes (most tags make none).
+        let source = &html[tag.start..tag.end];
         let push = |d: &mut Discovery, url: ::url::Url, destination, priority| {
             d.resources.push(Resource {
                 url,
                 destination,
                 priority,
-                source: source.clone(),
+                source: source.to_string(),
                 offset: tag.start,
                 method: "GET".into(),
                 headers: vec![],
@@ -223,7 +238,8 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                 preload: false,
             });
         };
-        match tag.name.as_str() {
+        let mut buf = [0u8; 8];
+        match lower_name(tag.name, &mut buf) {
             "link" => {
                 let rels: Vec<String> = tag
                     .attr("rel")
@@ -293,7 +309,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                                 priority: Priority::Medium,
                                 source: format!("fetch('{}')", f.0),
                                 offset: i,
-                                method: f.1,
+                                method: f.1.into(),
                                 headers: f.2,
                                 credentials: f.3,
                                 parser_blocking: false,
@@ -563,7 +579,7 @@ mod tests {
             ]
         );
         let f = &d.resources[8];
-        assert_eq!((f.method.as_str(), f.credentials), ("PUT", true));
+        assert_eq!((f.method.as_ref(), f.credentials), ("PUT", true));
         assert_eq!(f.headers, ["X-Token:", "Content-Type: application/json"]);
         let pc: Vec<(&str, bool)> = d
             .preconnects

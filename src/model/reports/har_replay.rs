@@ -531,7 +531,7 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
             url: e.url.clone(),
             origin: origin.as_str().into(),
             destination: destination(e),
-            method: e.method.clone(),
+            method: e.method.clone().into(),
             priority: priority_of(e.priority.as_deref()),
             initiator: "recorded by the browser".into(),
             group: group.into(),

@@ -362,10 +362,7 @@ impl Sim<'_> {
             host,
             target,
             referer,
-            method: match q.method.as_str() {
-                "GET" => Cow::Borrowed("GET"),
-                m => Cow::Owned(m.to_string()),
-            },
+            method: q.method.clone(),
             cookie: q.cookie.clone(),
             extra: q.sent_lines(),
             stream: None,

@@ -171,7 +171,7 @@ struct R {
     host: Rc<str>,
     https: bool,
     dest: Dest,
-    method: String,
+    method: Cow<'static, str>,
     headers: Vec<String>,
     include_credentials: bool,
     priority: Priority,
@@ -861,7 +861,7 @@ impl Sim<'_> {
         dest: Dest,
         priority: Priority,
         initiator: String,
-        method: String,
+        method: Cow<'static, str>,
         headers: Vec<String>,
         include_credentials: bool,
         t0: Instant,
@@ -923,7 +923,7 @@ impl Sim<'_> {
         };
         let key = u.as_str().split('#').next().unwrap_or_default();
         let response = self.response_of.get(key).copied();
-        let safe_method = matches!(method.as_str(), "GET" | "HEAD");
+        let safe_method = matches!(method.as_ref(), "GET" | "HEAD");
         let id = self.reqs.len();
         let content_type = default_content_type(u.as_str(), dest);
         self.reqs.push(R {

@@ -214,7 +214,7 @@ pub struct Request {
     /// `document`, `stylesheet`, `script`, `image`, `font`, `iframe`, `fetch`, `media` or
     /// `preflight`.
     pub destination: &'static str,
-    pub method: String,
+    pub method: Cow<'static, str>,
     /// Chromium's net priority (`None` when a recording did not say); [`priority_label`] is
     /// DevTools' name for it, which the JSON carries.
     #[serde(serialize_with = "serialize_priority")]
@@ -711,7 +711,7 @@ impl Sim<'_> {
             url: q.url.as_str().to_string(),
             origin: q.origin_s.clone(),
             destination: q.dest.name(),
-            method: take(&mut q.method),
+            method: std::mem::take(&mut q.method),
             priority: Some(q.priority),
             initiator: take(&mut q.initiator),
             group: q.group.clone(),
