@@ -466,14 +466,11 @@ impl Entries {
 
     /// The list for `key`, made empty when missing.
     fn entry(&mut self, key: &str) -> &mut Vec<Entry> {
-        let i = match self.index.get(key) {
-            Some(&i) => i,
-            None => {
-                self.index.insert(key.to_string(), self.lists.len());
-                self.lists.push(Vec::new());
-                self.lists.len() - 1
-            }
-        };
+        let next = self.lists.len();
+        let i = *self.index.entry(key.to_string()).or_insert(next);
+        if i == next {
+            self.lists.push(Vec::new());
+        }
         &mut self.lists[i]
     }
 
