@@ -40,16 +40,16 @@ impl Rng {
     /// `n` random bytes, as lower-case hex (how the inspector shows randoms).
     pub fn hex(&mut self, n: usize) -> String {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let mut s = String::with_capacity(n * 2);
+        let mut s = Vec::with_capacity(n * 2);
         while s.len() < n * 2 {
             for b in self.next_u64().to_be_bytes() {
                 if s.len() < n * 2 {
-                    s.push(char::from(DIGITS[usize::from(b >> 4)]));
-                    s.push(char::from(DIGITS[usize::from(b & 15)]));
+                    s.extend([DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]);
                 }
             }
         }
-        s
+        // Hex digits are ASCII: the conversion always succeeds.
+        String::from_utf8(s).unwrap_or_default()
     }
 }
 
