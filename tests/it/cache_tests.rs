@@ -164,7 +164,7 @@ impl Server<'_> {
             .collect();
         self.seen.push(Seen {
             request_num: cli_num,
-            method: req.method.clone(),
+            method: req.method.to_string(),
             headers: req.headers.clone(),
             saved,
         });
@@ -239,7 +239,11 @@ fn run_test(test: &Value) -> Result<(), Fail> {
             .with("Test-ID", uuid.clone())
             .with("Req-Num", req_num.to_string());
         let req = Request {
-            method: rc["request_method"].as_str().unwrap_or("GET").to_string(),
+            method: rc["request_method"]
+                .as_str()
+                .unwrap_or("GET")
+                .to_string()
+                .into(),
             url,
             headers,
             // The test's `cache` mode, as its fetch() would be given it.

@@ -294,7 +294,7 @@ pub fn current_age(stored: &Stored, now: i64) -> u64 {
 /// A request as the cache sees it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Request {
-    pub method: String,
+    pub method: Cow<'static, str>,
     pub url: String,
     pub headers: Headers,
     pub mode: Mode,
@@ -367,8 +367,8 @@ pub enum Miss {
 /// A request on its way to the origin, and what the cache needs to take the answer.
 #[derive(Clone, Debug)]
 pub struct Pending {
-    /// What goes to the origin: the request, with validators when revalidating.
-    pub forward: Request,
+    /// What the cache adds to the request on its way to the origin ([`Pending::forward`]).
+    added: Headers,
     pub why: Miss,
     key: String,
     req: Request,
@@ -377,6 +377,21 @@ pub struct Pending {
     store: bool,
     /// A stale-while-revalidate check: the page already has the stored response.
     background: bool,
+}
+
+impl Pending {
+    /// What goes to the origin: the request, with the fields the cache adds (validators when
+    /// revalidating, the cache mode's fields) after its own.
+    pub fn forward(&self) -> Request {
+        let mut r = self.req.clone();
+        r.headers.0.extend(self.added.0.iter().cloned());
+        r
+    }
+
+    /// Whether the request on its way to the origin has a field called `name`.
+    fn forwards(&self, req: &Request, name: &str) -> bool {
+        req.headers.has(name) || self.added.has(name)
+    }
 }
 
 /// What [`Cache::plan`] decided before any network.
@@ -612,7 +627,7 @@ impl Cache {
     fn plan_for(&self, req: &Request, now: i64) -> Plan {
         let key = req.url.split('#').next().unwrap_or("").to_string();
         let mut pending = Pending {
-            forward: req.clone(),
+            added: Headers::new(),
             why: Miss::NotStored,
             key,
             req: Request::default(),
@@ -684,9 +699,7 @@ impl Cache {
                     .is_some_and(|w| age < f.lifetime_s.saturating_add(w));
             if swr_ok {
                 let conditional = conditional_headers(&e.stored);
-                for (n, v) in &conditional.0 {
-                    pending.forward.headers = pending.forward.headers.with(n.clone(), v.clone());
-                }
+                pending.added.0.extend(conditional.0.iter().cloned());
                 pending.why = Miss::Revalidate {
                     age_s: age,
                     freshness: f.clone(),
@@ -705,25 +718,23 @@ impl Cache {
             return Plan::Error(gateway_error());
         }
         // To the network, conditionally when there is a stored 200 or 206 with validators.
-        let forward = &mut pending.forward;
         // Fetch §4.5 (HTTP-network-or-cache fetch): the cache mode shows in the request.
-        if mode == Mode::NoCache && !forward.headers.has("cache-control") {
-            forward.headers = forward.headers.clone().with("Cache-Control", "max-age=0");
+        if mode == Mode::NoCache && !pending.forwards(req, "cache-control") {
+            pending.added = std::mem::take(&mut pending.added).with("Cache-Control", "max-age=0");
         }
-        if matches!(mode, Mode::NoStore | Mode::Reload) && !forward.headers.has("cache-control") {
-            if !forward.headers.has("pragma") {
-                forward.headers = forward.headers.clone().with("Pragma", "no-cache");
+        if matches!(mode, Mode::NoStore | Mode::Reload) && !pending.forwards(req, "cache-control") {
+            if !pending.forwards(req, "pragma") {
+                pending.added = std::mem::take(&mut pending.added).with("Pragma", "no-cache");
             }
-            forward.headers = forward.headers.clone().with("Cache-Control", "no-cache");
+            pending.added = std::mem::take(&mut pending.added).with("Cache-Control", "no-cache");
         }
         if let Some(e) = entry.filter(|_| !bypass) {
             let f = freshness(&e.stored);
             let age = current_age(&e.stored, now);
             let conditional = conditional_headers(&e.stored);
             for (n, v) in &conditional.0 {
-                if !pending.forward.headers.has(n) {
-                    pending.forward.headers =
-                        pending.forward.headers.clone().with(n.clone(), v.clone());
+                if !pending.forwards(req, n) {
+                    pending.added.0.push((n.clone(), v.clone()));
                 }
             }
             pending.why = if conditional.0.is_empty() {
@@ -811,14 +822,14 @@ impl Cache {
                 background,
                 ..
             } => {
-                let answer = origin(&background.forward);
+                let answer = origin(&background.forward());
                 if answer.is_some() {
                     self.complete(background, answer, now, now);
                 }
                 (response, Source::Cache)
             }
             Plan::Network(p) => {
-                let answer = origin(&p.forward);
+                let answer = origin(&p.forward());
                 let (resp, source, _) = self.complete(p, answer, now, now);
                 (resp, source)
             }
@@ -1355,7 +1366,7 @@ mod tests {
         let Plan::Network(p) = c.plan(get("u", Headers::new()), NOW) else {
             panic!("a stale entry is revalidated")
         };
-        assert_eq!(p.forward.headers.get("if-none-match"), Some("\"v1\""));
+        assert_eq!(p.forward().headers.get("if-none-match"), Some("\"v1\""));
         let not_modified = Response {
             status: 304,
             headers: Headers::new()

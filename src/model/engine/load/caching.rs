@@ -16,7 +16,7 @@ impl Sim<'_> {
             .unwrap_or_default()
             .to_string();
         let creq = http_cache::Request {
-            method: q.method.to_string(),
+            method: q.method.clone(),
             url: key.clone(),
             headers: header_fields(&q.headers),
             mode: http_cache::Mode::Default,

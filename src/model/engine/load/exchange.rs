@@ -114,16 +114,24 @@ pub(super) fn host_and_target(url: &str) -> (String, String) {
 
 /// [`host_and_target`] of a parsed URL.
 pub(super) fn host_and_target_of(u: &::url::Url) -> (String, String) {
+    (host_of(u), target_of(u))
+}
+
+/// The `Host` header for `u`: its host, and its port when the URL gives one.
+fn host_of(u: &::url::Url) -> String {
     let h = u.host_str().unwrap_or_default();
-    let host = match u.port() {
+    match u.port() {
         Some(p) => format!("{h}:{p}"),
         None => h.to_string(),
-    };
-    let target = match u.query() {
+    }
+}
+
+/// The request target for `u`: its path and query.
+fn target_of(u: &::url::Url) -> String {
+    match u.query() {
         Some(q) => format!("{}?{q}", u.path()),
         None => u.path().to_string(),
-    };
-    (host, target)
+    }
 }
 
 /// The response the model sends at `date` (seconds since the Unix epoch): the scenario's header
@@ -215,9 +223,9 @@ pub(super) fn origin_of(u: &::url::Url) -> Origin {
 #[derive(Clone, Debug)]
 pub(super) struct Sent {
     id: u32,
-    host: String,
+    host: Rc<str>,
     target: String,
-    referer: Option<String>,
+    referer: Option<Rc<str>>,
     method: Cow<'static, str>,
     cookie: Option<String>,
     extra: Vec<String>,
@@ -349,14 +357,10 @@ impl Sim<'_> {
 
     /// What decides request `r` as sent ([`request_as_sent`]), with the `Referer` Chromium's
     /// default referrer policy gives it ([`crate::model::http::referer`]).
-    pub(super) fn sent(&self, r: usize) -> Sent {
+    pub(super) fn sent(&mut self, r: usize) -> Sent {
+        let (host, referer) = self.host_and_referer(r);
         let q = &self.reqs[r];
-        let referer = crate::model::http::referer(
-            self.reqs[0].url.as_str(),
-            &self.page_origin_s,
-            &q.origin_s,
-        );
-        let (host, target) = host_and_target_of(&q.url);
+        let target = target_of(&q.url);
         Sent {
             id: r as u32 + 1,
             host,
@@ -368,6 +372,29 @@ impl Sim<'_> {
             stream: None,
             bytes: 0,
         }
+    }
+
+    /// The `Host` header and the `Referer` of a request to request `r`'s origin (the same for
+    /// every request there), worked out for the first.
+    fn host_and_referer(&mut self, r: usize) -> (Rc<str>, Option<Rc<str>>) {
+        let of = self.reqs[r].of;
+        let page_url = self.reqs[0].url.as_str();
+        let (page_origin, url) = (&self.page_origin_s, &self.reqs[r].url);
+        let Some(facts) = self.origins.get_mut(of) else {
+            return (host_of(url).into(), None);
+        };
+        let host = facts
+            .host_header
+            .get_or_insert_with(|| host_of(url).into())
+            .clone();
+        let text = &facts.text;
+        let referer = facts
+            .referer
+            .get_or_insert_with(|| {
+                crate::model::http::referer(page_url, page_origin, text).map(Rc::from)
+            })
+            .clone();
+        (host, referer)
     }
 
     /// The request leaves now and reaches the server at `arrives`, which works out its answer

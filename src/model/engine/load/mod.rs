@@ -243,6 +243,9 @@ struct OriginFacts {
     cookie_notes: [Option<Rc<str>>; 4],
     /// Whether it is the page's origin and the comparison part by part, once the report asks.
     comparison: Option<(bool, Rc<[OriginPart]>)>,
+    /// The `Host` header and the `Referer` its requests send, once one is sent.
+    host_header: Option<Rc<str>>,
+    referer: Option<Option<Rc<str>>>,
 }
 
 /// Why a credentialed request sends the cookies it does.
@@ -1139,6 +1142,8 @@ impl Sim<'_> {
             same_site: None,
             cookie_notes: Default::default(),
             comparison: None,
+            host_header: None,
+            referer: None,
         });
         if let Some(facts) = self.host_facts.get_mut(h) {
             facts.origins.push(i);

@@ -763,17 +763,33 @@ impl Sim<'_> {
             || (q.binding == Some(Binding::Stream)
                 && job.is_some_and(|j| j.conn.start >= t0 || j.taken_by.is_none()))
             || matches!(q.binding, Some(Binding::Idle { used: false }));
-        let mut cuts = vec![t0, send];
-        cuts.extend(q.preflight_end);
-        if let Some((a, b, _, _)) = q.queue {
-            cuts.extend([a, b]);
+        // Where the phases change, at most nine: in order, each once.
+        let mut buf = [t0; 9];
+        let mut n = 0;
+        let queue = q.queue.map(|(a, b, _, _)| [a, b]);
+        let conn = job
+            .filter(|_| new_conn)
+            .map(|j| [j.conn.start, j.conn.dns_end, j.conn.tcp_end, j.conn.ready]);
+        let all = [t0, send].into_iter().chain(q.preflight_end);
+        for c in all
+            .chain(queue.into_iter().flatten())
+            .chain(conn.into_iter().flatten())
+        {
+            if c >= t0 && c <= send && n < buf.len() {
+                buf[n] = c;
+                n += 1;
+            }
         }
-        if let (Some(j), true) = (job, new_conn) {
-            cuts.extend([j.conn.start, j.conn.dns_end, j.conn.tcp_end, j.conn.ready]);
+        let cuts = &mut buf[..n];
+        cuts.sort_unstable();
+        let mut kept = 0;
+        for i in 0..cuts.len() {
+            if kept == 0 || cuts[i] != cuts[kept - 1] {
+                cuts[kept] = cuts[i];
+                kept += 1;
+            }
         }
-        cuts.retain(|c| *c >= t0 && *c <= send);
-        cuts.sort();
-        cuts.dedup();
+        let cuts = &cuts[..kept];
         let mut out: Vec<Phase> = Vec::new();
         let rtt = &texts.rtt;
         for w in cuts.windows(2) {
