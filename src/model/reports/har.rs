@@ -127,7 +127,7 @@ fn response(w: &mut Writer, r: &Request, sc: &PageScenario) {
     let mut message = crate::model::load::response_message(
         status,
         lines,
-        &r.content_type,
+        r.content_type.clone(),
         r.body_bytes,
         crate::model::scenario::VISIT_UNIX_TIME,
     );

@@ -139,24 +139,24 @@ fn target_of(u: &::url::Url) -> String {
 pub fn response_message(
     status: u16,
     lines: &[String],
-    content_type: &str,
+    content_type: Cow<'static, str>,
     body: u64,
     date: i64,
 ) -> crate::model::http::Response {
-    let mut h = Headers::new();
+    let mut h = Headers(Vec::with_capacity(lines.len() + 3));
     for l in lines {
         if let Some((n, v)) = l.split_once(':') {
             h = h.with(n.trim().to_string(), v.trim().to_string());
         }
     }
-    for (name, value) in [
-        ("Date", crate::model::http_date::format(date)),
-        ("Content-Type", content_type.to_string()),
-        ("Content-Length", body.to_string()),
-    ] {
-        if h.get(name).is_none() {
-            h = h.with(name, value);
-        }
+    if h.get("Date").is_none() {
+        h = h.with("Date", crate::model::http_date::format(date));
+    }
+    if h.get("Content-Type").is_none() {
+        h = h.with("Content-Type", content_type);
+    }
+    if h.get("Content-Length").is_none() {
+        h = h.with("Content-Length", body.to_string());
     }
     crate::model::http::Response {
         status,
@@ -270,6 +270,56 @@ impl crate::model::trace::Detail for Sent {
             format_args!("{} bytes of HTTP", self.bytes),
         ));
         f
+    }
+}
+
+/// `http.response` to a request the scenario answers: what decided the response (its status,
+/// the scenario's header lines, the assumed Content-Type, the body's size, the date, and
+/// whether it became a 304), from which its head is made again ([`response_message`]) when
+/// the event is read.
+#[derive(Clone, Debug)]
+pub(super) struct Answer {
+    status: u16,
+    lines: Option<Rc<[String]>>,
+    content_type: &'static str,
+    body: u64,
+    date: i64,
+    not_modified: bool,
+}
+
+impl Answer {
+    fn response(&self) -> crate::model::http::Response {
+        let lines = self.lines.as_deref().unwrap_or_default();
+        let full = response_message(
+            self.status,
+            lines,
+            Cow::Borrowed(self.content_type),
+            self.body,
+            self.date,
+        );
+        if self.not_modified {
+            not_modified(full)
+        } else {
+            full
+        }
+    }
+}
+
+impl crate::model::trace::Detail for Answer {
+    fn summary(&self) -> Cow<'static, str> {
+        let status = if self.not_modified { 304 } else { self.status };
+        let reason = crate::model::http::reason_phrase(status);
+        format!("HTTP/1.1 {status} {reason}").into()
+    }
+
+    fn fields(&self) -> Vec<crate::model::trace::Field> {
+        (self.response().headers.0.into_iter())
+            .map(|(name, value)| crate::model::trace::Field {
+                name,
+                value,
+                spec: None,
+            })
+            .collect()
     }
 }
 
@@ -412,7 +462,8 @@ impl Sim<'_> {
     ) {
         // The server's answer reads the request (its cookie, its validators); the event keeps
         // what the request was made from, not its fields.
-        let (resp, notes) = self.response(r, &request, arrives);
+        let (resp, notes, answer) = self.response(r, &request, arrives);
+        self.reqs[r].answer = answer.map(Box::new);
         let wire_len = request.wire_len();
         drop(request);
         let bytes = sent.bytes;
@@ -468,11 +519,15 @@ impl Sim<'_> {
     /// situation's server, or the scenario's status and header lines,
     /// and its body size (or the size typical of the kind of resource).
     pub(super) fn response(
-        &self,
+        &mut self,
         r: usize,
         sent: &crate::model::http::Request,
         arrives: Instant,
-    ) -> (crate::model::http::Response, Option<Vec<String>>) {
+    ) -> (
+        crate::model::http::Response,
+        Option<Vec<String>>,
+        Option<Answer>,
+    ) {
         let q = &self.reqs[r];
         // The situation's server answers the document and the page's GET `fetch()`es to its
         // origin, reading the request as a server does.
@@ -483,7 +538,7 @@ impl Sim<'_> {
                 if api && *q.origin != self.page_origin {
                     p.response = self.api_cors(p.response, &mut p.notes);
                 }
-                return (p.response, Some(p.notes));
+                return (p.response, Some(p.notes), None);
             }
         }
         let spec = q.response.and_then(|i| self.sc.responses.get(i));
@@ -497,13 +552,46 @@ impl Sim<'_> {
             (Dest::Preflight, Some(p)) => &p[..],
             _ => &s.headers[..],
         });
-        let full = response_message(status, lines, q.content_type, body, self.unix_time);
-        let resp = if status == 200 && validators_match(&q.conditional, &full.headers) {
+        let (content_type, date) = (q.content_type, self.unix_time);
+        let full = response_message(status, lines, Cow::Borrowed(content_type), body, date);
+        let not_modified_ = status == 200 && validators_match(&q.conditional, &full.headers);
+        let resp = if not_modified_ {
             not_modified(full)
         } else {
             full
         };
-        (resp, None)
+        let preflight = q.dest == Dest::Preflight;
+        let answer = Answer {
+            status,
+            lines: q.response.map(|i| self.lines_of(i, preflight)),
+            content_type,
+            body,
+            date,
+            not_modified: not_modified_,
+        };
+        (resp, None, Some(answer))
+    }
+
+    /// The header lines of the scenario's response `i` (its preflight's, for a preflight),
+    /// shared by the events that show them.
+    fn lines_of(&mut self, i: usize, preflight: bool) -> Rc<[String]> {
+        if self.answer_lines.len() < self.sc.responses.len() {
+            self.answer_lines
+                .resize(self.sc.responses.len(), [None, None]);
+        }
+        let sc = self.sc;
+        let Some(slot) = self.answer_lines.get_mut(i) else {
+            return Rc::from([]);
+        };
+        slot[usize::from(preflight)]
+            .get_or_insert_with(|| {
+                let spec = &sc.responses[i];
+                match (preflight, &spec.preflight_headers) {
+                    (true, Some(p)) => p[..].into(),
+                    _ => spec.headers[..].into(),
+                }
+            })
+            .clone()
     }
 
     /// The API on another origin answers the page's cross-origin `fetch()`: with
@@ -536,21 +624,25 @@ impl Sim<'_> {
     /// the connection has reached) and its bytes on the shared link. With `Connection: close`
     /// the server's FIN follows the last byte.
     pub(super) fn server_sends(&mut self, ts: Instant, r: usize) {
+        let answer = self.reqs[r].answer.take();
         let Some(resp) = self.reqs[r].resp.as_deref() else {
             return;
         };
         let Some(job) = self.reqs[r].conn else { return };
         let (status, body, head_len) = (resp.status, resp.body_bytes, resp.head_len());
-        let mut head = Event::described(
-            ts,
-            Actor::Server,
-            steps::HTTP_RESPONSE,
-            http::present::Head {
-                status: resp.status,
-                reason: resp.reason,
-                headers: resp.headers.clone(),
-            },
-        );
+        let mut head = match answer {
+            Some(answer) => Event::described(ts, Actor::Server, steps::HTTP_RESPONSE, *answer),
+            None => Event::described(
+                ts,
+                Actor::Server,
+                steps::HTTP_RESPONSE,
+                http::present::Head {
+                    status: resp.status,
+                    reason: resp.reason,
+                    headers: resp.headers.clone(),
+                },
+            ),
+        };
         // The browser sees the first byte after the way down.
         let t = ts + Duration::from_micros(self.rtt.micros() - self.rtt.half().micros());
         head = head.message(Actor::Browser, t, head_len);

@@ -226,6 +226,8 @@ struct R {
     last_byte: Instant,
     /// The Content-Type assumed when the scenario gives none ([`default_content_type`]).
     content_type: &'static str,
+    /// What decided the scenario's answer, from when the request is sent until its head goes.
+    answer: Option<Box<Answer>>,
 }
 
 /// What the load knows of one origin its requests go to: worked out for the first request
@@ -414,6 +416,8 @@ struct Sim<'a> {
     site_names: Vec<String>,
     /// The origins the load's requests go to, and where to find them by host.
     origins: Vec<OriginFacts>,
+    /// The header lines of each of the scenario's responses (and its preflight's), shared.
+    answer_lines: Vec<[Option<Rc<[String]>>; 2]>,
     /// Each host's place in `host_facts`.
     hosts: BTreeMap<String, usize>,
     host_facts: Vec<HostFacts>,
@@ -541,6 +545,7 @@ fn run_at(
         sites: BTreeMap::new(),
         site_names: vec![],
         origins: vec![],
+        answer_lines: vec![],
         hosts: BTreeMap::new(),
         host_facts: vec![],
         mbit: mbit(profile.bandwidth_bps),
@@ -984,6 +989,7 @@ impl Sim<'_> {
                 .then(|| format!("Origin: {}", self.page_origin_s)),
             last_byte: t0,
             content_type,
+            answer: None,
         });
         if self.reqs[id].method == "GET" && self.reqs[id].dest != Dest::Fetch(Destination::Fetch) {
             let next = self.requests_for.len();
