@@ -40,11 +40,14 @@ impl Rng {
     /// `n` random bytes, as lower-case hex (how the inspector shows randoms).
     pub fn hex(&mut self, n: usize) -> String {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let mut s = Vec::with_capacity(n * 2);
-        while s.len() < n * 2 {
-            for b in self.next_u64().to_be_bytes() {
-                if s.len() < n * 2 {
-                    s.extend([DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]);
+        let mut s = vec![0u8; n * 2];
+        // Eight bytes of randomness for each sixteen digits; the last draw's extra bytes unused.
+        for chunk in s.chunks_mut(16) {
+            let bytes = self.next_u64().to_be_bytes();
+            for (pair, b) in chunk.chunks_mut(2).zip(bytes) {
+                pair[0] = DIGITS[usize::from(b >> 4)];
+                if let Some(low) = pair.get_mut(1) {
+                    *low = DIGITS[usize::from(b & 15)];
                 }
             }
         }
