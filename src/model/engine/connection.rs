@@ -82,7 +82,8 @@ pub enum Side {
 #[derive(Clone, Debug)]
 pub enum Payload {
     Segment(tcp::Segment),
-    Flight(Vec<tls::Message>),
+    /// Shared with the events that show the messages.
+    Flight(Vec<Rc<tls::Message>>),
 }
 
 /// A message to hand back to [`Connection::handle`] at `at`.
@@ -457,7 +458,7 @@ impl Connection {
     }
 
     /// The client's flight reaches the server, which answers with its own.
-    fn server_flight(&mut self, now: Instant, flight: &[tls::Message]) {
+    fn server_flight(&mut self, now: Instant, flight: &[Rc<tls::Message>]) {
         let Some(hs) = self.handshake.as_mut() else {
             return;
         };
@@ -478,7 +479,7 @@ impl Connection {
 
     /// The server's flight reaches the browser: each message is handled in order, and whatever
     /// the client has to say leaves together at this moment.
-    fn client_flight(&mut self, now: Instant, flight: &[tls::Message]) {
+    fn client_flight(&mut self, now: Instant, flight: &[Rc<tls::Message>]) {
         let mut answer = Vec::new();
         let mut failure = None;
         let mut ready = false;
@@ -564,6 +565,7 @@ impl Connection {
             .as_ref()
             .map_or(Version::Tls13, |hs| hs.negotiated);
         let total: u64 = msgs.iter().map(|m| m.wire_len(version)).sum();
+        let msgs: Vec<Rc<tls::Message>> = msgs.into_iter().map(Rc::new).collect();
         let (tx, rx, base, from, actor_to) = match to {
             Side::Server => (
                 &mut self.client,
@@ -589,7 +591,7 @@ impl Connection {
         let arrives = now + self.way(to);
         for (i, m) in msgs.iter().enumerate() {
             let record = tls_present::Record {
-                msg: m.clone(),
+                msg: Rc::clone(m),
                 version,
                 carried: first_seq
                     .filter(|_| i == 0)

@@ -965,6 +965,7 @@ pub mod present {
     use crate::model::step::{steps, StepId};
     use crate::model::trace::{Detail, Field};
     use std::borrow::Cow;
+    use std::rc::Rc;
 
     pub fn step(m: &Message) -> StepId {
         match m {
@@ -1098,7 +1099,7 @@ pub mod present {
     /// relative to the sender's initial one).
     #[derive(Clone, Debug)]
     pub struct Record {
-        pub msg: Message,
+        pub msg: Rc<Message>,
         pub version: Version,
         pub carried: Option<(u64, u32, u32)>,
     }
