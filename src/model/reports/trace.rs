@@ -144,7 +144,7 @@ impl Flight {
 /// the JSON, a test): a page load has hundreds of thousands of fields, most never shown. A
 /// protocol implements it for its own message (a TCP segment's header, say), so the trace stays
 /// protocol-agnostic.
-pub trait LazyFields: fmt::Debug {
+pub trait LazyFields {
     /// The fields, in order, as [`Event::field`] would have written them.
     fn write(&self) -> Vec<Field>;
     fn clone_box(&self) -> Box<dyn LazyFields>;
@@ -152,7 +152,7 @@ pub trait LazyFields: fmt::Debug {
 
 /// An event's fields: those kept as typed values (written when first read), then those written
 /// at once.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Fields {
     written: Vec<Field>,
     lazy: Option<Box<dyn LazyFields>>,
@@ -190,7 +190,7 @@ impl PartialEq for Fields {
 }
 
 /// An event's words: its one-line summary and its labelled fields, however they are kept.
-pub trait Words: fmt::Debug {
+pub trait Words {
     fn summary(&self) -> &str;
     fn fields(&self) -> &[Field];
     fn clone_box(&self) -> Box<dyn Words>;
@@ -235,7 +235,7 @@ impl Words for Written {
 /// request's headers), from which its summary and fields are written when first read. A page
 /// load has a hundred thousand events and a view shows a few; the protocol or browser part
 /// that makes the event implements it, so the trace needs no code per protocol.
-pub trait Detail: fmt::Debug + Clone + 'static {
+pub trait Detail: Clone + 'static {
     fn summary(&self) -> Cow<'static, str>;
     fn fields(&self) -> Vec<Field>;
 }
@@ -248,13 +248,53 @@ struct Described<D> {
     fields: OnceCell<Vec<Field>>,
 }
 
+/// What the trace reads of a detail, behind a pointer: the words' writing below is one piece of
+/// code for every kind of detail (the web bundle carries it once), each kind adding only its
+/// own two writers.
+trait Writes {
+    fn summary(&self) -> Cow<'static, str>;
+    fn fields(&self) -> Vec<Field>;
+}
+
+impl<D: Detail> Writes for D {
+    fn summary(&self) -> Cow<'static, str> {
+        Detail::summary(self)
+    }
+
+    fn fields(&self) -> Vec<Field> {
+        Detail::fields(self)
+    }
+}
+
+fn summary_of<'c>(cell: &'c OnceCell<Cow<'static, str>>, d: &dyn Writes) -> &'c str {
+    cell.get_or_init(|| d.summary())
+}
+
+fn fields_of<'c>(cell: &'c OnceCell<Vec<Field>>, d: &dyn Writes) -> &'c [Field] {
+    cell.get_or_init(|| d.fields())
+}
+
+fn written_of(
+    summary: OnceCell<Cow<'static, str>>,
+    fields: OnceCell<Vec<Field>>,
+    d: &dyn Writes,
+) -> Written {
+    Written {
+        summary: summary.into_inner().unwrap_or_else(|| d.summary()),
+        fields: Fields {
+            written: fields.into_inner().unwrap_or_else(|| d.fields()),
+            ..Fields::default()
+        },
+    }
+}
+
 impl<D: Detail> Words for Described<D> {
     fn summary(&self) -> &str {
-        self.summary.get_or_init(|| self.detail.summary())
+        summary_of(&self.summary, &self.detail)
     }
 
     fn fields(&self) -> &[Field] {
-        self.fields.get_or_init(|| self.detail.fields())
+        fields_of(&self.fields, &self.detail)
     }
 
     fn clone_box(&self) -> Box<dyn Words> {
@@ -267,19 +307,29 @@ impl<D: Detail> Words for Described<D> {
             summary,
             fields,
         } = *self;
-        Written {
-            summary: summary.into_inner().unwrap_or_else(|| detail.summary()),
-            fields: Fields {
-                written: fields.into_inner().unwrap_or_else(|| detail.fields()),
-                ..Fields::default()
-            },
-        }
+        written_of(summary, fields, &detail)
     }
 }
 
 /// An event's words, boxed: one pointer in the event whichever way they are kept.
-#[derive(Debug)]
 struct WordsBox(Box<dyn Words>);
+
+/// An event's words as they read (not how they are kept): the web bundle carries no `Debug`
+/// for each kind of detail.
+impl fmt::Debug for WordsBox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Words")
+            .field("summary", &self.get().summary())
+            .field("fields", &self.get().fields())
+            .finish()
+    }
+}
+
+impl fmt::Debug for Fields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.get()).finish()
+    }
+}
 
 impl WordsBox {
     fn get(&self) -> &dyn Words {
