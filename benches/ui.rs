@@ -220,11 +220,13 @@ fn main() {
             None => "-".to_string(),
         };
         let budget = match r["budget"].as_f64() {
+            // A derived budget (1.5 × n log n) to one decimal, not its float's every digit.
+            Some(b) if b.fract() != 0.0 => format!("≤ {b:.1} {unit}"),
             Some(b) => format!("≤ {b} {unit}"),
             None => "-".to_string(),
         };
         println!(
-            "{:<56} {value:>12} {budget:>12}  {}",
+            "{:<72} {value:>12} {budget:>12}  {}",
             r["measurement"].as_str().unwrap_or_default(),
             r["verdict"].as_str().unwrap_or_default()
         );
