@@ -246,8 +246,13 @@ pub struct Pool {
     /// The group of each socket, by id (ids count from 1): a released socket's group is found
     /// without walking the groups.
     socket_groups: Vec<String>,
+    /// The group of each connect job, by id (ids count from 1).
+    job_groups: Vec<String>,
     /// No idle socket expires before this (none may expire at all): most calls need not look.
     expiry_floor: Option<Instant>,
+    /// Sockets in the whole pool (handed out, connecting and idle), counted as they come and
+    /// go rather than summed over the groups at each call.
+    sockets: usize,
     next_socket: SocketId,
     next_job: JobId,
     seq: u64,
@@ -267,7 +272,9 @@ impl Pool {
             per_pool: per_pool.max(1),
             groups: SortedMap::default(),
             socket_groups: Vec::new(),
+            job_groups: Vec::new(),
             expiry_floor: None,
+            sockets: 0,
             next_socket: 1,
             next_job: 1,
             seq: 0,
@@ -281,7 +288,12 @@ impl Pool {
 
     /// Sockets in the whole pool: handed out, connecting and idle.
     pub fn total(&self) -> usize {
-        self.groups.values().map(Group::slots).sum()
+        debug_assert_eq!(
+            self.sockets,
+            self.groups.values().map(Group::slots).sum::<usize>(),
+            "the pool's count of its sockets"
+        );
+        self.sockets
     }
 
     pub fn group(&self, key: &str) -> GroupView {
@@ -321,6 +333,7 @@ impl Pool {
             g.idle = kept;
             for s in expired {
                 closed = true;
+                self.sockets -= 1;
                 let reason = if s.used {
                     "idle for 5 minutes after use"
                 } else {
@@ -394,8 +407,7 @@ impl Pool {
             return self.queued(request, group, Stall::PoolLimit, ahead);
         }
         // 5. A new connect job; the request waits for whichever socket comes first.
-        let job = self.next_job;
-        self.next_job += 1;
+        let job = self.new_job(group);
         let g = self.groups.entry(group);
         g.jobs.push(Job {
             id: job,
@@ -420,8 +432,7 @@ impl Pool {
         self.handle_timeout(now);
         let n = n.min(self.per_group);
         while self.groups.get(group).map_or(0, Group::slots) < n && self.total() < self.per_pool {
-            let job = self.next_job;
-            self.next_job += 1;
+            let job = self.new_job(group);
             self.groups.entry(group).jobs.push(Job {
                 id: job,
                 started_for: None,
@@ -442,6 +453,8 @@ impl Pool {
         let socket = self.next_socket;
         self.next_socket += 1;
         self.socket_groups.push(key.clone());
+        // The job's slot becomes the socket's.
+        self.sockets += 1;
         let g = self.groups.entry(&key);
         match g.pop_head() {
             Some(p) => {
@@ -519,6 +532,7 @@ impl Pool {
             self.check_stalled();
         } else {
             g.handed_out.retain(|s| *s != socket);
+            self.sockets -= 1;
             self.out.push_back(Output::Closed {
                 socket,
                 group: key,
@@ -543,12 +557,24 @@ impl Pool {
     }
 
     fn take_job(&mut self, job: JobId) -> Option<(String, Job)> {
-        for (k, g) in self.groups.iter_mut() {
-            if let Some(i) = g.jobs.iter().position(|j| j.id == job) {
-                return Some((k.clone(), g.jobs.remove(i)));
-            }
-        }
-        None
+        let key = (job as usize)
+            .checked_sub(1)
+            .and_then(|i| self.job_groups.get(i))?
+            .clone();
+        let g = self.groups.get_mut(&key)?;
+        let i = g.jobs.iter().position(|j| j.id == job)?;
+        let j = g.jobs.remove(i);
+        self.sockets -= 1;
+        Some((key, j))
+    }
+
+    /// A new connect job's id, for `group`.
+    fn new_job(&mut self, group: &str) -> JobId {
+        let job = self.next_job;
+        self.next_job += 1;
+        self.job_groups.push(group.to_string());
+        self.sockets += 1;
+        job
     }
 
     /// The waiting request that should get the next free slot: the highest priority (then the
@@ -578,8 +604,7 @@ impl Pool {
             let Some((key, request)) = self.stalled_head() else {
                 return;
             };
-            let job = self.next_job;
-            self.next_job += 1;
+            let job = self.new_job(&key);
             self.groups.entry(&key).jobs.push(Job {
                 id: job,
                 started_for: Some(request),
@@ -609,6 +634,7 @@ impl Pool {
         for (k, g) in self.groups.iter_mut() {
             if !g.idle.is_empty() && k != except {
                 let s = g.idle.remove(0);
+                self.sockets -= 1;
                 self.out.push_back(Output::Closed {
                     socket: s.id,
                     group: k.clone(),

@@ -596,7 +596,13 @@ impl Sim<'_> {
         }
         // A lookup reads and writes only `host`'s entries (and whether the resolver knows the
         // zones above): it starts from those, not a copy of every host the page has resolved.
-        let mut caches = self.dns.for_host(host);
+        let h = self.host(host);
+        let mut caches = self
+            .host_facts
+            .get(h)
+            .map(|f| f.dns.clone())
+            .unwrap_or_default();
+        caches.resolver_referrals |= self.resolver_referrals;
         let exists = !(self.situation.dns == DnsState::Nxdomain && host == self.doc_host);
         let l = dns::lookup(
             t,

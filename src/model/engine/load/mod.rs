@@ -267,6 +267,8 @@ enum CookieNote {
 /// endpoints, by port and address.
 #[derive(Default)]
 struct HostFacts {
+    /// What the browser's, the OS's and the resolver's caches hold for it.
+    dns: Caches,
     origins: Vec<usize>,
     endpoints: Vec<(u16, Rc<str>, [u16; 3])>,
 }
@@ -377,7 +379,9 @@ struct Sim<'a> {
     jobs: Vec<Job>,
     /// The job that made each socket, by socket id (also numbered from 1).
     socket_job: Vec<u32>,
-    dns: Caches,
+    /// Whether the recursive resolver knows the zones above the page's hosts (it learns them
+    /// with its first walk); each host's own cache entries are in its `HostFacts`.
+    resolver_referrals: bool,
     /// Lookups in flight: host, end, the caches it will leave, the connection that asked,
     /// whether the name exists.
     dns_pending: Vec<(String, Instant, Caches, u32, bool)>,
@@ -506,7 +510,7 @@ fn run_at(
     let mut sim = Sim {
         sc,
         situation,
-        dns: Caches::for_state(situation.dns, &doc_host),
+        resolver_referrals: false,
         doc_host,
         tickets: vec![],
         cache,
@@ -557,6 +561,14 @@ fn run_at(
             endpoints: vec![],
         },
     };
+    // What the situation says the caches hold for the document's host.
+    let doc_dns = Caches::for_state(situation.dns, &sim.doc_host);
+    sim.resolver_referrals = doc_dns.resolver_referrals;
+    let doc_host = sim.doc_host.clone();
+    let h = sim.host(&doc_host);
+    if let Some(facts) = sim.host_facts.get_mut(h) {
+        facts.dns = doc_dns;
+    }
     // The endpoints every load has, in the order `endpoint_of` numbers them.
     for (actor, name) in [
         (Actor::Browser, "the browser"),
@@ -824,7 +836,11 @@ impl Sim<'_> {
                 Ev::DnsDone(host) => {
                     if let Some(i) = self.dns_pending.iter().position(|d| d.0 == host) {
                         let (host, _, caches, _, _) = self.dns_pending.remove(i);
-                        self.dns.replace_host(&host, caches);
+                        self.resolver_referrals |= caches.resolver_referrals;
+                        let h = self.host(&host);
+                        if let Some(facts) = self.host_facts.get_mut(h) {
+                            facts.dns = caches;
+                        }
                     }
                 }
                 Ev::ConnStart(job) => {
