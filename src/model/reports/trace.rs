@@ -573,6 +573,19 @@ impl Trace {
         }
     }
 
+    /// Adds the endpoint called `name` in `actor`'s role, which the caller knows is new.
+    pub fn add_endpoint(&mut self, actor: Actor, name: &str) -> u16 {
+        debug_assert!(
+            !(self.endpoints.iter()).any(|p| p.actor == actor && p.name == name),
+            "{name} is already an endpoint"
+        );
+        self.endpoints.push(Endpoint {
+            actor,
+            name: name.to_string(),
+        });
+        (self.endpoints.len() - 1) as u16
+    }
+
     /// The name of endpoint `id`.
     pub fn endpoint_name(&self, id: Option<u16>) -> Option<&str> {
         id.and_then(|i| self.endpoints.get(usize::from(i)))

@@ -422,6 +422,8 @@ struct Sim<'a> {
     origins: Vec<OriginFacts>,
     /// The header lines of each of the scenario's responses (and its preflight's), shared.
     answer_lines: Vec<[Option<Rc<[String]>>; 2]>,
+    /// Each endpoint's place in the trace's list, by its name.
+    endpoint_names: BTreeMap<String, usize>,
     /// Each host's place in `host_facts`.
     hosts: BTreeMap<String, usize>,
     host_facts: Vec<HostFacts>,
@@ -550,6 +552,7 @@ fn run_at(
         site_names: vec![],
         origins: vec![],
         answer_lines: vec![],
+        endpoint_names: BTreeMap::new(),
         hosts: BTreeMap::new(),
         host_facts: vec![],
         mbit: mbit(profile.bandwidth_bps),
@@ -577,7 +580,7 @@ fn run_at(
         (Actor::Resolver, "the recursive resolver"),
         (Actor::Root, "a root server"),
     ] {
-        sim.trace.endpoint(actor, name);
+        sim.endpoint(actor, name.to_string());
     }
     for (i, r) in sc.responses.iter().enumerate() {
         sim.response_of.entry(response_key(&r.url)).or_insert(i);
@@ -1289,13 +1292,33 @@ impl Sim<'_> {
             .next()
             .map_or(host.to_string(), |d| format!("{d}.{tld}"));
         [
-            self.trace
-                .endpoint(Actor::Server, &format!("{host}:{port} ({ip})")),
-            self.trace
-                .endpoint(Actor::Tld, &format!("the {tld}. name servers")),
-            self.trace
-                .endpoint(Actor::Authoritative, &format!("the {domain}. name servers")),
+            self.endpoint(Actor::Server, format!("{host}:{port} ({ip})")),
+            self.endpoint(Actor::Tld, format!("the {tld}. name servers")),
+            self.endpoint(Actor::Authoritative, format!("the {domain}. name servers")),
         ]
+    }
+
+    /// The trace's endpoint called `name` in `actor`'s role ([`Trace::endpoint`]), found by
+    /// name in an index rather than by a walk over every endpoint a page of many hosts has.
+    fn endpoint(&mut self, actor: Actor, name: String) -> u16 {
+        let known = self.endpoint_names.get(&name).copied().filter(|&i| {
+            self.trace
+                .endpoints
+                .get(i)
+                .is_some_and(|e| e.actor == actor)
+        });
+        if let Some(i) = known {
+            return i as u16;
+        }
+        // Every endpoint of the load comes through here, so a name the index lacks is new
+        // (or another role's: the trace's own search decides then).
+        let id = if self.endpoint_names.contains_key(&name) {
+            self.trace.endpoint(actor, &name)
+        } else {
+            self.trace.add_endpoint(actor, &name)
+        };
+        self.endpoint_names.entry(name).or_insert(usize::from(id));
+        id
     }
 
     /// Adds an event of request `r` that happens now, on its connection if it has one.
