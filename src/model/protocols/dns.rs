@@ -90,39 +90,6 @@ pub struct Caches {
 }
 
 impl Caches {
-    /// What a lookup of `host` reads: its own entries, and whether the resolver knows the
-    /// zones above. (A page resolves many hosts; a lookup needs none of the others.)
-    pub fn for_host(&self, host: &str) -> Caches {
-        Caches {
-            browser: self
-                .browser
-                .iter()
-                .filter(|e| e.0 == host)
-                .cloned()
-                .collect(),
-            os: self.os.iter().filter(|e| e.0 == host).cloned().collect(),
-            resolver: self
-                .resolver
-                .iter()
-                .filter(|e| e.0 == host)
-                .cloned()
-                .collect(),
-            resolver_referrals: self.resolver_referrals,
-        }
-    }
-
-    /// Puts what a finished lookup of `host` knows (`from`, made by [`Caches::for_host`]) in
-    /// place of what these caches had for it.
-    pub fn replace_host(&mut self, host: &str, from: Caches) {
-        self.browser.retain(|o| o.0 != host);
-        self.browser.extend(from.browser);
-        self.os.retain(|o| o.0 != host);
-        self.os.extend(from.os);
-        self.resolver.retain(|o| o.0 != host);
-        self.resolver.extend(from.resolver);
-        self.resolver_referrals |= from.resolver_referrals;
-    }
-
     /// The caches as the scenario's DNS state says, for `host`.
     pub fn for_state(state: DnsState, host: &str) -> Caches {
         let a = address_of(host);

@@ -241,7 +241,7 @@ pub trait Detail: Clone + 'static {
 }
 
 /// A [`Detail`] and its words once written.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 struct Described<D> {
     detail: D,
     summary: OnceCell<Cow<'static, str>>,
@@ -574,7 +574,7 @@ impl Trace {
     }
 
     /// Adds the endpoint called `name` in `actor`'s role, which the caller knows is new.
-    pub fn add_endpoint(&mut self, actor: Actor, name: &str) -> u16 {
+    pub(crate) fn add_endpoint(&mut self, actor: Actor, name: &str) -> u16 {
         debug_assert!(
             !(self.endpoints.iter()).any(|p| p.actor == actor && p.name == name),
             "{name} is already an endpoint"

@@ -69,10 +69,7 @@ impl Sim<'_> {
             ),
             (true, None) => policy_response_of(std::iter::empty(), assumed),
             (false, _) => {
-                let lines = spec.map_or(&[][..], |s| match (dest, &s.preflight_headers) {
-                    (Dest::Preflight, Some(p)) => &p[..],
-                    _ => &s.headers[..],
-                });
+                let lines = scenario_lines(spec, dest == Dest::Preflight);
                 policy_response_of(fields_of(lines), assumed)
             }
         };
@@ -188,12 +185,8 @@ impl Sim<'_> {
     }
 
     pub(super) fn preflight_response(&self, p: usize) -> policy::Response {
-        let spec = self.reqs[p]
-            .response
-            .and_then(|i| self.sc.responses.get(i))
-            .cloned()
-            .unwrap_or_default();
-        policy_response(&spec.preflight_headers.unwrap_or(spec.headers))
+        let spec = self.reqs[p].response.and_then(|i| self.sc.responses.get(i));
+        policy_response(scenario_lines(spec, true))
     }
 
     pub(super) fn after_preflight(&mut self, t: Instant, p: usize, main: usize) {

@@ -323,6 +323,15 @@ impl crate::model::trace::Detail for Answer {
     }
 }
 
+/// The header lines the scenario gives an answer: a preflight's own when the response has
+/// them, else the response's; none without a response.
+pub(super) fn scenario_lines(spec: Option<&ResponseSpec>, preflight: bool) -> &[String] {
+    spec.map_or(&[][..], |s| match (preflight, &s.preflight_headers) {
+        (true, Some(p)) => &p[..],
+        _ => &s.headers[..],
+    })
+}
+
 /// The Content-Type of a file extension (compared without case).
 const BY_EXTENSION: [(&str, &str); 15] = [
     ("css", "text/css"),
@@ -431,7 +440,10 @@ impl Sim<'_> {
         let page_url = self.reqs[0].url.as_str();
         let (page_origin, url) = (&self.page_origin_s, &self.reqs[r].url);
         let Some(facts) = self.origins.get_mut(of) else {
-            return (host_of(url).into(), None);
+            // Every request has its origin's facts; this is only the type's other case.
+            let referer =
+                crate::model::http::referer(page_url, page_origin, &self.reqs[r].origin_s);
+            return (host_of(url).into(), referer.map(Rc::from));
         };
         let host = facts
             .host_header
@@ -516,8 +528,9 @@ impl Sim<'_> {
     }
 
     /// The response the server sends for request `r` (and what the server noted doing): the
-    /// situation's server, or the scenario's status and header lines,
-    /// and its body size (or the size typical of the kind of resource).
+    /// situation's server, or the scenario's status and header lines, and its body size (or the
+    /// size typical of the kind of resource). For the scenario's answer, also what decided it
+    /// ([`Answer`]), which its event keeps.
     pub(super) fn response(
         &mut self,
         r: usize,
@@ -548,10 +561,7 @@ impl Sim<'_> {
             (None, Dest::Fetch(Destination::Document)) if r == 0 => self.sc.html.len() as u64,
             (None, d) => default_bytes(d),
         };
-        let lines = spec.map_or(&[][..], |s| match (&q.dest, &s.preflight_headers) {
-            (Dest::Preflight, Some(p)) => &p[..],
-            _ => &s.headers[..],
-        });
+        let lines = scenario_lines(spec, q.dest == Dest::Preflight);
         let (content_type, date) = (q.content_type, self.unix_time);
         let full = response_message(status, lines, Cow::Borrowed(content_type), body, date);
         let not_modified_ = status == 200 && validators_match(&q.conditional, &full.headers);
@@ -584,13 +594,7 @@ impl Sim<'_> {
             return Rc::from([]);
         };
         slot[usize::from(preflight)]
-            .get_or_insert_with(|| {
-                let spec = &sc.responses[i];
-                match (preflight, &spec.preflight_headers) {
-                    (true, Some(p)) => p[..].into(),
-                    _ => spec.headers[..].into(),
-                }
-            })
+            .get_or_insert_with(|| scenario_lines(sc.responses.get(i), preflight).into())
             .clone()
     }
 

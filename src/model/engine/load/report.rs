@@ -656,8 +656,6 @@ impl Sim<'_> {
         (load, self.cache)
     }
 
-    /// Request `i` as the load reports it. Its texts move out of the engine's record (the load
-    /// is over), and what is worked out reads only request `i` and its connection.
     /// Whether origin `of` is the page's, and the comparison part by part (worked out once
     /// per origin).
     fn comparison(&mut self, of: usize) -> (bool, Rc<[OriginPart]>) {
@@ -675,6 +673,9 @@ impl Sim<'_> {
             .clone()
     }
 
+    /// Request `i` as the load reports it. Its texts move out of the engine's record (the load
+    /// is over), and what is worked out reads request `i`, its connection, and what its origin
+    /// shares with the other requests there.
     pub(super) fn present(&mut self, i: usize, texts: &mut Texts) -> Request {
         let (same_origin, comparison) = self.comparison(self.reqs[i].of);
         let q = &self.reqs[i];
