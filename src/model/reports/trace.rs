@@ -481,6 +481,8 @@ impl Event {
     fn with_written(mut self, change: impl FnOnce(&mut Written)) -> Event {
         if let Some(w) = self.words.0.as_written() {
             change(w);
+            // Fields read before (the lazy ones written with them) are read again with these.
+            w.fields.all.take();
             return self;
         }
         let mut w = self.words.0.into_written();
@@ -753,5 +755,16 @@ mod tests {
         let names: Vec<&str> = more.field_list().iter().map(|f| f.name.as_ref()).collect();
         assert_eq!(names, ["port", "x"]);
         assert_eq!(more.summary(), "SYN to port 80");
+    }
+
+    /// A field added after the lazy ones were read is read with them.
+    #[test]
+    fn a_field_added_after_a_read_is_read() {
+        let e = Event::new(Instant::ZERO, Actor::Browser, steps::TCP_SYN, "SYN")
+            .lazy_fields(Box::new(Two(1)));
+        assert_eq!(e.field_list().len(), 2);
+        let e = e.field("c", "x");
+        assert_eq!(e.get("c"), Some("x"));
+        assert_eq!(e.field_list().len(), 3);
     }
 }

@@ -21,22 +21,11 @@ pub(super) fn default_bytes(d: Dest) -> u64 {
     }
 }
 
-/// The request the model sends for `url`: the model's `fetch()` headers ([`crate::model::http::fetch_request`],
-/// with the `Host` and target the URL gives, port and query included), this request's cookie and
-/// the extra header lines a script or a preflight adds (`Name: value`, or a name alone); with its
-/// size on the wire for `method` (the request line says `GET`, so the size adds the difference).
-pub fn sent_request(
-    url: &str,
-    referer: Option<&str>,
-    method: &str,
-    cookie: Option<&str>,
-    extra: &[String],
-) -> (crate::model::http::Request, u64) {
-    let (host, target) = host_and_target(url);
-    sent_request_to(&host, &target, referer, method, cookie, extra)
-}
-
-/// [`sent_request`] to `host` (the `Host` header) for `target` (path and query).
+/// The request the model sends to `host` (the `Host` header) for `target` (path and query):
+/// the model's `fetch()` headers ([`crate::model::http::fetch_request`]), this request's
+/// cookie and the extra header lines a script or a preflight adds (`Name: value`, or a name
+/// alone); with its size on the wire for `method` (the request line says `GET`, so the size
+/// adds the difference).
 fn sent_request_to(
     host: &str,
     target: &str,
@@ -58,7 +47,7 @@ fn sent_request_to(
 
 /// Request `id` of a load as the model sends it, and its size: the document's (request 1) is a
 /// navigation request (Fetch's mode `navigate`) whose extra lines are the cache's validators;
-/// every other is the model's `fetch()` request ([`sent_request`]). The engine and the HAR
+/// every other is the model's `fetch()` request (see `sent_request_to`). The engine and the HAR
 /// export both call this, so the export shows what was sent.
 pub fn request_as_sent(
     id: u32,
@@ -88,19 +77,6 @@ fn request_as_sent_to(
         return (sent, size);
     }
     sent_request_to(host, target, referer, method, cookie, extra)
-}
-
-/// The document's request: a navigation ([`crate::model::http::navigation_request`]) with its cookie
-/// and the cache's validators; with its size on the wire.
-pub fn sent_navigation(
-    url: &str,
-    cookie: Option<&str>,
-    conditional: &Headers,
-) -> (crate::model::http::Request, u64) {
-    let (host, target) = host_and_target(url);
-    let sent = crate::model::http::navigation_request(&host, &target, cookie, conditional);
-    let size = sent.wire_len();
-    (sent, size)
 }
 
 /// The `Host` header (the port only when the URL gives one) and the request target (path and

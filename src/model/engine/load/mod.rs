@@ -90,7 +90,7 @@ mod scenario;
 
 pub(crate) use exchange::not_modified;
 use exchange::*;
-pub use exchange::{request_as_sent, response_message, sent_navigation, sent_request};
+pub use exchange::{request_as_sent, response_message};
 pub use report::*;
 use scenario::response_key;
 pub use scenario::*;
