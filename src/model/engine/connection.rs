@@ -30,7 +30,7 @@ use crate::model::step::{steps, StepId};
 use crate::model::tcp;
 use crate::model::time::{Duration, Instant};
 use crate::model::tls::{self, present as tls_present, Output as TlsOutput, Version};
-use crate::model::trace::{Actor, Detail, Event, Field, LazyFields};
+use crate::model::trace::{Actor, Detail, Event, Field};
 use std::borrow::Cow;
 use std::rc::Rc;
 
@@ -286,7 +286,8 @@ impl Connection {
 
     /// The event of a handshake segment sent at `now` towards `to`: its TCP fields, with
     /// sequence numbers relative to `seq_base` and acknowledgments relative to the other side's
-    /// initial number, the sender's state change, and its flight.
+    /// initial number, the sender's state change, then `extra`; and its flight.
+    #[allow(clippy::too_many_arguments)]
     fn segment_event(
         &self,
         now: Instant,
@@ -295,20 +296,28 @@ impl Connection {
         summary: String,
         seg: &tcp::Segment,
         (seq_base, transition): (u32, Option<(tcp::State, tcp::State)>),
+        extra: Vec<Field>,
     ) -> Event {
         let (from, actor_to, ack_base) = match to {
             Side::Server => (Actor::Browser, Actor::Server, self.server_iss),
             Side::Client => (Actor::Server, Actor::Browser, self.client_iss),
         };
-        Event::new(now, from, step, summary)
-            .lazy_fields(Box::new(tcp::present::Lazy {
+        let shown = tcp::present::Shown {
+            summary: summary.into(),
+            segment: tcp::present::Lazy {
                 segment: seg.clone(),
                 seq_base,
                 ack_base,
                 transition,
                 layer: false,
-            }))
-            .message(actor_to, now + self.way(to), u64::from(seg.wire_len()))
+            },
+            extra,
+        };
+        Event::described(now, from, step, shown).message(
+            actor_to,
+            now + self.way(to),
+            u64::from(seg.wire_len()),
+        )
     }
 
     /// Sends the SYN at `now`.
@@ -324,19 +333,19 @@ impl Connection {
             address(&self.config.host),
             self.config.port
         );
-        let e = self
-            .segment_event(
-                now,
-                Side::Server,
-                steps::TCP_SYN,
-                summary,
-                &syn,
-                (self.client_iss, tr),
-            )
-            .note(
-                "initial_sequence_number",
-                "random per connection (RFC 9293 §3.4.1, RFC 6528)",
-            );
+        let isn = Field::note(
+            "initial_sequence_number",
+            "random per connection (RFC 9293 §3.4.1, RFC 6528)",
+        );
+        let e = self.segment_event(
+            now,
+            Side::Server,
+            steps::TCP_SYN,
+            summary,
+            &syn,
+            (self.client_iss, tr),
+            vec![isn],
+        );
         self.trace(e);
         self.deliver(now + self.up(), Side::Server, Payload::Segment(syn));
     }
@@ -371,6 +380,7 @@ impl Connection {
                 summary,
                 &reply,
                 (0, None),
+                vec![],
             )
         } else {
             let tr = self.server.take_transitions().pop();
@@ -383,6 +393,7 @@ impl Connection {
                 summary,
                 &reply,
                 (base, tr),
+                vec![],
             )
         };
         self.trace(e);
@@ -402,12 +413,19 @@ impl Connection {
         let tr = self.client.take_transitions().pop();
         let summary = format!("ACK ack={}: connected after one round trip", ack.ack);
         let base = self.client_iss;
-        let e = self
-            .segment_event(now, Side::Server, steps::TCP_ACK, summary, &ack, (base, tr))
-            .field(
-                "round_trips_so_far",
-                format!("1 ({} since the SYN)", now.since(self.started)),
-            );
+        let trips = Field::new(
+            "round_trips_so_far",
+            format_args!("1 ({} since the SYN)", now.since(self.started)),
+        );
+        let e = self.segment_event(
+            now,
+            Side::Server,
+            steps::TCP_ACK,
+            summary,
+            &ack,
+            (base, tr),
+            vec![trips],
+        );
         self.trace(e);
         self.server.handle(&ack);
         self.server.take_transitions();
@@ -727,18 +745,18 @@ impl Connection {
         let changes = tx.take_transitions();
         let transition = changes.first().zip(changes.last()).map(|(a, b)| (a.0, b.1));
         let bytes = u64::from(seg.wire_len());
-        let fields = Box::new(tcp::present::Lazy {
-            segment: seg,
-            seq_base: tx_iss,
-            ack_base: rx_iss,
-            transition,
-            layer: false,
-        });
-        Some(
-            Event::new(at, from, step, summary)
-                .lazy_fields(fields)
-                .message(actor_to, arrives, bytes),
-        )
+        let shown = tcp::present::Shown {
+            summary: summary.into(),
+            segment: tcp::present::Lazy {
+                segment: seg,
+                seq_base: tx_iss,
+                ack_base: rx_iss,
+                transition,
+                layer: false,
+            },
+            extra: vec![],
+        };
+        Some(Event::described(at, from, step, shown).message(actor_to, arrives, bytes))
     }
 
     /// The ticket a later connection to the same server may resume with, once the handshake

@@ -360,10 +360,11 @@ pub mod present {
     use std::borrow::Cow;
     use std::rc::Rc;
 
-    fn header_fields(h: &Headers) -> impl Iterator<Item = Field> + '_ {
-        h.0.iter().map(|(n, v)| Field {
-            name: n.clone(),
-            value: v.clone(),
+    /// Header fields as an event's fields, in order.
+    pub fn header_fields(h: Headers) -> impl Iterator<Item = Field> {
+        h.0.into_iter().map(|(name, value)| Field {
+            name,
+            value,
             spec: None,
         })
     }
@@ -409,7 +410,7 @@ pub mod present {
         }
 
         fn fields(&self) -> Vec<Field> {
-            header_fields(&self.headers).collect()
+            header_fields(self.headers.clone()).collect()
         }
     }
 

@@ -673,7 +673,8 @@ mod tests {
 /// How a segment appears in the trace.
 pub mod present {
     use super::{Segment, State};
-    use crate::model::trace::{Field, LazyFields};
+    use crate::model::trace::{Detail, Field};
+    use std::borrow::Cow;
 
     /// `seq_base` / `ack_base`: the initial numbers, to show relative numbers as analysers do.
     pub fn fields(
@@ -696,8 +697,9 @@ pub mod present {
         pub layer: bool,
     }
 
-    impl LazyFields for Lazy {
-        fn write(&self) -> Vec<Field> {
+    impl Lazy {
+        /// The fields, written now.
+        pub fn write(&self) -> Vec<Field> {
             let names = if self.layer { &LAYER_NAMES } else { &NAMES };
             named(
                 &self.segment,
@@ -707,9 +709,26 @@ pub mod present {
                 names,
             )
         }
+    }
 
-        fn clone_box(&self) -> Box<dyn LazyFields> {
-            Box::new(self.clone())
+    /// A segment's event: its summary, its fields ([`Lazy`]) and what the sender adds after
+    /// them (`extra`), written when read.
+    #[derive(Clone, Debug)]
+    pub struct Shown {
+        pub summary: Cow<'static, str>,
+        pub segment: Lazy,
+        pub extra: Vec<Field>,
+    }
+
+    impl Detail for Shown {
+        fn summary(&self) -> Cow<'static, str> {
+            self.summary.clone()
+        }
+
+        fn fields(&self) -> Vec<Field> {
+            let mut f = self.segment.write();
+            f.extend(self.extra.iter().cloned());
+            f
         }
     }
 

@@ -140,55 +140,6 @@ impl Flight {
     }
 }
 
-/// Fields an event keeps as typed values and writes only when they are read (the inspector,
-/// the JSON, a test): a page load has hundreds of thousands of fields, most never shown. A
-/// protocol implements it for its own message (a TCP segment's header, say), so the trace stays
-/// protocol-agnostic.
-pub trait LazyFields {
-    /// The fields, in order, as [`Event::field`] would have written them.
-    fn write(&self) -> Vec<Field>;
-    fn clone_box(&self) -> Box<dyn LazyFields>;
-}
-
-/// An event's fields: those kept as typed values (written when first read), then those written
-/// at once.
-#[derive(Default)]
-pub struct Fields {
-    written: Vec<Field>,
-    lazy: Option<Box<dyn LazyFields>>,
-    all: OnceCell<Vec<Field>>,
-}
-
-impl Fields {
-    /// Every field, the lazy ones written on the first call.
-    pub fn get(&self) -> &[Field] {
-        match &self.lazy {
-            None => &self.written,
-            Some(l) => self.all.get_or_init(|| {
-                let mut v = l.write();
-                v.extend(self.written.iter().cloned());
-                v
-            }),
-        }
-    }
-}
-
-impl Clone for Fields {
-    fn clone(&self) -> Self {
-        Fields {
-            written: self.written.clone(),
-            lazy: self.lazy.as_ref().map(|l| l.clone_box()),
-            all: self.all.clone(),
-        }
-    }
-}
-
-impl PartialEq for Fields {
-    fn eq(&self, other: &Self) -> bool {
-        self.get() == other.get()
-    }
-}
-
 /// An event's words: its one-line summary and its labelled fields, however they are kept.
 pub trait Words {
     fn summary(&self) -> &str;
@@ -202,11 +153,11 @@ pub trait Words {
     }
 }
 
-/// Words written when the event is made (beside fields kept as typed values, [`LazyFields`]).
+/// Words written when the event is made.
 #[derive(Clone, Debug, Default)]
 pub struct Written {
     summary: Cow<'static, str>,
-    fields: Fields,
+    fields: Vec<Field>,
 }
 
 impl Words for Written {
@@ -215,7 +166,7 @@ impl Words for Written {
     }
 
     fn fields(&self) -> &[Field] {
-        self.fields.get()
+        &self.fields
     }
 
     fn clone_box(&self) -> Box<dyn Words> {
@@ -281,10 +232,7 @@ fn written_of(
 ) -> Written {
     Written {
         summary: summary.into_inner().unwrap_or_else(|| d.summary()),
-        fields: Fields {
-            written: fields.into_inner().unwrap_or_else(|| d.fields()),
-            ..Fields::default()
-        },
+        fields: fields.into_inner().unwrap_or_else(|| d.fields()),
     }
 }
 
@@ -322,12 +270,6 @@ impl fmt::Debug for WordsBox {
             .field("summary", &self.get().summary())
             .field("fields", &self.get().fields())
             .finish()
-    }
-}
-
-impl fmt::Debug for Fields {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.get()).finish()
     }
 }
 
@@ -427,7 +369,7 @@ impl Event {
             step,
             WordsBox(Box::new(Written {
                 summary: summary.into(),
-                fields: Fields::default(),
+                fields: Vec::new(),
             })),
         )
     }
@@ -481,8 +423,6 @@ impl Event {
     fn with_written(mut self, change: impl FnOnce(&mut Written)) -> Event {
         if let Some(w) = self.words.0.as_written() {
             change(w);
-            // Fields read before (the lazy ones written with them) are read again with these.
-            w.fields.all.take();
             return self;
         }
         let mut w = self.words.0.into_written();
@@ -493,12 +433,12 @@ impl Event {
 
     pub fn field(self, name: impl Into<Cow<'static, str>>, value: impl fmt::Display) -> Event {
         let f = Field::new(name, value);
-        self.with_written(|w| w.fields.written.push(f))
+        self.with_written(|w| w.fields.push(f))
     }
 
     /// A field whose value is a constant: borrowed, not copied.
     pub fn note(self, name: &'static str, value: &'static str) -> Event {
-        self.with_written(|w| w.fields.written.push(Field::note(name, value)))
+        self.with_written(|w| w.fields.push(Field::note(name, value)))
     }
 
     pub fn field_spec(
@@ -508,16 +448,11 @@ impl Event {
         spec: &'static str,
     ) -> Event {
         let f = Field::new(name, value).spec(spec);
-        self.with_written(|w| w.fields.written.push(f))
+        self.with_written(|w| w.fields.push(f))
     }
 
     pub fn fields(self, fields: impl IntoIterator<Item = Field>) -> Event {
-        self.with_written(|w| w.fields.written.extend(fields))
-    }
-
-    /// Fields kept as typed values and written when first read; they come before the others.
-    pub fn lazy_fields(self, fields: Box<dyn LazyFields>) -> Event {
-        self.with_written(|w| w.fields.lazy = Some(fields))
+        self.with_written(|w| w.fields.extend(fields))
     }
 
     /// Marks the event as a message from its actor to `to`, arriving at `arrives_at`.
@@ -687,42 +622,6 @@ mod tests {
     use crate::model::step::steps;
 
     #[derive(Clone, Debug)]
-    struct Two(u32);
-
-    impl LazyFields for Two {
-        fn write(&self) -> Vec<Field> {
-            vec![Field::new("a", self.0), Field::new("b", self.0 + 1)]
-        }
-        fn clone_box(&self) -> Box<dyn LazyFields> {
-            Box::new(self.clone())
-        }
-    }
-
-    /// Fields kept as typed values read as if written at once: first, in order, before the
-    /// written ones; an event compares, clones and serializes the same either way.
-    #[test]
-    fn lazy_fields_read_as_written_ones() {
-        let at = Instant::ZERO;
-        let lazy = Event::new(at, Actor::Browser, steps::TCP_SYN, "SYN")
-            .lazy_fields(Box::new(Two(7)))
-            .field("c", "x");
-        let written = Event::new(at, Actor::Browser, steps::TCP_SYN, "SYN")
-            .field("a", 7)
-            .field("b", 8)
-            .field("c", "x");
-        let copy = lazy.clone();
-        assert_eq!(lazy.get("b"), Some("8"));
-        assert_eq!(lazy, written);
-        assert_eq!(copy, written, "a clone made before the first read");
-        let names: Vec<&str> = lazy.field_list().iter().map(|f| f.name.as_ref()).collect();
-        assert_eq!(names, ["a", "b", "c"]);
-        assert_eq!(
-            serde_json::to_string(&lazy).expect("json"),
-            serde_json::to_string(&written).expect("json")
-        );
-    }
-
-    #[derive(Clone, Debug)]
     struct Port(u16);
 
     impl Detail for Port {
@@ -757,14 +656,14 @@ mod tests {
         assert_eq!(more.summary(), "SYN to port 80");
     }
 
-    /// A field added after the lazy ones were read is read with them.
+    /// A field added to a described event after its words were read is read with them.
     #[test]
     fn a_field_added_after_a_read_is_read() {
-        let e = Event::new(Instant::ZERO, Actor::Browser, steps::TCP_SYN, "SYN")
-            .lazy_fields(Box::new(Two(1)));
-        assert_eq!(e.field_list().len(), 2);
+        let e = Event::described(Instant::ZERO, Actor::Browser, steps::TCP_SYN, Port(1));
+        assert_eq!(e.field_list().len(), 1);
         let e = e.field("c", "x");
         assert_eq!(e.get("c"), Some("x"));
-        assert_eq!(e.field_list().len(), 3);
+        assert_eq!(e.field_list().len(), 2);
+        assert_eq!(e.summary(), "SYN to port 1");
     }
 }

@@ -234,13 +234,7 @@ impl crate::model::trace::Detail for Sent {
     }
 
     fn fields(&self) -> Vec<crate::model::trace::Field> {
-        let mut f: Vec<_> = (self.request().0.headers.0.into_iter())
-            .map(|(name, value)| crate::model::trace::Field {
-                name,
-                value,
-                spec: None,
-            })
-            .collect();
+        let mut f: Vec<_> = http::present::header_fields(self.request().0.headers).collect();
         f.push(crate::model::trace::Field::new(
             "size",
             format_args!("{} bytes of HTTP", self.bytes),
@@ -289,13 +283,7 @@ impl crate::model::trace::Detail for Answer {
     }
 
     fn fields(&self) -> Vec<crate::model::trace::Field> {
-        (self.response().headers.0.into_iter())
-            .map(|(name, value)| crate::model::trace::Field {
-                name,
-                value,
-                spec: None,
-            })
-            .collect()
+        http::present::header_fields(self.response().headers).collect()
     }
 }
 
