@@ -22,7 +22,7 @@
 //!   (a few kilobytes at the profile's bandwidth) is left out, so each round trip is exact.
 //! - After a certificate error the client's alert is sent and the connection stops.
 
-use crate::model::cert::{self, CertError, Certificate, RootStore};
+use crate::model::cert::{self, CertError, Certificate, Chain, RootStore};
 use crate::model::dns;
 use crate::model::rng::Rng;
 use crate::model::scenario::{CertChoice, TlsChoice};
@@ -32,6 +32,7 @@ use crate::model::time::{Duration, Instant};
 use crate::model::tls::{self, present as tls_present, Output as TlsOutput, Version};
 use crate::model::trace::{Actor, Detail, Event, Field};
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Why a connection (or the request that waited for it) failed.
@@ -66,7 +67,9 @@ pub struct Config {
     pub tls: TlsChoice,
     pub cert: CertChoice,
     /// The client certificate the server asks for, when it does.
-    pub client_chain: Option<Vec<Certificate>>,
+    pub client_chain: Option<Chain>,
+    /// The browser's verifier and the servers' chains, shared by the load's connections.
+    pub certs: Rc<Certs>,
     pub ticket: Option<tls::Ticket>,
     pub false_start: bool,
 }
@@ -444,7 +447,7 @@ impl Connection {
         let client = tls::Client::new(tls::ClientConfig {
             host: self.config.host.clone(),
             alpn: vec!["h2", "http/1.1"],
-            roots: web_roots(),
+            verifier: Rc::clone(&self.config.certs.verifier),
             now_unix,
             ticket: self.config.ticket.clone(),
             client_chain: self.config.client_chain.clone(),
@@ -458,7 +461,10 @@ impl Connection {
             kx,
             // Issued relative to the moment of the handshake, so a connection late in a long
             // load sees the same valid (or expired) certificate as the first.
-            chain: chain_for(&self.config.host, self.config.cert, now_unix),
+            chain: self
+                .config
+                .certs
+                .chain(&self.config.host, self.config.cert, now_unix),
             request_client_cert: self.config.client_chain.is_some(),
             accept_ticket: true,
             random: s_random,
@@ -796,7 +802,7 @@ fn session_keys(at: Instant, negotiated: Version) -> Event {
     )
 }
 
-fn certificate_check(at: Instant, v: cert::Verdict) -> Event {
+fn certificate_check(at: Instant, v: Rc<cert::Verdict>) -> Event {
     let step = if v.error.is_some() {
         steps::TLS_CERTIFICATE_ERROR
     } else {
@@ -808,7 +814,7 @@ fn certificate_check(at: Instant, v: cert::Verdict) -> Event {
 /// `tls.certificate_check` (or `_error`): the verdict on the server's chain, its checks and
 /// their details written when read.
 #[derive(Clone, Debug)]
-struct Checked(cert::Verdict);
+struct Checked(Rc<cert::Verdict>);
 
 impl Detail for Checked {
     fn summary(&self) -> Cow<'static, str> {
@@ -895,9 +901,9 @@ impl Detail for Wrapping {
 
 /// The certificate the browser sends when a server asks for one (a scenario's client
 /// certificate), valid at `now` (seconds since the epoch).
-pub fn client_chain(now: i64) -> Vec<Certificate> {
+pub fn client_chain(now: i64) -> Chain {
     const DAY: i64 = 86_400;
-    vec![Certificate {
+    Rc::from([Certificate {
         subject: "user@example.com".into(),
         issuer: "Example Corp Client CA".into(),
         san: vec![],
@@ -905,7 +911,48 @@ pub fn client_chain(now: i64) -> Vec<Certificate> {
         not_after: now + 265 * DAY,
         is_ca: false,
         key: "ECDSA P-256",
-    }]
+    }])
+}
+
+/// How many chains [`Certs`] keeps: enough for the servers whose connections open together.
+const ISSUED: usize = 32;
+
+/// What a load's connections share about certificates: the browser's verifier (its trust store
+/// and its recent results, [`cert::Verifier`]), and the chains the servers presented lately, so
+/// the connections a page opens to one server in the same second carry the same chain, which
+/// the verifier then checks once.
+#[derive(Debug)]
+pub struct Certs {
+    pub verifier: Rc<cert::Verifier>,
+    issued: RefCell<Vec<(String, CertChoice, i64, Chain)>>,
+}
+
+impl Default for Certs {
+    fn default() -> Certs {
+        Certs {
+            verifier: Rc::new(cert::Verifier::new(web_roots())),
+            issued: RefCell::default(),
+        }
+    }
+}
+
+impl Certs {
+    /// The chain `host`'s server presents at `now` ([`chain_for`]).
+    pub fn chain(&self, host: &str, choice: CertChoice, now: i64) -> Chain {
+        let mut issued = self.issued.borrow_mut();
+        let same = |(h, c, t, _): &&(String, CertChoice, i64, Chain)| {
+            *c == choice && *t == now && h == host
+        };
+        if let Some((_, _, _, chain)) = issued.iter().rev().find(same) {
+            return Rc::clone(chain);
+        }
+        let chain: Chain = Rc::from(chain_for(host, choice, now));
+        if issued.len() == ISSUED {
+            issued.remove(0);
+        }
+        issued.push((host.to_string(), choice, now, Rc::clone(&chain)));
+        chain
+    }
 }
 
 /// The browser's trust store: one root, as the Let's Encrypt chains of the scenarios need.

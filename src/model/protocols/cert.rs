@@ -8,10 +8,16 @@
 //! fallback). Each failure maps to the Chromium error the browser shows
 //! (`net/base/net_error_list.h`).
 //!
+//! The browser verifies through a [`Verifier`] that remembers its recent results, as Chromium's
+//! `CachingCertVerifier` does (`net/cert/caching_cert_verifier.cc`: 256 entries): the six
+//! connections a page opens to one server check its chain once.
+//!
 //! Left out: signatures (the model trusts issuer names), key usage and name constraints,
 //! revocation, Certificate Transparency, and IP-address SANs.
 
 use serde::Serialize;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Certificate {
@@ -32,6 +38,10 @@ impl Certificate {
         self.subject == self.issuer
     }
 }
+
+/// A chain as a server presents it, leaf first: shared by the messages that carry it and the
+/// checks that read it.
+pub type Chain = Rc<[Certificate]>;
 
 /// Why a chain is rejected, with Chromium's code and number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -99,6 +109,44 @@ pub struct RootStore {
 impl RootStore {
     pub fn find(&self, subject: &str) -> Option<&Certificate> {
         self.roots.iter().find(|r| r.subject == subject)
+    }
+}
+
+/// How many results the verifier keeps (`kMaxCacheEntries` in Chromium's
+/// `net/cert/caching_cert_verifier.cc`).
+const RECENT: usize = 256;
+
+/// The browser's verifier: its root store, and the results of its recent checks, each kept for
+/// the same chain (the same shared list), host and moment.
+#[derive(Debug, Default)]
+pub struct Verifier {
+    roots: RootStore,
+    recent: RefCell<Vec<(Chain, String, i64, Rc<Verdict>)>>,
+}
+
+impl Verifier {
+    pub fn new(roots: RootStore) -> Verifier {
+        Verifier {
+            roots,
+            recent: RefCell::default(),
+        }
+    }
+
+    /// [`verify`]s `chain` for `host` at `now`, or hands out the result of the same check.
+    pub fn verify(&self, chain: &Chain, host: &str, now: i64) -> Rc<Verdict> {
+        let mut recent = self.recent.borrow_mut();
+        let same = |(c, h, t, _): &&(Chain, String, i64, Rc<Verdict>)| {
+            Rc::ptr_eq(c, chain) && *t == now && h == host
+        };
+        if let Some((_, _, _, v)) = recent.iter().rev().find(same) {
+            return Rc::clone(v);
+        }
+        let v = Rc::new(verify(chain, host, now, &self.roots));
+        if recent.len() == RECENT {
+            recent.remove(0);
+        }
+        recent.push((Rc::clone(chain), host.to_string(), now, Rc::clone(&v)));
+        v
     }
 }
 
@@ -337,6 +385,30 @@ mod tests {
         assert!(!host_matches("*.example.com", "a.b.example.com"));
         assert!(!host_matches("*.com", "example.com"));
         assert!(host_matches("example.com", "EXAMPLE.COM"));
+    }
+
+    #[test]
+    fn the_verifier_checks_a_chain_once_for_each_host_and_moment() {
+        let chain: Chain = Rc::from(vec![
+            leaf(&["www.example.com"], "Inter", 500 * DAY),
+            ca("Inter", "Root"),
+        ]);
+        let v = Verifier::new(store());
+        let first = v.verify(&chain, "www.example.com", DAY);
+        assert!(Rc::ptr_eq(
+            &first,
+            &v.verify(&chain, "www.example.com", DAY)
+        ));
+        assert_eq!(*first, verify(&chain, "www.example.com", DAY, &store()));
+        let other_host = v.verify(&chain, "example.org", DAY);
+        assert_eq!(other_host.error, Some(CertError::CommonNameInvalid));
+        let later = v.verify(&chain, "www.example.com", 600 * DAY);
+        assert_eq!(later.error, Some(CertError::DateInvalid));
+        // An equal chain that is not the same list is checked again, with the same result.
+        let copy: Chain = Rc::from(chain.to_vec());
+        let again = v.verify(&copy, "www.example.com", DAY);
+        assert!(!Rc::ptr_eq(&first, &again));
+        assert_eq!(first, again);
     }
 
     #[test]

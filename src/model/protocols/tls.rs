@@ -21,9 +21,10 @@
 //! the middlebox-compatibility ChangeCipherSpec of TLS 1.3, record fragmentation, and
 //! renegotiation.
 
-use crate::model::cert::{self, CertError, Certificate, RootStore, Verdict};
+use crate::model::cert::{self, CertError, Chain, Verdict};
 use std::collections::VecDeque;
 use std::fmt;
+use std::rc::Rc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Version {
@@ -131,7 +132,7 @@ pub enum Message {
     },
     CertificateRequest,
     Certificate {
-        chain: Vec<Certificate>,
+        chain: Chain,
         from_client: bool,
     },
     CertificateVerify {
@@ -239,7 +240,7 @@ pub enum Output {
     /// Put this message on the wire.
     Send(Message),
     /// The client checked the server's certificate chain.
-    Verified(Verdict),
+    Verified(Rc<Verdict>),
     /// This side now encrypts with the session keys.
     Keys,
     /// The client may send application data (its request) from now on.
@@ -290,11 +291,12 @@ impl fmt::Display for ClientState {
 pub struct ClientConfig {
     pub host: String,
     pub alpn: Vec<&'static str>,
-    pub roots: RootStore,
+    /// The browser's verifier, shared by its connections.
+    pub verifier: Rc<cert::Verifier>,
     /// The simulated date, for the certificate's validity period.
     pub now_unix: i64,
     pub ticket: Option<Ticket>,
-    pub client_chain: Option<Vec<Certificate>>,
+    pub client_chain: Option<Chain>,
     pub false_start: bool,
     pub random: String,
     pub key_share: String,
@@ -310,7 +312,7 @@ pub struct Client {
     kx: KeyExchange,
     resumed: bool,
     cert_requested: bool,
-    server_chain: Vec<Certificate>,
+    server_chain: Option<Chain>,
     out: VecDeque<Output>,
 }
 
@@ -338,7 +340,7 @@ impl Client {
             kx: KeyExchange::Ecdhe,
             resumed: false,
             cert_requested: false,
-            server_chain: Vec::new(),
+            server_chain: None,
             out,
         }
     }
@@ -375,12 +377,18 @@ impl Client {
 
     /// Checks the server's chain; false (and the alert queued) when it fails.
     fn check_certificate(&mut self) -> bool {
-        let verdict = cert::verify(
-            &self.server_chain,
-            &self.cfg.host,
-            self.cfg.now_unix,
-            &self.cfg.roots,
-        );
+        let verdict = match &self.server_chain {
+            Some(chain) => self
+                .cfg
+                .verifier
+                .verify(chain, &self.cfg.host, self.cfg.now_unix),
+            None => Rc::new(cert::verify(
+                &[],
+                &self.cfg.host,
+                self.cfg.now_unix,
+                &cert::RootStore::default(),
+            )),
+        };
         let error = verdict.error;
         self.out.push_back(Output::Verified(verdict));
         match error {
@@ -396,7 +404,11 @@ impl Client {
     /// switch to the new keys and Finished.
     fn second_flight(&mut self) {
         if self.cert_requested {
-            let chain = self.cfg.client_chain.clone().unwrap_or_default();
+            let chain = self
+                .cfg
+                .client_chain
+                .clone()
+                .unwrap_or_else(|| Rc::from([]));
             let has = !chain.is_empty();
             self.send(Message::Certificate {
                 chain,
@@ -476,7 +488,7 @@ impl Client {
                     from_client: false,
                 },
             ) => {
-                self.server_chain = chain.clone();
+                self.server_chain = Some(Rc::clone(chain));
                 match self.version {
                     Version::Tls13 => self.state = S::ExpectCertificateVerify,
                     Version::Tls12 => {
@@ -545,7 +557,7 @@ impl Client {
 pub struct ServerConfig {
     pub max_version: Version,
     pub kx: KeyExchange,
-    pub chain: Vec<Certificate>,
+    pub chain: Chain,
     pub request_client_cert: bool,
     pub accept_ticket: bool,
     pub random: String,
@@ -713,11 +725,12 @@ fn finished_hash(random: &str, client: bool, version: Version) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::cert::{Certificate, RootStore};
 
     const DAY: i64 = 86_400;
 
-    fn chain(host: &str) -> Vec<Certificate> {
-        vec![
+    fn chain(host: &str) -> Chain {
+        Rc::from(vec![
             Certificate {
                 subject: host.into(),
                 issuer: "CA".into(),
@@ -736,7 +749,7 @@ mod tests {
                 is_ca: true,
                 key: "RSA 2048",
             },
-        ]
+        ])
     }
 
     fn roots() -> RootStore {
@@ -757,7 +770,7 @@ mod tests {
         Client::new(ClientConfig {
             host: "a.test".into(),
             alpn: vec!["h2", "http/1.1"],
-            roots: roots(),
+            verifier: Rc::new(cert::Verifier::new(roots())),
             now_unix: DAY,
             ticket: ticket.then_some(Ticket {
                 version: Version::Tls13,

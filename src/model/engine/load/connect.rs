@@ -374,6 +374,7 @@ impl Sim<'_> {
             tls: self.tls,
             cert: if doc { s.cert } else { CertChoice::Valid },
             client_chain: (doc && s.client_cert).then(|| connection::client_chain(self.unix_time)),
+            certs: Rc::clone(&self.certs),
             ticket: None,
             false_start: doc && s.false_start,
             host,

@@ -115,6 +115,10 @@ pub const MAX_REQUESTS: usize = 20_000;
 /// lookup, miss and store, the pool's three, HTTP's four, its TCP segment and the same-origin
 /// check): what the trace reserves for each request the parser finds.
 const EVENTS_PER_REQUEST: usize = 14;
+/// About how many events a new https connection adds (its DNS, the three TCP segments of its
+/// handshake, the TLS flights' records and the certificate check), for as many connections as
+/// the pool may open for the requests found: six per origin at most.
+const EVENTS_PER_CONNECTION: usize = 12;
 /// The longest a return visit may come after the first: a year.
 pub const MAX_WARM_CACHE_S: u64 = 365 * 86_400;
 /// The largest response body a scenario may give: 1 TiB, hours at any bandwidth.
@@ -353,6 +357,8 @@ struct Sim<'a> {
     doc_host: String,
     /// Session tickets by server (`host:port`): a later connection there resumes.
     tickets: Vec<(String, crate::model::tls::Ticket)>,
+    /// The browser's certificate verifier and the servers' chains, shared by the connections.
+    certs: Rc<connection::Certs>,
     /// The browser's HTTP cache: every request's exchange goes through it.
     cache: Cache,
     /// The simulated date at the load's start, seconds since the Unix epoch.
@@ -515,6 +521,7 @@ fn run_at(
         resolver_referrals: false,
         doc_host,
         tickets: vec![],
+        certs: Rc::default(),
         cache,
         unix_time,
         page_origin: parsed.origin.clone(),

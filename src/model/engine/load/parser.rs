@@ -8,12 +8,8 @@ impl Sim<'_> {
     pub(super) fn discover(&mut self, t: Instant) {
         let d = page::discover(&self.sc.html, self.reqs[0].url.as_str());
         self.problems.extend(d.problems);
-        // Room for what the page will add, so a page of thousands of requests does not
-        // reallocate (and hold twice) its trace: a request on a kept-alive connection has
-        // about fourteen events.
         let n = d.resources.len().min(MAX_REQUESTS);
         self.reqs.reserve(n);
-        self.trace.events.reserve(n * EVENTS_PER_REQUEST);
         let len = self.sc.html.len().max(1) as u64;
         let parse = if self.sc.parse_ms.is_finite() {
             (self.sc.parse_ms.clamp(0.0, 60_000.0) * 1000.0) as u64
@@ -128,6 +124,14 @@ impl Sim<'_> {
                 _ => self.schedule(when, Ev::Issue(r)),
             }
         }
+        // Room for what the page will add, so the trace is not copied as it grows (nor held
+        // twice): about fourteen events a request once its connection is open, and a
+        // handshake's for each connection the pool may open (six per origin).
+        let found = self.reqs.len().saturating_sub(1);
+        let connections = found.min(self.origins.len() * 6);
+        self.trace
+            .events
+            .reserve(found * EVENTS_PER_REQUEST + connections * EVENTS_PER_CONNECTION);
     }
 
     /// The file names of the first `nb` parser-blocking scripts and `ns` stylesheets: the last

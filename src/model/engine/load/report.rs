@@ -626,10 +626,10 @@ impl Sim<'_> {
         for i in 0..self.reqs.len() {
             requests.push(self.present(i, &mut texts));
         }
-        let connections: Vec<Connection> = std::mem::take(&mut self.jobs)
-            .into_iter()
-            .map(|j| j.conn)
-            .collect();
+        // Into a new list: collecting in place would shrink the jobs' allocation to fit, a
+        // copy of every job.
+        let mut connections: Vec<Connection> = Vec::with_capacity(self.jobs.len());
+        connections.extend(std::mem::take(&mut self.jobs).into_iter().map(|j| j.conn));
         let groups = groups_of(&connections, &requests);
         let end = requests
             .iter()
