@@ -212,7 +212,7 @@ impl Connection {
             randoms,
             handshake: None,
             failed: false,
-            out: Default::default(),
+            out: std::collections::VecDeque::with_capacity(8),
         }
     }
 
@@ -248,7 +248,7 @@ impl Connection {
             randoms: Default::default(),
             handshake: None,
             failed: false,
-            out: Default::default(),
+            out: std::collections::VecDeque::with_capacity(8),
         }
     }
 
@@ -446,7 +446,7 @@ impl Connection {
         let [random, key_share, secret, s_random, s_key_share] = std::mem::take(&mut self.randoms);
         let client = tls::Client::new(tls::ClientConfig {
             host: self.config.host.clone(),
-            alpn: vec!["h2", "http/1.1"],
+            alpn: &["h2", "http/1.1"],
             verifier: Rc::clone(&self.config.certs.verifier),
             now_unix,
             ticket: self.config.ticket.clone(),

@@ -88,6 +88,46 @@ pub fn navigation_request(
     }
 }
 
+/// A field's value in a request the model writes: a constant, or what the caller gave.
+enum Value<'a> {
+    Fixed(&'static str),
+    Given(&'a str),
+}
+
+impl Value<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Value::Fixed(v) => v.len(),
+            Value::Given(v) => v.len(),
+        }
+    }
+}
+
+/// The header fields of a same-origin `fetch()` from the page, in the order Chromium writes
+/// them. [`fetch_request`] writes them and [`fetch_request_len`] counts them.
+fn fetch_fields<'a>(
+    host_header: &'a str,
+    referer: Option<&'a str>,
+    cookie: Option<&'a str>,
+) -> impl Iterator<Item = (&'static str, Value<'a>)> {
+    let fixed = |v: &'static str| Some(Value::Fixed(v));
+    [
+        ("Host", Some(Value::Given(host_header))),
+        ("Connection", fixed("keep-alive")),
+        ("User-Agent", fixed(USER_AGENT)),
+        ("Accept", fixed("*/*")),
+        ("Sec-Fetch-Site", fixed("same-origin")),
+        ("Sec-Fetch-Mode", fixed("cors")),
+        ("Sec-Fetch-Dest", fixed("empty")),
+        ("Referer", referer.map(Value::Given)),
+        ("Accept-Encoding", fixed("gzip, deflate, br, zstd")),
+        ("Accept-Language", fixed("en-US,en;q=0.9")),
+        ("Cookie", cookie.map(Value::Given)),
+    ]
+    .into_iter()
+    .filter_map(|(n, v)| Some((n, v?)))
+}
+
 /// The request a same-origin `fetch()` from the page sends.
 pub fn fetch_request(
     host_header: &str,
@@ -96,28 +136,33 @@ pub fn fetch_request(
     cookie: Option<&str>,
 ) -> Request {
     // Room for every field and a few a script or a preflight adds.
-    let mut h = Headers(Vec::with_capacity(14))
-        .with("Host", host_header.to_string())
-        .with("Connection", "keep-alive")
-        .with("User-Agent", USER_AGENT)
-        .with("Accept", "*/*")
-        .with("Sec-Fetch-Site", "same-origin")
-        .with("Sec-Fetch-Mode", "cors")
-        .with("Sec-Fetch-Dest", "empty");
-    if let Some(r) = referer {
-        h = h.with("Referer", r.to_string());
-    }
-    h = h
-        .with("Accept-Encoding", "gzip, deflate, br, zstd")
-        .with("Accept-Language", "en-US,en;q=0.9");
-    if let Some(c) = cookie {
-        h = h.with("Cookie", c.to_string());
+    let mut h = Headers(Vec::with_capacity(14));
+    for (name, value) in fetch_fields(host_header, referer, cookie) {
+        h = match value {
+            Value::Fixed(v) => h.with(name, v),
+            Value::Given(v) => h.with(name, v.to_string()),
+        };
     }
     Request {
         method: "GET",
         target: target.to_string(),
         headers: h,
     }
+}
+
+/// The bytes on the wire of [`fetch_request`]'s request ([`Request::wire_len`]), counted
+/// without writing it.
+pub fn fetch_request_len(
+    host_header: &str,
+    target: &str,
+    referer: Option<&str>,
+    cookie: Option<&str>,
+) -> u64 {
+    let line = "GET".len() + 1 + target.len() + 9 + 2;
+    let fields: usize = fetch_fields(host_header, referer, cookie)
+        .map(|(n, v)| n.len() + 2 + v.len() + 2)
+        .sum();
+    (line + fields + 2) as u64
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -456,6 +501,28 @@ mod tests {
             keep_alive: true,
             document_bytes: 30_000,
             new_session: "abc".into(),
+        }
+    }
+
+    #[test]
+    fn a_fetch_requests_length_is_counted_as_it_is_written() {
+        for (host, target, referer, cookie) in [
+            ("a.example", "/", None, None),
+            ("a.example:8443", "/x?y=1", Some("https://a.example/"), None),
+            (
+                "img.example",
+                "/photos/01.jpg",
+                None,
+                Some("sid=abc; theme=dark"),
+            ),
+            ("b.example", "", Some("https://a.example/page"), Some("k=v")),
+        ] {
+            let r = fetch_request(host, target, referer, cookie);
+            assert_eq!(
+                fetch_request_len(host, target, referer, cookie),
+                r.wire_len(),
+                "{host}{target} {referer:?} {cookie:?}"
+            );
         }
     }
 

@@ -269,8 +269,9 @@ impl Connection {
             refuses: false,
             reset: false,
             ack_pending: false,
-            out: VecDeque::new(),
-            transitions: Vec::new(),
+            // Room for a handshake's segments and its state changes without growing.
+            out: VecDeque::with_capacity(4),
+            transitions: Vec::with_capacity(4),
         }
     }
 
@@ -367,6 +368,8 @@ impl Connection {
             return false;
         }
         let mss = u32::from(self.peer_mss.max(1));
+        // Room for the segments at once (up to a window's worth: the rest grow the queue).
+        self.out.reserve(len.div_ceil(mss).min(64) as usize);
         let mut left = len;
         while left > 0 {
             let n = left.min(mss);

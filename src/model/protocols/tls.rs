@@ -112,10 +112,10 @@ pub enum Message {
     ClientHello {
         random: String,
         session_id: String,
-        suites: Vec<CipherSuite>,
+        suites: &'static [CipherSuite],
         sni: String,
-        alpn: Vec<&'static str>,
-        versions: Vec<Version>,
+        alpn: &'static [&'static str],
+        versions: &'static [Version],
         key_share: String,
         resume: bool,
     },
@@ -290,7 +290,7 @@ impl fmt::Display for ClientState {
 
 pub struct ClientConfig {
     pub host: String,
-    pub alpn: Vec<&'static str>,
+    pub alpn: &'static [&'static str],
     /// The browser's verifier, shared by its connections.
     pub verifier: Rc<cert::Verifier>,
     /// The simulated date, for the certificate's validity period.
@@ -322,14 +322,14 @@ impl Client {
         let hello = Message::ClientHello {
             random: cfg.random.clone(),
             session_id: cfg.random.chars().rev().collect(),
-            suites: CLIENT_SUITES.to_vec(),
+            suites: &CLIENT_SUITES,
             sni: cfg.host.clone(),
-            alpn: cfg.alpn.clone(),
-            versions: vec![Version::Tls13, Version::Tls12],
+            alpn: cfg.alpn,
+            versions: &[Version::Tls13, Version::Tls12],
             key_share: cfg.key_share.clone(),
             resume: cfg.ticket.is_some(),
         };
-        let mut out = VecDeque::new();
+        let mut out = VecDeque::with_capacity(8);
         out.push_back(Output::Send(hello));
         Client {
             cfg,
@@ -578,7 +578,7 @@ impl Server {
             version: cfg.max_version,
             cfg,
             resumed: false,
-            out: VecDeque::new(),
+            out: VecDeque::with_capacity(8),
             done: false,
         }
     }
@@ -769,7 +769,7 @@ mod tests {
     fn client(ticket: bool, false_start: bool) -> Client {
         Client::new(ClientConfig {
             host: "a.test".into(),
-            alpn: vec!["h2", "http/1.1"],
+            alpn: &["h2", "http/1.1"],
             verifier: Rc::new(cert::Verifier::new(roots())),
             now_unix: DAY,
             ticket: ticket.then_some(Ticket {

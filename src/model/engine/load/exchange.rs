@@ -79,6 +79,29 @@ fn request_as_sent_to(
     sent_request_to(host, target, referer, method, cookie, extra)
 }
 
+/// The sizes of [`request_as_sent_to`]'s request, counted without writing it for a `fetch()`:
+/// its own (`GET`) and on the wire for `method`.
+fn size_as_sent_to(
+    id: u32,
+    (host, target): (&str, &str),
+    referer: Option<&str>,
+    method: &str,
+    cookie: Option<&str>,
+    extra: &[String],
+) -> (u64, u64) {
+    if id == 1 {
+        let (sent, size) = request_as_sent_to(id, (host, target), referer, method, cookie, extra);
+        return (sent.wire_len(), size);
+    }
+    let lines: usize = extra
+        .iter()
+        .map(|l| header_line(l))
+        .map(|(n, v)| n.len() + 2 + v.len() + 2)
+        .sum();
+    let own = crate::model::http::fetch_request_len(host, target, referer, cookie) + lines as u64;
+    (own, own + (method.len() as u64).saturating_sub(3))
+}
+
 /// The `Host` header (the port only when the URL gives one) and the request target (path and
 /// query) for `url`.
 pub(super) fn host_and_target(url: &str) -> (String, String) {
@@ -211,6 +234,18 @@ pub(super) struct Sent {
 }
 
 impl Sent {
+    /// Its size as written (with `GET`) and on the wire ([`size_as_sent_to`]).
+    fn size(&self) -> (u64, u64) {
+        size_as_sent_to(
+            self.id,
+            (&self.host, &self.target),
+            self.referer.as_deref(),
+            &self.method,
+            self.cookie.as_deref(),
+            &self.extra,
+        )
+    }
+
     /// The request and its size on the wire.
     fn request(&self) -> (crate::model::http::Request, u64) {
         request_as_sent_to(
@@ -317,8 +352,8 @@ const BY_EXTENSION: [(&str, &str); 15] = [
 
 /// The Content-Type assumed when the scenario gives none: from the file extension, else from
 /// the kind of resource.
-pub(super) fn default_content_type(url: &str, d: Dest) -> &'static str {
-    let path = url.split(['?', '#']).next().unwrap_or("");
+pub(super) fn default_content_type(url: &::url::Url, d: Dest) -> &'static str {
+    let path = url.path();
     let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
     let known = BY_EXTENSION
         .iter()
@@ -344,7 +379,7 @@ impl Sim<'_> {
         }
         let server = self.think_time(r);
         let mut sent = self.sent(r);
-        let (request, request_bytes) = sent.request();
+        let (wire_len, request_bytes) = sent.size();
         let send_end = t + Duration::transmission(request_bytes, self.bandwidth);
         let arrives = send_end + self.rtt.half();
         let first_byte = send_end + self.rtt + server;
@@ -363,7 +398,7 @@ impl Sim<'_> {
             j.conn.uses.push((r as u32 + 1, t, t));
         }
         (sent.stream, sent.bytes) = (stream, request_bytes);
-        self.request_events(t, r, job, sent, request, arrives, server);
+        self.request_events(t, r, job, sent, wire_len, arrives, server);
         self.schedule(arrives + server, Ev::ServerSends(r));
     }
 
@@ -432,16 +467,14 @@ impl Sim<'_> {
         r: usize,
         job: u32,
         sent: Sent,
-        request: crate::model::http::Request,
+        wire_len: u64,
         arrives: Instant,
         server: Duration,
     ) {
         // The server's answer reads the request (its cookie, its validators); the event keeps
         // what the request was made from, not its fields.
-        let (resp, notes, answer) = self.response(r, &request, arrives);
+        let (resp, notes, answer) = self.response(r, &sent, arrives);
         self.reqs[r].answer = answer.map(Box::new);
-        let wire_len = request.wire_len();
-        drop(request);
         let bytes = sent.bytes;
         let e = Event::described(t, Actor::Browser, steps::HTTP_REQUEST, sent).message(
             Actor::Server,
@@ -498,7 +531,7 @@ impl Sim<'_> {
     pub(super) fn response(
         &mut self,
         r: usize,
-        sent: &crate::model::http::Request,
+        sent: &Sent,
         arrives: Instant,
     ) -> (
         crate::model::http::Response,
@@ -511,7 +544,8 @@ impl Sim<'_> {
         if let Some(site) = &self.situation.server {
             let api = self.api == Some(r);
             if q.method == "GET" && ((r == 0 && *q.origin == self.page_origin) || api) {
-                let mut p = crate::model::http::serve(site, sent, self.unix(arrives), api);
+                let request = sent.request().0;
+                let mut p = crate::model::http::serve(site, &request, self.unix(arrives), api);
                 if api && *q.origin != self.page_origin {
                     p.response = self.api_cors(p.response, &mut p.notes);
                 }

@@ -232,6 +232,8 @@ struct R {
     content_type: &'static str,
     /// What decided the scenario's answer, from when the request is sent until its head goes.
     answer: Option<Box<Answer>>,
+    /// For a GET that is not a `fetch()`: its URL's place in `requests_for` (the memory cache).
+    memory: Option<usize>,
 }
 
 /// What the load knows of one origin its requests go to: worked out for the first request
@@ -959,7 +961,7 @@ impl Sim<'_> {
         let response = self.response_of.get(key).copied();
         let safe_method = matches!(method.as_ref(), "GET" | "HEAD");
         let id = self.reqs.len();
-        let content_type = default_content_type(u.as_str(), dest);
+        let content_type = default_content_type(&u, dest);
         self.reqs.push(R {
             of,
             url: u,
@@ -1016,6 +1018,7 @@ impl Sim<'_> {
             last_byte: t0,
             content_type,
             answer: None,
+            memory: None,
         });
         if self.reqs[id].method == "GET" && self.reqs[id].dest != Dest::Fetch(Destination::Fetch) {
             let next = self.requests_for.len();
@@ -1028,6 +1031,7 @@ impl Sim<'_> {
             } else if let Some((_, more)) = self.requests_for.get_mut(at) {
                 more.push(id);
             }
+            self.reqs[id].memory = Some(at);
         }
         Some(id)
     }
@@ -1054,8 +1058,8 @@ impl Sim<'_> {
             self.reqs[r].method == "GET" && self.reqs[r].dest != Dest::Fetch(Destination::Fetch);
         let dup = cacheable
             .then_some(())
-            .and_then(|()| self.originals.get(self.reqs[r].url.as_str()))
-            .and_then(|&at| self.requests_for.get(at))
+            .and_then(|()| self.reqs[r].memory)
+            .and_then(|at| self.requests_for.get(at))
             .and_then(|(first, more)| {
                 std::iter::once(*first)
                     .chain(more.iter().copied())
