@@ -244,7 +244,7 @@ fn run_test(test: &Value) -> Result<(), Fail> {
                 .unwrap_or("GET")
                 .to_string()
                 .into(),
-            url,
+            url: url.into(),
             headers,
             // The test's `cache` mode, as its fetch() would be given it.
             mode: rc["cache"]

@@ -29,6 +29,7 @@ use crate::model::http_date;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// Text that is usually a constant (a header's name, a fixed value): borrowed when it is, so a
 /// page's thousands of requests do not copy `User-Agent` and its value each time.
@@ -295,7 +296,8 @@ pub fn current_age(stored: &Stored, now: i64) -> u64 {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Request {
     pub method: Cow<'static, str>,
-    pub url: String,
+    /// Shared with the pending exchange, whose key it is when it has no fragment.
+    pub url: Rc<str>,
     pub headers: Headers,
     pub mode: Mode,
 }
@@ -370,7 +372,7 @@ pub struct Pending {
     /// What the cache adds to the request on its way to the origin ([`Pending::forward`]).
     added: Headers,
     pub why: Miss,
-    key: String,
+    key: Rc<str>,
     req: Request,
     validating: Option<Entry>,
     /// The answer may be stored.
@@ -625,7 +627,11 @@ impl Cache {
 
     /// [`Cache::plan`], with the request to be put in what is pending.
     fn plan_for(&self, req: &Request, now: i64) -> Plan {
-        let key = req.url.split('#').next().unwrap_or("").to_string();
+        // §2: the cache key is the URL without its fragment.
+        let key = match req.url.split_once('#') {
+            Some((url, _)) => Rc::from(url),
+            None => Rc::clone(&req.url),
+        };
         let mut pending = Pending {
             added: Headers::new(),
             why: Miss::NotStored,
@@ -961,6 +967,7 @@ pub mod present {
     use crate::model::time::Instant;
     use crate::model::trace::{Actor, Detail, Event, Field};
     use std::borrow::Cow;
+    use std::rc::Rc;
 
     /// A freshness lifetime as the inspector shows it.
     pub fn lifetime(s: u64) -> String {
@@ -972,7 +979,7 @@ pub mod present {
     }
 
     /// The `cache.lookup` event: what the cache found for `key`, as the plan says.
-    pub fn lookup(t: Instant, key: &str, plan: &Plan) -> Event {
+    pub fn lookup(t: Instant, key: Rc<str>, plan: &Plan) -> Event {
         let found = |age_s: u64, f: &Freshness| Found::Entry {
             age_s,
             lifetime_s: f.lifetime_s,
@@ -994,10 +1001,7 @@ pub mod present {
             },
             Plan::Error(_) => Found::Nothing,
         };
-        let lookup = Lookup {
-            key: key.to_string(),
-            found,
-        };
+        let lookup = Lookup { key, found };
         Event::described(t, Actor::Cache, steps::CACHE_LOOKUP, lookup)
     }
 
@@ -1018,7 +1022,7 @@ pub mod present {
     /// `cache.lookup`: the key and what is stored under it.
     #[derive(Clone, Debug)]
     struct Lookup {
-        key: String,
+        key: Rc<str>,
         found: Found,
     }
 

@@ -121,7 +121,16 @@ const RECENT: usize = 256;
 #[derive(Debug, Default)]
 pub struct Verifier {
     roots: RootStore,
-    recent: RefCell<Vec<(Chain, String, i64, Rc<Verdict>)>>,
+    recent: RefCell<Vec<Recent>>,
+}
+
+/// One check the verifier remembers: the chain, for which host and when, and its verdict.
+#[derive(Debug)]
+struct Recent {
+    chain: Chain,
+    host: String,
+    now: i64,
+    verdict: Rc<Verdict>,
 }
 
 impl Verifier {
@@ -135,17 +144,20 @@ impl Verifier {
     /// [`verify`]s `chain` for `host` at `now`, or hands out the result of the same check.
     pub fn verify(&self, chain: &Chain, host: &str, now: i64) -> Rc<Verdict> {
         let mut recent = self.recent.borrow_mut();
-        let same = |(c, h, t, _): &&(Chain, String, i64, Rc<Verdict>)| {
-            Rc::ptr_eq(c, chain) && *t == now && h == host
-        };
-        if let Some((_, _, _, v)) = recent.iter().rev().find(same) {
-            return Rc::clone(v);
+        let same = |r: &&Recent| Rc::ptr_eq(&r.chain, chain) && r.now == now && r.host == host;
+        if let Some(r) = recent.iter().rev().find(same) {
+            return Rc::clone(&r.verdict);
         }
         let v = Rc::new(verify(chain, host, now, &self.roots));
         if recent.len() == RECENT {
             recent.remove(0);
         }
-        recent.push((Rc::clone(chain), host.to_string(), now, Rc::clone(&v)));
+        recent.push(Recent {
+            chain: Rc::clone(chain),
+            host: host.to_string(),
+            now,
+            verdict: Rc::clone(&v),
+        });
         v
     }
 }

@@ -8,21 +8,17 @@ impl Sim<'_> {
     /// the request; otherwise it goes on, conditionally when the entry can be revalidated.
     pub(super) fn ask_cache(&mut self, t: Instant, r: usize) -> bool {
         let q = &self.reqs[r];
-        let key = q
-            .url
-            .as_str()
-            .split('#')
-            .next()
-            .unwrap_or_default()
-            .to_string();
+        // The cache key: the URL without its fragment (RFC 9111 §2), shared by the request,
+        // the pending exchange and the lookup's event.
+        let key: Rc<str> = q.url.as_str().split('#').next().unwrap_or_default().into();
         let creq = http_cache::Request {
             method: q.method.clone(),
-            url: key.clone(),
+            url: Rc::clone(&key),
             headers: header_fields(&q.headers),
             mode: http_cache::Mode::Default,
         };
         let plan = self.cache.plan(creq, self.unix(t));
-        self.push_request(r, http_cache::present::lookup(t, &key, &plan));
+        self.push_request(r, http_cache::present::lookup(t, key, &plan));
         let revalidate = matches!(plan, Plan::HitRevalidate { .. });
         match plan {
             // A hit within its stale-while-revalidate window is served the same way; the
