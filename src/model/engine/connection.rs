@@ -1025,6 +1025,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_servers_chain_is_shared_within_its_second() {
+        let certs = Certs::default();
+        let a = certs.chain("a.example", CertChoice::Valid, 1_000);
+        assert!(Rc::ptr_eq(
+            &a,
+            &certs.chain("a.example", CertChoice::Valid, 1_000)
+        ));
+        assert_eq!(*a, *chain_for("a.example", CertChoice::Valid, 1_000));
+        for other in [
+            certs.chain("a.example", CertChoice::Valid, 1_001),
+            certs.chain("a.example", CertChoice::Expired, 1_000),
+            certs.chain("b.example", CertChoice::Valid, 1_000),
+        ] {
+            assert!(!Rc::ptr_eq(&a, &other));
+        }
+        // The oldest is forgotten once more servers than it keeps have presented theirs.
+        for i in 0..ISSUED {
+            certs.chain(&format!("h{i}.example"), CertChoice::Valid, 1_000);
+        }
+        assert!(!Rc::ptr_eq(
+            &a,
+            &certs.chain("a.example", CertChoice::Valid, 1_000)
+        ));
+    }
+
+    #[test]
     fn an_address_reads_as_the_dotted_quad() {
         for host in ["www.example.com", "a.example", "img.example", "x", ""] {
             assert_eq!(address(host), dns::address_of(host).to_string(), "{host}");
