@@ -1,10 +1,13 @@
-//! The view-model: what the page draws for a journey at a moment. Pure (no web crates), so it
-//! is tested natively; the Yew components only turn these values into elements.
+//! The view-model: what the page draws for a journey at a moment, and for a page load
+//! ([`page`]). Pure (no web crates), so it is tested natively; the Yew components only turn
+//! these values into elements.
 //!
 //! The page holds a journey, a cursor (the index of the current event) and a playhead (a
 //! simulated time). Playing moves the playhead and the cursor follows it; stepping moves the
 //! cursor and puts the playhead at that event. Everything below is a function of
 //! `(journey, cursor, playhead)`.
+
+pub mod page;
 
 use crate::model::step::Stage;
 use crate::model::time::{Duration, Instant};

@@ -1,0 +1,735 @@
+//! The page load's view-model: what the page-load section draws for a load at a moment (the
+//! socket pools' slots and queues, the waterfall's rows and bars, the summary), and the state
+//! its controls change (the page, the editor's text, the cursor, the selected request, a
+//! replayed HAR file). Pure (no web crates), so it is tested natively; the Yew component
+//! (`ui::page_load`) only turns these values into elements and dispatches [`PageAction`]s.
+//!
+//! Everything shown comes from [`crate::model::load::run`] (or, for a recording, from
+//! [`crate::model::har_replay::replay`]); what is worked out per load is worked out once, in
+//! [`LoadRef::new`], because the view renders every animation frame while it plays.
+
+use super::fixed;
+use crate::link::PageLink;
+use crate::model::har_replay;
+use crate::model::load::{self, Outcome, PageLoad, PageScenario, PhaseName, Queued, Request};
+use crate::model::pages;
+use crate::model::time::Instant;
+use std::rc::Rc;
+
+/// The waterfall draws the first this many requests (by start); the rest are counted.
+pub const MAX_ROWS: usize = 300;
+/// A pool's queue shows this many waiting requests, then how many more.
+pub const MAX_CHIPS: usize = 40;
+/// Real milliseconds of playback per simulated millisecond.
+pub const SLOWDOWN: f64 = 8.0;
+
+/// A load and what the view draws from it at every moment, computed once per load. Equal when
+/// it is the same load.
+#[derive(Clone)]
+pub struct LoadRef(pub Rc<PageLoad>, pub Rc<LoadView>);
+
+impl PartialEq for LoadRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl LoadRef {
+    pub fn new(l: PageLoad) -> LoadRef {
+        let view = LoadView::new(&l);
+        LoadRef(Rc::new(l), Rc::new(view))
+    }
+}
+
+/// See [`LoadRef`].
+#[derive(Debug, PartialEq)]
+pub struct LoadView {
+    /// The waterfall's rows: request indices by start, the first [`MAX_ROWS`].
+    pub rows: Vec<usize>,
+    /// Requests not drawn.
+    pub hidden: usize,
+    pub blocked: usize,
+    pub queued: usize,
+    /// Per group, in `PageLoad::groups` order.
+    pub groups: Vec<GroupView>,
+}
+
+/// One socket pool group as drawn: its slots and who waited for them.
+#[derive(Debug, PartialEq)]
+pub struct GroupView {
+    /// Per lane (slot), the connections that used it, in opening order.
+    pub lanes: Vec<Vec<usize>>,
+    pub queue: Vec<Queued>,
+}
+
+impl LoadView {
+    pub fn new(l: &PageLoad) -> LoadView {
+        let mut rows: Vec<usize> = (0..l.requests.len()).collect();
+        rows.sort_by_key(|&i| (l.requests[i].start, l.requests[i].id));
+        let hidden = rows.len().saturating_sub(MAX_ROWS);
+        rows.truncate(MAX_ROWS);
+        let groups = l
+            .groups
+            .iter()
+            .map(|g| {
+                let conns: Vec<usize> = (0..l.connections.len())
+                    .filter(|&i| l.connections[i].group == g.group)
+                    .collect();
+                let lanes = conns
+                    .iter()
+                    .map(|&i| l.connections[i].lane + 1)
+                    .max()
+                    .unwrap_or(0)
+                    .max(g.slots());
+                // One pass: a replayed recording may have thousands of connections.
+                let mut by_lane: Vec<Vec<usize>> = vec![Vec::new(); lanes];
+                for &i in &conns {
+                    by_lane[l.connections[i].lane].push(i);
+                }
+                GroupView {
+                    lanes: by_lane,
+                    queue: l.queue(&g.group),
+                }
+            })
+            .collect();
+        LoadView {
+            rows,
+            hidden,
+            blocked: l
+                .requests
+                .iter()
+                .filter(|r| matches!(r.outcome, Outcome::Blocked { .. }))
+                .count(),
+            queued: l.requests.iter().filter(|r| r.queued).count(),
+            groups,
+        }
+    }
+}
+
+/// The requests waiting in group `g`'s queue at `t`, highest priority first.
+pub fn waiting<'a>(l: &'a PageLoad, g: &GroupView, t: Instant) -> Vec<&'a Request> {
+    g.queue
+        .iter()
+        .filter(|q| q.at(t))
+        .filter_map(|q| l.request(q.id))
+        .collect()
+}
+
+/// A pool slot at a moment: its state (`free`, `connecting`, `busy`, `idle`, `closed`) and
+/// its label.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Slot {
+    pub state: &'static str,
+    pub label: String,
+}
+
+/// The slot of `lane` at `t`: the connection open in it now, else the last one closed.
+pub fn slot(l: &PageLoad, lane: &[usize], t: Instant) -> Slot {
+    let here = || {
+        lane.iter()
+            .map(|&i| &l.connections[i])
+            .filter(|c| c.start <= t)
+    };
+    let c = here()
+        .find(|c| c.closed.is_none_or(|e| e > t))
+        .or_else(|| here().next_back());
+    let Some(c) = c else {
+        return Slot {
+            state: "free",
+            label: "free".into(),
+        };
+    };
+    let state = c.state_at(t);
+    let carrying: Vec<u32> = c.carrying(t).collect();
+    let label = match (state, carrying.as_slice()) {
+        ("busy", [one]) => format!(
+            "conn {} · #{one} {}",
+            c.id,
+            l.request(*one)
+                .map(|r| short_url(&r.url))
+                .unwrap_or_default()
+        ),
+        ("busy", many) if !many.is_empty() => format!("conn {} · {} streams", c.id, many.len()),
+        (other, _) => format!(
+            "conn {} · {other}{}",
+            c.id,
+            if c.preconnect { " (preconnect)" } else { "" }
+        ),
+    };
+    Slot { state, label }
+}
+
+/// Where `t` falls on a waterfall of `end` µs, as a CSS percentage.
+pub fn percent(t: Instant, end: u64) -> String {
+    fixed(t.micros() as f64 * 100.0 / end.max(1) as f64, 3)
+}
+
+/// One phase of a request's bar as drawn at `t`: cut at `t` while it is under way.
+#[derive(Debug, PartialEq)]
+pub struct Segment {
+    pub phase: PhaseName,
+    /// Left edge and width, as CSS percentages of the waterfall.
+    pub left: String,
+    pub width: String,
+    /// The phase, its whole time and why it took that long.
+    pub title: String,
+}
+
+/// The phases of `r` that have begun by `t`, on a waterfall of `end` µs.
+pub fn segments(r: &Request, t: Instant, end: u64) -> Vec<Segment> {
+    let end = end.max(1);
+    r.phases
+        .iter()
+        .filter(|p| p.start <= t)
+        .map(|p| {
+            let shown_end = if p.end < t { p.end } else { t };
+            Segment {
+                phase: p.name,
+                left: percent(p.start, end),
+                width: fixed(
+                    (shown_end.micros() - p.start.micros()) as f64 * 100.0 / end as f64,
+                    3,
+                ),
+                title: format!(
+                    "{}: {} ms: {}",
+                    p.name,
+                    ms(p.end.micros() - p.start.micros()),
+                    p.why
+                ),
+            }
+        })
+        .collect()
+}
+
+/// A waterfall row's second line: the destination (with the method when it is not GET) and
+/// the priority.
+pub fn row_meta(r: &Request) -> String {
+    let what = if r.method == "GET" {
+        r.destination.to_string()
+    } else {
+        format!("{} {}", r.method, r.destination)
+    };
+    format!("{what} · {}", load::priority_label(r.priority))
+}
+
+/// The line under the section's title: counts, and the network the load ran on (estimated for
+/// a recording, which holds no network settings).
+pub fn summary(l: &PageLoad, v: &LoadView, recording: bool) -> String {
+    let network = if recording {
+        format!(
+            "round trip about {} ms (the median TCP handshake recorded)",
+            ms(l.rtt.micros())
+        )
+    } else {
+        format!(
+            "RTT {} ms, {} Mbit/s, TLS {}",
+            ms(l.rtt.micros()),
+            fixed(l.bandwidth_bps as f64 / 1e6, 1),
+            l.tls
+        )
+    };
+    format!(
+        "{} requests, {} connections, {} waited in a queue, {} blocked · {network}",
+        l.requests.len(),
+        l.connections.len(),
+        v.queued,
+        v.blocked
+    )
+}
+
+/// Microseconds as milliseconds with one decimal.
+pub fn ms(us: u64) -> String {
+    fixed(us as f64 / 1000.0, 1)
+}
+
+/// The phase's key in the page's styles (`data-ph`).
+pub fn phase_key(name: PhaseName) -> &'static str {
+    match name {
+        PhaseName::Queueing => "queue",
+        PhaseName::Stalled => "stall",
+        PhaseName::DnsLookup => "dns",
+        PhaseName::InitialConnection => "tcp",
+        PhaseName::Ssl => "ssl",
+        PhaseName::RequestSent => "send",
+        PhaseName::Waiting => "wait",
+        PhaseName::ContentDownload => "down",
+    }
+}
+
+/// The last path segment of a URL, or its host for `/`.
+pub fn short_url(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    match rest.split_once('/') {
+        Some((host, "")) => format!("{host}/"),
+        Some((_, path)) => path.rsplit('/').next().unwrap_or(path).to_string(),
+        None => rest.to_string(),
+    }
+}
+
+/// A load with nothing in it, for when not even the default page loads.
+fn empty_load() -> PageLoad {
+    PageLoad {
+        name: String::new(),
+        url: String::new(),
+        page_origin: String::new(),
+        rtt: crate::model::time::Duration::ZERO,
+        bandwidth_bps: 0,
+        tls: "",
+        requests: vec![],
+        connections: vec![],
+        groups: vec![],
+        console: vec![],
+        problems: vec![],
+        end: Instant::ZERO,
+        trace: Default::default(),
+        timing: Default::default(),
+        failed: None,
+    }
+}
+
+/// The page-load section's state.
+#[derive(Clone)]
+pub struct PageState {
+    pub preset: String,
+    /// The scenario, and its HTML and header text as the editor shows them, shared: a Tick
+    /// copies none of them (the HTML may be 2 MB).
+    pub scenario: Rc<PageScenario>,
+    pub html: Rc<str>,
+    pub load: LoadRef,
+    pub headers_text: Rc<str>,
+    /// The cursor, µs of simulated time.
+    pub t: u64,
+    pub playing: bool,
+    pub selected: u32,
+    pub error: Option<String>,
+    /// A recording on screen in place of the scenario's simulation.
+    pub har: Option<Rc<Recording>>,
+}
+
+/// A HAR file replayed, and the simulation's view to go back to.
+#[derive(Clone)]
+pub struct Recording {
+    pub name: Rc<str>,
+    load: LoadRef,
+    t: u64,
+    selected: u32,
+    error: Option<String>,
+}
+
+/// What the section's controls (and its animation frames) do.
+pub enum PageAction {
+    Preset(String),
+    Html(String),
+    Headers(String),
+    Seek(u64),
+    /// An animation frame: this many real milliseconds have passed.
+    Tick(f64),
+    TogglePlay,
+    Select(u32),
+    /// A HAR file read (its name and entries), or why it could not be.
+    OpenHar(Result<(String, Vec<har_replay::Entry>), String>),
+    /// Back from a recording to the scenario's simulation.
+    LeaveHar,
+}
+
+impl PageState {
+    /// The page a link names (the preset with the editor's text), or the default page; what
+    /// could not be used from the link (`notes`, and a page that does not load) is shown as
+    /// the editor's error.
+    pub fn from_link(link: &PageLink, mut notes: Vec<String>) -> PageState {
+        let mut sc = crate::link::page_scenario(link, &mut notes);
+        let mut preset = link.preset.clone();
+        let load = match load::run(&sc) {
+            Ok(l) => l,
+            Err(e) => {
+                notes.push(format!(
+                    "the linked page could not load ({e}): the preset is shown"
+                ));
+                sc = pages::preset(&preset).unwrap_or_default();
+                match load::run(&sc) {
+                    Ok(l) => l,
+                    Err(_) => {
+                        preset = crate::link::DEFAULT_PAGE.into();
+                        sc = pages::preset(&preset).unwrap_or_default();
+                        load::run(&sc).unwrap_or_else(|_| empty_load())
+                    }
+                }
+            }
+        };
+        PageState {
+            preset,
+            headers_text: link
+                .headers
+                .clone()
+                .unwrap_or_else(|| load::headers_text(&sc))
+                .into(),
+            html: sc.html.as_str().into(),
+            scenario: Rc::new(sc),
+            t: 0,
+            playing: false,
+            selected: 1,
+            error: (!notes.is_empty()).then(|| notes.join("; ")),
+            load: LoadRef::new(load),
+            har: None,
+        }
+    }
+
+    /// The link's part for this view: what differs from the preset.
+    pub fn link(&self) -> PageLink {
+        let base = pages::preset(&self.preset).unwrap_or_default();
+        PageLink {
+            preset: self.preset.clone(),
+            html: (self.scenario.html != base.html).then(|| self.scenario.html.clone()),
+            headers: (*self.headers_text != *load::headers_text(&base))
+                .then(|| self.headers_text.to_string()),
+        }
+    }
+
+    /// The request selected in the waterfall, when the load has it.
+    pub fn selected_request(&self) -> Option<&Request> {
+        self.load.0.request(self.selected)
+    }
+
+    /// Runs the model on `sc`; on an error the previous load stays on screen.
+    fn rerun(&mut self, sc: PageScenario) {
+        match load::run(&sc) {
+            Ok(l) => {
+                self.t = self.t.min(l.end.micros());
+                if !l.requests.iter().any(|r| r.id == self.selected) {
+                    self.selected = 1;
+                }
+                self.load = LoadRef::new(l);
+                if sc.html != self.scenario.html {
+                    self.html = sc.html.as_str().into();
+                }
+                self.scenario = Rc::new(sc);
+                self.error = None;
+                self.har = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// The state after `action`.
+    pub fn apply(mut self, action: PageAction) -> PageState {
+        let end = self.load.0.end.micros();
+        match action {
+            PageAction::Preset(name) => {
+                if let Some(sc) = pages::preset(&name) {
+                    self.preset = name;
+                    self.headers_text = load::headers_text(&sc).into();
+                    self.t = 0;
+                    self.selected = 1;
+                    self.rerun(sc);
+                }
+            }
+            PageAction::Html(html) => match load::check_text("HTML", &html) {
+                Ok(()) => {
+                    let mut sc = (*self.scenario).clone();
+                    sc.html = html;
+                    self.rerun(sc);
+                }
+                Err(e) => self.error = Some(e),
+            },
+            PageAction::Headers(text) => {
+                self.headers_text = text.into();
+                match load::check_text("header text", &self.headers_text)
+                    .and_then(|()| load::apply_headers_text(&self.scenario, &self.headers_text))
+                {
+                    Ok(sc) => self.rerun(sc),
+                    Err(e) => self.error = Some(e),
+                }
+            }
+            PageAction::Seek(t) => {
+                self.t = t.min(end);
+                self.playing = false;
+            }
+            PageAction::Tick(dt) => {
+                let step = (dt.clamp(0.0, 100.0) * 1000.0 / SLOWDOWN) as u64;
+                self.t = (self.t + step).min(end);
+                if self.t >= end {
+                    self.playing = false;
+                }
+            }
+            PageAction::TogglePlay => {
+                if !self.playing && self.t >= end {
+                    self.t = 0;
+                }
+                self.playing = !self.playing;
+            }
+            PageAction::Select(id) => self.selected = id,
+            PageAction::OpenHar(read) => self.open_har(read),
+            PageAction::LeaveHar => {
+                self.playing = false;
+                if let Some(h) = self.har.take() {
+                    let h = Rc::unwrap_or_clone(h);
+                    (self.load, self.t, self.selected, self.error) =
+                        (h.load, h.t, h.selected, h.error);
+                }
+            }
+        }
+        self
+    }
+
+    /// A HAR file read: its replay replaces the view, keeping the simulation to go back to.
+    fn open_har(&mut self, read: Result<(String, Vec<har_replay::Entry>), String>) {
+        let replayed = read.and_then(|(name, entries)| {
+            har_replay::replay(&entries, &name)
+                .map(|l| (name.clone(), l))
+                .map_err(|e| format!("{name}: {e}"))
+        });
+        match replayed {
+            Ok((name, l)) => {
+                // The simulation to go back to: the one under any earlier recording.
+                let back = match self.har.take() {
+                    Some(h) => Recording {
+                        name: name.as_str().into(),
+                        ..Rc::unwrap_or_clone(h)
+                    },
+                    None => Recording {
+                        name: name.as_str().into(),
+                        load: self.load.clone(),
+                        t: self.t,
+                        selected: self.selected,
+                        error: self.error.take(),
+                    },
+                };
+                self.har = Some(Rc::new(back));
+                self.selected = l.requests.first().map_or(1, |r| r.id);
+                self.t = 0;
+                self.playing = false;
+                self.load = LoadRef::new(l);
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::pool::Priority;
+
+    fn state(preset: &str) -> PageState {
+        PageState::from_link(
+            &PageLink {
+                preset: preset.into(),
+                ..PageLink::default()
+            },
+            vec![],
+        )
+    }
+
+    #[test]
+    fn the_waterfall_rows_go_by_start_and_stop_at_its_limit() {
+        let s = state("many-images");
+        let (l, v) = (&s.load.0, &s.load.1);
+        assert_eq!(v.rows.len(), l.requests.len());
+        assert_eq!(v.hidden, 0);
+        let starts: Vec<_> = v.rows.iter().map(|&i| l.requests[i].start).collect();
+        assert!(starts.windows(2).all(|w| w[0] <= w[1]), "{starts:?}");
+        assert_eq!(v.queued, l.requests.iter().filter(|r| r.queued).count());
+        assert!(v.queued > 0, "many-images waits for sockets");
+
+        let big = LoadView::new(&load::run(&pages::synthetic(MAX_ROWS + 50, 3)).unwrap());
+        assert_eq!(big.rows.len(), MAX_ROWS);
+        assert_eq!(
+            big.hidden, 51,
+            "the document and 50 more are counted, not drawn"
+        );
+    }
+
+    #[test]
+    fn a_pool_shows_six_slots_and_its_queue_drains() {
+        let s = state("many-images");
+        let (l, v) = (&s.load.0, &s.load.1);
+        let img = l
+            .groups
+            .iter()
+            .position(|g| g.group.contains("img.example"))
+            .expect("the image host's group");
+        let g = &v.groups[img];
+        assert_eq!(g.lanes.len(), 6);
+        // Before its first connection opens a slot is free; at the end none is busy.
+        for lane in &g.lanes {
+            let first = l.connections[lane[0]].start;
+            let before = Instant::from_micros(first.micros().saturating_sub(1));
+            if first > Instant::ZERO {
+                assert_eq!(slot(l, lane, before).state, "free");
+            }
+            assert_eq!(slot(l, lane, first).state, "connecting");
+            assert_ne!(slot(l, lane, l.end).state, "busy");
+        }
+        assert!(waiting(l, g, l.end).is_empty());
+        // While the sixth connection is open, the seventh image waits in the queue.
+        let busy_moment = g.queue.iter().map(|q| q.from).min().expect("a queue");
+        let queued = waiting(l, g, busy_moment);
+        assert!(!queued.is_empty());
+        let busy = g
+            .lanes
+            .iter()
+            .map(|lane| slot(l, lane, busy_moment))
+            .filter(|s| s.state != "free")
+            .count();
+        assert_eq!(busy, 6, "all six slots are taken while a request waits");
+        // Higher priority first.
+        let ranks: Vec<Option<Priority>> = queued.iter().map(|r| r.priority).collect();
+        assert!(ranks.windows(2).all(|w| w[0] >= w[1]), "{ranks:?}");
+    }
+
+    #[test]
+    fn a_busy_slot_names_its_request_by_file() {
+        let s = state("many-images");
+        let (l, v) = (&s.load.0, &s.load.1);
+        let labels: Vec<String> = v
+            .groups
+            .iter()
+            .flat_map(|g| &g.lanes)
+            .flat_map(|lane| {
+                l.requests
+                    .iter()
+                    .map(move |r| slot(l, lane, r.phases.last().map_or(r.end, |p| p.start)))
+            })
+            .filter(|s| s.state == "busy")
+            .map(|s| s.label)
+            .collect();
+        assert!(
+            labels
+                .iter()
+                .any(|x| x.starts_with("conn ") && x.ends_with(".jpg")),
+            "{labels:?}"
+        );
+    }
+
+    #[test]
+    fn a_bar_grows_with_the_cursor() {
+        let s = state("many-images");
+        let l = &s.load.0;
+        let end = l.end.micros();
+        let r = &l.requests[3];
+        assert!(segments(r, Instant::ZERO, end).is_empty() || r.start == Instant::ZERO);
+        let all = segments(r, l.end, end);
+        assert_eq!(all.len(), r.phases.len());
+        let mid = r.phases[r.phases.len() / 2].start;
+        let part = segments(r, mid, end);
+        assert!(part.len() < all.len());
+        // The phase under way at the cursor is cut there.
+        let last = part.last().unwrap();
+        assert_eq!(last.width, "0.000");
+        assert!(last.title.contains(" ms: "), "{}", last.title);
+        assert_eq!(percent(l.end, end), "100.000");
+    }
+
+    #[test]
+    fn playing_moves_the_cursor_and_stops_at_the_end() {
+        let s = state("single");
+        let end = s.load.0.end.micros();
+        let s = s.apply(PageAction::TogglePlay);
+        assert!(s.playing);
+        let s = s.apply(PageAction::Tick(16.0));
+        assert_eq!(s.t, (16.0 * 1000.0 / SLOWDOWN) as u64);
+        // A long pause (a hidden tab) moves at most 100 ms of real time.
+        let t = s.t;
+        let s = s.apply(PageAction::Tick(5_000.0));
+        assert_eq!(s.t, t + (100.0 * 1000.0 / SLOWDOWN) as u64);
+        let s = s.apply(PageAction::Seek(u64::MAX));
+        assert_eq!(s.t, end);
+        assert!(!s.playing, "seeking pauses");
+        // Play at the end starts again from the beginning.
+        let s = s.apply(PageAction::TogglePlay);
+        assert_eq!((s.t, s.playing), (0, true));
+        let mut s = s;
+        while s.playing {
+            s = s.apply(PageAction::Tick(100.0));
+        }
+        assert_eq!(s.t, end, "it stops at the end");
+    }
+
+    #[test]
+    fn a_mistake_in_the_editor_keeps_the_last_good_load() {
+        let s = state("single");
+        let before = s.load.clone();
+        let s = s.apply(PageAction::Headers("no url line here".into()));
+        assert!(s.error.is_some());
+        assert!(s.load == before, "the previous load stays");
+        assert_eq!(
+            &*s.headers_text, "no url line here",
+            "the editor keeps the text"
+        );
+        let s = s.apply(PageAction::Html("<img src=a.png><img src=b.png>".into()));
+        assert!(s.error.is_none(), "{:?}", s.error);
+        assert!(s.load != before);
+        assert_eq!(s.load.0.requests.len(), 3, "the document and two images");
+        assert_eq!(s.link().html.as_deref(), Some(&*s.html));
+    }
+
+    #[test]
+    fn a_preset_resets_the_cursor_and_the_selection() {
+        let s = state("single")
+            .apply(PageAction::Seek(50_000))
+            .apply(PageAction::Select(2))
+            .apply(PageAction::Preset("many-images".into()));
+        assert_eq!((s.t, s.selected, s.preset.as_str()), (0, 1, "many-images"));
+        assert_eq!(s.selected_request().map(|r| r.id), Some(1));
+        assert_eq!(
+            s.link(),
+            PageLink {
+                preset: "many-images".into(),
+                html: None,
+                headers: None,
+            }
+        );
+        let s = s.apply(PageAction::Preset("no-such-page".into()));
+        assert_eq!(s.preset, "many-images", "an unknown page changes nothing");
+    }
+
+    #[test]
+    fn a_recording_replaces_the_view_until_left() {
+        let s = state("many-images").apply(PageAction::Seek(200_000));
+        let (sim, t) = (s.load.clone(), s.t);
+        let s = s.apply(PageAction::OpenHar(Err("x.har: not JSON".into())));
+        assert_eq!(s.error.as_deref(), Some("x.har: not JSON"));
+        assert!(s.har.is_none() && s.load == sim);
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/common/chrome_like.har"
+        ))
+        .expect("the test HAR file");
+        let entries = har_replay::parse(&text).expect("it parses");
+        let s = s.apply(PageAction::OpenHar(Ok(("chrome_like.har".into(), entries))));
+        assert!(s.error.is_none(), "{:?}", s.error);
+        assert_eq!(s.har.as_ref().map(|h| &*h.name), Some("chrome_like.har"));
+        assert!(s.load != sim);
+        assert_eq!(s.t, 0);
+        assert!(summary(&s.load.0, &s.load.1, true).contains("round trip about"));
+        let s = s.apply(PageAction::LeaveHar);
+        assert!(s.har.is_none());
+        assert!(s.load == sim);
+        assert_eq!(s.t, t, "back where the simulation was");
+    }
+
+    #[test]
+    fn a_link_that_cannot_load_shows_the_preset_and_says_why() {
+        let s = PageState::from_link(
+            &PageLink {
+                preset: "single".into(),
+                html: None,
+                headers: Some("https://a.example/\nCache-Control".into()),
+            },
+            vec!["a note".into()],
+        );
+        let e = s.error.expect("what could not be used is said");
+        assert!(e.starts_with("a note"), "{e}");
+        assert!(!s.load.0.requests.is_empty());
+    }
+
+    #[test]
+    fn texts() {
+        assert_eq!(short_url("https://img.example/photos/01.jpg"), "01.jpg");
+        assert_eq!(short_url("https://img.example/"), "img.example/");
+        assert_eq!(short_url("https://img.example"), "img.example");
+        assert_eq!(ms(1_234_567), "1234.6");
+        assert_eq!(phase_key(PhaseName::Ssl), "ssl");
+    }
+}
