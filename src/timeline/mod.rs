@@ -163,6 +163,39 @@ pub fn stages(j: &Journey, cursor: usize) -> Vec<StageView> {
         .collect()
 }
 
+/// Where a click on `stage`'s pill takes the cursor: the first step of that stage among the
+/// steps `lo..=hi` (an embedded frame's range, else the whole journey), or none when the
+/// journey does not pass through it there.
+pub fn stage_start(trace: &Trace, stage: Stage, (lo, hi): (usize, usize)) -> Option<usize> {
+    trace
+        .events
+        .iter()
+        .enumerate()
+        .take(hi.saturating_add(1))
+        .skip(lo)
+        .find(|(_, e)| e.stage == stage)
+        .map(|(i, _)| i)
+}
+
+/// Where playback of the steps up to `hi` ends: the journey's end when `hi` is its last step
+/// (messages still in flight land), else step `hi`'s moment (an embedded frame's `end`).
+pub fn range_end(trace: &Trace, hi: usize) -> Instant {
+    if hi + 1 >= trace.events.len() {
+        end(trace)
+    } else {
+        trace.events.get(hi).map_or(Instant::ZERO, |e| e.at)
+    }
+}
+
+/// "step N of M", counted within the steps `lo..=hi` the view may show.
+pub fn step_count(cursor: usize, (lo, hi): (usize, usize)) -> String {
+    format!(
+        "step {} of {}",
+        cursor.saturating_sub(lo) + 1,
+        hi.saturating_sub(lo) + 1
+    )
+}
+
 fn skip_reason(
     j: &Journey,
     stage: Stage,
@@ -368,6 +401,46 @@ mod tests {
     use super::*;
     use crate::model::journey::run;
     use crate::model::scenario::{preset, Scenario};
+
+    #[test]
+    fn a_stage_pill_leads_to_the_stages_first_step_in_range() {
+        let j = run(&Scenario::default());
+        let all = (0, j.trace.events.len() - 1);
+        let tls = stage_start(&j.trace, Stage::Tls, all).expect("the default journey has TLS");
+        assert_eq!(j.trace.events[tls].step.as_str(), "tls.client_hello");
+        assert!(j.trace.events[..tls].iter().all(|e| e.stage != Stage::Tls));
+        assert_eq!(stage_start(&j.trace, Stage::Url, all), Some(0));
+        // Within a range that starts after the stage's first step, its first step in range.
+        assert_eq!(
+            stage_start(&j.trace, Stage::Tls, (tls + 1, all.1)),
+            Some(tls + 1)
+        );
+        assert_eq!(stage_start(&j.trace, Stage::Url, (tls, all.1)), None);
+        // A stage the journey skips leads nowhere.
+        let hit = run(&preset("fresh-cache").unwrap());
+        let range = (0, hit.trace.events.len() - 1);
+        let skipped: Vec<Stage> = stages(&hit, 0)
+            .into_iter()
+            .filter(|v| matches!(v.state, StageState::Skipped(_)))
+            .map(|v| v.stage)
+            .collect();
+        assert!(!skipped.is_empty());
+        for s in skipped {
+            let first = stage_start(&hit.trace, s, range);
+            // Only the page's own fetch() may pass through a stage the navigation skipped.
+            assert!(
+                first.is_none_or(|i| hit.trace.events[i].request > 0),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn steps_are_counted_within_the_range_shown() {
+        assert_eq!(step_count(0, (0, 58)), "step 1 of 59");
+        assert_eq!(step_count(20, (18, 30)), "step 3 of 13");
+        assert_eq!(step_count(0, (0, 0)), "step 1 of 1");
+    }
 
     #[test]
     fn cursor_follows_the_playhead() {

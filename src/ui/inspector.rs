@@ -10,12 +10,13 @@ use yew::prelude::*;
 pub struct InspectorProps {
     pub journey: JourneyRef,
     pub cursor: usize,
+    /// The steps the view may show (an embedded frame's range, else all): the count is theirs.
+    pub range: (usize, usize),
 }
 
 #[component]
 pub fn Inspector(p: &InspectorProps) -> Html {
     let j = &p.journey.0;
-    let n = j.trace.events.len();
     let Some(e) = j.trace.events.get(p.cursor) else {
         return html! { <section class="panel inspector" aria-label="Inspector"><p>{ "Nothing to show." }</p></section> };
     };
@@ -23,7 +24,7 @@ pub fn Inspector(p: &InspectorProps) -> Html {
     html! {
         <section class="panel inspector" aria-labelledby="insp-title">
             <p class="insp-meta">
-                <span>{ format!("step {} of {n}", p.cursor + 1) }</span>
+                <span>{ crate::timeline::step_count(p.cursor, p.range) }</span>
                 <code class="step-id" id="insp-step">{ info.id }</code>
                 <span id="insp-time">{ e.at.to_string() }</span>
                 if e.request > 0 { <span class="req-badge">{ "page's fetch()" }</span> }

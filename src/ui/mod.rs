@@ -301,6 +301,13 @@ fn App() -> Html {
         Callback::from(move |_| open.set(false))
     };
     let announce = crate::timeline::announcement(&s.journey.0.trace, s.cursor);
+    let on_url_stage = s
+        .journey
+        .0
+        .trace
+        .events
+        .get(s.cursor)
+        .is_some_and(|e| e.stage == crate::model::step::Stage::Url);
     html! {
         <>
             if embed.on {
@@ -334,16 +341,16 @@ fn App() -> Html {
             if !embed.on {
             <Knobs open={*wide} scenario={s.scenario.clone()} preset={s.preset} https={s.current.as_ref().is_none_or(|c| c.getters.protocol == "https:")} dispatch={dispatch.clone()} />
             }
-            <Track journey={s.journey.clone()} cursor={s.cursor} />
+            <Track journey={s.journey.clone()} cursor={s.cursor} range={(s.lo(), s.hi())} dispatch={dispatch.clone()} />
             <main id="main" class="main-grid">
                 <Sequence journey={s.journey.clone()} cursor={s.cursor} revealed={s.revealed} playhead={s.playhead} reduced_motion={s.reduced_motion} first={s.lo()} dispatch={dispatch.clone()} />
-                <Inspector journey={s.journey.clone()} cursor={s.cursor} />
+                <Inspector journey={s.journey.clone()} cursor={s.cursor} range={(s.lo(), s.hi())} />
             </main>
-            <Player journey={s.journey.clone()} cursor={s.cursor} playhead={s.playhead} playing={s.playing} speed={s.speed} dispatch={dispatch.clone()} />
+            <Player journey={s.journey.clone()} cursor={s.cursor} playhead={s.playhead} playing={s.playing} speed={s.speed} range={(s.lo(), s.hi())} dispatch={dispatch.clone()} />
             <div id="announce" class="visually-hidden" role="status" aria-live="polite">{ announce }</div>
             if !embed.on {
             if let Some(parsed) = s.current.clone() {
-                <div class="url-details"><UrlStage {parsed} /></div>
+                <div class="url-details"><UrlStage {parsed} current={on_url_stage} /></div>
             }
             <page_load::PageView />
             <footer class="foot">

@@ -15,6 +15,8 @@ pub struct PlayerProps {
     pub playhead: Instant,
     pub playing: bool,
     pub speed: f64,
+    /// The steps the view may show (an embedded frame's range, else all).
+    pub range: (usize, usize),
     pub dispatch: Callback<AppAction>,
 }
 
@@ -107,12 +109,17 @@ pub fn Player(p: &PlayerProps) -> Html {
     let current = trace.events.get(p.cursor);
     let valuetext = current.map_or(String::new(), |e| {
         format!(
-            "step {} of {n}: {}, at {}",
-            p.cursor + 1,
+            "{}: {}, at {}",
+            timeline::step_count(p.cursor, p.range),
             e.step.info().title,
             e.at
         )
     });
+    // At either end of the range the buttons that would go further say so (and stay focusable).
+    let (lo, hi) = p.range;
+    let at_start = p.cursor <= lo;
+    let at_end = p.cursor >= hi.min(n.saturating_sub(1));
+    let off = |b: bool| b.then_some("true");
     html! {
         <section class="player" aria-label="Playback">
             <div class="scrub">
@@ -125,12 +132,12 @@ pub fn Player(p: &PlayerProps) -> Html {
             </div>
             <div class="controls">
                 <div class="buttons">
-                    <button id="btn-first" type="button" aria-label="First step" title="First step (Home)" onclick={buttons[0].clone()}>{ icon("first") }</button>
-                    <button id="btn-back" type="button" aria-label="Step back" title="Step back (←)" onclick={buttons[1].clone()}>{ icon("back") }</button>
+                    <button id="btn-first" type="button" aria-label="First step" title="First step (Home)" aria-disabled={off(at_start && p.playhead <= trace.events.get(lo).map_or(Instant::ZERO, |e| e.at))} onclick={buttons[0].clone()}>{ icon("first") }</button>
+                    <button id="btn-back" type="button" aria-label="Step back" title="Step back (←)" aria-disabled={off(at_start)} onclick={buttons[1].clone()}>{ icon("back") }</button>
                     <button id="btn-play" type="button" class="play" aria-label={if p.playing { "Pause" } else { "Play" }}
                         title="Play / pause (Space)" onclick={buttons[2].clone()}>{ icon(if p.playing { "pause" } else { "play" }) }</button>
-                    <button id="btn-forward" type="button" aria-label="Step forward" title="Step forward (→)" onclick={buttons[3].clone()}>{ icon("forward") }</button>
-                    <button id="btn-last" type="button" aria-label="Last step" title="Last step (End)" onclick={buttons[4].clone()}>{ icon("last") }</button>
+                    <button id="btn-forward" type="button" aria-label="Step forward" title="Step forward (→)" aria-disabled={off(at_end)} onclick={buttons[3].clone()}>{ icon("forward") }</button>
+                    <button id="btn-last" type="button" aria-label="Last step" title="Last step (End)" aria-disabled={off(at_end && p.playhead >= timeline::range_end(trace, hi))} onclick={buttons[4].clone()}>{ icon("last") }</button>
                 </div>
                 <p class="clock" id="clock" aria-label="Simulated time">{ timeline::time_label(trace, p.playhead) }</p>
                 <div class="speeds" role="group" aria-label="Speed">

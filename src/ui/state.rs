@@ -162,11 +162,7 @@ impl AppState {
 
     /// Where playback ends: the journey's end, or an embedded frame's `end` step.
     fn end_time(&self) -> Instant {
-        if self.hi() + 1 >= self.len() {
-            timeline::end(&self.journey.0.trace)
-        } else {
-            self.time_of(self.hi())
-        }
+        timeline::range_end(&self.journey.0.trace, self.hi())
     }
 
     pub fn time_of(&self, i: usize) -> Instant {

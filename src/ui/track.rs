@@ -1,8 +1,9 @@
 //! The journey track: URL → Cache → DNS → Socket pool → TCP → TLS → HTTP → Same-origin →
 //! Render → Event loop, with the active stage lit, skipped stages marked with the reason, and a
-//! token that moves to the active stage.
+//! token that moves to the active stage. A stage the journey passes through is a button that
+//! takes the cursor to its first step.
 
-use super::state::JourneyRef;
+use super::state::{AppAction, JourneyRef};
 use crate::model::step::Stage;
 use crate::timeline::{self, StageState};
 use yew::prelude::*;
@@ -11,6 +12,9 @@ use yew::prelude::*;
 pub struct TrackProps {
     pub journey: JourneyRef,
     pub cursor: usize,
+    /// The steps the view may show (an embedded frame's range, else all).
+    pub range: (usize, usize),
+    pub dispatch: Callback<AppAction>,
 }
 
 pub fn stage_key(s: Stage) -> &'static str {
@@ -54,13 +58,29 @@ pub fn Track(p: &TrackProps) -> Html {
                     // tooltip and the accessible name.
                     let note = note.map(|n| if state == "failed" { n.trim_start_matches("failed: ").to_string() } else { n.split(':').next().unwrap_or(&n).to_string() });
                     let title = aria.clone();
-                    html! {
-                        <li class="stage-pill" data-st={stage_key(v.stage)} data-stage={label} data-state={state}
-                            {title} aria-label={aria}
-                            aria-current={(state == "active").then_some("step")}>
+                    let content = html! {
+                        <>
                             <span class="pill-name">{ label }</span>
                             if let Some(n) = note { <span class="pill-note">{ n }</span> }
-                        </li>
+                        </>
+                    };
+                    // A stage the navigation skips leads nowhere (the page's fetch() may still pass
+                    // through it, and is reached by stepping).
+                    let go = (state != "skipped")
+                        .then(|| timeline::stage_start(&p.journey.0.trace, v.stage, p.range))
+                        .flatten();
+                    let current = (state == "active").then_some("step");
+                    match go {
+                        Some(i) => html! {
+                            <li class="stage-pill" data-st={stage_key(v.stage)} data-stage={label} data-state={state} {title}>
+                                <button type="button" class="pill-go" aria-label={format!("{aria}: go to its first step")}
+                                    aria-current={current} onclick={p.dispatch.reform(move |_| AppAction::Seek(i))}>{ content }</button>
+                            </li>
+                        },
+                        None => html! {
+                            <li class="stage-pill" data-st={stage_key(v.stage)} data-stage={label} data-state={state}
+                                {title} aria-label={aria} aria-current={current}>{ content }</li>
+                        },
                     }
                 }) }
             </ol>

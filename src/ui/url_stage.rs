@@ -8,6 +8,8 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct UrlStageProps {
     pub parsed: Parsed,
+    /// The cursor is on the URL stage: the card is the current step's, else a reference.
+    pub current: bool,
 }
 
 /// One row per getter of the `URL` interface, with what the part is for.
@@ -46,10 +48,14 @@ pub fn UrlStage(props: &UrlStageProps) -> Html {
         }
     };
     html! {
-        <section class="stage" id="stage-url" aria-labelledby="stage-url-title">
+        <section class="stage" id="stage-url" aria-labelledby="stage-url-title" data-current={props.current.then_some("")}>
             <div class="stage-head">
                 <span class="step-id">{ "url.parse" }</span>
-                <h2 id="stage-url-title">{ "1 · The typed text becomes a URL" }</h2>
+                <h2 id="stage-url-title">{ if props.current {
+                    "1 · The typed text becomes a URL"
+                } else {
+                    "The URL every step reads, as the parser split it at step 1"
+                } }</h2>
             </div>
             <p class="explain">
                 { "Before anything touches the network, the browser runs the text through the URL \

@@ -106,6 +106,15 @@ fn an_embedded_frame_fits_720_by_480_with_its_options() {
     }
     assert_eq!(layout["dark"], "rgb(13, 17, 23)", "the dark theme");
     assert_eq!(current_step(&s), "tls.client_hello", "starts at start=");
+    // Steps are counted within the frame's range, and back says it can go no further.
+    let count = s.js("return [document.querySelector('.insp-meta span').textContent, document.querySelector('#btn-back').getAttribute('aria-disabled')];");
+    assert!(
+        count[0]
+            .as_str()
+            .is_some_and(|c| c.starts_with("step 1 of ")),
+        "{count}"
+    );
+    assert_eq!(count[1], "true", "{count}");
     s.screenshot("embed-720x480-dark");
     // The range holds: back stays at start, forward stops at end.
     s.click(&s.find("#btn-back"));

@@ -77,13 +77,21 @@ fn step_back_first_last_and_scrub() {
     click(&s, "#btn-forward");
     click(&s, "#btn-back");
     assert_eq!(step_index(&s), 2);
+    let disabled = |s: &Session| {
+        s.js("return ['first', 'back', 'forward', 'last'].map(b => document.querySelector('#btn-' + b).getAttribute('aria-disabled') === 'true');")
+    };
     click(&s, "#btn-last");
     assert_eq!(step_index(&s), j.trace.events.len());
     assert!(s
         .text("#clock")
         .starts_with(&format!("{} of {}", j.trace.end(), j.trace.end())));
+    // At the last step, forward and last say they can go no further; forward does nothing.
+    assert_eq!(disabled(&s), serde_json::json!([false, false, true, true]));
+    click(&s, "#btn-forward");
+    assert_eq!(step_index(&s), j.trace.events.len());
     click(&s, "#btn-first");
     assert_eq!(step_index(&s), 1);
+    assert_eq!(disabled(&s), serde_json::json!([true, true, false, false]));
     // Scrub to the moment the SYN leaves: the cursor lands on tcp.syn.
     let syn = j.trace.find(StepId::parse("tcp.syn").unwrap()).unwrap();
     let units = (syn.at.as_ms() * 10.0).round();
@@ -95,6 +103,44 @@ fn step_back_first_last_and_scrub() {
         "document.querySelector('#insp-step').textContent === 'tcp.syn'",
     );
     assert!(s.text("#clock").starts_with(&format!("{} of", syn.at)));
+    s.assert_no_errors();
+}
+
+/// A stage pill takes the cursor to its stage's first step; a stage the journey skips is no
+/// button. The card under the player is step 1's only while the cursor is there.
+#[test]
+fn stage_pills_jump_to_their_stage() {
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    let url_card = |s: &Session| s.text("#stage-url-title");
+    assert_eq!(url_card(&s), "1 · The typed text becomes a URL");
+    click(&s, "[data-stage='TLS'] button");
+    assert_eq!(step_id(&s), "tls.client_hello");
+    assert_eq!(
+        s.js("return document.querySelector(\"[data-stage='TLS']\").dataset.state;"),
+        "active"
+    );
+    assert!(
+        url_card(&s).starts_with("The URL every step reads"),
+        "{}",
+        url_card(&s)
+    );
+    s.screenshot("stage-pill-tls-1440x900");
+    click(&s, "[data-stage='DNS'] button");
+    assert!(step_id(&s).starts_with("dns."), "{}", step_id(&s));
+    click(&s, "[data-stage='URL'] button");
+    assert_eq!(step_id(&s), "url.parse");
+    assert_eq!(url_card(&s), "1 · The typed text becomes a URL");
+    // A fresh cache skips DNS, TCP and TLS: their pills lead nowhere.
+    choose(&s, "#knob-cache", "fresh");
+    s.wait_for(
+        "the re-run",
+        "document.querySelector(\"[data-stage='TLS']\").dataset.state === 'skipped'",
+    );
+    assert_eq!(
+        s.js("return ['DNS', 'TCP', 'TLS'].map(x => !!document.querySelector(`[data-stage='${x}'] button`));"),
+        serde_json::json!([false, false, false])
+    );
     s.assert_no_errors();
 }
 
