@@ -237,6 +237,35 @@ pub fn summary(l: &PageLoad, v: &LoadView, recording: bool) -> String {
     )
 }
 
+/// The time ruler over a waterfall of `end` µs, as DevTools draws one: a tick at every round
+/// step (1, 2 or 5 times a power of ten milliseconds) that gives at most ten, each with its
+/// place (a CSS percentage) and its label (`250 ms`, `1.5 s`).
+pub fn ruler(end: u64) -> Vec<(String, String)> {
+    let end_ms = end.max(1) as f64 / 1000.0;
+    let mut step = 0.001;
+    'found: loop {
+        for m in [1.0, 2.0, 5.0] {
+            if end_ms / (step * m) <= 10.0 {
+                step *= m;
+                break 'found;
+            }
+        }
+        step *= 10.0;
+    }
+    (1..)
+        .map(|i| i as f64 * step)
+        .take_while(|t| *t <= end_ms)
+        .map(|t| {
+            let label = if t < 1000.0 {
+                format!("{} ms", fixed(t, if step < 1.0 { 1 } else { 0 }))
+            } else {
+                format!("{} s", fixed(t / 1000.0, if step < 1000.0 { 1 } else { 0 }))
+            };
+            (fixed(t * 100.0 / end_ms, 3), label)
+        })
+        .collect()
+}
+
 /// Microseconds as milliseconds with one decimal.
 pub fn ms(us: u64) -> String {
     fixed(us as f64 / 1000.0, 1)
@@ -356,6 +385,7 @@ impl PageState {
                 }
             }
         };
+        let end = load.end.micros();
         PageState {
             preset,
             headers_text: link
@@ -365,7 +395,8 @@ impl PageState {
                 .into(),
             html: sc.html.as_str().into(),
             scenario: Rc::new(sc),
-            t: 0,
+            // At its end, as DevTools shows a load: every bar drawn; Play starts it over.
+            t: end,
             playing: false,
             selected: 1,
             error: (!notes.is_empty()).then(|| notes.join("; ")),
@@ -418,9 +449,10 @@ impl PageState {
                 if let Some(sc) = pages::preset(&name) {
                     self.preset = name;
                     self.headers_text = load::headers_text(&sc).into();
-                    self.t = 0;
                     self.selected = 1;
+                    self.playing = false;
                     self.rerun(sc);
+                    self.t = self.load.0.end.micros();
                 }
             }
             PageAction::Html(html) => match load::check_text("HTML", &html) {
@@ -496,7 +528,7 @@ impl PageState {
                 };
                 self.har = Some(Rc::new(back));
                 self.selected = l.requests.first().map_or(1, |r| r.id);
-                self.t = 0;
+                self.t = l.end.micros();
                 self.playing = false;
                 self.load = LoadRef::new(l);
                 self.error = None;
@@ -670,7 +702,11 @@ mod tests {
             .apply(PageAction::Seek(50_000))
             .apply(PageAction::Select(2))
             .apply(PageAction::Preset("many-images".into()));
-        assert_eq!((s.t, s.selected, s.preset.as_str()), (0, 1, "many-images"));
+        assert_eq!(
+            (s.t, s.selected, s.preset.as_str()),
+            (s.load.0.end.micros(), 1, "many-images"),
+            "a page opens at its end"
+        );
         assert_eq!(s.selected_request().map(|r| r.id), Some(1));
         assert_eq!(
             s.link(),
@@ -701,7 +737,7 @@ mod tests {
         assert!(s.error.is_none(), "{:?}", s.error);
         assert_eq!(s.har.as_ref().map(|h| &*h.name), Some("chrome_like.har"));
         assert!(s.load != sim);
-        assert_eq!(s.t, 0);
+        assert_eq!(s.t, s.load.0.end.micros(), "a recording opens at its end");
         assert!(summary(&s.load.0, &s.load.1, true).contains("round trip about"));
         let s = s.apply(PageAction::LeaveHar);
         assert!(s.har.is_none());
@@ -722,6 +758,39 @@ mod tests {
         let e = s.error.expect("what could not be used is said");
         assert!(e.starts_with("a note"), "{e}");
         assert!(!s.load.0.requests.is_empty());
+    }
+
+    #[test]
+    fn the_ruler_ticks_at_round_steps() {
+        let labels = |end: u64| -> Vec<String> { ruler(end).into_iter().map(|(_, l)| l).collect() };
+        assert_eq!(
+            labels(1_661_280),
+            ["200 ms", "400 ms", "600 ms", "800 ms", "1.0 s", "1.2 s", "1.4 s", "1.6 s"]
+        );
+        assert_eq!(
+            labels(569_644),
+            ["100 ms", "200 ms", "300 ms", "400 ms", "500 ms"]
+        );
+        assert_eq!(
+            labels(40_000_000),
+            ["5 s", "10 s", "15 s", "20 s", "25 s", "30 s", "35 s", "40 s"]
+        );
+        assert_eq!(
+            labels(3_000),
+            ["0.5 ms", "1.0 ms", "1.5 ms", "2.0 ms", "2.5 ms", "3.0 ms"]
+        );
+        assert!(ruler(0).len() <= 10);
+        let places: Vec<String> = ruler(1_000_000).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(places.last().map(String::as_str), Some("100.000"));
+    }
+
+    #[test]
+    fn a_page_opens_at_its_end() {
+        let s = state("many-images");
+        assert_eq!(s.t, s.load.0.end.micros());
+        assert!(!s.playing);
+        let s = s.apply(PageAction::TogglePlay);
+        assert_eq!((s.t, s.playing), (0, true), "play starts it over");
     }
 
     #[test]

@@ -310,6 +310,7 @@ fn waterfall(
     dispatch: &Callback<PageAction>,
 ) -> Html {
     let end = l.end.micros();
+    let ruler = page::ruler(end);
     let rows = v.rows.iter().map(|&i| &l.requests[i]);
     let hidden = v.hidden;
     // A click between the rows selects nothing new.
@@ -331,7 +332,15 @@ fn waterfall(
             <p class="pl-legend">
                 { for PhaseName::ALL.iter().map(|p| html! { <span class="ph-key" data-ph={phase_key(*p)}>{ p.label() }</span> }) }
             </p>
+            <div class="wf-ruler" aria-hidden="true">
+                { for ruler.iter().map(|(at, label)| html! {
+                    <span class="wf-tick" style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {at} / 100)")}>{ label.clone() }</span>
+                }) }
+            </div>
             <div class="wf-rows" {onclick}>
+                { for ruler.iter().map(|(at, _)| html! {
+                    <div class="wf-grid" style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {at} / 100)")} aria-hidden="true"></div>
+                }) }
                 <div class="wf-cursor" style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {} / 100)", page::percent(t, end))} aria-hidden="true"></div>
                 { for rows.map(|r| {
                     let blocked = matches!(r.outcome, Outcome::Blocked { .. });

@@ -42,6 +42,46 @@ fn chips(s: &Session) -> usize {
         .unwrap_or(0) as usize
 }
 
+/// A page opens at its end, as DevTools shows a finished load: every bar drawn under a time
+/// ruler; Play starts it over.
+#[test]
+fn the_page_load_opens_at_its_end_under_a_ruler() {
+    let l = native("many-images");
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    show(&s, "#pl-waterfall");
+    let end = format!("{:.1}", l.end.as_ms());
+    assert_eq!(s.text("#pl-time"), format!("{end} / {end} ms"));
+    let drawn = s.js(
+        "return [...document.querySelectorAll('#pl-waterfall .wf-row')].map(r => r.querySelectorAll('.seg').length);",
+    );
+    let drawn: Vec<usize> = serde_json::from_value(drawn).unwrap();
+    let phases: Vec<usize> = l.requests.iter().map(|r| r.phases.len()).collect();
+    let mut by_start: Vec<&load::Request> = l.requests.iter().collect();
+    by_start.sort_by_key(|r| (r.start, r.id));
+    assert_eq!(
+        drawn,
+        by_start.iter().map(|r| r.phases.len()).collect::<Vec<_>>()
+    );
+    assert!(phases.iter().sum::<usize>() > 0);
+    let ticks = s.js(
+        "return [...document.querySelectorAll('#pl-waterfall .wf-tick')].map(t => t.textContent);",
+    );
+    assert_eq!(
+        ticks,
+        serde_json::json!([
+            "200 ms", "400 ms", "600 ms", "800 ms", "1.0 s", "1.2 s", "1.4 s", "1.6 s"
+        ])
+    );
+    s.screenshot("waterfall-at-end-1440x900");
+    s.click(&s.find("#pl-play"));
+    s.wait_for(
+        "play to start over",
+        &format!("!document.querySelector('#pl-time').textContent.startsWith('{end} /')"),
+    );
+    s.assert_no_errors();
+}
+
 #[test]
 fn pools_view_animates_the_queue_draining() {
     let l = native("many-images");
