@@ -266,6 +266,44 @@ pub fn ruler(end: u64) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A vertical line on the waterfall, as DevTools draws one: `DOMContentLoaded` or `load`.
+#[derive(Debug, PartialEq)]
+pub struct Mark {
+    /// `dcl` or `load`: the line's style.
+    pub key: &'static str,
+    pub at: Instant,
+    /// Where, as a CSS percentage of the waterfall.
+    pub left: String,
+    /// `DOMContentLoaded 578.3 ms`.
+    pub label: String,
+}
+
+/// The load's `DOMContentLoaded` and `load` moments on a waterfall of `end` µs (none for a load
+/// that has none: a failed navigation, or a recording).
+pub fn marks(l: &PageLoad) -> Vec<Mark> {
+    let end = l.end.micros();
+    [
+        (
+            "dcl",
+            "DOMContentLoaded",
+            l.timing.dom_content_loaded_event_start,
+        ),
+        ("load", "load", l.timing.load_event_start),
+    ]
+    .into_iter()
+    .filter(|m| m.2 > 0.0)
+    .map(|(key, name, ms)| {
+        let at = Instant::from_micros((ms * 1000.0).round() as u64);
+        Mark {
+            key,
+            at,
+            left: percent(at.min(l.end), end),
+            label: format!("{name} {} ms", self::ms(at.micros())),
+        }
+    })
+    .collect()
+}
+
 /// Microseconds as milliseconds with one decimal.
 pub fn ms(us: u64) -> String {
     fixed(us as f64 / 1000.0, 1)
@@ -791,6 +829,30 @@ mod tests {
         assert!(!s.playing);
         let s = s.apply(PageAction::TogglePlay);
         assert_eq!((s.t, s.playing), (0, true), "play starts it over");
+    }
+
+    #[test]
+    fn domcontentloaded_and_load_are_marked() {
+        let l = state("many-images").load.0;
+        let m = marks(&l);
+        assert_eq!(m.iter().map(|m| m.key).collect::<Vec<_>>(), ["dcl", "load"]);
+        // The parser is done once the document has arrived (and been parsed); `load` waits for
+        // the last image, which ends the load.
+        let doc_end = l.requests[0].end;
+        assert!(m[0].at >= doc_end, "{:?} {doc_end:?}", m[0]);
+        assert!(m[0].at < m[1].at);
+        assert_eq!(m[1].at, l.end);
+        assert_eq!(m[1].left, "100.000");
+        assert!(
+            m[0].label.starts_with("DOMContentLoaded "),
+            "{}",
+            m[0].label
+        );
+        // A page of nothing but its document has both, at the document's parse.
+        let bare = state("single").apply(PageAction::Html("<p>".into()));
+        let m = marks(&bare.load.0);
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[0].at, m[1].at);
     }
 
     #[test]

@@ -311,6 +311,7 @@ fn waterfall(
 ) -> Html {
     let end = l.end.micros();
     let ruler = page::ruler(end);
+    let marks = page::marks(l);
     let rows = v.rows.iter().map(|&i| &l.requests[i]);
     let hidden = v.hidden;
     // A click between the rows selects nothing new.
@@ -332,6 +333,11 @@ fn waterfall(
             <p class="pl-legend">
                 { for PhaseName::ALL.iter().map(|p| html! { <span class="ph-key" data-ph={phase_key(*p)}>{ p.label() }</span> }) }
             </p>
+            if !marks.is_empty() {
+                <p class="pl-legend" id="pl-marks">
+                    { for marks.iter().map(|m| html! { <span class="mark-key" data-mark={m.key}>{ m.label.clone() }</span> }) }
+                </p>
+            }
             <div class="wf-ruler" aria-hidden="true">
                 { for ruler.iter().map(|(at, label)| html! {
                     <span class="wf-tick" style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {at} / 100)")}>{ label.clone() }</span>
@@ -340,6 +346,9 @@ fn waterfall(
             <div class="wf-rows" {onclick}>
                 { for ruler.iter().map(|(at, _)| html! {
                     <div class="wf-grid" style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {at} / 100)")} aria-hidden="true"></div>
+                }) }
+                { for marks.iter().filter(|m| m.at <= t).map(|m| html! {
+                    <div class="wf-mark" data-mark={m.key} title={m.label.clone()} style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {} / 100)", m.left)} aria-hidden="true"></div>
                 }) }
                 <div class="wf-cursor" style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {} / 100)", page::percent(t, end))} aria-hidden="true"></div>
                 { for rows.map(|r| {

@@ -73,6 +73,20 @@ fn the_page_load_opens_at_its_end_under_a_ruler() {
             "200 ms", "400 ms", "600 ms", "800 ms", "1.0 s", "1.2 s", "1.4 s", "1.6 s"
         ])
     );
+    // DOMContentLoaded and load, as the model has them, drawn as DevTools draws them.
+    let marks = s.js("return [document.querySelector('#pl-marks').textContent, [...document.querySelectorAll('#pl-waterfall .wf-mark')].map(m => m.dataset.mark)];");
+    let (dcl, onload) = (
+        l.timing.dom_content_loaded_event_start,
+        l.timing.load_event_start,
+    );
+    assert!(dcl > 0.0 && onload > dcl, "{dcl} {onload}");
+    assert_eq!(
+        marks,
+        serde_json::json!([
+            format!("DOMContentLoaded {dcl:.1} msload {onload:.1} ms"),
+            ["dcl", "load"]
+        ])
+    );
     s.screenshot("waterfall-at-end-1440x900");
     s.click(&s.find("#pl-play"));
     s.wait_for(

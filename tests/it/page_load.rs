@@ -672,3 +672,74 @@ fn a_preload_is_fetched_at_once_and_blocks_nothing() {
     );
     assert!(fetch.start < later.end, "but not for the preloaded one");
 }
+
+/// The DOM's milestones of a page the engine parses (HTML §13.2.7 "The end"): a
+/// parser-blocking script holds `DOMContentLoaded` until it has loaded and run; a `defer` or
+/// module script runs before it; an `async` script and the images hold only `load`; a
+/// `fetch()` holds neither. The HAR export carries them as DevTools does.
+#[test]
+fn domcontentloaded_and_load_follow_the_scripts_and_the_resources() {
+    let run = |body: &str| {
+        let sc = PageScenario {
+            url: "https://a.example/".into(),
+            html: format!("<!doctype html><title>t</title>{body}"),
+            parse_ms: 10.0,
+            script_ms: 30.0,
+            ..PageScenario::default()
+        };
+        let l = load::run(&sc).expect("it loads");
+        let t = &l.timing;
+        let ms = |x: f64| Instant::from_micros((x * 1000.0).round() as u64);
+        (
+            ms(t.dom_content_loaded_event_start),
+            ms(t.load_event_start),
+            l,
+        )
+    };
+    let script = wirewalk::model::time::Duration::from_millis(30);
+    let parse = wirewalk::model::time::Duration::from_millis(10);
+
+    // Nothing but the document: both once it has arrived and been parsed.
+    let (dcl, load, l) = run("<p>hello</p>");
+    assert!(
+        dcl > l.requests[0].end && dcl <= l.requests[0].end + parse,
+        "{dcl} {l:?}"
+    );
+    assert_eq!(load, dcl);
+
+    // A parser-blocking script: DOMContentLoaded after it has loaded and run.
+    let (dcl, load, l) = run("<script src=/app.js></script><p>after</p>");
+    let app = by_url(&l, "/app.js");
+    assert_eq!(dcl, app.end + script);
+    assert_eq!(load, dcl);
+
+    // A deferred script runs after parsing, before DOMContentLoaded; so does a module.
+    for tag in [
+        "<script src=/app.js defer></script>",
+        "<script type=module src=/app.js></script>",
+    ] {
+        let (dcl, _, l) = run(tag);
+        let app = by_url(&l, "/app.js");
+        assert_eq!(dcl, app.end.max(l.requests[0].end) + script, "{tag}");
+    }
+
+    // An async script and an image hold the load event, not DOMContentLoaded.
+    let (dcl, load, l) = run("<script src=/a.js async></script><img src=/big.png>");
+    let (a, img) = (by_url(&l, "/a.js"), by_url(&l, "/big.png"));
+    assert!(dcl < a.end && dcl < img.end, "{dcl} {} {}", a.end, img.end);
+    assert_eq!(load, (a.end + script).max(img.end));
+
+    // A fetch() holds neither.
+    let (dcl, load, l) = run("<script>fetch('/api/data')</script>");
+    let api = by_url(&l, "/api/data");
+    assert!(load < api.end, "{load} {}", api.end);
+    assert_eq!(load, dcl);
+
+    // The HAR carries them, in ms from the page's start.
+    let (dcl, load, l) = run("<img src=/big.png>");
+    let har = wirewalk::model::har::export(&PageScenario::default(), &l, 0);
+    let v: serde_json::Value = serde_json::from_str(&har).unwrap();
+    let t = &v["log"]["pages"][0]["pageTimings"];
+    assert_eq!(t["onContentLoad"].as_f64(), Some(dcl.as_ms()));
+    assert_eq!(t["onLoad"].as_f64(), Some(load.as_ms()));
+}

@@ -42,6 +42,9 @@ pub struct Resource {
     /// A classic `<script src>` without `async` or `defer`: the parser stops until it has
     /// loaded and run.
     pub parser_blocking: bool,
+    /// A `defer` classic script or a module script, without `async`: it runs once the document
+    /// is parsed, in document order, before `DOMContentLoaded` (HTML §13.2.7 "The end").
+    pub deferred: bool,
     /// A `<link rel=preload>`: fetched as soon as the preload scanner finds it, whatever its
     /// type, and it blocks nothing (Preload §3: it is not applied, only fetched).
     pub preload: bool,
@@ -235,6 +238,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                 headers: vec![],
                 credentials: false,
                 parser_blocking: false,
+                deferred: false,
                 preload: false,
             });
         };
@@ -282,11 +286,11 @@ pub fn discover(html: &str, base: &str) -> Discovery {
             "script" => {
                 let close = lower[i..].find("</script").map_or(html.len(), |e| i + e);
                 if let Some(src) = tag.attr("src") {
-                    let later = tag.has("async")
-                        || tag.has("defer")
-                        || tag
-                            .attr("type")
-                            .is_some_and(|t| t.eq_ignore_ascii_case("module"));
+                    let module = tag
+                        .attr("type")
+                        .is_some_and(|t| t.eq_ignore_ascii_case("module"));
+                    let deferred = !tag.has("async") && (tag.has("defer") || module);
+                    let later = tag.has("async") || deferred;
                     let pri = if later {
                         Priority::Lowest
                     } else if seen_image {
@@ -298,6 +302,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                         push(&mut d, u, Destination::Script, pri);
                         if let Some(last) = d.resources.last_mut() {
                             last.parser_blocking = !later;
+                            last.deferred = deferred;
                         }
                     }
                 } else {
@@ -313,6 +318,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                                 headers: f.2,
                                 credentials: f.3,
                                 parser_blocking: false,
+                                deferred: false,
                                 preload: false,
                             });
                         }
@@ -339,6 +345,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                             headers: vec![],
                             credentials: false,
                             parser_blocking: false,
+                            deferred: false,
                             preload: false,
                         });
                     }

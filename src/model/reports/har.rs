@@ -236,16 +236,22 @@ pub fn export(sc: &PageScenario, load: &PageLoad, visit_unix: i64) -> String {
         .str_field("startedDateTime", &at(Instant::ZERO))
         .str_field("id", PAGE_ID)
         .str_field("title", &load.url)
-        // The page-load model has no DOMContentLoaded or load event of its own.
+        // HAR 1.2 §pageTimings: ms since the page's start, -1 when the load had none (a
+        // navigation that failed).
         .key("pageTimings")
-        .obj()
-        .int_field("onContentLoad", -1)
-        .int_field("onLoad", -1)
-        .end_obj()
-        .end_obj()
-        .end_arr()
-        .key("entries")
-        .arr();
+        .obj();
+    for (key, ms) in [
+        ("onContentLoad", load.timing.dom_content_loaded_event_start),
+        ("onLoad", load.timing.load_event_start),
+    ] {
+        w.key(key);
+        if ms > 0.0 {
+            w.ms((ms * 1000.0).round() as u64);
+        } else {
+            w.int(-1);
+        }
+    }
+    w.end_obj().end_obj().end_arr().key("entries").arr();
     for r in &load.requests {
         w.obj()
             .str_field("pageref", PAGE_ID)

@@ -412,6 +412,10 @@ struct Sim<'a> {
     styles_done: usize,
     /// Requests the parser has not reached yet.
     deferred: Vec<Deferred>,
+    /// The parser over the document ([`Sim::discover`]): when it reaches the end unhindered,
+    /// how long each script runs, and the scripts that run once it is done (`defer`, modules),
+    /// in document order.
+    parsing: Option<Parsing>,
     /// The journey's page: its milestones once the document has arrived, and its click's
     /// `fetch()`.
     milestones: Option<page_run::Milestones>,
@@ -436,6 +440,16 @@ struct Sim<'a> {
     hosts: BTreeMap<String, usize>,
     host_facts: Vec<HostFacts>,
     trace: Trace,
+}
+
+/// What the document's parser needs for the DOM's milestones ([`Sim::dom_milestones`]).
+struct Parsing {
+    /// The parser reaches the end of the document when nothing stops it.
+    end: Instant,
+    /// How long a script runs once it is there.
+    script: Duration,
+    /// Requests for the scripts that run after parsing, in document order.
+    after: Vec<usize>,
 }
 
 /// A request that waits for the first `blocking` parser-blocking scripts and the first
@@ -554,6 +568,7 @@ fn run_at(
         blocking_done: 0,
         styles_done: 0,
         deferred: vec![],
+        parsing: None,
         milestones: None,
         api: None,
         nav_failed: None,

@@ -36,13 +36,19 @@ impl Sim<'_> {
         } else {
             0
         };
+        let mut parsing = Parsing {
+            end: at(len as usize),
+            script: Duration::from_micros(script_ms),
+            after: vec![],
+        };
         for res in d.resources {
             let when = at(res.offset);
-            let (offset, dest, blocks, preload) = (
+            let (offset, dest, blocks, preload, after) = (
                 res.offset,
                 res.destination,
                 res.parser_blocking,
                 res.preload,
+                res.deferred,
             );
             let Some(r) = self.new_request(
                 res.url,
@@ -106,6 +112,9 @@ impl Sim<'_> {
             if blocks {
                 self.blocking.push((offset, r));
             }
+            if after {
+                parsing.after.push(r);
+            }
             // A preloaded stylesheet is not applied: it holds no script back.
             if dest == Destination::Style && !preload {
                 self.styles.push((offset, r));
@@ -124,6 +133,7 @@ impl Sim<'_> {
                 _ => self.schedule(when, Ev::Issue(r)),
             }
         }
+        self.parsing = Some(parsing);
         // Room for what the page will add, so the trace is not copied as it grows (nor held
         // twice): about fourteen events a request once its connection is open, and a
         // handshake's for each connection the pool may open (six per origin).
@@ -160,6 +170,64 @@ impl Sim<'_> {
             text.push_str(&format!(" and {shown} before them"));
         }
         text
+    }
+
+    /// The document's DOM milestones for a page the engine parses, after HTML §13.2.7 "The end",
+    /// in the model's terms: the parser reaches the end of the document (`interactive`) once
+    /// the document has arrived, its parse time has passed and every parser-blocking script
+    /// (with the stylesheets before the last one) has loaded and run; then the scripts that run
+    /// after parsing (`defer`, modules) run in order, each once it and every stylesheet have
+    /// loaded, and `DOMContentLoaded` fires; `load` fires once every image, stylesheet, script,
+    /// font and frame has ended, an `async` script having run too. A `fetch()` delays neither.
+    /// `None` before the document is parsed.
+    pub(super) fn dom_milestones(&self) -> Option<(Instant, Instant, Instant)> {
+        let p = self.parsing.as_ref()?;
+        let end = |r: usize| self.reqs.get(r).and_then(|q| q.end);
+        let ran = |r: usize| {
+            self.reqs
+                .get(r)
+                .is_some_and(|q| matches!(q.outcome, Some(Outcome::Ok { .. })))
+        };
+        let latest = |list: &mut dyn Iterator<Item = usize>| list.filter_map(end).max();
+        let mut parsed = p.end.max(end(0)?);
+        if let Some(&(last, _)) = self.blocking.last() {
+            let scripts = self.blocking.iter().map(|b| b.1);
+            let styles = self.styles.iter().filter(|s| s.0 < last).map(|s| s.1);
+            if let Some(t) = latest(&mut scripts.chain(styles)) {
+                parsed = parsed.max(t + p.script);
+            }
+        }
+        let mut dcl = parsed;
+        if !p.after.is_empty() {
+            dcl = dcl.max(latest(&mut self.styles.iter().map(|s| s.1)).unwrap_or(dcl));
+        }
+        for &r in &p.after {
+            dcl = dcl.max(end(r).unwrap_or(dcl));
+            if ran(r) {
+                dcl += p.script;
+            }
+        }
+        let mut load = dcl;
+        for (r, q) in self.reqs.iter().enumerate().skip(1) {
+            let Dest::Fetch(d) = q.dest else { continue };
+            let Some(e) = q.end else { continue };
+            let delays = matches!(
+                d,
+                Destination::Image
+                    | Destination::Style
+                    | Destination::Script
+                    | Destination::Font
+                    | Destination::Iframe
+            );
+            let runs_when_loaded = d == Destination::Script
+                && ran(r)
+                && !p.after.contains(&r)
+                && !self.blocking.iter().any(|b| b.1 == r);
+            if delays {
+                load = load.max(if runs_when_loaded { e + p.script } else { e });
+            }
+        }
+        Some((parsed, dcl, load))
     }
 
     /// A request ended: the parser may go on past it.

@@ -593,7 +593,14 @@ impl Sim<'_> {
             ),
             None => (fs, fs, fs, Some(fs), fs),
         };
-        let dom = self.milestones.map_or(0.0, |m| ms(m.interactive));
+        // The journey's page renders on its own terms; a page the engine parses has its DOM's
+        // milestones (`interactive`, `DOMContentLoaded`, `load`).
+        let (interactive, dcl, load) = match (self.milestones, self.dom_milestones()) {
+            (Some(m), _) => (m.interactive, m.interactive, m.interactive),
+            (None, Some(d)) => d,
+            (None, None) => (Instant::ZERO, Instant::ZERO, Instant::ZERO),
+        };
+        let (interactive, dcl, load) = (ms(interactive), ms(dcl), ms(load));
         Timing {
             start_time: 0.0,
             fetch_start: ms(fs),
@@ -605,12 +612,12 @@ impl Sim<'_> {
             request_start: ms(q.send_start.unwrap_or(fs)),
             response_start: ms(q.first_byte),
             response_end: ms(q.end.unwrap_or(fs)),
-            dom_interactive: dom,
-            dom_content_loaded_event_start: dom,
-            dom_content_loaded_event_end: dom,
-            dom_complete: dom,
-            load_event_start: dom,
-            load_event_end: dom,
+            dom_interactive: interactive,
+            dom_content_loaded_event_start: dcl,
+            dom_content_loaded_event_end: dcl,
+            dom_complete: load,
+            load_event_start: load,
+            load_event_end: load,
         }
     }
 
