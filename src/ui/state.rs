@@ -140,14 +140,18 @@ impl AppState {
         self
     }
 
-    /// The index of `step` in this journey.
+    /// The index of `step` in this journey. An id without `@N` is the navigation's step, or
+    /// else its first occurrence in the page's requests: the id the inspector shows opens it.
     pub fn find(&self, step: StepRef) -> Option<usize> {
-        self.journey
-            .0
-            .trace
-            .events
+        let events = &self.journey.0.trace.events;
+        events
             .iter()
             .position(|e| e.step == step.id && e.request == step.request)
+            .or_else(|| {
+                (step.request == 0)
+                    .then(|| events.iter().position(|e| e.step == step.id))
+                    .flatten()
+            })
     }
 
     /// The first step the cursor may be on: 0, or an embedded frame's `start`.

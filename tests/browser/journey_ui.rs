@@ -144,6 +144,36 @@ fn stage_pills_jump_to_their_stage() {
     s.assert_no_errors();
 }
 
+/// What the inspector shows is what a link accepts: the id of a step of the page's own
+/// `fetch()` (which the navigation does not have) opens that step, without a note.
+#[test]
+fn the_step_id_the_inspector_shows_opens_as_a_link() {
+    let j = run(&Scenario::default());
+    let e = j
+        .trace
+        .events
+        .iter()
+        .find(|e| {
+            e.request > 0
+                && !j
+                    .trace
+                    .events
+                    .iter()
+                    .any(|n| n.request == 0 && n.step == e.step)
+        })
+        .expect("a step only the page's fetch() has");
+    let id = e.step.as_str();
+    let driver = Driver::start();
+    let s = super::open_at(&driver, 1440, 900, &format!("?step={id}"));
+    assert_eq!(step_id(&s), id);
+    assert_eq!(
+        s.js("return document.querySelector('#link-notes') === null;"),
+        true,
+        "no note says the step does not exist"
+    );
+    s.assert_no_errors();
+}
+
 #[test]
 fn knobs_change_the_journey() {
     let driver = Driver::start();
