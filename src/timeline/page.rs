@@ -13,6 +13,7 @@ use crate::link::PageLink;
 use crate::model::har_replay;
 use crate::model::load::{self, Outcome, PageLoad, PageScenario, PhaseName, Queued, Request};
 use crate::model::pages;
+use crate::model::scenario::{Profile, Scenario, TlsChoice};
 use crate::model::time::Instant;
 use std::rc::Rc;
 
@@ -354,6 +355,27 @@ fn empty_load() -> PageLoad {
     }
 }
 
+/// The journey's network and TLS version, which every page the section loads takes too: one
+/// scenario drives both views.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Network {
+    pub profile: Profile,
+    pub tls: TlsChoice,
+}
+
+impl Network {
+    pub fn of(sc: &Scenario) -> Network {
+        Network {
+            profile: sc.profile,
+            tls: sc.tls,
+        }
+    }
+
+    fn apply(&self, sc: &mut PageScenario) {
+        sc.set_network(&self.profile, self.tls);
+    }
+}
+
 /// The page-load section's state.
 #[derive(Clone)]
 pub struct PageState {
@@ -371,6 +393,8 @@ pub struct PageState {
     pub error: Option<String>,
     /// A recording on screen in place of the scenario's simulation.
     pub har: Option<Rc<Recording>>,
+    /// The journey's network and TLS version, which the page's scenario takes.
+    pub network: Network,
 }
 
 /// A HAR file replayed, and the simulation's view to go back to.
@@ -388,6 +412,8 @@ pub enum PageAction {
     Preset(String),
     Html(String),
     Headers(String),
+    /// The journey's network or TLS version changed: the page loads again with them.
+    Network(Network),
     Seek(u64),
     /// An animation frame: this many real milliseconds have passed.
     Tick(f64),
@@ -403,8 +429,12 @@ impl PageState {
     /// The page a link names (the preset with the editor's text), or the default page; what
     /// could not be used from the link (`notes`, and a page that does not load) is shown as
     /// the editor's error.
-    pub fn from_link(link: &PageLink, mut notes: Vec<String>) -> PageState {
-        let mut sc = crate::link::page_scenario(link, &mut notes);
+    pub fn from_link(link: &PageLink, network: Network, mut notes: Vec<String>) -> PageState {
+        let with_network = |mut sc: PageScenario| {
+            network.apply(&mut sc);
+            sc
+        };
+        let mut sc = with_network(crate::link::page_scenario(link, &mut notes));
         let mut preset = link.preset.clone();
         let load = match load::run(&sc) {
             Ok(l) => l,
@@ -412,12 +442,12 @@ impl PageState {
                 notes.push(format!(
                     "the linked page could not load ({e}): the preset is shown"
                 ));
-                sc = pages::preset(&preset).unwrap_or_default();
+                sc = with_network(pages::preset(&preset).unwrap_or_default());
                 match load::run(&sc) {
                     Ok(l) => l,
                     Err(_) => {
                         preset = crate::link::DEFAULT_PAGE.into();
-                        sc = pages::preset(&preset).unwrap_or_default();
+                        sc = with_network(pages::preset(&preset).unwrap_or_default());
                         load::run(&sc).unwrap_or_else(|_| empty_load())
                     }
                 }
@@ -440,6 +470,7 @@ impl PageState {
             error: (!notes.is_empty()).then(|| notes.join("; ")),
             load: LoadRef::new(load),
             har: None,
+            network,
         }
     }
 
@@ -484,7 +515,8 @@ impl PageState {
         let end = self.load.0.end.micros();
         match action {
             PageAction::Preset(name) => {
-                if let Some(sc) = pages::preset(&name) {
+                if let Some(mut sc) = pages::preset(&name) {
+                    self.network.apply(&mut sc);
                     self.preset = name;
                     self.headers_text = load::headers_text(&sc).into();
                     self.selected = 1;
@@ -510,6 +542,7 @@ impl PageState {
                     Err(e) => self.error = Some(e),
                 }
             }
+            PageAction::Network(n) => self.set_network(n),
             PageAction::Seek(t) => {
                 self.t = t.min(end);
                 self.playing = false;
@@ -539,6 +572,36 @@ impl PageState {
             }
         }
         self
+    }
+
+    /// The journey's network or TLS version changed: the page's scenario takes them and runs
+    /// again, staying at its end if it was there. Under a recording on screen, the simulation
+    /// to go back to runs again.
+    fn set_network(&mut self, n: Network) {
+        if n == self.network {
+            return;
+        }
+        let mut sc = (*self.scenario).clone();
+        n.apply(&mut sc);
+        self.network = n;
+        match self.har.take() {
+            None => {
+                let at_end = self.t >= self.load.0.end.micros();
+                self.rerun(sc);
+                if at_end {
+                    self.t = self.load.0.end.micros();
+                }
+            }
+            Some(h) => {
+                let mut h = Rc::unwrap_or_clone(h);
+                if let Ok(l) = load::run(&sc) {
+                    h.t = h.t.min(l.end.micros());
+                    h.load = LoadRef::new(l);
+                    self.scenario = Rc::new(sc);
+                }
+                self.har = Some(Rc::new(h));
+            }
+        }
     }
 
     /// A HAR file read: its replay replaces the view, keeping the simulation to go back to.
@@ -587,6 +650,7 @@ mod tests {
                 preset: preset.into(),
                 ..PageLink::default()
             },
+            Network::of(&Scenario::default()),
             vec![],
         )
     }
@@ -791,6 +855,7 @@ mod tests {
                 html: None,
                 headers: Some("https://a.example/\nCache-Control".into()),
             },
+            Network::of(&Scenario::default()),
             vec!["a note".into()],
         );
         let e = s.error.expect("what could not be used is said");
@@ -853,6 +918,33 @@ mod tests {
         let m = marks(&bare.load.0);
         assert_eq!(m.len(), 2);
         assert_eq!(m[0].at, m[1].at);
+    }
+
+    #[test]
+    fn the_journeys_network_and_tls_drive_the_page_too() {
+        let s = state("multi-origin");
+        assert_eq!(s.load.0.rtt.micros(), 120_000);
+        let far = Scenario {
+            profile: Profile::builtin(crate::model::scenario::ProfileName::Intercontinental),
+            tls: TlsChoice::Tls12Rsa,
+            ..Scenario::default()
+        };
+        let s = s.apply(PageAction::Network(Network::of(&far)));
+        assert_eq!(s.load.0.rtt.micros(), 225_000);
+        assert_eq!(s.scenario.tls, "1.2-rsa");
+        assert_eq!(s.t, s.load.0.end.micros(), "still at its end");
+        // A page picked now takes them too, and so does a page opened from a link.
+        let s = s.apply(PageAction::Preset("single".into()));
+        assert_eq!(
+            (s.load.0.rtt.micros(), s.scenario.tls.as_str()),
+            (225_000, "1.2-rsa")
+        );
+        let linked = PageState::from_link(&PageLink::default(), Network::of(&far), vec![]);
+        assert_eq!(linked.load.0.rtt.micros(), 225_000);
+        // The same network again changes nothing.
+        let before = s.load.clone();
+        let s = s.apply(PageAction::Network(Network::of(&far)));
+        assert!(s.load == before);
     }
 
     #[test]

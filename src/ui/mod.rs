@@ -352,7 +352,7 @@ fn App() -> Html {
             if let Some(parsed) = s.current.clone() {
                 <div class="url-details"><UrlStage {parsed} current={on_url_stage} /></div>
             }
-            <page_load::PageView />
+            <page_load::PageView network={crate::timeline::page::Network::of(&s.scenario)} />
             <footer class="foot">
                 <p>
                     { "A model of Chromium's behaviour, computed in your browser: nothing here touches the network. \

@@ -8,7 +8,8 @@ use crate::model::load::{self, FromCache, Outcome, PageLoad, PhaseName, Request}
 use crate::model::pages;
 use crate::model::time::Instant;
 use crate::timeline::page::{
-    self, phase_key, short_url, GroupView, LoadView, PageAction, PageState, MAX_CHIPS, MAX_ROWS,
+    self, phase_key, short_url, GroupView, LoadView, Network, PageAction, PageState, MAX_CHIPS,
+    MAX_ROWS,
 };
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
@@ -25,7 +26,13 @@ impl Reducible for PageState {
 /// The page the link names, or the default page.
 fn from_link() -> PageState {
     let (link, _) = super::link_sync::initial();
-    PageState::from_link(&link.page, vec![])
+    PageState::from_link(&link.page, Network::of(&link.scenario), vec![])
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PageViewProps {
+    /// The journey's network and TLS version: the page loads with them too.
+    pub network: Network,
 }
 
 fn ms(us: u64) -> String {
@@ -33,8 +40,12 @@ fn ms(us: u64) -> String {
 }
 
 #[component]
-pub fn PageView() -> Html {
+pub fn PageView(props: &PageViewProps) -> Html {
     let state = use_reducer(from_link);
+    {
+        let d = state.dispatcher();
+        use_effect_with(props.network, move |n| d.dispatch(PageAction::Network(*n)));
+    }
     use_effect_with(
         (
             state.preset.clone(),

@@ -96,6 +96,42 @@ fn the_page_load_opens_at_its_end_under_a_ruler() {
     s.assert_no_errors();
 }
 
+/// One scenario drives both views: the journey's network and TLS version, from the link or the
+/// knobs, are the page load's too.
+#[test]
+fn the_page_load_takes_the_journeys_network_and_tls() {
+    use wirewalk::model::scenario::{Profile, ProfileName, TlsChoice};
+    use wirewalk::timeline::page::{summary, LoadView};
+    let expected = |profile: ProfileName, tls: TlsChoice| {
+        let mut sc = pages::preset("multi-origin").unwrap();
+        sc.set_network(&Profile::builtin(profile), tls);
+        let l = load::run(&sc).unwrap();
+        summary(&l, &LoadView::new(&l), false)
+    };
+    let driver = Driver::start();
+    let s = super::open_at(
+        &driver,
+        1440,
+        900,
+        "?tls=1.2-rsa&profile=intercontinental&page=multi-origin",
+    );
+    show(&s, "#page-load");
+    let far = expected(ProfileName::Intercontinental, TlsChoice::Tls12Rsa);
+    assert!(far.contains("RTT 225.0 ms"), "{far}");
+    assert_eq!(s.text("#pl-summary"), far);
+    // A knob changed in the journey loads the page again.
+    s.click(&s.find("#knob-tls option[value='1.3']"));
+    let near = expected(ProfileName::Intercontinental, TlsChoice::Tls13);
+    s.wait_for(
+        "the page to load again",
+        &format!(
+            "document.querySelector('#pl-summary').textContent === {}",
+            serde_json::json!(near)
+        ),
+    );
+    s.assert_no_errors();
+}
+
 #[test]
 fn pools_view_animates_the_queue_draining() {
     let l = native("many-images");

@@ -121,8 +121,6 @@ pub fn document_slice(mut trace: Trace) -> Trace {
 /// The one-document page: the scenario's URL, network and server costs. Its document's body
 /// comes from the situation's server, so the page names no HTML to discover.
 pub fn page_of(sc: &Scenario, p: &Parsed) -> PageScenario {
-    let builtin = crate::model::scenario::Profile::builtin(sc.profile.name);
-    let custom = builtin != sc.profile;
     let cookies = sc
         .cookies
         .iter()
@@ -131,19 +129,17 @@ pub fn page_of(sc: &Scenario, p: &Parsed) -> PageScenario {
             set_cookie: format!("{c}; Path=/; Secure; HttpOnly"),
         })
         .collect();
-    PageScenario {
+    let mut page = PageScenario {
         name: "journey".into(),
         url: sc.url.clone(),
         html: String::new(),
-        profile: sc.profile.name,
-        rtt_ms: custom.then_some(sc.profile.rtt_us as f64 / 1000.0),
-        bandwidth_mbps: custom.then_some(sc.profile.bandwidth_bps as f64 / 1e6),
-        tls: sc.tls.as_str().into(),
         keep_alive: sc.keep_alive,
         server_ms: sc.costs.server_us as f64 / 1000.0,
         cookies,
         ..PageScenario::default()
-    }
+    };
+    page.set_network(&sc.profile, sc.tls);
+    page
 }
 
 /// The scenario's knobs, its server and its page, for the document's host.

@@ -141,6 +141,16 @@ impl Default for PageScenario {
 }
 
 impl PageScenario {
+    /// Takes a journey's network (its profile, and its round trip and bandwidth when they are
+    /// not the profile's) and TLS version: one scenario drives the journey and the page load.
+    pub fn set_network(&mut self, profile: &crate::model::scenario::Profile, tls: TlsChoice) {
+        let custom = crate::model::scenario::Profile::builtin(profile.name) != *profile;
+        self.profile = profile.name;
+        self.rtt_ms = custom.then_some(profile.rtt_us as f64 / 1000.0);
+        self.bandwidth_mbps = custom.then_some(profile.bandwidth_bps as f64 / 1e6);
+        self.tls = tls.as_str().into();
+    }
+
     /// Reads a scenario from JSON, with a message that says what is wrong.
     pub fn from_json(text: &str) -> Result<PageScenario, String> {
         if text.len() > MAX_HTML_BYTES * 2 {
