@@ -61,6 +61,9 @@ pub fn start() {
 /// Reports a WebAssembly trap (a panic) that reached the page as an `error` or an
 /// `unhandledrejection` event.
 fn on_trap(e: web_sys::Event) {
+    if BROKEN_TRAP_HANDLER.with(|b| b.get()) {
+        panic!("the trap handler cannot run (a test of the page's last resort)");
+    }
     let get = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &k.into()).ok();
     let error = get(&e, "error")
         .filter(|v| !v.is_undefined())
@@ -82,6 +85,37 @@ const MAX_NOTES: usize = 8;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn wirewalk_test_panic() {
     panic!("wirewalk_test_panic was called (a test of the panic handler)");
+}
+
+thread_local! {
+    /// Armed by [`wirewalk_test_panic_in_handler`]: the next action the app reduces panics.
+    static PANIC_IN_HANDLER: Cell<bool> = const { Cell::new(false) };
+}
+
+/// For the browser tests: the next action the app reduces (a click, a key) panics inside
+/// Yew's handling of the event, as a bug there (or memory running out) would.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn wirewalk_test_panic_in_handler() {
+    PANIC_IN_HANDLER.with(|p| p.set(true));
+}
+
+thread_local! {
+    /// Set by [`wirewalk_test_break_trap_handler`]: [`on_trap`] itself panics.
+    static BROKEN_TRAP_HANDLER: Cell<bool> = const { Cell::new(false) };
+}
+
+/// For the browser tests: the app's own trap handler panics too, as it would with its memory
+/// gone, so that the page's last resort (`static/recover.js`) has to bring it back.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn wirewalk_test_break_trap_handler() {
+    BROKEN_TRAP_HANDLER.with(|b| b.set(true));
+}
+
+/// Panics if a test armed it ([`wirewalk_test_panic_in_handler`]).
+fn test_panic_in_handler() {
+    if PANIC_IN_HANDLER.with(|p| p.replace(false)) {
+        panic!("a panic inside an event handler (a test of the panic handler)");
+    }
 }
 
 /// For the browser tests: the model's URL parser as the bundle runs it (international hosts go

@@ -266,6 +266,7 @@ impl Reducible for AppState {
     type Action = AppAction;
 
     fn reduce(self: Rc<Self>, action: AppAction) -> Rc<Self> {
+        super::test_panic_in_handler();
         let s = (*self).clone();
         let next = match action {
             AppAction::Edit(text) => {

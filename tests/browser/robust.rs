@@ -215,6 +215,61 @@ fn a_panic_is_reported_and_the_last_good_view_comes_back() {
     );
 }
 
+/// A panic inside an event handler (in the app's reducer, while Yew handles a click), as a bug
+/// there or memory running out would cause: the page comes back at the last good view and says
+/// what happened, not blank.
+#[test]
+fn a_panic_inside_an_event_handler_comes_back_too() {
+    let driver = Driver::start();
+    let s = open_at(&driver, 1440, 900, "?tls=1.2-rsa&step=tls.server_hello");
+    assert_eq!(s.text("#insp-step"), "tls.server_hello");
+    s.js("window.wasmBindings.wirewalk_test_panic_in_handler();");
+    s.click(&s.find("#btn-forward"));
+    s.wait_for(
+        "the page to restart",
+        "document.documentElement.dataset.ready === 'true' && !!document.querySelector('#link-notes')",
+    );
+    let notes = s.text("#link-notes");
+    assert!(
+        notes.contains("recovered from an internal error") && notes.contains("unreachable"),
+        "{notes}"
+    );
+    assert_eq!(s.text("#insp-step"), "tls.server_hello");
+    s.screenshot("recovered-after-handler-panic");
+    let errors = s.errors();
+    assert!(
+        errors.iter().any(|e| e.contains("unreachable")),
+        "{errors:?}"
+    );
+}
+
+/// When the app cannot report its own crash (its trap handler broken, as with memory gone), the
+/// page's last resort, plain JavaScript loaded before the module, brings the view back and says
+/// so.
+#[test]
+fn a_crash_the_app_cannot_report_still_comes_back() {
+    let driver = Driver::start();
+    let s = open_at(&driver, 1440, 900, "?tls=1.2-rsa&step=tls.server_hello");
+    s.js("window.wasmBindings.wirewalk_test_break_trap_handler(); window.wasmBindings.wirewalk_test_panic_in_handler();");
+    s.click(&s.find("#btn-forward"));
+    s.wait_for(
+        "the page to restart",
+        "document.documentElement.dataset.ready === 'true' && !!document.querySelector('#link-notes')",
+    );
+    let notes = s.text("#link-notes");
+    assert!(
+        notes.contains("recovered from an internal error")
+            && notes.contains("the app could not report it itself"),
+        "{notes}"
+    );
+    assert_eq!(s.text("#insp-step"), "tls.server_hello");
+    let errors = s.errors();
+    assert!(
+        errors.iter().all(|e| e.contains("unreachable")),
+        "{errors:?}"
+    );
+}
+
 #[test]
 fn limits_are_refused_with_their_numbers_or_work() {
     let driver = Driver::start();
