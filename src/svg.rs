@@ -105,7 +105,12 @@ pub fn sequence(trace: &Trace, upto: usize, title: &str) -> String {
             fixed(mid, 1),
             fixed(e.at.micros() as f64 / 1000.0, 1)
         );
-        let label = escape(&timeline::short_label(e));
+        let (anchor_x, anchor) = match &e.flight {
+            Some(f) => ((x(f.from) + x(f.to)) / 2.0, timeline::Anchor::Middle),
+            None => (x(e.actor) + 8.0, timeline::Anchor::Start),
+        };
+        let room = timeline::label_room(width, GUTTER, anchor_x, anchor);
+        let label = escape(&timeline::short_label(e, room));
         match &e.flight {
             Some(f) => {
                 let (x1, x2) = (x(f.from), x(f.to));

@@ -289,19 +289,47 @@ fn progress(e: &Event, t: Instant, current: bool) -> f64 {
 }
 
 /// A short label for the diagram: the summary up to its first colon, unless that leaves one
-/// word, which says too little ("task", "miss", "Cache-Control"); at most 48 characters.
-pub fn short_label(e: &Event) -> String {
+/// word, which says too little ("task", "miss", "Cache-Control"); cut with an ellipsis where it
+/// would pass `room` (the diagram's units, [`label_room`]).
+pub fn short_label(e: &Event, room: f64) -> String {
     let head = e.summary().split(": ").next().unwrap_or(e.summary());
     let s = if head.chars().count() < 12 || !head.contains(' ') {
         e.summary()
     } else {
         head
     };
-    let mut out: String = s.chars().take(48).collect();
-    if s.chars().count() > 48 {
-        out.push('…');
+    let fits = ((room / LABEL_CHAR_W) as usize).max(MIN_LABEL_CHARS);
+    if s.chars().count() <= fits {
+        return s.to_string();
     }
+    let mut out: String = s.chars().take(fits - 1).collect();
+    out.push('…');
     out
+}
+
+/// About how wide one character of the diagram's labels is (12 px sans, bold on the current
+/// row), in the diagram's units: what [`short_label`] fits into its room.
+pub const LABEL_CHAR_W: f64 = 7.0;
+/// A label keeps at least this many characters, whatever its room.
+pub const MIN_LABEL_CHARS: usize = 16;
+
+/// The room for a label anchored at `x` in a diagram `width` wide whose first `gutter` units
+/// are the time column: centred on `x` (a message), or starting or ending there (an event).
+pub fn label_room(width: f64, gutter: f64, x: f64, anchor: Anchor) -> f64 {
+    let (left, right) = ((x - gutter).max(0.0), (width - x).max(0.0));
+    match anchor {
+        Anchor::Middle => 2.0 * left.min(right),
+        Anchor::Start => right,
+        Anchor::End => left,
+    }
+}
+
+/// Where a label's text is anchored (SVG `text-anchor`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Anchor {
+    Start,
+    Middle,
+    End,
 }
 
 /// A coloured stretch of the scrubber: `stage` from `start` to `end` (fractions of the whole).
@@ -436,6 +464,29 @@ mod tests {
     }
 
     #[test]
+    fn a_label_takes_the_room_it_has() {
+        let j = run(&Scenario::default());
+        let e = j
+            .trace
+            .events
+            .iter()
+            .find(|e| e.summary().chars().count() > 50)
+            .expect("a long summary");
+        let n = e.summary().chars().count();
+        let whole = short_label(e, LABEL_CHAR_W * n as f64);
+        assert!(!whole.ends_with('…'), "{whole}");
+        let cut = short_label(e, LABEL_CHAR_W * 30.0);
+        assert_eq!(cut.chars().count(), 30);
+        assert!(cut.ends_with('…'));
+        assert_eq!(short_label(e, 0.0).chars().count(), MIN_LABEL_CHARS);
+        // Centred labels are held by the nearer edge; others run to theirs.
+        assert_eq!(label_room(900.0, 90.0, 300.0, Anchor::Middle), 420.0);
+        assert_eq!(label_room(900.0, 90.0, 800.0, Anchor::Middle), 200.0);
+        assert_eq!(label_room(900.0, 90.0, 300.0, Anchor::Start), 600.0);
+        assert_eq!(label_room(900.0, 90.0, 300.0, Anchor::End), 210.0);
+    }
+
+    #[test]
     fn steps_are_counted_within_the_range_shown() {
         assert_eq!(step_count(0, (0, 58)), "step 1 of 59");
         assert_eq!(step_count(20, (18, 30)), "step 3 of 13");
@@ -560,9 +611,9 @@ mod tests {
         assert_eq!(rows(tr, syn, 0, e.at).last().unwrap().progress, 1.0);
         let click = tr.find(crate::model::step::steps::LOOP_CLICK).unwrap();
         assert!(
-            short_label(click).starts_with("task: the user clicks"),
+            short_label(click, 400.0).starts_with("task: the user clicks"),
             "{}",
-            short_label(click)
+            short_label(click, 400.0)
         );
         assert!(announcement(tr, syn).starts_with(&format!(
             "Step {} of {}, SYN",

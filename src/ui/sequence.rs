@@ -12,7 +12,7 @@ use super::state::{AppAction, JourneyRef};
 use super::track::stage_key;
 use crate::model::time::Instant;
 use crate::model::trace::Actor;
-use crate::timeline::{self, fixed};
+use crate::timeline::{self, fixed, Anchor};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
@@ -135,9 +135,16 @@ fn geometry((j, first): &(JourneyRef, usize)) -> Geometry {
         .enumerate()
         .map(|(k, e)| {
             let y = k.saturating_sub(first) as f64 * ROW_H + ROW_H / 2.0;
-            let label = timeline::short_label(e);
             let xa = x(e.actor);
             let to = e.flight.as_ref().map(|f| f.to);
+            // The label's room: centred between the lanes of a message; from beside an event's
+            // dot to the diagram's edge (its left edge on the last lane, where it runs leftwards).
+            let (ax, anchor) = match to {
+                Some(t) => ((xa + x(t)) / 2.0, Anchor::Middle),
+                None if last_lane == Some(e.actor) => (xa - 10.0, Anchor::End),
+                None => (xa + 10.0, Anchor::Start),
+            };
+            let label = timeline::short_label(e, timeline::label_room(width, GUTTER, ax, anchor));
             // The accessible name starts with the visible text (time, then label).
             let aria = match to {
                 Some(t) => format!(

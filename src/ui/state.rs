@@ -134,24 +134,38 @@ impl AppState {
     /// Works `range` out in this journey (once per journey, not per frame).
     fn bind(mut self) -> Self {
         let last = self.len().saturating_sub(1);
-        let lo = self.range.0.and_then(|r| self.find(r)).unwrap_or(0);
-        let hi = self.range.1.and_then(|r| self.find(r)).unwrap_or(last);
+        let lo = self.range.0.and_then(|r| self.find_named(r)).unwrap_or(0);
+        let hi = self
+            .range
+            .1
+            .and_then(|r| self.find_named(r))
+            .unwrap_or(last);
         self.bounds = (lo, hi.max(lo));
         self
     }
 
-    /// The index of `step` in this journey. An id without `@N` is the navigation's step, or
-    /// else its first occurrence in the page's requests: the id the inspector shows opens it.
+    /// The index of `step` (that id, of that request) in this journey.
     pub fn find(&self, step: StepRef) -> Option<usize> {
-        let events = &self.journey.0.trace.events;
-        events
+        self.journey
+            .0
+            .trace
+            .events
             .iter()
             .position(|e| e.step == step.id && e.request == step.request)
-            .or_else(|| {
-                (step.request == 0)
-                    .then(|| events.iter().position(|e| e.step == step.id))
-                    .flatten()
-            })
+    }
+
+    /// The index of a step a link or the embedding page names: [`AppState::find`], or for an id
+    /// without `@N` that the navigation lacks, its first occurrence in the page's requests, so
+    /// the id the inspector shows opens it.
+    pub fn find_named(&self, step: StepRef) -> Option<usize> {
+        self.find(step).or_else(|| {
+            (step.request == 0)
+                .then(|| {
+                    let events = &self.journey.0.trace.events;
+                    events.iter().position(|e| e.step == step.id)
+                })
+                .flatten()
+        })
     }
 
     /// The first step the cursor may be on: 0, or an embedded frame's `start`.
@@ -194,7 +208,7 @@ impl AppState {
         let mut s = AppState::start(sc, preset, base, reduced_motion);
         let mut missing = |s: &AppState, what: &str, st: Option<StepRef>| {
             let st = st?;
-            let found = s.find(st);
+            let found = s.find_named(st);
             if found.is_none() {
                 notes.push(format!(
                     "{what} {} does not happen in this journey: {}",
@@ -213,7 +227,7 @@ impl AppState {
             missing(&s, "end", embed.end),
         );
         let s = s.bind();
-        let cursor = missing(&s, "step", link.step).and_then(|st| s.find(st));
+        let cursor = missing(&s, "step", link.step).and_then(|st| s.find_named(st));
         let lo = s.lo();
         let mut s = s.at_cursor(cursor.unwrap_or(lo));
         s.playing = embed.autoplay && !reduced_motion;
@@ -406,7 +420,7 @@ impl Reducible for AppState {
                 reduced_motion: b,
                 ..s
             },
-            AppAction::Goto(step) => match s.find(step) {
+            AppAction::Goto(step) => match s.find_named(step) {
                 Some(i) => AppState {
                     playing: false,
                     ..s
