@@ -305,6 +305,32 @@ pub fn marks(l: &PageLoad) -> Vec<Mark> {
     .collect()
 }
 
+/// `text` cut where a URL or host may break across lines (after `/`, before `.`): each part,
+/// and whether a break may follow it.
+pub fn break_points(text: &str) -> impl Iterator<Item = (&str, bool)> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let cut = rest
+            .char_indices()
+            .skip(1)
+            .find(|&(i, c)| c == '.' || rest[..i].ends_with('/') && c != '/')
+            .map_or(rest.len(), |(i, _)| i);
+        let (part, tail) = rest.split_at(cut);
+        rest = tail;
+        Some((part, !tail.is_empty()))
+    })
+}
+
+/// What a `pm/` socket group is, for a request sent without credentials.
+pub fn privacy_mode_note() -> &'static str {
+    "pm/ is Chromium's privacy mode: requests sent without credentials (cookies, client \
+     certificates) have socket groups of their own, so they never share a connection with \
+     those that send them"
+}
+
 /// Microseconds as milliseconds with one decimal.
 pub fn ms(us: u64) -> String {
     fixed(us as f64 / 1000.0, 1)
@@ -945,6 +971,28 @@ mod tests {
         let before = s.load.clone();
         let s = s.apply(PageAction::Network(Network::of(&far)));
         assert!(s.load == before);
+    }
+
+    #[test]
+    fn urls_break_at_slashes_and_dots() {
+        let parts: Vec<(&str, bool)> =
+            break_points("https://static.shop.example/a/b.css").collect();
+        assert_eq!(
+            parts,
+            [
+                ("https://", true),
+                ("static", true),
+                (".shop", true),
+                (".example/", true),
+                ("a/", true),
+                ("b", true),
+                (".css", false)
+            ]
+        );
+        assert_eq!(break_points("").count(), 0);
+        assert_eq!(break_points("443").collect::<Vec<_>>(), [("443", false)]);
+        let text = "https://pay.partner.example";
+        assert_eq!(break_points(text).map(|p| p.0).collect::<String>(), text);
     }
 
     #[test]

@@ -39,6 +39,16 @@ fn ms(us: u64) -> String {
     page::ms(us)
 }
 
+/// A URL or host that may break across lines only after `//`, `/` and before `.`, not
+/// mid-word.
+fn breakable(text: &str) -> Html {
+    html! {
+        <>{ for page::break_points(text).map(|(part, br)| html! {
+            <>{ part.to_string() }if br { <wbr /> }</>
+        }) }</>
+    }
+}
+
 #[component]
 pub fn PageView(props: &PageViewProps) -> Html {
     let state = use_reducer(from_link);
@@ -279,7 +289,7 @@ fn pools(l: &PageLoad, v: &LoadView, t: Instant) -> Html {
                 html! {
                     <div class="pool-row" data-group={g.group.clone()}>
                         <div class="pool-name">
-                            <code>{ g.origin.clone() }</code>
+                            <code>{ breakable(&g.origin) }</code>
                             <small>{ format!("{}{}", g.protocol, if g.credentials { "" } else { " · without credentials" }) }</small>
                         </div>
                         <div class="slots">
@@ -404,6 +414,9 @@ fn detail(r: &Request, l: &PageLoad) -> Html {
             <h3>{ format!("#{} {} {}", r.id, r.method, r.url) }</h3>
             <p class="pl-kv">
                 { format!("{} · priority {} · {} · group {}", r.destination, load::priority_label(r.priority), r.protocol, r.group) }
+                if !r.credentials {
+                    <br /><small>{ page::privacy_mode_note() }</small>
+                }
                 <br />
                 { match r.connection {
                     _ if r.from_cache == FromCache::Memory => "served from the memory cache".to_string(),
@@ -427,7 +440,7 @@ fn detail(r: &Request, l: &PageLoad) -> Html {
                 <tbody>
                     { for r.comparison.iter().map(|c| html! {
                         <tr data-equal={c.equal.to_string()}>
-                            <th scope="row">{ c.part }</th><td><code>{ c.page.clone() }</code></td><td><code>{ c.resource.clone() }</code></td>
+                            <th scope="row">{ c.part }</th><td><code>{ breakable(&c.page) }</code></td><td><code>{ breakable(&c.resource) }</code></td>
                             <td>{ if c.equal { "= same" } else { "≠ differs" } }</td>
                         </tr>
                     }) }

@@ -240,8 +240,13 @@ fn messages_drive_the_frame_and_bad_ones_are_ignored() {
 #[test]
 fn the_tutorial_steps_two_frames_in_lockstep() {
     let driver = Driver::start();
-    let s = driver.session(1500, 1000);
+    let s = driver.session(1440, 1000);
     s.goto(&format!("{}tutorial/", serve_dist()));
+    // Side by side at 1440 px, as the page says.
+    assert_eq!(
+        s.js("const [a, b] = ['tls12', 'tls13'].map(i => document.getElementById(i).getBoundingClientRect()); return a.top === b.top && a.right <= b.left;"),
+        true
+    );
     s.wait_for(
         "both frames ready",
         "!document.getElementById('next').disabled",
@@ -273,7 +278,7 @@ fn the_tutorial_steps_two_frames_in_lockstep() {
         ));
         assert_eq!(step, "http.request", "{id}");
     }
-    s.screenshot_full("tutorial-1500");
+    s.screenshot_full("tutorial-1440");
     s.assert_no_errors();
 }
 

@@ -260,6 +260,20 @@ fn waterfall_and_same_origin_panel_show_each_blocked_request() {
     s.screenshot("waterfall-multi-origin-1440x900");
     show(&s, "#pl-detail");
     s.screenshot("same-origin-panel-1440x900");
+    // The same-origin table stays inside its card, the pools' names break between their parts
+    // (never mid-word), from 1024 to 1440 px.
+    for width in [1024, 1280, 1440] {
+        s.set_viewport(width, 900);
+        let fit = s.js(
+            "const t = document.querySelector('#pl-same-origin'), c = t.closest('.card');              return [t.getBoundingClientRect().right <= c.getBoundingClientRect().right + 0.5,                [...document.querySelectorAll('#pl-pools .pool-name code')].every(e => e.querySelector('wbr'))];",
+        );
+        assert_eq!(fit, serde_json::json!([true, true]), "at {width} px");
+    }
+    s.screenshot("same-origin-panel-1440x900-fitted");
+    s.set_viewport(1024, 900);
+    show(&s, "#pl-detail");
+    s.screenshot("same-origin-panel-1024x900");
+    s.set_viewport(1440, 900);
     // The phone width: no horizontal scrolling.
     s.set_viewport(390, 844);
     show(&s, "#page-load");
