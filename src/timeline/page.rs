@@ -17,8 +17,11 @@ use crate::model::scenario::{Profile, Scenario, TlsChoice};
 use crate::model::time::Instant;
 use std::rc::Rc;
 
-/// The waterfall draws the first this many requests (by start); the rest are counted.
-pub const MAX_ROWS: usize = 300;
+/// A waterfall row's height in CSS pixels (static/style.css, `.wf-row`): the rows drawn are
+/// those in view ([`window`]).
+pub const ROW_H: f64 = 38.0;
+/// Rows drawn above and below the ones in view, so a scroll shows drawn rows at once.
+pub const OVERSCAN: usize = 24;
 /// A pool's queue shows this many waiting requests, then how many more.
 pub const MAX_CHIPS: usize = 40;
 /// Real milliseconds of playback per simulated millisecond.
@@ -45,10 +48,8 @@ impl LoadRef {
 /// See [`LoadRef`].
 #[derive(Debug, PartialEq)]
 pub struct LoadView {
-    /// The waterfall's rows: request indices by start, the first [`MAX_ROWS`].
+    /// The waterfall's rows: request indices by start (each drawn when in view, [`window`]).
     pub rows: Vec<usize>,
-    /// Requests not drawn.
-    pub hidden: usize,
     pub blocked: usize,
     pub queued: usize,
     /// Per group, in `PageLoad::groups` order.
@@ -67,8 +68,6 @@ impl LoadView {
     pub fn new(l: &PageLoad) -> LoadView {
         let mut rows: Vec<usize> = (0..l.requests.len()).collect();
         rows.sort_by_key(|&i| (l.requests[i].start, l.requests[i].id));
-        let hidden = rows.len().saturating_sub(MAX_ROWS);
-        rows.truncate(MAX_ROWS);
         let groups = l
             .groups
             .iter()
@@ -95,7 +94,6 @@ impl LoadView {
             .collect();
         LoadView {
             rows,
-            hidden,
             blocked: l
                 .requests
                 .iter()
@@ -105,6 +103,24 @@ impl LoadView {
             groups,
         }
     }
+}
+
+/// The waterfall's rows to draw, `start..end` of `total`, when its list is scrolled to `top`
+/// pixels and `height` pixels of it are in view: those in view and [`OVERSCAN`] on each side.
+pub fn window(total: usize, top: f64, height: f64) -> (usize, usize) {
+    let first = (top.max(0.0) / ROW_H) as usize;
+    let shown = (height.max(0.0) / ROW_H).ceil() as usize + 1;
+    let start = first.saturating_sub(OVERSCAN).min(total);
+    let end = first.saturating_add(shown + OVERSCAN).min(total);
+    (start, end.max(start))
+}
+
+/// The request after (or before, `by` < 0) `selected` in the waterfall's order, when there is
+/// one: where the arrow keys go. Its row and its id.
+pub fn neighbour(l: &PageLoad, v: &LoadView, selected: u32, by: i64) -> Option<(usize, u32)> {
+    let at = v.rows.iter().position(|&i| l.requests[i].id == selected)?;
+    let next = usize::try_from(at as i64 + by).ok()?;
+    v.rows.get(next).map(|&i| (next, l.requests[i].id))
 }
 
 /// The requests waiting in group `g`'s queue at `t`, highest priority first.
@@ -516,11 +532,17 @@ impl PageState {
         self.load.0.request(self.selected)
     }
 
-    /// Runs the model on `sc`; on an error the previous load stays on screen.
+    /// Runs the model on `sc`; on an error the previous load stays on screen. A cursor at the
+    /// end of the load stays at the end of the new one.
     fn rerun(&mut self, sc: PageScenario) {
+        let at_end = self.t >= self.load.0.end.micros();
         match load::run(&sc) {
             Ok(l) => {
-                self.t = self.t.min(l.end.micros());
+                self.t = if at_end {
+                    l.end.micros()
+                } else {
+                    self.t.min(l.end.micros())
+                };
                 if !l.requests.iter().any(|r| r.id == self.selected) {
                     self.selected = 1;
                 }
@@ -611,13 +633,7 @@ impl PageState {
         n.apply(&mut sc);
         self.network = n;
         match self.har.take() {
-            None => {
-                let at_end = self.t >= self.load.0.end.micros();
-                self.rerun(sc);
-                if at_end {
-                    self.t = self.load.0.end.micros();
-                }
-            }
+            None => self.rerun(sc),
             Some(h) => {
                 let mut h = Rc::unwrap_or_clone(h);
                 if let Ok(l) = load::run(&sc) {
@@ -682,22 +698,17 @@ mod tests {
     }
 
     #[test]
-    fn the_waterfall_rows_go_by_start_and_stop_at_its_limit() {
+    fn the_waterfall_rows_go_by_start() {
         let s = state("many-images");
         let (l, v) = (&s.load.0, &s.load.1);
         assert_eq!(v.rows.len(), l.requests.len());
-        assert_eq!(v.hidden, 0);
         let starts: Vec<_> = v.rows.iter().map(|&i| l.requests[i].start).collect();
         assert!(starts.windows(2).all(|w| w[0] <= w[1]), "{starts:?}");
         assert_eq!(v.queued, l.requests.iter().filter(|r| r.queued).count());
         assert!(v.queued > 0, "many-images waits for sockets");
 
-        let big = LoadView::new(&load::run(&pages::synthetic(MAX_ROWS + 50, 3)).unwrap());
-        assert_eq!(big.rows.len(), MAX_ROWS);
-        assert_eq!(
-            big.hidden, 51,
-            "the document and 50 more are counted, not drawn"
-        );
+        let big = LoadView::new(&load::run(&pages::synthetic(1_000, 3)).unwrap());
+        assert_eq!(big.rows.len(), 1_001, "every request has its row");
     }
 
     #[test]
@@ -821,6 +832,7 @@ mod tests {
         assert!(s.error.is_none(), "{:?}", s.error);
         assert!(s.load != before);
         assert_eq!(s.load.0.requests.len(), 3, "the document and two images");
+        assert_eq!(s.t, s.load.0.end.micros(), "at the end of the new load too");
         assert_eq!(s.link().html.as_deref(), Some(&*s.html));
     }
 
@@ -993,6 +1005,37 @@ mod tests {
         assert_eq!(break_points("443").collect::<Vec<_>>(), [("443", false)]);
         let text = "https://pay.partner.example";
         assert_eq!(break_points(text).map(|p| p.0).collect::<String>(), text);
+    }
+
+    #[test]
+    fn only_the_rows_in_view_are_drawn() {
+        // At the top of 1,000 rows, with 520 px in view: 14 rows and the overscan below.
+        let shown = (520.0 / ROW_H).ceil() as usize + 1;
+        assert_eq!(window(1_000, 0.0, 520.0), (0, shown + OVERSCAN));
+        // Scrolled to row 500: the overscan on both sides.
+        let top = 500.0 * ROW_H;
+        assert_eq!(
+            window(1_000, top, 520.0),
+            (500 - OVERSCAN, 500 + shown + OVERSCAN)
+        );
+        // At the end, and past it; a short list is drawn whole.
+        assert_eq!(window(1_000, 1e9, 520.0), (1_000, 1_000));
+        assert_eq!(window(21, 0.0, 520.0), (0, 21));
+        assert_eq!(window(0, 0.0, 520.0), (0, 0));
+    }
+
+    #[test]
+    fn the_arrow_keys_go_to_the_next_request_by_start() {
+        let s = state("many-images");
+        let (l, v) = (&*s.load.0, &*s.load.1);
+        let first = l.requests[v.rows[0]].id;
+        let second = l.requests[v.rows[1]].id;
+        assert_eq!(neighbour(l, v, first, 1), Some((1, second)));
+        assert_eq!(neighbour(l, v, second, -1), Some((0, first)));
+        assert_eq!(neighbour(l, v, first, -1), None);
+        let last = l.requests[*v.rows.last().unwrap()].id;
+        assert_eq!(neighbour(l, v, last, 1), None);
+        assert_eq!(neighbour(l, v, 9_999, 1), None);
     }
 
     #[test]

@@ -9,7 +9,6 @@ use crate::model::pages;
 use crate::model::time::Instant;
 use crate::timeline::page::{
     self, phase_key, short_url, GroupView, LoadView, Network, PageAction, PageState, MAX_CHIPS,
-    MAX_ROWS,
 };
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
@@ -81,6 +80,30 @@ pub fn PageView(props: &PageViewProps) -> Html {
         })
     };
     super::use_animation_frames(state.playing, (*on_frame).clone());
+    let rows_view = RowsView {
+        node: use_node_ref(),
+        // Before the first scroll: the top, and the list's greatest height (static/style.css).
+        scrolled: use_state_eq(|| (0usize, 520u32)),
+        focus: (*use_memo((), |_| Rc::new(std::cell::Cell::new(false)))).clone(),
+    };
+    {
+        // The row the arrow keys selected takes the focus, once it is drawn.
+        let (node, focus) = (rows_view.node.clone(), rows_view.focus.clone());
+        use_effect_with((state.selected, *rows_view.scrolled), move |(id, _)| {
+            let Some(list) = node.cast::<web_sys::Element>() else {
+                return;
+            };
+            if !focus.get() {
+                return;
+            }
+            if let Ok(Some(row)) = list.query_selector(&format!("[data-id='{id}']")) {
+                if let Ok(row) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(row) {
+                    let _ = row.focus();
+                    focus.set(false);
+                }
+            }
+        });
+    }
     let s = &*state;
     let l = &s.load.0;
     let t = Instant::from_micros(s.t);
@@ -235,7 +258,7 @@ pub fn PageView(props: &PageViewProps) -> Html {
             <div class="pl-grid">
                 <div class="pl-left">
                     { pools(l, v, t) }
-                    { waterfall(l, v, t, s.selected, &dispatch) }
+                    { waterfall(&s.load, t, s.selected, &dispatch, &rows_view) }
                 </div>
                 <div class="pl-right">
                     if let Some(r) = selected { { detail(r, l) } }
@@ -323,18 +346,83 @@ fn slot(l: &PageLoad, lane: &[usize], t: Instant) -> Html {
     }
 }
 
+/// The waterfall's list as scrolled: its element, and the first row and the height in view.
+#[derive(Clone)]
+struct RowsView {
+    node: NodeRef,
+    scrolled: UseStateHandle<(usize, u32)>,
+    /// An arrow key moved the selection: its row takes the focus once drawn.
+    focus: Rc<std::cell::Cell<bool>>,
+}
+
+impl RowsView {
+    /// Reads the list's scroll position (re-rendering only when another row comes first).
+    fn read(&self) {
+        if let Some(el) = self.node.cast::<web_sys::Element>() {
+            let first = (f64::from(el.scroll_top()) / page::ROW_H) as usize;
+            self.scrolled.set((first, el.client_height().max(0) as u32));
+        }
+    }
+
+    /// Scrolls the list so that row `i` is in view.
+    fn reveal(&self, i: usize) {
+        let Some(el) = self.node.cast::<web_sys::Element>() else {
+            return;
+        };
+        let (top, bottom) = (i as f64 * page::ROW_H, (i + 1) as f64 * page::ROW_H);
+        let (at, h) = (f64::from(el.scroll_top()), f64::from(el.client_height()));
+        if top < at {
+            el.set_scroll_top(top as i32);
+        } else if bottom > at + h {
+            el.set_scroll_top((bottom - h).ceil() as i32);
+        }
+        self.read();
+    }
+}
+
 fn waterfall(
-    l: &PageLoad,
-    v: &LoadView,
+    load: &page::LoadRef,
     t: Instant,
     selected: u32,
     dispatch: &Callback<PageAction>,
+    view: &RowsView,
 ) -> Html {
+    let (l, v) = (&*load.0, &*load.1);
     let end = l.end.micros();
     let ruler = page::ruler(end);
     let marks = page::marks(l);
-    let rows = v.rows.iter().map(|&i| &l.requests[i]);
-    let hidden = v.hidden;
+    // Only the rows in view (and a margin) are in the document; padding stands for the rest.
+    let (first, height) = *view.scrolled;
+    let (from, to) = page::window(v.rows.len(), first as f64 * page::ROW_H, f64::from(height));
+    let pad = |n: usize| {
+        format!(
+            "height: {}px",
+            crate::timeline::fixed(n as f64 * page::ROW_H, 0)
+        )
+    };
+    let (above, below) = (pad(from), pad(v.rows.len() - to));
+    let rows = v.rows[from..to].iter().map(|&i| &l.requests[i]);
+    let onscroll = {
+        let view = view.clone();
+        Callback::from(move |_: Event| view.read())
+    };
+    // ↑ and ↓ move to the request before or after the selected one (by start), into view.
+    let onkeydown = {
+        let (d, view, load) = (dispatch.clone(), view.clone(), load.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            let by = match e.key().as_str() {
+                "ArrowDown" => 1,
+                "ArrowUp" => -1,
+                _ => return,
+            };
+            e.prevent_default();
+            if let Some((i, id)) = page::neighbour(&load.0, &load.1, selected, by) {
+                view.focus.set(true);
+                d.emit(PageAction::Select(id));
+                view.reveal(i);
+            }
+        })
+    };
     // A click between the rows selects nothing new.
     let d = dispatch.clone();
     let onclick = Callback::from(move |e: MouseEvent| {
@@ -364,13 +452,15 @@ fn waterfall(
                     <span class="wf-tick" style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {at} / 100)")}>{ label.clone() }</span>
                 }) }
             </div>
-            <div class="wf-rows" {onclick}>
+            <div class="wf-rows" ref={view.node.clone()} {onclick} {onscroll} {onkeydown}
+                role="group" aria-label="Requests by start: ↑ and ↓ move between them">
                 { for ruler.iter().map(|(at, _)| html! {
                     <div class="wf-grid" style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {at} / 100)")} aria-hidden="true"></div>
                 }) }
                 { for marks.iter().filter(|m| m.at <= t).map(|m| html! {
                     <div class="wf-mark" data-mark={m.key} title={m.label.clone()} style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {} / 100)", m.left)} aria-hidden="true"></div>
                 }) }
+                <div class="wf-pad" style={above} aria-hidden="true"></div>
                 <div class="wf-cursor" style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {} / 100)", page::percent(t, end))} aria-hidden="true"></div>
                 { for rows.map(|r| {
                     let blocked = matches!(r.outcome, Outcome::Blocked { .. });
@@ -397,12 +487,8 @@ fn waterfall(
                         </button>
                     }
                 }) }
+                <div class="wf-pad" style={below} aria-hidden="true"></div>
             </div>
-            if hidden > 0 {
-                <p class="pl-legend" id="pl-more">
-                    { format!("…and {hidden} more requests: the waterfall draws the first {MAX_ROWS}; the summary, the pools and the console count them all.") }
-                </p>
-            }
         </div>
     }
 }

@@ -132,6 +132,59 @@ fn the_page_load_takes_the_journeys_network_and_tls() {
     s.assert_no_errors();
 }
 
+/// A page of 1,000 requests: every request has its row, only those in view are in the document,
+/// and the arrow keys move between requests (by start), scrolling and announcing as they go.
+#[test]
+fn a_thousand_request_waterfall_scrolls_and_steps_by_key() {
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    show(&s, "#page-load");
+    let html: String = (0..1_000)
+        .map(|i| format!("<img src=/i/{i}.png>"))
+        .collect();
+    paste(&s, "#pl-html", &html);
+    s.wait_for(
+        "the 1,001-request load",
+        "document.querySelector('#pl-summary').textContent.startsWith('1001 requests')",
+    );
+    show(&s, "#pl-waterfall");
+    let drawn = s.js("return document.querySelectorAll('#pl-waterfall .wf-row').length;");
+    assert!(
+        drawn.as_u64().is_some_and(|n| n < 80),
+        "{drawn} rows in the document"
+    );
+    // The first row, then ↓ five times: the sixth request by start, focused and announced.
+    s.click(&s.find("#pl-waterfall .wf-row[data-id='1']"));
+    let row = s.find("#pl-waterfall .wf-row[data-id='1']");
+    for _ in 0..5 {
+        s.type_text(&row, "\u{E015}");
+    }
+    let at = s.js("const a = document.activeElement; return [a.dataset.id, a.getAttribute('aria-pressed'), document.querySelector('#pl-detail').getAttribute('aria-live')];");
+    assert_eq!(at, serde_json::json!(["6", "true", "polite"]));
+    assert!(
+        s.text("#pl-detail h3").starts_with("#6 "),
+        "{}",
+        s.text("#pl-detail h3")
+    );
+    // ↓ 40 more: the list scrolls along, drawing the rows that come into view.
+    for _ in 0..40 {
+        s.js("document.activeElement.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowDown', bubbles: true}));");
+    }
+    s.wait_for(
+        "the 46th request focused",
+        "document.activeElement && document.activeElement.dataset.id === '46'",
+    );
+    let scrolled = s.js("return document.querySelector('#pl-waterfall .wf-rows').scrollTop;");
+    assert!(scrolled.as_f64().is_some_and(|t| t > 0.0), "{scrolled}");
+    s.js("document.activeElement.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowUp', bubbles: true}));");
+    s.wait_for(
+        "the 45th",
+        "document.activeElement && document.activeElement.dataset.id === '45'",
+    );
+    s.screenshot("waterfall-1000-1440x900");
+    s.assert_no_errors();
+}
+
 #[test]
 fn pools_view_animates_the_queue_draining() {
     let l = native("many-images");
