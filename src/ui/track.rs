@@ -66,7 +66,7 @@ pub fn Track(p: &TrackProps) -> Html {
                     };
                     // A stage the navigation skips leads nowhere (the page's fetch() may still pass
                     // through it, and is reached by stepping).
-                    let go = (state != "skipped")
+                    let go = (!matches!(v.state, StageState::Skipped(_)))
                         .then(|| timeline::stage_start(&p.journey.0.trace, v.stage, p.range))
                         .flatten();
                     let current = (state == "active").then_some("step");

@@ -89,16 +89,16 @@ pub fn navigation_request(
 }
 
 /// A field's value in a request the model writes: a constant, or what the caller gave.
-enum Value<'a> {
+enum FieldValue<'a> {
     Fixed(&'static str),
     Given(&'a str),
 }
 
-impl Value<'_> {
+impl FieldValue<'_> {
     fn len(&self) -> usize {
         match self {
-            Value::Fixed(v) => v.len(),
-            Value::Given(v) => v.len(),
+            FieldValue::Fixed(v) => v.len(),
+            FieldValue::Given(v) => v.len(),
         }
     }
 }
@@ -109,20 +109,20 @@ fn fetch_fields<'a>(
     host_header: &'a str,
     referer: Option<&'a str>,
     cookie: Option<&'a str>,
-) -> impl Iterator<Item = (&'static str, Value<'a>)> {
-    let fixed = |v: &'static str| Some(Value::Fixed(v));
+) -> impl Iterator<Item = (&'static str, FieldValue<'a>)> {
+    let fixed = |v: &'static str| Some(FieldValue::Fixed(v));
     [
-        ("Host", Some(Value::Given(host_header))),
+        ("Host", Some(FieldValue::Given(host_header))),
         ("Connection", fixed("keep-alive")),
         ("User-Agent", fixed(USER_AGENT)),
         ("Accept", fixed("*/*")),
         ("Sec-Fetch-Site", fixed("same-origin")),
         ("Sec-Fetch-Mode", fixed("cors")),
         ("Sec-Fetch-Dest", fixed("empty")),
-        ("Referer", referer.map(Value::Given)),
+        ("Referer", referer.map(FieldValue::Given)),
         ("Accept-Encoding", fixed("gzip, deflate, br, zstd")),
         ("Accept-Language", fixed("en-US,en;q=0.9")),
-        ("Cookie", cookie.map(Value::Given)),
+        ("Cookie", cookie.map(FieldValue::Given)),
     ]
     .into_iter()
     .filter_map(|(n, v)| Some((n, v?)))
@@ -139,8 +139,8 @@ pub fn fetch_request(
     let mut h = Headers(Vec::with_capacity(14));
     for (name, value) in fetch_fields(host_header, referer, cookie) {
         h = match value {
-            Value::Fixed(v) => h.with(name, v),
-            Value::Given(v) => h.with(name, v.to_string()),
+            FieldValue::Fixed(v) => h.with(name, v),
+            FieldValue::Given(v) => h.with(name, v.to_string()),
         };
     }
     Request {

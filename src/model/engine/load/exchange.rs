@@ -233,10 +233,20 @@ pub(super) struct Sent {
     bytes: u64,
 }
 
+/// The arguments [`request_as_sent_to`] and [`size_as_sent_to`] take.
+type SentArgs<'a> = (
+    u32,
+    (&'a str, &'a str),
+    Option<&'a str>,
+    &'a str,
+    Option<&'a str>,
+    &'a [String],
+);
+
 impl Sent {
-    /// Its size as written (with `GET`) and on the wire ([`size_as_sent_to`]).
-    fn size(&self) -> (u64, u64) {
-        size_as_sent_to(
+    /// What decided the request, as the writers of its fields and its size take it.
+    fn args(&self) -> SentArgs<'_> {
+        (
             self.id,
             (&self.host, &self.target),
             self.referer.as_deref(),
@@ -246,16 +256,16 @@ impl Sent {
         )
     }
 
+    /// Its size as written (with `GET`) and on the wire ([`size_as_sent_to`]).
+    fn size(&self) -> (u64, u64) {
+        let (id, at, referer, method, cookie, extra) = self.args();
+        size_as_sent_to(id, at, referer, method, cookie, extra)
+    }
+
     /// The request and its size on the wire.
     fn request(&self) -> (crate::model::http::Request, u64) {
-        request_as_sent_to(
-            self.id,
-            (&self.host, &self.target),
-            self.referer.as_deref(),
-            &self.method,
-            self.cookie.as_deref(),
-            &self.extra,
-        )
+        let (id, at, referer, method, cookie, extra) = self.args();
+        request_as_sent_to(id, at, referer, method, cookie, extra)
     }
 }
 

@@ -207,6 +207,14 @@ impl Sim<'_> {
                 dcl += p.script;
             }
         }
+        // The scripts that run before DOMContentLoaded (parser-blocking, after parsing); every
+        // other script runs when it has loaded.
+        let mut runs_before = vec![false; self.reqs.len()];
+        for &r in self.blocking.iter().map(|b| &b.1).chain(&p.after) {
+            if let Some(x) = runs_before.get_mut(r) {
+                *x = true;
+            }
+        }
         let mut load = dcl;
         for (r, q) in self.reqs.iter().enumerate().skip(1) {
             let Dest::Fetch(d) = q.dest else { continue };
@@ -219,10 +227,7 @@ impl Sim<'_> {
                     | Destination::Font
                     | Destination::Iframe
             );
-            let runs_when_loaded = d == Destination::Script
-                && ran(r)
-                && !p.after.contains(&r)
-                && !self.blocking.iter().any(|b| b.1 == r);
+            let runs_when_loaded = d == Destination::Script && ran(r) && !runs_before[r];
             if delays {
                 load = load.max(if runs_when_loaded { e + p.script } else { e });
             }
