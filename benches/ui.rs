@@ -133,6 +133,34 @@ fn main() {
         .unwrap_or_default();
     let frame_count = frames.len();
     s.assert_no_errors();
+    // The waterfall at scale: a page of 1,000 images, played, then scrolled 200 px a frame.
+    s.js("document.querySelector('#btn-play').click();");
+    s.js("const t = document.querySelector('#pl-html'); \
+         t.value = Array.from({length: 1000}, (_, i) => `<img src=/i/${i}.png>`).join(''); \
+         t.dispatchEvent(new Event('input', {bubbles: true}));");
+    s.wait_for(
+        "the 1,001-request page",
+        "document.querySelector('#pl-summary').textContent.startsWith('1001 requests')",
+    );
+    let sample = |start: &str, each: &str| -> Vec<f64> {
+        s.js_async(&format!(
+            "const done = arguments[arguments.length - 1]; const out = []; let last = null; \
+             const end = performance.now() + 3000; {start} \
+             function tick(t) {{ {each} if (last !== null) out.push(t - last); last = t; \
+               if (t < end) requestAnimationFrame(tick); else done(out); }} \
+             requestAnimationFrame(tick);"
+        ))
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
+        .unwrap_or_default()
+    };
+    let mut wf_play = sample("document.querySelector('#pl-play').click();", "");
+    s.js("document.querySelector('#pl-play').click();");
+    let mut wf_scroll = sample(
+        "const r = document.querySelector('#pl-waterfall .wf-rows'); r.scrollTop = 0;",
+        "r.scrollTop += 200;",
+    );
+    s.assert_no_errors();
 
     let rows = [
         (
@@ -184,6 +212,18 @@ fn main() {
             20.0,
         ),
         ("JS heap after load", heap, "MB", f64::INFINITY),
+        (
+            "1,000-request waterfall: frame time while the load plays (p95)",
+            percentile(&mut wf_play, 95.0),
+            "ms",
+            16.7,
+        ),
+        (
+            "1,000-request waterfall: frame time while it scrolls (p95)",
+            percentile(&mut wf_scroll, 95.0),
+            "ms",
+            16.7,
+        ),
     ];
     let mut json = Vec::new();
     for (name, value, unit, budget) in rows {
@@ -191,7 +231,9 @@ fn main() {
             "not measured"
         } else if budget.is_infinite() {
             "recorded"
-        } else if value <= budget {
+        // Browser timestamps come in tenths of a millisecond: a difference of two is that, give
+        // or take the float's last bits (16.700000000000728 for 16.7).
+        } else if value <= budget + 1e-9 {
             "within budget"
         } else {
             "OVER BUDGET"
@@ -216,6 +258,8 @@ fn main() {
         let unit = r["unit"].as_str().unwrap_or_default();
         let value = match r["value"].as_f64() {
             Some(v) if unit == "ms" && v < 10.0 => format!("{v:.3} {unit}"),
+            // A frame's time beside 16.7 ms needs its second decimal to say which side it is.
+            Some(v) if unit == "ms" && v < 100.0 => format!("{v:.2} {unit}"),
             Some(v) => format!("{v:.1} {unit}"),
             None => "-".to_string(),
         };
