@@ -69,9 +69,14 @@ pub fn PageView(props: &PageViewProps) -> Html {
             }
         },
     );
+    // Made once (the dispatcher never changes): the components it is given compare it equal
+    // from render to render.
     let dispatch = {
         let d = state.dispatcher();
-        Callback::from(move |a: PageAction| d.dispatch(a))
+        (*use_memo((), move |_| {
+            Callback::from(move |a: PageAction| d.dispatch(a))
+        }))
+        .clone()
     };
     let on_frame = {
         let d = dispatch.clone();
@@ -80,30 +85,6 @@ pub fn PageView(props: &PageViewProps) -> Html {
         })
     };
     super::use_animation_frames(state.playing, (*on_frame).clone());
-    let rows_view = RowsView {
-        node: use_node_ref(),
-        // Before the first scroll: the top, and the list's greatest height (static/style.css).
-        scrolled: use_state_eq(|| (0usize, 520u32)),
-        focus: (*use_memo((), |_| Rc::new(std::cell::Cell::new(false)))).clone(),
-    };
-    {
-        // The row the arrow keys selected takes the focus, once it is drawn.
-        let (node, focus) = (rows_view.node.clone(), rows_view.focus.clone());
-        use_effect_with((state.selected, *rows_view.scrolled), move |(id, _)| {
-            let Some(list) = node.cast::<web_sys::Element>() else {
-                return;
-            };
-            if !focus.get() {
-                return;
-            }
-            if let Ok(Some(row)) = list.query_selector(&format!("[data-id='{id}']")) {
-                if let Ok(row) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(row) {
-                    let _ = row.focus();
-                    focus.set(false);
-                }
-            }
-        });
-    }
     let s = &*state;
     let l = &s.load.0;
     let t = Instant::from_micros(s.t);
@@ -258,7 +239,7 @@ pub fn PageView(props: &PageViewProps) -> Html {
             <div class="pl-grid">
                 <div class="pl-left">
                     { pools(l, v, t) }
-                    { waterfall(&s.load, t, s.selected, &dispatch, &rows_view) }
+                    <Waterfall load={s.load.clone()} t={s.t} selected={s.selected} dispatch={dispatch.clone()} />
                 </div>
                 <div class="pl-right">
                     if let Some(r) = selected { { detail(r, l) } }
@@ -380,13 +361,49 @@ impl RowsView {
     }
 }
 
-fn waterfall(
-    load: &page::LoadRef,
-    t: Instant,
+#[derive(Properties, PartialEq)]
+struct WaterfallProps {
+    load: page::LoadRef,
+    /// The cursor, µs.
+    t: u64,
     selected: u32,
-    dispatch: &Callback<PageAction>,
-    view: &RowsView,
-) -> Html {
+    dispatch: Callback<PageAction>,
+}
+
+/// The waterfall: a component of its own, so that scrolling its list re-renders it alone.
+#[component]
+fn Waterfall(p: &WaterfallProps) -> Html {
+    let view = RowsView {
+        node: use_node_ref(),
+        // Before the first scroll: the top, and the list's greatest height (static/style.css).
+        scrolled: use_state_eq(|| (0usize, 520u32)),
+        focus: (*use_memo((), |_| Rc::new(std::cell::Cell::new(false)))).clone(),
+    };
+    {
+        // The row the arrow keys selected takes the focus, once it is drawn.
+        let (node, focus) = (view.node.clone(), view.focus.clone());
+        use_effect_with((p.selected, *view.scrolled), move |(id, _)| {
+            let Some(list) = node.cast::<web_sys::Element>() else {
+                return;
+            };
+            if !focus.get() {
+                return;
+            }
+            if let Ok(Some(row)) = list.query_selector(&format!("[data-id='{id}']")) {
+                if let Ok(row) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(row) {
+                    let _ = row.focus();
+                    focus.set(false);
+                }
+            }
+        });
+    }
+    let (load, t, selected, dispatch, view) = (
+        &p.load,
+        Instant::from_micros(p.t),
+        p.selected,
+        &p.dispatch,
+        &view,
+    );
     let (l, v) = (&*load.0, &*load.1);
     let end = l.end.micros();
     let ruler = page::ruler(end);
