@@ -121,16 +121,21 @@ fn main() {
     };
     let (mut steps, mut to_frame) = (series(0), series(1));
     s.js("document.querySelector('#btn-first').click(); document.querySelectorAll('.speed')[4].click();");
-    let frames = s.js_async(
-        "const done = arguments[arguments.length - 1]; const out = []; let last = null; const end = performance.now() + 4000; \
-         document.querySelector('#btn-play').click(); \
-         function tick(t) { if (last !== null) out.push(t - last); last = t; if (t < end) requestAnimationFrame(tick); else done(out); } \
-         requestAnimationFrame(tick);",
-    );
-    let mut frames: Vec<f64> = frames
+    // Frame times (ms between animation frames) for `ms` of real time: `start` runs first, and
+    // `each` at every frame.
+    let sample = |ms: u32, start: &str, each: &str| -> Vec<f64> {
+        s.js_async(&format!(
+            "const done = arguments[arguments.length - 1]; const out = []; let last = null; \
+             const end = performance.now() + {ms}; {start} \
+             function tick(t) {{ {each} if (last !== null) out.push(t - last); last = t; \
+               if (t < end) requestAnimationFrame(tick); else done(out); }} \
+             requestAnimationFrame(tick);"
+        ))
         .as_array()
         .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
-        .unwrap_or_default();
+        .unwrap_or_default()
+    };
+    let mut frames = sample(4000, "document.querySelector('#btn-play').click();", "");
     let frame_count = frames.len();
     s.assert_no_errors();
     // The waterfall at scale: a page of 1,000 images, played, then scrolled 200 px a frame.
@@ -142,21 +147,10 @@ fn main() {
         "the 1,001-request page",
         "document.querySelector('#pl-summary').textContent.startsWith('1001 requests')",
     );
-    let sample = |start: &str, each: &str| -> Vec<f64> {
-        s.js_async(&format!(
-            "const done = arguments[arguments.length - 1]; const out = []; let last = null; \
-             const end = performance.now() + 3000; {start} \
-             function tick(t) {{ {each} if (last !== null) out.push(t - last); last = t; \
-               if (t < end) requestAnimationFrame(tick); else done(out); }} \
-             requestAnimationFrame(tick);"
-        ))
-        .as_array()
-        .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
-        .unwrap_or_default()
-    };
-    let mut wf_play = sample("document.querySelector('#pl-play').click();", "");
+    let mut wf_play = sample(3000, "document.querySelector('#pl-play').click();", "");
     s.js("document.querySelector('#pl-play').click();");
     let mut wf_scroll = sample(
+        3000,
         "const r = document.querySelector('#pl-waterfall .wf-rows'); r.scrollTop = 0;",
         "r.scrollTop += 200;",
     );

@@ -54,6 +54,9 @@ pub struct LoadView {
     pub queued: usize,
     /// Per group, in `PageLoad::groups` order.
     pub groups: Vec<GroupView>,
+    /// The time ruler's ticks ([`ruler`]) and the DOMContentLoaded and load lines ([`marks`]).
+    pub ruler: Vec<(String, String)>,
+    pub marks: Vec<Mark>,
 }
 
 /// One socket pool group as drawn: its slots and who waited for them.
@@ -101,6 +104,8 @@ impl LoadView {
                 .count(),
             queued: l.requests.iter().filter(|r| r.queued).count(),
             groups,
+            ruler: ruler(l.end.micros()),
+            marks: marks(l),
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::model::load::{self, FromCache, Outcome, PageLoad, PhaseName, Request}
 use crate::model::pages;
 use crate::model::time::Instant;
 use crate::timeline::page::{
-    self, phase_key, short_url, GroupView, LoadView, Network, PageAction, PageState, MAX_CHIPS,
+    self, ms, phase_key, short_url, GroupView, LoadView, Network, PageAction, PageState, MAX_CHIPS,
 };
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
@@ -32,10 +32,6 @@ fn from_link() -> PageState {
 pub struct PageViewProps {
     /// The journey's network and TLS version: the page loads with them too.
     pub network: Network,
-}
-
-fn ms(us: u64) -> String {
-    page::ms(us)
 }
 
 /// A URL or host that may break across lines only after `//`, `/` and before `.`, not
@@ -406,8 +402,7 @@ fn Waterfall(p: &WaterfallProps) -> Html {
     );
     let (l, v) = (&*load.0, &*load.1);
     let end = l.end.micros();
-    let ruler = page::ruler(end);
-    let marks = page::marks(l);
+    let (ruler, marks) = (&v.ruler, &v.marks);
     // Only the rows in view (and a margin) are in the document; padding stands for the rest.
     let (first, height) = *view.scrolled;
     let (from, to) = page::window(v.rows.len(), first as f64 * page::ROW_H, f64::from(height));
