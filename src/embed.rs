@@ -13,12 +13,15 @@
 //! | `start`    | a step id, `id@N` for request N | the first step |
 //! | `end`      | a step id, `id@N`           | the last step |
 //!
-//! Messages (`postMessage` to the frame): `{type: "wirewalk:goto", step}`, `{type:
+//! Messages (`postMessage` to the frame): `{type: "wirewalk:goto", step}` (with `request: N`
+//! or `connection: N` for a request or connection of the page load, whose messages the
+//! diagram then shows), `{type:
 //! "wirewalk:play"}`, `{type: "wirewalk:pause"}`, `{type: "wirewalk:setUrl", url}` and `{type:
 //! "wirewalk:setScenario", preset}`. [`Command::parse`] checks each; a wrong one is refused
 //! with a reason the app logs as a console warning.
 
 use crate::link::{expected, flag, parse_step, StepRef};
+use crate::model::journey::Subject;
 
 /// How much of the player an embedded frame shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -169,7 +172,8 @@ pub fn iframe_code(link: &str, title: &str) -> String {
 /// A message from the embedding page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
-    Goto(StepRef),
+    /// To a step, of the page's request or connection when one is named.
+    Goto(Option<Subject>, StepRef),
     Play,
     Pause,
     SetUrl(String),
@@ -181,6 +185,31 @@ pub enum Command {
 pub const MAX_MESSAGE_TEXT: usize = 8 * 1024;
 
 impl Command {
+    /// The request or connection a `wirewalk:goto` names (its `request` or `connection`
+    /// field, a whole number from 1), or why it cannot be used.
+    pub fn subject(
+        request: Option<f64>,
+        connection: Option<f64>,
+    ) -> Result<Option<Subject>, String> {
+        let whole = |name: &str, v: f64| -> Result<u32, String> {
+            if v.is_finite() && v >= 1.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX) {
+                Ok(v as u32)
+            } else {
+                Err(format!(
+                    "wirewalk:goto: \"{name}\" must be a whole number from 1"
+                ))
+            }
+        };
+        match (request, connection) {
+            (Some(_), Some(_)) => {
+                Err("wirewalk:goto names a request or a connection, not both".into())
+            }
+            (Some(r), None) => Ok(Some(Subject::Request(whole("request", r)?))),
+            (None, Some(c)) => Ok(Some(Subject::Connection(whole("connection", c)?))),
+            (None, None) => Ok(None),
+        }
+    }
+
     /// A message's fields: its `type`, and the `step`, `url` or `preset` string that type
     /// needs (`None` when the field is missing or not a string). A message that is not for
     /// wirewalk (its type does not start with `wirewalk:`) is `Ok(None)`: pages talk to their
@@ -190,6 +219,18 @@ impl Command {
         step: Option<&str>,
         url: Option<&str>,
         preset: Option<&str>,
+    ) -> Result<Option<Command>, String> {
+        Self::parse_in(kind, step, url, preset, None)
+    }
+
+    /// [`Command::parse`], with the request or connection a `wirewalk:goto` names
+    /// ([`Command::subject`]).
+    pub fn parse_in(
+        kind: Option<&str>,
+        step: Option<&str>,
+        url: Option<&str>,
+        preset: Option<&str>,
+        subject: Option<Subject>,
     ) -> Result<Option<Command>, String> {
         let Some(kind) = kind.filter(|k| k.starts_with("wirewalk:")) else {
             return Ok(None);
@@ -207,12 +248,15 @@ impl Command {
         let c = match kind {
             "wirewalk:goto" => {
                 let s = text("step", step)?;
-                Command::Goto(parse_step(&s).ok_or_else(|| {
-                    format!(
-                        "wirewalk:goto: \"{}\" is not a step id",
-                        crate::model::text::shorten(&s, 40)
-                    )
-                })?)
+                Command::Goto(
+                    subject,
+                    parse_step(&s).ok_or_else(|| {
+                        format!(
+                            "wirewalk:goto: \"{}\" is not a step id",
+                            crate::model::text::shorten(&s, 40)
+                        )
+                    })?,
+                )
             }
             "wirewalk:play" => Command::Play,
             "wirewalk:pause" => Command::Pause,
@@ -298,16 +342,52 @@ mod tests {
     }
 
     #[test]
+    fn a_goto_may_name_a_request_or_a_connection() {
+        assert_eq!(
+            Command::subject(Some(3.0), None),
+            Ok(Some(Subject::Request(3)))
+        );
+        assert_eq!(
+            Command::subject(None, Some(2.0)),
+            Ok(Some(Subject::Connection(2)))
+        );
+        assert_eq!(Command::subject(None, None), Ok(None));
+        for bad in [0.0, -1.0, 2.5, f64::NAN, f64::INFINITY, 1e12] {
+            assert!(Command::subject(Some(bad), None).is_err(), "{bad}");
+        }
+        assert!(Command::subject(Some(1.0), Some(1.0)).is_err());
+        assert_eq!(
+            Command::parse_in(
+                Some("wirewalk:goto"),
+                Some("tls.server_hello"),
+                None,
+                None,
+                Some(Subject::Request(3))
+            ),
+            Ok(Some(Command::Goto(
+                Some(Subject::Request(3)),
+                StepRef {
+                    id: steps::TLS_SERVER_HELLO,
+                    request: 0
+                }
+            )))
+        );
+    }
+
+    #[test]
     fn messages_are_checked() {
         let p = |k: &str, s: Option<&str>, u: Option<&str>, pr: Option<&str>| {
             Command::parse(Some(k), s, u, pr)
         };
         assert_eq!(
             p("wirewalk:goto", Some("tls.server_hello"), None, None),
-            Ok(Some(Command::Goto(StepRef {
-                id: steps::TLS_SERVER_HELLO,
-                request: 0
-            })))
+            Ok(Some(Command::Goto(
+                None,
+                StepRef {
+                    id: steps::TLS_SERVER_HELLO,
+                    request: 0
+                }
+            )))
         );
         assert_eq!(
             p("wirewalk:play", None, None, None),

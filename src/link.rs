@@ -19,11 +19,13 @@
 //! | `client-cert`, `keep-alive`, `existing`, `resumption`, `false-start`, `refused`, `changed` | `1` or `0` | the preset's |
 //! | `step` | a step id, `@N` for request N (`http.response@1`) | the first step |
 //! | `page` | a page-load preset (`wirewalk page --preset`) | `many-images` |
+//! | `request`, `connection` | a request (as the waterfall numbers them) or a connection (as the socket pools do) of the page, whose messages the diagram shows; `step` is then one of them (`request=3&step=tls.server_hello`) | the typed URL's journey |
 //! | `html`, `headers` | the page editor's text | the page preset's |
 //!
 //! Parameters the embedding options of a later version use (`embed`, `autoplay`, `controls`,
 //! `theme`, `start`, `end`) are recognised and left to the caller.
 
+use crate::model::journey::Subject;
 use crate::model::load::{self, PageScenario};
 use crate::model::pages;
 use crate::model::scenario::{
@@ -73,6 +75,8 @@ pub struct LinkState {
     pub scenario: Scenario,
     pub step: Option<StepRef>,
     pub page: PageLink,
+    /// The page's request or connection the diagram follows (none: the typed URL's journey).
+    pub follow: Option<Subject>,
     /// Parameters for the caller (the embedding options), in link order.
     pub extra: Vec<(String, String)>,
 }
@@ -84,6 +88,7 @@ impl Default for LinkState {
             scenario: Scenario::default(),
             step: None,
             page: PageLink::default(),
+            follow: None,
             extra: vec![],
         }
     }
@@ -280,6 +285,20 @@ pub fn decode(query: &str) -> Decoded {
                 }
                 None => Err(bad("not a step id (docs/steps.md lists them)")),
             },
+            "request" | "connection" => match v.parse::<u32>().ok().filter(|n| *n > 0) {
+                Some(_) if state.follow.is_some() => {
+                    Err(bad("a link follows one request or one connection"))
+                }
+                Some(n) => {
+                    state.follow = Some(if k == "request" {
+                        Subject::Request(n)
+                    } else {
+                        Subject::Connection(n)
+                    });
+                    Ok(())
+                }
+                None => Err(bad("expected a number from 1, as the waterfall shows it")),
+            },
             "html" => {
                 if v.len() > load::MAX_HTML_BYTES {
                     Err(format!(
@@ -365,6 +384,11 @@ pub fn encode(state: &LinkState) -> String {
             q.append_pair(key, if now { "1" } else { "0" });
         }
     }
+    match state.follow {
+        Some(Subject::Request(n)) => q.append_pair("request", &n.to_string()),
+        Some(Subject::Connection(c)) => q.append_pair("connection", &c.to_string()),
+        None => &mut q,
+    };
     if let Some(s) = state.step {
         q.append_pair("step", &s.to_param());
     }

@@ -7,9 +7,10 @@
 //! cursor and puts the playhead at that event. Everything below is a function of
 //! `(journey, cursor, playhead)`.
 
+pub mod app;
 pub mod page;
 
-use crate::model::step::Stage;
+use crate::model::step::{steps, Stage, StepId};
 use crate::model::time::{Duration, Instant};
 use crate::model::trace::{Actor, Event, Trace};
 use crate::model::{journey::Journey, navigation::Outcome};
@@ -59,8 +60,9 @@ pub fn end(trace: &Trace) -> Instant {
     trace.end()
 }
 
-/// The playhead after `real_ms` of playback at `speed`.
-pub fn advance(trace: &Trace, t: Instant, real_ms: f64, speed: f64) -> Instant {
+/// The playhead after `real_ms` of playback at `speed`, at most `end` (the trace's own end,
+/// or a page load's when one of its requests is followed).
+pub fn advance(trace: &Trace, t: Instant, real_ms: f64, speed: f64, end: Instant) -> Instant {
     let real_ms = if real_ms.is_finite() {
         real_ms.clamp(0.0, 250.0)
     } else {
@@ -76,10 +78,11 @@ pub fn advance(trace: &Trace, t: Instant, real_ms: f64, speed: f64) -> Instant {
         sim_us *= IDLE_FACTOR;
     }
     let next = t + Duration::from_micros(sim_us.round() as u64);
-    next.min(end(trace)).max(t)
+    next.min(end).max(t)
 }
 
-/// True when no message is in flight at `t` and the next event is more than [`IDLE_GAP`] away.
+/// True when no message is in flight at `t` and the next event is more than [`IDLE_GAP`] away
+/// (or there is none: a page load plays on after the request followed has ended).
 pub fn is_idle(trace: &Trace, t: Instant) -> bool {
     let flying = trace.events.iter().any(|e| {
         e.flight
@@ -87,7 +90,7 @@ pub fn is_idle(trace: &Trace, t: Instant) -> bool {
             .is_some_and(|f| f.sent_at <= t && t < f.arrives_at)
     });
     let next = trace.events.iter().map(|e| e.at).find(|at| *at > t);
-    !flying && next.is_some_and(|n| n.since(t) > IDLE_GAP)
+    !flying && next.is_none_or(|n| n.since(t) > IDLE_GAP)
 }
 
 /// How a stage of the journey track looks.
@@ -112,23 +115,24 @@ pub struct StageView {
 pub fn stages(j: &Journey, cursor: usize) -> Vec<StageView> {
     let events = &j.trace.events;
     let current = events.get(cursor).map(|e| e.stage);
-    // Skipped is judged on the navigation itself (request 0); the page's later fetch() may still
-    // pass through a stage the navigation skipped, and is shown as active when the cursor is on it.
-    let has = |s: Stage| events.iter().any(|e| e.stage == s && e.request == 0);
-    let has_step = |id: &str| {
-        events
-            .iter()
-            .any(|e| e.step.as_str() == id && e.request == 0)
-    };
+    // Skipped is judged on the first request (the navigation, request 0 of a journey; the
+    // request followed in a page; the one that opened a connection followed); a later request
+    // (the page's fetch(), a connection's next request) may still pass through a stage the
+    // first skipped, and is shown as active when the cursor is on it.
+    let first = events.first().map_or(0, |e| e.request);
+    let has = |s: Stage| events.iter().any(|e| e.stage == s && e.request == first);
+    let has_step = |id: StepId| events.iter().any(|e| e.step == id && e.request == first);
     let failed_stage = match &j.outcome {
         Outcome::Error { .. } => events
             .iter()
             .rev()
             .find(|e| {
-                !matches!(
-                    e.step.as_str(),
-                    "nav.error_page" | "nav.interstitial" | "tls.alert"
-                )
+                ![
+                    steps::NAV_ERROR_PAGE,
+                    steps::NAV_INTERSTITIAL,
+                    steps::TLS_ALERT,
+                ]
+                .contains(&e.step)
             })
             .map(|e| e.stage),
         _ => None,
@@ -161,6 +165,17 @@ pub fn stages(j: &Journey, cursor: usize) -> Vec<StageView> {
             StageView { stage, state }
         })
         .collect()
+}
+
+/// The badge the inspector gives a step of a request other than the one the view starts with:
+/// "page's fetch()" in a journey (its request 1), "request #N" in a page's slice.
+pub fn request_badge(trace: &Trace, e: &Event) -> Option<String> {
+    let first = trace.events.first().map_or(0, |f| f.request);
+    match (first, e.request) {
+        (0, 0) => None,
+        (0, _) => Some("page's fetch()".to_string()),
+        (_, n) => Some(format!("request #{n}")),
+    }
 }
 
 /// Where a click on `stage`'s pill takes the cursor: the first step of that stage among the
@@ -199,13 +214,16 @@ pub fn step_count(cursor: usize, (lo, hi): (usize, usize)) -> String {
 fn skip_reason(
     j: &Journey,
     stage: Stage,
-    has_step: &dyn Fn(&str) -> bool,
+    has_step: &dyn Fn(StepId) -> bool,
     failed: Option<Stage>,
     code: Option<&str>,
 ) -> String {
     if let Outcome::NotFetched { scheme, .. } = &j.outcome {
         return format!("not fetched: {scheme} URLs carry no network request");
     }
+    // A journey starts at the address bar; a request of a page (other than its document,
+    // whose URL is parsed too) does not.
+    let navigation = j.trace.events.first().is_none_or(|e| e.request <= 1);
     if let (Some(f), Some(code)) = (failed, code) {
         if stage > f {
             return format!("not reached: the journey ended with {code}");
@@ -213,15 +231,27 @@ fn skip_reason(
     }
     match stage {
         Stage::Dns | Stage::Pool | Stage::Tcp | Stage::Tls | Stage::Http
-            if has_step("cache.hit") =>
+            if has_step(steps::CACHE_HIT) =>
         {
             "fresh cache hit: the stored response is used, no network at all".to_string()
         }
-        Stage::Dns | Stage::Tcp | Stage::Tls if has_step("pool.reuse") => {
+        Stage::Dns | Stage::Tcp | Stage::Tls if has_step(steps::POOL_REUSE) => {
             "connection reused: an idle keep-alive connection needs no lookup and no handshakes"
                 .to_string()
         }
+        Stage::Tls if !navigation && j.tls.is_some() => {
+            "no handshake of its own: the connection it took was secured already".to_string()
+        }
         Stage::Tls => "no TLS: an http URL travels in the clear".to_string(),
+        Stage::Url if !navigation => {
+            "a request of the page: its URL comes from the document, not the address bar"
+                .to_string()
+        }
+        Stage::Dns if !navigation => {
+            "no lookup of its own: the host cache had the address, or the connection was open"
+                .to_string()
+        }
+        _ if !navigation => "not part of this request".to_string(),
         _ => "not part of this journey".to_string(),
     }
 }
@@ -341,9 +371,11 @@ pub struct Phase {
 }
 
 /// The scrubber's phases: each event colours the time until the next one, except idle gaps
-/// (nothing on the wire, the next event more than [`IDLE_GAP`] away), which stay neutral.
-pub fn phases(trace: &Trace) -> Vec<Phase> {
-    let total = end(trace).micros().max(1) as f64;
+/// (nothing on the wire, the next event more than [`IDLE_GAP`] away), which stay neutral. As
+/// fractions of `until`, the scrubber's end (the trace's own, or a page load's when one of its
+/// requests is followed).
+pub fn phases(trace: &Trace, until: Instant) -> Vec<Phase> {
+    let total = until.max(end(trace)).micros().max(1) as f64;
     let mut out: Vec<Phase> = Vec::new();
     for (i, e) in trace.events.iter().enumerate() {
         let mut next = trace.events.get(i + 1).map_or(end(trace), |n| n.at);
@@ -371,9 +403,9 @@ pub fn phases(trace: &Trace) -> Vec<Phase> {
     out
 }
 
-/// Each step's position on the scrubber (0 to 1).
-pub fn ticks(trace: &Trace) -> Vec<f64> {
-    let total = end(trace).micros().max(1) as f64;
+/// Each step's position on the scrubber (0 to 1), which ends at `until` (as in [`phases`]).
+pub fn ticks(trace: &Trace, until: Instant) -> Vec<f64> {
+    let total = until.max(end(trace)).micros().max(1) as f64;
     trace
         .events
         .iter()
@@ -405,8 +437,8 @@ pub fn fixed(v: f64, decimals: u32) -> String {
 }
 
 /// `182.0 ms of 612.0 ms`
-pub fn time_label(trace: &Trace, t: Instant) -> String {
-    format!("{} of {}", t, end(trace))
+pub fn time_label(t: Instant, until: Instant) -> String {
+    format!("{t} of {until}")
 }
 
 /// What the aria-live region says when the cursor lands on an event.
@@ -529,19 +561,21 @@ mod tests {
             .unwrap()
             .at;
         assert!(!is_idle(tr, t0));
-        let t1 = advance(tr, t0, 100.0, 1.0);
+        let t1 = advance(tr, t0, 100.0, 1.0, end(tr));
         assert_eq!(t1.since(t0), Duration::from_micros(4000));
         assert_eq!(
-            advance(tr, t0, 100.0, 4.0).since(t0),
+            advance(tr, t0, 100.0, 4.0, end(tr)).since(t0),
             Duration::from_micros(16000)
         );
         // Waiting for the click: idle, so faster.
         let painted = tr.find(crate::model::step::steps::RENDER_PAINT).unwrap().at
             + Duration::from_millis(20);
         assert!(is_idle(tr, painted));
-        assert!(advance(tr, painted, 100.0, 1.0).since(painted) > Duration::from_micros(4000));
-        assert_eq!(advance(tr, end(tr), 100.0, 1.0), end(tr));
-        assert_eq!(advance(tr, t0, f64::NAN, f64::INFINITY), t0);
+        assert!(
+            advance(tr, painted, 100.0, 1.0, end(tr)).since(painted) > Duration::from_micros(4000)
+        );
+        assert_eq!(advance(tr, end(tr), 100.0, 1.0, end(tr)), end(tr));
+        assert_eq!(advance(tr, t0, f64::NAN, f64::INFINITY, end(tr)), t0);
     }
 
     #[test]
@@ -621,10 +655,10 @@ mod tests {
             tr.events.len()
         )));
         assert_eq!(
-            time_label(tr, Instant::from_micros(182_000)),
+            time_label(Instant::from_micros(182_000), end(tr)),
             format!("182.0 ms of {}", end(tr))
         );
-        let ph = phases(tr);
+        let ph = phases(tr, end(tr));
         // The wait for the user's click is not coloured as any stage.
         let click = tr
             .find(crate::model::step::steps::LOOP_CLICK)
@@ -638,7 +672,7 @@ mod tests {
             "{ph:?}"
         );
         assert!(ph.windows(2).all(|w| w[0].end <= w[1].start + 1e-12));
-        assert_eq!(ticks(tr).len(), tr.events.len());
+        assert_eq!(ticks(tr, end(tr)).len(), tr.events.len());
         assert!(lanes(tr).contains(&Actor::Root));
         assert!(!lanes(&run(&preset("resolver-cached").unwrap()).trace).contains(&Actor::Root));
     }

@@ -24,8 +24,6 @@ pub const ROW_H: f64 = 38.0;
 pub const OVERSCAN: usize = 24;
 /// A pool's queue shows this many waiting requests, then how many more.
 pub const MAX_CHIPS: usize = 40;
-/// Real milliseconds of playback per simulated millisecond.
-pub const SLOWDOWN: f64 = 8.0;
 
 /// A load and what the view draws from it at every moment, computed once per load. Equal when
 /// it is the same load.
@@ -143,6 +141,8 @@ pub fn waiting<'a>(l: &'a PageLoad, g: &GroupView, t: Instant) -> Vec<&'a Reques
 pub struct Slot {
     pub state: &'static str,
     pub label: String,
+    /// The connection in the slot (none when it is free).
+    pub conn: Option<u32>,
 }
 
 /// The slot of `lane` at `t`: the connection open in it now, else the last one closed.
@@ -159,6 +159,7 @@ pub fn slot(l: &PageLoad, lane: &[usize], t: Instant) -> Slot {
         return Slot {
             state: "free",
             label: "free".into(),
+            conn: None,
         };
     };
     let state = c.state_at(t);
@@ -178,7 +179,11 @@ pub fn slot(l: &PageLoad, lane: &[usize], t: Instant) -> Slot {
             if c.preconnect { " (preconnect)" } else { "" }
         ),
     };
-    Slot { state, label }
+    Slot {
+        state,
+        label,
+        conn: Some(c.id),
+    }
 }
 
 /// Where `t` falls on a waterfall of `end` µs, as a CSS percentage.
@@ -433,9 +438,9 @@ pub struct PageState {
     pub html: Rc<str>,
     pub load: LoadRef,
     pub headers_text: Rc<str>,
-    /// The cursor, µs of simulated time.
+    /// The cursor, µs of simulated time: the app's playhead while the page is followed
+    /// ([`super::app::Focus`]), else where the page was left.
     pub t: u64,
-    pub playing: bool,
     pub selected: u32,
     pub error: Option<String>,
     /// A recording on screen in place of the scenario's simulation.
@@ -454,17 +459,14 @@ pub struct Recording {
     error: Option<String>,
 }
 
-/// What the section's controls (and its animation frames) do.
+/// What the section's controls do to the page (its time and playback are the app's:
+/// [`super::app::AppAction`]).
 pub enum PageAction {
     Preset(String),
     Html(String),
     Headers(String),
     /// The journey's network or TLS version changed: the page loads again with them.
     Network(Network),
-    Seek(u64),
-    /// An animation frame: this many real milliseconds have passed.
-    Tick(f64),
-    TogglePlay,
     Select(u32),
     /// A HAR file read (its name and entries), or why it could not be.
     OpenHar(Result<(String, Vec<har_replay::Entry>), String>),
@@ -512,7 +514,6 @@ impl PageState {
             scenario: Rc::new(sc),
             // At its end, as DevTools shows a load: every bar drawn; Play starts it over.
             t: end,
-            playing: false,
             selected: 1,
             error: (!notes.is_empty()).then(|| notes.join("; ")),
             load: LoadRef::new(load),
@@ -565,7 +566,6 @@ impl PageState {
 
     /// The state after `action`.
     pub fn apply(mut self, action: PageAction) -> PageState {
-        let end = self.load.0.end.micros();
         match action {
             PageAction::Preset(name) => {
                 if let Some(mut sc) = pages::preset(&name) {
@@ -573,7 +573,6 @@ impl PageState {
                     self.preset = name;
                     self.headers_text = load::headers_text(&sc).into();
                     self.selected = 1;
-                    self.playing = false;
                     self.rerun(sc);
                     self.t = self.load.0.end.micros();
                 }
@@ -596,27 +595,9 @@ impl PageState {
                 }
             }
             PageAction::Network(n) => self.set_network(n),
-            PageAction::Seek(t) => {
-                self.t = t.min(end);
-                self.playing = false;
-            }
-            PageAction::Tick(dt) => {
-                let step = (dt.clamp(0.0, 100.0) * 1000.0 / SLOWDOWN) as u64;
-                self.t = (self.t + step).min(end);
-                if self.t >= end {
-                    self.playing = false;
-                }
-            }
-            PageAction::TogglePlay => {
-                if !self.playing && self.t >= end {
-                    self.t = 0;
-                }
-                self.playing = !self.playing;
-            }
             PageAction::Select(id) => self.selected = id,
             PageAction::OpenHar(read) => self.open_har(read),
             PageAction::LeaveHar => {
-                self.playing = false;
                 if let Some(h) = self.har.take() {
                     let h = Rc::unwrap_or_clone(h);
                     (self.load, self.t, self.selected, self.error) =
@@ -677,7 +658,6 @@ impl PageState {
                 self.har = Some(Rc::new(back));
                 self.selected = l.requests.first().map_or(1, |r| r.id);
                 self.t = l.end.micros();
-                self.playing = false;
                 self.load = LoadRef::new(l);
                 self.error = None;
             }
@@ -798,31 +778,6 @@ mod tests {
     }
 
     #[test]
-    fn playing_moves_the_cursor_and_stops_at_the_end() {
-        let s = state("single");
-        let end = s.load.0.end.micros();
-        let s = s.apply(PageAction::TogglePlay);
-        assert!(s.playing);
-        let s = s.apply(PageAction::Tick(16.0));
-        assert_eq!(s.t, (16.0 * 1000.0 / SLOWDOWN) as u64);
-        // A long pause (a hidden tab) moves at most 100 ms of real time.
-        let t = s.t;
-        let s = s.apply(PageAction::Tick(5_000.0));
-        assert_eq!(s.t, t + (100.0 * 1000.0 / SLOWDOWN) as u64);
-        let s = s.apply(PageAction::Seek(u64::MAX));
-        assert_eq!(s.t, end);
-        assert!(!s.playing, "seeking pauses");
-        // Play at the end starts again from the beginning.
-        let s = s.apply(PageAction::TogglePlay);
-        assert_eq!((s.t, s.playing), (0, true));
-        let mut s = s;
-        while s.playing {
-            s = s.apply(PageAction::Tick(100.0));
-        }
-        assert_eq!(s.t, end, "it stops at the end");
-    }
-
-    #[test]
     fn a_mistake_in_the_editor_keeps_the_last_good_load() {
         let s = state("single");
         let before = s.load.clone();
@@ -843,8 +798,9 @@ mod tests {
 
     #[test]
     fn a_preset_resets_the_cursor_and_the_selection() {
-        let s = state("single")
-            .apply(PageAction::Seek(50_000))
+        let mut s = state("single");
+        s.t = 50_000;
+        let s = s
             .apply(PageAction::Select(2))
             .apply(PageAction::Preset("many-images".into()));
         assert_eq!(
@@ -867,7 +823,8 @@ mod tests {
 
     #[test]
     fn a_recording_replaces_the_view_until_left() {
-        let s = state("many-images").apply(PageAction::Seek(200_000));
+        let mut s = state("many-images");
+        s.t = 200_000;
         let (sim, t) = (s.load.clone(), s.t);
         let s = s.apply(PageAction::OpenHar(Err("x.har: not JSON".into())));
         assert_eq!(s.error.as_deref(), Some("x.har: not JSON"));
@@ -934,9 +891,6 @@ mod tests {
     fn a_page_opens_at_its_end() {
         let s = state("many-images");
         assert_eq!(s.t, s.load.0.end.micros());
-        assert!(!s.playing);
-        let s = s.apply(PageAction::TogglePlay);
-        assert_eq!((s.t, s.playing), (0, true), "play starts it over");
     }
 
     #[test]

@@ -3,11 +3,13 @@
 //! docs/embedding.md documents the shapes.
 //!
 //! Any page may embed wirewalk, so messages are accepted from any origin; a message can do no
-//! more than the buttons can (step, play, pause, type a URL, pick a preset). The frame's own
-//! messages carry only the step and its time, and go to the parent with target origin `*`.
+//! more than the buttons can (step, play, pause, type a URL, pick a preset, follow a request
+//! of the page). The frame's own messages carry only the step, its time and the request or
+//! connection followed, and go to the parent with target origin `*`.
 
 use super::state::{AppAction, AppState};
 use crate::embed::Command;
+use crate::model::journey::Subject;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
@@ -18,21 +20,41 @@ fn text_field(data: &JsValue, name: &str) -> Option<String> {
         .and_then(|v| v.as_string())
 }
 
+/// A number field, given as a number or as its decimal text (NaN for other text, which
+/// [`Command::subject`] refuses).
+fn number_field(data: &JsValue, name: &str) -> Option<f64> {
+    let v = Reflect::get(data, &JsValue::from_str(name)).ok()?;
+    if v.is_undefined() || v.is_null() {
+        return None;
+    }
+    v.as_f64()
+        .or_else(|| v.as_string().map(|s| s.trim().parse().unwrap_or(f64::NAN)))
+        .or(Some(f64::NAN))
+}
+
 /// Turns one message's data into an action, or explains why not.
 fn action_of(data: &JsValue) -> Result<Vec<AppAction>, String> {
     if !data.is_object() {
         return Ok(vec![]);
     }
     let kind = text_field(data, "type");
-    let cmd = Command::parse(
+    if !kind.as_deref().is_some_and(|k| k.starts_with("wirewalk:")) {
+        return Ok(vec![]);
+    }
+    let subject = Command::subject(
+        number_field(data, "request"),
+        number_field(data, "connection"),
+    )?;
+    let cmd = Command::parse_in(
         kind.as_deref(),
         text_field(data, "step").as_deref(),
         text_field(data, "url").as_deref(),
         text_field(data, "preset").as_deref(),
+        subject,
     )?;
     Ok(match cmd {
         None => vec![],
-        Some(Command::Goto(step)) => vec![AppAction::Goto(step)],
+        Some(Command::Goto(sub, step)) => vec![AppAction::Goto(sub, step)],
         Some(Command::Play) => vec![AppAction::Play],
         Some(Command::Pause) => vec![AppAction::Pause],
         Some(Command::SetUrl(u)) => vec![AppAction::Edit(u), AppAction::Go],
@@ -87,12 +109,20 @@ pub fn post_step(s: &AppState) {
     post("wirewalk:step", &step_fields(s));
 }
 
+/// The step as a link names it, its index and time, and the page's request or connection
+/// when one is followed (`request` or `connection`, as `wirewalk:goto` takes them).
 fn step_fields(s: &AppState) -> Vec<(&'static str, JsValue)> {
-    let step = s.step_ref().map(|r| r.to_param()).unwrap_or_default();
+    let step = s.link_step().map(|r| r.to_param()).unwrap_or_default();
     let time_ms = s.time_of(s.cursor).micros() as f64 / 1000.0;
-    vec![
+    let mut fields = vec![
         ("step", step.into()),
         ("index", (s.cursor as f64).into()),
         ("time", time_ms.into()),
-    ]
+    ];
+    match s.subject() {
+        Some(Subject::Request(n)) => fields.push(("request", f64::from(n).into())),
+        Some(Subject::Connection(c)) => fields.push(("connection", f64::from(c).into())),
+        None => {}
+    }
+    fields
 }

@@ -9,6 +9,7 @@
 
 mod embed_api;
 mod files;
+mod following;
 mod inspector;
 mod knobs;
 mod link_sync;
@@ -317,24 +318,39 @@ fn App() -> Html {
         move |_| embed_api::post_step(&st)
     });
     // The link follows the view.
-    // (The journey is the scenario's run: a new scenario is a new journey.)
+    // (The journey is the scenario's run, or the page's slice: a new one is a new journey.)
     use_effect_with((s.journey.clone(), s.base, s.cursor), {
         let st = state.clone();
         move |_| {
-            let step = if st.cursor == 0 { None } else { st.step_ref() };
+            let step = if st.cursor == 0 { None } else { st.link_step() };
             link_sync::update(|l| {
                 // Not `||`: every part is set.
                 link_sync::set(&mut l.preset, st.base.to_string())
                     | link_sync::set(&mut l.scenario, st.scenario.clone())
+                    | link_sync::set(&mut l.follow, st.subject())
                     | link_sync::set(&mut l.step, step)
             })
         }
     });
+    // The page's part, when the page changes (not on every frame of its playback).
+    {
+        let p = &s.page.0;
+        use_effect_with(
+            (p.preset.clone(), p.load.clone(), p.headers_text.clone()),
+            {
+                let st = state.clone();
+                move |_| {
+                    let page = st.page.0.link();
+                    link_sync::update(|l| link_sync::set(&mut l.page, page))
+                }
+            },
+        );
+    }
     let close_notes = {
         let open = notes_open.clone();
         Callback::from(move |_| open.set(false))
     };
-    let announce = crate::timeline::announcement(&s.journey.0.trace, s.cursor);
+    let announce = s.announcement();
     let on_url_stage = s
         .journey
         .0
@@ -347,7 +363,7 @@ fn App() -> Html {
             if embed.on {
                 <header class="embed-top">
                     <span class="logo" aria-hidden="true">{ "⇢" }</span>
-                    <code class="embed-url" title={s.scenario.url.clone()}>{ s.scenario.url.clone() }</code>
+                    <code class="embed-url" title={s.shown_url()}>{ s.shown_url() }</code>
                     <button id="embed-open" type="button" class="embed-open" onclick={Callback::from(|_| open_full_app())}>{ "Open in wirewalk ↗" }</button>
                 </header>
             } else {
@@ -375,18 +391,25 @@ fn App() -> Html {
             if !embed.on {
             <Knobs open={*wide} scenario={s.scenario.clone()} preset={s.preset} https={s.current.as_ref().is_none_or(|c| c.getters.protocol == "https:")} dispatch={dispatch.clone()} />
             }
+            <following::Following focus={s.focus} page={s.page.clone()} embedded={embed.on} dispatch={dispatch.clone()} />
             <Track journey={s.journey.clone()} cursor={s.cursor} range={(s.lo(), s.hi())} dispatch={dispatch.clone()} />
+            if s.is_empty() {
+                <main id="main" class="main-grid">
+                    <p class="card no-messages" id="no-messages">{ "A recording holds each request's timings, not its messages: there is nothing to step through. The waterfall below shows what the file recorded." }</p>
+                </main>
+            } else {
             <main id="main" class="main-grid">
                 <Sequence journey={s.journey.clone()} cursor={s.cursor} revealed={s.revealed} playhead={s.playhead} reduced_motion={s.reduced_motion} first={s.lo()} dispatch={dispatch.clone()} />
                 <Inspector journey={s.journey.clone()} cursor={s.cursor} range={(s.lo(), s.hi())} />
             </main>
-            <Player journey={s.journey.clone()} cursor={s.cursor} playhead={s.playhead} playing={s.playing} speed={s.speed} range={(s.lo(), s.hi())} dispatch={dispatch.clone()} />
+            }
+            <Player journey={s.journey.clone()} cursor={s.cursor} playhead={s.playhead} end={s.end_time()} playing={s.playing} speed={s.speed} range={(s.lo(), s.hi())} dispatch={dispatch.clone()} />
             <div id="announce" class="visually-hidden" role="status" aria-live="polite">{ announce }</div>
             if !embed.on {
             if let Some(parsed) = s.current.clone() {
                 <div class="url-details"><UrlStage {parsed} current={on_url_stage} /></div>
             }
-            <page_load::PageView network={crate::timeline::page::Network::of(&s.scenario)} />
+            <page_load::PageView page={s.page.clone()} focus={s.focus} playing={s.playing && s.focus != state::Focus::Journey} dispatch={dispatch.clone()} />
             <footer class="foot">
                 <p>
                     { "A model of Chromium's behaviour, computed in your browser: nothing here touches the network. \

@@ -3,35 +3,28 @@
 //! view-model's ([`crate::timeline::page`], tested natively); this module turns it into
 //! elements and wires the controls, the animation frames, the link and the files.
 
+use super::state::{AppAction, Focus, PageRef};
 use crate::model::har;
+use crate::model::journey::Subject;
 use crate::model::load::{self, FromCache, Outcome, PageLoad, PhaseName, Request};
 use crate::model::pages;
 use crate::model::time::Instant;
 use crate::timeline::page::{
-    self, ms, phase_key, short_url, GroupView, LoadView, Network, PageAction, PageState, MAX_CHIPS,
+    self, ms, phase_key, short_url, GroupView, LoadView, PageAction, MAX_CHIPS,
 };
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-impl Reducible for PageState {
-    type Action = PageAction;
-
-    fn reduce(self: Rc<Self>, action: PageAction) -> Rc<Self> {
-        Rc::new(Rc::unwrap_or_clone(self).apply(action))
-    }
-}
-
-/// The page the link names, or the default page.
-fn from_link() -> PageState {
-    let (link, _) = super::link_sync::initial();
-    PageState::from_link(&link.page, Network::of(&link.scenario), vec![])
-}
-
 #[derive(Properties, PartialEq)]
 pub struct PageViewProps {
-    /// The journey's network and TLS version: the page loads with them too.
-    pub network: Network,
+    /// The page's state: the app's ([`crate::timeline::app::AppState::page`]).
+    pub page: PageRef,
+    /// What the diagram follows: a pool slot of the connection followed is marked.
+    pub focus: Focus,
+    /// The app's player is playing the page (a request of it is followed).
+    pub playing: bool,
+    pub dispatch: Callback<AppAction>,
 }
 
 /// A URL or host that may break across lines only after `//`, `/` and before `.`, not
@@ -46,42 +39,9 @@ fn breakable(text: &str) -> Html {
 
 #[component]
 pub fn PageView(props: &PageViewProps) -> Html {
-    let state = use_reducer(from_link);
-    {
-        let d = state.dispatcher();
-        use_effect_with(props.network, move |n| d.dispatch(PageAction::Network(*n)));
-    }
-    use_effect_with(
-        (
-            state.preset.clone(),
-            state.load.clone(),
-            state.headers_text.clone(),
-        ),
-        {
-            let st = state.clone();
-            move |_| {
-                let page = st.link();
-                super::link_sync::update(|l| super::link_sync::set(&mut l.page, page))
-            }
-        },
-    );
-    // Made once (the dispatcher never changes): the components it is given compare it equal
-    // from render to render.
-    let dispatch = {
-        let d = state.dispatcher();
-        (*use_memo((), move |_| {
-            Callback::from(move |a: PageAction| d.dispatch(a))
-        }))
-        .clone()
-    };
-    let on_frame = {
-        let d = dispatch.clone();
-        use_memo((), move |_| {
-            Callback::from(move |dt: f64| d.emit(PageAction::Tick(dt)))
-        })
-    };
-    super::use_animation_frames(state.playing, (*on_frame).clone());
-    let s = &*state;
+    let state = &props.page.0;
+    let s = &**state;
+    let dispatch = props.dispatch.reform(AppAction::Page);
     let l = &s.load.0;
     let t = Instant::from_micros(s.t);
     let end = l.end.micros().max(1);
@@ -103,14 +63,14 @@ pub fn PageView(props: &PageViewProps) -> Html {
             PageAction::Preset(v)
         }
     });
-    let on_seek = dispatch.reform(|e: InputEvent| {
+    let on_seek = props.dispatch.reform(|e: InputEvent| {
         let v = e
             .target_dyn_into::<HtmlInputElement>()
             .map(|x| x.value())
             .unwrap_or_default();
-        PageAction::Seek(v.parse::<u64>().unwrap_or(0).saturating_mul(100))
+        AppAction::PageSeek(v.parse::<u64>().unwrap_or(0).saturating_mul(100))
     });
-    let on_play = dispatch.reform(|_| PageAction::TogglePlay);
+    let on_play = props.dispatch.reform(|_| AppAction::PlayLoad);
     let text_of = |e: InputEvent| {
         e.target_dyn_into::<HtmlTextAreaElement>()
             .map(|x| x.value())
@@ -206,8 +166,8 @@ pub fn PageView(props: &PageViewProps) -> Html {
                         { for pages::NAMES.iter().map(|n| html! { <option value={*n} selected={s.preset == *n}>{ *n }</option> }) }
                     </select>
                 </label>
-                <button id="pl-play" type="button" class="pl-play" onclick={on_play} aria-pressed={if s.playing { "true" } else { "false" }}>
-                    { if s.playing { "❚❚ Pause" } else { "▶ Play the load" } }
+                <button id="pl-play" type="button" class="pl-play" onclick={on_play} aria-pressed={if props.playing { "true" } else { "false" }}>
+                    { if props.playing { "❚❚ Pause" } else { "▶ Play the load" } }
                 </button>
                 <input id="pl-scrubber" type="range" min="0" max={end.div_ceil(100).to_string()} value={(s.t / 100).to_string()} oninput={on_seek} aria-label="Time in the page load" />
                 <span id="pl-time" class="pl-time">{ format!("{} / {} ms", ms(s.t), ms(end)) }</span>
@@ -234,8 +194,8 @@ pub fn PageView(props: &PageViewProps) -> Html {
             }
             <div class="pl-grid">
                 <div class="pl-left">
-                    { pools(l, v, t) }
-                    <Waterfall load={s.load.clone()} t={s.t} selected={s.selected} dispatch={dispatch.clone()} />
+                    { pools(l, v, t, props.focus, &props.dispatch) }
+                    <Waterfall load={s.load.clone()} t={s.t} selected={s.selected} dispatch={props.dispatch.clone()} />
                 </div>
                 <div class="pl-right">
                     if let Some(r) = selected { { detail(r, l) } }
@@ -272,8 +232,19 @@ pub fn PageView(props: &PageViewProps) -> Html {
     }
 }
 
-/// One group's six slots (one for HTTP/2) and its queue, at `t`.
-fn pools(l: &PageLoad, v: &LoadView, t: Instant) -> Html {
+/// One group's six slots (one for HTTP/2) and its queue, at `t`. A slot's connection is a
+/// button: its messages go into the diagram.
+fn pools(
+    l: &PageLoad,
+    v: &LoadView,
+    t: Instant,
+    focus: Focus,
+    dispatch: &Callback<AppAction>,
+) -> Html {
+    let followed = match focus {
+        Focus::Page(Subject::Connection(c)) => Some(c),
+        _ => None,
+    };
     html! {
         <div class="card pools" id="pl-pools">
             <h3>{ "Socket pools" }</h3>
@@ -293,7 +264,7 @@ fn pools(l: &PageLoad, v: &LoadView, t: Instant) -> Html {
                             <small>{ format!("{}{}", g.protocol, if g.credentials { "" } else { " · without credentials" }) }</small>
                         </div>
                         <div class="slots">
-                            { for gv.lanes.iter().map(|lane| slot(l, lane, t)) }
+                            { for gv.lanes.iter().map(|lane| slot(l, lane, t, followed, dispatch)) }
                         </div>
                         <div class="queue" role="group" aria-label={format!("{} waiting", waiting.len())}>
                             { for waiting.iter().take(MAX_CHIPS).map(|r| html! {
@@ -311,15 +282,24 @@ fn pools(l: &PageLoad, v: &LoadView, t: Instant) -> Html {
 }
 
 /// A slot: the connection in this lane at `t` (the one open now, else the last one closed).
-fn slot(l: &PageLoad, lane: &[usize], t: Instant) -> Html {
-    let page::Slot { state, label } = page::slot(l, lane, t);
-    if state == "free" {
+fn slot(
+    l: &PageLoad,
+    lane: &[usize],
+    t: Instant,
+    followed: Option<u32>,
+    dispatch: &Callback<AppAction>,
+) -> Html {
+    let page::Slot { state, label, conn } = page::slot(l, lane, t);
+    let Some(c) = conn else {
         return html! { <div class="slot" data-state="free"><span>{ "free" }</span></div> };
-    }
+    };
+    let onclick = dispatch.reform(move |_| AppAction::Follow(Focus::Page(Subject::Connection(c))));
     html! {
-        <div class="slot" data-state={state} title={label.clone()}>
+        <button type="button" class="slot" data-state={state} data-conn={c.to_string()}
+            aria-pressed={if followed == Some(c) { "true" } else { "false" }}
+            title={format!("{label}: step through this connection's messages")} {onclick}>
             <span>{ label }</span>
-        </div>
+        </button>
     }
 }
 
@@ -363,7 +343,7 @@ struct WaterfallProps {
     /// The cursor, µs.
     t: u64,
     selected: u32,
-    dispatch: Callback<PageAction>,
+    dispatch: Callback<AppAction>,
 }
 
 /// The waterfall: a component of its own, so that scrolling its list re-renders it alone.
@@ -430,7 +410,7 @@ fn Waterfall(p: &WaterfallProps) -> Html {
             e.prevent_default();
             if let Some((i, id)) = page::neighbour(&load.0, &load.1, selected, by) {
                 view.focus.set(true);
-                d.emit(PageAction::Select(id));
+                d.emit(follow(id));
                 view.reveal(i);
             }
         })
@@ -445,7 +425,7 @@ fn Waterfall(p: &WaterfallProps) -> Html {
             .and_then(|el| el.get_attribute("data-id"))
             .and_then(|v| v.parse().ok());
         if let Some(id) = id {
-            d.emit(PageAction::Select(id));
+            d.emit(follow(id));
         }
     });
     html! {
@@ -503,6 +483,11 @@ fn Waterfall(p: &WaterfallProps) -> Html {
             </div>
         </div>
     }
+}
+
+/// Selecting a request follows it: its messages go into the diagram.
+fn follow(id: u32) -> AppAction {
+    AppAction::Follow(Focus::Page(Subject::Request(id)))
 }
 
 fn detail(r: &Request, l: &PageLoad) -> Html {

@@ -13,6 +13,9 @@ pub struct PlayerProps {
     pub journey: JourneyRef,
     pub cursor: usize,
     pub playhead: Instant,
+    /// Where the scrubber ends: the journey's end (an embedded frame's `end` step), or the
+    /// page load's while one of its requests is followed.
+    pub end: Instant,
     pub playing: bool,
     pub speed: f64,
     /// The steps the view may show (an embedded frame's range, else all).
@@ -30,6 +33,7 @@ fn pct(f: f64) -> String {
 #[derive(Properties, PartialEq)]
 struct StripProps {
     journey: JourneyRef,
+    end: Instant,
 }
 
 /// The coloured phases and the tick of every step: fixed for a journey, so rendered once per run
@@ -39,10 +43,10 @@ fn Strip(p: &StripProps) -> Html {
     let trace = &p.journey.0.trace;
     html! {
         <>
-            { for timeline::phases(trace).iter().map(|ph| html! {
+            { for timeline::phases(trace, p.end).iter().map(|ph| html! {
                 <span class="phase" data-st={stage_key(ph.stage)} style={format!("left:{};width:{}", pct(ph.start), pct(ph.end - ph.start))}></span>
             }) }
-            { for timeline::ticks(trace).iter().map(|t| html! { <span class="tick" style={format!("left:{}", pct(*t))}></span> }) }
+            { for timeline::ticks(trace, p.end).iter().map(|t| html! { <span class="tick" style={format!("left:{}", pct(*t))}></span> }) }
         </>
     }
 }
@@ -63,7 +67,7 @@ fn icon(kind: &str) -> Html {
 #[component]
 pub fn Player(p: &PlayerProps) -> Html {
     let trace = &p.journey.0.trace;
-    let end = timeline::end(trace);
+    let end = timeline::end(trace).max(p.end);
     let max = (end.as_ms() * UNITS_PER_MS).round() as u64;
     let value = (p.playhead.as_ms() * UNITS_PER_MS).round() as u64;
     let n = trace.events.len();
@@ -124,7 +128,7 @@ pub fn Player(p: &PlayerProps) -> Html {
         <section class="player" aria-label="Playback">
             <div class="scrub">
                 <div class="scrub-strip" aria-hidden="true">
-                    <Strip journey={p.journey.clone()} />
+                    <Strip journey={p.journey.clone()} end={end} />
                     <span class="playhead" style={format!("left:{}", pct(if max == 0 { 0.0 } else { value as f64 / max as f64 }))}></span>
                 </div>
                 <input id="scrubber" type="range" min="0" max={max.to_string()} step="1" value={value.to_string()}
@@ -137,9 +141,9 @@ pub fn Player(p: &PlayerProps) -> Html {
                     <button id="btn-play" type="button" class="play" aria-label={if p.playing { "Pause" } else { "Play" }}
                         title="Play / pause (Space)" onclick={buttons[2].clone()}>{ icon(if p.playing { "pause" } else { "play" }) }</button>
                     <button id="btn-forward" type="button" aria-label="Step forward" title="Step forward (→)" aria-disabled={off(at_end)} onclick={buttons[3].clone()}>{ icon("forward") }</button>
-                    <button id="btn-last" type="button" aria-label="Last step" title="Last step (End)" aria-disabled={off(at_end && p.playhead >= timeline::range_end(trace, hi))} onclick={buttons[4].clone()}>{ icon("last") }</button>
+                    <button id="btn-last" type="button" aria-label="Last step" title="Last step (End)" aria-disabled={off(at_end && p.playhead >= p.end)} onclick={buttons[4].clone()}>{ icon("last") }</button>
                 </div>
-                <p class="clock" id="clock" aria-label="Simulated time">{ timeline::time_label(trace, p.playhead) }</p>
+                <p class="clock" id="clock" aria-label="Simulated time">{ timeline::time_label(p.playhead, end) }</p>
                 <div class="speeds" role="group" aria-label="Speed">
                     { for timeline::SPEEDS.iter().enumerate().map(|(i, s)| {
                         let onclick = speed_cbs[i].clone();

@@ -2,8 +2,8 @@
 //! 720×480 with its options, the postMessage API drives it, and the example tutorial steps two
 //! frames in lockstep.
 
-use crate::open_at;
 use crate::webdriver::{serve_dist, Driver, Session};
+use crate::{open_at, share_link};
 
 /// The step the view is on (the diagram's current row).
 fn current_step(s: &Session) -> String {
@@ -13,19 +13,6 @@ fn current_step(s: &Session) -> String {
     .as_str()
     .unwrap_or_default()
     .to_string()
-}
-
-/// Opens the Share panel and reads the link it offers.
-fn share_link(s: &Session) -> String {
-    s.click(&s.find("#share-btn"));
-    s.wait_for(
-        "the share panel",
-        "document.querySelector('#share-link') !== null",
-    );
-    s.js("return document.querySelector('#share-link').value;")
-        .as_str()
-        .expect("a link")
-        .to_string()
 }
 
 #[test]
@@ -59,12 +46,7 @@ fn a_shared_link_reopens_the_same_step() {
     s.assert_no_errors();
 
     // A new browser opens the copied link: the same journey at the same step.
-    let t = driver.session(1440, 900);
-    t.goto(&link);
-    t.wait_for(
-        "the app to render",
-        "document.documentElement.dataset.ready === 'true'",
-    );
+    let t = crate::open_link(&driver, 1440, 900, &link);
     assert_eq!(current_step(&t), step);
     assert_eq!(
         t.js("return document.querySelector('#knob-preset').value;"),
@@ -179,28 +161,8 @@ fn a_narrow_frame_follows_the_current_lanes_sideways() {
 #[test]
 fn messages_drive_the_frame_and_bad_ones_are_ignored() {
     let driver = Driver::start();
-    let base = serve_dist();
-    let s = driver.session(1200, 800);
-    // A parent page of our own, on the tutorial's address (its policy allows frames of the
-    // app): a frame of the app, and a log of what it posts.
-    s.goto(&format!("{base}tutorial/"));
-    s.wait_for("the page", "document.readyState === 'complete'");
-    let frame = format!("{base}?embed=1&preset=tls12-rsa");
-    s.js(&format!(
-        "window.__got = []; window.addEventListener('message', e => window.__got.push(e.data)); \
-         document.body.textContent = ''; const f = document.createElement('iframe'); \
-         f.id = 'f'; f.width = 720; f.height = 480; f.src = {}; document.body.append(f);",
-        serde_json::to_string(&frame).unwrap_or_default()
-    ));
-    s.wait_for(
-        "wirewalk:ready",
-        "window.__got.some(m => m && m.type === 'wirewalk:ready')",
-    );
-    let post = |m: &str| {
-        s.js(&format!(
-            "document.getElementById('f').contentWindow.postMessage({m}, '*');"
-        ))
-    };
+    let s = crate::parent_of_frame(&driver, "?embed=1&preset=tls12-rsa");
+    let post = |m: &str| crate::post_to_frame(&s, m);
     let frame_step = "return document.getElementById('f').contentDocument.querySelector('.row[aria-current]').dataset.step;";
     post("{type: 'wirewalk:goto', step: 'tls.server_hello_done'}");
     s.wait_for(

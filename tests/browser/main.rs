@@ -7,6 +7,7 @@
 mod conformance;
 mod embed;
 mod files;
+mod follow;
 mod idna;
 mod journey_ui;
 mod page_ui;
@@ -24,13 +25,61 @@ fn open(driver: &Driver, width: u32, height: u32) -> Session {
 
 /// A new browser on the app with `query` (`?…` or empty) once it has rendered.
 fn open_at(driver: &Driver, width: u32, height: u32, query: &str) -> Session {
+    open_link(driver, width, height, &format!("{}{query}", serve_dist()))
+}
+
+/// A new browser on `link` (a whole address, as the Share panel gives it) once the app has
+/// rendered.
+pub(crate) fn open_link(driver: &Driver, width: u32, height: u32, link: &str) -> Session {
     let s = driver.session(width, height);
-    s.goto(&format!("{}{query}", serve_dist()));
+    s.goto(link);
     s.wait_for(
         "the app to render",
         "document.documentElement.dataset.ready === 'true'",
     );
     s
+}
+
+/// Opens the Share panel and reads the link it offers.
+pub(crate) fn share_link(s: &Session) -> String {
+    s.click(&s.find("#share-btn"));
+    s.wait_for(
+        "the share panel",
+        "document.querySelector('#share-link') !== null",
+    );
+    s.js("return document.querySelector('#share-link').value;")
+        .as_str()
+        .expect("a link")
+        .to_string()
+}
+
+/// A parent page of our own, on the tutorial's address (its policy allows frames of the app),
+/// holding a 720×480 frame of the app at `query` (`#f`), and a log of what the frame posts
+/// (`window.__got`); once the frame said `wirewalk:ready`.
+pub(crate) fn parent_of_frame(driver: &Driver, query: &str) -> Session {
+    let base = webdriver::serve_dist();
+    let s = driver.session(1200, 800);
+    s.goto(&format!("{base}tutorial/"));
+    s.wait_for("the page", "document.readyState === 'complete'");
+    let frame = format!("{base}{query}");
+    s.js(&format!(
+        "window.__got = []; window.addEventListener('message', e => window.__got.push(e.data)); \
+         document.body.textContent = ''; const f = document.createElement('iframe'); \
+         f.id = 'f'; f.width = 720; f.height = 480; f.src = {}; document.body.append(f);",
+        serde_json::to_string(&frame).unwrap_or_default()
+    ));
+    s.wait_for(
+        "wirewalk:ready",
+        "window.__got.some(m => m && m.type === 'wirewalk:ready')",
+    );
+    s
+}
+
+/// Posts `message` (a JavaScript expression) to the frame of [`parent_of_frame`].
+pub(crate) fn post_to_frame(s: &Session, message: &str) {
+    s.js(&format!(
+        "document.getElementById('f').contentWindow.postMessage({message}, '*');"
+    ));
 }
 
 /// Replaces a field's content as a paste does: one `input` event.

@@ -18,7 +18,7 @@
 
 use crate::model::cache::{self, Headers, Stored};
 use crate::model::http::Site;
-use crate::model::load::{self, PageScenario, Situation};
+use crate::model::load::{self, PageLoad, PageScenario, Situation};
 use crate::model::navigation::{self, Outcome, Timing};
 use crate::model::rng::Rng;
 use crate::model::scenario::{CacheState, Scenario};
@@ -116,6 +116,68 @@ pub fn document_slice(mut trace: Trace) -> Trace {
         e.seq = i as u32;
     }
     trace
+}
+
+/// What of a page load a view follows: one request (by the load's id, as the waterfall numbers
+/// them), or one connection (as the socket pools number them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    Request(u32),
+    Connection(u32),
+}
+
+/// One request's or one connection's messages in a page load, as a journey to step through:
+/// the load's events of that request (the connection it opened, its handshakes and its
+/// exchange) or of that connection (its handshakes and every request it carried), at the
+/// load's own times, with the load's request ids. `tls` is the page's TLS version, for an
+/// https subject. None when the load has no such request or connection; no events when the
+/// load has no messages for it (a replayed HAR file has timings but no messages).
+pub fn slice(load: &PageLoad, of: Subject, tls: Version) -> Option<Journey> {
+    let (url, failed) = match of {
+        Subject::Request(n) => {
+            let r = load.request(n)?;
+            let failed = match &r.outcome {
+                load::Outcome::Failed { error } => Some(error.clone()),
+                _ => None,
+            };
+            (r.url.as_str(), failed)
+        }
+        Subject::Connection(c) => {
+            let conn = load.connections.iter().find(|x| x.id == c)?;
+            (conn.origin.as_str(), None)
+        }
+    };
+    let mut trace = Trace {
+        events: Vec::new(),
+        endpoints: load.trace.endpoints.clone(),
+    };
+    let keep = |e: &&crate::model::trace::Event| match of {
+        Subject::Request(n) => e.request == n,
+        Subject::Connection(c) => e.connection == Some(c),
+    };
+    trace.events = load.trace.events.iter().filter(keep).cloned().collect();
+    for (i, e) in trace.events.iter_mut().enumerate() {
+        e.seq = i as u32;
+    }
+    let url = url::parse(url, None).ok();
+    let https = url.as_ref().is_some_and(|u| u.getters.protocol == "https:");
+    let document = of == Subject::Request(1);
+    let outcome = match (document, &load.failed, failed) {
+        (true, Some(o), _) => o.clone(),
+        (_, _, Some(message)) => error("FAILED", message),
+        _ => Outcome::Ok,
+    };
+    Some(Journey {
+        trace,
+        timing: if document {
+            load.timing.clone()
+        } else {
+            Timing::default()
+        },
+        outcome,
+        url,
+        tls: https.then_some(tls),
+    })
 }
 
 /// The one-document page: the scenario's URL, network and server costs. Its document's body
