@@ -11,17 +11,12 @@ use crate::model::trace::{Actor, Trace};
 use crate::timeline::{self, fixed};
 use std::fmt::Write;
 
-/// The diagram's geometry: the time gutter, one lane per actor, one row per event (the app's
-/// sequence view uses the same). The gutter is wide enough for `12345.678 ms` in the 11 px
-/// monospace time labels (a journey's click and fetch come after a second).
+/// The diagram's geometry: the time gutter, one lane per actor ([`timeline::LaneLayout`], here
+/// at its natural width), one row per event (the app's sequence view uses the same, its lanes
+/// fitted to its panel). The gutter is wide enough for `12345.678 ms` in the 11 px monospace
+/// time labels (a journey's click and fetch come after a second).
 pub const GUTTER: f64 = 90.0;
-pub const LANE_W: f64 = 118.0;
 pub const ROW_H: f64 = 34.0;
-
-/// The x of `a`'s lifeline among `lanes` (the first lane's for an actor not among them).
-pub fn lane_x(lanes: &[Actor], a: Actor) -> f64 {
-    GUTTER + (lanes.iter().position(|l| *l == a).unwrap_or(0) as f64 + 0.5) * LANE_W
-}
 
 pub use crate::model::text::escape_xml as escape;
 
@@ -71,15 +66,19 @@ fn open(width: f64, height: f64, title: &str) -> String {
 
 /// The sequence diagram of `trace` up to event `upto` (inclusive), as the app shows it there.
 pub fn sequence(trace: &Trace, upto: usize, title: &str) -> String {
-    let lanes = timeline::lanes(trace);
-    let x = |a: Actor| lane_x(&lanes, a);
+    let layout = timeline::LaneLayout::even(
+        &timeline::lanes(trace),
+        GUTTER,
+        timeline::LaneLayout::NATURAL_W,
+    );
+    let (lanes, width) = (&layout.lanes, layout.width);
+    let x = |a: Actor| layout.x(a);
     let events: Vec<_> = trace.events.iter().take(upto.saturating_add(1)).collect();
-    let width = GUTTER + lanes.len() as f64 * LANE_W;
     let top = 56.0;
     let height = top + events.len() as f64 * ROW_H + 12.0;
     let mut s = open(width, height, title);
     let _ = write!(s, "<text x=\"8\" y=\"44\" fill=\"#545b66\">time</text>");
-    for a in &lanes {
+    for a in lanes {
         let major = matches!(a, Actor::Browser | Actor::Server);
         let _ = write!(
             s,

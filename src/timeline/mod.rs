@@ -47,6 +47,135 @@ pub fn lanes_from(trace: &Trace, first: usize) -> Vec<Actor> {
         .collect()
 }
 
+/// The lanes the rows around `cursor` use: its message or event, the `before` rows before it
+/// and the `after` after it (from `first` on). On a narrow screen these are drawn at full width
+/// and the others folded ([`LaneLayout::at`]).
+pub fn lanes_near(
+    trace: &Trace,
+    cursor: usize,
+    first: usize,
+    (before, after): (usize, usize),
+) -> Vec<Actor> {
+    let from = cursor.saturating_sub(before).max(first);
+    let near: Vec<&Event> = trace
+        .events
+        .iter()
+        .skip(from)
+        .take(cursor.saturating_sub(from) + 1 + after)
+        .collect();
+    Actor::ALL
+        .into_iter()
+        .filter(|a| {
+            near.iter()
+                .any(|e| e.actor == *a || e.flight.as_ref().is_some_and(|f| f.to == *a))
+        })
+        .collect()
+}
+
+/// Where the diagram's lifelines stand: the time gutter, then one lane per actor, each either
+/// full (its name over it, its messages' labels between) or folded to a thin line when the
+/// room is short and the rows in view do not use it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LaneLayout {
+    pub lanes: Vec<Actor>,
+    /// Each lane's lifeline x.
+    pub xs: Vec<f64>,
+    /// Folded lanes: drawn, but without their name.
+    pub folded: Vec<bool>,
+    pub gutter: f64,
+    pub width: f64,
+}
+
+impl LaneLayout {
+    /// A lane's width when nothing constrains it (the SVG export's, and the app's before it
+    /// knows its room).
+    pub const NATURAL_W: f64 = 118.0;
+    /// A full lane is never narrower than this, nor wider than [`Self::MAX_W`].
+    pub const MIN_W: f64 = 64.0;
+    pub const MAX_W: f64 = 200.0;
+    /// A folded lane's width.
+    pub const FOLDED_W: f64 = 12.0;
+
+    /// Every lane at `lane_w`.
+    pub fn even(lanes: &[Actor], gutter: f64, lane_w: f64) -> LaneLayout {
+        let xs = (0..lanes.len())
+            .map(|i| gutter + (i as f64 + 0.5) * lane_w)
+            .collect();
+        LaneLayout {
+            lanes: lanes.to_vec(),
+            xs,
+            folded: vec![false; lanes.len()],
+            gutter,
+            width: gutter + lanes.len() as f64 * lane_w,
+        }
+    }
+
+    /// The lanes fitted into `room` units (the panel's width; 0 when not yet known: the
+    /// natural layout): every lane full and sharing the room when they fit at
+    /// [`Self::MIN_W`] or more; else the lanes in `near` full and the others folded; else
+    /// (even those do not fit) the lanes in `near` at [`Self::MIN_W`], wider than the room.
+    pub fn fit(lanes: &[Actor], near: &[Actor], gutter: f64, room: f64) -> LaneLayout {
+        if room <= gutter {
+            return LaneLayout::even(lanes, gutter, Self::NATURAL_W);
+        }
+        let n = lanes.len().max(1) as f64;
+        let each = (room - gutter) / n;
+        if each >= Self::MIN_W {
+            return LaneLayout::even(lanes, gutter, each.min(Self::MAX_W));
+        }
+        let folded: Vec<bool> = lanes.iter().map(|a| !near.contains(a)).collect();
+        let full = folded.iter().filter(|f| !**f).count().max(1) as f64;
+        let thin = (lanes.len() as f64 - full) * Self::FOLDED_W;
+        let w = ((room - gutter - thin) / full).clamp(Self::MIN_W, Self::MAX_W);
+        let mut x = gutter;
+        let mut xs = Vec::with_capacity(lanes.len());
+        for f in &folded {
+            let lane = if *f { Self::FOLDED_W } else { w };
+            xs.push(x + lane / 2.0);
+            x += lane;
+        }
+        LaneLayout {
+            lanes: lanes.to_vec(),
+            xs,
+            folded,
+            gutter,
+            width: x,
+        }
+    }
+
+    /// The lanes fitted into `room` at the cursor ([`Self::fit`]): when not all fit, those
+    /// the rows around the cursor use are full — the current row's and the two before and one
+    /// after it, or fewer rows when that many lanes do not fit.
+    pub fn at(
+        trace: &Trace,
+        lanes: &[Actor],
+        (cursor, first): (usize, usize),
+        gutter: f64,
+        room: f64,
+    ) -> LaneLayout {
+        let mut layout = LaneLayout::fit(lanes, lanes, gutter, room);
+        for window in [(2, 1), (1, 1), (1, 0), (0, 0)] {
+            if layout.width <= room + 0.5 {
+                break;
+            }
+            let near = lanes_near(trace, cursor, first, window);
+            layout = LaneLayout::fit(lanes, &near, gutter, room);
+        }
+        layout
+    }
+
+    /// The x of `a`'s lifeline (the first lane's for an actor not among them).
+    pub fn x(&self, a: Actor) -> f64 {
+        let i = self.lanes.iter().position(|l| *l == a).unwrap_or(0);
+        self.xs.get(i).copied().unwrap_or(self.gutter)
+    }
+
+    /// The last lane, where an event's label runs leftwards (none with a single lane).
+    pub fn last(&self) -> Option<Actor> {
+        self.lanes.last().copied().filter(|_| self.lanes.len() > 1)
+    }
+}
+
 /// The index of the last event at or before `t` (0 when none).
 pub fn cursor_at(trace: &Trace, t: Instant) -> usize {
     trace
@@ -493,6 +622,60 @@ mod tests {
                 "{s:?}"
             );
         }
+    }
+
+    #[test]
+    fn lanes_fit_the_room_and_a_narrow_room_folds_those_not_in_view() {
+        let j = run(&Scenario::default());
+        let tr = &j.trace;
+        let all = lanes(tr);
+        assert_eq!(all.len(), 8, "{all:?}");
+        // Unknown room: the natural layout, the SVG export's.
+        let natural = LaneLayout::fit(&all, &all, 90.0, 0.0);
+        assert_eq!(natural, LaneLayout::even(&all, 90.0, LaneLayout::NATURAL_W));
+        assert_eq!(natural.width, 90.0 + 8.0 * 118.0);
+        // A wide panel: every lane full, sharing the room (at most MAX_W each).
+        let wide = LaneLayout::fit(&all, &all, 90.0, 900.0);
+        assert!(wide.folded.iter().all(|f| !f));
+        assert_eq!(wide.width, 900.0);
+        assert_eq!(
+            LaneLayout::fit(&all[..2], &all[..2], 90.0, 2000.0).width,
+            90.0 + 2.0 * LaneLayout::MAX_W
+        );
+        // A phone during the TLS handshake: the browser and the server full, the rest folded,
+        // and the ClientHello's arrow inside the room.
+        let hello = tr
+            .position(crate::model::step::steps::TLS_CLIENT_HELLO)
+            .unwrap();
+        let near = lanes_near(tr, hello, 0, (2, 1));
+        assert_eq!(near, [Actor::Browser, Actor::Server]);
+        let phone = LaneLayout::at(tr, &all, (hello, 0), 90.0, 350.0);
+        assert_eq!(phone, LaneLayout::fit(&all, &near, 90.0, 350.0));
+        assert_eq!(phone.folded.iter().filter(|f| !**f).count(), 2);
+        assert!(phone.width <= 350.0, "{phone:?}");
+        assert!(phone.x(Actor::Server) < 350.0);
+        assert!(phone.x(Actor::Server) - phone.x(Actor::Browser) > 2.0 * LaneLayout::MIN_W);
+        // In the DNS walk the resolvers are in view instead.
+        let root = tr
+            .position(crate::model::step::steps::DNS_QUERY_ROOT)
+            .unwrap();
+        let near = lanes_near(tr, root, 0, (2, 1));
+        assert!(near.contains(&Actor::Root), "{near:?}");
+        // Every step of the journey fits a phone's panel, with its own lanes full.
+        for (i, e) in tr.events.iter().enumerate() {
+            let l = LaneLayout::at(tr, &all, (i, 0), 90.0, 350.0);
+            assert!(l.width <= 350.5, "step {i}: {l:?}");
+            let full = |a: Actor| l.lanes.iter().zip(&l.folded).any(|(x, f)| *x == a && !f);
+            assert!(full(e.actor), "step {i}");
+            assert!(e.flight.as_ref().is_none_or(|f| full(f.to)), "step {i}");
+        }
+        // Too many lanes in view for the room: full ones keep MIN_W, and the diagram is wider.
+        let cramped = LaneLayout::fit(&all, &all, 90.0, 300.0);
+        assert!(cramped.width > 300.0);
+        assert!(cramped
+            .xs
+            .windows(2)
+            .all(|w| w[1] - w[0] >= LaneLayout::MIN_W));
     }
 
     #[test]

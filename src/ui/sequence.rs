@@ -3,7 +3,10 @@
 //! through its simulated flight; the current row is highlighted; clicking (or Enter on) a row
 //! moves the cursor there.
 //!
-//! The lanes and their geometry are computed once per journey; the rows are drawn from
+//! The lanes are fitted to the panel's width ([`LaneLayout::fit`]): all of them when they fit,
+//! else those the rows in view use, the others folded to thin lines, so that a whole message
+//! stays in view on a phone or in a 720×480 frame. The rows' geometry is computed once per
+//! journey and layout; the rows are drawn from
 //! [`timeline::rows`] on each render, and Yew's diff touches only the elements that changed.
 //! The scroll check runs in the next animation frame, where the browser lays the page out
 //! anyway.
@@ -18,7 +21,8 @@ use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
 
-use crate::svg::{lane_label, lane_x, GUTTER, LANE_W, ROW_H};
+use crate::svg::{lane_label, GUTTER, ROW_H};
+use crate::timeline::LaneLayout;
 
 #[derive(Properties, PartialEq)]
 pub struct SequenceProps {
@@ -117,18 +121,17 @@ struct RowGeom {
 }
 
 struct Geometry {
-    width: f64,
-    lanes: Vec<Actor>,
     rows: Vec<RowGeom>,
 }
 
-fn geometry((j, first): &(JourneyRef, usize)) -> Geometry {
+/// Every row's geometry for a journey in a lane layout (worked out again only when the layout
+/// changes: the panel's width, or a narrow panel's lanes in use).
+fn geometry((j, first, layout): &(JourneyRef, usize, LaneLayout)) -> Geometry {
     let trace = &j.0.trace;
     let first = *first;
-    let lanes = timeline::lanes_from(trace, first);
-    let x = |a: Actor| lane_x(&lanes, a);
-    let width = GUTTER + lanes.len() as f64 * LANE_W;
-    let last_lane = lanes.last().copied().filter(|_| lanes.len() > 1);
+    let x = |a: Actor| layout.x(a);
+    let width = layout.width;
+    let last_lane = layout.last();
     let rows = trace
         .events
         .iter()
@@ -215,23 +218,75 @@ fn geometry((j, first): &(JourneyRef, usize)) -> Geometry {
             }
         })
         .collect();
-    Geometry { width, lanes, rows }
+    Geometry { rows }
+}
+
+/// The width of the element `node` refers to (0 before it is laid out), read again whenever
+/// it changes size (a resized window, the embedded layout applied after the first render).
+#[hook]
+fn use_width(node: NodeRef) -> f64 {
+    let width = use_state_eq(|| 0.0f64);
+    {
+        let width = width.clone();
+        use_effect_with((), move |_| {
+            let el = node.cast::<Element>();
+            let read = {
+                let el = el.clone();
+                move || {
+                    if let Some(el) = &el {
+                        width.set(f64::from(el.client_width()));
+                    }
+                }
+            };
+            read();
+            // The new width is applied in the next frame, not inside the observer's callback:
+            // a re-render there could resize the element again within the same frame, which the
+            // browser reports as a ResizeObserver loop.
+            let later = Closure::<dyn FnMut()>::new(read);
+            let later = later.into_js_value();
+            let cb = Closure::<dyn FnMut()>::new(move || {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.request_animation_frame(later.unchecked_ref());
+                }
+            });
+            let observer = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()).ok();
+            if let (Some(o), Some(el)) = (&observer, &el) {
+                o.observe(el);
+            }
+            move || {
+                if let Some(o) = observer {
+                    o.disconnect();
+                }
+                drop(cb);
+            }
+        });
+    }
+    *width
 }
 
 #[component]
 pub fn Sequence(p: &SequenceProps) -> Html {
     let trace = &p.journey.0.trace;
-    let geo = use_memo((p.journey.clone(), p.first), geometry);
-    let lanes = &geo.lanes;
-    let x = |a: Actor| lane_x(lanes, a);
-    let width = geo.width;
+    let wrap = use_node_ref();
+    let room = use_width(wrap.clone());
+    let all = use_memo((p.journey.clone(), p.first), |(j, first)| {
+        timeline::lanes_from(&j.0.trace, *first)
+    });
+    // On a narrow panel, the lanes the rows around the cursor use are drawn full and the
+    // others folded.
+    let layout = LaneLayout::at(trace, &all, (p.cursor, p.first), GUTTER, room);
+    let geo = use_memo((p.journey.clone(), p.first, layout.clone()), geometry);
+    let lanes = &layout.lanes;
+    let x = |a: Actor| layout.x(a);
+    let width = layout.width;
     let mut rows = timeline::rows(trace, p.cursor, p.revealed, p.playhead);
     rows.retain(|r| r.index >= p.first);
     let height = (rows.len() as f64 * ROW_H).max(ROW_H) + 8.0;
     let scroller = use_node_ref();
     {
         let scroller = scroller.clone();
-        use_effect_with(p.cursor, move |cursor| {
+        // Again when the panel changes size (the embedded layout comes after the first render).
+        use_effect_with((p.cursor, room), move |(cursor, _)| {
             scroll_row_into_view(&scroller, *cursor)
         });
     }
@@ -288,10 +343,10 @@ pub fn Sequence(p: &SequenceProps) -> Html {
                 <button id="seq-save-svg" type="button" class="save-svg" onclick={save_svg}
                     title="The diagram up to this step as an SVG image (the whole journey before the first step is played)">{ "Save SVG" }</button>
             </div>
-            <div class="seq-wrap">
+            <div class="seq-wrap" ref={wrap}>
                 <svg class="seq-head" style={size.clone()} viewBox={format!("0 0 {} 30", fixed(width, 0))} preserveAspectRatio="xMinYMin meet" aria-hidden="true">
                     <text x="8" y="20" class="gutter-head">{ "time" }</text>
-                    { for lanes.iter().map(|a| html! {
+                    { for lanes.iter().zip(&layout.folded).filter(|(_, f)| !**f).map(|(a, _)| html! {
                         <text x={fixed(x(*a), 1)} y="20" text-anchor="middle" class="lane-head" data-major={(*a == Actor::Browser || *a == Actor::Server).then_some("")}>{ lane_label(*a) }</text>
                     }) }
                 </svg>

@@ -125,37 +125,82 @@ fn an_embedded_frame_fits_720_by_480_with_its_options() {
     t.assert_no_errors();
 }
 
-/// Whether the current row's arrow (or mark) is inside the visible part of the diagram's panel.
-const CURRENT_IN_VIEW: &str = "(() => {
+/// Whether the current row's arrow (or mark) is wholly inside the visible part of the
+/// diagram's panel.
+const CURRENT_WHOLE: &str = "(() => {
     const w = document.querySelector('.seq-wrap').getBoundingClientRect();
     const m = document.querySelector('.row[aria-current] .msg-ghost, .row[aria-current] .note-dot');
     if (!m) return false;
     const b = m.getBoundingClientRect();
-    return b.left >= w.left - 1 && (b.right <= w.right + 1 || b.width > w.width);
+    return b.left >= w.left - 1 && b.right <= w.right + 1;
 })()";
 
+/// The lanes named over the diagram.
+fn lane_heads(s: &Session) -> Vec<String> {
+    let v = s.js(
+        "return [...document.querySelectorAll('.seq-head .lane-head')].map(t => t.textContent);",
+    );
+    serde_json::from_value(v).unwrap_or_default()
+}
+
+/// A 720 px frame and a 390 px phone have no room for all eight lanes: those the current
+/// message uses are drawn full and the others folded, so every message of the journey is whole
+/// on screen, with no sideways scrolling.
 #[test]
-fn a_narrow_frame_follows_the_current_lanes_sideways() {
+fn a_narrow_diagram_folds_the_lanes_not_in_use() {
     let driver = Driver::start();
-    // All eight lanes in a 720 px frame: the diagram is wider than its panel.
-    let s = open_at(&driver, 720, 480, "?embed=1&step=dns.query.tld");
-    assert!(
-        s.js(
-            "const w = document.querySelector('.seq-wrap'); return w.scrollWidth > w.clientWidth;"
-        ) == true,
-        "the diagram is wider than its panel"
-    );
-    s.wait_for("the TLD server's lane in view", CURRENT_IN_VIEW);
-    let right = s.js("return document.querySelector('.seq-wrap').scrollLeft;");
-    assert!(right.as_f64().unwrap_or(0.0) > 0.0, "{right}");
-    s.screenshot("embed-720-follows-lanes");
-    // Back to the first step, in the browser's lane on the left: the panel follows.
-    s.click(&s.find("#btn-first"));
-    s.wait_for(
-        "the browser's lane in view",
-        &format!("document.querySelector('.seq-wrap').scrollLeft < {right} && {CURRENT_IN_VIEW}"),
-    );
-    s.assert_no_errors();
+    for (w, h, query) in [
+        (720, 480, "?embed=1&step=dns.query.tld"),
+        (390, 844, "?step=dns.query.tld"),
+    ] {
+        let s = open_at(&driver, w, h, query);
+        s.js("document.querySelector('.sequence').scrollIntoView({block: 'start'});");
+        let heads = lane_heads(&s);
+        assert!(
+            heads.contains(&"TLD".to_string()) && heads.len() < 8,
+            "{w}: {heads:?}"
+        );
+        assert!(
+            s.js("const w = document.querySelector('.seq-wrap'); return w.scrollWidth <= w.clientWidth + 1;")
+                == true,
+            "{w}: the diagram is wider than its panel"
+        );
+        assert!(s.js(&format!("return {CURRENT_WHOLE};")) == true, "{w}");
+        // And in view up and down: the linked step's row is scrolled to.
+        s.wait_for(
+            "the current row in view",
+            "(() => { const c = document.querySelector('.seq-scroll').getBoundingClientRect(); \
+             const r = document.querySelector('.row[aria-current] .row-bg').getBoundingClientRect(); \
+             return r.top >= c.top - 1 && r.bottom <= c.bottom + 1; })()",
+        );
+        s.screenshot(&format!("narrow-{w}-dns-lanes"));
+        // Every step, first to last: its message whole in view.
+        s.click(&s.find("#btn-first"));
+        let forward = s.find("#btn-forward");
+        let mut saw_server = false;
+        for i in 0..80 {
+            assert!(
+                s.js(&format!("return {CURRENT_WHOLE};")) == true,
+                "{w}: step {i} is cut: {}",
+                s.text("#insp-step")
+            );
+            if s.text("#insp-step") == "tls.client_hello" {
+                // The web server's lane is named during the handshake.
+                saw_server = lane_heads(&s).contains(&"Web server".to_string());
+            }
+            if s.js("return document.querySelector('#btn-forward').getAttribute('aria-disabled') === 'true';")
+                == true
+            {
+                break;
+            }
+            s.click(&forward);
+        }
+        assert!(
+            saw_server,
+            "{w}: the web server's lane during the handshake"
+        );
+        s.assert_no_errors();
+    }
 }
 
 #[test]
