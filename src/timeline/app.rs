@@ -33,6 +33,36 @@ impl PartialEq for JourneyRef {
     }
 }
 
+/// A value shared between the state and the components, equal when it is the same value (a
+/// pointer comparison): a frame that does not change it neither copies nor compares it.
+#[derive(Debug)]
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> Shared<T> {
+    pub fn new(v: T) -> Self {
+        Shared(Rc::new(v))
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 /// The page load's state, shared: equal when it is the same state (a frame that does not move
 /// the page keeps it, and its view is not drawn again).
 #[derive(Clone)]
@@ -56,11 +86,11 @@ pub enum Focus {
 #[derive(Clone, PartialEq)]
 pub struct AppState {
     /// The text in the address bar and its parse, updated on every keystroke.
-    pub input: String,
-    pub live: Result<Parsed, UrlError>,
+    pub input: Shared<String>,
+    pub live: Shared<Result<Parsed, UrlError>>,
     /// The last valid URL that was submitted: the journey's URL.
-    pub current: Option<Parsed>,
-    pub scenario: Scenario,
+    pub current: Option<Shared<Parsed>>,
+    pub scenario: Shared<Scenario>,
     pub preset: Option<&'static str>,
     /// The preset the knobs were last reset to: what the link's knobs are written against.
     pub base: &'static str,
@@ -157,10 +187,10 @@ impl AppState {
         let live = url::parse(&scenario.url, None);
         let journey = JourneyRef(Rc::new(run(&scenario)));
         AppState {
-            input: scenario.url.clone(),
-            current: live.as_ref().ok().cloned(),
-            live,
-            scenario,
+            input: Shared::new(scenario.url.clone()),
+            current: live.as_ref().ok().cloned().map(Shared::new),
+            live: Shared::new(live),
+            scenario: Shared::new(scenario),
             preset,
             base,
             focus: Focus::Journey,
@@ -465,7 +495,7 @@ impl AppState {
         let old = self.step_ref();
         let old_time = self.playhead;
         let network = Network::of(&scenario);
-        self.scenario = scenario;
+        self.scenario = Shared::new(scenario);
         self.typed = JourneyRef(Rc::new(run(&self.scenario)));
         if network != self.page.0.network {
             let p = self
@@ -499,20 +529,20 @@ impl AppState {
             AppAction::Edit(text) => {
                 let live = url::parse(&text, None);
                 AppState {
-                    input: text,
-                    live,
+                    input: Shared::new(text),
+                    live: Shared::new(live),
                     ..s
                 }
             }
-            AppAction::Go => match &s.live {
+            AppAction::Go => match &*s.live {
                 Ok(p) => {
                     let p = p.clone();
                     let scenario = Scenario {
                         url: p.getters.href.clone(),
-                        ..s.scenario.clone()
+                        ..(*s.scenario).clone()
                     };
                     let mut n = AppState {
-                        current: Some(p),
+                        current: Some(Shared::new(p)),
                         preset: None,
                         focus: Focus::Journey,
                         ..s
@@ -525,7 +555,7 @@ impl AppState {
                 Err(_) => s,
             },
             AppAction::Knob(k) => {
-                let sc = knob(s.scenario.clone(), k);
+                let sc = knob((*s.scenario).clone(), k);
                 AppState { preset: None, ..s }.rerun(sc)
             }
             AppAction::Preset(name) => {
@@ -534,9 +564,14 @@ impl AppState {
                 };
                 let live = url::parse(&sc.url, None);
                 AppState {
-                    input: sc.url.clone(),
-                    current: live.as_ref().ok().cloned().or(s.current.clone()),
-                    live,
+                    input: Shared::new(sc.url.clone()),
+                    current: live
+                        .as_ref()
+                        .ok()
+                        .cloned()
+                        .map(Shared::new)
+                        .or(s.current.clone()),
+                    live: Shared::new(live),
                     preset: Some(key),
                     base: key,
                     focus: Focus::Journey,

@@ -11,18 +11,18 @@ pub struct FollowingProps {
     pub page: PageRef,
     /// In an embedded frame there is no page load to go back to.
     pub embedded: bool,
-    pub dispatch: Callback<AppAction>,
 }
 
 #[component]
 pub fn Following(p: &FollowingProps) -> Html {
+    let dispatch = super::use_dispatch();
     let Focus::Page(sub) = p.focus else {
         return html! {};
     };
     let Some(f) = crate::timeline::app::followed(&p.page.0, sub) else {
         return html! {};
     };
-    let back = p.dispatch.reform(|_| AppAction::Follow(Focus::Journey));
+    let back = dispatch.reform(|_| AppAction::Follow(Focus::Journey));
     html! {
         <div class="following" id="following">
             <strong>{ f.title }</strong>

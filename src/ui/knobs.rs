@@ -1,6 +1,6 @@
 //! The scenario's knobs: every option of the model, plus named scenarios to try.
 
-use super::state::{AppAction, Knob};
+use super::state::{AppAction, Knob, Shared};
 use crate::model::scenario::{
     preset_names, ApiChoice, CacheState, CertChoice, DnsState, ProfileName, Scenario, TlsChoice,
 };
@@ -10,13 +10,12 @@ use yew::prelude::*;
 /// Only what the knobs show: they are not rendered again when the cursor moves.
 #[derive(Properties, PartialEq)]
 pub struct KnobsProps {
-    pub scenario: Scenario,
+    pub scenario: Shared<Scenario>,
     pub preset: Option<&'static str>,
     /// The URL is https (the TLS knob applies).
     pub https: bool,
     /// Start with the knobs shown (wide screens) or folded under a summary (phones).
     pub open: bool,
-    pub dispatch: Callback<AppAction>,
 }
 
 fn preset_label(name: &str) -> &'static str {
@@ -122,9 +121,10 @@ fn Toggle(p: &ToggleProps) -> Html {
 
 #[component]
 pub fn Knobs(p: &KnobsProps) -> Html {
+    let dispatch = super::use_dispatch();
     let sc = &p.scenario;
     let knob = |make: fn(String) -> Option<Knob>| {
-        let d = p.dispatch.clone();
+        let d = dispatch.clone();
         Callback::from(move |v: String| {
             if let Some(k) = make(v) {
                 d.emit(AppAction::Knob(k));
@@ -132,11 +132,11 @@ pub fn Knobs(p: &KnobsProps) -> Html {
         })
     };
     let toggle = |make: fn(bool) -> Knob| {
-        let d = p.dispatch.clone();
+        let d = dispatch.clone();
         Callback::from(move |b: bool| d.emit(AppAction::Knob(make(b))))
     };
     let on_preset = {
-        let d = p.dispatch.clone();
+        let d = dispatch.clone();
         Callback::from(move |v: String| d.emit(AppAction::Preset(v)))
     };
     let o = |v: &'static str, l: &'static str| (v, l);

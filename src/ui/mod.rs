@@ -36,6 +36,17 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
+/// The app's dispatcher, given to every component through a context: it never changes, so
+/// providing it re-renders nothing, and each component gets the state it draws as props.
+#[derive(Clone, PartialEq)]
+pub struct Dispatch(pub Callback<AppAction>);
+
+/// The app's dispatcher (a no-op outside the app's context provider).
+#[hook]
+pub fn use_dispatch() -> Callback<AppAction> {
+    use_context::<Dispatch>().map(|d| d.0).unwrap_or_default()
+}
+
 /// Mounts the app on the page's `<body>`.
 pub fn start() {
     // For the benchmark: when the module has been compiled and `main` runs.
@@ -326,7 +337,7 @@ fn App() -> Html {
             link_sync::update(|l| {
                 // Not `||`: every part is set.
                 link_sync::set(&mut l.preset, st.base.to_string())
-                    | link_sync::set(&mut l.scenario, st.scenario.clone())
+                    | link_sync::set(&mut l.scenario, (*st.scenario).clone())
                     | link_sync::set(&mut l.follow, st.subject())
                     | link_sync::set(&mut l.step, step)
             })
@@ -359,7 +370,7 @@ fn App() -> Html {
         .get(s.cursor)
         .is_some_and(|e| e.stage == crate::model::step::Stage::Url);
     html! {
-        <>
+        <ContextProvider<Dispatch> context={Dispatch(dispatch.clone())}>
             if embed.on {
                 <header class="embed-top">
                     <span class="logo" aria-hidden="true">{ "⇢" }</span>
@@ -389,27 +400,27 @@ fn App() -> Html {
                 </div>
             }
             if !embed.on {
-            <Knobs open={*wide} scenario={s.scenario.clone()} preset={s.preset} https={s.current.as_ref().is_none_or(|c| c.getters.protocol == "https:")} dispatch={dispatch.clone()} />
+            <Knobs open={*wide} scenario={s.scenario.clone()} preset={s.preset} https={s.current.as_ref().is_none_or(|c| c.getters.protocol == "https:")} />
             }
-            <following::Following focus={s.focus} page={s.page.clone()} embedded={embed.on} dispatch={dispatch.clone()} />
-            <Track journey={s.journey.clone()} cursor={s.cursor} range={(s.lo(), s.hi())} dispatch={dispatch.clone()} />
+            <following::Following focus={s.focus} page={s.page.clone()} embedded={embed.on} />
+            <Track journey={s.journey.clone()} cursor={s.cursor} range={(s.lo(), s.hi())} />
             if s.is_empty() {
                 <main id="main" class="main-grid">
                     <p class="card no-messages" id="no-messages">{ "A recording holds each request's timings, not its messages: there is nothing to step through. The waterfall below shows what the file recorded." }</p>
                 </main>
             } else {
             <main id="main" class="main-grid">
-                <Sequence journey={s.journey.clone()} cursor={s.cursor} revealed={s.revealed} playhead={s.playhead} reduced_motion={s.reduced_motion} first={s.lo()} dispatch={dispatch.clone()} />
+                <Sequence journey={s.journey.clone()} cursor={s.cursor} revealed={s.revealed} playhead={s.playhead} reduced_motion={s.reduced_motion} first={s.lo()} />
                 <Inspector journey={s.journey.clone()} cursor={s.cursor} range={(s.lo(), s.hi())} />
             </main>
             }
-            <Player journey={s.journey.clone()} cursor={s.cursor} playhead={s.playhead} end={s.end_time()} playing={s.playing} speed={s.speed} range={(s.lo(), s.hi())} dispatch={dispatch.clone()} />
+            <Player journey={s.journey.clone()} cursor={s.cursor} playhead={s.playhead} end={s.end_time()} playing={s.playing} speed={s.speed} range={(s.lo(), s.hi())} />
             <div id="announce" class="visually-hidden" role="status" aria-live="polite">{ announce }</div>
             if !embed.on {
             if let Some(parsed) = s.current.clone() {
                 <div class="url-details"><UrlStage {parsed} current={on_url_stage} /></div>
             }
-            <page_load::PageView page={s.page.clone()} focus={s.focus} playing={s.playing && s.focus != state::Focus::Journey} dispatch={dispatch.clone()} />
+            <page_load::PageView page={s.page.clone()} focus={s.focus} playing={s.playing && s.focus != state::Focus::Journey} />
             <footer class="foot">
                 <p>
                     { "A model of Chromium's behaviour, computed in your browser: nothing here touches the network. \
@@ -418,7 +429,7 @@ fn App() -> Html {
                 </p>
             </footer>
             }
-        </>
+        </ContextProvider<Dispatch>>
     }
 }
 

@@ -24,7 +24,6 @@ pub struct PageViewProps {
     pub focus: Focus,
     /// The app's player is playing the page (a request of it is followed).
     pub playing: bool,
-    pub dispatch: Callback<AppAction>,
 }
 
 /// A URL or host that may break across lines only after `//`, `/` and before `.`, not
@@ -39,9 +38,10 @@ fn breakable(text: &str) -> Html {
 
 #[component]
 pub fn PageView(props: &PageViewProps) -> Html {
+    let app = super::use_dispatch();
     let state = &props.page.0;
     let s = &**state;
-    let dispatch = props.dispatch.reform(AppAction::Page);
+    let dispatch = app.reform(AppAction::Page);
     let l = &s.load.0;
     let t = Instant::from_micros(s.t);
     let end = l.end.micros().max(1);
@@ -63,14 +63,14 @@ pub fn PageView(props: &PageViewProps) -> Html {
             PageAction::Preset(v)
         }
     });
-    let on_seek = props.dispatch.reform(|e: InputEvent| {
+    let on_seek = app.reform(|e: InputEvent| {
         let v = e
             .target_dyn_into::<HtmlInputElement>()
             .map(|x| x.value())
             .unwrap_or_default();
         AppAction::PageSeek(v.parse::<u64>().unwrap_or(0).saturating_mul(100))
     });
-    let on_play = props.dispatch.reform(|_| AppAction::PlayLoad);
+    let on_play = app.reform(|_| AppAction::PlayLoad);
     let text_of = |e: InputEvent| {
         e.target_dyn_into::<HtmlTextAreaElement>()
             .map(|x| x.value())
@@ -194,8 +194,8 @@ pub fn PageView(props: &PageViewProps) -> Html {
             }
             <div class="pl-grid">
                 <div class="pl-left">
-                    { pools(l, v, t, props.focus, &props.dispatch) }
-                    <Waterfall load={s.load.clone()} t={s.t} selected={s.selected} dispatch={props.dispatch.clone()} />
+                    { pools(l, v, t, props.focus, &app) }
+                    <Waterfall load={s.load.clone()} t={s.t} selected={s.selected} />
                 </div>
                 <div class="pl-right">
                     if let Some(r) = selected { { detail(r, l) } }
@@ -343,12 +343,12 @@ struct WaterfallProps {
     /// The cursor, µs.
     t: u64,
     selected: u32,
-    dispatch: Callback<AppAction>,
 }
 
 /// The waterfall: a component of its own, so that scrolling its list re-renders it alone.
 #[component]
 fn Waterfall(p: &WaterfallProps) -> Html {
+    let dispatch = super::use_dispatch();
     let view = RowsView {
         node: use_node_ref(),
         // Before the first scroll: the top, and the list's greatest height (static/style.css).
@@ -377,7 +377,7 @@ fn Waterfall(p: &WaterfallProps) -> Html {
         &p.load,
         Instant::from_micros(p.t),
         p.selected,
-        &p.dispatch,
+        &dispatch,
         &view,
     );
     let (l, v) = (&*load.0, &*load.1);

@@ -20,7 +20,6 @@ pub struct PlayerProps {
     pub speed: f64,
     /// The steps the view may show (an embedded frame's range, else all).
     pub range: (usize, usize),
-    pub dispatch: Callback<AppAction>,
 }
 
 /// The scrubber works in tenths of a millisecond.
@@ -66,6 +65,7 @@ fn icon(kind: &str) -> Html {
 
 #[component]
 pub fn Player(p: &PlayerProps) -> Html {
+    let dispatch = super::use_dispatch();
     let trace = &p.journey.0.trace;
     let end = timeline::end(trace).max(p.end);
     let max = (end.as_ms() * UNITS_PER_MS).round() as u64;
@@ -73,7 +73,7 @@ pub fn Player(p: &PlayerProps) -> Html {
     let n = trace.events.len();
     // Made once per dispatch callback (which never changes): equal from render to render, so
     // stepping does not re-register the buttons' listeners.
-    let cbs = use_memo(p.dispatch.clone(), |d| {
+    let cbs = use_memo(dispatch.clone(), |d| {
         let mk = |f: fn() -> AppAction| {
             let d = d.clone();
             Callback::from(move |_: MouseEvent| d.emit(f()))

@@ -35,7 +35,6 @@ pub struct SequenceProps {
     /// it are left out, so a frame that shows the TLS handshake draws two lanes.
     #[prop_or_default]
     pub first: usize,
-    pub dispatch: Callback<AppAction>,
 }
 
 /// The index of the row an event happened in, from its `data-index`.
@@ -266,6 +265,7 @@ fn use_width(node: NodeRef) -> f64 {
 
 #[component]
 pub fn Sequence(p: &SequenceProps) -> Html {
+    let dispatch = super::use_dispatch();
     let trace = &p.journey.0.trace;
     let wrap = use_node_ref();
     let room = use_width(wrap.clone());
@@ -300,7 +300,7 @@ pub fn Sequence(p: &SequenceProps) -> Html {
     // One click and one keydown handler for all rows (delegation): a row says which event it is
     // in `data-index`, so stepping does not re-register a listener per row.
     let (onclick, onkeydown) = {
-        let (d1, d2) = (p.dispatch.clone(), p.dispatch.clone());
+        let (d1, d2) = (dispatch.clone(), dispatch.clone());
         (
             Callback::from(move |e: MouseEvent| {
                 if let Some(i) = row_index(e.target()) {

@@ -1,7 +1,7 @@
 //! The app's state as Yew's `Reducible`: the reducer itself is the pure view-model's
 //! ([`crate::timeline::app`], tested natively).
 
-pub use crate::timeline::app::{AppAction, AppState, Focus, JourneyRef, Knob, PageRef};
+pub use crate::timeline::app::{AppAction, AppState, Focus, JourneyRef, Knob, PageRef, Shared};
 use std::rc::Rc;
 use yew::prelude::*;
 

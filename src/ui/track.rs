@@ -14,7 +14,6 @@ pub struct TrackProps {
     pub cursor: usize,
     /// The steps the view may show (an embedded frame's range, else all).
     pub range: (usize, usize),
-    pub dispatch: Callback<AppAction>,
 }
 
 pub fn stage_key(s: Stage) -> &'static str {
@@ -34,6 +33,7 @@ pub fn stage_key(s: Stage) -> &'static str {
 
 #[component]
 pub fn Track(p: &TrackProps) -> Html {
+    let dispatch = super::use_dispatch();
     let views = timeline::stages(&p.journey.0, p.cursor);
     let active = views
         .iter()
@@ -74,7 +74,7 @@ pub fn Track(p: &TrackProps) -> Html {
                         Some(i) => html! {
                             <li class="stage-pill" data-st={stage_key(v.stage)} data-stage={label} data-state={state} {title}>
                                 <button type="button" class="pill-go" aria-label={format!("{aria}: go to its first step")}
-                                    aria-current={current} onclick={p.dispatch.reform(move |_| AppAction::Seek(i))}>{ content }</button>
+                                    aria-current={current} onclick={dispatch.reform(move |_| AppAction::Seek(i))}>{ content }</button>
                             </li>
                         },
                         None => html! {

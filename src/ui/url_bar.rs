@@ -1,14 +1,15 @@
 //! The address bar: the typed text, Go, and under it the live parse coloured in place, or the
 //! error with the offending characters marked.
 
+use super::state::Shared;
 use crate::model::url::{Parsed, Part, UrlError};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct UrlBarProps {
-    pub input: String,
-    pub live: Result<Parsed, UrlError>,
+    pub input: Shared<String>,
+    pub live: Shared<Result<Parsed, UrlError>>,
     pub on_edit: Callback<String>,
     pub on_go: Callback<()>,
 }
@@ -44,16 +45,16 @@ pub fn UrlBar(props: &UrlBarProps) -> Html {
             <div class="urlbar-row">
                 <label for="url-input" class="visually-hidden">{ "URL" }</label>
                 <input id="url-input" type="text" class="url-input"
-                    value={props.input.clone()} {oninput} {onchange}
+                    value={(*props.input).clone()} {oninput} {onchange}
                     spellcheck="false" autocomplete="off" autocapitalize="off"
                     aria-invalid={invalid.to_string()}
                     aria-describedby="url-parse" />
                 <button id="go" type="submit" class="go" disabled={invalid}>{ "Go" }</button>
             </div>
             <div id="url-parse" class="url-parse" aria-live="polite">
-                { match &props.live {
+                { match &*props.live {
                     Ok(p) => html! { <ColouredUrl parsed={p.clone()} /> },
-                    Err(e) => html! { <UrlErrorView input={props.input.clone()} error={e.clone()} /> },
+                    Err(e) => html! { <UrlErrorView input={(*props.input).clone()} error={e.clone()} /> },
                 } }
             </div>
         </form>

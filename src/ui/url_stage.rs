@@ -1,13 +1,14 @@
 //! Stage 1 of the journey, URL: the components as the browser's `URL` API reports them, the
 //! origin tuple, and what the parser normalised.
 
+use super::state::Shared;
 use super::url_bar::ColouredUrl;
 use crate::model::url::{Origin, Parsed};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct UrlStageProps {
-    pub parsed: Parsed,
+    pub parsed: Shared<Parsed>,
     /// The cursor is on the URL stage: the card is the current step's, else a reference.
     pub current: bool,
 }
@@ -65,7 +66,7 @@ pub fn UrlStage(props: &UrlStageProps) -> Html {
                    HTTP request carries the path and query." }
             </p>
             <div class="big-url">
-                <ColouredUrl parsed={p.clone()} />
+                <ColouredUrl parsed={(**p).clone()} />
                 if let (true, Some(port)) = (p.segments.iter().any(|s| s.implied), p.default_port) {
                     <p class="legend">
                         <span class="legend-box" aria-hidden="true">{ port.to_string() }</span>

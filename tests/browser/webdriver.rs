@@ -102,20 +102,38 @@ impl Driver {
 
     /// A new headless Chromium with its own empty profile, `width`×`height` CSS pixels.
     pub fn session(&self, width: u32, height: u32) -> Session {
+        self.session_with(width, height, &[])
+    }
+
+    /// [`Self::session`] with more command-line switches (the benchmark's unthrottled frames).
+    pub fn session_with(&self, width: u32, height: u32, extra: &[&str]) -> Session {
         let profile = std::env::temp_dir().join(format!("wirewalk-chromium-{}", free_port()));
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--hide-scrollbars",
+            "--force-device-scale-factor=1",
+        ]
+        .iter()
+        .chain(extra)
+        .map(|a| a.to_string())
+        .collect();
+        args.push(format!("--window-size={width},{height}"));
+        args.push(format!("--user-data-dir={}", profile.display()));
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:loggingPrefs": {"browser": "ALL"},
             "goog:chromeOptions": {
                 "binary": CHROMIUM,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--disable-extensions",
-                    "--hide-scrollbars", "--force-device-scale-factor=1",
-                    format!("--window-size={width},{height}"),
-                    format!("--user-data-dir={}", profile.display()),
-                ]
+                "args": args
             }
         }}});
         let v = post(&format!("{}/session", self.base), &caps);
@@ -356,7 +374,12 @@ impl Drop for Session {
 
 /// The release bundle served on 127.0.0.1 by wirewalk's own static server.
 pub fn serve_dist() -> String {
-    let server = xtask::serve::Server::start(&dist_dir(), 0).expect("serve dist/");
+    xtask_serve(&dist_dir())
+}
+
+/// `dir` served on 127.0.0.1 by wirewalk's own static server: its address.
+pub fn xtask_serve(dir: &Path) -> String {
+    let server = xtask::serve::Server::start(dir, 0).expect("serve a folder");
     // Dropping the handle detaches the thread: it serves until the test process ends.
     format!("http://{}/", server.addr())
 }
