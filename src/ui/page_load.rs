@@ -393,7 +393,6 @@ fn Waterfall(p: &WaterfallProps) -> Html {
         )
     };
     let (above, below) = (pad(from), pad(v.rows.len() - to));
-    let rows = v.rows[from..to].iter().map(|&i| &l.requests[i]);
     let onscroll = {
         let view = view.clone();
         Callback::from(move |_: Event| view.read())
@@ -446,42 +445,86 @@ fn Waterfall(p: &WaterfallProps) -> Html {
             </div>
             <div class="wf-rows" ref={view.node.clone()} {onclick} {onscroll} {onkeydown}
                 role="group" aria-label="Requests by start: ↑ and ↓ move between them">
+                // Each list in an element of its own (`display: contents`), the rows keyed: Yew
+                // diffs a list that shares its parent with other children without keys, so a
+                // scrolled row would rebuild every row after it.
+                <div class="wf-list">
                 { for ruler.iter().map(|(at, _)| html! {
                     <div class="wf-grid" style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {at} / 100)")} aria-hidden="true"></div>
                 }) }
+                </div>
+                <div class="wf-list">
                 { for marks.iter().filter(|m| m.at <= t).map(|m| html! {
                     <div class="wf-mark" data-mark={m.key} title={m.label.clone()} style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {} / 100)", m.left)} aria-hidden="true"></div>
                 }) }
+                </div>
                 <div class="wf-pad" style={above} aria-hidden="true"></div>
                 <div class="wf-cursor" style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {} / 100)", page::percent(t, end))} aria-hidden="true"></div>
-                { for rows.map(|r| {
-                    let blocked = matches!(r.outcome, Outcome::Blocked { .. });
-                    let future = r.start > t;
-                    html! {
-                        <button key={r.id} class="wf-row" data-blocked={blocked.then_some("")} data-future={future.then_some("")}
-                            data-id={r.id.to_string()} aria-pressed={if r.id == selected { "true" } else { "false" }}
-                            title={r.url.clone()}>
-                            <span class="wf-label">
-                                <span class="wf-id">{ format!("#{}", r.id) }</span>
-                                <span class="wf-url">{ short_url(&r.url) }</span>
-                                <span class="wf-meta">
-                                    { page::row_meta(r) }
-                                    if blocked && r.end <= t { <span class="wf-blocked">{ " · blocked" }</span> }
-                                </span>
-                            </span>
-                            <span class="wf-track">
-                                { for page::segments(r, t, end).into_iter().map(|g| html! {
-                                    <span class="seg" data-ph={phase_key(g.phase)}
-                                        style={format!("left: {}%; width: {}%", g.left, g.width)}
-                                        title={g.title}></span>
-                                }) }
-                            </span>
-                        </button>
-                    }
+                <div class="wf-list">
+                { for v.rows[from..to].iter().map(|&i| {
+                    let r = &l.requests[i];
+                    html! { <WfRow key={r.id} load={load.clone()} {i} t={row_time(r, t)} selected={r.id == selected} /> }
                 }) }
+                </div>
                 <div class="wf-pad" style={below} aria-hidden="true"></div>
             </div>
         </div>
+    }
+}
+
+/// The cursor as a row sees it: any time before the request is the same to it (nothing drawn
+/// yet), and so is any time after (all of it drawn). A row whose request is not under way
+/// then keeps equal props while the load plays, and is not drawn again.
+fn row_time(r: &Request, t: Instant) -> u64 {
+    if t < r.start {
+        r.start.micros().saturating_sub(1)
+    } else {
+        t.min(r.end).micros()
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct WfRowProps {
+    load: page::LoadRef,
+    /// The request's index in the load.
+    i: usize,
+    /// The cursor, µs, as [`row_time`] gives it.
+    t: u64,
+    selected: bool,
+}
+
+/// One request's row: its label and its bars cut at the cursor. A component of its own, so a
+/// scroll draws only the rows that come into view and a frame of playback only the rows under
+/// way.
+#[component]
+fn WfRow(p: &WfRowProps) -> Html {
+    let l = &p.load.0;
+    let Some(r) = l.requests.get(p.i) else {
+        return html! {};
+    };
+    let (t, end) = (Instant::from_micros(p.t), l.end.micros());
+    let blocked = matches!(r.outcome, Outcome::Blocked { .. });
+    let future = r.start > t;
+    html! {
+        <button class="wf-row" data-blocked={blocked.then_some("")} data-future={future.then_some("")}
+            data-id={r.id.to_string()} aria-pressed={if p.selected { "true" } else { "false" }}
+            title={r.url.clone()}>
+            <span class="wf-label">
+                <span class="wf-id">{ format!("#{}", r.id) }</span>
+                <span class="wf-url">{ short_url(&r.url) }</span>
+                <span class="wf-meta">
+                    { page::row_meta(r) }
+                    if blocked && r.end <= t { <span class="wf-blocked">{ " · blocked" }</span> }
+                </span>
+            </span>
+            <span class="wf-track">
+                { for page::segments(r, t, end).into_iter().map(|g| html! {
+                    <span class="seg" data-ph={phase_key(g.phase)}
+                        style={format!("left: {}%; width: {}%", g.left, g.width)}
+                        title={g.title}></span>
+                }) }
+            </span>
+        </button>
     }
 }
 

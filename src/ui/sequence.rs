@@ -356,9 +356,15 @@ pub fn Sequence(p: &SequenceProps) -> Html {
                 <div class="seq-scroll" ref={scroller} style={size}>
                     <svg class="seq" viewBox={format!("0 0 {} {}", fixed(width, 0), fixed(height, 0))} preserveAspectRatio="xMinYMin meet"
                         role="group" aria-label="Messages and events so far" {onclick} {onkeydown}>
+                        // Each list in a group of its own, its rows keyed: Yew diffs a list that shares
+                        // its parent with other children without keys, from the end, so a row added
+                        // would rewrite every row after it.
+                        <g class="lifelines">
                         { for lanes.iter().map(|a| html! {
                             <line class="lifeline" x1={fixed(x(*a), 1)} x2={fixed(x(*a), 1)} y1="0" y2={fixed(height, 0)} />
                         }) }
+                        </g>
+                        <g class="rows">
                         { for rows.iter().filter_map(|r| geo.rows.get(r.index).map(|g| (r, g))).map(|(r, g)| {
                             let progress = if p.reduced_motion { 1.0 } else { r.progress };
                             let body = match (&g.msg, &g.note) {
@@ -384,7 +390,7 @@ pub fn Sequence(p: &SequenceProps) -> Html {
                                 (None, None) => Html::default(),
                             };
                             html! {
-                                <g class="row" data-st={g.stage_key} data-ahead={r.ahead.then_some("")}
+                                <g key={r.index} class="row" data-st={g.stage_key} data-ahead={r.ahead.then_some("")}
                                     data-index={g.index.clone()} data-step={g.step} data-request={g.request.clone()} role="button" tabindex="0"
                                     aria-label={g.aria.clone()} aria-current={r.current.then_some("step")}>
                                     <rect class="row-bg" x="0" y={g.bg_y.clone()} width={width_attr.clone()} height={row_h.clone()} />
@@ -393,6 +399,7 @@ pub fn Sequence(p: &SequenceProps) -> Html {
                                 </g>
                             }
                         }) }
+                        </g>
                     </svg>
                 </div>
             </div>

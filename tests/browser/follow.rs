@@ -121,6 +121,40 @@ fn a_request_of_the_page_steps_through_its_handshake_and_its_link_reopens_it() {
     t.assert_no_errors();
 }
 
+/// From the keyboard: ↓ moves to the next request and follows it, and Enter on a row opens
+/// its journey; each move is announced with the request's URL.
+#[test]
+fn enter_on_a_waterfall_row_opens_its_journey() {
+    let l = native("many-images");
+    let driver = Driver::start();
+    let s = open_at(&driver, 1440, 900, "");
+    s.js("document.querySelector('#pl-waterfall').scrollIntoView({block: 'center'});");
+    s.click(&s.find("#pl-waterfall .wf-row[data-id='3']"));
+    s.type_text(&s.find("#pl-waterfall .wf-row[data-id='3']"), "\u{E015}");
+    let followed = |n: u32| {
+        s.wait_for(
+            &format!("request {n} followed"),
+            &format!("(document.querySelector('#following') || {{}}).textContent?.startsWith('Request #{n} ')"),
+        );
+        let url = &l.request(n).expect("the request").url;
+        let said = s.text("#announce");
+        assert!(
+            said.starts_with(&format!("Request #{n} ")) && said.contains(url.as_str()),
+            "{said}"
+        );
+    };
+    followed(4);
+    assert_eq!(
+        s.js("return document.activeElement.dataset.id;"),
+        serde_json::json!("4")
+    );
+    // Enter on another row, reached by Tab or by the screen reader's cursor.
+    s.js("document.querySelector('#pl-waterfall .wf-row[data-id=\"6\"]').focus();");
+    s.type_text(&s.find("#pl-waterfall .wf-row[data-id='6']"), crate::ENTER);
+    followed(6);
+    s.assert_no_errors();
+}
+
 /// A pool slot follows its connection; the waterfall's scrubber moves the diagram.
 #[test]
 fn a_pool_slot_follows_its_connection_and_the_waterfall_scrubs_the_diagram() {
