@@ -24,6 +24,9 @@ use yew::prelude::*;
 use crate::svg::{lane_label, GUTTER, ROW_H};
 use crate::timeline::LaneLayout;
 
+/// The diagram's drawing grows by this many rows at a time.
+const GROW_ROWS: usize = 8;
+
 #[derive(Properties, PartialEq)]
 pub struct SequenceProps {
     pub journey: JourneyRef,
@@ -281,7 +284,11 @@ pub fn Sequence(p: &SequenceProps) -> Html {
     let width = layout.width;
     let mut rows = timeline::rows(trace, p.cursor, p.revealed, p.playhead);
     rows.retain(|r| r.index >= p.first);
-    let height = (rows.len() as f64 * ROW_H).max(ROW_H) + 8.0;
+    // The drawing grows eight rows at a time, not one: a step that adds a row within the room
+    // already drawn does not resize the SVG, whose every text would be laid out again.
+    let total = trace.events.len().saturating_sub(p.first);
+    let drawn = rows.len().div_ceil(GROW_ROWS) * GROW_ROWS;
+    let height = (drawn.min(total).max(1) as f64 * ROW_H) + 8.0;
     let scroller = use_node_ref();
     {
         let scroller = scroller.clone();
