@@ -441,7 +441,8 @@ fn frames(s: &webdriver::Session) -> Frames {
         "document.querySelector('#pl-summary').textContent.startsWith('1001 requests')",
     );
     let waterfall_play = sample(3000, "document.querySelector('#pl-play').click();", "");
-    s.js("document.querySelector('#pl-play').click();");
+    // Paused for the scroll (a load that ended meanwhile is not started again).
+    s.js("const b = document.querySelector('#pl-play'); if (b.getAttribute('aria-pressed') === 'true') b.click();");
     let waterfall_scroll = sample(
         3000,
         "const r = document.querySelector('#pl-waterfall .wf-rows'); r.scrollTop = 0;",

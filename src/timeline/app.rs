@@ -117,6 +117,8 @@ pub struct AppState {
     /// An embedded frame's first and last step (`start=`, `end=`): the cursor stays between
     /// them. Kept as step ids so a changed scenario keeps its range where the steps exist.
     range: (Option<StepRef>, Option<StepRef>),
+    /// The link's range, given back to the typed URL's journey when it is followed again.
+    link_range: (Option<StepRef>, Option<StepRef>),
     /// `range` in this journey: the indices of its first and last step (the whole journey
     /// without a range, or where the journey lacks a step). Set with the journey ([`Self::bind`]).
     bounds: (usize, usize),
@@ -158,13 +160,16 @@ pub enum AppAction {
     /// Real milliseconds since the previous animation frame.
     Tick(f64),
     ReducedMotion(bool),
-    /// To a step by id (a message from the embedding page, in what it names or else in what
-    /// is followed); ignored if that lacks it.
+    /// To a step by id (a message from the embedding page), in the request or connection it
+    /// names (which is followed, if the page has it, even when the step is not among its
+    /// messages) or else in what is followed; the cursor stays where it is when the step is
+    /// not there.
     Goto(Option<Subject>, StepRef),
     /// Follow the journey, or a request or connection of the page (a waterfall row, a pool
     /// slot): its messages go into the diagram, the inspector and the track.
     Follow(Focus),
-    /// The page's own scrubber, at this time (µs): the page's selected request is followed.
+    /// The page's own scrubber, at this time (µs): the page's selected request is followed,
+    /// unless the page (a request or a connection of it) is followed already.
     PageSeek(u64),
     /// The page's "Play the load": its selected request is followed, from the load's start.
     PlayLoad,
@@ -205,6 +210,7 @@ impl AppState {
             reduced_motion,
             dwell_ms: 0.0,
             range: (None, None),
+            link_range: (None, None),
             bounds: (0, 0),
         }
         .bind()
@@ -352,6 +358,9 @@ impl AppState {
             missing(&s, "start", embed.start),
             missing(&s, "end", embed.end),
         );
+        if s.focus == Focus::Journey {
+            s.link_range = s.range;
+        }
         let s = s.bind();
         let cursor = missing(&s, "step", link.step).and_then(|st| s.find_named(st));
         let lo = s.lo();
@@ -398,7 +407,10 @@ impl AppState {
         let last = self.len().saturating_sub(1);
         self.cursor = cursor.clamp(self.lo(), self.hi());
         self.revealed = self.revealed.max(self.cursor).min(last);
-        self.playhead = self.time_of(self.cursor);
+        // Without messages (a recording's request) there is no step to put the playhead on.
+        if !self.is_empty() {
+            self.playhead = self.time_of(self.cursor);
+        }
         self.dwell_ms = 0.0;
         self
     }
@@ -437,7 +449,7 @@ impl AppState {
         let tls = self.page.0.network.tls.version();
         let j = journey_slice(&self.page, sub, tls)?;
         let t = Instant::from_micros(self.page.0.t);
-        let begun = j.trace.events.first().is_some_and(|e| e.at <= t);
+        let begun = j.trace.events.first().is_none_or(|e| e.at <= t);
         if let Subject::Request(id) = sub {
             if self.page.0.selected != id {
                 self.page = PageRef(Rc::new(
@@ -457,24 +469,30 @@ impl AppState {
     fn unfollow(mut self) -> Self {
         self.focus = Focus::Journey;
         self.journey = self.typed.clone();
+        self.range = self.link_range;
         self.revealed = 0;
         self.bind().at_cursor(0)
     }
 
     /// The followed request or connection again, in a page that ran again: the cursor stays on
-    /// the same step when the new slice has it, else at the same time; a request the page no
-    /// longer has gives way to its selected one.
+    /// the same step when the new slice has it, else at the same time. A request followed is
+    /// the page's selected one (a new preset or a recording selects its first); a connection
+    /// the page no longer has gives way to it too.
     fn refollow(self) -> Self {
         let Focus::Page(sub) = self.focus else {
             return self;
         };
         let (old, old_time) = (self.step_ref(), self.playhead);
         let tls = self.page.0.network.tls.version();
-        let sub = match journey_slice(&self.page, sub, tls) {
-            Some(_) => sub,
-            None => Subject::Request(self.page.0.selected),
+        let selected = Subject::Request(self.page.0.selected);
+        let sub = match sub {
+            Subject::Request(_) => selected,
+            Subject::Connection(_) => sub,
         };
-        let Some(j) = journey_slice(&self.page, sub, tls) else {
+        let Some((sub, j)) = journey_slice(&self.page, sub, tls)
+            .map(|j| (sub, j))
+            .or_else(|| journey_slice(&self.page, selected, tls).map(|j| (selected, j)))
+        else {
             return self.unfollow();
         };
         let mut s = self;
@@ -778,8 +796,14 @@ impl AppState {
             n.playing = true;
             return n;
         }
+        // The pace follows what is on the wire: in the whole load while the page is followed
+        // (its other requests' messages play as slowly as the followed one's).
+        let pace = match s.focus {
+            Focus::Page(_) => &s.page.0.load.0.trace,
+            Focus::Journey => &s.journey.0.trace,
+        };
+        let t = timeline::advance(pace, s.playhead, real_ms, s.speed, end);
         let trace = &s.journey.0.trace;
-        let t = timeline::advance(trace, s.playhead, real_ms, s.speed, end);
         let cursor = timeline::cursor_at(trace, t);
         if cursor > s.hi() {
             // An embedded frame's `end`: playback stops on that step.
@@ -1043,9 +1067,50 @@ mod tests {
             StageState::Done,
             "the document's URL is parsed"
         );
-        let badge =
-            crate::timeline::request_badge(&s.journey.0.trace, &s.journey.0.trace.events[0]);
+        let badge = crate::timeline::request_badge(&s.journey.0, &s.journey.0.trace.events[0]);
         assert_eq!(badge.as_deref(), Some("request #1"));
+    }
+
+    #[test]
+    fn the_request_followed_is_the_one_the_waterfall_selects() {
+        let (s, _) = open("?page=many-images&request=3&step=tls.server_hello");
+        // Another page that also has a request 3: its first request is selected, and followed.
+        let s = s.apply(AppAction::Page(PageAction::Preset("multi-origin".into())));
+        assert_eq!(s.page.0.selected, 1);
+        assert_eq!(s.focus, Focus::Page(Subject::Request(1)));
+    }
+
+    #[test]
+    fn a_preconnected_socket_is_a_connection_of_the_page() {
+        let (s, _) = open("?page=preconnect&connection=3");
+        assert_eq!(s.focus, Focus::Page(Subject::Connection(3)));
+        let j = &s.journey.0;
+        let badges: Vec<Option<String>> = j
+            .trace
+            .events
+            .iter()
+            .map(|e| crate::timeline::request_badge(j, e))
+            .collect();
+        assert_eq!(
+            badges.first().cloned().flatten().as_deref(),
+            Some("a preconnect, for no request yet")
+        );
+        assert!(
+            badges.iter().any(|b| b.as_deref() == Some("request #4")),
+            "{badges:?}"
+        );
+    }
+
+    #[test]
+    fn an_embedded_range_comes_back_with_the_journey() {
+        let (s, _) = open("?embed=1&start=tls.client_hello&end=tls.finished&page=many-images");
+        let bounds = (s.lo(), s.hi());
+        assert!(bounds.0 > 0);
+        let s = s
+            .apply(AppAction::Follow(Focus::Page(Subject::Request(3))))
+            .apply(AppAction::Follow(Focus::Journey));
+        assert_eq!((s.lo(), s.hi()), bounds);
+        assert_eq!(s.cursor, bounds.0);
     }
 
     #[test]
@@ -1162,8 +1227,12 @@ mod tests {
             )))));
         assert!(s.page.0.har.is_some());
         let first = s.page.0.load.0.requests[0].id;
+        let t = s.page.0.t;
         let s = s.apply(AppAction::Follow(Focus::Page(Subject::Request(first))));
         assert!(s.is_empty(), "a recording holds no messages");
+        assert_eq!(s.page.0.t, t, "the waterfall stays where it was");
+        let s = s.apply(AppAction::Step(1)).apply(AppAction::First);
+        assert_eq!(s.page.0.t, t, "no step moves it either");
         let mut s = s
             .apply(AppAction::Step(1))
             .apply(AppAction::Last)

@@ -190,7 +190,8 @@ pub fn end(trace: &Trace) -> Instant {
 }
 
 /// The playhead after `real_ms` of playback at `speed`, at most `end` (the trace's own end,
-/// or a page load's when one of its requests is followed).
+/// or a page load's when one of its requests is followed); `trace`'s messages set the pace
+/// (faster where none is on the wire).
 pub fn advance(trace: &Trace, t: Instant, real_ms: f64, speed: f64, end: Instant) -> Instant {
     let real_ms = if real_ms.is_finite() {
         real_ms.clamp(0.0, 250.0)
@@ -296,14 +297,14 @@ pub fn stages(j: &Journey, cursor: usize) -> Vec<StageView> {
         .collect()
 }
 
-/// The badge the inspector gives a step of a request other than the one the view starts with:
-/// "page's fetch()" in a journey (its request 1), "request #N" in a page's slice.
-pub fn request_badge(trace: &Trace, e: &Event) -> Option<String> {
-    let first = trace.events.first().map_or(0, |f| f.request);
-    match (first, e.request) {
-        (0, 0) => None,
-        (0, _) => Some("page's fetch()".to_string()),
-        (_, n) => Some(format!("request #{n}")),
+/// The badge the inspector gives a step: in a journey, "page's fetch()" for its request 1; in
+/// a page's request or connection, "request #N" on every step (a connection carries several).
+pub fn request_badge(j: &Journey, e: &Event) -> Option<String> {
+    match (j.of_page, e.request) {
+        (false, 0) => None,
+        (false, _) => Some("page's fetch()".to_string()),
+        (true, 0) => Some("a preconnect, for no request yet".to_string()),
+        (true, n) => Some(format!("request #{n}")),
     }
 }
 
@@ -352,7 +353,7 @@ fn skip_reason(
     }
     // A journey starts at the address bar; a request of a page (other than its document,
     // whose URL is parsed too) does not.
-    let navigation = j.trace.events.first().is_none_or(|e| e.request <= 1);
+    let navigation = !j.of_page || j.trace.events.first().is_some_and(|e| e.request == 1);
     if let (Some(f), Some(code)) = (failed, code) {
         if stage > f {
             return format!("not reached: the journey ended with {code}");

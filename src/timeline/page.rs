@@ -2,7 +2,9 @@
 //! socket pools' slots and queues, the waterfall's rows and bars, the summary), and the state
 //! its controls change (the page, the editor's text, the cursor, the selected request, a
 //! replayed HAR file). Pure (no web crates), so it is tested natively; the Yew component
-//! (`ui::page_load`) only turns these values into elements and dispatches [`PageAction`]s.
+//! (`ui::page_load`) only turns these values into elements and dispatches the app's actions
+//! ([`super::app::AppAction`]: [`PageAction`]s for the page's own changes; following a row or
+//! a slot, the page's scrubber and its Play for its time, which is the app's playhead).
 //!
 //! Everything shown comes from [`crate::model::load::run`] (or, for a recording, from
 //! [`crate::model::har_replay::replay`]); what is worked out per load is worked out once, in

@@ -27,7 +27,7 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                 <span>{ crate::timeline::step_count(p.cursor, p.range) }</span>
                 <code class="step-id" id="insp-step">{ info.id }</code>
                 <span id="insp-time">{ e.at.to_string() }</span>
-                if let Some(b) = crate::timeline::request_badge(&j.trace, e) { <span class="req-badge">{ b }</span> }
+                if let Some(b) = crate::timeline::request_badge(j, e) { <span class="req-badge">{ b }</span> }
             </p>
             <h2 id="insp-title">{ info.title }</h2>
             <p class="insp-summary" id="insp-summary">{ e.summary().to_string() }</p>

@@ -285,7 +285,9 @@ fn App() -> Html {
         (state, notes, embed)
     });
     let embed = boot.2.clone();
-    let state = use_reducer(|| boot.0.clone());
+    // Re-rendered only when an action changed the state (a refused goto or a tick while
+    // paused does not).
+    let state = use_reducer_eq(|| boot.0.clone());
     let notes_open = use_state(|| !boot.1.is_empty());
     // Callbacks made once: equal from render to render, so a component whose other props did
     // not change is not rendered again on every animation frame.

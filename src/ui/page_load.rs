@@ -1,7 +1,8 @@
 //! The page load: the socket pools at the cursor, the waterfall, the same-origin panel of the
 //! selected request, and the page editor. What is drawn and how the controls change it is the
-//! view-model's ([`crate::timeline::page`], tested natively); this module turns it into
-//! elements and wires the controls, the animation frames, the link and the files.
+//! view-model's ([`crate::timeline::page`], tested natively) and the app's reducer's
+//! ([`crate::timeline::app`]: the page's time is the app's playhead while the page is
+//! followed); this module turns it into elements and wires the controls and the files.
 
 use super::state::{AppAction, Focus, PageRef};
 use crate::model::har;

@@ -222,8 +222,10 @@ fn the_embedding_api_goes_to_a_step_of_a_request() {
         row,
         serde_json::json!(["tls.server_hello", r.id.to_string()])
     );
-    // A request the page lacks is refused with a warning, and the frame stays.
+    // A malformed request is refused with a warning, and a request the page lacks changes
+    // nothing: the frame stays.
     crate::post_to_frame(&s, "{type: 'wirewalk:goto', step: 'tcp.syn', request: 'x'}");
+    crate::post_to_frame(&s, "{type: 'wirewalk:goto', step: 'tcp.syn', request: 400}");
     s.js("return new Promise(r => setTimeout(r, 200));");
     let row = s.js("return document.getElementById('f').contentDocument.querySelector('.row[aria-current]').dataset.step;");
     assert_eq!(row, serde_json::json!("tls.server_hello"));
@@ -243,7 +245,9 @@ fn the_embedding_api_goes_to_a_step_of_a_request() {
     );
     let (step, req) = current(&f);
     assert_eq!((step.as_str(), req), ("tls.server_hello", r.id.to_string()));
-    let fits = f.js("const s = document.querySelector('.seq-scroll'); return s.scrollWidth <= s.clientWidth + 1;");
+    let fits = f.js(
+        "const s = document.querySelector('.seq-wrap'); return s.scrollWidth <= s.clientWidth + 1;",
+    );
     assert_eq!(
         fits,
         serde_json::json!(true),

@@ -39,6 +39,10 @@ pub struct Journey {
     /// fetched): the version whose texts the inspector shows.
     #[serde(skip)]
     pub tls: Option<Version>,
+    /// A request's or a connection's messages in a page load ([`slice`]), not a typed URL's
+    /// journey.
+    #[serde(skip)]
+    pub of_page: bool,
 }
 
 const DAY: i64 = 86_400;
@@ -77,6 +81,7 @@ pub fn run(sc: &Scenario) -> Journey {
         outcome: load.failed.unwrap_or(Outcome::Ok),
         url: Some(p),
         tls,
+        of_page: false,
     }
 }
 
@@ -96,6 +101,7 @@ fn ended<const N: usize>(
         outcome,
         url,
         tls: None,
+        of_page: false,
     }
 }
 
@@ -177,6 +183,7 @@ pub fn slice(load: &PageLoad, of: Subject, tls: Version) -> Option<Journey> {
         outcome,
         url,
         tls: https.then_some(tls),
+        of_page: true,
     })
 }
 
