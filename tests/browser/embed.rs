@@ -155,6 +155,11 @@ fn a_narrow_diagram_folds_the_lanes_not_in_use() {
     ] {
         let s = open_at(&driver, w, h, query);
         s.js("document.querySelector('.sequence').scrollIntoView({block: 'start'});");
+        // The panel's width is measured once it is laid out (a frame after the first render).
+        s.wait_for(
+            "the lanes fitted to the panel",
+            "document.querySelectorAll('.seq-head .lane-head').length < 8",
+        );
         let heads = lane_heads(&s);
         assert!(
             heads.contains(&"TLD".to_string()) && heads.len() < 8,
