@@ -13,6 +13,7 @@
 use crate::embed::Embed;
 use crate::link::{LinkState, StepRef};
 use crate::model::journey::{run, Journey, Subject};
+use crate::model::load::PageLoad;
 use crate::model::scenario::{
     ApiChoice, CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
 };
@@ -364,12 +365,8 @@ impl AppState {
         let s = s.bind();
         let cursor = missing(&s, "step", link.step).and_then(|st| s.find_named(st));
         let lo = s.lo();
-        let mut s = match (cursor, s.focus) {
-            (Some(c), _) => s.at_cursor(c),
-            // A followed request without a step opens at its first message.
-            (None, Focus::Page(_)) => s.at_cursor(lo),
-            (None, Focus::Journey) => s.at_cursor(lo),
-        };
+        // Without a step, the journey (or the request followed) opens at its first message.
+        let mut s = s.at_cursor(cursor.unwrap_or(lo));
         s.playing = embed.autoplay && !reduced_motion;
         s.sync_page()
     }
@@ -446,8 +443,7 @@ impl AppState {
     /// finished load shows a request's whole exchange), else goes to their first. None when
     /// the page has no such request or connection.
     fn follow(mut self, sub: Subject) -> Option<Self> {
-        let tls = self.page.0.network.tls.version();
-        let j = journey_slice(&self.page, sub, tls)?;
+        let j = journey_slice(&self.page, sub)?;
         let t = Instant::from_micros(self.page.0.t);
         let begun = j.trace.events.first().is_none_or(|e| e.at <= t);
         if let Subject::Request(id) = sub {
@@ -483,15 +479,14 @@ impl AppState {
             return self;
         };
         let (old, old_time) = (self.step_ref(), self.playhead);
-        let tls = self.page.0.network.tls.version();
         let selected = Subject::Request(self.page.0.selected);
         let sub = match sub {
             Subject::Request(_) => selected,
             Subject::Connection(_) => sub,
         };
-        let Some((sub, j)) = journey_slice(&self.page, sub, tls)
+        let Some((sub, j)) = journey_slice(&self.page, sub)
             .map(|j| (sub, j))
-            .or_else(|| journey_slice(&self.page, selected, tls).map(|j| (selected, j)))
+            .or_else(|| journey_slice(&self.page, selected).map(|j| (selected, j)))
         else {
             return self.unfollow();
         };
@@ -845,8 +840,9 @@ fn knob(mut sc: Scenario, k: Knob) -> Scenario {
 }
 
 /// `sub`'s messages in the page's load.
-fn journey_slice(page: &PageRef, sub: Subject, tls: crate::model::tls::Version) -> Option<Journey> {
-    crate::model::journey::slice(&page.0.load.0, sub, tls)
+fn journey_slice(page: &PageRef, sub: Subject) -> Option<Journey> {
+    let p = &page.0;
+    crate::model::journey::slice(&p.load.0, sub, p.network.tls.version())
 }
 
 /// "request #3", "connection 2".
@@ -868,13 +864,17 @@ pub struct Followed {
     pub detail: String,
 }
 
-/// [`Followed`] for `sub` of `page` (None when the page lacks it).
-pub fn followed(page: &PageState, sub: Subject) -> Option<Followed> {
-    let l = &page.load.0;
-    let of = match &page.har {
+/// "the page many-images", "the recording x.har": what the page section shows.
+pub fn page_name(page: &PageState) -> String {
+    match &page.har {
         Some(h) => format!("the recording {}", h.name),
         None => format!("the page {}", page.preset),
-    };
+    }
+}
+
+/// [`Followed`] for `sub` of the load `l`, shown as `of` ([`page_name`]); None when the load
+/// lacks it.
+pub fn followed(l: &PageLoad, of: &str, sub: Subject) -> Option<Followed> {
     match sub {
         Subject::Request(n) => {
             let r = l.request(n)?;
@@ -920,7 +920,7 @@ impl AppState {
     /// origin).
     pub fn shown_url(&self) -> String {
         match self.focus {
-            Focus::Page(sub) => followed(&self.page.0, sub).map(|f| f.url),
+            Focus::Page(sub) => followed(&self.page.0.load.0, "", sub).map(|f| f.url),
             Focus::Journey => None,
         }
         .unwrap_or_else(|| self.scenario.url.clone())
@@ -932,11 +932,13 @@ impl AppState {
         let step = timeline::announcement(&self.journey.0.trace, self.cursor);
         match self.focus {
             Focus::Journey => step,
-            Focus::Page(sub) => match followed(&self.page.0, sub) {
-                Some(f) if step.is_empty() => format!("{} ({}): no messages", f.title, f.url),
-                Some(f) => format!("{} ({}). {step}", f.title, f.url),
-                None => step,
-            },
+            Focus::Page(sub) => {
+                match followed(&self.page.0.load.0, &page_name(&self.page.0), sub) {
+                    Some(f) if step.is_empty() => format!("{} ({}): no messages", f.title, f.url),
+                    Some(f) => format!("{} ({}). {step}", f.title, f.url),
+                    None => step,
+                }
+            }
         }
     }
 }

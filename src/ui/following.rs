@@ -2,13 +2,17 @@
 //! followed: which one, its URL, and the way back to the typed URL's journey. The text is the
 //! view-model's ([`crate::timeline::app::followed`]).
 
-use super::state::{AppAction, Focus, PageRef};
+use super::state::{AppAction, Focus};
+use crate::timeline::page::LoadRef;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct FollowingProps {
     pub focus: Focus,
-    pub page: PageRef,
+    /// The page's load and its name (not the page's state, whose time changes every frame of
+    /// playback: the bar is drawn again only when what it says changes).
+    pub load: LoadRef,
+    pub of: AttrValue,
     /// In an embedded frame there is no page load to go back to.
     pub embedded: bool,
 }
@@ -19,7 +23,7 @@ pub fn Following(p: &FollowingProps) -> Html {
     let Focus::Page(sub) = p.focus else {
         return html! {};
     };
-    let Some(f) = crate::timeline::app::followed(&p.page.0, sub) else {
+    let Some(f) = crate::timeline::app::followed(&p.load.0, &p.of, sub) else {
         return html! {};
     };
     let back = dispatch.reform(|_| AppAction::Follow(Focus::Journey));

@@ -404,7 +404,7 @@ fn App() -> Html {
             if !embed.on {
             <Knobs open={*wide} scenario={s.scenario.clone()} preset={s.preset} https={s.current.as_ref().is_none_or(|c| c.getters.protocol == "https:")} />
             }
-            <following::Following focus={s.focus} page={s.page.clone()} embedded={embed.on} />
+            <following::Following focus={s.focus} load={s.page.0.load.clone()} of={crate::timeline::app::page_name(&s.page.0)} embedded={embed.on} />
             <Track journey={s.journey.clone()} cursor={s.cursor} range={(s.lo(), s.hi())} />
             if s.is_empty() {
                 <main id="main" class="main-grid">
