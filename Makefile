@@ -22,9 +22,10 @@ setup:
 setup-build:
 	@scripts/bootstrap.sh build
 
-## the release bundle in dist/ (trunk: opt-level z, LTO, one codegen unit, panic=abort, wasm-opt -Oz)
+## the release bundle in dist/ (trunk: opt-level z, LTO, one codegen unit, panic=abort, wasm-opt -Oz),
+## cut at its split points (scripts/split/: the parts the first screen does not need load after it)
 build:
-	$(WASM) trunk build --release
+	$(WASM) bash -c 'PATH="$(CURDIR)/scripts/split:$$PATH" exec trunk build --release'
 	$(WASM) scripts/minify.sh dist
 	cargo xtask shorten-imports dist
 	cargo xtask secure-bundle dist

@@ -5,7 +5,7 @@
 #  (a) the rustup toolchain already has the wasm32-unknown-unknown target: use it as it is;
 #  (b) a Debian 12 machine whose rustup cannot fetch that target: Debian's rustc-web, with std
 #      built from source for wasm32 (build-std), plus the matching clippy and lld.
-# On both: wasm-bindgen-cli equal to the pinned crate, trunk 0.21.14, wasm-opt from the npm
+# On both: wasm-bindgen-cli equal to the pinned crate, trunk 0.21.14, wasm-split-cli, wasm-opt from the npm
 # `binaryen` package, and Debian's chromium + chromedriver for the browser tests.
 #
 # Everything comes from the package registries (Debian, crates.io, npm). Tools live in
@@ -23,6 +23,9 @@ tools=${WIREWALK_TOOLS:-$HOME/.cache/wirewalk-tools}
 mkdir -p "$tools/bin"
 
 TRUNK_VERSION=0.21.14
+# The splitter that cuts the module into the first screen's part and the parts loaded after it
+# (scripts/split/); it must be the release the runtime crate `wasm_split_helpers` pairs with.
+WASM_SPLIT_VERSION=0.2.4
 BINARYEN_VERSION=132
 ESBUILD_VERSION=0.25.12
 # The wasm-bindgen CLI must equal the crate pinned in Cargo.toml (`wasm-bindgen = "=X"`).
@@ -107,6 +110,18 @@ else
   say "installing trunk $TRUNK_VERSION (about 14 min on 2 cores, once per machine)"
   s=$SECONDS
   cargo install --quiet --root "$tools" --locked --force "trunk@$TRUNK_VERSION"
+  took $s
+fi
+
+# ---- 3b. wasm-split-cli ---------------------------------------------------------------------------
+if [ -x "$tools/bin/wasm-split-cli" ] && [ "$(cat "$tools/wasm-split-version" 2>/dev/null)" = "$WASM_SPLIT_VERSION" ]; then
+  say "wasm-split-cli $WASM_SPLIT_VERSION present"
+else
+  say "installing wasm-split-cli $WASM_SPLIT_VERSION (about 2 min on 2 cores)"
+  s=$SECONDS
+  cargo install --quiet --root "$tools" --locked --force --features build-binary \
+    "wasm_split_cli_support@$WASM_SPLIT_VERSION"
+  echo "$WASM_SPLIT_VERSION" > "$tools/wasm-split-version"
   took $s
 fi
 

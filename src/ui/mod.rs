@@ -12,6 +12,7 @@ mod files;
 mod following;
 mod inspector;
 mod knobs;
+mod lazy;
 mod link_sync;
 mod page_load;
 mod player;
@@ -422,7 +423,7 @@ fn App() -> Html {
             if let Some(parsed) = s.current.clone() {
                 <div class="url-details"><UrlStage {parsed} current={on_url_stage} /></div>
             }
-            <page_load::PageView page={s.page.clone()} focus={s.focus} playing={s.playing && s.focus != state::Focus::Journey} />
+            <lazy::PageSlot page={s.page.clone()} focus={s.focus} playing={s.playing && s.focus != state::Focus::Journey} />
             <footer class="foot">
                 <p>
                     { "A model of Chromium's behaviour, computed in your browser: nothing here touches the network. \

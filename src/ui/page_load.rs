@@ -17,7 +17,7 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct PageViewProps {
     /// The page's state: the app's ([`crate::timeline::app::AppState::page`]).
     pub page: PageRef,

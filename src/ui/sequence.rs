@@ -324,20 +324,31 @@ pub fn Sequence(p: &SequenceProps) -> Html {
             }),
         )
     };
+    // The SVG writer is the `export` module's (super::lazy): fetched on the first click.
+    let svg_note = use_state(String::new);
     let save_svg = {
-        let (journey, upto) = (p.journey.clone(), p.cursor.max(p.revealed));
+        let (journey, upto, note) = (
+            p.journey.clone(),
+            p.cursor.max(p.revealed),
+            svg_note.clone(),
+        );
         Callback::from(move |_| {
-            let j = &journey.0;
             let last = if upto == 0 { usize::MAX } else { upto };
-            let title = j
+            let title = journey
+                .0
                 .url
                 .as_ref()
-                .map_or("wirewalk", |u| u.getters.href.as_str());
-            super::files::download(
-                "wirewalk-sequence.svg",
-                "image/svg+xml",
-                &crate::svg::sequence(&j.trace, last, title),
-            )
+                .map_or("wirewalk".to_string(), |u| u.getters.href.clone());
+            let (journey, note) = (journey.clone(), note.clone());
+            yew::platform::spawn_local(async move {
+                match super::lazy::sequence_svg(journey, last, title).await {
+                    Ok(svg) => {
+                        note.set(String::new());
+                        super::files::download("wirewalk-sequence.svg", "image/svg+xml", &svg)
+                    }
+                    Err(_) => note.set("The SVG writer could not be fetched: try again.".into()),
+                }
+            })
         })
     };
     let width_attr = AttrValue::from(fixed(width, 1));
@@ -349,6 +360,9 @@ pub fn Sequence(p: &SequenceProps) -> Html {
                 <h2 id="seq-title" class="panel-title">{ "Sequence diagram" }</h2>
                 <button id="seq-save-svg" type="button" class="save-svg" onclick={save_svg}
                     title="The diagram up to this step as an SVG image (the whole journey before the first step is played)">{ "Save SVG" }</button>
+                if !svg_note.is_empty() {
+                    <span id="seq-svg-note" class="save-note" role="alert">{ (*svg_note).clone() }</span>
+                }
             </div>
             <div class="seq-wrap" ref={wrap}>
                 <svg class="seq-head" style={size.clone()} viewBox={format!("0 0 {} 30", fixed(width, 0))} preserveAspectRatio="xMinYMin meet" aria-hidden="true">

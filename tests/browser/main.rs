@@ -10,6 +10,7 @@ mod files;
 mod follow;
 mod idna;
 mod journey_ui;
+mod lazy;
 mod page_ui;
 mod robust;
 mod webdriver;
@@ -29,13 +30,18 @@ fn open_at(driver: &Driver, width: u32, height: u32, query: &str) -> Session {
 }
 
 /// A new browser on `link` (a whole address, as the Share panel gives it) once the app has
-/// rendered.
+/// rendered, with the page-load section, which arrives after the first screen (src/ui/lazy.rs;
+/// an embedded frame has none). tests/browser/lazy.rs checks the time before it arrives.
 pub(crate) fn open_link(driver: &Driver, width: u32, height: u32, link: &str) -> Session {
     let s = driver.session(width, height);
     s.goto(link);
     s.wait_for(
         "the app to render",
         "document.documentElement.dataset.ready === 'true'",
+    );
+    s.wait_for(
+        "the page-load section",
+        "document.documentElement.dataset.embed === '1' || document.querySelector('#page-load')",
     );
     s
 }

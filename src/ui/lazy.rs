@@ -1,0 +1,116 @@
+//! The parts of the app the first screen does not need, in modules of their own that arrive
+//! after it.
+//!
+//! Each `#[wasm_split(part)]` function below is a split point: the build (`scripts/split/`)
+//! cuts the module so that the code reached only through it — and the data only that code
+//! reads — goes into `split_<part>.wasm`, which the browser fetches the first time the function
+//! is called (the helper crate keeps it, and tries again after a failed fetch). Code the first
+//! screen shares with a part stays in the first module. Outside a split build (native, clippy)
+//! the functions are plain calls.
+//!
+//! - `page`: the page-load section — its view, the waterfall, the pools, the same-origin panel,
+//!   the page editor, HAR files in and out, the waterfall as SVG. [`PageSlot`] asks for it once
+//!   the first screen is painted, so it is there before anyone scrolls to it; until then the
+//!   section says it is on its way, and if the fetch fails it says so with a button to try again.
+//! - `export`: the sequence diagram as an SVG file, on the first click of "Save SVG".
+//!
+//! What is not split: the model (the first screen is the typed URL's run of the engine, and the
+//! page's state lives in the app's one state), Yew, and the journey's components.
+
+use super::page_load::{PageView, PageViewProps};
+use super::state::JourneyRef;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use wasm_split_helpers::{wasm_split, SplitLoaderError};
+use yew::prelude::*;
+
+/// Draws the page-load section; the function is the `page` module's.
+pub type PageViewFn = fn(&PageViewProps) -> Html;
+
+#[wasm_split(page, fallible)]
+fn page_view() -> Result<PageViewFn, SplitLoaderError> {
+    fn draw(p: &PageViewProps) -> Html {
+        html! { <PageView ..p.clone() /> }
+    }
+    Ok(draw as PageViewFn)
+}
+
+/// The sequence diagram up to step `last` as an SVG document (the `export` module's).
+#[wasm_split(export, fallible)]
+pub fn sequence_svg(
+    journey: JourneyRef,
+    last: usize,
+    title: String,
+) -> Result<String, SplitLoaderError> {
+    Ok(crate::svg::sequence(&journey.0.trace, last, &title))
+}
+
+/// Runs `then` once the frame being drawn now is on screen: an animation frame (before the
+/// paint), then a task (after it).
+fn after_paint(then: impl FnOnce() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let task = Closure::once_into_js(then);
+    let frame = Closure::once_into_js(move || {
+        if let Some(w) = web_sys::window() {
+            let _ =
+                w.set_timeout_with_callback_and_timeout_and_arguments_0(task.unchecked_ref(), 0);
+        }
+    });
+    let _ = window.request_animation_frame(frame.unchecked_ref());
+}
+
+/// Where the `page` module stands.
+#[derive(Clone, Copy)]
+enum Part {
+    Waiting,
+    Ready(PageViewFn),
+    Failed,
+}
+
+/// The page-load section: its module is fetched after the first screen's paint (again after
+/// a failure, when asked), and drawn with `props` from then on.
+#[component]
+pub fn PageSlot(props: &PageViewProps) -> Html {
+    let part = use_state(|| Part::Waiting);
+    let tries = use_state(|| 0u32);
+    use_effect_with(*tries, {
+        let part = part.clone();
+        move |_| {
+            after_paint(move || {
+                yew::platform::spawn_local(async move {
+                    part.set(match page_view().await {
+                        Ok(draw) => Part::Ready(draw),
+                        Err(_) => Part::Failed,
+                    })
+                })
+            })
+        }
+    });
+    let retry = {
+        let (part, tries) = (part.clone(), tries.clone());
+        Callback::from(move |_| {
+            part.set(Part::Waiting);
+            tries.set(*tries + 1);
+        })
+    };
+    match *part {
+        Part::Ready(draw) => draw(props),
+        Part::Waiting => html! {
+            <section class="page-load page-load-wait" aria-busy="true" aria-labelledby="pl-wait-title">
+                <h2 id="pl-wait-title">{ "A whole page: socket pools, the waterfall and the same-origin checks" }</h2>
+                <p>{ "Loading this part of the app…" }</p>
+            </section>
+        },
+        Part::Failed => html! {
+            <section class="page-load page-load-wait" aria-labelledby="pl-wait-title">
+                <h2 id="pl-wait-title">{ "A whole page: socket pools, the waterfall and the same-origin checks" }</h2>
+                <p id="pl-load-error" role="alert">
+                    { "This part of the app could not be fetched (the connection to the site may have dropped). " }
+                    <button id="pl-load-retry" type="button" onclick={retry}>{ "Try again" }</button>
+                </p>
+            </section>
+        },
+    }
+}
