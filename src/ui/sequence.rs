@@ -365,12 +365,17 @@ pub fn Sequence(p: &SequenceProps) -> Html {
                 }
             </div>
             <div class="seq-wrap" ref={wrap}>
-                <svg class="seq-head" style={size.clone()} viewBox={format!("0 0 {} 30", fixed(width, 0))} preserveAspectRatio="xMinYMin meet" aria-hidden="true">
+                // In a box that keeps a scrollbar's gutter as the rows' scroller does, so that
+                // both drawings get the same width, hence the same scale, and the lanes' heads
+                // stand over their lifelines whatever the browser's scrollbars.
+                <div class="seq-head-box" style={size.clone()}>
+                <svg class="seq-head" viewBox={format!("0 0 {} 30", fixed(width, 0))} preserveAspectRatio="xMinYMin meet" aria-hidden="true">
                     <text x="8" y="20" class="gutter-head">{ "time" }</text>
                     { for lanes.iter().zip(&layout.folded).filter(|(_, f)| !**f).map(|(a, _)| html! {
                         <text x={fixed(x(*a), 1)} y="20" text-anchor="middle" class="lane-head" data-major={(*a == Actor::Browser || *a == Actor::Server).then_some("")}>{ lane_label(*a) }</text>
                     }) }
                 </svg>
+                </div>
                 if p.cursor == 0 {
                     <p class="seq-hint" id="seq-hint">{ "Press ▶ Play (or Space) to watch the request travel, or → to go one message at a time. Click any row to inspect it." }</p>
                 }

@@ -492,3 +492,50 @@ fn knob_menus_follow_presets_after_a_hand_picked_option() {
     assert_eq!(tls(&s), "1.2-rsa");
     s.assert_no_errors();
 }
+
+/// Each lane's head stands over its lifeline, also once the rows scroll and the browser draws
+/// a scrollbar that takes room from them (the head and the rows are two drawings scaled to their
+/// boxes' widths; the rows' box used to lose the scrollbar's width, and the heads drifted by up
+/// to its 15 px).
+#[test]
+fn lane_heads_stand_over_their_lifelines() {
+    let driver = Driver::start();
+    for (w, h) in [(1440, 900), (1024, 700), (390, 844)] {
+        let s = driver.session_showing_scrollbars(w, h);
+        s.goto(&super::serve_dist());
+        s.wait_for(
+            "the app",
+            "document.documentElement.dataset.ready === 'true'",
+        );
+        s.click(&s.find("#btn-last"));
+        s.wait_for(
+            "the rows to scroll",
+            "(() => { const e = document.querySelector('.seq-scroll'); return e.scrollHeight > e.clientHeight; })()",
+        );
+        let v = s.js(
+            "const x = (e) => { const r = e.getBoundingClientRect(); return r.left + r.width / 2; };
+             const lines = [...document.querySelectorAll('.seq .lifeline')].map(x);
+             const heads = [...document.querySelectorAll('.seq-head .lane-head')].map((t) =>
+               [t.textContent, Math.min(...lines.map((l) => Math.abs(l - x(t))))]);
+             const e = document.querySelector('.seq-scroll');
+             return [heads, e.offsetWidth - e.clientWidth];",
+        );
+        let heads = v[0].as_array().expect("the heads").clone();
+        assert!(!heads.is_empty(), "{w}×{h}: no lane heads");
+        for head in &heads {
+            let off = head[1].as_f64().unwrap_or(f64::INFINITY);
+            assert!(
+                off < 1.5,
+                "{w}×{h}: the head {} is {off:.1} px off its lifeline (scrollbar {} px)",
+                head[0],
+                v[1]
+            );
+        }
+        println!(
+            "{w}×{h}: {} heads over their lifelines, scrollbar {} px",
+            heads.len(),
+            v[1]
+        );
+        s.screenshot(&format!("lane-heads-{w}x{h}"));
+    }
+}

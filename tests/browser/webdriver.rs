@@ -107,6 +107,16 @@ impl Driver {
 
     /// [`Self::session`] with more command-line switches (the benchmark's unthrottled frames).
     pub fn session_with(&self, width: u32, height: u32, extra: &[&str]) -> Session {
+        self.new_session(width, height, extra, false)
+    }
+
+    /// [`Self::session`] with scrollbars drawn as a desktop draws them, taking room from what
+    /// scrolls (headless Chromium hides them otherwise).
+    pub fn session_showing_scrollbars(&self, width: u32, height: u32) -> Session {
+        self.new_session(width, height, &[], true)
+    }
+
+    fn new_session(&self, width: u32, height: u32, extra: &[&str], scrollbars: bool) -> Session {
         let profile = std::env::temp_dir().join(format!("wirewalk-chromium-{}", free_port()));
         let mut args: Vec<String> = [
             "--headless=new",
@@ -123,6 +133,7 @@ impl Driver {
             "--force-device-scale-factor=1",
         ]
         .iter()
+        .filter(|a| !(scrollbars && **a == "--hide-scrollbars"))
         .chain(extra)
         .map(|a| a.to_string())
         .collect();
