@@ -14,6 +14,9 @@
 //!   section says it is on its way, and if the fetch fails it says so with a button to try again.
 //! - `export`: the sequence diagram as an SVG file, on the first click of "Save SVG".
 //!
+//! Below the first screen, the URL's details are not a module of their own (they share the
+//! journey's code) but are drawn after the first paint too ([`use_after_first_paint`]).
+//!
 //! What is not split: the model (the first screen is the typed URL's run of the engine, and the
 //! page's state lives in the app's one state), Yew, and the journey's components.
 
@@ -59,6 +62,20 @@ fn after_paint(then: impl FnOnce() + 'static) {
         }
     });
     let _ = window.request_animation_frame(frame.unchecked_ref());
+}
+
+/// False for the first render, true from the first task after its paint: what is below the
+/// first screen (the URL's details) is drawn then, so that the first screen is on screen sooner
+/// (the profile: the URL stage was a sixth of the first render, and a second style and layout
+/// pass).
+#[hook]
+pub fn use_after_first_paint() -> bool {
+    let painted = use_state_eq(|| false);
+    {
+        let painted = painted.clone();
+        use_effect_with((), move |_| after_paint(move || painted.set(true)));
+    }
+    *painted
 }
 
 /// Where the `page` module stands.

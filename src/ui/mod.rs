@@ -290,6 +290,8 @@ fn App() -> Html {
     // paused does not).
     let state = use_reducer_eq(|| boot.0.clone());
     let notes_open = use_state(|| !boot.1.is_empty());
+    // Below the first screen: drawn once the first screen is painted (lazy.rs).
+    let painted = lazy::use_after_first_paint();
     // Callbacks made once: equal from render to render, so a component whose other props did
     // not change is not rendered again on every animation frame.
     let (dispatch, on_edit, on_go, on_frame) = (*use_memo((), {
@@ -420,7 +422,7 @@ fn App() -> Html {
             <Player journey={s.journey.clone()} cursor={s.cursor} playhead={s.playhead} end={s.end_time()} playing={s.playing} speed={s.speed} range={(s.lo(), s.hi())} />
             <div id="announce" class="visually-hidden" role="status" aria-live="polite">{ announce }</div>
             if !embed.on {
-            if let Some(parsed) = s.current.clone() {
+            if let (Some(parsed), true) = (s.current.clone(), painted) {
                 <div class="url-details"><UrlStage {parsed} current={on_url_stage} /></div>
             }
             <lazy::PageSlot page={s.page.clone()} focus={s.focus} playing={s.playing && s.focus != state::Focus::Journey} />

@@ -64,6 +64,11 @@ fn the_page_section_arrives_after_the_first_screen() {
         "the waterfall's rows",
         "document.querySelectorAll('#page-load .wf-row').length > 10",
     );
+    // The URL's details, below the first screen, are drawn after its paint too.
+    s.wait_for(
+        "the URL's details",
+        "document.querySelector('.url-details table')",
+    );
     // The SVG writer is not fetched until asked for.
     assert!(
         !list.iter().any(|(n, _)| n.contains("split_export-")),
