@@ -5,8 +5,9 @@
 //! cuts the module so that the code reached only through it — and the data only that code
 //! reads — goes into `split_<part>.wasm`, which the browser fetches the first time the function
 //! is called (the helper crate keeps it, and tries again after a failed fetch). Code the first
-//! screen shares with a part stays in the first module. Outside a split build (native, clippy)
-//! the functions are plain calls.
+//! screen shares with a part stays in the first module, exported to the parts through a table.
+//! The first module imports each part's loader from `__wasm_split.js`, which the build writes:
+//! a wasm32 build that skips `scripts/split/` does not link.
 //!
 //! - `page`: the page-load section — its view, the waterfall, the pools, the same-origin panel,
 //!   the page editor, HAR files in and out, the waterfall as SVG. [`PageSlot`] asks for it once
