@@ -7,7 +7,7 @@
 //! is called (the helper crate keeps it, and tries again after a failed fetch). Code the first
 //! screen shares with a part stays in the first module, exported to the parts through a table.
 //! The first module imports each part's loader from `__wasm_split.js`, which the build writes:
-//! a wasm32 build that skips `scripts/split/` does not link.
+//! a wasm32 bundle made without `scripts/split/` would have nothing behind that import.
 //!
 //! - `page`: the page-load section — its view, the waterfall, the pools, the same-origin panel,
 //!   the page editor, HAR files in and out, the waterfall as SVG. [`PageSlot`] asks for it once
@@ -113,22 +113,25 @@ pub fn PageSlot(props: &PageViewProps) -> Html {
             tries.set(*tries + 1);
         })
     };
+    let stand_in = |busy: bool, body: Html| {
+        html! {
+            <section class="page-load page-load-wait" aria-busy={busy.then_some("true")} aria-labelledby="pl-wait-title">
+                <h2 id="pl-wait-title">{ super::page_load::TITLE }</h2>
+                { body }
+            </section>
+        }
+    };
     match *part {
         Part::Ready(draw) => draw(props),
-        Part::Waiting => html! {
-            <section class="page-load page-load-wait" aria-busy="true" aria-labelledby="pl-wait-title">
-                <h2 id="pl-wait-title">{ "A whole page: socket pools, the waterfall and the same-origin checks" }</h2>
-                <p>{ "Loading this part of the app…" }</p>
-            </section>
-        },
-        Part::Failed => html! {
-            <section class="page-load page-load-wait" aria-labelledby="pl-wait-title">
-                <h2 id="pl-wait-title">{ "A whole page: socket pools, the waterfall and the same-origin checks" }</h2>
+        Part::Waiting => stand_in(true, html! { <p>{ "Loading this part of the app…" }</p> }),
+        Part::Failed => stand_in(
+            false,
+            html! {
                 <p id="pl-load-error" role="alert">
                     { "This part of the app could not be fetched (the connection to the site may have dropped). " }
                     <button id="pl-load-retry" type="button" onclick={retry}>{ "Try again" }</button>
                 </p>
-            </section>
-        },
+            },
+        ),
     }
 }

@@ -17,6 +17,9 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+/// The section's heading (also its stand-in's while its module is on its way: super::lazy).
+pub const TITLE: &str = "A whole page: socket pools, the waterfall and the same-origin checks";
+
 #[derive(Properties, PartialEq, Clone)]
 pub struct PageViewProps {
     /// The page's state: the app's ([`crate::timeline::app::AppState::page`]).
@@ -160,7 +163,7 @@ pub fn PageView(props: &PageViewProps) -> Html {
     html! {
         <section id="page-load" class="page-load" aria-labelledby="pl-title">
             <div class="pl-head">
-                <h2 id="pl-title">{ "A whole page: socket pools, the waterfall and the same-origin checks" }</h2>
+                <h2 id="pl-title">{ TITLE }</h2>
                 <label class="knob">
                     <span class="knob-label">{ "page" }</span>
                     <select id="pl-preset" onchange={on_preset} aria-label="Page scenario">
