@@ -8,7 +8,7 @@ set -euo pipefail
 parts="$TRUNK_SOURCE_DIR/web/target/wasm-bindgen/$TRUNK_PROFILE/wasm_split"
 stage=$TRUNK_STAGING_DIR
 [ -d "$parts" ] || { echo "split/post-build: no parts in $parts" >&2; exit 1; }
-hash() { sha256sum "$1" | cut -c1-16; }
+digest() { sha256sum "$1" | cut -c1-16; }
 glue=$(cd "$stage" && ls wirewalk-*.js | head -n1)
 [ -n "$glue" ] || { echo "split/post-build: no wirewalk-*.js in $stage" >&2; exit 1; }
 loader=$(mktemp)
@@ -20,12 +20,12 @@ for f in "$parts"/*.wasm; do
   [ "$name" = wirewalk ] && continue
   # Not --zero-filled-memory: a part is instantiated into memory the first module already uses.
   wasm-opt -Oz "$f" -o "$stage/$name.wasm" 2> >(grep -v 'unknown name subsection' >&2)
-  h=$(hash "$stage/$name.wasm")
+  h=$(digest "$stage/$name.wasm")
   mv "$stage/$name.wasm" "$stage/$name-$h.wasm"
   sed -i "s#\"\./$name\.wasm\"#\"./$name-$h.wasm\"#g" "$loader"
   grep -q "$name-$h.wasm" "$loader" || { echo "split/post-build: the loader does not name $name.wasm" >&2; exit 1; }
 done
-h=$(hash "$loader")
+h=$(digest "$loader")
 mv "$loader" "$stage/__wasm_split-$h.js"
 chmod 644 "$stage/__wasm_split-$h.js"
 # Only the import statement: the module's import object keeps the name the module imports.

@@ -5,8 +5,8 @@
 use super::webdriver::serve_dist;
 use serde_json::json;
 
-/// The resources the page fetched, as `[name, startTime, transferSize]`, and the time of the
-/// `wirewalk-ready` mark.
+/// The resources the page fetched, each as its address and the time its fetch started, and
+/// the time of the `wirewalk-ready` mark.
 fn fetched(s: &super::Session) -> (Vec<(String, f64)>, f64) {
     let v = s.js(
         "return [performance.getEntriesByType('resource').map((e) => [e.name, e.startTime]),
