@@ -23,9 +23,11 @@ setup-build:
 	@scripts/bootstrap.sh build
 
 ## the release bundle in dist/ (trunk: opt-level z, LTO, one codegen unit, panic=abort, wasm-opt -Oz),
-## cut at its split points (scripts/split/: the parts the first screen does not need load after it)
+## cut at its split points (scripts/split/: the parts the first screen does not need load after it),
+## with the first screen rendered into index.html (wirewalk-prerender), which the app hydrates
 build:
 	$(WASM) bash -c 'PATH="$(CURDIR)/scripts/split:$$PATH" exec trunk build --release'
+	cargo run --quiet --features ssr --bin wirewalk-prerender -- dist/index.html
 	$(WASM) scripts/minify.sh dist
 	cargo xtask shorten-imports dist
 	cargo xtask secure-bundle dist
@@ -66,7 +68,7 @@ fmt-check:
 	scripts/check-locks.sh
 
 clippy:
-	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets --features wirewalk/ssr -- -D warnings
 
 ## both workspaces for wasm32: this one (the model with the real `idna`) and web/ (the bundle's
 ## build, with its own idna in web/idna)

@@ -4,6 +4,12 @@
 // same from plain JavaScript: the note for after the reload, then the reload, or the default
 // view when the restored view crashed too. Loaded before the module; the page's policy allows
 // only scripts of its own origin, so it is a file of its own.
+//
+// It also runs before the first paint (a plain script in <head>, so the page waits for it): the
+// first screen prerendered into index.html is the view of a link without a query, so a link
+// with one marks <html>, and the stylesheet keeps that markup hidden until the app has drawn
+// its own (src/ui/mod.rs, `start`).
+if (location.search) document.documentElement.setAttribute('data-link', '');
 (() => {
   const KEY = 'wirewalk-crash';
   let restarting = false;

@@ -29,15 +29,13 @@ thread_local! {
     static RECOVERED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// The link the page was opened with, decoded once; with the notes about what was left out.
-pub fn initial() -> (LinkState, Vec<String>) {
+/// The link the page was opened with (its query, `search`), decoded once; with the notes about
+/// what was left out.
+pub fn initial(search: &str) -> (LinkState, Vec<String>) {
     INITIAL.with(|i| {
         i.borrow_mut()
             .get_or_insert_with(|| {
-                let search = web_sys::window()
-                    .and_then(|w| w.location().search().ok())
-                    .unwrap_or_default();
-                let Decoded { state, notes } = link::decode(&search);
+                let Decoded { state, notes } = link::decode(search);
                 CURRENT.with(|c| *c.borrow_mut() = state.clone());
                 (state, notes)
             })

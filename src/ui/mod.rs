@@ -7,6 +7,10 @@
 //! diagram beside the inspector; the player (scrubber and controls); the URL in detail; then a
 //! whole page load ([`page_load`]).
 
+// Natively (`--features ssr`, the build-time renderer) only the drawing runs: what talks to the
+// browser is compiled but never called.
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+
 mod embed_api;
 mod files;
 mod following;
@@ -49,6 +53,7 @@ pub fn use_dispatch() -> Callback<AppAction> {
 }
 
 /// Mounts the app on the page's `<body>`.
+#[cfg(target_arch = "wasm32")]
 pub fn start() {
     // For the benchmark: when the module has been compiled and `main` runs.
     if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
@@ -68,7 +73,121 @@ pub fn start() {
         // Listens for as long as the page is open.
         std::mem::forget(listen(window.clone(), event, on_trap));
     }
-    yew::Renderer::<App>::new().render();
+    let input = BootInput::from_browser();
+    // The markup `make build` rendered into index.html is the view of a link without a query
+    // on a wide screen: the app takes it over (hydrates it) when it would draw the same, and
+    // draws afresh otherwise (the renderer first empties the body).
+    let hydrate = input == BootInput::prerendered()
+        && web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+            .is_some_and(|b| b.has_attribute(crate::prerender::PRERENDERED));
+    let props = AppProps {
+        boot: Rc::new(Boot::from_input(input)),
+    };
+    let renderer = yew::Renderer::<App>::with_props(props);
+    let doc = web_sys::window().and_then(|w| w.document());
+    if let Some(root) = doc.as_ref().and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("data-start", if hydrate { "hydrated" } else { "rendered" });
+    }
+    // From here the body holds the app's own view (static/style.css hides the prerendered one
+    // only while the attribute is there).
+    if let Some(body) = doc.and_then(|d| d.body()) {
+        let _ = body.remove_attribute(crate::prerender::PRERENDERED);
+    }
+    if hydrate {
+        renderer.hydrate();
+    } else {
+        renderer.render();
+    }
+}
+
+/// What decides the app's first view: the link's query, the reader's motion preference, the
+/// window's width (wide screens start with the knobs open) and a crash note kept for after a
+/// restart.
+#[derive(Clone, Debug, PartialEq)]
+struct BootInput {
+    search: String,
+    reduced_motion: bool,
+    wide: bool,
+    crash: Option<String>,
+}
+
+impl BootInput {
+    /// The view `make build` renders into `index.html`: no query, motion, a wide screen.
+    fn prerendered() -> BootInput {
+        BootInput {
+            search: String::new(),
+            reduced_motion: false,
+            wide: true,
+            crash: None,
+        }
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn from_browser() -> BootInput {
+        let window = web_sys::window();
+        BootInput {
+            search: window
+                .as_ref()
+                .and_then(|w| w.location().search().ok())
+                .unwrap_or_default(),
+            reduced_motion: prefers_reduced_motion(),
+            wide: window
+                .and_then(|w| w.inner_width().ok())
+                .and_then(|v| v.as_f64())
+                .is_none_or(|w| w > WIDE),
+            crash: link_sync::take_crash_message(),
+        }
+    }
+}
+
+/// Wider than this (CSS pixels), the knobs start open; phones fold them under a summary line.
+/// (`static/style.css` hides the prerendered, wide, first screen at this width and below.)
+const WIDE: f64 = 820.0;
+
+/// The app's first view, made from its [`BootInput`].
+#[derive(Clone, PartialEq)]
+struct Boot {
+    state: AppState,
+    /// What could not be used from the link.
+    notes: Vec<String>,
+    embed: crate::embed::Embed,
+    wide: bool,
+}
+
+impl Boot {
+    fn from_input(input: BootInput) -> Boot {
+        let (link, mut notes) = link_sync::initial(&input.search);
+        let embed = crate::embed::Embed::from_extra(&link.extra, &mut notes);
+        let state = AppState::from_link(&link, &embed, input.reduced_motion, &mut notes);
+        if let Some(m) = input.crash {
+            notes.insert(0, format!("wirewalk recovered from an internal error: {m}"));
+        }
+        Boot {
+            state,
+            notes,
+            embed,
+            wide: input.wide,
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct AppProps {
+    boot: Rc<Boot>,
+}
+
+/// The first screen as `make build` puts it into `index.html` (Yew's server-side renderer,
+/// with the markers hydration reads).
+#[cfg(feature = "ssr")]
+pub async fn prerender() -> String {
+    yew::LocalServerRenderer::<App>::with_props(AppProps {
+        boot: Rc::new(Boot::from_input(BootInput::prerendered())),
+    })
+    .hydratable(true)
+    .render()
+    .await
 }
 
 /// Reports a WebAssembly trap (a panic) that reached the page as an `error` or an
@@ -274,22 +393,14 @@ fn use_reduced_motion(dispatch: Callback<AppAction>) {
 }
 
 #[component]
-fn App() -> Html {
+fn App(props: &AppProps) -> Html {
     // The view the page's link describes, with what could not be used from it.
-    let boot = use_memo((), |_| {
-        let (link, mut notes) = link_sync::initial();
-        let embed = crate::embed::Embed::from_extra(&link.extra, &mut notes);
-        let state = AppState::from_link(&link, &embed, prefers_reduced_motion(), &mut notes);
-        if let Some(m) = link_sync::take_crash_message() {
-            notes.insert(0, format!("wirewalk recovered from an internal error: {m}"));
-        }
-        (state, notes, embed)
-    });
-    let embed = boot.2.clone();
+    let boot = props.boot.clone();
+    let embed = boot.embed.clone();
     // Re-rendered only when an action changed the state (a refused goto or a tick while
     // paused does not).
-    let state = use_reducer_eq(|| boot.0.clone());
-    let notes_open = use_state(|| !boot.1.is_empty());
+    let state = use_reducer_eq(|| boot.state.clone());
+    let notes_open = use_state(|| !boot.notes.is_empty());
     // Below the first screen: drawn once the first screen is painted (lazy.rs).
     let painted = lazy::use_after_first_paint();
     // Callbacks made once: equal from render to render, so a component whose other props did
@@ -310,13 +421,7 @@ fn App() -> Html {
     }))
     .clone();
     use_animation_frames(state.playing, on_frame);
-    // Wide screens start with the knobs open; phones fold them under a summary line.
-    let wide = use_memo((), |_| {
-        web_sys::window()
-            .and_then(|w| w.inner_width().ok())
-            .and_then(|v| v.as_f64())
-            .is_none_or(|w| w > 820.0)
-    });
+    let wide = boot.wide;
     use_keyboard(dispatch.clone());
     use_reduced_motion(dispatch.clone());
     embed_api::use_messages(dispatch.clone());
@@ -396,16 +501,16 @@ fn App() -> Html {
             if *notes_open {
                 <div id="link-notes" class="link-notes" role="status">
                     <ul>
-                        { for boot.1.iter().take(MAX_NOTES).map(|n| html! { <li>{ n.clone() }</li> }) }
-                        if boot.1.len() > MAX_NOTES {
-                            <li>{ format!("…and {} more parameters that could not be used", boot.1.len() - MAX_NOTES) }</li>
+                        { for boot.notes.iter().take(MAX_NOTES).map(|n| html! { <li>{ n.clone() }</li> }) }
+                        if boot.notes.len() > MAX_NOTES {
+                            <li>{ format!("…and {} more parameters that could not be used", boot.notes.len() - MAX_NOTES) }</li>
                         }
                     </ul>
                     <button id="link-notes-close" type="button" onclick={close_notes}>{ "Dismiss" }</button>
                 </div>
             }
             if !embed.on {
-            <Knobs open={*wide} scenario={s.scenario.clone()} preset={s.preset} https={s.current.as_ref().is_none_or(|c| c.getters.protocol == "https:")} />
+            <Knobs open={wide} scenario={s.scenario.clone()} preset={s.preset} https={s.current.as_ref().is_none_or(|c| c.getters.protocol == "https:")} />
             }
             <following::Following focus={s.focus} load={s.page.0.load.clone()} of={crate::timeline::app::page_name(&s.page.0)} embedded={embed.on} />
             <Track journey={s.journey.clone()} cursor={s.cursor} range={(s.lo(), s.hi())} />

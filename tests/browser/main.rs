@@ -12,6 +12,7 @@ mod idna;
 mod journey_ui;
 mod lazy;
 mod page_ui;
+mod prerender;
 mod robust;
 mod webdriver;
 

@@ -1,0 +1,101 @@
+//! The first screen rendered at build time (`make build` runs `wirewalk-prerender`): it is in
+//! `index.html`, so it paints before the module arrives; the app then takes it over (Yew's
+//! hydration) and ends with the same page a fresh render draws; a link with a query, or a
+//! narrow window, keeps the prerendered markup hidden until the app has drawn its own view.
+
+use super::webdriver::serve_dist;
+use serde_json::json;
+
+/// Whether the page's header is visible (the stylesheet hides prerendered markup that does not
+/// match the view).
+const HEADER_SHOWN: &str =
+    "const h = document.querySelector('header'); return !!h && getComputedStyle(h).visibility === 'visible';";
+
+/// The body's markup as a comparison sees it: Yew's hydration markers left out, and the form
+/// fields' `value` and `selected` attributes, which the server renderer writes and the browser
+/// renderer sets as properties instead.
+const BODY: &str = "return document.body.innerHTML.replace(/<!--.*?-->/g, '')
+     .replace(/ value=\"[^\"]*\"/g, '').replace(/ selected=\"[^\"]*\"/g, '');";
+
+#[test]
+fn the_first_screen_paints_before_the_module_arrives() {
+    let driver = super::Driver::start();
+    let s = driver.session(1440, 900);
+    s.cdp("Network.enable", json!({}));
+    // No WebAssembly at all: what shows is the page itself.
+    s.cdp("Network.setBlockedURLs", json!({"urls": ["*.wasm"]}));
+    s.goto(&serve_dist());
+    s.wait_for(
+        "a paint",
+        "performance.getEntriesByName('first-contentful-paint').length > 0",
+    );
+    assert_eq!(
+        s.js("return document.body.hasAttribute('data-prerendered');"),
+        true
+    );
+    assert!(s.js(HEADER_SHOWN) == true, "the prerendered header shows");
+    assert_eq!(s.text(".inspector h2"), "Parse the typed URL");
+    let row = s.text(".seq .row .msg-label, .seq .row .note-label");
+    assert!(row.contains("parsed https://www.example.com/"), "{row}");
+    assert!(
+        s.text("#announce").starts_with("Step 1 of 59"),
+        "{}",
+        s.text("#announce")
+    );
+    s.screenshot("prerendered-no-module-1440x900");
+
+    // A link with a query is another view: the prerendered one stays hidden.
+    s.goto(&format!("{}?tls=1.2-rsa", serve_dist()));
+    s.wait_for("the page", "document.readyState === 'complete'");
+    assert!(
+        s.js(HEADER_SHOWN) == false,
+        "a link's view is not the prerendered one"
+    );
+    // A phone folds the knobs: the prerendered (wide) screen stays hidden there too.
+    s.set_viewport(390, 844);
+    s.goto(&serve_dist());
+    s.wait_for("the page", "document.readyState === 'complete'");
+    assert!(s.js(HEADER_SHOWN) == false, "a narrow window hides it");
+}
+
+#[test]
+fn the_app_takes_over_the_prerendered_screen() {
+    let driver = super::Driver::start();
+    let s = super::open(&driver, 1440, 900);
+    assert_eq!(
+        s.js("return document.documentElement.dataset.start;"),
+        "hydrated"
+    );
+    assert_eq!(
+        s.js("return document.body.hasAttribute('data-prerendered');"),
+        false
+    );
+    let hydrated = s.js(BODY);
+    s.assert_no_errors();
+    // The same view drawn afresh (a query that changes nothing makes the app render, not
+    // hydrate): the same page, element for element.
+    let fresh = super::open_at(&driver, 1440, 900, "?step=url.parse");
+    assert_eq!(
+        fresh.js("return document.documentElement.dataset.start;"),
+        "rendered"
+    );
+    let drawn = fresh.js(BODY);
+    assert!(
+        hydrated == drawn,
+        "the hydrated page differs from a fresh render:\n{}\n----\n{}",
+        hydrated.as_str().unwrap_or_default().len(),
+        drawn.as_str().unwrap_or_default().len()
+    );
+    assert!(
+        fresh.js(HEADER_SHOWN) == true,
+        "a link's view shows once drawn"
+    );
+    // The taken-over page answers (every test that opens the app without a query works on a
+    // hydrated page: typing_a_url_parses_it_and_go_runs_it types into its address bar).
+    s.click(&s.find("#btn-forward"));
+    s.wait_for(
+        "step 2",
+        "document.querySelector('#announce').textContent.startsWith('Step 2 of')",
+    );
+    s.assert_no_errors();
+}
