@@ -586,8 +586,78 @@ pub fn announcement(trace: &Trace, cursor: usize) -> String {
     }
 }
 
+/// The scrubber's phases as one CSS gradient (`linear-gradient(to right, …)`), each phase a band
+/// in its stage's `colour`, the gaps transparent: one element to lay out and paint, not one per
+/// phase.
+pub fn phases_gradient(phases: &[Phase], colour: impl Fn(Stage) -> String) -> String {
+    let mut stops = Vec::with_capacity(2 * phases.len() + 1);
+    let mut at = 0.0f64;
+    for ph in phases {
+        if ph.start > at {
+            stops.push(format!("transparent {} {}", percent(at), percent(ph.start)));
+        }
+        stops.push(format!(
+            "{} {} {}",
+            colour(ph.stage),
+            percent(ph.start),
+            percent(ph.end)
+        ));
+        at = at.max(ph.end);
+    }
+    stops.push(format!("transparent {} 100%", percent(at)));
+    format!("linear-gradient(to right,{})", stops.join(","))
+}
+
+/// The steps' ticks (from [`ticks`]) as one CSS gradient: a 1 px line in `colour` at each.
+pub fn ticks_gradient(ticks: &[f64], colour: &str) -> String {
+    let mut stops = Vec::with_capacity(2 * ticks.len() + 1);
+    for t in ticks {
+        let p = percent(*t);
+        stops.push(format!(
+            "transparent {p},{colour} {p},{colour} calc({p} + 1px),transparent calc({p} + 1px)"
+        ));
+    }
+    if stops.is_empty() {
+        return "none".to_string();
+    }
+    format!("linear-gradient(to right,{})", stops.join(","))
+}
+
+/// A fraction (0 to 1) as a CSS percentage with three decimals.
+fn percent(f: f64) -> String {
+    format!("{}%", fixed(f * 100.0, 3))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_scrubbers_phases_and_ticks_are_gradients() {
+        let ph = [
+            Phase {
+                stage: Stage::Url,
+                start: 0.0,
+                end: 0.25,
+            },
+            Phase {
+                stage: Stage::Dns,
+                start: 0.5,
+                end: 0.75,
+            },
+        ];
+        let colour = |s: Stage| format!("var(--c-{s:?})");
+        assert_eq!(
+            phases_gradient(&ph, colour),
+            "linear-gradient(to right,var(--c-Url) 0.000% 25.000%,transparent 25.000% 50.000%,\
+             var(--c-Dns) 50.000% 75.000%,transparent 75.000% 100%)"
+        );
+        assert_eq!(
+            ticks_gradient(&[0.5], "red"),
+            "linear-gradient(to right,transparent 50.000%,red 50.000%,red calc(50.000% + 1px),\
+             transparent calc(50.000% + 1px))"
+        );
+        assert_eq!(ticks_gradient(&[], "red"), "none");
+    }
+
     use super::*;
     use crate::model::journey::run;
     use crate::model::scenario::{preset, Scenario};

@@ -36,16 +36,18 @@ struct StripProps {
 }
 
 /// The coloured phases and the tick of every step: fixed for a journey, so rendered once per run
-/// rather than on every frame.
+/// rather than on every frame; each drawn as one gradient, not an element per phase or step.
 #[component]
 fn Strip(p: &StripProps) -> Html {
     let trace = &p.journey.0.trace;
+    let phases = timeline::phases_gradient(&timeline::phases(trace, p.end), |s| {
+        format!("var(--c-{})", stage_key(s))
+    });
+    let ticks = timeline::ticks_gradient(&timeline::ticks(trace, p.end), "var(--muted)");
     html! {
         <>
-            { for timeline::phases(trace, p.end).iter().map(|ph| html! {
-                <span class="phase" data-st={stage_key(ph.stage)} style={format!("left:{};width:{}", pct(ph.start), pct(ph.end - ph.start))}></span>
-            }) }
-            { for timeline::ticks(trace, p.end).iter().map(|t| html! { <span class="tick" style={format!("left:{}", pct(*t))}></span> }) }
+            <span class="phases" style={format!("background:{phases}")}></span>
+            <span class="ticks" style={format!("background:{ticks}")}></span>
         </>
     }
 }

@@ -16,6 +16,7 @@ use super::track::stage_key;
 use crate::model::time::Instant;
 use crate::model::trace::Actor;
 use crate::timeline::{self, fixed, Anchor};
+use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
@@ -352,8 +353,6 @@ pub fn Sequence(p: &SequenceProps) -> Html {
         })
     };
     let width_attr = AttrValue::from(fixed(width, 1));
-    let row_h = AttrValue::from(fixed(ROW_H, 1));
-    let time_x = AttrValue::from(fixed(GUTTER - 8.0, 1));
     html! {
         <section class="panel sequence" aria-labelledby="seq-title">
             <div class="panel-head">
@@ -391,44 +390,90 @@ pub fn Sequence(p: &SequenceProps) -> Html {
                         }) }
                         </g>
                         <g class="rows">
-                        { for rows.iter().filter_map(|r| geo.rows.get(r.index).map(|g| (r, g))).map(|(r, g)| {
-                            let progress = if p.reduced_motion { 1.0 } else { r.progress };
-                            let body = match (&g.msg, &g.note) {
-                                (Some(MsgGeom { x1, x2, tip, label_x: lx, label_y: ly, xa, xb, y }), _) => {
-                                    let moving = progress < 1.0;
-                                    let xp = xa + (xb - xa) * progress;
-                                    html! {
-                                        <>
-                                            <line class="msg-ghost" x1={x1.clone()} x2={x2.clone()} y1={g.y.clone()} y2={g.y.clone()} />
-                                            <line class="msg" x1={x1.clone()} x2={if moving { AttrValue::from(fixed(xp, 1)) } else { x2.clone() }} y1={g.y.clone()} y2={g.y.clone()} />
-                                            if moving { <circle class="flying" cx={fixed(xp, 1)} cy={fixed(*y, 1)} r="5" /> }
-                                            else { <polygon class="tip" points={tip.clone()} /> }
-                                            <text class="msg-label" x={lx.clone()} y={ly.clone()} text-anchor="middle">{ g.label.clone() }</text>
-                                        </>
-                                    }
-                                }
-                                (None, Some((dx, dy, tx, anchor))) => html! {
-                                    <>
-                                        <rect class="note-dot" x={dx.clone()} y={dy.clone()} width="10" height="10" rx="2" />
-                                        <text class="note-label" x={tx.clone()} y={g.text_y.clone()} text-anchor={*anchor}>{ g.label.clone() }</text>
-                                    </>
-                                },
-                                (None, None) => Html::default(),
-                            };
-                            html! {
-                                <g key={r.index} class="row" data-st={g.stage_key} data-ahead={r.ahead.then_some("")}
-                                    data-index={g.index.clone()} data-step={g.step} data-request={g.request.clone()} role="button" tabindex="0"
-                                    aria-label={g.aria.clone()} aria-current={r.current.then_some("step")}>
-                                    <rect class="row-bg" x="0" y={g.bg_y.clone()} width={width_attr.clone()} height={row_h.clone()} />
-                                    <text class="row-time" x={time_x.clone()} y={g.text_y.clone()} text-anchor="end">{ g.time.clone() }</text>
-                                    { body }
-                                </g>
-                            }
+                        { for rows.iter().filter(|r| r.index < geo.rows.len()).map(|r| html! {
+                            <Row key={r.index} geo={geo.clone()} index={r.index} current={r.current} ahead={r.ahead}
+                                progress={if p.reduced_motion { 1.0 } else { r.progress }} width={width_attr.clone()} />
                         }) }
                         </g>
                     </svg>
                 </div>
             </div>
         </section>
+    }
+}
+
+/// One row of the diagram: a component of its own, so that a step re-renders only the rows
+/// whose props changed (the one that became current, the one it left, one revealed or moving),
+/// not every row drawn.
+#[derive(Properties)]
+struct RowProps {
+    /// Every row's geometry (the same `Rc` until the journey or the layout changes).
+    geo: Rc<Geometry>,
+    index: usize,
+    current: bool,
+    ahead: bool,
+    /// How far its message has flown, 0 to 1 (1 with reduced motion).
+    progress: f64,
+    /// The drawing's width, for the row's background.
+    width: AttrValue,
+}
+
+impl PartialEq for RowProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.geo, &o.geo)
+            && (self.index, self.current, self.ahead, self.width.as_str())
+                == (o.index, o.current, o.ahead, o.width.as_str())
+            && self.progress.to_bits() == o.progress.to_bits()
+    }
+}
+
+#[component]
+fn Row(r: &RowProps) -> Html {
+    let Some(g) = r.geo.rows.get(r.index) else {
+        return Html::default();
+    };
+    let body = match (&g.msg, &g.note) {
+        (
+            Some(MsgGeom {
+                x1,
+                x2,
+                tip,
+                label_x: lx,
+                label_y: ly,
+                xa,
+                xb,
+                y,
+            }),
+            _,
+        ) => {
+            let (xa, xb, y) = (*xa, *xb, *y);
+            let moving = r.progress < 1.0;
+            let xp = xa + (xb - xa) * r.progress;
+            html! {
+                <>
+                    <line class="msg-ghost" x1={x1.clone()} x2={x2.clone()} y1={g.y.clone()} y2={g.y.clone()} />
+                    <line class="msg" x1={x1.clone()} x2={if moving { AttrValue::from(fixed(xp, 1)) } else { x2.clone() }} y1={g.y.clone()} y2={g.y.clone()} />
+                    if moving { <circle class="flying" cx={fixed(xp, 1)} cy={fixed(y, 1)} r="5" /> }
+                    else { <polygon class="tip" points={tip.clone()} /> }
+                    <text class="msg-label" x={lx.clone()} y={ly.clone()} text-anchor="middle">{ g.label.clone() }</text>
+                </>
+            }
+        }
+        (None, Some((dx, dy, tx, anchor))) => html! {
+            <>
+                <rect class="note-dot" x={dx.clone()} y={dy.clone()} width="10" height="10" rx="2" />
+                <text class="note-label" x={tx.clone()} y={g.text_y.clone()} text-anchor={*anchor}>{ g.label.clone() }</text>
+            </>
+        },
+        (None, None) => Html::default(),
+    };
+    html! {
+        <g class="row" data-st={g.stage_key} data-ahead={r.ahead.then_some("")}
+            data-index={g.index.clone()} data-step={g.step} data-request={g.request.clone()} role="button" tabindex="0"
+            aria-label={g.aria.clone()} aria-current={r.current.then_some("step")}>
+            <rect class="row-bg" x="0" y={g.bg_y.clone()} width={r.width.clone()} height={fixed(ROW_H, 1)} />
+            <text class="row-time" x={fixed(GUTTER - 8.0, 1)} y={g.text_y.clone()} text-anchor="end">{ g.time.clone() }</text>
+            { body }
+        </g>
     }
 }
