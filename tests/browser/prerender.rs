@@ -90,6 +90,25 @@ fn the_app_takes_over_the_prerendered_screen() {
         fresh.js(HEADER_SHOWN) == true,
         "a link's view shows once drawn"
     );
+    // The module was compiled while the page was parsed (static/early.js), and the start
+    // script took that compiled module.
+    let early = s.js_async(
+        "const done = arguments[arguments.length - 1]; \
+         Promise.resolve(window.__wirewalkModule).then((m) => done(m instanceof WebAssembly.Module));",
+    );
+    assert_eq!(early, true, "static/early.js compiled the module");
+    let start = s.js_async(
+        "const done = arguments[arguments.length - 1]; \
+         const src = document.querySelector('script[type=module]').src; \
+         fetch(src).then((r) => r.text()).then(done);",
+    );
+    assert!(
+        start
+            .as_str()
+            .unwrap_or_default()
+            .contains("window.__wirewalkModule"),
+        "the start script takes the early module: {start}"
+    );
     // The taken-over page answers (every test that opens the app without a query works on a
     // hydrated page: typing_a_url_parses_it_and_go_runs_it types into its address bar).
     s.click(&s.find("#btn-forward"));

@@ -34,6 +34,7 @@ pub fn secure_bundle(dir: &Path) -> Result<String, String> {
         .map_err(|e| format!("cannot read {}: {e}", index.display()))?;
     let (html, moved) = match extract_inline_module(&html) {
         Some((before, script, after)) => {
+            let script = &take_early_module(script);
             let name = format!("start-{:016x}.js", fnv(script.as_bytes()));
             std::fs::write(dir.join(&name), script)
                 .map_err(|e| format!("cannot write {name}: {e}"))?;
@@ -145,6 +146,26 @@ fn attr_value<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
     }
 }
 
+/// The start script given the module `static/early.js` began compiling while the page was
+/// parsed (`window.__wirewalkModule`, a promise of a `WebAssembly.Module`, or of `null`), or
+/// its file when there is none: Trunk's `init({ module_or_path: '…' })` takes either.
+fn take_early_module(script: &str) -> String {
+    const KEY: &str = "module_or_path:";
+    let Some(at) = script.find(KEY) else {
+        return script.to_string();
+    };
+    let rest = script[at + KEY.len()..].trim_start();
+    if rest.starts_with("(await window.__wirewalkModule)") {
+        return script.to_string();
+    }
+    let start = script.len() - rest.len();
+    format!(
+        "{}(await window.__wirewalkModule)||{}",
+        &script[..start],
+        &script[start..]
+    )
+}
+
 /// Splits `html` around the body of its first inline `<script type="module">`.
 fn extract_inline_module(html: &str) -> Option<(&str, &str, &str)> {
     let (start, open) = ["<script type=\"module\">", "<script type=module>"]
@@ -189,6 +210,18 @@ mod tests {
             out
         );
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_start_script_takes_the_module_compiled_early() {
+        let trunk = "const wasm = await init({ module_or_path: './w_bg.wasm' });";
+        let once = take_early_module(trunk);
+        assert_eq!(
+            once,
+            "const wasm = await init({ module_or_path: (await window.__wirewalkModule)||'./w_bg.wasm' });"
+        );
+        assert_eq!(take_early_module(&once), once);
+        assert_eq!(take_early_module("await init();"), "await init();");
     }
 
     #[test]
