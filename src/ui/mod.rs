@@ -52,7 +52,8 @@ pub fn use_dispatch() -> Callback<AppAction> {
     use_context::<Dispatch>().map(|d| d.0).unwrap_or_default()
 }
 
-/// Mounts the app on the page's `<body>`.
+/// Mounts the app on the page's `<body>`: it hydrates the first screen `make build` rendered
+/// there when its own first view is that one, and renders afresh otherwise.
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
     // For the benchmark: when the module has been compiled and `main` runs.

@@ -101,26 +101,69 @@ fn model_reads_no_clock_and_no_hash_order() {
     );
 }
 
+/// The web crates are the bundle's (wasm32) dependencies. Natively they exist only for the
+/// build-time renderer: optional, enabled by the `ssr` feature alone, which no default enables
+/// (the CLI, the model and the tests build without them).
 #[test]
 fn web_crates_are_wasm32_only_dependencies() {
     let manifest =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
             .expect("Cargo.toml");
+    const WEB: [&str; 6] = [
+        "yew",
+        "web-sys",
+        "js-sys",
+        "gloo",
+        "wasm-bindgen",
+        "wasm_split_helpers",
+    ];
     let mut section = String::new();
+    let mut native = Vec::new();
     for line in manifest.lines() {
         let line = line.trim();
         if line.starts_with('[') {
             section = line.to_string();
             continue;
         }
-        for web in ["yew", "web-sys", "js-sys", "gloo", "wasm-bindgen"] {
+        if section == "[features]" {
+            let (name, deps) = line.split_once('=').unwrap_or((line, ""));
+            let name = name.trim();
+            for web in WEB {
+                if deps.contains(&format!("\"dep:{web}\"")) {
+                    assert_eq!(name, "ssr", "only `ssr` may enable {web}");
+                }
+            }
+            assert!(
+                name != "default" || !deps.contains("ssr"),
+                "`ssr` must not be a default feature"
+            );
+        }
+        for web in WEB {
             if line.starts_with(&format!("{web} ")) || line.starts_with(&format!("{web}=")) {
-                assert_eq!(
-                    section, "[target.'cfg(target_arch = \"wasm32\")'.dependencies]",
-                    "{web} must be a wasm32-only dependency"
-                );
+                match section.as_str() {
+                    "[target.'cfg(target_arch = \"wasm32\")'.dependencies]" => {}
+                    "[target.'cfg(not(target_arch = \"wasm32\"))'.dependencies]" => {
+                        assert!(
+                            line.contains("optional = true"),
+                            "{web} natively must be optional (the `ssr` feature's)"
+                        );
+                        native.push(web);
+                    }
+                    other => panic!("{web} must be a wasm32-only dependency, not in {other}"),
+                }
             }
         }
+    }
+    // Each native web crate is one the `ssr` feature names.
+    let ssr = manifest
+        .lines()
+        .find(|l| l.trim_start().starts_with("ssr ="))
+        .unwrap_or_default();
+    for web in native {
+        assert!(
+            ssr.contains(&format!("\"dep:{web}\"")),
+            "{web} is native but not enabled by `ssr`"
+        );
     }
 }
 
