@@ -6,10 +6,10 @@
 use super::webdriver::serve_dist;
 use serde_json::json;
 
-/// Whether the page's header is visible (the stylesheet hides prerendered markup that does not
+/// Whether the page's header is shown (the stylesheet hides prerendered markup that does not
 /// match the view).
 const HEADER_SHOWN: &str =
-    "const h = document.querySelector('header'); return !!h && getComputedStyle(h).visibility === 'visible';";
+    "const h = document.querySelector('header'); return !!h && h.checkVisibility({visibilityProperty: true});";
 
 /// The body's markup as a comparison sees it: Yew's hydration markers left out, and the form
 /// fields' `value` and `selected` attributes, which the server renderer writes and the browser
@@ -56,6 +56,23 @@ fn the_first_screen_paints_before_the_module_arrives() {
     s.goto(&serve_dist());
     s.wait_for("the page", "document.readyState === 'complete'");
     assert!(s.js(HEADER_SHOWN) == false, "a narrow window hides it");
+
+    // Without JavaScript, a narrow window still says why nothing else shows.
+    s.cdp(
+        "Emulation.setScriptExecutionDisabled",
+        json!({"value": true}),
+    );
+    s.goto(&serve_dist());
+    s.cdp(
+        "Emulation.setScriptExecutionDisabled",
+        json!({"value": false}),
+    );
+    assert_eq!(
+        s.js("const n = document.querySelector('noscript'); \
+              return [n.checkVisibility(), n.textContent.includes('needs JavaScript')];"),
+        json!([true, true])
+    );
+    s.screenshot("prerendered-no-javascript-390x844");
 }
 
 #[test]
