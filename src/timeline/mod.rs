@@ -624,7 +624,7 @@ pub fn ticks_gradient(ticks: &[f64], colour: &str) -> String {
 }
 
 /// A fraction (0 to 1) as a CSS percentage with three decimals.
-fn percent(f: f64) -> String {
+pub fn percent(f: f64) -> String {
     format!("{}%", fixed(f * 100.0, 3))
 }
 

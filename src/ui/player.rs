@@ -25,10 +25,6 @@ pub struct PlayerProps {
 /// The scrubber works in tenths of a millisecond.
 const UNITS_PER_MS: f64 = 10.0;
 
-fn pct(f: f64) -> String {
-    format!("{}%", fixed(f * 100.0, 3))
-}
-
 #[derive(Properties, PartialEq)]
 struct StripProps {
     journey: JourneyRef,
@@ -131,7 +127,7 @@ pub fn Player(p: &PlayerProps) -> Html {
             <div class="scrub">
                 <div class="scrub-strip" aria-hidden="true">
                     <Strip journey={p.journey.clone()} end={end} />
-                    <span class="playhead" style={format!("left:{}", pct(if max == 0 { 0.0 } else { value as f64 / max as f64 }))}></span>
+                    <span class="playhead" style={format!("left:{}", timeline::percent(if max == 0 { 0.0 } else { value as f64 / max as f64 }))}></span>
                 </div>
                 <input id="scrubber" type="range" min="0" max={max.to_string()} step="1" value={value.to_string()}
                     aria-label="Position in the journey" aria-valuetext={valuetext} {oninput} />
