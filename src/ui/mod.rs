@@ -148,7 +148,7 @@ impl BootInput {
 const WIDE: f64 = 820.0;
 
 /// The app's first view, made from its [`BootInput`].
-#[derive(Clone, PartialEq)]
+#[derive(PartialEq)]
 struct Boot {
     state: AppState,
     /// What could not be used from the link.

@@ -3,7 +3,6 @@
 //! said on screen, with a way to try again, and the rest of the app keeps working.
 
 use super::webdriver::serve_dist;
-use serde_json::json;
 
 /// The resources the page fetched, each as its address and the time its fetch started, and
 /// the time of the `wirewalk-ready` mark.
@@ -81,8 +80,7 @@ fn the_page_section_arrives_after_the_first_screen() {
 fn a_part_that_cannot_be_fetched_is_said_and_tried_again() {
     let driver = super::Driver::start();
     let s = driver.session(1440, 900);
-    s.cdp("Network.enable", json!({}));
-    s.cdp("Network.setBlockedURLs", json!({"urls": ["*split_page-*"]}));
+    s.block_urls(&["*split_page-*"]);
     s.goto(&serve_dist());
     s.wait_for(
         "the app to render",
@@ -98,7 +96,7 @@ fn a_part_that_cannot_be_fetched_is_said_and_tried_again() {
         "document.querySelector('#announce').textContent.length > 0",
     );
     // Once the network is back, the button fetches it.
-    s.cdp("Network.setBlockedURLs", json!({"urls": []}));
+    s.block_urls(&[]);
     s.click(&s.find("#pl-load-retry"));
     s.wait_for(
         "the page-load section",

@@ -21,9 +21,8 @@ const BODY: &str = "return document.body.innerHTML.replace(/<!--.*?-->/g, '')
 fn the_first_screen_paints_before_the_module_arrives() {
     let driver = super::Driver::start();
     let s = driver.session(1440, 900);
-    s.cdp("Network.enable", json!({}));
     // No WebAssembly at all: what shows is the page itself.
-    s.cdp("Network.setBlockedURLs", json!({"urls": ["*.wasm"]}));
+    s.block_urls(&["*.wasm"]);
     s.goto(&serve_dist());
     s.wait_for(
         "a paint",
@@ -97,12 +96,24 @@ fn the_app_takes_over_the_prerendered_screen() {
         "rendered"
     );
     let drawn = fresh.js(BODY);
-    assert!(
-        hydrated == drawn,
-        "the hydrated page differs from a fresh render:\n{}\n----\n{}",
-        hydrated.as_str().unwrap_or_default().len(),
-        drawn.as_str().unwrap_or_default().len()
+    let (a, b) = (
+        hydrated.as_str().unwrap_or_default(),
+        drawn.as_str().unwrap_or_default(),
     );
+    assert!(!a.is_empty(), "the hydrated page has a body");
+    // Where the two first differ (or where the shorter one ends), with some text around it.
+    let differ = a.bytes().zip(b.bytes()).position(|(x, y)| x != y);
+    if let Some(at) = differ.or((a.len() != b.len()).then_some(a.len().min(b.len()))) {
+        let around = |t: &str| {
+            let (from, to) = (at.saturating_sub(120), (at + 120).min(t.len()));
+            String::from_utf8_lossy(&t.as_bytes()[from.min(to)..to]).into_owned()
+        };
+        panic!(
+            "the hydrated page differs from a fresh render at byte {at}:\nhydrated: …{}…\nfresh:    …{}…",
+            around(a),
+            around(b)
+        );
+    }
     assert!(
         fresh.js(HEADER_SHOWN) == true,
         "a link's view shows once drawn"

@@ -215,6 +215,13 @@ impl Session {
         )
     }
 
+    /// Makes the browser refuse requests to the addresses matching `patterns` (`*` any run of
+    /// characters; none: nothing refused), as a dropped connection would.
+    pub fn block_urls(&self, patterns: &[&str]) {
+        self.cdp("Network.enable", json!({}));
+        self.cdp("Network.setBlockedURLs", json!({ "urls": patterns }));
+    }
+
     /// Sets the layout viewport exactly (the window size includes no browser chrome in headless
     /// mode, but this makes it certain), and the device as a phone when narrow.
     pub fn set_viewport(&self, width: u32, height: u32) {
