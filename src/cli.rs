@@ -14,9 +14,10 @@
 use crate::model::journey::{self, Journey};
 use crate::model::load::PhaseName;
 use crate::model::navigation;
+use crate::model::omnibox::Engine;
 use crate::model::scenario::{
-    ApiChoice, CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
-    MAX_BUSY_SOCKETS,
+    ApiChoice, CacheState, CertChoice, DnsState, HstsState, Profile, ProfileName, Scenario,
+    TlsChoice, MAX_BUSY_SOCKETS,
 };
 use crate::model::url::{self, Origin, Part};
 use std::ffi::OsString;
@@ -51,6 +52,9 @@ trace options:
   --cert valid|self-signed|expired|wrong-host      [--client-cert]
   --keep-alive on|off   [--existing-connection]   [--refused]
   --busy 0..6                          sockets of the origin busy in another tab
+  --search-engine google|bing|duckduckgo   where text that is not a URL is searched
+  --hsts none|learned|preloaded        what the browser knows of the host's HSTS
+  --no-https-upgrades   [--no-https]   HTTPS-Upgrades off; the server has no https
   --api same-origin|cross-origin|cross-origin-blocked   where the click's fetch() goes";
 
 /// Runs the command line; returns the process exit status.
@@ -646,6 +650,16 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
                     .filter(|n| *n <= MAX_BUSY_SOCKETS)
                     .ok_or_else(|| bad(w, v, "a number of sockets from 0 to 6"))?;
             }
+            "--search-engine" => {
+                let v = value(words, i, w)?;
+                sc.engine = Engine::parse(v)
+                    .ok_or_else(|| bad(w, v, &Engine::ALL.map(Engine::as_str).join(", ")))?;
+            }
+            "--hsts" => {
+                let v = value(words, i, w)?;
+                sc.hsts = HstsState::parse(v)
+                    .ok_or_else(|| bad(w, v, &HstsState::ALL.map(HstsState::as_str).join(", ")))?;
+            }
             "--api" => {
                 let v = value(words, i, w)?;
                 sc.api = ApiChoice::parse(v)
@@ -664,6 +678,8 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
             | "--resumption"
             | "--client-cert"
             | "--existing-connection"
+            | "--no-https-upgrades"
+            | "--no-https"
             | "--refused" => {
                 takes_value = false;
                 match w {
@@ -672,6 +688,8 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
                     "--resumption" => sc.resumption = true,
                     "--client-cert" => sc.client_cert = true,
                     "--existing-connection" => sc.existing_connection = true,
+                    "--no-https-upgrades" => sc.https_upgrades = false,
+                    "--no-https" => sc.no_https = true,
                     _ => sc.refused = true,
                 }
             }

@@ -27,10 +27,11 @@
 
 use crate::model::journey::Subject;
 use crate::model::load::{self, PageScenario};
+use crate::model::omnibox::Engine;
 use crate::model::pages;
 use crate::model::scenario::{
-    self, ApiChoice, CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
-    MAX_BUSY_SOCKETS,
+    self, ApiChoice, CacheState, CertChoice, DnsState, HstsState, Profile, ProfileName, Scenario,
+    TlsChoice, MAX_BUSY_SOCKETS,
 };
 use crate::model::step::StepId;
 use crate::model::text;
@@ -256,6 +257,12 @@ pub fn decode(query: &str) -> Decoded {
             "api" => ApiChoice::parse(&v)
                 .map(|a| sc.api = a)
                 .ok_or_else(|| bad(&expected(ApiChoice::ALL.map(ApiChoice::as_str)))),
+            "search" => Engine::parse(&v)
+                .map(|e| sc.engine = e)
+                .ok_or_else(|| bad(&expected(Engine::ALL.map(Engine::as_str)))),
+            "hsts" => HstsState::parse(&v)
+                .map(|h| sc.hsts = h)
+                .ok_or_else(|| bad(&expected(HstsState::ALL.map(HstsState::as_str)))),
             "busy" => v
                 .parse::<u8>()
                 .ok()
@@ -263,7 +270,7 @@ pub fn decode(query: &str) -> Decoded {
                 .map(|n| sc.busy_sockets = n)
                 .ok_or_else(|| bad("expected a number of sockets from 0 to 6")),
             "client-cert" | "keep-alive" | "existing" | "resumption" | "false-start"
-            | "refused" | "changed" => match flag(&v) {
+            | "refused" | "changed" | "https-upgrades" | "no-https" => match flag(&v) {
                 Some(b) => {
                     *match k.as_str() {
                         "client-cert" => &mut sc.client_cert,
@@ -272,6 +279,8 @@ pub fn decode(query: &str) -> Decoded {
                         "resumption" => &mut sc.resumption,
                         "false-start" => &mut sc.false_start,
                         "refused" => &mut sc.refused,
+                        "https-upgrades" => &mut sc.https_upgrades,
+                        "no-https" => &mut sc.no_https,
                         _ => &mut sc.changed,
                     } = b;
                     Ok(())
@@ -371,6 +380,12 @@ pub fn encode(state: &LinkState) -> String {
     if sc.busy_sockets != base.busy_sockets {
         q.append_pair("busy", &sc.busy_sockets.to_string());
     }
+    if sc.engine != base.engine {
+        q.append_pair("search", sc.engine.as_str());
+    }
+    if sc.hsts != base.hsts {
+        q.append_pair("hsts", sc.hsts.as_str());
+    }
     for (key, now, was) in [
         ("client-cert", sc.client_cert, base.client_cert),
         ("keep-alive", sc.keep_alive, base.keep_alive),
@@ -379,6 +394,8 @@ pub fn encode(state: &LinkState) -> String {
         ("false-start", sc.false_start, base.false_start),
         ("refused", sc.refused, base.refused),
         ("changed", sc.changed, base.changed),
+        ("https-upgrades", sc.https_upgrades, base.https_upgrades),
+        ("no-https", sc.no_https, base.no_https),
     ] {
         if now != was {
             q.append_pair(key, if now { "1" } else { "0" });
@@ -448,6 +465,10 @@ mod tests {
         st.scenario.busy_sockets = 6;
         st.scenario.api = ApiChoice::CrossOriginBlocked;
         st.scenario.profile = Profile::custom(42.5, 3.0);
+        st.scenario.engine = Engine::Bing;
+        st.scenario.hsts = HstsState::Preloaded;
+        st.scenario.https_upgrades = false;
+        st.scenario.no_https = true;
         st.step = Some(StepRef {
             id: steps::TLS_SERVER_HELLO,
             request: 0,
@@ -465,7 +486,11 @@ mod tests {
             q.contains("tls=1.2-rsa")
                 && q.contains("keep-alive=0")
                 && q.contains("busy=6")
-                && q.contains("api=cross-origin-blocked"),
+                && q.contains("api=cross-origin-blocked")
+                && q.contains("search=bing")
+                && q.contains("hsts=preloaded")
+                && q.contains("https-upgrades=0")
+                && q.contains("no-https=1"),
             "{q}"
         );
     }

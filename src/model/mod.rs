@@ -30,7 +30,9 @@ pub mod reports;
 pub mod scenarios;
 pub mod support;
 
-pub use browser::{cache, cookie, navigation, page, policy, pool, render, site};
+pub use browser::{
+    cache, cookie, hsts, https_upgrades, navigation, omnibox, page, policy, pool, render, site,
+};
 pub use engine::{connection, journey, load, page_run};
 pub use protocols::{cert, dns, http, http_date, tcp, tls, tls_text, url};
 pub use reports::{har, har_replay, json, step, trace};

@@ -14,8 +14,10 @@ use crate::embed::Embed;
 use crate::link::{LinkState, StepRef};
 use crate::model::journey::{run, Journey, Subject};
 use crate::model::load::PageLoad;
+use crate::model::omnibox;
 use crate::model::scenario::{
-    ApiChoice, CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
+    ApiChoice, CacheState, CertChoice, DnsState, HstsState, Profile, ProfileName, Scenario,
+    TlsChoice,
 };
 use crate::model::time::Instant;
 use crate::model::url::{self, Parsed, UrlError};
@@ -142,6 +144,10 @@ pub enum Knob {
     Changed(bool),
     Api(ApiChoice),
     Busy(u8),
+    Engine(omnibox::Engine),
+    HttpsUpgrades(bool),
+    Hsts(HstsState),
+    NoHttps(bool),
 }
 
 pub enum AppAction {
@@ -190,7 +196,7 @@ impl AppState {
         page: PageState,
         reduced_motion: bool,
     ) -> AppState {
-        let live = url::parse(&scenario.url, None);
+        let live = live_parse(&scenario.url, scenario.engine);
         let journey = JourneyRef(Rc::new(run(&scenario)));
         AppState {
             input: Shared::new(scenario.url.clone()),
@@ -540,7 +546,7 @@ impl AppState {
         let s = self;
         match action {
             AppAction::Edit(text) => {
-                let live = url::parse(&text, None);
+                let live = live_parse(&text, s.scenario.engine);
                 AppState {
                     input: Shared::new(text),
                     live: Shared::new(live),
@@ -550,8 +556,15 @@ impl AppState {
             AppAction::Go => match &*s.live {
                 Ok(p) => {
                     let p = p.clone();
+                    // Text typed with its scheme is the URL as parsed; anything else goes to
+                    // the model as typed, so its address bar makes the same URL of it.
+                    let url = if omnibox::typed_scheme(&s.input).is_some() {
+                        p.getters.href.clone()
+                    } else {
+                        s.input.trim().to_string()
+                    };
                     let scenario = Scenario {
-                        url: p.getters.href.clone(),
+                        url,
                         ..(*s.scenario).clone()
                     };
                     let mut n = AppState {
@@ -569,13 +582,20 @@ impl AppState {
             },
             AppAction::Knob(k) => {
                 let sc = knob((*s.scenario).clone(), k);
-                AppState { preset: None, ..s }.rerun(sc)
+                // The search engine changes what the typed text goes to.
+                let live = Shared::new(live_parse(&s.input, sc.engine));
+                AppState {
+                    preset: None,
+                    live,
+                    ..s
+                }
+                .rerun(sc)
             }
             AppAction::Preset(name) => {
                 let Some((key, sc)) = crate::model::scenario::preset_named(&name) else {
                     return s;
                 };
-                let live = url::parse(&sc.url, None);
+                let live = live_parse(&sc.url, sc.engine);
                 AppState {
                     input: Shared::new(sc.url.clone()),
                     current: live
@@ -818,6 +838,19 @@ impl AppState {
     }
 }
 
+/// The address bar's live verdict: text typed with a scheme is parsed as it is (its error
+/// shown); anything else is the URL the omnibox makes of it (a host with `http://` in front,
+/// or the search engine's results page). Nothing typed is an error (Go is disabled).
+pub fn live_parse(text: &str, engine: omnibox::Engine) -> Result<Parsed, UrlError> {
+    if omnibox::typed_scheme(text).is_some() {
+        return url::parse(text, None);
+    }
+    match omnibox::classify(text, engine).url() {
+        Some(u) => url::parse(u, None),
+        None => url::parse(text, None),
+    }
+}
+
 /// The scenario with one knob changed.
 fn knob(mut sc: Scenario, k: Knob) -> Scenario {
     match k {
@@ -835,6 +868,10 @@ fn knob(mut sc: Scenario, k: Knob) -> Scenario {
         Knob::Changed(b) => sc.changed = b,
         Knob::Api(a) => sc.api = a,
         Knob::Busy(n) => sc.busy_sockets = n,
+        Knob::Engine(e) => sc.engine = e,
+        Knob::HttpsUpgrades(b) => sc.https_upgrades = b,
+        Knob::Hsts(h) => sc.hsts = h,
+        Knob::NoHttps(b) => sc.no_https = b,
     }
     sc
 }

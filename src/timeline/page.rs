@@ -406,6 +406,8 @@ fn empty_load() -> PageLoad {
         trace: Default::default(),
         timing: Default::default(),
         failed: None,
+        documents: vec![],
+        api: None,
     }
 }
 

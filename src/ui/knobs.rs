@@ -1,8 +1,10 @@
 //! The scenario's knobs: every option of the model, plus named scenarios to try.
 
 use super::state::{AppAction, Knob, Shared};
+use crate::model::omnibox::Engine;
 use crate::model::scenario::{
-    preset_names, ApiChoice, CacheState, CertChoice, DnsState, ProfileName, Scenario, TlsChoice,
+    preset_names, ApiChoice, CacheState, CertChoice, DnsState, HstsState, ProfileName, Scenario,
+    TlsChoice,
 };
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -46,6 +48,11 @@ fn preset_label(name: &str) -> &'static str {
         "self-signed" => "Failure: self-signed certificate",
         "expired" => "Failure: expired certificate",
         "wrong-host" => "Failure: certificate for another host",
+        "typed-host" => "Typed without https://: tried over https first",
+        "https-fallback" => "No https on the server: fall back to http",
+        "hsts-preloaded" => "http:// to an HSTS-preloaded host",
+        "hsts-learned" => "http:// to a host that sent HSTS before",
+        "search" => "Words, not a URL: a search",
         "data-url" => "A data: URL (not fetched)",
         "invalid-url" => "Failure: an invalid URL",
         _ => "Scenario",
@@ -172,6 +179,12 @@ pub fn Knobs(p: &KnobsProps) -> Html {
             <Select id="knob-api" label="The page's fetch()" value={sc.api.as_str().to_string()}
                 options={vec![o("same-origin", "To its own origin"), o("cross-origin", "To another origin, allowed (CORS)"), o("cross-origin-blocked", "To another origin, not allowed")]}
                 onchange={knob(|v| ApiChoice::parse(&v).map(Knob::Api))} />
+            <Select id="knob-search" label="Search engine" value={sc.engine.as_str().to_string()}
+                options={vec![o("google", "Google"), o("bing", "Bing"), o("duckduckgo", "DuckDuckGo")]}
+                onchange={knob(|v| Engine::parse(&v).map(Knob::Engine))} />
+            <Select id="knob-hsts" label="HSTS for the host" value={sc.hsts.as_str().to_string()}
+                options={vec![o("none", "Not known (unless preloaded)"), o("learned", "Learned on an earlier visit"), o("preloaded", "On the preload list")]}
+                onchange={knob(|v| HstsState::parse(&v).map(Knob::Hsts))} />
             <Select id="knob-busy" label="Busy sockets (another tab)" value={sc.busy_sockets.to_string()}
                 options={vec![o("0", "None"), o("1", "1 of 6"), o("2", "2 of 6"), o("3", "3 of 6"), o("4", "4 of 6"), o("5", "5 of 6"), o("6", "All 6: the request queues")]}
                 onchange={knob(|v| v.parse::<u8>().ok().filter(|n| *n <= 6).map(Knob::Busy))} />
@@ -183,6 +196,8 @@ pub fn Knobs(p: &KnobsProps) -> Html {
                 <Toggle id="knob-false-start" label="False Start" on={sc.false_start} onclick={toggle(Knob::FalseStart)} />
                 <Toggle id="knob-changed" label="Page changed" on={sc.changed} onclick={toggle(Knob::Changed)} />
                 <Toggle id="knob-refused" label="Port closed" on={sc.refused} onclick={toggle(Knob::Refused)} />
+                <Toggle id="knob-upgrades" label="HTTPS-Upgrades" on={sc.https_upgrades} onclick={toggle(Knob::HttpsUpgrades)} />
+                <Toggle id="knob-no-https" label="Server has no https" on={sc.no_https} onclick={toggle(Knob::NoHttps)} />
             </div>
             </details>
         </section>

@@ -496,7 +496,7 @@ fn App(props: &AppProps) -> Html {
                         <span class="tagline">{ "what your browser does after you type a URL" }</span>
                         <share::Share />
                     </div>
-                    <UrlBar input={s.input.clone()} live={s.live.clone()} {on_edit} {on_go} />
+                    <UrlBar input={s.input.clone()} live={s.live.clone()} {on_edit} {on_go} engine={s.scenario.engine} />
                 </header>
             }
             if *notes_open {

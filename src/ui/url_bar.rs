@@ -1,7 +1,10 @@
 //! The address bar: the typed text, Go, and under it the live parse coloured in place, or the
-//! error with the offending characters marked.
+//! error with the offending characters marked. Text typed without a scheme first gets the
+//! omnibox's verdict (a URL that gets `http://`, or a search and its engine), then the URL it
+//! becomes.
 
 use super::state::Shared;
+use crate::model::omnibox::{self, Action, Engine};
 use crate::model::url::{Parsed, Part, UrlError};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -12,6 +15,8 @@ pub struct UrlBarProps {
     pub live: Shared<Result<Parsed, UrlError>>,
     pub on_edit: Callback<String>,
     pub on_go: Callback<()>,
+    /// The default search engine, for text that is not a URL.
+    pub engine: Engine,
 }
 
 #[component]
@@ -52,12 +57,41 @@ pub fn UrlBar(props: &UrlBarProps) -> Html {
                 <button id="go" type="submit" class="go" disabled={invalid}>{ "Go" }</button>
             </div>
             <div id="url-parse" class="url-parse" aria-live="polite">
+                if omnibox::typed_scheme(&props.input).is_none() && !props.input.trim().is_empty() {
+                    <OmniboxVerdict input={(*props.input).clone()} engine={props.engine} />
+                }
                 { match &*props.live {
                     Ok(p) => html! { <ColouredUrl parsed={p.clone()} /> },
                     Err(e) => html! { <UrlErrorView input={(*props.input).clone()} error={e.clone()} /> },
                 } }
             </div>
         </form>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct OmniboxProps {
+    input: String,
+    engine: Engine,
+}
+
+/// What Chromium's omnibox makes of text typed without a scheme (the URL it becomes is drawn
+/// under it).
+#[component]
+fn OmniboxVerdict(p: &OmniboxProps) -> Html {
+    let t = omnibox::classify(&p.input, p.engine);
+    let what = match &t.action {
+        Action::Navigate { .. } => {
+            "a URL without a scheme: the omnibox adds http://, and the browser tries https:// first where HTTPS-Upgrades applies".to_string()
+        }
+        Action::Search { engine, .. } => format!("not a URL: a search on {}", engine.label()),
+        Action::Nothing => String::new(),
+    };
+    html! {
+        <p class="omnibox" id="omnibox-verdict">
+            <span class="omnibox-kind">{ t.kind.name() }</span>
+            { format!(" {what} ({}).", t.why) }
+        </p>
     }
 }
 

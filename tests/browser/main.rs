@@ -11,6 +11,7 @@ mod follow;
 mod idna;
 mod journey_ui;
 mod lazy;
+mod omnibox;
 mod page_ui;
 mod prerender;
 mod robust;

@@ -202,7 +202,7 @@ fn trace_json_intercontinental() {
 
 #[test]
 fn trace_outcomes_and_errors() {
-    let (code, out, _) = wirewalk(&["trace", "not a url", "--json"]);
+    let (code, out, _) = wirewalk(&["trace", "https://not a url", "--json"]);
     assert_eq!(code, 1);
     assert!(
         json(&out)["outcome"]
@@ -415,5 +415,92 @@ fn the_step_table_in_the_docs_is_the_generated_one() {
     assert!(
         doc.contains(table.trim()),
         "docs/steps.md differs from `wirewalk steps --markdown`: regenerate its table"
+    );
+}
+
+/// The address bar as Chromium's omnibox: a host typed without a scheme goes to https first
+/// (HTTPS-Upgrades), text that is not a URL is searched, and an HSTS host's http:// URL is
+/// turned into https:// by an internal redirect, before any request.
+#[test]
+fn the_address_bar_sends_text_where_chromium_does() {
+    let steps = |v: &serde_json::Value| -> Vec<(String, String)> {
+        v["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .map(|e| {
+                let s = |k: &str| e[k].as_str().unwrap_or_default().to_string();
+                (s("step"), s("summary"))
+            })
+            .collect()
+    };
+    let (code, out, _) = wirewalk(&["trace", "example.com", "--json"]);
+    assert_eq!(code, 0, "{out}");
+    let v = json(&out);
+    let s = steps(&v);
+    assert_eq!(s[0].0, "url.omnibox");
+    assert_eq!(
+        s[1],
+        ("url.parse".into(), "parsed http://example.com/".into())
+    );
+    assert_eq!(s[2].0, "url.https_upgrade");
+    let request = s
+        .iter()
+        .position(|(id, _)| id == "http.request")
+        .expect("a request");
+    let syn = s
+        .iter()
+        .find(|(id, _)| id == "tcp.syn")
+        .expect("a connection");
+    assert!(syn.1.ends_with(":443"), "{syn:?}");
+    let origin = s
+        .iter()
+        .find(|(id, _)| id == "policy.origin")
+        .expect("committed");
+    assert_eq!(origin.1, "the document's origin is https://example.com");
+    assert!(request > 2);
+
+    // No https on the server: HTTPS-Upgrades falls back to http after the refused attempt.
+    let (code, out, _) = wirewalk(&["trace", "example.com", "--no-https", "--json"]);
+    assert_eq!(code, 0, "{out}");
+    let s = steps(&json(&out));
+    let rst = s
+        .iter()
+        .position(|(id, _)| id == "tcp.rst")
+        .expect("refused");
+    let back = s
+        .iter()
+        .position(|(id, _)| id == "url.https_fallback")
+        .expect("fallback");
+    assert!(rst < back, "{s:?}");
+    let origin = s
+        .iter()
+        .find(|(id, _)| id == "policy.origin")
+        .expect("committed");
+    assert_eq!(origin.1, "the document's origin is http://example.com");
+
+    // Typed http:// explicitly: kept (HTTPS-Upgrades exempts it); HSTS still upgrades.
+    let (_, out, _) = wirewalk(&["trace", "http://example.com/", "--json"]);
+    assert!(!steps(&json(&out))
+        .iter()
+        .any(|(id, _)| id.starts_with("url.https")));
+    let (_, out, _) = wirewalk(&["trace", "http://web.dev/", "--json"]);
+    let s = steps(&json(&out));
+    assert_eq!(s[1].0, "url.hsts", "{s:?}");
+    assert!(s[1].1.ends_with("https://web.dev/"));
+
+    // Words are a search on the default engine (a knob).
+    let (code, out, _) = wirewalk(&["trace", "what is dns", "--json"]);
+    assert_eq!(code, 0, "{out}");
+    let s = steps(&json(&out));
+    assert_eq!(s[0].1, "a search for \"what is dns\" on Google");
+    assert_eq!(
+        s[1].1,
+        "parsed https://www.google.com/search?q=what+is+dns&sourceid=chrome&ie=UTF-8"
+    );
+    let (_, out, _) = wirewalk(&["trace", "cats", "--search-engine", "duckduckgo", "--json"]);
+    assert_eq!(
+        steps(&json(&out))[1].1,
+        "parsed https://duckduckgo.com/?q=cats"
     );
 }

@@ -4,7 +4,10 @@
 
 pub mod cache;
 pub mod cookie;
+pub mod hsts;
+pub mod https_upgrades;
 pub mod navigation;
+pub mod omnibox;
 pub mod page;
 pub mod policy;
 pub mod pool;

@@ -20,6 +20,7 @@ use crate::model::cache::{self, Headers, Stored};
 use crate::model::http::Site;
 use crate::model::load::{self, PageLoad, PageScenario, Situation};
 use crate::model::navigation::{self, Outcome, Timing};
+use crate::model::omnibox;
 use crate::model::rng::Rng;
 use crate::model::scenario::{CacheState, Scenario};
 use crate::model::tls::Version;
@@ -49,37 +50,53 @@ const DAY: i64 = 86_400;
 
 /// Runs the scenario. Never panics: a URL that does not parse, or a scheme that is not fetched,
 /// is an outcome like any other.
+///
+/// Text typed with a scheme goes to the URL parser as it is (one that does not parse ends
+/// there: the parser's error is the lesson, and its step says Chromium would search for the
+/// text); anything else goes through the omnibox first ([`crate::model::omnibox`]), which
+/// makes a URL of it or a search.
 pub fn run(sc: &Scenario) -> Journey {
-    let parsed = url::parse(&sc.url, None);
-    let p = match parsed {
-        Ok(p) => p,
-        Err(err) => {
-            let parse = navigation::parse_event(&sc.url, Err(&err));
-            return ended([parse], error("INVALID_URL", err.message), None);
-        }
-    };
-    if !matches!(p.getters.protocol.as_str(), "http:" | "https:") {
-        let parse = navigation::parse_event(&sc.url, Ok(&p));
-        let (e, outcome) = navigation::not_fetched(&p);
-        return ended([parse, e], outcome, Some(p));
-    }
-    let page = page_of(sc, &p);
     let situation = situation_of(sc);
-    let cache = cache_of(sc, &p);
+    let typed = omnibox::classify(&sc.url, sc.engine);
+    if omnibox::typed_scheme(&sc.url).is_some() {
+        let p = match url::parse(&sc.url, None) {
+            Ok(p) => p,
+            Err(err) => {
+                let parse = navigation::parse_event(&sc.url, Err(&err));
+                return ended([parse], error("INVALID_URL", err.message), None);
+            }
+        };
+        if !matches!(p.getters.protocol.as_str(), "http:" | "https:") {
+            let parse = navigation::parse_event(&sc.url, Ok(&p));
+            let (e, outcome) = navigation::not_fetched(&p);
+            return ended([parse, e], outcome, Some(p));
+        }
+    } else if typed.url().is_none() {
+        let e = crate::model::https_upgrades::omnibox_event(&sc.url, &typed);
+        let outcome = error("EMPTY_INPUT", "nothing was typed".into());
+        return ended([e], outcome, None);
+    }
+    let nav = match load::Nav::plan(&sc.url, &situation) {
+        Ok(n) => n,
+        Err(why) => return ended([], error("INTERNAL", why), None),
+    };
+    let page = page_of(sc, &nav.target);
+    let cache = cache_of(sc, &nav.target);
     let load = match load::run_in(&page, &situation, cache) {
         Ok(l) => l,
-        // The scenario was built from a URL that parsed as http(s): the engine takes it.
-        Err(why) => {
-            let parse = navigation::parse_event(&sc.url, Ok(&p));
-            return ended([parse], error("INTERNAL", why), Some(p));
-        }
+        // The navigation was planned from the same text and situation: the engine takes it.
+        Err(why) => return ended([], error("INTERNAL", why), Some(nav.target)),
     };
-    let tls = (p.getters.protocol == "https:").then_some(sc.tls.version());
+    let p = url::parse(&load.url, None).ok();
+    let tls = p
+        .as_ref()
+        .filter(|p| p.getters.protocol == "https:")
+        .map(|_| sc.tls.version());
     Journey {
-        trace: document_slice(load.trace),
-        timing: load.timing,
-        outcome: load.failed.unwrap_or(Outcome::Ok),
-        url: Some(p),
+        timing: load.timing.clone(),
+        outcome: load.failed.clone().unwrap_or(Outcome::Ok),
+        trace: document_slice(&load),
+        url: p,
         tls,
         of_page: false,
     }
@@ -114,12 +131,30 @@ fn error(code: &str, message: String) -> Outcome {
     }
 }
 
-/// The document's request and its page's events (engine requests 1 and 2), renumbered from 0.
-pub fn document_slice(mut trace: Trace) -> Trace {
-    trace.events.retain(|e| matches!(e.request, 1 | 2));
-    for (i, e) in trace.events.iter_mut().enumerate() {
-        e.request -= 1;
-        e.seq = i as u32;
+/// The navigation's document requests (an https attempt HTTPS-Upgrades fell back from, then
+/// the page's document) as request 0, and the click's `fetch()` as request 1: the journey's
+/// numbering.
+pub fn document_slice(load: &PageLoad) -> Trace {
+    let journey_id = |r: u32| {
+        if load.documents.contains(&r) {
+            Some(0)
+        } else if load.api == Some(r) {
+            Some(1)
+        } else {
+            None
+        }
+    };
+    let mut trace = Trace {
+        events: Vec::with_capacity(load.trace.events.len()),
+        endpoints: load.trace.endpoints.clone(),
+    };
+    for e in &load.trace.events {
+        if let Some(id) = journey_id(e.request) {
+            let mut e = e.clone();
+            e.request = id;
+            e.seq = trace.events.len() as u32;
+            trace.events.push(e);
+        }
     }
     trace
 }
@@ -167,7 +202,7 @@ pub fn slice(load: &PageLoad, of: Subject, tls: Version) -> Option<Journey> {
     }
     let url = url::parse(url, None).ok();
     let https = url.as_ref().is_some_and(|u| u.getters.protocol == "https:");
-    let document = of == Subject::Request(1);
+    let document = matches!(of, Subject::Request(n) if load.documents.last() == Some(&n));
     let outcome = match (document, &load.failed, failed) {
         (true, Some(o), _) => o.clone(),
         (_, _, Some(message)) => error("FAILED", message),
@@ -246,6 +281,10 @@ pub fn situation_of(sc: &Scenario) -> Situation {
         empty_cache_why: (sc.cache == CacheState::NoStore)
             .then_some("nothing stored: the last response said no-store"),
         page: Some(sc.costs.clone()),
+        engine: sc.engine,
+        https_upgrades: sc.https_upgrades,
+        hsts: sc.hsts,
+        no_https: sc.no_https,
     }
 }
 

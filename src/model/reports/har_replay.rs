@@ -580,6 +580,8 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
         .map(|r| r.end)
         .max()
         .unwrap_or(Instant::ZERO);
+    // The first entry is the page's document, as a browser records it.
+    let documents = if requests.is_empty() { vec![] } else { vec![1] };
     Ok(PageLoad {
         name: name.to_string(),
         url: page_url,
@@ -598,5 +600,8 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
         // The recording's pages carry their own timings; the replay computes none.
         timing: Default::default(),
         failed: None,
+        documents,
+        // A recording has no journey page, so no click.
+        api: None,
     })
 }

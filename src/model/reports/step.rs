@@ -153,6 +153,22 @@ catalogue! {
         explain: "Only http and https URLs are fetched from a server. A data: URL carries its own content, javascript: runs script in the current page, about: pages are built into the browser, and file: reads the local disk, so none of them has DNS, TCP, TLS or HTTP to show.",
         why: "These schemes get an opaque origin (file: is left to the browser), so they are never same-origin with a web site.",
         spec: ("Fetch §4.2 scheme fetch", "https://fetch.spec.whatwg.org/#scheme-fetch");
+    URL_OMNIBOX = "url.omnibox", Url, "What the address bar makes of the text",
+        explain: "Before anything is parsed, the omnibox decides what the text is. A scheme, a real top-level domain (example.com), an address, localhost or a port make it a URL; a single word (cats), an unknown domain or text with spaces (what is dns) becomes a search on the default engine. A URL typed without a scheme gets http:// and is marked as typed without one, so the browser tries https first.",
+        why: "Most people never type a scheme: what the browser guesses decides whether the first request goes to the site, over https or http, or to a search engine.",
+        spec: ("Chromium components/omnibox/browser/autocomplete_input.cc", "https://source.chromium.org/chromium/chromium/src/+/main:components/omnibox/browser/autocomplete_input.cc");
+    URL_HSTS = "url.hsts", Url, "HSTS: go to https without asking",
+        explain: "The host is on the browser's HSTS list, because it is preloaded into the browser or because an earlier https response said Strict-Transport-Security. The browser never sends the http:// request: it answers it itself with a 307 Internal Redirect to https:// (Non-Authoritative-Reason: HSTS), which costs no network time.",
+        why: "Nothing ever crosses the network in plain text, so an attacker on the path cannot strip the site down to http. The preload list protects even the very first visit.",
+        spec: ("RFC 6797 §8.3 URI loading", "https://www.rfc-editor.org/rfc/rfc6797#section-8.3");
+    URL_HTTPS_UPGRADE = "url.https_upgrade", Url, "HTTPS-Upgrades: try https first",
+        explain: "The navigation is to an http:// URL that was not typed with http:// explicitly, to a public host on the default port. Chromium's HTTPS-Upgrades rewrites it to https:// with an internal 307 redirect (Non-Authoritative-Reason: HttpsUpgrades) before any request leaves, and keeps the http:// URL ready in case https fails.",
+        why: "Most sites answer https, so the page arrives encrypted even when nobody typed https. Localhost, addresses, single-label names and reserved names are left alone.",
+        spec: ("Chromium chrome/browser/ssl/https_upgrades_interceptor.cc", "https://source.chromium.org/chromium/chromium/src/+/main:chrome/browser/ssl/https_upgrades_interceptor.cc");
+    URL_HTTPS_FALLBACK = "url.https_fallback", Url, "Fall back to http",
+        explain: "The upgraded https:// attempt failed with a network or certificate error, so HTTPS-Upgrades redirects back to the original http:// URL (another internal 307) and remembers the host for a week, so the next visit goes straight to http. An HTTP error status would not count as a failure: the https page is shown.",
+        why: "The failed attempt costs its DNS lookup, connection attempt and round trips before the http load can start; the page then arrives unencrypted, marked Not secure.",
+        spec: ("Chromium chrome/browser/ssl/https_upgrades_interceptor.cc", "https://source.chromium.org/chromium/chromium/src/+/main:chrome/browser/ssl/https_upgrades_interceptor.cc");
     CACHE_LOOKUP = "cache.lookup", Cache, "Look in the HTTP cache",
         explain: "Before using the network the browser checks its own HTTP cache for a stored response to this URL. The entry is keyed by the URL (and, in Chromium, by the top-level site that asks) and keeps the response headers, the body and the time it was received.",
         why: "The fastest request is the one that never leaves the machine: a fresh entry costs no round trip at all.",

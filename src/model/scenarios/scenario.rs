@@ -302,6 +302,51 @@ impl ApiChoice {
     }
 }
 
+/// What the browser knows of the host's HTTP Strict Transport Security before the navigation
+/// ([`crate::model::hsts`]); the built-in preload list's own entries (`*.dev`, `*.app`, …)
+/// apply whatever this says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HstsState {
+    /// Nothing beyond the preload list.
+    None,
+    /// A visit a day ago got `Strict-Transport-Security: max-age=31536000` from the host.
+    Learned,
+    /// The host is on the preload list (as if the site had asked to be).
+    Preloaded,
+}
+
+impl HstsState {
+    pub const ALL: [HstsState; 3] = [HstsState::None, HstsState::Learned, HstsState::Preloaded];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HstsState::None => "none",
+            HstsState::Learned => "learned",
+            HstsState::Preloaded => "preloaded",
+        }
+    }
+    pub fn parse(s: &str) -> Option<HstsState> {
+        HstsState::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// The browser's HSTS state for `host` as this says.
+    pub fn state_for(self, host: &str) -> crate::model::hsts::State {
+        let mut s = crate::model::hsts::State::default();
+        match self {
+            HstsState::None => {}
+            HstsState::Learned => {
+                let h = crate::model::hsts::Header {
+                    max_age_s: 31_536_000,
+                    include_subdomains: false,
+                };
+                s.learn(host, h, 86_400);
+            }
+            HstsState::Preloaded => s.preload(host),
+        }
+        s
+    }
+}
+
 /// The most sockets a group holds (Chromium's 6): the most that can be busy.
 pub const MAX_BUSY_SOCKETS: u8 = 6;
 
@@ -403,6 +448,14 @@ pub struct Scenario {
     pub unix_time: i64,
     /// Seeds the random values (sequence numbers, TLS randoms).
     pub seed: u64,
+    /// The address bar's default search engine.
+    pub engine: crate::model::omnibox::Engine,
+    /// HTTPS-Upgrades (on in Chromium): a host typed without a scheme tries https first.
+    pub https_upgrades: bool,
+    /// What the browser knows of the host's HSTS.
+    pub hsts: HstsState,
+    /// The server answers only plain http (nothing listens on port 443).
+    pub no_https: bool,
 }
 
 impl Default for Scenario {
@@ -428,6 +481,10 @@ impl Default for Scenario {
             costs: Costs::default(),
             unix_time: VISIT_UNIX_TIME,
             seed: 0x7769_7265_7761_6c6b, // "wirewalk"
+            engine: crate::model::omnibox::Engine::Google,
+            https_upgrades: true,
+            hsts: HstsState::None,
+            no_https: false,
         }
     }
 }
@@ -452,6 +509,8 @@ struct Preset {
     refused: Option<bool>,
     busy_sockets: Option<u8>,
     api: Option<ApiChoice>,
+    hsts: Option<HstsState>,
+    no_https: Option<bool>,
 }
 
 /// The default scenario: each preset sets only what it changes (`None` keeps the default).
@@ -472,6 +531,8 @@ const BASE: Preset = Preset {
     refused: None,
     busy_sockets: None,
     api: None,
+    hsts: None,
+    no_https: None,
 };
 
 const PRESETS: &[Preset] = &[
@@ -616,6 +677,37 @@ const PRESETS: &[Preset] = &[
         ..BASE
     },
     Preset {
+        name: "typed-host",
+        url: Some("www.example.com"),
+        ..BASE
+    },
+    Preset {
+        name: "https-fallback",
+        url: Some("www.example.com"),
+        no_https: Some(true),
+        dns: Some(DnsState::ResolverCached),
+        ..BASE
+    },
+    Preset {
+        name: "hsts-preloaded",
+        url: Some("http://web.dev/"),
+        dns: Some(DnsState::ResolverCached),
+        ..BASE
+    },
+    Preset {
+        name: "hsts-learned",
+        url: Some("http://www.example.com/"),
+        hsts: Some(HstsState::Learned),
+        dns: Some(DnsState::ResolverCached),
+        ..BASE
+    },
+    Preset {
+        name: "search",
+        url: Some("what is dns"),
+        dns: Some(DnsState::ResolverCached),
+        ..BASE
+    },
+    Preset {
         name: "data-url",
         url: Some("data:text/html,<h1>hi</h1>"),
         ..BASE
@@ -646,6 +738,8 @@ impl Preset {
             refused: self.refused.unwrap_or(d.refused),
             busy_sockets: self.busy_sockets.unwrap_or(d.busy_sockets),
             api: self.api.unwrap_or(d.api),
+            hsts: self.hsts.unwrap_or(d.hsts),
+            no_https: self.no_https.unwrap_or(d.no_https),
             ..d
         }
     }

@@ -28,6 +28,20 @@ pub fn decimal_into(s: &mut String, n: u64) {
     s.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
 }
 
+/// Whole seconds in the largest unit that divides them evenly, as words: `31536000` is
+/// `365 days`, `3600` is `1 hour`, `90` is `90 seconds`.
+pub fn duration_words(s: u64) -> String {
+    let (n, unit) = match s {
+        0 => (0, "second"),
+        s if s % 86_400 == 0 => (s / 86_400, "day"),
+        s if s % 3_600 == 0 => (s / 3_600, "hour"),
+        s if s % 60 == 0 => (s / 60, "minute"),
+        s => (s, "second"),
+    };
+    let plural = if n == 1 { "" } else { "s" };
+    format!("{n} {unit}{plural}")
+}
+
 /// At most `max` characters of `s`, with `…` when it was cut.
 pub fn shorten(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
@@ -78,6 +92,15 @@ mod tests {
         assert_eq!(decimal(1_000_001, 6), "1.000001");
         assert_eq!(decimal(3_000, 3), "3");
         assert_eq!(decimal(7, 0), "7");
+    }
+
+    #[test]
+    fn durations_in_their_largest_even_unit() {
+        assert_eq!(duration_words(31_536_000), "365 days");
+        assert_eq!(duration_words(3_600), "1 hour");
+        assert_eq!(duration_words(90), "90 seconds");
+        assert_eq!(duration_words(120), "2 minutes");
+        assert_eq!(duration_words(0), "0 seconds");
     }
 
     #[test]

@@ -53,7 +53,7 @@ impl Sim<'_> {
             }
             Plan::Network(p) => {
                 let empty = match self.situation.empty_cache_why {
-                    Some(why) if r == 0 => why,
+                    Some(why) if r == self.doc => why,
                     _ => "nothing stored for this URL",
                 };
                 let e = http_cache::present::to_network(t, &p.why, empty);

@@ -12,7 +12,7 @@ impl Sim<'_> {
         let title = format!("Welcome to {}", self.doc_host);
         let (events, m) = page_run::render(&costs, &title, t, last_byte);
         for e in events {
-            let e = e.request(1);
+            let e = e.request(self.doc as u32 + 1);
             if e.at == t {
                 self.push(e);
             } else {
@@ -26,9 +26,10 @@ impl Sim<'_> {
     /// The click's task: its handler's `fetch()` goes out now, and its timer is set.
     pub(super) fn click(&mut self, t: Instant) {
         let [click, timer] = page_run::click(t);
-        self.push(click.request(1));
-        self.schedule(timer.at, Ev::Emit(Box::new(timer.request(1))));
-        let Some(u) = page_run::api_url(&self.reqs[0].url, self.situation.api) else {
+        let doc = self.doc as u32 + 1;
+        self.push(click.request(doc));
+        self.schedule(timer.at, Ev::Emit(Box::new(timer.request(doc))));
+        let Some(u) = page_run::api_url(&self.reqs[self.doc].url, self.situation.api) else {
             return;
         };
         let api = self.new_request(
@@ -137,11 +138,11 @@ impl Sim<'_> {
         if let Some(main) = self.reqs[r].preflight_for {
             self.after_preflight(t, r, main);
         }
-        if r == 0 {
-            if self.reqs[0].disk_cache {
+        if r == self.doc {
+            if self.reqs[r].disk_cache {
                 // Served from the disk cache: the document commits now.
                 let e = navigation::origin_event(t, &self.doc_url);
-                self.push_request(0, e);
+                self.push_request(r, e);
                 self.start_page(t, t);
             }
             self.discover(t);

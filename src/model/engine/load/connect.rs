@@ -132,17 +132,22 @@ impl Sim<'_> {
                     self.close_conn(t, job, "the connection failed");
                     let failure = self.job(job).and_then(|j| j.failure);
                     let error = net_error(failure);
-                    if let Some(r) = request {
-                        if r == 0 {
-                            // The navigation fails: the browser shows its error page.
-                            let host = self.reqs[0].host.clone();
-                            let f = failure
-                                .unwrap_or(connection::Failure::Internal("the connection failed"));
-                            let (e, outcome) = navigation::failure(f, t, &host);
-                            self.push_request(0, e);
-                            self.nav_failed = Some(outcome);
+                    if let Some(r) = request.map(|r| r as usize) {
+                        if self.fall_back(t, r, &error) {
+                            // HTTPS-Upgrades tries http instead.
+                        } else {
+                            if r == self.doc {
+                                // The navigation fails: the browser shows its error page.
+                                let host = self.reqs[r].host.clone();
+                                let f = failure.unwrap_or(connection::Failure::Internal(
+                                    "the connection failed",
+                                ));
+                                let (e, outcome) = navigation::failure(f, t, &host);
+                                self.push_request(r, e);
+                                self.nav_failed = Some(outcome);
+                            }
+                            self.fail(t, r, &error);
                         }
-                        self.fail(t, r as usize, &error);
                     }
                     // Requests waiting for an HTTP/2 connection that never came fail with it.
                     let group = self.job(job).map(|j| j.conn.group.clone());
@@ -368,7 +373,8 @@ impl Sim<'_> {
         let doc = host == self.doc_host;
         connection::Config {
             group: group.to_string(),
-            refused: doc && s.refused,
+            // Nothing listens on the port; or, for a host that only serves http, on 443.
+            refused: doc && (s.refused || (s.no_https && secure)),
             rtt: self.rtt,
             unix_time: self.unix_time,
             tls: self.tls,

@@ -446,7 +446,7 @@ impl Sim<'_> {
     /// every request there), worked out for the first.
     fn host_and_referer(&mut self, r: usize) -> (Rc<str>, Option<Rc<str>>) {
         let of = self.reqs[r].of;
-        let page_url = self.reqs[0].url.as_str();
+        let page_url = self.reqs[self.doc].url.as_str();
         let (page_origin, url) = (&self.page_origin_s, &self.reqs[r].url);
         let Some(facts) = self.origins.get_mut(of) else {
             // Every request has its origin's facts; this is only the type's other case.
@@ -553,7 +553,7 @@ impl Sim<'_> {
         // origin, reading the request as a server does.
         if let Some(site) = &self.situation.server {
             let api = self.api == Some(r);
-            if q.method == "GET" && ((r == 0 && *q.origin == self.page_origin) || api) {
+            if q.method == "GET" && ((r == self.doc && *q.origin == self.page_origin) || api) {
                 let request = sent.request().0;
                 let mut p = crate::model::http::serve(site, &request, self.unix(arrives), api);
                 if api && *q.origin != self.page_origin {
@@ -566,7 +566,9 @@ impl Sim<'_> {
         let status = spec.map_or(200, |s| s.status);
         let body = match (spec.and_then(|s| s.bytes), q.dest) {
             (Some(b), _) => b,
-            (None, Dest::Fetch(Destination::Document)) if r == 0 => self.sc.html.len() as u64,
+            (None, Dest::Fetch(Destination::Document)) if r == self.doc => {
+                self.sc.html.len() as u64
+            }
             (None, d) => default_bytes(d),
         };
         let lines = scenario_lines(spec, q.dest == Dest::Preflight);
@@ -751,10 +753,10 @@ impl Sim<'_> {
                 self.push_request(r, crate::model::cookie::store_event(t, &v, &stored));
             }
         }
-        if r == 0 {
+        if r == self.doc {
             let e = navigation::origin_event(t, &self.doc_url);
             self.push_request(r, e);
-            let last = self.reqs[0].last_byte;
+            let last = self.reqs[r].last_byte;
             self.start_page(t, last);
         }
     }

@@ -39,8 +39,12 @@
 //! after a script, that includes the stylesheets before the script); a web font waits for the
 //! stylesheets. A `<link rel=preload>` is fetched when found and waits for, and blocks, nothing.
 //!
+//! The document's URL is what was typed: the omnibox, HSTS and HTTPS-Upgrades decide where the
+//! first request goes, and an upgraded https attempt that fails is followed by a second
+//! document request over http (`navigate.rs`).
+//!
 //! Left out: the renderer's `ResourceScheduler` (which also holds back low-priority requests),
-//! the iframe's own sub-resources, redirects, HTTP/2 header
+//! the iframe's own sub-resources, HTTP redirects (3xx answers), HTTP/2 header
 //! compression, priorities inside an HTTP/2 connection, the slow-start restart after idle, the
 //! TLS messages' own transmission time, and a stale-while-revalidate hit's background
 //! revalidation (the hit is served; the refresh is not sent).
@@ -48,7 +52,8 @@
 //! labels (the bundled app carries no Public Suffix List).
 //!
 //! The code, by concern: this file holds the engine's state, its event queue and how a request
-//! starts; `scenario.rs` the page scenario and the situation; `caching.rs` the HTTP and memory
+//! starts; `navigate.rs` the navigation's start and its fallback; `scenario.rs` the page
+//! scenario and the situation; `caching.rs` the HTTP and memory
 //! caches' side; `connect.rs` the socket pool, connect jobs, DNS and HTTP/2 sessions; `exchange.rs`
 //! the request and response on a connection; `complete.rs` a request's end (the same-origin
 //! decision, preflights, failures, the journey page); `parser.rs` the document's sub-resources;
@@ -67,7 +72,7 @@ use crate::model::rng::Rng;
 use crate::model::scenario::CertChoice;
 use crate::model::scenario::VISIT_UNIX_TIME;
 use crate::model::scenario::{
-    ApiChoice, Costs, DnsLatency, DnsState, Profile, ProfileName, TlsChoice,
+    ApiChoice, Costs, DnsLatency, DnsState, HstsState, Profile, ProfileName, TlsChoice,
 };
 use crate::model::site::SuffixList;
 use crate::model::step::steps;
@@ -84,6 +89,7 @@ mod caching;
 mod complete;
 mod connect;
 mod exchange;
+mod navigate;
 mod parser;
 mod report;
 mod scenario;
@@ -91,6 +97,7 @@ mod scenario;
 pub(crate) use exchange::not_modified;
 use exchange::*;
 pub use exchange::{request_as_sent, response_message};
+pub use navigate::Nav;
 pub use report::*;
 use scenario::response_key;
 pub use scenario::*;
@@ -422,8 +429,12 @@ struct Sim<'a> {
     api: Option<usize>,
     /// How the navigation ended, when it failed.
     nav_failed: Option<navigation::Outcome>,
-    /// The document's URL, parsed once, and the page's origin as text.
+    /// The page's document request (the last of the navigation's: an https attempt that
+    /// failed is followed by its fallback), its URL, parsed once, and the page's origin as text.
+    doc: usize,
     doc_url: url::Parsed,
+    /// HTTPS-Upgrades' `http://` URL, while the upgraded https attempt may still fail.
+    fallback: Option<url::Parsed>,
     page_origin_s: Rc<str>,
     /// The bandwidth in Mbit/s, as the texts show it (written once).
     mbit: String,
@@ -489,19 +500,7 @@ pub fn run_in(sc: &PageScenario, situation: &Situation, cache: Cache) -> Result<
             r.bytes.unwrap_or_default()
         ));
     }
-    let parsed = url::parse(&sc.url, None).map_err(|e| {
-        format!(
-            "the document URL \"{}\" is not valid: {}",
-            short(&sc.url),
-            e.message
-        )
-    })?;
-    let scheme = parsed.getters.protocol.trim_end_matches(':').to_string();
-    if !matches!(scheme.as_str(), "http" | "https") {
-        return Err(format!(
-            "the document URL must be http or https, not {scheme}:"
-        ));
-    }
+    let nav = Nav::plan(&sc.url, situation)?;
     let tls = TlsChoice::parse(&sc.tls).ok_or_else(|| {
         format!(
             "tls must be 1.3, 1.2-ecdhe or 1.2-rsa, not \"{}\"",
@@ -514,9 +513,9 @@ pub fn run_in(sc: &PageScenario, situation: &Situation, cache: Cache) -> Result<
     let now = situation.unix_time;
     if let Some(age) = sc.warm_cache_s {
         let age = age.min(MAX_WARM_CACHE_S) as i64;
-        cache = run_at(sc, situation, &parsed, tls, now - age, cache).1;
+        cache = run_at(sc, situation, &nav, tls, now - age, cache).1;
     }
-    Ok(run_at(sc, situation, &parsed, tls, now, cache).0)
+    Ok(run_at(sc, situation, &nav, tls, now, cache).0)
 }
 
 /// One load of the page at `unix_time` with `cache` as the HTTP cache; returns the load and the
@@ -524,11 +523,12 @@ pub fn run_in(sc: &PageScenario, situation: &Situation, cache: Cache) -> Result<
 fn run_at(
     sc: &PageScenario,
     situation: &Situation,
-    parsed: &url::Parsed,
+    nav: &Nav,
     tls: TlsChoice,
     unix_time: i64,
     cache: Cache,
 ) -> (PageLoad, Cache) {
+    let parsed = &nav.target;
     let profile = sc.profile();
     let doc_host = parsed.getters.hostname.clone();
     let mut sim = Sim {
@@ -580,7 +580,9 @@ fn run_at(
         hosts: BTreeMap::new(),
         host_facts: vec![],
         mbit: mbit(profile.bandwidth_bps),
+        doc: 0,
         doc_url: parsed.clone(),
+        fallback: None,
         page_origin_s: parsed.origin.serialize().into(),
         trace: Trace {
             // A one-document load has about sixty events; a page grows from there.
@@ -651,24 +653,7 @@ fn run_at(
             sim.occupy(&u, situation.busy_sockets);
         }
     }
-    let doc = ::url::Url::parse(&parsed.getters.href).ok();
-    let doc = doc.and_then(|u| {
-        sim.new_request(
-            u,
-            Dest::Fetch(Destination::Document),
-            Priority::Highest,
-            "the typed URL".into(),
-            "GET".into(),
-            vec![],
-            true,
-            Instant::ZERO,
-        )
-    });
-    if let Some(doc) = doc {
-        // The load starts where the address bar left the typed text.
-        sim.push_request(doc, navigation::parse_event(&sc.url, Ok(parsed)));
-        sim.schedule(Instant::ZERO, Ev::Issue(doc));
-    }
+    sim.start_navigation(&sc.url, nav);
     sim.run_events();
     sim.finish()
 }
@@ -683,7 +668,10 @@ fn net_error(f: Option<connection::Failure>) -> String {
     match f {
         Some(connection::Failure::Dns) => "net::ERR_NAME_NOT_RESOLVED".into(),
         Some(connection::Failure::Refused) => "net::ERR_CONNECTION_REFUSED".into(),
-        Some(connection::Failure::Cert(e)) => format!("net::{}", e.chromium_name()),
+        // The interstitial writes `NET::ERR_CERT_…`; the console and DevTools `net::ERR_CERT_…`.
+        Some(connection::Failure::Cert(e)) => {
+            format!("net::{}", e.chromium_name().trim_start_matches("NET::"))
+        }
         _ => "net::ERR_CONNECTION_FAILED".into(),
     }
 }
@@ -946,7 +934,7 @@ impl Sim<'_> {
                 .sc
                 .origin_spec(&origin_s)
                 .is_some_and(|o| o.protocol == Protocol::H2);
-        let top_level = self.reqs.is_empty();
+        let top_level = dest == Dest::Fetch(Destination::Document);
         // Sites without the Public Suffix List (the bundle does not carry it): its implicit
         // `*` rule alone, so a site is the host's last two labels.
         let cross_site = !top_level && !self.same_site_of(of);

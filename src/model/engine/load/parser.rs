@@ -6,7 +6,7 @@ use super::*;
 impl Sim<'_> {
     /// The document has arrived: the parser meets each tag at its place in the document.
     pub(super) fn discover(&mut self, t: Instant) {
-        let d = page::discover(&self.sc.html, self.reqs[0].url.as_str());
+        let d = page::discover(&self.sc.html, self.reqs[self.doc].url.as_str());
         self.problems.extend(d.problems);
         let n = d.resources.len().min(MAX_REQUESTS);
         self.reqs.reserve(n);

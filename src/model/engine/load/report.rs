@@ -397,6 +397,13 @@ pub struct PageLoad {
     /// How the navigation failed (the error page or interstitial it shows), if it did.
     #[serde(skip)]
     pub failed: Option<navigation::Outcome>,
+    /// The navigation's document requests, in order (an https attempt HTTPS-Upgrades fell
+    /// back from comes before the page's own document, the last); ids as in `requests`.
+    #[serde(skip)]
+    pub documents: Vec<u32>,
+    /// The journey page's click `fetch()`, if it made one.
+    #[serde(skip)]
+    pub api: Option<u32>,
 }
 
 impl PageLoad {
@@ -574,7 +581,11 @@ impl Sim<'_> {
     /// info": a reused connection or a cache hit reports the connection's times as fetchStart;
     /// secureConnectionStart is 0 on a new connection without TLS.
     pub(super) fn navigation_timing(&self) -> Timing {
-        let Some(q) = self.reqs.first().filter(|_| self.nav_failed.is_none()) else {
+        let Some(q) = self
+            .reqs
+            .get(self.doc)
+            .filter(|_| self.nav_failed.is_none())
+        else {
             return Timing::default();
         };
         let ms = |t: Instant| t.as_ms();
@@ -625,9 +636,16 @@ impl Sim<'_> {
         let timing = self.navigation_timing();
         let url = self
             .reqs
-            .first()
+            .get(self.doc)
             .map(|r| r.url.to_string())
             .unwrap_or_default();
+        // The navigation's document requests: an https attempt HTTPS-Upgrades fell back from,
+        // then the page's own.
+        let documents = (0..=self.doc)
+            .filter(|&i| self.reqs[i].dest == Dest::Fetch(Destination::Document))
+            .map(|i| i as u32 + 1)
+            .collect();
+        let api = self.api.map(|a| a as u32 + 1);
         let mut requests = Vec::with_capacity(self.reqs.len());
         let mut texts = Texts::new(&self);
         for i in 0..self.reqs.len() {
@@ -659,6 +677,8 @@ impl Sim<'_> {
             trace: self.trace,
             timing,
             failed: self.nav_failed,
+            documents,
+            api,
         };
         (load, self.cache)
     }

@@ -222,6 +222,15 @@ pub struct Situation {
     /// these costs, and a click a second after the first paint calls `fetch()` (where to:
     /// [`Situation::api`]).
     pub page: Option<Costs>,
+    /// The address bar's default search engine, for text that is not a URL.
+    pub engine: crate::model::omnibox::Engine,
+    /// HTTPS-Upgrades, on in Chromium by default: an `http://` navigation typed without its
+    /// scheme tries `https://` first ([`crate::model::https_upgrades`]).
+    pub https_upgrades: bool,
+    /// What the browser knows of the document's host's HSTS before the load.
+    pub hsts: HstsState,
+    /// The document's host answers only plain http: nothing listens on its port 443.
+    pub no_https: bool,
 }
 
 impl Default for Situation {
@@ -242,6 +251,10 @@ impl Default for Situation {
             api: ApiChoice::SameOrigin,
             empty_cache_why: None,
             page: None,
+            engine: crate::model::omnibox::Engine::Google,
+            https_upgrades: true,
+            hsts: HstsState::None,
+            no_https: false,
         }
     }
 }
