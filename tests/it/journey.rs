@@ -385,7 +385,7 @@ fn the_journey_is_the_document_slice_of_a_one_document_load() {
     use wirewalk::model::{journey, load};
     for (name, sc) in presets() {
         let situation = journey::situation_of(&sc);
-        let Ok(nav) = load::Nav::plan(&sc.url, &situation) else {
+        let Ok(nav) = load::Nav::plan(&sc.url, &situation, &Default::default()) else {
             continue;
         };
         if wirewalk::model::url::parse(&sc.url, None).is_err()

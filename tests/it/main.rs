@@ -10,6 +10,7 @@ mod pool;
 mod properties;
 mod psl;
 mod purity;
+mod redirects;
 mod snapshot;
 mod svg;
 mod wpt_url;

@@ -112,6 +112,30 @@ impl State {
         });
     }
 
+    /// Adds what `other` knows (its learned rules replace this one's for the same host).
+    pub fn merge(&mut self, other: &State) {
+        for r in &other.learned {
+            self.learned.retain(|x| x.host != r.host);
+            self.learned.push(r.clone());
+        }
+        for h in &other.extra_preloaded {
+            self.preload(h);
+        }
+    }
+
+    /// The same rules `s` seconds later: each learned rule is that much older, and one older
+    /// than its max-age is gone.
+    pub fn age_by(&mut self, s: u64) {
+        for r in &mut self.learned {
+            if let Source::Learned { age_s, .. } = &mut r.from {
+                *age_s = age_s.saturating_add(s);
+            }
+        }
+        self.learned.retain(
+            |r| matches!(r.from, Source::Learned { max_age_s, age_s } if age_s < max_age_s),
+        );
+    }
+
     /// The rule that makes `http://host` go to https, if any (RFC 6797 §8.2: the host itself,
     /// or a superdomain whose rule includes subdomains). An IP address never matches (§8.1.1).
     /// A learned rule for the exact host wins over a preloaded one for a superdomain.
@@ -416,7 +440,10 @@ mod tests {
         assert_eq!((r.host.as_str(), r.from), ("dev", Source::Preloaded));
         assert!(s.should_upgrade("www.example.com").is_none());
         assert!(s.should_upgrade("google.com").is_none(), "pins only");
-        assert!(s.should_upgrade("www.gmail.com").is_none(), "gmail.com only");
+        assert!(
+            s.should_upgrade("www.gmail.com").is_none(),
+            "gmail.com only"
+        );
         assert!(s.should_upgrade("gmail.com").is_some());
         assert!(s.should_upgrade("news.example").is_none());
         assert!(s.should_upgrade("127.0.0.1").is_none());

@@ -141,14 +141,14 @@ pub fn omnibox_event(input: &str, typed: &Typed) -> Event {
     e
 }
 
-/// The internal redirect to `to`, at the start.
-pub fn upgrade_event(from: &Parsed, to: &Parsed, upgrade: &Upgrade) -> Event {
+/// The internal redirect to `to`, at `at` (the navigation's start, or a redirect's hop).
+pub fn upgrade_event(at: Instant, from: &Parsed, to: &Parsed, upgrade: &Upgrade) -> Event {
     let (step, reason, title) = match upgrade {
         Upgrade::Hsts(_) => (steps::URL_HSTS, "HSTS", "HSTS"),
         Upgrade::HttpsUpgrades => (steps::URL_HTTPS_UPGRADE, "HttpsUpgrades", "HTTPS-Upgrades"),
     };
     let e = Event::new(
-        Instant::ZERO,
+        at,
         Actor::Browser,
         step,
         format!("{title}: 307 Internal Redirect to {}", to.getters.href),

@@ -11,5 +11,6 @@ pub mod omnibox;
 pub mod page;
 pub mod policy;
 pub mod pool;
+pub mod redirect;
 pub mod render;
 pub mod site;

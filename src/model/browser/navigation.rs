@@ -46,6 +46,11 @@ impl Outcome {
 #[serde(rename_all = "camelCase")]
 pub struct Timing {
     pub start_time: f64,
+    /// Zero unless every redirect stayed on the document's origin (Navigation Timing Level 2
+    /// §4 `redirectStart`, `redirectEnd`, `redirectCount`).
+    pub redirect_start: f64,
+    pub redirect_end: f64,
+    pub redirect_count: u32,
     pub fetch_start: f64,
     pub domain_lookup_start: f64,
     pub domain_lookup_end: f64,
@@ -68,6 +73,8 @@ impl Timing {
     pub fn entries(&self) -> Vec<(&'static str, f64)> {
         vec![
             ("startTime", self.start_time),
+            ("redirectStart", self.redirect_start),
+            ("redirectEnd", self.redirect_end),
             ("fetchStart", self.fetch_start),
             ("domainLookupStart", self.domain_lookup_start),
             ("domainLookupEnd", self.domain_lookup_end),

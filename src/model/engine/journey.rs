@@ -76,7 +76,7 @@ pub fn run(sc: &Scenario) -> Journey {
         let outcome = error("EMPTY_INPUT", "nothing was typed".into());
         return ended([e], outcome, None);
     }
-    let nav = match load::Nav::plan(&sc.url, &situation) {
+    let nav = match load::Nav::plan(&sc.url, &situation, &Default::default()) {
         Ok(n) => n,
         Err(why) => return ended([], error("INTERNAL", why), None),
     };

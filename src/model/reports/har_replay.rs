@@ -531,6 +531,8 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
             url: e.url.clone(),
             origin: origin.as_str().into(),
             destination: destination(e),
+            // The recording's first entry is the page's document, as `documents` says.
+            navigation: id == 1,
             method: e.method.clone().into(),
             priority: priority_of(e.priority.as_deref()),
             initiator: "recorded by the browser".into(),

@@ -389,6 +389,14 @@ catalogue! {
         explain: "The body follows the headers. How long it takes depends on its size and the bandwidth, and on TCP's slow start, which lets only about ten segments out in the first round trip and doubles that each round trip after.",
         why: "responseEnd in Navigation Timing. Large pages pay in round trips, not just bytes.",
         spec: ("RFC 6928 increasing TCP's initial window", "https://www.rfc-editor.org/rfc/rfc6928");
+    HTTP_REDIRECT = "http.redirect", Http, "Follow the redirect",
+        explain: "The answer is a redirect (301, 302, 303, 307 or 308) with a Location header, so the page is not shown: the browser makes a new request for the Location, resolved against the current URL. That request goes through the cache, the pool and the handshakes like any other: to the same origin it reuses the open connection, to another it may need DNS, TCP and TLS again. 303, and a POST answered by 301 or 302, become a GET. After 20 redirects the browser gives up with ERR_TOO_MANY_REDIRECTS.",
+        why: "Each hop costs at least a round trip before the page can start; a permanent 301 or 308 is cached, so the next visit skips it. Navigation Timing counts the hops (redirectCount) when they stay on the page's origin.",
+        spec: ("RFC 9110 §15.4 redirection 3xx", "https://www.rfc-editor.org/rfc/rfc9110#section-15.4");
+    HTTP_HSTS_STORE = "http.hsts_store", Http, "Remember Strict-Transport-Security",
+        explain: "An https response without certificate errors said Strict-Transport-Security: max-age=N. The browser remembers, for N seconds (at most a year in Chromium), that this host is only to be reached over https, and for its subdomains too with includeSubDomains. The same header over plain http is ignored, since an attacker could have written it.",
+        why: "From now on an http:// URL for the host never leaves the browser: it becomes https:// by an internal redirect, so a later visit skips the insecure hop and its round trips.",
+        spec: ("RFC 6797 §8.1 Strict-Transport-Security response header field processing", "https://www.rfc-editor.org/rfc/rfc6797#section-8.1");
     POOL_QUEUED = "pool.queued", Pool, "Wait for a free socket",
         explain: "Every connection the group may have (6 for an HTTP/1.1 origin) is busy or still opening, or the whole pool has its 256, so the request waits in the group's queue. The queue is ordered by priority and then by arrival: when a socket comes free, or a new one finishes its handshakes, the request at the head takes it, even if another request started that connection.",
         why: "This wait is the Queueing and Stalled time in DevTools, and the reason the seventh image of an HTTP/1.1 origin starts a round trip after the first six.",

@@ -7,13 +7,14 @@
 use crate::model::load::{CookieSpec, OriginSpec, PageScenario, Protocol, ResponseSpec};
 
 /// The names, in the order the page lists them.
-pub const NAMES: [&str; 6] = [
+pub const NAMES: [&str; 7] = [
     "single",
     "many-images",
     "multi-origin",
     "http2",
     "preconnect",
     "return-visit",
+    "redirects",
 ];
 
 fn response(url: &str, headers: &[&str]) -> ResponseSpec {
@@ -187,6 +188,37 @@ fn return_visit() -> PageScenario {
     }
 }
 
+/// `http://blog.example/` typed with its scheme: the server moves it to https, then to its
+/// `www.` host, each with a 301 (which the cache keeps), and its https answer sends
+/// `Strict-Transport-Security`: three hops, the first two answered by redirects.
+fn redirects() -> PageScenario {
+    let sts = "Strict-Transport-Security: max-age=31536000";
+    let moved = |from: &str, to: &str, extra: &[&'static str]| {
+        let mut headers = vec![format!("Location: {to}")];
+        headers.extend(extra.iter().map(|h| h.to_string()));
+        ResponseSpec {
+            url: from.into(),
+            status: 301,
+            headers,
+            ..ResponseSpec::default()
+        }
+    };
+    PageScenario {
+        name: "redirects".into(),
+        url: "http://blog.example/".into(),
+        html: "<!DOCTYPE html>\n<html><head><title>Blog</title>\n<link rel=\"stylesheet\" href=\"/style.css\">\n</head><body>\n<h1>Blog</h1>\n<img src=\"/header.jpg\" alt=\"header\">\n</body></html>\n".into(),
+        responses: vec![
+            moved("http://blog.example/", "https://blog.example/", &[]),
+            moved("https://blog.example/", "https://www.blog.example/", &[sts]),
+            response(
+                "https://www.blog.example/",
+                &["Content-Type: text/html; charset=utf-8", sts],
+            ),
+        ],
+        ..PageScenario::default()
+    }
+}
+
 /// The preset called `name`.
 pub fn preset(name: &str) -> Option<PageScenario> {
     Some(match name {
@@ -207,6 +239,7 @@ pub fn preset(name: &str) -> Option<PageScenario> {
         },
         "multi-origin" => shop("multi-origin", ""),
         "return-visit" => return_visit(),
+        "redirects" => redirects(),
         "preconnect" => shop(
             "preconnect",
             "<link rel=\"preconnect\" href=\"https://static.shop.example\">\n<link rel=\"preconnect\" href=\"https://fonts.example\" crossorigin>\n<link rel=\"preconnect\" href=\"https://pay.partner.example\">\n",

@@ -138,7 +138,9 @@ impl Sim<'_> {
         if let Some(main) = self.reqs[r].preflight_for {
             self.after_preflight(t, r, main);
         }
-        if r == self.doc {
+        if self.redirects_now(r) {
+            self.follow_redirect(t, r);
+        } else if r == self.doc {
             if self.reqs[r].disk_cache {
                 // Served from the disk cache: the document commits now.
                 let e = navigation::origin_event(t, &self.doc_url);

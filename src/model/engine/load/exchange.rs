@@ -45,12 +45,13 @@ fn sent_request_to(
     (sent, size)
 }
 
-/// Request `id` of a load as the model sends it, and its size: the document's (request 1) is a
-/// navigation request (Fetch's mode `navigate`) whose extra lines are the cache's validators;
-/// every other is the model's `fetch()` request (see `sent_request_to`). The engine and the HAR
+/// A request of a load as the model sends it, and its size: a document's (`navigation`: the
+/// navigation's first request and each redirect's) is a navigation request (Fetch's mode
+/// `navigate`) whose extra lines are the cache's validators; every other is the model's
+/// `fetch()` request (see `sent_request_to`). The engine and the HAR
 /// export both call this, so the export shows what was sent.
 pub fn request_as_sent(
-    id: u32,
+    navigation: bool,
     url: &str,
     referer: Option<&str>,
     method: &str,
@@ -58,19 +59,19 @@ pub fn request_as_sent(
     extra: &[String],
 ) -> (crate::model::http::Request, u64) {
     let (host, target) = host_and_target(url);
-    request_as_sent_to(id, (&host, &target), referer, method, cookie, extra)
+    request_as_sent_to(navigation, (&host, &target), referer, method, cookie, extra)
 }
 
 /// [`request_as_sent`] to a URL already parsed into its `Host` header and target.
 fn request_as_sent_to(
-    id: u32,
+    navigation: bool,
     (host, target): (&str, &str),
     referer: Option<&str>,
     method: &str,
     cookie: Option<&str>,
     extra: &[String],
 ) -> (crate::model::http::Request, u64) {
-    if id == 1 {
+    if navigation {
         let sent =
             crate::model::http::navigation_request(host, target, cookie, &header_fields(extra));
         let size = sent.wire_len();
@@ -82,15 +83,16 @@ fn request_as_sent_to(
 /// The sizes of [`request_as_sent_to`]'s request, counted without writing it for a `fetch()`:
 /// its own (`GET`) and on the wire for `method`.
 fn size_as_sent_to(
-    id: u32,
+    navigation: bool,
     (host, target): (&str, &str),
     referer: Option<&str>,
     method: &str,
     cookie: Option<&str>,
     extra: &[String],
 ) -> (u64, u64) {
-    if id == 1 {
-        let (sent, size) = request_as_sent_to(id, (host, target), referer, method, cookie, extra);
+    if navigation {
+        let (sent, size) =
+            request_as_sent_to(navigation, (host, target), referer, method, cookie, extra);
         return (sent.wire_len(), size);
     }
     let lines: usize = extra
@@ -221,7 +223,8 @@ pub(super) fn origin_of(u: &::url::Url) -> Origin {
 /// each keep a copy of the same dozen fields.
 #[derive(Clone, Debug)]
 pub(super) struct Sent {
-    id: u32,
+    /// A document's request: the browser's navigation request, not the page's.
+    navigation: bool,
     host: Rc<str>,
     target: String,
     referer: Option<Rc<str>>,
@@ -235,7 +238,7 @@ pub(super) struct Sent {
 
 /// The arguments [`request_as_sent_to`] and [`size_as_sent_to`] take.
 type SentArgs<'a> = (
-    u32,
+    bool,
     (&'a str, &'a str),
     Option<&'a str>,
     &'a str,
@@ -247,7 +250,7 @@ impl Sent {
     /// What decided the request, as the writers of its fields and its size take it.
     fn args(&self) -> SentArgs<'_> {
         (
-            self.id,
+            self.navigation,
             (&self.host, &self.target),
             self.referer.as_deref(),
             &self.method,
@@ -258,14 +261,14 @@ impl Sent {
 
     /// Its size as written (with `GET`) and on the wire ([`size_as_sent_to`]).
     fn size(&self) -> (u64, u64) {
-        let (id, at, referer, method, cookie, extra) = self.args();
-        size_as_sent_to(id, at, referer, method, cookie, extra)
+        let (nav, at, referer, method, cookie, extra) = self.args();
+        size_as_sent_to(nav, at, referer, method, cookie, extra)
     }
 
     /// The request and its size on the wire.
     fn request(&self) -> (crate::model::http::Request, u64) {
-        let (id, at, referer, method, cookie, extra) = self.args();
-        request_as_sent_to(id, at, referer, method, cookie, extra)
+        let (nav, at, referer, method, cookie, extra) = self.args();
+        request_as_sent_to(nav, at, referer, method, cookie, extra)
     }
 }
 
@@ -430,7 +433,7 @@ impl Sim<'_> {
         let q = &self.reqs[r];
         let target = target_of(&q.url);
         Sent {
-            id: r as u32 + 1,
+            navigation: q.dest == Dest::Fetch(Destination::Document),
             host,
             target,
             referer,
@@ -531,6 +534,7 @@ impl Sim<'_> {
                     .is_some_and(|v| v.eq_ignore_ascii_case("close"));
         self.reqs[r].keep_alive = keep_alive;
         self.reqs[r].site_served = site_served;
+        self.reqs[r].location = resp.headers.get("location").map(str::to_string);
         self.reqs[r].resp = Some(Box::new(resp));
     }
 
@@ -566,6 +570,8 @@ impl Sim<'_> {
         let status = spec.map_or(200, |s| s.status);
         let body = match (spec.and_then(|s| s.bytes), q.dest) {
             (Some(b), _) => b,
+            // A redirect's body is not shown: none unless the scenario gives one.
+            (None, _) if crate::model::redirect::is_redirect(status) => 0,
             (None, Dest::Fetch(Destination::Document)) if r == self.doc => {
                 self.sc.html.len() as u64
             }
@@ -753,7 +759,8 @@ impl Sim<'_> {
                 self.push_request(r, crate::model::cookie::store_event(t, &v, &stored));
             }
         }
-        if r == self.doc {
+        self.learn_hsts(t, r);
+        if r == self.doc && !self.redirects_now(r) {
             let e = navigation::origin_event(t, &self.doc_url);
             self.push_request(r, e);
             let last = self.reqs[r].last_byte;

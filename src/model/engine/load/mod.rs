@@ -41,10 +41,13 @@
 //!
 //! The document's URL is what was typed: the omnibox, HSTS and HTTPS-Upgrades decide where the
 //! first request goes, and an upgraded https attempt that fails is followed by a second
-//! document request over http (`navigate.rs`).
+//! document request over http. The document's redirects (301, 302, 303, 307, 308) are
+//! followed, each hop a request of its own through the cache and the pool, HSTS learned from
+//! an https answer applies to the next hop and to a return visit, and the page is the last
+//! hop's (`navigate.rs`, [`crate::model::redirect`]).
 //!
 //! Left out: the renderer's `ResourceScheduler` (which also holds back low-priority requests),
-//! the iframe's own sub-resources, HTTP redirects (3xx answers), HTTP/2 header
+//! the iframe's own sub-resources, sub-resources' redirects, HTTP/2 header
 //! compression, priorities inside an HTTP/2 connection, the slow-start restart after idle, the
 //! TLS messages' own transmission time, and a stale-while-revalidate hit's background
 //! revalidation (the hit is served; the refresh is not sent).
@@ -241,6 +244,8 @@ struct R {
     answer: Option<Box<Answer>>,
     /// For a GET that is not a `fetch()`: its URL's place in `requests_for` (the memory cache).
     memory: Option<usize>,
+    /// The response's `Location`, once its head is known (from the network or the cache).
+    location: Option<String>,
 }
 
 /// What the load knows of one origin its requests go to: worked out for the first request
@@ -435,6 +440,11 @@ struct Sim<'a> {
     doc_url: url::Parsed,
     /// HTTPS-Upgrades' `http://` URL, while the upgraded https attempt may still fail.
     fallback: Option<url::Parsed>,
+    /// What the browser knows of HSTS: the situation's, an earlier visit's, and what this
+    /// load's https responses said.
+    hsts: crate::model::hsts::State,
+    /// HTTP redirects the navigation has followed.
+    redirects: u32,
     page_origin_s: Rc<str>,
     /// The bandwidth in Mbit/s, as the texts show it (written once).
     mbit: String,
@@ -500,7 +510,7 @@ pub fn run_in(sc: &PageScenario, situation: &Situation, cache: Cache) -> Result<
             r.bytes.unwrap_or_default()
         ));
     }
-    let nav = Nav::plan(&sc.url, situation)?;
+    let mut nav = Nav::plan(&sc.url, situation, &Default::default())?;
     let tls = TlsChoice::parse(&sc.tls).ok_or_else(|| {
         format!(
             "tls must be 1.3, 1.2-ecdhe or 1.2-rsa, not \"{}\"",
@@ -508,18 +518,22 @@ pub fn run_in(sc: &PageScenario, situation: &Situation, cache: Cache) -> Result<
         )
     })?;
     // A return visit: the same page loaded `warm_cache_s` seconds before, from a cold cache,
-    // leaves its responses in the HTTP cache; only that cache carries over.
+    // leaves its responses in the HTTP cache and what its https responses said about HSTS;
+    // only those carry over (the navigation is planned again with what was learned).
     let mut cache = cache;
     let now = situation.unix_time;
     if let Some(age) = sc.warm_cache_s {
         let age = age.min(MAX_WARM_CACHE_S) as i64;
-        cache = run_at(sc, situation, &nav, tls, now - age, cache).1;
+        let (_, c, mut learned) = run_at(sc, situation, &nav, tls, now - age, cache);
+        learned.age_by(age as u64);
+        cache = c;
+        nav = Nav::plan(&sc.url, situation, &learned)?;
     }
     Ok(run_at(sc, situation, &nav, tls, now, cache).0)
 }
 
-/// One load of the page at `unix_time` with `cache` as the HTTP cache; returns the load and the
-/// cache as the load left it.
+/// One load of the page at `unix_time` with `cache` as the HTTP cache; returns the load, the
+/// cache as the load left it, and the HSTS rules the browser then knows.
 fn run_at(
     sc: &PageScenario,
     situation: &Situation,
@@ -527,7 +541,7 @@ fn run_at(
     tls: TlsChoice,
     unix_time: i64,
     cache: Cache,
-) -> (PageLoad, Cache) {
+) -> (PageLoad, Cache, crate::model::hsts::State) {
     let parsed = &nav.target;
     let profile = sc.profile();
     let doc_host = parsed.getters.hostname.clone();
@@ -583,6 +597,8 @@ fn run_at(
         doc: 0,
         doc_url: parsed.clone(),
         fallback: None,
+        hsts: nav.hsts.clone(),
+        redirects: 0,
         page_origin_s: parsed.origin.serialize().into(),
         trace: Trace {
             // A one-document load has about sixty events; a page grows from there.
@@ -655,7 +671,19 @@ fn run_at(
     }
     sim.start_navigation(&sc.url, nav);
     sim.run_events();
-    sim.finish()
+    let hsts = std::mem::take(&mut sim.hsts);
+    let (load, cache) = sim.finish();
+    (load, cache, hsts)
+}
+
+/// Whether the renderer's memory cache may share a response for this kind of request: not for
+/// a `fetch()`, nor for a document, which the browser process fetches (a navigation, or a
+/// redirect back to a URL already seen).
+fn memory_cached(dest: Dest) -> bool {
+    !matches!(
+        dest,
+        Dest::Fetch(Destination::Fetch) | Dest::Fetch(Destination::Document)
+    )
 }
 
 /// Bits per second as Mbit/s with up to three decimals, by integer arithmetic.
@@ -1010,6 +1038,7 @@ impl Sim<'_> {
             conditional: Headers::new(),
             cache_asked: false,
             resp: None,
+            location: None,
             keep_alive: true,
             site_served: false,
             // Fetch §3.1: a CORS request (a cross-origin fetch() or font) and any request whose
@@ -1023,7 +1052,7 @@ impl Sim<'_> {
             answer: None,
             memory: None,
         });
-        if self.reqs[id].method == "GET" && self.reqs[id].dest != Dest::Fetch(Destination::Fetch) {
+        if self.reqs[id].method == "GET" && memory_cached(self.reqs[id].dest) {
             let next = self.requests_for.len();
             let at = *self
                 .originals
@@ -1057,8 +1086,7 @@ impl Sim<'_> {
     fn issue(&mut self, t: Instant, r: usize) {
         // 1. The memory cache: the same URL already requested by this page.
         // The first earlier request for the URL that went to the network (an index, not a scan).
-        let cacheable =
-            self.reqs[r].method == "GET" && self.reqs[r].dest != Dest::Fetch(Destination::Fetch);
+        let cacheable = self.reqs[r].method == "GET" && memory_cached(self.reqs[r].dest);
         let dup = cacheable
             .then_some(())
             .and_then(|()| self.reqs[r].memory)

@@ -9,6 +9,7 @@
 use super::*;
 use crate::model::https_upgrades::{self, Upgrade};
 use crate::model::omnibox::{self, Typed};
+use crate::model::redirect;
 
 /// Where the navigation goes, decided before the load starts.
 pub struct Nav {
@@ -20,11 +21,19 @@ pub struct Nav {
     pub upgrade: Option<Upgrade>,
     /// The URL of the document's first request.
     pub target: url::Parsed,
+    /// What the browser knows of HSTS at the start: the situation's knob for the host, and
+    /// what an earlier visit learned.
+    pub hsts: crate::model::hsts::State,
 }
 
 impl Nav {
-    /// The navigation for the scenario's URL (typed text), or why there is none.
-    pub fn plan(text: &str, situation: &Situation) -> Result<Nav, String> {
+    /// The navigation for the scenario's URL (typed text), or why there is none; `learned` is
+    /// what an earlier visit taught the browser about HSTS.
+    pub fn plan(
+        text: &str,
+        situation: &Situation,
+        learned: &crate::model::hsts::State,
+    ) -> Result<Nav, String> {
         let typed = omnibox::classify(text, situation.engine);
         let Some(u) = typed.url() else {
             return Err("the document URL \"\" is not valid: nothing was typed".into());
@@ -49,7 +58,8 @@ impl Nav {
                 ..
             }
         );
-        let hsts = situation.hsts.state_for(&first.getters.hostname);
+        let mut hsts = situation.hsts.state_for(&first.getters.hostname);
+        hsts.merge(learned);
         let upgrade = https_upgrades::decide(&first, schemeless, &hsts, situation.https_upgrades)
             .ok()
             .filter(|_| https_upgrades::to_https(&first).is_some());
@@ -62,6 +72,7 @@ impl Nav {
             first,
             upgrade,
             target,
+            hsts,
         })
     }
 
@@ -85,7 +96,7 @@ impl Sim<'_> {
             navigation::parse_event(text_for(text, nav), Ok(&nav.first)),
         );
         if let Some(up) = &nav.upgrade {
-            let e = https_upgrades::upgrade_event(&nav.first, &nav.target, up);
+            let e = https_upgrades::upgrade_event(Instant::ZERO, &nav.first, &nav.target, up);
             self.push_request(doc, e);
         }
         self.fallback = nav.fallback().cloned();
@@ -129,6 +140,135 @@ impl Sim<'_> {
             self.schedule(t, Ev::Issue(doc));
         }
         true
+    }
+}
+
+impl Sim<'_> {
+    /// Whether request `r` is the document and its answer a redirect with somewhere to go.
+    pub(super) fn redirects_now(&self, r: usize) -> bool {
+        r == self.doc
+            && redirect::is_redirect(self.reqs[r].status)
+            && self.reqs[r].location.is_some()
+    }
+
+    /// The document's answer `r` is a redirect, known at `t`: the next hop is requested, or
+    /// the navigation fails as Chromium's would.
+    pub(super) fn follow_redirect(&mut self, t: Instant, r: usize) {
+        let status = self.reqs[r].status;
+        let location = self.reqs[r].location.clone().unwrap_or_default();
+        let next = match redirect::target(self.reqs[r].url.as_str(), &location, self.redirects) {
+            Ok(next) => next,
+            Err(refused) => return self.refuse_redirect(t, r, refused, &location),
+        };
+        self.redirects += 1;
+        let (reason, kind) = redirect::describe(status);
+        let method = redirect::method_after(&self.reqs[r].method, status).to_string();
+        let e = Event::new(
+            t,
+            Actor::Browser,
+            steps::HTTP_REDIRECT,
+            format!("{status} {reason}: on to {next}"),
+        )
+        .field("status", format!("{status} {reason}"))
+        .field("location", &location)
+        .field("next", &next)
+        .field_spec(
+            "method",
+            method,
+            "Chromium net/url_request/redirect_info.cc",
+        )
+        .field(
+            "redirect",
+            format!("{} of at most {}", self.redirects, redirect::MAX_REDIRECTS),
+        )
+        .field("kind", kind);
+        self.push_request(r, e);
+        let Ok(p) = url::parse(&next, None) else {
+            return;
+        };
+        // HSTS applies to every hop: an http:// Location for a known host never goes out.
+        let rule = (p.getters.protocol == "http:")
+            .then(|| self.hsts.should_upgrade(&p.getters.hostname))
+            .flatten();
+        let to = match &rule {
+            Some(_) => https_upgrades::to_https(&p).unwrap_or_else(|| p.clone()),
+            None => p.clone(),
+        };
+        let why = format!("a redirect from request {}", r + 1);
+        let Some(doc) = self.document_request(&to, &why, t) else {
+            return;
+        };
+        if let Some(rule) = rule {
+            let e = https_upgrades::upgrade_event(t, &p, &to, &Upgrade::Hsts(rule));
+            self.push_request(doc, e);
+        }
+        self.schedule(t, Ev::Issue(doc));
+    }
+
+    /// Chromium will not follow the redirect: its error page.
+    fn refuse_redirect(&mut self, t: Instant, r: usize, why: redirect::Refused, location: &str) {
+        let (code, net, what) = why.error();
+        let host = self.reqs[r].host.clone();
+        let message = format!("{host} {what}");
+        let e = Event::new(
+            t,
+            Actor::Browser,
+            steps::NAV_ERROR_PAGE,
+            format!("{code}: {message}"),
+        )
+        .field("error", code)
+        .field_spec("net_error", net, "Chromium net/base/net_error_list.h")
+        .field("location", location)
+        .field("redirects_followed", self.redirects)
+        .field("page_title", &*host)
+        .note("heading", "This page isn't working");
+        self.push_request(r, e);
+        self.nav_failed = Some(navigation::Outcome::Error {
+            code: code.into(),
+            net_error: Some(net),
+            message,
+        });
+    }
+
+    /// Request `r`'s https answer arrived at `t`: a `Strict-Transport-Security` header is
+    /// remembered for its host (RFC 6797 §8.1: only over https without certificate errors,
+    /// only the first such header, never for an IP address).
+    pub(super) fn learn_hsts(&mut self, t: Instant, r: usize) {
+        let q = &self.reqs[r];
+        if !q.https
+            || q.url
+                .host()
+                .is_some_and(|h| !matches!(h, ::url::Host::Domain(_)))
+        {
+            return;
+        }
+        let Some(value) = q
+            .resp
+            .as_deref()
+            .and_then(|resp| resp.headers.get("strict-transport-security"))
+            .map(str::to_string)
+        else {
+            return;
+        };
+        let host = q.host.to_string();
+        let e = Event::new(
+            t,
+            Actor::Browser,
+            steps::HTTP_HSTS_STORE,
+            match crate::model::hsts::parse_header(&value) {
+                Ok(h) if h.max_age_s == 0 => format!("max-age=0: forget HSTS for {host}"),
+                Ok(h) => format!(
+                    "{host} is https-only for {}",
+                    crate::model::text::duration_words(h.max_age_s)
+                ),
+                Err(why) => format!("ignored: {why}"),
+            },
+        )
+        .field("header", format!("Strict-Transport-Security: {value}"));
+        if let Ok(h) = crate::model::hsts::parse_header(&value) {
+            self.hsts.learn(&host, h, 0);
+        }
+        self.push_request(r, e);
     }
 }
 

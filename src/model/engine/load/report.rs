@@ -214,6 +214,10 @@ pub struct Request {
     /// `document`, `stylesheet`, `script`, `image`, `font`, `iframe`, `fetch`, `media` or
     /// `preflight`.
     pub destination: &'static str,
+    /// One of the navigation's requests for the page's document (the first, a redirect's, a
+    /// fallback's): the browser's navigation request, not one the page makes.
+    #[serde(skip)]
+    pub navigation: bool,
     pub method: Cow<'static, str>,
     /// Chromium's net priority (`None` when a recording did not say); [`priority_label`] is
     /// DevTools' name for it, which the JSON carries.
@@ -612,8 +616,12 @@ impl Sim<'_> {
             (None, None) => (Instant::ZERO, Instant::ZERO, Instant::ZERO),
         };
         let (interactive, dcl, load) = (ms(interactive), ms(dcl), ms(load));
+        let (rs, re, rc) = self.redirect_timing();
         Timing {
             start_time: 0.0,
+            redirect_start: ms(rs),
+            redirect_end: ms(re),
+            redirect_count: rc,
             fetch_start: ms(fs),
             domain_lookup_start: ms(ds),
             domain_lookup_end: ms(de),
@@ -629,6 +637,28 @@ impl Sim<'_> {
             dom_complete: load,
             load_event_start: load,
             load_event_end: load,
+        }
+    }
+
+    /// The document's HTTP redirects for Navigation Timing: from the navigation's start to
+    /// the last redirect's end, and how many, when every hop was on the document's origin;
+    /// zeros otherwise (Navigation Timing Level 2, `redirectStart`: "if all the redirects are
+    /// from the same origin as the current document").
+    fn redirect_timing(&self) -> (Instant, Instant, u32) {
+        let hops: Vec<&R> = self.reqs[..self.doc]
+            .iter()
+            .filter(|q| {
+                q.dest == Dest::Fetch(Destination::Document)
+                    && crate::model::redirect::is_redirect(q.status)
+                    && q.location.is_some()
+            })
+            .collect();
+        let same = hops.iter().all(|q| *q.origin == self.page_origin);
+        match (hops.first(), hops.last()) {
+            (Some(first), Some(last)) if same => {
+                (first.t0, last.end.unwrap_or(first.t0), hops.len() as u32)
+            }
+            _ => (Instant::ZERO, Instant::ZERO, 0),
         }
     }
 
@@ -739,6 +769,7 @@ impl Sim<'_> {
             url: q.url.as_str().to_string(),
             origin: q.origin_s.clone(),
             destination: q.dest.name(),
+            navigation: q.dest == Dest::Fetch(Destination::Document),
             method: std::mem::take(&mut q.method),
             priority: Some(q.priority),
             initiator: take(&mut q.initiator),

@@ -1,0 +1,177 @@
+//! Redirects as Chromium follows them: each hop a request of its own through the cache and the
+//! pool, HSTS learned on the way and used on the next visit, Navigation Timing's redirect
+//! fields, and the limits (20 redirects, unsafe and invalid Locations).
+
+use wirewalk::model::load::{self, Outcome, PageLoad, PageScenario, ResponseSpec};
+use wirewalk::model::navigation;
+use wirewalk::model::pages;
+use wirewalk::model::step::steps;
+
+fn moved(from: &str, status: u16, to: &str) -> ResponseSpec {
+    ResponseSpec {
+        url: from.into(),
+        status,
+        headers: vec![format!("Location: {to}")],
+        ..ResponseSpec::default()
+    }
+}
+
+fn statuses(l: &PageLoad) -> Vec<u16> {
+    l.requests
+        .iter()
+        .map(|r| match &r.outcome {
+            Outcome::Ok { status, .. } => *status,
+            _ => 0,
+        })
+        .collect()
+}
+
+fn steps_of(l: &PageLoad, request: u32) -> Vec<&'static str> {
+    l.trace
+        .events
+        .iter()
+        .filter(|e| e.request == request)
+        .map(|e| e.step.as_str())
+        .collect()
+}
+
+#[test]
+fn a_chain_is_a_request_per_hop_and_the_page_is_the_last() {
+    let l = load::run(&pages::preset("redirects").expect("preset")).expect("loads");
+    assert_eq!(l.documents, vec![1, 2, 3]);
+    assert_eq!(&statuses(&l)[..3], &[301, 301, 200]);
+    assert_eq!(l.url, "https://www.blog.example/");
+    assert_eq!(l.page_origin, "https://www.blog.example");
+    for hop in [1, 2] {
+        assert!(steps_of(&l, hop).contains(&"http.redirect"), "hop {hop}");
+        assert!(
+            !steps_of(&l, hop).contains(&"policy.origin"),
+            "hop {hop} commits"
+        );
+    }
+    assert!(steps_of(&l, 2).contains(&"http.hsts_store"));
+    assert!(steps_of(&l, 3).contains(&"policy.origin"));
+    // Each hop starts when the one before ends.
+    let r = &l.requests;
+    assert_eq!(r[1].start, r[0].end);
+    assert_eq!(r[2].start, r[1].end);
+    // The hops change origin (http → https → www): Navigation Timing shows no redirect.
+    assert_eq!((l.timing.redirect_count, l.timing.redirect_start), (0, 0.0));
+    assert_eq!(l.timing.fetch_start, r[2].start.as_ms());
+}
+
+/// The return visit: the https hop's Strict-Transport-Security turns the typed http:// URL into
+/// an internal redirect, and the cached 301 answers the second hop: no network before the page.
+#[test]
+fn a_return_visit_uses_hsts_and_the_cached_301() {
+    let sc = PageScenario {
+        warm_cache_s: Some(3600),
+        ..pages::preset("redirects").expect("preset")
+    };
+    let l = load::run(&sc).expect("loads");
+    let first = steps_of(&l, 1);
+    assert_eq!(&first[..2], &["url.parse", "url.hsts"], "{first:?}");
+    assert!(first.contains(&"cache.hit") && first.contains(&"http.redirect"));
+    assert!(!first.contains(&"tcp.syn"), "{first:?}");
+    assert_eq!(l.requests[0].url, "https://blog.example/");
+    assert_eq!(l.requests[1].url, "https://www.blog.example/");
+    assert_eq!(l.requests[1].start, l.requests[0].start);
+}
+
+#[test]
+fn same_origin_redirects_reuse_the_connection_and_show_in_navigation_timing() {
+    let sc = PageScenario {
+        url: "https://a.example/old".into(),
+        html: "<p>new</p>".into(),
+        responses: vec![
+            moved("https://a.example/old", 302, "/older"),
+            moved("https://a.example/older", 307, "https://a.example/new"),
+        ],
+        ..PageScenario::default()
+    };
+    let l = load::run(&sc).expect("loads");
+    assert_eq!(l.documents, vec![1, 2, 3]);
+    assert!(
+        steps_of(&l, 2).contains(&"pool.reuse"),
+        "{:?}",
+        steps_of(&l, 2)
+    );
+    assert!(!steps_of(&l, 3).contains(&"tcp.syn"));
+    let t = &l.timing;
+    assert_eq!(t.redirect_count, 2);
+    assert_eq!(t.redirect_start, 0.0);
+    assert_eq!(t.redirect_end, l.requests[1].end.as_ms());
+    assert_eq!(t.fetch_start, l.requests[2].start.as_ms());
+    assert!(l.failed.is_none());
+}
+
+#[test]
+fn twenty_redirects_are_followed_and_the_next_is_an_error() {
+    let sc = PageScenario {
+        url: "https://loop.example/a".into(),
+        responses: vec![
+            moved("https://loop.example/a", 302, "/b"),
+            moved("https://loop.example/b", 302, "/a"),
+        ],
+        ..PageScenario::default()
+    };
+    let l = load::run(&sc).expect("loads");
+    assert_eq!(l.documents.len(), 21);
+    match &l.failed {
+        Some(navigation::Outcome::Error {
+            code, net_error, ..
+        }) => assert_eq!(
+            (code.as_str(), *net_error),
+            ("ERR_TOO_MANY_REDIRECTS", Some(-310))
+        ),
+        other => panic!("{other:?}"),
+    }
+    let last = steps_of(&l, 21);
+    assert!(last.contains(&"nav.error_page") && !last.contains(&"http.redirect"));
+    assert_eq!(
+        l.trace
+            .events
+            .iter()
+            .filter(|e| e.step == steps::HTTP_REDIRECT)
+            .count(),
+        20
+    );
+}
+
+#[test]
+fn a_location_the_browser_will_not_load_fails_the_navigation() {
+    for (location, code) in [
+        ("file:///etc/passwd", "ERR_UNSAFE_REDIRECT"),
+        ("javascript:alert(1)", "ERR_UNSAFE_REDIRECT"),
+        ("http://[::1", "ERR_INVALID_REDIRECT"),
+    ] {
+        let sc = PageScenario {
+            url: "https://a.example/".into(),
+            responses: vec![moved("https://a.example/", 301, location)],
+            ..PageScenario::default()
+        };
+        let l = load::run(&sc).expect("loads");
+        assert!(
+            matches!(&l.failed, Some(navigation::Outcome::Error { code: c, .. }) if c == code),
+            "{location}: {:?}",
+            l.failed
+        );
+        assert_eq!(l.documents, vec![1]);
+    }
+}
+
+/// A 303 after a form's POST becomes a GET; a 307 would keep the POST.
+#[test]
+fn redirect_methods_follow_chromium() {
+    use wirewalk::model::redirect::method_after;
+    assert_eq!(method_after("POST", 303), "GET");
+    assert_eq!(method_after("POST", 307), "POST");
+    let l = load::run(&pages::preset("redirects").expect("preset")).expect("loads");
+    let hop = l
+        .trace
+        .events
+        .iter()
+        .find(|e| e.step == steps::HTTP_REDIRECT)
+        .expect("a redirect");
+    assert_eq!(hop.get("method"), Some("GET"));
+}
