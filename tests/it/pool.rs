@@ -91,3 +91,260 @@ proptest! {
         }
     }
 }
+
+/// Chromium's `ClientSocketPoolBaseTest` (net/socket/client_socket_pool_base_unittest.cc) run
+/// on this pool: connect jobs complete at once (the tests' synchronous `TestConnectJob`), and
+/// `order` is the order in which requests got a socket, which `GetOrderOfRequest` reports.
+mod chromium {
+    use wirewalk::model::pool::{Output, Pool, Priority, SocketId};
+    use wirewalk::model::time::Instant;
+
+    use Priority::{Highest, Idle, Low, Lowest, Medium};
+
+    /// `kDefaultMaxSockets` and `kDefaultMaxSocketsPerGroup` of the test fixture.
+    const MAX_SOCKETS: usize = 4;
+    const MAX_PER_GROUP: usize = 2;
+    /// `GetOrderOfRequest`'s answer for a request that never got a socket.
+    const NOT_FOUND: i32 = -2;
+
+    struct Harness {
+        pool: Pool,
+        /// Each request's group, by id (from 1).
+        groups: Vec<&'static str>,
+        /// The socket each request holds, and the order they got them.
+        held: Vec<(u32, SocketId)>,
+        order: Vec<u32>,
+    }
+
+    impl Harness {
+        fn new(max_sockets: usize, per_group: usize) -> Harness {
+            Harness {
+                pool: Pool::new(per_group, max_sockets),
+                groups: vec![],
+                held: vec![],
+                order: vec![],
+            }
+        }
+
+        /// Requests a socket of `group`; returns the request's id (1, 2, …).
+        fn request(&mut self, group: &'static str, priority: Priority) -> u32 {
+            self.groups.push(group);
+            let id = self.groups.len() as u32;
+            self.pool.request(Instant::ZERO, group, id, priority);
+            self.settle();
+            id
+        }
+
+        /// Runs the pool's outputs: every connect job completes at once.
+        fn settle(&mut self) {
+            loop {
+                let mut jobs = vec![];
+                while let Some(o) = self.pool.poll_output() {
+                    match o {
+                        Output::ConnectJobStarted { job, .. } => jobs.push(job),
+                        Output::Bound {
+                            request, socket, ..
+                        }
+                        | Output::Reused {
+                            request, socket, ..
+                        }
+                        | Output::Handed {
+                            request, socket, ..
+                        } => {
+                            self.order.push(request);
+                            self.held.push((request, socket));
+                        }
+                        _ => {}
+                    }
+                }
+                if jobs.is_empty() {
+                    return;
+                }
+                for j in jobs {
+                    self.pool.connect_complete(Instant::ZERO, j);
+                }
+            }
+        }
+
+        /// `ReleaseAllConnections`: the first request (in the order they were made) that
+        /// holds a socket gives it back, again and again until none holds one.
+        fn release_all(&mut self, keep_alive: bool) {
+            loop {
+                let first = (1..=self.groups.len() as u32)
+                    .find_map(|id| self.held.iter().position(|(r, _)| *r == id));
+                let Some(i) = first else { return };
+                let (_, socket) = self.held.remove(i);
+                self.pool.release(Instant::ZERO, socket, keep_alive);
+                self.settle();
+            }
+        }
+
+        fn set_priority(&mut self, id: u32, p: Priority) {
+            let group = self.groups[id as usize - 1];
+            self.pool.set_priority(group, id, p);
+            self.settle();
+        }
+
+        fn cancel(&mut self, id: u32) {
+            let group = self.groups[id as usize - 1];
+            assert!(self.pool.cancel(group, id));
+        }
+
+        /// `GetOrderOfRequest(id)`: the 1-based place at which it got a socket.
+        fn order_of(&self, id: u32) -> i32 {
+            self.order
+                .iter()
+                .position(|r| *r == id)
+                .map_or(NOT_FOUND, |i| i as i32 + 1)
+        }
+
+        fn orders(&self) -> Vec<i32> {
+            (1..=self.groups.len() as u32)
+                .map(|id| self.order_of(id))
+                .collect()
+        }
+    }
+
+    #[test]
+    fn total_limit() {
+        let mut h = Harness::new(MAX_SOCKETS, MAX_PER_GROUP);
+        for g in ["a", "b", "c", "d"] {
+            h.request(g, Lowest);
+        }
+        assert_eq!(h.order.len(), 4, "the first four complete at once");
+        for g in ["e", "f", "g"] {
+            h.request(g, Lowest);
+        }
+        h.release_all(false);
+        assert_eq!(h.orders(), [1, 2, 3, 4, 5, 6, 7]);
+    }
+
+    #[test]
+    fn total_limit_reached_new_group() {
+        let mut h = Harness::new(MAX_SOCKETS, MAX_PER_GROUP);
+        for g in ["a", "a", "b", "b", "c"] {
+            h.request(g, Lowest);
+        }
+        assert_eq!(h.order.len(), 4);
+        h.release_all(false);
+        assert_eq!(h.orders(), [1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn total_limit_respects_priority() {
+        let mut h = Harness::new(MAX_SOCKETS, MAX_PER_GROUP);
+        h.request("b", Lowest);
+        h.request("a", Medium);
+        h.request("b", Highest);
+        h.request("a", Lowest);
+        h.request("c", Lowest);
+        h.request("a", Medium);
+        h.request("b", Highest);
+        h.release_all(false);
+        assert_eq!(&h.orders()[4..], [7, 6, 5]);
+    }
+
+    #[test]
+    fn total_limit_respects_group_limit() {
+        let mut h = Harness::new(MAX_SOCKETS, MAX_PER_GROUP);
+        h.request("a", Lowest);
+        h.request("a", Low);
+        h.request("b", Highest);
+        h.request("b", Medium);
+        h.request("c", Medium);
+        h.request("a", Low);
+        h.request("b", Highest);
+        h.release_all(false);
+        assert_eq!(&h.orders()[4..], [5, 6, 7]);
+    }
+
+    #[test]
+    fn pending_requests() {
+        let mut h = Harness::new(MAX_SOCKETS, MAX_PER_GROUP);
+        h.request("a", Lowest);
+        h.request("a", Lowest);
+        for p in [Idle, Lowest, Medium, Highest, Low, Lowest] {
+            h.request("a", p);
+        }
+        h.release_all(true);
+        assert_eq!(h.orders(), [1, 2, 8, 6, 4, 3, 5, 7]);
+    }
+
+    /// Chromium's checks that every request gets a socket (a new one each time); the order
+    /// asserted here follows the same priority rule as `pending_requests`.
+    #[test]
+    fn pending_requests_without_keep_alive() {
+        let mut h = Harness::new(MAX_SOCKETS, MAX_PER_GROUP);
+        h.request("a", Lowest);
+        h.request("a", Lowest);
+        for p in [Lowest, Medium, Highest, Low, Lowest] {
+            h.request("a", p);
+        }
+        h.release_all(false);
+        assert_eq!(h.orders(), [1, 2, 6, 4, 3, 5, 7]);
+    }
+
+    #[test]
+    fn cancel_request() {
+        let mut h = Harness::new(MAX_SOCKETS, MAX_PER_GROUP);
+        h.request("a", Lowest);
+        h.request("a", Lowest);
+        for p in [Lowest, Medium, Highest, Low, Lowest] {
+            h.request("a", p);
+        }
+        h.cancel(5);
+        h.release_all(true);
+        assert_eq!(h.orders(), [1, 2, 5, 3, NOT_FOUND, 4, 6]);
+    }
+
+    /// The `Reprioritize*` tests use a pool of one socket per group.
+    fn one_per_group(priorities: [Priority; 3]) -> Harness {
+        let mut h = Harness::new(MAX_SOCKETS, 1);
+        for p in priorities {
+            h.request("a", p);
+        }
+        h
+    }
+
+    #[test]
+    fn reprioritize_one() {
+        let mut h = Harness::new(MAX_SOCKETS, 1);
+        h.request("a", Lowest);
+        h.request("a", Medium);
+        h.set_priority(2, Highest);
+        h.release_all(true);
+        assert_eq!(h.orders(), [1, 2]);
+    }
+
+    #[test]
+    fn reprioritize_up_reorder() {
+        let mut h = one_per_group([Lowest, Medium, Lowest]);
+        h.set_priority(3, Highest);
+        h.release_all(true);
+        assert_eq!(h.orders(), [1, 3, 2]);
+    }
+
+    #[test]
+    fn reprioritize_up_no_reorder() {
+        let mut h = one_per_group([Lowest, Medium, Low]);
+        h.set_priority(3, Medium);
+        h.release_all(true);
+        assert_eq!(h.orders(), [1, 2, 3]);
+    }
+
+    #[test]
+    fn reprioritize_down_reorder() {
+        let mut h = one_per_group([Lowest, Highest, Medium]);
+        h.set_priority(2, Low);
+        h.release_all(true);
+        assert_eq!(h.orders(), [1, 3, 2]);
+    }
+
+    #[test]
+    fn reprioritize_reset_fifo() {
+        let mut h = one_per_group([Lowest, Highest, Medium]);
+        h.set_priority(2, Medium);
+        h.release_all(true);
+        assert_eq!(h.orders(), [1, 3, 2]);
+    }
+}

@@ -426,6 +426,42 @@ impl Pool {
         });
     }
 
+    /// A waiting request's priority changes (an image found in the viewport, say): it leaves
+    /// its place and joins the queue again at its new priority, after the requests already
+    /// there (`Group::SetPriority` removes and re-inserts it, so even an unchanged priority
+    /// loses its place: `ReprioritizeResetFIFO`). Returns how many are now ahead of it; `None`
+    /// when it is not waiting (it has a socket: "the priority of the handle is no longer
+    /// relevant to the socket pool", `ClientSocketHandle::SetPriority`).
+    pub fn set_priority(
+        &mut self,
+        group: &str,
+        request: RequestId,
+        priority: Priority,
+    ) -> Option<usize> {
+        self.seq += 1;
+        let seq = self.seq;
+        let g = self.groups.get_mut(group)?;
+        let i = g.pending.iter().position(|p| p.request == request)?;
+        g.pending.remove(i);
+        Some(g.enqueue(Pending {
+            request,
+            priority,
+            seq,
+        }))
+    }
+
+    /// A waiting request is given up (its page went away, a redirect was refused): it leaves
+    /// the queue. A connect job started for it keeps going and serves the next request (late
+    /// binding). False when it was not waiting.
+    pub fn cancel(&mut self, group: &str, request: RequestId) -> bool {
+        let Some(g) = self.groups.get_mut(group) else {
+            return false;
+        };
+        let before = g.pending.len();
+        g.pending.retain(|p| p.request != request);
+        g.pending.len() < before
+    }
+
     /// Opens sockets for `group` until it has `n` (at most the group limit), as
     /// `<link rel=preconnect>` does (`RequestSockets`).
     pub fn preconnect(&mut self, now: Instant, group: &str, n: usize) {
