@@ -43,24 +43,34 @@ fn many_images_open_six_connections_and_fourteen_wait() {
     );
     let queued: Vec<&Request> = l.requests.iter().filter(|r| r.queued).collect();
     assert_eq!(queued.len(), 14);
-    // Images 7 to 20 are the ones that wait, each in the Queueing phase with the reason.
+    // Images 7 to 20 are the ones that wait, each in the Queueing phase with the reasons: the
+    // ResourceScheduler holds them back (six requests to the host are in flight and they are
+    // Low), until layout raises them to High; then they wait in the socket pool's queue.
     for (i, r) in queued.iter().enumerate() {
         assert!(
             r.url.ends_with(&format!("/photos/{:02}.jpg", i + 7)),
             "{}",
             r.url
         );
-        let q = r
+        let waits: Vec<&str> = r
             .phases
             .iter()
-            .find(|p| p.name == PhaseName::Queueing)
-            .expect("queueing");
+            .filter(|p| p.name == PhaseName::Queueing)
+            .map(|p| p.why.as_ref())
+            .collect();
+        assert_eq!(waits.len(), 2, "{waits:?}");
         assert!(
-            q.why
-                .contains("6 connections to https://img.example are busy"),
+            waits[0].contains("held back by the ResourceScheduler")
+                && waits[0].contains("6 requests in flight to https://img.example"),
             "{}",
-            q.why
+            waits[0]
         );
+        assert!(
+            waits[1].contains("6 connections to https://img.example are busy"),
+            "{}",
+            waits[1]
+        );
+        assert_eq!(r.priority, Some(wirewalk::model::pool::Priority::Medium));
     }
     // The 7th image waits for the first socket to free: the document's connection, which the
     // first image reused, goes to it the moment the first image is done.
@@ -742,4 +752,93 @@ fn domcontentloaded_and_load_follow_the_scripts_and_the_resources() {
     let t = &v["log"]["pages"][0]["pageTimings"];
     assert_eq!(t["onContentLoad"].as_f64(), Some(dcl.as_ms()));
     assert_eq!(t["onLoad"].as_f64(), Some(load.as_ms()));
+}
+
+/// The ResourceScheduler (services/network/resource_scheduler/resource_scheduler.cc): with no
+/// image in the viewport they all stay Low; at most 10 such requests of the page are in flight
+/// at once, and at most 6 requests to one HTTP/1.1 host; HTTP/2 origins are not held.
+#[test]
+fn the_resource_scheduler_holds_low_priority_requests() {
+    use wirewalk::model::step::steps;
+    let mut html = String::from("<!DOCTYPE html><body>");
+    for host in ["a", "b", "c"] {
+        for i in 0..6 {
+            html.push_str(&format!("<img src=\"https://{host}.example/{i}.png\">"));
+        }
+    }
+    let sc = PageScenario {
+        url: "https://www.example/".into(),
+        html,
+        in_viewport: Some(vec![]),
+        ..PageScenario::default()
+    };
+    let l = load::run(&sc).expect("loads");
+    let images: Vec<&Request> = l
+        .requests
+        .iter()
+        .filter(|r| r.destination == "image")
+        .collect();
+    assert_eq!(images.len(), 18);
+    // In flight: from the request's start (past the scheduler) to its end.
+    let started = |r: &Request| {
+        r.phases
+            .iter()
+            .find(|p| p.name != PhaseName::Queueing)
+            .map_or(r.end, |p| p.start)
+    };
+    let mut most = 0;
+    for r in &images {
+        let t = started(r);
+        let n = images
+            .iter()
+            .filter(|o| started(o) <= t && o.end > t)
+            .count();
+        most = most.max(n);
+    }
+    assert_eq!(most, 10, "ten low-priority requests in flight at most");
+    let held = l
+        .trace
+        .events
+        .iter()
+        .filter(|e| e.step == steps::POOL_THROTTLED)
+        .count();
+    assert_eq!(held, 8, "18 images, 10 start at once");
+    assert!(images
+        .iter()
+        .all(|r| r.priority == Some(wirewalk::model::pool::Priority::Lowest)));
+    // Over HTTP/2 the scheduler holds nothing back.
+    let h2 = preset("http2");
+    assert!(!h2
+        .trace
+        .events
+        .iter()
+        .any(|e| e.step == steps::POOL_THROTTLED));
+}
+
+/// An image raised by layout leaves the scheduler's hold and moves up the socket pool's queue:
+/// with only the last photo in the viewport, it is sent before the other waiting photos.
+#[test]
+fn a_visible_image_overtakes_the_others() {
+    let sc = PageScenario {
+        in_viewport: Some(vec!["/photos/20.jpg".into()]),
+        ..pages::preset("many-images").expect("preset")
+    };
+    let l = load::run(&sc).expect("loads");
+    let sent = |tail: &str| {
+        by_url(&l, tail)
+            .phases
+            .iter()
+            .find(|p| p.name == PhaseName::RequestSent)
+            .map(|p| p.start)
+            .expect("sent")
+    };
+    assert!(sent("/photos/20.jpg") < sent("/photos/07.jpg"));
+    assert_eq!(
+        by_url(&l, "/photos/20.jpg").priority,
+        Some(wirewalk::model::pool::Priority::Medium)
+    );
+    assert_eq!(
+        by_url(&l, "/photos/07.jpg").priority,
+        Some(wirewalk::model::pool::Priority::Lowest)
+    );
 }

@@ -401,6 +401,14 @@ catalogue! {
         explain: "Every connection the group may have (6 for an HTTP/1.1 origin) is busy or still opening, or the whole pool has its 256, so the request waits in the group's queue. The queue is ordered by priority and then by arrival: when a socket comes free, or a new one finishes its handshakes, the request at the head takes it, even if another request started that connection.",
         why: "This wait is the Queueing and Stalled time in DevTools, and the reason the seventh image of an HTTP/1.1 origin starts a round trip after the first six.",
         spec: ("Chromium net/socket/transport_client_socket_pool.cc", "https://source.chromium.org/chromium/chromium/src/+/main:net/socket/transport_client_socket_pool.cc");
+    POOL_THROTTLED = "pool.throttled", Pool, "Held back by the ResourceScheduler",
+        explain: "Before a page's request reaches the cache or the socket pool, the network service's ResourceScheduler decides whether it may start. A low-priority request (below Medium in Chromium's terms, such as an image not yet known to be visible) waits while the page already has 10 such requests in flight, or 6 requests of any priority to the same scheme, host and port over HTTP/1.1. It starts when one of them ends, or when its priority is raised.",
+        why: "It keeps images from taking every connection before the scripts and stylesheets that block rendering; DevTools counts this wait as Queueing.",
+        spec: ("Chromium services/network/resource_scheduler/resource_scheduler.cc", "https://source.chromium.org/chromium/chromium/src/+/main:services/network/resource_scheduler/resource_scheduler.cc");
+    POOL_REPRIORITIZE = "pool.reprioritize", Pool, "Priority raised: the image is in the viewport",
+        explain: "Images start at Low priority because the browser cannot know where they will appear. Once layout places an image inside the viewport, Blink raises it to High (never lowers one), and the new priority travels down: the ResourceScheduler no longer holds it back, and a request waiting in the socket pool's queue moves ahead of the lower-priority ones.",
+        why: "What the reader sees first loads first: DevTools shows such an image's priority as High, and its initial priority as Low.",
+        spec: ("Chromium third_party/blink/renderer/platform/loader/fetch/resource_fetcher.cc", "https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/fetch/resource_fetcher.cc");
     COOKIE_STORE = "cookie.store", Http, "Update the cookie jar",
         explain: "Each Set-Cookie header is stored in the browser's cookie jar for the site that sent it, with its expiry, path and flags (Secure, HttpOnly, SameSite). Later requests to that site carry it back.",
         why: "This is how the server recognises the same user on the next request.",

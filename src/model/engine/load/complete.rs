@@ -162,7 +162,9 @@ impl Sim<'_> {
                 _ => {}
             }
         }
+        self.scheduler_end(t, r);
         self.release_deferred(t);
+        self.maybe_layout(t);
     }
 
     /// The same-origin decision on a response that arrived.
@@ -217,6 +219,7 @@ impl Sim<'_> {
                 sent: false,
             });
             self.policy_event(t, main);
+            self.scheduler_end(t, main);
             self.release_deferred(t);
             return;
         }
@@ -245,6 +248,9 @@ impl Sim<'_> {
                 self.fail(t, main, error);
             }
         }
+        self.held.retain(|&o| o != r);
+        self.scheduler_end(t, r);
         self.release_deferred(t);
+        self.maybe_layout(t);
     }
 }

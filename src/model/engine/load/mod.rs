@@ -46,7 +46,11 @@
 //! an https answer applies to the next hop and to a return visit, and the page is the last
 //! hop's (`navigate.rs`, [`crate::model::redirect`]).
 //!
-//! Left out: the renderer's `ResourceScheduler` (which also holds back low-priority requests),
+//! Before the caches and the pool, the network service's `ResourceScheduler` holds back a
+//! page's low-priority requests over HTTP/1.1, and the page's first layout raises the images in
+//! the viewport to High, which the pool's queue follows (`scheduler.rs`).
+//!
+//! Left out: Blink's own `ResourceLoadScheduler` (its tight mode before `<body>`),
 //! the iframe's own sub-resources, sub-resources' redirects, HTTP/2 header
 //! compression, priorities inside an HTTP/2 connection, the slow-start restart after idle, the
 //! TLS messages' own transmission time, and a stale-while-revalidate hit's background
@@ -55,7 +59,8 @@
 //! labels (the bundled app carries no Public Suffix List).
 //!
 //! The code, by concern: this file holds the engine's state, its event queue and how a request
-//! starts; `navigate.rs` the navigation's start and its fallback; `scenario.rs` the page
+//! starts; `navigate.rs` the navigation's start, its redirects and its fallback;
+//! `scheduler.rs` the `ResourceScheduler` and the images' priority raise; `scenario.rs` the page
 //! scenario and the situation; `caching.rs` the HTTP and memory
 //! caches' side; `connect.rs` the socket pool, connect jobs, DNS and HTTP/2 sessions; `exchange.rs`
 //! the request and response on a connection; `complete.rs` a request's end (the same-origin
@@ -96,6 +101,7 @@ mod navigate;
 mod parser;
 mod report;
 mod scenario;
+mod scheduler;
 
 pub(crate) use exchange::not_modified;
 use exchange::*;
@@ -246,6 +252,9 @@ struct R {
     memory: Option<usize>,
     /// The response's `Location`, once its head is known (from the network or the cache).
     location: Option<String>,
+    /// Held back by the `ResourceScheduler`: from when, until it started; and why.
+    held: Option<(Instant, Instant)>,
+    held_why: Option<Rc<str>>,
 }
 
 /// What the load knows of one origin its requests go to: worked out for the first request
@@ -335,6 +344,10 @@ enum Ev {
     BusyDone(u32),
     FirstByte(usize),
     Done(usize),
+    /// The `ResourceScheduler` lets a held request go on.
+    Go(usize),
+    /// The page's first layout: images in the viewport are raised.
+    Layout,
 }
 
 /// An event in the queue, ordered by time and then by `seq` alone (which is unique).
@@ -445,6 +458,11 @@ struct Sim<'a> {
     hsts: crate::model::hsts::State,
     /// HTTP redirects the navigation has followed.
     redirects: u32,
+    /// The `ResourceScheduler`'s view: the page's requests it holds back (in arrival order),
+    /// and those in flight; and whether the page has been laid out.
+    held: Vec<usize>,
+    in_flight: Vec<usize>,
+    laid_out: bool,
     page_origin_s: Rc<str>,
     /// The bandwidth in Mbit/s, as the texts show it (written once).
     mbit: String,
@@ -599,6 +617,9 @@ fn run_at(
         fallback: None,
         hsts: nav.hsts.clone(),
         redirects: 0,
+        held: vec![],
+        in_flight: vec![],
+        laid_out: false,
         page_origin_s: parsed.origin.serialize().into(),
         trace: Trace {
             // A one-document load has about sixty events; a page grows from there.
@@ -917,6 +938,8 @@ impl Sim<'_> {
                 }
                 Ev::FirstByte(r) => self.first_byte(t, r),
                 Ev::Done(r) => self.done(t, r),
+                Ev::Go(r) => self.go(t, r),
+                Ev::Layout => self.layout(t),
             }
         }
     }
@@ -1039,6 +1062,8 @@ impl Sim<'_> {
             cache_asked: false,
             resp: None,
             location: None,
+            held: None,
+            held_why: None,
             keep_alive: true,
             site_served: false,
             // Fetch §3.1: a CORS request (a cross-origin fetch() or font) and any request whose
@@ -1107,7 +1132,15 @@ impl Sim<'_> {
             }
             return;
         }
-        // 2. A preflight for a non-simple cross-origin fetch.
+        // 2. The network service's scheduler may hold a low-priority request back.
+        if self.admit(t, r) {
+            self.go(t, r);
+        }
+    }
+
+    /// The request goes on past the scheduler: its preflight, or the caches and the pool.
+    fn go(&mut self, t: Instant, r: usize) {
+        // 3. A preflight for a non-simple cross-origin fetch.
         if self.reqs[r].dest == Dest::Fetch(Destination::Fetch)
             && *self.reqs[r].origin != self.page_origin
         {

@@ -189,7 +189,7 @@ impl Sim<'_> {
                 .is_some_and(|q| matches!(q.outcome, Some(Outcome::Ok { .. })))
         };
         let latest = |list: &mut dyn Iterator<Item = usize>| list.filter_map(end).max();
-        let mut parsed = p.end.max(end(0)?);
+        let mut parsed = p.end.max(end(self.doc)?);
         if let Some(&(last, _)) = self.blocking.last() {
             let scripts = self.blocking.iter().map(|b| b.1);
             let styles = self.styles.iter().filter(|s| s.0 < last).map(|s| s.1);
@@ -216,7 +216,7 @@ impl Sim<'_> {
             }
         }
         let mut load = dcl;
-        for (r, q) in self.reqs.iter().enumerate().skip(1) {
+        for (r, q) in self.reqs.iter().enumerate().skip(self.doc + 1) {
             let Dest::Fetch(d) = q.dest else { continue };
             let Some(e) = q.end else { continue };
             let delays = matches!(

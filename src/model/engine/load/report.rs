@@ -822,15 +822,17 @@ impl Sim<'_> {
             || (q.binding == Some(Binding::Stream)
                 && job.is_some_and(|j| j.conn.start >= t0 || j.taken_by.is_none()))
             || matches!(q.binding, Some(Binding::Idle { used: false }));
-        // Where the phases change, at most nine: in order, each once.
-        let mut buf = [t0; 9];
+        // Where the phases change, at most eleven: in order, each once.
+        let mut buf = [t0; 11];
         let mut n = 0;
         let queue = q.queue.map(|(a, b, _, _)| [a, b]);
+        let held = q.held.map(|(a, b)| [a, b]);
         let conn = job
             .filter(|_| new_conn)
             .map(|j| [j.conn.start, j.conn.dns_end, j.conn.tcp_end, j.conn.ready]);
         let all = [t0, send].into_iter().chain(q.preflight_end);
         for c in all
+            .chain(held.into_iter().flatten())
             .chain(queue.into_iter().flatten())
             .chain(conn.into_iter().flatten())
         {
@@ -854,6 +856,10 @@ impl Sim<'_> {
         for w in cuts.windows(2) {
             let (a, b) = (w[0], w[1]);
             let (name, why) = match (q.queue, job) {
+                _ if q.held.is_some_and(|(ha, hb)| a >= ha && b <= hb) => (
+                    PhaseName::Queueing,
+                    q.held_why.as_deref().unwrap_or_default().to_string().into(),
+                ),
                 (Some((qa, qb, reason, ahead)), _) if a >= qa && b <= qb => (
                     PhaseName::Queueing,
                     match reason {

@@ -116,6 +116,10 @@ pub struct PageScenario {
     /// validators are revalidated). Only the HTTP cache is kept: the host cache and the
     /// connections of the first visit are not.
     pub warm_cache_s: Option<u64>,
+    /// The images inside the viewport at the page's first layout (URLs, relative to the
+    /// document or absolute): raised from Low to High priority then. By default every image
+    /// (an image without a width and height is laid out at 0×0 until it arrives).
+    pub in_viewport: Option<Vec<String>>,
 }
 
 impl Default for PageScenario {
@@ -136,6 +140,7 @@ impl Default for PageScenario {
             responses: vec![],
             cookies: vec![],
             warm_cache_s: None,
+            in_viewport: None,
         }
     }
 }

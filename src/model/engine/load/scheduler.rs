@@ -1,0 +1,261 @@
+//! Request scheduling before the network: the network service's `ResourceScheduler` holding
+//! back delayable requests, and images raised in priority once layout finds them in the
+//! viewport.
+//!
+//! `ResourceScheduler` (services/network/resource_scheduler/resource_scheduler.cc) delays a
+//! page's request whose priority is below `kDelayablePriorityThreshold` (`net::MEDIUM`): at most
+//! `kDefaultMaxNumDelayableRequestsPerClient` (10, resource_scheduler_params_manager.cc) such
+//! requests are in flight for the page, and none starts while the page already has
+//! `kMaxNumDelayableRequestsPerHostPerClient` (6) requests of any priority in flight to its
+//! scheme, host and port. Origins that speak HTTP/2 are exempt on a fast network
+//! (`kDelayRequestsOnMultiplexedConnections`: only at 3G and slower are they delayed). Held
+//! requests start highest priority first, in arrival order within a priority, whenever a
+//! request of the page ends or one is raised. The document (browser-initiated) and CORS
+//! preflights are not scheduled.
+//!
+//! Images start at Blink's `kLow` (net `LOWEST`): delayable. After a layout, Blink raises the
+//! ones in the viewport to `kHigh` (net `MEDIUM`,
+//! `ResourceFetcher::UpdateAllImageResourcePriorities`), never lowers one, and the change
+//! reaches the scheduler and the socket pool's queue (`URLLoader::SetPriority`,
+//! `TransportClientSocketPool::SetPriority`). The model lays the page out once, when the parser
+//! has reached the end of the document; which images are in the viewport is the scenario's
+//! `in_viewport` (by default all: an image without a width and height is laid out at 0×0
+//! until its bytes arrive, so a fresh page's images all sit at the top).
+//!
+//! Left out: the slow-network parameters (8 delayable requests, non-delayable ones weighted
+//! ×3, HTTP/2 delayed at 3G and slower), the queuing time limit, Blink's own
+//! `ResourceLoadScheduler` (its tight mode before `<body>`), and the first five images' boost to
+//! `kMedium` (`kBoostImagePriority`, which only applies to images of a known size).
+
+use super::*;
+
+/// `kDefaultMaxNumDelayableRequestsPerClient`.
+pub const MAX_DELAYABLE_PER_CLIENT: usize = 10;
+/// `kMaxNumDelayableRequestsPerHostPerClient`.
+pub const MAX_PER_HOST: usize = 6;
+
+const SCHEDULER: &str = "https://source.chromium.org/chromium/chromium/src/+/main:services/network/resource_scheduler/resource_scheduler.cc";
+
+impl Sim<'_> {
+    /// Whether the scheduler looks at request `r` at all: a page's request over HTTP/1.1 (the
+    /// document, preflights and HTTP/2 origins are not throttled).
+    fn scheduled(&self, r: usize) -> bool {
+        let q = &self.reqs[r];
+        !matches!(q.dest, Dest::Preflight | Dest::Fetch(Destination::Document)) && !q.h2
+    }
+
+    fn delayable(&self, r: usize) -> bool {
+        self.scheduled(r) && self.reqs[r].priority < Priority::Medium
+    }
+
+    /// Why the scheduler holds request `r` now, or `None` when it may start.
+    fn hold_reason(&self, r: usize) -> Option<Hold> {
+        if !self.delayable(r) {
+            return None;
+        }
+        let delayable = self
+            .in_flight
+            .iter()
+            .filter(|&&o| self.delayable(o))
+            .count();
+        if delayable >= MAX_DELAYABLE_PER_CLIENT {
+            return Some(Hold::Client(delayable));
+        }
+        let origin = &self.reqs[r].origin_s;
+        let host = self
+            .in_flight
+            .iter()
+            .filter(|&&o| self.reqs[o].origin_s == *origin)
+            .count();
+        (host >= MAX_PER_HOST).then_some(Hold::Host(host))
+    }
+
+    /// The request asks to start at `t`: true when it may go on; else it is held, and starts
+    /// when [`Sim::reschedule`] lets it.
+    pub(super) fn admit(&mut self, t: Instant, r: usize) -> bool {
+        if !self.scheduled(r) {
+            return true;
+        }
+        match self.hold_reason(r) {
+            None => {
+                self.in_flight.push(r);
+                true
+            }
+            Some(why) => {
+                self.held.push(r);
+                self.reqs[r].held = Some((t, t));
+                let text = format!(
+                    "held back by the ResourceScheduler: {}",
+                    why.describe(self, r)
+                );
+                self.reqs[r].held_why = Some(text.as_str().into());
+                let e = Event::new(t, Actor::Browser, steps::POOL_THROTTLED, text)
+                    .field("priority", devtools_priority(self.reqs[r].priority))
+                    .field("rule", why.rule())
+                    .note("source", SCHEDULER);
+                self.push_request(r, e);
+                false
+            }
+        }
+    }
+
+    /// Request `r` has ended (or will not go on): the scheduler counts it no more, and held
+    /// requests start if they now may.
+    pub(super) fn scheduler_end(&mut self, t: Instant, r: usize) {
+        let before = self.in_flight.len();
+        self.in_flight.retain(|&o| o != r);
+        if self.in_flight.len() < before {
+            self.reschedule(t);
+        }
+    }
+
+    /// `LoadAnyStartablePendingRequests`: held requests, highest priority first and in arrival
+    /// order within a priority, start while they may; the page's limit stops the search, a
+    /// host's limit only skips that request.
+    pub(super) fn reschedule(&mut self, t: Instant) {
+        let mut order: Vec<usize> = self.held.clone();
+        order.sort_by_key(|&r| std::cmp::Reverse(self.reqs[r].priority));
+        for r in order {
+            match self.hold_reason(r) {
+                None => {
+                    self.held.retain(|&o| o != r);
+                    self.in_flight.push(r);
+                    if let Some((a, _)) = self.reqs[r].held {
+                        self.reqs[r].held = Some((a, t));
+                    }
+                    self.schedule(t, Ev::Go(r));
+                }
+                Some(Hold::Client(_)) => break,
+                Some(Hold::Host(_)) => {}
+            }
+        }
+    }
+
+    /// The parser has reached the end of the document at `at`: the page is laid out then, and
+    /// the images in the viewport are raised.
+    pub(super) fn maybe_layout(&mut self, t: Instant) {
+        if self.laid_out {
+            return;
+        }
+        if let Some(at) = self.parse_end() {
+            self.laid_out = true;
+            self.schedule(at.max(t), Ev::Layout);
+        }
+    }
+
+    /// The first layout: every image in the viewport that has not arrived goes from Low to
+    /// High (net `MEDIUM`).
+    pub(super) fn layout(&mut self, t: Instant) {
+        let raise: Vec<usize> = (0..self.reqs.len())
+            .filter(|&r| {
+                let q = &self.reqs[r];
+                q.dest == Dest::Fetch(Destination::Image)
+                    && q.end.is_none()
+                    && q.dup_of.is_none()
+                    && q.priority < Priority::Medium
+                    && self.in_viewport(r)
+            })
+            .collect();
+        for r in raise {
+            self.raise(t, r, Priority::Medium);
+        }
+        self.reschedule(t);
+    }
+
+    fn in_viewport(&self, r: usize) -> bool {
+        match &self.sc.in_viewport {
+            None => true,
+            Some(list) => {
+                let url = self.reqs[r].url.as_str();
+                list.iter().any(|u| {
+                    ::url::Url::parse(u)
+                        .or_else(|_| self.reqs[self.doc].url.join(u))
+                        .is_ok_and(|p| p.as_str() == url)
+                })
+            }
+        }
+    }
+
+    /// Request `r`'s priority goes up to `to` at `t`; a request waiting in the socket pool's
+    /// queue moves up in it.
+    fn raise(&mut self, t: Instant, r: usize, to: Priority) {
+        let from = self.reqs[r].priority;
+        self.reqs[r].priority = to;
+        let issued = self.reqs[r].t0 <= t && !self.deferred.iter().any(|d| d.request == r);
+        let mut e = Event::new(
+            t,
+            Actor::Browser,
+            steps::POOL_REPRIORITIZE,
+            format!(
+                "in the viewport: priority {} → {}",
+                devtools_priority(from),
+                devtools_priority(to)
+            ),
+        )
+        .field("why", "layout found the image inside the viewport")
+        .note(
+            "source",
+            "https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/fetch/resource_fetcher.cc",
+        );
+        // Waiting in the pool (queued, or for the connect job it started): it moves up.
+        if self.reqs[r].conn.is_none() && !self.held.contains(&r) {
+            let group = self.reqs[r].group.clone();
+            if let Some(ahead) = self.pool.set_priority(&group, r as u32, to) {
+                e = e.field(
+                    "socket_pool",
+                    format!("moves up the queue: {ahead} ahead now"),
+                );
+            }
+        }
+        if issued {
+            self.push_request(r, e);
+        }
+    }
+
+    /// When the parser reaches the end of the document, once that is known: the document has
+    /// arrived and every parser-blocking script (and the stylesheets before the last) has ended.
+    fn parse_end(&self) -> Option<Instant> {
+        let p = self.parsing.as_ref()?;
+        let mut parsed = p.end.max(self.reqs[self.doc].end?);
+        if let Some(&(last, _)) = self.blocking.last() {
+            let scripts = self.blocking.iter().map(|b| b.1);
+            let styles = self.styles.iter().filter(|s| s.0 < last).map(|s| s.1);
+            let mut latest = Instant::ZERO;
+            for r in scripts.chain(styles) {
+                latest = latest.max(self.reqs[r].end?);
+            }
+            parsed = parsed.max(latest + p.script);
+        }
+        Some(parsed)
+    }
+}
+
+/// Why the scheduler holds a request.
+#[derive(Clone, Copy)]
+enum Hold {
+    /// The page has this many delayable requests in flight.
+    Client(usize),
+    /// The page has this many requests in flight to the request's origin.
+    Host(usize),
+}
+
+impl Hold {
+    fn describe(self, sim: &Sim<'_>, r: usize) -> String {
+        match self {
+            Hold::Client(n) => format!(
+                "the page already has {n} low-priority requests in flight (the limit is {MAX_DELAYABLE_PER_CLIENT})"
+            ),
+            Hold::Host(n) => format!(
+                "the page already has {n} requests in flight to {} (the limit is {MAX_PER_HOST} for a low-priority request)",
+                sim.reqs[r].origin_s
+            ),
+        }
+    }
+
+    fn rule(self) -> &'static str {
+        match self {
+            Hold::Client(_) => "kDefaultMaxNumDelayableRequestsPerClient = 10",
+            Hold::Host(_) => "kMaxNumDelayableRequestsPerHostPerClient = 6",
+        }
+    }
+}
