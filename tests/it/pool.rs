@@ -348,3 +348,127 @@ mod chromium {
         assert_eq!(h.orders(), [1, 3, 2]);
     }
 }
+
+/// Chromium's pool tests as page scenarios: the scenario's pool limits, per-request
+/// priorities, no DNS (hosts already resolved) and no layout raise; the first requests hold
+/// their sockets (a long server think-time) while the later ones arrive and queue. The order
+/// in which the waiting requests are sent is the order `GetOrderOfRequest` checks.
+mod chromium_as_pages {
+    use wirewalk::model::load::{self, PageScenario, PhaseName, PoolLimits, ResponseSpec};
+    use wirewalk::model::pool::Priority::{self, Highest, Lowest, Medium};
+
+    /// A page whose images go to `requests` (host, priority) in order: the first `early` are
+    /// found at once and held 20 s by their server, the rest within the next few seconds.
+    fn page(requests: &[(&str, Priority)], early: usize, keep_alive: bool) -> PageScenario {
+        let mut html = String::from("<!DOCTYPE html><body>");
+        let mut responses = vec![];
+        for (i, (host, p)) in requests.iter().enumerate() {
+            if i == early {
+                // Padding: the parser reaches the later images seconds after the first.
+                html.push_str(&" ".repeat(html.len().max(1) * 2));
+            }
+            let url = format!("https://{host}.example/{}.png", i + 1);
+            html.push_str(&format!("<img src=\"{url}\">"));
+            responses.push(ResponseSpec {
+                url,
+                priority: Some(*p),
+                server_ms: Some(if i < early { 20_000.0 } else { 20.0 }),
+                ..ResponseSpec::default()
+            });
+        }
+        PageScenario {
+            url: "https://page.example/".into(),
+            html,
+            responses,
+            keep_alive,
+            parse_ms: 3000.0,
+            in_viewport: Some(vec![]),
+            pool: Some(PoolLimits {
+                per_group: 2,
+                per_pool: 4,
+            }),
+            resolved: ["page", "a", "b", "c"]
+                .map(|h| format!("{h}.example"))
+                .to_vec(),
+            ..PageScenario::default()
+        }
+    }
+
+    /// The ids (from 1, as the page's images) in the order they were sent.
+    fn sent_order(sc: &PageScenario) -> Vec<usize> {
+        let l = load::run(sc).expect("loads");
+        let mut sent: Vec<(wirewalk::model::time::Instant, usize)> = l
+            .requests
+            .iter()
+            .filter(|r| r.destination == "image")
+            .enumerate()
+            .map(|(i, r)| {
+                let at = r
+                    .phases
+                    .iter()
+                    .find(|p| p.name == PhaseName::RequestSent)
+                    .map_or(r.end, |p| p.start);
+                (at, i + 1)
+            })
+            .collect();
+        sent.sort();
+        sent.into_iter().map(|(_, i)| i).collect()
+    }
+
+    #[test]
+    fn total_limit_respects_priority() {
+        let sc = page(
+            &[
+                ("b", Lowest),
+                ("a", Medium),
+                ("b", Highest),
+                ("a", Lowest),
+                ("c", Lowest),
+                ("a", Medium),
+                ("b", Highest),
+            ],
+            4,
+            false,
+        );
+        // GetOrderOfRequest: 5 -> 7th, 6 -> 6th, 7 -> 5th.
+        assert_eq!(&sent_order(&sc)[4..], [7, 6, 5]);
+    }
+
+    #[test]
+    fn total_limit_respects_group_limit() {
+        let sc = page(
+            &[
+                ("a", Lowest),
+                ("a", Priority::Low),
+                ("b", Highest),
+                ("b", Medium),
+                ("c", Medium),
+                ("a", Priority::Low),
+                ("b", Highest),
+            ],
+            4,
+            false,
+        );
+        assert_eq!(&sent_order(&sc)[4..], [5, 6, 7]);
+    }
+
+    #[test]
+    fn pending_requests() {
+        let sc = page(
+            &[
+                ("a", Lowest),
+                ("a", Lowest),
+                ("a", Priority::Idle),
+                ("a", Lowest),
+                ("a", Medium),
+                ("a", Highest),
+                ("a", Priority::Low),
+                ("a", Lowest),
+            ],
+            2,
+            true,
+        );
+        // GetOrderOfRequest: 3 -> 8, 4 -> 6, 5 -> 4, 6 -> 3, 7 -> 5, 8 -> 7.
+        assert_eq!(sent_order(&sc), [1, 2, 6, 5, 7, 4, 8, 3]);
+    }
+}

@@ -98,8 +98,12 @@ impl GroupKey {
     }
 }
 
-/// Chromium's `RequestPriority` (net/base/request_priority.h), lowest first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// Chromium's `RequestPriority` (net/base/request_priority.h), lowest first; a scenario names
+/// them in lower case (`"highest"`, `"lowest"`…).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Priority {
     Throttled,
     Idle,

@@ -577,7 +577,13 @@ fn run_at(
         bandwidth: profile.bandwidth_bps,
         tls,
         lat: situation.dns_latency.clone(),
-        pool: Pool::default(),
+        pool: match sc.pool {
+            Some(l) => Pool::new(
+                l.per_group.clamp(1, MAX_POOL_LIMIT),
+                l.per_pool.clamp(1, MAX_POOL_LIMIT),
+            ),
+            None => Pool::default(),
+        },
         events: BinaryHeap::new(),
         seq: 0,
         reqs: vec![],
@@ -635,6 +641,7 @@ fn run_at(
     if let Some(facts) = sim.host_facts.get_mut(h) {
         facts.dns = doc_dns;
     }
+    sim.page_dns();
     // The endpoints every load has, in the order `endpoint_of` numbers them.
     for (actor, name) in [
         (Actor::Browser, "the browser"),
@@ -1013,6 +1020,11 @@ impl Sim<'_> {
         };
         let key = u.as_str().split('#').next().unwrap_or_default();
         let response = self.response_of.get(key).copied();
+        // The scenario may set the request's priority itself.
+        let priority = response
+            .and_then(|i| self.sc.responses.get(i))
+            .and_then(|s| s.priority)
+            .unwrap_or(priority);
         let safe_method = matches!(method.as_ref(), "GET" | "HEAD");
         let id = self.reqs.len();
         let content_type = default_content_type(&u, dest);
@@ -1257,8 +1269,29 @@ impl Sim<'_> {
             return h;
         }
         self.hosts.insert(host.to_string(), self.host_facts.len());
-        self.host_facts.push(HostFacts::default());
+        let mut facts = HostFacts::default();
+        if self.sc.dns_ms.is_some() {
+            facts.dns = Caches::for_state(DnsState::ResolverCached, host);
+        }
+        self.host_facts.push(facts);
         self.host_facts.len() - 1
+    }
+
+    /// The page scenario's DNS: a resolver that answers every lookup from its cache after
+    /// `dns_ms`, and hosts already in the browser's host cache.
+    fn page_dns(&mut self) {
+        if let Some(ms) = self.sc.dns_ms.filter(|m| m.is_finite()) {
+            self.lat.resolver_rtt_us = (ms.clamp(0.0, 60_000.0) * 1000.0).round() as u64;
+            let doc = self.doc_host.clone();
+            let h = self.host(&doc);
+            self.host_facts[h].dns = Caches::for_state(DnsState::ResolverCached, &doc);
+            self.resolver_referrals = true;
+        }
+        for name in &self.sc.resolved {
+            let name = name.trim().to_ascii_lowercase();
+            let h = self.host(&name);
+            self.host_facts[h].dns = Caches::for_state(DnsState::BrowserCached, &name);
+        }
     }
 
     /// The cookie note of a request to origin `of` (written once per origin and note).

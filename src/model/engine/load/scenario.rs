@@ -58,6 +58,9 @@ pub struct ResponseSpec {
     pub server_ms: Option<f64>,
     /// Headers of the answer to a CORS preflight (OPTIONS) for this URL; by default `headers`.
     pub preflight_headers: Option<Vec<String>>,
+    /// The request's priority when it is made (Chromium's net names: `highest`, `medium`,
+    /// `low`, `lowest`, `idle`); by default what Chromium gives its kind of resource.
+    pub priority: Option<Priority>,
 }
 
 impl Default for ResponseSpec {
@@ -69,6 +72,7 @@ impl Default for ResponseSpec {
             bytes: None,
             server_ms: None,
             preflight_headers: None,
+            priority: None,
         }
     }
 }
@@ -120,7 +124,26 @@ pub struct PageScenario {
     /// document or absolute): raised from Low to High priority then. By default every image
     /// (an image without a width and height is laid out at 0×0 until it arrives).
     pub in_viewport: Option<Vec<String>>,
+    /// The socket pool's limits: sockets per group and in all (Chromium's 6 and 256); other
+    /// figures let Chromium's own pool tests run as pages (they use 2 and 4).
+    pub pool: Option<PoolLimits>,
+    /// Every host's lookup is answered by the recursive resolver from its cache after this
+    /// many ms (a real Chromium on loopback: about 1); by default the profile's DNS walk.
+    pub dns_ms: Option<f64>,
+    /// Hosts already in the browser's host cache when the load starts: no lookup at all.
+    pub resolved: Vec<String>,
 }
+
+/// The socket pool's limits ([`crate::model::pool`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolLimits {
+    pub per_group: usize,
+    pub per_pool: usize,
+}
+
+/// The most sockets a scenario's pool may allow, per group or in all.
+pub const MAX_POOL_LIMIT: usize = 1024;
 
 impl Default for PageScenario {
     fn default() -> Self {
@@ -141,6 +164,9 @@ impl Default for PageScenario {
             cookies: vec![],
             warm_cache_s: None,
             in_viewport: None,
+            pool: None,
+            dns_ms: None,
+            resolved: vec![],
         }
     }
 }
