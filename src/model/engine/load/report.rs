@@ -571,6 +571,13 @@ pub(super) fn push_phase(
             last.end = b;
             return;
         }
+        // One Queueing, as DevTools draws it: held by the ResourceScheduler, then queued in the
+        // socket pool, with both reasons.
+        if last.name == name && last.end == a && name == PhaseName::Queueing {
+            last.end = b;
+            last.why = format!("{}; then {}", last.why, why).into();
+            return;
+        }
     }
     out.push(Phase {
         name,
