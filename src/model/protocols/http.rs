@@ -1,8 +1,13 @@
 //! HTTP/1.1 as the browser writes it and the modelled server answers: RFC 9110 and RFC 9112.
 //!
-//! The navigation request carries the headers Chromium sends for a top-level navigation
-//! (including the Sec-Fetch metadata of the Fetch Metadata spec and the reduced User-Agent); a
-//! `fetch()` from the page sends its own set. The server is a small program with a session
+//! The navigation request carries the headers Chromium sends for a top-level navigation, and
+//! a page's request (a sub-resource, a `fetch()`, a preflight) its own set, in the order and
+//! with the values Chromium 156 sent over HTTP/1.1 in the recordings of
+//! `../shared/conformance/chromium-recordings/` ([`Kind`]): `Accept` by destination, the Fetch
+//! Metadata (`Sec-Fetch-Site`, `-Mode`, `-Dest`, `-User`) only to a potentially trustworthy URL,
+//! `br` and `zstd` offered only over https. Left out there: the `sec-ch-ua` client hints of an
+//! https request, and the place of the extra fields a script or CORS adds (`Origin`, a custom
+//! header), which are written after Chromium's own rather than among them. The server is a small program with a session
 //! cookie: it recognises a returning session or starts one, answers a conditional request with
 //! 304 when its validator still matches, and labels the page with cache headers.
 //!
@@ -18,8 +23,141 @@ use crate::model::time::Duration;
 
 /// The reduced User-Agent of Chromium on Linux: only the major version is real.
 pub const USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
-/// Chromium's Accept header for a navigation.
-pub const ACCEPT_NAVIGATION: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7";
+/// Chromium's Accept header for a navigation (as Chromium 156 sent it in the h1-mixed
+/// recording of `../shared/conformance/chromium-recordings/`).
+pub const ACCEPT_NAVIGATION: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7";
+/// Chromium's Accept for an image and for a stylesheet (the same recording).
+pub const ACCEPT_IMAGE: &str =
+    "image/jxl,image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
+pub const ACCEPT_STYLE: &str = "text/css,*/*;q=0.1";
+
+/// What a request is, for the header fields Chromium writes for it: Fetch Metadata
+/// (`Sec-Fetch-*`, only to a potentially trustworthy URL: `SetFetchMetadataHeaders`,
+/// services/network/sec_header_helpers.cc), `Accept` by destination, and `Accept-Encoding`
+/// (brotli and zstd only over https, as the recordings show).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Kind {
+    pub dest: Dest,
+    pub mode: Mode,
+    pub site: FetchSite,
+    /// https, or a loopback host: `network::IsUrlPotentiallyTrustworthy`.
+    pub trustworthy: bool,
+    pub https: bool,
+    /// A CORS preflight: `Sec-Fetch-Mode: cors` even to an http URL
+    /// (`PreflightController::CreatePreflightRequest`).
+    pub preflight: bool,
+}
+
+/// `Sec-Fetch-Dest` (Fetch §3.3.2, "empty" for a destination that is the empty string).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dest {
+    Document,
+    Iframe,
+    Image,
+    Script,
+    Style,
+    Font,
+    Video,
+    Empty,
+}
+
+/// `Sec-Fetch-Mode`: the request's mode (`RequestModeToString`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Navigate,
+    Cors,
+    NoCors,
+}
+
+/// `Sec-Fetch-Site`: the request's URL against its initiator's origin; `None` for a
+/// navigation the user started (no initiator), even after redirects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FetchSite {
+    None,
+    SameOrigin,
+    SameSite,
+    CrossSite,
+}
+
+impl Kind {
+    /// A navigation typed into the address bar.
+    pub fn typed_navigation(https: bool, trustworthy: bool) -> Kind {
+        Kind {
+            dest: Dest::Document,
+            mode: Mode::Navigate,
+            site: FetchSite::None,
+            trustworthy,
+            https,
+            preflight: false,
+        }
+    }
+
+    pub fn is_navigation(&self) -> bool {
+        self.dest == Dest::Document
+    }
+
+    fn accept(&self) -> &'static str {
+        match self.dest {
+            Dest::Document | Dest::Iframe => ACCEPT_NAVIGATION,
+            Dest::Image => ACCEPT_IMAGE,
+            Dest::Style => ACCEPT_STYLE,
+            Dest::Script | Dest::Font | Dest::Video | Dest::Empty => "*/*",
+        }
+    }
+
+    fn accept_encoding(&self) -> &'static str {
+        if self.https {
+            "gzip, deflate, br, zstd"
+        } else {
+            "gzip, deflate"
+        }
+    }
+
+    fn site_text(&self) -> &'static str {
+        match self.site {
+            FetchSite::None => "none",
+            FetchSite::SameOrigin => "same-origin",
+            FetchSite::SameSite => "same-site",
+            FetchSite::CrossSite => "cross-site",
+        }
+    }
+
+    fn mode_text(&self) -> &'static str {
+        match self.mode {
+            Mode::Navigate => "navigate",
+            Mode::Cors => "cors",
+            Mode::NoCors => "no-cors",
+        }
+    }
+
+    fn dest_text(&self) -> &'static str {
+        match self.dest {
+            Dest::Document => "document",
+            Dest::Iframe => "iframe",
+            Dest::Image => "image",
+            Dest::Script => "script",
+            Dest::Style => "style",
+            Dest::Font => "font",
+            Dest::Video => "video",
+            Dest::Empty => "empty",
+        }
+    }
+}
+
+/// `network::IsUrlPotentiallyTrustworthy` for the URLs a page load makes: https, or http to a
+/// loopback host.
+pub fn potentially_trustworthy(url: &::url::Url) -> bool {
+    match url.scheme() {
+        "https" | "wss" => true,
+        "http" | "ws" => match url.host() {
+            Some(::url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
+            Some(::url::Host::Ipv4(a)) => a.is_loopback(),
+            Some(::url::Host::Ipv6(a)) => a.is_loopback(),
+            None => false,
+        },
+        _ => false,
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Request {
@@ -56,24 +194,31 @@ pub fn referer(page_url: &str, page_origin: &str, to_origin: &str) -> Option<Str
     Some(format!("{page_origin}/"))
 }
 
-/// The request for a top-level navigation typed into the address bar.
+/// The request for a top-level navigation typed into the address bar (or one of its
+/// redirects), in the order Chromium 156 writes it over HTTP/1.1; the Fetch Metadata only to a
+/// potentially trustworthy URL.
 pub fn navigation_request(
     host_header: &str,
     target: &str,
     cookie: Option<&str>,
     conditional: &Headers,
+    kind: Kind,
 ) -> Request {
     let mut h = Headers(Vec::with_capacity(12 + conditional.0.len()))
         .with("Host", host_header.to_string())
         .with("Connection", "keep-alive")
         .with("Upgrade-Insecure-Requests", "1")
         .with("User-Agent", USER_AGENT)
-        .with("Accept", ACCEPT_NAVIGATION)
-        .with("Sec-Fetch-Site", "none")
-        .with("Sec-Fetch-Mode", "navigate")
-        .with("Sec-Fetch-User", "?1")
-        .with("Sec-Fetch-Dest", "document")
-        .with("Accept-Encoding", "gzip, deflate, br, zstd")
+        .with("Accept", ACCEPT_NAVIGATION);
+    if kind.trustworthy {
+        h = h
+            .with("Sec-Fetch-Site", kind.site_text())
+            .with("Sec-Fetch-Mode", "navigate")
+            .with("Sec-Fetch-User", "?1")
+            .with("Sec-Fetch-Dest", kind.dest_text());
+    }
+    h = h
+        .with("Accept-Encoding", kind.accept_encoding())
         .with("Accept-Language", "en-US,en;q=0.9");
     if let Some(c) = cookie {
         h = h.with("Cookie", c.to_string());
@@ -103,24 +248,30 @@ impl FieldValue<'_> {
     }
 }
 
-/// The header fields of a same-origin `fetch()` from the page, in the order Chromium writes
-/// them. [`fetch_request`] writes them and [`fetch_request_len`] counts them.
+/// The header fields of a page's request (a sub-resource, a `fetch()`, a preflight), in the
+/// order Chromium writes them over HTTP/1.1. [`fetch_request`] writes them and
+/// [`fetch_request_len`] counts them.
 fn fetch_fields<'a>(
     host_header: &'a str,
     referer: Option<&'a str>,
     cookie: Option<&'a str>,
+    kind: Kind,
 ) -> impl Iterator<Item = (&'static str, FieldValue<'a>)> {
     let fixed = |v: &'static str| Some(FieldValue::Fixed(v));
+    let meta = |v: &'static str| kind.trustworthy.then_some(FieldValue::Fixed(v));
     [
         ("Host", Some(FieldValue::Given(host_header))),
         ("Connection", fixed("keep-alive")),
         ("User-Agent", fixed(USER_AGENT)),
-        ("Accept", fixed("*/*")),
-        ("Sec-Fetch-Site", fixed("same-origin")),
-        ("Sec-Fetch-Mode", fixed("cors")),
-        ("Sec-Fetch-Dest", fixed("empty")),
+        ("Accept", fixed(kind.accept())),
+        ("Sec-Fetch-Site", meta(kind.site_text())),
+        (
+            "Sec-Fetch-Mode",
+            (kind.trustworthy || kind.preflight).then_some(FieldValue::Fixed(kind.mode_text())),
+        ),
+        ("Sec-Fetch-Dest", meta(kind.dest_text())),
         ("Referer", referer.map(FieldValue::Given)),
-        ("Accept-Encoding", fixed("gzip, deflate, br, zstd")),
+        ("Accept-Encoding", fixed(kind.accept_encoding())),
         ("Accept-Language", fixed("en-US,en;q=0.9")),
         ("Cookie", cookie.map(FieldValue::Given)),
     ]
@@ -128,16 +279,17 @@ fn fetch_fields<'a>(
     .filter_map(|(n, v)| Some((n, v?)))
 }
 
-/// The request a same-origin `fetch()` from the page sends.
+/// The request a page's sub-resource or `fetch()` sends.
 pub fn fetch_request(
     host_header: &str,
     target: &str,
     referer: Option<&str>,
     cookie: Option<&str>,
+    kind: Kind,
 ) -> Request {
     // Room for every field and a few a script or a preflight adds.
     let mut h = Headers(Vec::with_capacity(14));
-    for (name, value) in fetch_fields(host_header, referer, cookie) {
+    for (name, value) in fetch_fields(host_header, referer, cookie, kind) {
         h = match value {
             FieldValue::Fixed(v) => h.with(name, v),
             FieldValue::Given(v) => h.with(name, v.to_string()),
@@ -157,9 +309,10 @@ pub fn fetch_request_len(
     target: &str,
     referer: Option<&str>,
     cookie: Option<&str>,
+    kind: Kind,
 ) -> u64 {
     let line = "GET".len() + 1 + target.len() + 9 + 2;
-    let fields: usize = fetch_fields(host_header, referer, cookie)
+    let fields: usize = fetch_fields(host_header, referer, cookie, kind)
         .map(|(n, v)| n.len() + 2 + v.len() + 2)
         .sum();
     (line + fields + 2) as u64
@@ -517,13 +670,122 @@ mod tests {
             ),
             ("b.example", "", Some("https://a.example/page"), Some("k=v")),
         ] {
-            let r = fetch_request(host, target, referer, cookie);
-            assert_eq!(
-                fetch_request_len(host, target, referer, cookie),
-                r.wire_len(),
-                "{host}{target} {referer:?} {cookie:?}"
-            );
+            for kind in [image(true), image(false), preflight(false)] {
+                let r = fetch_request(host, target, referer, cookie, kind);
+                assert_eq!(
+                    fetch_request_len(host, target, referer, cookie, kind),
+                    r.wire_len(),
+                    "{host}{target} {referer:?} {cookie:?} {kind:?}"
+                );
+            }
         }
+    }
+
+    fn image(https: bool) -> Kind {
+        Kind {
+            dest: Dest::Image,
+            mode: Mode::NoCors,
+            site: FetchSite::SameOrigin,
+            trustworthy: https,
+            https,
+            preflight: false,
+        }
+    }
+
+    fn preflight(https: bool) -> Kind {
+        Kind {
+            dest: Dest::Empty,
+            mode: Mode::Cors,
+            site: FetchSite::CrossSite,
+            trustworthy: https,
+            https,
+            preflight: true,
+        }
+    }
+
+    fn names(r: &Request) -> Vec<&str> {
+        r.headers.0.iter().map(|(n, _)| n.as_ref()).collect()
+    }
+
+    /// The header names and order Chromium 156 sent over HTTP/1.1 to http:// origins
+    /// (`../shared/conformance/chromium-recordings/h1-mixed`: no Fetch Metadata, gzip and
+    /// deflate only), and the Fetch Metadata it adds over https (h2-tls, the same fields).
+    #[test]
+    fn headers_follow_chromium_156() {
+        let nav = navigation_request(
+            "shop.test",
+            "/",
+            None,
+            &Headers::new(),
+            Kind::typed_navigation(false, false),
+        );
+        assert_eq!(
+            names(&nav),
+            [
+                "Host",
+                "Connection",
+                "Upgrade-Insecure-Requests",
+                "User-Agent",
+                "Accept",
+                "Accept-Encoding",
+                "Accept-Language"
+            ]
+        );
+        assert_eq!(nav.headers.get("accept-encoding"), Some("gzip, deflate"));
+        let img = fetch_request(
+            "shop.test",
+            "/img/1.png",
+            Some("http://shop.test/"),
+            None,
+            image(false),
+        );
+        assert_eq!(
+            names(&img),
+            [
+                "Host",
+                "Connection",
+                "User-Agent",
+                "Accept",
+                "Referer",
+                "Accept-Encoding",
+                "Accept-Language"
+            ]
+        );
+        assert_eq!(img.headers.get("accept"), Some(ACCEPT_IMAGE));
+        // A preflight says its mode even over http.
+        let pf = fetch_request("api.test", "/items", None, None, preflight(false));
+        assert_eq!(pf.headers.get("sec-fetch-mode"), Some("cors"));
+        assert_eq!(pf.headers.get("sec-fetch-site"), None);
+        // Over https: the Fetch Metadata, and brotli and zstd.
+        let nav = navigation_request(
+            "secure.test",
+            "/",
+            None,
+            &Headers::new(),
+            Kind::typed_navigation(true, true),
+        );
+        for (n, v) in [
+            ("sec-fetch-site", "none"),
+            ("sec-fetch-mode", "navigate"),
+            ("sec-fetch-user", "?1"),
+            ("sec-fetch-dest", "document"),
+            ("accept-encoding", "gzip, deflate, br, zstd"),
+        ] {
+            assert_eq!(nav.headers.get(n), Some(v), "{n}");
+        }
+        let img = fetch_request("secure.test", "/a.png", None, None, image(true));
+        for (n, v) in [
+            ("sec-fetch-site", "same-origin"),
+            ("sec-fetch-mode", "no-cors"),
+            ("sec-fetch-dest", "image"),
+        ] {
+            assert_eq!(img.headers.get(n), Some(v), "{n}");
+        }
+        let local = ::url::Url::parse("http://127.0.0.1:8080/").unwrap();
+        assert!(potentially_trustworthy(&local));
+        assert!(!potentially_trustworthy(
+            &::url::Url::parse("http://a.test/").unwrap()
+        ));
     }
 
     #[test]
@@ -549,6 +811,7 @@ mod tests {
             "/",
             Some("session=1"),
             &Headers::new().with("If-None-Match", "\"v1\""),
+            Kind::typed_navigation(true, true),
         );
         let p = serve(&site(), &req, 5000, false);
         assert_eq!(p.response.status, 304);
@@ -561,6 +824,7 @@ mod tests {
             "/",
             None,
             &Headers::new().with("If-Modified-Since", super::super::http_date::format(2000)),
+            Kind::typed_navigation(true, true),
         );
         let p = serve(&site(), &req, 5000, false);
         assert_eq!(p.response.status, 304);
@@ -572,7 +836,13 @@ mod tests {
 
     #[test]
     fn request_bytes() {
-        let r = navigation_request("a.test", "/x?y", None, &Headers::new());
+        let r = navigation_request(
+            "a.test",
+            "/x?y",
+            None,
+            &Headers::new(),
+            Kind::typed_navigation(true, true),
+        );
         assert_eq!(r.request_line(), "GET /x?y HTTP/1.1");
         assert!(r.wire_len() > 500 && r.wire_len() < 900, "{}", r.wire_len());
     }

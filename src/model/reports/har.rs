@@ -79,7 +79,7 @@ fn http_version(r: &Request) -> &'static str {
 fn request(w: &mut Writer, r: &Request, page_url: &str, page_origin: &str) {
     let referer = crate::model::http::referer(page_url, page_origin, &r.origin);
     let (sent, size) = crate::model::load::request_as_sent(
-        r.navigation,
+        r.kind,
         &r.url,
         referer.as_deref(),
         &r.method,

@@ -255,6 +255,46 @@ fn priority_of(p: Option<&str>) -> Option<crate::model::pool::Priority> {
         .map(|(x, _)| *x)
 }
 
+/// What a recorded request was, for the header fields an export writes for it: from the
+/// recording's resource type, same-origin or not (a recording does not say same-site).
+fn recorded_kind(
+    document: bool,
+    dest: &str,
+    same_origin: bool,
+    url: &str,
+) -> crate::model::http::Kind {
+    use crate::model::http::{Dest, FetchSite, Kind, Mode};
+    let parsed = ::url::Url::parse(url).ok();
+    let https = parsed.as_ref().is_some_and(|u| u.scheme() == "https");
+    let trustworthy = parsed
+        .as_ref()
+        .is_some_and(crate::model::http::potentially_trustworthy);
+    if document {
+        return Kind::typed_navigation(https, trustworthy);
+    }
+    let (d, mode) = match dest {
+        "iframe" => (Dest::Iframe, Mode::Navigate),
+        "stylesheet" => (Dest::Style, Mode::NoCors),
+        "script" => (Dest::Script, Mode::NoCors),
+        "image" => (Dest::Image, Mode::NoCors),
+        "font" => (Dest::Font, Mode::Cors),
+        "media" => (Dest::Video, Mode::NoCors),
+        _ => (Dest::Empty, Mode::Cors),
+    };
+    Kind {
+        dest: d,
+        mode,
+        site: if same_origin {
+            FetchSite::SameOrigin
+        } else {
+            FetchSite::CrossSite
+        },
+        trustworthy,
+        https,
+        preflight: dest == "preflight",
+    }
+}
+
 fn destination(e: &Entry) -> &'static str {
     match e.resource_type.as_deref() {
         Some("document") => "document",
@@ -532,7 +572,12 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
             origin: origin.as_str().into(),
             destination: destination(e),
             // The recording's first entry is the page's document, as `documents` says.
-            navigation: id == 1,
+            kind: recorded_kind(
+                id == 1,
+                destination(e),
+                parsed.as_ref().is_some_and(|p| p.origin == page_origin),
+                &e.url,
+            ),
             method: e.method.clone().into(),
             priority: priority_of(e.priority.as_deref()),
             initiator: "recorded by the browser".into(),

@@ -27,6 +27,7 @@ pub(super) fn default_bytes(d: Dest) -> u64 {
 /// alone); with its size on the wire for `method` (the request line says `GET`, so the size
 /// adds the difference).
 fn sent_request_to(
+    kind: http::Kind,
     host: &str,
     target: &str,
     referer: Option<&str>,
@@ -34,7 +35,7 @@ fn sent_request_to(
     cookie: Option<&str>,
     extra: &[String],
 ) -> (crate::model::http::Request, u64) {
-    let mut sent = crate::model::http::fetch_request(host, target, referer, cookie);
+    let mut sent = crate::model::http::fetch_request(host, target, referer, cookie, kind);
     for line in extra {
         let (name, value) = header_line(line);
         sent.headers
@@ -51,7 +52,7 @@ fn sent_request_to(
 /// `fetch()` request (see `sent_request_to`). The engine and the HAR
 /// export both call this, so the export shows what was sent.
 pub fn request_as_sent(
-    navigation: bool,
+    kind: http::Kind,
     url: &str,
     referer: Option<&str>,
     method: &str,
@@ -59,40 +60,44 @@ pub fn request_as_sent(
     extra: &[String],
 ) -> (crate::model::http::Request, u64) {
     let (host, target) = host_and_target(url);
-    request_as_sent_to(navigation, (&host, &target), referer, method, cookie, extra)
+    request_as_sent_to(kind, (&host, &target), referer, method, cookie, extra)
 }
 
 /// [`request_as_sent`] to a URL already parsed into its `Host` header and target.
 fn request_as_sent_to(
-    navigation: bool,
+    kind: http::Kind,
     (host, target): (&str, &str),
     referer: Option<&str>,
     method: &str,
     cookie: Option<&str>,
     extra: &[String],
 ) -> (crate::model::http::Request, u64) {
-    if navigation {
-        let sent =
-            crate::model::http::navigation_request(host, target, cookie, &header_fields(extra));
+    if kind.is_navigation() {
+        let sent = crate::model::http::navigation_request(
+            host,
+            target,
+            cookie,
+            &header_fields(extra),
+            kind,
+        );
         let size = sent.wire_len();
         return (sent, size);
     }
-    sent_request_to(host, target, referer, method, cookie, extra)
+    sent_request_to(kind, host, target, referer, method, cookie, extra)
 }
 
 /// The sizes of [`request_as_sent_to`]'s request, counted without writing it for a `fetch()`:
 /// its own (`GET`) and on the wire for `method`.
 fn size_as_sent_to(
-    navigation: bool,
+    kind: http::Kind,
     (host, target): (&str, &str),
     referer: Option<&str>,
     method: &str,
     cookie: Option<&str>,
     extra: &[String],
 ) -> (u64, u64) {
-    if navigation {
-        let (sent, size) =
-            request_as_sent_to(navigation, (host, target), referer, method, cookie, extra);
+    if kind.is_navigation() {
+        let (sent, size) = request_as_sent_to(kind, (host, target), referer, method, cookie, extra);
         return (sent.wire_len(), size);
     }
     let lines: usize = extra
@@ -100,7 +105,8 @@ fn size_as_sent_to(
         .map(|l| header_line(l))
         .map(|(n, v)| n.len() + 2 + v.len() + 2)
         .sum();
-    let own = crate::model::http::fetch_request_len(host, target, referer, cookie) + lines as u64;
+    let own =
+        crate::model::http::fetch_request_len(host, target, referer, cookie, kind) + lines as u64;
     (own, own + (method.len() as u64).saturating_sub(3))
 }
 
@@ -223,8 +229,8 @@ pub(super) fn origin_of(u: &::url::Url) -> Origin {
 /// each keep a copy of the same dozen fields.
 #[derive(Clone, Debug)]
 pub(super) struct Sent {
-    /// A document's request: the browser's navigation request, not the page's.
-    navigation: bool,
+    /// What the request is (a document's is the browser's navigation request).
+    kind: http::Kind,
     host: Rc<str>,
     target: String,
     referer: Option<Rc<str>>,
@@ -238,7 +244,7 @@ pub(super) struct Sent {
 
 /// The arguments [`request_as_sent_to`] and [`size_as_sent_to`] take.
 type SentArgs<'a> = (
-    bool,
+    http::Kind,
     (&'a str, &'a str),
     Option<&'a str>,
     &'a str,
@@ -250,7 +256,7 @@ impl Sent {
     /// What decided the request, as the writers of its fields and its size take it.
     fn args(&self) -> SentArgs<'_> {
         (
-            self.navigation,
+            self.kind,
             (&self.host, &self.target),
             self.referer.as_deref(),
             &self.method,
@@ -433,7 +439,7 @@ impl Sim<'_> {
         let q = &self.reqs[r];
         let target = target_of(&q.url);
         Sent {
-            navigation: q.dest == Dest::Fetch(Destination::Document),
+            kind: q.kind,
             host,
             target,
             referer,

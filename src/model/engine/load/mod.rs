@@ -252,6 +252,8 @@ struct R {
     memory: Option<usize>,
     /// The response's `Location`, once its head is known (from the network or the cache).
     location: Option<String>,
+    /// What the request is, for the header fields it carries ([`crate::model::http::Kind`]).
+    kind: crate::model::http::Kind,
     /// Held back by the `ResourceScheduler`: from when, until it started; and why.
     held: Option<(Instant, Instant)>,
     held_why: Option<Rc<str>>,
@@ -704,6 +706,43 @@ fn run_at(
     (load, cache, hsts)
 }
 
+/// What a request to `u` is, for its header fields: its destination and mode (Fetch §3.3), and
+/// `Sec-Fetch-Site` against the page (a document's navigation was typed: `none`, even after
+/// redirects, as `GetSecFetchSiteHeaderString` returns before it walks the chain).
+fn request_kind(
+    u: &::url::Url,
+    dest: Dest,
+    same_origin: bool,
+    cross_site: bool,
+) -> crate::model::http::Kind {
+    use crate::model::http::{Dest as D, FetchSite, Mode};
+    let (d, mode) = match dest {
+        Dest::Preflight => (D::Empty, Mode::Cors),
+        Dest::Fetch(Destination::Document) => (D::Document, Mode::Navigate),
+        Dest::Fetch(Destination::Iframe) => (D::Iframe, Mode::Navigate),
+        Dest::Fetch(Destination::Fetch) => (D::Empty, Mode::Cors),
+        Dest::Fetch(Destination::Font) => (D::Font, Mode::Cors),
+        Dest::Fetch(Destination::Image) => (D::Image, Mode::NoCors),
+        Dest::Fetch(Destination::Script) => (D::Script, Mode::NoCors),
+        Dest::Fetch(Destination::Style) => (D::Style, Mode::NoCors),
+        Dest::Fetch(Destination::Media) => (D::Video, Mode::NoCors),
+    };
+    let site = match (d, same_origin, cross_site) {
+        (D::Document, _, _) => FetchSite::None,
+        (_, true, _) => FetchSite::SameOrigin,
+        (_, false, false) => FetchSite::SameSite,
+        (_, false, true) => FetchSite::CrossSite,
+    };
+    crate::model::http::Kind {
+        dest: d,
+        mode,
+        site,
+        trustworthy: crate::model::http::potentially_trustworthy(u),
+        https: u.scheme() == "https",
+        preflight: dest == Dest::Preflight,
+    }
+}
+
 /// Whether the renderer's memory cache may share a response for this kind of request: not for
 /// a `fetch()`, nor for a document, which the browser process fetches (a navigation, or a
 /// redirect back to a URL already seen).
@@ -1026,6 +1065,7 @@ impl Sim<'_> {
             .and_then(|s| s.priority)
             .unwrap_or(priority);
         let safe_method = matches!(method.as_ref(), "GET" | "HEAD");
+        let kind = request_kind(&u, dest, same, cross_site);
         let id = self.reqs.len();
         let content_type = default_content_type(&u, dest);
         self.reqs.push(R {
@@ -1074,6 +1114,7 @@ impl Sim<'_> {
             cache_asked: false,
             resp: None,
             location: None,
+            kind,
             held: None,
             held_why: None,
             keep_alive: true,

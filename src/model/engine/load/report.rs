@@ -214,10 +214,10 @@ pub struct Request {
     /// `document`, `stylesheet`, `script`, `image`, `font`, `iframe`, `fetch`, `media` or
     /// `preflight`.
     pub destination: &'static str,
-    /// One of the navigation's requests for the page's document (the first, a redirect's, a
-    /// fallback's): the browser's navigation request, not one the page makes.
+    /// What the request is, for the header fields Chromium writes for it (a document's — the
+    /// navigation's first, a redirect's, a fallback's — is the browser's navigation request).
     #[serde(skip)]
-    pub navigation: bool,
+    pub kind: crate::model::http::Kind,
     pub method: Cow<'static, str>,
     /// Chromium's net priority (`None` when a recording did not say); [`priority_label`] is
     /// DevTools' name for it, which the JSON carries.
@@ -776,7 +776,7 @@ impl Sim<'_> {
             url: q.url.as_str().to_string(),
             origin: q.origin_s.clone(),
             destination: q.dest.name(),
-            navigation: q.dest == Dest::Fetch(Destination::Document),
+            kind: q.kind,
             method: std::mem::take(&mut q.method),
             priority: Some(q.priority),
             initiator: take(&mut q.initiator),
