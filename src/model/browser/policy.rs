@@ -380,7 +380,7 @@ pub fn decide(
                         Ok(()) => allowed("the response's Access-Control-Allow-Origin allows this origin"),
                         Err(why) => Verdict::Blocked {
                             rule: "Fetch §3.2.5: CORS check".into(),
-                            console: format!("Access to fetch at '{}' from origin '{page_serial}' has been blocked by CORS policy: {why} If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.", req.url),
+                            console: format!("Access to fetch at '{}' from origin '{page_serial}' has been blocked by CORS policy: {why}", req.url),
                         },
                     },
                 }

@@ -98,6 +98,7 @@ impl Sim<'_> {
                     Verdict::Allowed { rule } => Outcome::Ok { status, rule },
                     Verdict::Blocked { rule, console } => {
                         self.console.push(console.clone());
+                        self.console_failed_load(r);
                         Outcome::Blocked {
                             rule,
                             console,
@@ -167,6 +168,19 @@ impl Sim<'_> {
         self.maybe_layout(t);
     }
 
+    /// After a CORS error on a `fetch()` or a font, Blink's console adds the failed load
+    /// (`FrameConsole::DidFailLoading`, third_party/blink/renderer/core/frame/frame_console.cc):
+    /// the network error a CORS failure is reported as.
+    fn console_failed_load(&mut self, r: usize) {
+        if matches!(
+            self.reqs[r].dest,
+            Dest::Fetch(Destination::Fetch) | Dest::Fetch(Destination::Font)
+        ) {
+            self.console
+                .push("Failed to load resource: net::ERR_FAILED".into());
+        }
+    }
+
     /// The same-origin decision on a response that arrived.
     pub(super) fn policy_event(&mut self, t: Instant, r: usize) {
         let q = &self.reqs[r];
@@ -206,6 +220,7 @@ impl Sim<'_> {
         );
         if let Some(Verdict::Blocked { rule, console }) = d.preflight_verdict {
             self.console.push(console.clone());
+            self.console_failed_load(main);
             self.reqs[p].outcome = Some(Outcome::Blocked {
                 rule: rule.clone(),
                 console: console.clone(),
