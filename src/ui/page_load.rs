@@ -211,7 +211,7 @@ pub fn PageView(props: &PageViewProps) -> Html {
                     }
                     if !l.problems.is_empty() {
                         <div class="card">
-                            <h3>{ "Not requested" }</h3>
+                            <h3>{ if s.har.is_some() { "What the recording leaves out" } else { "Not requested" } }</h3>
                             <ul>{ for l.problems.iter().take(20).map(|c| html! { <li>{ c.clone() }</li> }) }</ul>
                         </div>
                     }

@@ -433,3 +433,68 @@ fn many_connections_replay_and_count_what_was_open() {
         "{last}"
     );
 }
+
+/// Real recordings of one Chromium 156 load (`chromium-recordings/h1-mixed`): DevTools' HAR
+/// (chrome-har) has connection ids; Playwright's has none, no wait for a socket, and an `ssl`
+/// time on plain http. The replay of Playwright's says what it cannot know instead of showing
+/// every image in flight at once with no queueing, and shows no TLS on http.
+#[test]
+fn a_headless_library_recording_says_what_it_leaves_out() {
+    let dir = crate::conformance_dir().join("chromium-recordings/h1-mixed");
+    let read = |f: &str| {
+        std::fs::read_to_string(dir.join(f))
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.join(f).display()))
+    };
+    let pw = har_replay::replay(
+        &har_replay::parse(&read("playwright.har")).expect("parses"),
+        "pw",
+    )
+    .expect("replays");
+    assert_eq!(pw.requests.len(), 18);
+    let notes = pw.problems.join("\n");
+    assert!(notes.contains("no connection ids"), "{notes}");
+    assert!(notes.contains("Queueing is unknown"), "{notes}");
+    assert!(notes.contains("ssl time"), "{notes}");
+    for r in &pw.requests {
+        assert!(r.url.starts_with("http://"));
+        assert_eq!(
+            r.phase(PhaseName::Ssl).micros(),
+            0,
+            "{}: TLS on http",
+            r.url
+        );
+        let first = r.phases.first().expect("phases");
+        assert!(
+            first.why.contains("not in the file"),
+            "{}: {}",
+            r.url,
+            first.why
+        );
+    }
+    // DevTools' recording of the same load has its connections: six to shop.test, as the
+    // server saw (server.json: tcpConnectionsAccepted 6).
+    let dt = har_replay::replay(
+        &har_replay::parse(&read("devtools.har")).expect("parses"),
+        "dt",
+    )
+    .expect("replays");
+    let shop = dt
+        .connections
+        .iter()
+        .filter(|c| c.origin.starts_with("http://shop.test"))
+        .count();
+    let server: serde_json::Value = serde_json::from_str(&read("server.json")).expect("json");
+    let accepted = server["origins"]
+        .as_array()
+        .and_then(|o| {
+            o.iter().find(|o| {
+                o["origin"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("http://shop.test"))
+            })
+        })
+        .and_then(|o| o["tcpConnectionsAccepted"].as_u64())
+        .expect("server.json's shop.test");
+    assert_eq!(shop as u64, accepted);
+    assert!(!dt.problems.iter().any(|p| p.contains("no connection ids")));
+}

@@ -24,6 +24,13 @@
 //! - **"Why" lines.** Each phase gets one from what the file says: its milliseconds, how many
 //!   connections its origin had open then, the bytes.
 //!
+//! - **What a file gets wrong or leaves out** is said in the load's notes, which the view shows:
+//!   an `ssl` time on plain http is dropped (Playwright's recordHar writes a wait there); a
+//!   file with no connection id at all (a headless-browser library's) cannot say which
+//!   connection a request used nor how long it queued for one (its `time` leaves that wait
+//!   out), so each request's first phase says its Queueing is unknown; a blocked request's
+//!   reason is read from `_error` or from Playwright's `response._failureText`.
+//!
 //! Left out: what a HAR does not record. The model's reasons (which socket-pool rule held a
 //! request, or why a CORS check passed) are not in a recording. The round trip and bandwidth are
 //! not known either; the round trip is estimated as the median TCP handshake. Entries whose URL
@@ -72,6 +79,8 @@ pub struct Entry {
     pub body_size: u64,
     /// blocked, dns, connect, ssl, send, wait, receive, _blocked_queueing: ms, -1 for none.
     pub timings: [f64; 8],
+    /// The file cannot say how long the request waited for a socket ([`replay`]'s notes).
+    pub queueing_unknown: bool,
 }
 
 const BLOCKED: usize = 0;
@@ -221,7 +230,12 @@ pub fn entries<J: Json>(root: J) -> Result<Vec<Entry>, String> {
                 } else {
                     0
                 },
-                error: text_of(&e, "_error").or_else(|| text_of(&resp, "_error")),
+                // Chromium's DevTools writes `_error`; Playwright's recordHar
+                // `response._failureText` (a blocked request's reason).
+                error: text_of(&e, "_error")
+                    .or_else(|| text_of(&resp, "_error"))
+                    .or_else(|| text_of(&resp, "_failureText"))
+                    .filter(|s| !s.is_empty()),
                 // Firefox writes a string; a number is read as its integer.
                 connection: text_of(&e, "connection").or_else(|| {
                     number(&e, "connection")
@@ -242,9 +256,51 @@ pub fn entries<J: Json>(root: J) -> Result<Vec<Entry>, String> {
                     .or_else(|| Some(headers_size?.saturating_add(body_size))),
                 body_size,
                 timings,
+                queueing_unknown: false,
             })
         })
         .collect()
+}
+
+/// What a file leaves out or gets wrong, mended where the file allows and said in `notes`
+/// (the view shows them): an `ssl` time on plain http (there is no TLS: Playwright's recordHar
+/// puts a wait there) is dropped; a file without any connection id (a headless-browser
+/// library's) cannot say which connection a request used nor how long it waited for one, and
+/// its `time` leaves that wait out, so each request's Queueing is marked unknown.
+fn repair(list: &[&Entry], notes: &mut Vec<String>) -> Vec<Entry> {
+    let mut out: Vec<Entry> = list.iter().map(|e| (*e).clone()).collect();
+    let mut ssl_on_http = 0;
+    for e in &mut out {
+        if e.url.starts_with("http://") && e.timings[SSL] > 0.0 {
+            // HAR 1.2: `connect` includes `ssl`; without TLS the connection is `connect` minus
+            // what the file called ssl, at least 0.
+            e.timings[CONNECT] = (e.timings[CONNECT] - e.timings[SSL]).max(0.0);
+            e.timings[SSL] = -1.0;
+            ssl_on_http += 1;
+        }
+    }
+    if ssl_on_http > 0 {
+        notes.push(format!(
+            "{ssl_on_http} plain-http entr{} give an ssl time, which cannot be (there is no TLS \
+             over http): it is left out, and the connection time shown is the file's connect \
+             minus it",
+            if ssl_on_http == 1 { "y" } else { "ies" }
+        ));
+    }
+    if !out.is_empty() && out.iter().all(|e| e.connection.is_none()) {
+        notes.push(
+            "this file records no connection ids and no wait for a socket (as Playwright's \
+             recordHar and other headless-browser libraries write it): which connection each \
+             request used is unknown, and so is how long it queued; its time in the file leaves \
+             that wait out, so a request's bar starts when it was made and its Queueing is \
+             unknown, not zero"
+                .into(),
+        );
+        for e in &mut out {
+            e.queueing_unknown = true;
+        }
+    }
+    out
 }
 
 /// The net priority a HAR's `_priority` names, if it names one.
@@ -356,6 +412,8 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
         }
     }
     list.sort_by_key(|e| e.started_us);
+    let repaired: Vec<Entry> = repair(&list, &mut notes);
+    let list: Vec<&Entry> = repaired.iter().collect();
     let t0 = list
         .first()
         .ok_or("the HAR file has no http(s) entries")?
@@ -542,6 +600,15 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
         // Rounding in the file: the last phase reaches the entry's end.
         if let Some(last) = phases.last_mut() {
             last.end = last.end.max(end);
+        }
+        if e.queueing_unknown {
+            if let Some(first) = phases.first_mut() {
+                first.why = format!(
+                    "{}; how long it waited for a socket before this is not in the file",
+                    first.why
+                )
+                .into();
+            }
         }
         let send_start = phases
             .iter()
