@@ -144,6 +144,54 @@ impl Kind {
     }
 }
 
+/// The RFC 9218 `priority` field Chromium adds to a request over HTTP/2 and HTTP/3
+/// (`CreateSpdyHeadersFromHttpRequest`, net/spdy/spdy_http_utils.cc): urgency `HIGHEST -
+/// priority` (`ConvertRequestPriorityToQuicPriority`), `i` for an incremental response (a
+/// document, an image, a `fetch()`: not a stylesheet, script or font, Blink's
+/// `ShouldLoadIncremental`); the defaults (`u=3`, not incremental) are left out, and with
+/// both default there is no field. The h2-tls recording shows `u=0, i` for the document,
+/// `u=0` for a stylesheet and `i` for an image.
+pub fn priority_field(priority: crate::model::pool::Priority, dest: Dest) -> Option<String> {
+    use crate::model::pool::Priority as P;
+    let urgency = match priority {
+        P::Highest => 0,
+        P::Medium => 1,
+        P::Low => 2,
+        P::Lowest => 3,
+        P::Idle => 4,
+        P::Throttled => 5,
+    };
+    let incremental = !matches!(dest, Dest::Style | Dest::Script | Dest::Font);
+    match (urgency, incremental) {
+        (3, false) => None,
+        (3, true) => Some("i".into()),
+        (u, false) => Some(format!("u={u}")),
+        (u, true) => Some(format!("u={u}, i")),
+    }
+}
+
+/// The request as an HTTP/2 HEADERS frame lists it: the pseudo-header fields first
+/// (`:method`, `:authority`, `:scheme`, `:path`), then the fields in lower case without the
+/// connection-specific ones (`Host`, `Connection`: RFC 9113 §8.2.2), then `priority`.
+pub fn h2_fields(r: &Request, method: &str, scheme: &str, priority: Option<String>) -> Headers {
+    let authority = r.headers.get("host").unwrap_or_default().to_string();
+    let mut h = Headers(Vec::with_capacity(r.headers.0.len() + 4))
+        .with(":method", method.to_string())
+        .with(":authority", authority)
+        .with(":scheme", scheme.to_string())
+        .with(":path", r.target.clone());
+    for (n, v) in &r.headers.0 {
+        if n.eq_ignore_ascii_case("host") || n.eq_ignore_ascii_case("connection") {
+            continue;
+        }
+        h = h.with(n.to_ascii_lowercase(), v.clone());
+    }
+    if let Some(p) = priority {
+        h = h.with("priority", p);
+    }
+    h
+}
+
 /// `network::IsUrlPotentiallyTrustworthy` for the URLs a page load makes: https, or http to a
 /// loopback host.
 pub fn potentially_trustworthy(url: &::url::Url) -> bool {
@@ -832,6 +880,34 @@ mod tests {
             p.response.headers.get("set-cookie").is_some(),
             "no cookie: a new session"
         );
+    }
+
+    /// The `priority` values of the h2-tls recording (document `u=0, i`, stylesheet `u=0`,
+    /// image `i`) and a HEADERS frame's order.
+    #[test]
+    fn h2_fields_and_priority_follow_chromium() {
+        use crate::model::pool::Priority as P;
+        assert_eq!(
+            priority_field(P::Highest, Dest::Document).as_deref(),
+            Some("u=0, i")
+        );
+        assert_eq!(
+            priority_field(P::Highest, Dest::Style).as_deref(),
+            Some("u=0")
+        );
+        assert_eq!(priority_field(P::Lowest, Dest::Image).as_deref(), Some("i"));
+        assert_eq!(
+            priority_field(P::Medium, Dest::Empty).as_deref(),
+            Some("u=1, i")
+        );
+        assert_eq!(priority_field(P::Lowest, Dest::Script), None);
+        let r = fetch_request("secure.test", "/a.png", None, None, image(true));
+        let h = h2_fields(&r, "GET", "https", priority_field(P::Lowest, Dest::Image));
+        let names: Vec<&str> = h.0.iter().map(|(n, _)| n.as_ref()).collect();
+        assert_eq!(&names[..4], [":method", ":authority", ":scheme", ":path"]);
+        assert!(!names.contains(&"host") && !names.contains(&"connection"));
+        assert_eq!(names.last(), Some(&"priority"));
+        assert!(names[4..].iter().all(|n| *n == n.to_ascii_lowercase()));
     }
 
     #[test]

@@ -239,6 +239,8 @@ pub(super) struct Sent {
     extra: Vec<String>,
     /// The HTTP/2 stream that carries it.
     stream: Option<u32>,
+    /// Its priority when it was sent (the `priority` field over HTTP/2).
+    priority: crate::model::pool::Priority,
     bytes: u64,
 }
 
@@ -288,7 +290,18 @@ impl crate::model::trace::Detail for Sent {
     }
 
     fn fields(&self) -> Vec<crate::model::trace::Field> {
-        let mut f: Vec<_> = http::present::header_fields(self.request().0.headers).collect();
+        let r = self.request().0;
+        // Over HTTP/2 the fields as its HEADERS frame lists them, with `priority`.
+        let headers = match self.stream {
+            Some(_) => http::h2_fields(
+                &r,
+                &self.method,
+                if self.kind.https { "https" } else { "http" },
+                http::priority_field(self.priority, self.kind.dest),
+            ),
+            None => r.headers,
+        };
+        let mut f: Vec<_> = http::present::header_fields(headers).collect();
         f.push(crate::model::trace::Field::new(
             "size",
             format_args!("{} bytes of HTTP", self.bytes),
@@ -447,6 +460,7 @@ impl Sim<'_> {
             cookie: q.cookie.clone(),
             extra: q.sent_lines(),
             stream: None,
+            priority: q.priority,
             bytes: 0,
         }
     }
