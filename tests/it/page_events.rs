@@ -221,9 +221,11 @@ fn http2_requests_are_streams() {
             .filter(|e| e.request == r.id && e.connection == r.connection)
             .filter(|e| {
                 use wirewalk::model::step::Stage;
-                // The handshakes and the lookup belong to the connection, not to one stream.
+                // The handshakes, the lookup and HTTP/2's own opening frames (the preface and
+                // SETTINGS, on stream 0) belong to the connection, not to one stream.
                 !matches!(e.stage, Stage::Tcp | Stage::Tls | Stage::Dns)
                     && e.step != steps::POOL_NEW_CONNECTION
+                    && e.step != steps::HTTP_SETTINGS
             })
             .collect();
         let stream = mine
