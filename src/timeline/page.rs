@@ -181,6 +181,12 @@ pub fn slot(l: &PageLoad, lane: &[usize], t: Instant) -> Slot {
             if c.preconnect { " (preconnect)" } else { "" }
         ),
     };
+    // A replay's connection the recording did not name is inferred: said on its slot.
+    let label = if c.inferred {
+        label.replacen(" · ", " (inferred) · ", 1)
+    } else {
+        label
+    };
     Slot {
         state,
         label,

@@ -497,4 +497,15 @@ fn a_headless_library_recording_says_what_it_leaves_out() {
         .expect("server.json's shop.test");
     assert_eq!(shop as u64, accepted);
     assert!(!dt.problems.iter().any(|p| p.contains("no connection ids")));
+    // Playwright's file names no connection: they are inferred from the timings, each marked,
+    // and the inference finds as many to shop.test as the server accepted.
+    assert!(notes.contains("inferred from the timings"), "{notes}");
+    assert!(!pw.connections.is_empty() && pw.connections.iter().all(|c| c.inferred));
+    let inferred = pw
+        .connections
+        .iter()
+        .filter(|c| c.origin.starts_with("http://shop.test"))
+        .count();
+    assert_eq!(inferred as u64, accepted);
+    assert!(dt.connections.iter().all(|c| !c.inferred));
 }

@@ -28,8 +28,10 @@
 //!   an `ssl` time on plain http is dropped (Playwright's recordHar writes a wait there); a
 //!   file with no connection id at all (a headless-browser library's) cannot say which
 //!   connection a request used nor how long it queued for one (its `time` leaves that wait
-//!   out), so each request's first phase says its Queueing is unknown; a blocked request's
-//!   reason is read from `_error` or from Playwright's `response._failureText`.
+//!   out), so each request's first phase says its Queueing is unknown, and the connections are
+//!   inferred from the timings ([`Connection::inferred`], said on the pool's slots); a
+//!   blocked request's reason is read from `_error` or from Playwright's
+//!   `response._failureText`.
 //!
 //! Left out: what a HAR does not record. The model's reasons (which socket-pool rule held a
 //! request, or why a CORS check passed) are not in a recording. The round trip and bandwidth are
@@ -81,6 +83,8 @@ pub struct Entry {
     pub timings: [f64; 8],
     /// The file cannot say how long the request waited for a socket ([`replay`]'s notes).
     pub queueing_unknown: bool,
+    /// `connection` was inferred from the timings: the file names none.
+    pub connection_inferred: bool,
 }
 
 const BLOCKED: usize = 0;
@@ -257,6 +261,7 @@ pub fn entries<J: Json>(root: J) -> Result<Vec<Entry>, String> {
                 body_size,
                 timings,
                 queueing_unknown: false,
+                connection_inferred: false,
             })
         })
         .collect()
@@ -299,8 +304,64 @@ fn repair(list: &[&Entry], notes: &mut Vec<String>) -> Vec<Entry> {
         for e in &mut out {
             e.queueing_unknown = true;
         }
+        let n = infer_connections(&mut out);
+        notes.push(format!(
+            "{n} connection{} inferred from the timings, each marked so: an entry with a DNS or \
+             connect time opened one; an HTTP/1.1 entry without took its origin's connection \
+             that was free at its start (the newest so freed), or else the one that freed first; \
+             an HTTP/2 origin's entries share one",
+            if n == 1 { " is" } else { "s are" }
+        ));
     }
     out
+}
+
+/// Gives each entry of a file without connection ids an inferred one (see [`repair`]'s
+/// note); returns how many connections that makes. Entries are in start order.
+fn infer_connections(list: &mut [Entry]) -> usize {
+    // Per origin: its connections, each (id, when it is free again, in µs).
+    let mut by_origin: BTreeMap<String, Vec<(usize, i64)>> = BTreeMap::new();
+    let mut next = 0usize;
+    for e in list.iter_mut() {
+        if e.from_cache.is_some() {
+            continue;
+        }
+        let origin = ::url::Url::parse(&e.url)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
+        let start = e.started_us;
+        let end = start.saturating_add(us(e.time) as i64);
+        let opened = e.timings[DNS] >= 0.0 || e.timings[CONNECT] >= 0.0;
+        let h2 = matches!(protocol(&e.http_version), Protocol::H2 | Protocol::H3);
+        let conns = by_origin.entry(origin).or_default();
+        let pick = if h2 {
+            conns.first().map(|c| c.0)
+        } else if opened {
+            None
+        } else {
+            // The newest connection free at the start, else the one that frees first.
+            let free = conns
+                .iter()
+                .filter(|c| c.1 <= start)
+                .max_by_key(|c| c.1)
+                .or_else(|| conns.iter().min_by_key(|c| c.1));
+            free.map(|c| c.0)
+        };
+        let id = match pick {
+            Some(id) => id,
+            None => {
+                next += 1;
+                conns.push((next, end));
+                next
+            }
+        };
+        if let Some(c) = conns.iter_mut().find(|c| c.0 == id) {
+            c.1 = c.1.max(end);
+        }
+        e.connection = Some(format!("inferred {id}"));
+        e.connection_inferred = true;
+    }
+    next
 }
 
 /// The net priority a HAR's `_priority` names, if it names one.
@@ -508,6 +569,7 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
                         closed: None,
                         close_reason: String::new(),
                         uses: vec![],
+                        inferred: e.connection_inferred,
                     });
                     (Some(connections.len() as u32), !opened)
                 }

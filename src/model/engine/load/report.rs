@@ -302,6 +302,9 @@ pub struct Connection {
     pub close_reason: String,
     /// (request, from, to): when it carried each request.
     pub uses: Vec<(u32, Instant, Instant)>,
+    /// A replayed recording named no connections: this one is inferred from the timings.
+    #[serde(skip)]
+    pub inferred: bool,
 }
 
 impl Connection {
