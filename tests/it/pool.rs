@@ -470,5 +470,21 @@ mod chromium_as_pages {
         );
         // GetOrderOfRequest: 3 -> 8, 4 -> 6, 5 -> 4, 6 -> 3, 7 -> 5, 8 -> 7.
         assert_eq!(sent_order(&sc), [1, 2, 6, 5, 7, 4, 8, 3]);
+        // The waits say the scenario's limit, not Chromium's six.
+        let l = load::run(&sc).expect("loads");
+        let why: Vec<&str> = l
+            .requests
+            .iter()
+            .flat_map(|r| &r.phases)
+            .filter(|p| p.name == PhaseName::Queueing)
+            .map(|p| p.why.as_ref())
+            .collect();
+        assert!(!why.is_empty());
+        assert!(
+            why.iter()
+                .all(|w| w.contains("2 connections to https://a.example")),
+            "{why:?}"
+        );
+        assert!(l.groups.iter().any(|g| g.slots() == 2));
     }
 }

@@ -175,3 +175,44 @@ fn redirect_methods_follow_chromium() {
         .expect("a redirect");
     assert_eq!(hop.get("method"), Some("GET"));
 }
+
+/// An empty Location is no redirect (Chromium's `HttpResponseHeaders::IsRedirect` skips it):
+/// the 3xx answer is the page.
+#[test]
+fn an_empty_location_is_not_followed() {
+    let sc = PageScenario {
+        url: "https://a.example/".into(),
+        responses: vec![ResponseSpec {
+            url: "https://a.example/".into(),
+            status: 302,
+            headers: vec!["Location:".into()],
+            ..ResponseSpec::default()
+        }],
+        ..PageScenario::default()
+    };
+    let l = load::run(&sc).expect("loads");
+    assert_eq!(l.documents, vec![1]);
+    assert!(l.failed.is_none());
+    assert!(!steps_of(&l, 1).contains(&"http.redirect"));
+}
+
+/// After a cross-origin redirect the page is the last hop's: its sub-resources send the
+/// Referer of that page (its origin alone to another origin), not of a hop.
+#[test]
+fn the_referer_is_the_final_pages() {
+    let mut sc = pages::preset("redirects").expect("preset");
+    sc.html.push_str("<img src=\"https://blog.example/x.png\">");
+    let l = load::run(&sc).expect("loads");
+    let img = l
+        .requests
+        .iter()
+        .find(|r| r.url == "https://blog.example/x.png")
+        .expect("the image");
+    let sent = l
+        .trace
+        .events
+        .iter()
+        .find(|e| e.request == img.id && e.step == steps::HTTP_REQUEST)
+        .expect("sent");
+    assert_eq!(sent.get("Referer"), Some("https://www.blog.example/"));
+}

@@ -8,13 +8,15 @@
 //!   `Strict-Transport-Security: max-age=…` ([`parse_header`], RFC 6797 §6.1), and the browser
 //!   remembers it for that long (at most a year, Chromium's `kMaxHSTSAgeSecs`).
 //!
-//! Before a request to `http://host` leaves, the browser asks [`State::should_upgrade`]; a yes
-//! turns the request into an internal `307` redirect to `https://host` that never touches the
-//! network (Chromium's `URLRequestHttpJob` answers it with a `URLRequestRedirectJob`, status
+//! Before a navigation to `http://host` (or one of its redirects) leaves, the browser asks
+//! [`State::should_upgrade`]; a yes turns the request into an internal `307` redirect to
+//! `https://host` that never touches the network (Chromium's `URLRequestHttpJob` answers it with a `URLRequestRedirectJob`, status
 //! text "Internal Redirect", `Non-Authoritative-Reason: HSTS`).
 //!
-//! Left out: public-key pinning (the preload list's `pins`), the `expect-ct` fields, and the
-//! state's persistence on disk between sessions (the scenario says what an earlier visit left).
+//! Left out: the same upgrade for a page's sub-resources (Chromium does it for every
+//! request; the model only for the document's), public-key pinning (the preload list's
+//! `pins`), the `expect-ct` fields, and the state's persistence on disk between sessions (the
+//! scenario says what an earlier visit left).
 
 use std::fmt;
 
@@ -88,7 +90,7 @@ pub struct State {
 impl State {
     /// Adds `host` to the preload list (a scenario knob).
     pub fn preload(&mut self, host: &str) {
-        let host = host.to_ascii_lowercase();
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
         if !self.extra_preloaded.contains(&host) {
             self.extra_preloaded.push(host);
         }
@@ -97,7 +99,7 @@ impl State {
     /// Records a parsed header for `host`, seen `age_s` seconds ago (RFC 6797 §8.1). A
     /// `max-age` of zero removes what was known (§6.1.1).
     pub fn learn(&mut self, host: &str, h: Header, age_s: u64) {
-        let host = host.to_ascii_lowercase();
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
         self.learned.retain(|r| r.host != host);
         if h.max_age_s == 0 || age_s >= h.max_age_s {
             return;
@@ -138,19 +140,24 @@ impl State {
 
     /// The rule that makes `http://host` go to https, if any (RFC 6797 §8.2: the host itself,
     /// or a superdomain whose rule includes subdomains). An IP address never matches (§8.1.1).
-    /// A learned rule for the exact host wins over a preloaded one for a superdomain.
+    /// Learned rules are asked first, then the preload list (Chromium's dynamic state, then
+    /// its static one): a learned rule for a name does not hide a preloaded one that covers
+    /// the host's subdomains.
     pub fn should_upgrade(&self, host: &str) -> Option<Rule> {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
         if host.is_empty() || host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
             return None;
         }
-        let mut name = host.as_str();
+        self.find(&host, |name| self.learned(name))
+            .or_else(|| self.find(&host, |name| self.preloaded(name)))
+    }
+
+    /// The first rule `rule_of` gives for `host` or a superdomain, where it applies.
+    fn find(&self, host: &str, rule_of: impl Fn(&str) -> Option<Rule>) -> Option<Rule> {
+        let mut name = host;
         loop {
             let exact = name.len() == host.len();
-            if let Some(r) = self
-                .rule_for(name)
-                .filter(|r| exact || r.include_subdomains)
-            {
+            if let Some(r) = rule_of(name).filter(|r| exact || r.include_subdomains) {
                 return Some(r);
             }
             match name.split_once('.') {
@@ -160,11 +167,11 @@ impl State {
         }
     }
 
-    /// The rule for exactly `name`: learned, then preloaded.
-    fn rule_for(&self, name: &str) -> Option<Rule> {
-        if let Some(r) = self.learned.iter().rev().find(|r| r.host == name) {
-            return Some(r.clone());
-        }
+    fn learned(&self, name: &str) -> Option<Rule> {
+        self.learned.iter().rev().find(|r| r.host == name).cloned()
+    }
+
+    fn preloaded(&self, name: &str) -> Option<Rule> {
         let preloaded = |include_subdomains| Rule {
             host: name.to_string(),
             include_subdomains,
@@ -470,5 +477,11 @@ mod tests {
         s.preload("intranet.example");
         assert!(s.should_upgrade("intranet.example").is_some());
         assert!(s.should_upgrade("a.intranet.example").is_none());
+        // A learned rule for a name does not hide the preload list's rule above it.
+        s.learn("youtube.com", parse_header("max-age=300").unwrap(), 0);
+        assert!(s.should_upgrade("www.youtube.com").is_some());
+        // A trailing dot is the same name.
+        s.learn("dot.example.", parse_header("max-age=300").unwrap(), 0);
+        assert!(s.should_upgrade("dot.example").is_some());
     }
 }

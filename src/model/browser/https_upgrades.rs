@@ -186,7 +186,7 @@ pub fn fallback_event(at: Instant, error: &str, to: &Parsed) -> Event {
     .field("non_authoritative_reason", "HttpsUpgrades")
     .note(
         "remembered",
-        "the host is allowed over http for a week: the next visit skips the https attempt",
+        "Chromium then allows http for the host for a week, so its next visit skips the https attempt (the model does not carry that over)",
     )
     .note("source", INTERCEPTOR)
 }

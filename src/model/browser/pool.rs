@@ -286,6 +286,11 @@ impl Pool {
         }
     }
 
+    /// Its limits: sockets per group, and in all.
+    pub fn limits(&self) -> (usize, usize) {
+        (self.per_group, self.per_pool)
+    }
+
     pub fn poll_output(&mut self) -> Option<Output> {
         self.out.pop_front()
     }
@@ -454,9 +459,10 @@ impl Pool {
         }))
     }
 
-    /// A waiting request is given up (its page went away, a redirect was refused): it leaves
-    /// the queue. A connect job started for it keeps going and serves the next request (late
-    /// binding). False when it was not waiting.
+    /// A waiting request is given up (its page went away): it leaves the queue. A connect job
+    /// started for it keeps going and serves the next request (late binding; Chromium may
+    /// cancel such a job when the pool is at its limit, which this leaves out). False when it
+    /// was not waiting. Chromium's `CancelRequest` test uses it; the engine does not yet.
     pub fn cancel(&mut self, group: &str, request: RequestId) -> bool {
         let Some(g) = self.groups.get_mut(group) else {
             return false;
@@ -690,7 +696,7 @@ impl Pool {
 /// The pool's part of the trace: what each event keeps, its words written when read
 /// ([`crate::model::trace::Detail`]).
 pub mod present {
-    use super::{Stall, MAX_SOCKETS_PER_GROUP, MAX_SOCKETS_PER_POOL};
+    use super::Stall;
     use crate::model::trace::{Detail, Field};
     use std::borrow::Cow;
     use std::rc::Rc;
@@ -725,16 +731,22 @@ pub mod present {
     pub struct Queued {
         pub reason: Stall,
         pub ahead: usize,
+        /// The pool's limits: per group, and in all.
+        pub limits: (usize, usize),
     }
 
     impl Detail for Queued {
         fn summary(&self) -> Cow<'static, str> {
             match self.reason {
                 Stall::PoolLimit => {
-                    format!("queued: the pool's {MAX_SOCKETS_PER_POOL} sockets are all in use")
+                    format!(
+                        "queued: the pool's {} sockets are all in use",
+                        self.limits.1
+                    )
                 }
                 Stall::GroupLimit | Stall::Preconnect => format!(
-                    "queued: the group's {MAX_SOCKETS_PER_GROUP} sockets are busy or opening"
+                    "queued: the group's {} sockets are busy or opening",
+                    self.limits.0
                 ),
             }
             .into()

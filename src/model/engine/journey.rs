@@ -58,7 +58,7 @@ const DAY: i64 = 86_400;
 pub fn run(sc: &Scenario) -> Journey {
     let situation = situation_of(sc);
     let typed = omnibox::classify(&sc.url, sc.engine);
-    if omnibox::typed_scheme(&sc.url).is_some() {
+    if omnibox::typed_scheme(sc.url.trim()).is_some() {
         let p = match url::parse(&sc.url, None) {
             Ok(p) => p,
             Err(err) => {
@@ -78,7 +78,8 @@ pub fn run(sc: &Scenario) -> Journey {
     }
     let nav = match load::Nav::plan(&sc.url, &situation, &Default::default()) {
         Ok(n) => n,
-        Err(why) => return ended([], error("INTERNAL", why), None),
+        // What the omnibox made of the text does not parse (a search URL over 2 MiB, say).
+        Err(why) => return ended([], error("INVALID_URL", why), None),
     };
     let page = page_of(sc, &nav.target);
     let cache = cache_of(sc, &nav.target);
@@ -549,11 +550,17 @@ mod tests {
 
     #[test]
     fn other_schemes_and_bad_urls() {
-        let j = run(&Scenario {
-            url: "data:text/html,hi".into(),
-            ..Scenario::default()
-        });
-        assert!(matches!(j.outcome, Outcome::NotFetched { .. }));
+        for url in [
+            "data:text/html,hi",
+            "  data:text/html,hi",
+            " javascript:void(0)",
+        ] {
+            let j = run(&Scenario {
+                url: url.into(),
+                ..Scenario::default()
+            });
+            assert!(matches!(j.outcome, Outcome::NotFetched { .. }), "{url:?}");
+        }
         let j = run(&Scenario {
             url: "http://exa mple.com".into(),
             ..Scenario::default()

@@ -276,10 +276,16 @@ fn repair(list: &[&Entry], notes: &mut Vec<String>) -> Vec<Entry> {
     let mut out: Vec<Entry> = list.iter().map(|e| (*e).clone()).collect();
     let mut ssl_on_http = 0;
     for e in &mut out {
-        if e.url.starts_with("http://") && e.timings[SSL] > 0.0 {
+        let http = e
+            .url
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"));
+        if http && e.timings[SSL] > 0.0 {
             // HAR 1.2: `connect` includes `ssl`; without TLS the connection is `connect` minus
-            // what the file called ssl, at least 0.
-            e.timings[CONNECT] = (e.timings[CONNECT] - e.timings[SSL]).max(0.0);
+            // what the file called ssl, at least 0 (a reused connection's -1 stays -1).
+            if e.timings[CONNECT] >= 0.0 {
+                e.timings[CONNECT] = (e.timings[CONNECT] - e.timings[SSL]).max(0.0);
+            }
             e.timings[SSL] = -1.0;
             ssl_on_http += 1;
         }

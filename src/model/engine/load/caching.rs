@@ -41,7 +41,11 @@ impl Sim<'_> {
                 let q = &mut self.reqs[r];
                 q.disk_cache = true;
                 q.status = response.status;
-                q.location = response.headers.get("location").map(str::to_string);
+                q.location = response
+                    .headers
+                    .get("location")
+                    .filter(|v| !v.trim().is_empty())
+                    .map(str::to_string);
                 q.body_bytes = response.body_bytes();
                 q.cookie = None;
                 q.cookie_note = "served from the disk cache: nothing is sent".into();

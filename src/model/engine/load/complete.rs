@@ -263,7 +263,7 @@ impl Sim<'_> {
                 self.fail(t, main, error);
             }
         }
-        self.held.retain(|&o| o != r);
+        self.unhold(r);
         self.scheduler_end(t, r);
         self.release_deferred(t);
         self.maybe_layout(t);

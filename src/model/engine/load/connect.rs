@@ -85,7 +85,11 @@ impl Sim<'_> {
                             t,
                             Actor::Browser,
                             steps::POOL_QUEUED,
-                            pool::present::Queued { reason, ahead },
+                            pool::present::Queued {
+                                reason,
+                                ahead,
+                                limits: self.pool.limits(),
+                            },
                         );
                         self.push_request(request as usize, e);
                         self.reqs[request as usize].queue = Some((t, t, reason, ahead));

@@ -554,7 +554,12 @@ impl Sim<'_> {
                     .is_some_and(|v| v.eq_ignore_ascii_case("close"));
         self.reqs[r].keep_alive = keep_alive;
         self.reqs[r].site_served = site_served;
-        self.reqs[r].location = resp.headers.get("location").map(str::to_string);
+        // An empty Location is no redirect (`HttpResponseHeaders::IsRedirect` skips it).
+        self.reqs[r].location = resp
+            .headers
+            .get("location")
+            .filter(|v| !v.trim().is_empty())
+            .map(str::to_string);
         self.reqs[r].resp = Some(Box::new(resp));
     }
 
@@ -780,6 +785,10 @@ impl Sim<'_> {
             }
         }
         self.learn_hsts(t, r);
+        if r == self.doc {
+            // The upgraded attempt reached its server: HTTPS-Upgrades no longer falls back.
+            self.fallback = None;
+        }
         if r == self.doc && !self.redirects_now(r) {
             let e = navigation::origin_event(t, &self.doc_url);
             self.push_request(r, e);

@@ -257,6 +257,11 @@ struct R {
     /// Held back by the `ResourceScheduler`: from when, until it started; and why.
     held: Option<(Instant, Instant)>,
     held_why: Option<Rc<str>>,
+    /// The scheduler counts it in flight, and as delayable (its priority then).
+    in_flight: bool,
+    flight_delayable: bool,
+    /// The scheduler holds it now.
+    is_held: bool,
 }
 
 /// What the load knows of one origin its requests go to: worked out for the first request
@@ -462,8 +467,7 @@ struct Sim<'a> {
     redirects: u32,
     /// The `ResourceScheduler`'s view: the page's requests it holds back (in arrival order),
     /// and those in flight; and whether the page has been laid out.
-    held: Vec<usize>,
-    in_flight: Vec<usize>,
+    sched: scheduler::State,
     laid_out: bool,
     page_origin_s: Rc<str>,
     /// The bandwidth in Mbit/s, as the texts show it (written once).
@@ -625,8 +629,7 @@ fn run_at(
         fallback: None,
         hsts: nav.hsts.clone(),
         redirects: 0,
-        held: vec![],
-        in_flight: vec![],
+        sched: scheduler::State::default(),
         laid_out: false,
         page_origin_s: parsed.origin.serialize().into(),
         trace: Trace {
@@ -1117,6 +1120,9 @@ impl Sim<'_> {
             kind,
             held: None,
             held_why: None,
+            in_flight: false,
+            flight_delayable: false,
+            is_held: false,
             keep_alive: true,
             site_served: false,
             // Fetch §3.1: a CORS request (a cross-origin fetch() or font) and any request whose

@@ -110,6 +110,11 @@ impl Sim<'_> {
         self.doc_url = u.clone();
         self.page_origin = u.origin.clone();
         self.page_origin_s = u.origin.serialize().into();
+        // The `Referer` each origin's requests send is worked out against the page: a new page
+        // (a redirect's, a fallback's) starts afresh.
+        for o in &mut self.origins {
+            o.referer = None;
+        }
         let doc = self.new_request(
             parsed,
             Dest::Fetch(Destination::Document),
@@ -184,7 +189,7 @@ impl Sim<'_> {
         .field("kind", kind);
         self.push_request(r, e);
         let Ok(p) = url::parse(&next, None) else {
-            return;
+            return self.refuse_redirect(t, r, redirect::Refused::Invalid, &location);
         };
         // HSTS applies to every hop: an http:// Location for a known host never goes out.
         let rule = (p.getters.protocol == "http:")
@@ -196,7 +201,7 @@ impl Sim<'_> {
         };
         let why = format!("a redirect from request {}", r + 1);
         let Some(doc) = self.document_request(&to, &why, t) else {
-            return;
+            return self.refuse_redirect(t, r, redirect::Refused::Invalid, &location);
         };
         if let Some(rule) = rule {
             let e = https_upgrades::upgrade_event(t, &p, &to, &Upgrade::Hsts(rule));

@@ -93,6 +93,7 @@ pub fn groups_of(connections: &[Connection], requests: &[Request]) -> Vec<Group>
                 opened: 0,
                 max_open: 0,
                 queued: 0,
+                limit: crate::model::pool::MAX_SOCKETS_PER_GROUP,
             });
         }
     }
@@ -362,16 +363,19 @@ pub struct Group {
     pub max_open: usize,
     /// Requests that waited for a free socket.
     pub queued: usize,
+    /// The pool's limit per group (Chromium's six, or the scenario's).
+    #[serde(skip)]
+    pub limit: usize,
 }
 
 impl Group {
     /// How many connections the group may have open: one for HTTP/2 (every request is a stream
-    /// on it), else Chromium's six.
+    /// on it), else the pool's limit (Chromium's six).
     pub fn slots(&self) -> usize {
         if self.protocol == Protocol::H2 {
             1
         } else {
-            crate::model::pool::MAX_SOCKETS_PER_GROUP
+            self.limit
         }
     }
 }
@@ -533,7 +537,7 @@ impl Texts {
             tls: tls.into(),
             pool_full: format!(
                 "queued: the socket pool's {} sockets are all in use",
-                pool::MAX_SOCKETS_PER_POOL
+                sim.pool.limits().1
             )
             .into(),
             rtt,
@@ -682,7 +686,11 @@ impl Sim<'_> {
         // The navigation's document requests: an https attempt HTTPS-Upgrades fell back from,
         // then the page's own.
         let documents = (0..=self.doc)
-            .filter(|&i| self.reqs[i].dest == Dest::Fetch(Destination::Document))
+            .filter(|&i| {
+                self.reqs
+                    .get(i)
+                    .is_some_and(|q| q.dest == Dest::Fetch(Destination::Document))
+            })
             .map(|i| i as u32 + 1)
             .collect();
         let api = self.api.map(|a| a as u32 + 1);
@@ -695,7 +703,11 @@ impl Sim<'_> {
         // copy of every job.
         let mut connections: Vec<Connection> = Vec::with_capacity(self.jobs.len());
         connections.extend(std::mem::take(&mut self.jobs).into_iter().map(|j| j.conn));
-        let groups = groups_of(&connections, &requests);
+        let mut groups = groups_of(&connections, &requests);
+        let per_group = self.pool.limits().0;
+        for g in &mut groups {
+            g.limit = per_group;
+        }
         let end = requests
             .iter()
             .map(|r| r.end)
@@ -876,7 +888,7 @@ impl Sim<'_> {
                         Stall::PoolLimit => texts.pool_full.clone(),
                         _ => format!(
                             "queued: {} connections to {}{} are busy or opening; {} request{} ahead in the queue",
-                            pool::MAX_SOCKETS_PER_GROUP,
+                            self.pool.limits().0,
                             q.origin_s,
                             if q.credentialed { "" } else { " (without credentials)" },
                             ahead,

@@ -58,8 +58,9 @@ pub struct ResponseSpec {
     pub server_ms: Option<f64>,
     /// Headers of the answer to a CORS preflight (OPTIONS) for this URL; by default `headers`.
     pub preflight_headers: Option<Vec<String>>,
-    /// The request's priority when it is made (Chromium's net names: `highest`, `medium`,
-    /// `low`, `lowest`, `idle`); by default what Chromium gives its kind of resource.
+    /// The priority of every request for this URL when it is made (Chromium's net names:
+    /// `highest`, `medium`, `low`, `lowest`, `idle`, `throttled`); by default what Chromium
+    /// gives its kind of resource.
     pub priority: Option<Priority>,
 }
 

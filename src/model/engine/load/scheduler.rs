@@ -36,6 +36,33 @@ pub const MAX_PER_HOST: usize = 6;
 
 const SCHEDULER: &str = "https://source.chromium.org/chromium/chromium/src/+/main:services/network/resource_scheduler/resource_scheduler.cc";
 
+/// The scheduler's books, kept as requests come and go so that each decision is a lookup,
+/// not a scan: held requests in the order they start (highest priority first, then arrival),
+/// and counts of what is in flight.
+#[derive(Default)]
+pub(super) struct State {
+    /// (priority, arrival, request), kept sorted: the first is the next to start.
+    held: Vec<(std::cmp::Reverse<Priority>, u64, usize)>,
+    arrivals: u64,
+    /// Held requests per origin, and in-flight requests per origin.
+    held_by_origin: BTreeMap<Rc<str>, usize>,
+    flight_by_origin: BTreeMap<Rc<str>, usize>,
+    flight_delayable: usize,
+    /// The images in the viewport, resolved once.
+    viewport: Option<Vec<String>>,
+}
+
+fn bump(map: &mut BTreeMap<Rc<str>, usize>, key: &Rc<str>, up: bool) {
+    if up {
+        *map.entry(key.clone()).or_insert(0) += 1;
+    } else if let Some(n) = map.get_mut(key) {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            map.remove(key);
+        }
+    }
+}
+
 impl Sim<'_> {
     /// Whether the scheduler looks at request `r` at all: a page's request over HTTP/1.1 (the
     /// document, preflights and HTTP/2 origins are not throttled).
@@ -53,21 +80,30 @@ impl Sim<'_> {
         if !self.delayable(r) {
             return None;
         }
-        let delayable = self
-            .in_flight
-            .iter()
-            .filter(|&&o| self.delayable(o))
-            .count();
+        let delayable = self.sched.flight_delayable;
         if delayable >= MAX_DELAYABLE_PER_CLIENT {
             return Some(Hold::Client(delayable));
         }
-        let origin = &self.reqs[r].origin_s;
         let host = self
-            .in_flight
-            .iter()
-            .filter(|&&o| self.reqs[o].origin_s == *origin)
-            .count();
+            .sched
+            .flight_by_origin
+            .get(&self.reqs[r].origin_s)
+            .copied()
+            .unwrap_or(0);
         (host >= MAX_PER_HOST).then_some(Hold::Host(host))
+    }
+
+    /// Request `r` is in flight for the scheduler.
+    fn fly(&mut self, r: usize) {
+        let delayable = self.delayable(r);
+        let origin = self.reqs[r].origin_s.clone();
+        bump(&mut self.sched.flight_by_origin, &origin, true);
+        if delayable {
+            self.sched.flight_delayable += 1;
+        }
+        let q = &mut self.reqs[r];
+        q.in_flight = true;
+        q.flight_delayable = delayable;
     }
 
     /// The request asks to start at `t`: true when it may go on; else it is held, and starts
@@ -78,11 +114,21 @@ impl Sim<'_> {
         }
         match self.hold_reason(r) {
             None => {
-                self.in_flight.push(r);
+                self.fly(r);
                 true
             }
             Some(why) => {
-                self.held.push(r);
+                self.sched.arrivals += 1;
+                let key = (
+                    std::cmp::Reverse(self.reqs[r].priority),
+                    self.sched.arrivals,
+                    r,
+                );
+                let at = self.sched.held.partition_point(|k| *k < key);
+                self.sched.held.insert(at, key);
+                let origin = self.reqs[r].origin_s.clone();
+                bump(&mut self.sched.held_by_origin, &origin, true);
+                self.reqs[r].is_held = true;
                 self.reqs[r].held = Some((t, t));
                 let text = format!(
                     "held back by the ResourceScheduler: {}",
@@ -99,34 +145,63 @@ impl Sim<'_> {
         }
     }
 
+    /// Request `r` leaves the scheduler's hold without starting (it failed).
+    pub(super) fn unhold(&mut self, r: usize) {
+        if !std::mem::take(&mut self.reqs[r].is_held) {
+            return;
+        }
+        self.sched.held.retain(|k| k.2 != r);
+        let origin = self.reqs[r].origin_s.clone();
+        bump(&mut self.sched.held_by_origin, &origin, false);
+    }
+
     /// Request `r` has ended (or will not go on): the scheduler counts it no more, and held
     /// requests start if they now may.
     pub(super) fn scheduler_end(&mut self, t: Instant, r: usize) {
-        let before = self.in_flight.len();
-        self.in_flight.retain(|&o| o != r);
-        if self.in_flight.len() < before {
-            self.reschedule(t);
+        if !std::mem::take(&mut self.reqs[r].in_flight) {
+            return;
         }
+        let origin = self.reqs[r].origin_s.clone();
+        bump(&mut self.sched.flight_by_origin, &origin, false);
+        if std::mem::take(&mut self.reqs[r].flight_delayable) {
+            self.sched.flight_delayable = self.sched.flight_delayable.saturating_sub(1);
+        }
+        self.reschedule(t);
     }
 
     /// `LoadAnyStartablePendingRequests`: held requests, highest priority first and in arrival
     /// order within a priority, start while they may; the page's limit stops the search, a
-    /// host's limit only skips that request.
+    /// host's limit only skips that host's requests, and the search stops once every host
+    /// with a held request is at its limit.
     pub(super) fn reschedule(&mut self, t: Instant) {
-        let mut order: Vec<usize> = self.held.clone();
-        order.sort_by_key(|&r| std::cmp::Reverse(self.reqs[r].priority));
-        for r in order {
+        let mut full: Vec<Rc<str>> = vec![];
+        let mut i = 0;
+        while i < self.sched.held.len() {
+            if full.len() >= self.sched.held_by_origin.len() {
+                break;
+            }
+            let r = self.sched.held[i].2;
+            if full.contains(&self.reqs[r].origin_s) {
+                i += 1;
+                continue;
+            }
             match self.hold_reason(r) {
                 None => {
-                    self.held.retain(|&o| o != r);
-                    self.in_flight.push(r);
+                    self.sched.held.remove(i);
+                    let origin = self.reqs[r].origin_s.clone();
+                    bump(&mut self.sched.held_by_origin, &origin, false);
+                    self.reqs[r].is_held = false;
                     if let Some((a, _)) = self.reqs[r].held {
                         self.reqs[r].held = Some((a, t));
                     }
+                    self.fly(r);
                     self.schedule(t, Ev::Go(r));
                 }
                 Some(Hold::Client(_)) => break,
-                Some(Hold::Host(_)) => {}
+                Some(Hold::Host(_)) => {
+                    full.push(self.reqs[r].origin_s.clone());
+                    i += 1;
+                }
             }
         }
     }
@@ -146,6 +221,25 @@ impl Sim<'_> {
     /// The first layout: every image in the viewport that has not arrived goes from Low to
     /// High (net `MEDIUM`).
     pub(super) fn layout(&mut self, t: Instant) {
+        // The scenario's list, resolved against the document once (sorted, for lookups).
+        self.sched.viewport = self.sc.in_viewport.as_ref().map(|list| {
+            let mut v: Vec<String> = list
+                .iter()
+                .filter_map(|u| {
+                    ::url::Url::parse(u)
+                        .or_else(|_| self.reqs[self.doc].url.join(u))
+                        .ok()
+                        .map(String::from)
+                })
+                .collect();
+            v.sort_unstable();
+            v
+        });
+        let deferred: Vec<usize> = {
+            let mut d: Vec<usize> = self.deferred.iter().map(|d| d.request).collect();
+            d.sort_unstable();
+            d
+        };
         let raise: Vec<usize> = (0..self.reqs.len())
             .filter(|&r| {
                 let q = &self.reqs[r];
@@ -157,31 +251,36 @@ impl Sim<'_> {
             })
             .collect();
         for r in raise {
-            self.raise(t, r, Priority::Medium);
+            let issued = self.reqs[r].t0 <= t && deferred.binary_search(&r).is_err();
+            self.raise(t, r, Priority::Medium, issued);
         }
+        // The held queue follows the new priorities.
+        let reqs = &self.reqs;
+        for k in &mut self.sched.held {
+            k.0 = std::cmp::Reverse(reqs[k.2].priority);
+        }
+        self.sched.held.sort_unstable();
         self.reschedule(t);
     }
 
     fn in_viewport(&self, r: usize) -> bool {
-        match &self.sc.in_viewport {
+        match &self.sched.viewport {
             None => true,
-            Some(list) => {
-                let url = self.reqs[r].url.as_str();
-                list.iter().any(|u| {
-                    ::url::Url::parse(u)
-                        .or_else(|_| self.reqs[self.doc].url.join(u))
-                        .is_ok_and(|p| p.as_str() == url)
-                })
-            }
+            Some(list) => list
+                .binary_search_by(|u| u.as_str().cmp(self.reqs[r].url.as_str()))
+                .is_ok(),
         }
     }
 
     /// Request `r`'s priority goes up to `to` at `t`; a request waiting in the socket pool's
     /// queue moves up in it.
-    fn raise(&mut self, t: Instant, r: usize, to: Priority) {
+    fn raise(&mut self, t: Instant, r: usize, to: Priority, issued: bool) {
         let from = self.reqs[r].priority;
         self.reqs[r].priority = to;
-        let issued = self.reqs[r].t0 <= t && !self.deferred.iter().any(|d| d.request == r);
+        // No longer delayable: the page's count of delayable requests in flight drops.
+        if self.reqs[r].in_flight && std::mem::take(&mut self.reqs[r].flight_delayable) {
+            self.sched.flight_delayable = self.sched.flight_delayable.saturating_sub(1);
+        }
         let mut e = Event::new(
             t,
             Actor::Browser,
@@ -198,7 +297,7 @@ impl Sim<'_> {
             "https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/fetch/resource_fetcher.cc",
         );
         // Waiting in the pool (queued, or for the connect job it started): it moves up.
-        if self.reqs[r].conn.is_none() && !self.held.contains(&r) {
+        if self.reqs[r].conn.is_none() && !self.reqs[r].is_held {
             let group = self.reqs[r].group.clone();
             if let Some(ahead) = self.pool.set_priority(&group, r as u32, to) {
                 e = e.field(
