@@ -481,9 +481,16 @@ fn the_address_bar_sends_text_where_chromium_does() {
 
     // Typed http:// explicitly: kept (HTTPS-Upgrades exempts it); HSTS still upgrades.
     let (_, out, _) = wirewalk(&["trace", "http://example.com/", "--json"]);
-    assert!(!steps(&json(&out))
-        .iter()
-        .any(|(id, _)| id.starts_with("url.https")));
+    let v = json(&out);
+    assert!(!steps(&v).iter().any(|(id, _)| id.starts_with("url.https")));
+    // The parse says why HTTPS-Upgrades left it alone.
+    let why = v["events"][0]["fields"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["name"] == "https_upgrades"))
+        .and_then(|f| f["value"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    assert!(why.contains("typed explicitly"), "{why}");
     let (_, out, _) = wirewalk(&["trace", "http://web.dev/", "--json"]);
     let s = steps(&json(&out));
     assert_eq!(s[1].0, "url.hsts", "{s:?}");

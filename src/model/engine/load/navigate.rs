@@ -17,8 +17,10 @@ pub struct Nav {
     pub typed: Typed,
     /// The URL the omnibox gave, parsed.
     pub first: url::Parsed,
-    /// What turned it into https, if anything.
+    /// What turned it into https, if anything; or why HTTPS-Upgrades left an `http://` URL
+    /// alone.
     pub upgrade: Option<Upgrade>,
+    pub exempt: Option<https_upgrades::Exempt>,
     /// The URL of the document's first request.
     pub target: url::Parsed,
     /// What the browser knows of HSTS at the start: the situation's knob for the host, and
@@ -60,7 +62,9 @@ impl Nav {
         );
         let mut hsts = situation.hsts.state_for(&first.getters.hostname);
         hsts.merge(learned);
-        let upgrade = https_upgrades::decide(&first, schemeless, &hsts, situation.https_upgrades)
+        let decision = https_upgrades::decide(&first, schemeless, &hsts, situation.https_upgrades);
+        let exempt = decision.clone().err().flatten();
+        let upgrade = decision
             .ok()
             .filter(|_| https_upgrades::to_https(&first).is_some());
         let target = match upgrade {
@@ -71,6 +75,7 @@ impl Nav {
             typed,
             first,
             upgrade,
+            exempt,
             target,
             hsts,
         })
@@ -91,10 +96,12 @@ impl Sim<'_> {
         if !nav.typed.is_plain_url() {
             self.push_request(doc, https_upgrades::omnibox_event(text, &nav.typed));
         }
-        self.push_request(
-            doc,
-            navigation::parse_event(text_for(text, nav), Ok(&nav.first)),
-        );
+        let mut parse = navigation::parse_event(text_for(text, nav), Ok(&nav.first));
+        if let Some(why) = nav.exempt {
+            // An http:// URL HTTPS-Upgrades leaves alone: the parse says why.
+            parse = parse.field("https_upgrades", format!("not tried: {}", why.describe()));
+        }
+        self.push_request(doc, parse);
         if let Some(up) = &nav.upgrade {
             let e = https_upgrades::upgrade_event(Instant::ZERO, &nav.first, &nav.target, up);
             self.push_request(doc, e);
