@@ -52,6 +52,12 @@ fn typed_text_goes_where_chromium_sends_it() {
         .js("return !!document.querySelector(\"[data-step='url.omnibox']\");")
         .as_bool()
         .unwrap_or(false));
+    // Go starts playback: stop it (the last step) so the rows hold still, then pick the step.
+    s.click(&s.find("#btn-last"));
+    s.wait_for(
+        "playback to stop",
+        "document.querySelector('#btn-last').getAttribute('aria-disabled') === 'true'",
+    );
     s.click(&s.find("[data-step='url.https_upgrade']"));
     let inspector = s.text(".inspector");
     assert!(
