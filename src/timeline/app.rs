@@ -1108,6 +1108,13 @@ mod tests {
         );
         let badge = crate::timeline::request_badge(&s.journey.0, &s.journey.0.trace.events[0]);
         assert_eq!(badge.as_deref(), Some("request #1"));
+        // A redirect's hop is part of the navigation, not a request of the page.
+        let (s, _) = open("?page=redirects&request=2");
+        assert!(
+            !matches!(reason(&s, Stage::Url), StageState::Skipped(r) if r.contains("comes from the document")),
+            "{:?}",
+            reason(&s, Stage::Url)
+        );
     }
 
     #[test]

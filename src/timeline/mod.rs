@@ -351,9 +351,16 @@ fn skip_reason(
     if let Outcome::NotFetched { scheme, .. } = &j.outcome {
         return format!("not fetched: {scheme} URLs carry no network request");
     }
-    // A journey starts at the address bar; a request of a page (other than its document,
-    // whose URL is parsed too) does not.
-    let navigation = !j.of_page || j.trace.events.first().is_some_and(|e| e.request == 1);
+    // A journey starts at the address bar; a request of a page does not, unless it is one of
+    // the page's document requests (the first, whose URL is parsed, a redirect's hop, the
+    // page's own): those are the navigation.
+    let navigation = !j.of_page
+        || j.trace.events.first().is_some_and(|e| e.request == 1)
+        || j.trace.events.iter().any(|e| {
+            e.step == steps::HTTP_REDIRECT
+                || e.step == steps::POLICY_ORIGIN
+                || e.step == steps::URL_HTTPS_FALLBACK
+        });
     if let (Some(f), Some(code)) = (failed, code) {
         if stage > f {
             return format!("not reached: the journey ended with {code}");
