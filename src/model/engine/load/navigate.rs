@@ -64,13 +64,13 @@ impl Nav {
         hsts.merge(learned);
         let decision = https_upgrades::decide(&first, schemeless, &hsts, situation.https_upgrades);
         let exempt = decision.clone().err().flatten();
-        let upgrade = decision
+        // The https URL, once: an upgrade only where it can be written.
+        let https = decision
+            .as_ref()
             .ok()
-            .filter(|_| https_upgrades::to_https(&first).is_some());
-        let target = match upgrade {
-            Some(_) => https_upgrades::to_https(&first).unwrap_or_else(|| first.clone()),
-            None => first.clone(),
-        };
+            .and_then(|_| https_upgrades::to_https(&first));
+        let upgrade = decision.ok().filter(|_| https.is_some());
+        let target = https.unwrap_or_else(|| first.clone());
         Ok(Nav {
             typed,
             first,
@@ -202,10 +202,10 @@ impl Sim<'_> {
         let rule = (p.getters.protocol == "http:")
             .then(|| self.hsts.should_upgrade(&p.getters.hostname))
             .flatten();
-        let to = match &rule {
-            Some(_) => https_upgrades::to_https(&p).unwrap_or_else(|| p.clone()),
-            None => p.clone(),
-        };
+        let https = rule.as_ref().and_then(|_| https_upgrades::to_https(&p));
+        // No HSTS step where no https URL could be written.
+        let rule = rule.filter(|_| https.is_some());
+        let to = https.unwrap_or_else(|| p.clone());
         let why = format!("a redirect from request {}", r + 1);
         let Some(doc) = self.document_request(&to, &why, t) else {
             return self.refuse_redirect(t, r, redirect::Refused::Invalid, &location);
