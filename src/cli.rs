@@ -4,6 +4,7 @@
 //! wirewalk url <input> [--base <url>] [--json]
 //! wirewalk trace <url> [options] [--json|--svg]
 //! wirewalk page <preset|file> [--json|--har|--svg|--events …]
+//! wirewalk har|netlog <file> [--json]
 //! ```
 //!
 //! The static server and the bundle's build steps are `cargo xtask` (the `xtask` package).
@@ -41,6 +42,9 @@ const USAGE: &str = "usage:
                                                  request's or one connection's
   wirewalk har <file.har> [--json]               a HAR recording (DevTools' Save all as HAR)
                                                  replayed as a page load
+  wirewalk netlog <netlog.json> [--json]         a Chrome NetLog (chrome://net-export) replayed
+                                                 with its real sockets (either command reads
+                                                 either kind of file)
   wirewalk steps [--markdown]                    every step id, its stage and title
 
 trace options:
@@ -73,7 +77,7 @@ pub fn run(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Some("url") => url_command(&words[1..], out, err),
         Some("trace") => trace_command(&words[1..], out, err),
         Some("page") => page_command(&words[1..], out, err),
-        Some("har") => har_command(&words[1..], out, err),
+        Some(c @ ("har" | "netlog")) => har_command(c, &words[1..], out, err),
         Some("steps") => {
             let markdown = words.get(1).map(String::as_str) == Some("--markdown");
             let _ = write!(out, "{}", steps_table(markdown));
@@ -335,17 +339,21 @@ fn page_events(
     0
 }
 
-/// `wirewalk har <file.har> [--json]`: a browser's recording replayed as a page load.
-fn har_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    use crate::model::har_replay;
+/// `wirewalk har <file> [--json]` (or `netlog`): a browser's recording, a HAR file or a
+/// Chrome NetLog, replayed as a page load.
+fn har_command(command: &str, words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    use crate::model::{har_replay, netlog};
     let json = words.iter().any(|w| w == "--json");
     let Some(path) = words.iter().find(|w| !w.starts_with("--")) else {
-        let _ = writeln!(err, "wirewalk har: give a .har file\n{USAGE}");
+        let _ = writeln!(
+            err,
+            "wirewalk {command}: give a .har file or a NetLog (.json)\n{USAGE}"
+        );
         return 2;
     };
-    let loaded = read_limited(path, har_replay::MAX_HAR_BYTES as u64 + 1)
-        .and_then(|text| har_replay::parse(&text))
-        .and_then(|entries| har_replay::replay(&entries, path));
+    let loaded = read_limited(path, netlog::MAX_NETLOG_BYTES as u64 + 1)
+        .and_then(|text| netlog::open(&text))
+        .and_then(|rec| har_replay::replay_recording(&rec, path));
     match loaded {
         Ok(load) => {
             if json {
@@ -356,7 +364,7 @@ fn har_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i3
             0
         }
         Err(e) => {
-            let _ = writeln!(err, "wirewalk har: {path}: {e}");
+            let _ = writeln!(err, "wirewalk {command}: {path}: {e}");
             1
         }
     }

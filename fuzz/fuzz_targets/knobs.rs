@@ -2,10 +2,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use wirewalk::model::journey;
 use wirewalk::model::scenario::{
     ApiChoice, CacheState, CertChoice, DnsState, Profile, ProfileName, Scenario, TlsChoice,
 };
-use wirewalk::model::journey;
 
 const URLS: [&str; 5] = [
     "https://example.com/",

@@ -1269,7 +1269,7 @@ mod tests {
             .apply(AppAction::Follow(Focus::Page(Subject::Request(2))))
             .apply(AppAction::Page(PageAction::OpenHar(Ok((
                 "chrome_like.har".into(),
-                entries,
+                crate::model::har_replay::Recording::har(entries),
             )))));
         assert!(s.page.0.har.is_some());
         let first = s.page.0.load.0.requests[0].id;

@@ -479,7 +479,7 @@ pub enum PageAction {
     Network(Network),
     Select(u32),
     /// A HAR file read (its name and entries), or why it could not be.
-    OpenHar(Result<(String, Vec<har_replay::Entry>), String>),
+    OpenHar(Result<(String, har_replay::Recording), String>),
     /// Back from a recording to the scenario's simulation.
     LeaveHar,
 }
@@ -643,9 +643,9 @@ impl PageState {
     }
 
     /// A HAR file read: its replay replaces the view, keeping the simulation to go back to.
-    fn open_har(&mut self, read: Result<(String, Vec<har_replay::Entry>), String>) {
-        let replayed = read.and_then(|(name, entries)| {
-            har_replay::replay(&entries, &name)
+    fn open_har(&mut self, read: Result<(String, har_replay::Recording), String>) {
+        let replayed = read.and_then(|(name, rec)| {
+            har_replay::replay_recording(&rec, &name)
                 .map(|l| (name.clone(), l))
                 .map_err(|e| format!("{name}: {e}"))
         });
@@ -845,7 +845,10 @@ mod tests {
         ))
         .expect("the test HAR file");
         let entries = har_replay::parse(&text).expect("it parses");
-        let s = s.apply(PageAction::OpenHar(Ok(("chrome_like.har".into(), entries))));
+        let s = s.apply(PageAction::OpenHar(Ok((
+            "chrome_like.har".into(),
+            har_replay::Recording::har(entries),
+        ))));
         assert!(s.error.is_none(), "{:?}", s.error);
         assert_eq!(s.har.as_ref().map(|h| &*h.name), Some("chrome_like.har"));
         assert!(s.load != sim);

@@ -1,13 +1,15 @@
 //! Files in and out of the app: downloads (the page load as a HAR file, the sequence diagram and
 //! the waterfall as SVG; the model writes the text, [`crate::model::har`] and [`crate::svg`]) and
-//! opening a HAR file a browser recorded ([`har_replay`] replays it).
+//! opening a recording a browser made, a HAR file or a Chrome NetLog ([`netlog::recording`]
+//! reads either; [`crate::model::har_replay`] replays it).
 //!
 //! A file is read with the browser's `File.text()` and `JSON.parse`, and the model's
-//! [`har_replay::entries`] walks the parsed value through [`har_replay::Json`]: the bundle carries
+//! [`netlog::recording`] walks the parsed value through [`Json`]: the bundle carries
 //! no JSON parser of its own. The size limit is checked on the file's size before a byte is read.
 //! Every failure is a message for the page-load panel; the view on screen stays as it was.
 
-use crate::model::har_replay::{self, Entry, Json};
+use crate::model::har_replay::{Json, Recording};
+use crate::model::netlog;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -67,7 +69,7 @@ pub fn download(name: &str, mime: &str, text: &str) {
     }
 }
 
-/// A value from `JSON.parse`, read as [`har_replay`] asks.
+/// A value from `JSON.parse`, read as [`Json`] asks.
 struct Parsed(JsValue);
 
 impl Json for Parsed {
@@ -96,34 +98,61 @@ impl Json for Parsed {
     fn item(&self, i: usize) -> Option<Self> {
         Reflect::get_u32(&self.0, i as u32).ok().map(Parsed)
     }
+    fn keys(&self) -> Vec<String> {
+        if !self.0.is_object() || Array::is_array(&self.0) {
+            return vec![];
+        }
+        js_sys::Object::keys(self.0.unchecked_ref::<js_sys::Object>())
+            .iter()
+            .filter_map(|k| k.as_string())
+            .collect()
+    }
 }
 
-/// Reads `file` as a HAR recording; `done` hears its name and entries, or why not.
-pub fn read_har(file: web_sys::File, done: Callback<Result<(String, Vec<Entry>), String>>) {
+/// The message of a `JSON.parse` failure.
+fn parse_error(e: &JsValue) -> String {
+    Reflect::get(e, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_default()
+}
+
+/// Reads `file` as a recording, a HAR file or a Chrome NetLog; `done` hears its name and
+/// recording, or why not. A NetLog cut short is mended ([`netlog::close_cut_short`]) with a
+/// note.
+pub fn read_recording(file: web_sys::File, done: Callback<Result<(String, Recording), String>>) {
     let name = file.name();
-    if file.size() > har_replay::MAX_HAR_BYTES as f64 {
+    if file.size() > netlog::MAX_NETLOG_BYTES as f64 {
         done.emit(Err(format!(
             "{name}: {}",
-            har_replay::too_large(file.size() as u64)
+            netlog::too_large(file.size() as u64)
         )));
         return;
     }
+    let bytes = file.size() as usize;
     let (fail, unread) = (done.clone(), name.clone());
     settle(
         file.text().into(),
         move |text| {
             let result = match json_parse(&text) {
-                Ok(v) => har_replay::entries(Parsed(v)),
-                Err(e) => Err(format!(
-                    "not a HAR file: the JSON is malformed ({})",
-                    Reflect::get(&e, &"message".into())
-                        .ok()
-                        .and_then(|m| m.as_string())
-                        .unwrap_or_default()
-                )),
+                Ok(v) => netlog::recording(Parsed(v), bytes, None),
+                Err(e) => {
+                    // Only a failed parse copies the text in, to try closing a cut-short NetLog.
+                    let mended = text
+                        .as_string()
+                        .and_then(|t| netlog::close_cut_short(&t))
+                        .and_then(|t| json_parse(&JsValue::from_str(&t)).ok());
+                    match mended {
+                        Some(v) => netlog::recording(Parsed(v), bytes, Some(netlog::CUT_SHORT)),
+                        None => Err(format!(
+                            "not a HAR file or NetLog: the JSON is malformed ({})",
+                            parse_error(&e)
+                        )),
+                    }
+                }
             };
             done.emit(match result {
-                Ok(entries) => Ok((name, entries)),
+                Ok(rec) => Ok((name, rec)),
                 Err(e) => Err(format!("{name}: {e}")),
             })
         },

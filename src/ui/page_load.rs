@@ -112,7 +112,7 @@ pub fn PageView(props: &PageViewProps) -> Html {
                         done.emit(read)
                     }
                 });
-                super::files::read_har(file, apply);
+                super::files::read_recording(file, apply);
             }
             // Cleared, so that choosing the same file again reads it again.
             input.set_value("");
@@ -180,9 +180,9 @@ pub fn PageView(props: &PageViewProps) -> Html {
                         <button id="pl-save-har" type="button" onclick={save_har} title="This simulated load as a HAR 1.2 file, as DevTools saves one">{ "Save HAR" }</button>
                     }
                     <button id="pl-save-svg" type="button" onclick={save_svg} title="The waterfall as an SVG image">{ "Save SVG" }</button>
-                    <label class="pl-open" title="A HAR file saved by Chrome or Firefox DevTools (Save all as HAR)">
-                        { "Open HAR…" }
-                        <input id="pl-open-har" type="file" accept=".har,application/json" onchange={on_open} />
+                    <label class="pl-open" title="A HAR file saved by Chrome or Firefox DevTools (Save all as HAR), or a Chrome NetLog (chrome://net-export)">
+                        { "Open HAR or NetLog…" }
+                        <input id="pl-open-har" type="file" accept=".har,.json,application/json" onchange={on_open} />
                     </label>
                 </span>
             </div>

@@ -2,8 +2,8 @@
 //! natively for the same view (the HAR of the page load, the waterfall, the sequence diagram up
 //! to the step on screen), as downloads with their names. Open HAR replays a recording in the
 //! waterfall and the pools: a HAR the app saved comes back as the same waterfall, a Chrome-like
-//! recording shows its connections and failures, and a broken or huge file is refused with the
-//! view left as it was.
+//! recording shows its connections and failures, a real Chrome NetLog shows its real sockets,
+//! and a broken or huge file is refused with the view left as it was.
 
 use crate::open_at;
 use crate::webdriver::Session;
@@ -247,11 +247,15 @@ fn a_broken_or_huge_har_is_refused_and_the_view_stays() {
     let before = waterfall_at_end(&s);
     let cut = &CHROME_LIKE[..CHROME_LIKE.len() / 2];
     for (name, text, says) in [
-        ("cut.har", cut, "not a HAR file: the JSON is malformed"),
+        (
+            "cut.har",
+            cut,
+            "not a HAR file or NetLog: the JSON is malformed",
+        ),
         (
             "words.har",
             "hello",
-            "not a HAR file: the JSON is malformed",
+            "not a HAR file or NetLog: the JSON is malformed",
         ),
         ("empty.har", "{\"log\": {}}", "it has no log.entries list"),
         (
@@ -310,19 +314,88 @@ fn a_broken_or_huge_har_is_refused_and_the_view_stays() {
         "document.querySelector('#pl-har') === null",
     );
     assert_eq!(waterfall_at_end(&s), before);
-    // 50 MB: refused by its size, before a byte of it is read.
-    choose_file(&s, "huge.har", "new Uint8Array(50 * 1000 * 1000)");
+    // 70 MB: refused by its size, before a byte of it is read.
+    choose_file(&s, "huge.har", "new Uint8Array(70 * 1000 * 1000)");
     s.wait_for(
         "the refusal",
         "(document.querySelector('#pl-error') || {}).textContent?.includes('huge.har')",
     );
     let error = s.text("#pl-error");
     assert!(
-        error.contains("50000000 bytes, over the limit of 33554432 bytes"),
+        error.contains("70000000 bytes, over the limit of 64 MiB for a NetLog (32 MiB for a HAR"),
         "{error}"
     );
     assert_eq!(waterfall_at_end(&s), before);
     // No markup was made from the file's text.
     assert!(s.js("return document.querySelectorAll('img[src=x]').length === 0;") == true);
+    s.assert_no_errors();
+}
+
+/// A real Chrome NetLog (`chromium-recordings/h1-mixed`, Chromium 156) opens through the same
+/// file input: its 19 requests and 8 real sockets, the document's socket connected ahead, the
+/// stalls at the group's limit said on the waterfall's phases, and what a NetLog leaves out.
+/// Cut short, it still opens, saying so; of an unknown version, it is refused and the view
+/// stays.
+#[test]
+fn a_chrome_netlog_opens_with_its_real_sockets() {
+    let path = crate::conformance_dir().join("chromium-recordings/h1-mixed/netlog.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let native = har_replay::replay_recording(
+        &wirewalk::model::netlog::open(&text).expect("reads"),
+        "netlog.json",
+    )
+    .expect("replays");
+    assert_eq!((native.requests.len(), native.connections.len()), (19, 8));
+    let driver = crate::Driver::start();
+    let s = open_at(&driver, 1440, 900, "?page=many-images");
+    let before = waterfall_at_end(&s);
+    open_har(&s, "netlog.json", &text);
+    s.wait_for(
+        "the recording",
+        "document.querySelector('#pl-har') !== null",
+    );
+    waterfall_at_end(&s);
+    let summary = s.text("#pl-summary");
+    assert!(
+        summary.starts_with("19 requests, 8 connections"),
+        "{summary}"
+    );
+    let used =
+        s.js("return document.querySelectorAll('#pl-pools .slot:not([data-state=free])').length;");
+    assert_eq!(used.as_u64(), Some(8));
+    let page = s.text("#page-load");
+    assert!(
+        page.contains("a Chrome NetLog from Chromium 156.0.8078.114"),
+        "{page}"
+    );
+    assert!(page.contains("with no request waiting"), "{page}");
+    let titles = s.js(
+        "return [...document.querySelectorAll('#pl-waterfall .seg')].map((g) => g.title).join('\\n');",
+    );
+    assert!(
+        titles
+            .as_str()
+            .is_some_and(|t| t.contains("SOCKET_POOL_STALLED_MAX_SOCKETS_PER_GROUP")),
+        "{titles}"
+    );
+    s.js("document.querySelector('#pl-pools').scrollIntoView({block: 'start'});");
+    s.screenshot("netlog-h1-mixed");
+    // Cut short: read up to the cut, with a note.
+    open_har(&s, "cut.json", &text[..text.len() * 3 / 5]);
+    s.wait_for(
+        "the cut-short recording",
+        "(document.querySelector('#pl-har') || {}).textContent?.includes('cut.json')",
+    );
+    assert!(s.text("#page-load").contains("the file was cut short"));
+    s.click(&s.find("#pl-leave-har"));
+    // An unknown format version: refused, the simulation stays.
+    let v2 = text.replacen("\"logFormatVersion\":1", "\"logFormatVersion\":2", 1);
+    open_har(&s, "v2.json", &v2);
+    s.wait_for(
+        "the refusal",
+        "(document.querySelector('#pl-error') || {}).textContent?.includes('v2.json')",
+    );
+    assert!(s.text("#pl-error").contains("unknown format version (2)"));
+    assert_eq!(waterfall_at_end(&s), before);
     s.assert_no_errors();
 }

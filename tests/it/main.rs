@@ -4,6 +4,7 @@ mod cache_tests;
 mod cli;
 mod har;
 mod journey;
+mod netlog;
 mod page_events;
 mod page_load;
 mod pool;

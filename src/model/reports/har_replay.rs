@@ -33,6 +33,11 @@
 //!   blocked request's reason is read from `_error` or from Playwright's
 //!   `response._failureText`.
 //!
+//! - **A recording that names its sockets** (a Chrome NetLog, [`crate::model::netlog`], as a
+//!   [`Recording`] with [`RecordedSocket`]s): each socket is a connection with its own times,
+//!   including one connected before any request (a preconnect) and one no request used; an
+//!   entry opened its socket if it waited for its lookup or handshakes.
+//!
 //! Left out: what a HAR does not record. The model's reasons (which socket-pool rule held a
 //! request, or why a CORS check passed) are not in a recording. The round trip and bandwidth are
 //! not known either; the round trip is estimated as the median TCP handshake. Entries whose URL
@@ -85,6 +90,61 @@ pub struct Entry {
     pub queueing_unknown: bool,
     /// `connection` was inferred from the timings: the file names none.
     pub connection_inferred: bool,
+    /// What the recording says held the request before it was sent (a NetLog's socket-pool
+    /// events), said on its waiting phase.
+    pub waited: Option<String>,
+}
+
+/// Which kind of file a recording came from: what its replay can and cannot say.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Source {
+    /// A HAR file: requests and their timings, no sockets of their own.
+    #[default]
+    Har,
+    /// A Chrome NetLog ([`crate::model::netlog`]): the real sockets and their connects too.
+    NetLog,
+}
+
+/// A connection as a recording names it, with its own times (epoch µs): a NetLog records every
+/// socket, including the ones opened before any request asked (a preconnect) and the ones no
+/// request ever used. A HAR records none; its connections come from the entries.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RecordedSocket {
+    /// The id entries name in `connection`.
+    pub id: String,
+    /// The pool group, as [`crate::model::pool::GroupKey::text`] writes it.
+    pub group: String,
+    pub protocol: Protocol,
+    /// The connect began (the host lookup first).
+    pub start_us: i64,
+    pub dns_end_us: i64,
+    pub tcp_end_us: i64,
+    /// TLS done (or `tcp_end_us` on plain http): the socket could carry a request.
+    pub ready_us: i64,
+    pub closed_us: Option<i64>,
+    pub close_reason: String,
+    /// Connected with no request waiting for it (Chromium's preconnects).
+    pub preconnect: bool,
+}
+
+/// A recording ready to replay: its entries (one per request, or per hop of a redirect), the
+/// sockets it names, and what reading it found to say.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Recording {
+    pub source: Source,
+    pub entries: Vec<Entry>,
+    pub sockets: Vec<RecordedSocket>,
+    pub notes: Vec<String>,
+}
+
+impl Recording {
+    /// A HAR file's entries.
+    pub fn har(entries: Vec<Entry>) -> Recording {
+        Recording {
+            entries,
+            ..Recording::default()
+        }
+    }
 }
 
 const BLOCKED: usize = 0;
@@ -119,6 +179,8 @@ pub trait Json: Sized {
     fn length(&self) -> Option<usize>;
     /// An array's item.
     fn item(&self, i: usize) -> Option<Self>;
+    /// An object's own member names, in the file's order (none for anything else).
+    fn keys(&self) -> Vec<String>;
 }
 
 impl Json for &serde_json::Value {
@@ -136,6 +198,11 @@ impl Json for &serde_json::Value {
     }
     fn item(&self, i: usize) -> Option<Self> {
         self.get(i)
+    }
+    fn keys(&self) -> Vec<String> {
+        self.as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
     }
 }
 
@@ -262,6 +329,7 @@ pub fn entries<J: Json>(root: J) -> Result<Vec<Entry>, String> {
                 timings,
                 queueing_unknown: false,
                 connection_inferred: false,
+                waited: None,
             })
         })
         .collect()
@@ -466,9 +534,38 @@ fn us(ms: f64) -> u64 {
 
 /// Turns the entries of a HAR file into a page load the views can show, named `name`.
 pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
-    let mut notes = Vec::new();
+    replay_recording(&Recording::har(entries.to_vec()), name)
+}
+
+/// A recorded socket as a connection of the replay, `t0` being the replay's zero (epoch µs).
+fn socket_connection(s: &RecordedSocket, id: u32, lane: usize, t0: i64) -> Connection {
+    let at = |us: i64| Instant::from_micros(us.saturating_sub(t0).max(0) as u64);
+    let (origin, credentials) = crate::model::pool::GroupKey::read(&s.group);
+    Connection {
+        id,
+        group: s.group.clone(),
+        origin: origin.to_string(),
+        credentials,
+        protocol: s.protocol,
+        lane,
+        preconnect: s.preconnect,
+        started_for: None,
+        start: at(s.start_us),
+        dns_end: at(s.dns_end_us),
+        tcp_end: at(s.tcp_end_us),
+        ready: at(s.ready_us),
+        closed: s.closed_us.map(at),
+        close_reason: s.close_reason.clone(),
+        uses: vec![],
+        inferred: false,
+    }
+}
+
+/// Turns a recording into a page load the views can show, named `name`.
+pub fn replay_recording(rec: &Recording, name: &str) -> Result<PageLoad, String> {
+    let mut notes = rec.notes.clone();
     let mut list: Vec<&Entry> = Vec::new();
-    for e in entries {
+    for e in &rec.entries {
         if e.url.starts_with("http://") || e.url.starts_with("https://") {
             list.push(e);
         } else {
@@ -479,12 +576,41 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
         }
     }
     list.sort_by_key(|e| e.started_us);
-    let repaired: Vec<Entry> = repair(&list, &mut notes);
+    let mut repaired: Vec<Entry> = repair(&list, &mut notes);
+    // A recording's times within the hour a replay spans (a HAR file's already are).
+    for e in &mut repaired {
+        e.time = e.time.clamp(0.0, MAX_SPAN_MS);
+        for t in &mut e.timings {
+            if !(0.0..MAX_SPAN_MS).contains(t) {
+                *t = -1.0;
+            }
+        }
+    }
     let list: Vec<&Entry> = repaired.iter().collect();
-    let t0 = list
+    let first = list
         .first()
-        .ok_or("the HAR file has no http(s) entries")?
+        .ok_or("the recording has no http(s) requests")?
         .started_us;
+    // The recording's sockets within an hour of the first request, their times in order and
+    // within the hour; one connected before the first request (a preconnect) starts the replay.
+    let near: Vec<RecordedSocket> = rec
+        .sockets
+        .iter()
+        .filter(|s| first.saturating_sub(s.start_us).abs() < MAX_SPAN_US)
+        .map(|s| {
+            let cap = |t: i64, at_least: i64| t.clamp(at_least, s.start_us + MAX_SPAN_US);
+            let dns_end_us = cap(s.dns_end_us, s.start_us);
+            let tcp_end_us = cap(s.tcp_end_us, dns_end_us);
+            RecordedSocket {
+                dns_end_us,
+                tcp_end_us,
+                ready_us: cap(s.ready_us, tcp_end_us),
+                closed_us: s.closed_us.map(|c| cap(c, s.start_us)),
+                ..s.clone()
+            }
+        })
+        .collect();
+    let t0 = near.iter().map(|s| s.start_us).fold(first, i64::min);
     // One page load: a recording that spans hours is several visits, or a date gone wrong.
     let last = list.last().map_or(t0, |e| e.started_us);
     if last.saturating_sub(t0) > MAX_SPAN_US {
@@ -511,6 +637,20 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
     let mut connections: Vec<Connection> = Vec::new();
     let mut requests: Vec<Request> = Vec::new();
     let mut console = Vec::new();
+    // A recording that names its sockets (a NetLog): each is a connection with its own times.
+    let mut sockets: Vec<&RecordedSocket> = near.iter().collect();
+    sockets.sort_by_key(|s| s.start_us);
+    for s in sockets {
+        let g = *group_ids.entry(s.group.clone()).or_insert_with(|| {
+            starts.push(Vec::new());
+            starts.len() - 1
+        });
+        let c = socket_connection(s, connections.len() as u32 + 1, starts[g].len(), t0);
+        starts[g].push(c.start);
+        conn_ids.insert(s.id.clone(), connections.len());
+        connections.push(c);
+    }
+    let named_sockets = !near.is_empty();
     for (i, e) in list.iter().enumerate() {
         let id = i as u32 + 1;
         let parsed = crate::model::url::parse(&e.url, None).ok();
@@ -534,12 +674,22 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
         // stands in, with credentials).
         let (_, credentials) = crate::model::pool::GroupKey::read(&group);
         // The connection: a new one if this entry opened it.
+        let opened_here = t[DNS] >= 0.0 || t[CONNECT] >= 0.0;
         let (connection, reused) = match e.connection.as_deref() {
             Some(c) if e.from_cache.is_none() => match conn_ids.get(c) {
+                // A socket the recording names: this entry opened it if it waited for its
+                // lookup or handshakes.
+                Some(&k) if named_sockets => {
+                    if opened_here && connections[k].started_for.is_none() {
+                        connections[k].started_for = Some(id);
+                    }
+                    // Its first request did not reuse it, even if it was connected ahead.
+                    (Some(k as u32 + 1), !connections[k].uses.is_empty())
+                }
                 Some(&k) => (Some(k as u32 + 1), true),
                 None => {
                     conn_ids.insert(c.to_string(), connections.len());
-                    let opened = t[DNS] >= 0.0 || t[CONNECT] >= 0.0;
+                    let opened = opened_here;
                     // Its lookup and handshakes, when this entry opened it; a connection
                     // seen first on a reused entry is simply there at its start.
                     let (at, dns_end, tcp_end, ready) = if opened {
@@ -604,6 +754,17 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
         let peer = e.server_ip.as_deref().unwrap_or(&host);
         let plural = if open_then == 1 { "" } else { "s" };
         let bytes = e.transfer_size.unwrap_or(0);
+        let on_wire = match e.transfer_size {
+            Some(b) => format!(" ({b} bytes on the wire)"),
+            None => format!(
+                " ({} bytes of body; the bytes on the wire are not in the recording)",
+                e.body_size
+            ),
+        };
+        let waited = e
+            .waited
+            .as_deref()
+            .map_or(String::new(), |w| format!("; {w}"));
         // Each phase: its name, its milliseconds, what the recording says, and what that means.
         let table: [(PhaseName, f64, String, String); 8] = [
             (
@@ -616,7 +777,7 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
                 PhaseName::Stalled,
                 stalled,
                 "stalled before it could be sent".into(),
-                String::new(),
+                waited,
             ),
             (
                 PhaseName::DnsLookup,
@@ -652,7 +813,7 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
                 PhaseName::ContentDownload,
                 t[RECEIVE],
                 "downloaded".into(),
-                format!(" ({bytes} bytes on the wire)"),
+                on_wire,
             ),
         ];
         for (name, ms, what, then) in table {
@@ -692,7 +853,14 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
             },
             (None, s) => Outcome::Ok {
                 status: s,
-                rule: "as recorded (a HAR file holds no same-origin decisions)".into(),
+                rule: match rec.source {
+                    Source::Har => "as recorded (a HAR file holds no same-origin decisions)",
+                    Source::NetLog => {
+                        "as recorded (a NetLog holds the network's side, not the renderer's \
+                         same-origin decisions)"
+                    }
+                }
+                .into(),
             },
         };
         if let Outcome::Failed { error } = &outcome {
@@ -715,7 +883,7 @@ pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
             ),
             method: e.method.clone().into(),
             priority: priority_of(e.priority.as_deref()),
-            initiator: "recorded by the browser".into(),
+            initiator: "the recording".into(),
             group: group.into(),
             credentials,
             cookie: e.cookie.clone(),

@@ -4,5 +4,6 @@
 pub mod har;
 pub mod har_replay;
 pub mod json;
+pub mod netlog;
 pub mod step;
 pub mod trace;
