@@ -224,3 +224,95 @@ fn the_reader_takes_a_har_file_too() {
     assert_eq!(rec.source, Source::Har);
     assert_eq!(rec.entries.len(), 19);
 }
+
+/// The header fields the model writes, in order, are the ones Chromium 156 sent in these
+/// recordings, as the servers received them: the https document and sub-resources over
+/// HTTP/2 (client hints and Fetch Metadata included), the http ones over HTTP/1.1 (neither).
+#[test]
+fn the_model_writes_the_headers_chromium_sent() {
+    use wirewalk::model::cache::Headers;
+    use wirewalk::model::http::{self, Dest, FetchSite, Kind, Mode};
+    use wirewalk::model::pool::Priority;
+    let received = |page: &str, path: &str| -> Vec<String> {
+        let server: Value = serde_json::from_str(&read(page, "server.json")).expect("json");
+        let r = server["origins"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|o| o["requests"].as_array().into_iter().flatten())
+            .find(|r| r["path"] == path)
+            .unwrap_or_else(|| panic!("{page}: {path}"));
+        r["headers"]
+            .as_array()
+            .expect("headers")
+            .iter()
+            .map(|h| {
+                // `:method: GET` over HTTP/2: the pseudo-header's name keeps its colon.
+                let h = h.as_str().expect("text");
+                let cut = h[1..].find(':').map_or(h.len(), |k| k + 1);
+                h[..cut].to_string()
+            })
+            .collect()
+    };
+    let names = |h: &Headers| -> Vec<String> { h.0.iter().map(|(n, _)| n.to_string()).collect() };
+    let sub = |dest, https: bool| Kind {
+        dest,
+        mode: Mode::NoCors,
+        site: FetchSite::SameOrigin,
+        trustworthy: https,
+        https,
+        preflight: false,
+    };
+    let nav = http::navigation_request(
+        "secure.test:1",
+        "/",
+        None,
+        &Headers::new(),
+        Kind::typed_navigation(true, true),
+    );
+    let h2 = http::h2_fields(
+        &nav,
+        "GET",
+        "https",
+        http::priority_field(Priority::Highest, Dest::Document),
+    );
+    assert_eq!(names(&h2), received("h2-tls", "/"), "document");
+    for (path, dest, p) in [
+        ("/css/site.css", Dest::Style, Priority::Highest),
+        ("/img/1.png", Dest::Image, Priority::Lowest),
+    ] {
+        let r = http::fetch_request(
+            "secure.test:1",
+            path,
+            Some("https://secure.test:1/"),
+            None,
+            sub(dest, true),
+        );
+        let h2 = http::h2_fields(&r, "GET", "https", http::priority_field(p, dest));
+        assert_eq!(names(&h2), received("h2-tls", path), "{path}");
+    }
+    let nav = http::navigation_request(
+        "shop.test:1",
+        "/",
+        None,
+        &Headers::new(),
+        Kind::typed_navigation(false, false),
+    );
+    assert_eq!(
+        names(&nav.headers),
+        received("h1-mixed", "/"),
+        "http document"
+    );
+    let img = http::fetch_request(
+        "shop.test:1",
+        "/img/1.png",
+        Some("http://shop.test:1/"),
+        None,
+        sub(Dest::Image, false),
+    );
+    assert_eq!(
+        names(&img.headers),
+        received("h1-mixed", "/img/1.png"),
+        "http image"
+    );
+}

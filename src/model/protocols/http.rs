@@ -30,6 +30,18 @@ pub const ACCEPT_NAVIGATION: &str = "text/html,application/xhtml+xml,application
 pub const ACCEPT_IMAGE: &str =
     "image/jxl,image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
 pub const ACCEPT_STYLE: &str = "text/css,*/*;q=0.1";
+/// Chromium's default User-Agent client hints (the low-entropy ones every request to a
+/// potentially trustworthy URL carries, lower-case as Chromium writes them), as Chromium 156
+/// on Linux sent them in the h2-tls recording: the brand list with its GREASE brand, mobile or
+/// not, the platform.
+pub const CLIENT_HINTS: [(&str, &str); 3] = [
+    (
+        "sec-ch-ua",
+        "\"Not:A-Brand\";v=\"8\", \"Chromium\";v=\"156\"",
+    ),
+    ("sec-ch-ua-mobile", "?0"),
+    ("sec-ch-ua-platform", "\"Linux\""),
+];
 
 /// What a request is, for the header fields Chromium writes for it: Fetch Metadata
 /// (`Sec-Fetch-*`, only to a potentially trustworthy URL: `SetFetchMetadataHeaders`,
@@ -252,9 +264,15 @@ pub fn navigation_request(
     conditional: &Headers,
     kind: Kind,
 ) -> Request {
-    let mut h = Headers(Vec::with_capacity(12 + conditional.0.len()))
+    let mut h = Headers(Vec::with_capacity(15 + conditional.0.len()))
         .with("Host", host_header.to_string())
-        .with("Connection", "keep-alive")
+        .with("Connection", "keep-alive");
+    if kind.trustworthy {
+        for (n, v) in CLIENT_HINTS {
+            h = h.with(n, v);
+        }
+    }
+    h = h
         .with("Upgrade-Insecure-Requests", "1")
         .with("User-Agent", USER_AGENT)
         .with("Accept", ACCEPT_NAVIGATION);
@@ -307,10 +325,22 @@ fn fetch_fields<'a>(
 ) -> impl Iterator<Item = (&'static str, FieldValue<'a>)> {
     let fixed = |v: &'static str| Some(FieldValue::Fixed(v));
     let meta = |v: &'static str| kind.trustworthy.then_some(FieldValue::Fixed(v));
+    // The client hints around User-Agent, as the h2-tls recording's sub-resources carry them;
+    // not on a preflight (no recording here shows one to a trustworthy URL).
+    let hint = |k: usize| {
+        let (n, v) = CLIENT_HINTS[k];
+        (
+            n,
+            (kind.trustworthy && !kind.preflight).then_some(FieldValue::Fixed(v)),
+        )
+    };
     [
         ("Host", Some(FieldValue::Given(host_header))),
         ("Connection", fixed("keep-alive")),
+        hint(2),
         ("User-Agent", fixed(USER_AGENT)),
+        hint(0),
+        hint(1),
         ("Accept", fixed(kind.accept())),
         ("Sec-Fetch-Site", meta(kind.site_text())),
         (
@@ -336,7 +366,7 @@ pub fn fetch_request(
     kind: Kind,
 ) -> Request {
     // Room for every field and a few a script or a preflight adds.
-    let mut h = Headers(Vec::with_capacity(14));
+    let mut h = Headers(Vec::with_capacity(17));
     for (name, value) in fetch_fields(host_header, referer, cookie, kind) {
         h = match value {
             FieldValue::Fixed(v) => h.with(name, v),
