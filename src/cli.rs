@@ -12,6 +12,7 @@
 //! Arguments are untrusted text: anything that is not valid gives a message and exit status 1 or 2
 //! (2 for a usage error), never a panic.
 
+use crate::model::initiator::Start;
 use crate::model::journey::{self, Journey};
 use crate::model::load::PhaseName;
 use crate::model::navigation;
@@ -58,6 +59,7 @@ trace options:
   --busy 0..6                          sockets of the origin busy in another tab
   --search-engine google|bing|duckduckgo   where text that is not a URL is searched
   --hsts none|learned|preloaded        what the browser knows of the host's HSTS
+  --navigation typed|link|form         typed; a click on a search result; a form sent with POST
   --no-https-upgrades   [--no-https]   HTTPS-Upgrades off; the server has no https
   --api same-origin|cross-origin|cross-origin-blocked   where the click's fetch() goes";
 
@@ -662,6 +664,11 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
                 let v = value(words, i, w)?;
                 sc.engine = Engine::parse(v)
                     .ok_or_else(|| bad(w, v, &Engine::ALL.map(Engine::as_str).join(", ")))?;
+            }
+            "--navigation" => {
+                let v = value(words, i, w)?;
+                sc.navigation = Start::parse(v)
+                    .ok_or_else(|| bad(w, v, &Start::ALL.map(Start::as_str).join(", ")))?;
             }
             "--hsts" => {
                 let v = value(words, i, w)?;

@@ -17,6 +17,7 @@
 //! | `tls` | `1.3`, `1.2-ecdhe`, `1.2-rsa` | the preset's |
 //! | `cert` | `valid`, `self-signed`, `expired`, `wrong-host` | the preset's |
 //! | `client-cert`, `keep-alive`, `existing`, `resumption`, `false-start`, `refused`, `changed` | `1` or `0` | the preset's |
+//! | `navigation` | `typed`, `link` (a click on a search result), `form` (a form sent with POST) | the preset's |
 //! | `step` | a step id, `@N` for request N (`http.response@1`) | the first step |
 //! | `page` | a page-load preset (`wirewalk page --preset`) | `many-images` |
 //! | `request`, `connection` | a request (as the waterfall numbers them) or a connection (as the socket pools do) of the page, whose messages the diagram shows; `step` is then one of them (`request=3&step=tls.server_hello`) | the typed URL's journey |
@@ -25,6 +26,7 @@
 //! Parameters the embedding options of a later version use (`embed`, `autoplay`, `controls`,
 //! `theme`, `start`, `end`) are recognised and left to the caller.
 
+use crate::model::initiator::Start;
 use crate::model::journey::Subject;
 use crate::model::load::{self, PageScenario};
 use crate::model::omnibox::Engine;
@@ -263,6 +265,9 @@ pub fn decode(query: &str) -> Decoded {
             "hsts" => HstsState::parse(&v)
                 .map(|h| sc.hsts = h)
                 .ok_or_else(|| bad(&expected(HstsState::ALL.map(HstsState::as_str)))),
+            "navigation" => Start::parse(&v)
+                .map(|s| sc.navigation = s)
+                .ok_or_else(|| bad(&expected(Start::ALL.map(Start::as_str)))),
             "busy" => v
                 .parse::<u8>()
                 .ok()
@@ -385,6 +390,9 @@ pub fn encode(state: &LinkState) -> String {
     }
     if sc.hsts != base.hsts {
         q.append_pair("hsts", sc.hsts.as_str());
+    }
+    if sc.navigation != base.navigation {
+        q.append_pair("navigation", sc.navigation.as_str());
     }
     for (key, now, was) in [
         ("client-cert", sc.client_cert, base.client_cert),

@@ -148,6 +148,7 @@ pub enum Knob {
     HttpsUpgrades(bool),
     Hsts(HstsState),
     NoHttps(bool),
+    Navigation(crate::model::initiator::Start),
 }
 
 pub enum AppAction {
@@ -872,6 +873,7 @@ fn knob(mut sc: Scenario, k: Knob) -> Scenario {
         Knob::HttpsUpgrades(b) => sc.https_upgrades = b,
         Knob::Hsts(h) => sc.hsts = h,
         Knob::NoHttps(b) => sc.no_https = b,
+        Knob::Navigation(s) => sc.navigation = s,
     }
     sc
 }

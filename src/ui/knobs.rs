@@ -1,6 +1,7 @@
 //! The scenario's knobs: every option of the model, plus named scenarios to try.
 
 use super::state::{AppAction, Knob, Shared};
+use crate::model::initiator::Start;
 use crate::model::omnibox::Engine;
 use crate::model::scenario::{
     preset_names, ApiChoice, CacheState, CertChoice, DnsState, HstsState, ProfileName, Scenario,
@@ -53,6 +54,8 @@ fn preset_label(name: &str) -> &'static str {
         "hsts-preloaded" => "http:// to an HSTS-preloaded host",
         "hsts-learned" => "http:// to a host that sent HSTS before",
         "search" => "Words, not a URL: a search",
+        "link-click" => "A click on a search result (an http:// link)",
+        "form-post" => "A form sent with POST, then 303 See Other",
         "data-url" => "A data: URL (not fetched)",
         "invalid-url" => "Failure: an invalid URL",
         _ => "Scenario",
@@ -182,6 +185,9 @@ pub fn Knobs(p: &KnobsProps) -> Html {
             <Select id="knob-search" label="Search engine" value={sc.engine.as_str().to_string()}
                 options={vec![o("google", "Google"), o("bing", "Bing"), o("duckduckgo", "DuckDuckGo")]}
                 onchange={knob(|v| Engine::parse(&v).map(Knob::Engine))} />
+            <Select id="knob-navigation" label="The navigation starts as" value={sc.navigation.as_str().to_string()}
+                options={Start::ALL.iter().map(|s| o(s.as_str(), s.label())).collect::<Vec<_>>()}
+                onchange={knob(|v| Start::parse(&v).map(Knob::Navigation))} />
             <Select id="knob-hsts" label="HSTS for the host" value={sc.hsts.as_str().to_string()}
                 options={vec![o("none", "Not known (unless preloaded)"), o("learned", "Learned on an earlier visit"), o("preloaded", "On the preload list")]}
                 onchange={knob(|v| HstsState::parse(&v).map(Knob::Hsts))} />

@@ -133,3 +133,55 @@ fn the_omnibox_verdict_fits_a_phone() {
     s.screenshot("omnibox-search-390x844");
     s.assert_no_errors();
 }
+
+/// How the navigation starts, as a knob: a link shared with `preset=form-post` opens on the
+/// form's POST (its step first, the POST's fields in the inspector, then the 303 and the GET),
+/// and choosing "a click on a search result" in More options runs the link's navigation.
+#[test]
+fn a_form_post_and_a_link_click_start_the_navigation() {
+    let driver = Driver::start();
+    let s = crate::open_at(&driver, 1440, 900, "?preset=form-post");
+    s.wait_for(
+        "the form's step",
+        "!!document.querySelector(\"[data-step='nav.form']\")",
+    );
+    s.click(&s.find("#btn-last"));
+    s.wait_for(
+        "playback to stop",
+        "document.querySelector('#btn-last').getAttribute('aria-disabled') === 'true'",
+    );
+    s.click(&s.find("[data-step='nav.form']"));
+    let inspector = s.text(".inspector");
+    assert!(
+        inspector.contains("item=42&qty=1") && inspector.contains("A form sent with POST"),
+        "{inspector}"
+    );
+    s.click(&s.find("[data-step='http.request']"));
+    let inspector = s.text(".inspector");
+    for want in [
+        "POST /order HTTP/1.1",
+        "Origin",
+        "application/x-www-form-urlencoded",
+        "max-age=0",
+    ] {
+        assert!(inspector.contains(want), "{want}: {inspector}");
+    }
+    assert!(s
+        .js("return !!document.querySelector(\"[data-step='http.redirect']\");")
+        .as_bool()
+        .unwrap_or(false));
+    s.screenshot("navigation-form-post-1440x900");
+    // The knob: a click on a search result instead.
+    s.js("const d = document.querySelector('details.more'); if (d) d.open = true;");
+    s.js("const k = document.querySelector('#knob-navigation');
+         k.value = 'link'; k.dispatchEvent(new Event('change', {bubbles: true}));");
+    s.wait_for(
+        "the link's step",
+        "!!document.querySelector(\"[data-step='nav.link']\")",
+    );
+    assert!(s
+        .js("return !document.querySelector(\"[data-step='nav.form']\");")
+        .as_bool()
+        .unwrap_or(false));
+    s.assert_no_errors();
+}

@@ -511,3 +511,146 @@ fn the_address_bar_sends_text_where_chromium_does() {
         "parsed https://duckduckgo.com/?q=cats"
     );
 }
+
+/// A navigation started by a click on a search result or by a form sent with POST: what reaches
+/// the server, field by field in Chromium's order (as a loopback server received a link's GET,
+/// a form's POST and its 303's GET from Chromium 156), HTTPS-Upgrades for the link but not for
+/// the POST, and Post/Redirect/Get ending in a GET that revalidates.
+#[test]
+fn a_link_and_a_form_navigate_as_chromium_does() {
+    let requests = |args: &[&str]| -> Vec<(String, Vec<(String, String)>)> {
+        let (code, out, err) = wirewalk(args);
+        assert_eq!(code, 0, "{err}");
+        json(&out)["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .filter(|e| e["step"] == "http.request")
+            .map(|e| {
+                let fields = e["fields"]
+                    .as_array()
+                    .expect("fields")
+                    .iter()
+                    .map(|f| {
+                        let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+                        (s("name"), s("value"))
+                    })
+                    .filter(|(n, _)| n != "size")
+                    .collect();
+                (
+                    e["summary"].as_str().unwrap_or_default().to_string(),
+                    fields,
+                )
+            })
+            .collect()
+    };
+    let names =
+        |f: &[(String, String)]| -> Vec<String> { f.iter().map(|(n, _)| n.clone()).collect() };
+    let value =
+        |f: &[(String, String)], n: &str| f.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+    // A click on a search result: cross-site from the results page, its origin as Referer;
+    // the http:// link is upgraded to https.
+    let link = requests(&["trace", "--preset", "link-click", "--json"]);
+    let (line, f) = &link[0];
+    assert!(line.starts_with("GET / HTTP/1.1"), "{line}");
+    assert_eq!(value(f, "Sec-Fetch-Site").as_deref(), Some("cross-site"));
+    assert_eq!(value(f, "Sec-Fetch-User").as_deref(), Some("?1"));
+    assert_eq!(
+        value(f, "Referer").as_deref(),
+        Some("https://www.google.com/")
+    );
+    assert_eq!(value(f, "Host").as_deref(), Some("www.example.com"));
+    let (_, out, _) = wirewalk(&["trace", "--preset", "link-click"]);
+    assert!(out.contains("url.https_upgrade"), "{out}");
+    // A form's POST, then the 303's GET.
+    let form = requests(&["trace", "--preset", "form-post", "--json"]);
+    assert_eq!(
+        form.len(),
+        3,
+        "the POST, the GET after 303, the page's fetch()"
+    );
+    let (line, post) = &form[0];
+    assert!(line.starts_with("POST /order HTTP/1.1"), "{line}");
+    assert_eq!(
+        names(post),
+        [
+            "Host",
+            "Connection",
+            "Content-Length",
+            "Cache-Control",
+            "sec-ch-ua",
+            "sec-ch-ua-mobile",
+            "sec-ch-ua-platform",
+            "Upgrade-Insecure-Requests",
+            "Content-Type",
+            "User-Agent",
+            "Origin",
+            "Accept",
+            "Sec-Fetch-Site",
+            "Sec-Fetch-Mode",
+            "Sec-Fetch-User",
+            "Sec-Fetch-Dest",
+            "Referer",
+            "Accept-Encoding",
+            "Accept-Language",
+            "Cookie",
+        ]
+    );
+    assert_eq!(value(post, "Content-Length").as_deref(), Some("13"));
+    assert_eq!(
+        value(post, "Origin").as_deref(),
+        Some("https://www.example.com")
+    );
+    assert_eq!(
+        value(post, "Sec-Fetch-Site").as_deref(),
+        Some("same-origin")
+    );
+    let (line, get) = &form[1];
+    assert!(line.starts_with("GET /order HTTP/1.1"), "{line}");
+    assert_eq!(
+        names(get),
+        [
+            "Host",
+            "Connection",
+            "Cache-Control",
+            "Upgrade-Insecure-Requests",
+            "User-Agent",
+            "Accept",
+            "Sec-Fetch-Site",
+            "Sec-Fetch-Mode",
+            "Sec-Fetch-User",
+            "Sec-Fetch-Dest",
+            "sec-ch-ua",
+            "sec-ch-ua-mobile",
+            "sec-ch-ua-platform",
+            "Referer",
+            "Accept-Encoding",
+            "Accept-Language",
+            "Cookie",
+        ]
+    );
+    assert_eq!(value(get, "Origin"), None, "no Origin on the GET");
+    let (_, out, _) = wirewalk(&["trace", "--preset", "form-post"]);
+    for step in [
+        "nav.form",
+        "cache.invalidate",
+        "303 See Other",
+        "http.redirect",
+    ] {
+        assert!(out.contains(step), "{step}: {out}");
+    }
+    // A form's POST to http:// is not upgraded; a typed URL without a scheme cannot be a link.
+    let (_, out, _) = wirewalk(&[
+        "trace",
+        "http://www.example.com/",
+        "--navigation",
+        "form",
+        "--json",
+    ]);
+    assert!(out.contains("only GET navigations are upgraded"), "{out}");
+    let (code, out, _) = wirewalk(&["trace", "example.com", "--navigation", "link"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("a link goes to a whole URL"), "{out}");
+    let (code, _, err) = wirewalk(&["trace", "https://a.example/", "--navigation", "click"]);
+    assert_eq!(code, 2, "{err}");
+}

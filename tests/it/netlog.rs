@@ -262,8 +262,10 @@ fn the_model_writes_the_headers_chromium_sent() {
         trustworthy: https,
         https,
         preflight: false,
+        redirected: false,
     };
     let nav = http::navigation_request(
+        "GET",
         "secure.test:1",
         "/",
         None,
@@ -292,6 +294,7 @@ fn the_model_writes_the_headers_chromium_sent() {
         assert_eq!(names(&h2), received("h2-tls", path), "{path}");
     }
     let nav = http::navigation_request(
+        "GET",
         "shop.test:1",
         "/",
         None,

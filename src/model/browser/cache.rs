@@ -1154,7 +1154,16 @@ pub mod present {
                 steps::CACHE_MISS,
                 "stale and without a validator: fetch it again in full",
             ),
-            Miss::NotStored | Miss::Bypassed | Miss::Unsafe => Event::described(
+            // §4.4: an unsafe method is never answered from the cache.
+            Miss::Unsafe => Event::described(
+                t,
+                Actor::Cache,
+                steps::CACHE_MISS,
+                NotStored {
+                    why: "an unsafe method (POST, PUT, DELETE…) always goes to the server, and its success invalidates what is stored for the URL",
+                },
+            ),
+            Miss::NotStored | Miss::Bypassed => Event::described(
                 t,
                 Actor::Cache,
                 steps::CACHE_MISS,
@@ -1217,7 +1226,13 @@ pub mod present {
                 steps::CACHE_NO_STORE,
                 format!("not stored: {why}"),
             ),
-            Kept::Invalidated | Kept::Nothing => return None,
+            Kept::Invalidated => Event::new(
+                end,
+                Actor::Cache,
+                steps::CACHE_INVALIDATE,
+                "an unsafe method succeeded: what is stored for the URL (and its Location) is dropped",
+            ),
+            Kept::Nothing => return None,
         })
     }
 }

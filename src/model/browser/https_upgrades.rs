@@ -46,6 +46,8 @@ pub enum Exempt {
     Port,
     /// The setting is off (`prefs::kHttpsUpgradesEnabled`).
     Disabled,
+    /// Not a GET: a form's POST goes as it is (only main-frame GET navigations are upgraded).
+    NotGet,
 }
 
 impl Exempt {
@@ -59,15 +61,18 @@ impl Exempt {
             }
             Exempt::Port => "a port other than 80 is kept as it is",
             Exempt::Disabled => "HTTPS-Upgrades is turned off",
+            Exempt::NotGet => "only GET navigations are upgraded: a form's POST goes as it is",
         }
     }
 }
 
-/// The decision for the navigation to `url` (what the omnibox gave): HSTS first, then
-/// HTTPS-Upgrades with its exemptions.
+/// The decision for the navigation to `url` (what the omnibox gave, or a link's or a form's
+/// URL): HSTS first, then HTTPS-Upgrades with its exemptions. `typed_http`: `http://` was
+/// typed explicitly; `get`: the navigation's method is GET.
 pub fn decide(
     url: &Parsed,
-    schemeless: bool,
+    typed_http: bool,
+    get: bool,
     hsts: &hsts::State,
     https_upgrades: bool,
 ) -> Result<Upgrade, Option<Exempt>> {
@@ -80,8 +85,10 @@ pub fn decide(
     }
     let exempt = if !https_upgrades {
         Exempt::Disabled
-    } else if !schemeless {
+    } else if typed_http {
         Exempt::TypedHttp
+    } else if !get {
+        Exempt::NotGet
     } else if host == "localhost" || host.ends_with(".localhost") {
         Exempt::Localhost
     } else if host.parse::<std::net::Ipv4Addr>().is_ok() || host.starts_with('[') {
@@ -202,7 +209,8 @@ mod tests {
     #[test]
     fn hsts_comes_first_then_https_upgrades_with_its_exemptions() {
         let s = hsts::State::default();
-        let d = |u: &str, schemeless| decide(&parsed(u), schemeless, &s, true);
+        // `schemeless`: typed without a scheme (so not an explicit http://).
+        let d = |u: &str, schemeless: bool| decide(&parsed(u), !schemeless, true, &s, true);
         assert!(matches!(d("http://web.dev/", false), Ok(Upgrade::Hsts(_))));
         assert_eq!(d("http://example.com/", true), Ok(Upgrade::HttpsUpgrades));
         assert_eq!(
@@ -219,9 +227,16 @@ mod tests {
         assert_eq!(d("http://example.com:8080/", true), Err(Some(Exempt::Port)));
         assert_eq!(d("https://example.com/", true), Err(None));
         assert_eq!(
-            decide(&parsed("http://example.com/"), true, &s, false),
+            decide(&parsed("http://example.com/"), false, true, &s, false),
             Err(Some(Exempt::Disabled))
         );
+        // A link's http:// URL is upgraded; a form's POST is not, but HSTS still applies.
+        let link = decide(&parsed("http://example.com/"), false, true, &s, true);
+        assert_eq!(link, Ok(Upgrade::HttpsUpgrades));
+        let post = decide(&parsed("http://example.com/"), false, false, &s, true);
+        assert_eq!(post, Err(Some(Exempt::NotGet)));
+        let hsts_post = decide(&parsed("http://web.dev/"), false, false, &s, true);
+        assert!(matches!(hsts_post, Ok(Upgrade::Hsts(_))));
     }
 
     #[test]

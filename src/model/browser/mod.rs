@@ -1,11 +1,12 @@
 //! The browser's parts that sit above the wire: the HTTP cache, the socket pool, the
 //! same-origin policy, the cookie jar, finding a page's sub-resources, rendering, the
-//! navigation's own steps, and sites from the Public Suffix List.
+//! navigation's own steps and who starts it, and sites from the Public Suffix List.
 
 pub mod cache;
 pub mod cookie;
 pub mod hsts;
 pub mod https_upgrades;
+pub mod initiator;
 pub mod navigation;
 pub mod omnibox;
 pub mod page;

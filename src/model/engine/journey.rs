@@ -286,6 +286,7 @@ pub fn situation_of(sc: &Scenario) -> Situation {
         https_upgrades: sc.https_upgrades,
         hsts: sc.hsts,
         no_https: sc.no_https,
+        start: sc.navigation,
     }
 }
 

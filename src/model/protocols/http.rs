@@ -58,6 +58,9 @@ pub struct Kind {
     /// A CORS preflight: `Sec-Fetch-Mode: cors` even to an http URL
     /// (`PreflightController::CreatePreflightRequest`).
     pub preflight: bool,
+    /// A navigation's request after a redirect: Chromium adds the client hints again, after
+    /// the fields the redirect kept.
+    pub redirected: bool,
 }
 
 /// `Sec-Fetch-Dest` (Fetch §3.3.2, "empty" for a destination that is the empty string).
@@ -101,6 +104,7 @@ impl Kind {
             trustworthy,
             https,
             preflight: false,
+            redirected: false,
         }
     }
 
@@ -232,11 +236,17 @@ impl Request {
         format!("{} {} HTTP/1.1", self.method, self.target)
     }
 
-    /// Bytes on the wire: request line, header fields, the empty line.
+    /// Bytes on the wire: request line, header fields, the empty line, and the body its
+    /// `Content-Length` announces (a form's fields).
     pub fn wire_len(&self) -> u64 {
         // `GET /x HTTP/1.1`: the method, a space, the target, ` HTTP/1.1`.
         let line = self.method.len() + 1 + self.target.len() + 9;
-        line as u64 + 2 + self.headers.wire_len() + 2
+        let body = self
+            .headers
+            .get("content-length")
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0);
+        line as u64 + 2 + self.headers.wire_len() + 2 + body
     }
 }
 
@@ -254,28 +264,50 @@ pub fn referer(page_url: &str, page_origin: &str, to_origin: &str) -> Option<Str
     Some(format!("{page_origin}/"))
 }
 
-/// The request for a top-level navigation typed into the address bar (or one of its
-/// redirects), in the order Chromium 156 writes it over HTTP/1.1; the Fetch Metadata only to a
-/// potentially trustworthy URL.
+/// The request for a top-level navigation (typed, a link's, a form's, or one of their
+/// redirects), in the order Chromium 156 writes it over HTTP/1.1; the Fetch Metadata and client
+/// hints only to a potentially trustworthy URL. `extra` holds what the navigation adds, each
+/// put where Chromium puts it (as a loopback server received a form's POST, its 303's GET and a
+/// link's GET from Chromium 156): `Content-Length` and `Cache-Control` after `Connection`,
+/// `Content-Type` after `Upgrade-Insecure-Requests`, `Origin` after `User-Agent`, `Referer`
+/// after the Fetch Metadata; the rest (the cache's validators) at the end. After a redirect the
+/// client hints come after the Fetch Metadata.
 pub fn navigation_request(
+    method: &str,
     host_header: &str,
     target: &str,
     cookie: Option<&str>,
-    conditional: &Headers,
+    extra: &Headers,
     kind: Kind,
 ) -> Request {
-    let mut h = Headers(Vec::with_capacity(15 + conditional.0.len()))
+    let mut h = Headers(Vec::with_capacity(16 + extra.0.len()))
         .with("Host", host_header.to_string())
         .with("Connection", "keep-alive");
-    if kind.trustworthy {
-        for (n, v) in CLIENT_HINTS {
-            h = h.with(n, v);
+    let placed = [
+        "content-length",
+        "cache-control",
+        "content-type",
+        "origin",
+        "referer",
+    ];
+    let take = |h: Headers, name: &str| match extra.get(name) {
+        Some(v) => h.with(name_as_sent(name), v.to_string()),
+        None => h,
+    };
+    let hints = |mut h: Headers| {
+        if kind.trustworthy {
+            for (n, v) in CLIENT_HINTS {
+                h = h.with(n, v);
+            }
         }
+        h
+    };
+    h = take(take(h, "content-length"), "cache-control");
+    if !kind.redirected {
+        h = hints(h);
     }
-    h = h
-        .with("Upgrade-Insecure-Requests", "1")
-        .with("User-Agent", USER_AGENT)
-        .with("Accept", ACCEPT_NAVIGATION);
+    h = take(h.with("Upgrade-Insecure-Requests", "1"), "content-type");
+    h = take(h.with("User-Agent", USER_AGENT), "origin").with("Accept", ACCEPT_NAVIGATION);
     if kind.trustworthy {
         h = h
             .with("Sec-Fetch-Site", kind.site_text())
@@ -283,19 +315,35 @@ pub fn navigation_request(
             .with("Sec-Fetch-User", "?1")
             .with("Sec-Fetch-Dest", kind.dest_text());
     }
-    h = h
+    if kind.redirected {
+        h = hints(h);
+    }
+    h = take(h, "referer")
         .with("Accept-Encoding", kind.accept_encoding())
         .with("Accept-Language", "en-US,en;q=0.9");
     if let Some(c) = cookie {
         h = h.with("Cookie", c.to_string());
     }
-    for (n, v) in &conditional.0 {
-        h = h.with(n.clone(), v.clone());
+    for (n, v) in &extra.0 {
+        if !placed.iter().any(|p| n.eq_ignore_ascii_case(p)) {
+            h = h.with(n.clone(), v.clone());
+        }
     }
     Request {
-        method: "GET",
+        method: if method == "POST" { "POST" } else { "GET" },
         target: target.to_string(),
         headers: h,
+    }
+}
+
+/// A field's name as Chromium writes it.
+fn name_as_sent(lower: &str) -> &'static str {
+    match lower {
+        "content-length" => "Content-Length",
+        "cache-control" => "Cache-Control",
+        "content-type" => "Content-Type",
+        "origin" => "Origin",
+        _ => "Referer",
     }
 }
 
@@ -460,12 +508,52 @@ pub struct Site {
     pub new_session: String,
 }
 
+impl Site {
+    /// Its `Connection` field: whether it keeps the connection open.
+    fn connection(&self) -> &'static str {
+        if self.keep_alive {
+            "keep-alive"
+        } else {
+            "close"
+        }
+    }
+}
+
 /// What the server did with a request, for the trace.
 #[derive(Clone, Debug)]
 pub struct Processing {
     pub response: Response,
     /// What the server read and decided, in order.
     pub notes: Vec<String>,
+}
+
+/// A form's POST, answered as a site following Post/Redirect/Get does: the fields are taken,
+/// and `303 See Other` sends the browser to the same URL with GET (RFC 9110 §15.4.4), so that
+/// reloading the result does not send the form again.
+fn post_redirect_get(site: &Site, req: &Request, h: Headers, mut notes: Vec<String>) -> Processing {
+    let body = req.headers.get("content-length").unwrap_or("0");
+    notes.push(format!(
+        "reads the form's fields ({body} bytes of {}) and records the order",
+        req.headers.get("content-type").unwrap_or("a body")
+    ));
+    notes.push(format!(
+        "answers 303 See Other to {}: Post/Redirect/Get, so a reload asks with GET",
+        req.target
+    ));
+    let h = h
+        .with("Location", req.target.clone())
+        .with("Cache-Control", "no-store")
+        .with("Content-Length", "0")
+        .with("Connection", site.connection());
+    Processing {
+        response: Response {
+            status: 303,
+            reason: reason_phrase(303),
+            headers: h,
+            body_bytes: 0,
+        },
+        notes,
+    }
 }
 
 /// The server's work for one request (RFC 9110 §13.2.2 for the conditional part).
@@ -501,14 +589,7 @@ pub fn serve(site: &Site, req: &Request, now_unix: i64, api: bool) -> Processing
             .with("Content-Type", "application/json")
             .with("Content-Length", body.to_string())
             .with("Cache-Control", "no-store")
-            .with(
-                "Connection",
-                if site.keep_alive {
-                    "keep-alive"
-                } else {
-                    "close"
-                },
-            );
+            .with("Connection", site.connection());
         return Processing {
             response: Response {
                 status: 200,
@@ -518,6 +599,9 @@ pub fn serve(site: &Site, req: &Request, now_unix: i64, api: bool) -> Processing
             },
             notes,
         };
+    }
+    if req.method == "POST" {
+        return post_redirect_get(site, req, h, notes);
     }
     // RFC 9110 §13.2.2: If-None-Match first; If-Modified-Since only without it.
     let not_modified = match (
@@ -556,11 +640,7 @@ pub fn serve(site: &Site, req: &Request, now_unix: i64, api: bool) -> Processing
         "Last-Modified",
         crate::model::http_date::format(site.last_modified),
     );
-    let connection = if site.keep_alive {
-        "keep-alive"
-    } else {
-        "close"
-    };
+    let connection = site.connection();
     if not_modified {
         notes.push("the cached copy is current: answers 304 without a body".to_string());
         let h = h.with("Connection", connection);
@@ -761,6 +841,7 @@ mod tests {
 
     fn image(https: bool) -> Kind {
         Kind {
+            redirected: false,
             dest: Dest::Image,
             mode: Mode::NoCors,
             site: FetchSite::SameOrigin,
@@ -772,6 +853,7 @@ mod tests {
 
     fn preflight(https: bool) -> Kind {
         Kind {
+            redirected: false,
             dest: Dest::Empty,
             mode: Mode::Cors,
             site: FetchSite::CrossSite,
@@ -791,6 +873,7 @@ mod tests {
     #[test]
     fn headers_follow_chromium_156() {
         let nav = navigation_request(
+            "GET",
             "shop.test",
             "/",
             None,
@@ -836,6 +919,7 @@ mod tests {
         assert_eq!(pf.headers.get("sec-fetch-site"), None);
         // Over https: the Fetch Metadata, and brotli and zstd.
         let nav = navigation_request(
+            "GET",
             "secure.test",
             "/",
             None,
@@ -885,6 +969,7 @@ mod tests {
     #[test]
     fn conditional_requests() {
         let req = navigation_request(
+            "GET",
             "a.test",
             "/",
             Some("session=1"),
@@ -898,6 +983,7 @@ mod tests {
         changed.etag = "\"v2\"".into();
         assert_eq!(serve(&changed, &req, 5000, false).response.status, 200);
         let req = navigation_request(
+            "GET",
             "a.test",
             "/",
             None,
@@ -943,6 +1029,7 @@ mod tests {
     #[test]
     fn request_bytes() {
         let r = navigation_request(
+            "GET",
             "a.test",
             "/x?y",
             None,

@@ -483,6 +483,7 @@ fn recorded_kind(
         trustworthy,
         https,
         preflight: dest == "preflight",
+        redirected: false,
     }
 }
 

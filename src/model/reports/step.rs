@@ -169,6 +169,14 @@ catalogue! {
         explain: "The upgraded https:// attempt failed with a network or certificate error, so HTTPS-Upgrades redirects back to the original http:// URL (another internal 307) and remembers the host for a week, so the next visit goes straight to http. An HTTP error status would not count as a failure: the https page is shown.",
         why: "The failed attempt costs its DNS lookup, connection attempt and round trips before the http load can start; the page then arrives unencrypted, marked Not secure.",
         spec: ("Chromium chrome/browser/ssl/https_upgrades_interceptor.cc", "https://source.chromium.org/chromium/chromium/src/+/main:chrome/browser/ssl/https_upgrades_interceptor.cc");
+    NAV_LINK = "nav.link", Url, "A click on a link",
+        explain: "The navigation starts on another page: the user clicks a link there (here, a result on the search engine's page). That page is the navigation's initiator, so the request says where it comes from: Sec-Fetch-Site compares the target with it (cross-site from a search engine), Sec-Fetch-User: ?1 says a person clicked, and Referer carries the page's origin alone, as the default referrer policy strict-origin-when-cross-origin allows. An http:// link is still upgraded to https by HTTPS-Upgrades.",
+        why: "Servers see where visitors come from and whether a person or a script started the navigation; the omnibox's guesses play no part, since a link holds a whole URL.",
+        spec: ("HTML §7.4.2 navigate; Fetch Metadata §2", "https://html.spec.whatwg.org/multipage/browsing-the-web.html#navigate");
+    NAV_FORM = "nav.form", Url, "A form sent with POST",
+        explain: "The user sends a form with method=post (here an order form on the site's own home page). The navigation is a POST whose body is the form's fields, url-encoded, with Content-Type, Content-Length, an Origin header and Cache-Control: max-age=0. The HTTP cache lets an unsafe method through, and HTTPS-Upgrades leaves a POST alone. A server following Post/Redirect/Get answers 303 See Other, and the browser fetches the Location with GET, so that reloading the result page does not send the order twice.",
+        why: "A POST changes something on the server, so nothing may answer it from a cache and nothing may repeat it silently; the 303 turns the result into an ordinary page that can be reloaded and bookmarked.",
+        spec: ("HTML §4.10.21.3 form submission; RFC 9110 §15.4.4 303 See Other", "https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#form-submission-algorithm");
     CACHE_LOOKUP = "cache.lookup", Cache, "Look in the HTTP cache",
         explain: "Before using the network the browser checks its own HTTP cache for a stored response to this URL. The entry is keyed by the URL (and, in Chromium, by the top-level site that asks) and keeps the response headers, the body and the time it was received.",
         why: "The fastest request is the one that never leaves the machine: a fresh entry costs no round trip at all.",
@@ -201,6 +209,10 @@ catalogue! {
         explain: "The response carried Cache-Control: no-store, so the cache must not keep any copy of it. The next visit starts from a cache miss.",
         why: "Used for sensitive pages; it costs a full fetch every time.",
         spec: ("RFC 9111 §5.2.2.5 no-store", "https://www.rfc-editor.org/rfc/rfc9111#section-5.2.2.5");
+    CACHE_INVALIDATE = "cache.invalidate", Cache, "Invalidated by an unsafe method",
+        explain: "The request was a POST (or another unsafe method) and the server answered without an error. The server has probably changed the resource, so the cache drops what it stored for that URL, and for the URL in the answer's Location or Content-Location when it is on the same origin.",
+        why: "The next GET of that URL goes to the server instead of showing a copy from before the change.",
+        spec: ("RFC 9111 §4.4 invalidating stored responses", "https://www.rfc-editor.org/rfc/rfc9111#section-4.4");
     DNS_BROWSER_CACHE = "dns.browser_cache", Dns, "Browser host cache",
         explain: "The browser keeps its own cache of host names it resolved recently. Chromium keeps an answer for the record's TTL but at least 60 seconds, and an answer from the operating system for exactly 60 seconds, because the OS does not say the TTL.",
         why: "A hit here costs nothing, which is why DNS usually happens once per host name per page load.",

@@ -456,6 +456,9 @@ pub struct Scenario {
     pub hsts: HstsState,
     /// The server answers only plain http (nothing listens on port 443).
     pub no_https: bool,
+    /// How the navigation starts: typed, a click on a search result, a form sent with POST.
+    #[serde(default)]
+    pub navigation: crate::model::initiator::Start,
 }
 
 impl Default for Scenario {
@@ -485,6 +488,7 @@ impl Default for Scenario {
             https_upgrades: true,
             hsts: HstsState::None,
             no_https: false,
+            navigation: crate::model::initiator::Start::Typed,
         }
     }
 }
@@ -511,6 +515,7 @@ struct Preset {
     api: Option<ApiChoice>,
     hsts: Option<HstsState>,
     no_https: Option<bool>,
+    navigation: Option<crate::model::initiator::Start>,
 }
 
 /// The default scenario: each preset sets only what it changes (`None` keeps the default).
@@ -533,6 +538,7 @@ const BASE: Preset = Preset {
     api: None,
     hsts: None,
     no_https: None,
+    navigation: None,
 };
 
 const PRESETS: &[Preset] = &[
@@ -708,6 +714,21 @@ const PRESETS: &[Preset] = &[
         ..BASE
     },
     Preset {
+        name: "link-click",
+        url: Some("http://www.example.com/"),
+        navigation: Some(crate::model::initiator::Start::Link),
+        dns: Some(DnsState::ResolverCached),
+        ..BASE
+    },
+    Preset {
+        name: "form-post",
+        url: Some("https://www.example.com/order"),
+        navigation: Some(crate::model::initiator::Start::Form),
+        cache: Some(CacheState::Fresh),
+        existing_connection: Some(true),
+        ..BASE
+    },
+    Preset {
         name: "data-url",
         url: Some("data:text/html,<h1>hi</h1>"),
         ..BASE
@@ -740,6 +761,7 @@ impl Preset {
             api: self.api.unwrap_or(d.api),
             hsts: self.hsts.unwrap_or(d.hsts),
             no_https: self.no_https.unwrap_or(d.no_https),
+            navigation: self.navigation.unwrap_or(d.navigation),
             ..d
         }
     }

@@ -74,6 +74,7 @@ fn request_as_sent_to(
 ) -> (crate::model::http::Request, u64) {
     if kind.is_navigation() {
         let sent = crate::model::http::navigation_request(
+            method,
             host,
             target,
             cookie,
@@ -581,8 +582,8 @@ impl Sim<'_> {
         // The situation's server answers the document and the page's GET `fetch()`es to its
         // origin, reading the request as a server does.
         if let Some(site) = &self.situation.server {
-            let api = self.api == Some(r);
-            if q.method == "GET" && ((r == self.doc && *q.origin == self.page_origin) || api) {
+            let api = self.api == Some(r) && q.method == "GET";
+            if (r == self.doc && *q.origin == self.page_origin) || api {
                 let request = sent.request().0;
                 let mut p = crate::model::http::serve(site, &request, self.unix(arrives), api);
                 if api && *q.origin != self.page_origin {

@@ -465,6 +465,9 @@ struct Sim<'a> {
     hsts: crate::model::hsts::State,
     /// HTTP redirects the navigation has followed.
     redirects: u32,
+    /// How the navigation started, and the page it started on (none when typed).
+    start: crate::model::initiator::Start,
+    initiator: Option<::url::Url>,
     /// The `ResourceScheduler`'s view: the page's requests it holds back (in arrival order),
     /// and those in flight; and whether the page has been laid out.
     sched: scheduler::State,
@@ -629,6 +632,8 @@ fn run_at(
         fallback: None,
         hsts: nav.hsts.clone(),
         redirects: 0,
+        start: nav.start,
+        initiator: nav.initiator.clone(),
         sched: scheduler::State::default(),
         laid_out: false,
         page_origin_s: parsed.origin.serialize().into(),
@@ -710,8 +715,9 @@ fn run_at(
 }
 
 /// What a request to `u` is, for its header fields: its destination and mode (Fetch §3.3), and
-/// `Sec-Fetch-Site` against the page (a document's navigation was typed: `none`, even after
-/// redirects, as `GetSecFetchSiteHeaderString` returns before it walks the chain).
+/// `Sec-Fetch-Site` against the page (a document's is `none` here, as for a typed navigation
+/// even after redirects, `GetSecFetchSiteHeaderString`; a link's or a form's is set against
+/// its initiator by the navigation, [`Sim::document_request`]).
 fn request_kind(
     u: &::url::Url,
     dest: Dest,
@@ -743,6 +749,7 @@ fn request_kind(
         trustworthy: crate::model::http::potentially_trustworthy(u),
         https: u.scheme() == "https",
         preflight: dest == Dest::Preflight,
+        redirected: false,
     }
 }
 

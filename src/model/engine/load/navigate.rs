@@ -1,6 +1,7 @@
-//! The navigation's start and its second chance: the typed text through the omnibox, HSTS and
-//! HTTPS-Upgrades ([`crate::model::https_upgrades`]) to the document's first request, and the
-//! fallback to `http://` when an upgraded https attempt fails.
+//! The navigation's start and its second chance: the typed text through the omnibox (or the
+//! link clicked, or the form sent: [`crate::model::initiator`]), HSTS and HTTPS-Upgrades
+//! ([`crate::model::https_upgrades`]) to the document's first request, and the fallback to
+//! `http://` when an upgraded https attempt fails.
 //!
 //! The internal redirects are steps of the document's request, at its start; DevTools draws
 //! each as a row of its own (`307 Internal Redirect`), which the waterfall here leaves out. A
@@ -8,6 +9,7 @@
 
 use super::*;
 use crate::model::https_upgrades::{self, Upgrade};
+use crate::model::initiator::{self, Start};
 use crate::model::omnibox::{self, Typed};
 use crate::model::redirect;
 
@@ -26,6 +28,9 @@ pub struct Nav {
     /// What the browser knows of HSTS at the start: the situation's knob for the host, and
     /// what an earlier visit learned.
     pub hsts: crate::model::hsts::State,
+    /// How the navigation starts, and the page the link or the form is on.
+    pub start: Start,
+    pub initiator: Option<::url::Url>,
 }
 
 impl Nav {
@@ -37,9 +42,21 @@ impl Nav {
         learned: &crate::model::hsts::State,
     ) -> Result<Nav, String> {
         let typed = omnibox::classify(text, situation.engine);
+        let start = situation.start;
         let Some(u) = typed.url() else {
             return Err("the document URL \"\" is not valid: nothing was typed".into());
         };
+        if start != Start::Typed && !typed.is_plain_url() {
+            return Err(format!(
+                "{} goes to a whole URL: give \"{}\" with its scheme (https://…)",
+                if start == Start::Link {
+                    "a link"
+                } else {
+                    "a form"
+                },
+                short(text)
+            ));
+        }
         let first = url::parse(u, None).map_err(|e| {
             format!(
                 "the document URL \"{}\" is not valid: {}",
@@ -62,7 +79,11 @@ impl Nav {
         );
         let mut hsts = situation.hsts.state_for(&first.getters.hostname);
         hsts.merge(learned);
-        let decision = https_upgrades::decide(&first, schemeless, &hsts, situation.https_upgrades);
+        // Only a typed `http://` is kept as it is; a form's POST is never upgraded.
+        let typed_http = start == Start::Typed && !schemeless;
+        let get = start.method() == "GET";
+        let decision =
+            https_upgrades::decide(&first, typed_http, get, &hsts, situation.https_upgrades);
         let exempt = decision.clone().err().flatten();
         // The https URL, once: an upgrade only where it can be written.
         let https = decision
@@ -71,6 +92,9 @@ impl Nav {
             .and_then(|_| https_upgrades::to_https(&first));
         let upgrade = decision.ok().filter(|_| https.is_some());
         let target = https.unwrap_or_else(|| first.clone());
+        let initiator = ::url::Url::parse(&target.getters.href)
+            .ok()
+            .and_then(|t| start.page(&t, situation.engine));
         Ok(Nav {
             typed,
             first,
@@ -78,6 +102,8 @@ impl Nav {
             exempt,
             target,
             hsts,
+            start,
+            initiator,
         })
     }
 
@@ -90,9 +116,20 @@ impl Nav {
 impl Sim<'_> {
     /// The document's first request, with the address bar's steps before it.
     pub(super) fn start_navigation(&mut self, text: &str, nav: &Nav) {
-        let Some(doc) = self.document_request(&nav.target, "the typed URL", Instant::ZERO) else {
+        let why = match nav.start {
+            Start::Typed => "the typed URL",
+            Start::Link => "the link clicked",
+            Start::Form => "the form sent",
+        };
+        let method = nav.start.method();
+        let Some(doc) = self.document_request(&nav.target, why, method, false, Instant::ZERO)
+        else {
             return;
         };
+        if let Some(page) = &nav.initiator {
+            let e = initiator::start_event(nav.start, page, &nav.first.getters.href);
+            self.push_request(doc, e);
+        }
         if !nav.typed.is_plain_url() {
             self.push_request(doc, https_upgrades::omnibox_event(text, &nav.typed));
         }
@@ -110,9 +147,17 @@ impl Sim<'_> {
         self.schedule(Instant::ZERO, Ev::Issue(doc));
     }
 
-    /// A new request for the page's document at `u`, from `t`: the page's URL and origin
-    /// become its own.
-    fn document_request(&mut self, u: &url::Parsed, why: &str, t: Instant) -> Option<usize> {
+    /// A new request for the page's document at `u` with `method`, from `t` (`redirected`:
+    /// after an HTTP redirect): the page's URL and origin become its own; a link's or a form's
+    /// initiator gives its `Sec-Fetch-Site` and its header lines ([`initiator::header_lines`]).
+    fn document_request(
+        &mut self,
+        u: &url::Parsed,
+        why: &str,
+        method: &str,
+        redirected: bool,
+        t: Instant,
+    ) -> Option<usize> {
         let parsed = ::url::Url::parse(&u.getters.href).ok()?;
         self.doc_url = u.clone();
         self.page_origin = u.origin.clone();
@@ -122,18 +167,47 @@ impl Sim<'_> {
         for o in &mut self.origins {
             o.referer = None;
         }
+        let lines = initiator::header_lines(self.start, self.initiator.as_ref(), &parsed, method);
+        let site = self
+            .initiator
+            .as_ref()
+            .map(|page| self.site_from(page, &parsed));
         let doc = self.new_request(
             parsed,
             Dest::Fetch(Destination::Document),
             Priority::Highest,
             why.into(),
-            "GET".into(),
-            vec![],
+            if method == "POST" { "POST" } else { "GET" }.into(),
+            lines,
             true,
             t,
         )?;
+        let kind = &mut self.reqs[doc].kind;
+        kind.redirected = redirected;
+        if let Some(site) = site {
+            kind.site = site;
+        }
         self.doc = doc;
         Some(doc)
+    }
+
+    /// `Sec-Fetch-Site` of a navigation to `to` started on `page`.
+    fn site_from(&self, page: &::url::Url, to: &::url::Url) -> crate::model::http::FetchSite {
+        use crate::model::http::FetchSite;
+        if page.origin() == to.origin() {
+            return FetchSite::SameOrigin;
+        }
+        let site = |u: &::url::Url| {
+            let host = u.host_str().unwrap_or_default();
+            let list = crate::model::site::SuffixList::default();
+            list.registrable_domain(host)
+                .unwrap_or_else(|| host.to_ascii_lowercase())
+        };
+        if page.scheme() == to.scheme() && site(page) == site(to) {
+            FetchSite::SameSite
+        } else {
+            FetchSite::CrossSite
+        }
     }
 
     /// The document's request `r` failed at `t` with `error`: when it was an upgraded https
@@ -148,7 +222,9 @@ impl Sim<'_> {
         };
         self.push_request(r, https_upgrades::fallback_event(t, error, &http));
         self.fail(t, r, error);
-        if let Some(doc) = self.document_request(&http, "HTTPS-Upgrades' fallback to http", t) {
+        let method = self.reqs[r].method.to_string();
+        let fallback = "HTTPS-Upgrades' fallback to http";
+        if let Some(doc) = self.document_request(&http, fallback, &method, false, t) {
             self.schedule(t, Ev::Issue(doc));
         }
         true
@@ -207,7 +283,8 @@ impl Sim<'_> {
         let rule = rule.filter(|_| https.is_some());
         let to = https.unwrap_or_else(|| p.clone());
         let why = format!("a redirect from request {}", r + 1);
-        let Some(doc) = self.document_request(&to, &why, t) else {
+        let method = redirect::method_after(&self.reqs[r].method, status).to_string();
+        let Some(doc) = self.document_request(&to, &why, &method, true, t) else {
             return self.refuse_redirect(t, r, redirect::Refused::Invalid, &location);
         };
         if let Some(rule) = rule {

@@ -263,6 +263,8 @@ pub struct Situation {
     pub hsts: HstsState,
     /// The document's host answers only plain http: nothing listens on its port 443.
     pub no_https: bool,
+    /// How the navigation starts: typed, a link clicked, a form sent with POST.
+    pub start: crate::model::initiator::Start,
 }
 
 impl Default for Situation {
@@ -287,6 +289,7 @@ impl Default for Situation {
             https_upgrades: true,
             hsts: HstsState::None,
             no_https: false,
+            start: crate::model::initiator::Start::Typed,
         }
     }
 }
