@@ -509,3 +509,30 @@ fn a_headless_library_recording_says_what_it_leaves_out() {
     assert_eq!(inferred as u64, accepted);
     assert!(dt.connections.iter().all(|c| !c.inferred));
 }
+
+/// A HAR file's page timings are the waterfall's DOMContentLoaded and load lines, placed after
+/// the replay's zero as the file says (DevTools' h1-mixed recording: its page started 1 ms
+/// before its first request, onContentLoad 170.408 ms and onLoad 519.2 ms after that), and said
+/// to be the file's; a file without them says so.
+#[test]
+fn a_recordings_page_timings_are_its_dcl_and_load_lines() {
+    let dir = crate::conformance_dir().join("chromium-recordings/h1-mixed");
+    let text = std::fs::read_to_string(dir.join("devtools.har")).expect("devtools.har");
+    let rec = wirewalk::model::netlog::open(&text).expect("reads");
+    let l = har_replay::replay_recording(&rec, "dt").expect("replays");
+    assert!((l.timing.dom_content_loaded_event_start - 169.408).abs() < 1e-6);
+    assert!((l.timing.load_event_start - 518.2).abs() < 1e-6);
+    let marks = wirewalk::timeline::page::marks(&l);
+    assert_eq!(marks.len(), 2);
+    assert!(
+        marks[0].label.starts_with("DOMContentLoaded 169.4"),
+        "{}",
+        marks[0].label
+    );
+    assert!(l.problems.iter().any(|p| p.contains("pageTimings")));
+    let without = text.replace("\"pageTimings\"", "\"pageTimingsGone\"");
+    let l = har_replay::replay_recording(&wirewalk::model::netlog::open(&without).unwrap(), "x")
+        .unwrap();
+    assert_eq!(l.timing.load_event_start, 0.0);
+    assert!(l.problems.iter().any(|p| p.contains("no pageTimings")));
+}

@@ -128,13 +128,23 @@ pub struct RecordedSocket {
 }
 
 /// A recording ready to replay: its entries (one per request, or per hop of a redirect), the
-/// sockets it names, and what reading it found to say.
+/// sockets it names, its page's own timings, and what reading it found to say.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Recording {
     pub source: Source,
     pub entries: Vec<Entry>,
     pub sockets: Vec<RecordedSocket>,
+    pub page: Option<PageTimings>,
     pub notes: Vec<String>,
+}
+
+/// A HAR file's first page: when it started (epoch µs) and its `pageTimings`,
+/// `onContentLoad` and `onLoad`, ms after that (`None` for -1 or absent).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PageTimings {
+    pub started_us: i64,
+    pub on_content_load: Option<f64>,
+    pub on_load: Option<f64>,
 }
 
 impl Recording {
@@ -230,6 +240,33 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
         )
     })?;
     entries(&v)
+}
+
+/// A HAR file's JSON as a recording: its entries and its first page's timings.
+pub fn recording<J: Json>(root: J) -> Result<Recording, String> {
+    let page = root
+        .member("log")
+        .and_then(|l| l.member("pages"))
+        .and_then(|p| p.item(0))
+        .and_then(|p| {
+            let started = p.member("startedDateTime")?.string()?;
+            let t = p.member("pageTimings")?;
+            let ms = |k: &str| {
+                t.member(k)
+                    .and_then(|v| v.number())
+                    .filter(|x| (0.0..MAX_SPAN_MS).contains(x))
+            };
+            Some(PageTimings {
+                started_us: crate::model::http_date::parse_iso8601(&started)?,
+                on_content_load: ms("onContentLoad"),
+                on_load: ms("onLoad"),
+            })
+        });
+    Ok(Recording {
+        entries: entries(root)?,
+        page,
+        ..Recording::default()
+    })
 }
 
 /// The entries of a HAR file's JSON. Every problem is an error that says where it is; nothing
@@ -536,6 +573,37 @@ fn us(ms: f64) -> u64 {
 /// Turns the entries of a HAR file into a page load the views can show, named `name`.
 pub fn replay(entries: &[Entry], name: &str) -> Result<PageLoad, String> {
     replay_recording(&Recording::har(entries.to_vec()), name)
+}
+
+/// The Navigation Timing a recording gives: a HAR file's `pageTimings` (`onContentLoad`,
+/// `onLoad`) as `domContentLoadedEventStart` and `loadEventStart` after the replay's zero `t0`
+/// (epoch µs), drawn on the waterfall as DevTools draws them; the rest stays zero. Says so
+/// in `notes`, or that the file has none.
+fn page_timing(
+    rec: &Recording,
+    t0: i64,
+    notes: &mut Vec<String>,
+) -> crate::model::navigation::Timing {
+    let mut timing = crate::model::navigation::Timing::default();
+    let Some(p) = &rec.page else {
+        if rec.source == Source::Har {
+            notes.push("the file has no pageTimings: no DOMContentLoaded or load line".into());
+        }
+        return timing;
+    };
+    let after = |ms: Option<f64>| {
+        let at = p.started_us as f64 + ms? * 1000.0 - t0 as f64;
+        (at >= 0.0).then_some(at / 1000.0)
+    };
+    timing.dom_content_loaded_event_start = after(p.on_content_load).unwrap_or(0.0);
+    timing.load_event_start = after(p.on_load).unwrap_or(0.0);
+    notes.push(format!(
+        "DOMContentLoaded and load are the file's pageTimings ({} and {} ms after its page \
+         started), not worked out",
+        p.on_content_load.map_or("none".into(), |x| x.to_string()),
+        p.on_load.map_or("none".into(), |x| x.to_string())
+    ));
+    timing
 }
 
 /// A recorded socket as a connection of the replay, `t0` being the replay's zero (epoch µs).
@@ -931,6 +999,8 @@ pub fn replay_recording(rec: &Recording, name: &str) -> Result<PageLoad, String>
         .map(|r| r.end)
         .max()
         .unwrap_or(Instant::ZERO);
+    // A HAR file's page says when DOMContentLoaded and load fired; the replay computes none.
+    let timing = page_timing(rec, t0, &mut notes);
     // The first entry is the page's document, as a browser records it.
     let documents = if requests.is_empty() { vec![] } else { vec![1] };
     Ok(PageLoad {
@@ -948,8 +1018,7 @@ pub fn replay_recording(rec: &Recording, name: &str) -> Result<PageLoad, String>
         end,
         // A HAR records no messages: the replay has a waterfall but no handshakes to step.
         trace: Default::default(),
-        // The recording's pages carry their own timings; the replay computes none.
-        timing: Default::default(),
+        timing,
         failed: None,
         documents,
         // A recording has no journey page, so no click.

@@ -284,7 +284,7 @@ pub fn recording<J: Json>(root: J, bytes: usize, note: Option<&str>) -> Result<R
     if bytes > super::har_replay::MAX_HAR_BYTES {
         return Err(super::har_replay::too_large(bytes as u64));
     }
-    super::har_replay::entries(root).map(Recording::har)
+    super::har_replay::recording(root)
 }
 
 /// Reads a parsed NetLog. Every problem is an error that says what and where.
@@ -639,6 +639,7 @@ fn replayable(log: &Log) -> Result<Recording, String> {
         source: Source::NetLog,
         entries,
         sockets,
+        page: None,
         notes,
     })
 }
