@@ -319,3 +319,81 @@ fn the_model_writes_the_headers_chromium_sent() {
         "http image"
     );
 }
+
+/// A NetLog that starts on another page (a browser's start page, a failed first try) shows the
+/// navigation whose page made the most requests, and says how many navigations it holds; a
+/// page whose only request failed without a socket is not taken for a file without socket ids.
+#[test]
+fn the_page_with_the_most_requests_is_the_one_shown() {
+    let seed = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/har/netlog.json");
+    let mut log: Value =
+        serde_json::from_str(&std::fs::read_to_string(seed).expect("seed")).expect("json");
+    let t = |n: &str| log["constants"]["logEventTypes"][n].clone();
+    let ev = |ty: Value, id: u64, time: u64, phase: u64, params: Value| {
+        serde_json::json!({"type": ty, "source": {"id": id, "type": 1}, "time": time.to_string(),
+                           "phase": phase, "params": params})
+    };
+    let start = serde_json::json!({"method": "GET", "request_type": "main frame",
+                                   "network_isolation_key": "https://start.test https://start.test"});
+    let extra = [
+        // A start page before the page, failed without a socket.
+        ev(
+            t("REQUEST_ALIVE"),
+            90,
+            1,
+            1,
+            serde_json::json!({"url": "https://start.test/", "priority": "HIGHEST"}),
+        ),
+        ev(t("URL_REQUEST_START_JOB"), 90, 1, 1, start),
+        ev(
+            t("REQUEST_ALIVE"),
+            90,
+            2,
+            2,
+            serde_json::json!({"net_error": -105}),
+        ),
+        // A second request of the seed's page.
+        ev(
+            t("REQUEST_ALIVE"),
+            91,
+            130,
+            1,
+            serde_json::json!({"url": "https://a.test/x.png", "priority": "LOWEST"}),
+        ),
+        ev(
+            t("URL_REQUEST_START_JOB"),
+            91,
+            130,
+            1,
+            serde_json::json!({"method": "GET", "request_type": "other",
+            "network_isolation_key": "https://a.test https://a.test"}),
+        ),
+        ev(t("REQUEST_ALIVE"), 91, 140, 2, serde_json::json!({})),
+    ];
+    log["events"].as_array_mut().expect("events").extend(extra);
+    let rec = netlog::open(&log.to_string()).expect("reads");
+    let load = har_replay::replay_recording(&rec, "two").expect("replays");
+    assert!(load.url.starts_with("https://a.test/"), "{}", load.url);
+    let notes = load.problems.join("\n");
+    assert!(notes.contains("holds 2 navigations"), "{notes}");
+    assert!(notes.contains("start.test"), "{notes}");
+    // The start page alone: its one failed request is shown as failed, not as a HAR without ids.
+    let only_start: Vec<Value> = log["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["source"]["id"] == 90 || e["source"]["id"] == 2)
+        .cloned()
+        .collect();
+    log["events"] = Value::Array(only_start);
+    let load = har_replay::replay_recording(&netlog::open(&log.to_string()).unwrap(), "start")
+        .expect("replays");
+    assert!(!load
+        .problems
+        .iter()
+        .any(|p| p.contains("no connection ids")));
+    assert!(load
+        .console
+        .iter()
+        .any(|c| c.contains("net::ERR_NAME_NOT_RESOLVED")));
+}

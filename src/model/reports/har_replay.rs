@@ -377,7 +377,7 @@ pub fn entries<J: Json>(root: J) -> Result<Vec<Entry>, String> {
 /// puts a wait there) is dropped; a file without any connection id (a headless-browser
 /// library's) cannot say which connection a request used nor how long it waited for one, and
 /// its `time` leaves that wait out, so each request's Queueing is marked unknown.
-fn repair(list: &[&Entry], notes: &mut Vec<String>) -> Vec<Entry> {
+fn repair(list: &[&Entry], source: Source, notes: &mut Vec<String>) -> Vec<Entry> {
     let mut out: Vec<Entry> = list.iter().map(|e| (*e).clone()).collect();
     let mut ssl_on_http = 0;
     for e in &mut out {
@@ -403,7 +403,8 @@ fn repair(list: &[&Entry], notes: &mut Vec<String>) -> Vec<Entry> {
             if ssl_on_http == 1 { "y" } else { "ies" }
         ));
     }
-    if !out.is_empty() && out.iter().all(|e| e.connection.is_none()) {
+    // A NetLog names the socket of every request that got one: one without is a failure.
+    if source == Source::Har && !out.is_empty() && out.iter().all(|e| e.connection.is_none()) {
         notes.push(
             "this file records no connection ids and no wait for a socket (as Playwright's \
              recordHar and other headless-browser libraries write it): which connection each \
@@ -645,7 +646,7 @@ pub fn replay_recording(rec: &Recording, name: &str) -> Result<PageLoad, String>
         }
     }
     list.sort_by_key(|e| e.started_us);
-    let mut repaired: Vec<Entry> = repair(&list, &mut notes);
+    let mut repaired: Vec<Entry> = repair(&list, rec.source, &mut notes);
     // A recording's times within the hour a replay spans (a HAR file's already are).
     for e in &mut repaired {
         e.time = e.time.clamp(0.0, MAX_SPAN_MS);

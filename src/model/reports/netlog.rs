@@ -558,24 +558,7 @@ fn replayable(log: &Log) -> Result<Recording, String> {
         .filter(|(_, evs)| first(evs, Kind::RequestAlive, Phase::Begin).is_some())
         .map(|(id, evs)| (*id, evs.as_slice()))
         .collect();
-    let main = requests
-        .iter()
-        .filter_map(|(_, evs)| {
-            let job = evs
-                .iter()
-                .find(|e| e.kind == Kind::StartJob && e.p.main_frame)?;
-            Some((evs[0].time, job.p.isolation_key.clone()))
-        })
-        .min_by(|a, b| a.0.total_cmp(&b.0))
-        .ok_or("the NetLog has no page load in it: no main-frame request")?;
-    let (page_start, key) = main;
-    let navigations = requests
-        .iter()
-        .filter(|(_, evs)| {
-            evs.iter()
-                .any(|e| e.kind == Kind::StartJob && e.p.main_frame)
-        })
-        .count();
+    let (page, navigations) = pick_page(&requests)?;
     let mut notes = Vec::new();
     let mut left_out: BTreeSet<String> = BTreeSet::new();
     let mut left_count = 0;
@@ -584,12 +567,7 @@ fn replayable(log: &Log) -> Result<Recording, String> {
     let mut groups: BTreeSet<String> = BTreeSet::new();
     for (_, evs) in &requests {
         let start = evs[0].time;
-        // A request cut short before it started its job cannot say; it is taken as the page's.
-        let of_page = start >= page_start
-            && evs
-                .iter()
-                .find(|e| e.kind == Kind::StartJob)
-                .is_none_or(|j| j.p.isolation_key == key);
+        let of_page = page.holds(start, evs);
         if !of_page {
             left_count += 1;
             if let Some(host) = first(evs, Kind::RequestAlive, Phase::Begin)
@@ -621,8 +599,9 @@ fn replayable(log: &Log) -> Result<Recording, String> {
     }
     if navigations > 1 {
         notes.push(format!(
-            "the file holds {navigations} navigations; the first is shown, with the requests of \
-             its page"
+            "the file holds {navigations} navigations; the one with the most requests is shown \
+             ({}), with the requests of its page",
+            page.url
         ));
     }
     if left_count > 0 {
@@ -642,6 +621,67 @@ fn replayable(log: &Log) -> Result<Recording, String> {
         page: None,
         notes,
     })
+}
+
+/// A navigation's page: from its main-frame request's start until the next navigation's, the
+/// requests of its network isolation key.
+struct Page {
+    url: String,
+    start: f64,
+    end: f64,
+    key: Option<String>,
+}
+
+impl Page {
+    /// Whether the request whose events are `evs`, begun at `start`, is this page's. One cut
+    /// short before it started its job cannot say: it is taken as the page's.
+    fn holds(&self, start: f64, evs: &[Ev]) -> bool {
+        (self.start..self.end).contains(&start)
+            && evs
+                .iter()
+                .find(|e| e.kind == Kind::StartJob)
+                .is_none_or(|j| j.p.isolation_key == self.key)
+    }
+}
+
+/// The page to replay: of the file's navigations (main-frame requests), the one whose page
+/// made the most requests (the first of equals), as a start page or an error page before the
+/// page of interest makes few; and how many navigations there are.
+fn pick_page(requests: &[(u64, &[Ev])]) -> Result<(Page, usize), String> {
+    let mut navs: Vec<Page> = requests
+        .iter()
+        .filter_map(|(_, evs)| {
+            let job = evs
+                .iter()
+                .find(|e| e.kind == Kind::StartJob && e.p.main_frame)?;
+            Some(Page {
+                url: first(evs, Kind::RequestAlive, Phase::Begin)
+                    .and_then(|e| e.p.url.clone())
+                    .unwrap_or_default(),
+                start: evs[0].time,
+                end: f64::INFINITY,
+                key: job.p.isolation_key.clone(),
+            })
+        })
+        .collect();
+    navs.sort_by(|a, b| a.start.total_cmp(&b.start));
+    for k in 1..navs.len() {
+        navs[k - 1].end = navs[k].start;
+    }
+    let count = navs.len();
+    let size = |p: &Page| {
+        requests
+            .iter()
+            .filter(|(_, evs)| p.holds(evs[0].time, evs))
+            .count()
+    };
+    let best = navs
+        .iter()
+        .enumerate()
+        .max_by_key(|(k, p)| (size(p), std::cmp::Reverse(*k)))
+        .map(|(k, _)| k)
+        .ok_or("the NetLog has no page load in it: no main-frame request")?;
+    Ok((navs.swap_remove(best), count))
 }
 
 /// One hop of a request: its URL, its events, when it began and ended (tick ms).
