@@ -6,7 +6,7 @@ PORT ?= 8080
 WASM := scripts/wasm-env.sh
 WASM_TARGET := wasm32-unknown-unknown
 
-.PHONY: run test setup setup-build build dist serve size bench fuzz fuzz-short fmt-check clippy clippy-wasm test-native test-browser
+.PHONY: run test setup setup-build build dist serve size bench fuzz fuzz-short fmt-check clippy clippy-wasm test-native test-browser fidelity
 
 ## make run: build the size-optimised release bundle and serve it on 127.0.0.1:$(PORT)
 run: setup-build build serve
@@ -53,6 +53,12 @@ bench: setup build
 	@cargo bench --bench model -- --warm-up-time 1 --measurement-time 3 > target/bench/model.log 2>&1
 	@echo "bench: the web app in headless Chromium"
 	@cargo bench --bench ui
+
+## the page presets loaded in Debian's Chromium from loopback servers, compared with the model
+## (docs/fidelity.md); the report is target/fidelity/report.md, and any unexplained difference fails
+fidelity:
+	@scripts/bootstrap.sh browser
+	cargo xtask fidelity
 
 ## every fuzz target for FUZZ_SECONDS each (default 300); the corpus stays in target/fuzz/corpus
 FUZZ_SECONDS ?= 300

@@ -12,7 +12,9 @@ const USAGE: &str = "usage:
   cargo xtask secure-bundle [<dir>]     move the start script out of dist/index.html and add
                                         the Content-Security-Policy
   cargo xtask compress-bundle [<dir>]   write <file>.gz (gzip by Zopfli) beside each file, which
-                                        `serve` sends to browsers";
+                                        `serve` sends to browsers
+  cargo xtask fidelity [<preset>…]      load the page presets in Debian's Chromium from loopback
+                                        servers and compare with the model (target/fidelity/)";
 
 fn main() -> ExitCode {
     let words: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +26,7 @@ fn main() -> ExitCode {
 pub fn run(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     match words.first().map(String::as_str) {
         Some("serve") => serve(&words[1..], out, err),
+        Some("fidelity") => xtask::fidelity::run(&words[1..], out, err),
         Some(step @ ("secure-bundle" | "compress-bundle" | "shorten-imports")) => {
             let dir = Path::new(words.get(1).map_or("dist", String::as_str));
             let done = match step {

@@ -1,0 +1,300 @@
+//! What the harness's servers answer: a page preset's responses (status, header lines, server
+//! think-time) with the body sizes the model gave each URL, so Chromium receives what the model
+//! assumed it receives.
+//!
+//! The bodies are filler of the right size and a harmless kind for their type (a comment for a
+//! stylesheet or a script, white space for JSON and HTML), so that no body makes the page do
+//! anything the scenario does not say; the document is the preset's HTML. Requests for URLs the
+//! scenario does not know (the favicon) are answered 404. Conditional requests are answered 304
+//! when the validator matches, as a real server does, so a return visit can revalidate.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use wirewalk::model::load::{PageLoad, PageScenario, Protocol};
+
+/// One URL's answer.
+#[derive(Clone, Debug)]
+pub struct Route {
+    pub status: u16,
+    /// `(name, value)` as the scenario writes them.
+    pub headers: Vec<(String, String)>,
+    /// The answer to a CORS preflight, when the scenario gives one.
+    pub preflight_headers: Option<Vec<(String, String)>>,
+    pub body: Vec<u8>,
+    pub delay: Duration,
+}
+
+/// A response as a server writes it.
+#[derive(Clone, Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub delay: Duration,
+}
+
+/// How one host is served: its protocol over TLS and whether it keeps connections open.
+#[derive(Clone, Debug)]
+pub struct HostSpec {
+    pub host: String,
+    pub h2: bool,
+    pub keep_alive: bool,
+}
+
+/// Every URL's answer, and the hosts to serve.
+pub struct Site {
+    routes: BTreeMap<String, Route>,
+    pub hosts: Vec<HostSpec>,
+    /// Seconds subtracted from the clock in the `Date` header (a return visit's first load is
+    /// made to look this long ago).
+    date_offset_s: AtomicI64,
+}
+
+fn split_header(line: &str) -> Option<(String, String)> {
+    let (n, v) = line.split_once(':')?;
+    Some((n.trim().to_string(), v.trim().to_string()))
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// The smallest GIF: 1×1, transparent (GIF89a, one image block, then the trailer `;`).
+const GIF: &[u8] = &[
+    0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0xff, 0xff, 0xff,
+    0x00, 0x00, 0x00, 0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b,
+];
+
+/// A body of `bytes` bytes that does nothing as `content_type`.
+fn filler(content_type: &str, bytes: usize) -> Vec<u8> {
+    let ct = content_type.to_ascii_lowercase();
+    let (open, close): (&str, &str) = if ct.contains("css") || ct.contains("javascript") {
+        ("/*", "*/")
+    } else if ct.contains("json") {
+        ("[", "]")
+    } else if ct.contains("html") {
+        ("<!DOCTYPE html><title>filler</title>", "")
+    } else if ct.starts_with("image/") {
+        // A valid 1×1 GIF (Blink sniffs the format), padded after its trailer: an image that
+        // fails to decode makes Blink cancel its load, which closes an HTTP/1.1 connection.
+        let mut body = GIF.to_vec();
+        body.resize(bytes.max(GIF.len()), 0);
+        return body;
+    } else {
+        return vec![0; bytes];
+    };
+    let mut body = open.as_bytes().to_vec();
+    let fill = bytes.saturating_sub(open.len() + close.len());
+    body.extend(std::iter::repeat_n(b' ', fill));
+    body.extend(close.as_bytes());
+    body
+}
+
+/// `scheme://host/path?query` without the fragment.
+pub fn url_key(url: &str) -> String {
+    url.split('#').next().unwrap_or(url).to_string()
+}
+
+/// The host of an absolute URL (no port: the presets use default ports).
+pub fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    Some(host.split(':').next()?.to_ascii_lowercase())
+}
+
+impl Site {
+    /// The answers for `sc`, with the sizes the model's `load` of it gave.
+    pub fn new(sc: &PageScenario, load: &PageLoad) -> Site {
+        let mut routes = BTreeMap::new();
+        let mut hosts: Vec<String> = Vec::new();
+        let mut add_host = |u: &str| {
+            if let Some(h) = host_of(u) {
+                if !hosts.contains(&h) {
+                    hosts.push(h);
+                }
+            }
+        };
+        add_host(&sc.url);
+        let default_delay = Duration::from_secs_f64(sc.server_ms.max(0.0) / 1000.0);
+        // The model's view of every URL: its size and type (the largest body any request of
+        // it carried: a revalidation's 304 carries none).
+        let mut seen: BTreeMap<String, (u64, String, &'static str)> = BTreeMap::new();
+        for r in &load.requests {
+            add_host(&r.url);
+            let e = seen.entry(url_key(&r.url)).or_insert((
+                0,
+                r.content_type.to_string(),
+                r.destination,
+            ));
+            e.0 = e.0.max(r.body_bytes);
+        }
+        for spec in &sc.responses {
+            add_host(&spec.url);
+            let key = url_key(&spec.url);
+            let mut headers: Vec<(String, String)> = spec
+                .headers
+                .iter()
+                .filter_map(|h| split_header(h))
+                .collect();
+            let (bytes, ct, dest) =
+                seen.get(&key)
+                    .cloned()
+                    .unwrap_or((spec.bytes.unwrap_or(1000), String::new(), ""));
+            let ct = header(&headers, "content-type")
+                .map(str::to_string)
+                .unwrap_or(ct);
+            if header(&headers, "content-type").is_none() && !ct.is_empty() {
+                headers.push(("Content-Type".into(), ct.clone()));
+            }
+            let is_document = key == url_key(&sc.url) || dest == "document";
+            let body = if (300..400).contains(&spec.status) {
+                Vec::new()
+            } else if is_document && ct.contains("html") {
+                sc.html.clone().into_bytes()
+            } else {
+                filler(&ct, spec.bytes.unwrap_or(bytes) as usize)
+            };
+            routes.insert(
+                key,
+                Route {
+                    status: spec.status,
+                    headers,
+                    preflight_headers: spec
+                        .preflight_headers
+                        .as_ref()
+                        .map(|p| p.iter().filter_map(|h| split_header(h)).collect()),
+                    body,
+                    delay: spec.server_ms.map_or(default_delay, |ms| {
+                        Duration::from_secs_f64(ms.max(0.0) / 1000.0)
+                    }),
+                },
+            );
+        }
+        // URLs the model asked for without a response of their own: 200 with its type and size.
+        for (key, (bytes, ct, dest)) in &seen {
+            if routes.contains_key(key) {
+                continue;
+            }
+            let is_document = *key == url_key(&sc.url) || *dest == "document";
+            let body = if is_document && ct.contains("html") {
+                sc.html.clone().into_bytes()
+            } else {
+                filler(ct, *bytes as usize)
+            };
+            routes.insert(
+                key.clone(),
+                Route {
+                    status: 200,
+                    headers: vec![("Content-Type".into(), ct.clone())],
+                    preflight_headers: None,
+                    body,
+                    delay: default_delay,
+                },
+            );
+        }
+        let hosts = hosts
+            .into_iter()
+            .map(|host| {
+                let spec = sc
+                    .origins
+                    .iter()
+                    .find(|o| host_of(&o.origin).as_deref() == Some(host.as_str()));
+                HostSpec {
+                    h2: spec.is_some_and(|o| o.protocol == Protocol::H2),
+                    keep_alive: spec.and_then(|o| o.keep_alive).unwrap_or(sc.keep_alive),
+                    host,
+                }
+            })
+            .collect();
+        Site {
+            routes,
+            hosts,
+            date_offset_s: AtomicI64::new(0),
+        }
+    }
+
+    pub fn set_date_offset(&self, seconds: i64) {
+        self.date_offset_s.store(seconds, Ordering::SeqCst);
+    }
+
+    /// The answer to `method url` with the request's `headers`.
+    pub fn answer(&self, method: &str, url: &str, headers: &[(String, String)]) -> Answer {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let date =
+            wirewalk::model::http_date::format(now - self.date_offset_s.load(Ordering::SeqCst));
+        let Some(route) = self.routes.get(&url_key(url)) else {
+            return Answer {
+                status: 404,
+                headers: vec![
+                    ("Content-Type".into(), "text/plain".into()),
+                    ("Date".into(), date),
+                ],
+                body: b"not in the scenario".to_vec(),
+                delay: Duration::ZERO,
+            };
+        };
+        let mut out = Answer {
+            status: route.status,
+            headers: route.headers.clone(),
+            body: route.body.clone(),
+            delay: route.delay,
+        };
+        if method == "OPTIONS" && header(headers, "access-control-request-method").is_some() {
+            out.headers = route
+                .preflight_headers
+                .clone()
+                .unwrap_or_else(|| route.headers.clone());
+            out.body.clear();
+        } else if method == "GET" || method == "HEAD" {
+            let etag_match = header(headers, "if-none-match")
+                .zip(header(&route.headers, "etag"))
+                .is_some_and(|(a, b)| a.split(',').any(|t| t.trim() == b));
+            let since_match = header(headers, "if-none-match").is_none()
+                && header(headers, "if-modified-since").is_some()
+                && header(&route.headers, "last-modified").is_some();
+            if route.status == 200 && (etag_match || since_match) {
+                out.status = 304;
+                out.body.clear();
+                out.headers
+                    .retain(|(n, _)| !n.eq_ignore_ascii_case("content-type"));
+            }
+        }
+        if header(&out.headers, "date").is_none() {
+            out.headers.push(("Date".into(), date));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_and_fillers() {
+        assert_eq!(
+            host_of("https://A.example:8443/x?y").as_deref(),
+            Some("a.example")
+        );
+        assert_eq!(
+            host_of("http://blog.example/").as_deref(),
+            Some("blog.example")
+        );
+        assert_eq!(host_of("data:,"), None);
+        let css = filler("text/css", 100);
+        assert_eq!(css.len(), 100);
+        assert!(css.starts_with(b"/*") && css.ends_with(b"*/"));
+        let img = filler("image/jpeg", 500);
+        assert_eq!((img.len(), &img[..6]), (500, &b"GIF89a"[..]));
+        assert_eq!(filler("image/png", 3).len(), GIF.len());
+    }
+}
