@@ -5,10 +5,13 @@
 //! with the values Chromium 156 sent over HTTP/1.1 in the recordings of
 //! `../shared/conformance/chromium-recordings/` ([`Kind`]): `Accept` by destination, the Fetch
 //! Metadata (`Sec-Fetch-Site`, `-Mode`, `-Dest`, `-User`) only to a potentially trustworthy URL,
-//! `br` and `zstd` offered only over https. Left out there: the `sec-ch-ua` client hints of an
-//! https request, and the place of the extra fields a script or CORS adds (`Origin`, a custom
-//! header), which are written after Chromium's own rather than among them. The server is a small program with a session
-//! cookie: it recognises a returning session or starts one, answers a conditional request with
+//! `br` and `zstd` offered only over https, the `sec-ch-ua` client hints to a potentially
+//! trustworthy URL. The fields a script, CORS or the cache add go where a loopback server
+//! received them from Chromium 156 (`cargo xtask fidelity`, docs/fidelity.md): `Content-Length`
+//! after `Connection`, the script's own after `User-Agent`, `Origin` after `Accept`, the cache's
+//! validators last; an `<iframe>` is requested as a navigation. Left out: the fields of
+//! Chromium's storage-access and third-party-cookie rules (`Sec-Fetch-Storage-Access`). The
+//! server is a small program with a session cookie: it recognises a returning session or starts one, answers a conditional request with
 //! 304 when its validator still matches, and labels the page with cache headers.
 //!
 //! Transfer time uses TCP slow start without loss (RFC 5681 §3.1) from an initial window of ten
@@ -108,8 +111,9 @@ impl Kind {
         }
     }
 
+    /// A navigation's request (Fetch's mode `navigate`): a document's or an `<iframe>`'s.
     pub fn is_navigation(&self) -> bool {
-        self.dest == Dest::Document
+        self.mode == Mode::Navigate
     }
 
     fn accept(&self) -> &'static str {
@@ -264,9 +268,11 @@ pub fn referer(page_url: &str, page_origin: &str, to_origin: &str) -> Option<Str
     Some(format!("{page_origin}/"))
 }
 
-/// The request for a top-level navigation (typed, a link's, a form's, or one of their
-/// redirects), in the order Chromium 156 writes it over HTTP/1.1; the Fetch Metadata and client
-/// hints only to a potentially trustworthy URL. `extra` holds what the navigation adds, each
+/// The request for a navigation (a top-level one, typed, a link's, a form's, or one of their
+/// redirects; or an `<iframe>`'s), in the order Chromium 156 writes it over HTTP/1.1; the Fetch
+/// Metadata and client hints only to a potentially trustworthy URL. `Sec-Fetch-User: ?1` only on
+/// a top-level document's: the model's are started by the user, an iframe's by the page
+/// (`Sec-Fetch-User` needs a user activation, Fetch Metadata §2.4). `extra` holds what the navigation adds, each
 /// put where Chromium puts it (as a loopback server received a form's POST, its 303's GET and a
 /// link's GET from Chromium 156): `Content-Length` and `Cache-Control` after `Connection`,
 /// `Content-Type` after `Upgrade-Insecure-Requests`, `Origin` after `User-Agent`, `Referer`
@@ -311,9 +317,11 @@ pub fn navigation_request(
     if kind.trustworthy {
         h = h
             .with("Sec-Fetch-Site", kind.site_text())
-            .with("Sec-Fetch-Mode", "navigate")
-            .with("Sec-Fetch-User", "?1")
-            .with("Sec-Fetch-Dest", kind.dest_text());
+            .with("Sec-Fetch-Mode", "navigate");
+        if kind.dest == Dest::Document {
+            h = h.with("Sec-Fetch-User", "?1");
+        }
+        h = h.with("Sec-Fetch-Dest", kind.dest_text());
     }
     if kind.redirected {
         h = hints(h);
@@ -347,7 +355,7 @@ fn name_as_sent(lower: &str) -> &'static str {
     }
 }
 
-/// A field's value in a request the model writes: a constant, or what the caller gave.
+/// A field's name or value in a request the model writes: a constant, or what the caller gave.
 enum FieldValue<'a> {
     Fixed(&'static str),
     Given(&'a str),
@@ -360,52 +368,127 @@ impl FieldValue<'_> {
             FieldValue::Given(v) => v.len(),
         }
     }
+
+    fn text(&self) -> crate::model::cache::Text {
+        match self {
+            FieldValue::Fixed(v) => (*v).into(),
+            FieldValue::Given(v) => v.to_string().into(),
+        }
+    }
 }
 
+/// Where Chromium puts a field a page's request carries beyond its own.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// `Content-Length`: net's `HttpNetworkTransaction::BuildRequestHeaders` writes the body's
+    /// fields after `Host` and `Connection`, before the request's own; and a font's `Origin`,
+    /// which Blink sets on the request before its other fields (the fidelity run's
+    /// `brand.woff2`).
+    AfterConnection,
+    /// The script's own fields (`fetch()`'s `headers`), among the renderer's.
+    AfterUserAgent,
+    /// `Origin` (and a preflight's `Access-Control-Request-*` before it), which the network
+    /// service's CORS code adds after the renderer's fields.
+    AfterAccept,
+    /// The cache's validators, added after the cookies; and anything on a preflight that is
+    /// not its own.
+    Last,
+}
+
+impl Slot {
+    fn of(name: &str, kind: Kind) -> Slot {
+        let is = |n: &str| name.eq_ignore_ascii_case(n);
+        let preflight = kind.preflight;
+        if is("content-length") || is("origin") && kind.dest == Dest::Font {
+            Slot::AfterConnection
+        } else if is("origin")
+            || preflight
+                && (is("access-control-request-method") || is("access-control-request-headers"))
+        {
+            Slot::AfterAccept
+        } else if preflight || is("if-none-match") || is("if-modified-since") {
+            Slot::Last
+        } else {
+            Slot::AfterUserAgent
+        }
+    }
+}
+
+/// A request's fields in order, names and values.
+type Fields<'a> = Vec<(FieldValue<'a>, FieldValue<'a>)>;
+
 /// The header fields of a page's request (a sub-resource, a `fetch()`, a preflight), in the
-/// order Chromium writes them over HTTP/1.1. [`fetch_request`] writes them and
-/// [`fetch_request_len`] counts them.
+/// order Chromium 156 wrote them over HTTP/1.1, with the `extra` fields (name, value) a script,
+/// CORS or the cache add, each in its [`Slot`] in the order given: a `fetch()`'s `Origin` after
+/// `Accept`, a font's after `Connection`. A preflight's are Chromium's
+/// `PreflightController::CreatePreflightRequest` order: `Accept`, `Access-Control-Request-*`,
+/// `Origin`, `User-Agent`, then `Sec-Fetch-Mode` before `-Site`. [`Fetch`] writes
+/// and counts them.
 fn fetch_fields<'a>(
     host_header: &'a str,
     referer: Option<&'a str>,
     cookie: Option<&'a str>,
+    extra: &'a [(&'a str, &'a str)],
     kind: Kind,
-) -> impl Iterator<Item = (&'static str, FieldValue<'a>)> {
-    let fixed = |v: &'static str| Some(FieldValue::Fixed(v));
-    let meta = |v: &'static str| kind.trustworthy.then_some(FieldValue::Fixed(v));
-    // The client hints around User-Agent, as the h2-tls recording's sub-resources carry them;
-    // not on a preflight (no recording here shows one to a trustworthy URL).
-    let hint = |k: usize| {
-        let (n, v) = CLIENT_HINTS[k];
-        (
-            n,
-            (kind.trustworthy && !kind.preflight).then_some(FieldValue::Fixed(v)),
-        )
+) -> Fields<'a> {
+    use FieldValue::{Fixed, Given};
+    let mut f: Fields<'a> = Vec::with_capacity(16 + extra.len());
+    let own = |f: &mut Fields<'a>, name: &'static str, value: Option<FieldValue<'a>>| {
+        if let Some(v) = value {
+            f.push((Fixed(name), v));
+        }
     };
-    [
-        ("Host", Some(FieldValue::Given(host_header))),
-        ("Connection", fixed("keep-alive")),
-        hint(2),
-        ("User-Agent", fixed(USER_AGENT)),
-        hint(0),
-        hint(1),
-        ("Accept", fixed(kind.accept())),
-        ("Sec-Fetch-Site", meta(kind.site_text())),
-        (
-            "Sec-Fetch-Mode",
-            (kind.trustworthy || kind.preflight).then_some(FieldValue::Fixed(kind.mode_text())),
-        ),
-        ("Sec-Fetch-Dest", meta(kind.dest_text())),
-        ("Referer", referer.map(FieldValue::Given)),
-        ("Accept-Encoding", fixed(kind.accept_encoding())),
-        ("Accept-Language", fixed("en-US,en;q=0.9")),
-        ("Cookie", cookie.map(FieldValue::Given)),
-    ]
-    .into_iter()
-    .filter_map(|(n, v)| Some((n, v?)))
+    let added = |f: &mut Fields<'a>, slot: Slot, origin: Option<bool>| {
+        for (n, v) in extra {
+            let is_origin = n.eq_ignore_ascii_case("origin");
+            if Slot::of(n, kind) == slot && origin.is_none_or(|o| o == is_origin) {
+                f.push((Given(n), Given(v)));
+            }
+        }
+    };
+    let meta = |v: &'static str| kind.trustworthy.then_some(Fixed(v));
+    let mode = (kind.trustworthy || kind.preflight).then_some(Fixed(kind.mode_text()));
+    own(&mut f, "Host", Some(Given(host_header)));
+    own(&mut f, "Connection", Some(Fixed("keep-alive")));
+    added(&mut f, Slot::AfterConnection, None);
+    if kind.preflight {
+        own(&mut f, "Accept", Some(Fixed(kind.accept())));
+        added(&mut f, Slot::AfterAccept, Some(false));
+        added(&mut f, Slot::AfterAccept, Some(true));
+        own(&mut f, "User-Agent", Some(Fixed(USER_AGENT)));
+        own(&mut f, "Sec-Fetch-Mode", mode);
+        own(&mut f, "Sec-Fetch-Site", meta(kind.site_text()));
+    } else {
+        // The client hints around User-Agent, as the h2-tls recording's sub-resources carry
+        // them; none on a preflight (the fidelity run's shows none).
+        let hint = |f: &mut Fields<'a>, k: usize| {
+            let (n, v) = CLIENT_HINTS[k];
+            own(f, n, kind.trustworthy.then_some(Fixed(v)));
+        };
+        hint(&mut f, 2);
+        own(&mut f, "User-Agent", Some(Fixed(USER_AGENT)));
+        added(&mut f, Slot::AfterUserAgent, None);
+        hint(&mut f, 0);
+        hint(&mut f, 1);
+        own(&mut f, "Accept", Some(Fixed(kind.accept())));
+        added(&mut f, Slot::AfterAccept, None);
+        own(&mut f, "Sec-Fetch-Site", meta(kind.site_text()));
+        own(&mut f, "Sec-Fetch-Mode", mode);
+    }
+    own(&mut f, "Sec-Fetch-Dest", meta(kind.dest_text()));
+    own(&mut f, "Referer", referer.map(Given));
+    own(
+        &mut f,
+        "Accept-Encoding",
+        Some(Fixed(kind.accept_encoding())),
+    );
+    own(&mut f, "Accept-Language", Some(Fixed("en-US,en;q=0.9")));
+    own(&mut f, "Cookie", cookie.map(Given));
+    added(&mut f, Slot::Last, None);
+    f
 }
 
-/// The request a page's sub-resource or `fetch()` sends.
+/// The request a page's sub-resource or `fetch()` sends, without fields of its own.
 pub fn fetch_request(
     host_header: &str,
     target: &str,
@@ -413,35 +496,73 @@ pub fn fetch_request(
     cookie: Option<&str>,
     kind: Kind,
 ) -> Request {
-    // Room for every field and a few a script or a preflight adds.
-    let mut h = Headers(Vec::with_capacity(17));
-    for (name, value) in fetch_fields(host_header, referer, cookie, kind) {
-        h = match value {
-            FieldValue::Fixed(v) => h.with(name, v),
-            FieldValue::Given(v) => h.with(name, v.to_string()),
-        };
+    Fetch {
+        host_header,
+        target,
+        referer,
+        cookie,
+        extra: &[],
+        kind,
     }
-    Request {
-        method: "GET",
-        target: target.to_string(),
-        headers: h,
-    }
+    .request()
 }
 
-/// The bytes on the wire of [`fetch_request`]'s request ([`Request::wire_len`]), counted
-/// without writing it.
-pub fn fetch_request_len(
-    host_header: &str,
-    target: &str,
-    referer: Option<&str>,
-    cookie: Option<&str>,
-    kind: Kind,
-) -> u64 {
-    let line = "GET".len() + 1 + target.len() + 9 + 2;
-    let fields: usize = fetch_fields(host_header, referer, cookie, kind)
-        .map(|(n, v)| n.len() + 2 + v.len() + 2)
-        .sum();
-    (line + fields + 2) as u64
+/// What a page's sub-resource, `fetch()` or preflight request is made from: its `Host` and
+/// target, `Referer`, cookie, the `extra` fields (name, value) a script, CORS or the cache add,
+/// each written where Chromium puts it ([`fetch_fields`]), and what it is.
+#[derive(Clone, Copy, Debug)]
+pub struct Fetch<'a> {
+    pub host_header: &'a str,
+    pub target: &'a str,
+    pub referer: Option<&'a str>,
+    pub cookie: Option<&'a str>,
+    pub extra: &'a [(&'a str, &'a str)],
+    pub kind: Kind,
+}
+
+impl Fetch<'_> {
+    fn fields(&self) -> Fields<'_> {
+        fetch_fields(
+            self.host_header,
+            self.referer,
+            self.cookie,
+            self.extra,
+            self.kind,
+        )
+    }
+
+    /// The request as sent (its line says `GET`).
+    pub fn request(&self) -> Request {
+        let h = Headers(
+            self.fields()
+                .iter()
+                .map(|(n, v)| (n.text(), v.text()))
+                .collect(),
+        );
+        Request {
+            method: "GET",
+            target: self.target.to_string(),
+            headers: h,
+        }
+    }
+
+    /// The bytes on the wire of [`Fetch::request`] ([`Request::wire_len`]), counted without
+    /// writing it.
+    pub fn wire_len(&self) -> u64 {
+        let line = "GET".len() + 1 + self.target.len() + 9 + 2;
+        let fields: usize = self
+            .fields()
+            .iter()
+            .map(|(n, v)| n.len() + 2 + v.len() + 2)
+            .sum();
+        let body = self
+            .extra
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.parse::<u64>().ok())
+            .unwrap_or(0);
+        (line + fields + 2) as u64 + body
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -828,13 +949,44 @@ mod tests {
             ),
             ("b.example", "", Some("https://a.example/page"), Some("k=v")),
         ] {
-            for kind in [image(true), image(false), preflight(false)] {
-                let r = fetch_request(host, target, referer, cookie, kind);
-                assert_eq!(
-                    fetch_request_len(host, target, referer, cookie, kind),
-                    r.wire_len(),
-                    "{host}{target} {referer:?} {cookie:?} {kind:?}"
-                );
+            let extras: [&[(&str, &str)]; 3] = [
+                &[],
+                &[
+                    ("Content-Length", "0"),
+                    ("X-Token", ""),
+                    ("Origin", "https://a.example"),
+                ],
+                &[
+                    ("Access-Control-Request-Method", "PUT"),
+                    ("If-None-Match", "\"v1\""),
+                ],
+            ];
+            for kind in [image(true), image(false), preflight(false), preflight(true)] {
+                for extra in extras {
+                    let f = Fetch {
+                        host_header: host,
+                        target,
+                        referer,
+                        cookie,
+                        extra,
+                        kind,
+                    };
+                    let r = f.request();
+                    assert_eq!(
+                        f.wire_len(),
+                        r.wire_len(),
+                        "{host}{target} {referer:?} {cookie:?} {extra:?} {kind:?}"
+                    );
+                    // Every extra field is written once.
+                    assert_eq!(
+                        r.headers.0.len(),
+                        fetch_request(host, target, referer, cookie, kind)
+                            .headers
+                            .0
+                            .len()
+                            + extra.len()
+                    );
+                }
             }
         }
     }
@@ -948,6 +1100,157 @@ mod tests {
         assert!(!potentially_trustworthy(
             &::url::Url::parse("http://a.test/").unwrap()
         ));
+    }
+
+    /// A cross-site `fetch()` (`mode: cors`, `Sec-Fetch-Dest: empty`) from an https page.
+    fn cors_fetch() -> Kind {
+        Kind {
+            dest: Dest::Empty,
+            mode: Mode::Cors,
+            site: FetchSite::CrossSite,
+            trustworthy: true,
+            https: true,
+            preflight: false,
+            redirected: false,
+        }
+    }
+
+    /// The names in order, lower case and comma-separated, as the fidelity report prints them.
+    fn order(r: &Request) -> String {
+        let names: Vec<String> = r
+            .headers
+            .0
+            .iter()
+            .map(|(n, _)| n.to_ascii_lowercase())
+            .collect();
+        names.join(", ")
+    }
+
+    /// The orders a loopback server received from Chromium 156 for the shop presets' requests
+    /// (`cargo xtask fidelity multi-origin`, docs/fidelity.md), without
+    /// `sec-fetch-storage-access` (sent there because the profile blocks third-party cookies).
+    #[test]
+    fn page_requests_follow_chromium_156() {
+        let page = Some("https://shop.example/");
+        let origin = ("Origin", "https://shop.example");
+        let at = |host_header, target, cookie, extra: &[(&str, &str)], kind| {
+            Fetch {
+                host_header,
+                target,
+                referer: page,
+                cookie,
+                extra,
+                kind,
+            }
+            .request()
+        };
+        // 1. A cross-origin fetch() GET: Origin after Accept.
+        let get = at(
+            "pay.partner.example",
+            "/api/prices",
+            None,
+            &[origin],
+            cors_fetch(),
+        );
+        assert_eq!(
+            order(&get),
+            "host, connection, sec-ch-ua-platform, user-agent, sec-ch-ua, sec-ch-ua-mobile, \
+             accept, origin, sec-fetch-site, sec-fetch-mode, sec-fetch-dest, referer, \
+             accept-encoding, accept-language"
+        );
+        assert_eq!(names(&get)[7], "Origin", "HTTP/1.1 casing");
+        // A font (`mode: cors` from a stylesheet): Blink's Origin comes right after Connection.
+        let font = Kind {
+            dest: Dest::Font,
+            ..cors_fetch()
+        };
+        let woff = at("fonts.example", "/brand.woff2", None, &[origin], font);
+        assert_eq!(
+            order(&woff),
+            "host, connection, origin, sec-ch-ua-platform, user-agent, sec-ch-ua, \
+             sec-ch-ua-mobile, accept, sec-fetch-site, sec-fetch-mode, sec-fetch-dest, referer, \
+             accept-encoding, accept-language"
+        );
+        // 2. A PUT without a body, with the script's header: Content-Length after Connection,
+        // the script's field after User-Agent; the cookie and the cache's validators last.
+        let extra = [
+            origin,
+            ("X-Cart-Token", "c4rt"),
+            ("If-None-Match", "\"v1\""),
+            ("Content-Length", "0"),
+        ];
+        let put = at(
+            "pay.partner.example",
+            "/api/cart",
+            Some("wallet=77ab"),
+            &extra,
+            cors_fetch(),
+        );
+        assert_eq!(
+            order(&put),
+            "host, connection, content-length, sec-ch-ua-platform, user-agent, x-cart-token, \
+             sec-ch-ua, sec-ch-ua-mobile, accept, origin, sec-fetch-site, sec-fetch-mode, \
+             sec-fetch-dest, referer, accept-encoding, accept-language, cookie, if-none-match"
+        );
+        assert_eq!(names(&put)[2], "Content-Length");
+        // 3. The CORS preflight: Access-Control-Request-*, Origin, then User-Agent; Mode before
+        // Site; no client hints.
+        let extra = [
+            origin,
+            ("Access-Control-Request-Method", "PUT"),
+            ("Access-Control-Request-Headers", "x-cart-token"),
+        ];
+        let pf = at(
+            "pay.partner.example",
+            "/api/cart",
+            None,
+            &extra,
+            preflight(true),
+        );
+        assert_eq!(
+            order(&pf),
+            "host, connection, accept, access-control-request-method, \
+             access-control-request-headers, origin, user-agent, sec-fetch-mode, sec-fetch-site, \
+             sec-fetch-dest, referer, accept-encoding, accept-language"
+        );
+        assert_eq!(names(&pf)[3], "Access-Control-Request-Method");
+        // Over http a preflight keeps its mode only.
+        let pf = at("api.test", "/cart", None, &extra, preflight(false));
+        assert_eq!(
+            order(&pf),
+            "host, connection, accept, access-control-request-method, \
+             access-control-request-headers, origin, user-agent, sec-fetch-mode, referer, \
+             accept-encoding, accept-language"
+        );
+        // 4. An iframe: a navigation's fields, without Sec-Fetch-User, with the page's Referer.
+        let iframe = |trustworthy| Kind {
+            dest: Dest::Iframe,
+            mode: Mode::Navigate,
+            site: FetchSite::CrossSite,
+            trustworthy,
+            https: trustworthy,
+            preflight: false,
+            redirected: false,
+        };
+        let referer = Headers::new().with("Referer", "https://shop.example/");
+        let frame = |host, trustworthy| {
+            navigation_request("GET", host, "/widget", None, &referer, iframe(trustworthy))
+        };
+        let https = frame("pay.partner.example", true);
+        assert_eq!(
+            order(&https),
+            "host, connection, sec-ch-ua, sec-ch-ua-mobile, sec-ch-ua-platform, \
+             upgrade-insecure-requests, user-agent, accept, sec-fetch-site, sec-fetch-mode, \
+             sec-fetch-dest, referer, accept-encoding, accept-language"
+        );
+        assert_eq!(https.headers.get("accept"), Some(ACCEPT_NAVIGATION));
+        assert_eq!(https.headers.get("sec-fetch-dest"), Some("iframe"));
+        // Over plain http: no client hints, no Fetch Metadata.
+        assert_eq!(
+            order(&frame("pay.test", false)),
+            "host, connection, upgrade-insecure-requests, user-agent, accept, referer, \
+             accept-encoding, accept-language"
+        );
     }
 
     #[test]

@@ -48,13 +48,16 @@ const SHOP_BODY: &str = r#"<link rel="stylesheet" href="https://static.shop.exam
 <script src="https://static.shop.example/app.js"></script>
 <style>
   @font-face { font-family: Brand; src: url("https://fonts.example/brand.woff2") format("woff2"); }
+  h1 { font-family: Brand, sans-serif; }
 </style>
 </head><body>
+<h1>Shoes</h1>
 <img src="/logo.png" alt="logo">
 <img src="https://static.shop.example/hero.jpg" alt="hero">
 <img src="https://static.shop.example/shoes.jpg" alt="shoes">
 <iframe src="https://pay.partner.example/widget"></iframe>
 <script>
+  const token = sessionStorage.getItem('cart-token') ?? '';
   fetch('https://pay.partner.example/api/prices');
   fetch('https://pay.partner.example/api/cart', { method: 'PUT', headers: { 'X-Cart-Token': token }, credentials: 'include' });
 </script>

@@ -22,10 +22,10 @@ pub(super) fn default_bytes(d: Dest) -> u64 {
 }
 
 /// The request the model sends to `host` (the `Host` header) for `target` (path and query):
-/// the model's `fetch()` headers ([`crate::model::http::fetch_request`]), this request's
-/// cookie and the extra header lines a script or a preflight adds (`Name: value`, or a name
-/// alone); with its size on the wire for `method` (the request line says `GET`, so the size
-/// adds the difference).
+/// the model's `fetch()` headers ([`crate::model::http::Fetch`]) with this
+/// request's cookie and the extra header lines a script, CORS, a preflight or the cache add
+/// (`Name: value`, or a name alone), each where Chromium puts it; with its size on the wire for
+/// `method` (the request line says `GET`, so the size adds the difference).
 fn sent_request_to(
     kind: http::Kind,
     host: &str,
@@ -35,22 +35,53 @@ fn sent_request_to(
     cookie: Option<&str>,
     extra: &[String],
 ) -> (crate::model::http::Request, u64) {
-    let mut sent = crate::model::http::fetch_request(host, target, referer, cookie, kind);
-    for line in extra {
-        let (name, value) = header_line(line);
-        sent.headers
-            .0
-            .push((name.to_string().into(), value.to_string().into()));
-    }
+    let extra = extra_fields(method, extra);
+    let sent = fetch(kind, (host, target), referer, cookie, &extra).request();
     let size = sent.wire_len() + (method.len() as u64).saturating_sub(3);
     (sent, size)
 }
 
-/// A request of a load as the model sends it, and its size: a document's (`navigation`: the
-/// navigation's first request and each redirect's) is a navigation request (Fetch's mode
-/// `navigate`) whose extra lines are the cache's validators; every other is the model's
-/// `fetch()` request (see `sent_request_to`). The engine and the HAR
-/// export both call this, so the export shows what was sent.
+/// The model's `fetch()` request to `host` for `target`.
+fn fetch<'a>(
+    kind: http::Kind,
+    (host_header, target): (&'a str, &'a str),
+    referer: Option<&'a str>,
+    cookie: Option<&'a str>,
+    extra: &'a [(&'a str, &'a str)],
+) -> http::Fetch<'a> {
+    http::Fetch {
+        host_header,
+        target,
+        referer,
+        cookie,
+        extra,
+        kind,
+    }
+}
+
+/// The extra header lines as (name, value), and `Content-Length: 0` for a `POST` or `PUT`
+/// without a body: "an empty POST/PUT request still needs a content length"
+/// (`HttpNetworkTransaction::BuildRequestHeaders`; the fidelity run's `fetch()` PUT carries it).
+fn extra_fields<'a>(method: &str, extra: &'a [String]) -> Vec<(&'a str, &'a str)> {
+    let mut fields: Vec<(&str, &str)> = extra.iter().map(|l| header_line(l)).collect();
+    let empty_body = ["POST", "PUT"]
+        .iter()
+        .any(|m| method.eq_ignore_ascii_case(m))
+        && !fields
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
+    if empty_body {
+        fields.push(("Content-Length", "0"));
+    }
+    fields
+}
+
+/// A request of a load as the model sends it, and its size: a document's (the navigation's
+/// first request and each redirect's) and an iframe's are navigation requests (Fetch's mode
+/// `navigate`) whose extra lines are the initiator's and the cache's validators, an iframe's
+/// with the page's `Referer`; every other is the model's `fetch()` request (see
+/// `sent_request_to`). The engine and the HAR export both call this, so the export shows what
+/// was sent.
 pub fn request_as_sent(
     kind: http::Kind,
     url: &str,
@@ -73,14 +104,15 @@ fn request_as_sent_to(
     extra: &[String],
 ) -> (crate::model::http::Request, u64) {
     if kind.is_navigation() {
-        let sent = crate::model::http::navigation_request(
-            method,
-            host,
-            target,
-            cookie,
-            &header_fields(extra),
-            kind,
-        );
+        let mut fields = header_fields(extra);
+        // An iframe's `Referer` is the page's; a document's comes with its initiator's lines.
+        if kind.dest != http::Dest::Document && !fields.has("referer") {
+            if let Some(r) = referer {
+                fields = fields.with("Referer", r.to_string());
+            }
+        }
+        let sent =
+            crate::model::http::navigation_request(method, host, target, cookie, &fields, kind);
         let size = sent.wire_len();
         return (sent, size);
     }
@@ -101,13 +133,8 @@ fn size_as_sent_to(
         let (sent, size) = request_as_sent_to(kind, (host, target), referer, method, cookie, extra);
         return (sent.wire_len(), size);
     }
-    let lines: usize = extra
-        .iter()
-        .map(|l| header_line(l))
-        .map(|(n, v)| n.len() + 2 + v.len() + 2)
-        .sum();
-    let own =
-        crate::model::http::fetch_request_len(host, target, referer, cookie, kind) + lines as u64;
+    let extra = extra_fields(method, extra);
+    let own = fetch(kind, (host, target), referer, cookie, &extra).wire_len();
     (own, own + (method.len() as u64).saturating_sub(3))
 }
 

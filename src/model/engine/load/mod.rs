@@ -169,8 +169,10 @@ enum Binding {
 }
 
 impl R {
-    /// The header lines sent beyond the model's own: `Origin` on a CORS request, the script's,
-    /// then the cache's validators.
+    /// The header lines sent beyond the model's own: `Origin` on a CORS request, the script's
+    /// (a preflight's `Access-Control-Request-*`, a navigation's initiator's), then the cache's
+    /// validators. The request's writer puts each where Chromium does
+    /// ([`crate::model::http::Fetch`], [`crate::model::http::navigation_request`]).
     fn sent_lines(&self) -> Vec<String> {
         let mut lines: Vec<String> = self.origin_header.iter().cloned().collect();
         lines.extend(self.headers.iter().cloned());
