@@ -11,8 +11,8 @@
 //! Priorities follow Chromium's loader (Blink `ResourceFetcher`, as tabulated in "Resource Fetch
 //! Prioritization and Scheduling in Chromium"): stylesheets and fonts Highest; a script High
 //! before the first image and Medium after it, Low when `async`, `defer` or a module; images and
-//! media Low (Chromium raises images in the viewport once layout has placed them, which this model
-//! does not do); `fetch()` High. An iframe's document is given Highest here, as a navigation
+//! media Low, except the page's first five images not declared small, boosted to Medium
+//! ([`image_priority`]; the engine raises images in the viewport after layout); `fetch()` High. An iframe's document is given Highest here, as a navigation
 //! (unverified).
 //!
 //! Left out: full HTML tokenization (character references, `<template>`, `<noscript>`),
@@ -48,6 +48,9 @@ pub struct Resource {
     /// A `<link rel=preload>`: fetched as soon as the preload scanner finds it, whatever its
     /// type, and it blocks nothing (Preload §3: it is not applied, only fetched).
     pub preload: bool,
+    /// A `fetch()` written as a statement of its own: nothing handles its promise, so when it
+    /// fails the console says `Uncaught (in promise) TypeError: Failed to fetch`.
+    pub unhandled: bool,
 }
 
 /// A `<link rel=preconnect href=… [crossorigin]>` hint.
@@ -209,6 +212,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
     // Lower-cased once (the same byte offsets), for the searches for closing tags.
     let lower = html.to_ascii_lowercase();
     let mut seen_image = false;
+    let mut boosted = 0;
     let mut i = 0;
     while let Some(rel) = html.get(i..).and_then(|r| r.find('<')) {
         let at = i + rel;
@@ -240,6 +244,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                 parser_blocking: false,
                 deferred: false,
                 preload: false,
+                unhandled: false,
             });
         };
         let mut buf = [0u8; 8];
@@ -307,19 +312,20 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                     }
                 } else {
                     for f in fetch_calls(&html[i..close]) {
-                        if let Some(u) = resolve(&f.0, &mut d) {
+                        if let Some(u) = resolve(&f.url, &mut d) {
                             d.resources.push(Resource {
                                 url: u,
                                 destination: Destination::Fetch,
                                 priority: Priority::Medium,
-                                source: format!("fetch('{}')", f.0),
+                                source: format!("fetch('{}')", f.url),
                                 offset: i,
-                                method: f.1.into(),
-                                headers: f.2,
-                                credentials: f.3,
+                                method: f.method.into(),
+                                headers: f.headers,
+                                credentials: f.credentials,
                                 parser_blocking: false,
                                 deferred: false,
                                 preload: false,
+                                unhandled: f.unhandled,
                             });
                         }
                     }
@@ -347,6 +353,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                             parser_blocking: false,
                             deferred: false,
                             preload: false,
+                            unhandled: false,
                         });
                     }
                 }
@@ -356,7 +363,8 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                 seen_image = true;
                 if let Some(src) = tag.attr("src") {
                     if let Some(u) = resolve(src, &mut d) {
-                        push(&mut d, u, Destination::Image, Priority::Lowest);
+                        let priority = image_priority(&tag, &mut boosted);
+                        push(&mut d, u, Destination::Image, priority);
                     }
                 }
             }
@@ -422,9 +430,69 @@ fn css_url_at(s: &str) -> Option<String> {
     Some(s[q + 1..q + 1 + close].to_string())
 }
 
+/// How many of a page's first images Blink boosts (`kBoostImagePriorityImageCount`), and the
+/// area at or under which an image of a declared size is small and not boosted
+/// (`kBoostImagePriorityImageSize`, px²): third_party/blink/common/features.cc.
+pub const BOOSTED_IMAGES: usize = 5;
+pub const SMALL_IMAGE_AREA: u64 = 10_000;
+
+/// An `<img>`'s priority (`ResourceFetcher::ComputeLoadPriority`, `kBoostImagePriority`): the
+/// page's first five images that are not small (no `width` and `height` attributes, or more
+/// than 10,000 px² between them) start at Blink's `kMedium` (net `LOW`, DevTools' Medium); the
+/// others at `kLow` (net `LOWEST`). `boosted` counts the boosts so far.
+fn image_priority(tag: &Tag<'_>, boosted: &mut usize) -> Priority {
+    let px = |name: &str| {
+        tag.attr(name)
+            .and_then(|v| v.trim().trim_end_matches("px").parse::<u64>().ok())
+    };
+    let small = match (px("width"), px("height")) {
+        (Some(w), Some(h)) => w.saturating_mul(h) <= SMALL_IMAGE_AREA,
+        _ => false,
+    };
+    if small || *boosted >= BOOSTED_IMAGES {
+        return Priority::Lowest;
+    }
+    *boosted += 1;
+    Priority::Low
+}
+
+/// One `fetch()` call read from a script.
+struct FetchCall {
+    url: String,
+    method: String,
+    /// `Name: value` header lines.
+    headers: Vec<String>,
+    credentials: bool,
+    /// A statement of its own: nothing handles the promise it returns.
+    unhandled: bool,
+}
+
+/// Whether a call with `before` and `after` around it is an expression statement of its own
+/// (its value unused: not awaited, assigned, returned, passed or chained with `.then` or
+/// `.catch`), so a rejection of its promise goes unhandled. A newline ends a statement as
+/// automatic semicolon insertion does, unless the next line continues the expression.
+fn statement_of_its_own(before: &str, after: &str) -> bool {
+    let b = before.trim_end();
+    let starts = b.is_empty()
+        || b.ends_with([';', '{', '}'])
+        || (before[b.len()..].contains('\n')
+            && !b.ends_with([
+                '=', '(', ',', ':', '?', '&', '|', '+', '-', '*', '/', '!', '<', '>',
+            ])
+            && !["await", "return", "yield", "void", "typeof"]
+                .iter()
+                .any(|w| b.ends_with(w)));
+    let a = after.trim_start();
+    let ends = a.is_empty()
+        || a.starts_with([';', '}'])
+        || (after[..after.len() - a.len()].contains('\n')
+            && !a.starts_with(['.', '?', '[', '(', '+', '-', '*', '/', ',', '&', '|', '=']));
+    starts && ends
+}
+
 /// `fetch('url', { method: 'PUT', headers: { 'X-A': ... }, credentials: 'include' })` calls with
-/// a literal URL: (url, method, `Name: value` header lines, credentials included).
-fn fetch_calls(js: &str) -> Vec<(String, String, Vec<String>, bool)> {
+/// a literal URL.
+fn fetch_calls(js: &str) -> Vec<FetchCall> {
     let mut out = Vec::new();
     let mut i = 0;
     while let Some(p) = js[i..].find("fetch(") {
@@ -483,7 +551,15 @@ fn fetch_calls(js: &str) -> Vec<(String, String, Vec<String>, bool)> {
                 }
             }
         }
-        out.push((url, method, headers, credentials));
+        let tail = after.get(opts_end + 1..).unwrap_or("");
+        let unhandled = statement_of_its_own(&js[..at - 6], tail);
+        out.push(FetchCall {
+            url,
+            method,
+            headers,
+            credentials,
+            unhandled,
+        });
     }
     out
 }
@@ -553,15 +629,16 @@ mod tests {
                     Destination::Font,
                     Priority::Highest
                 ),
+                // Among the first five images not declared small: boosted to Medium (net LOW).
                 (
                     "https://www.example/a.png",
                     Destination::Image,
-                    Priority::Lowest
+                    Priority::Low
                 ),
                 (
                     "https://img.example/b.png",
                     Destination::Image,
-                    Priority::Lowest
+                    Priority::Low
                 ),
                 (
                     "https://www.example/late.js",
@@ -595,6 +672,47 @@ mod tests {
             .collect();
         assert_eq!(pc, [("https://fonts.example", false)]);
         assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
+    }
+
+    /// `kBoostImagePriority`: the first five images not declared small start at Medium (net
+    /// LOW: `priority: u=2, i` over HTTP/2, as Chromium 156 sent for the http2 preset's first
+    /// five photos in the fidelity harness); a 16×16 image (the h2-tls recording's, all Low)
+    /// is small, neither boosted nor counted.
+    #[test]
+    fn the_first_five_images_not_declared_small_are_boosted() {
+        let mut html = String::from("<img src=tiny.png width=16 height=16>");
+        for i in 0..7 {
+            html.push_str(&format!("<img src={i}.png>"));
+        }
+        html.push_str("<img src=big.png width=200 height=100>");
+        let d = discover(&html, "https://a.example/");
+        let got: Vec<Priority> = d.resources.iter().map(|r| r.priority).collect();
+        let (lo, lowest) = (Priority::Low, Priority::Lowest);
+        assert_eq!(got, [lowest, lo, lo, lo, lo, lo, lowest, lowest, lowest]);
+        let d = discover("<img src=a.png width=101 height=100>", "https://a.example/");
+        assert_eq!(
+            d.resources[0].priority,
+            Priority::Low,
+            "10,100 px² is not small"
+        );
+    }
+
+    /// A `fetch()` whose promise nothing handles: a statement of its own.
+    #[test]
+    fn a_bare_fetch_is_unhandled_and_a_chained_or_kept_one_is_not() {
+        let unhandled =
+            |js: &str| -> Vec<bool> { fetch_calls(js).into_iter().map(|f| f.unhandled).collect() };
+        assert_eq!(unhandled("fetch('/a');"), [true]);
+        assert_eq!(
+            unhandled("  fetch('/a')\n  fetch('/b', { method: 'PUT' })\n"),
+            [true, true]
+        );
+        assert_eq!(unhandled("fetch('/a').then(r => r.json());"), [false]);
+        assert_eq!(unhandled("fetch('/a')\n  .catch(() => {});"), [false]);
+        assert_eq!(unhandled("const p = fetch('/a');"), [false]);
+        assert_eq!(unhandled("await fetch('/a');"), [false]);
+        assert_eq!(unhandled("use(fetch('/a'));"), [false]);
+        assert_eq!(unhandled("if (x) { fetch('/a') }"), [true]);
     }
 
     #[test]

@@ -170,7 +170,9 @@ impl Sim<'_> {
 
     /// After a CORS error on a `fetch()` or a font, Blink's console adds the failed load
     /// (`FrameConsole::DidFailLoading`, third_party/blink/renderer/core/frame/frame_console.cc):
-    /// the network error a CORS failure is reported as.
+    /// the network error a CORS failure is reported as. A `fetch()` whose promise nothing
+    /// handles then rejects unhandled, which the console reports as V8 words it (as CDP's
+    /// `Runtime.exceptionThrown` gave it from Chromium 156 for such a page).
     fn console_failed_load(&mut self, r: usize) {
         if matches!(
             self.reqs[r].dest,
@@ -178,6 +180,10 @@ impl Sim<'_> {
         ) {
             self.console
                 .push("Failed to load resource: net::ERR_FAILED".into());
+        }
+        if self.reqs[r].unhandled {
+            self.console
+                .push("Uncaught (in promise) TypeError: Failed to fetch".into());
         }
     }
 

@@ -223,6 +223,8 @@ struct R {
     preflight_for: Option<usize>,
     /// When the preflight answered, for a request that needed one.
     preflight_end: Option<Instant>,
+    /// A page's `fetch()` whose promise nothing handles ([`page::Resource::unhandled`]).
+    unhandled: bool,
     dup_of: Option<usize>,
     followers: Vec<usize>,
     /// The HTTP/2 stream that carries it.
@@ -1117,6 +1119,7 @@ impl Sim<'_> {
             preflight: None,
             preflight_for: None,
             preflight_end: None,
+            unhandled: false,
             dup_of: None,
             followers: vec![],
             stream: None,

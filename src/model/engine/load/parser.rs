@@ -43,12 +43,13 @@ impl Sim<'_> {
         };
         for res in d.resources {
             let when = at(res.offset);
-            let (offset, dest, blocks, preload, after) = (
+            let (offset, dest, blocks, preload, after, unhandled) = (
                 res.offset,
                 res.destination,
                 res.parser_blocking,
                 res.preload,
                 res.deferred,
+                res.unhandled,
             );
             let Some(r) = self.new_request(
                 res.url,
@@ -62,6 +63,7 @@ impl Sim<'_> {
             ) else {
                 continue;
             };
+            self.reqs[r].unhandled = unhandled;
             // How many of each list come before this place in the document.
             let before_at = |v: &[(usize, usize)], at: usize| v.partition_point(|(o, _)| *o < at);
             let before = |v: &[(usize, usize)]| before_at(v, offset);

@@ -13,7 +13,8 @@
 //! request of the page ends or one is raised. The document (browser-initiated) and CORS
 //! preflights are not scheduled.
 //!
-//! Images start at Blink's `kLow` (net `LOWEST`): delayable. After a layout, Blink raises the
+//! Images start at Blink's `kLow` (net `LOWEST`), the page's first five not declared small at
+//! `kMedium` (net `LOW`, [`crate::model::page`]'s `kBoostImagePriority`): delayable either way. After a layout, Blink raises the
 //! ones in the viewport to `kHigh` (net `MEDIUM`,
 //! `ResourceFetcher::UpdateAllImageResourcePriorities`), never lowers one, and the change
 //! reaches the scheduler and the socket pool's queue (`URLLoader::SetPriority`,
@@ -23,9 +24,9 @@
 //! until its bytes arrive, so a fresh page's images all sit at the top).
 //!
 //! Left out: the slow-network parameters (8 delayable requests, non-delayable ones weighted
-//! ×3, HTTP/2 delayed at 3G and slower), the queuing time limit, Blink's own
-//! `ResourceLoadScheduler` (its tight mode before `<body>`), and the first five images' boost to
-//! `kMedium` (`kBoostImagePriority`, which only applies to images of a known size).
+//! ×3, HTTP/2 delayed at 3G and slower), the queuing time limit, and Blink's own
+//! `ResourceLoadScheduler` (its tight mode before `<body>`, and the one `kMedium` request it
+//! lets through there under `kBoostImagePriority`).
 
 use super::*;
 
