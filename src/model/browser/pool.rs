@@ -39,9 +39,14 @@ pub const USED_IDLE_SOCKET_TIMEOUT: Duration = Duration::from_secs(300);
 pub const UNUSED_IDLE_SOCKET_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A socket group, typed: Chromium's `ClientSocketPool::GroupId` is the destination (scheme,
-/// host, port) and the privacy mode, whether the requests it carries send credentials. The
-/// pool itself keys groups by [`GroupKey::text`]: the origin, prefixed `pm/` without
-/// credentials (how the waterfall and HAR's `_socketGroup` show it).
+/// host, port), the privacy mode (whether the requests it carries send credentials) and the
+/// network anonymization key: the top-level site, and whether the request comes from a frame
+/// cross-site to it (`is_cross_site`, as the harness's NetLog shows: the page's requests to a
+/// host in `<https://shop.example same_site>`, its cross-site frame's in `<… cross_site>`,
+/// which never share a connection). The top-level site is the page's for every request of a
+/// load, so the key says only the cross-site frame. The pool keys groups by
+/// [`GroupKey::text`]: the origin, prefixed `pm/` without credentials and followed by
+/// ` (cross-site frame)` for a frame's (how the waterfall and HAR's `_socketGroup` show it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupKey {
     pub text: String,
@@ -51,16 +56,21 @@ pub struct GroupKey {
     pub port: u16,
     pub https: bool,
     pub credentials: bool,
+    /// Requests from a frame cross-site to the page.
+    pub frame: bool,
 }
 
 /// What marks a group without credentials in its text (Chromium's privacy mode).
 const PRIVACY_MODE_MARK: &str = "pm/";
+/// What marks the group of a frame cross-site to the page in its text.
+const FRAME_MARK: &str = " (cross-site frame)";
 
 impl GroupKey {
     /// Reads a group's text, as [`GroupKey::text`] writes it (HAR's `_socketGroup`): its origin
     /// and whether its requests send credentials. The one reader of the text form, beside its
     /// one writer.
     pub fn read(text: &str) -> (&str, bool) {
+        let text = text.strip_suffix(FRAME_MARK).unwrap_or(text);
         match text.strip_prefix(PRIVACY_MODE_MARK) {
             Some(origin) => (origin, false),
             None => (text, true),
@@ -70,23 +80,34 @@ impl GroupKey {
     /// The text of the group of requests to `u`'s origin (what [`GroupKey::new`] names it),
     /// without building the rest of the key.
     pub fn text_of(u: &::url::Url, credentials: bool) -> String {
-        Self::text_for(u.origin().ascii_serialization(), credentials)
+        Self::text_in(u, credentials, false)
     }
 
-    fn text_for(origin: String, credentials: bool) -> String {
+    /// [`GroupKey::text_of`], from a frame cross-site to the page when `frame`.
+    pub fn text_in(u: &::url::Url, credentials: bool, frame: bool) -> String {
+        Self::text_for(u.origin().ascii_serialization(), credentials, frame)
+    }
+
+    fn text_for(origin: String, credentials: bool, frame: bool) -> String {
+        let mark = if frame { FRAME_MARK } else { "" };
         if credentials {
-            origin
+            format!("{origin}{mark}")
         } else {
-            format!("{PRIVACY_MODE_MARK}{origin}")
+            format!("{PRIVACY_MODE_MARK}{origin}{mark}")
         }
     }
 
     /// The group of requests to `u`'s origin.
     pub fn new(u: &::url::Url, credentials: bool) -> GroupKey {
+        Self::new_in(u, credentials, false)
+    }
+
+    /// [`GroupKey::new`], from a frame cross-site to the page when `frame`.
+    pub fn new_in(u: &::url::Url, credentials: bool, frame: bool) -> GroupKey {
         let origin = u.origin().ascii_serialization();
         let https = u.scheme() == "https";
         GroupKey {
-            text: Self::text_for(origin.clone(), credentials),
+            text: Self::text_for(origin.clone(), credentials, frame),
             host: u.host_str().unwrap_or_default().to_string(),
             port: u
                 .port_or_known_default()
@@ -94,6 +115,7 @@ impl GroupKey {
             origin,
             https,
             credentials,
+            frame,
         }
     }
 }

@@ -116,11 +116,40 @@ pub static EXPLANATIONS: &[Explanation] = &[
         applies: |d| d.tags.contains(&"other-frame-console"),
     },
     Explanation {
+        id: "varies-between-runs",
+        reason: "Chromium itself did what the model does in another load of the same page (the harness loads each preset three times and reports the first): which connection a request finds free, and so whether it opens another, depends on when earlier responses end against when it is issued, which varies from run to run on loopback. Applied only to connection counts and per-connection sequences, and only when another run of Chromium matched the model there.",
+        applies: |d| d.tags.contains(&"varies-between-runs"),
+    },
+    Explanation {
         id: "filler-font",
         reason: "The harness serves filler bytes of the model's size, not a real font, so Chromium's font sanitizer rejects it and says so. The model assumes a valid font.",
         applies: |d| d.tags.contains(&"filler-font"),
     },
 ];
+
+/// Chromium's other loads of the page (`others`: each load's differences from the model): a
+/// difference in connections or requests per connection that one of them does not have is
+/// Chromium varying between runs, and is explained so (said with how many runs matched).
+pub fn by_variance(differences: &mut [Difference], others: &[Vec<Difference>]) {
+    for d in differences.iter_mut() {
+        if d.explained_by.is_some() || !matches!(d.area, Area::Connections | Area::PerConnection) {
+            continue;
+        }
+        let matched = others
+            .iter()
+            .filter(|o| !o.iter().any(|x| x.area == d.area && x.subject == d.subject))
+            .count();
+        if matched > 0 {
+            d.chromium = format!(
+                "{}<br>(as the model in {matched} of Chromium's {} other runs)",
+                d.chromium,
+                others.len()
+            );
+            d.tags.push("varies-between-runs");
+            d.explained_by = EXPLANATIONS.iter().find(|e| (e.applies)(d));
+        }
+    }
+}
 
 /// A request as the model made it.
 #[derive(Clone, Debug)]

@@ -109,29 +109,63 @@ fn settle(rec: &Recorder) {
     }
 }
 
-fn prepare(
-    session: &chromium::Session,
-    sc: &PageScenario,
-    notes: &mut Vec<String>,
-) -> Result<(), String> {
+/// Puts the preset's cookies in Chromium's jar.
+fn prepare(session: &chromium::Session, sc: &PageScenario) -> Result<(), String> {
     for c in &sc.cookies {
         session.cdp("Network.setCookie", cookie_params(&c.url, &c.set_cookie))?;
     }
-    // The shop presets' script reads a `token` it never declares: the model takes it as the
-    // empty string; a page would throw a ReferenceError and never send the PUT.
-    if sc.html.contains("token")
-        && !sc.html.contains("let token")
-        && !sc.html.contains("const token")
-    {
-        session.cdp(
-            "Page.addScriptToEvaluateOnNewDocument",
-            json!({"source": "window.token = '';"}),
-        )?;
-        if !notes.iter().any(|n| n.contains("token")) {
-            notes.push("The preset's inline script uses `token` without declaring it; the model sends it as an empty `X-Cart-Token`. The harness defines `window.token = ''` before the page's scripts run, so Chromium does the same instead of throwing a ReferenceError (and never sending the PUT and its preflight).".into());
-        }
-    }
     Ok(())
+}
+
+/// How many times Chromium loads each preset: the first is reported, the others say where
+/// Chromium itself varies ([`compare::by_variance`]).
+pub const RUNS: usize = 3;
+
+/// What one Chromium load of a preset needs: the browser, the page, its servers and the
+/// resolver rules and certificate that reach them.
+struct Load<'a> {
+    driver: &'a chromium::Driver,
+    sc: &'a PageScenario,
+    site: &'a Arc<site::Site>,
+    rec: &'a Recorder,
+    rules: &'a str,
+    spki: &'a str,
+}
+
+impl Load<'_> {
+    /// One load in a fresh profile (after a first visit not compared, for a return visit):
+    /// what the servers saw and the console; the NetLog to `netlog` if given.
+    fn once(
+        &self,
+        profile: &Path,
+        netlog: Option<&Path>,
+    ) -> Result<(Seen, Vec<chromium::Message>), String> {
+        self.rec.reset();
+        if let Some(age) = self.sc.warm_cache_s {
+            // The first visit, served with a `Date` `age` seconds ago so that the second load's
+            // cache ages are the model's; then Chromium is closed (its connections and host
+            // cache go, the disk cache stays), as the model keeps only the HTTP cache.
+            self.site.set_date_offset(age as i64);
+            let s = self.driver.session(profile, self.rules, self.spki, None)?;
+            prepare(&s, self.sc)?;
+            s.navigate(&self.sc.url)?;
+            settle(self.rec);
+            s.quit()?;
+            std::thread::sleep(Duration::from_millis(300));
+            self.rec.reset();
+            self.site.set_date_offset(0);
+        }
+        let s = self
+            .driver
+            .session(profile, self.rules, self.spki, netlog)?;
+        prepare(&s, self.sc)?;
+        s.navigate(&self.sc.url)?;
+        settle(self.rec);
+        let console = s.console()?;
+        s.quit()?;
+        std::thread::sleep(Duration::from_millis(300));
+        Ok((self.rec.seen(), console))
+    }
 }
 
 /// Loads one preset in Chromium and compares it with the model.
@@ -152,42 +186,39 @@ fn run_preset(driver: &chromium::Driver, name: &str, dir: &Path) -> Result<Prese
     rules.push("MAP * ~NOTFOUND".into());
     rules.push("EXCLUDE localhost".into());
     let rules = rules.join(", ");
-    let profile = chromium::profile_dir(dir, name)?;
     let mut notes = vec![format!(
         "Model knobs: round trip 0.1 ms, 1 Gbit/s, hosts resolved ({}); the preset's server think-times, parse and script times unchanged.",
         hosts.join(", ")
     )];
     if let Some(age) = sc.warm_cache_s {
-        // The first visit, served with a `Date` `age` seconds ago so that the second load's
-        // cache ages are the model's; then Chromium is closed (its connections and host cache
-        // go, the disk cache stays), as the model keeps only the HTTP cache.
-        site.set_date_offset(age as i64);
-        let s = driver.session(&profile, &rules, &spki, None)?;
-        prepare(&s, &sc, &mut notes)?;
-        s.navigate(&sc.url)?;
-        settle(&rec);
-        s.quit()?;
-        std::thread::sleep(Duration::from_millis(300));
-        rec.reset();
-        site.set_date_offset(0);
         notes.push(format!(
             "Return visit: a first load of the page (not compared) was served with `Date` {age} s in the past, then Chromium was closed and started again on the same profile; the load compared is the second."
         ));
     }
+    let browser = Load {
+        driver,
+        sc: &sc,
+        site: &site,
+        rec: &rec,
+        rules: &rules,
+        spki: &spki,
+    };
+    // Run 1 is the one reported (its NetLog and the servers' view are kept); the others only
+    // say whether Chromium itself varies where it differs from the model.
     let netlog = dir.join(format!("{name}.netlog.json"));
-    let s = driver.session(&profile, &rules, &spki, Some(&netlog))?;
-    prepare(&s, &sc, &mut notes)?;
-    s.navigate(&sc.url)?;
-    settle(&rec);
-    let console = s.console()?;
-    s.quit()?;
-    std::thread::sleep(Duration::from_millis(300));
-    let seen = rec.seen();
+    let (seen, console) = browser.once(&chromium::profile_dir(dir, name)?, Some(&netlog))?;
+    let mut others = Vec::new();
+    for k in 2..=RUNS {
+        let profile = chromium::profile_dir(dir, &format!("{name}-run{k}"))?;
+        let (s, c) = browser.once(&profile, None)?;
+        others.push(compare::compare(&view, &sc.url, &s, &c));
+    }
     let _ = std::fs::write(
         dir.join(format!("{name}.server.json")),
         seen_json(&seen, &console),
     );
-    let differences = compare::compare(&view, &sc.url, &seen, &console);
+    let mut differences = compare::compare(&view, &sc.url, &seen, &console);
+    compare::by_variance(&mut differences, &others);
     Ok(PresetResult {
         name: name.to_string(),
         url: sc.url.clone(),

@@ -563,19 +563,26 @@ impl Sim<'_> {
     /// for the pool, the typed key kept for the connect job.
     pub(super) fn group_of(&mut self, u: &::url::Url, credentials: bool) -> Rc<str> {
         let of = self.origin_facts(u);
-        self.group_in(of, u, credentials)
+        self.group_in(of, u, credentials, false)
     }
 
-    /// [`Sim::group_of`] for `u`, whose origin's facts are at `of`.
-    pub(super) fn group_in(&mut self, of: usize, u: &::url::Url, credentials: bool) -> Rc<str> {
-        let slot = usize::from(!credentials);
+    /// [`Sim::group_of`] for `u`, whose origin's facts are at `of`; `frame`: from a frame
+    /// cross-site to the page ([`GroupKey`]'s network anonymization key).
+    pub(super) fn group_in(
+        &mut self,
+        of: usize,
+        u: &::url::Url,
+        credentials: bool,
+        frame: bool,
+    ) -> Rc<str> {
+        let slot = if frame { 2 } else { usize::from(!credentials) };
         if let Some(text) = &self.origins[of].groups[slot] {
             return text.clone();
         }
-        let text = GroupKey::text_of(u, credentials);
+        let text = GroupKey::text_in(u, credentials, frame);
         if !self.group_index.contains_key(&text) {
             self.group_index.insert(text.clone(), self.group_keys.len());
-            self.group_keys.push(GroupKey::new(u, credentials));
+            self.group_keys.push(GroupKey::new_in(u, credentials, frame));
         }
         let text: Rc<str> = text.into();
         self.origins[of].groups[slot] = Some(text.clone());

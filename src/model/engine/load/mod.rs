@@ -275,8 +275,8 @@ struct OriginFacts {
     text: Rc<str>,
     host: Rc<str>,
     https: bool,
-    /// Its socket groups' key texts: with credentials, then without.
-    groups: [Option<Rc<str>>; 2],
+    /// Its socket groups' key texts: with credentials, without, and a cross-site frame's.
+    groups: [Option<Rc<str>>; 3],
     /// Same site as the page, once asked.
     same_site: Option<bool>,
     /// Why a request there sends the cookies it does, each written once ([`CookieNote`]).
@@ -1039,7 +1039,9 @@ impl Sim<'_> {
             Dest::Fetch(Destination::Fetch) => include_credentials || same,
             Dest::Fetch(_) => true,
         };
-        let group = self.group_in(of, &u, credentialed);
+        // A frame cross-site to the page has its own network anonymization key: its own group.
+        let frame = dest == Dest::Fetch(Destination::Iframe) && !self.same_site_of(of);
+        let group = self.group_in(of, &u, credentialed, frame);
         let h2 = https
             && self
                 .sc
@@ -1309,7 +1311,7 @@ impl Sim<'_> {
             origin: Rc::new(origin),
             host: host.into(),
             https: u.scheme() == "https",
-            groups: [None, None],
+            groups: [None, None, None],
             same_site: None,
             cookie_notes: Default::default(),
             comparison: None,
