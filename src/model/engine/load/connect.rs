@@ -582,7 +582,8 @@ impl Sim<'_> {
         let text = GroupKey::text_in(u, credentials, frame);
         if !self.group_index.contains_key(&text) {
             self.group_index.insert(text.clone(), self.group_keys.len());
-            self.group_keys.push(GroupKey::new_in(u, credentials, frame));
+            self.group_keys
+                .push(GroupKey::new_in(u, credentials, frame));
         }
         let text: Rc<str> = text.into();
         self.origins[of].groups[slot] = Some(text.clone());
