@@ -205,6 +205,13 @@ fn a_damaged_netlog_is_read_or_refused_with_the_reason() {
     let e = netlog::open(&renamed).expect_err("no REQUEST_ALIVE");
     assert!(e.contains("lack REQUEST_ALIVE"), "{e}");
 
+    // A clock offset out of range is refused; absurd byte counts are read without overflow.
+    let far = text.replacen("\"timeTickOffset\":", "\"timeTickOffset\":1e300,\"x\":", 1);
+    let e = netlog::open(&far).expect_err("offset");
+    assert!(e.contains("timeTickOffset"), "{e}");
+    let huge = text.replace("\"byte_count\":1614", "\"byte_count\":1e30");
+    let rec = netlog::open(&huge).expect("reads");
+    har_replay::replay_recording(&rec, "huge").expect("replays");
     let e = netlog::open("{\"constants\": 5").expect_err("not JSON");
     assert!(e.contains("not a HAR file or NetLog"), "{e}");
     let e = netlog::open("{\"constants\":{},\"events\":[]}").expect_err("empty constants");

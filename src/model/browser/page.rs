@@ -48,8 +48,8 @@ pub struct Resource {
     /// A `<link rel=preload>`: fetched as soon as the preload scanner finds it, whatever its
     /// type, and it blocks nothing (Preload §3: it is not applied, only fetched).
     pub preload: bool,
-    /// A `fetch()` written as a statement of its own: nothing handles its promise, so when it
-    /// fails the console says `Uncaught (in promise) TypeError: Failed to fetch`.
+    /// A `fetch()` whose rejection nothing handles ([`unhandled_rejection`]): when it fails,
+    /// the console says `Uncaught (in promise) TypeError: Failed to fetch`.
     pub unhandled: bool,
 }
 
@@ -463,15 +463,18 @@ struct FetchCall {
     /// `Name: value` header lines.
     headers: Vec<String>,
     credentials: bool,
-    /// A statement of its own: nothing handles the promise it returns.
+    /// Nothing handles a rejection of the promise it returns ([`unhandled_rejection`]).
     unhandled: bool,
 }
 
-/// Whether a call with `before` and `after` around it is an expression statement of its own
-/// (its value unused: not awaited, assigned, returned, passed or chained with `.then` or
-/// `.catch`), so a rejection of its promise goes unhandled. A newline ends a statement as
-/// automatic semicolon insertion does, unless the next line continues the expression.
-fn statement_of_its_own(before: &str, after: &str) -> bool {
+/// Whether the promise of a call with `before` and `after` around it rejects unhandled: the
+/// call starts a statement (it is not awaited, assigned, returned or passed on, where a handler
+/// may be added later) and the statement's chain (`.then(…)`, `.catch(…)`) gives no rejection
+/// handler: no `.catch(…)`, no `.then(…)` with a second argument. A `.then(f)` alone passes the
+/// rejection on to the promise it returns, which nothing handles, so V8 reports it
+/// (`Uncaught (in promise)`). A newline ends the statement as automatic semicolon insertion
+/// does, unless the next line continues the chain.
+fn unhandled_rejection(before: &str, after: &str) -> bool {
     let b = before.trim_end();
     let starts = b.is_empty()
         || b.ends_with([';', '{', '}'])
@@ -482,12 +485,50 @@ fn statement_of_its_own(before: &str, after: &str) -> bool {
             && !["await", "return", "yield", "void", "typeof"]
                 .iter()
                 .any(|w| b.ends_with(w)));
-    let a = after.trim_start();
-    let ends = a.is_empty()
-        || a.starts_with([';', '}'])
-        || (after[..after.len() - a.len()].contains('\n')
-            && !a.starts_with(['.', '?', '[', '(', '+', '-', '*', '/', ',', '&', '|', '=']));
-    starts && ends
+    let chain = statement_rest(after).trim_start();
+    // Anything but a chain continues a larger expression, which the model does not follow.
+    starts && (chain.is_empty() || chain.starts_with('.')) && !handles_rejection(chain)
+}
+
+/// The rest of the statement `after` starts: up to a `;` or a closing `}` outside brackets, or a
+/// newline that the next line does not continue with `.`.
+fn statement_rest(after: &str) -> &str {
+    let mut depth = 0i32;
+    for (i, c) in after.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth > 0 => depth -= 1,
+            ';' | '}' if depth == 0 => return &after[..i],
+            '\n' if depth == 0 && !after[i..].trim_start().starts_with('.') => return &after[..i],
+            _ => {}
+        }
+    }
+    after
+}
+
+/// Whether a promise chain (`.then(…).catch(…)`) handles a rejection.
+fn handles_rejection(chain: &str) -> bool {
+    if chain.contains(".catch(") {
+        return true;
+    }
+    // `.then(onFulfilled, onRejected)`: a comma at the call's own depth.
+    chain.match_indices(".then(").any(|(i, m)| {
+        let mut depth = 1;
+        for c in chain[i + m.len()..].chars() {
+            match c {
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return false;
+                    }
+                }
+                ',' if depth == 1 => return true,
+                _ => {}
+            }
+        }
+        false
+    })
 }
 
 /// `fetch('url', { method: 'PUT', headers: { 'X-A': ... }, credentials: 'include' })` calls with
@@ -552,7 +593,7 @@ fn fetch_calls(js: &str) -> Vec<FetchCall> {
             }
         }
         let tail = after.get(opts_end + 1..).unwrap_or("");
-        let unhandled = statement_of_its_own(&js[..at - 6], tail);
+        let unhandled = unhandled_rejection(&js[..at - 6], tail);
         out.push(FetchCall {
             url,
             method,
@@ -697,9 +738,10 @@ mod tests {
         );
     }
 
-    /// A `fetch()` whose promise nothing handles: a statement of its own.
+    /// A `fetch()` whose rejection nothing handles: a statement of its own, chained or not,
+    /// without `.catch` or a second `.then` argument.
     #[test]
-    fn a_bare_fetch_is_unhandled_and_a_chained_or_kept_one_is_not() {
+    fn a_fetch_without_a_rejection_handler_is_unhandled() {
         let unhandled =
             |js: &str| -> Vec<bool> { fetch_calls(js).into_iter().map(|f| f.unhandled).collect() };
         assert_eq!(unhandled("fetch('/a');"), [true]);
@@ -707,8 +749,13 @@ mod tests {
             unhandled("  fetch('/a')\n  fetch('/b', { method: 'PUT' })\n"),
             [true, true]
         );
-        assert_eq!(unhandled("fetch('/a').then(r => r.json());"), [false]);
-        assert_eq!(unhandled("fetch('/a')\n  .catch(() => {});"), [false]);
+        assert_eq!(unhandled("fetch('/a').then(r => r.json());"), [true]);
+        assert_eq!(unhandled("fetch('/a').then(r => f(r, 1));"), [true]);
+        assert_eq!(unhandled("fetch('/a').then(ok, bad);"), [false]);
+        assert_eq!(
+            unhandled("fetch('/a')\n  .then(ok)\n  .catch(() => {});"),
+            [false]
+        );
         assert_eq!(unhandled("const p = fetch('/a');"), [false]);
         assert_eq!(unhandled("await fetch('/a');"), [false]);
         assert_eq!(unhandled("use(fetch('/a'));"), [false]);

@@ -189,7 +189,8 @@ pub trait Json: Sized {
     fn length(&self) -> Option<usize>;
     /// An array's item.
     fn item(&self, i: usize) -> Option<Self>;
-    /// An object's own member names, in the file's order (none for anything else).
+    /// An object's own member names (none for anything else), in no order a caller may rely
+    /// on (`Object.keys` puts integer-like names first).
     fn keys(&self) -> Vec<String>;
 }
 
@@ -592,9 +593,10 @@ fn page_timing(
         }
         return timing;
     };
+    // Within the hour a replay spans, like the entries' times.
     let after = |ms: Option<f64>| {
-        let at = p.started_us as f64 + ms? * 1000.0 - t0 as f64;
-        (at >= 0.0).then_some(at / 1000.0)
+        let at = (p.started_us as f64 + ms? * 1000.0 - t0 as f64) / 1000.0;
+        (0.0..MAX_SPAN_MS).contains(&at).then_some(at)
     };
     timing.dom_content_loaded_event_start = after(p.on_content_load).unwrap_or(0.0);
     timing.load_event_start = after(p.on_load).unwrap_or(0.0);
@@ -666,9 +668,10 @@ pub fn replay_recording(rec: &Recording, name: &str) -> Result<PageLoad, String>
     let near: Vec<RecordedSocket> = rec
         .sockets
         .iter()
-        .filter(|s| first.saturating_sub(s.start_us).abs() < MAX_SPAN_US)
+        .filter(|s| first.abs_diff(s.start_us) < MAX_SPAN_US as u64)
         .map(|s| {
-            let cap = |t: i64, at_least: i64| t.clamp(at_least, s.start_us + MAX_SPAN_US);
+            let last = s.start_us.saturating_add(MAX_SPAN_US);
+            let cap = |t: i64, at_least: i64| t.clamp(at_least, last.max(at_least));
             let dns_end_us = cap(s.dns_end_us, s.start_us);
             let tcp_end_us = cap(s.tcp_end_us, dns_end_us);
             RecordedSocket {

@@ -23,12 +23,14 @@
 //!   `HTTP2_SESSION_POOL_FOUND_EXISTING_SESSION`), whether it reused one, and whether the pool
 //!   stalled it at the group's or the pool's socket limit.
 //! - **Pool groups** (`group_id`, e.g. `pm/https://a.test <https://b.test same_site>`): the
-//!   origin and whether credentials go (a `pm…/` prefix is privacy mode: no credentials). The
-//!   network anonymization key after the origin is left out.
+//!   origin, whether credentials go (a `pm…/` prefix is privacy mode: no credentials), and
+//!   whether the network anonymization key is a cross-site frame's (`cross_site`); its top-level
+//!   site is the page's.
 //!
-//! Which requests are the page's: those of the first main-frame request's network isolation
-//! key, from that request on; the browser's own background requests and later navigations are
-//! left out, with a note that says how many. Left out: the renderer's side (Blink's memory
+//! Which requests are the page's: of the file's navigations (main-frame requests), the one
+//! whose page made the most requests, each page being the requests of its main frame's network
+//! isolation key from its start until the next navigation; the browser's own background
+//! requests and the other navigations are left out, with a note that says how many. Left out: the renderer's side (Blink's memory
 //! cache, the parser, what a CORS check decided in the renderer), DNS jobs' own events (the
 //! lookup is read from the connect job), QUIC sessions, HTTP/2 frames.
 
@@ -331,10 +333,13 @@ fn parse_log<J: Json>(root: &J) -> Result<Log, String> {
     }
     let kinds = kinds(&constants)?;
     let phases = phases(&constants)?;
+    // Unix epoch ms of tick 0: within a few thousand years, so that every time read stays far
+    // from the integer limits.
     let offset = constants
         .member("timeTickOffset")
         .and_then(|v| number_or_text(&v))
-        .ok_or("not a NetLog: constants.timeTickOffset is missing")?;
+        .filter(|o| o.abs() < 1e14)
+        .ok_or("not a NetLog: constants.timeTickOffset is missing or out of range")?;
     let list = root
         .member("events")
         .filter(|e| e.length().is_some())
@@ -508,7 +513,9 @@ fn params<J: Json>(p: &J, kind: Kind) -> Params {
                 .unwrap_or_default();
         }
         Kind::FilteredBytes => {
-            out.bytes = num("byte_count").filter(|n| *n >= 0.0).map(|n| n as u64)
+            out.bytes = num("byte_count")
+                .filter(|n| (0.0..9e15).contains(n))
+                .map(|n| n as u64)
         }
         Kind::SetPriority => out.priority = text("priority"),
         Kind::RequestedSocket | Kind::ConnectJobCreated => out.group = text("group_id"),
@@ -533,20 +540,23 @@ fn last(evs: &[Ev], kind: Kind, phase: Phase) -> Option<&Ev> {
         .find(|e| e.kind == kind && e.phase == phase)
 }
 
-/// A pool group's id as wirewalk writes a group ([`crate::model::pool::GroupKey::text`]): the
-/// origin, `pm/` before it when Chromium's privacy mode sends no credentials (`pm/`, `pmwocp/`,
-/// `pmpsa/`); the network anonymization key after it is dropped.
+/// A pool group's id (`pm/https://a.test <https://b.test cross_site>`) as wirewalk names the
+/// group ([`crate::model::pool::GroupKey::text_in`]): the origin, without credentials when
+/// Chromium's privacy mode is on (`pm/`, `pmwocp/`, `pmpsa/`), and a cross-site frame's when
+/// the network anonymization key says `cross_site`; the key's top-level site is the page's.
 fn group_text(id: &str) -> String {
-    let id = id.split(" <").next().unwrap_or(id).trim();
-    let Some(scheme) = id.find("://") else {
-        return id.to_string();
+    let (dest, key) = id.split_once(" <").unwrap_or((id, ""));
+    let dest = dest.trim();
+    let Some(scheme) = dest.find("://") else {
+        return dest.to_string();
     };
-    let cut = id[..scheme].rfind('/').map_or(0, |k| k + 1);
-    let (prefix, origin) = id.split_at(cut);
-    if prefix.starts_with("pm") {
-        format!("pm/{origin}")
-    } else {
-        origin.to_string()
+    let cut = dest[..scheme].rfind('/').map_or(0, |k| k + 1);
+    let (prefix, origin) = dest.split_at(cut);
+    let credentials = !prefix.starts_with("pm");
+    let frame = key.trim_end_matches('>').ends_with(" cross_site");
+    match ::url::Url::parse(origin) {
+        Ok(u) => crate::model::pool::GroupKey::text_in(&u, credentials, frame),
+        Err(_) => origin.to_string(),
     }
 }
 
@@ -669,16 +679,18 @@ fn pick_page(requests: &[(u64, &[Ev])]) -> Result<(Page, usize), String> {
         navs[k - 1].end = navs[k].start;
     }
     let count = navs.len();
-    let size = |p: &Page| {
-        requests
-            .iter()
-            .filter(|(_, evs)| p.holds(evs[0].time, evs))
-            .count()
-    };
-    let best = navs
+    // Each request counts for the navigation whose window it begins in (one lookup each).
+    let mut sizes = vec![0usize; count];
+    for (_, evs) in requests {
+        let k = navs.partition_point(|p| p.start <= evs[0].time);
+        if k > 0 && navs[k - 1].holds(evs[0].time, evs) {
+            sizes[k - 1] += 1;
+        }
+    }
+    let best = sizes
         .iter()
         .enumerate()
-        .max_by_key(|(k, p)| (size(p), std::cmp::Reverse(*k)))
+        .max_by_key(|(k, n)| (**n, std::cmp::Reverse(*k)))
         .map(|(k, _)| k)
         .ok_or("the NetLog has no page load in it: no main-frame request")?;
     Ok((navs.swap_remove(best), count))
@@ -706,7 +718,9 @@ fn hops(evs: &[Ev]) -> Vec<Hop<'_>> {
     let mut from = 0;
     let mut start = evs.first().map_or(0.0, |e| e.time);
     for (k, e) in evs.iter().enumerate() {
-        if e.kind == Kind::Redirected && out.len() < 40 {
+        // A redirect past Chromium's limit ends the request: no more hops than that.
+        if e.kind == Kind::Redirected && out.len() < crate::model::redirect::MAX_REDIRECTS as usize
+        {
             let next = e.p.location.clone().unwrap_or_default();
             out.push(Hop {
                 url: std::mem::replace(&mut url, next),
@@ -983,7 +997,7 @@ fn entry(log: &Log, all: &[Ev], hop: &Hop<'_>) -> Entry {
                     .then_some(e.p.bytes)
                     .flatten()
             })
-            .sum(),
+            .fold(0u64, u64::saturating_add),
         timings,
         queueing_unknown: false,
         connection_inferred: false,
@@ -1008,6 +1022,8 @@ fn timings(evs: &[Ev], hop: &Hop<'_>, opened: Option<&Connect>) -> [f64; 8] {
     let stream_e = at(Kind::StreamRequest, Phase::End);
     // The connect this hop waited for, within its wait for a stream.
     let (dns, tcp, ssl) = match (opened, stream_b) {
+        // Its connect began once the hop asked for a stream (the file's ms, rounded: half a
+        // millisecond of slack).
         (Some(c), Some(b)) if c.start >= b - 0.5 => (
             c.dns_end - c.start,
             c.tcp_end - c.dns_end,
@@ -1097,4 +1113,40 @@ fn sockets(
             .into(),
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group_text;
+
+    /// Chromium's group ids, as the NetLogs write them, named as the model names its groups.
+    #[test]
+    fn group_ids_read_as_the_models_groups() {
+        let cases = [
+            (
+                "http://shop.test:45533 <http://shop.test same_site>",
+                "http://shop.test:45533",
+            ),
+            (
+                "pm/http://api.test:42015 <http://shop.test same_site>",
+                "pm/http://api.test:42015",
+            ),
+            (
+                "pmpsa/https://cdn.test <https://shop.test same_site>",
+                "pm/https://cdn.test",
+            ),
+            (
+                "pmpsa/https://pay.example <https://shop.example cross_site>",
+                "pm/https://pay.example (cross-site frame)",
+            ),
+            (
+                "https://pay.example <https://shop.example cross_site>",
+                "https://pay.example (cross-site frame)",
+            ),
+            ("no scheme here", "no scheme here"),
+        ];
+        for (id, want) in cases {
+            assert_eq!(group_text(id), want, "{id}");
+        }
+    }
 }

@@ -575,6 +575,7 @@ impl Sim<'_> {
         credentials: bool,
         frame: bool,
     ) -> Rc<str> {
+        // A frame's document is always requested with credentials: one slot for it.
         let slot = if frame { 2 } else { usize::from(!credentials) };
         if let Some(text) = &self.origins[of].groups[slot] {
             return text.clone();

@@ -194,16 +194,13 @@ impl Sim<'_> {
     /// `Sec-Fetch-Site` of a navigation to `to` started on `page`.
     fn site_from(&self, page: &::url::Url, to: &::url::Url) -> crate::model::http::FetchSite {
         use crate::model::http::FetchSite;
-        if page.origin() == to.origin() {
-            return FetchSite::SameOrigin;
-        }
-        let site = |u: &::url::Url| {
-            let host = u.host_str().unwrap_or_default();
-            let list = crate::model::site::SuffixList::default();
-            list.registrable_domain(host)
-                .unwrap_or_else(|| host.to_ascii_lowercase())
-        };
-        if page.scheme() == to.scheme() && site(page) == site(to) {
+        let (a, b) = (
+            super::exchange::origin_of(page),
+            super::exchange::origin_of(to),
+        );
+        if a == b {
+            FetchSite::SameOrigin
+        } else if crate::model::site::SuffixList::default().same_site(&a, &b) {
             FetchSite::SameSite
         } else {
             FetchSite::CrossSite
