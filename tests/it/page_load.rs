@@ -854,3 +854,68 @@ fn a_visible_image_overtakes_the_others() {
         Some(wirewalk::model::pool::Priority::Lowest)
     );
 }
+
+/// Blink's scheduler in tight mode, before `<body>`: with the head's stylesheet and script in
+/// flight, the two first images (boosted to Medium) go, the third waits in the renderer until
+/// the body is inserted (after the script has run), as Chromium 156 held the shop page's third
+/// image in the fidelity harness; after `<body>` nothing is held there.
+#[test]
+fn tight_mode_holds_the_third_image_until_the_body() {
+    use wirewalk::model::step::steps;
+    let sc = PageScenario {
+        url: "https://www.example/".into(),
+        html: "<!DOCTYPE html><html><head><link rel=stylesheet href=/a.css><script src=/b.js></script></head>\
+               <body><img src=/1.png><img src=/2.png><img src=/3.png><img src=/4.png width=10 height=10></body></html>"
+            .into(),
+        ..PageScenario::default()
+    };
+    let l = load::run(&sc).expect("loads");
+    let held: Vec<&str> = l
+        .trace
+        .events
+        .iter()
+        .filter(|e| e.step == steps::RENDER_TIGHT_MODE)
+        .map(|e| l.requests[e.request as usize - 1].url.as_str())
+        .collect();
+    assert_eq!(
+        held,
+        ["https://www.example/3.png", "https://www.example/4.png"],
+        "the third Medium image and the Low one wait; the first two are let through"
+    );
+    // Released when a Medium image ends (the medium exemption frees), when three of the four
+    // in flight (stylesheet, script, two images) have ended, or when the body is inserted
+    // after the script: not before the first of these.
+    let end_of = |path: &str| {
+        l.requests
+            .iter()
+            .find(|r| r.url.ends_with(path))
+            .unwrap()
+            .end
+    };
+    let mut ends = ["/a.css", "/b.js", "/1.png", "/2.png"].map(end_of);
+    ends.sort();
+    let first = [end_of("/1.png"), end_of("/2.png"), ends[2], end_of("/b.js")]
+        .into_iter()
+        .min()
+        .unwrap();
+    let third = l
+        .requests
+        .iter()
+        .find(|r| r.url.ends_with("/3.png"))
+        .unwrap();
+    let queued = third.phases.first().expect("phases");
+    assert_eq!(queued.name, PhaseName::Queueing);
+    assert!(queued.end >= first, "{:?} {ends:?}", queued.end);
+    assert!(queued.end > queued.start, "it waited");
+    // Without a blocking script the body comes at once: nothing waits in the renderer.
+    let sc = PageScenario {
+        html: sc.html.replace("<script src=/b.js></script>", ""),
+        ..sc
+    };
+    let l = load::run(&sc).expect("loads");
+    assert!(!l
+        .trace
+        .events
+        .iter()
+        .any(|e| e.step == steps::RENDER_TIGHT_MODE));
+}

@@ -71,6 +71,9 @@ pub struct Discovery {
     pub preconnects: Vec<Preconnect>,
     /// URLs that could not be used, with the reason.
     pub problems: Vec<String>,
+    /// Where the `<body>` start tag is (else the end of `<head>`, else the end of the
+    /// document): the parser inserts the body there.
+    pub body: usize,
 }
 
 /// A start tag: its name and attributes as written in the document (compared without case),
@@ -213,6 +216,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
     let lower = html.to_ascii_lowercase();
     let mut seen_image = false;
     let mut boosted = 0;
+    let mut body: Option<usize> = None;
     let mut i = 0;
     while let Some(rel) = html.get(i..).and_then(|r| r.find('<')) {
         let at = i + rel;
@@ -382,9 +386,11 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                     }
                 }
             }
+            "body" if body.is_none() => body = Some(tag.start),
             _ => {}
         }
     }
+    d.body = body.or_else(|| lower.find("</head")).unwrap_or(html.len());
     d
 }
 

@@ -99,6 +99,7 @@ mod connect;
 mod exchange;
 mod navigate;
 mod parser;
+mod renderer;
 mod report;
 mod scenario;
 mod scheduler;
@@ -266,6 +267,9 @@ struct R {
     flight_delayable: bool,
     /// The scheduler holds it now.
     is_held: bool,
+    /// Started by Blink's scheduler (`Some(kMedium or not)`), or held there.
+    renderer: Option<bool>,
+    renderer_held: bool,
 }
 
 /// What the load knows of one origin its requests go to: worked out for the first request
@@ -359,6 +363,8 @@ enum Ev {
     Go(usize),
     /// The page's first layout: images in the viewport are raised.
     Layout,
+    /// The parser inserts `<body>`: Blink's scheduler leaves its tight mode.
+    Body,
 }
 
 /// An event in the queue, ordered by time and then by `seq` alone (which is unique).
@@ -475,6 +481,8 @@ struct Sim<'a> {
     /// The `ResourceScheduler`'s view: the page's requests it holds back (in arrival order),
     /// and those in flight; and whether the page has been laid out.
     sched: scheduler::State,
+    /// Blink's `ResourceLoadScheduler`, before the network service's.
+    renderer: renderer::State,
     laid_out: bool,
     page_origin_s: Rc<str>,
     /// The bandwidth in Mbit/s, as the texts show it (written once).
@@ -508,7 +516,8 @@ struct Parsing {
 /// `styles` stylesheets to end, then `extra` more.
 #[derive(Clone, Debug)]
 struct Deferred {
-    request: usize,
+    /// What waits: a request, or the body's insertion (`None`).
+    request: Option<usize>,
     earliest: Instant,
     blocking: usize,
     styles: usize,
@@ -639,6 +648,7 @@ fn run_at(
         start: nav.start,
         initiator: nav.initiator.clone(),
         sched: scheduler::State::default(),
+        renderer: renderer::State::default(),
         laid_out: false,
         page_origin_s: parsed.origin.serialize().into(),
         trace: Trace {
@@ -1000,6 +1010,7 @@ impl Sim<'_> {
                 Ev::Done(r) => self.done(t, r),
                 Ev::Go(r) => self.go(t, r),
                 Ev::Layout => self.layout(t),
+                Ev::Body => self.loosen(t),
             }
         }
     }
@@ -1137,6 +1148,8 @@ impl Sim<'_> {
             in_flight: false,
             flight_delayable: false,
             is_held: false,
+            renderer: None,
+            renderer_held: false,
             keep_alive: true,
             site_served: false,
             // Fetch §3.1: a CORS request (a cross-origin fetch() or font) and any request whose
@@ -1205,7 +1218,14 @@ impl Sim<'_> {
             }
             return;
         }
-        // 2. The network service's scheduler may hold a low-priority request back.
+        // 2. Blink's scheduler may hold it (tight mode, before <body>).
+        if self.renderer_admit(t, r) {
+            self.after_renderer(t, r);
+        }
+    }
+
+    /// Past Blink's scheduler: the network service's may hold a low-priority request back.
+    fn after_renderer(&mut self, t: Instant, r: usize) {
         if self.admit(t, r) {
             self.go(t, r);
         }

@@ -8,6 +8,7 @@ impl Sim<'_> {
     pub(super) fn discover(&mut self, t: Instant) {
         let d = page::discover(&self.sc.html, self.reqs[self.doc].url.as_str());
         self.problems.extend(d.problems);
+        let body = d.body;
         let n = d.resources.len().min(MAX_REQUESTS);
         self.reqs.reserve(n);
         let len = self.sc.html.len().max(1) as u64;
@@ -124,7 +125,7 @@ impl Sim<'_> {
             match wait {
                 Some((blocking, styles, extra, why)) if blocking + styles > 0 => {
                     self.deferred.push(Deferred {
-                        request: r,
+                        request: Some(r),
                         earliest: when,
                         blocking,
                         styles,
@@ -136,6 +137,7 @@ impl Sim<'_> {
             }
         }
         self.parsing = Some(parsing);
+        self.insert_body(at(body), body, Duration::from_micros(script_ms));
         // Room for what the page will add, so the trace is not copied as it grows (nor held
         // twice): about fourteen events a request once its connection is open, and a
         // handshake's for each connection the pool may open (six per origin).
@@ -238,6 +240,29 @@ impl Sim<'_> {
     }
 
     /// A request ended: the parser may go on past it.
+    /// The parser inserts `<body>` (at byte `offset`, reached at `at`) once the blocking scripts
+    /// before it have run (`script` each), each after the stylesheets before it: then Blink's
+    /// scheduler leaves tight mode ([`Ev::Body`]).
+    fn insert_body(&mut self, at: Instant, offset: usize, script: Duration) {
+        let nb = self.blocking.partition_point(|(o, _)| *o < offset);
+        let ns = nb.checked_sub(1).map_or(0, |k| {
+            let last = self.blocking[k].0;
+            self.styles.partition_point(|(o, _)| *o < last)
+        });
+        if nb + ns == 0 {
+            self.schedule(at, Ev::Body);
+        } else {
+            self.deferred.push(Deferred {
+                request: None,
+                earliest: at,
+                blocking: nb,
+                styles: ns,
+                extra: script,
+                why: String::new(),
+            });
+        }
+    }
+
     pub(super) fn release_deferred(&mut self, t: Instant) {
         let done = |list: &[(usize, usize)], from: usize, reqs: &[R]| {
             from + list[from..]
@@ -259,11 +284,13 @@ impl Sim<'_> {
         self.deferred = waiting;
         for d in ready {
             let when = d.earliest.max(t + d.extra);
-            self.reqs[d.request].t0 = when;
-            self.reqs[d.request]
-                .initiator
-                .push_str(&format!(" ({})", d.why));
-            self.schedule(when, Ev::Issue(d.request));
+            let Some(r) = d.request else {
+                self.schedule(when, Ev::Body);
+                continue;
+            };
+            self.reqs[r].t0 = when;
+            self.reqs[r].initiator.push_str(&format!(" ({})", d.why));
+            self.schedule(when, Ev::Issue(r));
         }
     }
 }

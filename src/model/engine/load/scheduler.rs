@@ -24,9 +24,8 @@
 //! until its bytes arrive, so a fresh page's images all sit at the top).
 //!
 //! Left out: the slow-network parameters (8 delayable requests, non-delayable ones weighted
-//! ×3, HTTP/2 delayed at 3G and slower), the queuing time limit, and Blink's own
-//! `ResourceLoadScheduler` (its tight mode before `<body>`, and the one `kMedium` request it
-//! lets through there under `kBoostImagePriority`).
+//! ×3, HTTP/2 delayed at 3G and slower) and the queuing time limit. Blink's own scheduler,
+//! before this one, is [`super::renderer`].
 
 use super::*;
 
@@ -130,7 +129,9 @@ impl Sim<'_> {
                 let origin = self.reqs[r].origin_s.clone();
                 bump(&mut self.sched.held_by_origin, &origin, true);
                 self.reqs[r].is_held = true;
-                self.reqs[r].held = Some((t, t));
+                // Held in the renderer first, the wait began there.
+                let since = self.reqs[r].held.map_or(t, |h| h.0);
+                self.reqs[r].held = Some((since, t));
                 let text = format!(
                     "held back by the ResourceScheduler: {}",
                     why.describe(self, r)
@@ -159,6 +160,7 @@ impl Sim<'_> {
     /// Request `r` has ended (or will not go on): the scheduler counts it no more, and held
     /// requests start if they now may.
     pub(super) fn scheduler_end(&mut self, t: Instant, r: usize) {
+        self.renderer_end(t, r);
         if !std::mem::take(&mut self.reqs[r].in_flight) {
             return;
         }
@@ -237,7 +239,7 @@ impl Sim<'_> {
             v
         });
         let deferred: Vec<usize> = {
-            let mut d: Vec<usize> = self.deferred.iter().map(|d| d.request).collect();
+            let mut d: Vec<usize> = self.deferred.iter().filter_map(|d| d.request).collect();
             d.sort_unstable();
             d
         };
@@ -255,6 +257,8 @@ impl Sim<'_> {
             let issued = self.reqs[r].t0 <= t && deferred.binary_search(&r).is_err();
             self.raise(t, r, Priority::Medium, issued);
         }
+        // Raised to High, a request held in the renderer may start.
+        self.renderer_release(t);
         // The held queue follows the new priorities.
         let reqs = &self.reqs;
         for k in &mut self.sched.held {
@@ -297,8 +301,9 @@ impl Sim<'_> {
             "source",
             "https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/fetch/resource_fetcher.cc",
         );
+        self.renderer_raise(r, to);
         // Waiting in the pool (queued, or for the connect job it started): it moves up.
-        if self.reqs[r].conn.is_none() && !self.reqs[r].is_held {
+        if self.reqs[r].conn.is_none() && !self.reqs[r].is_held && !self.reqs[r].renderer_held {
             let group = self.reqs[r].group.clone();
             if let Some(ahead) = self.pool.set_priority(&group, r as u32, to) {
                 e = e.field(
