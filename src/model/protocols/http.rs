@@ -296,10 +296,12 @@ pub fn navigation_request(
         "origin",
         "referer",
     ];
-    let take = |h: Headers, name: &str| match extra.get(name) {
-        Some(v) => h.with(name_as_sent(name), v.to_string()),
-        None => h,
-    };
+    // A placed field, with its name as the navigation wrote it (Chromium's casing).
+    let take =
+        |h: Headers, name: &str| match extra.0.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            Some((n, v)) => h.with(n.clone(), v.clone()),
+            None => h,
+        };
     let hints = |mut h: Headers| {
         if kind.trustworthy {
             for (n, v) in CLIENT_HINTS {
@@ -341,17 +343,6 @@ pub fn navigation_request(
         method: if method == "POST" { "POST" } else { "GET" },
         target: target.to_string(),
         headers: h,
-    }
-}
-
-/// A field's name as Chromium writes it.
-fn name_as_sent(lower: &str) -> &'static str {
-    match lower {
-        "content-length" => "Content-Length",
-        "cache-control" => "Cache-Control",
-        "content-type" => "Content-Type",
-        "origin" => "Origin",
-        _ => "Referer",
     }
 }
 

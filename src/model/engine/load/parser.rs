@@ -83,11 +83,7 @@ impl Sim<'_> {
                     ),
                 )),
                 Destination::Iframe => {
-                    // The parser reaches the frame once the last blocking script before it has
-                    // run, and that script ran once the stylesheets before *it* had loaded.
-                    let ns = nb
-                        .checked_sub(1)
-                        .map_or(0, |k| before_at(&self.styles, self.blocking[k].0));
+                    let (nb, ns) = self.parser_reaches(offset);
                     Some((
                         nb,
                         ns,
@@ -240,15 +236,23 @@ impl Sim<'_> {
     }
 
     /// A request ended: the parser may go on past it.
+    /// What the parser must wait for before it inserts an element at byte `offset`: the
+    /// parser-blocking scripts before it to have run, the last of which ran once the
+    /// stylesheets before *it* had loaded. (blocking scripts, stylesheets) to wait for.
+    fn parser_reaches(&self, offset: usize) -> (usize, usize) {
+        let before = |v: &[(usize, usize)], at: usize| v.partition_point(|(o, _)| *o < at);
+        let nb = before(&self.blocking, offset);
+        let ns = nb
+            .checked_sub(1)
+            .map_or(0, |k| before(&self.styles, self.blocking[k].0));
+        (nb, ns)
+    }
+
     /// The parser inserts `<body>` (at byte `offset`, reached at `at`) once the blocking scripts
     /// before it have run (`script` each), each after the stylesheets before it: then Blink's
     /// scheduler leaves tight mode ([`Ev::Body`]).
     fn insert_body(&mut self, at: Instant, offset: usize, script: Duration) {
-        let nb = self.blocking.partition_point(|(o, _)| *o < offset);
-        let ns = nb.checked_sub(1).map_or(0, |k| {
-            let last = self.blocking[k].0;
-            self.styles.partition_point(|(o, _)| *o < last)
-        });
+        let (nb, ns) = self.parser_reaches(offset);
         if nb + ns == 0 {
             self.schedule(at, Ev::Body);
         } else {
