@@ -61,6 +61,8 @@ trace options:
   --hsts none|learned|preloaded        what the browser knows of the host's HSTS
   --navigation typed|link|form         typed; a click on a search result; a form sent with POST
   --no-https-upgrades   [--no-https]   HTTPS-Upgrades off; the server has no https
+  --no-preload                         Chrome's Preload pages off (as in Incognito): no
+                                       connections opened as the navigation starts
   --api same-origin|cross-origin|cross-origin-blocked   where the click's fetch() goes";
 
 /// Runs the command line; returns the process exit status.
@@ -695,6 +697,7 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
             | "--existing-connection"
             | "--no-https-upgrades"
             | "--no-https"
+            | "--no-preload"
             | "--refused" => {
                 takes_value = false;
                 match w {
@@ -705,6 +708,7 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
                     "--existing-connection" => sc.existing_connection = true,
                     "--no-https-upgrades" => sc.https_upgrades = false,
                     "--no-https" => sc.no_https = true,
+                    "--no-preload" => sc.preload = false,
                     _ => sc.refused = true,
                 }
             }

@@ -275,7 +275,7 @@ pub fn decode(query: &str) -> Decoded {
                 .map(|n| sc.busy_sockets = n)
                 .ok_or_else(|| bad("expected a number of sockets from 0 to 6")),
             "client-cert" | "keep-alive" | "existing" | "resumption" | "false-start"
-            | "refused" | "changed" | "https-upgrades" | "no-https" => match flag(&v) {
+            | "refused" | "changed" | "https-upgrades" | "no-https" | "preload" => match flag(&v) {
                 Some(b) => {
                     *match k.as_str() {
                         "client-cert" => &mut sc.client_cert,
@@ -286,6 +286,7 @@ pub fn decode(query: &str) -> Decoded {
                         "refused" => &mut sc.refused,
                         "https-upgrades" => &mut sc.https_upgrades,
                         "no-https" => &mut sc.no_https,
+                        "preload" => &mut sc.preload,
                         _ => &mut sc.changed,
                     } = b;
                     Ok(())
@@ -404,6 +405,7 @@ pub fn encode(state: &LinkState) -> String {
         ("changed", sc.changed, base.changed),
         ("https-upgrades", sc.https_upgrades, base.https_upgrades),
         ("no-https", sc.no_https, base.no_https),
+        ("preload", sc.preload, base.preload),
     ] {
         if now != was {
             q.append_pair(key, if now { "1" } else { "0" });
@@ -477,6 +479,7 @@ mod tests {
         st.scenario.hsts = HstsState::Preloaded;
         st.scenario.https_upgrades = false;
         st.scenario.no_https = true;
+        st.scenario.preload = false;
         st.step = Some(StepRef {
             id: steps::TLS_SERVER_HELLO,
             request: 0,

@@ -32,7 +32,7 @@ pub mod support;
 
 pub use browser::{
     cache, cookie, hsts, https_upgrades, initiator, navigation, omnibox, page, policy, pool,
-    redirect, render, site,
+    predictor, redirect, render, site,
 };
 pub use engine::{connection, journey, load, page_run};
 pub use protocols::{cert, dns, http, http_date, tcp, tls, tls_text, url};

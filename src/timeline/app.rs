@@ -146,6 +146,7 @@ pub enum Knob {
     Busy(u8),
     Engine(omnibox::Engine),
     HttpsUpgrades(bool),
+    Preload(bool),
     Hsts(HstsState),
     NoHttps(bool),
     Navigation(crate::model::initiator::Start),
@@ -871,6 +872,7 @@ fn knob(mut sc: Scenario, k: Knob) -> Scenario {
         Knob::Busy(n) => sc.busy_sockets = n,
         Knob::Engine(e) => sc.engine = e,
         Knob::HttpsUpgrades(b) => sc.https_upgrades = b,
+        Knob::Preload(b) => sc.preload = b,
         Knob::Hsts(h) => sc.hsts = h,
         Knob::NoHttps(b) => sc.no_https = b,
         Knob::Navigation(s) => sc.navigation = s,
@@ -1003,38 +1005,38 @@ mod tests {
 
     #[test]
     fn a_link_reopens_a_request_of_the_page_at_its_step() {
-        let (s, notes) = open("?page=many-images&request=3&step=tls.server_hello");
+        let (s, notes) = open("?page=many-images&request=4&step=tls.server_hello");
         assert!(notes.is_empty(), "{notes:?}");
-        assert_eq!(s.focus, Focus::Page(Subject::Request(3)));
-        assert_eq!(at(&s), (steps::TLS_SERVER_HELLO, 3));
-        // Every message on screen is request 3's, at the load's own times.
-        assert!(s.journey.0.trace.events.iter().all(|e| e.request == 3));
+        assert_eq!(s.focus, Focus::Page(Subject::Request(4)));
+        assert_eq!(at(&s), (steps::TLS_SERVER_HELLO, 4));
+        // Every message on screen is request 4's, at the load's own times.
+        assert!(s.journey.0.trace.events.iter().all(|e| e.request == 4));
         assert_eq!(
             s.page.0.t,
             s.playhead.micros(),
             "the waterfall's cursor is the playhead"
         );
-        assert_eq!(s.page.0.selected, 3);
+        assert_eq!(s.page.0.selected, 4);
         // The link written back is the one opened.
-        assert_eq!(s.subject(), Some(Subject::Request(3)));
+        assert_eq!(s.subject(), Some(Subject::Request(4)));
         assert_eq!(
             s.link_step().map(|r| r.to_param()).as_deref(),
             Some("tls.server_hello")
         );
         let said = s.announcement();
-        assert!(said.contains("Request #3"), "{said}");
-        assert!(said.contains("https://img.example/photos/02.jpg"), "{said}");
+        assert!(said.contains("Request #4"), "{said}");
+        assert!(said.contains("https://img.example/photos/03.jpg"), "{said}");
         assert!(said.contains("ServerHello"), "{said}");
     }
 
     #[test]
     fn stepping_moves_the_waterfall_and_scrubbing_it_moves_the_diagram() {
-        let (s, _) = open("?page=many-images&request=3&step=tls.server_hello");
+        let (s, _) = open("?page=many-images&request=4&step=tls.server_hello");
         let t0 = s.playhead;
         let s = s.apply(AppAction::Step(1));
         assert!(s.playhead >= t0);
         assert_eq!(s.page.0.t, s.playhead.micros());
-        // The waterfall's scrubber, before request 3 began: its first message, at that time.
+        // The waterfall's scrubber, before request 4 began: its first message, at that time.
         let s = s.apply(AppAction::PageSeek(100_000));
         assert_eq!((s.cursor, s.page.0.t), (0, 100_000));
         // Later, in its handshake: the cursor is on the last message by then.
@@ -1086,7 +1088,7 @@ mod tests {
     fn the_track_of_a_request_says_why_it_skips_a_stage() {
         use crate::model::step::Stage;
         use crate::timeline::{stages, StageState};
-        let (s, _) = open("?page=many-images&request=3&step=tls.server_hello");
+        let (s, _) = open("?page=many-images&request=4&step=tls.server_hello");
         let reason = |s: &AppState, stage: Stage| {
             let v = stages(&s.journey.0, s.cursor);
             v.into_iter().find(|v| v.stage == stage).unwrap().state
@@ -1121,8 +1123,8 @@ mod tests {
 
     #[test]
     fn the_request_followed_is_the_one_the_waterfall_selects() {
-        let (s, _) = open("?page=many-images&request=3&step=tls.server_hello");
-        // Another page that also has a request 3: its first request is selected, and followed.
+        let (s, _) = open("?page=many-images&request=4&step=tls.server_hello");
+        // Another page that also has a request 4: its first request is selected, and followed.
         let s = s.apply(AppAction::Page(PageAction::Preset("multi-origin".into())));
         assert_eq!(s.page.0.selected, 1);
         assert_eq!(s.focus, Focus::Page(Subject::Request(1)));
@@ -1130,8 +1132,8 @@ mod tests {
 
     #[test]
     fn a_preconnected_socket_is_a_connection_of_the_page() {
-        let (s, _) = open("?page=preconnect&connection=3");
-        assert_eq!(s.focus, Focus::Page(Subject::Connection(3)));
+        let (s, _) = open("?page=preconnect&connection=4");
+        assert_eq!(s.focus, Focus::Page(Subject::Connection(4)));
         let j = &s.journey.0;
         let badges: Vec<Option<String>> = j
             .trace
@@ -1163,19 +1165,19 @@ mod tests {
 
     #[test]
     fn the_journeys_knobs_drive_the_page_and_the_request_followed() {
-        let (s, _) = open("?page=many-images&request=3&step=tls.server_hello");
+        let (s, _) = open("?page=many-images&request=4&step=tls.server_hello");
         let s = s.apply(AppAction::Knob(Knob::Tls(TlsChoice::Tls12Rsa)));
-        assert_eq!(s.focus, Focus::Page(Subject::Request(3)));
+        assert_eq!(s.focus, Focus::Page(Subject::Request(4)));
         assert_eq!(s.page.0.network.tls, TlsChoice::Tls12Rsa);
         let j = s.journey.0.clone();
         let hello = j.trace.find(steps::TLS_SERVER_HELLO).unwrap().summary();
         assert!(hello.contains("TLS 1.2"), "{hello}");
         assert_eq!(
             at(&s),
-            (steps::TLS_SERVER_HELLO, 3),
+            (steps::TLS_SERVER_HELLO, 4),
             "the same step, in the new run"
         );
-        // The document's connection does the whole RSA handshake (request 3's resumes).
+        // The document's connection does the whole RSA handshake (request 4's resumes).
         let s = s.apply(AppAction::Follow(Focus::Page(Subject::Request(1))));
         assert!(s.journey.0.trace.has(steps::TLS_CLIENT_KEY_EXCHANGE));
         assert_eq!(j.tls, Some(TlsChoice::Tls12Rsa.version()));

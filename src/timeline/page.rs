@@ -178,7 +178,11 @@ pub fn slot(l: &PageLoad, lane: &[usize], t: Instant) -> Slot {
         (other, _) => format!(
             "conn {} · {other}{}",
             c.id,
-            if c.preconnect { " (preconnect)" } else { "" }
+            if c.preconnect.is_some() {
+                " (preconnect)"
+            } else {
+                ""
+            }
         ),
     };
     // A replay's connection the recording did not name is inferred: said on its slot.

@@ -204,6 +204,7 @@ pub fn Knobs(p: &KnobsProps) -> Html {
                 <Toggle id="knob-refused" label="Port closed" on={sc.refused} onclick={toggle(Knob::Refused)} />
                 <Toggle id="knob-upgrades" label="HTTPS-Upgrades" on={sc.https_upgrades} onclick={toggle(Knob::HttpsUpgrades)} />
                 <Toggle id="knob-no-https" label="Server has no https" on={sc.no_https} onclick={toggle(Knob::NoHttps)} />
+                <Toggle id="knob-preload" label="Preload pages" on={sc.preload} onclick={toggle(Knob::Preload)} />
             </div>
             </details>
         </section>

@@ -148,7 +148,11 @@ fn the_netlog_shows_the_preconnect_and_the_pool_stalls() {
     let doc = &load.requests[0];
     assert!(doc.url.starts_with("http://shop.test:"), "{}", doc.url);
     let c = &load.connections[doc.connection.expect("a connection") as usize - 1];
-    assert!(c.preconnect, "the document's socket was connected ahead");
+    assert_eq!(
+        c.preconnect,
+        Some(wirewalk::model::load::Preconnector::Recorded),
+        "the document's socket was connected ahead"
+    );
     assert!(c.ready <= doc.start, "connected before the request began");
     assert!(!doc.reused, "its first request does not reuse it");
     let stalled = rec

@@ -390,6 +390,8 @@ mod chromium_as_pages {
             resolved: ["page", "a", "b", "c"]
                 .map(|h| format!("{h}.example"))
                 .to_vec(),
+            // The unit tests drive the pool alone: no browser preconnects the page's origin.
+            preload: false,
             ..PageScenario::default()
         }
     }

@@ -12,6 +12,7 @@ pub mod omnibox;
 pub mod page;
 pub mod policy;
 pub mod pool;
+pub mod predictor;
 pub mod redirect;
 pub mod render;
 pub mod site;

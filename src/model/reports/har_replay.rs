@@ -620,7 +620,9 @@ fn socket_connection(s: &RecordedSocket, id: u32, lane: usize, t0: i64) -> Conne
         credentials,
         protocol: s.protocol,
         lane,
-        preconnect: s.preconnect,
+        preconnect: s
+            .preconnect
+            .then_some(crate::model::load::Preconnector::Recorded),
         started_for: None,
         start: at(s.start_us),
         dns_end: at(s.dns_end_us),
@@ -636,6 +638,14 @@ fn socket_connection(s: &RecordedSocket, id: u32, lane: usize, t0: i64) -> Conne
 /// Turns a recording into a page load the views can show, named `name`.
 pub fn replay_recording(rec: &Recording, name: &str) -> Result<PageLoad, String> {
     let mut notes = rec.notes.clone();
+    if rec.source == Source::Har {
+        notes.push(
+            "a HAR file names connections only through its requests: one that carried none \
+             (a preconnect's, or the browser's second connection at the navigation's start) is \
+             not in it"
+                .into(),
+        );
+    }
     let mut list: Vec<&Entry> = Vec::new();
     for e in &rec.entries {
         if e.url.starts_with("http://") || e.url.starts_with("https://") {
@@ -789,7 +799,7 @@ pub fn replay_recording(rec: &Recording, name: &str) -> Result<PageLoad, String>
                         credentials,
                         protocol: protocol(&e.http_version),
                         lane,
-                        preconnect: false,
+                        preconnect: None,
                         started_for: opened.then_some(id),
                         start: at,
                         dns_end,

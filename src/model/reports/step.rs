@@ -429,6 +429,10 @@ catalogue! {
         explain: "Images start at Low priority because the browser cannot know where they will appear. Once layout places an image inside the viewport, Blink raises it to High (never lowers one), and the new priority travels down: the ResourceScheduler no longer holds it back, and a request waiting in the socket pool's queue moves ahead of the lower-priority ones.",
         why: "What the reader sees first loads first: DevTools shows such an image's priority as High, and its initial priority as Low.",
         spec: ("Chromium third_party/blink/renderer/platform/loader/fetch/resource_fetcher.cc", "https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/fetch/resource_fetcher.cc");
+    POOL_NAVIGATION_PRECONNECT = "pool.navigation_preconnect", Pool, "Two connections as the navigation starts",
+        explain: "The moment a navigation of the tab starts, before the cache is asked or the request is written, Chrome's LoadingPredictor asks the socket pool for two connections to the origin being navigated to. The document's request takes whichever connects first; the other is opened anyway and waits idle, ready for the page's next request to that origin, or for a redirect to the same host, which would otherwise wait for the first connection to finish reading.",
+        why: "It is why DevTools and a server log show a second connection to the site that carried nothing, or that the first image then uses without a handshake. Turned off with Chrome's Preload pages setting, and absent in an Incognito window.",
+        spec: ("Chromium chrome/browser/predictors/loading_predictor.cc", "https://source.chromium.org/chromium/chromium/src/+/main:chrome/browser/predictors/loading_predictor.cc");
     COOKIE_STORE = "cookie.store", Http, "Update the cookie jar",
         explain: "Each Set-Cookie header is stored in the browser's cookie jar for the site that sent it, with its expiry, path and flags (Secure, HttpOnly, SameSite). Later requests to that site carry it back.",
         why: "This is how the server recognises the same user on the next request.",

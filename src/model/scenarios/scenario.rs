@@ -459,6 +459,14 @@ pub struct Scenario {
     /// How the navigation starts: typed, a click on a search result, a form sent with POST.
     #[serde(default)]
     pub navigation: crate::model::initiator::Start,
+    /// Chrome's "Preload pages" setting: two connections to the origin as the navigation
+    /// starts ([`crate::model::predictor`]); off as in an Incognito window.
+    #[serde(default = "on")]
+    pub preload: bool,
+}
+
+fn on() -> bool {
+    true
 }
 
 impl Default for Scenario {
@@ -489,6 +497,7 @@ impl Default for Scenario {
             hsts: HstsState::None,
             no_https: false,
             navigation: crate::model::initiator::Start::Typed,
+            preload: true,
         }
     }
 }
@@ -516,6 +525,7 @@ struct Preset {
     hsts: Option<HstsState>,
     no_https: Option<bool>,
     navigation: Option<crate::model::initiator::Start>,
+    preload: Option<bool>,
 }
 
 /// The default scenario: each preset sets only what it changes (`None` keeps the default).
@@ -539,6 +549,7 @@ const BASE: Preset = Preset {
     hsts: None,
     no_https: None,
     navigation: None,
+    preload: None,
 };
 
 const PRESETS: &[Preset] = &[
@@ -624,6 +635,9 @@ const PRESETS: &[Preset] = &[
         name: "keep-alive-off",
         keep_alive: Some(false),
         dns: Some(DnsState::ResolverCached),
+        // No spare connection from the navigation's start: the click's fetch() pays for a
+        // connection of its own, the cost this preset is about.
+        preload: Some(false),
         ..BASE
     },
     Preset {
@@ -762,6 +776,7 @@ impl Preset {
             hsts: self.hsts.unwrap_or(d.hsts),
             no_https: self.no_https.unwrap_or(d.no_https),
             navigation: self.navigation.unwrap_or(d.navigation),
+            preload: self.preload.unwrap_or(d.preload),
             ..d
         }
     }

@@ -101,9 +101,9 @@ pub static EXPLANATIONS: &[Explanation] = &[
         applies: |d| d.tags.contains(&"images-only"),
     },
     Explanation {
-        id: "navigation-preconnect",
-        reason: "When a navigation starts (the page's, a redirect hop's, a frame's), Chromium's LoadingPredictor preconnects the navigated URL's origin so that the group holds at least two sockets (`kMinSockets = 2` in `AddInitialUrlToPreconnectPrediction`, chrome/browser/predictors/loading_predictor.cc: \"to speed up the loading if a main page has a redirect to the same host\"); the NetLog shows it as an `is_preconnect` stream job controller with `SOCKET_POOL_CONNECTING_N_SOCKETS`. On loopback the extra socket usually connects and then carries nothing. The model opens the sockets its requests need and does not model the predictor: it is a heuristic of Chrome's UI layer, and whether its socket is ever used depends on timing. Applied only when the origin is a navigation's and the extra sockets carried no request.",
-        applies: |d| d.tags.contains(&"idle-navigation-socket"),
+        id: "third-party-cookie-sockets",
+        reason: "Sockets opened ahead with credentials that Chromium's requests could not use because the harness's profile blocks third-party cookies. Every navigation, a frame's too, preconnects one socket to its URL as it starts (`NavigationRequest`'s constructor calls `PreconnectSockets(1, url, kInclude, …)`, content/browser/renderer_host/navigation_request.cc), and `<link rel=preconnect>` without `crossorigin` opens one with credentials. With third-party cookies blocked, the cross-site frame's request and the page's credentialed `fetch()` to that site go in privacy mode (`pmpsa/` in the NetLog's group id), another socket group: the preconnected sockets stay idle and the requests open their own. The model follows Chrome's default setting, in which those requests have their cookies and take the preconnected sockets. Applied only to an origin some of whose requests Chromium sent without the model's `Cookie`, when Chromium's idle sockets there are at most its frame's and `<link rel=preconnect>`'s, and every one of the model's connections there carried a request.",
+        applies: |d| d.tags.contains(&"third-party-cookie-socket"),
     },
     Explanation {
         id: "third-party-cookies",
@@ -116,8 +116,18 @@ pub static EXPLANATIONS: &[Explanation] = &[
         applies: |d| d.tags.contains(&"other-frame-console"),
     },
     Explanation {
+        id: "which-idle-socket",
+        reason: "One request took a different idle connection: in Chromium the connection the model gave it was idle too when it was issued (the response before it there had ended, and nothing else was sent on it before the request). Among a group's idle sockets the pool takes the one used last (`TransportClientSocketPool::Group`'s idle list, newest first; the model does the same), so the choice follows which of two responses ended last, microseconds apart on loopback where the model's ends follow its own server and transfer times. Applied only when moving that one request makes every connection's sequence equal.",
+        applies: |d| d.tags.contains(&"idle-socket-choice"),
+    },
+    Explanation {
+        id: "h2-session-first",
+        reason: "On loopback the navigation's own HTTP/2 connection can be up before the LoadingPredictor's preconnect reaches the pool (the predictor first resolves the proxy and the host on its own; in the harness's NetLogs its job starts 10 to 40 ms after the navigation's), and a preconnect that finds an HTTP/2 session for its key opens nothing (`HTTP2_SESSION_POOL_FOUND_EXISTING_SESSION` on the `is_preconnect` job controller). Over any real round trip the handshakes take longer than that, the second socket is opened, and that is what the model shows: its second connection to the origin is the predictor's, idle. Applied only to an HTTP/2 origin where the model's only extra connection is that idle one.",
+        applies: |d| d.tags.contains(&"h2-session-first"),
+    },
+    Explanation {
         id: "varies-between-runs",
-        reason: "Chromium itself did what the model does in another load of the same page (the harness loads each preset three times and reports the first): which connection a request finds free, and so whether it opens another, depends on when earlier responses end against when it is issued, which varies from run to run on loopback. Applied only to connection counts and per-connection sequences, and only when another run of Chromium matched the model there.",
+        reason: "Chromium itself did what the model does in another load of the same page (the harness loads each preset five times and reports the first): which connection a request finds free, and so whether it opens another, depends on when earlier responses end against when it is issued, which varies from run to run on loopback. Applied only to connection counts and per-connection sequences, and only when another run of Chromium matched the model there.",
         applies: |d| d.tags.contains(&"varies-between-runs"),
     },
     Explanation {
@@ -165,8 +175,8 @@ pub struct ModelRequest {
 /// The model's answer, reduced to what a server sees.
 pub struct ModelView {
     pub requests: Vec<ModelRequest>,
-    /// `(id, origin, protocol, request ids in order, preconnect)`.
-    pub connections: Vec<(u32, String, String, Vec<u32>)>,
+    /// `(id, origin, protocol, request ids in order, opened by a <link rel=preconnect>)`.
+    pub connections: Vec<(u32, String, String, Vec<u32>, bool)>,
     pub console: Vec<String>,
 }
 
@@ -215,6 +225,7 @@ impl ModelView {
                     c.origin.clone(),
                     c.protocol.to_string(),
                     c.uses.iter().map(|u| u.0).collect(),
+                    c.preconnect == Some(wirewalk::model::load::Preconnector::Link),
                 )
             })
             .collect();
@@ -414,7 +425,7 @@ pub fn compare(
 
     // 2. Protocols and connections per origin.
     let mut origins: Vec<String> = Vec::new();
-    for (_, o, _, _) in &view.connections {
+    for (_, o, _, _, _) in &view.connections {
         if !origins.contains(o) {
             origins.push(o.clone());
         }
@@ -426,7 +437,7 @@ pub fn compare(
         }
     }
     for o in &origins {
-        let mconns: Vec<&(u32, String, String, Vec<u32>)> =
+        let mconns: Vec<&(u32, String, String, Vec<u32>, bool)> =
             view.connections.iter().filter(|c| &c.1 == o).collect();
         let sconns: Vec<&super::server::SeenConnection> = seen
             .connections
@@ -442,19 +453,27 @@ pub fn compare(
                 format!("{} opened, {m_used} carried requests", mconns.len()),
                 format!("{} accepted, {s_used} carried requests", sconns.len()),
             );
-            // Chromium's extra sockets to a navigation's origin that carried nothing: the
-            // LoadingPredictor's preconnect (at most two sockets in the group).
-            let navigated = view.requests.iter().any(|r| {
-                origin_of(&r.url) == *o && matches!(r.destination.as_str(), "document" | "iframe")
-            });
+            // Sockets preconnected with credentials to an origin whose requests Chromium made
+            // without its third-party cookies, in another group, so they carried nothing: a
+            // frame navigation's own preconnect, and a <link rel=preconnect>.
+            let framed = view
+                .requests
+                .iter()
+                .any(|r| origin_of(&r.url) == *o && r.destination == "iframe");
+            let linked = mconns.iter().filter(|c| c.4).count();
+            let stranded = usize::from(framed) + linked;
             let idle_extra = sconns.len() - s_used;
-            if navigated
+            let h2 = mconns.iter().any(|c| c.2 == "h2");
+            if h2 && m_used == s_used && mconns.len() == sconns.len() + 1 && m_used == 1 {
+                d.tags.push("h2-session-first");
+            }
+            if cookieless_in_chromium(view, seen, o)
                 && m_used == s_used
+                && mconns.iter().all(|c| !c.3.is_empty())
                 && sconns.len() > mconns.len()
-                && idle_extra == sconns.len() - mconns.len()
-                && idle_extra <= 2
+                && idle_extra <= stranded
             {
-                d.tags.push("idle-navigation-socket");
+                d.tags.push("third-party-cookie-socket");
             }
             out.push(d);
         }
@@ -546,6 +565,8 @@ pub fn compare(
                 );
                 if blur(&mseq) == blur(&sseq) {
                     d.tags.push("images-only");
+                } else if idle_choice(&mseq, &sseq, seen) {
+                    d.tags.push("idle-socket-choice");
                 }
                 out.push(d);
             }
@@ -702,6 +723,54 @@ pub fn compare(
         d.explained_by = EXPLANATIONS.iter().find(|e| (e.applies)(d));
     }
     out
+}
+
+/// Whether Chromium sent a request to `origin` without the `Cookie` the model's same request
+/// carries (its third-party cookies blocked).
+fn cookieless_in_chromium(view: &ModelView, seen: &Seen, origin: &str) -> bool {
+    let has_cookie =
+        |h: &[(String, String)]| h.iter().any(|(n, _)| n.eq_ignore_ascii_case("cookie"));
+    view.requests
+        .iter()
+        .filter(|r| origin_of(&r.url) == origin && has_cookie(&r.headers))
+        .any(|r| {
+            seen.requests
+                .iter()
+                .any(|s| s.method == r.method && s.url == r.url && !has_cookie(&s.headers))
+        })
+}
+
+/// Whether the sequences differ only in which idle connection one request took: moving one
+/// request makes them equal, and in Chromium the connection the model put it on was idle when
+/// it arrived (the request before it there had its response, and the next came after it).
+fn idle_choice(mseq: &[Vec<String>], sseq: &[Vec<String>], seen: &Seen) -> bool {
+    let find = |l: &str| seen.requests.iter().find(|r| label(&r.method, &r.url) == l);
+    let without = |v: &[Vec<String>], l: &str| {
+        let mut out: Vec<Vec<String>> = v
+            .iter()
+            .map(|s| s.iter().filter(|x| *x != l).cloned().collect::<Vec<_>>())
+            .filter(|s| !s.is_empty())
+            .collect();
+        out.sort();
+        out
+    };
+    mseq.iter().any(|m| {
+        m.iter().enumerate().skip(1).any(|(i, moved)| {
+            let before = &m[i - 1];
+            let after = m.get(i + 1);
+            if without(mseq, moved) != without(sseq, moved) {
+                return false;
+            }
+            let (Some(r), Some(b)) = (find(moved), find(before)) else {
+                return false;
+            };
+            let idle_then = b.responded.is_some_and(|end| end <= r.arrived);
+            let next_later = after
+                .and_then(|a| find(a))
+                .is_none_or(|a| a.arrived >= r.arrived);
+            idle_then && next_later
+        })
+    })
 }
 
 #[cfg(test)]

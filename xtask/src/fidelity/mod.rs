@@ -119,7 +119,7 @@ fn prepare(session: &chromium::Session, sc: &PageScenario) -> Result<(), String>
 
 /// How many times Chromium loads each preset: the first is reported, the others say where
 /// Chromium itself varies ([`compare::by_variance`]).
-pub const RUNS: usize = 3;
+pub const RUNS: usize = 5;
 
 /// What one Chromium load of a preset needs: the browser, the page, its servers and the
 /// resolver rules and certificate that reach them.

@@ -3,6 +3,7 @@
 //! from before the load, and HTTP/2 sessions carrying streams.
 
 use super::*;
+use crate::model::step::{Stage, StepId};
 
 impl Sim<'_> {
     pub(super) fn ask_pool(&mut self, t: Instant, r: usize) {
@@ -94,13 +95,16 @@ impl Sim<'_> {
                         self.push_request(request as usize, e);
                         self.reqs[request as usize].queue = Some((t, t, reason, ahead));
                     } else {
-                        self.reqs[request as usize].stalled_why =
-                            Some("waits for the connection a <link rel=preconnect> started".into());
+                        let r = request as usize;
+                        let who = self.preconnector_of(&self.reqs[r].group);
+                        self.reqs[r].stalled_why =
+                            Some(format!("waits for the connection {} started", who.who()));
                     }
                 }
                 PoolOut::Bound { request, job, .. } => {
                     let r = request as usize;
                     self.reqs[r].binding = Some(Binding::New);
+                    self.claim(job, r);
                     if let Some(j) = self.job_mut(job) {
                         j.taken_by = Some(r);
                     }
@@ -133,6 +137,9 @@ impl Sim<'_> {
                     }
                 }
                 PoolOut::Failed { request, job, .. } => {
+                    if let Some(r) = request {
+                        self.claim(job, r as usize);
+                    }
                     self.close_conn(t, job, "the connection failed");
                     let failure = self.job(job).and_then(|j| j.failure);
                     let error = net_error(failure);
@@ -168,6 +175,73 @@ impl Sim<'_> {
                 }
             }
         }
+    }
+
+    /// Request `r` gets connection `job`, which the browser opened as the navigation started:
+    /// the connection's messages so far and from now on are the request's, as if it had opened
+    /// it, so that its slice of the trace (the journey, `--events --request`) shows the
+    /// handshake it waited for. A connection a request opened keeps that request's; one a
+    /// `<link rel=preconnect>` opened stays the page's, before any request.
+    fn claim(&mut self, job: u32, r: usize) {
+        let Some(j) = self.job_mut(job) else { return };
+        if j.conn.preconnect != Some(Preconnector::Navigation) || j.taken_by.is_some() {
+            return;
+        }
+        j.taken_by = Some(r);
+        let id = r as u32 + 1;
+        for e in &mut self.trace.events {
+            if e.connection == Some(job) && e.request == 0 {
+                e.request = id;
+            }
+        }
+    }
+
+    /// Request `r`'s connection joins the lookup that connection `job` started, a connection the
+    /// browser opened as the navigation started (its preconnect of an `http://` URL that
+    /// HTTPS-Upgrades then sends to https): the lookup's messages are the request's, the ones sent and the ones to
+    /// come ([`Sim::claimed`]), as the lookup it waited for.
+    fn claim_lookup(&mut self, job: u32, r: usize) {
+        let Some(j) = self.job(job) else { return };
+        if j.conn.preconnect != Some(Preconnector::Navigation)
+            || j.taken_by.is_some()
+            || self.lookup_claims.iter().any(|c| c.0 == job)
+        {
+            return;
+        }
+        let id = r as u32 + 1;
+        self.lookup_claims.push((job, id));
+        for e in &mut self.trace.events {
+            if e.connection == Some(job) && e.request == 0 && e.step.stage() == Stage::Dns {
+                e.request = id;
+            }
+        }
+    }
+
+    /// The request an event of no request (`e.request == 0`) of connection `job` belongs to,
+    /// once a request claimed the connection or its lookup; 0 while none has.
+    pub(super) fn claimed(&self, job: u32, step: StepId) -> u32 {
+        let Some(j) = self.job(job) else { return 0 };
+        if j.conn.preconnect == Some(Preconnector::Navigation) {
+            if let Some(r) = j.taken_by {
+                return r as u32 + 1;
+            }
+        }
+        if step.stage() == Stage::Dns {
+            if let Some(c) = self.lookup_claims.iter().find(|c| c.0 == job) {
+                return c.1;
+            }
+        }
+        0
+    }
+
+    /// Who opened the connection a request to `group` waits for: the group's first
+    /// preconnected connection still without a request.
+    fn preconnector_of(&self, group: &str) -> Preconnector {
+        self.jobs
+            .iter()
+            .filter(|j| &*j.conn.group == group && j.taken_by.is_none())
+            .find_map(|j| j.conn.preconnect)
+            .unwrap_or(Preconnector::Link)
     }
 
     pub(super) fn reuse_event(
@@ -280,7 +354,7 @@ impl Sim<'_> {
                 origin,
                 protocol: if h2 { Protocol::H2 } else { Protocol::Http1 },
                 lane,
-                preconnect: for_request.is_none(),
+                preconnect: for_request.is_none().then_some(self.preconnector),
                 started_for: for_request.map(|r| r + 1),
                 start: t,
                 dns_end,
@@ -312,7 +386,14 @@ impl Sim<'_> {
     /// put on the queue, and the handshake's milestones.
     pub(super) fn machine_outputs(&mut self, t: Instant, job: u32) {
         let Some(j) = self.job_mut(job) else { return };
-        let request = j.conn.started_for.unwrap_or(0);
+        let claimed = j
+            .taken_by
+            .filter(|_| j.conn.preconnect == Some(Preconnector::Navigation));
+        let request = j
+            .conn
+            .started_for
+            .or(claimed.map(|r| r as u32 + 1))
+            .unwrap_or(0);
         let m = &mut j.machines;
         let outs: Vec<connection::Output> = std::iter::from_fn(|| m.poll_output()).collect();
         for o in outs {
@@ -489,7 +570,7 @@ impl Sim<'_> {
                     origin: key.origin.clone(),
                     protocol: Protocol::Http1,
                     lane,
-                    preconnect: false,
+                    preconnect: None,
                     started_for: None,
                     start: Instant::ZERO,
                     dns_end: Instant::ZERO,
@@ -612,13 +693,16 @@ impl Sim<'_> {
             self.push(e);
             return (t, "an IP address: nothing to look up".into(), true);
         }
-        if let Some((_, end, _, by, exists)) = self.dns_pending.iter().find(|d| d.0 == host) {
+        if let Some(&(_, end, _, by, exists)) = self.dns_pending.iter().find(|d| d.0 == host) {
+            if let Some(r) = for_request {
+                self.claim_lookup(by, r as usize);
+            }
             return (
-                *end,
+                end,
                 format!(
                     "one lookup per host name: it shares the lookup of {host} that connection {by} started"
                 ),
-                *exists,
+                exists,
             );
         }
         // A lookup reads and writes only `host`'s entries (and whether the resolver knows the
@@ -715,6 +799,7 @@ impl Sim<'_> {
     }
 
     pub(super) fn start_stream(&mut self, t: Instant, r: usize, job: u32) {
+        self.claim(job, r);
         let group = self.reqs[r].group.clone();
         if let Some(h) = self.h2_of(&group) {
             h.active += 1;

@@ -499,6 +499,12 @@ struct Sim<'a> {
     /// Each host's place in `host_facts`.
     hosts: BTreeMap<String, usize>,
     host_facts: Vec<HostFacts>,
+    /// Lookups started by a connection no request opened, joined since by a request's
+    /// connection: (the starting connection, the request's id).
+    lookup_claims: Vec<(u32, u32)>,
+    /// Who opens the connect jobs the pool starts for no request: a `<link rel=preconnect>`
+    /// but while the navigation's own preconnect runs.
+    preconnector: Preconnector,
     trace: Trace,
 }
 
@@ -651,6 +657,8 @@ fn run_at(
         renderer: renderer::State::default(),
         laid_out: false,
         page_origin_s: parsed.origin.serialize().into(),
+        preconnector: Preconnector::Link,
+        lookup_claims: vec![],
         trace: Trace {
             // A one-document load has about sixty events; a page grows from there.
             events: Vec::with_capacity(64),
@@ -1294,6 +1302,11 @@ impl Sim<'_> {
             self.trace.events.last().is_none_or(|l| l.at <= e.at),
             "the engine emits events in time order"
         );
+        if e.request == 0 {
+            if let Some(c) = e.connection {
+                e.request = self.claimed(c, e.step);
+            }
+        }
         e.endpoint = self.endpoint_of(e.actor, e.connection);
         if let Some(to) = e.flight.as_ref().map(|f| f.to) {
             let id = self.endpoint_of(to, e.connection);

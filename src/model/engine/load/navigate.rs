@@ -11,6 +11,7 @@ use super::*;
 use crate::model::https_upgrades::{self, Upgrade};
 use crate::model::initiator::{self, Start};
 use crate::model::omnibox::{self, Typed};
+use crate::model::predictor;
 use crate::model::redirect;
 
 /// Where the navigation goes, decided before the load starts.
@@ -107,6 +108,20 @@ impl Nav {
         })
     }
 
+    /// The URL the browser preconnects as the navigation starts ([`crate::model::predictor`]):
+    /// the navigation's own URL, which HSTS makes https (`NetworkContext::PreconnectSockets`
+    /// starts with `GetHSTSRedirect`, services/network/network_context.cc) but HTTPS-Upgrades
+    /// does not: its upgrade is a redirect in the navigation's loader, after the preconnect,
+    /// so an upgraded `http://` navigation preconnects port 80 (a Chromium 156 on loopback,
+    /// sent to `http://www.example.org/` with HTTPS-Upgrades on, opened two plain connections
+    /// that carried nothing, then the https one).
+    pub fn preconnect_url(&self) -> &url::Parsed {
+        match self.upgrade {
+            Some(Upgrade::Hsts(_)) => &self.target,
+            _ => &self.first,
+        }
+    }
+
     /// HTTPS-Upgrades keeps the `http://` URL for a fallback.
     pub fn fallback(&self) -> Option<&url::Parsed> {
         (self.upgrade == Some(Upgrade::HttpsUpgrades)).then_some(&self.first)
@@ -144,7 +159,40 @@ impl Sim<'_> {
             self.push_request(doc, e);
         }
         self.fallback = nav.fallback().cloned();
+        self.navigation_preconnect(nav.preconnect_url(), doc);
         self.schedule(Instant::ZERO, Ev::Issue(doc));
+    }
+
+    /// Chrome's LoadingPredictor, as the navigation to `u` starts: the origin's group gets
+    /// [`predictor::NAVIGATION_SOCKETS`] connections, one of which the document's request
+    /// (`doc`) then takes ([`crate::model::predictor`]).
+    fn navigation_preconnect(&mut self, u: &url::Parsed, doc: usize) {
+        let scheme = u.getters.protocol.trim_end_matches(':');
+        if !predictor::preconnects(scheme, self.situation.preload && self.sc.preload) {
+            return;
+        }
+        let Ok(parsed) = ::url::Url::parse(&u.getters.href) else {
+            return;
+        };
+        let group = self.group_of(&parsed, true);
+        let g = self.pool.group(&group);
+        let detail = predictor::NavigationPreconnect {
+            origin: u.origin.serialize(),
+            group: group.to_string(),
+            already: g.handed_out + g.connecting + g.idle,
+        };
+        let e = Event::described(
+            Instant::ZERO,
+            Actor::Browser,
+            steps::POOL_NAVIGATION_PRECONNECT,
+            detail,
+        );
+        self.push_request(doc, e);
+        self.preconnector = Preconnector::Navigation;
+        self.pool
+            .preconnect(Instant::ZERO, &group, predictor::NAVIGATION_SOCKETS);
+        self.pool_outputs(Instant::ZERO);
+        self.preconnector = Preconnector::Link;
     }
 
     /// A new request for the page's document at `u` with `method`, from `t` (`redirected`:

@@ -281,6 +281,29 @@ impl Request {
     }
 }
 
+/// What opened a connection before any request asked for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Preconnector {
+    /// The page's `<link rel=preconnect>`.
+    Link,
+    /// Chrome's LoadingPredictor as the navigation started ([`NAVIGATION_SOCKETS`]).
+    Navigation,
+    /// A replayed recording's socket that no request's arrival opened.
+    Recorded,
+}
+
+impl Preconnector {
+    /// Who opened it, as the waterfall's phase texts say it.
+    pub fn who(self) -> &'static str {
+        match self {
+            Preconnector::Link => "a <link rel=preconnect>",
+            Preconnector::Navigation => "the browser, as the navigation started,",
+            Preconnector::Recorded => "a preconnect",
+        }
+    }
+}
+
 /// One connection (one socket), from the connect job that opened it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Connection {
@@ -291,8 +314,8 @@ pub struct Connection {
     pub protocol: Protocol,
     /// Which of the group's six slots it occupies, for the socket-pool view.
     pub lane: usize,
-    /// Opened by `<link rel=preconnect>`.
-    pub preconnect: bool,
+    /// Opened ahead of any request, and by what; `None`: a request's arrival opened it.
+    pub preconnect: Option<Preconnector>,
     /// The request whose arrival started it.
     pub started_for: Option<u32>,
     pub start: Instant,
@@ -503,7 +526,10 @@ pub(super) fn serialize_priority<S: serde::Serializer>(
 /// Who opened the connection, when not the request itself.
 pub(super) fn started_by(i: usize, j: &Job) -> String {
     match j.conn.started_for {
-        None => " (a <link rel=preconnect> opened it)".into(),
+        None => format!(
+            " ({} opened it)",
+            j.conn.preconnect.unwrap_or(Preconnector::Link).who()
+        ),
         Some(s) if s != i as u32 + 1 => {
             format!(" (request {s} started this connection; late binding gave it to this request)")
         }

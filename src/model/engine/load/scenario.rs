@@ -133,6 +133,11 @@ pub struct PageScenario {
     pub dns_ms: Option<f64>,
     /// Hosts already in the browser's host cache when the load starts: no lookup at all.
     pub resolved: Vec<String>,
+    /// Chrome's "Preload pages" setting, on by default: the LoadingPredictor opens two
+    /// connections to the page's origin as the navigation starts
+    /// ([`crate::model::predictor`]). Off as in an Incognito window, or for a pool alone
+    /// (Chromium's socket-pool tests have no browser around the pool).
+    pub preload: bool,
 }
 
 /// The socket pool's limits ([`crate::model::pool`]).
@@ -168,6 +173,7 @@ impl Default for PageScenario {
             pool: None,
             dns_ms: None,
             resolved: vec![],
+            preload: true,
         }
     }
 }
@@ -265,6 +271,9 @@ pub struct Situation {
     pub no_https: bool,
     /// How the navigation starts: typed, a link clicked, a form sent with POST.
     pub start: crate::model::initiator::Start,
+    /// Chrome's "Preload pages" setting ([`PageScenario::preload`]); the load preconnects
+    /// only when both say so.
+    pub preload: bool,
 }
 
 impl Default for Situation {
@@ -290,6 +299,7 @@ impl Default for Situation {
             hsts: HstsState::None,
             no_https: false,
             start: crate::model::initiator::Start::Typed,
+            preload: true,
         }
     }
 }
