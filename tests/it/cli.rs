@@ -443,7 +443,19 @@ fn the_address_bar_sends_text_where_chromium_does() {
         s[1],
         ("url.parse".into(), "parsed http://example.com/".into())
     );
-    assert_eq!(s[2].0, "url.https_upgrade");
+    // The browser preconnects the URL the navigation started with; HTTPS-Upgrades redirects
+    // after, in the navigation's loader.
+    assert_eq!(
+        s[2],
+        (
+            "pool.navigation_preconnect".into(),
+            "preconnect 2 sockets to http://example.com as the navigation starts".into()
+        )
+    );
+    let upgrade = s
+        .iter()
+        .position(|(id, _)| id == "url.https_upgrade")
+        .expect("upgraded");
     let request = s
         .iter()
         .position(|(id, _)| id == "http.request")
@@ -458,7 +470,7 @@ fn the_address_bar_sends_text_where_chromium_does() {
         .find(|(id, _)| id == "policy.origin")
         .expect("committed");
     assert_eq!(origin.1, "the document's origin is https://example.com");
-    assert!(request > 2);
+    assert!(request > upgrade && upgrade > 2);
 
     // No https on the server: HTTPS-Upgrades falls back to http after the refused attempt.
     let (code, out, _) = wirewalk(&["trace", "example.com", "--no-https", "--json"]);

@@ -57,6 +57,9 @@ pub struct NavigationPreconnect {
     pub group: String,
     /// The group's sockets before (another tab's, an idle one).
     pub already: usize,
+    /// Where HTTPS-Upgrades then redirects the navigation (an `http://` one): the sockets
+    /// opened here wait for the fallback.
+    pub upgraded_to: Option<String>,
 }
 
 impl Detail for NavigationPreconnect {
@@ -69,7 +72,7 @@ impl Detail for NavigationPreconnect {
     }
 
     fn fields(&self) -> Vec<Field> {
-        vec![
+        let mut fields = vec![
             Field::new("origin", &self.origin),
             Field::new("group", &self.group).spec("Chromium ClientSocketPool::GroupId"),
             Field::new(
@@ -83,10 +86,21 @@ impl Detail for NavigationPreconnect {
                     n => format!("{n}, counted toward the {NAVIGATION_SOCKETS}"),
                 },
             ),
-            Field::note(
+        ];
+        match &self.upgraded_to {
+            None => fields.push(Field::note(
                 "the document's request",
                 "takes the first socket to connect; the other waits idle for the page",
-            ),
-        ]
+            )),
+            Some(to) => fields.push(Field::new(
+                "then",
+                format!(
+                    "HTTPS-Upgrades sends the navigation to {to}, in the navigation's loader, \
+                     after this preconnect of the URL it started with: these sockets carry \
+                     nothing unless https fails and the navigation falls back to http"
+                ),
+            )),
+        }
+        fields
     }
 }

@@ -154,19 +154,33 @@ impl Sim<'_> {
             parse = parse.field("https_upgrades", format!("not tried: {}", why.describe()));
         }
         self.push_request(doc, parse);
+        // HSTS applies to the browser's preconnect as well; HTTPS-Upgrades redirects later, in
+        // the navigation's loader, after the preconnect of the `http://` URL.
+        let later = (nav.upgrade == Some(Upgrade::HttpsUpgrades)).then(|| nav.target.clone());
+        if let Some(to) = &later {
+            self.navigation_preconnect(nav.preconnect_url(), Some(to), doc);
+        }
         if let Some(up) = &nav.upgrade {
             let e = https_upgrades::upgrade_event(Instant::ZERO, &nav.first, &nav.target, up);
             self.push_request(doc, e);
         }
         self.fallback = nav.fallback().cloned();
-        self.navigation_preconnect(nav.preconnect_url(), doc);
+        if later.is_none() {
+            self.navigation_preconnect(nav.preconnect_url(), None, doc);
+        }
         self.schedule(Instant::ZERO, Ev::Issue(doc));
     }
 
     /// Chrome's LoadingPredictor, as the navigation to `u` starts: the origin's group gets
     /// [`predictor::NAVIGATION_SOCKETS`] connections, one of which the document's request
     /// (`doc`) then takes ([`crate::model::predictor`]).
-    fn navigation_preconnect(&mut self, u: &url::Parsed, doc: usize) {
+    /// `upgraded`: where HTTPS-Upgrades then sends the navigation.
+    fn navigation_preconnect(
+        &mut self,
+        u: &url::Parsed,
+        upgraded: Option<&url::Parsed>,
+        doc: usize,
+    ) {
         let scheme = u.getters.protocol.trim_end_matches(':');
         if !predictor::preconnects(scheme, self.situation.preload && self.sc.preload) {
             return;
@@ -180,6 +194,7 @@ impl Sim<'_> {
             origin: u.origin.serialize(),
             group: group.to_string(),
             already: g.handed_out + g.connecting + g.idle,
+            upgraded_to: upgraded.map(|t| t.origin.serialize()),
         };
         let e = Event::described(
             Instant::ZERO,
