@@ -138,6 +138,39 @@ fn twenty_redirects_are_followed_and_the_next_is_an_error() {
     );
 }
 
+/// HSTS's internal redirects count toward the twenty: a loop of https answers that send the
+/// browser to http:// URLs of their own host, which their Strict-Transport-Security header made
+/// an HSTS host, fails after ten HTTP redirects and ten internal ones.
+#[test]
+fn hsts_internal_redirects_count_toward_the_limit() {
+    let hop = |from: &str, to: &str| ResponseSpec {
+        url: from.into(),
+        status: 302,
+        headers: vec![
+            format!("Location: {to}"),
+            "Strict-Transport-Security: max-age=600".into(),
+        ],
+        ..ResponseSpec::default()
+    };
+    let sc = PageScenario {
+        url: "https://loop.example/a".into(),
+        responses: vec![
+            hop("https://loop.example/a", "http://loop.example/b"),
+            hop("https://loop.example/b", "http://loop.example/a"),
+        ],
+        ..PageScenario::default()
+    };
+    let l = load::run(&sc).expect("loads");
+    let count = |step| l.trace.events.iter().filter(|e| e.step == step).count();
+    assert_eq!(count(steps::HTTP_REDIRECT), 10);
+    assert_eq!(count(steps::URL_HSTS), 10);
+    assert_eq!(l.documents.len(), 11);
+    assert!(matches!(
+        &l.failed,
+        Some(navigation::Outcome::Error { code, .. }) if code == "ERR_TOO_MANY_REDIRECTS"
+    ));
+}
+
 #[test]
 fn a_location_the_browser_will_not_load_fails_the_navigation() {
     for (location, code) in [

@@ -473,7 +473,8 @@ struct Sim<'a> {
     /// What the browser knows of HSTS: the situation's, an earlier visit's, and what this
     /// load's https responses said.
     hsts: crate::model::hsts::State,
-    /// HTTP redirects the navigation has followed.
+    /// Redirects the navigation's request has followed: HTTP ones, and HSTS's internal ones,
+    /// which the same `URLRequest` follows and counts toward its limit.
     redirects: u32,
     /// How the navigation started, and the page it started on (none when typed).
     start: crate::model::initiator::Start,
@@ -650,7 +651,11 @@ fn run_at(
         doc_url: parsed.clone(),
         fallback: None,
         hsts: nav.hsts.clone(),
-        redirects: 0,
+        // The internal redirect HSTS made of the typed URL is the first.
+        redirects: u32::from(matches!(
+            nav.upgrade,
+            Some(crate::model::https_upgrades::Upgrade::Hsts(_))
+        )),
         start: nav.start,
         initiator: nav.initiator.clone(),
         sched: scheduler::State::default(),

@@ -348,6 +348,9 @@ impl Sim<'_> {
             return self.refuse_redirect(t, r, redirect::Refused::Invalid, &location);
         };
         if let Some(rule) = rule {
+            // HSTS's internal redirect is a redirect of the same URLRequest: it counts toward
+            // the limit (`URLRequest::Redirect` decrements `redirect_limit_` for both).
+            self.redirects += 1;
             let e = https_upgrades::upgrade_event(t, &p, &to, &Upgrade::Hsts(rule));
             self.push_request(doc, e);
         }
