@@ -105,8 +105,11 @@ fn same_origin_redirects_reuse_the_connection_and_show_in_navigation_timing() {
     assert!(l.failed.is_none());
 }
 
+/// A navigation follows nineteen redirects; its twentieth fails (`NavigationURLLoaderImpl`
+/// decrements its limit of 20 before testing it; a Chromium 156 sent 20 requests to a server
+/// that redirected every one).
 #[test]
-fn twenty_redirects_are_followed_and_the_next_is_an_error() {
+fn nineteen_redirects_are_followed_and_the_twentieth_is_an_error() {
     let sc = PageScenario {
         url: "https://loop.example/a".into(),
         responses: vec![
@@ -116,7 +119,7 @@ fn twenty_redirects_are_followed_and_the_next_is_an_error() {
         ..PageScenario::default()
     };
     let l = load::run(&sc).expect("loads");
-    assert_eq!(l.documents.len(), 21);
+    assert_eq!(l.documents.len(), 20);
     match &l.failed {
         Some(navigation::Outcome::Error {
             code, net_error, ..
@@ -126,7 +129,7 @@ fn twenty_redirects_are_followed_and_the_next_is_an_error() {
         ),
         other => panic!("{other:?}"),
     }
-    let last = steps_of(&l, 21);
+    let last = steps_of(&l, 20);
     assert!(last.contains(&"nav.error_page") && !last.contains(&"http.redirect"));
     assert_eq!(
         l.trace
@@ -134,13 +137,14 @@ fn twenty_redirects_are_followed_and_the_next_is_an_error() {
             .iter()
             .filter(|e| e.step == steps::HTTP_REDIRECT)
             .count(),
-        20
+        19
     );
 }
 
-/// HSTS's internal redirects count toward the twenty: a loop of https answers that send the
+/// HSTS's internal redirects count toward the limit: a loop of https answers that send the
 /// browser to http:// URLs of their own host, which their Strict-Transport-Security header made
-/// an HSTS host, fails after ten HTTP redirects and ten internal ones.
+/// an HSTS host, follows ten HTTP redirects and nine internal ones; the tenth internal one is
+/// the navigation's twentieth redirect, and fails.
 #[test]
 fn hsts_internal_redirects_count_toward_the_limit() {
     let hop = |from: &str, to: &str| ResponseSpec {
@@ -163,12 +167,40 @@ fn hsts_internal_redirects_count_toward_the_limit() {
     let l = load::run(&sc).expect("loads");
     let count = |step| l.trace.events.iter().filter(|e| e.step == step).count();
     assert_eq!(count(steps::HTTP_REDIRECT), 10);
-    assert_eq!(count(steps::URL_HSTS), 10);
-    assert_eq!(l.documents.len(), 11);
+    assert_eq!(count(steps::URL_HSTS), 9);
+    assert_eq!(l.documents.len(), 10);
     assert!(matches!(
         &l.failed,
         Some(navigation::Outcome::Error { code, .. }) if code == "ERR_TOO_MANY_REDIRECTS"
     ));
+}
+
+/// An http:// hop is upgraded by HTTPS-Upgrades as the first URL would be: an internal
+/// redirect to https before any request leaves (counted among the redirects).
+#[test]
+fn https_upgrades_upgrades_an_http_hop() {
+    let sc = PageScenario {
+        url: "https://a.example/".into(),
+        responses: vec![moved(
+            "https://a.example/",
+            302,
+            "http://www.example.com/page",
+        )],
+        ..PageScenario::default()
+    };
+    let l = load::run(&sc).expect("loads");
+    assert_eq!(l.url, "https://www.example.com/page");
+    let hop = steps_of(&l, 2);
+    assert_eq!(hop.first(), Some(&"url.https_upgrade"), "{hop:?}");
+    assert!(l.requests.iter().all(|r| !r.url.starts_with("http://")));
+    // A reserved name (RFC 2606's .example) is left alone, as HTTPS-Upgrades leaves it.
+    let sc = PageScenario {
+        responses: vec![moved("https://a.example/", 302, "http://b.example/page")],
+        ..sc
+    };
+    let l = load::run(&sc).expect("loads");
+    assert_eq!(l.url, "http://b.example/page");
+    assert!(!steps_of(&l, 2).contains(&"url.https_upgrade"));
 }
 
 #[test]

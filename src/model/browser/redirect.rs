@@ -1,9 +1,18 @@
 //! HTTP redirects (RFC 9110 §15.4) as a browser follows them: which answers redirect, where
 //! `Location` points, which method the next request uses, and when the browser gives up.
 //!
-//! Chromium follows a redirect inside the same `URLRequest` (net/url_request/url_request.cc):
-//! at most `kMaxRedirects` = 20 (Fetch §4.4 "HTTP-redirect fetch": a redirect count of twenty
-//! is a network error), `ERR_TOO_MANY_REDIRECTS` beyond; a `Location` that does not parse is
+//! A navigation's redirects are counted by its loader in the browser
+//! (`NavigationURLLoaderImpl::OnReceiveRedirect`, content/browser/loader/
+//! navigation_url_loader_impl.cc): its limit starts at `kMaxRedirects` = 20 and is decremented
+//! before it is tested, so the twentieth redirect fails with `ERR_TOO_MANY_REDIRECTS` and a
+//! navigation follows nineteen, one fewer than Fetch's "HTTP-redirect fetch" (§4.4, a network
+//! error when the redirect count is already twenty) and than a `URLRequest` alone
+//! (net/url_request/url_request.cc). Checked on this machine's Chromium 156: a loopback server
+//! that answered every request with a redirect received 20 requests. Every redirect the
+//! navigation sees counts: the server's, HSTS's internal ones (the network stack's `307
+//! Internal Redirect` for an `http://` URL of a known host), and HTTPS-Upgrades' (its upgrade
+//! and its fallback, redirects its interceptor serves), so with HTTPS-Upgrades trying and
+//! falling back first, the same server received 18. A `Location` that does not parse is
 //! `ERR_INVALID_REDIRECT`, and one to a scheme that is not fetched (`file:`, `data:`…) is
 //! `ERR_UNSAFE_REDIRECT`. HSTS's internal redirects (`307 Internal Redirect`, made by the
 //! network stack for an `http://` URL of a known host) are redirects of the same request and
@@ -14,12 +23,20 @@
 //! Left out: `Refresh` headers and `<meta http-equiv=refresh>`, the `Referrer-Policy` of a
 //! redirect response, and redirects of sub-resources (only the document's are followed).
 
-/// Chromium's redirect limit (`URLRequest::kMaxRedirects`, net/url_request/url_request.h).
+/// Chromium's redirect limit (`URLRequest::kMaxRedirects`, net/url_request/url_request.h),
+/// the navigation loader's starting count.
 pub const MAX_REDIRECTS: u32 = 20;
 
+/// Redirects a navigation follows: its loader fails the one that brings its count to zero.
+pub const NAVIGATION_FOLLOWS: u32 = MAX_REDIRECTS - 1;
+
+/// Whether a navigation that has followed `followed` redirects may follow one more.
+pub fn may_follow(followed: u32) -> bool {
+    followed < NAVIGATION_FOLLOWS
+}
+
 /// Chromium's source for the redirect limit and errors.
-pub const SOURCE: &str =
-    "https://source.chromium.org/chromium/chromium/src/+/main:net/url_request/url_request.cc";
+pub const SOURCE: &str = "https://source.chromium.org/chromium/chromium/src/+/main:content/browser/loader/navigation_url_loader_impl.cc";
 
 /// Whether `status` is a redirect a browser follows.
 pub fn is_redirect(status: u16) -> bool {
@@ -98,7 +115,7 @@ impl Refused {
 /// the next URL, or why the browser stops. A relative `Location` is resolved against `base`,
 /// and the base's fragment carries over when the new URL has none (RFC 9110 §10.2.2).
 pub fn target(base: &str, location: &str, followed: u32) -> Result<String, Refused> {
-    if followed >= MAX_REDIRECTS {
+    if !may_follow(followed) {
         return Err(Refused::TooMany);
     }
     let base_url = ::url::Url::parse(base).map_err(|_| Refused::Invalid)?;
@@ -147,8 +164,9 @@ mod tests {
         assert_eq!(t("file:///etc/passwd", 0), Err(Refused::Unsafe));
         assert_eq!(t("data:text/html,hi", 0), Err(Refused::Unsafe));
         assert_eq!(t("http://[::1", 0), Err(Refused::Invalid));
-        assert_eq!(t("/z", 19), Ok("http://a.example/z#frag".into()));
-        assert_eq!(t("/z", 20), Err(Refused::TooMany));
+        // Nineteen followed, the twentieth refused.
+        assert_eq!(t("/z", 18), Ok("http://a.example/z#frag".into()));
+        assert_eq!(t("/z", 19), Err(Refused::TooMany));
         assert!(is_redirect(308) && !is_redirect(304) && !is_redirect(300));
     }
 }

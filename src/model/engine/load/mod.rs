@@ -473,8 +473,8 @@ struct Sim<'a> {
     /// What the browser knows of HSTS: the situation's, an earlier visit's, and what this
     /// load's https responses said.
     hsts: crate::model::hsts::State,
-    /// Redirects the navigation's request has followed: HTTP ones, and HSTS's internal ones,
-    /// which the same `URLRequest` follows and counts toward its limit.
+    /// Redirects the navigation has followed: the servers', and the internal ones of HSTS and
+    /// HTTPS-Upgrades, which its loader counts alike ([`crate::model::redirect`]).
     redirects: u32,
     /// How the navigation started, and the page it started on (none when typed).
     start: crate::model::initiator::Start,
@@ -651,11 +651,8 @@ fn run_at(
         doc_url: parsed.clone(),
         fallback: None,
         hsts: nav.hsts.clone(),
-        // The internal redirect HSTS made of the typed URL is the first.
-        redirects: u32::from(matches!(
-            nav.upgrade,
-            Some(crate::model::https_upgrades::Upgrade::Hsts(_))
-        )),
+        // The internal redirect HSTS or HTTPS-Upgrades made of the first URL is the first.
+        redirects: u32::from(nav.upgrade.is_some()),
         start: nav.start,
         initiator: nav.initiator.clone(),
         sched: scheduler::State::default(),

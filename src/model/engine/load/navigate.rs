@@ -280,6 +280,11 @@ impl Sim<'_> {
         let Some(http) = self.fallback.take() else {
             return false;
         };
+        // The fallback is a redirect the interceptor serves: it counts toward the limit.
+        if !redirect::may_follow(self.redirects) {
+            return false;
+        }
+        self.redirects += 1;
         self.push_request(r, https_upgrades::fallback_event(t, error, &http));
         self.fail(t, r, error);
         let method = self.reqs[r].method.to_string();
@@ -327,31 +332,51 @@ impl Sim<'_> {
         )
         .field(
             "redirect",
-            format!("{} of at most {}", self.redirects, redirect::MAX_REDIRECTS),
+            format!(
+                "{} of at most {} a navigation follows (the upgrades' internal redirects count)",
+                self.redirects,
+                redirect::NAVIGATION_FOLLOWS
+            ),
         )
         .field("kind", kind);
         self.push_request(r, e);
         let Ok(p) = url::parse(&next, None) else {
             return self.refuse_redirect(t, r, redirect::Refused::Invalid, &location);
         };
-        // HSTS applies to every hop: an http:// Location for a known host never goes out.
-        let rule = (p.getters.protocol == "http:")
-            .then(|| self.hsts.should_upgrade(&p.getters.hostname))
-            .flatten();
-        let https = rule.as_ref().and_then(|_| https_upgrades::to_https(&p));
-        // No HSTS step where no https URL could be written.
-        let rule = rule.filter(|_| https.is_some());
+        let method = redirect::method_after(&self.reqs[r].method, status).to_string();
+        // An http:// hop is upgraded as the navigation's first URL is: HSTS in the network
+        // stack (a known host's http:// never goes out), else HTTPS-Upgrades' interceptor,
+        // which upgrades every http:// redirect of the navigation ("HTTPS->HTTP downgrades can
+        // occur later in the lifecycle of a navigation", https_upgrades_navigation_throttle.cc).
+        let upgrade = https_upgrades::decide(
+            &p,
+            false,
+            method == "GET",
+            &self.hsts,
+            self.situation.https_upgrades,
+        )
+        .ok();
+        let https = upgrade.as_ref().and_then(|_| https_upgrades::to_https(&p));
+        // No upgrade step where no https URL could be written.
+        let upgrade = upgrade.filter(|_| https.is_some());
+        if upgrade.is_some() {
+            // The upgrade is an internal redirect of its own, counted like the server's.
+            if !redirect::may_follow(self.redirects) {
+                return self.refuse_redirect(t, r, redirect::Refused::TooMany, &location);
+            }
+            self.redirects += 1;
+        }
         let to = https.unwrap_or_else(|| p.clone());
         let why = format!("a redirect from request {}", r + 1);
-        let method = redirect::method_after(&self.reqs[r].method, status).to_string();
         let Some(doc) = self.document_request(&to, &why, &method, true, t) else {
             return self.refuse_redirect(t, r, redirect::Refused::Invalid, &location);
         };
-        if let Some(rule) = rule {
-            // HSTS's internal redirect is a redirect of the same URLRequest: it counts toward
-            // the limit (`URLRequest::Redirect` decrements `redirect_limit_` for both).
-            self.redirects += 1;
-            let e = https_upgrades::upgrade_event(t, &p, &to, &Upgrade::Hsts(rule));
+        if let Some(up) = upgrade {
+            if up == Upgrade::HttpsUpgrades {
+                // HTTPS-Upgrades keeps the hop's http:// URL for its fallback.
+                self.fallback = Some(p.clone());
+            }
+            let e = https_upgrades::upgrade_event(t, &p, &to, &up);
             self.push_request(doc, e);
         }
         self.schedule(t, Ev::Issue(doc));
