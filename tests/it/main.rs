@@ -2,6 +2,7 @@
 
 mod cache_tests;
 mod cli;
+mod dns_wire;
 mod har;
 mod journey;
 mod netlog;

@@ -1,8 +1,10 @@
-//! The wire protocols, one file each: WHATWG URLs, DNS resolution, TCP and TLS as sans-IO
-//! machines, certificates, HTTP/1.1 messages and the modelled server, and HTTP dates.
+//! The wire protocols, one file each: WHATWG URLs, DNS resolution and DNS messages on the wire,
+//! TCP and TLS as sans-IO machines, certificates, HTTP/1.1 messages and the modelled server,
+//! and HTTP dates.
 
 pub mod cert;
 pub mod dns;
+pub mod dns_wire;
 pub mod http;
 pub mod http_date;
 pub mod tcp;
