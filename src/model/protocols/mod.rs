@@ -1,5 +1,5 @@
 //! The wire protocols, one file each: WHATWG URLs, DNS resolution and DNS messages on the wire,
-//! TCP and TLS as sans-IO machines, certificates, HTTP/1.1 messages and the modelled server,
+//! IPv4 and UDP headers, TCP and TLS as sans-IO machines, certificates, HTTP/1.1 messages and the modelled server,
 //! and HTTP dates.
 
 pub mod cert;
@@ -7,6 +7,7 @@ pub mod dns;
 pub mod dns_wire;
 pub mod http;
 pub mod http_date;
+pub mod ip;
 pub mod tcp;
 pub mod tls;
 pub mod tls_text;
