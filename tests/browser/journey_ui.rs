@@ -251,6 +251,41 @@ fn busy_sockets_queue_and_a_cross_origin_fetch_is_checked() {
     s.assert_no_errors();
 }
 
+/// Chrome's "Preload pages" setting, a knob: on (the default) the journey starts with the
+/// browser's two connections to the site; off, as in an Incognito window, the step is gone
+/// and the link says so. The phone width shows the options with the new toggle.
+#[test]
+fn the_preload_pages_toggle_turns_the_navigation_preconnect_off() {
+    let driver = Driver::start();
+    let s = open(&driver, 390, 844);
+    let step = "[data-request='0'][data-step='pool.navigation_preconnect']";
+    click(&s, "#btn-last");
+    s.wait_for(
+        "the preconnect step",
+        &format!("!!document.querySelector(\"{step}\")"),
+    );
+    // At the phone width the scenario's box starts closed.
+    click(&s, "details.knobs-box > summary");
+    click(&s, "details.more summary");
+    assert_eq!(
+        s.js("return document.querySelector('#knob-preload').getAttribute('aria-pressed');"),
+        Value::from("true")
+    );
+    click(&s, "#knob-preload");
+    click(&s, "#btn-last");
+    s.wait_for(
+        "no preconnect step",
+        &format!("!document.querySelector(\"{step}\")"),
+    );
+    s.wait_for(
+        "the knob in the link",
+        "location.search.includes('preload=0')",
+    );
+    s.js("document.querySelector('#knob-preload').scrollIntoView({block: 'center'});");
+    s.screenshot("preload-pages-off-390x844");
+    s.assert_no_errors();
+}
+
 #[test]
 fn intercontinental_handshake_is_225_ms_on_screen() {
     let sc = Scenario {
