@@ -795,6 +795,10 @@ pub fn trace_json(j: &Journey) -> serde_json::Value {
                 v["arrives_ms"] = fl.arrives_at.as_ms().into();
                 v["bytes"] = fl.bytes.into();
             }
+            // The message's bytes, where the model writes them: hex, and each field's place.
+            if let Some(w) = &e.wire {
+                v["wire"] = serde_json::to_value(&**w).unwrap_or_default();
+            }
             v
         })
         .collect();

@@ -198,3 +198,42 @@ mod properties {
         }
     }
 }
+
+/// The default journey's lookup, as `wirewalk trace --json` prints it: the stub's query and the
+/// resolver's answer are messages whose bytes read back, the same ID on both, the answer the
+/// address the journey then connects to.
+#[test]
+fn the_journeys_lookup_prints_its_messages() {
+    let j = wirewalk::model::journey::run(&wirewalk::model::scenario::Scenario::default());
+    let v = wirewalk::cli::trace_json(&j);
+    let message = |step: &str| {
+        let e = v["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .find(|e| e["step"] == step)
+            .unwrap_or_else(|| panic!("no {step}"));
+        let bytes = unhex(e["wire"]["hex"].as_str().expect("hex"));
+        assert_eq!(e["bytes"].as_u64(), Some(bytes.len() as u64 + 28), "{step}");
+        dns_wire::decode(&bytes).unwrap_or_else(|err| panic!("{step}: {err}"))
+    };
+    let q = message("dns.query.resolver");
+    let a = message("dns.answer");
+    assert_eq!(q.id, a.id);
+    assert_eq!(q.questions, a.questions);
+    assert!(q.flags.rd && a.flags.qr && a.flags.ra);
+    let RData::A(addr) = a.answers[0].data else {
+        panic!("an A record: {:?}", a.answers)
+    };
+    let syn = j
+        .trace
+        .events
+        .iter()
+        .find(|e| e.step.as_str() == "tcp.syn")
+        .expect("a SYN");
+    assert!(
+        syn.summary().contains(&format!("{addr}:443")),
+        "{}",
+        syn.summary()
+    );
+}

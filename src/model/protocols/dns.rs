@@ -11,14 +11,26 @@
 //! on; a failure through the system resolver is not cached (0 s). The OS and the recursive
 //! resolver keep the record for its TTL.
 //!
+//! The messages have their bytes ([`crate::model::dns_wire`], RFC 1035 §4): the stub's query
+//! to the recursive resolver (RD set) and its answer (QR, RD, RA; the A record with its TTL, or
+//! NXDOMAIN with the zone's SOA in the authority section, RFC 2308 §3), the resolver's own
+//! queries down the tree (RD clear: it walks the tree itself) and the authoritative answer (AA).
+//! Each query's ID is drawn from the scenario's seed. A flight's size is its message's length
+//! plus the IPv4 and UDP headers (28 bytes). The SOA of a negative answer is the model's: the
+//! zone's name server `ns1.<zone>`, mailbox `hostmaster.<zone>`, serial 1, and a minimum TTL of
+//! 300 s.
+//!
 //! Left out: AAAA and HTTPS records and the IPv6/IPv4 race, DNS over HTTPS, search domains,
-//! retransmission, and DNSSEC. Addresses are taken from the documentation range 203.0.113.0/24
+//! retransmission, and DNSSEC; the referrals' bytes (the model does not name the zones' name
+//! servers, so a referral's size is a typical one, 500 bytes); QNAME minimisation (RFC 9156:
+//! the resolver here asks each server for the whole name). Addresses are taken from the documentation range 203.0.113.0/24
 //! (RFC 5737), chosen from the host name so they are stable.
 
+use crate::model::dns_wire;
 use crate::model::scenario::{DnsLatency, DnsState};
 use crate::model::step::steps;
 use crate::model::time::{Duration, Instant};
-use crate::model::trace::{Actor, Event};
+use crate::model::trace::{Actor, Event, Wire, WireField};
 use std::net::Ipv4Addr;
 
 /// Chromium: `kCacheEntryTTLSeconds = 60` for answers from the system resolver.
@@ -27,12 +39,119 @@ pub const BROWSER_CACHE_TTL_S: u32 = 60;
 /// delegations: 172800 s (IANA's root zone file, `root.zone`).
 pub const DELEGATION_TTL_S: u32 = 172_800;
 
-/// Bytes of a query and an answer for one A record on the wire (IP + UDP + DNS), from the
-/// RFC 1035 §4.1 layout: 12-byte header, the question, and one 16-byte answer record.
-const QUERY_BYTES: u64 = 20 + 8 + 12 + 21;
-const ANSWER_BYTES: u64 = QUERY_BYTES + 16;
-/// A referral carries name server records and their addresses (glue).
+/// A referral carries name server records and their addresses (glue): a typical size, IP and
+/// UDP headers included (the model does not write its bytes).
 const REFERRAL_BYTES: u64 = 500;
+/// The IPv4 and UDP headers around a DNS message (RFC 791, RFC 768).
+const IP_UDP_BYTES: u64 = 20 + 8;
+/// The model's SOA minimum for a negative answer (RFC 2308 §5: its cache lifetime).
+const NEGATIVE_TTL_S: u32 = 300;
+
+/// What a lookup asks: the name, whether it exists (else the authoritative server answers
+/// NXDOMAIN), the TTL of its record, and the query IDs (drawn from the scenario's seed) of the
+/// stub's query and the resolver's queries to the root, the TLD and the authoritative server.
+#[derive(Clone, Copy, Debug)]
+pub struct Ask<'a> {
+    pub host: &'a str,
+    pub exists: bool,
+    pub ttl_s: u32,
+    pub ids: [u16; 4],
+}
+
+/// A query for `host`'s A record with `id`: the stub's asks for recursion, the resolver's
+/// does not.
+fn query(host: &str, id: u16, recursion: bool) -> dns_wire::Message {
+    dns_wire::Message {
+        id,
+        flags: dns_wire::Flags {
+            rd: recursion,
+            ..Default::default()
+        },
+        questions: vec![dns_wire::Question {
+            name: host.to_string(),
+            qtype: dns_wire::rtype::A,
+            qclass: dns_wire::CLASS_IN,
+        }],
+        ..Default::default()
+    }
+}
+
+/// The answer to `q`: the A record (`authoritative`: from the zone's own server, AA set; else
+/// from the recursive resolver, RA set), or NXDOMAIN with the zone's SOA.
+fn answer_to(
+    q: &dns_wire::Message,
+    answer: &Answer,
+    ttl_s: u32,
+    authoritative: bool,
+) -> dns_wire::Message {
+    let host = q.questions.first().map_or("", |q| q.name.as_str());
+    let mut m = q.clone();
+    m.flags.qr = true;
+    m.flags.aa = authoritative;
+    m.flags.ra = !authoritative;
+    match answer {
+        Answer::Address(a) => m.answers.push(dns_wire::Record {
+            name: host.to_string(),
+            rtype: dns_wire::rtype::A,
+            class: dns_wire::CLASS_IN,
+            ttl: ttl_s,
+            data: dns_wire::RData::A(*a),
+        }),
+        Answer::NxDomain => {
+            let zone = zones(host).1;
+            m.flags.rcode = 3;
+            m.authority.push(dns_wire::Record {
+                name: zone.clone(),
+                rtype: dns_wire::rtype::SOA,
+                class: dns_wire::CLASS_IN,
+                ttl: NEGATIVE_TTL_S,
+                data: dns_wire::RData::Soa(dns_wire::Soa {
+                    mname: format!("ns1.{zone}"),
+                    rname: format!("hostmaster.{zone}"),
+                    serial: 1,
+                    refresh: 7200,
+                    retry: 3600,
+                    expire: 1_209_600,
+                    minimum: NEGATIVE_TTL_S,
+                }),
+            });
+        }
+    }
+    m
+}
+
+/// `m`'s bytes for the trace, and its size on the wire (IP and UDP headers included); a name
+/// the wire cannot carry has no bytes, and the size of its text.
+fn wire_of(m: &dns_wire::Message) -> (u64, Option<Wire>) {
+    match dns_wire::encode(m) {
+        Ok((bytes, spans)) => (
+            bytes.len() as u64 + IP_UDP_BYTES,
+            Some(Wire {
+                bytes,
+                fields: spans
+                    .into_iter()
+                    .map(|s| WireField {
+                        start: s.start,
+                        end: s.end,
+                        name: s.field,
+                    })
+                    .collect(),
+            }),
+        ),
+        Err(_) => {
+            let len = m.questions.first().map_or(0, |q| q.name.len());
+            (IP_UDP_BYTES + 12 + 6 + len as u64, None)
+        }
+    }
+}
+
+/// `e` with the message's bytes, when it has them.
+fn with_wire(e: Event, wire: Option<Wire>) -> Event {
+    match wire {
+        Some(w) => e.wire(w),
+        None => e,
+    }
+}
 
 /// The result of a lookup.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,17 +239,21 @@ impl Caches {
     }
 }
 
-/// Looks `host` up at `now`. `exists` false makes the authoritative server answer NXDOMAIN;
-/// `site_rtt` is the round trip to the site's network (the authoritative server's default).
+/// Looks `ask.host` up at `now` ([`Ask`]); `site_rtt` is the round trip to the site's network
+/// (the authoritative server's default).
 pub fn lookup(
     now: Instant,
-    host: &str,
-    exists: bool,
+    ask: Ask<'_>,
     caches: &mut Caches,
     lat: &DnsLatency,
     site_rtt: Duration,
-    ttl_s: u32,
 ) -> Lookup {
+    let Ask {
+        host,
+        exists,
+        ttl_s,
+        ids,
+    } = ask;
     let mut events = Vec::new();
     let start = now;
     let mut t = now;
@@ -218,18 +341,20 @@ pub fn lookup(
 
     // 3. A query to the recursive resolver.
     let to_resolver = Duration::from_micros(lat.resolver_rtt_us).half();
-    events.push(
-        Event::new(
-            t,
-            Actor::Os,
-            steps::DNS_QUERY_RESOLVER,
-            format!("A? {host}"),
-        )
-        .field_spec("question", format!("{host}. IN A"), "RFC 1035 §4.1.2")
-        .note("transport", "UDP to port 53")
-        .note("flags", "RD (recursion desired)")
-        .message(Actor::Resolver, t + to_resolver, QUERY_BYTES),
-    );
+    let stub = query(host, ids[0], true);
+    let (bytes, wire) = wire_of(&stub);
+    let e = Event::new(
+        t,
+        Actor::Os,
+        steps::DNS_QUERY_RESOLVER,
+        format!("A? {host}"),
+    )
+    .field_spec("question", format!("{host}. IN A"), "RFC 1035 §4.1.2")
+    .field("id", ids[0])
+    .note("transport", "UDP to port 53")
+    .note("flags", "RD (recursion desired)")
+    .message(Actor::Resolver, t + to_resolver, bytes);
+    events.push(with_wire(e, wire));
     t += to_resolver;
 
     let cached = caches
@@ -241,12 +366,12 @@ pub fn lookup(
         Some(a) => Answer::Address(a),
         None => {
             let (tld, domain) = zones(host);
-            let steps_walk: [(Actor, u64, &str); 2] = [
-                (Actor::Root, lat.root_rtt_us, "."),
-                (Actor::Tld, lat.tld_rtt_us, &tld),
+            let steps_walk: [(Actor, u64, &str, u16); 2] = [
+                (Actor::Root, lat.root_rtt_us, ".", ids[1]),
+                (Actor::Tld, lat.tld_rtt_us, &tld, ids[2]),
             ];
             if !caches.resolver_referrals {
-                for (actor, rtt, zone) in steps_walk {
+                for (actor, rtt, zone, id) in steps_walk {
                     let half = Duration::from_micros(rtt).half();
                     let (q, r, next) = if actor == Actor::Root {
                         (
@@ -261,20 +386,21 @@ pub fn lookup(
                             format!("{domain}. name servers"),
                         )
                     };
-                    events.push(
-                        Event::new(
-                            t,
-                            Actor::Resolver,
-                            q,
-                            format!(
-                                "A? {host} (asking the {} zone)",
-                                if zone == "." { "root" } else { zone }
-                            ),
-                        )
-                        .field("question", format!("{host}. IN A"))
-                        .note("flags", "no recursion: the resolver walks the tree itself")
-                        .message(actor, t + half, QUERY_BYTES),
-                    );
+                    let (bytes, wire) = wire_of(&query(host, id, false));
+                    let e = Event::new(
+                        t,
+                        Actor::Resolver,
+                        q,
+                        format!(
+                            "A? {host} (asking the {} zone)",
+                            if zone == "." { "root" } else { zone }
+                        ),
+                    )
+                    .field("question", format!("{host}. IN A"))
+                    .field("id", id)
+                    .note("flags", "no recursion: the resolver walks the tree itself")
+                    .message(actor, t + half, bytes);
+                    events.push(with_wire(e, wire));
                     t += half;
                     events.push(
                         Event::new(t, actor, r, format!("referral: ask the {next}"))
@@ -290,16 +416,18 @@ pub fn lookup(
                 .authoritative_rtt_us
                 .map_or(site_rtt, Duration::from_micros)
                 .half();
-            events.push(
-                Event::new(
-                    t,
-                    Actor::Resolver,
-                    steps::DNS_QUERY_AUTHORITATIVE,
-                    format!("A? {host} (asking {domain}'s name server)"),
-                )
-                .field("question", format!("{host}. IN A"))
-                .message(Actor::Authoritative, t + half, QUERY_BYTES),
-            );
+            let asked = query(host, ids[3], false);
+            let (bytes, wire) = wire_of(&asked);
+            let e = Event::new(
+                t,
+                Actor::Resolver,
+                steps::DNS_QUERY_AUTHORITATIVE,
+                format!("A? {host} (asking {domain}'s name server)"),
+            )
+            .field("question", format!("{host}. IN A"))
+            .field("id", ids[3])
+            .message(Actor::Authoritative, t + half, bytes);
+            events.push(with_wire(e, wire));
             t += half;
             let answer = if exists {
                 Answer::Address(address_of(host))
@@ -331,7 +459,8 @@ pub fn lookup(
                         format!("{domain}. SOA (negative answers are cached for its minimum TTL)"),
                     ),
             };
-            events.push(e.message(Actor::Resolver, t + half, ANSWER_BYTES));
+            let (bytes, wire) = wire_of(&answer_to(&asked, &answer, ttl_s, true));
+            events.push(with_wire(e.message(Actor::Resolver, t + half, bytes), wire));
             t += half;
             if let Answer::Address(a) = answer {
                 caches.resolver.push((host.to_string(), a));
@@ -372,7 +501,11 @@ pub fn lookup(
             "no: Chromium does not cache system-resolver failures",
         ),
     };
-    events.push(e.message(Actor::Os, t + to_resolver, ANSWER_BYTES));
+    let (bytes, wire) = wire_of(&answer_to(&stub, &answer, ttl_s, false));
+    events.push(with_wire(
+        e.message(Actor::Os, t + to_resolver, bytes),
+        wire,
+    ));
     t += to_resolver;
     if let Answer::Address(a) = answer {
         caches.os.push((host.to_string(), a));
@@ -418,16 +551,23 @@ fn remember_browser(caches: &mut Caches, host: &str, a: Ipv4Addr, now: Instant) 
 mod tests {
     use super::*;
 
+    fn ask(host: &str, exists: bool) -> Ask<'_> {
+        Ask {
+            host,
+            exists,
+            ttl_s: 300,
+            ids: [0x1234, 2, 3, 4],
+        }
+    }
+
     fn run(state: DnsState, exists: bool) -> Lookup {
         let mut c = Caches::for_state(state, "www.example.com");
         lookup(
             Instant::ZERO,
-            "www.example.com",
-            exists,
+            ask("www.example.com", exists),
             &mut c,
             &DnsLatency::default(),
             Duration::from_millis(120),
-            300,
         )
     }
 
@@ -435,12 +575,10 @@ mod tests {
     fn look(at: Instant, host: &str, c: &mut Caches) -> Lookup {
         lookup(
             at,
-            host,
-            true,
+            ask(host, true),
             c,
             &DnsLatency::default(),
             Duration::from_millis(50),
-            300,
         )
     }
 
@@ -503,6 +641,59 @@ mod tests {
         // ... until Chromium's 60 s are over; then the OS cache still has it.
         let later = look(first.end + Duration::from_secs(61), "a.test", &mut c);
         assert_eq!(later.source, "OS cache");
+    }
+
+    /// The stub's query and the answer it gets are RFC 1035 messages: the same ID, the answer's
+    /// flags and record, and each flight as long as its message plus the IP and UDP headers.
+    #[test]
+    fn the_messages_have_their_bytes() {
+        let l = run(DnsState::Cold, true);
+        let wire = |step: &str| {
+            let e = l.events.iter().find(|e| e.step.as_str() == step).unwrap();
+            let w = e.wire.clone().expect("bytes");
+            assert_eq!(e.flight.as_ref().unwrap().bytes, w.bytes.len() as u64 + 28);
+            dns_wire::decode(&w.bytes).unwrap()
+        };
+        let q = wire("dns.query.resolver");
+        assert_eq!((q.id, q.flags.rd, q.flags.qr), (0x1234, true, false));
+        assert_eq!(q.questions[0].name, "www.example.com");
+        let a = wire("dns.answer");
+        assert_eq!(
+            (a.id, a.flags.qr, a.flags.ra, a.flags.rcode),
+            (0x1234, true, true, 0)
+        );
+        assert_eq!(
+            a.answers[0].data,
+            dns_wire::RData::A(address_of("www.example.com"))
+        );
+        assert_eq!(a.answers[0].ttl, 300);
+        let root = wire("dns.query.root");
+        assert_eq!((root.id, root.flags.rd), (2, false));
+        assert!(wire("dns.response.authoritative").flags.aa);
+        // The answer's owner name points back at the question (offset 12).
+        let e = l
+            .events
+            .iter()
+            .find(|e| e.step.as_str() == "dns.answer")
+            .unwrap();
+        let w = e.wire.as_ref().unwrap();
+        let owner = w
+            .fields
+            .iter()
+            .find(|f| f.name == "answer[0].name")
+            .unwrap();
+        assert_eq!(&w.bytes[owner.start..owner.end], &[0xc0, 0x0c]);
+        // NXDOMAIN: rcode 3 and the zone's SOA in the authority section.
+        let l = run(DnsState::Cold, false);
+        let e = l
+            .events
+            .iter()
+            .find(|e| e.step.as_str() == "dns.answer")
+            .unwrap();
+        let n = dns_wire::decode(&e.wire.as_ref().unwrap().bytes).unwrap();
+        assert_eq!((n.flags.rcode, n.answers.len()), (3, 0));
+        assert_eq!(n.authority[0].rtype, dns_wire::rtype::SOA);
+        assert_eq!(n.authority[0].name, "example.com");
     }
 
     #[test]

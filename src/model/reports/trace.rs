@@ -14,6 +14,7 @@ use serde::{Serialize, Serializer};
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::fmt;
+use std::rc::Rc;
 
 /// Who does something, or sends a message: one lane of the sequence diagram.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -329,6 +330,37 @@ pub struct Event {
     words: WordsBox,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flight: Option<Flight>,
+    /// The message's bytes on the wire, where the model writes them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wire: Option<Rc<Wire>>,
+}
+
+/// A message's bytes as they cross the wire, and where each of its fields sits in them: what
+/// an inspector's hex view highlights and a capture holds. JSON writes the bytes as hex.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wire {
+    pub bytes: Vec<u8>,
+    pub fields: Vec<WireField>,
+}
+
+/// One field's bytes: `start..end` in the message, and its name (`header.id`,
+/// `answer[0].ttl`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WireField {
+    pub start: usize,
+    pub end: usize,
+    pub name: String,
+}
+
+impl Serialize for Wire {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let hex: String = self.bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let mut st = s.serialize_struct("Wire", 2)?;
+        st.serialize_field("hex", &hex)?;
+        st.serialize_field("fields", &self.fields)?;
+        st.end()
+    }
 }
 
 impl Event {
@@ -401,7 +433,14 @@ impl Event {
             step,
             words,
             flight: None,
+            wire: None,
         }
+    }
+
+    /// The message's bytes on the wire.
+    pub fn wire(mut self, wire: Wire) -> Event {
+        self.wire = Some(Rc::new(wire));
+        self
     }
 
     pub fn request(mut self, request: u32) -> Event {

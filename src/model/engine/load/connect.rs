@@ -715,15 +715,16 @@ impl Sim<'_> {
             .unwrap_or_default();
         caches.resolver_referrals |= self.resolver_referrals;
         let exists = !(self.situation.dns == DnsState::Nxdomain && host == self.doc_host);
-        let l = dns::lookup(
-            t,
+        // Query IDs from the scenario's seed and the name: the same load, the same IDs.
+        let mut rng = Rng::for_purpose(self.situation.seed, &format!("dns {host} {}", t.micros()));
+        let mut id = || (rng.next_u32() >> 16) as u16;
+        let ask = dns::Ask {
             host,
             exists,
-            &mut caches,
-            &self.lat,
-            self.rtt,
-            self.lat.ttl_s,
-        );
+            ttl_s: self.lat.ttl_s,
+            ids: [id(), id(), id(), id()],
+        };
+        let l = dns::lookup(t, ask, &mut caches, &self.lat, self.rtt);
         // The lookup's messages are computed now and emitted each at its moment.
         let request = for_request.map_or(0, |r| r + 1);
         for e in l.events {
