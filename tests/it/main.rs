@@ -15,6 +15,7 @@ mod purity;
 mod redirects;
 mod snapshot;
 mod svg;
+mod tcp_wire;
 mod wpt_url;
 
 #[path = "../common/conformance.rs"]

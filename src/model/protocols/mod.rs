@@ -1,5 +1,6 @@
 //! The wire protocols, one file each: WHATWG URLs, DNS resolution and DNS messages on the wire,
-//! IPv4 and UDP headers, TCP and TLS as sans-IO machines, certificates, HTTP/1.1 messages and the modelled server,
+//! IPv4 and UDP headers, TCP as a sans-IO machine and its headers on the wire, TLS as sans-IO
+//! machines, certificates, HTTP/1.1 messages and the modelled server,
 //! and HTTP dates.
 
 pub mod cert;
@@ -9,6 +10,7 @@ pub mod http;
 pub mod http_date;
 pub mod ip;
 pub mod tcp;
+pub mod tcp_wire;
 pub mod tls;
 pub mod tls_text;
 pub mod url;
