@@ -370,7 +370,7 @@ fn skip_reason(
         Stage::Dns | Stage::Pool | Stage::Tcp | Stage::Tls | Stage::Http
             if has_step(steps::CACHE_HIT) =>
         {
-            "fresh cache hit: the stored response is used, no network at all".to_string()
+            "fresh cache hit: the stored response is used, no request to the server".to_string()
         }
         Stage::Dns | Stage::Tcp | Stage::Tls if has_step(steps::POOL_REUSE) => {
             "connection reused: an idle keep-alive connection needs no lookup and no handshakes"

@@ -203,6 +203,36 @@ fn https_upgrades_upgrades_an_http_hop() {
     assert!(!steps_of(&l, 2).contains(&"url.https_upgrade"));
 }
 
+/// A site that redirects its https page to http: HTTPS-Upgrades upgrades the http:// hop once;
+/// when the upgraded URL redirects back to it, that is a loop, and it falls back to http
+/// instead of upgrading again (`urls_seen_` in Chromium's HttpsUpgradesInterceptor).
+#[test]
+fn an_upgraded_hop_that_comes_back_falls_back_to_http() {
+    let sc = PageScenario {
+        url: "https://www.example.com/".into(),
+        responses: vec![moved(
+            "https://www.example.com/",
+            302,
+            "http://www.example.com/",
+        )],
+        ..PageScenario::default()
+    };
+    let l = load::run(&sc).expect("loads");
+    let urls: Vec<&str> = l.requests.iter().map(|r| r.url.as_str()).collect();
+    assert_eq!(
+        &urls[..3],
+        &[
+            "https://www.example.com/",
+            "https://www.example.com/",
+            "http://www.example.com/"
+        ]
+    );
+    assert_eq!(l.url, "http://www.example.com/");
+    assert!(l.failed.is_none(), "{:?}", l.failed);
+    assert!(steps_of(&l, 2).contains(&"url.https_upgrade"));
+    assert!(steps_of(&l, 3).contains(&"url.https_fallback"));
+}
+
 #[test]
 fn a_location_the_browser_will_not_load_fails_the_navigation() {
     for (location, code) in [

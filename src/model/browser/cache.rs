@@ -1107,7 +1107,7 @@ pub mod present {
             )
         } else {
             format!(
-                "fresh: age {age_s} s < lifetime {}; no network at all",
+                "fresh: age {age_s} s < lifetime {}; no request to the server",
                 lifetime(freshness.lifetime_s)
             )
         };

@@ -806,6 +806,8 @@ pub mod present {
         pub group: Rc<str>,
         pub https: bool,
         pub for_request: Option<u32>,
+        /// Who opened it when no request did ([`crate::model::load::Preconnector::who`]).
+        pub opened_by: &'static str,
     }
 
     impl Detail for NewConnection {
@@ -825,7 +827,7 @@ pub mod present {
                 ),
                 match self.for_request {
                     Some(r) => Field::new("opened_for", format_args!("request {r}")),
-                    None => Field::note("opened_for", "a <link rel=preconnect>"),
+                    None => Field::note("opened_by", self.opened_by),
                 },
             ]
         }

@@ -41,15 +41,6 @@ use std::borrow::Cow;
 /// next request while the first connection is still reading the redirect.
 pub const NAVIGATION_SOCKETS: usize = 2;
 
-/// Where Chromium's source says it.
-pub const SOURCE: &str = "https://source.chromium.org/chromium/chromium/src/+/main:chrome/browser/predictors/loading_predictor.cc";
-
-/// Whether the navigation to a URL of `scheme` is preconnected, `preload` being Chrome's
-/// setting.
-pub fn preconnects(scheme: &str, preload: bool) -> bool {
-    preload && matches!(scheme, "http" | "https")
-}
-
 /// `pool.navigation_preconnect`: the predictor asks for the origin's sockets.
 #[derive(Clone, Debug)]
 pub struct NavigationPreconnect {
@@ -64,10 +55,20 @@ pub struct NavigationPreconnect {
 
 impl Detail for NavigationPreconnect {
     fn summary(&self) -> Cow<'static, str> {
-        format!(
-            "preconnect {} sockets to {} as the navigation starts",
-            NAVIGATION_SOCKETS, self.origin
-        )
+        match NAVIGATION_SOCKETS.saturating_sub(self.already) {
+            NAVIGATION_SOCKETS => format!(
+                "preconnect {NAVIGATION_SOCKETS} sockets to {} as the navigation starts",
+                self.origin
+            ),
+            0 => format!(
+                "preconnect to {} as the navigation starts: its {} sockets are enough, none opened",
+                self.origin, self.already
+            ),
+            n => format!(
+                "preconnect to {} as the navigation starts: {} already open, {n} more",
+                self.origin, self.already
+            ),
+        }
         .into()
     }
 
@@ -83,7 +84,7 @@ impl Detail for NavigationPreconnect {
                 "already open",
                 match self.already {
                     0 => "none: the group's connections start now".to_string(),
-                    n => format!("{n}, counted toward the {NAVIGATION_SOCKETS}"),
+                    n => format!("{n}: the group's sockets count toward the {NAVIGATION_SOCKETS}"),
                 },
             ),
         ];

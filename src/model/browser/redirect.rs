@@ -14,9 +14,7 @@
 //! and its fallback, redirects its interceptor serves), so with HTTPS-Upgrades trying and
 //! falling back first, the same server received 18. A `Location` that does not parse is
 //! `ERR_INVALID_REDIRECT`, and one to a scheme that is not fetched (`file:`, `data:`…) is
-//! `ERR_UNSAFE_REDIRECT`. HSTS's internal redirects (`307 Internal Redirect`, made by the
-//! network stack for an `http://` URL of a known host) are redirects of the same request and
-//! count toward the 20. The method changes as `ComputeMethodForRedirect`
+//! `ERR_UNSAFE_REDIRECT`. The method changes as `ComputeMethodForRedirect`
 //! (net/url_request/redirect_info.cc) says: 303 makes anything but HEAD a GET; 301 and 302
 //! make a POST a GET; 307 and 308 keep it.
 //!

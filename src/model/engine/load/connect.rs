@@ -316,6 +316,7 @@ impl Sim<'_> {
                 group: group.as_str().into(),
                 https,
                 for_request: for_request.map(|r| r + 1),
+                opened_by: self.preconnector.who(),
             },
         )
         .request(for_request.map_or(0, |r| r + 1))
@@ -386,14 +387,8 @@ impl Sim<'_> {
     /// put on the queue, and the handshake's milestones.
     pub(super) fn machine_outputs(&mut self, t: Instant, job: u32) {
         let Some(j) = self.job_mut(job) else { return };
-        let claimed = j
-            .taken_by
-            .filter(|_| j.conn.preconnect == Some(Preconnector::Navigation));
-        let request = j
-            .conn
-            .started_for
-            .or(claimed.map(|r| r as u32 + 1))
-            .unwrap_or(0);
+        // A preconnected connection's events become its claimer's in `push` ([`Sim::claimed`]).
+        let request = j.conn.started_for.unwrap_or(0);
         let m = &mut j.machines;
         let outs: Vec<connection::Output> = std::iter::from_fn(|| m.poll_output()).collect();
         for o in outs {

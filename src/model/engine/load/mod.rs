@@ -470,6 +470,11 @@ struct Sim<'a> {
     doc_url: url::Parsed,
     /// HTTPS-Upgrades' `http://` URL, while the upgraded https attempt may still fail.
     fallback: Option<url::Parsed>,
+    /// HTTPS-Upgrades' memory of this navigation (`HttpsUpgradesInterceptor`): the `http://`
+    /// URLs it upgraded (one coming back is a redirect loop: it falls back instead), and the
+    /// hosts it fell back for, whose `http://` it no longer upgrades (`AllowHttpForHost`).
+    upgraded: Vec<String>,
+    http_allowed: Vec<String>,
     /// What the browser knows of HSTS: the situation's, an earlier visit's, and what this
     /// load's https responses said.
     hsts: crate::model::hsts::State,
@@ -650,6 +655,8 @@ fn run_at(
         doc: 0,
         doc_url: parsed.clone(),
         fallback: None,
+        upgraded: vec![],
+        http_allowed: vec![],
         hsts: nav.hsts.clone(),
         // The internal redirect HSTS or HTTPS-Upgrades made of the first URL is the first.
         redirects: u32::from(nav.upgrade.is_some()),

@@ -157,6 +157,9 @@ impl Sim<'_> {
         // HSTS applies to the browser's preconnect as well; HTTPS-Upgrades redirects later, in
         // the navigation's loader, after the preconnect of the `http://` URL.
         let later = (nav.upgrade == Some(Upgrade::HttpsUpgrades)).then(|| nav.target.clone());
+        if later.is_some() {
+            self.upgraded.push(nav.first.getters.href.clone());
+        }
         if let Some(to) = &later {
             self.navigation_preconnect(nav.preconnect_url(), Some(to), doc);
         }
@@ -181,8 +184,8 @@ impl Sim<'_> {
         upgraded: Option<&url::Parsed>,
         doc: usize,
     ) {
-        let scheme = u.getters.protocol.trim_end_matches(':');
-        if !predictor::preconnects(scheme, self.situation.preload && self.sc.preload) {
+        // Only http(s) navigations reach here (`Nav::plan`).
+        if !(self.situation.preload && self.sc.preload) {
             return;
         }
         let Ok(parsed) = ::url::Url::parse(&u.getters.href) else {
@@ -285,6 +288,7 @@ impl Sim<'_> {
             return false;
         }
         self.redirects += 1;
+        self.http_allowed.push(http.getters.hostname.clone());
         self.push_request(r, https_upgrades::fallback_event(t, error, &http));
         self.fail(t, r, error);
         let method = self.reqs[r].method.to_string();
@@ -356,10 +360,11 @@ impl Sim<'_> {
             self.situation.https_upgrades,
         )
         .ok();
+        let (upgrade, looped) = self.hop_upgrade(upgrade, &p);
         let https = upgrade.as_ref().and_then(|_| https_upgrades::to_https(&p));
         // No upgrade step where no https URL could be written.
         let upgrade = upgrade.filter(|_| https.is_some());
-        if upgrade.is_some() {
+        if upgrade.is_some() || looped {
             // The upgrade is an internal redirect of its own, counted like the server's.
             if !redirect::may_follow(self.redirects) {
                 return self.refuse_redirect(t, r, redirect::Refused::TooMany, &location);
@@ -371,15 +376,42 @@ impl Sim<'_> {
         let Some(doc) = self.document_request(&to, &why, &method, true, t) else {
             return self.refuse_redirect(t, r, redirect::Refused::Invalid, &location);
         };
+        if looped {
+            let why = "the upgraded https URL redirected back to http://, a loop";
+            self.push_request(doc, https_upgrades::fallback_event(t, why, &p));
+        }
         if let Some(up) = upgrade {
             if up == Upgrade::HttpsUpgrades {
                 // HTTPS-Upgrades keeps the hop's http:// URL for its fallback.
                 self.fallback = Some(p.clone());
+                self.upgraded.push(p.getters.href.clone());
             }
             let e = https_upgrades::upgrade_event(t, &p, &to, &up);
             self.push_request(doc, e);
         }
         self.schedule(t, Ev::Issue(doc));
+    }
+
+    /// HTTPS-Upgrades' decision for an `http://` hop `p` (HSTS's stands): none for a host it fell
+    /// back for; none, and a fallback (`true`: a redirect of its own, and the host allowed
+    /// from now on), for a URL it already upgraded in this navigation, which came back.
+    fn hop_upgrade(
+        &mut self,
+        upgrade: Option<Upgrade>,
+        p: &url::Parsed,
+    ) -> (Option<Upgrade>, bool) {
+        if upgrade != Some(Upgrade::HttpsUpgrades) {
+            return (upgrade, false);
+        }
+        let host = &p.getters.hostname;
+        if self.http_allowed.contains(host) {
+            return (None, false);
+        }
+        if self.upgraded.contains(&p.getters.href) {
+            self.http_allowed.push(host.clone());
+            return (None, true);
+        }
+        (upgrade, false)
     }
 
     /// Chromium will not follow the redirect: its error page.

@@ -294,11 +294,11 @@ pub enum Preconnector {
 }
 
 impl Preconnector {
-    /// Who opened it, as the waterfall's phase texts say it.
+    /// Who opened it, a noun phrase for the texts ("… opened it", "the connection … started").
     pub fn who(self) -> &'static str {
         match self {
             Preconnector::Link => "a <link rel=preconnect>",
-            Preconnector::Navigation => "the browser, as the navigation started,",
+            Preconnector::Navigation => "the browser's preconnect at the navigation's start",
             Preconnector::Recorded => "a preconnect",
         }
     }
