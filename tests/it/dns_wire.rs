@@ -128,11 +128,12 @@ fn rfc_1035s_compression_figure_reads_as_published() {
             .collect(),
         ..Default::default()
     };
-    let (out, spans) = dns_wire::encode(&m).expect("writes");
+    let w = dns_wire::encode(&m).expect("writes");
+    let (out, spans) = (w.bytes, w.fields);
     let name_at = |i: usize| {
         let s = spans
             .iter()
-            .find(|s| s.field == format!("question[{i}].name"))
+            .find(|s| s.name == format!("question[{i}].name"))
             .expect("span");
         out[s.start..s.end].to_vec()
     };

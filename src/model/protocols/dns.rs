@@ -30,7 +30,7 @@ use crate::model::dns_wire;
 use crate::model::scenario::{DnsLatency, DnsState};
 use crate::model::step::steps;
 use crate::model::time::{Duration, Instant};
-use crate::model::trace::{Actor, Event, Wire, WireField};
+use crate::model::trace::{Actor, Event, Wire};
 use std::net::Ipv4Addr;
 
 /// Chromium: `kCacheEntryTTLSeconds = 60` for answers from the system resolver.
@@ -124,20 +124,7 @@ fn answer_to(
 /// the wire cannot carry has no bytes, and the size of its text.
 fn wire_of(m: &dns_wire::Message) -> (u64, Option<Wire>) {
     match dns_wire::encode(m) {
-        Ok((bytes, spans)) => (
-            bytes.len() as u64 + IP_UDP_BYTES,
-            Some(Wire {
-                bytes,
-                fields: spans
-                    .into_iter()
-                    .map(|s| WireField {
-                        start: s.start,
-                        end: s.end,
-                        name: s.field,
-                    })
-                    .collect(),
-            }),
-        ),
+        Ok(w) => (w.bytes.len() as u64 + IP_UDP_BYTES, Some(w)),
         Err(_) => {
             let len = m.questions.first().map_or(0, |q| q.name.len());
             (IP_UDP_BYTES + 12 + 6 + len as u64, None)

@@ -9,11 +9,14 @@
 //! 3597 §4 allows it for those well-known types only). Reading refuses what a resolver would
 //! refuse — a message cut short, a label over 63 bytes, a name over 255, a pointer forward or
 //! in a loop — with the offset where it went wrong; it never panics. Each field's place in the
-//! bytes is returned too ([`Span`]), for an inspector that highlights a field's bytes.
+//! bytes is returned too (a [`Wire`], the trace's), for an inspector that highlights a field's
+//! bytes. A message the wire cannot carry (a name too long, more than 65,535 records in a
+//! section or data bytes in a record) is refused when written, never cut short.
 //!
 //! Left out: EDNS(0) (RFC 6891) and DNSSEC records (kept as opaque types), TCP's two-byte
 //! length prefix, and name case randomisation.
 
+use crate::model::trace::{Wire, WireField};
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -136,15 +139,6 @@ pub struct Soa {
     pub minimum: u32,
 }
 
-/// Where a field sits in the message's bytes, for the inspector: `start..end` and its name
-/// (`header.id`, `question[0].name`, `answer[0].ttl`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-    pub field: String,
-}
-
 /// Why bytes are not a DNS message, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WireError {
@@ -158,24 +152,33 @@ impl fmt::Display for WireError {
     }
 }
 
-/// Why a message cannot be written: a name the wire cannot carry.
+/// Why a message cannot be written: `what` of `subject` (a name, a count, a record) does not
+/// fit the wire.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NameError {
-    pub name: String,
+pub struct WriteError {
+    pub subject: String,
     pub what: &'static str,
 }
 
-impl fmt::Display for NameError {
+impl fmt::Display for WriteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}: {}", self.name, self.what)
+        write!(f, "{:?}: {}", self.subject, self.what)
     }
+}
+
+/// `n` as a 16-bit field, or why it does not fit.
+fn u16_of(n: usize, subject: &str) -> Result<u16, WriteError> {
+    u16::try_from(n).map_err(|_| WriteError {
+        subject: subject.to_string(),
+        what: "more than a 16-bit field holds",
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-/// Writes `m` with compression (RFC 1035 §4.1.4), and each field's span.
-pub fn encode(m: &Message) -> Result<(Vec<u8>, Vec<Span>), NameError> {
+/// Writes `m` with compression (RFC 1035 §4.1.4): its bytes and each field's place.
+pub fn encode(m: &Message) -> Result<Wire, WriteError> {
     let mut w = Writer::default();
     w.u16(m.id, "header.id");
     w.u16(m.flags.to_u16(), "header.flags");
@@ -185,7 +188,7 @@ pub fn encode(m: &Message) -> Result<(Vec<u8>, Vec<Span>), NameError> {
         (m.authority.len(), "header.nscount"),
         (m.additional.len(), "header.arcount"),
     ] {
-        w.u16(u16::try_from(n).unwrap_or(u16::MAX), what);
+        w.u16(u16_of(n, what)?, what);
     }
     for (i, q) in m.questions.iter().enumerate() {
         w.name(&q.name, &format!("question[{i}].name"))?;
@@ -201,18 +204,21 @@ pub fn encode(m: &Message) -> Result<(Vec<u8>, Vec<Span>), NameError> {
             w.record(r, &format!("{section}[{i}]"))?;
         }
     }
-    Ok((w.bytes, w.spans))
+    Ok(Wire {
+        bytes: w.bytes,
+        fields: w.spans,
+    })
 }
 
 /// Writes `m` (see [`encode`]): just the bytes.
-pub fn to_bytes(m: &Message) -> Result<Vec<u8>, NameError> {
-    encode(m).map(|(b, _)| b)
+pub fn to_bytes(m: &Message) -> Result<Vec<u8>, WriteError> {
+    encode(m).map(|w| w.bytes)
 }
 
 #[derive(Default)]
 struct Writer {
     bytes: Vec<u8>,
-    spans: Vec<Span>,
+    spans: Vec<WireField>,
     /// Names written so far, each suffix with where it starts (only offsets a pointer can
     /// reach, below 0x4000).
     suffixes: Vec<(String, u16)>,
@@ -220,10 +226,10 @@ struct Writer {
 
 impl Writer {
     fn span(&mut self, start: usize, field: &str) {
-        self.spans.push(Span {
+        self.spans.push(WireField {
             start,
             end: self.bytes.len(),
-            field: field.to_string(),
+            name: field.to_string(),
         });
     }
 
@@ -241,7 +247,7 @@ impl Writer {
 
     /// A name: its labels until a suffix already written, then a pointer to it (or the root's
     /// zero byte).
-    fn name(&mut self, name: &str, field: &str) -> Result<(), NameError> {
+    fn name(&mut self, name: &str, field: &str) -> Result<(), WriteError> {
         let start = self.bytes.len();
         let labels = labels(name)?;
         for i in 0..labels.len() {
@@ -264,7 +270,7 @@ impl Writer {
         Ok(())
     }
 
-    fn record(&mut self, r: &Record, at: &str) -> Result<(), NameError> {
+    fn record(&mut self, r: &Record, at: &str) -> Result<(), WriteError> {
         self.name(&r.name, &format!("{at}.name"))?;
         self.u16(r.rtype, &format!("{at}.type"));
         self.u16(r.class, &format!("{at}.class"));
@@ -294,16 +300,16 @@ impl Writer {
         if matches!(r.data, RData::A(_) | RData::Aaaa(_) | RData::Opaque(_)) {
             self.span(start, &format!("{at}.data"));
         }
-        let len = u16::try_from(self.bytes.len() - start).unwrap_or(u16::MAX);
+        let len = u16_of(self.bytes.len() - start, &format!("{at}.rdlength"))?;
         self.bytes[len_at..len_at + 2].copy_from_slice(&len.to_be_bytes());
         Ok(())
     }
 }
 
 /// A name's labels, checked against the wire's limits.
-fn labels(name: &str) -> Result<Vec<&str>, NameError> {
-    let bad = |what| NameError {
-        name: name.to_string(),
+fn labels(name: &str) -> Result<Vec<&str>, WriteError> {
+    let bad = |what| WriteError {
+        subject: name.to_string(),
         what,
     };
     let trimmed = name.strip_suffix('.').unwrap_or(name);
@@ -555,13 +561,14 @@ mod tests {
             ttl: 300,
             data: RData::Name("cdn.example.com".into()),
         });
-        let (b, spans) = encode(&m).unwrap();
+        let w = encode(&m).unwrap();
+        let (b, spans) = (w.bytes, w.fields);
         // The answer's owner is a pointer to the question's name at 12; its target writes
         // `cdn` then points at `example.com` (16).
         assert_eq!(&b[33..35], &[0xc0, 0x0c]);
         assert!(b.windows(6).any(|w| w == [3, b'c', b'd', b'n', 0xc0, 0x10]));
         assert_eq!(decode(&b).unwrap(), m);
-        let s = spans.iter().find(|s| s.field == "answer[0].ttl").unwrap();
+        let s = spans.iter().find(|s| s.name == "answer[0].ttl").unwrap();
         assert_eq!(&b[s.start..s.end], &300u32.to_be_bytes());
     }
 
@@ -592,5 +599,15 @@ mod tests {
         assert!(to_bytes(&query(&many, rtype::A)).is_err());
         assert!(to_bytes(&query("a..b", rtype::A)).is_err());
         assert!(to_bytes(&query("", rtype::NS)).is_ok());
+        // Record data over 65,535 bytes does not fit RDLENGTH: refused, not cut short.
+        let mut big = query("a", rtype::A);
+        big.answers.push(Record {
+            name: "a".into(),
+            rtype: 99,
+            class: CLASS_IN,
+            ttl: 0,
+            data: RData::Opaque(vec![0; 70_000]),
+        });
+        assert_eq!(to_bytes(&big).unwrap_err().subject, "answer[0].rdlength");
     }
 }
