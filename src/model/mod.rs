@@ -35,7 +35,10 @@ pub use browser::{
     predictor, redirect, render, site,
 };
 pub use engine::{connection, journey, load, page_run};
-pub use protocols::{cert, dns, dns_wire, http, http_date, ip, tcp, tcp_wire, tls, tls_text, url};
+pub use protocols::{
+    cert, dns, dns_wire, http, http_date, ip, tcp, tcp_wire, tls, tls_keys, tls_record, tls_text,
+    tls_wire, url,
+};
 pub use reports::{har, har_replay, json, netlog, step, trace};
 pub use scenarios::{pages, scenario};
 pub use support::{rng, sorted, text, time};

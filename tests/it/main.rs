@@ -16,6 +16,7 @@ mod redirects;
 mod snapshot;
 mod svg;
 mod tcp_wire;
+mod tls13_rfc8448;
 mod wpt_url;
 
 #[path = "../common/conformance.rs"]

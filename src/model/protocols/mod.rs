@@ -1,6 +1,6 @@
 //! The wire protocols, one file each: WHATWG URLs, DNS resolution and DNS messages on the wire,
 //! IPv4 and UDP headers, TCP as a sans-IO machine and its headers on the wire, TLS as sans-IO
-//! machines, certificates, HTTP/1.1 messages and the modelled server,
+//! machines, TLS 1.3's cryptography, records and handshake messages on the wire, certificates, HTTP/1.1 messages and the modelled server,
 //! and HTTP dates.
 
 pub mod cert;
@@ -12,5 +12,8 @@ pub mod ip;
 pub mod tcp;
 pub mod tcp_wire;
 pub mod tls;
+pub mod tls_keys;
+pub mod tls_record;
 pub mod tls_text;
+pub mod tls_wire;
 pub mod url;
