@@ -6,7 +6,8 @@
 #  (b) a Debian 12 machine whose rustup cannot fetch that target: Debian's rustc-web, with std
 #      built from source for wasm32 (build-std), plus the matching clippy and lld.
 # On both: wasm-bindgen-cli equal to the pinned crate, trunk 0.21.14, wasm-split-cli, wasm-opt from the npm
-# `binaryen` package, and Debian's chromium + chromedriver for the browser tests.
+# `binaryen` package, Debian's chromium + chromedriver for the browser tests, and Debian's tshark
+# for the capture tests.
 #
 # Everything comes from the package registries (Debian, crates.io, npm). Tools live in
 # $WIREWALK_TOOLS (default ~/.cache/wirewalk-tools), outside the clone, so a fresh clone on the same
@@ -14,7 +15,7 @@
 #
 # Usage: scripts/bootstrap.sh [build|browser|all]   (default all)
 #   build    what `make run` needs (compiler, wasm-bindgen, trunk, wasm-opt)
-#   browser  additionally chromium + chromedriver (what `make test` needs)
+#   browser  additionally chromium + chromedriver and tshark (what `make test` needs)
 set -euo pipefail
 
 what=${1:-all}
@@ -160,6 +161,17 @@ if [ "$what" != build ]; then
   else
     say "installing axe-core from npm"
     npm install --silent --no-audit --no-fund --prefix "$tools/npm" axe-core@4
+  fi
+fi
+
+# ---- 6. Wireshark's tshark: a second implementation that opens the captures the model writes -----
+# (tests/it/capture.rs: it must read every packet, find the checksums right and decrypt TLS with the
+# key log inside the file)
+if [ "$what" != build ]; then
+  if command -v tshark >/dev/null; then
+    say "tshark present ($(tshark --version 2>/dev/null | head -n1))"
+  else
+    apt_install tshark
   fi
 fi
 

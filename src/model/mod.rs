@@ -36,10 +36,10 @@ pub use browser::{
 };
 pub use engine::{connection, journey, load, page_run};
 pub use protocols::{
-    cert, dns, dns_wire, http, http_date, ip, tcp, tcp_wire, tls, tls_keys, tls_record, tls_text,
-    tls_wire, url,
+    cert, dns, dns_wire, http, http_date, ip, tcp, tcp_stream, tcp_wire, tls, tls_keys, tls_record,
+    tls_text, tls_wire, url,
 };
-pub use reports::{har, har_replay, json, netlog, step, trace};
+pub use reports::{har, har_replay, json, netlog, pcapng, step, trace};
 pub use scenarios::{pages, scenario};
 pub use support::{rng, sorted, text, time};
 

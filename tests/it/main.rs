@@ -1,6 +1,7 @@
 //! wirewalk's native integration tests, one binary with a module per concern.
 
 mod cache_tests;
+mod capture;
 mod cli;
 mod dns_wire;
 mod har;

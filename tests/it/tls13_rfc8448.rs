@@ -18,28 +18,23 @@ fn unhex(s: &str) -> Vec<u8> {
         .collect()
 }
 
-struct Trace(Value);
+pub struct Trace(pub Value);
 
 impl Trace {
-    fn load() -> Trace {
+    pub fn load() -> Trace {
         let path = crate::conformance_dir().join("tls13-rfc8448/rfc8448_section3_simple_1rtt.json");
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("{}: {e} (the RFC 8448 trace)", path.display()));
         Trace(serde_json::from_str(&text).expect("JSON"))
     }
 
-    fn get(&self, name: &str) -> Vec<u8> {
+    pub fn get(&self, name: &str) -> Vec<u8> {
         unhex(
             self.0["values_hex"][name]
                 .as_str()
                 .unwrap_or_else(|| panic!("values_hex.{name} is missing")),
         )
     }
-}
-
-fn only(sent: Vec<Sent>) -> Sent {
-    assert_eq!(sent.len(), 1, "one record");
-    sent.into_iter().next().expect("one")
 }
 
 /// The messages of a run of handshake messages (a record's plaintext).
@@ -91,12 +86,47 @@ fn the_handshake_messages_read_and_write_back() {
         .any(|e| matches!(&e.body, ExtBody::ClientShares(s) if s[0].group == 0x001d)));
 }
 
-#[test]
-fn the_trace_is_made_byte_for_byte_from_its_inputs() {
-    let t = Trace::load();
+/// The trace's connection made from its inputs: every record in wire order, and the session
+/// (its key schedule and key log).
+pub fn made_from_inputs(t: &Trace) -> (Session13, Vec<Sent>) {
     let Handshake::ClientHello(ch) = tls_wire::decode(&t.get("client_hello")).expect("CH") else {
         panic!("not a ClientHello")
     };
+    let Handshake::ServerHello(sh) = tls_wire::decode(&t.get("server_hello")).expect("SH") else {
+        panic!("not a ServerHello")
+    };
+    let private: [u8; 32] = t.get("client_private_key").try_into().expect("32 bytes");
+    let server_public = tls_record::server_x25519(&sh).expect("an x25519 share");
+    let shared = tls_keys::x25519_shared(&private, &server_public);
+    let mut s = Session13::new();
+    let mut out = vec![
+        s.client_hello(&ch).expect("CH record"),
+        s.server_hello(&sh, &shared).expect("SH record"),
+    ];
+    // The server's EncryptedExtensions, Certificate and CertificateVerify are inputs; its
+    // Finished is computed.
+    let mut flight = messages(&t.get("server_flight_plaintext"));
+    flight.pop();
+    out.extend(s.server_flight(&flight).expect("server flight"));
+    out.extend(s.client_finished().expect("client Finished"));
+    let Handshake::NewSessionTicket(nst) =
+        tls_wire::decode(&t.get("new_session_ticket")).expect("NST")
+    else {
+        panic!("not a NewSessionTicket")
+    };
+    let nst = Handshake::NewSessionTicket(nst);
+    out.extend(s.post_handshake(false, &nst).expect("ticket"));
+    let payload = t.get("app_payload");
+    out.extend(s.data(true, &payload).expect("client data"));
+    out.extend(s.data(false, &payload).expect("server data"));
+    out.extend(s.alert(true, 1, 0).expect("client close_notify"));
+    out.extend(s.alert(false, 1, 0).expect("server close_notify"));
+    (s, out)
+}
+
+#[test]
+fn the_trace_is_made_byte_for_byte_from_its_inputs() {
+    let t = Trace::load();
     let Handshake::ServerHello(sh) = tls_wire::decode(&t.get("server_hello")).expect("SH") else {
         panic!("not a ServerHello")
     };
@@ -109,55 +139,27 @@ fn the_trace_is_made_byte_for_byte_from_its_inputs() {
         "x25519 shared secret"
     );
 
-    let mut s = Session13::new();
-    let ch_record = s.client_hello(&ch).expect("CH record");
-    assert_eq!(ch_record.record.bytes, t.get("record_client_hello"));
-    let sh_record = s.server_hello(&sh, &shared).expect("SH record");
-    assert_eq!(sh_record.record.bytes, t.get("record_server_hello"));
-
-    // The server's EncryptedExtensions, Certificate and CertificateVerify are inputs; its
-    // Finished is computed.
-    let mut flight = messages(&t.get("server_flight_plaintext"));
-    let published_finished = flight.pop().expect("Finished");
-    let server = only(s.server_flight(&flight).expect("server flight"));
-    assert_eq!(server.record.bytes, t.get("record_server_flight"));
+    let (s, records) = made_from_inputs(&t);
+    let published = t.0["wire_sequence"].as_array().expect("wire_sequence");
+    assert_eq!(records.len(), published.len(), "records");
+    for (made, p) in records.iter().zip(published) {
+        let name = p["record"].as_str().expect("record name");
+        assert_eq!(made.record.bytes, t.get(name), "{name}");
+        assert_eq!(made.from_client, p["from"] == "client", "{name}: sender");
+        if let Some(seq) = p["seq"].as_u64() {
+            assert_eq!(made.seq, seq, "{name}: sequence number");
+        }
+    }
+    let server = &records[2];
     assert_eq!((server.epoch, server.seq), (Epoch::Handshake, 0));
     let (inner_type, plaintext) = server.inner.as_ref().expect("protected");
     assert_eq!(*inner_type, content::HANDSHAKE);
     assert_eq!(plaintext.bytes, t.get("server_flight_plaintext"));
-    assert_eq!(
-        published_finished,
-        Handshake::Finished(t.get("server_verify_data"))
-    );
-
-    let client = only(s.client_finished().expect("client Finished"));
-    assert_eq!(client.record.bytes, t.get("record_client_finished"));
-    let inner = &client.inner.as_ref().expect("protected").1.bytes;
-    assert_eq!(inner[4..], t.get("client_verify_data"));
-
-    let Handshake::NewSessionTicket(nst) =
-        tls_wire::decode(&t.get("new_session_ticket")).expect("NST")
-    else {
-        panic!("not a NewSessionTicket")
-    };
-    let ticket = only(
-        s.post_handshake(false, &Handshake::NewSessionTicket(nst))
-            .expect("ticket"),
-    );
-    assert_eq!(ticket.record.bytes, t.get("record_new_session_ticket"));
-    assert_eq!((ticket.epoch, ticket.seq), (Epoch::Application, 0));
-
-    let payload = t.get("app_payload");
-    let c_data = only(s.data(true, &payload).expect("client data"));
-    assert_eq!(c_data.record.bytes, t.get("record_client_app_data"));
-    let s_data = only(s.data(false, &payload).expect("server data"));
-    assert_eq!(s_data.record.bytes, t.get("record_server_app_data"));
-    assert_eq!(s_data.seq, 1, "after the ticket");
-    let c_close = only(s.alert(true, 1, 0).expect("client close_notify"));
-    assert_eq!(c_close.record.bytes, t.get("record_client_close_notify"));
-    let s_close = only(s.alert(false, 1, 0).expect("server close_notify"));
-    assert_eq!(s_close.record.bytes, t.get("record_server_close_notify"));
-    assert_eq!(s_close.seq, 2);
+    let finished = messages(&plaintext.bytes).pop().expect("Finished");
+    assert_eq!(finished, Handshake::Finished(t.get("server_verify_data")));
+    let client = &records[3].inner.as_ref().expect("protected").1.bytes;
+    assert_eq!(client[4..], t.get("client_verify_data"));
+    assert_eq!(records[4].epoch, Epoch::Application);
 
     // Every intermediate value the trace publishes.
     let k = s.schedule().expect("a key schedule");

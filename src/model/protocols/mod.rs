@@ -10,6 +10,7 @@ pub mod http;
 pub mod http_date;
 pub mod ip;
 pub mod tcp;
+pub mod tcp_stream;
 pub mod tcp_wire;
 pub mod tls;
 pub mod tls_keys;

@@ -5,5 +5,6 @@ pub mod har;
 pub mod har_replay;
 pub mod json;
 pub mod netlog;
+pub mod pcapng;
 pub mod step;
 pub mod trace;
