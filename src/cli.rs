@@ -30,6 +30,9 @@ const USAGE: &str = "usage:
   wirewalk trace <url> [options] [--json|--svg]  the whole journey, event by event (--svg draws
                                                  its sequence diagram)
   wirewalk trace --preset <name> [--json|--svg]  a named scenario (--preset list to see them)
+  wirewalk trace … --pcap FILE [--keylog FILE]   also write the run as a capture Wireshark opens
+                                                 (pcapng, the TLS secrets inside) and the
+                                                 secrets as an NSS key log
   wirewalk page --preset <name> [--json|--har|--svg]
                                                  a whole page load: pools, phases, same-origin checks
   wirewalk page <scenario.json> [--json|--har|--svg]
@@ -732,9 +735,76 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
     Ok((sc, json))
 }
 
+/// Takes `name VALUE` out of `words`: the value, if the option is there.
+fn take_option(words: &mut Vec<String>, name: &str) -> Result<Option<String>, String> {
+    let Some(at) = words.iter().position(|w| w == name) else {
+        return Ok(None);
+    };
+    if at + 1 >= words.len() {
+        return Err(format!("{name} needs a file name"));
+    }
+    let v = words.remove(at + 1);
+    words.remove(at);
+    Ok(Some(v))
+}
+
+/// `--pcap FILE` and `--keylog FILE`: the run as a capture ([`crate::model::capture`]) and its
+/// TLS secrets as an NSS key log. Returns the exit status if writing failed.
+fn write_capture(
+    trace: &crate::model::trace::Trace,
+    unix_time: i64,
+    (pcap, keylog): (Option<&str>, Option<&str>),
+    command: &str,
+    err: &mut dyn Write,
+) -> Option<i32> {
+    if pcap.is_none() && keylog.is_none() {
+        return None;
+    }
+    let c = match crate::model::capture::from_trace(trace, unix_time) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(err, "wirewalk {command}: no capture written: {e}");
+            return Some(1);
+        }
+    };
+    let files = [
+        (pcap, crate::model::pcapng::write(&c)),
+        (keylog, c.keylog.clone().into_bytes()),
+    ];
+    for (path, bytes) in files {
+        let Some(path) = path else { continue };
+        if let Err(e) = std::fs::write(path, bytes) {
+            let _ = writeln!(err, "wirewalk {command}: {path}: {e}");
+            return Some(1);
+        }
+    }
+    if let Some(path) = pcap {
+        let secrets = if c.keylog.is_empty() {
+            ""
+        } else {
+            ", the TLS secrets inside"
+        };
+        let _ = writeln!(
+            err,
+            "wirewalk {command}: {} packets written to {path} (pcapng{secrets})",
+            c.packets.len()
+        );
+    }
+    None
+}
+
 fn trace_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let svg = words.iter().any(|w| w == "--svg");
-    let words: Vec<String> = words.iter().filter(|w| *w != "--svg").cloned().collect();
+    let mut words: Vec<String> = words.iter().filter(|w| *w != "--svg").cloned().collect();
+    let files = take_option(&mut words, "--pcap")
+        .and_then(|p| Ok((p, take_option(&mut words, "--keylog")?)));
+    let (pcap, keylog) = match files {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = writeln!(err, "wirewalk trace: {e}\n{USAGE}");
+            return 2;
+        }
+    };
     let (sc, json) = match trace_scenario(&words) {
         Ok(x) => x,
         Err(e) => {
@@ -743,6 +813,10 @@ fn trace_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
         }
     };
     let j = journey::run(&sc);
+    let files = (pcap.as_deref(), keylog.as_deref());
+    if let Some(status) = write_capture(&j.trace, sc.unix_time, files, "trace", err) {
+        return status;
+    }
     if svg {
         let last = j.trace.events.len().saturating_sub(1);
         let _ = write!(out, "{}", crate::svg::sequence(&j.trace, last, &sc.url));

@@ -39,7 +39,7 @@ pub use protocols::{
     cert, dns, dns_wire, http, http_date, ip, tcp, tcp_stream, tcp_wire, tls, tls_keys, tls_record,
     tls_text, tls_wire, url,
 };
-pub use reports::{har, har_replay, json, netlog, pcapng, step, trace};
+pub use reports::{capture, har, har_replay, json, netlog, pcapng, step, trace};
 pub use scenarios::{pages, scenario};
 pub use support::{rng, sorted, text, time};
 

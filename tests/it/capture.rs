@@ -87,6 +87,8 @@ fn fields(file: &Path, names: &[&str]) -> Vec<Vec<String>> {
             "ip.check_checksum:TRUE",
             "-o",
             "tcp.check_checksum:TRUE",
+            "-o",
+            "udp.check_checksum:TRUE",
         ])
         .args([
             "-T",
@@ -213,4 +215,166 @@ fn wireshark_decrypts_the_application_data() {
         .filter(|t| !t.is_empty())
         .collect();
     assert_eq!(types, ["1", "2"]);
+}
+
+/// `wirewalk trace <args> --pcap F --keylog K --json`, run as a process: the capture, the key
+/// log and the trace's JSON.
+fn journey_capture(name: &str, args: &[&str]) -> (PathBuf, Capture, String, serde_json::Value) {
+    let pcap = scratch(&format!("{name}.pcapng"));
+    let keys = scratch(&format!("{name}.keys"));
+    let mut all: Vec<&str> = vec!["trace"];
+    all.extend_from_slice(args);
+    let (p, k) = (pcap.to_string_lossy(), keys.to_string_lossy());
+    all.extend_from_slice(&["--json", "--pcap", &p, "--keylog", &k]);
+    let out = Command::new(env!("CARGO_BIN_EXE_wirewalk"))
+        .args(&all)
+        .output()
+        .expect("run wirewalk");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&pcap).expect("the capture was written");
+    let read = pcapng::read(&bytes).expect("our reader reads it");
+    let keylog = std::fs::read_to_string(&keys).expect("the key log was written");
+    let trace = serde_json::from_slice(&out.stdout).expect("JSON");
+    (pcap, read.capture, keylog, trace)
+}
+
+/// Every packet reads as IPv4 with TCP or UDP, every checksum verified; returns the TCP
+/// payloads' total and the UDP payloads.
+fn check_packets(c: &Capture) -> (usize, Vec<Vec<u8>>) {
+    use wirewalk::model::{ip, tcp_wire};
+    let mut tcp_bytes = 0;
+    let mut udp = Vec::new();
+    for (i, p) in c.packets.iter().enumerate() {
+        let (h, rest) = ip::Ipv4::parse(&p.data).unwrap_or_else(|e| panic!("packet {i}: {e:?}"));
+        match h.protocol {
+            ip::PROTO_TCP => {
+                let (_, payload) = tcp_wire::Header::parse(rest, h.src, h.dst, true)
+                    .unwrap_or_else(|e| panic!("packet {i} ({}): {e:?}", p.comment));
+                tcp_bytes += payload.len();
+            }
+            ip::PROTO_UDP => {
+                let (_, _, payload) = ip::parse_udp(h.src, h.dst, rest)
+                    .unwrap_or_else(|e| panic!("packet {i}: {e:?}"));
+                udp.push(payload.to_vec());
+            }
+            other => panic!("packet {i}: protocol {other}"),
+        }
+    }
+    (tcp_bytes, udp)
+}
+
+#[test]
+fn the_default_journey_as_a_capture_reads_back_and_wireshark_decrypts_it() {
+    let (file, c, keylog, trace) = journey_capture("journey", &["https://example.com/"]);
+    assert!(c.packets.len() > 30, "{} packets", c.packets.len());
+    assert_eq!(c.keylog, keylog, "the file's secrets and the key log agree");
+    // Our reader: every checksum right, and the DNS datagrams are the trace's messages.
+    let (_, udp) = check_packets(&c);
+    let dns_wire: Vec<Vec<u8>> = trace["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| {
+            matches!(
+                e["step"].as_str(),
+                Some("dns.query.resolver" | "dns.answer")
+            )
+        })
+        .map(|e| {
+            let hex = e["wire"]["hex"].as_str().expect("wire bytes");
+            (0..hex.len() / 2)
+                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex"))
+                .collect()
+        })
+        .collect();
+    assert_eq!(udp, dns_wire);
+
+    // Wireshark: every checksum good, no TCP analysis warnings, the handshake decrypted and
+    // both HTTP exchanges read from inside TLS.
+    let rows = fields(
+        &file,
+        &[
+            "ip.checksum.status",
+            "tcp.checksum.status",
+            "tcp.analysis.flags",
+            "tls.handshake.type",
+            "http.request.line",
+            "http.request.uri",
+            "http.response.code",
+            "udp.checksum.status",
+        ],
+    );
+    assert_eq!(rows.len(), c.packets.len());
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r[0], "1", "IP checksum of packet {i}");
+        assert!(
+            r[1] == "1" || r[7] == "1",
+            "TCP or UDP checksum of packet {i}: {r:?}"
+        );
+        assert_eq!(r[2], "", "TCP analysis of packet {i}: {}", r[2]);
+    }
+    let types: Vec<&str> = rows
+        .iter()
+        .map(|r| r[3].as_str())
+        .filter(|t| !t.is_empty())
+        .collect();
+    assert_eq!(types, ["1", "2", "8,11,15,20", "20", "4"]);
+    let uris: Vec<&str> = rows
+        .iter()
+        .map(|r| r[5].as_str())
+        .filter(|t| !t.is_empty())
+        .collect();
+    assert_eq!(uris, ["/", "/api/data"]);
+    let codes: Vec<&str> = rows
+        .iter()
+        .map(|r| r[6].as_str())
+        .filter(|t| !t.is_empty())
+        .collect();
+    assert_eq!(codes, ["200", "200"]);
+    // The request Wireshark decrypted carries the fields the trace shows, in its order.
+    let sent = trace["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["step"] == "http.request")
+        .expect("a request");
+    let first_field = &sent["fields"][0];
+    let line = format!(
+        "{}: {}\\r\\n",
+        first_field["name"].as_str().expect("name"),
+        first_field["value"].as_str().expect("value")
+    );
+    let decrypted = rows.iter().find(|r| !r[4].is_empty()).expect("a request");
+    assert!(
+        decrypted[4].starts_with(&line),
+        "{} vs {line}",
+        decrypted[4]
+    );
+}
+
+#[test]
+fn a_run_the_capture_cannot_write_yet_is_refused_with_a_reason() {
+    let pcap = scratch("tls12.pcapng");
+    let out = Command::new(env!("CARGO_BIN_EXE_wirewalk"))
+        .args(["trace", "--preset", "tls12-ecdhe", "--pcap"])
+        .arg(&pcap)
+        .output()
+        .expect("run wirewalk");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot show TLS 1.2 connections yet"), "{err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_wirewalk"))
+        .args(["trace", "--pcap"])
+        .output()
+        .expect("run wirewalk");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a missing file name is a usage error"
+    );
 }

@@ -49,7 +49,7 @@ fn a_real_captures_tcp_headers_read_and_write_back() {
             assert!(h
                 .options
                 .iter()
-                .any(|o| matches!(o, TcpOption::Timestamps(..))));
+                .any(|o| matches!(o, TcpOption::Timestamps { .. })));
         }
         checked += 1;
     }

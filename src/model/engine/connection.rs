@@ -144,6 +144,8 @@ pub struct Connection {
 
 /// The browser's address on its home network (RFC 1918 private range).
 pub const CLIENT_IP: &str = "192.168.1.23";
+/// [`CLIENT_IP`] as an address (a test checks they agree).
+pub const CLIENT_ADDR: std::net::Ipv4Addr = std::net::Ipv4Addr::new(192, 168, 1, 23);
 
 /// The server's address as a capture shows it: the host itself when it is an IP literal.
 pub fn address(host: &str) -> String {
@@ -252,6 +254,20 @@ impl Connection {
         }
     }
 
+    /// The addresses of a segment towards `to` (none for a server with an IPv6 literal).
+    fn ips(&self, to: Side) -> Option<(std::net::Ipv4Addr, std::net::Ipv4Addr)> {
+        let host = &self.config.host;
+        let server = match host.parse::<std::net::Ipv4Addr>() {
+            Ok(a) => a,
+            Err(_) if host.starts_with('[') => return None,
+            Err(_) => dns::address_of(host),
+        };
+        Some(match to {
+            Side::Server => (CLIENT_ADDR, server),
+            Side::Client => (server, CLIENT_ADDR),
+        })
+    }
+
     /// The browser-to-server delay.
     fn up(&self) -> Duration {
         self.config.rtt.half()
@@ -306,6 +322,7 @@ impl Connection {
             Side::Client => (Actor::Server, Actor::Browser, self.client_iss),
         };
         let shown = tcp::present::Shown {
+            ips: self.ips(to),
             summary: summary.into(),
             segment: tcp::present::Lazy {
                 segment: seg.clone(),
@@ -752,6 +769,7 @@ impl Connection {
         let transition = changes.first().zip(changes.last()).map(|(a, b)| (a.0, b.1));
         let bytes = u64::from(seg.wire_len());
         let shown = tcp::present::Shown {
+            ips: self.ips(to),
             summary: summary.into(),
             segment: tcp::present::Lazy {
                 segment: seg,
@@ -1048,6 +1066,11 @@ mod tests {
             &a,
             &certs.chain("a.example", CertChoice::Valid, 1_000)
         ));
+    }
+
+    #[test]
+    fn the_client_address_is_one() {
+        assert_eq!(CLIENT_ADDR.to_string(), CLIENT_IP);
     }
 
     #[test]

@@ -888,6 +888,8 @@ pub mod present {
     pub struct Body {
         pub bytes: u64,
         pub rounds: u64,
+        /// The congestion window, in segments, when the response started.
+        pub cwnd: u64,
         pub last_byte: Instant,
         pub download: Rc<str>,
     }

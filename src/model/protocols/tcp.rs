@@ -126,8 +126,9 @@ impl fmt::Display for Flags {
     }
 }
 
-/// TCP options, with their kinds (RFC 9293 §3.2, RFC 2018, RFC 7323).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// TCP options, with their kinds (RFC 9293 §3.2, RFC 2018, RFC 7323). The machines use the
+/// first five; a segment read from a capture may hold the others ([`crate::model::tcp_wire`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TcpOption {
     /// Kind 2: the largest segment the sender can receive.
     Mss(u16),
@@ -139,16 +140,21 @@ pub enum TcpOption {
     Nop,
     /// Kind 3: the window is shifted left by this many bits (RFC 7323, at most 14).
     WindowScale(u8),
+    /// Kind 0: the end of the list.
+    End,
+    /// Any other kind, with its data.
+    Other(u8, Vec<u8>),
 }
 
 impl TcpOption {
-    pub fn wire_len(self) -> u32 {
+    pub fn wire_len(&self) -> u32 {
         match self {
             TcpOption::Mss(_) => 4,
             TcpOption::SackPermitted => 2,
             TcpOption::Timestamps { .. } => 10,
-            TcpOption::Nop => 1,
+            TcpOption::Nop | TcpOption::End => 1,
             TcpOption::WindowScale(_) => 3,
+            TcpOption::Other(_, data) => 2 + data.len() as u32,
         }
     }
 }
@@ -161,6 +167,8 @@ impl fmt::Display for TcpOption {
             TcpOption::Timestamps { value, echo } => write!(f, "TS val={value} ecr={echo}"),
             TcpOption::Nop => f.write_str("NOP"),
             TcpOption::WindowScale(s) => write!(f, "WS={s} (×{})", 1u32 << s),
+            TcpOption::End => f.write_str("EOL"),
+            TcpOption::Other(kind, data) => write!(f, "kind {kind} ({} bytes)", data.len()),
         }
     }
 }
@@ -720,6 +728,8 @@ pub mod present {
     pub struct Shown {
         pub summary: Cow<'static, str>,
         pub segment: Lazy,
+        /// The IPv4 addresses the segment goes from and to, when both ends have one.
+        pub ips: Option<(std::net::Ipv4Addr, std::net::Ipv4Addr)>,
         pub extra: Vec<Field>,
     }
 

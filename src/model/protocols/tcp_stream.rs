@@ -111,7 +111,10 @@ impl Stream {
             vec![
                 TcpOption::Nop,
                 TcpOption::Nop,
-                TcpOption::Timestamps(ts_val, me.echo),
+                TcpOption::Timestamps {
+                    value: ts_val,
+                    echo: me.echo,
+                },
             ]
         };
         let header = Header {
@@ -142,6 +145,14 @@ impl Stream {
         out
     }
 
+    /// The server's initial sequence number and timestamp offset, learnt from its SYN-ACK when
+    /// the stream was made before it ([`Endpoint`]'s are then placeholders).
+    pub fn learn_server(&mut self, isn: u32, ts_offset: u32) {
+        self.server.end.isn = isn;
+        self.server.end.ts_offset = ts_offset;
+        self.server.next = isn;
+    }
+
     /// The client's SYN.
     pub fn syn(&mut self, at_ms: u32) -> Vec<u8> {
         self.packet(true, at_ms, flags::SYN, &[])
@@ -165,11 +176,20 @@ impl Stream {
         chunks
             .into_iter()
             .enumerate()
-            .map(|(i, c)| {
-                let fl = flags::ACK | if i + 1 == n { flags::PSH } else { 0 };
-                self.packet(from_client, at_ms, fl, c)
-            })
+            .map(|(i, c)| self.segment(from_client, at_ms, c, i + 1 == n))
             .collect()
+    }
+
+    /// One segment of data (at most [`Stream::segment_payload`] bytes), PSH if it ends a write:
+    /// for a caller that interleaves the peer's acknowledgments with a write's segments.
+    pub fn segment(&mut self, from_client: bool, at_ms: u32, chunk: &[u8], last: bool) -> Vec<u8> {
+        let fl = flags::ACK | if last { flags::PSH } else { 0 };
+        self.packet(from_client, at_ms, fl, chunk)
+    }
+
+    /// A reset with an acknowledgment: what a closed port answers a SYN with (RFC 9293 §3.5.2).
+    pub fn rst_ack(&mut self, from_client: bool, at_ms: u32) -> Vec<u8> {
+        self.packet(from_client, at_ms, flags::RST | flags::ACK, &[])
     }
 
     /// A FIN (with ACK) from one side.
@@ -218,7 +238,13 @@ mod tests {
         assert_eq!((sa.seq, sa.ack), (99, u32::MAX));
         let (ack, _) = read(&s.ack(true, 100));
         assert_eq!((ack.seq, ack.ack), (u32::MAX, 100));
-        assert_eq!(ack.options[2], TcpOption::Timestamps(1100, 5050));
+        assert_eq!(
+            ack.options[2],
+            TcpOption::Timestamps {
+                value: 1100,
+                echo: 5050
+            }
+        );
         let data = vec![7u8; 3000];
         let segs: Vec<_> = s.data(true, 100, &data).iter().map(|p| read(p)).collect();
         assert_eq!(segs.len(), 3, "1,448 + 1,448 + 104");

@@ -27,24 +27,7 @@ pub mod flags {
     pub const CWR: u8 = 0x80;
 }
 
-/// A TCP option (RFC 9293 §3.2).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TcpOption {
-    /// Kind 0: the end of the list.
-    End,
-    /// Kind 1: padding between options.
-    Nop,
-    /// Kind 2: the largest segment the sender will receive.
-    Mss(u16),
-    /// Kind 3 (RFC 7323 §2): the shift applied to the window field.
-    WindowScale(u8),
-    /// Kind 4 (RFC 2018): selective acknowledgments may be used.
-    SackPermitted,
-    /// Kind 8 (RFC 7323 §3): TSval and TSecr.
-    Timestamps(u32, u32),
-    /// Any other kind, with its data.
-    Other(u8, Vec<u8>),
-}
+pub use crate::model::tcp::TcpOption;
 
 /// A TCP header.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,7 +56,10 @@ pub fn linux_syn_options(mss: u16, ts_val: u32, ts_ecr: u32, wscale: u8) -> Vec<
     vec![
         TcpOption::Mss(mss),
         TcpOption::SackPermitted,
-        TcpOption::Timestamps(ts_val, ts_ecr),
+        TcpOption::Timestamps {
+            value: ts_val,
+            echo: ts_ecr,
+        },
         TcpOption::Nop,
         TcpOption::WindowScale(wscale),
     ]
@@ -90,7 +76,7 @@ fn write_options(options: &[TcpOption], out: &mut Vec<u8>) {
             }
             TcpOption::WindowScale(s) => out.extend_from_slice(&[3, 3, *s]),
             TcpOption::SackPermitted => out.extend_from_slice(&[4, 2]),
-            TcpOption::Timestamps(v, e) => {
+            TcpOption::Timestamps { value: v, echo: e } => {
                 out.extend_from_slice(&[8, 10]);
                 out.extend_from_slice(&v.to_be_bytes());
                 out.extend_from_slice(&e.to_be_bytes());
@@ -199,10 +185,10 @@ fn read_options(o: &[u8]) -> Result<Vec<TcpOption>, TcpError> {
             (2, 2) => TcpOption::Mss(u16::from_be_bytes([data[0], data[1]])),
             (3, 1) => TcpOption::WindowScale(data[0]),
             (4, 0) => TcpOption::SackPermitted,
-            (8, 8) => TcpOption::Timestamps(
-                u32::from_be_bytes([data[0], data[1], data[2], data[3]]),
-                u32::from_be_bytes([data[4], data[5], data[6], data[7]]),
-            ),
+            (8, 8) => TcpOption::Timestamps {
+                value: u32::from_be_bytes([data[0], data[1], data[2], data[3]]),
+                echo: u32::from_be_bytes([data[4], data[5], data[6], data[7]]),
+            },
             (2..=4 | 8, _) => return Err(bad),
             _ => TcpOption::Other(kind, data.to_vec()),
         });

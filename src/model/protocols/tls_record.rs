@@ -255,6 +255,19 @@ impl Session13 {
         self.schedule.as_ref()
     }
 
+    /// The transcript hash as it will be once `more` messages are added (a CertificateVerify
+    /// signs the transcript up to the Certificate before the flight is sent).
+    pub fn transcript_hash_with(&self, more: &[Handshake]) -> Result<Vec<u8>, SessionError> {
+        let s = self
+            .suite
+            .ok_or(SessionError::OutOfOrder("no ServerHello yet"))?;
+        let mut t = self.transcript.clone();
+        for m in more {
+            t.extend_from_slice(&tls_wire::encode(m)?.bytes);
+        }
+        Ok(s.hash.digest(&t))
+    }
+
     fn hash_now(&self) -> Result<Vec<u8>, SessionError> {
         let s = self
             .suite

@@ -152,6 +152,10 @@ pub trait Words {
     fn as_written(&mut self) -> Option<&mut Written> {
         None
     }
+    /// The typed value the words are written from, when there is one ([`Event::detail`]).
+    fn detail(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 /// Words written when the event is made.
@@ -248,6 +252,10 @@ impl<D: Detail> Words for Described<D> {
 
     fn clone_box(&self) -> Box<dyn Words> {
         Box::new(self.clone())
+    }
+
+    fn detail(&self) -> Option<&dyn std::any::Any> {
+        Some(&self.detail)
     }
 
     fn into_written(self: Box<Self>) -> Written {
@@ -418,6 +426,13 @@ impl Event {
                 fields: OnceCell::new(),
             })),
         )
+    }
+
+    /// The typed value the event was made from ([`Event::described`]), if it is a `T`: what a
+    /// report that needs more than words reads (the capture export reads a segment's numbers,
+    /// a TLS message, a request's fields). `None` for an event with written words.
+    pub fn detail<T: 'static>(&self) -> Option<&T> {
+        self.words.get().detail()?.downcast_ref::<T>()
     }
 
     fn with_words(at: Instant, actor: Actor, step: StepId, words: WordsBox) -> Event {

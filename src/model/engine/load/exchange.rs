@@ -256,7 +256,7 @@ pub(super) fn origin_of(u: &::url::Url) -> Origin {
 /// ([`request_as_sent_to`]) when the event is read, so a page's thousands of requests do not
 /// each keep a copy of the same dozen fields.
 #[derive(Clone, Debug)]
-pub(super) struct Sent {
+pub struct Sent {
     /// What the request is (a document's is the browser's navigation request).
     kind: http::Kind,
     host: Rc<str>,
@@ -301,8 +301,19 @@ impl Sent {
         size_as_sent_to(nav, at, referer, method, cookie, extra)
     }
 
+    /// The method the request line says (the request [`Sent::request`] writes says `GET` for a
+    /// `fetch()`: its size adds the difference).
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The HTTP/2 stream that carries it, if one does.
+    pub fn stream(&self) -> Option<u32> {
+        self.stream
+    }
+
     /// The request and its size on the wire.
-    fn request(&self) -> (crate::model::http::Request, u64) {
+    pub fn request(&self) -> (crate::model::http::Request, u64) {
         let (nav, at, referer, method, cookie, extra) = self.args();
         request_as_sent_to(nav, at, referer, method, cookie, extra)
     }
@@ -755,6 +766,7 @@ impl Sim<'_> {
                 http::present::Body {
                     bytes: body,
                     rounds,
+                    cwnd,
                     last_byte: end,
                     download: why.clone(),
                 },

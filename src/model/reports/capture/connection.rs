@@ -1,0 +1,305 @@
+//! A connection's events as packets: its TCP segments, TLS records and HTTP/1.1 messages
+//! (the module doc of [`super`] says how each is made and stamped).
+
+use super::{ms, tls13::Tls13, CaptureError, Conn, Walk};
+use crate::model::http::present::{Body, Head};
+use crate::model::load::Sent as SentRequest;
+use crate::model::tcp;
+use crate::model::tcp_stream::{Endpoint, Stream};
+use crate::model::time::{Duration, Instant};
+use crate::model::tls::present::Record;
+use crate::model::tls_record::Sent;
+use crate::model::trace::Event;
+
+/// The browser acknowledges every second full segment it receives (RFC 9293 §3.8.6.3; Linux
+/// acknowledges at once while in quick-ack mode, as at a connection's start).
+const ACK_EVERY: u32 = 2;
+
+/// A timestamp option's value in a segment, if it has one.
+fn ts_value(s: &tcp::Segment) -> Option<u32> {
+    s.options.iter().find_map(|o| match o {
+        tcp::TcpOption::Timestamps { value, .. } => Some(*value),
+        _ => None,
+    })
+}
+
+/// The stand-in for a body the model knows only the length of (module doc of [`super`]).
+pub fn stand_in(len: usize, what: &str) -> Vec<u8> {
+    let mut b =
+        format!("<!-- wirewalk: the model's stand-in for {len} bytes of {what} -->\n").into_bytes();
+    b.resize(len, b' ');
+    b.truncate(len);
+    b
+}
+
+impl Walk {
+    /// The stream of connection `c`, which its SYN made.
+    fn stream(&mut self, c: u32) -> Result<&mut Stream, CaptureError> {
+        self.conns
+            .get_mut(&c)
+            .and_then(|k| k.stream.as_mut())
+            .ok_or(CaptureError::Unsupported(
+            "a connection opened before the capture started (its handshake is not in the trace)",
+        ))
+    }
+
+    pub(super) fn segment(
+        &mut self,
+        c: u32,
+        e: &Event,
+        s: &tcp::present::Shown,
+    ) -> Result<(), CaptureError> {
+        let seg = &s.segment.segment;
+        let f = &seg.flags;
+        let (sent, arrives) = e
+            .flight
+            .as_ref()
+            .map_or((e.at, e.at), |f| (f.sent_at, f.arrives_at));
+        let from_client = s
+            .ips
+            .is_some_and(|(src, _)| src == crate::model::connection::CLIENT_ADDR);
+        let at = if from_client { sent } else { arrives };
+        let step = e.step.as_str();
+        if f.syn && !f.ack {
+            let (client, server) = s.ips.ok_or(CaptureError::Unsupported("IPv6 connections"))?;
+            let ts = ts_value(seg).unwrap_or(0);
+            let mut stream = Stream::new(
+                Endpoint {
+                    addr: client,
+                    port: seg.src_port,
+                    isn: seg.seq,
+                    ip_id: (seg.seq >> 16) as u16,
+                    ts_offset: ts.wrapping_sub(ms(sent)),
+                },
+                Endpoint {
+                    addr: server,
+                    port: seg.dst_port,
+                    isn: 0,
+                    ip_id: 0,
+                    ts_offset: 0,
+                },
+            );
+            let p = stream.syn(ms(sent));
+            self.push(sent, p, step);
+            let k = self.conn(c);
+            k.stream = Some(stream);
+            k.syn = Some((sent, seg.clone(), (client, server)));
+            return Ok(());
+        }
+        if f.syn {
+            let k = self.conn(c);
+            k.rtt = rtt_of(k, arrives);
+        }
+        let stream = self.stream(c)?;
+        let p = if f.syn {
+            let ts = ts_value(seg).unwrap_or(0);
+            stream.learn_server(seg.seq, ts.wrapping_sub(ms(sent)));
+            stream.syn_ack(ms(at))
+        } else if f.rst {
+            stream.rst_ack(from_client, ms(at))
+        } else if f.fin {
+            stream.fin(from_client, ms(at))
+        } else {
+            stream.ack(from_client, ms(at))
+        };
+        self.push(at, p, step);
+        Ok(())
+    }
+
+    pub(super) fn tls(&mut self, c: u32, e: &Event, r: &Record) -> Result<(), CaptureError> {
+        let from_client = r.msg.from_client();
+        let at = match (&e.flight, from_client) {
+            (Some(f), false) => f.arrives_at,
+            _ => e.at,
+        };
+        let k = self.conn(c);
+        let tls = k.tls.get_or_insert_with(Tls13::default);
+        let records = tls.on(&r.msg, r.version)?;
+        self.send_records(c, from_client, at, &records, e.step.as_str())
+    }
+
+    /// Records on the wire: their bytes as one write of the sender's, cut into segments.
+    fn send_records(
+        &mut self,
+        c: u32,
+        from_client: bool,
+        at: Instant,
+        records: &[Sent],
+        step: &str,
+    ) -> Result<(), CaptureError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let bytes: Vec<u8> = records
+            .iter()
+            .flat_map(|r| r.record.bytes.iter().copied())
+            .collect();
+        self.write(c, from_client, &[(at, bytes)], step)
+    }
+
+    /// One side writes: each (time, bytes) is a burst of segments arriving or leaving then. The
+    /// browser acknowledges what it receives ([`ACK_EVERY`], and the rest at a burst's end).
+    fn write(
+        &mut self,
+        c: u32,
+        from_client: bool,
+        bursts: &[(Instant, Vec<u8>)],
+        step: &str,
+    ) -> Result<(), CaptureError> {
+        for (at, bytes) in bursts {
+            let chunks: Vec<&[u8]> = bytes.chunks(Stream::segment_payload()).collect();
+            let n = chunks.len();
+            for (i, chunk) in chunks.into_iter().enumerate() {
+                let p = self
+                    .stream(c)?
+                    .segment(from_client, ms(*at), chunk, i + 1 == n);
+                self.push(*at, p, step);
+                if !from_client {
+                    self.received(c, *at, false)?;
+                }
+            }
+            if !from_client {
+                self.received(c, *at, true)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The browser took in a segment (or, `end`, a burst ended): it acknowledges when due.
+    fn received(&mut self, c: u32, at: Instant, end: bool) -> Result<(), CaptureError> {
+        let k = self.conn(c);
+        if !end {
+            k.unacked += 1;
+        }
+        if k.unacked >= ACK_EVERY || end && k.unacked > 0 {
+            k.unacked = 0;
+            let p = self.stream(c)?.ack(true, ms(at));
+            self.push(at, p, "tcp.ack (of the data received)");
+        }
+        Ok(())
+    }
+
+    /// The bytes of an HTTP/1.1 message through the connection's TLS, if it has any.
+    fn protect(
+        &mut self,
+        c: u32,
+        from_client: bool,
+        bytes: Vec<u8>,
+    ) -> Result<Vec<u8>, CaptureError> {
+        match self.conn(c).tls.as_mut() {
+            Some(t) => Ok(t
+                .data(from_client, &bytes)?
+                .iter()
+                .flat_map(|r| r.record.bytes.iter().copied())
+                .collect()),
+            None => Ok(bytes),
+        }
+    }
+
+    pub(super) fn request(
+        &mut self,
+        c: u32,
+        e: &Event,
+        s: &SentRequest,
+    ) -> Result<(), CaptureError> {
+        if s.stream().is_some() {
+            return Err(CaptureError::Unsupported("HTTP/2"));
+        }
+        let (r, _) = s.request();
+        let mut text = format!("{} {} HTTP/1.1\r\n", s.method(), r.target);
+        for (n, v) in &r.headers.0 {
+            text.push_str(&format!("{n}: {v}\r\n"));
+        }
+        text.push_str("\r\n");
+        let mut bytes = text.into_bytes();
+        let body = r
+            .headers
+            .get("content-length")
+            .and_then(|n| n.parse::<usize>().ok());
+        if let Some(n) = body.filter(|n| *n > 0) {
+            bytes.extend(stand_in(n, "request body"));
+        }
+        let wire = self.protect(c, true, bytes)?;
+        self.write(c, true, &[(e.at, wire)], e.step.as_str())
+    }
+
+    pub(super) fn response_head(
+        &mut self,
+        c: u32,
+        e: &Event,
+        h: &Head,
+    ) -> Result<(), CaptureError> {
+        let mut text = format!("HTTP/1.1 {} {}\r\n", h.status, h.reason);
+        for (n, v) in &h.headers.0 {
+            text.push_str(&format!("{n}: {v}\r\n"));
+        }
+        text.push_str("\r\n");
+        let at = e.flight.as_ref().map_or(e.at, |f| f.arrives_at);
+        let body = h
+            .headers
+            .get("content-length")
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0);
+        let k = self.conn(c);
+        if body > 0 {
+            k.pending_head = Some((
+                at,
+                text.into_bytes(),
+                h.headers.get("content-type").map(|t| t.to_string()),
+            ));
+            return Ok(());
+        }
+        let wire = self.protect(c, false, text.into_bytes())?;
+        self.write(c, false, &[(at, wire)], e.step.as_str())
+    }
+
+    /// The head and body go out together, in slow start's rounds (module doc of [`super`]).
+    pub(super) fn response_body(
+        &mut self,
+        c: u32,
+        e: &Event,
+        b: &Body,
+    ) -> Result<(), CaptureError> {
+        let (first, mut bytes, what) = self
+            .conn(c)
+            .pending_head
+            .take()
+            .ok_or(CaptureError::Internal("a body without its head"))?;
+        let what = what.unwrap_or_else(|| "body".into());
+        bytes.extend(stand_in(b.bytes as usize, &what));
+        let wire = self.protect(c, false, bytes)?;
+        let rtt = self.conn(c).rtt;
+        let bursts = rounds(&wire, first, b, rtt);
+        self.write(c, false, &bursts, e.step.as_str())
+    }
+}
+
+/// The response's bytes cut into slow start's rounds: round `r` carries the window's worth of
+/// the model's 1,460-byte segments and arrives `r` round trips after the first byte; the last
+/// burst arrives when the model's last byte does.
+fn rounds(wire: &[u8], first: Instant, b: &Body, rtt: Duration) -> Vec<(Instant, Vec<u8>)> {
+    const MSS: usize = 1460;
+    let mut out = Vec::new();
+    let mut cwnd = b.cwnd.max(1) as usize;
+    let mut rest = wire;
+    let mut r = 0u64;
+    while !rest.is_empty() {
+        let n = (cwnd * MSS).min(rest.len());
+        let at = (first + rtt.times(r)).max(first);
+        out.push((at.min(b.last_byte), rest[..n].to_vec()));
+        rest = &rest[n..];
+        cwnd += n.div_ceil(MSS);
+        r += 1;
+    }
+    if let Some(last) = out.last_mut() {
+        last.0 = b.last_byte.max(first);
+    }
+    out
+}
+
+/// A connection's round trip, from its SYN to its SYN-ACK's arrival.
+fn rtt_of(k: &Conn, synack_arrives: Instant) -> Duration {
+    k.syn
+        .as_ref()
+        .map_or(Duration::ZERO, |(sent, _, _)| synack_arrives.since(*sent))
+}

@@ -1,0 +1,204 @@
+//! A run of the model as a packet capture taken on the browser's machine: every packet the
+//! browser sends or receives, as Wireshark would show it, with the TLS secrets that decrypt it
+//! ([`crate::model::pcapng`] writes the file).
+//!
+//! The capture is made from the trace, reading each event's typed detail
+//! ([`Event::detail`]): the DNS messages the stub resolver exchanges with the recursive resolver
+//! (their bytes are the trace's), each connection's TCP segments — the handshake with the
+//! numbers and options the TCP machines chose, then the data with sequence numbers that follow
+//! the bytes ([`crate::model::tcp_stream`]) — its TLS records with real keys ([`tls13`]), and
+//! the HTTP/1.1 messages inside them. A packet the browser sends is stamped when it leaves, one
+//! it receives when it arrives. A response's segments arrive round by round as the model's slow
+//! start delivered them, the last at the moment the model says the last byte arrived; the
+//! browser acknowledges every second segment (Linux's quick acknowledgments).
+//!
+//! Addresses: the browser is the trace's `192.168.1.23`, servers are at the addresses the
+//! model's DNS gave, and the recursive resolver is `198.51.100.53` (a documentation address, RFC
+//! 5737: the model does not name the resolver). The stub's UDP source port is drawn from the
+//! query's ID into Linux's ephemeral range.
+//!
+//! Bodies: the model knows how long each body is, not what it says: a response body is the
+//! model's stand-in of that length (a comment naming it, then spaces), and each packet's comment
+//! names its step. What the capture cannot show yet is refused with [`CaptureError`] rather
+//! than written wrong: TLS 1.2, resumed TLS 1.3 handshakes, client certificates and HTTP/2.
+//!
+//! This module is not reached by the first screen: the web app loads it with the bytes view.
+
+mod connection;
+pub mod tls13;
+pub mod x509;
+
+pub use connection::stand_in;
+
+use crate::model::connection::CLIENT_ADDR;
+use crate::model::http::present::{Body, Head};
+use crate::model::ip;
+use crate::model::load::Sent as SentRequest;
+use crate::model::pcapng::{Capture, Packet};
+use crate::model::tcp;
+use crate::model::tcp_stream::Stream;
+use crate::model::time::Instant;
+use crate::model::tls::present::Record;
+use crate::model::trace::{Actor, Event, Trace};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::Ipv4Addr;
+
+/// The recursive resolver's address in a capture (module doc).
+pub const RESOLVER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 53);
+
+/// Why a run cannot be written as a capture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CaptureError {
+    /// The run uses something the capture does not write yet.
+    Unsupported(&'static str),
+    /// The trace lacks what the capture needs (a bug in the model, shown as such).
+    Internal(&'static str),
+    Tls(String),
+}
+
+impl CaptureError {
+    fn tls(e: impl fmt::Display) -> CaptureError {
+        CaptureError::Tls(e.to_string())
+    }
+}
+
+impl fmt::Display for CaptureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CaptureError::Unsupported(what) => {
+                write!(f, "the capture cannot show {what} yet")
+            }
+            CaptureError::Internal(what) => write!(f, "the trace lacks {what}"),
+            CaptureError::Tls(e) => write!(f, "TLS: {e}"),
+        }
+    }
+}
+
+/// One connection's state while its events are read.
+struct Conn {
+    /// The SYN's time and segment, and the addresses, until the SYN-ACK.
+    syn: Option<(Instant, tcp::Segment, (Ipv4Addr, Ipv4Addr))>,
+    stream: Option<Stream>,
+    tls: Option<tls13::Tls13>,
+    /// Segments the browser has received but not yet acknowledged.
+    unacked: u32,
+    /// The round trip its handshake took.
+    rtt: crate::model::time::Duration,
+    /// A response's head waiting for its body: when it arrives, its bytes, its content type.
+    pending_head: Option<(Instant, Vec<u8>, Option<String>)>,
+}
+
+/// The capture being made.
+struct Walk {
+    /// (when, the order made, the packet, its comment)
+    packets: Vec<(Instant, usize, Vec<u8>, String)>,
+    conns: BTreeMap<u32, Conn>,
+    unix_us: u64,
+}
+
+/// Writes `trace` as a capture; `unix_time` is the simulated date at the trace's time zero.
+pub fn from_trace(trace: &Trace, unix_time: i64) -> Result<Capture, CaptureError> {
+    let mut w = Walk {
+        packets: Vec::new(),
+        conns: BTreeMap::new(),
+        unix_us: u64::try_from(unix_time)
+            .unwrap_or(0)
+            .saturating_mul(1_000_000),
+    };
+    for e in &trace.events {
+        w.event(e)?;
+    }
+    let keylog = w
+        .conns
+        .values()
+        .filter_map(|c| c.tls.as_ref().map(tls13::Tls13::keylog))
+        .collect();
+    w.packets.sort_by_key(|p| (p.0, p.1));
+    let packets = w
+        .packets
+        .into_iter()
+        .map(|(at, _, data, comment)| Packet {
+            at_us: w.unix_us + at.micros(),
+            data,
+            comment,
+        })
+        .collect();
+    Ok(Capture { packets, keylog })
+}
+
+fn ms(at: Instant) -> u32 {
+    (at.micros() / 1000) as u32
+}
+
+impl Walk {
+    fn push(&mut self, at: Instant, data: Vec<u8>, comment: impl Into<String>) {
+        let n = self.packets.len();
+        self.packets.push((at, n, data, comment.into()));
+    }
+
+    fn event(&mut self, e: &Event) -> Result<(), CaptureError> {
+        if let (Some(wire), Some(f)) = (&e.wire, &e.flight) {
+            return self.dns(e, &wire.bytes, f.from, f.sent_at, f.arrives_at);
+        }
+        let Some(c) = e.connection else { return Ok(()) };
+        if let Some(s) = e.detail::<tcp::present::Shown>() {
+            return self.segment(c, e, s);
+        }
+        if let Some(r) = e.detail::<Record>() {
+            return self.tls(c, e, r);
+        }
+        if let Some(s) = e.detail::<SentRequest>() {
+            return self.request(c, e, s);
+        }
+        if let Some(h) = e.detail::<Head>() {
+            return self.response_head(c, e, h);
+        }
+        if let Some(b) = e.detail::<Body>() {
+            return self.response_body(c, e, b);
+        }
+        Ok(())
+    }
+
+    /// The stub resolver's query and the answer it gets (the resolver's own queries up the
+    /// tree do not pass the browser's machine).
+    fn dns(
+        &mut self,
+        e: &Event,
+        msg: &[u8],
+        from: Actor,
+        sent: Instant,
+        arrives: Instant,
+    ) -> Result<(), CaptureError> {
+        let id = u16::from_be_bytes([
+            msg.first().copied().unwrap_or(0),
+            msg.get(1).copied().unwrap_or(0),
+        ]);
+        // Linux's ephemeral ports: 32768-60999 (net.ipv4.ip_local_port_range).
+        let port = 32_768 + id % 28_232;
+        let (data, at) = match from {
+            Actor::Os => (
+                ip::udp_packet((CLIENT_ADDR, port), (RESOLVER, 53), id, msg),
+                sent,
+            ),
+            Actor::Resolver if e.flight.as_ref().is_some_and(|f| f.to == Actor::Os) => (
+                ip::udp_packet((RESOLVER, 53), (CLIENT_ADDR, port), id, msg),
+                arrives,
+            ),
+            _ => return Ok(()),
+        };
+        self.push(at, data, e.step.as_str());
+        Ok(())
+    }
+
+    fn conn(&mut self, c: u32) -> &mut Conn {
+        self.conns.entry(c).or_insert(Conn {
+            syn: None,
+            stream: None,
+            tls: None,
+            unacked: 0,
+            rtt: crate::model::time::Duration::ZERO,
+            pending_head: None,
+        })
+    }
+}

@@ -1,0 +1,288 @@
+//! One connection's TLS 1.3 handshake, as the model's machines ran it, turned into real records:
+//! each [`tls::Message`] of the trace becomes its RFC 8446 structure ([`tls_wire`]) and
+//! [`Session13`] seals it with keys derived for real.
+//!
+//! Inputs are the model's seeded values: the ClientHello's and ServerHello's randoms and the
+//! legacy session id as the trace shows them; each side's 32 seeded key-share bytes are its
+//! X25519 private key, whose public key goes in the key_share extension. The certificate chain
+//! is [`x509`]'s DER and the CertificateVerify is the leaf key's ECDSA P-256 signature over the
+//! transcript (RFC 8446 §4.4.3). A ticket's age_add, nonce and 192 bytes of ticket come from the
+//! connection's seeded values too. Same trace, same bytes.
+//!
+//! What the ClientHello carries: the cipher suites, server name, ALPN protocols and versions
+//! the model's message names; the x25519 group and key share; signature algorithms and the
+//! point formats and PSK modes a browser sends. Left out (an error, not a guess): TLS 1.2, a
+//! resumed handshake (PSK), and a client certificate.
+
+use super::{x509, CaptureError};
+use crate::model::tls::{Message, Version};
+use crate::model::tls_keys::{x25519_public, x25519_shared};
+use crate::model::tls_record::{Sent, Session13, X25519};
+use crate::model::tls_wire::{self, ext, ExtBody, Extension, Handshake, KeyShare};
+use p256::ecdsa::signature::Signer;
+use p256::ecdsa::DerSignature;
+use sha2::{Digest, Sha256};
+
+/// The signature algorithms a Chromium ClientHello offers, in its order (BoringSSL's
+/// `kVerifySignatureAlgorithms`): ECDSA P-256/SHA-256, RSA-PSS/SHA-256, PKCS#1/SHA-256,
+/// ECDSA P-384/SHA-384, RSA-PSS/SHA-384, PKCS#1/SHA-384, RSA-PSS/SHA-512, PKCS#1/SHA-512.
+const SIGNATURE_ALGORITHMS: [u16; 8] = [
+    0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601,
+];
+/// ecdsa_secp256r1_sha256 (RFC 8446 §4.2.3).
+const ECDSA_P256_SHA256: u16 = 0x0403;
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len() / 2)
+        .filter_map(|i| u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect()
+}
+
+/// 32 bytes from the model's hex, or the SHA-256 of the text if it is not 32 bytes of hex.
+fn bytes32(hex: &str) -> [u8; 32] {
+    unhex(hex)
+        .try_into()
+        .unwrap_or_else(|_| Sha256::digest(hex.as_bytes()).into())
+}
+
+fn version_code(v: Version) -> u16 {
+    match v {
+        Version::Tls13 => 0x0304,
+        Version::Tls12 => 0x0303,
+    }
+}
+
+/// One connection's handshake in progress.
+#[derive(Default)]
+pub struct Tls13 {
+    session: Session13,
+    client_private: [u8; 32],
+    session_id: Vec<u8>,
+    /// The server's messages since its ServerHello, until its Finished.
+    flight: Vec<Handshake>,
+    /// The leaf's subject, whose key signs the CertificateVerify.
+    leaf: Option<String>,
+}
+
+impl Tls13 {
+    /// The NSS key log lines of the connection (empty before the ServerHello).
+    pub fn keylog(&self) -> String {
+        self.session.keylog()
+    }
+
+    /// Application data (an HTTP message) in records under the sender's current keys.
+    pub fn data(&mut self, from_client: bool, bytes: &[u8]) -> Result<Vec<Sent>, CaptureError> {
+        self.session
+            .data(from_client, bytes)
+            .map_err(CaptureError::tls)
+    }
+
+    /// The records a message of the trace puts on the wire (none for the server's messages
+    /// before its Finished, which ends its flight: the flight goes out as one run of records).
+    pub fn on(&mut self, m: &Message, version: Version) -> Result<Vec<Sent>, CaptureError> {
+        if version != Version::Tls13 {
+            return Err(CaptureError::Unsupported("TLS 1.2 connections"));
+        }
+        let out = match m {
+            Message::ClientHello { resume: true, .. } => {
+                return Err(CaptureError::Unsupported(
+                    "a resumed TLS 1.3 handshake (pre-shared key)",
+                ))
+            }
+            Message::ClientHello { .. } => vec![self.client_hello(m)?],
+            Message::ServerHello {
+                random,
+                key_share,
+                suite,
+                ..
+            } => {
+                let private = bytes32(key_share.as_deref().unwrap_or_default());
+                let sh = tls_wire::ServerHello {
+                    legacy_version: 0x0303,
+                    random: bytes32(random),
+                    session_id: self.session_id.clone(),
+                    cipher_suite: suite.code,
+                    compression_method: 0,
+                    extensions: vec![
+                        Extension {
+                            typ: ext::SUPPORTED_VERSIONS,
+                            body: ExtBody::U16(0x0304),
+                        },
+                        Extension {
+                            typ: ext::KEY_SHARE,
+                            body: ExtBody::ServerShare(KeyShare {
+                                group: X25519,
+                                key: x25519_public(&private).to_vec(),
+                            }),
+                        },
+                    ],
+                };
+                let shared = x25519_shared(&private, &x25519_public(&self.client_private));
+                vec![self
+                    .session
+                    .server_hello(&sh, &shared)
+                    .map_err(CaptureError::tls)?]
+            }
+            Message::EncryptedExtensions { alpn } => {
+                self.flight
+                    .push(Handshake::EncryptedExtensions(vec![Extension {
+                        typ: ext::ALPN,
+                        body: ExtBody::Alpn(vec![alpn.to_string()]),
+                    }]));
+                vec![]
+            }
+            Message::Certificate {
+                from_client: false,
+                chain,
+            } => {
+                self.leaf = chain.first().map(|c| c.subject.clone());
+                let entries = chain
+                    .iter()
+                    .map(|c| tls_wire::CertificateEntry {
+                        cert: x509::der(c),
+                        extensions: vec![],
+                    })
+                    .collect();
+                self.flight.push(Handshake::Certificate {
+                    context: vec![],
+                    entries,
+                });
+                vec![]
+            }
+            Message::CertificateVerify { from_client: false } => {
+                let signature = self.certificate_verify()?;
+                self.flight.push(Handshake::CertificateVerify {
+                    scheme: ECDSA_P256_SHA256,
+                    signature,
+                });
+                vec![]
+            }
+            Message::Finished {
+                from_client: false, ..
+            } => {
+                let flight = std::mem::take(&mut self.flight);
+                self.session
+                    .server_flight(&flight)
+                    .map_err(CaptureError::tls)?
+            }
+            Message::Finished {
+                from_client: true, ..
+            } => self.session.client_finished().map_err(CaptureError::tls)?,
+            Message::NewSessionTicket { lifetime_s } => {
+                let t = self.ticket(*lifetime_s);
+                self.session
+                    .post_handshake(false, &t)
+                    .map_err(CaptureError::tls)?
+            }
+            Message::Alert { .. } => {
+                // Every alert the model sends ends the connection (RFC 8446 §6.2: fatal).
+                let client = m.from_client();
+                self.session
+                    .alert(client, 2, 0)
+                    .map_err(CaptureError::tls)?
+            }
+            Message::CertificateRequest
+            | Message::Certificate {
+                from_client: true, ..
+            }
+            | Message::CertificateVerify { from_client: true } => {
+                return Err(CaptureError::Unsupported("client certificates"))
+            }
+            _ => return Err(CaptureError::Unsupported("TLS 1.2 messages")),
+        };
+        Ok(out)
+    }
+
+    fn client_hello(&mut self, m: &Message) -> Result<Sent, CaptureError> {
+        let Message::ClientHello {
+            random,
+            session_id,
+            suites,
+            sni,
+            alpn,
+            versions,
+            key_share,
+            ..
+        } = m
+        else {
+            return Err(CaptureError::Internal("not a ClientHello"));
+        };
+        self.client_private = bytes32(key_share);
+        self.session_id = bytes32(session_id).to_vec();
+        let e = |typ, body| Extension { typ, body };
+        let ch = tls_wire::ClientHello {
+            legacy_version: 0x0303,
+            random: bytes32(random),
+            session_id: self.session_id.clone(),
+            cipher_suites: suites.iter().map(|s| s.code).collect(),
+            compression_methods: vec![0],
+            extensions: vec![
+                e(ext::SERVER_NAME, ExtBody::ServerName(vec![sni.clone()])),
+                e(
+                    ext::SUPPORTED_GROUPS,
+                    ExtBody::U16List(vec![X25519, 0x0017, 0x0018]),
+                ),
+                e(ext::EC_POINT_FORMATS, ExtBody::U8List(vec![0])),
+                e(
+                    ext::SIGNATURE_ALGORITHMS,
+                    ExtBody::U16List(SIGNATURE_ALGORITHMS.to_vec()),
+                ),
+                e(
+                    ext::ALPN,
+                    ExtBody::Alpn(alpn.iter().map(|a| a.to_string()).collect()),
+                ),
+                e(
+                    ext::SUPPORTED_VERSIONS,
+                    ExtBody::Versions(versions.iter().map(|v| version_code(*v)).collect()),
+                ),
+                e(ext::PSK_KEY_EXCHANGE_MODES, ExtBody::U8List(vec![1])),
+                e(
+                    ext::KEY_SHARE,
+                    ExtBody::ClientShares(vec![KeyShare {
+                        group: X25519,
+                        key: x25519_public(&self.client_private).to_vec(),
+                    }]),
+                ),
+            ],
+        };
+        self.session.client_hello(&ch).map_err(CaptureError::tls)
+    }
+
+    /// The server's signature over the transcript so far (RFC 8446 §4.4.3): 64 spaces, the
+    /// context string, a zero byte and the transcript hash, signed with the leaf's key.
+    fn certificate_verify(&mut self) -> Result<Vec<u8>, CaptureError> {
+        let leaf = self
+            .leaf
+            .as_deref()
+            .ok_or(CaptureError::Internal("no certificate"))?;
+        // The transcript must include the flight's messages so far.
+        let hash = self
+            .session
+            .transcript_hash_with(&self.flight)
+            .map_err(CaptureError::tls)?;
+        let mut content = vec![0x20u8; 64];
+        content.extend_from_slice(b"TLS 1.3, server CertificateVerify\0");
+        content.extend_from_slice(&hash);
+        let sig: DerSignature = x509::key_of(leaf).sign(&content);
+        Ok(sig.as_bytes().to_vec())
+    }
+
+    /// A NewSessionTicket whose values come from the connection's own secrets.
+    fn ticket(&self, lifetime_s: u32) -> Handshake {
+        let seed = Sha256::digest(self.keylog().as_bytes());
+        let mut ticket = Vec::with_capacity(192);
+        let mut block = seed.to_vec();
+        while ticket.len() < 192 {
+            block = Sha256::digest(&block).to_vec();
+            ticket.extend_from_slice(&block);
+        }
+        ticket.truncate(192);
+        Handshake::NewSessionTicket(tls_wire::NewSessionTicket {
+            lifetime_s,
+            age_add: u32::from_be_bytes([seed[0], seed[1], seed[2], seed[3]]),
+            nonce: vec![0],
+            ticket,
+            extensions: vec![],
+        })
+    }
+}
