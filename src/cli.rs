@@ -40,6 +40,8 @@ const USAGE: &str = "usage:
                                                  docs/page-scenario.md);
                                                  --har writes it as a HAR 1.2 file, --svg draws
                                                  its waterfall
+  wirewalk page <preset|file> --pcap FILE [--keylog FILE]
+                                                 also write the load as a capture (as trace)
   wirewalk page <preset|file> --events [--request N | --connection N] [--json]
                                                  every message of the load (each connection's
                                                  handshakes, each request's exchange), or one
@@ -172,6 +174,16 @@ fn url_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i3
 
 fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     use crate::model::{load, pages};
+    let mut words = words.to_vec();
+    let files = take_option(&mut words, "--pcap")
+        .and_then(|p| Ok((p, take_option(&mut words, "--keylog")?)));
+    let (pcap, keylog) = match files {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = writeln!(err, "wirewalk page: {e}\n{USAGE}");
+            return 2;
+        }
+    };
     let mut json = false;
     let mut har = false;
     let mut svg = false;
@@ -259,6 +271,11 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
             "wirewalk page: --request and --connection go with --events"
         );
         return 2;
+    }
+    let files = (pcap.as_deref(), keylog.as_deref());
+    let date = crate::model::scenario::VISIT_UNIX_TIME;
+    if let Some(status) = write_capture(&load.trace, date, files, "page", err) {
+        return status;
     }
     if events {
         return page_events(&load, slice, json, out, err);

@@ -378,3 +378,101 @@ fn a_run_the_capture_cannot_write_yet_is_refused_with_a_reason() {
         "a missing file name is a usage error"
     );
 }
+
+#[test]
+fn many_images_as_a_capture_every_connection_decrypts_in_wireshark() {
+    let pcap = scratch("many-images.pcapng");
+    let keys = scratch("many-images.keys");
+    let out = Command::new(env!("CARGO_BIN_EXE_wirewalk"))
+        .args(["page", "--preset", "many-images", "--json", "--pcap"])
+        .arg(&pcap)
+        .arg("--keylog")
+        .arg(&keys)
+        .output()
+        .expect("run wirewalk");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let load: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let c = pcapng::read(&std::fs::read(&pcap).expect("capture"))
+        .expect("our reader reads it")
+        .capture;
+    let (tcp_bytes, _) = check_packets(&c);
+    // Every response's head and body, inside TLS records, inside the TCP payloads.
+    let responses: u64 = load["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .map(|q| q["bytes"].as_u64().expect("bytes"))
+        .sum();
+    assert!(tcp_bytes as u64 > responses, "{tcp_bytes} ≤ {responses}");
+    assert_eq!(
+        c.keylog,
+        std::fs::read_to_string(&keys).expect("key log"),
+        "the file's secrets and the key log agree"
+    );
+
+    let rows = fields(
+        &pcap,
+        &[
+            "ip.checksum.status",
+            "tcp.checksum.status",
+            "udp.checksum.status",
+            "tcp.analysis.flags",
+            "tcp.stream",
+            "tls.handshake.type",
+            "http.request.uri",
+            "http.response.code",
+        ],
+    );
+    assert_eq!(rows.len(), c.packets.len());
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r[0], "1", "IP checksum of packet {i}");
+        assert!(
+            r[1] == "1" || r[2] == "1",
+            "TCP or UDP checksum of packet {i}: {r:?}"
+        );
+        assert_eq!(r[3], "", "TCP analysis of packet {i}: {}", r[3]);
+    }
+    // Every connection the page opened: its Finished decrypted (the server's flight and the
+    // client's), whether it resumed (EncryptedExtensions, Finished) or not.
+    let connections = load["connection_list"]
+        .as_array()
+        .expect("connections")
+        .len();
+    let mut finished = std::collections::BTreeMap::<&str, usize>::new();
+    for r in &rows {
+        let n = r[5].split(',').filter(|t| *t == "20").count();
+        if n > 0 {
+            *finished.entry(r[4].as_str()).or_default() += n;
+        }
+    }
+    assert_eq!(finished.len(), connections, "{finished:?}");
+    assert!(finished.values().all(|n| *n == 2), "{finished:?}");
+    // Every request of the load, read by Wireshark from inside TLS, and every answer a 200.
+    let mut uris: Vec<String> = rows
+        .iter()
+        .filter(|r| !r[6].is_empty())
+        .map(|r| r[6].clone())
+        .collect();
+    let mut expected: Vec<String> = load["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .map(|q| {
+            let url = q["url"].as_str().expect("url");
+            url.splitn(4, '/')
+                .nth(3)
+                .map(|p| format!("/{p}"))
+                .unwrap_or_default()
+        })
+        .collect();
+    uris.sort();
+    expected.sort();
+    assert_eq!(uris, expected);
+    let codes = rows.iter().filter(|r| r[7] == "200").count();
+    assert_eq!(codes, expected.len());
+}

@@ -9,9 +9,9 @@
 //! capture export), so this code is not in the first screen's module.
 //!
 //! Modelled: the three TLS 1.3 cipher suites a browser offers (RFC 8446 §B.4: AES-128-GCM with
-//! SHA-256, AES-256-GCM with SHA-384, ChaCha20-Poly1305 with SHA-256), a full handshake without
-//! a pre-shared key (the early secret is then HKDF-Extract of zeros), and the resumption master
-//! secret. Left out: the PSK binder and early-data secrets (0-RTT), key updates (§7.2), and the
+//! SHA-256, AES-256-GCM with SHA-384, ChaCha20-Poly1305 with SHA-256), a full handshake and one
+//! resumed with a ticket's pre-shared key (its binder, the resumption master secret and the
+//! ticket's PSK, §4.6.1). Left out: the early-data secrets (0-RTT), key updates (§7.2), and the
 //! post-quantum hybrid group (X25519MLKEM768).
 
 use aes_gcm::aead::{Aead as _, KeyInit, Payload};
@@ -275,12 +275,47 @@ pub struct Schedule {
 }
 
 impl Schedule {
-    /// The handshake half of the schedule: from the (EC)DHE shared secret and the transcript hash
-    /// of ClientHello..ServerHello. Without a PSK the early secret extracts zeros (§7.1).
-    pub fn handshake(suite: Suite13, shared_secret: &[u8], hello_hash: &[u8]) -> Schedule {
+    /// The early secret (§7.1): HKDF-Extract of the pre-shared key, or of zeros without one.
+    pub fn early_secret(suite: Suite13, psk: Option<&[u8]>) -> Vec<u8> {
         let h = suite.hash;
         let zeros = vec![0u8; h.output_len()];
-        let early_secret = h.extract(&zeros, &zeros);
+        h.extract(&zeros, psk.unwrap_or(&zeros))
+    }
+
+    /// A PSK binder (§4.2.11.2): the Finished-style HMAC, keyed from the early secret's
+    /// `res binder` secret, over the hash of the ClientHello truncated before its binders.
+    pub fn binder(suite: Suite13, psk: &[u8], truncated_hello_hash: &[u8]) -> Vec<u8> {
+        let h = suite.hash;
+        let early = Schedule::early_secret(suite, Some(psk));
+        let binder_key = derive_secret(h, &early, "res binder", &h.digest(&[]));
+        let key = expand_label(h, &binder_key, "finished", &[], h.output_len());
+        h.hmac(&key, truncated_hello_hash)
+    }
+
+    /// The PSK a ticket stands for (§4.6.1): from the resumption master secret and the ticket's
+    /// nonce.
+    pub fn ticket_psk(suite: Suite13, resumption_master_secret: &[u8], nonce: &[u8]) -> Vec<u8> {
+        let h = suite.hash;
+        expand_label(
+            h,
+            resumption_master_secret,
+            "resumption",
+            nonce,
+            h.output_len(),
+        )
+    }
+
+    /// The handshake half of the schedule: from the pre-shared key if one was accepted, the
+    /// (EC)DHE shared secret and the transcript hash of ClientHello..ServerHello.
+    pub fn handshake(
+        suite: Suite13,
+        psk: Option<&[u8]>,
+        shared_secret: &[u8],
+        hello_hash: &[u8],
+    ) -> Schedule {
+        let h = suite.hash;
+        let zeros = vec![0u8; h.output_len()];
+        let early_secret = Schedule::early_secret(suite, psk);
         let empty = h.digest(&[]);
         let derived_for_handshake = derive_secret(h, &early_secret, "derived", &empty);
         let handshake_secret = h.extract(&derived_for_handshake, shared_secret);

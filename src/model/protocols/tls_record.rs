@@ -244,6 +244,8 @@ pub struct Session13 {
     server: Direction,
     /// The transcript's length when the client's Finished was added.
     client_finished_at: Option<usize>,
+    /// The pre-shared key the ClientHello offered (a ticket's), if any.
+    psk: Option<Vec<u8>>,
 }
 
 impl Session13 {
@@ -284,6 +286,46 @@ impl Session13 {
         Ok(clear(true, plain(content::HANDSHAKE, 0x0301, &m)?))
     }
 
+    /// A ClientHello that offers a ticket: its pre_shared_key extension (the last) holds
+    /// placeholder binders, which are computed here over the truncated ClientHello
+    /// (§4.2.11.2) with `psk` and the hash of `suite` (the ticket's).
+    pub fn client_hello_psk(
+        &mut self,
+        ch: &tls_wire::ClientHello,
+        psk: &[u8],
+        suite: Suite13,
+    ) -> Result<Sent, SessionError> {
+        let Some(ExtBody::OfferedPsks { binders, .. }) = ch.extensions.last().map(|e| &e.body)
+        else {
+            return Err(SessionError::OutOfOrder("no pre_shared_key extension last"));
+        };
+        if binders.len() != 1 || binders[0].len() != suite.hash.output_len() {
+            return Err(SessionError::OutOfOrder("one binder of the hash's length"));
+        }
+        let tail = tls_wire::binders_len(binders);
+        let mut m = tls_wire::encode(&Handshake::ClientHello(ch.clone()))?;
+        let cut = m.bytes.len() - tail;
+        let binder = Schedule::binder(suite, psk, &suite.hash.digest(&m.bytes[..cut]));
+        // One binder: its length byte, then its bytes, end the message.
+        let at = m.bytes.len() - binder.len();
+        m.bytes[at..].copy_from_slice(&binder);
+        self.psk = Some(psk.to_vec());
+        self.client_random = Some(ch.random);
+        self.transcript.extend_from_slice(&m.bytes);
+        Ok(clear(true, plain(content::HANDSHAKE, 0x0301, &m)?))
+    }
+
+    /// The PSK a NewSessionTicket of this connection with `nonce` stands for (§4.6.1), once the
+    /// client's Finished is in the transcript.
+    pub fn ticket_psk(&self, nonce: &[u8]) -> Option<Vec<u8>> {
+        let s = self.schedule.as_ref()?;
+        Some(Schedule::ticket_psk(
+            s.suite,
+            &self.resumption_master_secret()?,
+            nonce,
+        ))
+    }
+
     /// The ServerHello and, from `shared_secret` (the (EC)DHE result), the handshake keys of
     /// both directions.
     pub fn server_hello(
@@ -299,7 +341,8 @@ impl Session13 {
         let m = tls_wire::encode(&Handshake::ServerHello(sh.clone()))?;
         self.transcript.extend_from_slice(&m.bytes);
         self.suite = Some(suite);
-        let schedule = Schedule::handshake(suite, shared_secret, &self.hash_now()?);
+        let schedule =
+            Schedule::handshake(suite, self.psk.as_deref(), shared_secret, &self.hash_now()?);
         self.client.install(
             TrafficKeys::from_secret(suite, &schedule.client_handshake_traffic_secret),
             Epoch::Handshake,

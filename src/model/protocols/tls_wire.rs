@@ -7,14 +7,14 @@
 //! into types where the RFCs give them a structure a browser's handshake uses — server_name
 //! (RFC 6066 §3), supported_groups (RFC 8446 §4.2.7), ec_point_formats (RFC 8422 §5.1.2),
 //! signature_algorithms (§4.2.3), ALPN (RFC 7301), record_size_limit (RFC 8449),
-//! supported_versions (§4.2.1), psk_key_exchange_modes (§4.2.9), key_share (§4.2.8), and
-//! renegotiation_info (RFC 5746) — and kept as bytes otherwise (GREASE, padding, and any
+//! supported_versions (§4.2.1), psk_key_exchange_modes (§4.2.9), key_share (§4.2.8),
+//! pre_shared_key (§4.2.11) and renegotiation_info (RFC 5746) — and kept as bytes otherwise (GREASE, padding, and any
 //! extension whose bytes do not read back the same way), so that what is read writes back to
 //! the same bytes. Reading never panics: a length that overruns its enclosing vector is an
 //! error with its offset.
 //!
 //! Left out: TLS 1.2's own messages (ServerKeyExchange and the rest; the record layer carries
-//! them as bytes), pre_shared_key and early_data extensions (kept as bytes), and certificates'
+//! them as bytes), the early_data extension (kept as bytes), and certificates'
 //! contents (`cert` models the chain; here a certificate is its DER bytes).
 
 use crate::model::trace::{Wire, WireField};
@@ -97,7 +97,27 @@ pub enum ExtBody {
     ServerShare(KeyShare),
     /// renegotiation_info: an 8-bit-length vector (empty on a first handshake).
     Renegotiation(Vec<u8>),
+    /// A client's pre_shared_key (§4.2.11): the tickets it offers and a binder for each.
+    OfferedPsks {
+        identities: Vec<PskIdentity>,
+        binders: Vec<Vec<u8>>,
+    },
+    /// A server's pre_shared_key: which offered identity it took.
+    SelectedPsk(u16),
     Opaque(Vec<u8>),
+}
+
+/// A ticket the client offers (§4.2.11), with its obfuscated age in milliseconds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PskIdentity {
+    pub identity: Vec<u8>,
+    pub obfuscated_ticket_age: u32,
+}
+
+/// The bytes the binders of an [`ExtBody::OfferedPsks`] take at the end of a ClientHello (their
+/// list's 2-byte length included): what RFC 8446 §4.2.11.2's truncated ClientHello leaves out.
+pub fn binders_len(binders: &[Vec<u8>]) -> usize {
+    2 + binders.iter().map(|b| 1 + b.len()).sum::<usize>()
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -441,6 +461,27 @@ fn ext_body(w: &mut Writer, b: &ExtBody, q: &str) -> Result<(), WriteError> {
         }
         ExtBody::ServerShare(s) => share(w, s, &format!("{q}.server_share"))?,
         ExtBody::Renegotiation(v) => w.vec(&format!("{q}.renegotiated_connection"), 1, v)?,
+        ExtBody::OfferedPsks {
+            identities,
+            binders,
+        } => {
+            let o = w.open(format!("{q}.identities.length"), 2);
+            for (i, id) in identities.iter().enumerate() {
+                w.vec(&format!("{q}.identities[{i}].identity"), 2, &id.identity)?;
+                w.uint(
+                    format!("{q}.identities[{i}].obfuscated_ticket_age"),
+                    4,
+                    id.obfuscated_ticket_age as u64,
+                );
+            }
+            w.close(o)?;
+            let o = w.open(format!("{q}.binders.length"), 2);
+            for (i, b) in binders.iter().enumerate() {
+                w.vec(&format!("{q}.binders[{i}]"), 1, b)?;
+            }
+            w.close(o)?;
+        }
+        ExtBody::SelectedPsk(v) => w.uint(format!("{q}.selected_identity"), 2, *v as u64),
         ExtBody::Opaque(v) => {
             if !v.is_empty() {
                 w.raw(format!("{q}.data"), v);
@@ -713,6 +754,26 @@ fn read_body(typ: u16, data: &[u8], side: Side) -> Result<Option<ExtBody>, ReadE
             key: r.bytes(2)?,
         }),
         (ext::RENEGOTIATION_INFO, _) => ExtBody::Renegotiation(r.bytes(1)?),
+        (ext::PRE_SHARED_KEY, Side::Server) => ExtBody::SelectedPsk(r.u16()?),
+        (ext::PRE_SHARED_KEY, Side::Client) => {
+            let mut ids = r.sub(2)?;
+            let mut identities = Vec::new();
+            while !ids.done() {
+                identities.push(PskIdentity {
+                    identity: ids.bytes(2)?,
+                    obfuscated_ticket_age: ids.uint(4)? as u32,
+                });
+            }
+            let mut bs = r.sub(2)?;
+            let mut binders = Vec::new();
+            while !bs.done() {
+                binders.push(bs.bytes(1)?);
+            }
+            ExtBody::OfferedPsks {
+                identities,
+                binders,
+            }
+        }
         _ => return Ok(None),
     };
     Ok(r.done().then_some(body))

@@ -354,7 +354,7 @@ impl crate::model::trace::Detail for Sent {
 /// whether it became a 304), from which its head is made again ([`response_message`]) when
 /// the event is read.
 #[derive(Clone, Debug)]
-pub(super) struct Answer {
+pub struct Answer {
     status: u16,
     lines: Option<Rc<[String]>>,
     content_type: &'static str,
@@ -364,7 +364,8 @@ pub(super) struct Answer {
 }
 
 impl Answer {
-    fn response(&self) -> crate::model::http::Response {
+    /// The response's head as sent (its body is only a length).
+    pub fn response(&self) -> crate::model::http::Response {
         let lines = self.lines.as_deref().unwrap_or_default();
         let full = response_message(
             self.status,

@@ -106,7 +106,7 @@ mod scheduler;
 
 pub(crate) use exchange::not_modified;
 use exchange::*;
-pub use exchange::{request_as_sent, response_message, Sent};
+pub use exchange::{request_as_sent, response_message, Answer, Sent};
 pub use navigate::Nav;
 pub use report::*;
 use scenario::response_key;

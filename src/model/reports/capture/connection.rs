@@ -2,7 +2,8 @@
 //! (the module doc of [`super`] says how each is made and stamped).
 
 use super::{ms, tls13::Tls13, CaptureError, Conn, Walk};
-use crate::model::http::present::{Body, Head};
+use crate::model::cache::Headers;
+use crate::model::http::present::Body;
 use crate::model::load::Sent as SentRequest;
 use crate::model::tcp;
 use crate::model::tcp_stream::{Endpoint, Stream};
@@ -112,9 +113,12 @@ impl Walk {
             (Some(f), false) => f.arrives_at,
             _ => e.at,
         };
+        let mut tickets = std::mem::take(&mut self.tickets);
         let k = self.conn(c);
         let tls = k.tls.get_or_insert_with(Tls13::default);
-        let records = tls.on(&r.msg, r.version)?;
+        let records = tls.on(&r.msg, r.version, (at, &mut tickets));
+        self.tickets = tickets;
+        let records = records?;
         self.send_records(c, from_client, at, &records, e.step.as_str())
     }
 
@@ -227,16 +231,15 @@ impl Walk {
         &mut self,
         c: u32,
         e: &Event,
-        h: &Head,
+        (status, reason, headers): (u16, &str, &Headers),
     ) -> Result<(), CaptureError> {
-        let mut text = format!("HTTP/1.1 {} {}\r\n", h.status, h.reason);
-        for (n, v) in &h.headers.0 {
+        let mut text = format!("HTTP/1.1 {status} {reason}\r\n");
+        for (n, v) in &headers.0 {
             text.push_str(&format!("{n}: {v}\r\n"));
         }
         text.push_str("\r\n");
         let at = e.flight.as_ref().map_or(e.at, |f| f.arrives_at);
-        let body = h
-            .headers
+        let body = headers
             .get("content-length")
             .and_then(|n| n.parse::<u64>().ok())
             .unwrap_or(0);
@@ -245,7 +248,7 @@ impl Walk {
             k.pending_head = Some((
                 at,
                 text.into_bytes(),
-                h.headers.get("content-type").map(|t| t.to_string()),
+                headers.get("content-type").map(|t| t.to_string()),
             ));
             return Ok(());
         }

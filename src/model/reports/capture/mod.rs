@@ -94,6 +94,8 @@ struct Walk {
     /// (when, the order made, the packet, its comment)
     packets: Vec<(Instant, usize, Vec<u8>, String)>,
     conns: BTreeMap<u32, Conn>,
+    /// The tickets servers issued so far, by server name.
+    tickets: tls13::Tickets,
     unix_us: u64,
 }
 
@@ -102,6 +104,7 @@ pub fn from_trace(trace: &Trace, unix_time: i64) -> Result<Capture, CaptureError
     let mut w = Walk {
         packets: Vec::new(),
         conns: BTreeMap::new(),
+        tickets: tls13::Tickets::new(),
         unix_us: u64::try_from(unix_time)
             .unwrap_or(0)
             .saturating_mul(1_000_000),
@@ -152,7 +155,11 @@ impl Walk {
             return self.request(c, e, s);
         }
         if let Some(h) = e.detail::<Head>() {
-            return self.response_head(c, e, h);
+            return self.response_head(c, e, (h.status, h.reason, &h.headers));
+        }
+        if let Some(a) = e.detail::<crate::model::load::Answer>() {
+            let r = a.response();
+            return self.response_head(c, e, (r.status, r.reason, &r.headers));
         }
         if let Some(b) = e.detail::<Body>() {
             return self.response_body(c, e, b);

@@ -11,17 +11,22 @@
 //!
 //! What the ClientHello carries: the cipher suites, server name, ALPN protocols and versions
 //! the model's message names; the x25519 group and key share; signature algorithms and the
-//! point formats and PSK modes a browser sends. Left out (an error, not a guess): TLS 1.2, a
-//! resumed handshake (PSK), and a client certificate.
+//! point formats and PSK modes a browser sends, and for a resumed handshake the ticket the
+//! server named last issued in the run (its PSK, its age obfuscated, the binder computed).
+//! Left out (an error, not a guess): TLS 1.2, a ticket from before the run, and a client
+//! certificate.
 
 use super::{x509, CaptureError};
+use crate::model::time::Instant;
 use crate::model::tls::{Message, Version};
+use crate::model::tls_keys::Suite13;
 use crate::model::tls_keys::{x25519_public, x25519_shared};
 use crate::model::tls_record::{Sent, Session13, X25519};
-use crate::model::tls_wire::{self, ext, ExtBody, Extension, Handshake, KeyShare};
+use crate::model::tls_wire::{self, ext, ExtBody, Extension, Handshake, KeyShare, PskIdentity};
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::DerSignature;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
 /// The signature algorithms a Chromium ClientHello offers, in its order (BoringSSL's
 /// `kVerifySignatureAlgorithms`): ECDSA P-256/SHA-256, RSA-PSS/SHA-256, PKCS#1/SHA-256,
@@ -52,9 +57,24 @@ fn version_code(v: Version) -> u16 {
     }
 }
 
+/// A ticket a server issued in this run, by the server name it was issued to: what a later
+/// connection to that name resumes with.
+#[derive(Clone, Debug)]
+pub struct Ticket {
+    pub psk: Vec<u8>,
+    pub ticket: Vec<u8>,
+    pub age_add: u32,
+    pub issued: Instant,
+}
+
+/// The tickets of the run so far.
+pub type Tickets = BTreeMap<String, Ticket>;
+
 /// One connection's handshake in progress.
 #[derive(Default)]
 pub struct Tls13 {
+    /// The server name the ClientHello asked for.
+    sni: String,
     session: Session13,
     client_private: [u8; 32],
     session_id: Vec<u8>,
@@ -79,21 +99,22 @@ impl Tls13 {
 
     /// The records a message of the trace puts on the wire (none for the server's messages
     /// before its Finished, which ends its flight: the flight goes out as one run of records).
-    pub fn on(&mut self, m: &Message, version: Version) -> Result<Vec<Sent>, CaptureError> {
+    pub fn on(
+        &mut self,
+        m: &Message,
+        version: Version,
+        (now, tickets): (Instant, &mut Tickets),
+    ) -> Result<Vec<Sent>, CaptureError> {
         if version != Version::Tls13 {
             return Err(CaptureError::Unsupported("TLS 1.2 connections"));
         }
         let out = match m {
-            Message::ClientHello { resume: true, .. } => {
-                return Err(CaptureError::Unsupported(
-                    "a resumed TLS 1.3 handshake (pre-shared key)",
-                ))
-            }
-            Message::ClientHello { .. } => vec![self.client_hello(m)?],
+            Message::ClientHello { .. } => vec![self.client_hello(m, now, tickets)?],
             Message::ServerHello {
                 random,
                 key_share,
                 suite,
+                resumed,
                 ..
             } => {
                 let private = bytes32(key_share.as_deref().unwrap_or_default());
@@ -117,6 +138,14 @@ impl Tls13 {
                         },
                     ],
                 };
+                let mut sh = sh;
+                if *resumed {
+                    // §4.2.11: the server took the one ticket offered.
+                    sh.extensions.push(Extension {
+                        typ: ext::PRE_SHARED_KEY,
+                        body: ExtBody::SelectedPsk(0),
+                    });
+                }
                 let shared = x25519_shared(&private, &x25519_public(&self.client_private));
                 vec![self
                     .session
@@ -170,6 +199,17 @@ impl Tls13 {
             } => self.session.client_finished().map_err(CaptureError::tls)?,
             Message::NewSessionTicket { lifetime_s } => {
                 let t = self.ticket(*lifetime_s);
+                if let Handshake::NewSessionTicket(n) = &t {
+                    if let Some(psk) = self.session.ticket_psk(&n.nonce) {
+                        let issued = Ticket {
+                            psk,
+                            ticket: n.ticket.clone(),
+                            age_add: n.age_add,
+                            issued: now,
+                        };
+                        tickets.insert(self.sni.clone(), issued);
+                    }
+                }
                 self.session
                     .post_handshake(false, &t)
                     .map_err(CaptureError::tls)?
@@ -193,7 +233,12 @@ impl Tls13 {
         Ok(out)
     }
 
-    fn client_hello(&mut self, m: &Message) -> Result<Sent, CaptureError> {
+    fn client_hello(
+        &mut self,
+        m: &Message,
+        now: Instant,
+        tickets: &Tickets,
+    ) -> Result<Sent, CaptureError> {
         let Message::ClientHello {
             random,
             session_id,
@@ -207,6 +252,10 @@ impl Tls13 {
         else {
             return Err(CaptureError::Internal("not a ClientHello"));
         };
+        let Message::ClientHello { resume, .. } = m else {
+            return Err(CaptureError::Internal("not a ClientHello"));
+        };
+        self.sni = sni.clone();
         self.client_private = bytes32(key_share);
         self.session_id = bytes32(session_id).to_vec();
         let e = |typ, body| Extension { typ, body };
@@ -245,7 +294,29 @@ impl Tls13 {
                 ),
             ],
         };
-        self.session.client_hello(&ch).map_err(CaptureError::tls)
+        if !resume {
+            return self.session.client_hello(&ch).map_err(CaptureError::tls);
+        }
+        let t = tickets.get(sni).ok_or(CaptureError::Unsupported(
+            "a resumed TLS 1.3 handshake whose ticket came from before the run",
+        ))?;
+        let suite = Suite13::from_code(0x1301).ok_or(CaptureError::Internal("the suite"))?;
+        let mut ch = ch;
+        // §4.2.11: pre_shared_key is the last extension; the age is obfuscated by age_add.
+        let age_ms = (now.since(t.issued).micros() / 1000) as u32;
+        ch.extensions.push(Extension {
+            typ: ext::PRE_SHARED_KEY,
+            body: ExtBody::OfferedPsks {
+                identities: vec![PskIdentity {
+                    identity: t.ticket.clone(),
+                    obfuscated_ticket_age: age_ms.wrapping_add(t.age_add),
+                }],
+                binders: vec![vec![0; suite.hash.output_len()]],
+            },
+        });
+        self.session
+            .client_hello_psk(&ch, &t.psk, suite)
+            .map_err(CaptureError::tls)
     }
 
     /// The server's signature over the transcript so far (RFC 8446 §4.4.3): 64 spaces, the
