@@ -7,7 +7,7 @@
 #      built from source for wasm32 (build-std), plus the matching clippy and lld.
 # On both: wasm-bindgen-cli equal to the pinned crate, trunk 0.21.14, wasm-split-cli, wasm-opt from the npm
 # `binaryen` package, Debian's chromium + chromedriver for the browser tests, and Debian's tshark
-# for the capture tests.
+# and openssl for the capture tests.
 #
 # Everything comes from the package registries (Debian, crates.io, npm). Tools live in
 # $WIREWALK_TOOLS (default ~/.cache/wirewalk-tools), outside the clone, so a fresh clone on the same
@@ -164,14 +164,14 @@ if [ "$what" != build ]; then
   fi
 fi
 
-# ---- 6. Wireshark's tshark: a second implementation that opens the captures the model writes -----
-# (tests/it/capture.rs: it must read every packet, find the checksums right and decrypt TLS with the
-# key log inside the file)
+# ---- 6. Wireshark's tshark and OpenSSL: second implementations that open what the model writes -----
+# (tests/it/capture.rs: tshark must read every packet, find the checksums right and decrypt TLS with
+# the key log inside the file; openssl must verify the certificates' signatures)
 if [ "$what" != build ]; then
-  if command -v tshark >/dev/null; then
-    say "tshark present ($(tshark --version 2>/dev/null | head -n1))"
+  if command -v tshark >/dev/null && command -v openssl >/dev/null; then
+    say "tshark present ($(tshark --version 2>/dev/null | head -n1)), $(openssl version)"
   else
-    apt_install tshark
+    apt_install tshark openssl
   fi
 fi
 

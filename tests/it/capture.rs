@@ -476,3 +476,68 @@ fn many_images_as_a_capture_every_connection_decrypts_in_wireshark() {
     let codes = rows.iter().filter(|r| r[7] == "200").count();
     assert_eq!(codes, expected.len());
 }
+
+/// The certificates in the captures, checked by OpenSSL (a second implementation): the
+/// model's chain for a host verifies against the model's root at the scenario's date, with the
+/// host name, and a flipped byte in the leaf's signature does not.
+#[test]
+fn the_chain_verifies_with_openssl() {
+    use wirewalk::model::capture::x509;
+    use wirewalk::model::connection::{chain_for, web_roots};
+    use wirewalk::model::scenario::{CertChoice, VISIT_UNIX_TIME};
+    let chain = chain_for("www.example.com", CertChoice::Valid, VISIT_UNIX_TIME);
+    let root = web_roots().roots[0].clone();
+    let ders = x509::chain_der(&chain);
+    let root_der = x509::chain_der(std::slice::from_ref(&root)).remove(0);
+    let pem = |name: &str, der: &[u8]| {
+        let path = scratch(name);
+        let out = Command::new("openssl")
+            .args(["x509", "-inform", "DER", "-out"])
+            .arg(&path)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child.stdin.take().expect("stdin").write_all(der)?;
+                child.wait_with_output()
+            })
+            .expect("openssl runs (scripts/bootstrap.sh installs it)");
+        assert!(out.status.success(), "openssl read {name}");
+        path
+    };
+    let leaf = pem("leaf.pem", &ders[0]);
+    let inter = pem("r11.pem", &ders[1]);
+    let root_pem = pem("root.pem", &root_der);
+    let verify = |leaf: &Path| {
+        Command::new("openssl")
+            .args([
+                "verify",
+                "-attime",
+                &VISIT_UNIX_TIME.to_string(),
+                "-verify_hostname",
+            ])
+            .arg("www.example.com")
+            .arg("-CAfile")
+            .arg(&root_pem)
+            .arg("-untrusted")
+            .arg(&inter)
+            .arg(leaf)
+            .output()
+            .expect("openssl runs")
+    };
+    let ok = verify(&leaf);
+    assert!(
+        ok.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&ok.stdout),
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let mut bad = ders[0].clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    let bad_leaf = pem("bad-leaf.pem", &bad);
+    assert!(
+        !verify(&bad_leaf).status.success(),
+        "a broken signature is refused"
+    );
+}

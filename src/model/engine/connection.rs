@@ -928,7 +928,7 @@ pub fn client_chain(now: i64) -> Chain {
         not_before: now - 100 * DAY,
         not_after: now + 265 * DAY,
         is_ca: false,
-        key: "ECDSA P-256",
+        key: cert::KeyKind::EcdsaP256,
     }])
 }
 
@@ -983,7 +983,7 @@ pub fn web_roots() -> RootStore {
             not_before: 1_433_980_800,
             not_after: 2_064_528_000,
             is_ca: true,
-            key: "RSA 4096",
+            key: cert::KeyKind::Rsa4096,
         }],
     }
 }
@@ -1019,7 +1019,7 @@ pub fn chain_for(host: &str, choice: CertChoice, now: i64) -> Vec<Certificate> {
         not_before: nb,
         not_after: na,
         is_ca: false,
-        key: "RSA 2048",
+        key: cert::KeyKind::Rsa2048,
     };
     if choice == CertChoice::SelfSigned {
         return vec![leaf];
@@ -1033,7 +1033,7 @@ pub fn chain_for(host: &str, choice: CertChoice, now: i64) -> Vec<Certificate> {
             not_before: 1_710_288_000,
             not_after: 1_805_068_800,
             is_ca: true,
-            key: "RSA 2048",
+            key: cert::KeyKind::Rsa2048,
         },
     ]
 }

@@ -30,7 +30,38 @@ pub struct Certificate {
     pub not_after: i64,
     /// basicConstraints cA: may sign other certificates.
     pub is_ca: bool,
-    pub key: &'static str,
+    pub key: KeyKind,
+}
+
+/// The kind of a certificate's public key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    Rsa2048,
+    Rsa4096,
+    EcdsaP256,
+}
+
+impl KeyKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyKind::Rsa2048 => "RSA 2048",
+            KeyKind::Rsa4096 => "RSA 4096",
+            KeyKind::EcdsaP256 => "ECDSA P-256",
+        }
+    }
+}
+
+impl std::fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Written as its name (`"RSA 2048"`), as the JSON has always shown it.
+impl Serialize for KeyKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
 }
 
 impl Certificate {
@@ -328,7 +359,7 @@ mod tests {
             not_before: 0,
             not_after: 1000 * DAY,
             is_ca: true,
-            key: "RSA 2048",
+            key: KeyKind::Rsa2048,
         }
     }
 
@@ -340,7 +371,7 @@ mod tests {
             not_before: 0,
             not_after,
             is_ca: false,
-            key: "ECDSA P-256",
+            key: KeyKind::EcdsaP256,
         }
     }
 

@@ -739,7 +739,7 @@ mod tests {
                 not_before: 0,
                 not_after: 100 * DAY,
                 is_ca: false,
-                key: "RSA 2048",
+                key: cert::KeyKind::Rsa2048,
             },
             Certificate {
                 subject: "CA".into(),
@@ -748,7 +748,7 @@ mod tests {
                 not_before: 0,
                 not_after: 100 * DAY,
                 is_ca: true,
-                key: "RSA 2048",
+                key: cert::KeyKind::Rsa2048,
             },
         ])
     }
@@ -762,7 +762,7 @@ mod tests {
                 not_before: 0,
                 not_after: 100 * DAY,
                 is_ca: true,
-                key: "RSA 4096",
+                key: cert::KeyKind::Rsa4096,
             }],
         }
     }

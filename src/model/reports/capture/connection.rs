@@ -113,11 +113,11 @@ impl Walk {
             (Some(f), false) => f.arrives_at,
             _ => e.at,
         };
-        let mut tickets = std::mem::take(&mut self.tickets);
+        let mut shared = std::mem::take(&mut self.shared);
         let k = self.conn(c);
         let tls = k.tls.get_or_insert_with(Tls13::default);
-        let records = tls.on(&r.msg, r.version, (at, &mut tickets));
-        self.tickets = tickets;
+        let records = tls.on(&r.msg, r.version, (at, &mut shared));
+        self.shared = shared;
         let records = records?;
         self.send_records(c, from_client, at, &records, e.step.as_str())
     }

@@ -94,8 +94,8 @@ struct Walk {
     /// (when, the order made, the packet, its comment)
     packets: Vec<(Instant, usize, Vec<u8>, String)>,
     conns: BTreeMap<u32, Conn>,
-    /// The tickets servers issued so far, by server name.
-    tickets: tls13::Tickets,
+    /// The tickets servers issued so far and the chains' DER.
+    shared: tls13::Shared,
     unix_us: u64,
 }
 
@@ -104,7 +104,7 @@ pub fn from_trace(trace: &Trace, unix_time: i64) -> Result<Capture, CaptureError
     let mut w = Walk {
         packets: Vec::new(),
         conns: BTreeMap::new(),
-        tickets: tls13::Tickets::new(),
+        shared: tls13::Shared::default(),
         unix_us: u64::try_from(unix_time)
             .unwrap_or(0)
             .saturating_mul(1_000_000),

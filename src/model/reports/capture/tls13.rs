@@ -5,8 +5,8 @@
 //! Inputs are the model's seeded values: the ClientHello's and ServerHello's randoms and the
 //! legacy session id as the trace shows them; each side's 32 seeded key-share bytes are its
 //! X25519 private key, whose public key goes in the key_share extension. The certificate chain
-//! is [`x509`]'s DER and the CertificateVerify is the leaf key's ECDSA P-256 signature over the
-//! transcript (RFC 8446 §4.4.3). A ticket's age_add, nonce and 192 bytes of ticket come from the
+//! is [`x509`]'s DER and the CertificateVerify is the leaf key's signature over the transcript
+//! (RFC 8446 §4.4.3): RSA-PSS for the model's RSA leaves. A ticket's age_add, nonce and 192 bytes of ticket come from the
 //! connection's seeded values too. Same trace, same bytes.
 //!
 //! What the ClientHello carries: the cipher suites, server name, ALPN protocols and versions
@@ -36,6 +36,52 @@ const SIGNATURE_ALGORITHMS: [u16; 8] = [
 ];
 /// ecdsa_secp256r1_sha256 (RFC 8446 §4.2.3).
 const ECDSA_P256_SHA256: u16 = 0x0403;
+/// rsa_pss_rsae_sha256 (RFC 8446 §4.2.3): RSA-PSS with SHA-256, salt as long as the hash.
+const RSA_PSS_RSAE_SHA256: u16 = 0x0804;
+
+/// Bytes from SHA-256 in counter mode over a seed: the "randomness" a deterministic signature
+/// scheme draws (RSA-PSS's salt), so the same transcript gives the same signature.
+pub struct Drbg {
+    seed: [u8; 32],
+    counter: u64,
+}
+
+impl Drbg {
+    pub fn new(seed: &[u8]) -> Drbg {
+        Drbg {
+            seed: Sha256::digest(seed).into(),
+            counter: 0,
+        }
+    }
+}
+
+impl rand_core::RngCore for Drbg {
+    fn next_u32(&mut self) -> u32 {
+        rand_core::impls::next_u32_via_fill(self)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        rand_core::impls::next_u64_via_fill(self)
+    }
+
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for chunk in dest.chunks_mut(32) {
+            let mut h = Sha256::new();
+            h.update(self.seed);
+            h.update(self.counter.to_be_bytes());
+            self.counter += 1;
+            chunk.copy_from_slice(&h.finalize()[..chunk.len()]);
+        }
+    }
+
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+/// Not random at all, but what the signature APIs ask for; nothing secret depends on it.
+impl rand_core::CryptoRng for Drbg {}
 
 fn unhex(s: &str) -> Vec<u8> {
     (0..s.len() / 2)
@@ -67,8 +113,26 @@ pub struct Ticket {
     pub issued: Instant,
 }
 
-/// The tickets of the run so far.
-pub type Tickets = BTreeMap<String, Ticket>;
+/// What the connections of a run share: the tickets servers issued so far, and each chain's
+/// DER once made (signing with the root's 4,096-bit key is the capture's slowest step).
+#[derive(Default)]
+pub struct Shared {
+    pub tickets: BTreeMap<String, Ticket>,
+    chains: BTreeMap<Vec<(String, String)>, Vec<Vec<u8>>>,
+}
+
+impl Shared {
+    fn chain_der(&mut self, chain: &[crate::model::cert::Certificate]) -> Vec<Vec<u8>> {
+        let key: Vec<(String, String)> = chain
+            .iter()
+            .map(|c| (c.subject.clone(), c.issuer.clone()))
+            .collect();
+        self.chains
+            .entry(key)
+            .or_insert_with(|| x509::chain_der(chain))
+            .clone()
+    }
+}
 
 /// One connection's handshake in progress.
 #[derive(Default)]
@@ -80,8 +144,8 @@ pub struct Tls13 {
     session_id: Vec<u8>,
     /// The server's messages since its ServerHello, until its Finished.
     flight: Vec<Handshake>,
-    /// The leaf's subject, whose key signs the CertificateVerify.
-    leaf: Option<String>,
+    /// The leaf, whose key signs the CertificateVerify.
+    leaf: Option<crate::model::cert::Certificate>,
 }
 
 impl Tls13 {
@@ -103,13 +167,13 @@ impl Tls13 {
         &mut self,
         m: &Message,
         version: Version,
-        (now, tickets): (Instant, &mut Tickets),
+        (now, shared): (Instant, &mut Shared),
     ) -> Result<Vec<Sent>, CaptureError> {
         if version != Version::Tls13 {
             return Err(CaptureError::Unsupported("TLS 1.2 connections"));
         }
         let out = match m {
-            Message::ClientHello { .. } => vec![self.client_hello(m, now, tickets)?],
+            Message::ClientHello { .. } => vec![self.client_hello(m, now, &shared.tickets)?],
             Message::ServerHello {
                 random,
                 key_share,
@@ -164,11 +228,12 @@ impl Tls13 {
                 from_client: false,
                 chain,
             } => {
-                self.leaf = chain.first().map(|c| c.subject.clone());
-                let entries = chain
-                    .iter()
-                    .map(|c| tls_wire::CertificateEntry {
-                        cert: x509::der(c),
+                self.leaf = chain.first().cloned();
+                let entries = shared
+                    .chain_der(chain)
+                    .into_iter()
+                    .map(|cert| tls_wire::CertificateEntry {
+                        cert,
                         extensions: vec![],
                     })
                     .collect();
@@ -179,11 +244,9 @@ impl Tls13 {
                 vec![]
             }
             Message::CertificateVerify { from_client: false } => {
-                let signature = self.certificate_verify()?;
-                self.flight.push(Handshake::CertificateVerify {
-                    scheme: ECDSA_P256_SHA256,
-                    signature,
-                });
+                let (scheme, signature) = self.certificate_verify()?;
+                self.flight
+                    .push(Handshake::CertificateVerify { scheme, signature });
                 vec![]
             }
             Message::Finished {
@@ -207,7 +270,7 @@ impl Tls13 {
                             age_add: n.age_add,
                             issued: now,
                         };
-                        tickets.insert(self.sni.clone(), issued);
+                        shared.tickets.insert(self.sni.clone(), issued);
                     }
                 }
                 self.session
@@ -237,7 +300,7 @@ impl Tls13 {
         &mut self,
         m: &Message,
         now: Instant,
-        tickets: &Tickets,
+        tickets: &BTreeMap<String, Ticket>,
     ) -> Result<Sent, CaptureError> {
         let Message::ClientHello {
             random,
@@ -320,11 +383,13 @@ impl Tls13 {
     }
 
     /// The server's signature over the transcript so far (RFC 8446 §4.4.3): 64 spaces, the
-    /// context string, a zero byte and the transcript hash, signed with the leaf's key.
-    fn certificate_verify(&mut self) -> Result<Vec<u8>, CaptureError> {
+    /// context string, a zero byte and the transcript hash, signed with the leaf's key —
+    /// rsa_pss_rsae_sha256 (its salt drawn from the transcript hash: deterministic) or
+    /// ecdsa_secp256r1_sha256.
+    fn certificate_verify(&mut self) -> Result<(u16, Vec<u8>), CaptureError> {
         let leaf = self
             .leaf
-            .as_deref()
+            .as_ref()
             .ok_or(CaptureError::Internal("no certificate"))?;
         // The transcript must include the flight's messages so far.
         let hash = self
@@ -334,8 +399,21 @@ impl Tls13 {
         let mut content = vec![0x20u8; 64];
         content.extend_from_slice(b"TLS 1.3, server CertificateVerify\0");
         content.extend_from_slice(&hash);
-        let sig: DerSignature = x509::key_of(leaf).sign(&content);
-        Ok(sig.as_bytes().to_vec())
+        Ok(match x509::Key::subject(leaf) {
+            x509::Key::Rsa(k) => {
+                use rsa::signature::{RandomizedSigner, SignatureEncoding};
+                let signer = rsa::pss::SigningKey::<Sha256>::new(*k);
+                let mut salt = Drbg::new(&hash);
+                (
+                    RSA_PSS_RSAE_SHA256,
+                    signer.sign_with_rng(&mut salt, &content).to_vec(),
+                )
+            }
+            x509::Key::Ec(k) => {
+                let sig: DerSignature = k.sign(&content);
+                (ECDSA_P256_SHA256, sig.as_bytes().to_vec())
+            }
+        })
     }
 
     /// A NewSessionTicket whose values come from the connection's own secrets.
