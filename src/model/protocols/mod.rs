@@ -18,3 +18,4 @@ pub mod tls_record;
 pub mod tls_text;
 pub mod tls_wire;
 pub mod url;
+pub mod x509;

@@ -22,7 +22,7 @@
 //! pointers, extended key usage, and SCTs.
 
 use crate::model::cert::{Certificate, KeyKind};
-use crate::model::http_date::civil_from_days;
+use crate::model::x509 as der;
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{DerSignature, SigningKey};
 use rsa::pkcs1::DecodeRsaPrivateKey;
@@ -78,24 +78,16 @@ impl Key {
     /// The signature algorithm's AlgorithmIdentifier.
     fn algorithm(&self) -> Vec<u8> {
         match self {
-            Key::Rsa(_) => seq(&[oid(&[1, 2, 840, 113_549, 1, 1, 11]), tlv(0x05, &[])]),
-            Key::Ec(_) => ecdsa_sha256(),
+            Key::Rsa(_) => der::rsa_sha256(),
+            Key::Ec(_) => der::ecdsa_sha256(),
         }
     }
 
     /// SubjectPublicKeyInfo (RFC 5280 §4.1.2.7).
     fn public_key_info(&self) -> Vec<u8> {
         match self {
-            Key::Rsa(k) => {
-                let rsa_key = seq(&[integer(&k.n().to_bytes_be()), integer(&k.e().to_bytes_be())]);
-                let mut bits = vec![0u8];
-                bits.extend_from_slice(&rsa_key);
-                seq(&[
-                    seq(&[oid(&[1, 2, 840, 113_549, 1, 1, 1]), tlv(0x05, &[])]),
-                    tlv(0x03, &bits),
-                ])
-            }
-            Key::Ec(k) => ec_public_key_info(k),
+            Key::Rsa(k) => der::rsa_spki(&k.n().to_bytes_be(), &k.e().to_bytes_be()),
+            Key::Ec(k) => der::ec_spki(k.verifying_key().to_encoded_point(false).as_bytes()),
         }
     }
 }
@@ -115,165 +107,37 @@ pub fn ec_key_of(name: &str) -> SigningKey {
     unreachable!("a SHA-256 output is a valid P-256 scalar with overwhelming probability")
 }
 
-/// DER's tag-length-value.
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let n = content.len();
-    if n < 0x80 {
-        out.push(n as u8);
-    } else {
-        let bytes: Vec<u8> = n
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|b| *b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend_from_slice(&bytes);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
-    tlv(0x30, &parts.concat())
-}
-
-/// An OBJECT IDENTIFIER from its arcs (X.690 §8.19).
-fn oid(arcs: &[u64]) -> Vec<u8> {
-    let mut body = vec![(arcs[0] * 40 + arcs[1]) as u8];
-    for &a in &arcs[2..] {
-        let mut groups = vec![(a & 0x7f) as u8];
-        let mut v = a >> 7;
-        while v > 0 {
-            groups.push(0x80 | (v & 0x7f) as u8);
-            v >>= 7;
-        }
-        groups.reverse();
-        body.extend_from_slice(&groups);
-    }
-    tlv(0x06, &body)
-}
-
-/// A non-negative INTEGER from big-endian bytes (a leading zero where the top bit is set).
-fn integer(bytes: &[u8]) -> Vec<u8> {
-    let trimmed: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
-    let mut body = if trimmed.is_empty() { vec![0] } else { trimmed };
-    if body[0] & 0x80 != 0 {
-        body.insert(0, 0);
-    }
-    tlv(0x02, &body)
-}
-
-/// A Name of one RDN: the commonName (2.5.4.3) as a UTF8String.
-fn name(cn: &str) -> Vec<u8> {
-    let atv = seq(&[oid(&[2, 5, 4, 3]), tlv(0x0c, cn.as_bytes())]);
-    seq(&[tlv(0x31, &atv)])
-}
-
-/// A Time (RFC 5280 §4.1.2.5): UTCTime through 2049, GeneralizedTime after.
-fn time(unix: i64) -> Vec<u8> {
-    let (y, m, d) = civil_from_days(unix.div_euclid(86_400));
-    let t = unix.rem_euclid(86_400);
-    let hms = format!("{:02}{:02}{:02}Z", t / 3600, t % 3600 / 60, t % 60);
-    if (1950..2050).contains(&y) {
-        tlv(0x17, format!("{:02}{m:02}{d:02}{hms}", y % 100).as_bytes())
-    } else {
-        tlv(0x18, format!("{y:04}{m:02}{d:02}{hms}").as_bytes())
-    }
-}
-
-fn extension(id: &[u64], critical: bool, value: Vec<u8>) -> Vec<u8> {
-    let mut parts = vec![oid(id)];
-    if critical {
-        parts.push(tlv(0x01, &[0xff]));
-    }
-    parts.push(tlv(0x04, &value));
-    seq(&parts)
-}
-
-fn extensions(c: &Certificate) -> Vec<u8> {
-    let ca = if c.is_ca {
-        vec![tlv(0x01, &[0xff])]
-    } else {
-        vec![]
-    };
-    // keyUsage: digitalSignature (bit 0) for a leaf; keyCertSign and cRLSign (bits 5, 6) for a CA.
-    let usage = if c.is_ca {
-        tlv(0x03, &[0x01, 0x06])
-    } else {
-        tlv(0x03, &[0x07, 0x80])
-    };
-    let mut exts = vec![
-        extension(&[2, 5, 29, 19], true, seq(&ca)),
-        extension(&[2, 5, 29, 15], true, usage),
-    ];
-    if !c.san.is_empty() {
-        let names: Vec<Vec<u8>> = c.san.iter().map(|n| tlv(0x82, n.as_bytes())).collect();
-        exts.push(extension(&[2, 5, 29, 17], false, seq(&names)));
-    }
-    tlv(0xa3, &seq(&exts))
-}
-
-/// ecdsa-with-SHA256 (RFC 5758 §3.2): no parameters.
-fn ecdsa_sha256() -> Vec<u8> {
-    seq(&[oid(&[1, 2, 840, 10045, 4, 3, 2])])
-}
-
-fn ec_public_key_info(key: &SigningKey) -> Vec<u8> {
-    let point = key.verifying_key().to_encoded_point(false);
-    let mut bits = vec![0u8];
-    bits.extend_from_slice(point.as_bytes());
-    seq(&[
-        seq(&[
-            oid(&[1, 2, 840, 10045, 2, 1]),
-            oid(&[1, 2, 840, 10045, 3, 1, 7]),
-        ]),
-        tlv(0x03, &bits),
-    ])
-}
-
-/// The to-be-signed part, with the signature algorithm of the issuer's key.
+/// The to-be-signed part, with the signature algorithm of the issuer's key and a serial
+/// number drawn from the names (positive, 16 bytes).
 fn tbs(c: &Certificate, issuer: &Key) -> Vec<u8> {
-    let serial: [u8; 16] = Sha256::digest(format!("{}\0{}", c.subject, c.issuer))[..16]
+    let mut serial: [u8; 16] = Sha256::digest(format!("{}\0{}", c.subject, c.issuer))[..16]
         .try_into()
         .unwrap_or_default();
-    let mut serial = serial;
     serial[0] &= 0x7f;
     serial[0] |= 0x01; // positive and never shorter than 16 bytes
-    seq(&[
-        tlv(0xa0, &integer(&[2])),
-        integer(&serial),
-        issuer.algorithm(),
-        name(&c.issuer),
-        seq(&[time(c.not_before), time(c.not_after)]),
-        name(&c.subject),
-        Key::subject(c).public_key_info(),
-        extensions(c),
-    ])
+    der::tbs(
+        c,
+        &serial,
+        &issuer.algorithm(),
+        &Key::subject(c).public_key_info(),
+    )
 }
 
 /// A certificate's DER bytes, signed by `issuer`'s key.
 pub fn der(c: &Certificate, issuer: &Key) -> Vec<u8> {
     let tbs = tbs(c, issuer);
-    let mut bits = vec![0u8];
-    bits.extend_from_slice(&issuer.sign_certificate(&tbs));
-    seq(&[tbs, issuer.algorithm(), tlv(0x03, &bits)])
+    let signature = issuer.sign_certificate(&tbs);
+    der::certificate(tbs, &issuer.algorithm(), &signature)
 }
 
 /// A chain's certificates as DER, leaf first, each signed by the next one's key; the last by
 /// its own key if self-signed, else by the model's root key (RSA 4096: the roots of
 /// `connection.rs`'s root store).
 pub fn chain_der(chain: &[Certificate]) -> Vec<Vec<u8>> {
-    chain
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let issuer = match chain.get(i + 1) {
-                _ if c.is_self_signed() => Key::subject(c),
-                Some(next) if next.subject == c.issuer => Key::subject(next),
-                _ => Key::of(KeyKind::Rsa4096, true, &c.issuer),
-            };
-            der(c, &issuer)
+    (0..chain.len())
+        .map(|i| {
+            let (kind, is_ca, name) = der::issuer_of(chain, i);
+            der(&chain[i], &Key::of(kind, is_ca, name))
         })
         .collect()
 }
@@ -313,20 +177,6 @@ mod tests {
     }
 
     #[test]
-    fn der_lengths_and_oids_are_as_x690_says() {
-        assert_eq!(tlv(0x04, &[0; 200])[..3], [0x04, 0x81, 200]);
-        assert_eq!(tlv(0x04, &[0; 300])[..4], [0x04, 0x82, 0x01, 0x2c]);
-        // 1.2.840.10045.2.1 (id-ecPublicKey), as every EC certificate writes it.
-        assert_eq!(
-            oid(&[1, 2, 840, 10045, 2, 1]),
-            [0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]
-        );
-        assert_eq!(integer(&[0x80]), [0x02, 0x02, 0x00, 0x80]);
-        assert_eq!(time(0), tlv(0x17, b"700101000000Z"));
-        assert_eq!(time(2_524_608_000), tlv(0x18, b"20500101000000Z"));
-    }
-
-    #[test]
     fn an_ec_signature_verifies_with_the_issuers_key_and_the_same_chain_gives_the_same_bytes() {
         let c = Certificate {
             key: KeyKind::EcdsaP256,
@@ -346,6 +196,21 @@ mod tests {
         assert!(issuer.verify(&tbs, &sig).is_ok());
         let other = VerifyingKey::from(&ec_key_of("R10"));
         assert!(other.verify(&tbs, &sig).is_err());
+    }
+
+    #[test]
+    fn the_models_sizes_are_the_real_ones() {
+        use crate::model::connection::chain_for;
+        use crate::model::scenario::CertChoice;
+        for choice in [
+            CertChoice::Valid,
+            CertChoice::SelfSigned,
+            CertChoice::Expired,
+        ] {
+            let chain = chain_for("www.example.com", choice, 1_700_000_000);
+            let real: Vec<usize> = chain_der(&chain).iter().map(Vec::len).collect();
+            assert_eq!(der::chain_lens(&chain), real, "{choice:?}");
+        }
     }
 
     #[test]
