@@ -541,3 +541,98 @@ fn the_chain_verifies_with_openssl() {
         "a broken signature is refused"
     );
 }
+
+/// The sequence numbers a trace states — where each TLS flight starts and how many bytes it
+/// takes, where each request's first segment starts — as (seq, bytes or 0).
+fn stated_seqs(events: &[serde_json::Value]) -> Vec<(u32, u64)> {
+    let number = |s: &str| {
+        s.split_whitespace()
+            .next()
+            .and_then(|n| n.parse::<u64>().ok())
+    };
+    let mut out = Vec::new();
+    for e in events {
+        for f in e["fields"].as_array().into_iter().flatten() {
+            let (name, value) = (
+                f["name"].as_str().unwrap_or(""),
+                f["value"].as_str().unwrap_or(""),
+            );
+            if name == "tcp" && value.contains("byte(s) of TLS records from seq") {
+                let bytes = number(value).expect("bytes");
+                let seq = value
+                    .split("from seq ")
+                    .nth(1)
+                    .and_then(number)
+                    .expect("seq");
+                out.push((seq as u32, bytes));
+            } else if name == "tcp.seq" {
+                out.push((number(value).expect("seq") as u32, 0));
+            }
+        }
+    }
+    out
+}
+
+/// Every sequence number the trace states is one a captured segment carries, and each TLS
+/// flight ends where the capture's next bytes in that direction start: the trace and the
+/// capture count the same bytes.
+fn assert_same_numbers(events: &[serde_json::Value], c: &Capture) {
+    use wirewalk::model::{ip, tcp_wire};
+    let mut starts = std::collections::BTreeSet::new();
+    let mut acks = std::collections::BTreeSet::new();
+    for p in &c.packets {
+        let (h, rest) = ip::Ipv4::parse(&p.data).expect("IPv4");
+        if h.protocol == ip::PROTO_TCP {
+            let (t, payload) = tcp_wire::Header::parse(rest, h.src, h.dst, true).expect("TCP");
+            if !payload.is_empty() {
+                starts.insert(t.seq);
+            }
+            acks.insert(t.ack);
+        }
+    }
+    let stated = stated_seqs(events);
+    assert!(stated.len() > 4, "{stated:?}");
+    for (seq, bytes) in stated {
+        assert!(
+            starts.contains(&seq),
+            "the trace's seq {seq} starts no captured segment"
+        );
+        if bytes > 0 {
+            let end = seq.wrapping_add(bytes as u32);
+            assert!(
+                acks.contains(&end) || starts.contains(&end),
+                "the flight's end {end} ({seq} + {bytes}) is neither acknowledged nor followed"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_trace_and_its_capture_count_the_same_bytes() {
+    let (_, c, _, trace) = journey_capture("numbers", &["https://example.com/"]);
+    assert_same_numbers(trace["events"].as_array().expect("events"), &c);
+    let pcap = scratch("numbers-page.pcapng");
+    let out = Command::new(env!("CARGO_BIN_EXE_wirewalk"))
+        .args([
+            "page",
+            "--preset",
+            "many-images",
+            "--events",
+            "--json",
+            "--pcap",
+        ])
+        .arg(&pcap)
+        .output()
+        .expect("run wirewalk");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let events: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON");
+    let c = pcapng::read(&std::fs::read(&pcap).expect("capture"))
+        .expect("reads")
+        .capture;
+    assert_same_numbers(&events, &c);
+}

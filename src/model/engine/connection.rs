@@ -605,7 +605,8 @@ impl Connection {
             .handshake
             .as_ref()
             .map_or(Version::Tls13, |hs| hs.negotiated);
-        let total: u64 = msgs.iter().map(|m| m.wire_len(version)).sum();
+        let lens = tls::flight_lens(&msgs, version);
+        let total: u64 = lens.iter().sum();
         let msgs: Vec<Rc<tls::Message>> = msgs.into_iter().map(Rc::new).collect();
         let (tx, rx, base, from, actor_to) = match to {
             Side::Server => (
@@ -639,7 +640,7 @@ impl Connection {
                     .map(|seq| (total, seq, seq.wrapping_sub(base))),
             };
             let e = Event::described(now, from, tls_present::step(m), record);
-            self.trace(e.message(actor_to, arrives, m.wire_len(version)));
+            self.trace(e.message(actor_to, arrives, lens[i]));
         }
         if !self.failed {
             self.deliver(arrives, to, Payload::Flight(msgs));

@@ -14,6 +14,7 @@ pub mod tcp_stream;
 pub mod tcp_wire;
 pub mod tls;
 pub mod tls_keys;
+pub mod tls_messages;
 pub mod tls_record;
 pub mod tls_text;
 pub mod tls_wire;

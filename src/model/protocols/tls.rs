@@ -11,12 +11,14 @@
 //! (see [`crate::model::cert`]), an optional client certificate, session resumption with a ticket
 //! (TLS 1.3 PSK; TLS 1.2's abbreviated handshake), TLS 1.2 False Start (RFC 7918: the client
 //! sends data after its Finished without waiting for the server's; Chromium allows it only with
-//! ECDHE and ALPN), and the alert that ends a failed handshake. Message sizes are RFC 8448 §3's
-//! handshake lengths for ClientHello, ServerHello, EncryptedExtensions, the certificate entry and
-//! Finished; the rest (CertificateVerify and the TLS 1.2 messages) are computed from the message
-//! structures with an RSA-2048 key, so a signature is 256 bytes where RFC 8448's example has 128.
+//! ECDHE and ALPN), and the alert that ends a failed handshake. A TLS 1.3 message's size is its
+//! RFC 8446 structure's ([`crate::model::tls_messages`], the structure the capture fills with
+//! real keys, so the trace and the capture count the same bytes); a certificate's is its DER's
+//! ([`crate::model::x509`]); TLS 1.2's messages are sized from their structures' fixed parts
+//! with RSA 2048 keys. A flight's encrypted TLS 1.3 messages share records ([`flight_lens`]).
 //!
-//! Left out: the cryptography itself (randoms and keys are seeded hex strings, not derived),
+//! Left out here: the cryptography (randoms and key-share private keys are seeded hex strings;
+//! the capture derives the rest),
 //! HelloRetryRequest, 0-RTT early data (disabled by default in Chromium: `kEnableTLS13EarlyData`),
 //! the middlebox-compatibility ChangeCipherSpec of TLS 1.3, record fragmentation, and
 //! renegotiation.
@@ -163,16 +165,44 @@ pub enum Message {
 }
 
 impl Message {
-    /// Bytes on the wire: the handshake message with its 4-byte header, inside a record (5-byte
-    /// header; an encrypted record adds a 16-byte AEAD tag, plus the inner content type in TLS 1.3
-    /// or an 8-byte explicit nonce in TLS 1.2 AES-GCM).
+    /// Bytes on the wire of the message alone in its record: the handshake message with its
+    /// 4-byte header, inside a record (5-byte header; an encrypted record adds a 16-byte AEAD
+    /// tag, plus the inner content type in TLS 1.3 or an 8-byte explicit nonce in TLS 1.2
+    /// AES-GCM). A TLS 1.3 message's length is its structure's
+    /// ([`crate::model::tls_messages`]); a flight's encrypted messages share records
+    /// ([`flight_lens`]).
     pub fn wire_len(&self, version: Version) -> u64 {
-        let body: u64 = match self {
+        self.message_len(version) + self.record_overhead(version)
+    }
+
+    /// The handshake message with its 4-byte header (a ChangeCipherSpec's or an alert's
+    /// bytes for those two).
+    pub fn message_len(&self, version: Version) -> u64 {
+        if version == Version::Tls13 {
+            if let Some(n) = super::tls_messages::handshake_len(self) {
+                return n;
+            }
+        }
+        match self {
             Message::ClientHello { resume, .. } => 196 + if *resume { 200 } else { 0 },
             Message::ServerHello { .. } => 90,
             Message::EncryptedExtensions { .. } => 40,
             Message::CertificateRequest => 37,
-            Message::Certificate { chain, .. } => 8 + 437 * chain.len().max(1) as u64,
+            Message::Certificate { chain, .. } => {
+                let certs: usize = crate::model::x509::chain_lens(chain)
+                    .iter()
+                    .map(|n| 3 + n)
+                    .sum();
+                // TLS 1.2 (RFC 5246 §7.4.2): a 3-byte list length; 1.3 adds the context byte
+                // and two bytes of extensions per entry.
+                4 + 3
+                    + certs as u64
+                    + if version == Version::Tls13 {
+                        1 + 2 * chain.len() as u64
+                    } else {
+                        0
+                    }
+            }
             Message::CertificateVerify { .. } => 4 + 4 + 256,
             Message::ServerKeyExchange { .. } => 4 + 4 + 32 + 4 + 256,
             Message::ServerHelloDone => 4,
@@ -194,8 +224,12 @@ impl Message {
             }
             Message::NewSessionTicket { .. } => 4 + 4 + 4 + 1 + 8 + 2 + 192 + 2,
             Message::Alert { .. } => 2,
-        };
-        let overhead = if self.encrypted(version) {
+        }
+    }
+
+    /// The record's bytes around the message when it travels alone.
+    fn record_overhead(&self, version: Version) -> u64 {
+        if self.encrypted(version) {
             if version == Version::Tls13 {
                 5 + 1 + 16
             } else {
@@ -203,8 +237,7 @@ impl Message {
             }
         } else {
             5
-        };
-        body + overhead
+        }
     }
 
     /// Whether the message travels encrypted: in TLS 1.3 everything after ServerHello; in TLS
@@ -232,6 +265,45 @@ impl Message {
             _ => false,
         }
     }
+}
+
+impl AsRef<Message> for Message {
+    fn as_ref(&self) -> &Message {
+        self
+    }
+}
+
+/// Each message's share of a flight's bytes on the wire, the flight sent together: in TLS 1.3
+/// the encrypted messages that follow one another share records (as servers send
+/// EncryptedExtensions to Finished in one: RFC 8448 §3), each record of at most 2^14 bytes of
+/// content adding its 22 bytes to the message that opens it; every other message is alone in
+/// its record ([`Message::wire_len`]). The shares add up to the flight's bytes.
+pub fn flight_lens<M: AsRef<Message>>(msgs: &[M], version: Version) -> Vec<u64> {
+    const MAX: u64 = 1 << 14;
+    let mut out = Vec::with_capacity(msgs.len());
+    // Bytes of content in the record being filled, if one is open.
+    let mut open: Option<u64> = None;
+    for m in msgs.iter().map(AsRef::as_ref) {
+        let shared = version == Version::Tls13 && m.encrypted(version);
+        if !shared {
+            open = None;
+            out.push(m.wire_len(version));
+            continue;
+        }
+        let len = m.message_len(version);
+        let filled = open.unwrap_or(MAX);
+        // New records: those the message starts beyond the open one's room.
+        let room = MAX - filled.min(MAX);
+        let beyond = len.saturating_sub(room);
+        let records = beyond.div_ceil(MAX);
+        out.push(len + 22 * records);
+        open = Some(if records == 0 {
+            filled + len
+        } else {
+            beyond - (records - 1) * MAX
+        });
+    }
+    out
 }
 
 /// What a machine has to say after an input.
@@ -954,7 +1026,7 @@ mod tests {
     }
 
     #[test]
-    fn sizes_follow_rfc8448() {
+    fn sizes_follow_the_structures() {
         let sh = Message::ServerHello {
             version: Version::Tls13,
             random: String::new(),
@@ -963,13 +1035,33 @@ mod tests {
             alpn: None,
             resumed: false,
         };
-        assert_eq!(
-            sh.wire_len(Version::Tls13),
-            95,
-            "RFC 8448 §3: the ServerHello record is 95 bytes"
-        );
+        // RFC 8448 §3's ServerHello is 90 bytes with an empty legacy session id; a browser's
+        // is echoed, 32 bytes more; the record adds 5.
+        assert_eq!(sh.wire_len(Version::Tls13), 90 + 32 + 5);
         assert!(!sh.encrypted(Version::Tls13));
         assert!(Message::EncryptedExtensions { alpn: "h2" }.encrypted(Version::Tls13));
+    }
+
+    #[test]
+    fn a_flights_encrypted_messages_share_records() {
+        let ee = Message::EncryptedExtensions { alpn: "h2" };
+        let fin = Message::Finished {
+            from_client: false,
+            verify_data: String::new(),
+        };
+        let v = Version::Tls13;
+        let lens = flight_lens(&[ee.clone(), fin.clone()], v);
+        assert_eq!(lens, [ee.message_len(v) + 22, fin.message_len(v)]);
+        // Over 2^14 bytes of content, a second record adds its 22 bytes.
+        let many = vec![fin.clone(); 500];
+        let total: u64 = flight_lens(&many, v).iter().sum();
+        assert_eq!(total, 500 * 36 + 2 * 22);
+        // TLS 1.2: each message in its own record.
+        let v12 = Version::Tls12;
+        assert_eq!(
+            flight_lens(std::slice::from_ref(&fin), v12),
+            [fin.wire_len(v12)]
+        );
     }
 }
 

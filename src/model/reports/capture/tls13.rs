@@ -17,27 +17,16 @@
 //! certificate.
 
 use super::{x509, CaptureError};
+use crate::model::cert::KeyKind;
 use crate::model::time::Instant;
 use crate::model::tls::{Message, Version};
 use crate::model::tls_keys::Suite13;
 use crate::model::tls_keys::{x25519_public, x25519_shared};
-use crate::model::tls_record::{Sent, Session13, X25519};
-use crate::model::tls_wire::{self, ext, ExtBody, Extension, Handshake, KeyShare, PskIdentity};
-use p256::ecdsa::signature::Signer;
-use p256::ecdsa::DerSignature;
+use crate::model::tls_messages::{self, bytes32, X25519};
+use crate::model::tls_record::{Sent, Session13};
+use crate::model::tls_wire::{self, ExtBody, Handshake, PskIdentity};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-
-/// The signature algorithms a Chromium ClientHello offers, in its order (BoringSSL's
-/// `kVerifySignatureAlgorithms`): ECDSA P-256/SHA-256, RSA-PSS/SHA-256, PKCS#1/SHA-256,
-/// ECDSA P-384/SHA-384, RSA-PSS/SHA-384, PKCS#1/SHA-384, RSA-PSS/SHA-512, PKCS#1/SHA-512.
-const SIGNATURE_ALGORITHMS: [u16; 8] = [
-    0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601,
-];
-/// ecdsa_secp256r1_sha256 (RFC 8446 §4.2.3).
-const ECDSA_P256_SHA256: u16 = 0x0403;
-/// rsa_pss_rsae_sha256 (RFC 8446 §4.2.3): RSA-PSS with SHA-256, salt as long as the hash.
-const RSA_PSS_RSAE_SHA256: u16 = 0x0804;
 
 /// Bytes from SHA-256 in counter mode over a seed: the "randomness" a deterministic signature
 /// scheme draws (RSA-PSS's salt), so the same transcript gives the same signature.
@@ -82,26 +71,6 @@ impl rand_core::RngCore for Drbg {
 
 /// Not random at all, but what the signature APIs ask for; nothing secret depends on it.
 impl rand_core::CryptoRng for Drbg {}
-
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len() / 2)
-        .filter_map(|i| u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok())
-        .collect()
-}
-
-/// 32 bytes from the model's hex, or the SHA-256 of the text if it is not 32 bytes of hex.
-fn bytes32(hex: &str) -> [u8; 32] {
-    unhex(hex)
-        .try_into()
-        .unwrap_or_else(|_| Sha256::digest(hex.as_bytes()).into())
-}
-
-fn version_code(v: Version) -> u16 {
-    match v {
-        Version::Tls13 => 0x0304,
-        Version::Tls12 => 0x0303,
-    }
-}
 
 /// A ticket a server issued in this run, by the server name it was issued to: what a later
 /// connection to that name resumes with.
@@ -174,41 +143,15 @@ impl Tls13 {
         }
         let out = match m {
             Message::ClientHello { .. } => vec![self.client_hello(m, now, &shared.tickets)?],
-            Message::ServerHello {
-                random,
-                key_share,
-                suite,
-                resumed,
-                ..
-            } => {
+            Message::ServerHello { key_share, .. } => {
                 let private = bytes32(key_share.as_deref().unwrap_or_default());
-                let sh = tls_wire::ServerHello {
-                    legacy_version: 0x0303,
-                    random: bytes32(random),
-                    session_id: self.session_id.clone(),
-                    cipher_suite: suite.code,
-                    compression_method: 0,
-                    extensions: vec![
-                        Extension {
-                            typ: ext::SUPPORTED_VERSIONS,
-                            body: ExtBody::U16(0x0304),
-                        },
-                        Extension {
-                            typ: ext::KEY_SHARE,
-                            body: ExtBody::ServerShare(KeyShare {
-                                group: X25519,
-                                key: x25519_public(&private).to_vec(),
-                            }),
-                        },
-                    ],
-                };
-                let mut sh = sh;
-                if *resumed {
-                    // §4.2.11: the server took the one ticket offered.
-                    sh.extensions.push(Extension {
-                        typ: ext::PRE_SHARED_KEY,
-                        body: ExtBody::SelectedPsk(0),
-                    });
+                let mut sh =
+                    tls_messages::server_hello(m).ok_or(CaptureError::Internal("a ServerHello"))?;
+                sh.session_id = self.session_id.clone();
+                for x in &mut sh.extensions {
+                    if let ExtBody::ServerShare(share) = &mut x.body {
+                        share.key = x25519_public(&private).to_vec();
+                    }
                 }
                 let shared = x25519_shared(&private, &x25519_public(&self.client_private));
                 vec![self
@@ -216,12 +159,10 @@ impl Tls13 {
                     .server_hello(&sh, &shared)
                     .map_err(CaptureError::tls)?]
             }
-            Message::EncryptedExtensions { alpn } => {
-                self.flight
-                    .push(Handshake::EncryptedExtensions(vec![Extension {
-                        typ: ext::ALPN,
-                        body: ExtBody::Alpn(vec![alpn.to_string()]),
-                    }]));
+            Message::EncryptedExtensions { .. } => {
+                let ee = tls_messages::structure(m)
+                    .ok_or(CaptureError::Internal("EncryptedExtensions"))?;
+                self.flight.push(ee);
                 vec![]
             }
             Message::Certificate {
@@ -303,60 +244,27 @@ impl Tls13 {
         tickets: &BTreeMap<String, Ticket>,
     ) -> Result<Sent, CaptureError> {
         let Message::ClientHello {
-            random,
-            session_id,
-            suites,
             sni,
-            alpn,
-            versions,
             key_share,
+            resume,
             ..
         } = m
         else {
             return Err(CaptureError::Internal("not a ClientHello"));
         };
-        let Message::ClientHello { resume, .. } = m else {
-            return Err(CaptureError::Internal("not a ClientHello"));
-        };
+        let mut ch =
+            tls_messages::client_hello(m).ok_or(CaptureError::Internal("a ClientHello"))?;
         self.sni = sni.clone();
         self.client_private = bytes32(key_share);
-        self.session_id = bytes32(session_id).to_vec();
-        let e = |typ, body| Extension { typ, body };
-        let ch = tls_wire::ClientHello {
-            legacy_version: 0x0303,
-            random: bytes32(random),
-            session_id: self.session_id.clone(),
-            cipher_suites: suites.iter().map(|s| s.code).collect(),
-            compression_methods: vec![0],
-            extensions: vec![
-                e(ext::SERVER_NAME, ExtBody::ServerName(vec![sni.clone()])),
-                e(
-                    ext::SUPPORTED_GROUPS,
-                    ExtBody::U16List(vec![X25519, 0x0017, 0x0018]),
-                ),
-                e(ext::EC_POINT_FORMATS, ExtBody::U8List(vec![0])),
-                e(
-                    ext::SIGNATURE_ALGORITHMS,
-                    ExtBody::U16List(SIGNATURE_ALGORITHMS.to_vec()),
-                ),
-                e(
-                    ext::ALPN,
-                    ExtBody::Alpn(alpn.iter().map(|a| a.to_string()).collect()),
-                ),
-                e(
-                    ext::SUPPORTED_VERSIONS,
-                    ExtBody::Versions(versions.iter().map(|v| version_code(*v)).collect()),
-                ),
-                e(ext::PSK_KEY_EXCHANGE_MODES, ExtBody::U8List(vec![1])),
-                e(
-                    ext::KEY_SHARE,
-                    ExtBody::ClientShares(vec![KeyShare {
-                        group: X25519,
-                        key: x25519_public(&self.client_private).to_vec(),
-                    }]),
-                ),
-            ],
-        };
+        self.session_id = ch.session_id.clone();
+        let public = x25519_public(&self.client_private).to_vec();
+        for x in &mut ch.extensions {
+            if let ExtBody::ClientShares(shares) = &mut x.body {
+                for s in shares.iter_mut().filter(|s| s.group == X25519) {
+                    s.key = public.clone();
+                }
+            }
+        }
         if !resume {
             return self.session.client_hello(&ch).map_err(CaptureError::tls);
         }
@@ -364,19 +272,16 @@ impl Tls13 {
             "a resumed TLS 1.3 handshake whose ticket came from before the run",
         ))?;
         let suite = Suite13::from_code(0x1301).ok_or(CaptureError::Internal("the suite"))?;
-        let mut ch = ch;
-        // §4.2.11: pre_shared_key is the last extension; the age is obfuscated by age_add.
+        // §4.2.11: the ticket, its age obfuscated by age_add; the binder is Session13's.
         let age_ms = (now.since(t.issued).micros() / 1000) as u32;
-        ch.extensions.push(Extension {
-            typ: ext::PRE_SHARED_KEY,
-            body: ExtBody::OfferedPsks {
-                identities: vec![PskIdentity {
-                    identity: t.ticket.clone(),
-                    obfuscated_ticket_age: age_ms.wrapping_add(t.age_add),
-                }],
-                binders: vec![vec![0; suite.hash.output_len()]],
-            },
-        });
+        if let Some(ExtBody::OfferedPsks { identities, .. }) =
+            ch.extensions.last_mut().map(|x| &mut x.body)
+        {
+            identities[0] = PskIdentity {
+                identity: t.ticket.clone(),
+                obfuscated_ticket_age: age_ms.wrapping_add(t.age_add),
+            };
+        }
         self.session
             .client_hello_psk(&ch, &t.psk, suite)
             .map_err(CaptureError::tls)
@@ -399,37 +304,35 @@ impl Tls13 {
         let mut content = vec![0x20u8; 64];
         content.extend_from_slice(b"TLS 1.3, server CertificateVerify\0");
         content.extend_from_slice(&hash);
-        Ok(match x509::Key::subject(leaf) {
-            x509::Key::Rsa(k) => {
+        match (leaf.key, x509::Key::subject(leaf)) {
+            (KeyKind::Rsa2048, x509::Key::Rsa(k)) => {
                 use rsa::signature::{RandomizedSigner, SignatureEncoding};
                 let signer = rsa::pss::SigningKey::<Sha256>::new(*k);
                 let mut salt = Drbg::new(&hash);
-                (
-                    RSA_PSS_RSAE_SHA256,
-                    signer.sign_with_rng(&mut salt, &content).to_vec(),
-                )
+                let sig = signer.sign_with_rng(&mut salt, &content).to_vec();
+                Ok((tls_messages::RSA_PSS_RSAE_SHA256, sig))
             }
-            x509::Key::Ec(k) => {
-                let sig: DerSignature = k.sign(&content);
-                (ECDSA_P256_SHA256, sig.as_bytes().to_vec())
-            }
-        })
+            // The model sizes the CertificateVerify for an RSA 2048 leaf, as its servers have.
+            _ => Err(CaptureError::Unsupported(
+                "a server certificate whose key is not RSA 2048",
+            )),
+        }
     }
 
     /// A NewSessionTicket whose values come from the connection's own secrets.
     fn ticket(&self, lifetime_s: u32) -> Handshake {
         let seed = Sha256::digest(self.keylog().as_bytes());
-        let mut ticket = Vec::with_capacity(192);
+        let mut ticket = Vec::with_capacity(tls_messages::TICKET_LEN);
         let mut block = seed.to_vec();
-        while ticket.len() < 192 {
+        while ticket.len() < tls_messages::TICKET_LEN {
             block = Sha256::digest(&block).to_vec();
             ticket.extend_from_slice(&block);
         }
-        ticket.truncate(192);
+        ticket.truncate(tls_messages::TICKET_LEN);
         Handshake::NewSessionTicket(tls_wire::NewSessionTicket {
             lifetime_s,
             age_add: u32::from_be_bytes([seed[0], seed[1], seed[2], seed[3]]),
-            nonce: vec![0],
+            nonce: seed[4..4 + tls_messages::TICKET_NONCE_LEN].to_vec(),
             ticket,
             extensions: vec![],
         })
