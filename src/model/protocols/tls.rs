@@ -77,8 +77,9 @@ const fn suite(code: u16, name: &'static str, kx: Option<KeyExchange>) -> Cipher
 const ECDHE: Option<KeyExchange> = Some(KeyExchange::Ecdhe);
 const RSA: Option<KeyExchange> = Some(KeyExchange::Rsa);
 
-/// The cipher suites a current Chrome offers, in its order (TLS 1.3 suites first).
-pub const CLIENT_SUITES: [CipherSuite; 11] = [
+/// The cipher suites Chromium 156 offers, in its order (TLS 1.3 suites first; recorded from its
+/// ClientHello, which puts a GREASE value before them, RFC 8701).
+pub const CLIENT_SUITES: [CipherSuite; 15] = [
     suite(0x1301, "TLS_AES_128_GCM_SHA256", None),
     suite(0x1302, "TLS_AES_256_GCM_SHA384", None),
     suite(0x1303, "TLS_CHACHA20_POLY1305_SHA256", None),
@@ -92,13 +93,17 @@ pub const CLIENT_SUITES: [CipherSuite; 11] = [
         ECDHE,
     ),
     suite(0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", ECDHE),
+    suite(0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", ECDHE),
+    suite(0xc014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", ECDHE),
     suite(0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256", RSA),
     suite(0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384", RSA),
+    suite(0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA", RSA),
+    suite(0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA", RSA),
 ];
 
 /// [`CLIENT_SUITES`] as the ClientHello's field shows them (every connection's ClientHello
 /// offers the same list; a test checks the two agree).
-pub const CLIENT_SUITES_TEXT: &str = "TLS_AES_128_GCM_SHA256 (0x1301), TLS_AES_256_GCM_SHA384 (0x1302), TLS_CHACHA20_POLY1305_SHA256 (0x1303), TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (0xc02b), TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xc02f), TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 (0xc02c), TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xc030), TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 (0xcca9), TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 (0xcca8), TLS_RSA_WITH_AES_128_GCM_SHA256 (0x009c), TLS_RSA_WITH_AES_256_GCM_SHA384 (0x009d)";
+pub const CLIENT_SUITES_TEXT: &str = "TLS_AES_128_GCM_SHA256 (0x1301), TLS_AES_256_GCM_SHA384 (0x1302), TLS_CHACHA20_POLY1305_SHA256 (0x1303), TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (0xc02b), TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xc02f), TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 (0xc02c), TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xc030), TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 (0xcca9), TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 (0xcca8), TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA (0xc013), TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA (0xc014), TLS_RSA_WITH_AES_128_GCM_SHA256 (0x009c), TLS_RSA_WITH_AES_256_GCM_SHA384 (0x009d), TLS_RSA_WITH_AES_128_CBC_SHA (0x002f), TLS_RSA_WITH_AES_256_CBC_SHA (0x0035)";
 
 /// A session ticket from an earlier connection.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -668,7 +673,8 @@ impl Server {
         match (self.version, self.cfg.kx) {
             (Version::Tls13, _) => CLIENT_SUITES[0],
             (Version::Tls12, KeyExchange::Ecdhe) => CLIENT_SUITES[4],
-            (Version::Tls12, KeyExchange::Rsa) => CLIENT_SUITES[9],
+            // TLS_RSA_WITH_AES_128_GCM_SHA256 (0x009c).
+            (Version::Tls12, KeyExchange::Rsa) => CLIENT_SUITES[11],
         }
     }
 
@@ -1020,6 +1026,12 @@ mod tests {
     }
 
     #[test]
+    fn the_servers_suites_are_the_ones_named() {
+        assert_eq!(CLIENT_SUITES[4].code, 0xc02f);
+        assert_eq!(CLIENT_SUITES[11].code, 0x009c);
+    }
+
+    #[test]
     fn the_suites_text_is_the_list() {
         let joined: Vec<String> = CLIENT_SUITES.iter().map(|s| s.to_string()).collect();
         assert_eq!(CLIENT_SUITES_TEXT, joined.join(", "));
@@ -1122,8 +1134,14 @@ pub mod present {
 
     pub fn summary(m: &Message, version: Version) -> String {
         match m {
-            Message::ClientHello { sni, resume, .. } => format!(
-                "ClientHello: TLS 1.3 and 1.2, 11 cipher suites, SNI {sni}{}",
+            Message::ClientHello {
+                sni,
+                resume,
+                suites,
+                ..
+            } => format!(
+                "ClientHello: TLS 1.3 and 1.2, {} cipher suites, SNI {sni}{}",
+                suites.len(),
                 if *resume {
                     ", with a session ticket"
                 } else {
@@ -1248,7 +1266,8 @@ pub mod present {
                 sni,
                 alpn,
                 versions,
-                key_share,
+                // The seeded private key: its public key is in the capture's bytes.
+                key_share: _,
                 resume,
             } => {
                 f.push(
@@ -1260,7 +1279,7 @@ pub mod present {
                 f.push(Field::new(
                     "cipher_suites",
                     if suites[..] == super::CLIENT_SUITES[..] {
-                        super::CLIENT_SUITES_TEXT.to_string()
+                        format!("a GREASE value (RFC 8701), {}", super::CLIENT_SUITES_TEXT)
                     } else {
                         suites
                             .iter()
@@ -1283,12 +1302,31 @@ pub mod present {
                     .spec("RFC 8446 §4.2.1"),
                 );
                 f.push(
-                    Field::new("key_share", format!("x25519 {}", short(key_share)))
-                        .spec("RFC 8446 §4.2.8"),
+                    Field::new(
+                        "key_share",
+                        "GREASE (1 byte), X25519MLKEM768 (1,216 bytes: an ML-KEM-768 key, then an X25519 key), x25519 (32 bytes)",
+                    )
+                    .spec("RFC 8446 §4.2.8"),
                 );
                 f.push(Field::new(
                     "signature_algorithms",
-                    "ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256, rsa_pkcs1_sha256, …",
+                    "GREASE, ML-DSA-44/65/87, ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256, rsa_pkcs1_sha256, …",
+                ));
+                let d =
+                    crate::model::tls_messages::draws(&crate::model::tls_messages::bytes32(random));
+                f.push(Field::new(
+                    "extensions",
+                    format!(
+                        "{} in this order: BoringSSL shuffles them for every connection, a GREASE one first and last",
+                        crate::model::tls_messages::extension_names(&d).join(", ")
+                    ),
+                ));
+                f.push(Field::new(
+                    "encrypted_client_hello",
+                    format!(
+                        "GREASE: {} bytes of random payload, sent to every server (the real ECH needs the server's HTTPS record)",
+                        d.ech_payload
+                    ),
                 ));
                 if *resume {
                     f.push(
@@ -1311,8 +1349,11 @@ pub mod present {
                 f.push(Field::new("selected_version", version).spec("RFC 8446 §4.2.1"));
                 f.push(Field::new("random", short(random)));
                 f.push(Field::new("cipher_suite", suite));
-                if let Some(k) = key_share {
-                    f.push(Field::new("key_share", format!("x25519 {}", short(k))));
+                if key_share.is_some() {
+                    f.push(
+                        Field::new("key_share", "x25519 (32 bytes), the browser's second offer")
+                            .spec("RFC 8446 §4.2.8"),
+                    );
                 }
                 if let Some(a) = alpn {
                     f.push(Field::new("alpn", a));
@@ -1401,16 +1442,13 @@ pub mod present {
                 Field::new("content_type", "change_cipher_spec (20), 1 byte: 0x01")
                     .spec("RFC 5246 §7.1"),
             ),
-            Message::Finished { verify_data, .. } => {
+            Message::Finished { .. } => {
                 let len = if version == Version::Tls13 {
-                    "32-byte HMAC-SHA256"
+                    "32 bytes: an HMAC-SHA256 over the transcript, keyed from the handshake secret"
                 } else {
-                    "12-byte PRF output"
+                    "12 bytes: the PRF of the master secret over the transcript"
                 };
-                f.push(Field::new(
-                    "verify_data",
-                    format!("{len}: {}", short(verify_data)),
-                ));
+                f.push(Field::new("verify_data", len));
             }
             Message::NewSessionTicket { lifetime_s } => {
                 f.push(Field::new("ticket_lifetime", format!("{lifetime_s} s")))

@@ -22,7 +22,7 @@ use crate::model::time::Instant;
 use crate::model::tls::{Message, Version};
 use crate::model::tls_keys::Suite13;
 use crate::model::tls_keys::{x25519_public, x25519_shared};
-use crate::model::tls_messages::{self, bytes32, X25519};
+use crate::model::tls_messages::{self, bytes32, chromium_ext, X25519, X25519_MLKEM768};
 use crate::model::tls_record::{Sent, Session13};
 use crate::model::tls_wire::{self, ExtBody, Handshake, PskIdentity};
 use sha2::{Digest, Sha256};
@@ -71,6 +71,54 @@ impl rand_core::RngCore for Drbg {
 
 /// Not random at all, but what the signature APIs ask for; nothing secret depends on it.
 impl rand_core::CryptoRng for Drbg {}
+
+/// Bytes from a seed, for values a browser draws at random.
+fn drawn(seed: &[u8], label: &str, n: usize) -> Vec<u8> {
+    use rand_core::RngCore;
+    let mut rng = Drbg::new(&[seed, label.as_bytes()].concat());
+    let mut out = vec![0; n];
+    rng.fill_bytes(&mut out);
+    out
+}
+
+/// Puts the real values into a ClientHello's placeholders: the x25519 key share (the model's
+/// seeded private key), the X25519MLKEM768 share (an ML-KEM-768 encapsulation key from seeds
+/// drawn from that key, FIPS 203 `ML-KEM.KeyGen_internal`, then a second X25519 public key, as
+/// BoringSSL generates one per group), and the GREASE ECH's encapsulated key and payload
+/// (random by design: draft-ietf-tls-esni §6.2).
+fn fill_client_hello(ch: &mut tls_wire::ClientHello, private: &[u8; 32]) {
+    use ml_kem::{EncodedSizeUser, KemCore, MlKem768, B32};
+    let d: [u8; 32] = drawn(private, "ml-kem d", 32).try_into().unwrap_or([0; 32]);
+    let z: [u8; 32] = drawn(private, "ml-kem z", 32).try_into().unwrap_or([0; 32]);
+    let (_, ek) = MlKem768::generate_deterministic(&B32::from(d), &B32::from(z));
+    let hybrid_x25519: [u8; 32] = drawn(private, "hybrid x25519", 32)
+        .try_into()
+        .unwrap_or([0; 32]);
+    let mut hybrid = ek.as_bytes().to_vec();
+    hybrid.extend_from_slice(&x25519_public(&hybrid_x25519));
+    for x in &mut ch.extensions {
+        match &mut x.body {
+            ExtBody::ClientShares(shares) => {
+                for s in shares.iter_mut() {
+                    match s.group {
+                        X25519 => s.key = x25519_public(private).to_vec(),
+                        X25519_MLKEM768 => s.key = hybrid.clone(),
+                        _ => {}
+                    }
+                }
+            }
+            // type, KDF, AEAD, config id, then the encapsulated key and the payload.
+            ExtBody::Opaque(body) if x.typ == chromium_ext::ENCRYPTED_CLIENT_HELLO => {
+                let enc_scalar: [u8; 32] =
+                    drawn(private, "ech enc", 32).try_into().unwrap_or([0; 32]);
+                body[8..40].copy_from_slice(&x25519_public(&enc_scalar));
+                let n = body.len() - 42;
+                body[42..].copy_from_slice(&drawn(private, "ech payload", n));
+            }
+            _ => {}
+        }
+    }
+}
 
 /// A ticket a server issued in this run, by the server name it was issued to: what a later
 /// connection to that name resumes with.
@@ -257,14 +305,7 @@ impl Tls13 {
         self.sni = sni.clone();
         self.client_private = bytes32(key_share);
         self.session_id = ch.session_id.clone();
-        let public = x25519_public(&self.client_private).to_vec();
-        for x in &mut ch.extensions {
-            if let ExtBody::ClientShares(shares) = &mut x.body {
-                for s in shares.iter_mut().filter(|s| s.group == X25519) {
-                    s.key = public.clone();
-                }
-            }
-        }
+        fill_client_hello(&mut ch, &self.client_private);
         if !resume {
             return self.session.client_hello(&ch).map_err(CaptureError::tls);
         }
