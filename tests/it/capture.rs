@@ -636,3 +636,43 @@ fn the_trace_and_its_capture_count_the_same_bytes() {
         .capture;
     assert_same_numbers(&events, &c);
 }
+
+/// Every TCP segment the trace shows — the handshakes' and the closes' — is in the capture with
+/// the same header: ports, numbers, flags, window and options (the timestamps included), so the
+/// inspector's fields and Wireshark agree.
+#[test]
+fn every_segment_the_trace_shows_is_in_the_capture_as_shown() {
+    use wirewalk::model::{capture, ip, journey, load, pages, scenario, tcp, tcp_wire};
+    let j = journey::run(&scenario::Scenario::default());
+    let page = load::run(&pages::preset("many-images").expect("preset")).expect("a load");
+    let date = scenario::VISIT_UNIX_TIME;
+    for (name, trace, unix) in [
+        ("journey", &j.trace, scenario::Scenario::default().unix_time),
+        ("many-images", &page.trace, date),
+    ] {
+        let c = capture::from_trace(trace, unix).expect("a capture");
+        let headers: Vec<tcp_wire::Header> = c
+            .packets
+            .iter()
+            .filter_map(|p| {
+                let (h, rest) = ip::Ipv4::parse(&p.data).ok()?;
+                let (t, _) = tcp_wire::Header::parse(rest, h.src, h.dst, true).ok()?;
+                Some(t)
+            })
+            .collect();
+        let mut shown = 0;
+        for e in &trace.events {
+            let Some(s) = e.detail::<tcp::present::Shown>() else {
+                continue;
+            };
+            let want = tcp_wire::Header::of(&s.segment.segment);
+            assert!(
+                headers.contains(&want),
+                "{name}: {} {want:?} is not in the capture",
+                e.step.as_str()
+            );
+            shown += 1;
+        }
+        assert!(shown >= 3, "{name}: {shown} segments shown");
+    }
+}

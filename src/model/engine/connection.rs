@@ -142,6 +142,11 @@ pub struct Connection {
     out: std::collections::VecDeque<Output>,
 }
 
+/// Milliseconds of simulated time: the TCP machines' clock.
+fn ms(t: Instant) -> u32 {
+    (t.micros() / 1000) as u32
+}
+
 /// The browser's address on its home network (RFC 1918 private range).
 pub const CLIENT_IP: &str = "192.168.1.23";
 /// [`CLIENT_IP`] as an address (a test checks they agree).
@@ -189,6 +194,9 @@ impl Connection {
                 },
             )
         };
+        let (mut client, mut server) = (client, server);
+        client.tick(ms(now));
+        server.tick(ms(now));
         let randoms = if config.secure {
             let rsa = config.tls == TlsChoice::Tls12Rsa;
             [
@@ -266,6 +274,12 @@ impl Connection {
             Side::Server => (CLIENT_ADDR, server),
             Side::Client => (server, CLIENT_ADDR),
         })
+    }
+
+    /// Both machines' clocks to `now` (their segments' timestamps).
+    fn tick(&mut self, now: Instant) {
+        self.client.tick(ms(now));
+        self.server.tick(ms(now));
     }
 
     /// The browser-to-server delay.
@@ -385,6 +399,7 @@ impl Connection {
 
     /// The SYN reaches the server: SYN-ACK, or RST from a closed port.
     fn server_segment(&mut self, now: Instant, syn: &tcp::Segment) {
+        self.tick(now);
         self.server.handle(syn);
         let Some(reply) = self.server.poll_output() else {
             return self.fail(Failure::Internal("no reply to SYN"), now);
@@ -423,6 +438,7 @@ impl Connection {
     /// The SYN-ACK (or RST) reaches the browser: it answers with the ACK and, for https, its
     /// ClientHello at once.
     fn client_segment(&mut self, now: Instant, reply: &tcp::Segment) {
+        self.tick(now);
         self.client.handle(reply);
         if reply.flags.rst {
             return self.fail(Failure::Refused, now);
@@ -605,6 +621,7 @@ impl Connection {
             .handshake
             .as_ref()
             .map_or(Version::Tls13, |hs| hs.negotiated);
+        self.tick(now);
         let lens = tls::flight_lens(&msgs, version);
         let total: u64 = lens.iter().sum();
         let msgs: Vec<Rc<tls::Message>> = msgs.into_iter().map(Rc::new).collect();
@@ -661,6 +678,7 @@ impl Connection {
     /// machine to the server's. Returns the event that shows the wrapping (HTTP inside a TLS
     /// record inside TCP segments inside IP packets) with the first segment's header.
     pub fn send_request(&mut self, at: Instant, http: u64) -> Option<Event> {
+        self.tick(at);
         let bytes = http + self.record_overhead();
         self.client.send(u32::try_from(bytes).unwrap_or(u32::MAX));
         let segs: Vec<tcp::Segment> = std::iter::from_fn(|| self.client.poll_output()).collect();
@@ -691,9 +709,13 @@ impl Connection {
     }
 
     /// The response's `bytes` cross from the server's TCP machine to the browser's, which
-    /// acknowledges them.
-    pub fn receive_response(&mut self, bytes: u64) {
+    /// acknowledges them; the last arrives at `end` (the segments carry the timestamps of the
+    /// last one, the acknowledgment `end`'s).
+    pub fn receive_response(&mut self, bytes: u64, end: Instant) {
+        let sent = Instant::from_micros(end.micros().saturating_sub(self.down().micros()));
+        self.tick(sent);
         self.server.send(u32::try_from(bytes).unwrap_or(u32::MAX));
+        self.client.tick(ms(end));
         while let Some(s) = self.server.poll_output() {
             self.client.handle(&s);
         }
@@ -709,6 +731,7 @@ impl Connection {
         let ow = self.down();
         let sent = Instant::from_micros(end.micros().saturating_sub(ow.micros()));
         let mut out = Vec::with_capacity(3);
+        self.tick(sent);
         self.server.close();
         out.extend(self.close_segment(
             Side::Client,
@@ -717,6 +740,7 @@ impl Connection {
             sent,
             end,
         ));
+        self.tick(end);
         self.client.close();
         let up = self.up();
         out.extend(self.close_segment(
@@ -765,6 +789,7 @@ impl Connection {
             ),
         };
         let seg = tx.poll_output()?;
+        rx.tick(ms(arrives));
         rx.handle(&seg);
         let changes = tx.take_transitions();
         let transition = changes.first().zip(changes.last()).map(|(a, b)| (a.0, b.1));

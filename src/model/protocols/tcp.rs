@@ -2,13 +2,16 @@
 //!
 //! A sans-IO machine: segments go in with [`Connection::handle`], segments to put on the wire
 //! come out of [`Connection::poll_output`], and every state change is kept for the trace
-//! ([`Connection::take_transitions`]). It never reads a clock; the engine moves the segments.
+//! ([`Connection::take_transitions`]). It never reads a clock: the engine tells it the
+//! simulated time ([`Connection::tick`]) and moves the segments.
 //!
 //! Modelled: the three-way handshake with initial sequence numbers from the engine's seeded
 //! generator (RFC 9293 §3.4.1 wants them unpredictable; RFC 6528), the SYN options Linux sends
-//! (MSS, SACK-permitted, timestamps, window scale), sequence and acknowledgment arithmetic for
-//! data, the reset a closed port sends (§3.5.2), and the close where the second FIN rides on the
-//! ACK of the first (three segments, §3.6).
+//! (MSS, SACK-permitted, timestamps, window scale), then on every segment the timestamps option
+//! (RFC 7323 §3.2: the sender's millisecond clock and the last value it received; 12 bytes, so a
+//! full segment carries 1,460 − 12 = 1,448 bytes) and the window scaled by 2^7, sequence and
+//! acknowledgment arithmetic for data, the reset a closed port sends (§3.5.2), and the close
+//! where the second FIN rides on the ACK of the first (three segments, §3.6).
 //!
 //! Left out: retransmission and its timers, congestion control (the engine computes slow start's
 //! cost from the initial window), the ACK of every data segment (the receiver's ACKs are delayed
@@ -252,6 +255,12 @@ pub struct Connection {
     rcv_nxt: u32,
     peer_mss: u16,
     peer_timestamp: u32,
+    /// Both SYNs carried timestamps: every later segment carries them too (RFC 7323 §3.2).
+    timestamps: bool,
+    /// The machine's clock in milliseconds ([`Connection::tick`]), and its first reading: the
+    /// timestamp clock is `config.timestamp` then and advances with it (RFC 7323 §5.4).
+    clock_ms: u32,
+    clock_origin: Option<u32>,
     /// A port with no listener: answers every SYN with a reset.
     refuses: bool,
     reset: bool,
@@ -274,6 +283,9 @@ impl Connection {
             rcv_nxt: 0,
             peer_mss: 536, // RFC 9293 §3.7.1: the default when no MSS option arrives
             peer_timestamp: 0,
+            timestamps: false,
+            clock_ms: 0,
+            clock_origin: None,
             refuses: false,
             reset: false,
             ack_pending: false,
@@ -323,6 +335,28 @@ impl Connection {
         self.peer_mss
     }
 
+    /// The time now, in milliseconds: the engine sets it before each input, so segments carry
+    /// the timestamp of the moment they leave.
+    pub fn tick(&mut self, now_ms: u32) {
+        self.clock_ms = now_ms;
+        self.clock_origin.get_or_insert(now_ms);
+    }
+
+    /// The timestamp clock's value now.
+    fn ts_val(&self) -> u32 {
+        let since = self
+            .clock_ms
+            .wrapping_sub(self.clock_origin.unwrap_or(self.clock_ms));
+        self.config.timestamp.wrapping_add(since)
+    }
+
+    /// The most payload one segment carries: the peer's MSS less the timestamps option when
+    /// every segment carries it (Linux's `tcp_current_mss`: 1,460 − 12 = 1,448).
+    pub fn segment_payload(&self) -> u32 {
+        let options = if self.timestamps { 12 } else { 0 };
+        u32::from(self.peer_mss).saturating_sub(options).max(1)
+    }
+
     pub fn poll_output(&mut self) -> Option<Segment> {
         self.out.pop_front()
     }
@@ -343,7 +377,7 @@ impl Connection {
             TcpOption::Mss(self.config.mss),
             TcpOption::SackPermitted,
             TcpOption::Timestamps {
-                value: self.config.timestamp,
+                value: self.ts_val(),
                 echo: self.peer_timestamp,
             },
             TcpOption::Nop,
@@ -358,9 +392,25 @@ impl Connection {
             seq: self.snd_nxt,
             ack: if flags.ack { self.rcv_nxt } else { 0 },
             flags,
-            window: self.config.window,
+            // RFC 7323 §2.2: a SYN's window is never scaled; later ones are, once both SYNs
+            // offered a scale (this model's always do).
+            window: if syn_options {
+                self.config.window
+            } else {
+                self.config.window >> self.config.window_scale
+            },
             options: if syn_options {
                 self.syn_options()
+            } else if self.timestamps {
+                // RFC 7323 §3.2 and Appendix A: two NOPs align the 10-byte option.
+                vec![
+                    TcpOption::Nop,
+                    TcpOption::Nop,
+                    TcpOption::Timestamps {
+                        value: self.ts_val(),
+                        echo: self.peer_timestamp,
+                    },
+                ]
             } else {
                 Vec::new()
             },
@@ -375,7 +425,7 @@ impl Connection {
         if !matches!(self.state, State::Established | State::CloseWait) || len == 0 {
             return false;
         }
-        let mss = u32::from(self.peer_mss.max(1));
+        let mss = self.segment_payload();
         // Room for the segments at once (up to a window's worth: the rest grow the queue).
         self.out.reserve(len.div_ceil(mss).min(64) as usize);
         let mut left = len;
@@ -509,6 +559,7 @@ impl Connection {
         if seg.seq != self.rcv_nxt {
             return;
         }
+        self.learn_timestamp(seg);
         if seg.payload > 0 {
             self.rcv_nxt = self.rcv_nxt.wrapping_add(seg.payload);
             self.ack_pending = true;
@@ -536,12 +587,26 @@ impl Connection {
         }
     }
 
+    /// A SYN's options: the peer's MSS, and whether both sides use timestamps (ours always
+    /// offers them).
     fn learn_options(&mut self, seg: &Segment) {
         for o in &seg.options {
             match *o {
                 TcpOption::Mss(m) => self.peer_mss = m,
-                TcpOption::Timestamps { value, .. } => self.peer_timestamp = value,
+                TcpOption::Timestamps { value, .. } => {
+                    self.peer_timestamp = value;
+                    self.timestamps = true;
+                }
                 _ => {}
+            }
+        }
+    }
+
+    /// Any segment's timestamp: the value to echo next (RFC 7323 §4.3, in-order delivery).
+    fn learn_timestamp(&mut self, seg: &Segment) {
+        for o in &seg.options {
+            if let TcpOption::Timestamps { value, .. } = *o {
+                self.peer_timestamp = value;
             }
         }
     }
@@ -612,16 +677,21 @@ mod tests {
     }
 
     #[test]
-    fn data_is_cut_at_the_mss() {
+    fn data_is_cut_at_the_mss_less_the_timestamps() {
         let (mut client, mut server) = handshake();
+        client.tick(5);
         assert!(client.send(3000));
         let segs = deliver(&mut client, &mut server);
         let sizes: Vec<u32> = segs.iter().map(|s| s.payload).collect();
-        assert_eq!(sizes, [1460, 1460, 80]);
+        // Both SYNs offered timestamps: each segment carries 12 bytes of them (RFC 7323 §3.2).
+        assert_eq!(sizes, [1448, 1448, 104]);
         assert_eq!(segs[0].seq, 1001);
-        assert_eq!(segs[2].seq, 1001 + 2920);
+        assert_eq!(segs[2].seq, 1001 + 2896);
         assert!(segs[2].flags.psh && !segs[0].flags.psh);
         assert_eq!(segs[0].wire_len(), 1500);
+        assert_eq!(segs[0].options[..2], [TcpOption::Nop, TcpOption::Nop]);
+        assert!(matches!(segs[0].options[2], TcpOption::Timestamps { .. }));
+        assert_eq!(segs[0].window, 64240 >> 7, "scaled");
     }
 
     #[test]
@@ -782,7 +852,16 @@ pub mod present {
             ));
         }
         f.push(Field::new(n[3], s.flags).spec("RFC 9293 §3.1"));
-        f.push(Field::new(n[4], s.window));
+        if s.flags.syn {
+            f.push(Field::new(n[4], s.window));
+        } else {
+            let scale = super::Config::default().window_scale;
+            let bytes = u32::from(s.window) << scale;
+            f.push(Field::new(
+                n[4],
+                format_args!("{} (× 2^{scale}: {bytes} bytes)", s.window),
+            ));
+        }
         if !s.options.is_empty() {
             f.push(Field::new(n[5], s.options_text()));
         }

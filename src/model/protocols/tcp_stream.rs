@@ -76,8 +76,8 @@ impl Stream {
         Stream {
             client: Side::new(client),
             server: Side::new(server),
-            // 64,256 bytes at scale 7: the SYN's window rounded to the scale's unit.
-            window: 502,
+            // The SYN's window at scale 7, as the TCP machine writes it.
+            window: LINUX_SYN_WINDOW >> LINUX_WSCALE,
         }
     }
 

@@ -91,6 +91,28 @@ fn write_options(options: &[TcpOption], out: &mut Vec<u8>) {
 }
 
 impl Header {
+    /// The header of a segment the TCP machine ([`crate::model::tcp`]) made.
+    pub fn of(s: &crate::model::tcp::Segment) -> Header {
+        let f = s.flags;
+        let bits = [
+            (f.fin, flags::FIN),
+            (f.syn, flags::SYN),
+            (f.rst, flags::RST),
+            (f.psh, flags::PSH),
+            (f.ack, flags::ACK),
+        ];
+        Header {
+            src_port: s.src_port,
+            dst_port: s.dst_port,
+            seq: s.seq,
+            ack: s.ack,
+            flags: bits.iter().filter(|(on, _)| *on).fold(0, |a, (_, b)| a | b),
+            window: s.window,
+            urgent: 0,
+            options: s.options.clone(),
+        }
+    }
+
     /// The segment: the header (options padded with zero bytes, end-of-list, to a multiple of
     /// four), `payload`, and the checksum over the pseudo-header of `src` and `dst`.
     pub fn segment(&self, src: Ipv4Addr, dst: Ipv4Addr, payload: &[u8]) -> Vec<u8> {

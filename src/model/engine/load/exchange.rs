@@ -737,12 +737,14 @@ impl Sim<'_> {
         let (rounds, w) = crate::model::http::slow_start(bytes, MSS, cwnd);
         if let Some(j) = self.job_mut(job) {
             j.cwnd = w;
-            j.machines.receive_response(bytes);
         }
         let tx = Duration::transmission(bytes, self.bandwidth);
         let by_rounds = t + self.rtt.times(rounds - 1) + tx;
         self.link_free = self.link_free.max(t) + tx;
         let end = by_rounds.max(self.link_free);
+        if let Some(j) = self.job_mut(job) {
+            j.machines.receive_response(bytes, end);
+        }
         let mut why = format!(
             "{} bytes in {} slow-start round trip{} on connection {job} (window {} segments at the start), {} Mbit/s",
             bytes,

@@ -90,18 +90,19 @@ impl Walk {
         if f.syn {
             let k = self.conn(c);
             k.rtt = rtt_of(k, arrives);
+            k.down = arrives.since(sent);
         }
         let stream = self.stream(c)?;
         let p = if f.syn {
             let ts = ts_value(seg).unwrap_or(0);
             stream.learn_server(seg.seq, ts.wrapping_sub(ms(sent)));
-            stream.syn_ack(ms(at))
+            stream.syn_ack(ms(sent))
         } else if f.rst {
-            stream.rst_ack(from_client, ms(at))
+            stream.rst_ack(from_client, ms(sent))
         } else if f.fin {
-            stream.fin(from_client, ms(at))
+            stream.fin(from_client, ms(sent))
         } else {
-            stream.ack(from_client, ms(at))
+            stream.ack(from_client, ms(sent))
         };
         self.push(at, p, step);
         Ok(())
@@ -150,13 +151,23 @@ impl Walk {
         bursts: &[(Instant, Vec<u8>)],
         step: &str,
     ) -> Result<(), CaptureError> {
+        // A segment's timestamp is its sender's clock when it leaves: the server's left a
+        // one-way delay before it arrives.
+        let down = self.conn(c).down;
         for (at, bytes) in bursts {
+            let clock = if from_client {
+                ms(*at)
+            } else {
+                ms(Instant::from_micros(
+                    at.micros().saturating_sub(down.micros()),
+                ))
+            };
             let chunks: Vec<&[u8]> = bytes.chunks(Stream::segment_payload()).collect();
             let n = chunks.len();
             for (i, chunk) in chunks.into_iter().enumerate() {
                 let p = self
                     .stream(c)?
-                    .segment(from_client, ms(*at), chunk, i + 1 == n);
+                    .segment(from_client, clock, chunk, i + 1 == n);
                 self.push(*at, p, step);
                 if !from_client {
                     self.received(c, *at, false)?;

@@ -83,8 +83,9 @@ struct Conn {
     tls: Option<tls13::Tls13>,
     /// Segments the browser has received but not yet acknowledged.
     unacked: u32,
-    /// The round trip its handshake took.
+    /// The round trip its handshake took, and its way down (server to browser).
     rtt: crate::model::time::Duration,
+    down: crate::model::time::Duration,
     /// A response's head waiting for its body: when it arrives, its bytes, its content type.
     pending_head: Option<(Instant, Vec<u8>, Option<String>)>,
 }
@@ -205,6 +206,7 @@ impl Walk {
             tls: None,
             unacked: 0,
             rtt: crate::model::time::Duration::ZERO,
+            down: crate::model::time::Duration::ZERO,
             pending_head: None,
         })
     }
