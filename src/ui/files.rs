@@ -41,10 +41,20 @@ pub(crate) fn settle(
 
 /// Offers `text` as a file called `name` to save.
 pub fn download(name: &str, mime: &str, text: &str) {
-    let parts = Array::of1(&JsValue::from_str(text));
+    offer(name, mime, &Array::of1(&JsValue::from_str(text)));
+}
+
+/// Offers `bytes` as a file named `name` (a capture).
+pub fn download_bytes(name: &str, mime: &str, bytes: &[u8]) {
+    let array = js_sys::Uint8Array::from(bytes);
+    offer(name, mime, &Array::of1(&array));
+}
+
+/// Offers the Blob of `parts` for download.
+fn offer(name: &str, mime: &str, parts: &Array) {
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(parts, &options) else {
         return;
     };
     let Ok(href) = web_sys::Url::create_object_url_with_blob(&blob) else {

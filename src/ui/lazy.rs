@@ -14,6 +14,9 @@
 //!   the first screen is painted, so it is there before anyone scrolls to it; until then the
 //!   section says it is on its way, and if the fetch fails it says so with a button to try again.
 //! - `export`: the sequence diagram as an SVG file, on the first click of "Save SVG".
+//! - `capture`: the journey as a packet capture (`model::capture`: TLS with real keys, the
+//!   certificates' signatures, pcapng), on the first click of "Download capture": the
+//!   cryptography is in no other module.
 //!
 //! Below the first screen, the URL's details are not a module of their own (they share the
 //! journey's code) but are drawn after the first paint too ([`use_after_first_paint`]).
@@ -47,6 +50,16 @@ pub fn sequence_svg(
     title: String,
 ) -> Result<String, SplitLoaderError> {
     Ok(crate::svg::sequence(&journey.0.trace, last, &title))
+}
+
+/// The journey as a pcapng file (its TLS secrets inside), or why the capture cannot show it
+/// yet; the function is the `capture` module's.
+#[wasm_split(capture, fallible)]
+pub fn journey_capture(journey: JourneyRef) -> Result<Result<Vec<u8>, String>, SplitLoaderError> {
+    let j = &journey.0;
+    Ok(crate::model::capture::from_trace(&j.trace, j.unix_time)
+        .map(|c| crate::model::pcapng::write(&c))
+        .map_err(|e| e.to_string()))
 }
 
 /// Runs `then` once the frame being drawn now is on screen: an animation frame (before the

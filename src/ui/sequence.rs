@@ -352,13 +352,41 @@ pub fn Sequence(p: &SequenceProps) -> Html {
             })
         })
     };
+    // The capture and its cryptography are the `capture` module's (super::lazy): fetched on
+    // the first click.
+    let save_pcap = {
+        let (journey, note) = (p.journey.clone(), svg_note.clone());
+        Callback::from(move |_| {
+            let (journey, note) = (journey.clone(), note.clone());
+            yew::platform::spawn_local(async move {
+                match super::lazy::journey_capture(journey).await {
+                    Ok(Ok(bytes)) => {
+                        note.set(String::new());
+                        super::files::download_bytes(
+                            "wirewalk-journey.pcapng",
+                            "application/vnd.tcpdump.pcap",
+                            &bytes,
+                        )
+                    }
+                    Ok(Err(why)) => note.set(format!("No capture: {why}.")),
+                    Err(_) => {
+                        note.set("The capture writer could not be fetched: try again.".into())
+                    }
+                }
+            })
+        })
+    };
     let width_attr = AttrValue::from(fixed(width, 1));
     html! {
         <section class="panel sequence" aria-labelledby="seq-title">
             <div class="panel-head">
                 <h2 id="seq-title" class="panel-title">{ "Sequence diagram" }</h2>
-                <button id="seq-save-svg" type="button" class="save-svg" onclick={save_svg}
-                    title="The diagram up to this step as an SVG image (the whole journey before the first step is played)">{ "Save SVG" }</button>
+                <span class="panel-actions">
+                    <button id="seq-save-svg" type="button" class="save-svg" onclick={save_svg}
+                        title="The diagram up to this step as an SVG image (the whole journey before the first step is played)">{ "Save SVG" }</button>
+                    <button id="seq-save-pcap" type="button" class="save-svg" onclick={save_pcap}
+                        title="Every packet of the journey as Wireshark opens it: pcapng, the TLS secrets inside so it decrypts">{ "Download capture" }</button>
+                </span>
                 if !svg_note.is_empty() {
                     <span id="seq-svg-note" class="save-note" role="alert">{ (*svg_note).clone() }</span>
                 }

@@ -413,3 +413,71 @@ fn a_chrome_netlog_opens_with_its_real_sockets() {
     assert_eq!(waterfall_at_end(&s), before);
     s.assert_no_errors();
 }
+
+/// "Download capture": the journey's pcapng, byte for byte what the model writes natively for
+/// the same journey, made by a module fetched on the first click (the cryptography is in no
+/// module the first screen loads). tshark reads the downloaded file and decrypts its TLS.
+#[test]
+fn download_capture_gives_the_journeys_pcapng() {
+    use wirewalk::model::{capture, pcapng};
+    let driver = crate::Driver::start();
+    let s = open_at(&driver, 1440, 900, "");
+    catch_downloads(&s);
+    let split = "return performance.getEntriesByType('resource').some((e) => e.name.includes('split_capture-'));";
+    assert_eq!(
+        s.js(split),
+        false,
+        "the capture's module waits for the click"
+    );
+    let before = s.js("return window.__files.length;").as_u64().unwrap_or(0);
+    s.click(&s.find("#seq-save-pcap"));
+    s.wait_for(
+        "the capture",
+        &format!("window.__files.length > {before} && window.__files[{before}].name"),
+    );
+    let v = s.js_async(&format!(
+        "const done = arguments[arguments.length - 1];
+         const f = window.__files[{before}];
+         f.blob.arrayBuffer().then((b) => done([f.name, f.type, Array.from(new Uint8Array(b))]));"
+    ));
+    assert_eq!(v[0], "wirewalk-journey.pcapng");
+    assert_eq!(v[1], "application/vnd.tcpdump.pcap");
+    let bytes: Vec<u8> = v[2]
+        .as_array()
+        .expect("bytes")
+        .iter()
+        .map(|b| b.as_u64().unwrap_or(0) as u8)
+        .collect();
+    let j = journey::run(&Scenario::default());
+    let native = capture::from_trace(&j.trace, j.unix_time).expect("a capture");
+    assert_eq!(
+        bytes,
+        pcapng::write(&native),
+        "the app's capture is the model's"
+    );
+    assert_eq!(s.js(split), true, "the click fetched the capture's module");
+    // Wireshark's reader decrypts what the app offered.
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("app-journey.pcapng");
+    std::fs::write(&file, &bytes).expect("write");
+    let out = std::process::Command::new("tshark")
+        .arg("-r")
+        .arg(&file)
+        .args([
+            "-Y",
+            "http.request",
+            "-T",
+            "fields",
+            "-e",
+            "http.request.uri",
+        ])
+        .output()
+        .expect("tshark (scripts/bootstrap.sh installs it)");
+    let u = &j.url.as_ref().expect("a URL").getters;
+    let document = format!("{}{}", u.pathname, u.search);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{document}\n/api/data\n")
+    );
+    s.screenshot("files-capture-button");
+    s.assert_no_errors();
+}

@@ -44,6 +44,10 @@ pub struct Journey {
     /// journey.
     #[serde(skip)]
     pub of_page: bool,
+    /// The simulated date at the trace's time zero, seconds since the Unix epoch (a capture's
+    /// timestamps start there).
+    #[serde(skip)]
+    pub unix_time: i64,
 }
 
 const DAY: i64 = 86_400;
@@ -100,6 +104,7 @@ pub fn run(sc: &Scenario) -> Journey {
         url: p,
         tls,
         of_page: false,
+        unix_time: sc.unix_time,
     }
 }
 
@@ -120,6 +125,7 @@ fn ended<const N: usize>(
         url,
         tls: None,
         of_page: false,
+        unix_time: crate::model::scenario::VISIT_UNIX_TIME,
     }
 }
 
@@ -220,6 +226,7 @@ pub fn slice(load: &PageLoad, of: Subject, tls: Version) -> Option<Journey> {
         url,
         tls: https.then_some(tls),
         of_page: true,
+        unix_time: crate::model::scenario::VISIT_UNIX_TIME,
     })
 }
 
