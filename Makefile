@@ -11,7 +11,7 @@ WASM_TARGET := wasm32-unknown-unknown
 ## make run: build the size-optimised release bundle and serve it on 127.0.0.1:$(PORT)
 run: setup-build build serve
 
-## make test: formatting, clippy (native and wasm32), native tests, a bounded fuzz run (6 targets ×
+## make test: formatting, clippy (native and wasm32), native tests, a bounded fuzz run (7 targets ×
 ## 20 s), browser tests on the release bundle
 test: setup fmt-check clippy clippy-wasm test-native fuzz-short build test-browser
 	@echo "make test: all checks passed"

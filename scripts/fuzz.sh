@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets in fuzz/ with libFuzzer and runs each for SECONDS (default 20).
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
-# `make test` runs it bounded (6 targets × 20 s, two at a time: about a minute on two cores);
+# `make test` runs it bounded (7 targets × 20 s, two at a time: about 80 s on two cores);
 # `make fuzz` runs it for longer. The instrumentation is cargo-fuzz's (SanitizerCoverage with
 # inline 8-bit counters, compare tracing, debug assertions and overflow checks on); no nightly
 # compiler is needed because no sanitizer is used: the targets look for panics, which Rust's
@@ -13,7 +13,7 @@ secs=${1:-20}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(url page_html page_json link knobs har)
+  targets=(url page_html page_json link knobs har wire)
 fi
 out=$PWD/target/fuzz
 export CARGO_TARGET_DIR=$out/build
