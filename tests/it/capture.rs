@@ -676,3 +676,37 @@ fn every_segment_the_trace_shows_is_in_the_capture_as_shown() {
         assert!(shown >= 3, "{name}: {shown} segments shown");
     }
 }
+
+/// A page scenario's document is its own HTML in the capture, as Wireshark reads it from
+/// inside TLS.
+#[test]
+fn the_pages_document_is_its_html_in_the_capture() {
+    let pcap = scratch("single-html.pcapng");
+    let out = Command::new(env!("CARGO_BIN_EXE_wirewalk"))
+        .args(["page", "--preset", "many-images", "--pcap"])
+        .arg(&pcap)
+        .output()
+        .expect("run wirewalk");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = wirewalk::model::pages::preset("many-images")
+        .expect("preset")
+        .html;
+    let rows = fields(&pcap, &["http.content_type", "http.file_data"]);
+    let body = rows
+        .iter()
+        .find(|r| r[0].starts_with("text/html"))
+        .map(|r| r[1].clone())
+        .expect("the document's response");
+    // tshark writes the body as text with its line breaks escaped.
+    let first_line = html.lines().next().expect("a first line");
+    assert!(
+        body.starts_with(first_line),
+        "{}",
+        &body[..body.len().min(200)]
+    );
+}

@@ -890,6 +890,8 @@ pub mod present {
         pub rounds: u64,
         /// The congestion window, in segments, when the response started.
         pub cwnd: u64,
+        /// The body itself, when the model knows it (a page's own HTML).
+        pub content: Option<Rc<str>>,
         pub last_byte: Instant,
         pub download: Rc<str>,
     }

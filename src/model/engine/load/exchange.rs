@@ -663,6 +663,14 @@ impl Sim<'_> {
         (resp, None, Some(answer))
     }
 
+    /// The body's text when the model knows it: the page's own HTML as its document's body
+    /// (what a capture shows; other bodies are only lengths).
+    fn content_of(&self, r: usize, body: u64) -> Option<Rc<str>> {
+        let html = &self.sc.html;
+        (r == self.doc && !html.is_empty() && html.len() as u64 == body)
+            .then(|| Rc::from(html.as_str()))
+    }
+
     /// The header lines of the scenario's response `i` (its preflight's, for a preflight),
     /// shared by the events that show them.
     fn lines_of(&mut self, i: usize, preflight: bool) -> Rc<[String]> {
@@ -772,6 +780,7 @@ impl Sim<'_> {
                     cwnd,
                     last_byte: end,
                     download: why.clone(),
+                    content: self.content_of(r, body),
                 },
             )
             .message(Actor::Browser, end, body);

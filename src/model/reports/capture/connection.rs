@@ -280,7 +280,10 @@ impl Walk {
             .take()
             .ok_or(CaptureError::Internal("a body without its head"))?;
         let what = what.unwrap_or_else(|| "body".into());
-        bytes.extend(stand_in(b.bytes as usize, &what));
+        match &b.content {
+            Some(text) if text.len() as u64 == b.bytes => bytes.extend_from_slice(text.as_bytes()),
+            _ => bytes.extend(stand_in(b.bytes as usize, &what)),
+        }
         let wire = self.protect(c, false, bytes)?;
         let rtt = self.conn(c).rtt;
         let bursts = rounds(&wire, first, b, rtt);

@@ -17,9 +17,9 @@
 //! 5737: the model does not name the resolver). The stub's UDP source port is drawn from the
 //! query's ID into Linux's ephemeral range.
 //!
-//! Bodies: the model knows how long each body is, not what it says: a response body is the
-//! model's stand-in of that length (a comment naming it, then spaces), and each packet's comment
-//! names its step. What the capture cannot show yet is refused with [`CaptureError`] rather
+//! Bodies: the model knows how long each body is and, for a page scenario's document, what it
+//! says (the page's HTML, written as it is); any other response body is the model's stand-in of
+//! its length (a comment naming it, then spaces). Each packet's comment names its step. What the capture cannot show yet is refused with [`CaptureError`] rather
 //! than written wrong: TLS 1.2, resumed TLS 1.3 handshakes, client certificates and HTTP/2.
 //!
 //! This module is not reached by the first screen: the web app loads it with the bytes view.
