@@ -710,3 +710,61 @@ fn the_pages_document_is_its_html_in_the_capture() {
         &body[..body.len().min(200)]
     );
 }
+
+/// What the inspector shows as an event's bytes: the capture's, each with its fields named
+/// and inside its bytes.
+#[test]
+fn each_event_has_its_bytes_with_named_fields() {
+    use wirewalk::model::{capture, journey, scenario};
+    let j = journey::run(&scenario::Scenario::default());
+    let shown = capture::inspect(&j.trace, j.unix_time).expect("bytes");
+    let of = |step: &str| {
+        let e = j
+            .trace
+            .events
+            .iter()
+            .find(|e| e.step.as_str() == step)
+            .unwrap_or_else(|| panic!("no {step}"));
+        shown.get(&e.seq).cloned().unwrap_or_default()
+    };
+    let has = |step: &str, title: &str, field: &str| {
+        let views = of(step);
+        assert!(
+            views.iter().any(|b| b.title.starts_with(title)
+                && b.wire.fields.iter().any(|f| f.name.contains(field))),
+            "{step}: no {title} with {field}: {:?}",
+            views.iter().map(|b| &b.title).collect::<Vec<_>>()
+        );
+    };
+    has("dns.query.resolver", "DNS message", "question");
+    has("dns.query.resolver", "IPv4 packet", "udp.destination_port");
+    has("tcp.syn", "IPv4 packet", "tcp.options");
+    has(
+        "tls.client_hello",
+        "TLS record (handshake)",
+        "ClientHello.random",
+    );
+    has(
+        "tls.certificate",
+        "decrypted: handshake",
+        "Certificate.certificate_list",
+    );
+    has(
+        "tls.server_finished",
+        "TLS record (application_data)",
+        "record.auth_tag",
+    );
+    has("http.request", "HTTP/1.1 request", "header: Host");
+    has("http.response_body", "HTTP/1.1 response", "body");
+    for views in shown.values() {
+        for b in views {
+            for f in &b.wire.fields {
+                assert!(
+                    f.start < f.end && f.end <= b.wire.bytes.len(),
+                    "{}: {f:?}",
+                    b.title
+                );
+            }
+        }
+    }
+}

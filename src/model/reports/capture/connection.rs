@@ -10,7 +10,8 @@ use crate::model::tcp_stream::{Endpoint, Stream};
 use crate::model::time::{Duration, Instant};
 use crate::model::tls::present::Record;
 use crate::model::tls_record::Sent;
-use crate::model::trace::Event;
+use crate::model::trace::{Event, Wire, WireField};
+use std::rc::Rc;
 
 /// The browser acknowledges every second full segment it receives (RFC 9293 §3.8.6.3; Linux
 /// acknowledges at once while in quick-ack mode, as at a connection's start).
@@ -120,7 +121,38 @@ impl Walk {
         let records = tls.on(&r.msg, r.version, (at, &mut shared));
         self.shared = shared;
         let records = records?;
+        self.show_records(c, &records);
         self.send_records(c, from_client, at, &records, e.step.as_str())
+    }
+
+    /// Keeps a TLS message's records (and what a protected one carries) as its event's bytes.
+    /// The server's EncryptedExtensions, Certificate and CertificateVerify go out in its
+    /// Finished's records, which become their events' bytes too.
+    fn show_records(&mut self, c: u32, records: &[Sent]) {
+        let seq = self.current;
+        let k = self.conn(c);
+        if records.is_empty() {
+            k.flight_events.push(seq);
+            return;
+        }
+        let mut events = std::mem::take(&mut k.flight_events);
+        events.push(seq);
+        for r in records {
+            let kind = crate::model::tls_record::content_name(
+                r.record.bytes.first().copied().unwrap_or(0),
+            );
+            let record = Rc::new(r.record.clone());
+            let inner = r.inner.as_ref().map(|(t, w)| {
+                let name = crate::model::tls_record::content_name(*t);
+                (format!("decrypted: {name}"), Rc::new(w.clone()))
+            });
+            for &ev in &events {
+                self.show_for(ev, format!("TLS record ({kind})"), Rc::clone(&record));
+                if let Some((title, w)) = &inner {
+                    self.show_for(ev, title.clone(), Rc::clone(w));
+                }
+            }
+        }
     }
 
     /// Records on the wire: their bytes as one write of the sender's, cut into segments.
@@ -234,6 +266,7 @@ impl Walk {
         if let Some(n) = body.filter(|n| *n > 0) {
             bytes.extend(stand_in(n, "request body"));
         }
+        self.show("HTTP/1.1 request", http_wire(&bytes));
         let wire = self.protect(c, true, bytes)?;
         self.write(c, true, &[(e.at, wire)], e.step.as_str())
     }
@@ -263,7 +296,9 @@ impl Walk {
             ));
             return Ok(());
         }
-        let wire = self.protect(c, false, text.into_bytes())?;
+        let text = text.into_bytes();
+        self.show("HTTP/1.1 response", http_wire(&text));
+        let wire = self.protect(c, false, text)?;
         self.write(c, false, &[(at, wire)], e.step.as_str())
     }
 
@@ -284,6 +319,7 @@ impl Walk {
             Some(text) if text.len() as u64 == b.bytes => bytes.extend_from_slice(text.as_bytes()),
             _ => bytes.extend(stand_in(b.bytes as usize, &what)),
         }
+        self.show("HTTP/1.1 response", http_wire(&bytes));
         let wire = self.protect(c, false, bytes)?;
         let rtt = self.conn(c).rtt;
         let bursts = rounds(&wire, first, b, rtt);
@@ -319,4 +355,47 @@ fn rtt_of(k: &Conn, synack_arrives: Instant) -> Duration {
     k.syn
         .as_ref()
         .map_or(Duration::ZERO, |(sent, _, _)| synack_arrives.since(*sent))
+}
+
+/// An HTTP/1.1 message's bytes with its lines named: the start line, each header field by its
+/// name, the empty line, the body.
+fn http_wire(bytes: &[u8]) -> Wire {
+    let mut fields = Vec::new();
+    let mut at = 0;
+    let mut first = true;
+    while let Some(n) = bytes[at..].windows(2).position(|w| w == b"\r\n") {
+        let line = &bytes[at..at + n];
+        let name = if first {
+            "start line".to_string()
+        } else if line.is_empty() {
+            fields.push(WireField {
+                start: at,
+                end: at + 2,
+                name: "end of the header".into(),
+            });
+            at += 2;
+            break;
+        } else {
+            let field = line.split(|b| *b == b':').next().unwrap_or_default();
+            format!("header: {}", String::from_utf8_lossy(field))
+        };
+        first = false;
+        fields.push(WireField {
+            start: at,
+            end: at + n + 2,
+            name,
+        });
+        at += n + 2;
+    }
+    if at < bytes.len() {
+        fields.push(WireField {
+            start: at,
+            end: bytes.len(),
+            name: "body".into(),
+        });
+    }
+    Wire {
+        bytes: bytes.to_vec(),
+        fields,
+    }
 }

@@ -39,10 +39,11 @@ use crate::model::tcp;
 use crate::model::tcp_stream::Stream;
 use crate::model::time::Instant;
 use crate::model::tls::present::Record;
-use crate::model::trace::{Actor, Event, Trace};
+use crate::model::trace::{Actor, Event, Trace, Wire, WireField};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::Ipv4Addr;
+use std::rc::Rc;
 
 /// The recursive resolver's address in a capture (module doc).
 pub const RESOLVER: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 53);
@@ -86,6 +87,9 @@ struct Conn {
     /// The round trip its handshake took, and its way down (server to browser).
     rtt: crate::model::time::Duration,
     down: crate::model::time::Duration,
+    /// The server's flight's events that wait for its records (EncryptedExtensions to
+    /// CertificateVerify: the Finished's records carry them).
+    flight_events: Vec<u32>,
     /// A response's head waiting for its body: when it arrives, its bytes, its content type.
     pending_head: Option<(Instant, Vec<u8>, Option<String>)>,
 }
@@ -98,10 +102,23 @@ struct Walk {
     /// The tickets servers issued so far and the chains' DER.
     shared: tls13::Shared,
     unix_us: u64,
+    /// The event being read (its `seq`), and the bytes each event put on the wire.
+    current: u32,
+    shown: Inspected,
 }
 
-/// Writes `trace` as a capture; `unix_time` is the simulated date at the trace's time zero.
-pub fn from_trace(trace: &Trace, unix_time: i64) -> Result<Capture, CaptureError> {
+/// One view of an event's bytes for the inspector: what they are, and their fields.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bytes {
+    pub title: String,
+    pub wire: Rc<Wire>,
+}
+
+/// Each event's bytes by its `seq`: a DNS message and its datagram, a TCP segment's packet, a
+/// TLS message's records (and what they carry, decrypted), an HTTP message's text.
+pub type Inspected = BTreeMap<u32, Vec<Bytes>>;
+
+fn walk(trace: &Trace, unix_time: i64) -> Result<Walk, CaptureError> {
     let mut w = Walk {
         packets: Vec::new(),
         conns: BTreeMap::new(),
@@ -109,10 +126,24 @@ pub fn from_trace(trace: &Trace, unix_time: i64) -> Result<Capture, CaptureError
         unix_us: u64::try_from(unix_time)
             .unwrap_or(0)
             .saturating_mul(1_000_000),
+        current: 0,
+        shown: Inspected::new(),
     };
     for e in &trace.events {
+        w.current = e.seq;
         w.event(e)?;
     }
+    Ok(w)
+}
+
+/// Each event's bytes, as the capture makes them ([`Inspected`]).
+pub fn inspect(trace: &Trace, unix_time: i64) -> Result<Inspected, CaptureError> {
+    Ok(walk(trace, unix_time)?.shown)
+}
+
+/// Writes `trace` as a capture; `unix_time` is the simulated date at the trace's time zero.
+pub fn from_trace(trace: &Trace, unix_time: i64) -> Result<Capture, CaptureError> {
+    let mut w = walk(trace, unix_time)?;
     let keylog = w
         .conns
         .values()
@@ -138,11 +169,27 @@ fn ms(at: Instant) -> u32 {
 impl Walk {
     fn push(&mut self, at: Instant, data: Vec<u8>, comment: impl Into<String>) {
         let n = self.packets.len();
-        self.packets.push((at, n, data, comment.into()));
+        let comment = comment.into();
+        self.show(format!("IPv4 packet ({comment})"), packet_wire(&data));
+        self.packets.push((at, n, data, comment));
+    }
+
+    /// Keeps `wire` as some of the current event's bytes.
+    fn show(&mut self, title: impl Into<String>, wire: Wire) {
+        self.show_for(self.current, title, Rc::new(wire));
+    }
+
+    fn show_for(&mut self, seq: u32, title: impl Into<String>, wire: Rc<Wire>) {
+        let title = title.into();
+        self.shown
+            .entry(seq)
+            .or_default()
+            .push(Bytes { title, wire });
     }
 
     fn event(&mut self, e: &Event) -> Result<(), CaptureError> {
         if let (Some(wire), Some(f)) = (&e.wire, &e.flight) {
+            self.show_for(e.seq, "DNS message", Rc::clone(wire));
             return self.dns(e, &wire.bytes, f.from, f.sent_at, f.arrives_at);
         }
         let Some(c) = e.connection else { return Ok(()) };
@@ -208,6 +255,70 @@ impl Walk {
             rtt: crate::model::time::Duration::ZERO,
             down: crate::model::time::Duration::ZERO,
             pending_head: None,
+            flight_events: Vec::new(),
         })
+    }
+}
+
+/// An IPv4 packet's bytes with its header's fields named, then its TCP or UDP header's, then
+/// the payload (RFC 791 §3.1, RFC 9293 §3.1, RFC 768).
+fn packet_wire(data: &[u8]) -> Wire {
+    let mut fields = Vec::new();
+    let mut f = |start: usize, end: usize, name: &str| {
+        if end <= data.len() && start < end {
+            fields.push(WireField {
+                start,
+                end,
+                name: name.to_string(),
+            });
+        }
+    };
+    for (s, e, n) in [
+        (0, 1, "ipv4.version_ihl"),
+        (1, 2, "ipv4.dscp_ecn"),
+        (2, 4, "ipv4.total_length"),
+        (4, 6, "ipv4.identification"),
+        (6, 8, "ipv4.flags_fragment_offset"),
+        (8, 9, "ipv4.ttl"),
+        (9, 10, "ipv4.protocol"),
+        (10, 12, "ipv4.header_checksum"),
+        (12, 16, "ipv4.source"),
+        (16, 20, "ipv4.destination"),
+    ] {
+        f(s, e, n);
+    }
+    let ihl = data.first().map_or(20, |b| usize::from(b & 0xf) * 4);
+    let proto = data.get(9).copied();
+    let end = if proto == Some(ip::PROTO_TCP) {
+        for (s, e, n) in [
+            (0, 2, "tcp.source_port"),
+            (2, 4, "tcp.destination_port"),
+            (4, 8, "tcp.seq"),
+            (8, 12, "tcp.ack"),
+            (12, 14, "tcp.data_offset_flags"),
+            (14, 16, "tcp.window"),
+            (16, 18, "tcp.checksum"),
+            (18, 20, "tcp.urgent_pointer"),
+        ] {
+            f(ihl + s, ihl + e, n);
+        }
+        let off = data.get(ihl + 12).map_or(20, |b| usize::from(b >> 4) * 4);
+        f(ihl + 20, ihl + off, "tcp.options");
+        ihl + off
+    } else {
+        for (s, e, n) in [
+            (0, 2, "udp.source_port"),
+            (2, 4, "udp.destination_port"),
+            (4, 6, "udp.length"),
+            (6, 8, "udp.checksum"),
+        ] {
+            f(ihl + s, ihl + e, n);
+        }
+        ihl + 8
+    };
+    f(end, data.len(), "payload");
+    Wire {
+        bytes: data.to_vec(),
+        fields,
     }
 }
