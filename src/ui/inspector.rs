@@ -54,6 +54,7 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                     </tbody>
                 </table>
             }
+            <super::lazy::BytesSlot journey={p.journey.clone()} cursor={p.cursor} />
             <h3 class="insp-h">{ "Why it matters" }</h3>
             <p class="insp-why">{ info.why }</p>
             <p class="insp-spec">{ "Spec: " }<a href={info.spec.1} target="_blank" rel="noopener noreferrer">{ info.spec.0 }</a></p>

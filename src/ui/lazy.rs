@@ -14,6 +14,8 @@
 //!   the first screen is painted, so it is there before anyone scrolls to it; until then the
 //!   section says it is on its way, and if the fetch fails it says so with a button to try again.
 //! - `export`: the sequence diagram as an SVG file, on the first click of "Save SVG".
+//! - `bytes`: the inspector's hex view of a step's bytes ([`BytesSlot`]), with the capture and
+//!   its cryptography that make them, on the first "Show the bytes".
 //! - `capture`: the journey as a packet capture (`model::capture`: TLS with real keys, the
 //!   certificates' signatures, pcapng), on the first click of "Download capture": the
 //!   cryptography is in no other module.
@@ -24,6 +26,7 @@
 //! What is not split: the model (the first screen is the typed URL's run of the engine, and the
 //! page's state lives in the app's one state), Yew, and the journey's components.
 
+use super::bytes::BytesViewProps;
 use super::page_load::{PageView, PageViewProps};
 use super::state::JourneyRef;
 use wasm_bindgen::closure::Closure;
@@ -60,6 +63,64 @@ pub fn journey_capture(journey: JourneyRef) -> Result<Result<Vec<u8>, String>, S
     Ok(crate::model::capture::from_trace(&j.trace, j.unix_time)
         .map(|c| crate::model::pcapng::write(&c))
         .map_err(|e| e.to_string()))
+}
+
+/// Draws the inspector's bytes; the function is the `bytes` module's.
+pub type BytesViewFn = fn(&BytesViewProps) -> Html;
+
+#[wasm_split(bytes, fallible)]
+fn bytes_view() -> Result<BytesViewFn, SplitLoaderError> {
+    fn draw(p: &BytesViewProps) -> Html {
+        html! { <super::bytes::BytesView ..p.clone() /> }
+    }
+    Ok(draw as BytesViewFn)
+}
+
+/// The inspector's "Show the bytes": the `bytes` module is fetched the first time it is
+/// opened (again after a failure, when asked), and draws the step's bytes from then on.
+#[component]
+pub fn BytesSlot(props: &BytesViewProps) -> Html {
+    let open = use_state(|| false);
+    let part = use_state(|| None::<Result<BytesViewFn, ()>>);
+    let fetch = {
+        let part = part.clone();
+        move || {
+            part.set(None);
+            let part = part.clone();
+            yew::platform::spawn_local(async move {
+                part.set(Some(bytes_view().await.map_err(|_| ())));
+            })
+        }
+    };
+    let toggle = {
+        let (open, part, fetch) = (open.clone(), part.clone(), fetch.clone());
+        Callback::from(move |_| {
+            if !*open && !matches!(*part, Some(Ok(_))) {
+                fetch();
+            }
+            open.set(!*open);
+        })
+    };
+    let retry = Callback::from(move |_| fetch());
+    html! {
+        <div class="insp-bytes">
+            <button id="insp-bytes-toggle" type="button" class="save-svg" aria-expanded={open.to_string()} onclick={toggle}>
+                { if *open { "Hide the bytes" } else { "Show the bytes" } }
+            </button>
+            if *open {
+                { match *part {
+                    Some(Ok(draw)) => draw(props),
+                    None => html! { <p class="bytes-note" aria-busy="true">{ "Loading the bytes view…" }</p> },
+                    Some(Err(())) => html! {
+                        <p class="bytes-note" id="bytes-load-error" role="alert">
+                            { "The bytes view could not be fetched. " }
+                            <button type="button" onclick={retry}>{ "Try again" }</button>
+                        </p>
+                    },
+                } }
+            }
+        </div>
+    }
 }
 
 /// Runs `then` once the frame being drawn now is on screen: an animation frame (before the

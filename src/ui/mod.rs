@@ -11,6 +11,7 @@
 // browser is compiled but never called.
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
+mod bytes;
 mod embed_api;
 mod files;
 mod following;

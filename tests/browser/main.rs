@@ -3,6 +3,7 @@
 //! They need `dist/` (built by `make test`), /usr/bin/chromium and /usr/bin/chromedriver; when any
 //! is missing they fail and say what is missing. Screenshots land in `target/screenshots/`.
 
+mod bytes;
 #[path = "../common/conformance.rs"]
 mod conformance;
 mod embed;

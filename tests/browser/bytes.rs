@@ -1,0 +1,110 @@
+//! The inspector's bytes (src/ui/bytes.rs): opened on a step, the `bytes` module arrives then
+//! (not before), and shows what the model's capture says that step sent — the views' titles
+//! and sizes and the hex are the native `capture::inspect`'s — with a field's bytes
+//! highlighted when the field is focused.
+
+use crate::open_at;
+use wirewalk::model::{capture, journey, scenario::Scenario};
+
+fn fetched_bytes_module(s: &crate::Session) -> bool {
+    s.js("return performance.getEntriesByType('resource').some((e) => e.name.includes('split_bytes-'));")
+        == true
+}
+
+#[test]
+fn a_steps_bytes_are_the_captures_with_fields_that_light_their_bytes() {
+    let driver = crate::Driver::start();
+    let s = open_at(&driver, 1440, 900, "?step=tls.client_hello");
+    assert!(
+        !fetched_bytes_module(&s),
+        "the bytes module waits to be asked for"
+    );
+    s.click(&s.find("#insp-bytes-toggle"));
+    s.wait_for("the bytes", "document.querySelector('#bytes .hex-row')");
+    assert!(fetched_bytes_module(&s));
+
+    let j = journey::run(&Scenario::default());
+    let e = j
+        .trace
+        .events
+        .iter()
+        .find(|e| e.step.as_str() == "tls.client_hello")
+        .expect("a ClientHello");
+    let views = capture::inspect(&j.trace, j.unix_time).expect("bytes");
+    let native = &views[&e.seq];
+    let tabs: Vec<String> = s
+        .js("return [...document.querySelectorAll('#bytes .bytes-tab')].map((t) => t.textContent);")
+        .as_array()
+        .expect("tabs")
+        .iter()
+        .map(|t| t.as_str().unwrap_or_default().to_string())
+        .collect();
+    let want: Vec<String> = native
+        .iter()
+        .map(|b| format!("{} · {} bytes", b.title, b.wire.bytes.len()))
+        .collect();
+    assert_eq!(tabs, want);
+    // The first view's first row is its first sixteen bytes.
+    let row: String = s
+        .js("return [...document.querySelectorAll('#bytes .hex-row:first-child .hex-b')].map((b) => b.textContent).join('');")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let first: String = native[0].wire.bytes[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(row, first);
+
+    // Focusing a field lights exactly its bytes (those drawn).
+    let k = native[0]
+        .wire
+        .fields
+        .iter()
+        .position(|f| f.name.ends_with("ClientHello.random"))
+        .expect("the random's field");
+    // The pointer out of the way (over the hex it would light its own field), then the
+    // field focused from the keyboard's side.
+    s.cdp(
+        "Input.dispatchMouseEvent",
+        serde_json::json!({"type": "mouseMoved", "x": 0, "y": 0}),
+    );
+    s.js(&format!(
+        "document.querySelectorAll('#bytes .bytes-fields li')[{k}].focus();"
+    ));
+    s.wait_for(
+        "the random's 32 bytes lit",
+        "document.querySelectorAll('#bytes .hex-b.lit').length === 32",
+    );
+    let field =
+        s.js("return document.querySelector('#bytes .bytes-fields li.lit code').textContent;");
+    assert_eq!(field, native[0].wire.fields[k].name.as_str());
+    s.screenshot("bytes-client-hello-1440x900");
+
+    // Another step, another set of bytes; a step that sends nothing says so.
+    s.goto(&format!(
+        "{}?step=url.parse",
+        crate::webdriver::serve_dist()
+    ));
+    s.wait_for(
+        "the app",
+        "document.documentElement.dataset.ready === 'true'",
+    );
+    s.click(&s.find("#insp-bytes-toggle"));
+    s.wait_for("the note", "document.querySelector('#bytes-none')");
+    assert!(s.text("#bytes-none").contains("no bytes on the wire"));
+    s.assert_no_errors();
+}
+
+#[test]
+fn the_bytes_fit_a_phone() {
+    let driver = crate::Driver::start();
+    let s = open_at(&driver, 390, 844, "?step=tcp.syn");
+    s.click(&s.find("#insp-bytes-toggle"));
+    s.wait_for("the bytes", "document.querySelector('#bytes .hex-row')");
+    s.js("document.querySelector('#bytes').scrollIntoView({block: 'start'});");
+    let overflow = s.js("return document.documentElement.scrollWidth > window.innerWidth;");
+    assert_eq!(overflow, false, "the page does not scroll sideways");
+    s.screenshot("bytes-syn-390x844");
+    s.assert_no_errors();
+}
