@@ -637,43 +637,59 @@ fn the_trace_and_its_capture_count_the_same_bytes() {
     assert_same_numbers(&events, &c);
 }
 
-/// Every TCP segment the trace shows — the handshakes' and the closes' — is in the capture with
-/// the same header: ports, numbers, flags, window and options (the timestamps included), so the
-/// inspector's fields and Wireshark agree.
+/// Every TCP segment the trace shows — the handshakes', the resets and the closes' — is in the
+/// capture with the same header: ports, numbers, flags, window and options (the timestamps
+/// included), so the inspector's fields and Wireshark agree; for every journey preset the
+/// capture writes, and the page presets.
 #[test]
 fn every_segment_the_trace_shows_is_in_the_capture_as_shown() {
-    use wirewalk::model::{capture, ip, journey, load, pages, scenario, tcp, tcp_wire};
-    let j = journey::run(&scenario::Scenario::default());
-    let page = load::run(&pages::preset("many-images").expect("preset")).expect("a load");
-    let date = scenario::VISIT_UNIX_TIME;
-    for (name, trace, unix) in [
-        ("journey", &j.trace, scenario::Scenario::default().unix_time),
-        ("many-images", &page.trace, date),
-    ] {
-        let c = capture::from_trace(trace, unix).expect("a capture");
-        let headers: Vec<tcp_wire::Header> = c
-            .packets
-            .iter()
-            .filter_map(|p| {
-                let (h, rest) = ip::Ipv4::parse(&p.data).ok()?;
-                let (t, _) = tcp_wire::Header::parse(rest, h.src, h.dst, true).ok()?;
-                Some(t)
-            })
-            .collect();
-        let mut shown = 0;
-        for e in &trace.events {
-            let Some(s) = e.detail::<tcp::present::Shown>() else {
-                continue;
-            };
-            let want = tcp_wire::Header::of(&s.segment.segment);
-            assert!(
-                headers.contains(&want),
-                "{name}: {} {want:?} is not in the capture",
-                e.step.as_str()
-            );
-            shown += 1;
-        }
-        assert!(shown >= 3, "{name}: {shown} segments shown");
+    use wirewalk::model::{capture, journey, load, pages, scenario};
+    let mut runs = Vec::new();
+    for name in scenario::preset_names() {
+        let sc = scenario::preset(name).expect("a preset");
+        let j = journey::run(&sc);
+        runs.push((name.to_string(), j.trace, sc.unix_time));
+    }
+    for name in pages::NAMES {
+        let page = load::run(&pages::preset(name).expect("preset")).expect("a load");
+        runs.push((
+            format!("page {name}"),
+            page.trace,
+            scenario::VISIT_UNIX_TIME,
+        ));
+    }
+    let mut written = 0;
+    for (name, trace, unix) in &runs {
+        let Ok(c) = capture::from_trace(trace, *unix) else {
+            continue;
+        };
+        written += 1;
+        same_segments(name, trace, &c);
+    }
+    assert!(written >= 30, "{written} runs written as captures");
+}
+
+fn same_segments(name: &str, trace: &wirewalk::model::trace::Trace, c: &Capture) {
+    use wirewalk::model::{ip, tcp, tcp_wire};
+    let headers: Vec<tcp_wire::Header> = c
+        .packets
+        .iter()
+        .filter_map(|p| {
+            let (h, rest) = ip::Ipv4::parse(&p.data).ok()?;
+            let (t, _) = tcp_wire::Header::parse(rest, h.src, h.dst, true).ok()?;
+            Some(t)
+        })
+        .collect();
+    for e in &trace.events {
+        let Some(s) = e.detail::<tcp::present::Shown>() else {
+            continue;
+        };
+        let want = tcp_wire::Header::of(&s.segment.segment);
+        assert!(
+            headers.contains(&want),
+            "{name}: {} {want:?} is not in the capture",
+            e.step.as_str()
+        );
     }
 }
 
@@ -767,4 +783,34 @@ fn each_event_has_its_bytes_with_named_fields() {
             }
         }
     }
+}
+
+/// A rejected certificate: the browser's fatal alert, from the browser, under its handshake
+/// keys, with the trace's description — as Wireshark decrypts it.
+#[test]
+fn the_browsers_alert_is_the_traces() {
+    let pcap = scratch("expired.pcapng");
+    let out = Command::new(env!("CARGO_BIN_EXE_wirewalk"))
+        .args(["trace", "--preset", "expired", "--pcap"])
+        .arg(&pcap)
+        .output()
+        .expect("run wirewalk");
+    assert!(
+        out.status.code().is_some(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = fields(
+        &pcap,
+        &[
+            "ip.src",
+            "tls.alert_message.level",
+            "tls.alert_message.desc",
+        ],
+    );
+    let alerts: Vec<&Vec<String>> = rows.iter().filter(|r| !r[2].is_empty()).collect();
+    assert_eq!(alerts.len(), 1, "{rows:?}");
+    assert_eq!(alerts[0][0], "192.168.1.23", "from the browser");
+    assert_eq!(alerts[0][1], "2", "fatal");
+    assert_eq!(alerts[0][2], "45", "certificate_expired");
 }

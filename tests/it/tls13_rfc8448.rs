@@ -2,7 +2,7 @@
 //! (`tls13-rfc8448/rfc8448_section3_simple_1rtt.json`): from the trace's inputs — the client's
 //! x25519 private key, the ClientHello and ServerHello (randoms, key shares), the server's
 //! EncryptedExtensions, Certificate and CertificateVerify, the ticket and the application data —
-//! `Session13` (the code the capture export and the inspector use) makes every record of the
+//! `Session13` (the code the capture export and the inspector's bytes use) makes every record of the
 //! trace byte for byte, and the key schedule gives every published intermediate value. The
 //! Finished messages, the keys and every ciphertext are computed here, not read.
 

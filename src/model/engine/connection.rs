@@ -674,12 +674,18 @@ impl Connection {
         }
     }
 
+    /// `http` bytes of HTTP as they go on the wire: in records of at most 2^14 bytes each,
+    /// each with its overhead, over TLS (RFC 8446 §5.1); as they are over plain TCP.
+    pub fn on_the_wire(&self, http: u64) -> u64 {
+        http + self.record_overhead() * http.div_ceil(1 << 14).max(1)
+    }
+
     /// A request of `http` bytes leaves the browser at `at`: its bytes go down the client's TCP
     /// machine to the server's. Returns the event that shows the wrapping (HTTP inside a TLS
     /// record inside TCP segments inside IP packets) with the first segment's header.
     pub fn send_request(&mut self, at: Instant, http: u64) -> Option<Event> {
         self.tick(at);
-        let bytes = http + self.record_overhead();
+        let bytes = self.on_the_wire(http);
         self.client.send(u32::try_from(bytes).unwrap_or(u32::MAX));
         let segs: Vec<tcp::Segment> = std::iter::from_fn(|| self.client.poll_output()).collect();
         for s in &segs {
@@ -714,6 +720,7 @@ impl Connection {
     pub fn receive_response(&mut self, bytes: u64, end: Instant) {
         let sent = Instant::from_micros(end.micros().saturating_sub(self.down().micros()));
         self.tick(sent);
+        let bytes = self.on_the_wire(bytes);
         self.server.send(u32::try_from(bytes).unwrap_or(u32::MAX));
         self.client.tick(ms(end));
         while let Some(s) = self.server.poll_output() {

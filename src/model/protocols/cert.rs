@@ -104,6 +104,15 @@ impl CertError {
         }
     }
 
+    /// The TLS alert's code (RFC 8446 §6.2's AlertDescription).
+    pub fn alert_code(self) -> u8 {
+        match self {
+            CertError::AuthorityInvalid => 48,
+            CertError::DateInvalid => 45,
+            CertError::CommonNameInvalid => 42,
+        }
+    }
+
     /// The TLS alert the client sends before closing (RFC 8446 §6.2).
     pub fn alert(self) -> &'static str {
         match self {

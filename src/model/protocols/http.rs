@@ -870,6 +870,8 @@ pub mod present {
         pub status: u16,
         pub reason: &'static str,
         pub headers: Headers,
+        /// The body's length (a `http.response_body` event follows when it is not zero).
+        pub body: u64,
     }
 
     impl Detail for Head {

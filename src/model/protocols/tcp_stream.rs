@@ -86,11 +86,6 @@ impl Stream {
         (LINUX_MSS - TS_OPTION_LEN) as usize
     }
 
-    /// The next sequence number each side would send (client, server).
-    pub fn next_seqs(&self) -> (u32, u32) {
-        (self.client.next, self.server.next)
-    }
-
     fn sides(&mut self, from_client: bool) -> (&mut Side, &mut Side) {
         if from_client {
             (&mut self.client, &mut self.server)
@@ -187,9 +182,23 @@ impl Stream {
         self.packet(from_client, at_ms, fl, chunk)
     }
 
-    /// A reset with an acknowledgment: what a closed port answers a SYN with (RFC 9293 §3.5.2).
-    pub fn rst_ack(&mut self, from_client: bool, at_ms: u32) -> Vec<u8> {
-        self.packet(from_client, at_ms, flags::RST | flags::ACK, &[])
+    /// A segment whose header is given whole (a reset as the TCP machine wrote it: RFC 9293
+    /// §3.5.2's `<SEQ=0><ACK=…><CTL=RST,ACK>`, no options), in its IPv4 packet; the stream's
+    /// numbers do not move.
+    pub fn exact(&mut self, from_client: bool, header: &Header) -> Vec<u8> {
+        let (me, peer) = self.sides(from_client);
+        let segment = header.segment(me.end.addr, peer.end.addr, &[]);
+        let ip = Ipv4::new(
+            PROTO_TCP,
+            me.end.addr,
+            peer.end.addr,
+            me.ip_id,
+            segment.len(),
+        );
+        me.ip_id = me.ip_id.wrapping_add(1);
+        let mut out = ip.to_bytes().to_vec();
+        out.extend_from_slice(&segment);
+        out
     }
 
     /// A FIN (with ACK) from one side.

@@ -20,8 +20,7 @@
 //! Left out here: the cryptography (randoms and key-share private keys are seeded hex strings;
 //! the capture derives the rest),
 //! HelloRetryRequest, 0-RTT early data (disabled by default in Chromium: `kEnableTLS13EarlyData`),
-//! the middlebox-compatibility ChangeCipherSpec of TLS 1.3, record fragmentation, and
-//! renegotiation.
+//! the middlebox-compatibility ChangeCipherSpec of TLS 1.3, and renegotiation.
 
 use crate::model::cert::{self, CertError, Chain, Verdict};
 use std::collections::VecDeque;
@@ -165,6 +164,10 @@ pub enum Message {
         lifetime_s: u32,
     },
     Alert {
+        /// Who sends it (the model's are the browser's, on a certificate it rejects).
+        from_client: bool,
+        /// RFC 8446 §6.2's AlertDescription, and its name with the code (`unknown_ca (48)`).
+        code: u8,
         description: &'static str,
     },
 }
@@ -266,7 +269,8 @@ impl Message {
             Message::Certificate { from_client, .. }
             | Message::CertificateVerify { from_client }
             | Message::ChangeCipherSpec { from_client }
-            | Message::Finished { from_client, .. } => *from_client,
+            | Message::Finished { from_client, .. }
+            | Message::Alert { from_client, .. } => *from_client,
             _ => false,
         }
     }
@@ -436,6 +440,8 @@ impl Client {
 
     fn fail(&mut self, e: CertError) {
         self.send(Message::Alert {
+            from_client: true,
+            code: e.alert_code(),
             description: e.alert(),
         });
         self.out.push_back(Output::Failed(e));
@@ -1213,7 +1219,7 @@ pub mod present {
             Message::NewSessionTicket { lifetime_s } => {
                 format!("NewSessionTicket: resume within {} h", lifetime_s / 3600)
             }
-            Message::Alert { description } => format!("Alert: fatal, {description}"),
+            Message::Alert { description, .. } => format!("Alert: fatal, {description}"),
         }
     }
 
@@ -1453,14 +1459,14 @@ pub mod present {
             Message::NewSessionTicket { lifetime_s } => {
                 f.push(Field::new("ticket_lifetime", format!("{lifetime_s} s")))
             }
-            Message::Alert { description } => f.push(
+            Message::Alert { description, .. } => f.push(
                 Field::new("alert", format!("level fatal (2), {description}"))
                     .spec("RFC 8446 §6.2"),
             ),
         }
         f.push(Field::new(
             "record",
-            format!("{} bytes, {enc}", m.wire_len(version)),
+            format!("{} bytes of message, {enc}", m.message_len(version)),
         ));
         f
     }

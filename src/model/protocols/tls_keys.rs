@@ -5,8 +5,8 @@
 //!
 //! Nothing here draws randomness: private keys and randoms are inputs (the scenario's seed or a
 //! published trace's values), so the same inputs give the same bytes. The engine's trace does not
-//! call this module — the bytes of a connection are made when asked for (the inspector, the
-//! capture export), so this code is not in the first screen's module.
+//! call this module — the bytes of a connection are made when asked for (the inspector's bytes,
+//! the capture export), so this code is not in the first screen's module.
 //!
 //! Modelled: the three TLS 1.3 cipher suites a browser offers (RFC 8446 §B.4: AES-128-GCM with
 //! SHA-256, AES-256-GCM with SHA-384, ChaCha20-Poly1305 with SHA-256), a full handshake and one
@@ -373,43 +373,6 @@ impl Schedule {
         let h = self.suite.hash;
         let key = expand_label(h, base, "finished", &[], h.output_len());
         h.hmac(&key, transcript_hash)
-    }
-
-    /// The secrets by their RFC names, in the schedule's order (for the inspector and the key
-    /// log; the application ones are empty until [`Schedule::application`]).
-    pub fn named(&self) -> Vec<(&'static str, &[u8])> {
-        vec![
-            ("early_secret", &self.early_secret),
-            (
-                "derived (for the handshake secret)",
-                &self.derived_for_handshake,
-            ),
-            ("handshake_secret", &self.handshake_secret),
-            ("transcript hash ClientHello..ServerHello", &self.hello_hash),
-            (
-                "client_handshake_traffic_secret",
-                &self.client_handshake_traffic_secret,
-            ),
-            (
-                "server_handshake_traffic_secret",
-                &self.server_handshake_traffic_secret,
-            ),
-            ("derived (for the master secret)", &self.derived_for_master),
-            ("master_secret", &self.master_secret),
-            (
-                "transcript hash ClientHello..server Finished",
-                &self.server_finished_hash,
-            ),
-            (
-                "client_application_traffic_secret_0",
-                &self.client_application_traffic_secret_0,
-            ),
-            (
-                "server_application_traffic_secret_0",
-                &self.server_application_traffic_secret_0,
-            ),
-            ("exporter_master_secret", &self.exporter_master_secret),
-        ]
     }
 }
 

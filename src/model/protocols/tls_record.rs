@@ -71,6 +71,7 @@ fn header(w: &mut Writer, content_type: u8, version: u16, len: usize) -> Result<
     w.uint("record.content_type", 1, content_type as u64);
     w.uint("record.legacy_record_version", 2, version as u64);
     if len > MAX_FRAGMENT + 256 {
+        // A protected record may carry 2^14 + 256 bytes (§5.2); none here is that large.
         return Err(WriteError {
             field: "record.length".into(),
             len,
@@ -359,7 +360,6 @@ impl Session13 {
     /// CertificateVerify) then the Finished this computes — in as few records as fit, then the
     /// server's switch to its application keys.
     pub fn server_flight(&mut self, messages: &[Handshake]) -> Result<Vec<Sent>, SessionError> {
-        let mut all = messages.to_vec();
         let mut w = Writer::default();
         for (i, m) in messages.iter().enumerate() {
             let start = w.bytes.len();
@@ -372,9 +372,8 @@ impl Session13 {
             .ok_or(SessionError::OutOfOrder("no keys yet"))?;
         let finished = Handshake::Finished(schedule.verify_data(false, &self.hash_now()?));
         let start = w.bytes.len();
-        tls_wire::encode_into(&mut w, &finished, &format!("message[{}].", all.len()))?;
+        tls_wire::encode_into(&mut w, &finished, &format!("message[{}].", messages.len()))?;
         self.transcript.extend_from_slice(&w.bytes[start..]);
-        all.push(finished);
         let sent = self.protect(false, content::HANDSHAKE, w.into_wire())?;
         let hash = self.hash_now()?;
         let suite = self

@@ -122,7 +122,12 @@ pub fn write(c: &Capture) -> Vec<u8> {
         epb.extend_from_slice(&p.data);
         epb.resize(pad4(epb.len()), 0);
         if !p.comment.is_empty() {
-            let comment = &p.comment.as_bytes()[..p.comment.len().min(u16::MAX as usize - 3)];
+            // An option's length is 16 bits: a longer comment is cut at a character's edge.
+            let mut n = p.comment.len().min(u16::MAX as usize - 3);
+            while !p.comment.is_char_boundary(n) {
+                n -= 1;
+            }
+            let comment = &p.comment.as_bytes()[..n];
             put_option(&mut epb, OPT_COMMENT, comment);
             end_options(&mut epb);
         }
@@ -202,7 +207,7 @@ pub fn read(b: &[u8]) -> Result<Read, PcapngError> {
                     return Err(err(at + 8, "secrets block cut short"));
                 };
                 let data = body
-                    .get(8..8 + len as usize)
+                    .get(8..8usize.saturating_add(len as usize))
                     .ok_or(err(at + 12, "secrets longer than their block"))?;
                 if kind == SECRETS_TLS_KEY_LOG {
                     out.capture.keylog.push_str(&String::from_utf8_lossy(data));
@@ -227,10 +232,12 @@ fn packet(
     };
     let field = |i: usize| u32_at(base + 4 * i).ok_or(cut.clone());
     let (hi, lo, caplen) = (field(1)?, field(2)?, field(3)? as usize);
-    let data = body.get(20..20 + caplen).ok_or(PcapngError {
-        offset: base + 12,
-        what: "captured length longer than its block",
-    })?;
+    let data = body
+        .get(20..20usize.saturating_add(caplen))
+        .ok_or(PcapngError {
+            offset: base + 12,
+            what: "captured length longer than its block",
+        })?;
     let u16_of = |h: &[u8]| {
         if little {
             u16::from_le_bytes([h[0], h[1]])
@@ -239,6 +246,7 @@ fn packet(
         }
     };
     let mut comment = String::new();
+    // `data` fits in the body, so these sums cannot overflow.
     let mut o = 20 + pad4(caplen);
     while let Some(head) = body.get(o..o + 4) {
         let (code, len) = (u16_of(&head[..2]), u16_of(&head[2..]) as usize);

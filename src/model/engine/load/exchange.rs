@@ -733,6 +733,7 @@ impl Sim<'_> {
                     status: resp.status,
                     reason: resp.reason,
                     headers: resp.headers.clone(),
+                    body: resp.body_bytes,
                 },
             ),
         };

@@ -13,8 +13,13 @@ use crate::model::tls_record::Sent;
 use crate::model::trace::{Event, Wire, WireField};
 use std::rc::Rc;
 
-/// The browser acknowledges every second full segment it receives (RFC 9293 §3.8.6.3; Linux
-/// acknowledges at once while in quick-ack mode, as at a connection's start).
+/// The largest body the capture writes: a page scenario may claim any size (up to 1 TiB), and
+/// the capture holds every byte.
+pub const MAX_BODY: u64 = 64 << 20;
+
+/// The browser acknowledges every second full segment it receives (RFC 9293 §3.8.6.3's delayed
+/// acknowledgment; Linux's quick-ack mode, which acknowledges each one for a connection's first
+/// segments, is left out) and what is left at a burst's end.
 const ACK_EVERY: u32 = 2;
 
 /// A timestamp option's value in a segment, if it has one.
@@ -99,7 +104,7 @@ impl Walk {
             stream.learn_server(seg.seq, ts.wrapping_sub(ms(sent)));
             stream.syn_ack(ms(sent))
         } else if f.rst {
-            stream.rst_ack(from_client, ms(sent))
+            stream.exact(from_client, &crate::model::tcp_wire::Header::of(seg))
         } else if f.fin {
             stream.fin(from_client, ms(sent))
         } else {
@@ -120,8 +125,24 @@ impl Walk {
         let tls = k.tls.get_or_insert_with(Tls13::default);
         let records = tls.on(&r.msg, r.version, (at, &mut shared));
         self.shared = shared;
-        let records = records?;
+        let mut records = records?;
         self.show_records(c, &records);
+        // The server's flight goes out as one write, its ServerHello first: the browser's
+        // acknowledgment comes after all of it, as the model's one delivery has it.
+        match &*r.msg {
+            crate::model::tls::Message::ServerHello { .. } => {
+                self.conn(c).server_hello = records;
+                return Ok(());
+            }
+            crate::model::tls::Message::Finished {
+                from_client: false, ..
+            } => {
+                let mut all = std::mem::take(&mut self.conn(c).server_hello);
+                all.append(&mut records);
+                records = all;
+            }
+            _ => {}
+        }
         self.send_records(c, from_client, at, &records, e.step.as_str())
     }
 
@@ -264,6 +285,9 @@ impl Walk {
             .get("content-length")
             .and_then(|n| n.parse::<usize>().ok());
         if let Some(n) = body.filter(|n| *n > 0) {
+            if n as u64 > MAX_BODY {
+                return Err(CaptureError::Unsupported("a body over 64 MiB"));
+            }
             bytes.extend(stand_in(n, "request body"));
         }
         self.show("HTTP/1.1 request", http_wire(&bytes));
@@ -275,7 +299,7 @@ impl Walk {
         &mut self,
         c: u32,
         e: &Event,
-        (status, reason, headers): (u16, &str, &Headers),
+        (status, reason, headers, body): (u16, &str, &Headers, u64),
     ) -> Result<(), CaptureError> {
         let mut text = format!("HTTP/1.1 {status} {reason}\r\n");
         for (n, v) in &headers.0 {
@@ -283,10 +307,6 @@ impl Walk {
         }
         text.push_str("\r\n");
         let at = e.flight.as_ref().map_or(e.at, |f| f.arrives_at);
-        let body = headers
-            .get("content-length")
-            .and_then(|n| n.parse::<u64>().ok())
-            .unwrap_or(0);
         let k = self.conn(c);
         if body > 0 {
             k.pending_head = Some((
@@ -315,6 +335,9 @@ impl Walk {
             .take()
             .ok_or(CaptureError::Internal("a body without its head"))?;
         let what = what.unwrap_or_else(|| "body".into());
+        if b.bytes > MAX_BODY {
+            return Err(CaptureError::Unsupported("a body over 64 MiB"));
+        }
         match &b.content {
             Some(text) if text.len() as u64 == b.bytes => bytes.extend_from_slice(text.as_bytes()),
             _ => bytes.extend(stand_in(b.bytes as usize, &what)),

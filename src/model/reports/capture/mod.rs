@@ -10,7 +10,7 @@
 //! the HTTP/1.1 messages inside them. A packet the browser sends is stamped when it leaves, one
 //! it receives when it arrives. A response's segments arrive round by round as the model's slow
 //! start delivered them, the last at the moment the model says the last byte arrived; the
-//! browser acknowledges every second segment (Linux's quick acknowledgments).
+//! browser acknowledges every second full segment (RFC 9293 §3.8.6.3) and the rest of a burst.
 //!
 //! Addresses: the browser is the trace's `192.168.1.23`, servers are at the addresses the
 //! model's DNS gave, and the recursive resolver is `198.51.100.53` (a documentation address, RFC
@@ -19,10 +19,14 @@
 //!
 //! Bodies: the model knows how long each body is and, for a page scenario's document, what it
 //! says (the page's HTML, written as it is); any other response body is the model's stand-in of
-//! its length (a comment naming it, then spaces). Each packet's comment names its step. What the capture cannot show yet is refused with [`CaptureError`] rather
-//! than written wrong: TLS 1.2, resumed TLS 1.3 handshakes, client certificates and HTTP/2.
+//! its length (a comment naming it, then spaces). Each packet's comment names its step.
 //!
-//! This module is not reached by the first screen: the web app loads it with the bytes view.
+//! What the capture cannot show yet is refused with [`CaptureError`] rather than written wrong:
+//! TLS 1.2, a resumption whose ticket came from before the run, client certificates, HTTP/2, a
+//! connection opened before the run, a body over 64 MiB.
+//!
+//! This module is not reached by the first screen: the web app loads it with the inspector's
+//! bytes view or the first "Download capture" (src/ui/lazy.rs).
 
 mod connection;
 pub mod tls13;
@@ -90,6 +94,8 @@ struct Conn {
     /// The server's flight's events that wait for its records (EncryptedExtensions to
     /// CertificateVerify: the Finished's records carry them).
     flight_events: Vec<u32>,
+    /// The server's ServerHello records, waiting to go out with the rest of its flight.
+    server_hello: Vec<crate::model::tls_record::Sent>,
     /// A response's head waiting for its body: when it arrives, its bytes, its content type.
     pending_head: Option<(Instant, Vec<u8>, Option<String>)>,
 }
@@ -203,11 +209,11 @@ impl Walk {
             return self.request(c, e, s);
         }
         if let Some(h) = e.detail::<Head>() {
-            return self.response_head(c, e, (h.status, h.reason, &h.headers));
+            return self.response_head(c, e, (h.status, h.reason, &h.headers, h.body));
         }
         if let Some(a) = e.detail::<crate::model::load::Answer>() {
             let r = a.response();
-            return self.response_head(c, e, (r.status, r.reason, &r.headers));
+            return self.response_head(c, e, (r.status, r.reason, &r.headers, r.body_bytes));
         }
         if let Some(b) = e.detail::<Body>() {
             return self.response_body(c, e, b);
@@ -256,6 +262,7 @@ impl Walk {
             down: crate::model::time::Duration::ZERO,
             pending_head: None,
             flight_events: Vec::new(),
+            server_hello: Vec::new(),
         })
     }
 }

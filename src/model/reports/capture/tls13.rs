@@ -9,12 +9,13 @@
 //! (RFC 8446 §4.4.3): RSA-PSS for the model's RSA leaves. A ticket's age_add, nonce and 192 bytes of ticket come from the
 //! connection's seeded values too. Same trace, same bytes.
 //!
-//! What the ClientHello carries: the cipher suites, server name, ALPN protocols and versions
-//! the model's message names; the x25519 group and key share; signature algorithms and the
-//! point formats and PSK modes a browser sends, and for a resumed handshake the ticket the
-//! server named last issued in the run (its PSK, its age obfuscated, the binder computed).
-//! Left out (an error, not a guess): TLS 1.2, a ticket from before the run, and a client
-//! certificate.
+//! The messages' structures are [`tls_messages`]'s (Chromium 156's ClientHello among them);
+//! this fills what only cryptography gives: the x25519 and X25519MLKEM768 key shares, the
+//! GREASE ECH's key and payload, the certificates' and the CertificateVerify's signatures, the
+//! Finished MACs (Session13's), a ticket; for a resumed handshake, the ticket the server named
+//! last issued in the run (its PSK, its age obfuscated, the binder computed). Left out (an
+//! error, not a guess): TLS 1.2, a ticket from before the run, a client certificate, a server
+//! key other than RSA 2048.
 
 use super::{x509, CaptureError};
 use crate::model::cert::KeyKind;
@@ -135,15 +136,13 @@ pub struct Ticket {
 #[derive(Default)]
 pub struct Shared {
     pub tickets: BTreeMap<String, Ticket>,
-    chains: BTreeMap<Vec<(String, String)>, Vec<Vec<u8>>>,
+    chains: BTreeMap<String, Vec<Vec<u8>>>,
 }
 
 impl Shared {
     fn chain_der(&mut self, chain: &[crate::model::cert::Certificate]) -> Vec<Vec<u8>> {
-        let key: Vec<(String, String)> = chain
-            .iter()
-            .map(|c| (c.subject.clone(), c.issuer.clone()))
-            .collect();
+        // Every field decides the bytes: the chain's whole description is the key.
+        let key = format!("{chain:?}");
         self.chains
             .entry(key)
             .or_insert_with(|| x509::chain_der(chain))
@@ -266,13 +265,16 @@ impl Tls13 {
                     .post_handshake(false, &t)
                     .map_err(CaptureError::tls)?
             }
-            Message::Alert { .. } => {
-                // Every alert the model sends ends the connection (RFC 8446 §6.2: fatal).
-                let client = m.from_client();
+            Message::Alert {
+                from_client, code, ..
+            } => {
+                // RFC 8446 §6.2: an error alert is fatal (level 2); it goes under the sender's
+                // current keys (the browser's handshake keys when it rejects a certificate).
                 self.session
-                    .alert(client, 2, 0)
+                    .alert(*from_client, 2, *code)
                     .map_err(CaptureError::tls)?
             }
+
             Message::CertificateRequest
             | Message::Certificate {
                 from_client: true, ..
@@ -330,8 +332,7 @@ impl Tls13 {
 
     /// The server's signature over the transcript so far (RFC 8446 §4.4.3): 64 spaces, the
     /// context string, a zero byte and the transcript hash, signed with the leaf's key —
-    /// rsa_pss_rsae_sha256 (its salt drawn from the transcript hash: deterministic) or
-    /// ecdsa_secp256r1_sha256.
+    /// rsa_pss_rsae_sha256, its salt drawn from the transcript hash (deterministic).
     fn certificate_verify(&mut self) -> Result<(u16, Vec<u8>), CaptureError> {
         let leaf = self
             .leaf
