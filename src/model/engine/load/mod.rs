@@ -112,9 +112,10 @@ pub use report::*;
 use scenario::response_key;
 pub use scenario::*;
 
-/// Maximum segment size assumed for every connection (an Ethernet MTU of 1500 bytes minus the
-/// IPv4 and TCP headers).
-const MSS: u64 = 1460;
+/// The data one full segment carries on every connection: an Ethernet MTU of 1500 bytes less
+/// the IPv4 and TCP headers (an MSS of 1,460) less the timestamps option every segment carries
+/// (12 bytes; the TCP machines' `segment_payload`, Linux's `tcp_current_mss`).
+const MSS: u64 = 1448;
 /// RFC 6928's initial window, in segments.
 const INITIAL_CWND: u64 = crate::model::http::INITIAL_WINDOW_SEGMENTS;
 /// `kInitialMaxConcurrentStreams` (net/spdy/spdy_session.h).

@@ -351,20 +351,20 @@ impl Walk {
 }
 
 /// The response's bytes cut into slow start's rounds: round `r` carries the window's worth of
-/// the model's 1,460-byte segments and arrives `r` round trips after the first byte; the last
+/// full segments (1,448 bytes, as the engine counts them) and arrives `r` round trips after the first byte; the last
 /// burst arrives when the model's last byte does.
 fn rounds(wire: &[u8], first: Instant, b: &Body, rtt: Duration) -> Vec<(Instant, Vec<u8>)> {
-    const MSS: usize = 1460;
+    let mss = Stream::segment_payload();
     let mut out = Vec::new();
     let mut cwnd = b.cwnd.max(1) as usize;
     let mut rest = wire;
     let mut r = 0u64;
     while !rest.is_empty() {
-        let n = (cwnd * MSS).min(rest.len());
+        let n = (cwnd * mss).min(rest.len());
         let at = (first + rtt.times(r)).max(first);
         out.push((at.min(b.last_byte), rest[..n].to_vec()));
         rest = &rest[n..];
-        cwnd += n.div_ceil(MSS);
+        cwnd += n.div_ceil(mss);
         r += 1;
     }
     if let Some(last) = out.last_mut() {
