@@ -272,29 +272,39 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
         );
         return 2;
     }
+    let status = if events {
+        page_events(&load, slice, json, out, err)
+    } else {
+        print_page(&sc, &load, (svg, har, json), out);
+        0
+    };
+    // The load is printed whatever becomes of its capture.
     let files = (pcap.as_deref(), keylog.as_deref());
     let date = crate::model::scenario::VISIT_UNIX_TIME;
-    if let Some(status) = write_capture(&load.trace, date, files, "page", err) {
-        return status;
-    }
-    if events {
-        return page_events(&load, slice, json, out, err);
-    }
+    write_capture(&load.trace, date, files, "page", err).unwrap_or(status)
+}
+
+/// A page load as `--svg`, `--har`, `--json` or text.
+fn print_page(
+    sc: &crate::model::load::PageScenario,
+    load: &crate::model::load::PageLoad,
+    (svg, har, json): (bool, bool, bool),
+    out: &mut dyn Write,
+) {
     if svg {
-        let _ = write!(out, "{}", crate::svg::waterfall(&load, &load.url));
+        let _ = write!(out, "{}", crate::svg::waterfall(load, &load.url));
     } else if har {
-        let log = crate::model::har::export(&sc, &load, crate::model::scenario::VISIT_UNIX_TIME);
+        let log = crate::model::har::export(sc, load, crate::model::scenario::VISIT_UNIX_TIME);
         // The export is compact JSON (the app's download); the CLI indents it for reading.
         let pretty = serde_json::from_str::<serde_json::Value>(&log)
             .and_then(|v| serde_json::to_string_pretty(&v))
             .unwrap_or(log);
         let _ = writeln!(out, "{pretty}");
     } else if json {
-        let _ = writeln!(out, "{}", page_json(&load));
+        let _ = writeln!(out, "{}", page_json(load));
     } else {
-        let _ = write!(out, "{}", page_text(&load));
+        let _ = write!(out, "{}", page_text(load));
     }
-    0
 }
 
 /// Which events of a page load `--events` prints.
@@ -757,7 +767,7 @@ fn take_option(words: &mut Vec<String>, name: &str) -> Result<Option<String>, St
     let Some(at) = words.iter().position(|w| w == name) else {
         return Ok(None);
     };
-    if at + 1 >= words.len() {
+    if words.get(at + 1).is_none_or(|v| v.starts_with("--")) {
         return Err(format!("{name} needs a file name"));
     }
     let v = words.remove(at + 1);
@@ -830,10 +840,6 @@ fn trace_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
         }
     };
     let j = journey::run(&sc);
-    let files = (pcap.as_deref(), keylog.as_deref());
-    if let Some(status) = write_capture(&j.trace, sc.unix_time, files, "trace", err) {
-        return status;
-    }
     if svg {
         let last = j.trace.events.len().saturating_sub(1);
         let _ = write!(out, "{}", crate::svg::sequence(&j.trace, last, &sc.url));
@@ -846,6 +852,11 @@ fn trace_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> 
             let _ = writeln!(out, "  {name:<28} {v:>10.3}");
         }
         let _ = writeln!(out, "\noutcome: {}", j.outcome.describe());
+    }
+    // The run is printed whatever becomes of its capture.
+    let files = (pcap.as_deref(), keylog.as_deref());
+    if let Some(status) = write_capture(&j.trace, j.unix_time, files, "trace", err) {
+        return status;
     }
     match j.outcome {
         navigation::Outcome::Error { .. } => 1,
