@@ -65,6 +65,18 @@ pub fn journey_capture(journey: JourneyRef) -> Result<Result<Vec<u8>, String>, S
         .map_err(|e| e.to_string()))
 }
 
+/// A simulated page load as a pcapng file, or why the capture cannot show it yet; the
+/// function is the `capture` module's too.
+#[wasm_split(capture, fallible)]
+pub fn page_capture(
+    load: std::rc::Rc<crate::model::load::PageLoad>,
+) -> Result<Result<Vec<u8>, String>, SplitLoaderError> {
+    let date = crate::model::scenario::VISIT_UNIX_TIME;
+    Ok(crate::model::capture::from_trace(&load.trace, date)
+        .map(|c| crate::model::pcapng::write(&c))
+        .map_err(|e| e.to_string()))
+}
+
 /// Draws the inspector's bytes; the function is the `bytes` module's.
 pub type BytesViewFn = fn(&BytesViewProps) -> Html;
 

@@ -158,6 +158,30 @@ pub fn PageView(props: &PageViewProps) -> Html {
             )
         })
     };
+    // The capture and its cryptography are the `capture` module's (super::lazy).
+    let pcap_note = use_state(String::new);
+    let save_pcap = {
+        let (st, note) = (state.clone(), pcap_note.clone());
+        Callback::from(move |_| {
+            let (load, name, note) = (
+                std::rc::Rc::clone(&st.load.0),
+                format!("wirewalk-{}.pcapng", st.preset),
+                note.clone(),
+            );
+            yew::platform::spawn_local(async move {
+                match super::lazy::page_capture(load).await {
+                    Ok(Ok(bytes)) => {
+                        note.set(String::new());
+                        super::files::download_bytes(&name, "application/vnd.tcpdump.pcap", &bytes)
+                    }
+                    Ok(Err(why)) => note.set(format!("No capture: {why}.")),
+                    Err(_) => {
+                        note.set("The capture writer could not be fetched: try again.".into())
+                    }
+                }
+            })
+        })
+    };
     let v = &s.load.1;
     let selected = s.selected_request();
     html! {
@@ -180,6 +204,9 @@ pub fn PageView(props: &PageViewProps) -> Html {
                         <button id="pl-save-har" type="button" onclick={save_har} title="This simulated load as a HAR 1.2 file, as DevTools saves one">{ "Save HAR" }</button>
                     }
                     <button id="pl-save-svg" type="button" onclick={save_svg} title="The waterfall as an SVG image">{ "Save SVG" }</button>
+                    if s.har.is_none() {
+                        <button id="pl-save-pcap" type="button" onclick={save_pcap} title="Every packet of this load as Wireshark opens it: pcapng, the TLS secrets inside so it decrypts">{ "Download capture" }</button>
+                    }
                     <label class="pl-open" title="A HAR file saved by Chrome or Firefox DevTools (Save all as HAR), or a Chrome NetLog (chrome://net-export)">
                         { "Open HAR or NetLog…" }
                         <input id="pl-open-har" type="file" accept=".har,.json,application/json" onchange={on_open} />
@@ -192,6 +219,9 @@ pub fn PageView(props: &PageViewProps) -> Html {
                     { format!("Replaying {name}: {} requests as the file recorded them, with their own timings and connections. A recording is not part of the share link. ", l.requests.len()) }
                     <button id="pl-leave-har" type="button" onclick={on_leave}>{ "Back to the simulated page" }</button>
                 </p>
+            }
+            if !pcap_note.is_empty() {
+                <p class="pl-error" id="pl-pcap-note" role="alert">{ (*pcap_note).clone() }</p>
             }
             if let Some(e) = &s.error {
                 <p class="pl-error" id="pl-error" role="alert">{ format!("Not loaded: {e}. The last good load stays on screen.") }</p>

@@ -481,3 +481,38 @@ fn download_capture_gives_the_journeys_pcapng() {
     s.screenshot("files-capture-button");
     s.assert_no_errors();
 }
+
+/// The page load's "Download capture": the load's pcapng, byte for byte the model's.
+#[test]
+fn download_capture_gives_the_page_loads_pcapng() {
+    use wirewalk::model::{capture, pcapng};
+    let driver = crate::Driver::start();
+    let s = open_at(&driver, 1440, 900, "?page=many-images");
+    catch_downloads(&s);
+    let before = s.js("return window.__files.length;").as_u64().unwrap_or(0);
+    s.click(&s.find("#pl-save-pcap"));
+    s.wait_for(
+        "the capture",
+        &format!("window.__files.length > {before} && window.__files[{before}].name"),
+    );
+    let v = s.js_async(&format!(
+        "const done = arguments[arguments.length - 1];
+         const f = window.__files[{before}];
+         f.blob.arrayBuffer().then((b) => done([f.name, Array.from(new Uint8Array(b))]));"
+    ));
+    assert_eq!(v[0], "wirewalk-many-images.pcapng");
+    let bytes: Vec<u8> = v[1]
+        .as_array()
+        .expect("bytes")
+        .iter()
+        .map(|b| b.as_u64().unwrap_or(0) as u8)
+        .collect();
+    let l = load::run(&pages::preset("many-images").unwrap()).unwrap();
+    let native = capture::from_trace(&l.trace, VISIT_UNIX_TIME).expect("a capture");
+    assert_eq!(
+        bytes,
+        pcapng::write(&native),
+        "the app's capture is the model's"
+    );
+    s.assert_no_errors();
+}
