@@ -20,7 +20,9 @@
 //! Left out here: the cryptography (randoms and key-share private keys are seeded hex strings;
 //! the capture derives the rest),
 //! HelloRetryRequest, 0-RTT early data (disabled by default in Chromium: `kEnableTLS13EarlyData`),
-//! the middlebox-compatibility ChangeCipherSpec of TLS 1.3, and renegotiation.
+//! and renegotiation. TLS 1.3's middlebox-compatibility ChangeCipherSpec (RFC 8446 §D.4) is sent
+//! as Chromium and OpenSSL send it: the server's after its ServerHello, the client's before its
+//! second flight.
 
 use crate::model::cert::{self, CertError, Chain, Verdict};
 use std::collections::VecDeque;
@@ -487,6 +489,11 @@ impl Client {
     /// The client's second flight: its certificate if asked, the key exchange (TLS 1.2), the
     /// switch to the new keys and Finished.
     fn second_flight(&mut self) {
+        if self.version == Version::Tls13 {
+            // RFC 8446 §D.4, middlebox compatibility: BoringSSL sends a dummy ChangeCipherSpec
+            // before its second flight (recorded from Chromium 156: `140303000101`).
+            self.send(Message::ChangeCipherSpec { from_client: true });
+        }
         if self.cert_requested {
             let chain = self
                 .cfg
@@ -715,6 +722,10 @@ impl Server {
                     resumed: self.resumed,
                 });
                 if tls13 {
+                    // RFC 8446 §D.4: a client that sent a legacy session id (every browser does)
+                    // is in middlebox-compatibility mode, and the server answers its first
+                    // handshake message with a dummy ChangeCipherSpec (as OpenSSL does).
+                    self.send(Message::ChangeCipherSpec { from_client: false });
                     self.out.push_back(Output::Keys);
                     self.send(Message::EncryptedExtensions { alpn: chosen });
                     if !self.resumed {
@@ -962,10 +973,12 @@ mod tests {
     fn tls13_is_one_round_trip() {
         let (c, f) = handshake(false, false, Version::Tls13, KeyExchange::Ecdhe, "a.test");
         assert_eq!(f[0].1, ["ClientHello"]);
+        // With the ChangeCipherSpec records of middlebox compatibility (RFC 8446 §D.4).
         assert_eq!(
             f[1].1,
             [
                 "ServerHello",
+                "ChangeCipherSpec",
                 "EncryptedExtensions",
                 "Certificate",
                 "CertificateVerify",
@@ -973,7 +986,7 @@ mod tests {
             ]
         );
         assert!(f[1].2, "ready to send after one round trip");
-        assert_eq!(f[2].1, ["Finished"]);
+        assert_eq!(f[2].1, ["ChangeCipherSpec", "Finished"]);
         assert_eq!(c.state(), ClientState::Connected);
     }
 
@@ -1009,7 +1022,15 @@ mod tests {
     #[test]
     fn resumption_skips_the_certificate() {
         let (_, f) = handshake(true, false, Version::Tls13, KeyExchange::Ecdhe, "a.test");
-        assert_eq!(f[1].1, ["ServerHello", "EncryptedExtensions", "Finished"]);
+        assert_eq!(
+            f[1].1,
+            [
+                "ServerHello",
+                "ChangeCipherSpec",
+                "EncryptedExtensions",
+                "Finished"
+            ]
+        );
         let (_, f) = handshake(true, false, Version::Tls12, KeyExchange::Ecdhe, "a.test");
         assert_eq!(
             f[1].1,
@@ -1203,6 +1224,10 @@ pub mod present {
                 kx: KeyExchange::Ecdhe,
                 ..
             } => "ClientKeyExchange: the client's ephemeral x25519 key".into(),
+            Message::ChangeCipherSpec { from_client } if version == Version::Tls13 => format!(
+                "ChangeCipherSpec ({}): a dummy record for middleboxes, ignored",
+                if *from_client { "client" } else { "server" }
+            ),
             Message::ChangeCipherSpec { from_client } => format!(
                 "ChangeCipherSpec: the {} switches to the session keys",
                 if *from_client { "client" } else { "server" }
@@ -1444,6 +1469,13 @@ pub mod present {
                     ));
                 }
             },
+            Message::ChangeCipherSpec { .. } if version == Version::Tls13 => f.push(
+                Field::new(
+                    "content_type",
+                    "change_cipher_spec (20), 1 byte: 0x01, never encrypted; the peer drops it",
+                )
+                .spec("RFC 8446 §D.4"),
+            ),
             Message::ChangeCipherSpec { .. } => f.push(
                 Field::new("content_type", "change_cipher_spec (20), 1 byte: 0x01")
                     .spec("RFC 5246 §7.1"),

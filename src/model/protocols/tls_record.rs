@@ -418,6 +418,17 @@ impl Session13 {
         Ok(sent)
     }
 
+    /// A ChangeCipherSpec record of middlebox compatibility (RFC 8446 §D.4): one byte, 0x01,
+    /// never protected, in no transcript, and no record's sequence number.
+    pub fn change_cipher_spec(&mut self, from_client: bool) -> Result<Sent, SessionError> {
+        let mut w = Writer::default();
+        w.uint("change_cipher_spec", 1, 1);
+        Ok(clear(
+            from_client,
+            plain(content::CHANGE_CIPHER_SPEC, 0x0303, &w.into_wire())?,
+        ))
+    }
+
     /// A handshake message after the handshake (a NewSessionTicket), under current keys.
     pub fn post_handshake(
         &mut self,

@@ -38,6 +38,20 @@ const fn tls(
 
 static TLS13: &[StepInfo] = &[
     tls(
+        "tls.server_change_cipher_spec",
+        "ChangeCipherSpec (server): for middleboxes",
+        "Right after its ServerHello the server sends a one-byte ChangeCipherSpec record. TLS 1.3 has no use for it: it is there so that the handshake looks like the resumption of an older protocol's session to the firewalls and proxies that would otherwise drop it. The client ignores it.",
+        "It costs six bytes and nothing else; without this middlebox compatibility mode, early TLS 1.3 deployments failed on a few percent of networks.",
+        ("RFC 8446 Appendix D.4 Middlebox Compatibility Mode", "https://www.rfc-editor.org/rfc/rfc8446#appendix-D.4"),
+    ),
+    tls(
+        "tls.change_cipher_spec",
+        "ChangeCipherSpec (client): for middleboxes",
+        "Before its Finished the browser sends a one-byte ChangeCipherSpec record, as BoringSSL does whenever it has sent a legacy session id. TLS 1.3 does not need it (the keys changed with the ServerHello); the server drops it.",
+        "Part of the disguise, as the resumption of an older session, that lets TLS 1.3 pass old middleboxes; it rides in the same TCP segment as the Finished.",
+        ("RFC 8446 Appendix D.4 Middlebox Compatibility Mode", "https://www.rfc-editor.org/rfc/rfc8446#appendix-D.4"),
+    ),
+    tls(
         "tls.encrypted_extensions",
         "EncryptedExtensions",
         "The server's answers to the client's extensions that do not shape the keys, such as the chosen ALPN protocol. It is the first message under the handshake keys, so only the two ends can read it.",

@@ -130,8 +130,9 @@ impl Walk {
         // The server's flight goes out as one write, its ServerHello first: the browser's
         // acknowledgment comes after all of it, as the model's one delivery has it.
         match &*r.msg {
-            crate::model::tls::Message::ServerHello { .. } => {
-                self.conn(c).server_hello = records;
+            crate::model::tls::Message::ServerHello { .. }
+            | crate::model::tls::Message::ChangeCipherSpec { from_client: false } => {
+                self.conn(c).server_hello.append(&mut records);
                 return Ok(());
             }
             crate::model::tls::Message::Finished {

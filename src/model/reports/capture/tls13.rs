@@ -206,6 +206,10 @@ impl Tls13 {
                     .server_hello(&sh, &shared)
                     .map_err(CaptureError::tls)?]
             }
+            Message::ChangeCipherSpec { from_client } => vec![self
+                .session
+                .change_cipher_spec(*from_client)
+                .map_err(CaptureError::tls)?],
             Message::EncryptedExtensions { .. } => {
                 let ee = tls_messages::structure(m)
                     .ok_or(CaptureError::Internal("EncryptedExtensions"))?;
