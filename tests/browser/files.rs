@@ -25,21 +25,42 @@ fn catch_downloads(s: &Session) {
           };");
 }
 
-/// Clicks `button` and returns the file it offered: (name, type, text).
-fn save(s: &Session, button: &str) -> (String, String, String) {
+/// Clicks `button` and returns the file it offered — its name, its type and its content as
+/// `read` (a Blob method's promise, `t` the result) gives it back.
+fn offered(s: &Session, button: &str, read: &str) -> serde_json::Value {
     let before = s.js("return window.__files.length;").as_u64().unwrap_or(0);
     s.click(&s.find(button));
     s.wait_for(
         "the download",
         &format!("window.__files.length > {before} && window.__files[{before}].name"),
     );
-    let v = s.js_async(&format!(
+    s.js_async(&format!(
         "const done = arguments[arguments.length - 1];
          const f = window.__files[{before}];
-         f.blob.text().then((t) => done([f.name, f.type, t]));"
-    ));
+         {read}.then((t) => done([f.name, f.type, t]));"
+    ))
+}
+
+/// Clicks `button` and returns the file it offered: (name, type, text).
+fn save(s: &Session, button: &str) -> (String, String, String) {
+    let v = offered(s, button, "f.blob.text()");
     let part = |i: usize| v[i].as_str().unwrap_or_default().to_string();
     (part(0), part(1), part(2))
+}
+
+/// Clicks `button` and returns the binary file it offered: (name, type, bytes).
+fn save_bytes(s: &Session, button: &str) -> (String, String, Vec<u8>) {
+    let v = offered(
+        s,
+        button,
+        "f.blob.arrayBuffer().then((b) => Array.from(new Uint8Array(b)))",
+    );
+    let bytes = v[2]
+        .as_array()
+        .map(|a| a.iter().map(|b| b.as_u64().unwrap_or(0) as u8).collect())
+        .unwrap_or_default();
+    let part = |i: usize| v[i].as_str().unwrap_or_default().to_string();
+    (part(0), part(1), bytes)
 }
 
 /// Whether the browser reads `text` as an SVG document without a parse error.
@@ -429,25 +450,9 @@ fn download_capture_gives_the_journeys_pcapng() {
         false,
         "the capture's module waits for the click"
     );
-    let before = s.js("return window.__files.length;").as_u64().unwrap_or(0);
-    s.click(&s.find("#seq-save-pcap"));
-    s.wait_for(
-        "the capture",
-        &format!("window.__files.length > {before} && window.__files[{before}].name"),
-    );
-    let v = s.js_async(&format!(
-        "const done = arguments[arguments.length - 1];
-         const f = window.__files[{before}];
-         f.blob.arrayBuffer().then((b) => done([f.name, f.type, Array.from(new Uint8Array(b))]));"
-    ));
-    assert_eq!(v[0], "wirewalk-journey.pcapng");
-    assert_eq!(v[1], "application/vnd.tcpdump.pcap");
-    let bytes: Vec<u8> = v[2]
-        .as_array()
-        .expect("bytes")
-        .iter()
-        .map(|b| b.as_u64().unwrap_or(0) as u8)
-        .collect();
+    let (name, mime, bytes) = save_bytes(&s, "#seq-save-pcap");
+    assert_eq!(name, "wirewalk-journey.pcapng");
+    assert_eq!(mime, "application/vnd.tcpdump.pcap");
     let j = journey::run(&Scenario::default());
     let native = capture::from_trace(&j.trace, j.unix_time).expect("a capture");
     assert_eq!(
@@ -489,24 +494,8 @@ fn download_capture_gives_the_page_loads_pcapng() {
     let driver = crate::Driver::start();
     let s = open_at(&driver, 1440, 900, "?page=many-images");
     catch_downloads(&s);
-    let before = s.js("return window.__files.length;").as_u64().unwrap_or(0);
-    s.click(&s.find("#pl-save-pcap"));
-    s.wait_for(
-        "the capture",
-        &format!("window.__files.length > {before} && window.__files[{before}].name"),
-    );
-    let v = s.js_async(&format!(
-        "const done = arguments[arguments.length - 1];
-         const f = window.__files[{before}];
-         f.blob.arrayBuffer().then((b) => done([f.name, Array.from(new Uint8Array(b))]));"
-    ));
-    assert_eq!(v[0], "wirewalk-many-images.pcapng");
-    let bytes: Vec<u8> = v[1]
-        .as_array()
-        .expect("bytes")
-        .iter()
-        .map(|b| b.as_u64().unwrap_or(0) as u8)
-        .collect();
+    let (name, _, bytes) = save_bytes(&s, "#pl-save-pcap");
+    assert_eq!(name, "wirewalk-many-images.pcapng");
     let l = load::run(&pages::preset("many-images").unwrap()).unwrap();
     let native = capture::from_trace(&l.trace, VISIT_UNIX_TIME).expect("a capture");
     assert_eq!(

@@ -115,6 +115,29 @@ fn fields(file: &Path, names: &[&str]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// One row per packet, each with its IPv4 checksum Good, its TCP or UDP checksum Good (status 1
+/// is Wireshark's PROTO_CHECKSUM_E_GOOD) and no TCP analysis warning: the columns of those
+/// fields in `rows` are (ip, tcp, udp, analysis).
+fn assert_clean(
+    rows: &[Vec<String>],
+    packets: usize,
+    (ip, tcp, udp, analysis): (usize, usize, usize, usize),
+) {
+    assert_eq!(rows.len(), packets, "one row per packet");
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r[ip], "1", "IP checksum of packet {i}");
+        assert!(
+            r[tcp] == "1" || r[udp] == "1",
+            "TCP or UDP checksum of packet {i}: {r:?}"
+        );
+        assert_eq!(
+            r[analysis], "",
+            "TCP analysis of packet {i}: {}",
+            r[analysis]
+        );
+    }
+}
+
 fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("capture");
     std::fs::create_dir_all(&dir).expect("scratch dir");
@@ -309,15 +332,7 @@ fn the_default_journey_as_a_capture_reads_back_and_wireshark_decrypts_it() {
             "udp.checksum.status",
         ],
     );
-    assert_eq!(rows.len(), c.packets.len());
-    for (i, r) in rows.iter().enumerate() {
-        assert_eq!(r[0], "1", "IP checksum of packet {i}");
-        assert!(
-            r[1] == "1" || r[7] == "1",
-            "TCP or UDP checksum of packet {i}: {r:?}"
-        );
-        assert_eq!(r[2], "", "TCP analysis of packet {i}: {}", r[2]);
-    }
+    assert_clean(&rows, c.packets.len(), (0, 1, 7, 2));
     let types: Vec<&str> = rows
         .iter()
         .map(|r| r[3].as_str())
@@ -428,15 +443,7 @@ fn many_images_as_a_capture_every_connection_decrypts_in_wireshark() {
             "http.response.code",
         ],
     );
-    assert_eq!(rows.len(), c.packets.len());
-    for (i, r) in rows.iter().enumerate() {
-        assert_eq!(r[0], "1", "IP checksum of packet {i}");
-        assert!(
-            r[1] == "1" || r[2] == "1",
-            "TCP or UDP checksum of packet {i}: {r:?}"
-        );
-        assert_eq!(r[3], "", "TCP analysis of packet {i}: {}", r[3]);
-    }
+    assert_clean(&rows, c.packets.len(), (0, 1, 2, 3));
     // Every connection the page opened: its Finished decrypted (the server's flight and the
     // client's), whether it resumed (EncryptedExtensions, Finished) or not.
     let connections = load["connection_list"]

@@ -61,6 +61,17 @@ pub struct Stream {
 }
 
 impl Side {
+    /// `header` and `payload` as a segment to `to`, in an IPv4 packet with this side's next
+    /// identification.
+    fn packet_of(&mut self, header: &Header, to: Ipv4Addr, payload: &[u8]) -> Vec<u8> {
+        let segment = header.segment(self.end.addr, to, payload);
+        let ip = Ipv4::new(PROTO_TCP, self.end.addr, to, self.ip_id, segment.len());
+        self.ip_id = self.ip_id.wrapping_add(1);
+        let mut out = ip.to_bytes().to_vec();
+        out.extend_from_slice(&segment);
+        out
+    }
+
     fn new(end: Endpoint) -> Side {
         Side {
             next: end.isn,
@@ -122,21 +133,11 @@ impl Stream {
             urgent: 0,
             options,
         };
-        let segment = header.segment(me.end.addr, peer.end.addr, payload);
-        let ip = Ipv4::new(
-            PROTO_TCP,
-            me.end.addr,
-            peer.end.addr,
-            me.ip_id,
-            segment.len(),
-        );
-        me.ip_id = me.ip_id.wrapping_add(1);
+        let out = me.packet_of(&header, peer.end.addr, payload);
         // SYN and FIN each take one sequence number (RFC 9293 §3.4).
         let used = payload.len() as u32 + u32::from(fl & (flags::SYN | flags::FIN) != 0);
         me.next = me.next.wrapping_add(used);
         peer.echo = ts_val;
-        let mut out = ip.to_bytes().to_vec();
-        out.extend_from_slice(&segment);
         out
     }
 
@@ -187,18 +188,7 @@ impl Stream {
     /// numbers do not move.
     pub fn exact(&mut self, from_client: bool, header: &Header) -> Vec<u8> {
         let (me, peer) = self.sides(from_client);
-        let segment = header.segment(me.end.addr, peer.end.addr, &[]);
-        let ip = Ipv4::new(
-            PROTO_TCP,
-            me.end.addr,
-            peer.end.addr,
-            me.ip_id,
-            segment.len(),
-        );
-        me.ip_id = me.ip_id.wrapping_add(1);
-        let mut out = ip.to_bytes().to_vec();
-        out.extend_from_slice(&segment);
-        out
+        me.packet_of(header, peer.end.addr, &[])
     }
 
     /// A FIN (with ACK) from one side.
