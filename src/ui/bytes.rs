@@ -33,6 +33,9 @@ pub fn BytesView(p: &BytesViewProps) -> Html {
             hovered.set(None);
         });
     }
+    // A field lit from the list may sit below the drawn rows' scroll: bring its first byte into
+    // the hex box's view (a byte lit from the hex is already in view).
+    use_effect_with(*hovered, |_| reveal_lit());
     let views = match &*inspected {
         Err(why) => {
             return html! { <p class="bytes-note" id="bytes-none">{ format!("No bytes for this run: {why}.") }</p> }
@@ -64,6 +67,29 @@ pub fn BytesView(p: &BytesViewProps) -> Html {
             { fields(view, *hovered, &hovered) }
             { copy_button(view) }
         </div>
+    }
+}
+
+/// Scrolls the hex box, not the page, so that its first lit byte is in view.
+fn reveal_lit() {
+    use wasm_bindgen::JsCast;
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let find = |css: &str| {
+        doc.query_selector(css)
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    };
+    let (Some(hex), Some(byte)) = (find("#bytes .hex"), find("#bytes .hex-b.lit")) else {
+        return;
+    };
+    let (top, bottom) = (hex.scroll_top(), hex.scroll_top() + hex.client_height());
+    // The box is positioned (style.css): the byte's offset is within its content.
+    let at = byte.offset_top();
+    if at < top || at + byte.offset_height() > bottom {
+        hex.set_scroll_top((at - hex.client_height() / 3).max(0));
     }
 }
 

@@ -81,6 +81,37 @@ fn a_steps_bytes_are_the_captures_with_fields_that_light_their_bytes() {
     assert_eq!(field, native[0].wire.fields[k].name.as_str());
     s.screenshot("bytes-client-hello-1440x900");
 
+    // A field further down lights bytes the hex box scrolls to: the second certificate, past
+    // the first (a kilobyte) in the server's decrypted flight.
+    s.goto(&format!(
+        "{}?step=tls.server_finished",
+        crate::webdriver::serve_dist()
+    ));
+    s.wait_for(
+        "the app",
+        "document.documentElement.dataset.ready === 'true'",
+    );
+    s.click(&s.find("#insp-bytes-toggle"));
+    s.wait_for("the bytes", "document.querySelector('#bytes .hex-row')");
+    let target = "certificate_list[1].cert_data.length";
+    s.js("[...document.querySelectorAll('#bytes .bytes-tab')].find((t) => t.textContent.startsWith('decrypted: handshake')).click();");
+    s.wait_for(
+        "the flight's fields",
+        &format!("[...document.querySelectorAll('#bytes .bytes-fields code')].some((c) => c.textContent.endsWith('{target}'))"),
+    );
+    s.cdp(
+        "Input.dispatchMouseEvent",
+        serde_json::json!({"type": "mouseMoved", "x": 0, "y": 0}),
+    );
+    s.js(&format!("[...document.querySelectorAll('#bytes .bytes-fields li')].find((l) => l.querySelector('code').textContent.endsWith('{target}')).focus();"));
+    s.wait_for(
+        "the field's first byte in the hex box's view",
+        "(() => { const h = document.querySelector('#bytes .hex');
+                  const b = document.querySelector('#bytes .hex-b.lit');
+                  return b && h.scrollTop > 0 && b.offsetTop >= h.scrollTop
+                      && b.offsetTop < h.scrollTop + h.clientHeight; })()",
+    );
+
     // Another step, another set of bytes; a step that sends nothing says so.
     s.goto(&format!(
         "{}?step=url.parse",
