@@ -11,6 +11,17 @@ fn fetched_bytes_module(s: &crate::Session) -> bool {
         == true
 }
 
+/// Goes to `step` in the same browser and opens its bytes, until `shown` is on the page.
+fn open_bytes(s: &crate::Session, step: &str, shown: &str) {
+    s.goto(&format!("{}?step={step}", crate::webdriver::serve_dist()));
+    s.wait_for(
+        "the app",
+        "document.documentElement.dataset.ready === 'true'",
+    );
+    s.click(&s.find("#insp-bytes-toggle"));
+    s.wait_for(shown, &format!("document.querySelector('{shown}')"));
+}
+
 #[test]
 fn a_steps_bytes_are_the_captures_with_fields_that_light_their_bytes() {
     let driver = crate::Driver::start();
@@ -83,16 +94,7 @@ fn a_steps_bytes_are_the_captures_with_fields_that_light_their_bytes() {
 
     // A field further down lights bytes the hex box scrolls to: the second certificate, past
     // the first (a kilobyte) in the server's decrypted flight.
-    s.goto(&format!(
-        "{}?step=tls.server_finished",
-        crate::webdriver::serve_dist()
-    ));
-    s.wait_for(
-        "the app",
-        "document.documentElement.dataset.ready === 'true'",
-    );
-    s.click(&s.find("#insp-bytes-toggle"));
-    s.wait_for("the bytes", "document.querySelector('#bytes .hex-row')");
+    open_bytes(&s, "tls.server_finished", "#bytes .hex-row");
     let target = "certificate_list[1].cert_data.length";
     s.js("[...document.querySelectorAll('#bytes .bytes-tab')].find((t) => t.textContent.startsWith('decrypted: handshake')).click();");
     s.wait_for(
@@ -113,16 +115,7 @@ fn a_steps_bytes_are_the_captures_with_fields_that_light_their_bytes() {
     );
 
     // Another step, another set of bytes; a step that sends nothing says so.
-    s.goto(&format!(
-        "{}?step=url.parse",
-        crate::webdriver::serve_dist()
-    ));
-    s.wait_for(
-        "the app",
-        "document.documentElement.dataset.ready === 'true'",
-    );
-    s.click(&s.find("#insp-bytes-toggle"));
-    s.wait_for("the note", "document.querySelector('#bytes-none')");
+    open_bytes(&s, "url.parse", "#bytes-none");
     assert!(s.text("#bytes-none").contains("no bytes on the wire"));
     s.assert_no_errors();
 }

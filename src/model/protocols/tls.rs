@@ -160,7 +160,6 @@ pub enum Message {
     },
     Finished {
         from_client: bool,
-        verify_data: String,
     },
     NewSessionTicket {
         lifetime_s: u32,
@@ -524,10 +523,7 @@ impl Client {
             self.send(Message::ChangeCipherSpec { from_client: true });
             self.out.push_back(Output::Keys);
         }
-        self.send(Message::Finished {
-            from_client: true,
-            verify_data: finished_hash(&self.cfg.random, true, self.version),
-        });
+        self.send(Message::Finished { from_client: true });
     }
 
     pub fn handle(&mut self, m: &Message) {
@@ -738,19 +734,13 @@ impl Server {
                         });
                         self.send(Message::CertificateVerify { from_client: false });
                     }
-                    self.send(Message::Finished {
-                        from_client: false,
-                        verify_data: finished_hash(&self.cfg.random, false, self.version),
-                    });
+                    self.send(Message::Finished { from_client: false });
                 } else if self.resumed {
                     // RFC 5246 §7.3 abbreviated handshake: straight to ChangeCipherSpec and Finished.
                     self.send(Message::NewSessionTicket { lifetime_s: 7200 });
                     self.send(Message::ChangeCipherSpec { from_client: false });
                     self.out.push_back(Output::Keys);
-                    self.send(Message::Finished {
-                        from_client: false,
-                        verify_data: finished_hash(&self.cfg.random, false, self.version),
-                    });
+                    self.send(Message::Finished { from_client: false });
                 } else {
                     self.send(Message::Certificate {
                         chain: self.cfg.chain.clone(),
@@ -780,10 +770,7 @@ impl Server {
                         self.send(Message::NewSessionTicket { lifetime_s: 7200 });
                         self.send(Message::ChangeCipherSpec { from_client: false });
                         self.out.push_back(Output::Keys);
-                        self.send(Message::Finished {
-                            from_client: false,
-                            verify_data: finished_hash(&self.cfg.random, false, self.version),
-                        });
+                        self.send(Message::Finished { from_client: false });
                     }
                     Version::Tls12 => {}
                 }
@@ -791,31 +778,6 @@ impl Server {
             _ => {}
         }
     }
-}
-
-/// A stand-in for the Finished MAC, as long as the version's (12 bytes in TLS 1.2, 32 in TLS 1.3)
-/// and shown as hex, derived from the random so it is stable. Not cryptography.
-fn finished_hash(random: &str, client: bool, version: Version) -> String {
-    let mut h: u64 = if client { 0x1234_5678 } else { 0x8765_4321 };
-    for b in random.bytes() {
-        h = h.rotate_left(5) ^ u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    // TLS 1.2: 12 bytes of PRF output (RFC 5246 §7.4.9); TLS 1.3: an HMAC as long as the
-    // suite's hash, 32 bytes for SHA-256 (RFC 8446 §4.4.4).
-    let bytes = if version == Version::Tls13 { 32 } else { 12 };
-    let mut hex = String::with_capacity(bytes * 2);
-    while hex.len() < bytes * 2 {
-        h = h.rotate_left(17).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5bd1_e995;
-        // `{h:016x}`, nibble by nibble.
-        for i in (0..16).rev() {
-            hex.push(char::from(
-                b"0123456789abcdef"[((h >> (4 * i)) & 15) as usize],
-            ));
-        }
-    }
-    hex.truncate(bytes * 2);
-    hex
 }
 
 #[cfg(test)]
@@ -1084,10 +1046,7 @@ mod tests {
     #[test]
     fn a_flights_encrypted_messages_share_records() {
         let ee = Message::EncryptedExtensions { alpn: "h2" };
-        let fin = Message::Finished {
-            from_client: false,
-            verify_data: String::new(),
-        };
+        let fin = Message::Finished { from_client: false };
         let v = Version::Tls13;
         let lens = flight_lens(&[ee.clone(), fin.clone()], v);
         assert_eq!(lens, [ee.message_len(v) + 22, fin.message_len(v)]);

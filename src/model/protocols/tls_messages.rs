@@ -494,10 +494,7 @@ mod tests {
                 from_client: false,
             },
             Message::CertificateVerify { from_client: false },
-            Message::Finished {
-                from_client: true,
-                verify_data: String::new(),
-            },
+            Message::Finished { from_client: true },
             Message::NewSessionTicket { lifetime_s: 7200 },
         ];
         for resumed in [false, true] {
