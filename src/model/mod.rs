@@ -36,7 +36,7 @@ pub use browser::{
 };
 pub use engine::{connection, journey, load, page_run};
 pub use protocols::{
-    cert, dns, dns_wire, http, http_date, ip, tcp, tcp_stream, tcp_wire, tls, tls_keys,
+    cert, dns, dns_wire, hpack, http, http_date, ip, tcp, tcp_stream, tcp_wire, tls, tls_keys,
     tls_messages, tls_record, tls_text, tls_wire, url, x509,
 };
 pub use reports::{capture, har, har_replay, json, netlog, pcapng, step, trace};

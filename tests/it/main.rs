@@ -5,6 +5,7 @@ mod capture;
 mod cli;
 mod dns_wire;
 mod har;
+mod hpack_rfc7541;
 mod journey;
 mod netlog;
 mod page_events;

@@ -6,6 +6,7 @@
 pub mod cert;
 pub mod dns;
 pub mod dns_wire;
+pub mod hpack;
 pub mod http;
 pub mod http_date;
 pub mod ip;
