@@ -13,11 +13,16 @@
 //! the other pseudo-header fields are not; `cookie` is split into its crumbs (RFC 9113
 //! §8.2.3); a string is Huffman-coded when that is strictly shorter. [`Policy::All`] indexes
 //! everything, as RFC 7541 Appendix C's examples do. The [`Decoder`] reads any block back and
-//! never panics on one.
+//! never panics on one. [`Policy::Nghttp2`] chooses as nghttp2 does (`deflate_nv` and
+//! `hd_deflate_decide_indexing`, <https://github.com/nghttp2/nghttp2/blob/master/lib/nghttp2_hd.c>:
+//! the h2-tls recording's server is node's `http2`, which is nghttp2): `:path`, `age`,
+//! `content-length`, `etag`, `if-modified-since`, `if-none-match`, `location` and `set-cookie`
+//! are not indexed, nor an entry over three quarters of the table; `authorization` and a
+//! `cookie` under 20 bytes are never indexed; its first block opens with a size update to its
+//! 4,096-byte table, because Chromium's SETTINGS announced 65,536.
 //!
-//! Left out: the encoder never sends a size update (both sides keep the default 4,096 bytes:
-//! Chromium's SETTINGS raise only the table the server may use, and the model's server leaves
-//! it), and never chooses "never indexed".
+//! Left out: Chromium's encoder sends a size update only when the server announces a table
+//! size other than 4,096 (the model's server announces none).
 
 use crate::model::trace::WireField;
 use std::collections::VecDeque;
@@ -315,6 +320,8 @@ fn where_(i: usize) -> String {
 pub enum Policy {
     /// quiche's `DefaultPolicy`: every regular field and `:authority`.
     Chromium,
+    /// nghttp2's `hd_deflate_decide_indexing` (module doc).
+    Nghttp2,
     /// Every field, and Huffman whenever it is no longer (RFC 7541 Appendix C's examples).
     All,
 }
@@ -331,20 +338,33 @@ pub struct Block {
 pub struct Encoder {
     table: Table,
     policy: Policy,
+    /// A size update the next block opens with (§4.2).
+    update: Option<usize>,
 }
 
 impl Encoder {
     pub fn new(policy: Policy) -> Encoder {
-        Encoder {
-            table: Table::new(DEFAULT_TABLE_SIZE),
-            policy,
-        }
+        Encoder::with_table_size(policy, DEFAULT_TABLE_SIZE)
     }
 
     pub fn with_table_size(policy: Policy, max: usize) -> Encoder {
         Encoder {
             table: Table::new(max),
             policy,
+            update: None,
+        }
+    }
+
+    /// The peer announced SETTINGS_HEADER_TABLE_SIZE `limit`: nghttp2 keeps at most its own
+    /// 4,096 bytes and says so at the start of its next block; quiche takes the peer's size.
+    pub fn peer_table_size(&mut self, limit: usize) {
+        let size = match self.policy {
+            Policy::Nghttp2 => limit.min(DEFAULT_TABLE_SIZE),
+            _ => limit,
+        };
+        if size != self.table.max || self.policy == Policy::Nghttp2 {
+            self.table.resize(size);
+            self.update = Some(size);
         }
     }
 
@@ -356,6 +376,14 @@ impl Encoder {
             bytes: Vec::new(),
             fields: Vec::new(),
         };
+        if let Some(size) = self.update.take() {
+            integer(&mut block.bytes, 5, 0x20, size as u64);
+            block.fields.push(WireField {
+                start: 0,
+                end: block.bytes.len(),
+                name: format!("dynamic table size update: {size} bytes"),
+            });
+        }
         for (n, v) in pseudo.into_iter().chain(crumbs(regular)) {
             let start = block.bytes.len();
             let how = self.field(n, v, &mut block.bytes);
@@ -368,21 +396,42 @@ impl Encoder {
         block
     }
 
-    fn indexes(&self, name: &str) -> bool {
+    /// How the policy sends a field not in the table: (indexed after, never indexed).
+    fn indexing(&self, name: &str, value: &str) -> (bool, bool) {
         match self.policy {
-            Policy::All => true,
-            Policy::Chromium => !name.starts_with(':') || name == ":authority",
+            Policy::All => (true, false),
+            Policy::Chromium => (!name.starts_with(':') || name == ":authority", false),
+            Policy::Nghttp2 => {
+                let never = name == "authorization" || name == "cookie" && value.len() < 20;
+                let not = [
+                    ":path",
+                    "age",
+                    "content-length",
+                    "etag",
+                    "if-modified-since",
+                    "if-none-match",
+                    "location",
+                    "set-cookie",
+                ]
+                .contains(&name)
+                    || Table::entry_size(name, value) > self.table.max * 3 / 4;
+                (!never && !not, never)
+            }
         }
     }
 
     fn field(&mut self, name: &str, value: &str, out: &mut Vec<u8>) -> Representation {
+        let (index, never) = self.indexing(name, value);
         let found = self.table.find(name, value);
-        if let Some((i, true)) = found {
+        if let Some((i, true)) = found.filter(|_| !never) {
             integer(out, 7, 0x80, i as u64);
             return Representation::Indexed(i);
         }
         let name_index = found.map(|(i, _)| i);
-        let how = if self.indexes(name) {
+        let how = if never {
+            integer(out, 4, 0x10, name_index.unwrap_or(0) as u64);
+            Representation::NeverIndexed(name_index)
+        } else if index {
             integer(out, 6, 0x40, name_index.unwrap_or(0) as u64);
             self.table.add(name, value);
             Representation::Incremental(name_index)
@@ -399,12 +448,23 @@ impl Encoder {
     }
 }
 
-/// `cookie` split at each "; " into its own fields (RFC 9113 §8.2.3), as quiche's
-/// `CookieToCrumbs` does, so that unchanged crumbs index on their own.
+/// `cookie` split at each ";" into its own fields (RFC 9113 §8.2.3), as quiche's
+/// `CookieToCrumbs` does: the value trimmed of spaces and tabs, one space after each ";"
+/// skipped, empty crumbs kept; unchanged crumbs then index on their own.
 fn crumbs<'a>(headers: Vec<(&'a str, &'a str)>) -> impl Iterator<Item = (&'a str, &'a str)> {
     headers.into_iter().flat_map(|(n, v)| {
         let parts: Vec<&str> = if n == "cookie" {
-            v.split(';').map(|c| c.trim_start_matches(' ')).collect()
+            v.trim_matches([' ', '\t'])
+                .split(';')
+                .enumerate()
+                .map(|(i, c)| {
+                    if i > 0 {
+                        c.strip_prefix(' ').unwrap_or(c)
+                    } else {
+                        c
+                    }
+                })
+                .collect()
         } else {
             vec![v]
         };
@@ -618,6 +678,28 @@ mod tests {
         integer(&mut out, 5, 0, 1337);
         integer(&mut out, 8, 0, 42);
         assert_eq!(out, [0x0a, 0x1f, 0x9a, 0x0a, 0x2a]);
+    }
+
+    /// A response's header block as node 20's `http2` server (nghttp2) sent it to Chromium's
+    /// SETTINGS on this machine: read back, and the nghttp2 policy writes the same bytes.
+    #[test]
+    fn nghttp2_policy_writes_what_nghttp2_wrote() {
+        let hex = "3fe11f885f87497ca58ae819aa0f2803613d624086f2b12d424f4f849cb4507f\
+                   6196c361be94034a5f29141004e2816ee09db81794c5a37f";
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect();
+        let read = Decoder::new(65_536).decode(&bytes).unwrap();
+        let names: Vec<&str> = read.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(
+            names,
+            [":status", "content-type", "set-cookie", "x-custom", "date"]
+        );
+        let mut enc = Encoder::new(Policy::Nghttp2);
+        enc.peer_table_size(65_536);
+        let again = enc.encode(read.iter().map(|(n, v, _)| (n.as_str(), v.as_str())));
+        assert_eq!(again.bytes, bytes);
     }
 
     #[test]

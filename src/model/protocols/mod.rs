@@ -8,6 +8,7 @@ pub mod dns;
 pub mod dns_wire;
 pub mod hpack;
 pub mod http;
+pub mod http2;
 pub mod http_date;
 pub mod ip;
 pub mod tcp;
