@@ -1,18 +1,19 @@
 //! Bytes from a stranger, read as the capture and the inspector read them: a pcapng file, a
 //! TLS handshake message, a run of TLS records, an IPv4 packet with its TCP segment or UDP
-//! datagram. None may panic; a handshake message that reads writes back to the same bytes,
-//! and a capture that reads writes a file that reads back the same.
+//! datagram, HTTP/2 frames and an HPACK header block. None may panic; a handshake message or
+//! an HTTP/2 frame that reads writes back to the same bytes, and a capture that reads writes a
+//! file that reads back the same.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use wirewalk::model::tls_keys::{Suite13, TrafficKeys};
-use wirewalk::model::{ip, pcapng, tcp_wire, tls_record, tls_wire};
+use wirewalk::model::{hpack, http2, ip, pcapng, tcp_wire, tls_record, tls_wire};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&which, rest)) = data.split_first() else {
         return;
     };
-    match which % 4 {
+    match which % 6 {
         0 => {
             if let Ok(r) = pcapng::read(rest) {
                 let again = pcapng::read(&pcapng::write(&r.capture)).expect("our own file reads");
@@ -33,6 +34,19 @@ fuzz_target!(|data: &[u8]| {
                     let _ = tls_record::open(&keys, i as u64, r);
                 }
             }
+        }
+        3 => {
+            let mut at = 0;
+            while let Ok((f, n)) = http2::Frame::read(&rest[at..]) {
+                let mut w = http2::Writer::default();
+                f.write(&mut w, "");
+                assert_eq!(w.bytes, &rest[at..at + n], "a frame reads and writes back the same");
+                at += n;
+            }
+        }
+        4 => {
+            let _ = hpack::Decoder::new(65_536).decode(rest);
+            let _ = hpack::huffman_decode(rest);
         }
         _ => {
             if let Ok((h, payload)) = ip::Ipv4::parse(rest) {

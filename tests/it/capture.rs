@@ -621,7 +621,13 @@ fn the_trace_and_its_capture_count_the_same_bytes() {
     assert_same_numbers(trace["events"].as_array().expect("events"), &c);
     let pcap = scratch("numbers-page.pcapng");
     let args = ["page", "--preset", "many-images", "--events", "--json"];
-    let out = wirewalk_pcap(&args, &pcap, None);
+    let c = page_events_and_capture(&args, &pcap);
+}
+
+/// Runs `wirewalk page … --events --json --pcap FILE`, checks that the trace and the capture
+/// count the same bytes, and returns the capture.
+fn page_events_and_capture(args: &[&str], pcap: &Path) -> Capture {
+    let out = wirewalk_pcap(args, pcap, None);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -629,10 +635,11 @@ fn the_trace_and_its_capture_count_the_same_bytes() {
         String::from_utf8_lossy(&out.stderr)
     );
     let events: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON");
-    let c = pcapng::read(&std::fs::read(&pcap).expect("capture"))
+    let c = pcapng::read(&std::fs::read(pcap).expect("capture"))
         .expect("reads")
         .capture;
     assert_same_numbers(&events, &c);
+    c
 }
 
 /// Every TCP segment the trace shows — the handshakes', the resets and the closes' — is in the
@@ -807,4 +814,92 @@ fn the_browsers_alert_is_the_traces() {
     assert_eq!(alerts[0][0], "192.168.1.23", "from the browser");
     assert_eq!(alerts[0][1], "2", "fatal");
     assert_eq!(alerts[0][2], "45", "certificate_expired");
+}
+
+/// A page over HTTP/2 (its document, then a stylesheet on the same connection) as a capture:
+/// every packet clean, and Wireshark — whose HPACK decoder is not ours — reads both sides'
+/// SETTINGS, each request's and response's header fields from inside TLS, and the DATA
+/// frames; every segment the trace shows is in the capture.
+#[test]
+fn an_http2_page_as_a_capture_wireshark_reads_its_frames_and_headers() {
+    let scenario = scratch("h2-page.json");
+    let json = r#"{"url": "https://www.example.com/",
+        "html": "<!doctype html><title>h2</title><link rel=stylesheet href=/site.css><p>Hello",
+        "origins": [{"origin": "https://www.example.com", "protocol": "h2"}],
+        "responses": [{"url": "https://www.example.com/site.css", "bytes": 40000}]}"#;
+    std::fs::write(&scenario, json).expect("scenario");
+    let pcap = scratch("h2-page.pcapng");
+    let args = [
+        "page",
+        scenario.to_str().expect("path"),
+        "--events",
+        "--json",
+    ];
+    let c = page_events_and_capture(&args, &pcap);
+    let sc = wirewalk::model::load::PageScenario::from_json(json).expect("scenario");
+    let page = wirewalk::model::load::run(&sc).expect("a load");
+    same_segments("h2 page", &page.trace, &c);
+
+    let rows = fields(
+        &pcap,
+        &[
+            "ip.checksum.status",
+            "tcp.checksum.status",
+            "udp.checksum.status",
+            "tcp.analysis.flags",
+        ],
+    );
+    assert_clean(&rows, c.packets.len(), (0, 1, 2, 3));
+    let rows = fields(
+        &pcap,
+        &[
+            "http2.type",
+            "http2.streamid",
+            "http2.header.name",
+            "http2.header.value",
+            "http2.length",
+        ],
+    );
+    let frames: Vec<(String, String)> = rows
+        .iter()
+        .flat_map(|r| {
+            let types: Vec<String> = r[0].split(',').map(str::to_string).collect();
+            let ids: Vec<String> = r[1].split(',').map(str::to_string).collect();
+            types.into_iter().zip(ids)
+        })
+        .filter(|(t, _)| !t.is_empty())
+        .collect();
+    let count = |t: &str, s: &str| frames.iter().filter(|f| f.0 == t && f.1 == s).count();
+    // SETTINGS (type 4) from both sides on both connections, with their ACKs.
+    assert!(count("4", "0") >= 6, "{frames:?}");
+    assert_eq!(
+        count("1", "1"),
+        2,
+        "HEADERS both ways on stream 1: {frames:?}"
+    );
+    assert_eq!(
+        count("1", "3"),
+        2,
+        "HEADERS both ways on stream 3: {frames:?}"
+    );
+    assert_eq!(
+        count("0", "3"),
+        3,
+        "40,000 bytes in three DATA frames: {frames:?}"
+    );
+    let text: String = rows
+        .iter()
+        .map(|r| format!("{}={}\n", r[2], r[3]))
+        .collect();
+    for want in [
+        ":path",
+        "/site.css",
+        ":status",
+        "200",
+        "text/css",
+        "40000",
+        "u=0, i",
+    ] {
+        assert!(text.contains(want), "Wireshark's HPACK read {want}: {text}");
+    }
 }

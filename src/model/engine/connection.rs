@@ -72,6 +72,8 @@ pub struct Config {
     pub certs: Rc<Certs>,
     pub ticket: Option<tls::Ticket>,
     pub false_start: bool,
+    /// The server speaks HTTP/2 (its ALPN picks `h2`).
+    pub h2: bool,
 }
 
 /// Which way a delivery goes.
@@ -490,6 +492,7 @@ impl Connection {
             secret,
         });
         let server = tls::Server::new(tls::ServerConfig {
+            h2: self.config.h2,
             max_version: version,
             kx,
             // Issued relative to the moment of the handshake, so a connection late in a long

@@ -212,6 +212,30 @@ pub fn h2_fields(r: &Request, method: &str, scheme: &str, priority: Option<Strin
     h
 }
 
+/// A response as an HTTP/2 HEADERS frame lists it: `:status`, then the fields in lower case
+/// without the connection-specific ones HTTP/2 forbids (`Connection`, `Keep-Alive`,
+/// `Transfer-Encoding`, `Upgrade`, `Proxy-Connection`: RFC 9113 §8.2.2).
+pub fn h2_response_fields(r: &Response) -> Headers {
+    let mut h =
+        Headers(Vec::with_capacity(r.headers.0.len() + 1)).with(":status", r.status.to_string());
+    for (n, v) in &r.headers.0 {
+        let lower = n.to_ascii_lowercase();
+        if [
+            "connection",
+            "keep-alive",
+            "transfer-encoding",
+            "upgrade",
+            "proxy-connection",
+        ]
+        .contains(&lower.as_str())
+        {
+            continue;
+        }
+        h = h.with(lower, v.clone());
+    }
+    h
+}
+
 /// `network::IsUrlPotentiallyTrustworthy` for the URLs a page load makes: https, or http to a
 /// loopback host.
 pub fn potentially_trustworthy(url: &::url::Url) -> bool {

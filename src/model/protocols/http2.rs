@@ -217,10 +217,7 @@ impl Frame {
         w.raw(&format!("{at}length"), &len.to_be_bytes()[1..]);
         w.raw(&format!("{at}type ({})", self.name()), &[t]);
         w.raw(&format!("{at}flags"), &[flags]);
-        w.raw(
-            &format!("{at}stream"),
-            &(stream & 0x7fff_ffff).to_be_bytes(),
-        );
+        w.raw(&format!("{at}stream"), &stream.to_be_bytes());
         match self {
             Frame::Data { data, .. } => w.raw(&format!("{at}data"), data),
             Frame::Headers {
@@ -249,7 +246,7 @@ impl Frame {
             }
             Frame::WindowUpdate { increment, .. } => w.raw(
                 &format!("{at}window size increment"),
-                &(increment & 0x7fff_ffff).to_be_bytes(),
+                &increment.to_be_bytes(),
             ),
             Frame::RstStream { code, .. } => w.raw(&format!("{at}error code"), &code.to_be_bytes()),
             Frame::Ping { data, .. } => w.raw(&format!("{at}opaque data"), data),
@@ -599,5 +596,160 @@ mod tests {
         assert_eq!(PREFACE.len() + w.bytes.len(), 70);
         assert_eq!(weight(crate::model::pool::Priority::Highest), 256);
         assert_eq!(weight(crate::model::pool::Priority::Lowest), 147);
+    }
+}
+
+/// The frames as the trace's events hold them.
+pub mod present {
+    use super::{setting_name, Frame, Priority, PREFACE};
+    use crate::model::cache::Headers;
+    use crate::model::hpack::Block;
+    use crate::model::trace::{Detail, Field};
+    use std::borrow::Cow;
+    use std::rc::Rc;
+
+    /// `http.settings`: frames of the connection itself — the browser's preface, SETTINGS and
+    /// WINDOW_UPDATE, the server's SETTINGS and ACK, the browser's ACK.
+    #[derive(Clone, Debug)]
+    pub struct Control {
+        pub from_client: bool,
+        pub preface: bool,
+        pub frames: Vec<Frame>,
+    }
+
+    impl Control {
+        /// Its bytes: the preface, if it opens the connection, then the frames.
+        pub fn bytes(&self) -> super::Writer {
+            let mut w = super::Writer::default();
+            if self.preface {
+                w.raw("connection preface", PREFACE);
+            }
+            w.frames(&self.frames);
+            w
+        }
+    }
+
+    impl Detail for Control {
+        fn summary(&self) -> Cow<'static, str> {
+            let names: Vec<String> = self.frames.iter().map(describe).collect();
+            let mut s = String::from(if self.preface { "HTTP/2 preface, " } else { "" });
+            s.push_str(&names.join(" and "));
+            if self.preface {
+                s.push_str(" in one packet");
+            }
+            s.into()
+        }
+
+        fn fields(&self) -> Vec<Field> {
+            let mut f = Vec::new();
+            if self.preface {
+                f.push(Field::new(
+                    "preface",
+                    "PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n (24 bytes)",
+                ));
+            }
+            for fr in &self.frames {
+                match fr {
+                    Frame::Settings { ack: false, params } if !params.is_empty() => {
+                        for (id, v) in params {
+                            f.push(Field::new(setting_name(*id), v.to_string()));
+                        }
+                    }
+                    Frame::WindowUpdate { stream, increment } => f.push(Field::new(
+                        "WINDOW_UPDATE",
+                        format!(
+                            "stream {stream}, +{increment} (the connection's window to {} bytes)",
+                            increment + super::DEFAULT_WINDOW
+                        ),
+                    )),
+                    other => f.push(Field::new(other.name(), describe(other))),
+                }
+            }
+            let size = self.bytes().bytes.len();
+            f.push(Field::new("size", format!("{size} bytes")));
+            f
+        }
+    }
+
+    fn describe(f: &Frame) -> String {
+        match f {
+            Frame::Settings { ack: true, .. } => "SETTINGS ACK".into(),
+            Frame::Settings { params, .. } if params.is_empty() => {
+                "SETTINGS (empty: every setting at RFC 9113's default)".into()
+            }
+            other => other.name().into(),
+        }
+    }
+
+    /// A request's HEADERS: its HPACK block and priority fields (the request itself is the
+    /// event's [`crate::model::load::Sent`]).
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Request {
+        pub stream: u32,
+        pub priority: Priority,
+        pub block: Rc<Block>,
+    }
+
+    impl Request {
+        pub fn frames(&self) -> Vec<Frame> {
+            super::headers_frames(self.stream, true, Some(self.priority), &self.block.bytes)
+        }
+
+        pub fn fields(&self) -> Vec<Field> {
+            let p = self.priority;
+            vec![
+                Field::new(
+                    "priority (HEADERS)",
+                    format!(
+                        "weight {}, depends on stream {}{}",
+                        p.weight,
+                        p.depends_on,
+                        if p.exclusive { ", exclusive" } else { "" }
+                    ),
+                ),
+                Field::new(
+                    "HPACK",
+                    format!("{} bytes of header block", self.block.bytes.len()),
+                ),
+            ]
+        }
+    }
+
+    /// `http.response` over HTTP/2: the response's HEADERS on its stream.
+    #[derive(Clone, Debug)]
+    pub struct ResponseHead {
+        pub stream: u32,
+        pub status: u16,
+        /// The fields as the frame lists them (`:status` first, names in lower case).
+        pub headers: Headers,
+        pub block: Rc<Block>,
+        /// The body's length (DATA frames follow when it is not zero).
+        pub body: u64,
+    }
+
+    impl ResponseHead {
+        pub fn frames(&self) -> Vec<Frame> {
+            super::headers_frames(self.stream, self.body == 0, None, &self.block.bytes)
+        }
+    }
+
+    impl Detail for ResponseHead {
+        fn summary(&self) -> Cow<'static, str> {
+            format!("HEADERS on stream {}: {}", self.stream, self.status).into()
+        }
+
+        fn fields(&self) -> Vec<Field> {
+            let mut f: Vec<Field> = self
+                .headers
+                .0
+                .iter()
+                .map(|(n, v)| Field::new(n.clone(), v.clone()))
+                .collect();
+            f.push(Field::new(
+                "HPACK",
+                format!("{} bytes of header block", self.block.bytes.len()),
+            ));
+            f
+        }
     }
 }

@@ -643,6 +643,8 @@ impl Client {
 
 pub struct ServerConfig {
     pub max_version: Version,
+    /// The server speaks HTTP/2: offered `h2`, ALPN picks it (RFC 7301 §3.2).
+    pub h2: bool,
     pub kx: KeyExchange,
     pub chain: Chain,
     pub request_client_cert: bool,
@@ -703,7 +705,9 @@ impl Server {
                     .max()
                     .unwrap_or(Version::Tls12);
                 self.resumed = *resume && self.cfg.accept_ticket;
-                let chosen = if alpn.contains(&"http/1.1") {
+                let chosen = if self.cfg.h2 && alpn.contains(&"h2") {
+                    "h2"
+                } else if alpn.contains(&"http/1.1") {
                     "http/1.1"
                 } else {
                     alpn.first().copied().unwrap_or("http/1.1")
@@ -844,6 +848,7 @@ mod tests {
 
     fn server(version: Version, kx: KeyExchange, host: &str) -> Server {
         Server::new(ServerConfig {
+            h2: false,
             max_version: version,
             kx,
             chain: chain(host),

@@ -12,7 +12,7 @@
 //! The request headers are the ones the model sent ([`crate::model::load::request_as_sent`]: the
 //! document's navigation request, and for every other request those of a `fetch()`, with its
 //! `Sec-Fetch-*` values for every destination, plus the lines a script or a preflight adds),
-//! and `headersSize` is that size.
+//! and `headersSize` is that size (over HTTP/2, the size of its HEADERS frames, HPACK-coded).
 //! A request that failed, or that the page may not use, carries Chromium's `_error` (the
 //! console's message for a blocked one); a frame's document is `_resourceType` `document`.
 //!
@@ -94,6 +94,12 @@ fn request(w: &mut Writer, r: &Request, page_url: &str, page_origin: &str) {
         .str_field("url", &r.url);
     head(w, http_version(r), &sent.headers.0);
     pairs(w, "queryString", &query);
+    // Over HTTP/2 what was sent is the HEADERS frames (DevTools writes -1 there).
+    let size = if r.protocol == Protocol::H2 && r.sent_bytes > 0 {
+        r.sent_bytes
+    } else {
+        size
+    };
     w.int_field("headersSize", size as i64)
         .int_field("bodySize", 0)
         .end_obj();

@@ -345,7 +345,8 @@ impl Sim<'_> {
         // Each connection draws its own numbers (port, sequence numbers, TLS randoms), so one
         // connection's values do not depend on how many others the page opened before it.
         let mut rng = Rng::for_purpose(self.situation.seed, &format!("connection {job}"));
-        let config = self.connection_config(&group, host, port, https);
+        let mut config = self.connection_config(&group, host, port, https);
+        config.h2 = h2;
         let machines = Machines::new(job, config, dns_end, &mut rng);
         self.jobs.push(Job {
             conn: Connection {
@@ -376,6 +377,7 @@ impl Sim<'_> {
             dns_failed: !resolved,
             endpoints,
             failure: None,
+            h2: None,
         });
         if let Some(r) = for_request {
             self.reqs[r as usize].started_job = Some(job);
@@ -423,9 +425,11 @@ impl Sim<'_> {
     /// A connection finished its handshakes: the pool hands it out. An HTTP/2 connection
     /// first sends its preface and SETTINGS, before any request's HEADERS.
     pub(super) fn job_ready(&mut self, t: Instant, job: u32) {
-        if let Some(j) = self.job(job).filter(|j| j.conn.protocol == Protocol::H2) {
-            let request = j.conn.started_for.unwrap_or(0);
-            self.push(h2_settings(t).request(request).connection(job));
+        if self
+            .job(job)
+            .is_some_and(|j| j.conn.protocol == Protocol::H2)
+        {
+            self.h2_open(t, job);
         }
         let socket = self.pool.connect_complete(t, job);
         if let Some(j) = self.job_mut(job) {
@@ -469,6 +473,7 @@ impl Sim<'_> {
             certs: Rc::clone(&self.certs),
             ticket: None,
             false_start: doc && s.false_start,
+            h2: false,
             host,
             port,
             secure,
@@ -585,6 +590,7 @@ impl Sim<'_> {
                 dns_failed: false,
                 endpoints,
                 failure: None,
+                h2: None,
             });
             self.job_ready(Instant::ZERO, job);
         }
@@ -803,43 +809,4 @@ impl Sim<'_> {
         self.reqs[r].binding = Some(Binding::Stream);
         self.send(t, r, job);
     }
-}
-
-/// Chromium's first bytes on a new HTTP/2 connection (`SpdySession::SendInitialData`,
-/// net/spdy/spdy_session.cc): the preface, SETTINGS with the values that differ from RFC 9113's
-/// defaults (`AddDefaultHttp2Settings`, net/http/http_network_session.cc), and a WINDOW_UPDATE
-/// raising the connection's window from 65,535 to 15 MB, in one packet; the h2-tls recording's
-/// NetLog shows the same four settings and the delta 15,663,105.
-fn h2_settings(t: Instant) -> Event {
-    const SESSION_WINDOW: u32 = 15 * 1024 * 1024;
-    const DEFAULT_WINDOW: u32 = 65_535;
-    // Preface 24 bytes; SETTINGS: a 9-byte frame header and 6 bytes per setting; WINDOW_UPDATE:
-    // 9 + 4.
-    let bytes = 24 + (9 + 4 * 6) + (9 + 4);
-    Event::new(
-        t,
-        Actor::Browser,
-        steps::HTTP_SETTINGS,
-        "HTTP/2 preface, SETTINGS and WINDOW_UPDATE in one packet",
-    )
-    .field(
-        "preface",
-        "PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n (24 bytes)",
-    )
-    .field("SETTINGS_HEADER_TABLE_SIZE", "65536")
-    .field("SETTINGS_ENABLE_PUSH", "0")
-    .field("SETTINGS_INITIAL_WINDOW_SIZE", "6291456 (6 MB per stream)")
-    .field("SETTINGS_MAX_HEADER_LIST_SIZE", "262144")
-    .field(
-        "WINDOW_UPDATE",
-        format!(
-            "stream 0, +{} (the connection's window to {SESSION_WINDOW} bytes)",
-            SESSION_WINDOW - DEFAULT_WINDOW
-        ),
-    )
-    .field("size", format!("{bytes} bytes"))
-    .note(
-        "source",
-        "https://source.chromium.org/chromium/chromium/src/+/main:net/spdy/spdy_session.cc",
-    )
 }

@@ -270,6 +270,8 @@ pub struct Sent {
     /// Its priority when it was sent (the `priority` field over HTTP/2).
     priority: crate::model::pool::Priority,
     bytes: u64,
+    /// Over HTTP/2: its HEADERS frame's block and priority fields.
+    h2: Option<Rc<crate::model::http2::present::Request>>,
 }
 
 /// The arguments [`request_as_sent_to`] and [`size_as_sent_to`] take.
@@ -312,6 +314,11 @@ impl Sent {
         self.stream
     }
 
+    /// Its HTTP/2 HEADERS, if a stream carries it.
+    pub fn h2(&self) -> Option<&crate::model::http2::present::Request> {
+        self.h2.as_deref()
+    }
+
     /// The request and its size on the wire.
     pub fn request(&self) -> (crate::model::http::Request, u64) {
         let (nav, at, referer, method, cookie, extra) = self.args();
@@ -341,6 +348,9 @@ impl crate::model::trace::Detail for Sent {
             None => r.headers,
         };
         let mut f: Vec<_> = http::present::header_fields(headers).collect();
+        if let Some(h) = &self.h2 {
+            f.extend(h.fields());
+        }
         f.push(crate::model::trace::Field::new(
             "size",
             format_args!("{} bytes of HTTP", self.bytes),
@@ -451,7 +461,19 @@ impl Sim<'_> {
         }
         let server = self.think_time(r);
         let mut sent = self.sent(r);
-        let (wire_len, request_bytes) = sent.size();
+        // An HTTP/2 request is a stream: the client numbers its streams 1, 3, 5… (RFC 9113 §5.1.1).
+        let stream = self
+            .job(job)
+            .filter(|j| j.conn.protocol == Protocol::H2)
+            .map(|j| 2 * j.conn.uses.len() as u32 + 1);
+        sent.h2 = stream.and_then(|id| self.h2_request(t, (job, id), r, &sent));
+        let (wire_len, request_bytes) = match &sent.h2 {
+            Some(h) => {
+                let n: u64 = h.frames().iter().map(|f| f.len() as u64).sum();
+                (n, n)
+            }
+            None => sent.size(),
+        };
         let send_end = t + Duration::transmission(request_bytes, self.bandwidth);
         let arrives = send_end + self.rtt.half();
         let first_byte = send_end + self.rtt + server;
@@ -460,11 +482,7 @@ impl Sim<'_> {
         q.send_start = Some(t);
         q.send_end = send_end;
         q.first_byte = first_byte;
-        // An HTTP/2 request is a stream: the client numbers its streams 1, 3, 5… (RFC 9113 §5.1.1).
-        let stream = self
-            .job(job)
-            .filter(|j| j.conn.protocol == Protocol::H2)
-            .map(|j| 2 * j.conn.uses.len() as u32 + 1);
+        q.sent_bytes = request_bytes;
         self.reqs[r].stream = stream;
         if let Some(j) = self.job_mut(job) {
             j.conn.uses.push((r as u32 + 1, t, t));
@@ -502,6 +520,7 @@ impl Sim<'_> {
             stream: None,
             priority: q.priority,
             bytes: 0,
+            h2: None,
         }
     }
 
@@ -722,10 +741,28 @@ impl Sim<'_> {
             return;
         };
         let Some(job) = self.reqs[r].conn else { return };
-        let (status, body, head_len) = (resp.status, resp.body_bytes, resp.head_len());
-        let mut head = match answer {
-            Some(answer) => Event::described(ts, Actor::Server, steps::HTTP_RESPONSE, *answer),
-            None => Event::described(
+        let (status, body, mut head_len) = (resp.status, resp.body_bytes, resp.head_len());
+        let h2 = match self.reqs[r].stream {
+            Some(id) => {
+                let resp = resp.clone();
+                self.h2_response(job, id, &resp)
+            }
+            None => None,
+        };
+        let Some(resp) = self.reqs[r].resp.as_deref() else {
+            return;
+        };
+        // Over HTTP/2 the head is a HEADERS frame and the body DATA frames: `bytes` below
+        // counts them (the body's frame headers with the head).
+        let mut head = match (h2, answer) {
+            (Some(h), _) => {
+                head_len = h2::response_len(&h) - body;
+                Event::described(ts, Actor::Server, steps::HTTP_RESPONSE, h)
+            }
+            (None, Some(answer)) => {
+                Event::described(ts, Actor::Server, steps::HTTP_RESPONSE, *answer)
+            }
+            (None, None) => Event::described(
                 ts,
                 Actor::Server,
                 steps::HTTP_RESPONSE,
@@ -751,7 +788,12 @@ impl Sim<'_> {
         let by_rounds = t + self.rtt.times(rounds - 1) + tx;
         self.link_free = self.link_free.max(t) + tx;
         let end = by_rounds.max(self.link_free);
-        if let Some(j) = self.job_mut(job) {
+        // Over HTTP/2 other streams' frames go both ways meanwhile: the bytes reach the
+        // browser's TCP machine when they start to arrive, so that what it sends before
+        // acknowledges only what has come.
+        if self.reqs[r].stream.is_some() {
+            self.schedule(t, Ev::Receive(job, bytes, end));
+        } else if let Some(j) = self.job_mut(job) {
             j.machines.receive_response(bytes, end);
         }
         let mut why = format!(

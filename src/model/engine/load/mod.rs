@@ -97,6 +97,7 @@ mod caching;
 mod complete;
 mod connect;
 mod exchange;
+mod h2;
 mod navigate;
 mod parser;
 mod renderer;
@@ -218,6 +219,8 @@ struct R {
     status: u16,
     bytes: u64,
     body_bytes: u64,
+    /// The request's bytes as sent.
+    sent_bytes: u64,
     download_why: Option<Rc<str>>,
     response: Option<usize>,
     outcome: Option<Outcome>,
@@ -331,6 +334,8 @@ struct Job {
     endpoints: [u16; 3],
     /// Why the connection failed, once it has.
     failure: Option<connection::Failure>,
+    /// Over HTTP/2, once open: its HPACK tables.
+    h2: Option<Box<h2::Wire>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -354,6 +359,11 @@ enum Ev {
     Emit(Box<Event>),
     /// The server starts sending request `r`'s response.
     ServerSends(usize),
+    /// An HTTP/2 server's SETTINGS leave; the browser acknowledges them.
+    H2Server(u32),
+    H2Ack(u32),
+    /// A response's bytes reach connection `job`'s TCP machines: (job, bytes, last byte).
+    Receive(u32, u64, Instant),
     /// The user clicks the journey page's button.
     Click,
     /// Another tab's download on a busy socket ends: the socket goes back to the pool.
@@ -1018,6 +1028,13 @@ impl Sim<'_> {
                 }
                 Ev::Emit(e) => self.push(*e),
                 Ev::ServerSends(r) => self.server_sends(t, r),
+                Ev::H2Server(job) => self.h2_server(t, job),
+                Ev::H2Ack(job) => self.h2_ack(t, job),
+                Ev::Receive(job, bytes, end) => {
+                    if let Some(j) = self.job_mut(job) {
+                        j.machines.receive_response(bytes, end);
+                    }
+                }
                 Ev::Click => self.click(t),
                 Ev::BusyDone(socket) => {
                     // Kept alive only where the server keeps connections open.
@@ -1144,6 +1161,7 @@ impl Sim<'_> {
             status: 0,
             bytes: 0,
             body_bytes: 0,
+            sent_bytes: 0,
             download_why: None,
             response,
             outcome: None,

@@ -258,6 +258,8 @@ pub struct Request {
     pub status: u16,
     /// The body's bytes (without the head), and its Content-Type.
     pub body_bytes: u64,
+    /// The request's bytes as sent (over HTTP/2 its HEADERS frames); 0 if never sent.
+    pub sent_bytes: u64,
     pub content_type: Cow<'static, str>,
     /// The scenario's response for this URL (an index into `PageScenario::responses`).
     pub response: Option<usize>,
@@ -849,6 +851,7 @@ impl Sim<'_> {
             preflight_for: q.preflight_for.map(|m| m as u32 + 1),
             status: q.status,
             body_bytes: q.body_bytes,
+            sent_bytes: q.sent_bytes,
             content_type,
             response: q.response,
             extra_headers,

@@ -22,6 +22,22 @@ pub const MAX_BODY: u64 = 64 << 20;
 /// segments, is left out) and what is left at a burst's end.
 const ACK_EVERY: u32 = 2;
 
+/// Why a server write that overlaps the previous one is refused.
+const OVERLAP: &str =
+    "HTTP/2 responses that overlap on one connection (their DATA frames would have to be interleaved)";
+
+/// A burst of the server's, waiting to be written ([`Walk::write`]).
+pub(super) struct Queued {
+    at: Instant,
+    bytes: Vec<u8>,
+    step: String,
+    /// The event it belongs to (the inspector shows its packets there).
+    seq: u32,
+    /// The first and the last burst of its write.
+    first: bool,
+    last: bool,
+}
+
 /// A timestamp option's value in a segment, if it has one.
 fn ts_value(s: &tcp::Segment) -> Option<u32> {
     s.options.iter().find_map(|o| match o {
@@ -67,6 +83,11 @@ impl Walk {
             .is_some_and(|(src, _)| src == crate::model::connection::CLIENT_ADDR);
         let at = if from_client { sent } else { arrives };
         let step = e.step.as_str();
+        if !f.syn {
+            // The server's data goes before its FIN; the browser's segment acknowledges what
+            // has arrived.
+            self.flush(c, from_client.then_some(sent))?;
+        }
         if f.syn && !f.ack {
             let (client, server) = s.ips.ok_or(CaptureError::Unsupported("IPv6 connections"))?;
             let ts = ts_value(seg).unwrap_or(0);
@@ -197,7 +218,10 @@ impl Walk {
     }
 
     /// One side writes: each (time, bytes) is a burst of segments arriving or leaving then. The
-    /// browser acknowledges what it receives ([`ACK_EVERY`], and the rest at a burst's end).
+    /// server's bursts wait in the connection's queue until the browser's next write (or the
+    /// walk's end), so that each of the browser's segments acknowledges exactly what has
+    /// arrived by then; a server write that would start before the previous one has arrived,
+    /// or a browser write while a response is arriving, is refused (module doc of [`super`]).
     fn write(
         &mut self,
         c: u32,
@@ -205,31 +229,98 @@ impl Walk {
         bursts: &[(Instant, Vec<u8>)],
         step: &str,
     ) -> Result<(), CaptureError> {
+        if from_client {
+            if let Some((at, _)) = bursts.first() {
+                self.flush(c, Some(*at))?;
+            }
+            for (at, bytes) in bursts {
+                self.put(c, true, *at, bytes, step)?;
+            }
+            return Ok(());
+        }
+        let seq = self.current;
+        let k = self.conn(c);
+        if let (Some(last), Some((first, _))) = (k.queued.back(), bursts.first()) {
+            if *first < last.at {
+                return Err(CaptureError::Unsupported(OVERLAP));
+            }
+        }
+        let n = bursts.len();
+        for (i, (at, bytes)) in bursts.iter().enumerate() {
+            k.queued.push_back(Queued {
+                at: *at,
+                bytes: bytes.clone(),
+                step: step.to_string(),
+                seq,
+                first: i == 0,
+                last: i + 1 == n,
+            });
+        }
+        Ok(())
+    }
+
+    /// Writes the server's queued bursts that have arrived by `until` (all, for `None`).
+    pub(super) fn flush(&mut self, c: u32, until: Option<Instant>) -> Result<(), CaptureError> {
+        let current = self.current;
+        let mut partial = false;
+        loop {
+            let k = self.conn(c);
+            let due = k
+                .queued
+                .front()
+                .is_some_and(|q| until.is_none_or(|t| q.at <= t));
+            if !due {
+                partial = partial && k.queued.front().is_some_and(|q| !q.first);
+                break;
+            }
+            let Some(q) = k.queued.pop_front() else { break };
+            partial = !q.last;
+            self.current = q.seq;
+            let r = self.put(c, false, q.at, &q.bytes, &q.step);
+            self.current = current;
+            r?;
+        }
+        if partial {
+            return Err(CaptureError::Unsupported(
+                "a request sent while a response is arriving on its connection (the model counts the whole response as arrived)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// One burst on the wire now: its segments, and the browser's acknowledgments of the
+    /// server's ([`ACK_EVERY`], and the rest at the burst's end).
+    fn put(
+        &mut self,
+        c: u32,
+        from_client: bool,
+        at: Instant,
+        bytes: &[u8],
+        step: &str,
+    ) -> Result<(), CaptureError> {
         // A segment's timestamp is its sender's clock when it leaves: the server's left a
         // one-way delay before it arrives.
         let down = self.conn(c).down;
-        for (at, bytes) in bursts {
-            let clock = if from_client {
-                ms(*at)
-            } else {
-                ms(Instant::from_micros(
-                    at.micros().saturating_sub(down.micros()),
-                ))
-            };
-            let chunks: Vec<&[u8]> = bytes.chunks(Stream::segment_payload()).collect();
-            let n = chunks.len();
-            for (i, chunk) in chunks.into_iter().enumerate() {
-                let p = self
-                    .stream(c)?
-                    .segment(from_client, clock, chunk, i + 1 == n);
-                self.push(*at, p, step);
-                if !from_client {
-                    self.received(c, *at, false)?;
-                }
-            }
+        let clock = if from_client {
+            ms(at)
+        } else {
+            ms(Instant::from_micros(
+                at.micros().saturating_sub(down.micros()),
+            ))
+        };
+        let chunks: Vec<&[u8]> = bytes.chunks(Stream::segment_payload()).collect();
+        let n = chunks.len();
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            let p = self
+                .stream(c)?
+                .segment(from_client, clock, chunk, i + 1 == n);
+            self.push(at, p, step);
             if !from_client {
-                self.received(c, *at, true)?;
+                self.received(c, at, false)?;
             }
+        }
+        if !from_client {
+            self.received(c, at, true)?;
         }
         Ok(())
     }
@@ -271,8 +362,12 @@ impl Walk {
         e: &Event,
         s: &SentRequest,
     ) -> Result<(), CaptureError> {
+        if let Some(h) = s.h2() {
+            let wire = h2_wire(&h.frames(), Some(&h.block));
+            return self.h2_write(c, true, e.at, wire, e.step.as_str());
+        }
         if s.stream().is_some() {
-            return Err(CaptureError::Unsupported("HTTP/2"));
+            return Err(CaptureError::Internal("an HTTP/2 request's HEADERS"));
         }
         let (r, _) = s.request();
         let mut text = format!("{} {} HTTP/1.1\r\n", s.method(), r.target);
@@ -314,6 +409,7 @@ impl Walk {
                 at,
                 text.into_bytes(),
                 headers.get("content-type").map(|t| t.to_string()),
+                None,
             ));
             return Ok(());
         }
@@ -330,7 +426,7 @@ impl Walk {
         e: &Event,
         b: &Body,
     ) -> Result<(), CaptureError> {
-        let (first, mut bytes, what) = self
+        let (first, mut bytes, what, stream) = self
             .conn(c)
             .pending_head
             .take()
@@ -339,15 +435,88 @@ impl Walk {
         if b.bytes > MAX_BODY {
             return Err(CaptureError::Unsupported("a body over 64 MiB"));
         }
-        match &b.content {
-            Some(text) if text.len() as u64 == b.bytes => bytes.extend_from_slice(text.as_bytes()),
-            _ => bytes.extend(stand_in(b.bytes as usize, &what)),
+        let body = match &b.content {
+            Some(text) if text.len() as u64 == b.bytes => text.as_bytes().to_vec(),
+            _ => stand_in(b.bytes as usize, &what),
+        };
+        match stream {
+            Some(id) => {
+                let head = bytes.len();
+                let mut w = crate::model::http2::Writer::default();
+                w.frames(&crate::model::http2::data_frames(id, &body));
+                bytes.extend_from_slice(&w.bytes);
+                let mut wire = h2_wire(&[], None);
+                wire.bytes = bytes.clone();
+                wire.fields = w
+                    .fields
+                    .into_iter()
+                    .map(|f| WireField {
+                        start: f.start + head,
+                        end: f.end + head,
+                        name: f.name,
+                    })
+                    .collect();
+                self.show("HTTP/2 DATA frames (after the HEADERS)", wire);
+            }
+            None => {
+                bytes.extend(body);
+                self.show("HTTP/1.1 response", http_wire(&bytes));
+            }
         }
-        self.show("HTTP/1.1 response", http_wire(&bytes));
         let wire = self.protect(c, false, bytes)?;
         let rtt = self.conn(c).rtt;
         let bursts = rounds(&wire, first, b, rtt);
         self.write(c, false, &bursts, e.step.as_str())
+    }
+
+    /// One side's HTTP/2 frames, written at once (the server's arrive at `at`).
+    fn h2_write(
+        &mut self,
+        c: u32,
+        from_client: bool,
+        at: Instant,
+        wire: Wire,
+        step: &str,
+    ) -> Result<(), CaptureError> {
+        let bytes = wire.bytes.clone();
+        self.show("HTTP/2 frames", wire);
+        let wire = self.protect(c, from_client, bytes)?;
+        self.write(c, from_client, &[(at, wire)], step)
+    }
+
+    pub(super) fn h2_control(
+        &mut self,
+        c: u32,
+        e: &Event,
+        f: &crate::model::http2::present::Control,
+    ) -> Result<(), CaptureError> {
+        let at = match (&e.flight, f.from_client) {
+            (Some(fl), false) => fl.arrives_at,
+            _ => e.at,
+        };
+        let wire = f.bytes().into_wire();
+        self.h2_write(c, f.from_client, at, wire, e.step.as_str())
+    }
+
+    pub(super) fn h2_response_head(
+        &mut self,
+        c: u32,
+        e: &Event,
+        h: &crate::model::http2::present::ResponseHead,
+    ) -> Result<(), CaptureError> {
+        let at = e.flight.as_ref().map_or(e.at, |f| f.arrives_at);
+        let wire = h2_wire(&h.frames(), Some(&h.block));
+        if h.body > 0 {
+            self.show("HTTP/2 HEADERS", wire.clone());
+            self.conn(c).pending_head = Some((
+                at,
+                wire.bytes,
+                h.headers.get("content-type").map(|t| t.to_string()),
+                Some(h.stream),
+            ));
+            return Ok(());
+        }
+        self.h2_write(c, false, at, wire, e.step.as_str())
     }
 }
 
@@ -372,6 +541,39 @@ fn rounds(wire: &[u8], first: Instant, b: &Body, rtt: Duration) -> Vec<(Instant,
         last.0 = b.last_byte.max(first);
     }
     out
+}
+
+/// HTTP/2 frames with their fields named, and a HEADERS block's fields (each header's
+/// representation) inside the first frame's block.
+fn h2_wire(
+    frames: &[crate::model::http2::Frame],
+    block: Option<&crate::model::hpack::Block>,
+) -> Wire {
+    let mut w = crate::model::http2::Writer::default();
+    w.frames(frames);
+    let mut fields = w.fields;
+    let start = fields
+        .iter()
+        .find(|f| f.name.ends_with("header block (HPACK)"))
+        .map(|f| f.start);
+    if let (Some(at), Some(b)) = (start, block) {
+        let first =
+            frames.first().map_or(0, |f| f.len()) - at.min(frames.first().map_or(0, |f| f.len()));
+        fields.extend(
+            b.fields
+                .iter()
+                .filter(|f| f.end <= first)
+                .map(|f| WireField {
+                    start: f.start + at,
+                    end: f.end + at,
+                    name: format!("HPACK: {}", f.name),
+                }),
+        );
+    }
+    Wire {
+        bytes: w.bytes,
+        fields,
+    }
 }
 
 /// A connection's round trip, from its SYN to its SYN-ACK's arrival.

@@ -21,9 +21,19 @@
 //! says (the page's HTML, written as it is); any other response body is the model's stand-in of
 //! its length (a comment naming it, then spaces). Each packet's comment names its step.
 //!
+//! HTTP/2 connections carry their frames ([`crate::model::http2`]): the browser's preface and
+//! SETTINGS, the server's, each request's HEADERS with the HPACK block the model coded, each
+//! response's HEADERS and DATA frames.
+//!
 //! What the capture cannot show yet is refused with [`CaptureError`] rather than written wrong:
-//! TLS 1.2, a resumption whose ticket came from before the run, client certificates, HTTP/2, a
-//! connection opened before the run, a body over 64 MiB.
+//! TLS 1.2, a resumption whose ticket came from before the run, client certificates, a
+//! connection opened before the run, a body over 64 MiB, and HTTP/2 responses that overlap on
+//! one connection. The model sends each response's bytes whole, in slow start's rounds of its
+//! own, so two at once would need their DATA frames interleaved on the one TCP stream, which
+//! the model does not do yet: a write of the server's that would start before its previous
+//! write has arrived is refused, and so is a request sent while a response is arriving. The
+//! server's bursts are written in the order they arrive, the browser's segments in between
+//! acknowledging what has arrived by then.
 //!
 //! This module is not reached by the first screen: the web app loads it with the inspector's
 //! bytes view or the first "Download capture" (src/ui/lazy.rs).
@@ -96,9 +106,15 @@ struct Conn {
     flight_events: Vec<u32>,
     /// The server's ServerHello records, waiting to go out with the rest of its flight.
     server_hello: Vec<crate::model::tls_record::Sent>,
-    /// A response's head waiting for its body: when it arrives, its bytes, its content type.
-    pending_head: Option<(Instant, Vec<u8>, Option<String>)>,
+    /// A response's head waiting for its body.
+    pending_head: Option<PendingHead>,
+    /// The server's bursts not yet written ([`connection::Queued`]).
+    queued: std::collections::VecDeque<connection::Queued>,
 }
+
+/// A response's head waiting for its body: when it arrives, its bytes, its content type, and
+/// over HTTP/2 its stream.
+type PendingHead = (Instant, Vec<u8>, Option<String>, Option<u32>);
 
 /// The capture being made.
 struct Walk {
@@ -138,6 +154,10 @@ fn walk(trace: &Trace, unix_time: i64) -> Result<Walk, CaptureError> {
     for e in &trace.events {
         w.current = e.seq;
         w.event(e)?;
+    }
+    let conns: Vec<u32> = w.conns.keys().copied().collect();
+    for c in conns {
+        w.flush(c, None)?;
     }
     Ok(w)
 }
@@ -208,6 +228,12 @@ impl Walk {
         if let Some(s) = e.detail::<SentRequest>() {
             return self.request(c, e, s);
         }
+        if let Some(f) = e.detail::<crate::model::http2::present::Control>() {
+            return self.h2_control(c, e, f);
+        }
+        if let Some(h) = e.detail::<crate::model::http2::present::ResponseHead>() {
+            return self.h2_response_head(c, e, h);
+        }
         if let Some(h) = e.detail::<Head>() {
             return self.response_head(c, e, (h.status, h.reason, &h.headers, h.body));
         }
@@ -261,6 +287,7 @@ impl Walk {
             rtt: crate::model::time::Duration::ZERO,
             down: crate::model::time::Duration::ZERO,
             pending_head: None,
+            queued: std::collections::VecDeque::new(),
             flight_events: Vec::new(),
             server_hello: Vec::new(),
         })

@@ -255,6 +255,8 @@ impl Layout {
             preflight_for: None,
             status: e.status,
             body_bytes: e.body_size,
+            // A recording's request size is not what the model's engine sent.
+            sent_bytes: 0,
             content_type: e.mime.clone().into(),
             response: None,
             extra_headers: vec![],

@@ -1,0 +1,185 @@
+//! An HTTP/2 connection's own bytes (RFC 9113): the frames that open it — the browser's
+//! preface, SETTINGS and WINDOW_UPDATE; the server's SETTINGS and its ACK, sent when the
+//! server's handshake ends (the browser's Finished arrives); the browser's ACK — and each
+//! request's and response's header block, HPACK-coded with the connection's two dynamic tables
+//! ([`crate::model::hpack`]: the browser's as Chromium codes, the server's as nghttp2 does). Their
+//! sizes are what the TCP machines carry.
+//!
+//! A request's HEADERS carries Chromium's priority fields
+//! (`Http2PriorityDependencies::OnStreamCreation`, net/spdy/http2_priority_dependencies.cc):
+//! exclusive, on the most recently opened stream still open whose priority is at least its own,
+//! else on stream 0, with the weight of its priority.
+//!
+//! Left out: the PRIORITY frames Chromium sends when a stream's priority changes later (the
+//! model's image raises), and WINDOW_UPDATEs (module doc of [`crate::model::http2`]).
+
+use super::*;
+use crate::model::hpack::{Encoder, Policy};
+use crate::model::http;
+use crate::model::http2::{self, present, Frame};
+
+/// A connection's two HPACK encoders.
+#[derive(Clone, Debug)]
+pub(super) struct Wire {
+    browser: Encoder,
+    server: Encoder,
+}
+
+impl Wire {
+    fn new() -> Wire {
+        let mut server = Encoder::new(Policy::Nghttp2);
+        // The browser's SETTINGS_HEADER_TABLE_SIZE is 65,536 (`http2::CHROMIUM_SETTINGS`).
+        server.peer_table_size(65_536);
+        Wire {
+            browser: Encoder::new(Policy::Chromium),
+            server,
+        }
+    }
+}
+
+impl Sim<'_> {
+    /// Connection `job` is ready at `t`: the browser's first frames go out, and the server's
+    /// answer is due when the browser's Finished reaches it.
+    pub(super) fn h2_open(&mut self, t: Instant, job: u32) {
+        let Some(j) = self.job_mut(job) else { return };
+        j.h2 = Some(Box::new(Wire::new()));
+        let request = j.conn.started_for.unwrap_or(0);
+        let opening = present::Control {
+            from_client: true,
+            preface: true,
+            frames: http2::chromium_initial(),
+        };
+        let n = opening.bytes().bytes.len() as u64;
+        let e = Event::described(t, Actor::Browser, steps::HTTP_SETTINGS, opening);
+        self.push(e.request(request).connection(job));
+        self.h2_send(t, job, request, n);
+        self.schedule(t + self.rtt.half(), Ev::H2Server(job));
+    }
+
+    /// The server's SETTINGS and its ACK of the browser's leave at `t`.
+    pub(super) fn h2_server(&mut self, t: Instant, job: u32) {
+        let arrives = t + Duration::from_micros(self.rtt.micros() - self.rtt.half().micros());
+        let Some(j) = self.job_mut(job) else { return };
+        let request = j.conn.started_for.unwrap_or(0);
+        let frames = present::Control {
+            from_client: false,
+            preface: false,
+            frames: http2::server_initial(),
+        };
+        let n = frames.bytes().bytes.len() as u64;
+        j.machines.receive_response(n, arrives);
+        let e = Event::described(t, Actor::Server, steps::HTTP_SETTINGS, frames).message(
+            Actor::Browser,
+            arrives,
+            n,
+        );
+        self.push(e.request(request).connection(job));
+        self.schedule(arrives, Ev::H2Ack(job));
+    }
+
+    /// The server's SETTINGS arrived at `t`: the browser acknowledges them at once.
+    pub(super) fn h2_ack(&mut self, t: Instant, job: u32) {
+        let Some(j) = self.job(job) else { return };
+        let request = j.conn.started_for.unwrap_or(0);
+        let ack = present::Control {
+            from_client: true,
+            preface: false,
+            frames: vec![http2::settings_ack()],
+        };
+        let n = ack.bytes().bytes.len() as u64;
+        let e = Event::described(t, Actor::Browser, steps::HTTP_SETTINGS, ack);
+        self.push(e.request(request).connection(job));
+        self.h2_send(t, job, request, n);
+    }
+
+    /// `n` bytes of the connection's own leave the browser: down its TCP machines.
+    fn h2_send(&mut self, t: Instant, job: u32, request: u32, n: u64) {
+        let wire = self
+            .job_mut(job)
+            .and_then(|j| j.machines.send_request(t, n));
+        if let Some(e) = wire {
+            self.push(e.request(request).connection(job));
+        }
+    }
+
+    /// Request `r`'s HEADERS on `stream` of connection `job`, sent at `t`: its fields coded
+    /// with the browser's table, its priority fields (module doc).
+    pub(super) fn h2_request(
+        &mut self,
+        t: Instant,
+        (job, stream): (u32, u32),
+        r: usize,
+        sent: &Sent,
+    ) -> Option<Rc<present::Request>> {
+        let q = &self.reqs[r];
+        let fields = http::h2_fields(
+            &sent.request().0,
+            sent.method(),
+            if q.https { "https" } else { "http" },
+            http::priority_field(q.priority, q.kind.dest),
+        );
+        let (mine, depends_on) = (q.priority, self.h2_parent(t, job, r));
+        let j = self.job_mut(job)?;
+        let h2 = j.h2.as_mut()?;
+        let block = h2
+            .browser
+            .encode(fields.0.iter().map(|(n, v)| (&**n, &**v)));
+        Some(Rc::new(present::Request {
+            stream,
+            priority: http2::Priority {
+                exclusive: true,
+                depends_on,
+                weight: http2::weight(mine),
+            },
+            block: Rc::new(block),
+        }))
+    }
+
+    /// The stream request `r` depends on: the newest still open on `job` whose priority is at
+    /// least its own (`Http2PriorityDependencies::OnStreamCreation`), else 0.
+    fn h2_parent(&self, t: Instant, job: u32, r: usize) -> u32 {
+        let mine = self.reqs[r].priority;
+        let Some(j) = self.job(job) else { return 0 };
+        j.conn
+            .uses
+            .iter()
+            .rev()
+            .filter_map(|u| self.reqs.get(u.0 as usize - 1))
+            .find(|o| o.end.is_none_or(|e| e > t) && o.priority >= mine)
+            .and_then(|o| o.stream)
+            .unwrap_or(0)
+    }
+
+    /// The response's HEADERS on `stream` of `job`: its fields as the frame lists them, coded
+    /// with the server's table.
+    pub(super) fn h2_response(
+        &mut self,
+        job: u32,
+        stream: u32,
+        resp: &crate::model::http::Response,
+    ) -> Option<present::ResponseHead> {
+        let headers = http::h2_response_fields(resp);
+        let h2 = self.job_mut(job)?.h2.as_mut()?;
+        let block = h2
+            .server
+            .encode(headers.0.iter().map(|(n, v)| (&**n, &**v)));
+        Some(present::ResponseHead {
+            stream,
+            status: resp.status,
+            headers,
+            block: Rc::new(block),
+            body: resp.body_bytes,
+        })
+    }
+}
+
+/// The bytes a response's frames take: its HEADERS, and DATA frames for a body.
+pub(super) fn response_len(head: &present::ResponseHead) -> u64 {
+    let headers: u64 = head.frames().iter().map(|f| Frame::len(f) as u64).sum();
+    headers
+        + if head.body > 0 {
+            http2::data_len(head.body)
+        } else {
+            0
+        }
+}
