@@ -621,7 +621,7 @@ fn the_trace_and_its_capture_count_the_same_bytes() {
     assert_same_numbers(trace["events"].as_array().expect("events"), &c);
     let pcap = scratch("numbers-page.pcapng");
     let args = ["page", "--preset", "many-images", "--events", "--json"];
-    let c = page_events_and_capture(&args, &pcap);
+    page_events_and_capture(&args, &pcap);
 }
 
 /// Runs `wirewalk page … --events --json --pcap FILE`, checks that the trace and the capture
