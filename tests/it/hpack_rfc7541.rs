@@ -184,6 +184,7 @@ fn bad_blocks_are_errors() {
         "82c0",
         "41ff ffff ffff ffff ffff ff7f",
         "3fe2 1f",
+        "82 3fe1 1f",
     ] {
         assert!(
             Decoder::new(DEFAULT_TABLE_SIZE).decode(&hex(b)).is_err(),

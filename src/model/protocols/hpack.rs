@@ -510,6 +510,8 @@ pub enum Error {
     NotUtf8,
     /// A size update above the limit the decoder's side announced (§6.3).
     TableSize(u64),
+    /// A size update after a field (§4.2).
+    LateSizeUpdate(usize),
 }
 
 impl fmt::Display for Error {
@@ -521,6 +523,7 @@ impl fmt::Display for Error {
             Error::Huffman => write!(f, "a Huffman-coded string does not decode"),
             Error::NotUtf8 => write!(f, "a field is not UTF-8"),
             Error::TableSize(n) => write!(f, "a table size update to {n} is over the limit"),
+            Error::LateSizeUpdate(at) => write!(f, "a table size update after a field (byte {at})"),
         }
     }
 }
@@ -546,9 +549,13 @@ impl Decoder {
     /// Decodes one header block, updating the table as it goes.
     pub fn decode(&mut self, b: &[u8]) -> Result<Vec<Field>, Error> {
         let mut r = Reader { b, at: 0 };
-        let mut out = Vec::new();
+        let mut out: Vec<Field> = Vec::new();
         while r.at < b.len() {
             let first = b[r.at];
+            if first & 0xe0 == 0x20 && !out.is_empty() {
+                // §4.2: a size update comes only at the start of a block.
+                return Err(Error::LateSizeUpdate(r.at));
+            }
             if first & 0x80 != 0 {
                 let i = r.integer(7)?;
                 let (n, v) = self.table.get(i).ok_or(Error::BadIndex(i))?;

@@ -5,10 +5,11 @@
 //! Modelled: the client connection preface (§3.4), the 9-byte frame header, DATA, HEADERS (with
 //! its priority fields, RFC 9113 §6.2 / RFC 7540 §5.3, which Chromium still sends), SETTINGS
 //! (and its ACK), WINDOW_UPDATE, RST_STREAM, PING and GOAWAY; other frame types are kept as
-//! bytes. Header blocks are HPACK ([`crate::model::hpack`]); a block larger than the peer's
-//! SETTINGS_MAX_FRAME_SIZE goes on in CONTINUATION frames (§6.10).
+//! bytes. Header blocks are HPACK ([`crate::model::hpack`]); a block goes on in CONTINUATION
+//! frames (§6.10) where quiche cuts it, at 16,383 bytes a frame ([`MAX_CONTROL_FRAME`]).
 //!
-//! Left out: padding (neither side pads), PUSH_PROMISE (Chromium turns push off), and flow
+//! Left out: a request body (the model's HEADERS end the stream; the capture refuses an h2
+//! request with one), padding (neither side pads), PUSH_PROMISE (Chromium turns push off), and flow
 //! control's WINDOW_UPDATEs during a body (Chromium sends one only when half a window has been
 //! read, `SpdySession::IncreaseRecvWindowSize`: 3 MB for a stream, 7.5 MB for the connection;
 //! the model's bodies that large are shown without them).
@@ -400,8 +401,7 @@ impl Writer {
         });
     }
 
-    /// Frames one after another, named `frame[i].…`, and a HEADERS block's own fields (each
-    /// header's representation, from `blocks`) under its frame.
+    /// Frames one after another, their fields named `frame[i].…`.
     pub fn frames(&mut self, frames: &[Frame]) {
         for (i, f) in frames.iter().enumerate() {
             f.write(self, &format!("frame[{i}]."));

@@ -789,10 +789,11 @@ impl Sim<'_> {
         self.link_free = self.link_free.max(t) + tx;
         let end = by_rounds.max(self.link_free);
         // Over HTTP/2 other streams' frames go both ways meanwhile: the bytes reach the
-        // browser's TCP machine when they start to arrive, so that what it sends before
-        // acknowledges only what has come.
+        // browser's TCP machine when the last arrives, so that what it sends before
+        // acknowledges none of them (the capture refuses a request sent between a response's
+        // slow-start rounds: its module doc).
         if self.reqs[r].stream.is_some() {
-            self.schedule(t, Ev::Receive(job, bytes, end));
+            self.schedule(end, Ev::Receive(job, bytes, end));
         } else if let Some(j) = self.job_mut(job) {
             j.machines.receive_response(bytes, end);
         }

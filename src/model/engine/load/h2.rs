@@ -7,8 +7,8 @@
 //!
 //! A request's HEADERS carries Chromium's priority fields
 //! (`Http2PriorityDependencies::OnStreamCreation`, net/spdy/http2_priority_dependencies.cc):
-//! exclusive, on the most recently opened stream still open whose priority is at least its own,
-//! else on stream 0, with the weight of its priority.
+//! exclusive, on the newest open stream of the lowest priority level at or above its own that
+//! has one, else on stream 0, with the weight of its priority.
 //!
 //! Left out: the PRIORITY frames Chromium sends when a stream's priority changes later (the
 //! model's image raises), and WINDOW_UPDATEs (module doc of [`crate::model::http2`]).
@@ -67,13 +67,14 @@ impl Sim<'_> {
             frames: http2::server_initial(),
         };
         let n = frames.bytes().bytes.len() as u64;
-        j.machines.receive_response(n, arrives);
         let e = Event::described(t, Actor::Server, steps::HTTP_SETTINGS, frames).message(
             Actor::Browser,
             arrives,
             n,
         );
         self.push(e.request(request).connection(job));
+        // The bytes reach the browser's TCP machine when they arrive, then it acknowledges.
+        self.schedule(arrives, Ev::Receive(job, n, arrives));
         self.schedule(arrives, Ev::H2Ack(job));
     }
 
@@ -135,18 +136,20 @@ impl Sim<'_> {
         }))
     }
 
-    /// The stream request `r` depends on: the newest still open on `job` whose priority is at
-    /// least its own (`Http2PriorityDependencies::OnStreamCreation`), else 0.
+    /// The stream request `r` depends on (`Http2PriorityDependencies::OnStreamCreation`): of
+    /// the streams still open on `job`, from its own priority level upward, the first level
+    /// that has one, and its newest there; else 0.
     fn h2_parent(&self, t: Instant, job: u32, r: usize) -> u32 {
         let mine = self.reqs[r].priority;
         let Some(j) = self.job(job) else { return 0 };
         j.conn
             .uses
             .iter()
-            .rev()
-            .filter_map(|u| self.reqs.get(u.0 as usize - 1))
-            .find(|o| o.end.is_none_or(|e| e > t) && o.priority >= mine)
-            .and_then(|o| o.stream)
+            .enumerate()
+            .filter_map(|(i, u)| Some((i, self.reqs.get(u.0 as usize - 1)?)))
+            .filter(|(_, o)| o.end.is_none_or(|e| e > t) && o.priority >= mine)
+            .max_by_key(|(i, o)| (std::cmp::Reverse(o.priority), *i))
+            .and_then(|(_, o)| o.stream)
             .unwrap_or(0)
     }
 

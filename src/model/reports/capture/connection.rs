@@ -1,4 +1,5 @@
-//! A connection's events as packets: its TCP segments, TLS records and HTTP/1.1 messages
+//! A connection's events as packets: its TCP segments, TLS records, HTTP/1.1 messages and
+//! HTTP/2 frames
 //! (the module doc of [`super`] says how each is made and stamped).
 
 use super::{ms, tls13::Tls13, CaptureError, Conn, Walk};
@@ -363,6 +364,11 @@ impl Walk {
         s: &SentRequest,
     ) -> Result<(), CaptureError> {
         if let Some(h) = s.h2() {
+            // The model sends a request's HEADERS with END_STREAM: a body would need DATA.
+            let (r, _) = s.request();
+            if r.headers.get("content-length").is_some_and(|n| n != "0") {
+                return Err(CaptureError::Unsupported("an HTTP/2 request with a body"));
+            }
             let wire = h2_wire(&h.frames(), Some(&h.block));
             return self.h2_write(c, true, e.at, wire, e.step.as_str());
         }

@@ -31,7 +31,8 @@
 //! one connection. The model sends each response's bytes whole, in slow start's rounds of its
 //! own, so two at once would need their DATA frames interleaved on the one TCP stream, which
 //! the model does not do yet: a write of the server's that would start before its previous
-//! write has arrived is refused, and so is a request sent while a response is arriving. The
+//! write has arrived is refused, and so is a request sent between a response's slow-start
+//! rounds. The
 //! server's bursts are written in the order they arrive, the browser's segments in between
 //! acknowledging what has arrived by then.
 //!
