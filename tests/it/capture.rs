@@ -138,6 +138,16 @@ fn assert_clean(
     }
 }
 
+/// The process ended with `code`; its error output says why if not.
+fn expect_status(out: &std::process::Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// `wirewalk <args> --pcap <pcap> [--keylog <keylog>]`, run as a process.
 fn wirewalk_pcap(args: &[&str], pcap: &Path, keylog: Option<&Path>) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_wirewalk"));
@@ -263,12 +273,7 @@ fn journey_capture(name: &str, args: &[&str]) -> (PathBuf, Capture, String, serd
         .args(&all)
         .output()
         .expect("run wirewalk");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    expect_status(&out, 0);
     let bytes = std::fs::read(&pcap).expect("the capture was written");
     let read = pcapng::read(&bytes).expect("our reader reads it");
     let keylog = std::fs::read_to_string(&keys).expect("the key log was written");
@@ -386,7 +391,7 @@ fn the_default_journey_as_a_capture_reads_back_and_wireshark_decrypts_it() {
 fn a_run_the_capture_cannot_write_yet_is_refused_with_a_reason() {
     let pcap = scratch("tls12.pcapng");
     let out = wirewalk_pcap(&["trace", "--preset", "tls12-ecdhe"], &pcap, None);
-    assert_eq!(out.status.code(), Some(1));
+    expect_status(&out, 1);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot show TLS 1.2 connections yet"), "{err}");
     let out = Command::new(env!("CARGO_BIN_EXE_wirewalk"))
@@ -406,12 +411,7 @@ fn many_images_as_a_capture_every_connection_decrypts_in_wireshark() {
     let keys = scratch("many-images.keys");
     let args = ["page", "--preset", "many-images", "--json"];
     let out = wirewalk_pcap(&args, &pcap, Some(&keys));
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    expect_status(&out, 0);
     let load: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let c = pcapng::read(&std::fs::read(&pcap).expect("capture"))
         .expect("our reader reads it")
@@ -628,12 +628,7 @@ fn the_trace_and_its_capture_count_the_same_bytes() {
 /// count the same bytes, and returns the capture.
 fn page_events_and_capture(args: &[&str], pcap: &Path) -> Capture {
     let out = wirewalk_pcap(args, pcap, None);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    expect_status(&out, 0);
     let events: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON");
     let c = pcapng::read(&std::fs::read(pcap).expect("capture"))
         .expect("reads")
@@ -704,12 +699,7 @@ fn same_segments(name: &str, trace: &wirewalk::model::trace::Trace, c: &Capture)
 fn the_pages_document_is_its_html_in_the_capture() {
     let pcap = scratch("single-html.pcapng");
     let out = wirewalk_pcap(&["page", "--preset", "many-images"], &pcap, None);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    expect_status(&out, 0);
     let html = wirewalk::model::pages::preset("many-images")
         .expect("preset")
         .html;
@@ -793,12 +783,7 @@ fn the_browsers_alert_is_the_traces() {
     let pcap = scratch("expired.pcapng");
     let out = wirewalk_pcap(&["trace", "--preset", "expired"], &pcap, None);
     // The navigation fails (exit status 1); the capture is written all the same.
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    expect_status(&out, 1);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("packets written"), "{err}");
     let rows = fields(

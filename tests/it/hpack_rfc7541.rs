@@ -155,16 +155,14 @@ fn chromium_policy_indexes_authority_and_regular_fields_only() {
     // The second time only :path goes literal again; every other field is one index byte
     // (the two cookie crumbs are two fields).
     let mut dec = Decoder::new(DEFAULT_TABLE_SIZE);
-    let a = dec.decode(&first.bytes).unwrap();
-    let b = dec.decode(&second.bytes).unwrap();
+    let fields = |b: &[u8], dec: &mut Decoder| -> Vec<(String, String)> {
+        let read = dec.decode(b).unwrap();
+        read.into_iter().map(|(n, v, _)| (n, v)).collect()
+    };
+    let a = fields(&first.bytes, &mut dec);
     assert_eq!(a.len(), 7);
-    assert_eq!(a, {
-        let mut a2 = b.clone();
-        for (x, y) in a2.iter_mut().zip(&a) {
-            x.2 = y.2;
-        }
-        a2
-    });
+    assert_eq!(a[4], ("cookie".to_string(), "a=1".to_string()));
+    assert_eq!(fields(&second.bytes, &mut dec), a);
     let path = "/a.css"
         .len()
         .min(wirewalk::model::hpack::huffman_len(b"/a.css"));

@@ -135,6 +135,15 @@ pub enum Priority {
     Highest,
 }
 
+impl Priority {
+    /// How many levels below `Highest` it is: 0 for `Highest` … 5 for `Throttled`. Chromium
+    /// turns a priority into HTTP/2's SPDY/3 priority and into RFC 9218's urgency this way
+    /// (`ConvertRequestPriorityToSpdyPriority`, `ConvertRequestPriorityToQuicPriority`).
+    pub fn below_highest(self) -> u8 {
+        Priority::Highest as u8 - self as u8
+    }
+}
+
 pub type RequestId = u32;
 pub type SocketId = u32;
 pub type JobId = u32;

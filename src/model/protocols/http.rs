@@ -172,15 +172,7 @@ impl Kind {
 /// both default there is no field. The h2-tls recording shows `u=0, i` for the document,
 /// `u=0` for a stylesheet and `i` for an image.
 pub fn priority_field(priority: crate::model::pool::Priority, dest: Dest) -> Option<String> {
-    use crate::model::pool::Priority as P;
-    let urgency = match priority {
-        P::Highest => 0,
-        P::Medium => 1,
-        P::Low => 2,
-        P::Lowest => 3,
-        P::Idle => 4,
-        P::Throttled => 5,
-    };
+    let urgency = priority.below_highest();
     let incremental = !matches!(dest, Dest::Style | Dest::Script | Dest::Font);
     match (urgency, incremental) {
         (3, false) => None,

@@ -14,7 +14,8 @@
 //! read, `SpdySession::IncreaseRecvWindowSize`: 3 MB for a stream, 7.5 MB for the connection;
 //! the model's bodies that large are shown without them).
 
-use crate::model::trace::{Wire, WireField};
+pub use crate::model::tls_wire::Writer;
+use crate::model::trace::Wire;
 use std::fmt;
 
 /// The client connection preface (§3.4).
@@ -188,12 +189,8 @@ impl Frame {
     }
 
     /// The frame's size on the wire.
-    pub fn len(&self) -> usize {
+    pub fn wire_len(&self) -> usize {
         HEADER + self.payload_len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        false
     }
 
     fn payload_len(&self) -> usize {
@@ -215,52 +212,49 @@ impl Frame {
     pub fn write(&self, w: &mut Writer, at: &str) {
         let (t, flags, stream) = self.head();
         let len = self.payload_len() as u32;
-        w.raw(&format!("{at}length"), &len.to_be_bytes()[1..]);
-        w.raw(&format!("{at}type ({})", self.name()), &[t]);
-        w.raw(&format!("{at}flags"), &[flags]);
-        w.raw(&format!("{at}stream"), &stream.to_be_bytes());
+        w.raw(format!("{at}length"), &len.to_be_bytes()[1..]);
+        w.raw(format!("{at}type ({})", self.name()), &[t]);
+        w.raw(format!("{at}flags"), &[flags]);
+        w.raw(format!("{at}stream"), &stream.to_be_bytes());
         match self {
-            Frame::Data { data, .. } => w.raw(&format!("{at}data"), data),
+            Frame::Data { data, .. } => w.raw(format!("{at}data"), data),
             Frame::Headers {
                 priority, block, ..
             } => {
                 if let Some(p) = priority {
                     let dep = p.depends_on | if p.exclusive { 1 << 31 } else { 0 };
                     w.raw(
-                        &format!("{at}exclusive + stream dependency"),
+                        format!("{at}exclusive + stream dependency"),
                         &dep.to_be_bytes(),
                     );
-                    w.raw(
-                        &format!("{at}weight"),
-                        &[(p.weight.clamp(1, 256) - 1) as u8],
-                    );
+                    w.raw(format!("{at}weight"), &[(p.weight.clamp(1, 256) - 1) as u8]);
                 }
-                w.raw(&format!("{at}header block (HPACK)"), block);
+                w.raw(format!("{at}header block (HPACK)"), block);
             }
-            Frame::Continuation { block, .. } => w.raw(&format!("{at}header block (HPACK)"), block),
+            Frame::Continuation { block, .. } => w.raw(format!("{at}header block (HPACK)"), block),
             Frame::Settings { params, .. } => {
                 for (id, v) in params {
                     let mut b = id.to_be_bytes().to_vec();
                     b.extend_from_slice(&v.to_be_bytes());
-                    w.raw(&format!("{at}{} = {v}", setting_name(*id)), &b);
+                    w.raw(format!("{at}{} = {v}", setting_name(*id)), &b);
                 }
             }
             Frame::WindowUpdate { increment, .. } => w.raw(
-                &format!("{at}window size increment"),
+                format!("{at}window size increment"),
                 &increment.to_be_bytes(),
             ),
-            Frame::RstStream { code, .. } => w.raw(&format!("{at}error code"), &code.to_be_bytes()),
-            Frame::Ping { data, .. } => w.raw(&format!("{at}opaque data"), data),
+            Frame::RstStream { code, .. } => w.raw(format!("{at}error code"), &code.to_be_bytes()),
+            Frame::Ping { data, .. } => w.raw(format!("{at}opaque data"), data),
             Frame::GoAway {
                 last_stream,
                 code,
                 debug,
             } => {
-                w.raw(&format!("{at}last stream"), &last_stream.to_be_bytes());
-                w.raw(&format!("{at}error code"), &code.to_be_bytes());
-                w.raw(&format!("{at}debug data"), debug);
+                w.raw(format!("{at}last stream"), &last_stream.to_be_bytes());
+                w.raw(format!("{at}error code"), &code.to_be_bytes());
+                w.raw(format!("{at}debug data"), debug);
             }
-            Frame::Other { payload, .. } => w.raw(&format!("{at}payload"), payload),
+            Frame::Other { payload, .. } => w.raw(format!("{at}payload"), payload),
         }
     }
 
@@ -383,37 +377,18 @@ impl fmt::Display for Error {
     }
 }
 
-/// Bytes with their fields named (the inspector's view).
-#[derive(Clone, Debug, Default)]
-pub struct Writer {
-    pub bytes: Vec<u8>,
-    pub fields: Vec<WireField>,
+/// Frames one after another into `w`, their fields named `frame[i].…`.
+pub fn write_frames(w: &mut Writer, frames: &[Frame]) {
+    for (i, f) in frames.iter().enumerate() {
+        f.write(w, &format!("frame[{i}]."));
+    }
 }
 
-impl Writer {
-    pub fn raw(&mut self, name: &str, data: &[u8]) {
-        let start = self.bytes.len();
-        self.bytes.extend_from_slice(data);
-        self.fields.push(WireField {
-            start,
-            end: self.bytes.len(),
-            name: name.to_string(),
-        });
-    }
-
-    /// Frames one after another, their fields named `frame[i].…`.
-    pub fn frames(&mut self, frames: &[Frame]) {
-        for (i, f) in frames.iter().enumerate() {
-            f.write(self, &format!("frame[{i}]."));
-        }
-    }
-
-    pub fn into_wire(self) -> Wire {
-        Wire {
-            bytes: self.bytes,
-            fields: self.fields,
-        }
-    }
+/// Frames as bytes with their fields named (the inspector's view).
+pub fn wire(frames: &[Frame]) -> Wire {
+    let mut w = Writer::default();
+    write_frames(&mut w, frames);
+    w.into_wire()
 }
 
 /// The largest control frame quiche writes, its header included (`kHttp2MaxControlFrameSendSize`,
@@ -536,18 +511,9 @@ pub fn settings_ack() -> Frame {
 /// quiche/http2/core/spdy_protocol.cc): the SPDY/3 priority 0–7 spread over weights 1–256 —
 /// 256 for `Highest` down to 74 for `Throttled` (the recording shows 256 and 147).
 pub fn weight(priority: crate::model::pool::Priority) -> u16 {
-    use crate::model::pool::Priority as P;
-    let spdy3: u32 = match priority {
-        P::Highest => 0,
-        P::Medium => 1,
-        P::Low => 2,
-        P::Lowest => 3,
-        P::Idle => 4,
-        P::Throttled => 5,
-    };
     // 255 / 7 steps between the highest weight and the lowest.
     let steps = (256.0 - 1.0) / 7.0;
-    (256.0 - spdy3 as f64 * steps).round() as u16
+    (256.0 - priority.below_highest() as f64 * steps).round() as u16
 }
 
 #[cfg(test)]
@@ -573,7 +539,7 @@ mod tests {
             params: vec![],
         });
         let mut w = Writer::default();
-        w.frames(&all);
+        write_frames(&mut w, &all);
         assert_eq!(
             w.bytes.len() as u64,
             33 + 13 + headers_len(40_000, true) + data_len(40_000) + 9
@@ -590,7 +556,7 @@ mod tests {
     #[test]
     fn chromium_opens_as_recorded() {
         let mut w = Writer::default();
-        w.frames(&chromium_initial());
+        write_frames(&mut w, &chromium_initial());
         // SETTINGS 9 + 24, WINDOW_UPDATE 9 + 4, and the preface: 70 bytes, in one TLS record
         // of 92 (the h2-tls recording's third SOCKET_BYTES_SENT, after ClientHello and Finished).
         assert_eq!(PREFACE.len() + w.bytes.len(), 70);
@@ -624,7 +590,7 @@ pub mod present {
             if self.preface {
                 w.raw("connection preface", PREFACE);
             }
-            w.frames(&self.frames);
+            super::write_frames(&mut w, &self.frames);
             w
         }
     }

@@ -94,12 +94,9 @@ fn request(w: &mut Writer, r: &Request, page_url: &str, page_origin: &str) {
         .str_field("url", &r.url);
     head(w, http_version(r), &sent.headers.0);
     pairs(w, "queryString", &query);
-    // Over HTTP/2 what was sent is the HEADERS frames (DevTools writes -1 there).
-    let size = if r.protocol == Protocol::H2 && r.sent_bytes > 0 {
-        r.sent_bytes
-    } else {
-        size
-    };
+    // What the engine sent (over HTTP/2 the HEADERS frames: DevTools writes -1 there); a
+    // request never sent has the size it would have had.
+    let size = if r.sent_bytes > 0 { r.sent_bytes } else { size };
     w.int_field("headersSize", size as i64)
         .int_field("bodySize", 0)
         .end_obj();

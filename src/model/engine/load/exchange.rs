@@ -265,12 +265,10 @@ pub struct Sent {
     method: Cow<'static, str>,
     cookie: Option<String>,
     extra: Vec<String>,
-    /// The HTTP/2 stream that carries it.
-    stream: Option<u32>,
     /// Its priority when it was sent (the `priority` field over HTTP/2).
     priority: crate::model::pool::Priority,
     bytes: u64,
-    /// Over HTTP/2: its HEADERS frame's block and priority fields.
+    /// Over HTTP/2: its stream, and its HEADERS frame's block and priority fields.
     h2: Option<Rc<crate::model::http2::present::Request>>,
 }
 
@@ -311,7 +309,7 @@ impl Sent {
 
     /// The HTTP/2 stream that carries it, if one does.
     pub fn stream(&self) -> Option<u32> {
-        self.stream
+        self.h2.as_ref().map(|h| h.stream)
     }
 
     /// Its HTTP/2 HEADERS, if a stream carries it.
@@ -328,7 +326,7 @@ impl Sent {
 
 impl crate::model::trace::Detail for Sent {
     fn summary(&self) -> Cow<'static, str> {
-        match self.stream {
+        match self.stream() {
             Some(id) => format!("HEADERS on stream {id}: {} {}", self.method, self.target),
             None => format!("{} {} HTTP/1.1", self.method, self.target),
         }
@@ -338,7 +336,7 @@ impl crate::model::trace::Detail for Sent {
     fn fields(&self) -> Vec<crate::model::trace::Field> {
         let r = self.request().0;
         // Over HTTP/2 the fields as its HEADERS frame lists them, with `priority`.
-        let headers = match self.stream {
+        let headers = match self.stream() {
             Some(_) => http::h2_fields(
                 &r,
                 &self.method,
@@ -469,7 +467,7 @@ impl Sim<'_> {
         sent.h2 = stream.and_then(|id| self.h2_request(t, (job, id), r, &sent));
         let (wire_len, request_bytes) = match &sent.h2 {
             Some(h) => {
-                let n: u64 = h.frames().iter().map(|f| f.len() as u64).sum();
+                let n = crate::model::http2::headers_len(h.block.bytes.len(), true);
                 (n, n)
             }
             None => sent.size(),
@@ -487,7 +485,7 @@ impl Sim<'_> {
         if let Some(j) = self.job_mut(job) {
             j.conn.uses.push((r as u32 + 1, t, t));
         }
-        (sent.stream, sent.bytes) = (stream, request_bytes);
+        sent.bytes = request_bytes;
         self.request_events(t, r, job, sent, wire_len, arrives, server);
         self.schedule(arrives + server, Ev::ServerSends(r));
     }
@@ -517,7 +515,6 @@ impl Sim<'_> {
             method: q.method.clone(),
             cookie: q.cookie.clone(),
             extra: q.sent_lines(),
-            stream: None,
             priority: q.priority,
             bytes: 0,
             h2: None,
@@ -742,21 +739,15 @@ impl Sim<'_> {
         };
         let Some(job) = self.reqs[r].conn else { return };
         let (status, body, mut head_len) = (resp.status, resp.body_bytes, resp.head_len());
-        let h2 = match self.reqs[r].stream {
-            Some(id) => {
-                let resp = resp.clone();
-                self.h2_response(job, id, &resp)
-            }
-            None => None,
-        };
-        let Some(resp) = self.reqs[r].resp.as_deref() else {
-            return;
-        };
-        // Over HTTP/2 the head is a HEADERS frame and the body DATA frames: `bytes` below
-        // counts them (the body's frame headers with the head).
+        // Over HTTP/2 the head is a HEADERS frame coded with the connection's table, and the
+        // body DATA frames: `head_len` counts their frame headers too.
+        let h2 = self.reqs[r].stream.and_then(|id| {
+            let wire = self.jobs.get_mut(job as usize - 1)?.h2.as_mut()?;
+            Some(wire.response(id, resp))
+        });
         let mut head = match (h2, answer) {
             (Some(h), _) => {
-                head_len = h2::response_len(&h) - body;
+                head_len = h2::framing_len(&h);
                 Event::described(ts, Actor::Server, steps::HTTP_RESPONSE, h)
             }
             (None, Some(answer)) => {

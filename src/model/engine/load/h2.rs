@@ -16,7 +16,7 @@
 use super::*;
 use crate::model::hpack::{Encoder, Policy};
 use crate::model::http;
-use crate::model::http2::{self, present, Frame};
+use crate::model::http2::{self, present};
 
 /// A connection's two HPACK encoders.
 #[derive(Clone, Debug)]
@@ -152,37 +152,37 @@ impl Sim<'_> {
             .and_then(|(_, o)| o.stream)
             .unwrap_or(0)
     }
+}
 
-    /// The response's HEADERS on `stream` of `job`: its fields as the frame lists them, coded
-    /// with the server's table.
-    pub(super) fn h2_response(
+impl Wire {
+    /// The response's HEADERS on `stream`: its fields as the frame lists them, coded with the
+    /// server's table.
+    pub(super) fn response(
         &mut self,
-        job: u32,
         stream: u32,
         resp: &crate::model::http::Response,
-    ) -> Option<present::ResponseHead> {
+    ) -> present::ResponseHead {
         let headers = http::h2_response_fields(resp);
-        let h2 = self.job_mut(job)?.h2.as_mut()?;
-        let block = h2
+        let block = self
             .server
             .encode(headers.0.iter().map(|(n, v)| (&**n, &**v)));
-        Some(present::ResponseHead {
+        present::ResponseHead {
             stream,
             status: resp.status,
             headers,
             block: Rc::new(block),
             body: resp.body_bytes,
-        })
+        }
     }
 }
 
-/// The bytes a response's frames take: its HEADERS, and DATA frames for a body.
-pub(super) fn response_len(head: &present::ResponseHead) -> u64 {
-    let headers: u64 = head.frames().iter().map(|f| Frame::len(f) as u64).sum();
-    headers
-        + if head.body > 0 {
-            http2::data_len(head.body)
-        } else {
-            0
-        }
+/// The bytes a response's frames take besides its body: its HEADERS, and the DATA frames'
+/// headers.
+pub(super) fn framing_len(head: &present::ResponseHead) -> u64 {
+    let data = if head.body > 0 {
+        http2::data_len(head.body) - head.body
+    } else {
+        0
+    };
+    http2::headers_len(head.block.bytes.len(), false) + data
 }

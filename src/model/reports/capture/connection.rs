@@ -447,22 +447,9 @@ impl Walk {
         };
         match stream {
             Some(id) => {
-                let head = bytes.len();
-                let mut w = crate::model::http2::Writer::default();
-                w.frames(&crate::model::http2::data_frames(id, &body));
-                bytes.extend_from_slice(&w.bytes);
-                let mut wire = h2_wire(&[], None);
-                wire.bytes = bytes.clone();
-                wire.fields = w
-                    .fields
-                    .into_iter()
-                    .map(|f| WireField {
-                        start: f.start + head,
-                        end: f.end + head,
-                        name: f.name,
-                    })
-                    .collect();
-                self.show("HTTP/2 DATA frames (after the HEADERS)", wire);
+                let data = crate::model::http2::wire(&crate::model::http2::data_frames(id, &body));
+                bytes.extend_from_slice(&data.bytes);
+                self.show("HTTP/2 DATA frames", data);
             }
             None => {
                 bytes.extend(body);
@@ -549,37 +536,30 @@ fn rounds(wire: &[u8], first: Instant, b: &Body, rtt: Duration) -> Vec<(Instant,
     out
 }
 
-/// HTTP/2 frames with their fields named, and a HEADERS block's fields (each header's
-/// representation) inside the first frame's block.
+/// HTTP/2 frames with their fields named, and a header block's fields (each header's
+/// representation) where they lie inside the first frame's block.
 fn h2_wire(
     frames: &[crate::model::http2::Frame],
     block: Option<&crate::model::hpack::Block>,
 ) -> Wire {
-    let mut w = crate::model::http2::Writer::default();
-    w.frames(frames);
-    let mut fields = w.fields;
-    let start = fields
+    let mut wire = crate::model::http2::wire(frames);
+    let first = wire
+        .fields
         .iter()
         .find(|f| f.name.ends_with("header block (HPACK)"))
-        .map(|f| f.start);
-    if let (Some(at), Some(b)) = (start, block) {
-        let first =
-            frames.first().map_or(0, |f| f.len()) - at.min(frames.first().map_or(0, |f| f.len()));
-        fields.extend(
-            b.fields
-                .iter()
-                .filter(|f| f.end <= first)
-                .map(|f| WireField {
-                    start: f.start + at,
-                    end: f.end + at,
-                    name: format!("HPACK: {}", f.name),
-                }),
-        );
+        .map(|f| (f.start, f.end));
+    if let (Some((start, end)), Some(b)) = (first, block) {
+        let inside = b.fields.iter().filter(|f| start + f.end <= end);
+        let named: Vec<WireField> = inside
+            .map(|f| WireField {
+                start: start + f.start,
+                end: start + f.end,
+                name: format!("HPACK: {}", f.name),
+            })
+            .collect();
+        wire.fields.extend(named);
     }
-    Wire {
-        bytes: w.bytes,
-        fields,
-    }
+    wire
 }
 
 /// A connection's round trip, from its SYN to its SYN-ACK's arrival.

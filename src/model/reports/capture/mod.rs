@@ -32,9 +32,8 @@
 //! own, so two at once would need their DATA frames interleaved on the one TCP stream, which
 //! the model does not do yet: a write of the server's that would start before its previous
 //! write has arrived is refused, and so is a request sent between a response's slow-start
-//! rounds. The
-//! server's bursts are written in the order they arrive, the browser's segments in between
-//! acknowledging what has arrived by then.
+//! rounds. The server's bursts are written in the order they arrive, the browser's segments in
+//! between acknowledging what has arrived by then.
 //!
 //! This module is not reached by the first screen: the web app loads it with the inspector's
 //! bytes view or the first "Download capture" (src/ui/lazy.rs).
