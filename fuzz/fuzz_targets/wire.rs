@@ -1,13 +1,15 @@
 //! Bytes from a stranger, read as the capture and the inspector read them: a pcapng file, a
-//! TLS handshake message, a run of TLS records, an IPv4 packet with its TCP segment or UDP
+//! TLS 1.3 or 1.2 handshake message, a run of TLS records (opened with 1.3's and 1.2's keys), an IPv4 packet with its TCP segment or UDP
 //! datagram, HTTP/2 frames and an HPACK header block. None may panic; a handshake message or
 //! an HTTP/2 frame that reads writes back to the same bytes, and a capture that reads writes a
 //! file that reads back the same.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wirewalk::model::tls_keys::{Suite13, TrafficKeys};
-use wirewalk::model::{hpack, http2, ip, pcapng, tcp_wire, tls_record, tls_wire};
+use wirewalk::model::tls12_keys::WriteKeys;
+use wirewalk::model::tls_keys::{Aead, Suite13, TrafficKeys};
+use wirewalk::model::tls_wire::Dialect;
+use wirewalk::model::{hpack, http2, ip, pcapng, tcp_wire, tls12_record, tls_record, tls_wire};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&which, rest)) = data.split_first() else {
@@ -21,17 +23,32 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         1 => {
-            if let Ok(m) = tls_wire::decode(rest) {
-                let w = tls_wire::encode(&m).expect("what was read fits its length fields");
-                assert_eq!(w.bytes, rest, "a message reads and writes back the same");
+            // The first byte says which version's forms to read (TLS 1.3, TLS 1.2 with ECDHE
+            // or RSA).
+            let Some((&d, rest)) = rest.split_first() else {
+                return;
+            };
+            let dialect = [Dialect::Tls13, Dialect::Tls12Ecdhe, Dialect::Tls12Rsa][d as usize % 3];
+            let mut r = tls_wire::Reader::new(rest);
+            if let Ok(m) = tls_wire::decode_next_as(&mut r, dialect) {
+                if r.done() {
+                    let w = tls_wire::encode(&m).expect("what was read fits its length fields");
+                    assert_eq!(w.bytes, rest, "a message reads and writes back the same");
+                }
             }
         }
         2 => {
             if let Ok(records) = tls_record::split(rest) {
                 let suite = Suite13::from_code(0x1301).expect("a suite");
                 let keys = TrafficKeys::from_secret(suite, &[7; 32]);
+                let keys12 = WriteKeys {
+                    aead: Aead::Aes128Gcm,
+                    key: vec![7; 16],
+                    salt: [7; 4],
+                };
                 for (i, r) in records.iter().enumerate() {
                     let _ = tls_record::open(&keys, i as u64, r);
+                    let _ = tls12_record::open(&keys12, i as u64, r);
                 }
             }
         }

@@ -67,7 +67,7 @@ fn rfc8448_capture() -> Capture {
     }
 }
 
-fn tshark() -> PathBuf {
+pub(crate) fn tshark() -> PathBuf {
     let found = ["/usr/bin/tshark", "/usr/local/bin/tshark"]
         .into_iter()
         .map(PathBuf::from)
@@ -78,7 +78,7 @@ fn tshark() -> PathBuf {
 }
 
 /// tshark's fields of every packet, one line each, tab-separated.
-fn fields(file: &Path, names: &[&str]) -> Vec<Vec<String>> {
+pub(crate) fn fields(file: &Path, names: &[&str]) -> Vec<Vec<String>> {
     let mut cmd = Command::new(tshark());
     cmd.arg("-r")
         .arg(file)
@@ -118,7 +118,7 @@ fn fields(file: &Path, names: &[&str]) -> Vec<Vec<String>> {
 /// One row per packet, each with its IPv4 checksum Good, its TCP or UDP checksum Good (status 1
 /// is Wireshark's PROTO_CHECKSUM_E_GOOD) and no TCP analysis warning: the columns of those
 /// fields in `rows` are (ip, tcp, udp, analysis).
-fn assert_clean(
+pub(crate) fn assert_clean(
     rows: &[Vec<String>],
     packets: usize,
     (ip, tcp, udp, analysis): (usize, usize, usize, usize),
@@ -139,7 +139,7 @@ fn assert_clean(
 }
 
 /// The process ended with `code`; its error output says why if not.
-fn expect_status(out: &std::process::Output, code: i32) {
+pub(crate) fn expect_status(out: &std::process::Output, code: i32) {
     assert_eq!(
         out.status.code(),
         Some(code),
@@ -149,7 +149,11 @@ fn expect_status(out: &std::process::Output, code: i32) {
 }
 
 /// `wirewalk <args> --pcap <pcap> [--keylog <keylog>]`, run as a process.
-fn wirewalk_pcap(args: &[&str], pcap: &Path, keylog: Option<&Path>) -> std::process::Output {
+pub(crate) fn wirewalk_pcap(
+    args: &[&str],
+    pcap: &Path,
+    keylog: Option<&Path>,
+) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_wirewalk"));
     cmd.args(args).arg("--pcap").arg(pcap);
     if let Some(k) = keylog {
@@ -158,7 +162,7 @@ fn wirewalk_pcap(args: &[&str], pcap: &Path, keylog: Option<&Path>) -> std::proc
     cmd.output().expect("run wirewalk")
 }
 
-fn scratch(name: &str) -> PathBuf {
+pub(crate) fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("capture");
     std::fs::create_dir_all(&dir).expect("scratch dir");
     dir.join(name)
@@ -262,7 +266,10 @@ fn wireshark_decrypts_the_application_data() {
 
 /// `wirewalk trace <args> --pcap F --keylog K --json`, run as a process: the capture, the key
 /// log and the trace's JSON.
-fn journey_capture(name: &str, args: &[&str]) -> (PathBuf, Capture, String, serde_json::Value) {
+pub(crate) fn journey_capture(
+    name: &str,
+    args: &[&str],
+) -> (PathBuf, Capture, String, serde_json::Value) {
     let pcap = scratch(&format!("{name}.pcapng"));
     let keys = scratch(&format!("{name}.keys"));
     let mut all: Vec<&str> = vec!["trace"];
@@ -283,7 +290,7 @@ fn journey_capture(name: &str, args: &[&str]) -> (PathBuf, Capture, String, serd
 
 /// Every packet reads as IPv4 with TCP or UDP, every checksum verified; returns the TCP
 /// payloads' total and the UDP payloads.
-fn check_packets(c: &Capture) -> (usize, Vec<Vec<u8>>) {
+pub(crate) fn check_packets(c: &Capture) -> (usize, Vec<Vec<u8>>) {
     use wirewalk::model::{ip, tcp_wire};
     let mut tcp_bytes = 0;
     let mut udp = Vec::new();
@@ -389,11 +396,12 @@ fn the_default_journey_as_a_capture_reads_back_and_wireshark_decrypts_it() {
 
 #[test]
 fn a_run_the_capture_cannot_write_yet_is_refused_with_a_reason() {
-    let pcap = scratch("tls12.pcapng");
-    let out = wirewalk_pcap(&["trace", "--preset", "tls12-ecdhe"], &pcap, None);
+    let pcap = scratch("client-cert.pcapng");
+    let out = wirewalk_pcap(&["trace", "--preset", "tls12-rsa-client-cert"], &pcap, None);
     expect_status(&out, 1);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("cannot show TLS 1.2 connections yet"), "{err}");
+    assert!(err.contains("cannot show client certificates yet"), "{err}");
+    assert!(!pcap.exists(), "no file for a refused run");
     let out = Command::new(env!("CARGO_BIN_EXE_wirewalk"))
         .args(["trace", "--pcap"])
         .output()
@@ -584,7 +592,7 @@ fn stated_seqs(events: &[serde_json::Value]) -> Vec<(u32, u64)> {
 /// Every sequence number the trace states is one a captured segment carries, and each TLS
 /// flight ends where the capture's next bytes in that direction start: the trace and the
 /// capture count the same bytes.
-fn assert_same_numbers(events: &[serde_json::Value], c: &Capture) {
+pub(crate) fn assert_same_numbers(events: &[serde_json::Value], c: &Capture) {
     use wirewalk::model::{ip, tcp_wire};
     let mut starts = std::collections::BTreeSet::new();
     let mut acks = std::collections::BTreeSet::new();

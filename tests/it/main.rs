@@ -18,6 +18,7 @@ mod redirects;
 mod snapshot;
 mod svg;
 mod tcp_wire;
+mod tls12_capture;
 mod tls13_rfc8448;
 mod wpt_url;
 

@@ -204,7 +204,9 @@ impl Connection {
             [
                 rng.hex(32),
                 rng.hex(32),
-                rng.hex(if rsa { 256 } else { 32 }),
+                // RSA: the pre-master secret's 46 random bytes (RFC 5246 §7.4.7.1); ECDHE: the
+                // browser's x25519 key.
+                rng.hex(if rsa { 46 } else { 32 }),
                 rng.hex(32),
                 rng.hex(32),
             ]
@@ -667,13 +669,14 @@ impl Connection {
         }
     }
 
-    /// Bytes of TLS record overhead around each application record: the 5-byte header, the
-    /// 1-byte inner content type (1.3) or explicit nonce share, and the 16-byte AEAD tag.
+    /// Bytes of TLS record overhead around each application record: the 5-byte header and the
+    /// 16-byte AEAD tag, with TLS 1.3's 1-byte inner content type (RFC 8446 §5.2) or TLS 1.2
+    /// AES-GCM's 8-byte explicit nonce (RFC 5288 §3).
     pub fn record_overhead(&self) -> u64 {
-        if self.tls.is_some() {
-            22
-        } else {
-            0
+        match self.tls {
+            Some(Version::Tls13) => 5 + 1 + 16,
+            Some(Version::Tls12) => 5 + 8 + 16,
+            None => 0,
         }
     }
 
@@ -699,7 +702,7 @@ impl Connection {
         let wrapping = Wrapping {
             http,
             segments: n,
-            tls: self.tls.is_some(),
+            tls: self.tls,
             to: self.to.clone(),
             first: tcp::present::Lazy {
                 segment: first,
@@ -909,7 +912,7 @@ struct Wrapping {
     http: u64,
     /// How many TCP segments carry it.
     segments: usize,
-    tls: bool,
+    tls: Option<Version>,
     /// The server's address.
     to: Rc<str>,
     first: tcp::present::Lazy,
@@ -930,10 +933,10 @@ impl Detail for Wrapping {
             Field::new("1. HTTP", format!("{http} bytes: request line and headers")),
             Field::new(
                 "2. TLS record",
-                if self.tls {
-                    "+22 bytes: 5-byte header, 1-byte type, 16-byte AEAD tag; the HTTP text is encrypted"
-                } else {
-                    "none: http sends the text in the clear"
+                match self.tls {
+                    Some(Version::Tls13) => "+22 bytes: 5-byte header, 1-byte type, 16-byte AEAD tag; the HTTP text is encrypted",
+                    Some(Version::Tls12) => "+29 bytes: 5-byte header, 8-byte explicit nonce, 16-byte AEAD tag; the HTTP text is encrypted",
+                    None => "none: http sends the text in the clear",
                 },
             ),
             Field::new(

@@ -1,7 +1,8 @@
 //! The wire protocols, one file each: WHATWG URLs, DNS resolution and DNS messages on the wire,
 //! IPv4 and UDP headers, TCP as a sans-IO machine and its headers on the wire, TLS as sans-IO
-//! machines, TLS 1.3's cryptography, records and handshake messages on the wire, certificates, HTTP/1.1 messages and the modelled server,
-//! and HTTP dates.
+//! machines, TLS 1.3's and TLS 1.2's cryptography, records and handshake messages on the wire,
+//! certificates, HTTP/1.1 messages and the modelled server, HTTP/2 frames and HPACK, and HTTP
+//! dates.
 
 pub mod cert;
 pub mod dns;
@@ -15,6 +16,9 @@ pub mod tcp;
 pub mod tcp_stream;
 pub mod tcp_wire;
 pub mod tls;
+pub mod tls12_keys;
+pub mod tls12_messages;
+pub mod tls12_record;
 pub mod tls_keys;
 pub mod tls_messages;
 pub mod tls_record;

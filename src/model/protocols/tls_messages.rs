@@ -16,8 +16,8 @@
 //! RSA-PSS CertificateVerify (the model's server certificates have RSA 2048 keys), Finished, and
 //! a NewSessionTicket as OpenSSL writes it (an 8-byte nonce, a 192-byte ticket).
 //!
-//! Left out: TLS 1.2's messages (sized in [`Message::wire_len`] from their structures' fixed
-//! parts), client certificates, HelloRetryRequest.
+//! TLS 1.2's messages are [`crate::model::tls12_messages`]'s. Left out: client certificates'
+//! messages, HelloRetryRequest.
 
 use super::tls::{Message, Version};
 #[cfg(test)]

@@ -14,7 +14,8 @@
 //! §7 say. What the handshake messages contain (randoms, key shares, the certificate and its
 //! signature) is its caller's input: the same inputs give the same bytes.
 //!
-//! Left out: record padding (none is sent, as browsers send none), TLS 1.2's records, the
+//! TLS 1.2's records are [`crate::model::tls12_record`]'s. Left out: record padding (none is
+//! sent, as browsers send none), the
 //! middlebox-compatibility ChangeCipherSpec (Chromium sends it; the model's machine leaves it out),
 //! and key updates.
 
@@ -67,7 +68,12 @@ fn shifted(f: &crate::model::trace::WireField, by: usize) -> crate::model::trace
     }
 }
 
-fn header(w: &mut Writer, content_type: u8, version: u16, len: usize) -> Result<(), WriteError> {
+pub(crate) fn header(
+    w: &mut Writer,
+    content_type: u8,
+    version: u16,
+    len: usize,
+) -> Result<(), WriteError> {
     w.uint("record.content_type", 1, content_type as u64);
     w.uint("record.legacy_record_version", 2, version as u64);
     if len > MAX_FRAGMENT + 256 {
@@ -198,7 +204,8 @@ pub enum SessionError {
     Write(WriteError),
     /// A message came before the one it needs (ServerHello before ClientHello, say).
     OutOfOrder(&'static str),
-    /// The ServerHello's cipher suite is not one of the three TLS 1.3 suites.
+    /// The ServerHello's cipher suite is not one whose records are modelled (the three TLS 1.3
+    /// suites, TLS 1.2's AES-GCM ones).
     UnknownSuite(u16),
 }
 
@@ -213,7 +220,12 @@ impl fmt::Display for SessionError {
         match self {
             SessionError::Write(e) => e.fmt(f),
             SessionError::OutOfOrder(what) => write!(f, "out of order: {what}"),
-            SessionError::UnknownSuite(c) => write!(f, "not a TLS 1.3 cipher suite: 0x{c:04x}"),
+            SessionError::UnknownSuite(c) => {
+                write!(
+                    f,
+                    "a cipher suite whose records are not modelled: 0x{c:04x}"
+                )
+            }
         }
     }
 }
@@ -533,7 +545,7 @@ impl Session13 {
     }
 }
 
-fn clear(from_client: bool, record: Wire) -> Sent {
+pub(crate) fn clear(from_client: bool, record: Wire) -> Sent {
     Sent {
         from_client,
         record,
@@ -544,7 +556,7 @@ fn clear(from_client: bool, record: Wire) -> Sent {
 }
 
 /// `content` cut at [`MAX_FRAGMENT`] bytes; a field that crosses a cut is named in both parts.
-fn fragments(content: &Wire) -> Vec<Wire> {
+pub(crate) fn fragments(content: &Wire) -> Vec<Wire> {
     if content.bytes.len() <= MAX_FRAGMENT {
         return vec![content.clone()];
     }

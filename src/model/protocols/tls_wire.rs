@@ -13,21 +13,30 @@
 //! the same bytes. Reading never panics: a length that overruns its enclosing vector is an
 //! error with its offset.
 //!
-//! Left out: TLS 1.2's own messages (ServerKeyExchange and the rest; the record layer carries
-//! them as bytes), the early_data extension (kept as bytes), and certificates'
-//! contents (`cert` models the chain; here a certificate is its DER bytes).
+//! TLS 1.2's own messages and forms (RFC 5246 §7.4: its Certificate, the ECDHE
+//! ServerKeyExchange of RFC 8422 §5.4, ServerHelloDone, ClientKeyExchange, RFC 5077's
+//! NewSessionTicket) are written the same way and read with [`decode_next_as`], which needs the
+//! connection's version and key exchange ([`Dialect`]) where the bytes alone do not say.
+//!
+//! Left out: the early_data extension (kept as bytes), a ServerKeyExchange for finite-field
+//! Diffie-Hellman, and certificates' contents (`cert` models the chain; here a certificate is
+//! its DER bytes).
 
 use crate::model::trace::{Wire, WireField};
 use std::fmt;
 
-/// Handshake message types (RFC 8446 §4).
+/// Handshake message types (RFC 8446 §4, RFC 5246 §7.4).
 pub mod hs {
     pub const CLIENT_HELLO: u8 = 1;
     pub const SERVER_HELLO: u8 = 2;
     pub const NEW_SESSION_TICKET: u8 = 4;
     pub const ENCRYPTED_EXTENSIONS: u8 = 8;
     pub const CERTIFICATE: u8 = 11;
+    /// TLS 1.2's (RFC 5246 §7.4).
+    pub const SERVER_KEY_EXCHANGE: u8 = 12;
+    pub const SERVER_HELLO_DONE: u8 = 14;
     pub const CERTIFICATE_VERIFY: u8 = 15;
+    pub const CLIENT_KEY_EXCHANGE: u8 = 16;
     pub const FINISHED: u8 = 20;
 }
 
@@ -162,6 +171,43 @@ pub struct NewSessionTicket {
     pub extensions: Vec<Extension>,
 }
 
+/// A ServerKeyExchange's signed ECDHE parameters (RFC 8422 §5.4; the curve type is always
+/// `named_curve`, 3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EcdheParams {
+    pub curve: u16,
+    pub public: Vec<u8>,
+    pub scheme: u16,
+    pub signature: Vec<u8>,
+}
+
+impl EcdheParams {
+    /// The bytes the signature covers after the two randoms: curve type, curve, public key.
+    pub fn signed_part(&self) -> Vec<u8> {
+        let mut out = vec![3];
+        out.extend_from_slice(&self.curve.to_be_bytes());
+        out.push(self.public.len() as u8);
+        out.extend_from_slice(&self.public);
+        out
+    }
+}
+
+/// What a TLS 1.2 ClientKeyExchange carries, by key exchange.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyExchangeValue {
+    Ecdhe(Vec<u8>),
+    Rsa(Vec<u8>),
+}
+
+/// Which version's forms a reader expects where TLS 1.2 and 1.3 share a type (Certificate,
+/// NewSessionTicket) or where only a 1.2 key exchange says the length's width.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Tls13,
+    Tls12Ecdhe,
+    Tls12Rsa,
+}
+
 /// A handshake message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Handshake {
@@ -178,6 +224,20 @@ pub enum Handshake {
     },
     Finished(Vec<u8>),
     NewSessionTicket(NewSessionTicket),
+    /// TLS 1.2's Certificate (RFC 5246 §7.4.2): the DER certificates, no context or extensions.
+    Certificate12(Vec<Vec<u8>>),
+    /// TLS 1.2's ServerKeyExchange for ECDHE (RFC 8422 §5.4): a named curve's ephemeral public
+    /// key, signed with the certificate's key.
+    ServerKeyExchange(EcdheParams),
+    ServerHelloDone,
+    /// TLS 1.2's ClientKeyExchange (RFC 5246 §7.4.7): the client's ECDHE public key (a vector
+    /// with an 8-bit length, RFC 8422 §5.7) or the RSA-encrypted pre-master secret (16-bit).
+    ClientKeyExchange(KeyExchangeValue),
+    /// TLS 1.2's NewSessionTicket (RFC 5077 §3.3): a lifetime hint and the ticket.
+    NewSessionTicket12 {
+        lifetime_hint_s: u32,
+        ticket: Vec<u8>,
+    },
     /// Any other type, its body as bytes.
     Other {
         typ: u8,
@@ -194,7 +254,13 @@ impl Handshake {
             Handshake::Certificate { .. } => hs::CERTIFICATE,
             Handshake::CertificateVerify { .. } => hs::CERTIFICATE_VERIFY,
             Handshake::Finished(_) => hs::FINISHED,
-            Handshake::NewSessionTicket(_) => hs::NEW_SESSION_TICKET,
+            Handshake::NewSessionTicket(_) | Handshake::NewSessionTicket12 { .. } => {
+                hs::NEW_SESSION_TICKET
+            }
+            Handshake::Certificate12(_) => hs::CERTIFICATE,
+            Handshake::ServerKeyExchange(_) => hs::SERVER_KEY_EXCHANGE,
+            Handshake::ServerHelloDone => hs::SERVER_HELLO_DONE,
+            Handshake::ClientKeyExchange(_) => hs::CLIENT_KEY_EXCHANGE,
             Handshake::Other { typ, .. } => *typ,
         }
     }
@@ -205,10 +271,15 @@ impl Handshake {
             Handshake::ClientHello(_) => "ClientHello",
             Handshake::ServerHello(_) => "ServerHello",
             Handshake::EncryptedExtensions(_) => "EncryptedExtensions",
-            Handshake::Certificate { .. } => "Certificate",
+            Handshake::Certificate { .. } | Handshake::Certificate12(_) => "Certificate",
             Handshake::CertificateVerify { .. } => "CertificateVerify",
             Handshake::Finished(_) => "Finished",
-            Handshake::NewSessionTicket(_) => "NewSessionTicket",
+            Handshake::NewSessionTicket(_) | Handshake::NewSessionTicket12 { .. } => {
+                "NewSessionTicket"
+            }
+            Handshake::ServerKeyExchange(_) => "ServerKeyExchange",
+            Handshake::ServerHelloDone => "ServerHelloDone",
+            Handshake::ClientKeyExchange(_) => "ClientKeyExchange",
             Handshake::Other { .. } => "handshake message",
         }
     }
@@ -345,8 +416,49 @@ pub fn encode_into(w: &mut Writer, m: &Handshake, at: &str) -> Result<(), WriteE
         Handshake::Finished(v) => w.raw(format!("{p}verify_data"), v),
         Handshake::NewSessionTicket(t) => ticket(w, t, &p)?,
         Handshake::Other { body, .. } => w.raw(format!("{p}body"), body),
+        _ => tls12(w, m, &p)?,
     }
     w.close(o)
+}
+
+/// The bodies of TLS 1.2's own messages (RFC 5246 §7.4, RFC 8422 §5.4 and §5.7, RFC 5077 §3.3).
+fn tls12(w: &mut Writer, m: &Handshake, p: &str) -> Result<(), WriteError> {
+    match m {
+        Handshake::Certificate12(certs) => {
+            let o = w.open(format!("{p}certificate_list.length"), 3);
+            for (i, c) in certs.iter().enumerate() {
+                w.vec(&format!("{p}certificate_list[{i}]"), 3, c)?;
+            }
+            w.close(o)?;
+        }
+        Handshake::ServerKeyExchange(k) => {
+            w.uint(format!("{p}params.curve_type"), 1, 3);
+            w.uint(format!("{p}params.named_curve"), 2, k.curve as u64);
+            w.vec(&format!("{p}params.public"), 1, &k.public)?;
+            w.uint(format!("{p}signed_params.algorithm"), 2, k.scheme as u64);
+            w.vec(&format!("{p}signed_params.signature"), 2, &k.signature)?;
+        }
+        Handshake::ClientKeyExchange(KeyExchangeValue::Ecdhe(public)) => {
+            w.vec(&format!("{p}ecdh_Yc"), 1, public)?;
+        }
+        Handshake::ClientKeyExchange(KeyExchangeValue::Rsa(encrypted)) => {
+            w.vec(&format!("{p}encrypted_pre_master_secret"), 2, encrypted)?;
+        }
+        Handshake::NewSessionTicket12 {
+            lifetime_hint_s,
+            ticket,
+        } => {
+            w.uint(
+                format!("{p}ticket_lifetime_hint"),
+                4,
+                *lifetime_hint_s as u64,
+            );
+            w.vec(&format!("{p}ticket"), 2, ticket)?;
+        }
+        // ServerHelloDone is empty; the other types have their own writers.
+        _ => {}
+    }
+    Ok(())
 }
 
 fn client_hello(w: &mut Writer, c: &ClientHello, p: &str) -> Result<(), WriteError> {
@@ -578,15 +690,70 @@ pub fn decode(b: &[u8]) -> Result<Handshake, ReadError> {
 
 /// Reads the next handshake message from a run of them (a record's plaintext holds several).
 pub fn decode_next(r: &mut Reader) -> Result<Handshake, ReadError> {
+    decode_next_as(r, Dialect::Tls13)
+}
+
+/// [`decode_next`] for a connection of the given version and key exchange.
+pub fn decode_next_as(r: &mut Reader, dialect: Dialect) -> Result<Handshake, ReadError> {
     let typ = r.u8()?;
     let mut body = r.sub(3)?;
-    let m = match typ {
-        hs::CLIENT_HELLO => Handshake::ClientHello(read_client_hello(&mut body)?),
-        hs::SERVER_HELLO => Handshake::ServerHello(read_server_hello(&mut body)?),
-        hs::ENCRYPTED_EXTENSIONS => {
-            Handshake::EncryptedExtensions(read_extensions(&mut body, Side::Server)?)
+    let m = if dialect == Dialect::Tls13 {
+        read13(typ, &mut body)?
+    } else {
+        read12(typ, &mut body, dialect)?
+    };
+    if !body.done() {
+        return Err(body.err("bytes after the message's last field"));
+    }
+    Ok(m)
+}
+
+/// TLS 1.2's forms of the types they share with 1.3, and 1.2's own types.
+fn read12(typ: u8, body: &mut Reader, dialect: Dialect) -> Result<Handshake, ReadError> {
+    Ok(match typ {
+        hs::CERTIFICATE => {
+            let mut list = body.sub(3)?;
+            let mut certs = Vec::new();
+            while !list.done() {
+                certs.push(list.bytes(3)?);
+            }
+            Handshake::Certificate12(certs)
         }
-        hs::CERTIFICATE => read_certificate(&mut body)?,
+        hs::SERVER_KEY_EXCHANGE => {
+            if body.u8()? != 3 {
+                return Err(body.err("a curve type other than named_curve"));
+            }
+            Handshake::ServerKeyExchange(EcdheParams {
+                curve: body.u16()?,
+                public: body.bytes(1)?,
+                scheme: body.u16()?,
+                signature: body.bytes(2)?,
+            })
+        }
+        hs::SERVER_HELLO_DONE => Handshake::ServerHelloDone,
+        hs::CLIENT_KEY_EXCHANGE if dialect == Dialect::Tls12Rsa => {
+            Handshake::ClientKeyExchange(KeyExchangeValue::Rsa(body.bytes(2)?))
+        }
+        hs::CLIENT_KEY_EXCHANGE => {
+            Handshake::ClientKeyExchange(KeyExchangeValue::Ecdhe(body.bytes(1)?))
+        }
+        hs::NEW_SESSION_TICKET => Handshake::NewSessionTicket12 {
+            lifetime_hint_s: body.uint(4)? as u32,
+            ticket: body.bytes(2)?,
+        },
+        hs::ENCRYPTED_EXTENSIONS => return Err(body.err("EncryptedExtensions in TLS 1.2")),
+        _ => read13(typ, body)?,
+    })
+}
+
+fn read13(typ: u8, body: &mut Reader) -> Result<Handshake, ReadError> {
+    let m = match typ {
+        hs::CLIENT_HELLO => Handshake::ClientHello(read_client_hello(body)?),
+        hs::SERVER_HELLO => Handshake::ServerHello(read_server_hello(body)?),
+        hs::ENCRYPTED_EXTENSIONS => {
+            Handshake::EncryptedExtensions(read_extensions(body, Side::Server)?)
+        }
+        hs::CERTIFICATE => read_certificate(body)?,
         hs::CERTIFICATE_VERIFY => Handshake::CertificateVerify {
             scheme: body.u16()?,
             signature: body.bytes(2)?,
@@ -597,16 +764,13 @@ pub fn decode_next(r: &mut Reader) -> Result<Handshake, ReadError> {
             age_add: body.uint(4)? as u32,
             nonce: body.bytes(1)?,
             ticket: body.bytes(2)?,
-            extensions: read_extensions(&mut body, Side::Server)?,
+            extensions: read_extensions(body, Side::Server)?,
         }),
         _ => Handshake::Other {
             typ,
             body: body.rest().to_vec(),
         },
     };
-    if !body.done() {
-        return Err(body.err("bytes after the message's last field"));
-    }
     Ok(m)
 }
 

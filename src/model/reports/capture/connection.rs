@@ -2,7 +2,7 @@
 //! HTTP/2 frames
 //! (the module doc of [`super`] says how each is made and stamped).
 
-use super::{ms, tls13::Tls13, CaptureError, Conn, Walk};
+use super::{ms, tls13::Tls, CaptureError, Conn, Walk};
 use crate::model::cache::Headers;
 use crate::model::http::present::Body;
 use crate::model::load::Sent as SentRequest;
@@ -144,22 +144,47 @@ impl Walk {
         };
         let mut shared = std::mem::take(&mut self.shared);
         let k = self.conn(c);
-        let tls = k.tls.get_or_insert_with(Tls13::default);
+        let tls = k.tls.get_or_insert_with(Tls::default);
         let records = tls.on(&r.msg, r.version, (at, &mut shared));
         self.shared = shared;
         let mut records = records?;
         self.show_records(c, &records);
         // The server's flight goes out as one write, its ServerHello first: the browser's
-        // acknowledgment comes after all of it, as the model's one delivery has it.
+        // acknowledgment comes after all of it, as the model's one delivery has it. A flight
+        // ends with the server's Finished, or (a full TLS 1.2 handshake's first) ServerHelloDone.
+        use crate::model::tls::{Message as M, Version};
         match &*r.msg {
-            crate::model::tls::Message::ServerHello { .. }
-            | crate::model::tls::Message::ChangeCipherSpec { from_client: false } => {
+            M::ServerHello { .. }
+            | M::ChangeCipherSpec { from_client: false }
+            | M::Certificate {
+                from_client: false, ..
+            }
+            | M::ServerKeyExchange { .. }
+            | M::CertificateRequest => {
                 self.conn(c).server_hello.append(&mut records);
                 return Ok(());
             }
-            crate::model::tls::Message::Finished {
-                from_client: false, ..
+            M::NewSessionTicket { .. } if r.version == Version::Tls12 => {
+                self.conn(c).server_hello.append(&mut records);
+                return Ok(());
+            }
+            // The browser writes its flight at once too (BoringSSL's `pending_flight`): its
+            // key exchange and ChangeCipherSpec go with its Finished.
+            M::ClientKeyExchange { .. } | M::ChangeCipherSpec { from_client: true } => {
+                self.conn(c).client_flight.append(&mut records);
+                return Ok(());
+            }
+            M::Finished {
+                from_client: true, ..
             } => {
+                let mut all = std::mem::take(&mut self.conn(c).client_flight);
+                all.append(&mut records);
+                records = all;
+            }
+            M::Finished {
+                from_client: false, ..
+            }
+            | M::ServerHelloDone => {
                 let mut all = std::mem::take(&mut self.conn(c).server_hello);
                 all.append(&mut records);
                 records = all;

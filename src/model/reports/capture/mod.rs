@@ -6,9 +6,11 @@
 //! ([`Event::detail`]): the DNS messages the stub resolver exchanges with the recursive resolver
 //! (their bytes are the trace's), each connection's TCP segments — the handshake with the
 //! numbers and options the TCP machines chose, then the data with sequence numbers that follow
-//! the bytes ([`crate::model::tcp_stream`]) — its TLS records with real keys ([`tls13`]), and
-//! the HTTP/1.1 messages inside them. A packet the browser sends is stamped when it leaves, one
-//! it receives when it arrives. A response's segments arrive round by round as the model's slow
+//! the bytes ([`crate::model::tcp_stream`]) — its TLS records with real keys ([`tls13`],
+//! [`tls12`]), and the HTTP/1.1 messages inside them. Each side writes a TLS flight at once, as
+//! BoringSSL and OpenSSL buffer one: the server's from its ServerHello to its Finished (or a
+//! TLS 1.2 ServerHelloDone), the browser's second flight with its Finished. A packet the
+//! browser sends is stamped when it leaves, one it receives when it arrives. A response's segments arrive round by round as the model's slow
 //! start delivered them, the last at the moment the model says the last byte arrived; the
 //! browser acknowledges every second full segment (RFC 9293 §3.8.6.3) and the rest of a burst.
 //!
@@ -26,9 +28,9 @@
 //! response's HEADERS and DATA frames.
 //!
 //! What the capture cannot show yet is refused with [`CaptureError`] rather than written wrong:
-//! TLS 1.2, a resumption whose ticket came from before the run, client certificates, a
-//! connection opened before the run, a body over 64 MiB, and HTTP/2 responses that overlap on
-//! one connection. The model sends each response's bytes whole, in slow start's rounds of its
+//! a resumed TLS 1.2 handshake, a resumption whose ticket came from before the run, client
+//! certificates, a connection opened before the run, a body over 64 MiB, and HTTP/2 responses
+//! that overlap on one connection. The model sends each response's bytes whole, in slow start's rounds of its
 //! own, so two at once would need their DATA frames interleaved on the one TCP stream, which
 //! the model does not do yet: a write of the server's that would start before its previous
 //! write has arrived is refused, and so is a request sent between a response's slow-start
@@ -39,6 +41,7 @@
 //! bytes view or the first "Download capture" (src/ui/lazy.rs).
 
 mod connection;
+pub mod tls12;
 pub mod tls13;
 pub mod x509;
 
@@ -95,7 +98,7 @@ struct Conn {
     /// The SYN's time and segment, and the addresses, until the SYN-ACK.
     syn: Option<(Instant, tcp::Segment, (Ipv4Addr, Ipv4Addr))>,
     stream: Option<Stream>,
-    tls: Option<tls13::Tls13>,
+    tls: Option<tls13::Tls>,
     /// Segments the browser has received but not yet acknowledged.
     unacked: u32,
     /// The round trip its handshake took, and its way down (server to browser).
@@ -104,8 +107,11 @@ struct Conn {
     /// The server's flight's events that wait for its records (EncryptedExtensions to
     /// CertificateVerify: the Finished's records carry them).
     flight_events: Vec<u32>,
-    /// The server's ServerHello records, waiting to go out with the rest of its flight.
+    /// The server's records from its ServerHello on, waiting to go out with the rest of its
+    /// flight (until its Finished, or a TLS 1.2 ServerHelloDone).
     server_hello: Vec<crate::model::tls_record::Sent>,
+    /// The browser's records before its Finished, which go out with it.
+    client_flight: Vec<crate::model::tls_record::Sent>,
     /// A response's head waiting for its body.
     pending_head: Option<PendingHead>,
     /// The server's bursts not yet written ([`connection::Queued`]).
@@ -173,7 +179,7 @@ pub fn from_trace(trace: &Trace, unix_time: i64) -> Result<Capture, CaptureError
     let keylog = w
         .conns
         .values()
-        .filter_map(|c| c.tls.as_ref().map(tls13::Tls13::keylog))
+        .filter_map(|c| c.tls.as_ref().map(tls13::Tls::keylog))
         .collect();
     w.packets.sort_by_key(|p| (p.0, p.1));
     let packets = w
@@ -290,6 +296,7 @@ impl Walk {
             queued: std::collections::VecDeque::new(),
             flight_events: Vec::new(),
             server_hello: Vec::new(),
+            client_flight: Vec::new(),
         })
     }
 }

@@ -13,10 +13,12 @@
 //! this fills what only cryptography gives: the x25519 and X25519MLKEM768 key shares, the
 //! GREASE ECH's key and payload, the certificates' and the CertificateVerify's signatures, the
 //! Finished MACs (Session13's), a ticket; for a resumed handshake, the ticket the server named
-//! last issued in the run (its PSK, its age obfuscated, the binder computed). Left out (an
-//! error, not a guess): TLS 1.2, a ticket from before the run, a client certificate, a server
-//! key other than RSA 2048.
+//! last issued in the run (its PSK, its age obfuscated, the binder computed). A ServerHello
+//! that picks TLS 1.2 hands the connection to [`super::tls12`]. Left out (an error, not a
+//! guess): a ticket from before the run, a client certificate, a server key other than RSA
+//! 2048.
 
+use super::tls12::Tls12;
 use super::{x509, CaptureError};
 use crate::model::cert::KeyKind;
 use crate::model::time::Instant;
@@ -74,7 +76,7 @@ impl rand_core::RngCore for Drbg {
 impl rand_core::CryptoRng for Drbg {}
 
 /// Bytes from a seed, for values a browser draws at random.
-fn drawn(seed: &[u8], label: &str, n: usize) -> Vec<u8> {
+pub(super) fn drawn(seed: &[u8], label: &str, n: usize) -> Vec<u8> {
     use rand_core::RngCore;
     let mut rng = Drbg::new(&[seed, label.as_bytes()].concat());
     let mut out = vec![0; n];
@@ -140,7 +142,7 @@ pub struct Shared {
 }
 
 impl Shared {
-    fn chain_der(&mut self, chain: &[crate::model::cert::Certificate]) -> Vec<Vec<u8>> {
+    pub(super) fn chain_der(&mut self, chain: &[crate::model::cert::Certificate]) -> Vec<Vec<u8>> {
         // Every field decides the bytes: the chain's whole description is the key.
         let key = format!("{chain:?}");
         self.chains
@@ -150,9 +152,10 @@ impl Shared {
     }
 }
 
-/// One connection's handshake in progress.
+/// One connection's handshake in progress: TLS 1.3 here, or — once a ServerHello picks it —
+/// TLS 1.2 ([`super::tls12`]), which takes over after the ClientHello (the same for both).
 #[derive(Default)]
-pub struct Tls13 {
+pub struct Tls {
     /// The server name the ClientHello asked for.
     sni: String,
     session: Session13,
@@ -162,16 +165,26 @@ pub struct Tls13 {
     flight: Vec<Handshake>,
     /// The leaf, whose key signs the CertificateVerify.
     leaf: Option<crate::model::cert::Certificate>,
+    /// The ClientHello's handshake bytes, which a TLS 1.2 session's transcript starts with.
+    hello: Vec<u8>,
+    /// The TLS 1.2 session, once the ServerHello chose that version.
+    tls12: Option<Box<Tls12>>,
 }
 
-impl Tls13 {
+impl Tls {
     /// The NSS key log lines of the connection (empty before the ServerHello).
     pub fn keylog(&self) -> String {
-        self.session.keylog()
+        match &self.tls12 {
+            Some(t) => t.keylog(),
+            None => self.session.keylog(),
+        }
     }
 
     /// Application data (an HTTP message) in records under the sender's current keys.
     pub fn data(&mut self, from_client: bool, bytes: &[u8]) -> Result<Vec<Sent>, CaptureError> {
+        if let Some(t) = &mut self.tls12 {
+            return t.data(from_client, bytes);
+        }
         self.session
             .data(from_client, bytes)
             .map_err(CaptureError::tls)
@@ -185,11 +198,28 @@ impl Tls13 {
         version: Version,
         (now, shared): (Instant, &mut Shared),
     ) -> Result<Vec<Sent>, CaptureError> {
-        if version != Version::Tls13 {
-            return Err(CaptureError::Unsupported("TLS 1.2 connections"));
+        if let Some(t) = &mut self.tls12 {
+            return t.on(m, shared);
+        }
+        if let (Message::ServerHello { .. }, Version::Tls12) = (m, version) {
+            // The ClientHello's random follows its 4-byte header and 2-byte version.
+            let random: [u8; 32] = self
+                .hello
+                .get(6..38)
+                .and_then(|b| b.try_into().ok())
+                .ok_or(CaptureError::Internal(
+                    "a ClientHello before the ServerHello",
+                ))?;
+            let (t, sent) = Tls12::start(m, &self.hello, random)?;
+            self.tls12 = Some(Box::new(t));
+            return Ok(vec![sent]);
         }
         let out = match m {
-            Message::ClientHello { .. } => vec![self.client_hello(m, now, &shared.tickets)?],
+            Message::ClientHello { .. } => {
+                let sent = self.client_hello(m, now, &shared.tickets)?;
+                self.hello = sent.record.bytes.get(5..).unwrap_or_default().to_vec();
+                vec![sent]
+            }
             Message::ServerHello { key_share, .. } => {
                 let private = bytes32(key_share.as_deref().unwrap_or_default());
                 let mut sh =
@@ -286,7 +316,11 @@ impl Tls13 {
             | Message::CertificateVerify { from_client: true } => {
                 return Err(CaptureError::Unsupported("client certificates"))
             }
-            _ => return Err(CaptureError::Unsupported("TLS 1.2 messages")),
+            _ => {
+                return Err(CaptureError::Internal(
+                    "a TLS 1.2 message in a TLS 1.3 handshake",
+                ))
+            }
         };
         Ok(out)
     }

@@ -1,0 +1,206 @@
+//! One connection's TLS 1.2 handshake, as the model's machines ran it, turned into real records:
+//! each [`tls::Message`] after the ServerHello becomes its RFC 5246 structure
+//! ([`tls12_messages`]) and [`Session12`] writes it, with keys derived for real.
+//!
+//! Inputs are the model's seeded values, as for TLS 1.3 ([`super::tls13`]): the randoms; the
+//! server's 32 seeded key-share bytes are its x25519 private key (its public key goes in the
+//! ServerKeyExchange) and the browser's ClientKeyExchange value is its own; an RSA exchange's
+//! pre-master secret is 0x0303 and the 46 seeded bytes, encrypted to the leaf's key with
+//! RSAES-PKCS1-v1_5 (RFC 8017 §7.2, its padding drawn from the secret). The ServerKeyExchange is
+//! signed rsa_pss_rsae_sha256 over both randoms and the parameters (RFC 8422 §5.4), its salt
+//! drawn from what it signs. A ticket is 192 bytes drawn from the master secret. Same trace,
+//! same bytes.
+//!
+//! Left out (an error, not a guess): a resumed TLS 1.2 handshake (the model's ClientHello
+//! offers a ticket the TLS 1.3 way), client certificates, a server key other than RSA 2048.
+
+use super::tls13::{drawn, Drbg, Shared};
+use super::{x509, CaptureError};
+use crate::model::cert::{Certificate, KeyKind};
+use crate::model::tls::{KeyExchange, Message};
+use crate::model::tls12_messages;
+use crate::model::tls12_record::Session12;
+use crate::model::tls_keys::{x25519_public, x25519_shared};
+use crate::model::tls_messages::{bytes32, unhex, TICKET_LEN};
+use crate::model::tls_record::Sent;
+use crate::model::tls_wire::{Handshake, KeyExchangeValue};
+use sha2::{Digest, Sha256};
+
+/// A TLS 1.2 handshake after its ServerHello.
+pub struct Tls12 {
+    session: Session12,
+    client_random: [u8; 32],
+    server_random: [u8; 32],
+    /// The server's x25519 private key, once its ServerKeyExchange is written.
+    server_private: Option<[u8; 32]>,
+    leaf: Option<Certificate>,
+}
+
+fn tls(e: impl std::fmt::Display) -> CaptureError {
+    CaptureError::Tls(e.to_string())
+}
+
+impl Tls12 {
+    /// The ServerHello `m` answering a ClientHello whose handshake bytes were `client_hello`:
+    /// the session and the ServerHello's record.
+    pub fn start(
+        m: &Message,
+        client_hello: &[u8],
+        client_random: [u8; 32],
+    ) -> Result<(Tls12, Sent), CaptureError> {
+        if let Message::ServerHello { resumed: true, .. } = m {
+            return Err(CaptureError::Unsupported("a resumed TLS 1.2 handshake"));
+        }
+        let sh = tls12_messages::server_hello(m).ok_or(CaptureError::Internal("a ServerHello"))?;
+        let mut session = Session12::new(client_hello, client_random);
+        let sent = session.server_hello(&sh).map_err(tls)?;
+        let t = Tls12 {
+            session,
+            client_random,
+            server_random: sh.random,
+            server_private: None,
+            leaf: None,
+        };
+        Ok((t, sent))
+    }
+
+    pub fn keylog(&self) -> String {
+        self.session.keylog()
+    }
+
+    pub fn data(&mut self, from_client: bool, bytes: &[u8]) -> Result<Vec<Sent>, CaptureError> {
+        self.session.data(from_client, bytes).map_err(tls)
+    }
+
+    /// The records a message of the trace puts on the wire.
+    pub fn on(&mut self, m: &Message, shared: &mut Shared) -> Result<Vec<Sent>, CaptureError> {
+        let one = |r: Result<Sent, _>| r.map(|s| vec![s]).map_err(tls);
+        match m {
+            Message::Certificate {
+                from_client: false,
+                chain,
+            } => {
+                self.leaf = chain.first().cloned();
+                let certs = shared.chain_der(chain);
+                one(self
+                    .session
+                    .handshake(false, &Handshake::Certificate12(certs)))
+            }
+            Message::ServerKeyExchange { key_share } => {
+                let ske = self.server_key_exchange(&bytes32(key_share))?;
+                one(self.session.handshake(false, &ske))
+            }
+            Message::ServerHelloDone => {
+                one(self.session.handshake(false, &Handshake::ServerHelloDone))
+            }
+            Message::ClientKeyExchange { kx, value } => self.client_key_exchange(*kx, value),
+            Message::ChangeCipherSpec { from_client } => {
+                one(self.session.change_cipher_spec(*from_client))
+            }
+            Message::Finished { from_client } => self.session.finished(*from_client).map_err(tls),
+            Message::NewSessionTicket { lifetime_s } => {
+                let t = Handshake::NewSessionTicket12 {
+                    lifetime_hint_s: *lifetime_s,
+                    ticket: self.ticket(),
+                };
+                one(self.session.handshake(false, &t))
+            }
+            // RFC 5246 §7.2: an error alert is fatal (level 2).
+            Message::Alert {
+                from_client, code, ..
+            } => self.session.alert(*from_client, 2, *code).map_err(tls),
+            Message::CertificateRequest
+            | Message::Certificate {
+                from_client: true, ..
+            }
+            | Message::CertificateVerify { .. } => {
+                Err(CaptureError::Unsupported("client certificates"))
+            }
+            _ => Err(CaptureError::Internal("a TLS 1.2 message in its place")),
+        }
+    }
+
+    /// The leaf's RSA 2048 key, which signs (ECDHE) or decrypts (RSA) the key exchange.
+    fn leaf_key(&self) -> Result<rsa::RsaPrivateKey, CaptureError> {
+        let leaf = self
+            .leaf
+            .as_ref()
+            .ok_or(CaptureError::Internal("no certificate"))?;
+        match (leaf.key, x509::Key::subject(leaf)) {
+            (KeyKind::Rsa2048, x509::Key::Rsa(k)) => Ok(*k),
+            _ => Err(CaptureError::Unsupported(
+                "a server certificate whose key is not RSA 2048",
+            )),
+        }
+    }
+
+    /// The server's x25519 key, signed (RFC 8422 §5.4): the signature covers the client's
+    /// random, the server's and the parameters.
+    fn server_key_exchange(&mut self, private: &[u8; 32]) -> Result<Handshake, CaptureError> {
+        use rsa::signature::{RandomizedSigner, SignatureEncoding};
+        let public = x25519_public(private);
+        self.server_private = Some(*private);
+        let Some(Handshake::ServerKeyExchange(mut params)) =
+            tls12_messages::structure(&Message::ServerKeyExchange {
+                key_share: String::new(),
+            })
+        else {
+            return Err(CaptureError::Internal("a ServerKeyExchange"));
+        };
+        params.public = public.to_vec();
+        let signed = [
+            &self.client_random[..],
+            &self.server_random[..],
+            &params.signed_part(),
+        ]
+        .concat();
+        let signer = rsa::pss::SigningKey::<Sha256>::new(self.leaf_key()?);
+        let mut salt = Drbg::new(&signed);
+        params.signature = signer.sign_with_rng(&mut salt, &signed).to_vec();
+        Ok(Handshake::ServerKeyExchange(params))
+    }
+
+    /// The browser's key exchange and the master secret it gives (RFC 7627).
+    fn client_key_exchange(
+        &mut self,
+        kx: KeyExchange,
+        value: &str,
+    ) -> Result<Vec<Sent>, CaptureError> {
+        let (cke, pre_master) = match kx {
+            KeyExchange::Ecdhe => {
+                let private = bytes32(value);
+                let server_private = self
+                    .server_private
+                    .ok_or(CaptureError::Internal("a ServerKeyExchange first"))?;
+                let shared = x25519_shared(&server_private, &x25519_public(&private));
+                let public = x25519_public(&private).to_vec();
+                (KeyExchangeValue::Ecdhe(public), shared.to_vec())
+            }
+            KeyExchange::Rsa => {
+                let mut pre_master = vec![3, 3];
+                pre_master.extend_from_slice(&unhex(value));
+                if pre_master.len() != 48 {
+                    return Err(CaptureError::Internal("a 46-byte pre-master secret"));
+                }
+                let public = rsa::RsaPublicKey::from(&self.leaf_key()?);
+                let mut padding = Drbg::new(&pre_master);
+                let encrypted = public
+                    .encrypt(&mut padding, rsa::Pkcs1v15Encrypt, &pre_master)
+                    .map_err(tls)?;
+                (KeyExchangeValue::Rsa(encrypted), pre_master)
+            }
+        };
+        let sent = self
+            .session
+            .handshake(true, &Handshake::ClientKeyExchange(cke))
+            .map_err(tls)?;
+        self.session.pre_master(&pre_master).map_err(tls)?;
+        Ok(vec![sent])
+    }
+
+    /// A ticket's 192 bytes, drawn from the master secret (what a server's ticket encrypts).
+    fn ticket(&self) -> Vec<u8> {
+        let seed = Sha256::digest(self.session.master().unwrap_or_default());
+        drawn(&seed, "ticket", TICKET_LEN)
+    }
+}

@@ -1,0 +1,253 @@
+//! TLS 1.2 captures, opened by implementations other than the one that wrote them: Wireshark's
+//! `tshark` decrypts each with the file's own secrets (NSS `CLIENT_RANDOM` lines, the master
+//! secret) and, for the RSA key exchange, with nothing but the server's private key — it then
+//! decrypts the pre-master secret itself and derives the extended master secret (RFC 7627) and
+//! the keys on its own; OpenSSL's TLS 1.2 PRF (`openssl kdf … TLS1-PRF`) recomputes both
+//! Finished messages' `verify_data` from the master secret and the handshake's bytes.
+
+use crate::capture::{
+    assert_clean, assert_same_numbers, check_packets, fields, journey_capture, scratch, tshark,
+};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::process::Command;
+use wirewalk::model::pcapng::Capture;
+
+fn non_empty(rows: &[Vec<String>], col: usize) -> Vec<String> {
+    rows.iter()
+        .map(|r| r[col].clone())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Wireshark's handshake types and HTTP of a capture decrypted with `extra` options.
+fn decrypted(file: &Path, extra: &[&str]) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let mut cmd = Command::new(tshark());
+    cmd.arg("-r").arg(file).args(extra).args([
+        "-T",
+        "fields",
+        "-E",
+        "occurrence=a",
+        "-E",
+        "aggregator=,",
+        "-e",
+        "tls.handshake.type",
+        "-e",
+        "http.request.uri",
+        "-e",
+        "http.response.code",
+    ]);
+    let out = cmd.output().expect("tshark runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<Vec<String>> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect();
+    (
+        non_empty(&rows, 0),
+        non_empty(&rows, 1),
+        non_empty(&rows, 2),
+    )
+}
+
+/// The TLS records each side sent, in order: (from the browser, content type, fragment).
+fn records(c: &Capture) -> Vec<(bool, u8, Vec<u8>)> {
+    use wirewalk::model::{connection::CLIENT_ADDR, ip, tcp_wire};
+    let (mut up, mut down) = (Vec::new(), Vec::new());
+    let mut order = Vec::new();
+    for p in &c.packets {
+        let (h, rest) = ip::Ipv4::parse(&p.data).expect("IPv4");
+        if h.protocol != ip::PROTO_TCP {
+            continue;
+        }
+        let (_, payload) = tcp_wire::Header::parse(rest, h.src, h.dst, true).expect("TCP");
+        let from_client = h.src == CLIENT_ADDR;
+        let buf: &mut Vec<u8> = if from_client { &mut up } else { &mut down };
+        buf.extend_from_slice(payload);
+        // Whole records off the front of the stream, in the order they completed.
+        while buf.len() >= 5 {
+            let n = 5 + u16::from_be_bytes([buf[3], buf[4]]) as usize;
+            if buf.len() < n {
+                break;
+            }
+            let r: Vec<u8> = buf.drain(..n).collect();
+            order.push((from_client, r[0], r[5..].to_vec()));
+        }
+    }
+    order
+}
+
+/// OpenSSL's TLS 1.2 PRF: 12 bytes of `label` over `hash` keyed by `master`.
+fn openssl_verify_data(master_hex: &str, label: &str, hash: &[u8]) -> Vec<u8> {
+    let seed: String = label
+        .bytes()
+        .chain(hash.iter().copied())
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let out = Command::new("openssl")
+        .args(["kdf", "-keylen", "12", "-kdfopt", "digest:SHA256"])
+        .args(["-kdfopt", &format!("hexsecret:{master_hex}")])
+        .args(["-kdfopt", &format!("hexseed:{seed}")])
+        .arg("TLS1-PRF")
+        .output()
+        .expect("openssl is installed (scripts/bootstrap.sh installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .split(':')
+        .map(|h| u8::from_str_radix(h, 16).expect("hex"))
+        .collect()
+}
+
+/// The plaintexts Wireshark decrypted, in packet order (`tshark -x`'s "Decrypted TLS" dumps).
+fn wireshark_plaintexts(file: &Path) -> Vec<Vec<u8>> {
+    let out = Command::new(tshark())
+        .arg("-r")
+        .arg(file)
+        .arg("-x")
+        .output()
+        .expect("tshark runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut all = Vec::new();
+    let mut current: Option<Vec<u8>> = None;
+    for line in text.lines() {
+        if line.starts_with("Decrypted TLS") {
+            all.extend(current.take());
+            current = Some(Vec::new());
+        } else if let Some(buf) = current.as_mut() {
+            // "0000  14 00 00 0c de …   text": offset, then up to 16 hex bytes.
+            let mut parts = line.split("  ");
+            if parts.next().is_some_and(|o| o.len() == 4) {
+                let hex = parts.next().unwrap_or("");
+                buf.extend(
+                    hex.split(' ')
+                        .filter(|h| h.len() == 2)
+                        .map(|h| u8::from_str_radix(h, 16).expect("hex")),
+                );
+            } else {
+                all.extend(current.take());
+            }
+        }
+    }
+    all.extend(current);
+    all
+}
+
+/// Both Finished messages Wireshark decrypted hold the `verify_data` OpenSSL's PRF gives
+/// from the key log's master secret and the handshake's bytes (RFC 5246 §7.4.9).
+fn finished_verify_data_is_openssls(file: &Path, c: &Capture, keylog: &str) {
+    let master = keylog
+        .split_whitespace()
+        .nth(2)
+        .expect("CLIENT_RANDOM line");
+    let recs = records(c);
+    // The handshake in the clear, in transcript order, up to the browser's ChangeCipherSpec.
+    let mut transcript = Vec::new();
+    let mut ticket = Vec::new();
+    for (from_client, typ, frag) in &recs {
+        match (typ, from_client) {
+            (20, true) => break,
+            (22, _) => transcript.extend_from_slice(frag),
+            _ => {}
+        }
+    }
+    for (from_client, typ, frag) in &recs {
+        if (*typ, *from_client, frag.first()) == (22, false, Some(&4)) {
+            ticket = frag.clone();
+        }
+    }
+    assert!(!ticket.is_empty(), "the server's NewSessionTicket");
+    let finished: Vec<Vec<u8>> = wireshark_plaintexts(file)
+        .into_iter()
+        .filter(|p| p.len() == 16 && p[..4] == [20, 0, 0, 12])
+        .collect();
+    assert_eq!(finished.len(), 2, "both Finished decrypted by Wireshark");
+    let client = openssl_verify_data(master, "client finished", &Sha256::digest(&transcript));
+    assert_eq!(finished[0][4..], client, "the browser's Finished");
+    transcript.extend_from_slice(&finished[0]);
+    transcript.extend_from_slice(&ticket);
+    let server = openssl_verify_data(master, "server finished", &Sha256::digest(&transcript));
+    assert_eq!(finished[1][4..], server, "the server's Finished");
+}
+
+fn tls12_journey(preset: &str, server_flight: &str) {
+    let (file, c, keylog, trace) = journey_capture(preset, &["--preset", preset]);
+    assert_eq!(c.keylog, keylog, "the file's secrets and the key log agree");
+    assert!(keylog.starts_with("CLIENT_RANDOM "), "{keylog}");
+    check_packets(&c);
+    assert_same_numbers(trace["events"].as_array().expect("events"), &c);
+    let rows = fields(
+        &file,
+        &[
+            "ip.checksum.status",
+            "tcp.checksum.status",
+            "tcp.analysis.flags",
+            "udp.checksum.status",
+        ],
+    );
+    assert_clean(&rows, c.packets.len(), (0, 1, 3, 2));
+    let (types, uris, codes) = decrypted(&file, &[]);
+    assert_eq!(
+        types,
+        ["1", "2", server_flight, "16,20", "4,20"],
+        "{preset}"
+    );
+    assert_eq!(uris.len(), 2, "{preset}: both requests decrypted: {uris:?}");
+    assert_eq!(codes, ["200", "200"], "{preset}");
+    finished_verify_data_is_openssls(&file, &c, &keylog);
+}
+
+#[test]
+fn tls12_ecdhe_journeys_decrypt_in_wireshark_and_their_finished_are_openssls() {
+    tls12_journey("tls12-ecdhe", "11,12,14");
+    tls12_journey("tls12-ecdhe-false-start", "11,12,14");
+}
+
+/// With the file's secrets discarded (`editcap --discard-all-secrets`), Wireshark decrypts the
+/// RSA exchange from the server's private key alone: the pre-master secret the browser
+/// encrypted, the extended master secret, the keys and every record.
+#[test]
+fn tls12_rsa_decrypts_in_wireshark_with_the_servers_key_alone() {
+    tls12_journey("tls12-rsa", "11,14");
+    let (file, ..) = journey_capture("tls12-rsa-key", &["--preset", "tls12-rsa"]);
+    let bare = scratch("tls12-rsa-no-secrets.pcapng");
+    let editcap = tshark().with_file_name("editcap");
+    let ok = Command::new(editcap)
+        .arg("--discard-all-secrets")
+        .arg(&file)
+        .arg(&bare)
+        .status()
+        .expect("editcap (beside tshark) runs");
+    assert!(ok.success());
+    let (types, uris, _) = decrypted(&bare, &[]);
+    assert!(
+        uris.is_empty(),
+        "nothing decrypts without a secret: {uris:?}"
+    );
+    assert!(!types.contains(&"4,20".to_string()), "{types:?}");
+    // The leaf's key, as the model's servers hold it (src/model/reports/capture/keys).
+    let der = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src/model/reports/capture/keys/leaf-rsa2048.der");
+    let pem = scratch("leaf-rsa2048.pem");
+    let ok = Command::new("openssl")
+        .args(["pkey", "-inform", "DER", "-in"])
+        .arg(&der)
+        .arg("-out")
+        .arg(&pem)
+        .status()
+        .expect("openssl runs");
+    assert!(ok.success());
+    let key = format!("uat:rsa_keys:\"{}\",\"\"", pem.display());
+    let (types, uris, codes) = decrypted(&bare, &["-o", &key]);
+    assert_eq!(types, ["1", "2", "11,14", "16,20", "4,20"]);
+    assert_eq!(uris.len(), 2, "{uris:?}");
+    assert_eq!(codes, ["200", "200"]);
+}
