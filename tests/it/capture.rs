@@ -415,10 +415,19 @@ fn a_run_the_capture_cannot_write_yet_is_refused_with_a_reason() {
 
 #[test]
 fn many_images_as_a_capture_every_connection_decrypts_in_wireshark() {
-    let pcap = scratch("many-images.pcapng");
-    let keys = scratch("many-images.keys");
-    let args = ["page", "--preset", "many-images", "--json"];
-    let out = wirewalk_pcap(&args, &pcap, Some(&keys));
+    every_connection_decrypts(
+        "many-images",
+        &["page", "--preset", "many-images", "--json"],
+    );
+}
+
+/// Runs `wirewalk <args> --pcap --keylog` (a page load, `--json`) and checks that Wireshark
+/// decrypts every connection's handshake and every request and response of the load; returns
+/// tshark's rows (columns: checksums, analysis, `tcp.stream`, `tls.handshake.type`, URI, code).
+pub(crate) fn every_connection_decrypts(name: &str, args: &[&str]) -> Vec<Vec<String>> {
+    let pcap = scratch(&format!("{name}.pcapng"));
+    let keys = scratch(&format!("{name}.keys"));
+    let out = wirewalk_pcap(args, &pcap, Some(&keys));
     expect_status(&out, 0);
     let load: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let c = pcapng::read(&std::fs::read(&pcap).expect("capture"))
@@ -491,6 +500,7 @@ fn many_images_as_a_capture_every_connection_decrypts_in_wireshark() {
     assert_eq!(uris, expected);
     let codes = rows.iter().filter(|r| r[7] == "200").count();
     assert_eq!(codes, expected.len());
+    rows
 }
 
 /// The certificates in the captures, checked by OpenSSL (a second implementation): the

@@ -6,7 +6,8 @@
 //! Finished messages' `verify_data` from the master secret and the handshake's bytes.
 
 use crate::capture::{
-    assert_clean, assert_same_numbers, check_packets, fields, journey_capture, scratch, tshark,
+    assert_clean, assert_same_numbers, check_packets, every_connection_decrypts, fields,
+    journey_capture, scratch, tshark,
 };
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -250,4 +251,36 @@ fn tls12_rsa_decrypts_in_wireshark_with_the_servers_key_alone() {
     assert_eq!(types, ["1", "2", "11,14", "16,20", "4,20"]);
     assert_eq!(uris.len(), 2, "{uris:?}");
     assert_eq!(codes, ["200", "200"]);
+}
+
+/// A page over TLS 1.2: its later connections to the same server resume the first one's session
+/// with its ticket (RFC 5077's abbreviated handshake: no Certificate, the master secret the
+/// ticket stands for), and Wireshark decrypts every connection, full or resumed, and every
+/// request.
+#[test]
+fn a_tls12_page_resumes_with_its_tickets_and_every_connection_decrypts() {
+    use wirewalk::model::pages;
+    let mut sc = pages::preset("many-images").expect("preset");
+    sc.tls = "1.2-ecdhe".into();
+    let file = scratch("many-images-tls12.json");
+    std::fs::write(&file, serde_json::to_string(&sc).expect("JSON")).expect("written");
+    let path = file.to_string_lossy();
+    let rows = every_connection_decrypts("many-images-tls12", &["page", &path, "--json"]);
+    let mut streams = std::collections::BTreeMap::<&str, Vec<&str>>::new();
+    for r in &rows {
+        streams
+            .entry(r[4].as_str())
+            .or_default()
+            .extend(r[5].split(',').filter(|t| !t.is_empty()));
+    }
+    let tls: Vec<&Vec<&str>> = streams.values().filter(|t| t.contains(&"1")).collect();
+    let full = tls.iter().filter(|t| t.contains(&"11")).count();
+    let resumed = tls.len() - full;
+    assert!(
+        full >= 1 && resumed >= 1,
+        "{full} full, {resumed} resumed: {streams:?}"
+    );
+    for t in tls.iter().filter(|t| !t.contains(&"11")) {
+        assert_eq!(**t, ["1", "2", "4", "20", "20"], "an abbreviated handshake");
+    }
 }

@@ -125,7 +125,9 @@ pub enum Message {
         alpn: &'static [&'static str],
         versions: &'static [Version],
         key_share: String,
-        resume: bool,
+        /// The version of the session it offers to resume (its ticket's), if any: a TLS 1.3
+        /// ticket goes in pre_shared_key, a TLS 1.2 one in session_ticket.
+        resume: Option<Version>,
     },
     ServerHello {
         version: Version,
@@ -395,7 +397,7 @@ impl Client {
             alpn: cfg.alpn,
             versions: &[Version::Tls13, Version::Tls12],
             key_share: cfg.key_share.clone(),
-            resume: cfg.ticket.is_some(),
+            resume: cfg.ticket.as_ref().map(|t| t.version),
         };
         let mut out = VecDeque::with_capacity(8);
         out.push_back(Output::Send(hello));
@@ -690,7 +692,8 @@ impl Server {
                     .filter(|v| *v <= self.cfg.max_version)
                     .max()
                     .unwrap_or(Version::Tls12);
-                self.resumed = *resume && self.cfg.accept_ticket;
+                // A ticket resumes a session of the version it was issued in.
+                self.resumed = *resume == Some(self.version) && self.cfg.accept_ticket;
                 let chosen = if self.cfg.h2 && alpn.contains(&"h2") {
                     "h2"
                 } else if alpn.contains(&"http/1.1") {
@@ -814,14 +817,15 @@ mod tests {
         }
     }
 
-    fn client(ticket: bool, false_start: bool) -> Client {
+    /// A browser, with a ticket of a session of `ticket`'s version if given.
+    fn client(ticket: Option<Version>, false_start: bool) -> Client {
         Client::new(ClientConfig {
             host: "a.test".into(),
             alpn: &["h2", "http/1.1"],
             verifier: Rc::new(cert::Verifier::new(roots())),
             now_unix: DAY,
-            ticket: ticket.then_some(Ticket {
-                version: Version::Tls13,
+            ticket: ticket.map(|version| Ticket {
+                version,
                 lifetime_s: 100,
             }),
             client_chain: None,
@@ -899,7 +903,10 @@ mod tests {
         kx: KeyExchange,
         host: &str,
     ) -> (Client, Flights) {
-        let (mut c, mut s) = (client(ticket, false_start), server(v, kx, host));
+        let (mut c, mut s) = (
+            client(ticket.then_some(v), false_start),
+            server(v, kx, host),
+        );
         let f = run(&mut c, &mut s);
         (c, f)
     }
@@ -970,6 +977,19 @@ mod tests {
         );
         assert!(f[1].2, "False Start: ready after the first round trip");
         assert!(!f[3].2);
+    }
+
+    /// A ticket resumes only a session of its own version: a TLS 1.3 ticket offered to a
+    /// server that speaks TLS 1.2 gets a full handshake.
+    #[test]
+    fn a_ticket_of_another_version_does_not_resume() {
+        let (mut c, mut s) = (
+            client(Some(Version::Tls13), false),
+            server(Version::Tls12, KeyExchange::Ecdhe, "a.test"),
+        );
+        let f = run(&mut c, &mut s);
+        assert_eq!(f[1].1[..2], ["ServerHello", "Certificate"]);
+        assert_eq!(c.state(), ClientState::Connected);
     }
 
     #[test]
@@ -1119,7 +1139,7 @@ pub mod present {
             } => format!(
                 "ClientHello: TLS 1.3 and 1.2, {} cipher suites, SNI {sni}{}",
                 suites.len(),
-                if *resume {
+                if resume.is_some() {
                     ", with a session ticket"
                 } else {
                     ""
@@ -1309,14 +1329,22 @@ pub mod present {
                         d.ech_payload
                     ),
                 ));
-                if *resume {
-                    f.push(
+                match resume {
+                    Some(Version::Tls13) => f.push(
                         Field::new(
-                            "pre_shared_key / session_ticket",
-                            "a ticket from an earlier visit",
+                            "pre_shared_key",
+                            "a TLS 1.3 ticket from an earlier connection, with its binder",
                         )
                         .spec("RFC 8446 §4.2.11"),
-                    );
+                    ),
+                    Some(Version::Tls12) => f.push(
+                        Field::new(
+                            "session_ticket",
+                            "a TLS 1.2 ticket from an earlier connection; the session id is its SHA-256, which the server echoes if it resumes",
+                        )
+                        .spec("RFC 5077 §3.4"),
+                    ),
+                    None => {}
                 }
             }
             Message::ServerHello {

@@ -273,7 +273,15 @@ pub fn client_hello(m: &Message) -> Option<ClientHello> {
         e(c::TRUST_ANCHORS, ExtBody::Opaque(unhex(TRUST_ANCHOR_IDS))),
         e(ext::PSK_KEY_EXCHANGE_MODES, ExtBody::U8List(vec![1])),
         e(c::SIGNED_CERTIFICATE_TIMESTAMP, ExtBody::Opaque(vec![])),
-        e(c::SESSION_TICKET, ExtBody::Opaque(vec![])),
+        // A TLS 1.2 session's ticket goes here (RFC 5077 §3.2); the capture fills it.
+        e(
+            c::SESSION_TICKET,
+            ExtBody::Opaque(if *resume == Some(Version::Tls12) {
+                vec![0; TICKET_LEN]
+            } else {
+                vec![]
+            }),
+        ),
         e(
             ext::KEY_SHARE,
             ExtBody::ClientShares(vec![
@@ -306,7 +314,7 @@ pub fn client_hello(m: &Message) -> Option<ClientHello> {
     let mut extensions = vec![e(g_first, ExtBody::Opaque(vec![]))];
     extensions.extend(d.order.iter().map(|&i| permuted[i].clone()));
     extensions.push(e(g_last, ExtBody::Opaque(vec![0])));
-    if *resume {
+    if *resume == Some(Version::Tls13) {
         extensions.push(e(
             ext::PRE_SHARED_KEY,
             ExtBody::OfferedPsks {
@@ -370,8 +378,10 @@ fn client_hello_len(m: &Message) -> Option<u64> {
         1,                                                    // GREASE, one byte
     ];
     let mut body: usize = exts.iter().map(|n| 4 + n).sum();
-    if *resume {
-        body += 4 + 2 + (2 + TICKET_LEN + 4) + 2 + (1 + MAC_LEN);
+    match resume {
+        Some(Version::Tls13) => body += 4 + 2 + (2 + TICKET_LEN + 4) + 2 + (1 + MAC_LEN),
+        Some(Version::Tls12) => body += TICKET_LEN,
+        None => {}
     }
     let fixed = 2 + 32 + (1 + 32) + (2 + 2 * (1 + suites.len())) + (1 + 1) + 2;
     Some((4 + fixed + body) as u64)
@@ -445,7 +455,7 @@ mod tests {
     use super::*;
     use crate::model::tls::CLIENT_SUITES;
 
-    fn hello(sni: &str, random: &str, resume: bool) -> Message {
+    fn hello(sni: &str, random: &str, resume: Option<Version>) -> Message {
         Message::ClientHello {
             random: random.into(),
             session_id: "ab".repeat(32),
@@ -471,11 +481,11 @@ mod tests {
     fn the_client_hello_is_chromiums_size() {
         for r in 0..40u8 {
             let random = format!("{:02x}", r).repeat(32);
-            let m = hello("www.example.test", &random, false);
+            let m = hello("www.example.test", &random, None);
             let ech = draws(&bytes32(&random)).ech_payload;
             assert!([144, 176, 208, 240].contains(&ech));
             assert_eq!(handshake_len(&m), Some(4 + 1771 + ech as u64));
-            let resumed = hello("www.example.test", &random, true);
+            let resumed = hello("www.example.test", &random, Some(Version::Tls13));
             assert_eq!(handshake_len(&resumed), Some(4 + 1771 + ech as u64 + 239));
         }
     }
@@ -511,7 +521,8 @@ mod tests {
             .iter()
             .enumerate()
         {
-            messages.push(hello(host, &format!("{i:02x}").repeat(32), i == 1));
+            let resume = [None, Some(Version::Tls13), Some(Version::Tls12)][i];
+            messages.push(hello(host, &format!("{i:02x}").repeat(32), resume));
         }
         for m in &messages {
             assert_eq!(handshake_len(m), Some(written(m)), "{m:?}");
@@ -520,7 +531,7 @@ mod tests {
 
     #[test]
     fn the_names_follow_the_extensions() {
-        let m = hello("www.example.test", &"5a".repeat(32), false);
+        let m = hello("www.example.test", &"5a".repeat(32), None);
         let ch = client_hello(&m).expect("a ClientHello");
         let names = extension_names(&draws(&bytes32(&"5a".repeat(32))));
         assert_eq!(names.len(), ch.extensions.len());

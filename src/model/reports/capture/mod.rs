@@ -28,8 +28,8 @@
 //! response's HEADERS and DATA frames.
 //!
 //! What the capture cannot show yet is refused with [`CaptureError`] rather than written wrong:
-//! a resumed TLS 1.2 handshake, a resumption whose ticket came from before the run, client
-//! certificates, a connection opened before the run, a body over 64 MiB, and HTTP/2 responses
+//! a resumption whose ticket came from before the run, client certificates, a connection
+//! opened before the run, a body over 64 MiB, and HTTP/2 responses
 //! that overlap on one connection. The model sends each response's bytes whole, in slow start's rounds of its
 //! own, so two at once would need their DATA frames interleaved on the one TCP stream, which
 //! the model does not do yet: a write of the server's that would start before its previous

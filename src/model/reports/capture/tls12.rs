@@ -11,10 +11,12 @@
 //! drawn from what it signs. A ticket is 192 bytes drawn from the master secret. Same trace,
 //! same bytes.
 //!
-//! Left out (an error, not a guess): a resumed TLS 1.2 handshake (the model's ClientHello
-//! offers a ticket the TLS 1.3 way), client certificates, a server key other than RSA 2048.
+//! A resumed session (RFC 5077's abbreviated handshake) takes the master secret of the ticket a
+//! server issued earlier in the run, new randoms giving new keys. Left out (an error, not a
+//! guess): a ticket from before the run, client certificates, a server key other than RSA
+//! 2048.
 
-use super::tls13::{drawn, Drbg, Shared};
+use super::tls13::{drawn, Drbg, Shared, Ticket12};
 use super::{x509, CaptureError};
 use crate::model::cert::{Certificate, KeyKind};
 use crate::model::tls::{KeyExchange, Message};
@@ -26,9 +28,21 @@ use crate::model::tls_record::Sent;
 use crate::model::tls_wire::{Handshake, KeyExchangeValue};
 use sha2::{Digest, Sha256};
 
+/// What the ClientHello said, which a TLS 1.2 session goes on from.
+pub struct Hello<'a> {
+    /// The handshake message's bytes (the transcript's start).
+    pub bytes: &'a [u8],
+    pub random: [u8; 32],
+    pub session_id: &'a [u8],
+    pub sni: &'a str,
+    /// The master secret of the session offered, if one was.
+    pub resume: Option<&'a [u8]>,
+}
+
 /// A TLS 1.2 handshake after its ServerHello.
 pub struct Tls12 {
     session: Session12,
+    sni: String,
     client_random: [u8; 32],
     server_random: [u8; 32],
     /// The server's x25519 private key, once its ServerKeyExchange is written.
@@ -41,22 +55,25 @@ fn tls(e: impl std::fmt::Display) -> CaptureError {
 }
 
 impl Tls12 {
-    /// The ServerHello `m` answering a ClientHello whose handshake bytes were `client_hello`:
-    /// the session and the ServerHello's record.
-    pub fn start(
-        m: &Message,
-        client_hello: &[u8],
-        client_random: [u8; 32],
-    ) -> Result<(Tls12, Sent), CaptureError> {
+    /// The ServerHello `m` answering `hello`: the session and the ServerHello's record. A
+    /// server that resumes echoes the session id and takes the offered session's master
+    /// secret (RFC 5077 §3.4).
+    pub fn start(m: &Message, hello: Hello) -> Result<(Tls12, Sent), CaptureError> {
+        let mut sh =
+            tls12_messages::server_hello(m).ok_or(CaptureError::Internal("a ServerHello"))?;
+        let mut session = Session12::new(hello.bytes, hello.random);
         if let Message::ServerHello { resumed: true, .. } = m {
-            return Err(CaptureError::Unsupported("a resumed TLS 1.2 handshake"));
+            let master = hello
+                .resume
+                .ok_or(CaptureError::Internal("a TLS 1.2 session to resume"))?;
+            session.resume(master);
+            sh.session_id = hello.session_id.to_vec();
         }
-        let sh = tls12_messages::server_hello(m).ok_or(CaptureError::Internal("a ServerHello"))?;
-        let mut session = Session12::new(client_hello, client_random);
         let sent = session.server_hello(&sh).map_err(tls)?;
         let t = Tls12 {
             session,
-            client_random,
+            sni: hello.sni.to_string(),
+            client_random: hello.random,
             server_random: sh.random,
             server_private: None,
             leaf: None,
@@ -99,9 +116,16 @@ impl Tls12 {
             }
             Message::Finished { from_client } => self.session.finished(*from_client).map_err(tls),
             Message::NewSessionTicket { lifetime_s } => {
+                let ticket = self.ticket();
+                let master = self.session.master().unwrap_or_default().to_vec();
+                let issued = Ticket12 {
+                    ticket: ticket.clone(),
+                    master,
+                };
+                shared.tickets12.insert(self.sni.clone(), issued);
                 let t = Handshake::NewSessionTicket12 {
                     lifetime_hint_s: *lifetime_s,
-                    ticket: self.ticket(),
+                    ticket,
                 };
                 one(self.session.handshake(false, &t))
             }
@@ -198,9 +222,11 @@ impl Tls12 {
         Ok(vec![sent])
     }
 
-    /// A ticket's 192 bytes, drawn from the master secret (what a server's ticket encrypts).
+    /// A ticket's 192 bytes, drawn from the master secret (what a server's ticket encrypts)
+    /// and the server's random (a resumed session gets a fresh one).
     fn ticket(&self) -> Vec<u8> {
-        let seed = Sha256::digest(self.session.master().unwrap_or_default());
+        let master = self.session.master().unwrap_or_default();
+        let seed = Sha256::digest([master, &self.server_random[..]].concat());
         drawn(&seed, "ticket", TICKET_LEN)
     }
 }

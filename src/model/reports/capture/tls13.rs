@@ -18,7 +18,7 @@
 //! guess): a ticket from before the run, a client certificate, a server key other than RSA
 //! 2048.
 
-use super::tls12::Tls12;
+use super::tls12::{self, Tls12};
 use super::{x509, CaptureError};
 use crate::model::cert::KeyKind;
 use crate::model::time::Instant;
@@ -133,11 +133,21 @@ pub struct Ticket {
     pub issued: Instant,
 }
 
-/// What the connections of a run share: the tickets servers issued so far, and each chain's
-/// DER once made (signing with the root's 4,096-bit key is the capture's slowest step).
+/// A TLS 1.2 ticket a server issued in this run (RFC 5077): the ticket and the master secret of
+/// the session it resumes.
+#[derive(Clone, Debug)]
+pub struct Ticket12 {
+    pub ticket: Vec<u8>,
+    pub master: Vec<u8>,
+}
+
+/// What the connections of a run share: the tickets servers issued so far (TLS 1.3's and TLS
+/// 1.2's, by server name), and each chain's DER once made (signing with the root's 4,096-bit
+/// key is the capture's slowest step).
 #[derive(Default)]
 pub struct Shared {
     pub tickets: BTreeMap<String, Ticket>,
+    pub tickets12: BTreeMap<String, Ticket12>,
     chains: BTreeMap<String, Vec<Vec<u8>>>,
 }
 
@@ -169,6 +179,8 @@ pub struct Tls {
     hello: Vec<u8>,
     /// The TLS 1.2 session, once the ServerHello chose that version.
     tls12: Option<Box<Tls12>>,
+    /// The master secret of the TLS 1.2 session the ClientHello offers to resume.
+    resume12: Option<Vec<u8>>,
 }
 
 impl Tls {
@@ -210,13 +222,20 @@ impl Tls {
                 .ok_or(CaptureError::Internal(
                     "a ClientHello before the ServerHello",
                 ))?;
-            let (t, sent) = Tls12::start(m, &self.hello, random)?;
+            let hello = tls12::Hello {
+                bytes: &self.hello,
+                random,
+                session_id: &self.session_id,
+                sni: &self.sni,
+                resume: self.resume12.as_deref(),
+            };
+            let (t, sent) = Tls12::start(m, hello)?;
             self.tls12 = Some(Box::new(t));
             return Ok(vec![sent]);
         }
         let out = match m {
             Message::ClientHello { .. } => {
-                let sent = self.client_hello(m, now, &shared.tickets)?;
+                let sent = self.client_hello(m, now, shared)?;
                 self.hello = sent.record.bytes.get(5..).unwrap_or_default().to_vec();
                 vec![sent]
             }
@@ -329,7 +348,7 @@ impl Tls {
         &mut self,
         m: &Message,
         now: Instant,
-        tickets: &BTreeMap<String, Ticket>,
+        shared: &Shared,
     ) -> Result<Sent, CaptureError> {
         let Message::ClientHello {
             sni,
@@ -346,10 +365,12 @@ impl Tls {
         self.client_private = bytes32(key_share);
         self.session_id = ch.session_id.clone();
         fill_client_hello(&mut ch, &self.client_private);
-        if !resume {
-            return self.session.client_hello(&ch).map_err(CaptureError::tls);
+        match resume {
+            None => return self.session.client_hello(&ch).map_err(CaptureError::tls),
+            Some(Version::Tls12) => return self.client_hello12(ch, shared),
+            Some(Version::Tls13) => {}
         }
-        let t = tickets.get(sni).ok_or(CaptureError::Unsupported(
+        let t = shared.tickets.get(sni).ok_or(CaptureError::Unsupported(
             "a resumed TLS 1.3 handshake whose ticket came from before the run",
         ))?;
         let suite = Suite13::from_code(0x1301).ok_or(CaptureError::Internal("the suite"))?;
@@ -366,6 +387,31 @@ impl Tls {
         self.session
             .client_hello_psk(&ch, &t.psk, suite)
             .map_err(CaptureError::tls)
+    }
+
+    /// A ClientHello that offers a TLS 1.2 session: its ticket in session_ticket (RFC 5077
+    /// §3.2) and, as the session id, the ticket's SHA-256 — BoringSSL's fake session id for a
+    /// ticket session (`ssl_process_new_session_ticket`), which the server echoes if it resumes.
+    fn client_hello12(
+        &mut self,
+        mut ch: tls_wire::ClientHello,
+        shared: &Shared,
+    ) -> Result<Sent, CaptureError> {
+        let t = shared
+            .tickets12
+            .get(&self.sni)
+            .ok_or(CaptureError::Unsupported(
+                "a resumed TLS 1.2 handshake whose ticket came from before the run",
+            ))?;
+        for x in &mut ch.extensions {
+            if x.typ == chromium_ext::SESSION_TICKET {
+                x.body = ExtBody::Opaque(t.ticket.clone());
+            }
+        }
+        ch.session_id = Sha256::digest(&t.ticket).to_vec();
+        self.session_id = ch.session_id.clone();
+        self.resume12 = Some(t.master.clone());
+        self.session.client_hello(&ch).map_err(CaptureError::tls)
     }
 
     /// The server's signature over the transcript so far (RFC 8446 §4.4.3): 64 spaces, the
