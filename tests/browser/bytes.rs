@@ -132,3 +132,80 @@ fn the_bytes_fit_a_phone() {
     s.screenshot("bytes-syn-390x844");
     s.assert_no_errors();
 }
+
+/// A TLS 1.2 journey's steps have their bytes too: the ServerKeyExchange's signed x25519 key,
+/// field by field as the native capture names them, and the browser's Finished as its record
+/// (explicit nonce, ciphertext, tag) beside the plaintext it decrypts to.
+#[test]
+fn a_tls12_steps_bytes_are_its_records() {
+    let driver = crate::Driver::start();
+    let s = open_at(
+        &driver,
+        1440,
+        900,
+        "?preset=tls12-ecdhe&step=tls.server_key_exchange",
+    );
+    s.click(&s.find("#insp-bytes-toggle"));
+    s.wait_for("the bytes", "document.querySelector('#bytes .hex-row')");
+    let sc = wirewalk::model::scenario::preset("tls12-ecdhe").expect("the preset");
+    let j = journey::run(&sc);
+    let views = capture::inspect(&j.trace, j.unix_time).expect("bytes");
+    let at = |step: &str| {
+        let e = j
+            .trace
+            .events
+            .iter()
+            .find(|e| e.step.as_str() == step)
+            .expect("the step");
+        &views[&e.seq]
+    };
+    let tabs = |s: &crate::Session| -> Vec<String> {
+        s.js(
+            "return [...document.querySelectorAll('#bytes .bytes-tab')].map((t) => t.textContent);",
+        )
+        .as_array()
+        .expect("tabs")
+        .iter()
+        .map(|t| t.as_str().unwrap_or_default().to_string())
+        .collect()
+    };
+    let want = |step: &str| -> Vec<String> {
+        at(step)
+            .iter()
+            .map(|b| format!("{} · {} bytes", b.title, b.wire.bytes.len()))
+            .collect()
+    };
+    assert_eq!(tabs(&s), want("tls.server_key_exchange"));
+    let names: Vec<String> = s
+        .js("return [...document.querySelectorAll('#bytes .bytes-fields code')].map((c) => c.textContent);")
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|t| t.as_str().unwrap_or_default().to_string())
+        .collect();
+    for f in [
+        "ServerKeyExchange.params.public",
+        "ServerKeyExchange.signed_params.signature",
+    ] {
+        assert!(names.iter().any(|n| n.ends_with(f)), "{f} in {names:?}");
+    }
+    s.screenshot("bytes-tls12-server-key-exchange-1440x900");
+
+    s.goto(&format!(
+        "{}?preset=tls12-ecdhe&step=tls.finished",
+        crate::webdriver::serve_dist()
+    ));
+    s.wait_for(
+        "the app",
+        "document.documentElement.dataset.ready === 'true'",
+    );
+    s.click(&s.find("#insp-bytes-toggle"));
+    s.wait_for("the bytes", "document.querySelector('#bytes .hex-row')");
+    let t = tabs(&s);
+    assert_eq!(t, want("tls.finished"));
+    assert!(
+        t.iter().any(|t| t == "decrypted: handshake · 16 bytes"),
+        "{t:?}"
+    );
+    s.assert_no_errors();
+}

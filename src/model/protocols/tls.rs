@@ -1367,6 +1367,15 @@ pub mod present {
                 if let Some(a) = alpn {
                     f.push(Field::new("alpn", a));
                 }
+                if *version == Version::Tls12 {
+                    f.push(
+                        Field::new(
+                            "extended_master_secret",
+                            "agreed: the master secret hashes the whole handshake so far, not only the randoms",
+                        )
+                        .spec("RFC 7627 §4"),
+                    );
+                }
                 f.push(Field::new(
                     "resumed",
                     if *resumed {
@@ -1412,13 +1421,20 @@ pub mod present {
                 Field::new("signature", "rsa_pss_rsae_sha256 over the transcript hash")
                     .spec("RFC 8446 §4.4.3"),
             ),
-            Message::ServerKeyExchange { key_share } => {
+            // The seeded private key: its public key is in the capture's bytes.
+            Message::ServerKeyExchange { key_share: _ } => {
                 f.push(Field::new("curve", "x25519 (named_curve 29)").spec("RFC 8422 §5.4"));
-                f.push(Field::new("public", short(key_share)));
                 f.push(Field::new(
-                    "signature",
-                    "rsa_pkcs1_sha256 over both randoms and the key",
+                    "public",
+                    "32 bytes: the server's ephemeral x25519 key, new for this connection",
                 ));
+                f.push(
+                    Field::new(
+                        "signature",
+                        "rsa_pss_rsae_sha256 (256 bytes) over both randoms and the key: proves the certificate's owner chose it",
+                    )
+                    .spec("RFC 8446 §4.2.3"),
+                );
             }
             Message::ServerHelloDone => {}
             Message::ClientKeyExchange { kx, value } => match kx {
@@ -1444,8 +1460,11 @@ pub mod present {
                 }
                 KeyExchange::Ecdhe => {
                     f.push(
-                        Field::new("public", format!("x25519 {}", short(value)))
-                            .spec("RFC 8422 §5.7"),
+                        Field::new(
+                            "public",
+                            "32 bytes: the browser's ephemeral x25519 key; with the server's it gives the pre-master secret",
+                        )
+                        .spec("RFC 8422 §5.7"),
                     );
                     f.push(Field::new(
                         "forward_secrecy",
