@@ -906,3 +906,62 @@ fn an_http2_page_as_a_capture_wireshark_reads_its_frames_and_headers() {
         assert!(text.contains(want), "Wireshark's HPACK read {want}: {text}");
     }
 }
+
+/// The http2 preset — a document, a stylesheet and twenty images on one HTTP/2 connection, the
+/// images requested while the document is still arriving and answered one after another — as
+/// a capture: the trace and the capture count the same bytes, Wireshark reads every request's
+/// `:path` with its own HPACK decoder and every stream's DATA, and decrypts every connection.
+#[test]
+fn the_http2_preset_as_a_capture_every_stream_reads_in_wireshark() {
+    let pcap = scratch("http2-preset.pcapng");
+    let args = ["page", "--preset", "http2", "--events", "--json"];
+    let c = page_events_and_capture(&args, &pcap);
+    let page =
+        wirewalk::model::load::run(&wirewalk::model::pages::preset("http2").expect("preset"))
+            .expect("a load");
+    same_segments("http2", &page.trace, &c);
+    let rows = fields(
+        &pcap,
+        &[
+            "ip.checksum.status",
+            "tcp.checksum.status",
+            "udp.checksum.status",
+            "tcp.analysis.flags",
+            "http2.headers.path",
+            "http2.type",
+            "http2.streamid",
+            "_ws.malformed",
+        ],
+    );
+    assert_clean(&rows, c.packets.len(), (0, 1, 2, 3));
+    assert!(rows.iter().all(|r| r[7].is_empty()), "nothing malformed");
+    let mut paths: Vec<String> = rows
+        .iter()
+        .flat_map(|r| r[4].split(',').map(str::to_string).collect::<Vec<_>>())
+        .filter(|p| !p.is_empty())
+        .collect();
+    paths.sort();
+    let mut want: Vec<String> = page
+        .requests
+        .iter()
+        .map(|q| {
+            let u = ::url::Url::parse(&q.url).expect("a URL");
+            u.path().to_string()
+        })
+        .collect();
+    want.sort();
+    assert_eq!(
+        paths, want,
+        "every request's :path, read by Wireshark's HPACK"
+    );
+    // Every response's body in DATA frames on its own stream, the last with END_STREAM.
+    let mut data_streams = std::collections::BTreeSet::new();
+    for r in &rows {
+        for (t, s) in r[5].split(',').zip(r[6].split(',')) {
+            if t == "0" {
+                data_streams.insert(s.to_string());
+            }
+        }
+    }
+    assert_eq!(data_streams.len(), want.len(), "{data_streams:?}");
+}

@@ -531,3 +531,49 @@ fn http2_connections_stay_open_without_keep_alive() {
         );
     }
 }
+
+/// One HTTP/2 connection carries one byte stream: the server writes each response whole once
+/// it is ready, so a response that is ready while another is still leaving starts after it.
+/// On the http2 preset's connection no two responses' bytes overlap in time, and the images
+/// that waited say so.
+#[test]
+fn http2_responses_leave_one_after_another() {
+    let l = run("http2");
+    use wirewalk::model::time::Instant;
+    let mut spans: Vec<(Instant, Instant)> = l
+        .trace
+        .events
+        .iter()
+        .filter(|e| e.step == steps::HTTP_RESPONSE_BODY && e.connection == Some(1))
+        .map(|e| {
+            let f = e.flight.as_ref().expect("a body's arrival");
+            let first = l
+                .trace
+                .events
+                .iter()
+                .find(|h| h.request == e.request && h.step == steps::HTTP_RESPONSE)
+                .and_then(|h| h.flight.as_ref())
+                .expect("its head")
+                .arrives_at;
+            (first, f.arrives_at)
+        })
+        .collect();
+    spans.sort();
+    assert!(spans.len() >= 20, "{} responses", spans.len());
+    for w in spans.windows(2) {
+        assert!(w[1].0 >= w[0].1, "{:?} starts before {:?} ends", w[1], w[0]);
+    }
+    let waited = l
+        .trace
+        .events
+        .iter()
+        .filter(|e| e.step == steps::HTTP_RESPONSE_BODY)
+        .filter(|e| {
+            e.field_list().iter().any(|f| {
+                f.value
+                    .contains("behind the connection's earlier responses")
+            })
+        })
+        .count();
+    assert!(waited >= 19, "{waited} responses say they waited");
+}

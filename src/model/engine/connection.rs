@@ -724,10 +724,17 @@ impl Connection {
     /// acknowledges them; the last arrives at `end` (the segments carry the timestamps of the
     /// last one, the acknowledgment `end`'s).
     pub fn receive_response(&mut self, bytes: u64, end: Instant) {
+        let wire = self.on_the_wire(bytes);
+        self.receive_wire(wire, end);
+    }
+
+    /// `wire` bytes of the server's (TLS records included) arrive at `end`, sent a one-way
+    /// delay before: the server's TCP machine sends them, the browser's takes them in and
+    /// acknowledges.
+    pub fn receive_wire(&mut self, wire: u64, end: Instant) {
         let sent = Instant::from_micros(end.micros().saturating_sub(self.down().micros()));
         self.tick(sent);
-        let bytes = self.on_the_wire(bytes);
-        self.server.send(u32::try_from(bytes).unwrap_or(u32::MAX));
+        self.server.send(u32::try_from(wire).unwrap_or(u32::MAX));
         self.client.tick(ms(end));
         while let Some(s) = self.server.poll_output() {
             self.client.handle(&s);

@@ -828,6 +828,23 @@ pub fn slow_start(bytes: u64, mss: u64, cwnd: u64) -> (u64, u64) {
     (rounds.max(1), cwnd)
 }
 
+/// The bytes each round of [`slow_start`] carries of `len` bytes: full segments, the window's
+/// worth, and what is left in the last. Both the engine (delivering a response round by round
+/// to the browser's TCP machine) and the capture (writing its bursts) cut with it.
+pub fn slow_start_cuts(len: u64, mss: u64, cwnd: u64) -> Vec<u64> {
+    let mss = mss.max(1);
+    let mut cwnd = cwnd.max(1);
+    let mut rest = len;
+    let mut out = Vec::new();
+    while rest > 0 {
+        let n = cwnd.saturating_mul(mss).min(rest);
+        out.push(n);
+        rest -= n;
+        cwnd = cwnd.saturating_add(n.div_ceil(mss));
+    }
+    out
+}
+
 /// From the first byte to the last of a body: the extra round trips of slow start, plus the time
 /// the bytes take at the link's bandwidth.
 pub fn transfer_time(bytes: u64, mss: u64, rtt: Duration, bandwidth_bps: u64) -> Duration {
@@ -1280,6 +1297,22 @@ mod tests {
         assert_eq!(super::slow_start(30 * 1460, 1460, 10), (2, 40));
         let t = transfer_time(30_000, 1460, Duration::from_millis(100), 10_000_000);
         assert_eq!(t, Duration::from_millis(100) + Duration::from_millis(24));
+    }
+
+    /// The cuts are slow start's rounds: as many as it counts, adding up to the bytes, each full
+    /// round the window's worth of whole segments.
+    #[test]
+    fn slow_start_cuts_are_its_rounds() {
+        assert_eq!(slow_start_cuts(30 * 1448, 1448, 10), [14_480, 20 * 1448]);
+        assert_eq!(slow_start_cuts(0, 1448, 10), Vec::<u64>::new());
+        for len in [1, 1448, 14_480, 14_481, 40_000, 100_000, 1_000_000] {
+            for cwnd in [1, 10, 38] {
+                let cuts = slow_start_cuts(len, 1448, cwnd);
+                assert_eq!(cuts.iter().sum::<u64>(), len);
+                assert_eq!(cuts.len() as u64, super::slow_start(len, 1448, cwnd).0);
+                assert!(cuts[..cuts.len() - 1].iter().all(|n| n % 1448 == 0));
+            }
+        }
     }
 
     #[test]

@@ -733,6 +733,9 @@ impl Sim<'_> {
     /// the connection has reached) and its bytes on the shared link. With `Connection: close`
     /// the server's FIN follows the last byte.
     pub(super) fn server_sends(&mut self, ts: Instant, r: usize) {
+        if self.h2_wait(ts, r) {
+            return;
+        }
         let answer = self.reqs[r].answer.take();
         let Some(resp) = self.reqs[r].resp.as_deref() else {
             return;
@@ -780,11 +783,10 @@ impl Sim<'_> {
         self.link_free = self.link_free.max(t) + tx;
         let end = by_rounds.max(self.link_free);
         // Over HTTP/2 other streams' frames go both ways meanwhile: the bytes reach the
-        // browser's TCP machine when the last arrives, so that what it sends before
-        // acknowledges none of them (the capture refuses a request sent between a response's
-        // slow-start rounds: its module doc).
+        // browser's TCP machine round by round, so that what it sends in between acknowledges
+        // what has arrived.
         if self.reqs[r].stream.is_some() {
-            self.schedule(end, Ev::Receive(job, bytes, end));
+            self.h2_deliver(job, bytes, cwnd, (t, end));
         } else if let Some(j) = self.job_mut(job) {
             j.machines.receive_response(bytes, end);
         }
@@ -800,6 +802,13 @@ impl Sim<'_> {
             why.push_str(&format!(
                 "; the link was busy with other responses for {} ms of it",
                 ms(self.link_free.since(by_rounds))
+            ));
+        }
+        if let Some(ready) = self.reqs[r].h2_waited {
+            why.push_str(&format!(
+                "; ready at {} ms, it waited {} ms behind the connection's earlier responses, whose bytes the server had written first (one TCP stream carries them in order)",
+                ms(ready.since(Instant::ZERO)),
+                ms(ts.since(ready))
             ));
         }
         // The body's event and the waterfall's download phase share it.

@@ -10,8 +10,18 @@
 //! exclusive, on the newest open stream of the lowest priority level at or above its own that
 //! has one, else on stream 0, with the weight of its priority.
 //!
+//! The server writes each response whole as soon as it is ready, after what it wrote before:
+//! node's `http2` (nghttp2) hands frames to the socket as fast as the kernel's send buffer
+//! takes them, and the kernel sends that one byte stream in order, so a response ready while
+//! another is still leaving goes out after it, in the connection's congestion window (whose
+//! growth they share). Its bytes reach the browser's TCP machine round by round, as slow start
+//! delivers them ([`crate::model::http::slow_start_cuts`]), so a request the browser sends
+//! meanwhile acknowledges what has arrived.
+//!
 //! Left out: the PRIORITY frames Chromium sends when a stream's priority changes later (the
-//! model's image raises), and WINDOW_UPDATEs (module doc of [`crate::model::http2`]).
+//! model's image raises), reordering of frames not yet written by the priority tree (the
+//! server has written everything by then), and WINDOW_UPDATEs (module doc of
+//! [`crate::model::http2`]).
 
 use super::*;
 use crate::model::hpack::{Encoder, Policy};
@@ -74,7 +84,8 @@ impl Sim<'_> {
         );
         self.push(e.request(request).connection(job));
         // The bytes reach the browser's TCP machine when they arrive, then it acknowledges.
-        self.schedule(arrives, Ev::Receive(job, n, arrives));
+        let wire = self.job(job).map_or(n, |j| j.machines.on_the_wire(n));
+        self.schedule(arrives, Ev::Receive(job, wire, arrives));
         self.schedule(arrives, Ev::H2Ack(job));
     }
 
@@ -134,6 +145,49 @@ impl Sim<'_> {
             },
             block: Rc::new(block),
         }))
+    }
+
+    /// Over HTTP/2 a response leaves after the connection's earlier ones (module doc): if they
+    /// are still leaving at `ts`, request `r`'s waits until they have, and says so.
+    pub(super) fn h2_wait(&mut self, ts: Instant, r: usize) -> bool {
+        let (Some(_), Some(job)) = (self.reqs[r].stream, self.reqs[r].conn) else {
+            return false;
+        };
+        let busy = self.job(job).map_or(Instant::ZERO, |j| j.h2_busy);
+        if busy <= ts {
+            return false;
+        }
+        self.reqs[r].h2_waited.get_or_insert(ts);
+        self.schedule(busy, Ev::ServerSends(r));
+        true
+    }
+
+    /// A response of `bytes` (its frames) leaves on `job` with the window at `cwnd` segments:
+    /// its records reach the browser's TCP machine a round at a time, from its first byte's
+    /// arrival to its last's (`first`, `end`), and the connection is busy until its last byte
+    /// has left the server.
+    pub(super) fn h2_deliver(
+        &mut self,
+        job: u32,
+        bytes: u64,
+        cwnd: u64,
+        (first, end): (Instant, Instant),
+    ) {
+        let down = Duration::from_micros(self.rtt.micros() - self.rtt.half().micros());
+        let rtt = self.rtt;
+        let Some(j) = self.job_mut(job) else { return };
+        let wire = j.machines.on_the_wire(bytes);
+        j.h2_busy = Instant::from_micros(end.micros().saturating_sub(down.micros()));
+        let cuts = http::slow_start_cuts(wire, MSS, cwnd);
+        let last = cuts.len().saturating_sub(1);
+        for (k, n) in cuts.into_iter().enumerate() {
+            let at = if k == last {
+                end
+            } else {
+                (first + rtt.times(k as u64)).min(end)
+            };
+            self.schedule(at, Ev::Receive(job, n, at));
+        }
     }
 
     /// The stream request `r` depends on (`Http2PriorityDependencies::OnStreamCreation`): of

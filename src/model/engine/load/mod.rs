@@ -222,6 +222,9 @@ struct R {
     /// The request's bytes as sent.
     sent_bytes: u64,
     download_why: Option<Rc<str>>,
+    /// Over HTTP/2: when its response was ready, if it then waited for the connection's
+    /// earlier responses to leave.
+    h2_waited: Option<Instant>,
     response: Option<usize>,
     outcome: Option<Outcome>,
     preflight: Option<(usize, String)>,
@@ -336,6 +339,9 @@ struct Job {
     failure: Option<connection::Failure>,
     /// Over HTTP/2, once open: its HPACK tables.
     h2: Option<Box<h2::Wire>>,
+    /// Over HTTP/2: when the last byte the server has queued on it leaves (module doc of
+    /// [`h2`]: its responses go out one after another).
+    h2_busy: Instant,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -362,7 +368,8 @@ enum Ev {
     /// An HTTP/2 server's SETTINGS leave; the browser acknowledges them.
     H2Server(u32),
     H2Ack(u32),
-    /// A response's bytes reach connection `job`'s TCP machines: (job, bytes, last byte).
+    /// Bytes of the server's reach connection `job`'s TCP machines: (job, bytes on the wire
+    /// with their TLS records' overhead, when the last arrives).
     Receive(u32, u64, Instant),
     /// The user clicks the journey page's button.
     Click,
@@ -1030,9 +1037,9 @@ impl Sim<'_> {
                 Ev::ServerSends(r) => self.server_sends(t, r),
                 Ev::H2Server(job) => self.h2_server(t, job),
                 Ev::H2Ack(job) => self.h2_ack(t, job),
-                Ev::Receive(job, bytes, end) => {
+                Ev::Receive(job, wire, end) => {
                     if let Some(j) = self.job_mut(job) {
-                        j.machines.receive_response(bytes, end);
+                        j.machines.receive_wire(wire, end);
                     }
                 }
                 Ev::Click => self.click(t),
@@ -1163,6 +1170,7 @@ impl Sim<'_> {
             body_bytes: 0,
             sent_bytes: 0,
             download_why: None,
+            h2_waited: None,
             response,
             outcome: None,
             preflight: None,

@@ -23,9 +23,10 @@ pub const MAX_BODY: u64 = 64 << 20;
 /// segments, is left out) and what is left at a burst's end.
 const ACK_EVERY: u32 = 2;
 
-/// Why a server write that overlaps the previous one is refused.
+/// Why a server write that overlaps the previous one is refused (the engine makes none: an
+/// HTTP/2 connection's responses leave one after another).
 const OVERLAP: &str =
-    "HTTP/2 responses that overlap on one connection (their DATA frames would have to be interleaved)";
+    "a server write that starts before its previous one has arrived (their frames would have to be interleaved)";
 
 /// A burst of the server's, waiting to be written ([`Walk::write`]).
 pub(super) struct Queued {
@@ -34,9 +35,6 @@ pub(super) struct Queued {
     step: String,
     /// The event it belongs to (the inspector shows its packets there).
     seq: u32,
-    /// The first and the last burst of its write.
-    first: bool,
-    last: bool,
 }
 
 /// A timestamp option's value in a segment, if it has one.
@@ -271,15 +269,12 @@ impl Walk {
                 return Err(CaptureError::Unsupported(OVERLAP));
             }
         }
-        let n = bursts.len();
-        for (i, (at, bytes)) in bursts.iter().enumerate() {
+        for (at, bytes) in bursts {
             k.queued.push_back(Queued {
                 at: *at,
                 bytes: bytes.clone(),
                 step: step.to_string(),
                 seq,
-                first: i == 0,
-                last: i + 1 == n,
             });
         }
         Ok(())
@@ -288,7 +283,6 @@ impl Walk {
     /// Writes the server's queued bursts that have arrived by `until` (all, for `None`).
     pub(super) fn flush(&mut self, c: u32, until: Option<Instant>) -> Result<(), CaptureError> {
         let current = self.current;
-        let mut partial = false;
         loop {
             let k = self.conn(c);
             let due = k
@@ -296,20 +290,13 @@ impl Walk {
                 .front()
                 .is_some_and(|q| until.is_none_or(|t| q.at <= t));
             if !due {
-                partial = partial && k.queued.front().is_some_and(|q| !q.first);
                 break;
             }
             let Some(q) = k.queued.pop_front() else { break };
-            partial = !q.last;
             self.current = q.seq;
             let r = self.put(c, false, q.at, &q.bytes, &q.step);
             self.current = current;
             r?;
-        }
-        if partial {
-            return Err(CaptureError::Unsupported(
-                "a request sent while a response is arriving on its connection (the model counts the whole response as arrived)",
-            ));
         }
         Ok(())
     }
@@ -538,22 +525,20 @@ impl Walk {
     }
 }
 
-/// The response's bytes cut into slow start's rounds: round `r` carries the window's worth of
-/// full segments (1,448 bytes, as the engine counts them) and arrives `r` round trips after the first byte; the last
-/// burst arrives when the model's last byte does.
+/// The response's bytes cut into slow start's rounds as the engine delivers them
+/// ([`crate::model::http::slow_start_cuts`], with segments of 1,448 bytes): round `r` arrives
+/// `r` round trips after the first byte; the last burst arrives when the model's last byte
+/// does.
 fn rounds(wire: &[u8], first: Instant, b: &Body, rtt: Duration) -> Vec<(Instant, Vec<u8>)> {
-    let mss = Stream::segment_payload();
-    let mut out = Vec::new();
-    let mut cwnd = b.cwnd.max(1) as usize;
+    let mss = Stream::segment_payload() as u64;
+    let cuts = crate::model::http::slow_start_cuts(wire.len() as u64, mss, b.cwnd);
+    let mut out = Vec::with_capacity(cuts.len());
     let mut rest = wire;
-    let mut r = 0u64;
-    while !rest.is_empty() {
-        let n = (cwnd * mss).min(rest.len());
-        let at = (first + rtt.times(r)).max(first);
-        out.push((at.min(b.last_byte), rest[..n].to_vec()));
-        rest = &rest[n..];
-        cwnd += n.div_ceil(mss);
-        r += 1;
+    for (r, n) in cuts.into_iter().enumerate() {
+        let (now, later) = rest.split_at(n as usize);
+        let at = (first + rtt.times(r as u64)).max(first);
+        out.push((at.min(b.last_byte), now.to_vec()));
+        rest = later;
     }
     if let Some(last) = out.last_mut() {
         last.0 = b.last_byte.max(first);

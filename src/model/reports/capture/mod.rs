@@ -25,17 +25,16 @@
 //!
 //! HTTP/2 connections carry their frames ([`crate::model::http2`]): the browser's preface and
 //! SETTINGS, the server's, each request's HEADERS with the HPACK block the model coded, each
-//! response's HEADERS and DATA frames.
+//! response's HEADERS and DATA frames. The engine sends an HTTP/2 connection's responses one
+//! after another and delivers each round by round, so the server's bursts are written in the
+//! order they arrive and a request the browser sends in between acknowledges what has arrived
+//! by then.
 //!
 //! What the capture cannot show yet is refused with [`CaptureError`] rather than written wrong:
 //! a resumption whose ticket came from before the run, client certificates, a connection
-//! opened before the run, a body over 64 MiB, and HTTP/2 responses
-//! that overlap on one connection. The model sends each response's bytes whole, in slow start's rounds of its
-//! own, so two at once would need their DATA frames interleaved on the one TCP stream, which
-//! the model does not do yet: a write of the server's that would start before its previous
-//! write has arrived is refused, and so is a request sent between a response's slow-start
-//! rounds. The server's bursts are written in the order they arrive, the browser's segments in
-//! between acknowledging what has arrived by then.
+//! opened before the run, a body over 64 MiB, and a write of the server's that would start
+//! before its previous one on the connection has arrived (the engine does not make one: its
+//! frames would have to be interleaved with the earlier write's).
 //!
 //! This module is not reached by the first screen: the web app loads it with the inspector's
 //! bytes view or the first "Download capture" (src/ui/lazy.rs).
