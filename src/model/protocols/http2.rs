@@ -432,21 +432,30 @@ pub fn headers_len(block: usize, priority: bool) -> u64 {
     (payload + HEADER * payload.div_ceil(per).max(1)) as u64
 }
 
-/// A body as DATA frames of at most [`MAX_FRAME`] bytes, END_STREAM on the last.
+/// A body as the model's server (node's `http2`) sends it: DATA frames of at most
+/// [`MAX_FRAME`] bytes, then an empty DATA frame with END_STREAM — node ends a stream apart from
+/// its last write, as the h2-tls recording's NetLog shows for every response
+/// (`HTTP2_SESSION_RECV_DATA` of the body's size, then one of size 0 with `fin`).
 pub fn data_frames(stream: u32, body: &[u8]) -> Vec<Frame> {
-    let n = body.len().div_ceil(MAX_FRAME).max(1);
-    (0..n)
-        .map(|i| Frame::Data {
+    let mut frames: Vec<Frame> = body
+        .chunks(MAX_FRAME)
+        .map(|data| Frame::Data {
             stream,
-            end_stream: i + 1 == n,
-            data: body[i * MAX_FRAME..((i + 1) * MAX_FRAME).min(body.len())].to_vec(),
+            end_stream: false,
+            data: data.to_vec(),
         })
-        .collect()
+        .collect();
+    frames.push(Frame::Data {
+        stream,
+        end_stream: true,
+        data: vec![],
+    });
+    frames
 }
 
 /// The size of [`data_frames`]' frames for a body of `body` bytes, counted.
 pub fn data_len(body: u64) -> u64 {
-    body + HEADER as u64 * body.div_ceil(MAX_FRAME as u64).max(1)
+    body + HEADER as u64 * (body.div_ceil(MAX_FRAME as u64) + 1)
 }
 
 /// Chromium's SETTINGS (`AddDefaultHttp2Settings`, net/http/http_network_session.cc): the values
