@@ -284,3 +284,36 @@ fn a_tls12_page_resumes_with_its_tickets_and_every_connection_decrypts() {
         assert_eq!(**t, ["1", "2", "4", "20", "20"], "an abbreviated handshake");
     }
 }
+
+/// A journey that resumes a session from a visit before the run (`--resumption`): the capture
+/// holds that session's ticket and secret drawn from the seed, the handshake is the abbreviated
+/// one (ServerHello, NewSessionTicket, Finished both ways; TLS 1.3's ServerHello,
+/// EncryptedExtensions and Finished), and Wireshark decrypts both requests.
+#[test]
+fn resumed_journeys_of_both_versions_decrypt_in_wireshark() {
+    for (name, args, flights) in [
+        (
+            "resumed-tls12",
+            &[
+                "https://www.example.com/",
+                "--tls",
+                "1.2-ecdhe",
+                "--resumption",
+            ][..],
+            &["1", "2,4,20", "20"][..],
+        ),
+        (
+            "resumed-tls13",
+            &["--preset", "tls13-resumption"][..],
+            &["1", "2,8,20", "20", "4"][..],
+        ),
+    ] {
+        let (file, c, keylog, trace) = journey_capture(name, args);
+        assert_eq!(c.keylog, keylog);
+        assert_same_numbers(trace["events"].as_array().expect("events"), &c);
+        let (types, uris, codes) = decrypted(&file, &[]);
+        assert_eq!(types, flights, "{name}");
+        assert_eq!(uris.len(), 2, "{name}: {uris:?}");
+        assert_eq!(codes, ["200", "200"], "{name}");
+    }
+}

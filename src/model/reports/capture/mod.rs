@@ -31,8 +31,7 @@
 //! by then.
 //!
 //! What the capture cannot show yet is refused with [`CaptureError`] rather than written wrong:
-//! a resumption whose ticket came from before the run, client certificates, a connection
-//! opened before the run, a body over 64 MiB, and a write of the server's that would start
+//! client certificates, a connection opened before the run, a body over 64 MiB, and a write of the server's that would start
 //! before its previous one on the connection has arrived (the engine does not make one: its
 //! frames would have to be interleaved with the earlier write's).
 //!

@@ -12,9 +12,9 @@
 //! same bytes.
 //!
 //! A resumed session (RFC 5077's abbreviated handshake) takes the master secret of the ticket a
-//! server issued earlier in the run, new randoms giving new keys. Left out (an error, not a
-//! guess): a ticket from before the run, client certificates, a server key other than RSA
-//! 2048.
+//! server issued earlier in the run (or, for a visit before the run, one drawn from the seed),
+//! new randoms giving new keys. Left out (an error, not a guess): client certificates, a
+//! server key other than RSA 2048.
 
 use super::tls13::{drawn, Drbg, Shared, Ticket12};
 use super::{x509, CaptureError};

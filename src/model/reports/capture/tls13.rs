@@ -15,8 +15,10 @@
 //! Finished MACs (Session13's), a ticket; for a resumed handshake, the ticket the server named
 //! last issued in the run (its PSK, its age obfuscated, the binder computed). A ServerHello
 //! that picks TLS 1.2 hands the connection to [`super::tls12`]. Left out (an error, not a
-//! guess): a ticket from before the run, a client certificate, a server key other than RSA
-//! 2048.
+//! guess): a client certificate, a server key other than RSA 2048. A ticket from a visit
+//! before the run (the scenario's resumption) is drawn from the connection's seeded key share:
+//! its PSK is not the secret of any handshake in the capture, but everything after it is
+//! derived from it for real.
 
 use super::tls12::{self, Tls12};
 use super::{x509, CaptureError};
@@ -120,6 +122,21 @@ fn fill_client_hello(ch: &mut tls_wire::ClientHello, private: &[u8; 32]) {
             }
             _ => {}
         }
+    }
+}
+
+/// The ticket of a visit before the run (the scenario's "resumption"), which the capture does
+/// not hold: its PSK, its bytes and its age_add drawn from the connection's seeded key share,
+/// issued at `now` (an age of zero). The connection's own secrets are derived from it for
+/// real, and the key log decrypts the connection as any other.
+fn earlier_visit_ticket(private: &[u8; 32], now: Instant) -> Ticket {
+    let seed = drawn(private, "earlier visit", 32);
+    let age_add = drawn(&seed, "age_add", 4);
+    Ticket {
+        psk: drawn(&seed, "psk", 32),
+        ticket: drawn(&seed, "ticket", tls_messages::TICKET_LEN),
+        age_add: u32::from_be_bytes([age_add[0], age_add[1], age_add[2], age_add[3]]),
+        issued: now,
     }
 }
 
@@ -370,9 +387,14 @@ impl Tls {
             Some(Version::Tls12) => return self.client_hello12(ch, shared),
             Some(Version::Tls13) => {}
         }
-        let t = shared.tickets.get(sni).ok_or(CaptureError::Unsupported(
-            "a resumed TLS 1.3 handshake whose ticket came from before the run",
-        ))?;
+        let earlier;
+        let t = match shared.tickets.get(sni) {
+            Some(t) => t,
+            None => {
+                earlier = earlier_visit_ticket(&self.client_private, now);
+                &earlier
+            }
+        };
         let suite = Suite13::from_code(0x1301).ok_or(CaptureError::Internal("the suite"))?;
         // §4.2.11: the ticket, its age obfuscated by age_add; the binder is Session13's.
         let age_ms = (now.since(t.issued).micros() / 1000) as u32;
@@ -397,12 +419,19 @@ impl Tls {
         mut ch: tls_wire::ClientHello,
         shared: &Shared,
     ) -> Result<Sent, CaptureError> {
-        let t = shared
-            .tickets12
-            .get(&self.sni)
-            .ok_or(CaptureError::Unsupported(
-                "a resumed TLS 1.2 handshake whose ticket came from before the run",
-            ))?;
+        let earlier;
+        let t = match shared.tickets12.get(&self.sni) {
+            Some(t) => t,
+            None => {
+                // A session of a visit before the run (as for TLS 1.3: earlier_visit_ticket).
+                let seed = drawn(&self.client_private, "earlier visit", 32);
+                earlier = Ticket12 {
+                    ticket: drawn(&seed, "ticket", tls_messages::TICKET_LEN),
+                    master: drawn(&seed, "master secret", crate::model::tls12_keys::MASTER_LEN),
+                };
+                &earlier
+            }
+        };
         for x in &mut ch.extensions {
             if x.typ == chromium_ext::SESSION_TICKET {
                 x.body = ExtBody::Opaque(t.ticket.clone());
