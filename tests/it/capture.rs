@@ -396,11 +396,14 @@ fn the_default_journey_as_a_capture_reads_back_and_wireshark_decrypts_it() {
 
 #[test]
 fn a_run_the_capture_cannot_write_yet_is_refused_with_a_reason() {
-    let pcap = scratch("client-cert.pcapng");
-    let out = wirewalk_pcap(&["trace", "--preset", "tls12-rsa-client-cert"], &pcap, None);
+    let pcap = scratch("existing-connection.pcapng");
+    let out = wirewalk_pcap(&["trace", "--preset", "existing-connection"], &pcap, None);
     expect_status(&out, 1);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("cannot show client certificates yet"), "{err}");
+    assert!(
+        err.contains("cannot show a connection opened before the capture started"),
+        "{err}"
+    );
     assert!(!pcap.exists(), "no file for a refused run");
     let out = Command::new(env!("CARGO_BIN_EXE_wirewalk"))
         .args(["trace", "--pcap"])

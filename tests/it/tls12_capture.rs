@@ -317,3 +317,102 @@ fn resumed_journeys_of_both_versions_decrypt_in_wireshark() {
         assert_eq!(codes, ["200", "200"], "{name}");
     }
 }
+
+/// A server that asks for the browser's certificate (the tls12-rsa-client-cert preset; TLS 1.3
+/// and ECDHE with `--client-cert`): every connection decrypts in Wireshark with the
+/// CertificateRequest and the browser's Certificate and CertificateVerify in place, and OpenSSL
+/// verifies the TLS 1.2 CertificateVerify — an ECDSA P-256 signature over every handshake
+/// message before it (RFC 5246 §7.4.8) — with the public key of the certificate the browser sent.
+#[test]
+fn client_certificates_are_sent_signed_and_decrypt() {
+    for (name, args, flights) in [
+        (
+            "client-cert-tls12-rsa",
+            &["--preset", "tls12-rsa-client-cert"][..],
+            &["1", "2", "11,13,14", "11,16,15,20", "4,20"][..],
+        ),
+        (
+            "client-cert-tls12-ecdhe",
+            &[
+                "https://www.example.com/",
+                "--tls",
+                "1.2-ecdhe",
+                "--client-cert",
+            ][..],
+            &["1", "2", "11,12,13,14", "11,16,15,20", "4,20"][..],
+        ),
+        (
+            "client-cert-tls13",
+            &["https://www.example.com/", "--client-cert"][..],
+            &["1", "2", "8,13,11,15,20", "11,15,20", "4"][..],
+        ),
+    ] {
+        let (file, c, _, trace) = journey_capture(name, args);
+        assert_same_numbers(trace["events"].as_array().expect("events"), &c);
+        let (types, uris, _) = decrypted(&file, &[]);
+        assert_eq!(types, flights, "{name}");
+        assert_eq!(uris.len(), 2, "{name}: {uris:?}");
+        if name.starts_with("client-cert-tls12") {
+            openssl_verifies_the_certificate_verify(name, &c);
+        }
+    }
+}
+
+fn openssl_verifies_the_certificate_verify(name: &str, c: &Capture) {
+    let mut transcript = Vec::new();
+    let (mut cert, mut signature) = (None, None);
+    for (from_client, typ, frag) in records(c) {
+        if typ != 22 {
+            continue;
+        }
+        match (from_client, frag.first()) {
+            (true, Some(15)) => {
+                // msg_type, length (3), scheme (2), signature length (2), signature.
+                assert_eq!(frag[4..6], [4, 3], "ecdsa_secp256r1_sha256");
+                signature = Some(frag[8..].to_vec());
+                break;
+            }
+            // The browser's Certificate: the list's and the first entry's lengths, then DER.
+            (true, Some(11)) => cert = Some(frag[10..].to_vec()),
+            _ => {}
+        }
+        transcript.extend_from_slice(&frag);
+    }
+    let (cert, signature) = (
+        cert.expect("a certificate"),
+        signature.expect("a signature"),
+    );
+    let write = |suffix: &str, bytes: &[u8]| {
+        let p = scratch(&format!("{name}.{suffix}"));
+        std::fs::write(&p, bytes).expect("written");
+        p
+    };
+    let (cert, sig, data) = (
+        write("client.der", &cert),
+        write("cv.sig", &signature),
+        write("transcript.bin", &transcript),
+    );
+    let key = scratch(&format!("{name}.client.pub"));
+    let ok = Command::new("openssl")
+        .args(["x509", "-inform", "DER", "-noout", "-pubkey", "-in"])
+        .arg(&cert)
+        .arg("-out")
+        .arg(&key)
+        .status()
+        .expect("openssl runs");
+    assert!(ok.success(), "the browser's certificate reads as X.509");
+    let out = Command::new("openssl")
+        .args(["dgst", "-sha256", "-verify"])
+        .arg(&key)
+        .arg("-signature")
+        .arg(&sig)
+        .arg(&data)
+        .output()
+        .expect("openssl runs");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "Verified OK",
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

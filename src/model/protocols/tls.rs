@@ -197,29 +197,11 @@ impl Message {
         if let Some(n) = structured {
             return n;
         }
-        // What neither structure module writes: client certificates' messages (from their
-        // fixed parts, an RSA 2048 signature), and the two that are not handshake messages.
+        // The two that are not handshake messages; every other message has its structure in
+        // its version (tests hold each size equal to its structure's bytes).
         match self {
-            Message::CertificateRequest => 37,
-            Message::Certificate { chain, .. } => {
-                let certs: usize = crate::model::x509::chain_lens(chain)
-                    .iter()
-                    .map(|n| 3 + n)
-                    .sum();
-                // TLS 1.2 (RFC 5246 §7.4.2): a 3-byte list length; 1.3 adds the context byte
-                // and two bytes of extensions per entry.
-                4 + 3
-                    + certs as u64
-                    + if version == Version::Tls13 {
-                        1 + 2 * chain.len() as u64
-                    } else {
-                        0
-                    }
-            }
-            Message::CertificateVerify { .. } => 4 + 4 + 256,
             Message::ChangeCipherSpec { .. } => 1,
             Message::Alert { .. } => 2,
-            // Every other message has its structure in its version (a test holds it so).
             _ => 0,
         }
     }
@@ -1417,9 +1399,25 @@ pub mod present {
                     ));
                 }
             }
-            Message::CertificateVerify { .. } => f.push(
+            Message::CertificateVerify { from_client: false } => f.push(
                 Field::new("signature", "rsa_pss_rsae_sha256 over the transcript hash")
                     .spec("RFC 8446 §4.4.3"),
+            ),
+            // The browser's certificate has a P-256 key (`connection::client_chain`).
+            Message::CertificateVerify { from_client: true } => f.push(
+                Field::new(
+                    "signature",
+                    if version == Version::Tls13 {
+                        "ecdsa_secp256r1_sha256 with the browser's key, over the transcript hash"
+                    } else {
+                        "ecdsa_secp256r1_sha256 with the browser's key, over every handshake message so far"
+                    },
+                )
+                .spec(if version == Version::Tls13 {
+                    "RFC 8446 §4.4.3"
+                } else {
+                    "RFC 5246 §7.4.8"
+                }),
             ),
             // The seeded private key: its public key is in the capture's bytes.
             Message::ServerKeyExchange { key_share: _ } => {

@@ -15,14 +15,18 @@
 //! offers it); the ClientKeyExchange carries the browser's x25519 key or the 256-byte
 //! RSA-encrypted pre-master secret; the ticket is [`TICKET_LEN`] bytes.
 //!
-//! Left out: client certificates' messages (the CertificateRequest and the client's
-//! Certificate and CertificateVerify are sized in [`Message::message_len`] from their fixed
-//! parts), and a ServerHello that resumes a session by its id (the model's resumptions are
+//! A server that asks for a client certificate sends a CertificateRequest for rsa_sign and
+//! ecdsa_sign keys with the two signature schemes its field names and no list of CAs; the
+//! browser's CertificateVerify is an ECDSA P-256 signature (its client key), at its longest DER
+//! length ([`tls_messages::ECDSA_P256_SIGNATURE`]).
+//!
+//! Left out: a ServerHello that resumes a session by its id (the model's resumptions are
 //! tickets).
 
 use super::tls::{KeyExchange, Message};
 use super::tls_messages::{
-    self, bytes32, RSA_2048_SIGNATURE, RSA_PSS_RSAE_SHA256, TICKET_LEN, X25519,
+    self, bytes32, CLIENT_SIGNATURE_SCHEMES, ECDSA_P256_SIGNATURE, ECDSA_SECP256R1_SHA256,
+    RSA_2048_SIGNATURE, RSA_PSS_RSAE_SHA256, TICKET_LEN, X25519,
 };
 use super::tls_wire::{
     ext, EcdheParams, ExtBody, Extension, Handshake, KeyExchangeValue, ServerHello,
@@ -38,6 +42,9 @@ pub const RSA_2048_CIPHERTEXT: usize = 256;
 /// ec_point_formats as OpenSSL sends it: uncompressed, ansiX962_compressed_prime and
 /// ansiX962_compressed_char2 (`ecformats_default` in ssl/t1_lib.c).
 const POINT_FORMATS: [u8; 3] = [0, 1, 2];
+/// The certificate types a CertificateRequest accepts: rsa_sign and ecdsa_sign (RFC 8422 §5.5),
+/// no list of CAs.
+const CERTIFICATE_TYPES: [u8; 2] = [1, 64];
 
 fn e(typ: u16, body: ExtBody) -> Extension {
     Extension { typ, body }
@@ -85,10 +92,16 @@ pub fn structure(m: &Message) -> Option<Handshake> {
     Some(match m {
         Message::ClientHello { .. } => return tls_messages::structure(m),
         Message::ServerHello { .. } => Handshake::ServerHello(server_hello(m)?),
-        Message::Certificate {
-            chain,
-            from_client: false,
-        } => Handshake::Certificate12(
+        Message::CertificateRequest => Handshake::CertificateRequest12 {
+            types: CERTIFICATE_TYPES.to_vec(),
+            schemes: CLIENT_SIGNATURE_SCHEMES.to_vec(),
+            authorities: vec![],
+        },
+        Message::CertificateVerify { from_client: true } => Handshake::CertificateVerify {
+            scheme: ECDSA_SECP256R1_SHA256,
+            signature: vec![0; ECDSA_P256_SIGNATURE],
+        },
+        Message::Certificate { chain, .. } => Handshake::Certificate12(
             x509::chain_lens(chain)
                 .into_iter()
                 .map(|n| vec![0; n])
@@ -136,10 +149,13 @@ pub fn handshake_len(m: &Message) -> Option<u64> {
                 + 4;
             2 + 32 + (1 + 32) + 2 + 1 + 2 + exts
         }
-        Message::Certificate {
-            chain,
-            from_client: false,
-        } => 3 + x509::chain_lens(chain).iter().map(|n| 3 + n).sum::<usize>(),
+        Message::CertificateRequest => {
+            (1 + CERTIFICATE_TYPES.len()) + (2 + 2 * CLIENT_SIGNATURE_SCHEMES.len()) + 2
+        }
+        Message::CertificateVerify { from_client: true } => 2 + 2 + ECDSA_P256_SIGNATURE,
+        Message::Certificate { chain, .. } => {
+            3 + x509::chain_lens(chain).iter().map(|n| 3 + n).sum::<usize>()
+        }
         Message::ServerKeyExchange { .. } => (1 + 2 + 1 + 32) + (2 + 2 + RSA_2048_SIGNATURE),
         Message::ServerHelloDone => 0,
         Message::ClientKeyExchange {
@@ -187,6 +203,12 @@ mod tests {
             },
             Message::Finished { from_client: true },
             Message::NewSessionTicket { lifetime_s: 7200 },
+            Message::CertificateRequest,
+            Message::Certificate {
+                chain: crate::model::connection::client_chain(1_700_000_000),
+                from_client: true,
+            },
+            Message::CertificateVerify { from_client: true },
         ];
         for (suite, alpn) in [
             (CLIENT_SUITES[4], Some("h2")),
@@ -227,7 +249,7 @@ mod tests {
     /// and header, as counted by hand from RFC 5246 §7.4.1.3.
     #[test]
     fn the_server_hello_has_openssls_extensions_in_order() {
-        let m = &messages()[7];
+        let m = &messages()[10];
         let Some(Handshake::ServerHello(sh)) = structure(m) else {
             panic!("a ServerHello")
         };

@@ -134,6 +134,12 @@ impl Session12 {
         ))
     }
 
+    /// Every handshake message so far (what a TLS 1.2 CertificateVerify signs, RFC 5246
+    /// §7.4.8).
+    pub fn transcript(&self) -> &[u8] {
+        &self.transcript
+    }
+
     /// The hash of the handshake so far, in the suite's hash.
     pub fn transcript_hash(&self) -> Result<Vec<u8>, SessionError> {
         Ok(self.suite()?.hash.digest(&self.transcript))

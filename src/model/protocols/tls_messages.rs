@@ -16,8 +16,9 @@
 //! RSA-PSS CertificateVerify (the model's server certificates have RSA 2048 keys), Finished, and
 //! a NewSessionTicket as OpenSSL writes it (an 8-byte nonce, a 192-byte ticket).
 //!
-//! TLS 1.2's messages are [`crate::model::tls12_messages`]'s. Left out: client certificates'
-//! messages, HelloRetryRequest.
+//! A server that asks for a client certificate sends a CertificateRequest with the signature
+//! schemes it accepts; the browser's CertificateVerify is an ECDSA P-256 signature.
+//! TLS 1.2's messages are [`crate::model::tls12_messages`]'s. Left out: HelloRetryRequest.
 
 use super::tls::{Message, Version};
 #[cfg(test)]
@@ -40,6 +41,13 @@ pub const MAC_LEN: usize = 32;
 pub const RSA_2048_SIGNATURE: usize = 256;
 /// rsa_pss_rsae_sha256 (RFC 8446 §4.2.3).
 pub const RSA_PSS_RSAE_SHA256: u16 = 0x0804;
+/// ecdsa_secp256r1_sha256 (RFC 8446 §4.2.3): the browser's signature with its P-256 client key.
+pub const ECDSA_SECP256R1_SHA256: u16 = 0x0403;
+/// The client's ECDSA P-256 signature in DER at its longest (both integers 33 bytes): the
+/// capture draws the signature's nonce until it is this long, so the size is known beforehand.
+pub const ECDSA_P256_SIGNATURE: usize = 72;
+/// What the model's servers accept in a CertificateRequest (its field in the trace says so).
+pub const CLIENT_SIGNATURE_SCHEMES: [u16; 2] = [ECDSA_SECP256R1_SHA256, RSA_PSS_RSAE_SHA256];
 /// The signature algorithms a Chromium ClientHello offers, in its order (BoringSSL's
 /// `kVerifySignatureAlgorithms`): ECDSA P-256/SHA-256, RSA-PSS/SHA-256, PKCS#1/SHA-256,
 /// ECDSA P-384/SHA-384, RSA-PSS/SHA-384, PKCS#1/SHA-384, RSA-PSS/SHA-512, PKCS#1/SHA-512.
@@ -84,10 +92,14 @@ pub fn structure(m: &Message) -> Option<Handshake> {
             ext::ALPN,
             ExtBody::Alpn(vec![alpn.to_string()]),
         )]),
-        Message::Certificate {
-            chain,
-            from_client: false,
-        } => Handshake::Certificate {
+        Message::CertificateRequest => Handshake::CertificateRequest {
+            context: vec![],
+            extensions: vec![e(
+                ext::SIGNATURE_ALGORITHMS,
+                ExtBody::U16List(CLIENT_SIGNATURE_SCHEMES.to_vec()),
+            )],
+        },
+        Message::Certificate { chain, .. } => Handshake::Certificate {
             context: vec![],
             entries: x509::chain_lens(chain)
                 .into_iter()
@@ -100,6 +112,10 @@ pub fn structure(m: &Message) -> Option<Handshake> {
         Message::CertificateVerify { from_client: false } => Handshake::CertificateVerify {
             scheme: RSA_PSS_RSAE_SHA256,
             signature: vec![0; RSA_2048_SIGNATURE],
+        },
+        Message::CertificateVerify { from_client: true } => Handshake::CertificateVerify {
+            scheme: ECDSA_SECP256R1_SHA256,
+            signature: vec![0; ECDSA_P256_SIGNATURE],
         },
         Message::Finished { .. } => Handshake::Finished(vec![0; MAC_LEN]),
         Message::NewSessionTicket { lifetime_s } => Handshake::NewSessionTicket(NewSessionTicket {
@@ -432,10 +448,8 @@ pub fn handshake_len(m: &Message) -> Option<u64> {
             2 + 32 + (1 + 32) + 2 + 1 + 2 + (4 + 2) + (4 + 4 + 32) + if *resumed { 6 } else { 0 }
         }
         Message::EncryptedExtensions { alpn } => 2 + 4 + 2 + 1 + alpn.len(),
-        Message::Certificate {
-            chain,
-            from_client: false,
-        } => {
+        Message::CertificateRequest => 1 + 2 + 4 + 2 + 2 * CLIENT_SIGNATURE_SCHEMES.len(),
+        Message::Certificate { chain, .. } => {
             1 + 3
                 + x509::chain_lens(chain)
                     .iter()
@@ -443,6 +457,7 @@ pub fn handshake_len(m: &Message) -> Option<u64> {
                     .sum::<usize>()
         }
         Message::CertificateVerify { from_client: false } => 2 + 2 + RSA_2048_SIGNATURE,
+        Message::CertificateVerify { from_client: true } => 2 + 2 + ECDSA_P256_SIGNATURE,
         Message::Finished { .. } => MAC_LEN,
         Message::NewSessionTicket { .. } => 4 + 4 + 1 + TICKET_NONCE_LEN + 2 + TICKET_LEN + 2,
         _ => return None,
@@ -506,6 +521,12 @@ mod tests {
             Message::CertificateVerify { from_client: false },
             Message::Finished { from_client: true },
             Message::NewSessionTicket { lifetime_s: 7200 },
+            Message::CertificateRequest,
+            Message::Certificate {
+                chain: crate::model::connection::client_chain(1_700_000_000),
+                from_client: true,
+            },
+            Message::CertificateVerify { from_client: true },
         ];
         for resumed in [false, true] {
             messages.push(Message::ServerHello {

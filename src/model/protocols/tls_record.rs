@@ -403,20 +403,40 @@ impl Session13 {
 
     /// The client's Finished, then its switch to its application keys.
     pub fn client_finished(&mut self) -> Result<Vec<Sent>, SessionError> {
-        let schedule = self
-            .schedule
-            .as_ref()
-            .ok_or(SessionError::OutOfOrder("no keys yet"))?;
-        if schedule.server_finished_hash.is_empty() {
+        self.client_flight(&[])
+    }
+
+    /// The client's second flight: `messages` (its Certificate and CertificateVerify when the
+    /// server asked for them, §4.4) then its Finished, in as few records as fit — as BoringSSL
+    /// packs an encrypted flight — then its switch to its application keys.
+    pub fn client_flight(&mut self, messages: &[Handshake]) -> Result<Vec<Sent>, SessionError> {
+        let server_finished = self.schedule.as_ref().map(|s| &s.server_finished_hash);
+        if server_finished.is_none_or(|h| h.is_empty()) {
             return Err(SessionError::OutOfOrder(
                 "client Finished before the server's",
             ));
         }
+        let mut w = Writer::default();
+        for (i, m) in messages.iter().enumerate() {
+            let start = w.bytes.len();
+            tls_wire::encode_into(&mut w, m, &format!("message[{i}]."))?;
+            self.transcript.extend_from_slice(&w.bytes[start..]);
+        }
+        let schedule = self
+            .schedule
+            .as_ref()
+            .ok_or(SessionError::OutOfOrder("no keys yet"))?;
         let finished = Handshake::Finished(schedule.verify_data(true, &self.hash_now()?));
-        let m = tls_wire::encode(&finished)?;
-        self.transcript.extend_from_slice(&m.bytes);
+        let at = if messages.is_empty() {
+            String::new()
+        } else {
+            format!("message[{}].", messages.len())
+        };
+        let start = w.bytes.len();
+        tls_wire::encode_into(&mut w, &finished, &at)?;
+        self.transcript.extend_from_slice(&w.bytes[start..]);
         self.client_finished_at = Some(self.transcript.len());
-        let sent = self.protect(true, content::HANDSHAKE, m)?;
+        let sent = self.protect(true, content::HANDSHAKE, w.into_wire())?;
         let suite = self
             .suite
             .ok_or(SessionError::OutOfOrder("no ServerHello yet"))?;

@@ -34,6 +34,7 @@ pub mod hs {
     pub const CERTIFICATE: u8 = 11;
     /// TLS 1.2's (RFC 5246 §7.4).
     pub const SERVER_KEY_EXCHANGE: u8 = 12;
+    pub const CERTIFICATE_REQUEST: u8 = 13;
     pub const SERVER_HELLO_DONE: u8 = 14;
     pub const CERTIFICATE_VERIFY: u8 = 15;
     pub const CLIENT_KEY_EXCHANGE: u8 = 16;
@@ -224,6 +225,19 @@ pub enum Handshake {
     },
     Finished(Vec<u8>),
     NewSessionTicket(NewSessionTicket),
+    /// TLS 1.3's CertificateRequest (RFC 8446 §4.3.2): a context and extensions
+    /// (signature_algorithms at least).
+    CertificateRequest {
+        context: Vec<u8>,
+        extensions: Vec<Extension>,
+    },
+    /// TLS 1.2's (RFC 5246 §7.4.4): the certificate types, signature algorithms and the
+    /// distinguished names of the CAs the server accepts.
+    CertificateRequest12 {
+        types: Vec<u8>,
+        schemes: Vec<u16>,
+        authorities: Vec<Vec<u8>>,
+    },
     /// TLS 1.2's Certificate (RFC 5246 §7.4.2): the DER certificates, no context or extensions.
     Certificate12(Vec<Vec<u8>>),
     /// TLS 1.2's ServerKeyExchange for ECDHE (RFC 8422 §5.4): a named curve's ephemeral public
@@ -258,6 +272,9 @@ impl Handshake {
                 hs::NEW_SESSION_TICKET
             }
             Handshake::Certificate12(_) => hs::CERTIFICATE,
+            Handshake::CertificateRequest { .. } | Handshake::CertificateRequest12 { .. } => {
+                hs::CERTIFICATE_REQUEST
+            }
             Handshake::ServerKeyExchange(_) => hs::SERVER_KEY_EXCHANGE,
             Handshake::ServerHelloDone => hs::SERVER_HELLO_DONE,
             Handshake::ClientKeyExchange(_) => hs::CLIENT_KEY_EXCHANGE,
@@ -278,6 +295,9 @@ impl Handshake {
                 "NewSessionTicket"
             }
             Handshake::ServerKeyExchange(_) => "ServerKeyExchange",
+            Handshake::CertificateRequest { .. } | Handshake::CertificateRequest12 { .. } => {
+                "CertificateRequest"
+            }
             Handshake::ServerHelloDone => "ServerHelloDone",
             Handshake::ClientKeyExchange(_) => "ClientKeyExchange",
             Handshake::Other { .. } => "handshake message",
@@ -415,6 +435,13 @@ pub fn encode_into(w: &mut Writer, m: &Handshake, at: &str) -> Result<(), WriteE
         }
         Handshake::Finished(v) => w.raw(format!("{p}verify_data"), v),
         Handshake::NewSessionTicket(t) => ticket(w, t, &p)?,
+        Handshake::CertificateRequest {
+            context,
+            extensions: e,
+        } => {
+            w.vec(&format!("{p}certificate_request_context"), 1, context)?;
+            extensions(w, e, &p)?;
+        }
         Handshake::Other { body, .. } => w.raw(format!("{p}body"), body),
         _ => tls12(w, m, &p)?,
     }
@@ -428,6 +455,27 @@ fn tls12(w: &mut Writer, m: &Handshake, p: &str) -> Result<(), WriteError> {
             let o = w.open(format!("{p}certificate_list.length"), 3);
             for (i, c) in certs.iter().enumerate() {
                 w.vec(&format!("{p}certificate_list[{i}]"), 3, c)?;
+            }
+            w.close(o)?;
+        }
+        Handshake::CertificateRequest12 {
+            types,
+            schemes,
+            authorities,
+        } => {
+            w.vec(&format!("{p}certificate_types"), 1, types)?;
+            let o = w.open(format!("{p}supported_signature_algorithms.length"), 2);
+            for (i, s) in schemes.iter().enumerate() {
+                w.uint(
+                    format!("{p}supported_signature_algorithms[{i}]"),
+                    2,
+                    *s as u64,
+                );
+            }
+            w.close(o)?;
+            let o = w.open(format!("{p}certificate_authorities.length"), 2);
+            for (i, a) in authorities.iter().enumerate() {
+                w.vec(&format!("{p}certificate_authorities[{i}]"), 2, a)?;
             }
             w.close(o)?;
         }
@@ -731,6 +779,24 @@ fn read12(typ: u8, body: &mut Reader, dialect: Dialect) -> Result<Handshake, Rea
             })
         }
         hs::SERVER_HELLO_DONE => Handshake::ServerHelloDone,
+        hs::CERTIFICATE_REQUEST => {
+            let types = body.bytes(1)?;
+            let mut list = body.sub(2)?;
+            let mut schemes = Vec::new();
+            while !list.done() {
+                schemes.push(list.u16()?);
+            }
+            let mut list = body.sub(2)?;
+            let mut authorities = Vec::new();
+            while !list.done() {
+                authorities.push(list.bytes(2)?);
+            }
+            Handshake::CertificateRequest12 {
+                types,
+                schemes,
+                authorities,
+            }
+        }
         hs::CLIENT_KEY_EXCHANGE if dialect == Dialect::Tls12Rsa => {
             Handshake::ClientKeyExchange(KeyExchangeValue::Rsa(body.bytes(2)?))
         }
@@ -759,6 +825,10 @@ fn read13(typ: u8, body: &mut Reader) -> Result<Handshake, ReadError> {
             signature: body.bytes(2)?,
         },
         hs::FINISHED => Handshake::Finished(body.rest().to_vec()),
+        hs::CERTIFICATE_REQUEST => Handshake::CertificateRequest {
+            context: body.bytes(1)?,
+            extensions: read_extensions(body, Side::Server)?,
+        },
         hs::NEW_SESSION_TICKET => Handshake::NewSessionTicket(NewSessionTicket {
             lifetime_s: body.uint(4)? as u32,
             age_add: body.uint(4)? as u32,

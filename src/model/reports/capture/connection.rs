@@ -168,7 +168,12 @@ impl Walk {
             }
             // The browser writes its flight at once too (BoringSSL's `pending_flight`): its
             // key exchange and ChangeCipherSpec go with its Finished.
-            M::ClientKeyExchange { .. } | M::ChangeCipherSpec { from_client: true } => {
+            M::ClientKeyExchange { .. }
+            | M::ChangeCipherSpec { from_client: true }
+            | M::Certificate {
+                from_client: true, ..
+            }
+            | M::CertificateVerify { from_client: true } => {
                 self.conn(c).client_flight.append(&mut records);
                 return Ok(());
             }

@@ -31,9 +31,10 @@
 //! by then.
 //!
 //! What the capture cannot show yet is refused with [`CaptureError`] rather than written wrong:
-//! client certificates, a connection opened before the run, a body over 64 MiB, and a write of the server's that would start
-//! before its previous one on the connection has arrived (the engine does not make one: its
-//! frames would have to be interleaved with the earlier write's).
+//! a connection opened before the run (its handshake is not in the trace), a body over 64 MiB,
+//! and a write of the server's that would start before its previous one on the connection has
+//! arrived (the engine does not make one: its frames would have to be interleaved with the
+//! earlier write's).
 //!
 //! This module is not reached by the first screen: the web app loads it with the inspector's
 //! bytes view or the first "Download capture" (src/ui/lazy.rs).

@@ -13,17 +13,19 @@
 //!
 //! A resumed session (RFC 5077's abbreviated handshake) takes the master secret of the ticket a
 //! server issued earlier in the run (or, for a visit before the run, one drawn from the seed),
-//! new randoms giving new keys. Left out (an error, not a guess): client certificates, a
-//! server key other than RSA 2048.
+//! new randoms giving new keys. A browser asked for its certificate sends it before its key
+//! exchange and signs every handshake message so far in its CertificateVerify (RFC 5246
+//! §7.4.8) with its P-256 key. Left out (an error, not a guess): a server key other than RSA
+//! 2048.
 
-use super::tls13::{drawn, Drbg, Shared, Ticket12};
+use super::tls13::{client_signature, drawn, Drbg, Shared, Ticket12};
 use super::{x509, CaptureError};
 use crate::model::cert::{Certificate, KeyKind};
 use crate::model::tls::{KeyExchange, Message};
 use crate::model::tls12_messages;
 use crate::model::tls12_record::Session12;
 use crate::model::tls_keys::{x25519_public, x25519_shared};
-use crate::model::tls_messages::{bytes32, unhex, TICKET_LEN};
+use crate::model::tls_messages::{self, bytes32, unhex, TICKET_LEN};
 use crate::model::tls_record::Sent;
 use crate::model::tls_wire::{Handshake, KeyExchangeValue};
 use sha2::{Digest, Sha256};
@@ -48,6 +50,8 @@ pub struct Tls12 {
     /// The server's x25519 private key, once its ServerKeyExchange is written.
     server_private: Option<[u8; 32]>,
     leaf: Option<Certificate>,
+    /// The browser's certificate, whose key signs its CertificateVerify.
+    client_leaf: Option<Certificate>,
 }
 
 fn tls(e: impl std::fmt::Display) -> CaptureError {
@@ -77,6 +81,7 @@ impl Tls12 {
             server_random: sh.random,
             server_private: None,
             leaf: None,
+            client_leaf: None,
         };
         Ok((t, sent))
     }
@@ -133,12 +138,30 @@ impl Tls12 {
             Message::Alert {
                 from_client, code, ..
             } => self.session.alert(*from_client, 2, *code).map_err(tls),
-            Message::CertificateRequest
-            | Message::Certificate {
-                from_client: true, ..
+            Message::CertificateRequest => {
+                let cr = tls12_messages::structure(m)
+                    .ok_or(CaptureError::Internal("a CertificateRequest"))?;
+                one(self.session.handshake(false, &cr))
             }
-            | Message::CertificateVerify { .. } => {
-                Err(CaptureError::Unsupported("client certificates"))
+            Message::Certificate {
+                from_client: true,
+                chain,
+            } => {
+                self.client_leaf = chain.first().cloned();
+                let certs = shared.chain_der(chain);
+                one(self
+                    .session
+                    .handshake(true, &Handshake::Certificate12(certs)))
+            }
+            // RFC 5246 §7.4.8: the signature covers every handshake message so far.
+            Message::CertificateVerify { from_client: true } => {
+                let signature =
+                    client_signature(self.client_leaf.as_ref(), self.session.transcript())?;
+                let cv = Handshake::CertificateVerify {
+                    scheme: tls_messages::ECDSA_SECP256R1_SHA256,
+                    signature,
+                };
+                one(self.session.handshake(true, &cv))
             }
             _ => Err(CaptureError::Internal("a TLS 1.2 message in its place")),
         }

@@ -15,7 +15,9 @@
 //! Finished MACs (Session13's), a ticket; for a resumed handshake, the ticket the server named
 //! last issued in the run (its PSK, its age obfuscated, the binder computed). A ServerHello
 //! that picks TLS 1.2 hands the connection to [`super::tls12`]. Left out (an error, not a
-//! guess): a client certificate, a server key other than RSA 2048. A ticket from a visit
+//! guess): a server key other than RSA 2048, a client key other than ECDSA P-256. The browser's
+//! certificate, when the server asks for it, goes with its CertificateVerify (signed with its
+//! P-256 key, [`client_signature`]) in its Finished's record. A ticket from a visit
 //! before the run (the scenario's resumption) is drawn from the connection's seeded key share:
 //! its PSK is not the secret of any handshake in the capture, but everything after it is
 //! derived from it for real.
@@ -140,6 +142,31 @@ fn earlier_visit_ticket(private: &[u8; 32], now: Instant) -> Ticket {
     }
 }
 
+/// The browser's signature with its certificate's P-256 key (ecdsa_secp256r1_sha256, RFC 8446
+/// §4.2.3), in DER at its longest ([`tls_messages::ECDSA_P256_SIGNATURE`], the size the trace
+/// counts): ECDSA's nonce is drawn from what is signed until both integers take 33 bytes —
+/// every such signature is as valid as any other.
+pub(super) fn client_signature(
+    leaf: Option<&crate::model::cert::Certificate>,
+    content: &[u8],
+) -> Result<Vec<u8>, CaptureError> {
+    use p256::ecdsa::signature::RandomizedSigner;
+    let leaf = leaf.ok_or(CaptureError::Internal("the browser's certificate"))?;
+    let x509::Key::Ec(key) = x509::Key::subject(leaf) else {
+        return Err(CaptureError::Unsupported(
+            "a client certificate whose key is not ECDSA P-256",
+        ));
+    };
+    for attempt in 0u8..=255 {
+        let mut nonce = Drbg::new(&[content, &[attempt]].concat());
+        let sig: p256::ecdsa::DerSignature = key.sign_with_rng(&mut nonce, content);
+        if sig.as_bytes().len() == tls_messages::ECDSA_P256_SIGNATURE {
+            return Ok(sig.as_bytes().to_vec());
+        }
+    }
+    Err(CaptureError::Internal("an ECDSA signature of 72 bytes"))
+}
+
 /// A ticket a server issued in this run, by the server name it was issued to: what a later
 /// connection to that name resumes with.
 #[derive(Clone, Debug)]
@@ -192,6 +219,10 @@ pub struct Tls {
     flight: Vec<Handshake>,
     /// The leaf, whose key signs the CertificateVerify.
     leaf: Option<crate::model::cert::Certificate>,
+    /// The browser's certificate, whose key signs its CertificateVerify.
+    client_leaf: Option<crate::model::cert::Certificate>,
+    /// The browser's messages before its Finished, which go out in its Finished's record.
+    client_flight: Vec<Handshake>,
     /// The ClientHello's handshake bytes, which a TLS 1.2 session's transcript starts with.
     hello: Vec<u8>,
     /// The TLS 1.2 session, once the ServerHello chose that version.
@@ -317,7 +348,12 @@ impl Tls {
             }
             Message::Finished {
                 from_client: true, ..
-            } => self.session.client_finished().map_err(CaptureError::tls)?,
+            } => {
+                let flight = std::mem::take(&mut self.client_flight);
+                self.session
+                    .client_flight(&flight)
+                    .map_err(CaptureError::tls)?
+            }
             Message::NewSessionTicket { lifetime_s } => {
                 let t = self.ticket(*lifetime_s);
                 if let Handshake::NewSessionTicket(n) = &t {
@@ -345,12 +381,46 @@ impl Tls {
                     .map_err(CaptureError::tls)?
             }
 
-            Message::CertificateRequest
-            | Message::Certificate {
-                from_client: true, ..
+            Message::CertificateRequest => {
+                let cr = tls_messages::structure(m)
+                    .ok_or(CaptureError::Internal("a CertificateRequest"))?;
+                self.flight.push(cr);
+                vec![]
             }
-            | Message::CertificateVerify { from_client: true } => {
-                return Err(CaptureError::Unsupported("client certificates"))
+            Message::Certificate {
+                from_client: true,
+                chain,
+            } => {
+                self.client_leaf = chain.first().cloned();
+                let entries = shared
+                    .chain_der(chain)
+                    .into_iter()
+                    .map(|cert| tls_wire::CertificateEntry {
+                        cert,
+                        extensions: vec![],
+                    })
+                    .collect();
+                // It goes in one record with the browser's CertificateVerify and Finished.
+                self.client_flight.push(Handshake::Certificate {
+                    context: vec![],
+                    entries,
+                });
+                vec![]
+            }
+            Message::CertificateVerify { from_client: true } => {
+                // §4.4.3: the client's context string, over the transcript so far.
+                let hash = self
+                    .session
+                    .transcript_hash_with(&self.client_flight)
+                    .map_err(CaptureError::tls)?;
+                let mut content = vec![0x20u8; 64];
+                content.extend_from_slice(b"TLS 1.3, client CertificateVerify\0");
+                content.extend_from_slice(&hash);
+                self.client_flight.push(Handshake::CertificateVerify {
+                    scheme: tls_messages::ECDSA_SECP256R1_SHA256,
+                    signature: client_signature(self.client_leaf.as_ref(), &content)?,
+                });
+                vec![]
             }
             _ => {
                 return Err(CaptureError::Internal(
