@@ -563,17 +563,30 @@ fn http2_responses_leave_one_after_another() {
     for w in spans.windows(2) {
         assert!(w[1].0 >= w[0].1, "{:?} starts before {:?} ends", w[1], w[0]);
     }
-    let waited = l
-        .trace
-        .events
+    // The waterfall's Waiting phase ends at the first byte and says why it was long.
+    let waited: Vec<_> = l
+        .requests
         .iter()
-        .filter(|e| e.step == steps::HTTP_RESPONSE_BODY)
-        .filter(|e| {
-            e.field_list().iter().any(|f| {
-                f.value
-                    .contains("behind the connection's earlier responses")
-            })
+        .filter_map(|q| {
+            let w = q
+                .phases
+                .iter()
+                .find(|p| p.name == wirewalk::model::load::PhaseName::Waiting)?;
+            w.why
+                .contains("behind the connection's earlier responses")
+                .then_some((q, w))
         })
-        .count();
+        .collect();
+    for (q, w) in &waited {
+        let head = l
+            .trace
+            .events
+            .iter()
+            .find(|e| e.request == q.id && e.step == steps::HTTP_RESPONSE)
+            .and_then(|e| e.flight.as_ref())
+            .expect("its head");
+        assert_eq!(w.end, head.arrives_at, "request {}: waiting ends at the first byte", q.id);
+    }
+    let waited = waited.len();
     assert!(waited >= 19, "{waited} responses say they waited");
 }

@@ -33,10 +33,8 @@ use super::tls_wire::{
 };
 use super::x509;
 
-/// extended_master_secret's type (RFC 7627 §5.1).
-const EXTENDED_MASTER_SECRET: u16 = 23;
-/// `verify_data`'s length (RFC 5246 §7.4.9).
-pub const VERIFY_DATA_LEN: usize = 12;
+pub use super::tls12_keys::VERIFY_DATA_LEN;
+use super::tls_messages::chromium_ext::EXTENDED_MASTER_SECRET;
 /// An RSA 2048 key's ciphertext: the encrypted pre-master secret's length.
 pub const RSA_2048_CIPHERTEXT: usize = 256;
 /// ec_point_formats as OpenSSL sends it: uncompressed, ansiX962_compressed_prime and

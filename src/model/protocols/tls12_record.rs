@@ -5,9 +5,10 @@
 //! Until a side's ChangeCipherSpec its records go in the clear, one handshake message each (as
 //! OpenSSL and BoringSSL write them). The ChangeCipherSpec switches that side to the key block's
 //! keys, and its sequence numbers start at zero; its Finished is the first protected record.
-//! A protected record is the header, an 8-byte explicit nonce — the sequence number, as
-//! OpenSSL and BoringSSL send it — then the AES-GCM ciphertext and tag; the additional data is
-//! the sequence number, type, version and the plaintext's length (§6.2.3.3).
+//! A protected record is the header, an 8-byte explicit nonce — the record's sequence number,
+//! as BoringSSL sends it (OpenSSL counts up from a random start instead; any nonce used once is
+//! valid, RFC 5288 §3) — then the AES-GCM ciphertext and tag; the additional data is the
+//! sequence number, type, version and the plaintext's length (§6.2.3.3).
 //!
 //! The master secret: from the pre-master secret and the hash of the handshake through the
 //! ClientKeyExchange (RFC 7627), or, resuming a session with a ticket, the session's own. The
@@ -85,6 +86,9 @@ pub fn open(keys: &WriteKeys, seq: u64, record: &[u8]) -> Result<(u8, Vec<u8>), 
     if body.len() < EXPLICIT_NONCE_LEN + TAG_LEN {
         return Err(RecordError::Mac(BadRecordMac));
     }
+    if !r.done() {
+        return Err(RecordError::Read(r.err("bytes after the record")));
+    }
     let (explicit, sealed) = body.split_at(EXPLICIT_NONCE_LEN);
     let explicit: [u8; EXPLICIT_NONCE_LEN] = explicit.try_into().unwrap_or_default();
     let aad = additional_data(seq, typ, sealed.len() - TAG_LEN);
@@ -109,6 +113,14 @@ impl Session12 {
         }
     }
 
+    fn side(&mut self, from_client: bool) -> &mut Direction {
+        if from_client {
+            &mut self.client
+        } else {
+            &mut self.server
+        }
+    }
+
     fn suite(&self) -> Result<Suite12, SessionError> {
         self.suite
             .ok_or(SessionError::OutOfOrder("no ServerHello yet"))
@@ -124,7 +136,8 @@ impl Session12 {
         self.handshake(false, &Handshake::ServerHello(sh.clone()))
     }
 
-    /// A handshake message in the clear, in a record of its own, added to the transcript.
+    /// A handshake message in the clear, in a record of its own, added to the transcript (the
+    /// model's messages are all under 2^14 bytes, which the record's header checks).
     pub fn handshake(&mut self, from_client: bool, m: &Handshake) -> Result<Sent, SessionError> {
         let wire = tls_wire::encode(m)?;
         self.transcript.extend_from_slice(&wire.bytes);
@@ -171,11 +184,7 @@ impl Session12 {
             .server_random
             .ok_or(SessionError::OutOfOrder("no ServerHello yet"))?;
         let (client, server) = key_block(suite, master, &self.client_random, &server_random);
-        let dir = if from_client {
-            &mut self.client
-        } else {
-            &mut self.server
-        };
+        let dir = self.side(from_client);
         *dir = Direction {
             keys: Some(if from_client { client } else { server }),
             seq: 0,
@@ -221,12 +230,7 @@ impl Session12 {
         let mut w = Writer::default();
         w.uint("alert.level", 1, level as u64);
         w.uint("alert.description", 1, description as u64);
-        let keyed = if from_client {
-            &self.client
-        } else {
-            &self.server
-        };
-        if keyed.keys.is_some() {
+        if self.side(from_client).keys.is_some() {
             return self.protect(from_client, content::ALERT, w.into_wire());
         }
         Ok(vec![clear(
@@ -242,11 +246,7 @@ impl Session12 {
         content_type: u8,
         content: Wire,
     ) -> Result<Vec<Sent>, SessionError> {
-        let dir = if from_client {
-            &mut self.client
-        } else {
-            &mut self.server
-        };
+        let dir = self.side(from_client);
         let Some(keys) = dir.keys.clone() else {
             return Err(SessionError::OutOfOrder(
                 "no ChangeCipherSpec from this side yet",

@@ -443,7 +443,12 @@ pub fn encode_into(w: &mut Writer, m: &Handshake, at: &str) -> Result<(), WriteE
             extensions(w, e, &p)?;
         }
         Handshake::Other { body, .. } => w.raw(format!("{p}body"), body),
-        _ => tls12(w, m, &p)?,
+        Handshake::Certificate12(_)
+        | Handshake::CertificateRequest12 { .. }
+        | Handshake::ServerKeyExchange(_)
+        | Handshake::ServerHelloDone
+        | Handshake::ClientKeyExchange(_)
+        | Handshake::NewSessionTicket12 { .. } => tls12(w, m, &p)?,
     }
     w.close(o)
 }
@@ -503,8 +508,17 @@ fn tls12(w: &mut Writer, m: &Handshake, p: &str) -> Result<(), WriteError> {
             );
             w.vec(&format!("{p}ticket"), 2, ticket)?;
         }
-        // ServerHelloDone is empty; the other types have their own writers.
-        _ => {}
+        // ServerHelloDone is empty; the other types have their writers in `encode_into`.
+        Handshake::ServerHelloDone
+        | Handshake::ClientHello(_)
+        | Handshake::ServerHello(_)
+        | Handshake::EncryptedExtensions(_)
+        | Handshake::Certificate { .. }
+        | Handshake::CertificateRequest { .. }
+        | Handshake::CertificateVerify { .. }
+        | Handshake::Finished(_)
+        | Handshake::NewSessionTicket(_)
+        | Handshake::Other { .. } => {}
     }
     Ok(())
 }

@@ -728,91 +728,25 @@ impl Sim<'_> {
         resp
     }
 
-    /// The server starts sending request `r`'s response at `ts`: its head, then its body,
-    /// which takes slow start's round trips on this connection (RFC 5681 §3.1, from the window
-    /// the connection has reached) and its bytes on the shared link. With `Connection: close`
-    /// the server's FIN follows the last byte.
+    /// Request `r`'s response is ready at `ts` and the server starts sending it — over HTTP/2
+    /// once the connection's earlier responses have left ([`Self::h2_wait`]): its head, then its
+    /// body, which takes slow start's round trips on this connection (RFC 5681 §3.1, from the
+    /// window the connection has reached) and its bytes on the shared link. With
+    /// `Connection: close` the server's FIN follows the last byte.
     pub(super) fn server_sends(&mut self, ts: Instant, r: usize) {
         if self.h2_wait(ts, r) {
             return;
         }
-        let answer = self.reqs[r].answer.take();
-        let Some(resp) = self.reqs[r].resp.as_deref() else {
-            return;
-        };
         let Some(job) = self.reqs[r].conn else { return };
-        let (status, body, mut head_len) = (resp.status, resp.body_bytes, resp.head_len());
-        // Over HTTP/2 the head is a HEADERS frame coded with the connection's table, and the
-        // body DATA frames: `head_len` counts their frame headers too.
-        let h2 = self.reqs[r].stream.and_then(|id| {
-            let wire = self.jobs.get_mut(job as usize - 1)?.h2.as_mut()?;
-            Some(wire.response(id, resp))
-        });
-        let mut head = match (h2, answer) {
-            (Some(h), _) => {
-                head_len = h2::framing_len(&h);
-                Event::described(ts, Actor::Server, steps::HTTP_RESPONSE, h)
-            }
-            (None, Some(answer)) => {
-                Event::described(ts, Actor::Server, steps::HTTP_RESPONSE, *answer)
-            }
-            (None, None) => Event::described(
-                ts,
-                Actor::Server,
-                steps::HTTP_RESPONSE,
-                http::present::Head {
-                    status: resp.status,
-                    reason: resp.reason,
-                    headers: resp.headers.clone(),
-                    body: resp.body_bytes,
-                },
-            ),
+        let Some((head, head_len, status, body)) = self.response_head(ts, r, job) else {
+            return;
         };
         // The browser sees the first byte after the way down.
         let t = ts + Duration::from_micros(self.rtt.micros() - self.rtt.half().micros());
-        head = head.message(Actor::Browser, t, head_len);
-        self.push_request(r, head);
+        self.push_request(r, head.message(Actor::Browser, t, head_len));
         let bytes = body.saturating_add(head_len);
-        let cwnd = self.job(job).map_or(INITIAL_CWND, |j| j.cwnd);
-        let (rounds, w) = crate::model::http::slow_start(bytes, MSS, cwnd);
-        if let Some(j) = self.job_mut(job) {
-            j.cwnd = w;
-        }
-        let tx = Duration::transmission(bytes, self.bandwidth);
-        let by_rounds = t + self.rtt.times(rounds - 1) + tx;
-        self.link_free = self.link_free.max(t) + tx;
-        let end = by_rounds.max(self.link_free);
-        // Over HTTP/2 other streams' frames go both ways meanwhile: the bytes reach the
-        // browser's TCP machine round by round, so that what it sends in between acknowledges
-        // what has arrived.
-        if self.reqs[r].stream.is_some() {
-            self.h2_deliver(job, bytes, cwnd, (t, end));
-        } else if let Some(j) = self.job_mut(job) {
-            j.machines.receive_response(bytes, end);
-        }
-        let mut why = format!(
-            "{} bytes in {} slow-start round trip{} on connection {job} (window {} segments at the start), {} Mbit/s",
-            bytes,
-            rounds,
-            if rounds == 1 { "" } else { "s" },
-            cwnd,
-            self.mbit
-        );
-        if self.link_free > by_rounds {
-            why.push_str(&format!(
-                "; the link was busy with other responses for {} ms of it",
-                ms(self.link_free.since(by_rounds))
-            ));
-        }
-        if let Some(ready) = self.reqs[r].h2_waited {
-            why.push_str(&format!(
-                "; ready at {} ms, it waited {} ms behind the connection's earlier responses, whose bytes the server had written first (one TCP stream carries them in order)",
-                ms(ready.since(Instant::ZERO)),
-                ms(ts.since(ready))
-            ));
-        }
-        // The body's event and the waterfall's download phase share it.
-        let why: Rc<str> = why.into();
+        let (rounds, cwnd, end, why) = self.transfer(job, bytes, t);
+        // The body's event and the waterfall's download phase share `why`.
         if body > 0 {
             let e = Event::described(
                 ts,
@@ -845,9 +779,98 @@ impl Sim<'_> {
         q.bytes = bytes;
         q.body_bytes = body;
         q.download_why = Some(why);
+        q.first_byte = t;
         q.last_byte = end;
         self.schedule(t, Ev::FirstByte(r));
         self.schedule(end, Ev::Done(r));
+    }
+
+    /// Request `r`'s response head as the server sends it at `ts` on `job`: its event, the
+    /// bytes it takes (over HTTP/2, its HEADERS coded with the connection's table and the DATA
+    /// frames' headers), its status and its body's length.
+    fn response_head(&mut self, ts: Instant, r: usize, job: u32) -> Option<(Event, u64, u16, u64)> {
+        let answer = self.reqs[r].answer.take();
+        let resp = self.reqs[r].resp.as_deref()?;
+        let (status, body, head_len) = (resp.status, resp.body_bytes, resp.head_len());
+        let h2 = self.reqs[r].stream.and_then(|id| {
+            let wire = self.jobs.get_mut(job as usize - 1)?.h2.as_mut()?;
+            Some(wire.response(id, resp))
+        });
+        let step = steps::HTTP_RESPONSE;
+        Some(match (h2, answer) {
+            (Some(h), _) => {
+                let n = h2::framing_len(&h);
+                (
+                    Event::described(ts, Actor::Server, step, h),
+                    n,
+                    status,
+                    body,
+                )
+            }
+            (None, Some(answer)) => (
+                Event::described(ts, Actor::Server, step, *answer),
+                head_len,
+                status,
+                body,
+            ),
+            (None, None) => {
+                let head = http::present::Head {
+                    status: resp.status,
+                    reason: resp.reason,
+                    headers: resp.headers.clone(),
+                    body: resp.body_bytes,
+                };
+                (
+                    Event::described(ts, Actor::Server, step, head),
+                    head_len,
+                    status,
+                    body,
+                )
+            }
+        })
+    }
+
+    /// `bytes` of a response leave on `job` with their first arriving at `t`: over TLS its
+    /// records' bytes, in the connection's slow-start rounds (its window grows with what they
+    /// carry) and at the link's bandwidth, shared with the other responses on the way. Returns
+    /// the rounds, the window at the start, the last byte's arrival and why it took that long.
+    fn transfer(&mut self, job: u32, bytes: u64, t: Instant) -> (u64, u64, Instant, Rc<str>) {
+        let wire = self
+            .job(job)
+            .map_or(bytes, |j| j.machines.on_the_wire(bytes));
+        let cwnd = self.job(job).map_or(INITIAL_CWND, |j| j.cwnd);
+        let (rounds, w) = crate::model::http::slow_start(wire, MSS, cwnd);
+        if let Some(j) = self.job_mut(job) {
+            j.cwnd = w;
+        }
+        let tx = Duration::transmission(wire, self.bandwidth);
+        let by_rounds = t + self.rtt.times(rounds - 1) + tx;
+        self.link_free = self.link_free.max(t) + tx;
+        let end = by_rounds.max(self.link_free);
+        // Over HTTP/2 other streams' frames go both ways meanwhile: the bytes reach the
+        // browser's TCP machine round by round, so that what it sends in between acknowledges
+        // what has arrived.
+        let h2 = self.job(job).is_some_and(|j| j.h2.is_some());
+        if h2 {
+            self.h2_deliver(job, wire, cwnd, (t, end));
+        } else if let Some(j) = self.job_mut(job) {
+            j.machines.receive_wire(wire, end);
+        }
+        let mut why = format!(
+            "{} bytes in {} slow-start round trip{} on connection {job} (window {} segments at the start), {} Mbit/s",
+            bytes,
+            rounds,
+            if rounds == 1 { "" } else { "s" },
+            cwnd,
+            self.mbit
+        );
+        if self.link_free > by_rounds {
+            why.push_str(&format!(
+                "; the link was busy with other responses for {} ms of it",
+                ms(self.link_free.since(by_rounds))
+            ));
+        }
+        (rounds, cwnd, end, why.into())
     }
 
     /// The response's first bytes reach the browser: the cookies it sets are stored (RFC 6265

@@ -131,6 +131,7 @@ impl Sim<'_> {
             http::priority_field(q.priority, q.kind.dest),
         );
         let (mine, depends_on) = (q.priority, self.h2_parent(t, job, r));
+        self.reqs[r].sent_priority = Some(mine);
         let j = self.job_mut(job)?;
         let h2 = j.h2.as_mut()?;
         let block = h2
@@ -148,35 +149,64 @@ impl Sim<'_> {
     }
 
     /// Over HTTP/2 a response leaves after the connection's earlier ones (module doc): if they
-    /// are still leaving at `ts`, request `r`'s waits until they have, and says so.
+    /// are still leaving at `ts`, request `r`'s waits with the others that are ready, and the
+    /// connection picks the next when the last byte it has written leaves.
     pub(super) fn h2_wait(&mut self, ts: Instant, r: usize) -> bool {
         let (Some(_), Some(job)) = (self.reqs[r].stream, self.reqs[r].conn) else {
             return false;
         };
-        let busy = self.job(job).map_or(Instant::ZERO, |j| j.h2_busy);
-        if busy <= ts {
+        let Some(j) = self.job_mut(job) else {
+            return false;
+        };
+        if j.h2_busy <= ts {
             return false;
         }
-        self.reqs[r].h2_waited.get_or_insert(ts);
-        self.schedule(busy, Ev::ServerSends(r));
+        let busy = j.h2_busy;
+        j.h2_waiting.push(r);
+        if j.h2_waiting.len() == 1 {
+            self.schedule(busy, Ev::H2Next(job));
+        }
+        self.reqs[r].h2_waited = Some(ts);
         true
     }
 
-    /// A response of `bytes` (its frames) leaves on `job` with the window at `cwnd` segments:
-    /// its records reach the browser's TCP machine a round at a time, from its first byte's
-    /// arrival to its last's (`first`, `end`), and the connection is busy until its last byte
-    /// has left the server.
+    /// Connection `job`'s written bytes have left at `t`: of the responses waiting, nghttp2
+    /// sends first the stream its priority tree puts first — Chromium's exclusive dependencies
+    /// make it a chain ordered by priority, then by age (module doc) — so the highest priority
+    /// the HEADERS carried, then the oldest stream.
+    pub(super) fn h2_next(&mut self, t: Instant, job: u32) {
+        let Some(j) = self.job(job) else { return };
+        let pick = j.h2_waiting.iter().enumerate().max_by_key(|(_, &r)| {
+            let q = &self.reqs[r];
+            (q.sent_priority, std::cmp::Reverse(q.stream))
+        });
+        let Some((i, &r)) = pick else { return };
+        if let Some(j) = self.job_mut(job) {
+            j.h2_waiting.remove(i);
+        }
+        self.server_sends(t, r);
+        if let Some(j) = self.job(job) {
+            if !j.h2_waiting.is_empty() {
+                let busy = j.h2_busy;
+                self.schedule(busy, Ev::H2Next(job));
+            }
+        }
+    }
+
+    /// A response's `wire` bytes (its frames in TLS records) leave on `job` with the window at
+    /// `cwnd` segments: they reach the browser's TCP machine a round at a time, from the first
+    /// byte's arrival to the last's (`first`, `end`), and the connection is busy until its last
+    /// byte has left the server.
     pub(super) fn h2_deliver(
         &mut self,
         job: u32,
-        bytes: u64,
+        wire: u64,
         cwnd: u64,
         (first, end): (Instant, Instant),
     ) {
         let down = Duration::from_micros(self.rtt.micros() - self.rtt.half().micros());
         let rtt = self.rtt;
         let Some(j) = self.job_mut(job) else { return };
-        let wire = j.machines.on_the_wire(bytes);
         j.h2_busy = Instant::from_micros(end.micros().saturating_sub(down.micros()));
         let cuts = http::slow_start_cuts(wire, MSS, cwnd);
         let last = cuts.len().saturating_sub(1);

@@ -223,8 +223,9 @@ struct R {
     sent_bytes: u64,
     download_why: Option<Rc<str>>,
     /// Over HTTP/2: when its response was ready, if it then waited for the connection's
-    /// earlier responses to leave.
+    /// earlier responses to leave; and the priority its HEADERS carried.
     h2_waited: Option<Instant>,
+    sent_priority: Option<Priority>,
     response: Option<usize>,
     outcome: Option<Outcome>,
     preflight: Option<(usize, String)>,
@@ -340,8 +341,10 @@ struct Job {
     /// Over HTTP/2, once open: its HPACK tables.
     h2: Option<Box<h2::Wire>>,
     /// Over HTTP/2: when the last byte the server has queued on it leaves (module doc of
-    /// [`h2`]: its responses go out one after another).
+    /// [`h2`]: its responses go out one after another), and the requests whose responses are
+    /// ready and wait for it.
     h2_busy: Instant,
+    h2_waiting: Vec<usize>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -363,11 +366,15 @@ enum Ev {
     Deliver(u32, Box<connection::Delivery>),
     /// An event computed ahead (a DNS lookup's messages) whose moment has come.
     Emit(Box<Event>),
-    /// The server starts sending request `r`'s response.
+    /// The server's response to request `r` is ready: it starts sending it (over HTTP/2,
+    /// once the connection's earlier responses have left: [`Ev::H2Next`]).
     ServerSends(usize),
     /// An HTTP/2 server's SETTINGS leave; the browser acknowledges them.
     H2Server(u32),
     H2Ack(u32),
+    /// An HTTP/2 connection's written bytes have left: its server sends the next response
+    /// that waits ([`h2`]'s module doc).
+    H2Next(u32),
     /// Bytes of the server's reach connection `job`'s TCP machines: (job, bytes on the wire
     /// with their TLS records' overhead, when the last arrives).
     Receive(u32, u64, Instant),
@@ -1037,6 +1044,7 @@ impl Sim<'_> {
                 Ev::ServerSends(r) => self.server_sends(t, r),
                 Ev::H2Server(job) => self.h2_server(t, job),
                 Ev::H2Ack(job) => self.h2_ack(t, job),
+                Ev::H2Next(job) => self.h2_next(t, job),
                 Ev::Receive(job, wire, end) => {
                     if let Some(j) = self.job_mut(job) {
                         j.machines.receive_wire(wire, end);
@@ -1171,6 +1179,7 @@ impl Sim<'_> {
             sent_bytes: 0,
             download_why: None,
             h2_waited: None,
+            sent_priority: None,
             response,
             outcome: None,
             preflight: None,

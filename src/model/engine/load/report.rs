@@ -573,6 +573,24 @@ impl Texts {
         }
     }
 
+    /// The wait for the first byte of a response that was ready at `ready` and then waited for
+    /// its HTTP/2 connection's earlier responses to leave (module doc of `h2`).
+    fn h2_waiting(&self, rtt: Duration, q: &R, ready: Instant) -> Rc<str> {
+        let arrived = q.send_end + rtt.half();
+        let left = Instant::from_micros(
+            q.first_byte
+                .micros()
+                .saturating_sub(rtt.micros() - rtt.half().micros()),
+        );
+        format!(
+            "half a round trip to the server and half back ({} ms) plus {} ms the server takes, then {} ms behind the connection's earlier responses: the server had written their bytes first, and one TCP stream carries them in order",
+            self.rtt,
+            ms(ready.since(arrived)),
+            ms(left.since(ready))
+        )
+        .into()
+    }
+
     /// The wait for the first byte: the round trip and `server` µs of the server's work.
     fn waiting(&mut self, server: u64) -> Rc<str> {
         if let Some((_, t)) = self.waiting.iter().find(|(s, _)| *s == server) {
@@ -959,13 +977,11 @@ impl Sim<'_> {
                 .since(q.send_end)
                 .micros()
                 .saturating_sub(self.rtt.micros());
-            push_phase(
-                &mut out,
-                PhaseName::Waiting,
-                q.send_end,
-                q.first_byte,
-                texts.waiting(server),
-            );
+            let why = match q.h2_waited {
+                Some(ready) => texts.h2_waiting(self.rtt, q, ready),
+                None => texts.waiting(server),
+            };
+            push_phase(&mut out, PhaseName::Waiting, q.send_end, q.first_byte, why);
             push_phase(
                 &mut out,
                 PhaseName::ContentDownload,

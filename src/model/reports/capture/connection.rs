@@ -249,8 +249,8 @@ impl Walk {
     /// One side writes: each (time, bytes) is a burst of segments arriving or leaving then. The
     /// server's bursts wait in the connection's queue until the browser's next write (or the
     /// walk's end), so that each of the browser's segments acknowledges exactly what has
-    /// arrived by then; a server write that would start before the previous one has arrived,
-    /// or a browser write while a response is arriving, is refused (module doc of [`super`]).
+    /// arrived by then; a server write that would start before the previous one has arrived is
+    /// refused (module doc of [`super`]).
     fn write(
         &mut self,
         c: u32,

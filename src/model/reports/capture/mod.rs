@@ -8,10 +8,11 @@
 //! numbers and options the TCP machines chose, then the data with sequence numbers that follow
 //! the bytes ([`crate::model::tcp_stream`]) — its TLS records with real keys ([`tls13`],
 //! [`tls12`]), and the HTTP/1.1 messages inside them. Each side writes a TLS flight at once, as
-//! BoringSSL and OpenSSL buffer one: the server's from its ServerHello to its Finished (or a
-//! TLS 1.2 ServerHelloDone), the browser's second flight with its Finished. A packet the
-//! browser sends is stamped when it leaves, one it receives when it arrives. A response's segments arrive round by round as the model's slow
-//! start delivered them, the last at the moment the model says the last byte arrived; the
+//! BoringSSL and OpenSSL buffer one: the server's from its ServerHello to its Finished — in a
+//! full TLS 1.2 handshake to its ServerHelloDone, then from its NewSessionTicket to its
+//! Finished — and the browser's second flight with its Finished. A packet the browser sends is
+//! stamped when it leaves, one it receives when it arrives. A response's segments arrive round
+//! by round as the model's slow start delivered them, the last at the moment the model says the last byte arrived; the
 //! browser acknowledges every second full segment (RFC 9293 §3.8.6.3) and the rest of a burst.
 //!
 //! Addresses: the browser is the trace's `192.168.1.23`, servers are at the addresses the
@@ -32,7 +33,7 @@
 //!
 //! What the capture cannot show yet is refused with [`CaptureError`] rather than written wrong:
 //! a connection opened before the run (its handshake is not in the trace), a body over 64 MiB,
-//! and a write of the server's that would start before its previous one on the connection has
+//! an HTTP/2 request with a body (the model's HEADERS end the stream), and a write of the server's that would start before its previous one on the connection has
 //! arrived (the engine does not make one: its frames would have to be interleaved with the
 //! earlier write's).
 //!

@@ -18,9 +18,9 @@
 //! §7.4.8) with its P-256 key. Left out (an error, not a guess): a server key other than RSA
 //! 2048.
 
-use super::tls13::{client_signature, drawn, Drbg, Shared, Ticket12};
-use super::{x509, CaptureError};
-use crate::model::cert::{Certificate, KeyKind};
+use super::tls13::{client_signature, drawn, leaf_rsa_key, pss_sign, Drbg, Shared, Ticket12};
+use super::CaptureError;
+use crate::model::cert::Certificate;
 use crate::model::tls::{KeyExchange, Message};
 use crate::model::tls12_messages;
 use crate::model::tls12_record::Session12;
@@ -121,8 +121,12 @@ impl Tls12 {
             }
             Message::Finished { from_client } => self.session.finished(*from_client).map_err(tls),
             Message::NewSessionTicket { lifetime_s } => {
-                let ticket = self.ticket();
-                let master = self.session.master().unwrap_or_default().to_vec();
+                let master = self
+                    .session
+                    .master()
+                    .ok_or(CaptureError::Internal("a master secret before the ticket"))?
+                    .to_vec();
+                let ticket = self.ticket(&master);
                 let issued = Ticket12 {
                     ticket: ticket.clone(),
                     master,
@@ -167,24 +171,9 @@ impl Tls12 {
         }
     }
 
-    /// The leaf's RSA 2048 key, which signs (ECDHE) or decrypts (RSA) the key exchange.
-    fn leaf_key(&self) -> Result<rsa::RsaPrivateKey, CaptureError> {
-        let leaf = self
-            .leaf
-            .as_ref()
-            .ok_or(CaptureError::Internal("no certificate"))?;
-        match (leaf.key, x509::Key::subject(leaf)) {
-            (KeyKind::Rsa2048, x509::Key::Rsa(k)) => Ok(*k),
-            _ => Err(CaptureError::Unsupported(
-                "a server certificate whose key is not RSA 2048",
-            )),
-        }
-    }
-
     /// The server's x25519 key, signed (RFC 8422 §5.4): the signature covers the client's
     /// random, the server's and the parameters.
     fn server_key_exchange(&mut self, private: &[u8; 32]) -> Result<Handshake, CaptureError> {
-        use rsa::signature::{RandomizedSigner, SignatureEncoding};
         let public = x25519_public(private);
         self.server_private = Some(*private);
         let Some(Handshake::ServerKeyExchange(mut params)) =
@@ -201,9 +190,7 @@ impl Tls12 {
             &params.signed_part(),
         ]
         .concat();
-        let signer = rsa::pss::SigningKey::<Sha256>::new(self.leaf_key()?);
-        let mut salt = Drbg::new(&signed);
-        params.signature = signer.sign_with_rng(&mut salt, &signed).to_vec();
+        params.signature = pss_sign(leaf_rsa_key(self.leaf.as_ref())?, &signed, &signed);
         Ok(Handshake::ServerKeyExchange(params))
     }
 
@@ -229,7 +216,7 @@ impl Tls12 {
                 if pre_master.len() != 48 {
                     return Err(CaptureError::Internal("a 46-byte pre-master secret"));
                 }
-                let public = rsa::RsaPublicKey::from(&self.leaf_key()?);
+                let public = rsa::RsaPublicKey::from(&leaf_rsa_key(self.leaf.as_ref())?);
                 let mut padding = Drbg::new(&pre_master);
                 let encrypted = public
                     .encrypt(&mut padding, rsa::Pkcs1v15Encrypt, &pre_master)
@@ -247,8 +234,7 @@ impl Tls12 {
 
     /// A ticket's 192 bytes, drawn from the master secret (what a server's ticket encrypts)
     /// and the server's random (a resumed session gets a fresh one).
-    fn ticket(&self) -> Vec<u8> {
-        let master = self.session.master().unwrap_or_default();
+    fn ticket(&self, master: &[u8]) -> Vec<u8> {
         let seed = Sha256::digest([master, &self.server_random[..]].concat());
         drawn(&seed, "ticket", TICKET_LEN)
     }

@@ -142,6 +142,30 @@ fn earlier_visit_ticket(private: &[u8; 32], now: Instant) -> Ticket {
     }
 }
 
+/// The server leaf's RSA 2048 key, which signs its handshake (and, in TLS 1.2's RSA key
+/// exchange, decrypts the pre-master secret): the model sizes those signatures for an RSA 2048
+/// leaf, as its servers have.
+pub(super) fn leaf_rsa_key(
+    leaf: Option<&crate::model::cert::Certificate>,
+) -> Result<rsa::RsaPrivateKey, CaptureError> {
+    let leaf = leaf.ok_or(CaptureError::Internal("no certificate"))?;
+    match (leaf.key, x509::Key::subject(leaf)) {
+        (KeyKind::Rsa2048, x509::Key::Rsa(k)) => Ok(*k),
+        _ => Err(CaptureError::Unsupported(
+            "a server certificate whose key is not RSA 2048",
+        )),
+    }
+}
+
+/// An rsa_pss_rsae_sha256 signature of `content` (RFC 8446 §4.2.3), its salt drawn from
+/// `salt_seed`: the same input, the same signature.
+pub(super) fn pss_sign(key: rsa::RsaPrivateKey, content: &[u8], salt_seed: &[u8]) -> Vec<u8> {
+    use rsa::signature::{RandomizedSigner, SignatureEncoding};
+    let signer = rsa::pss::SigningKey::<Sha256>::new(key);
+    let mut salt = Drbg::new(salt_seed);
+    signer.sign_with_rng(&mut salt, content).to_vec()
+}
+
 /// The browser's signature with its certificate's P-256 key (ecdsa_secp256r1_sha256, RFC 8446
 /// §4.2.3), in DER at its longest ([`tls_messages::ECDSA_P256_SIGNATURE`], the size the trace
 /// counts): ECDSA's nonce is drawn from what is signed until both integers take 33 bytes —
@@ -517,10 +541,7 @@ impl Tls {
     /// context string, a zero byte and the transcript hash, signed with the leaf's key —
     /// rsa_pss_rsae_sha256, its salt drawn from the transcript hash (deterministic).
     fn certificate_verify(&mut self) -> Result<(u16, Vec<u8>), CaptureError> {
-        let leaf = self
-            .leaf
-            .as_ref()
-            .ok_or(CaptureError::Internal("no certificate"))?;
+        let key = leaf_rsa_key(self.leaf.as_ref())?;
         // The transcript must include the flight's messages so far.
         let hash = self
             .session
@@ -529,19 +550,8 @@ impl Tls {
         let mut content = vec![0x20u8; 64];
         content.extend_from_slice(b"TLS 1.3, server CertificateVerify\0");
         content.extend_from_slice(&hash);
-        match (leaf.key, x509::Key::subject(leaf)) {
-            (KeyKind::Rsa2048, x509::Key::Rsa(k)) => {
-                use rsa::signature::{RandomizedSigner, SignatureEncoding};
-                let signer = rsa::pss::SigningKey::<Sha256>::new(*k);
-                let mut salt = Drbg::new(&hash);
-                let sig = signer.sign_with_rng(&mut salt, &content).to_vec();
-                Ok((tls_messages::RSA_PSS_RSAE_SHA256, sig))
-            }
-            // The model sizes the CertificateVerify for an RSA 2048 leaf, as its servers have.
-            _ => Err(CaptureError::Unsupported(
-                "a server certificate whose key is not RSA 2048",
-            )),
-        }
+        let sig = pss_sign(key, &content, &hash);
+        Ok((tls_messages::RSA_PSS_RSAE_SHA256, sig))
     }
 
     /// A NewSessionTicket whose values come from the connection's own secrets.
