@@ -585,7 +585,11 @@ fn http2_responses_leave_one_after_another() {
             .find(|e| e.request == q.id && e.step == steps::HTTP_RESPONSE)
             .and_then(|e| e.flight.as_ref())
             .expect("its head");
-        assert_eq!(w.end, head.arrives_at, "request {}: waiting ends at the first byte", q.id);
+        assert_eq!(
+            w.end, head.arrives_at,
+            "request {}: waiting ends at the first byte",
+            q.id
+        );
     }
     let waited = waited.len();
     assert!(waited >= 19, "{waited} responses say they waited");

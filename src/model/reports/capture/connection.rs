@@ -147,52 +147,23 @@ impl Walk {
         self.shared = shared;
         let mut records = records?;
         self.show_records(c, &records);
-        // The server's flight goes out as one write, its ServerHello first: the browser's
-        // acknowledgment comes after all of it, as the model's one delivery has it. A flight
-        // ends with the server's Finished, or (a full TLS 1.2 handshake's first) ServerHelloDone.
-        use crate::model::tls::{Message as M, Version};
-        match &*r.msg {
-            M::ServerHello { .. }
-            | M::ChangeCipherSpec { from_client: false }
-            | M::Certificate {
-                from_client: false, ..
-            }
-            | M::ServerKeyExchange { .. }
-            | M::CertificateRequest => {
-                self.conn(c).server_hello.append(&mut records);
+        let k = self.conn(c);
+        let held = if from_client {
+            &mut k.client_flight
+        } else {
+            &mut k.server_hello
+        };
+        match flight_part(&r.msg, r.version) {
+            Part::Held => {
+                held.append(&mut records);
                 return Ok(());
             }
-            M::NewSessionTicket { .. } if r.version == Version::Tls12 => {
-                self.conn(c).server_hello.append(&mut records);
-                return Ok(());
-            }
-            // The browser writes its flight at once too (BoringSSL's `pending_flight`): its
-            // key exchange and ChangeCipherSpec go with its Finished.
-            M::ClientKeyExchange { .. }
-            | M::ChangeCipherSpec { from_client: true }
-            | M::Certificate {
-                from_client: true, ..
-            }
-            | M::CertificateVerify { from_client: true } => {
-                self.conn(c).client_flight.append(&mut records);
-                return Ok(());
-            }
-            M::Finished {
-                from_client: true, ..
-            } => {
-                let mut all = std::mem::take(&mut self.conn(c).client_flight);
+            Part::Last => {
+                let mut all = std::mem::take(held);
                 all.append(&mut records);
                 records = all;
             }
-            M::Finished {
-                from_client: false, ..
-            }
-            | M::ServerHelloDone => {
-                let mut all = std::mem::take(&mut self.conn(c).server_hello);
-                all.append(&mut records);
-                records = all;
-            }
-            _ => {}
+            Part::Alone => {}
         }
         self.send_records(c, from_client, at, &records, e.step.as_str())
     }
@@ -575,6 +546,41 @@ fn h2_wire(
         wire.fields.extend(named);
     }
     wire
+}
+
+/// Where a TLS message's records go in its sender's write.
+enum Part {
+    /// Held for the rest of the flight.
+    Held,
+    /// The flight's last: written with what was held.
+    Last,
+    /// Written on its own.
+    Alone,
+}
+
+/// Each side writes a TLS flight at once (BoringSSL's `pending_flight`, OpenSSL's buffered
+/// flight), so the browser's acknowledgment comes after all of the server's, as the model's
+/// one delivery has it. The server's ends with its Finished or, a full TLS 1.2 handshake's
+/// first, its ServerHelloDone (its second, NewSessionTicket to Finished); the browser's second
+/// flight with its Finished.
+fn flight_part(m: &crate::model::tls::Message, version: crate::model::tls::Version) -> Part {
+    use crate::model::tls::{Message as M, Version};
+    match m {
+        M::ServerHello { .. }
+        | M::ChangeCipherSpec { .. }
+        | M::Certificate { .. }
+        | M::CertificateVerify { from_client: true }
+        | M::ServerKeyExchange { .. }
+        | M::CertificateRequest
+        | M::ClientKeyExchange { .. } => Part::Held,
+        M::NewSessionTicket { .. } if version == Version::Tls12 => Part::Held,
+        M::Finished { .. } | M::ServerHelloDone => Part::Last,
+        M::ClientHello { .. }
+        | M::EncryptedExtensions { .. }
+        | M::CertificateVerify { from_client: false }
+        | M::NewSessionTicket { .. }
+        | M::Alert { .. } => Part::Alone,
+    }
 }
 
 /// A connection's round trip, from its SYN to its SYN-ACK's arrival.

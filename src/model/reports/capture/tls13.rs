@@ -142,6 +142,31 @@ fn earlier_visit_ticket(private: &[u8; 32], now: Instant) -> Ticket {
     }
 }
 
+/// A TLS 1.3 Certificate of `chain` (§4.4.2): its DER, no extensions per entry.
+fn certificate(chain: &[crate::model::cert::Certificate], shared: &mut Shared) -> Handshake {
+    let entries = shared
+        .chain_der(chain)
+        .into_iter()
+        .map(|cert| tls_wire::CertificateEntry {
+            cert,
+            extensions: vec![],
+        })
+        .collect();
+    Handshake::Certificate {
+        context: vec![],
+        entries,
+    }
+}
+
+/// What a TLS 1.3 CertificateVerify signs (§4.4.3): 64 spaces, the side's context string, a
+/// zero byte and the transcript hash.
+fn verify_content(side: &str, transcript_hash: &[u8]) -> Vec<u8> {
+    let mut content = vec![0x20u8; 64];
+    content.extend_from_slice(format!("TLS 1.3, {side} CertificateVerify\0").as_bytes());
+    content.extend_from_slice(transcript_hash);
+    content
+}
+
 /// The server leaf's RSA 2048 key, which signs its handshake (and, in TLS 1.2's RSA key
 /// exchange, decrypts the pre-master secret): the model sizes those signatures for an RSA 2048
 /// leaf, as its servers have.
@@ -285,75 +310,70 @@ impl Tls {
         if let Some(t) = &mut self.tls12 {
             return t.on(m, shared);
         }
-        if let (Message::ServerHello { .. }, Version::Tls12) = (m, version) {
-            // The ClientHello's random follows its 4-byte header and 2-byte version.
-            let random: [u8; 32] = self
-                .hello
-                .get(6..38)
-                .and_then(|b| b.try_into().ok())
-                .ok_or(CaptureError::Internal(
-                    "a ClientHello before the ServerHello",
-                ))?;
-            let hello = tls12::Hello {
-                bytes: &self.hello,
-                random,
-                session_id: &self.session_id,
-                sni: &self.sni,
-                resume: self.resume12.as_deref(),
-            };
-            let (t, sent) = Tls12::start(m, hello)?;
-            self.tls12 = Some(Box::new(t));
-            return Ok(vec![sent]);
-        }
-        let out = match m {
-            Message::ClientHello { .. } => {
+        match (m, version) {
+            (Message::ServerHello { .. }, Version::Tls12) => self.start12(m),
+            (Message::ClientHello { .. }, _) => {
                 let sent = self.client_hello(m, now, shared)?;
+                // The ClientHello fits one record (about 2 KB): its handshake bytes follow the
+                // record's 5-byte header.
                 self.hello = sent.record.bytes.get(5..).unwrap_or_default().to_vec();
-                vec![sent]
+                Ok(vec![sent])
             }
-            Message::ServerHello { key_share, .. } => {
-                let private = bytes32(key_share.as_deref().unwrap_or_default());
-                let mut sh =
-                    tls_messages::server_hello(m).ok_or(CaptureError::Internal("a ServerHello"))?;
-                sh.session_id = self.session_id.clone();
-                for x in &mut sh.extensions {
-                    if let ExtBody::ServerShare(share) = &mut x.body {
-                        share.key = x25519_public(&private).to_vec();
-                    }
-                }
-                let shared = x25519_shared(&private, &x25519_public(&self.client_private));
-                vec![self
-                    .session
-                    .server_hello(&sh, &shared)
-                    .map_err(CaptureError::tls)?]
+            _ => self.on13(m, now, shared),
+        }
+    }
+
+    /// A ServerHello that picks TLS 1.2: the connection goes on as [`Tls12`], from the
+    /// ClientHello it kept.
+    fn start12(&mut self, m: &Message) -> Result<Vec<Sent>, CaptureError> {
+        // The ClientHello's random follows its 4-byte header and 2-byte version.
+        let random: [u8; 32] = self
+            .hello
+            .get(6..38)
+            .and_then(|b| b.try_into().ok())
+            .ok_or(CaptureError::Internal(
+                "a ClientHello before the ServerHello",
+            ))?;
+        let hello = tls12::Hello {
+            bytes: &self.hello,
+            random,
+            session_id: &self.session_id,
+            sni: &self.sni,
+            resume: self.resume12.as_deref(),
+        };
+        let (t, sent) = Tls12::start(m, hello)?;
+        self.tls12 = Some(Box::new(t));
+        Ok(vec![sent])
+    }
+
+    /// A TLS 1.3 message after the ClientHello.
+    fn on13(
+        &mut self,
+        m: &Message,
+        now: Instant,
+        shared: &mut Shared,
+    ) -> Result<Vec<Sent>, CaptureError> {
+        let tls = CaptureError::tls;
+        Ok(match m {
+            Message::ServerHello { key_share, .. } => vec![self.server_hello(m, key_share)?],
+            Message::ChangeCipherSpec { from_client } => {
+                vec![self.session.change_cipher_spec(*from_client).map_err(tls)?]
             }
-            Message::ChangeCipherSpec { from_client } => vec![self
-                .session
-                .change_cipher_spec(*from_client)
-                .map_err(CaptureError::tls)?],
-            Message::EncryptedExtensions { .. } => {
-                let ee = tls_messages::structure(m)
-                    .ok_or(CaptureError::Internal("EncryptedExtensions"))?;
-                self.flight.push(ee);
+            Message::EncryptedExtensions { .. } | Message::CertificateRequest => {
+                let h = tls_messages::structure(m).ok_or(CaptureError::Internal("a message"))?;
+                self.flight.push(h);
                 vec![]
             }
-            Message::Certificate {
-                from_client: false,
-                chain,
-            } => {
-                self.leaf = chain.first().cloned();
-                let entries = shared
-                    .chain_der(chain)
-                    .into_iter()
-                    .map(|cert| tls_wire::CertificateEntry {
-                        cert,
-                        extensions: vec![],
-                    })
-                    .collect();
-                self.flight.push(Handshake::Certificate {
-                    context: vec![],
-                    entries,
-                });
+            Message::Certificate { from_client, chain } => {
+                let c = certificate(chain, shared);
+                // Each side's goes out with its Finished (the browser's: BoringSSL's one record).
+                if *from_client {
+                    self.client_leaf = chain.first().cloned();
+                    self.client_flight.push(c);
+                } else {
+                    self.leaf = chain.first().cloned();
+                    self.flight.push(c);
+                }
                 vec![]
             }
             Message::CertificateVerify { from_client: false } => {
@@ -362,97 +382,101 @@ impl Tls {
                     .push(Handshake::CertificateVerify { scheme, signature });
                 vec![]
             }
+            Message::CertificateVerify { from_client: true } => {
+                let cv = self.client_certificate_verify()?;
+                self.client_flight.push(cv);
+                vec![]
+            }
             Message::Finished {
                 from_client: false, ..
             } => {
                 let flight = std::mem::take(&mut self.flight);
-                self.session
-                    .server_flight(&flight)
-                    .map_err(CaptureError::tls)?
+                self.session.server_flight(&flight).map_err(tls)?
             }
             Message::Finished {
                 from_client: true, ..
             } => {
                 let flight = std::mem::take(&mut self.client_flight);
-                self.session
-                    .client_flight(&flight)
-                    .map_err(CaptureError::tls)?
+                self.session.client_flight(&flight).map_err(tls)?
             }
             Message::NewSessionTicket { lifetime_s } => {
-                let t = self.ticket(*lifetime_s);
-                if let Handshake::NewSessionTicket(n) = &t {
-                    if let Some(psk) = self.session.ticket_psk(&n.nonce) {
-                        let issued = Ticket {
-                            psk,
-                            ticket: n.ticket.clone(),
-                            age_add: n.age_add,
-                            issued: now,
-                        };
-                        shared.tickets.insert(self.sni.clone(), issued);
-                    }
-                }
-                self.session
-                    .post_handshake(false, &t)
-                    .map_err(CaptureError::tls)?
+                self.new_session_ticket(*lifetime_s, now, shared)?
             }
+            // RFC 8446 §6.2: an error alert is fatal (level 2); it goes under the sender's
+            // current keys (the browser's handshake keys when it rejects a certificate).
             Message::Alert {
                 from_client, code, ..
-            } => {
-                // RFC 8446 §6.2: an error alert is fatal (level 2); it goes under the sender's
-                // current keys (the browser's handshake keys when it rejects a certificate).
-                self.session
-                    .alert(*from_client, 2, *code)
-                    .map_err(CaptureError::tls)?
-            }
-
-            Message::CertificateRequest => {
-                let cr = tls_messages::structure(m)
-                    .ok_or(CaptureError::Internal("a CertificateRequest"))?;
-                self.flight.push(cr);
-                vec![]
-            }
-            Message::Certificate {
-                from_client: true,
-                chain,
-            } => {
-                self.client_leaf = chain.first().cloned();
-                let entries = shared
-                    .chain_der(chain)
-                    .into_iter()
-                    .map(|cert| tls_wire::CertificateEntry {
-                        cert,
-                        extensions: vec![],
-                    })
-                    .collect();
-                // It goes in one record with the browser's CertificateVerify and Finished.
-                self.client_flight.push(Handshake::Certificate {
-                    context: vec![],
-                    entries,
-                });
-                vec![]
-            }
-            Message::CertificateVerify { from_client: true } => {
-                // §4.4.3: the client's context string, over the transcript so far.
-                let hash = self
-                    .session
-                    .transcript_hash_with(&self.client_flight)
-                    .map_err(CaptureError::tls)?;
-                let mut content = vec![0x20u8; 64];
-                content.extend_from_slice(b"TLS 1.3, client CertificateVerify\0");
-                content.extend_from_slice(&hash);
-                self.client_flight.push(Handshake::CertificateVerify {
-                    scheme: tls_messages::ECDSA_SECP256R1_SHA256,
-                    signature: client_signature(self.client_leaf.as_ref(), &content)?,
-                });
-                vec![]
-            }
-            _ => {
+            } => self.session.alert(*from_client, 2, *code).map_err(tls)?,
+            Message::ClientHello { .. }
+            | Message::ServerKeyExchange { .. }
+            | Message::ServerHelloDone
+            | Message::ClientKeyExchange { .. } => {
                 return Err(CaptureError::Internal(
                     "a TLS 1.2 message in a TLS 1.3 handshake",
                 ))
             }
-        };
-        Ok(out)
+        })
+    }
+
+    /// The ServerHello with the server's x25519 key share (its seeded private key's public
+    /// key), and the handshake keys it gives.
+    fn server_hello(
+        &mut self,
+        m: &Message,
+        key_share: &Option<String>,
+    ) -> Result<Sent, CaptureError> {
+        let private = bytes32(key_share.as_deref().unwrap_or_default());
+        let mut sh =
+            tls_messages::server_hello(m).ok_or(CaptureError::Internal("a ServerHello"))?;
+        sh.session_id = self.session_id.clone();
+        for x in &mut sh.extensions {
+            if let ExtBody::ServerShare(share) = &mut x.body {
+                share.key = x25519_public(&private).to_vec();
+            }
+        }
+        let shared = x25519_shared(&private, &x25519_public(&self.client_private));
+        self.session
+            .server_hello(&sh, &shared)
+            .map_err(CaptureError::tls)
+    }
+
+    /// The browser's CertificateVerify (§4.4.3): its context string over the transcript so
+    /// far, signed with its P-256 key.
+    fn client_certificate_verify(&mut self) -> Result<Handshake, CaptureError> {
+        let hash = self
+            .session
+            .transcript_hash_with(&self.client_flight)
+            .map_err(CaptureError::tls)?;
+        let content = verify_content("client", &hash);
+        Ok(Handshake::CertificateVerify {
+            scheme: tls_messages::ECDSA_SECP256R1_SHA256,
+            signature: client_signature(self.client_leaf.as_ref(), &content)?,
+        })
+    }
+
+    /// The server's NewSessionTicket under its application keys; the run keeps it for a later
+    /// connection to the same name.
+    fn new_session_ticket(
+        &mut self,
+        lifetime_s: u32,
+        now: Instant,
+        shared: &mut Shared,
+    ) -> Result<Vec<Sent>, CaptureError> {
+        let t = self.ticket(lifetime_s);
+        if let Handshake::NewSessionTicket(n) = &t {
+            if let Some(psk) = self.session.ticket_psk(&n.nonce) {
+                let issued = Ticket {
+                    psk,
+                    ticket: n.ticket.clone(),
+                    age_add: n.age_add,
+                    issued: now,
+                };
+                shared.tickets.insert(self.sni.clone(), issued);
+            }
+        }
+        self.session
+            .post_handshake(false, &t)
+            .map_err(CaptureError::tls)
     }
 
     fn client_hello(
@@ -547,10 +571,7 @@ impl Tls {
             .session
             .transcript_hash_with(&self.flight)
             .map_err(CaptureError::tls)?;
-        let mut content = vec![0x20u8; 64];
-        content.extend_from_slice(b"TLS 1.3, server CertificateVerify\0");
-        content.extend_from_slice(&hash);
-        let sig = pss_sign(key, &content, &hash);
+        let sig = pss_sign(key, &verify_content("server", &hash), &hash);
         Ok((tls_messages::RSA_PSS_RSAE_SHA256, sig))
     }
 
