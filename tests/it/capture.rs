@@ -908,6 +908,52 @@ fn an_http2_page_as_a_capture_wireshark_reads_its_frames_and_headers() {
     ] {
         assert!(text.contains(want), "Wireshark's HPACK read {want}: {text}");
     }
+    // The HAR's response headersSize is the server's HEADERS frame as Wireshark measures it.
+    let out = Command::new(env!("CARGO_BIN_EXE_wirewalk"))
+        .args(["page", scenario.to_str().expect("path"), "--har"])
+        .output()
+        .expect("run wirewalk");
+    expect_status(&out, 0);
+    let har: serde_json::Value = serde_json::from_slice(&out.stdout).expect("HAR");
+    let rows = fields(
+        &pcap,
+        &[
+            "tcp.srcport",
+            "http2.type",
+            "http2.streamid",
+            "http2.length",
+        ],
+    );
+    let server_headers = |stream: &str| -> u64 {
+        rows.iter()
+            .filter(|r| r[0] == "443")
+            .flat_map(|r| {
+                let (t, s, n) = (r[1].split(','), r[2].split(','), r[3].split(','));
+                t.zip(s)
+                    .zip(n)
+                    .map(|((t, s), n)| (t.to_string(), s.to_string(), n.to_string()))
+            })
+            .find(|(t, s, _)| t == "1" && s == stream)
+            .map(|(_, _, n)| 9 + n.parse::<u64>().expect("a length"))
+            .expect("the server's HEADERS")
+    };
+    for (path, stream) in [("/", "1"), ("/site.css", "3")] {
+        let e = har["log"]["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .find(|e| {
+                e["request"]["url"]
+                    .as_str()
+                    .is_some_and(|u| u.ends_with(path))
+            })
+            .expect("the entry");
+        assert_eq!(
+            e["response"]["headersSize"].as_u64(),
+            Some(server_headers(stream)),
+            "{path}"
+        );
+    }
 }
 
 /// The http2 preset — a document, a stylesheet and twenty images on one HTTP/2 connection, the

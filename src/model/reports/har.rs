@@ -12,7 +12,8 @@
 //! The request headers are the ones the model sent ([`crate::model::load::request_as_sent`]: the
 //! document's navigation request, and for every other request those of a `fetch()`, with its
 //! `Sec-Fetch-*` values for every destination, plus the lines a script or a preflight adds),
-//! and `headersSize` is that size (over HTTP/2, the size of its HEADERS frames, HPACK-coded).
+//! and `headersSize` is that size (over HTTP/2, the size of its HEADERS frames, HPACK-coded; a
+//! response's likewise).
 //! A request that failed, or that the page may not use, carries Chromium's `_error` (the
 //! console's message for a blocked one); a frame's document is `_resourceType` `document`.
 //!
@@ -152,7 +153,7 @@ fn response(w: &mut Writer, r: &Request, sc: &PageScenario) {
         .str_field("mimeType", mime)
         .end_obj()
         .str_field("redirectURL", location)
-        .int_field("headersSize", message.head_len() as i64)
+        .int_field("headersSize", response_headers_size(r, &message) as i64)
         // HAR 1.2: a response from the cache received no body.
         .int_field(
             "bodySize",
@@ -163,6 +164,21 @@ fn response(w: &mut Writer, r: &Request, sc: &PageScenario) {
             },
         )
         .end_obj();
+}
+
+/// The response head's size as it came: over HTTP/2 its HEADERS frames (what the engine
+/// counted for the response, less the body's DATA frames), else its HTTP/1.1 text.
+fn response_headers_size(r: &Request, message: &crate::model::http::Response) -> u64 {
+    let h2 = r.protocol == Protocol::H2 && r.from_cache == crate::model::load::FromCache::No;
+    if !h2 || r.bytes == 0 {
+        return message.head_len();
+    }
+    let data = if r.body_bytes > 0 {
+        crate::model::http2::data_len(r.body_bytes)
+    } else {
+        0
+    };
+    r.bytes.saturating_sub(data)
 }
 
 /// Chromium's net priorities and their names in a HAR file (`_priority`; DevTools shows them
