@@ -522,12 +522,13 @@ fn http2_connections_stay_open_without_keep_alive() {
             "connection {c} closed"
         );
         let requests = ev.iter().filter(|e| e.step == steps::HTTP_REQUEST).count();
+        let priorities = ev.iter().filter(|e| e.step == steps::HTTP_PRIORITY).count();
         let segments = ev.iter().filter(|e| e.step == steps::TCP_SEGMENT).count();
-        // Each request's HEADERS, and the connection's own two writes: the preface with
-        // SETTINGS, and the ACK of the server's SETTINGS.
+        // Each request's HEADERS, each raise's PRIORITY frames, and the connection's own two
+        // writes: the preface with SETTINGS, and the ACK of the server's SETTINGS.
         assert!(
-            requests > 1 && requests + 2 == segments,
-            "{requests} / {segments}"
+            requests > 1 && requests + priorities + 2 == segments,
+            "{requests} + {priorities} / {segments}"
         );
     }
 }

@@ -81,6 +81,32 @@ pub struct Priority {
     pub weight: u16,
 }
 
+impl Priority {
+    /// The 5 bytes: the exclusive bit with the stream dependency, then the weight − 1.
+    fn write(&self, w: &mut Writer, at: &str) {
+        let dep = self.depends_on | if self.exclusive { 1 << 31 } else { 0 };
+        w.raw(
+            format!("{at}exclusive + stream dependency"),
+            &dep.to_be_bytes(),
+        );
+        w.raw(
+            format!("{at}weight"),
+            &[(self.weight.clamp(1, 256) - 1) as u8],
+        );
+    }
+
+    /// The fields from the first 5 bytes of `p`, if it has them.
+    fn read(p: &[u8]) -> Option<Priority> {
+        let d = p.get(..5)?;
+        let dep = u32::from_be_bytes([d[0], d[1], d[2], d[3]]);
+        Some(Priority {
+            exclusive: dep >> 31 == 1,
+            depends_on: dep & 0x7fff_ffff,
+            weight: d[4] as u16 + 1,
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Frame {
     Data {
@@ -100,6 +126,11 @@ pub enum Frame {
         stream: u32,
         end_headers: bool,
         block: Vec<u8>,
+    },
+    /// A stream's new place in the priority tree (RFC 9113 §6.3; RFC 7540 §5.3.3).
+    Priority {
+        stream: u32,
+        priority: Priority,
     },
     Settings {
         ack: bool,
@@ -160,6 +191,7 @@ impl Frame {
                 f(*end_headers, flag::END_HEADERS),
                 *stream,
             ),
+            Frame::Priority { stream, .. } => (ty::PRIORITY, 0, *stream),
             Frame::Settings { ack, .. } => (ty::SETTINGS, f(*ack, flag::ACK), 0),
             Frame::WindowUpdate { stream, .. } => (ty::WINDOW_UPDATE, 0, *stream),
             Frame::RstStream { stream, .. } => (ty::RST_STREAM, 0, *stream),
@@ -200,6 +232,7 @@ impl Frame {
                 priority, block, ..
             } => block.len() + if priority.is_some() { 5 } else { 0 },
             Frame::Continuation { block, .. } => block.len(),
+            Frame::Priority { .. } => 5,
             Frame::Settings { params, .. } => 6 * params.len(),
             Frame::WindowUpdate { .. } | Frame::RstStream { .. } => 4,
             Frame::Ping { .. } => 8,
@@ -222,15 +255,11 @@ impl Frame {
                 priority, block, ..
             } => {
                 if let Some(p) = priority {
-                    let dep = p.depends_on | if p.exclusive { 1 << 31 } else { 0 };
-                    w.raw(
-                        format!("{at}exclusive + stream dependency"),
-                        &dep.to_be_bytes(),
-                    );
-                    w.raw(format!("{at}weight"), &[(p.weight.clamp(1, 256) - 1) as u8]);
+                    p.write(w, at);
                 }
                 w.raw(format!("{at}header block (HPACK)"), block);
             }
+            Frame::Priority { priority, .. } => priority.write(w, at),
             Frame::Continuation { block, .. } => w.raw(format!("{at}header block (HPACK)"), block),
             Frame::Settings { params, .. } => {
                 for (id, v) in params {
@@ -278,15 +307,13 @@ impl Frame {
                 end_stream: flags & flag::END_STREAM != 0,
                 data: p.to_vec(),
             },
+            ty::PRIORITY if len == 5 && flags == 0 => Frame::Priority {
+                stream,
+                priority: Priority::read(p).ok_or(Error::BadLength(t))?,
+            },
             ty::HEADERS if flags & 0x8 == 0 => {
                 let priority = if flags & flag::PRIORITY != 0 {
-                    let dep = u32_at(0)?;
-                    let w = *p.get(4).ok_or(Error::BadLength(t))?;
-                    Some(Priority {
-                        exclusive: dep >> 31 == 1,
-                        depends_on: dep & 0x7fff_ffff,
-                        weight: w as u16 + 1,
-                    })
+                    Some(Priority::read(p).ok_or(Error::BadLength(t))?)
                 } else {
                     None
                 };
@@ -520,9 +547,14 @@ pub fn settings_ack() -> Frame {
 /// quiche/http2/core/spdy_protocol.cc): the SPDY/3 priority 0–7 spread over weights 1–256 —
 /// 256 for `Highest` down to 74 for `Throttled` (the recording shows 256 and 147).
 pub fn weight(priority: crate::model::pool::Priority) -> u16 {
+    spdy_weight(priority.below_highest())
+}
+
+/// The weight of a SPDY/3 priority (0 the highest; `Spdy3PriorityToHttp2Weight`).
+pub fn spdy_weight(spdy: u8) -> u16 {
     // 255 / 7 steps between the highest weight and the lowest.
     let steps = (256.0 - 1.0) / 7.0;
-    (256.0 - priority.below_highest() as f64 * steps).round() as u16
+    (256.0 - spdy as f64 * steps).round() as u16
 }
 
 #[cfg(test)]
@@ -652,6 +684,14 @@ pub mod present {
             Frame::Settings { params, .. } if params.is_empty() => {
                 "SETTINGS (empty: every setting at RFC 9113's default)".into()
             }
+            Frame::Priority { stream, priority } => format!(
+                "PRIORITY: stream {stream} now depends on {} (exclusive, weight {})",
+                match priority.depends_on {
+                    0 => "the root".to_string(),
+                    s => format!("stream {s}"),
+                },
+                priority.weight
+            ),
             other => other.name().into(),
         }
     }

@@ -51,6 +51,7 @@ impl Sim<'_> {
 
     pub(super) fn done(&mut self, t: Instant, r: usize) {
         self.reqs[r].end = Some(t);
+        self.h2_closed(r);
         let job = self.reqs[r].conn;
         if let Some(j) = job.and_then(|j| self.job_mut(j)) {
             if let Some(u) = j.conn.uses.iter_mut().rev().find(|u| u.0 == r as u32 + 1) {

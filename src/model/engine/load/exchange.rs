@@ -464,7 +464,7 @@ impl Sim<'_> {
             .job(job)
             .filter(|j| j.conn.protocol == Protocol::H2)
             .map(|j| 2 * j.conn.uses.len() as u32 + 1);
-        sent.h2 = stream.and_then(|id| self.h2_request(t, (job, id), r, &sent));
+        sent.h2 = stream.and_then(|id| self.h2_request((job, id), r, &sent));
         let (wire_len, request_bytes) = match &sent.h2 {
             Some(h) => {
                 let n = crate::model::http2::headers_len(h.block.bytes.len(), true);

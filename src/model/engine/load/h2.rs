@@ -5,34 +5,135 @@
 //! ([`crate::model::hpack`]: the browser's as Chromium codes, the server's as nghttp2 does). Their
 //! sizes are what the TCP machines carry.
 //!
-//! A request's HEADERS carries Chromium's priority fields
-//! (`Http2PriorityDependencies::OnStreamCreation`, net/spdy/http2_priority_dependencies.cc):
-//! exclusive, on the newest open stream of the lowest priority level at or above its own that
-//! has one, else on stream 0, with the weight of its priority.
+//! A request's HEADERS carries Chromium's priority fields ([`Deps`],
+//! `Http2PriorityDependencies`, net/spdy/http2_priority_dependencies.cc): exclusive, on the
+//! last open stream of the lowest priority level at or above its own that has one, else on
+//! stream 0, with the weight of its priority. When layout raises an image whose stream is open,
+//! the browser sends the PRIORITY frames that move it in that chain (`OnStreamUpdate`).
 //!
-//! The server writes each response whole as soon as it is ready, after what it wrote before:
-//! node's `http2` (nghttp2) hands frames to the socket as fast as the kernel's send buffer
-//! takes them, and the kernel sends that one byte stream in order, so a response ready while
-//! another is still leaving goes out after it, in the connection's congestion window (whose
+//! The server writes a response whole once it is ready and the connection's earlier writes
+//! have left: node's `http2` (nghttp2) hands frames to the socket as fast as the kernel's send
+//! buffer takes them, and the kernel sends that one byte stream in order. Of the responses
+//! waiting meanwhile, the one first in the priority chain goes next (nghttp2 serves a stream
+//! only when those it depends on cannot send), in the connection's congestion window (whose
 //! growth they share). Its bytes reach the browser's TCP machine round by round, as slow start
 //! delivers them ([`crate::model::http::slow_start_cuts`]), so a request the browser sends
 //! meanwhile acknowledges what has arrived.
 //!
-//! Left out: the PRIORITY frames Chromium sends when a stream's priority changes later (the
-//! model's image raises), reordering of frames not yet written by the priority tree (the
-//! server has written everything by then), and WINDOW_UPDATEs (module doc of
-//! [`crate::model::http2`]).
+//! Left out: the time a PRIORITY frame takes to reach the server (the chain the server follows
+//! is the browser's), DATA frames of several streams interleaved within one write, and
+//! WINDOW_UPDATEs (module doc of [`crate::model::http2`]).
 
 use super::*;
 use crate::model::hpack::{Encoder, Policy};
 use crate::model::http;
 use crate::model::http2::{self, present};
 
-/// A connection's two HPACK encoders.
+/// A connection's two HPACK encoders, and its streams' places in Chromium's priority chain.
 #[derive(Clone, Debug)]
 pub(super) struct Wire {
     browser: Encoder,
     server: Encoder,
+    deps: Deps,
+}
+
+/// Chromium's `Http2PriorityDependencies` (net/spdy/http2_priority_dependencies.cc): the
+/// connection's open streams in one list per SPDY priority (0 the highest … 5), each in the
+/// order the streams joined it. Read from the highest list to the lowest, they are one chain:
+/// the tree its HEADERS and PRIORITY frames build at the server, every dependency exclusive.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Deps {
+    levels: [Vec<u32>; 6],
+}
+
+impl Deps {
+    fn find(&self, id: u32) -> Option<(usize, usize)> {
+        self.levels
+            .iter()
+            .enumerate()
+            .find_map(|(l, v)| Some((l, v.iter().position(|&s| s == id)?)))
+    }
+
+    /// The last stream of the lowest non-empty level at or above `level` (`PriorityLowerBound`).
+    fn lower_bound(&self, level: usize) -> Option<u32> {
+        (0..=level.min(5))
+            .rev()
+            .find_map(|l| self.levels[l].last().copied())
+    }
+
+    /// The stream `id` hangs below (`ParentOfStream`).
+    fn parent_of(&self, (level, i): (usize, usize)) -> Option<u32> {
+        match (i, level) {
+            (0, 0) => None,
+            (0, _) => self.lower_bound(level - 1),
+            _ => Some(self.levels[level][i - 1]),
+        }
+    }
+
+    /// The stream that hangs below `id`, with its level (`ChildOfStream`).
+    fn child_of(&self, (level, i): (usize, usize)) -> Option<(u32, usize)> {
+        if let Some(&c) = self.levels[level].get(i + 1) {
+            return Some((c, level));
+        }
+        (level + 1..6).find_map(|l| Some((*self.levels[l].first()?, l)))
+    }
+
+    /// A new stream of SPDY priority `level` (`OnStreamCreation`): the stream it depends on,
+    /// 0 for none.
+    pub(super) fn create(&mut self, id: u32, level: u8) -> u32 {
+        let level = (level as usize).min(5);
+        if self.find(id).is_some() {
+            return 0;
+        }
+        let parent = self.lower_bound(level).unwrap_or(0);
+        self.levels[level].push(id);
+        parent
+    }
+
+    /// Stream `id` moves to SPDY priority `to` (`OnStreamUpdate`): the PRIORITY frames to send
+    /// — its child moves up to its old parent, it moves below its new one — as (stream, new
+    /// parent, weight), none when its parent does not change.
+    pub(super) fn update(&mut self, id: u32, to: u8) -> Vec<(u32, u32, u16)> {
+        let to = (to as usize).min(5);
+        let Some(at) = self.find(id) else {
+            return vec![];
+        };
+        if at.0 == to {
+            return vec![];
+        }
+        let old_parent = self.parent_of(at);
+        // Moved down past the end of its own level, it keeps its parent.
+        let new_parent = match self.lower_bound(to) {
+            Some(p) if p == id => old_parent,
+            p => p,
+        };
+        let mut out = Vec::with_capacity(2);
+        if old_parent != new_parent {
+            if let Some((child, level)) = self.child_of(at) {
+                out.push((
+                    child,
+                    old_parent.unwrap_or(0),
+                    http2::spdy_weight(level as u8),
+                ));
+            }
+            out.push((id, new_parent.unwrap_or(0), http2::spdy_weight(to as u8)));
+        }
+        self.levels[at.0].remove(at.1);
+        self.levels[to].push(id);
+        out
+    }
+
+    /// Stream `id` is closed (`OnStreamDestruction`).
+    pub(super) fn destroy(&mut self, id: u32) {
+        if let Some((l, i)) = self.find(id) {
+            self.levels[l].remove(i);
+        }
+    }
+
+    /// Where stream `id` stands in the chain (its level, then its place): the first goes first.
+    fn place(&self, id: u32) -> (usize, usize) {
+        self.find(id).unwrap_or((usize::MAX, usize::MAX))
+    }
 }
 
 impl Wire {
@@ -43,6 +144,7 @@ impl Wire {
         Wire {
             browser: Encoder::new(Policy::Chromium),
             server,
+            deps: Deps::default(),
         }
     }
 }
@@ -118,7 +220,6 @@ impl Sim<'_> {
     /// with the browser's table, its priority fields (module doc).
     pub(super) fn h2_request(
         &mut self,
-        t: Instant,
         (job, stream): (u32, u32),
         r: usize,
         sent: &Sent,
@@ -130,10 +231,10 @@ impl Sim<'_> {
             if q.https { "https" } else { "http" },
             http::priority_field(q.priority, q.kind.dest),
         );
-        let (mine, depends_on) = (q.priority, self.h2_parent(t, job, r));
-        self.reqs[r].sent_priority = Some(mine);
+        let mine = q.priority;
         let j = self.job_mut(job)?;
         let h2 = j.h2.as_mut()?;
+        let depends_on = h2.deps.create(stream, mine.below_highest());
         let block = h2
             .browser
             .encode(fields.0.iter().map(|(n, v)| (&**n, &**v)));
@@ -146,6 +247,53 @@ impl Sim<'_> {
             },
             block: Rc::new(block),
         }))
+    }
+
+    /// Request `r`'s priority was raised to `to` at `t`: if its HEADERS have gone and its stream
+    /// is open, the browser sends the PRIORITY frames Chromium's chain asks for
+    /// ([`Deps::update`]).
+    pub(super) fn h2_reprioritize(&mut self, t: Instant, r: usize, to: Priority) {
+        let (Some(stream), Some(job)) = (self.reqs[r].stream, self.reqs[r].conn) else {
+            return;
+        };
+        let Some(h2) = self.job_mut(job).and_then(|j| j.h2.as_mut()) else {
+            return;
+        };
+        let frames: Vec<http2::Frame> = h2
+            .deps
+            .update(stream, to.below_highest())
+            .into_iter()
+            .map(|(stream, depends_on, weight)| http2::Frame::Priority {
+                stream,
+                priority: http2::Priority {
+                    exclusive: true,
+                    depends_on,
+                    weight,
+                },
+            })
+            .collect();
+        if frames.is_empty() {
+            return;
+        }
+        let update = present::Control {
+            from_client: true,
+            preface: false,
+            frames,
+        };
+        let n = update.bytes().bytes.len() as u64;
+        let e = Event::described(t, Actor::Browser, steps::HTTP_PRIORITY, update);
+        self.push_request(r, e.connection(job));
+        self.h2_send(t, job, r as u32 + 1, n);
+    }
+
+    /// Request `r`'s stream has closed: it leaves its connection's chain.
+    pub(super) fn h2_closed(&mut self, r: usize) {
+        let (Some(stream), Some(job)) = (self.reqs[r].stream, self.reqs[r].conn) else {
+            return;
+        };
+        if let Some(h2) = self.job_mut(job).and_then(|j| j.h2.as_mut()) {
+            h2.deps.destroy(stream);
+        }
     }
 
     /// Over HTTP/2 a response leaves after the connection's earlier ones (module doc): if they
@@ -172,14 +320,15 @@ impl Sim<'_> {
 
     /// Connection `job`'s written bytes have left at `t`: of the responses waiting, nghttp2
     /// sends first the stream its priority tree puts first — Chromium's exclusive dependencies
-    /// make it a chain ordered by priority, then by age (module doc) — so the highest priority
-    /// the HEADERS carried, then the oldest stream.
+    /// make it one chain ([`Deps`]; the PRIORITY frames already sent count as arrived).
     pub(super) fn h2_next(&mut self, t: Instant, job: u32) {
         let Some(j) = self.job(job) else { return };
-        let pick = j.h2_waiting.iter().enumerate().max_by_key(|(_, &r)| {
-            let q = &self.reqs[r];
-            (q.sent_priority, std::cmp::Reverse(q.stream))
-        });
+        let Some(h2) = j.h2.as_deref() else { return };
+        let pick = j
+            .h2_waiting
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, &r)| self.reqs[r].stream.map(|s| h2.deps.place(s)));
         let Some((i, &r)) = pick else { return };
         if let Some(j) = self.job_mut(job) {
             j.h2_waiting.remove(i);
@@ -219,23 +368,6 @@ impl Sim<'_> {
             self.schedule(at, Ev::Receive(job, n, at));
         }
     }
-
-    /// The stream request `r` depends on (`Http2PriorityDependencies::OnStreamCreation`): of
-    /// the streams still open on `job`, from its own priority level upward, the first level
-    /// that has one, and its newest there; else 0.
-    fn h2_parent(&self, t: Instant, job: u32, r: usize) -> u32 {
-        let mine = self.reqs[r].priority;
-        let Some(j) = self.job(job) else { return 0 };
-        j.conn
-            .uses
-            .iter()
-            .enumerate()
-            .filter_map(|(i, u)| Some((i, self.reqs.get(u.0 as usize - 1)?)))
-            .filter(|(_, o)| o.end.is_none_or(|e| e > t) && o.priority >= mine)
-            .max_by_key(|(i, o)| (std::cmp::Reverse(o.priority), *i))
-            .and_then(|(_, o)| o.stream)
-            .unwrap_or(0)
-    }
 }
 
 impl Wire {
@@ -269,4 +401,34 @@ pub(super) fn framing_len(head: &present::ResponseHead) -> u64 {
         0
     };
     http2::headers_len(head.block.bytes.len(), false) + data
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Deps;
+
+    /// Streams join the chain below the last one of their priority or higher; a raise moves a
+    /// stream below the new level's last, and the stream that hung below it moves up to its old
+    /// parent — the pairs of PRIORITY frames the h2-tls recording shows (weights 147 and 220
+    /// for Lowest and Medium).
+    #[test]
+    fn the_chain_follows_chromiums_dependencies() {
+        let mut d = Deps::default();
+        assert_eq!(d.create(1, 0), 0);
+        d.destroy(1);
+        let parents: Vec<u32> = [3, 5, 7, 9].iter().map(|&s| d.create(s, 3)).collect();
+        assert_eq!(parents, [0, 3, 5, 7]);
+        assert_eq!(d.update(7, 1), [(9, 5, 147), (7, 0, 220)]);
+        // Raised to the same level, 3 goes after 7, whose child it already was: no frame.
+        assert_eq!(d.update(3, 1), []);
+        assert_eq!(d.update(9, 1), [(9, 3, 220)]);
+        assert_eq!(d.update(9, 1), [], "no change, no frame");
+        assert_eq!(d.create(11, 2), 9, "below the last of the levels above");
+        d.destroy(5);
+        assert_eq!(d.update(404, 0), [], "a closed stream sends nothing");
+        // The chain's order is the server's: 7, 3, 9 at Medium, then 11.
+        let mut order = [11, 3, 9, 7];
+        order.sort_by_key(|&s| d.place(s));
+        assert_eq!(order, [7, 3, 9, 11]);
+    }
 }

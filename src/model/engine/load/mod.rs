@@ -223,9 +223,8 @@ struct R {
     sent_bytes: u64,
     download_why: Option<Rc<str>>,
     /// Over HTTP/2: when its response was ready, if it then waited for the connection's
-    /// earlier responses to leave; and the priority its HEADERS carried.
+    /// earlier responses to leave.
     h2_waited: Option<Instant>,
-    sent_priority: Option<Priority>,
     response: Option<usize>,
     outcome: Option<Outcome>,
     preflight: Option<(usize, String)>,
@@ -1179,7 +1178,6 @@ impl Sim<'_> {
             sent_bytes: 0,
             download_why: None,
             h2_waited: None,
-            sent_priority: None,
             response,
             outcome: None,
             preflight: None,

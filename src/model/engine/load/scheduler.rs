@@ -243,7 +243,7 @@ impl Sim<'_> {
             d.sort_unstable();
             d
         };
-        let raise: Vec<usize> = (0..self.reqs.len())
+        let mut raise: Vec<usize> = (0..self.reqs.len())
             .filter(|&r| {
                 let q = &self.reqs[r];
                 q.dest == Dest::Fetch(Destination::Image)
@@ -253,6 +253,15 @@ impl Sim<'_> {
                     && self.in_viewport(r)
             })
             .collect();
+        // Blink visits the images in its set of not-yet-loaded image resources
+        // (`ResourceFetcher::UpdateAllImageResourcePriorities`), a hash set keyed by the
+        // resources' addresses: an order unrelated to the document's, which the model draws
+        // from the scenario's seed. The h2-tls recording raises its images so, out of order.
+        let mut rng = crate::model::rng::Rng::for_purpose(self.situation.seed, "image raise order");
+        for i in (1..raise.len()).rev() {
+            let j = rng.next_u32() as usize % (i + 1);
+            raise.swap(i, j);
+        }
         for r in raise {
             let issued = self.reqs[r].t0 <= t && deferred.binary_search(&r).is_err();
             self.raise(t, r, Priority::Medium, issued);
@@ -302,6 +311,8 @@ impl Sim<'_> {
             "https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/fetch/resource_fetcher.cc",
         );
         self.renderer_raise(r, to);
+        // Already a stream of an HTTP/2 connection: the server hears of it.
+        self.h2_reprioritize(t, r, to);
         // Waiting in the pool (queued, or for the connect job it started): it moves up.
         if self.reqs[r].conn.is_none() && !self.reqs[r].is_held && !self.reqs[r].renderer_held {
             let group = self.reqs[r].group.clone();
