@@ -150,13 +150,7 @@ pub fn additional_data(seq: u64, content_type: u8, len: usize) -> [u8; 13] {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::model::tls_messages::unhex as hex;
 
     /// The TLS 1.2 PRF test vector circulated on the IETF TLS list (P_SHA256, 100 bytes); the
     /// same 100 bytes came from OpenSSL 3's `openssl kdf … TLS1-PRF` on this machine.

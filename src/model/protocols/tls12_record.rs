@@ -22,7 +22,8 @@ use super::tls12_keys::{
 };
 use super::tls_keys::{BadRecordMac, TAG_LEN};
 use super::tls_record::{
-    clear, content, fragments, header, plain, Epoch, RecordError, Sent, SessionError,
+    alert_wire, clear, content, data_wire, fragments, header, plain, Epoch, RecordError, Sent,
+    SessionError,
 };
 use super::tls_wire::{self, Handshake, ServerHello, WriteError, Writer};
 use crate::model::trace::Wire;
@@ -215,9 +216,7 @@ impl Session12 {
 
     /// Application data, in records of at most 2^14 bytes each.
     pub fn data(&mut self, from_client: bool, bytes: &[u8]) -> Result<Vec<Sent>, SessionError> {
-        let mut w = Writer::default();
-        w.raw("application_data", bytes);
-        self.protect(from_client, content::APPLICATION_DATA, w.into_wire())
+        self.protect(from_client, content::APPLICATION_DATA, data_wire(bytes))
     }
 
     /// An alert (§7.2), protected once the sender has switched keys, else in the clear.
@@ -227,16 +226,11 @@ impl Session12 {
         level: u8,
         description: u8,
     ) -> Result<Vec<Sent>, SessionError> {
-        let mut w = Writer::default();
-        w.uint("alert.level", 1, level as u64);
-        w.uint("alert.description", 1, description as u64);
+        let w = alert_wire(level, description);
         if self.side(from_client).keys.is_some() {
-            return self.protect(from_client, content::ALERT, w.into_wire());
+            return self.protect(from_client, content::ALERT, w);
         }
-        Ok(vec![clear(
-            from_client,
-            plain(content::ALERT, 0x0303, &w.into_wire())?,
-        )])
+        Ok(vec![clear(from_client, plain(content::ALERT, 0x0303, &w)?)])
     }
 
     /// Seals `content` under the side's keys, cut into records of at most 2^14 bytes.

@@ -372,21 +372,8 @@ impl Session13 {
     /// CertificateVerify) then the Finished this computes — in as few records as fit, then the
     /// server's switch to its application keys.
     pub fn server_flight(&mut self, messages: &[Handshake]) -> Result<Vec<Sent>, SessionError> {
-        let mut w = Writer::default();
-        for (i, m) in messages.iter().enumerate() {
-            let start = w.bytes.len();
-            tls_wire::encode_into(&mut w, m, &format!("message[{i}]."))?;
-            self.transcript.extend_from_slice(&w.bytes[start..]);
-        }
-        let schedule = self
-            .schedule
-            .as_ref()
-            .ok_or(SessionError::OutOfOrder("no keys yet"))?;
-        let finished = Handshake::Finished(schedule.verify_data(false, &self.hash_now()?));
-        let start = w.bytes.len();
-        tls_wire::encode_into(&mut w, &finished, &format!("message[{}].", messages.len()))?;
-        self.transcript.extend_from_slice(&w.bytes[start..]);
-        let sent = self.protect(false, content::HANDSHAKE, w.into_wire())?;
+        let w = self.with_finished(false, messages)?;
+        let sent = self.protect(false, content::HANDSHAKE, w)?;
         let hash = self.hash_now()?;
         let suite = self
             .suite
@@ -399,6 +386,36 @@ impl Session13 {
         let keys = TrafficKeys::from_secret(suite, &schedule.server_application_traffic_secret_0);
         self.server.install(keys, Epoch::Application);
         Ok(sent)
+    }
+
+    /// A side's flight: `messages`, then the Finished computed over the transcript with them,
+    /// all added to the transcript, their fields named `message[i].` (the Finished alone
+    /// unnamed).
+    fn with_finished(
+        &mut self,
+        from_client: bool,
+        messages: &[Handshake],
+    ) -> Result<Wire, SessionError> {
+        let mut w = Writer::default();
+        for (i, m) in messages.iter().enumerate() {
+            let start = w.bytes.len();
+            tls_wire::encode_into(&mut w, m, &format!("message[{i}]."))?;
+            self.transcript.extend_from_slice(&w.bytes[start..]);
+        }
+        let schedule = self
+            .schedule
+            .as_ref()
+            .ok_or(SessionError::OutOfOrder("no keys yet"))?;
+        let finished = Handshake::Finished(schedule.verify_data(from_client, &self.hash_now()?));
+        let at = if messages.is_empty() {
+            String::new()
+        } else {
+            format!("message[{}].", messages.len())
+        };
+        let start = w.bytes.len();
+        tls_wire::encode_into(&mut w, &finished, &at)?;
+        self.transcript.extend_from_slice(&w.bytes[start..]);
+        Ok(w.into_wire())
     }
 
     /// The client's Finished, then its switch to its application keys.
@@ -416,27 +433,9 @@ impl Session13 {
                 "client Finished before the server's",
             ));
         }
-        let mut w = Writer::default();
-        for (i, m) in messages.iter().enumerate() {
-            let start = w.bytes.len();
-            tls_wire::encode_into(&mut w, m, &format!("message[{i}]."))?;
-            self.transcript.extend_from_slice(&w.bytes[start..]);
-        }
-        let schedule = self
-            .schedule
-            .as_ref()
-            .ok_or(SessionError::OutOfOrder("no keys yet"))?;
-        let finished = Handshake::Finished(schedule.verify_data(true, &self.hash_now()?));
-        let at = if messages.is_empty() {
-            String::new()
-        } else {
-            format!("message[{}].", messages.len())
-        };
-        let start = w.bytes.len();
-        tls_wire::encode_into(&mut w, &finished, &at)?;
-        self.transcript.extend_from_slice(&w.bytes[start..]);
+        let w = self.with_finished(true, messages)?;
         self.client_finished_at = Some(self.transcript.len());
-        let sent = self.protect(true, content::HANDSHAKE, w.into_wire())?;
+        let sent = self.protect(true, content::HANDSHAKE, w)?;
         let suite = self
             .suite
             .ok_or(SessionError::OutOfOrder("no ServerHello yet"))?;
@@ -474,9 +473,7 @@ impl Session13 {
 
     /// Application data, in records of at most 2^14 bytes each.
     pub fn data(&mut self, from_client: bool, bytes: &[u8]) -> Result<Vec<Sent>, SessionError> {
-        let mut w = Writer::default();
-        w.raw("application_data", bytes);
-        self.protect(from_client, content::APPLICATION_DATA, w.into_wire())
+        self.protect(from_client, content::APPLICATION_DATA, data_wire(bytes))
     }
 
     /// An alert (§6): level 1 (warning) or 2 (fatal), and its description (0 is close_notify).
@@ -486,10 +483,7 @@ impl Session13 {
         level: u8,
         description: u8,
     ) -> Result<Vec<Sent>, SessionError> {
-        let mut w = Writer::default();
-        w.uint("alert.level", 1, level as u64);
-        w.uint("alert.description", 1, description as u64);
-        self.protect(from_client, content::ALERT, w.into_wire())
+        self.protect(from_client, content::ALERT, alert_wire(level, description))
     }
 
     /// Seals `content` under the direction's current keys, cut into records of at most
@@ -563,6 +557,21 @@ impl Session13 {
         let s = self.schedule.as_ref()?;
         Some(s.resumption_master_secret(&s.suite.hash.digest(&self.transcript[..at])))
     }
+}
+
+/// Application data's bytes, named.
+pub(crate) fn data_wire(bytes: &[u8]) -> Wire {
+    let mut w = Writer::default();
+    w.raw("application_data", bytes);
+    w.into_wire()
+}
+
+/// An alert's two bytes (§6): its level (1 warning, 2 fatal) and description.
+pub(crate) fn alert_wire(level: u8, description: u8) -> Wire {
+    let mut w = Writer::default();
+    w.uint("alert.level", 1, level as u64);
+    w.uint("alert.description", 1, description as u64);
+    w.into_wire()
 }
 
 pub(crate) fn clear(from_client: bool, record: Wire) -> Sent {
