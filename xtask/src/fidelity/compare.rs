@@ -12,7 +12,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
 use wirewalk::model::load::PageLoad;
 
 use super::chromium::Message;
@@ -182,27 +181,23 @@ pub struct ModelView {
 
 impl ModelView {
     pub fn new(load: &PageLoad) -> ModelView {
-        // The request lines' headers are fields of each request's `http.request` event.
-        let events = serde_json::to_value(&load.trace.events).unwrap_or(Value::Null);
+        // The headers each request's `http.request` event says were sent (over HTTP/2, its
+        // HEADERS frame's fields).
         let mut headers: BTreeMap<u64, Vec<(String, String)>> = BTreeMap::new();
-        for e in events.as_array().into_iter().flatten() {
-            if e["step"] != "http.request" {
+        for e in &load.trace.events {
+            if e.step != wirewalk::model::step::steps::HTTP_REQUEST {
                 continue;
             }
-            let id = e["request"].as_u64().unwrap_or(0);
-            let fields = e["fields"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|f| f["name"] != "size")
-                .map(|f| {
-                    (
-                        f["name"].as_str().unwrap_or("").to_string(),
-                        f["value"].as_str().unwrap_or("").to_string(),
-                    )
-                })
+            let Some(sent) = e.detail::<wirewalk::model::load::Sent>() else {
+                continue;
+            };
+            let fields = sent
+                .header_list()
+                .0
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
                 .collect();
-            headers.entry(id).or_insert(fields);
+            headers.entry(u64::from(e.request)).or_insert(fields);
         }
         let requests = load
             .requests

@@ -313,6 +313,21 @@ impl Sent {
     }
 
     /// Its HTTP/2 HEADERS, if a stream carries it.
+    /// The header fields as sent, in order: the request's lines over HTTP/1.1; over HTTP/2 the
+    /// fields its HEADERS frame lists, pseudo-headers and `priority` included.
+    pub fn header_list(&self) -> crate::model::cache::Headers {
+        let r = self.request().0;
+        match self.stream() {
+            Some(_) => http::h2_fields(
+                &r,
+                &self.method,
+                if self.kind.https { "https" } else { "http" },
+                http::priority_field(self.priority, self.kind.dest),
+            ),
+            None => r.headers,
+        }
+    }
+
     pub fn h2(&self) -> Option<&crate::model::http2::present::Request> {
         self.h2.as_deref()
     }
@@ -334,18 +349,7 @@ impl crate::model::trace::Detail for Sent {
     }
 
     fn fields(&self) -> Vec<crate::model::trace::Field> {
-        let r = self.request().0;
-        // Over HTTP/2 the fields as its HEADERS frame lists them, with `priority`.
-        let headers = match self.stream() {
-            Some(_) => http::h2_fields(
-                &r,
-                &self.method,
-                if self.kind.https { "https" } else { "http" },
-                http::priority_field(self.priority, self.kind.dest),
-            ),
-            None => r.headers,
-        };
-        let mut f: Vec<_> = http::present::header_fields(headers).collect();
+        let mut f: Vec<_> = http::present::header_fields(self.header_list()).collect();
         if let Some(h) = &self.h2 {
             f.extend(h.fields());
         }
