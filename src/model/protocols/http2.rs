@@ -3,9 +3,9 @@
 //! open a connection with.
 //!
 //! Modelled: the client connection preface (§3.4), the 9-byte frame header, DATA, HEADERS (with
-//! its priority fields, RFC 9113 §6.2 / RFC 7540 §5.3, which Chromium still sends), SETTINGS
-//! (and its ACK), WINDOW_UPDATE, RST_STREAM, PING and GOAWAY; other frame types are kept as
-//! bytes. Header blocks are HPACK ([`crate::model::hpack`]); a block goes on in CONTINUATION
+//! its priority fields, RFC 9113 §6.2 / RFC 7540 §5.3, which Chromium still sends), PRIORITY
+//! (§6.3), SETTINGS (and its ACK), WINDOW_UPDATE, RST_STREAM, PING and GOAWAY; other frame
+//! types are kept as bytes. Header blocks are HPACK ([`crate::model::hpack`]); a block goes on in CONTINUATION
 //! frames (§6.10) where quiche cuts it, at 16,383 bytes a frame ([`MAX_CONTROL_FRAME`]).
 //!
 //! Left out: a request body (the model's HEADERS end the stream; the capture refuses an h2

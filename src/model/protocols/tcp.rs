@@ -336,9 +336,9 @@ impl Connection {
     }
 
     /// The time now, in milliseconds: the engine sets it before each input, so segments carry
-    /// the timestamp of the moment they leave.
-    /// The machine's clock moves to `now_ms`, never back: its timestamps only grow (RFC 7323
-    /// §5.4), even when a caller replays an earlier moment (bytes that left before others).
+    /// the timestamp of the moment they leave. The clock never moves back: timestamps only
+    /// grow (RFC 7323 §5.4), even when a caller replays an earlier moment (bytes that left
+    /// before others), which then keeps the later time.
     pub fn tick(&mut self, now_ms: u32) {
         if self.clock_origin.is_none() || now_ms > self.clock_ms {
             self.clock_ms = now_ms;

@@ -1269,7 +1269,15 @@ pub mod present {
                         .spec("RFC 8446 §4.1.2"),
                 );
                 f.push(Field::new("random", short(random)));
-                f.push(Field::new("legacy_session_id", short(session_id)));
+                f.push(Field::new(
+                    "legacy_session_id",
+                    if *resume == Some(Version::Tls12) {
+                        // BoringSSL's id for a ticket session: its ticket's SHA-256.
+                        "32 bytes: the SHA-256 of the ticket it offers".to_string()
+                    } else {
+                        short(session_id)
+                    },
+                ));
                 f.push(Field::new(
                     "cipher_suites",
                     if suites[..] == super::CLIENT_SUITES[..] {

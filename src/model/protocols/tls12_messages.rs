@@ -16,7 +16,8 @@
 //! RSA-encrypted pre-master secret; the ticket is [`TICKET_LEN`] bytes.
 //!
 //! A server that asks for a client certificate sends a CertificateRequest for rsa_sign and
-//! ecdsa_sign keys with the two signature schemes its field names and no list of CAs; the
+//! ecdsa_sign keys with the two signature schemes its field names and no list of CAs (OpenSSL
+//! lists more types and schemes: a few bytes more); the
 //! browser's CertificateVerify is an ECDSA P-256 signature (its client key), at its longest DER
 //! length ([`tls_messages::ECDSA_P256_SIGNATURE`]).
 //!

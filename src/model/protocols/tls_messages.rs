@@ -16,8 +16,8 @@
 //! RSA-PSS CertificateVerify (the model's server certificates have RSA 2048 keys), Finished, and
 //! a NewSessionTicket as OpenSSL writes it (an 8-byte nonce, a 192-byte ticket).
 //!
-//! A server that asks for a client certificate sends a CertificateRequest with the signature
-//! schemes it accepts; the browser's CertificateVerify is an ECDSA P-256 signature.
+//! A server that asks for a client certificate sends a CertificateRequest with the two signature
+//! schemes the model's servers accept (OpenSSL's own list is longer: a few bytes more); the browser's CertificateVerify is an ECDSA P-256 signature.
 //! TLS 1.2's messages are [`crate::model::tls12_messages`]'s. Left out: HelloRetryRequest.
 
 use super::tls::{Message, Version};

@@ -2,8 +2,9 @@
 //! field's place in the bytes returned for the inspector (a [`Wire`]).
 //!
 //! Modelled: the 4-byte handshake header and the bodies of ClientHello, ServerHello,
-//! EncryptedExtensions, Certificate (TLS 1.3's, with its per-entry extensions), CertificateVerify,
-//! Finished and NewSessionTicket; any other handshake type is kept as bytes. Extensions are read
+//! EncryptedExtensions, CertificateRequest, Certificate (TLS 1.3's, with its per-entry
+//! extensions), CertificateVerify, Finished and NewSessionTicket; any other handshake type is
+//! kept as bytes. Extensions are read
 //! into types where the RFCs give them a structure a browser's handshake uses — server_name
 //! (RFC 6066 §3), supported_groups (RFC 8446 §4.2.7), ec_point_formats (RFC 8422 §5.1.2),
 //! signature_algorithms (§4.2.3), ALPN (RFC 7301), record_size_limit (RFC 8449),
@@ -13,8 +14,8 @@
 //! the same bytes. Reading never panics: a length that overruns its enclosing vector is an
 //! error with its offset.
 //!
-//! TLS 1.2's own messages and forms (RFC 5246 §7.4: its Certificate, the ECDHE
-//! ServerKeyExchange of RFC 8422 §5.4, ServerHelloDone, ClientKeyExchange, RFC 5077's
+//! TLS 1.2's own messages and forms (RFC 5246 §7.4: its Certificate and CertificateRequest, the
+//! ECDHE ServerKeyExchange of RFC 8422 §5.4, ServerHelloDone, ClientKeyExchange, RFC 5077's
 //! NewSessionTicket) are written the same way and read with [`decode_next_as`], which needs the
 //! connection's version and key exchange ([`Dialect`]) where the bytes alone do not say.
 //!

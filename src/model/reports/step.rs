@@ -418,7 +418,7 @@ catalogue! {
         why: "The large windows let a response arrive at full speed without waiting for flow-control updates; one connection carries the whole origin, so there is one handshake instead of six.",
         spec: ("RFC 9113 §3.4 HTTP/2 connection preface", "https://www.rfc-editor.org/rfc/rfc9113#section-3.4");
     HTTP_PRIORITY = "http.priority", Http, "HTTP/2: PRIORITY frames move a stream",
-        explain: "A request's priority changed after its HEADERS left (layout found an image in the viewport), so the browser tells the server in PRIORITY frames. Chromium keeps an HTTP/2 connection's streams in one chain, highest priority first and the oldest first within a priority: the raised stream moves to its new place, and the stream that hung below it moves up to its old parent. Each frame names a stream, the stream it now depends on and its weight.",
+        explain: "A request's priority changed after its HEADERS left (layout found an image in the viewport), so the browser tells the server in PRIORITY frames. Chromium keeps an HTTP/2 connection's streams in one chain, highest priority first and, within a priority, in the order they joined it: the raised stream moves to its new place, and the stream that hung below it moves up to its old parent. Each frame names a stream, the stream it now depends on and its weight.",
         why: "The server sends waiting responses in the chain's order, so a raised image's bytes go before the ones still below it.",
         spec: ("RFC 9113 §6.3 PRIORITY", "https://www.rfc-editor.org/rfc/rfc9113#section-6.3");
     POOL_QUEUED = "pool.queued", Pool, "Wait for a free socket",

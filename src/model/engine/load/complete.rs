@@ -253,6 +253,7 @@ impl Sim<'_> {
     /// Request `r` ends without a response: so do the repeats of its URL that waited for it,
     /// and the request its preflight was for.
     pub(super) fn fail(&mut self, t: Instant, r: usize, error: &str) {
+        self.h2_closed(r);
         if self.api == Some(r) {
             self.push_request(r, page_run::fetch_failed(t, error));
         }

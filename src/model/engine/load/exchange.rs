@@ -312,7 +312,6 @@ impl Sent {
         self.h2.as_ref().map(|h| h.stream)
     }
 
-    /// Its HTTP/2 HEADERS, if a stream carries it.
     /// The header fields as sent, in order: the request's lines over HTTP/1.1; over HTTP/2 the
     /// fields its HEADERS frame lists, pseudo-headers and `priority` included.
     pub fn header_list(&self) -> crate::model::cache::Headers {
@@ -328,6 +327,7 @@ impl Sent {
         }
     }
 
+    /// Its HTTP/2 HEADERS, if a stream carries it.
     pub fn h2(&self) -> Option<&crate::model::http2::present::Request> {
         self.h2.as_deref()
     }
@@ -738,9 +738,13 @@ impl Sim<'_> {
     /// window the connection has reached) and its bytes on the shared link. With
     /// `Connection: close` the server's FIN follows the last byte.
     pub(super) fn server_sends(&mut self, ts: Instant, r: usize) {
-        if self.h2_wait(ts, r) {
-            return;
+        if !self.h2_wait(ts, r) {
+            self.send_response(ts, r);
         }
+    }
+
+    /// The server sends request `r`'s response at `ts` ([`Self::server_sends`]).
+    pub(super) fn send_response(&mut self, ts: Instant, r: usize) {
         let Some(job) = self.reqs[r].conn else { return };
         let Some((head, head_len, status, body)) = self.response_head(ts, r, job) else {
             return;

@@ -286,13 +286,17 @@ impl Sim<'_> {
         self.h2_send(t, job, r as u32 + 1, n);
     }
 
-    /// Request `r`'s stream has closed: it leaves its connection's chain.
+    /// Request `r`'s stream has closed: it leaves its connection's chain (and the responses
+    /// waiting there, should it be one).
     pub(super) fn h2_closed(&mut self, r: usize) {
         let (Some(stream), Some(job)) = (self.reqs[r].stream, self.reqs[r].conn) else {
             return;
         };
-        if let Some(h2) = self.job_mut(job).and_then(|j| j.h2.as_mut()) {
-            h2.deps.destroy(stream);
+        if let Some(j) = self.job_mut(job) {
+            j.h2_waiting.retain(|&w| w != r);
+            if let Some(h2) = j.h2.as_mut() {
+                h2.deps.destroy(stream);
+            }
         }
     }
 
@@ -306,7 +310,8 @@ impl Sim<'_> {
         let Some(j) = self.job_mut(job) else {
             return false;
         };
-        if j.h2_busy <= ts {
+        // Others already waiting (their turn may be this very moment) go by the chain too.
+        if j.h2_busy <= ts && j.h2_waiting.is_empty() {
             return false;
         }
         let busy = j.h2_busy;
@@ -314,7 +319,7 @@ impl Sim<'_> {
         if j.h2_waiting.len() == 1 {
             self.schedule(busy, Ev::H2Next(job));
         }
-        self.reqs[r].h2_waited = Some(ts);
+        self.reqs[r].h2_waited.get_or_insert(ts);
         true
     }
 
@@ -333,7 +338,7 @@ impl Sim<'_> {
         if let Some(j) = self.job_mut(job) {
             j.h2_waiting.remove(i);
         }
-        self.server_sends(t, r);
+        self.send_response(t, r);
         if let Some(j) = self.job(job) {
             if !j.h2_waiting.is_empty() {
                 let busy = j.h2_busy;

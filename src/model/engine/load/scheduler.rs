@@ -311,8 +311,6 @@ impl Sim<'_> {
             "https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/fetch/resource_fetcher.cc",
         );
         self.renderer_raise(r, to);
-        // Already a stream of an HTTP/2 connection: the server hears of it.
-        self.h2_reprioritize(t, r, to);
         // Waiting in the pool (queued, or for the connect job it started): it moves up.
         if self.reqs[r].conn.is_none() && !self.reqs[r].is_held && !self.reqs[r].renderer_held {
             let group = self.reqs[r].group.clone();
@@ -326,6 +324,8 @@ impl Sim<'_> {
         if issued {
             self.push_request(r, e);
         }
+        // Already a stream of an HTTP/2 connection: the server hears of it.
+        self.h2_reprioritize(t, r, to);
     }
 
     /// When the parser reaches the end of the document, once that is known: the document has

@@ -169,8 +169,9 @@ impl Walk {
     }
 
     /// Keeps a TLS message's records (and what a protected one carries) as its event's bytes.
-    /// The server's EncryptedExtensions, Certificate and CertificateVerify go out in its
-    /// Finished's records, which become their events' bytes too.
+    /// In TLS 1.3 the server's EncryptedExtensions, CertificateRequest, Certificate and
+    /// CertificateVerify go out in its Finished's records, and the browser's Certificate and
+    /// CertificateVerify in its own Finished's: those records become their events' bytes too.
     fn show_records(&mut self, c: u32, records: &[Sent]) {
         let seq = self.current;
         let k = self.conn(c);

@@ -216,8 +216,9 @@ pub(super) fn client_signature(
     Err(CaptureError::Internal("an ECDSA signature of 72 bytes"))
 }
 
-/// A ticket a server issued in this run, by the server name it was issued to: what a later
-/// connection to that name resumes with.
+/// A TLS 1.3 ticket a server issued in this run, by the server name it was issued to (or one
+/// of a visit before the run, [`earlier_visit_ticket`]): what a later connection to that name
+/// resumes with.
 #[derive(Clone, Debug)]
 pub struct Ticket {
     pub psk: Vec<u8>,
@@ -299,8 +300,8 @@ impl Tls {
             .map_err(CaptureError::tls)
     }
 
-    /// The records a message of the trace puts on the wire (none for the server's messages
-    /// before its Finished, which ends its flight: the flight goes out as one run of records).
+    /// The records a message of the trace puts on the wire (in TLS 1.3, none for a side's
+    /// messages before its Finished, which ends its flight: they go out in its records).
     pub fn on(
         &mut self,
         m: &Message,
