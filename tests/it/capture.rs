@@ -424,6 +424,16 @@ fn many_images_as_a_capture_every_connection_decrypts_in_wireshark() {
     );
 }
 
+/// A page of several origins, with a PNG and JPEGs among its resources: every connection and
+/// every request in Wireshark, nothing malformed.
+#[test]
+fn multi_origin_as_a_capture_every_connection_decrypts_in_wireshark() {
+    every_connection_decrypts(
+        "multi-origin",
+        &["page", "--preset", "multi-origin", "--json"],
+    );
+}
+
 /// Runs `wirewalk <args> --pcap --keylog` (a page load, `--json`) and checks that Wireshark
 /// decrypts every connection's handshake and every request and response of the load; returns
 /// tshark's rows (columns: checksums, analysis, `tcp.stream`, `tls.handshake.type`, URI, code).
@@ -462,9 +472,15 @@ pub(crate) fn every_connection_decrypts(name: &str, args: &[&str]) -> Vec<Vec<St
             "tls.handshake.type",
             "http.request.uri",
             "http.response.code",
+            "_ws.malformed",
         ],
     );
     assert_clean(&rows, c.packets.len(), (0, 1, 2, 3));
+    // Nothing Wireshark reads is malformed: the images' stand-ins are images it dissects.
+    assert!(
+        rows.iter().all(|r| r[8].is_empty()),
+        "{name}: a malformed packet"
+    );
     // Every connection the page opened: its Finished decrypted (the server's flight and the
     // client's), whether it resumed (EncryptedExtensions, Finished) or not.
     let connections = load["connection_list"]

@@ -45,13 +45,138 @@ fn ts_value(s: &tcp::Segment) -> Option<u32> {
     })
 }
 
-/// The stand-in for a body the model knows only the length of (module doc of [`super`]).
+/// The stand-in for a body the model knows only the length of (module doc of [`super`]): a
+/// comment naming it, then spaces — for `image/jpeg` inside the comment segments of a real
+/// one-pixel JPEG, so that a viewer or a dissector reading the image finds a well-formed one.
 pub fn stand_in(len: usize, what: &str) -> Vec<u8> {
-    let mut b =
-        format!("<!-- wirewalk: the model's stand-in for {len} bytes of {what} -->\n").into_bytes();
+    let note = format!("<!-- wirewalk: the model's stand-in for {len} bytes of {what} -->\n");
+    if what.starts_with("image/jpeg") && len >= JFIF_HEAD.len() + 4 + PIXEL_JPEG.len() {
+        return jpeg_stand_in(len, note.as_bytes());
+    }
+    if what.starts_with("image/png") && len >= PNG_FIXED + note.len() {
+        return png_stand_in(len, note.as_bytes());
+    }
+    let mut b = note.into_bytes();
     b.resize(len, b' ');
     b.truncate(len);
     b
+}
+
+/// A PNG's bytes besides its comment's text: the signature, IHDR, the tEXt chunk's framing and
+/// its keyword, IDAT and IEND.
+const PNG_FIXED: usize = 8 + 25 + (12 + 8) + (12 + 13) + 12;
+
+/// A PNG of one grey pixel of exactly `len` bytes (RFC 2083): the signature, IHDR (1×1, 8-bit
+/// greyscale), a tEXt `Comment` holding `note` then spaces, IDAT (a zlib stream with one stored
+/// block: the filter byte and the pixel) and IEND, each chunk with its CRC-32.
+fn png_stand_in(len: usize, note: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
+    png_chunk(&mut out, b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]);
+    let mut text = b"Comment\0".to_vec();
+    text.extend(
+        note.iter()
+            .copied()
+            .chain(std::iter::repeat(b' '))
+            .take(len - PNG_FIXED),
+    );
+    png_chunk(&mut out, b"tEXt", &text);
+    // zlib: header, a final stored block of 2 bytes (filter 0, the pixel 0x80), Adler-32.
+    let idat = [
+        0x78, 0x01, 0x01, 0x02, 0x00, 0xfd, 0xff, 0x00, 0x80, 0x00, 0x82, 0x00, 0x81,
+    ];
+    png_chunk(&mut out, b"IDAT", &idat);
+    png_chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    let start = out.len();
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let crc = crc32(&out[start..]);
+    out.extend_from_slice(&crc.to_be_bytes());
+}
+
+/// CRC-32 as PNG and zlib's gzip use it (ISO 3309, reflected polynomial 0xEDB88320).
+fn crc32(b: &[u8]) -> u32 {
+    let mut c = 0xffff_ffffu32;
+    for &x in b {
+        c ^= x as u32;
+        for _ in 0..8 {
+            c = if c & 1 == 1 {
+                (c >> 1) ^ 0xedb8_8320
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
+}
+
+/// A JPEG file's start: SOI, then the JFIF APP0 segment (version 1.01, no units, a 1:1 pixel
+/// ratio, no thumbnail), which readers such as Wireshark's look for.
+const JFIF_HEAD: [u8; 20] = [
+    0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
+];
+
+/// A baseline JPEG of one grey pixel (ITU T.81), after its SOI and APP0: a quantization table of ones,
+/// the frame header (8 bits, 1×1, one component), one-code Huffman tables for DC and AC (the
+/// code 0 for category 0 and for end-of-block), the scan header, the scan's single byte (the
+/// two codes, then 1-bits to fill it) and EOI.
+const PIXEL_JPEG: [u8; 139] = {
+    let mut j = [0u8; 139];
+    let head: [u8; 5] = [0xff, 0xdb, 0x00, 0x43, 0x00];
+    let mut i = 0;
+    while i < 5 {
+        j[i] = head[i];
+        i += 1;
+    }
+    while i < 5 + 64 {
+        j[i] = 1;
+        i += 1;
+    }
+    let rest: [u8; 70] = [
+        0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00, 0x01, 0x00, 0x01, 0x01, 0x01, 0x11, 0x00, // SOF0
+        0xff, 0xc4, 0x00, 0x14, 0x00, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0x00, // DC
+        0xff, 0xc4, 0x00, 0x14, 0x10, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0x00, // AC
+        0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00, // SOS
+        0x3f, // the scan
+        0xff, 0xd9, // EOI
+    ];
+    let mut k = 0;
+    while k < 70 {
+        j[i] = rest[k];
+        i += 1;
+        k += 1;
+    }
+    j
+};
+
+/// A JPEG of exactly `len` bytes: [`JFIF_HEAD`], comment segments (ITU T.81 §B.2.4.5)
+/// carrying `note` then spaces, each at most 65,535 bytes with its length, then [`PIXEL_JPEG`].
+fn jpeg_stand_in(len: usize, note: &[u8]) -> Vec<u8> {
+    const MAX: usize = 65_535;
+    let mut out = Vec::with_capacity(len);
+    out.extend_from_slice(&JFIF_HEAD);
+    let mut left = len - JFIF_HEAD.len() - PIXEL_JPEG.len();
+    let mut text = note.iter().copied().chain(std::iter::repeat(b' '));
+    while left > 0 {
+        // A segment takes 4 bytes besides its text; a remainder under 4 joins this one.
+        let mut n = left.min(MAX + 2);
+        if left - n < 4 && left - n > 0 {
+            n = left - 4;
+        }
+        let body = n - 4;
+        out.extend_from_slice(&[0xff, 0xfe]);
+        out.extend_from_slice(&((body + 2) as u16).to_be_bytes());
+        out.extend(text.by_ref().take(body));
+        left -= n;
+    }
+    out.extend_from_slice(&PIXEL_JPEG);
+    out
 }
 
 impl Walk {
@@ -631,5 +756,37 @@ fn http_wire(bytes: &[u8]) -> Wire {
     Wire {
         bytes: bytes.to_vec(),
         fields,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stand_in;
+
+    /// A JPEG stand-in is exactly as long as the body and walks as JPEG markers: SOI, comment
+    /// segments whose lengths add up, then the one-pixel image.
+    #[test]
+    fn a_jpeg_stand_in_is_well_formed_at_any_length() {
+        for len in [
+            163, 164, 300, 65_698, 65_699, 65_700, 65_701, 131_080, 200_000,
+        ] {
+            let b = stand_in(len, "image/jpeg");
+            assert_eq!(b.len(), len);
+            assert_eq!(b[..20], super::JFIF_HEAD);
+            let mut at = 20;
+            while b[at..at + 2] == [0xff, 0xfe] {
+                at += 2 + u16::from_be_bytes([b[at + 2], b[at + 3]]) as usize;
+            }
+            assert_eq!(b[at..], super::PIXEL_JPEG, "{len}");
+        }
+        assert!(stand_in(162, "image/jpeg").starts_with(b"<!-- wirewalk"));
+        // CRC-32 of "123456789" is the standard check value.
+        assert_eq!(super::crc32(b"123456789"), 0xcbf4_3926);
+        for len in [200, 5000] {
+            let b = stand_in(len, "image/png");
+            assert_eq!(b.len(), len);
+            assert!(b.starts_with(b"\x89PNG") && b.ends_with(&[0xae, 0x42, 0x60, 0x82]));
+        }
+        assert!(stand_in(100, "text/css").starts_with(b"<!-- wirewalk"));
     }
 }

@@ -22,7 +22,9 @@
 //!
 //! Bodies: the model knows how long each body is and, for a page scenario's document, what it
 //! says (the page's HTML, written as it is); any other response body is the model's stand-in of
-//! its length (a comment naming it, then spaces). Each packet's comment names its step.
+//! its length (a comment naming it, then spaces; for `image/jpeg` and `image/png` inside a real
+//! one-pixel image's comment, so that Wireshark's image dissectors read it cleanly). Each
+//! packet's comment names its step.
 //!
 //! HTTP/2 connections carry their frames ([`crate::model::http2`]): the browser's preface and
 //! SETTINGS, the server's, each request's HEADERS with the HPACK block the model coded, each
