@@ -1030,3 +1030,57 @@ fn the_http2_preset_as_a_capture_every_stream_reads_in_wireshark() {
     }
     assert_eq!(data_streams.len(), want.len(), "{data_streams:?}");
 }
+
+/// A `fetch()` that POSTs a body over HTTP/2: its HEADERS leave the stream open and its body
+/// follows in DATA frames of at most 16,384 bytes, the last ending the stream — counted in the
+/// trace as written in the capture, and read so by Wireshark.
+#[test]
+fn an_http2_request_body_goes_in_data_frames() {
+    let scenario = scratch("h2-post.json");
+    let json = r#"{"url": "https://www.example.com/",
+        "html": "<!doctype html><script>fetch('/api/save', {method: 'POST', headers: {'Content-Type': 'application/json', 'Content-Length': '20000'}})</script>",
+        "origins": [{"origin": "https://www.example.com", "protocol": "h2"}],
+        "responses": [{"url": "https://www.example.com/api/save", "bytes": 100}]}"#;
+    std::fs::write(&scenario, json).expect("scenario");
+    let pcap = scratch("h2-post.pcapng");
+    let path = scenario.to_str().expect("path");
+    page_events_and_capture(&["page", path, "--events", "--json"], &pcap);
+    let rows = fields(
+        &pcap,
+        &[
+            "tcp.srcport",
+            "http2.streamid",
+            "http2.type",
+            "http2.length",
+            "http2.flags.end_stream",
+            "http2.headers.method",
+            "_ws.malformed",
+        ],
+    );
+    assert!(rows.iter().all(|r| r[6].is_empty()), "nothing malformed");
+    let post = rows
+        .iter()
+        .find(|r| r[5] == "POST")
+        .expect("the POST's HEADERS");
+    assert_eq!(
+        (post[1].as_str(), post[4].as_str()),
+        ("3", "0"),
+        "the stream stays open"
+    );
+    let data: Vec<(String, String)> = rows
+        .iter()
+        .filter(|r| r[0] != "443")
+        .flat_map(|r| {
+            let cols: Vec<Vec<&str>> = (1..5).map(|i| r[i].split(',').collect()).collect();
+            (0..cols[0].len())
+                .filter(|&k| cols[0][k] == "3" && cols[1].get(k) == Some(&"0"))
+                .map(|k| (cols[2][k].to_string(), cols[3][k].to_string()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let want = [("16384", "0"), ("3616", "1")].map(|(a, b)| (a.to_string(), b.to_string()));
+    assert_eq!(
+        data, want,
+        "the body in DATA frames, the last ending the stream"
+    );
+}

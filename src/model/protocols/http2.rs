@@ -8,8 +8,11 @@
 //! types are kept as bytes. Header blocks are HPACK ([`crate::model::hpack`]); a block goes on in CONTINUATION
 //! frames (§6.10) where quiche cuts it, at 16,383 bytes a frame ([`MAX_CONTROL_FRAME`]).
 //!
-//! Left out: a request body (the model's HEADERS end the stream; the capture refuses an h2
-//! request with one), padding (neither side pads), PUSH_PROMISE (Chromium turns push off), and flow
+//! A request with a body sends it in DATA frames after its HEADERS, the last ending the stream
+//! ([`request_data_frames`]); a response's DATA frames end with an empty one, as node's do
+//! ([`data_frames`]).
+//!
+//! Left out: padding (neither side pads), PUSH_PROMISE (Chromium turns push off), and flow
 //! control's WINDOW_UPDATEs during a body (Chromium sends one only when half a window has been
 //! read, `SpdySession::IncreaseRecvWindowSize`: 3 MB for a stream, 7.5 MB for the connection;
 //! the model's bodies that large are shown without them).
@@ -459,6 +462,24 @@ pub fn headers_len(block: usize, priority: bool) -> u64 {
     (payload + HEADER * payload.div_ceil(per).max(1)) as u64
 }
 
+/// A request's body as the browser sends it: DATA frames of at most [`MAX_FRAME`] bytes, the
+/// last with END_STREAM (Chromium's `SpdyHttpStream` ends the stream with its last data).
+pub fn request_data_frames(stream: u32, body: &[u8]) -> Vec<Frame> {
+    let n = body.len().div_ceil(MAX_FRAME).max(1);
+    (0..n)
+        .map(|i| Frame::Data {
+            stream,
+            end_stream: i + 1 == n,
+            data: body[i * MAX_FRAME..((i + 1) * MAX_FRAME).min(body.len())].to_vec(),
+        })
+        .collect()
+}
+
+/// The size of [`request_data_frames`]' frames for a body of `body` bytes, counted.
+pub fn request_data_len(body: u64) -> u64 {
+    body + HEADER as u64 * body.div_ceil(MAX_FRAME as u64).max(1)
+}
+
 /// A body as the model's server (node's `http2`) sends it: DATA frames of at most
 /// [`MAX_FRAME`] bytes, then an empty DATA frame with END_STREAM — node ends a stream apart from
 /// its last write, as the h2-tls recording's NetLog shows for every response
@@ -703,11 +724,31 @@ pub mod present {
         pub stream: u32,
         pub priority: Priority,
         pub block: Rc<Block>,
+        /// The body's length: DATA frames follow the HEADERS when it is not zero
+        /// ([`super::request_data_frames`]), else the HEADERS end the stream.
+        pub body: u64,
     }
 
     impl Request {
+        /// Its HEADERS (and CONTINUATION) frames.
         pub fn frames(&self) -> Vec<Frame> {
-            super::headers_frames(self.stream, true, Some(self.priority), &self.block.bytes)
+            let end_stream = self.body == 0;
+            super::headers_frames(
+                self.stream,
+                end_stream,
+                Some(self.priority),
+                &self.block.bytes,
+            )
+        }
+
+        /// The bytes it takes: its HEADERS, and its body's DATA frames.
+        pub fn wire_len(&self) -> u64 {
+            let data = if self.body > 0 {
+                super::request_data_len(self.body)
+            } else {
+                0
+            };
+            super::headers_len(self.block.bytes.len(), true) + data
         }
 
         pub fn fields(&self) -> Vec<Field> {

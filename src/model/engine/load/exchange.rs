@@ -470,10 +470,7 @@ impl Sim<'_> {
             .map(|j| 2 * j.conn.uses.len() as u32 + 1);
         sent.h2 = stream.and_then(|id| self.h2_request((job, id), r, &sent));
         let (wire_len, request_bytes) = match &sent.h2 {
-            Some(h) => {
-                let n = crate::model::http2::headers_len(h.block.bytes.len(), true);
-                (n, n)
-            }
+            Some(h) => (h.wire_len(), h.wire_len()),
             None => sent.size(),
         };
         let send_end = t + Duration::transmission(request_bytes, self.bandwidth);

@@ -225,8 +225,15 @@ impl Sim<'_> {
         sent: &Sent,
     ) -> Option<Rc<present::Request>> {
         let q = &self.reqs[r];
+        let request = sent.request().0;
+        // A form's or a fetch()'s body goes in DATA frames after the HEADERS.
+        let body = request
+            .headers
+            .get("content-length")
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0);
         let fields = http::h2_fields(
-            &sent.request().0,
+            &request,
             sent.method(),
             if q.https { "https" } else { "http" },
             http::priority_field(q.priority, q.kind.dest),
@@ -246,6 +253,7 @@ impl Sim<'_> {
                 weight: http2::weight(mine),
             },
             block: Rc::new(block),
+            body,
         }))
     }
 

@@ -478,12 +478,16 @@ impl Walk {
         s: &SentRequest,
     ) -> Result<(), CaptureError> {
         if let Some(h) = s.h2() {
-            // The model sends a request's HEADERS with END_STREAM: a body would need DATA.
-            let (r, _) = s.request();
-            if r.headers.get("content-length").is_some_and(|n| n != "0") {
-                return Err(CaptureError::Unsupported("an HTTP/2 request with a body"));
+            // The HEADERS, then the body's DATA frames (its stand-in) in the same write.
+            let mut frames = h.frames();
+            if h.body > 0 {
+                if h.body > MAX_BODY {
+                    return Err(CaptureError::Unsupported("a body over 64 MiB"));
+                }
+                let body = stand_in(h.body as usize, "request body");
+                frames.extend(crate::model::http2::request_data_frames(h.stream, &body));
             }
-            let wire = h2_wire(&h.frames(), Some(&h.block));
+            let wire = h2_wire(&frames, Some(&h.block));
             return self.h2_write(c, true, e.at, wire, e.step.as_str());
         }
         if s.stream().is_some() {

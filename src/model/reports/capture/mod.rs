@@ -35,9 +35,9 @@
 //!
 //! What the capture cannot show yet is refused with [`CaptureError`] rather than written wrong:
 //! a connection opened before the run (its handshake is not in the trace), a body over 64 MiB,
-//! an HTTP/2 request with a body (the model's HEADERS end the stream), and a write of the server's that would start before its previous one on the connection has
-//! arrived (the engine does not make one: its frames would have to be interleaved with the
-//! earlier write's).
+//! a server reached over IPv6, and a write of the server's that would start before its previous
+//! one on the connection has arrived (the engine does not make one: its frames would have to be
+//! interleaved with the earlier write's).
 //!
 //! This module is not reached by the first screen: the web app loads it with the inspector's
 //! bytes view or the first "Download capture" (src/ui/lazy.rs).
