@@ -115,6 +115,29 @@ pub(crate) fn fields(file: &Path, names: &[&str]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// tshark's rows cut into one row per occurrence: a packet with three HTTP/2 frames gives three
+/// rows of `cols` (the frames' fields, each field's occurrences aggregated with commas), each
+/// with the packet's other columns `keep` first.
+fn per_frame(rows: &[Vec<String>], keep: &[usize], cols: &[usize]) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for r in rows {
+        let split: Vec<Vec<&str>> = cols.iter().map(|&c| r[c].split(',').collect()).collect();
+        for k in 0..split[0].len() {
+            if split[0][k].is_empty() {
+                continue;
+            }
+            let mut row: Vec<String> = keep.iter().map(|&c| r[c].clone()).collect();
+            row.extend(
+                split
+                    .iter()
+                    .map(|v| v.get(k).copied().unwrap_or("").to_string()),
+            );
+            out.push(row);
+        }
+    }
+    out
+}
+
 /// One row per packet, each with its IPv4 checksum Good, its TCP or UDP checksum Good (status 1
 /// is Wireshark's PROTO_CHECKSUM_E_GOOD) and no TCP analysis warning: the columns of those
 /// fields in `rows` are (ip, tcp, udp, analysis).
@@ -661,6 +684,16 @@ fn the_trace_and_its_capture_count_the_same_bytes() {
     page_events_and_capture(&args, &pcap);
 }
 
+/// Writes the page scenario `json` to `file` and runs it as [`page_events_and_capture`] does,
+/// its capture beside it (`file` with `.pcapng`).
+fn scenario_capture(file: &Path, json: &str) -> (PathBuf, Capture) {
+    std::fs::write(file, json).expect("scenario");
+    let pcap = file.with_extension("pcapng");
+    let path = file.to_str().expect("path");
+    let c = page_events_and_capture(&["page", path, "--events", "--json"], &pcap);
+    (pcap, c)
+}
+
 /// Runs `wirewalk page … --events --json --pcap FILE`, checks that the trace and the capture
 /// count the same bytes, and returns the capture.
 fn page_events_and_capture(args: &[&str], pcap: &Path) -> Capture {
@@ -849,15 +882,7 @@ fn an_http2_page_as_a_capture_wireshark_reads_its_frames_and_headers() {
         "html": "<!doctype html><title>h2</title><link rel=stylesheet href=/site.css><p>Hello",
         "origins": [{"origin": "https://www.example.com", "protocol": "h2"}],
         "responses": [{"url": "https://www.example.com/site.css", "bytes": 40000}]}"#;
-    std::fs::write(&scenario, json).expect("scenario");
-    let pcap = scratch("h2-page.pcapng");
-    let args = [
-        "page",
-        scenario.to_str().expect("path"),
-        "--events",
-        "--json",
-    ];
-    let c = page_events_and_capture(&args, &pcap);
+    let (pcap, c) = scenario_capture(&scenario, json);
     let sc = wirewalk::model::load::PageScenario::from_json(json).expect("scenario");
     let page = wirewalk::model::load::run(&sc).expect("a load");
     same_segments("h2 page", &page.trace, &c);
@@ -882,16 +907,8 @@ fn an_http2_page_as_a_capture_wireshark_reads_its_frames_and_headers() {
             "http2.length",
         ],
     );
-    let frames: Vec<(String, String)> = rows
-        .iter()
-        .flat_map(|r| {
-            let types: Vec<String> = r[0].split(',').map(str::to_string).collect();
-            let ids: Vec<String> = r[1].split(',').map(str::to_string).collect();
-            types.into_iter().zip(ids)
-        })
-        .filter(|(t, _)| !t.is_empty())
-        .collect();
-    let count = |t: &str, s: &str| frames.iter().filter(|f| f.0 == t && f.1 == s).count();
+    let frames = per_frame(&rows, &[], &[0, 1]);
+    let count = |t: &str, s: &str| frames.iter().filter(|f| f[0] == t && f[1] == s).count();
     // SETTINGS (type 4) from both sides on both connections, with their ACKs.
     assert!(count("4", "0") >= 6, "{frames:?}");
     assert_eq!(
@@ -940,17 +957,12 @@ fn an_http2_page_as_a_capture_wireshark_reads_its_frames_and_headers() {
             "http2.length",
         ],
     );
+    let frames = per_frame(&rows, &[0], &[1, 2, 3]);
     let server_headers = |stream: &str| -> u64 {
-        rows.iter()
-            .filter(|r| r[0] == "443")
-            .flat_map(|r| {
-                let (t, s, n) = (r[1].split(','), r[2].split(','), r[3].split(','));
-                t.zip(s)
-                    .zip(n)
-                    .map(|((t, s), n)| (t.to_string(), s.to_string(), n.to_string()))
-            })
-            .find(|(t, s, _)| t == "1" && s == stream)
-            .map(|(_, _, n)| 9 + n.parse::<u64>().expect("a length"))
+        frames
+            .iter()
+            .find(|f| f[0] == "443" && f[1] == "1" && f[2] == stream)
+            .map(|f| 9 + f[3].parse::<u64>().expect("a length"))
             .expect("the server's HEADERS")
     };
     for (path, stream) in [("/", "1"), ("/site.css", "3")] {
@@ -1020,14 +1032,11 @@ fn the_http2_preset_as_a_capture_every_stream_reads_in_wireshark() {
         "every request's :path, read by Wireshark's HPACK"
     );
     // Every response's body in DATA frames on its own stream, the last with END_STREAM.
-    let mut data_streams = std::collections::BTreeSet::new();
-    for r in &rows {
-        for (t, s) in r[5].split(',').zip(r[6].split(',')) {
-            if t == "0" {
-                data_streams.insert(s.to_string());
-            }
-        }
-    }
+    let data_streams: std::collections::BTreeSet<String> = per_frame(&rows, &[], &[5, 6])
+        .into_iter()
+        .filter(|f| f[0] == "0")
+        .map(|f| f[1].clone())
+        .collect();
     assert_eq!(data_streams.len(), want.len(), "{data_streams:?}");
 }
 
@@ -1041,10 +1050,7 @@ fn an_http2_request_body_goes_in_data_frames() {
         "html": "<!doctype html><script>fetch('/api/save', {method: 'POST', headers: {'Content-Type': 'application/json', 'Content-Length': '20000'}})</script>",
         "origins": [{"origin": "https://www.example.com", "protocol": "h2"}],
         "responses": [{"url": "https://www.example.com/api/save", "bytes": 100}]}"#;
-    std::fs::write(&scenario, json).expect("scenario");
-    let pcap = scratch("h2-post.pcapng");
-    let path = scenario.to_str().expect("path");
-    page_events_and_capture(&["page", path, "--events", "--json"], &pcap);
+    let (pcap, _) = scenario_capture(&scenario, json);
     let rows = fields(
         &pcap,
         &[
@@ -1067,16 +1073,10 @@ fn an_http2_request_body_goes_in_data_frames() {
         ("3", "0"),
         "the stream stays open"
     );
-    let data: Vec<(String, String)> = rows
-        .iter()
-        .filter(|r| r[0] != "443")
-        .flat_map(|r| {
-            let cols: Vec<Vec<&str>> = (1..5).map(|i| r[i].split(',').collect()).collect();
-            (0..cols[0].len())
-                .filter(|&k| cols[0][k] == "3" && cols[1].get(k) == Some(&"0"))
-                .map(|k| (cols[2][k].to_string(), cols[3][k].to_string()))
-                .collect::<Vec<_>>()
-        })
+    let data: Vec<(String, String)> = per_frame(&rows, &[0], &[1, 2, 3, 4])
+        .into_iter()
+        .filter(|f| f[0] != "443" && f[1] == "3" && f[2] == "0")
+        .map(|f| (f[3].clone(), f[4].clone()))
         .collect();
     let want = [("16384", "0"), ("3616", "1")].map(|(a, b)| (a.to_string(), b.to_string()));
     assert_eq!(

@@ -669,15 +669,10 @@ impl Connection {
         }
     }
 
-    /// Bytes of TLS record overhead around each application record: the 5-byte header and the
-    /// 16-byte AEAD tag, with TLS 1.3's 1-byte inner content type (RFC 8446 §5.2) or TLS 1.2
-    /// AES-GCM's 8-byte explicit nonce (RFC 5288 §3).
+    /// Bytes of TLS record overhead around each application record
+    /// ([`tls::protected_overhead`]); none over plain TCP.
     pub fn record_overhead(&self) -> u64 {
-        match self.tls {
-            Some(Version::Tls13) => 5 + 1 + 16,
-            Some(Version::Tls12) => 5 + 8 + 16,
-            None => 0,
-        }
+        self.tls.map_or(0, tls::protected_overhead)
     }
 
     /// `http` bytes of HTTP as they go on the wire: in records of at most 2^14 bytes each,

@@ -220,11 +220,7 @@ impl Message {
     /// The record's bytes around the message when it travels alone.
     fn record_overhead(&self, version: Version) -> u64 {
         if self.encrypted(version) {
-            if version == Version::Tls13 {
-                5 + 1 + 16
-            } else {
-                5 + 8 + 16
-            }
+            protected_overhead(version)
         } else {
             5
         }
@@ -255,6 +251,16 @@ impl Message {
             | Message::Alert { from_client, .. } => *from_client,
             _ => false,
         }
+    }
+}
+
+/// A protected record's bytes around its content: the 5-byte header and the 16-byte AEAD tag,
+/// with TLS 1.3's 1-byte inner content type (RFC 8446 §5.2) or TLS 1.2 AES-GCM's 8-byte
+/// explicit nonce (RFC 5288 §3, [`super::tls12_keys::RECORD_OVERHEAD`]).
+pub fn protected_overhead(version: Version) -> u64 {
+    match version {
+        Version::Tls13 => 5 + 1 + super::tls_keys::TAG_LEN as u64,
+        Version::Tls12 => super::tls12_keys::RECORD_OVERHEAD as u64,
     }
 }
 

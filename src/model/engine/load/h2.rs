@@ -29,12 +29,16 @@ use crate::model::hpack::{Encoder, Policy};
 use crate::model::http;
 use crate::model::http2::{self, present};
 
-/// A connection's two HPACK encoders, and its streams' places in Chromium's priority chain.
+/// A connection's two HPACK encoders, its streams' places in Chromium's priority chain, and
+/// its server's send queue: when the last byte it has written leaves, and the requests whose
+/// responses are ready and wait for that (module doc).
 #[derive(Clone, Debug)]
 pub(super) struct Wire {
     browser: Encoder,
     server: Encoder,
     deps: Deps,
+    busy: Instant,
+    waiting: Vec<usize>,
 }
 
 /// Chromium's `Http2PriorityDependencies` (net/spdy/http2_priority_dependencies.cc): the
@@ -145,6 +149,8 @@ impl Wire {
             browser: Encoder::new(Policy::Chromium),
             server,
             deps: Deps::default(),
+            busy: Instant::ZERO,
+            waiting: Vec::new(),
         }
     }
 }
@@ -300,12 +306,14 @@ impl Sim<'_> {
         let (Some(stream), Some(job)) = (self.reqs[r].stream, self.reqs[r].conn) else {
             return;
         };
-        if let Some(j) = self.job_mut(job) {
-            j.h2_waiting.retain(|&w| w != r);
-            if let Some(h2) = j.h2.as_mut() {
-                h2.deps.destroy(stream);
-            }
+        if let Some(h2) = self.wire_mut(job) {
+            h2.waiting.retain(|&w| w != r);
+            h2.deps.destroy(stream);
         }
+    }
+
+    fn wire_mut(&mut self, job: u32) -> Option<&mut Wire> {
+        self.job_mut(job)?.h2.as_deref_mut()
     }
 
     /// Over HTTP/2 a response leaves after the connection's earlier ones (module doc): if they
@@ -315,16 +323,16 @@ impl Sim<'_> {
         let (Some(_), Some(job)) = (self.reqs[r].stream, self.reqs[r].conn) else {
             return false;
         };
-        let Some(j) = self.job_mut(job) else {
+        let Some(h2) = self.wire_mut(job) else {
             return false;
         };
         // Others already waiting (their turn may be this very moment) go by the chain too.
-        if j.h2_busy <= ts && j.h2_waiting.is_empty() {
+        if h2.busy <= ts && h2.waiting.is_empty() {
             return false;
         }
-        let busy = j.h2_busy;
-        j.h2_waiting.push(r);
-        if j.h2_waiting.len() == 1 {
+        let busy = h2.busy;
+        h2.waiting.push(r);
+        if h2.waiting.len() == 1 {
             self.schedule(busy, Ev::H2Next(job));
         }
         self.reqs[r].h2_waited.get_or_insert(ts);
@@ -335,21 +343,22 @@ impl Sim<'_> {
     /// sends first the stream its priority tree puts first — Chromium's exclusive dependencies
     /// make it one chain ([`Deps`]; the PRIORITY frames already sent count as arrived).
     pub(super) fn h2_next(&mut self, t: Instant, job: u32) {
-        let Some(j) = self.job(job) else { return };
-        let Some(h2) = j.h2.as_deref() else { return };
-        let pick = j
-            .h2_waiting
+        let Some(h2) = self.job(job).and_then(|j| j.h2.as_deref()) else {
+            return;
+        };
+        let pick = h2
+            .waiting
             .iter()
             .enumerate()
             .min_by_key(|(_, &r)| self.reqs[r].stream.map(|s| h2.deps.place(s)));
         let Some((i, &r)) = pick else { return };
-        if let Some(j) = self.job_mut(job) {
-            j.h2_waiting.remove(i);
+        if let Some(h2) = self.wire_mut(job) {
+            h2.waiting.remove(i);
         }
         self.send_response(t, r);
-        if let Some(j) = self.job(job) {
-            if !j.h2_waiting.is_empty() {
-                let busy = j.h2_busy;
+        if let Some(h2) = self.wire_mut(job) {
+            if !h2.waiting.is_empty() {
+                let busy = h2.busy;
                 self.schedule(busy, Ev::H2Next(job));
             }
         }
@@ -368,8 +377,8 @@ impl Sim<'_> {
     ) {
         let down = Duration::from_micros(self.rtt.micros() - self.rtt.half().micros());
         let rtt = self.rtt;
-        let Some(j) = self.job_mut(job) else { return };
-        j.h2_busy = Instant::from_micros(end.micros().saturating_sub(down.micros()));
+        let Some(h2) = self.wire_mut(job) else { return };
+        h2.busy = Instant::from_micros(end.micros().saturating_sub(down.micros()));
         let cuts = http::slow_start_cuts(wire, MSS, cwnd);
         let last = cuts.len().saturating_sub(1);
         for (k, n) in cuts.into_iter().enumerate() {

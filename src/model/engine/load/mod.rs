@@ -337,13 +337,8 @@ struct Job {
     endpoints: [u16; 3],
     /// Why the connection failed, once it has.
     failure: Option<connection::Failure>,
-    /// Over HTTP/2, once open: its HPACK tables.
+    /// Over HTTP/2, once open: its HPACK tables, priority chain and send queue.
     h2: Option<Box<h2::Wire>>,
-    /// Over HTTP/2: when the last byte the server has queued on it leaves (module doc of
-    /// [`h2`]: its responses go out one after another), and the requests whose responses are
-    /// ready and wait for it.
-    h2_busy: Instant,
-    h2_waiting: Vec<usize>,
 }
 
 #[derive(Clone, Debug, Default)]

@@ -98,15 +98,15 @@ impl Tls12 {
     pub fn on(&mut self, m: &Message, shared: &mut Shared) -> Result<Vec<Sent>, CaptureError> {
         let one = |r: Result<Sent, _>| r.map(|s| vec![s]).map_err(tls);
         match m {
-            Message::Certificate {
-                from_client: false,
-                chain,
-            } => {
-                self.leaf = chain.first().cloned();
-                let certs = shared.chain_der(chain);
-                one(self
-                    .session
-                    .handshake(false, &Handshake::Certificate12(certs)))
+            Message::Certificate { from_client, chain } => {
+                let leaf = chain.first().cloned();
+                if *from_client {
+                    self.client_leaf = leaf;
+                } else {
+                    self.leaf = leaf;
+                }
+                let certs = Handshake::Certificate12(shared.chain_der(chain));
+                one(self.session.handshake(*from_client, &certs))
             }
             Message::ServerKeyExchange { key_share } => {
                 let ske = self.server_key_exchange(&bytes32(key_share))?;
@@ -146,16 +146,6 @@ impl Tls12 {
                 let cr = tls12_messages::structure(m)
                     .ok_or(CaptureError::Internal("a CertificateRequest"))?;
                 one(self.session.handshake(false, &cr))
-            }
-            Message::Certificate {
-                from_client: true,
-                chain,
-            } => {
-                self.client_leaf = chain.first().cloned();
-                let certs = shared.chain_der(chain);
-                one(self
-                    .session
-                    .handshake(true, &Handshake::Certificate12(certs)))
             }
             // RFC 5246 §7.4.8: the signature covers every handshake message so far.
             Message::CertificateVerify { from_client: true } => {

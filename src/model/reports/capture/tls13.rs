@@ -216,6 +216,16 @@ pub(super) fn client_signature(
     Err(CaptureError::Internal("an ECDSA signature of 72 bytes"))
 }
 
+/// TLS 1.2's [`earlier_visit_ticket`]: the session's master secret and its ticket, drawn the
+/// same way.
+fn earlier_visit_ticket12(private: &[u8; 32]) -> Ticket12 {
+    let seed = drawn(private, "earlier visit", 32);
+    Ticket12 {
+        ticket: drawn(&seed, "ticket", tls_messages::TICKET_LEN),
+        master: drawn(&seed, "master secret", crate::model::tls12_keys::MASTER_LEN),
+    }
+}
+
 /// A TLS 1.3 ticket a server issued in this run, by the server name it was issued to (or one
 /// of a visit before the run, [`earlier_visit_ticket`]): what a later connection to that name
 /// resumes with.
@@ -542,12 +552,7 @@ impl Tls {
         let t = match shared.tickets12.get(&self.sni) {
             Some(t) => t,
             None => {
-                // A session of a visit before the run (as for TLS 1.3: earlier_visit_ticket).
-                let seed = drawn(&self.client_private, "earlier visit", 32);
-                earlier = Ticket12 {
-                    ticket: drawn(&seed, "ticket", tls_messages::TICKET_LEN),
-                    master: drawn(&seed, "master secret", crate::model::tls12_keys::MASTER_LEN),
-                };
+                earlier = earlier_visit_ticket12(&self.client_private);
                 &earlier
             }
         };
