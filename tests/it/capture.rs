@@ -417,14 +417,101 @@ fn the_default_journey_as_a_capture_reads_back_and_wireshark_decrypts_it() {
     );
 }
 
+/// The scenario's idle connection from before the load is picked up in mid-stream, as a
+/// capture started when the load starts would show it: no handshake on it, the request's first
+/// segment exactly as the trace shows it, every checksum right, and TLS application data that
+/// Wireshark reads as records but cannot decrypt (the ClientHello whose random names the
+/// secrets is not in the file), each packet saying why. A socket another tab was using when the
+/// load started is refused.
 #[test]
-fn a_run_the_capture_cannot_write_yet_is_refused_with_a_reason() {
+fn a_connection_open_before_the_load_is_picked_up_in_mid_stream() {
+    use wirewalk::model::connection::Wrapping;
+    use wirewalk::model::{capture, ip, journey, scenario, tcp_wire};
+    let sc = scenario::preset("existing-connection").expect("preset");
+    let j = journey::run(&sc);
+    let c = capture::from_trace(&j.trace, sc.unix_time).expect("the capture is written");
+    check_packets(&c);
+    let w = (j.trace.events.iter())
+        .find_map(|e| e.detail::<Wrapping>())
+        .expect("the request's segments");
+    let want = tcp_wire::Header::of(&w.first.segment);
+    let headers: Vec<tcp_wire::Header> = (c.packets.iter())
+        .filter_map(|p| {
+            let (h, rest) = ip::Ipv4::parse(&p.data).ok()?;
+            Some(tcp_wire::Header::parse(rest, h.src, h.dst, true).ok()?.0)
+        })
+        .collect();
+    assert!(headers.contains(&want), "{want:?} is not in the capture");
+    let port = want.src_port;
+    assert!(
+        !(headers.iter()).any(|h| h.src_port == port && h.flags & tcp_wire::flags::SYN != 0),
+        "no handshake on the connection open before the load"
+    );
+
     let pcap = scratch("existing-connection.pcapng");
     let out = wirewalk_pcap(&["trace", "--preset", "existing-connection"], &pcap, None);
+    expect_status(&out, 0);
+    let rows = fields(
+        &pcap,
+        &[
+            "ip.checksum.status",
+            "tcp.checksum.status",
+            "tcp.srcport",
+            "tcp.dstport",
+            "tls.record.content_type",
+            "http.request.uri",
+            "frame.comment",
+            "tls.handshake.type",
+        ],
+    );
+    let on_it: Vec<&Vec<String>> = (rows.iter())
+        .filter(|r| r[2] == port.to_string() || r[3] == port.to_string())
+        .collect();
+    assert!(on_it.len() > 10, "{} packets on it", on_it.len());
+    for r in &on_it {
+        assert_eq!((r[0].as_str(), r[1].as_str()), ("1", "1"), "{r:?}");
+        assert!(r[5].is_empty(), "nothing on it decrypts: {r:?}");
+        assert!(r[6].contains("open before the capture started"), "{r:?}");
+    }
+    let records: Vec<&str> = (on_it.iter())
+        .map(|r| r[4].as_str())
+        .filter(|t| !t.is_empty())
+        .collect();
+    assert!(records.len() >= 4, "{records:?}");
+    assert!(
+        records.iter().all(|t| t.split(',').all(|t| t == "23")),
+        "{records:?}"
+    );
+    assert!(rows.iter().all(|r| r[7].is_empty()), "no handshake message");
+    // The same over TLS 1.2: records Wireshark reads, and no key log line for a session whose
+    // ClientHello it never sees.
+    let pcap = scratch("existing-connection-tls12.pcapng");
+    let keys = scratch("existing-connection-tls12.keys");
+    let args = [
+        "trace",
+        "--preset",
+        "existing-connection",
+        "--tls",
+        "1.2-ecdhe",
+    ];
+    expect_status(&wirewalk_pcap(&args, &pcap, Some(&keys)), 0);
+    let rows = fields(&pcap, &["tcp.checksum.status", "tls.record.content_type"]);
+    assert!(rows.iter().all(|r| r[0] == "1"), "{rows:?}");
+    let types: Vec<&str> = (rows.iter().map(|r| r[1].as_str()))
+        .filter(|t| !t.is_empty())
+        .collect();
+    assert!(
+        types.len() >= 4 && types.iter().all(|t| *t == "23"),
+        "{types:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&keys).expect("key log"), "");
+
+    let pcap = scratch("busy-origin.pcapng");
+    let out = wirewalk_pcap(&["trace", "--preset", "busy-origin"], &pcap, None);
     expect_status(&out, 1);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("cannot show a connection opened before the capture started"),
+        err.contains("cannot show a socket another tab was using when the load started"),
         "{err}"
     );
     assert!(!pcap.exists(), "no file for a refused run");

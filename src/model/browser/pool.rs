@@ -794,12 +794,33 @@ pub mod present {
     /// `pool.reuse`: the request gets a socket that is already connected; `which` says whose.
     #[derive(Clone, Debug)]
     pub struct Reuse {
-        pub which: &'static str,
+        pub which: Reused,
+    }
+
+    /// Whose the reused socket was.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Reused {
+        /// An idle socket waiting in the group (open before the load, or released earlier).
+        Idle,
+        /// The socket the request before it on the same connection just released.
+        AfterRequest,
+        /// A socket another tab was using when the load started, just released.
+        OtherTab,
+    }
+
+    impl Reuse {
+        fn whose(&self) -> &'static str {
+            match self.which {
+                Reused::Idle => "an idle socket of the group",
+                Reused::AfterRequest => "the socket the request before it just released",
+                Reused::OtherTab => "the socket another tab's download just released",
+            }
+        }
     }
 
     impl Detail for Reuse {
         fn summary(&self) -> Cow<'static, str> {
-            format!("reuse {}: no DNS, no handshakes", self.which).into()
+            format!("reuse {}: no DNS, no handshakes", self.whose()).into()
         }
 
         fn fields(&self) -> Vec<Field> {

@@ -231,13 +231,22 @@ impl Connection {
     }
 
     /// A connection that was opened before the simulation started (an idle keep-alive socket):
-    /// its TCP handshake runs here, untraced.
+    /// its TCP handshake runs here, untraced. Each side's timestamp clock starts at a random
+    /// value, as [`Connection::new`]'s do (RFC 7323 §5.4).
     pub fn established(id: u32, config: Config, rng: &mut Rng) -> Connection {
         let c_iss = rng.next_u32();
         let s_iss = rng.next_u32();
         let port = 49152 + (rng.next_u32() % 16384) as u16;
-        let mut client = tcp::Connection::connect(port, config.port, c_iss, tcp::Config::default());
-        let mut server = tcp::Connection::listen(config.port, s_iss, tcp::Config::default());
+        let cfg = tcp::Config {
+            timestamp: rng.next_u32(),
+            ..tcp::Config::default()
+        };
+        let server_cfg = tcp::Config {
+            timestamp: s_iss.rotate_left(7),
+            ..cfg
+        };
+        let mut client = tcp::Connection::connect(port, config.port, c_iss, cfg);
+        let mut server = tcp::Connection::listen(config.port, s_iss, server_cfg);
         for _ in 0..3 {
             while let Some(s) = client.poll_output() {
                 server.handle(&s);
@@ -910,14 +919,14 @@ const DAY: i64 = 86_400;
 /// segments inside IP packets, each layer's header, then the first segment's TCP fields;
 /// written when read.
 #[derive(Clone, Debug)]
-struct Wrapping {
+pub struct Wrapping {
     http: u64,
     /// How many TCP segments carry it.
     segments: usize,
-    tls: Option<Version>,
+    pub tls: Option<Version>,
     /// The server's address.
-    to: Rc<str>,
-    first: tcp::present::Lazy,
+    pub to: Rc<str>,
+    pub first: tcp::present::Lazy,
 }
 
 impl Detail for Wrapping {

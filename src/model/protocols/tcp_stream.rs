@@ -92,6 +92,17 @@ impl Stream {
         }
     }
 
+    /// A connection already open when the capture starts: each side's next sequence number is
+    /// its endpoint's `isn` field, and each echoes the other's clock at time zero
+    /// (`client_echo`: the server's last timestamp value, as the browser's first segment
+    /// echoes it).
+    pub fn picked_up(client: Endpoint, server: Endpoint, client_echo: u32) -> Stream {
+        let mut s = Stream::new(client, server);
+        s.client.echo = client_echo;
+        s.server.echo = s.client.end.ts_offset;
+        s
+    }
+
     /// Bytes of data a full segment carries (the MSS less the timestamps option).
     pub fn segment_payload() -> usize {
         (LINUX_MSS - TS_OPTION_LEN) as usize

@@ -114,6 +114,32 @@ impl Session12 {
         }
     }
 
+    /// A session whose handshake is not in view (a capture started after it): its randoms and
+    /// master secret only, both sides' keys from them, each side's records numbered from zero.
+    pub fn application_only(
+        suite: Suite12,
+        master: &[u8],
+        client_random: [u8; 32],
+        server_random: [u8; 32],
+    ) -> Session12 {
+        let (client, server) = key_block(suite, master, &client_random, &server_random);
+        Session12 {
+            transcript: Vec::new(),
+            client_random,
+            server_random: Some(server_random),
+            suite: Some(suite),
+            master: Some(master.to_vec()),
+            client: Direction {
+                keys: Some(client),
+                seq: 0,
+            },
+            server: Direction {
+                keys: Some(server),
+                seq: 0,
+            },
+        }
+    }
+
     fn side(&mut self, from_client: bool) -> &mut Direction {
         if from_client {
             &mut self.client

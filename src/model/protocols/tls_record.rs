@@ -266,6 +266,25 @@ impl Session13 {
         Session13::default()
     }
 
+    /// A session whose handshake is not in view (a capture started after it): only its
+    /// application traffic secrets, each direction's records numbered from zero, and no key log
+    /// line (the log names a session by its ClientHello's random, which is not in view either).
+    pub fn application_only(suite: Suite13, client_secret: &[u8], server_secret: &[u8]) -> Self {
+        let mut s = Session13 {
+            suite: Some(suite),
+            ..Session13::default()
+        };
+        s.client.install(
+            TrafficKeys::from_secret(suite, client_secret),
+            Epoch::Application,
+        );
+        s.server.install(
+            TrafficKeys::from_secret(suite, server_secret),
+            Epoch::Application,
+        );
+        s
+    }
+
     pub fn schedule(&self) -> Option<&Schedule> {
         self.schedule.as_ref()
     }

@@ -65,7 +65,7 @@ impl Sim<'_> {
                     let r = request as usize;
                     let job = self.job_of_socket(socket);
                     self.reqs[r].binding = Some(Binding::Idle { used: was_used });
-                    self.reuse_event(t, r, job, "an idle socket of the group");
+                    self.reuse_event(t, r, job, pool::present::Reused::Idle);
                     if let Some(j) = job {
                         self.send(t, r, j);
                     }
@@ -121,9 +121,9 @@ impl Sim<'_> {
                         .and_then(|j| self.job(j))
                         .is_some_and(|j| j.conn.uses.is_empty());
                     let which = if other_tab {
-                        "the socket another tab's download just released"
+                        pool::present::Reused::OtherTab
                     } else {
-                        "the socket the request before it just released"
+                        pool::present::Reused::AfterRequest
                     };
                     self.reuse_event(t, r, job, which);
                     if let Some(j) = self.job_of_socket(socket) {
@@ -249,7 +249,7 @@ impl Sim<'_> {
         t: Instant,
         r: usize,
         job: Option<u32>,
-        which: &'static str,
+        which: pool::present::Reused,
     ) {
         let mut e = Event::described(
             t,

@@ -38,7 +38,7 @@ pub(super) struct Queued {
 }
 
 /// A timestamp option's value in a segment, if it has one.
-fn ts_value(s: &tcp::Segment) -> Option<u32> {
+pub(super) fn ts_value(s: &tcp::Segment) -> Option<u32> {
     s.options.iter().find_map(|o| match o {
         tcp::TcpOption::Timestamps { value, .. } => Some(*value),
         _ => None,
@@ -180,14 +180,24 @@ fn jpeg_stand_in(len: usize, note: &[u8]) -> Vec<u8> {
 }
 
 impl Walk {
-    /// The stream of connection `c`, which its SYN made.
+    /// A packet's comment on connection `c`: its step, and for a connection picked up in
+    /// mid-stream why it cannot be decrypted.
+    fn comment(&self, c: u32, step: &str) -> String {
+        if self.conns.get(&c).is_some_and(|k| k.picked_up) {
+            format!("{step} ({})", super::picked_up::NOTE)
+        } else {
+            step.to_string()
+        }
+    }
+
+    /// The stream of connection `c`, which its SYN (or [`super::picked_up`]) made.
     fn stream(&mut self, c: u32) -> Result<&mut Stream, CaptureError> {
         self.conns
             .get_mut(&c)
             .and_then(|k| k.stream.as_mut())
-            .ok_or(CaptureError::Unsupported(
-            "a connection opened before the capture started (its handshake is not in the trace)",
-        ))
+            .ok_or(CaptureError::Internal(
+                "the SYN or the first request of a connection",
+            ))
     }
 
     pub(super) fn segment(
@@ -255,7 +265,8 @@ impl Walk {
         } else {
             stream.ack(from_client, ms(sent))
         };
-        self.push(at, p, step);
+        let comment = self.comment(c, step);
+        self.push(at, p, comment);
         Ok(())
     }
 
@@ -429,7 +440,8 @@ impl Walk {
             let p = self
                 .stream(c)?
                 .segment(from_client, clock, chunk, i + 1 == n);
-            self.push(at, p, step);
+            let comment = self.comment(c, step);
+            self.push(at, p, comment);
             if !from_client {
                 self.received(c, at, false)?;
             }
@@ -449,7 +461,8 @@ impl Walk {
         if k.unacked >= ACK_EVERY || end && k.unacked > 0 {
             k.unacked = 0;
             let p = self.stream(c)?.ack(true, ms(at));
-            self.push(at, p, "tcp.ack (of the data received)");
+            let comment = self.comment(c, "tcp.ack (of the data received)");
+            self.push(at, p, comment);
         }
         Ok(())
     }

@@ -33,8 +33,11 @@
 //! order they arrive and a request the browser sends in between acknowledges what has arrived
 //! by then.
 //!
+//! A connection open before the run starts is picked up in mid-stream, as a capture started
+//! then would show it ([`picked_up`]).
+//!
 //! What the capture cannot show yet is refused with [`CaptureError`] rather than written wrong:
-//! a connection opened before the run (its handshake is not in the trace), a body over 64 MiB,
+//! a socket another tab was using when the load started, a body over 64 MiB,
 //! a server reached over IPv6, and a write of the server's that would start before its previous
 //! one on the connection has arrived (the engine does not make one: its frames would have to be
 //! interleaved with the earlier write's).
@@ -43,6 +46,7 @@
 //! bytes view or the first "Download capture" (src/ui/lazy.rs).
 
 mod connection;
+mod picked_up;
 pub mod tls12;
 pub mod tls13;
 pub mod x509;
@@ -118,6 +122,8 @@ struct Conn {
     pending_head: Option<PendingHead>,
     /// The server's bursts not yet written ([`connection::Queued`]).
     queued: std::collections::VecDeque<connection::Queued>,
+    /// Open before the capture started ([`picked_up`]): its packets say so.
+    picked_up: bool,
 }
 
 /// A response's head waiting for its body: when it arrives, its bytes, its content type, and
@@ -159,6 +165,7 @@ fn walk(trace: &Trace, unix_time: i64) -> Result<Walk, CaptureError> {
         current: 0,
         shown: Inspected::new(),
     };
+    w.pick_up(trace)?;
     for e in &trace.events {
         w.current = e.seq;
         w.event(e)?;
@@ -299,6 +306,7 @@ impl Walk {
             flight_events: Vec::new(),
             server_hello: Vec::new(),
             client_flight: Vec::new(),
+            picked_up: false,
         })
     }
 }

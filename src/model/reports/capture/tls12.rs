@@ -59,6 +59,32 @@ fn tls(e: impl std::fmt::Display) -> CaptureError {
 }
 
 impl Tls12 {
+    /// The TLS 1.2 session of a connection whose handshake happened before the capture
+    /// started ([`super::tls13::Tls::application_only`]): randoms and master secret drawn from
+    /// `seed`, under TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (its records are the same as
+    /// TLS_RSA_WITH_AES_128_GCM_SHA256's).
+    pub fn application_only(seed: &[u8]) -> Result<Tls12, CaptureError> {
+        let suite = crate::model::tls12_keys::Suite12::from_code(0xc02f).ok_or(
+            CaptureError::Internal("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+        )?;
+        let random = |label: &str| -> [u8; 32] {
+            let mut r = [0; 32];
+            r.copy_from_slice(&drawn(seed, label, 32));
+            r
+        };
+        let (client_random, server_random) = (random("client random"), random("server random"));
+        let master = drawn(seed, "master secret", 48);
+        Ok(Tls12 {
+            session: Session12::application_only(suite, &master, client_random, server_random),
+            sni: String::new(),
+            client_random,
+            server_random,
+            server_private: None,
+            leaf: None,
+            client_leaf: None,
+        })
+    }
+
     /// The ServerHello `m` answering `hello`: the session and the ServerHello's record. A
     /// server that resumes echoes the session id and takes the offered session's master
     /// secret (RFC 5077 §3.4).

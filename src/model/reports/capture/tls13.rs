@@ -289,11 +289,42 @@ pub struct Tls {
     tls12: Option<Box<Tls12>>,
     /// The master secret of the TLS 1.2 session the ClientHello offers to resume.
     resume12: Option<Vec<u8>>,
+    /// Its handshake happened before the capture started: no key log line (it would name a
+    /// ClientHello random the capture does not hold).
+    picked_up: bool,
 }
 
 impl Tls {
+    /// The TLS session of a connection whose handshake happened before the capture started
+    /// ([`super::picked_up`]): in TLS 1.3 its application traffic secrets drawn from
+    /// `seed` — the handshake that would have derived them is not in the trace — under
+    /// TLS_AES_128_GCM_SHA256, the suite the capture's servers choose; or a TLS 1.2 session's
+    /// ([`Tls12::application_only`]).
+    pub fn application_only(version: Version, seed: &[u8]) -> Result<Tls, CaptureError> {
+        let tls12 = match version {
+            Version::Tls12 => Some(Box::new(Tls12::application_only(seed)?)),
+            Version::Tls13 => None,
+        };
+        let suite =
+            Suite13::from_code(0x1301).ok_or(CaptureError::Internal("TLS_AES_128_GCM_SHA256"))?;
+        let session = Session13::application_only(
+            suite,
+            &drawn(seed, "client application traffic secret", 32),
+            &drawn(seed, "server application traffic secret", 32),
+        );
+        Ok(Tls {
+            session,
+            tls12,
+            picked_up: true,
+            ..Tls::default()
+        })
+    }
+
     /// The NSS key log lines of the connection (empty before the ServerHello).
     pub fn keylog(&self) -> String {
+        if self.picked_up {
+            return String::new();
+        }
         match &self.tls12 {
             Some(t) => t.keylog(),
             None => self.session.keylog(),
