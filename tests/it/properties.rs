@@ -62,4 +62,20 @@ proptest! {
     ) {
         check(&format!("{scheme}{sep}{host}{port}{rest}"));
     }
+
+    /// Any datagram, and any datagram that starts like a long header, is read or refused with a
+    /// reason: QUIC packets and their frames are untrusted bytes.
+    #[test]
+    fn any_bytes_as_a_quic_packet_are_read_or_refused(
+        bytes in proptest::collection::vec(any::<u8>(), 0..1300),
+        dcid_len in 0u8..24,
+    ) {
+        use wirewalk::model::{quic_keys::InitialSecrets, quic_packet};
+        let keys = InitialSecrets::new(&[1; 8]).keys(true);
+        let _ = quic_packet::unprotect(&keys, &bytes);
+        let mut long = vec![0xc3, 0, 0, 0, 1, dcid_len];
+        long.extend_from_slice(&bytes);
+        let _ = quic_packet::unprotect(&keys, &long);
+        let _ = quic_packet::read_frames(&bytes);
+    }
 }
