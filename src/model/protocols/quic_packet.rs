@@ -343,9 +343,7 @@ pub fn unprotect(keys: &PacketKeys, datagram: &[u8]) -> Result<Opened, PacketErr
     // The mask was applied over four bytes; the first byte now tells the real length, and the
     // bytes after it go back to what they were.
     let pn_len = usize::from(packet[0] & 0x03) + 1;
-    for i in pn_len..4 {
-        packet[pn_at + i] = datagram[pn_at + i];
-    }
+    packet[pn_at + pn_len..pn_at + 4].copy_from_slice(&datagram[pn_at + pn_len..pn_at + 4]);
     let mut pn = 0u64;
     for b in &packet[pn_at..pn_at + pn_len] {
         pn = pn << 8 | u64::from(*b);
