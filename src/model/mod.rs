@@ -31,8 +31,8 @@ pub mod scenarios;
 pub mod support;
 
 pub use browser::{
-    cache, cookie, hsts, https_upgrades, initiator, navigation, omnibox, page, policy, pool,
-    predictor, redirect, render, site,
+    alt_svc, cache, cookie, hsts, https_upgrades, initiator, navigation, omnibox, page, policy,
+    pool, predictor, redirect, render, site,
 };
 pub use engine::{connection, journey, load, page_run};
 pub use protocols::{

@@ -78,4 +78,15 @@ proptest! {
         let _ = quic_packet::unprotect(&keys, &long);
         let _ = quic_packet::read_frames(&bytes);
     }
+
+    /// Any Alt-Svc value, and any built of its own punctuation, is read or rejected with a
+    /// reason.
+    #[test]
+    fn any_alt_svc_value_is_read_or_rejected(
+        any in any::<String>(),
+        shaped in "([a-z0-9%]{0,4}=\"[a-z.\\\\\\[\\]:0-9]{0,10}\"?( ?; ?[a-zA-Z]{0,3}( ?= ?\"?[0-9,]{0,6}\"?)?){0,3}[, ]{0,2}){0,3}",
+    ) {
+        let _ = wirewalk::model::alt_svc::parse(&any);
+        let _ = wirewalk::model::alt_svc::parse(&shaped);
+    }
 }

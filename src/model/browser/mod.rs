@@ -1,7 +1,8 @@
 //! The browser's parts that sit above the wire: the HTTP cache, the socket pool, the
-//! same-origin policy, the cookie jar, finding a page's sub-resources, rendering, the
+//! alternative services an origin announces (`Alt-Svc`), the same-origin policy, the cookie jar, finding a page's sub-resources, rendering, the
 //! navigation's own steps and who starts it, and sites from the Public Suffix List.
 
+pub mod alt_svc;
 pub mod cache;
 pub mod cookie;
 pub mod hsts;
