@@ -505,6 +505,27 @@ fn a_connection_open_before_the_load_is_picked_up_in_mid_stream() {
         "{types:?}"
     );
     assert_eq!(std::fs::read_to_string(&keys).expect("key log"), "");
+    // Over plain http the comment does not speak of decryption.
+    let pcap = scratch("existing-connection-http.pcapng");
+    let args = [
+        "trace",
+        "http://www.example.com/",
+        "--existing-connection",
+        "--no-https-upgrades",
+    ];
+    expect_status(&wirewalk_pcap(&args, &pcap, None), 0);
+    let rows = fields(
+        &pcap,
+        &["tcp.checksum.status", "frame.comment", "http.request.uri"],
+    );
+    assert!(rows
+        .iter()
+        .all(|r| r[0] == "1" && r[1].contains("open before the capture started")));
+    assert!(rows.iter().all(|r| !r[1].contains("decrypt")), "{rows:?}");
+    assert!(
+        rows.iter().any(|r| !r[2].is_empty()),
+        "plain HTTP reads: {rows:?}"
+    );
 
     let pcap = scratch("busy-origin.pcapng");
     let out = wirewalk_pcap(&["trace", "--preset", "busy-origin"], &pcap, None);

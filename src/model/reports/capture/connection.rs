@@ -183,10 +183,10 @@ impl Walk {
     /// A packet's comment on connection `c`: its step, and for a connection picked up in
     /// mid-stream why it cannot be decrypted.
     fn comment(&self, c: u32, step: &str) -> String {
-        if self.conns.get(&c).is_some_and(|k| k.picked_up) {
-            format!("{step} ({})", super::picked_up::NOTE)
-        } else {
-            step.to_string()
+        match self.conns.get(&c).filter(|k| k.picked_up) {
+            Some(k) if k.tls.is_some() => format!("{step} ({})", super::picked_up::NOTE_TLS),
+            Some(_) => format!("{step} ({})", super::picked_up::NOTE_TCP),
+            None => step.to_string(),
         }
     }
 

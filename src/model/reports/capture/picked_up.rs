@@ -13,8 +13,8 @@
 //!   [`super::tls13::Tls::application_only`]), each direction numbered from zero — the earlier
 //!   page's records are not in the trace. Nothing in the capture lets Wireshark decrypt them:
 //!   the key log names a session by its ClientHello's random, and that ClientHello was sent
-//!   before the capture, so the key log has no line for it. The inspector shows what each
-//!   record carries, as the model knows it. The packets' comments say so.
+//!   before the capture, so the key log has no line for it. The inspector shows the HTTP
+//!   message the records carry, as the model knows it. The packets' comments say so.
 //!
 //! Refused, with a reason: a socket another tab was using when the load started (its download
 //! during the run is not in the trace).
@@ -30,8 +30,11 @@ use crate::model::trace::{Actor, Trace};
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
-/// What each packet of a picked-up connection says besides its step.
-pub(super) const NOTE: &str = "this connection was open before the capture started: its handshake is not in the capture, so Wireshark cannot decrypt its TLS records";
+/// What each packet of a picked-up connection says besides its step: over TLS, and over
+/// plain TCP.
+pub(super) const NOTE_TLS: &str = "this connection was open before the capture started: its handshake is not in the capture, so Wireshark cannot decrypt its TLS records";
+pub(super) const NOTE_TCP: &str =
+    "this connection was open before the capture started: its handshake is not in the capture";
 
 const OTHER_TAB: &str =
     "a socket another tab was using when the load started (its download is not in the trace)";
