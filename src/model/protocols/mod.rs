@@ -2,7 +2,7 @@
 //! IPv4 and UDP headers, TCP as a sans-IO machine and its headers on the wire, TLS as sans-IO
 //! machines, TLS 1.3's and TLS 1.2's cryptography, records and handshake messages on the wire,
 //! certificates, HTTP/1.1 messages and the modelled server, HTTP/2 frames and HPACK, QUIC's
-//! packets and their protection, and HTTP dates.
+//! packets, their protection and an endpoint's packetisation, and HTTP dates.
 
 pub mod cert;
 pub mod dns;
@@ -12,6 +12,7 @@ pub mod http;
 pub mod http2;
 pub mod http_date;
 pub mod ip;
+pub mod quic;
 pub mod quic_keys;
 pub mod quic_packet;
 pub mod tcp;
