@@ -6,7 +6,9 @@
 //!
 //! Modelled, each rule at its section:
 //! - a client's datagram that carries an Initial packet is padded to at least 1,200 bytes
-//!   (§14.1), here to the endpoint's datagram size;
+//!   (§14.1), here inside that Initial packet to the endpoint's datagram size, as quiche does
+//!   (Chromium's is 1,250 bytes, `kDefaultMaxPacketSize`);
+//! - packets are numbered per space or, as quiche does, from one counter ([`Numbering`]);
 //! - before the client's address is validated — by a Handshake packet from it (§8.1) — a
 //!   server sends at most three times the bytes it has received (the anti-amplification
 //!   limit), so a certificate chain too large for that waits for the client's next datagram;
@@ -20,7 +22,9 @@
 //!   to sample for header protection is padded (RFC 9001 §5.4.2).
 //!
 //! Left out: loss detection and retransmission (RFC 9002), congestion control, flow control,
-//! Retry, version negotiation, connection migration and key updates.
+//! Retry, version negotiation, connection migration, key updates, and quiche's chaos
+//! protection of a client's Initial (its CRYPTO data cut into extra frames among PINGs and
+//! PADDING, `QuicChaosProtector`).
 
 use super::quic_packet::varint;
 use super::tls_keys::TAG_LEN;
@@ -129,6 +133,31 @@ pub struct Config {
     pub local_cid_len: usize,
     /// The largest datagram it sends.
     pub max_datagram: usize,
+    /// How it numbers its packets: [`Numbering::QUICHE`] is Chromium's.
+    pub numbering: Numbering,
+}
+
+/// How an endpoint numbers its packets. RFC 9000 §12.3 gives each space its own numbers; an
+/// implementation may draw them from one counter, as quiche does (`QuicPacketCreator`
+/// increments one packet number whatever the encryption level, from `kFirstSendingPacketNumber`
+/// = 1:
+/// https://source.chromium.org/chromium/chromium/src/+/main:net/third_party/quiche/src/quiche/quic/core/quic_packet_creator.cc).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Numbering {
+    pub first: u64,
+    /// One counter for every space, or one per space.
+    pub shared: bool,
+}
+
+impl Numbering {
+    pub const QUICHE: Numbering = Numbering {
+        first: 1,
+        shared: true,
+    };
+    pub const PER_SPACE: Numbering = Numbering {
+        first: 0,
+        shared: false,
+    };
 }
 
 /// The smallest datagram that carries a client's Initial packet (§14.1).
@@ -159,6 +188,8 @@ pub struct Endpoint {
     spaces: [SpaceState; 3],
     handshake_done: bool,
     streams: VecDeque<(u64, u64, usize, bool)>,
+    /// The next number under [`Numbering::shared`].
+    next_shared: u64,
     /// Bytes received and sent, for the anti-amplification limit (a server's).
     received_bytes: usize,
     sent_bytes: usize,
@@ -166,19 +197,23 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    /// A client holds Initial keys from the start (they come from its own connection ID); a
-    /// server once the client's first Initial arrives.
     pub fn new(cfg: Config) -> Endpoint {
         let mut e = Endpoint {
             validated: cfg.client,
-            cfg,
+            next_shared: cfg.numbering.first,
             spaces: Default::default(),
             handshake_done: false,
             streams: VecDeque::new(),
             received_bytes: 0,
             sent_bytes: 0,
+            cfg,
         };
-        e.spaces[0].keys = true;
+        for st in &mut e.spaces {
+            st.next_pn = e.cfg.numbering.first;
+        }
+        // A client holds Initial keys from the start (they come from the connection ID it
+        // made up); a server once the client's first Initial arrives ([`Endpoint::receive`]).
+        e.spaces[0].keys = e.cfg.client;
         e
     }
 
@@ -269,15 +304,15 @@ impl Endpoint {
         if packets.is_empty() {
             return None;
         }
-        let has_initial = packets.iter().any(|p| p.space == Space::Initial);
-        if self.cfg.client && has_initial {
+        // §14.1; quiche pads the Initial packet itself to the datagram's full size
+        // (`QuicPacketCreator`: "Padding coalesced packet containing initial packet to full").
+        let initial = packets.iter_mut().find(|p| p.space == Space::Initial);
+        if let Some(p) = initial.filter(|_| self.cfg.client) {
             let target = self.cfg.max_datagram.max(MIN_INITIAL_DATAGRAM);
-            if let Some(last) = packets.last_mut() {
-                let pad = target.saturating_sub(used);
-                last.frames.push(Frame::Padding(pad));
-                last.len += pad;
-                used += pad;
-            }
+            let pad = target.saturating_sub(used);
+            p.frames.push(Frame::Padding(pad));
+            p.len += pad;
+            used += pad;
         }
         self.sent_bytes += used;
         Some(Datagram {
@@ -305,7 +340,11 @@ impl Endpoint {
         if !st.keys || st.discarded {
             return None;
         }
-        let number = st.next_pn;
+        let number = if self.cfg.numbering.shared {
+            self.next_shared
+        } else {
+            st.next_pn
+        };
         let pn_len = pn_len(number, st.largest_acked);
         let overhead = self.header_len(s, pn_len) + TAG_LEN;
         let mut left = room.checked_sub(overhead)?;
@@ -329,6 +368,7 @@ impl Endpoint {
             st.owe_ack = false;
         }
         st.next_pn += 1;
+        self.next_shared = number + 1;
         // RFC 9001 §5.4.2: the sample needs four bytes after the packet number's start.
         let mut payload: usize = frames.iter().map(Frame::wire_len).sum();
         if pn_len + payload < 4 {
@@ -428,12 +468,14 @@ mod tests {
             peer_cid_len: 8,
             local_cid_len: 0,
             max_datagram: max,
+            numbering: Numbering::QUICHE,
         });
         let server = Endpoint::new(Config {
             client: false,
             peer_cid_len: 0,
             local_cid_len: 8,
             max_datagram: max,
+            numbering: Numbering::QUICHE,
         });
         (client, server)
     }
@@ -453,6 +495,21 @@ mod tests {
     }
 
     #[test]
+    fn per_space_numbering_starts_each_space_at_zero() {
+        let mut c = Endpoint::new(Config {
+            numbering: Numbering::PER_SPACE,
+            ..pair(1200).0.cfg
+        });
+        c.send_crypto(Space::Initial, 100);
+        c.install(Space::Handshake);
+        c.send_crypto(Space::Handshake, 100);
+        let d = c.poll_datagram().expect("a datagram");
+        let numbers: Vec<(Space, u64)> = d.packets.iter().map(|p| (p.space, p.number)).collect();
+        assert_eq!(numbers, [(Space::Initial, 0), (Space::Handshake, 0)]);
+        assert_eq!(d.len, 1200);
+    }
+
+    #[test]
     fn a_clients_initial_fills_its_datagram() {
         let (mut c, _) = pair(1250);
         c.send_crypto(Space::Initial, 600);
@@ -460,7 +517,7 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].len, 1250);
         let p = &d[0].packets[0];
-        assert_eq!((p.space, p.number, p.pn_len), (Space::Initial, 0, 1));
+        assert_eq!((p.space, p.number, p.pn_len), (Space::Initial, 1, 1));
         assert_eq!(
             p.frames[0],
             Frame::Crypto {
@@ -527,6 +584,18 @@ mod tests {
         s.send_crypto(Space::Handshake, 2000);
         let flight = drain(&mut s);
         assert_eq!(flight.len(), 2);
+        // quiche's one counter: Initial 1, Handshake 2, 3 in the next datagram.
+        let numbers: Vec<(Space, u64)> = (flight.iter().flat_map(|d| &d.packets))
+            .map(|p| (p.space, p.number))
+            .collect();
+        assert_eq!(
+            numbers,
+            [
+                (Space::Initial, 1),
+                (Space::Handshake, 2),
+                (Space::Handshake, 3)
+            ]
+        );
         assert_eq!(
             flight[0].packets.len(),
             2,
