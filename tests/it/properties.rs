@@ -77,6 +77,7 @@ proptest! {
         long.extend_from_slice(&bytes);
         let _ = quic_packet::unprotect(&keys, &long);
         let _ = quic_packet::read_frames(&bytes);
+        let _ = wirewalk::model::quic_transport::decode(&bytes);
     }
 
     /// Any Alt-Svc value, and any built of its own punctuation, is read or rejected with a

@@ -9,6 +9,7 @@ use wirewalk::model::quic_packet::{
     initial_padding, protect, read_frames, unprotect, write_header, Frame, LongHeader, LongType,
     VERSION_1,
 };
+use wirewalk::model::quic_transport;
 use wirewalk::model::tls_wire::{self, Handshake};
 use wirewalk::model::trace::Wire;
 
@@ -85,9 +86,25 @@ fn the_client_initial_of_a2_is_built_byte_for_byte() {
     let Ok(Handshake::ClientHello(ch)) = tls_wire::decode(data) else {
         panic!("the CRYPTO data is a ClientHello")
     };
-    assert!(
-        ch.extensions.iter().any(|e| e.typ == 0x39),
-        "quic_transport_parameters (RFC 9001 §8.2)"
+    // Its quic_transport_parameters (RFC 9001 §8.2) read as RFC 9000 §18 parameters, the
+    // four-byte varints written back as they came.
+    let tp = (ch.extensions.iter())
+        .find(|e| e.typ == 0x39)
+        .expect("quic_transport_parameters");
+    let tls_wire::ExtBody::Opaque(tp) = &tp.body else {
+        panic!("{:?}", tp.body)
+    };
+    let params = quic_transport::decode(tp).expect("transport parameters");
+    assert!(params.len() >= 5, "{params:?}");
+    let idle = (params.iter())
+        .find(|p| p.id == quic_transport::id::MAX_IDLE_TIMEOUT)
+        .and_then(quic_transport::int);
+    assert_eq!(idle, Some(30_000), "{params:?}");
+    assert!(params.iter().all(|p| p.name() != "unknown"), "{params:?}");
+    assert_eq!(
+        quic_transport::encode(&params),
+        *tp,
+        "written back the same"
     );
     let wire = Wire {
         bytes: payload.clone(),

@@ -15,6 +15,7 @@ pub mod ip;
 pub mod quic;
 pub mod quic_keys;
 pub mod quic_packet;
+pub mod quic_transport;
 pub mod tcp;
 pub mod tcp_stream;
 pub mod tcp_wire;
