@@ -1,8 +1,9 @@
 //! The wire protocols, one file each: WHATWG URLs, DNS resolution and DNS messages on the wire,
 //! IPv4 and UDP headers, TCP as a sans-IO machine and its headers on the wire, TLS as sans-IO
 //! machines, TLS 1.3's and TLS 1.2's cryptography, records and handshake messages on the wire,
-//! certificates, HTTP/1.1 messages and the modelled server, HTTP/2 frames and HPACK, QUIC's
-//! packets, their protection and an endpoint's packetisation, and HTTP dates.
+//! certificates, HTTP/1.1 messages and the modelled server, HTTP/2 frames and HPACK, HTTP/3
+//! frames, QUIC's packets, their protection, an endpoint's packetisation and the transport
+//! parameters, and HTTP dates.
 
 pub mod cert;
 pub mod dns;
@@ -10,6 +11,7 @@ pub mod dns_wire;
 pub mod hpack;
 pub mod http;
 pub mod http2;
+pub mod http3;
 pub mod http_date;
 pub mod ip;
 pub mod quic;
