@@ -79,6 +79,7 @@ proptest! {
         let _ = quic_packet::read_frames(&bytes);
         let _ = wirewalk::model::quic_transport::decode(&bytes);
         let _ = wirewalk::model::http3::Frame::read(&bytes);
+        let _ = wirewalk::model::qpack::decode(&bytes);
     }
 
     /// Any Alt-Svc value, and any built of its own punctuation, is read or rejected with a
