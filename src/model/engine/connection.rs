@@ -501,6 +501,7 @@ impl Connection {
             random,
             key_share,
             secret,
+            quic: None,
         });
         let server = tls::Server::new(tls::ServerConfig {
             h2: self.config.h2,
@@ -516,6 +517,7 @@ impl Connection {
             accept_ticket: true,
             random: s_random,
             key_share: s_key_share,
+            quic: None,
         });
         self.handshake = Some(Tls {
             client,

@@ -18,6 +18,7 @@ pub mod qpack;
 pub mod quic;
 pub mod quic_keys;
 pub mod quic_packet;
+pub mod quic_tls;
 pub mod quic_transport;
 pub mod tcp;
 pub mod tcp_stream;

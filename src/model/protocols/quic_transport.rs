@@ -11,13 +11,14 @@
 //! static streams), an empty initial_source_connection_id (Chromium's client has no connection
 //! ID of its own), max_datagram_frame_size 65,536 (`kMaxAcceptedDatagramFrameSize`),
 //! version_information (RFC 9368) naming version 1 and one GREASE version, and one GREASE
-//! parameter of 0 to 15 random bytes. Parameters equal to their default are not written
+//! parameter of 0 to 15 random bytes, and google_connection_options `ORIG` (every ClientHello
+//! Chromium 156 sent over QUIC on this machine carries it; see [`super::quic_tls`] for the
+//! recording). Parameters equal to their default are not written
 //! (ack_delay_exponent 3, max_ack_delay 25 ms), and quiche shuffles the order on every
 //! handshake (quiche's transport_parameters.cc,
 //! https://source.chromium.org/chromium/chromium/src/+/main:net/third_party/quiche/src/quiche/quic/core/crypto/transport_parameters.cc).
 //!
-//! Left out: initial_rtt and google_connection_options, which Chromium sends only with a
-//! cached round-trip time or field-trial options.
+//! Left out: initial_rtt, which Chromium sends only with a cached round-trip time.
 
 use super::quic_packet::{read_varint, varint};
 use crate::model::rng::Rng;
@@ -37,6 +38,8 @@ pub mod id {
     pub const INITIAL_SOURCE_CONNECTION_ID: u64 = 0x0f;
     pub const VERSION_INFORMATION: u64 = 0x11;
     pub const MAX_DATAGRAM_FRAME_SIZE: u64 = 0x20;
+    /// quiche's own parameter: connection options as four-letter tags.
+    pub const GOOGLE_CONNECTION_OPTIONS: u64 = 0x3128;
 }
 
 /// One parameter: its id and its value's bytes.
@@ -71,6 +74,7 @@ impl Param {
             id::INITIAL_SOURCE_CONNECTION_ID => "initial_source_connection_id",
             id::VERSION_INFORMATION => "version_information",
             id::MAX_DATAGRAM_FRAME_SIZE => "max_datagram_frame_size",
+            id::GOOGLE_CONNECTION_OPTIONS => "google_connection_options",
             i if i % 31 == 27 => "GREASE",
             _ => "unknown",
         }
@@ -94,6 +98,10 @@ pub fn chromium_client(rng: &mut Rng) -> Vec<Param> {
             value: Vec::new(),
         },
         Param::int(id::MAX_DATAGRAM_FRAME_SIZE, 65_536),
+        Param {
+            id: id::GOOGLE_CONNECTION_OPTIONS,
+            value: b"ORIG".to_vec(),
+        },
         version_information(rng),
         grease(rng),
     ];
@@ -184,6 +192,11 @@ mod tests {
         assert_eq!(get(id::MAX_IDLE_TIMEOUT), Some(30_000));
         assert_eq!(get(id::INITIAL_MAX_DATA), Some(15_728_640));
         assert_eq!(get(id::INITIAL_MAX_STREAMS_UNI), Some(103));
+        // The recorded ClientHellos' parameters: 84 bytes with a 4-byte GREASE value.
+        let fixed: usize = (a.iter().filter(|p| p.name() != "GREASE"))
+            .map(|p| encode(std::slice::from_ref(p)).len())
+            .sum();
+        assert_eq!(fixed, 84 - 13);
         let grease: Vec<&Param> = a.iter().filter(|p| p.name() == "GREASE").collect();
         assert_eq!(grease.len(), 1);
         assert!(grease[0].value.len() < 16);

@@ -102,6 +102,10 @@ pub const CLIENT_SUITES: [CipherSuite; 15] = [
     suite(0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA", RSA),
 ];
 
+/// The suites a ClientHello over QUIC offers: TLS 1.3's three alone (quiche sets TLS 1.3 as the
+/// minimum and maximum version, `TlsClientConnection`).
+pub const QUIC_SUITES: [CipherSuite; 3] = [CLIENT_SUITES[0], CLIENT_SUITES[1], CLIENT_SUITES[2]];
+
 /// [`CLIENT_SUITES`] as the ClientHello's field shows them (every connection's ClientHello
 /// offers the same list; a test checks the two agree).
 pub const CLIENT_SUITES_TEXT: &str = "TLS_AES_128_GCM_SHA256 (0x1301), TLS_AES_256_GCM_SHA384 (0x1302), TLS_CHACHA20_POLY1305_SHA256 (0x1303), TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (0xc02b), TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xc02f), TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 (0xc02c), TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xc030), TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 (0xcca9), TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 (0xcca8), TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA (0xc013), TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA (0xc014), TLS_RSA_WITH_AES_128_GCM_SHA256 (0x009c), TLS_RSA_WITH_AES_256_GCM_SHA384 (0x009d), TLS_RSA_WITH_AES_128_CBC_SHA (0x002f), TLS_RSA_WITH_AES_256_CBC_SHA (0x0035)";
@@ -128,6 +132,9 @@ pub enum Message {
         /// The version of the session it offers to resume (its ticket's), if any: a TLS 1.3
         /// ticket goes in pre_shared_key, a TLS 1.2 one in session_ticket.
         resume: Option<Version>,
+        /// Over QUIC, the quic_transport_parameters' bytes as hex (RFC 9001 §8.2); such a
+        /// ClientHello offers TLS 1.3 alone and no legacy session id (§8.4).
+        quic: Option<String>,
     },
     ServerHello {
         version: Version,
@@ -139,6 +146,8 @@ pub enum Message {
     },
     EncryptedExtensions {
         alpn: &'static str,
+        /// Over QUIC, the server's transport parameters as hex (RFC 9001 §8.2).
+        quic: Option<String>,
     },
     CertificateRequest,
     Certificate {
@@ -370,6 +379,8 @@ pub struct ClientConfig {
     pub random: String,
     pub key_share: String,
     pub secret: String,
+    /// Over QUIC: the transport parameters it sends (hex).
+    pub quic: Option<String>,
 }
 
 pub struct Client {
@@ -388,15 +399,31 @@ pub struct Client {
 impl Client {
     /// Starts the handshake: the ClientHello is the first output.
     pub fn new(cfg: ClientConfig) -> Client {
+        // Over QUIC, BoringSSL offers TLS 1.3 alone and leaves out the middlebox-compatibility
+        // session id (RFC 9001 §8.4; `ssl_add_client_hello`, `SSL_is_quic`).
+        let over_quic = cfg.quic.is_some();
         let hello = Message::ClientHello {
             random: cfg.random.clone(),
-            session_id: cfg.random.chars().rev().collect(),
-            suites: &CLIENT_SUITES,
+            session_id: if over_quic {
+                String::new()
+            } else {
+                cfg.random.chars().rev().collect()
+            },
+            suites: if over_quic {
+                &QUIC_SUITES
+            } else {
+                &CLIENT_SUITES
+            },
             sni: cfg.host.clone(),
             alpn: cfg.alpn,
-            versions: &[Version::Tls13, Version::Tls12],
+            versions: if over_quic {
+                &[Version::Tls13]
+            } else {
+                &[Version::Tls13, Version::Tls12]
+            },
             key_share: cfg.key_share.clone(),
             resume: cfg.ticket.as_ref().map(|t| t.version),
+            quic: cfg.quic.clone(),
         };
         let mut out = VecDeque::with_capacity(8);
         out.push_back(Output::Send(hello));
@@ -475,9 +502,10 @@ impl Client {
     /// The client's second flight: its certificate if asked, the key exchange (TLS 1.2), the
     /// switch to the new keys and Finished.
     fn second_flight(&mut self) {
-        if self.version == Version::Tls13 {
+        if self.version == Version::Tls13 && self.cfg.quic.is_none() {
             // RFC 8446 §D.4, middlebox compatibility: BoringSSL sends a dummy ChangeCipherSpec
-            // before its second flight (recorded from Chromium 156: `140303000101`).
+            // before its second flight (recorded from Chromium 156: `140303000101`); never over
+            // QUIC (RFC 9001 §8.4, `tls_add_change_cipher_spec`).
             self.send(Message::ChangeCipherSpec { from_client: true });
         }
         if self.cert_requested {
@@ -544,7 +572,7 @@ impl Client {
                     (Version::Tls12, false) => S::ExpectCertificate,
                 };
             }
-            (S::ExpectEncryptedExtensions, Message::EncryptedExtensions { alpn }) => {
+            (S::ExpectEncryptedExtensions, Message::EncryptedExtensions { alpn, .. }) => {
                 self.alpn = alpn;
                 self.state = if self.resumed {
                     S::ExpectFinished
@@ -638,6 +666,8 @@ pub struct ServerConfig {
     pub accept_ticket: bool,
     pub random: String,
     pub key_share: String,
+    /// Over QUIC: the transport parameters it sends in EncryptedExtensions (hex).
+    pub quic: Option<String>,
 }
 
 pub struct Server {
@@ -682,6 +712,7 @@ impl Server {
                 versions,
                 alpn,
                 resume,
+                quic,
                 ..
             } => {
                 // RFC 8446 §4.2.1: the highest version both support.
@@ -693,7 +724,10 @@ impl Server {
                     .unwrap_or(Version::Tls12);
                 // A ticket resumes a session of the version it was issued in.
                 self.resumed = *resume == Some(self.version) && self.cfg.accept_ticket;
-                let chosen = if self.cfg.h2 && alpn.contains(&"h2") {
+                let over_quic = quic.is_some() && self.cfg.quic.is_some();
+                let chosen = if over_quic && alpn.contains(&"h3") {
+                    "h3"
+                } else if self.cfg.h2 && alpn.contains(&"h2") {
                     "h2"
                 } else if alpn.contains(&"http/1.1") {
                     "http/1.1"
@@ -710,12 +744,18 @@ impl Server {
                     resumed: self.resumed,
                 });
                 if tls13 {
-                    // RFC 8446 §D.4: a client that sent a legacy session id (every browser does)
-                    // is in middlebox-compatibility mode, and the server answers its first
-                    // handshake message with a dummy ChangeCipherSpec (as OpenSSL does).
-                    self.send(Message::ChangeCipherSpec { from_client: false });
+                    // RFC 8446 §D.4: a client that sent a legacy session id (every browser over
+                    // TCP does) is in middlebox-compatibility mode, and the server answers its
+                    // first handshake message with a dummy ChangeCipherSpec (as OpenSSL does);
+                    // over QUIC there is none (RFC 9001 §8.4).
+                    if !over_quic {
+                        self.send(Message::ChangeCipherSpec { from_client: false });
+                    }
                     self.out.push_back(Output::Keys);
-                    self.send(Message::EncryptedExtensions { alpn: chosen });
+                    self.send(Message::EncryptedExtensions {
+                        alpn: chosen,
+                        quic: self.cfg.quic.clone().filter(|_| over_quic),
+                    });
                     if !self.resumed {
                         if self.cfg.request_client_cert {
                             self.send(Message::CertificateRequest);
@@ -818,7 +858,11 @@ mod tests {
 
     /// A browser, with a ticket of a session of `ticket`'s version if given.
     fn client(ticket: Option<Version>, false_start: bool) -> Client {
-        Client::new(ClientConfig {
+        Client::new(client_config(ticket, false_start))
+    }
+
+    fn client_config(ticket: Option<Version>, false_start: bool) -> ClientConfig {
+        ClientConfig {
             host: "a.test".into(),
             alpn: &["h2", "http/1.1"],
             verifier: Rc::new(cert::Verifier::new(roots())),
@@ -832,11 +876,16 @@ mod tests {
             random: "aa".repeat(32),
             key_share: "bb".repeat(32),
             secret: "cc".repeat(48),
-        })
+            quic: None,
+        }
     }
 
     fn server(version: Version, kx: KeyExchange, host: &str) -> Server {
-        Server::new(ServerConfig {
+        Server::new(server_config(version, kx, host))
+    }
+
+    fn server_config(version: Version, kx: KeyExchange, host: &str) -> ServerConfig {
+        ServerConfig {
             h2: false,
             max_version: version,
             kx,
@@ -845,7 +894,72 @@ mod tests {
             accept_ticket: true,
             random: "dd".repeat(32),
             key_share: "ee".repeat(32),
-        })
+            quic: None,
+        }
+    }
+
+    /// Over QUIC (RFC 9001 §8): TLS 1.3 alone, no session id, no ChangeCipherSpec either way,
+    /// ALPN h3, and each side's transport parameters in its first message.
+    #[test]
+    fn over_quic_the_handshake_has_no_change_cipher_spec() {
+        let mut c = Client::new(ClientConfig {
+            alpn: &["h3"],
+            quic: Some("0102".into()),
+            ..client_config(None, false)
+        });
+        let mut s = Server::new(ServerConfig {
+            quic: Some("0304".into()),
+            ..server_config(Version::Tls13, KeyExchange::Ecdhe, "a.test")
+        });
+        let flights = run(&mut c, &mut s);
+        let names: Vec<&str> = flights
+            .iter()
+            .flat_map(|(_, n, _)| n.iter().copied())
+            .collect();
+        assert!(!names.contains(&"ChangeCipherSpec"), "{names:?}");
+        assert_eq!(
+            flights.iter().map(|(_, n, _)| n.len()).collect::<Vec<_>>(),
+            [1, 5, 1, 1],
+            "{flights:?}"
+        );
+        let mut c = Client::new(ClientConfig {
+            alpn: &["h3"],
+            quic: Some("0102".into()),
+            ..client_config(None, false)
+        });
+        let Some(Output::Send(Message::ClientHello {
+            session_id,
+            versions,
+            suites,
+            ..
+        })) = c.poll_output()
+        else {
+            panic!("a ClientHello")
+        };
+        assert!(session_id.is_empty());
+        assert_eq!(versions, &[Version::Tls13]);
+        assert_eq!(suites.len(), 3);
+        let mut s = Server::new(ServerConfig {
+            quic: Some("0304".into()),
+            ..server_config(Version::Tls13, KeyExchange::Ecdhe, "a.test")
+        });
+        let hello = client(None, false).poll_output();
+        let Some(Output::Send(tcp_hello)) = hello else {
+            panic!("a ClientHello")
+        };
+        s.handle(&tcp_hello);
+        let ee = std::iter::from_fn(|| s.poll_output()).find_map(|o| match o {
+            Output::Send(m @ Message::EncryptedExtensions { .. }) => Some(m),
+            _ => None,
+        });
+        assert_eq!(
+            ee,
+            Some(Message::EncryptedExtensions {
+                alpn: "http/1.1",
+                quic: None
+            }),
+            "a ClientHello over TCP gets no transport parameters"
+        );
     }
 
     /// Runs the handshake flight by flight; returns each flight's message names, and whether the
@@ -1050,12 +1164,19 @@ mod tests {
         // is echoed, 32 bytes more; the record adds 5.
         assert_eq!(sh.wire_len(Version::Tls13), 90 + 32 + 5);
         assert!(!sh.encrypted(Version::Tls13));
-        assert!(Message::EncryptedExtensions { alpn: "h2" }.encrypted(Version::Tls13));
+        assert!(Message::EncryptedExtensions {
+            alpn: "h2",
+            quic: None,
+        }
+        .encrypted(Version::Tls13));
     }
 
     #[test]
     fn a_flights_encrypted_messages_share_records() {
-        let ee = Message::EncryptedExtensions { alpn: "h2" };
+        let ee = Message::EncryptedExtensions {
+            alpn: "h2",
+            quic: None,
+        };
         let fin = Message::Finished { from_client: false };
         let v = Version::Tls13;
         let lens = flight_lens(&[ee.clone(), fin.clone()], v);
@@ -1115,6 +1236,69 @@ pub mod present {
         }
     }
 
+    /// The ClientHello's fields that differ over TCP: key shares, signature schemes and the
+    /// extensions' order, all with GREASE (RFC 8701).
+    fn tcp_client_hello_fields(f: &mut Vec<Field>, random: &str) {
+        f.push(
+            Field::new(
+                "key_share",
+                "GREASE (1 byte), X25519MLKEM768 (1,216 bytes: an ML-KEM-768 key, then an X25519 key), x25519 (32 bytes)",
+            )
+            .spec("RFC 8446 §4.2.8"),
+        );
+        f.push(Field::new(
+            "signature_algorithms",
+            "GREASE, ML-DSA-44/65/87, ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256, rsa_pkcs1_sha256, …",
+        ));
+        let d = crate::model::tls_messages::draws(&crate::model::tls_messages::bytes32(random));
+        f.push(Field::new(
+            "extensions",
+            format!(
+                "{} in this order: BoringSSL shuffles them for every connection, a GREASE one first and last",
+                crate::model::tls_messages::extension_names(&d).join(", ")
+            ),
+        ));
+    }
+
+    /// The same over QUIC (no GREASE), and the transport parameters, each by name.
+    fn quic_client_hello_fields(f: &mut Vec<Field>, random: &str, sni: &str, params: &str) {
+        f.push(
+            Field::new(
+                "key_share",
+                "X25519MLKEM768 (1,216 bytes: an ML-KEM-768 key, then an X25519 key), x25519 (32 bytes)",
+            )
+            .spec("RFC 8446 §4.2.8"),
+        );
+        f.push(Field::new(
+            "signature_algorithms",
+            "ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256, rsa_pkcs1_sha256, …, rsa_pkcs1_sha1",
+        ));
+        f.push(Field::new(
+            "extensions",
+            format!(
+                "{} in this order: BoringSSL shuffles them for every connection",
+                crate::model::quic_tls::extension_names(random, sni).join(", ")
+            ),
+        ));
+        let bytes = crate::model::tls_messages::unhex(params);
+        let listed = crate::model::quic_transport::decode(&bytes).map(|ps| {
+            ps.iter()
+                .map(|p| match crate::model::quic_transport::int(p) {
+                    Some(v) if p.name() != "GREASE" => format!("{} {v}", p.name()),
+                    _ => format!("{} ({} bytes)", p.name(), p.value.len()),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
+        f.push(
+            Field::new(
+                "quic_transport_parameters",
+                listed.unwrap_or_else(|| format!("{} bytes", bytes.len())),
+            )
+            .spec("RFC 9000 §18"),
+        );
+    }
+
     fn short(hex: &str) -> String {
         if hex.len() > 16 {
             format!(
@@ -1165,7 +1349,9 @@ pub mod present {
                     }
                 )
             }
-            Message::EncryptedExtensions { alpn } => format!("EncryptedExtensions: ALPN {alpn}"),
+            Message::EncryptedExtensions { alpn, .. } => {
+                format!("EncryptedExtensions: ALPN {alpn}")
+            }
             Message::CertificateRequest => {
                 "CertificateRequest: the server wants a client certificate".into()
             }
@@ -1269,6 +1455,7 @@ pub mod present {
                 // The seeded private key: its public key is in the capture's bytes.
                 key_share: _,
                 resume,
+                quic,
             } => {
                 f.push(
                     Field::new("legacy_version", "0x0303 (TLS 1.2, kept for middleboxes)")
@@ -1277,7 +1464,10 @@ pub mod present {
                 f.push(Field::new("random", short(random)));
                 f.push(Field::new(
                     "legacy_session_id",
-                    if *resume == Some(Version::Tls12) {
+                    if quic.is_some() {
+                        "empty: no middlebox compatibility mode over QUIC (RFC 9001 §8.4)"
+                            .to_string()
+                    } else if *resume == Some(Version::Tls12) {
                         // BoringSSL's id for a ticket session: its ticket's SHA-256.
                         "32 bytes: the SHA-256 of the ticket it offers".to_string()
                     } else {
@@ -1309,26 +1499,13 @@ pub mod present {
                     )
                     .spec("RFC 8446 §4.2.1"),
                 );
-                f.push(
-                    Field::new(
-                        "key_share",
-                        "GREASE (1 byte), X25519MLKEM768 (1,216 bytes: an ML-KEM-768 key, then an X25519 key), x25519 (32 bytes)",
-                    )
-                    .spec("RFC 8446 §4.2.8"),
-                );
-                f.push(Field::new(
-                    "signature_algorithms",
-                    "GREASE, ML-DSA-44/65/87, ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256, rsa_pkcs1_sha256, …",
-                ));
+                if let Some(params) = quic {
+                    quic_client_hello_fields(&mut f, random, sni, params);
+                } else {
+                    tcp_client_hello_fields(&mut f, random);
+                }
                 let d =
                     crate::model::tls_messages::draws(&crate::model::tls_messages::bytes32(random));
-                f.push(Field::new(
-                    "extensions",
-                    format!(
-                        "{} in this order: BoringSSL shuffles them for every connection, a GREASE one first and last",
-                        crate::model::tls_messages::extension_names(&d).join(", ")
-                    ),
-                ));
                 f.push(Field::new(
                     "encrypted_client_hello",
                     format!(
@@ -1392,7 +1569,7 @@ pub mod present {
                     },
                 ));
             }
-            Message::EncryptedExtensions { alpn } => {
+            Message::EncryptedExtensions { alpn, .. } => {
                 f.push(Field::new("alpn", alpn).spec("RFC 7301 §3.1"))
             }
             Message::CertificateRequest => f.push(Field::new(

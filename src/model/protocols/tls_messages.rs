@@ -86,12 +86,21 @@ fn e(typ: u16, body: ExtBody) -> Extension {
 /// module leaves out.
 pub fn structure(m: &Message) -> Option<Handshake> {
     Some(match m {
+        Message::ClientHello { quic: Some(_), .. } => {
+            Handshake::ClientHello(super::quic_tls::client_hello(m)?)
+        }
         Message::ClientHello { .. } => Handshake::ClientHello(client_hello(m)?),
         Message::ServerHello { .. } => Handshake::ServerHello(server_hello(m)?),
-        Message::EncryptedExtensions { alpn } => Handshake::EncryptedExtensions(vec![e(
-            ext::ALPN,
-            ExtBody::Alpn(vec![alpn.to_string()]),
-        )]),
+        Message::EncryptedExtensions { alpn, quic } => {
+            let mut exts = vec![e(ext::ALPN, ExtBody::Alpn(vec![alpn.to_string()]))];
+            if let Some(params) = quic {
+                exts.push(e(
+                    super::quic_tls::QUIC_TRANSPORT_PARAMETERS,
+                    ExtBody::Opaque(unhex(params)),
+                ));
+            }
+            Handshake::EncryptedExtensions(exts)
+        }
         Message::CertificateRequest => Handshake::CertificateRequest {
             context: vec![],
             extensions: vec![e(
@@ -151,7 +160,7 @@ pub const X25519_MLKEM768_SHARE: usize = 1184 + 32;
 
 /// The trust anchor IDs Chromium 156 sends (28 of them, as relative OIDs), recorded from its
 /// ClientHello on this machine (the one-time capture the issue-18 notes describe).
-const TRUST_ANCHOR_IDS: &str = "00b80582df1302010582df1302060582df13020d0582df13020e0582df13020f0582df1302120582df1302130582df13021408839a648c9b2d010708839a648c9b2d010808839a648c9b2d010908839a648c9b2d010a08839a648c9b2d010b08839a648c9b2d010c08839a648c9b2d010d08839a648c9b2d011208839a648c9b2d011304d679090104d679090404d679090504d679090604d679090704d679090804d679090a04d679090b04d679090c04d679090d04d679090f";
+pub(crate) const TRUST_ANCHOR_IDS: &str = "00b80582df1302010582df1302060582df13020d0582df13020e0582df13020f0582df1302120582df1302130582df13021408839a648c9b2d010708839a648c9b2d010808839a648c9b2d010908839a648c9b2d010a08839a648c9b2d010b08839a648c9b2d010c08839a648c9b2d010d08839a648c9b2d011208839a648c9b2d011304d679090104d679090404d679090504d679090604d679090704d679090804d679090a04d679090b04d679090c04d679090d04d679090f";
 
 /// What BoringSSL draws afresh for each ClientHello (`grease_seed`, the extension permutation,
 /// the GREASE ECH payload's length and config id; ssl/handshake.cc, ssl/extensions.cc
@@ -443,11 +452,14 @@ pub fn server_hello(m: &Message) -> Option<ServerHello> {
 /// carries this, not the writer). A test holds each equal to [`structure`]'s bytes.
 pub fn handshake_len(m: &Message) -> Option<u64> {
     let body: usize = match m {
+        Message::ClientHello { quic: Some(_), .. } => return super::quic_tls::client_hello_len(m),
         Message::ClientHello { .. } => return client_hello_len(m),
         Message::ServerHello { resumed, .. } => {
             2 + 32 + (1 + 32) + 2 + 1 + 2 + (4 + 2) + (4 + 4 + 32) + if *resumed { 6 } else { 0 }
         }
-        Message::EncryptedExtensions { alpn } => 2 + 4 + 2 + 1 + alpn.len(),
+        Message::EncryptedExtensions { alpn, quic } => {
+            2 + 4 + 2 + 1 + alpn.len() + quic.as_ref().map_or(0, |p| 4 + p.len() / 2)
+        }
         Message::CertificateRequest => 1 + 2 + 4 + 2 + 2 * CLIENT_SIGNATURE_SCHEMES.len(),
         Message::Certificate { chain, .. } => {
             1 + 3
@@ -480,6 +492,7 @@ mod tests {
             versions: &[Version::Tls13, Version::Tls12],
             key_share: "cd".repeat(32),
             resume,
+            quic: None,
         }
     }
 
@@ -512,8 +525,18 @@ mod tests {
         let chain: crate::model::cert::Chain =
             chain_for("www.example.com", CertChoice::Valid, 1_700_000_000).into();
         let mut messages = vec![
-            Message::EncryptedExtensions { alpn: "h2" },
-            Message::EncryptedExtensions { alpn: "http/1.1" },
+            Message::EncryptedExtensions {
+                alpn: "h2",
+                quic: None,
+            },
+            Message::EncryptedExtensions {
+                alpn: "http/1.1",
+                quic: None,
+            },
+            Message::EncryptedExtensions {
+                alpn: "h3",
+                quic: Some("0f08".repeat(20)),
+            },
             Message::Certificate {
                 chain,
                 from_client: false,
