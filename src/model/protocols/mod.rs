@@ -16,6 +16,7 @@ pub mod http_date;
 pub mod ip;
 pub mod qpack;
 pub mod quic;
+pub mod quic_conn;
 pub mod quic_keys;
 pub mod quic_packet;
 pub mod quic_tls;

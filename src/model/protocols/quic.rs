@@ -241,6 +241,12 @@ impl Endpoint {
         self.streams.push_back((id, offset, len, fin));
     }
 
+    /// Whether CRYPTO data waits in a space it has keys for (a server held by its
+    /// anti-amplification limit).
+    pub fn has_crypto_waiting(&self) -> bool {
+        (self.spaces.iter()).any(|s| s.keys && !s.discarded && s.crypto_queued > s.crypto_sent)
+    }
+
     /// Whether a server may send freely (its client's address validated); a client always may.
     pub fn validated(&self) -> bool {
         self.validated
