@@ -638,7 +638,8 @@ impl Connection {
             .as_ref()
             .map_or(Version::Tls13, |hs| hs.negotiated);
         self.tick(now);
-        let lens = tls::flight_lens(&msgs, version);
+        let certs = Rc::clone(&self.config.certs);
+        let lens = tls::flight_lens_by(&msgs, version, |m| certs.message_len(m, version));
         let total: u64 = lens.iter().sum();
         let msgs: Vec<Rc<tls::Message>> = msgs.into_iter().map(Rc::new).collect();
         let (tx, rx, base, from, actor_to) = match to {
@@ -995,6 +996,8 @@ const ISSUED: usize = 32;
 pub struct Certs {
     pub verifier: Rc<cert::Verifier>,
     issued: RefCell<Vec<(String, CertChoice, i64, Chain)>>,
+    /// The length of the Certificate message of each chain lately sized, by version.
+    lens: RefCell<Vec<(Chain, Version, u64)>>,
 }
 
 impl Default for Certs {
@@ -1002,11 +1005,32 @@ impl Default for Certs {
         Certs {
             verifier: Rc::new(cert::Verifier::new(web_roots())),
             issued: RefCell::default(),
+            lens: RefCell::default(),
         }
     }
 }
 
 impl Certs {
+    /// A handshake message's length ([`tls::Message::message_len`]); a Certificate's is
+    /// remembered for its chain, shared by the connections to its server: sizing it writes
+    /// every certificate's DER, the slowest part of sizing a handshake.
+    pub fn message_len(&self, m: &tls::Message, version: Version) -> u64 {
+        let tls::Message::Certificate { chain, .. } = m else {
+            return m.message_len(version);
+        };
+        let mut lens = self.lens.borrow_mut();
+        let known = (lens.iter()).find(|(c, v, _)| Rc::ptr_eq(c, chain) && *v == version);
+        if let Some((_, _, n)) = known {
+            return *n;
+        }
+        let n = m.message_len(version);
+        if lens.len() == ISSUED {
+            lens.remove(0);
+        }
+        lens.push((Rc::clone(chain), version, n));
+        n
+    }
+
     /// The chain `host`'s server presents at `now` ([`chain_for`]).
     pub fn chain(&self, host: &str, choice: CertChoice, now: i64) -> Chain {
         let mut issued = self.issued.borrow_mut();

@@ -285,18 +285,28 @@ impl AsRef<Message> for Message {
 /// content adding its 22 bytes to the message that opens it; every other message is alone in
 /// its record ([`Message::wire_len`]). The shares add up to the flight's bytes.
 pub fn flight_lens<M: AsRef<Message>>(msgs: &[M], version: Version) -> Vec<u64> {
+    flight_lens_by(msgs, version, |m| m.message_len(version))
+}
+
+/// [`flight_lens`] with each message's length from `message_len` (a caller that knows some
+/// lengths already: the engine's Certificate messages, whose chains it shares).
+pub fn flight_lens_by<M: AsRef<Message>>(
+    msgs: &[M],
+    version: Version,
+    message_len: impl Fn(&Message) -> u64,
+) -> Vec<u64> {
     const MAX: u64 = 1 << 14;
     let mut out = Vec::with_capacity(msgs.len());
     // Bytes of content in the record being filled, if one is open.
     let mut open: Option<u64> = None;
     for m in msgs.iter().map(AsRef::as_ref) {
         let shared = version == Version::Tls13 && m.encrypted(version);
+        let len = message_len(m);
         if !shared {
             open = None;
-            out.push(m.wire_len(version));
+            out.push(len + m.record_overhead(version));
             continue;
         }
-        let len = m.message_len(version);
         let filled = open.unwrap_or(MAX);
         // New records: those the message starts beyond the open one's room.
         let room = MAX - filled.min(MAX);

@@ -133,7 +133,7 @@ pub const MAX_REQUESTS: usize = 20_000;
 /// About how many events a request adds to the trace once its connection is open (the cache's
 /// lookup, miss and store, the pool's three, HTTP's four, its TCP segment and the same-origin
 /// check): what the trace reserves for each request the parser finds.
-const EVENTS_PER_REQUEST: usize = 14;
+const EVENTS_PER_REQUEST: usize = 17;
 /// About how many events a new https connection adds (its DNS, the three TCP segments of its
 /// handshake, the TLS flights' records and the certificate check), for as many connections as
 /// the pool may open for the requests found: six per origin at most.
@@ -595,12 +595,12 @@ pub fn run_in(sc: &PageScenario, situation: &Situation, cache: Cache) -> Result<
     let now = situation.unix_time;
     if let Some(age) = sc.warm_cache_s {
         let age = age.min(MAX_WARM_CACHE_S) as i64;
-        let (_, c, mut learned) = run_at(sc, situation, &nav, tls, now - age, cache);
+        let (_, c, mut learned) = run_at(sc, situation, &nav, tls, now - age, cache, true);
         learned.age_by(age as u64);
         cache = c;
         nav = Nav::plan(&sc.url, situation, &learned)?;
     }
-    Ok(run_at(sc, situation, &nav, tls, now, cache).0)
+    Ok(run_at(sc, situation, &nav, tls, now, cache, false).0)
 }
 
 /// One load of the page at `unix_time` with `cache` as the HTTP cache; returns the load, the
@@ -612,6 +612,7 @@ fn run_at(
     tls: TlsChoice,
     unix_time: i64,
     cache: Cache,
+    keep_cache: bool,
 ) -> (PageLoad, Cache, crate::model::hsts::State) {
     let parsed = &nav.target;
     let profile = sc.profile();
@@ -760,6 +761,10 @@ fn run_at(
     sim.start_navigation(&sc.url, nav);
     sim.run_events();
     let hsts = std::mem::take(&mut sim.hsts);
+    if !keep_cache {
+        // Nobody reads this load's cache afterwards: free it before the report is built.
+        sim.cache = Cache::default();
+    }
     let (load, cache) = sim.finish();
     (load, cache, hsts)
 }

@@ -38,7 +38,7 @@ pub(super) struct State {
     running: usize,
     running_medium: usize,
     /// (priority, arrival, request), sorted: the first is the next to start.
-    held: Vec<(std::cmp::Reverse<Priority>, u64, usize)>,
+    held: std::collections::VecDeque<(std::cmp::Reverse<Priority>, u64, usize)>,
     arrivals: u64,
 }
 
@@ -127,7 +127,7 @@ impl Sim<'_> {
         for k in &mut self.renderer.held {
             k.0 = std::cmp::Reverse(reqs[k.2].priority);
         }
-        self.renderer.held.sort_unstable();
+        self.renderer.held.make_contiguous().sort_unstable();
     }
 
     /// The parser inserts `<body>` at `t`: normal mode, and every held request starts.
@@ -138,11 +138,11 @@ impl Sim<'_> {
 
     /// Held requests start while they may, highest priority first.
     pub(super) fn renderer_release(&mut self, t: Instant) {
-        while let Some(&(_, _, r)) = self.renderer.held.first() {
+        while let Some(&(_, _, r)) = self.renderer.held.front() {
             if !self.runnable(r) {
                 break;
             }
-            self.renderer.held.remove(0);
+            self.renderer.held.pop_front();
             self.reqs[r].renderer_held = false;
             if let Some((a, _)) = self.reqs[r].held {
                 self.reqs[r].held = Some((a, t));

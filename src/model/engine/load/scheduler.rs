@@ -42,24 +42,40 @@ const SCHEDULER: &str = "https://source.chromium.org/chromium/chromium/src/+/mai
 #[derive(Default)]
 pub(super) struct State {
     /// (priority, arrival, request), kept sorted: the first is the next to start.
-    held: Vec<(std::cmp::Reverse<Priority>, u64, usize)>,
+    held: std::collections::VecDeque<(std::cmp::Reverse<Priority>, u64, usize)>,
     arrivals: u64,
-    /// Held requests per origin, and in-flight requests per origin.
-    held_by_origin: BTreeMap<Rc<str>, usize>,
-    flight_by_origin: BTreeMap<Rc<str>, usize>,
+    /// Each origin text the scheduler has seen, numbered once; each request's number.
+    origin_ids: BTreeMap<Rc<str>, usize>,
+    req_origin: Vec<usize>,
+    /// Held requests per origin (and how many origins have any), and in-flight requests per
+    /// origin, by origin number.
+    held_by_origin: Vec<usize>,
+    held_origins: usize,
+    flight_by_origin: Vec<usize>,
     flight_delayable: usize,
     /// The images in the viewport, resolved once.
     viewport: Option<Vec<String>>,
 }
 
-fn bump(map: &mut BTreeMap<Rc<str>, usize>, key: &Rc<str>, up: bool) {
+/// Counts one more (or one fewer) for origin `o`; returns +1 / -1 when the origin's count
+/// became non-zero / zero.
+fn bump(counts: &mut [usize], o: usize, up: bool) -> isize {
+    let n = &mut counts[o];
     if up {
-        *map.entry(key.clone()).or_insert(0) += 1;
-    } else if let Some(n) = map.get_mut(key) {
-        *n = n.saturating_sub(1);
-        if *n == 0 {
-            map.remove(key);
-        }
+        *n += 1;
+        isize::from(*n == 1)
+    } else if *n > 0 {
+        *n -= 1;
+        -isize::from(*n == 0)
+    } else {
+        0
+    }
+}
+
+impl State {
+    fn bump_held(&mut self, o: usize, up: bool) {
+        let d = bump(&mut self.held_by_origin, o, up);
+        self.held_origins = self.held_origins.wrapping_add_signed(d);
     }
 }
 
@@ -84,20 +100,15 @@ impl Sim<'_> {
         if delayable >= MAX_DELAYABLE_PER_CLIENT {
             return Some(Hold::Client(delayable));
         }
-        let host = self
-            .sched
-            .flight_by_origin
-            .get(&self.reqs[r].origin_s)
-            .copied()
-            .unwrap_or(0);
+        let host = self.sched.flight_by_origin[self.sched.req_origin[r]];
         (host >= MAX_PER_HOST).then_some(Hold::Host(host))
     }
 
     /// Request `r` is in flight for the scheduler.
     fn fly(&mut self, r: usize) {
         let delayable = self.delayable(r);
-        let origin = self.reqs[r].origin_s.clone();
-        bump(&mut self.sched.flight_by_origin, &origin, true);
+        let o = self.sched.req_origin[r];
+        bump(&mut self.sched.flight_by_origin, o, true);
         if delayable {
             self.sched.flight_delayable += 1;
         }
@@ -111,6 +122,25 @@ impl Sim<'_> {
     pub(super) fn admit(&mut self, t: Instant, r: usize) -> bool {
         if !self.scheduled(r) {
             return true;
+        }
+        // Number the request's origin (by its text, as the books count it).
+        if self.sched.req_origin.len() <= r {
+            self.sched
+                .req_origin
+                .resize(self.reqs.len().max(r + 1), usize::MAX);
+        }
+        if self.sched.req_origin[r] == usize::MAX {
+            let next = self.sched.origin_ids.len();
+            let o = *self
+                .sched
+                .origin_ids
+                .entry(self.reqs[r].origin_s.clone())
+                .or_insert(next);
+            if o == next {
+                self.sched.held_by_origin.push(0);
+                self.sched.flight_by_origin.push(0);
+            }
+            self.sched.req_origin[r] = o;
         }
         match self.hold_reason(r) {
             None => {
@@ -126,8 +156,8 @@ impl Sim<'_> {
                 );
                 let at = self.sched.held.partition_point(|k| *k < key);
                 self.sched.held.insert(at, key);
-                let origin = self.reqs[r].origin_s.clone();
-                bump(&mut self.sched.held_by_origin, &origin, true);
+                let o = self.sched.req_origin[r];
+                self.sched.bump_held(o, true);
                 self.reqs[r].is_held = true;
                 // Held in the renderer first, the wait began there.
                 let since = self.reqs[r].held.map_or(t, |h| h.0);
@@ -153,8 +183,8 @@ impl Sim<'_> {
             return;
         }
         self.sched.held.retain(|k| k.2 != r);
-        let origin = self.reqs[r].origin_s.clone();
-        bump(&mut self.sched.held_by_origin, &origin, false);
+        let o = self.sched.req_origin[r];
+        self.sched.bump_held(o, false);
     }
 
     /// Request `r` has ended (or will not go on): the scheduler counts it no more, and held
@@ -164,8 +194,8 @@ impl Sim<'_> {
         if !std::mem::take(&mut self.reqs[r].in_flight) {
             return;
         }
-        let origin = self.reqs[r].origin_s.clone();
-        bump(&mut self.sched.flight_by_origin, &origin, false);
+        let o = self.sched.req_origin[r];
+        bump(&mut self.sched.flight_by_origin, o, false);
         if std::mem::take(&mut self.reqs[r].flight_delayable) {
             self.sched.flight_delayable = self.sched.flight_delayable.saturating_sub(1);
         }
@@ -177,22 +207,24 @@ impl Sim<'_> {
     /// host's limit only skips that host's requests, and the search stops once every host
     /// with a held request is at its limit.
     pub(super) fn reschedule(&mut self, t: Instant) {
-        let mut full: Vec<Rc<str>> = vec![];
+        // The origins met at their limit in this search, by origin number.
+        let mut full = vec![false; self.sched.origin_ids.len()];
+        let mut nfull = 0;
         let mut i = 0;
         while i < self.sched.held.len() {
-            if full.len() >= self.sched.held_by_origin.len() {
+            if nfull >= self.sched.held_origins {
                 break;
             }
             let r = self.sched.held[i].2;
-            if full.contains(&self.reqs[r].origin_s) {
+            let o = self.sched.req_origin[r];
+            if full[o] {
                 i += 1;
                 continue;
             }
             match self.hold_reason(r) {
                 None => {
                     self.sched.held.remove(i);
-                    let origin = self.reqs[r].origin_s.clone();
-                    bump(&mut self.sched.held_by_origin, &origin, false);
+                    self.sched.bump_held(o, false);
                     self.reqs[r].is_held = false;
                     if let Some((a, _)) = self.reqs[r].held {
                         self.reqs[r].held = Some((a, t));
@@ -202,7 +234,8 @@ impl Sim<'_> {
                 }
                 Some(Hold::Client(_)) => break,
                 Some(Hold::Host(_)) => {
-                    full.push(self.reqs[r].origin_s.clone());
+                    full[o] = true;
+                    nfull += 1;
                     i += 1;
                 }
             }
@@ -273,7 +306,7 @@ impl Sim<'_> {
         for k in &mut self.sched.held {
             k.0 = std::cmp::Reverse(reqs[k.2].priority);
         }
-        self.sched.held.sort_unstable();
+        self.sched.held.make_contiguous().sort_unstable();
         self.reschedule(t);
     }
 
