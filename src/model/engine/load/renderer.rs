@@ -85,20 +85,21 @@ impl Sim<'_> {
         let at = s.held.partition_point(|k| *k < key);
         s.held.insert(at, key);
         let running = s.running;
-        let text = format!(
+        let text: Rc<str> = format!(
             "held back by Blink's scheduler in tight mode, before <body>: {running} requests \
              of the page in flight, {TIGHT_LIMIT} allowed below High"
-        );
+        )
+        .into();
         self.reqs[r].renderer_held = true;
         self.reqs[r].held = Some((t, t));
-        self.reqs[r].held_why = Some(text.as_str().into());
-        let e = Event::new(t, Actor::Browser, steps::RENDER_TIGHT_MODE, text)
-            .field("priority", devtools_priority(self.reqs[r].priority))
-            .field(
-                "rule",
-                "tight mode: at most 2 throttleable requests below High, 2 Medium",
-            )
-            .note("source", SOURCE);
+        self.reqs[r].held_why = Some(Rc::clone(&text));
+        let held = super::scheduler::Held {
+            why: text,
+            priority: self.reqs[r].priority,
+            rule: "tight mode: at most 2 throttleable requests below High, 2 Medium",
+            source: SOURCE,
+        };
+        let e = Event::described(t, Actor::Browser, steps::RENDER_TIGHT_MODE, held);
         self.push_request(r, e);
         false
     }

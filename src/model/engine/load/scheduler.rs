@@ -28,6 +28,7 @@
 //! before this one, is [`super::renderer`].
 
 use super::*;
+use crate::model::trace::{Detail, Field};
 
 /// `kDefaultMaxNumDelayableRequestsPerClient`.
 pub const MAX_DELAYABLE_PER_CLIENT: usize = 10;
@@ -162,15 +163,19 @@ impl Sim<'_> {
                 // Held in the renderer first, the wait began there.
                 let since = self.reqs[r].held.map_or(t, |h| h.0);
                 self.reqs[r].held = Some((since, t));
-                let text = format!(
+                let text: Rc<str> = format!(
                     "held back by the ResourceScheduler: {}",
                     why.describe(self, r)
-                );
-                self.reqs[r].held_why = Some(text.as_str().into());
-                let e = Event::new(t, Actor::Browser, steps::POOL_THROTTLED, text)
-                    .field("priority", devtools_priority(self.reqs[r].priority))
-                    .field("rule", why.rule())
-                    .note("source", SCHEDULER);
+                )
+                .into();
+                self.reqs[r].held_why = Some(Rc::clone(&text));
+                let held = Held {
+                    why: text,
+                    priority: self.reqs[r].priority,
+                    rule: why.rule(),
+                    source: SCHEDULER,
+                };
+                let e = Event::described(t, Actor::Browser, steps::POOL_THROTTLED, held);
                 self.push_request(r, e);
                 false
             }
@@ -328,33 +333,19 @@ impl Sim<'_> {
         if self.reqs[r].in_flight && std::mem::take(&mut self.reqs[r].flight_delayable) {
             self.sched.flight_delayable = self.sched.flight_delayable.saturating_sub(1);
         }
-        let mut e = Event::new(
-            t,
-            Actor::Browser,
-            steps::POOL_REPRIORITIZE,
-            format!(
-                "in the viewport: priority {} → {}",
-                devtools_priority(from),
-                devtools_priority(to)
-            ),
-        )
-        .field("why", "layout found the image inside the viewport")
-        .note(
-            "source",
-            "https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/fetch/resource_fetcher.cc",
-        );
+        let mut raised = Raised {
+            from,
+            to,
+            ahead: None,
+        };
         self.renderer_raise(r, to);
         // Waiting in the pool (queued, or for the connect job it started): it moves up.
         if self.reqs[r].conn.is_none() && !self.reqs[r].is_held && !self.reqs[r].renderer_held {
             let group = self.reqs[r].group.clone();
-            if let Some(ahead) = self.pool.set_priority(&group, r as u32, to) {
-                e = e.field(
-                    "socket_pool",
-                    format!("moves up the queue: {ahead} ahead now"),
-                );
-            }
+            raised.ahead = self.pool.set_priority(&group, r as u32, to);
         }
         if issued {
+            let e = Event::described(t, Actor::Browser, steps::POOL_REPRIORITIZE, raised);
             self.push_request(r, e);
         }
         // Already a stream of an HTTP/2 connection: the server hears of it.
@@ -378,6 +369,67 @@ impl Sim<'_> {
         Some(parsed)
     }
 }
+
+/// A request held back (`render.tight_mode`, `pool.throttled`): why, in the words its
+/// Queueing phase shares, and the rule; the fields are written when read.
+#[derive(Clone, Debug)]
+pub(super) struct Held {
+    pub why: Rc<str>,
+    pub priority: Priority,
+    pub rule: &'static str,
+    pub source: &'static str,
+}
+
+impl Detail for Held {
+    fn summary(&self) -> Cow<'static, str> {
+        self.why.to_string().into()
+    }
+
+    fn fields(&self) -> Vec<Field> {
+        vec![
+            Field::new("priority", devtools_priority(self.priority)),
+            Field::note("rule", self.rule),
+            Field::note("source", self.source),
+        ]
+    }
+}
+
+/// `pool.reprioritize`: layout raised an image in the viewport; where it then stood in the
+/// socket pool's queue, if it waited there.
+#[derive(Clone, Debug)]
+struct Raised {
+    from: Priority,
+    to: Priority,
+    ahead: Option<usize>,
+}
+
+impl Detail for Raised {
+    fn summary(&self) -> Cow<'static, str> {
+        format!(
+            "in the viewport: priority {} → {}",
+            devtools_priority(self.from),
+            devtools_priority(self.to)
+        )
+        .into()
+    }
+
+    fn fields(&self) -> Vec<Field> {
+        let mut f = vec![
+            Field::note("why", "layout found the image inside the viewport"),
+            Field::note("source", FETCHER),
+        ];
+        if let Some(ahead) = self.ahead {
+            f.push(Field::new(
+                "socket_pool",
+                format!("moves up the queue: {ahead} ahead now"),
+            ));
+        }
+        f
+    }
+}
+
+/// Where Blink raises an image in the viewport.
+const FETCHER: &str = "https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/fetch/resource_fetcher.cc";
 
 /// Why the scheduler holds a request.
 #[derive(Clone, Copy)]
