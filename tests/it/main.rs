@@ -14,6 +14,7 @@ mod pool;
 mod properties;
 mod psl;
 mod purity;
+mod quic_chromium;
 mod quic_rfc9001;
 mod redirects;
 mod snapshot;
