@@ -176,6 +176,76 @@ impl fmt::Display for TcpOption {
     }
 }
 
+/// A segment's options. Every segment after a handshake that agreed on timestamps carries the
+/// same three, two NOPs and Timestamps (RFC 7323 Appendix A): those are kept as their two
+/// numbers, so such a segment needs no list of its own (a large page sends hundreds of
+/// thousands of them).
+#[derive(Clone, Debug)]
+pub enum Options {
+    /// NOP, NOP, Timestamps.
+    Timestamps { value: u32, echo: u32 },
+    /// Any other list: a SYN's, or none.
+    List(Vec<TcpOption>),
+}
+
+impl Options {
+    /// The option at `i`, if there are that many.
+    pub fn get(&self, i: usize) -> Option<TcpOption> {
+        match self {
+            Options::Timestamps { value, echo } => match i {
+                0 | 1 => Some(TcpOption::Nop),
+                2 => Some(TcpOption::Timestamps {
+                    value: *value,
+                    echo: *echo,
+                }),
+                _ => None,
+            },
+            Options::List(list) => list.get(i).cloned(),
+        }
+    }
+
+    /// The options in order.
+    pub fn iter(&self) -> impl Iterator<Item = TcpOption> + '_ {
+        (0..).map_while(|i| self.get(i))
+    }
+
+    /// Bytes on the wire, before the header's padding.
+    pub fn wire_len(&self) -> u32 {
+        match self {
+            Options::Timestamps { .. } => 12,
+            Options::List(list) => list.iter().map(TcpOption::wire_len).sum(),
+        }
+    }
+
+    /// The value of the last Timestamps option, if there is one.
+    pub fn timestamp(&self) -> Option<u32> {
+        match self {
+            Options::Timestamps { value, .. } => Some(*value),
+            Options::List(list) => list.iter().rev().find_map(|o| match o {
+                TcpOption::Timestamps { value, .. } => Some(*value),
+                _ => None,
+            }),
+        }
+    }
+
+    pub fn to_vec(&self) -> Vec<TcpOption> {
+        self.iter().collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Options::List(list) if list.is_empty())
+    }
+}
+
+/// Equal when the options are, however they are kept.
+impl PartialEq for Options {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Options {}
+
 /// One segment. The payload is only its length: the model does not carry bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Segment {
@@ -185,7 +255,7 @@ pub struct Segment {
     pub ack: u32,
     pub flags: Flags,
     pub window: u16,
-    pub options: Vec<TcpOption>,
+    pub options: Options,
     pub payload: u32,
 }
 
@@ -197,8 +267,7 @@ pub const TCP_HEADER: u32 = 20;
 impl Segment {
     /// The TCP header with options, padded to a multiple of 4 bytes.
     pub fn header_len(&self) -> u32 {
-        let opts: u32 = self.options.iter().map(|o| o.wire_len()).sum();
-        TCP_HEADER + opts.div_ceil(4) * 4
+        TCP_HEADER + self.options.wire_len().div_ceil(4) * 4
     }
 
     /// Bytes on the wire inside an IPv4 packet.
@@ -365,6 +434,13 @@ impl Connection {
         self.out.pop_front()
     }
 
+    /// Frees the queue's and the state log's room, once nothing more is sent or read (their
+    /// room grows to a window of segments on a busy connection).
+    pub fn release(&mut self) {
+        self.out = VecDeque::new();
+        self.transitions = Vec::new();
+    }
+
     pub fn take_transitions(&mut self) -> Vec<(State, State)> {
         std::mem::take(&mut self.transitions)
     }
@@ -404,19 +480,15 @@ impl Connection {
                 self.config.window >> self.config.window_scale
             },
             options: if syn_options {
-                self.syn_options()
+                Options::List(self.syn_options())
             } else if self.timestamps {
                 // RFC 7323 §3.2 and Appendix A: two NOPs align the 10-byte option.
-                vec![
-                    TcpOption::Nop,
-                    TcpOption::Nop,
-                    TcpOption::Timestamps {
-                        value: self.ts_val(),
-                        echo: self.peer_timestamp,
-                    },
-                ]
+                Options::Timestamps {
+                    value: self.ts_val(),
+                    echo: self.peer_timestamp,
+                }
             } else {
-                Vec::new()
+                Options::List(Vec::new())
             },
             payload,
         }
@@ -485,7 +557,7 @@ impl Connection {
                     ack: seg.seq.wrapping_add(seg.seq_len()),
                     flags: Flags::RST_ACK,
                     window: 0,
-                    options: Vec::new(),
+                    options: Options::List(Vec::new()),
                     payload: 0,
                 });
             }
@@ -594,8 +666,8 @@ impl Connection {
     /// A SYN's options: the peer's MSS, and whether both sides use timestamps (ours always
     /// offers them).
     fn learn_options(&mut self, seg: &Segment) {
-        for o in &seg.options {
-            match *o {
+        for o in seg.options.iter() {
+            match o {
                 TcpOption::Mss(m) => self.peer_mss = m,
                 TcpOption::Timestamps { value, .. } => {
                     self.peer_timestamp = value;
@@ -608,10 +680,8 @@ impl Connection {
 
     /// Any segment's timestamp: the value to echo next (RFC 7323 §4.3, in-order delivery).
     fn learn_timestamp(&mut self, seg: &Segment) {
-        for o in &seg.options {
-            if let TcpOption::Timestamps { value, .. } = *o {
-                self.peer_timestamp = value;
-            }
+        if let Some(value) = seg.options.timestamp() {
+            self.peer_timestamp = value;
         }
     }
 }
@@ -693,9 +763,21 @@ mod tests {
         assert_eq!(segs[2].seq, 1001 + 2896);
         assert!(segs[2].flags.psh && !segs[0].flags.psh);
         assert_eq!(segs[0].wire_len(), 1500);
-        assert_eq!(segs[0].options[..2], [TcpOption::Nop, TcpOption::Nop]);
-        assert!(matches!(segs[0].options[2], TcpOption::Timestamps { .. }));
+        let options = segs[0].options.to_vec();
+        assert_eq!(options[..2], [TcpOption::Nop, TcpOption::Nop]);
+        assert!(matches!(options[2], TcpOption::Timestamps { .. }));
         assert_eq!(segs[0].window, 64240 >> 7, "scaled");
+    }
+
+    #[test]
+    fn aligned_timestamps_read_as_their_list() {
+        let ts = TcpOption::Timestamps { value: 7, echo: 9 };
+        let kept = Options::Timestamps { value: 7, echo: 9 };
+        let list = Options::List(vec![TcpOption::Nop, TcpOption::Nop, ts]);
+        assert_eq!(kept, list);
+        assert_eq!(kept.wire_len(), list.wire_len());
+        assert_eq!((kept.timestamp(), list.timestamp()), (Some(7), Some(7)));
+        assert!(!kept.is_empty() && Options::List(vec![]).is_empty());
     }
 
     #[test]

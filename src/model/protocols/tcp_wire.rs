@@ -109,7 +109,7 @@ impl Header {
             flags: bits.iter().filter(|(on, _)| *on).fold(0, |a, (_, b)| a | b),
             window: s.window,
             urgent: 0,
-            options: s.options.clone(),
+            options: s.options.to_vec(),
         }
     }
 

@@ -41,11 +41,13 @@ impl Sim<'_> {
                 let q = &mut self.reqs[r];
                 q.disk_cache = true;
                 q.status = response.status;
-                q.location = response
-                    .headers
-                    .get("location")
-                    .filter(|v| !v.trim().is_empty())
-                    .map(str::to_string);
+                q.set_location(
+                    response
+                        .headers
+                        .get("location")
+                        .filter(|v| !v.trim().is_empty())
+                        .map(str::to_string),
+                );
                 q.body_bytes = response.body_bytes();
                 q.cookie = None;
                 q.cookie_note = "served from the disk cache: nothing is sent".into();
@@ -64,7 +66,7 @@ impl Sim<'_> {
                 let e = http_cache::present::to_network(t, &p.why, empty);
                 self.push_request(r, e);
                 if let Miss::Revalidate { conditional, .. } = &p.why {
-                    self.reqs[r].conditional = conditional.clone();
+                    self.reqs[r].rare_mut().conditional = conditional.clone();
                 }
                 self.reqs[r].pending = Some(Box::new(p));
                 false
@@ -73,7 +75,7 @@ impl Sim<'_> {
     }
 
     pub(super) fn finish_duplicate(&mut self, t: Instant, r: usize) {
-        let Some(first) = self.reqs[r].dup_of else {
+        let Some(first) = self.reqs[r].rare().dup_of else {
             return;
         };
         let (outcome, status, bytes) = (

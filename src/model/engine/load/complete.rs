@@ -86,7 +86,7 @@ impl Sim<'_> {
             }
             Dest::Fetch(_) => {
                 let req = self.policy_request(r);
-                let pf = self.reqs[r].preflight.as_ref().map(|(p, _)| *p);
+                let pf = self.reqs[r].rare().preflight.as_ref().map(|(p, _)| *p);
                 let pf_resp = pf.map(|p| self.preflight_response(p));
                 let d = policy::decide(
                     &self.page_origin,
@@ -134,10 +134,10 @@ impl Sim<'_> {
                 self.pool_outputs(t);
             }
         }
-        for f in std::mem::take(&mut self.reqs[r].followers) {
+        for f in self.reqs[r].take_followers() {
             self.finish_duplicate(t, f);
         }
-        if let Some(main) = self.reqs[r].preflight_for {
+        if let Some(main) = self.reqs[r].rare().preflight_for {
             self.after_preflight(t, r, main);
         }
         if self.redirects_now(r) {
@@ -246,7 +246,7 @@ impl Sim<'_> {
             return;
         }
         self.reqs[main].stalled_why = None;
-        self.reqs[main].preflight_end = Some(t);
+        self.reqs[main].rare_mut().preflight_end = Some(t);
         self.ask_pool(t, main);
     }
 
@@ -263,10 +263,10 @@ impl Sim<'_> {
             error: error.to_string(),
         });
         q.pending = None;
-        for f in std::mem::take(&mut self.reqs[r].followers) {
+        for f in self.reqs[r].take_followers() {
             self.finish_duplicate(t, f);
         }
-        if let Some(main) = self.reqs[r].preflight_for {
+        if let Some(main) = self.reqs[r].rare().preflight_for {
             if self.reqs[main].end.is_none() {
                 self.fail(t, main, error);
             }

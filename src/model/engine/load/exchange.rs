@@ -612,11 +612,12 @@ impl Sim<'_> {
         self.reqs[r].keep_alive = keep_alive;
         self.reqs[r].site_served = site_served;
         // An empty Location is no redirect (`HttpResponseHeaders::IsRedirect` skips it).
-        self.reqs[r].location = resp
-            .headers
-            .get("location")
-            .filter(|v| !v.trim().is_empty())
-            .map(str::to_string);
+        self.reqs[r].set_location(
+            resp.headers
+                .get("location")
+                .filter(|v| !v.trim().is_empty())
+                .map(str::to_string),
+        );
         self.reqs[r].resp = Some(Box::new(resp));
     }
 
@@ -662,7 +663,7 @@ impl Sim<'_> {
         let lines = scenario_lines(spec, q.dest == Dest::Preflight);
         let (content_type, date) = (q.content_type, self.unix_time);
         let full = response_message(status, lines, Cow::Borrowed(content_type), body, date);
-        let not_modified_ = status == 200 && validators_match(&q.conditional, &full.headers);
+        let not_modified_ = status == 200 && validators_match(&q.rare().conditional, &full.headers);
         let resp = if not_modified_ {
             not_modified(full)
         } else {

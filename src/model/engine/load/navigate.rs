@@ -305,14 +305,14 @@ impl Sim<'_> {
     pub(super) fn redirects_now(&self, r: usize) -> bool {
         r == self.doc
             && redirect::is_redirect(self.reqs[r].status)
-            && self.reqs[r].location.is_some()
+            && self.reqs[r].rare().location.is_some()
     }
 
     /// The document's answer `r` is a redirect, known at `t`: the next hop is requested, or
     /// the navigation fails as Chromium's would.
     pub(super) fn follow_redirect(&mut self, t: Instant, r: usize) {
         let status = self.reqs[r].status;
-        let location = self.reqs[r].location.clone().unwrap_or_default();
+        let location = self.reqs[r].rare().location.clone().unwrap_or_default();
         let next = match redirect::target(self.reqs[r].url.as_str(), &location, self.redirects) {
             Ok(next) => next,
             Err(refused) => return self.refuse_redirect(t, r, refused, &location),

@@ -710,7 +710,7 @@ impl Sim<'_> {
             .filter(|q| {
                 q.dest == Dest::Fetch(Destination::Document)
                     && crate::model::redirect::is_redirect(q.status)
-                    && q.location.is_some()
+                    && q.rare().location.is_some()
             })
             .collect();
         let same = hops.iter().all(|q| *q.origin == self.page_origin);
@@ -740,6 +740,7 @@ impl Sim<'_> {
             .map(|i| i as u32 + 1)
             .collect();
         let api = self.api.map(|a| a as u32 + 1);
+        self.free_running();
         let mut requests = Vec::with_capacity(self.reqs.len());
         let mut texts = Texts::new(&self);
         for i in 0..self.reqs.len() {
@@ -781,6 +782,21 @@ impl Sim<'_> {
         (load, self.cache)
     }
 
+    /// Frees what only running the load needed, before the report's rows are built: a large
+    /// page's peak heap is there. The connections' machines, the event queue, the schedulers'
+    /// queues and the URL indexes go (6 MB on a 10,000-request page); the rows read the
+    /// requests, the connections' records and the pool's limits.
+    fn free_running(&mut self) {
+        for j in &mut self.jobs {
+            j.machines.release();
+        }
+        self.events = BinaryHeap::new();
+        self.originals = BTreeMap::new();
+        self.requests_for = Vec::new();
+        self.sched = scheduler::State::default();
+        self.renderer = renderer::State::default();
+    }
+
     /// Whether origin `of` is the page's, and the comparison part by part (worked out once
     /// per origin).
     fn comparison(&mut self, of: usize) -> (bool, Rc<[OriginPart]>) {
@@ -806,7 +822,8 @@ impl Sim<'_> {
         let q = &self.reqs[i];
         let end = q.end.unwrap_or(q.t0);
         let job = q.conn.and_then(|c| self.job(c));
-        let phases = if q.dup_of.is_some() {
+        let dup = q.rare().dup_of.is_some();
+        let phases = if dup {
             if end > q.t0 {
                 vec![Phase {
                     name: PhaseName::Stalled,
@@ -846,10 +863,10 @@ impl Sim<'_> {
             cookie: q.cookie.take(),
             cookie_note: q.cookie_note.clone(),
             protocol,
-            connection: if q.dup_of.is_some() { None } else { q.conn },
+            connection: if dup { None } else { q.conn },
             reused,
             queued: q.queue.is_some(),
-            from_cache: if q.dup_of.is_some() {
+            from_cache: if dup {
                 FromCache::Memory
             } else if q.disk_cache {
                 FromCache::Disk
@@ -865,8 +882,12 @@ impl Sim<'_> {
             }),
             same_origin,
             comparison,
-            preflight: q.preflight.take().map(|(p, b)| (p as u32 + 1, b)),
-            preflight_for: q.preflight_for.map(|m| m as u32 + 1),
+            preflight: q
+                .rare
+                .as_mut()
+                .and_then(|rare| rare.preflight.take())
+                .map(|(p, b)| (p as u32 + 1, b)),
+            preflight_for: q.rare().preflight_for.map(|m| m as u32 + 1),
             status: q.status,
             body_bytes: q.body_bytes,
             sent_bytes: q.sent_bytes,
@@ -899,7 +920,7 @@ impl Sim<'_> {
         let conn = job
             .filter(|_| new_conn)
             .map(|j| [j.conn.start, j.conn.dns_end, j.conn.tcp_end, j.conn.ready]);
-        let all = [t0, send].into_iter().chain(q.preflight_end);
+        let all = [t0, send].into_iter().chain(q.rare().preflight_end);
         for c in all
             .chain(held.into_iter().flatten())
             .chain(queue.into_iter().flatten())
@@ -925,9 +946,10 @@ impl Sim<'_> {
         for w in cuts.windows(2) {
             let (a, b) = (w[0], w[1]);
             let (name, why) = match (q.queue, job) {
+                // The hold's words, shared with its event rather than copied.
                 _ if q.held.is_some_and(|(ha, hb)| a >= ha && b <= hb) => (
                     PhaseName::Queueing,
-                    q.held_why.as_deref().unwrap_or_default().to_string().into(),
+                    q.held_why.clone().unwrap_or_else(|| Rc::from("")),
                 ),
                 (Some((qa, qb, reason, ahead)), _) if a >= qa && b <= qb => (
                     PhaseName::Queueing,
@@ -995,7 +1017,7 @@ impl Sim<'_> {
 
     /// Why the request is stalled in the stretch that ends at `until`.
     pub(super) fn stalled_why(&self, q: &R, job: Option<&Job>, until: Instant) -> String {
-        if let (Some(end), Some((p, because))) = (q.preflight_end, &q.preflight) {
+        if let (Some(end), Some((p, because))) = (q.rare().preflight_end, &q.rare().preflight) {
             if until <= end {
                 return format!(
                     "waits for its CORS preflight (request {}): {because}",

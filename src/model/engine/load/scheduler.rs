@@ -201,10 +201,16 @@ impl Sim<'_> {
         }
         let o = self.sched.req_origin[r];
         bump(&mut self.sched.flight_by_origin, o, false);
-        if std::mem::take(&mut self.reqs[r].flight_delayable) {
+        let delayable = std::mem::take(&mut self.reqs[r].flight_delayable);
+        if delayable {
             self.sched.flight_delayable = self.sched.flight_delayable.saturating_sub(1);
         }
-        self.reschedule(t);
+        // No held request could start before this one ended (whatever makes room searches
+        // again). The room it leaves is under the page's limit if it counted there, else only
+        // at its origin: with no request held there either, the search would start nothing.
+        if delayable || self.sched.held_by_origin[o] > 0 {
+            self.reschedule(t);
+        }
     }
 
     /// `LoadAnyStartablePendingRequests`: held requests, highest priority first and in arrival
@@ -286,7 +292,7 @@ impl Sim<'_> {
                 let q = &self.reqs[r];
                 q.dest == Dest::Fetch(Destination::Image)
                     && q.end.is_none()
-                    && q.dup_of.is_none()
+                    && q.rare().dup_of.is_none()
                     && q.priority < Priority::Medium
                     && self.in_viewport(r)
             })

@@ -40,7 +40,7 @@ pub(super) struct Queued {
 /// A timestamp option's value in a segment, if it has one.
 pub(super) fn ts_value(s: &tcp::Segment) -> Option<u32> {
     s.options.iter().find_map(|o| match o {
-        tcp::TcpOption::Timestamps { value, .. } => Some(*value),
+        tcp::TcpOption::Timestamps { value, .. } => Some(value),
         _ => None,
     })
 }

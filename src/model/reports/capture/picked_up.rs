@@ -42,7 +42,7 @@ const OTHER_TAB: &str =
 /// The timestamp value a segment echoes, if it has the option.
 fn ts_echo(s: &tcp::Segment) -> Option<u32> {
     s.options.iter().find_map(|o| match o {
-        tcp::TcpOption::Timestamps { echo, .. } => Some(*echo),
+        tcp::TcpOption::Timestamps { echo, .. } => Some(echo),
         _ => None,
     })
 }
