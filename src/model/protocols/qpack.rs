@@ -10,7 +10,8 @@
 //! that allows it (Chromium's SETTINGS offer 65,536 bytes) may use; this model's encoders do
 //! not.
 
-use super::hpack::{huffman_decode, huffman_encode, huffman_len};
+// Integers with an N-bit prefix are HPACK's (RFC 9204 §4.1.1 defers to RFC 7541 §5.1).
+use super::hpack::{huffman_decode, huffman_encode, huffman_len, integer};
 use crate::model::trace::WireField;
 use std::fmt;
 
@@ -170,23 +171,6 @@ pub fn encode<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>, huffman:
         });
     }
     s
-}
-
-/// RFC 9204 §4.1.1 (RFC 7541 §5.1): `v` in an N-bit prefix of a first byte whose other bits
-/// are `flags`.
-fn integer(out: &mut Vec<u8>, prefix: u8, flags: u8, mut v: u64) {
-    let max = (1u64 << prefix) - 1;
-    if v < max {
-        out.push(flags | v as u8);
-        return;
-    }
-    out.push(flags | max as u8);
-    v -= max;
-    while v >= 128 {
-        out.push((v % 128) as u8 | 0x80);
-        v /= 128;
-    }
-    out.push(v as u8);
 }
 
 /// §4.1.2: a string literal whose length has an N-bit `prefix` in a first byte with `flags`,

@@ -22,7 +22,7 @@ use super::tls_messages::{
     bytes32, chromium_ext as c, draws, unhex, MAC_LEN, SIGNATURE_ALGORITHMS, TICKET_LEN,
     TRUST_ANCHOR_IDS, X25519, X25519_MLKEM768, X25519_MLKEM768_SHARE,
 };
-use super::tls_wire::{ext, ClientHello, ExtBody, Extension, KeyShare, PskIdentity};
+use super::tls_wire::{ext, ClientHello, ExtBody, Extension, KeyShare};
 use crate::model::rng::Rng;
 
 /// quic_transport_parameters (RFC 9001 §8.2).
@@ -151,16 +151,7 @@ pub fn client_hello(m: &Message) -> Option<ClientHello> {
         .map(|i| all[i].clone())
         .collect();
     if *resume == Some(Version::Tls13) {
-        extensions.push(e(
-            ext::PRE_SHARED_KEY,
-            ExtBody::OfferedPsks {
-                identities: vec![PskIdentity {
-                    identity: vec![0; TICKET_LEN],
-                    obfuscated_ticket_age: 0,
-                }],
-                binders: vec![vec![0; MAC_LEN]],
-            },
-        ));
+        extensions.push(super::tls_messages::psk_offer());
     }
     Some(ClientHello {
         legacy_version: 0x0303,

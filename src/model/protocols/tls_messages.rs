@@ -340,16 +340,7 @@ pub fn client_hello(m: &Message) -> Option<ClientHello> {
     extensions.extend(d.order.iter().map(|&i| permuted[i].clone()));
     extensions.push(e(g_last, ExtBody::Opaque(vec![0])));
     if *resume == Some(Version::Tls13) {
-        extensions.push(e(
-            ext::PRE_SHARED_KEY,
-            ExtBody::OfferedPsks {
-                identities: vec![PskIdentity {
-                    identity: vec![0; TICKET_LEN],
-                    obfuscated_ticket_age: 0,
-                }],
-                binders: vec![vec![0; MAC_LEN]],
-            },
-        ));
+        extensions.push(psk_offer());
     }
     let mut cipher_suites = vec![g_cipher];
     cipher_suites.extend(suites.iter().map(|s| s.code));
@@ -361,6 +352,22 @@ pub fn client_hello(m: &Message) -> Option<ClientHello> {
         compression_methods: vec![0],
         extensions,
     })
+}
+
+/// The pre_shared_key extension of a ClientHello that resumes a TLS 1.3 session: one ticket's
+/// identity and its binder, zeros here (the capture fills them); last of the extensions
+/// (RFC 8446 §4.2.11).
+pub(crate) fn psk_offer() -> Extension {
+    e(
+        ext::PRE_SHARED_KEY,
+        ExtBody::OfferedPsks {
+            identities: vec![PskIdentity {
+                identity: vec![0; TICKET_LEN],
+                obfuscated_ticket_age: 0,
+            }],
+            binders: vec![vec![0; MAC_LEN]],
+        },
+    )
 }
 
 /// [`client_hello`]'s length with its header, counted without writing it (the engine sizes
