@@ -42,7 +42,8 @@ pub enum Space {
 impl Space {
     pub const ALL: [Space; 3] = [Space::Initial, Space::Handshake, Space::Application];
 
-    fn index(self) -> usize {
+    /// Its place in a three-space array.
+    pub(crate) fn index(self) -> usize {
         match self {
             Space::Initial => 0,
             Space::Handshake => 1,

@@ -165,7 +165,7 @@ impl Handshake {
         for p in &d.packets {
             for f in &p.frames {
                 if let Frame::Crypto { offset, len } = f {
-                    let i = space_index(p.space);
+                    let i = p.space.index();
                     if *offset <= c.arrived[i] {
                         c.arrived[i] = c.arrived[i].max(offset + *len as u64);
                     }
@@ -180,7 +180,7 @@ impl Handshake {
         let peer = 1 - side(to);
         let mut finished = false;
         for s in Space::ALL {
-            let i = space_index(s);
+            let i = s.index();
             loop {
                 let handed = self.crypto[side(to)].handed[i];
                 let arrived = self.crypto[side(to)].arrived[i];
@@ -247,7 +247,7 @@ impl Handshake {
     fn queue(&mut self, to: To, m: Message) {
         let from = 1 - side(to);
         let s = space_of(&m);
-        let i = space_index(s);
+        let i = s.index();
         let len = m.message_len(tls::Version::Tls13);
         let c = &mut self.crypto[from];
         c.next[i] += len;
@@ -288,7 +288,7 @@ impl Handshake {
     fn completed_by(&self, from: usize, d: &Datagram) -> Vec<Rc<Message>> {
         let mut out = Vec::new();
         for p in &d.packets {
-            let i = space_index(p.space);
+            let i = p.space.index();
             for f in &p.frames {
                 if let Frame::Crypto { offset, len } = f {
                     let end = offset + *len as u64;
@@ -301,14 +301,6 @@ impl Handshake {
             }
         }
         out
-    }
-}
-
-fn space_index(s: Space) -> usize {
-    match s {
-        Space::Initial => 0,
-        Space::Handshake => 1,
-        Space::Application => 2,
     }
 }
 

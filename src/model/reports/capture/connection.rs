@@ -37,14 +37,6 @@ pub(super) struct Queued {
     seq: u32,
 }
 
-/// A timestamp option's value in a segment, if it has one.
-pub(super) fn ts_value(s: &tcp::Segment) -> Option<u32> {
-    s.options.iter().find_map(|o| match o {
-        tcp::TcpOption::Timestamps { value, .. } => Some(value),
-        _ => None,
-    })
-}
-
 /// The stand-in for a body the model knows only the length of (module doc of [`super`]): a
 /// comment naming it, then spaces — for `image/jpeg` inside the comment segments of a real
 /// one-pixel JPEG, so that a viewer or a dissector reading the image finds a well-formed one.
@@ -224,7 +216,7 @@ impl Walk {
         }
         if f.syn && !f.ack {
             let (client, server) = s.ips.ok_or(CaptureError::Unsupported("IPv6 connections"))?;
-            let ts = ts_value(seg).unwrap_or(0);
+            let ts = seg.options.timestamp().unwrap_or(0);
             let mut stream = Stream::new(
                 Endpoint {
                     addr: client,
@@ -255,7 +247,7 @@ impl Walk {
         }
         let stream = self.stream(c)?;
         let p = if f.syn {
-            let ts = ts_value(seg).unwrap_or(0);
+            let ts = seg.options.timestamp().unwrap_or(0);
             stream.learn_server(seg.seq, ts.wrapping_sub(ms(sent)));
             stream.syn_ack(ms(sent))
         } else if f.rst {

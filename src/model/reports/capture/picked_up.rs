@@ -20,7 +20,7 @@
 //! during the run is not in the trace).
 
 use super::tls13::Tls;
-use super::{connection::ts_value, ms, CaptureError, Walk};
+use super::{ms, CaptureError, Walk};
 use crate::model::connection::{Wrapping, CLIENT_ADDR};
 use crate::model::pool::present::{Reuse, Reused};
 use crate::model::tcp;
@@ -116,7 +116,7 @@ impl Walk {
             port: seg.src_port,
             isn: seg.seq,
             ip_id: (seg.seq >> 16) as u16,
-            ts_offset: ts_value(seg).unwrap_or(0).wrapping_sub(ms(at)),
+            ts_offset: seg.options.timestamp().unwrap_or(0).wrapping_sub(ms(at)),
         };
         let server = Endpoint {
             addr: server,
