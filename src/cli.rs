@@ -14,7 +14,7 @@
 
 use crate::model::initiator::Start;
 use crate::model::journey::{self, Journey};
-use crate::model::load::PhaseName;
+use crate::model::load::{PhaseName, Protocol};
 use crate::model::navigation;
 use crate::model::omnibox::Engine;
 use crate::model::scenario::{
@@ -59,6 +59,8 @@ trace options:
   --cache empty|fresh|stale-etag|stale-last-modified|no-store   [--changed]
   --dns cold|resolver-cached|os-cached|browser-cached|nxdomain
   --tls 1.3|1.2-ecdhe|1.2-rsa   [--false-start]   [--resumption]
+  --protocol h1|h2|h3                  what the document's server speaks on https (h3: QUIC)
+  --quic-dcid <16 hex digits>          the browser's QUIC connection ID (RFC 9001 A: 8394c8f03e515708)
   --cert valid|self-signed|expired|wrong-host      [--client-cert]
   --keep-alive on|off   [--existing-connection]   [--refused]
   --busy 0..6                          sockets of the origin busy in another tab
@@ -712,6 +714,19 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
                 sc.api = ApiChoice::parse(v)
                     .ok_or_else(|| bad(w, v, &ApiChoice::ALL.map(ApiChoice::as_str).join(", ")))?;
             }
+            "--protocol" => {
+                let v = value(words, i, w)?;
+                sc.protocol = Protocol::parse(v).ok_or_else(|| bad(w, v, "h1, h2, h3"))?;
+            }
+            "--quic-dcid" => {
+                let v = value(words, i, w)?;
+                if crate::model::scenario::parse_cid(v).is_none() {
+                    return Err(format!(
+                        "--quic-dcid {v:?} is not 16 hex digits (an 8-byte connection ID, as Chromium's)"
+                    ));
+                }
+                sc.quic_dcid = Some(v.to_ascii_lowercase());
+            }
             "--keep-alive" => {
                 let v = value(words, i, w)?;
                 sc.keep_alive = match v {
@@ -897,6 +912,12 @@ pub fn trace_json(j: &Journey) -> serde_json::Value {
                 v["arrives_ms"] = fl.arrives_at.as_ms().into();
                 v["bytes"] = fl.bytes.into();
             }
+            // An Initial packet's keys, derived here (the app derives them in its bytes view).
+            if let Some(keys) = initial_keys(e) {
+                if let Some(list) = v["fields"].as_array_mut() {
+                    list.extend(keys);
+                }
+            }
             // The message's bytes, where the model writes them: hex, and each field's place.
             if let Some(w) = &e.wire {
                 v["wire"] = serde_json::to_value(&**w).unwrap_or_default();
@@ -911,6 +932,24 @@ pub fn trace_json(j: &Journey) -> serde_json::Value {
         .map(|(k, v)| (k.to_string(), v.into()))
         .collect();
     serde_json::json!({ "events": events, "timing": timing, "outcome": j.outcome.describe() })
+}
+
+/// The Initial secrets, keys, IVs and header-protection keys of a QUIC datagram that carries
+/// an Initial packet: the sender's, from the browser's Destination Connection ID (RFC 9001 §5.2).
+fn initial_keys(e: &crate::model::trace::Event) -> Option<Vec<serde_json::Value>> {
+    use crate::model::quic::Space;
+    let shown = e.detail::<crate::model::quic_present::Shown>()?;
+    let d = &shown.datagram;
+    if !d.packets.iter().any(|p| p.space == Space::Initial) {
+        return None;
+    }
+    let fields = crate::model::quic_keys::initial_fields(&shown.cid, d.from_client);
+    Some(
+        fields
+            .iter()
+            .map(|f| serde_json::json!({"name": f.name, "value": f.value}))
+            .collect(),
+    )
 }
 
 /// The step catalogue as text, or as the Markdown table docs/steps.md carries.

@@ -265,6 +265,9 @@ pub fn decode(query: &str) -> Decoded {
             "hsts" => HstsState::parse(&v)
                 .map(|h| sc.hsts = h)
                 .ok_or_else(|| bad(&expected(HstsState::ALL.map(HstsState::as_str)))),
+            "protocol" => crate::model::load::Protocol::parse(&v)
+                .map(|p| sc.protocol = p)
+                .ok_or_else(|| bad("expected h1, h2 or h3")),
             "navigation" => Start::parse(&v)
                 .map(|s| sc.navigation = s)
                 .ok_or_else(|| bad(&expected(Start::ALL.map(Start::as_str)))),
@@ -394,6 +397,17 @@ pub fn encode(state: &LinkState) -> String {
     }
     if sc.navigation != base.navigation {
         q.append_pair("navigation", sc.navigation.as_str());
+    }
+    if sc.protocol != base.protocol {
+        let p = sc.protocol;
+        q.append_pair(
+            "protocol",
+            if p == crate::model::load::Protocol::Http1 {
+                "h1"
+            } else {
+                p.as_str()
+            },
+        );
     }
     for (key, now, was) in [
         ("client-cert", sc.client_cert, base.client_cert),

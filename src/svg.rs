@@ -28,6 +28,7 @@ fn stage_colour(s: Stage) -> &'static str {
         Stage::Dns => "#0e7490",
         Stage::Pool => "#4d7c0f",
         Stage::Tcp => "#1d4ed8",
+        Stage::Quic => "#4338ca",
         Stage::Tls => "#be123c",
         Stage::Http => "#c2410c",
         Stage::SameOrigin => "#0f766e",

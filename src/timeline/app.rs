@@ -150,6 +150,7 @@ pub enum Knob {
     Hsts(HstsState),
     NoHttps(bool),
     Navigation(crate::model::initiator::Start),
+    Protocol(crate::model::load::Protocol),
 }
 
 pub enum AppAction {
@@ -860,6 +861,7 @@ fn knob(mut sc: Scenario, k: Knob) -> Scenario {
         Knob::Cache(c) => sc.cache = c,
         Knob::Dns(d) => sc.dns = d,
         Knob::Tls(t) => sc.tls = t,
+        Knob::Protocol(p) => sc.protocol = p,
         Knob::Cert(c) => sc.cert = c,
         Knob::ClientCert(b) => sc.client_cert = b,
         Knob::KeepAlive(b) => sc.keep_alive = b,

@@ -271,8 +271,17 @@ pub fn stages(j: &Journey, cursor: usize) -> Vec<StageView> {
         Outcome::Error { code, .. } => Some(code.clone()),
         _ => None,
     };
+    // The transport is TCP or QUIC: the track shows the one the journey takes (TCP when it
+    // takes neither), both when it takes both.
+    let quic = events.iter().any(|e| e.stage == Stage::Quic);
+    let tcp = events.iter().any(|e| e.stage == Stage::Tcp);
     Stage::ALL
         .into_iter()
+        .filter(|s| match s {
+            Stage::Quic => quic,
+            Stage::Tcp => tcp || !quic,
+            _ => true,
+        })
         .map(|stage| {
             let state =
                 if failed_stage == Some(stage) && cursor + 1 >= events.len().saturating_sub(2) {
@@ -367,12 +376,12 @@ fn skip_reason(
         }
     }
     match stage {
-        Stage::Dns | Stage::Pool | Stage::Tcp | Stage::Tls | Stage::Http
+        Stage::Dns | Stage::Pool | Stage::Tcp | Stage::Quic | Stage::Tls | Stage::Http
             if has_step(steps::CACHE_HIT) =>
         {
             "fresh cache hit: the stored response is used, no request to the server".to_string()
         }
-        Stage::Dns | Stage::Tcp | Stage::Tls if has_step(steps::POOL_REUSE) => {
+        Stage::Dns | Stage::Tcp | Stage::Quic | Stage::Tls if has_step(steps::POOL_REUSE) => {
             "connection reused: an idle keep-alive connection needs no lookup and no handshakes"
                 .to_string()
         }

@@ -2,6 +2,7 @@
 
 use super::state::{AppAction, Knob, Shared};
 use crate::model::initiator::Start;
+use crate::model::load::Protocol;
 use crate::model::omnibox::Engine;
 use crate::model::scenario::{
     preset_names, ApiChoice, CacheState, CertChoice, DnsState, HstsState, ProfileName, Scenario,
@@ -33,6 +34,8 @@ fn preset_label(name: &str) -> &'static str {
         "tls12-rsa" => "TLS 1.2 with RSA key exchange",
         "tls12-rsa-client-cert" => "TLS 1.2 RSA with a client certificate",
         "tls13-resumption" => "TLS 1.3 session resumption",
+        "http2" => "HTTP/2: one connection, streams",
+        "http3" => "HTTP/3 over QUIC: one round trip to connect",
         "fresh-cache" => "Fresh cache hit: no network",
         "stale-etag" => "Stale cache: revalidate with ETag",
         "stale-last-modified" => "Stale cache: revalidate with Last-Modified",
@@ -174,6 +177,9 @@ pub fn Knobs(p: &KnobsProps) -> Html {
             <Select id="knob-tls" label={if https { "TLS" } else { "TLS (https only)" }} value={sc.tls.as_str().to_string()}
                 options={vec![o("1.3", "TLS 1.3"), o("1.2-ecdhe", "TLS 1.2 ECDHE"), o("1.2-rsa", "TLS 1.2 RSA")]}
                 onchange={knob(|v| TlsChoice::parse(&v).map(Knob::Tls))} />
+            <Select id="knob-protocol" label={if https { "HTTP version" } else { "HTTP version (https only)" }} value={if sc.protocol == Protocol::Http1 { "h1" } else { sc.protocol.as_str() }.to_string()}
+                options={vec![o("h1", "HTTP/1.1 over TCP"), o("h2", "HTTP/2 over TCP"), o("h3", "HTTP/3 over QUIC")]}
+                onchange={knob(|v| Protocol::parse(&v).map(Knob::Protocol))} />
             <Select id="knob-cert" label="Certificate" value={sc.cert.as_str().to_string()}
                 options={vec![o("valid", "Valid"), o("self-signed", "Self-signed"), o("expired", "Expired"), o("wrong-host", "Wrong host")]}
                 onchange={knob(|v| CertChoice::parse(&v).map(Knob::Cert))} />

@@ -23,6 +23,7 @@ pub fn stage_key(s: Stage) -> &'static str {
         Stage::Dns => "dns",
         Stage::Pool => "pool",
         Stage::Tcp => "tcp",
+        Stage::Quic => "quic",
         Stage::Tls => "tls",
         Stage::Http => "http",
         Stage::SameOrigin => "origin",

@@ -301,7 +301,7 @@ fn scenario_text_is_loaded_or_refused_with_a_message() {
         (r#"{"url": 5}"#, "not a page scenario"),
         (r#"{"nonsense": true}"#, "unknown field"),
         (
-            r#"{"origins": [{"origin": "https://a", "protocol": "h3"}]}"#,
+            r#"{"origins": [{"origin": "https://a", "protocol": "h4"}]}"#,
             "unknown variant",
         ),
     ] {

@@ -150,3 +150,90 @@ fn the_server_initial_of_a3_opens_and_is_rebuilt() {
     let again = protect(&keys, &o.header, wire).expect("protects");
     assert_eq!(hex(&again.bytes), hex(&packet));
 }
+
+/// The line: `wirewalk trace https://www.example.com/ --protocol h3 --quic-dcid
+/// 8394c8f03e515708 --json` shows, in its Initial packets' fields, Appendix A's secrets, keys,
+/// IVs and header-protection keys — the browser's in its Initial datagrams, the server's in
+/// the server's — through the engine the app and the CLI run.
+#[test]
+fn the_trace_of_an_h3_journey_shows_appendix_a_keys_in_its_initial_packets() {
+    let a = appendix();
+    let dcid = hex(&hex_at(&a, &["client_dcid"]));
+    let args: Vec<std::ffi::OsString> = [
+        "trace",
+        "https://www.example.com/",
+        "--protocol",
+        "h3",
+        "--quic-dcid",
+        &dcid,
+        "--json",
+    ]
+    .iter()
+    .map(Into::into)
+    .collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(
+        wirewalk::cli::run(&args, &mut out, &mut err),
+        0,
+        "{}",
+        String::from_utf8_lossy(&err)
+    );
+    let v: Value = serde_json::from_slice(&out).expect("JSON");
+    let events = v["events"].as_array().expect("events");
+    let field = |e: &Value, name: &str| -> Option<String> {
+        (e["fields"].as_array()?.iter())
+            .find(|f| f["name"] == name)
+            .and_then(|f| f["value"].as_str().map(str::to_string))
+    };
+    for (step, side) in [
+        ("quic.client_initial", "client"),
+        ("quic.server_initial", "server"),
+    ] {
+        let e = events
+            .iter()
+            .find(|e| e["step"] == step)
+            .unwrap_or_else(|| panic!("no {step} event"));
+        assert_eq!(
+            field(e, "initial_secret").as_deref(),
+            Some(hex(&hex_at(&a, &["initial_secret"])).as_str())
+        );
+        let id = if side == "client" {
+            "destination_connection_id"
+        } else {
+            "source_connection_id"
+        };
+        assert_eq!(field(e, id).as_deref(), Some(dcid.as_str()), "{step} {id}");
+        for (name, key) in [
+            ("initial_secret", "initial_secret"),
+            ("key", "key"),
+            ("iv", "iv"),
+            ("hp", "hp"),
+        ] {
+            assert_eq!(
+                field(e, &format!("{side}_{name}")),
+                Some(hex(&hex_at(&a, &[side, key]))),
+                "{step}: {side}_{name}"
+            );
+        }
+    }
+    // The browser's first datagram is Chromium's 1,250 bytes, carrying the ClientHello.
+    let first = events
+        .iter()
+        .find(|e| e["step"] == "quic.client_initial")
+        .expect("Initial");
+    assert_eq!(first["bytes"], 1250 + 28, "payload and UDP/IPv4 headers");
+    let order: Vec<&str> = events.iter().filter_map(|e| e["step"].as_str()).collect();
+    let at = |s: &str| {
+        order
+            .iter()
+            .position(|x| *x == s)
+            .unwrap_or_else(|| panic!("no {s}"))
+    };
+    assert!(at("quic.client_initial") < at("tls.client_hello"));
+    assert!(at("tls.client_hello") < at("quic.server_initial"));
+    assert!(at("tls.finished") < at("http.request"));
+    assert!(
+        !order.iter().any(|s| s.starts_with("tcp.")),
+        "no TCP over QUIC: {order:?}"
+    );
+}

@@ -35,6 +35,9 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+#[path = "quic_connection.rs"]
+pub mod quic;
+
 /// Why a connection (or the request that waited for it) failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Failure {
@@ -74,6 +77,10 @@ pub struct Config {
     pub false_start: bool,
     /// The server speaks HTTP/2 (its ALPN picks `h2`).
     pub h2: bool,
+    /// The connection runs over QUIC, for HTTP/3 ([`quic`]).
+    pub quic: bool,
+    /// The browser's QUIC connection ID, when the scenario gives one (else it is drawn).
+    pub quic_cid: Option<Rc<[u8]>>,
 }
 
 /// Which way a delivery goes.
@@ -89,6 +96,8 @@ pub enum Payload {
     Segment(tcp::Segment),
     /// Shared with the events that show the messages.
     Flight(Vec<Rc<tls::Message>>),
+    /// A flight of QUIC datagrams, shared with their events.
+    Datagrams(Vec<Rc<crate::model::quic::Datagram>>),
 }
 
 /// A message to hand back to [`Connection::handle`] at `at`.
@@ -140,6 +149,8 @@ pub struct Connection {
     /// The random values drawn for the TLS handshake, in the order the machines use them.
     randoms: [String; 5],
     handshake: Option<Tls>,
+    /// Over QUIC, its endpoints and what they need ([`quic`]).
+    quic: Option<Box<quic::Part>>,
     failed: bool,
     out: std::collections::VecDeque<Output>,
 }
@@ -200,7 +211,7 @@ impl Connection {
         client.tick(ms(now));
         server.tick(ms(now));
         let randoms = if config.secure {
-            let rsa = config.tls == TlsChoice::Tls12Rsa;
+            let rsa = config.tls == TlsChoice::Tls12Rsa && !config.quic;
             [
                 rng.hex(32),
                 rng.hex(32),
@@ -213,6 +224,8 @@ impl Connection {
         } else {
             Default::default()
         };
+        let quic = (config.quic && config.secure)
+            .then(|| Box::new(quic::Part::new(port, config.quic_cid.clone(), rng)));
         Connection {
             id,
             to: address(&config.host).into(),
@@ -225,6 +238,7 @@ impl Connection {
             started: now,
             randoms,
             handshake: None,
+            quic,
             failed: false,
             out: std::collections::VecDeque::with_capacity(8),
         }
@@ -270,6 +284,7 @@ impl Connection {
             started: Instant::ZERO,
             randoms: Default::default(),
             handshake: None,
+            quic: None,
             failed: false,
             out: std::collections::VecDeque::with_capacity(8),
         }
@@ -369,6 +384,9 @@ impl Connection {
 
     /// Sends the SYN at `now`.
     pub fn start(&mut self, now: Instant) {
+        if self.quic.is_some() {
+            return self.start_quic(now);
+        }
         self.started = now;
         let Some(syn) = self.client.poll_output() else {
             return self.fail(Failure::Internal("no SYN"), now);
@@ -407,6 +425,12 @@ impl Connection {
             (Side::Client, Payload::Segment(s)) => self.client_segment(now, &s),
             (Side::Server, Payload::Flight(f)) => self.server_flight(now, &f),
             (Side::Client, Payload::Flight(f)) => self.client_flight(now, &f),
+            (Side::Server, Payload::Datagrams(f)) => {
+                self.quic_flight(now, crate::model::quic_conn::To::Server, &f)
+            }
+            (Side::Client, Payload::Datagrams(f)) => {
+                self.quic_flight(now, crate::model::quic_conn::To::Browser, &f)
+            }
         }
     }
 
@@ -690,6 +714,9 @@ impl Connection {
     /// `http` bytes of HTTP as they go on the wire: in records of at most 2^14 bytes each,
     /// each with its overhead, over TLS (RFC 8446 §5.1); as they are over plain TCP.
     pub fn on_the_wire(&self, http: u64) -> u64 {
+        if self.quic.is_some() {
+            return Self::quic_on_the_wire(http);
+        }
         http + self.record_overhead() * http.div_ceil(1 << 14).max(1)
     }
 
@@ -697,6 +724,10 @@ impl Connection {
     /// machine to the server's. Returns the event that shows the wrapping (HTTP inside a TLS
     /// record inside TCP segments inside IP packets) with the first segment's header.
     pub fn send_request(&mut self, at: Instant, http: u64) -> Option<Event> {
+        if self.quic.is_some() {
+            // Over QUIC the bytes go on a stream ([`Connection::send_stream`]).
+            return None;
+        }
         self.tick(at);
         let bytes = self.on_the_wire(http);
         self.client.send(u32::try_from(bytes).unwrap_or(u32::MAX));
@@ -739,6 +770,10 @@ impl Connection {
     /// delay before: the server's TCP machine sends them, the browser's takes them in and
     /// acknowledges.
     pub fn receive_wire(&mut self, wire: u64, end: Instant) {
+        if self.quic.is_some() {
+            // The response's packets are not modelled yet ([`quic`]'s module doc).
+            return;
+        }
         let sent = Instant::from_micros(end.micros().saturating_sub(self.down().micros()));
         self.tick(sent);
         self.server.send(u32::try_from(wire).unwrap_or(u32::MAX));
@@ -755,6 +790,10 @@ impl Connection {
     /// The server closes after `Connection: close` once the response's last byte has arrived
     /// at `end`: FIN, FIN-ACK, ACK, each with its sender's state change.
     pub fn close_by_server(&mut self, end: Instant) -> Vec<Event> {
+        if self.quic.is_some() {
+            // HTTP/3 has no `Connection: close` (RFC 9114 §4.2).
+            return vec![];
+        }
         let ow = self.down();
         let sent = Instant::from_micros(end.micros().saturating_sub(ow.micros()));
         let mut out = Vec::with_capacity(3);
@@ -840,6 +879,7 @@ impl Connection {
     /// queues and the outputs' queue (about 5 kB a connection). The connection answers nothing
     /// after.
     pub fn release(&mut self) {
+        self.release_quic();
         self.handshake = None;
         self.out = std::collections::VecDeque::new();
         self.client.release();

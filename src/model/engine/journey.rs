@@ -96,7 +96,11 @@ pub fn run(sc: &Scenario) -> Journey {
     let tls = p
         .as_ref()
         .filter(|p| p.getters.protocol == "https:")
-        .map(|_| sc.tls.version());
+        .map(|_| match sc.protocol {
+            // QUIC carries TLS 1.3 only (RFC 9001 §4.2), whatever the TLS knob says.
+            load::Protocol::H3 => Version::Tls13,
+            _ => sc.tls.version(),
+        });
     Journey {
         timing: load.timing.clone(),
         outcome: load.failed.clone().unwrap_or(Outcome::Ok),
@@ -251,6 +255,19 @@ pub fn page_of(sc: &Scenario, p: &Parsed) -> PageScenario {
         ..PageScenario::default()
     };
     page.set_network(&sc.profile, sc.tls);
+    if sc.protocol != load::Protocol::Http1 {
+        // The document's server on https (an http URL is upgraded there first).
+        let port = match p.getters.port.as_str() {
+            "" => String::new(),
+            port if p.getters.protocol == "https:" => format!(":{port}"),
+            _ => String::new(),
+        };
+        page.origins.push(load::OriginSpec {
+            origin: format!("https://{}{port}", p.getters.hostname),
+            protocol: sc.protocol,
+            keep_alive: None,
+        });
+    }
     page
 }
 
@@ -295,6 +312,7 @@ pub fn situation_of(sc: &Scenario) -> Situation {
         no_https: sc.no_https,
         start: sc.navigation,
         preload: sc.preload,
+        quic_cid: sc.quic_cid().map(std::rc::Rc::from),
     }
 }
 

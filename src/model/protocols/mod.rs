@@ -19,6 +19,7 @@ pub mod quic;
 pub mod quic_conn;
 pub mod quic_keys;
 pub mod quic_packet;
+pub mod quic_present;
 pub mod quic_tls;
 pub mod quic_transport;
 pub mod tcp;

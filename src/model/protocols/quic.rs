@@ -415,7 +415,9 @@ impl Endpoint {
         frames.push(f);
     }
 
-    /// HANDSHAKE_DONE, then whole stream chunks while they fit.
+    /// HANDSHAKE_DONE, then stream chunks while they fit: a chunk larger than the room left
+    /// is cut, its first part in this packet and the rest in the next (§2.2: a stream is a byte
+    /// sequence, framed as the sender likes).
     fn application_frames(&mut self, left: &mut usize, frames: &mut Vec<Frame>) {
         if self.handshake_done && *left >= 1 {
             self.handshake_done = false;
@@ -423,19 +425,43 @@ impl Endpoint {
             frames.push(Frame::HandshakeDone);
         }
         while let Some(&(id, offset, len, fin)) = self.streams.front() {
-            let f = Frame::Stream {
+            let whole = Frame::Stream {
                 id,
                 offset,
                 len,
                 fin,
             };
-            if f.wire_len() > *left {
+            if whole.wire_len() <= *left {
+                *left -= whole.wire_len();
+                frames.push(whole);
+                self.streams.pop_front();
+                continue;
+            }
+            // The frame's header: type, stream id, offset (when not 0) and a length.
+            let off = if offset > 0 { varint(offset).len() } else { 0 };
+            let head = 1 + varint(id).len() + off + varint(len as u64).len();
+            let part = left.saturating_sub(head);
+            if part == 0 {
                 break;
             }
+            let f = Frame::Stream {
+                id,
+                offset,
+                len: part,
+                fin: false,
+            };
             *left -= f.wire_len();
             frames.push(f);
-            self.streams.pop_front();
+            if let Some(front) = self.streams.front_mut() {
+                *front = (id, offset + part as u64, len - part, fin);
+            }
+            break;
         }
+    }
+
+    /// Whether stream data waits to be sent.
+    pub fn has_stream_waiting(&self) -> bool {
+        !self.streams.is_empty()
     }
 }
 

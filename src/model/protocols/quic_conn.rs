@@ -159,6 +159,30 @@ impl Handshake {
         a
     }
 
+    /// `len` bytes of stream `id` at `offset` (the end of the stream if `fin`) from the side
+    /// that sends towards `to`, cut into 1-RTT packets, with the acknowledgments that side
+    /// owes; `to`'s endpoint takes them in at once (the caller times their flight, as the TCP
+    /// machines' data is accounted).
+    pub fn stream(
+        &mut self,
+        to: To,
+        id: u64,
+        (offset, len): (u64, usize),
+        fin: bool,
+    ) -> Vec<Rc<Datagram>> {
+        let (tx, rx) = match to {
+            To::Server => (&mut self.client, &mut self.server),
+            To::Browser => (&mut self.server, &mut self.client),
+        };
+        tx.send_stream(id, offset, len, fin);
+        let mut out = Vec::new();
+        while let Some(d) = tx.poll_datagram() {
+            rx.receive(&d);
+            out.push(Rc::new(d));
+        }
+        out
+    }
+
     /// Records the CRYPTO data `d` carries for its receiver `to`.
     fn arrive(&mut self, to: To, d: &Datagram) {
         let c = &mut self.crypto[side(to)];

@@ -48,6 +48,27 @@ impl InitialSecrets {
     }
 }
 
+/// The Initial secrets and one side's keys as the inspector lists them: the secret both sides
+/// start from, then the side's secret, AEAD key, IV and header-protection key (RFC 9001 §5.2,
+/// §A.1 lists the same five for the connection ID `8394c8f03e515708`).
+pub fn initial_fields(client_dcid: &[u8], client: bool) -> Vec<crate::model::trace::Field> {
+    use crate::model::trace::Field;
+    let hex = super::quic_present::hex;
+    let s = InitialSecrets::new(client_dcid);
+    let k = s.keys(client);
+    let who = if client { "client" } else { "server" };
+    vec![
+        Field::new("initial_secret", hex(&s.initial_secret)).spec("RFC 9001 §5.2"),
+        Field::new(
+            format!("{who}_initial_secret"),
+            hex(if client { &s.client } else { &s.server }),
+        ),
+        Field::new(format!("{who}_key"), hex(&k.key)).spec("RFC 9001 §5.1"),
+        Field::new(format!("{who}_iv"), hex(&k.iv)),
+        Field::new(format!("{who}_hp"), hex(&k.hp)).spec("RFC 9001 §5.4"),
+    ]
+}
+
 /// A sender's keys in one packet-number space (§5.1): the AEAD key, the IV its nonces come from,
 /// and the header-protection key.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -113,6 +113,23 @@ pub fn chromium_client(rng: &mut Rng) -> Vec<Param> {
     params
 }
 
+/// A server's parameters as the model sends them: only the two connection IDs every server
+/// must echo (RFC 9000 §7.3: the Destination Connection ID of the client's first Initial, and
+/// its own Source Connection ID). A real server's limits (quiche's flow-control windows,
+/// idle timeout, stateless reset token) are left out.
+pub fn server(original_dcid: &[u8], own_cid: &[u8]) -> Vec<Param> {
+    vec![
+        Param {
+            id: id::ORIGINAL_DESTINATION_CONNECTION_ID,
+            value: original_dcid.to_vec(),
+        },
+        Param {
+            id: id::INITIAL_SOURCE_CONNECTION_ID,
+            value: own_cid.to_vec(),
+        },
+    ]
+}
+
 /// RFC 9368 §3: the chosen version (1), then the versions available — version 1 and a GREASE
 /// version (`0x?a?a?a?a`, RFC 9000 §15) at a random place.
 fn version_information(rng: &mut Rng) -> Param {

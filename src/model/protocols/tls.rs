@@ -1328,9 +1328,12 @@ pub mod present {
                 sni,
                 resume,
                 suites,
+                quic,
                 ..
             } => format!(
-                "ClientHello: TLS 1.3 and 1.2, {} cipher suites, SNI {sni}{}",
+                "ClientHello: TLS {}, {} cipher suites, SNI {sni}{}",
+                // Over QUIC, TLS 1.3 alone (RFC 9001 §4.2).
+                if quic.is_some() { "1.3" } else { "1.3 and 1.2" },
                 suites.len(),
                 if resume.is_some() {
                     ", with a session ticket"

@@ -17,6 +17,8 @@ pub enum Stage {
     Dns,
     Pool,
     Tcp,
+    /// QUIC, where it replaces TCP: the journey track shows one of the two.
+    Quic,
     Tls,
     Http,
     SameOrigin,
@@ -25,12 +27,13 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 10] = [
+    pub const ALL: [Stage; 11] = [
         Stage::Url,
         Stage::Cache,
         Stage::Dns,
         Stage::Pool,
         Stage::Tcp,
+        Stage::Quic,
         Stage::Tls,
         Stage::Http,
         Stage::SameOrigin,
@@ -45,6 +48,7 @@ impl Stage {
             Stage::Dns => "DNS",
             Stage::Pool => "Socket pool",
             Stage::Tcp => "TCP",
+            Stage::Quic => "QUIC",
             Stage::Tls => "TLS",
             Stage::Http => "HTTP",
             Stage::SameOrigin => "Same-origin",
@@ -309,6 +313,30 @@ catalogue! {
         explain: "The server acknowledges the client's FIN and the connection is gone. The side that sent the first FIN waits a little longer in TIME-WAIT, so that stray late segments cannot confuse a new connection on the same ports.",
         why: "The socket leaves the pool for good.",
         spec: ("RFC 9293 §3.6 closing a connection", "https://www.rfc-editor.org/rfc/rfc9293#section-3.6");
+    QUIC_CLIENT_INITIAL = "quic.client_initial", Quic, "QUIC: the browser's Initial packets",
+        explain: "Over QUIC there is no TCP handshake: the browser's very first UDP datagrams already carry its TLS ClientHello, in CRYPTO frames of Initial packets. The browser makes up a random Destination Connection ID, and both sides derive the Initial keys from it, so these packets are encrypted but anyone on the path could read them; the real secrets come from the key exchange inside. Chromium's ClientHello, with the QUIC transport parameters, takes two datagrams, each padded to 1,250 bytes.",
+        why: "Transport and encryption start together: the connection is ready one round trip after this, where TCP and TLS 1.3 need two. The padding stops a forged small packet from making the server send a lot to someone else.",
+        spec: ("RFC 9001 §5.2 Initial secrets; RFC 9000 §14.1 datagram size", "https://www.rfc-editor.org/rfc/rfc9001#section-5.2");
+    QUIC_SERVER_INITIAL = "quic.server_initial", Quic, "QUIC: the server's Initial and Handshake packets",
+        explain: "The server answers with its ServerHello in an Initial packet, which also acknowledges the browser's, and in the same datagram begins Handshake packets: EncryptedExtensions (with the server's transport parameters), its Certificate, CertificateVerify and Finished, protected with the keys the key exchange just made. Several packets of different types can share one datagram.",
+        why: "The whole server side of the handshake leaves in one flight, so the browser can check the certificate and finish after a single round trip.",
+        spec: ("RFC 9000 §12.2 coalescing packets; RFC 9001 §4.1.4", "https://www.rfc-editor.org/rfc/rfc9000#section-12.2");
+    QUIC_HANDSHAKE = "quic.handshake", Quic, "QUIC: Handshake packets",
+        explain: "Packets of the Handshake space carry the rest of the TLS handshake in CRYPTO frames, and their acknowledgments. The browser's Finished goes in one; once it is sent, the browser drops its Initial keys and may send its requests in 1-RTT packets right away.",
+        why: "Each packet-number space has its own keys and its own acknowledgments, so a packet cannot be replayed into another stage of the handshake.",
+        spec: ("RFC 9000 §12.3 packet number spaces", "https://www.rfc-editor.org/rfc/rfc9000#section-12.3");
+    QUIC_HANDSHAKE_DONE = "quic.handshake_done", Quic, "QUIC: HANDSHAKE_DONE",
+        explain: "When the browser's Finished arrives, the server confirms the handshake with a HANDSHAKE_DONE frame in a 1-RTT packet; its session ticket for a later visit usually travels with it. Both sides then throw away their Handshake keys.",
+        why: "The browser may already have sent its requests: confirmation only tells it that the server will never need the handshake packets again.",
+        spec: ("RFC 9001 §4.1.2 handshake confirmed", "https://www.rfc-editor.org/rfc/rfc9001#section-4.1.2");
+    QUIC_ACK = "quic.ack", Quic, "QUIC: acknowledgments",
+        explain: "A packet with only ACK frames tells the peer which packet numbers have arrived, per packet-number space. QUIC never reuses a packet number, so an acknowledgment always says exactly which transmission arrived.",
+        why: "Loss detection and the round-trip estimate come from these: unlike TCP, a retransmission gets a new number, so there is no guessing which copy was acknowledged.",
+        spec: ("RFC 9000 §13.2 generating acknowledgments", "https://www.rfc-editor.org/rfc/rfc9000#section-13.2");
+    QUIC_STREAM = "quic.stream", Quic, "The request inside QUIC and UDP",
+        explain: "Over HTTP/3 the request is HTTP/3 frames on its own QUIC stream, in a STREAM frame inside a 1-RTT packet, encrypted with the keys of the handshake, inside a UDP datagram inside an IP packet. Each request gets a new bidirectional stream (0, 4, 8 and so on), and each stream is delivered independently of the others.",
+        why: "A lost packet delays only the streams whose bytes it carried, where over TCP one lost segment holds up every response on the connection.",
+        spec: ("RFC 9000 §2 streams; RFC 9114 §4.1", "https://www.rfc-editor.org/rfc/rfc9000#section-2");
     TLS_CLIENT_HELLO = "tls.client_hello", Tls, "ClientHello",
         explain: "The browser opens the TLS handshake in the clear: the TLS versions and cipher suites it supports, a fresh client random, the host name it wants (SNI) and the application protocols it speaks (ALPN: h2, http/1.1). For TLS 1.3 it also guesses a key-exchange group and sends its key share right away.",
         why: "secureConnectionStart in Navigation Timing. Sending the key share early is what lets TLS 1.3 finish in one round trip.",
@@ -417,6 +445,10 @@ catalogue! {
         explain: "Once TLS has agreed on h2 (ALPN), the browser opens the connection with the fixed 24-byte preface, then a SETTINGS frame with only the values that differ from the protocol's defaults (Chromium: a header table of 65,536 bytes, server push off, a 6 MB window per stream, header lists up to 256 KB), and a WINDOW_UPDATE that raises the whole connection's window to 15 MB. Chromium writes the three into one packet. Every request then goes as a stream of this one connection.",
         why: "The large windows let a response arrive at full speed without waiting for flow-control updates; one connection carries the whole origin, so there is one handshake instead of six.",
         spec: ("RFC 9113 §3.4 HTTP/2 connection preface", "https://www.rfc-editor.org/rfc/rfc9113#section-3.4");
+    HTTP_CONTROL_STREAMS = "http.control_streams", Http, "HTTP/3: control streams and SETTINGS",
+        explain: "Once QUIC is up, each side opens three unidirectional streams of its own: a control stream whose first frame is SETTINGS, and the QPACK encoder and decoder streams. Chromium's SETTINGS allow a QPACK dynamic table of 64 KB, header sections up to 256 KB and 100 blocked streams, and turn on HTTP datagrams. Requests then go on bidirectional streams, one each.",
+        why: "The browser does not wait for the server's SETTINGS before sending its first request: with the static table alone, QPACK needs nothing from the other side.",
+        spec: ("RFC 9114 §6.2.1 control streams; RFC 9204 §4.2", "https://www.rfc-editor.org/rfc/rfc9114#section-6.2.1");
     HTTP_PRIORITY = "http.priority", Http, "HTTP/2: PRIORITY frames move a stream",
         explain: "A request's priority changed after its HEADERS left (layout found an image in the viewport), so the browser tells the server in PRIORITY frames. Chromium keeps an HTTP/2 connection's streams in one chain, highest priority first and, within a priority, in the order they joined it: the raised stream moves to its new place, and the stream that hung below it moves up to its old parent. Each frame names a stream, the stream it now depends on and its weight.",
         why: "The server sends waiting responses in the chain's order, so a raised image's bytes go before the ones still below it.",

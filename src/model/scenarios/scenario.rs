@@ -463,6 +463,32 @@ pub struct Scenario {
     /// starts ([`crate::model::predictor`]); off as in an Incognito window.
     #[serde(default = "on")]
     pub preload: bool,
+    /// The protocol the document's server speaks on https: HTTP/1.1, HTTP/2 or HTTP/3 over
+    /// QUIC.
+    #[serde(default)]
+    pub protocol: crate::model::load::Protocol,
+    /// The browser's QUIC Destination Connection ID for the document's server, as 16 hex
+    /// digits (`--quic-dcid`; RFC 9001 §A uses `8394c8f03e515708`); else drawn from the seed.
+    #[serde(default)]
+    pub quic_dcid: Option<String>,
+}
+
+/// The bytes of a QUIC connection ID given as text: exactly 16 hex digits, the 8 bytes
+/// Chromium's client IDs have (`kQuicDefaultConnectionIdLength`).
+pub fn parse_cid(v: &str) -> Option<Vec<u8>> {
+    if v.len() != 16 || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..8)
+        .map(|i| u8::from_str_radix(v.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect()
+}
+
+impl Scenario {
+    /// The scenario's QUIC connection ID, when it gives a valid one.
+    pub fn quic_cid(&self) -> Option<Vec<u8>> {
+        self.quic_dcid.as_deref().and_then(parse_cid)
+    }
 }
 
 fn on() -> bool {
@@ -498,6 +524,8 @@ impl Default for Scenario {
             no_https: false,
             navigation: crate::model::initiator::Start::Typed,
             preload: true,
+            protocol: crate::model::load::Protocol::Http1,
+            quic_dcid: None,
         }
     }
 }
@@ -526,6 +554,7 @@ struct Preset {
     no_https: Option<bool>,
     navigation: Option<crate::model::initiator::Start>,
     preload: Option<bool>,
+    protocol: Option<crate::model::load::Protocol>,
 }
 
 /// The default scenario: each preset sets only what it changes (`None` keeps the default).
@@ -550,6 +579,7 @@ const BASE: Preset = Preset {
     no_https: None,
     navigation: None,
     preload: None,
+    protocol: None,
 };
 
 const PRESETS: &[Preset] = &[
@@ -594,6 +624,16 @@ const PRESETS: &[Preset] = &[
         name: "tls12-rsa-client-cert",
         tls: Some(TlsChoice::Tls12Rsa),
         client_cert: Some(true),
+        ..BASE
+    },
+    Preset {
+        name: "http2",
+        protocol: Some(crate::model::load::Protocol::H2),
+        ..BASE
+    },
+    Preset {
+        name: "http3",
+        protocol: Some(crate::model::load::Protocol::H3),
         ..BASE
     },
     Preset {
@@ -777,6 +817,7 @@ impl Preset {
             no_https: self.no_https.unwrap_or(d.no_https),
             navigation: self.navigation.unwrap_or(d.navigation),
             preload: self.preload.unwrap_or(d.preload),
+            protocol: self.protocol.unwrap_or(d.protocol),
             ..d
         }
     }

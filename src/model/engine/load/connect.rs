@@ -299,12 +299,12 @@ impl Sim<'_> {
             credentials,
             ..
         } = key;
-        let h2 = https
-            && self
-                .sc
-                .origin_spec(&origin)
-                .is_some_and(|o| o.protocol == Protocol::H2);
-        if h2 {
+        // HTTP/2 and HTTP/3 only over TLS; HTTP/3 over QUIC.
+        let protocol = match self.sc.origin_spec(&origin).map(|o| o.protocol) {
+            Some(p) if https && p.multiplexed() => p,
+            _ => Protocol::Http1,
+        };
+        if protocol.multiplexed() {
             entry(&mut self.h2, &group).connecting = true;
         }
         let e = Event::described(
@@ -346,7 +346,11 @@ impl Sim<'_> {
         // connection's values do not depend on how many others the page opened before it.
         let mut rng = Rng::for_purpose(self.situation.seed, &format!("connection {job}"));
         let mut config = self.connection_config(&group, host, port, https);
-        config.h2 = h2;
+        config.h2 = protocol == Protocol::H2;
+        config.quic = protocol == Protocol::H3;
+        if config.quic && config.host == self.doc_host {
+            config.quic_cid = self.quic_cid.take();
+        }
         let machines = Machines::new(job, config, dns_end, &mut rng);
         self.jobs.push(Job {
             conn: Connection {
@@ -354,7 +358,7 @@ impl Sim<'_> {
                 credentials,
                 group,
                 origin,
-                protocol: if h2 { Protocol::H2 } else { Protocol::Http1 },
+                protocol,
                 lane,
                 preconnect: for_request.is_none().then_some(self.preconnector),
                 started_for: for_request.map(|r| r + 1),
@@ -371,7 +375,11 @@ impl Sim<'_> {
             machines: Box::new(machines),
             dns_why,
             ip,
-            cwnd: INITIAL_CWND,
+            cwnd: if protocol == Protocol::H3 {
+                super::h3::QUIC_INITIAL_CWND
+            } else {
+                INITIAL_CWND
+            },
             socket: None,
             taken_by: None,
             dns_failed: !resolved,
@@ -425,11 +433,10 @@ impl Sim<'_> {
     /// A connection finished its handshakes: the pool hands it out. An HTTP/2 connection
     /// first sends its preface and SETTINGS, before any request's HEADERS.
     pub(super) fn job_ready(&mut self, t: Instant, job: u32) {
-        if self
-            .job(job)
-            .is_some_and(|j| j.conn.protocol == Protocol::H2)
-        {
-            self.h2_open(t, job);
+        match self.job(job).map(|j| j.conn.protocol) {
+            Some(Protocol::H2) => self.h2_open(t, job),
+            Some(Protocol::H3) => self.h3_open(t, job),
+            _ => {}
         }
         let socket = self.pool.connect_complete(t, job);
         if let Some(j) = self.job_mut(job) {
@@ -474,6 +481,8 @@ impl Sim<'_> {
             ticket: None,
             false_start: doc && s.false_start,
             h2: false,
+            quic: false,
+            quic_cid: None,
             host,
             port,
             secure,
@@ -761,7 +770,7 @@ impl Sim<'_> {
         let Some(j) = self.job(job) else {
             return;
         };
-        if j.conn.protocol != Protocol::H2 {
+        if !j.conn.protocol.multiplexed() {
             return;
         }
         let h = entry(&mut self.h2, group);

@@ -270,6 +270,8 @@ pub struct Sent {
     bytes: u64,
     /// Over HTTP/2: its stream, and its HEADERS frame's block and priority fields.
     h2: Option<Rc<crate::model::http2::present::Request>>,
+    /// Over HTTP/3: its stream and its HEADERS frame.
+    h3: Option<Rc<super::h3::Headers>>,
 }
 
 /// The arguments [`request_as_sent_to`] and [`size_as_sent_to`] take.
@@ -307,9 +309,16 @@ impl Sent {
         &self.method
     }
 
-    /// The HTTP/2 stream that carries it, if one does.
+    /// The request body's length (its Content-Length), 0 without one.
+    pub fn body_len(&self) -> u64 {
+        (self.request().0.headers.get("content-length"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// The HTTP/2 or HTTP/3 stream that carries it, if one does.
     pub fn stream(&self) -> Option<u32> {
-        self.h2.as_ref().map(|h| h.stream)
+        (self.h2.as_ref().map(|h| h.stream)).or(self.h3.as_ref().map(|h| h.stream))
     }
 
     /// The header fields as sent, in order: the request's lines over HTTP/1.1; over HTTP/2 the
@@ -341,9 +350,13 @@ impl Sent {
 
 impl crate::model::trace::Detail for Sent {
     fn summary(&self) -> Cow<'static, str> {
-        match self.stream() {
-            Some(id) => format!("HEADERS on stream {id}: {} {}", self.method, self.target),
-            None => format!("{} {} HTTP/1.1", self.method, self.target),
+        match (self.stream(), &self.h3) {
+            (Some(id), Some(_)) => format!(
+                "HEADERS on stream {id} (HTTP/3): {} {}",
+                self.method, self.target
+            ),
+            (Some(id), None) => format!("HEADERS on stream {id}: {} {}", self.method, self.target),
+            (None, _) => format!("{} {} HTTP/1.1", self.method, self.target),
         }
         .into()
     }
@@ -351,6 +364,9 @@ impl crate::model::trace::Detail for Sent {
     fn fields(&self) -> Vec<crate::model::trace::Field> {
         let mut f: Vec<_> = http::present::header_fields(self.header_list()).collect();
         if let Some(h) = &self.h2 {
+            f.extend(h.fields());
+        }
+        if let Some(h) = &self.h3 {
             f.extend(h.fields());
         }
         f.push(crate::model::trace::Field::new(
@@ -463,15 +479,28 @@ impl Sim<'_> {
         }
         let server = self.think_time(r);
         let mut sent = self.sent(r);
-        // An HTTP/2 request is a stream: the client numbers its streams 1, 3, 5… (RFC 9113 §5.1.1).
-        let stream = self
+        // An HTTP/2 request is a stream: the client numbers its streams 1, 3, 5… (RFC 9113
+        // §5.1.1); an HTTP/3 request the next bidirectional stream, 0, 4, 8… (RFC 9000 §2.1).
+        let protocol = self
             .job(job)
-            .filter(|j| j.conn.protocol == Protocol::H2)
-            .map(|j| 2 * j.conn.uses.len() as u32 + 1);
-        sent.h2 = stream.and_then(|id| self.h2_request((job, id), r, &sent));
-        let (wire_len, request_bytes) = match &sent.h2 {
-            Some(h) => (h.wire_len(), h.wire_len()),
-            None => sent.size(),
+            .map(|j| (j.conn.protocol, j.conn.uses.len() as u32));
+        let stream = match protocol {
+            Some((Protocol::H2, n)) => Some(2 * n + 1),
+            Some((Protocol::H3, n)) => Some(4 * n),
+            _ => None,
+        };
+        match protocol {
+            Some((Protocol::H3, _)) => sent.h3 = stream.map(|id| self.h3_request(id, r, &sent)),
+            _ => sent.h2 = stream.and_then(|id| self.h2_request((job, id), r, &sent)),
+        }
+        let (wire_len, request_bytes) = match (&sent.h2, &sent.h3) {
+            (Some(h), _) => (h.wire_len(), h.wire_len()),
+            (None, Some(h)) => {
+                let body = sent.body_len();
+                let n = h.wire_len(body) + body;
+                (n, n)
+            }
+            (None, None) => sent.size(),
         };
         let send_end = t + Duration::transmission(request_bytes, self.bandwidth);
         let arrives = send_end + self.rtt.half();
@@ -519,6 +548,7 @@ impl Sim<'_> {
             priority: q.priority,
             bytes: 0,
             h2: None,
+            h3: None,
         }
     }
 
@@ -572,10 +602,15 @@ impl Sim<'_> {
             bytes,
         );
         self.push_request(r, e.connection(job));
-        // The bytes go down the connection's TCP machines: the wrapping, shown once.
-        let wire = self
-            .job_mut(job)
-            .and_then(|j| j.machines.send_request(t, wire_len));
+        // The bytes go down the connection's TCP machines (or its request stream over QUIC):
+        // the wrapping, shown once.
+        let stream = self.reqs[r].stream;
+        let wire = self.job_mut(job).and_then(|j| match stream {
+            Some(id) if j.machines.is_quic() => {
+                j.machines.send_stream(t, u64::from(id), wire_len, true)
+            }
+            _ => j.machines.send_request(t, wire_len),
+        });
         if let Some(e) = wire {
             self.push_request(r, e);
         }
@@ -798,11 +833,24 @@ impl Sim<'_> {
         let answer = self.reqs[r].answer.take();
         let resp = self.reqs[r].resp.as_deref()?;
         let (status, body, head_len) = (resp.status, resp.body_bytes, resp.head_len());
+        let step = steps::HTTP_RESPONSE;
+        let h3 = (self.job(job)).is_some_and(|j| j.conn.protocol == Protocol::H3);
+        if let (true, Some(id)) = (h3, self.reqs[r].stream) {
+            let frame = super::h3::response_headers(id, resp);
+            let n = frame.wire_len(body);
+            let head = http::present::Head {
+                status: resp.status,
+                reason: resp.reason,
+                headers: resp.headers.clone(),
+                body: resp.body_bytes,
+            };
+            let e = Event::described(ts, Actor::Server, step, super::h3::Response { head, frame });
+            return Some((e, n, status, body));
+        }
         let h2 = self.reqs[r].stream.and_then(|id| {
             let wire = self.jobs.get_mut(job as usize - 1)?.h2.as_mut()?;
             Some(wire.response(id, resp))
         });
-        let step = steps::HTTP_RESPONSE;
         Some(match (h2, answer) {
             (Some(h), _) => {
                 let n = h2::framing_len(&h);
@@ -845,7 +893,14 @@ impl Sim<'_> {
             .job(job)
             .map_or(bytes, |j| j.machines.on_the_wire(bytes));
         let cwnd = self.job(job).map_or(INITIAL_CWND, |j| j.cwnd);
-        let (rounds, w) = crate::model::http::slow_start(wire, MSS, cwnd);
+        // Over QUIC the unit is a datagram of Chromium's size, not a TCP segment.
+        let quic = self.job(job).is_some_and(|j| j.machines.is_quic());
+        let unit = if quic {
+            crate::model::quic_conn::CHROMIUM_DATAGRAM as u64
+        } else {
+            MSS
+        };
+        let (rounds, w) = crate::model::http::slow_start(wire, unit, cwnd);
         if let Some(j) = self.job_mut(job) {
             j.cwnd = w;
         }

@@ -98,6 +98,7 @@ mod complete;
 mod connect;
 mod exchange;
 mod h2;
+mod h3;
 mod navigate;
 mod parser;
 mod renderer;
@@ -474,6 +475,9 @@ struct Sim<'a> {
     doc_host: String,
     /// Session tickets by server (`host:port`): a later connection there resumes.
     tickets: Vec<(String, crate::model::tls::Ticket)>,
+    /// The scenario's QUIC connection ID, until the first QUIC connection to the document's
+    /// host takes it.
+    quic_cid: Option<Rc<[u8]>>,
     /// The browser's certificate verifier and the servers' chains, shared by the connections.
     certs: Rc<connection::Certs>,
     /// The browser's HTTP cache: every request's exchange goes through it.
@@ -677,6 +681,7 @@ fn run_at(
         resolver_referrals: false,
         doc_host,
         tickets: vec![],
+        quic_cid: situation.quic_cid.clone(),
         certs: Rc::default(),
         cache,
         unix_time,
@@ -785,10 +790,15 @@ fn run_at(
         }
     }
     for o in &sc.origins {
-        if o.protocol == Protocol::H2 && o.origin.starts_with("http:") {
+        if o.protocol.multiplexed() && o.origin.starts_with("http:") {
             sim.problems.push(format!(
-                "{}: browsers speak HTTP/2 only over TLS, so this origin uses HTTP/1.1",
-                o.origin
+                "{}: browsers speak {} only over TLS, so this origin uses HTTP/1.1",
+                o.origin,
+                if o.protocol == Protocol::H3 {
+                    "HTTP/3"
+                } else {
+                    "HTTP/2"
+                }
             ));
         }
     }
@@ -1160,7 +1170,7 @@ impl Sim<'_> {
             && self
                 .sc
                 .origin_spec(&origin_s)
-                .is_some_and(|o| o.protocol == Protocol::H2);
+                .is_some_and(|o| o.protocol.multiplexed());
         let top_level = dest == Dest::Fetch(Destination::Document);
         // Sites without the Public Suffix List (the bundle does not carry it): its implicit
         // `*` rule alone, so a site is the host's last two labels.

@@ -397,7 +397,7 @@ impl Group {
     /// How many connections the group may have open: one for HTTP/2 (every request is a stream
     /// on it), else the pool's limit (Chromium's six).
     pub fn slots(&self) -> usize {
-        if self.protocol == Protocol::H2 {
+        if self.protocol.multiplexed() {
             1
         } else {
             self.limit
@@ -654,10 +654,24 @@ impl Sim<'_> {
         };
         let ms = |t: Instant| t.as_ms();
         let fs = q.t0;
+        // The connection's times count for the request that made it, and over HTTP/2 and
+        // HTTP/3 for its first stream: Chromium gives a later stream `socket_reused`
+        // (`SpdySession::GetLoadTimingInfo`, net/spdy/spdy_session.cc;
+        // `QuicHttpStream::GetLoadTimingInfo`, net/quic/quic_http_stream.cc).
+        let first_stream = |j: &&Job| {
+            j.conn
+                .uses
+                .first()
+                .is_some_and(|u| u.0 == self.doc as u32 + 1)
+        };
         let new = q
             .conn
             .and_then(|c| self.job(c))
-            .filter(|_| q.binding == Some(Binding::New));
+            .filter(|j| match q.binding {
+                Some(Binding::New) => true,
+                Some(Binding::Stream) => first_stream(j),
+                _ => false,
+            });
         let (ds, de, cs, ss, ce) = match new {
             Some(j) => (
                 j.conn.start,
@@ -980,7 +994,13 @@ impl Sim<'_> {
                     .into(),
                 ),
                 (_, Some(j)) if new_conn && a >= j.conn.tcp_end && b <= j.conn.ready => {
-                    (PhaseName::Ssl, texts.tls.clone())
+                    if j.conn.protocol == Protocol::H3 {
+                        let rtt = ms(self.rtt);
+                        let why = format!("QUIC handshake with TLS 1.3 inside, no TCP before it: one round trip, {rtt} ms");
+                        (PhaseName::Ssl, why.into())
+                    } else {
+                        (PhaseName::Ssl, texts.tls.clone())
+                    }
                 }
                 _ => (PhaseName::Stalled, self.stalled_why(q, job, b).into()),
             };

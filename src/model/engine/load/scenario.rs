@@ -11,9 +11,8 @@ pub enum Protocol {
     Http1,
     #[serde(rename = "h2")]
     H2,
-    /// HTTP/3 over QUIC: only in a recording (HAR replay); the engine does not model it yet, so
-    /// a scenario cannot ask for it.
-    #[serde(rename = "h3", skip_deserializing)]
+    /// HTTP/3 over QUIC (RFC 9114), on https origins.
+    #[serde(rename = "h3")]
     H3,
 }
 
@@ -30,6 +29,23 @@ impl Protocol {
             Protocol::H2 => "h2",
             Protocol::H3 => "h3",
         }
+    }
+
+    pub const ALL: [Protocol; 3] = [Protocol::Http1, Protocol::H2, Protocol::H3];
+
+    /// The protocol named `h1` (or `http/1.1`), `h2` or `h3`.
+    pub fn parse(s: &str) -> Option<Protocol> {
+        match s {
+            "h1" | "http/1.1" => Some(Protocol::Http1),
+            "h2" => Some(Protocol::H2),
+            "h3" => Some(Protocol::H3),
+            _ => None,
+        }
+    }
+
+    /// Every request to the origin is a stream of one connection (HTTP/2 and HTTP/3).
+    pub fn multiplexed(self) -> bool {
+        matches!(self, Protocol::H2 | Protocol::H3)
     }
 }
 
@@ -274,6 +290,9 @@ pub struct Situation {
     /// Chrome's "Preload pages" setting ([`PageScenario::preload`]); the load preconnects
     /// only when both say so.
     pub preload: bool,
+    /// The QUIC connection ID the browser gives its first connection to the document's
+    /// server (`--quic-dcid`), else one drawn from the seed.
+    pub quic_cid: Option<Rc<[u8]>>,
 }
 
 impl Default for Situation {
@@ -300,6 +319,7 @@ impl Default for Situation {
             no_https: false,
             start: crate::model::initiator::Start::Typed,
             preload: true,
+            quic_cid: None,
         }
     }
 }

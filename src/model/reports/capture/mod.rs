@@ -165,6 +165,14 @@ fn walk(trace: &Trace, unix_time: i64) -> Result<Walk, CaptureError> {
         current: 0,
         shown: Inspected::new(),
     };
+    // A QUIC connection's packets are the next step of the capture (issue 19).
+    if trace
+        .events
+        .iter()
+        .any(|e| e.stage == crate::model::step::Stage::Quic)
+    {
+        return Err(CaptureError::Unsupported("QUIC connections (HTTP/3)"));
+    }
     w.pick_up(trace)?;
     for e in &trace.events {
         w.current = e.seq;
