@@ -133,7 +133,8 @@ impl Sim<'_> {
             settings,
             bytes: wire.bytes.len(),
         };
-        let e = Event::described(t, Actor::Browser, steps::HTTP_CONTROL_STREAMS, control).wire(wire);
+        let e =
+            Event::described(t, Actor::Browser, steps::HTTP_CONTROL_STREAMS, control).wire(wire);
         let mut out = vec![e];
         out.extend(j.machines.send_stream(t, CONTROL, n, false));
         for (id, typ) in [
