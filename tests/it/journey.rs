@@ -448,3 +448,31 @@ fn the_journey_is_the_document_slice_of_a_one_document_load() {
         }
     }
 }
+
+/// A document whose connection fails while it waits to become a stream (HTTP/2, HTTP/3) ends
+/// the navigation with the connection's error, as over HTTP/1.1: the error page, the refusal
+/// on the diagram, Navigation Timing empty.
+#[test]
+fn a_refused_connection_fails_the_navigation_over_every_protocol() {
+    use wirewalk::model::load::Protocol;
+    for protocol in Protocol::ALL {
+        let j = run(&Scenario {
+            protocol,
+            refused: true,
+            ..Scenario::default()
+        });
+        assert!(
+            matches!(&j.outcome, Outcome::Error { code, .. } if code == "ERR_CONNECTION_REFUSED"),
+            "{protocol}: {:?}",
+            j.outcome
+        );
+        assert!(
+            j.trace.has(steps::TCP_RST),
+            "{protocol}: no RST on the diagram"
+        );
+        assert!(
+            j.trace.has(steps::NAV_ERROR_PAGE),
+            "{protocol}: no error page"
+        );
+    }
+}

@@ -144,21 +144,7 @@ impl Sim<'_> {
                     let failure = self.job(job).and_then(|j| j.failure);
                     let error = net_error(failure);
                     if let Some(r) = request.map(|r| r as usize) {
-                        if self.fall_back(t, r, &error) {
-                            // HTTPS-Upgrades tries http instead.
-                        } else {
-                            if r == self.doc {
-                                // The navigation fails: the browser shows its error page.
-                                let host = self.reqs[r].host.clone();
-                                let f = failure.unwrap_or(connection::Failure::Internal(
-                                    "the connection failed",
-                                ));
-                                let (e, outcome) = navigation::failure(f, t, &host);
-                                self.push_request(r, e);
-                                self.nav_failed = Some(outcome);
-                            }
-                            self.fail(t, r, &error);
-                        }
+                        self.connect_failed_for(t, r, failure, &error);
                     }
                     // Requests waiting for an HTTP/2 connection that never came fail with it.
                     let group = self.job(job).map(|j| j.conn.group.clone());
@@ -170,7 +156,11 @@ impl Sim<'_> {
                         _ => vec![],
                     };
                     for w in waiting {
-                        self.fail(t, w, &error);
+                        if w == self.doc {
+                            // The connection's events are the navigation's, as a stream's are.
+                            self.claim(job, w);
+                        }
+                        self.connect_failed_for(t, w, failure, &error);
                     }
                 }
             }
@@ -347,7 +337,9 @@ impl Sim<'_> {
         let mut rng = Rng::for_purpose(self.situation.seed, &format!("connection {job}"));
         let mut config = self.connection_config(&group, host, port, https);
         config.h2 = protocol == Protocol::H2;
-        config.quic = protocol == Protocol::H3;
+        // A closed port: the model's QUIC server would answer, so the TCP attempt shows the
+        // refusal (the browser's QUIC failure and fallback are issue 19's next steps).
+        config.quic = protocol == Protocol::H3 && !config.refused;
         if config.quic && config.host == self.doc_host {
             config.quic_cid = self.quic_cid.take();
         }
@@ -391,6 +383,28 @@ impl Sim<'_> {
             self.reqs[r as usize].started_job = Some(job);
         }
         self.schedule(dns_end, Ev::ConnStart(job));
+    }
+
+    /// Request `r` fails with the connection it waited for: HTTPS-Upgrades falls back to
+    /// http, or the request fails, and for the document the navigation shows its error page.
+    fn connect_failed_for(
+        &mut self,
+        t: Instant,
+        r: usize,
+        failure: Option<connection::Failure>,
+        error: &str,
+    ) {
+        if self.fall_back(t, r, error) {
+            return;
+        }
+        if r == self.doc {
+            let host = self.reqs[r].host.clone();
+            let f = failure.unwrap_or(connection::Failure::Internal("the connection failed"));
+            let (e, outcome) = navigation::failure(f, t, &host);
+            self.push_request(r, e);
+            self.nav_failed = Some(outcome);
+        }
+        self.fail(t, r, error);
     }
 
     /// Takes what connection `job`'s machines have to say at `t`: trace events, deliveries to
