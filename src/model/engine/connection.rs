@@ -425,12 +425,7 @@ impl Connection {
             (Side::Client, Payload::Segment(s)) => self.client_segment(now, &s),
             (Side::Server, Payload::Flight(f)) => self.server_flight(now, &f),
             (Side::Client, Payload::Flight(f)) => self.client_flight(now, &f),
-            (Side::Server, Payload::Datagrams(f)) => {
-                self.quic_flight(now, crate::model::quic_conn::To::Server, &f)
-            }
-            (Side::Client, Payload::Datagrams(f)) => {
-                self.quic_flight(now, crate::model::quic_conn::To::Browser, &f)
-            }
+            (to, Payload::Datagrams(f)) => self.quic_flight(now, to, &f),
         }
     }
 
@@ -511,21 +506,52 @@ impl Connection {
     }
 
     fn start_tls(&mut self, now: Instant) {
-        let (version, kx) = (self.config.tls.version(), self.config.tls.key_exchange());
+        let (client, server) = self.tls_machines(now, None);
+        self.handshake = Some(Tls {
+            client,
+            server,
+            negotiated: Version::Tls13,
+            keys_shown: false,
+            ready: false,
+        });
+        let (flight, _, _) = self.drain_client(now);
+        self.send_flight(Side::Server, now, flight);
+    }
+
+    /// The browser's and the server's TLS machines for a handshake at `now`, with the random
+    /// values drawn for them. Over QUIC (`quic`: the browser's and the server's transport
+    /// parameters, as hex) both speak TLS 1.3 with ECDHE only and the browser offers `h3`
+    /// (RFC 9001 §4.2, RFC 9114 §3.1); the TLS 1.2 knobs and False Start do not apply.
+    fn tls_machines(
+        &mut self,
+        now: Instant,
+        quic: Option<(String, String)>,
+    ) -> (tls::Client, tls::Server) {
+        let over_quic = quic.is_some();
+        let (version, kx) = if over_quic {
+            (Version::Tls13, tls::KeyExchange::Ecdhe)
+        } else {
+            (self.config.tls.version(), self.config.tls.key_exchange())
+        };
+        let (client_params, server_params) = quic.unzip();
         let now_unix = self.config.unix_time + (now.micros() / 1_000_000) as i64;
         let [random, key_share, secret, s_random, s_key_share] = std::mem::take(&mut self.randoms);
         let client = tls::Client::new(tls::ClientConfig {
             host: self.config.host.clone(),
-            alpn: &["h2", "http/1.1"],
+            alpn: if over_quic {
+                &["h3"]
+            } else {
+                &["h2", "http/1.1"]
+            },
             verifier: Rc::clone(&self.config.certs.verifier),
             now_unix,
             ticket: self.config.ticket.clone(),
             client_chain: self.config.client_chain.clone(),
-            false_start: self.config.false_start,
+            false_start: self.config.false_start && !over_quic,
             random,
             key_share,
             secret,
-            quic: None,
+            quic: client_params,
         });
         let server = tls::Server::new(tls::ServerConfig {
             h2: self.config.h2,
@@ -541,17 +567,9 @@ impl Connection {
             accept_ticket: true,
             random: s_random,
             key_share: s_key_share,
-            quic: None,
+            quic: server_params,
         });
-        self.handshake = Some(Tls {
-            client,
-            server,
-            negotiated: Version::Tls13,
-            keys_shown: false,
-            ready: false,
-        });
-        let (flight, _, _) = self.drain_client(now);
-        self.send_flight(Side::Server, now, flight);
+        (client, server)
     }
 
     /// The client's flight reaches the server, which answers with its own.

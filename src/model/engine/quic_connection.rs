@@ -82,60 +82,36 @@ impl Connection {
         self.started = now;
         // No TCP: the secure connection starts with the first packet (module doc).
         self.out.push_back(Output::TcpConnected(now));
-        let now_unix = self.config.unix_time + (now.micros() / 1_000_000) as i64;
-        let [random, key_share, secret, s_random, s_key_share] = std::mem::take(&mut self.randoms);
         let Some(q) = self.quic.as_deref() else {
             return;
         };
         let server_params = quic_transport::encode(&quic_transport::server(&q.cid, &q.cid));
-        let client = tls::Client::new(tls::ClientConfig {
-            host: self.config.host.clone(),
-            alpn: &["h3"],
-            verifier: Rc::clone(&self.config.certs.verifier),
-            now_unix,
-            ticket: self.config.ticket.clone(),
-            client_chain: self.config.client_chain.clone(),
-            false_start: false,
-            random,
-            key_share,
-            secret,
-            quic: Some(present::hex(&q.params)),
-        });
-        let server = tls::Server::new(tls::ServerConfig {
-            h2: false,
-            max_version: Version::Tls13,
-            kx: tls::KeyExchange::Ecdhe,
-            chain: (self.config.certs).chain(&self.config.host, self.config.cert, now_unix),
-            request_client_cert: self.config.client_chain.is_some(),
-            accept_ticket: true,
-            random: s_random,
-            key_share: s_key_share,
-            quic: Some(present::hex(&server_params)),
-        });
+        let params = (present::hex(&q.params), present::hex(&server_params));
+        let (client, server) = self.tls_machines(now, Some(params));
         let mut hs = Handshake::new(client, server);
         let first = hs.start();
         if let Some(q) = self.quic_part() {
             q.handshake = Some(hs);
         }
-        self.answer(now, To::Server, first);
+        self.answer(now, Side::Server, first);
     }
 
-    /// A flight of datagrams arrives at `to` at `now`.
-    pub(super) fn quic_flight(&mut self, now: Instant, to: To, flight: &[Rc<Datagram>]) {
+    /// A flight of datagrams arrives at `to` at `now`; its answer goes back.
+    pub(super) fn quic_flight(&mut self, now: Instant, to: Side, flight: &[Rc<Datagram>]) {
         let Some(hs) = self.quic_part().and_then(|q| q.handshake.as_mut()) else {
             return;
         };
-        let a = hs.deliver(to, flight);
-        let back = match to {
-            To::Server => To::Browser,
-            To::Browser => To::Server,
+        let (at, back) = match to {
+            Side::Server => (To::Server, Side::Client),
+            Side::Client => (To::Browser, Side::Server),
         };
+        let a = hs.deliver(at, flight);
         self.answer(now, back, a);
     }
 
     /// What a side did at `now`: its checks and milestones, its datagrams (each an event, the
     /// messages they complete after them) on their way to `to`.
-    fn answer(&mut self, now: Instant, to: To, a: Answer) {
+    fn answer(&mut self, now: Instant, side: Side, a: Answer) {
         if let Some(v) = a.verified {
             self.trace(certificate_check(now, v));
         }
@@ -143,10 +119,6 @@ impl Connection {
             self.fail(Failure::Cert(e), now);
             return;
         }
-        let side = match to {
-            To::Server => Side::Server,
-            To::Browser => Side::Client,
-        };
         let (from, actor_to) = match side {
             Side::Server => (Actor::Browser, Actor::Server),
             Side::Client => (Actor::Server, Actor::Browser),

@@ -49,7 +49,8 @@ struct Crypto {
     handed: [usize; 3],
 }
 
-fn space_of(m: &Message) -> Space {
+/// The packet-number space a TLS message travels in (RFC 9001 §4.1.4).
+pub fn space_of(m: &Message) -> Space {
     match m {
         Message::ClientHello { .. } | Message::ServerHello { .. } => Space::Initial,
         Message::NewSessionTicket { .. } => Space::Application,

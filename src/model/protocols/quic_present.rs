@@ -224,15 +224,6 @@ pub struct InCrypto {
     pub msg: Rc<Message>,
 }
 
-/// The packet-number space a TLS message travels in (RFC 9001 §4.1.4).
-pub fn space_of(m: &Message) -> Space {
-    match m {
-        Message::ClientHello { .. } | Message::ServerHello { .. } => Space::Initial,
-        Message::NewSessionTicket { .. } => Space::Application,
-        _ => Space::Handshake,
-    }
-}
-
 impl Detail for InCrypto {
     fn summary(&self) -> Cow<'static, str> {
         tls::present::summary(&self.msg, Version::Tls13).into()
@@ -241,7 +232,7 @@ impl Detail for InCrypto {
     fn fields(&self) -> Vec<Field> {
         let mut f = tls::present::fields(&self.msg, Version::Tls13);
         f.retain(|x| x.name != "record");
-        let space = space_of(&self.msg);
+        let space = super::quic_conn::space_of(&self.msg);
         let keys = match space {
             Space::Initial => "Initial keys, which anyone who sees the connection ID can derive",
             Space::Handshake => "Handshake keys, from the key exchange",

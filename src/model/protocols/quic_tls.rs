@@ -91,19 +91,25 @@ pub fn extension_names(random: &str, sni: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// What both [`client_hello`] and [`client_hello_len`] read of a ClientHello over QUIC: its
+/// random, server name, resumption and transport parameters (hex); none for one over TCP.
+fn quic_hello(m: &Message) -> Option<(&str, &str, Option<Version>, &str)> {
+    match m {
+        Message::ClientHello {
+            random,
+            sni,
+            resume,
+            quic: Some(params),
+            ..
+        } => Some((random, sni, *resume, params)),
+        _ => None,
+    }
+}
+
 /// Chromium's ClientHello over QUIC (module doc); key shares and the ECH payload are zeros
 /// (the capture fills them), the transport parameters the message's.
 pub fn client_hello(m: &Message) -> Option<ClientHello> {
-    let Message::ClientHello {
-        random,
-        sni,
-        resume,
-        quic: Some(params),
-        ..
-    } = m
-    else {
-        return None;
-    };
+    let (random, sni, resume, params) = quic_hello(m)?;
     let random = bytes32(random);
     let d = draws(&random);
     let mut ech = vec![0, 0, 1, 0, 1, d.ech_config_id, 0, 32];
@@ -144,13 +150,16 @@ pub fn client_hello(m: &Message) -> Option<ClientHello> {
         e(ext::SIGNATURE_ALGORITHMS, ExtBody::U16List(sigs)),
     ];
     if names(sni) {
-        all.push(e(ext::SERVER_NAME, ExtBody::ServerName(vec![sni.clone()])));
+        all.push(e(
+            ext::SERVER_NAME,
+            ExtBody::ServerName(vec![sni.to_string()]),
+        ));
     }
     let mut extensions: Vec<Extension> = order(&random, all.len())
         .into_iter()
         .map(|i| all[i].clone())
         .collect();
-    if *resume == Some(Version::Tls13) {
+    if resume == Some(Version::Tls13) {
         extensions.push(super::tls_messages::psk_offer());
     }
     Some(ClientHello {
@@ -165,16 +174,7 @@ pub fn client_hello(m: &Message) -> Option<ClientHello> {
 
 /// [`client_hello`]'s length with its 4-byte header, counted without writing it.
 pub fn client_hello_len(m: &Message) -> Option<u64> {
-    let Message::ClientHello {
-        random,
-        sni,
-        resume,
-        quic: Some(params),
-        ..
-    } = m
-    else {
-        return None;
-    };
+    let (random, sni, resume, params) = quic_hello(m)?;
     let d = draws(&bytes32(random));
     let mut exts = vec![
         params.len() / 2,                           // quic_transport_parameters
@@ -193,7 +193,7 @@ pub fn client_hello_len(m: &Message) -> Option<u64> {
         exts.push(2 + 3 + sni.len());
     }
     let mut body: usize = exts.iter().map(|n| 4 + n).sum();
-    if *resume == Some(Version::Tls13) {
+    if resume == Some(Version::Tls13) {
         body += 4 + 2 + (2 + TICKET_LEN + 4) + 2 + (1 + MAC_LEN);
     }
     // Version, random, an empty session id, three suites, null compression, extensions' length.

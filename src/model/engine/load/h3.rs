@@ -103,9 +103,10 @@ impl Detail for Control {
     }
 }
 
-/// A request's or response's header fields as a HEADERS frame (names in lower case).
-pub(super) fn headers_frame(stream: u32, fields: &[(String, String)]) -> Headers {
-    let section = qpack::encode(fields.iter().map(|(n, v)| (n.as_str(), v.as_str())), true);
+/// A request's or response's header fields (names in lower case, pseudo-headers first) as a
+/// HEADERS frame on `stream`.
+pub(super) fn headers_frame(stream: u32, fields: &crate::model::cache::Headers) -> Headers {
+    let section = qpack::encode(fields.0.iter().map(|(n, v)| (&**n, &**v)), true);
     let n = section.bytes.len();
     let mut w = crate::model::tls_wire::Writer::default();
     Frame::Headers {
@@ -159,28 +160,14 @@ impl Sim<'_> {
             if q.https { "https" } else { "http" },
             http::priority_field(q.priority, q.kind.dest),
         );
-        let list: Vec<(String, String)> = (fields.0.iter())
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect();
-        Rc::new(headers_frame(stream, &list))
+        Rc::new(headers_frame(stream, &fields))
     }
 }
 
-/// A response's HEADERS frame: `:status`, then its header fields in lower case (RFC 9114
-/// §4.3.2; connection-specific fields are not sent, §4.2).
+/// A response's HEADERS frame: the fields HTTP/2 would list, since HTTP/3 forbids the same
+/// connection-specific ones (RFC 9114 §4.2, [`http::h2_response_fields`]).
 pub(super) fn response_headers(stream: u32, resp: &http::Response) -> Headers {
-    let mut list = vec![(":status".to_string(), resp.status.to_string())];
-    for (n, v) in &resp.headers.0 {
-        let name = n.to_ascii_lowercase();
-        if matches!(
-            name.as_str(),
-            "connection" | "keep-alive" | "transfer-encoding" | "upgrade" | "proxy-connection"
-        ) {
-            continue;
-        }
-        list.push((name, v.to_string()));
-    }
-    headers_frame(stream, &list)
+    headers_frame(stream, &http::h2_response_fields(resp))
 }
 
 /// `http.response` over HTTP/3: the head as sent, and its HEADERS frame.

@@ -545,6 +545,8 @@ pub(super) struct Texts {
     rtt: String,
     sent: Rc<str>,
     tls: Rc<str>,
+    /// The QUIC handshake's, for a connection over QUIC.
+    quic: Rc<str>,
     pool_full: Rc<str>,
     /// By the server's time in microseconds; a load has few distinct ones.
     waiting: Vec<(u64, Rc<str>)>,
@@ -563,6 +565,10 @@ impl Texts {
         Texts {
             sent: format!("the request line and headers leave at {} Mbit/s", sim.mbit).into(),
             tls: tls.into(),
+            quic: format!(
+                "QUIC handshake with TLS 1.3 inside, no TCP before it: one round trip, {rtt} ms"
+            )
+            .into(),
             pool_full: format!(
                 "queued: the socket pool's {} sockets are all in use",
                 sim.pool.limits().1
@@ -994,13 +1000,11 @@ impl Sim<'_> {
                     .into(),
                 ),
                 (_, Some(j)) if new_conn && a >= j.conn.tcp_end && b <= j.conn.ready => {
-                    if j.conn.protocol == Protocol::H3 {
-                        let rtt = ms(self.rtt);
-                        let why = format!("QUIC handshake with TLS 1.3 inside, no TCP before it: one round trip, {rtt} ms");
-                        (PhaseName::Ssl, why.into())
-                    } else {
-                        (PhaseName::Ssl, texts.tls.clone())
-                    }
+                    let why = match j.conn.protocol {
+                        Protocol::H3 => &texts.quic,
+                        _ => &texts.tls,
+                    };
+                    (PhaseName::Ssl, why.clone())
                 }
                 _ => (PhaseName::Stalled, self.stalled_why(q, job, b).into()),
             };
