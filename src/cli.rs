@@ -18,8 +18,8 @@ use crate::model::load::{PhaseName, Protocol};
 use crate::model::navigation;
 use crate::model::omnibox::Engine;
 use crate::model::scenario::{
-    ApiChoice, CacheState, CertChoice, DnsState, HstsState, Profile, ProfileName, Scenario,
-    TlsChoice, MAX_BUSY_SOCKETS,
+    AltSvcState, ApiChoice, CacheState, CertChoice, DnsState, HstsState, Profile, ProfileName,
+    Scenario, TlsChoice, MAX_BUSY_SOCKETS,
 };
 use crate::model::url::{self, Origin, Part};
 use std::ffi::OsString;
@@ -61,6 +61,8 @@ trace options:
   --tls 1.3|1.2-ecdhe|1.2-rsa   [--false-start]   [--resumption]
   --protocol h1|h2|h3                  what the document's server speaks on https (h3: QUIC)
   --quic-dcid <16 hex digits>          the browser's QUIC connection ID (RFC 9001 A: 8394c8f03e515708)
+  --alt-svc none|sent|learned|udp-blocked   the server's Alt-Svc: h3 (first visit; an earlier
+                                       visit learnt it; learnt, but the network drops UDP)
   --cert valid|self-signed|expired|wrong-host      [--client-cert]
   --keep-alive on|off   [--existing-connection]   [--refused]
   --busy 0..6                          sockets of the origin busy in another tab
@@ -717,6 +719,12 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
             "--protocol" => {
                 let v = value(words, i, w)?;
                 sc.protocol = Protocol::parse(v).ok_or_else(|| bad(w, v, "h1, h2, h3"))?;
+            }
+            "--alt-svc" => {
+                let v = value(words, i, w)?;
+                sc.alt_svc = AltSvcState::parse(v).ok_or_else(|| {
+                    bad(w, v, &AltSvcState::ALL.map(AltSvcState::as_str).join(", "))
+                })?;
             }
             "--quic-dcid" => {
                 let v = value(words, i, w)?;

@@ -32,8 +32,8 @@ use crate::model::load::{self, PageScenario};
 use crate::model::omnibox::Engine;
 use crate::model::pages;
 use crate::model::scenario::{
-    self, ApiChoice, CacheState, CertChoice, DnsState, HstsState, Profile, ProfileName, Scenario,
-    TlsChoice, MAX_BUSY_SOCKETS,
+    self, AltSvcState, ApiChoice, CacheState, CertChoice, DnsState, HstsState, Profile,
+    ProfileName, Scenario, TlsChoice, MAX_BUSY_SOCKETS,
 };
 use crate::model::step::StepId;
 use crate::model::text;
@@ -268,6 +268,9 @@ pub fn decode(query: &str) -> Decoded {
             "protocol" => crate::model::load::Protocol::parse(&v)
                 .map(|p| sc.protocol = p)
                 .ok_or_else(|| bad("expected h1, h2 or h3")),
+            "alt-svc" => AltSvcState::parse(&v)
+                .map(|a| sc.alt_svc = a)
+                .ok_or_else(|| bad(&expected(AltSvcState::ALL.map(AltSvcState::as_str)))),
             "navigation" => Start::parse(&v)
                 .map(|s| sc.navigation = s)
                 .ok_or_else(|| bad(&expected(Start::ALL.map(Start::as_str)))),
@@ -394,6 +397,9 @@ pub fn encode(state: &LinkState) -> String {
     }
     if sc.hsts != base.hsts {
         q.append_pair("hsts", sc.hsts.as_str());
+    }
+    if sc.alt_svc != base.alt_svc {
+        q.append_pair("alt-svc", sc.alt_svc.as_str());
     }
     if sc.navigation != base.navigation {
         q.append_pair("navigation", sc.navigation.as_str());

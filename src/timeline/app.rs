@@ -151,6 +151,7 @@ pub enum Knob {
     NoHttps(bool),
     Navigation(crate::model::initiator::Start),
     Protocol(crate::model::load::Protocol),
+    AltSvc(crate::model::scenario::AltSvcState),
 }
 
 pub enum AppAction {
@@ -862,6 +863,7 @@ fn knob(mut sc: Scenario, k: Knob) -> Scenario {
         Knob::Dns(d) => sc.dns = d,
         Knob::Tls(t) => sc.tls = t,
         Knob::Protocol(p) => sc.protocol = p,
+        Knob::AltSvc(a) => sc.alt_svc = a,
         Knob::Cert(c) => sc.cert = c,
         Knob::ClientCert(b) => sc.client_cert = b,
         Knob::KeepAlive(b) => sc.keep_alive = b,

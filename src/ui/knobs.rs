@@ -5,8 +5,8 @@ use crate::model::initiator::Start;
 use crate::model::load::Protocol;
 use crate::model::omnibox::Engine;
 use crate::model::scenario::{
-    preset_names, ApiChoice, CacheState, CertChoice, DnsState, HstsState, ProfileName, Scenario,
-    TlsChoice,
+    preset_names, AltSvcState, ApiChoice, CacheState, CertChoice, DnsState, HstsState, ProfileName,
+    Scenario, TlsChoice,
 };
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -36,6 +36,9 @@ fn preset_label(name: &str) -> &'static str {
         "tls13-resumption" => "TLS 1.3 session resumption",
         "http2" => "HTTP/2: one connection, streams",
         "http3" => "HTTP/3 over QUIC: one round trip to connect",
+        "alt-svc-first-visit" => "Alt-Svc: a first visit learns HTTP/3",
+        "alt-svc-return-visit" => "Alt-Svc: the next visit races QUIC and TCP",
+        "alt-svc-udp-blocked" => "Alt-Svc, UDP blocked: back to TCP",
         "fresh-cache" => "Fresh cache hit: no network",
         "stale-etag" => "Stale cache: revalidate with ETag",
         "stale-last-modified" => "Stale cache: revalidate with Last-Modified",
@@ -174,12 +177,15 @@ pub fn Knobs(p: &KnobsProps) -> Html {
             <Select id="knob-dns" label="DNS" value={sc.dns.as_str().to_string()}
                 options={vec![o("cold", "Cold (walk from the root)"), o("resolver-cached", "Cached at resolver"), o("os-cached", "Cached by the OS"), o("browser-cached", "Cached by the browser"), o("nxdomain", "NXDOMAIN")]}
                 onchange={knob(|v| DnsState::parse(&v).map(Knob::Dns))} />
-            <Select id="knob-tls" label={if https { "TLS" } else { "TLS (https only)" }} value={sc.tls.as_str().to_string()}
+            <Select id="knob-tls" label={if !https { "TLS (https only)" } else if sc.alt_svc != AltSvcState::None { "TLS (1.3: the server offers HTTP/3)" } else { "TLS" }} value={sc.tls.as_str().to_string()}
                 options={vec![o("1.3", "TLS 1.3"), o("1.2-ecdhe", "TLS 1.2 ECDHE"), o("1.2-rsa", "TLS 1.2 RSA")]}
                 onchange={knob(|v| TlsChoice::parse(&v).map(Knob::Tls))} />
             <Select id="knob-protocol" label={if https { "HTTP version" } else { "HTTP version (https only)" }} value={if sc.protocol == Protocol::Http1 { "h1" } else { sc.protocol.as_str() }.to_string()}
                 options={vec![o("h1", "HTTP/1.1 over TCP"), o("h2", "HTTP/2 over TCP"), o("h3", "HTTP/3 over QUIC")]}
                 onchange={knob(|v| Protocol::parse(&v).map(Knob::Protocol))} />
+            <Select id="knob-alt-svc" label={if https { "HTTP/3 via Alt-Svc" } else { "HTTP/3 via Alt-Svc (https only)" }} value={sc.alt_svc.as_str().to_string()}
+                options={vec![o("none", "Not offered"), o("sent", "Offered: first visit learns it"), o("learned", "Learned: QUIC races TCP"), o("udp-blocked", "Learned, but UDP is blocked")]}
+                onchange={knob(|v| AltSvcState::parse(&v).map(Knob::AltSvc))} />
             <Select id="knob-cert" label="Certificate" value={sc.cert.as_str().to_string()}
                 options={vec![o("valid", "Valid"), o("self-signed", "Self-signed"), o("expired", "Expired"), o("wrong-host", "Wrong host")]}
                 onchange={knob(|v| CertChoice::parse(&v).map(Knob::Cert))} />

@@ -1,5 +1,6 @@
 //! wirewalk's native integration tests, one binary with a module per concern.
 
+mod alt_svc;
 mod cache_tests;
 mod capture;
 mod cli;

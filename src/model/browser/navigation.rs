@@ -227,6 +227,12 @@ pub fn failure(f: Failure, at: Instant, host: &str) -> (Event, Outcome) {
             format!("{host} refused to connect"),
             steps::NAV_ERROR_PAGE,
         ),
+        Failure::QuicHandshake => (
+            "ERR_QUIC_HANDSHAKE_FAILED",
+            Some(-358),
+            format!("{host} did not answer over QUIC"),
+            steps::NAV_ERROR_PAGE,
+        ),
         Failure::Cert(e) => (
             e.chromium_name(),
             Some(e.chromium_code()),

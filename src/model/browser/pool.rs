@@ -523,6 +523,31 @@ impl Pool {
         }
     }
 
+    /// Starts one more connect job for `group`, for `request`, beyond what its queue asks:
+    /// the TCP job Chromium races against a QUIC job (`HttpStreamFactory::JobController`'s
+    /// main job). The pool binds whichever connects first (late binding).
+    pub fn extra_job(&mut self, group: &str, request: Option<RequestId>) {
+        let job = self.new_job(group);
+        self.groups.entry(group).jobs.push(Job {
+            id: job,
+            started_for: request,
+            unclaimed: request.is_none(),
+        });
+        self.out.push_back(Output::ConnectJobStarted {
+            job,
+            group: group.to_string(),
+            for_request: request,
+        });
+    }
+
+    /// A connect job ends without a socket and without failing anyone: the losing QUIC job
+    /// of a race whose TCP job carries the requests. Its slot is free again.
+    pub fn abandon(&mut self, job: JobId) {
+        if self.take_job(job).is_some() {
+            self.free_slot();
+        }
+    }
+
     /// A connect job finished with a connected socket: it goes to the head of the group's queue,
     /// or idle when nobody waits. Returns the new socket's id.
     pub fn connect_complete(&mut self, now: Instant, job: JobId) -> Option<SocketId> {

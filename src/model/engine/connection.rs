@@ -47,6 +47,8 @@ pub enum Failure {
     Refused,
     /// The certificate was rejected.
     Cert(CertError),
+    /// The QUIC handshake got no answer before its idle timeout (UDP dropped on the way).
+    QuicHandshake,
     /// The model could not go on (a machine said nothing where it must): a bug, shown as such.
     Internal(&'static str),
 }
@@ -81,6 +83,8 @@ pub struct Config {
     pub quic: bool,
     /// The browser's QUIC connection ID, when the scenario gives one (else it is drawn).
     pub quic_cid: Option<Rc<[u8]>>,
+    /// The network drops UDP to and from the server: QUIC datagrams never arrive.
+    pub udp_blocked: bool,
 }
 
 /// Which way a delivery goes.
@@ -98,6 +102,8 @@ pub enum Payload {
     Flight(Vec<Rc<tls::Message>>),
     /// A flight of QUIC datagrams, shared with their events.
     Datagrams(Vec<Rc<crate::model::quic::Datagram>>),
+    /// The browser's QUIC idle timer fires (a timer the connection sets itself).
+    IdleTimeout,
 }
 
 /// A message to hand back to [`Connection::handle`] at `at`.
@@ -426,6 +432,7 @@ impl Connection {
             (Side::Server, Payload::Flight(f)) => self.server_flight(now, &f),
             (Side::Client, Payload::Flight(f)) => self.client_flight(now, &f),
             (to, Payload::Datagrams(f)) => self.quic_flight(now, to, &f),
+            (_, Payload::IdleTimeout) => self.quic_idle(now),
         }
     }
 

@@ -22,7 +22,7 @@ use crate::model::load::{self, PageLoad, PageScenario, Situation};
 use crate::model::navigation::{self, Outcome, Timing};
 use crate::model::omnibox;
 use crate::model::rng::Rng;
-use crate::model::scenario::{CacheState, Scenario};
+use crate::model::scenario::{AltSvcState, CacheState, Scenario};
 use crate::model::tls::Version;
 use crate::model::trace::Trace;
 use crate::model::url::{self, Parsed};
@@ -99,7 +99,7 @@ pub fn run(sc: &Scenario) -> Journey {
         .map(|_| match sc.protocol {
             // QUIC carries TLS 1.3 only (RFC 9001 §4.2), whatever the TLS knob says.
             load::Protocol::H3 => Version::Tls13,
-            _ => sc.tls.version(),
+            _ => tls_of(sc).version(),
         });
     Journey {
         timing: load.timing.clone(),
@@ -254,8 +254,14 @@ pub fn page_of(sc: &Scenario, p: &Parsed) -> PageScenario {
         cookies,
         ..PageScenario::default()
     };
-    page.set_network(&sc.profile, sc.tls);
-    if sc.protocol != load::Protocol::Http1 {
+    page.set_network(&sc.profile, tls_of(sc));
+    // A server that offers HTTP/3 speaks HTTP/2 over TCP (the model races QUIC only
+    // against HTTP/2).
+    let protocol = match (sc.protocol, sc.alt_svc) {
+        (load::Protocol::Http1, a) if a != AltSvcState::None => load::Protocol::H2,
+        (p, _) => p,
+    };
+    if protocol != load::Protocol::Http1 {
         // The document's server on https (an http URL is upgraded there first).
         let port = match p.getters.port.as_str() {
             "" => String::new(),
@@ -264,11 +270,21 @@ pub fn page_of(sc: &Scenario, p: &Parsed) -> PageScenario {
         };
         page.origins.push(load::OriginSpec {
             origin: format!("https://{}{port}", p.getters.hostname),
-            protocol: sc.protocol,
+            protocol,
             keep_alive: None,
         });
     }
     page
+}
+
+/// The TLS the document's server speaks over TCP: the knob's, but TLS 1.3 for a server that
+/// offers HTTP/3 (QUIC runs TLS 1.3 only, RFC 9001 §4.2, so its TLS stack has it), so that a
+/// journey's TCP and QUIC connections speak one version.
+fn tls_of(sc: &Scenario) -> crate::model::scenario::TlsChoice {
+    match sc.alt_svc {
+        AltSvcState::None => sc.tls,
+        _ => crate::model::scenario::TlsChoice::Tls13,
+    }
 }
 
 /// The scenario's knobs, its server and its page, for the document's host.
@@ -313,6 +329,9 @@ pub fn situation_of(sc: &Scenario) -> Situation {
         start: sc.navigation,
         preload: sc.preload,
         quic_cid: sc.quic_cid().map(std::rc::Rc::from),
+        alt_svc: sc.alt_svc.header().map(std::rc::Rc::from),
+        alt_svc_learned: matches!(sc.alt_svc, AltSvcState::Learned | AltSvcState::UdpBlocked),
+        udp_blocked: sc.alt_svc == AltSvcState::UdpBlocked,
     }
 }
 

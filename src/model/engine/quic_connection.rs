@@ -14,7 +14,13 @@
 //! as its own ([`quic_conn`]'s module doc); the browser's UDP port is the one the connection
 //! drew for TCP. Requests go as STREAM frames in 1-RTT packets ([`Connection::send_stream`]).
 //!
-//! Left out: the response's packets (a response's bytes are timed by the engine but not cut
+//! When the network drops UDP, the browser's first flight goes nowhere and its idle timer
+//! ends the attempt: Chromium gives a QUIC connection 5 seconds without a packet before its
+//! handshake (`kInitialIdleTimeoutSecs`, which `QuicParams::max_idle_time_before_crypto_handshake`
+//! takes; quiche's `QuicIdleNetworkDetector` fires it), after which the job fails with
+//! `ERR_QUIC_HANDSHAKE_FAILED`.
+//!
+//! Left out: the browser's probe retransmissions while it waits, the response's packets (a response's bytes are timed by the engine but not cut
 //! into numbered packets yet), loss and retransmission, 0-RTT, connection migration, and a
 //! rejected certificate's CONNECTION_CLOSE (the browser stops at the verdict).
 
@@ -137,7 +143,15 @@ impl Connection {
             };
             let step = present::step_of(&s.datagram);
             let bytes = s.datagram.len as u64 + UDP_IP_HEADERS;
-            let mut e = Event::described(now, from, step, shown).message(actor_to, arrives, bytes);
+            let mut e = Event::described(now, from, step, shown);
+            e = if self.config.udp_blocked {
+                e.field(
+                    "dropped",
+                    "the network drops UDP to this server: the datagram never arrives",
+                )
+            } else {
+                e.message(actor_to, arrives, bytes)
+            };
             if held && i + 1 == n {
                 // RFC 9000 §8.1: the rest waits for the browser's next datagram.
                 e = e.field_spec(
@@ -162,8 +176,26 @@ impl Connection {
             self.tls = Some(Version::Tls13);
             self.out.push_back(Output::Ready(now));
         }
+        if self.config.udp_blocked {
+            // Nothing arrives; the browser's idle timer ends the attempt (module doc).
+            if side == Side::Server && !self.failed {
+                self.deliver(
+                    now + HANDSHAKE_IDLE_TIMEOUT,
+                    Side::Client,
+                    Payload::IdleTimeout,
+                );
+            }
+            return;
+        }
         if !flight.is_empty() && !self.failed {
             self.deliver(arrives, side, Payload::Datagrams(flight));
+        }
+    }
+
+    /// The browser's idle timer fires at `now`: with no handshake done, the attempt fails.
+    pub(super) fn quic_idle(&mut self, now: Instant) {
+        if self.tls.is_none() {
+            self.fail(Failure::QuicHandshake, now);
         }
     }
 
@@ -224,6 +256,10 @@ impl Connection {
         }
     }
 }
+
+/// How long a QUIC connection waits for its peer's first packet before it gives up
+/// (`quic::kInitialIdleTimeoutSecs`, module doc).
+pub const HANDSHAKE_IDLE_TIMEOUT: Duration = Duration::from_millis(5_000);
 
 /// The UDP and IPv4 headers around a datagram's payload (RFC 768, RFC 791).
 pub const UDP_IP_HEADERS: u64 = 8 + 20;

@@ -347,6 +347,53 @@ impl HstsState {
     }
 }
 
+/// What the document's server says of HTTP/3 with `Alt-Svc` (RFC 7838), and what the browser
+/// learnt of it before the navigation ([`crate::model::alt_svc`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum AltSvcState {
+    /// The server says nothing of HTTP/3.
+    #[default]
+    None,
+    /// The server's https responses say `Alt-Svc: h3=":443"; ma=86400`; the browser has not
+    /// been there before (a first visit: it learns it).
+    Sent,
+    /// The same server, and a visit an hour ago learnt its `Alt-Svc` (the engine runs that
+    /// visit): this one races QUIC against TCP.
+    Learned,
+    /// Learnt as above, but the network drops UDP to the server: QUIC fails, TCP carries the
+    /// page, and the alternative is marked broken.
+    UdpBlocked,
+}
+
+impl AltSvcState {
+    pub const ALL: [AltSvcState; 4] = [
+        AltSvcState::None,
+        AltSvcState::Sent,
+        AltSvcState::Learned,
+        AltSvcState::UdpBlocked,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AltSvcState::None => "none",
+            AltSvcState::Sent => "sent",
+            AltSvcState::Learned => "learned",
+            AltSvcState::UdpBlocked => "udp-blocked",
+        }
+    }
+    pub fn parse(s: &str) -> Option<AltSvcState> {
+        AltSvcState::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+    /// The header the server sends, in every state but `None`.
+    pub fn header(self) -> Option<&'static str> {
+        (self != AltSvcState::None).then_some(ALT_SVC_H3)
+    }
+}
+
+/// The `Alt-Svc` value the scenario's server sends: HTTP/3 on UDP port 443 for a day (the
+/// value Google's and Cloudflare's servers send, less their `ma=2592000`).
+pub const ALT_SVC_H3: &str = "h3=\":443\"; ma=86400";
+
 /// The most sockets a group holds (Chromium's 6): the most that can be busy.
 pub const MAX_BUSY_SOCKETS: u8 = 6;
 
@@ -471,6 +518,9 @@ pub struct Scenario {
     /// digits (`--quic-dcid`; RFC 9001 §A uses `8394c8f03e515708`); else drawn from the seed.
     #[serde(default)]
     pub quic_dcid: Option<String>,
+    /// What the server says of HTTP/3 with `Alt-Svc`, and what an earlier visit learnt.
+    #[serde(default)]
+    pub alt_svc: AltSvcState,
 }
 
 /// The bytes of a QUIC connection ID given as text: exactly 16 hex digits, the 8 bytes
@@ -526,6 +576,7 @@ impl Default for Scenario {
             preload: true,
             protocol: crate::model::load::Protocol::Http1,
             quic_dcid: None,
+            alt_svc: AltSvcState::None,
         }
     }
 }
@@ -555,6 +606,7 @@ struct Preset {
     navigation: Option<crate::model::initiator::Start>,
     preload: Option<bool>,
     protocol: Option<crate::model::load::Protocol>,
+    alt_svc: Option<AltSvcState>,
 }
 
 /// The default scenario: each preset sets only what it changes (`None` keeps the default).
@@ -580,6 +632,7 @@ const BASE: Preset = Preset {
     navigation: None,
     preload: None,
     protocol: None,
+    alt_svc: None,
 };
 
 const PRESETS: &[Preset] = &[
@@ -634,6 +687,24 @@ const PRESETS: &[Preset] = &[
     Preset {
         name: "http3",
         protocol: Some(crate::model::load::Protocol::H3),
+        ..BASE
+    },
+    Preset {
+        name: "alt-svc-first-visit",
+        protocol: Some(crate::model::load::Protocol::H2),
+        alt_svc: Some(AltSvcState::Sent),
+        ..BASE
+    },
+    Preset {
+        name: "alt-svc-return-visit",
+        protocol: Some(crate::model::load::Protocol::H2),
+        alt_svc: Some(AltSvcState::Learned),
+        ..BASE
+    },
+    Preset {
+        name: "alt-svc-udp-blocked",
+        protocol: Some(crate::model::load::Protocol::H2),
+        alt_svc: Some(AltSvcState::UdpBlocked),
         ..BASE
     },
     Preset {
@@ -818,6 +889,7 @@ impl Preset {
             navigation: self.navigation.unwrap_or(d.navigation),
             preload: self.preload.unwrap_or(d.preload),
             protocol: self.protocol.unwrap_or(d.protocol),
+            alt_svc: self.alt_svc.unwrap_or(d.alt_svc),
             ..d
         }
     }

@@ -184,6 +184,10 @@ impl Sim<'_> {
                 e.request = id;
             }
         }
+        // The other side of a race was opened for the same request.
+        if let Some(other) = self.race_partner(job) {
+            self.claim(other, r);
+        }
     }
 
     /// Request `r`'s connection joins the lookup that connection `job` started, a connection the
@@ -297,6 +301,17 @@ impl Sim<'_> {
         if protocol.multiplexed() {
             entry(&mut self.h2, &group).connecting = true;
         }
+        let role = self.race_role(
+            t,
+            (job, &group),
+            (&host, port, https),
+            protocol,
+            for_request,
+        );
+        let protocol = match role {
+            alternative::Role::Quic => Protocol::H3,
+            _ => protocol,
+        };
         let e = Event::described(
             t,
             Actor::Browser,
@@ -342,6 +357,7 @@ impl Sim<'_> {
         config.quic = protocol == Protocol::H3 && !config.refused;
         if config.quic && config.host == self.doc_host {
             config.quic_cid = self.quic_cid.take();
+            config.udp_blocked = self.situation.udp_blocked;
         }
         let machines = Machines::new(job, config, dns_end, &mut rng);
         self.jobs.push(Job {
@@ -382,7 +398,12 @@ impl Sim<'_> {
         if let Some(r) = for_request {
             self.reqs[r as usize].started_job = Some(job);
         }
-        self.schedule(dns_end, Ev::ConnStart(job));
+        // A race's TCP job waits for its turn after the lookup the two share.
+        let wait = match role {
+            alternative::Role::Main(wait) => wait,
+            _ => Duration::ZERO,
+        };
+        self.schedule(dns_end + wait, Ev::ConnStart(job));
     }
 
     /// Request `r` fails with the connection it waited for: HTTPS-Upgrades falls back to
@@ -437,6 +458,9 @@ impl Sim<'_> {
                     if let Some(j) = self.job_mut(job) {
                         j.failure = Some(f);
                     }
+                    if self.quic_failed(t, job, f) {
+                        continue;
+                    }
                     self.pool.connect_failed(t, job);
                     self.pool_outputs(t);
                 }
@@ -447,9 +471,17 @@ impl Sim<'_> {
     /// A connection finished its handshakes: the pool hands it out. An HTTP/2 connection
     /// first sends its preface and SETTINGS, before any request's HEADERS.
     pub(super) fn job_ready(&mut self, t: Instant, job: u32) {
+        // TCP that lost a race to QUIC opens no HTTP/2 session: the socket waits, idle.
+        let lost = self.lost_to_quic(job);
+        if lost {
+            self.race_lost(t, job);
+        }
         match self.job(job).map(|j| j.conn.protocol) {
-            Some(Protocol::H2) => self.h2_open(t, job),
-            Some(Protocol::H3) => self.h3_open(t, job),
+            Some(Protocol::H2) if !lost => self.h2_open(t, job),
+            Some(Protocol::H3) => {
+                self.quic_worked = true;
+                self.h3_open(t, job)
+            }
             _ => {}
         }
         let socket = self.pool.connect_complete(t, job);
@@ -465,7 +497,7 @@ impl Sim<'_> {
         }
         let group = self.job(job).map(|j| j.conn.group.clone());
         self.pool_outputs(t);
-        if let Some(g) = group {
+        if let (Some(g), false) = (group, lost) {
             self.h2_ready(t, &g, job);
         }
     }
@@ -497,6 +529,7 @@ impl Sim<'_> {
             h2: false,
             quic: false,
             quic_cid: None,
+            udp_blocked: false,
             host,
             port,
             secure,

@@ -681,6 +681,12 @@ impl Sim<'_> {
                 if api && *q.origin != self.page_origin {
                     p.response = self.api_cors(p.response, &mut p.notes);
                 }
+                if let (Some(v), true) = (&self.situation.alt_svc, q.https) {
+                    p.notes.push(
+                        "says with Alt-Svc that it also speaks HTTP/3 on UDP port 443".into(),
+                    );
+                    p.response.headers = p.response.headers.with("Alt-Svc", v.to_string());
+                }
                 return (p.response, Some(p.notes), None);
             }
         }
@@ -965,6 +971,7 @@ impl Sim<'_> {
             }
         }
         self.learn_hsts(t, r);
+        self.learn_alt_svc(t, r);
         if r == self.doc {
             // The upgraded attempt reached its server: HTTPS-Upgrades no longer falls back.
             self.fallback = None;

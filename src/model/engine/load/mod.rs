@@ -93,6 +93,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::rc::Rc;
 
+mod alternative;
 mod caching;
 mod complete;
 mod connect;
@@ -555,6 +556,13 @@ struct Sim<'a> {
     /// What the browser knows of HSTS: the situation's, an earlier visit's, and what this
     /// load's https responses said.
     hsts: crate::model::hsts::State,
+    /// The alternative services the browser knows (an earlier visit's, and what this load's
+    /// https responses said).
+    alt_svc: crate::model::alt_svc::Store,
+    /// Each group's race of QUIC against TCP, in the order they started.
+    races: Vec<alternative::Race>,
+    /// A QUIC connection has worked on this network (`has_quic_ever_worked_on_current_network_`).
+    quic_worked: bool,
     /// Redirects the navigation has followed: the servers', and the internal ones of HSTS and
     /// HTTPS-Upgrades, which its loader counts alike ([`crate::model::redirect`]).
     redirects: u32,
@@ -651,27 +659,47 @@ pub fn run_in(sc: &PageScenario, situation: &Situation, cache: Cache) -> Result<
     // only those carry over (the navigation is planned again with what was learned).
     let mut cache = cache;
     let now = situation.unix_time;
+    let mut known = Learnt::default();
     if let Some(age) = sc.warm_cache_s {
         let age = age.min(MAX_WARM_CACHE_S) as i64;
-        let (_, c, mut learned) = run_at(sc, situation, &nav, tls, now - age, cache, true);
-        learned.age_by(age as u64);
+        let (_, c, mut learnt) = run_at(sc, situation, &nav, tls, now - age, (cache, true), known);
+        learnt.hsts.age_by(age as u64);
         cache = c;
-        nav = Nav::plan(&sc.url, situation, &learned)?;
+        nav = Nav::plan(&sc.url, situation, &learnt.hsts)?;
+        known = learnt;
+    } else if situation.alt_svc_learned {
+        // The visit an hour before, from an empty cache: only its alternative services are
+        // kept (the situation's other knobs say what else it left).
+        let earlier = (Cache::default(), false);
+        let (_, _, learnt) = run_at(sc, situation, &nav, tls, now - 3600, earlier, known);
+        known = Learnt {
+            alt_svc: learnt.alt_svc,
+            ..Learnt::default()
+        };
     }
-    Ok(run_at(sc, situation, &nav, tls, now, cache, false).0)
+    Ok(run_at(sc, situation, &nav, tls, now, (cache, false), known).0)
 }
 
-/// One load of the page at `unix_time` with `cache` as the HTTP cache; returns the load, the
-/// cache as the load left it, and the HSTS rules the browser then knows.
+/// What a load leaves for a later one besides its cache: the HSTS rules and the alternative
+/// services the browser then knows.
+#[derive(Default)]
+struct Learnt {
+    hsts: crate::model::hsts::State,
+    alt_svc: crate::model::alt_svc::Store,
+}
+
+/// One load of the page at `unix_time` with `cache` as the HTTP cache (kept afterwards or
+/// not) and what the browser `known` of alternative services; returns the load, the cache as
+/// the load left it, and what the browser then knows.
 fn run_at(
     sc: &PageScenario,
     situation: &Situation,
     nav: &Nav,
     tls: TlsChoice,
     unix_time: i64,
-    cache: Cache,
-    keep_cache: bool,
-) -> (PageLoad, Cache, crate::model::hsts::State) {
+    (cache, keep_cache): (Cache, bool),
+    known: Learnt,
+) -> (PageLoad, Cache, Learnt) {
     let parsed = &nav.target;
     let profile = sc.profile();
     let doc_host = parsed.getters.hostname.clone();
@@ -737,6 +765,9 @@ fn run_at(
         upgraded: vec![],
         http_allowed: vec![],
         hsts: nav.hsts.clone(),
+        alt_svc: known.alt_svc,
+        races: vec![],
+        quic_worked: false,
         // The internal redirect HSTS or HTTPS-Upgrades made of the first URL is the first.
         redirects: u32::from(nav.upgrade.is_some()),
         start: nav.start,
@@ -824,13 +855,16 @@ fn run_at(
     }
     sim.start_navigation(&sc.url, nav);
     sim.run_events();
-    let hsts = std::mem::take(&mut sim.hsts);
+    let learnt = Learnt {
+        hsts: std::mem::take(&mut sim.hsts),
+        alt_svc: std::mem::take(&mut sim.alt_svc),
+    };
     if !keep_cache {
         // Nobody reads this load's cache afterwards: free it before the report is built.
         sim.cache = Cache::default();
     }
     let (load, cache) = sim.finish();
-    (load, cache, hsts)
+    (load, cache, learnt)
 }
 
 /// What a request to `u` is, for its header fields: its destination and mode (Fetch §3.3), and
@@ -892,6 +926,7 @@ fn net_error(f: Option<connection::Failure>) -> String {
     match f {
         Some(connection::Failure::Dns) => "net::ERR_NAME_NOT_RESOLVED".into(),
         Some(connection::Failure::Refused) => "net::ERR_CONNECTION_REFUSED".into(),
+        Some(connection::Failure::QuicHandshake) => "net::ERR_QUIC_HANDSHAKE_FAILED".into(),
         // The interstitial writes `NET::ERR_CERT_…`; the console and DevTools `net::ERR_CERT_…`.
         Some(connection::Failure::Cert(e)) => {
             format!("net::{}", e.chromium_name().trim_start_matches("NET::"))

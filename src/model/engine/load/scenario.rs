@@ -293,6 +293,13 @@ pub struct Situation {
     /// The QUIC connection ID the browser gives its first connection to the document's
     /// server (`--quic-dcid`), else one drawn from the seed.
     pub quic_cid: Option<Rc<[u8]>>,
+    /// The `Alt-Svc` value the situation's server sends on its https responses.
+    pub alt_svc: Option<Rc<str>>,
+    /// A visit an hour before the load learnt what that header says: the load runs that visit
+    /// first, with an empty cache, and keeps only what it learnt of alternative services.
+    pub alt_svc_learned: bool,
+    /// The network drops UDP datagrams to and from the document's host: QUIC gets no answer.
+    pub udp_blocked: bool,
 }
 
 impl Default for Situation {
@@ -320,6 +327,9 @@ impl Default for Situation {
             start: crate::model::initiator::Start::Typed,
             preload: true,
             quic_cid: None,
+            alt_svc: None,
+            alt_svc_learned: false,
+            udp_blocked: false,
         }
     }
 }
