@@ -61,6 +61,8 @@ trace options:
   --tls 1.3|1.2-ecdhe|1.2-rsa   [--false-start]   [--resumption]
   --protocol h1|h2|h3                  what the document's server speaks on https (h3: QUIC)
   --quic-dcid <16 hex digits>          the browser's QUIC connection ID (RFC 9001 A: 8394c8f03e515708)
+  --https-rr                           the host's zone has an HTTPS record offering h3 (RFC 9460);
+                                       the browser resolves with its built-in DNS client
   --alt-svc none|sent|learned|udp-blocked   the server's Alt-Svc: h3 (first visit; an earlier
                                        visit learnt it; learnt, but the network drops UDP)
   --cert valid|self-signed|expired|wrong-host      [--client-cert]
@@ -720,6 +722,7 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
                 let v = value(words, i, w)?;
                 sc.protocol = Protocol::parse(v).ok_or_else(|| bad(w, v, "h1, h2, h3"))?;
             }
+            "--https-rr" => sc.https_rr = true,
             "--alt-svc" => {
                 let v = value(words, i, w)?;
                 sc.alt_svc = AltSvcState::parse(v).ok_or_else(|| {

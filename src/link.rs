@@ -16,7 +16,8 @@
 //! | `dns` | `cold`, `resolver-cached`, `os-cached`, `browser-cached`, `nxdomain` | the preset's |
 //! | `tls` | `1.3`, `1.2-ecdhe`, `1.2-rsa` | the preset's |
 //! | `cert` | `valid`, `self-signed`, `expired`, `wrong-host` | the preset's |
-//! | `client-cert`, `keep-alive`, `existing`, `resumption`, `false-start`, `refused`, `changed` | `1` or `0` | the preset's |
+//! | `client-cert`, `keep-alive`, `existing`, `resumption`, `false-start`, `refused`, `changed`, `https-rr` | `1` or `0` | the preset's |
+//! | `alt-svc` | `none`, `sent`, `learned`, `udp-blocked` | the preset's |
 //! | `navigation` | `typed`, `link` (a click on a search result), `form` (a form sent with POST) | the preset's |
 //! | `step` | a step id, `@N` for request N (`http.response@1`) | the first step |
 //! | `page` | a page-load preset (`wirewalk page --preset`) | `many-images` |
@@ -281,24 +282,27 @@ pub fn decode(query: &str) -> Decoded {
                 .map(|n| sc.busy_sockets = n)
                 .ok_or_else(|| bad("expected a number of sockets from 0 to 6")),
             "client-cert" | "keep-alive" | "existing" | "resumption" | "false-start"
-            | "refused" | "changed" | "https-upgrades" | "no-https" | "preload" => match flag(&v) {
-                Some(b) => {
-                    *match k.as_str() {
-                        "client-cert" => &mut sc.client_cert,
-                        "keep-alive" => &mut sc.keep_alive,
-                        "existing" => &mut sc.existing_connection,
-                        "resumption" => &mut sc.resumption,
-                        "false-start" => &mut sc.false_start,
-                        "refused" => &mut sc.refused,
-                        "https-upgrades" => &mut sc.https_upgrades,
-                        "no-https" => &mut sc.no_https,
-                        "preload" => &mut sc.preload,
-                        _ => &mut sc.changed,
-                    } = b;
-                    Ok(())
+            | "refused" | "changed" | "https-upgrades" | "no-https" | "preload" | "https-rr" => {
+                match flag(&v) {
+                    Some(b) => {
+                        *match k.as_str() {
+                            "client-cert" => &mut sc.client_cert,
+                            "keep-alive" => &mut sc.keep_alive,
+                            "existing" => &mut sc.existing_connection,
+                            "resumption" => &mut sc.resumption,
+                            "false-start" => &mut sc.false_start,
+                            "refused" => &mut sc.refused,
+                            "https-upgrades" => &mut sc.https_upgrades,
+                            "no-https" => &mut sc.no_https,
+                            "preload" => &mut sc.preload,
+                            "https-rr" => &mut sc.https_rr,
+                            _ => &mut sc.changed,
+                        } = b;
+                        Ok(())
+                    }
+                    None => Err(bad("expected 1 or 0")),
                 }
-                None => Err(bad("expected 1 or 0")),
-            },
+            }
             "step" => match parse_step(&v) {
                 Some(s) => {
                     state.step = Some(s);
@@ -426,6 +430,7 @@ pub fn encode(state: &LinkState) -> String {
         ("https-upgrades", sc.https_upgrades, base.https_upgrades),
         ("no-https", sc.no_https, base.no_https),
         ("preload", sc.preload, base.preload),
+        ("https-rr", sc.https_rr, base.https_rr),
     ] {
         if now != was {
             q.append_pair(key, if now { "1" } else { "0" });

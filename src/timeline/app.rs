@@ -152,6 +152,7 @@ pub enum Knob {
     Navigation(crate::model::initiator::Start),
     Protocol(crate::model::load::Protocol),
     AltSvc(crate::model::scenario::AltSvcState),
+    HttpsRr(bool),
 }
 
 pub enum AppAction {
@@ -864,6 +865,7 @@ fn knob(mut sc: Scenario, k: Knob) -> Scenario {
         Knob::Tls(t) => sc.tls = t,
         Knob::Protocol(p) => sc.protocol = p,
         Knob::AltSvc(a) => sc.alt_svc = a,
+        Knob::HttpsRr(b) => sc.https_rr = b,
         Knob::Cert(c) => sc.cert = c,
         Knob::ClientCert(b) => sc.client_cert = b,
         Knob::KeepAlive(b) => sc.keep_alive = b,

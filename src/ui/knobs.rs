@@ -39,6 +39,7 @@ fn preset_label(name: &str) -> &'static str {
         "alt-svc-first-visit" => "Alt-Svc: a first visit learns HTTP/3",
         "alt-svc-return-visit" => "Alt-Svc: the next visit races QUIC and TCP",
         "alt-svc-udp-blocked" => "Alt-Svc, UDP blocked: back to TCP",
+        "https-record" => "DNS HTTPS record: HTTP/3 on the first visit",
         "fresh-cache" => "Fresh cache hit: no network",
         "stale-etag" => "Stale cache: revalidate with ETag",
         "stale-last-modified" => "Stale cache: revalidate with Last-Modified",
@@ -217,6 +218,7 @@ pub fn Knobs(p: &KnobsProps) -> Html {
                 <Toggle id="knob-upgrades" label="HTTPS-Upgrades" on={sc.https_upgrades} onclick={toggle(Knob::HttpsUpgrades)} />
                 <Toggle id="knob-no-https" label="Server has no https" on={sc.no_https} onclick={toggle(Knob::NoHttps)} />
                 <Toggle id="knob-preload" label="Preload pages" on={sc.preload} onclick={toggle(Knob::Preload)} />
+                <Toggle id="knob-https-rr" label="DNS HTTPS record (h3)" on={sc.https_rr} onclick={toggle(Knob::HttpsRr)} />
             </div>
             </details>
         </section>

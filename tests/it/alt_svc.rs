@@ -127,3 +127,48 @@ fn a_page_return_visit_uses_what_its_first_load_learnt() {
         }
     }
 }
+
+/// The HTTPS-record line: a zone whose HTTPS record offers `h3` (RFC 9460) sends the
+/// very first visit over HTTP/3, with nothing learnt before; the record's bytes read back as
+/// the record, and a URL on another port asks for `_port._https.name`, which has none.
+#[test]
+fn an_https_record_offering_h3_sends_the_first_visit_over_h3() {
+    use wirewalk::model::dns_wire::{self, RData};
+    use wirewalk::model::svcb::Param;
+    let j = run(&Scenario {
+        https_rr: true,
+        ..Scenario::default()
+    });
+    assert_eq!(j.outcome, Outcome::Ok);
+    assert!(!j.trace.has(steps::HTTP_ALT_SVC), "nothing learnt before");
+    let answers: Vec<_> = (j.trace.events.iter())
+        .filter(|e| e.step == steps::DNS_ANSWER_HTTPS)
+        .collect();
+    assert_eq!(answers.len(), 2, "the name's server's, then the resolver's");
+    let last = answers[1];
+    let wire = last.wire.as_ref().expect("bytes");
+    let m = dns_wire::decode(&wire.bytes).expect("decodes");
+    let RData::Https(r) = &m.answers[0].data else {
+        panic!("{:?}", m.answers)
+    };
+    assert_eq!(r.alpns(), ["h3", "h2", "http/1.1"]);
+    assert!(matches!(r.params[1], Param::Ipv4Hint(_)));
+    assert_eq!(last.get("alpn"), Some("h3, h2, http/1.1"));
+    // The race starts when the record arrives, and the document goes over HTTP/3.
+    let race = j.trace.find(steps::POOL_ALT_RACE).expect("a race");
+    assert_eq!(race.at, last.end());
+    assert!(over_h3(&j));
+    assert_eq!(j.timing.secure_connection_start, j.timing.connect_start);
+
+    let other_port = run(&Scenario {
+        url: "https://www.example.com:8443/".into(),
+        https_rr: true,
+        ..Scenario::default()
+    });
+    let q = other_port
+        .trace
+        .find(steps::DNS_QUERY_HTTPS)
+        .expect("asked");
+    assert_eq!(q.summary(), "HTTPS? _8443._https.www.example.com");
+    assert!(!other_port.trace.has(steps::POOL_ALT_RACE) && !over_h3(&other_port));
+}

@@ -257,9 +257,9 @@ pub fn page_of(sc: &Scenario, p: &Parsed) -> PageScenario {
     page.set_network(&sc.profile, tls_of(sc));
     // A server that offers HTTP/3 speaks HTTP/2 over TCP (the model races QUIC only
     // against HTTP/2).
-    let protocol = match (sc.protocol, sc.alt_svc) {
-        (load::Protocol::Http1, a) if a != AltSvcState::None => load::Protocol::H2,
-        (p, _) => p,
+    let protocol = match sc.protocol {
+        load::Protocol::Http1 if offers_h3(sc) => load::Protocol::H2,
+        p => p,
     };
     if protocol != load::Protocol::Http1 {
         // The document's server on https (an http URL is upgraded there first).
@@ -281,10 +281,16 @@ pub fn page_of(sc: &Scenario, p: &Parsed) -> PageScenario {
 /// offers HTTP/3 (QUIC runs TLS 1.3 only, RFC 9001 §4.2, so its TLS stack has it), so that a
 /// journey's TCP and QUIC connections speak one version.
 fn tls_of(sc: &Scenario) -> crate::model::scenario::TlsChoice {
-    match sc.alt_svc {
-        AltSvcState::None => sc.tls,
-        _ => crate::model::scenario::TlsChoice::Tls13,
+    if offers_h3(sc) {
+        crate::model::scenario::TlsChoice::Tls13
+    } else {
+        sc.tls
     }
+}
+
+/// The server offers HTTP/3, with `Alt-Svc` or in its HTTPS record.
+fn offers_h3(sc: &Scenario) -> bool {
+    sc.alt_svc != AltSvcState::None || sc.https_rr
 }
 
 /// The scenario's knobs, its server and its page, for the document's host.
@@ -332,6 +338,7 @@ pub fn situation_of(sc: &Scenario) -> Situation {
         alt_svc: sc.alt_svc.header().map(std::rc::Rc::from),
         alt_svc_learned: matches!(sc.alt_svc, AltSvcState::Learned | AltSvcState::UdpBlocked),
         udp_blocked: sc.alt_svc == AltSvcState::UdpBlocked,
+        https_rr: sc.https_rr,
     }
 }
 

@@ -20,7 +20,13 @@
 //! zone's name server `ns1.<zone>`, mailbox `hostmaster.<zone>`, serial 1, and a minimum TTL of
 //! 300 s.
 //!
-//! Left out: AAAA and HTTPS records and the IPv6/IPv4 race, DNS over HTTPS, search domains,
+//! With Chrome's built-in DNS client ([`Builtin`]) the browser sends the queries itself, skips
+//! the OS cache, and asks for the name's HTTPS record (RFC 9460) beside its address: the two
+//! queries leave together, the resolver asks the name's server for both after its walk, and
+//! both answers come back together.
+//!
+//! Left out: AAAA records and the IPv6/IPv4 race, the HTTPS query's own walk (the resolver
+//! asks for it once it knows the zone's server), DNS over HTTPS, search domains,
 //! retransmission, and DNSSEC; the referrals' bytes (the model does not name the zones' name
 //! servers, so a referral's size is a typical one, 500 bytes); QNAME minimisation (RFC 9156:
 //! the resolver here asks each server for the whole name). Addresses are taken from the documentation range 203.0.113.0/24
@@ -56,11 +62,35 @@ pub struct Ask<'a> {
     pub exists: bool,
     pub ttl_s: u32,
     pub ids: [u16; 4],
+    /// The browser resolves with its own DNS client, which asks for the name's HTTPS record
+    /// beside its address ([`Builtin`]); `None`: the system resolver (getaddrinfo).
+    pub builtin: Option<Builtin<'a>>,
+}
+
+/// Chrome's built-in DNS client (`HostResolverDnsTask`): it reads the hosts file itself, asks
+/// the recursive resolver for the A record and, for an https URL, the HTTPS record (RFC 9460)
+/// in parallel, and keeps answers for their TTL, at least 60 s
+/// (https://source.chromium.org/chromium/chromium/src/+/main:net/dns/host_resolver_dns_task.cc).
+/// The system resolver (getaddrinfo) never asks for HTTPS records.
+#[derive(Clone, Copy, Debug)]
+pub struct Builtin<'a> {
+    /// The name the HTTPS query asks for: the host, or `_port._https.host` for a port other
+    /// than 443 (RFC 9460 §9.1).
+    pub name: &'a str,
+    /// The zone's HTTPS record for that name (none: the answer has no record).
+    pub https: Option<&'a crate::model::svcb::Https>,
+    /// The HTTPS queries' IDs: the browser's, and the resolver's to the name's server.
+    pub ids: [u16; 2],
 }
 
 /// A query for `host`'s A record with `id`: the stub's asks for recursion, the resolver's
 /// does not.
 fn query(host: &str, id: u16, recursion: bool) -> dns_wire::Message {
+    query_of(host, dns_wire::rtype::A, id, recursion)
+}
+
+/// A query for `host`'s records of type `qtype`.
+fn query_of(host: &str, qtype: u16, id: u16, recursion: bool) -> dns_wire::Message {
     dns_wire::Message {
         id,
         flags: dns_wire::Flags {
@@ -69,7 +99,7 @@ fn query(host: &str, id: u16, recursion: bool) -> dns_wire::Message {
         },
         questions: vec![dns_wire::Question {
             name: host.to_string(),
-            qtype: dns_wire::rtype::A,
+            qtype,
             qclass: dns_wire::CLASS_IN,
         }],
         ..Default::default()
@@ -157,6 +187,8 @@ pub struct Lookup {
     pub answer: Answer,
     /// Where the answer came from.
     pub source: &'static str,
+    /// The name's HTTPS record, when the built-in client asked for it and the zone has one.
+    pub https: Option<crate::model::svcb::Https>,
 }
 
 /// The stable address wirewalk gives a host: 203.0.113.x, x from the name.
@@ -240,7 +272,15 @@ pub fn lookup(
         exists,
         ttl_s,
         ids,
+        builtin,
     } = ask;
+    // With the built-in client the browser asks; the record comes with the address.
+    let asker = if builtin.is_some() {
+        Actor::Browser
+    } else {
+        Actor::Os
+    };
+    let record = builtin.and_then(|b| b.https).filter(|_| exists).cloned();
     let mut events = Vec::new();
     let start = now;
     let mut t = now;
@@ -277,6 +317,7 @@ pub fn lookup(
             end: t,
             answer: Answer::Address(a),
             source: "browser host cache",
+            https: record,
         };
     }
 
@@ -284,18 +325,24 @@ pub fn lookup(
     let localhost = host == "localhost" || host.ends_with(".localhost");
     let os_hit = if localhost {
         Some(Ipv4Addr::LOCALHOST)
+    } else if builtin.is_some() {
+        // The built-in client has no OS cache to ask.
+        None
     } else {
         caches.os.iter().find(|(h, _)| h == host).map(|(_, a)| *a)
     };
     events.push(
         Event::new(
             t,
-            Actor::Os,
+            asker,
             steps::DNS_OS_CACHE,
-            match (os_hit, localhost) {
-                (Some(a), true) => format!("hosts file: {host} → {a}"),
-                (Some(a), false) => format!("OS cache hit: {host} → {a}"),
-                (None, _) => "not in the hosts file or the OS cache".to_string(),
+            match (os_hit, localhost, builtin.is_some()) {
+                (Some(a), true, _) => format!("hosts file: {host} → {a}"),
+                (Some(a), false, _) => format!("OS cache hit: {host} → {a}"),
+                (None, _, true) => {
+                    "not in the hosts file (Chrome's own DNS client reads it; it does not ask the OS cache)".to_string()
+                }
+                (None, _, false) => "not in the hosts file or the OS cache".to_string(),
             },
         )
         .field(
@@ -308,10 +355,10 @@ pub fn lookup(
         )
         .field(
             "os_cache",
-            if os_hit.is_some() && !localhost {
-                "hit"
-            } else {
-                "miss"
+            match (os_hit.is_some() && !localhost, builtin.is_some()) {
+                (_, true) => "not asked: Chrome's built-in DNS client",
+                (true, false) => "hit",
+                (false, false) => "miss",
             },
         ),
     );
@@ -323,6 +370,7 @@ pub fn lookup(
             end: t,
             answer: Answer::Address(a),
             source: if localhost { "hosts file" } else { "OS cache" },
+            https: record.filter(|_| !localhost),
         };
     }
 
@@ -330,18 +378,23 @@ pub fn lookup(
     let to_resolver = Duration::from_micros(lat.resolver_rtt_us).half();
     let stub = query(host, ids[0], true);
     let (bytes, wire) = wire_of(&stub);
-    let e = Event::new(
-        t,
-        Actor::Os,
-        steps::DNS_QUERY_RESOLVER,
-        format!("A? {host}"),
-    )
-    .field_spec("question", format!("{host}. IN A"), "RFC 1035 §4.1.2")
-    .field("id", ids[0])
-    .note("transport", "UDP to port 53")
-    .note("flags", "RD (recursion desired)")
-    .message(Actor::Resolver, t + to_resolver, bytes);
+    let e = Event::new(t, asker, steps::DNS_QUERY_RESOLVER, format!("A? {host}"))
+        .field_spec("question", format!("{host}. IN A"), "RFC 1035 §4.1.2")
+        .field("id", ids[0])
+        .note("transport", "UDP to port 53")
+        .note("flags", "RD (recursion desired)")
+        .message(Actor::Resolver, t + to_resolver, bytes);
     events.push(with_wire(e, wire));
+    if let Some(b) = builtin {
+        let way = (Actor::Browser, Actor::Resolver);
+        events.push(https_query(
+            (t, t + to_resolver),
+            way,
+            b.name,
+            b.ids[0],
+            true,
+        ));
+    }
     t += to_resolver;
 
     let cached = caches
@@ -415,6 +468,10 @@ pub fn lookup(
             .field("id", ids[3])
             .message(Actor::Authoritative, t + half, bytes);
             events.push(with_wire(e, wire));
+            if let Some(b) = builtin {
+                let way = (Actor::Resolver, Actor::Authoritative);
+                events.push(https_query((t, t + half), way, b.name, b.ids[1], false));
+            }
             t += half;
             let answer = if exists {
                 Answer::Address(address_of(host))
@@ -448,6 +505,19 @@ pub fn lookup(
             };
             let (bytes, wire) = wire_of(&answer_to(&asked, &answer, ttl_s, true));
             events.push(with_wire(e.message(Actor::Resolver, t + half, bytes), wire));
+            if let Some(b) = builtin.filter(|_| exists) {
+                let way = (Actor::Authoritative, Actor::Resolver);
+                let r = record.as_ref();
+                events.push(https_answer(
+                    (t, t + half),
+                    way,
+                    b.name,
+                    b.ids[1],
+                    false,
+                    r,
+                    ttl_s,
+                ));
+            }
             t += half;
             if let Answer::Address(a) = answer {
                 caches.resolver.push((host.to_string(), a));
@@ -474,6 +544,15 @@ pub fn lookup(
         },
     );
     let e = match &answer {
+        Answer::Address(a) if builtin.is_some() => e
+            .field("answer", format!("{host}. {ttl_s} IN A {a}"))
+            .field(
+                "cached_by_browser",
+                format!(
+                    "{} s (the record's TTL, at least {BROWSER_CACHE_TTL_S} s: Chromium's floor for its own DNS client's answers)",
+                    ttl_s.max(BROWSER_CACHE_TTL_S)
+                ),
+            ),
         Answer::Address(a) => e
             .field("answer", format!("{host}. {ttl_s} IN A {a}"))
             .field("cached_by_os", format!("{ttl_s} s (the record's TTL)"))
@@ -489,14 +568,23 @@ pub fn lookup(
         ),
     };
     let (bytes, wire) = wire_of(&answer_to(&stub, &answer, ttl_s, false));
-    events.push(with_wire(
-        e.message(Actor::Os, t + to_resolver, bytes),
-        wire,
-    ));
+    events.push(with_wire(e.message(asker, t + to_resolver, bytes), wire));
+    if let Some(b) = builtin.filter(|_| exists) {
+        let way = (Actor::Resolver, Actor::Browser);
+        let r = record.as_ref();
+        let back = (t, t + to_resolver);
+        events.push(https_answer(back, way, b.name, b.ids[0], true, r, ttl_s));
+    }
     t += to_resolver;
     if let Answer::Address(a) = answer {
-        caches.os.push((host.to_string(), a));
-        remember_browser(caches, host, a, t);
+        if builtin.is_some() {
+            let keep = Duration::from_secs(u64::from(ttl_s.max(BROWSER_CACHE_TTL_S)));
+            caches.browser.retain(|(h, _, _)| h != host);
+            caches.browser.push((host.to_string(), a, t + keep));
+        } else {
+            caches.os.push((host.to_string(), a));
+            remember_browser(caches, host, a, t);
+        }
     } else {
         events.push(
             Event::new(
@@ -522,7 +610,71 @@ pub fn lookup(
         } else {
             "authoritative server"
         },
+        https: record,
     }
+}
+
+/// One hop of the HTTPS query for `host` (RFC 9460 §9): sent by `from` at `t` with `id`,
+/// reaching `to` at `arrives`; `recursion` for the browser's query to the resolver.
+fn https_query(
+    (t, arrives): (Instant, Instant),
+    (from, to): (Actor, Actor),
+    host: &str,
+    id: u16,
+    recursion: bool,
+) -> Event {
+    let q = query_of(host, dns_wire::rtype::HTTPS, id, recursion);
+    let (bytes, wire) = wire_of(&q);
+    let e = Event::new(t, from, steps::DNS_QUERY_HTTPS, format!("HTTPS? {host}"))
+        .field_spec("question", format!("{host}. IN HTTPS"), "RFC 9460 §9")
+        .field("id", id)
+        .message(to, arrives, bytes);
+    with_wire(e, wire)
+}
+
+/// The answer to that hop: the zone's HTTPS record, or an empty answer (NOERROR, no record).
+#[allow(clippy::too_many_arguments)]
+fn https_answer(
+    (t, arrives): (Instant, Instant),
+    (from, to): (Actor, Actor),
+    host: &str,
+    id: u16,
+    recursion: bool,
+    record: Option<&crate::model::svcb::Https>,
+    ttl_s: u32,
+) -> Event {
+    let mut m = query_of(host, dns_wire::rtype::HTTPS, id, recursion);
+    m.flags.qr = true;
+    m.flags.aa = !recursion;
+    m.flags.ra = recursion;
+    let summary = match record {
+        Some(r) => {
+            m.answers.push(dns_wire::Record {
+                name: host.to_string(),
+                rtype: dns_wire::rtype::HTTPS,
+                class: dns_wire::CLASS_IN,
+                ttl: ttl_s,
+                data: dns_wire::RData::Https(r.clone()),
+            });
+            format!("{host} HTTPS {r}")
+        }
+        None => format!("no HTTPS record for {host}"),
+    };
+    let (bytes, wire) = wire_of(&m);
+    let mut e = Event::new(t, from, steps::DNS_ANSWER_HTTPS, summary);
+    if let Some(r) = record {
+        e = e
+            .field_spec(
+                "answer",
+                format!("{host}. {ttl_s} IN HTTPS {r}"),
+                "RFC 9460 §2.1",
+            )
+            .field("alpn", r.alpns().join(", "));
+        for p in &r.params {
+            e = e.field(crate::model::svcb::key_name(p.key()), p.to_string());
+        }
+    }
+    with_wire(e.message(to, arrives, bytes), wire)
 }
 
 fn remember_browser(caches: &mut Caches, host: &str, a: Ipv4Addr, now: Instant) {
@@ -544,6 +696,49 @@ mod tests {
             exists,
             ttl_s: 300,
             ids: [0x1234, 2, 3, 4],
+            builtin: None,
+        }
+    }
+
+    /// The built-in client: the browser asks for A and HTTPS together, skips the OS cache,
+    /// and keeps the answer for its TTL (300 s here, above the 60 s floor); both answers
+    /// arrive at once, and a name that does not exist has no HTTPS answer.
+    #[test]
+    fn the_builtin_client_asks_for_the_https_record_too() {
+        let record = crate::model::svcb::Https {
+            priority: 1,
+            target: String::new(),
+            params: vec![crate::model::svcb::Param::Alpn(vec!["h3".into()])],
+        };
+        let builtin = Builtin {
+            name: "www.example.com",
+            https: Some(&record),
+            ids: [7, 8],
+        };
+        for exists in [true, false] {
+            let mut c = Caches::default();
+            let l = lookup(
+                Instant::ZERO,
+                Ask {
+                    builtin: Some(builtin),
+                    ..ask("www.example.com", exists)
+                },
+                &mut c,
+                &DnsLatency::default(),
+                Duration::from_millis(120),
+            );
+            let steps: Vec<&str> = l.events.iter().map(|e| e.step.as_str()).collect();
+            let https = steps.iter().filter(|s| s.ends_with("https")).count();
+            assert_eq!(https, if exists { 4 } else { 2 }, "{steps:?}");
+            assert!(l.events.iter().all(|e| e.actor != Actor::Os), "{steps:?}");
+            assert_eq!(l.https.is_some(), exists);
+            assert!(c.os.is_empty());
+            if exists {
+                let last = |step| l.events.iter().rfind(|e| e.step == step).map(Event::end);
+                assert_eq!(last(steps::DNS_ANSWER), Some(l.end));
+                assert_eq!(last(steps::DNS_ANSWER_HTTPS), Some(l.end));
+                assert_eq!(c.browser[0].2, l.end + Duration::from_secs(300));
+            }
         }
     }
 

@@ -2,8 +2,8 @@
 //! domain-name compression, written and read back byte for byte.
 //!
 //! Modelled: the 12-byte header and its flags (§4.1.1), questions (§4.1.2), resource records
-//! (§4.1.3) of the types a browser's lookup meets — A, AAAA (RFC 3596), NS, CNAME and SOA (the
-//! authority of a negative answer, RFC 2308) — and any other type kept as opaque bytes;
+//! (§4.1.3) of the types a browser's lookup meets — A, AAAA (RFC 3596), NS, CNAME, SOA (the
+//! authority of a negative answer, RFC 2308) and HTTPS (RFC 9460, [`crate::model::svcb`]) — and any other type kept as opaque bytes;
 //! compression (§4.1.4): a name, or the tail of a name, already written is replaced by a
 //! two-byte pointer to it, in owner names and in the names inside NS, CNAME and SOA data (RFC
 //! 3597 §4 allows it for those well-known types only). Reading refuses what a resolver would
@@ -27,6 +27,8 @@ pub mod rtype {
     pub const CNAME: u16 = 5;
     pub const SOA: u16 = 6;
     pub const AAAA: u16 = 28;
+    /// RFC 9460 §9.
+    pub const HTTPS: u16 = 65;
 }
 
 /// The Internet class (RFC 1035 §3.2.4).
@@ -124,6 +126,8 @@ pub enum RData {
     /// The zone's start of authority (RFC 1035 §3.3.13), in a negative answer's authority
     /// section: its `minimum` bounds how long the negative answer is cached (RFC 2308 §5).
     Soa(Soa),
+    /// An HTTPS record (RFC 9460): its target name is never compressed (§2.2).
+    Https(crate::model::svcb::Https),
     /// Any other type, as it is on the wire.
     Opaque(Vec<u8>),
 }
@@ -296,8 +300,12 @@ impl Writer {
                 }
             }
             RData::Opaque(b) => self.bytes.extend_from_slice(b),
+            RData::Https(h) => self.bytes.extend_from_slice(&crate::model::svcb::encode(h)),
         }
-        if matches!(r.data, RData::A(_) | RData::Aaaa(_) | RData::Opaque(_)) {
+        if matches!(
+            r.data,
+            RData::A(_) | RData::Aaaa(_) | RData::Opaque(_) | RData::Https(_)
+        ) {
             self.span(start, &format!("{at}.data"));
         }
         let len = u16_of(self.bytes.len() - start, &format!("{at}.rdlength"))?;
@@ -438,6 +446,14 @@ impl Reader<'_> {
                 expire: self.u32()?,
                 minimum: self.u32()?,
             }),
+            rtype::HTTPS => {
+                let at = self.at;
+                let data = self.take(len)?;
+                RData::Https(crate::model::svcb::decode(data).map_err(|e| WireError {
+                    offset: at + e.offset,
+                    what: e.what,
+                })?)
+            }
             _ => RData::Opaque(self.take(len)?.to_vec()),
         };
         if self.at != end {
@@ -516,6 +532,7 @@ pub fn type_name(t: u16) -> String {
         rtype::CNAME => "CNAME".into(),
         rtype::SOA => "SOA".into(),
         rtype::AAAA => "AAAA".into(),
+        rtype::HTTPS => "HTTPS".into(),
         other => format!("TYPE{other}"),
     }
 }

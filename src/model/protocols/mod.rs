@@ -22,6 +22,7 @@ pub mod quic_packet;
 pub mod quic_present;
 pub mod quic_tls;
 pub mod quic_transport;
+pub mod svcb;
 pub mod tcp;
 pub mod tcp_stream;
 pub mod tcp_wire;

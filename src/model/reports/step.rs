@@ -261,6 +261,14 @@ catalogue! {
         explain: "The recursive resolver passes the answer back to the stub resolver and the browser, and each of them caches it. The browser now knows which IP address to connect to.",
         why: "domainLookupEnd in Navigation Timing. A cold lookup costs a round trip to the resolver plus the resolver's own walk.",
         spec: ("RFC 1035 §4.1 message format", "https://www.rfc-editor.org/rfc/rfc1035#section-4.1");
+    DNS_QUERY_HTTPS = "dns.query.https", Dns, "Ask for the HTTPS record",
+        explain: "Chrome's own DNS client asks for the name's HTTPS record (type 65) in the same moment as its address. The record, when the zone has one, says how the site wants to be reached: which protocols it speaks (ALPN, such as h3 and h2), maybe another port, address hints, and the keys for Encrypted ClientHello. The system resolver that most programs use never asks for it.",
+        why: "It costs no extra round trip: the queries travel together, and Chromium waits only a little (at most 50 ms) for an HTTPS answer that lags behind the address.",
+        spec: ("RFC 9460 §9 the HTTPS record type", "https://www.rfc-editor.org/rfc/rfc9460#section-9");
+    DNS_ANSWER_HTTPS = "dns.answer.https", Dns, "The HTTPS record",
+        explain: "The answer to the HTTPS query: here a ServiceMode record (priority 1, target '.', meaning this very name) whose alpn list offers h3. Chromium uses the alpn list (with http/1.1 added unless no-default-alpn), skips a record whose port differs from the URL's, keeps the ech keys for the TLS handshake, and reads but does not use the address hints: the A and AAAA answers decide where to connect.",
+        why: "An h3 in the list lets the very first connection try QUIC, with no earlier visit and no Alt-Svc header: Chromium starts a QUIC job from the DNS answer and races it against TCP.",
+        spec: ("RFC 9460 §7 SvcParamKeys", "https://www.rfc-editor.org/rfc/rfc9460#section-7");
     DNS_NXDOMAIN = "dns.nxdomain", Dns, "The name does not exist",
         explain: "The answer is NXDOMAIN: no such name. There is nothing to connect to, so the navigation ends with the browser's error page, ERR_NAME_NOT_RESOLVED in Chromium.",
         why: "A failed lookup is a complete journey: the page never loads.",

@@ -521,6 +521,10 @@ pub struct Scenario {
     /// What the server says of HTTP/3 with `Alt-Svc`, and what an earlier visit learnt.
     #[serde(default)]
     pub alt_svc: AltSvcState,
+    /// The host's zone publishes an HTTPS record offering `h3` (RFC 9460), and the browser
+    /// resolves with its built-in DNS client, which asks for it.
+    #[serde(default)]
+    pub https_rr: bool,
 }
 
 /// The bytes of a QUIC connection ID given as text: exactly 16 hex digits, the 8 bytes
@@ -577,6 +581,7 @@ impl Default for Scenario {
             protocol: crate::model::load::Protocol::Http1,
             quic_dcid: None,
             alt_svc: AltSvcState::None,
+            https_rr: false,
         }
     }
 }
@@ -607,6 +612,7 @@ struct Preset {
     preload: Option<bool>,
     protocol: Option<crate::model::load::Protocol>,
     alt_svc: Option<AltSvcState>,
+    https_rr: Option<bool>,
 }
 
 /// The default scenario: each preset sets only what it changes (`None` keeps the default).
@@ -633,6 +639,7 @@ const BASE: Preset = Preset {
     preload: None,
     protocol: None,
     alt_svc: None,
+    https_rr: None,
 };
 
 const PRESETS: &[Preset] = &[
@@ -705,6 +712,12 @@ const PRESETS: &[Preset] = &[
         name: "alt-svc-udp-blocked",
         protocol: Some(crate::model::load::Protocol::H2),
         alt_svc: Some(AltSvcState::UdpBlocked),
+        ..BASE
+    },
+    Preset {
+        name: "https-record",
+        protocol: Some(crate::model::load::Protocol::H2),
+        https_rr: Some(true),
         ..BASE
     },
     Preset {
@@ -890,6 +903,7 @@ impl Preset {
             preload: self.preload.unwrap_or(d.preload),
             protocol: self.protocol.unwrap_or(d.protocol),
             alt_svc: self.alt_svc.unwrap_or(d.alt_svc),
+            https_rr: self.https_rr.unwrap_or(d.https_rr),
             ..d
         }
     }

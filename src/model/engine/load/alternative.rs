@@ -130,7 +130,7 @@ impl Sim<'_> {
     /// starts the main job (a navigation's preconnect asks for two sockets: the second is it).
     pub(super) fn race_role(
         &mut self,
-        t: Instant,
+        (t, dns_end): (Instant, Instant),
         (job, group): (u32, &str),
         (host, port, https): (&str, u16, bool),
         protocol: Protocol,
@@ -149,8 +149,7 @@ impl Sim<'_> {
         if !https || protocol != Protocol::H2 || refused {
             return Role::Only;
         }
-        let now = self.unix(t);
-        let Some(alt) = self.alt_svc.usable(host, port, now) else {
+        let Some((alt, e)) = self.alternative_for(t, dns_end, host, port) else {
             return Role::Only;
         };
         // `GetTimeDelayForWaitingJob`: no delay until QUIC has worked on this network.
@@ -159,34 +158,24 @@ impl Sim<'_> {
         } else {
             Duration::ZERO
         };
-        // In whole minutes: the learning visit's seconds are noise here.
-        let left = alt.expires.saturating_sub(now).max(0) as u64 / 60 * 60;
-        let e = Event::new(
-            t,
-            Actor::Browser,
-            steps::POOL_ALT_RACE,
-            format!("{host} offers HTTP/3: QUIC and TCP race"),
-        )
-        .field(
-            "alternative",
-            format!(
-                "{}, learnt from Alt-Svc, for {} more",
-                alternative_words(&alt, host),
-                crate::model::text::duration_words(left)
-            ),
-        )
-        .field_spec(
-            "tcp_waits",
-            if self.quic_worked {
-                format!("{} ms after the lookup: QUIC has worked on this network, and the server's round trip is not known", ms(wait))
-            } else {
-                "0 ms: QUIC has not worked on this network yet, so TCP starts with it".into()
-            },
-            "QuicSessionPool::GetTimeDelayForWaitingJob",
-        )
-        .request(for_request.map_or(0, |r| r + 1))
-        .connection(job);
-        self.push(e);
+        let waits = if self.quic_worked {
+            format!("{} ms after the lookup: QUIC has worked on this network, and the server's round trip is not known", ms(wait))
+        } else {
+            "0 ms: QUIC has not worked on this network yet, so TCP starts with it".into()
+        };
+        let e = e
+            .field_spec(
+                "tcp_waits",
+                waits,
+                "QuicSessionPool::GetTimeDelayForWaitingJob",
+            )
+            .request(for_request.map_or(0, |r| r + 1))
+            .connection(job);
+        if e.at == t {
+            self.push(e);
+        } else {
+            self.schedule(e.at, Ev::Emit(Box::new(e)));
+        }
         self.races.push(Race {
             group: group.to_string(),
             quic: job,
@@ -198,6 +187,67 @@ impl Sim<'_> {
             self.pool.extra_job(group, for_request);
         }
         Role::Quic
+    }
+
+    /// The HTTP/3 alternative for `host:port` and the race's event: an `Alt-Svc` the browser
+    /// learnt (the alternative job, at `t`), else the host's HTTPS record offering `h3` on this
+    /// port (the `DNS_ALPN_H3` job, which learns it when the lookup ends at `dns_end`; a record
+    /// for another port is skipped: `ExtractHttpsResults` in
+    /// https://source.chromium.org/chromium/chromium/src/+/main:net/dns/dns_response_result_extractor.cc).
+    fn alternative_for(
+        &self,
+        t: Instant,
+        dns_end: Instant,
+        host: &str,
+        port: u16,
+    ) -> Option<(alt_svc::Alternative, Event)> {
+        let now = self.unix(t);
+        if let Some(alt) = self.alt_svc.usable(host, port, now) {
+            // In whole minutes: the learning visit's seconds are noise here.
+            let left = alt.expires.saturating_sub(now).max(0) as u64 / 60 * 60;
+            let e = Event::new(
+                t,
+                Actor::Browser,
+                steps::POOL_ALT_RACE,
+                format!("{host} offers HTTP/3: QUIC and TCP race"),
+            )
+            .field(
+                "alternative",
+                format!(
+                    "{}, learnt from Alt-Svc, for {} more",
+                    alternative_words(&alt, host),
+                    crate::model::text::duration_words(left)
+                ),
+            );
+            return Some((alt, e));
+        }
+        let facts = self.hosts.get(host).and_then(|&h| self.host_facts.get(h))?;
+        let record = facts.https.as_ref()?;
+        let alpns = record.alpns();
+        if !alpns.contains(&"h3") || record.port().is_some_and(|p| p != port) {
+            return None;
+        }
+        let alt = alt_svc::Alternative {
+            protocol: alt_svc::Protocol::H3,
+            host: host.to_string(),
+            port,
+            expires: i64::MAX,
+        };
+        let e = Event::new(
+            dns_end,
+            Actor::Browser,
+            steps::POOL_ALT_RACE,
+            format!("{host}'s HTTPS record offers HTTP/3: QUIC and TCP race"),
+        )
+        .field(
+            "alternative",
+            format!(
+                "{}, from the DNS HTTPS record (alpn {})",
+                alternative_words(&alt, host),
+                alpns.join(",")
+            ),
+        );
+        Some((alt, e))
     }
 
     /// The other connection of the race connection `job` is in.

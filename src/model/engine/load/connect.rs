@@ -301,17 +301,6 @@ impl Sim<'_> {
         if protocol.multiplexed() {
             entry(&mut self.h2, &group).connecting = true;
         }
-        let role = self.race_role(
-            t,
-            (job, &group),
-            (&host, port, https),
-            protocol,
-            for_request,
-        );
-        let protocol = match role {
-            alternative::Role::Quic => Protocol::H3,
-            _ => protocol,
-        };
         let e = Event::described(
             t,
             Actor::Browser,
@@ -328,7 +317,19 @@ impl Sim<'_> {
         .connection(job);
         self.push(e);
         // DNS: one lookup per host, shared; then the browser's host cache.
-        let (dns_end, dns_why, resolved) = self.resolve(t, &host, job, for_request);
+        let (dns_end, dns_why, resolved) = self.resolve(t, (&host, port), job, for_request);
+        let times = (t, dns_end);
+        let role = self.race_role(
+            times,
+            (job, &group),
+            (&host, port, https),
+            protocol,
+            for_request,
+        );
+        let protocol = match role {
+            alternative::Role::Quic => Protocol::H3,
+            _ => protocol,
+        };
         let lanes = entry(&mut self.lanes, &group);
         let lane = match lanes.iter().position(|b| !b) {
             Some(i) => {
@@ -733,7 +734,7 @@ impl Sim<'_> {
     pub(super) fn resolve(
         &mut self,
         t: Instant,
-        host: &str,
+        (host, port): (&str, u16),
         job: u32,
         for_request: Option<u32>,
     ) -> (Instant, String, bool) {
@@ -775,13 +776,31 @@ impl Sim<'_> {
         // Query IDs from the scenario's seed and the name: the same load, the same IDs.
         let mut rng = Rng::for_purpose(self.situation.seed, &format!("dns {host} {}", t.micros()));
         let mut id = || (rng.next_u32() >> 16) as u16;
+        let ids = [id(), id(), id(), id()];
+        // The built-in client asks for the HTTPS record too; the document's zone has one for
+        // the name itself, which serves port 443 (another port's is `_port._https.name`: none).
+        let name = match port {
+            443 => host.to_string(),
+            p => format!("_{p}._https.{host}"),
+        };
+        let record = (self.situation.https_rr && host == self.doc_host && port == 443)
+            .then(|| https_record(host));
+        let builtin = self.situation.https_rr.then(|| dns::Builtin {
+            name: &name,
+            https: record.as_ref(),
+            ids: [id(), id()],
+        });
         let ask = dns::Ask {
             host,
             exists,
             ttl_s: self.lat.ttl_s,
-            ids: [id(), id(), id(), id()],
+            ids,
+            builtin,
         };
         let l = dns::lookup(t, ask, &mut caches, &self.lat, self.rtt);
+        if let Some(f) = self.host_facts.get_mut(h) {
+            f.https = l.https.clone();
+        }
         // The lookup's messages are computed now and emitted each at its moment.
         let request = for_request.map_or(0, |r| r + 1);
         for e in l.events {

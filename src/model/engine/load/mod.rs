@@ -374,6 +374,8 @@ enum CookieNote {
 struct HostFacts {
     /// What the browser's, the OS's and the resolver's caches hold for it.
     dns: Caches,
+    /// Its HTTPS record, once a lookup with the built-in DNS client brought one.
+    https: Option<crate::model::svcb::Https>,
     origins: Vec<usize>,
     endpoints: Vec<(u16, Rc<str>, [u16; 3])>,
 }

@@ -300,6 +300,24 @@ pub struct Situation {
     pub alt_svc_learned: bool,
     /// The network drops UDP datagrams to and from the document's host: QUIC gets no answer.
     pub udp_blocked: bool,
+    /// The browser resolves with its built-in DNS client, which also asks for HTTPS records,
+    /// and the document's zone publishes one offering `h3` ([`https_record`]).
+    pub https_rr: bool,
+}
+
+/// The HTTPS record the scenario's zone publishes for `host`, at the address the model gives
+/// it: `1 . alpn="h3,h2" ipv4hint=…` (a ServiceMode record for the name itself; the hint is the
+/// A record's address, as zones publish it).
+pub fn https_record(host: &str) -> crate::model::svcb::Https {
+    use crate::model::svcb::{Https, Param};
+    Https {
+        priority: 1,
+        target: String::new(),
+        params: vec![
+            Param::Alpn(vec!["h3".into(), "h2".into()]),
+            Param::Ipv4Hint(vec![crate::model::dns::address_of(host)]),
+        ],
+    }
 }
 
 impl Default for Situation {
@@ -330,6 +348,7 @@ impl Default for Situation {
             alt_svc: None,
             alt_svc_learned: false,
             udp_blocked: false,
+            https_rr: false,
         }
     }
 }
