@@ -18,8 +18,8 @@ use crate::model::load::{PhaseName, Protocol};
 use crate::model::navigation;
 use crate::model::omnibox::Engine;
 use crate::model::scenario::{
-    AltSvcState, ApiChoice, CacheState, CertChoice, DnsState, HstsState, Profile, ProfileName,
-    Scenario, TlsChoice, MAX_BUSY_SOCKETS,
+    AltSvcState, ApiChoice, CacheState, CertChoice, DnsState, HstsState, Ipv6State, Profile,
+    ProfileName, Scenario, TlsChoice, MAX_BUSY_SOCKETS,
 };
 use crate::model::url::{self, Origin, Part};
 use std::ffi::OsString;
@@ -61,6 +61,8 @@ trace options:
   --tls 1.3|1.2-ecdhe|1.2-rsa   [--false-start]   [--resumption]
   --protocol h1|h2|h3                  what the document's server speaks on https (h3: QUIC)
   --quic-dcid <16 hex digits>          the browser's QUIC connection ID (RFC 9001 A: 8394c8f03e515708)
+  --ipv6 none|ok|broken                the network's IPv6: none (A only); works; drops packets
+                                       (Happy Eyeballs falls back to IPv4 after 300 ms)
   --https-rr                           the host's zone has an HTTPS record offering h3 (RFC 9460);
                                        the browser resolves with its built-in DNS client
   --alt-svc none|sent|learned|udp-blocked   the server's Alt-Svc: h3 (first visit; an earlier
@@ -723,6 +725,11 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
                 sc.protocol = Protocol::parse(v).ok_or_else(|| bad(w, v, "h1, h2, h3"))?;
             }
             "--https-rr" => sc.https_rr = true,
+            "--ipv6" => {
+                let v = value(words, i, w)?;
+                sc.ipv6 = Ipv6State::parse(v)
+                    .ok_or_else(|| bad(w, v, &Ipv6State::ALL.map(Ipv6State::as_str).join(", ")))?;
+            }
             "--alt-svc" => {
                 let v = value(words, i, w)?;
                 sc.alt_svc = AltSvcState::parse(v).ok_or_else(|| {

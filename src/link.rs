@@ -18,6 +18,7 @@
 //! | `cert` | `valid`, `self-signed`, `expired`, `wrong-host` | the preset's |
 //! | `client-cert`, `keep-alive`, `existing`, `resumption`, `false-start`, `refused`, `changed`, `https-rr` | `1` or `0` | the preset's |
 //! | `alt-svc` | `none`, `sent`, `learned`, `udp-blocked` | the preset's |
+//! | `ipv6` | `none`, `ok`, `broken` | the preset's |
 //! | `navigation` | `typed`, `link` (a click on a search result), `form` (a form sent with POST) | the preset's |
 //! | `step` | a step id, `@N` for request N (`http.response@1`) | the first step |
 //! | `page` | a page-load preset (`wirewalk page --preset`) | `many-images` |
@@ -33,7 +34,7 @@ use crate::model::load::{self, PageScenario};
 use crate::model::omnibox::Engine;
 use crate::model::pages;
 use crate::model::scenario::{
-    self, AltSvcState, ApiChoice, CacheState, CertChoice, DnsState, HstsState, Profile,
+    self, AltSvcState, ApiChoice, CacheState, CertChoice, DnsState, HstsState, Ipv6State, Profile,
     ProfileName, Scenario, TlsChoice, MAX_BUSY_SOCKETS,
 };
 use crate::model::step::StepId;
@@ -269,6 +270,9 @@ pub fn decode(query: &str) -> Decoded {
             "protocol" => crate::model::load::Protocol::parse(&v)
                 .map(|p| sc.protocol = p)
                 .ok_or_else(|| bad("expected h1, h2 or h3")),
+            "ipv6" => Ipv6State::parse(&v)
+                .map(|a| sc.ipv6 = a)
+                .ok_or_else(|| bad(&expected(Ipv6State::ALL.map(Ipv6State::as_str)))),
             "alt-svc" => AltSvcState::parse(&v)
                 .map(|a| sc.alt_svc = a)
                 .ok_or_else(|| bad(&expected(AltSvcState::ALL.map(AltSvcState::as_str)))),
@@ -401,6 +405,9 @@ pub fn encode(state: &LinkState) -> String {
     }
     if sc.hsts != base.hsts {
         q.append_pair("hsts", sc.hsts.as_str());
+    }
+    if sc.ipv6 != base.ipv6 {
+        q.append_pair("ipv6", sc.ipv6.as_str());
     }
     if sc.alt_svc != base.alt_svc {
         q.append_pair("alt-svc", sc.alt_svc.as_str());

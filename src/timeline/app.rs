@@ -153,6 +153,7 @@ pub enum Knob {
     Protocol(crate::model::load::Protocol),
     AltSvc(crate::model::scenario::AltSvcState),
     HttpsRr(bool),
+    Ipv6(crate::model::scenario::Ipv6State),
 }
 
 pub enum AppAction {
@@ -866,6 +867,7 @@ fn knob(mut sc: Scenario, k: Knob) -> Scenario {
         Knob::Protocol(p) => sc.protocol = p,
         Knob::AltSvc(a) => sc.alt_svc = a,
         Knob::HttpsRr(b) => sc.https_rr = b,
+        Knob::Ipv6(v) => sc.ipv6 = v,
         Knob::Cert(c) => sc.cert = c,
         Knob::ClientCert(b) => sc.client_cert = b,
         Knob::KeepAlive(b) => sc.keep_alive = b,

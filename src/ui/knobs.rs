@@ -5,8 +5,8 @@ use crate::model::initiator::Start;
 use crate::model::load::Protocol;
 use crate::model::omnibox::Engine;
 use crate::model::scenario::{
-    preset_names, AltSvcState, ApiChoice, CacheState, CertChoice, DnsState, HstsState, ProfileName,
-    Scenario, TlsChoice,
+    preset_names, AltSvcState, ApiChoice, CacheState, CertChoice, DnsState, HstsState, Ipv6State,
+    ProfileName, Scenario, TlsChoice,
 };
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -40,6 +40,8 @@ fn preset_label(name: &str) -> &'static str {
         "alt-svc-return-visit" => "Alt-Svc: the next visit races QUIC and TCP",
         "alt-svc-udp-blocked" => "Alt-Svc, UDP blocked: back to TCP",
         "https-record" => "DNS HTTPS record: HTTP/3 on the first visit",
+        "ipv6" => "IPv6: AAAA and a connection over IPv6",
+        "ipv6-broken" => "Broken IPv6: Happy Eyeballs falls back",
         "fresh-cache" => "Fresh cache hit: no network",
         "stale-etag" => "Stale cache: revalidate with ETag",
         "stale-last-modified" => "Stale cache: revalidate with Last-Modified",
@@ -201,6 +203,9 @@ pub fn Knobs(p: &KnobsProps) -> Html {
             <Select id="knob-navigation" label="The navigation starts as" value={sc.navigation.as_str().to_string()}
                 options={Start::ALL.iter().map(|s| o(s.as_str(), s.label())).collect::<Vec<_>>()}
                 onchange={knob(|v| Start::parse(&v).map(Knob::Navigation))} />
+            <Select id="knob-ipv6" label="IPv6" value={sc.ipv6.as_str().to_string()}
+                options={vec![o("none", "No IPv6 on this network"), o("ok", "IPv6 works"), o("broken", "IPv6 broken: packets dropped")]}
+                onchange={knob(|v| Ipv6State::parse(&v).map(Knob::Ipv6))} />
             <Select id="knob-hsts" label="HSTS for the host" value={sc.hsts.as_str().to_string()}
                 options={vec![o("none", "Not known (unless preloaded)"), o("learned", "Learned on an earlier visit"), o("preloaded", "On the preload list")]}
                 onchange={knob(|v| HstsState::parse(&v).map(Knob::Hsts))} />

@@ -7,6 +7,7 @@ mod cli;
 mod dns_wire;
 mod har;
 mod hpack_rfc7541;
+mod ipv6;
 mod journey;
 mod netlog;
 mod page_events;

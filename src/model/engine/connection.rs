@@ -35,6 +35,8 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+#[path = "happy_eyeballs.rs"]
+pub mod happy_eyeballs;
 #[path = "quic_connection.rs"]
 pub mod quic;
 
@@ -85,6 +87,9 @@ pub struct Config {
     pub quic_cid: Option<Rc<[u8]>>,
     /// The network drops UDP to and from the server: QUIC datagrams never arrive.
     pub udp_blocked: bool,
+    /// The server's IPv6 address, when the network reaches IPv6 and the server has one: the
+    /// TCP handshake tries it first ([`happy_eyeballs`]).
+    pub v6: Option<happy_eyeballs::V6Path>,
 }
 
 /// Which way a delivery goes.
@@ -104,6 +109,8 @@ pub enum Payload {
     Datagrams(Vec<Rc<crate::model::quic::Datagram>>),
     /// The browser's QUIC idle timer fires (a timer the connection sets itself).
     IdleTimeout,
+    /// Happy Eyeballs' fallback timer fires: IPv4 starts ([`happy_eyeballs`]).
+    Fallback,
 }
 
 /// A message to hand back to [`Connection::handle`] at `at`.
@@ -157,6 +164,10 @@ pub struct Connection {
     handshake: Option<Tls>,
     /// Over QUIC, its endpoints and what they need ([`quic`]).
     quic: Option<Box<quic::Part>>,
+    /// The handshake runs over IPv6 ([`happy_eyeballs`]).
+    over_v6: bool,
+    /// The SYN the IPv4 attempt sends when Happy Eyeballs' timer fires.
+    pending_syn: Option<tcp::Segment>,
     failed: bool,
     out: std::collections::VecDeque<Output>,
 }
@@ -245,6 +256,8 @@ impl Connection {
             randoms,
             handshake: None,
             quic,
+            over_v6: false,
+            pending_syn: None,
             failed: false,
             out: std::collections::VecDeque::with_capacity(8),
         }
@@ -291,6 +304,8 @@ impl Connection {
             randoms: Default::default(),
             handshake: None,
             quic: None,
+            over_v6: false,
+            pending_syn: None,
             failed: false,
             out: std::collections::VecDeque::with_capacity(8),
         }
@@ -299,6 +314,9 @@ impl Connection {
     /// The addresses of a segment towards `to` (none for a server with an IPv6 literal).
     fn ips(&self, to: Side) -> Option<(std::net::Ipv4Addr, std::net::Ipv4Addr)> {
         let host = &self.config.host;
+        if self.over_v6 {
+            return None;
+        }
         let server = match host.parse::<std::net::Ipv4Addr>() {
             Ok(a) => a,
             Err(_) if host.starts_with('[') => return None,
@@ -397,13 +415,19 @@ impl Connection {
         let Some(syn) = self.client.poll_output() else {
             return self.fail(Failure::Internal("no SYN"), now);
         };
+        if let Some(v6) = self.config.v6 {
+            if !self.syn_v6(now, v6, &syn) {
+                self.pending_syn = Some(syn);
+                return;
+            }
+        }
+        self.send_syn(now, syn);
+    }
+
+    /// The SYN leaves at `now` towards the connection's address.
+    fn send_syn(&mut self, now: Instant, syn: tcp::Segment) {
         let tr = self.client.take_transitions().pop();
-        let summary = format!(
-            "SYN seq={} to {}:{}",
-            syn.seq,
-            address(&self.config.host),
-            self.config.port
-        );
+        let summary = format!("SYN seq={} to {}:{}", syn.seq, self.to, self.config.port);
         let isn = Field::note(
             "initial_sequence_number",
             "random per connection (RFC 9293 §3.4.1, RFC 6528)",
@@ -433,6 +457,7 @@ impl Connection {
             (Side::Client, Payload::Flight(f)) => self.client_flight(now, &f),
             (to, Payload::Datagrams(f)) => self.quic_flight(now, to, &f),
             (_, Payload::IdleTimeout) => self.quic_idle(now),
+            (_, Payload::Fallback) => self.fallback_v4(now),
         }
     }
 

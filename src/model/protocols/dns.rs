@@ -25,8 +25,12 @@
 //! queries leave together, the resolver asks the name's server for both after its walk, and
 //! both answers come back together.
 //!
-//! Left out: AAAA records and the IPv6/IPv4 race, the HTTPS query's own walk (the resolver
-//! asks for it once it knows the zone's server), DNS over HTTPS, search domains,
+//! When the network reaches IPv6, the AAAA query goes with the A query at each hop and its
+//! answer comes back with the A answer (the model's name servers answer both at once); the
+//! name's IPv6 address is in the documentation prefix 2001:db8::/32 ([`address6_of`]).
+//!
+//! Left out: the AAAA and HTTPS queries' own walks down the tree (the resolver
+//! asks for them once it knows the zone's server), DNS over HTTPS, search domains,
 //! retransmission, and DNSSEC; the referrals' bytes (the model does not name the zones' name
 //! servers, so a referral's size is a typical one, 500 bytes); QNAME minimisation (RFC 9156:
 //! the resolver here asks each server for the whole name). Addresses are taken from the documentation range 203.0.113.0/24
@@ -65,6 +69,10 @@ pub struct Ask<'a> {
     /// The browser resolves with its own DNS client, which asks for the name's HTTPS record
     /// beside its address ([`Builtin`]); `None`: the system resolver (getaddrinfo).
     pub builtin: Option<Builtin<'a>>,
+    /// The network reaches IPv6, so the AAAA record is asked for beside the A record (both
+    /// resolvers send the two queries together): the name's IPv6 address and the queries' IDs
+    /// (the stub's, the resolver's to the name's server).
+    pub aaaa: Option<(std::net::Ipv6Addr, [u16; 2])>,
 }
 
 /// Chrome's built-in DNS client (`HostResolverDnsTask`): it reads the hosts file itself, asks
@@ -273,7 +281,9 @@ pub fn lookup(
         ttl_s,
         ids,
         builtin,
+        aaaa,
     } = ask;
+    let aaaa = aaaa.filter(|_| exists);
     // With the built-in client the browser asks; the record comes with the address.
     let asker = if builtin.is_some() {
         Actor::Browser
@@ -385,14 +395,22 @@ pub fn lookup(
         .note("flags", "RD (recursion desired)")
         .message(Actor::Resolver, t + to_resolver, bytes);
     events.push(with_wire(e, wire));
+    if let Some((_, id)) = aaaa {
+        let way = (asker, Actor::Resolver);
+        events.push(side_query(
+            (t, t + to_resolver),
+            way,
+            host,
+            (dns_wire::rtype::AAAA, id[0], true),
+        ));
+    }
     if let Some(b) = builtin {
         let way = (Actor::Browser, Actor::Resolver);
-        events.push(https_query(
+        events.push(side_query(
             (t, t + to_resolver),
             way,
             b.name,
-            b.ids[0],
-            true,
+            (dns_wire::rtype::HTTPS, b.ids[0], true),
         ));
     }
     t += to_resolver;
@@ -468,9 +486,23 @@ pub fn lookup(
             .field("id", ids[3])
             .message(Actor::Authoritative, t + half, bytes);
             events.push(with_wire(e, wire));
+            if let Some((_, id)) = aaaa {
+                let way = (Actor::Resolver, Actor::Authoritative);
+                events.push(side_query(
+                    (t, t + half),
+                    way,
+                    host,
+                    (dns_wire::rtype::AAAA, id[1], false),
+                ));
+            }
             if let Some(b) = builtin {
                 let way = (Actor::Resolver, Actor::Authoritative);
-                events.push(https_query((t, t + half), way, b.name, b.ids[1], false));
+                events.push(side_query(
+                    (t, t + half),
+                    way,
+                    b.name,
+                    (dns_wire::rtype::HTTPS, b.ids[1], false),
+                ));
             }
             t += half;
             let answer = if exists {
@@ -505,17 +537,26 @@ pub fn lookup(
             };
             let (bytes, wire) = wire_of(&answer_to(&asked, &answer, ttl_s, true));
             events.push(with_wire(e.message(Actor::Resolver, t + half, bytes), wire));
+            if let Some((a6, id)) = aaaa {
+                let way = (Actor::Authoritative, Actor::Resolver);
+                let data = (Some(dns_wire::RData::Aaaa(a6)), ttl_s);
+                events.push(side_answer(
+                    (t, t + half),
+                    way,
+                    host,
+                    (dns_wire::rtype::AAAA, id[1], false),
+                    data,
+                ));
+            }
             if let Some(b) = builtin.filter(|_| exists) {
                 let way = (Actor::Authoritative, Actor::Resolver);
-                let r = record.as_ref();
-                events.push(https_answer(
+                let data = (record.clone().map(dns_wire::RData::Https), ttl_s);
+                events.push(side_answer(
                     (t, t + half),
                     way,
                     b.name,
-                    b.ids[1],
-                    false,
-                    r,
-                    ttl_s,
+                    (dns_wire::rtype::HTTPS, b.ids[1], false),
+                    data,
                 ));
             }
             t += half;
@@ -569,11 +610,29 @@ pub fn lookup(
     };
     let (bytes, wire) = wire_of(&answer_to(&stub, &answer, ttl_s, false));
     events.push(with_wire(e.message(asker, t + to_resolver, bytes), wire));
+    if let Some((a6, id)) = aaaa {
+        let way = (Actor::Resolver, asker);
+        let back = (t, t + to_resolver);
+        let data = (Some(dns_wire::RData::Aaaa(a6)), ttl_s);
+        events.push(side_answer(
+            back,
+            way,
+            host,
+            (dns_wire::rtype::AAAA, id[0], true),
+            data,
+        ));
+    }
     if let Some(b) = builtin.filter(|_| exists) {
         let way = (Actor::Resolver, Actor::Browser);
-        let r = record.as_ref();
         let back = (t, t + to_resolver);
-        events.push(https_answer(back, way, b.name, b.ids[0], true, r, ttl_s));
+        let data = (record.clone().map(dns_wire::RData::Https), ttl_s);
+        events.push(side_answer(
+            back,
+            way,
+            b.name,
+            (dns_wire::rtype::HTTPS, b.ids[0], true),
+            data,
+        ));
     }
     t += to_resolver;
     if let Answer::Address(a) = answer {
@@ -614,67 +673,88 @@ pub fn lookup(
     }
 }
 
-/// One hop of the HTTPS query for `host` (RFC 9460 §9): sent by `from` at `t` with `id`,
-/// reaching `to` at `arrives`; `recursion` for the browser's query to the resolver.
-fn https_query(
+/// One hop of a query the lookup sends beside the A query: AAAA (RFC 3596) or HTTPS (RFC
+/// 9460 §9) for `name`, sent by `from` at `t` with `id`, reaching `to` at `arrives`;
+/// `recursion` for the stub's query to the resolver.
+fn side_query(
     (t, arrives): (Instant, Instant),
     (from, to): (Actor, Actor),
-    host: &str,
-    id: u16,
-    recursion: bool,
+    name: &str,
+    (qtype, id, recursion): (u16, u16, bool),
 ) -> Event {
-    let q = query_of(host, dns_wire::rtype::HTTPS, id, recursion);
+    let q = query_of(name, qtype, id, recursion);
     let (bytes, wire) = wire_of(&q);
-    let e = Event::new(t, from, steps::DNS_QUERY_HTTPS, format!("HTTPS? {host}"))
-        .field_spec("question", format!("{host}. IN HTTPS"), "RFC 9460 §9")
+    let (step, spec) = match (qtype, recursion) {
+        (dns_wire::rtype::AAAA, true) => (steps::DNS_QUERY_RESOLVER, "RFC 3596 §2.1"),
+        (dns_wire::rtype::AAAA, false) => (steps::DNS_QUERY_AUTHORITATIVE, "RFC 3596 §2.1"),
+        _ => (steps::DNS_QUERY_HTTPS, "RFC 9460 §9"),
+    };
+    let kind = dns_wire::type_name(qtype);
+    let e = Event::new(t, from, step, format!("{kind}? {name}"))
+        .field_spec("question", format!("{name}. IN {kind}"), spec)
         .field("id", id)
         .message(to, arrives, bytes);
     with_wire(e, wire)
 }
 
-/// The answer to that hop: the zone's HTTPS record, or an empty answer (NOERROR, no record).
-#[allow(clippy::too_many_arguments)]
-fn https_answer(
+/// The answer to that hop: `data` as `name`'s record (none: an empty answer, NOERROR).
+fn side_answer(
     (t, arrives): (Instant, Instant),
     (from, to): (Actor, Actor),
-    host: &str,
-    id: u16,
-    recursion: bool,
-    record: Option<&crate::model::svcb::Https>,
-    ttl_s: u32,
+    name: &str,
+    (qtype, id, recursion): (u16, u16, bool),
+    (data, ttl_s): (Option<dns_wire::RData>, u32),
 ) -> Event {
-    let mut m = query_of(host, dns_wire::rtype::HTTPS, id, recursion);
+    let mut m = query_of(name, qtype, id, recursion);
     m.flags.qr = true;
     m.flags.aa = !recursion;
     m.flags.ra = recursion;
-    let summary = match record {
-        Some(r) => {
-            m.answers.push(dns_wire::Record {
-                name: host.to_string(),
-                rtype: dns_wire::rtype::HTTPS,
-                class: dns_wire::CLASS_IN,
-                ttl: ttl_s,
-                data: dns_wire::RData::Https(r.clone()),
-            });
-            format!("{host} HTTPS {r}")
-        }
-        None => format!("no HTTPS record for {host}"),
+    let kind = dns_wire::type_name(qtype);
+    let (shown, https) = match &data {
+        Some(dns_wire::RData::Aaaa(a)) => (Some(a.to_string()), None),
+        Some(dns_wire::RData::Https(r)) => (Some(r.to_string()), Some(r.clone())),
+        _ => (None, None),
     };
+    if let Some(data) = data {
+        m.answers.push(dns_wire::Record {
+            name: name.to_string(),
+            rtype: qtype,
+            class: dns_wire::CLASS_IN,
+            ttl: ttl_s,
+            data,
+        });
+    }
     let (bytes, wire) = wire_of(&m);
-    let mut e = Event::new(t, from, steps::DNS_ANSWER_HTTPS, summary);
-    if let Some(r) = record {
-        e = e
-            .field_spec(
-                "answer",
-                format!("{host}. {ttl_s} IN HTTPS {r}"),
-                "RFC 9460 §2.1",
-            )
-            .field("alpn", r.alpns().join(", "));
+    let step = match (qtype, recursion) {
+        (dns_wire::rtype::AAAA, true) => steps::DNS_ANSWER,
+        (dns_wire::rtype::AAAA, false) => steps::DNS_RESPONSE_AUTHORITATIVE,
+        _ => steps::DNS_ANSWER_HTTPS,
+    };
+    let (summary, spec) = match (&shown, qtype) {
+        (None, _) => (format!("no {kind} record for {name}"), ""),
+        (Some(v), dns_wire::rtype::AAAA) => {
+            (format!("{name} AAAA {v} (TTL {ttl_s} s)"), "RFC 3596 §2.2")
+        }
+        (Some(v), _) => (format!("{name} {kind} {v}"), "RFC 9460 §2.1"),
+    };
+    let mut e = Event::new(t, from, step, summary);
+    if let Some(v) = &shown {
+        e = e.field_spec("answer", format!("{name}. {ttl_s} IN {kind} {v}"), spec);
+    }
+    if let Some(r) = https {
+        e = e.field("alpn", r.alpns().join(", "));
         for p in &r.params {
             e = e.field(crate::model::svcb::key_name(p.key()), p.to_string());
         }
     }
     with_wire(e.message(to, arrives, bytes), wire)
+}
+
+/// The stable IPv6 address wirewalk gives a host: in the documentation prefix 2001:db8::/32
+/// (RFC 3849), its last 16 bits the IPv4 address's last octet.
+pub fn address6_of(host: &str) -> std::net::Ipv6Addr {
+    let last = address_of(host).octets()[3];
+    std::net::Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, u16::from(last))
 }
 
 fn remember_browser(caches: &mut Caches, host: &str, a: Ipv4Addr, now: Instant) {
@@ -697,6 +777,7 @@ mod tests {
             ttl_s: 300,
             ids: [0x1234, 2, 3, 4],
             builtin: None,
+            aaaa: None,
         }
     }
 

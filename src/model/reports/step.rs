@@ -305,6 +305,10 @@ catalogue! {
         explain: "Nothing listens on that port, so the server's TCP stack answers the SYN with a reset. The connection attempt fails at once.",
         why: "The navigation ends with ERR_CONNECTION_REFUSED after one round trip.",
         spec: ("RFC 9293 §3.5.2 reset generation", "https://www.rfc-editor.org/rfc/rfc9293#section-3.5.2");
+    TCP_HAPPY_EYEBALLS = "tcp.happy_eyeballs", Tcp, "Happy Eyeballs: try IPv4 too",
+        explain: "The server has an IPv6 and an IPv4 address, and the browser tried IPv6 first. That SYN has had no answer for 300 ms, so Chromium starts a second attempt to the IPv4 address beside it; whichever connects first is kept and the other is closed. Here the IPv6 path is broken (a route that exists but drops the packets), so IPv4 wins.",
+        why: "A broken IPv6 path costs 300 ms instead of a TCP timeout of many seconds. Chromium's delay is fixed; RFC 8305 suggests 250 ms and lets a client adapt it.",
+        spec: ("RFC 8305 §5 Happy Eyeballs: when to start the next attempt", "https://www.rfc-editor.org/rfc/rfc8305#section-5");
     TCP_SEGMENT = "tcp.segment", Tcp, "The request inside TCP and IP",
         explain: "The HTTP request does not travel alone: TCP adds a header with ports, sequence and acknowledgment numbers, and IP adds one with the two addresses. Each layer wraps the one above it, and the receiver unwraps them in reverse order.",
         why: "About 40 bytes of headers per packet (more with options), and at most one MSS of data in each segment.",

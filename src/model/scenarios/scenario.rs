@@ -390,6 +390,34 @@ impl AltSvcState {
     }
 }
 
+/// Whether the network reaches IPv6, as far as the document's server is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ipv6State {
+    /// No IPv6 route: Chromium's reachability probe fails, so it asks only for A records
+    /// (`HostResolverManager`'s IPv6 probe).
+    #[default]
+    None,
+    /// IPv6 works and the server has an AAAA record: the connection goes over IPv6.
+    Ok,
+    /// The route exists but drops the packets: Happy Eyeballs falls back to IPv4.
+    Broken,
+}
+
+impl Ipv6State {
+    pub const ALL: [Ipv6State; 3] = [Ipv6State::None, Ipv6State::Ok, Ipv6State::Broken];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ipv6State::None => "none",
+            Ipv6State::Ok => "ok",
+            Ipv6State::Broken => "broken",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Ipv6State> {
+        Ipv6State::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
 /// The `Alt-Svc` value the scenario's server sends: HTTP/3 on UDP port 443 for a day (the
 /// value Google's and Cloudflare's servers send, less their `ma=2592000`).
 pub const ALT_SVC_H3: &str = "h3=\":443\"; ma=86400";
@@ -525,6 +553,9 @@ pub struct Scenario {
     /// resolves with its built-in DNS client, which asks for it.
     #[serde(default)]
     pub https_rr: bool,
+    /// Whether the network reaches IPv6 (the server has an AAAA record).
+    #[serde(default)]
+    pub ipv6: Ipv6State,
 }
 
 /// The bytes of a QUIC connection ID given as text: exactly 16 hex digits, the 8 bytes
@@ -582,6 +613,7 @@ impl Default for Scenario {
             quic_dcid: None,
             alt_svc: AltSvcState::None,
             https_rr: false,
+            ipv6: Ipv6State::None,
         }
     }
 }
@@ -613,6 +645,7 @@ struct Preset {
     protocol: Option<crate::model::load::Protocol>,
     alt_svc: Option<AltSvcState>,
     https_rr: Option<bool>,
+    ipv6: Option<Ipv6State>,
 }
 
 /// The default scenario: each preset sets only what it changes (`None` keeps the default).
@@ -640,6 +673,7 @@ const BASE: Preset = Preset {
     protocol: None,
     alt_svc: None,
     https_rr: None,
+    ipv6: None,
 };
 
 const PRESETS: &[Preset] = &[
@@ -718,6 +752,16 @@ const PRESETS: &[Preset] = &[
         name: "https-record",
         protocol: Some(crate::model::load::Protocol::H2),
         https_rr: Some(true),
+        ..BASE
+    },
+    Preset {
+        name: "ipv6",
+        ipv6: Some(Ipv6State::Ok),
+        ..BASE
+    },
+    Preset {
+        name: "ipv6-broken",
+        ipv6: Some(Ipv6State::Broken),
         ..BASE
     },
     Preset {
@@ -904,6 +948,7 @@ impl Preset {
             protocol: self.protocol.unwrap_or(d.protocol),
             alt_svc: self.alt_svc.unwrap_or(d.alt_svc),
             https_rr: self.https_rr.unwrap_or(d.https_rr),
+            ipv6: self.ipv6.unwrap_or(d.ipv6),
             ..d
         }
     }

@@ -360,6 +360,9 @@ impl Sim<'_> {
             config.quic_cid = self.quic_cid.take();
             config.udp_blocked = self.situation.udp_blocked;
         }
+        if !config.quic {
+            config.v6 = self.v6_path(&config.host);
+        }
         let machines = Machines::new(job, config, dns_end, &mut rng);
         self.jobs.push(Job {
             conn: Connection {
@@ -531,10 +534,26 @@ impl Sim<'_> {
             quic: false,
             quic_cid: None,
             udp_blocked: false,
+            v6: None,
             host,
             port,
             secure,
         }
+    }
+
+    /// The document's server's IPv6 path, when the network reaches IPv6 (the situation's
+    /// knob); other hosts have no AAAA record in the model.
+    fn v6_path(&self, host: &str) -> Option<connection::happy_eyeballs::V6Path> {
+        use crate::model::scenario::Ipv6State;
+        let works = match self.situation.ipv6 {
+            Ipv6State::None => return None,
+            Ipv6State::Ok => true,
+            Ipv6State::Broken => false,
+        };
+        (host == self.doc_host).then(|| connection::happy_eyeballs::V6Path {
+            addr: dns::address6_of(host),
+            works,
+        })
     }
 
     /// A ticket the server of connection `job` gave earlier, taken as the connection starts (a
@@ -790,12 +809,14 @@ impl Sim<'_> {
             https: record.as_ref(),
             ids: [id(), id()],
         });
+        let aaaa = self.v6_path(host).map(|v| (v.addr, [id(), id()]));
         let ask = dns::Ask {
             host,
             exists,
             ttl_s: self.lat.ttl_s,
             ids,
             builtin,
+            aaaa,
         };
         let l = dns::lookup(t, ask, &mut caches, &self.lat, self.rtt);
         if let Some(f) = self.host_facts.get_mut(h) {

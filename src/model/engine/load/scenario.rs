@@ -303,6 +303,8 @@ pub struct Situation {
     /// The browser resolves with its built-in DNS client, which also asks for HTTPS records,
     /// and the document's zone publishes one offering `h3` ([`https_record`]).
     pub https_rr: bool,
+    /// Whether the network reaches IPv6 for the document's server (its AAAA record).
+    pub ipv6: crate::model::scenario::Ipv6State,
 }
 
 /// The HTTPS record the scenario's zone publishes for `host`, at the address the model gives
@@ -349,6 +351,7 @@ impl Default for Situation {
             alt_svc_learned: false,
             udp_blocked: false,
             https_rr: false,
+            ipv6: crate::model::scenario::Ipv6State::None,
         }
     }
 }
