@@ -63,6 +63,8 @@ trace options:
   --quic-dcid <16 hex digits>          the browser's QUIC connection ID (RFC 9001 A: 8394c8f03e515708)
   --ipv6 none|ok|broken                the network's IPv6: none (A only); works; drops packets
                                        (Happy Eyeballs falls back to IPv4 after 300 ms)
+  --loss PERCENT                        packets lost on the way down (0 to 50): resent a round
+                                       trip late (page: --loss and --protocol h1|h2|h3 too)
   --https-rr                           the host's zone has an HTTPS record offering h3 (RFC 9460);
                                        the browser resolves with its built-in DNS client
   --alt-svc none|sent|learned|udp-blocked   the server's Alt-Svc: h3 (first visit; an earlier
@@ -180,6 +182,31 @@ fn url_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i3
     }
 }
 
+/// `--protocol h1|h2|h3` or `--loss PERCENT` for a page: what `overrides` then holds.
+fn set_network(
+    overrides: &mut (Option<crate::model::load::Protocol>, Option<f64>),
+    which: &str,
+    v: &str,
+) -> Result<(), String> {
+    if which == "--protocol" {
+        let p = crate::model::load::Protocol::parse(v)
+            .ok_or_else(|| format!("--protocol {v:?} is not one of: h1, h2, h3"))?;
+        overrides.0 = Some(p);
+    } else {
+        overrides.1 = Some(parse_loss(v)?);
+    }
+    Ok(())
+}
+
+/// A loss rate in percent, 0 to 50.
+fn parse_loss(v: &str) -> Result<f64, String> {
+    let max = crate::model::load::MAX_LOSS_PERCENT;
+    v.parse::<f64>()
+        .ok()
+        .filter(|p| (0.0..=max).contains(p))
+        .ok_or_else(|| format!("--loss {v:?} is not a percentage from 0 to {max}"))
+}
+
 fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     use crate::model::{load, pages};
     let mut words = words.to_vec();
@@ -198,6 +225,7 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
     let mut events = false;
     let mut slice = Slice::All;
     let mut scenario = None;
+    let mut overrides = (None, None);
     let mut i = 0;
     while i < words.len() {
         match words[i].as_str() {
@@ -205,6 +233,14 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
             "--har" => har = true,
             "--svg" => svg = true,
             "--events" => events = true,
+            which @ ("--loss" | "--protocol") => {
+                i += 1;
+                let v = words.get(i).map_or("", String::as_str);
+                if let Err(e) = set_network(&mut overrides, which, v) {
+                    let _ = writeln!(err, "wirewalk page: {e}");
+                    return 2;
+                }
+            }
             which @ ("--request" | "--connection") => {
                 i += 1;
                 let Some(n) = words.get(i).and_then(|v| v.parse::<u32>().ok()) else {
@@ -259,13 +295,23 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
         }
         i += 1;
     }
-    let Some(sc) = scenario else {
+    let Some(mut sc) = scenario else {
         let _ = writeln!(
             err,
             "wirewalk page: give --preset NAME or a scenario file\n{USAGE}"
         );
         return 2;
     };
+    if let Some(p) = overrides.0 {
+        // Every https origin of the page: the scenario's own list too.
+        sc.protocol = p;
+        for o in &mut sc.origins {
+            o.protocol = p;
+        }
+    }
+    if let Some(l) = overrides.1 {
+        sc.loss_percent = l;
+    }
     let load = match load::run(&sc) {
         Ok(l) => l,
         Err(e) => {
@@ -725,6 +771,7 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
                 sc.protocol = Protocol::parse(v).ok_or_else(|| bad(w, v, "h1, h2, h3"))?;
             }
             "--https-rr" => sc.https_rr = true,
+            "--loss" => sc.loss_percent = parse_loss(value(words, i, w)?)?,
             "--ipv6" => {
                 let v = value(words, i, w)?;
                 sc.ipv6 = Ipv6State::parse(v)

@@ -19,6 +19,7 @@
 //! | `client-cert`, `keep-alive`, `existing`, `resumption`, `false-start`, `refused`, `changed`, `https-rr` | `1` or `0` | the preset's |
 //! | `alt-svc` | `none`, `sent`, `learned`, `udp-blocked` | the preset's |
 //! | `ipv6` | `none`, `ok`, `broken` | the preset's |
+//! | `loss` | packets lost on the way down, percent, 0 to 50 | the preset's |
 //! | `navigation` | `typed`, `link` (a click on a search result), `form` (a form sent with POST) | the preset's |
 //! | `step` | a step id, `@N` for request N (`http.response@1`) | the first step |
 //! | `page` | a page-load preset (`wirewalk page --preset`) | `many-images` |
@@ -270,6 +271,12 @@ pub fn decode(query: &str) -> Decoded {
             "protocol" => crate::model::load::Protocol::parse(&v)
                 .map(|p| sc.protocol = p)
                 .ok_or_else(|| bad("expected h1, h2 or h3")),
+            "loss" => v
+                .parse::<f64>()
+                .ok()
+                .filter(|p| (0.0..=crate::model::load::MAX_LOSS_PERCENT).contains(p))
+                .map(|p| sc.loss_percent = p)
+                .ok_or_else(|| bad("expected a percentage from 0 to 50")),
             "ipv6" => Ipv6State::parse(&v)
                 .map(|a| sc.ipv6 = a)
                 .ok_or_else(|| bad(&expected(Ipv6State::ALL.map(Ipv6State::as_str)))),
@@ -405,6 +412,9 @@ pub fn encode(state: &LinkState) -> String {
     }
     if sc.hsts != base.hsts {
         q.append_pair("hsts", sc.hsts.as_str());
+    }
+    if sc.loss_percent != base.loss_percent {
+        q.append_pair("loss", &sc.loss_percent.to_string());
     }
     if sc.ipv6 != base.ipv6 {
         q.append_pair("ipv6", sc.ipv6.as_str());

@@ -154,6 +154,8 @@ pub enum Knob {
     AltSvc(crate::model::scenario::AltSvcState),
     HttpsRr(bool),
     Ipv6(crate::model::scenario::Ipv6State),
+    /// Packet loss, in percent.
+    Loss(f64),
 }
 
 pub enum AppAction {
@@ -868,6 +870,7 @@ fn knob(mut sc: Scenario, k: Knob) -> Scenario {
         Knob::AltSvc(a) => sc.alt_svc = a,
         Knob::HttpsRr(b) => sc.https_rr = b,
         Knob::Ipv6(v) => sc.ipv6 = v,
+        Knob::Loss(p) => sc.loss_percent = p.clamp(0.0, crate::model::load::MAX_LOSS_PERCENT),
         Knob::Cert(c) => sc.cert = c,
         Knob::ClientCert(b) => sc.client_cert = b,
         Knob::KeepAlive(b) => sc.keep_alive = b,

@@ -41,6 +41,8 @@ fn preset_label(name: &str) -> &'static str {
         "alt-svc-udp-blocked" => "Alt-Svc, UDP blocked: back to TCP",
         "https-record" => "DNS HTTPS record: HTTP/3 on the first visit",
         "ipv6" => "IPv6: AAAA and a connection over IPv6",
+        "loss-http2" => "20 % packet loss over HTTP/2",
+        "loss-http3" => "20 % packet loss over HTTP/3",
         "ipv6-broken" => "Broken IPv6: Happy Eyeballs falls back",
         "fresh-cache" => "Fresh cache hit: no network",
         "stale-etag" => "Stale cache: revalidate with ETag",
@@ -203,6 +205,9 @@ pub fn Knobs(p: &KnobsProps) -> Html {
             <Select id="knob-navigation" label="The navigation starts as" value={sc.navigation.as_str().to_string()}
                 options={Start::ALL.iter().map(|s| o(s.as_str(), s.label())).collect::<Vec<_>>()}
                 onchange={knob(|v| Start::parse(&v).map(Knob::Navigation))} />
+            <Select id="knob-loss" label="Packet loss" value={format!("{}", sc.loss_percent)}
+                options={vec![o("0", "None"), o("1", "1 %"), o("2", "2 %"), o("5", "5 %"), o("10", "10 %"), o("20", "20 %")]}
+                onchange={knob(|v| v.parse::<f64>().ok().map(Knob::Loss))} />
             <Select id="knob-ipv6" label="IPv6" value={sc.ipv6.as_str().to_string()}
                 options={vec![o("none", "No IPv6 on this network"), o("ok", "IPv6 works"), o("broken", "IPv6 broken: packets dropped")]}
                 onchange={knob(|v| Ipv6State::parse(&v).map(Knob::Ipv6))} />

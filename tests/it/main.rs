@@ -9,6 +9,7 @@ mod har;
 mod hpack_rfc7541;
 mod ipv6;
 mod journey;
+mod loss;
 mod netlog;
 mod page_events;
 mod page_load;

@@ -252,6 +252,7 @@ pub fn page_of(sc: &Scenario, p: &Parsed) -> PageScenario {
         keep_alive: sc.keep_alive,
         server_ms: sc.costs.server_us as f64 / 1000.0,
         cookies,
+        loss_percent: sc.loss_percent,
         ..PageScenario::default()
     };
     page.set_network(&sc.profile, tls_of(sc));

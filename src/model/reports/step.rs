@@ -309,6 +309,10 @@ catalogue! {
         explain: "The server has an IPv6 and an IPv4 address, and the browser tried IPv6 first. That SYN has had no answer for 300 ms, so Chromium starts a second attempt to the IPv4 address beside it; whichever connects first is kept and the other is closed. Here the IPv6 path is broken (a route that exists but drops the packets), so IPv4 wins.",
         why: "A broken IPv6 path costs 300 ms instead of a TCP timeout of many seconds. Chromium's delay is fixed; RFC 8305 suggests 250 ms and lets a client adapt it.",
         spec: ("RFC 8305 §5 Happy Eyeballs: when to start the next attempt", "https://www.rfc-editor.org/rfc/rfc8305#section-5");
+    TCP_LOSS = "tcp.loss", Tcp, "A segment is lost",
+        explain: "One TCP segment of the response never arrived. The segments after it do, and the browser's acknowledgments keep naming the missing bytes, so the server resends them: they arrive about a round trip late, and the server halves its window. TCP hands the browser its bytes strictly in order, so everything that arrived after the gap waits in the receive buffer until the gap is filled, whatever HTTP/2 stream it belongs to.",
+        why: "On an HTTP/2 connection one lost segment stalls every response behind it, not just the one it carried: head-of-line blocking at the transport.",
+        spec: ("RFC 5681 §3.2 fast retransmit; RFC 9293 §3.10.7.4 in-order delivery", "https://www.rfc-editor.org/rfc/rfc5681#section-3.2");
     TCP_SEGMENT = "tcp.segment", Tcp, "The request inside TCP and IP",
         explain: "The HTTP request does not travel alone: TCP adds a header with ports, sequence and acknowledgment numbers, and IP adds one with the two addresses. Each layer wraps the one above it, and the receiver unwraps them in reverse order.",
         why: "About 40 bytes of headers per packet (more with options), and at most one MSS of data in each segment.",
@@ -349,6 +353,10 @@ catalogue! {
         explain: "The QUIC attempt got no answer: the network drops the UDP datagrams, so after 5 seconds without a single packet from the server the browser gives up on it (ERR_QUIC_HANDSHAKE_FAILED). TCP, which raced it, already carries the requests, so nothing fails; the browser only remembers the alternative as broken for 5 minutes, twice as long after each new failure, at most 2 days.",
         why: "While it is broken, connections to the origin go straight to TCP without a race; networks that block UDP are common enough (some corporate firewalls) that every browser keeps such a fallback.",
         spec: ("RFC 7838 §2.4 (clients may stop using an alternative that fails); Chromium BrokenAlternativeServices", "https://source.chromium.org/chromium/chromium/src/+/main:net/http/broken_alternative_services.cc");
+    QUIC_LOSS = "quic.loss", Quic, "A packet is lost",
+        explain: "One QUIC packet of the response never arrived. Later packets did, and their acknowledgments reveal the gap in packet numbers, so the server sends the lost frames again in a new packet with a new number, about a round trip late, and halves its window. QUIC delivers each stream on its own: only the stream whose frames were in the lost packet waits; the other responses go on arriving.",
+        why: "This is what HTTP/3 gains over HTTP/2 on a lossy network: a loss delays one response instead of all of them.",
+        spec: ("RFC 9002 §6.1 loss detection; RFC 9000 §2.2 streams", "https://www.rfc-editor.org/rfc/rfc9002#section-6.1");
     QUIC_STREAM = "quic.stream", Quic, "The request inside QUIC and UDP",
         explain: "Over HTTP/3 the request is HTTP/3 frames on its own QUIC stream, in a STREAM frame inside a 1-RTT packet, encrypted with the keys of the handshake, inside a UDP datagram inside an IP packet. Each request gets a new bidirectional stream (0, 4, 8 and so on), and each stream is delivered independently of the others.",
         why: "A lost packet delays only the streams whose bytes it carried, where over TCP one lost segment holds up every response on the connection.",

@@ -556,6 +556,9 @@ pub struct Scenario {
     /// Whether the network reaches IPv6 (the server has an AAAA record).
     #[serde(default)]
     pub ipv6: Ipv6State,
+    /// Packets lost on the way down, in percent (0 to 50).
+    #[serde(default)]
+    pub loss_percent: f64,
 }
 
 /// The bytes of a QUIC connection ID given as text: exactly 16 hex digits, the 8 bytes
@@ -614,6 +617,7 @@ impl Default for Scenario {
             alt_svc: AltSvcState::None,
             https_rr: false,
             ipv6: Ipv6State::None,
+            loss_percent: 0.0,
         }
     }
 }
@@ -646,6 +650,7 @@ struct Preset {
     alt_svc: Option<AltSvcState>,
     https_rr: Option<bool>,
     ipv6: Option<Ipv6State>,
+    loss_percent: Option<f64>,
 }
 
 /// The default scenario: each preset sets only what it changes (`None` keeps the default).
@@ -674,6 +679,7 @@ const BASE: Preset = Preset {
     alt_svc: None,
     https_rr: None,
     ipv6: None,
+    loss_percent: None,
 };
 
 const PRESETS: &[Preset] = &[
@@ -752,6 +758,18 @@ const PRESETS: &[Preset] = &[
         name: "https-record",
         protocol: Some(crate::model::load::Protocol::H2),
         https_rr: Some(true),
+        ..BASE
+    },
+    Preset {
+        name: "loss-http2",
+        protocol: Some(crate::model::load::Protocol::H2),
+        loss_percent: Some(20.0),
+        ..BASE
+    },
+    Preset {
+        name: "loss-http3",
+        protocol: Some(crate::model::load::Protocol::H3),
+        loss_percent: Some(20.0),
         ..BASE
     },
     Preset {
@@ -949,6 +967,7 @@ impl Preset {
             alt_svc: self.alt_svc.unwrap_or(d.alt_svc),
             https_rr: self.https_rr.unwrap_or(d.https_rr),
             ipv6: self.ipv6.unwrap_or(d.ipv6),
+            loss_percent: self.loss_percent.unwrap_or(d.loss_percent),
             ..d
         }
     }

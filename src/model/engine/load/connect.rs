@@ -294,8 +294,8 @@ impl Sim<'_> {
             ..
         } = key;
         // HTTP/2 and HTTP/3 only over TLS; HTTP/3 over QUIC.
-        let protocol = match self.sc.origin_spec(&origin).map(|o| o.protocol) {
-            Some(p) if https && p.multiplexed() => p,
+        let protocol = match self.sc.protocol_of(&origin) {
+            p if https && p.multiplexed() => p,
             _ => Protocol::Http1,
         };
         if protocol.multiplexed() {
@@ -398,6 +398,7 @@ impl Sim<'_> {
             endpoints,
             failure: None,
             h2: None,
+            loss: None,
         });
         if let Some(r) = for_request {
             self.reqs[r as usize].started_job = Some(job);
@@ -667,6 +668,7 @@ impl Sim<'_> {
                 endpoints,
                 failure: None,
                 h2: None,
+                loss: None,
             });
             self.job_ready(Instant::ZERO, job);
         }

@@ -790,9 +790,15 @@ impl Sim<'_> {
         };
         // The browser sees the first byte after the way down.
         let t = ts + Duration::from_micros(self.rtt.micros() - self.rtt.half().micros());
-        self.push_request(r, head.message(Actor::Browser, t, head_len));
         let bytes = body.saturating_add(head_len);
         let (rounds, cwnd, end, why) = self.transfer(job, bytes, t);
+        let wire = self
+            .job(job)
+            .map_or(bytes, |j| j.machines.on_the_wire(bytes));
+        let lossy = self.lose(job, (wire, cwnd), (t, end));
+        let (t, end, why) = (lossy.first, lossy.end, lossy.why(why, end));
+        self.push_request(r, head.message(Actor::Browser, t, head_len));
+        self.loss_events(r, job, &lossy);
         // The body's event and the waterfall's download phase share `why`.
         if body > 0 {
             let e = Event::described(

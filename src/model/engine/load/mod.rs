@@ -100,6 +100,7 @@ mod connect;
 mod exchange;
 mod h2;
 mod h3;
+mod loss;
 mod navigate;
 mod parser;
 mod renderer;
@@ -110,6 +111,7 @@ mod scheduler;
 pub(crate) use exchange::not_modified;
 use exchange::*;
 pub use exchange::{request_as_sent, response_message, Answer, Sent};
+pub use loss::MAX_LOSS_PERCENT;
 pub use navigate::Nav;
 pub use report::*;
 use scenario::response_key;
@@ -397,6 +399,8 @@ struct Job {
     failure: Option<connection::Failure>,
     /// Over HTTP/2, once open: its HPACK tables, priority chain and send queue.
     h2: Option<Box<h2::Wire>>,
+    /// Its packet loss draws, once a response has crossed it on a lossy network.
+    loss: Option<loss::State>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -1203,11 +1207,7 @@ impl Sim<'_> {
         // A frame cross-site to the page has its own network anonymization key: its own group.
         let frame = dest == Dest::Fetch(Destination::Iframe) && !self.same_site_of(of);
         let group = self.group_in(of, &u, credentialed, frame);
-        let h2 = https
-            && self
-                .sc
-                .origin_spec(&origin_s)
-                .is_some_and(|o| o.protocol.multiplexed());
+        let h2 = https && self.sc.protocol_of(&origin_s).multiplexed();
         let top_level = dest == Dest::Fetch(Destination::Document);
         // Sites without the Public Suffix List (the bundle does not carry it): its implicit
         // `*` rule alone, so a site is the host's last two labels.

@@ -130,6 +130,9 @@ pub struct PageScenario {
     /// the inline script's `fetch()` or the iframe starts this long after.
     pub script_ms: f64,
     pub origins: Vec<OriginSpec>,
+    /// What an https origin the scenario does not list in `origins` speaks (`http/1.1` by
+    /// default).
+    pub protocol: Protocol,
     pub responses: Vec<ResponseSpec>,
     pub cookies: Vec<CookieSpec>,
     /// A return visit: the page was loaded this many seconds before, from an empty cache, and
@@ -137,6 +140,9 @@ pub struct PageScenario {
     /// validators are revalidated). Only the HTTP cache is kept: the host cache and the
     /// connections of the first visit are not.
     pub warm_cache_s: Option<u64>,
+    /// Packets lost on the way down, in percent (0 to 50): each response's packets are lost
+    /// with this probability and resent a round trip later ([`super::loss`]).
+    pub loss_percent: f64,
     /// The images inside the viewport at the page's first layout (URLs, relative to the
     /// document or absolute): raised from Low to High priority then. By default every image
     /// (an image without a width and height is laid out at 0×0 until it arrives).
@@ -185,6 +191,8 @@ impl Default for PageScenario {
             responses: vec![],
             cookies: vec![],
             warm_cache_s: None,
+            protocol: Protocol::Http1,
+            loss_percent: 0.0,
             in_viewport: None,
             pool: None,
             dns_ms: None,
@@ -226,6 +234,12 @@ impl PageScenario {
 
     pub(super) fn profile(&self) -> Profile {
         Profile::builtin(self.profile).with(self.rtt_ms, self.bandwidth_mbps)
+    }
+
+    /// The protocol `origin`'s server speaks: its spec's, else the page's default.
+    pub(super) fn protocol_of(&self, origin: &str) -> Protocol {
+        self.origin_spec(origin)
+            .map_or(self.protocol, |o| o.protocol)
     }
 
     pub(super) fn origin_spec(&self, origin: &str) -> Option<&OriginSpec> {

@@ -58,6 +58,7 @@ use crate::model::http::present::{Body, Head};
 use crate::model::ip;
 use crate::model::load::Sent as SentRequest;
 use crate::model::pcapng::{Capture, Packet};
+use crate::model::step::steps;
 use crate::model::tcp;
 use crate::model::tcp_stream::Stream;
 use crate::model::time::Instant;
@@ -172,6 +173,10 @@ fn walk(trace: &Trace, unix_time: i64) -> Result<Walk, CaptureError> {
         .any(|e| e.stage == crate::model::step::Stage::Quic)
     {
         return Err(CaptureError::Unsupported("QUIC connections (HTTP/3)"));
+    }
+    // Lost packets and their resent copies are not written yet.
+    if (trace.events.iter()).any(|e| e.step == steps::TCP_LOSS || e.step == steps::QUIC_LOSS) {
+        return Err(CaptureError::Unsupported("lost packets"));
     }
     w.pick_up(trace)?;
     for e in &trace.events {
