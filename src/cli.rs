@@ -40,6 +40,8 @@ const USAGE: &str = "usage:
                                                  docs/page-scenario.md);
                                                  --har writes it as a HAR 1.2 file, --svg draws
                                                  its waterfall
+  wirewalk page <preset|file> --compare [--svg]  the page over HTTP/1.1, HTTP/2 and HTTP/3 (--svg:
+                                                 three waterfalls on one time axis)
   wirewalk page <preset|file> --pcap FILE [--keylog FILE]
                                                  also write the load as a capture (as trace)
   wirewalk page <preset|file> --events [--request N | --connection N] [--json]
@@ -182,6 +184,43 @@ fn url_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i3
     }
 }
 
+/// `wirewalk page … --compare`: the page over HTTP/1.1, HTTP/2 and HTTP/3, as a line each or
+/// (`--svg`) three waterfalls on one time axis.
+fn compare_protocols(
+    sc: &crate::model::load::PageScenario,
+    svg: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    let mut loads = Vec::new();
+    for (p, l) in crate::model::load::over_each_protocol(sc) {
+        match l {
+            Ok(l) => loads.push((p.name(), l)),
+            Err(e) => {
+                let _ = writeln!(err, "wirewalk page: {}: {e}", p.name());
+                return 1;
+            }
+        }
+    }
+    if svg {
+        let panels: Vec<(&str, &crate::model::load::PageLoad)> =
+            loads.iter().map(|(n, l)| (*n, l)).collect();
+        let title = format!("{} over HTTP/1.1, HTTP/2 and HTTP/3", sc.url);
+        let _ = out.write_all(crate::svg::waterfalls(&panels, &title).as_bytes());
+        return 0;
+    }
+    for (name, l) in &loads {
+        let _ = writeln!(
+            out,
+            "{name:<9} loaded in {:>9.1} ms, {} requests, {} connections",
+            l.end.as_ms(),
+            l.requests.len(),
+            l.connections.len()
+        );
+    }
+    0
+}
+
 /// `--protocol h1|h2|h3` or `--loss PERCENT` for a page: what `overrides` then holds.
 fn set_network(
     overrides: &mut (Option<crate::model::load::Protocol>, Option<f64>),
@@ -226,6 +265,7 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
     let mut slice = Slice::All;
     let mut scenario = None;
     let mut overrides = (None, None);
+    let mut compare = false;
     let mut i = 0;
     while i < words.len() {
         match words[i].as_str() {
@@ -233,6 +273,7 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
             "--har" => har = true,
             "--svg" => svg = true,
             "--events" => events = true,
+            "--compare" => compare = true,
             which @ ("--loss" | "--protocol") => {
                 i += 1;
                 let v = words.get(i).map_or("", String::as_str);
@@ -303,14 +344,13 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
         return 2;
     };
     if let Some(p) = overrides.0 {
-        // Every https origin of the page: the scenario's own list too.
-        sc.protocol = p;
-        for o in &mut sc.origins {
-            o.protocol = p;
-        }
+        sc = sc.with_protocol(p);
     }
     if let Some(l) = overrides.1 {
         sc.loss_percent = l;
+    }
+    if compare {
+        return compare_protocols(&sc, svg, out, err);
     }
     let load = match load::run(&sc) {
         Ok(l) => l,

@@ -176,34 +176,79 @@ fn tick_ms(end_ms: f64) -> f64 {
 /// The waterfall of a page load: one row per request, its phases as coloured bars on one time
 /// axis, with the legend.
 pub fn waterfall(load: &PageLoad, title: &str) -> String {
-    let (label_w, bar_w, row_h, top) = (300.0, 700.0, 22.0, 70.0);
     let end_ms = (load.end.micros() as f64 / 1000.0).max(1.0);
-    let scale = bar_w / end_ms;
-    let width = label_w + bar_w + 20.0;
-    let height = top + load.requests.len() as f64 * row_h + 16.0;
-    let mut s = open(width, height, title);
-    // Legend.
+    let height = TOP + load.requests.len() as f64 * WF_ROW_H + 16.0;
+    let mut s = open(LABEL_W + BAR_W + 20.0, height, title);
+    legend(&mut s, 28.0);
+    panel(&mut s, load, (TOP, height - 8.0), end_ms);
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The same page loaded several ways (`loads`: each with its label), one waterfall under the
+/// other on one time axis: the longest load sets the scale for all.
+pub fn waterfalls(loads: &[(&str, &PageLoad)], title: &str) -> String {
+    let end_ms = (loads.iter())
+        .map(|(_, l)| l.end.micros() as f64 / 1000.0)
+        .fold(1.0, f64::max);
+    let heights: Vec<f64> = (loads.iter())
+        .map(|(_, l)| 30.0 + l.requests.len() as f64 * WF_ROW_H + 24.0)
+        .collect();
+    let height = 48.0 + heights.iter().sum::<f64>();
+    let mut s = open(LABEL_W + BAR_W + 20.0, height, title);
+    legend(&mut s, 28.0);
+    let mut y = 48.0;
+    for ((label, l), h) in loads.iter().zip(&heights) {
+        let _ = write!(
+            s,
+            "<text x=\"8\" y=\"{}\" font-size=\"13\" font-weight=\"700\" fill=\"#1a1d23\">{} <tspan font-weight=\"400\" fill=\"#545b66\">· loaded in {} ms</tspan></text>",
+            fixed(y + 14.0, 1),
+            escape(label),
+            fixed(l.end.micros() as f64 / 1000.0, 1)
+        );
+        panel(&mut s, l, (y + 30.0 + 14.0, y + h - 8.0), end_ms);
+        y += h;
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The waterfall's measures: the labels' column, the bars' width, a row, the first row.
+const LABEL_W: f64 = 300.0;
+const BAR_W: f64 = 700.0;
+const WF_ROW_H: f64 = 22.0;
+const TOP: f64 = 70.0;
+
+/// The phases' colours, in a row at `y`.
+fn legend(s: &mut String, y: f64) {
     let mut lx = 8.0;
     for p in PhaseName::ALL {
         let _ = write!(
             s,
-            "<rect x=\"{}\" y=\"28\" width=\"10\" height=\"10\" rx=\"2\" fill=\"{}\"/><text x=\"{}\" y=\"37\" fill=\"#545b66\" font-size=\"11\">{p}</text>",
+            "<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" rx=\"2\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" fill=\"#545b66\" font-size=\"11\">{p}</text>",
             fixed(lx, 1),
+            fixed(y, 0),
             phase_colour(p),
-            fixed(lx + 14.0, 1)
+            fixed(lx + 14.0, 1),
+            fixed(y + 9.0, 0)
         );
         lx += 26.0 + p.label().len() as f64 * 6.4;
     }
-    // Time axis.
+}
+
+/// One load's rows from `top` (its time axis above them, its grid down to `bottom`), at the
+/// scale of `end_ms` across the bars' width.
+fn panel(s: &mut String, load: &PageLoad, (top, bottom): (f64, f64), end_ms: f64) {
+    let scale = BAR_W / end_ms;
     let tick = tick_ms(end_ms);
     let mut t = 0.0;
     while t <= end_ms + 1e-9 {
-        let x = label_w + t * scale;
+        let x = LABEL_W + t * scale;
         let _ = write!(
             s,
             "<line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\" stroke=\"#d9dde3\"/><text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"#545b66\">{} ms</text>",
             fixed(top - 6.0, 0),
-            fixed(height - 8.0, 0),
+            fixed(bottom, 0),
             fixed(top - 10.0, 0),
             fixed(t, if tick < 1.0 { 1 } else { 0 }),
             x = fixed(x, 1)
@@ -211,7 +256,7 @@ pub fn waterfall(load: &PageLoad, title: &str) -> String {
         t += tick;
     }
     for (i, r) in load.requests.iter().enumerate() {
-        let y = top + i as f64 * row_h;
+        let y = top + i as f64 * WF_ROW_H;
         let short = crate::model::text::shorten(&r.url, 44);
         let _ = write!(
             s,
@@ -223,7 +268,7 @@ pub fn waterfall(load: &PageLoad, title: &str) -> String {
             crate::model::load::priority_label(r.priority)
         );
         for p in &r.phases {
-            let x0 = label_w + p.start.micros() as f64 / 1000.0 * scale;
+            let x0 = LABEL_W + p.start.micros() as f64 / 1000.0 * scale;
             let w = ((p.end.micros() - p.start.micros()) as f64 / 1000.0 * scale).max(0.5);
             let _ = write!(
                 s,
@@ -237,6 +282,4 @@ pub fn waterfall(load: &PageLoad, title: &str) -> String {
             );
         }
     }
-    s.push_str("</svg>\n");
-    s
 }

@@ -261,8 +261,86 @@ pub fn PageView(props: &PageViewProps) -> Html {
                     </label>
                 </div>
             </details>
+            <Compare scenario={Rc::clone(&s.scenario)} />
             }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CompareProps {
+    scenario: Rc<load::PageScenario>,
+}
+
+/// The three loads, or the first one's error.
+type Compared = Result<Vec<(load::Protocol, PageLoad)>, String>;
+
+/// The page over HTTP/1.1, HTTP/2 and HTTP/3 as three waterfalls on one time axis, made when
+/// asked (three more loads) for the page as it is then; a changed page hides the old ones.
+#[component]
+fn Compare(p: &CompareProps) -> Html {
+    let made = use_state(|| None::<(Rc<load::PageScenario>, Rc<Compared>)>);
+    let on_make = {
+        let (made, sc) = (made.clone(), Rc::clone(&p.scenario));
+        Callback::from(move |_| {
+            let loads: Compared = (load::over_each_protocol(&sc).into_iter())
+                .map(|(p, l)| l.map(|l| (p, l)).map_err(|e| format!("{}: {e}", p.name())))
+                .collect();
+            made.set(Some((Rc::clone(&sc), Rc::new(loads))))
+        })
+    };
+    let current = (*made).as_ref().filter(|(sc, _)| *sc == p.scenario);
+    html! {
+        <details class="pl-compare" id="pl-compare">
+            <summary>{ "Compare HTTP/1.1, HTTP/2 and HTTP/3: this page as three waterfalls on one time axis" }</summary>
+            <p class="pl-compare-note">{ "Every https origin of the page speaks each version in turn; the network, the servers and the packet loss stay the same. Over HTTP/3 the browser is taken to know that the origins speak it (as after an Alt-Svc header or an HTTPS record)." }</p>
+            <button id="pl-compare-run" type="button" onclick={on_make}>{ "Load it three ways" }</button>
+            { match current.map(|(_, c)| &**c) {
+                Some(Ok(loads)) => three_waterfalls(loads),
+                Some(Err(e)) => html! { <p class="pl-error" role="alert">{ format!("Not compared: {e}.") }</p> },
+                None => html! {},
+            } }
+        </details>
+    }
+}
+
+/// The loads' waterfalls, one under the other, scaled to the longest: a row per request with
+/// its phases (not interactive: the page's own waterfall above is).
+fn three_waterfalls(loads: &[(load::Protocol, PageLoad)]) -> Html {
+    let end = loads
+        .iter()
+        .map(|(_, l)| l.end.micros())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let ruler = page::ruler(end);
+    html! {
+        <div class="pl-compare-panels" id="pl-compare-panels">
+            <p class="pl-legend">
+                { for PhaseName::ALL.iter().map(|p| html! { <span class="ph-key" data-ph={phase_key(*p)}>{ p.label() }</span> }) }
+            </p>
+            { for loads.iter().map(|(p, l)| html! {
+                <section class="cmp-panel" data-protocol={p.as_str()} aria-label={format!("{} waterfall", p.name())}>
+                    <h4 class="cmp-title">{ p.name() }<span class="cmp-time">{ format!(" · loaded in {} ms over {} connection{}", ms(l.end.micros()), l.connections.len(), if l.connections.len() == 1 { "" } else { "s" }) }</span></h4>
+                    <div class="wf-ruler" aria-hidden="true">
+                        { for ruler.iter().map(|(pct, label)| html! {
+                            <span class="wf-tick" style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {pct} / 100)")}>{ label.clone() }</span>
+                        }) }
+                    </div>
+                    { for l.requests.iter().map(|r| html! {
+                        <div class="cmp-row">
+                            <span class="cmp-url" title={r.url.clone()}>{ format!("#{} {}", r.id, crate::model::text::shorten(&r.url, 60)) }</span>
+                            <span class="wf-track">
+                                { for r.phases.iter().map(|ph| html! {
+                                    <span class="seg" data-ph={phase_key(ph.name)} title={format!("{}: {} ms", ph.name.label(), ms(ph.end.micros() - ph.start.micros()))}
+                                        style={format!("left: {}%; width: max(1px, {}%)", page::percent(ph.start, end), page::percent(Instant::from_micros(ph.end.micros() - ph.start.micros()), end))}></span>
+                                }) }
+                            </span>
+                        </div>
+                    }) }
+                </section>
+            }) }
+        </div>
     }
 }
 

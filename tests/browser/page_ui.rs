@@ -36,6 +36,15 @@ fn seek(s: &Session, t: Instant) {
     ));
 }
 
+/// The page does not scroll sideways at the viewport's width.
+fn assert_fits(s: &Session) {
+    assert_eq!(
+        s.js("return document.documentElement.scrollWidth <= window.innerWidth;"),
+        true,
+        "the page scrolls sideways"
+    );
+}
+
 fn chips(s: &Session) -> usize {
     s.js("return document.querySelectorAll('#pl-pools .chip').length;")
         .as_u64()
@@ -330,11 +339,7 @@ fn waterfall_and_same_origin_panel_show_each_blocked_request() {
     // The phone width: no horizontal scrolling.
     s.set_viewport(390, 844);
     show(&s, "#page-load");
-    assert_eq!(
-        s.js("return document.documentElement.scrollWidth <= window.innerWidth;"),
-        true,
-        "the page scrolls sideways at 390 px"
-    );
+    assert_fits(&s);
     s.screenshot("page-load-390x844");
     s.assert_no_errors();
 }
@@ -396,5 +401,48 @@ fn the_editor_reruns_the_load_and_keeps_text_as_text() {
     );
     show(&s, "#pl-editor");
     s.screenshot("page-editor-1440x900");
+    s.assert_no_errors();
+}
+
+/// The same page over HTTP/1.1, HTTP/2 and HTTP/3 (issue 19): three waterfalls on one time
+/// axis, drawn, with the load times the model gives for each; no sideways scroll at 390 px.
+#[test]
+fn the_page_compares_three_protocols_on_one_time_axis() {
+    let sc = pages::preset("many-images").unwrap();
+    let want: Vec<(String, f64)> = load::over_each_protocol(&sc)
+        .into_iter()
+        .map(|(p, l)| (p.name().to_string(), l.unwrap().end.as_ms()))
+        .collect();
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    show(&s, "#pl-compare");
+    s.js("document.querySelector('#pl-compare').open = true;");
+    s.click(&s.find("#pl-compare-run"));
+    s.wait_for(
+        "the three waterfalls",
+        "document.querySelectorAll('#pl-compare-panels .cmp-panel').length === 3",
+    );
+    let titles =
+        s.js("return [...document.querySelectorAll('.cmp-title')].map(e => e.textContent);");
+    let titles: Vec<String> = serde_json::from_value(titles).unwrap();
+    assert_eq!(titles.len(), 3, "{titles:?}");
+    for ((name, end), title) in want.iter().zip(&titles) {
+        let rest = title
+            .strip_prefix(&format!("{name} · loaded in "))
+            .unwrap_or_else(|| panic!("{title}"));
+        let shown: f64 = rest.split(' ').next().unwrap().parse().unwrap();
+        assert!((shown - end).abs() < 0.06, "{name}: {shown} vs {end}");
+    }
+    // A row per request in each, on one axis: the longest load's last bar reaches the end.
+    let rows = s.js("return [...document.querySelectorAll('.cmp-panel')].map(p => p.querySelectorAll('.cmp-row').length);");
+    assert_eq!(rows, serde_json::json!([21, 21, 21]));
+    // HTTP/3 is the fastest of the three on this page, as the model computes it.
+    assert!(want[2].1 < want[1].1 && want[1].1 < want[0].1, "{want:?}");
+    show(&s, "#pl-compare");
+    s.screenshot("page-compare-1440x900");
+    s.set_viewport(390, 844);
+    show(&s, "#pl-compare");
+    assert_fits(&s);
+    s.screenshot("page-compare-390x844");
     s.assert_no_errors();
 }

@@ -95,3 +95,30 @@ fn text_stays_text() {
     well_formed(&doc).unwrap();
     assert!(!doc.contains("<script"));
 }
+
+/// The same page over HTTP/1.1, HTTP/2 and HTTP/3 in one picture (`wirewalk page --compare
+/// --svg`): well formed, a panel and a row per request for each load.
+#[test]
+fn the_three_waterfalls_share_one_picture() {
+    let sc = wirewalk::model::pages::preset("many-images").expect("preset");
+    let loads: Vec<(
+        wirewalk::model::load::Protocol,
+        wirewalk::model::load::PageLoad,
+    )> = wirewalk::model::load::over_each_protocol(&sc)
+        .into_iter()
+        .map(|(p, l)| (p, l.expect("loads")))
+        .collect();
+    let panels: Vec<(&str, &wirewalk::model::load::PageLoad)> =
+        loads.iter().map(|(p, l)| (p.name(), l)).collect();
+    let doc = svg::waterfalls(&panels, "many-images");
+    well_formed(&doc).unwrap_or_else(|e| panic!("{e}"));
+    for (name, l) in &panels {
+        assert!(doc.contains(&format!("{name} <tspan")), "{name}");
+        assert_eq!(
+            doc.matches("#1 </tspan>").count(),
+            panels.len(),
+            "each panel starts at request 1"
+        );
+        assert!(l.requests.len() > 1);
+    }
+}

@@ -634,6 +634,14 @@ pub fn run(sc: &PageScenario) -> Result<PageLoad, String> {
     run_in(sc, &Situation::default(), Cache::default())
 }
 
+/// The page over HTTP/1.1, HTTP/2 and HTTP/3 ([`PageScenario::with_protocol`]): the three
+/// waterfalls on one time axis.
+pub fn over_each_protocol(sc: &PageScenario) -> Vec<(Protocol, Result<PageLoad, String>)> {
+    (Protocol::ALL.into_iter())
+        .map(|p| (p, run(&sc.with_protocol(p))))
+        .collect()
+}
+
 /// Loads the page from `situation`, with `cache` as the HTTP cache at the start.
 pub fn run_in(sc: &PageScenario, situation: &Situation, cache: Cache) -> Result<PageLoad, String> {
     if sc.html.len() > MAX_HTML_BYTES {

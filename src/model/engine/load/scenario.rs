@@ -43,6 +43,15 @@ impl Protocol {
         }
     }
 
+    /// Its name as people write it: `HTTP/1.1`, `HTTP/2`, `HTTP/3`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Http1 => "HTTP/1.1",
+            Protocol::H2 => "HTTP/2",
+            Protocol::H3 => "HTTP/3",
+        }
+    }
+
     /// Every request to the origin is a stream of one connection (HTTP/2 and HTTP/3).
     pub fn multiplexed(self) -> bool {
         matches!(self, Protocol::H2 | Protocol::H3)
@@ -234,6 +243,17 @@ impl PageScenario {
 
     pub(super) fn profile(&self) -> Profile {
         Profile::builtin(self.profile).with(self.rtt_ms, self.bandwidth_mbps)
+    }
+
+    /// The same page with every https origin speaking `p`, the ones it lists too (`wirewalk
+    /// page --protocol`, the three waterfalls).
+    pub fn with_protocol(&self, p: Protocol) -> PageScenario {
+        let mut sc = self.clone();
+        sc.protocol = p;
+        for o in &mut sc.origins {
+            o.protocol = p;
+        }
+        sc
     }
 
     /// The protocol `origin`'s server speaks: its spec's, else the page's default.
