@@ -350,6 +350,14 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
         sc.loss_percent = l;
     }
     if compare {
+        // The three loads replace the one the other outputs are of.
+        if json || har || events || pcap.is_some() || overrides.0.is_some() {
+            let _ = writeln!(
+                err,
+                "wirewalk page: --compare draws three loads: it takes --svg and --loss, not --json, --har, --events, --pcap or --protocol"
+            );
+            return 2;
+        }
         return compare_protocols(&sc, svg, out, err);
     }
     let load = match load::run(&sc) {

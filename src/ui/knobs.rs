@@ -164,6 +164,25 @@ pub fn Knobs(p: &KnobsProps) -> Html {
     let mut preset_opts = vec![o("", "Choose a scenario…")];
     preset_opts.extend(preset_names().map(|n| o(n, preset_label(n))));
     let https = p.https;
+    // A server that offers HTTP/3 speaks HTTP/2 and TLS 1.3 over TCP (the journey's rule).
+    let offers_h3 = sc.alt_svc != AltSvcState::None || sc.https_rr;
+    let mut loss_options = vec![
+        o("0", "None"),
+        o("1", "1 %"),
+        o("2", "2 %"),
+        o("3", "3 %"),
+        o("5", "5 %"),
+        o("10", "10 %"),
+        o("20", "20 %"),
+    ];
+    let loss_value = format!("{}", sc.loss_percent);
+    let loss_value = if loss_options.iter().any(|(v, _)| *v == loss_value) {
+        loss_value
+    } else {
+        // A rate the link set that the list does not have.
+        loss_options.push(o("other", "Another rate (from the link)"));
+        "other".to_string()
+    };
     let summary = match p.preset {
         Some(name) => format!("Scenario: {}", preset_label(name)),
         None => "Scenario: your own settings".to_string(),
@@ -182,10 +201,10 @@ pub fn Knobs(p: &KnobsProps) -> Html {
             <Select id="knob-dns" label="DNS" value={sc.dns.as_str().to_string()}
                 options={vec![o("cold", "Cold (walk from the root)"), o("resolver-cached", "Cached at resolver"), o("os-cached", "Cached by the OS"), o("browser-cached", "Cached by the browser"), o("nxdomain", "NXDOMAIN")]}
                 onchange={knob(|v| DnsState::parse(&v).map(Knob::Dns))} />
-            <Select id="knob-tls" label={if !https { "TLS (https only)" } else if sc.alt_svc != AltSvcState::None { "TLS (1.3: the server offers HTTP/3)" } else { "TLS" }} value={sc.tls.as_str().to_string()}
+            <Select id="knob-tls" label={if !https { "TLS (https only)" } else if offers_h3 { "TLS (1.3: the server offers HTTP/3)" } else { "TLS" }} value={sc.tls.as_str().to_string()}
                 options={vec![o("1.3", "TLS 1.3"), o("1.2-ecdhe", "TLS 1.2 ECDHE"), o("1.2-rsa", "TLS 1.2 RSA")]}
                 onchange={knob(|v| TlsChoice::parse(&v).map(Knob::Tls))} />
-            <Select id="knob-protocol" label={if https { "HTTP version" } else { "HTTP version (https only)" }} value={if sc.protocol == Protocol::Http1 { "h1" } else { sc.protocol.as_str() }.to_string()}
+            <Select id="knob-protocol" label={if !https { "HTTP version (https only)" } else if offers_h3 && sc.protocol == Protocol::Http1 { "HTTP version (HTTP/2: the server offers HTTP/3)" } else { "HTTP version" }} value={if sc.protocol == Protocol::Http1 { "h1" } else { sc.protocol.as_str() }.to_string()}
                 options={vec![o("h1", "HTTP/1.1 over TCP"), o("h2", "HTTP/2 over TCP"), o("h3", "HTTP/3 over QUIC")]}
                 onchange={knob(|v| Protocol::parse(&v).map(Knob::Protocol))} />
             <Select id="knob-alt-svc" label={if https { "HTTP/3 via Alt-Svc" } else { "HTTP/3 via Alt-Svc (https only)" }} value={sc.alt_svc.as_str().to_string()}
@@ -205,8 +224,8 @@ pub fn Knobs(p: &KnobsProps) -> Html {
             <Select id="knob-navigation" label="The navigation starts as" value={sc.navigation.as_str().to_string()}
                 options={Start::ALL.iter().map(|s| o(s.as_str(), s.label())).collect::<Vec<_>>()}
                 onchange={knob(|v| Start::parse(&v).map(Knob::Navigation))} />
-            <Select id="knob-loss" label="Packet loss" value={format!("{}", sc.loss_percent)}
-                options={vec![o("0", "None"), o("1", "1 %"), o("2", "2 %"), o("5", "5 %"), o("10", "10 %"), o("20", "20 %")]}
+            <Select id="knob-loss" label="Packet loss" value={loss_value}
+                options={loss_options}
                 onchange={knob(|v| v.parse::<f64>().ok().map(Knob::Loss))} />
             <Select id="knob-ipv6" label="IPv6" value={sc.ipv6.as_str().to_string()}
                 options={vec![o("none", "No IPv6 on this network"), o("ok", "IPv6 works"), o("broken", "IPv6 broken: packets dropped")]}

@@ -72,3 +72,34 @@ fn losses_are_deterministic() {
     let b = load(Protocol::H2, 5.0);
     assert_eq!(a.trace, b.trace);
 }
+
+/// The largest response a scenario may give, at the highest loss: the draws stop at a bound,
+/// the load ends, and its download says how many packets were lost.
+#[test]
+fn a_huge_lossy_response_neither_hangs_nor_overflows() {
+    let sc = load::PageScenario {
+        url: "https://big.example/".into(),
+        html: "<img src=/huge.png>".into(),
+        responses: vec![load::ResponseSpec {
+            url: "https://big.example/huge.png".into(),
+            bytes: Some(load::MAX_BODY_BYTES),
+            ..load::ResponseSpec::default()
+        }],
+        loss_percent: load::MAX_LOSS_PERCENT,
+        protocol: Protocol::H2,
+        ..load::PageScenario::default()
+    };
+    let l = load::run(&sc).expect("loads");
+    let shown = (l.trace.events.iter())
+        .filter(|e| e.step == steps::TCP_LOSS && e.request == 2)
+        .count();
+    assert_eq!(shown, 32, "the first 32 losses are shown");
+    let body = (l.trace.events.iter())
+        .find(|e| e.step == steps::HTTP_RESPONSE_BODY && e.request == 2)
+        .expect("the body");
+    assert!(
+        body.get("download")
+            .is_some_and(|d| d.contains("lost packets resent")),
+        "{body:?}"
+    );
+}

@@ -339,7 +339,8 @@ impl Store {
             .insert((a.protocol, a.host.clone(), a.port), until);
     }
 
-    fn is_broken(&self, a: &Alternative, now: i64) -> bool {
+    /// Whether `a` is marked broken at `now`.
+    pub fn is_broken(&self, a: &Alternative, now: i64) -> bool {
         (self.broken.get(&(a.protocol, a.host.clone(), a.port))).is_some_and(|until| *until > now)
     }
 }

@@ -10,7 +10,7 @@
 //! the IPv6 address; the model writes no IPv6 header). Over a broken one the SYN goes nowhere
 //! (its event says so and has no arrow), the fallback timer fires, and the IPv4 attempt runs
 //! the handshake; the IPv6 attempt's socket, with its own port and sequence number, is
-//! closed when IPv4 connects.
+//! dropped when IPv4 connects (no event shows it: it never sent more than its SYN).
 //!
 //! Left out: the IPv6 attempt's SYN retransmissions (its first falls at 1 s, after the
 //! fallback here), the socket pool's 250 ms backup job, QUIC over IPv6, and an IPv6 path that
@@ -85,7 +85,7 @@ impl Connection {
         )
         .field_spec(
             "fallback",
-            "300 ms after the IPv6 attempt (Chromium's kIPv6FallbackTime); the first to connect wins",
+            "300 ms after the IPv6 attempt (Chromium's kIPv6FallbackTime); the first to connect wins and the other attempt is dropped",
             "RFC 8305 §5",
         );
         self.trace(e);

@@ -76,8 +76,8 @@ pub struct Ask<'a> {
 }
 
 /// Chrome's built-in DNS client (`HostResolverDnsTask`): it reads the hosts file itself, asks
-/// the recursive resolver for the A record and, for an https URL, the HTTPS record (RFC 9460)
-/// in parallel, and keeps answers for their TTL, at least 60 s
+/// the recursive resolver for the A record and, for an http or https URL, the HTTPS record
+/// (RFC 9460) in parallel, and keeps answers for their TTL, at least 60 s
 /// (https://source.chromium.org/chromium/chromium/src/+/main:net/dns/host_resolver_dns_task.cc).
 /// The system resolver (getaddrinfo) never asks for HTTPS records.
 #[derive(Clone, Copy, Debug)]
@@ -291,6 +291,8 @@ pub fn lookup(
         Actor::Os
     };
     let record = builtin.and_then(|b| b.https).filter(|_| exists).cloned();
+    // A name that does not exist: only the A query shows (its NXDOMAIN answers for all).
+    let https = builtin.filter(|_| exists);
     let mut events = Vec::new();
     let start = now;
     let mut t = now;
@@ -404,7 +406,7 @@ pub fn lookup(
             (dns_wire::rtype::AAAA, id[0], true),
         ));
     }
-    if let Some(b) = builtin {
+    if let Some(b) = https {
         let way = (Actor::Browser, Actor::Resolver);
         events.push(side_query(
             (t, t + to_resolver),
@@ -495,7 +497,7 @@ pub fn lookup(
                     (dns_wire::rtype::AAAA, id[1], false),
                 ));
             }
-            if let Some(b) = builtin {
+            if let Some(b) = https {
                 let way = (Actor::Resolver, Actor::Authoritative);
                 events.push(side_query(
                     (t, t + half),
@@ -548,7 +550,7 @@ pub fn lookup(
                     data,
                 ));
             }
-            if let Some(b) = builtin.filter(|_| exists) {
+            if let Some(b) = https {
                 let way = (Actor::Authoritative, Actor::Resolver);
                 let data = (record.clone().map(dns_wire::RData::Https), ttl_s);
                 events.push(side_answer(
@@ -622,7 +624,7 @@ pub fn lookup(
             data,
         ));
     }
-    if let Some(b) = builtin.filter(|_| exists) {
+    if let Some(b) = https {
         let way = (Actor::Resolver, Actor::Browser);
         let back = (t, t + to_resolver);
         let data = (record.clone().map(dns_wire::RData::Https), ttl_s);
@@ -810,7 +812,7 @@ mod tests {
             );
             let steps: Vec<&str> = l.events.iter().map(|e| e.step.as_str()).collect();
             let https = steps.iter().filter(|s| s.ends_with("https")).count();
-            assert_eq!(https, if exists { 4 } else { 2 }, "{steps:?}");
+            assert_eq!(https, if exists { 4 } else { 0 }, "{steps:?}");
             assert!(l.events.iter().all(|e| e.actor != Actor::Os), "{steps:?}");
             assert_eq!(l.https.is_some(), exists);
             assert!(c.os.is_empty());

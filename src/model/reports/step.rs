@@ -306,7 +306,7 @@ catalogue! {
         why: "The navigation ends with ERR_CONNECTION_REFUSED after one round trip.",
         spec: ("RFC 9293 §3.5.2 reset generation", "https://www.rfc-editor.org/rfc/rfc9293#section-3.5.2");
     TCP_HAPPY_EYEBALLS = "tcp.happy_eyeballs", Tcp, "Happy Eyeballs: try IPv4 too",
-        explain: "The server has an IPv6 and an IPv4 address, and the browser tried IPv6 first. That SYN has had no answer for 300 ms, so Chromium starts a second attempt to the IPv4 address beside it; whichever connects first is kept and the other is closed. Here the IPv6 path is broken (a route that exists but drops the packets), so IPv4 wins.",
+        explain: "The server has an IPv6 and an IPv4 address, and the browser tried IPv6 first. That SYN has had no answer for 300 ms, so Chromium starts a second attempt to the IPv4 address beside it; whichever connects first is kept and the other is dropped. Here the IPv6 path is broken (a route that exists but drops the packets), so IPv4 wins.",
         why: "A broken IPv6 path costs 300 ms instead of a TCP timeout of many seconds. Chromium's delay is fixed; RFC 8305 suggests 250 ms and lets a client adapt it.",
         spec: ("RFC 8305 §5 Happy Eyeballs: when to start the next attempt", "https://www.rfc-editor.org/rfc/rfc8305#section-5");
     TCP_LOSS = "tcp.loss", Tcp, "A segment is lost",
@@ -350,7 +350,7 @@ catalogue! {
         why: "Loss detection and the round-trip estimate come from these: unlike TCP, a retransmission gets a new number, so there is no guessing which copy was acknowledged.",
         spec: ("RFC 9000 §13.2 generating acknowledgments", "https://www.rfc-editor.org/rfc/rfc9000#section-13.2");
     QUIC_BROKEN = "quic.broken", Quic, "HTTP/3 marked broken",
-        explain: "The QUIC attempt got no answer: the network drops the UDP datagrams, so after 5 seconds without a single packet from the server the browser gives up on it (ERR_QUIC_HANDSHAKE_FAILED). TCP, which raced it, already carries the requests, so nothing fails; the browser only remembers the alternative as broken for 5 minutes, twice as long after each new failure, at most 2 days.",
+        explain: "The QUIC attempt got no answer: the network drops the UDP datagrams, so after 5 seconds without a single packet from the server the browser gives up on it (ERR_QUIC_HANDSHAKE_FAILED). TCP, which raced it, already carries the requests, so nothing fails; the browser only remembers the alternative as broken for 5 minutes (Chromium doubles that after each new failure, up to 2 days; the model shows the first failure only).",
         why: "While it is broken, connections to the origin go straight to TCP without a race; networks that block UDP are common enough (some corporate firewalls) that every browser keeps such a fallback.",
         spec: ("RFC 7838 §2.4 (clients may stop using an alternative that fails); Chromium BrokenAlternativeServices", "https://source.chromium.org/chromium/chromium/src/+/main:net/http/broken_alternative_services.cc");
     QUIC_LOSS = "quic.loss", Quic, "A packet is lost",
@@ -494,7 +494,7 @@ catalogue! {
         why: "What the reader sees first loads first: DevTools shows such an image's priority as High, and its initial priority as Low.",
         spec: ("Chromium third_party/blink/renderer/platform/loader/fetch/resource_fetcher.cc", "https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/fetch/resource_fetcher.cc");
     POOL_ALT_RACE = "pool.alt_race", Pool, "Race QUIC against TCP",
-        explain: "An earlier response from this origin said, with Alt-Svc, that it also speaks HTTP/3. Chromium then starts two jobs for the connection: the alternative job over QUIC and the main job over TCP and TLS. The main job waits for the QUIC job's DNS lookup, then for a delay: none until QUIC has worked at least once on this network, else one and a half times the server's round trip (300 ms when unknown), at most 3 seconds. Whichever connection is ready first carries the requests.",
+        explain: "An earlier response from this origin said, with Alt-Svc, that it also speaks HTTP/3 (or its DNS HTTPS record just did). Chromium then starts two jobs for the connection: the alternative job over QUIC and the main job over TCP and TLS. The main job waits for the QUIC job's DNS lookup, then for a delay: none until QUIC has worked at least once on this network, else one and a half times the server's round trip (300 ms when unknown), at most 3 seconds. Whichever connection is ready first carries the requests.",
         why: "QUIC's handshake takes one round trip where TCP and TLS 1.3 take two, so it usually wins; TCP in parallel means a network that blocks UDP costs nothing but a wasted attempt.",
         spec: ("RFC 7838 §2 alternative services; Chromium HttpStreamFactory::JobController", "https://source.chromium.org/chromium/chromium/src/+/main:net/http/http_stream_factory_job_controller.cc");
     POOL_RACE_LOST = "pool.race_lost", Pool, "TCP lost the race",

@@ -16,7 +16,10 @@
 //!   ([`Sim::quic_failed`]).
 //!
 //! Left out: racing against an HTTP/1.1 origin (an origin must speak HTTP/2 over TCP for the
-//! model to race: its requests wait for one multiplexed connection, whichever wins), a broken
+//! model to race: its requests wait for one multiplexed connection, whichever wins; the load's
+//! problems say so), an alternative on another host or port (the model's QUIC job goes to the
+//! origin's own), the socket pool's accounting (the race's two jobs take two of the group's
+//! slots, the second even past its limit, where Chromium's QUIC job takes none), a broken
 //! alternative's growing backoff (the first failure's 5 minutes only), the delay from a known
 //! smoothed round trip, and the main job's own wait when the QUIC job's lookup is slower than
 //! its own (they share one lookup here).
@@ -145,13 +148,20 @@ impl Sim<'_> {
         }
         let doc = host == self.doc_host;
         let refused = doc && (self.situation.refused || self.situation.no_https);
-        // The model races QUIC only against an HTTP/2 origin (module doc).
-        if !https || protocol != Protocol::H2 || refused {
+        if !https || refused || protocol == Protocol::H3 {
             return Role::Only;
         }
         let Some((alt, e)) = self.alternative_for(t, dns_end, host, port) else {
             return Role::Only;
         };
+        // The model races QUIC only against an HTTP/2 origin (module doc): it says so.
+        if protocol != Protocol::H2 {
+            let said = format!("{host}: offers HTTP/3, but the model races QUIC only against an origin that speaks HTTP/2 over TCP; this one speaks {protocol}, so it stays on TCP");
+            if !self.problems.contains(&said) {
+                self.problems.push(said);
+            }
+            return Role::Only;
+        }
         // `GetTimeDelayForWaitingJob`: no delay until QUIC has worked on this network.
         let wait = if self.quic_worked {
             DEFAULT_WAIT
@@ -203,8 +213,11 @@ impl Sim<'_> {
     ) -> Option<(alt_svc::Alternative, Event)> {
         let now = self.unix(t);
         if let Some(alt) = self.alt_svc.usable(host, port, now) {
-            // In whole minutes: the learning visit's seconds are noise here.
-            let left = alt.expires.saturating_sub(now).max(0) as u64 / 60 * 60;
+            // The model's QUIC job goes to the origin's own host and port (module doc).
+            if alt.host != host || alt.port != port {
+                return None;
+            }
+            let left = alt.expires.saturating_sub(now).max(0) as u64;
             let e = Event::new(
                 t,
                 Actor::Browser,
@@ -216,7 +229,7 @@ impl Sim<'_> {
                 format!(
                     "{}, learnt from Alt-Svc, for {} more",
                     alternative_words(&alt, host),
-                    crate::model::text::duration_words(left)
+                    roughly(left)
                 ),
             );
             return Some((alt, e));
@@ -224,7 +237,9 @@ impl Sim<'_> {
         let facts = self.hosts.get(host).and_then(|&h| self.host_facts.get(h))?;
         let record = facts.https.as_ref()?;
         let alpns = record.alpns();
-        if !alpns.contains(&"h3") || record.port().is_some_and(|p| p != port) {
+        // The record the model's zone has is the name's own: it serves port 443 (RFC 9460
+        // §9.1); one naming another port is skipped (`ExtractHttpsResults`).
+        if !alpns.contains(&"h3") || port != 443 || record.port().is_some_and(|p| p != port) {
             return None;
         }
         let alt = alt_svc::Alternative {
@@ -233,6 +248,10 @@ impl Sim<'_> {
             port,
             expires: i64::MAX,
         };
+        // A DNS alternative QUIC failed for is broken too (`IsAlternativeServiceBroken`).
+        if self.alt_svc.is_broken(&alt, now) {
+            return None;
+        }
         let e = Event::new(
             dns_end,
             Actor::Browser,
@@ -297,27 +316,45 @@ impl Sim<'_> {
         else {
             return false;
         };
+        // TCP failed too: the request fails as without a race.
+        if (race.main.and_then(|m| self.job(m))).is_some_and(|m| m.failure.is_some()) {
+            return false;
+        }
         let alt = race.alt.clone();
         let until = self.unix(t) + BROKEN_FIRST_S;
         self.alt_svc.mark_broken(&alt, until);
         self.pool.abandon(job);
-        self.close_conn(t, job, "QUIC got no answer");
+        let why = match f {
+            connection::Failure::QuicHandshake => "QUIC got no answer",
+            _ => "QUIC failed",
+        };
+        self.close_conn(t, job, why);
         let request = self.job(job).and_then(|j| j.conn.started_for).unwrap_or(0);
         let e = Event::new(
             t,
             Actor::Browser,
             steps::QUIC_BROKEN,
-            format!("HTTP/3 to {} marked broken for 5 minutes", alt.host),
+            format!("HTTP/3 to {} marked broken for 5 minutes: {why}", alt.host),
         )
         .field("error", net_error(Some(f)))
         .field(
             "broken",
-            "TCP carried the requests while QUIC got no answer: the next connections skip the alternative for 300 s, twice as long after each new failure, at most 2 days",
+            "TCP carries the requests; the next connections skip the alternative for 300 s (Chromium doubles that after each new failure, up to 2 days; the model has only this first one)",
         )
         .request(request)
         .connection(job);
         self.push(e);
         self.pool_outputs(t);
         true
+    }
+}
+
+/// `s` seconds in words at the grain that matters: whole hours from an hour on, whole minutes
+/// below (the learning visit's odd seconds are noise here).
+fn roughly(s: u64) -> String {
+    match s {
+        0..=59 => "less than a minute".into(),
+        60..=3599 => crate::model::text::duration_words(s / 60 * 60),
+        _ => crate::model::text::duration_words(s / 3600 * 3600),
     }
 }

@@ -800,11 +800,12 @@ impl Sim<'_> {
         let ids = [id(), id(), id(), id()];
         // The built-in client asks for the HTTPS record too; the document's zone has one for
         // the name itself, which serves port 443 (another port's is `_port._https.name`: none).
+        // An http URL's port 80 maps to 443 (RFC 9460 §9.5).
         let name = match port {
-            443 => host.to_string(),
+            80 | 443 => host.to_string(),
             p => format!("_{p}._https.{host}"),
         };
-        let record = (self.situation.https_rr && host == self.doc_host && port == 443)
+        let record = (self.situation.https_rr && host == self.doc_host && matches!(port, 80 | 443))
             .then(|| https_record(host));
         let builtin = self.situation.https_rr.then(|| dns::Builtin {
             name: &name,

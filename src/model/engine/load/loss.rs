@@ -16,8 +16,10 @@
 //!
 //! Left out: timeouts (a loss at the end of a transfer, with nothing after it to reveal it,
 //! waits for a probe or an RTO in reality; here it costs the same round trip), losses of the
-//! handshakes and of the browser's own packets, losses of a retransmission, and the capture of
-//! a lossy run (it refuses).
+//! handshakes and of the browser's own packets, losses of a retransmission, the resent bytes' own time on the link, the TCP
+//! machines' view (they are handed the bytes as if none were lost, so the browser's
+//! acknowledgments do not show the gap), and the capture of a lossy run (it refuses). Beyond
+//! 100,000 packets in one response the rest is not drawn packet by packet ([`MAX_DRAWS`]).
 
 use super::*;
 
@@ -26,15 +28,82 @@ pub(super) struct Lossy {
     /// When the browser gets the first and the last byte.
     pub first: Instant,
     pub end: Instant,
-    /// The response's own lost packets: (packet number within the response, when its resent
-    /// copy arrives).
+    /// The response's own lost packets, the first [`SHOWN`] of them: (packet number within
+    /// the response, when its resent copy arrives).
     pub lost: Vec<(u64, Instant)>,
+    /// How many it lost in all.
+    pub count: u64,
     /// Over TCP, a hole an earlier response left that this one waited behind, until then.
     pub held: Option<Instant>,
 }
 
 /// The most loss a scenario may ask for, in percent.
 pub const MAX_LOSS_PERCENT: f64 = 50.0;
+
+/// A response's lost packets shown as events, at most (the rest count in its download).
+const SHOWN: usize = 32;
+
+/// Packets of one response drawn one by one, at most: past them (a response of more than
+/// 140 MB) the rest is taken to lose its last packet when the rate makes a loss likely, so a
+/// huge response cannot stall the model.
+const MAX_DRAWS: u64 = 100_000;
+
+/// A transfer's packets and when each arrives without loss: its slow-start rounds (`cuts`, in
+/// `unit`-byte packets) from `first` to `end`, a round trip apart, each at the link's pace.
+struct Arrivals<'a> {
+    cuts: &'a [u64],
+    unit: u64,
+    window: (Instant, Instant),
+    rtt: Duration,
+    bandwidth: u64,
+}
+
+impl Arrivals<'_> {
+    /// Draws each packet's fate at probability `p`: the first [`SHOWN`] losses, how many in
+    /// all, and when the last resent copy arrives.
+    fn draw(&self, rng: &mut Rng, p: f64) -> (Vec<(u64, Instant)>, u64, Option<Instant>) {
+        let threshold = (p * f64::from(u32::MAX)) as u32;
+        let (first, end) = self.window;
+        let last = self.cuts.len().saturating_sub(1);
+        let (mut lost, mut count, mut filled) = (Vec::new(), 0u64, None);
+        let mut packet = 0u64;
+        for (k, &n) in self.cuts.iter().enumerate() {
+            // A round's packets arrive one after another from its start, at the link's pace
+            // (the last round ends with the last byte).
+            let start = (first + self.rtt.times(k as u64)).min(end);
+            let stop = if k == last {
+                end
+            } else {
+                (start + Duration::transmission(n, self.bandwidth)).min(end)
+            };
+            let packets = n.div_ceil(self.unit.max(1));
+            if packet >= MAX_DRAWS {
+                // Undrawn: the transfer's very last packet stands for the rest's losses.
+                packet += packets;
+                if k == last && p * (packet - MAX_DRAWS) as f64 >= 1.0 {
+                    count += 1;
+                    filled = Some(stop + self.rtt);
+                }
+                continue;
+            }
+            let span = u128::from(stop.micros().saturating_sub(start.micros()));
+            for i in 1..=packets {
+                packet += 1;
+                if rng.next_u32() >= threshold {
+                    continue;
+                }
+                let offset = (span * u128::from(i) / u128::from(packets)) as u64;
+                let resent = start + Duration::from_micros(offset) + self.rtt;
+                count += 1;
+                filled = Some(resent);
+                if lost.len() < SHOWN {
+                    lost.push((packet, resent));
+                }
+            }
+        }
+        (lost, count, filled)
+    }
+}
 
 impl Lossy {
     /// The download's explanation, with what loss added to it (`clean`: its end without).
@@ -49,11 +118,11 @@ impl Lossy {
                 ms(h.since(Instant::ZERO))
             ));
         }
-        if !self.lost.is_empty() {
+        if self.count > 0 {
             why.push_str(&format!(
                 "; {} lost packet{} resent",
-                self.lost.len(),
-                if self.lost.len() == 1 { "" } else { "s" }
+                self.count,
+                if self.count == 1 { "" } else { "s" }
             ));
         }
         why.push_str(&format!(", {} ms later in all", ms(self.end.since(clean))));
@@ -76,6 +145,7 @@ impl Sim<'_> {
             first,
             end,
             lost: vec![],
+            count: 0,
             held: None,
         };
         if p <= 0.0 {
@@ -93,38 +163,22 @@ impl Sim<'_> {
             MSS
         };
         let state = j.loss.get_or_insert_with(|| loss_state(seed, job));
-        let threshold = (p * f64::from(u32::MAX)) as u32;
         let cuts = crate::model::http::slow_start_cuts(wire, unit, cwnd);
-        let last = cuts.len().saturating_sub(1);
-        let mut lost = Vec::new();
-        let mut packet = 0;
-        for (k, n) in cuts.into_iter().enumerate() {
-            // A round's packets arrive one after another from its start, at the link's pace
-            // (the last round ends with the last byte).
-            let start = (first + rtt.times(k as u64)).min(end);
-            let stop = if k == last {
-                end
-            } else {
-                (start + Duration::transmission(n, bandwidth)).min(end)
-            };
-            let count = n.div_ceil(unit);
-            for i in 1..=count {
-                packet += 1;
-                if state.rng.next_u32() < threshold {
-                    let span = stop.micros().saturating_sub(start.micros());
-                    let at = start + Duration::from_micros(span * i / count);
-                    lost.push((packet, at + rtt));
-                }
-            }
-        }
-        let filled = lost.iter().map(|l| l.1).max();
+        let arrivals = Arrivals {
+            cuts: &cuts,
+            unit,
+            window: (first, end),
+            rtt,
+            bandwidth,
+        };
+        let (lost, count, filled) = arrivals.draw(&mut state.rng, p);
         // Over TCP an earlier hole still open holds back what arrives before it is filled.
         let hole = state.hole;
         let held = (!quic && hole > first).then_some(hole);
         if !quic {
             state.hole = hole.max(filled.unwrap_or(Instant::ZERO));
         }
-        if !lost.is_empty() {
+        if count > 0 {
             j.cwnd = (j.cwnd / 2).max(2);
         }
         // Its first packet lost: the head of the response waits for the resent copy, over
@@ -134,6 +188,7 @@ impl Sim<'_> {
             first: first.max(held.unwrap_or(first)).max(head.unwrap_or(first)),
             end: end.max(filled.unwrap_or(end)).max(held.unwrap_or(end)),
             lost,
+            count,
             held,
         }
     }

@@ -1140,6 +1140,14 @@ impl Sim<'_> {
                         self.pool_outputs(t);
                         continue;
                     }
+                    // A race's TCP job whose QUIC job won while it waited is dropped before
+                    // its SYN (`OrphanUnboundJob` resets a main job still blocked).
+                    if self.lost_to_quic(job) {
+                        self.pool.abandon(job);
+                        self.close_conn(t, job, "QUIC won before TCP started");
+                        self.pool_outputs(t);
+                        continue;
+                    }
                     self.take_ticket(job);
                     if let Some(j) = self.job_mut(job) {
                         j.machines.start(t);
