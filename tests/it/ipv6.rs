@@ -78,3 +78,33 @@ fn a_broken_ipv6_path_falls_back_to_ipv4_after_300_ms() {
     assert_eq!(j.timing.connect_end - plain.timing.connect_end, 300.0);
     assert_eq!(j.timing.response_end - plain.timing.response_end, 300.0);
 }
+
+/// The waterfall's Initial connection phase says where the handshake went and why it took
+/// 300 ms more: the same engine's page load the journey is a slice of.
+#[test]
+fn the_initial_connection_phase_explains_the_fallback() {
+    use wirewalk::model::journey;
+    use wirewalk::model::load::{self, PhaseName};
+    for (ipv6, want) in [
+        (Ipv6State::Ok, "TCP handshake with [2001:db8::70]"),
+        (
+            Ipv6State::Broken,
+            "did not answer, so the IPv4 attempt started 300.0 ms in",
+        ),
+    ] {
+        let sc = Scenario {
+            ipv6,
+            ..Scenario::default()
+        };
+        let nav = load::Nav::plan(&sc.url, &journey::situation_of(&sc), &Default::default())
+            .expect("plans");
+        let page = journey::page_of(&sc, &nav.target);
+        let l =
+            load::run_in(&page, &journey::situation_of(&sc), Default::default()).expect("loads");
+        let why = (l.requests[0].phases.iter())
+            .find(|p| p.name == PhaseName::InitialConnection)
+            .map(|p| p.why.to_string())
+            .unwrap_or_default();
+        assert!(why.contains(want), "{ipv6:?}: {why}");
+    }
+}

@@ -991,13 +991,7 @@ impl Sim<'_> {
                 }
                 (_, Some(j)) if new_conn && a >= j.conn.dns_end && b <= j.conn.tcp_end => (
                     PhaseName::InitialConnection,
-                    format!(
-                        "TCP handshake with {} ({}): SYN and SYN-ACK take one round trip, {rtt} ms{}",
-                        j.ip,
-                        q.host,
-                        started_by(i, j)
-                    )
-                    .into(),
+                    initial_connection(j, &q.host, rtt, started_by(i, j)).into(),
                 ),
                 (_, Some(j)) if new_conn && a >= j.conn.tcp_end && b <= j.conn.ready => {
                     let why = match j.conn.protocol {
@@ -1069,4 +1063,25 @@ impl Sim<'_> {
         }
         "waiting for a socket".into()
     }
+}
+
+/// The Initial connection phase of connection `j` to `host`: its TCP handshake, over IPv6 when
+/// the path works, after Happy Eyeballs' 300 ms when it does not.
+fn initial_connection(j: &Job, host: &str, rtt: &str, started_by: String) -> String {
+    let v6 = j.machines.config.v6;
+    let to = match v6 {
+        Some(v) if v.works => format!("[{}]", v.addr),
+        _ => j.ip.clone(),
+    };
+    let fallback = match v6 {
+        Some(v) if !v.works => format!(
+            "; its IPv6 address [{}] did not answer, so the IPv4 attempt started {} ms in (Happy Eyeballs)",
+            v.addr,
+            ms(crate::model::connection::happy_eyeballs::FALLBACK)
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "TCP handshake with {to} ({host}): SYN and SYN-ACK take one round trip, {rtt} ms{fallback}{started_by}"
+    )
 }
