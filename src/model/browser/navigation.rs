@@ -227,9 +227,9 @@ pub fn failure(f: Failure, at: Instant, host: &str) -> (Event, Outcome) {
             format!("{host} refused to connect"),
             steps::NAV_ERROR_PAGE,
         ),
-        Failure::QuicHandshake => (
-            "ERR_QUIC_HANDSHAKE_FAILED",
-            Some(-358),
+        Failure::QuicIdle => (
+            "ERR_QUIC_PROTOCOL_ERROR",
+            Some(-356),
             format!("{host} did not answer over QUIC"),
             steps::NAV_ERROR_PAGE,
         ),

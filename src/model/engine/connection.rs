@@ -50,7 +50,7 @@ pub enum Failure {
     /// The certificate was rejected.
     Cert(CertError),
     /// The QUIC handshake got no answer before its idle timeout (UDP dropped on the way).
-    QuicHandshake,
+    QuicIdle,
     /// The model could not go on (a machine said nothing where it must): a bug, shown as such.
     Internal(&'static str),
 }
@@ -109,6 +109,8 @@ pub enum Payload {
     Datagrams(Vec<Rc<crate::model::quic::Datagram>>),
     /// The browser's QUIC idle timer fires (a timer the connection sets itself).
     IdleTimeout,
+    /// The browser's QUIC probe timer fires: its `n`th probe (from 0) leaves.
+    Probe(u8),
     /// Happy Eyeballs' fallback timer fires: IPv4 starts ([`happy_eyeballs`]).
     Fallback,
 }
@@ -457,6 +459,7 @@ impl Connection {
             (Side::Client, Payload::Flight(f)) => self.client_flight(now, &f),
             (to, Payload::Datagrams(f)) => self.quic_flight(now, to, &f),
             (_, Payload::IdleTimeout) => self.quic_idle(now),
+            (_, Payload::Probe(k)) => self.quic_probe(now, k),
             (_, Payload::Fallback) => self.fallback_v4(now),
         }
     }

@@ -14,13 +14,16 @@
 //! as its own ([`quic_conn`]'s module doc); the browser's UDP port is the one the connection
 //! drew for TCP. Requests go as STREAM frames in 1-RTT packets ([`Connection::send_stream`]).
 //!
-//! When the network drops UDP, the browser's first flight goes nowhere and its idle timer
-//! ends the attempt: Chromium gives a QUIC connection 5 seconds without a packet before its
-//! handshake (`kInitialIdleTimeoutSecs`, which `QuicParams::max_idle_time_before_crypto_handshake`
-//! takes; quiche's `QuicIdleNetworkDetector` fires it), after which the job fails with
-//! `ERR_QUIC_HANDSHAKE_FAILED`.
+//! When the network drops UDP, the browser's first flight goes nowhere. As Chromium 156 did on
+//! this machine (a NetLog of `--origin-to-force-quic-on` against a UDP port that swallows every
+//! datagram), it sends a probe 300, 900 and 2,100 ms after its first flight (probe timeouts
+//! doubling from 300 ms, RFC 9002 §6.2): one Initial datagram each, its oldest unacknowledged
+//! ClientHello bytes again under a new packet number (4, 6, 8: quiche skips one each time),
+//! then 4 s after the first flight its idle timer ends the attempt ("No recent network activity
+//! after 4000193us. Timeout:4s", QUIC_NETWORK_IDLE_TIMEOUT) and the job fails with
+//! `ERR_QUIC_PROTOCOL_ERROR`. The CONNECTION_CLOSE it sends then is not drawn.
 //!
-//! Left out: the browser's probe retransmissions while it waits, the response's packets (a response's bytes are timed by the engine but not cut
+//! Left out: the response's packets (a response's bytes are timed by the engine but not cut
 //! into numbered packets yet), loss and retransmission, 0-RTT, connection migration, and a
 //! rejected certificate's CONNECTION_CLOSE (the browser stops at the verdict).
 
@@ -46,6 +49,8 @@ pub(super) struct Part {
     handshake: Option<Handshake>,
     /// Bytes sent so far on each stream the browser opened, by stream id.
     offsets: Vec<(u64, u64)>,
+    /// The browser's first flight, which its probes repeat when nothing answers.
+    first_flight: Vec<Rc<Datagram>>,
 }
 
 impl Part {
@@ -63,6 +68,7 @@ impl Part {
             params,
             handshake: None,
             offsets: Vec::new(),
+            first_flight: Vec::new(),
         }
     }
 }
@@ -177,13 +183,19 @@ impl Connection {
             self.out.push_back(Output::Ready(now));
         }
         if self.config.udp_blocked {
-            // Nothing arrives; the browser's idle timer ends the attempt (module doc).
-            if side == Side::Server && !self.failed {
+            // Nothing arrives: the probes, then the idle timer (module doc).
+            if side == Side::Server && !self.failed && flight.len() > 1 {
+                for (k, at) in PROBES.iter().enumerate() {
+                    self.deliver(now + *at, Side::Client, Payload::Probe(k as u8));
+                }
                 self.deliver(
                     now + HANDSHAKE_IDLE_TIMEOUT,
                     Side::Client,
                     Payload::IdleTimeout,
                 );
+                if let Some(q) = self.quic_part() {
+                    q.first_flight = flight;
+                }
             }
             return;
         }
@@ -192,10 +204,52 @@ impl Connection {
         }
     }
 
+    /// Probe `k` (from 0) leaves at `now`: the first flight's datagram `k mod 2` again, its packet
+    /// under the next number but one (module doc), dropped as the others.
+    pub(super) fn quic_probe(&mut self, now: Instant, k: u8) {
+        if self.failed || self.tls.is_some() {
+            return;
+        }
+        let Some(q) = self.quic.as_deref() else {
+            return;
+        };
+        let Some(d) = q
+            .first_flight
+            .get(usize::from(k) % q.first_flight.len().max(1))
+        else {
+            return;
+        };
+        let mut d = (**d).clone();
+        for p in &mut d.packets {
+            p.number = 2 * (u64::from(k) + 2);
+        }
+        let shown = Shown {
+            datagram: Rc::new(d),
+            cid: Rc::clone(&q.cid),
+            ports: (q.port, self.config.port),
+            of: (1, 1),
+        };
+        let waited = PROBES.get(usize::from(k)).copied().unwrap_or_default();
+        let e = Event::described(now, Actor::Browser, steps::QUIC_CLIENT_INITIAL, shown)
+            .field(
+                "dropped",
+                "the network drops UDP to this server: the datagram never arrives",
+            )
+            .field_spec(
+                "probe",
+                format!(
+                    "no answer {} ms after the first flight: the probe timeout resends the oldest unacknowledged bytes under a new packet number",
+                    waited.as_ms()
+                ),
+                "RFC 9002 §6.2",
+            );
+        self.trace(e);
+    }
+
     /// The browser's idle timer fires at `now`: with no handshake done, the attempt fails.
     pub(super) fn quic_idle(&mut self, now: Instant) {
         if self.tls.is_none() {
-            self.fail(Failure::QuicHandshake, now);
+            self.fail(Failure::QuicIdle, now);
         }
     }
 
@@ -257,9 +311,17 @@ impl Connection {
     }
 }
 
-/// How long a QUIC connection waits for its peer's first packet before it gives up
-/// (`quic::kInitialIdleTimeoutSecs`, module doc).
-pub const HANDSHAKE_IDLE_TIMEOUT: Duration = Duration::from_millis(5_000);
+/// How long a QUIC connection waits for its peer's first packet before it gives up: 4 s in
+/// Chromium 156's NetLog (module doc).
+pub const HANDSHAKE_IDLE_TIMEOUT: Duration = Duration::from_millis(4_000);
+
+/// When the browser's probes leave after its first flight, in the same NetLog: 301, 902 and
+/// 2,104 ms (probe timeouts of 300, 600 and 1,200 ms).
+pub const PROBES: [Duration; 3] = [
+    Duration::from_millis(300),
+    Duration::from_millis(900),
+    Duration::from_millis(2_100),
+];
 
 /// The UDP and IPv4 headers around a datagram's payload (RFC 768, RFC 791).
 pub const UDP_IP_HEADERS: u64 = 8 + 20;

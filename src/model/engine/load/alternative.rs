@@ -325,7 +325,7 @@ impl Sim<'_> {
         self.alt_svc.mark_broken(&alt, until);
         self.pool.abandon(job);
         let why = match f {
-            connection::Failure::QuicHandshake => "QUIC got no answer",
+            connection::Failure::QuicIdle => "QUIC got no answer",
             _ => "QUIC failed",
         };
         self.close_conn(t, job, why);

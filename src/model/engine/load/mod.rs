@@ -940,7 +940,7 @@ fn net_error(f: Option<connection::Failure>) -> String {
     match f {
         Some(connection::Failure::Dns) => "net::ERR_NAME_NOT_RESOLVED".into(),
         Some(connection::Failure::Refused) => "net::ERR_CONNECTION_REFUSED".into(),
-        Some(connection::Failure::QuicHandshake) => "net::ERR_QUIC_HANDSHAKE_FAILED".into(),
+        Some(connection::Failure::QuicIdle) => "net::ERR_QUIC_PROTOCOL_ERROR".into(),
         // The interstitial writes `NET::ERR_CERT_…`; the console and DevTools `net::ERR_CERT_…`.
         Some(connection::Failure::Cert(e)) => {
             format!("net::{}", e.chromium_name().trim_start_matches("NET::"))
