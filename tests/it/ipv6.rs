@@ -52,6 +52,13 @@ fn without_ipv6_only_a_is_asked_and_with_it_aaaa_too() {
         syn.summary()
     );
     assert!(syn.flight.is_some());
+    // IPv6's 40-byte header leaves an MSS of 1,440 on an Ethernet path (IPv4's: 1,460).
+    assert!(
+        syn.get("options")
+            .is_some_and(|o| o.starts_with("MSS=1440,")),
+        "{:?}",
+        syn.get("options")
+    );
     assert!(!ok.trace.has(steps::TCP_HAPPY_EYEBALLS));
     assert_eq!(ok.timing.connect_end, none.timing.connect_end);
 }
@@ -70,6 +77,9 @@ fn a_broken_ipv6_path_falls_back_to_ipv4_after_300_ms() {
     assert!(v6.summary().contains("[2001:db8::70]") && v6.flight.is_none());
     assert!(v6.get("dropped").is_some());
     assert!(v4.summary().contains("203.0.113.") && v4.flight.is_some());
+    assert!(v4
+        .get("options")
+        .is_some_and(|o| o.starts_with("MSS=1460,")));
     let fallback = j.trace.find(steps::TCP_HAPPY_EYEBALLS).expect("fallback");
     assert_eq!(fallback.at.since(v6.at).as_ms(), 300.0);
     assert_eq!(v4.at, fallback.at);

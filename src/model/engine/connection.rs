@@ -209,8 +209,11 @@ impl Connection {
         let c_iss = rng.next_u32();
         let s_iss = rng.next_u32();
         let ts = ((now.micros() / 1000) as u32).wrapping_add(rng.next_u32());
+        // Over IPv6 the header is 40 bytes, not 20: an Ethernet MTU leaves an MSS of 1,440.
+        let over_v6 = config.v6.is_some_and(|v| v.works);
         let cfg = tcp::Config {
             timestamp: ts,
+            mss: if over_v6 { 1440 } else { 1460 },
             ..tcp::Config::default()
         };
         let client = tcp::Connection::connect(port, config.port, c_iss, cfg);

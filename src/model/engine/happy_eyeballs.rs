@@ -6,8 +6,9 @@
 //! `DoTransportConnect`). Chromium waits for both the A and the AAAA answer before either
 //! attempt (`DoResolveHost`), and its delay is fixed, not RFC 8305's adaptive one.
 //!
-//! Over a working IPv6 path the connection is an IPv6 one from its SYN on (its segments name
-//! the IPv6 address; the model writes no IPv6 header). Over a broken one the SYN goes nowhere
+//! Over a working IPv6 path the connection is an IPv6 one from its SYN on: its segments name
+//! the IPv6 address, and both sides advertise an MSS of 1,440 (the 40-byte IPv6 header in an
+//! Ethernet MTU), so each segment carries 1,428 bytes; the model writes no IPv6 header. Over a broken one the SYN goes nowhere
 //! (its event says so and has no arrow), the fallback timer fires, and the IPv4 attempt runs
 //! the handshake; the IPv6 attempt's socket, with its own port and sequence number, is
 //! dropped when IPv4 connects (no event shows it: it never sent more than its SYN).

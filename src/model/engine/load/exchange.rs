@@ -896,6 +896,19 @@ impl Sim<'_> {
         })
     }
 
+    /// The payload of one packet on `job`: a datagram of Chromium's size over QUIC, else a TCP
+    /// segment (smaller over IPv6, whose header is larger).
+    pub(super) fn unit_of(&self, job: u32) -> u64 {
+        let Some(j) = self.job(job) else { return MSS };
+        if j.machines.is_quic() {
+            crate::model::quic_conn::CHROMIUM_DATAGRAM as u64
+        } else if j.machines.config.v6.is_some_and(|v| v.works) {
+            MSS_V6
+        } else {
+            MSS
+        }
+    }
+
     /// `bytes` of a response leave on `job` with their first arriving at `t`: over TLS its
     /// records' bytes, in the connection's slow-start rounds (its window grows with what they
     /// carry) and at the link's bandwidth, shared with the other responses on the way. Returns
@@ -905,13 +918,7 @@ impl Sim<'_> {
             .job(job)
             .map_or(bytes, |j| j.machines.on_the_wire(bytes));
         let cwnd = self.job(job).map_or(INITIAL_CWND, |j| j.cwnd);
-        // Over QUIC the unit is a datagram of Chromium's size, not a TCP segment.
-        let quic = self.job(job).is_some_and(|j| j.machines.is_quic());
-        let unit = if quic {
-            crate::model::quic_conn::CHROMIUM_DATAGRAM as u64
-        } else {
-            MSS
-        };
+        let unit = self.unit_of(job);
         let (rounds, w) = crate::model::http::slow_start(wire, unit, cwnd);
         if let Some(j) = self.job_mut(job) {
             j.cwnd = w;

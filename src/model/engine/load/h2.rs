@@ -376,10 +376,10 @@ impl Sim<'_> {
         (first, end): (Instant, Instant),
     ) {
         let down = Duration::from_micros(self.rtt.micros() - self.rtt.half().micros());
-        let rtt = self.rtt;
+        let (rtt, unit) = (self.rtt, self.unit_of(job));
         let Some(h2) = self.wire_mut(job) else { return };
         h2.busy = Instant::from_micros(end.micros().saturating_sub(down.micros()));
-        let cuts = http::slow_start_cuts(wire, MSS, cwnd);
+        let cuts = http::slow_start_cuts(wire, unit, cwnd);
         let last = cuts.len().saturating_sub(1);
         for (k, n) in cuts.into_iter().enumerate() {
             let at = if k == last {

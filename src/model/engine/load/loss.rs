@@ -152,16 +152,11 @@ impl Sim<'_> {
             return clean;
         }
         let (rtt, bandwidth) = (self.rtt, self.bandwidth);
-        let seed = self.situation.seed;
+        let (seed, unit) = (self.situation.seed, self.unit_of(job));
         let Some(j) = self.job_mut(job) else {
             return clean;
         };
         let quic = j.machines.is_quic();
-        let unit = if quic {
-            crate::model::quic_conn::CHROMIUM_DATAGRAM as u64
-        } else {
-            MSS
-        };
         let state = j.loss.get_or_insert_with(|| loss_state(seed, job));
         let cuts = crate::model::http::slow_start_cuts(wire, unit, cwnd);
         let arrivals = Arrivals {

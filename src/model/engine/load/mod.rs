@@ -121,6 +121,8 @@ pub use scenario::*;
 /// the IPv4 and TCP headers (an MSS of 1,460) less the timestamps option every segment carries
 /// (12 bytes; the TCP machines' `segment_payload`, Linux's `tcp_current_mss`).
 const MSS: u64 = 1448;
+/// The same over IPv6, whose header is 40 bytes: 1,500 − 40 − 20 − 12.
+const MSS_V6: u64 = 1428;
 /// RFC 6928's initial window, in segments.
 const INITIAL_CWND: u64 = crate::model::http::INITIAL_WINDOW_SEGMENTS;
 /// `kInitialMaxConcurrentStreams` (net/spdy/spdy_session.h).
