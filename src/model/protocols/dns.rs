@@ -291,8 +291,9 @@ pub fn lookup(
         Actor::Os
     };
     let record = builtin.and_then(|b| b.https).filter(|_| exists).cloned();
-    // A name that does not exist: only the A query shows (its NXDOMAIN answers for all).
-    let https = builtin.filter(|_| exists);
+    // The questions asked beside A (AAAA, HTTPS), each with its name, its two IDs and its
+    // answer. A name that does not exist: only the A query shows (its NXDOMAIN answers for all).
+    let sides = side_questions(host, aaaa, builtin.filter(|_| exists), record.as_ref());
     let mut events = Vec::new();
     let start = now;
     let mut t = now;
@@ -397,22 +398,13 @@ pub fn lookup(
         .note("flags", "RD (recursion desired)")
         .message(Actor::Resolver, t + to_resolver, bytes);
     events.push(with_wire(e, wire));
-    if let Some((_, id)) = aaaa {
-        let way = (asker, Actor::Resolver);
+    for q in &sides {
+        let hop = (q.qtype, q.ids[0], true);
         events.push(side_query(
             (t, t + to_resolver),
-            way,
-            host,
-            (dns_wire::rtype::AAAA, id[0], true),
-        ));
-    }
-    if let Some(b) = https {
-        let way = (Actor::Browser, Actor::Resolver);
-        events.push(side_query(
-            (t, t + to_resolver),
-            way,
-            b.name,
-            (dns_wire::rtype::HTTPS, b.ids[0], true),
+            (asker, Actor::Resolver),
+            q.name,
+            hop,
         ));
     }
     t += to_resolver;
@@ -488,23 +480,10 @@ pub fn lookup(
             .field("id", ids[3])
             .message(Actor::Authoritative, t + half, bytes);
             events.push(with_wire(e, wire));
-            if let Some((_, id)) = aaaa {
+            for q in &sides {
                 let way = (Actor::Resolver, Actor::Authoritative);
-                events.push(side_query(
-                    (t, t + half),
-                    way,
-                    host,
-                    (dns_wire::rtype::AAAA, id[1], false),
-                ));
-            }
-            if let Some(b) = https {
-                let way = (Actor::Resolver, Actor::Authoritative);
-                events.push(side_query(
-                    (t, t + half),
-                    way,
-                    b.name,
-                    (dns_wire::rtype::HTTPS, b.ids[1], false),
-                ));
+                let hop = (q.qtype, q.ids[1], false);
+                events.push(side_query((t, t + half), way, q.name, hop));
             }
             t += half;
             let answer = if exists {
@@ -539,27 +518,11 @@ pub fn lookup(
             };
             let (bytes, wire) = wire_of(&answer_to(&asked, &answer, ttl_s, true));
             events.push(with_wire(e.message(Actor::Resolver, t + half, bytes), wire));
-            if let Some((a6, id)) = aaaa {
+            for q in &sides {
                 let way = (Actor::Authoritative, Actor::Resolver);
-                let data = (Some(dns_wire::RData::Aaaa(a6)), ttl_s);
-                events.push(side_answer(
-                    (t, t + half),
-                    way,
-                    host,
-                    (dns_wire::rtype::AAAA, id[1], false),
-                    data,
-                ));
-            }
-            if let Some(b) = https {
-                let way = (Actor::Authoritative, Actor::Resolver);
-                let data = (record.clone().map(dns_wire::RData::Https), ttl_s);
-                events.push(side_answer(
-                    (t, t + half),
-                    way,
-                    b.name,
-                    (dns_wire::rtype::HTTPS, b.ids[1], false),
-                    data,
-                ));
+                let hop = (q.qtype, q.ids[1], false);
+                let data = (q.data.clone(), ttl_s);
+                events.push(side_answer((t, t + half), way, q.name, hop, data));
             }
             t += half;
             if let Answer::Address(a) = answer {
@@ -612,27 +575,15 @@ pub fn lookup(
     };
     let (bytes, wire) = wire_of(&answer_to(&stub, &answer, ttl_s, false));
     events.push(with_wire(e.message(asker, t + to_resolver, bytes), wire));
-    if let Some((a6, id)) = aaaa {
-        let way = (Actor::Resolver, asker);
+    for q in &sides {
         let back = (t, t + to_resolver);
-        let data = (Some(dns_wire::RData::Aaaa(a6)), ttl_s);
+        let hop = (q.qtype, q.ids[0], true);
+        let data = (q.data.clone(), ttl_s);
         events.push(side_answer(
             back,
-            way,
-            host,
-            (dns_wire::rtype::AAAA, id[0], true),
-            data,
-        ));
-    }
-    if let Some(b) = https {
-        let way = (Actor::Resolver, Actor::Browser);
-        let back = (t, t + to_resolver);
-        let data = (record.clone().map(dns_wire::RData::Https), ttl_s);
-        events.push(side_answer(
-            back,
-            way,
-            b.name,
-            (dns_wire::rtype::HTTPS, b.ids[0], true),
+            (Actor::Resolver, asker),
+            q.name,
+            hop,
             data,
         ));
     }
@@ -673,6 +624,46 @@ pub fn lookup(
         },
         https: record,
     }
+}
+
+/// A question the lookup asks beside A: its type, the name asked, the stub's and the
+/// resolver's query IDs, and the record the answer carries (none: an empty answer).
+struct Side<'a> {
+    qtype: u16,
+    name: &'a str,
+    ids: [u16; 2],
+    data: Option<dns_wire::RData>,
+}
+
+/// The AAAA question when the network reaches IPv6, then the HTTPS one with the built-in client.
+fn side_questions<'a>(
+    host: &'a str,
+    aaaa: Option<(std::net::Ipv6Addr, [u16; 2])>,
+    builtin: Option<Builtin<'a>>,
+    record: Option<&crate::model::svcb::Https>,
+) -> Vec<Side<'a>> {
+    let mut sides = Vec::new();
+    if let Some((a6, ids)) = aaaa {
+        let data = Some(dns_wire::RData::Aaaa(a6));
+        let qtype = dns_wire::rtype::AAAA;
+        sides.push(Side {
+            qtype,
+            name: host,
+            ids,
+            data,
+        });
+    }
+    if let Some(b) = builtin {
+        let data = record.cloned().map(dns_wire::RData::Https);
+        let qtype = dns_wire::rtype::HTTPS;
+        sides.push(Side {
+            qtype,
+            name: b.name,
+            ids: b.ids,
+            data,
+        });
+    }
+    sides
 }
 
 /// One hop of a query the lookup sends beside the A query: AAAA (RFC 3596) or HTTPS (RFC
