@@ -17,6 +17,7 @@ mod pool;
 mod properties;
 mod psl;
 mod purity;
+mod quic_capture;
 mod quic_chromium;
 mod quic_rfc9001;
 mod redirects;

@@ -47,6 +47,7 @@
 
 mod connection;
 mod picked_up;
+pub mod quic;
 pub mod tls12;
 pub mod tls13;
 pub mod x509;

@@ -1,0 +1,84 @@
+//! The QUIC capture's first part (issue 19): the browser's Initial datagrams of an HTTP/3
+//! journey with their real bytes, checked by a second implementation — Wireshark's tshark
+//! derives the Initial keys from the Destination Connection ID, decrypts both datagrams,
+//! reassembles the ClientHello from their CRYPTO frames and reads it.
+
+use super::capture::{fields, scratch};
+use std::rc::Rc;
+use wirewalk::model::capture::quic::client_initials;
+use wirewalk::model::connection::CLIENT_ADDR;
+use wirewalk::model::journey::run;
+use wirewalk::model::load::Protocol;
+use wirewalk::model::pcapng::{self, Capture, Packet};
+use wirewalk::model::quic_present::{InCrypto, Shown};
+use wirewalk::model::scenario::Scenario;
+use wirewalk::model::step::steps;
+use wirewalk::model::{dns, ip};
+
+#[test]
+fn the_browsers_initial_datagrams_decrypt_in_wireshark() {
+    // RFC 9001 Appendix A's connection ID, and a second drawn from the seed.
+    for dcid in [Some("8394c8f03e515708"), None] {
+        let j = run(&Scenario {
+            protocol: Protocol::H3,
+            quic_dcid: dcid.map(str::to_string),
+            ..Scenario::default()
+        });
+        let shown: Vec<&Shown> = (j.trace.events.iter())
+            .filter(|e| e.step == steps::QUIC_CLIENT_INITIAL)
+            .filter_map(|e| e.detail::<Shown>())
+            .take(2)
+            .collect();
+        assert_eq!(shown.len(), 2, "the first flight's two datagrams");
+        let hello = (j.trace.events.iter())
+            .find(|e| e.step == steps::TLS_CLIENT_HELLO)
+            .and_then(|e| e.detail::<InCrypto>())
+            .expect("the ClientHello in CRYPTO frames");
+        let flight: Vec<_> = shown.iter().map(|s| Rc::clone(&s.datagram)).collect();
+        let bytes = client_initials(&hello.msg, &shown[0].cid, &flight).expect("written");
+        assert!(
+            bytes.iter().all(|b| b.len() == 1250),
+            "Chromium's datagram size"
+        );
+        let server = dns::address_of("www.example.com");
+        let (port, server_port) = shown[0].ports;
+        let packets = (bytes.iter().enumerate())
+            .map(|(i, b)| Packet {
+                at_us: i as u64,
+                data: ip::udp_packet((CLIENT_ADDR, port), (server, server_port), i as u16, b),
+                comment: "quic.client_initial".into(),
+            })
+            .collect();
+        let file = scratch(&format!("quic-initials-{}.pcapng", dcid.unwrap_or("drawn")));
+        let capture = Capture {
+            packets,
+            keylog: String::new(),
+        };
+        std::fs::write(&file, pcapng::write(&capture)).expect("written");
+        let rows = fields(
+            &file,
+            &[
+                "quic.packet_number",
+                "udp.checksum.status",
+                "ip.checksum.status",
+                "tls.handshake.type",
+                "tls.handshake.extensions_server_name",
+                "tls.handshake.extensions_alpn_str",
+            ],
+        );
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        for (i, r) in rows.iter().enumerate() {
+            assert_eq!(r[0], (i + 1).to_string(), "packet numbers: {rows:?}");
+            // tshark's checksum status 1: verified and good.
+            assert_eq!(
+                (r[1].as_str(), r[2].as_str()),
+                ("1", "1"),
+                "checksums: {rows:?}"
+            );
+        }
+        // The ClientHello, reassembled from both datagrams' CRYPTO frames and decrypted.
+        let hello_row = rows.iter().find(|r| r[3] == "1").expect("a ClientHello");
+        assert_eq!(hello_row[4], "www.example.com", "{rows:?}");
+        assert_eq!(hello_row[5], "h3", "{rows:?}");
+    }
+}
