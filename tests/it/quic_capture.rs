@@ -82,3 +82,66 @@ fn the_browsers_initial_datagrams_decrypt_in_wireshark() {
         assert_eq!(hello_row[5], "h3", "{rows:?}");
     }
 }
+
+/// The handshake's datagrams both ways with their real bytes: the Initial packets under the
+/// DCID's keys, the Handshake packets under the handshake secrets the key log (inside the
+/// file) gives. tshark decrypts them all and reads every TLS message of the handshake.
+#[test]
+fn the_handshakes_datagrams_decrypt_in_wireshark_with_the_key_log() {
+    use wirewalk::model::capture::quic::{datagram_of, handshake};
+    use wirewalk::model::capture::tls13::Shared;
+    use wirewalk::model::time::Instant;
+    let j = run(&Scenario {
+        protocol: Protocol::H3,
+        quic_dcid: Some("8394c8f03e515708".into()),
+        ..Scenario::default()
+    });
+    let msgs: Vec<_> = (j.trace.events.iter())
+        .filter_map(|e| e.detail::<InCrypto>())
+        .map(|c| Rc::clone(&c.msg))
+        .collect();
+    let h = handshake(&msgs, Instant::ZERO, &mut Shared::default()).expect("the handshake");
+    // The datagrams until the server's HANDSHAKE_DONE (a 1-RTT packet: not yet written).
+    let shown: Vec<&Shown> = (j.trace.events.iter())
+        .take_while(|e| e.step != steps::QUIC_HANDSHAKE_DONE)
+        .filter_map(|e| e.detail::<Shown>())
+        .collect();
+    assert_eq!(
+        shown.len(),
+        5,
+        "two Initials, the server's two, the browser's Finished"
+    );
+    let server = dns::address_of("www.example.com");
+    let packets = (shown.iter().enumerate())
+        .map(|(i, s)| {
+            let bytes = datagram_of(&s.datagram, &s.cid, &h).expect("written");
+            let (browser, srv) = ((CLIENT_ADDR, s.ports.0), (server, s.ports.1));
+            let (from, to) = if s.datagram.from_client {
+                (browser, srv)
+            } else {
+                (srv, browser)
+            };
+            Packet {
+                at_us: i as u64 * 1000,
+                data: ip::udp_packet(from, to, i as u16, &bytes),
+                comment: "quic".into(),
+            }
+        })
+        .collect();
+    let file = scratch("quic-handshake.pcapng");
+    let capture = Capture {
+        packets,
+        keylog: h.keylog.clone(),
+    };
+    std::fs::write(&file, pcapng::write(&capture)).expect("written");
+    let rows = fields(&file, &["udp.checksum.status", "tls.handshake.type"]);
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    assert!(rows.iter().all(|r| r[0] == "1"), "checksums: {rows:?}");
+    let types: Vec<&str> = (rows.iter())
+        .flat_map(|r| r[1].split(','))
+        .filter(|t| !t.is_empty())
+        .collect();
+    // ClientHello, ServerHello, EncryptedExtensions, Certificate, CertificateVerify, Finished
+    // (the server's), Finished (the browser's).
+    assert_eq!(types, ["1", "2", "8", "11", "15", "20", "20"], "{rows:?}");
+}

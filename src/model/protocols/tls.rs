@@ -143,6 +143,9 @@ pub enum Message {
         key_share: Option<String>,
         alpn: Option<&'static str>,
         resumed: bool,
+        /// Over QUIC: the ClientHello had no legacy session id, so none is echoed (RFC 9001
+        /// §8.4); over TCP the browser's 32 bytes come back.
+        quic: bool,
     },
     EncryptedExtensions {
         alpn: &'static str,
@@ -752,6 +755,7 @@ impl Server {
                     key_share: tls13.then(|| self.cfg.key_share.clone()),
                     alpn: (!tls13).then_some(chosen),
                     resumed: self.resumed,
+                    quic: over_quic,
                 });
                 if tls13 {
                     // RFC 8446 §D.4: a client that sent a legacy session id (every browser over
@@ -1169,6 +1173,7 @@ mod tests {
             key_share: None,
             alpn: None,
             resumed: false,
+            quic: false,
         };
         // RFC 8448 §3's ServerHello is 90 bytes with an empty legacy session id; a browser's
         // is echoed, 32 bytes more; the record adds 5.
@@ -1551,6 +1556,7 @@ pub mod present {
                 key_share,
                 alpn,
                 resumed,
+                ..
             } => {
                 f.push(Field::new("selected_version", version).spec("RFC 8446 §4.2.1"));
                 f.push(Field::new("random", short(random)));

@@ -221,6 +221,7 @@ mod tests {
                 key_share: None,
                 alpn,
                 resumed: false,
+                quic: false,
             });
         }
         out

@@ -419,13 +419,15 @@ fn client_hello_len(m: &Message) -> Option<u64> {
     Some((4 + fixed + body) as u64)
 }
 
-/// The ServerHello, echoing a 32-byte legacy session id (the browser always sends one: the
-/// middlebox compatibility mode of RFC 8446 §D.4), with an x25519 share of zeros.
+/// The ServerHello, echoing over TCP a 32-byte legacy session id (the browser always sends one:
+/// the middlebox compatibility mode of RFC 8446 §D.4) and over QUIC none (RFC 9001 §8.4), with
+/// an x25519 share of zeros.
 pub fn server_hello(m: &Message) -> Option<ServerHello> {
     let Message::ServerHello {
         random,
         suite,
         resumed,
+        quic,
         ..
     } = m
     else {
@@ -447,7 +449,7 @@ pub fn server_hello(m: &Message) -> Option<ServerHello> {
     Some(ServerHello {
         legacy_version: 0x0303,
         random: bytes32(random),
-        session_id: vec![0; 32],
+        session_id: if *quic { vec![] } else { vec![0; 32] },
         cipher_suite: suite.code,
         compression_method: 0,
         extensions,
@@ -461,8 +463,9 @@ pub fn handshake_len(m: &Message) -> Option<u64> {
     let body: usize = match m {
         Message::ClientHello { quic: Some(_), .. } => return super::quic_tls::client_hello_len(m),
         Message::ClientHello { .. } => return client_hello_len(m),
-        Message::ServerHello { resumed, .. } => {
-            2 + 32 + (1 + 32) + 2 + 1 + 2 + (4 + 2) + (4 + 4 + 32) + if *resumed { 6 } else { 0 }
+        Message::ServerHello { resumed, quic, .. } => {
+            let echo = if *quic { 0 } else { 32 };
+            2 + 32 + (1 + echo) + 2 + 1 + 2 + (4 + 2) + (4 + 4 + 32) + if *resumed { 6 } else { 0 }
         }
         Message::EncryptedExtensions { alpn, quic } => {
             2 + 4 + 2 + 1 + alpn.len() + quic.as_ref().map_or(0, |p| 4 + p.len() / 2)
@@ -566,6 +569,7 @@ mod tests {
                 key_share: Some("22".repeat(32)),
                 alpn: None,
                 resumed,
+                quic: false,
             });
         }
         for (i, host) in ["a.b", "www.example.com", &"x".repeat(200)]

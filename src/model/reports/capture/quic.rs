@@ -1,14 +1,17 @@
 //! A QUIC connection's packets with their real bytes, the first part of the QUIC capture
-//! (issue 19): the browser's Initial datagrams. Each packet of the trace's first flight is
+//! (issue 19): the handshake's datagrams both ways. [`client_initials`] writes the browser's
+//! first flight alone; [`handshake`] runs the connection's TLS messages through the capture's
+//! TLS 1.3 session for each side's CRYPTO bytes and secrets, and [`datagram_of`] writes any
+//! datagram of Initial and Handshake packets with them. Each packet of the trace is
 //! written as it goes on the wire — its frames ([`quic_packet::write_frames`]) around the real
 //! bytes of Chromium's QUIC ClientHello ([`quic_tls::client_hello`], its key shares and GREASE
 //! ECH filled as over TCP: [`super::tls13::fill_client_hello`]), sealed and header-protected
 //! with the Initial keys the browser's Destination Connection ID gives (RFC 9001 §5.2, §5.4),
 //! and the datagram's length checked against the model's.
 //!
-//! Not yet: the server's Initial and Handshake packets, the 1-RTT packets, and their place in
-//! the capture file (`from_trace` still refuses a QUIC connection); the next steps are the
-//! TLS messages' plaintext and secrets through [`super::tls13::Tls`], and short headers.
+//! Not yet: the 1-RTT packets (short headers, the HTTP/3 bytes, the responses cut into
+//! packets) and the datagrams' place in the capture file (`from_trace` still refuses a QUIC
+//! connection).
 
 use super::CaptureError;
 use crate::model::quic::{Datagram, Frame};
@@ -23,7 +26,8 @@ use std::rc::Rc;
 const VERSION_1: u32 = 1;
 
 /// The bytes of the browser's first flight: each of `flight`'s datagrams carrying its part of
-/// `hello` (the trace's ClientHello), under the Initial keys of `dcid`.
+/// `hello` (the trace's ClientHello), under the Initial keys of `dcid` (no other message is
+/// needed, so a capture of the first flight alone takes only this).
 pub fn client_initials(
     hello: &Message,
     dcid: &[u8],
@@ -41,47 +45,11 @@ pub fn client_initials(
     let keys = InitialSecrets::new(dcid).keys(true);
     flight
         .iter()
-        .map(|d| datagram(d, dcid, &crypto, &keys))
+        .map(|d| write(d, dcid, [&crypto, &[]], [&keys, &keys]))
         .collect()
 }
 
-/// One datagram of Initial packets: each packet's frames with `crypto`'s bytes where its
-/// CRYPTO frames point, protected under `keys`.
-fn datagram(
-    d: &Datagram,
-    dcid: &[u8],
-    crypto: &[u8],
-    keys: &PacketKeys,
-) -> Result<Vec<u8>, CaptureError> {
-    let mut out = Vec::with_capacity(d.len);
-    for p in &d.packets {
-        let frames = (p.frames.iter())
-            .map(|f| frame(f, crypto))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut w = tls_wire::Writer::default();
-        quic_packet::write_frames(&mut w, &frames);
-        let h = LongHeader {
-            kind: LongType::Initial,
-            version: VERSION_1,
-            dcid: dcid.to_vec(),
-            scid: vec![],
-            token: vec![],
-            packet_number: p.number,
-            pn_len: p.pn_len,
-        };
-        let sealed = quic_packet::protect(keys, &h, w.into_wire())
-            .map_err(|_| CaptureError::Internal("an Initial packet's protection"))?;
-        out.extend_from_slice(&sealed.bytes);
-    }
-    if out.len() != d.len {
-        return Err(CaptureError::Internal(
-            "an Initial datagram of the model's length",
-        ));
-    }
-    Ok(out)
-}
-
-/// A frame of the model's first flight as it goes on the wire.
+/// A frame of the model's handshake datagrams as it goes on the wire, with `crypto`'s bytes.
 fn frame(f: &Frame, crypto: &[u8]) -> Result<quic_packet::Frame, CaptureError> {
     Ok(match f {
         Frame::Padding(n) => quic_packet::Frame::Padding(*n),
@@ -90,7 +58,7 @@ fn frame(f: &Frame, crypto: &[u8]) -> Result<quic_packet::Frame, CaptureError> {
             let data = (from.checked_add(*len))
                 .and_then(|to| crypto.get(from..to))
                 .ok_or(CaptureError::Internal(
-                    "the ClientHello's bytes a CRYPTO frame names",
+                    "the handshake bytes a CRYPTO frame names",
                 ))?;
             quic_packet::Frame::Crypto {
                 offset: *offset,
@@ -109,4 +77,115 @@ fn frame(f: &Frame, crypto: &[u8]) -> Result<quic_packet::Frame, CaptureError> {
             return Err(CaptureError::Unsupported("QUIC frames after the handshake"))
         }
     })
+}
+
+/// A QUIC connection's TLS handshake made real: each side's CRYPTO streams by packet-number
+/// space (Initial, Handshake) as the trace's messages encode, and the key log and secrets
+/// that protect and decrypt them.
+pub struct Handshake13 {
+    /// `[browser, server]`, each `[initial, handshake]`.
+    pub crypto: [[Vec<u8>; 2]; 2],
+    pub keylog: String,
+    client_hs: Vec<u8>,
+    server_hs: Vec<u8>,
+}
+
+/// Runs the connection's TLS messages, in the trace's order, through the capture's TLS 1.3
+/// session ([`super::tls13::Tls`]): the ClientHello and ServerHello are plaintext records, the
+/// rest the plaintext of the flights' records; a ticket (1-RTT) is not taken.
+pub fn handshake(
+    msgs: &[Rc<Message>],
+    now: crate::model::time::Instant,
+    shared: &mut super::tls13::Shared,
+) -> Result<Handshake13, CaptureError> {
+    let mut tls = super::tls13::Tls::default();
+    let mut crypto: [[Vec<u8>; 2]; 2] = Default::default();
+    for m in msgs {
+        let (side, space) = match &**m {
+            Message::ClientHello { .. } => (0, 0),
+            Message::ServerHello { .. } => (1, 0),
+            Message::Finished { from_client, .. } => (usize::from(!*from_client), 1),
+            Message::NewSessionTicket { .. } => break,
+            _ => (1, 1),
+        };
+        for sent in tls.on(m, crate::model::tls::Version::Tls13, (now, shared))? {
+            match &sent.inner {
+                Some((_, plain)) => crypto[side][space].extend_from_slice(&plain.bytes),
+                None => crypto[side][space]
+                    .extend_from_slice(sent.record.bytes.get(5..).unwrap_or_default()),
+            }
+        }
+    }
+    let schedule = tls
+        .schedule()
+        .ok_or(CaptureError::Internal("the handshake's keys"))?;
+    Ok(Handshake13 {
+        crypto,
+        keylog: tls.keylog(),
+        client_hs: schedule.client_handshake_traffic_secret.clone(),
+        server_hs: schedule.server_handshake_traffic_secret.clone(),
+    })
+}
+
+/// One side's datagram of Initial and Handshake packets with `h`'s CRYPTO bytes, under the
+/// Initial keys of `dcid` and the handshake keys; `cid` is the connection ID the server took
+/// (the browser's Destination Connection ID), the browser's own being empty.
+pub fn datagram_of(d: &Datagram, cid: &[u8], h: &Handshake13) -> Result<Vec<u8>, CaptureError> {
+    use crate::model::tls_keys::{Aead, Hash};
+    let side = usize::from(!d.from_client);
+    let initial = InitialSecrets::new(cid).keys(d.from_client);
+    let secret = if d.from_client {
+        &h.client_hs
+    } else {
+        &h.server_hs
+    };
+    let handshake = PacketKeys::from_secret(Aead::Aes128Gcm, Hash::Sha256, secret);
+    let crypto = [&h.crypto[side][0][..], &h.crypto[side][1][..]];
+    write(d, cid, crypto, [&initial, &handshake])
+}
+
+/// Datagram `d`'s packets, each with its space's CRYPTO bytes (`crypto`: Initial, Handshake)
+/// under its space's keys, the browser's toward `cid` and the server's from it; its length
+/// checked against the model's.
+fn write(
+    d: &Datagram,
+    cid: &[u8],
+    crypto: [&[u8]; 2],
+    keys: [&PacketKeys; 2],
+) -> Result<Vec<u8>, CaptureError> {
+    use crate::model::quic::Space;
+    let mut out = Vec::with_capacity(d.len);
+    for p in &d.packets {
+        let (kind, space) = match p.space {
+            Space::Initial => (LongType::Initial, 0),
+            Space::Handshake => (LongType::Handshake, 1),
+            Space::Application => return Err(CaptureError::Unsupported("QUIC 1-RTT packets")),
+        };
+        let frames = (p.frames.iter())
+            .map(|f| frame(f, crypto[space]))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut w = tls_wire::Writer::default();
+        quic_packet::write_frames(&mut w, &frames);
+        let (dcid, scid) = if d.from_client {
+            (cid.to_vec(), vec![])
+        } else {
+            (vec![], cid.to_vec())
+        };
+        let header = LongHeader {
+            kind,
+            version: VERSION_1,
+            dcid,
+            scid,
+            token: vec![],
+            packet_number: p.number,
+            pn_len: p.pn_len,
+        };
+        let sealed = quic_packet::protect(keys[space], &header, w.into_wire())
+            .map_err(|_| CaptureError::Internal("a long-header packet's protection"))?;
+        out.extend_from_slice(&sealed.bytes);
+    }
+    if out.len() != d.len {
+        return Err(CaptureError::Internal("a datagram of the model's length"));
+    }
+    Ok(out)
 }

@@ -320,6 +320,11 @@ impl Tls {
         })
     }
 
+    /// The TLS 1.3 key schedule, once the ServerHello has made it.
+    pub fn schedule(&self) -> Option<&crate::model::tls_keys::Schedule> {
+        self.session.schedule()
+    }
+
     /// The NSS key log lines of the connection (empty before the ServerHello).
     pub fn keylog(&self) -> String {
         if self.picked_up {
@@ -536,8 +541,12 @@ impl Tls {
         else {
             return Err(CaptureError::Internal("not a ClientHello"));
         };
-        let mut ch =
-            tls_messages::client_hello(m).ok_or(CaptureError::Internal("a ClientHello"))?;
+        // Over QUIC, Chromium's QUIC ClientHello (no legacy session id, its transport parameters).
+        let ch = match m {
+            Message::ClientHello { quic: Some(_), .. } => crate::model::quic_tls::client_hello(m),
+            _ => tls_messages::client_hello(m),
+        };
+        let mut ch = ch.ok_or(CaptureError::Internal("a ClientHello"))?;
         self.sni = sni.clone();
         self.client_private = bytes32(key_share);
         self.session_id = ch.session_id.clone();
