@@ -5,7 +5,8 @@
 
 use super::capture::{fields, scratch};
 use std::rc::Rc;
-use wirewalk::model::capture::quic::client_initials;
+use wirewalk::model::capture::quic::{datagram_of, handshake};
+use wirewalk::model::capture::tls13::Shared;
 use wirewalk::model::connection::CLIENT_ADDR;
 use wirewalk::model::journey::run;
 use wirewalk::model::load::Protocol;
@@ -13,6 +14,7 @@ use wirewalk::model::pcapng::{self, Capture, Packet};
 use wirewalk::model::quic_present::{InCrypto, Shown};
 use wirewalk::model::scenario::Scenario;
 use wirewalk::model::step::steps;
+use wirewalk::model::time::Instant;
 use wirewalk::model::{dns, ip};
 
 #[test]
@@ -30,12 +32,15 @@ fn the_browsers_initial_datagrams_decrypt_in_wireshark() {
             .take(2)
             .collect();
         assert_eq!(shown.len(), 2, "the first flight's two datagrams");
-        let hello = (j.trace.events.iter())
-            .find(|e| e.step == steps::TLS_CLIENT_HELLO)
-            .and_then(|e| e.detail::<InCrypto>())
-            .expect("the ClientHello in CRYPTO frames");
-        let flight: Vec<_> = shown.iter().map(|s| Rc::clone(&s.datagram)).collect();
-        let bytes = client_initials(&hello.msg, &shown[0].cid, &flight).expect("written");
+        // Only the Initial keys are needed: no key log goes into this file.
+        let msgs: Vec<_> = (j.trace.events.iter())
+            .filter_map(|e| e.detail::<InCrypto>())
+            .map(|c| Rc::clone(&c.msg))
+            .collect();
+        let h = handshake(&msgs, Instant::ZERO, &mut Shared::default()).expect("the handshake");
+        let bytes: Vec<Vec<u8>> = (shown.iter())
+            .map(|s| datagram_of(&s.datagram, &s.cid, &h).expect("written"))
+            .collect();
         assert!(
             bytes.iter().all(|b| b.len() == 1250),
             "Chromium's datagram size"
@@ -88,9 +93,6 @@ fn the_browsers_initial_datagrams_decrypt_in_wireshark() {
 /// file) gives. tshark decrypts them all and reads every TLS message of the handshake.
 #[test]
 fn the_handshakes_datagrams_decrypt_in_wireshark_with_the_key_log() {
-    use wirewalk::model::capture::quic::{datagram_of, handshake};
-    use wirewalk::model::capture::tls13::Shared;
-    use wirewalk::model::time::Instant;
     let j = run(&Scenario {
         protocol: Protocol::H3,
         quic_dcid: Some("8394c8f03e515708".into()),

@@ -1,11 +1,10 @@
 //! A QUIC connection's packets with their real bytes, the first part of the QUIC capture
-//! (issue 19): the handshake's datagrams both ways. [`client_initials`] writes the browser's
-//! first flight alone; [`handshake`] runs the connection's TLS messages through the capture's
-//! TLS 1.3 session for each side's CRYPTO bytes and secrets, and [`datagram_of`] writes any
-//! datagram of Initial and Handshake packets with them. Each packet of the trace is
+//! (issue 19): the handshake's datagrams both ways. [`handshake`] runs the connection's TLS
+//! messages through the capture's TLS 1.3 session for each side's CRYPTO bytes and secrets,
+//! and [`datagram_of`] writes any datagram of Initial and Handshake packets with them. Each packet of the trace is
 //! written as it goes on the wire — its frames ([`quic_packet::write_frames`]) around the real
 //! bytes of Chromium's QUIC ClientHello ([`quic_tls::client_hello`], its key shares and GREASE
-//! ECH filled as over TCP: [`super::tls13::fill_client_hello`]), sealed and header-protected
+//! ECH filled as over TCP), sealed and header-protected
 //! with the Initial keys the browser's Destination Connection ID gives (RFC 9001 §5.2, §5.4),
 //! and the datagram's length checked against the model's.
 //!
@@ -18,36 +17,11 @@ use crate::model::quic::{Datagram, Frame};
 use crate::model::quic_keys::{InitialSecrets, PacketKeys};
 use crate::model::quic_packet::{self, LongHeader, LongType};
 use crate::model::tls::Message;
-use crate::model::tls_messages::bytes32;
-use crate::model::tls_wire::{self, Handshake};
+use crate::model::tls_wire;
 use std::rc::Rc;
 
 /// QUIC version 1 (RFC 9000 §15).
 const VERSION_1: u32 = 1;
-
-/// The bytes of the browser's first flight: each of `flight`'s datagrams carrying its part of
-/// `hello` (the trace's ClientHello), under the Initial keys of `dcid` (no other message is
-/// needed, so a capture of the first flight alone takes only this).
-pub fn client_initials(
-    hello: &Message,
-    dcid: &[u8],
-    flight: &[Rc<Datagram>],
-) -> Result<Vec<Vec<u8>>, CaptureError> {
-    let Message::ClientHello { key_share, .. } = hello else {
-        return Err(CaptureError::Internal("a ClientHello"));
-    };
-    let mut ch = crate::model::quic_tls::client_hello(hello)
-        .ok_or(CaptureError::Internal("a QUIC ClientHello"))?;
-    super::tls13::fill_client_hello(&mut ch, &bytes32(key_share));
-    let crypto = tls_wire::encode(&Handshake::ClientHello(ch))
-        .map_err(CaptureError::tls)?
-        .bytes;
-    let keys = InitialSecrets::new(dcid).keys(true);
-    flight
-        .iter()
-        .map(|d| write(d, dcid, [&crypto, &[]], [&keys, &keys]))
-        .collect()
-}
 
 /// A frame of the model's handshake datagrams as it goes on the wire, with `crypto`'s bytes.
 fn frame(f: &Frame, crypto: &[u8]) -> Result<quic_packet::Frame, CaptureError> {

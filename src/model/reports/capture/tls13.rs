@@ -93,7 +93,7 @@ pub(super) fn drawn(seed: &[u8], label: &str, n: usize) -> Vec<u8> {
 /// drawn from that key, FIPS 203 `ML-KEM.KeyGen_internal`, then a second X25519 public key, as
 /// BoringSSL generates one per group), and the GREASE ECH's encapsulated key and payload
 /// (random by design: draft-ietf-tls-esni §6.2).
-pub(super) fn fill_client_hello(ch: &mut tls_wire::ClientHello, private: &[u8; 32]) {
+fn fill_client_hello(ch: &mut tls_wire::ClientHello, private: &[u8; 32]) {
     use ml_kem::{EncodedSizeUser, KemCore, MlKem768, B32};
     let d: [u8; 32] = drawn(private, "ml-kem d", 32).try_into().unwrap_or([0; 32]);
     let z: [u8; 32] = drawn(private, "ml-kem z", 32).try_into().unwrap_or([0; 32]);
