@@ -107,6 +107,10 @@ pub enum Payload {
     Flight(Vec<Rc<tls::Message>>),
     /// A flight of QUIC datagrams, shared with their events.
     Datagrams(Vec<Rc<crate::model::quic::Datagram>>),
+    /// A datagram's worth of a QUIC response leaves the server.
+    QuicSend(Box<quic::Chunk>),
+    /// One of those datagrams reaches the browser, which may acknowledge it.
+    QuicArrive(Box<quic::Arrival>),
     /// The browser's QUIC idle timer fires (a timer the connection sets itself).
     IdleTimeout,
     /// The browser's QUIC probe timer fires: its `n`th probe (from 0) leaves.
@@ -461,6 +465,8 @@ impl Connection {
             (Side::Server, Payload::Flight(f)) => self.server_flight(now, &f),
             (Side::Client, Payload::Flight(f)) => self.client_flight(now, &f),
             (to, Payload::Datagrams(f)) => self.quic_flight(now, to, &f),
+            (_, Payload::QuicSend(c)) => self.quic_send(now, &c),
+            (_, Payload::QuicArrive(a)) => self.quic_arrive(now, &a),
             (_, Payload::IdleTimeout) => self.quic_idle(now),
             (_, Payload::Probe(k)) => self.quic_probe(now, k),
             (_, Payload::Fallback) => self.fallback_v4(now),

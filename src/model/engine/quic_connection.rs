@@ -23,9 +23,17 @@
 //! after 4000193us. Timeout:4s", QUIC_NETWORK_IDLE_TIMEOUT) and the job fails with
 //! `ERR_QUIC_PROTOCOL_ERROR`. The CONNECTION_CLOSE it sends then is not drawn.
 //!
-//! Left out: the response's packets (a response's bytes are timed by the engine but not cut
-//! into numbered packets yet), loss and retransmission, 0-RTT, connection migration, and a
-//! rejected certificate's CONNECTION_CLOSE (the browser stops at the verdict).
+//! A response leaves in 1-RTT packets as the engine times it ([`Connection::quic_response`]):
+//! each datagram's worth leaves the server when it must to reach the browser at the moment
+//! its round of slow start arrives (the last round's one after another up to the last byte),
+//! so the server numbers packets in the order they leave even when responses overlap; the
+//! browser acknowledges every second packet, and a response's last at once. Each round is an
+//! event when its last datagram leaves, its acknowledgments one when its last arrives.
+//!
+//! Left out: loss and retransmission in the packets (the engine times loss, [`super`]'s
+//! `loss`), quiche's 25 ms delayed-ACK timer and its ACK decimation, 0-RTT, connection
+//! migration, and a rejected certificate's CONNECTION_CLOSE (the browser stops at the
+//! verdict).
 
 use super::*;
 use crate::model::quic::Datagram;
@@ -37,6 +45,32 @@ use crate::model::quic_transport;
 /// the flags byte, the 8-byte connection ID, a 2-byte packet number, the 16-byte AEAD tag and
 /// the STREAM frame's header (type, stream id, a 4-byte offset, a 2-byte length).
 pub const ONE_RTT_OVERHEAD: u64 = 1 + quic_conn::CID_LEN as u64 + 2 + 16 + 8;
+
+/// One datagram's worth of a response over QUIC ([`Connection::quic_response`]): the request
+/// it answers (1-based), its stream and the bytes of it, whether they end it, when the
+/// datagram arrives, and its round: the round's log, its place among the response's rounds,
+/// and whether it is the round's last datagram.
+#[derive(Clone, Debug)]
+pub struct Chunk {
+    request: u32,
+    stream: u64,
+    offset: u64,
+    len: usize,
+    fin: bool,
+    arrives: Instant,
+    round: (usize, (usize, usize)),
+    last_of_round: bool,
+}
+
+/// One of the server's datagrams of a response on its way to the browser ([`Chunk`]).
+#[derive(Clone, Debug)]
+pub struct Arrival {
+    request: u32,
+    datagram: Rc<Datagram>,
+    round: usize,
+    fin: bool,
+    last_of_round: bool,
+}
 
 /// A QUIC connection's state beside [`Connection`]'s.
 pub(super) struct Part {
@@ -51,6 +85,16 @@ pub(super) struct Part {
     offsets: Vec<(u64, u64)>,
     /// The browser's first flight, which its probes repeat when nothing answers.
     first_flight: Vec<Rc<Datagram>>,
+    /// Each response round's datagrams and the browser's acknowledgments of them, gathered
+    /// until the round's event ([`Round`]); emptied once shown.
+    rounds: Vec<RoundLog>,
+}
+
+/// What a response round has sent and received so far.
+#[derive(Default)]
+struct RoundLog {
+    sent: Vec<(Instant, Rc<Datagram>)>,
+    acks: Vec<(Instant, Rc<Datagram>)>,
 }
 
 impl Part {
@@ -69,6 +113,7 @@ impl Part {
             handshake: None,
             offsets: Vec::new(),
             first_flight: Vec::new(),
+            rounds: Vec::new(),
         }
     }
 }
@@ -77,6 +122,11 @@ impl Connection {
     /// The QUIC part, for a connection that runs over QUIC.
     fn quic_part(&mut self) -> Option<&mut Part> {
         self.quic.as_deref_mut()
+    }
+
+    /// The server's IPv4 address, for the datagrams' events.
+    fn quic_server(&self) -> Option<std::net::Ipv4Addr> {
+        self.ips(Side::Server).map(|(_, server)| server)
     }
 
     /// Whether the connection runs over QUIC.
@@ -141,30 +191,28 @@ impl Connection {
         let mut flight = Vec::with_capacity(n);
         let held = a.held;
         for (i, s) in a.sent.into_iter().enumerate() {
+            let mut notes = Vec::new();
+            if held && i + 1 == n {
+                // RFC 9000 §8.1: the rest waits for the browser's next datagram.
+                notes.push(Field::new(
+                    "amplification_limit",
+                    "the server has sent three times the bytes it received from this unvalidated address: the rest of its flight waits for the browser's next datagram",
+                ).spec("RFC 9000 §8.1"));
+            }
             let shown = Shown {
                 datagram: Rc::clone(&s.datagram),
                 cid: Rc::clone(&cid),
                 ports: (self.quic.as_ref().map_or(0, |q| q.port), self.config.port),
+                server: self.quic_server(),
                 of: (i + 1, n),
+                dropped: self.config.udp_blocked,
+                notes,
             };
             let step = present::step_of(&s.datagram);
             let bytes = s.datagram.len as u64 + UDP_IP_HEADERS;
             let mut e = Event::described(now, from, step, shown);
-            e = if self.config.udp_blocked {
-                e.field(
-                    "dropped",
-                    "the network drops UDP to this server: the datagram never arrives",
-                )
-            } else {
-                e.message(actor_to, arrives, bytes)
-            };
-            if held && i + 1 == n {
-                // RFC 9000 §8.1: the rest waits for the browser's next datagram.
-                e = e.field_spec(
-                    "amplification_limit",
-                    "the server has sent three times the bytes it received from this unvalidated address: the rest of its flight waits for the browser's next datagram",
-                    "RFC 9000 §8.1",
-                );
+            if !self.config.udp_blocked {
+                e = e.message(actor_to, arrives, bytes);
             }
             self.trace(e);
             for m in s.completes {
@@ -223,26 +271,25 @@ impl Connection {
         for p in &mut d.packets {
             p.number = 2 * (u64::from(k) + 2);
         }
+        let waited = PROBES.get(usize::from(k)).copied().unwrap_or_default();
+        let probe = Field::new(
+            "probe",
+            format!(
+                "no answer {} ms after the first flight: the probe timeout resends the oldest unacknowledged bytes under a new packet number",
+                waited.as_ms()
+            ),
+        )
+        .spec("RFC 9002 §6.2");
         let shown = Shown {
             datagram: Rc::new(d),
             cid: Rc::clone(&q.cid),
             ports: (q.port, self.config.port),
+            server: self.quic_server(),
             of: (1, 1),
+            dropped: true,
+            notes: vec![probe],
         };
-        let waited = PROBES.get(usize::from(k)).copied().unwrap_or_default();
-        let e = Event::described(now, Actor::Browser, steps::QUIC_CLIENT_INITIAL, shown)
-            .field(
-                "dropped",
-                "the network drops UDP to this server: the datagram never arrives",
-            )
-            .field_spec(
-                "probe",
-                format!(
-                    "no answer {} ms after the first flight: the probe timeout resends the oldest unacknowledged bytes under a new packet number",
-                    waited.as_ms()
-                ),
-                "RFC 9002 §6.2",
-            );
+        let e = Event::described(now, Actor::Browser, steps::QUIC_CLIENT_INITIAL, shown);
         self.trace(e);
     }
 
@@ -256,7 +303,7 @@ impl Connection {
     /// `http` bytes of HTTP/3 frames leave the browser at `at` on stream `stream` (ending it if
     /// `fin`): STREAM frames in 1-RTT packets. Returns the event that shows the wrapping.
     pub fn send_stream(&mut self, at: Instant, stream: u64, http: u64, fin: bool) -> Option<Event> {
-        let server_port = self.config.port;
+        let (server_port, server) = (self.config.port, self.quic_server());
         let q = self.quic_part()?;
         let ports = (q.port, server_port);
         let offset = match q.offsets.iter_mut().find(|(id, _)| *id == stream) {
@@ -280,13 +327,17 @@ impl Connection {
         let wrapping = present::Wrapping {
             http,
             stream,
-            datagrams: datagrams.len(),
+            datagrams: datagrams.iter().map(|d| (at, Rc::clone(d))).collect(),
             first: Shown {
                 datagram: first,
                 cid,
                 ports,
+                server,
                 of: (1, datagrams.len()),
+                dropped: false,
+                notes: Vec::new(),
             },
+            round: None,
         };
         Some(Event::described(
             at,
@@ -294,6 +345,182 @@ impl Connection {
             steps::QUIC_STREAM,
             wrapping,
         ))
+    }
+
+    /// A response's `http` bytes of HTTP/3 leave the server on stream `stream`, ending it,
+    /// in slow start's rounds as the engine timed them: `cuts` bytes on the wire each
+    /// ([`crate::model::http::slow_start_cuts`]), round `r` reaching the browser one round trip
+    /// after round `r - 1` from `first`, the last round's datagrams one after another up to
+    /// the last byte at `last`. Each datagram's worth leaves when it must to arrive then
+    /// ([`Self::quic_send`]), so the server numbers its packets in the order they leave, and
+    /// the browser its acknowledgments in the order they arrive, whatever other responses
+    /// share the connection.
+    pub fn quic_response(
+        &mut self,
+        request: u32,
+        stream: u64,
+        http: u64,
+        (cuts, first, last): (&[u64], Instant, Instant),
+    ) {
+        let (rtt, down) = (self.config.rtt, self.down());
+        let room = quic_conn::CHROMIUM_DATAGRAM as u64 - ONE_RTT_OVERHEAD;
+        let unit = quic_conn::CHROMIUM_DATAGRAM as u64;
+        let total = http.div_ceil(room).max(1);
+        // The round of each datagram: the round of the wire byte it starts at.
+        let mut round_of = Vec::with_capacity(total as usize);
+        let (mut r, mut cut_end) = (0usize, cuts.first().copied().unwrap_or(0));
+        for j in 0..total {
+            while j * unit >= cut_end && r + 1 < cuts.len() {
+                r += 1;
+                cut_end += cuts.get(r).copied().unwrap_or(0);
+            }
+            round_of.push(r);
+        }
+        let rounds = round_of.last().map_or(1, |r| r + 1);
+        let Some(q) = self.quic_part() else { return };
+        let base = q.rounds.len();
+        q.rounds.extend((0..rounds).map(|_| RoundLog::default()));
+        for (j, &r) in round_of.iter().enumerate() {
+            let start = (first + rtt.times(r as u64)).min(last);
+            let in_round = round_of.iter().filter(|&&x| x == r).count() as u64;
+            let k = round_of[..j].iter().filter(|&&x| x == r).count() as u64;
+            let arrives = if r + 1 < rounds {
+                start
+            } else if in_round > 1 {
+                let span = last.since(start).micros();
+                Instant::from_micros(start.micros() + span * k / (in_round - 1))
+            } else {
+                last.max(start)
+            };
+            let offset = j as u64 * room;
+            let chunk = Chunk {
+                request,
+                stream,
+                offset,
+                len: usize::try_from(room.min(http - offset.min(http))).unwrap_or(0),
+                fin: j as u64 + 1 == total,
+                arrives,
+                round: (base + r, (r + 1, rounds)),
+                last_of_round: k + 1 == in_round,
+            };
+            let leaves = Instant::from_micros(arrives.micros().saturating_sub(down.micros()));
+            self.deliver(leaves, Side::Server, Payload::QuicSend(Box::new(chunk)));
+        }
+    }
+
+    /// A datagram's worth of a response leaves the server at `now`: its STREAM frame in a
+    /// 1-RTT packet, on its way to the browser. The round's last shows the round, an event
+    /// whose arrow is that last datagram's way.
+    pub(super) fn quic_send(&mut self, now: Instant, c: &Chunk) {
+        let (server_port, server) = (self.config.port, self.quic_server());
+        let Some(q) = self.quic_part() else { return };
+        let (cid, ports) = (Rc::clone(&q.cid), (q.port, server_port));
+        let Some(hs) = q.handshake.as_mut() else {
+            return;
+        };
+        let datagrams = hs.send(To::Browser, c.stream, (c.offset, c.len), c.fin);
+        let n = datagrams.len();
+        let mut arrivals = Vec::with_capacity(n);
+        for (i, d) in datagrams.into_iter().enumerate() {
+            if let Some(log) = q.rounds.get_mut(c.round.0) {
+                log.sent.push((c.arrives, Rc::clone(&d)));
+            }
+            arrivals.push(Arrival {
+                request: c.request,
+                datagram: d,
+                round: c.round.0,
+                fin: c.fin && i + 1 == n,
+                last_of_round: c.last_of_round && i + 1 == n,
+            });
+        }
+        for a in arrivals {
+            self.deliver(c.arrives, Side::Client, Payload::QuicArrive(Box::new(a)));
+        }
+        if !c.last_of_round {
+            return;
+        }
+        let Some(sent) = (self.quic_part())
+            .and_then(|q| q.rounds.get_mut(c.round.0))
+            .map(|log| std::mem::take(&mut log.sent))
+        else {
+            return;
+        };
+        let (Some(first), Some(last)) = (
+            sent.first().map(|d| Rc::clone(&d.1)),
+            sent.last().map(|d| d.0),
+        ) else {
+            return;
+        };
+        let bytes: u64 = (sent.iter())
+            .map(|(_, d)| d.len as u64 + UDP_IP_HEADERS)
+            .sum();
+        let http: u64 = (sent.iter())
+            .flat_map(|(_, d)| &d.packets)
+            .flat_map(|p| &p.frames)
+            .map(|f| match f {
+                crate::model::quic::Frame::Stream { len, .. } => *len as u64,
+                _ => 0,
+            })
+            .sum();
+        let n = sent.len();
+        let wrapping = present::Wrapping {
+            http,
+            stream: c.stream,
+            datagrams: sent.into(),
+            first: Shown {
+                datagram: first,
+                cid,
+                ports,
+                server,
+                of: (1, n),
+                dropped: false,
+                notes: Vec::new(),
+            },
+            round: Some(c.round.1),
+        };
+        let e = Event::described(now, Actor::Server, steps::QUIC_STREAM, wrapping)
+            .message(Actor::Browser, last.max(now), bytes)
+            .request(c.request);
+        self.trace(e);
+    }
+
+    /// One of the server's 1-RTT datagrams reaches the browser at `now`: it acknowledges every
+    /// second ack-eliciting packet, and the response's last at once. The round's last shows
+    /// the round's acknowledgments, an event of its request's.
+    pub(super) fn quic_arrive(&mut self, now: Instant, a: &Arrival) {
+        let up = self.up();
+        let (server_port, server) = (self.config.port, self.quic_server());
+        let Some(q) = self.quic_part() else { return };
+        let (cid, ports) = (Rc::clone(&q.cid), (q.port, server_port));
+        let Some(hs) = q.handshake.as_mut() else {
+            return;
+        };
+        if let Some(ack) = hs.acknowledge(To::Browser, &a.datagram, a.fin) {
+            if let Some(log) = q.rounds.get_mut(a.round) {
+                log.acks.push((now, ack));
+            }
+        }
+        if !a.last_of_round {
+            return;
+        }
+        let acks =
+            (q.rounds.get_mut(a.round)).map_or_else(Vec::new, |l| std::mem::take(&mut l.acks));
+        let Some(last) = acks.last().map(|x| x.0) else {
+            return;
+        };
+        let bytes: u64 = (acks.iter())
+            .map(|(_, d)| d.len as u64 + UDP_IP_HEADERS)
+            .sum();
+        let shown = present::Acks {
+            datagrams: acks,
+            cid,
+            ports,
+            server,
+        };
+        let e = Event::described(now, Actor::Browser, steps::QUIC_ACK, shown)
+            .message(Actor::Server, last + up, bytes)
+            .request(a.request);
+        self.trace(e);
     }
 
     /// `http` bytes of HTTP/3 as they go on the wire: each 1-RTT packet of at most one
@@ -307,6 +534,7 @@ impl Connection {
         if let Some(q) = self.quic_part() {
             q.handshake = None;
             q.offsets = Vec::new();
+            q.rounds = Vec::new();
         }
     }
 }

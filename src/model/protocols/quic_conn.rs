@@ -19,6 +19,11 @@
 //! `DeterministicConnectionIdGenerator`); both number packets from one counter starting at 1
 //! ([`super::quic::Numbering::QUICHE`]).
 //!
+//! After the handshake the pair carries streams: [`Handshake::stream`] hands a side's bytes to
+//! the other at once (the engine times them), [`Handshake::send`] cuts them into packets the
+//! caller delivers one by one with [`Handshake::acknowledge`], which acknowledges every second
+//! ack-eliciting packet as it arrives (RFC 9000 §13.2.2).
+//!
 //! Left out: a rejected certificate (the browser's CONNECTION_CLOSE carrying the TLS alert),
 //! loss and retransmission, 0-RTT.
 
@@ -88,6 +93,8 @@ pub struct Handshake {
     tls_server: tls::Server,
     crypto: [Crypto; 2],
     confirmed: bool,
+    /// Ack-eliciting 1-RTT datagrams each side has received since it last acknowledged.
+    unacked: [usize; 2],
 }
 
 fn side(to: To) -> usize {
@@ -122,6 +129,7 @@ impl Handshake {
             tls_server,
             crypto: Default::default(),
             confirmed: false,
+            unacked: [0; 2],
         }
     }
 
@@ -171,17 +179,55 @@ impl Handshake {
         (offset, len): (u64, usize),
         fin: bool,
     ) -> Vec<Rc<Datagram>> {
-        let (tx, rx) = match to {
-            To::Server => (&mut self.client, &mut self.server),
-            To::Browser => (&mut self.server, &mut self.client),
+        let out = self.send(to, id, (offset, len), fin);
+        let rx = match to {
+            To::Server => &mut self.server,
+            To::Browser => &mut self.client,
         };
-        tx.send_stream(id, offset, len, fin);
-        let mut out = Vec::new();
-        while let Some(d) = tx.poll_datagram() {
-            rx.receive(&d);
-            out.push(Rc::new(d));
+        for d in &out {
+            rx.receive(d);
         }
         out
+    }
+
+    /// `len` bytes of stream `id` at `offset` from the side that sends towards `to`, cut into
+    /// 1-RTT packets that are not yet delivered: the caller hands them over as they arrive
+    /// ([`Handshake::acknowledge`]).
+    pub fn send(
+        &mut self,
+        to: To,
+        id: u64,
+        (offset, len): (u64, usize),
+        fin: bool,
+    ) -> Vec<Rc<Datagram>> {
+        let tx = match to {
+            To::Server => &mut self.client,
+            To::Browser => &mut self.server,
+        };
+        tx.send_stream(id, offset, len, fin);
+        std::iter::from_fn(|| tx.poll_datagram().map(Rc::new)).collect()
+    }
+
+    /// Datagram `d` of 1-RTT stream data arrives at `to`, which acknowledges every second
+    /// ack-eliciting packet at once (RFC 9000 §13.2.2; quiche's
+    /// `kDefaultRetransmittablePacketsBeforeAck` is 2), and with `now` any it still owes;
+    /// the acknowledgment reaches the sender at once (the caller times it).
+    pub fn acknowledge(&mut self, to: To, d: &Datagram, now: bool) -> Option<Rc<Datagram>> {
+        let i = side(to);
+        let (rx, tx) = match to {
+            To::Server => (&mut self.server, &mut self.client),
+            To::Browser => (&mut self.client, &mut self.server),
+        };
+        rx.receive(d);
+        let eliciting = (d.packets.iter().flat_map(|p| &p.frames)).any(Frame::ack_eliciting);
+        self.unacked[i] += usize::from(eliciting);
+        if self.unacked[i] < 2 && !(now && self.unacked[i] > 0) {
+            return None;
+        }
+        self.unacked[i] = 0;
+        let a = rx.poll_datagram()?;
+        tx.receive(&a);
+        Some(Rc::new(a))
     }
 
     /// Records the CRYPTO data `d` carries for its receiver `to`.

@@ -1,6 +1,7 @@
 //! QUIC packets on the wire: variable-length integers (RFC 9000 §16), the long header (§17.2)
-//! of Initial and Handshake packets, the frames a handshake uses (§19: PADDING, PING, ACK,
-//! CRYPTO), and packet protection (RFC 9001 §5.3, §5.4): the payload sealed with the packet
+//! of Initial and Handshake packets and the short header (§17.3) of 1-RTT packets, the frames
+//! the model sends (§19: PADDING, PING, ACK, CRYPTO, HANDSHAKE_DONE, STREAM), and packet
+//! protection (RFC 9001 §5.3, §5.4): the payload sealed with the packet
 //! number's nonce and the header as associated data, then the first byte's low bits and the
 //! packet number masked with a sample of the ciphertext.
 //!
@@ -8,9 +9,11 @@
 //! Chromium's QUIC writes it (quiche's `QuicPacketCreator::GetLengthLength`, which returns
 //! `VARIABLE_LENGTH_INTEGER_LENGTH_2` for a long header:
 //! https://source.chromium.org/chromium/chromium/src/+/main:net/third_party/quiche/src/quiche/quic/core/quic_packet_creator.cc),
-//! and the client's first flight padded to 1,200 bytes (RFC 9000 §14.1). Left out: short
-//! headers (1-RTT), Retry and Version Negotiation packets, coalescing several packets in one
-//! datagram, and ACK frames with more than one range or ECN counts.
+//! and the client's first flight padded to 1,200 bytes (RFC 9000 §14.1); short headers with the
+//! spin bit and key phase 0 (the model neither measures the spin nor updates keys). Left out:
+//! Retry and Version Negotiation packets, reading a short header back (the reader here takes
+//! long headers; tests read 1-RTT packets with tshark), and ACK frames with more than one range
+//! or ECN counts.
 
 use super::quic_keys::{PacketKeys, SAMPLE_LEN};
 use super::tls_keys::TAG_LEN;
@@ -123,6 +126,16 @@ pub enum Frame {
         offset: u64,
         data: Vec<u8>,
     },
+    /// The server confirms the handshake (§19.20).
+    HandshakeDone,
+    /// Bytes of stream `id` at `offset`, the last of the stream if `fin` (§19.8). The Offset
+    /// field is left out at 0 and the Length field always written, as the model sizes it.
+    Stream {
+        id: u64,
+        offset: u64,
+        data: Vec<u8>,
+        fin: bool,
+    },
 }
 
 /// Why bytes are not a packet this model reads.
@@ -173,6 +186,23 @@ pub fn write_frames(w: &mut Writer, frames: &[Frame]) {
                 w.raw(format!("{at}.length"), &varint(data.len() as u64));
                 w.raw(format!("{at}.crypto_data"), data);
             }
+            Frame::HandshakeDone => w.uint(format!("{at}.type"), 1, 0x1e),
+            Frame::Stream {
+                id,
+                offset,
+                data,
+                fin,
+            } => {
+                // 0b00001OLF: OFF when the offset is written, LEN always, FIN (§19.8).
+                let typ = 0x08 | u64::from(*offset > 0) << 2 | 0x02 | u64::from(*fin);
+                w.uint(format!("{at}.type"), 1, typ);
+                w.raw(format!("{at}.stream_id"), &varint(*id));
+                if *offset > 0 {
+                    w.raw(format!("{at}.offset"), &varint(*offset));
+                }
+                w.raw(format!("{at}.length"), &varint(data.len() as u64));
+                w.raw(format!("{at}.stream_data"), data);
+            }
         }
     }
 }
@@ -213,6 +243,28 @@ pub fn read_frames(mut b: &[u8]) -> Result<Vec<Frame>, PacketError> {
                 out.push(Frame::Crypto {
                     offset,
                     data: data.to_vec(),
+                });
+                b = &b[len..];
+            }
+            0x1e => out.push(Frame::HandshakeDone),
+            0x08..=0x0f => {
+                let id = int(&mut b, "STREAM's id")?;
+                let offset = if t & 0x04 != 0 {
+                    int(&mut b, "STREAM's offset")?
+                } else {
+                    0
+                };
+                let len = if t & 0x02 != 0 {
+                    int(&mut b, "STREAM's length")? as usize
+                } else {
+                    b.len()
+                };
+                let data = b.get(..len).ok_or(PacketError::Short("STREAM data"))?;
+                out.push(Frame::Stream {
+                    id,
+                    offset,
+                    data: data.to_vec(),
+                    fin: t & 0x01 != 0,
                 });
                 b = &b[len..];
             }
@@ -284,14 +336,25 @@ pub struct Protected {
 /// the packet number (§5.4.2).
 pub fn protect(keys: &PacketKeys, h: &LongHeader, payload: Wire) -> Result<Protected, PacketError> {
     let header = write_header(h, payload.bytes.len())?;
-    let nonce = keys.nonce(h.packet_number);
+    seal(keys, header, (h.packet_number, h.pn_len), payload)
+}
+
+/// Seals `payload` behind `header` (which ends with the packet number's `pn_len` bytes) and
+/// masks the header (RFC 9001 §5.3, §5.4).
+fn seal(
+    keys: &PacketKeys,
+    header: Wire,
+    (number, pn_len): (u64, usize),
+    payload: Wire,
+) -> Result<Protected, PacketError> {
+    let nonce = keys.nonce(number);
     let sealed = keys
         .aead
         .seal(&keys.key, &nonce, &header.bytes, &payload.bytes);
     let mut bytes = header.bytes.clone();
     bytes.extend_from_slice(&sealed);
-    let pn_at = header.bytes.len() - h.pn_len;
-    mask_header(keys, &mut bytes, pn_at, h.pn_len)?;
+    let pn_at = header.bytes.len() - pn_len;
+    mask_header(keys, &mut bytes, pn_at, pn_len)?;
     Ok(Protected {
         bytes,
         header,
@@ -299,7 +362,39 @@ pub fn protect(keys: &PacketKeys, h: &LongHeader, payload: Wire) -> Result<Prote
     })
 }
 
-/// XORs the header-protection mask over the first byte's low four bits and the packet number's
+/// A 1-RTT packet's short header (§17.3.1): the Destination Connection ID, whose length the
+/// receiver knows, and the packet number in `pn_len` bytes (1 to 4).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShortHeader {
+    pub dcid: Vec<u8>,
+    pub packet_number: u64,
+    pub pn_len: usize,
+}
+
+/// Seals `payload` under `keys` behind the short header `h` and protects the header: the mask
+/// covers the first byte's low five bits here (§5.4.1).
+pub fn protect_short(
+    keys: &PacketKeys,
+    h: &ShortHeader,
+    payload: Wire,
+) -> Result<Protected, PacketError> {
+    if !(1..=4).contains(&h.pn_len) {
+        return Err(PacketError::Invalid("packet number length"));
+    }
+    let mut w = Writer::default();
+    // Header Form 0, Fixed Bit 1, Spin 0, Reserved 0, Key Phase 0, Packet Number Length - 1.
+    w.uint(
+        "header_form_fixed_spin_key_phase_pn_length",
+        1,
+        0x40 | (h.pn_len as u64 - 1),
+    );
+    w.raw("dcid", &h.dcid);
+    let pn = h.packet_number.to_be_bytes();
+    w.raw("packet_number", &pn[8 - h.pn_len..]);
+    seal(keys, w.into_wire(), (h.packet_number, h.pn_len), payload)
+}
+
+/// XORs the header-protection mask over the first byte's low bits and the packet number's
 /// `pn_len` bytes at `pn_at` (§5.4.1): the sample starts four bytes after the packet number's
 /// start, whatever its length.
 fn mask_header(
@@ -315,7 +410,13 @@ fn mask_header(
     let mask = keys
         .mask(&sample)
         .map_err(|_| PacketError::Unsupported("ChaCha20 header protection"))?;
-    packet[0] ^= mask[0] & 0x0f;
+    // A long header's low four bits, a short header's five (§5.4.1).
+    let low = if packet.first().is_some_and(|b| b & 0x80 != 0) {
+        0x0f
+    } else {
+        0x1f
+    };
+    packet[0] ^= mask[0] & low;
     for i in 0..pn_len {
         packet[pn_at + i] ^= mask[1 + i];
     }

@@ -9,6 +9,7 @@
 use super::quic::{Datagram, Frame, Packet, Space};
 use super::tls::{self, Message, Version};
 use crate::model::step::{steps, StepId};
+use crate::model::time::Instant;
 use crate::model::trace::{Detail, Field};
 use std::borrow::Cow;
 use std::rc::Rc;
@@ -112,8 +113,15 @@ pub struct Shown {
     pub cid: Rc<[u8]>,
     /// The browser's UDP port and the server's.
     pub ports: (u16, u16),
+    /// The server's IPv4 address, when it has one (a capture writes the datagram's IP header).
+    pub server: Option<std::net::Ipv4Addr>,
     /// The datagram's place in its flight (1-based) and the flight's size.
     pub of: (usize, usize),
+    /// The network drops it (UDP blocked): it leaves and never arrives.
+    pub dropped: bool,
+    /// What else the sender did, shown after the datagram's fields (a probe, a server held
+    /// by its amplification limit).
+    pub notes: Vec<Field>,
 }
 
 impl Shown {
@@ -191,6 +199,13 @@ impl Detail for Shown {
                 .spec("RFC 9000 §14.1"),
             );
         }
+        if self.dropped {
+            f.push(Field::note(
+                "dropped",
+                "the network drops UDP to this server: the datagram never arrives",
+            ));
+        }
+        f.extend(self.notes.iter().cloned());
         f
     }
 }
@@ -260,19 +275,27 @@ pub struct Wrapping {
     /// Bytes of HTTP/3 frames.
     pub http: u64,
     pub stream: u64,
-    pub datagrams: usize,
+    /// Every datagram, with the moment it passes the browser's machine: when it leaves, for
+    /// the browser's; when it arrives, for the server's.
+    pub datagrams: Rc<[(Instant, Rc<Datagram>)]>,
     pub first: Shown,
+    /// A response's round of slow start, and how many it takes.
+    pub round: Option<(usize, usize)>,
 }
 
 impl Detail for Wrapping {
     fn summary(&self) -> Cow<'static, str> {
+        let round = match self.round {
+            Some((r, n)) if n > 1 => format!(" (round {r} of {n})"),
+            _ => String::new(),
+        };
         format!(
-            "{} byte{} of HTTP/3 on stream {} in {} QUIC packet{}, over UDP",
+            "{} byte{} of HTTP/3 on stream {} in {} QUIC packet{}, over UDP{round}",
             self.http,
             if self.http == 1 { "" } else { "s" },
             self.stream,
-            self.datagrams,
-            if self.datagrams == 1 { "" } else { "s" }
+            self.datagrams.len(),
+            if self.datagrams.len() == 1 { "" } else { "s" }
         )
         .into()
     }
@@ -302,7 +325,95 @@ impl Detail for Wrapping {
             )
             .spec("RFC 9000 §2.2"),
         ];
+        if let (false, Some((a, _)), Some((b, _))) = (
+            self.first.datagram.from_client,
+            self.datagrams.first(),
+            self.datagrams.last(),
+        ) {
+            let round = match self.round {
+                Some((r, n)) => format!("round {r} of {n} of slow start: "),
+                None => String::new(),
+            };
+            f.push(
+                Field::new(
+                    "delivery",
+                    format_args!(
+                        "{round}{} datagrams, arriving from {a} to {b}; the browser acknowledges every second one",
+                        self.datagrams.len()
+                    ),
+                )
+                .spec("RFC 9002 §7, RFC 9000 §13.2.2"),
+            );
+        }
         f.extend(self.first.fields());
         f
     }
+}
+
+/// The browser's acknowledgments of a burst of the server's 1-RTT packets: one ACK-only
+/// datagram for every second packet, and one for the burst's rest.
+#[derive(Clone, Debug)]
+pub struct Acks {
+    /// Each with the moment it leaves (as the datagram that asked for it arrives).
+    pub datagrams: Vec<(Instant, Rc<Datagram>)>,
+    pub cid: Rc<[u8]>,
+    /// The browser's UDP port and the server's.
+    pub ports: (u16, u16),
+    pub server: Option<std::net::Ipv4Addr>,
+}
+
+impl Detail for Acks {
+    fn summary(&self) -> Cow<'static, str> {
+        let packets: Vec<&Packet> = (self.datagrams.iter())
+            .flat_map(|(_, d)| &d.packets)
+            .collect();
+        let acked = |p: &Packet| -> String {
+            let a: Vec<String> = p.frames.iter().filter_map(ack_text).collect();
+            a.join(", ")
+        };
+        match (packets.first(), packets.last()) {
+            (Some(p), Some(last)) if packets.len() > 1 => format!(
+                "{} {} to {} [ACK]: {} datagrams from {}, the last {}",
+                space_name(p.space),
+                p.number,
+                last.number,
+                self.datagrams.len(),
+                self.datagrams.first().map_or(Instant::ZERO, |d| d.0),
+                acked(last)
+            ),
+            (Some(p), _) => format!(
+                "{} {} [{}]: {} bytes",
+                space_name(p.space),
+                p.number,
+                acked(p),
+                self.datagrams.first().map_or(0, |(_, d)| d.len)
+            ),
+            _ => String::new(),
+        }
+        .into()
+    }
+
+    fn fields(&self) -> Vec<Field> {
+        let mut f = vec![Field::new(
+            "acknowledgments",
+            format_args!(
+                "{} ACK-only datagram{} from port {} to {}: one for every second ack-eliciting packet received, one for the rest of the burst",
+                self.datagrams.len(),
+                if self.datagrams.len() == 1 { "" } else { "s" },
+                self.ports.0,
+                self.ports.1
+            ),
+        )
+        .spec("RFC 9000 §13.2.2")];
+        f.extend(
+            (self.datagrams.iter())
+                .flat_map(|(_, d)| &d.packets)
+                .map(packet_field),
+        );
+        f
+    }
+}
+
+fn ack_text(f: &Frame) -> Option<String> {
+    matches!(f, Frame::Ack { .. }).then(|| frame_text(f))
 }

@@ -443,7 +443,11 @@ impl Sim<'_> {
         let outs: Vec<connection::Output> = std::iter::from_fn(|| m.poll_output()).collect();
         for o in outs {
             match o {
-                connection::Output::Trace(e) => self.push(e.request(request).connection(job)),
+                connection::Output::Trace(e) => {
+                    // An event the connection made for a request of its own keeps it.
+                    let r = if e.request == 0 { request } else { e.request };
+                    self.push(e.request(r).connection(job))
+                }
                 connection::Output::Deliver(d) => {
                     self.schedule(d.at, Ev::Deliver(job, Box::new(d)))
                 }

@@ -341,6 +341,11 @@ impl Sent {
         self.h2.as_deref()
     }
 
+    /// Over HTTP/3: its stream and its HEADERS frame.
+    pub fn h3(&self) -> Option<&super::h3::Headers> {
+        self.h3.as_deref()
+    }
+
     /// The request and its size on the wire.
     pub fn request(&self) -> (crate::model::http::Request, u64) {
         let (nav, at, referer, method, cookie, extra) = self.args();
@@ -817,6 +822,7 @@ impl Sim<'_> {
             .message(Actor::Browser, end, body);
             self.push_request(r, e);
         }
+        self.h3_response_packets((ts, r), job, bytes, (t, end, cwnd));
         if !self.reqs[r].keep_alive && self.reqs[r].binding != Some(Binding::Stream) {
             let close = self
                 .job_mut(job)

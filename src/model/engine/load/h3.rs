@@ -12,7 +12,9 @@
 //! static table needs nothing from its SETTINGS.
 //!
 //! Responses are sent as soon as they are ready: each is its own stream, and no stream waits
-//! for another's bytes (the connection's link and congestion window are still shared).
+//! for another's bytes (the connection's link and congestion window are still shared). Each
+//! response's HEADERS and DATA frames leave in 1-RTT packets round by round
+//! ([`Sim::h3_response_packets`]).
 //!
 //! Left out: the dynamic QPACK table (Chromium allows one of 64 KB, and the server may use
 //! it), PRIORITY_UPDATE frames for a raised request (RFC 9218), the server's own control
@@ -150,6 +152,31 @@ impl Sim<'_> {
         }
     }
 
+    /// Request `r`'s response of `http` bytes leaves the server at `ts` on its stream, its
+    /// first byte reaching the browser at `first` and its last at `last`, in slow start's
+    /// rounds from a window of `cwnd` packets: its 1-RTT packets as each round leaves, and the
+    /// browser's acknowledgments as they arrive ([`Connection::quic_response`]).
+    pub(super) fn h3_response_packets(
+        &mut self,
+        (ts, r): (Instant, usize),
+        job: u32,
+        http: u64,
+        (first, last, cwnd): (Instant, Instant, u64),
+    ) {
+        let Some(id) = self.reqs[r].stream else {
+            return;
+        };
+        let unit = self.unit_of(job);
+        let Some(j) = self.job_mut(job).filter(|j| j.machines.is_quic()) else {
+            return;
+        };
+        let wire = j.machines.on_the_wire(http);
+        let cuts = http::slow_start_cuts(wire, unit, cwnd);
+        let request = r as u32 + 1;
+        (j.machines).quic_response(request, u64::from(id), http, (&cuts, first, last));
+        self.machine_outputs(ts, job);
+    }
+
     /// Request `r`'s HEADERS frame on stream `stream`.
     pub(super) fn h3_request(&self, stream: u32, r: usize, sent: &Sent) -> Rc<Headers> {
         let q = &self.reqs[r];
@@ -172,7 +199,7 @@ pub(super) fn response_headers(stream: u32, resp: &http::Response) -> Headers {
 
 /// `http.response` over HTTP/3: the head as sent, and its HEADERS frame.
 #[derive(Clone, Debug)]
-pub(super) struct Response {
+pub struct Response {
     pub head: http::present::Head,
     pub frame: Headers,
 }

@@ -111,6 +111,7 @@ mod scheduler;
 pub(crate) use exchange::not_modified;
 use exchange::*;
 pub use exchange::{request_as_sent, response_message, Answer, Sent};
+pub use h3::{Headers as H3Headers, Response as H3Response};
 pub use loss::MAX_LOSS_PERCENT;
 pub use navigate::Nav;
 pub use report::*;

@@ -33,12 +33,16 @@
 //! order they arrive and a request the browser sends in between acknowledges what has arrived
 //! by then.
 //!
+//! A QUIC connection's datagrams are the trace's, each written with its real bytes ([`quic`]):
+//! its TLS handshake in CRYPTO frames, its HTTP/3 streams in STREAM frames, every packet
+//! protected with real keys whose secrets join the key log.
+//!
 //! A connection open before the run starts is picked up in mid-stream, as a capture started
 //! then would show it ([`picked_up`]).
 //!
 //! What the capture cannot show yet is refused with [`CaptureError`] rather than written wrong:
 //! a socket another tab was using when the load started, a body over 64 MiB,
-//! a server reached over IPv6, and a write of the server's that would start before its previous
+//! a server reached over IPv6, lost packets and their resent copies, and a write of the server's that would start before its previous
 //! one on the connection has arrived (the engine does not make one: its frames would have to be
 //! interleaved with the earlier write's).
 //!
@@ -143,6 +147,8 @@ struct Walk {
     /// The event being read (its `seq`), and the bytes each event put on the wire.
     current: u32,
     shown: Inspected,
+    /// The QUIC connections, by connection number ([`quic`]).
+    quic: BTreeMap<u32, quic::QuicConn>,
 }
 
 /// One view of an event's bytes for the inspector: what they are, and their fields.
@@ -166,20 +172,14 @@ fn walk(trace: &Trace, unix_time: i64) -> Result<Walk, CaptureError> {
             .saturating_mul(1_000_000),
         current: 0,
         shown: Inspected::new(),
+        quic: BTreeMap::new(),
     };
-    // A QUIC connection's packets are the next step of the capture (issue 19).
-    if trace
-        .events
-        .iter()
-        .any(|e| e.stage == crate::model::step::Stage::Quic)
-    {
-        return Err(CaptureError::Unsupported("QUIC connections (HTTP/3)"));
-    }
     // Lost packets and their resent copies are not written yet.
     if (trace.events.iter()).any(|e| e.step == steps::TCP_LOSS || e.step == steps::QUIC_LOSS) {
         return Err(CaptureError::Unsupported("lost packets"));
     }
     w.pick_up(trace)?;
+    w.quic_prepare(trace)?;
     for e in &trace.events {
         w.current = e.seq;
         w.event(e)?;
@@ -199,11 +199,9 @@ pub fn inspect(trace: &Trace, unix_time: i64) -> Result<Inspected, CaptureError>
 /// Writes `trace` as a capture; `unix_time` is the simulated date at the trace's time zero.
 pub fn from_trace(trace: &Trace, unix_time: i64) -> Result<Capture, CaptureError> {
     let mut w = walk(trace, unix_time)?;
-    let keylog = w
-        .conns
-        .values()
-        .filter_map(|c| c.tls.as_ref().map(tls13::Tls::keylog))
-        .collect();
+    let tcp = (w.conns.values()).filter_map(|c| c.tls.as_ref().map(tls13::Tls::keylog));
+    let quic = w.quic.values().map(|q| q.keylog().to_string());
+    let keylog = tcp.chain(quic).collect();
     w.packets.sort_by_key(|p| (p.0, p.1));
     let packets = w
         .packets
@@ -248,6 +246,9 @@ impl Walk {
             return self.dns(e, &wire.bytes, f.from, f.sent_at, f.arrives_at);
         }
         let Some(c) = e.connection else { return Ok(()) };
+        if self.quic.contains_key(&c) {
+            return self.quic_event(c, e);
+        }
         if let Some(s) = e.detail::<tcp::present::Shown>() {
             return self.segment(c, e, s);
         }
