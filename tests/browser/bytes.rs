@@ -209,3 +209,58 @@ fn a_tls12_steps_bytes_are_its_records() {
     );
     s.assert_no_errors();
 }
+
+/// Over HTTP/3 a step's bytes are its UDP datagrams and, decrypted, its QUIC packets' frames:
+/// the server's HANDSHAKE_DONE datagram carries, in a 1-RTT packet, an ACK, the ticket in a
+/// CRYPTO frame and HANDSHAKE_DONE — the views the native capture makes, frame by frame.
+#[test]
+fn a_quic_steps_bytes_are_its_datagram_and_its_packets_decrypted() {
+    let driver = crate::Driver::start();
+    let s = open_at(&driver, 1440, 900, "?preset=http3&step=quic.handshake_done");
+    s.click(&s.find("#insp-bytes-toggle"));
+    s.wait_for("the bytes", "document.querySelector('#bytes .hex-row')");
+    let sc = wirewalk::model::scenario::preset("http3").expect("the preset");
+    let j = journey::run(&sc);
+    let views = capture::inspect(&j.trace, j.unix_time).expect("bytes");
+    let e = (j.trace.events.iter())
+        .find(|e| e.step.as_str() == "quic.handshake_done")
+        .expect("the step");
+    let want: Vec<String> = views[&e.seq]
+        .iter()
+        .map(|b| format!("{} · {} bytes", b.title, b.wire.bytes.len()))
+        .collect();
+    let tabs: Vec<String> = s
+        .js("return [...document.querySelectorAll('#bytes .bytes-tab')].map((t) => t.textContent);")
+        .as_array()
+        .expect("tabs")
+        .iter()
+        .map(|t| t.as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(tabs, want);
+    assert!(
+        tabs.iter()
+            .any(|t| t.starts_with("QUIC 1-RTT packet 5, decrypted")),
+        "{tabs:?}"
+    );
+    s.js("[...document.querySelectorAll('#bytes .bytes-tab')].find((t) => t.textContent.startsWith('QUIC 1-RTT packet 5')).click();");
+    s.wait_for(
+        "the packet's frames",
+        "[...document.querySelectorAll('#bytes .bytes-fields code')].some((c) => c.textContent.endsWith('crypto_data'))",
+    );
+    let names: Vec<String> = s
+        .js("return [...document.querySelectorAll('#bytes .bytes-fields code')].map((c) => c.textContent);")
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|t| t.as_str().unwrap_or_default().to_string())
+        .collect();
+    for f in [
+        "frame[0].largest_acknowledged",
+        "frame[1].crypto_data",
+        "frame[2].type",
+    ] {
+        assert!(names.iter().any(|n| n.ends_with(f)), "{f} in {names:?}");
+    }
+    s.screenshot("bytes-quic-handshake-done-1440x900");
+    s.assert_no_errors();
+}
