@@ -69,6 +69,8 @@ trace options:
                                        trip late (page: --loss and --protocol h1|h2|h3 too)
   --https-rr                           the host's zone has an HTTPS record offering h3 (RFC 9460);
                                        the browser resolves with its built-in DNS client
+  --doh                                secure DNS: lookups go over HTTPS (RFC 8484) to Google
+                                       Public DNS, on a pooled connection of their own
   --alt-svc none|sent|learned|udp-blocked   the server's Alt-Svc: h3 (first visit; an earlier
                                        visit learnt it; learnt, but the network drops UDP)
   --cert valid|self-signed|expired|wrong-host      [--client-cert]
@@ -266,6 +268,7 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
     let mut scenario = None;
     let mut overrides = (None, None);
     let mut compare = false;
+    let mut doh = false;
     let mut i = 0;
     while i < words.len() {
         match words[i].as_str() {
@@ -274,6 +277,7 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
             "--svg" => svg = true,
             "--events" => events = true,
             "--compare" => compare = true,
+            "--doh" => doh = true,
             which @ ("--loss" | "--protocol") => {
                 i += 1;
                 let v = words.get(i).map_or("", String::as_str);
@@ -349,6 +353,7 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
     if let Some(l) = overrides.1 {
         sc.loss_percent = l;
     }
+    sc.doh |= doh;
     if compare {
         // The three loads replace the one the other outputs are of.
         if json || har || events || pcap.is_some() || overrides.0.is_some() {
@@ -819,6 +824,7 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
                 sc.protocol = Protocol::parse(v).ok_or_else(|| bad(w, v, "h1, h2, h3"))?;
             }
             "--https-rr" => sc.https_rr = true,
+            "--doh" => sc.doh = true,
             "--loss" => sc.loss_percent = parse_loss(value(words, i, w)?)?,
             "--ipv6" => {
                 let v = value(words, i, w)?;

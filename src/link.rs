@@ -293,27 +293,27 @@ pub fn decode(query: &str) -> Decoded {
                 .map(|n| sc.busy_sockets = n)
                 .ok_or_else(|| bad("expected a number of sockets from 0 to 6")),
             "client-cert" | "keep-alive" | "existing" | "resumption" | "false-start"
-            | "refused" | "changed" | "https-upgrades" | "no-https" | "preload" | "https-rr" => {
-                match flag(&v) {
-                    Some(b) => {
-                        *match k.as_str() {
-                            "client-cert" => &mut sc.client_cert,
-                            "keep-alive" => &mut sc.keep_alive,
-                            "existing" => &mut sc.existing_connection,
-                            "resumption" => &mut sc.resumption,
-                            "false-start" => &mut sc.false_start,
-                            "refused" => &mut sc.refused,
-                            "https-upgrades" => &mut sc.https_upgrades,
-                            "no-https" => &mut sc.no_https,
-                            "preload" => &mut sc.preload,
-                            "https-rr" => &mut sc.https_rr,
-                            _ => &mut sc.changed,
-                        } = b;
-                        Ok(())
-                    }
-                    None => Err(bad("expected 1 or 0")),
+            | "refused" | "changed" | "https-upgrades" | "no-https" | "preload" | "https-rr"
+            | "doh" => match flag(&v) {
+                Some(b) => {
+                    *match k.as_str() {
+                        "client-cert" => &mut sc.client_cert,
+                        "keep-alive" => &mut sc.keep_alive,
+                        "existing" => &mut sc.existing_connection,
+                        "resumption" => &mut sc.resumption,
+                        "false-start" => &mut sc.false_start,
+                        "refused" => &mut sc.refused,
+                        "https-upgrades" => &mut sc.https_upgrades,
+                        "no-https" => &mut sc.no_https,
+                        "preload" => &mut sc.preload,
+                        "https-rr" => &mut sc.https_rr,
+                        "doh" => &mut sc.doh,
+                        _ => &mut sc.changed,
+                    } = b;
+                    Ok(())
                 }
-            }
+                None => Err(bad("expected 1 or 0")),
+            },
             "step" => match parse_step(&v) {
                 Some(s) => {
                     state.step = Some(s);
@@ -448,6 +448,7 @@ pub fn encode(state: &LinkState) -> String {
         ("no-https", sc.no_https, base.no_https),
         ("preload", sc.preload, base.preload),
         ("https-rr", sc.https_rr, base.https_rr),
+        ("doh", sc.doh, base.doh),
     ] {
         if now != was {
             q.append_pair(key, if now { "1" } else { "0" });

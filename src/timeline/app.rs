@@ -153,6 +153,7 @@ pub enum Knob {
     Protocol(crate::model::load::Protocol),
     AltSvc(crate::model::scenario::AltSvcState),
     HttpsRr(bool),
+    Doh(bool),
     Ipv6(crate::model::scenario::Ipv6State),
     /// Packet loss, in percent.
     Loss(f64),
@@ -869,6 +870,7 @@ fn knob(mut sc: Scenario, k: Knob) -> Scenario {
         Knob::Protocol(p) => sc.protocol = p,
         Knob::AltSvc(a) => sc.alt_svc = a,
         Knob::HttpsRr(b) => sc.https_rr = b,
+        Knob::Doh(b) => sc.doh = b,
         Knob::Ipv6(v) => sc.ipv6 = v,
         Knob::Loss(p) => sc.loss_percent = p.clamp(0.0, crate::model::load::MAX_LOSS_PERCENT),
         Knob::Cert(c) => sc.cert = c,

@@ -248,6 +248,7 @@ pub fn Knobs(p: &KnobsProps) -> Html {
                 <Toggle id="knob-no-https" label="Server has no https" on={sc.no_https} onclick={toggle(Knob::NoHttps)} />
                 <Toggle id="knob-preload" label="Preload pages" on={sc.preload} onclick={toggle(Knob::Preload)} />
                 <Toggle id="knob-https-rr" label="DNS HTTPS record (h3)" on={sc.https_rr} onclick={toggle(Knob::HttpsRr)} />
+                <Toggle id="knob-doh" label="Secure DNS (DoH)" on={sc.doh} onclick={toggle(Knob::Doh)} />
             </div>
             </details>
         </section>

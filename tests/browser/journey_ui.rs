@@ -286,6 +286,39 @@ fn the_preload_pages_toggle_turns_the_navigation_preconnect_off() {
     s.assert_no_errors();
 }
 
+/// The secure-DNS toggle: the lookup becomes HTTPS requests to the DoH server, over the
+/// browser's own connection, whose handshake the diagram draws in the resolver's lane; the
+/// link keeps the knob.
+#[test]
+fn the_secure_dns_toggle_sends_the_lookup_over_https() {
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    let doh = "[data-step='dns.query.doh']";
+    click(&s, "#btn-last");
+    s.wait_for(
+        "the last step",
+        "document.querySelector('#insp-step') !== null",
+    );
+    assert_eq!(
+        s.js(&format!("return !!document.querySelector(\"{doh}\");")),
+        Value::from(false)
+    );
+    click(&s, "details.more summary");
+    click(&s, "#knob-doh");
+    s.wait_for("the knob in the link", "location.search.includes('doh=1')");
+    click(&s, "#btn-last");
+    s.wait_for(
+        "the questions over HTTPS",
+        &format!("!!document.querySelector(\"{doh}\")"),
+    );
+    click(&s, doh);
+    assert_eq!(step_id(&s), "dns.query.doh");
+    let text = s.text(".inspector");
+    assert!(text.contains("/dns-query?dns="), "{text}");
+    s.screenshot("secure-dns-1440x900");
+    s.assert_no_errors();
+}
+
 #[test]
 fn intercontinental_handshake_is_225_ms_on_screen() {
     let sc = Scenario {

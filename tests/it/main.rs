@@ -5,6 +5,7 @@ mod cache_tests;
 mod capture;
 mod cli;
 mod dns_wire;
+mod doh;
 mod har;
 mod hpack_rfc7541;
 mod ipv6;

@@ -62,6 +62,9 @@ pub struct GroupKey {
 
 /// What marks a group without credentials in its text (Chromium's privacy mode).
 const PRIVACY_MODE_MARK: &str = "pm/";
+/// What marks the group of the browser's own DNS-over-HTTPS requests in its text (Chromium's
+/// `GetSecureDnsPolicyGroupIdPrefix` for `SecureDnsPolicy::kBootstrap`).
+const DNS_BOOTSTRAP_MARK: &str = "dns_bootstrap/";
 /// What marks the group of a frame cross-site to the page in its text.
 const FRAME_MARK: &str = " (cross-site frame)";
 
@@ -71,6 +74,7 @@ impl GroupKey {
     /// one writer.
     pub fn read(text: &str) -> (&str, bool) {
         let text = text.strip_suffix(FRAME_MARK).unwrap_or(text);
+        let text = text.strip_prefix(DNS_BOOTSTRAP_MARK).unwrap_or(text);
         match text.strip_prefix(PRIVACY_MODE_MARK) {
             Some(origin) => (origin, false),
             None => (text, true),
@@ -94,6 +98,24 @@ impl GroupKey {
             format!("{origin}{mark}")
         } else {
             format!("{PRIVACY_MODE_MARK}{origin}{mark}")
+        }
+    }
+
+    /// The group of the browser's own DNS-over-HTTPS requests to `host` (port 443): no
+    /// credentials, apart from the page's requests to the same origin.
+    pub fn dns_bootstrap(host: &str) -> GroupKey {
+        let origin = format!("https://{host}");
+        GroupKey {
+            text: format!(
+                "{DNS_BOOTSTRAP_MARK}{}",
+                Self::text_for(origin.clone(), false, false)
+            ),
+            host: host.to_string(),
+            port: 443,
+            origin,
+            https: true,
+            credentials: false,
+            frame: false,
         }
     }
 

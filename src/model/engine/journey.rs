@@ -340,6 +340,7 @@ pub fn situation_of(sc: &Scenario) -> Situation {
         alt_svc_learned: matches!(sc.alt_svc, AltSvcState::Learned | AltSvcState::UdpBlocked),
         udp_blocked: sc.alt_svc == AltSvcState::UdpBlocked,
         https_rr: sc.https_rr,
+        doh: sc.doh,
         ipv6: sc.ipv6,
     }
 }

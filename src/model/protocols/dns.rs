@@ -299,31 +299,9 @@ pub fn lookup(
     let mut t = now;
 
     // 1. The browser's host cache.
-    let hit = caches
-        .browser
-        .iter()
-        .find(|(h, _, exp)| h == host && *exp > t)
-        .map(|(_, a, exp)| (*a, *exp));
-    events.push(
-        Event::new(
-            t,
-            Actor::Browser,
-            steps::DNS_BROWSER_CACHE,
-            match hit {
-                Some((a, _)) => format!("host cache hit: {host} → {a}"),
-                None => format!("host cache miss for {host}"),
-            },
-        )
-        .field("host", host)
-        .field("result", if hit.is_some() { "hit" } else { "miss" })
-        .fields(hit.map(|(_, exp)| {
-            crate::model::trace::Field::new(
-                "expires_in",
-                format!("{} s", exp.since(t).micros() / 1_000_000),
-            )
-        })),
-    );
-    if let Some((a, _)) = hit {
+    let (e, hit) = browser_cache(t, host, caches);
+    events.push(e);
+    if let Some(a) = hit {
         return Lookup {
             events,
             start,
@@ -409,128 +387,13 @@ pub fn lookup(
     }
     t += to_resolver;
 
-    let cached = caches
-        .resolver
-        .iter()
-        .find(|(h, _)| h == host)
-        .map(|(_, a)| *a);
-    let answer = match cached {
-        Some(a) => Answer::Address(a),
-        None => {
-            let (tld, domain) = zones(host);
-            let steps_walk: [(Actor, u64, &str, u16); 2] = [
-                (Actor::Root, lat.root_rtt_us, ".", ids[1]),
-                (Actor::Tld, lat.tld_rtt_us, &tld, ids[2]),
-            ];
-            if !caches.resolver_referrals {
-                for (actor, rtt, zone, id) in steps_walk {
-                    let half = Duration::from_micros(rtt).half();
-                    let (q, r, next) = if actor == Actor::Root {
-                        (
-                            steps::DNS_QUERY_ROOT,
-                            steps::DNS_REFERRAL_ROOT,
-                            format!("{tld}. name servers"),
-                        )
-                    } else {
-                        (
-                            steps::DNS_QUERY_TLD,
-                            steps::DNS_REFERRAL_TLD,
-                            format!("{domain}. name servers"),
-                        )
-                    };
-                    let (bytes, wire) = wire_of(&query(host, id, false));
-                    let e = Event::new(
-                        t,
-                        Actor::Resolver,
-                        q,
-                        format!(
-                            "A? {host} (asking the {} zone)",
-                            if zone == "." { "root" } else { zone }
-                        ),
-                    )
-                    .field("question", format!("{host}. IN A"))
-                    .field("id", id)
-                    .note("flags", "no recursion: the resolver walks the tree itself")
-                    .message(actor, t + half, bytes);
-                    events.push(with_wire(e, wire));
-                    t += half;
-                    events.push(
-                        Event::new(t, actor, r, format!("referral: ask the {next}"))
-                            .field_spec("authority", next.clone(), "RFC 1034 §4.3.2")
-                            .field("ttl", format!("{DELEGATION_TTL_S} s (2 days)"))
-                            .message(Actor::Resolver, t + half, REFERRAL_BYTES),
-                    );
-                    t += half;
-                }
-                caches.resolver_referrals = true;
-            }
-            let half = lat
-                .authoritative_rtt_us
-                .map_or(site_rtt, Duration::from_micros)
-                .half();
-            let asked = query(host, ids[3], false);
-            let (bytes, wire) = wire_of(&asked);
-            let e = Event::new(
-                t,
-                Actor::Resolver,
-                steps::DNS_QUERY_AUTHORITATIVE,
-                format!("A? {host} (asking {domain}'s name server)"),
-            )
-            .field("question", format!("{host}. IN A"))
-            .field("id", ids[3])
-            .message(Actor::Authoritative, t + half, bytes);
-            events.push(with_wire(e, wire));
-            for q in &sides {
-                let way = (Actor::Resolver, Actor::Authoritative);
-                let hop = (q.qtype, q.ids[1], false);
-                events.push(side_query((t, t + half), way, q.name, hop));
-            }
-            t += half;
-            let answer = if exists {
-                Answer::Address(address_of(host))
-            } else {
-                Answer::NxDomain
-            };
-            let e = Event::new(
-                t,
-                Actor::Authoritative,
-                steps::DNS_RESPONSE_AUTHORITATIVE,
-                match &answer {
-                    Answer::Address(a) => format!("{host} A {a} (TTL {ttl_s} s)"),
-                    Answer::NxDomain => format!("NXDOMAIN: {host} does not exist"),
-                },
-            );
-            let e = match &answer {
-                Answer::Address(a) => e
-                    .field_spec(
-                        "answer",
-                        format!("{host}. {ttl_s} IN A {a}"),
-                        "RFC 1035 §4.1.3",
-                    )
-                    .note("flags", "AA (authoritative answer)")
-                    .note("rcode", "NOERROR (0)"),
-                Answer::NxDomain => e
-                    .field_spec("rcode", "NXDOMAIN (3)", "RFC 1035 §4.1.1")
-                    .field(
-                        "authority",
-                        format!("{domain}. SOA (negative answers are cached for its minimum TTL)"),
-                    ),
-            };
-            let (bytes, wire) = wire_of(&answer_to(&asked, &answer, ttl_s, true));
-            events.push(with_wire(e.message(Actor::Resolver, t + half, bytes), wire));
-            for q in &sides {
-                let way = (Actor::Authoritative, Actor::Resolver);
-                let hop = (q.qtype, q.ids[1], false);
-                let data = (q.data.clone(), ttl_s);
-                events.push(side_answer((t, t + half), way, q.name, hop, data));
-            }
-            t += half;
-            if let Answer::Address(a) = answer {
-                caches.resolver.push((host.to_string(), a));
-            }
-            answer
-        }
-    };
+    let (answer, cached) = walk(
+        &mut t,
+        (host, exists, ttl_s, ids),
+        &sides,
+        (caches, lat, site_rtt),
+        &mut events,
+    );
 
     // 4. Back to the OS and the browser.
     let e = Event::new(
@@ -590,40 +453,272 @@ pub fn lookup(
     t += to_resolver;
     if let Answer::Address(a) = answer {
         if builtin.is_some() {
-            let keep = Duration::from_secs(u64::from(ttl_s.max(BROWSER_CACHE_TTL_S)));
-            caches.browser.retain(|(h, _, _)| h != host);
-            caches.browser.push((host.to_string(), a, t + keep));
+            remember_secure(caches, host, a, (t, ttl_s));
         } else {
             caches.os.push((host.to_string(), a));
             remember_browser(caches, host, a, t);
         }
     } else {
-        events.push(
-            Event::new(
-                t,
-                Actor::Browser,
-                steps::DNS_NXDOMAIN,
-                format!("{host} does not exist: ERR_NAME_NOT_RESOLVED"),
-            )
-            .field_spec(
-                "net_error",
-                "ERR_NAME_NOT_RESOLVED (-105)",
-                "Chromium net/base/net_error_list.h",
-            ),
-        );
+        events.push(nxdomain(t, host));
     }
     Lookup {
         events,
         start,
         end: t,
         answer,
-        source: if cached.is_some() {
-            "recursive resolver's cache"
-        } else {
-            "authoritative server"
-        },
+        source: source_of(cached),
         https: record,
     }
+}
+
+/// The browser learns at `t` that `host` does not exist.
+pub fn nxdomain(t: Instant, host: &str) -> Event {
+    Event::new(
+        t,
+        Actor::Browser,
+        steps::DNS_NXDOMAIN,
+        format!("{host} does not exist: ERR_NAME_NOT_RESOLVED"),
+    )
+    .field_spec(
+        "net_error",
+        "ERR_NAME_NOT_RESOLVED (-105)",
+        "Chromium net/base/net_error_list.h",
+    )
+}
+
+/// Where an answer came from: the resolver's cache when it had the address, else the name's
+/// own server.
+fn source_of(cached: Option<Ipv4Addr>) -> &'static str {
+    if cached.is_some() {
+        "recursive resolver's cache"
+    } else {
+        "authoritative server"
+    }
+}
+
+/// The browser's host cache at `t`: the event that shows whether it holds `host`, and the
+/// address when it does.
+pub fn browser_cache(t: Instant, host: &str, caches: &Caches) -> (Event, Option<Ipv4Addr>) {
+    let hit = caches
+        .browser
+        .iter()
+        .find(|(h, _, exp)| h == host && *exp > t)
+        .map(|(_, a, exp)| (*a, *exp));
+    let e = Event::new(
+        t,
+        Actor::Browser,
+        steps::DNS_BROWSER_CACHE,
+        match hit {
+            Some((a, _)) => format!("host cache hit: {host} → {a}"),
+            None => format!("host cache miss for {host}"),
+        },
+    )
+    .field("host", host)
+    .field("result", if hit.is_some() { "hit" } else { "miss" })
+    .fields(hit.map(|(_, exp)| {
+        crate::model::trace::Field::new(
+            "expires_in",
+            format!("{} s", exp.since(t).micros() / 1_000_000),
+        )
+    }));
+    (e, hit.map(|(a, _)| a))
+}
+
+/// What the recursive resolver did for a query that reached it over HTTPS.
+#[derive(Clone, Debug)]
+pub struct Walked {
+    /// The resolver's own queries and the answers it got, each at its moment.
+    pub events: Vec<Event>,
+    /// When it has the answer.
+    pub end: Instant,
+    pub answer: Answer,
+    /// Where the answer came from.
+    pub source: &'static str,
+    /// The name's HTTPS record, when asked for and the zone has one.
+    pub https: Option<crate::model::svcb::Https>,
+    /// The AAAA answer, when asked for.
+    pub aaaa: Option<std::net::Ipv6Addr>,
+}
+
+/// The recursive resolver's work for `ask`'s questions, which reached it at `at` in DNS over
+/// HTTPS requests (RFC 8484): its cache, or its walk down the tree, as for a query over UDP
+/// ([`lookup`]'s third step). `ask.ids[0]` is unused: the browser's queries carry ID 0.
+pub fn resolve_at(
+    at: Instant,
+    ask: Ask<'_>,
+    caches: &mut Caches,
+    lat: &DnsLatency,
+    site_rtt: Duration,
+) -> Walked {
+    let exists = ask.exists;
+    let aaaa = ask.aaaa.filter(|_| exists);
+    let builtin = ask.builtin.filter(|_| exists);
+    let record = builtin.and_then(|b| b.https).cloned();
+    let sides = side_questions(ask.host, aaaa, builtin, record.as_ref());
+    let (mut t, mut events) = (at, Vec::new());
+    let (answer, cached) = walk(
+        &mut t,
+        (ask.host, exists, ask.ttl_s, ask.ids),
+        &sides,
+        (caches, lat, site_rtt),
+        &mut events,
+    );
+    Walked {
+        events,
+        end: t,
+        answer,
+        source: source_of(cached),
+        https: record,
+        aaaa: aaaa.map(|(a, _)| a),
+    }
+}
+
+/// Keeps `host`'s address `a`, which Chrome's own DNS client got at `t` with a TTL of
+/// `ttl_s`, in the browser's host cache for that TTL, at least 60 s.
+pub fn remember_secure(caches: &mut Caches, host: &str, a: Ipv4Addr, (t, ttl_s): (Instant, u32)) {
+    let keep = Duration::from_secs(u64::from(ttl_s.max(BROWSER_CACHE_TTL_S)));
+    caches.browser.retain(|(h, _, _)| h != host);
+    caches.browser.push((host.to_string(), a, t + keep));
+}
+
+/// The recursive resolver's part from `*t`, when the query has reached it: its cache, or the
+/// walk from the root (unless it knows the delegations) to the name's server, with `sides`'
+/// questions beside the A query. Returns the answer and whether it came from its cache;
+/// `*t` is then when it has it.
+fn walk(
+    t: &mut Instant,
+    (host, exists, ttl_s, ids): (&str, bool, u32, [u16; 4]),
+    sides: &[Side<'_>],
+    (caches, lat, site_rtt): (&mut Caches, &DnsLatency, Duration),
+    events: &mut Vec<Event>,
+) -> (Answer, Option<Ipv4Addr>) {
+    let cached = caches
+        .resolver
+        .iter()
+        .find(|(h, _)| h == host)
+        .map(|(_, a)| *a);
+    let answer = match cached {
+        Some(a) => Answer::Address(a),
+        None => {
+            let (tld, domain) = zones(host);
+            let steps_walk: [(Actor, u64, &str, u16); 2] = [
+                (Actor::Root, lat.root_rtt_us, ".", ids[1]),
+                (Actor::Tld, lat.tld_rtt_us, &tld, ids[2]),
+            ];
+            if !caches.resolver_referrals {
+                for (actor, rtt, zone, id) in steps_walk {
+                    let half = Duration::from_micros(rtt).half();
+                    let (q, r, next) = if actor == Actor::Root {
+                        (
+                            steps::DNS_QUERY_ROOT,
+                            steps::DNS_REFERRAL_ROOT,
+                            format!("{tld}. name servers"),
+                        )
+                    } else {
+                        (
+                            steps::DNS_QUERY_TLD,
+                            steps::DNS_REFERRAL_TLD,
+                            format!("{domain}. name servers"),
+                        )
+                    };
+                    let (bytes, wire) = wire_of(&query(host, id, false));
+                    let e = Event::new(
+                        *t,
+                        Actor::Resolver,
+                        q,
+                        format!(
+                            "A? {host} (asking the {} zone)",
+                            if zone == "." { "root" } else { zone }
+                        ),
+                    )
+                    .field("question", format!("{host}. IN A"))
+                    .field("id", id)
+                    .note("flags", "no recursion: the resolver walks the tree itself")
+                    .message(actor, *t + half, bytes);
+                    events.push(with_wire(e, wire));
+                    *t += half;
+                    events.push(
+                        Event::new(*t, actor, r, format!("referral: ask the {next}"))
+                            .field_spec("authority", next.clone(), "RFC 1034 §4.3.2")
+                            .field("ttl", format!("{DELEGATION_TTL_S} s (2 days)"))
+                            .message(Actor::Resolver, *t + half, REFERRAL_BYTES),
+                    );
+                    *t += half;
+                }
+                caches.resolver_referrals = true;
+            }
+            let half = lat
+                .authoritative_rtt_us
+                .map_or(site_rtt, Duration::from_micros)
+                .half();
+            let asked = query(host, ids[3], false);
+            let (bytes, wire) = wire_of(&asked);
+            let e = Event::new(
+                *t,
+                Actor::Resolver,
+                steps::DNS_QUERY_AUTHORITATIVE,
+                format!("A? {host} (asking {domain}'s name server)"),
+            )
+            .field("question", format!("{host}. IN A"))
+            .field("id", ids[3])
+            .message(Actor::Authoritative, *t + half, bytes);
+            events.push(with_wire(e, wire));
+            for q in sides {
+                let way = (Actor::Resolver, Actor::Authoritative);
+                let hop = (q.qtype, q.ids[1], false);
+                events.push(side_query((*t, *t + half), way, q.name, hop));
+            }
+            *t += half;
+            let answer = if exists {
+                Answer::Address(address_of(host))
+            } else {
+                Answer::NxDomain
+            };
+            let e = Event::new(
+                *t,
+                Actor::Authoritative,
+                steps::DNS_RESPONSE_AUTHORITATIVE,
+                match &answer {
+                    Answer::Address(a) => format!("{host} A {a} (TTL {ttl_s} s)"),
+                    Answer::NxDomain => format!("NXDOMAIN: {host} does not exist"),
+                },
+            );
+            let e = match &answer {
+                Answer::Address(a) => e
+                    .field_spec(
+                        "answer",
+                        format!("{host}. {ttl_s} IN A {a}"),
+                        "RFC 1035 §4.1.3",
+                    )
+                    .note("flags", "AA (authoritative answer)")
+                    .note("rcode", "NOERROR (0)"),
+                Answer::NxDomain => e
+                    .field_spec("rcode", "NXDOMAIN (3)", "RFC 1035 §4.1.1")
+                    .field(
+                        "authority",
+                        format!("{domain}. SOA (negative answers are cached for its minimum TTL)"),
+                    ),
+            };
+            let (bytes, wire) = wire_of(&answer_to(&asked, &answer, ttl_s, true));
+            events.push(with_wire(
+                e.message(Actor::Resolver, *t + half, bytes),
+                wire,
+            ));
+            for q in sides {
+                let way = (Actor::Authoritative, Actor::Resolver);
+                let hop = (q.qtype, q.ids[1], false);
+                let data = (q.data.clone(), ttl_s);
+                events.push(side_answer((*t, *t + half), way, q.name, hop, data));
+            }
+            *t += half;
+            if let Answer::Address(a) = answer {
+                caches.resolver.push((host.to_string(), a));
+            }
+            answer
+        }
+    };
+
+    (answer, cached)
 }
 
 /// A question the lookup asks beside A: its type, the name asked, the stub's and the

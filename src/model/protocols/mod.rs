@@ -8,6 +8,7 @@
 pub mod cert;
 pub mod dns;
 pub mod dns_wire;
+pub mod doh;
 pub mod hpack;
 pub mod http;
 pub mod http2;

@@ -269,6 +269,14 @@ catalogue! {
         explain: "The answer to the HTTPS query: here a ServiceMode record (priority 1, target '.', meaning this very name) whose alpn list offers h3. Chromium uses the alpn list (with http/1.1 added unless no-default-alpn), skips a record whose port differs from the URL's, keeps the ech keys for the TLS handshake, and reads but does not use the address hints: the A and AAAA answers decide where to connect.",
         why: "An h3 in the list lets the very first connection try QUIC, with no earlier visit and no Alt-Svc header: Chromium starts a QUIC job from the DNS answer and races it against TCP.",
         spec: ("RFC 9460 §7 SvcParamKeys", "https://www.rfc-editor.org/rfc/rfc9460#section-7");
+    DNS_QUERY_DOH = "dns.query.doh", Dns, "Ask over HTTPS (DNS over HTTPS)",
+        explain: "With secure DNS on, the browser does not send its question in a plain UDP datagram that anyone on the path can read and forge. It puts the DNS message in an HTTPS request to its DoH server: GET /dns-query?dns= followed by the message in base64url, with Accept: application/dns-message, on a TLS connection the browser keeps open for every lookup. Chromium sends each question (AAAA, A, HTTPS) as its own request, all at once, with the message's ID set to 0 and padded to a multiple of 128 bytes so that its length does not give the name away.",
+        why: "The first lookup pays for the connection to the DoH server (its own lookup of the server's name over plain DNS, then TCP and TLS); later lookups reuse it and cost one round trip plus the resolver's own work.",
+        spec: ("RFC 8484 §4.1 the HTTP request", "https://www.rfc-editor.org/rfc/rfc8484#section-4.1");
+    DNS_ANSWER_DOH = "dns.answer.doh", Dns, "The answer over HTTPS",
+        explain: "The DoH server walks the DNS tree as any recursive resolver does and sends the answer back as the body of an HTTP 200 response of type application/dns-message. Chromium accepts nothing else (another status or type is a malformed answer) and keeps the address in its host cache for the record's TTL, at least 60 seconds.",
+        why: "domainLookupEnd in Navigation Timing: the answer's arrival, after the DoH server's round trip and its walk.",
+        spec: ("RFC 8484 §4.2 the HTTP response", "https://www.rfc-editor.org/rfc/rfc8484#section-4.2");
     DNS_NXDOMAIN = "dns.nxdomain", Dns, "The name does not exist",
         explain: "The answer is NXDOMAIN: no such name. There is nothing to connect to, so the navigation ends with the browser's error page, ERR_NAME_NOT_RESOLVED in Chromium.",
         why: "A failed lookup is a complete journey: the page never loads.",

@@ -553,6 +553,9 @@ pub struct Scenario {
     /// resolves with its built-in DNS client, which asks for it.
     #[serde(default)]
     pub https_rr: bool,
+    /// Secure DNS: the browser looks names up over HTTPS (RFC 8484) at Google Public DNS.
+    #[serde(default)]
+    pub doh: bool,
     /// Whether the network reaches IPv6 (the server has an AAAA record).
     #[serde(default)]
     pub ipv6: Ipv6State,
@@ -616,6 +619,7 @@ impl Default for Scenario {
             quic_dcid: None,
             alt_svc: AltSvcState::None,
             https_rr: false,
+            doh: false,
             ipv6: Ipv6State::None,
             loss_percent: 0.0,
         }
@@ -649,6 +653,7 @@ struct Preset {
     protocol: Option<crate::model::load::Protocol>,
     alt_svc: Option<AltSvcState>,
     https_rr: Option<bool>,
+    doh: Option<bool>,
     ipv6: Option<Ipv6State>,
     loss_percent: Option<f64>,
 }
@@ -678,6 +683,7 @@ const BASE: Preset = Preset {
     protocol: None,
     alt_svc: None,
     https_rr: None,
+    doh: None,
     ipv6: None,
     loss_percent: None,
 };
@@ -758,6 +764,11 @@ const PRESETS: &[Preset] = &[
         name: "https-record",
         protocol: Some(crate::model::load::Protocol::H2),
         https_rr: Some(true),
+        ..BASE
+    },
+    Preset {
+        name: "secure-dns",
+        doh: Some(true),
         ..BASE
     },
     Preset {
@@ -966,6 +977,7 @@ impl Preset {
             protocol: self.protocol.unwrap_or(d.protocol),
             alt_svc: self.alt_svc.unwrap_or(d.alt_svc),
             https_rr: self.https_rr.unwrap_or(d.https_rr),
+            doh: self.doh.unwrap_or(d.doh),
             ipv6: self.ipv6.unwrap_or(d.ipv6),
             loss_percent: self.loss_percent.unwrap_or(d.loss_percent),
             ..d

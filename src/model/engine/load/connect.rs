@@ -184,6 +184,7 @@ impl Sim<'_> {
                 e.request = id;
             }
         }
+        self.doh_claim(job, id);
         // The other side of a race was opened for the same request.
         if let Some(other) = self.race_partner(job) {
             self.claim(other, r);
@@ -214,6 +215,10 @@ impl Sim<'_> {
     /// The request an event of no request (`e.request == 0`) of connection `job` belongs to,
     /// once a request claimed the connection or its lookup; 0 while none has.
     pub(super) fn claimed(&self, job: u32, step: StepId) -> u32 {
+        // The DoH server's connection serves the lookups: its first's request.
+        if self.is_doh_job(job) {
+            return self.doh_claimed();
+        }
         let Some(j) = self.job(job) else { return 0 };
         if j.conn.preconnect == Some(Preconnector::Navigation) {
             if let Some(r) = j.taken_by {
@@ -277,27 +282,13 @@ impl Sim<'_> {
         group: String,
         for_request: Option<u32>,
     ) {
-        let Some(key) = self
-            .group_index
-            .get(&group)
-            .and_then(|&i| self.group_keys.get(i))
-            .cloned()
-        else {
+        let Some((key, protocol)) = self.job_key(&group) else {
             return;
         };
         let GroupKey {
-            origin,
-            host,
-            port,
-            https,
-            credentials,
-            ..
+            host, port, https, ..
         } = key;
-        // HTTP/2 and HTTP/3 only over TLS; HTTP/3 over QUIC.
-        let protocol = match self.sc.protocol_of(&origin) {
-            p if https && p.multiplexed() => p,
-            _ => Protocol::Http1,
-        };
+        self.doh_started(job, &group);
         if protocol.multiplexed() {
             entry(&mut self.h2, &group).connecting = true;
         }
@@ -316,22 +307,20 @@ impl Sim<'_> {
         .request(for_request.map_or(0, |r| r + 1))
         .connection(job);
         self.push(e);
-        // DNS: one lookup per host, shared; then the browser's host cache.
-        let (dns_end, dns_why, resolved) = self.resolve(t, (&host, port), job, for_request);
-        let times = (t, dns_end);
-        let role = self.race_role(
-            times,
-            (job, &group),
-            (&host, port, https),
-            protocol,
-            for_request,
-        );
-        let protocol = match role {
-            alternative::Role::Quic => Protocol::H3,
-            _ => protocol,
-        };
-        let lanes = entry(&mut self.lanes, &group);
-        let lane = match lanes.iter().position(|b| !b) {
+        // DNS: one lookup per host, shared; then the browser's host cache. Over DNS over
+        // HTTPS the answer comes later: the connection waits for it ([`Self::open_job`]).
+        match self.resolve(t, (&host, port), job, for_request) {
+            Looked::Now(dns) => self.open_job(t, job, &group, for_request, dns, false),
+            Looked::Later => {
+                self.open_job(t, job, &group, for_request, (t, String::new(), true), true)
+            }
+        }
+    }
+
+    /// A new display lane for a connection to `group`: the first free one.
+    fn new_lane(&mut self, group: &str) -> usize {
+        let lanes = entry(&mut self.lanes, group);
+        match lanes.iter().position(|b| !b) {
             Some(i) => {
                 lanes[i] = true;
                 i
@@ -340,18 +329,90 @@ impl Sim<'_> {
                 lanes.push(true);
                 lanes.len() - 1
             }
+        }
+    }
+
+    /// The job's settings, from its group: its origin, host, port, whether https and with
+    /// credentials, and the protocol it would speak (HTTP/2 and HTTP/3 only over TLS; the DoH
+    /// server's connection HTTP/2).
+    fn job_key(&self, group: &str) -> Option<(GroupKey, Protocol)> {
+        let key = self
+            .group_index
+            .get(group)
+            .and_then(|&i| self.group_keys.get(i))
+            .cloned()?;
+        let protocol = match self.sc.protocol_of(&key.origin) {
+            _ if self.is_doh_group(group) => Protocol::H2,
+            p if key.https && p.multiplexed() => p,
+            _ => Protocol::Http1,
+        };
+        Some((key, protocol))
+    }
+
+    /// Connection `job` to `group`, started at `t` for `for_request`, has its address at
+    /// `dns_end` (or none: `resolved` false): its protocol (a QUIC race's part, after the
+    /// lookup), its machines, and its SYN when the address is known. A job held for its lookup
+    /// ([`Self::hold_job`]) is filled in now and keeps its place.
+    pub(super) fn open_job(
+        &mut self,
+        t: Instant,
+        job: u32,
+        group: &str,
+        for_request: Option<u32>,
+        (dns_end, dns_why, resolved): (Instant, String, bool),
+        hold: bool,
+    ) {
+        let Some((key, protocol)) = self.job_key(group) else {
+            return;
+        };
+        let GroupKey {
+            origin,
+            host,
+            port,
+            https,
+            credentials,
+            ..
+        } = key;
+        // A held job's lane and what the pool has done with it stay.
+        let held = (self.job(job)).filter(|j| j.dns_waiting).map(|j| {
+            (
+                j.conn.lane,
+                j.conn.preconnect,
+                j.conn.start,
+                j.taken_by,
+                j.socket,
+            )
+        });
+        let t = held.map_or(t, |h| h.2);
+        let role = if hold {
+            alternative::Role::Only
+        } else {
+            self.race_role(
+                (t, dns_end),
+                (job, group),
+                (&host, port, https),
+                protocol,
+                for_request,
+            )
+        };
+        let protocol = match role {
+            alternative::Role::Quic => Protocol::H3,
+            _ => protocol,
+        };
+        let lane = match held {
+            Some(h) => h.0,
+            None => self.new_lane(group),
         };
         let ip = connection::address(&host);
         let endpoints = self.job_endpoints(&host, port, &ip);
-        debug_assert_eq!(
-            self.jobs.len() + 1,
-            job as usize,
+        debug_assert!(
+            held.is_some() || self.jobs.len() + 1 == job as usize,
             "the pool numbers jobs in order"
         );
         // Each connection draws its own numbers (port, sequence numbers, TLS randoms), so one
         // connection's values do not depend on how many others the page opened before it.
         let mut rng = Rng::for_purpose(self.situation.seed, &format!("connection {job}"));
-        let mut config = self.connection_config(&group, host, port, https);
+        let mut config = self.connection_config(group, host, port, https);
         config.h2 = protocol == Protocol::H2;
         // A closed port: the model's QUIC server would answer, so the TCP attempt shows the
         // refusal (the browser's QUIC failure and fallback are issue 19's next steps).
@@ -364,15 +425,18 @@ impl Sim<'_> {
             config.v6 = self.v6_path(&config.host);
         }
         let machines = Machines::new(job, config, dns_end, &mut rng);
-        self.jobs.push(Job {
+        let fresh = Job {
             conn: Connection {
                 id: job,
                 credentials,
-                group,
+                group: group.into(),
                 origin,
                 protocol,
                 lane,
-                preconnect: for_request.is_none().then_some(self.preconnector),
+                preconnect: match held {
+                    Some(h) => h.1,
+                    None => for_request.is_none().then_some(self.preconnector),
+                },
                 started_for: for_request.map(|r| r + 1),
                 start: t,
                 dns_end,
@@ -392,14 +456,22 @@ impl Sim<'_> {
             } else {
                 INITIAL_CWND
             },
-            socket: None,
-            taken_by: None,
+            socket: held.and_then(|h| h.4),
+            taken_by: held.and_then(|h| h.3),
             dns_failed: !resolved,
+            dns_waiting: hold,
             endpoints,
             failure: None,
             h2: None,
             loss: None,
-        });
+        };
+        match self.job_mut(job) {
+            Some(j) if held.is_some() => *j = fresh,
+            _ => self.jobs.push(fresh),
+        }
+        if hold {
+            return;
+        }
         if let Some(r) = for_request {
             self.reqs[r as usize].started_job = Some(job);
         }
@@ -480,6 +552,7 @@ impl Sim<'_> {
     /// A connection finished its handshakes: the pool hands it out. An HTTP/2 connection
     /// first sends its preface and SETTINGS, before any request's HEADERS.
     pub(super) fn job_ready(&mut self, t: Instant, job: u32) {
+        self.doh_ready(t, job);
         // TCP that lost a race to QUIC opens no HTTP/2 session: the socket waits, idle.
         let lost = self.lost_to_quic(job);
         if lost {
@@ -527,7 +600,11 @@ impl Sim<'_> {
             group: group.to_string(),
             // Nothing listens on the port; or, for a host that only serves http, on 443.
             refused: doc && (s.refused || (s.no_https && secure)),
-            rtt: self.rtt,
+            rtt: if self.is_doh_group(group) {
+                self.doh_rtt()
+            } else {
+                self.rtt
+            },
             unix_time: self.unix_time,
             tls: self.tls,
             cert: if doc { s.cert } else { CertChoice::Valid },
@@ -548,7 +625,7 @@ impl Sim<'_> {
 
     /// The document's server's IPv6 path, when the network reaches IPv6 (the situation's
     /// knob); other hosts have no AAAA record in the model.
-    fn v6_path(&self, host: &str) -> Option<connection::happy_eyeballs::V6Path> {
+    pub(super) fn v6_path(&self, host: &str) -> Option<connection::happy_eyeballs::V6Path> {
         use crate::model::scenario::Ipv6State;
         let works = match self.situation.ipv6 {
             Ipv6State::None => return None,
@@ -669,6 +746,7 @@ impl Sim<'_> {
                 socket: None,
                 taken_by: None,
                 dns_failed: false,
+                dns_waiting: false,
                 endpoints,
                 failure: None,
                 h2: None,
@@ -755,8 +833,63 @@ impl Sim<'_> {
         text
     }
 
-    /// When the address of `host` is known, and how.
+    /// The name the built-in client's HTTPS question asks for `host:port`, and the record the
+    /// zone has for it: the document's zone has one for the name itself, which serves port
+    /// 443 (another port's is `_port._https.name`: none). An http URL's port 80 maps to 443
+    /// (RFC 9460 §9.5).
+    pub(super) fn https_question(
+        &self,
+        host: &str,
+        port: u16,
+    ) -> (String, Option<crate::model::svcb::Https>) {
+        let name = match port {
+            80 | 443 => host.to_string(),
+            p => format!("_{p}._https.{host}"),
+        };
+        let record = (self.situation.https_rr && host == self.doc_host && matches!(port, 80 | 443))
+            .then(|| https_record(host));
+        (name, record)
+    }
+
+    /// What a lookup of `host` asks, with these query IDs and side questions: whether the name
+    /// exists (the scenario's NXDOMAIN is the document's host's), and its record's TTL.
+    pub(super) fn dns_ask<'a>(
+        &self,
+        host: &'a str,
+        ids: [u16; 4],
+        (builtin, aaaa): (
+            Option<dns::Builtin<'a>>,
+            Option<(std::net::Ipv6Addr, [u16; 2])>,
+        ),
+    ) -> dns::Ask<'a> {
+        dns::Ask {
+            host,
+            exists: !(self.situation.dns == DnsState::Nxdomain && host == self.doc_host),
+            ttl_s: self.lat.ttl_s,
+            ids,
+            builtin,
+            aaaa,
+        }
+    }
+
+    /// When the address of `host` is known, and how: now (plain DNS, the caches), or later, when
+    /// the answer over HTTPS arrives ([`Self::doh_resolve`]).
     pub(super) fn resolve(
+        &mut self,
+        t: Instant,
+        (host, port): (&str, u16),
+        job: u32,
+        for_request: Option<u32>,
+    ) -> Looked {
+        if let Some(later) = self.doh_resolve(t, (host, port), job, for_request) {
+            return later;
+        }
+        Looked::Now(self.lookup_now(t, (host, port), job, for_request))
+    }
+
+    /// [`Self::resolve`] over plain DNS (or the caches): when the address is known, why, and
+    /// whether the name exists.
+    fn lookup_now(
         &mut self,
         t: Instant,
         (host, port): (&str, u16),
@@ -797,34 +930,18 @@ impl Sim<'_> {
             .map(|f| f.dns.clone())
             .unwrap_or_default();
         caches.resolver_referrals |= self.resolver_referrals;
-        let exists = !(self.situation.dns == DnsState::Nxdomain && host == self.doc_host);
         // Query IDs from the scenario's seed and the name: the same load, the same IDs.
         let mut rng = Rng::for_purpose(self.situation.seed, &format!("dns {host} {}", t.micros()));
         let mut id = || (rng.next_u32() >> 16) as u16;
         let ids = [id(), id(), id(), id()];
-        // The built-in client asks for the HTTPS record too; the document's zone has one for
-        // the name itself, which serves port 443 (another port's is `_port._https.name`: none).
-        // An http URL's port 80 maps to 443 (RFC 9460 §9.5).
-        let name = match port {
-            80 | 443 => host.to_string(),
-            p => format!("_{p}._https.{host}"),
-        };
-        let record = (self.situation.https_rr && host == self.doc_host && matches!(port, 80 | 443))
-            .then(|| https_record(host));
+        let (name, record) = self.https_question(host, port);
         let builtin = self.situation.https_rr.then(|| dns::Builtin {
             name: &name,
             https: record.as_ref(),
             ids: [id(), id()],
         });
         let aaaa = self.v6_path(host).map(|v| (v.addr, [id(), id()]));
-        let ask = dns::Ask {
-            host,
-            exists,
-            ttl_s: self.lat.ttl_s,
-            ids,
-            builtin,
-            aaaa,
-        };
+        let ask = self.dns_ask(host, ids, (builtin, aaaa));
         let l = dns::lookup(t, ask, &mut caches, &self.lat, self.rtt);
         if let Some(f) = self.host_facts.get_mut(h) {
             f.https = l.https.clone();

@@ -171,12 +171,13 @@ impl Sim<'_> {
         let e = Event::described(t, Actor::Browser, steps::HTTP_SETTINGS, opening);
         self.push(e.request(request).connection(job));
         self.h2_send(t, job, request, n);
-        self.schedule(t + self.rtt.half(), Ev::H2Server(job));
+        self.schedule(t + self.rtt_of(job).half(), Ev::H2Server(job));
     }
 
     /// The server's SETTINGS and its ACK of the browser's leave at `t`.
     pub(super) fn h2_server(&mut self, t: Instant, job: u32) {
-        let arrives = t + Duration::from_micros(self.rtt.micros() - self.rtt.half().micros());
+        let rtt = self.rtt_of(job);
+        let arrives = t + Duration::from_micros(rtt.micros() - rtt.half().micros());
         let Some(j) = self.job_mut(job) else { return };
         let request = j.conn.started_for.unwrap_or(0);
         let frames = present::Control {
@@ -393,6 +394,27 @@ impl Sim<'_> {
 }
 
 impl Wire {
+    /// A request the browser makes for itself (a DNS-over-HTTPS query) on `stream`: `fields`
+    /// coded with the connection's table, at the highest priority, no body.
+    pub(super) fn doh_request(
+        &mut self,
+        stream: u32,
+        fields: &[(&str, String)],
+    ) -> present::Request {
+        let depends_on = self.deps.create(stream, 0);
+        let block = (self.browser).encode(fields.iter().map(|(n, v)| (*n, v.as_str())));
+        present::Request {
+            stream,
+            priority: http2::Priority {
+                exclusive: true,
+                depends_on,
+                weight: http2::weight(crate::model::pool::Priority::Highest),
+            },
+            block: Rc::new(block),
+            body: 0,
+        }
+    }
+
     /// The response's HEADERS on `stream`: its fields as the frame lists them, coded with the
     /// server's table.
     pub(super) fn response(

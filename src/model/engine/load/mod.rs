@@ -97,6 +97,7 @@ mod alternative;
 mod caching;
 mod complete;
 mod connect;
+mod doh;
 mod exchange;
 mod h2;
 mod h3;
@@ -108,6 +109,7 @@ mod report;
 mod scenario;
 mod scheduler;
 
+use doh::Looked;
 pub(crate) use exchange::not_modified;
 use exchange::*;
 pub use exchange::{request_as_sent, response_message, Answer, Sent};
@@ -396,6 +398,8 @@ struct Job {
     taken_by: Option<usize>,
     /// The lookup found no such name: the connection fails when its DNS ends.
     dns_failed: bool,
+    /// Held by the pool while its lookup goes over HTTPS: no address yet ([`doh`]).
+    dns_waiting: bool,
     /// The endpoints its events name: its server, its TLD's and its domain's name servers.
     endpoints: [u16; 3],
     /// Why the connection failed, once it has.
@@ -419,6 +423,12 @@ enum Ev {
     Issue(usize),
     Preconnect(String, bool),
     DnsDone(String),
+    /// The browser opens its connection to the DoH server.
+    DohConnect,
+    /// The DoH connection is ready: the lookups waiting for it leave.
+    DohSend,
+    /// The answers to a lookup over HTTPS have arrived.
+    DohDone(String),
     /// The address is known: the connection sends its SYN.
     ConnStart(u32),
     /// A handshake message reaches its side of the connection.
@@ -605,6 +615,8 @@ struct Sim<'a> {
     /// Who opens the connect jobs the pool starts for no request: a `<link rel=preconnect>`
     /// but while the navigation's own preconnect runs.
     preconnector: Preconnector,
+    /// The DNS-over-HTTPS client, with secure DNS on.
+    doh: doh::Doh,
     trace: Trace,
 }
 
@@ -794,6 +806,7 @@ fn run_at(
         laid_out: false,
         page_origin_s: parsed.origin.serialize().into(),
         preconnector: Preconnector::Link,
+        doh: doh::Doh::default(),
         lookup_claims: vec![],
         trace: Trace {
             // A one-document load has about sixty events; a page grows from there.
@@ -1134,6 +1147,9 @@ impl Sim<'_> {
                         }
                     }
                 }
+                Ev::DohConnect => self.doh_connect(t),
+                Ev::DohSend => self.doh_send_all(t),
+                Ev::DohDone(host) => self.doh_done(t, &host),
                 Ev::ConnStart(job) => {
                     let Some(j) = self.job_mut(job) else { continue };
                     if j.dns_failed {
@@ -1469,6 +1485,9 @@ impl Sim<'_> {
             if let Some(c) = e.connection {
                 e.request = self.claimed(c, e.step);
             }
+        }
+        if e.connection.is_some_and(|c| self.is_doh_job(c)) {
+            doh::as_resolver(&mut e);
         }
         e.endpoint = self.endpoint_of(e.actor, e.connection);
         if let Some(to) = e.flight.as_ref().map(|f| f.to) {

@@ -293,6 +293,8 @@ pub enum Preconnector {
     Navigation,
     /// A replayed recording's socket that no request's arrival opened.
     Recorded,
+    /// The browser's DNS-over-HTTPS client, for its server ([`super::doh`]).
+    SecureDns,
 }
 
 impl Preconnector {
@@ -302,6 +304,7 @@ impl Preconnector {
             Preconnector::Link => "a <link rel=preconnect>",
             Preconnector::Navigation => "the browser's preconnect at the navigation's start",
             Preconnector::Recorded => "a preconnect",
+            Preconnector::SecureDns => "the browser's DNS-over-HTTPS client",
         }
     }
 }

@@ -152,6 +152,9 @@ pub struct PageScenario {
     /// Packets lost on the way down, in percent (0 to 50): each response's packets are lost
     /// with this probability and resent a round trip later ([`super::loss`]).
     pub loss_percent: f64,
+    /// Secure DNS: every lookup but the DoH server's own goes over HTTPS to Google Public DNS
+    /// ([`crate::model::doh`]), as with the situation's `doh`.
+    pub doh: bool,
     /// The images inside the viewport at the page's first layout (URLs, relative to the
     /// document or absolute): raised from Low to High priority then. By default every image
     /// (an image without a width and height is laid out at 0×0 until it arrives).
@@ -202,6 +205,7 @@ impl Default for PageScenario {
             warm_cache_s: None,
             protocol: Protocol::Http1,
             loss_percent: 0.0,
+            doh: false,
             in_viewport: None,
             pool: None,
             dns_ms: None,
@@ -339,6 +343,9 @@ pub struct Situation {
     pub https_rr: bool,
     /// Whether the network reaches IPv6 for the document's server (its AAAA record).
     pub ipv6: crate::model::scenario::Ipv6State,
+    /// Secure DNS: every lookup but the DoH server's own goes over HTTPS to Google Public
+    /// DNS ([`crate::model::doh`]).
+    pub doh: bool,
 }
 
 /// The HTTPS record the scenario's zone publishes for `host`, at the address the model gives
@@ -385,6 +392,7 @@ impl Default for Situation {
             alt_svc_learned: false,
             udp_blocked: false,
             https_rr: false,
+            doh: false,
             ipv6: crate::model::scenario::Ipv6State::None,
         }
     }

@@ -42,7 +42,8 @@
 //!
 //! What the capture cannot show yet is refused with [`CaptureError`] rather than written wrong:
 //! a socket another tab was using when the load started, a body over 64 MiB,
-//! a server reached over IPv6, lost packets and their resent copies, and a write of the server's that would start before its previous
+//! a server reached over IPv6, lost packets and their resent copies, DNS over HTTPS, and a
+//! write of the server's that would start before its previous
 //! one on the connection has arrived (the engine does not make one: its frames would have to be
 //! interleaved with the earlier write's).
 //!
@@ -174,6 +175,10 @@ fn walk(trace: &Trace, unix_time: i64) -> Result<Walk, CaptureError> {
         shown: Inspected::new(),
         quic: BTreeMap::new(),
     };
+    // DNS over HTTPS: the DoH connection's HTTP/2 frames are not written yet.
+    if (trace.events.iter()).any(|e| e.step == steps::DNS_QUERY_DOH) {
+        return Err(CaptureError::Unsupported("DNS over HTTPS"));
+    }
     // Lost packets and their resent copies are not written yet.
     if (trace.events.iter()).any(|e| e.step == steps::TCP_LOSS || e.step == steps::QUIC_LOSS) {
         return Err(CaptureError::Unsupported("lost packets"));

@@ -1,0 +1,187 @@
+//! DNS over HTTPS (issue 19, RFC 8484) through the journey and the page load the app and the CLI
+//! run: the first lookup opens the browser's own connection to the DoH server — whose name is
+//! looked up over plain DNS first — and every question goes as a GET whose URI carries the
+//! padded query; the answers come back as `application/dns-message` bodies; later lookups reuse
+//! the connection.
+
+use super::capture::{expect_status, scratch, wirewalk_pcap};
+use wirewalk::model::dns_wire::{self, rtype, RData};
+use wirewalk::model::doh;
+use wirewalk::model::journey::{run, Journey};
+use wirewalk::model::navigation::Outcome;
+use wirewalk::model::scenario::{DnsState, Ipv6State, Scenario};
+use wirewalk::model::step::steps;
+use wirewalk::model::trace::Event;
+use wirewalk::model::{dns, load, pages};
+
+fn secure(sc: Scenario) -> Journey {
+    run(&Scenario { doh: true, ..sc })
+}
+
+fn message(e: &Event) -> dns_wire::Message {
+    dns_wire::decode(&e.wire.as_ref().expect("the message's bytes").bytes).expect("decodes")
+}
+
+#[test]
+fn the_first_lookup_opens_the_browsers_own_connection_to_the_doh_server() {
+    let j = secure(Scenario::default());
+    let ev = &j.trace.events;
+    // The DoH server's connection, in its own socket group, and its name over plain DNS.
+    let opened = (ev.iter())
+        .find(|e| e.step == steps::POOL_NEW_CONNECTION && e.summary().contains("dns_bootstrap/"))
+        .expect("a connection in the dns_bootstrap group");
+    let doh_conn = opened.connection;
+    assert!(
+        (ev.iter()).any(|e| e.step == steps::DNS_QUERY_RESOLVER && e.summary() == "A? dns.google"),
+        "the DoH server's own name goes over plain DNS"
+    );
+    let finished = (ev.iter())
+        .position(|e| e.step == steps::TLS_FINISHED && e.connection == doh_conn)
+        .expect("the DoH connection's handshake");
+    let asked: Vec<&Event> = ev
+        .iter()
+        .filter(|e| e.step == steps::DNS_QUERY_DOH)
+        .collect();
+    assert_eq!(asked.len(), 2, "A and HTTPS, each its own request");
+    for (e, qtype) in asked.iter().zip([rtype::A, rtype::HTTPS]) {
+        assert!(ev.iter().position(|x| std::ptr::eq(x, *e)) > Some(finished));
+        let m = message(e);
+        assert_eq!(m.id, 0, "RFC 8484 §4.1: ID 0");
+        assert!(m.flags.rd);
+        assert_eq!(m.questions[0].qtype, qtype);
+        let bytes = &e.wire.as_ref().expect("bytes").bytes;
+        assert_eq!(bytes.len() % 128, 0, "padded to 128 bytes (RFC 8467)");
+        assert_eq!(m.additional[0].rtype, doh::OPT);
+        // The request's URI carries exactly these bytes, base64url without padding.
+        let request = e.get("request").expect("the request");
+        let want = format!("GET /dns-query?dns={} ", doh::base64url(bytes));
+        assert!(request.starts_with(&want), "{request}");
+        assert_eq!(
+            e.flight.as_ref().map(|f| f.to),
+            Some(wirewalk::model::trace::Actor::Resolver)
+        );
+    }
+    let answers: Vec<&Event> = ev
+        .iter()
+        .filter(|e| e.step == steps::DNS_ANSWER_DOH)
+        .collect();
+    assert_eq!(answers.len(), 2);
+    let a = message(answers[0]);
+    assert!(a.flags.qr && a.flags.ra);
+    assert!(
+        matches!(a.answers[0].data, RData::A(x) if x == dns::address_of("www.example.com")),
+        "{:?}",
+        a.answers
+    );
+    let bytes = answers[0].wire.as_ref().expect("bytes").bytes.len();
+    assert_eq!(
+        bytes % 468,
+        0,
+        "the server pads its answer to 468 bytes (RFC 8467)"
+    );
+    assert!(
+        message(answers[1]).answers.is_empty(),
+        "no HTTPS record in the zone"
+    );
+    // The lookup ends when the answers arrive; the site's connection starts then.
+    let arrived = answers[0].flight.as_ref().expect("a flight").arrives_at;
+    assert_eq!(j.timing.domain_lookup_end, arrived.as_ms());
+    assert_eq!(j.timing.connect_start, arrived.as_ms());
+    let syn = (ev.iter())
+        .find(|e| e.step == steps::TCP_SYN && e.connection != doh_conn)
+        .expect("the site's SYN");
+    assert_eq!(syn.at, arrived);
+    // Against plain DNS, the first lookup pays for the DoH server's lookup and handshakes.
+    let plain = run(&Scenario::default());
+    assert!(j.timing.domain_lookup_end > plain.timing.domain_lookup_end);
+    assert!(matches!(j.outcome, Outcome::Ok), "{:?}", j.outcome);
+}
+
+#[test]
+fn with_ipv6_the_questions_go_aaaa_then_a_then_https() {
+    let j = secure(Scenario {
+        ipv6: Ipv6State::Ok,
+        ..Scenario::default()
+    });
+    let kinds: Vec<u16> = (j.trace.events.iter())
+        .filter(|e| e.step == steps::DNS_QUERY_DOH)
+        .map(|e| message(e).questions[0].qtype)
+        .collect();
+    assert_eq!(kinds, [rtype::AAAA, rtype::A, rtype::HTTPS]);
+    let aaaa = (j.trace.events.iter())
+        .find(|e| e.step == steps::DNS_ANSWER_DOH && e.summary().contains("AAAA"))
+        .expect("the AAAA answer");
+    assert!(matches!(message(aaaa).answers[0].data, RData::Aaaa(_)));
+}
+
+#[test]
+fn a_name_that_does_not_exist_fails_over_https_too() {
+    let j = secure(Scenario {
+        dns: DnsState::Nxdomain,
+        ..Scenario::default()
+    });
+    let answer = (j.trace.events.iter())
+        .find(|e| e.step == steps::DNS_ANSWER_DOH)
+        .expect("an answer");
+    assert_eq!(message(answer).flags.rcode, 3, "NXDOMAIN");
+    assert!(j.trace.find(steps::DNS_NXDOMAIN).is_some());
+    assert!(!matches!(j.outcome, Outcome::Ok), "{:?}", j.outcome);
+}
+
+#[test]
+fn later_lookups_reuse_the_doh_connection() {
+    let mut sc = pages::preset("multi-origin").expect("a preset");
+    sc.doh = true;
+    let load = load::run(&sc).expect("loads");
+    let ev = &load.trace.events;
+    let doh_conns: Vec<Option<u32>> = (ev.iter())
+        .filter(|e| e.step == steps::POOL_NEW_CONNECTION && e.summary().contains("dns_bootstrap/"))
+        .map(|e| e.connection)
+        .collect();
+    assert_eq!(doh_conns.len(), 1, "one connection to the DoH server");
+    let syns = (ev.iter())
+        .filter(|e| e.step == steps::TCP_SYN && e.connection == doh_conns[0])
+        .count();
+    assert_eq!(syns, 1, "one handshake, kept for every lookup");
+    // Every host's questions, on the connection's streams 1, 3, 5…
+    let streams: Vec<u32> = (ev.iter())
+        .filter(|e| e.step == steps::DNS_QUERY_DOH)
+        .map(|e| {
+            let s = e.summary();
+            let n = s.split("on stream ").nth(1).expect("a stream");
+            n.split(' ')
+                .next()
+                .expect("a number")
+                .parse()
+                .expect("a number")
+        })
+        .collect();
+    assert!(streams.len() >= 6, "{streams:?}");
+    assert!(
+        streams
+            .iter()
+            .enumerate()
+            .all(|(i, s)| *s == 2 * i as u32 + 1),
+        "{streams:?}"
+    );
+    // A later lookup costs one round trip to the DoH server and the resolver's work, no
+    // handshake: its questions leave when its connection asks.
+    let later = (ev.iter())
+        .filter(|e| e.step == steps::DNS_QUERY_DOH)
+        .nth(2)
+        .expect("a second lookup");
+    let opened = (ev.iter())
+        .find(|e| e.step == steps::POOL_NEW_CONNECTION && e.connection == later.connection)
+        .expect("its connection");
+    assert_eq!(later.at, opened.at);
+}
+
+#[test]
+fn the_cli_runs_it_and_the_capture_says_it_cannot_show_it_yet() {
+    let file = scratch("doh.pcapng");
+    let out = wirewalk_pcap(&["trace", "https://www.example.com/", "--doh"], &file, None);
+    expect_status(&out, 1);
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("DNS over HTTPS"), "{text}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("dns.query.doh"));
+}
