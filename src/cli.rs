@@ -823,8 +823,6 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
                 let v = value(words, i, w)?;
                 sc.protocol = Protocol::parse(v).ok_or_else(|| bad(w, v, "h1, h2, h3"))?;
             }
-            "--https-rr" => sc.https_rr = true,
-            "--doh" => sc.doh = true,
             "--loss" => sc.loss_percent = parse_loss(value(words, i, w)?)?,
             "--ipv6" => {
                 let v = value(words, i, w)?;
@@ -862,6 +860,8 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
             | "--no-https-upgrades"
             | "--no-https"
             | "--no-preload"
+            | "--https-rr"
+            | "--doh"
             | "--refused" => {
                 takes_value = false;
                 match w {
@@ -873,6 +873,8 @@ pub fn trace_scenario(words: &[String]) -> Result<(Scenario, bool), String> {
                     "--no-https-upgrades" => sc.https_upgrades = false,
                     "--no-https" => sc.no_https = true,
                     "--no-preload" => sc.preload = false,
+                    "--https-rr" => sc.https_rr = true,
+                    "--doh" => sc.doh = true,
                     _ => sc.refused = true,
                 }
             }

@@ -4,7 +4,7 @@
 //! padded query; the answers come back as `application/dns-message` bodies; later lookups reuse
 //! the connection.
 
-use super::capture::{expect_status, scratch, wirewalk_pcap};
+use super::capture::{expect_status, fields, scratch, wirewalk_pcap};
 use wirewalk::model::dns_wire::{self, rtype, RData};
 use wirewalk::model::doh;
 use wirewalk::model::journey::{run, Journey};
@@ -176,12 +176,92 @@ fn later_lookups_reuse_the_doh_connection() {
     assert_eq!(later.at, opened.at);
 }
 
+/// The lookup's bytes, through `wirewalk trace --doh --pcap`, opened by a second
+/// implementation: tshark decrypts the DoH connection with the file's key log, reads each
+/// request's `:path` — the query's own bytes in base64url — and decodes each answer's body as
+/// DNS (`application/dns-message`), every checksum good.
 #[test]
-fn the_cli_runs_it_and_the_capture_says_it_cannot_show_it_yet() {
+fn the_capture_holds_the_lookup_over_https_and_wireshark_reads_it() {
     let file = scratch("doh.pcapng");
     let out = wirewalk_pcap(&["trace", "https://www.example.com/", "--doh"], &file, None);
-    expect_status(&out, 1);
-    let text = String::from_utf8_lossy(&out.stderr);
-    assert!(text.contains("DNS over HTTPS"), "{text}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("dns.query.doh"));
+    expect_status(&out, 0);
+    let rows = fields(
+        &file,
+        &[
+            "dns.id",
+            "dns.qry.name",
+            "dns.a",
+            "http2.headers.path",
+            "http2.headers.content_type",
+            "ip.checksum.status",
+            "tcp.checksum.status",
+            "udp.checksum.status",
+            "tcp.analysis.flags",
+        ],
+    );
+    let j = secure(Scenario::default());
+    let queries: Vec<String> = (j.trace.events.iter())
+        .filter(|e| e.step == steps::DNS_QUERY_DOH)
+        .map(|e| {
+            format!(
+                "/dns-query?dns={}",
+                doh::base64url(&e.wire.as_ref().expect("bytes").bytes)
+            )
+        })
+        .collect();
+    let paths: Vec<&str> = (rows.iter())
+        .filter(|r| r[3].starts_with("/dns-query"))
+        .map(|r| r[3].as_str())
+        .collect();
+    assert_eq!(
+        paths, queries,
+        "each question's request, its query in the URI"
+    );
+    let answers: Vec<&Vec<String>> = (rows.iter()).filter(|r| r[4] == doh::MEDIA_TYPE).collect();
+    assert_eq!(answers.len(), 2, "{rows:?}");
+    for a in &answers {
+        assert_eq!(
+            (a[0].as_str(), a[1].as_str()),
+            ("0x0000", "www.example.com"),
+            "{a:?}"
+        );
+    }
+    assert_eq!(
+        answers[0][2],
+        dns::address_of("www.example.com").to_string()
+    );
+    for r in &rows {
+        assert_eq!(r[5], "1", "IPv4 checksum: {r:?}");
+        assert!(r[6] == "1" || r[7] == "1", "TCP or UDP checksum: {r:?}");
+        assert_eq!(r[8], "", "no TCP analysis warning: {r:?}");
+    }
+}
+
+/// The flags parse beside options that take values (`--https-rr` once swallowed the word
+/// after it), and the HTTPS record comes over HTTPS too: its `h3` sends the first visit over
+/// QUIC.
+#[test]
+fn the_cli_prints_the_questions_over_https() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wirewalk"))
+        .args([
+            "trace",
+            "https://www.example.com/",
+            "--doh",
+            "--https-rr",
+            "--ipv6",
+            "ok",
+        ])
+        .output()
+        .expect("runs");
+    expect_status(&out, 0);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "AAAA? www.example.com over HTTPS",
+        "A? www.example.com over HTTPS",
+        "HTTPS? www.example.com over HTTPS",
+        "200 on stream 5: www.example.com HTTPS 1 . alpn=\"h3,h2\"",
+        "quic.client_initial",
+    ] {
+        assert!(text.contains(want), "{want} in {text}");
+    }
 }

@@ -287,7 +287,7 @@ impl Sim<'_> {
                 t,
                 Actor::Browser,
                 steps::DNS_QUERY_DOH,
-                q.q.shown(job, q.headers.block.bytes.len()),
+                q.q.shown(job, Rc::clone(&q.headers)),
             )
             .wire(q.q.wire.clone())
             .message(Actor::Resolver, arrives, q.bytes);
@@ -429,13 +429,15 @@ impl Sim<'_> {
             let head = h2.response(s.q.stream, &resp);
             let bytes = super::h2::framing_len(&head) + body;
             total += bytes;
-            answers.push((s, record, w, bytes));
+            answers.push((s, record, w, bytes, head));
         }
         let rtt = self.doh_rtt();
         let down = Duration::from_micros(rtt.micros() - rtt.half().micros());
         let back = end + Duration::transmission(total, self.bandwidth) + down;
-        for (s, record, w, bytes) in answers {
+        for (s, record, w, bytes, head) in answers {
             let shown = Answered {
+                job,
+                head,
                 stream: s.q.stream,
                 name: s.q.name.clone(),
                 qtype: s.q.qtype,
@@ -470,11 +472,11 @@ fn answer_record(q: &Question, walked: &dns::Walked) -> Option<dns_wire::RData> 
 }
 
 impl Question {
-    /// The question's request as the trace shows it, on DoH connection `job`, its header
-    /// block `hpack` bytes.
-    fn shown(&self, job: u32, hpack: usize) -> Asked {
+    /// The question's request as the trace shows it, on DoH connection `job`, with its HEADERS
+    /// frame.
+    fn shown(&self, job: u32, headers: Rc<crate::model::http2::present::Request>) -> Asked {
         Asked {
-            hpack,
+            headers,
             stream: self.stream,
             name: self.name.clone(),
             qtype: self.qtype,
@@ -485,16 +487,17 @@ impl Question {
     }
 }
 
-/// `dns.query.doh`: one question in a GET request to the DoH server.
+/// `dns.query.doh`: one question in a GET request to the DoH server, on connection `job` with
+/// its HEADERS frame `headers` (the query's bytes are the event's wire).
 #[derive(Clone, Debug)]
-struct Asked {
+pub struct Asked {
     stream: u32,
     name: String,
     qtype: u16,
     target: String,
     size: usize,
-    job: u32,
-    hpack: usize,
+    pub job: u32,
+    pub headers: Rc<crate::model::http2::present::Request>,
 }
 
 impl Detail for Asked {
@@ -517,7 +520,9 @@ impl Detail for Asked {
                 "request",
                 format_args!(
                     "GET {} (HTTP/2, stream {}, a {}-byte HPACK header block)",
-                    self.target, self.stream, self.hpack
+                    self.target,
+                    self.stream,
+                    self.headers.block.bytes.len()
                 ),
             )
             .spec("RFC 8484 §4.1"),
@@ -554,9 +559,12 @@ impl Detail for Asked {
     }
 }
 
-/// `dns.answer.doh`: the answer to one question, the body of a 200 response.
+/// `dns.answer.doh`: the answer to one question, the body of a 200 response, on connection
+/// `job` with its HEADERS frame `head` (the answer's bytes are the event's wire).
 #[derive(Clone, Debug)]
-struct Answered {
+pub struct Answered {
+    pub job: u32,
+    pub head: crate::model::http2::present::ResponseHead,
     stream: u32,
     name: String,
     qtype: u16,

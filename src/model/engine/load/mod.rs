@@ -110,6 +110,7 @@ mod scenario;
 mod scheduler;
 
 use doh::Looked;
+pub use doh::{Answered as DohAnswered, Asked as DohAsked};
 pub(crate) use exchange::not_modified;
 use exchange::*;
 pub use exchange::{request_as_sent, response_message, Answer, Sent};

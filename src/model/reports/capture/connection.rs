@@ -586,7 +586,7 @@ impl Walk {
     }
 
     /// One side's HTTP/2 frames, written at once (the server's arrive at `at`).
-    fn h2_write(
+    pub(super) fn h2_write(
         &mut self,
         c: u32,
         from_client: bool,
@@ -659,7 +659,7 @@ fn rounds(wire: &[u8], first: Instant, b: &Body, rtt: Duration) -> Vec<(Instant,
 
 /// HTTP/2 frames with their fields named, and a header block's fields (each header's
 /// representation) where they lie inside the first frame's block.
-fn h2_wire(
+pub(super) fn h2_wire(
     frames: &[crate::model::http2::Frame],
     block: Option<&crate::model::hpack::Block>,
 ) -> Wire {

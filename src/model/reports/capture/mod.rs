@@ -37,13 +37,15 @@
 //! its TLS handshake in CRYPTO frames, its HTTP/3 streams in STREAM frames, every packet
 //! protected with real keys whose secrets join the key log.
 //!
+//! A DNS-over-HTTPS lookup's requests and answers are HTTP/2 frames on the DoH connection
+//! ([`doh`]).
+//!
 //! A connection open before the run starts is picked up in mid-stream, as a capture started
 //! then would show it ([`picked_up`]).
 //!
 //! What the capture cannot show yet is refused with [`CaptureError`] rather than written wrong:
 //! a socket another tab was using when the load started, a body over 64 MiB,
-//! a server reached over IPv6, lost packets and their resent copies, DNS over HTTPS, and a
-//! write of the server's that would start before its previous
+//! a server reached over IPv6, lost packets and their resent copies, and a write of the server's that would start before its previous
 //! one on the connection has arrived (the engine does not make one: its frames would have to be
 //! interleaved with the earlier write's).
 //!
@@ -51,6 +53,7 @@
 //! bytes view or the first "Download capture" (src/ui/lazy.rs).
 
 mod connection;
+mod doh;
 mod picked_up;
 pub mod quic;
 pub mod tls12;
@@ -175,10 +178,6 @@ fn walk(trace: &Trace, unix_time: i64) -> Result<Walk, CaptureError> {
         shown: Inspected::new(),
         quic: BTreeMap::new(),
     };
-    // DNS over HTTPS: the DoH connection's HTTP/2 frames are not written yet.
-    if (trace.events.iter()).any(|e| e.step == steps::DNS_QUERY_DOH) {
-        return Err(CaptureError::Unsupported("DNS over HTTPS"));
-    }
     // Lost packets and their resent copies are not written yet.
     if (trace.events.iter()).any(|e| e.step == steps::TCP_LOSS || e.step == steps::QUIC_LOSS) {
         return Err(CaptureError::Unsupported("lost packets"));
@@ -246,6 +245,18 @@ impl Walk {
     }
 
     fn event(&mut self, e: &Event) -> Result<(), CaptureError> {
+        if let Some(q) = e.detail::<crate::model::load::DohAsked>() {
+            if let Some(w) = &e.wire {
+                self.show_for(e.seq, "DNS message (the query in the URI)", Rc::clone(w));
+            }
+            return self.doh_query(e, q);
+        }
+        if let Some(a) = e.detail::<crate::model::load::DohAnswered>() {
+            if let Some(w) = &e.wire {
+                self.show_for(e.seq, "DNS message (the answer's body)", Rc::clone(w));
+            }
+            return self.doh_answer(e, a);
+        }
         if let (Some(wire), Some(f)) = (&e.wire, &e.flight) {
             self.show_for(e.seq, "DNS message", Rc::clone(wire));
             return self.dns(e, &wire.bytes, f.from, f.sent_at, f.arrives_at);
