@@ -1,8 +1,9 @@
 //! `make bench`, part one: the model, natively, measured by criterion. The budgets are the
 //! one-engine issue's (#15), for a load with every connection's messages in its trace:
 //!
-//! - one navigation (four presets): budget 0.2 ms each;
-//! - a page of 100 sub-resources on 10 origins: budget 2 ms;
+//! - one navigation (six presets, HTTP/3 and DNS over HTTPS among them): budget 0.2 ms each;
+//! - a page of 100 sub-resources on 10 origins: budget 2 ms; the same page over HTTP/3, with
+//!   every QUIC packet of every response: recorded;
 //! - pages of 1,000 and 10,000 sub-resources on 100 origins: 10,000 within 100 ms, and its
 //!   peak heap (measured by a counting allocator around one load) within 64 MB;
 //! - growth from 1,000 to 10,000: the time ratio against n log n's (13.3×): at most 1.5 times
@@ -24,11 +25,14 @@ use wirewalk::model::load;
 use wirewalk::model::pages::synthetic;
 use wirewalk::model::scenario::preset;
 
-const NAVIGATIONS: [&str; 4] = [
+const NAVIGATIONS: [&str; 6] = [
     "default",
     "tls12-rsa-client-cert",
     "keep-alive-off",
     "fresh-cache",
+    // QUIC and HTTP/3, each response cut into packets; DNS over HTTPS, a second connection.
+    "http3",
+    "secure-dns",
 ];
 /// (sub-resources, origins, budget in ms).
 const PAGES: [(usize, usize, f64); 4] = [
@@ -148,6 +152,12 @@ fn main() {
                 b.iter(|| load::run(black_box(&sc)))
             });
         }
+        // The 100-request page over HTTP/3: every response in 1-RTT packets, each datagram's
+        // way a delivery of its own, and the browser's acknowledgments.
+        let h3 = synthetic(100, 10).with_protocol(load::Protocol::H3);
+        g.bench_function("100-requests-10-origins-h3", |b| {
+            b.iter(|| load::run(black_box(&h3)))
+        });
         let wide = synthetic(1_000, 1_000);
         g.bench_function("1000-requests-1000-origins", |b| {
             b.iter(|| load::run(black_box(&wide)))
@@ -182,6 +192,12 @@ fn main() {
         Some(peak_mb(&synthetic(10_000, 100))),
         "MB",
         64.0,
+    ));
+    rows.push(row(
+        "model: page of 100 requests on 10 origins over HTTP/3, every packet",
+        mean_ms(&root, "page/100-requests-10-origins-h3"),
+        "ms",
+        f64::INFINITY,
     ));
     rows.push(row(
         "model: page of 1000 requests on 1000 origins",

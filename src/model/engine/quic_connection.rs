@@ -377,13 +377,24 @@ impl Connection {
             round_of.push(r);
         }
         let rounds = round_of.last().map_or(1, |r| r + 1);
+        // Each round's datagrams, and the index of its first (the rounds run in order).
+        let mut sizes = vec![0u64; rounds];
+        for &r in &round_of {
+            sizes[r] += 1;
+        }
+        let firsts: Vec<u64> = (sizes.iter())
+            .scan(0, |acc, n| {
+                let at = *acc;
+                *acc += n;
+                Some(at)
+            })
+            .collect();
         let Some(q) = self.quic_part() else { return };
         let base = q.rounds.len();
         q.rounds.extend((0..rounds).map(|_| RoundLog::default()));
         for (j, &r) in round_of.iter().enumerate() {
             let start = (first + rtt.times(r as u64)).min(last);
-            let in_round = round_of.iter().filter(|&&x| x == r).count() as u64;
-            let k = round_of[..j].iter().filter(|&&x| x == r).count() as u64;
+            let (in_round, k) = (sizes[r], j as u64 - firsts[r]);
             let arrives = if r + 1 < rounds {
                 start
             } else if in_round > 1 {

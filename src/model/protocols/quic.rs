@@ -180,6 +180,9 @@ struct SpaceState {
     /// Ack-eliciting packets received and not yet acknowledged, and every number received.
     owe_ack: bool,
     received: BTreeSet<u64>,
+    /// The contiguous run of numbers received that ends at the largest, kept as numbers
+    /// arrive (an acknowledgment reads it without walking the set).
+    run: Option<(u64, u64)>,
 }
 
 /// One side of a QUIC connection (module doc).
@@ -262,6 +265,7 @@ impl Endpoint {
                 continue;
             }
             st.received.insert(p.number);
+            st.run = Some(extend(st.run, p.number, &st.received));
             if p.frames.iter().any(Frame::ack_eliciting) {
                 st.owe_ack = true;
             }
@@ -357,7 +361,7 @@ impl Endpoint {
         let mut left = room.checked_sub(overhead)?;
         let mut frames = Vec::new();
         if st.owe_ack {
-            let ack = ack_of(&st.received);
+            let ack = ack_of(st.run);
             if ack.wire_len() <= left {
                 left -= ack.wire_len();
                 frames.push(ack);
@@ -465,16 +469,31 @@ impl Endpoint {
     }
 }
 
-/// An ACK frame for the highest contiguous run of `received` packet numbers.
-fn ack_of(received: &BTreeSet<u64>) -> Frame {
-    let largest = received.last().copied().unwrap_or(0);
-    let mut low = largest;
-    while low > 0 && received.contains(&(low - 1)) {
-        low -= 1;
-    }
+/// An ACK frame for the highest contiguous run of packet numbers received, `(low, largest)`.
+fn ack_of(run: Option<(u64, u64)>) -> Frame {
+    let (low, largest) = run.unwrap_or((0, 0));
     Frame::Ack {
         largest,
         first_range: largest - low,
+    }
+}
+
+/// The run ending at the largest number received once `n` has arrived (`received` holds it):
+/// the next number extends it, a later one starts a new run, an earlier one may join the
+/// run's bottom to the numbers below it.
+fn extend(run: Option<(u64, u64)>, n: u64, received: &BTreeSet<u64>) -> (u64, u64) {
+    match run {
+        None => (n, n),
+        Some((low, high)) if n == high + 1 => (low, n),
+        Some((_, high)) if n > high => (n, n),
+        Some((low, high)) if n + 1 == low => {
+            let mut low = n;
+            while low > 0 && received.contains(&(low - 1)) {
+                low -= 1;
+            }
+            (low, high)
+        }
+        Some(run) => run,
     }
 }
 
@@ -494,6 +513,30 @@ pub fn pn_len(number: u64, largest_acked: Option<u64>) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The run an acknowledgment reports follows the numbers as they arrive, in order or not.
+    #[test]
+    fn the_acknowledged_run_follows_arrivals() {
+        let mut set = BTreeSet::new();
+        let mut run = None;
+        let mut after = |n: u64| {
+            set.insert(n);
+            run = Some(extend(run, n, &set));
+            run
+        };
+        assert_eq!(after(1), Some((1, 1)));
+        assert_eq!(after(2), Some((1, 2)));
+        assert_eq!(after(3), Some((1, 3)));
+        assert_eq!(after(5), Some((5, 5)), "a gap starts a new run");
+        assert_eq!(after(4), Some((1, 5)), "the gap filled joins the runs");
+        assert_eq!(after(9), Some((9, 9)));
+        assert_eq!(
+            after(7),
+            Some((9, 9)),
+            "an older number below the run's bottom"
+        );
+        assert_eq!(after(8), Some((7, 9)));
+    }
 
     fn pair(max: usize) -> (Endpoint, Endpoint) {
         let client = Endpoint::new(Config {
