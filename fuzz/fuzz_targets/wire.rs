@@ -1,6 +1,7 @@
 //! Bytes from a stranger, read as the capture and the inspector read them: a pcapng file, a
 //! TLS 1.3 or 1.2 handshake message, a run of TLS records (opened with 1.3's and 1.2's keys), an IPv4 packet with its TCP segment or UDP
-//! datagram, HTTP/2 frames and an HPACK header block. None may panic; a handshake message or
+//! datagram, HTTP/2 frames and an HPACK header block, QUIC packets (opened with RFC 9001
+//! Appendix A's Initial keys) and frames, and DNS messages. None may panic; a handshake message or
 //! an HTTP/2 frame that reads writes back to the same bytes, and a capture that reads writes a
 //! file that reads back the same.
 #![no_main]
@@ -9,13 +10,16 @@ use libfuzzer_sys::fuzz_target;
 use wirewalk::model::tls12_keys::WriteKeys;
 use wirewalk::model::tls_keys::{Aead, Suite13, TrafficKeys};
 use wirewalk::model::tls_wire::Dialect;
-use wirewalk::model::{hpack, http2, ip, pcapng, tcp_wire, tls12_record, tls_record, tls_wire};
+use wirewalk::model::quic_keys::InitialSecrets;
+use wirewalk::model::{
+    dns_wire, hpack, http2, ip, pcapng, quic_packet, tcp_wire, tls12_record, tls_record, tls_wire,
+};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&which, rest)) = data.split_first() else {
         return;
     };
-    match which % 6 {
+    match which % 8 {
         0 => {
             if let Ok(r) = pcapng::read(rest) {
                 let again = pcapng::read(&pcapng::write(&r.capture)).expect("our own file reads");
@@ -63,6 +67,18 @@ fuzz_target!(|data: &[u8]| {
         4 => {
             let _ = hpack::Decoder::new(65_536).decode(rest);
             let _ = hpack::huffman_decode(rest);
+        }
+        5 => {
+            // A packet under the Initial keys of RFC 9001 Appendix A's connection ID, and the
+            // bytes as a payload of frames.
+            let keys = InitialSecrets::new(&[0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08]);
+            let _ = quic_packet::unprotect(&keys.keys(true), rest);
+            let _ = quic_packet::read_frames(rest);
+        }
+        6 => {
+            if let Ok(m) = dns_wire::decode(rest) {
+                let _ = dns_wire::encode(&m);
+            }
         }
         _ => {
             if let Ok((h, payload)) = ip::Ipv4::parse(rest) {
