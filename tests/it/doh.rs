@@ -265,3 +265,83 @@ fn the_cli_prints_the_questions_over_https() {
         assert!(text.contains(want), "{want} in {text}");
     }
 }
+
+/// A connection held for its lookup over HTTPS that races QUIC once its address is known (an
+/// Alt-Svc learnt earlier): the race starts when the answer arrives, and the trace stays in
+/// time order (it once put the race at the job's start, behind later events).
+#[test]
+fn a_held_connection_races_quic_when_its_answer_arrives() {
+    use wirewalk::model::scenario::AltSvcState;
+    for alt_svc in [AltSvcState::Learned, AltSvcState::UdpBlocked] {
+        let j = secure(Scenario {
+            alt_svc,
+            ..Scenario::default()
+        });
+        let ev = &j.trace.events;
+        assert!(
+            ev.windows(2).all(|w| w[0].at <= w[1].at),
+            "{alt_svc:?}: events in time order"
+        );
+        let answered = (ev.iter())
+            .find(|e| e.step == steps::DNS_ANSWER_DOH)
+            .and_then(|e| e.flight.as_ref())
+            .expect("an answer")
+            .arrives_at;
+        let race = j.trace.find(steps::POOL_ALT_RACE).expect("the race");
+        assert_eq!(race.at, answered, "{alt_svc:?}");
+        assert!(
+            matches!(j.outcome, Outcome::Ok),
+            "{alt_svc:?}: {:?}",
+            j.outcome
+        );
+    }
+}
+
+/// A page of 300 origins fills the pool: the DoH server's connection, a live HTTP/2 session
+/// that no request holds, is not closed to make room, and every lookup and request ends.
+#[test]
+fn the_doh_connection_is_never_closed_as_an_idle_socket() {
+    let mut sc = pages::synthetic(600, 300);
+    sc.doh = true;
+    let load = load::run(&sc).expect("loads");
+    let doh_conn = (load.trace.events.iter())
+        .find(|e| e.step == steps::POOL_NEW_CONNECTION && e.summary().contains("dns_bootstrap/"))
+        .and_then(|e| e.connection)
+        .expect("the DoH connection");
+    let c = (load.connections.iter())
+        .find(|c| c.id == doh_conn)
+        .expect("in the load's connections");
+    assert_eq!(c.closed, None, "{:?}", c.close_reason);
+    let lookups = (load.trace.events.iter())
+        .filter(|e| e.step == steps::DNS_QUERY_DOH)
+        .count();
+    assert!(
+        lookups >= 2 * 300,
+        "every origin's lookup over HTTPS: {lookups}"
+    );
+    let failed: Vec<String> = (load.requests.iter())
+        .filter(|r| !matches!(r.outcome, load::Outcome::Ok { .. }))
+        .map(|r| r.outcome.describe())
+        .collect();
+    assert!(failed.is_empty(), "every request loads: {failed:?}");
+}
+
+/// Over HTTP/3 the held connection keeps the scenario's QUIC connection ID for its real
+/// machines (its stand-in while it waits once took it, and the Initial then drew another).
+#[test]
+fn a_held_quic_connection_keeps_the_scenarios_connection_id() {
+    use wirewalk::model::quic_present::Shown;
+    let j = secure(Scenario {
+        protocol: load::Protocol::H3,
+        quic_dcid: Some("8394c8f03e515708".into()),
+        ..Scenario::default()
+    });
+    let initial = (j.trace.events.iter())
+        .find(|e| e.step == steps::QUIC_CLIENT_INITIAL)
+        .and_then(|e| e.detail::<Shown>())
+        .expect("an Initial");
+    assert_eq!(
+        &*initial.cid,
+        [0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08]
+    );
+}

@@ -15,7 +15,6 @@ use wirewalk::model::journey::run;
 use wirewalk::model::load::Protocol;
 use wirewalk::model::pcapng;
 use wirewalk::model::scenario::Scenario;
-use wirewalk::model::step::Stage;
 
 /// `wirewalk trace https://www.example.com/ <extra> --pcap <name>`: the file written.
 fn h3_pcap(name: &str, extra: &[&str]) -> std::path::PathBuf {
@@ -207,11 +206,6 @@ fn with_udp_blocked_the_capture_holds_the_probes_and_the_tcp_that_carried_the_pa
         rows.iter().any(|r| !r[4].is_empty()),
         "the page over HTTP/2 on TCP: {rows:?}"
     );
-    let j = run(&Scenario {
-        alt_svc: wirewalk::model::scenario::AltSvcState::UdpBlocked,
-        ..Scenario::default()
-    });
-    assert!(j.trace.events.iter().any(|e| e.stage == Stage::Quic));
 }
 
 /// The server's bytes on stream `id`, put together from the STREAM frames tshark decrypted.

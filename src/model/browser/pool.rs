@@ -58,6 +58,18 @@ pub struct GroupKey {
     pub credentials: bool,
     /// Requests from a frame cross-site to the page.
     pub frame: bool,
+    /// Whose requests the group holds: the page's, or the browser's own DNS-over-HTTPS ones.
+    pub purpose: Purpose,
+}
+
+/// Whose requests a socket group holds ([`GroupKey::purpose`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Purpose {
+    /// The page's (and the browser's navigation and preconnects for it).
+    #[default]
+    Page,
+    /// The browser's DNS-over-HTTPS requests (`SecureDnsPolicy::kBootstrap`).
+    DnsBootstrap,
 }
 
 /// What marks a group without credentials in its text (Chromium's privacy mode).
@@ -116,6 +128,7 @@ impl GroupKey {
             https: true,
             credentials: false,
             frame: false,
+            purpose: Purpose::DnsBootstrap,
         }
     }
 
@@ -138,6 +151,7 @@ impl GroupKey {
             https,
             credentials,
             frame,
+            purpose: Purpose::Page,
         }
     }
 }

@@ -15,8 +15,10 @@
 //! - keys arrive per space as the TLS handshake makes them ([`Endpoint::install`]); a client
 //!   discards its Initial keys when it first sends a Handshake packet, a server when it first
 //!   receives one (RFC 9001 §4.9.1), and neither acknowledges Initial packets after that;
-//! - every packet that carries more than ACK and PADDING frames is acknowledged in the next
-//!   packet of its space (the model's delayed-ACK timer is not modelled: acknowledgments leave
+//! - every packet that carries more than ACK and PADDING frames is owed an acknowledgment,
+//!   which the endpoint's next packet in its space carries (the caller decides when an
+//!   ACK-only packet leaves: [`super::quic_conn::Handshake::acknowledge`] sends one for every
+//!   second packet of a response; the delayed-ACK timer is not modelled: acknowledgments leave
 //!   with the next datagram);
 //! - packet numbers are written in the fewest bytes RFC 9000 §A.2 allows; a packet too short
 //!   to sample for header protection is padded (RFC 9001 §5.4.2).

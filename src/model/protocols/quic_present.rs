@@ -350,8 +350,9 @@ impl Detail for Wrapping {
     }
 }
 
-/// The browser's acknowledgments of a burst of the server's 1-RTT packets: one ACK-only
-/// datagram for every second packet, and one for the burst's rest.
+/// The browser's acknowledgments of a round of the server's 1-RTT packets: one ACK-only
+/// datagram for every second packet, and one at once for a response's last (an odd packet
+/// left at a round's end is acknowledged with the next round's).
 #[derive(Clone, Debug)]
 pub struct Acks {
     /// Each with the moment it leaves (as the datagram that asked for it arrives).
@@ -397,7 +398,7 @@ impl Detail for Acks {
         let mut f = vec![Field::new(
             "acknowledgments",
             format_args!(
-                "{} ACK-only datagram{} from port {} to {}: one for every second ack-eliciting packet received, one for the rest of the burst",
+                "{} ACK-only datagram{} from port {} to {}: one for every second ack-eliciting packet received, and one at once for a response's last",
                 self.datagrams.len(),
                 if self.datagrams.len() == 1 { "" } else { "s" },
                 self.ports.0,

@@ -134,9 +134,11 @@ impl Sim<'_> {
                 PoolOut::Closed { socket, reason, .. } => {
                     if let Some(j) = self.job_of_socket(socket) {
                         self.close_conn(t, j, reason);
+                        self.doh_lost(t, j);
                     }
                 }
                 PoolOut::Failed { request, job, .. } => {
+                    self.doh_lost(t, job);
                     if let Some(r) = request {
                         self.claim(job, r as usize);
                     }
@@ -317,6 +319,35 @@ impl Sim<'_> {
         }
     }
 
+    /// Connection `job`'s machines, to `host:port` in `group` speaking `protocol`, from the end
+    /// of its lookup at `dns_end`. Each connection draws its own numbers (port, sequence
+    /// numbers, TLS randoms), so one connection's values do not depend on how many others the
+    /// page opened before it. A job `held` for its lookup has stand-in machines: it does not
+    /// take the scenario's QUIC connection ID, which its real machines will.
+    fn machines_for(
+        &mut self,
+        job: u32,
+        group: &str,
+        (host, port, https): (String, u16, bool),
+        protocol: Protocol,
+        (dns_end, held): (Instant, bool),
+    ) -> Machines {
+        let mut rng = Rng::for_purpose(self.situation.seed, &format!("connection {job}"));
+        let mut config = self.connection_config(group, host, port, https);
+        config.h2 = protocol == Protocol::H2;
+        // A closed port: the model's QUIC server would answer, so the TCP attempt shows the
+        // refusal.
+        config.quic = protocol == Protocol::H3 && !config.refused;
+        if config.quic && config.host == self.doc_host && !held {
+            config.quic_cid = self.quic_cid.take();
+            config.udp_blocked = self.situation.udp_blocked;
+        }
+        if !config.quic {
+            config.v6 = self.v6_path(&config.host);
+        }
+        Machines::new(job, config, dns_end, &mut rng)
+    }
+
     /// A new display lane for a connection to `group`: the first free one.
     fn new_lane(&mut self, group: &str) -> usize {
         let lanes = entry(&mut self.lanes, group);
@@ -342,7 +373,7 @@ impl Sim<'_> {
             .and_then(|&i| self.group_keys.get(i))
             .cloned()?;
         let protocol = match self.sc.protocol_of(&key.origin) {
-            _ if self.is_doh_group(group) => Protocol::H2,
+            _ if key.purpose == pool::Purpose::DnsBootstrap => Protocol::H2,
             p if key.https && p.multiplexed() => p,
             _ => Protocol::Http1,
         };
@@ -383,7 +414,8 @@ impl Sim<'_> {
                 j.socket,
             )
         });
-        let t = held.map_or(t, |h| h.2);
+        // The race (if any) starts now, when the address is known; the job keeps its start.
+        let start = held.map_or(t, |h| h.2);
         let role = if hold {
             alternative::Role::Only
         } else {
@@ -409,22 +441,8 @@ impl Sim<'_> {
             held.is_some() || self.jobs.len() + 1 == job as usize,
             "the pool numbers jobs in order"
         );
-        // Each connection draws its own numbers (port, sequence numbers, TLS randoms), so one
-        // connection's values do not depend on how many others the page opened before it.
-        let mut rng = Rng::for_purpose(self.situation.seed, &format!("connection {job}"));
-        let mut config = self.connection_config(group, host, port, https);
-        config.h2 = protocol == Protocol::H2;
-        // A closed port: the model's QUIC server would answer, so the TCP attempt shows the
-        // refusal (the browser's QUIC failure and fallback are issue 19's next steps).
-        config.quic = protocol == Protocol::H3 && !config.refused;
-        if config.quic && config.host == self.doc_host {
-            config.quic_cid = self.quic_cid.take();
-            config.udp_blocked = self.situation.udp_blocked;
-        }
-        if !config.quic {
-            config.v6 = self.v6_path(&config.host);
-        }
-        let machines = Machines::new(job, config, dns_end, &mut rng);
+        let machines =
+            self.machines_for(job, group, (host, port, https), protocol, (dns_end, hold));
         let fresh = Job {
             conn: Connection {
                 id: job,
@@ -438,7 +456,7 @@ impl Sim<'_> {
                     None => for_request.is_none().then_some(self.preconnector),
                 },
                 started_for: for_request.map(|r| r + 1),
-                start: t,
+                start,
                 dns_end,
                 // Set by the machines as the handshakes complete.
                 tcp_end: dns_end,
@@ -566,7 +584,14 @@ impl Sim<'_> {
             }
             _ => {}
         }
-        let socket = self.pool.connect_complete(t, job);
+        // The DoH server's connection is the browser's own live HTTP/2 session: it never goes
+        // back to the pool as an idle socket, which the pool would close to make room or after
+        // a minute unused (Chromium's sessions hold their sockets).
+        let socket = if self.is_doh_job(job) {
+            None
+        } else {
+            self.pool.connect_complete(t, job)
+        };
         if let Some(j) = self.job_mut(job) {
             j.socket = socket;
         }

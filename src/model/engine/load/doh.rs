@@ -80,9 +80,13 @@ impl Sim<'_> {
             && !host.ends_with(".localhost")
     }
 
-    /// Whether `group` is the DoH server's socket group.
+    /// Whether `group` holds the browser's own DNS-over-HTTPS requests (its key says so).
     pub(super) fn is_doh_group(&self, group: &str) -> bool {
-        self.doh.group.as_deref() == Some(group)
+        let key = self
+            .group_index
+            .get(group)
+            .and_then(|&i| self.group_keys.get(i));
+        key.is_some_and(|k| k.purpose == crate::model::pool::Purpose::DnsBootstrap)
     }
 
     /// The round trip to the DoH server: the recursive resolver's (the scenario's resolver
@@ -144,7 +148,7 @@ impl Sim<'_> {
         if !self.doh_applies(host) {
             return None;
         }
-        if let Some(p) = self.doh.pending.iter_mut().find(|p| p.host == host) {
+        if let Some(p) = (self.doh.pending.iter_mut()).find(|p| p.host == host && p.port == port) {
             p.jobs.push((job, for_request));
             return Some(Looked::Later);
         }
@@ -187,7 +191,8 @@ impl Sim<'_> {
         text
     }
 
-    /// The browser opens its connection to the DoH server at `t`, through the pool.
+    /// The browser opens its connection to the DoH server at `t`, through the pool. A pool
+    /// with no room opens none: the lookups waiting fail ([`Self::doh_lost`]).
     pub(super) fn doh_connect(&mut self, t: Instant) {
         if self.doh.conn.is_some() {
             return;
@@ -197,6 +202,37 @@ impl Sim<'_> {
         self.pool.preconnect(t, &group, 1);
         self.pool_outputs(t);
         self.preconnector = was;
+        if self.doh.conn.is_none() {
+            self.doh_fail_pending(
+                t,
+                "the socket pool had no room for the DoH server's connection",
+            );
+        }
+    }
+
+    /// Connection `job` closed or failed at `t`: if it was the DoH server's, the next lookup
+    /// opens another; the lookups it had not answered fail, as Chromium's secure mode has no
+    /// plain-DNS fallback.
+    pub(super) fn doh_lost(&mut self, t: Instant, job: u32) {
+        if !self.is_doh_job(job) {
+            return;
+        }
+        self.doh.conn = None;
+        self.doh_fail_pending(t, "the connection to the DoH server failed or closed");
+    }
+
+    /// Every lookup still waiting fails at `t`: its connections fail as for a name that does
+    /// not resolve.
+    fn doh_fail_pending(&mut self, t: Instant, why: &str) {
+        for p in std::mem::take(&mut self.doh.pending) {
+            for (job, for_request) in p.jobs {
+                let Some(group) = self.job(job).map(|j| j.conn.group.to_string()) else {
+                    continue;
+                };
+                let why = format!("no answer over HTTPS for {}: {why}", p.host);
+                self.open_job(t, job, &group, for_request, (t, why, false), false);
+            }
+        }
     }
 
     /// The pool started connection `job` to `group`: the DoH server's, if that is its group.
@@ -297,7 +333,7 @@ impl Sim<'_> {
             .job_mut(job)
             .and_then(|j| j.machines.send_request(t, bytes));
         if let Some(e) = wrapping {
-            self.push(e.connection(job));
+            self.push(e.request(request).connection(job));
         }
         let (walked, caches) = self.doh_walk(arrives, &host, port);
         for e in walked.events.iter().cloned() {
@@ -306,7 +342,7 @@ impl Sim<'_> {
         }
         let back = self.doh_answers(job, (walked.end, request, waiting), &sent, &walked);
         self.doh.pending[i].result = Some((walked, caches));
-        self.schedule(back, Ev::DohDone(host));
+        self.schedule(back, Ev::DohDone(host, port));
     }
 
     /// The questions a lookup of `host` for `port` asks, in Chromium's order: AAAA when the
@@ -318,11 +354,7 @@ impl Sim<'_> {
             q.push((host.to_string(), rtype::AAAA));
         }
         q.push((host.to_string(), rtype::A));
-        let https = match port {
-            80 | 443 => host.to_string(),
-            p => format!("_{p}._https.{host}"),
-        };
-        q.push((https, rtype::HTTPS));
+        q.push((self.https_question(host, port).0, rtype::HTTPS));
         q
     }
 }
@@ -347,12 +379,12 @@ impl Sim<'_> {
             };
             let target = wire::target(&GOOGLE, &w.bytes);
             let stream = self.doh.next_stream;
-            self.doh.next_stream += 2;
             let fields = request_fields(&target);
             let Some(h2) = self.job_mut(job).and_then(|j| j.h2.as_mut()) else {
                 continue;
             };
             let headers = Rc::new(h2.doh_request(stream, &fields));
+            self.doh.next_stream += 2;
             let bytes = headers.wire_len();
             total += bytes;
             let q = Question {
@@ -642,8 +674,9 @@ impl Detail for Answered {
 impl Sim<'_> {
     /// The answers to `host`'s lookup arrived at `t`: the browser keeps the address, and the
     /// connections waiting for it open (or fail: no such name).
-    pub(super) fn doh_done(&mut self, t: Instant, host: &str) {
-        let Some(i) = self.doh.pending.iter().position(|p| p.host == host) else {
+    pub(super) fn doh_done(&mut self, t: Instant, (host, port): (&str, u16)) {
+        let Some(i) = (self.doh.pending.iter()).position(|p| p.host == host && p.port == port)
+        else {
             return;
         };
         let p = self.doh.pending.remove(i);

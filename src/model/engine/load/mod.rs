@@ -65,7 +65,9 @@
 //! caches' side; `connect.rs` the socket pool, connect jobs, DNS and HTTP/2 sessions; `exchange.rs`
 //! the request and response on a connection; `complete.rs` a request's end (the same-origin
 //! decision, preflights, failures, the journey page); `parser.rs` the document's sub-resources;
-//! `report.rs` what the load gives (requests, phases, connections, Navigation Timing).
+//! `report.rs` what the load gives (requests, phases, connections, Navigation Timing);
+//! `h2.rs` and `h3.rs` the HTTP/2 and HTTP/3 bytes; `alternative.rs` Alt-Svc and the QUIC race;
+//! `loss.rs` packet loss; `doh.rs` DNS over HTTPS.
 
 use crate::model::cache::{self as http_cache, Cache, Headers, Miss, Pending, Plan};
 use crate::model::connection::{self, Connection as Machines};
@@ -428,8 +430,8 @@ enum Ev {
     DohConnect,
     /// The DoH connection is ready: the lookups waiting for it leave.
     DohSend,
-    /// The answers to a lookup over HTTPS have arrived.
-    DohDone(String),
+    /// The answers to a lookup over HTTPS (of a host, for a port) have arrived.
+    DohDone(String, u16),
     /// The address is known: the connection sends its SYN.
     ConnStart(u32),
     /// A handshake message reaches its side of the connection.
@@ -1150,7 +1152,7 @@ impl Sim<'_> {
                 }
                 Ev::DohConnect => self.doh_connect(t),
                 Ev::DohSend => self.doh_send_all(t),
-                Ev::DohDone(host) => self.doh_done(t, &host),
+                Ev::DohDone(host, port) => self.doh_done(t, (&host, port)),
                 Ev::ConnStart(job) => {
                     let Some(j) = self.job_mut(job) else { continue };
                     if j.dns_failed {
