@@ -48,8 +48,8 @@ pub const ONE_RTT_OVERHEAD: u64 = 1 + quic_conn::CID_LEN as u64 + 2 + 16 + 8;
 
 /// One datagram's worth of a response over QUIC ([`Connection::quic_response`]): the request
 /// it answers (1-based), its stream and the bytes of it, whether they end it, when the
-/// datagram arrives, and its round: the round's log, its place among the response's rounds,
-/// and whether it is the round's last datagram.
+/// datagram arrives, its round's log (`log`) and the round's place among the response's rounds
+/// (`of`), and whether it is the round's last datagram.
 #[derive(Clone, Debug)]
 pub struct Chunk {
     request: u32,
@@ -58,7 +58,8 @@ pub struct Chunk {
     len: usize,
     fin: bool,
     arrives: Instant,
-    round: (usize, (usize, usize)),
+    log: usize,
+    of: (usize, usize),
     last_of_round: bool,
 }
 
@@ -411,7 +412,8 @@ impl Connection {
                 len: usize::try_from(room.min(http - offset.min(http))).unwrap_or(0),
                 fin: j as u64 + 1 == total,
                 arrives,
-                round: (base + r, (r + 1, rounds)),
+                log: base + r,
+                of: (r + 1, rounds),
                 last_of_round: k + 1 == in_round,
             };
             let leaves = Instant::from_micros(arrives.micros().saturating_sub(down.micros()));
@@ -433,13 +435,13 @@ impl Connection {
         let n = datagrams.len();
         let mut arrivals = Vec::with_capacity(n);
         for (i, d) in datagrams.into_iter().enumerate() {
-            if let Some(log) = q.rounds.get_mut(c.round.0) {
+            if let Some(log) = q.rounds.get_mut(c.log) {
                 log.sent.push((c.arrives, Rc::clone(&d)));
             }
             arrivals.push(Arrival {
                 request: c.request,
                 datagram: d,
-                round: c.round.0,
+                round: c.log,
                 fin: c.fin && i + 1 == n,
                 last_of_round: c.last_of_round && i + 1 == n,
             });
@@ -451,50 +453,65 @@ impl Connection {
             return;
         }
         let Some(sent) = (self.quic_part())
-            .and_then(|q| q.rounds.get_mut(c.round.0))
+            .and_then(|q| q.rounds.get_mut(c.log))
             .map(|log| std::mem::take(&mut log.sent))
         else {
             return;
         };
-        let (Some(first), Some(last)) = (
-            sent.first().map(|d| Rc::clone(&d.1)),
-            sent.last().map(|d| d.0),
-        ) else {
-            return;
-        };
-        let bytes: u64 = (sent.iter())
-            .map(|(_, d)| d.len as u64 + UDP_IP_HEADERS)
-            .sum();
-        let http: u64 = (sent.iter())
-            .flat_map(|(_, d)| &d.packets)
-            .flat_map(|p| &p.frames)
-            .map(|f| match f {
-                crate::model::quic::Frame::Stream { len, .. } => *len as u64,
-                _ => 0,
-            })
-            .sum();
-        let n = sent.len();
-        let wrapping = present::Wrapping {
-            http,
-            stream: c.stream,
-            datagrams: sent.into(),
-            first: Shown {
-                datagram: first,
-                cid,
-                ports,
-                server,
-                of: (1, n),
-                dropped: false,
-                notes: Vec::new(),
-            },
-            round: Some(c.round.1),
-        };
-        let e = Event::described(now, Actor::Server, steps::QUIC_STREAM, wrapping)
-            .message(Actor::Browser, last.max(now), bytes)
-            .request(c.request);
-        self.trace(e);
+        if let Some(e) = round_event(now, c, sent, (cid, ports, server)) {
+            self.trace(e);
+        }
     }
+}
 
+/// The event of a response's round, its last datagram leaving at `now`: its datagrams (`sent`,
+/// each with when it arrives), their HTTP/3 bytes, and the arrow of that last datagram.
+fn round_event(
+    now: Instant,
+    c: &Chunk,
+    sent: Vec<(Instant, Rc<Datagram>)>,
+    (cid, ports, server): (Rc<[u8]>, (u16, u16), Option<std::net::Ipv4Addr>),
+) -> Option<Event> {
+    let (Some(first), Some(last)) = (
+        sent.first().map(|d| Rc::clone(&d.1)),
+        sent.last().map(|d| d.0),
+    ) else {
+        return None;
+    };
+    let bytes: u64 = (sent.iter())
+        .map(|(_, d)| d.len as u64 + UDP_IP_HEADERS)
+        .sum();
+    let http: u64 = (sent.iter())
+        .flat_map(|(_, d)| &d.packets)
+        .flat_map(|p| &p.frames)
+        .map(|f| match f {
+            crate::model::quic::Frame::Stream { len, .. } => *len as u64,
+            _ => 0,
+        })
+        .sum();
+    let n = sent.len();
+    let wrapping = present::Wrapping {
+        http,
+        stream: c.stream,
+        datagrams: sent.into(),
+        first: Shown {
+            datagram: first,
+            cid,
+            ports,
+            server,
+            of: (1, n),
+            dropped: false,
+            notes: Vec::new(),
+        },
+        round: Some(c.of),
+    };
+    let e = Event::described(now, Actor::Server, steps::QUIC_STREAM, wrapping)
+        .message(Actor::Browser, last.max(now), bytes)
+        .request(c.request);
+    Some(e)
+}
+
+impl Connection {
     /// One of the server's 1-RTT datagrams reaches the browser at `now`: it acknowledges every
     /// second ack-eliciting packet, and the response's last at once. The round's last shows
     /// the round's acknowledgments, an event of its request's.

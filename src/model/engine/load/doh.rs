@@ -499,7 +499,8 @@ fn answer_record(q: &Question, walked: &dns::Walked) -> Option<dns_wire::RData> 
         (_, dns::Answer::NxDomain) => None,
         (rtype::A, dns::Answer::Address(a)) => Some(dns_wire::RData::A(*a)),
         (rtype::AAAA, _) => walked.aaaa.map(dns_wire::RData::Aaaa),
-        _ => walked.https.clone().map(dns_wire::RData::Https),
+        (rtype::HTTPS, _) => walked.https.clone().map(dns_wire::RData::Https),
+        _ => None,
     }
 }
 

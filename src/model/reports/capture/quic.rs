@@ -291,9 +291,19 @@ impl Walk {
         if let Some(a) = e.detail::<Acks>() {
             return self.udp(c, (a.server, a.ports), &a.datagrams, e);
         }
-        let Some(q) = self.quic.get_mut(&c) else {
-            return Ok(());
-        };
+        match self.quic.get_mut(&c) {
+            Some(q) => q.stream_bytes(e),
+            None => Ok(()),
+        }
+    }
+}
+
+impl QuicConn {
+    /// The HTTP/3 bytes event `e` puts on the connection's streams, which its datagrams'
+    /// STREAM frames will carry: the browser's control and QPACK streams, a request's HEADERS
+    /// (and its body's DATA), a response's HEADERS, then its body's DATA.
+    fn stream_bytes(&mut self, e: &Event) -> Result<(), CaptureError> {
+        let q = self;
         if e.step == steps::HTTP_CONTROL_STREAMS {
             let wire = e
                 .wire
@@ -341,7 +351,9 @@ impl Walk {
         }
         Ok(())
     }
+}
 
+impl Walk {
     /// `datagrams` of connection `c` between the browser and the server at `server` (`ports`:
     /// the browser's and the server's), each at its moment.
     fn udp(
