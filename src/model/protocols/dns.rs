@@ -396,24 +396,64 @@ pub fn lookup(
     );
 
     // 4. Back to the OS and the browser.
-    let e = Event::new(
+    let e = answer_event(
         t,
-        Actor::Resolver,
-        steps::DNS_ANSWER,
-        match &answer {
-            Answer::Address(a) => format!(
-                "{host} → {a}{}",
-                if cached.is_some() {
-                    " (from the resolver's cache)"
-                } else {
-                    ""
-                }
-            ),
-            Answer::NxDomain => format!("NXDOMAIN for {host}"),
-        },
+        host,
+        (&answer, cached.is_some()),
+        builtin.is_some(),
+        ttl_s,
     );
-    let e = match &answer {
-        Answer::Address(a) if builtin.is_some() => e
+    let (bytes, wire) = wire_of(&answer_to(&stub, &answer, ttl_s, false));
+    events.push(with_wire(e.message(asker, t + to_resolver, bytes), wire));
+    for q in &sides {
+        let back = (t, t + to_resolver);
+        let hop = (q.qtype, q.ids[0], true);
+        let data = (q.data.clone(), ttl_s);
+        events.push(side_answer(
+            back,
+            (Actor::Resolver, asker),
+            q.name,
+            hop,
+            data,
+        ));
+    }
+    t += to_resolver;
+    match answer {
+        Answer::Address(a) if builtin.is_some() => remember_secure(caches, host, a, (t, ttl_s)),
+        Answer::Address(a) => {
+            caches.os.push((host.to_string(), a));
+            remember_browser(caches, host, a, t);
+        }
+        Answer::NxDomain => events.push(nxdomain(t, host)),
+    }
+    Lookup {
+        events,
+        start,
+        end: t,
+        answer,
+        source: source_of(cached),
+        https: record,
+    }
+}
+
+/// `dns.answer` at `t`: the resolver's answer for `host` on its way back (`cached`: from the
+/// resolver's cache), with how long the OS and the browser keep it — the record's TTL, or
+/// Chromium's rules for its own client (`builtin`) and for the system resolver's answers.
+fn answer_event(
+    t: Instant,
+    host: &str,
+    (answer, cached): (&Answer, bool),
+    builtin: bool,
+    ttl_s: u32,
+) -> Event {
+    let summary = match answer {
+        Answer::Address(a) if cached => format!("{host} → {a} (from the resolver's cache)"),
+        Answer::Address(a) => format!("{host} → {a}"),
+        Answer::NxDomain => format!("NXDOMAIN for {host}"),
+    };
+    let e = Event::new(t, Actor::Resolver, steps::DNS_ANSWER, summary);
+    match answer {
+        Answer::Address(a) if builtin => e
             .field("answer", format!("{host}. {ttl_s} IN A {a}"))
             .field(
                 "cached_by_browser",
@@ -435,39 +475,6 @@ pub fn lookup(
             "cached_by_browser",
             "no: Chromium does not cache system-resolver failures",
         ),
-    };
-    let (bytes, wire) = wire_of(&answer_to(&stub, &answer, ttl_s, false));
-    events.push(with_wire(e.message(asker, t + to_resolver, bytes), wire));
-    for q in &sides {
-        let back = (t, t + to_resolver);
-        let hop = (q.qtype, q.ids[0], true);
-        let data = (q.data.clone(), ttl_s);
-        events.push(side_answer(
-            back,
-            (Actor::Resolver, asker),
-            q.name,
-            hop,
-            data,
-        ));
-    }
-    t += to_resolver;
-    if let Answer::Address(a) = answer {
-        if builtin.is_some() {
-            remember_secure(caches, host, a, (t, ttl_s));
-        } else {
-            caches.os.push((host.to_string(), a));
-            remember_browser(caches, host, a, t);
-        }
-    } else {
-        events.push(nxdomain(t, host));
-    }
-    Lookup {
-        events,
-        start,
-        end: t,
-        answer,
-        source: source_of(cached),
-        https: record,
     }
 }
 
@@ -581,6 +588,62 @@ pub fn remember_secure(caches: &mut Caches, host: &str, a: Ipv4Addr, (t, ttl_s):
     caches.browser.push((host.to_string(), a, t + keep));
 }
 
+/// The resolver's walk from the root at `*t`: the root's referral to `tld`'s name servers,
+/// then theirs to `domain`'s (RFC 1034 §4.3.2), each query with its ID in `ids`; `*t` is then
+/// when it knows whom to ask for `host`.
+fn referrals(
+    t: &mut Instant,
+    host: &str,
+    (tld, domain): (&str, &str),
+    lat: &DnsLatency,
+    ids: [u16; 2],
+    events: &mut Vec<Event>,
+) {
+    let steps_walk: [(Actor, u64, &str, u16); 2] = [
+        (Actor::Root, lat.root_rtt_us, ".", ids[0]),
+        (Actor::Tld, lat.tld_rtt_us, tld, ids[1]),
+    ];
+    for (actor, rtt, zone, id) in steps_walk {
+        let half = Duration::from_micros(rtt).half();
+        let (q, r, next) = if actor == Actor::Root {
+            (
+                steps::DNS_QUERY_ROOT,
+                steps::DNS_REFERRAL_ROOT,
+                format!("{tld}. name servers"),
+            )
+        } else {
+            (
+                steps::DNS_QUERY_TLD,
+                steps::DNS_REFERRAL_TLD,
+                format!("{domain}. name servers"),
+            )
+        };
+        let (bytes, wire) = wire_of(&query(host, id, false));
+        let e = Event::new(
+            *t,
+            Actor::Resolver,
+            q,
+            format!(
+                "A? {host} (asking the {} zone)",
+                if zone == "." { "root" } else { zone }
+            ),
+        )
+        .field("question", format!("{host}. IN A"))
+        .field("id", id)
+        .note("flags", "no recursion: the resolver walks the tree itself")
+        .message(actor, *t + half, bytes);
+        events.push(with_wire(e, wire));
+        *t += half;
+        events.push(
+            Event::new(*t, actor, r, format!("referral: ask the {next}"))
+                .field_spec("authority", next.clone(), "RFC 1034 §4.3.2")
+                .field("ttl", format!("{DELEGATION_TTL_S} s (2 days)"))
+                .message(Actor::Resolver, *t + half, REFERRAL_BYTES),
+        );
+        *t += half;
+    }
+}
+
 /// The recursive resolver's part from `*t`, when the query has reached it: its cache, or the
 /// walk from the root (unless it knows the delegations) to the name's server, with `sides`'
 /// questions beside the A query. Returns the answer and whether it came from its cache;
@@ -601,50 +664,8 @@ fn walk(
         Some(a) => Answer::Address(a),
         None => {
             let (tld, domain) = zones(host);
-            let steps_walk: [(Actor, u64, &str, u16); 2] = [
-                (Actor::Root, lat.root_rtt_us, ".", ids[1]),
-                (Actor::Tld, lat.tld_rtt_us, &tld, ids[2]),
-            ];
             if !caches.resolver_referrals {
-                for (actor, rtt, zone, id) in steps_walk {
-                    let half = Duration::from_micros(rtt).half();
-                    let (q, r, next) = if actor == Actor::Root {
-                        (
-                            steps::DNS_QUERY_ROOT,
-                            steps::DNS_REFERRAL_ROOT,
-                            format!("{tld}. name servers"),
-                        )
-                    } else {
-                        (
-                            steps::DNS_QUERY_TLD,
-                            steps::DNS_REFERRAL_TLD,
-                            format!("{domain}. name servers"),
-                        )
-                    };
-                    let (bytes, wire) = wire_of(&query(host, id, false));
-                    let e = Event::new(
-                        *t,
-                        Actor::Resolver,
-                        q,
-                        format!(
-                            "A? {host} (asking the {} zone)",
-                            if zone == "." { "root" } else { zone }
-                        ),
-                    )
-                    .field("question", format!("{host}. IN A"))
-                    .field("id", id)
-                    .note("flags", "no recursion: the resolver walks the tree itself")
-                    .message(actor, *t + half, bytes);
-                    events.push(with_wire(e, wire));
-                    *t += half;
-                    events.push(
-                        Event::new(*t, actor, r, format!("referral: ask the {next}"))
-                            .field_spec("authority", next.clone(), "RFC 1034 §4.3.2")
-                            .field("ttl", format!("{DELEGATION_TTL_S} s (2 days)"))
-                            .message(Actor::Resolver, *t + half, REFERRAL_BYTES),
-                    );
-                    *t += half;
-                }
+                referrals(t, host, (&tld, &domain), lat, [ids[1], ids[2]], events);
                 caches.resolver_referrals = true;
             }
             let half = lat
