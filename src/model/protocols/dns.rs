@@ -314,45 +314,8 @@ pub fn lookup(
 
     // 2. The OS: hosts file, then its cache.
     let localhost = host == "localhost" || host.ends_with(".localhost");
-    let os_hit = if localhost {
-        Some(Ipv4Addr::LOCALHOST)
-    } else if builtin.is_some() {
-        // The built-in client has no OS cache to ask.
-        None
-    } else {
-        caches.os.iter().find(|(h, _)| h == host).map(|(_, a)| *a)
-    };
-    events.push(
-        Event::new(
-            t,
-            asker,
-            steps::DNS_OS_CACHE,
-            match (os_hit, localhost, builtin.is_some()) {
-                (Some(a), true, _) => format!("hosts file: {host} → {a}"),
-                (Some(a), false, _) => format!("OS cache hit: {host} → {a}"),
-                (None, _, true) => {
-                    "not in the hosts file (Chrome's own DNS client reads it; it does not ask the OS cache)".to_string()
-                }
-                (None, _, false) => "not in the hosts file or the OS cache".to_string(),
-            },
-        )
-        .field(
-            "hosts_file",
-            if localhost {
-                "localhost → 127.0.0.1"
-            } else {
-                "no entry"
-            },
-        )
-        .field(
-            "os_cache",
-            match (os_hit.is_some() && !localhost, builtin.is_some()) {
-                (_, true) => "not asked: Chrome's built-in DNS client",
-                (true, false) => "hit",
-                (false, false) => "miss",
-            },
-        ),
-    );
+    let (e, os_hit) = os_step(t, host, (asker, builtin.is_some()), caches);
+    events.push(e);
     if let Some(a) = os_hit {
         remember_browser(caches, host, a, t);
         return Lookup {
@@ -501,6 +464,52 @@ fn source_of(cached: Option<Ipv4Addr>) -> &'static str {
     } else {
         "authoritative server"
     }
+}
+
+/// The hosts file and the OS cache at `t`, as `asker` reads them (`builtin`: Chrome's own
+/// client, which reads the hosts file itself and has no OS cache to ask): the event, and the
+/// address when one of them has `host`.
+fn os_step(
+    t: Instant,
+    host: &str,
+    (asker, builtin): (Actor, bool),
+    caches: &Caches,
+) -> (Event, Option<Ipv4Addr>) {
+    let localhost = host == "localhost" || host.ends_with(".localhost");
+    let os_hit = if localhost {
+        Some(Ipv4Addr::LOCALHOST)
+    } else if builtin {
+        None
+    } else {
+        caches.os.iter().find(|(h, _)| h == host).map(|(_, a)| *a)
+    };
+    let summary = match (os_hit, localhost, builtin) {
+        (Some(a), true, _) => format!("hosts file: {host} → {a}"),
+        (Some(a), false, _) => format!("OS cache hit: {host} → {a}"),
+        (None, _, true) => {
+            "not in the hosts file (Chrome's own DNS client reads it; it does not ask the OS cache)"
+                .to_string()
+        }
+        (None, _, false) => "not in the hosts file or the OS cache".to_string(),
+    };
+    let e = Event::new(t, asker, steps::DNS_OS_CACHE, summary)
+        .field(
+            "hosts_file",
+            if localhost {
+                "localhost → 127.0.0.1"
+            } else {
+                "no entry"
+            },
+        )
+        .field(
+            "os_cache",
+            match (os_hit.is_some() && !localhost, builtin) {
+                (_, true) => "not asked: Chrome's built-in DNS client",
+                (true, false) => "hit",
+                (false, false) => "miss",
+            },
+        );
+    (e, os_hit)
 }
 
 /// The browser's host cache at `t`: the event that shows whether it holds `host`, and the
