@@ -22,6 +22,27 @@ fn open_bytes(s: &crate::Session, step: &str, shown: &str) {
     s.wait_for(shown, &format!("document.querySelector('{shown}')"));
 }
 
+/// The texts of the elements `css` finds in the bytes view.
+fn texts(s: &crate::Session, css: &str) -> Vec<String> {
+    s.js(&format!(
+        "return [...document.querySelectorAll('{css}')].map((t) => t.textContent);"
+    ))
+    .as_array()
+    .expect("a list")
+    .iter()
+    .map(|t| t.as_str().unwrap_or_default().to_string())
+    .collect()
+}
+
+/// The bytes view's tabs, and the names of the fields of the view shown.
+fn tabs(s: &crate::Session) -> Vec<String> {
+    texts(s, "#bytes .bytes-tab")
+}
+
+fn field_names(s: &crate::Session) -> Vec<String> {
+    texts(s, "#bytes .bytes-fields code")
+}
+
 #[test]
 fn a_steps_bytes_are_the_captures_with_fields_that_light_their_bytes() {
     let driver = crate::Driver::start();
@@ -43,13 +64,7 @@ fn a_steps_bytes_are_the_captures_with_fields_that_light_their_bytes() {
         .expect("a ClientHello");
     let views = capture::inspect(&j.trace, j.unix_time).expect("bytes");
     let native = &views[&e.seq];
-    let tabs: Vec<String> = s
-        .js("return [...document.querySelectorAll('#bytes .bytes-tab')].map((t) => t.textContent);")
-        .as_array()
-        .expect("tabs")
-        .iter()
-        .map(|t| t.as_str().unwrap_or_default().to_string())
-        .collect();
+    let tabs = tabs(&s);
     let want: Vec<String> = native
         .iter()
         .map(|b| format!("{} · {} bytes", b.title, b.wire.bytes.len()))
@@ -159,16 +174,6 @@ fn a_tls12_steps_bytes_are_its_records() {
             .expect("the step");
         &views[&e.seq]
     };
-    let tabs = |s: &crate::Session| -> Vec<String> {
-        s.js(
-            "return [...document.querySelectorAll('#bytes .bytes-tab')].map((t) => t.textContent);",
-        )
-        .as_array()
-        .expect("tabs")
-        .iter()
-        .map(|t| t.as_str().unwrap_or_default().to_string())
-        .collect()
-    };
     let want = |step: &str| -> Vec<String> {
         at(step)
             .iter()
@@ -176,13 +181,7 @@ fn a_tls12_steps_bytes_are_its_records() {
             .collect()
     };
     assert_eq!(tabs(&s), want("tls.server_key_exchange"));
-    let names: Vec<String> = s
-        .js("return [...document.querySelectorAll('#bytes .bytes-fields code')].map((c) => c.textContent);")
-        .as_array()
-        .expect("fields")
-        .iter()
-        .map(|t| t.as_str().unwrap_or_default().to_string())
-        .collect();
+    let names = field_names(&s);
     for f in [
         "ServerKeyExchange.params.public",
         "ServerKeyExchange.signed_params.signature",
@@ -229,13 +228,7 @@ fn a_quic_steps_bytes_are_its_datagram_and_its_packets_decrypted() {
         .iter()
         .map(|b| format!("{} · {} bytes", b.title, b.wire.bytes.len()))
         .collect();
-    let tabs: Vec<String> = s
-        .js("return [...document.querySelectorAll('#bytes .bytes-tab')].map((t) => t.textContent);")
-        .as_array()
-        .expect("tabs")
-        .iter()
-        .map(|t| t.as_str().unwrap_or_default().to_string())
-        .collect();
+    let tabs = tabs(&s);
     assert_eq!(tabs, want);
     assert!(
         tabs.iter()
@@ -247,13 +240,7 @@ fn a_quic_steps_bytes_are_its_datagram_and_its_packets_decrypted() {
         "the packet's frames",
         "[...document.querySelectorAll('#bytes .bytes-fields code')].some((c) => c.textContent.endsWith('crypto_data'))",
     );
-    let names: Vec<String> = s
-        .js("return [...document.querySelectorAll('#bytes .bytes-fields code')].map((c) => c.textContent);")
-        .as_array()
-        .expect("fields")
-        .iter()
-        .map(|t| t.as_str().unwrap_or_default().to_string())
-        .collect();
+    let names = field_names(&s);
     for f in [
         "frame[0].largest_acknowledged",
         "frame[1].crypto_data",
