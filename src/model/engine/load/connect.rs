@@ -5,6 +5,17 @@
 use super::*;
 use crate::model::step::{Stage, StepId};
 
+/// What a connection held for its lookup over HTTPS keeps when it opens: its display lane,
+/// who opened it and when, the request that took it and its socket.
+#[derive(Clone, Copy)]
+struct Held {
+    lane: usize,
+    preconnect: Option<Preconnector>,
+    start: Instant,
+    taken_by: Option<usize>,
+    socket: Option<u32>,
+}
+
 impl Sim<'_> {
     pub(super) fn ask_pool(&mut self, t: Instant, r: usize) {
         if !self.reqs[r].cache_asked && self.reqs[r].dest != Dest::Preflight {
@@ -405,17 +416,15 @@ impl Sim<'_> {
             ..
         } = key;
         // A held job's lane and what the pool has done with it stay.
-        let held = (self.job(job)).filter(|j| j.dns_waiting).map(|j| {
-            (
-                j.conn.lane,
-                j.conn.preconnect,
-                j.conn.start,
-                j.taken_by,
-                j.socket,
-            )
+        let held = (self.job(job)).filter(|j| j.dns_waiting).map(|j| Held {
+            lane: j.conn.lane,
+            preconnect: j.conn.preconnect,
+            start: j.conn.start,
+            taken_by: j.taken_by,
+            socket: j.socket,
         });
         // The race (if any) starts now, when the address is known; the job keeps its start.
-        let start = held.map_or(t, |h| h.2);
+        let start = held.map_or(t, |h| h.start);
         let role = if hold {
             alternative::Role::Only
         } else {
@@ -432,7 +441,7 @@ impl Sim<'_> {
             _ => protocol,
         };
         let lane = match held {
-            Some(h) => h.0,
+            Some(h) => h.lane,
             None => self.new_lane(group),
         };
         let ip = connection::address(&host);
@@ -452,7 +461,7 @@ impl Sim<'_> {
                 protocol,
                 lane,
                 preconnect: match held {
-                    Some(h) => h.1,
+                    Some(h) => h.preconnect,
                     None => for_request.is_none().then_some(self.preconnector),
                 },
                 started_for: for_request.map(|r| r + 1),
@@ -474,8 +483,8 @@ impl Sim<'_> {
             } else {
                 INITIAL_CWND
             },
-            socket: held.and_then(|h| h.4),
-            taken_by: held.and_then(|h| h.3),
+            socket: held.and_then(|h| h.socket),
+            taken_by: held.and_then(|h| h.taken_by),
             dns_failed: !resolved,
             dns_waiting: hold,
             endpoints,
@@ -487,13 +496,22 @@ impl Sim<'_> {
             Some(j) if held.is_some() => *j = fresh,
             _ => self.jobs.push(fresh),
         }
-        if hold {
-            return;
+        if !hold {
+            self.start_when_known(job, for_request, (dns_end, role));
         }
+    }
+
+    /// Connection `job`, whose address is known at `dns_end`, sends its SYN then — a race's
+    /// TCP job after its turn's wait ([`alternative::Role::Main`]).
+    fn start_when_known(
+        &mut self,
+        job: u32,
+        for_request: Option<u32>,
+        (dns_end, role): (Instant, alternative::Role),
+    ) {
         if let Some(r) = for_request {
             self.reqs[r as usize].started_job = Some(job);
         }
-        // A race's TCP job waits for its turn after the lookup the two share.
         let wait = match role {
             alternative::Role::Main(wait) => wait,
             _ => Duration::ZERO,
