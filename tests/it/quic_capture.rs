@@ -43,8 +43,10 @@ fn datagrams_in_trace(s: &Scenario) -> usize {
     let mut n = 0;
     for e in &j.trace.events {
         if let Some(sh) = e.detail::<Shown>() {
-            // The server's datagrams that the network drops never reach the browser.
-            n += usize::from(sh.datagram.from_client || e.flight.is_some());
+            // The browser's leave its machine even when the network drops them; the server's
+            // that the network drops never reach it. Read from the detail's own flag, not the
+            // capture's rule (which goes by the event's flight).
+            n += usize::from(sh.datagram.from_client || !sh.dropped);
         } else if let Some(w) = e.detail::<Wrapping>() {
             n += w.datagrams.len();
         } else if let Some(a) = e.detail::<Acks>() {
