@@ -689,6 +689,7 @@ fn detail(r: &Request, l: &PageLoad) -> Html {
                     Outcome::Ok { status, rule } => format!("{} → allowed ({status}): {rule}", if r.same_origin { "same origin" } else { "cross-origin" }),
                     Outcome::Blocked { rule, sent, .. } => format!("blocked{}: {rule}", if *sent { "" } else { " before it was sent" }),
                     Outcome::Failed { error } => format!("failed: {error}"),
+                    Outcome::Pending { why } => format!("pending: {why}"),
                 } }
             </p>
             if let Outcome::Blocked { console, .. } = &r.outcome {

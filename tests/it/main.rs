@@ -23,6 +23,7 @@ mod quic_chromium;
 mod quic_rfc9001;
 mod redirects;
 mod snapshot;
+mod sse;
 mod svg;
 mod tcp_wire;
 mod tls12_capture;

@@ -340,11 +340,11 @@ fn scenario_text_is_loaded_or_refused_with_a_message() {
 }
 
 /// A random page: resources spread over `origins` origins, some HTTP/2, some without
-/// keep-alive, with preconnects and repeated URLs.
+/// keep-alive, with preconnects, repeated URLs and event streams (open and silent).
 fn page() -> impl Strategy<Value = PageScenario> {
     (
         1usize..70,
-        prop::collection::vec((0usize..70, 0u8..8, 0u8..40), 0..400),
+        prop::collection::vec((0usize..70, 0u8..9, 0u8..40), 0..400),
         prop::collection::vec(any::<bool>(), 70),
         prop::collection::vec(any::<bool>(), 70),
         any::<bool>(),
@@ -362,6 +362,7 @@ fn page() -> impl Strategy<Value = PageScenario> {
                     4 => format!("<iframe src={u}.html></iframe>"),
                     5 => format!("<script>fetch('{u}.json', {{method: 'DELETE'}})</script>"),
                     6 => format!("<style>@font-face {{ src: url({u}.woff2) }}</style>"),
+                    7 => format!("<script>new EventSource('{u}.sse')</script>"),
                     _ => format!("<img src={u}.png>"),
                 });
             }
@@ -407,6 +408,8 @@ proptest! {
         for r in &l.requests {
             prop_assert!(r.end >= r.start);
             prop_assert!(!matches!(&r.outcome, Outcome::Failed { error } if error == "never finished"), "{:?}", r);
+            // Only streams stay open, and only a page with a stream has what waits behind it.
+            prop_assert!(!matches!(r.outcome, Outcome::Pending { .. }) || sc.html.contains("EventSource"), "{:?}", r);
         }
         for c in l.connections.iter().filter(|c| c.protocol == Protocol::Http1) {
             for w in c.uses.windows(2) {

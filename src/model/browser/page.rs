@@ -5,15 +5,17 @@
 //! boolean values), skips comments, and treats the contents of `<script>` and `<style>` as text:
 //! from a stylesheet it takes `@import` and `@font-face` URLs, from an inline script the
 //! `fetch()` calls with a literal URL and, when written as a literal, their `method`, header
-//! names and `credentials`. URLs are resolved against the document's URL; one that does not
+//! names and `credentials`, and its `new EventSource(url, { withCredentials })` with a literal
+//! URL, in the order the script makes them. URLs are resolved against the document's URL; one that does not
 //! parse is reported, not fetched.
 //!
 //! Priorities follow Chromium's loader (Blink `ResourceFetcher`, as tabulated in "Resource Fetch
 //! Prioritization and Scheduling in Chromium"): stylesheets and fonts Highest; a script High
 //! before the first image and Medium after it, Low when `async`, `defer` or a module; images and
 //! media Low, except the page's first five images not declared small, boosted to Medium
-//! ([`image_priority`]; the engine raises images in the viewport after layout); `fetch()` High. An iframe's document is given Highest here, as a navigation
-//! (unverified).
+//! ([`image_priority`]; the engine raises images in the viewport after layout); `fetch()` and
+//! `EventSource` High (Blink's `kHigh` for a `kRaw` resource, net `MEDIUM`). An iframe's
+//! document is given Highest here, as a navigation (unverified).
 //!
 //! Left out: full HTML tokenization (character references, `<template>`, `<noscript>`),
 //! `srcset` and `<picture>` selection, CSS `background-image` URLs, and script-inserted elements.
@@ -51,6 +53,18 @@ pub struct Resource {
     /// A `fetch()` whose rejection nothing handles ([`unhandled_rejection`]): when it fails,
     /// the console says `Uncaught (in promise) TypeError: Failed to fetch`.
     pub unhandled: bool,
+    /// The script API that makes the request; `None` for the parser's own.
+    pub api: Option<Api>,
+}
+
+/// A script API that makes requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Api {
+    /// `fetch(url, init)`.
+    Fetch,
+    /// `new EventSource(url, { withCredentials })`: a stream of server-sent events (HTML §9.2),
+    /// which reconnects when it ends.
+    EventSource,
 }
 
 /// A `<link rel=preconnect href=… [crossorigin]>` hint.
@@ -249,6 +263,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                 deferred: false,
                 preload: false,
                 unhandled: false,
+                api: None,
             });
         };
         let mut buf = [0u8; 8];
@@ -315,13 +330,17 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                         }
                     }
                 } else {
-                    for f in fetch_calls(&html[i..close]) {
+                    for f in script_calls(&html[i..close]) {
                         if let Some(u) = resolve(&f.url, &mut d) {
+                            let source = match f.api {
+                                Api::Fetch => format!("fetch('{}')", f.url),
+                                Api::EventSource => format!("new EventSource('{}')", f.url),
+                            };
                             d.resources.push(Resource {
                                 url: u,
                                 destination: Destination::Fetch,
                                 priority: Priority::Medium,
-                                source: format!("fetch('{}')", f.url),
+                                source,
                                 offset: i,
                                 method: f.method.into(),
                                 headers: f.headers,
@@ -330,6 +349,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                                 deferred: false,
                                 preload: false,
                                 unhandled: f.unhandled,
+                                api: Some(f.api),
                             });
                         }
                     }
@@ -358,6 +378,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                             deferred: false,
                             preload: false,
                             unhandled: false,
+                            api: None,
                         });
                     }
                 }
@@ -462,8 +483,11 @@ fn image_priority(tag: &Tag<'_>, boosted: &mut usize) -> Priority {
     Priority::Low
 }
 
-/// One `fetch()` call read from a script.
+/// One `fetch()` call or `new EventSource()` read from a script.
 struct FetchCall {
+    api: Api,
+    /// Where the call is in the script: the calls run in this order.
+    at: usize,
     url: String,
     method: String,
     /// `Name: value` header lines.
@@ -547,20 +571,11 @@ fn fetch_calls(js: &str) -> Vec<FetchCall> {
         i = at;
         // One call is read no further than the next one starts (each byte is read once or twice).
         let next = js[at..].find("fetch(").map_or(js.len(), |n| at + n);
-        let rest = js[at..next].trim_start();
-        let Some(q) = rest
-            .chars()
-            .next()
-            .filter(|c| matches!(c, '\'' | '"' | '`'))
-        else {
+        let Some((url, after)) = literal_arg(&js[at..next]) else {
             continue;
         };
-        let Some(close) = rest[1..].find(q) else {
-            continue;
-        };
-        let url = rest[1..1 + close].to_string();
+        let url = url.to_string();
         // The options object, up to the call's closing parenthesis (no nesting of calls assumed).
-        let after = &rest[1 + close + 1..];
         let opts_end = after.find(')').unwrap_or(after.len());
         let opts = &after[..opts_end];
         let method =
@@ -601,6 +616,8 @@ fn fetch_calls(js: &str) -> Vec<FetchCall> {
         let tail = after.get(opts_end + 1..).unwrap_or("");
         let unhandled = unhandled_rejection(&js[..at - 6], tail);
         out.push(FetchCall {
+            api: Api::Fetch,
+            at,
             url,
             method,
             headers,
@@ -609,6 +626,63 @@ fn fetch_calls(js: &str) -> Vec<FetchCall> {
         });
     }
     out
+}
+
+/// The requests an inline script makes, in the order it makes them: its `fetch()` calls and
+/// its `new EventSource(url, { withCredentials: true })`s with a literal URL.
+fn script_calls(js: &str) -> Vec<FetchCall> {
+    let mut out = fetch_calls(js);
+    out.extend(event_sources(js));
+    out.sort_by_key(|c| c.at);
+    out
+}
+
+/// `new EventSource('url')` and `new EventSource('url', { withCredentials: true })` with a
+/// literal URL (HTML §9.2.2: the request's credentials mode is `include` with
+/// `withCredentials`, else `same-origin`; an EventSource's own fields are the engine's).
+fn event_sources(js: &str) -> Vec<FetchCall> {
+    const NEW: &str = "EventSource(";
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(p) = js[i..].find(NEW) {
+        let at = i + p + NEW.len();
+        i = at;
+        if !js[..at - NEW.len()].trim_end().ends_with("new") {
+            continue;
+        }
+        let next = js[at..].find(NEW).map_or(js.len(), |n| at + n);
+        let Some((url, after)) = literal_arg(&js[at..next]) else {
+            continue;
+        };
+        let opts = &after[..after.find(')').unwrap_or(after.len())];
+        let credentials = opts
+            .find("withCredentials")
+            .map(|k| opts[k + "withCredentials".len()..].trim_start())
+            .and_then(|v| v.strip_prefix(':'))
+            .is_some_and(|v| v.trim_start().starts_with("true"));
+        out.push(FetchCall {
+            api: Api::EventSource,
+            at,
+            url: url.to_string(),
+            method: "GET".into(),
+            headers: vec![],
+            credentials,
+            unhandled: false,
+        });
+    }
+    out
+}
+
+/// A call's first argument when it is a string literal (quoted with `'`, `"` or a backtick):
+/// its text and what follows its closing quote.
+fn literal_arg(args: &str) -> Option<(&str, &str)> {
+    let rest = args.trim_start();
+    let q = rest
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '\'' | '"' | '`'))?;
+    let close = rest[1..].find(q)?;
+    Some((&rest[1..1 + close], &rest[1 + close + 1..]))
 }
 
 /// The quoted value after `key:` in a JavaScript object literal.
@@ -769,6 +843,32 @@ mod tests {
     }
 
     #[test]
+    fn event_sources_are_found_in_order_with_the_fetches() {
+        let d = discover(
+            "<script>fetch('/a'); const s = new EventSource(\"/feed\", { withCredentials: true });\nnew EventSource('https://x.example/s');\nEventSource('/not-new'); fetch('/b')</script>",
+            "https://a.example/",
+        );
+        let seen: Vec<(&str, Option<Api>, bool)> = (d.resources.iter())
+            .map(|r| (r.url.as_str(), r.api, r.credentials))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("https://a.example/a", Some(Api::Fetch), false),
+                ("https://a.example/feed", Some(Api::EventSource), true),
+                ("https://x.example/s", Some(Api::EventSource), false),
+                ("https://a.example/b", Some(Api::Fetch), false),
+            ]
+        );
+        assert_eq!(d.resources[1].source, "new EventSource('/feed')");
+        assert_eq!(
+            d.resources[1].priority,
+            Priority::Medium,
+            "Blink's kHigh, as fetch()"
+        );
+    }
+
+    #[test]
     fn hostile_or_broken_html_does_not_panic() {
         for html in [
             "<",
@@ -777,6 +877,8 @@ mod tests {
             "<img src=>",
             "<style>@font-face{src:url(",
             "<script>fetch('",
+            "<script>new EventSource('",
+            "<script>new EventSource(`x`, {withCredentials",
             "<link rel=stylesheet href='http://[::1'>",
             "\u{0}<img src=\u{1F4A5}>",
             &"<div>".repeat(10_000),

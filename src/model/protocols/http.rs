@@ -64,6 +64,8 @@ pub struct Kind {
     /// A navigation's request after a redirect: Chromium adds the client hints again, after
     /// the fields the redirect kept.
     pub redirected: bool,
+    /// An `EventSource`'s request: `Accept: text/event-stream` (HTML §9.2.2).
+    pub event_stream: bool,
 }
 
 /// `Sec-Fetch-Dest` (Fetch §3.3.2, "empty" for a destination that is the empty string).
@@ -108,6 +110,7 @@ impl Kind {
             https,
             preflight: false,
             redirected: false,
+            event_stream: false,
         }
     }
 
@@ -117,6 +120,9 @@ impl Kind {
     }
 
     fn accept(&self) -> &'static str {
+        if self.event_stream {
+            return "text/event-stream";
+        }
         match self.dest {
             Dest::Document | Dest::Iframe => ACCEPT_NAVIGATION,
             Dest::Image => ACCEPT_IMAGE,
@@ -1024,6 +1030,7 @@ mod tests {
     fn image(https: bool) -> Kind {
         Kind {
             redirected: false,
+            event_stream: false,
             dest: Dest::Image,
             mode: Mode::NoCors,
             site: FetchSite::SameOrigin,
@@ -1036,6 +1043,7 @@ mod tests {
     fn preflight(https: bool) -> Kind {
         Kind {
             redirected: false,
+            event_stream: false,
             dest: Dest::Empty,
             mode: Mode::Cors,
             site: FetchSite::CrossSite,
@@ -1142,6 +1150,7 @@ mod tests {
             https: true,
             preflight: false,
             redirected: false,
+            event_stream: false,
         }
     }
 
@@ -1261,6 +1270,7 @@ mod tests {
             https: trustworthy,
             preflight: false,
             redirected: false,
+            event_stream: false,
         };
         let referer = Headers::new().with("Referer", "https://shop.example/");
         let frame = |host, trustworthy| {

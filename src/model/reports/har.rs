@@ -304,7 +304,7 @@ pub fn export(sc: &PageScenario, load: &PageLoad, visit_unix: i64) -> String {
             Outcome::Blocked { console, .. } => {
                 w.str_field("_error", console);
             }
-            Outcome::Ok { .. } => {}
+            Outcome::Ok { .. } | Outcome::Pending { .. } => {}
         }
         if let Some(from) = r.from_cache.har_name() {
             w.str_field("_fromCache", from);

@@ -526,6 +526,7 @@ fn recorded_kind(
         https,
         preflight: dest == "preflight",
         redirected: false,
+        event_stream: false,
     }
 }
 

@@ -465,6 +465,22 @@ catalogue! {
         explain: "The body follows the headers. How long it takes depends on its size and the bandwidth, and on TCP's slow start, which lets only about ten segments out in the first round trip and doubles that each round trip after.",
         why: "responseEnd in Navigation Timing. Large pages pay in round trips, not just bytes.",
         spec: ("RFC 6928 increasing TCP's initial window", "https://www.rfc-editor.org/rfc/rfc6928");
+    SSE_EVENT = "sse.event", Http, "The server writes an event on the open stream",
+        explain: "An EventSource's response never ends by itself: the server keeps it open and writes each event when it happens, as lines of text (data:, and optionally event:, id: and retry:) closed by a blank line. The browser reads the lines as they arrive and, at the blank line, fires the event at the page: a message event unless the stream named another type. An id becomes the source's last event ID; a retry of digits becomes its reconnection delay.",
+        why: "Each update costs only its own bytes and half a round trip from server to page, with no request at all. Over HTTP/1.1 the price is the connection: it stays taken for as long as the stream is open.",
+        spec: ("HTML §9.2.6 interpreting an event stream", "https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation");
+    SSE_END = "sse.end", Http, "The stream ends; the browser will reconnect",
+        explain: "The server ends the event stream's response (over HTTP/1.1 with the last, empty chunk). For an EventSource that is not the end: it fires an error event at the page, goes back to connecting, and after its reconnection delay (3 seconds in Chromium unless the stream sent retry:) it asks again, sending the last event ID it saw as Last-Event-ID.",
+        why: "The socket goes back to the pool and the requests that waited for it may start. A server that knows Last-Event-ID can send what was missed in between, so nothing is lost.",
+        spec: ("HTML §9.2.3 reestablish the connection", "https://html.spec.whatwg.org/multipage/server-sent-events.html#reestablish-the-connection");
+    SSE_RECONNECT = "sse.reconnect", Http, "Reconnect with Last-Event-ID",
+        explain: "The reconnection delay has passed, so the EventSource sends its request again: a GET with Accept: text/event-stream, Cache-Control: no-cache and, when the stream gave events an id, Last-Event-ID with the last one. It goes the same way as any request: the scheduler, the pool (it may have to wait for a socket), the connection.",
+        why: "A live feed survives a dropped connection or a server that ends responses on purpose, at the cost of a new request and its wait for a socket.",
+        spec: ("HTML §9.2.3 reestablish the connection", "https://html.spec.whatwg.org/multipage/server-sent-events.html#reestablish-the-connection");
+    SSE_FAILED = "sse.failed", Http, "The browser fails the EventSource",
+        explain: "The answer to an EventSource's request was not a 200 with Content-Type text/event-stream, or the same-origin rules blocked it. The browser does not reconnect: it closes the source, fires an error event at the page, and Chromium says why in the console.",
+        why: "A misconfigured endpoint stops the feed for good rather than being retried forever; only a network error, or a stream that ends normally, leads to a reconnection.",
+        spec: ("HTML §9.2.3 fail the connection", "https://html.spec.whatwg.org/multipage/server-sent-events.html#fail-the-connection");
     HTTP_REDIRECT = "http.redirect", Http, "Follow the redirect",
         explain: "The answer is a redirect (301, 302, 303, 307 or 308) with a Location header, so the page is not shown: the browser makes a new request for the Location, resolved against the current URL. That request goes through the cache, the pool and the handshakes like any other: to the same origin it reuses the open connection, to another it may need DNS, TCP and TLS again. 303, and a POST answered by 301 or 302, become a GET. Chromium follows 19 redirects in a navigation, counting its own internal ones (HSTS, HTTPS-Upgrades), and gives up on the 20th with ERR_TOO_MANY_REDIRECTS, one sooner than the Fetch standard's 20.",
         why: "Each hop costs at least a round trip before the page can start; a permanent 301 or 308 is cached, so the next visit skips it. Navigation Timing counts the hops (redirectCount) when they stay on the page's origin.",

@@ -4,10 +4,12 @@
 //! Sizes and think-times are the scenario's assumptions (see [`crate::model::load`] for the defaults);
 //! the network is the source documents' transcontinental profile (120 ms round trip).
 
-use crate::model::load::{CookieSpec, OriginSpec, PageScenario, Protocol, ResponseSpec};
+use crate::model::load::{
+    CookieSpec, EventStream, OriginSpec, PageScenario, Protocol, ResponseSpec, StreamEvent,
+};
 
 /// The names, in the order the page lists them.
-pub const NAMES: [&str; 7] = [
+pub const NAMES: [&str; 8] = [
     "single",
     "many-images",
     "multi-origin",
@@ -15,6 +17,7 @@ pub const NAMES: [&str; 7] = [
     "preconnect",
     "return-visit",
     "redirects",
+    "event-streams",
 ];
 
 fn response(url: &str, headers: &[&str]) -> ResponseSpec {
@@ -222,6 +225,64 @@ fn redirects() -> PageScenario {
     }
 }
 
+/// A dashboard whose script opens seven live feeds (`new EventSource`) to its own HTTP/1.1
+/// origin, then shows a chart image. Six streams take the group's six sockets; the seventh and
+/// the image wait in the pool. The server ends feed 1 at 4 s (the seventh stream gets its
+/// socket) and feed 2 at 5 s (the image gets one). Feed 2 reconnects half a second later, as
+/// its `retry: 500` asked, and is told to stop with `204 No Content`; feed 1 two seconds
+/// later, with `Last-Event-ID`, and is sent the prices it missed.
+fn event_streams() -> PageScenario {
+    let mut html = String::from(
+        "<!DOCTYPE html>\n<html><head><title>Markets</title></head>\n<body>\n<h1>Live prices</h1>\n<script>\n",
+    );
+    for i in 1..=7 {
+        html.push_str(&format!(
+            "  new EventSource('/events/{i}').onmessage = e => show({i}, e.data);\n"
+        ));
+    }
+    html.push_str("</script>\n<img src=\"/chart.png\" alt=\"chart\">\n</body></html>\n");
+    let feed = |i: u32| {
+        let mut events: Vec<StreamEvent> = (1..=9)
+            .map(|k| StreamEvent {
+                at_ms: f64::from(k * 1000 + i * 10),
+                text: format!(
+                    "id: {k}\nevent: price\ndata: {{\"feed\":{i},\"px\":{}.{:02}}}\n\n",
+                    100 + i,
+                    (k * 37 + i * 11) % 100
+                ),
+            })
+            .collect();
+        match i {
+            1 => events[0].text = format!("retry: 2000\n{}", events[0].text),
+            2 => events[0].text = format!("retry: 500\n{}", events[0].text),
+            _ => {}
+        }
+        let close_ms = match i {
+            1 => vec![4000.0],
+            2 => vec![5000.0],
+            _ => vec![],
+        };
+        ResponseSpec {
+            url: format!("https://markets.example/events/{i}"),
+            headers: vec!["Content-Type: text/event-stream".into()],
+            stream: Some(EventStream {
+                events,
+                close_ms,
+                // Feed 2 is over: its reconnection is told to stop.
+                stop_status: (i == 2).then_some(204),
+            }),
+            ..ResponseSpec::default()
+        }
+    };
+    PageScenario {
+        name: "event-streams".into(),
+        url: "https://markets.example/".into(),
+        html,
+        responses: (1..=7).map(feed).collect(),
+        ..PageScenario::default()
+    }
+}
+
 /// The preset called `name`.
 pub fn preset(name: &str) -> Option<PageScenario> {
     Some(match name {
@@ -243,6 +304,7 @@ pub fn preset(name: &str) -> Option<PageScenario> {
         "multi-origin" => shop("multi-origin", ""),
         "return-visit" => return_visit(),
         "redirects" => redirects(),
+        "event-streams" => event_streams(),
         "preconnect" => shop(
             "preconnect",
             "<link rel=\"preconnect\" href=\"https://static.shop.example\">\n<link rel=\"preconnect\" href=\"https://fonts.example\" crossorigin>\n<link rel=\"preconnect\" href=\"https://pay.partner.example\">\n",

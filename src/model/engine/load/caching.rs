@@ -15,7 +15,12 @@ impl Sim<'_> {
             method: q.method.clone(),
             url: Rc::clone(&key),
             headers: header_fields(&q.headers),
-            mode: http_cache::Mode::Default,
+            // An EventSource's request never uses the cache (Blink: `kNoStore`).
+            mode: if q.rare().source.is_some() {
+                http_cache::Mode::NoStore
+            } else {
+                http_cache::Mode::Default
+            },
         };
         let plan = self.cache.plan(creq, self.unix(t));
         self.push_request(r, http_cache::present::lookup(t, key, &plan));
@@ -61,6 +66,9 @@ impl Sim<'_> {
             Plan::Network(p) => {
                 let empty = match self.situation.empty_cache_why {
                     Some(why) if r == self.doc => why,
+                    _ if self.reqs[r].rare().source.is_some() => {
+                        "an EventSource never uses the cache (its fetch cache mode is no-store)"
+                    }
                     _ => "nothing stored for this URL",
                 };
                 let e = http_cache::present::to_network(t, &p.why, empty);

@@ -167,6 +167,7 @@ impl Sim<'_> {
         self.scheduler_end(t, r);
         self.release_deferred(t);
         self.maybe_layout(t);
+        self.source_done(t, r);
     }
 
     /// After a CORS error on a `fetch()` or a font, Blink's console adds the failed load
@@ -275,5 +276,6 @@ impl Sim<'_> {
         self.scheduler_end(t, r);
         self.release_deferred(t);
         self.maybe_layout(t);
+        self.source_done(t, r);
     }
 }

@@ -170,7 +170,8 @@ fn target_of(u: &::url::Url) -> String {
 }
 
 /// The response the model sends at `date` (seconds since the Unix epoch): the scenario's header
-/// lines, then `Date`, `Content-Type` and `Content-Length` where the lines do not give them.
+/// lines, then `Date`, `Content-Type` and `Content-Length` where the lines do not give them
+/// (a 204 has no `Content-Length`).
 pub fn response_message(
     status: u16,
     lines: &[String],
@@ -190,7 +191,8 @@ pub fn response_message(
     if h.get("Content-Type").is_none() {
         h = h.with("Content-Type", content_type);
     }
-    if h.get("Content-Length").is_none() {
+    // RFC 9110 §8.6: never in a 1xx or a 204.
+    if h.get("Content-Length").is_none() && status >= 200 && status != 204 {
         h = h.with("Content-Length", body.to_string());
     }
     crate::model::http::Response {
@@ -199,6 +201,27 @@ pub fn response_message(
         headers: h,
         body_bytes: body,
     }
+}
+
+/// An EventSource's answer: when it is a `200` stream, its length is unknown (no
+/// `Content-Length`), and over HTTP/1.1 it is sent in chunks (RFC 9112 §7.1).
+fn event_stream_head(
+    mut resp: crate::model::http::Response,
+    chunked: bool,
+) -> crate::model::http::Response {
+    let stream = resp.status == 200
+        && resp
+            .headers
+            .get("content-type")
+            .is_some_and(|v| v.trim().starts_with("text/event-stream"));
+    if stream {
+        resp.headers.remove("content-length");
+        resp.body_bytes = 0;
+        if chunked && resp.headers.get("transfer-encoding").is_none() {
+            resp.headers = resp.headers.with("Transfer-Encoding", "chunked");
+        }
+    }
+    resp
 }
 
 /// RFC 9110 §13.2.2: If-None-Match decides when present (weak comparison, §13.1.2); else
@@ -394,6 +417,9 @@ pub struct Answer {
     body: u64,
     date: i64,
     not_modified: bool,
+    /// An EventSource's request: a `200 text/event-stream` answer streams
+    /// ([`event_stream_head`]), chunked when `Some(true)`.
+    source: Option<bool>,
 }
 
 impl Answer {
@@ -407,10 +433,14 @@ impl Answer {
             self.body,
             self.date,
         );
-        if self.not_modified {
+        let resp = if self.not_modified {
             not_modified(full)
         } else {
             full
+        };
+        match self.source {
+            Some(chunked) => event_stream_head(resp, chunked),
+            None => resp,
         }
     }
 }
@@ -696,8 +726,10 @@ impl Sim<'_> {
             }
         }
         let spec = q.response.and_then(|i| self.sc.responses.get(i));
-        let status = spec.map_or(200, |s| s.status);
+        let stopped = self.stop_status(r);
+        let status = stopped.unwrap_or(spec.map_or(200, |s| s.status));
         let body = match (spec.and_then(|s| s.bytes), q.dest) {
+            _ if stopped.is_some() => 0,
             (Some(b), _) => b,
             // A redirect's body is not shown: none unless the scenario gives one.
             (None, _) if crate::model::redirect::is_redirect(status) => 0,
@@ -715,7 +747,13 @@ impl Sim<'_> {
         } else {
             full
         };
+        let resp = if q.rare().source.is_some() {
+            event_stream_head(resp, !q.h2)
+        } else {
+            resp
+        };
         let preflight = q.dest == Dest::Preflight;
+        let source = q.rare().source.map(|_| !q.h2);
         let answer = Answer {
             status,
             lines: q.response.map(|i| self.lines_of(i, preflight)),
@@ -723,6 +761,7 @@ impl Sim<'_> {
             body,
             date,
             not_modified: not_modified_,
+            source,
         };
         (resp, None, Some(answer))
     }
@@ -790,6 +829,9 @@ impl Sim<'_> {
     /// The server sends request `r`'s response at `ts` ([`Self::server_sends`]).
     pub(super) fn send_response(&mut self, ts: Instant, r: usize) {
         let Some(job) = self.reqs[r].conn else { return };
+        if self.stream_response(ts, r, job) {
+            return;
+        }
         let Some((head, head_len, status, body)) = self.response_head(ts, r, job) else {
             return;
         };
@@ -847,7 +889,12 @@ impl Sim<'_> {
     /// Request `r`'s response head as the server sends it at `ts` on `job`: its event, the
     /// bytes it takes (over HTTP/2, its HEADERS coded with the connection's table and the DATA
     /// frames' headers), its status and its body's length.
-    fn response_head(&mut self, ts: Instant, r: usize, job: u32) -> Option<(Event, u64, u16, u64)> {
+    pub(super) fn response_head(
+        &mut self,
+        ts: Instant,
+        r: usize,
+        job: u32,
+    ) -> Option<(Event, u64, u16, u64)> {
         let answer = self.reqs[r].answer.take();
         let resp = self.reqs[r].resp.as_deref()?;
         let (status, body, head_len) = (resp.status, resp.body_bytes, resp.head_len());
@@ -919,7 +966,12 @@ impl Sim<'_> {
     /// records' bytes, in the connection's slow-start rounds (its window grows with what they
     /// carry) and at the link's bandwidth, shared with the other responses on the way. Returns
     /// the rounds, the window at the start, the last byte's arrival and why it took that long.
-    fn transfer(&mut self, job: u32, bytes: u64, t: Instant) -> (u64, u64, Instant, Rc<str>) {
+    pub(super) fn transfer(
+        &mut self,
+        job: u32,
+        bytes: u64,
+        t: Instant,
+    ) -> (u64, u64, Instant, Rc<str>) {
         let wire = self
             .job(job)
             .map_or(bytes, |j| j.machines.on_the_wire(bytes));
@@ -991,6 +1043,7 @@ impl Sim<'_> {
         }
         self.learn_hsts(t, r);
         self.learn_alt_svc(t, r);
+        self.head_verdict(r);
         if r == self.doc {
             // The upgraded attempt reached its server: HTTPS-Upgrades no longer falls back.
             self.fallback = None;

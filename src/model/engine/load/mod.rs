@@ -67,7 +67,8 @@
 //! decision, preflights, failures, the journey page); `parser.rs` the document's sub-resources;
 //! `report.rs` what the load gives (requests, phases, connections, Navigation Timing);
 //! `h2.rs` and `h3.rs` the HTTP/2 and HTTP/3 bytes; `alternative.rs` Alt-Svc and the QUIC race;
-//! `loss.rs` packet loss; `doh.rs` DNS over HTTPS.
+//! `loss.rs` packet loss; `doh.rs` DNS over HTTPS; `sse.rs` the page's `EventSource`s, whose
+//! streams stay open.
 
 use crate::model::cache::{self as http_cache, Cache, Headers, Miss, Pending, Plan};
 use crate::model::connection::{self, Connection as Machines};
@@ -110,6 +111,7 @@ mod renderer;
 mod report;
 mod scenario;
 mod scheduler;
+mod sse;
 
 use doh::Looked;
 pub use doh::{Answered as DohAnswered, Asked as DohAsked};
@@ -191,6 +193,7 @@ impl R {
     fn sent_lines(&self) -> Vec<String> {
         let rare = self.rare();
         let mut lines: Vec<String> = rare.origin_header.iter().cloned().collect();
+        lines.extend(rare.browser_fields.iter().cloned());
         lines.extend(self.headers.iter().cloned());
         lines.extend(rare.conditional.0.iter().map(|(n, v)| format!("{n}: {v}")));
         lines
@@ -246,6 +249,11 @@ struct Rare {
     dup_of: Option<usize>,
     /// The later requests for the same URL waiting for this one's response.
     followers: Vec<usize>,
+    /// The `EventSource` it belongs to ([`sse`]).
+    source: Option<usize>,
+    /// Fields the browser's API sets (an EventSource's `Cache-Control` and `Last-Event-ID`):
+    /// sent, but not the script's, so they never make a preflight.
+    browser_fields: Vec<String>,
 }
 
 impl Rare {
@@ -258,6 +266,8 @@ impl Rare {
         conditional: Headers(Vec::new()),
         dup_of: None,
         followers: Vec::new(),
+        source: None,
+        browser_fields: Vec::new(),
     };
 }
 
@@ -462,6 +472,13 @@ enum Ev {
     Layout,
     /// The parser inserts `<body>`: Blink's scheduler leaves its tight mode.
     Body,
+    /// The server writes event `k` of its stream on request `r`'s response (missed while
+    /// the browser reconnected, or live).
+    SseWrite(usize, usize, bool),
+    /// The server ends the stream on request `r`'s response.
+    SseEnd(usize),
+    /// An `EventSource` asks again.
+    Reconnect(usize),
 }
 
 /// An event in the queue, ordered by time and then by `seq` alone (which is unique).
@@ -596,6 +613,8 @@ struct Sim<'a> {
     sched: scheduler::State,
     /// Blink's `ResourceLoadScheduler`, before the network service's.
     renderer: renderer::State,
+    /// The page's `EventSource`s ([`sse`]).
+    sources: Vec<sse::Source>,
     laid_out: bool,
     page_origin_s: Rc<str>,
     /// The bandwidth in Mbit/s, as the texts show it (written once).
@@ -806,6 +825,7 @@ fn run_at(
         initiator: nav.initiator.clone(),
         sched: scheduler::State::default(),
         renderer: renderer::State::default(),
+        sources: vec![],
         laid_out: false,
         page_origin_s: parsed.origin.serialize().into(),
         preconnector: Preconnector::Link,
@@ -936,6 +956,7 @@ fn request_kind(
         https: u.scheme() == "https",
         preflight: dest == Dest::Preflight,
         redirected: false,
+        event_stream: false,
     }
 }
 
@@ -1203,6 +1224,9 @@ impl Sim<'_> {
                 Ev::Go(r) => self.go(t, r),
                 Ev::Layout => self.layout(t),
                 Ev::Body => self.loosen(t),
+                Ev::SseWrite(r, k, missed) => self.sse_write(t, r, k, missed),
+                Ev::SseEnd(r) => self.sse_end(t, r),
+                Ev::Reconnect(s) => self.reconnect(t, s),
             }
         }
     }

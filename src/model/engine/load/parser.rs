@@ -44,6 +44,7 @@ impl Sim<'_> {
         };
         for res in d.resources {
             let when = at(res.offset);
+            let source = res.api == Some(page::Api::EventSource);
             let (offset, dest, blocks, preload, after, unhandled) = (
                 res.offset,
                 res.destination,
@@ -65,6 +66,9 @@ impl Sim<'_> {
                 continue;
             };
             self.reqs[r].unhandled = unhandled;
+            if source {
+                self.open_source(r);
+            }
             // How many of each list come before this place in the document.
             let before_at = |v: &[(usize, usize)], at: usize| v.partition_point(|(o, _)| *o < at);
             let before = |v: &[(usize, usize)]| before_at(v, offset);
@@ -178,7 +182,8 @@ impl Sim<'_> {
     /// (with the stylesheets before the last one) has loaded and run; then the scripts that run
     /// after parsing (`defer`, modules) run in order, each once it and every stylesheet have
     /// loaded, and `DOMContentLoaded` fires; `load` fires once every image, stylesheet, script,
-    /// font and frame has ended, an `async` script having run too. A `fetch()` delays neither.
+    /// font and frame has ended, an `async` script having run too. A `fetch()` and an
+    /// `EventSource` delay neither (Blink's `kRaw` resources do not block the load event).
     /// `None` before the document is parsed.
     pub(super) fn dom_milestones(&self) -> Option<(Instant, Instant, Instant)> {
         let p = self.parsing.as_ref()?;
@@ -218,7 +223,6 @@ impl Sim<'_> {
         let mut load = dcl;
         for (r, q) in self.reqs.iter().enumerate().skip(self.doc + 1) {
             let Dest::Fetch(d) = q.dest else { continue };
-            let Some(e) = q.end else { continue };
             let delays = matches!(
                 d,
                 Destination::Image
@@ -227,6 +231,14 @@ impl Sim<'_> {
                     | Destination::Font
                     | Destination::Iframe
             );
+            let Some(e) = q.end else {
+                // Still waiting when the model stopped watching (behind open streams): `load`
+                // has not fired, and Navigation Timing says 0.
+                if delays && !self.sources.is_empty() {
+                    return Some((parsed, dcl, Instant::ZERO));
+                }
+                continue;
+            };
             let runs_when_loaded = d == Destination::Script && ran(r) && !runs_before[r];
             if delays {
                 load = load.max(if runs_when_loaded { e + p.script } else { e });

@@ -43,6 +43,9 @@ pub enum Outcome {
     },
     /// No connection could be made.
     Failed { error: String },
+    /// Still going when the model stopped watching the page's streams (DevTools' "(pending)"):
+    /// an open stream, or a request waiting behind them.
+    Pending { why: Cow<'static, str> },
 }
 
 impl Outcome {
@@ -51,6 +54,7 @@ impl Outcome {
             Outcome::Ok { status, .. } => format!("ok {status}"),
             Outcome::Blocked { console, .. } => format!("blocked: {console}"),
             Outcome::Failed { error } => format!("failed: {error}"),
+            Outcome::Pending { why } => format!("pending: {why}"),
         }
     }
 }
@@ -763,6 +767,7 @@ impl Sim<'_> {
             .map(|i| i as u32 + 1)
             .collect();
         let api = self.api.map(|a| a as u32 + 1);
+        self.settle_open();
         self.free_running();
         let mut requests = Vec::with_capacity(self.reqs.len());
         let mut texts = Texts::new(&self);
@@ -803,6 +808,33 @@ impl Sim<'_> {
             api,
         };
         (load, self.cache)
+    }
+
+    /// With event streams on the page, what is still open when the model stops watching is
+    /// pending until then: a stream still streaming, a request still waiting for a socket or
+    /// a connection. (Without streams every request ends; one that did not is a fault the
+    /// report calls "never finished".)
+    fn settle_open(&mut self) {
+        if self.sources.is_empty() {
+            return;
+        }
+        let watch = self.watch_end();
+        for q in self.reqs.iter_mut().filter(|q| q.end.is_none()) {
+            let end = watch.max(q.t0);
+            q.end = Some(end);
+            let why = match (q.send_start, &mut q.queue) {
+                (Some(_), _) if q.status == 200 => {
+                    "the stream is still open when the model stops watching"
+                }
+                (Some(_), _) => "still waiting for its answer when the model stops watching",
+                (None, Some(queue)) => {
+                    queue.1 = end;
+                    "still waiting for a socket when the model stops watching"
+                }
+                (None, None) => "not sent yet when the model stops watching",
+            };
+            q.outcome = Some(Outcome::Pending { why: why.into() });
+        }
     }
 
     /// Frees what only running the load needed, before the report's rows are built: a large

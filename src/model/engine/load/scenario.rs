@@ -87,6 +87,36 @@ pub struct ResponseSpec {
     /// `highest`, `medium`, `low`, `lowest`, `idle`, `throttled`); by default what Chromium
     /// gives its kind of resource.
     pub priority: Option<Priority>,
+    /// A stream of server-sent events: the response stays open and the server writes these
+    /// events as they happen ([`EventStream`]).
+    pub stream: Option<EventStream>,
+}
+
+/// What a server streams on a `text/event-stream` response (HTML §9.2), on its own clock: the
+/// events of a live feed and when it ends its responses. Each connection the `EventSource`
+/// makes gets the events from then on; one that sends `Last-Event-ID` also gets those after
+/// that event it missed while reconnecting, at once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventStream {
+    pub events: Vec<StreamEvent>,
+    /// When the server ends the response it is streaming, ms after the navigation starts:
+    /// the first time ends the first response, the next the one after the browser reconnects,
+    /// and so on. After the last, the stream stays open.
+    pub close_ms: Vec<f64>,
+    /// Once `close_ms` has run out, the status the server answers a reconnection with instead
+    /// of a stream: `204` (No Content) is how a server tells an EventSource to stop (HTML
+    /// §9.2.4). By default it streams.
+    pub stop_status: Option<u16>,
+}
+
+/// One event the server writes, as its text on the wire (`id: 7\ndata: 42.10\n\n`), at
+/// `at_ms` after the navigation starts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct StreamEvent {
+    pub at_ms: f64,
+    pub text: String,
 }
 
 impl Default for ResponseSpec {
@@ -99,6 +129,7 @@ impl Default for ResponseSpec {
             server_ms: None,
             preflight_headers: None,
             priority: None,
+            stream: None,
         }
     }
 }
@@ -172,6 +203,10 @@ pub struct PageScenario {
     /// ([`crate::model::predictor`]). Off as in an Incognito window, or for a pool alone
     /// (Chromium's socket-pool tests have no browser around the pool).
     pub preload: bool,
+    /// How long the model follows what stays open, ms after the navigation starts: event
+    /// streams write and reconnect until then, and a request still open or waiting then is
+    /// shown so. The page's ordinary requests run to their end, however late.
+    pub watch_ms: f64,
 }
 
 /// The socket pool's limits ([`crate::model::pool`]).
@@ -181,6 +216,11 @@ pub struct PoolLimits {
     pub per_group: usize,
     pub per_pool: usize,
 }
+
+/// How long a page's streams are followed by default: ten seconds.
+pub const DEFAULT_WATCH_MS: f64 = 10_000.0;
+/// The longest a scenario may follow them: ten minutes.
+pub const MAX_WATCH_MS: f64 = 600_000.0;
 
 /// The most sockets a scenario's pool may allow, per group or in all.
 pub const MAX_POOL_LIMIT: usize = 1024;
@@ -211,6 +251,7 @@ impl Default for PageScenario {
             dns_ms: None,
             resolved: vec![],
             preload: true,
+            watch_ms: DEFAULT_WATCH_MS,
         }
     }
 }

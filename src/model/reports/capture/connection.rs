@@ -636,6 +636,36 @@ impl Walk {
     }
 }
 
+impl Walk {
+    /// A piece of an open event stream (HTML §9.2) as it arrives: an event's text, or the
+    /// stream's end (`None`). Over HTTP/1.1 a chunk, the end the last chunk `0\r\n\r\n`
+    /// (RFC 9112 §7.1); over HTTP/2 a DATA frame, the end an empty one with END_STREAM.
+    pub(super) fn stream_piece(
+        &mut self,
+        c: u32,
+        e: &Event,
+        text: Option<&str>,
+    ) -> Result<(), CaptureError> {
+        let at = e.flight.as_ref().map_or(e.at, |f| f.arrives_at);
+        let body = text.unwrap_or_default().as_bytes();
+        let step = e.step.as_str();
+        if let Some(stream) = e.stream {
+            let frame = crate::model::http2::Frame::Data {
+                stream,
+                end_stream: text.is_none(),
+                data: body.to_vec(),
+            };
+            return self.h2_write(c, false, at, h2_wire(&[frame], None), step);
+        }
+        let mut chunk = format!("{:x}\r\n", body.len()).into_bytes();
+        chunk.extend_from_slice(body);
+        chunk.extend_from_slice(b"\r\n");
+        self.show("HTTP/1.1 chunk", http_wire(&chunk));
+        let wire = self.protect(c, false, chunk)?;
+        self.write(c, false, &[(at, wire)], step)
+    }
+}
+
 /// The response's bytes cut into slow start's rounds as the engine delivers them
 /// ([`crate::model::http::slow_start_cuts`], with segments of 1,448 bytes): round `r` arrives
 /// `r` round trips after the first byte; the last burst arrives when the model's last byte

@@ -37,6 +37,9 @@
 //! its TLS handshake in CRYPTO frames, its HTTP/3 streams in STREAM frames, every packet
 //! protected with real keys whose secrets join the key log.
 //!
+//! An open event stream's events are HTTP/1.1 chunks or HTTP/2 DATA frames as they arrive,
+//! and its end the last chunk or an empty DATA frame with END_STREAM.
+//!
 //! A DNS-over-HTTPS lookup's requests and answers are HTTP/2 frames on the DoH connection
 //! ([`doh`]).
 //!
@@ -45,7 +48,8 @@
 //!
 //! What the capture cannot show yet is refused with [`CaptureError`] rather than written wrong:
 //! a socket another tab was using when the load started, a body over 64 MiB,
-//! a server reached over IPv6, lost packets and their resent copies, and a write of the server's that would start before its previous
+//! a server reached over IPv6, lost packets and their resent copies, server-sent events over
+//! HTTP/3, and a write of the server's that would start before its previous
 //! one on the connection has arrived (the engine does not make one: its frames would have to be
 //! interleaved with the earlier write's).
 //!
@@ -263,6 +267,9 @@ impl Walk {
         }
         let Some(c) = e.connection else { return Ok(()) };
         if self.quic.contains_key(&c) {
+            if e.step == steps::SSE_EVENT || e.step == steps::SSE_END {
+                return Err(CaptureError::Unsupported("server-sent events over HTTP/3"));
+            }
             return self.quic_event(c, e);
         }
         if let Some(s) = e.detail::<tcp::present::Shown>() {
@@ -289,6 +296,12 @@ impl Walk {
         }
         if let Some(b) = e.detail::<Body>() {
             return self.response_body(c, e, b);
+        }
+        if let Some(w) = e.detail::<crate::model::sse::present::Written>() {
+            return self.stream_piece(c, e, Some(&w.text));
+        }
+        if e.step == steps::SSE_END {
+            return self.stream_piece(c, e, None);
         }
         Ok(())
     }
