@@ -39,7 +39,7 @@ pub use protocols::{
     cert, dns, dns_wire, doh, hpack, http, http2, http3, http_date, ip, qpack, quic, quic_conn,
     quic_keys, quic_packet, quic_present, quic_tls, quic_transport, sse, svcb, tcp, tcp_stream,
     tcp_wire, tls, tls12_keys, tls12_messages, tls12_record, tls_keys, tls_messages, tls_record,
-    tls_text, tls_wire, url, x509,
+    tls_text, tls_wire, url, websocket, x509,
 };
 pub use reports::{capture, har, har_replay, json, netlog, pcapng, step, trace};
 pub use scenarios::{pages, scenario};

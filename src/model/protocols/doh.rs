@@ -40,18 +40,7 @@ pub const GOOGLE: Provider = Provider {
 
 /// `b` in base64url without padding (RFC 4648 §5; RFC 8484 §4.1 drops the `=`).
 pub fn base64url(b: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(b.len().div_ceil(3) * 4);
-    for chunk in b.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, x)| n | u32::from(*x) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-        }
-    }
-    out
+    crate::model::text::base64url(b)
 }
 
 /// A query for `name`'s records of type `qtype` as a browser sends it over HTTPS: ID 0 (the

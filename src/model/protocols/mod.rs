@@ -2,7 +2,7 @@
 //! IPv4 and UDP headers, TCP as a sans-IO machine and its headers on the wire, TLS as sans-IO
 //! machines, TLS 1.3's and TLS 1.2's cryptography, records and handshake messages on the wire,
 //! certificates, HTTP/1.1 messages and the modelled server, HTTP/2 frames and HPACK, HTTP/3
-//! frames and QPACK, server-sent events' streams, QUIC's packets, their protection, an endpoint's packetisation and the transport
+//! frames and QPACK, server-sent events' streams, WebSocket's handshake values and frames, QUIC's packets, their protection, an endpoint's packetisation and the transport
 //! parameters, and HTTP dates.
 
 pub mod cert;
@@ -38,4 +38,5 @@ pub mod tls_record;
 pub mod tls_text;
 pub mod tls_wire;
 pub mod url;
+pub mod websocket;
 pub mod x509;

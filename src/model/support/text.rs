@@ -1,5 +1,6 @@
 //! Small text helpers the model's messages share: exact decimals from whole numbers (no float
-//! formatting, so the same figure always reads the same), and long untrusted text cut short.
+//! formatting, so the same figure always reads the same), long untrusted text cut short, and
+//! base64 (RFC 4648).
 
 /// `n` units of 10^-`decimals` as the shortest exact decimal: `decimal(12_500, 3)` is `12.5`,
 /// `decimal(3_000, 3)` is `3`.
@@ -115,5 +116,58 @@ mod tests {
     fn shortening_counts_characters() {
         assert_eq!(shorten("üüü", 2), "üü…");
         assert_eq!(shorten("ab", 2), "ab");
+    }
+}
+
+/// `b` in base64 (RFC 4648 §4), padded with `=`.
+pub fn base64(b: &[u8]) -> String {
+    base64_with(
+        b,
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+        true,
+    )
+}
+
+/// `b` in base64url (RFC 4648 §5), without padding.
+pub fn base64url(b: &[u8]) -> String {
+    base64_with(
+        b,
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+        false,
+    )
+}
+
+fn base64_with(b: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
+    let mut out = String::with_capacity(b.len().div_ceil(3) * 4);
+    for chunk in b.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, x)| n | u32::from(*x) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(alphabet[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+        if pad {
+            out.push_str(&"=="[..3 - chunk.len()]);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod base64_tests {
+    use super::*;
+
+    #[test]
+    fn rfc_4648s_vectors() {
+        let v = [
+            "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy",
+        ];
+        for (n, want) in v.iter().enumerate() {
+            assert_eq!(base64(&b"foobar"[..n]), *want);
+            assert_eq!(base64url(&b"foobar"[..n]), want.trim_end_matches('='));
+        }
+        assert_eq!(base64(&[0xfb, 0xff]), "+/8=");
+        assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
     }
 }
