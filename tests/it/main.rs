@@ -28,6 +28,7 @@ mod svg;
 mod tcp_wire;
 mod tls12_capture;
 mod tls13_rfc8448;
+mod websocket;
 mod wpt_url;
 
 #[path = "../common/conformance.rs"]

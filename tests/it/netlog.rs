@@ -274,7 +274,7 @@ fn the_model_writes_the_headers_chromium_sent() {
         https,
         preflight: false,
         redirected: false,
-        event_stream: false,
+        channel: wirewalk::model::http::Channel::Http,
     };
     let nav = http::navigation_request(
         "GET",

@@ -65,6 +65,9 @@ pub enum Api {
     /// `new EventSource(url, { withCredentials })`: a stream of server-sent events (HTML §9.2),
     /// which reconnects when it ends.
     EventSource,
+    /// `new WebSocket(url)`: its URL is `ws:` or `wss:` (a relative one resolves against the
+    /// document and takes the `ws` twin of its scheme, HTML §9.3.1).
+    WebSocket,
 }
 
 /// A `<link rel=preconnect href=… [crossorigin]>` hint.
@@ -331,10 +334,21 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                     }
                 } else {
                     for f in script_calls(&html[i..close]) {
-                        if let Some(u) = resolve(&f.url, &mut d) {
+                        let u = match f.api {
+                            Api::WebSocket => match base_url.join(f.url.trim()) {
+                                Ok(u) => websocket_url(u, &mut d),
+                                Err(e) => {
+                                    d.problems.push(format!("{}: {e}", f.url));
+                                    None
+                                }
+                            },
+                            _ => resolve(&f.url, &mut d),
+                        };
+                        if let Some(u) = u {
                             let source = match f.api {
                                 Api::Fetch => format!("fetch('{}')", f.url),
                                 Api::EventSource => format!("new EventSource('{}')", f.url),
+                                Api::WebSocket => format!("new WebSocket('{}')", f.url),
                             };
                             d.resources.push(Resource {
                                 url: u,
@@ -632,36 +646,43 @@ fn fetch_calls(js: &str) -> Vec<FetchCall> {
 /// its `new EventSource(url, { withCredentials: true })`s with a literal URL.
 fn script_calls(js: &str) -> Vec<FetchCall> {
     let mut out = fetch_calls(js);
-    out.extend(event_sources(js));
+    out.extend(constructed(js, Api::EventSource));
+    out.extend(constructed(js, Api::WebSocket));
     out.sort_by_key(|c| c.at);
     out
 }
 
-/// `new EventSource('url')` and `new EventSource('url', { withCredentials: true })` with a
-/// literal URL (HTML §9.2.2: the request's credentials mode is `include` with
-/// `withCredentials`, else `same-origin`; an EventSource's own fields are the engine's).
-fn event_sources(js: &str) -> Vec<FetchCall> {
-    const NEW: &str = "EventSource(";
+/// `new EventSource('url')`, `new EventSource('url', { withCredentials: true })` and
+/// `new WebSocket('url')` with a literal URL (HTML §9.2.2: an EventSource's request's
+/// credentials mode is `include` with `withCredentials`, else `same-origin`; a WebSocket's is
+/// always `include`, Fetch §4.1 "obtain a WebSocket connection"). The APIs' own fields are the
+/// engine's.
+fn constructed(js: &str, api: Api) -> Vec<FetchCall> {
+    let new = match api {
+        Api::WebSocket => "WebSocket(",
+        Api::EventSource | Api::Fetch => "EventSource(",
+    };
     let mut out = Vec::new();
     let mut i = 0;
-    while let Some(p) = js[i..].find(NEW) {
-        let at = i + p + NEW.len();
+    while let Some(p) = js[i..].find(new) {
+        let at = i + p + new.len();
         i = at;
-        if !js[..at - NEW.len()].trim_end().ends_with("new") {
+        if !js[..at - new.len()].trim_end().ends_with("new") {
             continue;
         }
-        let next = js[at..].find(NEW).map_or(js.len(), |n| at + n);
+        let next = js[at..].find(new).map_or(js.len(), |n| at + n);
         let Some((url, after)) = literal_arg(&js[at..next]) else {
             continue;
         };
         let opts = &after[..after.find(')').unwrap_or(after.len())];
-        let credentials = opts
-            .find("withCredentials")
-            .map(|k| opts[k + "withCredentials".len()..].trim_start())
-            .and_then(|v| v.strip_prefix(':'))
-            .is_some_and(|v| v.trim_start().starts_with("true"));
+        let credentials = api == Api::WebSocket
+            || opts
+                .find("withCredentials")
+                .map(|k| opts[k + "withCredentials".len()..].trim_start())
+                .and_then(|v| v.strip_prefix(':'))
+                .is_some_and(|v| v.trim_start().starts_with("true"));
         out.push(FetchCall {
-            api: Api::EventSource,
+            api,
             at,
             url: url.to_string(),
             method: "GET".into(),
@@ -671,6 +692,30 @@ fn event_sources(js: &str) -> Vec<FetchCall> {
         });
     }
     out
+}
+
+/// A WebSocket's URL (HTML §9.3.1, the `WebSocket(url)` constructor): an `http:` or `https:` one
+/// becomes `ws:` or `wss:`; another scheme or a fragment is the `SyntaxError` Chromium throws,
+/// reported with its words.
+fn websocket_url(mut u: ::url::Url, d: &mut Discovery) -> Option<::url::Url> {
+    let twin = match u.scheme() {
+        "http" | "ws" => "ws",
+        "https" | "wss" => "wss",
+        other => {
+            d.problems.push(format!(
+                "Failed to construct 'WebSocket': The URL's scheme must be either 'http', 'https', 'ws', or 'wss'. '{other}' is not allowed."
+            ));
+            return None;
+        }
+    };
+    if let Some(f) = u.fragment() {
+        d.problems.push(format!(
+            "Failed to construct 'WebSocket': The URL contains a fragment identifier ('{f}'). Fragment identifiers are not allowed in WebSocket URLs."
+        ));
+        return None;
+    }
+    u.set_scheme(twin).ok()?;
+    Some(u)
 }
 
 /// A call's first argument when it is a string literal (quoted with `'`, `"` or a backtick):

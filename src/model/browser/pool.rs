@@ -70,6 +70,9 @@ pub enum Purpose {
     Page,
     /// The browser's DNS-over-HTTPS requests (`SecureDnsPolicy::kBootstrap`).
     DnsBootstrap,
+    /// The page's WebSockets: Chromium's separate `WebSocketTransportClientSocketPool`, which
+    /// keeps no idle sockets (net/socket/websocket_transport_client_socket_pool.cc).
+    WebSocket,
 }
 
 /// What marks a group without credentials in its text (Chromium's privacy mode).
@@ -77,6 +80,9 @@ const PRIVACY_MODE_MARK: &str = "pm/";
 /// What marks the group of the browser's own DNS-over-HTTPS requests in its text (Chromium's
 /// `GetSecureDnsPolicyGroupIdPrefix` for `SecureDnsPolicy::kBootstrap`).
 const DNS_BOOTSTRAP_MARK: &str = "dns_bootstrap/";
+/// What marks the group of the page's WebSockets to an origin in its text (they are another
+/// pool's in Chromium).
+const WEBSOCKET_MARK: &str = "ws/";
 /// What marks the group of a frame cross-site to the page in its text.
 const FRAME_MARK: &str = " (cross-site frame)";
 
@@ -87,6 +93,7 @@ impl GroupKey {
     pub fn read(text: &str) -> (&str, bool) {
         let text = text.strip_suffix(FRAME_MARK).unwrap_or(text);
         let text = text.strip_prefix(DNS_BOOTSTRAP_MARK).unwrap_or(text);
+        let text = text.strip_prefix(WEBSOCKET_MARK).unwrap_or(text);
         match text.strip_prefix(PRIVACY_MODE_MARK) {
             Some(origin) => (origin, false),
             None => (text, true),
@@ -130,6 +137,15 @@ impl GroupKey {
             frame: false,
             purpose: Purpose::DnsBootstrap,
         }
+    }
+
+    /// The group of the page's WebSockets to `u`'s origin (`u` the http(s) twin of the
+    /// socket's URL); a WebSocket always sends credentials.
+    pub fn websocket(u: &::url::Url) -> GroupKey {
+        let mut key = Self::new(u, true);
+        key.text = format!("{WEBSOCKET_MARK}{}", key.text);
+        key.purpose = Purpose::WebSocket;
+        key
     }
 
     /// The group of requests to `u`'s origin.
@@ -277,6 +293,8 @@ struct Group {
     idle: Vec<IdleSocket>,
     handed_out: Vec<SocketId>,
     jobs: Vec<Job>,
+    /// Its own limit, when it is not the pool's per-group one ([`Pool::set_group_limit`]).
+    limit: Option<usize>,
 }
 
 impl Group {
@@ -356,6 +374,17 @@ impl Pool {
     /// Its limits: sockets per group, and in all.
     pub fn limits(&self) -> (usize, usize) {
         (self.per_group, self.per_pool)
+    }
+
+    /// Gives `group` a limit of its own: a WebSocket group's 255
+    /// (`g_max_sockets_per_group[WEBSOCKET_SOCKET_POOL]`, client_socket_pool_manager.cc).
+    pub fn set_group_limit(&mut self, group: &str, limit: usize) {
+        self.groups.entry(group).limit = Some(limit.max(1));
+    }
+
+    /// The most sockets `g` may have.
+    fn limit_of(&self, g: &Group) -> usize {
+        g.limit.unwrap_or(self.per_group)
     }
 
     pub fn poll_output(&mut self) -> Option<Output> {
@@ -464,7 +493,7 @@ impl Pool {
             return self.queued(request, group, Stall::Preconnect, ahead);
         }
         // 3. The group is full.
-        if g.slots() >= self.per_group {
+        if g.slots() >= g.limit.unwrap_or(self.per_group) {
             let ahead = g.enqueue(Pending {
                 request,
                 priority,
@@ -543,7 +572,11 @@ impl Pool {
     /// `<link rel=preconnect>` does (`RequestSockets`).
     pub fn preconnect(&mut self, now: Instant, group: &str, n: usize) {
         self.handle_timeout(now);
-        let n = n.min(self.per_group);
+        let n = n.min(
+            self.groups
+                .get(group)
+                .map_or(self.per_group, |g| self.limit_of(g)),
+        );
         while self.groups.get(group).map_or(0, Group::slots) < n && self.total() < self.per_pool {
             let job = self.new_job(group);
             self.groups.entry(group).jobs.push(Job {
@@ -723,7 +756,7 @@ impl Pool {
             // Chromium's `IsStalledOnPoolMaxSockets`: below its own limit, with more requests
             // waiting than connect jobs under way (a job, late-bound, serves whichever request
             // is first, so a request a job was not started for is not short of one).
-            .filter(|(_, g)| g.slots() < self.per_group && g.pending.len() > g.jobs.len())
+            .filter(|(_, g)| g.slots() < self.limit_of(g) && g.pending.len() > g.jobs.len())
             .filter_map(|(k, g)| {
                 // The queue is in priority order, first come first within a priority, so the
                 // group's best is the first without a job of its own.

@@ -852,6 +852,11 @@ impl Connection {
     /// The server closes after `Connection: close` once the response's last byte has arrived
     /// at `end`: FIN, FIN-ACK, ACK, each with its sender's state change.
     pub fn close_by_server(&mut self, end: Instant) -> Vec<Event> {
+        self.close_by_server_because(end, "FIN: the server is done (Connection: close)")
+    }
+
+    /// The server closes, its FIN arriving at `end`, saying `why` (FIN, FIN-ACK, ACK).
+    pub fn close_by_server_because(&mut self, end: Instant, why: &'static str) -> Vec<Event> {
         if self.quic.is_some() {
             // HTTP/3 has no `Connection: close` (RFC 9114 §4.2).
             return vec![];
@@ -861,13 +866,7 @@ impl Connection {
         let mut out = Vec::with_capacity(3);
         self.tick(sent);
         self.server.close();
-        out.extend(self.close_segment(
-            Side::Client,
-            steps::TCP_CLOSE_FIN,
-            "FIN: the server is done (Connection: close)",
-            sent,
-            end,
-        ));
+        out.extend(self.close_segment(Side::Client, steps::TCP_CLOSE_FIN, why, sent, end));
         self.tick(end);
         self.client.close();
         let up = self.up();

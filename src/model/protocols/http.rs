@@ -64,8 +64,20 @@ pub struct Kind {
     /// A navigation's request after a redirect: Chromium adds the client hints again, after
     /// the fields the redirect kept.
     pub redirected: bool,
-    /// An `EventSource`'s request: `Accept: text/event-stream` (HTML §9.2.2).
-    pub event_stream: bool,
+    /// The API whose request it is, where that changes the fields.
+    pub channel: Channel,
+}
+
+/// The API a request is made for, where its fields are not Fetch's usual ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    /// Every other request.
+    Http,
+    /// An `EventSource`'s: `Accept: text/event-stream` (HTML §9.2.2).
+    EventSource,
+    /// A WebSocket's opening handshake (RFC 6455 §4.1): Chromium's own set of fields
+    /// ([`websocket_fields`]).
+    WebSocket,
 }
 
 /// `Sec-Fetch-Dest` (Fetch §3.3.2, "empty" for a destination that is the empty string).
@@ -110,7 +122,7 @@ impl Kind {
             https,
             preflight: false,
             redirected: false,
-            event_stream: false,
+            channel: Channel::Http,
         }
     }
 
@@ -120,7 +132,7 @@ impl Kind {
     }
 
     fn accept(&self) -> &'static str {
-        if self.event_stream {
+        if self.channel == Channel::EventSource {
             return "text/event-stream";
         }
         match self.dest {
@@ -501,6 +513,46 @@ fn fetch_fields<'a>(
     f
 }
 
+/// A WebSocket's opening handshake over HTTP/1.1 as Chromium 156 writes it (RFC 6455 §4.1):
+/// net's `HttpNetworkTransaction::BuildRequestHeaders` puts `Host`, `Connection` (which
+/// `WebSocketStream`'s `Connection: Upgrade` replaces in place), `Pragma` and `Cache-Control`
+/// (the handshake bypasses the cache) first; then the fields net/websockets/websocket_stream.cc
+/// adds after the `User-Agent` the browser gives (`Upgrade`, `Origin`,
+/// `Sec-WebSocket-Version`); then `URLRequestHttpJob`'s `Accept-Encoding`, `Accept-Language`
+/// and `Cookie`; last `WebSocketBasicHandshakeStream::SendRequest`'s `Sec-WebSocket-Key` and
+/// `Sec-WebSocket-Extensions`. No `Referer`, no Fetch Metadata, no client hints: the
+/// handshake does not go through the URL loader that adds them. `extra` carries the `Origin`,
+/// the key and the extensions.
+fn websocket_fields<'a>(
+    host_header: &'a str,
+    cookie: Option<&'a str>,
+    extra: &'a [(&'a str, &'a str)],
+    kind: Kind,
+) -> Fields<'a> {
+    use FieldValue::{Fixed, Given};
+    let mut f: Fields<'a> = Vec::with_capacity(16);
+    let given = |name: &'static str| {
+        (extra.iter())
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| (Fixed(name), Given(v)))
+    };
+    f.push((Fixed("Host"), Given(host_header)));
+    f.push((Fixed("Connection"), Fixed("Upgrade")));
+    f.push((Fixed("Pragma"), Fixed("no-cache")));
+    f.push((Fixed("Cache-Control"), Fixed("no-cache")));
+    f.push((Fixed("User-Agent"), Fixed(USER_AGENT)));
+    f.push((Fixed("Upgrade"), Fixed("websocket")));
+    f.extend(given("Origin"));
+    f.push((Fixed("Sec-WebSocket-Version"), Fixed("13")));
+    f.push((Fixed("Accept-Encoding"), Fixed(kind.accept_encoding())));
+    f.push((Fixed("Accept-Language"), Fixed("en-US,en;q=0.9")));
+    f.extend(cookie.map(|c| (Fixed("Cookie"), Given(c))));
+    f.extend(given("Sec-WebSocket-Key"));
+    f.extend(given("Sec-WebSocket-Extensions"));
+    f.extend(given("Sec-WebSocket-Protocol"));
+    f
+}
+
 /// The request a page's sub-resource or `fetch()` sends, without fields of its own.
 pub fn fetch_request(
     host_header: &str,
@@ -535,6 +587,9 @@ pub struct Fetch<'a> {
 
 impl Fetch<'_> {
     fn fields(&self) -> Fields<'_> {
+        if self.kind.channel == Channel::WebSocket {
+            return websocket_fields(self.host_header, self.cookie, self.extra, self.kind);
+        }
         fetch_fields(
             self.host_header,
             self.referer,
@@ -590,6 +645,7 @@ pub struct Response {
 /// allows.
 pub fn reason_phrase(status: u16) -> &'static str {
     match status {
+        101 => "Switching Protocols",
         200 => "OK",
         201 => "Created",
         204 => "No Content",
@@ -1030,7 +1086,7 @@ mod tests {
     fn image(https: bool) -> Kind {
         Kind {
             redirected: false,
-            event_stream: false,
+            channel: Channel::Http,
             dest: Dest::Image,
             mode: Mode::NoCors,
             site: FetchSite::SameOrigin,
@@ -1043,7 +1099,7 @@ mod tests {
     fn preflight(https: bool) -> Kind {
         Kind {
             redirected: false,
-            event_stream: false,
+            channel: Channel::Http,
             dest: Dest::Empty,
             mode: Mode::Cors,
             site: FetchSite::CrossSite,
@@ -1150,7 +1206,7 @@ mod tests {
             https: true,
             preflight: false,
             redirected: false,
-            event_stream: false,
+            channel: Channel::Http,
         }
     }
 
@@ -1270,7 +1326,7 @@ mod tests {
             https: trustworthy,
             preflight: false,
             redirected: false,
-            event_stream: false,
+            channel: Channel::Http,
         };
         let referer = Headers::new().with("Referer", "https://shop.example/");
         let frame = |host, trustworthy| {

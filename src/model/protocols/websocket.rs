@@ -244,6 +244,31 @@ pub mod present {
     use crate::model::trace::{Detail, Field};
     use std::borrow::Cow;
 
+    /// `ws.open`: the browser's check of the handshake's answer.
+    #[derive(Clone, Debug)]
+    pub struct Opened {
+        pub key: String,
+        pub accept: String,
+    }
+
+    impl Detail for Opened {
+        fn summary(&self) -> Cow<'static, str> {
+            format!(
+                "Sec-WebSocket-Accept {} is the key's: the WebSocket is open",
+                self.accept
+            )
+            .into()
+        }
+
+        fn fields(&self) -> Vec<Field> {
+            vec![
+                Field::new("Sec-WebSocket-Key", &self.key),
+                Field::new("GUID", super::GUID).spec("RFC 6455 §1.3"),
+                Field::new("base64(SHA-1(key + GUID))", &self.accept).spec("RFC 6455 §4.2.2"),
+            ]
+        }
+    }
+
     /// `ws.frame`: one frame, who sent it, and its bytes.
     #[derive(Clone, Debug)]
     pub struct Framed {

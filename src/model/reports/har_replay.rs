@@ -41,7 +41,7 @@
 //! Left out: what a HAR does not record. The model's reasons (which socket-pool rule held a
 //! request, or why a CORS check passed) are not in a recording. The round trip and bandwidth are
 //! not known either; the round trip is estimated as the median TCP handshake. Entries whose URL
-//! is not http(s) (`data:`, `blob:`, extension URLs) are skipped, with a note.
+//! is not http(s) or a WebSocket's (`data:`, `blob:`, extension URLs) are skipped, with a note.
 
 use crate::model::load::{
     self, Connection, FromCache, OriginPart, Outcome, PageLoad, Phase, PhaseName, Protocol, Request,
@@ -526,7 +526,11 @@ fn recorded_kind(
         https,
         preflight: dest == "preflight",
         redirected: false,
-        event_stream: false,
+        channel: match dest {
+            "eventsource" => crate::model::http::Channel::EventSource,
+            "websocket" => crate::model::http::Channel::WebSocket,
+            _ => crate::model::http::Channel::Http,
+        },
     }
 }
 
@@ -541,6 +545,8 @@ fn destination(e: &Entry) -> &'static str {
         Some("media") => "media",
         Some("preflight") => "preflight",
         Some("fetch" | "xhr") => "fetch",
+        Some("eventsource") => "eventsource",
+        Some("websocket") => "websocket",
         _ => {
             let m = e.mime.to_ascii_lowercase();
             if m.starts_with("text/html") {

@@ -481,6 +481,22 @@ catalogue! {
         explain: "The answer to an EventSource's request was not a 200 with Content-Type text/event-stream, or the same-origin rules blocked it. The browser does not reconnect: it closes the source, fires an error event at the page, and Chromium says why in the console.",
         why: "A misconfigured endpoint stops the feed for good rather than being retried forever; only a network error, or a stream that ends normally, leads to a reconnection.",
         spec: ("HTML §9.2.3 fail the connection", "https://html.spec.whatwg.org/multipage/server-sent-events.html#fail-the-connection");
+    WS_OPEN = "ws.open", Http, "The WebSocket is open",
+        explain: "The server answered the WebSocket's request with 101 Switching Protocols. The browser checks Sec-WebSocket-Accept: it must be the base64 of the SHA-1 of the key the browser sent followed by a fixed GUID, which proves the server understood this very handshake, and not a cache or a server that speaks only HTTP. From here on the TCP connection carries WebSocket frames, not HTTP.",
+        why: "One round trip more than the connection itself, and then messages go both ways at any time with a few bytes of framing each; the connection stays the WebSocket's until it closes.",
+        spec: ("RFC 6455 §4.2.2 server's opening handshake", "https://www.rfc-editor.org/rfc/rfc6455#section-4.2.2");
+    WS_FRAME = "ws.frame", Http, "A WebSocket frame",
+        explain: "One message in one frame: a byte with FIN and the opcode (text, binary, ping, pong), a byte with the mask bit and the length (with 2 or 8 more bytes for a long one), and the payload. Every frame the browser sends is masked with four random bytes, so that what a script sends cannot look like an HTTP request to a proxy on the way; the server's are not. A ping is answered by the browser itself with a pong.",
+        why: "Two to fourteen bytes of overhead a message, no headers, no request: the cheapest way to push small updates either way once the socket is open.",
+        spec: ("RFC 6455 §5.2 base framing protocol", "https://www.rfc-editor.org/rfc/rfc6455#section-5.2");
+    WS_CLOSE = "ws.close", Http, "The close handshake",
+        explain: "Either end sends a close frame with a status code (1000 for a normal close) and maybe a reason; the other answers with a close frame of its own, and then the server closes the TCP connection. After sending a close frame an end sends no more messages.",
+        why: "Both ends know that nothing was lost; the page's close event says wasClean: true and gives the code.",
+        spec: ("RFC 6455 §7 closing the connection", "https://www.rfc-editor.org/rfc/rfc6455#section-7");
+    WS_FAILED = "ws.failed", Http, "The browser fails the WebSocket",
+        explain: "Something broke the protocol: the handshake's answer was not 101, or its Sec-WebSocket-Accept did not match the key, or the server sent a close frame with a code that must never be sent (1005, 1006 or 1015), or a message too large. The browser drops the connection, fires error and then close with code 1006 at the page, and Chromium says what went wrong in the console.",
+        why: "A WebSocket cannot half-work: the page learns at once that the socket is gone, and the console line tells the developer why.",
+        spec: ("RFC 6455 §7.1.7 fail the WebSocket connection", "https://www.rfc-editor.org/rfc/rfc6455#section-7.1.7");
     HTTP_REDIRECT = "http.redirect", Http, "Follow the redirect",
         explain: "The answer is a redirect (301, 302, 303, 307 or 308) with a Location header, so the page is not shown: the browser makes a new request for the Location, resolved against the current URL. That request goes through the cache, the pool and the handshakes like any other: to the same origin it reuses the open connection, to another it may need DNS, TCP and TLS again. 303, and a POST answered by 301 or 302, become a GET. Chromium follows 19 redirects in a navigation, counting its own internal ones (HSTS, HTTPS-Upgrades), and gives up on the 20th with ERR_TOO_MANY_REDIRECTS, one sooner than the Fetch standard's 20.",
         why: "Each hop costs at least a round trip before the page can start; a permanent 301 or 308 is cached, so the next visit skips it. Navigation Timing counts the hops (redirectCount) when they stay on the page's origin.",

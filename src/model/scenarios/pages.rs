@@ -5,11 +5,12 @@
 //! the network is the source documents' transcontinental profile (120 ms round trip).
 
 use crate::model::load::{
-    CookieSpec, EventStream, OriginSpec, PageScenario, Protocol, ResponseSpec, StreamEvent,
+    CookieSpec, EventStream, OriginSpec, PageScenario, Protocol, ResponseSpec, Side, StreamEvent,
+    WebSocketSpec, WsClose, WsKind, WsMessage,
 };
 
 /// The names, in the order the page lists them.
-pub const NAMES: [&str; 8] = [
+pub const NAMES: [&str; 10] = [
     "single",
     "many-images",
     "multi-origin",
@@ -18,6 +19,8 @@ pub const NAMES: [&str; 8] = [
     "return-visit",
     "redirects",
     "event-streams",
+    "realtime",
+    "stream-errors",
 ];
 
 fn response(url: &str, headers: &[&str]) -> ResponseSpec {
@@ -283,6 +286,99 @@ fn event_streams() -> PageScenario {
     }
 }
 
+/// A price ticker over a WebSocket: the page subscribes, the server pushes a price every
+/// second, pings once, and the page closes the socket after nine seconds. The handshake uses
+/// RFC 6455 §1.3's sample key, so its `Sec-WebSocket-Accept` is the RFC's
+/// `s3pPLMBiTxaQ9kYGzzhZRbK+xOo=`. The socket is not the page's idle connection to the same
+/// host: WebSockets have a pool of their own.
+fn realtime() -> PageScenario {
+    let html = "<!DOCTYPE html>\n<html><head><title>Ticker</title></head>\n<body>\n<h1>ACME <output id=px>…</output></h1>\n<script>\n  const ws = new WebSocket('wss://ticker.example/prices');\n  ws.onopen = () => ws.send('{\"subscribe\":\"ACME\"}');\n  ws.onmessage = e => px.value = JSON.parse(e.data).px;\n</script>\n</body></html>\n";
+    let mut messages = vec![WsMessage {
+        from: Side::Page,
+        text: "{\"subscribe\":\"ACME\"}".into(),
+        ..WsMessage::default()
+    }];
+    messages.extend(TICKS.iter().map(|&(at_ms, px)| WsMessage {
+        at_ms,
+        text: format!("{{\"px\":{px}}}"),
+        ..WsMessage::default()
+    }));
+    messages.push(WsMessage {
+        at_ms: 5500.0,
+        kind: WsKind::Ping,
+        ..WsMessage::default()
+    });
+    PageScenario {
+        name: "realtime".into(),
+        url: "https://ticker.example/".into(),
+        html: html.into(),
+        responses: vec![ResponseSpec {
+            url: "wss://ticker.example/prices".into(),
+            websocket: Some(WebSocketSpec {
+                key: Some(crate::model::websocket::SAMPLE_KEY.into()),
+                messages,
+                close: Some(WsClose {
+                    at_ms: 9500.0,
+                    from: Side::Page,
+                    code: 1000,
+                    reason: "bye".into(),
+                }),
+                ..WebSocketSpec::default()
+            }),
+            ..ResponseSpec::default()
+        }],
+        ..PageScenario::default()
+    }
+}
+
+/// A page whose live feeds are misconfigured, each failing as Chromium fails it, with its
+/// console line: an `EventSource` answered with an HTML page, a WebSocket answered `200` by a
+/// server that does not speak WebSocket, and a WebSocket whose server closes it with 1006, a
+/// code that must never be sent.
+fn stream_errors() -> PageScenario {
+    let html = "<!DOCTYPE html>\n<html><head><title>Status</title></head>\n<body>\n<script>\n  new EventSource('/updates');\n  new WebSocket('wss://status.example/legacy');\n  new WebSocket('wss://status.example/alerts');\n</script>\n</body></html>\n";
+    PageScenario {
+        name: "stream-errors".into(),
+        url: "https://status.example/".into(),
+        html: html.into(),
+        responses: vec![
+            response(
+                "https://status.example/updates",
+                &["Content-Type: text/html"],
+            ),
+            response("wss://status.example/legacy", &["Content-Type: text/html"]),
+            ResponseSpec {
+                url: "wss://status.example/alerts".into(),
+                websocket: Some(WebSocketSpec {
+                    close: Some(WsClose {
+                        at_ms: 2000.0,
+                        from: Side::Server,
+                        code: 1006,
+                        reason: String::new(),
+                    }),
+                    ..WebSocketSpec::default()
+                }),
+                ..ResponseSpec::default()
+            },
+        ],
+        ..PageScenario::default()
+    }
+}
+
+/// The ticker's prices: one a second, as the server learns them (ms after the navigation
+/// starts, and the price).
+pub const TICKS: [(f64, &str); 9] = [
+    (1000.0, "101.25"),
+    (2000.0, "101.31"),
+    (3000.0, "101.28"),
+    (4000.0, "101.40"),
+    (5000.0, "101.37"),
+    (6000.0, "101.52"),
+    (7000.0, "101.49"),
+    (8000.0, "101.61"),
+    (9000.0, "101.58"),
+];
+
 /// The preset called `name`.
 pub fn preset(name: &str) -> Option<PageScenario> {
     Some(match name {
@@ -305,6 +401,8 @@ pub fn preset(name: &str) -> Option<PageScenario> {
         "return-visit" => return_visit(),
         "redirects" => redirects(),
         "event-streams" => event_streams(),
+        "realtime" => realtime(),
+        "stream-errors" => stream_errors(),
         "preconnect" => shop(
             "preconnect",
             "<link rel=\"preconnect\" href=\"https://static.shop.example\">\n<link rel=\"preconnect\" href=\"https://fonts.example\" crossorigin>\n<link rel=\"preconnect\" href=\"https://pay.partner.example\">\n",

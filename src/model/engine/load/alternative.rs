@@ -148,7 +148,9 @@ impl Sim<'_> {
         }
         let doc = host == self.doc_host;
         let refused = doc && (self.situation.refused || self.situation.no_https);
-        if !https || refused || protocol == Protocol::H3 {
+        // A WebSocket never goes over QUIC (`kEnableWebsocketsOverHttp3` is off).
+        let websocket = self.purpose_of(group) == crate::model::pool::Purpose::WebSocket;
+        if !https || refused || protocol == Protocol::H3 || websocket {
             return Role::Only;
         }
         let Some((alt, e)) = self.alternative_for(t, dns_end, host, port) else {

@@ -77,6 +77,16 @@ impl Sim<'_> {
         };
         let keep_alive = self.reqs[r].keep_alive;
         let status = self.reqs[r].status;
+        if let Some(outcome) = self.ws_outcome(r) {
+            self.reqs[r].outcome = Some(outcome);
+        } else {
+            self.set_outcome(r, dest, status, resp);
+        }
+        self.finish_done(t, r, job, keep_alive);
+    }
+
+    /// Request `r`'s outcome: what the same-origin rules make of `resp`.
+    fn set_outcome(&mut self, r: usize, dest: Dest, status: u16, resp: policy::Response) {
         match dest {
             Dest::Preflight => {
                 self.reqs[r].outcome = Some(Outcome::Ok {
@@ -109,6 +119,11 @@ impl Sim<'_> {
                 });
             }
         }
+    }
+
+    /// The rest of request `r`'s end at `t`: the caches, the same-origin check's event, the
+    /// connection given back, and what waited for the request.
+    fn finish_done(&mut self, t: Instant, r: usize, job: Option<u32>, keep_alive: bool) {
         self.complete_cache(t, r);
         self.policy_event(t, r);
         // Give the connection back.

@@ -374,6 +374,13 @@ impl Sim<'_> {
         }
     }
 
+    /// Whose requests `group` holds.
+    pub(super) fn purpose_of(&self, group: &str) -> pool::Purpose {
+        (self.group_index.get(group))
+            .and_then(|&i| self.group_keys.get(i))
+            .map_or(pool::Purpose::Page, |k| k.purpose)
+    }
+
     /// The job's settings, from its group: its origin, host, port, whether https and with
     /// credentials, and the protocol it would speak (HTTP/2 and HTTP/3 only over TLS; the DoH
     /// server's connection HTTP/2).
@@ -385,6 +392,10 @@ impl Sim<'_> {
             .cloned()?;
         let protocol = match self.sc.protocol_of(&key.origin) {
             _ if key.purpose == pool::Purpose::DnsBootstrap => Protocol::H2,
+            // A WebSocket's TLS offers only `http/1.1` (`AlpnMode::kHttp11Only`,
+            // net/socket/client_socket_pool.cc): RFC 8441 runs only on an HTTP/2 session
+            // already open, which the model leaves out.
+            _ if key.purpose == pool::Purpose::WebSocket => Protocol::Http1,
             p if key.https && p.multiplexed() => p,
             _ => Protocol::Http1,
         };

@@ -668,8 +668,10 @@ impl Sim<'_> {
         let q = &self.reqs[r];
         // HTTP/2 has no `Connection: close` (RFC 9113 §8.2.2): its connection carries every
         // stream to the origin and stays open.
-        let keep_alive = q.h2
-            || self.sc.keep_alive
+        // A WebSocket's connection is never reused: it closes with the socket.
+        let keep_alive = q.rare().websocket.is_none() && q.h2
+            || q.rare().websocket.is_none()
+                && self.sc.keep_alive
                 && self
                     .sc
                     .origin_spec(&q.origin_s)
@@ -705,6 +707,9 @@ impl Sim<'_> {
         Option<Vec<String>>,
         Option<Answer>,
     ) {
+        if self.websocket_of(r).is_some() {
+            return (self.ws_answer(r), None, None);
+        }
         let q = &self.reqs[r];
         // The situation's server answers the document and the page's GET `fetch()`es to its
         // origin, reading the request as a server does.
@@ -829,7 +834,7 @@ impl Sim<'_> {
     /// The server sends request `r`'s response at `ts` ([`Self::server_sends`]).
     pub(super) fn send_response(&mut self, ts: Instant, r: usize) {
         let Some(job) = self.reqs[r].conn else { return };
-        if self.stream_response(ts, r, job) {
+        if self.stream_response(ts, r, job) || self.ws_response(ts, r, job) {
             return;
         }
         let Some((head, head_len, status, body)) = self.response_head(ts, r, job) else {
@@ -884,6 +889,25 @@ impl Sim<'_> {
         q.last_byte = end;
         self.schedule(t, Ev::FirstByte(r));
         self.schedule(end, Ev::Done(r));
+    }
+
+    /// The server sends request `r`'s response head alone at `ts` on `job`, for a response
+    /// that stays open (an event stream, a WebSocket's `101`): its event, and the request's
+    /// first byte. Returns when the head arrives.
+    pub(super) fn head_alone(&mut self, ts: Instant, r: usize, job: u32) -> Option<Instant> {
+        let (head, head_len, status, _) = self.response_head(ts, r, job)?;
+        let down = Duration::from_micros(self.rtt.micros() - self.rtt.half().micros());
+        let (_, _, first, why) = self.transfer(job, head_len, ts + down);
+        self.push_request(r, head.message(Actor::Browser, first, head_len));
+        let q = &mut self.reqs[r];
+        q.status = status;
+        q.bytes = head_len;
+        q.body_bytes = 0;
+        q.download_why = Some(why);
+        q.first_byte = first;
+        q.last_byte = first;
+        self.schedule(first, Ev::FirstByte(r));
+        Some(first)
     }
 
     /// Request `r`'s response head as the server sends it at `ts` on `job`: its event, the

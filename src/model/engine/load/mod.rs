@@ -112,6 +112,7 @@ mod report;
 mod scenario;
 mod scheduler;
 mod sse;
+mod websocket;
 
 use doh::Looked;
 pub use doh::{Answered as DohAnswered, Asked as DohAsked};
@@ -251,6 +252,10 @@ struct Rare {
     followers: Vec<usize>,
     /// The `EventSource` it belongs to ([`sse`]).
     source: Option<usize>,
+    /// The WebSocket whose handshake it is ([`websocket`]).
+    websocket: Option<usize>,
+    /// The messages on it, for a request that stays open.
+    messages: Vec<Message>,
     /// Fields the browser's API sets (an EventSource's `Cache-Control` and `Last-Event-ID`):
     /// sent, but not the script's, so they never make a preflight.
     browser_fields: Vec<String>,
@@ -267,6 +272,8 @@ impl Rare {
         dup_of: None,
         followers: Vec::new(),
         source: None,
+        websocket: None,
+        messages: Vec::new(),
         browser_fields: Vec::new(),
     };
 }
@@ -479,6 +486,8 @@ enum Ev {
     SseEnd(usize),
     /// An `EventSource` asks again.
     Reconnect(usize),
+    /// Something happens on WebSocket `s`.
+    Ws(usize, websocket::Act),
 }
 
 /// An event in the queue, ordered by time and then by `seq` alone (which is unique).
@@ -613,8 +622,9 @@ struct Sim<'a> {
     sched: scheduler::State,
     /// Blink's `ResourceLoadScheduler`, before the network service's.
     renderer: renderer::State,
-    /// The page's `EventSource`s ([`sse`]).
+    /// The page's `EventSource`s ([`sse`]) and WebSockets ([`websocket`]).
     sources: Vec<sse::Source>,
+    sockets: Vec<websocket::Socket>,
     laid_out: bool,
     page_origin_s: Rc<str>,
     /// The bandwidth in Mbit/s, as the texts show it (written once).
@@ -826,6 +836,7 @@ fn run_at(
         sched: scheduler::State::default(),
         renderer: renderer::State::default(),
         sources: vec![],
+        sockets: vec![],
         laid_out: false,
         page_origin_s: parsed.origin.serialize().into(),
         preconnector: Preconnector::Link,
@@ -956,7 +967,7 @@ fn request_kind(
         https: u.scheme() == "https",
         preflight: dest == Dest::Preflight,
         redirected: false,
-        event_stream: false,
+        channel: crate::model::http::Channel::Http,
     }
 }
 
@@ -1227,6 +1238,7 @@ impl Sim<'_> {
                 Ev::SseWrite(r, k, missed) => self.sse_write(t, r, k, missed),
                 Ev::SseEnd(r) => self.sse_end(t, r),
                 Ev::Reconnect(s) => self.reconnect(t, s),
+                Ev::Ws(s, act) => self.ws_act(t, s, act),
             }
         }
     }
@@ -1408,6 +1420,11 @@ impl Sim<'_> {
     }
 
     fn issue(&mut self, t: Instant, r: usize) {
+        // A WebSocket's handshake goes through neither scheduler nor the caches, straight to
+        // its own pool (Chromium's network service makes it apart from the URL loaders).
+        if self.websocket_of(r).is_some() {
+            return self.ask_pool(t, r);
+        }
         // 1. The memory cache: the same URL already requested by this page.
         // The first earlier request for the URL that went to the network (an index, not a scan).
         let cacheable = self.reqs[r].method == "GET" && memory_cached(self.reqs[r].dest);

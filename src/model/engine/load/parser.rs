@@ -45,6 +45,19 @@ impl Sim<'_> {
         for res in d.resources {
             let when = at(res.offset);
             let source = res.api == Some(page::Api::EventSource);
+            let websocket = res.api == Some(page::Api::WebSocket);
+            let mut res = res;
+            if websocket {
+                // The connection is made to the `http(s)` twin of the `ws(s)` URL.
+                let twin = if res.url.scheme() == "wss" {
+                    "https"
+                } else {
+                    "http"
+                };
+                if res.url.set_scheme(twin).is_err() {
+                    continue;
+                }
+            }
             let (offset, dest, blocks, preload, after, unhandled) = (
                 res.offset,
                 res.destination,
@@ -68,6 +81,9 @@ impl Sim<'_> {
             self.reqs[r].unhandled = unhandled;
             if source {
                 self.open_source(r);
+            }
+            if websocket {
+                self.open_websocket(r);
             }
             // How many of each list come before this place in the document.
             let before_at = |v: &[(usize, usize)], at: usize| v.partition_point(|(o, _)| *o < at);
@@ -234,7 +250,7 @@ impl Sim<'_> {
             let Some(e) = q.end else {
                 // Still waiting when the model stopped watching (behind open streams): `load`
                 // has not fired, and Navigation Timing says 0.
-                if delays && !self.sources.is_empty() {
+                if delays && !(self.sources.is_empty() && self.sockets.is_empty()) {
                     return Some((parsed, dcl, Instant::ZERO));
                 }
                 continue;

@@ -2,6 +2,7 @@
 //! the trace, and the document's Navigation Timing.
 
 use super::*;
+use crate::model::http::Channel;
 
 /// Where a response came from when not from the network, as DevTools' Size column says it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -270,6 +271,48 @@ pub struct Request {
     /// Header lines the request carries beyond the model's own: those a script gave its
     /// `fetch()`, and the validators of a revalidation (`If-None-Match: …`).
     pub extra_headers: Vec<String>,
+    /// For a request that stays open (an event stream, a WebSocket): each message on it, in
+    /// order — the waterfall's ticks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<Message>,
+    /// For a WebSocket: its opening handshake's key and answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub websocket: Option<Handshake>,
+}
+
+/// One message on a request that stays open.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Message {
+    /// When it left, and when it arrived.
+    pub sent: Instant,
+    pub at: Instant,
+    /// The page sent it (a WebSocket's `send()`, or the browser's own pong or close).
+    pub from_page: bool,
+    pub kind: MessageKind,
+    /// Its bytes on the wire, framing included.
+    pub bytes: u64,
+}
+
+/// What a message is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// A server-sent event's text.
+    Event,
+    Text,
+    Binary,
+    Ping,
+    Pong,
+    Close,
+}
+
+/// A WebSocket's opening handshake (RFC 6455 §4): the key the browser sent, the accept value
+/// the server answered (none: it did not say), and the value the key calls for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Handshake {
+    pub key: String,
+    pub accept: Option<String>,
+    pub expected: String,
 }
 
 impl Request {
@@ -810,12 +853,12 @@ impl Sim<'_> {
         (load, self.cache)
     }
 
-    /// With event streams on the page, what is still open when the model stops watching is
+    /// With event streams or WebSockets on the page, what is still open when the model stops watching is
     /// pending until then: a stream still streaming, a request still waiting for a socket or
     /// a connection. (Without streams every request ends; one that did not is a fault the
     /// report calls "never finished".)
     fn settle_open(&mut self) {
-        if self.sources.is_empty() {
+        if self.sources.is_empty() && self.sockets.is_empty() {
             return;
         }
         let watch = self.watch_end();
@@ -825,6 +868,9 @@ impl Sim<'_> {
             let why = match (q.send_start, &mut q.queue) {
                 (Some(_), _) if q.status == 200 => {
                     "the stream is still open when the model stops watching"
+                }
+                (Some(_), _) if q.status == 101 => {
+                    "the WebSocket is still open when the model stops watching"
                 }
                 (Some(_), _) => "still waiting for its answer when the model stops watching",
                 (None, Some(queue)) => {
@@ -902,13 +948,19 @@ impl Sim<'_> {
             && job.is_some_and(|j| j.conn.uses.first().is_some_and(|u| u.0 != i as u32 + 1)));
         let content_type = Cow::Borrowed(q.content_type);
         let extra_headers = q.sent_lines();
+        let websocket = self.handshake(i);
         let q = &mut self.reqs[i];
         let take = std::mem::take::<String>;
+        let (url, destination) = match q.kind.channel {
+            Channel::WebSocket => (super::websocket::ws_url(&q.url), "websocket"),
+            Channel::EventSource => (q.url.as_str().to_string(), "eventsource"),
+            Channel::Http => (q.url.as_str().to_string(), q.dest.name()),
+        };
         Request {
             id: i as u32 + 1,
-            url: q.url.as_str().to_string(),
+            url,
             origin: q.origin_s.clone(),
-            destination: q.dest.name(),
+            destination,
             kind: q.kind,
             method: std::mem::take(&mut q.method),
             priority: Some(q.priority),
@@ -949,6 +1001,12 @@ impl Sim<'_> {
             content_type,
             response: q.response,
             extra_headers,
+            messages: q
+                .rare
+                .as_mut()
+                .map(|r| std::mem::take(&mut r.messages))
+                .unwrap_or_default(),
+            websocket,
         }
     }
 

@@ -90,6 +90,81 @@ pub struct ResponseSpec {
     /// A stream of server-sent events: the response stays open and the server writes these
     /// events as they happen ([`EventStream`]).
     pub stream: Option<EventStream>,
+    /// A WebSocket server at this `ws:`/`wss:` URL ([`WebSocketSpec`]).
+    pub websocket: Option<WebSocketSpec>,
+}
+
+/// What a WebSocket server does (RFC 6455), on its own clock: its answer to the handshake, the
+/// messages both ways (the page's are what its script sends), and the close handshake. A
+/// WebSocket URL with no response in the scenario is a server that accepts and stays silent;
+/// one whose response has no `websocket` answers its `status` as a server that does not speak
+/// WebSocket would.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebSocketSpec {
+    /// The `Sec-WebSocket-Key` the browser sends; by default 16 bytes drawn from the seed.
+    pub key: Option<String>,
+    /// The `Sec-WebSocket-Accept` the server answers; by default what RFC 6455 §4.2.2 computes
+    /// from the key (another value fails the handshake).
+    pub accept: Option<String>,
+    pub messages: Vec<WsMessage>,
+    pub close: Option<WsClose>,
+}
+
+/// Which end of a WebSocket acts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    #[default]
+    Server,
+    /// The page's script (`send()`, `close()`).
+    Page,
+}
+
+/// A WebSocket message's frame type (RFC 6455 §5.6, §5.5.2, §5.5.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum WsKind {
+    #[default]
+    Text,
+    Binary,
+    Ping,
+    Pong,
+}
+
+/// One message, sent by `from` at `at_ms` after the navigation starts (a page's once the
+/// socket is open, at the earliest).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct WsMessage {
+    pub at_ms: f64,
+    pub from: Side,
+    pub kind: WsKind,
+    /// A text message's text, a ping's or pong's payload (at most 125 bytes).
+    pub text: String,
+    /// A binary message's length (its bytes are not spelled out).
+    pub bytes: u64,
+}
+
+/// The close handshake (RFC 6455 §7): who starts it, when, with which status code and reason.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WsClose {
+    pub at_ms: f64,
+    pub from: Side,
+    pub code: u16,
+    pub reason: String,
+}
+
+impl Default for WsClose {
+    fn default() -> Self {
+        WsClose {
+            at_ms: 0.0,
+            from: Side::Page,
+            code: 1000,
+            reason: String::new(),
+        }
+    }
 }
 
 /// What a server streams on a `text/event-stream` response (HTML §9.2), on its own clock: the
@@ -130,6 +205,7 @@ impl Default for ResponseSpec {
             preflight_headers: None,
             priority: None,
             stream: None,
+            websocket: None,
         }
     }
 }

@@ -49,7 +49,7 @@ fn fields(last_event_id: &str) -> Vec<String> {
 }
 
 /// Milliseconds of the scenario as an instant, clamped to what the model follows.
-fn at_ms(ms: f64) -> Instant {
+pub(super) fn at_ms(ms: f64) -> Instant {
     let ms = if ms.is_finite() {
         ms.clamp(0.0, MAX_WATCH_MS)
     } else {
@@ -77,7 +77,7 @@ impl Sim<'_> {
         let id = self.sources[s].last_event_id.clone();
         let q = &mut self.reqs[r];
         q.content_type = "text/event-stream";
-        q.kind.event_stream = true;
+        q.kind.channel = crate::model::http::Channel::EventSource;
         let rare = q.rare_mut();
         rare.source = Some(s);
         rare.browser_fields = fields(&id);
@@ -114,12 +114,9 @@ impl Sim<'_> {
         if !self.streams(r) {
             return false;
         }
-        let Some((head, head_len, status, _)) = self.response_head(ts, r, job) else {
+        if self.head_alone(ts, r, job).is_none() {
             return true;
-        };
-        let t = ts + self.down();
-        let (_, _, first, why) = self.transfer(job, head_len, t);
-        self.push_request(r, head.message(Actor::Browser, first, head_len));
+        }
         let s = self.source_of(r).unwrap_or_default();
         let (writes, close) = self.writes(s, ts);
         for (k, at, missed) in writes {
@@ -127,14 +124,6 @@ impl Sim<'_> {
         }
         self.sources[s].streamed += 1;
         self.sources[s].reader = Reader::new(&self.sources[s].last_event_id);
-        let q = &mut self.reqs[r];
-        q.status = status;
-        q.bytes = head_len;
-        q.body_bytes = 0;
-        q.download_why = Some(why);
-        q.first_byte = first;
-        q.last_byte = first;
-        self.schedule(first, Ev::FirstByte(r));
         if let Some(end) = close {
             self.schedule(end, Ev::SseEnd(r));
         }
@@ -186,7 +175,7 @@ impl Sim<'_> {
     }
 
     /// The one-way trip from server to browser.
-    fn down(&self) -> Duration {
+    pub(super) fn down(&self) -> Duration {
         Duration::from_micros(self.rtt.micros() - self.rtt.half().micros())
     }
 
@@ -219,6 +208,13 @@ impl Sim<'_> {
             items,
             missed,
         };
+        self.reqs[r].rare_mut().messages.push(Message {
+            sent: ts,
+            at: end,
+            from_page: false,
+            kind: MessageKind::Event,
+            bytes,
+        });
         let e = Event::described(ts, Actor::Server, steps::SSE_EVENT, detail);
         self.push_request(r, e.message(Actor::Browser, end, bytes));
         let q = &mut self.reqs[r];

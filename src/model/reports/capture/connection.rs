@@ -666,6 +666,78 @@ impl Walk {
     }
 }
 
+impl Walk {
+    /// A WebSocket frame on its connection: the browser's, masked, when it leaves; the
+    /// server's when it arrives. A binary message the model does not spell out is zeros.
+    pub(super) fn websocket_frame(
+        &mut self,
+        c: u32,
+        e: &Event,
+        f: &crate::model::websocket::present::Framed,
+    ) -> Result<(), CaptureError> {
+        let mut frame = f.frame.clone();
+        if let Some(n) = f.stand_in {
+            if n > MAX_BODY {
+                return Err(CaptureError::Unsupported("a WebSocket message over 64 MiB"));
+            }
+            frame.payload = vec![0; n as usize];
+        }
+        let bytes = frame.encode();
+        self.show("WebSocket frame", websocket_wire(&bytes));
+        let at = match (&e.flight, f.from_browser) {
+            (Some(fl), false) => fl.arrives_at,
+            _ => e.at,
+        };
+        let wire = self.protect(c, f.from_browser, bytes)?;
+        self.write(c, f.from_browser, &[(at, wire)], e.step.as_str())
+    }
+}
+
+/// A frame's bytes with its header's fields named (RFC 6455 §5.2).
+fn websocket_wire(bytes: &[u8]) -> Wire {
+    let len7 = bytes.get(1).map_or(0, |b| b & 0x7f);
+    let ext = match len7 {
+        126 => 2,
+        127 => 8,
+        _ => 0,
+    };
+    let masked = bytes.get(1).is_some_and(|b| b & 0x80 != 0);
+    let mut fields = vec![
+        WireField {
+            start: 0,
+            end: 1,
+            name: "FIN, RSV, opcode".into(),
+        },
+        WireField {
+            start: 1,
+            end: 2 + ext,
+            name: "MASK, payload length".into(),
+        },
+    ];
+    let mut at = 2 + ext;
+    if masked {
+        fields.push(WireField {
+            start: at,
+            end: at + 4,
+            name: "masking key".into(),
+        });
+        at += 4;
+    }
+    fields.push(WireField {
+        start: at,
+        end: bytes.len(),
+        name: if masked {
+            "payload (masked)".into()
+        } else {
+            "payload".into()
+        },
+    });
+    Wire {
+        bytes: bytes.to_vec(),
+        fields,
+    }
+}
+
 /// The response's bytes cut into slow start's rounds as the engine delivers them
 /// ([`crate::model::http::slow_start_cuts`], with segments of 1,448 bytes): round `r` arrives
 /// `r` round trips after the first byte; the last burst arrives when the model's last byte

@@ -37,6 +37,8 @@
 //! its TLS handshake in CRYPTO frames, its HTTP/3 streams in STREAM frames, every packet
 //! protected with real keys whose secrets join the key log.
 //!
+//! A WebSocket's frames follow its handshake on its connection, the browser's masked.
+//!
 //! An open event stream's events are HTTP/1.1 chunks or HTTP/2 DATA frames as they arrive,
 //! and its end the last chunk or an empty DATA frame with END_STREAM.
 //!
@@ -302,6 +304,9 @@ impl Walk {
         }
         if e.step == steps::SSE_END {
             return self.stream_piece(c, e, None);
+        }
+        if let Some(f) = e.detail::<crate::model::websocket::present::Framed>() {
+            return self.websocket_frame(c, e, f);
         }
         Ok(())
     }

@@ -51,16 +51,18 @@ pub fn replay_recording(rec: &Recording, name: &str) -> Result<PageLoad, String>
     ))
 }
 
-/// The entries replayed: the http(s) ones (others are said in `notes`) in the order they
+/// The entries replayed: the http(s) ones and WebSockets' handshakes (others are said in
+/// `notes`) in the order they
 /// started, mended ([`repair`]), their times within the hour a replay spans.
 fn kept_entries(rec: &Recording, notes: &mut Vec<String>) -> Vec<Entry> {
     let mut list: Vec<&Entry> = Vec::new();
     for e in &rec.entries {
-        if e.url.starts_with("http://") || e.url.starts_with("https://") {
+        let web = ["http://", "https://", "ws://", "wss://"];
+        if web.iter().any(|p| e.url.starts_with(p)) {
             list.push(e);
         } else {
             notes.push(format!(
-                "skipped {}: not an http(s) URL",
+                "skipped {}: not an http(s) or WebSocket URL",
                 crate::model::text::shorten(&e.url, 60)
             ));
         }
@@ -260,6 +262,8 @@ impl Layout {
             content_type: e.mime.clone().into(),
             response: None,
             extra_headers: vec![],
+            messages: vec![],
+            websocket: None,
         }
     }
 

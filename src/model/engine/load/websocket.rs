@@ -1,0 +1,577 @@
+//! WebSockets in a page load: each `new WebSocket(url)` of the page's scripts opens its own
+//! connection and upgrades it (RFC 6455 §4), then carries the scenario's messages both ways
+//! until the close handshake (§7).
+//!
+//! As Chromium does: the handshake skips Blink's and the network service's schedulers and the
+//! HTTP cache; its socket comes from the WebSocket pool (`WebSocketTransportClientSocketPool`,
+//! net/socket/websocket_transport_client_socket_pool.cc), which keeps no idle sockets, so it
+//! always opens a new connection, whose TLS offers only `http/1.1` (`AlpnMode::kHttp11Only`);
+//! the group holds up to 255 (`g_max_sockets_per_group[WEBSOCKET_SOCKET_POOL]`,
+//! net/socket/client_socket_pool_manager.cc). The request is Chromium's (`http::websocket_request`):
+//! no CORS, but an `Origin` the server may check. The browser checks the `101`'s
+//! `Sec-WebSocket-Accept` and fails the socket with Blink's console words otherwise
+//! (net/websockets/websocket_basic_handshake_stream.cc). Every frame the browser sends is
+//! masked with a key drawn from the seed; a server's ping is answered with a pong; a close frame
+//! is echoed, and the server then closes the TCP connection; a close with a reserved code
+//! (1005, 1006, 1015: the ones Chromium refuses) fails the socket with close 1002.
+//!
+//! Left out: the endpoint lock (one handshake at a time per address, net/socket/
+//! websocket_endpoint_lock_manager.cc), the network service's throttle of failing sites,
+//! permessage-deflate (offered; the model's servers decline it), subprotocols, fragmented
+//! messages, WebSocket over HTTP/2 (RFC 8441) and HTTP/3, and the closing handshake's timeouts.
+//! The WebSocket pool's sockets count toward the page pool's 256 here; Chromium's pool has
+//! its own 256.
+
+use super::*;
+use crate::model::rng::Rng;
+use crate::model::websocket::{self as ws, present::Framed, Frame, Opcode};
+use std::borrow::Cow;
+
+/// What happens on an open WebSocket, at its moment.
+#[derive(Clone, Debug)]
+pub(super) enum Act {
+    /// The `101` has reached the browser, which accepts it: the socket is open.
+    Open,
+    /// The browser fails the socket, for this reason (Blink's words).
+    Fail(String),
+    /// The scenario's message `k` leaves its side.
+    Message(usize),
+    /// The scenario's close handshake starts on its side.
+    Close,
+    /// A frame the server sent arrives at the browser.
+    AtBrowser(Box<Frame>),
+    /// A frame the browser sent arrives at the server.
+    AtServer(Box<Frame>),
+    /// The header of a server's message of this length arrives: more than Chromium takes.
+    TooLarge(u64),
+}
+
+/// One WebSocket of the page.
+pub(super) struct Socket {
+    /// Its handshake request.
+    request: usize,
+    key: String,
+    /// Its masking keys (RFC 6455 §5.3), drawn from the seed.
+    rng: Rng,
+    /// Whether each side has sent a close frame, and received one.
+    browser_closed: bool,
+    server_closed: bool,
+    server_heard_close: bool,
+    browser_heard_close: bool,
+    /// Its request is done; why it failed, if it did.
+    over: bool,
+    failure: Option<String>,
+    /// The `Sec-WebSocket-Accept` the server answered, once it has.
+    accept: Option<String>,
+}
+
+impl Sim<'_> {
+    /// Request `r`, to `url`'s http(s) twin, is a `new WebSocket(url)` the script ran.
+    pub(super) fn open_websocket(&mut self, r: usize) {
+        let s = self.sockets.len();
+        // The scenario names the server by its `ws(s)` URL.
+        let named = response_key(&ws_url(&self.reqs[r].url));
+        self.reqs[r].response = self.response_of.get(&named).copied();
+        let mut rng = Rng::for_purpose(self.situation.seed, &format!("websocket {r}"));
+        let spec = self.ws_spec(r);
+        let key = match spec.and_then(|w| w.key.clone()) {
+            Some(k) => k,
+            None => {
+                let mut nonce = [0u8; 16];
+                for chunk in nonce.chunks_mut(8) {
+                    chunk.copy_from_slice(&rng.next_u64().to_be_bytes()[..chunk.len()]);
+                }
+                ws::key(nonce)
+            }
+        };
+        let group = self.websocket_group(r);
+        let origin = format!("Origin: {}", self.page_origin_s);
+        let q = &mut self.reqs[r];
+        q.group = group;
+        q.h2 = false;
+        q.cache_asked = true;
+        q.keep_alive = false;
+        q.kind.channel = crate::model::http::Channel::WebSocket;
+        let rare = q.rare_mut();
+        rare.origin_header = Some(origin);
+        rare.websocket = Some(s);
+        rare.browser_fields = vec![
+            format!("Sec-WebSocket-Key: {key}"),
+            "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits".into(),
+        ];
+        self.sockets.push(Socket {
+            request: r,
+            key,
+            rng,
+            browser_closed: false,
+            server_closed: false,
+            server_heard_close: false,
+            browser_heard_close: false,
+            over: false,
+            failure: None,
+            accept: None,
+        });
+    }
+}
+
+impl Sim<'_> {
+    /// The WebSocket request `r` belongs to, if any.
+    pub(super) fn websocket_of(&self, r: usize) -> Option<usize> {
+        self.reqs[r].rare().websocket
+    }
+
+    /// The scenario's WebSocket server for request `r`'s URL.
+    fn ws_spec(&self, r: usize) -> Option<&WebSocketSpec> {
+        let i = self.reqs[r].response?;
+        self.sc.responses.get(i)?.websocket.as_ref()
+    }
+
+    /// The server's answer to WebSocket request `r`'s handshake: `101 Switching Protocols`
+    /// with the accept value RFC 6455 §4.2.2 computes (or the scenario's), unless the scenario
+    /// gives the URL a response without a `websocket` (its status, as a server that does not
+    /// speak WebSocket answers).
+    pub(super) fn ws_answer(&self, r: usize) -> crate::model::http::Response {
+        let spec = self.reqs[r].response.and_then(|i| self.sc.responses.get(i));
+        let lines = scenario_lines(spec, false);
+        let upgrades = spec.is_none_or(|s| s.websocket.is_some());
+        if !upgrades {
+            let status = spec.map_or(200, |s| s.status);
+            let body = spec.and_then(|s| s.bytes).unwrap_or(0);
+            return response_message(status, lines, "text/html".into(), body, self.unix_time);
+        }
+        let s = self.websocket_of(r).unwrap_or_default();
+        let accept = (self.ws_spec(r).and_then(|w| w.accept.clone()))
+            .unwrap_or_else(|| ws::accept(&self.sockets[s].key));
+        let mut h = Headers(vec![
+            ("Upgrade".into(), "websocket".into()),
+            ("Connection".into(), "Upgrade".into()),
+            ("Sec-WebSocket-Accept".into(), accept.into()),
+        ]);
+        for (n, v) in fields_of(lines) {
+            h = h.with(n.to_string(), v.to_string());
+        }
+        crate::model::http::Response {
+            status: 101,
+            reason: crate::model::http::reason_phrase(101),
+            headers: h,
+            body_bytes: 0,
+        }
+    }
+
+    /// What the browser makes of the handshake's answer (Chromium's `ValidateResponse`,
+    /// net/websockets/websocket_basic_handshake_stream.cc): why it fails, in Blink's words.
+    fn ws_verdict(&self, r: usize) -> Option<String> {
+        let resp = self.reqs[r].resp.as_deref()?;
+        let s = self.websocket_of(r)?;
+        let h = &resp.headers;
+        let why = if resp.status != 101 {
+            format!("Unexpected response code: {}", resp.status)
+        } else if !h
+            .get("upgrade")
+            .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+        {
+            match h.get("upgrade") {
+                None => "'Upgrade' header is missing".into(),
+                Some(v) => format!("'Upgrade' header value is not 'WebSocket': {v}"),
+            }
+        } else if h.get("sec-websocket-accept").is_none() {
+            "'Sec-WebSocket-Accept' header is missing".into()
+        } else if h.get("sec-websocket-accept") != Some(ws::accept(&self.sockets[s].key).as_str()) {
+            "Incorrect 'Sec-WebSocket-Accept' header value".into()
+        } else if !h.get("connection").is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
+        }) {
+            "'Connection' header value must contain 'Upgrade'".into()
+        } else {
+            return None;
+        };
+        Some(format!("Error during WebSocket handshake: {why}"))
+    }
+
+    /// The console's words for a WebSocket that fails (Blink's `WebSocketChannelImpl::Fail`).
+    fn ws_console(&self, r: usize, why: &str) -> String {
+        let url = ws_url(&self.reqs[r].url);
+        format!("WebSocket connection to '{url}' failed: {why}")
+    }
+
+    /// The server answers WebSocket request `r` at `ts` on `job`: the `101`, then, once the
+    /// browser has it and accepts it, the scenario's messages both ways and its close. Returns
+    /// false for a request that is not a WebSocket's.
+    pub(super) fn ws_response(&mut self, ts: Instant, r: usize, job: u32) -> bool {
+        let Some(s) = self.websocket_of(r) else {
+            return false;
+        };
+        let Some(first) = self.head_alone(ts, r, job) else {
+            return true;
+        };
+        self.sockets[s].accept = (self.reqs[r].resp.as_deref())
+            .and_then(|resp| resp.headers.get("sec-websocket-accept"))
+            .map(str::to_string);
+        if let Some(why) = self.ws_verdict(r) {
+            self.schedule(first, Ev::Ws(s, Act::Fail(why)));
+            return true;
+        }
+        self.schedule(first, Ev::Ws(s, Act::Open));
+        let watch = self.watch_end();
+        let Some(spec) = self.ws_spec(r) else {
+            return true;
+        };
+        let mut acts: Vec<(Instant, Act)> = Vec::new();
+        for (k, m) in spec.messages.iter().enumerate() {
+            let from = if m.from == Side::Page { first } else { ts };
+            acts.push((super::sse::at_ms(m.at_ms).max(from), Act::Message(k)));
+        }
+        if let Some(c) = &spec.close {
+            let from = if c.from == Side::Page { first } else { ts };
+            acts.push((super::sse::at_ms(c.at_ms).max(from), Act::Close));
+        }
+        for (at, act) in acts.into_iter().filter(|(at, _)| *at <= watch) {
+            self.schedule(at, Ev::Ws(s, act));
+        }
+        true
+    }
+}
+
+/// A WebSocket URL as the page wrote it: the `ws:` or `wss:` twin of the http(s) URL the
+/// engine connects to.
+pub(super) fn ws_url(u: &::url::Url) -> String {
+    let s = u.as_str();
+    match s.strip_prefix("https:") {
+        Some(rest) => format!("wss:{rest}"),
+        None => s
+            .strip_prefix("http:")
+            .map_or(s.to_string(), |r| format!("ws:{r}")),
+    }
+}
+
+impl Sim<'_> {
+    /// The socket group of WebSocket request `r`: the WebSocket pool's, apart from the page's
+    /// HTTP requests, with its own limit.
+    fn websocket_group(&mut self, r: usize) -> Rc<str> {
+        let key = GroupKey::websocket(&self.reqs[r].url);
+        let text = key.text.clone();
+        if !self.group_index.contains_key(&text) {
+            self.group_index.insert(text.clone(), self.group_keys.len());
+            self.group_keys.push(key);
+            self.pool.set_group_limit(&text, WEBSOCKETS_PER_GROUP);
+        }
+        text.into()
+    }
+
+    /// What happens on WebSocket `s` at `t`.
+    pub(super) fn ws_act(&mut self, t: Instant, s: usize, act: Act) {
+        match act {
+            Act::Open => self.ws_open(t, s),
+            Act::Fail(why) => self.ws_fail(t, s, &why),
+            Act::Message(k) => self.ws_message(t, s, k),
+            Act::Close => self.ws_close_starts(t, s),
+            Act::AtBrowser(f) => self.ws_at_browser(t, s, *f),
+            Act::AtServer(f) => self.ws_at_server(t, s, *f),
+            Act::TooLarge(len) => self.ws_too_large(t, s, len),
+        }
+    }
+
+    /// A server's message longer than Chromium takes arrives: `kWebSocketErrorMessageTooBig`
+    /// drops the channel, code 1006, with no close frame and nothing in the console
+    /// (net/websockets/websocket_channel.cc).
+    fn ws_too_large(&mut self, t: Instant, s: usize, len: u64) {
+        if self.sockets[s].over {
+            return;
+        }
+        let r = self.sockets[s].request;
+        let e = Event::new(t, Actor::Browser, steps::WS_FAILED, format!(
+            "a {len}-byte message is more than Chromium takes ({MAX_MESSAGE} bytes): it drops the connection (close code 1006, no close frame, nothing in the console)"
+        ));
+        self.push_request(r, e);
+        self.ws_end(t, s, Some("the server sent a message too large".into()));
+    }
+
+    /// The browser has checked the `101`: `Sec-WebSocket-Accept` is the key's (RFC 6455
+    /// §4.2.2), so the socket is open and the page's `open` event fires.
+    fn ws_open(&mut self, t: Instant, s: usize) {
+        let r = self.sockets[s].request;
+        let key = &self.sockets[s].key;
+        let detail = ws::present::Opened {
+            key: key.clone(),
+            accept: ws::accept(key),
+        };
+        let e = Event::described(t, Actor::Browser, steps::WS_OPEN, detail);
+        self.push_request(r, e);
+    }
+
+    /// The scenario's message `k` leaves its side, unless that side is closing.
+    fn ws_message(&mut self, t: Instant, s: usize, k: usize) {
+        let r = self.sockets[s].request;
+        let Some(m) = self.ws_spec(r).and_then(|w| w.messages.get(k)).cloned() else {
+            return;
+        };
+        let page = m.from == Side::Page;
+        if self.sockets[s].closing(page) {
+            return;
+        }
+        let control = |text: String| {
+            let mut b = text.into_bytes();
+            b.truncate(ws::MAX_CONTROL_PAYLOAD);
+            b
+        };
+        let (opcode, payload, stand_in) = match m.kind {
+            WsKind::Text => (Opcode::Text, m.text.into_bytes(), None),
+            WsKind::Binary => (Opcode::Binary, vec![], Some(m.bytes)),
+            WsKind::Ping => (Opcode::Ping, control(m.text), None),
+            WsKind::Pong => (Opcode::Pong, control(m.text), None),
+        };
+        let frame = Frame {
+            fin: true,
+            opcode,
+            mask: None,
+            payload,
+        };
+        let len = stand_in.unwrap_or(frame.payload.len() as u64);
+        if !page && len > MAX_MESSAGE {
+            // The browser reads the frame's length as its first bytes arrive.
+            let at = t + self.down();
+            return self.schedule(at, Ev::Ws(s, Act::TooLarge(len)));
+        }
+        self.ws_send(t, s, page, (frame, stand_in), None);
+    }
+
+    /// Side `page` (else the server) sends `frame` at `t` (for a binary message, `stand_in` is
+    /// its length): its event, its bytes down the connection, and what the other side does
+    /// when it arrives.
+    fn ws_send(
+        &mut self,
+        t: Instant,
+        s: usize,
+        page: bool,
+        (mut frame, stand_in): (Frame, Option<u64>),
+        note: Option<Cow<'static, str>>,
+    ) {
+        let r = self.sockets[s].request;
+        let Some(job) = self.reqs[r].conn else { return };
+        if page {
+            frame.mask = Some(self.sockets[s].rng.next_u32().to_be_bytes());
+        }
+        let detail = Framed {
+            frame: frame.clone(),
+            from_browser: page,
+            stand_in,
+            note,
+        };
+        let bytes = detail.wire_len();
+        let step = if frame.opcode == Opcode::Close {
+            steps::WS_CLOSE
+        } else {
+            steps::WS_FRAME
+        };
+        let (actor, to, arrives) = if page {
+            let arrives = t + Duration::transmission(bytes, self.bandwidth) + self.rtt.half();
+            (Actor::Browser, Actor::Server, arrives)
+        } else {
+            let (_, _, end, _) = self.transfer(job, bytes, t + self.down());
+            (Actor::Server, Actor::Browser, end)
+        };
+        let kind = match frame.opcode {
+            Opcode::Text | Opcode::Continuation => MessageKind::Text,
+            Opcode::Binary => MessageKind::Binary,
+            Opcode::Ping => MessageKind::Ping,
+            Opcode::Pong => MessageKind::Pong,
+            Opcode::Close => MessageKind::Close,
+        };
+        self.reqs[r].rare_mut().messages.push(Message {
+            sent: t,
+            at: arrives,
+            from_page: page,
+            kind,
+            bytes,
+        });
+        let e = Event::described(t, actor, step, detail).message(to, arrives, bytes);
+        self.push_request(r, e);
+        if page {
+            let seg = self
+                .job_mut(job)
+                .and_then(|j| j.machines.send_request(t, bytes));
+            if let Some(seg) = seg {
+                self.push_request(r, seg);
+            }
+        } else {
+            self.reqs[r].bytes += bytes;
+            self.reqs[r].last_byte = arrives;
+        }
+        if matches!(frame.opcode, Opcode::Ping | Opcode::Close) {
+            let act = if page {
+                Act::AtServer(Box::new(frame))
+            } else {
+                Act::AtBrowser(Box::new(frame))
+            };
+            self.schedule(arrives, Ev::Ws(s, act));
+        }
+    }
+
+    /// The scenario's close handshake starts: its side sends a close frame (RFC 6455 §5.5.1).
+    fn ws_close_starts(&mut self, t: Instant, s: usize) {
+        let r = self.sockets[s].request;
+        let Some(c) = self.ws_spec(r).and_then(|w| w.close.clone()) else {
+            return;
+        };
+        let page = c.from == Side::Page;
+        if self.sockets[s].closing(page) {
+            return;
+        }
+        self.sockets[s].sent_close(page);
+        let frame = Frame::close(c.code, &c.reason, None);
+        let note = if page {
+            "the server answers with a close frame of its own, then closes the TCP connection"
+        } else {
+            "the browser answers with the same close frame, then the server closes the TCP connection"
+        };
+        self.ws_send(t, s, page, (frame, None), Some(note.into()));
+    }
+
+    /// A ping or close frame the server sent reaches the browser (Chromium's
+    /// `WebSocketChannel::HandleFrame`, net/websockets/websocket_channel.cc).
+    fn ws_at_browser(&mut self, t: Instant, s: usize, f: Frame) {
+        match f.opcode {
+            Opcode::Ping if !self.sockets[s].closing(true) => {
+                let pong = Frame {
+                    opcode: Opcode::Pong,
+                    ..f
+                };
+                let note = "Chromium answers a ping with a pong carrying its payload";
+                self.ws_send(t, s, true, (pong, None), Some(note.into()));
+            }
+            Opcode::Close => {
+                self.sockets[s].browser_heard_close = true;
+                let code = f.close_status().map(|(c, _)| c);
+                if matches!(code, Some(1005 | 1006 | 1015)) {
+                    // Only these three are refused; other odd codes reach the page's CloseEvent.
+                    // The browser answers with 1002 (protocol error) and drops the connection.
+                    self.sockets[s].sent_close(true);
+                    let answer = Frame::close(1002, "", None);
+                    let note =
+                        "a protocol error: the browser answers 1002 and drops the connection";
+                    self.ws_send(t, s, true, (answer, None), Some(note.into()));
+                    let why = "Received a broken close frame containing a reserved status code.";
+                    return self.ws_fail(t, s, why);
+                }
+                if !self.sockets[s].browser_closed {
+                    self.sockets[s].sent_close(true);
+                    let echo = Frame { mask: None, ..f };
+                    let note = "the browser echoes the server's close (RFC 6455 §5.5.1)";
+                    self.ws_send(t, s, true, (echo, None), Some(note.into()));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A close frame the browser sent reaches the server: it answers with its own if it has
+    /// not sent one, and closes the TCP connection (RFC 6455 §7.1.1: the server closes first).
+    fn ws_at_server(&mut self, t: Instant, s: usize, f: Frame) {
+        if f.opcode != Opcode::Close {
+            return;
+        }
+        self.sockets[s].server_heard_close = true;
+        if !self.sockets[s].server_closed {
+            self.sockets[s].sent_close(false);
+            let echo = Frame { mask: None, ..f };
+            self.ws_send(t, s, false, (echo, None), None);
+        }
+        self.ws_tcp_close(t, s);
+    }
+
+    /// The server closes the TCP connection at `t`: its FIN, the browser's, the last ACK; the
+    /// handshake's request is done when the FIN arrives.
+    fn ws_tcp_close(&mut self, t: Instant, s: usize) {
+        let r = self.sockets[s].request;
+        let Some(job) = self.reqs[r].conn else { return };
+        // After the last frame it wrote has arrived.
+        let fin = (t + self.down()).max(self.reqs[r].last_byte);
+        let close = (self.job_mut(job))
+            .map(|j| {
+                j.machines
+                    .close_by_server_because(fin, "FIN: the WebSocket is closed")
+            })
+            .unwrap_or_default();
+        for e in close {
+            let e = e.request(r as u32 + 1).connection(job);
+            self.schedule(e.at, Ev::Emit(Box::new(e)));
+        }
+        self.ws_end(fin, s, None);
+    }
+
+    /// The handshake's answer, or a frame, fails WebSocket `s` at `t`: Blink's console line,
+    /// and the browser drops the connection.
+    fn ws_fail(&mut self, t: Instant, s: usize, why: &str) {
+        let r = self.sockets[s].request;
+        let console = self.ws_console(r, why);
+        let e = Event::new(t, Actor::Browser, steps::WS_FAILED, console.clone());
+        self.push_request(r, e);
+        self.console.push(console);
+        self.ws_end(t, s, Some(why.to_string()));
+    }
+
+    /// WebSocket `s` is over at `t` (`failure`: why it failed): its request is done, and its
+    /// socket closed.
+    fn ws_end(&mut self, t: Instant, s: usize, failure: Option<String>) {
+        let socket = &mut self.sockets[s];
+        if socket.over {
+            return;
+        }
+        socket.over = true;
+        socket.failure = failure;
+        let r = socket.request;
+        self.schedule(t, Ev::Done(r));
+    }
+
+    /// WebSocket request `r`'s handshake, for the report.
+    pub(super) fn handshake(&self, r: usize) -> Option<Handshake> {
+        let socket = &self.sockets[self.websocket_of(r)?];
+        Some(Handshake {
+            key: socket.key.clone(),
+            accept: socket.accept.clone(),
+            expected: ws::accept(&socket.key),
+        })
+    }
+
+    /// How WebSocket request `r` ended, for [`Sim::done`].
+    pub(super) fn ws_outcome(&self, r: usize) -> Option<Outcome> {
+        let s = self.websocket_of(r)?;
+        Some(match &self.sockets[s].failure {
+            Some(why) => Outcome::Failed {
+                error: format!("WebSocket: {why}"),
+            },
+            None => Outcome::Ok {
+                status: self.reqs[r].status,
+                rule: "a WebSocket is not held to CORS: the server reads the Origin header and decides".into(),
+            },
+        })
+    }
+}
+
+/// The most sockets a WebSocket group may hold (`g_max_sockets_per_group` for
+/// `WEBSOCKET_SOCKET_POOL`, net/socket/client_socket_pool_manager.cc).
+pub const WEBSOCKETS_PER_GROUP: usize = 255;
+
+/// The longest message Chromium takes (`INT32_MAX`: longer is `kWebSocketErrorMessageTooBig`).
+pub const MAX_MESSAGE: u64 = i32::MAX as u64;
+
+impl Socket {
+    /// Whether the side (`page`, else the server) may send no more: it sent a close frame or
+    /// received one.
+    fn closing(&self, page: bool) -> bool {
+        if page {
+            self.browser_closed || self.browser_heard_close || self.over
+        } else {
+            self.server_closed || self.server_heard_close || self.over
+        }
+    }
+
+    fn sent_close(&mut self, page: bool) {
+        if page {
+            self.browser_closed = true;
+        } else {
+            self.server_closed = true;
+        }
+    }
+}
