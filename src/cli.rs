@@ -40,6 +40,10 @@ const USAGE: &str = "usage:
                                                  docs/page-scenario.md);
                                                  --har writes it as a HAR 1.2 file, --svg draws
                                                  its waterfall
+  wirewalk page --preset realtime --compare [--json|--svg]
+                                                 one price ticker by polling, long polling,
+                                                 server-sent events and a WebSocket: requests,
+                                                 bytes per update, latency, sockets, cache
   wirewalk page <preset|file> --compare [--svg]  the page over HTTP/1.1, HTTP/2 and HTTP/3 (--svg:
                                                  three waterfalls on one time axis)
   wirewalk page <preset|file> --pcap FILE [--keylog FILE]
@@ -223,6 +227,39 @@ fn compare_protocols(
     0
 }
 
+/// `wirewalk page --preset realtime --compare`: the ticker's feed by polling, long polling,
+/// server-sent events and a WebSocket — a table of their figures, as JSON with `--json`, or
+/// (`--svg`) four waterfalls on one time axis.
+fn compare_techniques(svg: bool, json: bool, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    use crate::model::realtime;
+    let all = match realtime::compare() {
+        Ok(all) => all,
+        Err(e) => {
+            let _ = writeln!(err, "wirewalk page: {e}");
+            return 1;
+        }
+    };
+    if svg {
+        let panels: Vec<(&str, &crate::model::load::PageLoad)> =
+            all.iter().map(|(t, l, _)| (t.name(), l)).collect();
+        let title =
+            "One price ticker, four ways: polling, long polling, server-sent events, WebSocket";
+        let _ = out.write_all(crate::svg::waterfalls(&panels, title).as_bytes());
+        return 0;
+    }
+    let rows: Vec<realtime::Row> = all.into_iter().map(|(_, _, r)| r).collect();
+    if json {
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        );
+    } else {
+        let _ = out.write_all(realtime::table(&rows).as_bytes());
+    }
+    0
+}
+
 /// `--protocol h1|h2|h3` or `--loss PERCENT` for a page: what `overrides` then holds.
 fn set_network(
     overrides: &mut (Option<crate::model::load::Protocol>, Option<f64>),
@@ -269,6 +306,8 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
     let mut overrides = (None, None);
     let mut compare = false;
     let mut doh = false;
+    // The `realtime` preset compares four ways of bringing its feed, not three protocols.
+    let mut techniques = false;
     let mut i = 0;
     while i < words.len() {
         match words[i].as_str() {
@@ -302,7 +341,10 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
                 i += 1;
                 let v = words.get(i).map_or("", String::as_str);
                 match pages::preset(v) {
-                    Some(p) => scenario = Some(p),
+                    Some(p) => {
+                        techniques = v == "realtime";
+                        scenario = Some(p)
+                    }
                     None => {
                         let _ = writeln!(
                             err,
@@ -354,6 +396,16 @@ fn page_command(words: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
         sc.loss_percent = l;
     }
     sc.doh |= doh;
+    if compare && techniques {
+        if har || events || pcap.is_some() || overrides != (None, None) || doh {
+            let _ = writeln!(
+                err,
+                "wirewalk page: --compare of the realtime preset draws four loads: it takes --svg or --json"
+            );
+            return 2;
+        }
+        return compare_techniques(svg, json, out, err);
+    }
     if compare {
         // The three loads replace the one the other outputs are of.
         if json || har || events || pcap.is_some() || overrides.0.is_some() {

@@ -42,7 +42,7 @@ pub use protocols::{
     tls_text, tls_wire, url, websocket, x509,
 };
 pub use reports::{capture, har, har_replay, json, netlog, pcapng, step, trace};
-pub use scenarios::{pages, scenario};
+pub use scenarios::{pages, realtime, scenario};
 pub use support::{rng, sorted, text, time};
 
 /// The URL the page opens on, from the source documents' walk-through of URL parsing.

@@ -21,6 +21,7 @@ mod purity;
 mod quic_capture;
 mod quic_chromium;
 mod quic_rfc9001;
+mod realtime;
 mod redirects;
 mod snapshot;
 mod sse;

@@ -340,11 +340,11 @@ fn scenario_text_is_loaded_or_refused_with_a_message() {
 }
 
 /// A random page: resources spread over `origins` origins, some HTTP/2, some without
-/// keep-alive, with preconnects, repeated URLs and event streams (open and silent).
+/// keep-alive, with preconnects, repeated URLs, event streams (open and silent) and polls.
 fn page() -> impl Strategy<Value = PageScenario> {
     (
         1usize..70,
-        prop::collection::vec((0usize..70, 0u8..9, 0u8..40), 0..400),
+        prop::collection::vec((0usize..70, 0u8..10, 0u8..40), 0..400),
         prop::collection::vec(any::<bool>(), 70),
         prop::collection::vec(any::<bool>(), 70),
         any::<bool>(),
@@ -363,6 +363,7 @@ fn page() -> impl Strategy<Value = PageScenario> {
                     5 => format!("<script>fetch('{u}.json', {{method: 'DELETE'}})</script>"),
                     6 => format!("<style>@font-face {{ src: url({u}.woff2) }}</style>"),
                     7 => format!("<script>new EventSource('{u}.sse')</script>"),
+                    8 => format!("<script>setInterval(() => fetch('{u}.json'), 700)</script>"),
                     _ => format!("<img src={u}.png>"),
                 });
             }
@@ -409,7 +410,7 @@ proptest! {
             prop_assert!(r.end >= r.start);
             prop_assert!(!matches!(&r.outcome, Outcome::Failed { error } if error == "never finished"), "{:?}", r);
             // Only streams stay open, and only a page with a stream has what waits behind it.
-            prop_assert!(!matches!(r.outcome, Outcome::Pending { .. }) || sc.html.contains("EventSource"), "{:?}", r);
+            prop_assert!(!matches!(r.outcome, Outcome::Pending { .. }) || sc.html.contains("EventSource") || sc.html.contains("setInterval"), "{:?}", r);
         }
         for c in l.connections.iter().filter(|c| c.protocol == Protocol::Http1) {
             for w in c.uses.windows(2) {

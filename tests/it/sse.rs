@@ -349,6 +349,7 @@ fn any_stream() -> impl Strategy<Value = EventStream> {
             events,
             close_ms,
             stop_status,
+            ..EventStream::default()
         })
 }
 

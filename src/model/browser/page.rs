@@ -55,7 +55,24 @@ pub struct Resource {
     pub unhandled: bool,
     /// The script API that makes the request; `None` for the parser's own.
     pub api: Option<Api>,
+    /// A `fetch()` the script makes again and again ([`Repeat`]).
+    pub repeat: Option<Repeat>,
 }
+
+/// How a script repeats a `fetch()`: the two ways a page polls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Repeat {
+    /// Inside a `setInterval(callback, ms)`: every `ms` milliseconds, the first `ms` after
+    /// the script runs (HTML §8.6 timers; a delay under 1 ms is 1 ms, and the model takes no
+    /// less than 4).
+    Every(u64),
+    /// Inside a function that calls itself again after the `fetch()` (`async function poll()
+    /// { await fetch(u); …; poll(); }`): a long poll, asking again as soon as the answer is in.
+    OnAnswer,
+}
+
+/// The shortest interval the model repeats a `fetch()` at, ms.
+pub const MIN_INTERVAL_MS: u64 = 4;
 
 /// A script API that makes requests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -267,6 +284,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                 preload: false,
                 unhandled: false,
                 api: None,
+                repeat: None,
             });
         };
         let mut buf = [0u8; 8];
@@ -364,6 +382,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                                 preload: false,
                                 unhandled: f.unhandled,
                                 api: Some(f.api),
+                                repeat: f.repeat,
                             });
                         }
                     }
@@ -393,6 +412,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                             preload: false,
                             unhandled: false,
                             api: None,
+                            repeat: None,
                         });
                     }
                 }
@@ -509,6 +529,7 @@ struct FetchCall {
     credentials: bool,
     /// Nothing handles a rejection of the promise it returns ([`unhandled_rejection`]).
     unhandled: bool,
+    repeat: Option<Repeat>,
 }
 
 /// Whether the promise of a call with `before` and `after` around it rejects unhandled: the
@@ -631,6 +652,7 @@ fn fetch_calls(js: &str) -> Vec<FetchCall> {
         let unhandled = unhandled_rejection(&js[..at - 6], tail);
         out.push(FetchCall {
             api: Api::Fetch,
+            repeat: repeat_of(js, at),
             at,
             url,
             method,
@@ -683,6 +705,7 @@ fn constructed(js: &str, api: Api) -> Vec<FetchCall> {
                 .is_some_and(|v| v.trim_start().starts_with("true"));
         out.push(FetchCall {
             api,
+            repeat: None,
             at,
             url: url.to_string(),
             method: "GET".into(),
@@ -692,6 +715,73 @@ fn constructed(js: &str, api: Api) -> Vec<FetchCall> {
         });
     }
     out
+}
+
+/// How the script repeats the `fetch()` at `at`, if it does: inside a `setInterval` with a
+/// literal delay, or inside a named function that calls itself after it.
+fn repeat_of(js: &str, at: usize) -> Option<Repeat> {
+    // Looked for a few kilobytes around the call, so that a long script is read in linear time.
+    let mut start = at.saturating_sub(REACH);
+    while !js.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut from = start;
+    while let Some(p) = js[from..at].find("setInterval(") {
+        let open = from + p + "setInterval(".len();
+        from = open;
+        let Some(close) = closing(js, open, b'(', b')') else {
+            continue;
+        };
+        if at < close {
+            let args = &js[open..close];
+            let delay = args.rsplit(',').next()?.trim().parse::<f64>().ok()?;
+            let ms = if delay.is_finite() {
+                delay.max(0.0) as u64
+            } else {
+                0
+            };
+            return Some(Repeat::Every(ms.max(MIN_INTERVAL_MS)));
+        }
+    }
+    let mut from = start;
+    while let Some(p) = js[from..at].find("function ") {
+        let name_at = from + p + "function ".len();
+        from = name_at;
+        let name: String = js[name_at..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+            .collect();
+        let Some(body) = js[name_at..at].find('{').map(|b| name_at + b + 1) else {
+            continue;
+        };
+        let Some(end) = closing(js, body, b'{', b'}') else {
+            continue;
+        };
+        if !name.is_empty() && at < end && js[at..end].contains(&format!("{name}(")) {
+            return Some(Repeat::OnAnswer);
+        }
+    }
+    None
+}
+
+/// How far from a `fetch()` the script is read for the timer or function around it.
+const REACH: usize = 4096;
+
+/// Where the bracket opened just before `open` closes (`close` matching `open_b`, nested ones
+/// counted; brackets inside quotes are not told apart).
+fn closing(js: &str, open: usize, open_b: u8, close_b: u8) -> Option<usize> {
+    let mut depth = 1usize;
+    for (i, b) in js.bytes().enumerate().skip(open).take(2 * REACH) {
+        if b == open_b {
+            depth += 1;
+        } else if b == close_b {
+            depth -= 1;
+            if depth == 0 {
+                return Some(i);
+            }
+        }
+    }
+    None
 }
 
 /// A WebSocket's URL (HTML §9.3.1, the `WebSocket(url)` constructor): an `http:` or `https:` one
@@ -914,6 +1004,33 @@ mod tests {
     }
 
     #[test]
+    fn a_fetch_in_a_timer_or_a_self_calling_function_repeats() {
+        let repeat = |js: &str| {
+            let d = discover(&format!("<script>{js}</script>"), "https://a.example/");
+            d.resources.iter().map(|r| r.repeat).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            repeat("setInterval(() => fetch('/p').then(r => r.json()), 1000);"),
+            [Some(Repeat::Every(1000))]
+        );
+        assert_eq!(
+            repeat("setInterval(function () { fetch('/p') }, 0)"),
+            [Some(Repeat::Every(MIN_INTERVAL_MS))]
+        );
+        assert_eq!(
+            repeat("async function poll() { await fetch('/u'); poll(); }\npoll();"),
+            [Some(Repeat::OnAnswer)]
+        );
+        // Not repeats: a timer without a literal delay, a function that calls another.
+        assert_eq!(repeat("setInterval(() => fetch('/p'), delay)"), [None]);
+        assert_eq!(repeat("function go() { fetch('/u'); done(); }"), [None]);
+        assert_eq!(
+            repeat("setTimeout(() => fetch('/p'), 10); fetch('/q')"),
+            [None, None]
+        );
+    }
+
+    #[test]
     fn hostile_or_broken_html_does_not_panic() {
         for html in [
             "<",
@@ -924,6 +1041,9 @@ mod tests {
             "<script>fetch('",
             "<script>new EventSource('",
             "<script>new EventSource(`x`, {withCredentials",
+            "<script>setInterval(() => fetch('/p'), 1e400)",
+            "<script>setInterval(fetch('/p'",
+            "<script>function f( { fetch('/p'); f(",
             "<link rel=stylesheet href='http://[::1'>",
             "\u{0}<img src=\u{1F4A5}>",
             &"<div>".repeat(10_000),

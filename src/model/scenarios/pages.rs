@@ -273,6 +273,7 @@ fn event_streams() -> PageScenario {
                 close_ms,
                 // Feed 2 is over: its reconnection is told to stop.
                 stop_status: (i == 2).then_some(204),
+                ..EventStream::default()
             }),
             ..ResponseSpec::default()
         }

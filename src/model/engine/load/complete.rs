@@ -183,6 +183,7 @@ impl Sim<'_> {
         self.release_deferred(t);
         self.maybe_layout(t);
         self.source_done(t, r);
+        self.long_poll_next(t, r);
     }
 
     /// After a CORS error on a `fetch()` or a font, Blink's console adds the failed load
@@ -292,5 +293,6 @@ impl Sim<'_> {
         self.release_deferred(t);
         self.maybe_layout(t);
         self.source_done(t, r);
+        self.long_poll_next(t, r);
     }
 }

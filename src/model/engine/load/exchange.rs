@@ -551,8 +551,12 @@ impl Sim<'_> {
             j.conn.uses.push((r as u32 + 1, t, t));
         }
         sent.bytes = request_bytes;
+        // A feed's server may hold the request (a long poll): worked out before its answer.
+        let answer_at = self.poll_answer_at(r, arrives + server);
         self.request_events(t, r, job, sent, wire_len, arrives, server);
-        self.schedule(arrives + server, Ev::ServerSends(r));
+        if let Some(at) = answer_at {
+            self.schedule(at, Ev::ServerSends(r));
+        }
     }
 
     /// The server's think-time for request `r`: its response's own, else the page's.
@@ -733,8 +737,11 @@ impl Sim<'_> {
         let spec = q.response.and_then(|i| self.sc.responses.get(i));
         let stopped = self.stop_status(r);
         let status = stopped.unwrap_or(spec.map_or(200, |s| s.status));
+        let fed = self.poll_body(r);
+        let q = &self.reqs[r];
         let body = match (spec.and_then(|s| s.bytes), q.dest) {
             _ if stopped.is_some() => 0,
+            _ if fed.is_some() => fed.unwrap_or_default(),
             (Some(b), _) => b,
             // A redirect's body is not shown: none unless the scenario gives one.
             (None, _) if crate::model::redirect::is_redirect(status) => 0,
@@ -880,6 +887,7 @@ impl Sim<'_> {
                 self.schedule(e.at, Ev::Emit(Box::new(e)));
             }
         }
+        self.poll_delivered(r, ts, end);
         let q = &mut self.reqs[r];
         q.status = status;
         q.bytes = bytes;

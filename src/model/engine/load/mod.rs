@@ -107,6 +107,7 @@ mod h3;
 mod loss;
 mod navigate;
 mod parser;
+mod polling;
 mod renderer;
 mod report;
 mod scenario;
@@ -256,6 +257,9 @@ struct Rare {
     websocket: Option<usize>,
     /// The messages on it, for a request that stays open.
     messages: Vec<Message>,
+    /// A `fetch()` the script repeats ([`polling`]), and the feed's events its answer carries.
+    repeat: Option<page::Repeat>,
+    carries: Vec<usize>,
     /// Fields the browser's API sets (an EventSource's `Cache-Control` and `Last-Event-ID`):
     /// sent, but not the script's, so they never make a preflight.
     browser_fields: Vec<String>,
@@ -274,6 +278,8 @@ impl Rare {
         source: None,
         websocket: None,
         messages: Vec::new(),
+        repeat: None,
+        carries: Vec::new(),
         browser_fields: Vec::new(),
     };
 }
@@ -488,6 +494,8 @@ enum Ev {
     Reconnect(usize),
     /// Something happens on WebSocket `s`.
     Ws(usize, websocket::Act),
+    /// The script makes request `r`'s `fetch()` again.
+    Repeat(usize),
 }
 
 /// An event in the queue, ordered by time and then by `seq` alone (which is unique).
@@ -625,6 +633,12 @@ struct Sim<'a> {
     /// The page's `EventSource`s ([`sse`]) and WebSockets ([`websocket`]).
     sources: Vec<sse::Source>,
     sockets: Vec<websocket::Socket>,
+    /// The page has something that lasts (a stream, a WebSocket, a poll): what is open when
+    /// the model stops watching is pending, not a fault.
+    lasting: bool,
+    /// For each feed a page long-polls (by its response's place): how many of its events the
+    /// server has answered with.
+    polled: BTreeMap<usize, usize>,
     laid_out: bool,
     page_origin_s: Rc<str>,
     /// The bandwidth in Mbit/s, as the texts show it (written once).
@@ -837,6 +851,8 @@ fn run_at(
         renderer: renderer::State::default(),
         sources: vec![],
         sockets: vec![],
+        lasting: false,
+        polled: BTreeMap::new(),
         laid_out: false,
         page_origin_s: parsed.origin.serialize().into(),
         preconnector: Preconnector::Link,
@@ -1239,6 +1255,7 @@ impl Sim<'_> {
                 Ev::SseEnd(r) => self.sse_end(t, r),
                 Ev::Reconnect(s) => self.reconnect(t, s),
                 Ev::Ws(s, act) => self.ws_act(t, s, act),
+                Ev::Repeat(r) => self.repeat(t, r),
             }
         }
     }
@@ -1425,6 +1442,7 @@ impl Sim<'_> {
         if self.websocket_of(r).is_some() {
             return self.ask_pool(t, r);
         }
+        self.interval_next(t, r);
         // 1. The memory cache: the same URL already requested by this page.
         // The first earlier request for the URL that went to the network (an index, not a scan).
         let cacheable = self.reqs[r].method == "GET" && memory_cached(self.reqs[r].dest);

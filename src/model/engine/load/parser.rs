@@ -43,7 +43,13 @@ impl Sim<'_> {
             after: vec![],
         };
         for res in d.resources {
-            let when = at(res.offset);
+            // A `setInterval` calls its `fetch()` first a period after the script runs.
+            let first_call = match res.repeat {
+                Some(page::Repeat::Every(ms)) => Duration::from_millis(ms),
+                _ => Duration::ZERO,
+            };
+            let when = at(res.offset) + first_call;
+            let repeat = res.repeat;
             let source = res.api == Some(page::Api::EventSource);
             let websocket = res.api == Some(page::Api::WebSocket);
             let mut res = res;
@@ -85,6 +91,9 @@ impl Sim<'_> {
             if websocket {
                 self.open_websocket(r);
             }
+            if let Some(repeat) = repeat {
+                self.set_repeat(r, repeat);
+            }
             // How many of each list come before this place in the document.
             let before_at = |v: &[(usize, usize)], at: usize| v.partition_point(|(o, _)| *o < at);
             let before = |v: &[(usize, usize)]| before_at(v, offset);
@@ -96,7 +105,7 @@ impl Sim<'_> {
                 Destination::Fetch => Some((
                     nb,
                     ns,
-                    script,
+                    script + first_call,
                     format!(
                         "the inline script runs once the parser gets past {}",
                         self.names(nb, ns)
@@ -250,7 +259,7 @@ impl Sim<'_> {
             let Some(e) = q.end else {
                 // Still waiting when the model stopped watching (behind open streams): `load`
                 // has not fired, and Navigation Timing says 0.
-                if delays && !(self.sources.is_empty() && self.sockets.is_empty()) {
+                if delays && self.lasting {
                     return Some((parsed, dcl, Instant::ZERO));
                 }
                 continue;

@@ -291,6 +291,9 @@ pub struct Message {
     pub kind: MessageKind,
     /// Its bytes on the wire, framing included.
     pub bytes: u64,
+    /// When what it carries happened on the server (an event of the scenario's feed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub happened: Option<Instant>,
 }
 
 /// What a message is.
@@ -858,7 +861,7 @@ impl Sim<'_> {
     /// a connection. (Without streams every request ends; one that did not is a fault the
     /// report calls "never finished".)
     fn settle_open(&mut self) {
-        if self.sources.is_empty() && self.sockets.is_empty() {
+        if !self.lasting {
             return;
         }
         let watch = self.watch_end();
@@ -872,7 +875,11 @@ impl Sim<'_> {
                 (Some(_), _) if q.status == 101 => {
                     "the WebSocket is still open when the model stops watching"
                 }
-                (Some(_), _) => "still waiting for its answer when the model stops watching",
+                (Some(_), _) => {
+                    // Waiting for the server (a long poll held) all the way.
+                    q.first_byte = end;
+                    "still waiting for its answer when the model stops watching"
+                }
                 (None, Some(queue)) => {
                     queue.1 = end;
                     "still waiting for a socket when the model stops watching"

@@ -168,7 +168,8 @@ impl Default for WsClose {
 }
 
 /// What a server streams on a `text/event-stream` response (HTML §9.2), on its own clock: the
-/// events of a live feed and when it ends its responses. Each connection the `EventSource`
+/// events of a live feed and when it ends its responses (and how it answers a page that polls
+/// the same feed: [`EventStream::poll`]). Each connection the `EventSource`
 /// makes gets the events from then on; one that sends `Last-Event-ID` also gets those after
 /// that event it missed while reconnecting, at once.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -183,6 +184,21 @@ pub struct EventStream {
     /// of a stream: `204` (No Content) is how a server tells an EventSource to stop (HTML
     /// §9.2.4). By default it streams.
     pub stop_status: Option<u16>,
+    /// How the server answers a plain request for this URL (a `fetch()`, not an
+    /// `EventSource`): with its newest event at once (polling), or with the events the page has
+    /// not had yet, holding the request until there is one (long polling).
+    pub poll: PollAnswer,
+}
+
+/// How a feed's server answers a plain request ([`EventStream::poll`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum PollAnswer {
+    /// At once, with the newest event (or an empty body before the first).
+    #[default]
+    Latest,
+    /// With every event since the last answer; with none yet, the request waits for the next.
+    Next,
 }
 
 /// One event the server writes, as its text on the wire (`id: 7\ndata: 42.10\n\n`), at

@@ -70,6 +70,7 @@ impl Sim<'_> {
             reader: Reader::default(),
             failure: None,
         });
+        self.lasting = true;
         self.as_source_request(r, s);
     }
 
@@ -208,12 +209,16 @@ impl Sim<'_> {
             items,
             missed,
         };
+        let happened = (self.stream_spec(self.sources[s].first))
+            .and_then(|spec| spec.events.get(k))
+            .map(|e| at_ms(e.at_ms));
         self.reqs[r].rare_mut().messages.push(Message {
             sent: ts,
             at: end,
             from_page: false,
             kind: MessageKind::Event,
             bytes,
+            happened,
         });
         let e = Event::described(ts, Actor::Server, steps::SSE_EVENT, detail);
         self.push_request(r, e.message(Actor::Browser, end, bytes));

@@ -85,6 +85,7 @@ impl Sim<'_> {
             }
         };
         let group = self.websocket_group(r);
+        self.lasting = true;
         let origin = format!("Origin: {}", self.page_origin_s);
         let q = &mut self.reqs[r];
         q.group = group;
@@ -333,7 +334,8 @@ impl Sim<'_> {
             let at = t + self.down();
             return self.schedule(at, Ev::Ws(s, Act::TooLarge(len)));
         }
-        self.ws_send(t, s, page, (frame, stand_in), None);
+        let happened = (!page).then(|| super::sse::at_ms(m.at_ms));
+        self.ws_send(t, s, page, (frame, stand_in, happened), None);
     }
 
     /// Side `page` (else the server) sends `frame` at `t` (for a binary message, `stand_in` is
@@ -344,7 +346,7 @@ impl Sim<'_> {
         t: Instant,
         s: usize,
         page: bool,
-        (mut frame, stand_in): (Frame, Option<u64>),
+        (mut frame, stand_in, happened): (Frame, Option<u64>, Option<Instant>),
         note: Option<Cow<'static, str>>,
     ) {
         let r = self.sockets[s].request;
@@ -384,6 +386,7 @@ impl Sim<'_> {
             from_page: page,
             kind,
             bytes,
+            happened,
         });
         let e = Event::described(t, actor, step, detail).message(to, arrives, bytes);
         self.push_request(r, e);
@@ -425,7 +428,7 @@ impl Sim<'_> {
         } else {
             "the browser answers with the same close frame, then the server closes the TCP connection"
         };
-        self.ws_send(t, s, page, (frame, None), Some(note.into()));
+        self.ws_send(t, s, page, (frame, None, None), Some(note.into()));
     }
 
     /// A ping or close frame the server sent reaches the browser (Chromium's
@@ -438,7 +441,7 @@ impl Sim<'_> {
                     ..f
                 };
                 let note = "Chromium answers a ping with a pong carrying its payload";
-                self.ws_send(t, s, true, (pong, None), Some(note.into()));
+                self.ws_send(t, s, true, (pong, None, None), Some(note.into()));
             }
             Opcode::Close => {
                 self.sockets[s].browser_heard_close = true;
@@ -450,7 +453,7 @@ impl Sim<'_> {
                     let answer = Frame::close(1002, "", None);
                     let note =
                         "a protocol error: the browser answers 1002 and drops the connection";
-                    self.ws_send(t, s, true, (answer, None), Some(note.into()));
+                    self.ws_send(t, s, true, (answer, None, None), Some(note.into()));
                     let why = "Received a broken close frame containing a reserved status code.";
                     return self.ws_fail(t, s, why);
                 }
@@ -458,7 +461,7 @@ impl Sim<'_> {
                     self.sockets[s].sent_close(true);
                     let echo = Frame { mask: None, ..f };
                     let note = "the browser echoes the server's close (RFC 6455 §5.5.1)";
-                    self.ws_send(t, s, true, (echo, None), Some(note.into()));
+                    self.ws_send(t, s, true, (echo, None, None), Some(note.into()));
                 }
             }
             _ => {}
@@ -475,7 +478,7 @@ impl Sim<'_> {
         if !self.sockets[s].server_closed {
             self.sockets[s].sent_close(false);
             let echo = Frame { mask: None, ..f };
-            self.ws_send(t, s, false, (echo, None), None);
+            self.ws_send(t, s, false, (echo, None, None), None);
         }
         self.ws_tcp_close(t, s);
     }
