@@ -291,25 +291,12 @@ fn panel(s: &mut String, load: &PageLoad, (top, bottom): (f64, f64), end_ms: f64
                 fixed(y + 2.0, 1),
                 fixed(y + 20.0, 1),
                 if m.from_page { "#c2410c" } else { "#1a1d23" },
-                message_name(m.kind),
+                crate::timeline::page::message_name(m.kind),
                 m.bytes,
                 if m.from_page { "reached the server" } else { "reached the page" },
                 fixed(m.at.micros() as f64 / 1000.0, 1),
                 x = fixed(x, 2)
             );
         }
-    }
-}
-
-/// A message's kind in words.
-fn message_name(k: crate::model::load::MessageKind) -> &'static str {
-    use crate::model::load::MessageKind as K;
-    match k {
-        K::Event => "event",
-        K::Text => "text message",
-        K::Binary => "binary message",
-        K::Ping => "ping",
-        K::Pong => "pong",
-        K::Close => "close",
     }
 }

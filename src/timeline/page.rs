@@ -199,6 +199,34 @@ pub fn slot(l: &PageLoad, lane: &[usize], t: Instant) -> Slot {
 }
 
 /// Where `t` falls on a waterfall of `end` µs, as a CSS percentage.
+/// A message's kind in words.
+pub fn message_name(k: crate::model::load::MessageKind) -> &'static str {
+    use crate::model::load::MessageKind as K;
+    match k {
+        K::Event => "event",
+        K::Text => "text message",
+        K::Binary => "binary message",
+        K::Ping => "ping",
+        K::Pong => "pong",
+        K::Close => "close",
+    }
+}
+
+/// What a long-lived request's message tick says: what it was, its bytes, and when it arrived.
+pub fn message_title(m: &crate::model::load::Message) -> String {
+    let what = message_name(m.kind);
+    let way = if m.from_page {
+        "from the page, at the server"
+    } else {
+        "at the page"
+    };
+    format!(
+        "{what}, {} bytes, {way} at {} ms",
+        m.bytes,
+        crate::model::text::decimal(m.at.micros() / 100, 1)
+    )
+}
+
 pub fn percent(t: Instant, end: u64) -> String {
     fixed(t.micros() as f64 * 100.0 / end.max(1) as f64, 3)
 }

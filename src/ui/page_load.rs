@@ -262,6 +262,9 @@ pub fn PageView(props: &PageViewProps) -> Html {
                 </div>
             </details>
             <Compare scenario={Rc::clone(&s.scenario)} />
+            if s.preset == "realtime" {
+                <RealtimeCompare />
+            }
             }
         </section>
     }
@@ -304,12 +307,81 @@ fn Compare(p: &CompareProps) -> Html {
     }
 }
 
+/// The realtime preset's ticker by polling, long polling, server-sent events and a WebSocket
+/// ([`crate::model::realtime`]): the table of their figures and four waterfalls on one time
+/// axis, made when asked (four loads).
+#[component]
+fn RealtimeCompare() -> Html {
+    use crate::model::realtime;
+    let made =
+        use_state(
+            || None::<Rc<Result<Vec<(realtime::Technique, PageLoad, realtime::Row)>, String>>>,
+        );
+    let on_make = {
+        let made = made.clone();
+        Callback::from(move |_| made.set(Some(Rc::new(realtime::compare()))))
+    };
+    html! {
+        <details class="pl-compare" id="pl-realtime">
+            <summary>{ "Compare four ways to bring a live price to the page: polling, long polling, server-sent events, WebSocket" }</summary>
+            <p class="pl-compare-note">{ "The same ticker — a new price on the server every second — on the same network and server. Polling asks every second with fetch(); a long poll asks again as each answer arrives and the server holds it until a price comes; an EventSource keeps one response open; a WebSocket keeps its own connection. The feed's answers say no-store, as live data does." }</p>
+            <button id="pl-realtime-run" type="button" onclick={on_make}>{ "Load it four ways" }</button>
+            { match (*made).as_deref() {
+                Some(Ok(all)) => {
+                    let rows: Vec<realtime::Row> = all.iter().map(|(_, _, r)| r.clone()).collect();
+                    let panels: Vec<(String, String, &PageLoad)> = (all.iter())
+                        .map(|(w, l, _)| (w.name().to_string(), format!("{w:?}"), l))
+                        .collect();
+                    html! { <>{ realtime_table(&rows) }{ waterfall_panels(&panels) }</> }
+                }
+                Some(Err(e)) => html! { <p class="pl-error" role="alert">{ format!("Not compared: {e}.") }</p> },
+                None => html! {},
+            } }
+        </details>
+    }
+}
+
+/// The four ways' figures as a table.
+fn realtime_table(rows: &[crate::model::realtime::Row]) -> Html {
+    html! {
+        <table class="rt-table" id="pl-realtime-table">
+            <thead><tr>
+                <th scope="col">{ "way" }</th><th scope="col">{ "requests" }</th><th scope="col">{ "prices in" }</th>
+                <th scope="col">{ "bytes per price" }</th><th scope="col">{ "server → page, mean" }</th><th scope="col">{ "worst" }</th>
+                <th scope="col">{ "sockets (held)" }</th><th scope="col">{ "from cache" }</th>
+            </tr></thead>
+            <tbody>
+                { for rows.iter().map(|r| html! {
+                    <tr>
+                        <th scope="row">{ r.technique.name() }</th>
+                        <td>{ r.requests }</td>
+                        <td>{ format!("{}/{}", r.updates, r.of) }</td>
+                        <td>{ r.bytes_per_update }</td>
+                        <td>{ format!("{} ms", ms(r.latency_mean.micros())) }</td>
+                        <td>{ format!("{} ms", ms(r.latency_max.micros())) }</td>
+                        <td>{ format!("{} ({} s)", r.connections, ms(r.held.micros() / 1000)) }</td>
+                        <td>{ r.from_cache }</td>
+                    </tr>
+                }) }
+            </tbody>
+        </table>
+    }
+}
+
 /// The loads' waterfalls, one under the other, scaled to the longest: a row per request with
 /// its phases (not interactive: the page's own waterfall above is).
 fn three_waterfalls(loads: &[(load::Protocol, PageLoad)]) -> Html {
+    let panels: Vec<(String, String, &PageLoad)> = (loads.iter())
+        .map(|(p, l)| (p.name().to_string(), p.as_str().to_string(), l))
+        .collect();
+    waterfall_panels(&panels)
+}
+
+/// Waterfalls one under the other on one time axis, each with its title and its key.
+fn waterfall_panels(loads: &[(String, String, &PageLoad)]) -> Html {
     let end = loads
         .iter()
-        .map(|(_, l)| l.end.micros())
+        .map(|(_, _, l)| l.end.micros())
         .max()
         .unwrap_or(1)
         .max(1);
@@ -319,9 +391,9 @@ fn three_waterfalls(loads: &[(load::Protocol, PageLoad)]) -> Html {
             <p class="pl-legend">
                 { for PhaseName::ALL.iter().map(|p| html! { <span class="ph-key" data-ph={phase_key(*p)}>{ p.label() }</span> }) }
             </p>
-            { for loads.iter().map(|(p, l)| html! {
-                <section class="cmp-panel" data-protocol={p.as_str()} aria-label={format!("{} waterfall", p.name())}>
-                    <h4 class="cmp-title">{ p.name() }<span class="cmp-time">{ format!(" · loaded in {} ms over {} connection{}", ms(l.end.micros()), l.connections.len(), if l.connections.len() == 1 { "" } else { "s" }) }</span></h4>
+            { for loads.iter().map(|(name, key, l)| html! {
+                <section class="cmp-panel" data-protocol={key.clone()} aria-label={format!("{name} waterfall")}>
+                    <h4 class="cmp-title">{ name.clone() }<span class="cmp-time">{ format!(" · loaded in {} ms over {} connection{}", ms(l.end.micros()), l.connections.len(), if l.connections.len() == 1 { "" } else { "s" }) }</span></h4>
                     <div class="wf-ruler" aria-hidden="true">
                         { for ruler.iter().map(|(pct, label)| html! {
                             <span class="wf-tick" style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {pct} / 100)")}>{ label.clone() }</span>
@@ -334,6 +406,11 @@ fn three_waterfalls(loads: &[(load::Protocol, PageLoad)]) -> Html {
                                 { for r.phases.iter().map(|ph| html! {
                                     <span class="seg" data-ph={phase_key(ph.name)} title={format!("{}: {} ms", ph.name.label(), ms(ph.end.micros() - ph.start.micros()))}
                                         style={format!("left: {}%; width: max(1px, {}%)", page::percent(ph.start, end), page::percent(Instant::from_micros(ph.end.micros() - ph.start.micros()), end))}></span>
+                                }) }
+                                { for r.messages.iter().map(|m| html! {
+                                    <span class="wf-msg" data-page={m.from_page.then_some("")}
+                                        style={format!("left: {}%", page::percent(m.at, end))}
+                                        title={page::message_title(m)}></span>
                                 }) }
                             </span>
                         </div>
@@ -634,6 +711,11 @@ fn WfRow(p: &WfRowProps) -> Html {
                     <span class="seg" data-ph={phase_key(g.phase)}
                         style={format!("left: {}%; width: {}%", g.left, g.width)}
                         title={g.title}></span>
+                }) }
+                { for r.messages.iter().filter(|m| m.at <= t).map(|m| html! {
+                    <span class="wf-msg" data-page={m.from_page.then_some("")}
+                        style={format!("left: {}%", page::percent(m.at, end))}
+                        title={page::message_title(m)}></span>
                 }) }
             </span>
         </button>

@@ -446,3 +446,51 @@ fn the_page_compares_three_protocols_on_one_time_axis() {
     s.screenshot("page-compare-390x844");
     s.assert_no_errors();
 }
+
+/// The realtime preset in the app: the WebSocket's row with a tick per message, its handshake
+/// in the detail, and the four ways compared as a table over four waterfalls, each figure the
+/// model's own.
+#[test]
+fn the_realtime_page_shows_its_socket_and_compares_four_ways() {
+    let l = native("realtime");
+    let ws = l
+        .requests
+        .iter()
+        .find(|r| r.destination == "websocket")
+        .unwrap();
+    let rows = wirewalk::model::realtime::compare().unwrap();
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    choose_page(&s, "realtime");
+    let ticks = s.js(&format!(
+        "return document.querySelectorAll('.wf-row[data-id=\"{}\"] .wf-msg').length;",
+        ws.id
+    ));
+    assert_eq!(
+        ticks,
+        serde_json::json!(ws.messages.len()),
+        "a tick per message"
+    );
+    show(&s, "#pl-realtime");
+    s.js("document.querySelector('#pl-realtime').open = true;");
+    s.click(&s.find("#pl-realtime-run"));
+    s.wait_for(
+        "the four waterfalls",
+        "document.querySelectorAll('#pl-realtime .cmp-panel').length === 4",
+    );
+    let table = s.js("return [...document.querySelectorAll('#pl-realtime-table tbody tr')].map(tr => [...tr.children].map(c => c.textContent));");
+    let table: Vec<Vec<String>> = serde_json::from_value(table).unwrap();
+    assert_eq!(table.len(), 4);
+    for ((_, _, r), shown) in rows.iter().zip(&table) {
+        assert_eq!(shown[0], r.technique.name());
+        assert_eq!(shown[1], r.requests.to_string());
+        assert_eq!(shown[3], r.bytes_per_update.to_string());
+    }
+    show(&s, "#pl-realtime");
+    s.screenshot("page-realtime-1440x900");
+    s.set_viewport(390, 844);
+    show(&s, "#pl-realtime");
+    assert_fits(&s);
+    s.screenshot("page-realtime-390x844");
+    s.assert_no_errors();
+}
