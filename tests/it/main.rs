@@ -31,6 +31,7 @@ mod tls12_capture;
 mod tls13_rfc8448;
 mod websocket;
 mod wpt_url;
+mod xhr;
 
 #[path = "../common/conformance.rs"]
 mod conformance;

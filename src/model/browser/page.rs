@@ -85,6 +85,9 @@ pub enum Api {
     /// `new WebSocket(url)`: its URL is `ws:` or `wss:` (a relative one resolves against the
     /// document and takes the `ws` twin of its scheme, HTML §9.3.1).
     WebSocket,
+    /// `xhr.open(method, url, async)` then `xhr.send()` on a `new XMLHttpRequest()`; `sync`
+    /// when `async` is the literal `false` (XHR §3.5.1).
+    Xhr { sync: bool },
 }
 
 /// A `<link rel=preconnect href=… [crossorigin]>` hint.
@@ -367,17 +370,31 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                                 Api::Fetch => format!("fetch('{}')", f.url),
                                 Api::EventSource => format!("new EventSource('{}')", f.url),
                                 Api::WebSocket => format!("new WebSocket('{}')", f.url),
+                                Api::Xhr { sync } => format!(
+                                    "XMLHttpRequest open('{}', '{}'{})",
+                                    f.method,
+                                    f.url,
+                                    if sync { ", false" } else { "" }
+                                ),
                             };
+                            // A synchronous XHR holds the main thread, so the parser, until
+                            // it has its answer; it goes at Blink's kVeryHigh (net HIGHEST:
+                            // `FetchParameters::MakeSynchronous`).
+                            let sync = f.api == Api::Xhr { sync: true };
                             d.resources.push(Resource {
                                 url: u,
                                 destination: Destination::Fetch,
-                                priority: Priority::Medium,
+                                priority: if sync {
+                                    Priority::Highest
+                                } else {
+                                    Priority::Medium
+                                },
                                 source,
                                 offset: i,
                                 method: f.method.into(),
                                 headers: f.headers,
                                 credentials: f.credentials,
-                                parser_blocking: false,
+                                parser_blocking: sync,
                                 deferred: false,
                                 preload: false,
                                 unhandled: f.unhandled,
@@ -670,6 +687,7 @@ fn script_calls(js: &str) -> Vec<FetchCall> {
     let mut out = fetch_calls(js);
     out.extend(constructed(js, Api::EventSource));
     out.extend(constructed(js, Api::WebSocket));
+    out.extend(xhr_calls(js));
     out.sort_by_key(|c| c.at);
     out
 }
@@ -682,7 +700,7 @@ fn script_calls(js: &str) -> Vec<FetchCall> {
 fn constructed(js: &str, api: Api) -> Vec<FetchCall> {
     let new = match api {
         Api::WebSocket => "WebSocket(",
-        Api::EventSource | Api::Fetch => "EventSource(",
+        Api::EventSource | Api::Fetch | Api::Xhr { .. } => "EventSource(",
     };
     let mut out = Vec::new();
     let mut i = 0;
@@ -715,6 +733,79 @@ fn constructed(js: &str, api: Api) -> Vec<FetchCall> {
         });
     }
     out
+}
+
+/// `const x = new XMLHttpRequest(); x.open('POST', '/u', false); x.withCredentials = true;
+/// x.setRequestHeader('X-A', 'v'); x.send(…)`: each variable given a new XMLHttpRequest, with
+/// what the script sets on it by name (literal values only), made where it calls `open`.
+fn xhr_calls(js: &str) -> Vec<FetchCall> {
+    const NEW: &str = "new XMLHttpRequest(";
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(p) = js[i..].find(NEW) {
+        let at = i + p;
+        i = at + NEW.len();
+        // `const x = new …`, `let x = new …`, `x = new …`: the name before the `=`.
+        let before = js[..at].trim_end();
+        let Some(before) = before.strip_suffix('=') else {
+            continue;
+        };
+        let name: String = (before.trim_end().chars().rev())
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        if name.is_empty() {
+            continue;
+        }
+        // What the script does with it, up to the next XMLHttpRequest (or the script's end).
+        let end = js[i..].find(NEW).map_or(js.len(), |n| i + n);
+        if let Some(call) = xhr_of(&js[i..end], &name, i) {
+            out.push(call);
+        }
+    }
+    out
+}
+
+/// The request the XMLHttpRequest called `name` makes in `js` (which starts at `offset`):
+/// its `open(method, url, async)`, `withCredentials` and `setRequestHeader` calls.
+fn xhr_of(js: &str, name: &str, offset: usize) -> Option<FetchCall> {
+    let open = format!("{name}.open(");
+    let o = js.find(&open)? + open.len();
+    let (method, after) = literal_arg(&js[o..])?;
+    let (url, after) = literal_arg(after.trim_start().strip_prefix(',')?)?;
+    let third = after.trim_start();
+    let sync = third
+        .strip_prefix(',')
+        .is_some_and(|rest| rest.trim_start().starts_with("false"));
+    let credentials = js
+        .find(&format!("{name}.withCredentials"))
+        .map(|k| js[k + name.len() + ".withCredentials".len()..].trim_start())
+        .and_then(|v| v.strip_prefix('='))
+        .is_some_and(|v| v.trim_start().starts_with("true"));
+    let set = format!("{name}.setRequestHeader(");
+    let headers = (js.match_indices(&set))
+        .filter_map(|(k, _)| {
+            let (n, rest) = literal_arg(&js[k + set.len()..])?;
+            let v = literal_arg(rest.trim_start().strip_prefix(',')?).map_or("", |(v, _)| v);
+            Some(if v.is_empty() {
+                format!("{n}:")
+            } else {
+                format!("{n}: {v}")
+            })
+        })
+        .collect();
+    Some(FetchCall {
+        api: Api::Xhr { sync },
+        repeat: None,
+        at: offset + o,
+        url: url.to_string(),
+        method: method.to_ascii_uppercase(),
+        headers,
+        credentials,
+        unhandled: false,
+    })
 }
 
 /// How the script repeats the `fetch()` at `at`, if it does: inside a `setInterval` with a

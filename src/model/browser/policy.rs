@@ -93,6 +93,15 @@ pub fn same_origin(a: &Origin, b: &Origin) -> bool {
     matches!(a, Origin::Tuple { .. }) && a == b
 }
 
+/// What Chromium's CORS error calls the API a request was made with.
+fn api_name(req: &Request<'_>) -> &'static str {
+    if req.xhr {
+        "XMLHttpRequest"
+    } else {
+        "fetch"
+    }
+}
+
 /// The request as the policy sees it (its texts borrowed from the request).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Request<'a> {
@@ -103,6 +112,9 @@ pub struct Request<'a> {
     pub headers: Vec<(String, String)>,
     /// Cookies and other credentials are sent.
     pub credentials: bool,
+    /// Made by an `XMLHttpRequest`: Chromium's CORS error names it so
+    /// (third_party/blink/renderer/platform/loader/cors/cors_error_string.cc).
+    pub xhr: bool,
 }
 
 /// The response headers the policy reads (for a preflight too).
@@ -362,7 +374,7 @@ pub fn decide(
                             } else {
                                 format!("Response to preflight request doesn't pass access control check: {why}")
                             };
-                            let console = format!("Access to fetch at '{}' from origin '{page_serial}' has been blocked by CORS policy: {msg}", req.url);
+                            let console = format!("Access to {} at '{}' from origin '{page_serial}' has been blocked by CORS policy: {msg}", api_name(req), req.url);
                             preflight_verdict = Some(Verdict::Blocked {
                                 rule: "Fetch §4.8: the preflight must allow the request".into(),
                                 console: console.clone(),
@@ -380,7 +392,7 @@ pub fn decide(
                         Ok(()) => allowed("the response's Access-Control-Allow-Origin allows this origin"),
                         Err(why) => Verdict::Blocked {
                             rule: "Fetch §3.2.5: CORS check".into(),
-                            console: format!("Access to fetch at '{}' from origin '{page_serial}' has been blocked by CORS policy: {why}", req.url),
+                            console: format!("Access to {} at '{}' from origin '{page_serial}' has been blocked by CORS policy: {why}", api_name(req), req.url),
                         },
                     },
                 }
@@ -514,6 +526,7 @@ mod tests {
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect(),
             credentials: false,
+            xhr: false,
         }
     }
 

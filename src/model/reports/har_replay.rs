@@ -544,7 +544,8 @@ fn destination(e: &Entry) -> &'static str {
         Some("font") => "font",
         Some("media") => "media",
         Some("preflight") => "preflight",
-        Some("fetch" | "xhr") => "fetch",
+        Some("fetch") => "fetch",
+        Some("xhr") => "xhr",
         Some("eventsource") => "eventsource",
         Some("websocket") => "websocket",
         _ => {

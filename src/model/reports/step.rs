@@ -497,6 +497,14 @@ catalogue! {
         explain: "Something broke the protocol: the handshake's answer was not 101, or its Sec-WebSocket-Accept did not match the key, or the server sent a close frame with a code that must never be sent (1005, 1006 or 1015), or a message too large. The browser drops the connection, fires error and then close with code 1006 at the page, and Chromium says what went wrong in the console.",
         why: "A WebSocket cannot half-work: the page learns at once that the socket is gone, and the console line tells the developer why.",
         spec: ("RFC 6455 §7.1.7 fail the WebSocket connection", "https://www.rfc-editor.org/rfc/rfc6455#section-7.1.7");
+    XHR_SYNC = "xhr.sync", EventLoop, "A synchronous XMLHttpRequest holds the main thread",
+        explain: "The script called open() with async set to false, so send() does not return until the whole answer is in. Until then the main thread runs nothing else: no parsing, no rendering, no input, no timers. Chromium sends it at its highest priority, and DevTools files a deprecation issue for it.",
+        why: "Every millisecond of the round trip, the server's work and the download is a frozen page; the parser resumes, and the rest of the page is found, only after it.",
+        spec: ("XHR §3.5.6 the send() method", "https://xhr.spec.whatwg.org/#the-send()-method");
+    XHR_EVENTS = "xhr.events", EventLoop, "The XMLHttpRequest's events fire",
+        explain: "An XMLHttpRequest tells the page how it is doing through events: readystatechange as its readyState goes to 2 (headers in), 3 (body arriving) and 4 (done), progress as bytes arrive, then load on success or error on failure, and loadend last. A synchronous one fires only the last of them, after send() has returned.",
+        why: "This is the older, event-based way to what fetch() gives as a promise; the request on the wire is the same.",
+        spec: ("XHR §3.6 events", "https://xhr.spec.whatwg.org/#events");
     HTTP_REDIRECT = "http.redirect", Http, "Follow the redirect",
         explain: "The answer is a redirect (301, 302, 303, 307 or 308) with a Location header, so the page is not shown: the browser makes a new request for the Location, resolved against the current URL. That request goes through the cache, the pool and the handshakes like any other: to the same origin it reuses the open connection, to another it may need DNS, TCP and TLS again. 303, and a POST answered by 301 or 302, become a GET. Chromium follows 19 redirects in a navigation, counting its own internal ones (HSTS, HTTPS-Upgrades), and gives up on the 20th with ERR_TOO_MANY_REDIRECTS, one sooner than the Fetch standard's 20.",
         why: "Each hop costs at least a round trip before the page can start; a permanent 301 or 308 is cached, so the next visit skips it. Navigation Timing counts the hops (redirectCount) when they stay on the page's origin.",

@@ -10,7 +10,7 @@ use crate::model::load::{
 };
 
 /// The names, in the order the page lists them.
-pub const NAMES: [&str; 10] = [
+pub const NAMES: [&str; 11] = [
     "single",
     "many-images",
     "multi-origin",
@@ -21,6 +21,7 @@ pub const NAMES: [&str; 10] = [
     "event-streams",
     "realtime",
     "stream-errors",
+    "xhr",
 ];
 
 fn response(url: &str, headers: &[&str]) -> ResponseSpec {
@@ -366,6 +367,36 @@ fn stream_errors() -> PageScenario {
     }
 }
 
+/// A shop page whose head script loads its settings with a synchronous `XMLHttpRequest` — the
+/// parser and the main thread stop until it answers, while the preload scanner goes on — then
+/// asks the cart API on another origin with an asynchronous one sending credentials and a
+/// header of its own, so a preflight goes first.
+fn xhr() -> PageScenario {
+    let html = "<!DOCTYPE html>\n<html><head><title>Shop</title>\n<script>\n  const settings = new XMLHttpRequest();\n  settings.open('GET', '/settings.json', false);\n  settings.send();\n  const cart = new XMLHttpRequest();\n  cart.open('GET', 'https://api.shop.example/cart');\n  cart.withCredentials = true;\n  cart.setRequestHeader('X-Requested-With', 'XMLHttpRequest');\n  cart.onload = () => render(cart.response);\n  cart.send();\n</script>\n<link rel=\"stylesheet\" href=\"/site.css\">\n</head><body>\n<h1>Shoes</h1>\n<img src=\"/hero.jpg\" alt=\"hero\">\n</body></html>\n";
+    let allow = [
+        "Access-Control-Allow-Origin: https://shop.example",
+        "Access-Control-Allow-Credentials: true",
+    ];
+    let mut preflight: Vec<String> = allow.iter().map(|h| h.to_string()).collect();
+    preflight.push("Access-Control-Allow-Headers: X-Requested-With".into());
+    PageScenario {
+        name: "xhr".into(),
+        url: "https://shop.example/".into(),
+        html: html.into(),
+        responses: vec![ResponseSpec {
+            url: "https://api.shop.example/cart".into(),
+            headers: allow.iter().map(|h| h.to_string()).collect(),
+            preflight_headers: Some(preflight),
+            ..ResponseSpec::default()
+        }],
+        cookies: vec![CookieSpec {
+            url: "https://api.shop.example/".into(),
+            set_cookie: "cart=7; Secure; SameSite=None".into(),
+        }],
+        ..PageScenario::default()
+    }
+}
+
 /// The ticker's prices: one a second, as the server learns them (ms after the navigation
 /// starts, and the price).
 pub const TICKS: [(f64, &str); 9] = [
@@ -404,6 +435,7 @@ pub fn preset(name: &str) -> Option<PageScenario> {
         "event-streams" => event_streams(),
         "realtime" => realtime(),
         "stream-errors" => stream_errors(),
+        "xhr" => xhr(),
         "preconnect" => shop(
             "preconnect",
             "<link rel=\"preconnect\" href=\"https://static.shop.example\">\n<link rel=\"preconnect\" href=\"https://fonts.example\" crossorigin>\n<link rel=\"preconnect\" href=\"https://pay.partner.example\">\n",

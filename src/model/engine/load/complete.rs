@@ -184,6 +184,7 @@ impl Sim<'_> {
         self.maybe_layout(t);
         self.source_done(t, r);
         self.long_poll_next(t, r);
+        self.xhr_events(t, r);
     }
 
     /// After a CORS error on a `fetch()` or a font, Blink's console adds the failed load
@@ -294,5 +295,6 @@ impl Sim<'_> {
         self.maybe_layout(t);
         self.source_done(t, r);
         self.long_poll_next(t, r);
+        self.xhr_events(t, r);
     }
 }

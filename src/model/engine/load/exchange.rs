@@ -551,6 +551,7 @@ impl Sim<'_> {
             j.conn.uses.push((r as u32 + 1, t, t));
         }
         sent.bytes = request_bytes;
+        self.xhr_sent(t, r);
         // A feed's server may hold the request (a long poll): worked out before its answer.
         let answer_at = self.poll_answer_at(r, arrives + server);
         self.request_events(t, r, job, sent, wire_len, arrives, server);

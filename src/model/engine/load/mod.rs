@@ -114,6 +114,7 @@ mod scenario;
 mod scheduler;
 mod sse;
 mod websocket;
+mod xhr;
 
 use doh::Looked;
 pub use doh::{Answered as DohAnswered, Asked as DohAsked};
@@ -257,6 +258,8 @@ struct Rare {
     websocket: Option<usize>,
     /// The messages on it, for a request that stays open.
     messages: Vec<Message>,
+    /// For an `XMLHttpRequest`'s: whether it is synchronous ([`xhr`]).
+    xhr: Option<bool>,
     /// A `fetch()` the script repeats ([`polling`]), and the feed's events its answer carries.
     repeat: Option<page::Repeat>,
     carries: Vec<usize>,
@@ -278,6 +281,7 @@ impl Rare {
         source: None,
         websocket: None,
         messages: Vec::new(),
+        xhr: None,
         repeat: None,
         carries: Vec::new(),
         browser_fields: Vec::new(),
@@ -1433,6 +1437,7 @@ impl Sim<'_> {
             // `Name: value` lines: the value decides whether a Content-Type is safelisted.
             headers: header_pairs(&q.headers),
             credentials: q.include_credentials,
+            xhr: q.rare().xhr.is_some(),
         }
     }
 

@@ -49,7 +49,7 @@ impl Sim<'_> {
                 _ => Duration::ZERO,
             };
             let when = at(res.offset) + first_call;
-            let repeat = res.repeat;
+            let (repeat, api) = (res.repeat, res.api);
             let source = res.api == Some(page::Api::EventSource);
             let websocket = res.api == Some(page::Api::WebSocket);
             let mut res = res;
@@ -94,10 +94,18 @@ impl Sim<'_> {
             if let Some(repeat) = repeat {
                 self.set_repeat(r, repeat);
             }
+            if let Some(page::Api::Xhr { sync }) = api {
+                self.open_xhr(r, sync);
+            }
             // How many of each list come before this place in the document.
             let before_at = |v: &[(usize, usize)], at: usize| v.partition_point(|(o, _)| *o < at);
             let before = |v: &[(usize, usize)]| before_at(v, offset);
-            let (nb, ns) = (before(&self.blocking), before(&self.styles));
+            let (mut nb, ns) = (before(&self.blocking), before(&self.styles));
+            // A script's calls after a synchronous XHR of its own wait for its answer: the
+            // script goes on only once `send()` returns (its XHR is at the script's place).
+            if dest == Destination::Fetch {
+                nb = self.blocking.partition_point(|(o, _)| *o <= offset);
+            }
             let script = Duration::from_micros(script_ms);
             let wait = match dest {
                 // A preload is fetched when the scanner finds it: it waits for nothing.
