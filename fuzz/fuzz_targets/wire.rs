@@ -1,25 +1,27 @@
 //! Bytes from a stranger, read as the capture and the inspector read them: a pcapng file, a
 //! TLS 1.3 or 1.2 handshake message, a run of TLS records (opened with 1.3's and 1.2's keys), an IPv4 packet with its TCP segment or UDP
 //! datagram, HTTP/2 frames and an HPACK header block, QUIC packets (opened with RFC 9001
-//! Appendix A's Initial keys) and frames, and DNS messages. None may panic; a handshake message or
-//! an HTTP/2 frame that reads writes back to the same bytes, and a capture that reads writes a
-//! file that reads back the same.
+//! Appendix A's Initial keys) and frames, DNS messages, WebSocket frames and an event stream's
+//! text. None may panic; a handshake message, an HTTP/2 frame or a WebSocket frame that reads
+//! writes back to the same bytes, and a capture that reads writes a file that reads back the
+//! same.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use wirewalk::model::quic_keys::InitialSecrets;
 use wirewalk::model::tls12_keys::WriteKeys;
 use wirewalk::model::tls_keys::{Aead, Suite13, TrafficKeys};
 use wirewalk::model::tls_wire::Dialect;
-use wirewalk::model::quic_keys::InitialSecrets;
 use wirewalk::model::{
-    dns_wire, hpack, http2, ip, pcapng, quic_packet, tcp_wire, tls12_record, tls_record, tls_wire,
+    dns_wire, hpack, http2, ip, pcapng, quic_packet, sse, tcp_wire, tls12_record, tls_record,
+    tls_wire, websocket,
 };
 
 fuzz_target!(|data: &[u8]| {
     let Some((&which, rest)) = data.split_first() else {
         return;
     };
-    match which % 8 {
+    match which % 10 {
         0 => {
             if let Ok(r) = pcapng::read(rest) {
                 let again = pcapng::read(&pcapng::write(&r.capture)).expect("our own file reads");
@@ -60,7 +62,11 @@ fuzz_target!(|data: &[u8]| {
             let mut at = 0;
             while let Ok((f, n)) = http2::Frame::read(&rest[at..]) {
                 let w = http2::wire(std::slice::from_ref(&f));
-                assert_eq!(w.bytes, &rest[at..at + n], "a frame reads and writes back the same");
+                assert_eq!(
+                    w.bytes,
+                    &rest[at..at + n],
+                    "a frame reads and writes back the same"
+                );
                 at += n;
             }
         }
@@ -79,6 +85,30 @@ fuzz_target!(|data: &[u8]| {
             if let Ok(m) = dns_wire::decode(rest) {
                 let _ = dns_wire::encode(&m);
             }
+        }
+        8 => {
+            let mut at = 0;
+            while let Ok((f, n)) = websocket::decode(&rest[at..], 1 << 20) {
+                assert_eq!(
+                    f.encode(),
+                    &rest[at..at + n],
+                    "a frame reads and writes back the same"
+                );
+                at += n;
+            }
+        }
+        9 => {
+            // The text in two pieces, cut where the first byte says: the same events as whole.
+            let text = String::from_utf8_lossy(rest);
+            let cut = (0..=text.len().min(which as usize))
+                .rev()
+                .find(|&k| text.is_char_boundary(k))
+                .unwrap_or(0);
+            let whole = sse::Reader::new("").feed(&text);
+            let mut r = sse::Reader::new("");
+            let mut pieces = r.feed(&text[..cut]);
+            pieces.extend(r.feed(&text[cut..]));
+            assert_eq!(whole, pieces);
         }
         _ => {
             if let Ok((h, payload)) = ip::Ipv4::parse(rest) {

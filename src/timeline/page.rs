@@ -167,13 +167,20 @@ pub fn slot(l: &PageLoad, lane: &[usize], t: Instant) -> Slot {
     let state = c.state_at(t);
     let carrying: Vec<u32> = c.carrying(t).collect();
     let label = match (state, carrying.as_slice()) {
-        ("busy", [one]) => format!(
-            "conn {} · #{one} {}",
-            c.id,
-            l.request(*one)
-                .map(|r| short_url(&r.url))
-                .unwrap_or_default()
-        ),
+        ("busy", [one]) => {
+            let r = l.request(*one);
+            // A request that stays open holds its socket for as long as it is open.
+            let held = match r.map(|r| r.destination) {
+                Some("eventsource") => " · held by an open event stream",
+                Some("websocket") => " · held by a WebSocket",
+                _ => "",
+            };
+            format!(
+                "conn {} · #{one} {}{held}",
+                c.id,
+                r.map(|r| short_url(&r.url)).unwrap_or_default()
+            )
+        }
         ("busy", many) if !many.is_empty() => format!("conn {} · {} streams", c.id, many.len()),
         (other, _) => format!(
             "conn {} · {other}{}",

@@ -494,3 +494,36 @@ fn the_realtime_page_shows_its_socket_and_compares_four_ways() {
     s.screenshot("page-realtime-390x844");
     s.assert_no_errors();
 }
+
+/// Seven event streams on one HTTP/1.1 origin: at two seconds the pools show six sockets held
+/// by open streams and the seventh stream and the image waiting beside them.
+#[test]
+fn the_pools_show_sockets_held_by_streams_and_what_waits() {
+    let l = native("event-streams");
+    let seventh = l
+        .requests
+        .iter()
+        .find(|r| r.url.ends_with("/events/7"))
+        .unwrap();
+    let image = l
+        .requests
+        .iter()
+        .find(|r| r.url.ends_with("/chart.png"))
+        .unwrap();
+    assert!(seventh.queued && image.queued);
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    choose_page(&s, "event-streams");
+    seek(&s, Instant::from_micros(2_000_000));
+    let held = s.js("return [...document.querySelectorAll('#pl-pools .slot')].filter(e => e.textContent.includes('held by an open event stream')).length;");
+    assert_eq!(held, serde_json::json!(6));
+    let waiting =
+        s.js("return [...document.querySelectorAll('#pl-pools .chip')].map(e => e.textContent);");
+    let waiting: Vec<String> = serde_json::from_value(waiting).unwrap();
+    for r in [seventh, image] {
+        assert!(waiting.contains(&format!("#{}", r.id)), "{waiting:?}");
+    }
+    show(&s, "#pl-pools");
+    s.screenshot("page-event-streams-pools-1440x900");
+    s.assert_no_errors();
+}

@@ -100,6 +100,15 @@ fn the_seventh_stream_and_the_image_wait_in_the_pool_until_streams_close() {
     );
     assert!(ms(first.end) > 3000.0 && ms(second.end) > 5000.0);
     assert!(matches!(image.outcome, Outcome::Ok { status: 200, .. }));
+    // Why it waits says so.
+    let why = (seventh.phases.iter())
+        .find(|p| p.name == load::PhaseName::Queueing)
+        .map(|p| p.why.to_string())
+        .unwrap_or_default();
+    assert!(
+        why.contains("held by open event streams (6 while it waited)"),
+        "{why}"
+    );
     // The pool saw it: one group, six connections, never more.
     let g = &load.groups[0];
     assert_eq!((g.opened, g.max_open), (6, 6), "{g:?}");

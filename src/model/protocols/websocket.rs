@@ -171,6 +171,9 @@ pub enum Malformed {
     Control,
     /// Longer than `limit` bytes.
     TooLong(u64),
+    /// A length written in more bytes than it needs, or a 64-bit one with its top bit set
+    /// (§5.2: "the minimal number of bytes MUST be used"); Chromium fails the connection.
+    Length,
 }
 
 /// Reads one frame at the start of `b`, no longer than `limit` bytes of payload; returns it and
@@ -196,6 +199,14 @@ pub fn decode(b: &[u8], limit: u64) -> Result<(Frame, usize), Malformed> {
         }
         n => (u64::from(n), 2),
     };
+    let minimal = match at {
+        4 => len >= 126,
+        10 => len > 0xffff && len >> 63 == 0,
+        _ => true,
+    };
+    if !minimal {
+        return Err(Malformed::Length);
+    }
     if opcode.is_control() && (!fin || len > MAX_CONTROL_PAYLOAD as u64) {
         return Err(Malformed::Control);
     }
@@ -403,6 +414,14 @@ mod tests {
         assert_eq!(decode(&[0x09, 0], 10), Err(Malformed::Control));
         assert_eq!(decode(&[0x89, 126, 0, 126], 1000), Err(Malformed::Control));
         assert_eq!(decode(&[0x81, 0x85, 1, 2], 10), Err(Malformed::Short));
+        assert_eq!(
+            decode(&[0x81, 126, 0, 5, 1, 2, 3, 4, 5], 10),
+            Err(Malformed::Length)
+        );
+        assert_eq!(
+            decode(&[0x82, 127, 0, 0, 0, 0, 0, 0, 1, 0], 1 << 20),
+            Err(Malformed::Length)
+        );
     }
 
     #[test]

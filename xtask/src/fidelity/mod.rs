@@ -403,14 +403,30 @@ pub fn report(results: &[PresetResult], version: &str, seconds: f64) -> String {
     r
 }
 
+/// Whether the harness can serve the preset: its servers answer plain HTTP; a response that
+/// streams events or upgrades to a WebSocket is not served yet.
+fn servable(sc: &load::PageScenario) -> bool {
+    !(sc.responses.iter()).any(|r| r.stream.is_some() || r.websocket.is_some())
+}
+
 /// `cargo xtask fidelity [PRESET…]`: the exit status (0 no unexplained difference, 1 some or a
 /// failure, 2 misused).
 pub fn run(words: &[String], out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> u8 {
     let names: Vec<String> = if words.is_empty() {
-        pages::NAMES.iter().map(|s| s.to_string()).collect()
+        (pages::NAMES.iter())
+            .filter(|n| pages::preset(n).is_some_and(|sc| servable(&sc)))
+            .map(|s| s.to_string())
+            .collect()
     } else {
         words.to_vec()
     };
+    if let Some(n) = (names.iter()).find(|n| pages::preset(n).is_some_and(|sc| !servable(&sc))) {
+        let _ = writeln!(
+            err,
+            "xtask fidelity: {n}: the harness's servers answer neither event streams nor WebSocket upgrades yet"
+        );
+        return 2;
+    }
     if let Some(bad) = names.iter().find(|n| pages::preset(n).is_none()) {
         let _ = writeln!(
             err,

@@ -865,9 +865,18 @@ impl Sim<'_> {
             return;
         }
         let watch = self.watch_end();
-        for q in self.reqs.iter_mut().filter(|q| q.end.is_none()) {
+        let mut held: Vec<(u32, u32, Instant)> = Vec::new();
+        for (i, q) in self
+            .reqs
+            .iter_mut()
+            .enumerate()
+            .filter(|(_, q)| q.end.is_none())
+        {
             let end = watch.max(q.t0);
             q.end = Some(end);
+            if let Some(c) = q.conn {
+                held.push((c, i as u32 + 1, end));
+            }
             let why = match (q.send_start, &mut q.queue) {
                 (Some(_), _) if q.status == 200 => {
                     "the stream is still open when the model stops watching"
@@ -887,6 +896,13 @@ impl Sim<'_> {
                 (None, None) => "not sent yet when the model stops watching",
             };
             q.outcome = Some(Outcome::Pending { why: why.into() });
+        }
+        // Their connections carry them until then.
+        for (c, id, end) in held {
+            let uses = self.job_mut(c).map(|j| &mut j.conn.uses);
+            if let Some(u) = uses.and_then(|u| u.iter_mut().rev().find(|u| u.0 == id)) {
+                u.2 = end;
+            }
         }
     }
 
@@ -1077,10 +1093,11 @@ impl Sim<'_> {
                     match reason {
                         Stall::PoolLimit => texts.pool_full.clone(),
                         _ => format!(
-                            "queued: {} connections to {}{} are busy or opening; {} request{} ahead in the queue",
+                            "queued: {} connections to {}{} are busy or opening{}; {} request{} ahead in the queue",
                             self.pool.limits().0,
                             q.origin_s,
                             if q.credentialed { "" } else { " (without credentials)" },
+                            self.held_open(&q.group, (qa, qb)),
                             ahead,
                             if ahead == 1 { " was" } else { "s were" }
                         )
@@ -1132,6 +1149,21 @@ impl Sim<'_> {
             );
         }
         out
+    }
+
+    /// How many of `group`'s sockets event streams held while a request waited from `a` to
+    /// `b` (a stream stays on its socket for as long as it is open): `", held by open event
+    /// streams (6 while it waited)"`, or nothing.
+    fn held_open(&self, group: &str, (a, b): (Instant, Instant)) -> String {
+        let n = (self.reqs.iter())
+            .filter(|r| *r.group == *group && r.rare().source.is_some())
+            .filter(|r| r.send_start.is_some_and(|s| s < b) && r.end.is_none_or(|e| e > a))
+            .count();
+        match n {
+            0 => String::new(),
+            1 => ", one held by an open event stream while it waited".into(),
+            n => format!(", held by open event streams ({n} while it waited)"),
+        }
     }
 
     /// Why the request is stalled in the stretch that ends at `until`.
