@@ -13,6 +13,7 @@
 use super::fixed;
 use crate::link::PageLink;
 use crate::model::har_replay;
+use crate::model::http::Channel;
 use crate::model::load::{self, Outcome, PageLoad, PageScenario, PhaseName, Queued, Request};
 use crate::model::pages;
 use crate::model::scenario::{Profile, Scenario, TlsChoice};
@@ -170,9 +171,9 @@ pub fn slot(l: &PageLoad, lane: &[usize], t: Instant) -> Slot {
         ("busy", [one]) => {
             let r = l.request(*one);
             // A request that stays open holds its socket for as long as it is open.
-            let held = match r.map(|r| r.destination) {
-                Some("eventsource") => " · held by an open event stream",
-                Some("websocket") => " · held by a WebSocket",
+            let held = match r.map(|r| r.kind.channel) {
+                Some(Channel::EventSource) => " · held by an open event stream",
+                Some(Channel::WebSocket) => " · held by a WebSocket",
                 _ => "",
             };
             format!(
@@ -205,7 +206,6 @@ pub fn slot(l: &PageLoad, lane: &[usize], t: Instant) -> Slot {
     }
 }
 
-/// Where `t` falls on a waterfall of `end` µs, as a CSS percentage.
 /// A message's kind in words.
 pub fn message_name(k: crate::model::load::MessageKind) -> &'static str {
     use crate::model::load::MessageKind as K;
@@ -234,6 +234,7 @@ pub fn message_title(m: &crate::model::load::Message) -> String {
     )
 }
 
+/// Where `t` falls on a waterfall of `end` µs, as a CSS percentage.
 pub fn percent(t: Instant, end: u64) -> String {
     fixed(t.micros() as f64 * 100.0 / end.max(1) as f64, 3)
 }

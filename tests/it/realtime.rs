@@ -151,3 +151,71 @@ fn the_cli_prints_the_table_and_its_json() {
     // A tick per message on the long-lived bars.
     assert!(svg.matches("reached the page").count() >= 18, "ticks");
 }
+
+#[test]
+fn a_long_poll_stops_when_its_answer_fails_and_a_preflight_takes_no_price() {
+    use wirewalk::model::load::{EventStream, PageScenario, PollAnswer, ResponseSpec, StreamEvent};
+    let feed = EventStream {
+        events: (1..=5)
+            .map(|k| StreamEvent {
+                at_ms: f64::from(k * 1000),
+                text: format!("{{\"n\":{k}}}"),
+            })
+            .collect(),
+        poll: PollAnswer::Next,
+        ..EventStream::default()
+    };
+    let html = "<script>async function poll() { await fetch('https://api.example/u', { headers: { 'X-Key': 'k' } }); poll(); }\npoll();</script>";
+    let page = |headers: Vec<String>| PageScenario {
+        url: "https://www.example/".into(),
+        html: html.into(),
+        responses: vec![ResponseSpec {
+            url: "https://api.example/u".into(),
+            headers,
+            preflight_headers: Some(vec![
+                "Access-Control-Allow-Origin: *".into(),
+                "Access-Control-Allow-Headers: X-Key".into(),
+            ]),
+            stream: Some(feed.clone()),
+            ..ResponseSpec::default()
+        }],
+        ..PageScenario::default()
+    };
+    // Allowed: every price reaches the page; the preflights answer at once, carrying none.
+    let l = load::run(&page(vec!["Access-Control-Allow-Origin: *".into()])).expect("loads");
+    let gets: Vec<&load::Request> = (l.requests.iter())
+        .filter(|r| r.method == "GET" && r.url.ends_with("/u"))
+        .collect();
+    let prices: usize = gets.iter().map(|r| r.messages.len()).sum();
+    assert_eq!(prices, 5);
+    for p in l.requests.iter().filter(|r| r.method == "OPTIONS") {
+        assert!(
+            p.messages.is_empty() && p.phase(PhaseName::Waiting).micros() < 200_000,
+            "{p:?}"
+        );
+    }
+    // Blocked: the rejected fetch does not ask again.
+    let l = load::run(&page(vec![])).expect("loads");
+    let gets = (l.requests.iter())
+        .filter(|r| r.method == "GET" && r.url.ends_with("/u"))
+        .count();
+    assert_eq!(gets, 1);
+}
+
+#[test]
+fn a_timer_whose_first_call_is_after_the_watch_makes_no_request() {
+    use wirewalk::model::load::PageScenario;
+    let sc = PageScenario {
+        url: "https://www.example/".into(),
+        html: "<script>setInterval(() => fetch('/p'), 3600000); setInterval(() => fetch('/q'), 1e300);</script>".into(),
+        ..PageScenario::default()
+    };
+    let l = load::run(&sc).expect("loads");
+    assert_eq!(
+        l.requests.len(),
+        1,
+        "{:?}",
+        l.requests.iter().map(|r| &r.url).collect::<Vec<_>>()
+    );
+    assert!(l.end.as_ms() < 10_000.0);
+}

@@ -285,6 +285,44 @@ fn its_request_is_the_browsers_own_never_cached_and_never_preflighted() {
 }
 
 #[test]
+fn a_stream_the_same_origin_rules_block_dispatches_nothing_and_fails() {
+    let mut sc = streams(1, |_| EventStream {
+        events: ticks(1000, 3000),
+        ..EventStream::default()
+    });
+    sc.html = sc
+        .html
+        .replace("'/events/1'", "'https://api.example/events/1'");
+    sc.responses[0].url = "https://api.example/events/1".into();
+    let load = load::run(&sc).expect("loads");
+    assert!(
+        load.trace.events.iter().all(|e| e.step != steps::SSE_EVENT),
+        "nothing dispatched"
+    );
+    assert_eq!(url_of(&load, "/events/1").len(), 1, "no reconnection");
+    assert!(load
+        .trace
+        .events
+        .iter()
+        .any(|e| e.step == steps::SSE_FAILED));
+    assert!(
+        load.console[0].starts_with("Access to resource at 'https://api.example/events/1' from origin 'https://feeds.example' has been blocked by CORS policy:"),
+        "{:?}",
+        load.console
+    );
+    // Allowed, the same stream dispatches its events: those after it is answered (the first,
+    // at one second, happened while the new connection to api.example was being made).
+    sc.responses[0].headers = vec!["Access-Control-Allow-Origin: *".into()];
+    let load = load::run(&sc).expect("loads");
+    assert_eq!(
+        (load.trace.events.iter())
+            .filter(|e| e.step == steps::SSE_EVENT)
+            .count(),
+        2
+    );
+}
+
+#[test]
 fn open_streams_do_not_hold_the_load_event_but_an_image_behind_them_does() {
     let open = streams(6, |_| EventStream::default());
     let load = load::run(&open).expect("loads");

@@ -327,3 +327,66 @@ fn the_preset_opens_in_wireshark_as_an_upgrade_and_its_frames() {
         .expect("tshark");
     assert_eq!(String::from_utf8_lossy(&upgrade.stdout).trim(), "101");
 }
+
+#[test]
+fn a_page_may_close_only_with_its_codes_and_huge_messages_do_not_overflow() {
+    let huge = socket(
+        vec![WsMessage {
+            from: Side::Page,
+            kind: WsKind::Binary,
+            bytes: u64::MAX,
+            ..WsMessage::default()
+        }],
+        None,
+    );
+    let refused = load::run(&page("wss://live.example/feed", huge));
+    assert!(refused.is_err_and(|e| e.contains("1 TiB")));
+    let close = |code: u16| {
+        let spec = socket(
+            vec![WsMessage {
+                from: Side::Page,
+                kind: WsKind::Binary,
+                bytes: 1 << 40,
+                ..WsMessage::default()
+            }],
+            Some(WsClose {
+                at_ms: 3000.0,
+                from: Side::Page,
+                code,
+                reason: "é".repeat(100),
+            }),
+        );
+        load::run(&page("wss://live.example/feed", spec)).expect("loads")
+    };
+    let l = close(1005);
+    assert!(
+        events(&l, steps::WS_CLOSE).is_empty(),
+        "close() throws: nothing sent"
+    );
+    assert!(
+        l.problems.iter().any(|p| p.contains("close() throws")),
+        "{:?}",
+        l.problems
+    );
+    let l = close(1000);
+    assert!(
+        l.problems.iter().any(|p| p.contains("close() throws")),
+        "a 200-byte reason throws too"
+    );
+    let l = close(4000);
+    assert!(l.problems.iter().any(|p| p.contains("close() throws")));
+    // Short enough: sent, and the server's echo cuts nothing in a character.
+    let spec = socket(
+        vec![],
+        Some(WsClose {
+            at_ms: 3000.0,
+            from: Side::Server,
+            code: 4000,
+            reason: "é".repeat(100),
+        }),
+    );
+    let l = load::run(&page("wss://live.example/feed", spec)).expect("loads");
+    for e in events(&l, steps::WS_CLOSE) {
+        assert!(!e.summary().contains('\u{fffd}'), "{}", e.summary());
+    }
+}

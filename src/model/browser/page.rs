@@ -73,6 +73,8 @@ pub enum Repeat {
 
 /// The shortest interval the model repeats a `fetch()` at, ms.
 pub const MIN_INTERVAL_MS: u64 = 4;
+/// The longest it takes, ms: ten minutes, the most a page scenario follows.
+pub const MAX_INTERVAL_MS: u64 = 600_000;
 
 /// A script API that makes requests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -253,6 +255,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
     let lower = html.to_ascii_lowercase();
     let mut seen_image = false;
     let mut boosted = 0;
+    let mut budget = REPEAT_BUDGET;
     let mut body: Option<usize> = None;
     let mut i = 0;
     while let Some(rel) = html.get(i..).and_then(|r| r.find('<')) {
@@ -354,7 +357,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                         }
                     }
                 } else {
-                    for f in script_calls(&html[i..close]) {
+                    for f in script_calls(&html[i..close], &mut budget) {
                         let u = match f.api {
                             Api::WebSocket => match base_url.join(f.url.trim()) {
                                 Ok(u) => websocket_url(u, &mut d),
@@ -615,7 +618,7 @@ fn handles_rejection(chain: &str) -> bool {
 
 /// `fetch('url', { method: 'PUT', headers: { 'X-A': ... }, credentials: 'include' })` calls with
 /// a literal URL.
-fn fetch_calls(js: &str) -> Vec<FetchCall> {
+fn fetch_calls(js: &str, budget: &mut usize) -> Vec<FetchCall> {
     let mut out = Vec::new();
     let mut i = 0;
     while let Some(p) = js[i..].find("fetch(") {
@@ -669,7 +672,7 @@ fn fetch_calls(js: &str) -> Vec<FetchCall> {
         let unhandled = unhandled_rejection(&js[..at - 6], tail);
         out.push(FetchCall {
             api: Api::Fetch,
-            repeat: repeat_of(js, at),
+            repeat: repeat_of(js, at, budget),
             at,
             url,
             method,
@@ -683,8 +686,8 @@ fn fetch_calls(js: &str) -> Vec<FetchCall> {
 
 /// The requests an inline script makes, in the order it makes them: its `fetch()` calls and
 /// its `new EventSource(url, { withCredentials: true })`s with a literal URL.
-fn script_calls(js: &str) -> Vec<FetchCall> {
-    let mut out = fetch_calls(js);
+fn script_calls(js: &str, budget: &mut usize) -> Vec<FetchCall> {
+    let mut out = fetch_calls(js, budget);
     out.extend(constructed(js, Api::EventSource));
     out.extend(constructed(js, Api::WebSocket));
     out.extend(xhr_calls(js));
@@ -810,8 +813,8 @@ fn xhr_of(js: &str, name: &str, offset: usize) -> Option<FetchCall> {
 
 /// How the script repeats the `fetch()` at `at`, if it does: inside a `setInterval` with a
 /// literal delay, or inside a named function that calls itself after it.
-fn repeat_of(js: &str, at: usize) -> Option<Repeat> {
-    // Looked for a few kilobytes around the call, so that a long script is read in linear time.
+fn repeat_of(js: &str, at: usize, budget: &mut usize) -> Option<Repeat> {
+    // Looked for a few kilobytes around the call, within the document's budget.
     let mut start = at.saturating_sub(REACH);
     while !js.is_char_boundary(start) {
         start -= 1;
@@ -820,7 +823,7 @@ fn repeat_of(js: &str, at: usize) -> Option<Repeat> {
     while let Some(p) = js[from..at].find("setInterval(") {
         let open = from + p + "setInterval(".len();
         from = open;
-        let Some(close) = closing(js, open, b'(', b')') else {
+        let Some(close) = closing(js, open, (b'(', b')'), budget) else {
             continue;
         };
         if at < close {
@@ -831,7 +834,7 @@ fn repeat_of(js: &str, at: usize) -> Option<Repeat> {
             } else {
                 0
             };
-            return Some(Repeat::Every(ms.max(MIN_INTERVAL_MS)));
+            return Some(Repeat::Every(ms.clamp(MIN_INTERVAL_MS, MAX_INTERVAL_MS)));
         }
     }
     let mut from = start;
@@ -845,7 +848,7 @@ fn repeat_of(js: &str, at: usize) -> Option<Repeat> {
         let Some(body) = js[name_at..at].find('{').map(|b| name_at + b + 1) else {
             continue;
         };
-        let Some(end) = closing(js, body, b'{', b'}') else {
+        let Some(end) = closing(js, body, (b'{', b'}'), budget) else {
             continue;
         };
         if !name.is_empty() && at < end && js[at..end].contains(&format!("{name}(")) {
@@ -857,12 +860,23 @@ fn repeat_of(js: &str, at: usize) -> Option<Repeat> {
 
 /// How far from a `fetch()` the script is read for the timer or function around it.
 const REACH: usize = 4096;
+/// How many bytes a document's scan reads in all looking for timers and functions around its
+/// `fetch()` calls: past it, a call is taken as made once, so that a crafted page of a
+/// hundred thousand calls is read in bounded time.
+pub const REPEAT_BUDGET: usize = 32 << 20;
 
 /// Where the bracket opened just before `open` closes (`close` matching `open_b`, nested ones
 /// counted; brackets inside quotes are not told apart).
-fn closing(js: &str, open: usize, open_b: u8, close_b: u8) -> Option<usize> {
+fn closing(
+    js: &str,
+    open: usize,
+    (open_b, close_b): (u8, u8),
+    budget: &mut usize,
+) -> Option<usize> {
     let mut depth = 1usize;
-    for (i, b) in js.bytes().enumerate().skip(open).take(2 * REACH) {
+    let reach = (2 * REACH).min(*budget);
+    *budget -= reach;
+    for (i, b) in js.bytes().enumerate().skip(open).take(reach) {
         if b == open_b {
             depth += 1;
         } else if b == close_b {
@@ -1048,8 +1062,12 @@ mod tests {
     /// without `.catch` or a second `.then` argument.
     #[test]
     fn a_fetch_without_a_rejection_handler_is_unhandled() {
-        let unhandled =
-            |js: &str| -> Vec<bool> { fetch_calls(js).into_iter().map(|f| f.unhandled).collect() };
+        let unhandled = |js: &str| -> Vec<bool> {
+            fetch_calls(js, &mut { REPEAT_BUDGET })
+                .into_iter()
+                .map(|f| f.unhandled)
+                .collect()
+        };
         assert_eq!(unhandled("fetch('/a');"), [true]);
         assert_eq!(
             unhandled("  fetch('/a')\n  fetch('/b', { method: 'PUT' })\n"),

@@ -95,10 +95,10 @@ pub fn same_origin(a: &Origin, b: &Origin) -> bool {
 
 /// What Chromium's CORS error calls the API a request was made with.
 fn api_name(req: &Request<'_>) -> &'static str {
-    if req.xhr {
-        "XMLHttpRequest"
-    } else {
-        "fetch"
+    match req.api {
+        CorsName::Fetch => "fetch",
+        CorsName::Xhr => "XMLHttpRequest",
+        CorsName::Resource => "resource",
     }
 }
 
@@ -112,9 +112,20 @@ pub struct Request<'a> {
     pub headers: Vec<(String, String)>,
     /// Cookies and other credentials are sent.
     pub credentials: bool,
-    /// Made by an `XMLHttpRequest`: Chromium's CORS error names it so
-    /// (third_party/blink/renderer/platform/loader/cors/cors_error_string.cc).
-    pub xhr: bool,
+    /// The API that made it, as Chromium's CORS error names it.
+    pub api: CorsName,
+}
+
+/// What Chromium's CORS error calls the resource (`ResourceTypeToString` in
+/// third_party/blink/renderer/platform/loader/cors/cors_error_string.cc): `fetch` for a
+/// `fetch()`, `XMLHttpRequest`, and `resource` for one with no initiator name, as an
+/// `EventSource`'s.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CorsName {
+    #[default]
+    Fetch,
+    Xhr,
+    Resource,
 }
 
 /// The response headers the policy reads (for a preflight too).
@@ -526,7 +537,7 @@ mod tests {
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect(),
             credentials: false,
-            xhr: false,
+            api: CorsName::Fetch,
         }
     }
 

@@ -99,8 +99,12 @@ impl Frame {
     /// A close frame's payload: the status code, then the reason in UTF-8 (RFC 6455 §5.5.1).
     pub fn close(code: u16, reason: &str, mask: Option<[u8; 4]>) -> Frame {
         let mut payload = code.to_be_bytes().to_vec();
-        payload.extend_from_slice(reason.as_bytes());
-        payload.truncate(MAX_CONTROL_PAYLOAD);
+        // The reason fits the control frame's 125 bytes with the code, cut between characters.
+        let mut n = reason.len().min(MAX_CONTROL_PAYLOAD - 2);
+        while !reason.is_char_boundary(n) {
+            n -= 1;
+        }
+        payload.extend_from_slice(&reason.as_bytes()[..n]);
         Frame {
             fin: true,
             opcode: Opcode::Close,
@@ -141,7 +145,7 @@ impl Frame {
             126..=0xffff => 2,
             _ => 8,
         };
-        2 + ext + if masked { 4 } else { 0 } + payload
+        (2 + ext + if masked { 4u64 } else { 0 }).saturating_add(payload)
     }
 
     /// A close frame's status code and reason, if it has them.
@@ -220,7 +224,9 @@ pub fn decode(b: &[u8], limit: u64) -> Result<(Frame, usize), Malformed> {
     } else {
         None
     };
-    let end = at + len as usize;
+    let end = (usize::try_from(len).ok())
+        .and_then(|n| at.checked_add(n))
+        .ok_or(Malformed::TooLong(len))?;
     let body = b.get(at..end).ok_or(Malformed::Short)?;
     let payload = match mask {
         Some(k) => masked(body, k),

@@ -502,7 +502,7 @@ catalogue! {
         why: "Every millisecond of the round trip, the server's work and the download is a frozen page; the parser resumes, and the rest of the page is found, only after it.",
         spec: ("XHR §3.5.6 the send() method", "https://xhr.spec.whatwg.org/#the-send()-method");
     XHR_EVENTS = "xhr.events", EventLoop, "The XMLHttpRequest's events fire",
-        explain: "An XMLHttpRequest tells the page how it is doing through events: readystatechange as its readyState goes to 2 (headers in), 3 (body arriving) and 4 (done), progress as bytes arrive, then load on success or error on failure, and loadend last. A synchronous one fires only the last of them, after send() has returned.",
+        explain: "An XMLHttpRequest tells the page how it is doing through events: readystatechange as its readyState goes to 2 (headers in), 3 (body arriving) and 4 (done), progress as bytes arrive, then load on success or error on failure, and loadend last. A synchronous one fires only the last of them (readystatechange 4, load, loadend) before send() returns, and none at all when it fails: send() throws instead.",
         why: "This is the older, event-based way to what fetch() gives as a promise; the request on the wire is the same.",
         spec: ("XHR §3.6 events", "https://xhr.spec.whatwg.org/#events");
     HTTP_REDIRECT = "http.redirect", Http, "Follow the redirect",

@@ -374,6 +374,14 @@ impl Sim<'_> {
         }
     }
 
+    /// How many sockets `group` may hold: a WebSocket group its own 255, else the pool's.
+    pub(super) fn group_limit(&self, group: &str) -> usize {
+        match self.purpose_of(group) {
+            pool::Purpose::WebSocket => super::websocket::WEBSOCKETS_PER_GROUP,
+            _ => self.pool.limits().0,
+        }
+    }
+
     /// Whose requests `group` holds.
     pub(super) fn purpose_of(&self, group: &str) -> pool::Purpose {
         (self.group_index.get(group))

@@ -210,10 +210,7 @@ fn event_stream_head(
     chunked: bool,
 ) -> crate::model::http::Response {
     let stream = resp.status == 200
-        && resp
-            .headers
-            .get("content-type")
-            .is_some_and(|v| v.trim().starts_with("text/event-stream"));
+        && (resp.headers.get("content-type")).is_some_and(super::sse::is_event_stream);
     if stream {
         resp.headers.remove("content-length");
         resp.body_bytes = 0;

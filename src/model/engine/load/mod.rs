@@ -636,6 +636,8 @@ struct Sim<'a> {
     renderer: renderer::State,
     /// The page's `EventSource`s ([`sse`]) and WebSockets ([`websocket`]).
     sources: Vec<sse::Source>,
+    /// Every request of the `EventSource`s, their reconnections' too.
+    source_requests: Vec<usize>,
     sockets: Vec<websocket::Socket>,
     /// The page has something that lasts (a stream, a WebSocket, a poll): what is open when
     /// the model stops watching is pending, not a fault.
@@ -726,6 +728,7 @@ pub fn run_in(sc: &PageScenario, situation: &Situation, cache: Cache) -> Result<
             r.bytes.unwrap_or_default()
         ));
     }
+    check_streams(sc)?;
     let mut nav = Nav::plan(&sc.url, situation, &Default::default())?;
     let tls = TlsChoice::parse(&sc.tls).ok_or_else(|| {
         format!(
@@ -757,6 +760,36 @@ pub fn run_in(sc: &PageScenario, situation: &Situation, cache: Cache) -> Result<
         };
     }
     Ok(run_at(sc, situation, &nav, tls, now, (cache, false), known).0)
+}
+
+/// The most events a scenario's stream may list, and ends (`close_ms`), and WebSocket
+/// messages: what a page's live feeds need many times over, within the time a load may take.
+pub const MAX_STREAM_EVENTS: usize = 10_000;
+pub const MAX_STREAM_CLOSES: usize = 1_000;
+
+/// Refuses a scenario whose streams or sockets list more than the model takes.
+fn check_streams(sc: &PageScenario) -> Result<(), String> {
+    for r in &sc.responses {
+        let (events, closes) = match (&r.stream, &r.websocket) {
+            (Some(s), _) => (s.events.len(), s.close_ms.len()),
+            (None, Some(w)) => (w.messages.len(), 0),
+            (None, None) => continue,
+        };
+        let huge = (r.websocket.iter().flat_map(|w| &w.messages)).any(|m| m.bytes > MAX_BODY_BYTES);
+        if huge {
+            return Err(format!(
+                "a WebSocket message at {} has more than {MAX_BODY_BYTES} bytes (1 TiB), the limit",
+                short(&r.url)
+            ));
+        }
+        if events > MAX_STREAM_EVENTS || closes > MAX_STREAM_CLOSES {
+            return Err(format!(
+                "the stream at {} lists {events} events and {closes} ends; the limits are {MAX_STREAM_EVENTS} and {MAX_STREAM_CLOSES}",
+                short(&r.url)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// What a load leaves for a later one besides its cache: the HSTS rules and the alternative
@@ -854,6 +887,7 @@ fn run_at(
         sched: scheduler::State::default(),
         renderer: renderer::State::default(),
         sources: vec![],
+        source_requests: vec![],
         sockets: vec![],
         lasting: false,
         polled: BTreeMap::new(),
@@ -1437,7 +1471,11 @@ impl Sim<'_> {
             // `Name: value` lines: the value decides whether a Content-Type is safelisted.
             headers: header_pairs(&q.headers),
             credentials: q.include_credentials,
-            xhr: q.rare().xhr.is_some(),
+            api: match (q.rare().xhr, q.rare().source) {
+                (Some(_), _) => policy::CorsName::Xhr,
+                (_, Some(_)) => policy::CorsName::Resource,
+                _ => policy::CorsName::Fetch,
+            },
         }
     }
 

@@ -50,6 +50,10 @@ impl Sim<'_> {
             };
             let when = at(res.offset) + first_call;
             let (repeat, api) = (res.repeat, res.api);
+            // A timer's first call after the model stops watching is not followed.
+            if first_call != Duration::ZERO && when > self.watch_end() {
+                continue;
+            }
             let source = res.api == Some(page::Api::EventSource);
             let websocket = res.api == Some(page::Api::WebSocket);
             let mut res = res;

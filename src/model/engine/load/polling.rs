@@ -30,9 +30,12 @@ impl Sim<'_> {
         }
     }
 
-    /// Request `r` has ended at `t`: a long poll asks again at once.
+    /// Request `r` has ended at `t`: a long poll asks again at once — after an answer the page
+    /// may read (a rejected `await fetch()` skips the call that would ask again).
     pub(super) fn long_poll_next(&mut self, t: Instant, r: usize) {
-        if self.reqs[r].rare().repeat == Some(Repeat::OnAnswer) && t <= self.watch_end() {
+        let answered = matches!(self.reqs[r].outcome, Some(Outcome::Ok { .. }));
+        let again = self.reqs[r].rare().repeat == Some(Repeat::OnAnswer) && answered;
+        if again && t <= self.watch_end() {
             self.schedule(t, Ev::Repeat(r));
         }
     }
@@ -68,7 +71,7 @@ impl Sim<'_> {
 
     /// The feed at request `r`'s URL, when `r` is a plain request (an `EventSource` streams).
     fn feed_of(&self, r: usize) -> Option<&EventStream> {
-        if self.source_of(r).is_some() {
+        if self.source_of(r).is_some() || self.reqs[r].dest == Dest::Preflight {
             return None;
         }
         let i = self.reqs[r].response?;

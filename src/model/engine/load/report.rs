@@ -872,7 +872,12 @@ impl Sim<'_> {
             .enumerate()
             .filter(|(_, q)| q.end.is_none())
         {
-            let end = watch.max(q.t0);
+            // Not before what the request did (a poll asked just before the watch ends).
+            let end = watch
+                .max(q.t0)
+                .max(q.send_start.unwrap_or(q.t0))
+                .max(q.queue.map_or(q.t0, |qu| qu.0))
+                .max(q.send_end);
             q.end = Some(end);
             if let Some(c) = q.conn {
                 held.push((c, i as u32 + 1, end));
@@ -1094,7 +1099,7 @@ impl Sim<'_> {
                         Stall::PoolLimit => texts.pool_full.clone(),
                         _ => format!(
                             "queued: {} connections to {}{} are busy or opening{}; {} request{} ahead in the queue",
-                            self.pool.limits().0,
+                            self.group_limit(&q.group),
                             q.origin_s,
                             if q.credentialed { "" } else { " (without credentials)" },
                             self.held_open(&q.group, (qa, qb)),
@@ -1155,8 +1160,8 @@ impl Sim<'_> {
     /// `b` (a stream stays on its socket for as long as it is open): `", held by open event
     /// streams (6 while it waited)"`, or nothing.
     fn held_open(&self, group: &str, (a, b): (Instant, Instant)) -> String {
-        let n = (self.reqs.iter())
-            .filter(|r| *r.group == *group && r.rare().source.is_some())
+        let n = (self.source_requests.iter().map(|&i| &self.reqs[i]))
+            .filter(|r| *r.group == *group)
             .filter(|r| r.send_start.is_some_and(|s| s < b) && r.end.is_none_or(|e| e > a))
             .count();
         match n {

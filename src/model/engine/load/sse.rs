@@ -75,6 +75,7 @@ impl Sim<'_> {
     }
 
     fn as_source_request(&mut self, r: usize, s: usize) {
+        self.source_requests.push(r);
         let id = self.sources[s].last_event_id.clone();
         let q = &mut self.reqs[r];
         q.content_type = "text/event-stream";
@@ -96,16 +97,28 @@ impl Sim<'_> {
 
     /// Whether request `r`'s answer is an event stream the source reads: `200` with
     /// `text/event-stream` (HTML §9.2.3, "announce the connection").
+    /// The same-origin rules are checked on the head, before anything is dispatched: an
+    /// answer they block is not read as a stream (the source then fails, as Blink's
+    /// `DidFail` with an access-check error does).
     fn streams(&self, r: usize) -> bool {
         let Some(resp) = self.reqs[r].resp.as_deref() else {
             return false;
         };
+        let fields = resp.headers.0.iter().map(|(n, v)| (n.trim(), v.trim()));
+        let cors = policy::decide(
+            &self.page_origin,
+            &self.reqs[r].origin,
+            &self.policy_request(r),
+            &policy_response_of(fields, None),
+            None,
+        );
         self.source_of(r).is_some()
             && resp.status == 200
             && resp
                 .headers
                 .get("content-type")
                 .is_some_and(is_event_stream)
+            && matches!(cors.verdict, Verdict::Allowed { .. })
     }
 
     /// The server starts answering source request `r` at `ts` on `job`, when its answer is a
@@ -156,6 +169,8 @@ impl Sim<'_> {
                 (missed || live).then_some((k, at.max(ts), missed))
             })
             .filter(|&(_, at, _)| at < until || (close.is_none() && at <= until))
+            // An event without text puts nothing on the wire.
+            .filter(|&(k, _, _)| spec.events.get(k).is_some_and(|e| !e.text.is_empty()))
             .collect();
         (writes, close)
     }
@@ -319,6 +334,8 @@ impl Sim<'_> {
                 format!("its answer is {status}, not 200: the EventSource closes, and fires error");
             Some((why, None))
         } else if !is_event_stream(kind) {
+            // Blink names the MIME type alone, without its parameters.
+            let kind = kind.split(';').next().unwrap_or_default().trim();
             let why =
                 format!("its answer is {kind}, not text/event-stream: the EventSource closes");
             Some((why, Some(format!(
@@ -379,7 +396,7 @@ fn last_with_id(events: &[StreamEvent], id: &str, ts: Instant) -> Option<usize> 
 }
 
 /// A Content-Type naming `text/event-stream`, parameters aside (HTML §9.2.3).
-fn is_event_stream(v: &str) -> bool {
+pub(super) fn is_event_stream(v: &str) -> bool {
     v.split(';')
         .next()
         .is_some_and(|m| m.trim().eq_ignore_ascii_case("text/event-stream"))

@@ -421,6 +421,16 @@ impl Sim<'_> {
         if self.sockets[s].closing(page) {
             return;
         }
+        // WebSockets §close(code, reason): a page may close with 1000 or 3000–4999 and a
+        // reason of at most 123 bytes; anything else throws and nothing is sent.
+        let allowed = c.code == 1000 || (3000..=4999).contains(&c.code);
+        if page && (!allowed || c.reason.len() > 123) {
+            self.problems.push(format!(
+                "WebSocket close({}, …): a page may close with 1000 or 3000–4999 and a reason of at most 123 bytes, so close() throws and nothing is sent",
+                c.code
+            ));
+            return;
+        }
         self.sockets[s].sent_close(page);
         let frame = Frame::close(c.code, &c.reason, None);
         let note = if page {
@@ -434,6 +444,10 @@ impl Sim<'_> {
     /// A ping or close frame the server sent reaches the browser (Chromium's
     /// `WebSocketChannel::HandleFrame`, net/websockets/websocket_channel.cc).
     fn ws_at_browser(&mut self, t: Instant, s: usize, f: Frame) {
+        // The browser has dropped the connection: nothing it reads any more.
+        if self.sockets[s].over {
+            return;
+        }
         match f.opcode {
             Opcode::Ping if !self.sockets[s].closing(true) => {
                 let pong = Frame {
@@ -471,7 +485,7 @@ impl Sim<'_> {
     /// A close frame the browser sent reaches the server: it answers with its own if it has
     /// not sent one, and closes the TCP connection (RFC 6455 §7.1.1: the server closes first).
     fn ws_at_server(&mut self, t: Instant, s: usize, f: Frame) {
-        if f.opcode != Opcode::Close {
+        if f.opcode != Opcode::Close || self.sockets[s].over && self.sockets[s].failure.is_some() {
             return;
         }
         self.sockets[s].server_heard_close = true;

@@ -43,7 +43,8 @@ impl Sim<'_> {
         let ok = matches!(self.reqs[r].outcome, Some(Outcome::Ok { .. }));
         let events = match (sync, ok) {
             (true, true) => "readystatechange (4), load, loadend",
-            (true, false) => "readystatechange (4), error, loadend; send() throws a NetworkError",
+            // XHR §3.5.6 "request error steps": a synchronous request throws, firing nothing.
+            (true, false) => "none: send() throws a NetworkError",
             (false, true) => {
                 "readystatechange (2), readystatechange (3), progress, readystatechange (4), load, loadend"
             }

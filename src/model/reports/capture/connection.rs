@@ -646,6 +646,10 @@ impl Walk {
         e: &Event,
         text: Option<&str>,
     ) -> Result<(), CaptureError> {
+        if text == Some("") {
+            // Nothing on the wire: an empty chunk would end the body.
+            return Ok(());
+        }
         let at = e.flight.as_ref().map_or(e.at, |f| f.arrives_at);
         let body = text.unwrap_or_default().as_bytes();
         let step = e.step.as_str();
