@@ -688,8 +688,8 @@ fn fetch_calls(js: &str, budget: &mut usize) -> Vec<FetchCall> {
 /// its `new EventSource(url, { withCredentials: true })`s with a literal URL.
 fn script_calls(js: &str, budget: &mut usize) -> Vec<FetchCall> {
     let mut out = fetch_calls(js, budget);
-    out.extend(constructed(js, Api::EventSource));
-    out.extend(constructed(js, Api::WebSocket));
+    out.extend(constructed(js, ("EventSource(", Api::EventSource)));
+    out.extend(constructed(js, ("WebSocket(", Api::WebSocket)));
     out.extend(xhr_calls(js));
     out.sort_by_key(|c| c.at);
     out
@@ -700,11 +700,7 @@ fn script_calls(js: &str, budget: &mut usize) -> Vec<FetchCall> {
 /// credentials mode is `include` with `withCredentials`, else `same-origin`; a WebSocket's is
 /// always `include`, Fetch §4.1 "obtain a WebSocket connection"). The APIs' own fields are the
 /// engine's.
-fn constructed(js: &str, api: Api) -> Vec<FetchCall> {
-    let new = match api {
-        Api::WebSocket => "WebSocket(",
-        Api::EventSource | Api::Fetch | Api::Xhr { .. } => "EventSource(",
-    };
+fn constructed(js: &str, (new, api): (&str, Api)) -> Vec<FetchCall> {
     let mut out = Vec::new();
     let mut i = 0;
     while let Some(p) = js[i..].find(new) {

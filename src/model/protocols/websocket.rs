@@ -5,7 +5,7 @@
 //! `Sec-WebSocket-Accept`, the SHA-1 of the key and the protocol's GUID in base64 (§4.2.2);
 //! frames (§5.2) with FIN, the opcode, the mask bit, the payload length in 7, 16 or 64 bits, the
 //! masking key and the payload masked with it (§5.3: every frame the browser sends, none the
-//! server sends); close frames' status codes and which of them may be sent (§7.4).
+//! server sends); close frames' status code and reason (§5.5.1).
 //!
 //! Left out: extensions (permessage-deflate, RFC 7692, which Chromium offers: the model's
 //! servers decline it, so RSV1 stays clear) and fragmented messages (each message is one frame).
@@ -246,14 +246,6 @@ fn two(b: &[u8], at: usize) -> Result<[u8; 2], Malformed> {
     Ok([x[0], x[1]])
 }
 
-/// Whether an endpoint may send `code` in a close frame (RFC 6455 §7.4.1, §7.4.2): 1000–1003 and
-/// 1007–1014 are defined (1012–1014 registered with IANA since), 3000–4999 are for libraries
-/// and applications; 1004, 1005, 1006 and 1015 are reserved and never sent, and the rest is not
-/// a status at all.
-pub fn sendable_close_code(code: u16) -> bool {
-    matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999)
-}
-
 /// What the trace shows of a frame.
 pub mod present {
     use super::{Frame, Opcode};
@@ -431,15 +423,13 @@ mod tests {
     }
 
     #[test]
-    fn reserved_close_codes_are_never_sent() {
-        for code in [1004, 1005, 1006, 1015, 999, 1016, 2999, 5000] {
-            assert!(!sendable_close_code(code), "{code}");
-        }
-        for code in [1000, 1001, 1011, 3000, 4999] {
-            assert!(sendable_close_code(code), "{code}");
-        }
+    fn a_close_frame_carries_its_code_and_reason() {
         let f = Frame::close(1000, "bye", Some([1, 2, 3, 4]));
         let (back, _) = decode(&f.encode(), 125).expect("decodes");
         assert_eq!(back.close_status(), Some((1000, &b"bye"[..])));
+        // A long reason is cut between characters, within the control frame's 125 bytes.
+        let long = Frame::close(4000, &"é".repeat(100), None);
+        assert_eq!(long.payload.len(), 2 + 122);
+        assert!(std::str::from_utf8(&long.payload[2..]).is_ok());
     }
 }

@@ -846,7 +846,7 @@ impl Sim<'_> {
             return;
         };
         // The browser sees the first byte after the way down.
-        let t = ts + Duration::from_micros(self.rtt.micros() - self.rtt.half().micros());
+        let t = ts + self.down();
         let bytes = body.saturating_add(head_len);
         let (rounds, cwnd, end, why) = self.transfer(job, bytes, t);
         let wire = self
@@ -897,13 +897,17 @@ impl Sim<'_> {
         self.schedule(end, Ev::Done(r));
     }
 
+    /// The one-way trip from server to browser: the round trip less its way up.
+    pub(super) fn down(&self) -> Duration {
+        Duration::from_micros(self.rtt.micros() - self.rtt.half().micros())
+    }
+
     /// The server sends request `r`'s response head alone at `ts` on `job`, for a response
     /// that stays open (an event stream, a WebSocket's `101`): its event, and the request's
     /// first byte. Returns when the head arrives.
     pub(super) fn head_alone(&mut self, ts: Instant, r: usize, job: u32) -> Option<Instant> {
         let (head, head_len, status, _) = self.response_head(ts, r, job)?;
-        let down = Duration::from_micros(self.rtt.micros() - self.rtt.half().micros());
-        let (_, _, first, why) = self.transfer(job, head_len, ts + down);
+        let (_, _, first, why) = self.transfer(job, head_len, ts + self.down());
         self.push_request(r, head.message(Actor::Browser, first, head_len));
         let q = &mut self.reqs[r];
         q.status = status;

@@ -376,7 +376,7 @@ impl Sim<'_> {
         cwnd: u64,
         (first, end): (Instant, Instant),
     ) {
-        let down = Duration::from_micros(self.rtt.micros() - self.rtt.half().micros());
+        let down = self.down();
         let (rtt, unit) = (self.rtt, self.unit_of(job));
         let Some(h2) = self.wire_mut(job) else { return };
         h2.busy = Instant::from_micros(end.micros().saturating_sub(down.micros()));

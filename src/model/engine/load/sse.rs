@@ -190,11 +190,6 @@ impl Sim<'_> {
         self.sc.responses.get(i)?.stream.as_ref()
     }
 
-    /// The one-way trip from server to browser.
-    pub(super) fn down(&self) -> Duration {
-        Duration::from_micros(self.rtt.micros() - self.rtt.half().micros())
-    }
-
     /// The server writes event `k` on request `r`'s stream at `ts`: `sse.event`, read by the
     /// browser when it arrives.
     pub(super) fn sse_write(&mut self, ts: Instant, r: usize, k: usize, missed: bool) {
