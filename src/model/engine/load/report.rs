@@ -882,12 +882,14 @@ impl Sim<'_> {
             if let Some(c) = q.conn {
                 held.push((c, i as u32 + 1, end));
             }
+            // Its answer's head arrived: what stays open is a WebSocket or an event stream.
+            let answered = q.status != 0;
             let why = match (q.send_start, &mut q.queue) {
-                (Some(_), _) if q.status == 200 => {
-                    "the stream is still open when the model stops watching"
-                }
-                (Some(_), _) if q.status == 101 => {
+                (Some(_), _) if answered && q.kind.channel == Channel::WebSocket => {
                     "the WebSocket is still open when the model stops watching"
+                }
+                (Some(_), _) if answered => {
+                    "the stream is still open when the model stops watching"
                 }
                 (Some(_), _) => {
                     // Waiting for the server (a long poll held) all the way.
