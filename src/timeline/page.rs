@@ -170,10 +170,14 @@ pub fn slot(l: &PageLoad, lane: &[usize], t: Instant) -> Slot {
     let label = match (state, carrying.as_slice()) {
         ("busy", [one]) => {
             let r = l.request(*one);
-            // A request that stays open holds its socket for as long as it is open.
-            let held = match r.map(|r| r.kind.channel) {
-                Some(Channel::EventSource) => " · held by an open event stream",
-                Some(Channel::WebSocket) => " · held by a WebSocket",
+            // A request that stays open holds its socket for as long as it is open; over
+            // HTTP/2 it is one stream of a connection the origin's other requests share.
+            let shared = c.protocol.multiplexed();
+            let held = match (r.map(|r| r.kind.channel), shared) {
+                (Some(Channel::EventSource), false) => " · held by an open event stream",
+                (Some(Channel::WebSocket), false) => " · held by a WebSocket",
+                (Some(Channel::EventSource), true) => " · an open event stream (shared)",
+                (Some(Channel::WebSocket), true) => " · a WebSocket stream (shared)",
                 _ => "",
             };
             format!(
@@ -396,6 +400,30 @@ pub fn break_points(text: &str) -> impl Iterator<Item = (&str, bool)> {
         rest = tail;
         Some((part, !tail.is_empty()))
     })
+}
+
+/// How a WebSocket's handshake went: over HTTP/1.1 the key and the accept value (RFC 6455 §4),
+/// over HTTP/2 the stream its extended CONNECT opened (RFC 8441).
+pub fn websocket_note(h: &load::Handshake, connection: Option<u32>) -> String {
+    if let Some(stream) = h.http2_stream {
+        let on = connection.map_or(String::new(), |c| format!(" of connection {c}"));
+        return format!(
+            "WebSocket over HTTP/2: an extended CONNECT (:protocol websocket) on stream {stream}{on}, which the origin's other requests share (RFC 8441). No Sec-WebSocket-Key is sent and no Sec-WebSocket-Accept checked: the server's 200 opens it."
+        );
+    }
+    let key = h.key.as_deref().unwrap_or("none");
+    let expected = h.expected.as_deref().unwrap_or("none");
+    match h.accept.as_deref() {
+        Some(a) if a == expected => format!(
+            "WebSocket handshake: Sec-WebSocket-Key {key} → Sec-WebSocket-Accept {a}, the base64 of SHA-1(key + RFC 6455's GUID), as it must be."
+        ),
+        Some(a) => format!(
+            "WebSocket handshake: Sec-WebSocket-Key {key}; the server answered Sec-WebSocket-Accept {a}, but the key calls for {expected}."
+        ),
+        None => format!(
+            "WebSocket handshake: Sec-WebSocket-Key {key}; the server sent no Sec-WebSocket-Accept (the key calls for {expected})."
+        ),
+    }
 }
 
 /// What a `pm/` socket group is, for a request sent without credentials.

@@ -777,6 +777,9 @@ fn detail(r: &Request, l: &PageLoad) -> Html {
             if let Outcome::Blocked { console, .. } = &r.outcome {
                 <pre class="console-line">{ console.clone() }</pre>
             }
+            if let Some(h) = &r.websocket {
+                <p class="pl-kv" id="pl-websocket">{ page::websocket_note(h, r.connection) }</p>
+            }
             if let Some((p, because)) = &r.preflight {
                 <p class="pl-kv">{ format!("Preflighted by request #{p}: {because}.") }</p>
             }

@@ -527,3 +527,59 @@ fn the_pools_show_sockets_held_by_streams_and_what_waits() {
     s.screenshot("page-event-streams-pools-1440x900");
     s.assert_no_errors();
 }
+
+/// A WebSocket over HTTP/2 (RFC 8441): no socket of its own in the pools, a stream of the
+/// page's connection; its bar has a tick per message, and its detail says how it opened.
+#[test]
+fn the_websocket_over_http2_is_a_stream_of_the_pages_connection() {
+    let l = native("websocket-h2");
+    let ws = (l.requests.iter())
+        .find(|r| r.destination == "websocket")
+        .unwrap();
+    let stream = ws.websocket.as_ref().and_then(|h| h.http2_stream).unwrap();
+    assert_eq!(ws.connection, l.requests[0].connection);
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    choose_page(&s, "websocket-h2");
+    let ticks = s.js(&format!(
+        "return document.querySelectorAll('.wf-row[data-id=\"{}\"] .wf-msg').length;",
+        ws.id
+    ));
+    assert_eq!(ticks, serde_json::json!(ws.messages.len()));
+    // At three seconds the page's connection carries the socket alone, as a shared stream.
+    seek(&s, Instant::from_micros(3_000_000));
+    let slots =
+        s.js("return [...document.querySelectorAll('#pl-pools .slot')].map(e => e.textContent);");
+    let slots: Vec<String> = serde_json::from_value(slots).unwrap();
+    assert!(
+        slots.iter().any(
+            |t| t.contains(&format!("#{}", ws.id)) && t.contains("a WebSocket stream (shared)")
+        ),
+        "{slots:?}"
+    );
+    let groups = s.js(
+        "return [...document.querySelectorAll('#pl-pools .pool-name')].map(e => e.textContent);",
+    );
+    let groups: Vec<String> = serde_json::from_value(groups).unwrap();
+    assert!(groups.iter().all(|g| !g.contains("ws/")), "{groups:?}");
+    s.click(&s.find(&format!("#pl-waterfall .wf-row[data-id='{}']", ws.id)));
+    s.wait_for(
+        "the detail",
+        &format!(
+            "document.querySelector('#pl-detail h3').textContent.startsWith('#{} ')",
+            ws.id
+        ),
+    );
+    let note = s.text("#pl-websocket");
+    assert!(note.contains(&format!("stream {stream}")), "{note}");
+    assert!(note.contains("extended CONNECT"), "{note}");
+    show(&s, "#pl-pools");
+    s.screenshot("page-websocket-h2-1440x900");
+    show(&s, "#pl-detail");
+    s.screenshot("page-websocket-h2-detail-1440x900");
+    s.set_viewport(390, 844);
+    show(&s, "#pl-detail");
+    assert_fits(&s);
+    s.screenshot("page-websocket-h2-390x844");
+    s.assert_no_errors();
+}

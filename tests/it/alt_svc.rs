@@ -125,7 +125,7 @@ fn a_page_return_visit_uses_what_its_first_load_learnt() {
         origins: vec![OriginSpec {
             origin: "https://shop.example".into(),
             protocol: Protocol::H2,
-            keep_alive: None,
+            ..OriginSpec::default()
         }],
         responses: vec![ResponseSpec {
             url: "https://shop.example/".into(),

@@ -30,6 +30,7 @@ mod tcp_wire;
 mod tls12_capture;
 mod tls13_rfc8448;
 mod websocket;
+mod websocket_h2;
 mod wpt_url;
 mod xhr;
 

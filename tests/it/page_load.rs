@@ -380,6 +380,7 @@ fn page() -> impl Strategy<Value = PageScenario> {
                             load::Protocol::Http1
                         },
                         keep_alive: Some(ka[o]),
+                        ..load::OriginSpec::default()
                     })
                     .collect(),
                 ..PageScenario::default()

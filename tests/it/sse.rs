@@ -425,3 +425,47 @@ proptest! {
         }
     }
 }
+
+/// Over HTTP/2 the stream's response HEADERS leave it open (no END_STREAM), each event is a
+/// DATA frame, and the server's end is an empty DATA frame with END_STREAM: as Wireshark reads
+/// the capture.
+#[test]
+fn over_http2_the_capture_keeps_the_stream_open_until_its_end() {
+    let mut sc = streams(1, |_| EventStream {
+        events: ticks(1000, 3000),
+        close_ms: vec![3500.0],
+        stop_status: Some(204),
+        ..EventStream::default()
+    });
+    sc.protocol = Protocol::H2;
+    let load = load::run(&sc).expect("loads");
+    let first = url_of(&load, "/events/1")[0];
+    let stream = (load.trace.events.iter())
+        .find(|e| e.request == first.id && e.step == steps::HTTP_REQUEST)
+        .and_then(|e| e.stream)
+        .expect("a stream");
+    let file = scratch("sse-h2.json");
+    std::fs::write(&file, sc.to_json()).expect("scenario written");
+    let pcap = scratch("sse-h2.pcapng");
+    let out = wirewalk_pcap(&["page", file.to_str().expect("path")], &pcap, None);
+    expect_status(&out, 0);
+    let out = Command::new(tshark())
+        .arg("-r")
+        .arg(&pcap)
+        .args(["-Y", &format!("http2.streamid == {stream}"), "-T", "fields"])
+        .args(["-E", "occurrence=a", "-E", "aggregator=;"])
+        .args(["-e", "http2.type", "-e", "http2.flags.end_stream"])
+        .output()
+        .expect("tshark");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<(&str, &str)> = (text.lines()).filter_map(|l| l.split_once('\t')).collect();
+    let events = (first.messages.iter())
+        .filter(|m| m.kind == load::MessageKind::Event)
+        .count();
+    assert!(events >= 2, "{events}");
+    // The GET (its HEADERS end the browser's side), the 200 left open, the events, the end.
+    let mut expected = vec![("1", "1"), ("1", "0")];
+    expected.extend(std::iter::repeat_n(("0", "0"), events));
+    expected.push(("0", "1"));
+    assert_eq!(rows, expected, "{text}");
+}

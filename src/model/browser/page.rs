@@ -382,15 +382,17 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                             };
                             // A synchronous XHR holds the main thread, so the parser, until
                             // it has its answer; it goes at Blink's kVeryHigh (net HIGHEST:
-                            // `FetchParameters::MakeSynchronous`).
+                            // `FetchParameters::MakeSynchronous`). A WebSocket's handshake is
+                            // net's own request at `DEFAULT_PRIORITY`, LOWEST
+                            // (net/websockets/websocket_stream.cc, net/base/request_priority.h).
                             let sync = f.api == Api::Xhr { sync: true };
                             d.resources.push(Resource {
                                 url: u,
                                 destination: Destination::Fetch,
-                                priority: if sync {
-                                    Priority::Highest
-                                } else {
-                                    Priority::Medium
+                                priority: match f.api {
+                                    _ if sync => Priority::Highest,
+                                    Api::WebSocket => Priority::Lowest,
+                                    _ => Priority::Medium,
                                 },
                                 source,
                                 offset: i,

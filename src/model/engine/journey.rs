@@ -272,7 +272,7 @@ pub fn page_of(sc: &Scenario, p: &Parsed) -> PageScenario {
         page.origins.push(load::OriginSpec {
             origin: format!("https://{}{port}", p.getters.hostname),
             protocol,
-            keep_alive: None,
+            ..load::OriginSpec::default()
         });
     }
     page

@@ -222,6 +222,38 @@ pub fn h2_fields(r: &Request, method: &str, scheme: &str, priority: Option<Strin
     h
 }
 
+/// A WebSocket's opening handshake over HTTP/2, an extended CONNECT (RFC 8441 §4) as
+/// Chromium writes it (`CreateSpdyHeadersFromHttpRequestForWebSocket`,
+/// net/spdy/spdy_http_utils.cc): `:method CONNECT`, `:authority`, `:scheme https`, `:path`,
+/// `:protocol websocket`, then the HTTP/1.1 handshake's fields in their order, lower-cased,
+/// without `Host`, `Connection`, `Upgrade` and the others HTTP/2 forbids. The request has no
+/// `Sec-WebSocket-Key` (RFC 8441 §5: the stream, not a key, proves the handshake) and no
+/// `priority` field.
+pub fn h2_websocket_fields(r: &Request) -> Headers {
+    let authority = r.headers.get("host").unwrap_or_default().to_string();
+    let mut h = Headers(Vec::with_capacity(r.headers.0.len() + 5))
+        .with(":method", "CONNECT")
+        .with(":authority", authority)
+        .with(":scheme", "https")
+        .with(":path", r.target.clone())
+        .with(":protocol", "websocket");
+    const SKIPPED: [&str; 6] = [
+        "host",
+        "connection",
+        "upgrade",
+        "proxy-connection",
+        "transfer-encoding",
+        "sec-websocket-key",
+    ];
+    for (n, v) in &r.headers.0 {
+        let lower = n.to_ascii_lowercase();
+        if !SKIPPED.contains(&lower.as_str()) {
+            h = h.with(lower, v.clone());
+        }
+    }
+    h
+}
+
 /// A response as an HTTP/2 HEADERS frame lists it: `:status`, then the fields in lower case
 /// without the connection-specific ones HTTP/2 forbids (`Connection`, `Keep-Alive`,
 /// `Transfer-Encoding`, `Upgrade`, `Proxy-Connection`: RFC 9113 §8.2.2).

@@ -60,6 +60,14 @@ pub mod setting {
     pub const INITIAL_WINDOW_SIZE: u16 = 4;
     pub const MAX_FRAME_SIZE: u16 = 5;
     pub const MAX_HEADER_LIST_SIZE: u16 = 6;
+    /// RFC 8441 §3: 1 allows the extended CONNECT (`:protocol`), which carries a WebSocket.
+    pub const ENABLE_CONNECT_PROTOCOL: u16 = 8;
+}
+
+/// Error codes (§7) the model sends.
+pub mod error {
+    /// The stream is no longer needed.
+    pub const CANCEL: u32 = 0x8;
 }
 
 /// A setting's name (§6.5.2).
@@ -71,6 +79,7 @@ pub fn setting_name(id: u16) -> &'static str {
         setting::INITIAL_WINDOW_SIZE => "SETTINGS_INITIAL_WINDOW_SIZE",
         setting::MAX_FRAME_SIZE => "SETTINGS_MAX_FRAME_SIZE",
         setting::MAX_HEADER_LIST_SIZE => "SETTINGS_MAX_HEADER_LIST_SIZE",
+        setting::ENABLE_CONNECT_PROTOCOL => "SETTINGS_ENABLE_CONNECT_PROTOCOL",
         _ => "unknown setting",
     }
 }
@@ -540,13 +549,17 @@ pub fn chromium_initial() -> Vec<Frame> {
 
 /// The model's server's first frames, as node's `http2` server (nghttp2; the h2-tls
 /// recording's server) sends them: an empty SETTINGS (node passes no settings,
-/// `setupHandle` in lib/internal/http2/core.js) and the ACK of the browser's.
-pub fn server_initial() -> Vec<Frame> {
+/// `setupHandle` in lib/internal/http2/core.js) and the ACK of the browser's. A server that
+/// takes WebSockets over HTTP/2 (node's `settings: { enableConnectProtocol: true }`) says so
+/// with SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 (RFC 8441 §3).
+pub fn server_initial(connect_protocol: bool) -> Vec<Frame> {
+    let params = if connect_protocol {
+        vec![(setting::ENABLE_CONNECT_PROTOCOL, 1)]
+    } else {
+        Vec::new()
+    };
     vec![
-        Frame::Settings {
-            ack: false,
-            params: Vec::new(),
-        },
+        Frame::Settings { ack: false, params },
         Frame::Settings {
             ack: true,
             params: Vec::new(),
@@ -705,6 +718,12 @@ pub mod present {
             Frame::Settings { params, .. } if params.is_empty() => {
                 "SETTINGS (empty: every setting at RFC 9113's default)".into()
             }
+            Frame::Settings { params, .. }
+                if params.contains(&(super::setting::ENABLE_CONNECT_PROTOCOL, 1)) =>
+            {
+                "SETTINGS (SETTINGS_ENABLE_CONNECT_PROTOCOL = 1: WebSockets may come as streams)"
+                    .into()
+            }
             Frame::Priority { stream, priority } => format!(
                 "PRIORITY: stream {stream} now depends on {} (exclusive, weight {})",
                 match priority.depends_on {
@@ -713,6 +732,15 @@ pub mod present {
                 },
                 priority.weight
             ),
+            Frame::Data {
+                stream,
+                end_stream: true,
+                data,
+            } if data.is_empty() => format!("DATA on stream {stream}: empty, with END_STREAM"),
+            Frame::RstStream {
+                stream,
+                code: super::error::CANCEL,
+            } => format!("RST_STREAM on stream {stream}: CANCEL"),
             other => other.name().into(),
         }
     }
@@ -725,14 +753,17 @@ pub mod present {
         pub priority: Priority,
         pub block: Rc<Block>,
         /// The body's length: DATA frames follow the HEADERS when it is not zero
-        /// ([`super::request_data_frames`]), else the HEADERS end the stream.
+        /// ([`super::request_data_frames`]), else the HEADERS end the stream…
         pub body: u64,
+        /// … unless the stream stays open for what follows: an extended CONNECT's (RFC 8441
+        /// §4), whose DATA frames carry a WebSocket's.
+        pub tunnel: bool,
     }
 
     impl Request {
         /// Its HEADERS (and CONTINUATION) frames.
         pub fn frames(&self) -> Vec<Frame> {
-            let end_stream = self.body == 0;
+            let end_stream = self.body == 0 && !self.tunnel;
             super::headers_frames(
                 self.stream,
                 end_stream,
@@ -781,11 +812,15 @@ pub mod present {
         pub block: Rc<Block>,
         /// The body's length (DATA frames follow when it is not zero).
         pub body: u64,
+        /// The stream stays open after the HEADERS, its length unknown: an event stream's, or
+        /// a WebSocket's `200` to an extended CONNECT (RFC 8441 §5).
+        pub open: bool,
     }
 
     impl ResponseHead {
         pub fn frames(&self) -> Vec<Frame> {
-            super::headers_frames(self.stream, self.body == 0, None, &self.block.bytes)
+            let end_stream = self.body == 0 && !self.open;
+            super::headers_frames(self.stream, end_stream, None, &self.block.bytes)
         }
     }
 

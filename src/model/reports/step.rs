@@ -482,7 +482,7 @@ catalogue! {
         why: "A misconfigured endpoint stops the feed for good rather than being retried forever; only a network error, or a stream that ends normally, leads to a reconnection.",
         spec: ("HTML §9.2.3 fail the connection", "https://html.spec.whatwg.org/multipage/server-sent-events.html#fail-the-connection");
     WS_OPEN = "ws.open", Http, "The WebSocket is open",
-        explain: "The server answered the WebSocket's request with 101 Switching Protocols. The browser checks Sec-WebSocket-Accept: it must be the base64 of the SHA-1 of the key the browser sent followed by a fixed GUID, which proves the server understood this very handshake, and not a cache or a server that speaks only HTTP. From here on the TCP connection carries WebSocket frames, not HTTP.",
+        explain: "The server answered the WebSocket's request with 101 Switching Protocols. The browser checks Sec-WebSocket-Accept: it must be the base64 of the SHA-1 of the key the browser sent followed by a fixed GUID, which proves the server understood this very handshake, and not a cache or a server that speaks only HTTP. From here on the TCP connection carries WebSocket frames, not HTTP. Over HTTP/2 there is no key: the answer to the extended CONNECT is a 200, and the stream carries the frames.",
         why: "One round trip more than the connection itself, and then messages go both ways at any time with a few bytes of framing each; the connection stays the WebSocket's until it closes.",
         spec: ("RFC 6455 §4.2.2 server's opening handshake", "https://www.rfc-editor.org/rfc/rfc6455#section-4.2.2");
     WS_FRAME = "ws.frame", Http, "A WebSocket frame",
@@ -490,13 +490,17 @@ catalogue! {
         why: "Two to fourteen bytes of overhead a message, no headers, no request: the cheapest way to push small updates either way once the socket is open.",
         spec: ("RFC 6455 §5.2 base framing protocol", "https://www.rfc-editor.org/rfc/rfc6455#section-5.2");
     WS_CLOSE = "ws.close", Http, "The close handshake",
-        explain: "Either end sends a close frame with a status code (1000 for a normal close) and maybe a reason; the other answers with a close frame of its own, and then the server closes the TCP connection. After sending a close frame an end sends no more messages.",
+        explain: "Either end sends a close frame with a status code (1000 for a normal close) and maybe a reason; the other answers with a close frame of its own, and then the server closes the TCP connection (over HTTP/2 it ends its stream with END_STREAM, and the connection stays open for the origin's other requests). After sending a close frame an end sends no more messages.",
         why: "Both ends know that nothing was lost; the page's close event says wasClean: true and gives the code.",
         spec: ("RFC 6455 §7 closing the connection", "https://www.rfc-editor.org/rfc/rfc6455#section-7");
     WS_FAILED = "ws.failed", Http, "The browser fails the WebSocket",
-        explain: "Something broke the protocol: the handshake's answer was not 101, or its Sec-WebSocket-Accept did not match the key, or the server sent a close frame with a code that must never be sent (1005, 1006 or 1015), or a message too large. The browser drops the connection, fires error and then close with code 1006 at the page, and Chromium says what went wrong in the console.",
+        explain: "Something broke the protocol: the handshake's answer was not 101, or its Sec-WebSocket-Accept did not match the key, or the server sent a close frame with a code that must never be sent (1005, 1006 or 1015), or a message too large. The browser drops the connection (over HTTP/2 it resets the WebSocket's stream with RST_STREAM and keeps the connection), fires error and then close with code 1006 at the page, and Chromium says what went wrong in the console.",
         why: "A WebSocket cannot half-work: the page learns at once that the socket is gone, and the console line tells the developer why.",
         spec: ("RFC 6455 §7.1.7 fail the WebSocket connection", "https://www.rfc-editor.org/rfc/rfc6455#section-7.1.7");
+    WS_HTTP2 = "ws.http2", Http, "WebSocket over HTTP/2: a stream, not a connection",
+        explain: "Chromium looks for an HTTP/2 connection to the WebSocket's origin that is already open and whose server said, in its SETTINGS, SETTINGS_ENABLE_CONNECT_PROTOCOL = 1. If it finds one, the handshake is an extended CONNECT on a new stream of it (:method CONNECT, :protocol websocket, no Sec-WebSocket-Key), the server answers 200, and the frames travel in DATA frames of that stream. If the connection exists but its server did not say so, the WebSocket opens a connection of its own whose TLS offers only http/1.1; Chromium never opens an HTTP/2 connection just for a WebSocket.",
+        why: "No DNS, TCP or TLS handshake: the socket opens one round trip after the script asks, shares the connection's congestion window, and holds none of the pool's sockets.",
+        spec: ("RFC 8441 §4 the extended CONNECT method", "https://www.rfc-editor.org/rfc/rfc8441#section-4");
     XHR_SYNC = "xhr.sync", EventLoop, "A synchronous XMLHttpRequest holds the main thread",
         explain: "The script called open() with async set to false, so send() does not return until the whole answer is in. Until then the main thread runs nothing else: no parsing, no rendering, no input, no timers. Chromium sends it at its highest priority, and DevTools files a deprecation issue for it.",
         why: "Every millisecond of the round trip, the server's work and the download is a frozen page; the parser resumes, and the rest of the page is found, only after it.",

@@ -10,7 +10,7 @@ use crate::model::load::{
 };
 
 /// The names, in the order the page lists them.
-pub const NAMES: [&str; 11] = [
+pub const NAMES: [&str; 12] = [
     "single",
     "many-images",
     "multi-origin",
@@ -20,6 +20,7 @@ pub const NAMES: [&str; 11] = [
     "redirects",
     "event-streams",
     "realtime",
+    "websocket-h2",
     "stream-errors",
     "xhr",
 ];
@@ -314,21 +315,78 @@ fn realtime() -> PageScenario {
         name: "realtime".into(),
         url: "https://ticker.example/".into(),
         html: html.into(),
-        responses: vec![ResponseSpec {
-            url: "wss://ticker.example/prices".into(),
-            websocket: Some(WebSocketSpec {
-                key: Some(crate::model::websocket::SAMPLE_KEY.into()),
-                messages,
-                close: Some(WsClose {
-                    at_ms: 9500.0,
-                    from: Side::Page,
-                    code: 1000,
-                    reason: "bye".into(),
-                }),
-                ..WebSocketSpec::default()
+        responses: vec![ws_server(
+            "wss://ticker.example/prices",
+            Some(crate::model::websocket::SAMPLE_KEY.into()),
+            messages,
+            9500.0,
+        )],
+        ..PageScenario::default()
+    }
+}
+
+/// The WebSocket server at `url`: its messages, and the page closing the socket with 1000
+/// "bye" at `close_ms`; `key` fixes the browser's key.
+fn ws_server(
+    url: &str,
+    key: Option<String>,
+    messages: Vec<WsMessage>,
+    close_ms: f64,
+) -> ResponseSpec {
+    ResponseSpec {
+        url: url.into(),
+        websocket: Some(WebSocketSpec {
+            key,
+            messages,
+            close: Some(WsClose {
+                at_ms: close_ms,
+                from: Side::Page,
+                code: 1000,
+                reason: "bye".into(),
             }),
-            ..ResponseSpec::default()
+            ..WebSocketSpec::default()
+        }),
+        ..ResponseSpec::default()
+    }
+}
+
+/// A chat page on an HTTP/2 origin whose server allows the extended CONNECT
+/// (SETTINGS_ENABLE_CONNECT_PROTOCOL = 1, RFC 8441): its WebSocket is one more stream of the
+/// connection that brought the page — no DNS, TCP or TLS of its own, no key, a `200` instead
+/// of a `101` — and its close ends the stream, not the connection.
+fn websocket_h2() -> PageScenario {
+    let html = "<!DOCTYPE html>\n<html><head><title>Chat</title>\n<link rel=\"stylesheet\" href=\"/chat.css\">\n</head><body>\n<h1>#general</h1>\n<img src=\"/avatar.png\" alt=\"me\">\n<script>\n  const ws = new WebSocket('wss://chat.example/live');\n  ws.onopen = () => ws.send('{\"join\":\"general\"}');\n  ws.onmessage = e => show(JSON.parse(e.data));\n</script>\n</body></html>\n";
+    let said = |at_ms: f64, who: &str, text: &str| WsMessage {
+        at_ms,
+        text: format!("{{\"from\":\"{who}\",\"text\":\"{text}\"}}"),
+        ..WsMessage::default()
+    };
+    let messages = vec![
+        WsMessage {
+            from: Side::Page,
+            text: "{\"join\":\"general\"}".into(),
+            ..WsMessage::default()
+        },
+        said(1500.0, "ana", "morning!"),
+        said(2600.0, "ben", "the build is green"),
+        WsMessage {
+            at_ms: 3500.0,
+            kind: WsKind::Ping,
+            ..WsMessage::default()
+        },
+        said(4200.0, "ana", "shipping it"),
+    ];
+    PageScenario {
+        name: "websocket-h2".into(),
+        url: "https://chat.example/".into(),
+        html: html.into(),
+        origins: vec![OriginSpec {
+            origin: "https://chat.example".into(),
+            protocol: Protocol::H2,
+            enable_connect_protocol: true,
+            ..OriginSpec::default()
         }],
+        responses: vec![ws_server("wss://chat.example/live", None, messages, 5000.0)],
         ..PageScenario::default()
     }
 }
@@ -425,7 +483,7 @@ pub fn preset(name: &str) -> Option<PageScenario> {
             origins: vec![OriginSpec {
                 origin: "https://img.example".into(),
                 protocol: Protocol::H2,
-                keep_alive: None,
+                ..OriginSpec::default()
             }],
             ..gallery("http2", "Twenty photos over HTTP/2")
         },
@@ -434,6 +492,7 @@ pub fn preset(name: &str) -> Option<PageScenario> {
         "redirects" => redirects(),
         "event-streams" => event_streams(),
         "realtime" => realtime(),
+        "websocket-h2" => websocket_h2(),
         "stream-errors" => stream_errors(),
         "xhr" => xhr(),
         "preconnect" => shop(

@@ -24,6 +24,9 @@ impl Sim<'_> {
                 return;
             }
         }
+        if self.websocket_over_h2(t, r) {
+            return;
+        }
         let group = self.reqs[r].group.clone();
         if self.reqs[r].h2 {
             let h = entry(&mut self.h2, &group);

@@ -458,7 +458,7 @@ impl Sim<'_> {
             let Some(h2) = self.job_mut(job).and_then(|j| j.h2.as_mut()) else {
                 continue;
             };
-            let head = h2.response(s.q.stream, &resp);
+            let head = h2.response(s.q.stream, &resp, false);
             let bytes = super::h2::framing_len(&head) + body;
             total += bytes;
             answers.push((s, record, w, bytes, head));

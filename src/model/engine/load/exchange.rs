@@ -346,6 +346,7 @@ impl Sent {
     pub fn header_list(&self) -> crate::model::cache::Headers {
         let r = self.request().0;
         match self.stream() {
+            Some(_) if self.tunnel() => http::h2_websocket_fields(&r),
             Some(_) => http::h2_fields(
                 &r,
                 &self.method,
@@ -354,6 +355,11 @@ impl Sent {
             ),
             None => r.headers,
         }
+    }
+
+    /// A WebSocket's extended CONNECT over HTTP/2 (RFC 8441 §4).
+    fn tunnel(&self) -> bool {
+        self.h2.as_ref().is_some_and(|h| h.tunnel)
     }
 
     /// Its HTTP/2 HEADERS, if a stream carries it.
@@ -379,6 +385,10 @@ impl crate::model::trace::Detail for Sent {
             (Some(id), Some(_)) => format!(
                 "HEADERS on stream {id} (HTTP/3): {} {}",
                 self.method, self.target
+            ),
+            (Some(id), None) if self.tunnel() => format!(
+                "HEADERS on stream {id}: CONNECT {} (:protocol websocket)",
+                self.target
             ),
             (Some(id), None) => format!("HEADERS on stream {id}: {} {}", self.method, self.target),
             (None, _) => format!("{} {} HTTP/1.1", self.method, self.target),
@@ -671,7 +681,7 @@ impl Sim<'_> {
         // HTTP/2 has no `Connection: close` (RFC 9113 §8.2.2): its connection carries every
         // stream to the origin and stays open.
         // A WebSocket's connection is never reused: it closes with the socket.
-        let keep_alive = q.rare().websocket.is_none() && q.h2
+        let keep_alive = q.h2
             || q.rare().websocket.is_none()
                 && self.sc.keep_alive
                 && self
@@ -946,9 +956,12 @@ impl Sim<'_> {
             let e = Event::described(ts, Actor::Server, step, super::h3::Response { head, frame });
             return Some((e, n, status, body));
         }
+        // An event stream's or a WebSocket's stream stays open after its head.
+        let open = self.websocket_of(r).is_some() || self.streams(r);
+        let resp = self.reqs[r].resp.as_deref()?;
         let h2 = self.reqs[r].stream.and_then(|id| {
             let wire = self.jobs.get_mut(job as usize - 1)?.h2.as_mut()?;
-            Some(wire.response(id, resp))
+            Some(wire.response(id, resp, open))
         });
         Some(match (h2, answer) {
             (Some(h), _) => {

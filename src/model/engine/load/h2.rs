@@ -39,6 +39,11 @@ pub(super) struct Wire {
     deps: Deps,
     busy: Instant,
     waiting: Vec<usize>,
+    /// The server's SETTINGS carry SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 (RFC 8441 §3)…
+    connect_protocol: bool,
+    /// … and, once they have reached the browser, when: from then on the session takes
+    /// WebSockets (`SpdySession::support_websocket`, net/spdy/spdy_session.cc).
+    pub(super) websockets_from: Option<Instant>,
 }
 
 /// Chromium's `Http2PriorityDependencies` (net/spdy/http2_priority_dependencies.cc): the
@@ -151,6 +156,8 @@ impl Wire {
             deps: Deps::default(),
             busy: Instant::ZERO,
             waiting: Vec::new(),
+            connect_protocol: false,
+            websockets_from: None,
         }
     }
 }
@@ -178,12 +185,18 @@ impl Sim<'_> {
     pub(super) fn h2_server(&mut self, t: Instant, job: u32) {
         let rtt = self.rtt_of(job);
         let arrives = t + Duration::from_micros(rtt.micros() - rtt.half().micros());
+        let Some(j) = self.job(job) else { return };
+        let offers =
+            (self.sc.origin_spec(&j.conn.origin)).is_some_and(|o| o.enable_connect_protocol);
         let Some(j) = self.job_mut(job) else { return };
         let request = j.conn.started_for.unwrap_or(0);
+        if let Some(h2) = j.h2.as_mut() {
+            h2.connect_protocol = offers;
+        }
         let frames = present::Control {
             from_client: false,
             preface: false,
-            frames: http2::server_initial(),
+            frames: http2::server_initial(offers),
         };
         let n = frames.bytes().bytes.len() as u64;
         let e = Event::described(t, Actor::Server, steps::HTTP_SETTINGS, frames).message(
@@ -200,6 +213,11 @@ impl Sim<'_> {
 
     /// The server's SETTINGS arrived at `t`: the browser acknowledges them at once.
     pub(super) fn h2_ack(&mut self, t: Instant, job: u32) {
+        if let Some(h2) = self.wire_mut(job) {
+            if h2.connect_protocol {
+                h2.websockets_from = Some(t);
+            }
+        }
         let Some(j) = self.job(job) else { return };
         let request = j.conn.started_for.unwrap_or(0);
         let ack = present::Control {
@@ -239,12 +257,17 @@ impl Sim<'_> {
             .get("content-length")
             .and_then(|n| n.parse::<u64>().ok())
             .unwrap_or(0);
-        let fields = http::h2_fields(
-            &request,
-            sent.method(),
-            if q.https { "https" } else { "http" },
-            http::priority_field(q.priority, q.kind.dest),
-        );
+        let tunnel = q.kind.channel == http::Channel::WebSocket;
+        let fields = if tunnel {
+            http::h2_websocket_fields(&request)
+        } else {
+            http::h2_fields(
+                &request,
+                sent.method(),
+                if q.https { "https" } else { "http" },
+                http::priority_field(q.priority, q.kind.dest),
+            )
+        };
         let mine = q.priority;
         let j = self.job_mut(job)?;
         let h2 = j.h2.as_mut()?;
@@ -261,6 +284,7 @@ impl Sim<'_> {
             },
             block: Rc::new(block),
             body,
+            tunnel,
         }))
     }
 
@@ -412,15 +436,17 @@ impl Wire {
             },
             block: Rc::new(block),
             body: 0,
+            tunnel: false,
         }
     }
 
     /// The response's HEADERS on `stream`: its fields as the frame lists them, coded with the
-    /// server's table.
+    /// server's table; `open`: the stream stays open after them.
     pub(super) fn response(
         &mut self,
         stream: u32,
         resp: &crate::model::http::Response,
+        open: bool,
     ) -> present::ResponseHead {
         let headers = http::h2_response_fields(resp);
         let block = self
@@ -432,6 +458,7 @@ impl Wire {
             headers,
             block: Rc::new(block),
             body: resp.body_bytes,
+            open,
         }
     }
 }

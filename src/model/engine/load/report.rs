@@ -310,12 +310,15 @@ pub enum MessageKind {
 }
 
 /// A WebSocket's opening handshake (RFC 6455 §4): the key the browser sent, the accept value
-/// the server answered (none: it did not say), and the value the key calls for.
+/// the server answered (none: it did not say), and the value the key calls for. Over HTTP/2
+/// (RFC 8441) there is neither key nor accept: the stream that carries it instead.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Handshake {
-    pub key: String,
+    pub key: Option<String>,
     pub accept: Option<String>,
-    pub expected: String,
+    pub expected: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http2_stream: Option<u32>,
 }
 
 impl Request {
@@ -1152,7 +1155,9 @@ impl Sim<'_> {
                 PhaseName::ContentDownload,
                 q.first_byte,
                 end,
-                q.download_why.clone().unwrap_or_else(|| Rc::from("")),
+                (self.lasting_why(i).map(Rc::from))
+                    .or_else(|| q.download_why.clone())
+                    .unwrap_or_else(|| Rc::from("")),
             );
         }
         out

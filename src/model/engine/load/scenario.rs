@@ -67,6 +67,10 @@ pub struct OriginSpec {
     pub protocol: Protocol,
     /// Overrides the page's `keep_alive` for this server.
     pub keep_alive: Option<bool>,
+    /// Over HTTP/2 the server's SETTINGS carry SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 (RFC 8441
+    /// §3): it takes WebSockets as streams of its connection.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub enable_connect_protocol: bool,
 }
 
 /// What one URL answers.

@@ -100,7 +100,7 @@ impl Sim<'_> {
     /// The same-origin rules are checked on the head, before anything is dispatched: an
     /// answer they block is not read as a stream (the source then fails, as Blink's
     /// `DidFail` with an access-check error does).
-    fn streams(&self, r: usize) -> bool {
+    pub(super) fn streams(&self, r: usize) -> bool {
         let Some(resp) = self.reqs[r].resp.as_deref() else {
             return false;
         };

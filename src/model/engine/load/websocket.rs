@@ -23,6 +23,7 @@
 //! its own 256.
 
 use super::*;
+use crate::model::http2::{self, present};
 use crate::model::rng::Rng;
 use crate::model::websocket::{self as ws, present::Framed, Frame, Opcode};
 use std::borrow::Cow;
@@ -63,6 +64,12 @@ pub(super) struct Socket {
     failure: Option<String>,
     /// The `Sec-WebSocket-Accept` the server answered, once it has.
     accept: Option<String>,
+    /// The socket group of its origin's HTTP requests, where an HTTP/2 session may carry it.
+    http_group: Rc<str>,
+    /// It is a stream of an HTTP/2 connection (RFC 8441), not a connection of its own.
+    h2: bool,
+    /// The browser accepted the handshake's answer.
+    opened: bool,
 }
 
 impl Sim<'_> {
@@ -84,6 +91,7 @@ impl Sim<'_> {
                 ws::key(nonce)
             }
         };
+        let http_group = self.reqs[r].group.clone();
         let group = self.websocket_group(r);
         self.lasting = true;
         let origin = format!("Origin: {}", self.page_origin_s);
@@ -111,7 +119,62 @@ impl Sim<'_> {
             over: false,
             failure: None,
             accept: None,
+            http_group,
+            h2: false,
+            opened: false,
         });
+    }
+
+    /// WebSocket request `r` asks for a way to its server at `t`: an HTTP/2 session to its
+    /// origin that is open and whose server's SETTINGS allowed the extended CONNECT carries it
+    /// as a stream (RFC 8441; `try_websocket_over_http2_` for wss, and `FindAvailableSession`
+    /// skipping sessions without `support_websocket()`, net/http/http_stream_factory_job.cc and
+    /// net/spdy/spdy_session_pool.cc). Returns whether it did; when a session is open but says
+    /// nothing of the kind, its event says why the socket opens a connection of its own.
+    pub(super) fn websocket_over_h2(&mut self, t: Instant, r: usize) -> bool {
+        let Some(s) = self.websocket_of(r) else {
+            return false;
+        };
+        if !self.reqs[r].https || self.sockets[s].h2 || self.reqs[r].conn.is_some() {
+            return false;
+        }
+        let group = self.sockets[s].http_group.clone();
+        let Some((job, active)) = self.h2_of(&group).and_then(|h| Some((h.conn?, h.active))) else {
+            return false;
+        };
+        let Some(wire) = self.job(job).and_then(|j| j.h2.as_deref()) else {
+            return false;
+        };
+        let origin = self.reqs[r].origin_s.clone();
+        let Some(from) = wire.websockets_from.filter(|_| active < H2_MAX_STREAMS) else {
+            let why = if active >= H2_MAX_STREAMS {
+                format!(
+                    "the HTTP/2 connection to {origin} carries {H2_MAX_STREAMS} streams, its limit"
+                )
+            } else {
+                format!("the HTTP/2 connection to {origin} is open, but its server's SETTINGS did not allow the extended CONNECT (SETTINGS_ENABLE_CONNECT_PROTOCOL)")
+            };
+            let text = format!("{why}: the WebSocket opens a connection of its own, whose TLS offers only http/1.1");
+            let e = Event::new(t, Actor::Browser, steps::WS_HTTP2, text).connection(job);
+            self.push_request(r, e);
+            return false;
+        };
+        let text = format!(
+            "the HTTP/2 connection {job} to {origin} allows the extended CONNECT (its server's SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 arrived at {} ms): the WebSocket is a new stream of it, with no connection of its own",
+            ms(from.since(Instant::ZERO))
+        );
+        let e = Event::new(t, Actor::Browser, steps::WS_HTTP2, text).connection(job);
+        self.push_request(r, e);
+        self.sockets[s].h2 = true;
+        let q = &mut self.reqs[r];
+        q.group = group;
+        q.h2 = true;
+        // RFC 8441 §5: no key, and no accept to check.
+        let rare = q.rare_mut();
+        rare.browser_fields
+            .retain(|f| !f.starts_with("Sec-WebSocket-Key:"));
+        self.start_stream(t, r, job);
+        true
     }
 }
 
@@ -141,6 +204,19 @@ impl Sim<'_> {
             return response_message(status, lines, "text/html".into(), body, self.unix_time);
         }
         let s = self.websocket_of(r).unwrap_or_default();
+        if self.sockets[s].h2 {
+            // RFC 8441 §5: a 2xx answers the extended CONNECT; nothing else is needed.
+            let mut h = Headers(Vec::new());
+            for (n, v) in fields_of(lines) {
+                h = h.with(n.to_string(), v.to_string());
+            }
+            return crate::model::http::Response {
+                status: 200,
+                reason: crate::model::http::reason_phrase(200),
+                headers: h,
+                body_bytes: 0,
+            };
+        }
         let accept = (self.ws_spec(r).and_then(|w| w.accept.clone()))
             .unwrap_or_else(|| ws::accept(&self.sockets[s].key));
         let mut h = Headers(vec![
@@ -165,8 +241,13 @@ impl Sim<'_> {
         let resp = self.reqs[r].resp.as_deref()?;
         let s = self.websocket_of(r)?;
         let h = &resp.headers;
-        let why = if resp.status != 101 {
+        // Over HTTP/2 only the status is checked (`WebSocketHttp2HandshakeStream::
+        // ValidateResponse`, net/websockets/websocket_http2_handshake_stream.cc).
+        let expected = if self.sockets[s].h2 { 200 } else { 101 };
+        let why = if resp.status != expected {
             format!("Unexpected response code: {}", resp.status)
+        } else if self.sockets[s].h2 {
+            return None;
         } else if !h
             .get("upgrade")
             .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
@@ -291,7 +372,14 @@ impl Sim<'_> {
     /// The browser has checked the `101`: `Sec-WebSocket-Accept` is the key's (RFC 6455
     /// §4.2.2), so the socket is open and the page's `open` event fires.
     fn ws_open(&mut self, t: Instant, s: usize) {
+        self.sockets[s].opened = true;
         let r = self.sockets[s].request;
+        if self.sockets[s].h2 {
+            let stream = self.reqs[r].stream.unwrap_or_default();
+            let text = format!("the server answered 200 to the extended CONNECT on stream {stream}: the WebSocket is open (over HTTP/2 there is no key and no Sec-WebSocket-Accept, RFC 8441 §5)");
+            let e = Event::new(t, Actor::Browser, steps::WS_OPEN, text).stream(stream);
+            return self.push_request(r, e);
+        }
         let key = &self.sockets[s].key;
         let detail = ws::present::Opened {
             key: key.clone(),
@@ -360,7 +448,14 @@ impl Sim<'_> {
             stand_in,
             note,
         };
-        let bytes = detail.wire_len();
+        // Over HTTP/2 each frame is a DATA frame's payload (RFC 8441 §5).
+        let stream = self.reqs[r].stream.filter(|_| self.sockets[s].h2);
+        let data = if stream.is_some() {
+            http2::HEADER as u64
+        } else {
+            0
+        };
+        let bytes = detail.wire_len() + data;
         let step = if frame.opcode == Opcode::Close {
             steps::WS_CLOSE
         } else {
@@ -388,7 +483,10 @@ impl Sim<'_> {
             bytes,
             happened,
         });
-        let e = Event::described(t, actor, step, detail).message(to, arrives, bytes);
+        let mut e = Event::described(t, actor, step, detail).message(to, arrives, bytes);
+        if let Some(id) = stream {
+            e = e.stream(id);
+        }
         self.push_request(r, e);
         if page {
             let seg = self
@@ -502,6 +600,9 @@ impl Sim<'_> {
     fn ws_tcp_close(&mut self, t: Instant, s: usize) {
         let r = self.sockets[s].request;
         let Some(job) = self.reqs[r].conn else { return };
+        if self.sockets[s].h2 {
+            return self.ws_stream_end(t, s, job);
+        }
         // After the last frame it wrote has arrived.
         let fin = (t + self.down()).max(self.reqs[r].last_byte);
         let close = (self.job_mut(job))
@@ -515,6 +616,66 @@ impl Sim<'_> {
             self.schedule(e.at, Ev::Emit(Box::new(e)));
         }
         self.ws_end(fin, s, None);
+    }
+
+    /// Over HTTP/2 the server ends the WebSocket's stream instead of the connection: an empty
+    /// DATA frame with END_STREAM, RFC 8441 §6's equivalent of TCP's FIN. The browser's end
+    /// closes with it and sends nothing (`WebSocketSpdyStreamAdapter::OnClose`'s test
+    /// `OnHeadersReceivedThenStreamEnd`, net/websockets/websocket_basic_stream_adapters_test.cc),
+    /// and the connection stays open for the origin's other requests.
+    fn ws_stream_end(&mut self, t: Instant, s: usize, job: u32) {
+        let (r, stream, end, n) = self.stream_frame(s, false, |stream| http2::Frame::Data {
+            stream,
+            end_stream: true,
+            data: Vec::new(),
+        });
+        let (_, _, arrives, _) = self.transfer(job, n, t + self.down());
+        let e = Event::described(t, Actor::Server, steps::WS_CLOSE, end)
+            .message(Actor::Browser, arrives, n)
+            .stream(stream);
+        self.push_request(r, e.connection(job));
+        self.reqs[r].bytes += n;
+        self.reqs[r].last_byte = arrives;
+        self.ws_end(arrives, s, None);
+    }
+
+    /// The browser drops WebSocket `s`, a stream of HTTP/2 connection `job`, at `t`: it resets
+    /// the stream (`WebSocketSpdyStreamAdapter::Disconnect` cancels it, and the session sends
+    /// RST_STREAM with CANCEL, net/websockets/websocket_basic_stream_adapters.cc and
+    /// net/spdy/spdy_session.cc); the connection stays.
+    fn ws_stream_reset(&mut self, t: Instant, s: usize, job: u32) {
+        let (r, stream, reset, n) = self.stream_frame(s, true, |stream| http2::Frame::RstStream {
+            stream,
+            code: http2::error::CANCEL,
+        });
+        let arrives = t + Duration::transmission(n, self.bandwidth) + self.rtt.half();
+        let e = Event::described(t, Actor::Browser, steps::WS_CLOSE, reset)
+            .message(Actor::Server, arrives, n)
+            .stream(stream);
+        self.push_request(r, e.connection(job));
+        let seg = (self.job_mut(job)).and_then(|j| j.machines.send_request(t, n));
+        if let Some(seg) = seg {
+            self.push_request(r, seg);
+        }
+    }
+
+    /// An HTTP/2 frame of WebSocket `s`'s stream, sent by the browser (`from_client`) or the
+    /// server: its request, its stream, the frame as an event holds it, and its bytes.
+    fn stream_frame(
+        &self,
+        s: usize,
+        from_client: bool,
+        frame: impl FnOnce(u32) -> http2::Frame,
+    ) -> (usize, u32, present::Control, u64) {
+        let r = self.sockets[s].request;
+        let stream = self.reqs[r].stream.unwrap_or_default();
+        let control = present::Control {
+            from_client,
+            preface: false,
+            frames: vec![frame(stream)],
+        };
+        let n = control.bytes().bytes.len() as u64;
+        (r, stream, control, n)
     }
 
     /// The handshake's answer, or a frame, fails WebSocket `s` at `t`: Blink's console line,
@@ -536,18 +697,58 @@ impl Sim<'_> {
             return;
         }
         socket.over = true;
+        let reset = socket.h2 && failure.is_some();
         socket.failure = failure;
         let r = socket.request;
+        if let (true, Some(job)) = (reset, self.reqs[r].conn) {
+            self.ws_stream_reset(t, s, job);
+        }
         self.schedule(t, Ev::Done(r));
+    }
+
+    /// Why request `r`'s "download" lasts, when it is a socket or an event stream that stayed
+    /// open: what went over it meanwhile (its messages are the ticks on its bar).
+    pub(super) fn lasting_why(&self, r: usize) -> Option<String> {
+        let q = &self.reqs[r];
+        let messages = &q.rare().messages;
+        let bytes: u64 = messages.iter().map(|m| m.bytes).sum();
+        let n = messages.len();
+        let plural = if n == 1 { "" } else { "s" };
+        if let Some(s) = self.websocket_of(r) {
+            if !self.sockets[s].opened {
+                return None;
+            }
+            let over = match (self.sockets[s].h2, q.stream) {
+                (true, Some(id)) => format!("as stream {id} of the origin's HTTP/2 connection"),
+                _ => "on a connection of its own".into(),
+            };
+            return Some(format!(
+                "the WebSocket is open {over}: {n} frame{plural} ({bytes} bytes with their framing) went both ways, each a tick on the bar"
+            ));
+        }
+        (q.kind.channel == crate::model::http::Channel::EventSource && n > 0).then(|| {
+            format!(
+                "the event stream stays open: {n} event{plural} ({bytes} bytes) arrived as the server wrote them, each a tick on the bar"
+            )
+        })
     }
 
     /// WebSocket request `r`'s handshake, for the report.
     pub(super) fn handshake(&self, r: usize) -> Option<Handshake> {
         let socket = &self.sockets[self.websocket_of(r)?];
+        if socket.h2 {
+            return Some(Handshake {
+                key: None,
+                accept: None,
+                expected: None,
+                http2_stream: self.reqs[r].stream,
+            });
+        }
         Some(Handshake {
-            key: socket.key.clone(),
+            key: Some(socket.key.clone()),
             accept: socket.accept.clone(),
-            expected: ws::accept(&socket.key),
+            expected: Some(ws::accept(&socket.key)),
+            http2_stream: None,
         })
     }
 

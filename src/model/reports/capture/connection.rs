@@ -671,8 +671,8 @@ impl Walk {
 }
 
 impl Walk {
-    /// A WebSocket frame on its connection: the browser's, masked, when it leaves; the
-    /// server's when it arrives. A binary message the model does not spell out is zeros.
+    /// A WebSocket frame on its connection (over HTTP/2, in a DATA frame of its stream): the
+    /// browser's, masked, when it leaves; the server's when it arrives. A binary message the model does not spell out is zeros.
     pub(super) fn websocket_frame(
         &mut self,
         c: u32,
@@ -692,6 +692,16 @@ impl Walk {
             (Some(fl), false) => fl.arrives_at,
             _ => e.at,
         };
+        // Over HTTP/2 (RFC 8441 §5) the frame is the payload of a DATA frame on its stream.
+        if let Some(stream) = e.stream {
+            let data = crate::model::http2::Frame::Data {
+                stream,
+                end_stream: false,
+                data: bytes,
+            };
+            let wire = h2_wire(&[data], None);
+            return self.h2_write(c, f.from_browser, at, wire, e.step.as_str());
+        }
         let wire = self.protect(c, f.from_browser, bytes)?;
         self.write(c, f.from_browser, &[(at, wire)], e.step.as_str())
     }
