@@ -240,7 +240,7 @@ pub fn PageView(props: &PageViewProps) -> Html {
                         </div>
                     }
                     if !l.problems.is_empty() {
-                        <div class="card">
+                        <div class="card" id="pl-notes">
                             <h3>{ if s.har.is_some() { "What the recording leaves out" } else { "Not requested" } }</h3>
                             <ul>{ for l.problems.iter().take(20).map(|c| html! { <li>{ c.clone() }</li> }) }</ul>
                         </div>

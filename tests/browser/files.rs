@@ -505,3 +505,39 @@ fn download_capture_gives_the_page_loads_pcapng() {
     );
     s.assert_no_errors();
 }
+
+/// A WebSocket's messages travel in the HAR the app saves (`_webSocketMessages`) and come back
+/// as the ticks on its bar when the app opens the file, with a note on what a HAR leaves out.
+#[test]
+fn a_saved_websockets_messages_come_back_as_ticks() {
+    let model = load::run(&pages::preset("realtime").expect("a preset")).expect("loads");
+    let ws = (model.requests.iter())
+        .find(|r| r.destination == "websocket")
+        .unwrap();
+    let data = (ws.messages.iter())
+        .filter(|m| matches!(m.kind, load::MessageKind::Text | load::MessageKind::Binary))
+        .count();
+    let driver = crate::Driver::start();
+    let s = open_at(&driver, 1440, 900, "?page=realtime");
+    catch_downloads(&s);
+    let (_, _, text) = save(&s, "#pl-save-har");
+    assert!(text.contains("_webSocketMessages"));
+    open_har(&s, "ticker.har", &text);
+    s.wait_for(
+        "the recording",
+        "document.querySelector('#pl-har') !== null",
+    );
+    let ticks = s.js(&format!(
+        "return document.querySelectorAll('.wf-row[data-id=\"{}\"] .wf-msg').length;",
+        ws.id
+    ));
+    assert_eq!(ticks, serde_json::json!(data), "a tick per data message");
+    assert!(
+        s.text("#pl-notes").contains("_webSocketMessages"),
+        "{}",
+        s.text("#pl-notes")
+    );
+    s.js("document.querySelector('#pl-har').scrollIntoView({block: 'start'});");
+    s.screenshot("har-replayed-realtime");
+    s.assert_no_errors();
+}

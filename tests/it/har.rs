@@ -543,3 +543,94 @@ fn a_recordings_page_timings_are_its_dcl_and_load_lines() {
     assert_eq!(l.timing.load_event_start, 0.0);
     assert!(l.problems.iter().any(|p| p.contains("no pageTimings")));
 }
+
+/// A WebSocket's entry carries DevTools' `_webSocketMessages` — its text and binary messages,
+/// no ping, pong or close — and reading the file back puts each at the time the model had it,
+/// with the bytes of the frame that carried it.
+#[test]
+fn a_websockets_messages_go_into_the_har_and_come_back_as_ticks() {
+    let sc = pages::preset("realtime").unwrap();
+    let original = load::run(&sc).unwrap();
+    let text = har::export(&sc, &original, VISIT_UNIX_TIME);
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let entry = (v["log"]["entries"].as_array().unwrap().iter())
+        .find(|e| e["_resourceType"] == "websocket")
+        .expect("the WebSocket's entry");
+    let written = entry["_webSocketMessages"].as_array().expect("messages");
+    let ws = (original.requests.iter())
+        .find(|r| r.destination == "websocket")
+        .unwrap();
+    let data: Vec<&load::Message> = (ws.messages.iter())
+        .filter(|m| matches!(m.kind, load::MessageKind::Text | load::MessageKind::Binary))
+        .collect();
+    assert!(
+        data.len() < ws.messages.len(),
+        "the ping, pong and closes are left out"
+    );
+    assert_eq!(written.len(), data.len());
+    for (w, m) in written.iter().zip(&data) {
+        assert_eq!(w["type"], if m.from_page { "send" } else { "receive" });
+        assert_eq!(w["opcode"], 1);
+        let at = if m.from_page { m.sent } else { m.at };
+        let secs = w["time"].as_f64().unwrap();
+        let expected = VISIT_UNIX_TIME as f64 + at.micros() as f64 / 1e6;
+        assert!((secs - expected).abs() < 1e-6, "{secs} {expected}");
+    }
+    assert_eq!(written[0]["data"], r#"{"subscribe":"ACME"}"#);
+
+    let back = har_replay::replay(&har_replay::parse(&text).unwrap(), "realtime").unwrap();
+    let read = (back.requests.iter())
+        .find(|r| r.destination == "websocket")
+        .unwrap();
+    assert_eq!(read.messages.len(), data.len());
+    for (b, m) in read.messages.iter().zip(&data) {
+        let at = if m.from_page { m.sent } else { m.at };
+        assert_eq!((b.at, b.from_page, b.bytes), (at, m.from_page, m.bytes));
+    }
+    assert!(back
+        .problems
+        .iter()
+        .any(|p| p.contains("no ping, pong or close")));
+}
+
+/// A file shaped as DevTools writes one (front_end/models/har/Log.ts): an `error` entry, a
+/// binary message in base64, and what DevTools' importer would skip — a ping, a time that is
+/// not a number, a type it does not know — are read without a panic: the two data messages.
+#[test]
+fn devtools_websocket_messages_are_read_and_odd_ones_skipped() {
+    let har = r#"{"log": {"version": "1.2", "entries": [
+      {"startedDateTime": "2026-12-01T10:00:00.000Z", "time": 40,
+       "request": {"method": "GET", "url": "https://chat.example/", "httpVersion": "http/2.0", "headers": []},
+       "response": {"status": 200, "httpVersion": "http/2.0", "headers": [], "content": {"size": 100, "mimeType": "text/html"}},
+       "timings": {"blocked": 1, "dns": 10, "connect": 20, "ssl": 10, "send": 0, "wait": 8, "receive": 1},
+       "connection": "11", "_resourceType": "document", "_priority": "VeryHigh"},
+      {"startedDateTime": "2026-12-01T10:00:00.100Z", "time": 3000,
+       "request": {"method": "GET", "url": "wss://chat.example/live", "httpVersion": "HTTP/1.1", "headers": []},
+       "response": {"status": 101, "httpVersion": "HTTP/1.1", "headers": [], "content": {"size": 0, "mimeType": "x-unknown"}},
+       "timings": {"blocked": -1, "dns": -1, "connect": -1, "ssl": -1, "send": 0, "wait": 3000, "receive": 0},
+       "_resourceType": "websocket",
+       "_webSocketMessages": [
+         {"type": "send", "time": 1796119200.25, "opcode": 1, "data": "hello"},
+         {"type": "receive", "time": 1796119201.5, "opcode": 2, "data": "AAECAw=="},
+         {"type": "error", "time": 1796119201.6, "opcode": -1, "data": "Invalid frame header"},
+         {"type": "receive", "time": 1796119201.7, "opcode": 9, "data": ""},
+         {"type": "receive", "time": "soon", "opcode": 1, "data": "x"},
+         {"type": "sideways", "time": 1796119201.8, "opcode": 1, "data": "x"}
+       ]}
+    ]}}"#;
+    let back = har_replay::replay(&har_replay::parse(har).unwrap(), "devtools").unwrap();
+    let ws = &back.requests[1];
+    assert_eq!(ws.destination, "websocket");
+    let got: Vec<(u64, bool, load::MessageKind, u64)> = (ws.messages.iter())
+        .map(|m| (m.at.micros(), m.from_page, m.kind, m.bytes))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            // 250 ms after the page started; 2 + 4 (mask) + 5 bytes.
+            (250_000, true, load::MessageKind::Text, 11),
+            // Four bytes of binary, from the server: 2 + 4.
+            (1_500_000, false, load::MessageKind::Binary, 6),
+        ]
+    );
+}

@@ -21,6 +21,14 @@
 //! `timings._blocked_queueing`, and it adds its own `_socketGroup`, so that a file read back
 //! ([`crate::model::har_replay`]) draws the same waterfall and the same socket pools.
 //!
+//! A WebSocket's entry carries DevTools' `_webSocketMessages` (devtools-frontend
+//! front_end/models/har/Log.ts): each message the page sent (`send`) or received (`receive`),
+//! its `time` in seconds since the epoch, its `opcode` and its `data`. As in Chrome only text
+//! (1) and binary (2) messages are there, no ping, pong or close (Blink reports data messages
+//! alone: `WebSocketChannelImpl`, third_party/blink/renderer/modules/websockets), and binary
+//! data is base64. A binary message the model does not spell out is zeros, as in the capture;
+//! one over 64 KiB is left out.
+//!
 //! Left out: bodies (`content.text`), the cookies lists (empty; the `Cookie` header is there),
 //! `cache`, `serverIPAddress`, and DevTools' other `_`-prefixed fields (`_initiator`, `_transferSize`…). A request blocked before it
 //! was sent, or that never got a response, has status 0 and an empty response, as DevTools
@@ -30,6 +38,7 @@ use crate::model::json::Writer;
 use crate::model::load::{Outcome, PageLoad, PageScenario, PhaseName, Protocol, Request};
 use crate::model::pool::Priority;
 use crate::model::time::Instant;
+use crate::model::websocket::{present::Framed, Opcode};
 
 /// The page's id in `log.pages`.
 const PAGE_ID: &str = "page_1";
@@ -229,6 +238,42 @@ fn timings(w: &mut Writer, r: &Request) {
     w.end_obj();
 }
 
+/// The longest binary message written out in `_webSocketMessages` (module doc).
+const MAX_HAR_BINARY: u64 = 64 * 1024;
+
+/// WebSocket request `r`'s `_webSocketMessages`, from its frames in the load's trace: the text
+/// and binary messages, each when the page sent it or when it arrived (module doc).
+fn websocket_messages(w: &mut Writer, load: &PageLoad, r: &Request, visit_unix: i64) {
+    let visit_us = visit_unix.max(0).unsigned_abs().saturating_mul(1_000_000);
+    w.key("_webSocketMessages").arr();
+    let framed = (load.trace.events.iter())
+        .filter(|e| e.request == r.id)
+        .filter_map(|e| Some((e, e.detail::<Framed>()?)));
+    for (e, f) in framed {
+        let opcode = f.frame.opcode;
+        let data = match (opcode, f.stand_in) {
+            (Opcode::Text, _) => String::from_utf8_lossy(&f.frame.payload).into_owned(),
+            (Opcode::Binary, Some(n)) if n <= MAX_HAR_BINARY => {
+                crate::model::text::base64(&vec![0; n as usize])
+            }
+            (Opcode::Binary, None) => crate::model::text::base64(&f.frame.payload),
+            _ => continue,
+        };
+        let at = match (&e.flight, f.from_browser) {
+            (Some(fl), false) => fl.arrives_at,
+            _ => e.at,
+        };
+        w.obj()
+            .str_field("type", if f.from_browser { "send" } else { "receive" })
+            .key("time")
+            .seconds(visit_us.saturating_add(at.micros()))
+            .int_field("opcode", i64::from(opcode.code()))
+            .str_field("data", &data)
+            .end_obj();
+    }
+    w.end_arr();
+}
+
 /// The page load as the text of a HAR 1.2 file (JSON, without indentation). `visit_unix` is when
 /// the page was opened (seconds since the Unix epoch): each entry's `startedDateTime` is that
 /// plus the request's start.
@@ -308,6 +353,9 @@ pub fn export(sc: &PageScenario, load: &PageLoad, visit_unix: i64) -> String {
         }
         if let Some(from) = r.from_cache.har_name() {
             w.str_field("_fromCache", from);
+        }
+        if r.destination == "websocket" {
+            websocket_messages(&mut w, load, r, visit_unix);
         }
         // wirewalk's own: the socket-pool group (`pm/` marks a request without credentials,
         // which Chromium keeps apart); a HAR from a browser does not say.

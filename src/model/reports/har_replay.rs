@@ -5,7 +5,8 @@
 //! What is read from each entry: `startedDateTime`, `time`, the request's method, URL and
 //! `Cookie` header, the response's status and sizes, `timings`, `connection` and
 //! `serverIPAddress`, and Chromium's own `_priority`, `_resourceType`, `_fromCache`,
-//! `_transferSize`, `_error` and `timings._blocked_queueing` when present, and wirewalk's own
+//! `_transferSize`, `_error`, `timings._blocked_queueing` and a WebSocket's `_webSocketMessages`
+//! when present, and wirewalk's own
 //! `_socketGroup` (the pool group, which keeps requests without credentials apart; a browser's
 //! file does not say, so there the group is the origin).
 //!
@@ -96,6 +97,67 @@ pub struct Entry {
     /// What the recording says held the request before it was sent (a NetLog's socket-pool
     /// events), said on its waiting phase.
     pub waited: Option<String>,
+    /// A WebSocket's messages, from DevTools' `_webSocketMessages`.
+    pub ws_messages: Vec<RecordedMessage>,
+}
+
+/// One message of a WebSocket as DevTools records it (`_webSocketMessages`, devtools-frontend
+/// front_end/models/har/Log.ts): a data message the page sent or received, whole.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RecordedMessage {
+    pub from_page: bool,
+    /// `time`, in microseconds since the Unix epoch.
+    pub time_us: i64,
+    /// Its opcode: 1 text, 2 binary (base64 in `data`).
+    pub opcode: u8,
+    /// The payload's length in bytes.
+    pub payload: u64,
+}
+
+/// The most messages read of one WebSocket entry; the rest are left out, with a note.
+pub const MAX_RECORDED_MESSAGES: usize = 10_000;
+
+/// A WebSocket entry's `_webSocketMessages`: DevTools' `send` and `receive` data messages
+/// (its `error` entries and anything malformed are skipped, as DevTools' own importer skips
+/// them), at most [`MAX_RECORDED_MESSAGES`].
+fn recorded_messages<J: Json>(e: &J) -> Vec<RecordedMessage> {
+    let Some(list) = e.member("_webSocketMessages") else {
+        return vec![];
+    };
+    let n = list.length().unwrap_or(0).min(MAX_RECORDED_MESSAGES);
+    (0..n)
+        .filter_map(|k| {
+            let m = list.item(k)?;
+            let from_page = match m.member("type")?.string()?.as_str() {
+                "send" => true,
+                "receive" => false,
+                _ => return None,
+            };
+            let secs = m
+                .member("time")?
+                .number()
+                .filter(|t| t.is_finite() && *t >= 0.0)?;
+            let opcode = m.member("opcode")?.number()?;
+            let data = m.member("data")?.string()?;
+            let payload = match opcode {
+                1.0 => data.len() as u64,
+                2.0 => base64_len(&data),
+                _ => return None,
+            };
+            Some(RecordedMessage {
+                from_page,
+                time_us: (secs * 1e6).round().min(i64::MAX as f64) as i64,
+                opcode: opcode as u8,
+                payload,
+            })
+        })
+        .collect()
+}
+
+/// How many bytes base64 `text` (RFC 4648 §4, padded or not) decodes to.
+fn base64_len(text: &str) -> u64 {
+    let n = text.trim_end_matches('=').len() as u64;
+    n / 4 * 3 + (n % 4).saturating_sub(1)
 }
 
 /// Which kind of file a recording came from: what its replay can and cannot say.
@@ -371,6 +433,7 @@ pub fn entries<J: Json>(root: J) -> Result<Vec<Entry>, String> {
                 queueing_unknown: false,
                 connection_inferred: false,
                 waited: None,
+                ws_messages: recorded_messages(&e),
             })
         })
         .collect()

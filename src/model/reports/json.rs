@@ -108,6 +108,14 @@ impl Writer {
         self
     }
 
+    /// Seconds from microseconds, with up to six decimals, as DevTools writes a WebSocket
+    /// message's time.
+    pub fn seconds(&mut self, micros: u64) -> &mut Self {
+        self.sep();
+        self.out.push_str(&crate::model::text::decimal(micros, 6));
+        self
+    }
+
     /// `key` with a string value.
     pub fn str_field(&mut self, key: &str, v: &str) -> &mut Self {
         self.key(key).str(v)

@@ -1002,6 +1002,8 @@ fn entry(log: &Log, all: &[Ev], hop: &Hop<'_>) -> Entry {
         queueing_unknown: false,
         connection_inferred: false,
         waited: g.waited,
+        // A NetLog has the WebSocket's frames in its own events, not read here.
+        ws_messages: Vec::new(),
     }
 }
 

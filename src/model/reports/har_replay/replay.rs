@@ -39,6 +39,11 @@ pub fn replay_recording(rec: &Recording, name: &str) -> Result<PageLoad, String>
         }
         requests.push(r);
     }
+    if list.iter().any(|e| !e.ws_messages.is_empty()) {
+        notes.push(format!(
+            "a WebSocket's messages are the file's _webSocketMessages: its text and binary messages (at most {MAX_RECORDED_MESSAGES} a socket), each a tick at its time; a HAR records no ping, pong or close, nor the frames' headers, so each message's bytes are its payload and RFC 6455's framing for it"
+        ));
+    }
     let timing = page_timing(rec, t0, &mut notes);
     Ok(finish(
         name,
@@ -262,7 +267,7 @@ impl Layout {
             content_type: e.mime.clone().into(),
             response: None,
             extra_headers: vec![],
-            messages: vec![],
+            messages: recorded_messages(e, self.t0, start),
             websocket: None,
         }
     }
@@ -466,6 +471,29 @@ fn phase_table(
 }
 
 /// How entry `e` ended, as recorded.
+/// A WebSocket entry's recorded messages as the waterfall's ticks: each at its time (never
+/// before the request started), its bytes those of one unmasked or masked frame carrying it
+/// (RFC 6455 §5.2; the file gives payloads only, not framing).
+fn recorded_messages(e: &Entry, t0: i64, start: Instant) -> Vec<load::Message> {
+    (e.ws_messages.iter())
+        .map(|m| {
+            let at = Instant::from_micros(m.time_us.saturating_sub(t0).max(0) as u64).max(start);
+            load::Message {
+                sent: at,
+                at,
+                from_page: m.from_page,
+                kind: if m.opcode == 1 {
+                    load::MessageKind::Text
+                } else {
+                    load::MessageKind::Binary
+                },
+                bytes: crate::model::websocket::Frame::wire_len(m.payload, m.from_page),
+                happened: None,
+            }
+        })
+        .collect()
+}
+
 fn outcome(e: &Entry, source: Source) -> Outcome {
     match (&e.error, e.status) {
         (Some(err), _) => Outcome::Failed { error: err.clone() },
@@ -524,7 +552,8 @@ fn finish(
         console,
         problems: notes,
         end,
-        // A HAR records no messages: the replay has a waterfall but no handshakes to step.
+        // A HAR records no exchanges: the replay has a waterfall (a WebSocket's messages as
+        // ticks) but no handshakes to step.
         trace: Default::default(),
         timing,
         failed: None,
