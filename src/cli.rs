@@ -724,6 +724,21 @@ fn page_text(load: &crate::model::load::PageLoad) -> String {
             g.queued
         ));
     }
+    if !load.main_thread.is_empty() {
+        s.push_str("\nmain thread\n");
+        for m in &load.main_thread {
+            let what = match m.kind {
+                crate::model::load::MainTaskKind::SyncXhr => "a synchronous XMLHttpRequest",
+            };
+            s.push_str(&format!(
+                "  frozen {} → {} ms ({} ms) by {what}, request {}\n",
+                f(m.start.since(crate::model::time::Instant::ZERO)),
+                f(m.end.since(crate::model::time::Instant::ZERO)),
+                f(m.end.since(m.start)),
+                m.request
+            ));
+        }
+    }
     if !load.console.is_empty() {
         s.push_str("\nconsole\n");
         for c in &load.console {

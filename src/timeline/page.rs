@@ -243,6 +243,33 @@ pub fn percent(t: Instant, end: u64) -> String {
     fixed(t.micros() as f64 * 100.0 / end.max(1) as f64, 3)
 }
 
+/// A span of the main-thread lane as drawn at `t` (cut there while under way): left edge and
+/// width as CSS percentages, and what held the thread.
+pub fn main_thread_spans(l: &PageLoad, t: Instant) -> Vec<(String, String, String)> {
+    let end = l.end.micros().max(1);
+    (l.main_thread.iter())
+        .filter(|m| m.start <= t)
+        .map(|m| {
+            let shown = m.end.min(t);
+            let what = match m.kind {
+                load::MainTaskKind::SyncXhr => {
+                    let url = l.request(m.request).map(|r| short_url(&r.url)).unwrap_or_default();
+                    format!(
+                        "frozen {} ms by the synchronous XMLHttpRequest #{} {url}: send() returns only when the answer is in, so no parsing, no other script, no rendering and no input meanwhile",
+                        ms(m.end.micros() - m.start.micros()),
+                        m.request
+                    )
+                }
+            };
+            (
+                percent(m.start, end),
+                fixed((shown.micros() - m.start.micros()) as f64 * 100.0 / end as f64, 3),
+                what,
+            )
+        })
+        .collect()
+}
+
 /// One phase of a request's bar as drawn at `t`: cut at `t` while it is under way.
 #[derive(Debug, PartialEq)]
 pub struct Segment {
@@ -482,6 +509,7 @@ fn empty_load() -> PageLoad {
         failed: None,
         documents: vec![],
         api: None,
+        main_thread: vec![],
     }
 }
 

@@ -632,6 +632,17 @@ fn Waterfall(p: &WaterfallProps) -> Html {
                     <span class="wf-tick" style={format!("left: calc(var(--wf-label) + (100% - var(--wf-label)) * {at} / 100)")}>{ label.clone() }</span>
                 }) }
             </div>
+            if !l.main_thread.is_empty() {
+                <div class="wf-lane" id="pl-main-thread">
+                    <span class="wf-label"><span class="wf-id"></span><span class="wf-url">{ "main thread" }</span>
+                        <span class="wf-meta">{ "frozen by a synchronous XHR" }</span></span>
+                    <span class="wf-track">
+                        { for page::main_thread_spans(l, t).into_iter().map(|(left, width, title)| html! {
+                            <span class="seg-frozen" style={format!("left: {left}%; width: {width}%")} title={title.clone()} aria-label={title}></span>
+                        }) }
+                    </span>
+                </div>
+            }
             <div class="wf-rows" ref={view.node.clone()} {onclick} {onscroll} {onkeydown}
                 role="group" aria-label="Requests by start: ↑ and ↓ move between them">
                 // Each list in an element of its own (`display: contents`), the rows keyed: Yew

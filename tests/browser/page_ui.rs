@@ -583,3 +583,35 @@ fn the_websocket_over_http2_is_a_stream_of_the_pages_connection() {
     s.screenshot("page-websocket-h2-390x844");
     s.assert_no_errors();
 }
+
+/// A synchronous XHR freezes the main thread: the waterfall's main-thread lane shows the span,
+/// from the script's `send()` to the answer, and says why.
+#[test]
+fn the_main_thread_lane_shows_a_synchronous_xhr_freezing_the_page() {
+    let l = native("xhr");
+    assert_eq!(l.main_thread.len(), 1);
+    let frozen = &l.main_thread[0];
+    let driver = Driver::start();
+    let s = open(&driver, 1440, 900);
+    choose_page(&s, "xhr");
+    let spans = s.js("return [...document.querySelectorAll('#pl-main-thread .seg-frozen')].map(e => e.getAttribute('title'));");
+    let spans: Vec<String> = serde_json::from_value(spans).unwrap();
+    assert_eq!(spans.len(), 1, "{spans:?}");
+    assert!(
+        spans[0].contains(&format!("synchronous XMLHttpRequest #{}", frozen.request)),
+        "{}",
+        spans[0]
+    );
+    // Before the script runs there is nothing on the lane.
+    seek(&s, Instant::from_micros(frozen.start.micros() / 2));
+    let none = s.js("return document.querySelectorAll('#pl-main-thread .seg-frozen').length;");
+    assert_eq!(none, serde_json::json!(0));
+    seek(&s, l.end);
+    show(&s, "#pl-waterfall");
+    s.screenshot("page-xhr-main-thread-1440x900");
+    s.set_viewport(390, 844);
+    show(&s, "#pl-waterfall");
+    assert_fits(&s);
+    s.screenshot("page-xhr-main-thread-390x844");
+    s.assert_no_errors();
+}

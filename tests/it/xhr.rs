@@ -119,3 +119,37 @@ fn without_credentials_a_cross_origin_xhr_sends_no_cookies() {
     assert_eq!(post.cookie, None);
     assert_eq!(post.group.as_ref(), "pm/https://api.shop.example");
 }
+
+/// The main thread is the synchronous XHR's from the script's `send()` to its answer: the
+/// script's next call waits for it, an asynchronous XHR holds nothing, and `--json` says so.
+#[test]
+fn the_main_thread_is_held_from_send_to_the_answer() {
+    let l = load::run(&pages::preset("xhr").unwrap()).unwrap();
+    let settings = by_url(&l, "/settings.json")[0];
+    assert_eq!(l.main_thread.len(), 1, "only the synchronous one");
+    let m = &l.main_thread[0];
+    assert_eq!(m.kind, load::MainTaskKind::SyncXhr);
+    assert_eq!(
+        (m.request, m.start, m.end),
+        (settings.id, settings.start, settings.end)
+    );
+    let cart = by_url(&l, "/cart")
+        .into_iter()
+        .find(|r| r.destination == "xhr")
+        .unwrap();
+    assert!(
+        cart.start >= m.end,
+        "the script goes on after send() returns"
+    );
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wirewalk"))
+        .args(["page", "--preset", "xhr", "--json"])
+        .output()
+        .expect("run wirewalk");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["main_thread"][0]["kind"], "sync_xhr");
+    assert_eq!(v["main_thread"][0]["request"], settings.id);
+    // A page without one has no lane.
+    let other = load::run(&pages::preset("single").unwrap()).unwrap();
+    assert!(other.main_thread.is_empty());
+}

@@ -496,6 +496,28 @@ pub struct PageLoad {
     /// The journey page's click `fetch()`, if it made one.
     #[serde(skip)]
     pub api: Option<u32>,
+    /// When the page's main thread could do nothing else, and why (a synchronous XHR).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub main_thread: Vec<MainTask>,
+}
+
+/// A span of the page's main thread taken by one thing: nothing else runs meanwhile — no
+/// parsing, no other script, no rendering, no input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MainTask {
+    pub start: Instant,
+    pub end: Instant,
+    pub kind: MainTaskKind,
+    /// The request it waits for.
+    pub request: u32,
+}
+
+/// What holds the main thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MainTaskKind {
+    /// A synchronous `XMLHttpRequest`: `send()` returns only once the answer is in.
+    SyncXhr,
 }
 
 impl PageLoad {
@@ -837,6 +859,7 @@ impl Sim<'_> {
             .map(|r| r.end)
             .max()
             .unwrap_or(Instant::ZERO);
+        let main_thread = self.main_thread(end);
         let load = PageLoad {
             name: self.sc.name.clone(),
             url,
@@ -855,6 +878,7 @@ impl Sim<'_> {
             failed: self.nav_failed,
             documents,
             api,
+            main_thread,
         };
         (load, self.cache)
     }

@@ -35,6 +35,20 @@ impl Sim<'_> {
         }
     }
 
+    /// The main thread's spans the page's synchronous XHRs hold: from the script's `send()`
+    /// to the answer's end (or `end`, when it never came while the model watched).
+    pub(super) fn main_thread(&self, end: Instant) -> Vec<MainTask> {
+        (self.reqs.iter().enumerate())
+            .filter(|(_, q)| q.rare().xhr == Some(true))
+            .map(|(i, q)| MainTask {
+                start: q.t0,
+                end: q.end.unwrap_or(end).max(q.t0),
+                kind: MainTaskKind::SyncXhr,
+                request: i as u32 + 1,
+            })
+            .collect()
+    }
+
     /// XHR request `r` has ended at `t`: the events it fires at the page.
     pub(super) fn xhr_events(&mut self, t: Instant, r: usize) {
         let Some(sync) = self.reqs[r].rare().xhr else {

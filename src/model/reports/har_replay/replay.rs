@@ -560,6 +560,8 @@ fn finish(
         documents,
         // A recording has no journey page, so no click.
         api: None,
+        // A HAR records the network, not the page's main thread.
+        main_thread: Vec::new(),
     }
 }
 
