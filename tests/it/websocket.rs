@@ -390,3 +390,56 @@ fn a_page_may_close_only_with_its_codes_and_huge_messages_do_not_overflow() {
         assert!(!e.summary().contains('\u{fffd}'), "{}", e.summary());
     }
 }
+
+/// Two WebSockets to one address connect one after the other (RFC 6455 §4.1, Chromium's
+/// `WebSocketEndpointLockManager`): the second's SYN leaves 10 ms after the first's handshake
+/// succeeded; a WebSocket to another address does not wait.
+#[test]
+fn two_websockets_to_one_address_connect_one_after_the_other() {
+    let sc = PageScenario {
+        url: "https://app.example/".into(),
+        html: "<script>new WebSocket('wss://live.example/a'); new WebSocket('wss://live.example/b'); new WebSocket('wss://other.example/c');</script>".into(),
+        ..PageScenario::default()
+    };
+    let load = load::run(&sc).expect("loads");
+    let socket = |path: &str| {
+        (load.requests.iter())
+            .find(|r| r.url.ends_with(path))
+            .expect("the socket")
+    };
+    let (a, b, c) = (socket("/a"), socket("/b"), socket("/c"));
+    let syn = |r: &load::Request| {
+        (load.trace.events.iter())
+            .find(|e| e.connection == r.connection && e.step == steps::TCP_SYN)
+            .expect("a SYN")
+            .at
+    };
+    let opened = (load.trace.events.iter())
+        .find(|e| e.request == a.id && e.step == steps::WS_OPEN)
+        .expect("the first opens")
+        .at;
+    assert_eq!(
+        syn(b),
+        opened + wirewalk::model::time::Duration::from_millis(10)
+    );
+    assert!(syn(c) < opened, "another address: no wait");
+    assert!(syn(a) < opened);
+    let waited = events(&load, steps::WS_ENDPOINT_LOCK);
+    assert_eq!(waited.len(), 1);
+    assert_eq!(waited[0].request, b.id);
+    let phase = (b.phases.iter())
+        .find(|p| p.name == load::PhaseName::InitialConnection)
+        .expect("its connection");
+    assert!(phase.why.contains("endpoint lock"), "{}", phase.why);
+    // Both open in the end.
+    assert!(
+        matches!(a.outcome, Outcome::Pending { .. }),
+        "{:?}",
+        a.outcome
+    );
+    assert!(
+        matches!(b.outcome, Outcome::Pending { .. }),
+        "{:?}",
+        b.outcome
+    );
+}

@@ -49,7 +49,7 @@ fn the_preset_carries_its_websocket_as_a_stream_of_the_pages_connection() {
     assert!(load.groups.iter().all(|g| !g.group.starts_with("ws/")));
     assert!(load.connections.iter().all(|c| c.closed.is_none()));
 
-    let why = of_request(&load, r, steps::WS_HTTP2);
+    let why = of_request(&load, r, steps::WS_EXTENDED_CONNECT);
     assert_eq!(why.len(), 1);
     assert!(why[0]
         .summary()
@@ -115,7 +115,7 @@ fn without_the_setting_it_opens_a_connection_of_its_own() {
     let hs = r.websocket.as_ref().expect("its handshake");
     assert!(hs.key.is_some() && hs.http2_stream.is_none());
     assert_eq!(hs.accept, hs.expected);
-    let why = of_request(&load, r, steps::WS_HTTP2);
+    let why = of_request(&load, r, steps::WS_EXTENDED_CONNECT);
     assert_eq!(why.len(), 1);
     assert!(
         why[0]
@@ -199,7 +199,7 @@ fn a_plain_ws_url_never_takes_the_http2_session() {
     sc.responses[0].url = "ws://chat.example/live".into();
     let load = load::run(&sc).expect("loads");
     let r = ws_request(&load);
-    assert!(of_request(&load, r, steps::WS_HTTP2).is_empty());
+    assert!(of_request(&load, r, steps::WS_EXTENDED_CONNECT).is_empty());
     assert_ne!(r.status, 200);
 }
 

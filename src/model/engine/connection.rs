@@ -421,6 +421,9 @@ impl Connection {
             return self.start_quic(now);
         }
         self.started = now;
+        // The SYN may leave later than the machines were made: both clocks start now.
+        self.client.start_clock_at(ms(now));
+        self.server.start_clock_at(ms(now));
         let Some(syn) = self.client.poll_output() else {
             return self.fail(Failure::Internal("no SYN"), now);
         };

@@ -415,6 +415,14 @@ impl Connection {
         self.clock_origin.get_or_insert(now_ms);
     }
 
+    /// The connection starts only at `now_ms`, later than it was made (its SYN waited: a race's
+    /// turn, a WebSocket's endpoint lock): its timestamp clock starts then, so its first
+    /// segment carries the timestamp of the moment it leaves.
+    pub fn start_clock_at(&mut self, now_ms: u32) {
+        self.clock_origin = Some(now_ms);
+        self.clock_ms = now_ms;
+    }
+
     /// The timestamp clock's value now.
     fn ts_val(&self) -> u32 {
         let since = self

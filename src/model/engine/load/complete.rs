@@ -272,6 +272,9 @@ impl Sim<'_> {
     /// and the request its preflight was for.
     pub(super) fn fail(&mut self, t: Instant, r: usize, error: &str) {
         self.h2_closed(r);
+        if self.websocket_of(r).is_some() {
+            self.ws_release(t, r);
+        }
         if self.api == Some(r) {
             self.push_request(r, page_run::fetch_failed(t, error));
         }

@@ -395,7 +395,7 @@ impl Sim<'_> {
     /// The job's settings, from its group: its origin, host, port, whether https and with
     /// credentials, and the protocol it would speak (HTTP/2 and HTTP/3 only over TLS; the DoH
     /// server's connection HTTP/2).
-    fn job_key(&self, group: &str) -> Option<(GroupKey, Protocol)> {
+    pub(super) fn job_key(&self, group: &str) -> Option<(GroupKey, Protocol)> {
         let key = self
             .group_index
             .get(group)
@@ -513,6 +513,7 @@ impl Sim<'_> {
             failure: None,
             h2: None,
             loss: None,
+            lock_wait: None,
         };
         match self.job_mut(job) {
             Some(j) if held.is_some() => *j = fresh,
@@ -816,6 +817,7 @@ impl Sim<'_> {
                 failure: None,
                 h2: None,
                 loss: None,
+                lock_wait: None,
             });
             self.job_ready(Instant::ZERO, job);
         }

@@ -438,6 +438,9 @@ struct Job {
     h2: Option<Box<h2::Wire>>,
     /// Its packet loss draws, once a response has crossed it on a lossy network.
     loss: Option<loss::State>,
+    /// A WebSocket's connection that waited for its address's endpoint lock before its SYN:
+    /// from when, until when, and the connection that held the lock.
+    lock_wait: Option<(Instant, Instant, u32)>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -498,6 +501,8 @@ enum Ev {
     Reconnect(usize),
     /// Something happens on WebSocket `s`.
     Ws(usize, websocket::Act),
+    /// The endpoint lock `k` is given up ([`websocket::EndpointLock`]).
+    WsUnlock(usize),
     /// The script makes request `r`'s `fetch()` again.
     Repeat(usize),
 }
@@ -639,6 +644,8 @@ struct Sim<'a> {
     /// Every request of the `EventSource`s, their reconnections' too.
     source_requests: Vec<usize>,
     sockets: Vec<websocket::Socket>,
+    /// The WebSocket endpoint locks, one per address a WebSocket connected to.
+    ws_locks: Vec<websocket::EndpointLock>,
     /// The page has something that lasts (a stream, a WebSocket, a poll): what is open when
     /// the model stops watching is pending, not a fault.
     lasting: bool,
@@ -889,6 +896,7 @@ fn run_at(
         sources: vec![],
         source_requests: vec![],
         sockets: vec![],
+        ws_locks: vec![],
         lasting: false,
         polled: BTreeMap::new(),
         laid_out: false,
@@ -1256,6 +1264,9 @@ impl Sim<'_> {
                         self.pool_outputs(t);
                         continue;
                     }
+                    if !self.ws_lock(t, job) {
+                        continue;
+                    }
                     self.take_ticket(job);
                     if let Some(j) = self.job_mut(job) {
                         j.machines.start(t);
@@ -1293,6 +1304,7 @@ impl Sim<'_> {
                 Ev::SseEnd(r) => self.sse_end(t, r),
                 Ev::Reconnect(s) => self.reconnect(t, s),
                 Ev::Ws(s, act) => self.ws_act(t, s, act),
+                Ev::WsUnlock(k) => self.ws_unlock_now(t, k),
                 Ev::Repeat(r) => self.repeat(t, r),
             }
         }

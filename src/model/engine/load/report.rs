@@ -1250,7 +1250,14 @@ fn initial_connection(j: &Job, host: &str, rtt: &str, started_by: String) -> Str
         ),
         _ => String::new(),
     };
+    let locked = match j.lock_wait {
+        Some((from, to_t, holder)) => format!(
+            "first {} ms waiting, before its SYN, for the WebSocket endpoint lock that connection {holder} held while its handshake ran (one WebSocket connects to an address at a time, RFC 6455 §4.1); then ",
+            ms(to_t.since(from))
+        ),
+        None => String::new(),
+    };
     format!(
-        "TCP handshake with {to} ({host}): SYN and SYN-ACK take one round trip, {rtt} ms{fallback}{started_by}"
+        "{locked}TCP handshake with {to} ({host}): SYN and SYN-ACK take one round trip, {rtt} ms{fallback}{started_by}"
     )
 }

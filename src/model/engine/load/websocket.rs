@@ -15,10 +15,21 @@
 //! is echoed, and the server then closes the TCP connection; a close with a reserved code
 //! (1005, 1006, 1015: the ones Chromium refuses) fails the socket with close 1002.
 //!
-//! Left out: the endpoint lock (one handshake at a time per address, net/socket/
-//! websocket_endpoint_lock_manager.cc), the network service's throttle of failing sites,
+//! Only one WebSocket connects to an address at a time (RFC 6455 §4.1, item 2): Chromium's
+//! `WebSocketEndpointLockManager` (net/socket/websocket_endpoint_lock_manager.cc) locks the
+//! IP address and port before a WebSocket connection's SYN (`STATE_OBTAIN_LOCK`,
+//! net/socket/transport_connect_sub_job.cc); the next waits, first come first served, until
+//! 10 ms (`kUnlockDelayInMs`) after the holder's handshake succeeded
+//! (`WebSocketBasicHandshakeStream::Upgrade`) or its socket was dropped ([`EndpointLock`]).
+//!
+//! Over HTTP/2 (RFC 8441, [`Sim::websocket_over_h2`]) a WebSocket is a stream of an open
+//! session whose server allowed the extended CONNECT: no key, a `200`, its frames in DATA
+//! frames, no endpoint lock.
+//!
+//! Left out: the network service's throttle of failing sites (a random delay of at most a
+//! millisecond while no socket has failed, services/network/websocket_throttler.cc),
 //! permessage-deflate (offered; the model's servers decline it), subprotocols, fragmented
-//! messages, WebSocket over HTTP/2 (RFC 8441) and HTTP/3, and the closing handshake's timeouts.
+//! messages, WebSocket over HTTP/3 (RFC 9220), and the closing handshake's timeouts.
 //! The WebSocket pool's sockets count toward the page pool's 256 here; Chromium's pool has
 //! its own 256.
 
@@ -27,6 +38,98 @@ use crate::model::http2::{self, present};
 use crate::model::rng::Rng;
 use crate::model::websocket::{self as ws, present::Framed, Frame, Opcode};
 use std::borrow::Cow;
+
+/// The lock on one address (IP and port) that WebSocket connections take before their SYN:
+/// its holder, and the connections waiting for it in order.
+#[derive(Clone, Debug, Default)]
+pub(super) struct EndpointLock {
+    endpoint: String,
+    holder: Option<u32>,
+    /// The holder has given it up: it is free at the unlock, 10 ms later.
+    releasing: bool,
+    waiting: std::collections::VecDeque<(u32, Instant)>,
+}
+
+/// How long after its holder gives it up an endpoint lock is free (`kUnlockDelayInMs`,
+/// net/socket/websocket_endpoint_lock_manager.cc: "This delay prevents DoS attacks").
+pub const UNLOCK_DELAY: Duration = Duration::from_millis(10);
+
+impl Sim<'_> {
+    /// WebSocket connection `job` is about to send its SYN at `t`: it takes its address's
+    /// lock, or waits for it (false) behind the connection that holds it. Other connections
+    /// take no lock.
+    pub(super) fn ws_lock(&mut self, t: Instant, job: u32) -> bool {
+        let Some(j) = self.job(job) else { return true };
+        if self.purpose_of(&j.conn.group) != pool::Purpose::WebSocket {
+            return true;
+        }
+        let Some((key, _)) = self.job_key(&j.conn.group) else {
+            return true;
+        };
+        let endpoint = format!("{}:{}", j.ip, key.port);
+        let k = match self.ws_locks.iter().position(|l| l.endpoint == endpoint) {
+            Some(k) => k,
+            None => {
+                self.ws_locks.push(EndpointLock {
+                    endpoint,
+                    ..EndpointLock::default()
+                });
+                self.ws_locks.len() - 1
+            }
+        };
+        let lock = &mut self.ws_locks[k];
+        match lock.holder {
+            None => {
+                lock.holder = Some(job);
+                true
+            }
+            Some(h) if h == job => true,
+            Some(h) => {
+                lock.waiting.push_back((job, t));
+                let text = format!(
+                    "before its SYN, connection {job} waits for the lock on {}: connection {h}'s WebSocket is still connecting there, and only one may (RFC 6455 §4.1; Chromium's WebSocketEndpointLockManager)",
+                    lock.endpoint
+                );
+                let request = self.job(job).and_then(|j| j.conn.started_for).unwrap_or(0);
+                let e = Event::new(t, Actor::Browser, steps::WS_ENDPOINT_LOCK, text)
+                    .request(request)
+                    .connection(job);
+                self.push(e);
+                false
+            }
+        }
+    }
+
+    /// WebSocket request `r`'s handshake succeeded or its socket is gone at `t`: the lock its
+    /// connection holds is free 10 ms later.
+    pub(super) fn ws_release(&mut self, t: Instant, r: usize) {
+        let jobs = [self.reqs[r].conn, self.reqs[r].started_job];
+        let Some(k) = (self.ws_locks.iter())
+            .position(|l| !l.releasing && l.holder.is_some() && jobs.contains(&l.holder))
+        else {
+            return;
+        };
+        self.ws_locks[k].releasing = true;
+        self.schedule(t + UNLOCK_DELAY, Ev::WsUnlock(k));
+    }
+
+    /// Lock `k` is free at `t`: the first connection waiting for it takes it and sends its SYN.
+    pub(super) fn ws_unlock_now(&mut self, t: Instant, k: usize) {
+        let Some(lock) = self.ws_locks.get_mut(k) else {
+            return;
+        };
+        let holder = lock.holder.take().unwrap_or_default();
+        lock.releasing = false;
+        let Some((next, since)) = lock.waiting.pop_front() else {
+            return;
+        };
+        lock.holder = Some(next);
+        if let Some(j) = self.job_mut(next) {
+            j.lock_wait = Some((since, t, holder));
+        }
+        self.schedule(t, Ev::ConnStart(next));
+    }
+}
 
 /// What happens on an open WebSocket, at its moment.
 #[derive(Clone, Debug)]
@@ -155,7 +258,7 @@ impl Sim<'_> {
                 format!("the HTTP/2 connection to {origin} is open, but its server's SETTINGS did not allow the extended CONNECT (SETTINGS_ENABLE_CONNECT_PROTOCOL)")
             };
             let text = format!("{why}: the WebSocket opens a connection of its own, whose TLS offers only http/1.1");
-            let e = Event::new(t, Actor::Browser, steps::WS_HTTP2, text).connection(job);
+            let e = Event::new(t, Actor::Browser, steps::WS_EXTENDED_CONNECT, text).connection(job);
             self.push_request(r, e);
             return false;
         };
@@ -163,7 +266,7 @@ impl Sim<'_> {
             "the HTTP/2 connection {job} to {origin} allows the extended CONNECT (its server's SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 arrived at {} ms): the WebSocket is a new stream of it, with no connection of its own",
             ms(from.since(Instant::ZERO))
         );
-        let e = Event::new(t, Actor::Browser, steps::WS_HTTP2, text).connection(job);
+        let e = Event::new(t, Actor::Browser, steps::WS_EXTENDED_CONNECT, text).connection(job);
         self.push_request(r, e);
         self.sockets[s].h2 = true;
         let q = &mut self.reqs[r];
@@ -374,6 +477,7 @@ impl Sim<'_> {
     fn ws_open(&mut self, t: Instant, s: usize) {
         self.sockets[s].opened = true;
         let r = self.sockets[s].request;
+        self.ws_release(t, r);
         if self.sockets[s].h2 {
             let stream = self.reqs[r].stream.unwrap_or_default();
             let text = format!("the server answered 200 to the extended CONNECT on stream {stream}: the WebSocket is open (over HTTP/2 there is no key and no Sec-WebSocket-Accept, RFC 8441 §5)");
@@ -700,6 +804,7 @@ impl Sim<'_> {
         let reset = socket.h2 && failure.is_some();
         socket.failure = failure;
         let r = socket.request;
+        self.ws_release(t, r);
         if let (true, Some(job)) = (reset, self.reqs[r].conn) {
             self.ws_stream_reset(t, s, job);
         }
