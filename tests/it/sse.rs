@@ -268,6 +268,25 @@ fn its_request_is_the_browsers_own_never_cached_and_never_preflighted() {
     let field = |n: &str| field_of(sent, n);
     assert_eq!(field("Accept").as_deref(), Some("text/event-stream"));
     assert_eq!(field("Cache-Control").as_deref(), Some("no-cache"));
+    // In the order a real Chromium 156 sent them (`cargo xtask fidelity stream-errors`):
+    // net's Pragma and Cache-Control after Connection, Blink's Accept after User-Agent.
+    let names: Vec<&str> = (sent.field_list().iter())
+        .map(|f| f.name.as_ref())
+        .take_while(|n| *n != "size")
+        .collect();
+    assert_eq!(
+        names[..8],
+        [
+            "Host",
+            "Connection",
+            "Pragma",
+            "Cache-Control",
+            "sec-ch-ua-platform",
+            "User-Agent",
+            "Accept",
+            "sec-ch-ua",
+        ]
+    );
     let head = (load.trace.events.iter())
         .find(|e| e.request == r.id && e.step == steps::HTTP_RESPONSE)
         .expect("answered");

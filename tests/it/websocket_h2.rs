@@ -10,7 +10,7 @@ use wirewalk::model::load::{self, Outcome, PageLoad, PageScenario, ResponseSpec,
 use wirewalk::model::pages;
 use wirewalk::model::step::{steps, StepId};
 use wirewalk::model::trace::Event;
-use wirewalk::model::websocket::{self as ws, Opcode};
+use wirewalk::model::websocket::{self as ws, present::Framed, Opcode};
 
 fn preset() -> PageScenario {
     pages::preset("websocket-h2").expect("the preset")
@@ -95,10 +95,16 @@ fn the_preset_carries_its_websocket_as_a_stream_of_the_pages_connection() {
         "DATA header, frame header, mask, payload"
     );
     assert!(frames.iter().all(|e| e.stream == Some(stream)));
-    // The close: both close frames, then the server ends the stream; the connection stays.
+    // The close, as a real Chromium 156 does it against node's server (docs/fidelity.md): the
+    // browser's close frame ends its side of the stream, the server's answer ends the other;
+    // nothing more, and the connection stays.
     let close = of_request(&load, r, steps::WS_CLOSE);
-    assert_eq!(close.len(), 3, "{close:#?}");
-    assert!(close[2].summary().contains("END_STREAM"));
+    assert_eq!(close.len(), 2, "{close:#?}");
+    for e in &close {
+        let f = e.detail::<Framed>().expect("a close frame");
+        assert!(f.end_stream, "{}", e.summary());
+    }
+    assert_eq!(r.end, close[1].flight.as_ref().expect("sent").arrives_at);
     assert!(matches!(r.outcome, Outcome::Ok { status: 200, .. }));
     assert!(load.console.is_empty(), "{:?}", load.console);
 }
@@ -247,8 +253,8 @@ fn the_preset_opens_in_wireshark_as_an_extended_connect_and_its_frames() {
             "http2.header.value",
         ],
     );
-    // HEADERS (the CONNECT, the 200), one DATA per WebSocket frame, the empty END_STREAM.
-    assert_eq!(rows.len(), 2 + r.messages.len() + 1, "{rows:?}");
+    // HEADERS (the CONNECT, the 200), one DATA per WebSocket frame.
+    assert_eq!(rows.len(), 2 + r.messages.len(), "{rows:?}");
     let names: Vec<&str> = rows[0][3].split(';').collect();
     let values: Vec<&str> = rows[0][4].split(';').collect();
     assert_eq!((rows[0][0].as_str(), rows[0][1].as_str()), ("1", "0"));
@@ -276,9 +282,46 @@ fn the_preset_opens_in_wireshark_as_an_extended_connect_and_its_frames() {
         if frame.opcode == Opcode::Text && m.from_page {
             assert_eq!(frame.payload, br#"{"join":"general"}"#);
         }
+        // Only the close frames end a side of the stream.
+        let ends = if frame.opcode == Opcode::Close {
+            "1"
+        } else {
+            "0"
+        };
+        assert_eq!(row[1], ends, "{row:?}");
     }
-    let last = rows.last().expect("the end");
-    assert_eq!((last[0].as_str(), last[1].as_str()), ("0", "1"));
     // No HTTP/1.1 upgrade anywhere.
     assert!(tshark_rows("http.response.code == 101", &["http.response.code"]).is_empty());
+}
+
+/// A close the server starts: its close frame leaves the stream open, the browser's echo ends
+/// the browser's side, and the server then ends its own with an empty DATA frame.
+#[test]
+fn a_close_the_server_starts_ends_the_stream_from_both_sides() {
+    let mut sc = preset();
+    if let Some(w) = sc.responses[0].websocket.as_mut() {
+        w.close = Some(WsClose {
+            at_ms: 3000.0,
+            from: Side::Server,
+            code: 1001,
+            reason: "going away".into(),
+        });
+    }
+    let load = load::run(&sc).expect("loads");
+    let r = ws_request(&load);
+    let close = of_request(&load, r, steps::WS_CLOSE);
+    let ends: Vec<(bool, bool)> = (close.iter())
+        .map(|e| match e.detail::<Framed>() {
+            Some(f) => (f.from_browser, f.end_stream),
+            None => (false, e.summary().contains("END_STREAM")),
+        })
+        .collect();
+    // The server's close (open), the browser's echo (ends its side), the server's empty end.
+    assert_eq!(
+        ends,
+        [(false, false), (true, true), (false, true)],
+        "{close:#?}"
+    );
+    assert!(matches!(r.outcome, Outcome::Ok { status: 200, .. }));
+    assert!(load.connections.iter().all(|c| c.closed.is_none()));
 }

@@ -75,6 +75,9 @@ pub enum Channel {
     Http,
     /// An `EventSource`'s: `Accept: text/event-stream` (HTML §9.2.2).
     EventSource,
+    /// An `XMLHttpRequest`'s: the script's fields come before `User-Agent` (Blink sets them
+    /// on the request before the loader adds its own: the fidelity run's Chromium 156).
+    Xhr,
     /// A WebSocket's opening handshake (RFC 6455 §4.1): Chromium's own set of fields
     /// ([`websocket_fields`]).
     WebSocket,
@@ -507,6 +510,15 @@ fn fetch_fields<'a>(
     let mode = (kind.trustworthy || kind.preflight).then_some(Fixed(kind.mode_text()));
     own(&mut f, "Host", Some(Given(host_header)));
     own(&mut f, "Connection", Some(Fixed("keep-alive")));
+    // An EventSource's request bypasses the cache (`kNoStore`): net writes `Pragma` and
+    // `Cache-Control` right after `Connection` (`HttpNetworkTransaction::BuildRequestHeaders`
+    // for LOAD_BYPASS_CACHE; Blink's own `Cache-Control: no-cache` keeps that place), as the
+    // fidelity run's Chromium 156 sent them.
+    let source = kind.channel == Channel::EventSource;
+    if source {
+        own(&mut f, "Pragma", Some(Fixed("no-cache")));
+        own(&mut f, "Cache-Control", Some(Fixed("no-cache")));
+    }
     added(&mut f, Slot::AfterConnection, None);
     if kind.preflight {
         own(&mut f, "Accept", Some(Fixed(kind.accept())));
@@ -523,11 +535,24 @@ fn fetch_fields<'a>(
             own(f, n, kind.trustworthy.then_some(Fixed(v)));
         };
         hint(&mut f, 2);
+        if kind.channel == Channel::Xhr {
+            added(&mut f, Slot::AfterUserAgent, None);
+        }
         own(&mut f, "User-Agent", Some(Fixed(USER_AGENT)));
-        added(&mut f, Slot::AfterUserAgent, None);
+        // Blink's EventSource sets its `Accept` (then `Last-Event-ID`) itself: they come
+        // before the other client hints (the fidelity run; `Last-Event-ID`'s place after
+        // `Accept` is the order of `EventSource::Connect`'s calls, not seen on the wire).
+        if source {
+            own(&mut f, "Accept", Some(Fixed(kind.accept())));
+        }
+        if kind.channel != Channel::Xhr {
+            added(&mut f, Slot::AfterUserAgent, None);
+        }
         hint(&mut f, 0);
         hint(&mut f, 1);
-        own(&mut f, "Accept", Some(Fixed(kind.accept())));
+        if !source {
+            own(&mut f, "Accept", Some(Fixed(kind.accept())));
+        }
         added(&mut f, Slot::AfterAccept, None);
         own(&mut f, "Sec-Fetch-Site", meta(kind.site_text()));
         own(&mut f, "Sec-Fetch-Mode", mode);

@@ -288,6 +288,9 @@ pub mod present {
         pub stand_in: Option<u64>,
         /// What the receiving side does with it.
         pub note: Option<Cow<'static, str>>,
+        /// Over HTTP/2, its DATA frame ends the sender's side of the stream (END_STREAM):
+        /// a close frame's.
+        pub end_stream: bool,
     }
 
     impl Framed {

@@ -592,6 +592,7 @@ fn recorded_kind(
         channel: match dest {
             "eventsource" => crate::model::http::Channel::EventSource,
             "websocket" => crate::model::http::Channel::WebSocket,
+            "xhr" => crate::model::http::Channel::Xhr,
             _ => crate::model::http::Channel::Http,
         },
     }

@@ -355,7 +355,7 @@ fn ws_server(
 /// connection that brought the page — no DNS, TCP or TLS of its own, no key, a `200` instead
 /// of a `101` — and its close ends the stream, not the connection.
 fn websocket_h2() -> PageScenario {
-    let html = "<!DOCTYPE html>\n<html><head><title>Chat</title>\n<link rel=\"stylesheet\" href=\"/chat.css\">\n</head><body>\n<h1>#general</h1>\n<img src=\"/avatar.png\" alt=\"me\">\n<script>\n  const ws = new WebSocket('wss://chat.example/live');\n  ws.onopen = () => ws.send('{\"join\":\"general\"}');\n  ws.onmessage = e => show(JSON.parse(e.data));\n</script>\n</body></html>\n";
+    let html = "<!DOCTYPE html>\n<html><head><title>Chat</title>\n<link rel=\"stylesheet\" href=\"/chat.css\">\n</head><body>\n<h1>#general</h1>\n<img src=\"/avatar.png\" alt=\"me\">\n<ul id=chat></ul>\n<script>\n  const ws = new WebSocket('wss://chat.example/live');\n  ws.onopen = () => ws.send('{\"join\":\"general\"}');\n  ws.onmessage = e => chat.append(JSON.parse(e.data).text);\n  setTimeout(() => ws.close(1000, 'bye'), 5000 - performance.now());\n</script>\n</body></html>\n";
     let said = |at_ms: f64, who: &str, text: &str| WsMessage {
         at_ms,
         text: format!("{{\"from\":\"{who}\",\"text\":\"{text}\"}}"),
@@ -430,7 +430,7 @@ fn stream_errors() -> PageScenario {
 /// asks the cart API on another origin with an asynchronous one sending credentials and a
 /// header of its own, so a preflight goes first.
 fn xhr() -> PageScenario {
-    let html = "<!DOCTYPE html>\n<html><head><title>Shop</title>\n<script>\n  const settings = new XMLHttpRequest();\n  settings.open('GET', '/settings.json', false);\n  settings.send();\n  const cart = new XMLHttpRequest();\n  cart.open('GET', 'https://api.shop.example/cart');\n  cart.withCredentials = true;\n  cart.setRequestHeader('X-Requested-With', 'XMLHttpRequest');\n  cart.onload = () => render(cart.response);\n  cart.send();\n</script>\n<link rel=\"stylesheet\" href=\"/site.css\">\n</head><body>\n<h1>Shoes</h1>\n<img src=\"/hero.jpg\" alt=\"hero\">\n</body></html>\n";
+    let html = "<!DOCTYPE html>\n<html><head><title>Shop</title>\n<script>\n  const settings = new XMLHttpRequest();\n  settings.open('GET', '/settings.json', false);\n  settings.send();\n  const cart = new XMLHttpRequest();\n  cart.open('GET', 'https://api.shop.example/cart');\n  cart.withCredentials = true;\n  cart.setRequestHeader('X-Requested-With', 'XMLHttpRequest');\n  cart.onload = () => document.title = 'Cart ' + cart.status;\n  cart.send();\n</script>\n<link rel=\"stylesheet\" href=\"/site.css\">\n</head><body>\n<h1>Shoes</h1>\n<img src=\"/hero.jpg\" alt=\"hero\">\n</body></html>\n";
     let allow = [
         "Access-Control-Allow-Origin: https://shop.example",
         "Access-Control-Allow-Credentials: true",

@@ -32,6 +32,9 @@ pub const VALUE_HEADERS: &[&str] = &[
     "origin",
     "priority",
     "referer",
+    ":protocol",
+    "sec-websocket-extensions",
+    "sec-websocket-version",
     "sec-ch-ua-mobile",
     "sec-ch-ua-platform",
     "sec-fetch-dest",
@@ -204,7 +207,11 @@ impl ModelView {
             .iter()
             .map(|r| ModelRequest {
                 id: r.id,
-                method: r.method.to_string(),
+                // A WebSocket over HTTP/2 is an extended CONNECT on the wire (RFC 8441 §4).
+                method: match r.websocket.as_ref().and_then(|h| h.http2_stream) {
+                    Some(_) => "CONNECT".to_string(),
+                    None => r.method.to_string(),
+                },
                 url: super::site::url_key(&r.url),
                 destination: r.destination.to_string(),
                 connection: r.connection,

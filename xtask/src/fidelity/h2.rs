@@ -7,6 +7,10 @@
 //! SETTINGS, PING, WINDOW_UPDATE (flow control on what it sends), RST_STREAM and GOAWAY; it
 //! sends no PUSH_PROMISE and ignores priorities (RFC 9113 §5.3.2: they are advice). It is not
 //! a conforming server for a hostile peer: frame sizes are bounded, errors end the connection.
+//!
+//! For a host whose scenario allows it, its SETTINGS carry SETTINGS_ENABLE_CONNECT_PROTOCOL = 1
+//! (RFC 8441 §3), and an extended CONNECT (`:protocol websocket`) is a WebSocket: answered
+//! `200` without ending the stream, then the frames of [`super::ws`] in DATA frames.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -14,7 +18,8 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use super::server::Recorder;
-use super::site::{Answer, Site};
+use super::site::{Answer, HostSpec, Site};
+use super::ws::{Reply, Session};
 
 const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 // Frame types and flags, RFC 9113 §6.
@@ -48,6 +53,8 @@ struct Pending {
     stream: u32,
     request: usize,
     answer: Answer,
+    /// An extended CONNECT's: a WebSocket when the answer accepts it.
+    tunnel: bool,
 }
 
 struct Outgoing {
@@ -75,16 +82,20 @@ struct Conn<'a> {
     initial_window: i64,
     peer_max_frame: usize,
     closing: bool,
+    /// The streams that are extended CONNECTs, and the WebSockets open on them.
+    tunnels: std::collections::HashSet<u32>,
+    sockets: HashMap<u32, Session>,
 }
 
 /// Serves one HTTP/2 connection until the peer closes it.
 pub fn serve(
     mut tls: rustls::StreamOwned<rustls::ServerConnection, TcpStream>,
     id: usize,
-    host: &str,
+    spec: &HostSpec,
     site: &Site,
     rec: &Recorder,
 ) -> std::io::Result<()> {
+    let host = spec.host.as_str();
     tls.conn.set_buffer_limit(None);
     tls.sock.set_read_timeout(Some(Duration::from_millis(2)))?;
     let mut c = Conn {
@@ -103,10 +114,16 @@ pub fn serve(
         initial_window: 65_535,
         peer_max_frame: MAX_FRAME,
         closing: false,
+        tunnels: Default::default(),
+        sockets: HashMap::new(),
     };
     let mut settings = Vec::new();
     settings.extend(3u16.to_be_bytes());
     settings.extend(MAX_CONCURRENT_STREAMS.to_be_bytes());
+    if spec.connect_protocol {
+        settings.extend(8u16.to_be_bytes());
+        settings.extend(1u32.to_be_bytes());
+    }
     c.frame(SETTINGS, 0, 0, &settings)?;
     c.flush()?;
     let mut buf: Vec<u8> = Vec::new();
@@ -139,6 +156,7 @@ pub fn serve(
             c.handle(kind, flags, stream, &payload)?;
         }
         c.answer_due()?;
+        c.websockets_due()?;
         c.send_data()?;
         c.flush()?;
         if eof || (c.closing && c.pending.is_empty() && c.outgoing.is_empty()) {
@@ -153,11 +171,7 @@ impl Conn<'_> {
         match self.tls.conn.read_tls(&mut self.tls.sock) {
             Ok(0) => return Ok(true),
             Ok(_) => {}
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) => {}
+            Err(e) if super::server::nothing_yet(&e) => {}
             Err(e) => return Err(e),
         }
         self.tls
@@ -232,6 +246,9 @@ impl Conn<'_> {
                     self.frame(WINDOW_UPDATE, 0, 0, &inc)?;
                     self.frame(WINDOW_UPDATE, 0, stream, &inc)?;
                 }
+                if self.tunnels.contains(&stream) {
+                    return self.websocket_data(stream, payload);
+                }
                 if flags & END_STREAM != 0 {
                     self.request_complete(stream);
                 }
@@ -267,6 +284,7 @@ impl Conn<'_> {
                 }
             }
             RST_STREAM => {
+                self.sockets.remove(&stream);
                 let rec = self.rec;
                 self.pending.retain(|p| {
                     if p.stream == stream {
@@ -315,12 +333,19 @@ impl Conn<'_> {
         let method = get(":method").unwrap_or_default();
         let authority = get(":authority").unwrap_or_else(|| self.host.clone());
         let path = get(":path").unwrap_or_else(|| "/".into());
-        let url = format!("https://{authority}{path}");
+        // An extended CONNECT for a WebSocket (RFC 8441 §4), recorded under its wss URL: its
+        // stream stays open, so it is complete with its headers.
+        let tunnel = method == "CONNECT" && get(":protocol").as_deref() == Some("websocket");
+        let scheme = if tunnel { "wss" } else { "https" };
+        let url = format!("{scheme}://{authority}{path}");
         let id = self.rec.request(self.id, &method, &url, headers);
         if let Some(s) = self.streams.get_mut(&stream) {
             s.request = Some(id);
         }
-        if ended {
+        if tunnel {
+            self.tunnels.insert(stream);
+        }
+        if ended || tunnel {
             self.request_complete(stream);
         }
         Ok(())
@@ -340,6 +365,7 @@ impl Conn<'_> {
             stream,
             request: req,
             answer,
+            tunnel: method == "CONNECT",
         });
     }
 
@@ -356,6 +382,10 @@ impl Conn<'_> {
         }
         due.sort_by_key(|p| p.due);
         for p in due {
+            if let (true, Some(plan)) = (p.tunnel, p.answer.websocket.as_ref()) {
+                self.accept_websocket(&p, plan)?;
+                continue;
+            }
             let status = p.answer.status.to_string();
             let length = p.answer.body.len().to_string();
             let mut fields: Vec<(Vec<u8>, Vec<u8>)> =
@@ -390,6 +420,61 @@ impl Conn<'_> {
                     sent: 0,
                 });
             }
+        }
+        Ok(())
+    }
+
+    /// A WebSocket's extended CONNECT is accepted: `200`, the stream left open (RFC 8441 §5).
+    fn accept_websocket(&mut self, p: &Pending, plan: &super::site::WsPlan) -> std::io::Result<()> {
+        let mut fields: Vec<(Vec<u8>, Vec<u8>)> = vec![(b":status".to_vec(), b"200".to_vec())];
+        for (n, v) in &p.answer.headers {
+            let n = n.to_ascii_lowercase();
+            if !matches!(n.as_str(), "content-type" | "connection" | "upgrade") {
+                fields.push((n.into_bytes(), v.clone().into_bytes()));
+            }
+        }
+        let block = self
+            .encoder
+            .encode(fields.iter().map(|(n, v)| (n.as_slice(), v.as_slice())));
+        self.frame(HEADERS, END_HEADERS, p.stream, &block)?;
+        self.rec.responded(p.request, 200);
+        self.sockets
+            .insert(p.stream, Session::new(plan, self.rec.t0()));
+        Ok(())
+    }
+
+    /// The WebSockets' frames that fall due, each in a DATA frame of its stream.
+    fn websockets_due(&mut self) -> std::io::Result<()> {
+        let now = Instant::now();
+        let mut out: Vec<(u32, Vec<u8>)> = Vec::new();
+        for (&stream, s) in self.sockets.iter_mut() {
+            out.extend(s.due(now).into_iter().map(|f| (stream, f)));
+        }
+        out.sort_by_key(|(stream, _)| *stream);
+        for (stream, f) in out {
+            self.frame(DATA, 0, stream, &f)?;
+        }
+        Ok(())
+    }
+
+    /// The browser's DATA on WebSocket stream `stream`: its frames, and the server's answers
+    /// (a close echoed with END_STREAM; after the server's own close, an empty END_STREAM).
+    fn websocket_data(&mut self, stream: u32, payload: &[u8]) -> std::io::Result<()> {
+        let Some(s) = self.sockets.get_mut(&stream) else {
+            return Ok(());
+        };
+        let replies = s.received(payload);
+        let done = s.done;
+        for r in replies {
+            match r {
+                Reply::Send(bytes, end) => {
+                    self.frame(DATA, if end { END_STREAM } else { 0 }, stream, &bytes)?
+                }
+                Reply::End => self.frame(DATA, END_STREAM, stream, &[])?,
+            }
+        }
+        if done {
+            self.sockets.remove(&stream);
         }
         Ok(())
     }

@@ -193,6 +193,17 @@ impl Recorder {
         })
     }
 
+    /// The first connection accepted since the last reset: the page's start, from which a
+    /// WebSocket server's frames are timed.
+    pub fn t0(&self) -> Instant {
+        let log = self.log();
+        (log.connections.iter())
+            .filter(|c| c.generation == log.generation)
+            .map(|c| c.accepted)
+            .min()
+            .unwrap_or_else(Instant::now)
+    }
+
     /// What was seen since the last reset.
     pub fn seen(&self) -> Seen {
         let log = self.log();
@@ -301,6 +312,8 @@ fn serve(
     spec: &super::site::HostSpec,
 ) -> std::io::Result<()> {
     let _ = stream.set_nodelay(true);
+    // The socket itself, to set a read timeout once a WebSocket is open on it.
+    let socket = stream.try_clone().ok();
     let client_port = stream.peer_addr().map_or(0, |a| a.port());
     // A connection opened and closed without a byte still counts as accepted.
     let conn = rec.accepted(&spec.host, false, client_port);
@@ -330,9 +343,9 @@ fn serve(
                             .map(|p| String::from_utf8_lossy(p).into_owned());
                         rec.set_protocol(conn, true, alpn.clone());
                         if alpn.as_deref() == Some("h2") {
-                            super::h2::serve(tls_stream, conn, &spec.host, site, rec)
+                            super::h2::serve(tls_stream, conn, spec, site, rec)
                         } else {
-                            serve_h1(tls_stream, conn, "https", spec, site, rec)
+                            serve_h1(tls_stream, (conn, socket), "https", spec, site, rec)
                         }
                     }
                     Err(e) => Err(e),
@@ -341,7 +354,7 @@ fn serve(
             Err(e) => Err(std::io::Error::other(e)),
         }
     } else if n == 1 {
-        serve_h1(stream, conn, "http", spec, site, rec)
+        serve_h1(stream, (conn, socket), "http", spec, site, rec)
     } else {
         Ok(())
     };
@@ -356,7 +369,7 @@ fn serve(
 
 fn serve_h1<S: Read + Write>(
     stream: S,
-    conn: usize,
+    (conn, socket): (usize, Option<TcpStream>),
     scheme: &str,
     spec: &super::site::HostSpec,
     site: &Site,
@@ -393,7 +406,16 @@ fn serve_h1<S: Read + Write>(
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case("host"))
             .map_or(spec.host.clone(), |(_, v)| v.clone());
-        let url = format!("{scheme}://{host}{target}");
+        // A WebSocket's handshake (RFC 6455 §4.1) is recorded under its ws(s) URL.
+        let upgrade = headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("upgrade") && v.eq_ignore_ascii_case("websocket"));
+        let scheme_seen = match (upgrade, scheme) {
+            (true, "https") => "wss",
+            (true, _) => "ws",
+            (false, s) => s,
+        };
+        let url = format!("{scheme_seen}://{host}{target}");
         let length: usize = headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
@@ -404,6 +426,26 @@ fn serve_h1<S: Read + Write>(
         reader.read_exact(&mut body)?;
         let answer = site.answer(&method, &url, &headers);
         std::thread::sleep(answer.delay);
+        if let (true, Some(plan)) = (upgrade, answer.websocket.as_ref()) {
+            let key = headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("sec-websocket-key"))
+                .map_or("", |(_, v)| v.as_str());
+            let mut head = format!(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n",
+                super::ws::accept(key, plan)
+            );
+            for (n, v) in &answer.headers {
+                if !n.eq_ignore_ascii_case("content-type") {
+                    head.push_str(&format!("{n}: {v}\r\n"));
+                }
+            }
+            head.push_str("\r\n");
+            reader.get_mut().write_all(head.as_bytes())?;
+            reader.get_mut().flush()?;
+            rec.responded(id, 101);
+            return websocket_h1(reader, socket, plan, rec.t0());
+        }
         let mut head = format!("HTTP/1.1 {} {}\r\n", answer.status, reason(answer.status));
         for (n, v) in &answer.headers {
             head.push_str(&format!("{n}: {v}\r\n"));
@@ -427,6 +469,58 @@ fn serve_h1<S: Read + Write>(
             return Ok(());
         }
     }
+}
+
+/// An accepted WebSocket on an HTTP/1.1 connection: the server's frames as they fall due, its
+/// answers to what the browser sends, until the close handshake ends (the server then closes
+/// the TCP connection, RFC 6455 §7.1.1) or the browser goes away.
+fn websocket_h1<S: Read + Write>(
+    mut reader: BufReader<S>,
+    socket: Option<TcpStream>,
+    plan: &super::site::WsPlan,
+    t0: Instant,
+) -> std::io::Result<()> {
+    if let Some(s) = &socket {
+        s.set_read_timeout(Some(Duration::from_millis(5)))?;
+    }
+    let mut session = super::ws::Session::new(plan, t0);
+    let mut pending = reader.buffer().to_vec();
+    reader.consume(pending.len());
+    let until = Instant::now() + Duration::from_secs(120);
+    let mut chunk = [0u8; 16_384];
+    while Instant::now() < until {
+        for frame in session.due(Instant::now()) {
+            reader.get_mut().write_all(&frame)?;
+            reader.get_mut().flush()?;
+        }
+        for reply in session.received(&std::mem::take(&mut pending)) {
+            match reply {
+                super::ws::Reply::Send(bytes, _) => {
+                    reader.get_mut().write_all(&bytes)?;
+                    reader.get_mut().flush()?;
+                }
+                super::ws::Reply::End => return Ok(()),
+            }
+        }
+        if session.done {
+            return Ok(());
+        }
+        match reader.get_mut().read(&mut chunk) {
+            Ok(0) => return Ok(()),
+            Ok(n) => pending.extend_from_slice(&chunk[..n]),
+            Err(e) if nothing_yet(&e) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// A read that timed out with nothing to read: try again.
+pub fn nothing_yet(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+    )
 }
 
 pub fn reason(status: u16) -> &'static str {

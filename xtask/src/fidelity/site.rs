@@ -7,6 +7,12 @@
 //! anything the scenario does not say; the document is the preset's HTML. Requests for URLs the
 //! scenario does not know (the favicon) are answered 404. Conditional requests are answered 304
 //! when the validator matches, as a real server does, so a return visit can revalidate.
+//!
+//! A WebSocket URL ([`WsPlan`]) is answered as the scenario's WebSocket server: it accepts the
+//! handshake (`101` over HTTP/1.1, `200` to an extended CONNECT over HTTP/2) and writes the
+//! server's frames at their times after the first connection was accepted; a WebSocket URL
+//! whose response has no `websocket` is answered its status, as a server that does not speak
+//! WebSocket.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -24,6 +30,54 @@ pub struct Route {
     pub preflight_headers: Option<Vec<(String, String)>>,
     pub body: Vec<u8>,
     pub delay: Duration,
+    pub websocket: Option<WsPlan>,
+}
+
+/// What the scenario's WebSocket server does once it has accepted: the accept value it
+/// answers (by default RFC 6455 §4.2.2's), and each frame it writes (ms after the first
+/// connection was accepted, the frame's bytes, whether it is a close frame).
+#[derive(Clone, Debug, Default)]
+pub struct WsPlan {
+    pub accept: Option<String>,
+    pub frames: Vec<(f64, Vec<u8>, bool)>,
+}
+
+impl WsPlan {
+    fn of(spec: &wirewalk::model::load::WebSocketSpec) -> WsPlan {
+        use wirewalk::model::load::{Side, WsKind};
+        use wirewalk::model::websocket::{Frame, Opcode, MAX_CONTROL_PAYLOAD};
+        let mut frames: Vec<(f64, Vec<u8>, bool)> = (spec.messages.iter())
+            .filter(|m| m.from == Side::Server)
+            .map(|m| {
+                let control = |t: &str| t.as_bytes()[..t.len().min(MAX_CONTROL_PAYLOAD)].to_vec();
+                let (opcode, payload) = match m.kind {
+                    WsKind::Text => (Opcode::Text, m.text.clone().into_bytes()),
+                    WsKind::Binary => (Opcode::Binary, vec![0; m.bytes.min(1 << 20) as usize]),
+                    WsKind::Ping => (Opcode::Ping, control(&m.text)),
+                    WsKind::Pong => (Opcode::Pong, control(&m.text)),
+                };
+                let f = Frame {
+                    fin: true,
+                    opcode,
+                    mask: None,
+                    payload,
+                };
+                (m.at_ms, f.encode(), false)
+            })
+            .collect();
+        if let Some(c) = spec.close.as_ref().filter(|c| c.from == Side::Server) {
+            frames.push((
+                c.at_ms,
+                Frame::close(c.code, &c.reason, None).encode(),
+                true,
+            ));
+        }
+        frames.sort_by(|a, b| a.0.total_cmp(&b.0));
+        WsPlan {
+            accept: spec.accept.clone(),
+            frames,
+        }
+    }
 }
 
 /// A response as a server writes it.
@@ -33,6 +87,8 @@ pub struct Answer {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     pub delay: Duration,
+    /// A WebSocket server's answer: accept, then this.
+    pub websocket: Option<WsPlan>,
 }
 
 /// How one host is served: its protocol over TLS and whether it keeps connections open.
@@ -41,6 +97,8 @@ pub struct HostSpec {
     pub host: String,
     pub h2: bool,
     pub keep_alive: bool,
+    /// Over HTTP/2 its SETTINGS allow the extended CONNECT (RFC 8441).
+    pub connect_protocol: bool,
 }
 
 /// Every URL's answer, and the hosts to serve.
@@ -174,6 +232,7 @@ impl Site {
                     delay: spec.server_ms.map_or(default_delay, |ms| {
                         Duration::from_secs_f64(ms.max(0.0) / 1000.0)
                     }),
+                    websocket: spec.websocket.as_ref().map(WsPlan::of),
                 },
             );
         }
@@ -188,6 +247,8 @@ impl Site {
             } else {
                 filler(ct, *bytes as usize)
             };
+            // A WebSocket URL with no response: a server that accepts and stays silent.
+            let websocket = (*dest == "websocket").then(WsPlan::default);
             routes.insert(
                 key.clone(),
                 Route {
@@ -196,6 +257,7 @@ impl Site {
                     preflight_headers: None,
                     body,
                     delay: default_delay,
+                    websocket,
                 },
             );
         }
@@ -209,6 +271,7 @@ impl Site {
                 HostSpec {
                     h2: spec.is_some_and(|o| o.protocol == Protocol::H2),
                     keep_alive: spec.and_then(|o| o.keep_alive).unwrap_or(sc.keep_alive),
+                    connect_protocol: spec.is_some_and(|o| o.enable_connect_protocol),
                     host,
                 }
             })
@@ -218,6 +281,14 @@ impl Site {
             hosts,
             date_offset_s: AtomicI64::new(0),
         }
+    }
+
+    /// When the last frame a WebSocket server writes is due, ms after the first accept: the
+    /// load is watched at least that long, so that what the browser does with it is seen.
+    pub fn last_websocket_frame_ms(&self) -> Option<f64> {
+        (self.routes.values())
+            .filter_map(|r| r.websocket.as_ref()?.frames.last().map(|f| f.0))
+            .reduce(f64::max)
     }
 
     pub fn set_date_offset(&self, seconds: i64) {
@@ -240,6 +311,7 @@ impl Site {
                 ],
                 body: b"not in the scenario".to_vec(),
                 delay: Duration::ZERO,
+                websocket: None,
             };
         };
         let mut out = Answer {
@@ -247,6 +319,7 @@ impl Site {
             headers: route.headers.clone(),
             body: route.body.clone(),
             delay: route.delay,
+            websocket: route.websocket.clone(),
         };
         if method == "OPTIONS" && header(headers, "access-control-request-method").is_some() {
             out.headers = route

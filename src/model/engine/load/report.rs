@@ -1011,7 +1011,7 @@ impl Sim<'_> {
         let (url, destination) = match q.kind.channel {
             Channel::WebSocket => (super::websocket::ws_url(&q.url), "websocket"),
             Channel::EventSource => (q.url.as_str().to_string(), "eventsource"),
-            Channel::Http if q.rare().xhr.is_some() => (q.url.as_str().to_string(), "xhr"),
+            Channel::Xhr => (q.url.as_str().to_string(), "xhr"),
             Channel::Http => (q.url.as_str().to_string(), q.dest.name()),
         };
         Request {

@@ -41,7 +41,7 @@ pub(super) struct Source {
 
 /// The request's browser-set fields (HTML §9.2.2 and §9.2.3; Blink's `EventSource::Connect`).
 fn fields(last_event_id: &str) -> Vec<String> {
-    let mut lines = vec!["Cache-Control: no-cache".to_string()];
+    let mut lines = Vec::new();
     if !last_event_id.is_empty() {
         lines.push(format!("Last-Event-ID: {last_event_id}"));
     }

@@ -173,6 +173,8 @@ pub(super) struct Socket {
     h2: bool,
     /// The browser accepted the handshake's answer.
     opened: bool,
+    /// Over HTTP/2, the server's close frame ended its side of the stream.
+    server_ended: bool,
 }
 
 impl Sim<'_> {
@@ -225,6 +227,7 @@ impl Sim<'_> {
             http_group,
             h2: false,
             opened: false,
+            server_ended: false,
         });
     }
 
@@ -546,14 +549,24 @@ impl Sim<'_> {
         if page {
             frame.mask = Some(self.sockets[s].rng.next_u32().to_be_bytes());
         }
+        // Over HTTP/2 each frame is a DATA frame's payload (RFC 8441 §5). Chromium's close
+        // frame ends its side of the stream (END_STREAM on the same DATA frame), and so does
+        // the server's close when it answers one (a real Chromium 156 against node's http2
+        // server: docs/fidelity.md).
+        let stream = self.reqs[r].stream.filter(|_| self.sockets[s].h2);
+        let end_stream = stream.is_some()
+            && frame.opcode == Opcode::Close
+            && (page || self.sockets[s].server_heard_close);
+        if end_stream && !page {
+            self.sockets[s].server_ended = true;
+        }
         let detail = Framed {
             frame: frame.clone(),
             from_browser: page,
             stand_in,
             note,
+            end_stream,
         };
-        // Over HTTP/2 each frame is a DATA frame's payload (RFC 8441 §5).
-        let stream = self.reqs[r].stream.filter(|_| self.sockets[s].h2);
         let data = if stream.is_some() {
             http2::HEADER as u64
         } else {
@@ -635,10 +648,19 @@ impl Sim<'_> {
         }
         self.sockets[s].sent_close(page);
         let frame = Frame::close(c.code, &c.reason, None);
-        let note = if page {
-            "the server answers with a close frame of its own, then closes the TCP connection"
-        } else {
-            "the browser answers with the same close frame, then the server closes the TCP connection"
+        let note = match (page, self.sockets[s].h2) {
+            (true, false) => {
+                "the server answers with a close frame of its own, then closes the TCP connection"
+            }
+            (false, false) => {
+                "the browser answers with the same close frame, then the server closes the TCP connection"
+            }
+            (true, true) => {
+                "its DATA frame ends the browser's side of the stream; the server answers with a close frame that ends its side"
+            }
+            (false, true) => {
+                "the browser answers with the same close frame, ending its side of the stream; then the server ends its side"
+            }
         };
         self.ws_send(t, s, page, (frame, None, None), Some(note.into()));
     }
@@ -722,12 +744,17 @@ impl Sim<'_> {
         self.ws_end(fin, s, None);
     }
 
-    /// Over HTTP/2 the server ends the WebSocket's stream instead of the connection: an empty
-    /// DATA frame with END_STREAM, RFC 8441 §6's equivalent of TCP's FIN. The browser's end
-    /// closes with it and sends nothing (`WebSocketSpdyStreamAdapter::OnClose`'s test
-    /// `OnHeadersReceivedThenStreamEnd`, net/websockets/websocket_basic_stream_adapters_test.cc),
-    /// and the connection stays open for the origin's other requests.
+    /// Over HTTP/2 the server ends the WebSocket's stream instead of the connection (RFC 8441
+    /// §6: END_STREAM stands for TCP's FIN): on its close frame when it answers the browser's,
+    /// else, once the browser has echoed its close (with END_STREAM), with an empty DATA frame.
+    /// Both sides have then ended the stream; the connection stays open for the origin's other
+    /// requests.
     fn ws_stream_end(&mut self, t: Instant, s: usize, job: u32) {
+        if self.sockets[s].server_ended {
+            // Its close frame carried END_STREAM: the socket is over when it arrives.
+            let last = self.reqs[self.sockets[s].request].last_byte;
+            return self.ws_end(last.max(t), s, None);
+        }
         let (r, stream, end, n) = self.stream_frame(s, false, |stream| http2::Frame::Data {
             stream,
             end_stream: true,

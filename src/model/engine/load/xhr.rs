@@ -20,6 +20,7 @@ impl Sim<'_> {
     /// Request `r` is an XMLHttpRequest's `send()`, `sync` for `open(…, false)`.
     pub(super) fn open_xhr(&mut self, r: usize, sync: bool) {
         self.reqs[r].rare_mut().xhr = Some(sync);
+        self.reqs[r].kind.channel = crate::model::http::Channel::Xhr;
     }
 
     /// A synchronous XHR is sent at `t`: the main thread stops.

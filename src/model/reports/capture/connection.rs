@@ -696,7 +696,7 @@ impl Walk {
         if let Some(stream) = e.stream {
             let data = crate::model::http2::Frame::Data {
                 stream,
-                end_stream: false,
+                end_stream: f.end_stream,
                 data: bytes,
             };
             let wire = h2_wire(&[data], None);
