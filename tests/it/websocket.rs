@@ -443,3 +443,29 @@ fn two_websockets_to_one_address_connect_one_after_the_other() {
         b.outcome
     );
 }
+
+/// A WebSocket's handshake does not go through Blink's and the network service's
+/// `ResourceScheduler`: with a dozen images in flight to its host it is never held back, though
+/// it goes at LOWEST (net's `DEFAULT_PRIORITY`).
+#[test]
+fn the_resource_scheduler_never_holds_a_websocket() {
+    let mut html = String::from("<body>");
+    for i in 0..12 {
+        html.push_str(&format!("<img src=/p{i}.jpg>"));
+    }
+    html.push_str("<script>new WebSocket('wss://app.example/live');</script>");
+    let sc = PageScenario {
+        url: "https://app.example/".into(),
+        html,
+        ..PageScenario::default()
+    };
+    let load = load::run(&sc).expect("loads");
+    let ws = ws_request(&load);
+    assert_eq!(ws.priority, Some(wirewalk::model::pool::Priority::Lowest));
+    let held = (load.trace.events.iter())
+        .filter(|e| e.step == steps::POOL_THROTTLED)
+        .map(|e| e.request)
+        .collect::<Vec<_>>();
+    assert!(!held.is_empty(), "some images are held back");
+    assert!(!held.contains(&ws.id), "the WebSocket is not: {held:?}");
+}

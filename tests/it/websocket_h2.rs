@@ -325,3 +325,55 @@ fn a_close_the_server_starts_ends_the_stream_from_both_sides() {
     assert!(matches!(r.outcome, Outcome::Ok { status: 200, .. }));
     assert!(load.connections.iter().all(|c| c.closed.is_none()));
 }
+
+/// A WebSocket frame longer than HTTP/2's 16,384-byte frames takes several DATA frames; the
+/// message's bytes count each frame's header, and Wireshark reads every one.
+#[test]
+fn a_long_message_over_http2_takes_several_data_frames() {
+    let mut sc = preset();
+    if let Some(w) = sc.responses[0].websocket.as_mut() {
+        w.messages.push(load::WsMessage {
+            at_ms: 2000.0,
+            kind: load::WsKind::Binary,
+            bytes: 100_000,
+            ..load::WsMessage::default()
+        });
+    }
+    let load = load::run(&sc).expect("loads");
+    let r = ws_request(&load);
+    let big = (r.messages.iter())
+        .find(|m| m.kind == load::MessageKind::Binary)
+        .expect("the binary message");
+    // 2 + 8 bytes of WebSocket header, 7 DATA frames of at most 16,384 bytes.
+    assert_eq!(big.bytes, 100_010 + 7 * 9);
+    let file = scratch("websocket-h2-long.json");
+    std::fs::write(&file, sc.to_json()).expect("scenario written");
+    let pcap = scratch("websocket-h2-long.pcapng");
+    let out = wirewalk_pcap(&["page", file.to_str().expect("path")], &pcap, None);
+    expect_status(&out, 0);
+    let stream = r
+        .websocket
+        .as_ref()
+        .and_then(|h| h.http2_stream)
+        .expect("a stream");
+    let out = Command::new(tshark())
+        .arg("-r")
+        .arg(&pcap)
+        .args([
+            "-Y",
+            &format!("http2.streamid == {stream} && http2.type == 0"),
+        ])
+        .args(["-T", "fields", "-E", "occurrence=a", "-E", "aggregator=;"])
+        .args(["-e", "http2.length"])
+        .output()
+        .expect("tshark");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lengths: Vec<u64> = (text.lines())
+        .flat_map(|l| l.split(';'))
+        .filter_map(|n| n.trim().parse().ok())
+        .collect();
+    assert!(lengths.iter().all(|&n| n <= 16_384), "{lengths:?}");
+    let long: u64 = lengths.iter().filter(|&&n| n == 16_384).count() as u64;
+    assert_eq!(long, 6, "{lengths:?}");
+    assert!(lengths.contains(&(100_010 - 6 * 16_384)), "{lengths:?}");
+}

@@ -484,6 +484,16 @@ pub fn request_data_frames(stream: u32, body: &[u8]) -> Vec<Frame> {
         .collect()
 }
 
+/// `payload` as DATA frames of at most [`MAX_FRAME`] bytes on `stream`, the last with
+/// END_STREAM when `end`: a WebSocket frame carried over HTTP/2 (RFC 8441 §5).
+pub fn tunnel_data_frames(stream: u32, payload: &[u8], end: bool) -> Vec<Frame> {
+    let mut frames = request_data_frames(stream, payload);
+    if let Some(Frame::Data { end_stream, .. }) = frames.last_mut() {
+        *end_stream = end;
+    }
+    frames
+}
+
 /// The size of [`request_data_frames`]' frames for a body of `body` bytes, counted.
 pub fn request_data_len(body: u64) -> u64 {
     body + HEADER as u64 * body.div_ceil(MAX_FRAME as u64).max(1)

@@ -452,7 +452,28 @@ impl Conn<'_> {
         }
         out.sort_by_key(|(stream, _)| *stream);
         for (stream, f) in out {
-            self.frame(DATA, 0, stream, &f)?;
+            self.tunnel_data(stream, &f, false)?;
+        }
+        Ok(())
+    }
+
+    /// WebSocket bytes on `stream` as DATA frames no larger than the peer takes, the last
+    /// with END_STREAM when `end`; they count against the flow-control windows (Chromium's
+    /// are megabytes: nothing here waits for them).
+    fn tunnel_data(&mut self, stream: u32, bytes: &[u8], end: bool) -> std::io::Result<()> {
+        let chunks: Vec<&[u8]> = if bytes.is_empty() {
+            vec![&[]]
+        } else {
+            bytes.chunks(self.peer_max_frame).collect()
+        };
+        let last = chunks.len() - 1;
+        for (k, c) in chunks.into_iter().enumerate() {
+            let flags = if end && k == last { END_STREAM } else { 0 };
+            self.frame(DATA, flags, stream, c)?;
+            self.window -= c.len() as i64;
+            if let Some(s) = self.streams.get_mut(&stream) {
+                s.window -= c.len() as i64;
+            }
         }
         Ok(())
     }
@@ -467,10 +488,8 @@ impl Conn<'_> {
         let done = s.done;
         for r in replies {
             match r {
-                Reply::Send(bytes, end) => {
-                    self.frame(DATA, if end { END_STREAM } else { 0 }, stream, &bytes)?
-                }
-                Reply::End => self.frame(DATA, END_STREAM, stream, &[])?,
+                Reply::Send(bytes, end) => self.tunnel_data(stream, &bytes, end)?,
+                Reply::End => self.tunnel_data(stream, &[], true)?,
             }
         }
         if done {

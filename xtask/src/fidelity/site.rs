@@ -40,6 +40,9 @@ pub struct Route {
 pub struct WsPlan {
     pub accept: Option<String>,
     pub frames: Vec<(f64, Vec<u8>, bool)>,
+    /// When the page's script closes the socket, if the scenario says it does (ms after the
+    /// first accept): the load is watched past it.
+    pub page_close_ms: Option<f64>,
 }
 
 impl WsPlan {
@@ -76,6 +79,9 @@ impl WsPlan {
         WsPlan {
             accept: spec.accept.clone(),
             frames,
+            page_close_ms: (spec.close.as_ref())
+                .filter(|c| c.from == Side::Page)
+                .map(|c| c.at_ms),
         }
     }
 }
@@ -283,11 +289,16 @@ impl Site {
         }
     }
 
-    /// When the last frame a WebSocket server writes is due, ms after the first accept: the
-    /// load is watched at least that long, so that what the browser does with it is seen.
+    /// When the last frame a WebSocket server writes, or the page's close, is due, ms after
+    /// the first accept: the load is watched at least that long, so that what the browser does
+    /// with it is seen.
     pub fn last_websocket_frame_ms(&self) -> Option<f64> {
         (self.routes.values())
-            .filter_map(|r| r.websocket.as_ref()?.frames.last().map(|f| f.0))
+            .filter_map(|r| {
+                let w = r.websocket.as_ref()?;
+                let last = w.frames.last().map(|f| f.0);
+                last.into_iter().chain(w.page_close_ms).reduce(f64::max)
+            })
             .reduce(f64::max)
     }
 

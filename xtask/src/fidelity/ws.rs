@@ -122,6 +122,7 @@ mod tests {
         let plan = WsPlan {
             accept: None,
             frames: vec![(0.0, Frame::close(1001, "", None).encode(), true)],
+            page_close_ms: None,
         };
         let mut s = Session::new(&plan, Instant::now());
         assert_eq!(s.due(Instant::now() + Duration::from_millis(1)).len(), 1);

@@ -956,8 +956,9 @@ impl Sim<'_> {
             let e = Event::described(ts, Actor::Server, step, super::h3::Response { head, frame });
             return Some((e, n, status, body));
         }
-        // An event stream's or a WebSocket's stream stays open after its head.
-        let open = self.websocket_of(r).is_some() || self.streams(r);
+        // An event stream's, or an accepted WebSocket's, stream stays open after its head.
+        let accepted = (self.websocket_of(r).is_some()) && status == 200;
+        let open = self.reqs[r].stream.is_some() && (accepted || self.streams(r));
         let resp = self.reqs[r].resp.as_deref()?;
         let h2 = self.reqs[r].stream.and_then(|id| {
             let wire = self.jobs.get_mut(job as usize - 1)?.h2.as_mut()?;

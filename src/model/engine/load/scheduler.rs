@@ -82,10 +82,13 @@ impl State {
 
 impl Sim<'_> {
     /// Whether the scheduler looks at request `r` at all: a page's request over HTTP/1.1 (the
-    /// document, preflights and HTTP/2 origins are not throttled).
+    /// document, preflights and HTTP/2 origins are not throttled, nor is a WebSocket's
+    /// handshake, which the network service makes without the `ResourceScheduler`).
     fn scheduled(&self, r: usize) -> bool {
         let q = &self.reqs[r];
-        !matches!(q.dest, Dest::Preflight | Dest::Fetch(Destination::Document)) && !q.h2
+        !matches!(q.dest, Dest::Preflight | Dest::Fetch(Destination::Document))
+            && !q.h2
+            && q.rare().websocket.is_none()
     }
 
     fn delayable(&self, r: usize) -> bool {

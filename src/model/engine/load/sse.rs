@@ -101,9 +101,17 @@ impl Sim<'_> {
     /// answer they block is not read as a stream (the source then fails, as Blink's
     /// `DidFail` with an access-check error does).
     pub(super) fn streams(&self, r: usize) -> bool {
+        if self.source_of(r).is_none() {
+            return false;
+        }
         let Some(resp) = self.reqs[r].resp.as_deref() else {
             return false;
         };
+        let stream =
+            resp.status == 200 && (resp.headers.get("content-type")).is_some_and(is_event_stream);
+        if !stream {
+            return false;
+        }
         let fields = resp.headers.0.iter().map(|(n, v)| (n.trim(), v.trim()));
         let cors = policy::decide(
             &self.page_origin,
@@ -112,13 +120,7 @@ impl Sim<'_> {
             &policy_response_of(fields, None),
             None,
         );
-        self.source_of(r).is_some()
-            && resp.status == 200
-            && resp
-                .headers
-                .get("content-type")
-                .is_some_and(is_event_stream)
-            && matches!(cors.verdict, Verdict::Allowed { .. })
+        matches!(cors.verdict, Verdict::Allowed { .. })
     }
 
     /// The server starts answering source request `r` at `ts` on `job`, when its answer is a

@@ -305,9 +305,9 @@ impl Sim<'_> {
         let lines = scenario_lines(spec, false);
         let upgrades = spec.is_none_or(|s| s.websocket.is_some());
         if !upgrades {
+            // The browser fails the handshake on this head and drops the rest: no body.
             let status = spec.map_or(200, |s| s.status);
-            let body = spec.and_then(|s| s.bytes).unwrap_or(0);
-            return response_message(status, lines, "text/html".into(), body, self.unix_time);
+            return response_message(status, lines, "text/html".into(), 0, self.unix_time);
         }
         let s = self.websocket_of(r).unwrap_or_default();
         if self.sockets[s].h2 {
@@ -567,12 +567,11 @@ impl Sim<'_> {
             note,
             end_stream,
         };
-        let data = if stream.is_some() {
-            http2::HEADER as u64
-        } else {
-            0
+        let bytes = match stream {
+            // A frame over 16,384 bytes takes several DATA frames.
+            Some(_) => http2::request_data_len(detail.wire_len()),
+            None => detail.wire_len(),
         };
-        let bytes = detail.wire_len() + data;
         let step = if frame.opcode == Opcode::Close {
             steps::WS_CLOSE
         } else {

@@ -694,12 +694,8 @@ impl Walk {
         };
         // Over HTTP/2 (RFC 8441 §5) the frame is the payload of a DATA frame on its stream.
         if let Some(stream) = e.stream {
-            let data = crate::model::http2::Frame::Data {
-                stream,
-                end_stream: f.end_stream,
-                data: bytes,
-            };
-            let wire = h2_wire(&[data], None);
+            let frames = crate::model::http2::tunnel_data_frames(stream, &bytes, f.end_stream);
+            let wire = h2_wire(&frames, None);
             return self.h2_write(c, f.from_browser, at, wire, e.step.as_str());
         }
         let wire = self.protect(c, f.from_browser, bytes)?;

@@ -470,14 +470,15 @@ fn phase_table(
     ]
 }
 
-/// How entry `e` ended, as recorded.
 /// A WebSocket entry's recorded messages as the waterfall's ticks: each at its time (never
-/// before the request started), its bytes those of one unmasked or masked frame carrying it
-/// (RFC 6455 §5.2; the file gives payloads only, not framing).
+/// before the request started, nor past the hour a replay spans), its bytes those of one
+/// unmasked or masked frame carrying it (RFC 6455 §5.2; the file gives payloads only, not
+/// framing).
 fn recorded_messages(e: &Entry, t0: i64, start: Instant) -> Vec<load::Message> {
     (e.ws_messages.iter())
         .map(|m| {
-            let at = Instant::from_micros(m.time_us.saturating_sub(t0).max(0) as u64).max(start);
+            let since = m.time_us.saturating_sub(t0).clamp(0, MAX_SPAN_US);
+            let at = Instant::from_micros(since as u64).max(start);
             load::Message {
                 sent: at,
                 at,
@@ -494,6 +495,7 @@ fn recorded_messages(e: &Entry, t0: i64, start: Instant) -> Vec<load::Message> {
         .collect()
 }
 
+/// How entry `e` ended, as recorded.
 fn outcome(e: &Entry, source: Source) -> Outcome {
     match (&e.error, e.status) {
         (Some(err), _) => Outcome::Failed { error: err.clone() },
