@@ -169,8 +169,6 @@ pub(super) struct Socket {
     accept: Option<String>,
     /// The socket group of its origin's HTTP requests, where an HTTP/2 session may carry it.
     http_group: Rc<str>,
-    /// It is a stream of an HTTP/2 connection (RFC 8441), not a connection of its own.
-    h2: bool,
     /// The browser accepted the handshake's answer.
     opened: bool,
     /// Over HTTP/2, the server's close frame ended its side of the stream.
@@ -225,7 +223,6 @@ impl Sim<'_> {
             failure: None,
             accept: None,
             http_group,
-            h2: false,
             opened: false,
             server_ended: false,
         });
@@ -241,7 +238,7 @@ impl Sim<'_> {
         let Some(s) = self.websocket_of(r) else {
             return false;
         };
-        if !self.reqs[r].https || self.sockets[s].h2 || self.reqs[r].conn.is_some() {
+        if !self.reqs[r].https || self.reqs[r].h2 || self.reqs[r].conn.is_some() {
             return false;
         }
         let group = self.sockets[s].http_group.clone();
@@ -271,7 +268,6 @@ impl Sim<'_> {
         );
         let e = Event::new(t, Actor::Browser, steps::WS_EXTENDED_CONNECT, text).connection(job);
         self.push_request(r, e);
-        self.sockets[s].h2 = true;
         let q = &mut self.reqs[r];
         q.group = group;
         q.h2 = true;
@@ -310,7 +306,7 @@ impl Sim<'_> {
             return response_message(status, lines, "text/html".into(), 0, self.unix_time);
         }
         let s = self.websocket_of(r).unwrap_or_default();
-        if self.sockets[s].h2 {
+        if self.over_h2(s) {
             // RFC 8441 §5: a 2xx answers the extended CONNECT; nothing else is needed.
             let mut h = Headers(Vec::new());
             for (n, v) in fields_of(lines) {
@@ -349,10 +345,10 @@ impl Sim<'_> {
         let h = &resp.headers;
         // Over HTTP/2 only the status is checked (`WebSocketHttp2HandshakeStream::
         // ValidateResponse`, net/websockets/websocket_http2_handshake_stream.cc).
-        let expected = if self.sockets[s].h2 { 200 } else { 101 };
+        let expected = if self.over_h2(s) { 200 } else { 101 };
         let why = if resp.status != expected {
             format!("Unexpected response code: {}", resp.status)
-        } else if self.sockets[s].h2 {
+        } else if self.over_h2(s) {
             return None;
         } else if !h
             .get("upgrade")
@@ -481,7 +477,7 @@ impl Sim<'_> {
         self.sockets[s].opened = true;
         let r = self.sockets[s].request;
         self.ws_release(t, r);
-        if self.sockets[s].h2 {
+        if self.over_h2(s) {
             let stream = self.reqs[r].stream.unwrap_or_default();
             let text = format!("the server answered 200 to the extended CONNECT on stream {stream}: the WebSocket is open (over HTTP/2 there is no key and no Sec-WebSocket-Accept, RFC 8441 §5)");
             let e = Event::new(t, Actor::Browser, steps::WS_OPEN, text).stream(stream);
@@ -553,7 +549,7 @@ impl Sim<'_> {
         // frame ends its side of the stream (END_STREAM on the same DATA frame), and so does
         // the server's close when it answers one (a real Chromium 156 against node's http2
         // server: docs/fidelity.md).
-        let stream = self.reqs[r].stream.filter(|_| self.sockets[s].h2);
+        let stream = self.reqs[r].stream.filter(|_| self.over_h2(s));
         let end_stream = stream.is_some()
             && frame.opcode == Opcode::Close
             && (page || self.sockets[s].server_heard_close);
@@ -647,7 +643,7 @@ impl Sim<'_> {
         }
         self.sockets[s].sent_close(page);
         let frame = Frame::close(c.code, &c.reason, None);
-        let note = match (page, self.sockets[s].h2) {
+        let note = match (page, self.over_h2(s)) {
             (true, false) => {
                 "the server answers with a close frame of its own, then closes the TCP connection"
             }
@@ -725,7 +721,7 @@ impl Sim<'_> {
     fn ws_tcp_close(&mut self, t: Instant, s: usize) {
         let r = self.sockets[s].request;
         let Some(job) = self.reqs[r].conn else { return };
-        if self.sockets[s].h2 {
+        if self.over_h2(s) {
             return self.ws_stream_end(t, s, job);
         }
         // After the last frame it wrote has arrived.
@@ -819,6 +815,12 @@ impl Sim<'_> {
         self.ws_end(t, s, Some(why.to_string()));
     }
 
+    /// Whether WebSocket `s` is a stream of an HTTP/2 connection (RFC 8441), not a connection
+    /// of its own: its request's.
+    fn over_h2(&self, s: usize) -> bool {
+        self.reqs[self.sockets[s].request].h2
+    }
+
     /// WebSocket `s` is over at `t` (`failure`: why it failed): its request is done, and its
     /// socket closed.
     fn ws_end(&mut self, t: Instant, s: usize, failure: Option<String>) {
@@ -827,7 +829,7 @@ impl Sim<'_> {
             return;
         }
         socket.over = true;
-        let reset = socket.h2 && failure.is_some();
+        let reset = self.reqs[socket.request].h2 && failure.is_some();
         socket.failure = failure;
         let r = socket.request;
         self.ws_release(t, r);
@@ -849,7 +851,7 @@ impl Sim<'_> {
             if !self.sockets[s].opened {
                 return None;
             }
-            let over = match (self.sockets[s].h2, q.stream) {
+            let over = match (self.over_h2(s), q.stream) {
                 (true, Some(id)) => format!("as stream {id} of the origin's HTTP/2 connection"),
                 _ => "on a connection of its own".into(),
             };
@@ -867,7 +869,7 @@ impl Sim<'_> {
     /// WebSocket request `r`'s handshake, for the report.
     pub(super) fn handshake(&self, r: usize) -> Option<Handshake> {
         let socket = &self.sockets[self.websocket_of(r)?];
-        if socket.h2 {
+        if self.reqs[r].h2 {
             return Some(Handshake {
                 key: None,
                 accept: None,
