@@ -469,3 +469,25 @@ fn the_resource_scheduler_never_holds_a_websocket() {
     assert!(!held.is_empty(), "some images are held back");
     assert!(!held.contains(&ws.id), "the WebSocket is not: {held:?}");
 }
+
+/// From a page loaded over https a `ws:` socket is mixed content: Blink blocks it and the
+/// constructor throws (the words a Chromium 156 threw), and nothing is sent; a `ws:` socket to
+/// a loopback host is allowed, and from an http page `ws:` is fine.
+#[test]
+fn an_https_page_may_not_open_a_plain_ws_socket() {
+    let load = load::run(&page("ws://live.example/feed", None)).expect("loads");
+    assert!(load.requests.iter().all(|r| r.destination != "websocket"));
+    assert_eq!(
+        load.problems,
+        [
+            "Mixed Content: The page at 'https://app.example/' was loaded over HTTPS, but attempted to connect to the insecure WebSocket endpoint 'ws://live.example/feed'. This request has been blocked; this endpoint must be available over WSS.",
+            "Uncaught SecurityError: Failed to construct 'WebSocket': An insecure WebSocket connection may not be initiated from a page loaded over HTTPS.",
+        ]
+    );
+    let load = load::run(&page("ws://127.0.0.1:9000/feed", None)).expect("loads");
+    assert_eq!(ws_request(&load).url, "ws://127.0.0.1:9000/feed");
+    let mut plain = page("ws://live.example/feed", None);
+    plain.url = "http://app.example/".into();
+    let load = load::run(&plain).expect("loads");
+    assert_eq!(ws_request(&load).url, "ws://live.example/feed");
+}

@@ -360,7 +360,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                     for f in script_calls(&html[i..close], &mut budget) {
                         let u = match f.api {
                             Api::WebSocket => match base_url.join(f.url.trim()) {
-                                Ok(u) => websocket_url(u, &mut d),
+                                Ok(u) => websocket_url(u, &base_url, &mut d),
                                 Err(e) => {
                                     d.problems.push(format!("{}: {e}", f.url));
                                     None
@@ -889,8 +889,12 @@ fn closing(
 
 /// A WebSocket's URL (HTML §9.3.1, the `WebSocket(url)` constructor): an `http:` or `https:` one
 /// becomes `ws:` or `wss:`; another scheme or a fragment is the `SyntaxError` Chromium throws,
-/// reported with its words.
-fn websocket_url(mut u: ::url::Url, d: &mut Discovery) -> Option<::url::Url> {
+/// reported with its words. From a page loaded over https a `ws:` URL to a host that is not
+/// potentially trustworthy is mixed content: Blink blocks it and the constructor throws a
+/// `SecurityError` before anything is sent (`WebSocketCommon::Connect`,
+/// third_party/blink/renderer/modules/websockets/websocket_common.cc, and
+/// `MixedContentChecker::IsWebSocketAllowed`; the exception's words checked in Chromium 156).
+fn websocket_url(mut u: ::url::Url, page: &::url::Url, d: &mut Discovery) -> Option<::url::Url> {
     let twin = match u.scheme() {
         "http" | "ws" => "ws",
         "https" | "wss" => "wss",
@@ -908,6 +912,15 @@ fn websocket_url(mut u: ::url::Url, d: &mut Discovery) -> Option<::url::Url> {
         return None;
     }
     u.set_scheme(twin).ok()?;
+    if page.scheme() == "https" && !crate::model::http::potentially_trustworthy(&u) {
+        d.problems.push(format!(
+            "Mixed Content: The page at '{page}' was loaded over HTTPS, but attempted to connect to the insecure WebSocket endpoint '{u}'. This request has been blocked; this endpoint must be available over WSS."
+        ));
+        d.problems.push(
+            "Uncaught SecurityError: Failed to construct 'WebSocket': An insecure WebSocket connection may not be initiated from a page loaded over HTTPS.".into(),
+        );
+        return None;
+    }
     Some(u)
 }
 
