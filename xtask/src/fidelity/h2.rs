@@ -247,7 +247,7 @@ impl Conn<'_> {
                     self.frame(WINDOW_UPDATE, 0, stream, &inc)?;
                 }
                 if self.tunnels.contains(&stream) {
-                    return self.websocket_data(stream, payload);
+                    return self.websocket_data(stream, payload, flags & END_STREAM != 0);
                 }
                 if flags & END_STREAM != 0 {
                     self.request_complete(stream);
@@ -480,12 +480,25 @@ impl Conn<'_> {
 
     /// The browser's DATA on WebSocket stream `stream`: its frames, and the server's answers
     /// (a close echoed with END_STREAM; after the server's own close, an empty END_STREAM).
-    fn websocket_data(&mut self, stream: u32, payload: &[u8]) -> std::io::Result<()> {
+    fn websocket_data(&mut self, stream: u32, payload: &[u8], ended: bool) -> std::io::Result<()> {
+        let request = self.streams.get(&stream).and_then(|s| s.request);
         let Some(s) = self.sockets.get_mut(&stream) else {
             return Ok(());
         };
         let replies = s.received(payload);
         let done = s.done;
+        let read: Vec<&str> = s.read.drain(..).collect();
+        if let Some(req) = request {
+            let last = read.len().saturating_sub(1);
+            for (k, op) in read.into_iter().enumerate() {
+                let end = if ended && k == last {
+                    "+END_STREAM"
+                } else {
+                    ""
+                };
+                self.rec.frame(req, format!("{op}{end}"));
+            }
+        }
         for r in replies {
             match r {
                 Reply::Send(bytes, end) => self.tunnel_data(stream, &bytes, end)?,

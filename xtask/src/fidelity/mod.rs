@@ -377,6 +377,18 @@ pub fn report(results: &[PresetResult], version: &str, seconds: f64) -> String {
                 cell(&reqs.join(", "))
             );
         }
+        let sockets: Vec<&server::SeenRequest> = (p.seen.requests.iter())
+            .filter(|q| !q.frames.is_empty())
+            .collect();
+        if !sockets.is_empty() {
+            let _ = writeln!(
+                r,
+                "\nWebSocket frames from Chromium, as the servers read them:\n"
+            );
+            for q in sockets {
+                let _ = writeln!(r, "- {}: {}", q.url, q.frames.join(", "));
+            }
+        }
         if !p.console.is_empty() {
             let _ = writeln!(r, "\nChromium's console:\n");
             for m in &p.console {

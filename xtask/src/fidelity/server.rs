@@ -50,6 +50,9 @@ pub struct SeenRequest {
     pub arrived: Instant,
     pub responded: Option<Instant>,
     pub status: u16,
+    /// A WebSocket's frames from the browser, as the server read them (`text`, `close`; over
+    /// HTTP/2 `+END_STREAM` when their DATA frame ended the browser's side).
+    pub frames: Vec<String>,
 }
 
 #[derive(Default)]
@@ -147,6 +150,7 @@ impl Recorder {
             arrived: Instant::now(),
             responded: None,
             status: 0,
+            frames: Vec::new(),
         });
         if let Some(c) = log.connections.get_mut(conn) {
             c.requests.push(id);
@@ -154,6 +158,13 @@ impl Recorder {
         log.in_flight += 1;
         log.last_activity = Some(Instant::now());
         id
+    }
+
+    /// A WebSocket's frame from the browser, on request `req`'s socket.
+    pub fn frame(&self, req: usize, what: String) {
+        if let Some(r) = self.log().requests.get_mut(req) {
+            r.frames.push(what);
+        }
     }
 
     /// Its response has been written.
@@ -444,7 +455,7 @@ fn serve_h1<S: Read + Write>(
             reader.get_mut().write_all(head.as_bytes())?;
             reader.get_mut().flush()?;
             rec.responded(id, 101);
-            return websocket_h1(reader, socket, plan, rec.t0());
+            return websocket_h1(reader, socket, plan, (rec, id));
         }
         let mut head = format!("HTTP/1.1 {} {}\r\n", answer.status, reason(answer.status));
         for (n, v) in &answer.headers {
@@ -478,12 +489,12 @@ fn websocket_h1<S: Read + Write>(
     mut reader: BufReader<S>,
     socket: Option<TcpStream>,
     plan: &super::site::WsPlan,
-    t0: Instant,
+    (rec, id): (&Recorder, usize),
 ) -> std::io::Result<()> {
     if let Some(s) = &socket {
         s.set_read_timeout(Some(Duration::from_millis(5)))?;
     }
-    let mut session = super::ws::Session::new(plan, t0);
+    let mut session = super::ws::Session::new(plan, rec.t0());
     let mut pending = reader.buffer().to_vec();
     reader.consume(pending.len());
     let until = Instant::now() + Duration::from_secs(120);
@@ -493,7 +504,11 @@ fn websocket_h1<S: Read + Write>(
             reader.get_mut().write_all(&frame)?;
             reader.get_mut().flush()?;
         }
-        for reply in session.received(&std::mem::take(&mut pending)) {
+        let replies = session.received(&std::mem::take(&mut pending));
+        for f in session.read.drain(..) {
+            rec.frame(id, f.to_string());
+        }
+        for reply in replies {
             match reply {
                 super::ws::Reply::Send(bytes, _) => {
                     reader.get_mut().write_all(&bytes)?;

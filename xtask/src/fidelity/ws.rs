@@ -28,6 +28,8 @@ pub struct Session {
     server_closed: bool,
     /// Both closes have crossed: nothing more happens.
     pub done: bool,
+    /// The opcodes of the browser's frames read so far and not yet taken.
+    pub read: Vec<&'static str>,
 }
 
 /// The `Sec-WebSocket-Accept` the server answers `key` with.
@@ -50,6 +52,7 @@ impl Session {
             buf: Vec::new(),
             server_closed: false,
             done: false,
+            read: Vec::new(),
         }
     }
 
@@ -71,6 +74,7 @@ impl Session {
         let mut out = Vec::new();
         while let Ok((frame, used)) = ws::decode(&self.buf, 1 << 24) {
             self.buf.drain(..used);
+            self.read.push(frame.opcode.name());
             match frame.opcode {
                 Opcode::Ping => out.push(Reply::Send(
                     Frame {
