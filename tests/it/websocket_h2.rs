@@ -196,20 +196,6 @@ fn a_refused_connect_or_a_reserved_close_code_resets_the_stream_not_the_connecti
 }
 
 #[test]
-fn a_plain_ws_url_never_takes_the_http2_session() {
-    // `try_websocket_over_http2_` is for wss only (net/http/http_stream_factory_job.cc).
-    let mut sc = preset();
-    sc.url = "http://chat.example/".into();
-    sc.html = sc.html.replace("wss://", "ws://");
-    sc.origins[0].origin = "http://chat.example".into();
-    sc.responses[0].url = "ws://chat.example/live".into();
-    let load = load::run(&sc).expect("loads");
-    let r = ws_request(&load);
-    assert!(of_request(&load, r, steps::WS_EXTENDED_CONNECT).is_empty());
-    assert_ne!(r.status, 200);
-}
-
-#[test]
 fn the_preset_opens_in_wireshark_as_an_extended_connect_and_its_frames() {
     let pcap = scratch("websocket-h2.pcapng");
     let keys = scratch("websocket-h2.keys");

@@ -232,7 +232,7 @@ impl Sim<'_> {
     }
 
     /// `n` bytes of the connection's own leave the browser: down its TCP machines.
-    fn h2_send(&mut self, t: Instant, job: u32, request: u32, n: u64) {
+    pub(super) fn h2_send(&mut self, t: Instant, job: u32, request: u32, n: u64) {
         let wire = self
             .job_mut(job)
             .and_then(|j| j.machines.send_request(t, n));

@@ -779,10 +779,7 @@ impl Sim<'_> {
             .message(Actor::Server, arrives, n)
             .stream(stream);
         self.push_request(r, e.connection(job));
-        let seg = (self.job_mut(job)).and_then(|j| j.machines.send_request(t, n));
-        if let Some(seg) = seg {
-            self.push_request(r, seg);
-        }
+        self.h2_send(t, job, r as u32 + 1, n);
     }
 
     /// An HTTP/2 frame of WebSocket `s`'s stream, sent by the browser (`from_client`) or the

@@ -606,10 +606,7 @@ impl Walk {
         e: &Event,
         f: &crate::model::http2::present::Control,
     ) -> Result<(), CaptureError> {
-        let at = match (&e.flight, f.from_client) {
-            (Some(fl), false) => fl.arrives_at,
-            _ => e.at,
-        };
+        let at = written_at(e, f.from_client);
         let wire = f.bytes().into_wire();
         self.h2_write(c, f.from_client, at, wire, e.step.as_str())
     }
@@ -688,10 +685,7 @@ impl Walk {
         }
         let bytes = frame.encode();
         self.show("WebSocket frame", websocket_wire(&bytes));
-        let at = match (&e.flight, f.from_browser) {
-            (Some(fl), false) => fl.arrives_at,
-            _ => e.at,
-        };
+        let at = written_at(e, f.from_browser);
         // Over HTTP/2 (RFC 8441 §5) the frame is the payload of a DATA frame on its stream.
         if let Some(stream) = e.stream {
             let frames = crate::model::http2::tunnel_data_frames(stream, &bytes, f.end_stream);
@@ -700,6 +694,15 @@ impl Walk {
         }
         let wire = self.protect(c, f.from_browser, bytes)?;
         self.write(c, f.from_browser, &[(at, wire)], e.step.as_str())
+    }
+}
+
+/// When a message shows in the capture: the browser's as it leaves, the server's as it
+/// arrives (the capture is taken at the browser).
+fn written_at(e: &Event, from_browser: bool) -> Instant {
+    match (&e.flight, from_browser) {
+        (Some(fl), false) => fl.arrives_at,
+        _ => e.at,
     }
 }
 
