@@ -195,11 +195,17 @@ fn a_har_wirewalk_writes_reads_back_as_the_same_waterfall() {
         assert_eq!(back.url, original.url);
         let key = |r: &load::Request| (r.start, r.url.clone(), r.method.clone());
         let mut pairs = Vec::new();
-        for r in &original.requests {
+        for (i, r) in original.requests.iter().enumerate() {
+            // The same image twice starts at the same time: the nth of a key is the nth back.
+            let nth = original.requests[..i]
+                .iter()
+                .filter(|o| key(o) == key(r))
+                .count();
             let b = back
                 .requests
                 .iter()
-                .find(|b| key(b) == key(r))
+                .filter(|b| key(b) == key(r))
+                .nth(nth)
                 .unwrap_or_else(|| panic!("{name}: #{} {} is missing", r.id, r.url));
             pairs.push((r, b));
             // The bars as drawn: two phases of one name in a row are one bar (the model can

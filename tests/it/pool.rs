@@ -357,22 +357,34 @@ mod chromium_as_pages {
     use wirewalk::model::load::{self, PageScenario, PhaseName, PoolLimits, ResponseSpec};
     use wirewalk::model::pool::Priority::{self, Highest, Lowest, Medium};
 
-    /// A page whose images go to `requests` (host, priority) in order: the first `early` are
-    /// found at once and held 20 s by their server, the rest within the next few seconds.
+    /// A page whose requests go to `requests` (host, priority) in order, all in one socket
+    /// group per host: the first `early` are images, which the preload scanner finds as the
+    /// document arrives, held 20 s by their server (a millisecond more each); the rest are
+    /// inline scripts' `fetch()` calls with credentials (as an image is sent), which run within
+    /// the next few seconds, as the parser reaches them.
     fn page(requests: &[(&str, Priority)], early: usize, keep_alive: bool) -> PageScenario {
         let mut html = String::from("<!DOCTYPE html><body>");
         let mut responses = vec![];
         for (i, (host, p)) in requests.iter().enumerate() {
             if i == early {
-                // Padding: the parser reaches the later images seconds after the first.
+                // Padding: the parser reaches the scripts seconds after the document arrived.
                 html.push_str(&" ".repeat(html.len().max(1) * 2));
             }
             let url = format!("https://{host}.example/{}.png", i + 1);
-            html.push_str(&format!("<img src=\"{url}\">"));
+            html.push_str(&if i < early {
+                format!("<img src=\"{url}\">")
+            } else {
+                format!("<script>fetch('{url}', {{credentials: 'include'}})</script>")
+            });
             responses.push(ResponseSpec {
                 url,
                 priority: Some(*p),
-                server_ms: Some(if i < early { 20_000.0 } else { 20.0 }),
+                // The early ones end a millisecond apart, so their sockets free in order.
+                server_ms: Some(if i < early { 20_000.0 + i as f64 } else { 20.0 }),
+                headers: vec![
+                    "Access-Control-Allow-Origin: https://page.example".into(),
+                    "Access-Control-Allow-Credentials: true".into(),
+                ],
                 ..ResponseSpec::default()
             });
         }
@@ -396,13 +408,13 @@ mod chromium_as_pages {
         }
     }
 
-    /// The ids (from 1, as the page's images) in the order they were sent.
+    /// The ids (from 1, in the page's order) in the order they were sent.
     fn sent_order(sc: &PageScenario) -> Vec<usize> {
         let l = load::run(sc).expect("loads");
         let mut sent: Vec<(wirewalk::model::time::Instant, usize)> = l
             .requests
             .iter()
-            .filter(|r| r.destination == "image")
+            .filter(|r| matches!(r.destination, "image" | "fetch"))
             .enumerate()
             .map(|(i, r)| {
                 let at = r

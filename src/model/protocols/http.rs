@@ -462,6 +462,7 @@ impl Slot {
         if is("content-length") || is("origin") && kind.dest == Dest::Font {
             Slot::AfterConnection
         } else if is("origin")
+            || is("last-event-id") && kind.channel == Channel::EventSource
             || preflight
                 && (is("access-control-request-method") || is("access-control-request-headers"))
         {
@@ -539,9 +540,9 @@ fn fetch_fields<'a>(
             added(&mut f, Slot::AfterUserAgent, None);
         }
         own(&mut f, "User-Agent", Some(Fixed(USER_AGENT)));
-        // Blink's EventSource sets its `Accept` (then `Last-Event-ID`) itself: they come
-        // before the other client hints (the fidelity run; `Last-Event-ID`'s place after
-        // `Accept` is the order of `EventSource::Connect`'s calls, not seen on the wire).
+        // Blink's EventSource sets its `Accept` itself: it comes before the other client
+        // hints, and a reconnection's `Last-Event-ID` after them, before the Fetch Metadata
+        // (both as the fidelity run's Chromium 156 sent them).
         if source {
             own(&mut f, "Accept", Some(Fixed(kind.accept())));
         }

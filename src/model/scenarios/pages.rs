@@ -231,20 +231,28 @@ fn redirects() -> PageScenario {
 }
 
 /// A dashboard whose script opens seven live feeds (`new EventSource`) to its own HTTP/1.1
-/// origin, then shows a chart image. Six streams take the group's six sockets; the seventh and
-/// the image wait in the pool. The server ends feed 1 at 4 s (the seventh stream gets its
-/// socket) and feed 2 at 5 s (the image gets one). Feed 2 reconnects half a second later, as
-/// its `retry: 500` asked, and is told to stop with `204 No Content`; feed 1 two seconds
-/// later, with `Last-Event-ID`, and is sent the prices it missed.
+/// origin and refreshes the portfolio with a `fetch()` every 3.5 s; a chart image follows.
+/// The preload scanner requests the image as the document arrives, before the script has run,
+/// and the feeds connect once the script has run (a Chromium 156 did both), so the image takes
+/// one socket and the sixth feed waits for it. Then six streams hold the group's six sockets:
+/// the seventh feed and the first refresh wait in the pool. The server ends feed 1 at 4 s
+/// (the seventh feed gets its socket) and feed 2 at 5 s (the refresh gets one). Feed 2
+/// reconnects half a second later, as its `retry: 500` asked, and is told to stop with
+/// `204 No Content`; feed 1 two seconds after its end, with `Last-Event-ID`, and is sent the
+/// prices it missed. It keeps that socket: the second refresh finds all six held and never
+/// gets one.
 fn event_streams() -> PageScenario {
     let mut html = String::from(
-        "<!DOCTYPE html>\n<html><head><title>Markets</title></head>\n<body>\n<h1>Live prices</h1>\n<script>\n",
+        "<!DOCTYPE html>\n<html><head><title>Markets</title></head>\n<body>\n<h1>Live prices</h1>\n<pre id=holdings></pre>\n<script>\n  const prices = {};\n  const show = (feed, e) => { prices[feed] = JSON.parse(e.data).px; };\n",
     );
     for i in 1..=7 {
         html.push_str(&format!(
-            "  new EventSource('/events/{i}').onmessage = e => show({i}, e.data);\n"
+            "  new EventSource('/events/{i}').addEventListener('price', e => show({i}, e));\n"
         ));
     }
+    html.push_str(
+        "  setInterval(() => fetch('/api/portfolio').then(r => r.text()).then(t => { holdings.textContent = t; }), 3500);\n",
+    );
     html.push_str("</script>\n<img src=\"/chart.png\" alt=\"chart\">\n</body></html>\n");
     let feed = |i: u32| {
         let mut events: Vec<StreamEvent> = (1..=9)
@@ -284,7 +292,15 @@ fn event_streams() -> PageScenario {
         name: "event-streams".into(),
         url: "https://markets.example/".into(),
         html,
-        responses: (1..=7).map(feed).collect(),
+        responses: (1..=7)
+            .map(feed)
+            .chain([ResponseSpec {
+                url: "https://markets.example/api/portfolio".into(),
+                headers: vec!["Content-Type: application/json".into()],
+                bytes: Some(1200),
+                ..ResponseSpec::default()
+            }])
+            .collect(),
         ..PageScenario::default()
     }
 }

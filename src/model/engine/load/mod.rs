@@ -34,8 +34,11 @@
 //! Request sent, Waiting for server response, Content Download). As in DevTools, "Initial
 //! connection" includes the TLS handshake and "SSL" is that part of it.
 //!
-//! The parser waits for classic scripts (and a script for the stylesheets before it): an inline
-//! script's `fetch()` and an iframe start only once the parser gets past them (for an iframe
+//! The preload scanner requests the URLs written in the markup (stylesheets, scripts, images,
+//! preloads, preconnects) as the document arrives, before the parser has run any script
+//! (`parser.rs`). The parser waits for classic scripts (and a script for the stylesheets
+//! before it): an inline script's `fetch()` and an iframe start only once the parser gets past
+//! them (for an iframe
 //! after a script, that includes the stylesheets before the script); a web font waits for the
 //! stylesheets. A `<link rel=preload>` is fetched when found and waits for, and blocks, nothing.
 //!
@@ -50,8 +53,7 @@
 //! page's low-priority requests over HTTP/1.1, and the page's first layout raises the images in
 //! the viewport to High, which the pool's queue follows (`scheduler.rs`).
 //!
-//! Left out: Blink's own `ResourceLoadScheduler` (its tight mode before `<body>`),
-//! the iframe's own sub-resources, sub-resources' redirects, HTTP/2 header
+//! Left out: the iframe's own sub-resources, sub-resources' redirects, HTTP/2 header
 //! compression, priorities inside an HTTP/2 connection, the slow-start restart after idle, the
 //! TLS messages' own transmission time, and a stale-while-revalidate hit's background
 //! revalidation (the hit is served; the refresh is not sent).

@@ -1,10 +1,25 @@
-//! The document's parser: it finds the sub-resources at their places in the document, and
-//! holds back what must wait for parser-blocking scripts and stylesheets.
+//! The document's parser and its preload scanner: the scanner requests the URLs written in the
+//! markup as the document arrives; the parser meets every other sub-resource at its place in
+//! the document and holds back what must wait for parser-blocking scripts and stylesheets.
+//!
+//! Blink's `HTMLDocumentParser::Append` runs the preload scanner over a document's first chunk
+//! before the parser tokenizes it, and over later chunks while the parser waits for a script
+//! (third_party/blink/renderer/core/html/parser/html_document_parser.cc; the scanner's tags
+//! are `TokenPreloadScanner`'s in html_preload_scanner.cc: no frames, no fonts, nothing a
+//! script makes). The model's document arrives whole, as one chunk, so everything the scanner
+//! finds is requested when it arrives, before any inline script has run: a Chromium 156 in
+//! the fidelity harness sent the event-streams page's image, and the xhr page's stylesheet
+//! and image, before what the inline scripts above them asked for.
+//!
+//! Left out: a document that arrives in several chunks (the scanner then finds a later
+//! chunk's URLs when the parser reaches them, unless the parser is waiting), the parser's
+//! yields between chunks, and a `<meta http-equiv>` CSP that stops the scan.
 
 use super::*;
 
 impl Sim<'_> {
-    /// The document has arrived: the parser meets each tag at its place in the document.
+    /// The document has arrived: the preload scanner requests what it finds now, and the
+    /// parser meets each other tag at its place in the document.
     pub(super) fn discover(&mut self, t: Instant) {
         let d = page::discover(&self.sc.html, self.reqs[self.doc].url.as_str());
         self.problems.extend(d.problems);
@@ -22,16 +37,16 @@ impl Sim<'_> {
                 (u128::from(parse) * offset.min(len as usize) as u128 / u128::from(len)) as u64,
             )
         };
+        // The scanner finds `<link rel=preconnect>` too.
         for p in d.preconnects {
-            let when = at(p.offset);
-            self.schedule(when, Ev::Preconnect(p.origin, p.anonymous));
+            self.schedule(t, Ev::Preconnect(p.origin, p.anonymous));
         }
         // What the parser must wait for: a classic script stops it until the script has loaded
         // and run, and a script also waits for the stylesheets before it (HTML §4.2.6
-        // "script-blocking style sheet"). The preload scanner still finds `src` and `href`
-        // URLs ahead of the parser, so only what the parser itself creates waits: inline
-        // scripts (their `fetch()` calls) and iframes. A web font is fetched when layout first
-        // needs it, after the stylesheets have loaded.
+        // "script-blocking style sheet"). The preload scanner has requested the `src` and
+        // `href` URLs already, so only what the parser itself creates waits: inline scripts
+        // (their `fetch()` calls) and iframes. A web font is fetched when layout first needs
+        // it, after the stylesheets have loaded.
         let script_ms = if self.sc.script_ms.is_finite() {
             (self.sc.script_ms.clamp(0.0, 60_000.0) * 1000.0) as u64
         } else {
@@ -42,13 +57,19 @@ impl Sim<'_> {
             script: Duration::from_micros(script_ms),
             after: vec![],
         };
-        for res in d.resources {
+        let mut resources = d.resources;
+        source_connects_last(&mut resources);
+        for res in resources {
             // A `setInterval` calls its `fetch()` first a period after the script runs.
             let first_call = match res.repeat {
                 Some(page::Repeat::Every(ms)) => Duration::from_millis(ms),
                 _ => Duration::ZERO,
             };
-            let when = at(res.offset) + first_call;
+            // The preload scanner reads the document as its bytes arrive, ahead of the parser
+            // and past scripts the parser has not run yet, and requests the `src` and `href`
+            // URLs it finds; what a script or the parser itself creates waits for the parser.
+            let found = if scanned(&res) { t } else { at(res.offset) };
+            let when = found + first_call;
             let (repeat, api) = (res.repeat, res.api);
             // A timer's first call after the model stops watching is not followed.
             if first_call != Duration::ZERO && when > self.watch_end() {
@@ -345,5 +366,28 @@ impl Sim<'_> {
             self.reqs[r].initiator.push_str(&format!(" ({})", d.why));
             self.schedule(when, Ev::Issue(r));
         }
+    }
+}
+
+/// Whether Blink's preload scanner requests `res` as it reads the document: the URLs in the
+/// markup (`<img src>`, `<script src>`, `<link href>`, an inline style's `@import`), but not a
+/// frame (the parser creates it), a media element's source (the element loads it once
+/// created), a web font (layout asks for it) or what a script's API call asks for.
+fn scanned(res: &page::Resource) -> bool {
+    let created = matches!(
+        res.destination,
+        Destination::Iframe | Destination::Media | Destination::Font
+    );
+    res.api.is_none() && !created
+}
+
+/// Blink's `EventSource` connects from a task of its own (`EventSource::ScheduleInitialConnect`
+/// starts a zero-delay timer, third_party/blink/renderer/modules/eventsource/event_source.cc):
+/// after the script that made it has run, so after that script's `fetch()` and XHR calls. A
+/// Chromium 156 in the fidelity harness sent the event-streams page's `fetch()` before the
+/// seven streams its script had opened first.
+fn source_connects_last(resources: &mut [page::Resource]) {
+    for script in resources.chunk_by_mut(|a, b| a.offset == b.offset) {
+        script.sort_by_key(|r| r.api == Some(page::Api::EventSource));
     }
 }

@@ -260,7 +260,8 @@ pub struct PageScenario {
     /// Server think-time, ms, for every URL without its own.
     pub server_ms: f64,
     /// Main-thread time to parse the document, ms: the parser reaches a tag at the fraction of
-    /// this time where the tag sits in the document.
+    /// this time where the tag sits in the document (what the preload scanner finds is
+    /// requested as the document arrives, whatever this time).
     pub parse_ms: f64,
     /// Main-thread time to run a script, ms: what the parser was waiting for has arrived, and
     /// the inline script's `fetch()` or the iframe starts this long after.
