@@ -359,7 +359,7 @@ impl Conn<'_> {
         let Some((method, url, headers)) = seen else {
             return;
         };
-        let answer = self.site.answer(&method, &url, &headers);
+        let answer = self.site.answer(&method, &url, &headers, self.rec.now_ms());
         self.pending.push(Pending {
             due: Instant::now() + answer.delay,
             stream,

@@ -142,6 +142,7 @@ impl Load<'_> {
         netlog: Option<&Path>,
     ) -> Result<(Seen, Vec<chromium::Message>), String> {
         self.rec.reset();
+        self.site.restart();
         if let Some(age) = self.sc.warm_cache_s {
             // The first visit, served with a `Date` `age` seconds ago so that the second load's
             // cache ages are the model's; then Chromium is closed (its connections and host
@@ -154,6 +155,7 @@ impl Load<'_> {
             s.quit()?;
             std::thread::sleep(Duration::from_millis(300));
             self.rec.reset();
+            self.site.restart();
             self.site.set_date_offset(0);
         }
         let s = self
@@ -161,7 +163,17 @@ impl Load<'_> {
             .session(profile, self.rules, self.spki, netlog)?;
         prepare(&s, self.sc)?;
         s.navigate(&self.sc.url)?;
-        settle(self.rec);
+        if self.site.has_streams() {
+            // Open streams never let the servers go quiet: the load is watched as long as the
+            // model watches it.
+            let watch = Duration::from_secs_f64(self.sc.watch_ms.clamp(0.0, 60_000.0) / 1000.0);
+            let until = self.rec.t0() + watch;
+            while Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(25));
+            }
+        } else {
+            settle(self.rec);
+        }
         // A WebSocket server's last frame (a close with a reserved code, say) must reach the
         // browser before the console is read.
         if let Some(ms) = self.site.last_websocket_frame_ms() {
@@ -171,10 +183,14 @@ impl Load<'_> {
                 std::thread::sleep(Duration::from_millis(25));
             }
         }
+        // What the servers saw while the load was watched: a page with open streams is cut
+        // there, as the model's is (closing the browser ends the streams, and a request that
+        // was waiting for their sockets may then connect).
+        let watched = self.site.has_streams().then(|| self.rec.seen());
         let console = s.console()?;
         s.quit()?;
         std::thread::sleep(Duration::from_millis(300));
-        Ok((self.rec.seen(), console))
+        Ok((watched.unwrap_or_else(|| self.rec.seen()), console))
     }
 }
 
@@ -425,10 +441,40 @@ pub fn report(results: &[PresetResult], version: &str, seconds: f64) -> String {
     r
 }
 
-/// Whether the harness can serve the preset: its servers answer HTTP and WebSockets
-/// ([`ws`]); a response that streams events is not served yet.
-fn servable(sc: &load::PageScenario) -> bool {
-    !(sc.responses.iter()).any(|r| r.stream.is_some())
+/// Why the harness cannot serve the preset, if it cannot. Its servers answer HTTP, WebSockets
+/// ([`ws`]) and event streams to an `EventSource` over HTTP/1.1; not yet an event stream over
+/// HTTP/2 or HTTP/3, nor a feed a `fetch()` polls.
+fn unservable(sc: &load::PageScenario) -> Option<String> {
+    let streams: Vec<&str> = (sc.responses.iter())
+        .filter(|r| r.stream.is_some())
+        .map(|r| r.url.as_str())
+        .collect();
+    if streams.is_empty() {
+        return None;
+    }
+    let protocol = |url: &str| {
+        let host = site::host_of(url);
+        (sc.origins.iter())
+            .find(|o| site::host_of(&o.origin) == host)
+            .map_or(sc.protocol, |o| o.protocol)
+    };
+    if let Some(u) = streams
+        .iter()
+        .find(|u| u.starts_with("https:") && protocol(u) != load::Protocol::Http1)
+    {
+        return Some(format!(
+            "{u}: the harness serves event streams over HTTP/1.1 only"
+        ));
+    }
+    let load = load::run(sc).ok()?;
+    let polled = (load.requests.iter())
+        .find(|r| r.destination != "eventsource" && streams.contains(&r.url.as_str()));
+    polled.map(|r| {
+        format!(
+            "{}: the harness does not answer a feed's {} requests (only an EventSource's)",
+            r.url, r.destination
+        )
+    })
 }
 
 /// `cargo xtask fidelity [PRESET…]`: the exit status (0 no unexplained difference, 1 some or a
@@ -436,17 +482,15 @@ fn servable(sc: &load::PageScenario) -> bool {
 pub fn run(words: &[String], out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> u8 {
     let names: Vec<String> = if words.is_empty() {
         (pages::NAMES.iter())
-            .filter(|n| pages::preset(n).is_some_and(|sc| servable(&sc)))
+            .filter(|n| pages::preset(n).is_some_and(|sc| unservable(&sc).is_none()))
             .map(|s| s.to_string())
             .collect()
     } else {
         words.to_vec()
     };
-    if let Some(n) = (names.iter()).find(|n| pages::preset(n).is_some_and(|sc| !servable(&sc))) {
-        let _ = writeln!(
-            err,
-            "xtask fidelity: {n}: the harness's servers do not answer event streams yet"
-        );
+    if let Some((n, why)) = (names.iter()).find_map(|n| Some((n, unservable(&pages::preset(n)?)?)))
+    {
+        let _ = writeln!(err, "xtask fidelity: {n}: {why}");
         return 2;
     }
     if let Some(bad) = names.iter().find(|n| pages::preset(n).is_none()) {

@@ -204,6 +204,11 @@ impl Recorder {
         })
     }
 
+    /// Milliseconds since [`Recorder::t0`].
+    pub fn now_ms(&self) -> f64 {
+        self.t0().elapsed().as_secs_f64() * 1000.0
+    }
+
     /// The first connection accepted since the last reset: the page's start, from which a
     /// WebSocket server's frames are timed.
     pub fn t0(&self) -> Instant {
@@ -435,7 +440,7 @@ fn serve_h1<S: Read + Write>(
         let id = rec.request(conn, &method, &url, headers.clone());
         let mut body = vec![0u8; length.min(1 << 20)];
         reader.read_exact(&mut body)?;
-        let answer = site.answer(&method, &url, &headers);
+        let answer = site.answer(&method, &url, &headers, rec.now_ms());
         std::thread::sleep(answer.delay);
         if let (true, Some(plan)) = (upgrade, answer.websocket.as_ref()) {
             let key = headers
@@ -461,6 +466,16 @@ fn serve_h1<S: Read + Write>(
         for (n, v) in &answer.headers {
             head.push_str(&format!("{n}: {v}\r\n"));
         }
+        if let Some(stream) = &answer.stream {
+            head.push_str("Transfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n");
+            reader.get_mut().write_all(head.as_bytes())?;
+            reader.get_mut().flush()?;
+            rec.responded(id, answer.status);
+            if !event_stream_h1(reader.get_mut(), stream, rec.t0())? {
+                return Ok(());
+            }
+            continue;
+        }
         if answer.status != 304 && answer.status != 204 {
             head.push_str(&format!("Content-Length: {}\r\n", answer.body.len()));
         }
@@ -480,6 +495,45 @@ fn serve_h1<S: Read + Write>(
             return Ok(());
         }
     }
+}
+
+/// An event stream's body on an HTTP/1.1 connection, in chunks: each event when it falls due
+/// (`t0` and the plan's milliseconds), then the last chunk when the server ends the response
+/// (true: the connection goes on). A stream that never ends is written until the browser goes
+/// away (false).
+fn event_stream_h1<S: Read + Write>(
+    out: &mut S,
+    stream: &super::site::StreamAnswer,
+    t0: Instant,
+) -> std::io::Result<bool> {
+    let at = |ms: f64| t0 + Duration::from_secs_f64(ms.max(0.0) / 1000.0);
+    let wait_until = |t: Instant| std::thread::sleep(t.saturating_duration_since(Instant::now()));
+    let end = stream.close_ms.map(at);
+    for (ms, text) in &stream.writes {
+        let due = at(*ms);
+        if end.is_some_and(|e| due >= e) {
+            break;
+        }
+        wait_until(due);
+        out.write_all(format!("{:x}\r\n{text}\r\n", text.len()).as_bytes())?;
+        out.flush()?;
+    }
+    let Some(end) = end else {
+        // Open until the browser closes the connection (it sends nothing before).
+        let mut byte = [0u8; 1];
+        loop {
+            match out.read(&mut byte) {
+                Ok(0) => return Ok(false),
+                Ok(_) => {}
+                Err(e) if nothing_yet(&e) => std::thread::sleep(Duration::from_millis(50)),
+                Err(_) => return Ok(false),
+            }
+        }
+    };
+    wait_until(end);
+    out.write_all(b"0\r\n\r\n")?;
+    out.flush()?;
+    Ok(true)
 }
 
 /// An accepted WebSocket on an HTTP/1.1 connection: the server's frames as they fall due, its

@@ -13,12 +13,19 @@
 //! server's frames at their times after the first connection was accepted; a WebSocket URL
 //! whose response has no `websocket` is answered its status, as a server that does not speak
 //! WebSocket.
+//!
+//! An event stream's URL ([`StreamPlan`]) is answered as the scenario's event server: its k-th
+//! request gets a `200` whose body stays open while the events are written at their times
+//! (after the first connection was accepted), ended at the k-th `close_ms`; once those have
+//! run out, `stop_status` if the scenario gives one, else a stream that stays open. A request
+//! with `Last-Event-ID` is first sent the events after that one it missed.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
-use wirewalk::model::load::{PageLoad, PageScenario, Protocol};
+use wirewalk::model::load::{EventStream, PageLoad, PageScenario, Protocol};
 
 /// One URL's answer.
 #[derive(Clone, Debug)]
@@ -31,6 +38,65 @@ pub struct Route {
     pub body: Vec<u8>,
     pub delay: Duration,
     pub websocket: Option<WsPlan>,
+    pub stream: Option<StreamPlan>,
+}
+
+/// What the scenario's event server writes on a stream ([`EventStream`]).
+#[derive(Clone, Debug, Default)]
+pub struct StreamPlan {
+    /// Each event: when it happens (ms after the first accept) and its text.
+    pub events: Vec<(f64, String)>,
+    /// When the k-th response ends.
+    pub close_ms: Vec<f64>,
+    pub stop_status: Option<u16>,
+}
+
+/// One response of an event stream: the events to write, each when (ms after the first
+/// accept; those missed while reconnecting at once), and when the response ends, if it does.
+#[derive(Clone, Debug, Default)]
+pub struct StreamAnswer {
+    pub writes: Vec<(f64, String)>,
+    pub close_ms: Option<f64>,
+}
+
+impl StreamPlan {
+    fn of(spec: &EventStream) -> StreamPlan {
+        StreamPlan {
+            events: (spec.events.iter())
+                .filter(|e| !e.text.is_empty())
+                .map(|e| (e.at_ms, e.text.clone()))
+                .collect(),
+            close_ms: spec.close_ms.clone(),
+            stop_status: spec.stop_status,
+        }
+    }
+
+    /// The `k`-th response, asked for `now_ms` after the first accept by a browser whose last
+    /// event id is `last_id`: the events after that one (those already due at once), then
+    /// the events still to come.
+    pub fn response(&self, k: usize, now_ms: f64, last_id: &str) -> StreamAnswer {
+        let mut after = 0;
+        if !last_id.is_empty() {
+            let mut reader = wirewalk::model::sse::Reader::new("");
+            for (i, (at, text)) in self.events.iter().enumerate() {
+                if *at >= now_ms {
+                    break;
+                }
+                reader.feed(text);
+                if reader.last_event_id == last_id {
+                    after = i + 1;
+                }
+            }
+        }
+        let resumes = after > 0;
+        StreamAnswer {
+            writes: (self.events.iter().enumerate())
+                .filter(|(i, (at, _))| if resumes { *i >= after } else { *at >= now_ms })
+                .map(|(_, (at, text))| (at.max(now_ms), text.clone()))
+                .collect(),
+            close_ms: self.close_ms.get(k).copied(),
+        }
+    }
 }
 
 /// What the scenario's WebSocket server does once it has accepted: the accept value it
@@ -95,6 +161,8 @@ pub struct Answer {
     pub delay: Duration,
     /// A WebSocket server's answer: accept, then this.
     pub websocket: Option<WsPlan>,
+    /// An event stream's answer: the head, then this.
+    pub stream: Option<StreamAnswer>,
 }
 
 /// How one host is served: its protocol over TLS and whether it keeps connections open.
@@ -114,6 +182,11 @@ pub struct Site {
     /// Seconds subtracted from the clock in the `Date` header (a return visit's first load is
     /// made to look this long ago).
     date_offset_s: AtomicI64,
+    /// How many responses each event stream has had.
+    streamed: Mutex<BTreeMap<String, usize>>,
+    /// How long the scenario watches the load, ms: a page with event streams is watched that
+    /// long after the first accept.
+    pub watch_ms: f64,
 }
 
 fn split_header(line: &str) -> Option<(String, String)> {
@@ -239,6 +312,7 @@ impl Site {
                         Duration::from_secs_f64(ms.max(0.0) / 1000.0)
                     }),
                     websocket: spec.websocket.as_ref().map(WsPlan::of),
+                    stream: spec.stream.as_ref().map(StreamPlan::of),
                 },
             );
         }
@@ -264,6 +338,7 @@ impl Site {
                     body,
                     delay: default_delay,
                     websocket,
+                    stream: None,
                 },
             );
         }
@@ -286,7 +361,23 @@ impl Site {
             routes,
             hosts,
             date_offset_s: AtomicI64::new(0),
+            streamed: Mutex::default(),
+            watch_ms: sc.watch_ms,
         }
+    }
+
+    /// Whether some URL is an event stream: the load is then watched for the scenario's
+    /// `watch_ms`, since open streams never let the servers go quiet.
+    pub fn has_streams(&self) -> bool {
+        self.routes.values().any(|r| r.stream.is_some())
+    }
+
+    /// A new load begins: every stream's responses count from the first again.
+    pub fn restart(&self) {
+        self.streamed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     /// When the last frame a WebSocket server writes, or the page's close, is due, ms after
@@ -306,8 +397,15 @@ impl Site {
         self.date_offset_s.store(seconds, Ordering::SeqCst);
     }
 
-    /// The answer to `method url` with the request's `headers`.
-    pub fn answer(&self, method: &str, url: &str, headers: &[(String, String)]) -> Answer {
+    /// The answer to `method url` with the request's `headers`, asked `now_ms` after the
+    /// load's first accepted connection.
+    pub fn answer(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        now_ms: f64,
+    ) -> Answer {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
@@ -323,6 +421,7 @@ impl Site {
                 body: b"not in the scenario".to_vec(),
                 delay: Duration::ZERO,
                 websocket: None,
+                stream: None,
             };
         };
         let mut out = Answer {
@@ -331,7 +430,23 @@ impl Site {
             body: route.body.clone(),
             delay: route.delay,
             websocket: route.websocket.clone(),
+            stream: None,
         };
+        if let (Some(plan), "GET") = (&route.stream, method) {
+            let k = {
+                let mut streamed = self.streamed.lock().unwrap_or_else(|e| e.into_inner());
+                let n = streamed.entry(url_key(url)).or_insert(0);
+                *n += 1;
+                *n - 1
+            };
+            if let (true, Some(stop)) = (k >= plan.close_ms.len(), plan.stop_status) {
+                out.status = stop;
+            } else {
+                let last_id = header(headers, "last-event-id").unwrap_or("");
+                out.stream = Some(plan.response(k, now_ms, last_id));
+            }
+            out.body.clear();
+        }
         if method == "OPTIONS" && header(headers, "access-control-request-method").is_some() {
             out.headers = route
                 .preflight_headers
