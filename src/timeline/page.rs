@@ -824,10 +824,8 @@ mod tests {
             assert_ne!(slot(l, lane, l.end).state, "busy");
         }
         assert!(waiting(l, g, l.end).is_empty());
-        // While the sixth connection is open, the seventh image waits in the queue: just
-        // before the first waiting request gets a socket, every slot is taken.
-        let first_out = g.queue.iter().map(|q| q.until).min().expect("a queue");
-        let busy_moment = Instant::from_micros(first_out.micros() - 1);
+        // While the sixth connection is open, the seventh image waits in the queue.
+        let busy_moment = g.queue.iter().map(|q| q.from).min().expect("a queue");
         let queued = waiting(l, g, busy_moment);
         assert!(!queued.is_empty());
         let busy = g

@@ -197,12 +197,13 @@ fn a_thousand_request_waterfall_scrolls_and_steps_by_key() {
 #[test]
 fn pools_view_animates_the_queue_draining() {
     let l = native("many-images");
-    // The moment the most requests wait, from the model.
+    // The moment the most requests wait in the pool, from the model (a request joins the
+    // queue when it asks the pool, after any hold in the renderer).
     let group = &l.groups[0].group;
     let peak = l
-        .requests
+        .queue(group)
         .iter()
-        .map(|r| r.start)
+        .map(|q| q.from)
         .max_by_key(|t| l.waiting_at(group, *t).len())
         .unwrap();
     let waiting = l.waiting_at(group, peak).len();

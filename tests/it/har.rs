@@ -226,6 +226,10 @@ fn a_har_wirewalk_writes_reads_back_as_the_same_waterfall() {
             assert_eq!(b.end, r.end, "{name}: #{}", r.id);
             assert_eq!(b.status, r.status, "{name}: #{}", r.id);
             assert_eq!(b.priority, r.priority, "{name}: #{}", r.id);
+            // Whether it waited in the pool's queue, and from when (`_socketQueue`): a hold in
+            // the renderer before it is Queueing too, but not the pool's.
+            assert_eq!(b.queued, r.queued, "{name}: #{}", r.id);
+            assert_eq!(b.pool_wait(), r.pool_wait(), "{name}: #{}", r.id);
             // A frame's document is a document in a HAR, as Chromium writes it.
             let dest = if r.destination == "iframe" {
                 "document"

@@ -18,7 +18,8 @@
 //! console's message for a blocked one); a frame's document is `_resourceType` `document`.
 //!
 //! Like Chromium's export it adds `_priority`, `_resourceType`, `_fromCache` and
-//! `timings._blocked_queueing`, and it adds its own `_socketGroup`, so that a file read back
+//! `timings._blocked_queueing`, and it adds its own `_socketGroup` and `_socketQueue` (ms in the
+//! group's queue, -1 for none), so that a file read back
 //! ([`crate::model::har_replay`]) draws the same waterfall and the same socket pools.
 //!
 //! A WebSocket's entry carries DevTools' `_webSocketMessages` (devtools-frontend
@@ -360,6 +361,12 @@ pub fn export(sc: &PageScenario, load: &PageLoad, visit_unix: i64) -> String {
         // wirewalk's own: the socket-pool group (`pm/` marks a request without credentials,
         // which Chromium keeps apart); a HAR from a browser does not say.
         w.str_field("_socketGroup", &r.group);
+        // And how long it waited in that group's queue, the end of its Queueing (-1: it did
+        // not): Queueing may begin in the renderer, before the pool.
+        match r.pool_wait() {
+            Some((from, until)) => w.key("_socketQueue").ms(until.since(from).micros()),
+            None => w.int_field("_socketQueue", -1),
+        };
         w.end_obj();
     }
     w.end_arr().end_obj().end_obj();

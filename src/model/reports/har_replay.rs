@@ -8,7 +8,9 @@
 //! `_transferSize`, `_error`, `timings._blocked_queueing` and a WebSocket's `_webSocketMessages`
 //! when present, and wirewalk's own
 //! `_socketGroup` (the pool group, which keeps requests without credentials apart; a browser's
-//! file does not say, so there the group is the origin).
+//! file does not say, so there the group is the origin) and `_socketQueue` (how long the
+//! request waited in that group's queue: a browser's file does not say, so there its Queueing
+//! is taken as that wait, though part of it may be spent in the renderer).
 //!
 //! How the views' structures are made from it:
 //! - **Connections.** One per distinct `connection` id. The first entry that uses an id opened
@@ -83,6 +85,9 @@ pub struct Entry {
     pub from_cache: Option<String>,
     /// wirewalk's own `_socketGroup` (`pm/` for a request without credentials).
     pub socket_group: Option<String>,
+    /// wirewalk's own `_socketQueue`: ms the request waited in its group's queue, at the end
+    /// of its Queueing; -1 when it did not.
+    pub socket_queue_ms: Option<f64>,
     pub mime: String,
     pub cookie: Option<String>,
     /// `_transferSize`, else `headersSize + bodySize` of the response, when known.
@@ -421,6 +426,7 @@ pub fn entries<J: Json>(root: J) -> Result<Vec<Entry>, String> {
                 resource_type: text_of(&e, "_resourceType"),
                 from_cache: text_of(&e, "_fromCache"),
                 socket_group: text_of(&e, "_socketGroup"),
+                socket_queue_ms: number(&e, "_socketQueue").filter(|n| n.is_finite()),
                 mime: resp
                     .member("content")
                     .and_then(|c| text_of(&c, "mimeType"))

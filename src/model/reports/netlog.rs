@@ -985,6 +985,7 @@ fn entry(log: &Log, all: &[Ev], hop: &Hop<'_>) -> Entry {
         socket_group: g
             .group
             .or_else(|| socket.as_ref().and_then(|(_, c)| c.group.clone())),
+        socket_queue_ms: None,
         mime: header(response, "content-type")
             .unwrap_or_default()
             .to_string(),

@@ -244,6 +244,11 @@ pub struct Request {
     pub reused: bool,
     /// Waited in the pool's queue for a free socket.
     pub queued: bool,
+    /// When it joined that queue, if it did: its Queueing may begin earlier, held in the
+    /// renderer or by the `ResourceScheduler` before it asked the pool (`None` for a recording
+    /// that does not say: its Queueing is taken as the wait).
+    #[serde(skip)]
+    pub queued_at: Option<Instant>,
     /// Served without the network: from the page's memory cache (the same URL fetched
     /// earlier in the load) or from the HTTP cache on disk (a fresh entry).
     pub from_cache: FromCache,
@@ -328,6 +333,22 @@ impl Request {
             .iter()
             .filter(|p| p.name == name)
             .fold(Duration::ZERO, |d, p| d + p.end.since(p.start))
+    }
+
+    /// When it waited in its socket group's queue, if it did: from when it joined the queue
+    /// (or, a recording not saying, from the start of its Queueing) to the end of its Queueing.
+    /// A request that got its socket the moment it asked waited from then to then.
+    pub fn pool_wait(&self) -> Option<(Instant, Instant)> {
+        if !self.queued {
+            return None;
+        }
+        let mut queueing = self.phases.iter().filter(|p| p.name == PhaseName::Queueing);
+        let Some(first) = queueing.next() else {
+            let at = self.queued_at.unwrap_or(self.start);
+            return Some((at, at));
+        };
+        let until = queueing.next_back().unwrap_or(first).end;
+        Some((self.queued_at.unwrap_or(first.start).min(until), until))
     }
 
     /// DevTools' "Initial connection", which includes the TLS handshake.
@@ -527,15 +548,15 @@ impl PageLoad {
         let mut w: Vec<(Option<Priority>, Queued)> = self
             .requests
             .iter()
-            .filter(|r| *r.group == *group && r.queued)
+            .filter(|r| *r.group == *group)
             .filter_map(|r| {
-                let q = r.phases.iter().find(|p| p.name == PhaseName::Queueing)?;
+                let (from, until) = r.pool_wait()?;
                 Some((
                     r.priority,
                     Queued {
                         id: r.id,
-                        from: q.start,
-                        until: q.end,
+                        from,
+                        until,
                     },
                 ))
             })
@@ -1031,6 +1052,7 @@ impl Sim<'_> {
             connection: if dup { None } else { q.conn },
             reused,
             queued: q.queue.is_some(),
+            queued_at: q.queue.map(|(from, ..)| from),
             from_cache: if dup {
                 FromCache::Memory
             } else if q.disk_cache {

@@ -208,7 +208,27 @@ impl Layout {
         let (_, credentials) = crate::model::pool::GroupKey::read(&group);
         let (connection, reused) = self.connection(e, id, start, (g, &group, &origin), credentials);
         let open_then = self.starts[g].partition_point(|s| *s <= start);
-        let (phases, queued) = phases(e, start, end, open_then, &host);
+        let (phases, queueing) = phases(e, start, end, open_then, &host);
+        // wirewalk's `_socketQueue` says how long the request waited in its group's queue, the
+        // end of its Queueing (-1: it did not); a browser's file does not, and its Queueing is
+        // taken as that wait.
+        let queueing_end = (phases.iter())
+            .take_while(|p| p.name == PhaseName::Queueing)
+            .last()
+            .map_or(start, |p| p.end);
+        let (queued, queued_at) = match e.socket_queue_ms {
+            Some(ms) if ms >= 0.0 => (
+                true,
+                Some(Instant::from_micros(
+                    queueing_end
+                        .micros()
+                        .saturating_sub(us(ms))
+                        .max(start.micros()),
+                )),
+            ),
+            Some(_) => (false, None),
+            None => (queueing, None),
+        };
         let send_start = phases
             .iter()
             .find(|p| p.name == PhaseName::RequestSent || p.name == PhaseName::Waiting)
@@ -246,6 +266,7 @@ impl Layout {
             connection,
             reused,
             queued,
+            queued_at,
             from_cache: match e.from_cache.as_deref() {
                 Some("memory") => FromCache::Memory,
                 Some("disk") => FromCache::Disk,
