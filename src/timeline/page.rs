@@ -430,8 +430,22 @@ pub fn break_points(text: &str) -> impl Iterator<Item = (&str, bool)> {
 }
 
 /// How a WebSocket's handshake went: over HTTP/1.1 the key and the accept value (RFC 6455 §4),
-/// over HTTP/2 the stream its extended CONNECT opened (RFC 8441).
+/// over HTTP/2 the stream its extended CONNECT opened (RFC 8441); then the subprotocols the
+/// page asked for and the one the server chose (RFC 6455 §1.9).
 pub fn websocket_note(h: &load::Handshake, connection: Option<u32>) -> String {
+    let mut note = handshake_note(h, connection);
+    if !h.protocols.is_empty() {
+        let asked = h.protocols.join(", ");
+        note.push_str(&match &h.protocol {
+            Some(p) => format!(" Sec-WebSocket-Protocol: the page offered {asked}; the server chose {p}, which the socket's protocol now says."),
+            None => format!(" Sec-WebSocket-Protocol: the page offered {asked}; the server chose none it could accept."),
+        });
+    }
+    note
+}
+
+/// The key and accept value, or the HTTP/2 stream.
+fn handshake_note(h: &load::Handshake, connection: Option<u32>) -> String {
     if let Some(stream) = h.http2_stream {
         let on = connection.map_or(String::new(), |c| format!(" of connection {c}"));
         return format!(

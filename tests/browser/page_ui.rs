@@ -579,6 +579,10 @@ fn the_websocket_over_http2_is_a_stream_of_the_pages_connection() {
     let note = s.text("#pl-websocket");
     assert!(note.contains(&format!("stream {stream}")), "{note}");
     assert!(note.contains("extended CONNECT"), "{note}");
+    assert!(
+        note.contains("offered chat.v2, chat.v1; the server chose chat.v1"),
+        "{note}"
+    );
     show(&s, "#pl-pools");
     s.screenshot("page-websocket-h2-1440x900");
     show(&s, "#pl-detail");

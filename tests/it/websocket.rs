@@ -42,6 +42,15 @@ fn ws_request(load: &PageLoad) -> &load::Request {
         .expect("a WebSocket request")
 }
 
+/// The handshake request `r` sent, and its fields' names in order.
+fn handshake<'l>(load: &'l PageLoad, r: &load::Request) -> (&'l Event, Vec<&'l str>) {
+    let sent = (load.trace.events.iter())
+        .find(|e| e.request == r.id && e.step == steps::HTTP_REQUEST)
+        .expect("the handshake");
+    let names = sent.field_list().iter().map(|f| f.name.as_ref()).collect();
+    (sent, names)
+}
+
 fn events(load: &PageLoad, step: wirewalk::model::step::StepId) -> Vec<&Event> {
     (load.trace.events.iter())
         .filter(|e| e.step == step)
@@ -75,10 +84,7 @@ fn the_preset_sends_the_rfcs_sample_key_and_gets_the_rfcs_accept() {
     let load = load::run(&pages::preset("realtime").expect("preset")).expect("loads");
     let r = ws_request(&load);
     // Chromium's handshake: its fields in its order, no Referer, no Fetch Metadata.
-    let sent = (load.trace.events.iter())
-        .find(|e| e.request == r.id && e.step == steps::HTTP_REQUEST)
-        .expect("the handshake");
-    let names: Vec<&str> = sent.field_list().iter().map(|f| f.name.as_ref()).collect();
+    let (sent, names) = handshake(&load, r);
     assert_eq!(
         names[..names.len() - 1],
         [
@@ -490,4 +496,74 @@ fn an_https_page_may_not_open_a_plain_ws_socket() {
     plain.url = "http://app.example/".into();
     let load = load::run(&plain).expect("loads");
     assert_eq!(ws_request(&load).url, "ws://live.example/feed");
+}
+
+/// Subprotocols (RFC 6455 §1.9): the page's list goes last in the handshake, joined with ", ";
+/// the server's choice must be one of them, once, or the socket fails with Chromium's words
+/// (`ValidateSubProtocol`); without a list the server may name none.
+#[test]
+fn subprotocols_are_offered_last_and_the_answer_is_checked() {
+    let offered = |protocols: &str, answer: &[&str]| {
+        let mut sc = page("wss://live.example/feed", socket(vec![], None));
+        sc.html = sc.html.replace(
+            "new WebSocket('wss://live.example/feed')",
+            &format!("new WebSocket('wss://live.example/feed'{protocols})"),
+        );
+        sc.responses[0].headers = answer
+            .iter()
+            .map(|v| format!("Sec-WebSocket-Protocol: {v}"))
+            .collect();
+        load::run(&sc).expect("loads")
+    };
+    let load = offered(", ['chat.v2', 'chat.v1']", &["chat.v1"]);
+    let r = ws_request(&load);
+    // The last field, before the event's own size line.
+    let (sent, names) = handshake(&load, r);
+    assert_eq!(
+        names.iter().rev().nth(1),
+        Some(&"Sec-WebSocket-Protocol"),
+        "{names:?}"
+    );
+    assert_eq!(
+        field(sent, "Sec-WebSocket-Protocol").as_deref(),
+        Some("chat.v2, chat.v1")
+    );
+    assert!(load.console.is_empty(), "{:?}", load.console);
+    let h = r.websocket.as_ref().expect("a handshake");
+    assert_eq!(h.protocols, ["chat.v2", "chat.v1"]);
+    assert_eq!(h.protocol.as_deref(), Some("chat.v1"));
+
+    for (protocols, answer, why) in [
+        (
+            ", 'chat.v2'",
+            &[][..],
+            "Sent non-empty 'Sec-WebSocket-Protocol' header but no response was received",
+        ),
+        (
+            ", 'chat.v2'",
+            &["chat.v3"][..],
+            "'Sec-WebSocket-Protocol' header value 'chat.v3' in response does not match any of sent values",
+        ),
+        (
+            ", ['a', 'b']",
+            &["a", "b"][..],
+            "'Sec-WebSocket-Protocol' header must not appear more than once in a response",
+        ),
+        (
+            "",
+            &["chat.v1"][..],
+            "Response must not include 'Sec-WebSocket-Protocol' header if not present in request: chat.v1",
+        ),
+    ] {
+        let load = offered(protocols, answer);
+        assert_eq!(
+            load.console,
+            [format!(
+                "WebSocket connection to 'wss://live.example/feed' failed: Error during WebSocket handshake: {why}"
+            )],
+            "{protocols} {answer:?}"
+        );
+        let h = ws_request(&load).websocket.as_ref().expect("a handshake");
+        assert_eq!(h.protocol, None);
+    }
 }

@@ -253,8 +253,13 @@ fn the_preset_opens_in_wireshark_as_an_extended_connect_and_its_frames() {
             rows[1][1].as_str(),
             rows[1][4].as_str()
         ),
-        ("1", "0", "200")
+        // The 200, naming the subprotocol the server chose of the two the page offered.
+        ("1", "0", "200;chat.v1")
     );
+    // The subprotocols offered, last (tshark joins the values with `;`, which some contain:
+    // only the last is read back whole).
+    assert_eq!(names.last(), Some(&"sec-websocket-protocol"));
+    assert_eq!(values.last(), Some(&"chat.v2, chat.v1"));
     // Each DATA frame's payload is one WebSocket frame, the browser's masked.
     for (row, m) in rows[2..].iter().zip(&r.messages) {
         assert_eq!(row[0], "0");

@@ -57,6 +57,9 @@ pub struct Resource {
     pub api: Option<Api>,
     /// A `fetch()` the script makes again and again ([`Repeat`]).
     pub repeat: Option<Repeat>,
+    /// A WebSocket's subprotocols, as `new WebSocket(url, protocols)` names them, in order
+    /// (valid and distinct: the constructor throws otherwise).
+    pub protocols: Vec<String>,
 }
 
 /// How a script repeats a `fetch()`: the two ways a page polls.
@@ -291,6 +294,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                 unhandled: false,
                 api: None,
                 repeat: None,
+                protocols: vec![],
             });
         };
         let mut buf = [0u8; 8];
@@ -357,10 +361,10 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                         }
                     }
                 } else {
-                    for f in script_calls(&html[i..close], &mut budget) {
+                    for mut f in script_calls(&html[i..close], &mut budget) {
                         let u = match f.api {
                             Api::WebSocket => match base_url.join(f.url.trim()) {
-                                Ok(u) => websocket_url(u, &base_url, &mut d),
+                                Ok(u) => websocket_url(u, &base_url, &f.protocols, &mut d),
                                 Err(e) => {
                                     d.problems.push(format!("{}: {e}", f.url));
                                     None
@@ -372,7 +376,15 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                             let source = match f.api {
                                 Api::Fetch => format!("fetch('{}')", f.url),
                                 Api::EventSource => format!("new EventSource('{}')", f.url),
-                                Api::WebSocket => format!("new WebSocket('{}')", f.url),
+                                Api::WebSocket => match f.protocols.as_slice() {
+                                    [] => format!("new WebSocket('{}')", f.url),
+                                    [one] => format!("new WebSocket('{}', '{one}')", f.url),
+                                    list => format!(
+                                        "new WebSocket('{}', ['{}'])",
+                                        f.url,
+                                        list.join("', '")
+                                    ),
+                                },
                                 Api::Xhr { sync } => format!(
                                     "XMLHttpRequest open('{}', '{}'{})",
                                     f.method,
@@ -405,6 +417,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                                 unhandled: f.unhandled,
                                 api: Some(f.api),
                                 repeat: f.repeat,
+                                protocols: std::mem::take(&mut f.protocols),
                             });
                         }
                     }
@@ -435,6 +448,7 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                             unhandled: false,
                             api: None,
                             repeat: None,
+                            protocols: vec![],
                         });
                     }
                 }
@@ -552,6 +566,8 @@ struct FetchCall {
     /// Nothing handles a rejection of the promise it returns ([`unhandled_rejection`]).
     unhandled: bool,
     repeat: Option<Repeat>,
+    /// `new WebSocket(url, protocols)`'s subprotocols, as written (not yet checked).
+    protocols: Vec<String>,
 }
 
 /// Whether the promise of a call with `before` and `after` around it rejects unhandled: the
@@ -681,6 +697,7 @@ fn fetch_calls(js: &str, budget: &mut usize) -> Vec<FetchCall> {
             headers,
             credentials,
             unhandled,
+            protocols: vec![],
         });
     }
     out
@@ -716,6 +733,11 @@ fn constructed(js: &str, (new, api): (&str, Api)) -> Vec<FetchCall> {
             continue;
         };
         let opts = &after[..after.find(')').unwrap_or(after.len())];
+        let protocols = if api == Api::WebSocket {
+            subprotocols(opts)
+        } else {
+            vec![]
+        };
         let credentials = api == Api::WebSocket
             || opts
                 .find("withCredentials")
@@ -725,6 +747,7 @@ fn constructed(js: &str, (new, api): (&str, Api)) -> Vec<FetchCall> {
         out.push(FetchCall {
             api,
             repeat: None,
+            protocols,
             at,
             url: url.to_string(),
             method: "GET".into(),
@@ -734,6 +757,63 @@ fn constructed(js: &str, (new, api): (&str, Api)) -> Vec<FetchCall> {
         });
     }
     out
+}
+
+/// The subprotocols after a WebSocket's URL: `, 'chat'` or `, ['chat', 'superchat']`, each a
+/// string literal (a list that is not all literals is read as far as it is).
+fn subprotocols(args: &str) -> Vec<String> {
+    let Some(rest) = args.trim_start().strip_prefix(',') else {
+        return vec![];
+    };
+    let Some(mut list) = rest.trim_start().strip_prefix('[') else {
+        return literal_arg(rest).map_or(vec![], |(p, _)| vec![p.to_string()]);
+    };
+    let mut out = Vec::new();
+    while let Some((p, after)) = literal_arg(list) {
+        out.push(p.to_string());
+        match after.trim_start().strip_prefix(',') {
+            Some(next) => list = next,
+            None => break,
+        }
+    }
+    out
+}
+
+/// The `SyntaxError` `new WebSocket(url, protocols)` throws for its subprotocols, if it does
+/// (HTML §9.3.1: each must be a token, RFC 9110 §5.6.2, and none may repeat), in Blink's
+/// words (`WebSocketCommon::Connect`, third_party/blink/renderer/modules/websockets/
+/// websocket_common.cc, which escapes what is not printable ASCII).
+fn subprotocol_error(protocols: &[String]) -> Option<String> {
+    const SEPARATORS: &str = "()<>@,;:\\\"/[]?={} \t";
+    let valid = |p: &str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| ('\u{21}'..='\u{7e}').contains(&c) && !SEPARATORS.contains(c))
+    };
+    let escaped = |p: &str| -> String {
+        p.chars()
+            .map(|c| match c {
+                '\\' => "\\\\".to_string(),
+                ' '..='~' => c.to_string(),
+                _ => c
+                    .encode_utf16(&mut [0; 2])
+                    .iter()
+                    .map(|u| format!("\\u{u:04X}"))
+                    .collect(),
+            })
+            .collect()
+    };
+    let say = |p: &str, what: &str| {
+        format!(
+            "Uncaught SyntaxError: Failed to construct 'WebSocket': The subprotocol '{}' is {what}.",
+            escaped(p)
+        )
+    };
+    if let Some(bad) = protocols.iter().find(|p| !valid(p)) {
+        return Some(say(bad, "invalid"));
+    }
+    let repeated = (protocols.iter().enumerate()).find(|(i, p)| protocols[..*i].contains(p));
+    repeated.map(|(_, p)| say(p, "duplicated"))
 }
 
 /// `const x = new XMLHttpRequest(); x.open('POST', '/u', false); x.withCredentials = true;
@@ -800,6 +880,7 @@ fn xhr_of(js: &str, name: &str, offset: usize) -> Option<FetchCall> {
     Some(FetchCall {
         api: Api::Xhr { sync },
         repeat: None,
+        protocols: vec![],
         at: offset + o,
         url: url.to_string(),
         method: method.to_ascii_uppercase(),
@@ -887,14 +968,19 @@ fn closing(
     None
 }
 
-/// A WebSocket's URL (HTML §9.3.1, the `WebSocket(url)` constructor): an `http:` or `https:` one
-/// becomes `ws:` or `wss:`; another scheme or a fragment is the `SyntaxError` Chromium throws,
-/// reported with its words. From a page loaded over https a `ws:` URL to a host that is not
+/// A WebSocket's URL (HTML §9.3.1, the `WebSocket(url, protocols)` constructor): an `http:` or
+/// `https:` one becomes `ws:` or `wss:`; another scheme, a fragment or a bad subprotocol is the
+/// `SyntaxError` Chromium throws, reported with its words. From a page loaded over https a `ws:` URL to a host that is not
 /// potentially trustworthy is mixed content: Blink blocks it and the constructor throws a
 /// `SecurityError` before anything is sent (`WebSocketCommon::Connect`,
 /// third_party/blink/renderer/modules/websockets/websocket_common.cc, and
 /// `MixedContentChecker::IsWebSocketAllowed`; the exception's words checked in Chromium 156).
-fn websocket_url(mut u: ::url::Url, page: &::url::Url, d: &mut Discovery) -> Option<::url::Url> {
+fn websocket_url(
+    mut u: ::url::Url,
+    page: &::url::Url,
+    protocols: &[String],
+    d: &mut Discovery,
+) -> Option<::url::Url> {
     let twin = match u.scheme() {
         "http" | "ws" => "ws",
         "https" | "wss" => "wss",
@@ -912,6 +998,10 @@ fn websocket_url(mut u: ::url::Url, page: &::url::Url, d: &mut Discovery) -> Opt
         return None;
     }
     u.set_scheme(twin).ok()?;
+    if let Some(e) = subprotocol_error(protocols) {
+        d.problems.push(e);
+        return None;
+    }
     if page.scheme() == "https" && !crate::model::http::potentially_trustworthy(&u) {
         d.problems.push(format!(
             "Mixed Content: The page at '{page}' was loaded over HTTPS, but attempted to connect to the insecure WebSocket endpoint '{u}'. This request has been blocked; this endpoint must be available over WSS."
@@ -1151,6 +1241,44 @@ mod tests {
     }
 
     #[test]
+    fn a_websockets_subprotocols_are_read_and_checked_as_blink_does() {
+        let ws = |args: &str| {
+            let html = format!("<script>new WebSocket('wss://a.example/s'{args});</script>");
+            discover(&html, "https://a.example/")
+        };
+        let d = ws(", ['chat.v2', \"chat.v1\"]");
+        assert_eq!(d.resources[0].protocols, ["chat.v2", "chat.v1"]);
+        assert_eq!(
+            d.resources[0].source,
+            "new WebSocket('wss://a.example/s', ['chat.v2', 'chat.v1'])"
+        );
+        assert_eq!(ws(", 'mqtt'").resources[0].protocols, ["mqtt"]);
+        assert!(ws("").resources[0].protocols.is_empty());
+        // Not a literal: nothing the model can read.
+        assert!(ws(", names").resources[0].protocols.is_empty());
+        for (args, error) in [
+            (", 'a b'", "The subprotocol 'a b' is invalid."),
+            (", ['x', '']", "The subprotocol '' is invalid."),
+            (", 'chat/1'", "The subprotocol 'chat/1' is invalid."),
+            (", 'caf\u{e9}'", "The subprotocol 'caf\\u00E9' is invalid."),
+            (
+                ", ['v1', 'v2', 'v1']",
+                "The subprotocol 'v1' is duplicated.",
+            ),
+        ] {
+            let d = ws(args);
+            assert!(d.resources.is_empty(), "{args}");
+            assert_eq!(
+                d.problems,
+                [format!(
+                    "Uncaught SyntaxError: Failed to construct 'WebSocket': {error}"
+                )],
+                "{args}"
+            );
+        }
+    }
+
+    #[test]
     fn hostile_or_broken_html_does_not_panic() {
         for html in [
             "<",
@@ -1161,6 +1289,9 @@ mod tests {
             "<script>fetch('",
             "<script>new EventSource('",
             "<script>new EventSource(`x`, {withCredentials",
+            "<script>new WebSocket('wss://a/', ['",
+            "<script>new WebSocket('wss://a/', [,,'x'",
+            "<script>new WebSocket('wss://a/', '\u{1F4A5}\\')",
             "<script>setInterval(() => fetch('/p'), 1e400)",
             "<script>setInterval(fetch('/p'",
             "<script>function f( { fetch('/p'); f(",

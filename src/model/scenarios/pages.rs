@@ -371,7 +371,7 @@ fn ws_server(
 /// connection that brought the page — no DNS, TCP or TLS of its own, no key, a `200` instead
 /// of a `101` — and its close ends the stream, not the connection.
 fn websocket_h2() -> PageScenario {
-    let html = "<!DOCTYPE html>\n<html><head><title>Chat</title>\n<link rel=\"stylesheet\" href=\"/chat.css\">\n</head><body>\n<h1>#general</h1>\n<img src=\"/avatar.png\" alt=\"me\">\n<ul id=chat></ul>\n<script>\n  const ws = new WebSocket('wss://chat.example/live');\n  ws.onopen = () => ws.send('{\"join\":\"general\"}');\n  ws.onmessage = e => chat.append(JSON.parse(e.data).text);\n  setTimeout(() => ws.close(1000, 'bye'), 5000 - performance.now());\n</script>\n</body></html>\n";
+    let html = "<!DOCTYPE html>\n<html><head><title>Chat</title>\n<link rel=\"stylesheet\" href=\"/chat.css\">\n</head><body>\n<h1>#general</h1>\n<img src=\"/avatar.png\" alt=\"me\">\n<ul id=chat></ul>\n<script>\n  const ws = new WebSocket('wss://chat.example/live', ['chat.v2', 'chat.v1']);\n  ws.onopen = () => ws.send('{\"join\":\"general\"}');\n  ws.onmessage = e => chat.append(JSON.parse(e.data).text);\n  setTimeout(() => ws.close(1000, 'bye'), 5000 - performance.now());\n</script>\n</body></html>\n";
     let said = |at_ms: f64, who: &str, text: &str| WsMessage {
         at_ms,
         text: format!("{{\"from\":\"{who}\",\"text\":\"{text}\"}}"),
@@ -402,17 +402,22 @@ fn websocket_h2() -> PageScenario {
             enable_connect_protocol: true,
             ..OriginSpec::default()
         }],
-        responses: vec![ws_server("wss://chat.example/live", None, messages, 5000.0)],
+        responses: vec![ResponseSpec {
+            // The server speaks the older of the two versions the page offers.
+            headers: vec!["Sec-WebSocket-Protocol: chat.v1".into()],
+            ..ws_server("wss://chat.example/live", None, messages, 5000.0)
+        }],
         ..PageScenario::default()
     }
 }
 
 /// A page whose live feeds are misconfigured, each failing as Chromium fails it, with its
 /// console line: an `EventSource` answered with an HTML page, a WebSocket answered `200` by a
-/// server that does not speak WebSocket, and a WebSocket whose server closes it with 1006, a
-/// code that must never be sent.
+/// server that does not speak WebSocket, a WebSocket whose server closes it with 1006, a code
+/// that must never be sent, and a WebSocket asking for a subprotocol whose server answers
+/// without one.
 fn stream_errors() -> PageScenario {
-    let html = "<!DOCTYPE html>\n<html><head><title>Status</title></head>\n<body>\n<script>\n  new EventSource('/updates');\n  new WebSocket('wss://status.example/legacy');\n  new WebSocket('wss://status.example/alerts');\n</script>\n</body></html>\n";
+    let html = "<!DOCTYPE html>\n<html><head><title>Status</title></head>\n<body>\n<script>\n  new EventSource('/updates');\n  new WebSocket('wss://status.example/legacy');\n  new WebSocket('wss://status.example/alerts');\n  new WebSocket('wss://status.example/metrics', 'metrics.v2');\n</script>\n</body></html>\n";
     PageScenario {
         name: "stream-errors".into(),
         url: "https://status.example/".into(),
@@ -434,6 +439,11 @@ fn stream_errors() -> PageScenario {
                     }),
                     ..WebSocketSpec::default()
                 }),
+                ..ResponseSpec::default()
+            },
+            ResponseSpec {
+                url: "wss://status.example/metrics".into(),
+                websocket: Some(WebSocketSpec::default()),
                 ..ResponseSpec::default()
             },
         ],

@@ -34,6 +34,7 @@ pub const VALUE_HEADERS: &[&str] = &[
     "referer",
     ":protocol",
     "sec-websocket-extensions",
+    "sec-websocket-protocol",
     "sec-websocket-version",
     "sec-ch-ua-mobile",
     "sec-ch-ua-platform",

@@ -78,6 +78,7 @@ impl Sim<'_> {
             let source = res.api == Some(page::Api::EventSource);
             let websocket = res.api == Some(page::Api::WebSocket);
             let mut res = res;
+            let protocols = std::mem::take(&mut res.protocols);
             if websocket {
                 // The connection is made to the `http(s)` twin of the `ws(s)` URL.
                 let twin = if res.url.scheme() == "wss" {
@@ -114,7 +115,7 @@ impl Sim<'_> {
                 self.open_source(r);
             }
             if websocket {
-                self.open_websocket(r);
+                self.open_websocket(r, protocols);
             }
             if let Some(repeat) = repeat {
                 self.set_repeat(r, repeat);

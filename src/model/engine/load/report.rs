@@ -324,6 +324,12 @@ pub struct Handshake {
     pub expected: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub http2_stream: Option<u32>,
+    /// The subprotocols the page asked for (`Sec-WebSocket-Protocol`), and the one the server
+    /// chose, if it did.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub protocols: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
 }
 
 impl Request {

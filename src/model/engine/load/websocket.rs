@@ -22,14 +22,20 @@
 //! 10 ms (`kUnlockDelayInMs`) after the holder's handshake succeeded
 //! (`WebSocketBasicHandshakeStream::Upgrade`) or its socket was dropped ([`EndpointLock`]).
 //!
+//! Subprotocols (RFC 6455 §1.9, §4.1 item 10): the page's `new WebSocket(url, protocols)` list
+//! goes in `Sec-WebSocket-Protocol`, last, joined with `, `; the server's answer must name one
+//! of them, once, and none when none was asked (`ValidateSubProtocol`,
+//! net/websockets/websocket_handshake_stream_base.cc, over HTTP/1.1 and HTTP/2 alike), or the
+//! browser fails the socket with Chromium's words. The server's choice is the socket's
+//! `protocol`.
+//!
 //! Over HTTP/2 (RFC 8441, [`Sim::websocket_over_h2`]) a WebSocket is a stream of an open
 //! session whose server allowed the extended CONNECT: no key, a `200`, its frames in DATA
 //! frames, no endpoint lock.
 //!
 //! Left out: the network service's throttle of failing sites (a random delay of at most a
 //! millisecond while no socket has failed, services/network/websocket_throttler.cc),
-//! permessage-deflate (offered; the model's servers decline it), subprotocols, fragmented
-//! messages, WebSocket over HTTP/3 (RFC 9220), and the closing handshake's timeouts.
+//! permessage-deflate (offered; the model's servers decline it), fragmented messages, WebSocket over HTTP/3 (RFC 9220), and the closing handshake's timeouts.
 //! The WebSocket pool's sockets count toward the page pool's 256 here; Chromium's pool has
 //! its own 256.
 
@@ -167,6 +173,9 @@ pub(super) struct Socket {
     failure: Option<String>,
     /// The `Sec-WebSocket-Accept` the server answered, once it has.
     accept: Option<String>,
+    /// The subprotocols the page asked for, and the one the server chose.
+    protocols: Vec<String>,
+    protocol: Option<String>,
     /// The socket group of its origin's HTTP requests, where an HTTP/2 session may carry it.
     http_group: Rc<str>,
     /// The browser accepted the handshake's answer.
@@ -177,7 +186,7 @@ pub(super) struct Socket {
 
 impl Sim<'_> {
     /// Request `r`, to `url`'s http(s) twin, is a `new WebSocket(url)` the script ran.
-    pub(super) fn open_websocket(&mut self, r: usize) {
+    pub(super) fn open_websocket(&mut self, r: usize, protocols: Vec<String>) {
         let s = self.sockets.len();
         // The scenario names the server by its `ws(s)` URL.
         let named = response_key(&ws_url(&self.reqs[r].url));
@@ -211,6 +220,12 @@ impl Sim<'_> {
             format!("Sec-WebSocket-Key: {key}"),
             "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits".into(),
         ];
+        if !protocols.is_empty() {
+            // Blink joins them with ", " (`WebSocketCommon::Connect`).
+            let list = protocols.join(", ");
+            rare.browser_fields
+                .push(format!("Sec-WebSocket-Protocol: {list}"));
+        }
         self.sockets.push(Socket {
             request: r,
             key,
@@ -222,6 +237,8 @@ impl Sim<'_> {
             over: false,
             failure: None,
             accept: None,
+            protocols,
+            protocol: None,
             http_group,
             opened: false,
             server_ended: false,
@@ -349,7 +366,7 @@ impl Sim<'_> {
         let why = if resp.status != expected {
             format!("Unexpected response code: {}", resp.status)
         } else if self.over_h2(s) {
-            return None;
+            subprotocol_verdict(h, &self.sockets[s].protocols).err()?
         } else if !h
             .get("upgrade")
             .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
@@ -368,7 +385,7 @@ impl Sim<'_> {
         }) {
             "'Connection' header value must contain 'Upgrade'".into()
         } else {
-            return None;
+            subprotocol_verdict(h, &self.sockets[s].protocols).err()?
         };
         Some(format!("Error during WebSocket handshake: {why}"))
     }
@@ -389,9 +406,13 @@ impl Sim<'_> {
         let Some(first) = self.head_alone(ts, r, job) else {
             return true;
         };
-        self.sockets[s].accept = (self.reqs[r].resp.as_deref())
+        let resp = self.reqs[r].resp.as_deref();
+        self.sockets[s].accept = resp
             .and_then(|resp| resp.headers.get("sec-websocket-accept"))
             .map(str::to_string);
+        self.sockets[s].protocol = resp
+            .and_then(|resp| subprotocol_verdict(&resp.headers, &self.sockets[s].protocols).ok())
+            .flatten();
         if let Some(why) = self.ws_verdict(r) {
             self.schedule(first, Ev::Ws(s, Act::Fail(why)));
             return true;
@@ -414,6 +435,30 @@ impl Sim<'_> {
             self.schedule(at, Ev::Ws(s, act));
         }
         true
+    }
+}
+
+/// The subprotocol the server chose among `asked`, as Chromium checks the answer's
+/// `Sec-WebSocket-Protocol` fields (`ValidateSubProtocol`,
+/// net/websockets/websocket_handshake_stream_base.cc): at most one, naming one of `asked`, and
+/// none when `asked` is empty; with `asked`, one must be there. `Err` is why the browser fails
+/// the socket, in its words.
+fn subprotocol_verdict(h: &Headers, asked: &[String]) -> Result<Option<String>, String> {
+    let answered: Vec<&str> = (h.0.iter())
+        .filter(|(n, _)| n.eq_ignore_ascii_case("sec-websocket-protocol"))
+        .map(|(_, v)| v.trim())
+        .collect();
+    match answered.as_slice() {
+        [] if asked.is_empty() => Ok(None),
+        [] => Err("Sent non-empty 'Sec-WebSocket-Protocol' header but no response was received".into()),
+        [v, ..] if asked.is_empty() => Err(format!(
+            "Response must not include 'Sec-WebSocket-Protocol' header if not present in request: {v}"
+        )),
+        [_, _, ..] => Err("'Sec-WebSocket-Protocol' header must not appear more than once in a response".into()),
+        [v] if asked.iter().any(|a| a == v) => Ok(Some(v.to_string())),
+        [v] => Err(format!(
+            "'Sec-WebSocket-Protocol' header value '{v}' in response does not match any of sent values"
+        )),
     }
 }
 
@@ -866,12 +911,15 @@ impl Sim<'_> {
     /// WebSocket request `r`'s handshake, for the report.
     pub(super) fn handshake(&self, r: usize) -> Option<Handshake> {
         let socket = &self.sockets[self.websocket_of(r)?];
+        let (protocols, protocol) = (socket.protocols.clone(), socket.protocol.clone());
         if self.reqs[r].h2 {
             return Some(Handshake {
                 key: None,
                 accept: None,
                 expected: None,
                 http2_stream: self.reqs[r].stream,
+                protocols,
+                protocol,
             });
         }
         Some(Handshake {
@@ -879,6 +927,8 @@ impl Sim<'_> {
             accept: socket.accept.clone(),
             expected: Some(ws::accept(&socket.key)),
             http2_stream: None,
+            protocols,
+            protocol,
         })
     }
 
