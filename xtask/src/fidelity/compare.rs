@@ -6,7 +6,7 @@
 //! connection carried, in order; the protocol each origin spoke; per kind of request
 //! (document, iframe, style, script, image, font, fetch, preflight), the request header names
 //! in order, and the values of the headers whose value a page decides or a load determines
-//! ([`VALUE_HEADERS`]); and the console. Times are shown, not compared: the harness's loopback
+//! ([`VALUE_HEADERS`]); each WebSocket's frames from the browser, in order; and the console. Times are shown, not compared: the harness's loopback
 //! answers in microseconds where the model, even with its loopback knobs, keeps its own
 //! main-thread and server figures.
 
@@ -54,6 +54,7 @@ pub enum Area {
     PerConnection,
     HeaderNames,
     HeaderValue,
+    Frames,
     Console,
 }
 
@@ -66,6 +67,7 @@ impl Area {
             Area::PerConnection => "requests per connection",
             Area::HeaderNames => "header names",
             Area::HeaderValue => "header value",
+            Area::Frames => "WebSocket frames",
             Area::Console => "console",
         }
     }
@@ -173,6 +175,9 @@ pub struct ModelRequest {
     pub destination: String,
     pub connection: Option<u32>,
     pub headers: Vec<(String, String)>,
+    /// A WebSocket's frames from the browser, as a server reads them: `text`, `pong`, `close`
+    /// (over HTTP/2 `+END_STREAM` when their DATA frame ends the browser's side).
+    pub frames: Vec<String>,
 }
 
 /// The model's answer, reduced to what a server sees.
@@ -203,6 +208,18 @@ impl ModelView {
                 .collect();
             headers.entry(u64::from(e.request)).or_insert(fields);
         }
+        // The frames each WebSocket's browser side sent, in order.
+        let mut frames: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+        for e in &load.trace.events {
+            let Some(f) = e.detail::<wirewalk::model::websocket::present::Framed>() else {
+                continue;
+            };
+            if f.from_browser {
+                let end = if f.end_stream { "+END_STREAM" } else { "" };
+                (frames.entry(u64::from(e.request)).or_default())
+                    .push(format!("{}{end}", f.frame.opcode.name()));
+            }
+        }
         let requests = load
             .requests
             .iter()
@@ -217,6 +234,7 @@ impl ModelView {
                 destination: r.destination.to_string(),
                 connection: r.connection,
                 headers: headers.remove(&u64::from(r.id)).unwrap_or_default(),
+                frames: frames.remove(&u64::from(r.id)).unwrap_or_default(),
             })
             .collect();
         let connections = load
@@ -672,7 +690,10 @@ pub fn compare(
         ));
     }
 
-    // 5. The console.
+    // 5. Each WebSocket's frames from the browser.
+    out.extend(frame_differences(view, seen));
+
+    // 6. The console.
     let mut mc: BTreeMap<String, usize> = BTreeMap::new();
     for m in &view.console {
         *mc.entry(m.clone()).or_default() += 1;
@@ -730,6 +751,47 @@ pub fn compare(
 
 /// Whether Chromium sent a request to `origin` without the `Cookie` the model's same request
 /// carries (its third-party cookies blocked).
+/// Where a WebSocket's frames from the browser, in order, differ between the model and what the
+/// servers read (matched by URL, the n-th socket to a URL with the n-th).
+fn frame_differences(view: &ModelView, seen: &Seen) -> Vec<Difference> {
+    let sockets = |urls: Vec<(&str, &[String])>| {
+        let mut by_url: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (u, f) in urls {
+            by_url.entry(u.to_string()).or_default().push(f.join(", "));
+        }
+        by_url
+    };
+    let model = sockets(
+        (view.requests.iter())
+            .filter(|r| r.destination == "websocket" && r.connection.is_some())
+            .map(|r| (r.url.as_str(), r.frames.as_slice()))
+            .collect(),
+    );
+    let chromium = sockets(
+        (seen.requests.iter())
+            .filter(|r| r.url.starts_with("ws"))
+            .map(|r| (r.url.as_str(), r.frames.as_slice()))
+            .collect(),
+    );
+    let mut out = Vec::new();
+    for (url, m) in &model {
+        let none = Vec::new();
+        let c = chromium.get(url).unwrap_or(&none);
+        for k in 0..m.len().max(c.len()) {
+            let (mf, cf) = (m.get(k), c.get(k));
+            if mf != cf {
+                let say = |f: Option<&String>| match f {
+                    None => "no socket".to_string(),
+                    Some(f) if f.is_empty() => "none".to_string(),
+                    Some(f) => f.clone(),
+                };
+                out.push(diff(Area::Frames, url.clone(), say(mf), say(cf)));
+            }
+        }
+    }
+    out
+}
+
 fn cookieless_in_chromium(view: &ModelView, seen: &Seen, origin: &str) -> bool {
     let has_cookie =
         |h: &[(String, String)]| h.iter().any(|(n, _)| n.eq_ignore_ascii_case("cookie"));
@@ -811,6 +873,71 @@ mod tests {
     }
 
     #[test]
+    fn websocket_frames_are_compared_socket_by_socket() {
+        let socket = |url: &str, frames: &[&str]| ModelRequest {
+            id: 2,
+            method: "GET".into(),
+            url: url.into(),
+            destination: "websocket".into(),
+            connection: Some(2),
+            headers: vec![],
+            frames: frames.iter().map(|f| f.to_string()).collect(),
+        };
+        let view = ModelView {
+            requests: vec![
+                socket("wss://a.example/s", &["text", "pong", "close"]),
+                socket("wss://a.example/t", &[]),
+            ],
+            connections: vec![],
+            console: vec![],
+        };
+        let seen_socket =
+            |id: usize, url: &str, frames: &[&str]| super::super::server::SeenRequest {
+                id,
+                connection: 0,
+                method: "GET".into(),
+                url: url.into(),
+                headers: vec![],
+                arrived: std::time::Instant::now(),
+                responded: None,
+                status: 101,
+                frames: frames.iter().map(|f| f.to_string()).collect(),
+            };
+        let mut seen = Seen {
+            connections: vec![],
+            requests: vec![
+                seen_socket(0, "wss://a.example/s", &["text", "pong", "close"]),
+                seen_socket(1, "wss://a.example/t", &[]),
+            ],
+            t0: None,
+        };
+        assert!(frame_differences(&view, &seen).is_empty());
+        seen.requests[0].frames.pop();
+        let d = frame_differences(&view, &seen);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            (d[0].area, d[0].model.as_str(), d[0].chromium.as_str()),
+            (Area::Frames, "text, pong, close", "text, pong")
+        );
+        seen.requests.pop();
+        let d = frame_differences(&view, &seen);
+        assert_eq!(d[1].chromium, "no socket");
+        // The model's side, read from its trace: the realtime page's subscription, its pong to
+        // the server's ping, its close; over HTTP/2 the close ends the stream.
+        let frames_of = |preset: &str| {
+            let sc = wirewalk::model::pages::preset(preset).expect("preset");
+            let view = ModelView::new(&wirewalk::model::load::run(&sc).expect("loads"));
+            let ws = view.requests.iter().find(|r| r.destination == "websocket");
+            ws.map(|r| r.frames.clone()).unwrap_or_default()
+        };
+        assert_eq!(frames_of("realtime"), ["text", "pong", "close"]);
+        assert_eq!(
+            frames_of("websocket-h2"),
+            ["text", "pong", "close+END_STREAM"]
+        );
+    }
+
+    #[test]
     fn labels_and_kinds() {
         assert_eq!(label("GET", "https://a.example/p?q=1"), "GET /p?q=1");
         assert_eq!(label("GET", "https://a.example"), "GET /");
@@ -822,6 +949,7 @@ mod tests {
             destination: "empty".into(),
             connection: Some(1),
             headers: vec![],
+            frames: vec![],
         };
         assert_eq!(kind(&r, "https://a.example"), "preflight");
         let r = ModelRequest {
