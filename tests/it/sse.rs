@@ -100,6 +100,14 @@ fn the_seventh_stream_and_what_follows_wait_in_the_pool_until_streams_close() {
             .map(|p| p.start)
     };
     assert!(!image.queued, "{image:?}");
+    // The detail says why it went first.
+    assert!(
+        image
+            .initiator
+            .ends_with("(the preload scanner found it as the document arrived)"),
+        "{}",
+        image.initiator
+    );
     assert!(sent(image) < sent(first), "the scanner's image goes first");
     assert!(matches!(image.outcome, Outcome::Ok { status: 200, .. }));
     assert!(sixth.queued && seventh.queued && later.queued);

@@ -68,7 +68,8 @@ impl Sim<'_> {
             // The preload scanner reads the document as its bytes arrive, ahead of the parser
             // and past scripts the parser has not run yet, and requests the `src` and `href`
             // URLs it finds; what a script or the parser itself creates waits for the parser.
-            let found = if scanned(&res) { t } else { at(res.offset) };
+            let by_scanner = scanned(&res);
+            let found = if by_scanner { t } else { at(res.offset) };
             let when = found + first_call;
             let (repeat, api) = (res.repeat, res.api);
             // A timer's first call after the model stops watching is not followed.
@@ -111,6 +112,10 @@ impl Sim<'_> {
                 continue;
             };
             self.reqs[r].unhandled = unhandled;
+            if by_scanner {
+                (self.reqs[r].initiator)
+                    .push_str(" (the preload scanner found it as the document arrived)");
+            }
             if source {
                 self.open_source(r);
             }
