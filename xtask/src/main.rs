@@ -13,8 +13,10 @@ const USAGE: &str = "usage:
                                         the Content-Security-Policy
   cargo xtask compress-bundle [<dir>]   write <file>.gz (gzip by Zopfli) beside each file, which
                                         `serve` sends to browsers
-  cargo xtask fidelity [<preset>…]      load the page presets in Debian's Chromium from loopback
-                                        servers and compare with the model (target/fidelity/)";
+  cargo xtask fidelity [<preset>[@h1|@h2]…]
+                                        load the page presets in Debian's Chromium from loopback
+                                        servers and compare with the model (target/fidelity/);
+                                        @h2 serves every https origin over HTTP/2";
 
 fn main() -> ExitCode {
     let words: Vec<String> = std::env::args().skip(1).collect();

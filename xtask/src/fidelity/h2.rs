@@ -11,6 +11,10 @@
 //! For a host whose scenario allows it, its SETTINGS carry SETTINGS_ENABLE_CONNECT_PROTOCOL = 1
 //! (RFC 8441 §3), and an extended CONNECT (`:protocol websocket`) is a WebSocket: answered
 //! `200` without ending the stream, then the frames of [`super::ws`] in DATA frames.
+//!
+//! An event stream's answer ([`super::site::StreamAnswer`]) is a `200` without
+//! `content-length` whose stream stays open: each event a DATA frame at its time, and an empty
+//! DATA frame with END_STREAM when the server ends the response.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -85,6 +89,13 @@ struct Conn<'a> {
     /// The streams that are extended CONNECTs, and the WebSockets open on them.
     tunnels: std::collections::HashSet<u32>,
     sockets: HashMap<u32, Session>,
+    /// The event streams open: what each writes when, and when it ends, if it does.
+    event_streams: std::collections::BTreeMap<u32, EventStream>,
+}
+
+struct EventStream {
+    writes: std::collections::VecDeque<(Instant, Vec<u8>)>,
+    end: Option<Instant>,
 }
 
 /// Serves one HTTP/2 connection until the peer closes it.
@@ -116,6 +127,7 @@ pub fn serve(
         closing: false,
         tunnels: Default::default(),
         sockets: HashMap::new(),
+        event_streams: Default::default(),
     };
     let mut settings = Vec::new();
     settings.extend(3u16.to_be_bytes());
@@ -157,6 +169,7 @@ pub fn serve(
         }
         c.answer_due()?;
         c.websockets_due()?;
+        c.event_streams_due()?;
         c.send_data()?;
         c.flush()?;
         if eof || (c.closing && c.pending.is_empty() && c.outgoing.is_empty()) {
@@ -285,6 +298,7 @@ impl Conn<'_> {
             }
             RST_STREAM => {
                 self.sockets.remove(&stream);
+                self.event_streams.remove(&stream);
                 let rec = self.rec;
                 self.pending.retain(|p| {
                     if p.stream == stream {
@@ -386,6 +400,10 @@ impl Conn<'_> {
                 self.accept_websocket(&p, plan)?;
                 continue;
             }
+            if let Some(stream) = &p.answer.stream {
+                self.open_event_stream(&p, stream)?;
+                continue;
+            }
             let status = p.answer.status.to_string();
             let length = p.answer.body.len().to_string();
             let mut fields: Vec<(Vec<u8>, Vec<u8>)> =
@@ -440,6 +458,63 @@ impl Conn<'_> {
         self.rec.responded(p.request, 200);
         self.sockets
             .insert(p.stream, Session::new(plan, self.rec.t0()));
+        Ok(())
+    }
+
+    /// An event stream's answer: `200` and the scenario's fields, the stream left open for
+    /// the events.
+    fn open_event_stream(
+        &mut self,
+        p: &Pending,
+        stream: &super::site::StreamAnswer,
+    ) -> std::io::Result<()> {
+        let mut fields: Vec<(Vec<u8>, Vec<u8>)> = vec![(b":status".to_vec(), b"200".to_vec())];
+        for (n, v) in &p.answer.headers {
+            let n = n.to_ascii_lowercase();
+            if !matches!(
+                n.as_str(),
+                "connection" | "keep-alive" | "transfer-encoding"
+            ) {
+                fields.push((n.into_bytes(), v.clone().into_bytes()));
+            }
+        }
+        let block = self
+            .encoder
+            .encode(fields.iter().map(|(n, v)| (n.as_slice(), v.as_slice())));
+        self.frame(HEADERS, END_HEADERS, p.stream, &block)?;
+        self.rec.responded(p.request, 200);
+        let t0 = self.rec.t0();
+        let at = |ms: f64| t0 + Duration::from_secs_f64(ms.max(0.0) / 1000.0);
+        let end = stream.close_ms.map(at);
+        let writes = (stream.writes.iter())
+            .map(|(ms, text)| (at(*ms), text.clone().into_bytes()))
+            .filter(|(due, _)| end.is_none_or(|e| *due < e))
+            .collect();
+        self.event_streams
+            .insert(p.stream, EventStream { writes, end });
+        Ok(())
+    }
+
+    /// The event streams' events that fall due, each a DATA frame, and the ends.
+    fn event_streams_due(&mut self) -> std::io::Result<()> {
+        let now = Instant::now();
+        let mut out: Vec<(u32, Vec<u8>, bool)> = Vec::new();
+        for (&stream, s) in self.event_streams.iter_mut() {
+            while s.writes.front().is_some_and(|w| w.0 <= now) {
+                if let Some((_, bytes)) = s.writes.pop_front() {
+                    out.push((stream, bytes, false));
+                }
+            }
+            if s.writes.is_empty() && s.end.is_some_and(|e| e <= now) {
+                out.push((stream, Vec::new(), true));
+            }
+        }
+        for (stream, bytes, end) in out {
+            if end {
+                self.event_streams.remove(&stream);
+            }
+            self.tunnel_data(stream, &bytes, end)?;
+        }
         Ok(())
     }
 

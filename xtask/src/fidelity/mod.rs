@@ -197,7 +197,7 @@ impl Load<'_> {
 /// Loads one preset in Chromium and compares it with the model.
 fn run_preset(driver: &chromium::Driver, name: &str, dir: &Path) -> Result<PresetResult, String> {
     let t = Instant::now();
-    let sc = pages::preset(name).ok_or_else(|| format!("no preset {name}"))?;
+    let sc = scenario(name).ok_or_else(|| format!("no preset {name}"))?;
     let hosts = hosts_of(&sc)?;
     let model_sc = loopback(&sc, &hosts);
     let load = load::run(&model_sc)?;
@@ -442,8 +442,8 @@ pub fn report(results: &[PresetResult], version: &str, seconds: f64) -> String {
 }
 
 /// Why the harness cannot serve the preset, if it cannot. Its servers answer HTTP, WebSockets
-/// ([`ws`]) and event streams to an `EventSource` over HTTP/1.1; not yet an event stream over
-/// HTTP/2 or HTTP/3, nor a feed a `fetch()` polls.
+/// ([`ws`]) and event streams to an `EventSource` over HTTP/1.1 and HTTP/2; not an event
+/// stream over HTTP/3, nor a feed a `fetch()` polls.
 fn unservable(sc: &load::PageScenario) -> Option<String> {
     let streams: Vec<&str> = (sc.responses.iter())
         .filter(|r| r.stream.is_some())
@@ -458,12 +458,11 @@ fn unservable(sc: &load::PageScenario) -> Option<String> {
             .find(|o| site::host_of(&o.origin) == host)
             .map_or(sc.protocol, |o| o.protocol)
     };
-    if let Some(u) = streams
-        .iter()
-        .find(|u| u.starts_with("https:") && protocol(u) != load::Protocol::Http1)
+    if let Some(u) =
+        (streams.iter()).find(|u| u.starts_with("https:") && protocol(u) == load::Protocol::H3)
     {
         return Some(format!(
-            "{u}: the harness serves event streams over HTTP/1.1 only"
+            "{u}: the harness serves event streams over HTTP/1.1 and HTTP/2, not HTTP/3"
         ));
     }
     let load = load::run(sc).ok()?;
@@ -477,28 +476,44 @@ fn unservable(sc: &load::PageScenario) -> Option<String> {
     })
 }
 
+/// Presets a whole run also loads over another protocol: the event streams over HTTP/2, where
+/// each is a stream of one connection and nothing waits for a socket.
+pub const OTHER_PROTOCOLS: &[&str] = &["event-streams@h2"];
+
+/// The page a word names: a preset, or `preset@h1` / `preset@h2`, the preset with every https
+/// origin speaking that protocol (as `wirewalk page --protocol` makes it).
+pub fn scenario(word: &str) -> Option<PageScenario> {
+    let (name, protocol) = match word.split_once('@') {
+        Some((name, "h1")) => (name, Some(load::Protocol::Http1)),
+        Some((name, "h2")) => (name, Some(load::Protocol::H2)),
+        Some(_) => return None,
+        None => (word, None),
+    };
+    let sc = pages::preset(name)?;
+    Some(protocol.map_or_else(|| sc.clone(), |p| sc.with_protocol(p)))
+}
+
 /// `cargo xtask fidelity [PRESET…]`: the exit status (0 no unexplained difference, 1 some or a
 /// failure, 2 misused).
 pub fn run(words: &[String], out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> u8 {
     let names: Vec<String> = if words.is_empty() {
-        (pages::NAMES.iter())
-            .filter(|n| pages::preset(n).is_some_and(|sc| unservable(&sc).is_none()))
+        (pages::NAMES.iter().chain(OTHER_PROTOCOLS))
+            .filter(|n| scenario(n).is_some_and(|sc| unservable(&sc).is_none()))
             .map(|s| s.to_string())
             .collect()
     } else {
         words.to_vec()
     };
-    if let Some((n, why)) = (names.iter()).find_map(|n| Some((n, unservable(&pages::preset(n)?)?)))
-    {
-        let _ = writeln!(err, "xtask fidelity: {n}: {why}");
-        return 2;
-    }
-    if let Some(bad) = names.iter().find(|n| pages::preset(n).is_none()) {
+    if let Some(bad) = names.iter().find(|n| scenario(n).is_none()) {
         let _ = writeln!(
             err,
-            "xtask fidelity: {bad:?} is not a preset (one of: {})",
+            "xtask fidelity: {bad:?} is not a preset, or a preset@h1 or @h2 (presets: {})",
             pages::NAMES.join(", ")
         );
+        return 2;
+    }
+    if let Some((n, why)) = (names.iter()).find_map(|n| Some((n, unservable(&scenario(n)?)?))) {
+        let _ = writeln!(err, "xtask fidelity: {n}: {why}");
         return 2;
     }
     let dir =
@@ -522,7 +537,7 @@ pub fn run(words: &[String], out: &mut dyn std::io::Write, err: &mut dyn std::io
         let t = Instant::now();
         let result = run_preset(&driver, name, &dir).unwrap_or_else(|e| PresetResult {
             name: name.clone(),
-            url: pages::preset(name).map(|p| p.url).unwrap_or_default(),
+            url: scenario(name).map(|p| p.url).unwrap_or_default(),
             notes: vec![],
             seen: Seen::default(),
             view: ModelView {
@@ -576,6 +591,32 @@ mod tests {
             cookie_params("https://a/", "theme=dark")["secure"],
             json!(null)
         );
+    }
+
+    #[test]
+    fn words_name_presets_over_a_protocol_and_what_cannot_be_served_says_why() {
+        let h2 = scenario("event-streams@h2").expect("a page");
+        assert_eq!(h2.protocol, load::Protocol::H2);
+        assert_eq!(unservable(&h2), None);
+        assert_eq!(
+            scenario("event-streams@h1").map(|s| s.protocol),
+            Some(load::Protocol::Http1)
+        );
+        assert!(scenario("event-streams@h3").is_none() && scenario("nope").is_none());
+        let mut polled = scenario("event-streams").expect("a page");
+        polled.html = polled
+            .html
+            .replace("</script>", "fetch('/events/3');\n</script>");
+        let why = unservable(&polled).expect("refused");
+        assert!(
+            why.contains("/events/3") && why.contains("only an EventSource's"),
+            "{why}"
+        );
+        let h3 = pages::preset("event-streams")
+            .expect("a page")
+            .with_protocol(load::Protocol::H3);
+        assert!(unservable(&h3).is_some_and(|w| w.contains("not HTTP/3")));
+        assert!(OTHER_PROTOCOLS.iter().all(|w| scenario(w).is_some()));
     }
 
     #[test]

@@ -350,7 +350,8 @@ impl Site {
                     .iter()
                     .find(|o| host_of(&o.origin).as_deref() == Some(host.as_str()));
                 HostSpec {
-                    h2: spec.is_some_and(|o| o.protocol == Protocol::H2),
+                    // An origin the scenario does not list speaks its default protocol.
+                    h2: spec.map_or(sc.protocol, |o| o.protocol) == Protocol::H2,
                     keep_alive: spec.and_then(|o| o.keep_alive).unwrap_or(sc.keep_alive),
                     connect_protocol: spec.is_some_and(|o| o.enable_connect_protocol),
                     host,
