@@ -682,6 +682,35 @@ fn a_frame_after_a_blocking_script_waits_for_the_stylesheets_before_it() {
     assert!(by_url(&l, "/early.html").start < js.end);
 }
 
+/// The preload scanner requests an image written after a blocking script as the document
+/// arrives; a `<video>` there is loaded by the element, which the parser creates only once the
+/// script has run (Blink's `TokenPreloadScanner` takes no media `src`).
+#[test]
+fn an_image_after_a_blocking_script_goes_at_once_a_video_waits_for_the_parser() {
+    let html = "<script src=\"/slow.js\"></script>\
+        <img src=\"/after.png\"><video src=\"/clip.mp4\"></video>";
+    let l = load_with_delays(html, &[("/slow.js", 900.0)]);
+    let (js, image, video) = (
+        by_url(&l, "/slow.js"),
+        by_url(&l, "/after.png"),
+        by_url(&l, "/clip.mp4"),
+    );
+    assert!(image.start < js.end, "the scanner's image goes at once");
+    assert!(
+        image.initiator.contains("preload scanner"),
+        "{}",
+        image.initiator
+    );
+    assert!(video.start >= js.end, "{:?} < {:?}", video.start, js.end);
+    assert!(
+        video
+            .initiator
+            .contains("media element once slow.js has run"),
+        "{}",
+        video.initiator
+    );
+}
+
 /// Preload §3: `<link rel=preload>` fetches when the preload scanner finds it and is not
 /// applied: a preloaded font does not wait for the stylesheets (a font found through CSS does),
 /// and a preloaded stylesheet holds no script back.

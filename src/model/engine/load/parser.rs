@@ -45,8 +45,8 @@ impl Sim<'_> {
         // and run, and a script also waits for the stylesheets before it (HTML §4.2.6
         // "script-blocking style sheet"). The preload scanner has requested the `src` and
         // `href` URLs already, so only what the parser itself creates waits: inline scripts
-        // (their `fetch()` calls) and iframes. A web font is fetched when layout first needs
-        // it, after the stylesheets have loaded.
+        // (their calls), frames and media elements. A web font is fetched when layout first
+        // needs it, after the stylesheets have loaded.
         let script_ms = if self.sc.script_ms.is_finite() {
             (self.sc.script_ms.clamp(0.0, 60_000.0) * 1000.0) as u64
         } else {
@@ -150,14 +150,19 @@ impl Sim<'_> {
                         self.names(nb, ns)
                     ),
                 )),
-                Destination::Iframe => {
+                Destination::Iframe | Destination::Media => {
                     let (nb, ns) = self.parser_reaches(offset);
+                    let what = if dest == Destination::Iframe {
+                        "frame"
+                    } else {
+                        "media element"
+                    };
                     Some((
                         nb,
                         ns,
                         script,
                         format!(
-                            "the parser creates the frame once {} has run",
+                            "the parser creates the {what} once {} has run",
                             self.names(nb, ns)
                         ),
                     ))
@@ -390,8 +395,8 @@ fn scanned(res: &page::Resource) -> bool {
 /// Blink's `EventSource` connects from a task of its own (`EventSource::ScheduleInitialConnect`
 /// starts a zero-delay timer, third_party/blink/renderer/modules/eventsource/event_source.cc):
 /// after the script that made it has run, so after that script's `fetch()` and XHR calls. A
-/// Chromium 156 in the fidelity harness sent the event-streams page's `fetch()` before the
-/// seven streams its script had opened first.
+/// Chromium 156 in the fidelity harness sent a script's `fetch()` 19 ms before the seven
+/// streams the same script had opened first (the event-streams page as first served).
 fn source_connects_last(resources: &mut [page::Resource]) {
     for script in resources.chunk_by_mut(|a, b| a.offset == b.offset) {
         script.sort_by_key(|r| r.api == Some(page::Api::EventSource));
