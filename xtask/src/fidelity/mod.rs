@@ -442,8 +442,8 @@ pub fn report(results: &[PresetResult], version: &str, seconds: f64) -> String {
 }
 
 /// Why the harness cannot serve the preset, if it cannot. Its servers answer HTTP, WebSockets
-/// ([`ws`]) and event streams to an `EventSource` over HTTP/1.1 and HTTP/2; not an event
-/// stream over HTTP/3, nor a feed a `fetch()` polls.
+/// ([`ws`]), event streams over HTTP/1.1 and HTTP/2 and the feeds a `fetch()` polls; not an
+/// event stream over HTTP/3.
 fn unservable(sc: &load::PageScenario) -> Option<String> {
     let streams: Vec<&str> = (sc.responses.iter())
         .filter(|r| r.stream.is_some())
@@ -465,27 +465,37 @@ fn unservable(sc: &load::PageScenario) -> Option<String> {
             "{u}: the harness serves event streams over HTTP/1.1 and HTTP/2, not HTTP/3"
         ));
     }
-    let load = load::run(sc).ok()?;
-    let polled = (load.requests.iter())
-        .find(|r| r.destination != "eventsource" && streams.contains(&r.url.as_str()));
-    polled.map(|r| {
-        format!(
-            "{}: the harness does not answer a feed's {} requests (only an EventSource's)",
-            r.url, r.destination
-        )
-    })
+    None
 }
 
-/// Presets a whole run also loads over another protocol: the event streams over HTTP/2, where
-/// each is a stream of one connection and nothing waits for a socket.
-pub const OTHER_PROTOCOLS: &[&str] = &["event-streams@h2"];
+/// Pages a whole run also loads: the event streams over HTTP/2, where each is a stream of one
+/// connection and nothing waits for a socket, and the ticker's other three ways of the
+/// four-way comparison.
+pub const OTHER_PROTOCOLS: &[&str] = &[
+    "event-streams@h2",
+    "realtime@polling",
+    "realtime@long-polling",
+    "realtime@sse",
+];
 
-/// The page a word names: a preset, or `preset@h1` / `preset@h2`, the preset with every https
-/// origin speaking that protocol (as `wirewalk page --protocol` makes it).
+/// The page a word names: a preset; `preset@h1` / `preset@h2`, the preset with every https
+/// origin speaking that protocol (as `wirewalk page --protocol` makes it); or
+/// `realtime@polling`, `@long-polling`, `@sse`, the ticker of `wirewalk page --preset realtime
+/// --compare` done that way (the preset itself is its WebSocket).
 pub fn scenario(word: &str) -> Option<PageScenario> {
+    use wirewalk::model::realtime::{self, Technique};
     let (name, protocol) = match word.split_once('@') {
         Some((name, "h1")) => (name, Some(load::Protocol::Http1)),
         Some((name, "h2")) => (name, Some(load::Protocol::H2)),
+        Some(("realtime", way)) => {
+            let way = match way {
+                "polling" => Technique::Polling,
+                "long-polling" => Technique::LongPolling,
+                "sse" => Technique::ServerSentEvents,
+                _ => return None,
+            };
+            return Some(realtime::scenario(way));
+        }
         Some(_) => return None,
         None => (word, None),
     };
@@ -603,15 +613,8 @@ mod tests {
             Some(load::Protocol::Http1)
         );
         assert!(scenario("event-streams@h3").is_none() && scenario("nope").is_none());
-        let mut polled = scenario("event-streams").expect("a page");
-        polled.html = polled
-            .html
-            .replace("</script>", "fetch('/events/3');\n</script>");
-        let why = unservable(&polled).expect("refused");
-        assert!(
-            why.contains("/events/3") && why.contains("only an EventSource's"),
-            "{why}"
-        );
+        assert!(scenario("realtime@long-polling").is_some_and(|s| unservable(&s).is_none()));
+        assert!(scenario("realtime@carrier-pigeon").is_none());
         let h3 = pages::preset("event-streams")
             .expect("a page")
             .with_protocol(load::Protocol::H3);

@@ -18,14 +18,16 @@
 //! request gets a `200` whose body stays open while the events are written at their times
 //! (after the first connection was accepted), ended at the k-th `close_ms`; once those have
 //! run out, `stop_status` if the scenario gives one, else a stream that stays open. A request
-//! with `Last-Event-ID` is first sent the events after that one it missed.
+//! with `Last-Event-ID` is first sent the events after that one it missed. A plain request to
+//! such a URL (a `fetch()` polling it) gets the newest event at once, or for a long poll every
+//! event since its last answer, held until there is one ([`StreamPlan::poll_answer`]).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use wirewalk::model::load::{EventStream, PageLoad, PageScenario, Protocol};
+use wirewalk::model::load::{EventStream, PageLoad, PageScenario, PollAnswer, Protocol};
 
 /// One URL's answer.
 #[derive(Clone, Debug)]
@@ -49,6 +51,8 @@ pub struct StreamPlan {
     /// When the k-th response ends.
     pub close_ms: Vec<f64>,
     pub stop_status: Option<u16>,
+    /// How a plain request (a `fetch()`, not an `EventSource`) is answered.
+    pub poll: PollAnswer,
 }
 
 /// One response of an event stream: the events to write, each when (ms after the first
@@ -68,6 +72,30 @@ impl StreamPlan {
                 .collect(),
             close_ms: spec.close_ms.clone(),
             stop_status: spec.stop_status,
+            poll: spec.poll,
+        }
+    }
+
+    /// A plain request's answer from the feed, ready `now_ms` after the first accept, after
+    /// `had` events already answered: how long the server holds it more (ms), its body, and the
+    /// events answered by then. `Latest`: at once, the newest event (none yet: empty). `Next`:
+    /// every event since, held until there is one (none left: never, `None`).
+    pub fn poll_answer(&self, now_ms: f64, had: usize) -> Option<(f64, String, usize)> {
+        match self.poll {
+            PollAnswer::Latest => {
+                let newest = self.events.iter().rev().find(|(at, _)| *at <= now_ms);
+                Some((0.0, newest.map_or(String::new(), |e| e.1.clone()), had))
+            }
+            PollAnswer::Next => {
+                let next = self.events.get(had)?.0;
+                let at = now_ms.max(next);
+                let upto = had + self.events[had..].iter().take_while(|e| e.0 <= at).count();
+                let body = self.events[had..upto]
+                    .iter()
+                    .map(|e| e.1.as_str())
+                    .collect();
+                Some((at - now_ms, body, upto))
+            }
         }
     }
 
@@ -433,7 +461,24 @@ impl Site {
             websocket: route.websocket.clone(),
             stream: None,
         };
-        if let (Some(plan), "GET") = (&route.stream, method) {
+        let event_source =
+            header(headers, "accept").is_some_and(|a| a.contains("text/event-stream"));
+        if let (Some(plan), "GET", false) = (&route.stream, method, event_source) {
+            let key = format!("poll {}", url_key(url));
+            let mut polled = self.streamed.lock().unwrap_or_else(|e| e.into_inner());
+            let had = polled.get(&key).copied().unwrap_or(0);
+            // As the model's server: ready once its think-time has passed.
+            let ready_ms = now_ms + route.delay.as_secs_f64() * 1000.0;
+            match plan.poll_answer(ready_ms, had) {
+                Some((hold_ms, body, upto)) => {
+                    polled.insert(key, upto);
+                    out.delay += Duration::from_secs_f64(hold_ms.max(0.0) / 1000.0);
+                    out.body = body.into_bytes();
+                }
+                // A long poll with nothing left to say: held past the load's end.
+                None => out.delay += Duration::from_secs(120),
+            }
+        } else if let (Some(plan), "GET") = (&route.stream, method) {
             let k = {
                 let mut streamed = self.streamed.lock().unwrap_or_else(|e| e.into_inner());
                 let n = streamed.entry(url_key(url)).or_insert(0);
