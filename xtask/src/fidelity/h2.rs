@@ -444,10 +444,19 @@ impl Conn<'_> {
 
     /// A WebSocket's extended CONNECT is accepted: `200`, the stream left open (RFC 8441 §5).
     fn accept_websocket(&mut self, p: &Pending, plan: &super::site::WsPlan) -> std::io::Result<()> {
+        self.open_200(p, &["content-type", "connection", "upgrade"])?;
+        self.sockets
+            .insert(p.stream, Session::new(plan, self.rec.t0()));
+        Ok(())
+    }
+
+    /// `200` with the scenario's fields but `skipped`, on a stream left open (a WebSocket's
+    /// or an event stream's).
+    fn open_200(&mut self, p: &Pending, skipped: &[&str]) -> std::io::Result<()> {
         let mut fields: Vec<(Vec<u8>, Vec<u8>)> = vec![(b":status".to_vec(), b"200".to_vec())];
         for (n, v) in &p.answer.headers {
             let n = n.to_ascii_lowercase();
-            if !matches!(n.as_str(), "content-type" | "connection" | "upgrade") {
+            if !skipped.contains(&n.as_str()) {
                 fields.push((n.into_bytes(), v.clone().into_bytes()));
             }
         }
@@ -456,8 +465,6 @@ impl Conn<'_> {
             .encode(fields.iter().map(|(n, v)| (n.as_slice(), v.as_slice())));
         self.frame(HEADERS, END_HEADERS, p.stream, &block)?;
         self.rec.responded(p.request, 200);
-        self.sockets
-            .insert(p.stream, Session::new(plan, self.rec.t0()));
         Ok(())
     }
 
@@ -468,21 +475,7 @@ impl Conn<'_> {
         p: &Pending,
         stream: &super::site::StreamAnswer,
     ) -> std::io::Result<()> {
-        let mut fields: Vec<(Vec<u8>, Vec<u8>)> = vec![(b":status".to_vec(), b"200".to_vec())];
-        for (n, v) in &p.answer.headers {
-            let n = n.to_ascii_lowercase();
-            if !matches!(
-                n.as_str(),
-                "connection" | "keep-alive" | "transfer-encoding"
-            ) {
-                fields.push((n.into_bytes(), v.clone().into_bytes()));
-            }
-        }
-        let block = self
-            .encoder
-            .encode(fields.iter().map(|(n, v)| (n.as_slice(), v.as_slice())));
-        self.frame(HEADERS, END_HEADERS, p.stream, &block)?;
-        self.rec.responded(p.request, 200);
+        self.open_200(p, &["connection", "keep-alive", "transfer-encoding"])?;
         let t0 = self.rec.t0();
         let at = |ms: f64| t0 + Duration::from_secs_f64(ms.max(0.0) / 1000.0);
         let end = stream.close_ms.map(at);
