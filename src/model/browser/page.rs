@@ -102,7 +102,6 @@ pub struct Preconnect {
     /// With `crossorigin` the socket is opened without credentials, so only CORS requests
     /// without credentials (fonts, anonymous fetches) can use it.
     pub anonymous: bool,
-    pub offset: usize,
 }
 
 /// What the scan found.
@@ -314,7 +313,6 @@ pub fn discover(html: &str, base: &str) -> Discovery {
                         d.preconnects.push(Preconnect {
                             origin: p.origin().ascii_serialization(),
                             anonymous: tag.has("crossorigin"),
-                            offset: tag.start,
                         });
                     }
                 } else if rels.iter().any(|r| r == "stylesheet") {

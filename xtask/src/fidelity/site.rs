@@ -212,6 +212,8 @@ pub struct Site {
     date_offset_s: AtomicI64,
     /// How many responses each event stream has had.
     streamed: Mutex<BTreeMap<String, usize>>,
+    /// How many events each polled feed has answered (a long poll's next answer starts there).
+    polled: Mutex<BTreeMap<String, usize>>,
     /// How long the scenario watches the load, ms: a page with event streams is watched that
     /// long after the first accept.
     pub watch_ms: f64,
@@ -391,6 +393,7 @@ impl Site {
             hosts,
             date_offset_s: AtomicI64::new(0),
             streamed: Mutex::default(),
+            polled: Mutex::default(),
             watch_ms: sc.watch_ms,
         }
     }
@@ -401,12 +404,12 @@ impl Site {
         self.routes.values().any(|r| r.stream.is_some())
     }
 
-    /// A new load begins: every stream's responses count from the first again.
+    /// A new load begins: every stream's responses, and every feed's answers, count from the
+    /// first again.
     pub fn restart(&self) {
-        self.streamed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        for counts in [&self.streamed, &self.polled] {
+            counts.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        }
     }
 
     /// When the last frame a WebSocket server writes, or the page's close, is due, ms after
@@ -464,8 +467,8 @@ impl Site {
         let event_source =
             header(headers, "accept").is_some_and(|a| a.contains("text/event-stream"));
         if let (Some(plan), "GET", false) = (&route.stream, method, event_source) {
-            let key = format!("poll {}", url_key(url));
-            let mut polled = self.streamed.lock().unwrap_or_else(|e| e.into_inner());
+            let key = url_key(url);
+            let mut polled = self.polled.lock().unwrap_or_else(|e| e.into_inner());
             let had = polled.get(&key).copied().unwrap_or(0);
             // As the model's server: ready once its think-time has passed.
             let ready_ms = now_ms + route.delay.as_secs_f64() * 1000.0;
